@@ -1,0 +1,1014 @@
+//! Stage 4: IR + names → Rust token streams, one per file.
+//!
+//! Output layout of the generated crate:
+//! - `src/lib.rs`: crate docs, `pub mod runtime;` (hand-written, never generated) and one
+//!   `#[cfg(feature = "<group>")] pub mod <group>;` per group;
+//! - `src/<group>.rs`: the group's API struct and methods, operation metadata (`operations`),
+//!   parameter structs and data types.
+//!
+//! Generated code stays small: serde impls only in the direction a type is used, string enums
+//! and tagged unions implemented by hand over tiny runtime helpers, every request built by the
+//! runtime from static operation metadata.
+
+use crate::ir::*;
+use crate::naming::Names;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Token streams of the generated files, keyed by path relative to the crate root.
+pub struct EmittedFiles {
+    /// `src/lib.rs` and `src/<module>.rs`.
+    pub files: BTreeMap<String, TokenStream>,
+    /// Body of the `[features]` block between the generated markers in `Cargo.toml`.
+    pub features: String,
+}
+
+/// Emits every file.
+pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
+    let param_types = param_types(api);
+    let mut files = BTreeMap::new();
+    let mut deps: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for group in &api.groups {
+        let ops: Vec<usize> = (0..api.operations.len())
+            .filter(|&i| api.operations[i].group == *group)
+            .collect();
+        let types: Vec<TypeId> = (0..api.types.len())
+            .filter(|&id| api.types[id].group == *group && is_emitted(&api.types[id]))
+            .collect();
+        if ops.is_empty() && types.is_empty() {
+            continue;
+        }
+        let cx = GroupCx {
+            api,
+            names,
+            group,
+            param_types: &param_types,
+        };
+        let tokens = cx.file(&ops, &types);
+        deps.insert(group, cx.foreign_groups(&ops, &types));
+        files.insert(format!("src/{}.rs", names.modules[group]), tokens);
+    }
+    let groups: Vec<&str> = deps.keys().copied().collect();
+    files.insert("src/lib.rs".into(), lib_rs(api, names, &groups));
+    let mut features = String::new();
+    let all: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
+    features.push_str(&format!("full = [{}]\n", all.join(", ")));
+    for (group, needs) in &deps {
+        let needs: Vec<String> = needs.iter().map(|g| format!("\"{g}\"")).collect();
+        features.push_str(&format!("{group} = [{}]\n", needs.join(", ")));
+    }
+    EmittedFiles { files, features }
+}
+
+/// Types that appear in a request or response (others were only intermediate).
+fn is_emitted(ty: &TypeDef) -> bool {
+    ty.usage.sent || ty.usage.received
+}
+
+/// Types used as query/header parameters (they need `ParamValue`).
+fn param_types(api: &Api) -> BTreeSet<TypeId> {
+    let mut out = BTreeSet::new();
+    for op in &api.operations {
+        for p in &op.params {
+            p.ty.named(&mut out);
+        }
+    }
+    out
+}
+
+fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
+    let mods = groups.iter().map(|g| {
+        let m = ident(&names.modules[*g]);
+        let doc = format!(" The `{g}` API group (feature `{g}`).");
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #g)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
+            pub mod #m;
+        }
+    });
+    let docs = inner_doc_lines(&format!(
+        "Typed async client for the Cloudflare v4 API.\n\n\
+         Generated from Cloudflare's published OpenAPI schema ({} {}) by `cloudflare-codegen`; \
+         the runtime (`runtime`) is hand-written.\n\n\
+         Each API group is a module behind a cargo feature of the same name (`dns-records` → \
+         [`dns_records`]); `full` enables all {} groups. Operations hang off [`Client`]: \
+         `client.dns_records().list_dns_records(zone_id, &params)` returns a call that is \
+         `.await`ed (or, for lists, streamed with `.pages()`/`.items()`).",
+        api.title,
+        api.version,
+        groups.len()
+    ));
+    quote! {
+        #docs
+        #![cfg_attr(docsrs, feature(doc_cfg))]
+        #![warn(missing_docs)]
+
+        pub mod runtime;
+        pub use runtime::*;
+
+        #(#mods)*
+    }
+}
+
+struct GroupCx<'a> {
+    api: &'a Api,
+    names: &'a Names,
+    group: &'a str,
+    param_types: &'a BTreeSet<TypeId>,
+}
+
+impl GroupCx<'_> {
+    fn file(&self, ops: &[usize], types: &[TypeId]) -> TokenStream {
+        let api_struct = ident(&self.names.api_structs[self.group]);
+        let accessor = ident(&self.names.modules[self.group]);
+        let tags: BTreeSet<&str> = ops
+            .iter()
+            .filter_map(|&i| self.api.operations[i].tag.as_deref())
+            .collect();
+        let module_doc = inner_doc_lines(&format!(
+            "The `{}` group: {} operations and {} types.\n\nEnable with the cargo feature `{}`.{}",
+            self.group,
+            ops.len(),
+            types.len(),
+            self.group,
+            if tags.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " Tags: {}.",
+                    tags.iter()
+                        .map(|t| format!("*{t}*"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ));
+        let accessor_doc = format!(" Operations of the `{}` group.", self.group);
+        let struct_doc = format!(
+            " Operations of the `{}` group; get one with [`Client::{}`](crate::Client::{}).",
+            self.group, self.names.modules[self.group], self.names.modules[self.group]
+        );
+        let methods = ops.iter().map(|&i| self.method(i));
+        let statics = ops.iter().map(|&i| self.operation_static(i));
+        let params = ops.iter().filter_map(|&i| self.params_struct(i));
+        let type_items = types.iter().map(|&id| self.type_item(id));
+        let ops_items = if ops.is_empty() {
+            quote! {}
+        } else {
+            quote! {
+                #[doc = #struct_doc]
+                #[derive(Debug, Clone, Copy)]
+                pub struct #api_struct<'a> {
+                    client: &'a crate::Client,
+                }
+
+                impl crate::Client {
+                    #[doc = #accessor_doc]
+                    pub fn #accessor(&self) -> #api_struct<'_> {
+                        #api_struct { client: self }
+                    }
+                }
+
+                impl #api_struct<'_> {
+                    #(#methods)*
+                }
+
+                /// Static metadata of each operation (id, method, path template, permissions).
+                pub mod operations {
+                    use crate::runtime as rt;
+                    #(#statics)*
+                }
+            }
+        };
+        quote! {
+            #module_doc
+            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]
+
+            #[allow(unused_imports)]
+            use crate::runtime as rt;
+
+            #ops_items
+            #(#params)*
+            #(#type_items)*
+        }
+    }
+
+    /// Groups whose types this group's code names (their features must be on too).
+    fn foreign_groups(&self, ops: &[usize], types: &[TypeId]) -> BTreeSet<String> {
+        let mut named = BTreeSet::new();
+        for &id in types {
+            match &self.api.types[id].kind {
+                TypeKind::Struct(s) => {
+                    s.fields.iter().for_each(|f| f.ty.named(&mut named));
+                    if let Some(a) = &s.additional {
+                        a.named(&mut named);
+                    }
+                }
+                TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut named)),
+                TypeKind::Alias(t) => t.named(&mut named),
+                TypeKind::Enum(_) => {}
+            }
+        }
+        for &i in ops {
+            let op = &self.api.operations[i];
+            op.params
+                .iter()
+                .chain(&op.path_params)
+                .for_each(|p| p.ty.named(&mut named));
+            if let Some(Body {
+                kind: BodyKind::Json(t),
+                ..
+            }) = &op.body
+            {
+                t.named(&mut named);
+            }
+            match &op.response {
+                Response::Envelope { result, .. } => result.named(&mut named),
+                Response::Json(t) => t.named(&mut named),
+                _ => {}
+            }
+        }
+        named
+            .into_iter()
+            .map(|id| self.api.types[id].group.clone())
+            .filter(|g| g != self.group)
+            .collect()
+    }
+
+    // ------------------------------------------------------------ operations
+
+    fn method(&self, i: usize) -> TokenStream {
+        let op = &self.api.operations[i];
+        let name = ident(&self.names.methods[i]);
+        let static_name = ident(&self.names.statics[i]);
+        let mut args = Vec::new();
+        let mut path_exprs = Vec::new();
+        for (p, arg) in op.path_params.iter().zip(&self.names.path_args[i]) {
+            let arg = ident(arg);
+            match &p.ty {
+                TypeRef::Integer => {
+                    args.push(quote! { #arg: i64 });
+                    path_exprs.push(quote! { &#arg.to_string() });
+                }
+                TypeRef::Number => {
+                    args.push(quote! { #arg: f64 });
+                    path_exprs.push(quote! { &#arg.to_string() });
+                }
+                _ => {
+                    args.push(quote! { #arg: &str });
+                    path_exprs.push(quote! { #arg });
+                }
+            }
+        }
+        let mut body_stmt = quote! {};
+        if let Some(body) = &op.body {
+            match &body.kind {
+                BodyKind::Json(ty) => {
+                    let t = self.ty(ty);
+                    if body.required {
+                        args.push(quote! { body: &#t });
+                        body_stmt = quote! { request.json(body); };
+                    } else {
+                        args.push(quote! { body: Option<&#t> });
+                        body_stmt = quote! { if let Some(body) = body { request.json(body); } };
+                    }
+                }
+                BodyKind::Multipart(_) => {
+                    args.push(quote! { form: rt::MultipartForm });
+                    body_stmt = quote! { request.multipart(form); };
+                }
+                BodyKind::Raw(content_type) => {
+                    args.push(quote! { body: impl Into<bytes::Bytes> });
+                    body_stmt = quote! { request.raw_body(#content_type, body.into()); };
+                }
+            }
+        }
+        let mut param_stmts = Vec::new();
+        if let Some(params_struct) = &self.names.params_structs[i] {
+            let ps = ident(params_struct);
+            args.push(quote! { params: &#ps });
+            for (p, field) in op.params.iter().zip(&self.names.param_fields[i]) {
+                let f = ident(field);
+                let wire = &p.name;
+                param_stmts.push(match (p.location, p.explode) {
+                    (ParamLocation::Header, _) => quote! { request.header(#wire, &params.#f); },
+                    (_, true) => quote! { request.query(#wire, &params.#f); },
+                    (_, false) => quote! { request.query_joined(#wire, &params.#f); },
+                });
+            }
+        }
+        let (ret, ctor) = match &op.response {
+            Response::Envelope { result, pagination } if *pagination != Pagination::None => {
+                let item = match result {
+                    TypeRef::Vec(item) => self.ty(item),
+                    other => self.ty(other),
+                };
+                (
+                    quote! { rt::ListCall<#item> },
+                    quote! { rt::ListCall::new(request) },
+                )
+            }
+            Response::Envelope { result: ty, .. } | Response::Json(ty) => {
+                let t = self.ty(ty);
+                (quote! { rt::Call<#t> }, quote! { rt::Call::new(request) })
+            }
+            Response::Raw(_) => (quote! { rt::RawCall }, quote! { rt::RawCall::new(request) }),
+            Response::Empty => (quote! { rt::Call<()> }, quote! { rt::Call::new(request) }),
+        };
+        let docs = doc_lines(&self.method_docs(i));
+        let deprecated = op.deprecated.then(|| match &op.deprecation_note {
+            Some(note) => quote! { #[deprecated(note = #note)] },
+            None => quote! { #[deprecated] },
+        });
+        let mutability = if param_stmts.is_empty() && op.body.is_none() {
+            quote! {}
+        } else {
+            quote! { mut }
+        };
+        quote! {
+            #docs
+            #deprecated
+            pub fn #name(&self, #(#args),*) -> #ret {
+                let #mutability request = self.client.request(&operations::#static_name, &[#(#path_exprs),*]);
+                #(#param_stmts)*
+                #body_stmt
+                #ctor
+            }
+        }
+    }
+
+    fn method_docs(&self, i: usize) -> String {
+        let op = &self.api.operations[i];
+        let mut out = String::new();
+        if let Some(summary) = &op.summary {
+            out.push_str(summary.trim());
+            out.push_str("\n\n");
+        }
+        if let Some(desc) = &op.description {
+            if Some(desc.trim()) != op.summary.as_deref().map(str::trim) {
+                out.push_str(&sanitize_markdown(desc));
+                out.push_str("\n\n");
+            }
+        }
+        out.push_str(&format!("`{} {}`\n\n", op.method.as_str(), op.path));
+        if op.synthesized_id {
+            out.push_str(&format!(
+                "Operation ID: `{}` (the spec gives none; made from method and path).\n\n",
+                op.id
+            ));
+        } else {
+            out.push_str(&format!("Operation ID: `{}`\n\n", op.id));
+        }
+        if !op.path_params.is_empty() {
+            out.push_str("Path parameters:\n");
+            for (p, arg) in op.path_params.iter().zip(&self.names.path_args[i]) {
+                let desc = p
+                    .docs
+                    .description
+                    .as_deref()
+                    .map(first_line)
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "- `{}`{}{}\n",
+                    arg.trim_start_matches("r#"),
+                    if desc.is_empty() { "" } else { ": " },
+                    desc
+                ));
+            }
+            out.push('\n');
+        }
+        if let Some(body) = &op.body {
+            match &body.kind {
+                BodyKind::Multipart(parts) if !parts.is_empty() => {
+                    out.push_str("Request body: `multipart/form-data` with parts:\n");
+                    for (name, desc) in parts {
+                        out.push_str(&format!("- `{name}` ({desc})\n"));
+                    }
+                    out.push('\n');
+                }
+                BodyKind::Multipart(_) => out.push_str("Request body: `multipart/form-data`.\n\n"),
+                BodyKind::Raw(ct) => {
+                    out.push_str(&format!("Request body: raw bytes sent as `{ct}`.\n\n"))
+                }
+                BodyKind::Json(_) => {}
+            }
+        }
+        match &op.response {
+            Response::Envelope { pagination: Pagination::Page, .. } => out.push_str(
+                "Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.\n\n",
+            ),
+            Response::Envelope { pagination: Pagination::Cursor, .. } => out.push_str(
+                "Paginated (cursor): `.await` gives one page; `.pages()` and `.items()` stream them all.\n\n",
+            ),
+            Response::Raw(types) => out.push_str(&format!("Response: raw body ({}).\n\n", types.join(", "))),
+            _ => {}
+        }
+        if !op.permissions.is_empty() {
+            let perms: Vec<String> = op.permissions.iter().map(|p| format!("`{p}`")).collect();
+            out.push_str(&format!(
+                "Token permissions (any of): {}\n\n",
+                perms.join(", ")
+            ));
+        }
+        if !op.plans.is_empty() {
+            out.push_str(&format!("Plans: {}\n\n", op.plans.join(", ")));
+        }
+        if op.deprecated {
+            out.push_str(&format!(
+                "**Deprecated.** {}\n",
+                op.deprecation_note
+                    .as_deref()
+                    .unwrap_or("Cloudflare marks this operation as deprecated.")
+            ));
+        }
+        out
+    }
+
+    fn operation_static(&self, i: usize) -> TokenStream {
+        let op = &self.api.operations[i];
+        let name = ident(&self.names.statics[i]);
+        let id = &op.id;
+        let path = &op.path;
+        let method = ident(match op.method {
+            HttpMethod::Get => "Get",
+            HttpMethod::Post => "Post",
+            HttpMethod::Put => "Put",
+            HttpMethod::Patch => "Patch",
+            HttpMethod::Delete => "Delete",
+            HttpMethod::Head => "Head",
+        });
+        let perms = &op.permissions;
+        let (response, pagination) = match &op.response {
+            Response::Envelope { pagination, .. } => ("Envelope", *pagination),
+            Response::Json(_) => ("Json", Pagination::None),
+            Response::Raw(_) => ("Raw", Pagination::None),
+            Response::Empty => ("Empty", Pagination::None),
+        };
+        let response = ident(response);
+        let pagination = ident(match pagination {
+            Pagination::None => "None",
+            Pagination::Page => "Page",
+            Pagination::Cursor => "Cursor",
+        });
+        let doc = format!(" `{}` — `{} {}`", op.id, op.method.as_str(), op.path);
+        quote! {
+            #[doc = #doc]
+            pub static #name: rt::Operation = rt::Operation {
+                id: #id,
+                method: rt::Method::#method,
+                path: #path,
+                permissions: &[#(#perms),*],
+                response: rt::ResponseKind::#response,
+                pagination: rt::Pagination::#pagination,
+            };
+        }
+    }
+
+    fn params_struct(&self, i: usize) -> Option<TokenStream> {
+        let name = ident(self.names.params_structs[i].as_ref()?);
+        let op = &self.api.operations[i];
+        let method = &self.names.methods[i];
+        let doc = format!(
+            " Query and header parameters of [`{}::{}`].",
+            self.names.api_structs[self.group],
+            method.trim_start_matches("r#")
+        );
+        let mut fields = Vec::new();
+        let mut required_args = Vec::new();
+        let mut inits = Vec::new();
+        for (p, field) in op.params.iter().zip(&self.names.param_fields[i]) {
+            let f = ident(field);
+            let base = self.ty(&p.ty);
+            let is_vec = matches!(p.ty, TypeRef::Vec(_));
+            let ty = if p.required || is_vec {
+                base
+            } else {
+                quote! { Option<#base> }
+            };
+            let where_ = match p.location {
+                ParamLocation::Header => "Header",
+                _ => "Query parameter",
+            };
+            let mut text = format!(
+                "{where_} `{}`{}.",
+                p.name,
+                if p.required { " (required)" } else { "" }
+            );
+            if let Some(d) = &p.docs.description {
+                text.push_str("\n\n");
+                text.push_str(&sanitize_markdown(d));
+            }
+            if p.deprecated {
+                text.push_str("\n\n**Deprecated.**");
+            }
+            let docs = doc_lines(&text);
+            fields.push(quote! { #docs pub #f: #ty });
+            if p.required {
+                required_args.push(quote! { #f: #ty });
+                inits.push(quote! { #f });
+            } else {
+                inits.push(quote! { #f: Default::default() });
+            }
+        }
+        let any_required = op.params.iter().any(|p| p.required);
+        let derive_default = if any_required {
+            quote! {}
+        } else {
+            quote! { Default, }
+        };
+        let ctor = any_required.then(|| {
+            quote! {
+                impl #name {
+                    /// Parameters with the required ones set and every optional one left out.
+                    pub fn new(#(#required_args),*) -> Self {
+                        Self { #(#inits),* }
+                    }
+                }
+            }
+        });
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, #derive_default PartialEq)]
+            pub struct #name {
+                #(#fields,)*
+            }
+            #ctor
+        })
+    }
+
+    // ----------------------------------------------------------------- types
+
+    fn type_item(&self, id: TypeId) -> TokenStream {
+        let def = &self.api.types[id];
+        let name = ident(&self.names.types[id]);
+        let docs = doc_lines(&self.type_docs(id));
+        let deprecated = def.docs.deprecated.then(|| quote! { #[deprecated] });
+        match &def.kind {
+            TypeKind::Alias(target) => {
+                let t = self.ty(target);
+                quote! { #docs #deprecated pub type #name = #t; }
+            }
+            TypeKind::Struct(s) => self.struct_item(id, s, name, docs, deprecated),
+            TypeKind::Enum(e) => self.enum_item(id, e, name, docs, deprecated),
+            TypeKind::Union(u) => self.union_item(id, u, name, docs, deprecated),
+        }
+    }
+
+    fn type_docs(&self, id: TypeId) -> String {
+        let def = &self.api.types[id];
+        let mut out = String::new();
+        if let Some(title) = &def.docs.title {
+            out.push_str(title.trim());
+            out.push_str("\n\n");
+        }
+        if let Some(desc) = &def.docs.description {
+            out.push_str(&sanitize_markdown(desc));
+            out.push_str("\n\n");
+        }
+        if out.is_empty() {
+            out.push_str(&format!("`{}`\n\n", def.origin.pointer()));
+        } else {
+            out.push_str(&format!("Schema: `{}`\n\n", def.origin.pointer()));
+        }
+        push_value_docs(&mut out, &def.docs);
+        if let Some(note) = self.names.renamed.get(&id) {
+            out.push_str(&format!("Naming: {note}.\n"));
+        }
+        out
+    }
+
+    fn struct_item(
+        &self,
+        id: TypeId,
+        s: &Struct,
+        name: Ident,
+        docs: TokenStream,
+        deprecated: Option<TokenStream>,
+    ) -> TokenStream {
+        let usage = self.api.types[id].usage;
+        let field_names = &self.names.fields[&id];
+        let mut all_optional = true;
+        let mut fields = Vec::new();
+        for (f, rust) in s.fields.iter().zip(field_names) {
+            let fname = ident(rust);
+            let mut inner = self.ty(&f.ty);
+            if f.boxed {
+                inner = quote! { Box<#inner> };
+            }
+            let optional = !f.required || f.nullable;
+            all_optional &= optional;
+            let double = !f.required && f.nullable && usage.sent;
+            let ty = if double {
+                quote! { Option<Option<#inner>> }
+            } else if optional {
+                quote! { Option<#inner> }
+            } else {
+                inner
+            };
+            let mut serde_args = Vec::new();
+            if rust.trim_start_matches("r#") != f.json_name {
+                let wire = &f.json_name;
+                serde_args.push(quote! { rename = #wire });
+            }
+            if !f.required && usage.sent {
+                serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
+            }
+            if double && usage.received {
+                serde_args.push(quote! { default, deserialize_with = "rt::double_option" });
+            }
+            let serde_attr =
+                (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+            let mut text = String::new();
+            if let Some(d) = &f.docs.description {
+                text.push_str(&sanitize_markdown(d));
+                text.push_str("\n\n");
+            } else if let Some(t) = &f.docs.title {
+                text.push_str(t);
+                text.push_str("\n\n");
+            }
+            push_value_docs(&mut text, &f.docs);
+            if text.is_empty() {
+                text = format!("`{}`", f.json_name);
+            }
+            let fdocs = doc_lines(&text);
+            let fdep = f.docs.deprecated.then(|| quote! { #[deprecated] });
+            fields.push(quote! { #fdocs #fdep #serde_attr pub #fname: #ty });
+        }
+        if let Some(additional) = &s.additional {
+            let mut extra = "additional_properties".to_owned();
+            while field_names.contains(&extra) {
+                extra.push('_');
+            }
+            let f = ident(&extra);
+            let t = self.ty(additional);
+            fields.push(quote! {
+                /// Properties beyond the ones named above.
+                #[serde(flatten)]
+                pub #f: std::collections::BTreeMap<String, #t>
+            });
+        }
+        let mut derives = vec![quote! { Debug }, quote! { Clone }, quote! { PartialEq }];
+        if all_optional {
+            derives.push(quote! { Default });
+        }
+        if usage.sent {
+            derives.push(quote! { serde::Serialize });
+        }
+        if usage.received {
+            derives.push(quote! { serde::Deserialize });
+        }
+        quote! {
+            #docs
+            #deprecated
+            #[derive(#(#derives),*)]
+            pub struct #name {
+                #(#fields,)*
+            }
+        }
+    }
+
+    fn enum_item(
+        &self,
+        id: TypeId,
+        e: &StringEnum,
+        name: Ident,
+        docs: TokenStream,
+        deprecated: Option<TokenStream>,
+    ) -> TokenStream {
+        let usage = self.api.types[id].usage;
+        let variants: Vec<Ident> = self.names.variants[&id].iter().map(|v| ident(v)).collect();
+        let unknown = ident(&self.names.unknown_variant[&id]);
+        let values = &e.values;
+        let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
+        let ser = usage.sent.then(|| {
+            quote! {
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+            }
+        });
+        let de = usage.received.then(|| {
+            quote! {
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        rt::deserialize_string_enum(deserializer)
+                    }
+                }
+            }
+        });
+        let param = self.param_types.contains(&id).then(|| {
+            quote! {
+                impl rt::ParamValue for #name {
+                    fn write_values(&self, out: &mut Vec<String>) {
+                        out.push(self.as_str().to_owned());
+                    }
+                }
+            }
+        });
+        quote! {
+            #docs
+            #deprecated
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #( #[doc = #variant_docs] #variants, )*
+                /// A value this version of the crate does not know, kept verbatim.
+                #unknown(String),
+            }
+
+            impl #name {
+                /// The value as it appears on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #( Self::#variants => #values, )*
+                        Self::#unknown(value) => value,
+                    }
+                }
+            }
+
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #( #values => Self::#variants, )*
+                        other => Self::#unknown(other.to_owned()),
+                    }
+                }
+            }
+
+            impl From<String> for #name {
+                fn from(value: String) -> Self {
+                    match value.as_str() {
+                        #( #values => Self::#variants, )*
+                        _ => Self::#unknown(value),
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            #ser
+            #de
+            #param
+        }
+    }
+
+    fn union_item(
+        &self,
+        id: TypeId,
+        u: &Union,
+        name: Ident,
+        docs: TokenStream,
+        deprecated: Option<TokenStream>,
+    ) -> TokenStream {
+        let usage = self.api.types[id].usage;
+        let variants: Vec<Ident> = self.names.variants[&id].iter().map(|v| ident(v)).collect();
+        let tys: Vec<TokenStream> = u
+            .variants
+            .iter()
+            .map(|v| {
+                let t = self.ty(&v.ty);
+                if v.boxed {
+                    quote! { Box<#t> }
+                } else {
+                    t
+                }
+            })
+            .collect();
+        let variant_docs: Vec<String> = u
+            .variants
+            .iter()
+            .map(|v| match &v.tag_value {
+                Some(tag) => format!(" `{}: {tag:?}`", u.tag.as_deref().unwrap_or_default()),
+                None => " One of the alternatives.".to_owned(),
+            })
+            .collect();
+        let Some(tag) = &u.tag else {
+            let mut derives = vec![quote! { Debug }, quote! { Clone }, quote! { PartialEq }];
+            if usage.sent {
+                derives.push(quote! { serde::Serialize });
+            }
+            if usage.received {
+                derives.push(quote! { serde::Deserialize });
+            }
+            return quote! {
+                #docs
+                #deprecated
+                #[derive(#(#derives),*)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #( #[doc = #variant_docs] #variants(#tys), )*
+                }
+            };
+        };
+        let unknown = ident(&self.names.unknown_variant[&id]);
+        let values: Vec<&str> = u
+            .variants
+            .iter()
+            .map(|v| v.tag_value.as_deref().unwrap_or_default())
+            .collect();
+        let wrap: Vec<TokenStream> = u
+            .variants
+            .iter()
+            .zip(&variants)
+            .map(|(v, var)| {
+                if v.boxed {
+                    quote! { |v| Self::#var(Box::new(v)) }
+                } else {
+                    quote! { Self::#var }
+                }
+            })
+            .collect();
+        let ser = usage.sent.then(|| {
+            quote! {
+                impl serde::Serialize for #name {
+                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        match self {
+                            #( Self::#variants(value) => serde::Serialize::serialize(value, serializer), )*
+                            Self::#unknown(value) => serde::Serialize::serialize(value, serializer),
+                        }
+                    }
+                }
+            }
+        });
+        let de = usage.received.then(|| {
+            quote! {
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                        match rt::union_tag(&value, #tag).map(str::to_owned).as_deref() {
+                            #( Some(#values) => rt::decode_variant(value, #values).map(#wrap), )*
+                            _ => Ok(Self::#unknown(value)),
+                        }
+                    }
+                }
+            }
+        });
+        let unknown_doc =
+            format!(" A `{tag}` this version of the crate does not know, kept verbatim.");
+        quote! {
+            #docs
+            #deprecated
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name {
+                #( #[doc = #variant_docs] #variants(#tys), )*
+                #[doc = #unknown_doc]
+                #unknown(serde_json::Value),
+            }
+            #ser
+            #de
+        }
+    }
+
+    /// Tokens of a type reference, from inside this group's module.
+    fn ty(&self, t: &TypeRef) -> TokenStream {
+        match t {
+            TypeRef::String => quote! { String },
+            TypeRef::Integer => quote! { i64 },
+            TypeRef::Number => quote! { f64 },
+            TypeRef::Boolean => quote! { bool },
+            TypeRef::Json => quote! { serde_json::Value },
+            TypeRef::Named(id) => {
+                let name = ident(&self.names.types[*id]);
+                let group = &self.api.types[*id].group;
+                if group == self.group {
+                    quote! { #name }
+                } else {
+                    let m = ident(&self.names.modules[group]);
+                    quote! { crate::#m::#name }
+                }
+            }
+            TypeRef::Vec(inner) => {
+                let i = self.ty(inner);
+                quote! { Vec<#i> }
+            }
+            TypeRef::Map(inner) => {
+                let i = self.ty(inner);
+                quote! { std::collections::BTreeMap<String, #i> }
+            }
+            TypeRef::Nullable(inner) => {
+                let i = self.ty(inner);
+                quote! { Option<#i> }
+            }
+        }
+    }
+}
+
+fn push_value_docs(out: &mut String, docs: &Docs) {
+    let mut notes = Vec::new();
+    if let Some(f) = &docs.format {
+        notes.push(format!("Format: `{f}`."));
+    }
+    if let Some(d) = &docs.default {
+        notes.push(format!("Default: `{d}`."));
+    }
+    if let Some(e) = &docs.example {
+        notes.push(format!("Example: `{}`.", e.replace('`', "'")));
+    }
+    if docs.read_only {
+        notes.push("Read-only.".into());
+    }
+    if docs.write_only {
+        notes.push("Write-only.".into());
+    }
+    if !notes.is_empty() {
+        out.push_str(&notes.join(" "));
+        out.push('\n');
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Makes spec markdown safe as rustdoc: fenced blocks are marked `text` (so they are not
+/// compiled as doctests), and indentation that would start an indented code block is removed.
+pub fn sanitize_markdown(s: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in s.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            if in_fence {
+                out.push("```".to_owned());
+            } else {
+                out.push("```text".to_owned());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_owned());
+        } else {
+            out.push(trimmed.trim_end().to_owned());
+        }
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    out.join("\n").trim().to_owned()
+}
+
+/// `#[doc = " line"]` per line.
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// `#![doc = " line"]` per line (module and crate docs).
+fn inner_doc_lines(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// An identifier from a name the naming pass made (raw identifiers spelled `r#name`).
+/// Anything that is not a valid identifier is mapped to one rather than panicking.
+pub fn ident(name: &str) -> Ident {
+    let (raw, body) = match name.strip_prefix("r#") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let mut clean: String = body
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.is_empty() || clean == "_" {
+        clean = "unnamed".into();
+    }
+    if clean.starts_with(|c: char| c.is_ascii_digit()) {
+        clean.insert(0, '_');
+    }
+    if raw && !matches!(clean.as_str(), "self" | "Self" | "super" | "crate") {
+        Ident::new_raw(&clean, Span::call_site())
+    } else {
+        Ident::new(&clean, Span::call_site())
+    }
+}

@@ -1,0 +1,387 @@
+//! Stage 2 output: the normalized intermediate representation.
+//!
+//! Everything the emitter needs and nothing of OpenAPI's syntax: `$ref`s are resolved, `allOf`
+//! is merged, envelopes are unwrapped to their `result`, pagination is classified. Types live
+//! in one arena ([`Api::types`]) and are referred to by [`TypeId`]; every type has a stable
+//! [`Origin`] (a JSON-pointer-like location in the spec) that names it in reports.
+//! Rust names are not decided here: see [`crate::naming`].
+
+use std::collections::BTreeSet;
+
+/// Index into [`Api::types`].
+pub type TypeId = usize;
+
+/// The whole normalized API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `info.title` of the spec.
+    pub title: String,
+    /// `info.version` of the spec.
+    pub version: String,
+    /// Type arena.
+    pub types: Vec<TypeDef>,
+    /// Operations in spec order (path order, then method order).
+    pub operations: Vec<Operation>,
+    /// Group names (kebab-case), sorted.
+    pub groups: Vec<String>,
+    /// Things that could not be expressed precisely, with why.
+    pub degraded: Vec<Degraded>,
+}
+
+/// Where a type comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// A component schema (`#/components/schemas/<name>`).
+    Component(String),
+    /// An inline schema, at this location (e.g. `paths./zones.get.responses.200.result`).
+    Inline(String),
+}
+
+impl Origin {
+    /// The location as one string, for reports.
+    pub fn pointer(&self) -> String {
+        match self {
+            Origin::Component(name) => format!("#/components/schemas/{name}"),
+            Origin::Inline(path) => path.clone(),
+        }
+    }
+}
+
+/// One named Rust type to be.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Where it comes from.
+    pub origin: Origin,
+    /// API group it belongs to (its module).
+    pub group: String,
+    /// Words to derive a Rust name from (e.g. `dns-record`, or `list-zones response item`).
+    pub name_hint: String,
+    /// Documentation.
+    pub docs: Docs,
+    /// Shape.
+    pub kind: TypeKind,
+    /// Whether values of this type are sent, received, or both.
+    pub usage: Usage,
+}
+
+/// Directions a type is used in; decides which serde impls are emitted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Part of a request (needs `Serialize`).
+    pub sent: bool,
+    /// Part of a response (needs `Deserialize`).
+    pub received: bool,
+}
+
+/// Documentation gathered from the spec.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Docs {
+    /// `title`.
+    pub title: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// `format` (e.g. `date-time`), noted in docs since the Rust type is a plain `String`.
+    pub format: Option<String>,
+    /// `example`, rendered as compact JSON.
+    pub example: Option<String>,
+    /// `default`, rendered as compact JSON.
+    pub default: Option<String>,
+    /// Read-only / write-only markers.
+    pub read_only: bool,
+    /// Write-only marker.
+    pub write_only: bool,
+}
+
+/// Shape of a named type.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string enum (always with an unknown-value fallback).
+    Enum(StringEnum),
+    /// `oneOf`/`anyOf`.
+    Union(Union),
+    /// Another name for a type (`pub type X = …;`).
+    Alias(TypeRef),
+}
+
+/// Object type.
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    /// Properties, in spec order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties` value type, if the object also allows extra keys.
+    pub additional: Option<TypeRef>,
+}
+
+/// One property.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Name on the wire.
+    pub json_name: String,
+    /// Value type (without the `Option` that `required`/`nullable` add).
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// `nullable: true` (on the property or the schema it refers to).
+    pub nullable: bool,
+    /// Documentation of the property.
+    pub docs: Docs,
+    /// Must be boxed to break a recursive type (set by the recursion pass).
+    pub boxed: bool,
+}
+
+/// String enum.
+#[derive(Debug, Clone, Default)]
+pub struct StringEnum {
+    /// Known values, in spec order, without duplicates.
+    pub values: Vec<String>,
+}
+
+/// `oneOf`/`anyOf`.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// Alternatives, in the order they are tried when untagged.
+    pub variants: Vec<Variant>,
+    /// Property whose string value selects the variant, when one distinguishes them all.
+    pub tag: Option<String>,
+    /// `oneOf` (exactly one) vs `anyOf`.
+    pub one_of: bool,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Value of [`Union::tag`] that selects it.
+    pub tag_value: Option<String>,
+    /// Must be boxed to break a recursive type.
+    pub boxed: bool,
+}
+
+/// A reference to a type, as used in fields, parameters and results.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `String`.
+    String,
+    /// `i64`.
+    Integer,
+    /// `f64`.
+    Number,
+    /// `bool`.
+    Boolean,
+    /// Any JSON (`serde_json::Value`).
+    Json,
+    /// A named type.
+    Named(TypeId),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Option<T>` inside a container (nullable array item or map value).
+    Nullable(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Named types this reference mentions, directly or inside containers.
+    pub fn named(&self, out: &mut BTreeSet<TypeId>) {
+        match self {
+            TypeRef::Named(id) => {
+                out.insert(*id);
+            }
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                inner.named(out)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+    /// HEAD
+    Head,
+}
+
+impl HttpMethod {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Head => "HEAD",
+        }
+    }
+}
+
+/// One API operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId` (or a synthesized one, see [`Operation::synthesized_id`]).
+    pub id: String,
+    /// True when the spec had no operationId and one was made from method + path.
+    pub synthesized_id: bool,
+    /// Group (module) it belongs to.
+    pub group: String,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path template.
+    pub path: String,
+    /// First tag, if any.
+    pub tag: Option<String>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated: true`, or an `x-cfDeprecation` notice.
+    pub deprecated: bool,
+    /// Text of `x-cfDeprecation` (description, end of life).
+    pub deprecation_note: Option<String>,
+    /// `x-cfPermissionsRequired`.
+    pub permissions: Vec<String>,
+    /// Plans from `x-cfPlanAvailability` that have the operation.
+    pub plans: Vec<String>,
+    /// Path parameters, in template order.
+    pub path_params: Vec<Param>,
+    /// Query and header parameters.
+    pub params: Vec<Param>,
+    /// Request body.
+    pub body: Option<Body>,
+    /// Successful response.
+    pub response: Response,
+    /// Snake-case words to name the method by (operationId minus its tag prefix).
+    pub name_hint: String,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path template.
+    Path,
+    /// Query string.
+    Query,
+    /// Request header.
+    Header,
+}
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Wire name.
+    pub name: String,
+    /// Location.
+    pub location: ParamLocation,
+    /// Value type.
+    pub ty: TypeRef,
+    /// `required: true`.
+    pub required: bool,
+    /// Arrays: one `name=value` pair per item (`explode`, the default) or comma-joined.
+    pub explode: bool,
+    /// Documentation.
+    pub docs: Docs,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// Request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// `requestBody.required`.
+    pub required: bool,
+    /// Encoding and type.
+    pub kind: BodyKind,
+    /// Description of the body.
+    pub description: Option<String>,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone)]
+pub enum BodyKind {
+    /// `application/json` with this type.
+    Json(TypeRef),
+    /// `multipart/form-data` with these documented parts (name, description).
+    Multipart(Vec<(String, String)>),
+    /// Opaque bytes with this content type.
+    Raw(String),
+}
+
+/// What a successful call yields.
+#[derive(Debug, Clone)]
+pub enum Response {
+    /// The Cloudflare envelope: `result` has this type.
+    Envelope {
+        /// Type of `result`.
+        result: TypeRef,
+        /// How the list is paged, if it is one (then `result` is a `Vec`).
+        pagination: Pagination,
+    },
+    /// JSON without an envelope.
+    Json(TypeRef),
+    /// Bytes or text with these content types.
+    Raw(Vec<String>),
+    /// No body is documented.
+    Empty,
+}
+
+/// Pagination style of a list operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pagination {
+    /// Not a paged list.
+    None,
+    /// `page`/`per_page`.
+    Page,
+    /// `cursor` → `result_info.cursor` or `result_info.cursors.after`.
+    Cursor,
+}
+
+/// Something expressed less precisely than the spec asked for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Degraded {
+    /// Group it belongs to.
+    pub group: String,
+    /// Location in the spec.
+    pub pointer: String,
+    /// What was done instead.
+    pub kind: DegradedKind,
+    /// Why.
+    pub reason: String,
+}
+
+/// Kinds of degradation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DegradedKind {
+    /// A type emitted as `serde_json::Value`.
+    LooseJson,
+    /// A body or response handled as raw bytes, or a content type left out.
+    RawBody,
+    /// A parameter left out or loosened.
+    Parameter,
+}
+
+impl DegradedKind {
+    /// Short label for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            DegradedKind::LooseJson => "loose JSON value",
+            DegradedKind::RawBody => "body/response",
+            DegradedKind::Parameter => "parameter",
+        }
+    }
+}

@@ -1,0 +1,439 @@
+//! Stage 3: Rust names for everything in the IR.
+//!
+//! Rules (all deterministic, none merges two things into one name):
+//! - Module: the group in snake case (`dns-records` → `dns_records`); its operations hang off
+//!   `<Group>Api` (`DnsRecordsApi`), reached by `Client::<module>()`.
+//! - Types: a component schema is named after its schema name without the group prefix
+//!   (`dns-records_dns-record` → `DnsRecord`); an inline schema after where it sits (owner type
+//!   or operation, then property/role words: `ListZonesResultItem`). Names that would start with
+//!   a digit or shadow a prelude/std name the generated code uses (`Result`, `Option`, `Vec`, …)
+//!   get the group name in front (`Result` → `RulesetsResult`). When several types still want
+//!   one name, the first claimant keeps it and the others get `2`, `3`, … appended; claimants
+//!   are ordered component schemas first (by schema name, byte order), then inline schemas (in
+//!   spec order), then parameter structs. So `rulesets_Messages` is `Messages` and
+//!   `rulesets_messages` is `Messages2`; each renamed type's rustdoc says so.
+//! - Fields: snake case of the JSON name; Rust keywords become raw identifiers (`r#type`),
+//!   those that cannot (`self`, `super`, `crate`, `Self`) get a trailing `_`; names that are
+//!   empty or start with a digit get a leading `_`/`field`; duplicates get `_2`, `_3`, …; any
+//!   field whose Rust name differs from its JSON name carries `#[serde(rename)]`.
+//! - Enum variants: upper camel case of the value (`"1st"` → `V1st`, `""` → `Empty`,
+//!   `"+1"` → `V1`); duplicates (values differing only in case or punctuation) get `2`, `3`, ….
+//!   The unknown-value fallback is `Unknown`, or `UnknownValue`(`2`, …) if a real value took it.
+//! - Methods: the operationId in snake case without its tag prefix (`list_dns_records`). If two
+//!   operations of one group would share a name, all of them use their full operationId in snake
+//!   case instead; remaining clashes get `_2`, `_3`, ….
+
+use crate::ir::*;
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Names the generated code refers to without a path; a type may not take them.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
+    "Iterator",
+    "IntoIterator",
+    "From",
+    "Into",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "AsRef",
+    "AsMut",
+    "ToString",
+    "ToOwned",
+    "Self",
+    "Client",
+    "Hash",
+];
+
+/// Rust keywords (2021 edition, strict and reserved).
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// All Rust names of an [`Api`].
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// Group → module name.
+    pub modules: BTreeMap<String, String>,
+    /// Group → name of its API struct.
+    pub api_structs: BTreeMap<String, String>,
+    /// Type name by [`TypeId`].
+    pub types: Vec<String>,
+    /// Field names by [`TypeId`] (structs only), in field order.
+    pub fields: HashMap<TypeId, Vec<String>>,
+    /// Variant names by [`TypeId`] (enums: per value; unions: per variant).
+    pub variants: HashMap<TypeId, Vec<String>>,
+    /// Name of the unknown-value fallback variant by [`TypeId`] (enums and tagged unions).
+    pub unknown_variant: HashMap<TypeId, String>,
+    /// Method name by operation index.
+    pub methods: Vec<String>,
+    /// Name of the operation's metadata `static`, by operation index.
+    pub statics: Vec<String>,
+    /// Name of the parameter struct by operation index (operations with query/header params).
+    pub params_structs: Vec<Option<String>>,
+    /// Field names of the parameter struct, by operation index, in [`Operation::params`] order.
+    pub param_fields: Vec<Vec<String>>,
+    /// Argument names for path parameters, by operation index.
+    pub path_args: Vec<Vec<String>>,
+    /// Types whose name is not the plain derivation, with why: (type id, note).
+    pub renamed: BTreeMap<TypeId, String>,
+}
+
+/// Runs the naming pass.
+pub fn assign(api: &Api) -> Names {
+    let mut names = Names {
+        types: vec![String::new(); api.types.len()],
+        methods: vec![String::new(); api.operations.len()],
+        statics: vec![String::new(); api.operations.len()],
+        params_structs: vec![None; api.operations.len()],
+        param_fields: vec![Vec::new(); api.operations.len()],
+        path_args: vec![Vec::new(); api.operations.len()],
+        ..Names::default()
+    };
+    for group in &api.groups {
+        names.modules.insert(group.clone(), module_name(group));
+        names
+            .api_structs
+            .insert(group.clone(), format!("{}Api", camel(group)));
+    }
+    name_methods(api, &mut names);
+    name_types(api, &mut names);
+    for (id, ty) in api.types.iter().enumerate() {
+        match &ty.kind {
+            TypeKind::Struct(s) => {
+                let fields = unique_snake(s.fields.iter().map(|f| f.json_name.as_str()), &[]);
+                names.fields.insert(id, fields);
+            }
+            TypeKind::Enum(e) => {
+                let (variants, unknown) = enum_variants(&e.values);
+                names.variants.insert(id, variants);
+                names.unknown_variant.insert(id, unknown);
+            }
+            TypeKind::Union(u) => {
+                let wanted: Vec<String> = u
+                    .variants
+                    .iter()
+                    .map(|v| match &v.tag_value {
+                        Some(tag) => variant_ident(tag),
+                        None => variant_name_for(&v.ty, api, &names),
+                    })
+                    .collect();
+                let variants = unique_camel(wanted);
+                let mut unknown = "Unknown".to_owned();
+                let mut n = 1;
+                while variants.contains(&unknown) {
+                    n += 1;
+                    unknown = if n == 2 {
+                        "UnknownValue".to_owned()
+                    } else {
+                        format!("UnknownValue{n}")
+                    };
+                }
+                names.variants.insert(id, variants);
+                names.unknown_variant.insert(id, unknown);
+            }
+            TypeKind::Alias(_) => {}
+        }
+    }
+    names
+}
+
+fn name_methods(api: &Api, names: &mut Names) {
+    let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, op) in api.operations.iter().enumerate() {
+        by_group.entry(&op.group).or_default().push(i);
+    }
+    for ops in by_group.values() {
+        let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for &i in ops {
+            wanted
+                .entry(snake_ident(&api.operations[i].name_hint))
+                .or_default()
+                .push(i);
+        }
+        let mut chosen: Vec<(usize, String)> = Vec::new();
+        for (name, claimants) in wanted {
+            if claimants.len() == 1 {
+                chosen.push((claimants[0], name));
+            } else {
+                for i in claimants {
+                    chosen.push((i, snake_ident(&api.operations[i].id.to_snake_case())));
+                }
+            }
+        }
+        chosen.sort_by_key(|(i, _)| *i);
+        let mut used = BTreeSet::new();
+        for (i, name) in chosen {
+            let unique = claim(&mut used, &name, "_");
+            names.statics[i] = unique.trim_start_matches("r#").to_shouty_snake_case();
+            names.methods[i] = unique;
+        }
+    }
+    for (i, op) in api.operations.iter().enumerate() {
+        let reserved = ["body", "params", "form", "request"];
+        names.path_args[i] =
+            unique_snake(op.path_params.iter().map(|p| p.name.as_str()), &reserved);
+        names.param_fields[i] = unique_snake(op.params.iter().map(|p| p.name.as_str()), &[]);
+    }
+}
+
+fn name_types(api: &Api, names: &mut Names) {
+    let mut order: Vec<TypeId> = (0..api.types.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |id: TypeId| match &api.types[id].origin {
+            Origin::Component(name) => (0, name.clone(), id),
+            Origin::Inline(_) => (1, String::new(), id),
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut first_claimant: HashMap<(String, String), TypeId> = HashMap::new();
+    for group in &api.groups {
+        let set = used.entry(group.clone()).or_default();
+        set.insert(names.api_structs[group].clone());
+        set.extend(RESERVED_TYPES.iter().map(|s| s.to_string()));
+    }
+    for id in order {
+        let ty = &api.types[id];
+        let group_camel = camel(&ty.group);
+        let mut base = camel(&ty.name_hint);
+        let mut note = None;
+        if base.is_empty() {
+            base = format!("{group_camel}Type");
+        } else if base.starts_with(|c: char| c.is_ascii_digit())
+            || RESERVED_TYPES.contains(&base.as_str())
+        {
+            note = Some(format!("`{base}` is prefixed with the group name so it does not shadow or start with a digit"));
+            base = format!("{group_camel}{base}");
+        }
+        let set = used.entry(ty.group.clone()).or_default();
+        let name = claim_camel(set, &base);
+        if name != base {
+            let by = first_claimant
+                .get(&(ty.group.clone(), base.clone()))
+                .map(|other| format!(" (taken by `{}`)", api.types[*other].origin.pointer()))
+                .unwrap_or_default();
+            note = Some(format!(
+                "named `{name}` because `{base}` was already used{by}"
+            ));
+        } else {
+            first_claimant.insert((ty.group.clone(), base.clone()), id);
+        }
+        if let Some(note) = note {
+            names.renamed.insert(id, note);
+        }
+        names.types[id] = name;
+    }
+    for (i, op) in api.operations.iter().enumerate() {
+        if op.params.is_empty() {
+            continue;
+        }
+        let set = used.entry(op.group.clone()).or_default();
+        let base = format!("{}Params", camel(&names.methods[i]));
+        names.params_structs[i] = Some(claim_camel(set, &base));
+    }
+}
+
+fn variant_name_for(ty: &TypeRef, api: &Api, names: &Names) -> String {
+    match ty {
+        TypeRef::String => "String".into(),
+        TypeRef::Integer => "Integer".into(),
+        TypeRef::Number => "Number".into(),
+        TypeRef::Boolean => "Boolean".into(),
+        TypeRef::Json => "Json".into(),
+        TypeRef::Named(id) => {
+            let name = &names.types[*id];
+            // Inline variants are named `<Union>Variant1`…; prefer their title words if shorter.
+            if name.is_empty() {
+                camel(&api.types[*id].name_hint)
+            } else {
+                name.clone()
+            }
+        }
+        TypeRef::Vec(inner) => format!("{}List", variant_name_for(inner, api, names)),
+        TypeRef::Map(inner) => format!("{}Map", variant_name_for(inner, api, names)),
+        TypeRef::Nullable(inner) => variant_name_for(inner, api, names),
+    }
+}
+
+/// Enum variant names for string values, plus the fallback variant's name.
+pub fn enum_variants(values: &[String]) -> (Vec<String>, String) {
+    let variants = unique_camel(values.iter().map(|v| variant_ident(v)).collect());
+    let mut unknown = "Unknown".to_owned();
+    let mut n = 1;
+    while variants.contains(&unknown) {
+        n += 1;
+        unknown = if n == 2 {
+            "UnknownValue".to_owned()
+        } else {
+            format!("UnknownValue{n}")
+        };
+    }
+    (variants, unknown)
+}
+
+/// Upper camel identifier for an enum value or tag.
+pub fn variant_ident(value: &str) -> String {
+    if value.is_empty() {
+        return "Empty".into();
+    }
+    let c = camel(value);
+    if c.is_empty() {
+        // Only punctuation: spell the characters' code points.
+        return format!(
+            "V{}",
+            value
+                .chars()
+                .map(|ch| format!("{:X}", ch as u32))
+                .collect::<String>()
+        );
+    }
+    if c.starts_with(|ch: char| ch.is_ascii_digit()) {
+        return format!("V{c}");
+    }
+    if c == "Self" {
+        return "SelfValue".into();
+    }
+    c
+}
+
+fn unique_camel(wanted: Vec<String>) -> Vec<String> {
+    let mut used = BTreeSet::new();
+    wanted
+        .into_iter()
+        .map(|w| claim_camel(&mut used, &w))
+        .collect()
+}
+
+fn claim_camel(used: &mut BTreeSet<String>, base: &str) -> String {
+    claim(used, base, "")
+}
+
+/// Takes `base`, or `base{sep}2`, `base{sep}3`, … — the first one free.
+fn claim(used: &mut BTreeSet<String>, base: &str, sep: &str) -> String {
+    if used.insert(base.to_owned()) {
+        return base.to_owned();
+    }
+    let stem = base.trim_start_matches("r#");
+    (2..)
+        .map(|n| format!("{stem}{sep}{n}"))
+        .find(|candidate| used.insert(candidate.clone()))
+        .unwrap_or_default()
+}
+
+/// Snake-case identifiers for wire names, unique among themselves and `reserved`.
+pub fn unique_snake<'a>(wire: impl Iterator<Item = &'a str>, reserved: &[&str]) -> Vec<String> {
+    let mut used: BTreeSet<String> = reserved.iter().map(|s| s.to_string()).collect();
+    wire.map(|w| {
+        let ident = snake_ident(w);
+        if used.insert(ident.clone()) {
+            return ident;
+        }
+        let stem = ident.trim_start_matches("r#");
+        (2..)
+            .map(|n| format!("{stem}_{n}"))
+            .find(|candidate| used.insert(candidate.clone()))
+            .unwrap_or_default()
+    })
+    .collect()
+}
+
+/// A valid snake-case Rust identifier for `name` (raw identifier for keywords).
+pub fn snake_ident(name: &str) -> String {
+    let mut s = name.to_snake_case();
+    if s.is_empty() {
+        s = "field".into();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("_{s}");
+    }
+    if NOT_RAW.contains(&s.as_str()) {
+        return format!("{s}_");
+    }
+    if KEYWORDS.contains(&s.as_str()) {
+        return format!("r#{s}");
+    }
+    s
+}
+
+/// Upper camel case, keeping only identifier characters.
+pub fn camel(words: &str) -> String {
+    words
+        .to_upper_camel_case()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// Module name of a group.
+pub fn module_name(group: &str) -> String {
+    let s = snake_ident(group);
+    match s.as_str() {
+        "runtime" | "lib" => format!("{s}_api"),
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_and_odd_names_become_valid_identifiers() {
+        assert_eq!(snake_ident("type"), "r#type");
+        assert_eq!(snake_ident("self"), "self_");
+        assert_eq!(snake_ident("comment.contains"), "comment_contains");
+        assert_eq!(snake_ident("<any part name>"), "any_part_name");
+        assert_eq!(snake_ident("0rtt"), "_0rtt");
+        assert_eq!(snake_ident(""), "field");
+        assert_eq!(snake_ident("match"), "r#match");
+    }
+
+    #[test]
+    fn enum_values_get_distinct_variants_and_a_free_fallback() {
+        let values: Vec<String> = ["+1", "1st", "", "a", "A", "unknown", "Unknown"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (variants, unknown) = enum_variants(&values);
+        assert_eq!(
+            variants,
+            ["V1", "V1st", "Empty", "A", "A2", "Unknown", "Unknown2"]
+        );
+        assert_eq!(unknown, "UnknownValue");
+    }
+
+    #[test]
+    fn duplicate_fields_are_suffixed_not_merged() {
+        let fields = unique_snake(["fooBar", "foo_bar", "FooBar"].into_iter(), &[]);
+        assert_eq!(fields, ["foo_bar", "foo_bar_2", "foo_bar_3"]);
+    }
+}

@@ -1,0 +1,80 @@
+//! Maintainer tasks: `cargo xtask <command>`. See `cargo xtask --help`.
+
+mod pin;
+mod regen;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "xtask",
+    about = "Maintainer tasks for the Cloudflare client generator"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate `generated/` (and `spec/COVERAGE.md`) from the pinned spec.
+    Regen {
+        /// Fail, naming the stale files, if the committed output differs; write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Read this spec instead of the pinned copy (JSON or YAML).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Write a complete, standalone copy of the crate here instead of into `generated/`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Put the pinned spec where `regen` reads it (`spec/openapi.json`), verifying its sha256.
+    FetchSpec {
+        /// Copy from a local file instead of downloading from upstream.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Move the pin to this upstream commit (records the new sha256) and fetch it.
+        #[arg(long)]
+        commit: Option<String>,
+    },
+    /// Coverage report of a spec: per group and in total, with every degraded item.
+    Coverage {
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+        /// Spec to report on (default: the pinned copy).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
+}
+
+fn main() -> Result<()> {
+    let root = workspace_root();
+    match Cli::parse().command {
+        Command::Regen { check, spec, out } => {
+            regen::run(&root, spec.as_deref(), out.as_deref(), check)
+        }
+        Command::FetchSpec { from, commit } => {
+            pin::fetch(&root, from.as_deref(), commit.as_deref())
+        }
+        Command::Coverage { json, spec } => {
+            let spec = regen::read_spec(&root, spec.as_deref())?;
+            let generated = cloudflare_codegen::generate(&spec)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&generated.report)?);
+            } else {
+                print!("{}", generated.report.to_markdown());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The workspace root (xtask lives in `<root>/xtask`).
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
