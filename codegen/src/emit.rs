@@ -63,16 +63,30 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
 
 /// Types that appear in a request or response (others were only intermediate).
 fn is_emitted(ty: &TypeDef) -> bool {
-    ty.usage.sent || ty.usage.received
+    ty.usage.any()
 }
 
-/// Types used as query/header parameters (they need `ParamValue`).
+/// Types used as query/header parameters, and the types inside them (they need `ParamValue`).
 fn param_types(api: &Api) -> BTreeSet<TypeId> {
-    let mut out = BTreeSet::new();
+    let mut roots = BTreeSet::new();
     for op in &api.operations {
         for p in &op.params {
-            p.ty.named(&mut out);
+            p.ty.named(&mut roots);
         }
+    }
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<TypeId> = roots.into_iter().collect();
+    while let Some(id) = stack.pop() {
+        if !out.insert(id) {
+            continue;
+        }
+        let mut inner = BTreeSet::new();
+        match &api.types[id].kind {
+            TypeKind::Alias(t) => t.named(&mut inner),
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut inner)),
+            _ => {}
+        }
+        stack.extend(inner);
     }
     out
 }
@@ -797,14 +811,27 @@ impl GroupCx<'_> {
             if usage.received {
                 derives.push(quote! { serde::Deserialize });
             }
+            let param = self.param_types.contains(&id).then(|| {
+                quote! {
+                    impl rt::ParamValue for #name {
+                        fn write_values(&self, out: &mut Vec<String>) {
+                            match self {
+                                #( Self::#variants(value) => value.write_values(out), )*
+                            }
+                        }
+                    }
+                }
+            });
+            let serde_attr = (usage.sent || usage.received).then(|| quote! { #[serde(untagged)] });
             return quote! {
                 #docs
                 #deprecated
                 #[derive(#(#derives),*)]
-                #[serde(untagged)]
+                #serde_attr
                 pub enum #name {
                     #( #[doc = #variant_docs] #variants(#tys), )*
                 }
+                #param
             };
         };
         let unknown = ident(&self.names.unknown_variant[&id]);

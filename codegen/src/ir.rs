@@ -71,6 +71,15 @@ pub struct Usage {
     pub sent: bool,
     /// Part of a response (needs `Deserialize`).
     pub received: bool,
+    /// A query/header parameter (needs `ParamValue`, not serde).
+    pub param: bool,
+}
+
+impl Usage {
+    /// Used anywhere at all (otherwise the type is not emitted).
+    pub fn any(self) -> bool {
+        self.sent || self.received || self.param
+    }
 }
 
 /// Documentation gathered from the spec.

@@ -80,7 +80,141 @@ pub fn load(bytes: &[u8]) -> Result<OpenAPI, LoadError> {
     if !version.starts_with("3.0.") {
         return Err(LoadError::Version(version));
     }
-    parse(format, bytes)
+    parse::<OpenAPI>(format, bytes).map_err(|err| refine(format, bytes, err))
+}
+
+/// `openapiv3` flattens some maps, which hides the location below `paths`/`components`;
+/// re-reading each path item and component on its own finds the exact one.
+fn refine(format: Format, bytes: &[u8], err: LoadError) -> LoadError {
+    let LoadError::Parse {
+        format: fmt,
+        path,
+        position,
+        message,
+    } = &err
+    else {
+        return err;
+    };
+    if path.matches('.').count() > 1 {
+        return err;
+    }
+    let value: Option<serde_json::Value> = match format {
+        Format::Json => serde_json::from_slice(bytes).ok(),
+        Format::Yaml => serde_yaml::from_slice(bytes).ok(),
+    };
+    let Some(value) = value else { return err };
+    let mut found = None;
+    if let Some(paths) = value.get("paths").and_then(|p| p.as_object()) {
+        found = paths.iter().find_map(|(name, item)| {
+            locate::<openapiv3::ReferenceOr<openapiv3::PathItem>>(item)
+                .map(|located| locate_in_path_item(item).unwrap_or(located))
+                .map(|(inner, msg)| (format!("paths.{name}{inner}"), msg))
+        });
+    }
+    if found.is_none() {
+        if let Some(components) = value.get("components").and_then(|c| c.as_object()) {
+            found = components.iter().find_map(|(section, entries)| {
+                entries.as_object()?.iter().find_map(|(name, entry)| {
+                    let located = match section.as_str() {
+                        "schemas" => locate::<openapiv3::ReferenceOr<openapiv3::Schema>>(entry),
+                        "parameters" => {
+                            locate::<openapiv3::ReferenceOr<openapiv3::Parameter>>(entry)
+                        }
+                        "responses" => locate::<openapiv3::ReferenceOr<openapiv3::Response>>(entry),
+                        "requestBodies" => {
+                            locate::<openapiv3::ReferenceOr<openapiv3::RequestBody>>(entry)
+                        }
+                        _ => None,
+                    };
+                    located.map(|(inner, msg)| (format!("components.{section}.{name}{inner}"), msg))
+                })
+            });
+        }
+    }
+    match found {
+        Some((path, message)) => LoadError::Parse {
+            format: fmt,
+            path,
+            position: *position,
+            message,
+        },
+        None => LoadError::Parse {
+            format: fmt,
+            path: path.clone(),
+            position: *position,
+            message: message.clone(),
+        },
+    }
+}
+
+/// Drills into the operations of a path item that failed to parse.
+fn locate_in_path_item(item: &serde_json::Value) -> Option<(String, String)> {
+    use openapiv3::{Parameter, ReferenceOr, RequestBody, Response};
+    let item = item.as_object()?;
+    for (method, op) in item {
+        if method == "parameters" {
+            if let Some(found) = op.as_array().and_then(|ps| {
+                ps.iter().enumerate().find_map(|(i, p)| {
+                    locate::<ReferenceOr<Parameter>>(p)
+                        .map(|(inner, m)| (format!(".parameters[{i}]{inner}"), m))
+                })
+            }) {
+                return Some(found);
+            }
+            continue;
+        }
+        let Some((inner, message)) = locate::<openapiv3::Operation>(op) else {
+            continue;
+        };
+        let deeper = (|| {
+            let op = op.as_object()?;
+            if let Some(params) = op.get("parameters").and_then(|p| p.as_array()) {
+                for (i, p) in params.iter().enumerate() {
+                    if let Some((inner, m)) = locate::<ReferenceOr<Parameter>>(p) {
+                        return Some((format!(".parameters[{i}]{inner}"), m));
+                    }
+                }
+            }
+            if let Some((inner, m)) = op
+                .get("requestBody")
+                .and_then(locate::<ReferenceOr<RequestBody>>)
+            {
+                return Some((format!(".requestBody{inner}"), m));
+            }
+            let responses = op.get("responses")?;
+            let Some(codes) = responses.as_object() else {
+                return Some((
+                    ".responses".to_owned(),
+                    format!("expected a map of responses, found {responses}"),
+                ));
+            };
+            codes.iter().find_map(|(code, r)| {
+                locate::<ReferenceOr<Response>>(r)
+                    .map(|(inner, m)| (format!(".responses.{code}{inner}"), m))
+            })
+        })();
+        return Some(match deeper {
+            Some((path, m)) => (format!(".{method}{path}"), m),
+            None => (format!(".{method}{inner}"), message),
+        });
+    }
+    None
+}
+
+/// The path (`.get.responses`) and message of the first error deserializing `T` from `value`.
+fn locate<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Option<(String, String)> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(_) => None,
+        Err(err) => {
+            let inner = err.path().to_string();
+            let inner = if inner == "." {
+                String::new()
+            } else {
+                format!(".{inner}")
+            };
+            Some((inner, err.into_inner().to_string()))
+        }
+    }
 }
 
 fn parse<T: serde::de::DeserializeOwned>(format: Format, bytes: &[u8]) -> Result<T, LoadError> {

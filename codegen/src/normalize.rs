@@ -17,7 +17,7 @@
 //! and is recorded in [`ir::Api::degraded`] with its location and reason.
 
 use crate::ir::*;
-use heck::ToSnakeCase;
+use heck::{ToKebabCase, ToSnakeCase};
 use openapiv3::{
     AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
     Response as OaResponse, Schema, SchemaData, SchemaKind, StatusCode, Type,
@@ -29,6 +29,7 @@ const SCHEMA_PREFIX: &str = "#/components/schemas/";
 /// Normalizes a parsed spec.
 pub fn normalize(spec: &OpenAPI) -> Api {
     let mut n = Normalizer::new(spec);
+    n.choose_group_mode();
     n.operations();
     n.tag_unions();
     n.order_unions();
@@ -127,6 +128,19 @@ struct Normalizer<'a> {
     discriminators: HashMap<TypeId, (String, Vec<(String, String)>)>,
     /// Component names being defined right now (to stop `allOf` recursion).
     in_progress: BTreeSet<String>,
+    /// Schema names follow `<group>_<name>` and groups are self-contained (see [`GroupMode`]).
+    mode: GroupMode,
+}
+
+/// How operations and types are split into groups (modules and features).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupMode {
+    /// Schema names are `<group>_<name>` and each operation refers to one group's schemas
+    /// (the Cloudflare spec since 2024): group = schema namespace.
+    SchemaPrefix,
+    /// Anything else (older specs): operations are grouped by first tag, component types live
+    /// in the shared `common` group.
+    Tags,
 }
 
 impl<'a> Normalizer<'a> {
@@ -140,6 +154,47 @@ impl<'a> Normalizer<'a> {
             degraded: Vec::new(),
             discriminators: HashMap::new(),
             in_progress: BTreeSet::new(),
+            mode: GroupMode::SchemaPrefix,
+        }
+    }
+
+    /// Chooses the [`GroupMode`]: schema prefixes when at least 95% of the operations that
+    /// refer to schemas refer to one prefix only, and there are at most 200 prefixes.
+    fn choose_group_mode(&mut self) {
+        let mut with_refs = 0usize;
+        let mut single = 0usize;
+        let mut prefixes = BTreeSet::new();
+        for (path, item) in self.spec.paths.paths.iter() {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            for (_, op) in item.iter() {
+                let groups: BTreeSet<String> = self
+                    .schema_refs(op, &item.parameters)
+                    .iter()
+                    .map(|n| split_component_name(n).0)
+                    .collect();
+                let _ = path;
+                if !groups.is_empty() {
+                    with_refs += 1;
+                    single += usize::from(groups.len() == 1);
+                    prefixes.extend(groups);
+                }
+            }
+        }
+        let coherent = with_refs == 0 || single * 100 >= with_refs * 95;
+        self.mode = if coherent && prefixes.len() <= 200 {
+            GroupMode::SchemaPrefix
+        } else {
+            GroupMode::Tags
+        };
+    }
+
+    /// Group and name hint of a component schema, by [`GroupMode`].
+    fn component_group(&self, name: &str) -> (String, String) {
+        match self.mode {
+            GroupMode::SchemaPrefix => split_component_name(name),
+            GroupMode::Tags => ("common".to_owned(), name.to_owned()),
         }
     }
 
@@ -233,7 +288,7 @@ impl<'a> Normalizer<'a> {
         if let Some(&id) = self.components.get(name) {
             return id;
         }
-        let (group, short) = split_component_name(name);
+        let (group, short) = self.component_group(name);
         let id = self.types.len();
         // Placeholder first, so a schema that refers to itself finds its own id.
         self.types.push(TypeDef {
@@ -441,8 +496,59 @@ impl<'a> Normalizer<'a> {
                 other => Shape::Plain(other),
             };
         }
+        // Parts that are all the same primitive (a string refined by another string schema).
+        if extra_required.is_empty() && contentful.len() > 1 {
+            let kinds: Vec<Option<TypeRef>> = contentful
+                .iter()
+                .map(|&i| self.peek_primitive(sref(&parts[i])))
+                .collect();
+            if let Some(Some(first)) = kinds.first() {
+                if kinds.iter().all(|k| k.as_ref() == Some(first)) {
+                    return Shape::Plain(first.clone());
+                }
+            }
+        }
         let view = self.object_view_parts(None, extra_required, None, parts, false, ctx);
         self.object_shape(view, ctx)
+    }
+
+    /// The primitive type of a schema without enum values (through `$ref`s and one-part
+    /// `allOf`s), without creating any type.
+    fn peek_primitive(&self, s: SRef<'a>) -> Option<TypeRef> {
+        let (schema, _) = self.deref(s)?;
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(st)) if st.enumeration.is_empty() => {
+                Some(TypeRef::String)
+            }
+            SchemaKind::Type(Type::Integer(_)) => Some(TypeRef::Integer),
+            SchemaKind::Type(Type::Number(_)) => Some(TypeRef::Number),
+            SchemaKind::Type(Type::Boolean(_)) => Some(TypeRef::Boolean),
+            SchemaKind::AllOf { all_of } => {
+                let mut found = None;
+                for part in all_of.iter().filter(|p| !self.docs_only(sref(p))) {
+                    let t = self.peek_primitive(sref(part))?;
+                    if found.as_ref().is_some_and(|f| *f != t) {
+                        return None;
+                    }
+                    found = Some(t);
+                }
+                found
+            }
+            SchemaKind::Any(any)
+                if any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && any.enumeration.is_empty() =>
+            {
+                match any.typ.as_deref() {
+                    Some("string") => Some(TypeRef::String),
+                    Some("integer") => Some(TypeRef::Integer),
+                    Some("number") => Some(TypeRef::Number),
+                    Some("boolean") => Some(TypeRef::Boolean),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// A schema with nothing but documentation (`{description: …}`), as used to annotate
@@ -520,7 +626,7 @@ impl<'a> Normalizer<'a> {
         // Properties of a component are named after that component, wherever it is merged.
         let ctx = match name {
             Some(n) => {
-                let (group, short) = split_component_name(n);
+                let (group, short) = self.component_group(n);
                 Ctx {
                     group,
                     hint: short,
@@ -841,7 +947,10 @@ impl<'a> Normalizer<'a> {
                     TypeRef::Json
                 }
             };
-            let ty = self.param_type(ty, &group, &pctx.pointer);
+            let ty = match location {
+                ParamLocation::Path => self.path_param_type(&ty),
+                _ => self.param_type(ty, &group, &pctx.pointer),
+            };
             let param = Param {
                 name: data.name.clone(),
                 location,
@@ -870,7 +979,11 @@ impl<'a> Normalizer<'a> {
                         &group,
                         &pointer,
                         DegradedKind::Parameter,
-                        format!("path parameter `{name}` is not declared; taken as a string"),
+                        if ordered.iter().any(|p: &Param| p.name == name) {
+                            format!("path parameter `{name}` appears twice in the template; the second is a separate string argument")
+                        } else {
+                            format!("path parameter `{name}` is not declared; taken as a string")
+                        },
                     );
                     ordered.push(Param {
                         name,
@@ -950,22 +1063,39 @@ impl<'a> Normalizer<'a> {
         });
     }
 
-    /// Query/header values must render as strings: structs and unions are sent as JSON text.
+    /// Path values are substituted as text: numbers stay numbers, everything else is a string.
+    fn path_param_type(&self, ty: &TypeRef) -> TypeRef {
+        match self.primitive_behind(ty) {
+            Some(TypeRef::Integer) => TypeRef::Integer,
+            Some(TypeRef::Number) => TypeRef::Number,
+            _ => TypeRef::String,
+        }
+    }
+
+    /// The primitive a reference stands for, through aliases.
+    fn primitive_behind(&self, ty: &TypeRef) -> Option<TypeRef> {
+        let mut ty = ty;
+        for _ in 0..16 {
+            match ty {
+                TypeRef::Named(id) => match &self.types[*id].kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => return None,
+                },
+                TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => {
+                    return Some(ty.clone())
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Query/header values must render as text: primitives, enums, unions of those, and
+    /// arrays of them. Anything else (objects) is sent as JSON text.
     fn param_type(&mut self, ty: TypeRef, group: &str, pointer: &str) -> TypeRef {
-        let ok = |t: &TypeRef, types: &[TypeDef]| match t {
-            TypeRef::Named(id) => matches!(
-                types[*id].kind,
-                TypeKind::Enum(_)
-                    | TypeKind::Alias(
-                        TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean
-                    )
-            ),
-            TypeRef::Map(_) => false,
-            _ => true,
-        };
         let simple = match &ty {
-            TypeRef::Vec(inner) => ok(inner, &self.types) && !matches!(**inner, TypeRef::Vec(_)),
-            other => ok(other, &self.types),
+            TypeRef::Vec(inner) => self.scalar_param(inner, 0),
+            other => self.scalar_param(other, 0) || self.vec_alias_param(other, 0),
         };
         if simple {
             ty
@@ -977,6 +1107,43 @@ impl<'a> Normalizer<'a> {
                 "object-valued parameter is passed as JSON text (`serde_json::Value`)",
             );
             TypeRef::Json
+        }
+    }
+
+    /// A type that renders as one parameter value.
+    fn scalar_param(&self, ty: &TypeRef, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match ty {
+            TypeRef::String
+            | TypeRef::Integer
+            | TypeRef::Number
+            | TypeRef::Boolean
+            | TypeRef::Json => true,
+            TypeRef::Nullable(inner) => self.scalar_param(inner, depth + 1),
+            TypeRef::Named(id) => match &self.types[*id].kind {
+                TypeKind::Enum(_) => true,
+                TypeKind::Alias(inner) => self.scalar_param(inner, depth + 1),
+                TypeKind::Union(u) => u
+                    .variants
+                    .iter()
+                    .all(|v| self.scalar_param(&v.ty, depth + 1)),
+                TypeKind::Struct(_) => false,
+            },
+            TypeRef::Vec(_) | TypeRef::Map(_) => false,
+        }
+    }
+
+    /// A named alias of an array of scalars.
+    fn vec_alias_param(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Named(id) if depth < 16 => match &self.types[*id].kind {
+                TypeKind::Alias(TypeRef::Vec(inner)) => self.scalar_param(inner, 0),
+                TypeKind::Alias(inner) => self.vec_alias_param(inner, depth + 1),
+                _ => false,
+            },
+            _ => false,
         }
     }
 
@@ -1224,15 +1391,13 @@ impl<'a> Normalizer<'a> {
         view
     }
 
-    /// The group (module) of an operation: the group of the component schemas it refers to;
-    /// for operations that refer to none, the first path segment after the account/zone
-    /// prefix (`/radar/…` → `radar`, `/accounts/{id}/ai/…` → `ai`).
-    fn group_of(
+    /// Names of the component schemas an operation refers to directly, or through its
+    /// parameter, request body and response components.
+    fn schema_refs(
         &self,
         op: &openapiv3::Operation,
         path_level: &[ReferenceOr<Parameter>],
-        path: &str,
-    ) -> String {
+    ) -> Vec<String> {
         let mut refs = BTreeSet::new();
         if let Ok(v) = serde_json::to_value(op) {
             collect_refs(&v, &mut refs);
@@ -1240,7 +1405,6 @@ impl<'a> Normalizer<'a> {
         if let Ok(v) = serde_json::to_value(path_level) {
             collect_refs(&v, &mut refs);
         }
-        // Follow references to other kinds of components one level, to the schemas inside.
         let components = self.spec.components.as_ref();
         let mut schema_refs = Vec::new();
         for r in &refs {
@@ -1267,8 +1431,27 @@ impl<'a> Normalizer<'a> {
                 );
             }
         }
+        schema_refs
+    }
+
+    /// The group (module) of an operation. By schema prefix: the group of the component
+    /// schemas it refers to (the most referred-to one, ties by name); for operations that refer
+    /// to none, the first path segment after the account/zone prefix (`/radar/…` → `radar`,
+    /// `/accounts/{id}/ai/…` → `ai`). By tags: the first tag, else that path segment.
+    fn group_of(
+        &self,
+        op: &openapiv3::Operation,
+        path_level: &[ReferenceOr<Parameter>],
+        path: &str,
+    ) -> String {
+        if self.mode == GroupMode::Tags {
+            return match op.tags.first() {
+                Some(tag) if !tag.to_kebab_case().is_empty() => group_name(&tag.to_kebab_case()),
+                _ => path_group(path),
+            };
+        }
         let mut votes: BTreeMap<String, usize> = BTreeMap::new();
-        for name in &schema_refs {
+        for name in &self.schema_refs(op, path_level) {
             *votes.entry(split_component_name(name).0).or_default() += 1;
         }
         if let Some((group, _)) = votes.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
@@ -1499,6 +1682,7 @@ impl<'a> Normalizer<'a> {
     fn mark_usage(&mut self) {
         let mut sent = Vec::new();
         let mut received = Vec::new();
+        let mut params = Vec::new();
         for op in &self.ops {
             if let Some(Body {
                 kind: BodyKind::Json(ty),
@@ -1512,11 +1696,9 @@ impl<'a> Normalizer<'a> {
                 Response::Json(ty) => received.push(ty.clone()),
                 _ => {}
             }
-            for p in op.params.iter().chain(&op.path_params) {
-                sent.push(p.ty.clone());
-            }
+            params.extend(op.params.iter().map(|p| p.ty.clone()));
         }
-        for (roots, is_sent) in [(sent, true), (received, false)] {
+        for (roots, direction) in [(sent, 0), (received, 1), (params, 2)] {
             let mut stack: Vec<TypeId> = Vec::new();
             for r in roots {
                 let mut named = BTreeSet::new();
@@ -1525,10 +1707,10 @@ impl<'a> Normalizer<'a> {
             }
             while let Some(id) = stack.pop() {
                 let usage = &mut self.types[id].usage;
-                let flag = if is_sent {
-                    &mut usage.sent
-                } else {
-                    &mut usage.received
+                let flag = match direction {
+                    0 => &mut usage.sent,
+                    1 => &mut usage.received,
+                    _ => &mut usage.param,
                 };
                 if *flag {
                     continue;
@@ -1675,9 +1857,19 @@ fn collect_refs(v: &serde_json::Value, out: &mut BTreeSet<String>) {
 pub fn split_component_name(name: &str) -> (String, String) {
     match name.split_once('_') {
         Some((group, rest)) if !group.is_empty() && !rest.is_empty() => {
-            (group.to_owned(), rest.to_owned())
+            (group_name(group), rest.to_owned())
         }
         _ => ("common".to_owned(), name.to_owned()),
+    }
+}
+
+/// A group name that can also be a cargo feature: `default` and `full` are taken by the
+/// crate's own features, so such groups become `default-api`/`full-api`.
+fn group_name(raw: &str) -> String {
+    let name = raw.to_ascii_lowercase();
+    match name.as_str() {
+        "default" | "full" => format!("{name}-api"),
+        _ => name,
     }
 }
 
@@ -1711,7 +1903,7 @@ fn path_group(path: &str) -> String {
     if group.is_empty() || group.starts_with(|c: char| c.is_ascii_digit()) {
         "misc".to_owned()
     } else {
-        group
+        group_name(&group)
     }
 }
 

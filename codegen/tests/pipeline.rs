@@ -1,0 +1,400 @@
+//! Stage-by-stage tests of the generator on small specs written here.
+
+use cloudflare_codegen::ir::{Api, BodyKind, Pagination, Response, TypeKind, TypeRef};
+use cloudflare_codegen::{generate, load, naming, normalize};
+use serde_json::{json, Value};
+
+fn spec(paths: Value, schemas: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Fixture", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas}
+    }))
+    .unwrap()
+}
+
+fn api_of(bytes: &[u8]) -> Api {
+    normalize::normalize(&load::load(bytes).unwrap())
+}
+
+fn envelope(result: Value) -> Value {
+    json!({"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "allOf": [
+            {"$ref": "#/components/schemas/g_api-response-common"},
+            {"type": "object", "properties": {"result": result}}
+        ]
+    }}}}})
+}
+
+fn common_schemas() -> Value {
+    json!({
+        "g_api-response-common": {"type": "object", "required": ["success", "errors", "messages"], "properties": {
+            "success": {"type": "boolean"},
+            "errors": {"type": "array", "items": {"type": "object"}},
+            "messages": {"type": "array", "items": {"type": "object"}}
+        }},
+        "g_thing": {"allOf": [
+            {"$ref": "#/components/schemas/g_base"},
+            {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+        ]},
+        "g_base": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"},
+            "meta": {"type": "object", "properties": {"auto_added": {"type": "boolean"}}}
+        }}
+    })
+}
+
+fn type_named<'a>(
+    api: &'a Api,
+    names: &naming::Names,
+    name: &str,
+) -> &'a cloudflare_codegen::ir::TypeDef {
+    let id = names
+        .types
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no type {name}: {:?}", names.types));
+    &api.types[id]
+}
+
+#[test]
+fn all_of_is_merged_with_required_from_every_part() {
+    let bytes = spec(
+        json!({"/things/{id}": {"get": {"operationId": "things-get", "tags": ["Things"],
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": envelope(json!({"$ref": "#/components/schemas/g_thing"}))}}}),
+        common_schemas(),
+    );
+    let api = api_of(&bytes);
+    let names = naming::assign(&api);
+    let TypeKind::Struct(s) = &type_named(&api, &names, "Thing").kind else {
+        panic!("Thing is not a struct")
+    };
+    let fields: Vec<(&str, bool)> = s
+        .fields
+        .iter()
+        .map(|f| (f.json_name.as_str(), f.required))
+        .collect();
+    assert_eq!(fields, [("id", true), ("meta", false), ("name", true)]);
+    // The inline `meta` object is named after the schema that defines it, not the one merging it.
+    assert!(
+        names.types.contains(&"BaseMeta".to_owned()),
+        "{:?}",
+        names.types
+    );
+    // The envelope is unwrapped: the call returns `Thing`.
+    let Response::Envelope {
+        result: TypeRef::Named(id),
+        pagination: Pagination::None,
+    } = &api.operations[0].response
+    else {
+        panic!("{:?}", api.operations[0].response)
+    };
+    assert_eq!(names.types[*id], "Thing");
+    assert_eq!(
+        names.methods[0], "get",
+        "tag prefix `things` is stripped from the operationId"
+    );
+}
+
+#[test]
+fn lists_with_undeclared_page_parameters_are_paginated_and_cursor_lists_are_cursor() {
+    let page_list = json!({"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "allOf": [
+            {"$ref": "#/components/schemas/g_api-response-common"},
+            {"type": "object", "properties": {
+                "result": {"type": "array", "items": {"$ref": "#/components/schemas/g_thing"}},
+                "result_info": {"type": "object", "properties": {
+                    "page": {"type": "number"}, "per_page": {"type": "number"},
+                    "count": {"type": "number"}, "total_count": {"type": "number"}}}
+            }}
+        ]
+    }}}}});
+    let cursor_list = json!({"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "allOf": [
+            {"$ref": "#/components/schemas/g_api-response-common"},
+            {"type": "object", "properties": {
+                "result": {"type": "array", "items": {"type": "string"}},
+                "result_info": {"type": "object", "properties": {"cursors": {"type": "object", "properties": {"after": {"type": "string"}}}}}
+            }}
+        ]
+    }}}}});
+    let bytes = spec(
+        json!({
+            "/things": {"get": {"operationId": "list-things", "responses": page_list}},
+            "/keys": {"get": {"operationId": "list-keys",
+                "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                "responses": cursor_list}}
+        }),
+        common_schemas(),
+    );
+    let api = api_of(&bytes);
+    let pagination = |id: &str| match &api
+        .operations
+        .iter()
+        .find(|op| op.id == id)
+        .unwrap()
+        .response
+    {
+        Response::Envelope { pagination, .. } => *pagination,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(pagination("list-things"), Pagination::Page);
+    assert_eq!(pagination("list-keys"), Pagination::Cursor);
+    let out = generate(&bytes).unwrap();
+    let g = &out.files["src/g.rs"];
+    assert!(g.contains("-> rt::ListCall<Thing>"), "{g}");
+    assert!(g.contains("pagination: rt::Pagination::Page"), "{g}");
+}
+
+#[test]
+fn unions_with_a_single_valued_property_are_tagged_others_ordered_most_specific_first() {
+    let schemas = json!({
+        "g_record": {"oneOf": [{"$ref": "#/components/schemas/g_a"}, {"$ref": "#/components/schemas/g_mx"}]},
+        "g_a": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "enum": ["A"]}, "content": {"type": "string"}}},
+        "g_mx": {"type": "object", "required": ["type", "priority"], "properties": {"type": {"type": "string", "enum": ["MX"]}, "priority": {"type": "integer"}}},
+        "g_loose": {"anyOf": [
+            {"type": "object", "properties": {"x": {"type": "string"}}},
+            {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
+            {"type": "number"},
+            {"type": "integer"}
+        ]}
+    });
+    let bytes = spec(
+        json!({"/r": {"get": {"operationId": "get-r", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"record": {"$ref": "#/components/schemas/g_record"}, "loose": {"$ref": "#/components/schemas/g_loose"}}
+        }}}}}}}}),
+        schemas,
+    );
+    let api = api_of(&bytes);
+    let names = naming::assign(&api);
+    let TypeKind::Union(u) = &type_named(&api, &names, "Record").kind else {
+        panic!()
+    };
+    assert_eq!(u.tag.as_deref(), Some("type"));
+    let tags: Vec<_> = u
+        .variants
+        .iter()
+        .map(|v| v.tag_value.clone().unwrap())
+        .collect();
+    assert_eq!(tags, ["A", "MX"]);
+    let TypeKind::Union(loose) = &type_named(&api, &names, "Loose").kind else {
+        panic!()
+    };
+    assert_eq!(loose.tag, None);
+    let order: Vec<String> = loose
+        .variants
+        .iter()
+        .map(|v| match &v.ty {
+            TypeRef::Named(id) => match &api.types[*id].kind {
+                TypeKind::Struct(s) => {
+                    format!("struct/{}", s.fields.iter().filter(|f| f.required).count())
+                }
+                _ => "named".into(),
+            },
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(order, ["Integer", "Number", "struct/2", "struct/0"]);
+}
+
+#[test]
+fn recursive_types_are_boxed_and_colliding_names_are_kept_apart() {
+    let schemas = json!({
+        "g_node": {"type": "object", "properties": {
+            "parent": {"$ref": "#/components/schemas/g_node"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/g_node"}}
+        }},
+        "g_Messages": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "g_messages": {"type": "object", "properties": {"b": {"type": "string"}}},
+        "g_Result": {"type": "object", "properties": {"c": {"type": "string"}}}
+    });
+    let bytes = spec(
+        json!({"/n": {"get": {"operationId": "get-n", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {
+                "node": {"$ref": "#/components/schemas/g_node"},
+                "m1": {"$ref": "#/components/schemas/g_Messages"},
+                "m2": {"$ref": "#/components/schemas/g_messages"},
+                "r": {"$ref": "#/components/schemas/g_Result"}
+            }
+        }}}}}}}}),
+        schemas,
+    );
+    let api = api_of(&bytes);
+    let names = naming::assign(&api);
+    let TypeKind::Struct(node) = &type_named(&api, &names, "Node").kind else {
+        panic!()
+    };
+    let boxed = |name: &str| {
+        node.fields
+            .iter()
+            .find(|f| f.json_name == name)
+            .unwrap()
+            .boxed
+    };
+    assert!(boxed("parent"));
+    assert!(!boxed("children"), "Vec already breaks the cycle");
+    assert!(
+        names.types.contains(&"Messages".to_owned())
+            && names.types.contains(&"Messages2".to_owned())
+    );
+    assert!(
+        names.types.contains(&"GResult".to_owned()),
+        "`Result` must not shadow std: {:?}",
+        names.types
+    );
+    let g = &generate(&bytes).unwrap().files["src/g.rs"];
+    assert!(g.contains("pub parent: Option<Box<Node>>"), "{g}");
+    assert!(
+        g.contains("Naming: named `Messages2` because `Messages` was already used"),
+        "{g}"
+    );
+}
+
+#[test]
+fn request_bodies_parameters_and_raw_responses() {
+    let bytes = spec(
+        json!({
+            "/zones/{zone_id}/things": {"post": {"operationId": "create-thing",
+                "parameters": [
+                    {"name": "zone_id", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "comment.contains", "in": "query", "schema": {"type": "string"}},
+                    {"name": "tags", "in": "query", "explode": false, "schema": {"type": "array", "items": {"type": "string"}}},
+                    {"name": "match", "in": "query", "required": true, "schema": {"type": "string", "enum": ["any", "all"]}}
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/g_thing"}}}},
+                "responses": envelope(json!({"$ref": "#/components/schemas/g_thing"}))}},
+            "/zones/{zone_id}/export": {"get": {"operationId": "export",
+                "parameters": [{"name": "zone_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "file", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/upload": {"put": {"operationId": "upload",
+                "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "metadata": {"type": "object"}, "file": {"type": "string", "format": "binary"}}}}}},
+                "responses": {"204": {"description": "done"}}}}
+        }),
+        common_schemas(),
+    );
+    let api = api_of(&bytes);
+    let op = |id: &str| api.operations.iter().find(|op| op.id == id).unwrap();
+    assert!(matches!(
+        op("create-thing").body.as_ref().unwrap().kind,
+        BodyKind::Json(_)
+    ));
+    assert!(matches!(&op("export").response, Response::Raw(types) if types == &["text/plain"]));
+    assert!(
+        matches!(&op("upload").body.as_ref().unwrap().kind, BodyKind::Multipart(parts) if parts.len() == 2)
+    );
+    assert!(matches!(op("upload").response, Response::Empty));
+    let files = generate(&bytes).unwrap().files;
+    let g = &files["src/g.rs"];
+    assert!(
+        !g.contains("serde::Serialize for CreateThingMatch"),
+        "parameter-only enums need no serde: {g}"
+    );
+    assert!(
+        g.contains("impl rt::ParamValue for CreateThingMatch"),
+        "{g}"
+    );
+    assert!(
+        g.contains("request.query(\"comment.contains\", &params.comment_contains);"),
+        "{g}"
+    );
+    assert!(
+        g.contains("request.query_joined(\"tags\", &params.tags);"),
+        "{g}"
+    );
+    assert!(
+        g.contains("pub r#match: CreateThingMatch"),
+        "required enum param is not optional: {g}"
+    );
+    assert!(
+        g.contains("pub fn new(r#match: CreateThingMatch) -> Self"),
+        "{g}"
+    );
+    assert!(
+        files["src/export.rs"].contains("-> rt::RawCall"),
+        "operations without schemas are grouped by path"
+    );
+    assert!(files["src/upload.rs"].contains("form: rt::MultipartForm"));
+    // Types are derived only in the directions they are used.
+    assert!(g.contains("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\npub struct Thing"), "{g}");
+}
+
+#[test]
+fn string_enums_keep_unknown_values_and_get_valid_variants() {
+    let bytes = spec(
+        json!({"/e": {"get": {"operationId": "get-e", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"v": {"type": "string", "enum": ["+1", "1st", "", "a", "A", "unknown"]}}
+        }}}}}}}}),
+        json!({}),
+    );
+    let out = generate(&bytes).unwrap();
+    let file = out
+        .files
+        .values()
+        .find(|f| f.contains("pub enum GetEResponseV"))
+        .expect("enum emitted");
+    for variant in [
+        "V1,",
+        "V1st,",
+        "Empty,",
+        "A,",
+        "A2,",
+        "Unknown,",
+        "UnknownValue(String)",
+    ] {
+        assert!(file.contains(variant), "missing {variant}: {file}");
+    }
+    assert!(file.contains("\"\" => Self::Empty"), "{file}");
+    assert!(
+        !file.contains("serde::Serialize for"),
+        "received-only enum must not implement Serialize"
+    );
+}
+
+#[test]
+fn output_is_deterministic_and_marked_generated() {
+    let bytes = spec(
+        json!({"/things/{id}": {"get": {"operationId": "things-get",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": envelope(json!({"$ref": "#/components/schemas/g_thing"}))}}}),
+        common_schemas(),
+    );
+    let a = generate(&bytes).unwrap();
+    let b = generate(&bytes).unwrap();
+    assert_eq!(a.files, b.files);
+    for (path, text) in &a.files {
+        assert!(text.starts_with("// @generated"), "{path} lacks the header");
+    }
+    assert_eq!(a.features, "full = [\"g\"]\ng = []\n");
+}
+
+#[test]
+fn bad_specs_give_errors_not_panics() {
+    for bad in [
+        &b"{"[..],
+        b"not: [valid",
+        br#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#,
+        br#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"$ref": 7}}}}}}"#,
+    ] {
+        assert!(generate(bad).is_err());
+    }
+    // Dangling references and odd schemas degrade instead of failing.
+    let bytes = spec(
+        json!({"/d": {"get": {"operationId": "d", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {
+                "gone": {"$ref": "#/components/schemas/g_missing"},
+                "not": {"not": {"type": "string"}}
+            }
+        }}}}}}}}),
+        json!({}),
+    );
+    let out = generate(&bytes).unwrap();
+    assert_eq!(out.report.totals.degraded, 2, "{:#?}", out.report.degraded);
+    assert!(out
+        .report
+        .degraded
+        .iter()
+        .any(|d| d.reason.contains("g_missing")));
+}
