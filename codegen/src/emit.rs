@@ -120,7 +120,10 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
         #![warn(missing_docs)]
 
         pub mod runtime;
-        pub use runtime::*;
+        pub use runtime::{
+            ApiError, ApiResponse, Call, Client, ClientBuilder, Credentials, Cursors, Error, FilePart, ListCall,
+            MultipartForm, Page, RateBudget, RawCall, RawResponse, ResultInfo, RetryPolicy,
+        };
 
         #(#mods)*
     }

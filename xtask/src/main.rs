@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask <command>`. See `cargo xtask --help`.
 
+mod groups;
 mod pin;
 mod regen;
 
@@ -40,6 +41,11 @@ enum Command {
         #[arg(long)]
         commit: Option<String>,
     },
+    /// Check that every API group builds on its own, and time each.
+    CheckGroups {
+        /// Only these groups (default: all).
+        groups: Vec<String>,
+    },
     /// Coverage report of a spec: per group and in total, with every degraded item.
     Coverage {
         /// Print JSON instead of Markdown.
@@ -60,6 +66,7 @@ fn main() -> Result<()> {
         Command::FetchSpec { from, commit } => {
             pin::fetch(&root, from.as_deref(), commit.as_deref())
         }
+        Command::CheckGroups { groups } => groups::check(&root, &groups),
         Command::Coverage { json, spec } => {
             let spec = regen::read_spec(&root, spec.as_deref())?;
             let generated = cloudflare_codegen::generate(&spec)?;

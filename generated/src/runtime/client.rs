@@ -1,0 +1,442 @@
+//! The client, its builder and credentials.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::zeroize::Zeroizing;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::error::Error;
+use super::operation::Operation;
+use super::rate::RateBudget;
+use super::request::Request;
+use super::retry::RetryPolicy;
+
+/// The default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+
+/// The default `User-Agent`: the crate name and version.
+pub const DEFAULT_USER_AGENT: &str =
+    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Client of the Cloudflare v4 API.
+///
+/// Cheap to clone (an `Arc` inside); clones share the connection pool and the
+/// [`RateBudget`]. Build one with [`Client::builder`] or [`Client::from_env`].
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    /// Without a trailing `/`.
+    pub(crate) base_url: String,
+    /// `base_url` parsed, so requests only parse their path.
+    pub(crate) base: reqwest::Url,
+    /// Default headers, user agent and (sensitive) authentication headers.
+    pub(crate) headers: HeaderMap,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) budget: Option<RateBudget>,
+}
+
+impl Client {
+    /// A builder with the defaults: base URL [`DEFAULT_BASE_URL`], no credentials,
+    /// 10 s connect timeout, 60 s timeout per attempt, [`RetryPolicy::default`] and
+    /// [`RateBudget::cloudflare_default`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment; see [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// Starts a request of `op`, substituting `path_args` into the `{…}` placeholders of
+    /// its path in order, each percent-encoded as a path segment.
+    #[doc(hidden)]
+    pub fn request(&self, op: &'static Operation, path_args: &[&str]) -> Request {
+        Request::new(self.clone(), op, path_args)
+    }
+
+    /// The base URL requests are sent to (without a trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The rate budget, if enabled.
+    pub fn rate_budget(&self) -> Option<&RateBudget> {
+        self.inner.budget.as_ref()
+    }
+
+    /// A client identical to this one (sharing its connection pool and rate budget) but
+    /// with another retry policy, e.g. to opt some calls in to retrying `POST`.
+    pub fn with_retry_policy(&self, retry: RetryPolicy) -> Client {
+        let mut inner = Inner::clone(&self.inner);
+        inner.retry = retry;
+        Client {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url)
+            .field("credentials", &inner.credentials)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
+            .field("rate_budget", &inner.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder of a [`Client`].
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    user_agent: String,
+    default_headers: Vec<(String, String)>,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    budget: Option<RateBudget>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder::new()
+    }
+}
+
+impl ClientBuilder {
+    /// Same as [`Client::builder`].
+    pub fn new() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            credentials: None,
+            connect_timeout: Some(Duration::from_secs(10)),
+            timeout: Some(Duration::from_secs(60)),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            default_headers: Vec::new(),
+            http: None,
+            retry: RetryPolicy::default(),
+            budget: Some(RateBudget::cloudflare_default()),
+        }
+    }
+
+    /// A builder with credentials from the environment (see [`Credentials::from_env`]) and
+    /// the base URL from `CLOUDFLARE_BASE_URL` if set.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut builder = ClientBuilder::new().credentials(Credentials::from_env()?);
+        if let Some(url) = env_var("CLOUDFLARE_BASE_URL")? {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// Sets the base URL (default [`DEFAULT_BASE_URL`]).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Sets the credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Sets the connect timeout (default 10 s). Not applied to a client given with
+    /// [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the total timeout of one attempt, from sending the request to reading the
+    /// whole response (default 60 s). Retries get a fresh timeout each.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Removes the total timeout of an attempt.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// Sets the `User-Agent` header (default [`DEFAULT_USER_AGENT`]).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Adds a header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses the given reqwest client (its connection pool, proxy and TLS settings)
+    /// instead of building one. The builder's timeout, user agent and headers still apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Sets the retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::none`]
+    /// turns retries off).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets the rate budget (default [`RateBudget::cloudflare_default`]). Give several
+    /// clients clones of one budget to make them share it.
+    pub fn rate_budget(mut self, budget: RateBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Turns the rate budget off.
+    pub fn no_rate_budget(mut self) -> Self {
+        self.budget = None;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let (base_url, base) = check_base_url(&self.base_url)?;
+        let mut headers = HeaderMap::new();
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::config("the user agent contains invalid characters"))?;
+        headers.insert(reqwest::header::USER_AGENT, user_agent);
+        for (name, value) in &self.default_headers {
+            let header_name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::config(format!("invalid header name {name:?}")))?;
+            let header_value = HeaderValue::from_str(value)
+                .map_err(|_| Error::config(format!("invalid value for header {name:?}")))?;
+            headers.append(header_name, header_value);
+        }
+        if let Some(credentials) = &self.credentials {
+            for (name, value) in credentials.headers()? {
+                headers.insert(name, value);
+            }
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut builder = reqwest::Client::builder().use_rustls_tls();
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder
+                    .build()
+                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
+            }
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                base,
+                headers,
+                credentials: self.credentials,
+                timeout: self.timeout,
+                retry: self.retry,
+                budget: self.budget,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    /// Shows default header names only: their values may be secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self
+            .default_headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("default_headers", &header_names)
+            .field("retry", &self.retry)
+            .field("rate_budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_base_url(url: &str) -> Result<(String, reqwest::Url), Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed)
+        .map_err(|e| Error::config(format!("invalid base URL {trimmed:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(Error::config(format!(
+            "base URL {trimmed:?} is not http(s)"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() || parsed.cannot_be_a_base() {
+        return Err(Error::config(format!(
+            "base URL {trimmed:?} must not have a query or fragment"
+        )));
+    }
+    Ok((trimmed.to_owned(), parsed))
+}
+
+/// How requests authenticate. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Credentials(Kind);
+
+#[derive(Clone)]
+enum Kind {
+    ApiToken(SecretString),
+    ApiKey { email: String, key: SecretString },
+    UserServiceKey(SecretString),
+}
+
+impl Credentials {
+    /// An API token, sent as `Authorization: Bearer …` (recommended).
+    pub fn api_token(token: impl Into<SecretString>) -> Self {
+        Credentials(Kind::ApiToken(token.into()))
+    }
+
+    /// An account email and global API key, sent as `X-Auth-Email` and `X-Auth-Key`.
+    pub fn api_key(email: impl Into<String>, key: impl Into<SecretString>) -> Self {
+        Credentials(Kind::ApiKey {
+            email: email.into(),
+            key: key.into(),
+        })
+    }
+
+    /// A user service key (Origin CA), sent as `X-Auth-User-Service-Key`.
+    pub fn user_service_key(key: impl Into<SecretString>) -> Self {
+        Credentials(Kind::UserServiceKey(key.into()))
+    }
+
+    /// Credentials from the first of these that is set (and non-empty):
+    /// `CLOUDFLARE_API_TOKEN`; `CLOUDFLARE_EMAIL` with `CLOUDFLARE_API_KEY`;
+    /// `CLOUDFLARE_API_USER_SERVICE_KEY`. The error says what is missing.
+    pub fn from_env() -> Result<Self, Error> {
+        if let Some(token) = env_var("CLOUDFLARE_API_TOKEN")? {
+            return Ok(Credentials::api_token(token));
+        }
+        let email = env_var("CLOUDFLARE_EMAIL")?;
+        let key = env_var("CLOUDFLARE_API_KEY")?;
+        match (email, key) {
+            (Some(email), Some(key)) => return Ok(Credentials::api_key(email, key)),
+            (Some(_), None) => {
+                return Err(Error::config(
+                    "CLOUDFLARE_EMAIL is set but CLOUDFLARE_API_KEY is not: \
+                     API key authentication needs both",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(Error::config(
+                    "CLOUDFLARE_API_KEY is set but CLOUDFLARE_EMAIL is not: \
+                     API key authentication needs both",
+                ))
+            }
+            (None, None) => {}
+        }
+        if let Some(key) = env_var("CLOUDFLARE_API_USER_SERVICE_KEY")? {
+            return Ok(Credentials::user_service_key(key));
+        }
+        Err(Error::config(
+            "no Cloudflare credentials in the environment: set CLOUDFLARE_API_TOKEN, or \
+             CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY, or CLOUDFLARE_API_USER_SERVICE_KEY",
+        ))
+    }
+
+    /// The scheme's name: `api_token`, `api_key` or `user_service_key`.
+    pub fn scheme(&self) -> &'static str {
+        match self.0 {
+            Kind::ApiToken(_) => "api_token",
+            Kind::ApiKey { .. } => "api_key",
+            Kind::UserServiceKey(_) => "user_service_key",
+        }
+    }
+
+    /// The authentication headers, values marked sensitive.
+    fn headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
+        let secret = |name: &str, value: &str| {
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                Error::config(format!(
+                    "the {name} contains characters not allowed in a header"
+                ))
+            })?;
+            value.set_sensitive(true);
+            Ok::<_, Error>(value)
+        };
+        Ok(match &self.0 {
+            Kind::ApiToken(token) => vec![(
+                reqwest::header::AUTHORIZATION,
+                secret(
+                    "API token",
+                    &Zeroizing::new(format!("Bearer {}", token.expose_secret().trim())),
+                )?,
+            )],
+            Kind::ApiKey { email, key } => vec![
+                (
+                    HeaderName::from_static("x-auth-email"),
+                    HeaderValue::from_str(email.trim())
+                        .map_err(|_| Error::config("the email contains invalid characters"))?,
+                ),
+                (
+                    HeaderName::from_static("x-auth-key"),
+                    secret("API key", key.expose_secret().trim())?,
+                ),
+            ],
+            Kind::UserServiceKey(key) => vec![(
+                HeaderName::from_static("x-auth-user-service-key"),
+                secret("user service key", key.expose_secret().trim())?,
+            )],
+        })
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Kind::ApiToken(_) => f.write_str("ApiToken(<redacted>)"),
+            Kind::ApiKey { email, .. } => f
+                .debug_struct("ApiKey")
+                .field("email", email)
+                .field("key", &format_args!("<redacted>"))
+                .finish(),
+            Kind::UserServiceKey(_) => f.write_str("UserServiceKey(<redacted>)"),
+        }
+    }
+}
+
+/// A non-empty environment variable; an error if it is not valid Unicode.
+fn env_var(name: &str) -> Result<Option<String>, Error> {
+    match std::env::var(name) {
+        Ok(value) if value.trim().is_empty() => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::config(format!("{name} is not valid Unicode")))
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Paginated list calls.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::future::IntoFuture;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::marker::PhantomData;
+
+use futures::{Stream, TryStreamExt};
+use serde::de::DeserializeOwned;
+
+use super::call::BoxFuture;
+use super::error::Error;
+use super::operation::Pagination;
+use super::request::Request;
+use super::response::{decode, Parts, Reply, ResultInfo};
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items (the envelope's `result`).
+    pub items: Vec<T>,
+    /// The envelope's `result_info`.
+    pub result_info: Option<ResultInfo>,
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<T> Page<T> {
+    /// Iterates over the items.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Page<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// A call of a paginated list operation; `T` is the item type.
+///
+/// `.await` (or [`send`](Self::send)) fetches one page, the one the parameters ask for;
+/// [`pages`](Self::pages) and [`items`](Self::items) walk all pages.
+///
+/// # How a walk ends
+///
+/// A [`ListCall`] stream requests pages until one of these holds, without a request past
+/// the end when the server says where the end is:
+/// - `max_pages` pages were yielded or `max_items` items (the last page is cut to fit);
+/// - a page is empty;
+/// - page style: the page number reached `result_info.total_pages`, or the pages so far
+///   cover `result_info.total_count`, or (when neither is given) a page held fewer items
+///   than `per_page`;
+/// - cursor style: `result_info` has no next cursor (`cursors.after` or `cursor`).
+///
+/// A server that does not advance ends the stream with [`Error::Pagination`] instead of
+/// looping or silently repeating data: a page-style response whose `result_info.page` is
+/// not the page requested (the server ignores `page`), a page identical to the previous
+/// one, or a cursor that was already used. The pages before are yielded normally; the
+/// error is the last item, so a caller who collects everything learns that the listing is
+/// incomplete.
+///
+/// The streams are not `Unpin`; pin them to poll them one item at a time:
+///
+/// ```no_run
+/// # async fn example(
+/// #     records: cloudflare_v4::runtime::ListCall<serde_json::Value>,
+/// # ) -> Result<(), cloudflare_v4::runtime::Error> {
+/// use futures::TryStreamExt;
+///
+/// let mut items = std::pin::pin!(records.max_items(500).items());
+/// while let Some(record) = items.try_next().await? {
+///     println!("{record}");
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "a call does nothing until it is awaited or streamed"]
+pub struct ListCall<T> {
+    req: Request,
+    max_pages: Option<usize>,
+    max_items: Option<usize>,
+    per_page: Option<u32>,
+    _item: PhantomData<fn() -> T>,
+}
+
+impl<T> ListCall<T> {
+    /// Wraps a request built by generated code.
+    pub fn new(req: Request) -> Self {
+        ListCall {
+            req,
+            max_pages: None,
+            max_items: None,
+            per_page: None,
+            _item: PhantomData,
+        }
+    }
+
+    /// Stops after `n` pages.
+    pub fn max_pages(mut self, n: usize) -> Self {
+        self.max_pages = Some(n);
+        self
+    }
+
+    /// Stops after `n` items.
+    pub fn max_items(mut self, n: usize) -> Self {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// Asks for `n` items per page (sets the `per_page` query parameter).
+    pub fn per_page(mut self, n: u32) -> Self {
+        self.per_page = Some(n);
+        self
+    }
+
+    fn into_pager(self) -> Pager {
+        Pager::new(self.req, self.per_page, self.max_pages, self.max_items)
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> ListCall<T> {
+    /// Fetches one page: the one the request's parameters ask for (cut to `max_items`).
+    pub async fn send(self) -> Result<Page<T>, Error> {
+        let mut pager = self.into_pager();
+        pager.max_pages = Some(1);
+        next_page(&mut pager)
+            .await?
+            .ok_or_else(|| Error::Pagination {
+                operation: pager.req.op.id,
+                message: "no page was fetched".to_owned(),
+            })
+    }
+
+    /// Fetches pages one after the other, as a stream.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<T>, Error>> + Send + 'static {
+        futures::stream::try_unfold(self.into_pager(), |mut pager| async move {
+            Ok(next_page(&mut pager).await?.map(|page| (page, pager)))
+        })
+    }
+
+    /// Fetches pages one after the other, as a stream of their items.
+    pub fn items(self) -> impl Stream<Item = Result<T, Error>> + Send + 'static {
+        self.pages()
+            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> IntoFuture for ListCall<T> {
+    type Output = Result<Page<T>, Error>;
+    type IntoFuture = BoxFuture<Result<Page<T>, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<T> fmt::Debug for ListCall<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCall")
+            .field("request", &self.req)
+            .field("max_pages", &self.max_pages)
+            .field("max_items", &self.max_items)
+            .field("per_page", &self.per_page)
+            .finish()
+    }
+}
+
+/// Fetches and decodes the next page, if any. The only generic part of a listing.
+async fn next_page<T: DeserializeOwned>(pager: &mut Pager) -> Result<Option<Page<T>>, Error> {
+    let Some(reply) = pager.fetch().await? else {
+        return Ok(None);
+    };
+    let parts = reply.split()?;
+    let mut items: Vec<T> = decode(&reply, &parts)?;
+    let keep = pager.accept(&reply, &parts, items.len())?;
+    items.truncate(keep);
+    Ok(Some(Page {
+        items,
+        result_info: parts.result_info,
+    }))
+}
+
+/// What the next request of a listing is.
+enum Next {
+    /// The request as built (plus `per_page`).
+    First,
+    /// This page number.
+    Page(u64),
+    /// This cursor.
+    Cursor(String),
+    /// The listing is complete.
+    Done,
+    /// The listing cannot go on; the message of the [`Error::Pagination`] to return.
+    Fail(String),
+}
+
+/// The non-generic state of a listing.
+struct Pager {
+    req: Request,
+    style: Pagination,
+    next: Next,
+    /// Page number of the request in flight (page style).
+    page: u64,
+    /// Whether `page` was requested explicitly by the pager.
+    page_requested: bool,
+    per_page: Option<u64>,
+    max_pages: Option<usize>,
+    max_items: Option<usize>,
+    pages: usize,
+    items: usize,
+    seen_cursors: HashSet<String>,
+    previous_hash: Option<u64>,
+}
+
+impl Pager {
+    fn new(
+        mut req: Request,
+        per_page: Option<u32>,
+        max_pages: Option<usize>,
+        max_items: Option<usize>,
+    ) -> Self {
+        if let Some(n) = per_page {
+            req.set_query("per_page", n.to_string());
+        }
+        let per_page = req.query_value("per_page").and_then(|v| v.parse().ok());
+        let page = req
+            .query_value("page")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let seen_cursors = req
+            .query_value("cursor")
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
+        Pager {
+            style: req.op.pagination,
+            req,
+            next: Next::First,
+            page,
+            page_requested: false,
+            per_page,
+            max_pages,
+            max_items,
+            pages: 0,
+            items: 0,
+            seen_cursors,
+            previous_hash: None,
+        }
+    }
+
+    /// Sends the next request, or returns `None` when the listing is complete.
+    async fn fetch(&mut self) -> Result<Option<Reply>, Error> {
+        match std::mem::replace(&mut self.next, Next::Done) {
+            Next::Done => return Ok(None),
+            Next::Fail(message) => {
+                return Err(Error::Pagination {
+                    operation: self.req.op.id,
+                    message,
+                })
+            }
+            Next::First => {}
+            Next::Page(page) => {
+                self.req.set_query("page", page.to_string());
+                self.page = page;
+                self.page_requested = true;
+            }
+            Next::Cursor(cursor) => self.req.set_query("cursor", cursor),
+        }
+        self.req.execute().await.map(Some)
+    }
+
+    /// Checks that a fetched page advanced the listing and decides what comes next.
+    /// Returns how many of its `len` items to yield.
+    fn accept(&mut self, reply: &Reply, parts: &Parts<'_>, len: usize) -> Result<usize, Error> {
+        let info = parts.result_info.as_ref();
+        let fail = |message: String| Error::Pagination {
+            operation: reply.op.id,
+            message,
+        };
+        if self.page_requested {
+            if let Some(got) = info.and_then(|i| i.page).filter(|got| *got != self.page) {
+                return Err(fail(format!(
+                    "asked for page {} but the server returned page {got}; it probably ignores the `page` parameter",
+                    self.page
+                )));
+            }
+        }
+        let hash = {
+            let mut hasher = DefaultHasher::new();
+            parts.json.hash(&mut hasher);
+            hasher.finish()
+        };
+        if len > 0 && self.previous_hash == Some(hash) {
+            return Err(fail("the server returned the same page twice".to_owned()));
+        }
+        self.previous_hash = Some(hash);
+
+        let keep = match self.max_items {
+            Some(max) => len.min(max.saturating_sub(self.items)),
+            None => len,
+        };
+        self.pages += 1;
+        self.items += keep;
+        let capped = self.max_pages.is_some_and(|max| self.pages >= max)
+            || self.max_items.is_some_and(|max| self.items >= max);
+        self.next = if capped || len == 0 {
+            Next::Done
+        } else {
+            match self.style {
+                Pagination::None => Next::Done,
+                Pagination::Page => self.next_page(info, len),
+                Pagination::Cursor => self.next_cursor(info),
+            }
+        };
+        Ok(keep)
+    }
+
+    fn next_page(&self, info: Option<&ResultInfo>, len: usize) -> Next {
+        let current = match (self.page_requested, info.and_then(|i| i.page)) {
+            (false, Some(page)) => page,
+            _ => self.page,
+        };
+        let per_page = info
+            .and_then(|i| i.per_page)
+            .or(self.per_page)
+            .filter(|n| *n > 0);
+        let done = if let Some(total_pages) = info.and_then(|i| i.total_pages) {
+            current >= total_pages
+        } else if let Some(total) = info.and_then(|i| i.total_count) {
+            match per_page {
+                Some(per_page) => current.saturating_mul(per_page) >= total,
+                None => self.items as u64 >= total,
+            }
+        } else {
+            per_page.is_some_and(|per_page| (len as u64) < per_page)
+        };
+        if done {
+            Next::Done
+        } else {
+            Next::Page(current + 1)
+        }
+    }
+
+    fn next_cursor(&mut self, info: Option<&ResultInfo>) -> Next {
+        match info.and_then(ResultInfo::next_cursor) {
+            None => Next::Done,
+            Some(cursor) if self.seen_cursors.insert(cursor.to_owned()) => {
+                Next::Cursor(cursor.to_owned())
+            }
+            Some(_) => Next::Fail("the server returned a cursor that was already used".to_owned()),
+        }
+    }
+}

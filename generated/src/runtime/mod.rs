@@ -1,0 +1,46 @@
+//! The hand-written runtime under the generated operations: client configuration,
+//! authentication, sending with retries and a rate budget, envelope decoding, errors and
+//! pagination.
+//!
+//! Generated operation methods build a [`Request`] with [`Client::request`] and return a
+//! [`Call`], [`ListCall`] or [`RawCall`], which the caller awaits or streams:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), cloudflare_v4::runtime::Error> {
+//! use cloudflare_v4::runtime::{Client, Credentials};
+//!
+//! let client = Client::builder()
+//!     .credentials(Credentials::api_token("…"))
+//!     .build()?;
+//! # let _ = client;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Decoding is split so that generic code stays small: sending, retrying and parsing the
+//! envelope are compiled once; only the final decoding of `result` into the operation's
+//! type is generic.
+
+mod call;
+mod client;
+mod codec;
+mod error;
+mod list;
+mod operation;
+mod rate;
+mod request;
+mod response;
+mod retry;
+mod send;
+
+pub use call::{BoxFuture, Call, RawCall};
+pub use client::{Client, ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
+#[doc(hidden)]
+pub use codec::{decode_variant, deserialize_string_enum, double_option, union_tag};
+pub use error::{ApiError, Error};
+pub use list::{ListCall, Page};
+pub use operation::{Method, Operation, Pagination, ResponseKind};
+pub use rate::RateBudget;
+pub use request::{FilePart, MultipartForm, ParamValue, Request};
+pub use response::{decode_response, ApiResponse, Cursors, RawResponse, ResultInfo};
+pub use retry::{parse_retry_after, RetryPolicy};

@@ -1,0 +1,543 @@
+//! Responses: the envelope, result metadata and typed decoding.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, CONTENT_TYPE};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::DeserializeOwned;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::error::{snippet, ApiError, Error};
+use super::operation::{Operation, ResponseKind};
+
+/// Pagination metadata of a response (`result_info`).
+///
+/// Decoding is lenient: numbers sent as strings are accepted and a field of an unexpected
+/// type reads as `None`, so odd metadata never fails a call. Fields not listed here are
+/// kept in [`other`](Self::other).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ResultInfo {
+    /// Current page number (1-based).
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<u64>,
+    /// Items per page.
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub per_page: Option<u64>,
+    /// Items on this page.
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<u64>,
+    /// Items on all pages.
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count: Option<u64>,
+    /// Number of pages.
+    #[serde(
+        default,
+        deserialize_with = "lenient_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_pages: Option<u64>,
+    /// Cursor of the next page (cursor-paginated operations).
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cursor: Option<String>,
+    /// Cursors of the neighbouring pages (cursor-paginated operations).
+    #[serde(
+        default,
+        deserialize_with = "lenient_cursors",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cursors: Option<Cursors>,
+    /// Any other fields.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, Value>,
+}
+
+/// `result_info.cursors` of cursor-paginated operations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Cursors {
+    /// Cursor of the next page.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub after: Option<String>,
+    /// Cursor of the previous page.
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub before: Option<String>,
+}
+
+impl ResultInfo {
+    /// The cursor of the next page: `cursors.after`, else `cursor`; `None` if empty.
+    pub fn next_cursor(&self) -> Option<&str> {
+        self.cursors
+            .as_ref()
+            .and_then(|c| c.after.as_deref())
+            .filter(|c| !c.is_empty())
+            .or_else(|| self.cursor.as_deref().filter(|c| !c.is_empty()))
+    }
+}
+
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn lenient_cursors<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cursors>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        value @ Value::Object(_) => serde_json::from_value(value).ok(),
+        _ => None,
+    })
+}
+
+/// `errors`/`messages`: a list of entries; `null` is an empty list and a single entry a
+/// list of one.
+fn lenient_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ApiError>, D::Error> {
+    struct ListVisitor;
+
+    impl<'de> Visitor<'de> for ListVisitor {
+        type Value = Vec<ApiError>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of errors or messages")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut list = Vec::new();
+            while let Some(entry) = seq.next_element()? {
+                list.push(entry);
+            }
+            Ok(list)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            ApiError::deserialize(MapAccessDeserializer::new(map)).map(|entry| vec![entry])
+        }
+
+        fn visit_str<E: de::Error>(self, message: &str) -> Result<Self::Value, E> {
+            Ok(vec![ApiError::new(0, message)])
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_i64<E: de::Error>(self, code: i64) -> Result<Self::Value, E> {
+            Ok(vec![ApiError::new(code, "")])
+        }
+
+        fn visit_u64<E: de::Error>(self, code: u64) -> Result<Self::Value, E> {
+            Ok(vec![ApiError::new(
+                i64::try_from(code).unwrap_or(i64::MAX),
+                "",
+            )])
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+    }
+
+    d.deserialize_any(ListVisitor)
+}
+
+/// A typed result with the response's metadata.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiResponse<T> {
+    /// The decoded `result`.
+    pub result: T,
+    /// The envelope's `result_info`, if any.
+    pub result_info: Option<ResultInfo>,
+    /// The envelope's `messages`.
+    pub messages: Vec<ApiError>,
+    /// HTTP status.
+    pub status: u16,
+    /// The `cf-ray` response header.
+    pub ray_id: Option<String>,
+}
+
+/// The response of an operation whose body is not JSON (files, CSV, images, …).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The `content-type` header.
+    pub content_type: Option<String>,
+    /// The `cf-ray` header.
+    pub ray_id: Option<String>,
+    /// All response headers (e.g. `content-disposition`).
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// The body.
+    pub fn bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body, consuming the response.
+    pub fn into_bytes(self) -> Bytes {
+        self.body
+    }
+
+    /// The body as text; invalid UTF-8 sequences become U+FFFD.
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+/// A complete 2xx response, read into memory. Produced by the non-generic send path.
+pub(crate) struct Reply {
+    pub(crate) op: &'static Operation,
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Reply {
+    pub(crate) fn content_type(&self) -> Option<String> {
+        header_string(&self.headers, &CONTENT_TYPE)
+    }
+
+    pub(crate) fn ray_id(&self) -> Option<String> {
+        header_string(&self.headers, &CF_RAY)
+    }
+
+    pub(crate) fn into_raw(self) -> RawResponse {
+        RawResponse {
+            status: self.status,
+            content_type: self.content_type(),
+            ray_id: self.ray_id(),
+            headers: self.headers,
+            body: self.body,
+        }
+    }
+
+    fn unexpected(&self) -> Error {
+        Error::UnexpectedBody {
+            operation: self.op.id,
+            status: self.status,
+            content_type: self.content_type(),
+            snippet: snippet(&self.body),
+            ray_id: self.ray_id(),
+        }
+    }
+
+    fn api_error(&self, errors: Vec<ApiError>, messages: Vec<ApiError>) -> Error {
+        Error::Api {
+            operation: self.op.id,
+            status: self.status,
+            errors,
+            messages,
+            ray_id: self.ray_id(),
+            permissions: self.op.permissions,
+        }
+    }
+
+    /// The error for a non-2xx response (other than an exhausted 429): an API error if the
+    /// body is a Cloudflare envelope or error object, else [`Error::UnexpectedBody`].
+    pub(crate) fn into_error(self) -> Error {
+        match parse_failure(&self.body) {
+            Some(failure) => self.api_error(failure.errors, failure.messages),
+            None => self.unexpected(),
+        }
+    }
+
+    /// Splits a 2xx response into the JSON to decode the typed value from and the
+    /// envelope's metadata, or reports `success: false`. Not generic: it is shared by all
+    /// operations.
+    pub(crate) fn split(&self) -> Result<Parts<'_>, Error> {
+        let body = self.body.trim_ascii();
+        match self.op.response {
+            ResponseKind::Envelope => {
+                if body.is_empty() {
+                    return Ok(Parts::null(""));
+                }
+                let envelope: Envelope<'_> =
+                    serde_json::from_slice(body).map_err(|e| self.envelope_error(body, e))?;
+                if envelope.success == Some(false) {
+                    return Err(self.api_error(envelope.errors, envelope.messages));
+                }
+                Ok(Parts {
+                    json: envelope.result.map_or(b"null", |r| r.get().as_bytes()),
+                    path_prefix: "result",
+                    result_info: envelope.result_info,
+                    messages: envelope.messages,
+                })
+            }
+            ResponseKind::Json | ResponseKind::Raw | ResponseKind::Empty => {
+                if let Some(failure) = parse_failure(body) {
+                    if failure.success == Some(false) {
+                        return Err(self.api_error(failure.errors, failure.messages));
+                    }
+                }
+                match self.op.response {
+                    ResponseKind::Empty => Ok(Parts::null("")),
+                    _ if body.is_empty() => Ok(Parts::null("")),
+                    _ => Ok(Parts {
+                        json: body,
+                        path_prefix: "",
+                        result_info: None,
+                        messages: Vec::new(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// A body that should be an envelope but is not: JSON with a broken structure is a
+    /// decode error at its path, anything else (HTML, text) is an unexpected body.
+    fn envelope_error(&self, body: &[u8], error: serde_json::Error) -> Error {
+        if body.first() != Some(&b'{') {
+            return self.unexpected();
+        }
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let path = match serde_path_to_error::deserialize::<_, Envelope<'_>>(&mut de) {
+            Err(e) if e.path().iter().next().is_some() => json_path("", e.path()),
+            _ if error.is_syntax() => return self.unexpected(),
+            _ => ".".to_owned(),
+        };
+        self.decode_error(path, error)
+    }
+
+    pub(crate) fn decode_error(&self, path: String, source: serde_json::Error) -> Error {
+        Error::Decode {
+            operation: self.op.id,
+            status: self.status,
+            path,
+            source,
+        }
+    }
+
+    /// The typed result of a 2xx reply.
+    pub(crate) fn into_result<T: DeserializeOwned>(self) -> Result<T, Error> {
+        decode(&self, &self.split()?)
+    }
+
+    /// The typed response of a 2xx reply.
+    pub(crate) fn into_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
+        let parts = self.split()?;
+        let result = decode(&self, &parts)?;
+        Ok(ApiResponse {
+            result,
+            result_info: parts.result_info,
+            messages: parts.messages,
+            status: self.status,
+            ray_id: self.ray_id(),
+        })
+    }
+
+    /// Raw response of a `Raw` operation, after checking for `success: false`.
+    pub(crate) fn into_raw_checked(self) -> Result<RawResponse, Error> {
+        let json = self.content_type().is_some_and(|ct| ct.contains("json"));
+        if json {
+            if let Some(failure) = parse_failure(&self.body) {
+                if failure.success == Some(false) {
+                    return Err(self.api_error(failure.errors, failure.messages));
+                }
+            }
+        }
+        Ok(self.into_raw())
+    }
+}
+
+/// What [`Reply::split`] found.
+pub(crate) struct Parts<'a> {
+    /// JSON text to decode the typed value from.
+    pub(crate) json: &'a [u8],
+    /// Prefix of JSON paths in decode errors (`result` for envelopes).
+    pub(crate) path_prefix: &'static str,
+    pub(crate) result_info: Option<ResultInfo>,
+    pub(crate) messages: Vec<ApiError>,
+}
+
+impl Parts<'_> {
+    fn null(path_prefix: &'static str) -> Self {
+        Parts {
+            json: b"null",
+            path_prefix,
+            result_info: None,
+            messages: Vec::new(),
+        }
+    }
+}
+
+/// The envelope, with `result` left undecoded.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    errors: Vec<ApiError>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    messages: Vec<ApiError>,
+    #[serde(default, borrow)]
+    result: Option<&'a RawValue>,
+    #[serde(default, deserialize_with = "lenient_result_info")]
+    result_info: Option<ResultInfo>,
+}
+
+fn lenient_result_info<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ResultInfo>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        value @ Value::Object(_) => serde_json::from_value(value).ok(),
+        _ => None,
+    })
+}
+
+/// An error object: the envelope without `result`.
+#[derive(Deserialize)]
+struct Failure {
+    #[serde(default)]
+    success: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    errors: Vec<ApiError>,
+    #[serde(default, deserialize_with = "lenient_list")]
+    messages: Vec<ApiError>,
+}
+
+/// Reads `body` as a Cloudflare error object: a JSON object with `"success": false` or a
+/// non-empty `errors` list.
+fn parse_failure(body: &[u8]) -> Option<Failure> {
+    let body = body.trim_ascii();
+    // Cheap checks first: this also runs on successful non-envelope bodies.
+    let has_key = |key: &[u8]| body.windows(key.len()).any(|w| w == key);
+    if body.first() != Some(&b'{') || !(has_key(b"\"success\"") || has_key(b"\"errors\"")) {
+        return None;
+    }
+    let failure: Failure = serde_json::from_slice(body).ok()?;
+    (failure.success == Some(false) || !failure.errors.is_empty()).then_some(failure)
+}
+
+/// Decodes a complete response of `op` exactly as a [`Call`](super::Call) does: a non-2xx
+/// status or `"success": false` is an error, an envelope is unwrapped to `result`.
+///
+/// Useful for responses obtained some other way (a cache, a recorded fixture).
+pub fn decode_response<T: DeserializeOwned>(
+    op: &'static Operation,
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<ApiResponse<T>, Error> {
+    let reply = Reply {
+        op,
+        status,
+        headers,
+        body,
+    };
+    if !(200..300).contains(&status) {
+        return Err(reply.into_error());
+    }
+    reply.into_response()
+}
+
+/// Decodes `T` from `parts`, reporting the JSON path of a mismatch (prefixed with
+/// `result` for envelopes). This is the only generic step of a call.
+///
+/// Decoding runs without path tracking (which allocates for every key); only after a
+/// failure is the JSON decoded again with `serde_path_to_error` to find the path.
+pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, parts: &Parts<'_>) -> Result<T, Error> {
+    serde_json::from_slice(parts.json).map_err(|error| {
+        let mut de = serde_json::Deserializer::from_slice(parts.json);
+        let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => json_path(parts.path_prefix, e.path()),
+            // Only trailing data after the value fails the first decode but not this one.
+            Ok(_) if parts.path_prefix.is_empty() => ".".to_owned(),
+            Ok(_) => parts.path_prefix.to_owned(),
+        };
+        reply.decode_error(path, error)
+    })
+}
+
+/// Renders a serde_path_to_error path after `prefix`: `result[1].ttl`, `result.name`.
+pub(crate) fn json_path(prefix: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from(prefix);
+    for segment in path {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+/// The `cf-ray` header: Cloudflare's request id.
+pub(crate) static CF_RAY: HeaderName = HeaderName::from_static("cf-ray");
+
+fn header_string(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
