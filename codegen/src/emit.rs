@@ -116,6 +116,7 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
     ));
     quote! {
         #docs
+        #![cfg_attr(rustfmt, rustfmt::skip)]
         #![cfg_attr(docsrs, feature(doc_cfg))]
         #![warn(missing_docs)]
 
@@ -201,6 +202,7 @@ impl GroupCx<'_> {
         };
         quote! {
             #module_doc
+            #![cfg_attr(rustfmt, rustfmt::skip)]
             #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]
 
             #[allow(unused_imports)]

@@ -4,6 +4,7 @@
 //! The `aaa` group: 20 operations and 68 types.
 //!
 //! Enable with the cargo feature `aaa`. Tags: *Audit Logs*, *Notification Alert Types*, *Notification History*, *Notification Mechanism Eligibility*, *Notification destinations with PagerDuty*, *Notification policies*, *Notification webhooks*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -40,9 +41,7 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<std::collections::BTreeMap<String, Vec<AlertTypes>>> {
-        let request = self
-            .client
-            .request(&operations::GET_ALERT_TYPES, &[account_id]);
+        let request = self.client.request(&operations::GET_ALERT_TYPES, &[account_id]);
         rt::Call::new(request)
     }
     /// Get delivery mechanism eligibility
@@ -59,10 +58,9 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<std::collections::BTreeMap<String, Vec<Eligibility>>> {
-        let request = self.client.request(
-            &operations::GET_DELIVERY_MECHANISM_ELIGIBILITY,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_DELIVERY_MECHANISM_ELIGIBILITY, &[account_id]);
         rt::Call::new(request)
     }
     /// List PagerDuty services
@@ -95,7 +93,10 @@ impl AaaApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn delete_pager_duty_services(&self, account_id: &str) -> rt::Call<ApiResponseCollection> {
+    pub fn delete_pager_duty_services(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<ApiResponseCollection> {
         let request = self
             .client
             .request(&operations::DELETE_PAGER_DUTY_SERVICES, &[account_id]);
@@ -111,7 +112,10 @@ impl AaaApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn connect_pager_duty(&self, account_id: &str) -> rt::Call<ConnectPagerDutyResult> {
+    pub fn connect_pager_duty(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<ConnectPagerDutyResult> {
         let request = self
             .client
             .request(&operations::CONNECT_PAGER_DUTY, &[account_id]);
@@ -133,10 +137,9 @@ impl AaaApi<'_> {
         account_id: &str,
         token_id: &str,
     ) -> rt::Call<ConnectPagerDutyTokenResult> {
-        let request = self.client.request(
-            &operations::CONNECT_PAGER_DUTY_TOKEN,
-            &[account_id, token_id],
-        );
+        let request = self
+            .client
+            .request(&operations::CONNECT_PAGER_DUTY_TOKEN, &[account_id, token_id]);
         rt::Call::new(request)
     }
     /// List webhooks
@@ -154,9 +157,7 @@ impl AaaApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn list_webhooks(&self, account_id: &str) -> rt::ListCall<Webhooks> {
-        let request = self
-            .client
-            .request(&operations::LIST_WEBHOOKS, &[account_id]);
+        let request = self.client.request(&operations::LIST_WEBHOOKS, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create a webhook
@@ -195,7 +196,11 @@ impl AaaApi<'_> {
     /// - `webhook_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_a_webhook(&self, account_id: &str, webhook_id: &str) -> rt::Call<Webhooks> {
+    pub fn get_a_webhook(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+    ) -> rt::Call<Webhooks> {
         let request = self
             .client
             .request(&operations::GET_A_WEBHOOK, &[account_id, webhook_id]);
@@ -266,9 +271,7 @@ impl AaaApi<'_> {
         account_id: &str,
         params: &ListHistoryParams,
     ) -> rt::ListCall<History> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_HISTORY, &[account_id]);
+        let mut request = self.client.request(&operations::LIST_HISTORY, &[account_id]);
         request.query("per_page", &params.per_page);
         request.query("before", &params.before);
         request.query("page", &params.page);
@@ -287,7 +290,10 @@ impl AaaApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_notification_policies(&self, account_id: &str) -> rt::ListCall<Policies> {
+    pub fn list_notification_policies(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<Policies> {
         let request = self
             .client
             .request(&operations::LIST_NOTIFICATION_POLICIES, &[account_id]);
@@ -330,10 +336,9 @@ impl AaaApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Policies> {
-        let request = self.client.request(
-            &operations::GET_A_NOTIFICATION_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_A_NOTIFICATION_POLICY, &[account_id, policy_id]);
         rt::Call::new(request)
     }
     /// Update a Notification policy
@@ -353,10 +358,12 @@ impl AaaApi<'_> {
         policy_id: &str,
         body: &UpdateANotificationPolicyRequest,
     ) -> rt::Call<ConnectPagerDutyTokenResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_NOTIFICATION_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_A_NOTIFICATION_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -376,10 +383,12 @@ impl AaaApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<ApiResponseCollection> {
-        let request = self.client.request(
-            &operations::DELETE_A_NOTIFICATION_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_A_NOTIFICATION_POLICY,
+                &[account_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Get account audit logs
@@ -873,7 +882,9 @@ impl std::fmt::Display for SchemasType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1068,7 +1079,9 @@ impl std::fmt::Display for ComponentsSchemasType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1211,7 +1224,9 @@ impl std::fmt::Display for MechanismType {
     }
 }
 impl<'de> serde::Deserialize<'de> for MechanismType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1416,10 +1431,14 @@ impl AlertType {
             Self::BrandProtectionDigest => "brand_protection_digest",
             Self::ClickhouseAlertFwAnomaly => "clickhouse_alert_fw_anomaly",
             Self::ClickhouseAlertFwEntAnomaly => "clickhouse_alert_fw_ent_anomaly",
-            Self::CloudforceOneRequestNotification => "cloudforce_one_request_notification",
+            Self::CloudforceOneRequestNotification => {
+                "cloudforce_one_request_notification"
+            }
             Self::CustomAnalytics => "custom_analytics",
             Self::CustomSslCertificateEventType => "custom_ssl_certificate_event_type",
-            Self::DedicatedSslCertificateEventType => "dedicated_ssl_certificate_event_type",
+            Self::DedicatedSslCertificateEventType => {
+                "dedicated_ssl_certificate_event_type"
+            }
             Self::DeviceConnectivityAnomalyAlert => "device_connectivity_anomaly_alert",
             Self::DosAttackL4 => "dos_attack_l4",
             Self::DosAttackL7 => "dos_attack_l7",
@@ -1436,7 +1455,9 @@ impl AlertType {
             Self::HttpAlertOriginError => "http_alert_origin_error",
             Self::IncidentAlert => "incident_alert",
             Self::LoadBalancingHealthAlert => "load_balancing_health_alert",
-            Self::LoadBalancingPoolEnablementAlert => "load_balancing_pool_enablement_alert",
+            Self::LoadBalancingPoolEnablementAlert => {
+                "load_balancing_pool_enablement_alert"
+            }
             Self::LogoMatchAlert => "logo_match_alert",
             Self::MagicTunnelHealthCheckEvent => "magic_tunnel_health_check_event",
             Self::MagicWanTunnelHealth => "magic_wan_tunnel_health",
@@ -1451,24 +1472,36 @@ impl AlertType {
                 "scriptmonitor_alert_new_code_change_detections"
             }
             Self::ScriptmonitorAlertNewHosts => "scriptmonitor_alert_new_hosts",
-            Self::ScriptmonitorAlertNewMaliciousHosts => "scriptmonitor_alert_new_malicious_hosts",
+            Self::ScriptmonitorAlertNewMaliciousHosts => {
+                "scriptmonitor_alert_new_malicious_hosts"
+            }
             Self::ScriptmonitorAlertNewMaliciousScripts => {
                 "scriptmonitor_alert_new_malicious_scripts"
             }
-            Self::ScriptmonitorAlertNewMaliciousUrl => "scriptmonitor_alert_new_malicious_url",
+            Self::ScriptmonitorAlertNewMaliciousUrl => {
+                "scriptmonitor_alert_new_malicious_url"
+            }
             Self::ScriptmonitorAlertNewMaxLengthResourceUrl => {
                 "scriptmonitor_alert_new_max_length_resource_url"
             }
             Self::ScriptmonitorAlertNewResources => "scriptmonitor_alert_new_resources",
-            Self::SecondaryDnsAllPrimariesFailing => "secondary_dns_all_primaries_failing",
+            Self::SecondaryDnsAllPrimariesFailing => {
+                "secondary_dns_all_primaries_failing"
+            }
             Self::SecondaryDnsPrimariesFailing => "secondary_dns_primaries_failing",
             Self::SecondaryDnsWarning => "secondary_dns_warning",
-            Self::SecondaryDnsZoneSuccessfullyUpdated => "secondary_dns_zone_successfully_updated",
-            Self::SecondaryDnsZoneValidationWarning => "secondary_dns_zone_validation_warning",
+            Self::SecondaryDnsZoneSuccessfullyUpdated => {
+                "secondary_dns_zone_successfully_updated"
+            }
+            Self::SecondaryDnsZoneValidationWarning => {
+                "secondary_dns_zone_validation_warning"
+            }
             Self::SentinelAlert => "sentinel_alert",
             Self::StreamLiveNotifications => "stream_live_notifications",
             Self::SyntheticTestLatencyAlert => "synthetic_test_latency_alert",
-            Self::SyntheticTestLowAvailabilityAlert => "synthetic_test_low_availability_alert",
+            Self::SyntheticTestLowAvailabilityAlert => {
+                "synthetic_test_low_availability_alert"
+            }
             Self::TrafficAnomaliesAlert => "traffic_anomalies_alert",
             Self::TunnelHealthEvent => "tunnel_health_event",
             Self::TunnelUpdateEvent => "tunnel_update_event",
@@ -1499,10 +1532,14 @@ impl From<&str> for AlertType {
             "brand_protection_digest" => Self::BrandProtectionDigest,
             "clickhouse_alert_fw_anomaly" => Self::ClickhouseAlertFwAnomaly,
             "clickhouse_alert_fw_ent_anomaly" => Self::ClickhouseAlertFwEntAnomaly,
-            "cloudforce_one_request_notification" => Self::CloudforceOneRequestNotification,
+            "cloudforce_one_request_notification" => {
+                Self::CloudforceOneRequestNotification
+            }
             "custom_analytics" => Self::CustomAnalytics,
             "custom_ssl_certificate_event_type" => Self::CustomSslCertificateEventType,
-            "dedicated_ssl_certificate_event_type" => Self::DedicatedSslCertificateEventType,
+            "dedicated_ssl_certificate_event_type" => {
+                Self::DedicatedSslCertificateEventType
+            }
             "device_connectivity_anomaly_alert" => Self::DeviceConnectivityAnomalyAlert,
             "dos_attack_l4" => Self::DosAttackL4,
             "dos_attack_l7" => Self::DosAttackL7,
@@ -1519,7 +1556,9 @@ impl From<&str> for AlertType {
             "http_alert_origin_error" => Self::HttpAlertOriginError,
             "incident_alert" => Self::IncidentAlert,
             "load_balancing_health_alert" => Self::LoadBalancingHealthAlert,
-            "load_balancing_pool_enablement_alert" => Self::LoadBalancingPoolEnablementAlert,
+            "load_balancing_pool_enablement_alert" => {
+                Self::LoadBalancingPoolEnablementAlert
+            }
             "logo_match_alert" => Self::LogoMatchAlert,
             "magic_tunnel_health_check_event" => Self::MagicTunnelHealthCheckEvent,
             "magic_wan_tunnel_health" => Self::MagicWanTunnelHealth,
@@ -1534,24 +1573,36 @@ impl From<&str> for AlertType {
                 Self::ScriptmonitorAlertNewCodeChangeDetections
             }
             "scriptmonitor_alert_new_hosts" => Self::ScriptmonitorAlertNewHosts,
-            "scriptmonitor_alert_new_malicious_hosts" => Self::ScriptmonitorAlertNewMaliciousHosts,
+            "scriptmonitor_alert_new_malicious_hosts" => {
+                Self::ScriptmonitorAlertNewMaliciousHosts
+            }
             "scriptmonitor_alert_new_malicious_scripts" => {
                 Self::ScriptmonitorAlertNewMaliciousScripts
             }
-            "scriptmonitor_alert_new_malicious_url" => Self::ScriptmonitorAlertNewMaliciousUrl,
+            "scriptmonitor_alert_new_malicious_url" => {
+                Self::ScriptmonitorAlertNewMaliciousUrl
+            }
             "scriptmonitor_alert_new_max_length_resource_url" => {
                 Self::ScriptmonitorAlertNewMaxLengthResourceUrl
             }
             "scriptmonitor_alert_new_resources" => Self::ScriptmonitorAlertNewResources,
-            "secondary_dns_all_primaries_failing" => Self::SecondaryDnsAllPrimariesFailing,
+            "secondary_dns_all_primaries_failing" => {
+                Self::SecondaryDnsAllPrimariesFailing
+            }
             "secondary_dns_primaries_failing" => Self::SecondaryDnsPrimariesFailing,
             "secondary_dns_warning" => Self::SecondaryDnsWarning,
-            "secondary_dns_zone_successfully_updated" => Self::SecondaryDnsZoneSuccessfullyUpdated,
-            "secondary_dns_zone_validation_warning" => Self::SecondaryDnsZoneValidationWarning,
+            "secondary_dns_zone_successfully_updated" => {
+                Self::SecondaryDnsZoneSuccessfullyUpdated
+            }
+            "secondary_dns_zone_validation_warning" => {
+                Self::SecondaryDnsZoneValidationWarning
+            }
             "sentinel_alert" => Self::SentinelAlert,
             "stream_live_notifications" => Self::StreamLiveNotifications,
             "synthetic_test_latency_alert" => Self::SyntheticTestLatencyAlert,
-            "synthetic_test_low_availability_alert" => Self::SyntheticTestLowAvailabilityAlert,
+            "synthetic_test_low_availability_alert" => {
+                Self::SyntheticTestLowAvailabilityAlert
+            }
             "traffic_anomalies_alert" => Self::TrafficAnomaliesAlert,
             "tunnel_health_event" => Self::TunnelHealthEvent,
             "tunnel_update_event" => Self::TunnelUpdateEvent,
@@ -1582,10 +1633,14 @@ impl From<String> for AlertType {
             "brand_protection_digest" => Self::BrandProtectionDigest,
             "clickhouse_alert_fw_anomaly" => Self::ClickhouseAlertFwAnomaly,
             "clickhouse_alert_fw_ent_anomaly" => Self::ClickhouseAlertFwEntAnomaly,
-            "cloudforce_one_request_notification" => Self::CloudforceOneRequestNotification,
+            "cloudforce_one_request_notification" => {
+                Self::CloudforceOneRequestNotification
+            }
             "custom_analytics" => Self::CustomAnalytics,
             "custom_ssl_certificate_event_type" => Self::CustomSslCertificateEventType,
-            "dedicated_ssl_certificate_event_type" => Self::DedicatedSslCertificateEventType,
+            "dedicated_ssl_certificate_event_type" => {
+                Self::DedicatedSslCertificateEventType
+            }
             "device_connectivity_anomaly_alert" => Self::DeviceConnectivityAnomalyAlert,
             "dos_attack_l4" => Self::DosAttackL4,
             "dos_attack_l7" => Self::DosAttackL7,
@@ -1602,7 +1657,9 @@ impl From<String> for AlertType {
             "http_alert_origin_error" => Self::HttpAlertOriginError,
             "incident_alert" => Self::IncidentAlert,
             "load_balancing_health_alert" => Self::LoadBalancingHealthAlert,
-            "load_balancing_pool_enablement_alert" => Self::LoadBalancingPoolEnablementAlert,
+            "load_balancing_pool_enablement_alert" => {
+                Self::LoadBalancingPoolEnablementAlert
+            }
             "logo_match_alert" => Self::LogoMatchAlert,
             "magic_tunnel_health_check_event" => Self::MagicTunnelHealthCheckEvent,
             "magic_wan_tunnel_health" => Self::MagicWanTunnelHealth,
@@ -1617,24 +1674,36 @@ impl From<String> for AlertType {
                 Self::ScriptmonitorAlertNewCodeChangeDetections
             }
             "scriptmonitor_alert_new_hosts" => Self::ScriptmonitorAlertNewHosts,
-            "scriptmonitor_alert_new_malicious_hosts" => Self::ScriptmonitorAlertNewMaliciousHosts,
+            "scriptmonitor_alert_new_malicious_hosts" => {
+                Self::ScriptmonitorAlertNewMaliciousHosts
+            }
             "scriptmonitor_alert_new_malicious_scripts" => {
                 Self::ScriptmonitorAlertNewMaliciousScripts
             }
-            "scriptmonitor_alert_new_malicious_url" => Self::ScriptmonitorAlertNewMaliciousUrl,
+            "scriptmonitor_alert_new_malicious_url" => {
+                Self::ScriptmonitorAlertNewMaliciousUrl
+            }
             "scriptmonitor_alert_new_max_length_resource_url" => {
                 Self::ScriptmonitorAlertNewMaxLengthResourceUrl
             }
             "scriptmonitor_alert_new_resources" => Self::ScriptmonitorAlertNewResources,
-            "secondary_dns_all_primaries_failing" => Self::SecondaryDnsAllPrimariesFailing,
+            "secondary_dns_all_primaries_failing" => {
+                Self::SecondaryDnsAllPrimariesFailing
+            }
             "secondary_dns_primaries_failing" => Self::SecondaryDnsPrimariesFailing,
             "secondary_dns_warning" => Self::SecondaryDnsWarning,
-            "secondary_dns_zone_successfully_updated" => Self::SecondaryDnsZoneSuccessfullyUpdated,
-            "secondary_dns_zone_validation_warning" => Self::SecondaryDnsZoneValidationWarning,
+            "secondary_dns_zone_successfully_updated" => {
+                Self::SecondaryDnsZoneSuccessfullyUpdated
+            }
+            "secondary_dns_zone_validation_warning" => {
+                Self::SecondaryDnsZoneValidationWarning
+            }
             "sentinel_alert" => Self::SentinelAlert,
             "stream_live_notifications" => Self::StreamLiveNotifications,
             "synthetic_test_latency_alert" => Self::SyntheticTestLatencyAlert,
-            "synthetic_test_low_availability_alert" => Self::SyntheticTestLowAvailabilityAlert,
+            "synthetic_test_low_availability_alert" => {
+                Self::SyntheticTestLowAvailabilityAlert
+            }
             "traffic_anomalies_alert" => Self::TrafficAnomaliesAlert,
             "tunnel_health_event" => Self::TunnelHealthEvent,
             "tunnel_update_event" => Self::TunnelUpdateEvent,
@@ -1658,7 +1727,9 @@ impl serde::Serialize for AlertType {
     }
 }
 impl<'de> serde::Deserialize<'de> for AlertType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1867,7 +1938,9 @@ impl serde::Serialize for FiltersIncidentImpactItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for FiltersIncidentImpactItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1915,7 +1988,9 @@ impl serde::Serialize for FiltersTrafficExclusionsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for FiltersTrafficExclusionsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2157,7 +2232,9 @@ impl std::fmt::Display for AuditLogsActorType {
     }
 }
 impl<'de> serde::Deserialize<'de> for AuditLogsActorType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

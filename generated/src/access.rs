@@ -4,6 +4,7 @@
 //! The `access` group: 116 operations and 370 types.
 //!
 //! Enable with the cargo feature `access`. Tags: *Access Bookmark applications (Deprecated)*, *Access application-scoped policies*, *Access applications*, *Access authentication logs*, *Access custom pages*, *Access groups*, *Access identity providers*, *Access key configuration*, *Access mTLS authentication*, *Access reusable policies*, *Access service tokens*, *Access short-lived certificate CAs*, *Access tags*, *Zero Trust organization*, *Zero Trust seats*, *Zero Trust users*, *Zone-Level Access applications*, *Zone-Level Access groups*, *Zone-Level Access identity providers*, *Zone-Level Access mTLS authentication*, *Zone-Level Access policies*, *Zone-Level Access service tokens*, *Zone-Level Access short-lived certificate CAs*, *Zone-Level Zero Trust organization*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppResponse> {
-        let request = self.client.request(
-            &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Add an Access application
@@ -58,7 +61,11 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn add_an_application(&self, account_id: &str, body: &AppRequest) -> rt::Call<AppResponse> {
+    pub fn add_an_application(
+        &self,
+        account_id: &str,
+        body: &AppRequest,
+    ) -> rt::Call<AppResponse> {
         let mut request = self
             .client
             .request(&operations::ADD_AN_APPLICATION, &[account_id]);
@@ -81,10 +88,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Ca> {
-        let request = self.client.request(
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Get an Access application
@@ -103,10 +112,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<AppResponse> {
-        let request = self.client.request(
-            &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access application
@@ -126,10 +137,9 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppRequest,
     ) -> rt::Call<AppResponse> {
-        let mut request = self.client.request(
-            &operations::UPDATE_AN_ACCESS_APPLICATION,
-            &[account_id, app_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_AN_ACCESS_APPLICATION, &[account_id, app_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -149,10 +159,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Get a short-lived certificate CA
@@ -171,10 +183,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Create a short-lived certificate CA
@@ -193,10 +207,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Delete a short-lived certificate CA
@@ -215,10 +231,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<DeleteAShortLivedCertificateCaResult> {
-        let request = self.client.request(
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// List Access application policies
@@ -239,10 +257,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::ListCall<AppPolicyResponse> {
-        let request = self.client.request(
-            &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
+                &[account_id, app_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create an Access application policy
@@ -262,10 +282,12 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppPolicyRequest,
     ) -> rt::Call<AppPolicyResponse> {
-        let mut request = self.client.request(
-            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
-            &[account_id, app_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
+                &[account_id, app_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -287,10 +309,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<AppPolicyResponse> {
-        let request = self.client.request(
-            &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
-            &[account_id, app_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
+                &[account_id, app_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access application policy
@@ -312,10 +336,12 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &AppPolicyRequest,
     ) -> rt::Call<AppPolicyResponse> {
-        let mut request = self.client.request(
-            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
-            &[account_id, app_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
+                &[account_id, app_id, policy_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -337,10 +363,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
-            &[account_id, app_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
+                &[account_id, app_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Revoke application tokens
@@ -359,10 +387,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Test Access policies
@@ -381,10 +411,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<TestAccessPoliciesResult> {
-        let request = self.client.request(
-            &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-            &[account_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+                &[account_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// List Bookmark applications
@@ -404,7 +436,10 @@ impl AccessApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn list_bookmark_applications(&self, account_id: &str) -> rt::ListCall<Bookmarks> {
+    pub fn list_bookmark_applications(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<Bookmarks> {
         let request = self
             .client
             .request(&operations::LIST_BOOKMARK_APPLICATIONS, &[account_id]);
@@ -431,10 +466,12 @@ impl AccessApi<'_> {
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Bookmarks> {
-        let request = self.client.request(
-            &operations::GET_A_BOOKMARK_APPLICATION,
-            &[account_id, bookmark_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_BOOKMARK_APPLICATION,
+                &[account_id, bookmark_id],
+            );
         rt::Call::new(request)
     }
     /// Create a Bookmark application
@@ -459,10 +496,12 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Bookmarks> {
-        let mut request = self.client.request(
-            &operations::CREATE_A_BOOKMARK_APPLICATION,
-            &[account_id, bookmark_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_A_BOOKMARK_APPLICATION,
+                &[account_id, bookmark_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -488,10 +527,12 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Bookmarks> {
-        let mut request = self.client.request(
-            &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
-            &[account_id, bookmark_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
+                &[account_id, bookmark_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -517,10 +558,12 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_BOOKMARK_APPLICATION,
-            &[account_id, bookmark_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_A_BOOKMARK_APPLICATION,
+                &[account_id, bookmark_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -540,10 +583,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Certificates> {
-        let request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Add an mTLS certificate
@@ -561,10 +606,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -584,10 +631,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Settings> {
-        let request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Update an mTLS certificate's hostname settings
@@ -607,10 +656,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
     ) -> rt::ListCall<Settings> {
-        let mut request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+                &[account_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -630,10 +681,12 @@ impl AccessApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
-            &[account_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+                &[account_id, certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Update an mTLS certificate
@@ -653,10 +706,12 @@ impl AccessApi<'_> {
         certificate_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
-            &[account_id, certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+                &[account_id, certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -676,10 +731,12 @@ impl AccessApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<AccessMtlsAuthenticationDeleteAnMtlsCertificateResult> {
-        let request = self.client.request(
-            &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-            &[account_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+                &[account_id, certificate_id],
+            );
         rt::Call::new(request)
     }
     /// List custom pages
@@ -692,10 +749,11 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_custom_pages(&self, account_id: &str) -> rt::ListCall<CustomPageWithoutHtml> {
-        let request = self
-            .client
-            .request(&operations::LIST_CUSTOM_PAGES, &[account_id]);
+    pub fn list_custom_pages(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<CustomPageWithoutHtml> {
+        let request = self.client.request(&operations::LIST_CUSTOM_PAGES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create a custom page
@@ -735,10 +793,9 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<CustomPage> {
-        let request = self.client.request(
-            &operations::GET_A_CUSTOM_PAGE,
-            &[account_id, custom_page_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
         rt::Call::new(request)
     }
     /// Update a custom page
@@ -756,10 +813,9 @@ impl AccessApi<'_> {
         custom_page_id: &str,
         body: Option<&CustomPage>,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_CUSTOM_PAGE,
-            &[account_id, custom_page_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
         if let Some(body) = body {
             request.json(body);
         }
@@ -779,10 +835,9 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<AccessMtlsAuthenticationDeleteAnMtlsCertificateResult> {
-        let request = self.client.request(
-            &operations::DELETE_A_CUSTOM_PAGE,
-            &[account_id, custom_page_id],
-        );
+        let request = self
+            .client
+            .request(&operations::DELETE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
         rt::Call::new(request)
     }
     /// List Access groups
@@ -797,7 +852,10 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_groups_list_access_groups(&self, account_id: &str) -> rt::ListCall<Groups> {
+    pub fn access_groups_list_access_groups(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<Groups> {
         let request = self
             .client
             .request(&operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS, &[account_id]);
@@ -818,10 +876,9 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateAnAccessGroupRequest,
     ) -> rt::Call<Groups> {
-        let mut request = self.client.request(
-            &operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -841,10 +898,12 @@ impl AccessApi<'_> {
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Groups> {
-        let request = self.client.request(
-            &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
-            &[account_id, group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+                &[account_id, group_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access group
@@ -864,10 +923,12 @@ impl AccessApi<'_> {
         group_id: &str,
         body: &UpdateAnAccessGroupRequest,
     ) -> rt::Call<Groups> {
-        let mut request = self.client.request(
-            &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
-            &[account_id, group_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+                &[account_id, group_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -887,10 +948,12 @@ impl AccessApi<'_> {
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-            &[account_id, group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+                &[account_id, group_id],
+            );
         rt::Call::new(request)
     }
     /// List Access identity providers
@@ -909,10 +972,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ListAccessIdentityProvidersResultItem> {
-        let request = self.client.request(
-            &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Add an Access identity provider
@@ -930,10 +995,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
-        let mut request = self.client.request(
-            &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -953,10 +1020,12 @@ impl AccessApi<'_> {
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<IdentityProviders> {
-        let request = self.client.request(
-            &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
-            &[account_id, identity_provider_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+                &[account_id, identity_provider_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access identity provider
@@ -976,10 +1045,12 @@ impl AccessApi<'_> {
         identity_provider_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
-        let mut request = self.client.request(
-            &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
-            &[account_id, identity_provider_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+                &[account_id, identity_provider_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -999,10 +1070,12 @@ impl AccessApi<'_> {
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-            &[account_id, identity_provider_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+                &[account_id, identity_provider_id],
+            );
         rt::Call::new(request)
     }
     /// Get the Access key configuration
@@ -1039,10 +1112,9 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &UpdateTheAccessKeyConfigurationRequest,
     ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1103,10 +1175,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Organizations> {
-        let request = self.client.request(
-            &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Create your Zero Trust organization
@@ -1124,10 +1198,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
-        let mut request = self.client.request(
-            &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1146,10 +1222,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &UpdateYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
-        let mut request = self.client.request(
-            &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1168,10 +1246,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &RevokeAllAccessTokensForAUserRequest,
     ) -> rt::Call<bool> {
-        let mut request = self.client.request(
-            &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1191,10 +1271,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ReusablePolicyResp> {
-        let request = self.client.request(
-            &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create an Access reusable policy
@@ -1212,10 +1294,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
-        let mut request = self.client.request(
-            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1235,10 +1319,12 @@ impl AccessApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<ReusablePolicyResp> {
-        let request = self.client.request(
-            &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
+                &[account_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access reusable policy
@@ -1258,10 +1344,12 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
-        let mut request = self.client.request(
-            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1281,10 +1369,12 @@ impl AccessApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<AccessPoliciesDeleteAnAccessReusablePolicyResult> {
-        let request = self.client.request(
-            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
+                &[account_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Update a user seat
@@ -1326,10 +1416,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
-        let request = self.client.request(
-            &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create a service token
@@ -1347,10 +1439,12 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateAServiceTokenRequest,
     ) -> rt::Call<CreateAServiceTokenResult> {
-        let mut request = self.client.request(
-            &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1370,10 +1464,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self.client.request(
-            &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
-            &[account_id, service_token_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+                &[account_id, service_token_id],
+            );
         rt::Call::new(request)
     }
     /// Update a service token
@@ -1393,10 +1489,12 @@ impl AccessApi<'_> {
         service_token_id: &str,
         body: &UpdateAServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
-        let mut request = self.client.request(
-            &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
-            &[account_id, service_token_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+                &[account_id, service_token_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1416,10 +1514,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self.client.request(
-            &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-            &[account_id, service_token_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+                &[account_id, service_token_id],
+            );
         rt::Call::new(request)
     }
     /// Refresh a service token
@@ -1438,10 +1538,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self.client.request(
-            &operations::REFRESH_A_SERVICE_TOKEN,
-            &[account_id, service_token_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::REFRESH_A_SERVICE_TOKEN,
+                &[account_id, service_token_id],
+            );
         rt::Call::new(request)
     }
     /// Rotate a service token
@@ -1460,10 +1562,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<CreateAServiceTokenResult> {
-        let request = self.client.request(
-            &operations::ROTATE_A_SERVICE_TOKEN,
-            &[account_id, service_token_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ROTATE_A_SERVICE_TOKEN,
+                &[account_id, service_token_id],
+            );
         rt::Call::new(request)
     }
     /// List tags
@@ -1546,7 +1650,11 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tag_name`
-    pub fn delete_a_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<DeleteATagResult> {
+    pub fn delete_a_tag(
+        &self,
+        account_id: &str,
+        tag_name: &str,
+    ) -> rt::Call<DeleteATagResult> {
         let request = self
             .client
             .request(&operations::DELETE_A_TAG, &[account_id, tag_name]);
@@ -1609,10 +1717,9 @@ impl AccessApi<'_> {
         user_id: &str,
         nonce: &str,
     ) -> rt::Call<GetActiveSessionResult> {
-        let request = self.client.request(
-            &operations::GET_ACTIVE_SESSION,
-            &[account_id, user_id, nonce],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ACTIVE_SESSION, &[account_id, user_id, nonce]);
         rt::Call::new(request)
     }
     /// Get failed logins
@@ -1649,7 +1756,11 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `user_id`
-    pub fn get_last_seen_identity(&self, account_id: &str, user_id: &str) -> rt::Call<Identity> {
+    pub fn get_last_seen_identity(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> rt::Call<Identity> {
         let request = self
             .client
             .request(&operations::GET_LAST_SEEN_IDENTITY, &[account_id, user_id]);
@@ -1671,10 +1782,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Apps> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Add an Access application
@@ -1687,7 +1800,11 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn add_a_bookmark_application(&self, zone_id: &str, body: &Apps) -> rt::Call<Apps> {
+    pub fn add_a_bookmark_application(
+        &self,
+        zone_id: &str,
+        body: &Apps,
+    ) -> rt::Call<Apps> {
         let mut request = self
             .client
             .request(&operations::ADD_A_BOOKMARK_APPLICATION, &[zone_id]);
@@ -1734,10 +1851,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Apps> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
-            &[zone_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+                &[zone_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access application
@@ -1757,10 +1876,12 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &Apps,
     ) -> rt::Call<Apps> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
-            &[zone_id, app_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
+                &[zone_id, app_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1780,10 +1901,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-            &[zone_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+                &[zone_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Get a short-lived certificate CA
@@ -1871,7 +1994,11 @@ impl AccessApi<'_> {
     /// - `app_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_access_policies(&self, zone_id: &str, app_id: &str) -> rt::ListCall<Policies> {
+    pub fn list_access_policies(
+        &self,
+        zone_id: &str,
+        app_id: &str,
+    ) -> rt::ListCall<Policies> {
         let request = self
             .client
             .request(&operations::LIST_ACCESS_POLICIES, &[zone_id, app_id]);
@@ -1918,10 +2045,9 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Policies> {
-        let request = self.client.request(
-            &operations::GET_AN_ACCESS_POLICY,
-            &[zone_id, app_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_AN_ACCESS_POLICY, &[zone_id, app_id, policy_id]);
         rt::Call::new(request)
     }
     /// Update an Access policy
@@ -1943,10 +2069,12 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &UpdateAnAccessPolicyRequest,
     ) -> rt::Call<Policies> {
-        let mut request = self.client.request(
-            &operations::UPDATE_AN_ACCESS_POLICY,
-            &[zone_id, app_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_AN_ACCESS_POLICY,
+                &[zone_id, app_id, policy_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1968,10 +2096,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::DELETE_AN_ACCESS_POLICY,
-            &[zone_id, app_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_AN_ACCESS_POLICY,
+                &[zone_id, app_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Revoke application tokens
@@ -1990,10 +2120,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
-            &[zone_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+                &[zone_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// Test Access policies
@@ -2012,10 +2144,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<TestAccessPoliciesResult2> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-            &[zone_id, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+                &[zone_id, app_id],
+            );
         rt::Call::new(request)
     }
     /// List mTLS certificates
@@ -2034,10 +2168,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasCertificates> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Add an mTLS certificate
@@ -2055,10 +2191,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &ZoneLevelAccessMtlsAuthenticationAddAnMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2103,10 +2241,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &ZoneLevelAccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
     ) -> rt::ListCall<Settings> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+                &[zone_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -2126,10 +2266,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<SchemasCertificates> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
-            &[zone_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+                &[zone_id, certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Update an mTLS certificate
@@ -2149,10 +2291,12 @@ impl AccessApi<'_> {
         certificate_id: &str,
         body: &ZoneLevelAccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
-            &[zone_id, certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+                &[zone_id, certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2172,10 +2316,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<AccessMtlsAuthenticationDeleteAnMtlsCertificateResult> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-            &[zone_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+                &[zone_id, certificate_id],
+            );
         rt::Call::new(request)
     }
     /// List Access groups
@@ -2194,10 +2340,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasGroups> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create an Access group
@@ -2215,10 +2363,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateAnAccessGroupRequest2,
     ) -> rt::Call<SchemasGroups> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2238,10 +2388,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<SchemasGroups> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
-            &[zone_id, group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+                &[zone_id, group_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access group
@@ -2261,10 +2413,12 @@ impl AccessApi<'_> {
         group_id: &str,
         body: &UpdateAnAccessGroupRequest2,
     ) -> rt::Call<SchemasGroups> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
-            &[zone_id, group_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+                &[zone_id, group_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2284,10 +2438,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-            &[zone_id, group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+                &[zone_id, group_id],
+            );
         rt::Call::new(request)
     }
     /// List Access identity providers
@@ -2306,10 +2462,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ListAccessIdentityProvidersResultItem2> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Add an Access identity provider
@@ -2327,10 +2485,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2350,10 +2510,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
-            &[zone_id, identity_provider_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+                &[zone_id, identity_provider_id],
+            );
         rt::Call::new(request)
     }
     /// Update an Access identity provider
@@ -2373,10 +2535,12 @@ impl AccessApi<'_> {
         identity_provider_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
-            &[zone_id, identity_provider_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+                &[zone_id, identity_provider_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2396,10 +2560,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<DeleteAnAccessApplicationResult> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-            &[zone_id, identity_provider_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+                &[zone_id, identity_provider_id],
+            );
         rt::Call::new(request)
     }
     /// Get your Zero Trust organization
@@ -2416,10 +2582,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemasOrganizations> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
     /// Create your Zero Trust organization
@@ -2437,10 +2605,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateYourZeroTrustOrganizationRequest2,
     ) -> rt::Call<SchemasOrganizations> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2459,10 +2629,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &UpdateYourZeroTrustOrganizationRequest2,
     ) -> rt::Call<SchemasOrganizations> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2481,10 +2653,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &RevokeAllAccessTokensForAUserRequest2,
     ) -> rt::Call<bool> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2504,10 +2678,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create a service token
@@ -2525,10 +2701,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateAServiceTokenRequest2,
     ) -> rt::Call<CreateAServiceTokenResult> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2548,10 +2726,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
-            &[zone_id, service_token_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+                &[zone_id, service_token_id],
+            );
         rt::Call::new(request)
     }
     /// Update a service token
@@ -2571,10 +2751,12 @@ impl AccessApi<'_> {
         service_token_id: &str,
         body: &UpdateAServiceTokenRequest2,
     ) -> rt::Call<ServiceTokens> {
-        let mut request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
-            &[zone_id, service_token_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+                &[zone_id, service_token_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -2594,10 +2776,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-            &[zone_id, service_token_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+                &[zone_id, service_token_id],
+            );
         rt::Call::new(request)
     }
 }
@@ -2623,8 +2807,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-list-short-lived-certificate-c-as` — `GET /accounts/{account_id}/access/apps/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS:
-        rt::Operation = rt::Operation {
+    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-list-short-lived-certificate-c-as",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/ca",
@@ -2660,18 +2843,16 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca` — `GET /accounts/{account_id}/access/apps/{app_id}/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation =
-        rt::Operation {
-            id: "access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/access/apps/{app_id}/ca",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+        id: "access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/access/apps/{app_id}/ca",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca` — `POST /accounts/{account_id}/access/apps/{app_id}/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA:
-        rt::Operation = rt::Operation {
+    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/apps/{app_id}/ca",
@@ -2680,8 +2861,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca` — `DELETE /accounts/{account_id}/access/apps/{app_id}/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA:
-        rt::Operation = rt::Operation {
+    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/apps/{app_id}/ca",
@@ -2780,8 +2960,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-bookmark-applications-(-deprecated)-update-a-bookmark-application` — `PUT /accounts/{account_id}/access/bookmarks/{bookmark_id}`
-    pub static ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION:
-        rt::Operation = rt::Operation {
+    pub static ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
         id: "access-bookmark-applications-(-deprecated)-update-a-bookmark-application",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/bookmarks/{bookmark_id}",
@@ -2817,25 +2996,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-list-mtls-certificates-hostname-settings` — `GET /accounts/{account_id}/access/certificates/settings`
-    pub static ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "access-mtls-authentication-list-mtls-certificates-hostname-settings",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/access/certificates/settings",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
+        id: "access-mtls-authentication-list-mtls-certificates-hostname-settings",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/access/certificates/settings",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `access-mtls-authentication-update-an-mtls-certificate-settings` — `PUT /accounts/{account_id}/access/certificates/settings`
-    pub static ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "access-mtls-authentication-update-an-mtls-certificate-settings",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/access/certificates/settings",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS: rt::Operation = rt::Operation {
+        id: "access-mtls-authentication-update-an-mtls-certificate-settings",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/access/certificates/settings",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `access-mtls-authentication-get-an-mtls-certificate` — `GET /accounts/{account_id}/access/certificates/{certificate_id}`
     pub static ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-get-an-mtls-certificate",
@@ -2846,25 +3023,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-update-an-mtls-certificate` — `PUT /accounts/{account_id}/access/certificates/{certificate_id}`
-    pub static ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "access-mtls-authentication-update-an-mtls-certificate",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/access/certificates/{certificate_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "access-mtls-authentication-update-an-mtls-certificate",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/access/certificates/{certificate_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-mtls-authentication-delete-an-mtls-certificate` — `DELETE /accounts/{account_id}/access/certificates/{certificate_id}`
-    pub static ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "access-mtls-authentication-delete-an-mtls-certificate",
-            method: rt::Method::Delete,
-            path: "/accounts/{account_id}/access/certificates/{certificate_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "access-mtls-authentication-delete-an-mtls-certificate",
+        method: rt::Method::Delete,
+        path: "/accounts/{account_id}/access/certificates/{certificate_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-custom-pages-list-custom-pages` — `GET /accounts/{account_id}/access/custom_pages`
     pub static LIST_CUSTOM_PAGES: rt::Operation = rt::Operation {
         id: "access-custom-pages-list-custom-pages",
@@ -2956,55 +3131,50 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-identity-providers-list-access-identity-providers` — `GET /accounts/{account_id}/access/identity_providers`
-    pub static ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS: rt::Operation =
-        rt::Operation {
-            id: "access-identity-providers-list-access-identity-providers",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/access/identity_providers",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS: rt::Operation = rt::Operation {
+        id: "access-identity-providers-list-access-identity-providers",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/access/identity_providers",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `access-identity-providers-add-an-access-identity-provider` — `POST /accounts/{account_id}/access/identity_providers`
-    pub static ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation =
-        rt::Operation {
-            id: "access-identity-providers-add-an-access-identity-provider",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/access/identity_providers",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+        id: "access-identity-providers-add-an-access-identity-provider",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/access/identity_providers",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-identity-providers-get-an-access-identity-provider` — `GET /accounts/{account_id}/access/identity_providers/{identity_provider_id}`
-    pub static ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation =
-        rt::Operation {
-            id: "access-identity-providers-get-an-access-identity-provider",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+        id: "access-identity-providers-get-an-access-identity-provider",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-identity-providers-update-an-access-identity-provider` — `PUT /accounts/{account_id}/access/identity_providers/{identity_provider_id}`
-    pub static ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation =
-        rt::Operation {
-            id: "access-identity-providers-update-an-access-identity-provider",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+        id: "access-identity-providers-update-an-access-identity-provider",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-identity-providers-delete-an-access-identity-provider` — `DELETE /accounts/{account_id}/access/identity_providers/{identity_provider_id}`
-    pub static ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation =
-        rt::Operation {
-            id: "access-identity-providers-delete-an-access-identity-provider",
-            method: rt::Method::Delete,
-            path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+        id: "access-identity-providers-delete-an-access-identity-provider",
+        method: rt::Method::Delete,
+        path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-key-configuration-get-the-access-key-configuration` — `GET /accounts/{account_id}/access/keys`
     pub static GET_THE_ACCESS_KEY_CONFIGURATION: rt::Operation = rt::Operation {
         id: "access-key-configuration-get-the-access-key-configuration",
@@ -3042,45 +3212,41 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-organization-get-your-zero-trust-organization` — `GET /accounts/{account_id}/access/organizations`
-    pub static ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation =
-        rt::Operation {
-            id: "zero-trust-organization-get-your-zero-trust-organization",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/access/organizations",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+        id: "zero-trust-organization-get-your-zero-trust-organization",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/access/organizations",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zero-trust-organization-create-your-zero-trust-organization` — `POST /accounts/{account_id}/access/organizations`
-    pub static ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation =
-        rt::Operation {
-            id: "zero-trust-organization-create-your-zero-trust-organization",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/access/organizations",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+        id: "zero-trust-organization-create-your-zero-trust-organization",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/access/organizations",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zero-trust-organization-update-your-zero-trust-organization` — `PUT /accounts/{account_id}/access/organizations`
-    pub static ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation =
-        rt::Operation {
-            id: "zero-trust-organization-update-your-zero-trust-organization",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/access/organizations",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+        id: "zero-trust-organization-update-your-zero-trust-organization",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/access/organizations",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zero-trust-organization-revoke-all-access-tokens-for-a-user` — `POST /accounts/{account_id}/access/organizations/revoke_user`
-    pub static ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER: rt::Operation =
-        rt::Operation {
-            id: "zero-trust-organization-revoke-all-access-tokens-for-a-user",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/access/organizations/revoke_user",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER: rt::Operation = rt::Operation {
+        id: "zero-trust-organization-revoke-all-access-tokens-for-a-user",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/access/organizations/revoke_user",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `access-policies-list-access-reusable-policies` — `GET /accounts/{account_id}/access/policies`
     pub static ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES: rt::Operation = rt::Operation {
         id: "access-policies-list-access-reusable-policies",
@@ -3289,15 +3455,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-list-access-applications` — `GET /zones/{zone_id}/access/apps`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-applications-list-access-applications",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/apps",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS: rt::Operation = rt::Operation {
+        id: "zone-level-access-applications-list-access-applications",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/apps",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `zone-level-access-applications-add-a-bookmark-application` — `POST /zones/{zone_id}/access/apps`
     pub static ADD_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-add-a-bookmark-application",
@@ -3308,8 +3473,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-short-lived-certificate-c-as-list-short-lived-certificate-c-as` — `GET /zones/{zone_id}/access/apps/ca`
-    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS: rt::Operation = rt::Operation {
         id: "zone-level-access-short-lived-certificate-c-as-list-short-lived-certificate-c-as",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/ca",
@@ -3318,38 +3482,34 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-applications-get-an-access-application` — `GET /zones/{zone_id}/access/apps/{app_id}`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-applications-get-an-access-application",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/apps/{app_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+        id: "zone-level-access-applications-get-an-access-application",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/apps/{app_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-applications-update-a-bookmark-application` — `PUT /zones/{zone_id}/access/apps/{app_id}`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-applications-update-a-bookmark-application",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/access/apps/{app_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+        id: "zone-level-access-applications-update-a-bookmark-application",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/access/apps/{app_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-applications-delete-an-access-application` — `DELETE /zones/{zone_id}/access/apps/{app_id}`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-applications-delete-an-access-application",
-            method: rt::Method::Delete,
-            path: "/zones/{zone_id}/access/apps/{app_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+        id: "zone-level-access-applications-delete-an-access-application",
+        method: rt::Method::Delete,
+        path: "/zones/{zone_id}/access/apps/{app_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca` — `GET /zones/{zone_id}/access/apps/{app_id}/ca`
-    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "zone-level-access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/{app_id}/ca",
@@ -3421,15 +3581,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-revoke-service-tokens` — `POST /zones/{zone_id}/access/apps/{app_id}/revoke_tokens`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-applications-revoke-service-tokens",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/access/apps/{app_id}/revoke_tokens",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS: rt::Operation = rt::Operation {
+        id: "zone-level-access-applications-revoke-service-tokens",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/access/apps/{app_id}/revoke_tokens",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-applications-test-access-policies` — `GET /zones/{zone_id}/access/apps/{app_id}/user_policy_checks`
     pub static ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-test-access-policies",
@@ -3440,28 +3599,25 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-list-mtls-certificates` — `GET /zones/{zone_id}/access/certificates`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-mtls-authentication-list-mtls-certificates",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/certificates",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES: rt::Operation = rt::Operation {
+        id: "zone-level-access-mtls-authentication-list-mtls-certificates",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/certificates",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `zone-level-access-mtls-authentication-add-an-mtls-certificate` — `POST /zones/{zone_id}/access/certificates`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-mtls-authentication-add-an-mtls-certificate",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/access/certificates",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "zone-level-access-mtls-authentication-add-an-mtls-certificate",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/access/certificates",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-mtls-authentication-list-mtls-certificates-hostname-settings` — `GET /zones/{zone_id}/access/certificates/settings`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-list-mtls-certificates-hostname-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/certificates/settings",
@@ -3470,8 +3626,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-mtls-authentication-update-an-mtls-certificate-settings` — `PUT /zones/{zone_id}/access/certificates/settings`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-update-an-mtls-certificate-settings",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/certificates/settings",
@@ -3480,35 +3635,32 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-mtls-authentication-get-an-mtls-certificate` — `GET /zones/{zone_id}/access/certificates/{certificate_id}`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-mtls-authentication-get-an-mtls-certificate",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/certificates/{certificate_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "zone-level-access-mtls-authentication-get-an-mtls-certificate",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/certificates/{certificate_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-mtls-authentication-update-an-mtls-certificate` — `PUT /zones/{zone_id}/access/certificates/{certificate_id}`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-mtls-authentication-update-an-mtls-certificate",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/access/certificates/{certificate_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "zone-level-access-mtls-authentication-update-an-mtls-certificate",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/access/certificates/{certificate_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-mtls-authentication-delete-an-mtls-certificate` — `DELETE /zones/{zone_id}/access/certificates/{certificate_id}`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-mtls-authentication-delete-an-mtls-certificate",
-            method: rt::Method::Delete,
-            path: "/zones/{zone_id}/access/certificates/{certificate_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "zone-level-access-mtls-authentication-delete-an-mtls-certificate",
+        method: rt::Method::Delete,
+        path: "/zones/{zone_id}/access/certificates/{certificate_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-groups-list-access-groups` — `GET /zones/{zone_id}/access/groups`
     pub static ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS: rt::Operation = rt::Operation {
         id: "zone-level-access-groups-list-access-groups",
@@ -3555,38 +3707,34 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-identity-providers-list-access-identity-providers` — `GET /zones/{zone_id}/access/identity_providers`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-identity-providers-list-access-identity-providers",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/identity_providers",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS: rt::Operation = rt::Operation {
+        id: "zone-level-access-identity-providers-list-access-identity-providers",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/identity_providers",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `zone-level-access-identity-providers-add-an-access-identity-provider` — `POST /zones/{zone_id}/access/identity_providers`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-identity-providers-add-an-access-identity-provider",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/access/identity_providers",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+        id: "zone-level-access-identity-providers-add-an-access-identity-provider",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/access/identity_providers",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-identity-providers-get-an-access-identity-provider` — `GET /zones/{zone_id}/access/identity_providers/{identity_provider_id}`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-identity-providers-get-an-access-identity-provider",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+        id: "zone-level-access-identity-providers-get-an-access-identity-provider",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-identity-providers-update-an-access-identity-provider` — `PUT /zones/{zone_id}/access/identity_providers/{identity_provider_id}`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-update-an-access-identity-provider",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
@@ -3595,8 +3743,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-identity-providers-delete-an-access-identity-provider` — `DELETE /zones/{zone_id}/access/identity_providers/{identity_provider_id}`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-delete-an-access-identity-provider",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
@@ -3605,18 +3752,16 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-get-your-zero-trust-organization` — `GET /zones/{zone_id}/access/organizations`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation =
-        rt::Operation {
-            id: "zone-level-zero-trust-organization-get-your-zero-trust-organization",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/organizations",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+        id: "zone-level-zero-trust-organization-get-your-zero-trust-organization",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/organizations",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-zero-trust-organization-create-your-zero-trust-organization` — `POST /zones/{zone_id}/access/organizations`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-create-your-zero-trust-organization",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/organizations",
@@ -3625,8 +3770,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-update-your-zero-trust-organization` — `PUT /zones/{zone_id}/access/organizations`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-update-your-zero-trust-organization",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/organizations",
@@ -3635,8 +3779,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-revoke-all-access-tokens-for-a-user` — `POST /zones/{zone_id}/access/organizations/revoke_user`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER:
-        rt::Operation = rt::Operation {
+    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-revoke-all-access-tokens-for-a-user",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/organizations/revoke_user",
@@ -3645,55 +3788,50 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-service-tokens-list-service-tokens` — `GET /zones/{zone_id}/access/service_tokens`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-service-tokens-list-service-tokens",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/service_tokens",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS: rt::Operation = rt::Operation {
+        id: "zone-level-access-service-tokens-list-service-tokens",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/service_tokens",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `zone-level-access-service-tokens-create-a-service-token` — `POST /zones/{zone_id}/access/service_tokens`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-service-tokens-create-a-service-token",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/access/service_tokens",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+        id: "zone-level-access-service-tokens-create-a-service-token",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/access/service_tokens",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-service-tokens-get-a-service-token` — `GET /zones/{zone_id}/access/service_tokens/{service_token_id}`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-service-tokens-get-a-service-token",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+        id: "zone-level-access-service-tokens-get-a-service-token",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-service-tokens-update-a-service-token` — `PUT /zones/{zone_id}/access/service_tokens/{service_token_id}`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-service-tokens-update-a-service-token",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+        id: "zone-level-access-service-tokens-update-a-service-token",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-level-access-service-tokens-delete-a-service-token` — `DELETE /zones/{zone_id}/access/service_tokens/{service_token_id}`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN: rt::Operation =
-        rt::Operation {
-            id: "zone-level-access-service-tokens-delete-a-service-token",
-            method: rt::Method::Delete,
-            path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+        id: "zone-level-access-service-tokens-delete-a-service-token",
+        method: rt::Method::Delete,
+        path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
 }
 /// Query and header parameters of [`AccessApi::get_access_authentication_logs`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -3838,7 +3976,9 @@ impl serde::Serialize for ScimConfigAuthenticationHttpBasicScheme {
     }
 }
 impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationHttpBasicScheme {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3900,7 +4040,9 @@ impl serde::Serialize for ScimConfigAuthenticationOauthBearerTokenScheme {
     }
 }
 impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationOauthBearerTokenScheme {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3971,7 +4113,9 @@ impl serde::Serialize for ScimConfigAuthenticationOauth2Scheme {
     }
 }
 impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationOauth2Scheme {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3991,20 +4135,25 @@ impl serde::Serialize for ScimConfigAuthentication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Httpbasic(value) => serde::Serialize::serialize(value, serializer),
-            Self::Oauthbearertoken(value) => serde::Serialize::serialize(value, serializer),
+            Self::Oauthbearertoken(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Oauth2(value) => serde::Serialize::serialize(value, serializer),
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }
 }
 impl<'de> serde::Deserialize<'de> for ScimConfigAuthentication {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        match rt::union_tag(&value, "scheme")
-            .map(str::to_owned)
-            .as_deref()
-        {
-            Some("httpbasic") => rt::decode_variant(value, "httpbasic").map(Self::Httpbasic),
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
+            Some("httpbasic") => {
+                rt::decode_variant(value, "httpbasic").map(Self::Httpbasic)
+            }
             Some("oauthbearertoken") => {
                 rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
             }
@@ -4216,7 +4365,9 @@ impl serde::Serialize for AllowedMethodsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for AllowedMethodsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4451,7 +4602,9 @@ impl serde::Serialize for Decision {
     }
 }
 impl<'de> serde::Deserialize<'de> for Decision {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5089,7 +5242,9 @@ impl serde::Serialize for SamlSaasAppAuthType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SamlSaasAppAuthType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5169,7 +5324,9 @@ impl serde::Serialize for SamlSaasAppCustomAttributesNameFormat {
     }
 }
 impl<'de> serde::Deserialize<'de> for SamlSaasAppCustomAttributesNameFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5267,7 +5424,9 @@ impl serde::Serialize for SamlSaasAppNameIdFormat {
     }
 }
 impl<'de> serde::Deserialize<'de> for SamlSaasAppNameIdFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5400,7 +5559,9 @@ impl serde::Serialize for OidcSaasAppAuthType {
     }
 }
 impl<'de> serde::Deserialize<'de> for OidcSaasAppAuthType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5467,7 +5628,9 @@ impl serde::Serialize for OidcSaasAppCustomClaimsScope {
     }
 }
 impl<'de> serde::Deserialize<'de> for OidcSaasAppCustomClaimsScope {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5571,7 +5734,9 @@ impl serde::Serialize for OidcSaasAppGrantTypesItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for OidcSaasAppGrantTypesItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5653,7 +5818,9 @@ impl serde::Serialize for OidcSaasAppScopesItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for OidcSaasAppScopesItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6175,7 +6342,9 @@ pub struct AppReqEmbeddedPoliciesPoliciesItemVariant3 {
 #[serde(untagged)]
 pub enum AppReqEmbeddedPoliciesPoliciesItem {
     /// One of the alternatives.
-    AppReqEmbeddedPoliciesPoliciesItemVariant3(AppReqEmbeddedPoliciesPoliciesItemVariant3),
+    AppReqEmbeddedPoliciesPoliciesItemVariant3(
+        AppReqEmbeddedPoliciesPoliciesItemVariant3,
+    ),
     /// One of the alternatives.
     AppPolicyLink(AppPolicyLink),
     /// One of the alternatives.
@@ -6973,7 +7142,9 @@ impl serde::Serialize for SchemasType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7149,7 +7320,9 @@ impl serde::Serialize for AzureAdConfigPrompt {
     }
 }
 impl<'de> serde::Deserialize<'de> for AzureAdConfigPrompt {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7331,7 +7504,9 @@ impl serde::Serialize for IdentityProviderType {
     }
 }
 impl<'de> serde::Deserialize<'de> for IdentityProviderType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7981,7 +8156,9 @@ impl serde::Serialize for OnetimepinType {
     }
 }
 impl<'de> serde::Deserialize<'de> for OnetimepinType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8661,8 +8838,9 @@ pub struct GetActiveSessionsResultItemMetadataAppsValue {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct GetActiveSessionsResultItemMetadata {
     /// `apps`
-    pub apps:
-        Option<std::collections::BTreeMap<String, GetActiveSessionsResultItemMetadataAppsValue>>,
+    pub apps: Option<
+        std::collections::BTreeMap<String, GetActiveSessionsResultItemMetadataAppsValue>,
+    >,
     /// Example: `1694813506`.
     pub expires: Option<i64>,
     /// Example: `1694791905`.
@@ -8763,7 +8941,9 @@ pub struct GetActiveSessionResult {
     pub common_name: Option<String>,
     /// `devicePosture`
     #[serde(rename = "devicePosture")]
-    pub device_posture: Option<std::collections::BTreeMap<String, SchemasDevicePostureRule>>,
+    pub device_posture: Option<
+        std::collections::BTreeMap<String, SchemasDevicePostureRule>,
+    >,
     /// Example: `""`.
     pub device_id: Option<String>,
     /// `device_sessions`
@@ -8815,7 +8995,9 @@ pub struct Identity {
     pub common_name: Option<String>,
     /// `devicePosture`
     #[serde(rename = "devicePosture")]
-    pub device_posture: Option<std::collections::BTreeMap<String, SchemasDevicePostureRule>>,
+    pub device_posture: Option<
+        std::collections::BTreeMap<String, SchemasDevicePostureRule>,
+    >,
     /// Example: `""`.
     pub device_id: Option<String>,
     /// `device_sessions`
@@ -8860,9 +9042,13 @@ pub enum Apps {
     /// One of the alternatives.
     AppsAppLauncherApplication(AppsAppLauncherApplication),
     /// One of the alternatives.
-    AppsDeviceEnrollmentPermissionsApplication(AppsDeviceEnrollmentPermissionsApplication),
+    AppsDeviceEnrollmentPermissionsApplication(
+        AppsDeviceEnrollmentPermissionsApplication,
+    ),
     /// One of the alternatives.
-    AppsBrowserIsolationPermissionsApplication(AppsBrowserIsolationPermissionsApplication),
+    AppsBrowserIsolationPermissionsApplication(
+        AppsBrowserIsolationPermissionsApplication,
+    ),
     /// One of the alternatives.
     AppsSaaSApplication(AppsSaaSApplication),
 }
@@ -8904,20 +9090,25 @@ impl serde::Serialize for SchemasScimConfigAuthentication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Httpbasic(value) => serde::Serialize::serialize(value, serializer),
-            Self::Oauthbearertoken(value) => serde::Serialize::serialize(value, serializer),
+            Self::Oauthbearertoken(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Oauth2(value) => serde::Serialize::serialize(value, serializer),
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasScimConfigAuthentication {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        match rt::union_tag(&value, "scheme")
-            .map(str::to_owned)
-            .as_deref()
-        {
-            Some("httpbasic") => rt::decode_variant(value, "httpbasic").map(Self::Httpbasic),
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
+            Some("httpbasic") => {
+                rt::decode_variant(value, "httpbasic").map(Self::Httpbasic)
+            }
             Some("oauthbearertoken") => {
                 rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
             }
@@ -9154,7 +9345,9 @@ impl serde::Serialize for SchemasSamlSaasAppAuthType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasSamlSaasAppAuthType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9234,7 +9427,9 @@ impl serde::Serialize for SchemasSamlSaasAppCustomAttributesNameFormat {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasSamlSaasAppCustomAttributesNameFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9332,7 +9527,9 @@ impl serde::Serialize for SchemasSamlSaasAppNameIdFormat {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasSamlSaasAppNameIdFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9465,7 +9662,9 @@ impl serde::Serialize for SchemasOidcSaasAppAuthType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasOidcSaasAppAuthType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9532,7 +9731,9 @@ impl serde::Serialize for SchemasOidcSaasAppCustomClaimsScope {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasOidcSaasAppCustomClaimsScope {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9636,7 +9837,9 @@ impl serde::Serialize for SchemasOidcSaasAppGrantTypesItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasOidcSaasAppGrantTypesItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9718,7 +9921,9 @@ impl serde::Serialize for SchemasOidcSaasAppScopesItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasOidcSaasAppScopesItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -10453,7 +10658,9 @@ impl serde::Serialize for SchemasAzureAdConfigPrompt {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasAzureAdConfigPrompt {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -10619,7 +10826,9 @@ impl serde::Serialize for SchemasIdentityProviderType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasIdentityProviderType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -11100,7 +11309,9 @@ impl std::fmt::Display for SchemasOnetimepinType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasOnetimepinType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `addressing` group: 32 operations and 65 types.
 //!
 //! Enable with the cargo feature `addressing`. Tags: *Cloudflare IPs*, *IP Address Management Address Maps*, *IP Address Management BGP Prefixes*, *IP Address Management Dynamic Advertisement*, *IP Address Management Prefix Delegation*, *IP Address Management Prefixes*, *IP Address Management Service Bindings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,9 +40,7 @@ impl AddressingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_address_maps(&self, account_id: &str) -> rt::ListCall<AddressMaps> {
-        let request = self
-            .client
-            .request(&operations::LIST_ADDRESS_MAPS, &[account_id]);
+        let request = self.client.request(&operations::LIST_ADDRESS_MAPS, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create Address Map
@@ -81,10 +80,9 @@ impl AddressingApi<'_> {
         account_id: &str,
         address_map_id: &str,
     ) -> rt::Call<CreateAddressMapResult> {
-        let request = self.client.request(
-            &operations::ADDRESS_MAP_DETAILS,
-            &[account_id, address_map_id],
-        );
+        let request = self
+            .client
+            .request(&operations::ADDRESS_MAP_DETAILS, &[account_id, address_map_id]);
         rt::Call::new(request)
     }
     /// Update Address Map
@@ -104,10 +102,9 @@ impl AddressingApi<'_> {
         address_map_id: &str,
         body: &UpdateAddressMapRequest,
     ) -> rt::Call<AddressMaps> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ADDRESS_MAP,
-            &[account_id, address_map_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_ADDRESS_MAP, &[account_id, address_map_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -128,10 +125,9 @@ impl AddressingApi<'_> {
         address_map_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::DELETE_ADDRESS_MAP,
-            &[account_id, address_map_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_ADDRESS_MAP, &[account_id, address_map_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -154,10 +150,12 @@ impl AddressingApi<'_> {
         account_id_2: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, account_id_2],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+                &[account_id, address_map_id, account_id_2],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -180,10 +178,12 @@ impl AddressingApi<'_> {
         account_id_2: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, account_id_2],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+                &[account_id, address_map_id, account_id_2],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -206,10 +206,12 @@ impl AddressingApi<'_> {
         ip_address: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, ip_address],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
+                &[account_id, address_map_id, ip_address],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -232,10 +234,12 @@ impl AddressingApi<'_> {
         ip_address: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, ip_address],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
+                &[account_id, address_map_id, ip_address],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -258,10 +262,12 @@ impl AddressingApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+                &[account_id, address_map_id, zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -284,10 +290,12 @@ impl AddressingApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+                &[account_id, address_map_id, zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -328,11 +336,14 @@ impl AddressingApi<'_> {
     /// - `loa_document_id`
     ///
     /// Response: raw body (application/pdf).
-    pub fn download_loa_document(&self, account_id: &str, loa_document_id: &str) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::DOWNLOAD_LOA_DOCUMENT,
-            &[account_id, loa_document_id],
-        );
+    pub fn download_loa_document(
+        &self,
+        account_id: &str,
+        loa_document_id: &str,
+    ) -> rt::RawCall {
+        let request = self
+            .client
+            .request(&operations::DOWNLOAD_LOA_DOCUMENT, &[account_id, loa_document_id]);
         rt::RawCall::new(request)
     }
     /// List Prefixes
@@ -348,9 +359,7 @@ impl AddressingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_prefixes(&self, account_id: &str) -> rt::ListCall<IpamPrefixes> {
-        let request = self
-            .client
-            .request(&operations::LIST_PREFIXES, &[account_id]);
+        let request = self.client.request(&operations::LIST_PREFIXES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Add Prefix
@@ -363,7 +372,11 @@ impl AddressingApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn add_prefix(&self, account_id: &str, body: &AddPrefixRequest) -> rt::Call<IpamPrefixes> {
+    pub fn add_prefix(
+        &self,
+        account_id: &str,
+        body: &AddPrefixRequest,
+    ) -> rt::Call<IpamPrefixes> {
         let mut request = self.client.request(&operations::ADD_PREFIX, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -379,7 +392,11 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `prefix_id`
-    pub fn prefix_details(&self, account_id: &str, prefix_id: &str) -> rt::Call<IpamPrefixes> {
+    pub fn prefix_details(
+        &self,
+        account_id: &str,
+        prefix_id: &str,
+    ) -> rt::Call<IpamPrefixes> {
         let request = self
             .client
             .request(&operations::PREFIX_DETAILS, &[account_id, prefix_id]);
@@ -402,10 +419,9 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &UpdatePrefixDescriptionRequest,
     ) -> rt::Call<IpamPrefixes> {
-        let mut request = self.client.request(
-            &operations::UPDATE_PREFIX_DESCRIPTION,
-            &[account_id, prefix_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_PREFIX_DESCRIPTION, &[account_id, prefix_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -450,10 +466,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::ListCall<IpamBgpPrefixes> {
-        let request = self.client.request(
-            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_LIST_BGP_PREFIXES,
-            &[account_id, prefix_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_LIST_BGP_PREFIXES,
+                &[account_id, prefix_id],
+            );
         rt::ListCall::new(request)
     }
     /// Fetch BGP Prefix
@@ -474,10 +492,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         bgp_prefix_id: &str,
     ) -> rt::Call<IpamBgpPrefixes> {
-        let request = self.client.request(
-            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_FETCH_BGP_PREFIX,
-            &[account_id, prefix_id, bgp_prefix_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_FETCH_BGP_PREFIX,
+                &[account_id, prefix_id, bgp_prefix_id],
+            );
         rt::Call::new(request)
     }
     /// Update BGP Prefix
@@ -499,10 +519,12 @@ impl AddressingApi<'_> {
         bgp_prefix_id: &str,
         body: &BgpPrefixUpdateAdvertisement,
     ) -> rt::Call<IpamBgpPrefixes> {
-        let mut request = self.client.request(
-            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_UPDATE_BGP_PREFIX,
-            &[account_id, prefix_id, bgp_prefix_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_UPDATE_BGP_PREFIX,
+                &[account_id, prefix_id, bgp_prefix_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -522,10 +544,9 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::Call<GetAdvertisementStatusResult> {
-        let request = self.client.request(
-            &operations::GET_ADVERTISEMENT_STATUS,
-            &[account_id, prefix_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ADVERTISEMENT_STATUS, &[account_id, prefix_id]);
         rt::Call::new(request)
     }
     /// Update Prefix Dynamic Advertisement Status
@@ -545,10 +566,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &UpdatePrefixDynamicAdvertisementStatusRequest,
     ) -> rt::Call<GetAdvertisementStatusResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
-            &[account_id, prefix_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
+                &[account_id, prefix_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -592,10 +615,9 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: Option<&CreateBindingRequest>,
     ) -> rt::Call<ServiceBinding> {
-        let mut request = self.client.request(
-            &operations::CREATE_SERVICE_BINDING,
-            &[account_id, prefix_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_SERVICE_BINDING, &[account_id, prefix_id]);
         if let Some(body) = body {
             request.json(body);
         }
@@ -619,10 +641,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         binding_id: &str,
     ) -> rt::Call<ServiceBinding> {
-        let request = self.client.request(
-            &operations::GET_SERVICE_BINDING,
-            &[account_id, prefix_id, binding_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_SERVICE_BINDING,
+                &[account_id, prefix_id, binding_id],
+            );
         rt::Call::new(request)
     }
     /// Delete Service Binding
@@ -643,10 +667,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         binding_id: &str,
     ) -> rt::Call<ApiResponseCommon> {
-        let request = self.client.request(
-            &operations::DELETE_SERVICE_BINDING,
-            &[account_id, prefix_id, binding_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_SERVICE_BINDING,
+                &[account_id, prefix_id, binding_id],
+            );
         rt::Call::new(request)
     }
     /// List Prefix Delegations
@@ -667,10 +693,9 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::ListCall<IpamDelegations> {
-        let request = self.client.request(
-            &operations::LIST_PREFIX_DELEGATIONS,
-            &[account_id, prefix_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LIST_PREFIX_DELEGATIONS, &[account_id, prefix_id]);
         rt::ListCall::new(request)
     }
     /// Create Prefix Delegation
@@ -690,10 +715,9 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &CreatePrefixDelegationRequest,
     ) -> rt::Call<IpamDelegations> {
-        let mut request = self.client.request(
-            &operations::CREATE_PREFIX_DELEGATION,
-            &[account_id, prefix_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_PREFIX_DELEGATION, &[account_id, prefix_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -716,10 +740,12 @@ impl AddressingApi<'_> {
         delegation_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeletePrefixDelegationResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_PREFIX_DELEGATION,
-            &[account_id, prefix_id, delegation_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_PREFIX_DELEGATION,
+                &[account_id, prefix_id, delegation_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -733,10 +759,11 @@ impl AddressingApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list_services(&self, account_id: &str) -> rt::Call<Vec<ListServicesResultItem>> {
-        let request = self
-            .client
-            .request(&operations::LIST_SERVICES, &[account_id]);
+    pub fn list_services(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<ListServicesResultItem>> {
+        let request = self.client.request(&operations::LIST_SERVICES, &[account_id]);
         rt::Call::new(request)
     }
     /// Cloudflare/JD Cloud IP Details
@@ -807,8 +834,7 @@ pub mod operations {
     pub static ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-add-an-account-membership-to-an-address-map",
         method: rt::Method::Put,
-        path:
-            "/accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}",
+        path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -817,8 +843,7 @@ pub mod operations {
     pub static REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-remove-an-account-membership-from-an-address-map",
         method: rt::Method::Delete,
-        path:
-            "/accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}",
+        path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -960,8 +985,7 @@ pub mod operations {
     };
     /// `ip-address-management-dynamic-advertisement-update-prefix-dynamic-advertisement-status` — `PATCH /accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/status`
     pub static UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS: rt::Operation = rt::Operation {
-        id:
-            "ip-address-management-dynamic-advertisement-update-prefix-dynamic-advertisement-status",
+        id: "ip-address-management-dynamic-advertisement-update-prefix-dynamic-advertisement-status",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/status",
         permissions: &[],
@@ -1209,7 +1233,9 @@ impl serde::Serialize for Kind {
     }
 }
 impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1548,7 +1574,9 @@ impl std::fmt::Display for ProvisioningState {
     }
 }
 impl<'de> serde::Deserialize<'de> for ProvisioningState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `ai` group: 56 operations and 480 types.
 //!
 //! Enable with the cargo feature `ai`. Tags: *Workers AI*, *Workers AI Automatic Speech Recognition*, *Workers AI Finetune*, *Workers AI Image Classification*, *Workers AI Object Detection*, *Workers AI Summarization*, *Workers AI Text Classification*, *Workers AI Text Embeddings*, *Workers AI Text Generation*, *Workers AI Text To Image*, *Workers AI Translation*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -60,10 +61,9 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
     ) -> rt::Call<WorkersAiListFinetunesResult> {
-        let request = self.client.request(
-            &operations::WORKERS_AI_LIST_FINETUNES,
-            &[&account_id.to_string()],
-        );
+        let request = self
+            .client
+            .request(&operations::WORKERS_AI_LIST_FINETUNES, &[&account_id.to_string()]);
         rt::Call::new(request)
     }
     /// Create a new Finetune
@@ -83,10 +83,12 @@ impl AiApi<'_> {
         account_id: i64,
         body: Option<&WorkersAiCreateFinetuneRequest>,
     ) -> rt::Call<WorkersAiCreateFinetuneResult> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_CREATE_FINETUNE,
-            &[&account_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_CREATE_FINETUNE,
+                &[&account_id.to_string()],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -109,10 +111,12 @@ impl AiApi<'_> {
         account_id: i64,
         params: &WorkersAiListPublicFinetunesParams,
     ) -> rt::Call<Vec<WorkersAiListPublicFinetunesResultItem>> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
-            &[&account_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
+                &[&account_id.to_string()],
+            );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("orderBy", &params.order_by);
@@ -141,10 +145,12 @@ impl AiApi<'_> {
         finetune_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
-            &[&account_id.to_string(), finetune_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+                &[&account_id.to_string(), finetune_id],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -219,10 +225,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -245,10 +253,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBaaiBgeLargeEnV15Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -271,10 +281,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBaaiBgeSmallEnV15Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -297,10 +309,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -323,10 +337,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -349,10 +365,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDefogSqlcoder7b2Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -375,10 +393,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfFacebookBartLargeCnnRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -403,10 +423,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+                &[account_id],
+            );
         request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
@@ -427,10 +449,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -453,10 +477,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfGoogleGemma2bItLoraRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -479,10 +505,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfGoogleGemma7bItLoraRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -505,10 +533,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -531,10 +561,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfLykonDreamshaper8LcmRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -557,10 +589,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -583,10 +617,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaLlama27bChatFp16Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -609,10 +645,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaLlama38bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -635,10 +673,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaLlama38bInstructAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -661,10 +701,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaLlama318bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -687,10 +729,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaM2m10012bRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -713,10 +757,9 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMicrosoftPhi2Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2, &[account_id]);
         if let Some(body) = body {
             request.json(body);
         }
@@ -741,10 +784,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+                &[account_id],
+            );
         request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
@@ -765,10 +810,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -793,10 +840,9 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
         request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
@@ -819,10 +865,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+                &[account_id],
+            );
         request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
@@ -843,10 +891,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfOpenchatOpenchat350106Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -869,10 +919,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfQwenQwen1505bChatRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -895,10 +947,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfQwenQwen1518bChatRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -921,10 +975,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfQwenQwen1514bChatAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -947,10 +1003,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfQwenQwen157bChatAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -973,10 +1031,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfRunwaymlStableDiffusionV15Img2imgRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -999,10 +1059,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfRunwaymlStableDiffusionV15InpaintingRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1025,10 +1087,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfStabilityaiStableDiffusionXlBase10Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1051,10 +1115,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1077,10 +1143,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfTiiuaeFalcon7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1103,10 +1171,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfTinyllamaTinyllama11bChatV10Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1129,10 +1199,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1155,10 +1227,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfMistralMistral7bInstructV02Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1181,10 +1255,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1207,10 +1283,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1233,10 +1311,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1259,10 +1339,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1285,10 +1367,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeLlama213bChatAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1311,10 +1395,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1337,10 +1423,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1363,10 +1451,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1389,10 +1479,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1415,10 +1507,12 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+                &[account_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -1571,25 +1665,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-bytedance-stable-diffusion-xl-lightning` — `POST /accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning`
-    pub static WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-bytedance-stable-diffusion-xl-lightning",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-bytedance-stable-diffusion-xl-lightning",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-deepseek-ai-deepseek-math-7b-instruct` — `POST /accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct`
-    pub static WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-deepseek-ai-deepseek-math-7b-instruct",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-deepseek-ai-deepseek-math-7b-instruct",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-defog-sqlcoder-7b-2` — `POST /accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2`
     pub static WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-defog-sqlcoder-7b-2",
@@ -1618,15 +1710,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-fblgit-una-cybertron-7b-v2-bf16` — `POST /accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16`
-    pub static WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-fblgit-una-cybertron-7b-v2-bf16",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-fblgit-una-cybertron-7b-v2-bf16",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-google-gemma-2b-it-lora` — `POST /accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora`
     pub static WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-google-gemma-2b-it-lora",
@@ -1646,15 +1737,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-huggingface-distilbert-sst-2-int8` — `POST /accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8`
-    pub static WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-huggingface-distilbert-sst-2-int8",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-huggingface-distilbert-sst-2-int8",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-lykon-dreamshaper-8-lcm` — `POST /accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm`
     pub static WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-lykon-dreamshaper-8-lcm",
@@ -1665,15 +1755,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-llama-llama-2-7b-chat-hf-lora` — `POST /accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora`
-    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-meta-llama-llama-2-7b-chat-hf-lora",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-meta-llama-llama-2-7b-chat-hf-lora",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-meta-llama-2-7b-chat-fp16` — `POST /accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16`
     pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-llama-2-7b-chat-fp16",
@@ -1738,15 +1827,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-mistral-mistral-7b-instruct-v0-2-lora` — `POST /accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora`
-    pub static WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-mistral-mistral-7b-instruct-v0-2-lora",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-mistral-mistral-7b-instruct-v0-2-lora",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-openai-whisper` — `POST /accounts/{account_id}/ai/run/@cf/openai/whisper`
     pub static WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-openai-whisper",
@@ -1811,45 +1899,41 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-img2img` — `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img`
-    pub static WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-img2img",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-img2img",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-inpainting` — `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting`
-    pub static WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-inpainting",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-inpainting",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-stabilityai-stable-diffusion-xl-base-1-0` — `POST /accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0`
-    pub static WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-stabilityai-stable-diffusion-xl-base-1-0",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-stabilityai-stable-diffusion-xl-base-1-0",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-thebloke-discolm-german-7b-v1-awq` — `POST /accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq`
-    pub static WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-thebloke-discolm-german-7b-v1-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-thebloke-discolm-german-7b-v1-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-cf-tiiuae-falcon-7b-instruct` — `POST /accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct`
     pub static WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-tiiuae-falcon-7b-instruct",
@@ -1860,85 +1944,77 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-tinyllama-tinyllama-1-1b-chat-v1-0` — `POST /accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0`
-    pub static WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-cf-tinyllama-tinyllama-1-1b-chat-v1-0",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-cf-tinyllama-tinyllama-1-1b-chat-v1-0",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-meta-llama-meta-llama-3-8b-instruct` — `POST /accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct`
-    pub static WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-meta-llama-meta-llama-3-8b-instruct",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-meta-llama-meta-llama-3-8b-instruct",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-mistral-mistral-7b-instruct-v0-2` — `POST /accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2`
-    pub static WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-mistral-mistral-7b-instruct-v0-2",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-mistral-mistral-7b-instruct-v0-2",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-nexusflow-starling-lm-7b-beta` — `POST /accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta`
-    pub static WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-nexusflow-starling-lm-7b-beta",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-nexusflow-starling-lm-7b-beta",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-nousresearch-hermes-2-pro-mistral-7b` — `POST /accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b`
-    pub static WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-nousresearch-hermes-2-pro-mistral-7b",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-nousresearch-hermes-2-pro-mistral-7b",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-base-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-base-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-base-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-instruct-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-instruct-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-instruct-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-llama-2-13b-chat-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-thebloke-llama-2-13b-chat-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-thebloke-llama-2-13b-chat-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-llamaguard-7b-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq`
     pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-llamaguard-7b-awq",
@@ -1949,35 +2025,32 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-mistral-7b-instruct-v0-1-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-thebloke-mistral-7b-instruct-v0-1-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-thebloke-mistral-7b-instruct-v0-1-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-neural-chat-7b-v3-1-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-thebloke-neural-chat-7b-v3-1-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-thebloke-neural-chat-7b-v3-1-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-openhermes-2-5-mistral-7b-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ: rt::Operation =
-        rt::Operation {
-            id: "workers-ai-post-run-hf-thebloke-openhermes-2-5-mistral-7b-awq",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq",
-            permissions: &["com.cloudflare.api.account.ai"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ: rt::Operation = rt::Operation {
+        id: "workers-ai-post-run-hf-thebloke-openhermes-2-5-mistral-7b-awq",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq",
+        permissions: &["com.cloudflare.api.account.ai"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `workers-ai-post-run-hf-thebloke-zephyr-7b-beta-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq`
     pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-zephyr-7b-beta-awq",
@@ -2284,8 +2357,7 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2Mess
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2317,8 +2389,7 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2Tool
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2352,8 +2423,7 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2Tool
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -2378,14 +2448,18 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<
+            WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2FunctionsItem,
+        >,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages:
-        Vec<WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -2403,8 +2477,9 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -2482,8 +2557,7 @@ pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2515,8 +2589,7 @@ pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant1 {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2544,8 +2617,7 @@ pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant2Fun
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2576,7 +2648,9 @@ pub struct WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfDefogSqlcoder7b2RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -2686,8 +2760,7 @@ pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2MessagesIt
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2715,13 +2788,11 @@ pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemV
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2755,8 +2826,7 @@ pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemV
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -2781,13 +2851,16 @@ pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -2805,7 +2878,9 @@ pub struct WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfFblgitUnaCybertron7bV2Bf16RequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -2883,8 +2958,7 @@ pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2916,8 +2990,7 @@ pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant1
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -2945,8 +3018,7 @@ pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant2
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2977,7 +3049,9 @@ pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -3000,7 +3074,9 @@ pub struct WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfGoogleGemma2bItLoraRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -3078,8 +3154,7 @@ pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3111,8 +3186,7 @@ pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant1
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3140,8 +3214,7 @@ pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant2
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3172,7 +3245,9 @@ pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -3195,7 +3270,9 @@ pub struct WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfGoogleGemma7bItLoraRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -3315,8 +3392,7 @@ pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2MessagesI
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3344,13 +3420,11 @@ pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItem
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3384,8 +3458,7 @@ pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -3410,13 +3483,16 @@ pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -3434,7 +3510,9 @@ pub struct WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfMetaLlamaLlama27bChatHfLoraRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -3512,8 +3590,7 @@ pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3541,13 +3618,11 @@ pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3575,8 +3650,7 @@ pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3607,7 +3681,9 @@ pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -3630,7 +3706,9 @@ pub struct WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfMetaLlama27bChatFp16RequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -3708,8 +3786,7 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3737,13 +3814,11 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3771,8 +3846,7 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3803,7 +3877,9 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -3826,7 +3902,9 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfMetaLlama38bInstructRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -3904,8 +3982,7 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2MessagesItem 
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3933,13 +4010,11 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVari
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -3967,8 +4042,7 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVari
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3999,13 +4073,16 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -4023,7 +4100,9 @@ pub struct WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfMetaLlama38bInstructAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -4101,8 +4180,7 @@ pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4130,13 +4208,11 @@ pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVarian
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4164,8 +4240,7 @@ pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVarian
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4196,12 +4271,16 @@ pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -4219,7 +4298,9 @@ pub struct WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfMetaLlama318bInstructRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -4308,8 +4389,7 @@ pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/microsoft/phi-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4341,8 +4421,7 @@ pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant1 {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/microsoft/phi-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4370,8 +4449,7 @@ pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant2Functi
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfMicrosoftPhi2RequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/microsoft/phi-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4402,7 +4480,9 @@ pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfMicrosoftPhi2RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfMicrosoftPhi2RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -4438,9 +4518,13 @@ pub struct WorkersAiPostRunCfMicrosoftPhi2RequestVariant2 {
 #[serde(untagged)]
 pub enum WorkersAiPostRunCfMicrosoftPhi2Request {
     /// One of the alternatives.
-    WorkersAiPostRunCfMicrosoftPhi2RequestVariant1(WorkersAiPostRunCfMicrosoftPhi2RequestVariant1),
+    WorkersAiPostRunCfMicrosoftPhi2RequestVariant1(
+        WorkersAiPostRunCfMicrosoftPhi2RequestVariant1,
+    ),
     /// One of the alternatives.
-    WorkersAiPostRunCfMicrosoftPhi2RequestVariant2(WorkersAiPostRunCfMicrosoftPhi2RequestVariant2),
+    WorkersAiPostRunCfMicrosoftPhi2RequestVariant2(
+        WorkersAiPostRunCfMicrosoftPhi2RequestVariant2,
+    ),
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora.post/requestBody/oneOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4499,8 +4583,7 @@ pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2Messa
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4528,13 +4611,11 @@ pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2Tools
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4568,8 +4649,7 @@ pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2Tools
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -4594,13 +4674,18 @@ pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<
+            WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2FunctionsItem,
+        >,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -4618,8 +4703,9 @@ pub struct WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfMistralMistral7bInstructV02LoraRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -4697,8 +4783,7 @@ pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4726,13 +4811,11 @@ pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVaria
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4760,8 +4843,7 @@ pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVaria
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4792,13 +4874,16 @@ pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -4816,7 +4901,9 @@ pub struct WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfOpenchatOpenchat350106RequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -4894,8 +4981,7 @@ pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4927,8 +5013,7 @@ pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant1 {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -4956,8 +5041,7 @@ pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant2Fu
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -4988,7 +5072,9 @@ pub struct WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfQwenQwen1505bChatRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -5089,8 +5175,7 @@ pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5122,8 +5207,7 @@ pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant1 {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5151,8 +5235,7 @@ pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant2Fu
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5183,7 +5266,9 @@ pub struct WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfQwenQwen1518bChatRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -5284,8 +5369,7 @@ pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5313,13 +5397,11 @@ pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5347,8 +5429,7 @@ pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5379,7 +5460,9 @@ pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -5402,7 +5485,9 @@ pub struct WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfQwenQwen1514bChatAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -5480,8 +5565,7 @@ pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5513,8 +5597,7 @@ pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant1
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5542,8 +5625,7 @@ pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant2
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5574,7 +5656,9 @@ pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
@@ -5597,7 +5681,9 @@ pub struct WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfQwenQwen157bChatAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -5783,8 +5869,7 @@ pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2Messages
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5812,13 +5897,11 @@ pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsIte
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -5852,8 +5935,7 @@ pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsIte
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -5878,13 +5960,16 @@ pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -5902,7 +5987,9 @@ pub struct WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfTheblokeDiscolmGerman7bV1AwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -5980,8 +6067,7 @@ pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2MessagesItem {
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6009,13 +6095,11 @@ pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVaria
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6043,8 +6127,7 @@ pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVaria
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -6075,13 +6158,16 @@ pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -6099,7 +6185,9 @@ pub struct WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfTiiuaeFalcon7bInstructRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -6177,8 +6265,7 @@ pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2Messages
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6206,13 +6293,11 @@ pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsIte
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6246,8 +6331,7 @@ pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsIte
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -6272,13 +6356,16 @@ pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -6296,7 +6383,9 @@ pub struct WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunCfTinyllamaTinyllama11bChatV10RequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -6374,8 +6463,7 @@ pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2Message
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6403,13 +6491,11 @@ pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsIt
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6443,8 +6529,7 @@ pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsIt
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -6469,13 +6554,16 @@ pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -6493,7 +6581,9 @@ pub struct WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfMetaLlamaMetaLlama38bInstructRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -6571,8 +6661,7 @@ pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2MessagesI
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6600,13 +6689,11 @@ pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItem
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6640,8 +6727,7 @@ pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -6666,13 +6752,16 @@ pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -6690,7 +6779,9 @@ pub struct WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfMistralMistral7bInstructV02RequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -6768,8 +6859,7 @@ pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2MessagesIte
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6797,13 +6887,11 @@ pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVa
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6837,8 +6925,7 @@ pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVa
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -6863,13 +6950,16 @@ pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -6887,7 +6977,9 @@ pub struct WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfNexusflowStarlingLm7bBetaRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -6965,8 +7057,7 @@ pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2Messa
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -6994,13 +7085,11 @@ pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2Tools
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7034,8 +7123,7 @@ pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2Tools
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -7060,13 +7148,18 @@ pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<
+            WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2FunctionsItem,
+        >,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -7084,8 +7177,9 @@ pub struct WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfNousresearchHermes2ProMistral7bRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -7163,8 +7257,7 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2Messa
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7192,13 +7285,11 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2Tools
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7232,8 +7323,7 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2Tools
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -7258,13 +7348,18 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<
+            WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2FunctionsItem,
+        >,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -7282,8 +7377,9 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bBaseAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -7361,8 +7457,7 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2M
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7394,8 +7489,7 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2T
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7455,14 +7549,17 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2 
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub functions: Option<
-        Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2FunctionsItem>,
+        Vec<
+            WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2FunctionsItem,
+        >,
     >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages:
-        Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -7480,8 +7577,11 @@ pub struct WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2 
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<
+            WorkersAiPostRunHfTheblokeDeepseekCoder67bInstructAwqRequestVariant2ToolsItem,
+        >,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -7559,8 +7659,7 @@ pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2MessagesItem
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7588,13 +7687,11 @@ pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVar
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7628,8 +7725,7 @@ pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVar
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -7654,13 +7750,16 @@ pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -7678,7 +7777,9 @@ pub struct WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeLlama213bChatAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -7756,8 +7857,7 @@ pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2MessagesItem 
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7785,13 +7885,11 @@ pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVari
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7819,8 +7917,7 @@ pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVari
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -7851,13 +7948,16 @@ pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -7875,7 +7975,9 @@ pub struct WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeLlamaguard7bAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -7953,8 +8055,7 @@ pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2Messa
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -7982,13 +8083,11 @@ pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2Tools
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8022,8 +8121,7 @@ pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2Tools
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -8048,13 +8146,18 @@ pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<
+            WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2FunctionsItem,
+        >,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -8072,8 +8175,9 @@ pub struct WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeMistral7bInstructV01AwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -8151,8 +8255,7 @@ pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2MessagesIt
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8180,13 +8283,11 @@ pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemV
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8220,8 +8321,7 @@ pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemV
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -8246,13 +8346,16 @@ pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -8270,7 +8373,9 @@ pub struct WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeNeuralChat7bV31AwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -8348,8 +8453,7 @@ pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2Mess
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8381,8 +8485,7 @@ pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2Tool
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8416,8 +8519,7 @@ pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2Tool
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant2 {
     /// `function`
-    pub function:
-        WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant2Function,
+    pub function: WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItemVariant2Function,
     /// `type`
     pub r#type: String,
 }
@@ -8442,14 +8544,18 @@ pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<
+            WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2FunctionsItem,
+        >,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages:
-        Vec<WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -8467,8 +8573,9 @@ pub struct WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools:
-        Option<Vec<WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeOpenhermes25Mistral7bAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -8546,8 +8653,7 @@ pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2MessagesItem 
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant1ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8575,13 +8681,11 @@ pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVari
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant1Parameters,
+    pub parameters: WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant1Parameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -8609,8 +8713,7 @@ pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVari
     /// `name`
     pub name: String,
     /// `parameters`
-    pub parameters:
-        WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant2FunctionParameters,
+    pub parameters: WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItemVariant2FunctionParameters,
 }
 /// `paths./accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -8641,13 +8744,16 @@ pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2 {
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions:
-        Option<Vec<WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2FunctionsItem>>,
+    pub functions: Option<
+        Vec<WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2FunctionsItem>,
+    >,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2MessagesItem>,
+    pub messages: Vec<
+        WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2MessagesItem,
+    >,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -8665,7 +8771,9 @@ pub struct WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItem>>,
+    pub tools: Option<
+        Vec<WorkersAiPostRunHfTheblokeZephyr7bBetaAwqRequestVariant2ToolsItem>,
+    >,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -8781,7 +8889,9 @@ pub struct PostRunModelRequestImageClassificationVariant2 {
 #[serde(untagged)]
 pub enum PostRunModelRequestImageClassification {
     /// One of the alternatives.
-    PostRunModelRequestImageClassificationVariant2(PostRunModelRequestImageClassificationVariant2),
+    PostRunModelRequestImageClassificationVariant2(
+        PostRunModelRequestImageClassificationVariant2,
+    ),
     /// One of the alternatives.
     String(String),
 }
@@ -8799,7 +8909,9 @@ pub struct PostRunModelRequestObjectDetectionVariant2 {
 #[serde(untagged)]
 pub enum PostRunModelRequestObjectDetection {
     /// One of the alternatives.
-    PostRunModelRequestObjectDetectionVariant2(PostRunModelRequestObjectDetectionVariant2),
+    PostRunModelRequestObjectDetectionVariant2(
+        PostRunModelRequestObjectDetectionVariant2,
+    ),
     /// One of the alternatives.
     String(String),
 }
@@ -8892,8 +9004,7 @@ pub struct PostRunModelRequestTextGenerationVariant2ToolsItemVariant1 {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/6/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PostRunModelRequestTextGenerationVariant2ToolsItemVariant2FunctionParametersPropertiesValue
-{
+pub struct PostRunModelRequestTextGenerationVariant2ToolsItemVariant2FunctionParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
@@ -9082,7 +9193,9 @@ pub enum PostRunModelRequest {
     /// One of the alternatives.
     PostRunModelRequestSummarization(PostRunModelRequestSummarization),
     /// One of the alternatives.
-    PostRunModelRequestAutomaticSpeechRecognition(PostRunModelRequestAutomaticSpeechRecognition),
+    PostRunModelRequestAutomaticSpeechRecognition(
+        PostRunModelRequestAutomaticSpeechRecognition,
+    ),
     /// One of the alternatives.
     PostRunModelRequestImageClassification(PostRunModelRequestImageClassification),
     /// One of the alternatives.
@@ -9132,7 +9245,9 @@ pub struct PostRunModelResponseResultAutomaticSpeechRecognition {
     /// `word_count`
     pub word_count: Option<f64>,
     /// `words`
-    pub words: Option<Vec<PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem>>,
+    pub words: Option<
+        Vec<PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem>,
+    >,
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/4/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -9178,7 +9293,9 @@ pub struct PostRunModelResponseResultTextGenerationVariant1 {
     /// `response`
     pub response: Option<String>,
     /// `tool_calls`
-    pub tool_calls: Option<Vec<PostRunModelResponseResultTextGenerationVariant1ToolCallsItem>>,
+    pub tool_calls: Option<
+        Vec<PostRunModelResponseResultTextGenerationVariant1ToolCallsItem>,
+    >,
 }
 /// Text Generation
 ///

@@ -4,6 +4,7 @@
 //! The `ai-gateway` group: 6 operations and 17 types.
 //!
 //! Enable with the cargo feature `ai-gateway`. Tags: *AI Gateway*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -325,8 +326,11 @@ impl std::fmt::Display for AigConfigListGatewayResultItemRateLimitingTechnique {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for AigConfigListGatewayResultItemRateLimitingTechnique {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for AigConfigListGatewayResultItemRateLimitingTechnique {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -466,7 +470,9 @@ impl std::fmt::Display for AigConfigCreateGatewayResultRateLimitingTechnique {
     }
 }
 impl<'de> serde::Deserialize<'de> for AigConfigCreateGatewayResultRateLimitingTechnique {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -538,7 +544,9 @@ impl std::fmt::Display for AigConfigFetchGatewayResultRateLimitingTechnique {
     }
 }
 impl<'de> serde::Deserialize<'de> for AigConfigFetchGatewayResultRateLimitingTechnique {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -674,7 +682,9 @@ impl std::fmt::Display for AigConfigUpdateGatewayResultRateLimitingTechnique {
     }
 }
 impl<'de> serde::Deserialize<'de> for AigConfigUpdateGatewayResultRateLimitingTechnique {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -746,7 +756,9 @@ impl std::fmt::Display for AigConfigDeleteGatewayResultRateLimitingTechnique {
     }
 }
 impl<'de> serde::Deserialize<'de> for AigConfigDeleteGatewayResultRateLimitingTechnique {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

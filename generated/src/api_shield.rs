@@ -4,6 +4,7 @@
 //! The `api-shield` group: 24 operations and 92 types.
 //!
 //! Enable with the cargo feature `api-shield`. Tags: *API Shield API Discovery*, *API Shield Endpoint Management*, *API Shield Schema Validation 2.0*, *API Shield Settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,10 +40,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveInformationAboutSpecificConfigurationPropertiesParams,
     ) -> rt::Call<Configuration> {
-        let mut request = self.client.request(
-            &operations::RETRIEVE_INFORMATION_ABOUT_SPECIFIC_CONFIGURATION_PROPERTIES,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RETRIEVE_INFORMATION_ABOUT_SPECIFIC_CONFIGURATION_PROPERTIES,
+                &[zone_id],
+            );
         request.query("properties", &params.properties);
         rt::Call::new(request)
     }
@@ -79,10 +82,12 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<RetrieveDiscoveredOperationsOnAZoneAsOpenapiResult> {
-        let request = self.client.request(
-            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
     /// Retrieve discovered operations on a zone
@@ -102,10 +107,9 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveDiscoveredOperationsOnAZoneParams,
     ) -> rt::ListCall<DiscoveryOperation> {
-        let mut request = self.client.request(
-            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE, &[zone_id]);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("host", &params.host);
@@ -133,10 +137,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &ApiDiscoveryPatchMultipleRequest,
     ) -> rt::Call<ApiDiscoveryPatchMultipleRequest> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATIONS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATIONS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -157,10 +163,12 @@ impl ApiShieldApi<'_> {
         operation_id: &str,
         body: &ApiShieldApiPatchDiscoveredOperationRequest,
     ) -> rt::Call<ApiShieldApiPatchDiscoveredOperationResult> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATION,
-            &[zone_id, operation_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATION,
+                &[zone_id, operation_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -179,10 +187,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveInformationAboutAllOperationsOnAZoneParams,
     ) -> rt::ListCall<RetrieveInformationAboutAllOperationsOnAZoneResultItem> {
-        let mut request = self.client.request(
-            &operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE,
+                &[zone_id],
+            );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
@@ -248,10 +258,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &OperationSchemaValidationSettingsMultipleRequest,
     ) -> rt::Call<OperationSchemaValidationSettingsMultipleRequest> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -270,10 +282,12 @@ impl ApiShieldApi<'_> {
         operation_id: &str,
         params: &RetrieveInformationAboutAnOperationParams,
     ) -> rt::Call<RetrieveInformationAboutAnOperationResult> {
-        let mut request = self.client.request(
-            &operations::RETRIEVE_INFORMATION_ABOUT_AN_OPERATION,
-            &[zone_id, operation_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RETRIEVE_INFORMATION_ABOUT_AN_OPERATION,
+                &[zone_id, operation_id],
+            );
         request.query("feature", &params.feature);
         rt::Call::new(request)
     }
@@ -312,10 +326,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         operation_id: &str,
     ) -> rt::Call<OperationSchemaValidationSettings> {
-        let request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS,
-            &[zone_id, operation_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS,
+                &[zone_id, operation_id],
+            );
         rt::Call::new(request)
     }
     /// Update operation-level schema validation settings
@@ -335,10 +351,12 @@ impl ApiShieldApi<'_> {
         operation_id: &str,
         body: &OperationSchemaValidationSettings,
     ) -> rt::Call<OperationSchemaValidationSettings> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS,
-            &[zone_id, operation_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS,
+                &[zone_id, operation_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -355,10 +373,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveOperationsAndFeaturesAsOpenApiSchemasParams,
     ) -> rt::Call<RetrieveOperationsAndFeaturesAsOpenApiSchemasResult> {
-        let mut request = self.client.request(
-            &operations::RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS,
+                &[zone_id],
+            );
         request.query("host", &params.host);
         request.query("feature", &params.feature);
         rt::Call::new(request)
@@ -377,10 +397,12 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
-        let request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
     /// Update zone level schema validation settings
@@ -398,10 +420,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &ZoneSchemaValidationSettingsPut,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -420,10 +444,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &ZoneSchemaValidationSettingsPatch,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -442,10 +468,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams,
     ) -> rt::ListCall<PublicSchema> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS,
+                &[zone_id],
+            );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("omit_source", &params.omit_source);
@@ -471,10 +499,9 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<SchemaUploadResponse> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA, &[zone_id]);
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -493,10 +520,12 @@ impl ApiShieldApi<'_> {
         schema_id: &str,
         params: &ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams,
     ) -> rt::Call<PublicSchema> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA,
-            &[zone_id, schema_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA,
+                &[zone_id, schema_id],
+            );
         request.query("omit_source", &params.omit_source);
         rt::Call::new(request)
     }
@@ -515,10 +544,12 @@ impl ApiShieldApi<'_> {
         schema_id: &str,
         body: &ApiShieldSchemaValidationEnableValidationForASchemaRequest,
     ) -> rt::Call<PublicSchema> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA,
-            &[zone_id, schema_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA,
+                &[zone_id, schema_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -536,10 +567,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         schema_id: &str,
     ) -> rt::Call<ApiShieldSchemaDeleteASchemaResult> {
-        let request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
-            &[zone_id, schema_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
+                &[zone_id, schema_id],
+            );
         rt::Call::new(request)
     }
     /// Retrieve all operations from a schema.
@@ -561,10 +594,12 @@ impl ApiShieldApi<'_> {
         schema_id: &str,
         params: &ApiShieldSchemaValidationExtractOperationsFromSchemaParams,
     ) -> rt::ListCall<ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem> {
-        let mut request = self.client.request(
-            &operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
-            &[zone_id, schema_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
+                &[zone_id, schema_id],
+            );
         request.query("feature", &params.feature);
         request.query("host", &params.host);
         request.query("method", &params.method);
@@ -579,15 +614,14 @@ impl ApiShieldApi<'_> {
 pub mod operations {
     use crate::runtime as rt;
     /// `api-shield-settings-retrieve-information-about-specific-configuration-properties` — `GET /zones/{zone_id}/api_gateway/configuration`
-    pub static RETRIEVE_INFORMATION_ABOUT_SPECIFIC_CONFIGURATION_PROPERTIES: rt::Operation =
-        rt::Operation {
-            id: "api-shield-settings-retrieve-information-about-specific-configuration-properties",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/api_gateway/configuration",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RETRIEVE_INFORMATION_ABOUT_SPECIFIC_CONFIGURATION_PROPERTIES: rt::Operation = rt::Operation {
+        id: "api-shield-settings-retrieve-information-about-specific-configuration-properties",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/api_gateway/configuration",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-settings-set-configuration-properties` — `PUT /zones/{zone_id}/api_gateway/configuration`
     pub static SET_CONFIGURATION_PROPERTIES: rt::Operation = rt::Operation {
         id: "api-shield-settings-set-configuration-properties",
@@ -661,8 +695,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-update-multiple-operation-level-settings` — `PATCH /zones/{zone_id}/api_gateway/operations/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS:
-        rt::Operation = rt::Operation {
+    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-update-multiple-operation-level-settings",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/api_gateway/operations/schema_validation",
@@ -689,25 +722,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-operation-level-settings` — `GET /zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-retrieve-operation-level-settings",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation",
-            permissions: &[],
-            response: rt::ResponseKind::Json,
-            pagination: rt::Pagination::None,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-retrieve-operation-level-settings",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation",
+        permissions: &[],
+        response: rt::ResponseKind::Json,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-schema-validation-update-operation-level-settings` — `PUT /zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-update-operation-level-settings",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation",
-            permissions: &[],
-            response: rt::ResponseKind::Json,
-            pagination: rt::Pagination::None,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-update-operation-level-settings",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation",
+        permissions: &[],
+        response: rt::ResponseKind::Json,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-endpoint-management-retrieve-operations-and-features-as-open-api-schemas` — `GET /zones/{zone_id}/api_gateway/schemas`
     pub static RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS: rt::Operation = rt::Operation {
         id: "api-shield-endpoint-management-retrieve-operations-and-features-as-open-api-schemas",
@@ -718,45 +749,41 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-zone-level-settings` — `GET /zones/{zone_id}/api_gateway/settings/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-retrieve-zone-level-settings",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
-            permissions: &[],
-            response: rt::ResponseKind::Json,
-            pagination: rt::Pagination::None,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-retrieve-zone-level-settings",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
+        permissions: &[],
+        response: rt::ResponseKind::Json,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-schema-validation-update-zone-level-settings` — `PUT /zones/{zone_id}/api_gateway/settings/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-update-zone-level-settings",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
-            permissions: &[],
-            response: rt::ResponseKind::Json,
-            pagination: rt::Pagination::None,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-update-zone-level-settings",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
+        permissions: &[],
+        response: rt::ResponseKind::Json,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-schema-validation-patch-zone-level-settings` — `PATCH /zones/{zone_id}/api_gateway/settings/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-patch-zone-level-settings",
-            method: rt::Method::Patch,
-            path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
-            permissions: &[],
-            response: rt::ResponseKind::Json,
-            pagination: rt::Pagination::None,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-patch-zone-level-settings",
+        method: rt::Method::Patch,
+        path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
+        permissions: &[],
+        response: rt::ResponseKind::Json,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-schema-validation-retrieve-information-about-all-schemas` — `GET /zones/{zone_id}/api_gateway/user_schemas`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-retrieve-information-about-all-schemas",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/api_gateway/user_schemas",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-retrieve-information-about-all-schemas",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/api_gateway/user_schemas",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `api-shield-schema-validation-post-schema` — `POST /zones/{zone_id}/api_gateway/user_schemas`
     pub static API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-post-schema",
@@ -767,8 +794,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-information-about-specific-schema` — `GET /zones/{zone_id}/api_gateway/user_schemas/{schema_id}`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA:
-        rt::Operation = rt::Operation {
+    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-retrieve-information-about-specific-schema",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}",
@@ -777,15 +803,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-enable-validation-for-a-schema` — `PATCH /zones/{zone_id}/api_gateway/user_schemas/{schema_id}`
-    pub static API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-enable-validation-for-a-schema",
-            method: rt::Method::Patch,
-            path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-enable-validation-for-a-schema",
+        method: rt::Method::Patch,
+        path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `api-shield-schema-delete-a-schema` — `DELETE /zones/{zone_id}/api_gateway/user_schemas/{schema_id}`
     pub static API_SHIELD_SCHEMA_DELETE_A_SCHEMA: rt::Operation = rt::Operation {
         id: "api-shield-schema-delete-a-schema",
@@ -796,15 +821,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-extract-operations-from-schema` — `GET /zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations`
-    pub static API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA: rt::Operation =
-        rt::Operation {
-            id: "api-shield-schema-validation-extract-operations-from-schema",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA: rt::Operation = rt::Operation {
+        id: "api-shield-schema-validation-extract-operations-from-schema",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
 }
 /// Query and header parameters of [`ApiShieldApi::retrieve_information_about_specific_configuration_properties`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -943,8 +967,9 @@ pub struct ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
     /// Query parameter `operation_status`.
     ///
     /// Filter results by whether operations exist in API Shield Endpoint Management or not. `new` will just return operations from the schema that do not exist in API Shield Endpoint Management. `existing` will just return operations from the schema that already exist in API Shield Endpoint Management.
-    pub operation_status:
-        Option<ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus>,
+    pub operation_status: Option<
+        ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus,
+    >,
 }
 /// Requests information about certain properties.
 ///
@@ -1072,7 +1097,9 @@ impl serde::Serialize for AuthIdCharacteristicType {
     }
 }
 impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1142,7 +1169,9 @@ impl serde::Serialize for AuthIdCharacteristicJwtClaimType {
     }
 }
 impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicJwtClaimType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1358,7 +1387,9 @@ impl std::fmt::Display for ApiDiscoveryOrigin {
     }
 }
 impl<'de> serde::Deserialize<'de> for ApiDiscoveryOrigin {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1421,7 +1452,9 @@ impl std::fmt::Display for ApiDiscoveryState {
     }
 }
 impl<'de> serde::Deserialize<'de> for ApiDiscoveryState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1574,15 +1607,19 @@ impl serde::Serialize for Method {
     }
 }
 impl<'de> serde::Deserialize<'de> for Method {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_api_discovery_patch_multiple_request`
 ///
 /// Example: `{"3818d821-5901-4147-a474-f5f5aec1d54e":{"state":"ignored"},"b17c8043-99a0-4202-b7d9-8f7cdbee02cd":{"state":"review"}}`.
-pub type ApiDiscoveryPatchMultipleRequest =
-    std::collections::BTreeMap<String, ApiDiscoveryPatchMultipleRequestEntry>;
+pub type ApiDiscoveryPatchMultipleRequest = std::collections::BTreeMap<
+    String,
+    ApiDiscoveryPatchMultipleRequestEntry,
+>;
 /// Mappings of discovered operations (keys) to objects describing their state
 ///
 /// Schema: `#/components/schemas/api-shield_api_discovery_patch_multiple_request_entry`
@@ -1645,7 +1682,9 @@ impl serde::Serialize for ApiDiscoveryStatePatch {
     }
 }
 impl<'de> serde::Deserialize<'de> for ApiDiscoveryStatePatch {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1988,7 +2027,9 @@ pub struct OperationFeatureApiRoutingApiRouting {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct OperationFeatureConfidenceIntervals {
     /// `confidence_intervals`
-    pub confidence_intervals: Option<OperationFeatureConfidenceIntervalsConfidenceIntervals>,
+    pub confidence_intervals: Option<
+        OperationFeatureConfidenceIntervalsConfidenceIntervals,
+    >,
 }
 /// Upper and lower bound for percentile estimate
 ///
@@ -2008,8 +2049,7 @@ pub struct ConfidenceIntervalsBounds {
 }
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals/properties/suggested_threshold/properties/confidence_intervals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresholdConfidenceIntervals
-{
+pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresholdConfidenceIntervals {
     /// `p90`
     pub p90: Option<ConfidenceIntervalsBounds>,
     /// `p95`
@@ -2035,8 +2075,9 @@ pub struct OperationFeatureConfidenceIntervalsConfidenceIntervals {
     /// `last_updated`
     pub last_updated: Option<Timestamp>,
     /// `suggested_threshold`
-    pub suggested_threshold:
-        Option<OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold>,
+    pub suggested_threshold: Option<
+        OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold,
+    >,
 }
 /// `#/components/schemas/api-shield_operation_feature_schema_info`
 ///
@@ -2116,8 +2157,11 @@ impl std::fmt::Display for OperationFeatureSchemaInfoSchemaInfoMitigationAction 
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2186,8 +2230,10 @@ pub struct ObjectWithOperationId {
 /// `#/components/schemas/api-shield_operation_schema_validation_settings_multiple_request`
 ///
 /// Example: `{"3818d821-5901-4147-a474-f5f5aec1d54e":{"mitigation_action":"log"},"b17c8043-99a0-4202-b7d9-8f7cdbee02cd":{"mitigation_action":"block"}}`.
-pub type OperationSchemaValidationSettingsMultipleRequest =
-    std::collections::BTreeMap<String, OperationSchemaValidationSettingsMultipleRequestEntry>;
+pub type OperationSchemaValidationSettingsMultipleRequest = std::collections::BTreeMap<
+    String,
+    OperationSchemaValidationSettingsMultipleRequestEntry,
+>;
 /// Operation ID to mitigation action mappings
 ///
 /// Schema: `#/components/schemas/api-shield_operation_schema_validation_settings_multiple_request_entry`
@@ -2264,7 +2310,9 @@ impl serde::Serialize for OperationMitigationAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for OperationMitigationAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2423,7 +2471,9 @@ pub struct ZoneSchemaValidationSettings {
     /// `validation_default_mitigation_action`
     pub validation_default_mitigation_action: Option<ValidationDefaultMitigationAction>,
     /// `validation_override_mitigation_action`
-    pub validation_override_mitigation_action: Option<ValidationOverrideMitigationAction>,
+    pub validation_override_mitigation_action: Option<
+        ValidationOverrideMitigationAction,
+    >,
 }
 /// The default mitigation action used when there is no mitigation action defined on the operation
 ///
@@ -2490,7 +2540,9 @@ impl serde::Serialize for ValidationDefaultMitigationAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for ValidationDefaultMitigationAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2540,7 +2592,9 @@ impl std::fmt::Display for ValidationOverrideMitigationAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2551,8 +2605,9 @@ pub struct ZoneSchemaValidationSettingsPut {
     pub validation_default_mitigation_action: ValidationDefaultMitigationAction,
     /// `validation_override_mitigation_action`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation_override_mitigation_action:
-        Option<Option<ValidationOverrideMitigationActionWrite>>,
+    pub validation_override_mitigation_action: Option<
+        Option<ValidationOverrideMitigationActionWrite>,
+    >,
 }
 /// When set, this overrides both zone level and operation level mitigation actions.
 ///
@@ -2616,12 +2671,14 @@ impl serde::Serialize for ValidationOverrideMitigationActionWrite {
 pub struct ZoneSchemaValidationSettingsPatch {
     /// `validation_default_mitigation_action`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation_default_mitigation_action:
-        Option<Option<ValidationDefaultMitigationActionPatch>>,
+    pub validation_default_mitigation_action: Option<
+        Option<ValidationDefaultMitigationActionPatch>,
+    >,
     /// `validation_override_mitigation_action`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation_override_mitigation_action:
-        Option<Option<ValidationOverrideMitigationActionPatch>>,
+    pub validation_override_mitigation_action: Option<
+        Option<ValidationOverrideMitigationActionPatch>,
+    >,
 }
 /// The default mitigation action used when there is no mitigation action defined on the operation
 /// Mitigation actions are as follows:
@@ -2813,7 +2870,9 @@ impl std::fmt::Display for Kind {
     }
 }
 impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2906,7 +2965,8 @@ impl From<String> for ApiShieldSchemaValidationExtractOperationsFromSchemaFeatur
         }
     }
 }
-impl std::fmt::Display for ApiShieldSchemaValidationExtractOperationsFromSchemaFeatureItem {
+impl std::fmt::Display
+for ApiShieldSchemaValidationExtractOperationsFromSchemaFeatureItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2947,7 +3007,8 @@ impl From<&str> for ApiShieldSchemaValidationExtractOperationsFromSchemaOperatio
         }
     }
 }
-impl From<String> for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl From<String>
+for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "new" => Self::New,
@@ -2956,12 +3017,14 @@ impl From<String> for ApiShieldSchemaValidationExtractOperationsFromSchemaOperat
         }
     }
 }
-impl std::fmt::Display for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl std::fmt::Display
+for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl rt::ParamValue
+for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

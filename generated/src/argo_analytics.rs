@@ -4,6 +4,7 @@
 //! The `argo-analytics` group: 2 operations and 0 types.
 //!
 //! Enable with the cargo feature `argo-analytics`. Tags: *Argo Analytics for Geolocation*, *Argo Analytics for Zone*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -65,10 +66,12 @@ impl ArgoAnalyticsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::ARGO_ANALYTICS_FOR_A_ZONE_AT_DIFFERENT_PO_PS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ARGO_ANALYTICS_FOR_A_ZONE_AT_DIFFERENT_PO_PS,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
 }

@@ -4,6 +4,7 @@
 //! The `argo-config` group: 2 operations and 2 types.
 //!
 //! Enable with the cargo feature `argo-config`. Tags: *Argo Smart Routing*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -38,7 +39,10 @@ impl ArgoConfigApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_argo_smart_routing_setting(&self, zone_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_argo_smart_routing_setting(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::GET_ARGO_SMART_ROUTING_SETTING, &[zone_id]);

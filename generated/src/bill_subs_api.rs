@@ -4,6 +4,7 @@
 //! The `bill-subs-api` group: 16 operations and 46 types.
 //!
 //! Enable with the cargo feature `bill-subs-api`. Tags: *Account Billing Profile*, *Account Subscriptions*, *User Billing History*, *User Billing Profile*, *User Subscription*, *Zone Rate Plan*, *Zone Subscription*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,10 +48,12 @@ impl BillSubsApiApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
-            &[account_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
+                &[account_identifier],
+            );
         rt::Call::new(request)
     }
     /// List Subscriptions
@@ -69,7 +72,10 @@ impl BillSubsApiApi<'_> {
     /// Token permissions (any of): `#billing:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_subscriptions(&self, account_identifier: &str) -> rt::ListCall<Subscription> {
+    pub fn list_subscriptions(
+        &self,
+        account_identifier: &str,
+    ) -> rt::ListCall<Subscription> {
         let request = self
             .client
             .request(&operations::LIST_SUBSCRIPTIONS, &[account_identifier]);
@@ -121,10 +127,12 @@ impl BillSubsApiApi<'_> {
         subscription_identifier: &str,
         body: &SubscriptionV2,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::UPDATE_SUBSCRIPTION,
-            &[account_identifier, subscription_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_SUBSCRIPTION,
+                &[account_identifier, subscription_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -147,10 +155,12 @@ impl BillSubsApiApi<'_> {
         subscription_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteSubscriptionResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_SUBSCRIPTION,
-            &[account_identifier, subscription_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_SUBSCRIPTION,
+                &[account_identifier, subscription_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -203,10 +213,12 @@ impl BillSubsApiApi<'_> {
     pub fn user_billing_profile_deprecated_billing_profile_details(
         &self,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
-            &[],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
+                &[],
+            );
         rt::Call::new(request)
     }
     /// Get User Subscriptions
@@ -221,9 +233,7 @@ impl BillSubsApiApi<'_> {
     ///
     /// Token permissions (any of): `#billing:read`
     pub fn get_user_subscriptions(&self) -> rt::ListCall<Subscription> {
-        let request = self
-            .client
-            .request(&operations::GET_USER_SUBSCRIPTIONS, &[]);
+        let request = self.client.request(&operations::GET_USER_SUBSCRIPTIONS, &[]);
         rt::ListCall::new(request)
     }
     /// Update User Subscription
@@ -288,7 +298,10 @@ impl BillSubsApiApi<'_> {
     /// Token permissions (any of): `#billing:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_subscription_details(&self, identifier: &str) -> rt::Call<serde_json::Value> {
+    pub fn zone_subscription_details(
+        &self,
+        identifier: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::ZONE_SUBSCRIPTION_DETAILS, &[identifier]);
@@ -360,7 +373,10 @@ impl BillSubsApiApi<'_> {
     /// Token permissions (any of): `#billing:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_available_plans(&self, zone_identifier: &str) -> rt::ListCall<AvailableRatePlan> {
+    pub fn list_available_plans(
+        &self,
+        zone_identifier: &str,
+    ) -> rt::ListCall<AvailableRatePlan> {
         let request = self
             .client
             .request(&operations::LIST_AVAILABLE_PLANS, &[zone_identifier]);
@@ -386,10 +402,12 @@ impl BillSubsApiApi<'_> {
         zone_identifier: &str,
         plan_identifier: &str,
     ) -> rt::Call<AvailableRatePlan> {
-        let request = self.client.request(
-            &operations::AVAILABLE_PLAN_DETAILS,
-            &[zone_identifier, plan_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::AVAILABLE_PLAN_DETAILS,
+                &[zone_identifier, plan_identifier],
+            );
         rt::Call::new(request)
     }
     /// List Available Rate Plans
@@ -422,15 +440,14 @@ impl BillSubsApiApi<'_> {
 pub mod operations {
     use crate::runtime as rt;
     /// `account-billing-profile-(-deprecated)-billing-profile-details` — `GET /accounts/{account_identifier}/billing/profile`
-    pub static ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS: rt::Operation =
-        rt::Operation {
-            id: "account-billing-profile-(-deprecated)-billing-profile-details",
-            method: rt::Method::Get,
-            path: "/accounts/{account_identifier}/billing/profile",
-            permissions: &["#billing:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS: rt::Operation = rt::Operation {
+        id: "account-billing-profile-(-deprecated)-billing-profile-details",
+        method: rt::Method::Get,
+        path: "/accounts/{account_identifier}/billing/profile",
+        permissions: &["#billing:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `account-subscriptions-list-subscriptions` — `GET /accounts/{account_identifier}/subscriptions`
     pub static LIST_SUBSCRIPTIONS: rt::Operation = rt::Operation {
         id: "account-subscriptions-list-subscriptions",
@@ -477,15 +494,14 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `user-billing-profile-(-deprecated)-billing-profile-details` — `GET /user/billing/profile`
-    pub static USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS: rt::Operation =
-        rt::Operation {
-            id: "user-billing-profile-(-deprecated)-billing-profile-details",
-            method: rt::Method::Get,
-            path: "/user/billing/profile",
-            permissions: &["#billing:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS: rt::Operation = rt::Operation {
+        id: "user-billing-profile-(-deprecated)-billing-profile-details",
+        method: rt::Method::Get,
+        path: "/user/billing/profile",
+        permissions: &["#billing:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `user-subscription-get-user-subscriptions` — `GET /user/subscriptions`
     pub static GET_USER_SUBSCRIPTIONS: rt::Operation = rt::Operation {
         id: "user-subscription-get-user-subscriptions",
@@ -755,7 +771,9 @@ impl serde::Serialize for Frequency {
     }
 }
 impl<'de> serde::Deserialize<'de> for Frequency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -890,7 +908,9 @@ impl serde::Serialize for State {
     }
 }
 impl<'de> serde::Deserialize<'de> for State {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1137,7 +1157,9 @@ impl std::fmt::Display for SchemasFrequency {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1268,7 +1290,9 @@ impl std::fmt::Display for ComponentsSchemasName {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `bot-management` group: 2 operations and 16 types.
 //!
 //! Enable with the cargo feature `bot-management`. Tags: *Bot Settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,9 @@ impl BotManagementApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<BotManagementForAZoneGetConfigResult> {
-        let request = self.client.request(
-            &operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG, &[zone_id]);
         rt::Call::new(request)
     }
     /// Update Zone Bot Management Config
@@ -72,10 +72,9 @@ impl BotManagementApi<'_> {
         zone_id: &str,
         body: &ConfigSingle,
     ) -> rt::Call<BotManagementForAZoneGetConfigResult> {
-        let mut request = self.client.request(
-            &operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -223,7 +222,9 @@ impl serde::Serialize for SbfmDefinitelyAutomated {
     }
 }
 impl<'de> serde::Deserialize<'de> for SbfmDefinitelyAutomated {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -288,7 +289,9 @@ impl serde::Serialize for SbfmVerifiedBots {
     }
 }
 impl<'de> serde::Deserialize<'de> for SbfmVerifiedBots {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -377,7 +380,9 @@ impl serde::Serialize for SbfmLikelyAutomated {
     }
 }
 impl<'de> serde::Deserialize<'de> for SbfmLikelyAutomated {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `cache` group: 18 operations and 31 types.
 //!
 //! Enable with the cargo feature `cache`. Tags: *Origin Post-Quantum*, *Smart Tiered Cache*, *Tiered Caching*, *Zone Cache Settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -131,7 +132,10 @@ impl CacheApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_cache_reserve_clear(&self, zone_id: &str) -> rt::Call<GetCacheReserveClearResult> {
+    pub fn get_cache_reserve_clear(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<GetCacheReserveClearResult> {
         let request = self
             .client
             .request(&operations::GET_CACHE_RESERVE_CLEAR, &[zone_id]);
@@ -180,10 +184,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
     /// Change Origin Post-Quantum Encryption setting
@@ -205,10 +211,12 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -254,10 +262,9 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ChangeRegionalTieredCacheSettingRequest,
     ) -> rt::Call<GetRegionalTieredCacheSettingResult> {
-        let mut request = self.client.request(
-            &operations::CHANGE_REGIONAL_TIERED_CACHE_SETTING,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CHANGE_REGIONAL_TIERED_CACHE_SETTING, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -273,7 +280,10 @@ impl CacheApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_smart_tiered_cache_setting(&self, zone_id: &str) -> rt::Call<ResultObject> {
+    pub fn get_smart_tiered_cache_setting(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<ResultObject> {
         let request = self
             .client
             .request(&operations::GET_SMART_TIERED_CACHE_SETTING, &[zone_id]);
@@ -343,10 +353,11 @@ impl CacheApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_variants_setting(&self, zone_id: &str) -> rt::Call<GetVariantsSettingResult> {
-        let request = self
-            .client
-            .request(&operations::GET_VARIANTS_SETTING, &[zone_id]);
+    pub fn get_variants_setting(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<GetVariantsSettingResult> {
+        let request = self.client.request(&operations::GET_VARIANTS_SETTING, &[zone_id]);
         rt::Call::new(request)
     }
     /// Change variants setting
@@ -441,10 +452,9 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ChangeOriginMaxHttpVersionSettingRequest,
     ) -> rt::Call<GetOriginMaxHttpVersionSettingResult> {
-        let mut request = self.client.request(
-            &operations::CHANGE_ORIGIN_MAX_HTTP_VERSION_SETTING,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CHANGE_ORIGIN_MAX_HTTP_VERSION_SETTING, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -507,25 +517,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-cache-settings-get-origin-post-quantum-encryption-setting` — `GET /zones/{zone_id}/cache/origin_post_quantum_encryption`
-    pub static ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation =
-        rt::Operation {
-            id: "zone-cache-settings-get-origin-post-quantum-encryption-setting",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/cache/origin_post_quantum_encryption",
-            permissions: &["#zone_settings:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation = rt::Operation {
+        id: "zone-cache-settings-get-origin-post-quantum-encryption-setting",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/cache/origin_post_quantum_encryption",
+        permissions: &["#zone_settings:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-cache-settings-change-origin-post-quantum-encryption-setting` — `PUT /zones/{zone_id}/cache/origin_post_quantum_encryption`
-    pub static ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation =
-        rt::Operation {
-            id: "zone-cache-settings-change-origin-post-quantum-encryption-setting",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/cache/origin_post_quantum_encryption",
-            permissions: &["#zone_settings:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation = rt::Operation {
+        id: "zone-cache-settings-change-origin-post-quantum-encryption-setting",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/cache/origin_post_quantum_encryption",
+        permissions: &["#zone_settings:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `zone-cache-settings-get-regional-tiered-cache-setting` — `GET /zones/{zone_id}/cache/regional_tiered_cache`
     pub static GET_REGIONAL_TIERED_CACHE_SETTING: rt::Operation = rt::Operation {
         id: "zone-cache-settings-get-regional-tiered-cache-setting",
@@ -677,7 +685,9 @@ impl std::fmt::Display for ResultObjectValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for ResultObjectValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -784,7 +794,9 @@ impl std::fmt::Display for CacheReserveId {
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheReserveId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -841,7 +853,9 @@ impl serde::Serialize for CacheReserveValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheReserveValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -908,7 +922,9 @@ impl std::fmt::Display for CacheReserveClearId {
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheReserveClearId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -972,7 +988,9 @@ impl std::fmt::Display for CacheReserveClearState {
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheReserveClearState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1100,7 +1118,9 @@ impl std::fmt::Display for RegionalTieredCacheId {
     }
 }
 impl<'de> serde::Deserialize<'de> for RegionalTieredCacheId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1297,7 +1317,9 @@ impl std::fmt::Display for VariantsId {
     }
 }
 impl<'de> serde::Deserialize<'de> for VariantsId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1441,7 +1463,9 @@ impl std::fmt::Display for OriginMaxHttpVersionId {
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1496,7 +1520,9 @@ impl serde::Serialize for OriginMaxHttpVersionValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

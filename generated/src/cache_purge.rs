@@ -4,6 +4,7 @@
 //! The `cache-purge` group: 1 operations and 10 types.
 //!
 //! Enable with the cargo feature `cache-purge`. Tags: *Zone*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -78,7 +79,11 @@ impl CachePurgeApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#cache_purge:edit`
-    pub fn purge(&self, zone_id: &str, body: &PurgeRequest) -> rt::Call<Option<PurgeResult>> {
+    pub fn purge(
+        &self,
+        zone_id: &str,
+        body: &PurgeRequest,
+    ) -> rt::Call<Option<PurgeResult>> {
         let mut request = self.client.request(&operations::PURGE, &[zone_id]);
         request.json(body);
         rt::Call::new(request)

@@ -4,6 +4,7 @@
 //! The `calls` group: 10 operations and 12 types.
 //!
 //! Enable with the cargo feature `calls`. Tags: *Calls Apps*, *Calls TURN Keys*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -171,10 +172,12 @@ impl CallsApi<'_> {
         account_id: &str,
         key_id: &str,
     ) -> rt::Call<TurnKey> {
-        let request = self.client.request(
-            &operations::CALLS_RETRIEVE_TURN_KEY_DETAILS,
-            &[account_id, key_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CALLS_RETRIEVE_TURN_KEY_DETAILS,
+                &[account_id, key_id],
+            );
         rt::Call::new(request)
     }
     /// Edit TURN key details
@@ -211,7 +214,11 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `key_id`
-    pub fn calls_delete_turn_key(&self, account_id: &str, key_id: &str) -> rt::Call<TurnKey> {
+    pub fn calls_delete_turn_key(
+        &self,
+        account_id: &str,
+        key_id: &str,
+    ) -> rt::Call<TurnKey> {
         let request = self
             .client
             .request(&operations::CALLS_DELETE_TURN_KEY, &[account_id, key_id]);

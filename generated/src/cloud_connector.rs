@@ -4,6 +4,7 @@
 //! The `cloud-connector` group: 2 operations and 4 types.
 //!
 //! Enable with the cargo feature `cloud-connector`. Tags: *Zone Cloud Connector Rules GET*, *Zone Cloud Connector Rules PUT*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -166,7 +167,9 @@ impl serde::Serialize for Provider {
     }
 }
 impl<'de> serde::Deserialize<'de> for Provider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `cloudforce-one` group: 19 operations and 31 types.
 //!
 //! Enable with the cargo feature `cloudforce-one`. Tags: *Priority Intelligence Requirements (PIR)*, *Request for Information (RFI)*, *WHOIS Record*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,10 +40,9 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &RequestList,
     ) -> rt::Call<Vec<RequestListItem>> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_LIST,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_REQUEST_LIST, &[account_identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -58,10 +58,12 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<RequestConstants> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_CONSTANTS,
-            &[account_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_CONSTANTS,
+                &[account_identifier],
+            );
         rt::Call::new(request)
     }
     /// Create a New Request
@@ -79,10 +81,9 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &RequestEdit,
     ) -> rt::Call<RequestItem> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_NEW,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_REQUEST_NEW, &[account_identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -99,10 +100,9 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &PriorityList,
     ) -> rt::Call<Vec<PriorityItem>> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_PRIORITY_LIST,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_PRIORITY_LIST, &[account_identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -119,10 +119,9 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &PriorityEdit,
     ) -> rt::Call<PriorityItem> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_PRIORITY_NEW,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_PRIORITY_NEW, &[account_identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -134,11 +133,13 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_priority_quota(&self, account_identifier: &str) -> rt::Call<Quota> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_PRIORITY_QUOTA,
-            &[account_identifier],
-        );
+    pub fn cloudforce_one_priority_quota(
+        &self,
+        account_identifier: &str,
+    ) -> rt::Call<Quota> {
+        let request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_PRIORITY_QUOTA, &[account_identifier]);
         rt::Call::new(request)
     }
     /// Get a Priority Intelligence Requirement
@@ -155,10 +156,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         priority_identifer: &str,
     ) -> rt::Call<RequestItem> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_PRIORITY_GET,
-            &[account_identifier, priority_identifer],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_PRIORITY_GET,
+                &[account_identifier, priority_identifer],
+            );
         rt::Call::new(request)
     }
     /// Update a Priority Intelligence Requirement
@@ -176,10 +179,12 @@ impl CloudforceOneApi<'_> {
         priority_identifer: &str,
         body: &PriorityEdit,
     ) -> rt::Call<RequestItem> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_PRIORITY_UPDATE,
-            &[account_identifier, priority_identifer],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_PRIORITY_UPDATE,
+                &[account_identifier, priority_identifer],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -197,10 +202,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         priority_identifer: &str,
     ) -> rt::Call<ApiResponseCommon> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_PRIORITY_DELETE,
-            &[account_identifier, priority_identifer],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_PRIORITY_DELETE,
+                &[account_identifier, priority_identifer],
+            );
         rt::Call::new(request)
     }
     /// Get Request Quota
@@ -211,11 +218,13 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_quota(&self, account_identifier: &str) -> rt::Call<Quota> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_QUOTA,
-            &[account_identifier],
-        );
+    pub fn cloudforce_one_request_quota(
+        &self,
+        account_identifier: &str,
+    ) -> rt::Call<Quota> {
+        let request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_REQUEST_QUOTA, &[account_identifier]);
         rt::Call::new(request)
     }
     /// Get Request Types
@@ -226,11 +235,13 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_types(&self, account_identifier: &str) -> rt::Call<RequestTypes> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_TYPES,
-            &[account_identifier],
-        );
+    pub fn cloudforce_one_request_types(
+        &self,
+        account_identifier: &str,
+    ) -> rt::Call<RequestTypes> {
+        let request = self
+            .client
+            .request(&operations::CLOUDFORCE_ONE_REQUEST_TYPES, &[account_identifier]);
         rt::Call::new(request)
     }
     /// Get a Request
@@ -247,10 +258,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         request_identifier: &str,
     ) -> rt::Call<RequestItem> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_GET,
-            &[account_identifier, request_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_GET,
+                &[account_identifier, request_identifier],
+            );
         rt::Call::new(request)
     }
     /// Update a Request
@@ -270,10 +283,12 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         body: &RequestEdit,
     ) -> rt::Call<RequestItem> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_UPDATE,
-            &[account_identifier, request_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_UPDATE,
+                &[account_identifier, request_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -291,10 +306,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         request_identifier: &str,
     ) -> rt::Call<ApiResponseCommon> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_DELETE,
-            &[account_identifier, request_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_DELETE,
+                &[account_identifier, request_identifier],
+            );
         rt::Call::new(request)
     }
     /// List Request Messages
@@ -312,10 +329,12 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         body: &RequestMessageList,
     ) -> rt::Call<Vec<RequestMessageItem>> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST,
-            &[account_identifier, request_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST,
+                &[account_identifier, request_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -336,10 +355,12 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         body: &RequestMessageEdit,
     ) -> rt::Call<RequestMessageItem> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_NEW,
-            &[account_identifier, request_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_NEW,
+                &[account_identifier, request_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -360,14 +381,12 @@ impl CloudforceOneApi<'_> {
         message_identifer: i64,
         body: &RequestEdit,
     ) -> rt::Call<RequestMessageItem> {
-        let mut request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_UPDATE,
-            &[
-                account_identifier,
-                request_identifier,
-                &message_identifer.to_string(),
-            ],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_UPDATE,
+                &[account_identifier, request_identifier, &message_identifer.to_string()],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -387,14 +406,12 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         message_identifer: i64,
     ) -> rt::Call<ApiResponseCommon> {
-        let request = self.client.request(
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE,
-            &[
-                account_identifier,
-                request_identifier,
-                &message_identifer.to_string(),
-            ],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE,
+                &[account_identifier, request_identifier, &message_identifer.to_string()],
+            );
         rt::Call::new(request)
     }
     /// Get WHOIS Record
@@ -478,8 +495,7 @@ pub mod operations {
     pub static CLOUDFORCE_ONE_PRIORITY_GET: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-get",
         method: rt::Method::Get,
-        path:
-            "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
+        path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -488,8 +504,7 @@ pub mod operations {
     pub static CLOUDFORCE_ONE_PRIORITY_UPDATE: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-update",
         method: rt::Method::Put,
-        path:
-            "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
+        path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -498,8 +513,7 @@ pub mod operations {
     pub static CLOUDFORCE_ONE_PRIORITY_DELETE: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-delete",
         method: rt::Method::Delete,
-        path:
-            "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
+        path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
         permissions: &[],
         response: rt::ResponseKind::Json,
         pagination: rt::Pagination::None,
@@ -772,7 +786,9 @@ impl serde::Serialize for RequestStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for RequestStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -865,7 +881,9 @@ impl std::fmt::Display for Priority {
     }
 }
 impl<'de> serde::Deserialize<'de> for Priority {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -951,7 +969,9 @@ impl serde::Serialize for Tlp {
     }
 }
 impl<'de> serde::Deserialize<'de> for Tlp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `custom-indicator-feeds` group: 10 operations and 17 types.
 //!
 //! Enable with the cargo feature `custom-indicator-feeds`. Tags: *Custom Indicator Feeds*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -22,7 +23,9 @@ pub struct CustomIndicatorFeedsApi<'a> {
 impl crate::Client {
     /// Operations of the `custom-indicator-feeds` group.
     pub fn custom_indicator_feeds(&self) -> CustomIndicatorFeedsApi<'_> {
-        CustomIndicatorFeedsApi { client: self }
+        CustomIndicatorFeedsApi {
+            client: self,
+        }
     }
 }
 impl CustomIndicatorFeedsApi<'_> {
@@ -34,7 +37,10 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_indicator_feeds(&self, account_id: &str) -> rt::Call<Vec<IndicatorFeedItem>> {
+    pub fn get_indicator_feeds(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<IndicatorFeedItem>> {
         let request = self
             .client
             .request(&operations::GET_INDICATOR_FEEDS, &[account_id]);
@@ -105,10 +111,11 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn view_permissions(&self, account_id: &str) -> rt::Call<Vec<PermissionListItem>> {
-        let request = self
-            .client
-            .request(&operations::VIEW_PERMISSIONS, &[account_id]);
+    pub fn view_permissions(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<PermissionListItem>> {
+        let request = self.client.request(&operations::VIEW_PERMISSIONS, &[account_id]);
         rt::Call::new(request)
     }
     /// Get indicator feed metadata
@@ -125,10 +132,12 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         feed_id: i64,
     ) -> rt::Call<IndicatorFeedMetadata> {
-        let request = self.client.request(
-            &operations::GET_INDICATOR_FEED_METADATA,
-            &[account_id, &feed_id.to_string()],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_INDICATOR_FEED_METADATA,
+                &[account_id, &feed_id.to_string()],
+            );
         rt::Call::new(request)
     }
     /// Update indicator feed metadata
@@ -146,10 +155,12 @@ impl CustomIndicatorFeedsApi<'_> {
         feed_id: i64,
         body: &UpdatePublicFieldRequest,
     ) -> rt::Call<IndicatorFeedItem> {
-        let mut request = self.client.request(
-            &operations::UPDATE_INDICATOR_FEED_METADATA,
-            &[account_id, &feed_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_INDICATOR_FEED_METADATA,
+                &[account_id, &feed_id.to_string()],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -164,11 +175,17 @@ impl CustomIndicatorFeedsApi<'_> {
     /// - `feed_id`
     ///
     /// Response: raw body (text/csv).
-    pub fn get_indicator_feed_data(&self, account_id: &str, feed_id: i64) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::GET_INDICATOR_FEED_DATA,
-            &[account_id, &feed_id.to_string()],
-        );
+    pub fn get_indicator_feed_data(
+        &self,
+        account_id: &str,
+        feed_id: i64,
+    ) -> rt::RawCall {
+        let request = self
+            .client
+            .request(
+                &operations::GET_INDICATOR_FEED_DATA,
+                &[account_id, &feed_id.to_string()],
+            );
         rt::RawCall::new(request)
     }
     /// Update indicator feed data
@@ -189,10 +206,12 @@ impl CustomIndicatorFeedsApi<'_> {
         feed_id: i64,
         form: rt::MultipartForm,
     ) -> rt::Call<UpdateFeed> {
-        let mut request = self.client.request(
-            &operations::UPDATE_INDICATOR_FEED_DATA,
-            &[account_id, &feed_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_INDICATOR_FEED_DATA,
+                &[account_id, &feed_id.to_string()],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -210,10 +229,12 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         feed_id: i64,
     ) -> rt::Call<UpdateFeed> {
-        let request = self.client.request(
-            &operations::DOWNLOAD_INDICATOR_FEED_DATA,
-            &[account_id, &feed_id.to_string()],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DOWNLOAD_INDICATOR_FEED_DATA,
+                &[account_id, &feed_id.to_string()],
+            );
         rt::Call::new(request)
     }
 }
@@ -503,7 +524,9 @@ impl std::fmt::Display for IndicatorFeedMetadataLatestUploadStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for IndicatorFeedMetadataLatestUploadStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

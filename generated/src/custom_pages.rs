@@ -4,6 +4,7 @@
 //! The `custom-pages` group: 6 operations and 4 types.
 //!
 //! Enable with the cargo feature `custom-pages`. Tags: *Custom pages for a zone*, *Custom pages for an account*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -46,10 +47,12 @@ impl CustomPagesApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::ListCall<serde_json::Value> {
-        let request = self.client.request(
-            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES,
-            &[account_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES,
+                &[account_identifier],
+            );
         rt::ListCall::new(request)
     }
     /// Get a custom page
@@ -72,10 +75,12 @@ impl CustomPagesApi<'_> {
         account_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_GET_A_CUSTOM_PAGE,
-            &[account_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_GET_A_CUSTOM_PAGE,
+                &[account_identifier, identifier],
+            );
         rt::Call::new(request)
     }
     /// Update a custom page
@@ -99,10 +104,12 @@ impl CustomPagesApi<'_> {
         identifier: &str,
         body: &UpdateACustomPageRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_UPDATE_A_CUSTOM_PAGE,
-            &[account_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_UPDATE_A_CUSTOM_PAGE,
+                &[account_identifier, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -126,10 +133,12 @@ impl CustomPagesApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<serde_json::Value> {
-        let request = self.client.request(
-            &operations::CUSTOM_PAGES_FOR_A_ZONE_LIST_CUSTOM_PAGES,
-            &[zone_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CUSTOM_PAGES_FOR_A_ZONE_LIST_CUSTOM_PAGES,
+                &[zone_identifier],
+            );
         rt::ListCall::new(request)
     }
     /// Get a custom page
@@ -152,10 +161,12 @@ impl CustomPagesApi<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::CUSTOM_PAGES_FOR_A_ZONE_GET_A_CUSTOM_PAGE,
-            &[zone_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CUSTOM_PAGES_FOR_A_ZONE_GET_A_CUSTOM_PAGE,
+                &[zone_identifier, identifier],
+            );
         rt::Call::new(request)
     }
     /// Update a custom page
@@ -179,10 +190,12 @@ impl CustomPagesApi<'_> {
         identifier: &str,
         body: &UpdateACustomPageRequest2,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::CUSTOM_PAGES_FOR_A_ZONE_UPDATE_A_CUSTOM_PAGE,
-            &[zone_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CUSTOM_PAGES_FOR_A_ZONE_UPDATE_A_CUSTOM_PAGE,
+                &[zone_identifier, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }

@@ -4,6 +4,7 @@
 //! The `d1` group: 8 operations and 37 types.
 //!
 //! Enable with the cargo feature `d1`. Tags: *D1*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -88,10 +89,12 @@ impl D1Api<'_> {
         account_id: &str,
         database_id: &str,
     ) -> rt::Call<DatabaseDetailsResponse> {
-        let request = self.client.request(
-            &operations::CLOUDFLARE_D1_GET_DATABASE,
-            &[account_id, database_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFLARE_D1_GET_DATABASE,
+                &[account_id, database_id],
+            );
         rt::Call::new(request)
     }
     /// Delete D1 Database
@@ -110,10 +113,12 @@ impl D1Api<'_> {
         account_id: &str,
         database_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::CLOUDFLARE_D1_DELETE_DATABASE,
-            &[account_id, database_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLOUDFLARE_D1_DELETE_DATABASE,
+                &[account_id, database_id],
+            );
         rt::Call::new(request)
     }
     /// Export D1 Database as SQL
@@ -135,10 +140,12 @@ impl D1Api<'_> {
         database_id: &str,
         body: &CloudflareD1ExportDatabaseRequest,
     ) -> rt::Call<CloudflareD1ExportDatabaseResult> {
-        let mut request = self.client.request(
-            &operations::CLOUDFLARE_D1_EXPORT_DATABASE,
-            &[account_id, database_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFLARE_D1_EXPORT_DATABASE,
+                &[account_id, database_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -160,10 +167,12 @@ impl D1Api<'_> {
         database_id: &str,
         body: &CloudflareD1ImportDatabaseRequest,
     ) -> rt::Call<CloudflareD1ImportDatabaseResult> {
-        let mut request = self.client.request(
-            &operations::CLOUDFLARE_D1_IMPORT_DATABASE,
-            &[account_id, database_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFLARE_D1_IMPORT_DATABASE,
+                &[account_id, database_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -184,10 +193,12 @@ impl D1Api<'_> {
         database_id: &str,
         body: &CloudflareD1QueryDatabaseRequest,
     ) -> rt::Call<Vec<QueryResultResponse>> {
-        let mut request = self.client.request(
-            &operations::CLOUDFLARE_D1_QUERY_DATABASE,
-            &[account_id, database_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFLARE_D1_QUERY_DATABASE,
+                &[account_id, database_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -208,10 +219,12 @@ impl D1Api<'_> {
         database_id: &str,
         body: &CloudflareD1RawDatabaseQueryRequest,
     ) -> rt::Call<Vec<RawResultResponse>> {
-        let mut request = self.client.request(
-            &operations::CLOUDFLARE_D1_RAW_DATABASE_QUERY,
-            &[account_id, database_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLOUDFLARE_D1_RAW_DATABASE_QUERY,
+                &[account_id, database_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -563,7 +576,9 @@ impl std::fmt::Display for CloudflareD1ExportDatabaseResultStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseResultStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -606,7 +621,9 @@ impl std::fmt::Display for CloudflareD1ExportDatabaseResultType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -885,7 +902,9 @@ impl std::fmt::Display for CloudflareD1ImportDatabaseResultStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseResultStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -928,7 +947,9 @@ impl std::fmt::Display for CloudflareD1ImportDatabaseResultType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `digital-experience-monitoring` group: 12 operations and 70 types.
 //!
 //! Enable with the cargo feature `digital-experience-monitoring`. Tags: *DEX Synthetic Application Monitoring*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -22,7 +23,9 @@ pub struct DigitalExperienceMonitoringApi<'a> {
 impl crate::Client {
     /// Operations of the `digital-experience-monitoring` group.
     pub fn digital_experience_monitoring(&self) -> DigitalExperienceMonitoringApi<'_> {
-        DigitalExperienceMonitoringApi { client: self }
+        DigitalExperienceMonitoringApi {
+            client: self,
+        }
     }
 }
 impl DigitalExperienceMonitoringApi<'_> {
@@ -155,10 +158,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsHttpTestDetailsParams,
     ) -> rt::Call<HttpDetailsResponse> {
-        let mut request = self.client.request(
-            &operations::DEX_ENDPOINTS_HTTP_TEST_DETAILS,
-            &[account_id, test_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEX_ENDPOINTS_HTTP_TEST_DETAILS,
+                &[account_id, test_id],
+            );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
@@ -185,10 +190,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsHttpTestPercentilesParams,
     ) -> rt::Call<HttpDetailsPercentilesResponse> {
-        let mut request = self.client.request(
-            &operations::DEX_ENDPOINTS_HTTP_TEST_PERCENTILES,
-            &[account_id, test_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEX_ENDPOINTS_HTTP_TEST_PERCENTILES,
+                &[account_id, test_id],
+            );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
@@ -239,10 +246,9 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexEndpointsTestsUniqueDevicesParams,
     ) -> rt::Call<UniqueDevicesResponse> {
-        let mut request = self.client.request(
-            &operations::DEX_ENDPOINTS_TESTS_UNIQUE_DEVICES,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DEX_ENDPOINTS_TESTS_UNIQUE_DEVICES, &[account_id]);
         request.query("testName", &params.test_name);
         request.query("deviceId", &params.device_id);
         rt::Call::new(request)
@@ -265,10 +271,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         test_result_id: &str,
     ) -> rt::Call<TracerouteTestResultNetworkPathResponse> {
-        let request = self.client.request(
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_RESULT_NETWORK_PATH,
-            &[account_id, test_result_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_RESULT_NETWORK_PATH,
+                &[account_id, test_result_id],
+            );
         rt::Call::new(request)
     }
     /// Get details and aggregate metrics for a traceroute test
@@ -290,10 +298,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsTracerouteTestDetailsParams,
     ) -> rt::Call<TracerouteDetailsResponse> {
-        let mut request = self.client.request(
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_DETAILS,
-            &[account_id, test_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_DETAILS,
+                &[account_id, test_id],
+            );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
@@ -320,10 +330,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsTracerouteTestNetworkPathParams,
     ) -> rt::Call<TracerouteTestNetworkPathResponse> {
-        let mut request = self.client.request(
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_NETWORK_PATH,
-            &[account_id, test_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_NETWORK_PATH,
+                &[account_id, test_id],
+            );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
@@ -349,10 +361,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsTracerouteTestPercentilesParams,
     ) -> rt::Call<TracerouteDetailsPercentilesResponse> {
-        let mut request = self.client.request(
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_PERCENTILES,
-            &[account_id, test_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_PERCENTILES,
+                &[account_id, test_id],
+            );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
@@ -617,7 +631,11 @@ pub struct DexEndpointsHttpTestDetailsParams {
 }
 impl DexEndpointsHttpTestDetailsParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(from: String, to: String, interval: DexEndpointsHttpTestDetailsInterval) -> Self {
+    pub fn new(
+        from: String,
+        to: String,
+        interval: DexEndpointsHttpTestDetailsInterval,
+    ) -> Self {
         Self {
             device_id: Default::default(),
             from,
@@ -1375,7 +1393,9 @@ impl std::fmt::Display for HttpDetailsResponseKind {
     }
 }
 impl<'de> serde::Deserialize<'de> for HttpDetailsResponseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1518,7 +1538,9 @@ impl std::fmt::Display for AggregateTimePeriodUnits {
     }
 }
 impl<'de> serde::Deserialize<'de> for AggregateTimePeriodUnits {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1604,7 +1626,9 @@ impl std::fmt::Display for TestsResponseTestsItemKind {
     }
 }
 impl<'de> serde::Deserialize<'de> for TestsResponseTestsItemKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1672,7 +1696,9 @@ pub struct TestsResponseTestsItem {
     pub traceroute_results: Option<TestsResponseTestsItemTracerouteResults>,
     /// `tracerouteResultsByColo`
     #[serde(rename = "tracerouteResultsByColo")]
-    pub traceroute_results_by_colo: Option<Vec<TestsResponseTestsItemTracerouteResultsByColoItem>>,
+    pub traceroute_results_by_colo: Option<
+        Vec<TestsResponseTestsItemTracerouteResultsByColoItem>,
+    >,
     /// `updated`
     pub updated: String,
 }
@@ -1764,8 +1790,11 @@ impl std::fmt::Display for TracerouteTestResultNetworkPathResponseHopsItemMile {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for TracerouteTestResultNetworkPathResponseHopsItemMile {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for TracerouteTestResultNetworkPathResponseHopsItemMile {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1868,7 +1897,9 @@ pub struct TracerouteDetailsResponse {
     pub traceroute_stats: Option<TracerouteDetailsResponseTracerouteStats>,
     /// `tracerouteStatsByColo`
     #[serde(rename = "tracerouteStatsByColo")]
-    pub traceroute_stats_by_colo: Option<Vec<TracerouteDetailsResponseTracerouteStatsByColoItem>>,
+    pub traceroute_stats_by_colo: Option<
+        Vec<TracerouteDetailsResponseTracerouteStatsByColoItem>,
+    >,
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/kind`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1909,7 +1940,9 @@ impl std::fmt::Display for TracerouteDetailsResponseKind {
     }
 }
 impl<'de> serde::Deserialize<'de> for TracerouteDetailsResponseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2078,7 +2111,9 @@ impl std::fmt::Display for TracerouteTestNetworkPathResponseKind {
     }
 }
 impl<'de> serde::Deserialize<'de> for TracerouteTestNetworkPathResponseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2120,8 +2155,11 @@ impl std::fmt::Display for TracerouteTestNetworkPathResponseNetworkPathSamplingU
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

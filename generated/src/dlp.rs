@@ -4,6 +4,7 @@
 //! The `dlp` group: 29 operations and 64 types.
 //!
 //! Enable with the cargo feature `dlp`. Tags: *DLP Datasets*, *DLP Pattern Validation*, *DLP Payload Log Settings*, *DLP Profiles*, *Zero Trust Risk Scoring*, *Zero Trust Risk Scoring Integrations*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -40,10 +41,12 @@ impl DlpApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<DlpZtRiskScoreGetBehaviorsResult> {
-        let request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
-            &[account_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
+                &[account_identifier],
+            );
         rt::Call::new(request)
     }
     /// Update behaviors
@@ -61,10 +64,12 @@ impl DlpApi<'_> {
         account_identifier: &str,
         body: &UpdateBehaviorsRequest,
     ) -> rt::Call<DlpZtRiskScoreGetBehaviorsResult> {
-        let mut request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_PUT_BEHAVIORS,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_PUT_BEHAVIORS,
+                &[account_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -83,10 +88,12 @@ impl DlpApi<'_> {
         account_identifier: &str,
         params: &DlpZtRiskScoreAccountSummaryParams,
     ) -> rt::Call<DlpZtRiskScoreAccountSummaryResult> {
-        let mut request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY,
+                &[account_identifier],
+            );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order_by", &params.order_by);
@@ -110,10 +117,12 @@ impl DlpApi<'_> {
         user_id: &str,
         params: &DlpZtRiskScoreUserDetailsParams,
     ) -> rt::Call<DlpZtRiskScoreUserDetailsResult> {
-        let mut request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_USER_DETAILS,
-            &[account_identifier, user_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_USER_DETAILS,
+                &[account_identifier, user_id],
+            );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order_by", &params.order_by);
@@ -136,10 +145,12 @@ impl DlpApi<'_> {
         account_identifier: &str,
         user_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_RESET_USER,
-            &[account_identifier, user_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_RESET_USER,
+                &[account_identifier, user_id],
+            );
         rt::Call::new(request)
     }
     /// Fetch all datasets with information about available versions.
@@ -162,7 +173,11 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create(&self, account_id: &str, body: &NewDataset) -> rt::Call<DatasetCreation> {
+    pub fn create(
+        &self,
+        account_id: &str,
+        body: &NewDataset,
+    ) -> rt::Call<DatasetCreation> {
         let mut request = self.client.request(&operations::CREATE, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -177,9 +192,7 @@ impl DlpApi<'_> {
     /// - `account_id`
     /// - `dataset_id`
     pub fn read(&self, account_id: &str, dataset_id: &str) -> rt::Call<Dataset> {
-        let request = self
-            .client
-            .request(&operations::READ, &[account_id, dataset_id]);
+        let request = self.client.request(&operations::READ, &[account_id, dataset_id]);
         rt::Call::new(request)
     }
     /// Update details about a dataset.
@@ -260,10 +273,12 @@ impl DlpApi<'_> {
         version: i64,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<Dataset> {
-        let mut request = self.client.request(
-            &operations::UPLOAD_VERSION,
-            &[account_id, dataset_id, &version.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPLOAD_VERSION,
+                &[account_id, dataset_id, &version.to_string()],
+            );
         request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
@@ -299,9 +314,7 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn get_settings(&self, account_id: &str) -> rt::Call<GetSettingsResult> {
-        let request = self
-            .client
-            .request(&operations::GET_SETTINGS, &[account_id]);
+        let request = self.client.request(&operations::GET_SETTINGS, &[account_id]);
         rt::Call::new(request)
     }
     /// Update settings
@@ -338,9 +351,7 @@ impl DlpApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_all_profiles(&self, account_id: &str) -> rt::ListCall<Profiles> {
-        let request = self
-            .client
-            .request(&operations::LIST_ALL_PROFILES, &[account_id]);
+        let request = self.client.request(&operations::LIST_ALL_PROFILES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create custom profiles
@@ -404,10 +415,9 @@ impl DlpApi<'_> {
         profile_id: &str,
         body: &UpdateCustomProfile,
     ) -> rt::Call<CustomProfile> {
-        let mut request = self.client.request(
-            &operations::UPDATE_CUSTOM_PROFILE,
-            &[account_id, profile_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_CUSTOM_PROFILE, &[account_id, profile_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -428,10 +438,9 @@ impl DlpApi<'_> {
         profile_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteCustomProfileResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_CUSTOM_PROFILE,
-            &[account_id, profile_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_CUSTOM_PROFILE, &[account_id, profile_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -451,10 +460,9 @@ impl DlpApi<'_> {
         account_id: &str,
         profile_id: &str,
     ) -> rt::Call<PredefinedProfile> {
-        let request = self.client.request(
-            &operations::GET_PREDEFINED_PROFILE,
-            &[account_id, profile_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_PREDEFINED_PROFILE, &[account_id, profile_id]);
         rt::Call::new(request)
     }
     /// Update predefined profile
@@ -474,10 +482,9 @@ impl DlpApi<'_> {
         profile_id: &str,
         body: &UpdatePredefinedProfile,
     ) -> rt::Call<PredefinedProfile> {
-        let mut request = self.client.request(
-            &operations::UPDATE_PREDEFINED_PROFILE,
-            &[account_id, profile_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_PREDEFINED_PROFILE, &[account_id, profile_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -514,10 +521,9 @@ impl DlpApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<RiskScoreIntegrationArray> {
-        let request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_LIST,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::DLP_ZT_RISK_SCORE_INTEGRATION_LIST, &[account_id]);
         rt::Call::new(request)
     }
     /// Create new risk score integration.
@@ -533,10 +539,9 @@ impl DlpApi<'_> {
         account_id: &str,
         body: &CreateIntegrationBody,
     ) -> rt::Call<RiskScoreIntegration> {
-        let mut request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_CREATE,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DLP_ZT_RISK_SCORE_INTEGRATION_CREATE, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -554,10 +559,12 @@ impl DlpApi<'_> {
         account_id: &str,
         reference_id: &str,
     ) -> rt::Call<RiskScoreIntegration> {
-        let request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET_BY_REFERENCE_ID,
-            &[account_id, reference_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET_BY_REFERENCE_ID,
+                &[account_id, reference_id],
+            );
         rt::Call::new(request)
     }
     /// Get risk score integration by id.
@@ -574,10 +581,12 @@ impl DlpApi<'_> {
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<RiskScoreIntegration> {
-        let request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET,
-            &[account_id, integration_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET,
+                &[account_id, integration_id],
+            );
         rt::Call::new(request)
     }
     /// Update a risk score integration.
@@ -599,10 +608,12 @@ impl DlpApi<'_> {
         integration_id: &str,
         body: &UpdateIntegrationBody,
     ) -> rt::Call<RiskScoreIntegration> {
-        let mut request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_UPDATE,
-            &[account_id, integration_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_UPDATE,
+                &[account_id, integration_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -620,10 +631,12 @@ impl DlpApi<'_> {
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<Empty> {
-        let request = self.client.request(
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_DELETE,
-            &[account_id, integration_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_DELETE,
+                &[account_id, integration_id],
+            );
         rt::Call::new(request)
     }
 }
@@ -972,7 +985,9 @@ impl serde::Serialize for RiskLevel {
     }
 }
 impl<'de> serde::Deserialize<'de> for RiskLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -992,15 +1007,21 @@ pub struct DlpZtRiskScoreGetBehaviorsResultBehaviorsValue {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct DlpZtRiskScoreGetBehaviorsResult {
     /// `behaviors`
-    pub behaviors:
-        Option<std::collections::BTreeMap<String, DlpZtRiskScoreGetBehaviorsResultBehaviorsValue>>,
+    pub behaviors: Option<
+        std::collections::BTreeMap<
+            String,
+            DlpZtRiskScoreGetBehaviorsResultBehaviorsValue,
+        >,
+    >,
 }
 /// `#/components/schemas/dlp_update_behaviors_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct UpdateBehaviorsRequest {
     /// `behaviors`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub behaviors: Option<std::collections::BTreeMap<String, UpdateBehaviorsRequestBehaviorsValue>>,
+    pub behaviors: Option<
+        std::collections::BTreeMap<String, UpdateBehaviorsRequestBehaviorsValue>,
+    >,
 }
 /// `#/components/schemas/dlp_update_behaviors_request/properties/behaviors/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1351,7 +1372,9 @@ impl std::fmt::Display for DatasetUploadStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for DatasetUploadStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1470,12 +1493,20 @@ pub enum Profiles {
     Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Profiles {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
-            Some("predefined") => rt::decode_variant(value, "predefined").map(Self::Predefined),
+            Some("predefined") => {
+                rt::decode_variant(value, "predefined").map(Self::Predefined)
+            }
             Some("custom") => rt::decode_variant(value, "custom").map(Self::Custom),
-            Some("integration") => rt::decode_variant(value, "integration").map(Self::Integration),
+            Some("integration") => {
+                rt::decode_variant(value, "integration").map(Self::Integration)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1607,7 +1638,9 @@ impl std::fmt::Display for PredefinedProfileType {
     }
 }
 impl<'de> serde::Deserialize<'de> for PredefinedProfileType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1741,7 +1774,9 @@ impl serde::Serialize for PatternValidation {
     }
 }
 impl<'de> serde::Deserialize<'de> for PatternValidation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1788,7 +1823,9 @@ impl std::fmt::Display for CustomProfileType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CustomProfileType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1883,7 +1920,9 @@ impl std::fmt::Display for IntegrationProfileType {
     }
 }
 impl<'de> serde::Deserialize<'de> for IntegrationProfileType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2059,12 +2098,20 @@ pub enum GetDlpProfileResult {
     Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for GetDlpProfileResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
-            Some("predefined") => rt::decode_variant(value, "predefined").map(Self::Predefined),
+            Some("predefined") => {
+                rt::decode_variant(value, "predefined").map(Self::Predefined)
+            }
             Some("custom") => rt::decode_variant(value, "custom").map(Self::Custom),
-            Some("integration") => rt::decode_variant(value, "integration").map(Self::Integration),
+            Some("integration") => {
+                rt::decode_variant(value, "integration").map(Self::Integration)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -2141,7 +2188,9 @@ impl serde::Serialize for RiskScoreIntegrationType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RiskScoreIntegrationType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

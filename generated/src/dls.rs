@@ -4,6 +4,7 @@
 //! The `dls` group: 6 operations and 10 types.
 //!
 //! Enable with the cargo feature `dls`. Tags: *DLS Regional Services*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,12 @@ impl DlsApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<DlsAccountRegionalHostnamesAccountListRegionsResultItem> {
-        let request = self.client.request(
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// List Regional Hostnames
@@ -64,10 +67,12 @@ impl DlsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<RegionalHostnameResponse> {
-        let request = self.client.request(
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create Regional Hostname
@@ -85,10 +90,12 @@ impl DlsApi<'_> {
         zone_id: &str,
         body: Option<&DlsAccountRegionalHostnamesAccountCreateHostnameRequest>,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let mut request = self.client.request(
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
+                &[zone_id],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -110,10 +117,12 @@ impl DlsApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let request = self.client.request(
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME,
-            &[zone_id, hostname],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME,
+                &[zone_id, hostname],
+            );
         rt::Call::new(request)
     }
     /// Update Regional Hostname
@@ -133,10 +142,12 @@ impl DlsApi<'_> {
         hostname: &str,
         body: Option<&DlsAccountRegionalHostnamesAccountPatchHostnameRequest>,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let mut request = self.client.request(
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
-            &[zone_id, hostname],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
+                &[zone_id, hostname],
+            );
         if let Some(body) = body {
             request.json(body);
         }
@@ -158,10 +169,12 @@ impl DlsApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<ApiResponseCommon> {
-        let request = self.client.request(
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME,
-            &[zone_id, hostname],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME,
+                &[zone_id, hostname],
+            );
         rt::Call::new(request)
     }
 }
@@ -178,55 +191,50 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `dls-account-regional-hostnames-account-list-hostnames` — `GET /zones/{zone_id}/addressing/regional_hostnames`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES: rt::Operation =
-        rt::Operation {
-            id: "dls-account-regional-hostnames-account-list-hostnames",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/addressing/regional_hostnames",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES: rt::Operation = rt::Operation {
+        id: "dls-account-regional-hostnames-account-list-hostnames",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/addressing/regional_hostnames",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `dls-account-regional-hostnames-account-create-hostname` — `POST /zones/{zone_id}/addressing/regional_hostnames`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME: rt::Operation =
-        rt::Operation {
-            id: "dls-account-regional-hostnames-account-create-hostname",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/addressing/regional_hostnames",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME: rt::Operation = rt::Operation {
+        id: "dls-account-regional-hostnames-account-create-hostname",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/addressing/regional_hostnames",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `dls-account-regional-hostnames-account-fetch-hostname` — `GET /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME: rt::Operation =
-        rt::Operation {
-            id: "dls-account-regional-hostnames-account-fetch-hostname",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME: rt::Operation = rt::Operation {
+        id: "dls-account-regional-hostnames-account-fetch-hostname",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `dls-account-regional-hostnames-account-patch-hostname` — `PATCH /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME: rt::Operation =
-        rt::Operation {
-            id: "dls-account-regional-hostnames-account-patch-hostname",
-            method: rt::Method::Patch,
-            path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME: rt::Operation = rt::Operation {
+        id: "dls-account-regional-hostnames-account-patch-hostname",
+        method: rt::Method::Patch,
+        path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `dls-account-regional-hostnames-account-delete-hostname` — `DELETE /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME: rt::Operation =
-        rt::Operation {
-            id: "dls-account-regional-hostnames-account-delete-hostname",
-            method: rt::Method::Delete,
-            path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
-            permissions: &[],
-            response: rt::ResponseKind::Json,
-            pagination: rt::Pagination::None,
-        };
+    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME: rt::Operation = rt::Operation {
+        id: "dls-account-regional-hostnames-account-delete-hostname",
+        method: rt::Method::Delete,
+        path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
+        permissions: &[],
+        response: rt::ResponseKind::Json,
+        pagination: rt::Pagination::None,
+    };
 }
 /// Identifying key for the region
 ///

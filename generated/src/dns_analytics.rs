@@ -4,6 +4,7 @@
 //! The `dns-analytics` group: 4 operations and 15 types.
 //!
 //! Enable with the cargo feature `dns-analytics`. Tags: *DNS Analytics*, *DNS Firewall Analytics*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,10 +48,12 @@ impl DnsAnalyticsApi<'_> {
         dns_firewall_id: &str,
         params: &DnsFirewallAnalyticsTableParams,
     ) -> rt::Call<Report> {
-        let mut request = self.client.request(
-            &operations::DNS_FIREWALL_ANALYTICS_TABLE,
-            &[account_id, dns_firewall_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DNS_FIREWALL_ANALYTICS_TABLE,
+                &[account_id, dns_firewall_id],
+            );
         request.query("metrics", &params.metrics);
         request.query("dimensions", &params.dimensions);
         request.query("since", &params.since);
@@ -81,10 +84,12 @@ impl DnsAnalyticsApi<'_> {
         dns_firewall_id: &str,
         params: &DnsFirewallAnalyticsByTimeParams,
     ) -> rt::Call<ReportBytime> {
-        let mut request = self.client.request(
-            &operations::DNS_FIREWALL_ANALYTICS_BY_TIME,
-            &[account_id, dns_firewall_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DNS_FIREWALL_ANALYTICS_BY_TIME,
+                &[account_id, dns_firewall_id],
+            );
         request.query("metrics", &params.metrics);
         request.query("dimensions", &params.dimensions);
         request.query("since", &params.since);
@@ -457,7 +462,9 @@ impl std::fmt::Display for TimeDelta {
     }
 }
 impl<'de> serde::Deserialize<'de> for TimeDelta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `dns-custom-nameservers` group: 6 operations and 9 types.
 //!
 //! Enable with the cargo feature `dns-custom-nameservers`. Tags: *Account-Level Custom Nameservers*, *Account-Level Custom Nameservers Usage for a Zone*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -22,7 +23,9 @@ pub struct DnsCustomNameserversApi<'a> {
 impl crate::Client {
     /// Operations of the `dns-custom-nameservers` group.
     pub fn dns_custom_nameservers(&self) -> DnsCustomNameserversApi<'_> {
-        DnsCustomNameserversApi { client: self }
+        DnsCustomNameserversApi {
+            client: self,
+        }
     }
 }
 impl DnsCustomNameserversApi<'_> {
@@ -42,7 +45,10 @@ impl DnsCustomNameserversApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: business, enterprise
-    pub fn list_account_custom_nameservers(&self, account_id: &str) -> rt::ListCall<CustomNs> {
+    pub fn list_account_custom_nameservers(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<CustomNs> {
         let request = self
             .client
             .request(&operations::LIST_ACCOUNT_CUSTOM_NAMESERVERS, &[account_id]);
@@ -89,10 +95,12 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<String> {
-        let request = self.client.request(
-            &operations::GET_ELIGIBLE_ZONES_FOR_ACCOUNT_CUSTOM_NAMESERVERS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ELIGIBLE_ZONES_FOR_ACCOUNT_CUSTOM_NAMESERVERS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Delete Account Custom Nameserver
@@ -116,10 +124,12 @@ impl DnsCustomNameserversApi<'_> {
         custom_ns_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
-            &[account_id, custom_ns_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
+                &[account_id, custom_ns_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -141,10 +151,12 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
     /// Set Account Custom Nameserver Related Zone Metadata
@@ -170,10 +182,12 @@ impl DnsCustomNameserversApi<'_> {
         zone_id: &str,
         body: &ZoneMetadata,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::SET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::SET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
+                &[zone_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -305,7 +319,9 @@ impl std::fmt::Display for CustomNsDnsRecordsItemType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CustomNsDnsRecordsItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -387,7 +403,9 @@ impl std::fmt::Display for CustomNsStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for CustomNsStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `dns-firewall` group: 5 operations and 17 types.
 //!
 //! Enable with the cargo feature `dns-firewall`. Tags: *DNS Firewall*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -99,10 +100,12 @@ impl DnsFirewallApi<'_> {
         account_id: &str,
         dns_firewall_id: &str,
     ) -> rt::Call<DnsFirewall> {
-        let request = self.client.request(
-            &operations::DNS_FIREWALL_CLUSTER_DETAILS,
-            &[account_id, dns_firewall_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DNS_FIREWALL_CLUSTER_DETAILS,
+                &[account_id, dns_firewall_id],
+            );
         rt::Call::new(request)
     }
     /// Update DNS Firewall Cluster
@@ -126,10 +129,12 @@ impl DnsFirewallApi<'_> {
         dns_firewall_id: &str,
         body: &SchemasDnsFirewall,
     ) -> rt::Call<DnsFirewall> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DNS_FIREWALL_CLUSTER,
-            &[account_id, dns_firewall_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_DNS_FIREWALL_CLUSTER,
+                &[account_id, dns_firewall_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -154,10 +159,12 @@ impl DnsFirewallApi<'_> {
         dns_firewall_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteDnsFirewallClusterResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_DNS_FIREWALL_CLUSTER,
-            &[account_id, dns_firewall_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_DNS_FIREWALL_CLUSTER,
+                &[account_id, dns_firewall_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }

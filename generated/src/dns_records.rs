@@ -4,6 +4,7 @@
 //! The `dns-records` group: 9 operations and 76 types.
 //!
 //! Enable with the cargo feature `dns-records`. Tags: *DNS Records for a Zone*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,9 +48,7 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         params: &ListDnsRecordsParams,
     ) -> rt::ListCall<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_DNS_RECORDS, &[zone_id]);
+        let mut request = self.client.request(&operations::LIST_DNS_RECORDS, &[zone_id]);
         request.query("name", &params.name);
         request.query("type", &params.r#type);
         request.query("content", &params.content);
@@ -97,7 +96,11 @@ impl DnsRecordsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_dns_record(&self, zone_id: &str, body: &DnsRecord) -> rt::Call<DnsRecord> {
+    pub fn create_dns_record(
+        &self,
+        zone_id: &str,
+        body: &DnsRecord,
+    ) -> rt::Call<DnsRecord> {
         let mut request = self
             .client
             .request(&operations::CREATE_DNS_RECORD, &[zone_id]);
@@ -123,9 +126,7 @@ impl DnsRecordsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn export_dns_records(&self, zone_id: &str) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::EXPORT_DNS_RECORDS, &[zone_id]);
+        let request = self.client.request(&operations::EXPORT_DNS_RECORDS, &[zone_id]);
         rt::RawCall::new(request)
     }
     /// Import DNS Records
@@ -178,9 +179,7 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ImportDnsRecordsResult> {
-        let mut request = self
-            .client
-            .request(&operations::SCAN_DNS_RECORDS, &[zone_id]);
+        let mut request = self.client.request(&operations::SCAN_DNS_RECORDS, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -197,7 +196,11 @@ impl DnsRecordsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dns_record_details(&self, zone_id: &str, dns_record_id: &str) -> rt::Call<DnsRecord> {
+    pub fn dns_record_details(
+        &self,
+        zone_id: &str,
+        dns_record_id: &str,
+    ) -> rt::Call<DnsRecord> {
         let request = self
             .client
             .request(&operations::DNS_RECORD_DETAILS, &[zone_id, dns_record_id]);
@@ -913,8 +916,12 @@ impl serde::Serialize for DnsRecord {
     }
 }
 impl<'de> serde::Deserialize<'de> for DnsRecord {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("A") => rt::decode_variant(value, "A").map(Self::A),
             Some("AAAA") => rt::decode_variant(value, "AAAA").map(Self::Aaaa),
@@ -1039,7 +1046,9 @@ impl serde::Serialize for ARecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ARecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1178,7 +1187,9 @@ impl serde::Serialize for AaaaRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for AaaaRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1300,7 +1311,9 @@ impl serde::Serialize for CaaRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CaaRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1427,7 +1440,9 @@ impl serde::Serialize for CertRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CertRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1528,7 +1543,9 @@ impl serde::Serialize for CnameRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CnameRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1655,7 +1672,9 @@ impl serde::Serialize for DnskeyRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DnskeyRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1782,7 +1801,9 @@ impl serde::Serialize for DsRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DsRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1906,7 +1927,9 @@ impl serde::Serialize for HttpsRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for HttpsRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2014,7 +2037,9 @@ impl serde::Serialize for LocRecordDataLatDirection {
     }
 }
 impl<'de> serde::Deserialize<'de> for LocRecordDataLatDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2071,7 +2096,9 @@ impl serde::Serialize for LocRecordDataLongDirection {
     }
 }
 impl<'de> serde::Deserialize<'de> for LocRecordDataLongDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2189,7 +2216,9 @@ impl serde::Serialize for LocRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for LocRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2297,7 +2326,9 @@ impl serde::Serialize for MxRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for MxRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2428,7 +2459,9 @@ impl serde::Serialize for NaptrRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for NaptrRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2528,7 +2561,9 @@ impl serde::Serialize for NsRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for NsRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2628,7 +2663,9 @@ impl serde::Serialize for PtrRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for PtrRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2755,7 +2792,9 @@ impl serde::Serialize for SmimeaRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SmimeaRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2902,7 +2941,9 @@ impl serde::Serialize for SrvRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SrvRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3024,7 +3065,9 @@ impl serde::Serialize for SshfpRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SshfpRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3148,7 +3191,9 @@ impl serde::Serialize for SvcbRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SvcbRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3275,7 +3320,9 @@ impl serde::Serialize for TlsaRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for TlsaRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3375,7 +3422,9 @@ impl serde::Serialize for TxtRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for TxtRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3496,7 +3545,9 @@ impl serde::Serialize for UriRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for UriRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `dns-settings` group: 4 operations and 10 types.
 //!
 //! Enable with the cargo feature `dns-settings`. Tags: *DNS Settings for a Zone*, *DNS Settings for an Account*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -44,10 +45,12 @@ impl DnsSettingsApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<AccountSettings> {
-        let request = self.client.request(
-            &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_LIST_DNS_SETTINGS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_LIST_DNS_SETTINGS,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Update DNS Settings
@@ -69,10 +72,12 @@ impl DnsSettingsApi<'_> {
         account_id: &str,
         body: &AccountSettings,
     ) -> rt::Call<AccountSettings> {
-        let mut request = self.client.request(
-            &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_UPDATE_DNS_SETTINGS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_UPDATE_DNS_SETTINGS,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -94,10 +99,9 @@ impl DnsSettingsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<DnsSettings> {
-        let request = self.client.request(
-            &operations::DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS, &[zone_id]);
         rt::Call::new(request)
     }
     /// Update DNS Settings
@@ -119,10 +123,12 @@ impl DnsSettingsApi<'_> {
         zone_id: &str,
         body: &DnsSettings,
     ) -> rt::Call<DnsSettings> {
-        let mut request = self.client.request(
-            &operations::DNS_SETTINGS_FOR_A_ZONE_UPDATE_DNS_SETTINGS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DNS_SETTINGS_FOR_A_ZONE_UPDATE_DNS_SETTINGS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -269,7 +275,9 @@ impl serde::Serialize for NameserversType {
     }
 }
 impl<'de> serde::Deserialize<'de> for NameserversType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -377,7 +385,9 @@ impl serde::Serialize for ZoneMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for ZoneMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `dnssec` group: 3 operations and 16 types.
 //!
 //! Enable with the cargo feature `dnssec`. Tags: *DNSSEC*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -301,7 +302,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `email` group: 15 operations and 46 types.
 //!
 //! Enable with the cargo feature `email`. Tags: *Email Routing destination addresses*, *Email Routing routing rules*, *Email Routing settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,10 +48,9 @@ impl EmailApi<'_> {
         account_identifier: &str,
         params: &ListDestinationAddressesParams,
     ) -> rt::ListCall<Addresses> {
-        let mut request = self.client.request(
-            &operations::LIST_DESTINATION_ADDRESSES,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LIST_DESTINATION_ADDRESSES, &[account_identifier]);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("direction", &params.direction);
@@ -76,10 +76,9 @@ impl EmailApi<'_> {
         account_identifier: &str,
         body: &CreateDestinationAddressProperties,
     ) -> rt::Call<Addresses> {
-        let mut request = self.client.request(
-            &operations::CREATE_A_DESTINATION_ADDRESS,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_A_DESTINATION_ADDRESS, &[account_identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -103,10 +102,12 @@ impl EmailApi<'_> {
         account_identifier: &str,
         destination_address_identifier: &str,
     ) -> rt::Call<Addresses> {
-        let request = self.client.request(
-            &operations::GET_A_DESTINATION_ADDRESS,
-            &[account_identifier, destination_address_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_DESTINATION_ADDRESS,
+                &[account_identifier, destination_address_identifier],
+            );
         rt::Call::new(request)
     }
     /// Delete destination address
@@ -129,10 +130,12 @@ impl EmailApi<'_> {
         account_identifier: &str,
         destination_address_identifier: &str,
     ) -> rt::Call<Addresses> {
-        let request = self.client.request(
-            &operations::DELETE_DESTINATION_ADDRESS,
-            &[account_identifier, destination_address_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_DESTINATION_ADDRESS,
+                &[account_identifier, destination_address_identifier],
+            );
         rt::Call::new(request)
     }
     /// Get Email Routing settings
@@ -149,7 +152,10 @@ impl EmailApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.zone.email.routing.config.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_email_routing_settings(&self, zone_identifier: &str) -> rt::Call<Settings> {
+    pub fn get_email_routing_settings(
+        &self,
+        zone_identifier: &str,
+    ) -> rt::Call<Settings> {
         let request = self
             .client
             .request(&operations::GET_EMAIL_ROUTING_SETTINGS, &[zone_identifier]);
@@ -196,7 +202,10 @@ impl EmailApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.zone.email.routing.config.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn email_routing_dns_settings(&self, zone_identifier: &str) -> rt::ListCall<DnsRecord> {
+    pub fn email_routing_dns_settings(
+        &self,
+        zone_identifier: &str,
+    ) -> rt::ListCall<DnsRecord> {
         let request = self
             .client
             .request(&operations::EMAIL_ROUTING_DNS_SETTINGS, &[zone_identifier]);
@@ -346,10 +355,9 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         rule_identifier: &str,
     ) -> rt::Call<Rules> {
-        let request = self.client.request(
-            &operations::GET_ROUTING_RULE,
-            &[zone_identifier, rule_identifier],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ROUTING_RULE, &[zone_identifier, rule_identifier]);
         rt::Call::new(request)
     }
     /// Update routing rule
@@ -373,10 +381,12 @@ impl EmailApi<'_> {
         rule_identifier: &str,
         body: &UpdateRuleProperties,
     ) -> rt::Call<Rules> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ROUTING_RULE,
-            &[zone_identifier, rule_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ROUTING_RULE,
+                &[zone_identifier, rule_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -400,10 +410,12 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         rule_identifier: &str,
     ) -> rt::Call<Rules> {
-        let request = self.client.request(
-            &operations::DELETE_ROUTING_RULE,
-            &[zone_identifier, rule_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_ROUTING_RULE,
+                &[zone_identifier, rule_identifier],
+            );
         rt::Call::new(request)
     }
 }
@@ -802,7 +814,9 @@ impl std::fmt::Display for EmailSettingStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for EmailSettingStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -967,7 +981,9 @@ impl std::fmt::Display for DnsRecordType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DnsRecordType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1065,7 +1081,9 @@ impl serde::Serialize for RuleActionType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleActionType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1151,7 +1169,9 @@ impl serde::Serialize for RuleMatcherField {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleMatcherField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1203,7 +1223,9 @@ impl serde::Serialize for RuleMatcherType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleMatcherType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1334,7 +1356,9 @@ impl serde::Serialize for RuleCatchallActionType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleCatchallActionType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1400,7 +1424,9 @@ impl serde::Serialize for RuleCatchallMatcherType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleCatchallMatcherType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

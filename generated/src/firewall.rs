@@ -4,6 +4,7 @@
 //! The `firewall` group: 52 operations and 183 types.
 //!
 //! Enable with the cargo feature `firewall`. Tags: *Filters*, *Firewall rules*, *IP Access rules for a user*, *IP Access rules for a zone*, *IP Access rules for an account*, *Rate limits for a zone*, *User Agent Blocking rules*, *WAF overrides*, *WAF packages*, *Zone Lockdown*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,10 +48,12 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         params: &IpAccessRulesForAnAccountListIpAccessRulesParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_LIST_IP_ACCESS_RULES,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_LIST_IP_ACCESS_RULES,
+                &[account_identifier],
+            );
         request.query("mode", &params.mode);
         request.query("configuration.target", &params.configuration_target);
         request.query("configuration.value", &params.configuration_value);
@@ -83,10 +86,12 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         body: &CreateAnIpAccessRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_CREATE_AN_IP_ACCESS_RULE,
-            &[account_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_CREATE_AN_IP_ACCESS_RULE,
+                &[account_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -110,10 +115,12 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_AN_IP_ACCESS_RULE,
-            &[account_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_AN_IP_ACCESS_RULE,
+                &[account_identifier, identifier],
+            );
         rt::Call::new(request)
     }
     /// Update an IP Access rule
@@ -139,10 +146,12 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &SchemasRule,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_UPDATE_AN_IP_ACCESS_RULE,
-            &[account_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_UPDATE_AN_IP_ACCESS_RULE,
+                &[account_identifier, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -169,10 +178,12 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteAnIpAccessRuleResult>> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE,
-            &[account_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE,
+                &[account_identifier, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -191,10 +202,9 @@ impl FirewallApi<'_> {
         &self,
         params: &IpAccessRulesForAUserListIpAccessRulesParams,
     ) -> rt::ListCall<Rule> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_USER_LIST_IP_ACCESS_RULES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::IP_ACCESS_RULES_FOR_A_USER_LIST_IP_ACCESS_RULES, &[]);
         request.query("mode", &params.mode);
         request.query("configuration.target", &params.configuration_target);
         request.query("configuration.value", &params.configuration_value);
@@ -221,10 +231,12 @@ impl FirewallApi<'_> {
         &self,
         body: &CreateAnIpAccessRuleRequest2,
     ) -> rt::Call<Rule> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_USER_CREATE_AN_IP_ACCESS_RULE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_USER_CREATE_AN_IP_ACCESS_RULE,
+                &[],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -245,10 +257,12 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &UpdateAnIpAccessRuleRequest,
     ) -> rt::Call<Rule> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_USER_UPDATE_AN_IP_ACCESS_RULE,
-            &[identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_USER_UPDATE_AN_IP_ACCESS_RULE,
+                &[identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -271,10 +285,12 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteAnIpAccessRuleResult2> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
-            &[identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
+                &[identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -550,10 +566,9 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
     ) -> rt::Call<Zonelockdown> {
-        let request = self.client.request(
-            &operations::GET_A_ZONE_LOCKDOWN_RULE,
-            &[zone_identifier, id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
         rt::Call::new(request)
     }
     /// Update a Zone Lockdown rule
@@ -575,10 +590,9 @@ impl FirewallApi<'_> {
         id: &str,
         body: &UpdateAZoneLockdownRuleRequest,
     ) -> rt::Call<Zonelockdown> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_ZONE_LOCKDOWN_RULE,
-            &[zone_identifier, id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -601,10 +615,9 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteAZoneLockdownRuleResponse> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_ZONE_LOCKDOWN_RULE,
-            &[zone_identifier, id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -719,10 +732,9 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<ListFirewallRulesResultItem> {
-        let mut request = self.client.request(
-            &operations::UPDATE_PRIORITY_OF_FIREWALL_RULES,
-            &[zone_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_PRIORITY_OF_FIREWALL_RULES, &[zone_identifier]);
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -834,10 +846,12 @@ impl FirewallApi<'_> {
         id: &str,
         body: &UpdatePriorityOfAFirewallRuleRequest,
     ) -> rt::ListCall<ListFirewallRulesResultItem> {
-        let mut request = self.client.request(
-            &operations::UPDATE_PRIORITY_OF_A_FIREWALL_RULE,
-            &[zone_identifier, id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_PRIORITY_OF_A_FIREWALL_RULE,
+                &[zone_identifier, id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -888,10 +902,9 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListUserAgentBlockingRulesParams,
     ) -> rt::ListCall<UaRules> {
-        let mut request = self.client.request(
-            &operations::LIST_USER_AGENT_BLOCKING_RULES,
-            &[zone_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LIST_USER_AGENT_BLOCKING_RULES, &[zone_identifier]);
         request.query("page", &params.page);
         request.query("description", &params.description);
         request.query("description_search", &params.description_search);
@@ -916,10 +929,9 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &CreateAUserAgentBlockingRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::CREATE_A_USER_AGENT_BLOCKING_RULE,
-            &[zone_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_A_USER_AGENT_BLOCKING_RULE, &[zone_identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -941,10 +953,12 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_A_USER_AGENT_BLOCKING_RULE,
-            &[zone_identifier, id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_USER_AGENT_BLOCKING_RULE,
+                &[zone_identifier, id],
+            );
         rt::Call::new(request)
     }
     /// Update a User Agent Blocking rule
@@ -966,10 +980,12 @@ impl FirewallApi<'_> {
         id: &str,
         body: &UpdateAUserAgentBlockingRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_USER_AGENT_BLOCKING_RULE,
-            &[zone_identifier, id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_A_USER_AGENT_BLOCKING_RULE,
+                &[zone_identifier, id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -992,10 +1008,12 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteAUserAgentBlockingRuleResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_USER_AGENT_BLOCKING_RULE,
-            &[zone_identifier, id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_A_USER_AGENT_BLOCKING_RULE,
+                &[zone_identifier, id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1076,7 +1094,11 @@ impl FirewallApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn get_a_waf_override(&self, zone_identifier: &str, id: &str) -> rt::Call<Override> {
+    pub fn get_a_waf_override(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<Override> {
         let request = self
             .client
             .request(&operations::GET_A_WAF_OVERRIDE, &[zone_identifier, id]);
@@ -1198,10 +1220,9 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<PackageResponseSingle> {
-        let request = self.client.request(
-            &operations::GET_A_WAF_PACKAGE,
-            &[zone_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_A_WAF_PACKAGE, &[zone_identifier, identifier]);
         rt::Call::new(request)
     }
     /// Update a WAF package
@@ -1228,10 +1249,9 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &UpdateAWafPackageRequest,
     ) -> rt::Call<UpdateAWafPackageResponse> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_WAF_PACKAGE,
-            &[zone_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_A_WAF_PACKAGE, &[zone_identifier, identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1306,7 +1326,11 @@ impl FirewallApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn get_a_rate_limit(&self, zone_identifier: &str, id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_a_rate_limit(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::GET_A_RATE_LIMIT, &[zone_identifier, id]);
@@ -1387,10 +1411,12 @@ impl FirewallApi<'_> {
         zone_id: &str,
         params: &IpAccessRulesForAZoneListIpAccessRulesParams,
     ) -> rt::ListCall<Rule> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_ZONE_LIST_IP_ACCESS_RULES,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_ZONE_LIST_IP_ACCESS_RULES,
+                &[zone_id],
+            );
         request.query("mode", &params.mode);
         request.query("configuration.target", &params.configuration_target);
         request.query("configuration.value", &params.configuration_value);
@@ -1421,10 +1447,12 @@ impl FirewallApi<'_> {
         zone_id: &str,
         body: &CreateAnIpAccessRuleRequest3,
     ) -> rt::Call<Rule> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_ZONE_CREATE_AN_IP_ACCESS_RULE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_ZONE_CREATE_AN_IP_ACCESS_RULE,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1447,10 +1475,12 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &UpdateAnIpAccessRuleRequest2,
     ) -> rt::Call<Rule> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_ZONE_UPDATE_AN_IP_ACCESS_RULE,
-            &[zone_id, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_ZONE_UPDATE_AN_IP_ACCESS_RULE,
+                &[zone_id, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1475,10 +1505,12 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &DeleteAnIpAccessRuleRequest,
     ) -> rt::Call<DeleteAnIpAccessRuleResult2> {
-        let mut request = self.client.request(
-            &operations::IP_ACCESS_RULES_FOR_A_ZONE_DELETE_AN_IP_ACCESS_RULE,
-            &[zone_id, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::IP_ACCESS_RULES_FOR_A_ZONE_DELETE_AN_IP_ACCESS_RULE,
+                &[zone_id, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1496,15 +1528,14 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `ip-access-rules-for-an-account-create-an-ip-access-rule` — `POST /accounts/{account_identifier}/firewall/access_rules/rules`
-    pub static IP_ACCESS_RULES_FOR_AN_ACCOUNT_CREATE_AN_IP_ACCESS_RULE: rt::Operation =
-        rt::Operation {
-            id: "ip-access-rules-for-an-account-create-an-ip-access-rule",
-            method: rt::Method::Post,
-            path: "/accounts/{account_identifier}/firewall/access_rules/rules",
-            permissions: &["#waf:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static IP_ACCESS_RULES_FOR_AN_ACCOUNT_CREATE_AN_IP_ACCESS_RULE: rt::Operation = rt::Operation {
+        id: "ip-access-rules-for-an-account-create-an-ip-access-rule",
+        method: rt::Method::Post,
+        path: "/accounts/{account_identifier}/firewall/access_rules/rules",
+        permissions: &["#waf:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `ip-access-rules-for-an-account-get-an-ip-access-rule` — `GET /accounts/{account_identifier}/firewall/access_rules/rules/{identifier}`
     pub static GET_AN_IP_ACCESS_RULE: rt::Operation = rt::Operation {
         id: "ip-access-rules-for-an-account-get-an-ip-access-rule",
@@ -1515,25 +1546,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-access-rules-for-an-account-update-an-ip-access-rule` — `PATCH /accounts/{account_identifier}/firewall/access_rules/rules/{identifier}`
-    pub static IP_ACCESS_RULES_FOR_AN_ACCOUNT_UPDATE_AN_IP_ACCESS_RULE: rt::Operation =
-        rt::Operation {
-            id: "ip-access-rules-for-an-account-update-an-ip-access-rule",
-            method: rt::Method::Patch,
-            path: "/accounts/{account_identifier}/firewall/access_rules/rules/{identifier}",
-            permissions: &["#waf:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static IP_ACCESS_RULES_FOR_AN_ACCOUNT_UPDATE_AN_IP_ACCESS_RULE: rt::Operation = rt::Operation {
+        id: "ip-access-rules-for-an-account-update-an-ip-access-rule",
+        method: rt::Method::Patch,
+        path: "/accounts/{account_identifier}/firewall/access_rules/rules/{identifier}",
+        permissions: &["#waf:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `ip-access-rules-for-an-account-delete-an-ip-access-rule` — `DELETE /accounts/{account_identifier}/firewall/access_rules/rules/{identifier}`
-    pub static IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE: rt::Operation =
-        rt::Operation {
-            id: "ip-access-rules-for-an-account-delete-an-ip-access-rule",
-            method: rt::Method::Delete,
-            path: "/accounts/{account_identifier}/firewall/access_rules/rules/{identifier}",
-            permissions: &["#waf:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE: rt::Operation = rt::Operation {
+        id: "ip-access-rules-for-an-account-delete-an-ip-access-rule",
+        method: rt::Method::Delete,
+        path: "/accounts/{account_identifier}/firewall/access_rules/rules/{identifier}",
+        permissions: &["#waf:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `ip-access-rules-for-a-user-list-ip-access-rules` — `GET /user/firewall/access_rules/rules`
     pub static IP_ACCESS_RULES_FOR_A_USER_LIST_IP_ACCESS_RULES: rt::Operation = rt::Operation {
         id: "ip-access-rules-for-a-user-list-ip-access-rules",
@@ -2204,7 +2233,9 @@ impl serde::Serialize for SchemasMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2467,12 +2498,13 @@ impl serde::Serialize for Configuration {
     }
 }
 impl<'de> serde::Deserialize<'de> for Configuration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        match rt::union_tag(&value, "target")
-            .map(str::to_owned)
-            .as_deref()
-        {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::union_tag(&value, "target").map(str::to_owned).as_deref() {
             Some("ip") => rt::decode_variant(value, "ip").map(Self::Ip),
             Some("ip6") => rt::decode_variant(value, "ip6").map(Self::Ip6),
             Some("ip_range") => rt::decode_variant(value, "ip_range").map(Self::IpRange),
@@ -2546,7 +2578,9 @@ impl serde::Serialize for IpConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for IpConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2614,7 +2648,9 @@ impl serde::Serialize for Ipv6ConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for Ipv6ConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2682,7 +2718,9 @@ impl serde::Serialize for CidrConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for CidrConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2750,7 +2788,9 @@ impl serde::Serialize for AsnConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for AsnConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2818,7 +2858,9 @@ impl serde::Serialize for CountryConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for CountryConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3438,12 +3480,13 @@ impl serde::Serialize for Configurations {
     }
 }
 impl<'de> serde::Deserialize<'de> for Configurations {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-        match rt::union_tag(&value, "target")
-            .map(str::to_owned)
-            .as_deref()
-        {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::union_tag(&value, "target").map(str::to_owned).as_deref() {
             Some("ip") => rt::decode_variant(value, "ip").map(Self::Ip),
             Some("ip_range") => rt::decode_variant(value, "ip_range").map(Self::IpRange),
             _ => Ok(Self::Unknown(value)),
@@ -3514,7 +3557,9 @@ impl serde::Serialize for SchemasIpConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasIpConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3582,7 +3627,9 @@ impl serde::Serialize for SchemasCidrConfigurationTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasCidrConfigurationTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3719,7 +3766,9 @@ impl std::fmt::Display for SchemasAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3822,7 +3871,9 @@ impl std::fmt::Display for ProductsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for ProductsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3947,7 +3998,9 @@ impl serde::Serialize for Mode {
     }
 }
 impl<'de> serde::Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4205,7 +4258,9 @@ impl std::fmt::Display for ComponentsSchemasMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4348,7 +4403,9 @@ impl serde::Serialize for WafRewriteAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for WafRewriteAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4424,7 +4481,9 @@ impl serde::Serialize for WafAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for WafAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4787,7 +4846,9 @@ impl std::fmt::Display for DetectionMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for DetectionMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4840,7 +4901,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4942,7 +5005,9 @@ impl serde::Serialize for ActionMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for ActionMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5009,7 +5074,9 @@ impl serde::Serialize for Sensitivity {
     }
 }
 impl<'de> serde::Deserialize<'de> for Sensitivity {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5140,7 +5207,9 @@ impl std::fmt::Display for BypassItemName {
     }
 }
 impl<'de> serde::Deserialize<'de> for BypassItemName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5235,7 +5304,9 @@ impl serde::Serialize for HeaderOp {
     }
 }
 impl<'de> serde::Deserialize<'de> for HeaderOp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5342,7 +5413,9 @@ impl serde::Serialize for MethodsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for MethodsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `healthchecks` group: 9 operations and 23 types.
 //!
 //! Enable with the cargo feature `healthchecks`. Tags: *Health Checks*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -116,10 +117,12 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
     ) -> rt::Call<Healthchecks> {
-        let request = self.client.request(
-            &operations::HEALTH_CHECK_PREVIEW_DETAILS,
-            &[zone_id, healthcheck_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::HEALTH_CHECK_PREVIEW_DETAILS,
+                &[zone_id, healthcheck_id],
+            );
         rt::Call::new(request)
     }
     /// Delete Preview Health Check
@@ -141,10 +144,12 @@ impl HealthchecksApi<'_> {
         healthcheck_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeletePreviewHealthCheckResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_PREVIEW_HEALTH_CHECK,
-            &[zone_id, healthcheck_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_PREVIEW_HEALTH_CHECK,
+                &[zone_id, healthcheck_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -166,10 +171,9 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
     ) -> rt::Call<Healthchecks> {
-        let request = self.client.request(
-            &operations::HEALTH_CHECK_DETAILS,
-            &[zone_id, healthcheck_id],
-        );
+        let request = self
+            .client
+            .request(&operations::HEALTH_CHECK_DETAILS, &[zone_id, healthcheck_id]);
         rt::Call::new(request)
     }
     /// Update Health Check
@@ -514,7 +518,9 @@ impl serde::Serialize for CheckRegionsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for CheckRegionsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -653,7 +659,9 @@ impl serde::Serialize for HttpConfigMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for HttpConfigMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -733,7 +741,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -807,7 +817,9 @@ impl serde::Serialize for TcpConfigMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for TcpConfigMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `hyperdrive` group: 6 operations and 9 types.
 //!
 //! Enable with the cargo feature `hyperdrive`. Tags: *Hyperdrive*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -38,10 +39,11 @@ impl HyperdriveApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.hyperdrive.database.list`
-    pub fn list_hyperdrive(&self, account_id: &str) -> rt::Call<Vec<HyperdriveWithIdentifier>> {
-        let request = self
-            .client
-            .request(&operations::LIST_HYPERDRIVE, &[account_id]);
+    pub fn list_hyperdrive(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<HyperdriveWithIdentifier>> {
+        let request = self.client.request(&operations::LIST_HYPERDRIVE, &[account_id]);
         rt::Call::new(request)
     }
     /// Create Hyperdrive
@@ -347,7 +349,9 @@ impl serde::Serialize for HyperdriveScheme {
     }
 }
 impl<'de> serde::Deserialize<'de> for HyperdriveScheme {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

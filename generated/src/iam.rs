@@ -4,6 +4,7 @@
 //! The `iam` group: 37 operations and 122 types.
 //!
 //! Enable with the cargo feature `iam`. Tags: *API Token Permission Groups*, *Account Members*, *Account Permission Groups*, *Account Resource Groups*, *Account Roles*, *Accounts*, *User*, *User API Tokens*, *User's Account Memberships*, *User's Invites*, *User's Organizations*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,7 +40,10 @@ impl IamApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_accounts(&self, params: &ListAccountsParams) -> rt::ListCall<serde_json::Value> {
+    pub fn list_accounts(
+        &self,
+        params: &ListAccountsParams,
+    ) -> rt::ListCall<serde_json::Value> {
         let mut request = self.client.request(&operations::LIST_ACCOUNTS, &[]);
         request.query("name", &params.name);
         request.query("page", &params.page);
@@ -62,9 +66,7 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn account_details(&self, account_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::ACCOUNT_DETAILS, &[account_id]);
+        let request = self.client.request(&operations::ACCOUNT_DETAILS, &[account_id]);
         rt::Call::new(request)
     }
     /// Update Account
@@ -141,10 +143,12 @@ impl IamApi<'_> {
         account_id: &str,
         permission_group_id: &str,
     ) -> rt::Call<PermissionGroup> {
-        let request = self.client.request(
-            &operations::ACCOUNT_PERMISSION_GROUP_DETAILS,
-            &[account_id, permission_group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_PERMISSION_GROUP_DETAILS,
+                &[account_id, permission_group_id],
+            );
         rt::Call::new(request)
     }
     /// List Resource Groups
@@ -220,10 +224,12 @@ impl IamApi<'_> {
         account_id: &str,
         resource_group_id: &str,
     ) -> rt::Call<ResourceGroup> {
-        let request = self.client.request(
-            &operations::ACCOUNT_RESOURCE_GROUP_DETAILS,
-            &[account_id, resource_group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_RESOURCE_GROUP_DETAILS,
+                &[account_id, resource_group_id],
+            );
         rt::Call::new(request)
     }
     /// Update Resource Group
@@ -247,10 +253,12 @@ impl IamApi<'_> {
         resource_group_id: &str,
         body: &CreateResourceGroup,
     ) -> rt::Call<ResourceGroup> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_RESOURCE_GROUP_UPDATE,
-            &[account_id, resource_group_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_RESOURCE_GROUP_UPDATE,
+                &[account_id, resource_group_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -275,10 +283,12 @@ impl IamApi<'_> {
         resource_group_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<AccountResourceGroupDeleteResult>> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
-            &[account_id, resource_group_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
+                &[account_id, resource_group_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -303,9 +313,7 @@ impl IamApi<'_> {
         account_id: &str,
         params: &ListMembersParams,
     ) -> rt::ListCall<MemberWithPolicies> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_MEMBERS, &[account_id]);
+        let mut request = self.client.request(&operations::LIST_MEMBERS, &[account_id]);
         request.query("order", &params.order);
         request.query("status", &params.status);
         request.query("page", &params.page);
@@ -446,7 +454,11 @@ impl IamApi<'_> {
     /// - `role_id`
     ///
     /// Token permissions (any of): `#organization:read`
-    pub fn role_details(&self, account_id: &str, role_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn role_details(
+        &self,
+        account_id: &str,
+        role_id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::ROLE_DETAILS, &[account_id, role_id]);
@@ -483,7 +495,10 @@ impl IamApi<'_> {
     ///
     /// Path parameters:
     /// - `membership_id`
-    pub fn membership_details(&self, membership_id: &str) -> rt::Call<MembershipWithPolicies> {
+    pub fn membership_details(
+        &self,
+        membership_id: &str,
+    ) -> rt::Call<MembershipWithPolicies> {
         let request = self
             .client
             .request(&operations::MEMBERSHIP_DETAILS, &[membership_id]);
@@ -588,9 +603,7 @@ impl IamApi<'_> {
     ///
     /// Plans: enterprise
     pub fn invitation_details(&self, invite_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::INVITATION_DETAILS, &[invite_id]);
+        let request = self.client.request(&operations::INVITATION_DETAILS, &[invite_id]);
         rt::Call::new(request)
     }
     /// Respond to Invitation
@@ -653,7 +666,10 @@ impl IamApi<'_> {
     /// - `organization_id`
     ///
     /// Plans: enterprise
-    pub fn organization_details(&self, organization_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn organization_details(
+        &self,
+        organization_id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::ORGANIZATION_DETAILS, &[organization_id]);
@@ -695,7 +711,10 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.list`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_tokens(&self, params: &ListTokensParams) -> rt::ListCall<serde_json::Value> {
+    pub fn list_tokens(
+        &self,
+        params: &ListTokensParams,
+    ) -> rt::ListCall<serde_json::Value> {
         let mut request = self.client.request(&operations::LIST_TOKENS, &[]);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -731,7 +750,9 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn permission_groups_list_permission_groups(&self) -> rt::ListCall<serde_json::Value> {
+    pub fn permission_groups_list_permission_groups(
+        &self,
+    ) -> rt::ListCall<serde_json::Value> {
         let request = self
             .client
             .request(&operations::PERMISSION_GROUPS_LIST_PERMISSION_GROUPS, &[]);
@@ -782,7 +803,11 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.update`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_token(&self, token_id: &str, body: &SchemasToken) -> rt::Call<serde_json::Value> {
+    pub fn update_token(
+        &self,
+        token_id: &str,
+        body: &SchemasToken,
+    ) -> rt::Call<serde_json::Value> {
         let mut request = self.client.request(&operations::UPDATE_TOKEN, &[token_id]);
         request.json(body);
         rt::Call::new(request)
@@ -824,7 +849,11 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.update`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn roll_token(&self, token_id: &str, body: &serde_json::Value) -> rt::Call<Value> {
+    pub fn roll_token(
+        &self,
+        token_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Value> {
         let mut request = self.client.request(&operations::ROLL_TOKEN, &[token_id]);
         request.json(body);
         rt::Call::new(request)
@@ -1408,7 +1437,9 @@ impl serde::Serialize for AccountSettingsDefaultNameservers {
     }
 }
 impl<'de> serde::Deserialize<'de> for AccountSettingsDefaultNameservers {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1856,7 +1887,9 @@ impl serde::Serialize for Access {
     }
 }
 impl<'de> serde::Deserialize<'de> for Access {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1950,7 +1983,9 @@ impl std::fmt::Display for MemberWithPoliciesStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for MemberWithPoliciesStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2649,7 +2684,9 @@ impl std::fmt::Display for SchemasStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2945,7 +2982,9 @@ impl std::fmt::Display for UserInviteStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for UserInviteStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3292,7 +3331,9 @@ impl std::fmt::Display for ComponentsSchemasStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3570,7 +3611,9 @@ impl serde::Serialize for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `images` group: 17 operations and 37 types.
 //!
 //! Enable with the cargo feature `images`. Tags: *Cloudflare Images*, *Cloudflare Images Keys*, *Cloudflare Images Variants*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -88,9 +89,7 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_signing_keys(&self, account_id: &str) -> rt::Call<ImageKeysResponse> {
-        let request = self
-            .client
-            .request(&operations::LIST_SIGNING_KEYS, &[account_id]);
+        let request = self.client.request(&operations::LIST_SIGNING_KEYS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create a new Signing Key
@@ -109,10 +108,9 @@ impl ImagesApi<'_> {
         account_id: &str,
         signing_key_name: &str,
     ) -> rt::Call<ImageKeysResponse> {
-        let request = self.client.request(
-            &operations::ADD_SIGNING_KEY,
-            &[account_id, signing_key_name],
-        );
+        let request = self
+            .client
+            .request(&operations::ADD_SIGNING_KEY, &[account_id, signing_key_name]);
         rt::Call::new(request)
     }
     /// Delete Signing Key
@@ -132,10 +130,9 @@ impl ImagesApi<'_> {
         account_id: &str,
         signing_key_name: &str,
     ) -> rt::Call<ImageKeysResponse> {
-        let request = self.client.request(
-            &operations::DELETE_SIGNING_KEY,
-            &[account_id, signing_key_name],
-        );
+        let request = self
+            .client
+            .request(&operations::DELETE_SIGNING_KEY, &[account_id, signing_key_name]);
         rt::Call::new(request)
     }
     /// Images usage statistics
@@ -165,9 +162,7 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_variants(&self, account_id: &str) -> rt::Call<ImageVariantsResponse> {
-        let request = self
-            .client
-            .request(&operations::LIST_VARIANTS, &[account_id]);
+        let request = self.client.request(&operations::LIST_VARIANTS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create a variant
@@ -385,10 +380,12 @@ impl ImagesApi<'_> {
         account_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<CreateAuthenticatedDirectUploadUrlV2Result> {
-        let mut request = self.client.request(
-            &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
+                &[account_id],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -812,7 +809,9 @@ impl serde::Serialize for ImageVariantFit {
     }
 }
 impl<'de> serde::Deserialize<'de> for ImageVariantFit {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -880,7 +879,9 @@ impl serde::Serialize for ImageVariantSchemasMetadata {
     }
 }
 impl<'de> serde::Deserialize<'de> for ImageVariantSchemasMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -907,10 +908,7 @@ pub struct ImageVariantDefinition {
     /// `id`
     pub id: ImageVariantIdentifier,
     /// `neverRequireSignedURLs`
-    #[serde(
-        rename = "neverRequireSignedURLs",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "neverRequireSignedURLs", skip_serializing_if = "Option::is_none")]
     pub never_require_signed_ur_ls: Option<ImageVariantNeverRequireSignedUrLs>,
     /// `options`
     pub options: ImageVariantOptions,
@@ -925,10 +923,7 @@ pub struct ImageVariantResponse {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ImageVariantPatchRequest {
     /// `neverRequireSignedURLs`
-    #[serde(
-        rename = "neverRequireSignedURLs",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "neverRequireSignedURLs", skip_serializing_if = "Option::is_none")]
     pub never_require_signed_ur_ls: Option<ImageVariantNeverRequireSignedUrLs>,
     /// `options`
     pub options: ImageVariantOptions,

@@ -4,6 +4,7 @@
 //! The `intel` group: 11 operations and 46 types.
 //!
 //! Enable with the cargo feature `intel`. Tags: *ASN Intelligence*, *Domain History*, *Domain Intelligence*, *IP Intelligence*, *IP List*, *Miscategorization*, *Passive DNS by IP*, *Phishing URL Information*, *Phishing URL Scanner*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,10 +40,9 @@ impl IntelApi<'_> {
         account_id: &str,
         body: &UrlParam,
     ) -> rt::Call<PhishingUrlSubmit> {
-        let mut request = self.client.request(
-            &operations::SUBMIT_SUSPICIOUS_URL_FOR_SCANNING,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::SUBMIT_SUSPICIOUS_URL_FOR_SCANNING, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -76,10 +76,9 @@ impl IntelApi<'_> {
     /// - `account_id`
     /// - `asn`
     pub fn get_asn_overview(&self, account_id: &str, asn: i64) -> rt::Call<Asn> {
-        let request = self.client.request(
-            &operations::GET_ASN_OVERVIEW,
-            &[account_id, &asn.to_string()],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ASN_OVERVIEW, &[account_id, &asn.to_string()]);
         rt::Call::new(request)
     }
     /// Get ASN Subnets
@@ -91,11 +90,14 @@ impl IntelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `asn`
-    pub fn get_asn_subnets(&self, account_id: &str, asn: i64) -> rt::Call<GetAsnSubnetsResponse> {
-        let request = self.client.request(
-            &operations::GET_ASN_SUBNETS,
-            &[account_id, &asn.to_string()],
-        );
+    pub fn get_asn_subnets(
+        &self,
+        account_id: &str,
+        asn: i64,
+    ) -> rt::Call<GetAsnSubnetsResponse> {
+        let request = self
+            .client
+            .request(&operations::GET_ASN_SUBNETS, &[account_id, &asn.to_string()]);
         rt::Call::new(request)
     }
     /// Get Passive DNS by IP
@@ -214,9 +216,7 @@ impl IntelApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn get_ip_lists(&self, account_id: &str) -> rt::ListCall<IpList> {
-        let request = self
-            .client
-            .request(&operations::GET_IP_LISTS, &[account_id]);
+        let request = self.client.request(&operations::GET_IP_LISTS, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create Miscategorization
@@ -802,7 +802,9 @@ impl std::fmt::Display for SchemasIpBelongsToRefType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasIpBelongsToRefType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

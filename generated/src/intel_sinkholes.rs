@@ -4,6 +4,7 @@
 //! The `intel-sinkholes` group: 1 operations and 3 types.
 //!
 //! Enable with the cargo feature `intel-sinkholes`. Tags: *Sinkhole Config*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -35,9 +36,7 @@ impl IntelSinkholesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn get_sinkholes(&self, account_id: &str) -> rt::Call<Vec<SinkholeItem>> {
-        let request = self
-            .client
-            .request(&operations::GET_SINKHOLES, &[account_id]);
+        let request = self.client.request(&operations::GET_SINKHOLES, &[account_id]);
         rt::Call::new(request)
     }
 }

@@ -4,6 +4,7 @@
 //! The `legacy-jhs` group: 9 operations and 42 types.
 //!
 //! Enable with the cargo feature `legacy-jhs`. Tags: *SSL/TLS Mode Recommendation*, *Spectrum Aggregate Analytics*, *Spectrum Analytics (By Time)*, *Spectrum Analytics (Summary)*, *Spectrum Applications*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -166,10 +167,12 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         body: &CreateSpectrumApplicationUsingANameForTheOriginRequest,
     ) -> rt::Call<CreateSpectrumApplicationUsingANameForTheOriginResult> {
-        let mut request = self.client.request(
-            &operations::CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN,
-            &[zone],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN,
+                &[zone],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -189,10 +192,12 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_SPECTRUM_APPLICATION_CONFIGURATION,
-            &[zone, app_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_SPECTRUM_APPLICATION_CONFIGURATION,
+                &[zone, app_id],
+            );
         rt::Call::new(request)
     }
     /// Update Spectrum application configuration using a name for the origin
@@ -212,10 +217,12 @@ impl LegacyJhsApi<'_> {
         app_id: &str,
         body: &UpdateSpectrumApplicationConfigurationUsingANameForTheOriginRequest,
     ) -> rt::Call<CreateSpectrumApplicationUsingANameForTheOriginResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN,
-            &[zone, app_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN,
+                &[zone, app_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -292,15 +299,14 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `spectrum-applications-create-spectrum-application-using-a-name-for-the-origin` — `POST /zones/{zone}/spectrum/apps`
-    pub static CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN: rt::Operation =
-        rt::Operation {
-            id: "spectrum-applications-create-spectrum-application-using-a-name-for-the-origin",
-            method: rt::Method::Post,
-            path: "/zones/{zone}/spectrum/apps",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN: rt::Operation = rt::Operation {
+        id: "spectrum-applications-create-spectrum-application-using-a-name-for-the-origin",
+        method: rt::Method::Post,
+        path: "/zones/{zone}/spectrum/apps",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `spectrum-applications-get-spectrum-application-configuration` — `GET /zones/{zone}/spectrum/apps/{app_id}`
     pub static GET_SPECTRUM_APPLICATION_CONFIGURATION: rt::Operation = rt::Operation {
         id: "spectrum-applications-get-spectrum-application-configuration",
@@ -446,7 +452,9 @@ impl std::fmt::Display for Value {
     }
 }
 impl<'de> serde::Deserialize<'de> for Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -983,7 +991,9 @@ impl serde::Serialize for DnsType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DnsType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1011,8 +1021,12 @@ impl serde::Serialize for EdgeIps {
     }
 }
 impl<'de> serde::Deserialize<'de> for EdgeIps {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("dynamic") => rt::decode_variant(value, "dynamic").map(Self::Dynamic),
             Some("static") => rt::decode_variant(value, "static").map(Self::Static),
@@ -1078,7 +1092,9 @@ impl serde::Serialize for EdgeIpsVariant1Connectivity {
     }
 }
 impl<'de> serde::Deserialize<'de> for EdgeIpsVariant1Connectivity {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1130,7 +1146,9 @@ impl serde::Serialize for EdgeIpsVariant1Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for EdgeIpsVariant1Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1196,7 +1214,9 @@ impl serde::Serialize for EdgeIpsVariant2Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for EdgeIpsVariant2Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1309,7 +1329,9 @@ impl serde::Serialize for OriginDnsType {
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginDnsType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1396,7 +1418,9 @@ impl serde::Serialize for ProxyProtocol {
     }
 }
 impl<'de> serde::Deserialize<'de> for ProxyProtocol {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1463,7 +1487,9 @@ impl serde::Serialize for Tls {
     }
 }
 impl<'de> serde::Deserialize<'de> for Tls {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1525,7 +1551,9 @@ impl serde::Serialize for TrafficType {
     }
 }
 impl<'de> serde::Deserialize<'de> for TrafficType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

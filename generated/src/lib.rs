@@ -6,12 +6,14 @@
 //! Generated from Cloudflare's published OpenAPI schema (Cloudflare API 4.0.0) by `cloudflare-codegen`; the runtime (`runtime`) is hand-written.
 //!
 //! Each API group is a module behind a cargo feature of the same name (`dns-records` → [`dns_records`]); `full` enables all 76 groups. Operations hang off [`Client`]: `client.dns_records().list_dns_records(zone_id, &params)` returns a call that is `.await`ed (or, for lists, streamed with `.pages()`/`.items()`).
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 pub mod runtime;
 pub use runtime::{
-    ApiError, ApiResponse, Call, Client, ClientBuilder, Credentials, Cursors, Error, FilePart,
-    ListCall, MultipartForm, Page, RateBudget, RawCall, RawResponse, ResultInfo, RetryPolicy,
+    ApiError, ApiResponse, Call, Client, ClientBuilder, Credentials, Cursors, Error,
+    FilePart, ListCall, MultipartForm, Page, RateBudget, RawCall, RawResponse,
+    ResultInfo, RetryPolicy,
 };
 /// The `aaa` API group (feature `aaa`).
 #[cfg(feature = "aaa")]

@@ -4,6 +4,7 @@
 //! The `lists` group: 11 operations and 29 types.
 //!
 //! Enable with the cargo feature `lists`. Tags: *Lists*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -46,10 +47,12 @@ impl ListsApi<'_> {
         account_identifier: &str,
         operation_id: &str,
     ) -> rt::Call<Operation> {
-        let request = self.client.request(
-            &operations::GET_BULK_OPERATION_STATUS,
-            &[account_identifier, operation_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_BULK_OPERATION_STATUS,
+                &[account_identifier, operation_id],
+            );
         rt::Call::new(request)
     }
     /// Get a list item
@@ -72,10 +75,12 @@ impl ListsApi<'_> {
         list_id: &str,
         item_id: &str,
     ) -> rt::Call<Item> {
-        let request = self.client.request(
-            &operations::GET_A_LIST_ITEM,
-            &[account_identifier, list_id, item_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_LIST_ITEM,
+                &[account_identifier, list_id, item_id],
+            );
         rt::Call::new(request)
     }
     /// Get lists
@@ -106,10 +111,12 @@ impl ListsApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_a_list(&self, account_id: &str, body: &CreateAListRequest) -> rt::Call<List> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_LIST, &[account_id]);
+    pub fn create_a_list(
+        &self,
+        account_id: &str,
+        body: &CreateAListRequest,
+    ) -> rt::Call<List> {
+        let mut request = self.client.request(&operations::CREATE_A_LIST, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -486,7 +493,9 @@ impl std::fmt::Display for OperationStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for OperationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -637,7 +646,9 @@ impl serde::Serialize for Kind {
     }
 }
 impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

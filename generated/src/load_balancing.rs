@@ -4,6 +4,7 @@
 //! The `load-balancing` group: 48 operations and 119 types.
 //!
 //! Enable with the cargo feature `load-balancing`. Tags: *Account Load Balancer Monitors*, *Account Load Balancer Pools*, *Account Load Balancer Search*, *Load Balancer Healthcheck Events*, *Load Balancer Monitors*, *Load Balancer Pools*, *Load Balancer Regions*, *Load Balancers*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,12 @@ impl LoadBalancingApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Monitor> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITORS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITORS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Create Monitor
@@ -63,10 +66,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_CREATE_MONITOR,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_CREATE_MONITOR,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -86,10 +91,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
     ) -> rt::Call<Monitor> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
-            &[account_id, monitor_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
+                &[account_id, monitor_id],
+            );
         rt::Call::new(request)
     }
     /// Update Monitor
@@ -109,10 +116,12 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &UpdateMonitorRequest,
     ) -> rt::Call<Monitor> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
-            &[account_id, monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
+                &[account_id, monitor_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -133,10 +142,12 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &PatchMonitorRequest,
     ) -> rt::Call<Monitor> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PATCH_MONITOR,
-            &[account_id, monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PATCH_MONITOR,
+                &[account_id, monitor_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -157,10 +168,12 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteMonitorResult> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-            &[account_id, monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+                &[account_id, monitor_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -181,10 +194,12 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &PreviewMonitorRequest,
     ) -> rt::Call<PreviewMonitorResult> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
-            &[account_id, monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
+                &[account_id, monitor_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -206,10 +221,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
     ) -> rt::ListCall<ListMonitorReferencesResultItem> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
-            &[account_id, monitor_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
+                &[account_id, monitor_id],
+            );
         rt::ListCall::new(request)
     }
     /// List Pools
@@ -229,10 +246,9 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         params: &AccountLoadBalancerPoolsListPoolsParams,
     ) -> rt::ListCall<Pool> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS, &[account_id]);
         request.query("monitor", &params.monitor);
         rt::ListCall::new(request)
     }
@@ -251,10 +267,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         body: &CreatePoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_CREATE_POOL,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_CREATE_POOL,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -275,10 +293,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         body: &PatchPoolsRequest,
     ) -> rt::ListCall<Pool> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
+                &[account_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -298,10 +318,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
     ) -> rt::Call<Pool> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS,
-            &[account_id, pool_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS,
+                &[account_id, pool_id],
+            );
         rt::Call::new(request)
     }
     /// Update Pool
@@ -321,10 +343,12 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &UpdatePoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_UPDATE_POOL,
-            &[account_id, pool_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_UPDATE_POOL,
+                &[account_id, pool_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -345,10 +369,12 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &PatchPoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOL,
-            &[account_id, pool_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOL,
+                &[account_id, pool_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -369,10 +395,12 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeletePoolResult> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
-            &[account_id, pool_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
+                &[account_id, pool_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -392,10 +420,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
-            &[account_id, pool_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
+                &[account_id, pool_id],
+            );
         rt::Call::new(request)
     }
     /// Preview Pool
@@ -415,10 +445,12 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &PreviewPoolRequest,
     ) -> rt::Call<PreviewMonitorResult> {
-        let mut request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL,
-            &[account_id, pool_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL,
+                &[account_id, pool_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -440,10 +472,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
     ) -> rt::ListCall<ListPoolReferencesResultItem> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
-            &[account_id, pool_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
+                &[account_id, pool_id],
+            );
         rt::ListCall::new(request)
     }
     /// Preview Result
@@ -462,10 +496,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         preview_id: &str,
     ) -> rt::Call<PreviewResult> {
-        let request = self.client.request(
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
-            &[account_id, preview_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
+                &[account_id, preview_id],
+            );
         rt::Call::new(request)
     }
     /// List Regions
@@ -483,9 +519,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         params: &ListRegionsParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_REGIONS, &[account_id]);
+        let mut request = self.client.request(&operations::LIST_REGIONS, &[account_id]);
         request.query("subdivision_code", &params.subdivision_code);
         request.query("subdivision_code_a2", &params.subdivision_code_a2);
         request.query("country_code_a2", &params.country_code_a2);
@@ -502,7 +536,11 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `region_id`
-    pub fn get_region(&self, account_id: &str, region_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_region(
+        &self,
+        account_id: &str,
+        region_id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::GET_REGION, &[account_id, region_id]);
@@ -573,11 +611,13 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `monitor_id`
-    pub fn load_balancer_monitors_monitor_details(&self, monitor_id: &str) -> rt::Call<Monitor> {
-        let request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
-            &[monitor_id],
-        );
+    pub fn load_balancer_monitors_monitor_details(
+        &self,
+        monitor_id: &str,
+    ) -> rt::Call<Monitor> {
+        let request = self
+            .client
+            .request(&operations::LOAD_BALANCER_MONITORS_MONITOR_DETAILS, &[monitor_id]);
         rt::Call::new(request)
     }
     /// Update Monitor
@@ -595,10 +635,9 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &UpdateMonitorRequest2,
     ) -> rt::Call<Monitor> {
-        let mut request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
-            &[monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LOAD_BALANCER_MONITORS_UPDATE_MONITOR, &[monitor_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -617,10 +656,9 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &PatchMonitorRequest2,
     ) -> rt::Call<Monitor> {
-        let mut request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_PATCH_MONITOR,
-            &[monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LOAD_BALANCER_MONITORS_PATCH_MONITOR, &[monitor_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -639,10 +677,9 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteMonitorResult> {
-        let mut request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-            &[monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR, &[monitor_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -661,10 +698,9 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &PreviewMonitorRequest2,
     ) -> rt::Call<PreviewMonitorResult> {
-        let mut request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
-            &[monitor_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR, &[monitor_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -684,10 +720,12 @@ impl LoadBalancingApi<'_> {
         &self,
         monitor_id: &str,
     ) -> rt::ListCall<ListMonitorReferencesResultItem> {
-        let request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
-            &[monitor_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
+                &[monitor_id],
+            );
         rt::ListCall::new(request)
     }
     /// List Pools
@@ -716,7 +754,10 @@ impl LoadBalancingApi<'_> {
     /// `POST /user/load_balancers/pools`
     ///
     /// Operation ID: `load-balancer-pools-create-pool`
-    pub fn load_balancer_pools_create_pool(&self, body: &CreatePoolRequest2) -> rt::Call<Pool> {
+    pub fn load_balancer_pools_create_pool(
+        &self,
+        body: &CreatePoolRequest2,
+    ) -> rt::Call<Pool> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_POOLS_CREATE_POOL, &[]);
@@ -732,7 +773,10 @@ impl LoadBalancingApi<'_> {
     /// Operation ID: `load-balancer-pools-patch-pools`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn load_balancer_pools_patch_pools(&self, body: &PatchPoolsRequest2) -> rt::ListCall<Pool> {
+    pub fn load_balancer_pools_patch_pools(
+        &self,
+        body: &PatchPoolsRequest2,
+    ) -> rt::ListCall<Pool> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_POOLS_PATCH_POOLS, &[]);
@@ -832,10 +876,9 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
-            &[pool_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS, &[pool_id]);
         rt::Call::new(request)
     }
     /// Preview Pool
@@ -875,10 +918,9 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
     ) -> rt::ListCall<ListPoolReferencesResultItem> {
-        let request = self.client.request(
-            &operations::LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
-            &[pool_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES, &[pool_id]);
         rt::ListCall::new(request)
     }
     /// Preview Result
@@ -895,10 +937,9 @@ impl LoadBalancingApi<'_> {
         &self,
         preview_id: &str,
     ) -> rt::Call<PreviewResult> {
-        let request = self.client.request(
-            &operations::LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
-            &[preview_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LOAD_BALANCER_MONITORS_PREVIEW_RESULT, &[preview_id]);
         rt::Call::new(request)
     }
     /// List Healthcheck Events
@@ -914,9 +955,7 @@ impl LoadBalancingApi<'_> {
         &self,
         params: &ListHealthcheckEventsParams,
     ) -> rt::ListCall<Analytics> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_HEALTHCHECK_EVENTS, &[]);
+        let mut request = self.client.request(&operations::LIST_HEALTHCHECK_EVENTS, &[]);
         request.query("until", &params.until);
         request.query("pool_name", &params.pool_name);
         request.query("origin_healthy", &params.origin_healthy);
@@ -939,9 +978,7 @@ impl LoadBalancingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_load_balancers(&self, zone_id: &str) -> rt::ListCall<LoadBalancer> {
-        let request = self
-            .client
-            .request(&operations::LIST_LOAD_BALANCERS, &[zone_id]);
+        let request = self.client.request(&operations::LIST_LOAD_BALANCERS, &[zone_id]);
         rt::ListCall::new(request)
     }
     /// Create Load Balancer
@@ -981,10 +1018,9 @@ impl LoadBalancingApi<'_> {
         zone_id: &str,
         load_balancer_id: &str,
     ) -> rt::Call<LoadBalancer> {
-        let request = self.client.request(
-            &operations::LOAD_BALANCER_DETAILS,
-            &[zone_id, load_balancer_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LOAD_BALANCER_DETAILS, &[zone_id, load_balancer_id]);
         rt::Call::new(request)
     }
     /// Update Load Balancer
@@ -1004,10 +1040,9 @@ impl LoadBalancingApi<'_> {
         load_balancer_id: &str,
         body: &UpdateLoadBalancerRequest,
     ) -> rt::Call<LoadBalancer> {
-        let mut request = self.client.request(
-            &operations::UPDATE_LOAD_BALANCER,
-            &[zone_id, load_balancer_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_LOAD_BALANCER, &[zone_id, load_balancer_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1028,10 +1063,9 @@ impl LoadBalancingApi<'_> {
         load_balancer_id: &str,
         body: &PatchLoadBalancerRequest,
     ) -> rt::Call<LoadBalancer> {
-        let mut request = self.client.request(
-            &operations::PATCH_LOAD_BALANCER,
-            &[zone_id, load_balancer_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::PATCH_LOAD_BALANCER, &[zone_id, load_balancer_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1052,10 +1086,9 @@ impl LoadBalancingApi<'_> {
         load_balancer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteLoadBalancerResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_LOAD_BALANCER,
-            &[zone_id, load_balancer_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_LOAD_BALANCER, &[zone_id, load_balancer_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1127,15 +1160,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-list-monitor-references` — `GET /accounts/{account_id}/load_balancers/monitors/{monitor_id}/references`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES: rt::Operation =
-        rt::Operation {
-            id: "account-load-balancer-monitors-list-monitor-references",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}/references",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES: rt::Operation = rt::Operation {
+        id: "account-load-balancer-monitors-list-monitor-references",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}/references",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `account-load-balancer-pools-list-pools` — `GET /accounts/{account_id}/load_balancers/pools`
     pub static ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-list-pools",
@@ -1752,7 +1784,9 @@ impl serde::Serialize for Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2033,7 +2067,9 @@ impl std::fmt::Display for ListMonitorReferencesResultItemReferenceType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ListMonitorReferencesResultItemReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2204,7 +2240,9 @@ impl serde::Serialize for CheckRegionsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for CheckRegionsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2313,7 +2351,9 @@ impl serde::Serialize for LoadSheddingDefaultPolicy {
     }
 }
 impl<'de> serde::Deserialize<'de> for LoadSheddingDefaultPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2365,7 +2405,9 @@ impl serde::Serialize for LoadSheddingSessionPolicy {
     }
 }
 impl<'de> serde::Deserialize<'de> for LoadSheddingSessionPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2517,7 +2559,9 @@ impl serde::Serialize for OriginSteeringPolicy {
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginSteeringPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2889,7 +2933,9 @@ impl std::fmt::Display for ListPoolReferencesResultItemReferenceType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ListPoolReferencesResultItemReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3013,7 +3059,9 @@ impl std::fmt::Display for ResourceReferenceReferenceType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ResourceReferenceReferenceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3070,7 +3118,9 @@ impl std::fmt::Display for ResourceReferenceResourceType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ResourceReferenceResourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3681,7 +3731,9 @@ impl serde::Serialize for LocationStrategyMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for LocationStrategyMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3752,7 +3804,9 @@ impl serde::Serialize for LocationStrategyPreferEcs {
     }
 }
 impl<'de> serde::Deserialize<'de> for LocationStrategyPreferEcs {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3898,7 +3952,9 @@ impl serde::Serialize for SessionAffinity {
     }
 }
 impl<'de> serde::Deserialize<'de> for SessionAffinity {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4006,7 +4062,9 @@ impl serde::Serialize for SessionAffinityAttributesSamesite {
     }
 }
 impl<'de> serde::Deserialize<'de> for SessionAffinityAttributesSamesite {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4068,7 +4126,9 @@ impl serde::Serialize for SessionAffinityAttributesSecure {
     }
 }
 impl<'de> serde::Deserialize<'de> for SessionAffinityAttributesSecure {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4133,7 +4193,9 @@ impl serde::Serialize for SessionAffinityAttributesZeroDowntimeFailover {
     }
 }
 impl<'de> serde::Deserialize<'de> for SessionAffinityAttributesZeroDowntimeFailover {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4236,7 +4298,9 @@ impl serde::Serialize for SteeringPolicy {
     }
 }
 impl<'de> serde::Deserialize<'de> for SteeringPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

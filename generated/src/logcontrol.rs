@@ -4,6 +4,7 @@
 //! The `logcontrol` group: 5 operations and 4 types.
 //!
 //! Enable with the cargo feature `logcontrol`. Tags: *Logcontrol CMB config for an account*, *Logs Received*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,12 @@ impl LogcontrolApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Option<CmbConfig>> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Update CMB config
@@ -65,10 +68,12 @@ impl LogcontrolApi<'_> {
         account_id: &str,
         body: &Option<CmbConfig>,
     ) -> rt::Call<Option<CmbConfig>> {
-        let mut request = self.client.request(
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -89,10 +94,12 @@ impl LogcontrolApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -114,10 +121,12 @@ impl LogcontrolApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Option<RetentionFlag>> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
+                &[zone_id],
+            );
         rt::Call::new(request)
     }
     /// Update log retention flag
@@ -139,10 +148,12 @@ impl LogcontrolApi<'_> {
         zone_id: &str,
         body: &Option<RetentionFlag>,
     ) -> rt::Call<Option<RetentionFlag>> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }

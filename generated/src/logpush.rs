@@ -4,6 +4,7 @@
 //! The `logpush` group: 24 operations and 44 types.
 //!
 //! Enable with the cargo feature `logpush`. Tags: *Instant Logs jobs for a zone*, *Logpush jobs for a zone*, *Logpush jobs for an account*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -46,10 +47,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
-            &[account_id, dataset_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
+                &[account_id, dataset_id],
+            );
         rt::Call::new(request)
     }
     /// List Logpush jobs for a dataset
@@ -72,10 +75,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
-            &[account_id, dataset_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
+                &[account_id, dataset_id],
+            );
         rt::Call::new(request)
     }
     /// List Logpush jobs
@@ -96,10 +101,9 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create Logpush job
@@ -121,10 +125,9 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &PostAccountsAccountIdLogpushJobsRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self.client.request(
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -148,10 +151,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         job_id: i64,
     ) -> rt::Call<Option<LogpushJob>> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-            &[account_id, &job_id.to_string()],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+                &[account_id, &job_id.to_string()],
+            );
         rt::Call::new(request)
     }
     /// Update Logpush job
@@ -175,10 +180,12 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &PutAccountsAccountIdLogpushJobsJobIdRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self.client.request(
-            &operations::PUT_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-            &[account_id, &job_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::PUT_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+                &[account_id, &job_id.to_string()],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -203,10 +210,12 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteAccountsAccountIdLogpushJobsJobIdResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-            &[account_id, &job_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+                &[account_id, &job_id.to_string()],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -229,10 +238,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &PostAccountsAccountIdLogpushOwnershipRequest,
     ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -255,10 +266,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &PostAccountsAccountIdLogpushOwnershipValidateRequest,
     ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipValidateResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -280,11 +293,15 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
         body: &DeleteAccountsAccountIdLogpushValidateDestinationExistsRequest,
-    ) -> rt::Call<Option<DeleteAccountsAccountIdLogpushValidateDestinationExistsResult>> {
-        let mut request = self.client.request(
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
-            &[account_id],
-        );
+    ) -> rt::Call<
+        Option<DeleteAccountsAccountIdLogpushValidateDestinationExistsResult>,
+    > {
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -307,10 +324,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &PostAccountsAccountIdLogpushValidateOriginRequest,
     ) -> rt::Call<Option<PostAccountsAccountIdLogpushValidateOriginResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -334,10 +353,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         dataset_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
-            &[zone_id, dataset_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
+                &[zone_id, dataset_id],
+            );
         rt::Call::new(request)
     }
     /// List Logpush jobs for a dataset
@@ -360,10 +381,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         dataset_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
-            &[zone_id, dataset_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
+                &[zone_id, dataset_id],
+            );
         rt::Call::new(request)
     }
     /// List Instant Logs jobs
@@ -408,10 +431,9 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &PostZonesZoneIdLogpushEdgeJobsRequest,
     ) -> rt::Call<Option<InstantLogsJob>> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::POST_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -483,10 +505,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         job_id: i64,
     ) -> rt::Call<Option<LogpushJob>> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-            &[zone_id, &job_id.to_string()],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+                &[zone_id, &job_id.to_string()],
+            );
         rt::Call::new(request)
     }
     /// Update Logpush job
@@ -510,10 +534,12 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &PutZonesZoneIdLogpushJobsJobIdRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self.client.request(
-            &operations::PUT_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-            &[zone_id, &job_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::PUT_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+                &[zone_id, &job_id.to_string()],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -538,10 +564,12 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteZonesZoneIdLogpushJobsJobIdResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-            &[zone_id, &job_id.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+                &[zone_id, &job_id.to_string()],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -564,10 +592,9 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &PostZonesZoneIdLogpushOwnershipRequest,
     ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -590,10 +617,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &PostZonesZoneIdLogpushOwnershipValidateRequest,
     ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipValidateResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -615,11 +644,15 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
         body: &PostZonesZoneIdLogpushValidateDestinationExistsRequest,
-    ) -> rt::Call<Option<DeleteAccountsAccountIdLogpushValidateDestinationExistsResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
-            &[zone_id],
-        );
+    ) -> rt::Call<
+        Option<DeleteAccountsAccountIdLogpushValidateDestinationExistsResult>,
+    > {
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -642,10 +675,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &PostZonesZoneIdLogpushValidateOriginRequest,
     ) -> rt::Call<Option<PostAccountsAccountIdLogpushValidateOriginResult>> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -654,25 +689,23 @@ impl LogpushApi<'_> {
 pub mod operations {
     use crate::runtime as rt;
     /// `get-accounts-account_id-logpush-datasets-dataset_id-fields` — `GET /accounts/{account_id}/logpush/datasets/{dataset_id}/fields`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS: rt::Operation =
-        rt::Operation {
-            id: "get-accounts-account_id-logpush-datasets-dataset_id-fields",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/logpush/datasets/{dataset_id}/fields",
-            permissions: &["#logs:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS: rt::Operation = rt::Operation {
+        id: "get-accounts-account_id-logpush-datasets-dataset_id-fields",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/logpush/datasets/{dataset_id}/fields",
+        permissions: &["#logs:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `get-accounts-account_id-logpush-datasets-dataset_id-jobs` — `GET /accounts/{account_id}/logpush/datasets/{dataset_id}/jobs`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS: rt::Operation =
-        rt::Operation {
-            id: "get-accounts-account_id-logpush-datasets-dataset_id-jobs",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/logpush/datasets/{dataset_id}/jobs",
-            permissions: &["#logs:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS: rt::Operation = rt::Operation {
+        id: "get-accounts-account_id-logpush-datasets-dataset_id-jobs",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/logpush/datasets/{dataset_id}/jobs",
+        permissions: &["#logs:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `get-accounts-account_id-logpush-jobs` — `GET /accounts/{account_id}/logpush/jobs`
     pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS: rt::Operation = rt::Operation {
         id: "get-accounts-account_id-logpush-jobs",
@@ -737,15 +770,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `delete-accounts-account_id-logpush-validate-destination-exists` — `POST /accounts/{account_id}/logpush/validate/destination/exists`
-    pub static DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS: rt::Operation =
-        rt::Operation {
-            id: "delete-accounts-account_id-logpush-validate-destination-exists",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/logpush/validate/destination/exists",
-            permissions: &["#logs:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS: rt::Operation = rt::Operation {
+        id: "delete-accounts-account_id-logpush-validate-destination-exists",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/logpush/validate/destination/exists",
+        permissions: &["#logs:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `post-accounts-account_id-logpush-validate-origin` — `POST /accounts/{account_id}/logpush/validate/origin`
     pub static POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN: rt::Operation = rt::Operation {
         id: "post-accounts-account_id-logpush-validate-origin",
@@ -756,15 +788,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logpush-datasets-dataset_id-fields` — `GET /zones/{zone_id}/logpush/datasets/{dataset_id}/fields`
-    pub static GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS: rt::Operation =
-        rt::Operation {
-            id: "get-zones-zone_id-logpush-datasets-dataset_id-fields",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/logpush/datasets/{dataset_id}/fields",
-            permissions: &["#logs:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS: rt::Operation = rt::Operation {
+        id: "get-zones-zone_id-logpush-datasets-dataset_id-fields",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/logpush/datasets/{dataset_id}/fields",
+        permissions: &["#logs:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `get-zones-zone_id-logpush-datasets-dataset_id-jobs` — `GET /zones/{zone_id}/logpush/datasets/{dataset_id}/jobs`
     pub static GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logpush-datasets-dataset_id-jobs",
@@ -856,15 +887,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-validate-destination-exists` — `POST /zones/{zone_id}/logpush/validate/destination/exists`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS: rt::Operation =
-        rt::Operation {
-            id: "post-zones-zone_id-logpush-validate-destination-exists",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/logpush/validate/destination/exists",
-            permissions: &["#logs:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS: rt::Operation = rt::Operation {
+        id: "post-zones-zone_id-logpush-validate-destination-exists",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/logpush/validate/destination/exists",
+        permissions: &["#logs:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `post-zones-zone_id-logpush-validate-origin` — `POST /zones/{zone_id}/logpush/validate/origin`
     pub static POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-validate-origin",
@@ -987,7 +1017,9 @@ impl serde::Serialize for Frequency {
     }
 }
 impl<'de> serde::Deserialize<'de> for Frequency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1043,7 +1075,9 @@ impl serde::Serialize for Kind {
     }
 }
 impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1246,7 +1280,9 @@ impl serde::Serialize for OutputOptionsOutputType {
     }
 }
 impl<'de> serde::Deserialize<'de> for OutputOptionsOutputType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1308,7 +1344,9 @@ impl serde::Serialize for OutputOptionsTimestampFormat {
     }
 }
 impl<'de> serde::Deserialize<'de> for OutputOptionsTimestampFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `logshare` group: 3 operations and 8 types.
 //!
 //! Enable with the cargo feature `logshare`. Tags: *Logs Received*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,10 +48,12 @@ impl LogshareApi<'_> {
         ray_id: &str,
         params: &GetZonesZoneIdLogsRayidsRayIdParams,
     ) -> rt::Call<LogsResponseJsonLines> {
-        let mut request = self.client.request(
-            &operations::GET_ZONES_ZONE_ID_LOGS_RAYIDS_RAY_ID,
-            &[zone_id, ray_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_ZONES_ZONE_ID_LOGS_RAYIDS_RAY_ID,
+                &[zone_id, ray_id],
+            );
         request.query("fields", &params.fields);
         request.query("timestamps", &params.timestamps);
         rt::Call::new(request)
@@ -103,10 +106,9 @@ impl LogshareApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<FieldsResponse> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED_FIELDS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED_FIELDS, &[zone_id]);
         rt::Call::new(request)
     }
 }

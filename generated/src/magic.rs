@@ -4,6 +4,7 @@
 //! The `magic` group: 56 operations and 131 types.
 //!
 //! Enable with the cargo feature `magic`. Tags: *Magic Account Apps*, *Magic GRE tunnels*, *Magic IPsec tunnels*, *Magic Interconnects*, *Magic Site ACLs*, *Magic Site App Configs*, *Magic Site LANs*, *Magic Site WANs*, *Magic Sites*, *Magic Static Routes*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -54,7 +55,11 @@ impl MagicApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn add_app(&self, account_id: &str, body: &AppAddSingleRequest) -> rt::Call<AccountApp> {
+    pub fn add_app(
+        &self,
+        account_id: &str,
+        body: &AppAddSingleRequest,
+    ) -> rt::Call<AccountApp> {
         let mut request = self.client.request(&operations::ADD_APP, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -97,7 +102,11 @@ impl MagicApi<'_> {
     /// - `account_app_id`
     ///
     /// Plans: enterprise
-    pub fn delete_app(&self, account_id: &str, account_app_id: &str) -> rt::Call<AccountApp> {
+    pub fn delete_app(
+        &self,
+        account_id: &str,
+        account_app_id: &str,
+    ) -> rt::Call<AccountApp> {
         let request = self
             .client
             .request(&operations::DELETE_APP, &[account_id, account_app_id]);
@@ -115,7 +124,10 @@ impl MagicApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn list_interconnects(&self, account_id: &str) -> rt::Call<ListInterconnectsResult> {
+    pub fn list_interconnects(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<ListInterconnectsResult> {
         let request = self
             .client
             .request(&operations::LIST_INTERCONNECTS, &[account_id]);
@@ -162,10 +174,12 @@ impl MagicApi<'_> {
         account_id: &str,
         cf_interconnect_id: &str,
     ) -> rt::Call<ListInterconnectDetailsResult> {
-        let request = self.client.request(
-            &operations::LIST_INTERCONNECT_DETAILS,
-            &[account_id, cf_interconnect_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_INTERCONNECT_DETAILS,
+                &[account_id, cf_interconnect_id],
+            );
         rt::Call::new(request)
     }
     /// Update interconnect
@@ -187,10 +201,12 @@ impl MagicApi<'_> {
         cf_interconnect_id: &str,
         body: &ComponentsSchemasTunnelUpdateRequest,
     ) -> rt::Call<UpdateInterconnectResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_INTERCONNECT,
-            &[account_id, cf_interconnect_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_INTERCONNECT,
+                &[account_id, cf_interconnect_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -207,9 +223,7 @@ impl MagicApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_gre_tunnels(&self, account_id: &str) -> rt::Call<ListGreTunnelsResult> {
-        let request = self
-            .client
-            .request(&operations::LIST_GRE_TUNNELS, &[account_id]);
+        let request = self.client.request(&operations::LIST_GRE_TUNNELS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create GRE tunnels
@@ -276,10 +290,9 @@ impl MagicApi<'_> {
         account_id: &str,
         gre_tunnel_id: &str,
     ) -> rt::Call<ListGreTunnelDetailsResult> {
-        let request = self.client.request(
-            &operations::LIST_GRE_TUNNEL_DETAILS,
-            &[account_id, gre_tunnel_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LIST_GRE_TUNNEL_DETAILS, &[account_id, gre_tunnel_id]);
         rt::Call::new(request)
     }
     /// Update GRE Tunnel
@@ -348,10 +361,9 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<MagicIpsecTunnelsListIpsecTunnelsResult> {
-        let request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create IPsec tunnels
@@ -371,10 +383,12 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &SchemasTunnelAddRequest,
     ) -> rt::Call<MagicIpsecTunnelsListIpsecTunnelsResult> {
-        let mut request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_CREATE_IPSEC_TUNNELS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_IPSEC_TUNNELS_CREATE_IPSEC_TUNNELS,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -395,10 +409,12 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MagicIpsecTunnelsUpdateMultipleIpsecTunnelsResult> {
-        let mut request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_UPDATE_MULTIPLE_IPSEC_TUNNELS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_IPSEC_TUNNELS_UPDATE_MULTIPLE_IPSEC_TUNNELS,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -420,10 +436,12 @@ impl MagicApi<'_> {
         account_id: &str,
         ipsec_tunnel_id: &str,
     ) -> rt::Call<MagicIpsecTunnelsListIpsecTunnelDetailsResult> {
-        let request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNEL_DETAILS,
-            &[account_id, ipsec_tunnel_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNEL_DETAILS,
+                &[account_id, ipsec_tunnel_id],
+            );
         rt::Call::new(request)
     }
     /// Update IPsec Tunnel
@@ -445,10 +463,12 @@ impl MagicApi<'_> {
         ipsec_tunnel_id: &str,
         body: &SchemasTunnelUpdateRequest,
     ) -> rt::Call<MagicIpsecTunnelsUpdateIpsecTunnelResult> {
-        let mut request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_UPDATE_IPSEC_TUNNEL,
-            &[account_id, ipsec_tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_IPSEC_TUNNELS_UPDATE_IPSEC_TUNNEL,
+                &[account_id, ipsec_tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -471,10 +491,12 @@ impl MagicApi<'_> {
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MagicIpsecTunnelsDeleteIpsecTunnelResult> {
-        let mut request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
-            &[account_id, ipsec_tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
+                &[account_id, ipsec_tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -497,10 +519,12 @@ impl MagicApi<'_> {
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MagicIpsecTunnelsGeneratePreSharedKeyPskForIpsecTunnelsResult> {
-        let mut request = self.client.request(
-            &operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
-            &[account_id, ipsec_tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
+                &[account_id, ipsec_tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -539,9 +563,7 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ListRoutesResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ROUTES, &[account_id]);
+        let mut request = self.client.request(&operations::CREATE_ROUTES, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -610,7 +632,11 @@ impl MagicApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn route_details(&self, account_id: &str, route_id: &str) -> rt::Call<RouteDetailsResult> {
+    pub fn route_details(
+        &self,
+        account_id: &str,
+        route_id: &str,
+    ) -> rt::Call<RouteDetailsResult> {
         let request = self
             .client
             .request(&operations::ROUTE_DETAILS, &[account_id, route_id]);
@@ -682,7 +708,11 @@ impl MagicApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn list_sites(&self, account_id: &str, params: &ListSitesParams) -> rt::Call<Vec<Site>> {
+    pub fn list_sites(
+        &self,
+        account_id: &str,
+        params: &ListSitesParams,
+    ) -> rt::Call<Vec<Site>> {
         let mut request = self.client.request(&operations::LIST_SITES, &[account_id]);
         request.query("connector_identifier", &params.connector_identifier);
         rt::Call::new(request)
@@ -699,7 +729,11 @@ impl MagicApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn create_site(&self, account_id: &str, body: &SitesAddSingleRequest) -> rt::Call<Site> {
+    pub fn create_site(
+        &self,
+        account_id: &str,
+        body: &SitesAddSingleRequest,
+    ) -> rt::Call<Site> {
         let mut request = self.client.request(&operations::CREATE_SITE, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -819,11 +853,14 @@ impl MagicApi<'_> {
     /// - `site_id`
     ///
     /// Plans: enterprise
-    pub fn magic_site_acls_list_acls(&self, account_id: &str, site_id: &str) -> rt::Call<Vec<Acl>> {
-        let request = self.client.request(
-            &operations::MAGIC_SITE_ACLS_LIST_ACLS,
-            &[account_id, site_id],
-        );
+    pub fn magic_site_acls_list_acls(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<Vec<Acl>> {
+        let request = self
+            .client
+            .request(&operations::MAGIC_SITE_ACLS_LIST_ACLS, &[account_id, site_id]);
         rt::Call::new(request)
     }
     /// Create a new Site ACL
@@ -845,10 +882,9 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &AclsAddSingleRequest,
     ) -> rt::Call<Acl> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_ACLS_CREATE_ACL,
-            &[account_id, site_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::MAGIC_SITE_ACLS_CREATE_ACL, &[account_id, site_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -874,10 +910,12 @@ impl MagicApi<'_> {
         site_id: &str,
         acl_id: &str,
     ) -> rt::Call<Acl> {
-        let request = self.client.request(
-            &operations::MAGIC_SITE_ACLS_ACL_DETAILS,
-            &[account_id, site_id, acl_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_ACLS_ACL_DETAILS,
+                &[account_id, site_id, acl_id],
+            );
         rt::Call::new(request)
     }
     /// Update Site ACL
@@ -903,10 +941,12 @@ impl MagicApi<'_> {
         acl_id: &str,
         body: &AclUpdateRequest,
     ) -> rt::Call<Acl> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_ACLS_UPDATE_ACL,
-            &[account_id, site_id, acl_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_ACLS_UPDATE_ACL,
+                &[account_id, site_id, acl_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -933,10 +973,12 @@ impl MagicApi<'_> {
         acl_id: &str,
         body: &AclUpdateRequest,
     ) -> rt::Call<Acl> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_ACLS_PATCH_ACL,
-            &[account_id, site_id, acl_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_ACLS_PATCH_ACL,
+                &[account_id, site_id, acl_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -963,10 +1005,12 @@ impl MagicApi<'_> {
         acl_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Acl> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_ACLS_DELETE_ACL,
-            &[account_id, site_id, acl_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_ACLS_DELETE_ACL,
+                &[account_id, site_id, acl_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -983,7 +1027,11 @@ impl MagicApi<'_> {
     /// - `site_id`
     ///
     /// Plans: enterprise
-    pub fn list_app_configs(&self, account_id: &str, site_id: &str) -> rt::Call<Vec<AppConfig>> {
+    pub fn list_app_configs(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<Vec<AppConfig>> {
         let request = self
             .client
             .request(&operations::LIST_APP_CONFIGS, &[account_id, site_id]);
@@ -1035,10 +1083,12 @@ impl MagicApi<'_> {
         app_config_id: &str,
         body: &AppConfigUpdateRequest,
     ) -> rt::Call<AppConfig> {
-        let mut request = self.client.request(
-            &operations::UPDATE_APP_CONFIG,
-            &[account_id, site_id, app_config_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_APP_CONFIG,
+                &[account_id, site_id, app_config_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1062,10 +1112,12 @@ impl MagicApi<'_> {
         site_id: &str,
         app_config_id: &str,
     ) -> rt::Call<AppConfig> {
-        let request = self.client.request(
-            &operations::DELETE_APP_CONFIG,
-            &[account_id, site_id, app_config_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_APP_CONFIG,
+                &[account_id, site_id, app_config_id],
+            );
         rt::Call::new(request)
     }
     /// List Site LANs
@@ -1081,11 +1133,14 @@ impl MagicApi<'_> {
     /// - `site_id`
     ///
     /// Plans: enterprise
-    pub fn magic_site_lans_list_lans(&self, account_id: &str, site_id: &str) -> rt::Call<Vec<Lan>> {
-        let request = self.client.request(
-            &operations::MAGIC_SITE_LANS_LIST_LANS,
-            &[account_id, site_id],
-        );
+    pub fn magic_site_lans_list_lans(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<Vec<Lan>> {
+        let request = self
+            .client
+            .request(&operations::MAGIC_SITE_LANS_LIST_LANS, &[account_id, site_id]);
         rt::Call::new(request)
     }
     /// Create a new Site LAN
@@ -1107,10 +1162,9 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &LansAddSingleRequest,
     ) -> rt::Call<Vec<Lan>> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_LANS_CREATE_LAN,
-            &[account_id, site_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::MAGIC_SITE_LANS_CREATE_LAN, &[account_id, site_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1136,10 +1190,12 @@ impl MagicApi<'_> {
         site_id: &str,
         lan_id: &str,
     ) -> rt::Call<Lan> {
-        let request = self.client.request(
-            &operations::MAGIC_SITE_LANS_LAN_DETAILS,
-            &[account_id, site_id, lan_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_LANS_LAN_DETAILS,
+                &[account_id, site_id, lan_id],
+            );
         rt::Call::new(request)
     }
     /// Update Site LAN
@@ -1165,10 +1221,12 @@ impl MagicApi<'_> {
         lan_id: &str,
         body: &LanUpdateRequest,
     ) -> rt::Call<Lan> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_LANS_UPDATE_LAN,
-            &[account_id, site_id, lan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_LANS_UPDATE_LAN,
+                &[account_id, site_id, lan_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1195,10 +1253,12 @@ impl MagicApi<'_> {
         lan_id: &str,
         body: &LanUpdateRequest,
     ) -> rt::Call<Lan> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_LANS_PATCH_LAN,
-            &[account_id, site_id, lan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_LANS_PATCH_LAN,
+                &[account_id, site_id, lan_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1225,10 +1285,12 @@ impl MagicApi<'_> {
         lan_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Lan> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_LANS_DELETE_LAN,
-            &[account_id, site_id, lan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_LANS_DELETE_LAN,
+                &[account_id, site_id, lan_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1245,11 +1307,14 @@ impl MagicApi<'_> {
     /// - `site_id`
     ///
     /// Plans: enterprise
-    pub fn magic_site_wans_list_wans(&self, account_id: &str, site_id: &str) -> rt::Call<Vec<Wan>> {
-        let request = self.client.request(
-            &operations::MAGIC_SITE_WANS_LIST_WANS,
-            &[account_id, site_id],
-        );
+    pub fn magic_site_wans_list_wans(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<Vec<Wan>> {
+        let request = self
+            .client
+            .request(&operations::MAGIC_SITE_WANS_LIST_WANS, &[account_id, site_id]);
         rt::Call::new(request)
     }
     /// Create a new Site WAN
@@ -1271,10 +1336,9 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &WansAddSingleRequest,
     ) -> rt::Call<Vec<Wan>> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_WANS_CREATE_WAN,
-            &[account_id, site_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::MAGIC_SITE_WANS_CREATE_WAN, &[account_id, site_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1300,10 +1364,12 @@ impl MagicApi<'_> {
         site_id: &str,
         wan_id: &str,
     ) -> rt::Call<Wan> {
-        let request = self.client.request(
-            &operations::MAGIC_SITE_WANS_WAN_DETAILS,
-            &[account_id, site_id, wan_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_WANS_WAN_DETAILS,
+                &[account_id, site_id, wan_id],
+            );
         rt::Call::new(request)
     }
     /// Update Site WAN
@@ -1329,10 +1395,12 @@ impl MagicApi<'_> {
         wan_id: &str,
         body: &WanUpdateRequest,
     ) -> rt::Call<Wan> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_WANS_UPDATE_WAN,
-            &[account_id, site_id, wan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_WANS_UPDATE_WAN,
+                &[account_id, site_id, wan_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1359,10 +1427,12 @@ impl MagicApi<'_> {
         wan_id: &str,
         body: &WanUpdateRequest,
     ) -> rt::Call<Wan> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_WANS_PATCH_WAN,
-            &[account_id, site_id, wan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_WANS_PATCH_WAN,
+                &[account_id, site_id, wan_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1389,10 +1459,12 @@ impl MagicApi<'_> {
         wan_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Wan> {
-        let mut request = self.client.request(
-            &operations::MAGIC_SITE_WANS_DELETE_WAN,
-            &[account_id, site_id, wan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::MAGIC_SITE_WANS_DELETE_WAN,
+                &[account_id, site_id, wan_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1581,15 +1653,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `magic-ipsec-tunnels-generate-pre-shared-key-(-psk)-for-ipsec-tunnels` — `POST /accounts/{account_id}/magic/ipsec_tunnels/{ipsec_tunnel_id}/psk_generate`
-    pub static MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS: rt::Operation =
-        rt::Operation {
-            id: "magic-ipsec-tunnels-generate-pre-shared-key-(-psk)-for-ipsec-tunnels",
-            method: rt::Method::Post,
-            path: "/accounts/{account_id}/magic/ipsec_tunnels/{ipsec_tunnel_id}/psk_generate",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS: rt::Operation = rt::Operation {
+        id: "magic-ipsec-tunnels-generate-pre-shared-key-(-psk)-for-ipsec-tunnels",
+        method: rt::Method::Post,
+        path: "/accounts/{account_id}/magic/ipsec_tunnels/{ipsec_tunnel_id}/psk_generate",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `magic-static-routes-list-routes` — `GET /accounts/{account_id}/magic/routes`
     pub static LIST_ROUTES: rt::Operation = rt::Operation {
         id: "magic-static-routes-list-routes",
@@ -2142,7 +2213,9 @@ impl serde::Serialize for SchemasHealthCheckRate {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasHealthCheckRate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2199,7 +2272,9 @@ impl serde::Serialize for SchemasHealthCheckType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasHealthCheckType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2400,7 +2475,9 @@ impl serde::Serialize for HealthCheckDirection {
     }
 }
 impl<'de> serde::Deserialize<'de> for HealthCheckDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2462,7 +2539,9 @@ impl serde::Serialize for HealthCheckRate {
     }
 }
 impl<'de> serde::Deserialize<'de> for HealthCheckRate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2519,7 +2598,9 @@ impl serde::Serialize for HealthCheckType {
     }
 }
 impl<'de> serde::Deserialize<'de> for HealthCheckType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2748,7 +2829,9 @@ impl std::fmt::Display for TunnelHealthCheckRate {
     }
 }
 impl<'de> serde::Deserialize<'de> for TunnelHealthCheckRate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2800,7 +2883,9 @@ impl std::fmt::Display for TunnelHealthCheckType {
     }
 }
 impl<'de> serde::Deserialize<'de> for TunnelHealthCheckType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3292,7 +3377,9 @@ impl std::fmt::Display for AclProtocolsItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for AclProtocolsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

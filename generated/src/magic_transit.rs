@@ -4,6 +4,7 @@
 //! The `magic-transit` group: 1 operations and 32 types.
 //!
 //! Enable with the cargo feature `magic-transit`. Tags: *Diagnostics*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -264,10 +265,18 @@ impl Error {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Empty => "",
-            Self::CouldNotGatherTracerouteDataCode1 => "Could not gather traceroute data: Code 1",
-            Self::CouldNotGatherTracerouteDataCode2 => "Could not gather traceroute data: Code 2",
-            Self::CouldNotGatherTracerouteDataCode3 => "Could not gather traceroute data: Code 3",
-            Self::CouldNotGatherTracerouteDataCode4 => "Could not gather traceroute data: Code 4",
+            Self::CouldNotGatherTracerouteDataCode1 => {
+                "Could not gather traceroute data: Code 1"
+            }
+            Self::CouldNotGatherTracerouteDataCode2 => {
+                "Could not gather traceroute data: Code 2"
+            }
+            Self::CouldNotGatherTracerouteDataCode3 => {
+                "Could not gather traceroute data: Code 3"
+            }
+            Self::CouldNotGatherTracerouteDataCode4 => {
+                "Could not gather traceroute data: Code 4"
+            }
             Self::Unknown(value) => value,
         }
     }
@@ -276,10 +285,18 @@ impl From<&str> for Error {
     fn from(value: &str) -> Self {
         match value {
             "" => Self::Empty,
-            "Could not gather traceroute data: Code 1" => Self::CouldNotGatherTracerouteDataCode1,
-            "Could not gather traceroute data: Code 2" => Self::CouldNotGatherTracerouteDataCode2,
-            "Could not gather traceroute data: Code 3" => Self::CouldNotGatherTracerouteDataCode3,
-            "Could not gather traceroute data: Code 4" => Self::CouldNotGatherTracerouteDataCode4,
+            "Could not gather traceroute data: Code 1" => {
+                Self::CouldNotGatherTracerouteDataCode1
+            }
+            "Could not gather traceroute data: Code 2" => {
+                Self::CouldNotGatherTracerouteDataCode2
+            }
+            "Could not gather traceroute data: Code 3" => {
+                Self::CouldNotGatherTracerouteDataCode3
+            }
+            "Could not gather traceroute data: Code 4" => {
+                Self::CouldNotGatherTracerouteDataCode4
+            }
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -288,10 +305,18 @@ impl From<String> for Error {
     fn from(value: String) -> Self {
         match value.as_str() {
             "" => Self::Empty,
-            "Could not gather traceroute data: Code 1" => Self::CouldNotGatherTracerouteDataCode1,
-            "Could not gather traceroute data: Code 2" => Self::CouldNotGatherTracerouteDataCode2,
-            "Could not gather traceroute data: Code 3" => Self::CouldNotGatherTracerouteDataCode3,
-            "Could not gather traceroute data: Code 4" => Self::CouldNotGatherTracerouteDataCode4,
+            "Could not gather traceroute data: Code 1" => {
+                Self::CouldNotGatherTracerouteDataCode1
+            }
+            "Could not gather traceroute data: Code 2" => {
+                Self::CouldNotGatherTracerouteDataCode2
+            }
+            "Could not gather traceroute data: Code 3" => {
+                Self::CouldNotGatherTracerouteDataCode3
+            }
+            "Could not gather traceroute data: Code 4" => {
+                Self::CouldNotGatherTracerouteDataCode4
+            }
             _ => Self::Unknown(value),
         }
     }
@@ -302,7 +327,9 @@ impl std::fmt::Display for Error {
     }
 }
 impl<'de> serde::Deserialize<'de> for Error {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `magic-visibility` group: 21 operations and 39 types.
 //!
 //! Enable with the cargo feature `magic-visibility`. Tags: *Magic Network Monitoring Configuration*, *Magic Network Monitoring Rules*, *Magic PCAP collection*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -78,10 +79,9 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
-        let mut request = self.client.request(
-            &operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -100,10 +100,9 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -138,11 +137,13 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list_rules_and_account_configuration(&self, account_id: &str) -> rt::Call<MnmConfig> {
-        let request = self.client.request(
-            &operations::LIST_RULES_AND_ACCOUNT_CONFIGURATION,
-            &[account_id],
-        );
+    pub fn list_rules_and_account_configuration(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<MnmConfig> {
+        let request = self
+            .client
+            .request(&operations::LIST_RULES_AND_ACCOUNT_CONFIGURATION, &[account_id]);
         rt::Call::new(request)
     }
     /// List rules
@@ -155,7 +156,10 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list_rules(&self, account_id: &str) -> rt::Call<Option<Vec<Option<MnmRule>>>> {
+    pub fn list_rules(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Option<Vec<Option<MnmRule>>>> {
         let request = self.client.request(&operations::LIST_RULES, &[account_id]);
         rt::Call::new(request)
     }
@@ -174,9 +178,7 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRule>> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_RULES, &[account_id]);
+        let mut request = self.client.request(&operations::CREATE_RULES, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -195,9 +197,7 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRule>> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_RULES, &[account_id]);
+        let mut request = self.client.request(&operations::UPDATE_RULES, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -212,10 +212,12 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
-    pub fn get_rule(&self, account_id: &str, rule_id: &str) -> rt::Call<Option<MnmRule>> {
-        let request = self
-            .client
-            .request(&operations::GET_RULE, &[account_id, rule_id]);
+    pub fn get_rule(
+        &self,
+        account_id: &str,
+        rule_id: &str,
+    ) -> rt::Call<Option<MnmRule>> {
+        let request = self.client.request(&operations::GET_RULE, &[account_id, rule_id]);
         rt::Call::new(request)
     }
     /// Update rule
@@ -281,10 +283,9 @@ impl MagicVisibilityApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRuleAdvertisableResponse>> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ADVERTISEMENT_FOR_RULE,
-            &[account_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_ADVERTISEMENT_FOR_RULE, &[account_id, rule_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -372,10 +373,9 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &PcapsOwnershipRequest,
     ) -> rt::Call<PcapsOwnershipResponse> {
-        let mut request = self.client.request(
-            &operations::ADD_BUCKETS_FOR_FULL_PACKET_CAPTURES,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::ADD_BUCKETS_FOR_FULL_PACKET_CAPTURES, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -396,10 +396,12 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &PcapsOwnershipValidateRequest,
     ) -> rt::Call<PcapsOwnershipResponse> {
-        let mut request = self.client.request(
-            &operations::VALIDATE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VALIDATE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -421,10 +423,12 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         ownership_id: &str,
     ) -> rt::Call<()> {
-        let request = self.client.request(
-            &operations::DELETE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
-            &[account_id, ownership_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
+                &[account_id, ownership_id],
+            );
         rt::Call::new(request)
     }
     /// Get PCAP request
@@ -896,7 +900,9 @@ impl std::fmt::Display for PcapsStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for PcapsStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -954,7 +960,9 @@ impl serde::Serialize for PcapsSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for PcapsSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1017,7 +1025,9 @@ impl serde::Serialize for PcapsType {
     }
 }
 impl<'de> serde::Deserialize<'de> for PcapsType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1225,7 +1235,9 @@ impl std::fmt::Display for PcapsOwnershipResponseStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for PcapsOwnershipResponseStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `mconn` group: 4 operations and 4 types.
 //!
 //! Enable with the cargo feature `mconn`. Tags: *Magic Connectors*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -36,7 +37,10 @@ impl MconnApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn mconn_connector_list(&self, account_id: &str) -> rt::Call<Vec<CustomerConnector>> {
+    pub fn mconn_connector_list(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<CustomerConnector>> {
         let request = self
             .client
             .request(&operations::MCONN_CONNECTOR_LIST, &[account_id]);
@@ -58,10 +62,9 @@ impl MconnApi<'_> {
         account_id: &str,
         connector_id: &str,
     ) -> rt::Call<CustomerConnector> {
-        let request = self.client.request(
-            &operations::MCONN_CONNECTOR_FETCH,
-            &[account_id, connector_id],
-        );
+        let request = self
+            .client
+            .request(&operations::MCONN_CONNECTOR_FETCH, &[account_id, connector_id]);
         rt::Call::new(request)
     }
     /// Replace Connector
@@ -81,10 +84,9 @@ impl MconnApi<'_> {
         connector_id: &str,
         body: &CustomerConnectorUpdateRequest,
     ) -> rt::Call<CustomerConnector> {
-        let mut request = self.client.request(
-            &operations::MCONN_CONNECTOR_REPLACE,
-            &[account_id, connector_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::MCONN_CONNECTOR_REPLACE, &[account_id, connector_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -105,10 +107,9 @@ impl MconnApi<'_> {
         connector_id: &str,
         body: &CustomerConnectorUpdateRequest,
     ) -> rt::Call<CustomerConnector> {
-        let mut request = self.client.request(
-            &operations::MCONN_CONNECTOR_UPDATE,
-            &[account_id, connector_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::MCONN_CONNECTOR_UPDATE, &[account_id, connector_id]);
         request.json(body);
         rt::Call::new(request)
     }

@@ -4,6 +4,7 @@
 //! The `mq` group: 14 operations and 31 types.
 //!
 //! Enable with the cargo feature `mq`. Tags: *Queue*, *R2 Event Notification*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,12 @@ impl MqApi<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<BucketConfig> {
-        let request = self.client.request(
-            &operations::EVENT_NOTIFICATION_GET_R2_BUCKET_CONFIGS,
-            &[account_id, bucket_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::EVENT_NOTIFICATION_GET_R2_BUCKET_CONFIGS,
+                &[account_id, bucket_name],
+            );
         rt::Call::new(request)
     }
     /// Create Configuration
@@ -67,10 +70,12 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &EventNotificationCreateQueueConfigRequest,
     ) -> rt::Call<EventNotificationCreateQueueConfigResult> {
-        let mut request = self.client.request(
-            &operations::EVENT_NOTIFICATION_CREATE_QUEUE_CONFIG,
-            &[account_id, bucket_name, queue_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::EVENT_NOTIFICATION_CREATE_QUEUE_CONFIG,
+                &[account_id, bucket_name, queue_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -92,10 +97,12 @@ impl MqApi<'_> {
         bucket_name: &str,
         queue_id: &str,
     ) -> rt::Call<EventNotificationDeleteQueueConfigResult> {
-        let request = self.client.request(
-            &operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
-            &[account_id, bucket_name, queue_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
+                &[account_id, bucket_name, queue_id],
+            );
         rt::Call::new(request)
     }
     /// List Queues
@@ -113,9 +120,7 @@ impl MqApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.list`
     pub fn v2_list_queues(&self, account_id: &str) -> rt::ListCall<Queue> {
-        let request = self
-            .client
-            .request(&operations::V2_LIST_QUEUES, &[account_id]);
+        let request = self.client.request(&operations::V2_LIST_QUEUES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create Queue
@@ -230,10 +235,9 @@ impl MqApi<'_> {
         account_id: &str,
         queue_id: &str,
     ) -> rt::ListCall<Consumer> {
-        let request = self.client.request(
-            &operations::V2_LIST_QUEUE_CONSUMERS,
-            &[account_id, queue_id],
-        );
+        let request = self
+            .client
+            .request(&operations::V2_LIST_QUEUE_CONSUMERS, &[account_id, queue_id]);
         rt::ListCall::new(request)
     }
     /// Create Queue Consumer
@@ -255,10 +259,9 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ConsumerCreated> {
-        let mut request = self.client.request(
-            &operations::V2_CREATE_QUEUE_CONSUMER,
-            &[account_id, queue_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::V2_CREATE_QUEUE_CONSUMER, &[account_id, queue_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -283,10 +286,12 @@ impl MqApi<'_> {
         consumer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ConsumerUpdated> {
-        let mut request = self.client.request(
-            &operations::V2_UPDATE_QUEUE_CONSUMER,
-            &[account_id, queue_id, consumer_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::V2_UPDATE_QUEUE_CONSUMER,
+                &[account_id, queue_id, consumer_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -311,10 +316,12 @@ impl MqApi<'_> {
         consumer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self.client.request(
-            &operations::V2_DELETE_QUEUE_CONSUMER,
-            &[account_id, queue_id, consumer_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::V2_DELETE_QUEUE_CONSUMER,
+                &[account_id, queue_id, consumer_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -597,7 +604,9 @@ impl serde::Serialize for R2Action {
     }
 }
 impl<'de> serde::Deserialize<'de> for R2Action {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

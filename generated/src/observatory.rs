@@ -4,6 +4,7 @@
 //! The `observatory` group: 10 operations and 24 types.
 //!
 //! Enable with the cargo feature `observatory`. Tags: *Observatory*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -56,10 +57,11 @@ impl ObservatoryApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_list_pages(&self, zone_id: &str) -> rt::Call<Vec<SpeedListPagesResultItem>> {
-        let request = self
-            .client
-            .request(&operations::SPEED_LIST_PAGES, &[zone_id]);
+    pub fn speed_list_pages(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Vec<SpeedListPagesResultItem>> {
+        let request = self.client.request(&operations::SPEED_LIST_PAGES, &[zone_id]);
         rt::Call::new(request)
     }
     /// List page test history
@@ -157,7 +159,12 @@ impl ObservatoryApi<'_> {
     /// - `test_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_get_test(&self, zone_id: &str, url: &str, test_id: &str) -> rt::Call<PageTest> {
+    pub fn speed_get_test(
+        &self,
+        zone_id: &str,
+        url: &str,
+        test_id: &str,
+    ) -> rt::Call<PageTest> {
         let request = self
             .client
             .request(&operations::SPEED_GET_TEST, &[zone_id, url, test_id]);
@@ -659,7 +666,9 @@ impl serde::Serialize for Region {
     }
 }
 impl<'de> serde::Deserialize<'de> for Region {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -730,7 +739,9 @@ impl std::fmt::Display for ScheduleFrequency {
     }
 }
 impl<'de> serde::Deserialize<'de> for ScheduleFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -856,7 +867,9 @@ impl std::fmt::Display for DeviceType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DeviceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -928,7 +941,9 @@ impl std::fmt::Display for LighthouseErrorCode {
     }
 }
 impl<'de> serde::Deserialize<'de> for LighthouseErrorCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1000,7 +1015,9 @@ impl std::fmt::Display for LighthouseState {
     }
 }
 impl<'de> serde::Deserialize<'de> for LighthouseState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `page-shield` group: 13 operations and 39 types.
 //!
 //! Enable with the cargo feature `page-shield`. Tags: *Page Shield*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -59,9 +60,7 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         body: &UpdateSettingsRequest,
     ) -> rt::Call<UpdateZoneSettingsResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_SETTINGS, &[zone_id]);
+        let mut request = self.client.request(&operations::UPDATE_SETTINGS, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -84,9 +83,7 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         params: &ListConnectionsParams,
     ) -> rt::ListCall<Connection> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_CONNECTIONS, &[zone_id]);
+        let mut request = self.client.request(&operations::LIST_CONNECTIONS, &[zone_id]);
         request.query("exclude_urls", &params.exclude_urls);
         request.query("urls", &params.urls);
         request.query("hosts", &params.hosts);
@@ -114,7 +111,11 @@ impl PageShieldApi<'_> {
     /// - `connection_id`
     ///
     /// Plans: business, enterprise
-    pub fn get_connection(&self, zone_id: &str, connection_id: &str) -> rt::Call<Connection> {
+    pub fn get_connection(
+        &self,
+        zone_id: &str,
+        connection_id: &str,
+    ) -> rt::Call<Connection> {
         let request = self
             .client
             .request(&operations::GET_CONNECTION, &[zone_id, connection_id]);
@@ -134,7 +135,11 @@ impl PageShieldApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise
-    pub fn list_cookies(&self, zone_id: &str, params: &ListCookiesParams) -> rt::ListCall<Cookie> {
+    pub fn list_cookies(
+        &self,
+        zone_id: &str,
+        params: &ListCookiesParams,
+    ) -> rt::ListCall<Cookie> {
         let mut request = self.client.request(&operations::LIST_COOKIES, &[zone_id]);
         request.query("hosts", &params.hosts);
         request.query("page", &params.page);
@@ -283,7 +288,11 @@ impl PageShieldApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, pro
-    pub fn list_scripts(&self, zone_id: &str, params: &ListScriptsParams) -> rt::ListCall<Script> {
+    pub fn list_scripts(
+        &self,
+        zone_id: &str,
+        params: &ListScriptsParams,
+    ) -> rt::ListCall<Script> {
         let mut request = self.client.request(&operations::LIST_SCRIPTS, &[zone_id]);
         request.query("exclude_urls", &params.exclude_urls);
         request.query("urls", &params.urls);
@@ -313,7 +322,11 @@ impl PageShieldApi<'_> {
     /// - `script_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_script(&self, zone_id: &str, script_id: &str) -> rt::Call<GetScriptResult> {
+    pub fn get_script(
+        &self,
+        zone_id: &str,
+        script_id: &str,
+    ) -> rt::Call<GetScriptResult> {
         let request = self
             .client
             .request(&operations::GET_SCRIPT, &[zone_id, script_id]);
@@ -1122,7 +1135,9 @@ impl std::fmt::Display for CookieSameSiteAttribute {
     }
 }
 impl<'de> serde::Deserialize<'de> for CookieSameSiteAttribute {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1172,7 +1187,9 @@ impl std::fmt::Display for CookieType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CookieType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1245,7 +1262,9 @@ impl serde::Serialize for PolicyAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for PolicyAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `pages` group: 18 operations and 38 types.
 //!
 //! Enable with the cargo feature `pages`. Tags: *Pages Build Cache*, *Pages Deployment*, *Pages Domains*, *Pages Project*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,9 +40,7 @@ impl PagesApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn get_projects(&self, account_id: &str) -> rt::ListCall<Deployments> {
-        let request = self
-            .client
-            .request(&operations::GET_PROJECTS, &[account_id]);
+        let request = self.client.request(&operations::GET_PROJECTS, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create project
@@ -54,7 +53,11 @@ impl PagesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_project(&self, account_id: &str, body: &Projects) -> rt::Call<serde_json::Value> {
+    pub fn create_project(
+        &self,
+        account_id: &str,
+        body: &Projects,
+    ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
             .request(&operations::CREATE_PROJECT, &[account_id]);
@@ -72,7 +75,11 @@ impl PagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `project_name`
-    pub fn get_project(&self, account_id: &str, project_name: &str) -> rt::Call<Projects> {
+    pub fn get_project(
+        &self,
+        account_id: &str,
+        project_name: &str,
+    ) -> rt::Call<Projects> {
         let request = self
             .client
             .request(&operations::GET_PROJECT, &[account_id, project_name]);
@@ -193,10 +200,12 @@ impl PagesApi<'_> {
         project_name: &str,
         deployment_id: &str,
     ) -> rt::Call<Deployments> {
-        let request = self.client.request(
-            &operations::GET_DEPLOYMENT_INFO,
-            &[account_id, project_name, deployment_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_DEPLOYMENT_INFO,
+                &[account_id, project_name, deployment_id],
+            );
         rt::Call::new(request)
     }
     /// Delete deployment
@@ -218,10 +227,12 @@ impl PagesApi<'_> {
         deployment_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_DEPLOYMENT,
-            &[account_id, project_name, deployment_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_DEPLOYMENT,
+                &[account_id, project_name, deployment_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -243,10 +254,12 @@ impl PagesApi<'_> {
         project_name: &str,
         deployment_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_DEPLOYMENT_LOGS,
-            &[account_id, project_name, deployment_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_DEPLOYMENT_LOGS,
+                &[account_id, project_name, deployment_id],
+            );
         rt::Call::new(request)
     }
     /// Retry deployment
@@ -268,10 +281,12 @@ impl PagesApi<'_> {
         deployment_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Deployments> {
-        let mut request = self.client.request(
-            &operations::RETRY_DEPLOYMENT,
-            &[account_id, project_name, deployment_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RETRY_DEPLOYMENT,
+                &[account_id, project_name, deployment_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -294,10 +309,12 @@ impl PagesApi<'_> {
         deployment_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Deployments> {
-        let mut request = self.client.request(
-            &operations::ROLLBACK_DEPLOYMENT,
-            &[account_id, project_name, deployment_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ROLLBACK_DEPLOYMENT,
+                &[account_id, project_name, deployment_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -365,10 +382,9 @@ impl PagesApi<'_> {
         project_name: &str,
         domain_name: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_DOMAIN,
-            &[account_id, project_name, domain_name],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_DOMAIN, &[account_id, project_name, domain_name]);
         rt::Call::new(request)
     }
     /// Patch domain
@@ -390,10 +406,12 @@ impl PagesApi<'_> {
         domain_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::PATCH_DOMAIN,
-            &[account_id, project_name, domain_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::PATCH_DOMAIN,
+                &[account_id, project_name, domain_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -416,10 +434,12 @@ impl PagesApi<'_> {
         domain_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_DOMAIN,
-            &[account_id, project_name, domain_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_DOMAIN,
+                &[account_id, project_name, domain_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -439,10 +459,9 @@ impl PagesApi<'_> {
         account_id: &str,
         project_name: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::PAGES_PURGE_BUILD_CACHE,
-            &[account_id, project_name],
-        );
+        let request = self
+            .client
+            .request(&operations::PAGES_PURGE_BUILD_CACHE, &[account_id, project_name]);
         rt::Call::new(request)
     }
 }
@@ -543,8 +562,7 @@ pub mod operations {
     pub static RETRY_DEPLOYMENT: rt::Operation = rt::Operation {
         id: "pages-deployment-retry-deployment",
         method: rt::Method::Post,
-        path:
-            "/accounts/{account_id}/pages/projects/{project_name}/deployments/{deployment_id}/retry",
+        path: "/accounts/{account_id}/pages/projects/{project_name}/deployments/{deployment_id}/retry",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -911,7 +929,9 @@ pub struct DeploymentConfigsValues {
         default,
         deserialize_with = "rt::double_option"
     )]
-    pub analytics_engine_datasets: Option<Option<DeploymentConfigsValuesAnalyticsEngineDatasets>>,
+    pub analytics_engine_datasets: Option<
+        Option<DeploymentConfigsValuesAnalyticsEngineDatasets>,
+    >,
     /// Browser bindings used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -942,7 +962,9 @@ pub struct DeploymentConfigsValues {
         default,
         deserialize_with = "rt::double_option"
     )]
-    pub durable_object_namespaces: Option<Option<DeploymentConfigsValuesDurableObjectNamespaces>>,
+    pub durable_object_namespaces: Option<
+        Option<DeploymentConfigsValuesDurableObjectNamespaces>,
+    >,
     /// Environment variables for build configs.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -1052,8 +1074,9 @@ pub struct DeploymentConfigsValuesAnalyticsEngineDatasets {
         rename = "ANALYTICS_ENGINE_BINDING",
         skip_serializing_if = "Option::is_none"
     )]
-    pub analytics_engine_binding:
-        Option<DeploymentConfigsValuesAnalyticsEngineDatasetsAnalyticsEngineBinding>,
+    pub analytics_engine_binding: Option<
+        DeploymentConfigsValuesAnalyticsEngineDatasetsAnalyticsEngineBinding,
+    >,
 }
 /// Browser bindings used for Pages Functions.
 ///
@@ -1162,8 +1185,11 @@ impl serde::Serialize for DeploymentConfigsValuesEnvVarsEnvironmentVariableType 
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for DeploymentConfigsValuesEnvVarsEnvironmentVariableType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for DeploymentConfigsValuesEnvVarsEnvironmentVariableType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1189,10 +1215,7 @@ pub struct DeploymentConfigsValuesEnvVars {
     /// Environment variable.
     ///
     /// Example: `{"type":"plain_text","value":"hello world"}`.
-    #[serde(
-        rename = "ENVIRONMENT_VARIABLE",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ENVIRONMENT_VARIABLE", skip_serializing_if = "Option::is_none")]
     pub environment_variable: Option<DeploymentConfigsValuesEnvVarsEnvironmentVariable>,
 }
 /// Hyperdrive binding.
@@ -1297,11 +1320,10 @@ pub struct DeploymentConfigsValuesQueueProducers {
     /// Queue Producer binding.
     ///
     /// Example: `{"name":"some-queue"}`.
-    #[serde(
-        rename = "QUEUE_PRODUCER_BINDING",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queue_producer_binding: Option<DeploymentConfigsValuesQueueProducersQueueProducerBinding>,
+    #[serde(rename = "QUEUE_PRODUCER_BINDING", skip_serializing_if = "Option::is_none")]
+    pub queue_producer_binding: Option<
+        DeploymentConfigsValuesQueueProducersQueueProducerBinding,
+    >,
 }
 /// R2 binding.
 ///

@@ -4,6 +4,7 @@
 //! The `r2` group: 8 operations and 27 types.
 //!
 //! Enable with the cargo feature `r2`. Tags: *R2 Bucket*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -92,7 +93,11 @@ impl R2Api<'_> {
     /// - `bucket_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.read`
-    pub fn r2_get_bucket(&self, account_id: &str, bucket_name: &str) -> rt::Call<Bucket> {
+    pub fn r2_get_bucket(
+        &self,
+        account_id: &str,
+        bucket_name: &str,
+    ) -> rt::Call<Bucket> {
         let request = self
             .client
             .request(&operations::R2_GET_BUCKET, &[account_id, bucket_name]);
@@ -139,10 +144,12 @@ impl R2Api<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<Sippy> {
-        let request = self.client.request(
-            &operations::R2_GET_BUCKET_SIPPY_CONFIG,
-            &[account_id, bucket_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::R2_GET_BUCKET_SIPPY_CONFIG,
+                &[account_id, bucket_name],
+            );
         rt::Call::new(request)
     }
     /// Enable Sippy
@@ -164,10 +171,12 @@ impl R2Api<'_> {
         bucket_name: &str,
         body: &R2PutBucketSippyConfigRequest,
     ) -> rt::Call<Sippy> {
-        let mut request = self.client.request(
-            &operations::R2_PUT_BUCKET_SIPPY_CONFIG,
-            &[account_id, bucket_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::R2_PUT_BUCKET_SIPPY_CONFIG,
+                &[account_id, bucket_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -189,10 +198,12 @@ impl R2Api<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<R2DeleteBucketSippyConfigResult> {
-        let request = self.client.request(
-            &operations::R2_DELETE_BUCKET_SIPPY_CONFIG,
-            &[account_id, bucket_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::R2_DELETE_BUCKET_SIPPY_CONFIG,
+                &[account_id, bucket_name],
+            );
         rt::Call::new(request)
     }
     /// Create Temporary Access Credentials
@@ -210,10 +221,9 @@ impl R2Api<'_> {
         account_id: &str,
         body: &TempAccessCredsRequest,
     ) -> rt::Call<TempAccessCredsResponse> {
-        let mut request = self.client.request(
-            &operations::R2_CREATE_TEMP_ACCESS_CREDENTIALS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::R2_CREATE_TEMP_ACCESS_CREDENTIALS, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -487,7 +497,9 @@ impl serde::Serialize for BucketLocation {
     }
 }
 impl<'de> serde::Deserialize<'de> for BucketLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -550,7 +562,9 @@ impl serde::Serialize for StorageClass {
     }
 }
 impl<'de> serde::Deserialize<'de> for StorageClass {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -617,7 +631,9 @@ impl std::fmt::Display for SippyDestinationProvider {
     }
 }
 impl<'de> serde::Deserialize<'de> for SippyDestinationProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -681,7 +697,9 @@ impl std::fmt::Display for SippySourceProvider {
     }
 }
 impl<'de> serde::Deserialize<'de> for SippySourceProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `radar` group: 198 operations and 1720 types.
 //!
 //! Enable with the cargo feature `radar`. Tags: *Radar AS112*, *Radar Annotations*, *Radar Attacks*, *Radar BGP*, *Radar DNS*, *Radar Datasets*, *Radar Email Routing*, *Radar Email Security*, *Radar Entities*, *Radar Http*, *Radar Netflows*, *Radar Quality*, *Radar Ranking*, *Radar Search*, *Radar TCP Resets Timeouts*, *Radar Traffic Anomalies*, *Radar Verified Bots*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -170,10 +171,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByIpVersionParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_IP_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -227,10 +227,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByQueryTypeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_QUERY_TYPE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_QUERY_TYPE, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -256,10 +255,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByResponseCodesParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByResponseCodesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_RESPONSE_CODES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_RESPONSE_CODES, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -314,10 +312,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByDnssecParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByDnssecResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_DNSSEC,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_DNSSEC, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -344,10 +341,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByEdnsParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByEdnsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_EDNS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_EDNS, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -374,10 +370,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByIpVersionParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_IP_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -404,10 +402,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByProtocolParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByProtocolResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_PROTOCOL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_PROTOCOL, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -434,10 +431,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByQueryTypeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_QUERY_TYPE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_QUERY_TYPE,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -464,10 +463,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByResponseCodesParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByResponseCodesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_RESPONSE_CODES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_RESPONSE_CODES,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -527,10 +528,12 @@ impl RadarApi<'_> {
         dnssec: &str,
         params: &RadarGetDnsAs112TopLocationsByDnssecParams,
     ) -> rt::Call<RadarGetDnsAs112TopLocationsByDnssecResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_DNSSEC,
-            &[dnssec],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_DNSSEC,
+                &[dnssec],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -561,10 +564,9 @@ impl RadarApi<'_> {
         edns: &str,
         params: &RadarGetDnsAs112TopLocationsByEdnsParams,
     ) -> rt::Call<RadarGetDnsAs112TopLocationsByEdnsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_EDNS,
-            &[edns],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_EDNS, &[edns]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -595,10 +597,12 @@ impl RadarApi<'_> {
         ip_version: &str,
         params: &RadarGetDnsAs112TopLocationsByIpVersionParams,
     ) -> rt::Call<RadarGetDnsAs112TopLocationsByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_IP_VERSION,
-            &[ip_version],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_IP_VERSION,
+                &[ip_version],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -656,10 +660,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByBitrateParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByBitrateResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_BITRATE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_BITRATE, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -687,10 +690,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByDurationParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByDurationResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_DURATION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_DURATION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -718,10 +720,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByIpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_IP_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -748,10 +749,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByProtocolParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByProtocolResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_PROTOCOL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_PROTOCOL, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -808,10 +808,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesByBytesParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesByBytesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_BY_BYTES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_BY_BYTES, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -875,10 +874,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByBitrateParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByBitrateResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_BITRATE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_BITRATE,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -908,10 +909,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByDurationParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByDurationResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_DURATION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_DURATION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -941,10 +944,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByIndustryParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByIndustryResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_INDUSTRY,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_INDUSTRY,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -975,10 +980,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_IP_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1007,10 +1014,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByProtocolParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByProtocolResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_PROTOCOL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_PROTOCOL,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1039,10 +1048,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByVectorParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByVectorResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VECTOR,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VECTOR,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1073,10 +1084,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByVerticalParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByVerticalResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VERTICAL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VERTICAL,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1170,10 +1183,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopOriginLocationsParams,
     ) -> rt::Call<RadarGetAttacksLayer3TopOriginLocationsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_ORIGIN_LOCATIONS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_ORIGIN_LOCATIONS, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1201,10 +1213,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopTargetLocationsParams,
     ) -> rt::Call<RadarGetAttacksLayer3TopTargetLocationsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_TARGET_LOCATIONS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_TARGET_LOCATIONS, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1293,10 +1304,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByHttpMethodParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByHttpMethodResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_METHOD,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_METHOD, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1325,10 +1335,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByHttpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByHttpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1357,10 +1366,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByIpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_IP_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1389,10 +1397,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByManagedRulesParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByManagedRulesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MANAGED_RULES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MANAGED_RULES,
+                &[],
+            );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1422,10 +1432,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByMitigationProductParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByMitigationProductResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MITIGATION_PRODUCT,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MITIGATION_PRODUCT,
+                &[],
+            );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1521,10 +1533,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByHttpMethodResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_METHOD,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_METHOD,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1555,10 +1569,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByHttpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1589,10 +1605,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByIndustryParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByIndustryResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_INDUSTRY,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_INDUSTRY,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1625,10 +1643,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_IP_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1659,10 +1679,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MANAGED_RULES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MANAGED_RULES,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1694,10 +1716,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MITIGATION_PRODUCT,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MITIGATION_PRODUCT,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1728,10 +1752,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByVerticalParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByVerticalResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_VERTICAL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_VERTICAL,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1866,10 +1892,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopOriginLocationParams,
     ) -> rt::Call<RadarGetAttacksLayer7TopOriginLocationResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_LOCATION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_LOCATION, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1899,10 +1924,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopTargetLocationParams,
     ) -> rt::Call<RadarGetAttacksLayer7TopTargetLocationResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_TARGET_LOCATION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_TARGET_LOCATION, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2185,9 +2209,7 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpTopAsesParams,
     ) -> rt::Call<RadarGetBgpTopAsesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_TOP_ASES, &[]);
+        let mut request = self.client.request(&operations::RADAR_GET_BGP_TOP_ASES, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2336,10 +2358,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByCacheHitStatusParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByCacheHitStatusResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_BY_CACHE_HIT_STATUS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_CACHE_HIT_STATUS, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2395,10 +2416,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByDnssecAwarenessParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByDnssecAwarenessResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_AWARENESS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_AWARENESS, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2425,10 +2445,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByDnssecE2eVersionParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByDnssecE2eVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_E2E_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_E2E_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2484,10 +2503,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByMatchingAnswerStatusParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByMatchingAnswerStatusResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_BY_MATCHING_ANSWER_STATUS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_TIMESERIES_BY_MATCHING_ANSWER_STATUS,
+                &[],
+            );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2660,10 +2681,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByCacheHitStatusParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByCacheHitStatusResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_CACHE_HIT_STATUS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_CACHE_HIT_STATUS,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2721,10 +2744,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecAwarenessParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByDnssecAwarenessResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_AWARENESS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_AWARENESS,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2752,10 +2777,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByDnssecE2eVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2783,10 +2810,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByIpVersionParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_IP_VERSION, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2814,10 +2840,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByMatchingAnswerStatusResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2875,10 +2903,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByQueryTypeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_QUERY_TYPE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_QUERY_TYPE, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2906,10 +2933,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByResponseCodeParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByResponseCodeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_CODE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_CODE, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2937,10 +2963,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByResponseTtlParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByResponseTtlResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_TTL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_TTL, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2968,9 +2993,7 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTopAsesParams,
     ) -> rt::Call<RadarGetDnsTopAsesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TOP_ASES, &[]);
+        let mut request = self.client.request(&operations::RADAR_GET_DNS_TOP_ASES, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("domain", &params.domain);
@@ -3118,10 +3141,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByEncryptedParams,
     ) -> rt::Call<RadarGetEmailRoutingSummaryByEncryptedResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ENCRYPTED,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ENCRYPTED, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3149,10 +3171,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByIpVersionParams,
     ) -> rt::Call<RadarGetEmailRoutingSummaryByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_IP_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3210,10 +3231,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByArcParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ARC,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ARC, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3242,10 +3262,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByDkimParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByDkimResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DKIM,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DKIM, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3274,10 +3293,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByDmarcParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByDmarcResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DMARC,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DMARC,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3306,10 +3327,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByEncryptedParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByEncryptedResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3338,10 +3361,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByIpVersionParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_IP_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3370,10 +3395,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupBySpfParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupBySpfResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3489,10 +3513,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByMaliciousParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryByMaliciousResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_MALICIOUS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_MALICIOUS, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3609,10 +3632,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByThreatCategoryParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryByThreatCategoryResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_THREAT_CATEGORY,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_THREAT_CATEGORY,
+                &[],
+            );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3640,10 +3665,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByTlsVersionParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryByTlsVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_TLS_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_TLS_VERSION, &[]);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3670,10 +3694,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByArcParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByArcResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_ARC,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_ARC, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3701,10 +3724,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByDkimParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByDkimResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DKIM,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DKIM,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3732,10 +3757,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByDmarcParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByDmarcResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DMARC,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DMARC,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3763,10 +3790,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByMaliciousParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByMaliciousResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3795,10 +3824,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpamParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupBySpamResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPAM,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPAM,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3827,10 +3858,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpfParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupBySpfResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPF,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPF, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3858,10 +3888,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpoofParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupBySpoofResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPOOF,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPOOF,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3890,10 +3922,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByThreatCategoryResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_THREAT_CATEGORY,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_THREAT_CATEGORY,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3922,10 +3956,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByTlsVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_TLS_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_TLS_VERSION,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3953,10 +3989,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTopTldsByMessagesParams,
     ) -> rt::Call<RadarGetEmailSecurityTopTldsByMessagesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3990,10 +4025,12 @@ impl RadarApi<'_> {
         malicious: &str,
         params: &RadarGetEmailSecurityTopTldsByMaliciousParams,
     ) -> rt::Call<RadarGetEmailSecurityTopTldsByMaliciousResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MALICIOUS,
-            &[malicious],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MALICIOUS,
+                &[malicious],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4027,10 +4064,9 @@ impl RadarApi<'_> {
         spam: &str,
         params: &RadarGetEmailSecurityTopTldsBySpamParams,
     ) -> rt::Call<RadarGetEmailSecurityTopTldsBySpamResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPAM,
-            &[spam],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPAM, &[spam]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4064,10 +4100,9 @@ impl RadarApi<'_> {
         spoof: &str,
         params: &RadarGetEmailSecurityTopTldsBySpoofParams,
     ) -> rt::Call<RadarGetEmailSecurityTopTldsBySpoofResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPOOF,
-            &[spoof],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPOOF, &[spoof]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4149,10 +4184,9 @@ impl RadarApi<'_> {
         asn: i64,
         params: &RadarGetEntitiesAsnByIdParams,
     ) -> rt::Call<RadarGetEntitiesAsnByIdResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ENTITIES_ASN_BY_ID,
-            &[&asn.to_string()],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ENTITIES_ASN_BY_ID, &[&asn.to_string()]);
         request.query("format", &params.format);
         rt::Call::new(request)
     }
@@ -4245,10 +4279,9 @@ impl RadarApi<'_> {
         location: &str,
         params: &RadarGetEntitiesLocationByAlpha2Params,
     ) -> rt::Call<RadarGetEntitiesLocationByAlpha2Result> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_ENTITIES_LOCATION_BY_ALPHA2,
-            &[location],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_ENTITIES_LOCATION_BY_ALPHA2, &[location]);
         request.query("format", &params.format);
         rt::Call::new(request)
     }
@@ -4570,10 +4603,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByBotClassParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByBotClassResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BOT_CLASS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BOT_CLASS, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4606,10 +4638,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByBrowsersParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByBrowsersResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSERS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSERS, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4644,10 +4675,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByBrowserFamiliesParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByBrowserFamiliesResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSER_FAMILIES,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSER_FAMILIES,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4681,10 +4714,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByDeviceTypeParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByDeviceTypeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_DEVICE_TYPE,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_DEVICE_TYPE, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4717,10 +4749,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByHttpProtocolParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByHttpProtocolResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_PROTOCOL,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_PROTOCOL, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4753,10 +4784,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByHttpVersionParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByHttpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_VERSION, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4789,10 +4819,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByIpVersionParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_IP_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_IP_VERSION, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4825,10 +4854,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByOperatingSystemParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByOperatingSystemResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_OPERATING_SYSTEM,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_OPERATING_SYSTEM,
+                &[],
+            );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4861,10 +4892,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByPostQuantumParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByPostQuantumResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_POST_QUANTUM,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_POST_QUANTUM, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4898,10 +4928,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByTlsVersionParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByTlsVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_TLS_VERSION,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_TLS_VERSION, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4975,10 +5004,9 @@ impl RadarApi<'_> {
         bot_class: &str,
         params: &RadarGetHttpTopAsesByBotClassParams,
     ) -> rt::Call<RadarGetHttpTopAsesByBotClassResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_BOT_CLASS,
-            &[bot_class],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_BOT_CLASS, &[bot_class]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5016,10 +5044,12 @@ impl RadarApi<'_> {
         browser_family: &str,
         params: &RadarGetHttpTopAsesByBrowserFamilyParams,
     ) -> rt::Call<RadarGetHttpTopAsesByBrowserFamilyResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_BROWSER_FAMILY,
-            &[browser_family],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_ASES_BY_BROWSER_FAMILY,
+                &[browser_family],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5057,10 +5087,12 @@ impl RadarApi<'_> {
         device_type: &str,
         params: &RadarGetHttpTopAsesByDeviceTypeParams,
     ) -> rt::Call<RadarGetHttpTopAsesByDeviceTypeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_DEVICE_TYPE,
-            &[device_type],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_ASES_BY_DEVICE_TYPE,
+                &[device_type],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5098,10 +5130,12 @@ impl RadarApi<'_> {
         http_protocol: &str,
         params: &RadarGetHttpTopAsesByHttpProtocolParams,
     ) -> rt::Call<RadarGetHttpTopAsesByHttpProtocolResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_PROTOCOL,
-            &[http_protocol],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_PROTOCOL,
+                &[http_protocol],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5139,10 +5173,12 @@ impl RadarApi<'_> {
         http_version: &str,
         params: &RadarGetHttpTopAsesByHttpVersionParams,
     ) -> rt::Call<RadarGetHttpTopAsesByHttpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_VERSION,
-            &[http_version],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_VERSION,
+                &[http_version],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5180,10 +5216,9 @@ impl RadarApi<'_> {
         ip_version: &str,
         params: &RadarGetHttpTopAsesByIpVersionParams,
     ) -> rt::Call<RadarGetHttpTopAsesByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_IP_VERSION,
-            &[ip_version],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_IP_VERSION, &[ip_version]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5221,10 +5256,9 @@ impl RadarApi<'_> {
         os: &str,
         params: &RadarGetHttpTopAsesByOperatingSystemParams,
     ) -> rt::Call<RadarGetHttpTopAsesByOperatingSystemResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_OPERATING_SYSTEM,
-            &[os],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_OPERATING_SYSTEM, &[os]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5262,10 +5296,12 @@ impl RadarApi<'_> {
         tls_version: &str,
         params: &RadarGetHttpTopAsesByTlsVersionParams,
     ) -> rt::Call<RadarGetHttpTopAsesByTlsVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_ASES_BY_TLS_VERSION,
-            &[tls_version],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_ASES_BY_TLS_VERSION,
+                &[tls_version],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5373,10 +5409,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTopLocationsByHttpRequestsParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByHttpRequestsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_REQUESTS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_REQUESTS, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5415,10 +5450,12 @@ impl RadarApi<'_> {
         bot_class: &str,
         params: &RadarGetHttpTopLocationsByBotClassParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByBotClassResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BOT_CLASS,
-            &[bot_class],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BOT_CLASS,
+                &[bot_class],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5456,10 +5493,12 @@ impl RadarApi<'_> {
         browser_family: &str,
         params: &RadarGetHttpTopLocationsByBrowserFamilyParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByBrowserFamilyResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BROWSER_FAMILY,
-            &[browser_family],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BROWSER_FAMILY,
+                &[browser_family],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5497,10 +5536,12 @@ impl RadarApi<'_> {
         device_type: &str,
         params: &RadarGetHttpTopLocationsByDeviceTypeParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByDeviceTypeResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_DEVICE_TYPE,
-            &[device_type],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_DEVICE_TYPE,
+                &[device_type],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5538,10 +5579,12 @@ impl RadarApi<'_> {
         http_protocol: &str,
         params: &RadarGetHttpTopLocationsByHttpProtocolParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByHttpProtocolResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_PROTOCOL,
-            &[http_protocol],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_PROTOCOL,
+                &[http_protocol],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5579,10 +5622,12 @@ impl RadarApi<'_> {
         http_version: &str,
         params: &RadarGetHttpTopLocationsByHttpVersionParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByHttpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_VERSION,
-            &[http_version],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_VERSION,
+                &[http_version],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5620,10 +5665,12 @@ impl RadarApi<'_> {
         ip_version: &str,
         params: &RadarGetHttpTopLocationsByIpVersionParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByIpVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_IP_VERSION,
-            &[ip_version],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_IP_VERSION,
+                &[ip_version],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5661,10 +5708,12 @@ impl RadarApi<'_> {
         os: &str,
         params: &RadarGetHttpTopLocationsByOperatingSystemParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByOperatingSystemResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_OPERATING_SYSTEM,
-            &[os],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_OPERATING_SYSTEM,
+                &[os],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5702,10 +5751,12 @@ impl RadarApi<'_> {
         tls_version: &str,
         params: &RadarGetHttpTopLocationsByTlsVersionParams,
     ) -> rt::Call<RadarGetHttpTopLocationsByTlsVersionResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_TLS_VERSION,
-            &[tls_version],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_TLS_VERSION,
+                &[tls_version],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6114,9 +6165,7 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetSearchGlobalParams,
     ) -> rt::Call<RadarGetSearchGlobalResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_SEARCH_GLOBAL, &[]);
+        let mut request = self.client.request(&operations::RADAR_GET_SEARCH_GLOBAL, &[]);
         request.query("limit", &params.limit);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("query", &params.query);
@@ -6168,10 +6217,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetTcpResetsTimeoutsTimeseriesGroupParams,
     ) -> rt::Call<RadarGetTcpResetsTimeoutsTimeseriesGroupResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_TCP_RESETS_TIMEOUTS_TIMESERIES_GROUP,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_TCP_RESETS_TIMEOUTS_TIMESERIES_GROUP, &[]);
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6257,10 +6305,9 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetVerifiedBotsTopByHttpRequestsParams,
     ) -> rt::Call<RadarGetVerifiedBotsTopByHttpRequestsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_VERIFIED_BOTS_TOP_BY_HTTP_REQUESTS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(&operations::RADAR_GET_VERIFIED_BOTS_TOP_BY_HTTP_REQUESTS, &[]);
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6287,10 +6334,12 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetVerifiedBotsTopCategoriesByHttpRequestsParams,
     ) -> rt::Call<RadarGetVerifiedBotsTopCategoriesByHttpRequestsResult> {
-        let mut request = self.client.request(
-            &operations::RADAR_GET_VERIFIED_BOTS_TOP_CATEGORIES_BY_HTTP_REQUESTS,
-            &[],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RADAR_GET_VERIFIED_BOTS_TOP_CATEGORIES_BY_HTTP_REQUESTS,
+                &[],
+            );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6442,15 +6491,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-dns-as112-timeseries-group-by-response-codes` — `GET /radar/as112/timeseries_groups/response_codes`
-    pub static RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_RESPONSE_CODES: rt::Operation =
-        rt::Operation {
-            id: "radar-get-dns-as112-timeseries-group-by-response-codes",
-            method: rt::Method::Get,
-            path: "/radar/as112/timeseries_groups/response_codes",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_RESPONSE_CODES: rt::Operation = rt::Operation {
+        id: "radar-get-dns-as112-timeseries-group-by-response-codes",
+        method: rt::Method::Get,
+        path: "/radar/as112/timeseries_groups/response_codes",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-dns-as112-top-locations` — `GET /radar/as112/top/locations`
     pub static RADAR_GET_DNS_AS112_TOP_LOCATIONS: rt::Operation = rt::Operation {
         id: "radar-get-dns-as112-top-locations",
@@ -6560,55 +6608,50 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-attacks-layer3-timeseries-group-by-bitrate` — `GET /radar/attacks/layer3/timeseries_groups/bitrate`
-    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_BITRATE: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer3-timeseries-group-by-bitrate",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer3/timeseries_groups/bitrate",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_BITRATE: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer3-timeseries-group-by-bitrate",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer3/timeseries_groups/bitrate",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer3-timeseries-group-by-duration` — `GET /radar/attacks/layer3/timeseries_groups/duration`
-    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_DURATION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer3-timeseries-group-by-duration",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer3/timeseries_groups/duration",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_DURATION: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer3-timeseries-group-by-duration",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer3/timeseries_groups/duration",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer3-timeseries-group-by-industry` — `GET /radar/attacks/layer3/timeseries_groups/industry`
-    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_INDUSTRY: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer3-timeseries-group-by-industry",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer3/timeseries_groups/industry",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_INDUSTRY: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer3-timeseries-group-by-industry",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer3/timeseries_groups/industry",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer3-timeseries-group-by-ip-version` — `GET /radar/attacks/layer3/timeseries_groups/ip_version`
-    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer3-timeseries-group-by-ip-version",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer3/timeseries_groups/ip_version",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer3-timeseries-group-by-ip-version",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer3/timeseries_groups/ip_version",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer3-timeseries-group-by-protocol` — `GET /radar/attacks/layer3/timeseries_groups/protocol`
-    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_PROTOCOL: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer3-timeseries-group-by-protocol",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer3/timeseries_groups/protocol",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_PROTOCOL: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer3-timeseries-group-by-protocol",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer3/timeseries_groups/protocol",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer3-timeseries-group-by-vector` — `GET /radar/attacks/layer3/timeseries_groups/vector`
     pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VECTOR: rt::Operation = rt::Operation {
         id: "radar-get-attacks-layer3-timeseries-group-by-vector",
@@ -6619,15 +6662,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-attacks-layer3-timeseries-group-by-vertical` — `GET /radar/attacks/layer3/timeseries_groups/vertical`
-    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VERTICAL: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer3-timeseries-group-by-vertical",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer3/timeseries_groups/vertical",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VERTICAL: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer3-timeseries-group-by-vertical",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer3/timeseries_groups/vertical",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer3-top-attacks` — `GET /radar/attacks/layer3/top/attacks`
     pub static RADAR_GET_ATTACKS_LAYER3_TOP_ATTACKS: rt::Operation = rt::Operation {
         id: "radar-get-attacks-layer3-top-attacks",
@@ -6719,15 +6761,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-attacks-layer7-summary-by-mitigation-product` — `GET /radar/attacks/layer7/summary/mitigation_product`
-    pub static RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MITIGATION_PRODUCT: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-summary-by-mitigation-product",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/summary/mitigation_product",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MITIGATION_PRODUCT: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-summary-by-mitigation-product",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/summary/mitigation_product",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries` — `GET /radar/attacks/layer7/timeseries`
     pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES: rt::Operation = rt::Operation {
         id: "radar-get-attacks-layer7-timeseries",
@@ -6747,75 +6788,68 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-attacks-layer7-timeseries-group-by-http-method` — `GET /radar/attacks/layer7/timeseries_groups/http_method`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_METHOD: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-http-method",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/http_method",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_METHOD: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-http-method",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/http_method",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries-group-by-http-version` — `GET /radar/attacks/layer7/timeseries_groups/http_version`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_VERSION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-http-version",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/http_version",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_VERSION: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-http-version",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/http_version",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries-group-by-industry` — `GET /radar/attacks/layer7/timeseries_groups/industry`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_INDUSTRY: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-industry",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/industry",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_INDUSTRY: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-industry",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/industry",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries-group-by-ip-version` — `GET /radar/attacks/layer7/timeseries_groups/ip_version`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-ip-version",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/ip_version",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-ip-version",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/ip_version",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries-group-by-managed-rules` — `GET /radar/attacks/layer7/timeseries_groups/managed_rules`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MANAGED_RULES: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-managed-rules",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/managed_rules",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MANAGED_RULES: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-managed-rules",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/managed_rules",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries-group-by-mitigation-product` — `GET /radar/attacks/layer7/timeseries_groups/mitigation_product`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MITIGATION_PRODUCT: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-mitigation-product",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/mitigation_product",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MITIGATION_PRODUCT: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-mitigation-product",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/mitigation_product",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-timeseries-group-by-vertical` — `GET /radar/attacks/layer7/timeseries_groups/vertical`
-    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_VERTICAL: rt::Operation =
-        rt::Operation {
-            id: "radar-get-attacks-layer7-timeseries-group-by-vertical",
-            method: rt::Method::Get,
-            path: "/radar/attacks/layer7/timeseries_groups/vertical",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_VERTICAL: rt::Operation = rt::Operation {
+        id: "radar-get-attacks-layer7-timeseries-group-by-vertical",
+        method: rt::Method::Get,
+        path: "/radar/attacks/layer7/timeseries_groups/vertical",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-attacks-layer7-top-origin-as` — `GET /radar/attacks/layer7/top/ases/origin`
     pub static RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_AS: rt::Operation = rt::Operation {
         id: "radar-get-attacks-layer7-top-origin-as",
@@ -7123,15 +7157,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-dns-timeseries-group-by-dnssec-e2e-version` — `GET /radar/dns/timeseries_groups/dnssec_e2e`
-    pub static RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-dns-timeseries-group-by-dnssec-e2e-version",
-            method: rt::Method::Get,
-            path: "/radar/dns/timeseries_groups/dnssec_e2e",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION: rt::Operation = rt::Operation {
+        id: "radar-get-dns-timeseries-group-by-dnssec-e2e-version",
+        method: rt::Method::Get,
+        path: "/radar/dns/timeseries_groups/dnssec_e2e",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-dns-timeseries-group-by-ip-version` — `GET /radar/dns/timeseries_groups/ip_version`
     pub static RADAR_GET_DNS_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation = rt::Operation {
         id: "radar-get-dns-timeseries-group-by-ip-version",
@@ -7142,15 +7175,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-dns-timeseries-group-by-matching-answer-status` — `GET /radar/dns/timeseries_groups/matching_answer`
-    pub static RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS: rt::Operation =
-        rt::Operation {
-            id: "radar-get-dns-timeseries-group-by-matching-answer-status",
-            method: rt::Method::Get,
-            path: "/radar/dns/timeseries_groups/matching_answer",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS: rt::Operation = rt::Operation {
+        id: "radar-get-dns-timeseries-group-by-matching-answer-status",
+        method: rt::Method::Get,
+        path: "/radar/dns/timeseries_groups/matching_answer",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-dns-timeseries-group-by-protocol` — `GET /radar/dns/timeseries_groups/protocol`
     pub static RADAR_GET_DNS_TIMESERIES_GROUP_BY_PROTOCOL: rt::Operation = rt::Operation {
         id: "radar-get-dns-timeseries-group-by-protocol",
@@ -7287,25 +7319,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-email-routing-timeseries-group-by-encrypted` — `GET /radar/email/routing/timeseries_groups/encrypted`
-    pub static RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED: rt::Operation =
-        rt::Operation {
-            id: "radar-get-email-routing-timeseries-group-by-encrypted",
-            method: rt::Method::Get,
-            path: "/radar/email/routing/timeseries_groups/encrypted",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED: rt::Operation = rt::Operation {
+        id: "radar-get-email-routing-timeseries-group-by-encrypted",
+        method: rt::Method::Get,
+        path: "/radar/email/routing/timeseries_groups/encrypted",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-email-routing-timeseries-group-by-ip-version` — `GET /radar/email/routing/timeseries_groups/ip_version`
-    pub static RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-email-routing-timeseries-group-by-ip-version",
-            method: rt::Method::Get,
-            path: "/radar/email/routing/timeseries_groups/ip_version",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_IP_VERSION: rt::Operation = rt::Operation {
+        id: "radar-get-email-routing-timeseries-group-by-ip-version",
+        method: rt::Method::Get,
+        path: "/radar/email/routing/timeseries_groups/ip_version",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-email-routing-timeseries-group-by-spf` — `GET /radar/email/routing/timeseries_groups/spf`
     pub static RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF: rt::Operation = rt::Operation {
         id: "radar-get-email-routing-timeseries-group-by-spf",
@@ -7424,15 +7454,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-email-security-timeseries-group-by-malicious` — `GET /radar/email/security/timeseries_groups/malicious`
-    pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS: rt::Operation =
-        rt::Operation {
-            id: "radar-get-email-security-timeseries-group-by-malicious",
-            method: rt::Method::Get,
-            path: "/radar/email/security/timeseries_groups/malicious",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS: rt::Operation = rt::Operation {
+        id: "radar-get-email-security-timeseries-group-by-malicious",
+        method: rt::Method::Get,
+        path: "/radar/email/security/timeseries_groups/malicious",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-email-security-timeseries-group-by-spam` — `GET /radar/email/security/timeseries_groups/spam`
     pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPAM: rt::Operation = rt::Operation {
         id: "radar-get-email-security-timeseries-group-by-spam",
@@ -7461,25 +7490,23 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-email-security-timeseries-group-by-threat-category` — `GET /radar/email/security/timeseries_groups/threat_category`
-    pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_THREAT_CATEGORY: rt::Operation =
-        rt::Operation {
-            id: "radar-get-email-security-timeseries-group-by-threat-category",
-            method: rt::Method::Get,
-            path: "/radar/email/security/timeseries_groups/threat_category",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_THREAT_CATEGORY: rt::Operation = rt::Operation {
+        id: "radar-get-email-security-timeseries-group-by-threat-category",
+        method: rt::Method::Get,
+        path: "/radar/email/security/timeseries_groups/threat_category",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-email-security-timeseries-group-by-tls-version` — `GET /radar/email/security/timeseries_groups/tls_version`
-    pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_TLS_VERSION: rt::Operation =
-        rt::Operation {
-            id: "radar-get-email-security-timeseries-group-by-tls-version",
-            method: rt::Method::Get,
-            path: "/radar/email/security/timeseries_groups/tls_version",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_TLS_VERSION: rt::Operation = rt::Operation {
+        id: "radar-get-email-security-timeseries-group-by-tls-version",
+        method: rt::Method::Get,
+        path: "/radar/email/security/timeseries_groups/tls_version",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `radar-get-email-security-top-tlds-by-messages` — `GET /radar/email/security/top/tlds`
     pub static RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES: rt::Operation = rt::Operation {
         id: "radar-get-email-security-top-tlds-by-messages",
@@ -8102,15 +8129,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `radar-get-verified-bots-top-categories-by-http-requests` — `GET /radar/verified_bots/top/categories`
-    pub static RADAR_GET_VERIFIED_BOTS_TOP_CATEGORIES_BY_HTTP_REQUESTS: rt::Operation =
-        rt::Operation {
-            id: "radar-get-verified-bots-top-categories-by-http-requests",
-            method: rt::Method::Get,
-            path: "/radar/verified_bots/top/categories",
-            permissions: &["com.cloudflare.api.user.read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static RADAR_GET_VERIFIED_BOTS_TOP_CATEGORIES_BY_HTTP_REQUESTS: rt::Operation = rt::Operation {
+        id: "radar-get-verified-bots-top-categories-by-http-requests",
+        method: rt::Method::Get,
+        path: "/radar/verified_bots/top/categories",
+        permissions: &["com.cloudflare.api.user.read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
 }
 /// Query and header parameters of [`RadarApi::radar_get_annotations`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -9254,7 +9280,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateParams {
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer3TimeseriesGroupByBitrateNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer3TimeseriesGroupByBitrateNormalization,
+    >,
     /// Query parameter `direction`.
     ///
     /// Together with the `location` parameter, will apply the filter to origin or target location.
@@ -9306,7 +9334,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationParams {
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer3TimeseriesGroupByDurationNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer3TimeseriesGroupByDurationNormalization,
+    >,
     /// Query parameter `direction`.
     ///
     /// Together with the `location` parameter, will apply the filter to origin or target location.
@@ -9358,7 +9388,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByIndustryParams {
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer3TimeseriesGroupByIndustryNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer3TimeseriesGroupByIndustryNormalization,
+    >,
     /// Query parameter `direction`.
     ///
     /// Together with the `location` parameter, will apply the filter to origin or target location.
@@ -9410,7 +9442,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams {
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer3TimeseriesGroupByIpVersionNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer3TimeseriesGroupByIpVersionNormalization,
+    >,
     /// Query parameter `direction`.
     ///
     /// Together with the `location` parameter, will apply the filter to origin or target location.
@@ -9458,7 +9492,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolParams {
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer3TimeseriesGroupByProtocolNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer3TimeseriesGroupByProtocolNormalization,
+    >,
     /// Query parameter `direction`.
     ///
     /// Together with the `location` parameter, will apply the filter to origin or target location.
@@ -9566,7 +9602,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByVerticalParams {
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer3TimeseriesGroupByVerticalNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer3TimeseriesGroupByVerticalNormalization,
+    >,
     /// Query parameter `direction`.
     ///
     /// Together with the `location` parameter, will apply the filter to origin or target location.
@@ -9890,7 +9928,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -9938,7 +9978,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<RadarGetAttacksLayer7SummaryByHttpVersionMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpVersionMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -9986,7 +10028,9 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<RadarGetAttacksLayer7SummaryByIpVersionMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByIpVersionMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10038,7 +10082,9 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<RadarGetAttacksLayer7SummaryByManagedRulesMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByManagedRulesMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10082,7 +10128,9 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductParams {
     /// Query parameter `httpVersion`.
     ///
     /// Filter for http version.
-    pub http_version: Vec<RadarGetAttacksLayer7SummaryByMitigationProductHttpVersionItem>,
+    pub http_version: Vec<
+        RadarGetAttacksLayer7SummaryByMitigationProductHttpVersionItem,
+    >,
     /// Query parameter `httpMethod`.
     ///
     /// Filter for http method.
@@ -10202,7 +10250,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetAttacksLayer7TimeseriesGroupByHttpMethodAggInterval>,
+    pub agg_interval: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpMethodAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -10238,16 +10288,21 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Query parameter `httpVersion`.
     ///
     /// Filter for http version.
-    pub http_version: Vec<RadarGetAttacksLayer7TimeseriesGroupByHttpMethodHttpVersionItem>,
+    pub http_version: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpMethodHttpVersionItem,
+    >,
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product:
-        Vec<RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByHttpMethodNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpMethodNormalization,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10259,7 +10314,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetAttacksLayer7TimeseriesGroupByHttpVersionAggInterval>,
+    pub agg_interval: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpVersionAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -10295,16 +10352,21 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Query parameter `httpMethod`.
     ///
     /// Filter for http method.
-    pub http_method: Vec<RadarGetAttacksLayer7TimeseriesGroupByHttpVersionHttpMethodItem>,
+    pub http_method: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpVersionHttpMethodItem,
+    >,
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product:
-        Vec<RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByHttpVersionNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByHttpVersionNormalization,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10360,12 +10422,15 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product:
-        Vec<RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByIndustryNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByIndustryNormalization,
+    >,
     /// Query parameter `limitPerGroup`.
     ///
     /// Limit the number of objects (eg browsers, verticals, etc) to the top items over the time range.
@@ -10413,7 +10478,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Query parameter `httpVersion`.
     ///
     /// Filter for http version.
-    pub http_version: Vec<RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpVersionItem>,
+    pub http_version: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpVersionItem,
+    >,
     /// Query parameter `httpMethod`.
     ///
     /// Filter for http method.
@@ -10421,12 +10488,15 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product:
-        Vec<RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByIpVersionNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByIpVersionNormalization,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10438,7 +10508,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesAggInterval>,
+    pub agg_interval: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByManagedRulesAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -10474,20 +10546,27 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Query parameter `httpVersion`.
     ///
     /// Filter for http version.
-    pub http_version: Vec<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVersionItem>,
+    pub http_version: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVersionItem,
+    >,
     /// Query parameter `httpMethod`.
     ///
     /// Filter for http method.
-    pub http_method: Vec<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMethodItem>,
+    pub http_method: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMethodItem,
+    >,
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product:
-        Vec<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByManagedRulesNormalization,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10499,7 +10578,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval>,
+    pub agg_interval: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -10531,19 +10612,27 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
-    pub ip_version: Vec<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem>,
+    pub ip_version: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem,
+    >,
     /// Query parameter `httpVersion`.
     ///
     /// Filter for http version.
-    pub http_version: Vec<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem>,
+    pub http_version: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem,
+    >,
     /// Query parameter `httpMethod`.
     ///
     /// Filter for http method.
-    pub http_method: Vec<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem>,
+    pub http_method: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10599,12 +10688,15 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product:
-        Vec<RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
-    pub normalization: Option<RadarGetAttacksLayer7TimeseriesGroupByVerticalNormalization>,
+    pub normalization: Option<
+        RadarGetAttacksLayer7TimeseriesGroupByVerticalNormalization,
+    >,
     /// Query parameter `limitPerGroup`.
     ///
     /// Limit the number of objects (eg browsers, verticals, etc) to the top items over the time range.
@@ -10840,7 +10932,9 @@ pub struct RadarGetAttacksLayer7TopOriginLocationParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<RadarGetAttacksLayer7TopOriginLocationMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TopOriginLocationMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -10888,7 +10982,9 @@ pub struct RadarGetAttacksLayer7TopTargetLocationParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<RadarGetAttacksLayer7TopTargetLocationMitigationProductItem>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7TopTargetLocationMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -12024,7 +12120,9 @@ pub struct RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetDnsTimeseriesGroupByMatchingAnswerStatusAggInterval>,
+    pub agg_interval: Option<
+        RadarGetDnsTimeseriesGroupByMatchingAnswerStatusAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -13614,7 +13712,9 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetEmailSecurityTimeseriesGroupByThreatCategoryAggInterval>,
+    pub agg_interval: Option<
+        RadarGetEmailSecurityTimeseriesGroupByThreatCategoryAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -13650,7 +13750,9 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
-    pub tls_version: Vec<RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem>,
+    pub tls_version: Vec<
+        RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -13662,7 +13764,9 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     /// Query parameter `aggInterval`.
     ///
     /// Aggregation interval results should be returned in (for example, in 15 minutes or 1 hour intervals). Refer to [Aggregation intervals](https://developers.cloudflare.com/radar/concepts/aggregation-intervals/).
-    pub agg_interval: Option<RadarGetEmailSecurityTimeseriesGroupByTlsVersionAggInterval>,
+    pub agg_interval: Option<
+        RadarGetEmailSecurityTimeseriesGroupByTlsVersionAggInterval,
+    >,
     /// Query parameter `name`.
     ///
     /// Array of names that will be used to name the series in responses.
@@ -17435,7 +17539,9 @@ pub struct RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItem {
     /// Example: `"189"`.
     pub asn: String,
     /// `locations`
-    pub locations: Option<RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItemLocations>,
+    pub locations: Option<
+        RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItemLocations,
+    >,
     /// Example: `"LUMEN-LEGACY-L3-PARTITION"`.
     pub name: String,
 }
@@ -17485,7 +17591,9 @@ pub struct RadarGetAnnotationsResultAnnotationsItem {
     pub locations: Vec<String>,
     /// `locationsDetails`
     #[serde(rename = "locationsDetails")]
-    pub locations_details: Vec<RadarGetAnnotationsResultAnnotationsItemLocationsDetailsItem>,
+    pub locations_details: Vec<
+        RadarGetAnnotationsResultAnnotationsItemLocationsDetailsItem,
+    >,
     /// `outage`
     pub outage: RadarGetAnnotationsResultAnnotationsItemOutage,
     /// Example: `"Colima, Michoacán, México"`.
@@ -17566,7 +17674,9 @@ pub struct RadarGetAnnotationsOutagesResultAnnotationsItemAsnsDetailsItem {
     /// Example: `"189"`.
     pub asn: String,
     /// `locations`
-    pub locations: Option<RadarGetAnnotationsOutagesResultAnnotationsItemAsnsDetailsItemLocations>,
+    pub locations: Option<
+        RadarGetAnnotationsOutagesResultAnnotationsItemAsnsDetailsItemLocations,
+    >,
     /// Example: `"LUMEN-LEGACY-L3-PARTITION"`.
     pub name: String,
 }
@@ -17595,7 +17705,9 @@ pub struct RadarGetAnnotationsOutagesResultAnnotationsItem {
     pub asns: Vec<i64>,
     /// `asnsDetails`
     #[serde(rename = "asnsDetails")]
-    pub asns_details: Vec<RadarGetAnnotationsOutagesResultAnnotationsItemAsnsDetailsItem>,
+    pub asns_details: Vec<
+        RadarGetAnnotationsOutagesResultAnnotationsItemAsnsDetailsItem,
+    >,
     /// Example: `"ALL"`.
     #[serde(rename = "dataSource")]
     pub data_source: String,
@@ -17616,7 +17728,9 @@ pub struct RadarGetAnnotationsOutagesResultAnnotationsItem {
     pub locations: Vec<String>,
     /// `locationsDetails`
     #[serde(rename = "locationsDetails")]
-    pub locations_details: Vec<RadarGetAnnotationsOutagesResultAnnotationsItemLocationsDetailsItem>,
+    pub locations_details: Vec<
+        RadarGetAnnotationsOutagesResultAnnotationsItemLocationsDetailsItem,
+    >,
     /// `outage`
     pub outage: RadarGetAnnotationsOutagesResultAnnotationsItemOutage,
     /// Example: `"Colima, Michoacán, México"`.
@@ -17781,8 +17895,9 @@ pub struct RadarGetDnsAs112TimeseriesByDnssecResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TimeseriesByDnssecResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TimeseriesByDnssecResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TimeseriesByDnssecResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -17805,7 +17920,9 @@ pub struct RadarGetDnsAs112TimeseriesByDnssecResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TimeseriesByDnssecResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TimeseriesByDnssecResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TimeseriesByDnssecResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TimeseriesByDnssecResultMetaDateRangeItem>,
@@ -17913,8 +18030,9 @@ pub struct RadarGetDnsAs112TimeseriesByEdnsResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TimeseriesByEdnsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TimeseriesByEdnsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TimeseriesByEdnsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -17937,7 +18055,9 @@ pub struct RadarGetDnsAs112TimeseriesByEdnsResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TimeseriesByEdnsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TimeseriesByEdnsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TimeseriesByEdnsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TimeseriesByEdnsResultMetaDateRangeItem>,
@@ -18045,8 +18165,9 @@ pub struct RadarGetDnsAs112TimeseriesByIpVersionResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TimeseriesByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TimeseriesByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TimeseriesByIpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -18069,7 +18190,9 @@ pub struct RadarGetDnsAs112TimeseriesByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TimeseriesByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TimeseriesByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TimeseriesByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TimeseriesByIpVersionResultMetaDateRangeItem>,
@@ -18177,8 +18300,9 @@ pub struct RadarGetDnsAs112TimeseriesByProtocolResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TimeseriesByProtocolResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TimeseriesByProtocolResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TimeseriesByProtocolResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -18201,7 +18325,9 @@ pub struct RadarGetDnsAs112TimeseriesByProtocolResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TimeseriesByProtocolResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TimeseriesByProtocolResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TimeseriesByProtocolResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TimeseriesByProtocolResultMetaDateRangeItem>,
@@ -18307,8 +18433,9 @@ pub struct RadarGetDnsAs112TimeseriesByQueryTypeResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TimeseriesByQueryTypeResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TimeseriesByQueryTypeResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TimeseriesByQueryTypeResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -18331,7 +18458,9 @@ pub struct RadarGetDnsAs112TimeseriesByQueryTypeResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TimeseriesByQueryTypeResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TimeseriesByQueryTypeResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TimeseriesByQueryTypeResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TimeseriesByQueryTypeResultMetaDateRangeItem>,
@@ -18449,7 +18578,9 @@ pub struct RadarGetDnsAs112TimeseriesByResponseCodesResultMetaConfidenceInfoAnno
 pub struct RadarGetDnsAs112TimeseriesByResponseCodesResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetDnsAs112TimeseriesByResponseCodesResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetDnsAs112TimeseriesByResponseCodesResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -18473,10 +18604,14 @@ pub struct RadarGetDnsAs112TimeseriesByResponseCodesResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TimeseriesByResponseCodesResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TimeseriesByResponseCodesResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TimeseriesByResponseCodesResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetDnsAs112TimeseriesByResponseCodesResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetDnsAs112TimeseriesByResponseCodesResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -18643,7 +18778,9 @@ pub struct RadarGetDnsAs112TimeseriesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TimeseriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetDnsAs112TimeseriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TimeseriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -19572,8 +19709,9 @@ pub struct RadarGetDnsAs112TopLocationsResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TopLocationsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TopLocationsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TopLocationsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -19704,8 +19842,9 @@ pub struct RadarGetDnsAs112TopLocationsByDnssecResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TopLocationsByDnssecResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TopLocationsByDnssecResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TopLocationsByDnssecResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -19728,7 +19867,9 @@ pub struct RadarGetDnsAs112TopLocationsByDnssecResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TopLocationsByDnssecResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TopLocationsByDnssecResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TopLocationsByDnssecResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TopLocationsByDnssecResultMetaDateRangeItem>,
@@ -19836,8 +19977,9 @@ pub struct RadarGetDnsAs112TopLocationsByEdnsResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TopLocationsByEdnsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TopLocationsByEdnsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsAs112TopLocationsByEdnsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -19860,7 +20002,9 @@ pub struct RadarGetDnsAs112TopLocationsByEdnsResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TopLocationsByEdnsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TopLocationsByEdnsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TopLocationsByEdnsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TopLocationsByEdnsResultMetaDateRangeItem>,
@@ -19968,8 +20112,11 @@ pub struct RadarGetDnsAs112TopLocationsByIpVersionResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsAs112TopLocationsByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsAs112TopLocationsByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetDnsAs112TopLocationsByIpVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -19992,7 +20139,9 @@ pub struct RadarGetDnsAs112TopLocationsByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetDnsAs112TopLocationsByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsAs112TopLocationsByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsAs112TopLocationsByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsAs112TopLocationsByIpVersionResultMetaDateRangeItem>,
@@ -20100,8 +20249,9 @@ pub struct RadarGetAttacksLayer3SummaryResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3SummaryResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3SummaryResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3SummaryResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -20387,8 +20537,9 @@ pub struct RadarGetAttacksLayer3SummaryByBitrateResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3SummaryByBitrateResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3SummaryByBitrateResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3SummaryByBitrateResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -20411,7 +20562,9 @@ pub struct RadarGetAttacksLayer3SummaryByBitrateResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3SummaryByBitrateResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3SummaryByBitrateResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3SummaryByBitrateResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3SummaryByBitrateResultMetaDateRangeItem>,
@@ -20686,8 +20839,11 @@ pub struct RadarGetAttacksLayer3SummaryByDurationResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3SummaryByDurationResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3SummaryByDurationResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer3SummaryByDurationResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -20710,7 +20866,9 @@ pub struct RadarGetAttacksLayer3SummaryByDurationResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3SummaryByDurationResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3SummaryByDurationResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3SummaryByDurationResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3SummaryByDurationResultMetaDateRangeItem>,
@@ -20940,8 +21098,11 @@ pub struct RadarGetAttacksLayer3SummaryByIpVersionResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3SummaryByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3SummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer3SummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -20964,7 +21125,9 @@ pub struct RadarGetAttacksLayer3SummaryByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3SummaryByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3SummaryByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3SummaryByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3SummaryByIpVersionResultMetaDateRangeItem>,
@@ -21172,8 +21335,11 @@ pub struct RadarGetAttacksLayer3SummaryByProtocolResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3SummaryByProtocolResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3SummaryByProtocolResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer3SummaryByProtocolResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -21196,7 +21362,9 @@ pub struct RadarGetAttacksLayer3SummaryByProtocolResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3SummaryByProtocolResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3SummaryByProtocolResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3SummaryByProtocolResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3SummaryByProtocolResultMetaDateRangeItem>,
@@ -21468,8 +21636,9 @@ pub struct RadarGetAttacksLayer3SummaryByVectorResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3SummaryByVectorResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3SummaryByVectorResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3SummaryByVectorResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -21492,7 +21661,9 @@ pub struct RadarGetAttacksLayer3SummaryByVectorResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3SummaryByVectorResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3SummaryByVectorResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3SummaryByVectorResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3SummaryByVectorResultMetaDateRangeItem>,
@@ -22044,8 +22215,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupsResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3TimeseriesGroupsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3TimeseriesGroupsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -22071,7 +22243,9 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupsResultMeta {
     pub agg_interval: String,
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3TimeseriesGroupsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3TimeseriesGroupsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3TimeseriesGroupsResultMetaDateRangeItem>,
@@ -24717,8 +24891,9 @@ pub struct RadarGetAttacksLayer3TopAttacksResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3TopAttacksResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3TopAttacksResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3TopAttacksResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -24955,8 +25130,9 @@ pub struct RadarGetAttacksLayer3TopIndustriesResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3TopIndustriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3TopIndustriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3TopIndustriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -24979,7 +25155,9 @@ pub struct RadarGetAttacksLayer3TopIndustriesResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3TopIndustriesResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3TopIndustriesResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3TopIndustriesResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3TopIndustriesResultMetaDateRangeItem>,
@@ -25189,8 +25367,11 @@ pub struct RadarGetAttacksLayer3TopOriginLocationsResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3TopOriginLocationsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3TopOriginLocationsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer3TopOriginLocationsResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -25213,7 +25394,9 @@ pub struct RadarGetAttacksLayer3TopOriginLocationsResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3TopOriginLocationsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3TopOriginLocationsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3TopOriginLocationsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3TopOriginLocationsResultMetaDateRangeItem>,
@@ -25429,8 +25612,11 @@ pub struct RadarGetAttacksLayer3TopTargetLocationsResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3TopTargetLocationsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3TopTargetLocationsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer3TopTargetLocationsResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -25453,7 +25639,9 @@ pub struct RadarGetAttacksLayer3TopTargetLocationsResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3TopTargetLocationsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3TopTargetLocationsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3TopTargetLocationsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3TopTargetLocationsResultMetaDateRangeItem>,
@@ -25669,8 +25857,9 @@ pub struct RadarGetAttacksLayer3TopVerticalsResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer3TopVerticalsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer3TopVerticalsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer3TopVerticalsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -25693,7 +25882,9 @@ pub struct RadarGetAttacksLayer3TopVerticalsResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer3TopVerticalsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer3TopVerticalsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer3TopVerticalsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer3TopVerticalsResultMetaDateRangeItem>,
@@ -25797,8 +25988,9 @@ pub struct RadarGetAttacksLayer7SummaryResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7SummaryResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7SummaryResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7SummaryResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -26023,7 +26215,8 @@ impl From<String> for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductI
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26114,7 +26307,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodResultMetaConfidenceInfoAnnot
 pub struct RadarGetAttacksLayer7SummaryByHttpMethodResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetAttacksLayer7SummaryByHttpMethodResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetAttacksLayer7SummaryByHttpMethodResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -26138,7 +26333,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7SummaryByHttpMethodResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7SummaryByHttpMethodResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7SummaryByHttpMethodResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7SummaryByHttpMethodResultMetaDateRangeItem>,
@@ -26545,7 +26742,8 @@ impl From<String> for RadarGetAttacksLayer7SummaryByHttpVersionMitigationProduct
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7SummaryByHttpVersionMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7SummaryByHttpVersionMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -26636,7 +26834,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionResultMetaConfidenceInfoAnno
 pub struct RadarGetAttacksLayer7SummaryByHttpVersionResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetAttacksLayer7SummaryByHttpVersionResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetAttacksLayer7SummaryByHttpVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -26660,10 +26860,14 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7SummaryByHttpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7SummaryByHttpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7SummaryByHttpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetAttacksLayer7SummaryByHttpVersionResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetAttacksLayer7SummaryByHttpVersionResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -27165,8 +27369,11 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7SummaryByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7SummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer7SummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -27189,7 +27396,9 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7SummaryByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7SummaryByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7SummaryByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7SummaryByIpVersionResultMetaDateRangeItem>,
@@ -27649,7 +27858,8 @@ impl From<String> for RadarGetAttacksLayer7SummaryByManagedRulesMitigationProduc
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7SummaryByManagedRulesMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7SummaryByManagedRulesMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -27740,7 +27950,9 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesResultMetaConfidenceInfoAnn
 pub struct RadarGetAttacksLayer7SummaryByManagedRulesResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetAttacksLayer7SummaryByManagedRulesResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetAttacksLayer7SummaryByManagedRulesResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -27764,10 +27976,14 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7SummaryByManagedRulesResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7SummaryByManagedRulesResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7SummaryByManagedRulesResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetAttacksLayer7SummaryByManagedRulesResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetAttacksLayer7SummaryByManagedRulesResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -27883,7 +28099,8 @@ impl From<String> for RadarGetAttacksLayer7SummaryByMitigationProductHttpVersion
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7SummaryByMitigationProductHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7SummaryByMitigationProductHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28151,7 +28368,8 @@ impl From<String> for RadarGetAttacksLayer7SummaryByMitigationProductHttpMethodI
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7SummaryByMitigationProductHttpMethodItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7SummaryByMitigationProductHttpMethodItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -28242,7 +28460,9 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductResultMetaConfidenceIn
 pub struct RadarGetAttacksLayer7SummaryByMitigationProductResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetAttacksLayer7SummaryByMitigationProductResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetAttacksLayer7SummaryByMitigationProductResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -28266,11 +28486,14 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductResultMetaDateRangeIte
 pub struct RadarGetAttacksLayer7SummaryByMitigationProductResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info:
-        Option<RadarGetAttacksLayer7SummaryByMitigationProductResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7SummaryByMitigationProductResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetAttacksLayer7SummaryByMitigationProductResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetAttacksLayer7SummaryByMitigationProductResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -29004,8 +29227,9 @@ pub struct RadarGetAttacksLayer7TimeseriesResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TimeseriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TimeseriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7TimeseriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -29197,8 +29421,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TimeseriesGroupResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7TimeseriesGroupResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -29224,7 +29449,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupResultMeta {
     pub agg_interval: String,
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7TimeseriesGroupResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7TimeseriesGroupResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7TimeseriesGroupResultMetaDateRangeItem>,
@@ -29367,7 +29594,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodIpVersionI
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodIpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodIpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29420,7 +29648,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodHttpVersio
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29465,7 +29694,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
     fn from(value: &str) -> Self {
         match value {
             "DDOS" => Self::Ddos,
@@ -29479,7 +29709,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationPr
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -29493,12 +29724,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigation
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -29545,7 +29778,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodNormalizat
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodNormalization {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpMethodNormalization {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29724,7 +29958,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionIpVersion
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionIpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionIpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -29992,7 +30227,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionHttpMetho
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionHttpMethodItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionHttpMethodItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30037,7 +30273,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
     fn from(value: &str) -> Self {
         match value {
             "DDOS" => Self::Ddos,
@@ -30051,7 +30288,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationP
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -30065,12 +30303,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigatio
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -30117,7 +30357,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionNormaliza
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionNormalization {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByHttpVersionNormalization {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30349,7 +30590,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIndustryHttpVersionI
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByIndustryHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByIndustryHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -30676,7 +30918,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProd
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -30690,12 +30933,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationPr
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByIndustryMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -30928,7 +31173,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpVersion
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31196,7 +31442,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpMethodI
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpMethodItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByIpVersionHttpMethodItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31241,7 +31488,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
     fn from(value: &str) -> Self {
         match value {
             "DDOS" => Self::Ddos,
@@ -31255,7 +31503,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationPro
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -31269,12 +31518,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationP
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByIpVersionMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -31455,7 +31706,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesAggInter
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesAggInterval {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesAggInterval {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31503,7 +31755,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesIpVersio
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesIpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesIpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -31556,12 +31809,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVers
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVersionItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -31824,12 +32079,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMeth
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMethodItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMethodItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMethodItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesHttpMethodItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -31869,7 +32126,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
     fn from(value: &str) -> Self {
         match value {
             "DDOS" => Self::Ddos,
@@ -31883,7 +32141,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigation
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -31897,12 +32156,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigati
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -31949,7 +32210,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesNormaliz
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesNormalization {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByManagedRulesNormalization {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32069,7 +32331,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggIn
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval {
     fn from(value: String) -> Self {
         match value.as_str() {
             "15m" => Self::V15m,
@@ -32080,12 +32343,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAgg
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductAggInterval {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -32110,7 +32375,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
     fn from(value: &str) -> Self {
         match value {
             "IPv4" => Self::IPv4,
@@ -32119,7 +32385,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVer
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "IPv4" => Self::IPv4,
@@ -32128,12 +32395,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpV
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductIpVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -32161,7 +32430,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
     fn from(value: &str) -> Self {
         match value {
             "HTTPv1" => Self::HttPv1,
@@ -32171,7 +32441,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpV
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "HTTPv1" => Self::HttPv1,
@@ -32181,12 +32452,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHtt
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -32343,7 +32616,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
     fn from(value: &str) -> Self {
         match value {
             "GET" => Self::Get,
@@ -32396,7 +32670,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpM
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "GET" => Self::Get,
@@ -32449,12 +32724,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHtt
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductHttpMethodItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -32483,7 +32760,8 @@ impl RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
         }
     }
 }
-impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
+impl From<&str>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
     fn from(value: &str) -> Self {
         match value {
             "PERCENTAGE" => Self::Percentage,
@@ -32492,7 +32770,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNorma
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
     fn from(value: String) -> Self {
         match value.as_str() {
             "PERCENTAGE" => Self::Percentage,
@@ -32501,12 +32780,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNor
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductNormalization {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -32553,7 +32834,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductFor
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductFormat {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByMitigationProductFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -32733,7 +33015,8 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByVerticalHttpVersionI
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByVerticalHttpVersionItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByVerticalHttpVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -33060,7 +33343,8 @@ impl From<&str> for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProd
         }
     }
 }
-impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem {
+impl From<String>
+for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -33074,12 +33358,14 @@ impl From<String> for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationPr
         }
     }
 }
-impl std::fmt::Display for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem {
+impl std::fmt::Display
+for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem {
+impl rt::ParamValue
+for RadarGetAttacksLayer7TimeseriesGroupByVerticalMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -33729,8 +34015,9 @@ pub struct RadarGetAttacksLayer7TopOriginAsResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TopOriginAsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TopOriginAsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7TopOriginAsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -33753,7 +34040,9 @@ pub struct RadarGetAttacksLayer7TopOriginAsResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7TopOriginAsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7TopOriginAsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7TopOriginAsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7TopOriginAsResultMetaDateRangeItem>,
@@ -34461,8 +34750,9 @@ pub struct RadarGetAttacksLayer7TopAttacksResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TopAttacksResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TopAttacksResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7TopAttacksResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -35041,8 +35331,9 @@ pub struct RadarGetAttacksLayer7TopIndustriesResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TopIndustriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TopIndustriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7TopIndustriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -35065,7 +35356,9 @@ pub struct RadarGetAttacksLayer7TopIndustriesResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7TopIndustriesResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7TopIndustriesResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7TopIndustriesResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7TopIndustriesResultMetaDateRangeItem>,
@@ -35611,8 +35904,11 @@ pub struct RadarGetAttacksLayer7TopOriginLocationResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TopOriginLocationResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TopOriginLocationResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer7TopOriginLocationResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -35635,7 +35931,9 @@ pub struct RadarGetAttacksLayer7TopOriginLocationResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7TopOriginLocationResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7TopOriginLocationResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7TopOriginLocationResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7TopOriginLocationResultMetaDateRangeItem>,
@@ -36187,8 +36485,11 @@ pub struct RadarGetAttacksLayer7TopTargetLocationResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TopTargetLocationResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TopTargetLocationResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetAttacksLayer7TopTargetLocationResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -36211,7 +36512,9 @@ pub struct RadarGetAttacksLayer7TopTargetLocationResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7TopTargetLocationResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7TopTargetLocationResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7TopTargetLocationResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7TopTargetLocationResultMetaDateRangeItem>,
@@ -36763,8 +37066,9 @@ pub struct RadarGetAttacksLayer7TopVerticalsResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetAttacksLayer7TopVerticalsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetAttacksLayer7TopVerticalsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetAttacksLayer7TopVerticalsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -36787,7 +37091,9 @@ pub struct RadarGetAttacksLayer7TopVerticalsResultMetaDateRangeItem {
 pub struct RadarGetAttacksLayer7TopVerticalsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetAttacksLayer7TopVerticalsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetAttacksLayer7TopVerticalsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetAttacksLayer7TopVerticalsResultMetaDateRangeItem>,
@@ -38175,7 +38481,9 @@ pub struct RadarGetBgpTimeseriesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetBgpTimeseriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetBgpTimeseriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetBgpTimeseriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -38869,8 +39177,9 @@ pub struct RadarGetDnsTimeseriesByCacheHitStatusResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByCacheHitStatusResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByCacheHitStatusResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByCacheHitStatusResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -38893,7 +39202,9 @@ pub struct RadarGetDnsTimeseriesByCacheHitStatusResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByCacheHitStatusResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByCacheHitStatusResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByCacheHitStatusResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByCacheHitStatusResultMetaDateRangeItem>,
@@ -39001,8 +39312,9 @@ pub struct RadarGetDnsTimeseriesByDnssecResultMetaConfidenceInfoAnnotationsItem 
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByDnssecResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByDnssecResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByDnssecResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39139,8 +39451,11 @@ pub struct RadarGetDnsTimeseriesByDnssecAwarenessResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByDnssecAwarenessResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByDnssecAwarenessResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetDnsTimeseriesByDnssecAwarenessResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39163,7 +39478,9 @@ pub struct RadarGetDnsTimeseriesByDnssecAwarenessResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByDnssecAwarenessResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByDnssecAwarenessResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByDnssecAwarenessResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByDnssecAwarenessResultMetaDateRangeItem>,
@@ -39271,8 +39588,11 @@ pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39295,7 +39615,9 @@ pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByDnssecE2eVersionResultMetaDateRangeItem>,
@@ -39403,8 +39725,9 @@ pub struct RadarGetDnsTimeseriesByIpVersionResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByIpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39427,7 +39750,9 @@ pub struct RadarGetDnsTimeseriesByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByIpVersionResultMetaDateRangeItem>,
@@ -39536,7 +39861,9 @@ pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaConfidenceInfoAn
 pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -39560,11 +39887,14 @@ pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info:
-        Option<RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetDnsTimeseriesByMatchingAnswerStatusResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -39669,8 +39999,9 @@ pub struct RadarGetDnsTimeseriesByProtocolResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByProtocolResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByProtocolResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByProtocolResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39807,8 +40138,9 @@ pub struct RadarGetDnsTimeseriesByQueryTypeResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByQueryTypeResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByQueryTypeResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByQueryTypeResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39831,7 +40163,9 @@ pub struct RadarGetDnsTimeseriesByQueryTypeResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByQueryTypeResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByQueryTypeResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByQueryTypeResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByQueryTypeResultMetaDateRangeItem>,
@@ -39948,8 +40282,9 @@ pub struct RadarGetDnsTimeseriesByResponseCodeResultMetaConfidenceInfoAnnotation
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByResponseCodeResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByResponseCodeResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByResponseCodeResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -39972,7 +40307,9 @@ pub struct RadarGetDnsTimeseriesByResponseCodeResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByResponseCodeResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByResponseCodeResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByResponseCodeResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByResponseCodeResultMetaDateRangeItem>,
@@ -40092,8 +40429,9 @@ pub struct RadarGetDnsTimeseriesByResponseTtlResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesByResponseTtlResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetDnsTimeseriesByResponseTtlResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesByResponseTtlResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -40116,7 +40454,9 @@ pub struct RadarGetDnsTimeseriesByResponseTtlResultMetaDateRangeItem {
 pub struct RadarGetDnsTimeseriesByResponseTtlResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetDnsTimeseriesByResponseTtlResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetDnsTimeseriesByResponseTtlResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetDnsTimeseriesByResponseTtlResultMetaDateRangeItem>,
@@ -40307,7 +40647,9 @@ pub struct RadarGetDnsTimeseriesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTimeseriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetDnsTimeseriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTimeseriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -41811,7 +42153,9 @@ pub struct RadarGetDnsTopAsesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTopAsesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetDnsTopAsesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTopAsesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -41939,7 +42283,9 @@ pub struct RadarGetDnsTopLocationsResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetDnsTopLocationsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetDnsTopLocationsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetDnsTopLocationsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -42322,8 +42668,9 @@ pub struct RadarGetEmailRoutingSummaryByArcResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailRoutingSummaryByArcResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailRoutingSummaryByArcResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailRoutingSummaryByArcResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -42346,7 +42693,9 @@ pub struct RadarGetEmailRoutingSummaryByArcResultMetaDateRangeItem {
 pub struct RadarGetEmailRoutingSummaryByArcResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailRoutingSummaryByArcResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailRoutingSummaryByArcResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailRoutingSummaryByArcResultMetaDateRangeItem>,
@@ -42712,8 +43061,9 @@ pub struct RadarGetEmailRoutingSummaryByDkimResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailRoutingSummaryByDkimResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailRoutingSummaryByDkimResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailRoutingSummaryByDkimResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -42736,7 +43086,9 @@ pub struct RadarGetEmailRoutingSummaryByDkimResultMetaDateRangeItem {
 pub struct RadarGetEmailRoutingSummaryByDkimResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailRoutingSummaryByDkimResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailRoutingSummaryByDkimResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailRoutingSummaryByDkimResultMetaDateRangeItem>,
@@ -43102,8 +43454,9 @@ pub struct RadarGetEmailRoutingSummaryByDmarcResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailRoutingSummaryByDmarcResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailRoutingSummaryByDmarcResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailRoutingSummaryByDmarcResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -43126,7 +43479,9 @@ pub struct RadarGetEmailRoutingSummaryByDmarcResultMetaDateRangeItem {
 pub struct RadarGetEmailRoutingSummaryByDmarcResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailRoutingSummaryByDmarcResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailRoutingSummaryByDmarcResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailRoutingSummaryByDmarcResultMetaDateRangeItem>,
@@ -43497,8 +43852,11 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailRoutingSummaryByEncryptedResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailRoutingSummaryByEncryptedResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetEmailRoutingSummaryByEncryptedResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -43521,7 +43879,9 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedResultMetaDateRangeItem {
 pub struct RadarGetEmailRoutingSummaryByEncryptedResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailRoutingSummaryByEncryptedResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailRoutingSummaryByEncryptedResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailRoutingSummaryByEncryptedResultMetaDateRangeItem>,
@@ -43889,8 +44249,11 @@ pub struct RadarGetEmailRoutingSummaryByIpVersionResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailRoutingSummaryByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailRoutingSummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetEmailRoutingSummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -43913,7 +44276,9 @@ pub struct RadarGetEmailRoutingSummaryByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetEmailRoutingSummaryByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailRoutingSummaryByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailRoutingSummaryByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailRoutingSummaryByIpVersionResultMetaDateRangeItem>,
@@ -44276,8 +44641,9 @@ pub struct RadarGetEmailRoutingSummaryBySpfResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailRoutingSummaryBySpfResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailRoutingSummaryBySpfResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailRoutingSummaryBySpfResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -44300,7 +44666,9 @@ pub struct RadarGetEmailRoutingSummaryBySpfResultMetaDateRangeItem {
 pub struct RadarGetEmailRoutingSummaryBySpfResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailRoutingSummaryBySpfResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailRoutingSummaryBySpfResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailRoutingSummaryBySpfResultMetaDateRangeItem>,
@@ -46972,8 +47340,9 @@ pub struct RadarGetEmailSecuritySummaryByArcResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryByArcResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryByArcResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecuritySummaryByArcResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -46996,7 +47365,9 @@ pub struct RadarGetEmailSecuritySummaryByArcResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryByArcResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryByArcResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryByArcResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryByArcResultMetaDateRangeItem>,
@@ -47324,8 +47695,9 @@ pub struct RadarGetEmailSecuritySummaryByDkimResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryByDkimResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryByDkimResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecuritySummaryByDkimResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -47348,7 +47720,9 @@ pub struct RadarGetEmailSecuritySummaryByDkimResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryByDkimResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryByDkimResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryByDkimResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryByDkimResultMetaDateRangeItem>,
@@ -47676,8 +48050,9 @@ pub struct RadarGetEmailSecuritySummaryByDmarcResultMetaConfidenceInfoAnnotation
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryByDmarcResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryByDmarcResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecuritySummaryByDmarcResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -47700,7 +48075,9 @@ pub struct RadarGetEmailSecuritySummaryByDmarcResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryByDmarcResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryByDmarcResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryByDmarcResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryByDmarcResultMetaDateRangeItem>,
@@ -48081,8 +48458,11 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryByMaliciousResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryByMaliciousResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetEmailSecuritySummaryByMaliciousResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -48105,7 +48485,9 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryByMaliciousResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryByMaliciousResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryByMaliciousResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryByMaliciousResultMetaDateRangeItem>,
@@ -48483,8 +48865,9 @@ pub struct RadarGetEmailSecuritySummaryBySpamResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryBySpamResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryBySpamResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecuritySummaryBySpamResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -48507,7 +48890,9 @@ pub struct RadarGetEmailSecuritySummaryBySpamResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryBySpamResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryBySpamResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryBySpamResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryBySpamResultMetaDateRangeItem>,
@@ -48832,8 +49217,9 @@ pub struct RadarGetEmailSecuritySummaryBySpfResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryBySpfResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryBySpfResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecuritySummaryBySpfResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -48856,7 +49242,9 @@ pub struct RadarGetEmailSecuritySummaryBySpfResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryBySpfResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryBySpfResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryBySpfResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryBySpfResultMetaDateRangeItem>,
@@ -49237,8 +49625,9 @@ pub struct RadarGetEmailSecuritySummaryBySpoofResultMetaConfidenceInfoAnnotation
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecuritySummaryBySpoofResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecuritySummaryBySpoofResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecuritySummaryBySpoofResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -49261,7 +49650,9 @@ pub struct RadarGetEmailSecuritySummaryBySpoofResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryBySpoofResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryBySpoofResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryBySpoofResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryBySpoofResultMetaDateRangeItem>,
@@ -49640,7 +50031,9 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryResultMetaConfidenceInfoA
 pub struct RadarGetEmailSecuritySummaryByThreatCategoryResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetEmailSecuritySummaryByThreatCategoryResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetEmailSecuritySummaryByThreatCategoryResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -49664,11 +50057,14 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryByThreatCategoryResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info:
-        Option<RadarGetEmailSecuritySummaryByThreatCategoryResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryByThreatCategoryResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetEmailSecuritySummaryByThreatCategoryResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetEmailSecuritySummaryByThreatCategoryResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -49992,7 +50388,9 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionResultMetaConfidenceInfoAnnot
 pub struct RadarGetEmailSecuritySummaryByTlsVersionResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetEmailSecuritySummaryByTlsVersionResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetEmailSecuritySummaryByTlsVersionResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -50016,7 +50414,9 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionResultMetaDateRangeItem {
 pub struct RadarGetEmailSecuritySummaryByTlsVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecuritySummaryByTlsVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecuritySummaryByTlsVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecuritySummaryByTlsVersionResultMetaDateRangeItem>,
@@ -51428,7 +51828,8 @@ impl From<String> for RadarGetEmailSecurityTimeseriesGroupByMaliciousTlsVersionI
         }
     }
 }
-impl std::fmt::Display for RadarGetEmailSecurityTimeseriesGroupByMaliciousTlsVersionItem {
+impl std::fmt::Display
+for RadarGetEmailSecurityTimeseriesGroupByMaliciousTlsVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -52716,7 +53117,8 @@ impl From<String> for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryAggInt
         }
     }
 }
-impl std::fmt::Display for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryAggInterval {
+impl std::fmt::Display
+for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryAggInterval {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -52875,7 +53277,8 @@ impl From<String> for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryDmarcI
         }
     }
 }
-impl std::fmt::Display for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryDmarcItem {
+impl std::fmt::Display
+for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryDmarcItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -52975,7 +53378,8 @@ impl From<&str> for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersi
         }
     }
 }
-impl From<String> for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem {
+impl From<String>
+for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "TLSv1_0" => Self::TlSv10,
@@ -52986,12 +53390,14 @@ impl From<String> for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVer
         }
     }
 }
-impl std::fmt::Display for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem {
+impl std::fmt::Display
+for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem {
+impl rt::ParamValue
+for RadarGetEmailSecurityTimeseriesGroupByThreatCategoryTlsVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -53824,8 +54230,11 @@ pub struct RadarGetEmailSecurityTopTldsByMessagesResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecurityTopTldsByMessagesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecurityTopTldsByMessagesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetEmailSecurityTopTldsByMessagesResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -53848,7 +54257,9 @@ pub struct RadarGetEmailSecurityTopTldsByMessagesResultMetaDateRangeItem {
 pub struct RadarGetEmailSecurityTopTldsByMessagesResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecurityTopTldsByMessagesResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecurityTopTldsByMessagesResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecurityTopTldsByMessagesResultMetaDateRangeItem>,
@@ -54274,8 +54685,11 @@ pub struct RadarGetEmailSecurityTopTldsByMaliciousResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecurityTopTldsByMaliciousResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecurityTopTldsByMaliciousResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetEmailSecurityTopTldsByMaliciousResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -54298,7 +54712,9 @@ pub struct RadarGetEmailSecurityTopTldsByMaliciousResultMetaDateRangeItem {
 pub struct RadarGetEmailSecurityTopTldsByMaliciousResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecurityTopTldsByMaliciousResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecurityTopTldsByMaliciousResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecurityTopTldsByMaliciousResultMetaDateRangeItem>,
@@ -54724,8 +55140,9 @@ pub struct RadarGetEmailSecurityTopTldsBySpamResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecurityTopTldsBySpamResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecurityTopTldsBySpamResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecurityTopTldsBySpamResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -54748,7 +55165,9 @@ pub struct RadarGetEmailSecurityTopTldsBySpamResultMetaDateRangeItem {
 pub struct RadarGetEmailSecurityTopTldsBySpamResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecurityTopTldsBySpamResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecurityTopTldsBySpamResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecurityTopTldsBySpamResultMetaDateRangeItem>,
@@ -55174,8 +55593,9 @@ pub struct RadarGetEmailSecurityTopTldsBySpoofResultMetaConfidenceInfoAnnotation
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetEmailSecurityTopTldsBySpoofResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetEmailSecurityTopTldsBySpoofResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetEmailSecurityTopTldsBySpoofResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -55198,7 +55618,9 @@ pub struct RadarGetEmailSecurityTopTldsBySpoofResultMetaDateRangeItem {
 pub struct RadarGetEmailSecurityTopTldsBySpoofResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetEmailSecurityTopTldsBySpoofResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetEmailSecurityTopTldsBySpoofResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetEmailSecurityTopTldsBySpoofResultMetaDateRangeItem>,
@@ -56356,8 +56778,9 @@ pub struct RadarGetHttpSummaryByBotClassResultMetaConfidenceInfoAnnotationsItem 
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByBotClassResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByBotClassResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByBotClassResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -56819,8 +57242,9 @@ pub struct RadarGetHttpSummaryByDeviceTypeResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByDeviceTypeResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByDeviceTypeResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByDeviceTypeResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -57289,8 +57713,9 @@ pub struct RadarGetHttpSummaryByHttpProtocolResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByHttpProtocolResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByHttpProtocolResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByHttpProtocolResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -57313,7 +57738,9 @@ pub struct RadarGetHttpSummaryByHttpProtocolResultMetaDateRangeItem {
 pub struct RadarGetHttpSummaryByHttpProtocolResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpSummaryByHttpProtocolResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpSummaryByHttpProtocolResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpSummaryByHttpProtocolResultMetaDateRangeItem>,
@@ -57752,8 +58179,9 @@ pub struct RadarGetHttpSummaryByHttpVersionResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByHttpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByHttpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByHttpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -57776,7 +58204,9 @@ pub struct RadarGetHttpSummaryByHttpVersionResultMetaDateRangeItem {
 pub struct RadarGetHttpSummaryByHttpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpSummaryByHttpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpSummaryByHttpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpSummaryByHttpVersionResultMetaDateRangeItem>,
@@ -58225,8 +58655,9 @@ pub struct RadarGetHttpSummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByIpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -58670,8 +59101,9 @@ pub struct RadarGetHttpSummaryByOperatingSystemResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByOperatingSystemResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByOperatingSystemResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByOperatingSystemResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -58694,7 +59126,9 @@ pub struct RadarGetHttpSummaryByOperatingSystemResultMetaDateRangeItem {
 pub struct RadarGetHttpSummaryByOperatingSystemResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpSummaryByOperatingSystemResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpSummaryByOperatingSystemResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpSummaryByOperatingSystemResultMetaDateRangeItem>,
@@ -59188,8 +59622,9 @@ pub struct RadarGetHttpSummaryByPostQuantumResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByPostQuantumResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByPostQuantumResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByPostQuantumResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -59212,7 +59647,9 @@ pub struct RadarGetHttpSummaryByPostQuantumResultMetaDateRangeItem {
 pub struct RadarGetHttpSummaryByPostQuantumResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpSummaryByPostQuantumResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpSummaryByPostQuantumResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpSummaryByPostQuantumResultMetaDateRangeItem>,
@@ -59643,8 +60080,9 @@ pub struct RadarGetHttpSummaryByTlsVersionResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpSummaryByTlsVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpSummaryByTlsVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpSummaryByTlsVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -59898,7 +60336,9 @@ pub struct RadarGetHttpTimeseriesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTimeseriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetHttpTimeseriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTimeseriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -65291,8 +65731,9 @@ pub struct RadarGetHttpTopAsesByHttpRequestsResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByHttpRequestsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByHttpRequestsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByHttpRequestsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -65315,7 +65756,9 @@ pub struct RadarGetHttpTopAsesByHttpRequestsResultMetaDateRangeItem {
 pub struct RadarGetHttpTopAsesByHttpRequestsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopAsesByHttpRequestsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopAsesByHttpRequestsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopAsesByHttpRequestsResultMetaDateRangeItem>,
@@ -65819,8 +66262,9 @@ pub struct RadarGetHttpTopAsesByBotClassResultMetaConfidenceInfoAnnotationsItem 
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByBotClassResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByBotClassResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByBotClassResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -66337,8 +66781,9 @@ pub struct RadarGetHttpTopAsesByBrowserFamilyResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByBrowserFamilyResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByBrowserFamilyResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByBrowserFamilyResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -66361,7 +66806,9 @@ pub struct RadarGetHttpTopAsesByBrowserFamilyResultMetaDateRangeItem {
 pub struct RadarGetHttpTopAsesByBrowserFamilyResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopAsesByBrowserFamilyResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopAsesByBrowserFamilyResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopAsesByBrowserFamilyResultMetaDateRangeItem>,
@@ -66860,8 +67307,9 @@ pub struct RadarGetHttpTopAsesByDeviceTypeResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByDeviceTypeResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByDeviceTypeResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByDeviceTypeResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -67383,8 +67831,9 @@ pub struct RadarGetHttpTopAsesByHttpProtocolResultMetaConfidenceInfoAnnotationsI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByHttpProtocolResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByHttpProtocolResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByHttpProtocolResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -67407,7 +67856,9 @@ pub struct RadarGetHttpTopAsesByHttpProtocolResultMetaDateRangeItem {
 pub struct RadarGetHttpTopAsesByHttpProtocolResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopAsesByHttpProtocolResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopAsesByHttpProtocolResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopAsesByHttpProtocolResultMetaDateRangeItem>,
@@ -67906,8 +68357,9 @@ pub struct RadarGetHttpTopAsesByHttpVersionResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByHttpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByHttpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByHttpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -67930,7 +68382,9 @@ pub struct RadarGetHttpTopAsesByHttpVersionResultMetaDateRangeItem {
 pub struct RadarGetHttpTopAsesByHttpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopAsesByHttpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopAsesByHttpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopAsesByHttpVersionResultMetaDateRangeItem>,
@@ -68434,8 +68888,9 @@ pub struct RadarGetHttpTopAsesByIpVersionResultMetaConfidenceInfoAnnotationsItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByIpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -68937,8 +69392,9 @@ pub struct RadarGetHttpTopAsesByOperatingSystemResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByOperatingSystemResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByOperatingSystemResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByOperatingSystemResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -68961,7 +69417,9 @@ pub struct RadarGetHttpTopAsesByOperatingSystemResultMetaDateRangeItem {
 pub struct RadarGetHttpTopAsesByOperatingSystemResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopAsesByOperatingSystemResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopAsesByOperatingSystemResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopAsesByOperatingSystemResultMetaDateRangeItem>,
@@ -69450,8 +69908,9 @@ pub struct RadarGetHttpTopAsesByTlsVersionResultMetaConfidenceInfoAnnotationsIte
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopAsesByTlsVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopAsesByTlsVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopAsesByTlsVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -70026,7 +70485,9 @@ pub struct RadarGetHttpTopBrowsersResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopBrowsersResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetHttpTopBrowsersResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopBrowsersResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -70597,8 +71058,9 @@ pub struct RadarGetHttpTopBrowserFamiliesResultMetaConfidenceInfoAnnotationsItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopBrowserFamiliesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopBrowserFamiliesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopBrowserFamiliesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -71169,8 +71631,11 @@ pub struct RadarGetHttpTopLocationsByHttpRequestsResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByHttpRequestsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByHttpRequestsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetHttpTopLocationsByHttpRequestsResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -71193,7 +71658,9 @@ pub struct RadarGetHttpTopLocationsByHttpRequestsResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByHttpRequestsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByHttpRequestsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByHttpRequestsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByHttpRequestsResultMetaDateRangeItem>,
@@ -71697,8 +72164,9 @@ pub struct RadarGetHttpTopLocationsByBotClassResultMetaConfidenceInfoAnnotations
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByBotClassResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByBotClassResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopLocationsByBotClassResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -71721,7 +72189,9 @@ pub struct RadarGetHttpTopLocationsByBotClassResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByBotClassResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByBotClassResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByBotClassResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByBotClassResultMetaDateRangeItem>,
@@ -72215,8 +72685,11 @@ pub struct RadarGetHttpTopLocationsByBrowserFamilyResultMetaConfidenceInfoAnnota
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByBrowserFamilyResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByBrowserFamilyResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetHttpTopLocationsByBrowserFamilyResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -72239,7 +72712,9 @@ pub struct RadarGetHttpTopLocationsByBrowserFamilyResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByBrowserFamilyResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByBrowserFamilyResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByBrowserFamilyResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByBrowserFamilyResultMetaDateRangeItem>,
@@ -72738,8 +73213,9 @@ pub struct RadarGetHttpTopLocationsByDeviceTypeResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByDeviceTypeResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByDeviceTypeResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopLocationsByDeviceTypeResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -72762,7 +73238,9 @@ pub struct RadarGetHttpTopLocationsByDeviceTypeResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByDeviceTypeResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByDeviceTypeResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByDeviceTypeResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByDeviceTypeResultMetaDateRangeItem>,
@@ -73261,8 +73739,11 @@ pub struct RadarGetHttpTopLocationsByHttpProtocolResultMetaConfidenceInfoAnnotat
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByHttpProtocolResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByHttpProtocolResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<
+            RadarGetHttpTopLocationsByHttpProtocolResultMetaConfidenceInfoAnnotationsItem,
+        >,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -73285,7 +73766,9 @@ pub struct RadarGetHttpTopLocationsByHttpProtocolResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByHttpProtocolResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByHttpProtocolResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByHttpProtocolResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByHttpProtocolResultMetaDateRangeItem>,
@@ -73784,8 +74267,9 @@ pub struct RadarGetHttpTopLocationsByHttpVersionResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByHttpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByHttpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopLocationsByHttpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -73808,7 +74292,9 @@ pub struct RadarGetHttpTopLocationsByHttpVersionResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByHttpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByHttpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByHttpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByHttpVersionResultMetaDateRangeItem>,
@@ -74312,8 +74798,9 @@ pub struct RadarGetHttpTopLocationsByIpVersionResultMetaConfidenceInfoAnnotation
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByIpVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByIpVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopLocationsByIpVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -74336,7 +74823,9 @@ pub struct RadarGetHttpTopLocationsByIpVersionResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByIpVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByIpVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByIpVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByIpVersionResultMetaDateRangeItem>,
@@ -74816,7 +75305,9 @@ pub struct RadarGetHttpTopLocationsByOperatingSystemResultMetaConfidenceInfoAnno
 pub struct RadarGetHttpTopLocationsByOperatingSystemResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetHttpTopLocationsByOperatingSystemResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetHttpTopLocationsByOperatingSystemResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -74840,10 +75331,14 @@ pub struct RadarGetHttpTopLocationsByOperatingSystemResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByOperatingSystemResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByOperatingSystemResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByOperatingSystemResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetHttpTopLocationsByOperatingSystemResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetHttpTopLocationsByOperatingSystemResultMetaDateRangeItem,
+    >,
     /// Example: `"2023-07-26T08:59:57Z"`.
     #[serde(rename = "lastUpdated")]
     pub last_updated: String,
@@ -75329,8 +75824,9 @@ pub struct RadarGetHttpTopLocationsByTlsVersionResultMetaConfidenceInfoAnnotatio
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetHttpTopLocationsByTlsVersionResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetHttpTopLocationsByTlsVersionResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetHttpTopLocationsByTlsVersionResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -75353,7 +75849,9 @@ pub struct RadarGetHttpTopLocationsByTlsVersionResultMetaDateRangeItem {
 pub struct RadarGetHttpTopLocationsByTlsVersionResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetHttpTopLocationsByTlsVersionResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetHttpTopLocationsByTlsVersionResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetHttpTopLocationsByTlsVersionResultMetaDateRangeItem>,
@@ -75461,7 +75959,9 @@ pub struct RadarGetNetflowsSummaryResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetNetflowsSummaryResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetNetflowsSummaryResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetNetflowsSummaryResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -75749,7 +76249,9 @@ pub struct RadarGetNetflowsTimeseriesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetNetflowsTimeseriesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations: Option<Vec<RadarGetNetflowsTimeseriesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetNetflowsTimeseriesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -76076,8 +76578,9 @@ pub struct RadarGetQualityIndexSummaryResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetQualityIndexSummaryResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetQualityIndexSummaryResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetQualityIndexSummaryResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -76529,8 +77032,9 @@ pub struct RadarGetQualitySpeedSummaryResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetQualitySpeedSummaryResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetQualitySpeedSummaryResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetQualitySpeedSummaryResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -76748,8 +77252,9 @@ pub struct RadarGetQualitySpeedTopAsesResultMetaConfidenceInfoAnnotationsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetQualitySpeedTopAsesResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetQualitySpeedTopAsesResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetQualitySpeedTopAsesResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -76974,8 +77479,9 @@ pub struct RadarGetQualitySpeedTopLocationsResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetQualitySpeedTopLocationsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetQualitySpeedTopLocationsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetQualitySpeedTopLocationsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -76998,7 +77504,9 @@ pub struct RadarGetQualitySpeedTopLocationsResultMetaDateRangeItem {
 pub struct RadarGetQualitySpeedTopLocationsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetQualitySpeedTopLocationsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetQualitySpeedTopLocationsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetQualitySpeedTopLocationsResultMetaDateRangeItem>,
@@ -77780,8 +78288,9 @@ pub struct RadarGetTcpResetsTimeoutsSummaryResultMetaConfidenceInfoAnnotationsIt
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetTcpResetsTimeoutsSummaryResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetTcpResetsTimeoutsSummaryResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetTcpResetsTimeoutsSummaryResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -77804,7 +78313,9 @@ pub struct RadarGetTcpResetsTimeoutsSummaryResultMetaDateRangeItem {
 pub struct RadarGetTcpResetsTimeoutsSummaryResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetTcpResetsTimeoutsSummaryResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetTcpResetsTimeoutsSummaryResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetTcpResetsTimeoutsSummaryResultMetaDateRangeItem>,
@@ -77984,7 +78495,9 @@ pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaConfidenceInfoAnnot
 pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -78011,7 +78524,9 @@ pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResultMeta {
     pub agg_interval: String,
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetTcpResetsTimeoutsTimeseriesGroupResultMetaDateRangeItem>,
@@ -78157,7 +78672,9 @@ pub struct RadarGetTrafficAnomaliesResultTrafficAnomaliesItemAsnDetails {
     /// Example: `"189"`.
     pub asn: String,
     /// `locations`
-    pub locations: Option<RadarGetTrafficAnomaliesResultTrafficAnomaliesItemAsnDetailsLocations>,
+    pub locations: Option<
+        RadarGetTrafficAnomaliesResultTrafficAnomaliesItemAsnDetailsLocations,
+    >,
     /// Example: `"LUMEN-LEGACY-L3-PARTITION"`.
     pub name: String,
 }
@@ -78174,13 +78691,17 @@ pub struct RadarGetTrafficAnomaliesResultTrafficAnomaliesItemLocationDetails {
 pub struct RadarGetTrafficAnomaliesResultTrafficAnomaliesItem {
     /// `asnDetails`
     #[serde(rename = "asnDetails")]
-    pub asn_details: Option<RadarGetTrafficAnomaliesResultTrafficAnomaliesItemAsnDetails>,
+    pub asn_details: Option<
+        RadarGetTrafficAnomaliesResultTrafficAnomaliesItemAsnDetails,
+    >,
     /// Example: `"2023-08-03T23:15:00Z"`.
     #[serde(rename = "endDate")]
     pub end_date: Option<String>,
     /// `locationDetails`
     #[serde(rename = "locationDetails")]
-    pub location_details: Option<RadarGetTrafficAnomaliesResultTrafficAnomaliesItemLocationDetails>,
+    pub location_details: Option<
+        RadarGetTrafficAnomaliesResultTrafficAnomaliesItemLocationDetails,
+    >,
     /// Example: `"2023-08-02T23:15:00Z"`.
     #[serde(rename = "startDate")]
     pub start_date: String,
@@ -78400,8 +78921,9 @@ pub struct RadarGetVerifiedBotsTopByHttpRequestsResultMetaConfidenceInfoAnnotati
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct RadarGetVerifiedBotsTopByHttpRequestsResultMetaConfidenceInfo {
     /// `annotations`
-    pub annotations:
-        Option<Vec<RadarGetVerifiedBotsTopByHttpRequestsResultMetaConfidenceInfoAnnotationsItem>>,
+    pub annotations: Option<
+        Vec<RadarGetVerifiedBotsTopByHttpRequestsResultMetaConfidenceInfoAnnotationsItem>,
+    >,
     /// `level`
     pub level: Option<i64>,
 }
@@ -78424,7 +78946,9 @@ pub struct RadarGetVerifiedBotsTopByHttpRequestsResultMetaDateRangeItem {
 pub struct RadarGetVerifiedBotsTopByHttpRequestsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info: Option<RadarGetVerifiedBotsTopByHttpRequestsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetVerifiedBotsTopByHttpRequestsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
     pub date_range: Vec<RadarGetVerifiedBotsTopByHttpRequestsResultMetaDateRangeItem>,
@@ -78533,7 +79057,9 @@ pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaConfidenceIn
 pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<
-        Vec<RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaConfidenceInfoAnnotationsItem>,
+        Vec<
+            RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaConfidenceInfoAnnotationsItem,
+        >,
     >,
     /// `level`
     pub level: Option<i64>,
@@ -78557,11 +79083,14 @@ pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaDateRangeIte
 pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
-    pub confidence_info:
-        Option<RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaConfidenceInfo>,
+    pub confidence_info: Option<
+        RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaConfidenceInfo,
+    >,
     /// `dateRange`
     #[serde(rename = "dateRange")]
-    pub date_range: Vec<RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaDateRangeItem>,
+    pub date_range: Vec<
+        RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultMetaDateRangeItem,
+    >,
 }
 /// `paths./radar/verified_bots/top/categories.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]

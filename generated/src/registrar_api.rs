@@ -4,6 +4,7 @@
 //! The `registrar-api` group: 3 operations and 37 types.
 //!
 //! Enable with the cargo feature `registrar-api`. Tags: *Registrar Domains*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,9 +40,7 @@ impl RegistrarApiApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_domains(&self, account_id: &str) -> rt::ListCall<Domains> {
-        let request = self
-            .client
-            .request(&operations::LIST_DOMAINS, &[account_id]);
+        let request = self.client.request(&operations::LIST_DOMAINS, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Get domain
@@ -55,7 +54,11 @@ impl RegistrarApiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `domain_name`
-    pub fn get_domain(&self, account_id: &str, domain_name: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_domain(
+        &self,
+        account_id: &str,
+        domain_name: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::GET_DOMAIN, &[account_id, domain_name]);
@@ -392,7 +395,9 @@ impl std::fmt::Display for TransferInAcceptFoa {
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInAcceptFoa {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -464,7 +469,9 @@ impl std::fmt::Display for TransferInApproveTransfer {
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInApproveTransfer {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -521,7 +528,9 @@ impl std::fmt::Display for TransferInDisablePrivacy {
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInDisablePrivacy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -588,7 +597,9 @@ impl std::fmt::Display for TransferInEnterAuthCode {
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInEnterAuthCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -655,7 +666,9 @@ impl std::fmt::Display for TransferInUnlockDomain {
     }
 }
 impl<'de> serde::Deserialize<'de> for TransferInUnlockDomain {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `request-tracer` group: 1 operations and 7 types.
 //!
 //! Enable with the cargo feature `request-tracer`. Tags: *Account Request Tracer*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -41,9 +42,7 @@ impl RequestTracerApi<'_> {
         account_id: &str,
         body: &RequestTraceRequest,
     ) -> rt::Call<RequestTraceResult> {
-        let mut request = self
-            .client
-            .request(&operations::REQUEST_TRACE, &[account_id]);
+        let mut request = self.client.request(&operations::REQUEST_TRACE, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }

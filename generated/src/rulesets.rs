@@ -4,6 +4,7 @@
 //! The `rulesets` group: 35 operations and 181 types.
 //!
 //! Enable with the cargo feature `rulesets`. Tags: *Account Rulesets*, *Managed Transforms*, *URL Normalization*, *Zone Rulesets*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -88,10 +89,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<GetAccountEntrypointRulesetResult> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
-            &[account_id, ruleset_phase],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
+                &[account_id, ruleset_phase],
+            );
         rt::Call::new(request)
     }
     /// Update an account entry point ruleset
@@ -113,10 +116,12 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         body: &UpdateAccountEntrypointRulesetRequest,
     ) -> rt::Call<UpdateAccountEntrypointRulesetResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
-            &[account_id, ruleset_phase],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
+                &[account_id, ruleset_phase],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -138,10 +143,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<Vec<ListAccountEntrypointRulesetVersionsResultItem>> {
-        let request = self.client.request(
-            &operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
-            &[account_id, ruleset_phase],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
+                &[account_id, ruleset_phase],
+            );
         rt::Call::new(request)
     }
     /// Get an account entry point ruleset version
@@ -164,10 +171,12 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         ruleset_version: &str,
     ) -> rt::Call<GetAccountEntrypointRulesetVersionResult> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
-            &[account_id, ruleset_phase, ruleset_version],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
+                &[account_id, ruleset_phase, ruleset_version],
+            );
         rt::Call::new(request)
     }
     /// Get an account ruleset
@@ -212,10 +221,9 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &UpdateAccountRulesetRequest,
     ) -> rt::Call<UpdateAccountRulesetResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ACCOUNT_RULESET,
-            &[account_id, ruleset_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_ACCOUNT_RULESET, &[account_id, ruleset_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -232,11 +240,14 @@ impl RulesetsApi<'_> {
     /// - `ruleset_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn delete_account_ruleset(&self, account_id: &str, ruleset_id: &str) -> rt::Call<()> {
-        let request = self.client.request(
-            &operations::DELETE_ACCOUNT_RULESET,
-            &[account_id, ruleset_id],
-        );
+    pub fn delete_account_ruleset(
+        &self,
+        account_id: &str,
+        ruleset_id: &str,
+    ) -> rt::Call<()> {
+        let request = self
+            .client
+            .request(&operations::DELETE_ACCOUNT_RULESET, &[account_id, ruleset_id]);
         rt::Call::new(request)
     }
     /// Create an account ruleset rule
@@ -258,10 +269,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &CreateAccountRulesetRuleRequest,
     ) -> rt::Call<CreateAccountRulesetRuleResult> {
-        let mut request = self.client.request(
-            &operations::CREATE_ACCOUNT_RULESET_RULE,
-            &[account_id, ruleset_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_ACCOUNT_RULESET_RULE,
+                &[account_id, ruleset_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -286,10 +299,12 @@ impl RulesetsApi<'_> {
         rule_id: &str,
         body: &UpdateAccountRulesetRuleRequest,
     ) -> rt::Call<UpdateAccountRulesetRuleResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ACCOUNT_RULESET_RULE,
-            &[account_id, ruleset_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ACCOUNT_RULESET_RULE,
+                &[account_id, ruleset_id, rule_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -313,10 +328,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
     ) -> rt::Call<DeleteAccountRulesetRuleResult> {
-        let request = self.client.request(
-            &operations::DELETE_ACCOUNT_RULESET_RULE,
-            &[account_id, ruleset_id, rule_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_ACCOUNT_RULESET_RULE,
+                &[account_id, ruleset_id, rule_id],
+            );
         rt::Call::new(request)
     }
     /// List an account ruleset's versions
@@ -337,10 +354,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<Vec<ListAccountRulesetVersionsResultItem>> {
-        let request = self.client.request(
-            &operations::LIST_ACCOUNT_RULESET_VERSIONS,
-            &[account_id, ruleset_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_ACCOUNT_RULESET_VERSIONS,
+                &[account_id, ruleset_id],
+            );
         rt::Call::new(request)
     }
     /// Get an account ruleset version
@@ -363,10 +382,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<GetAccountRulesetVersionResult> {
-        let request = self.client.request(
-            &operations::GET_ACCOUNT_RULESET_VERSION,
-            &[account_id, ruleset_id, ruleset_version],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ACCOUNT_RULESET_VERSION,
+                &[account_id, ruleset_id, ruleset_version],
+            );
         rt::Call::new(request)
     }
     /// Delete an account ruleset version
@@ -389,10 +410,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<()> {
-        let request = self.client.request(
-            &operations::DELETE_ACCOUNT_RULESET_VERSION,
-            &[account_id, ruleset_id, ruleset_version],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_ACCOUNT_RULESET_VERSION,
+                &[account_id, ruleset_id, ruleset_version],
+            );
         rt::Call::new(request)
     }
     /// List an account ruleset version's rules by tag
@@ -417,10 +440,12 @@ impl RulesetsApi<'_> {
         ruleset_version: &str,
         rule_tag: &str,
     ) -> rt::Call<ListAccountRulesetVersionRulesByTagResult> {
-        let request = self.client.request(
-            &operations::LIST_ACCOUNT_RULESET_VERSION_RULES_BY_TAG,
-            &[account_id, ruleset_id, ruleset_version, rule_tag],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_ACCOUNT_RULESET_VERSION_RULES_BY_TAG,
+                &[account_id, ruleset_id, ruleset_version, rule_tag],
+            );
         rt::Call::new(request)
     }
     /// List Managed Transforms
@@ -479,10 +504,11 @@ impl RulesetsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_zone_rulesets(&self, zone_id: &str) -> rt::Call<Vec<ListZoneRulesetsResultItem>> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZONE_RULESETS, &[zone_id]);
+    pub fn list_zone_rulesets(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Vec<ListZoneRulesetsResultItem>> {
+        let request = self.client.request(&operations::LIST_ZONE_RULESETS, &[zone_id]);
         rt::Call::new(request)
     }
     /// Create a zone ruleset
@@ -526,10 +552,12 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<GetZoneEntrypointRulesetResult> {
-        let request = self.client.request(
-            &operations::GET_ZONE_ENTRYPOINT_RULESET,
-            &[zone_id, ruleset_phase],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONE_ENTRYPOINT_RULESET,
+                &[zone_id, ruleset_phase],
+            );
         rt::Call::new(request)
     }
     /// Update a zone entry point ruleset
@@ -551,10 +579,12 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         body: &UpdateZoneEntrypointRulesetRequest,
     ) -> rt::Call<UpdateZoneEntrypointRulesetResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
-            &[zone_id, ruleset_phase],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
+                &[zone_id, ruleset_phase],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -576,10 +606,12 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<Vec<ListZoneEntrypointRulesetVersionsResultItem>> {
-        let request = self.client.request(
-            &operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
-            &[zone_id, ruleset_phase],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
+                &[zone_id, ruleset_phase],
+            );
         rt::Call::new(request)
     }
     /// Get a zone entry point ruleset version
@@ -602,10 +634,12 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         ruleset_version: &str,
     ) -> rt::Call<GetZoneEntrypointRulesetVersionResult> {
-        let request = self.client.request(
-            &operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
-            &[zone_id, ruleset_phase, ruleset_version],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
+                &[zone_id, ruleset_phase, ruleset_version],
+            );
         rt::Call::new(request)
     }
     /// Get a zone ruleset
@@ -694,10 +728,9 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &CreateZoneRulesetRuleRequest,
     ) -> rt::Call<CreateZoneRulesetRuleResult> {
-        let mut request = self.client.request(
-            &operations::CREATE_ZONE_RULESET_RULE,
-            &[zone_id, ruleset_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_ZONE_RULESET_RULE, &[zone_id, ruleset_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -722,10 +755,12 @@ impl RulesetsApi<'_> {
         rule_id: &str,
         body: &UpdateZoneRulesetRuleRequest,
     ) -> rt::Call<UpdateZoneRulesetRuleResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ZONE_RULESET_RULE,
-            &[zone_id, ruleset_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ZONE_RULESET_RULE,
+                &[zone_id, ruleset_id, rule_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -749,10 +784,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
     ) -> rt::Call<DeleteZoneRulesetRuleResult> {
-        let request = self.client.request(
-            &operations::DELETE_ZONE_RULESET_RULE,
-            &[zone_id, ruleset_id, rule_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_ZONE_RULESET_RULE,
+                &[zone_id, ruleset_id, rule_id],
+            );
         rt::Call::new(request)
     }
     /// List a zone ruleset's versions
@@ -773,10 +810,9 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<Vec<ListZoneRulesetVersionsResultItem>> {
-        let request = self.client.request(
-            &operations::LIST_ZONE_RULESET_VERSIONS,
-            &[zone_id, ruleset_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LIST_ZONE_RULESET_VERSIONS, &[zone_id, ruleset_id]);
         rt::Call::new(request)
     }
     /// Get a zone ruleset version
@@ -799,10 +835,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<GetZoneRulesetVersionResult> {
-        let request = self.client.request(
-            &operations::GET_ZONE_RULESET_VERSION,
-            &[zone_id, ruleset_id, ruleset_version],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_ZONE_RULESET_VERSION,
+                &[zone_id, ruleset_id, ruleset_version],
+            );
         rt::Call::new(request)
     }
     /// Delete a zone ruleset version
@@ -825,10 +863,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<()> {
-        let request = self.client.request(
-            &operations::DELETE_ZONE_RULESET_VERSION,
-            &[zone_id, ruleset_id, ruleset_version],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_ZONE_RULESET_VERSION,
+                &[zone_id, ruleset_id, ruleset_version],
+            );
         rt::Call::new(request)
     }
     /// Get URL normalization settings
@@ -843,7 +883,10 @@ impl RulesetsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_url_normalization_settings(&self, zone_id: &str) -> rt::Call<SchemasResponseModel> {
+    pub fn get_url_normalization_settings(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<SchemasResponseModel> {
         let request = self
             .client
             .request(&operations::GET_URL_NORMALIZATION_SETTINGS, &[zone_id]);
@@ -1087,8 +1130,7 @@ pub mod operations {
     pub static GET_ZONE_ENTRYPOINT_RULESET_VERSION: rt::Operation = rt::Operation {
         id: "getZoneEntrypointRulesetVersion",
         method: rt::Method::Get,
-        path:
-            "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}",
+        path: "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -1274,7 +1316,9 @@ impl serde::Serialize for RulesetKind {
     }
 }
 impl<'de> serde::Deserialize<'de> for RulesetKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1438,7 +1482,9 @@ impl serde::Serialize for RulesetPhase {
     }
 }
 impl<'de> serde::Deserialize<'de> for RulesetPhase {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1519,11 +1565,15 @@ impl serde::Serialize for RequestRule {
         match self {
             Self::Block(value) => serde::Serialize::serialize(value, serializer),
             Self::Challenge(value) => serde::Serialize::serialize(value, serializer),
-            Self::CompressResponse(value) => serde::Serialize::serialize(value, serializer),
+            Self::CompressResponse(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Execute(value) => serde::Serialize::serialize(value, serializer),
             Self::JsChallenge(value) => serde::Serialize::serialize(value, serializer),
             Self::Log(value) => serde::Serialize::serialize(value, serializer),
-            Self::ManagedChallenge(value) => serde::Serialize::serialize(value, serializer),
+            Self::ManagedChallenge(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Redirect(value) => serde::Serialize::serialize(value, serializer),
             Self::Rewrite(value) => serde::Serialize::serialize(value, serializer),
             Self::Route(value) => serde::Serialize::serialize(value, serializer),
@@ -1531,10 +1581,14 @@ impl serde::Serialize for RequestRule {
             Self::ServeError(value) => serde::Serialize::serialize(value, serializer),
             Self::SetConfig(value) => serde::Serialize::serialize(value, serializer),
             Self::Skip(value) => serde::Serialize::serialize(value, serializer),
-            Self::SetCacheSettings(value) => serde::Serialize::serialize(value, serializer),
+            Self::SetCacheSettings(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::LogCustomField(value) => serde::Serialize::serialize(value, serializer),
             Self::DdosDynamic(value) => serde::Serialize::serialize(value, serializer),
-            Self::ForceConnectionClose(value) => serde::Serialize::serialize(value, serializer),
+            Self::ForceConnectionClose(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }
@@ -2882,7 +2936,8 @@ impl From<String> for RewriteRuleActionParametersHeadersValueDynamicHeaderOperat
         }
     }
 }
-impl std::fmt::Display for RewriteRuleActionParametersHeadersValueDynamicHeaderOperation {
+impl std::fmt::Display
+for RewriteRuleActionParametersHeadersValueDynamicHeaderOperation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2973,8 +3028,9 @@ pub struct RewriteRuleActionParameters {
     ///
     /// Example: `{"client-http-version":{"expression":"http.request.version","operation":"set"}}`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers:
-        Option<std::collections::BTreeMap<String, RewriteRuleActionParametersHeadersValue>>,
+    pub headers: Option<
+        std::collections::BTreeMap<String, RewriteRuleActionParametersHeadersValue>,
+    >,
     /// URI to rewrite the request to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<RewriteRuleActionParametersUri>,
@@ -4227,10 +4283,14 @@ pub struct SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryStringInclu
 pub struct SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryString {
     /// build the cache key using all query string parameters EXCECPT these excluded parameters
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exclude: Option<SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryStringExclude>,
+    pub exclude: Option<
+        SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryStringExclude,
+    >,
     /// build the cache key using a list of query string parameters that ARE in the request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub include: Option<SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryStringInclude>,
+    pub include: Option<
+        SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryStringInclude,
+    >,
 }
 /// User
 ///
@@ -4267,7 +4327,9 @@ pub struct SetCacheSettingsRuleActionParametersCacheKeyCustomKey {
     pub host: Option<SetCacheSettingsRuleActionParametersCacheKeyCustomKeyHost>,
     /// Use the presence or absence of parameters in the query string to build the cache key.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub query_string: Option<SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryString>,
+    pub query_string: Option<
+        SetCacheSettingsRuleActionParametersCacheKeyCustomKeyQueryString,
+    >,
     /// Characteristics of the request user agent used in building the cache key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<SetCacheSettingsRuleActionParametersCacheKeyCustomKeyUser>,
@@ -4384,8 +4446,9 @@ pub struct SetCacheSettingsRuleActionParametersEdgeTtlStatusCodeTtlItemStatusCod
 pub struct SetCacheSettingsRuleActionParametersEdgeTtlStatusCodeTtlItem {
     /// The range of status codes used to apply the selected mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_code_range:
-        Option<SetCacheSettingsRuleActionParametersEdgeTtlStatusCodeTtlItemStatusCodeRange>,
+    pub status_code_range: Option<
+        SetCacheSettingsRuleActionParametersEdgeTtlStatusCodeTtlItemStatusCodeRange,
+    >,
     /// Set the ttl for responses with this specific status code
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_code_value: Option<i64>,
@@ -4404,7 +4467,9 @@ pub struct SetCacheSettingsRuleActionParametersEdgeTtl {
     /// edge ttl options
     pub mode: SetCacheSettingsRuleActionParametersEdgeTtlMode,
     /// List of single status codes, or status code ranges to apply the selected mode
-    pub status_code_ttl: Vec<SetCacheSettingsRuleActionParametersEdgeTtlStatusCodeTtlItem>,
+    pub status_code_ttl: Vec<
+        SetCacheSettingsRuleActionParametersEdgeTtlStatusCodeTtlItem,
+    >,
 }
 /// Serve Stale
 ///
@@ -4600,7 +4665,9 @@ pub struct LogCustomFieldRuleActionParameters {
     ///
     /// Example: `[{"name":"http_response_header_name_1_in_lower_case"}]`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub response_fields: Option<Vec<LogCustomFieldRuleActionParametersResponseFieldsItem>>,
+    pub response_fields: Option<
+        Vec<LogCustomFieldRuleActionParametersResponseFieldsItem>,
+    >,
 }
 /// `#/components/schemas/rulesets_DDoSDynamicRule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -5690,11 +5757,17 @@ pub struct CreateZoneRulesetRuleRequestPositionVariant3 {
 #[serde(untagged)]
 pub enum CreateZoneRulesetRuleRequestPosition {
     /// One of the alternatives.
-    CreateZoneRulesetRuleRequestPositionVariant1(CreateZoneRulesetRuleRequestPositionVariant1),
+    CreateZoneRulesetRuleRequestPositionVariant1(
+        CreateZoneRulesetRuleRequestPositionVariant1,
+    ),
     /// One of the alternatives.
-    CreateZoneRulesetRuleRequestPositionVariant2(CreateZoneRulesetRuleRequestPositionVariant2),
+    CreateZoneRulesetRuleRequestPositionVariant2(
+        CreateZoneRulesetRuleRequestPositionVariant2,
+    ),
     /// One of the alternatives.
-    CreateZoneRulesetRuleRequestPositionVariant3(CreateZoneRulesetRuleRequestPositionVariant3),
+    CreateZoneRulesetRuleRequestPositionVariant3(
+        CreateZoneRulesetRuleRequestPositionVariant3,
+    ),
 }
 /// `paths./zones/{zone_id}/rulesets/{ruleset_id}/rules.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -5761,11 +5834,17 @@ pub struct UpdateZoneRulesetRuleRequestPositionVariant3 {
 #[serde(untagged)]
 pub enum UpdateZoneRulesetRuleRequestPosition {
     /// One of the alternatives.
-    UpdateZoneRulesetRuleRequestPositionVariant1(UpdateZoneRulesetRuleRequestPositionVariant1),
+    UpdateZoneRulesetRuleRequestPositionVariant1(
+        UpdateZoneRulesetRuleRequestPositionVariant1,
+    ),
     /// One of the alternatives.
-    UpdateZoneRulesetRuleRequestPositionVariant2(UpdateZoneRulesetRuleRequestPositionVariant2),
+    UpdateZoneRulesetRuleRequestPositionVariant2(
+        UpdateZoneRulesetRuleRequestPositionVariant2,
+    ),
     /// One of the alternatives.
-    UpdateZoneRulesetRuleRequestPositionVariant3(UpdateZoneRulesetRuleRequestPositionVariant3),
+    UpdateZoneRulesetRuleRequestPositionVariant3(
+        UpdateZoneRulesetRuleRequestPositionVariant3,
+    ),
 }
 /// `paths./zones/{zone_id}/rulesets/{ruleset_id}/rules/{rule_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]

@@ -4,6 +4,7 @@
 //! The `rum` group: 12 operations and 27 types.
 //!
 //! Enable with the cargo feature `rum`. Tags: *Web Analytics*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -38,7 +39,11 @@ impl RumApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_site(&self, account_id: &str, body: &CreateSiteRequest) -> rt::Call<Site> {
+    pub fn create_site(
+        &self,
+        account_id: &str,
+        body: &CreateSiteRequest,
+    ) -> rt::Call<Site> {
         let mut request = self.client.request(&operations::CREATE_SITE, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -57,7 +62,11 @@ impl RumApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_sites(&self, account_id: &str, params: &ListSitesParams) -> rt::ListCall<Site> {
+    pub fn list_sites(
+        &self,
+        account_id: &str,
+        params: &ListSitesParams,
+    ) -> rt::ListCall<Site> {
         let mut request = self.client.request(&operations::LIST_SITES, &[account_id]);
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
@@ -78,9 +87,7 @@ impl RumApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_site(&self, account_id: &str, site_id: &str) -> rt::Call<Site> {
-        let request = self
-            .client
-            .request(&operations::GET_SITE, &[account_id, site_id]);
+        let request = self.client.request(&operations::GET_SITE, &[account_id, site_id]);
         rt::Call::new(request)
     }
     /// Update a Web Analytics site
@@ -121,7 +128,11 @@ impl RumApi<'_> {
     /// - `site_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn delete_site(&self, account_id: &str, site_id: &str) -> rt::Call<DeleteSiteResult> {
+    pub fn delete_site(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<DeleteSiteResult> {
         let request = self
             .client
             .request(&operations::DELETE_SITE, &[account_id, site_id]);
@@ -217,7 +228,11 @@ impl RumApi<'_> {
     /// - `ruleset_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_rules(&self, account_id: &str, ruleset_id: &str) -> rt::Call<ListRulesResult> {
+    pub fn list_rules(
+        &self,
+        account_id: &str,
+        ruleset_id: &str,
+    ) -> rt::Call<ListRulesResult> {
         let request = self
             .client
             .request(&operations::LIST_RULES, &[account_id, ruleset_id]);
@@ -276,7 +291,11 @@ impl RumApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn toggle_rum(&self, zone_id: &str, body: &ToggleRumRequest) -> rt::Call<RumSite> {
+    pub fn toggle_rum(
+        &self,
+        zone_id: &str,
+        body: &ToggleRumRequest,
+    ) -> rt::Call<RumSite> {
         let mut request = self.client.request(&operations::TOGGLE_RUM, &[zone_id]);
         request.json(body);
         rt::Call::new(request)

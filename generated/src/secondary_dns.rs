@@ -4,6 +4,7 @@
 //! The `secondary-dns` group: 28 operations and 32 types.
 //!
 //! Enable with the cargo feature `secondary-dns`. Tags: *Secondary DNS (ACL)*, *Secondary DNS (Peer)*, *Secondary DNS (Primary Zone)*, *Secondary DNS (Secondary Zone)*, *Secondary DNS (TSIG)*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -60,7 +61,11 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn create_acl(&self, account_id: &str, body: &serde_json::Value) -> rt::Call<Acl> {
+    pub fn create_acl(
+        &self,
+        account_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Acl> {
         let mut request = self.client.request(&operations::CREATE_ACL, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -101,7 +106,12 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn update_acl(&self, account_id: &str, acl_id: &str, body: &Acl) -> rt::Call<Acl> {
+    pub fn update_acl(
+        &self,
+        account_id: &str,
+        acl_id: &str,
+        body: &Acl,
+    ) -> rt::Call<Acl> {
         let mut request = self
             .client
             .request(&operations::UPDATE_ACL, &[account_id, acl_id]);
@@ -169,7 +179,11 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn create_peer(&self, account_id: &str, body: &serde_json::Value) -> rt::Call<Peer> {
+    pub fn create_peer(
+        &self,
+        account_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Peer> {
         let mut request = self.client.request(&operations::CREATE_PEER, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -210,7 +224,12 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn update_peer(&self, account_id: &str, peer_id: &str, body: &Peer) -> rt::Call<Peer> {
+    pub fn update_peer(
+        &self,
+        account_id: &str,
+        peer_id: &str,
+        body: &Peer,
+    ) -> rt::Call<Peer> {
         let mut request = self
             .client
             .request(&operations::UPDATE_PEER, &[account_id, peer_id]);
@@ -319,7 +338,12 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn update_tsig(&self, account_id: &str, tsig_id: &str, body: &Tsig) -> rt::Call<Tsig> {
+    pub fn update_tsig(
+        &self,
+        account_id: &str,
+        tsig_id: &str,
+        body: &Tsig,
+    ) -> rt::Call<Tsig> {
         let mut request = self
             .client
             .request(&operations::UPDATE_TSIG, &[account_id, tsig_id]);
@@ -367,7 +391,11 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: enterprise
-    pub fn force_axfr(&self, zone_id: &str, body: &serde_json::Value) -> rt::Call<ForceResult> {
+    pub fn force_axfr(
+        &self,
+        zone_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<ForceResult> {
         let mut request = self.client.request(&operations::FORCE_AXFR, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -390,10 +418,9 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SecondaryZoneConfigurationDetailsResult> {
-        let request = self.client.request(
-            &operations::SECONDARY_ZONE_CONFIGURATION_DETAILS,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::SECONDARY_ZONE_CONFIGURATION_DETAILS, &[zone_id]);
         rt::Call::new(request)
     }
     /// Create Secondary Zone Configuration
@@ -624,9 +651,7 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<SchemasForceResult> {
-        let mut request = self
-            .client
-            .request(&operations::FORCE_DNS_NOTIFY, &[zone_id]);
+        let mut request = self.client.request(&operations::FORCE_DNS_NOTIFY, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }

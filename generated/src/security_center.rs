@@ -4,6 +4,7 @@
 //! The `security-center` group: 6 operations and 19 types.
 //!
 //! Enable with the cargo feature `security-center`. Tags: *Security Center Insights*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -34,7 +35,10 @@ impl SecurityCenterApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_security_center_issue_types(&self, account_id: &str) -> rt::Call<Vec<String>> {
+    pub fn get_security_center_issue_types(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<String>> {
         let request = self
             .client
             .request(&operations::GET_SECURITY_CENTER_ISSUE_TYPES, &[account_id]);
@@ -84,10 +88,12 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssueCountsByClassParams,
     ) -> rt::Call<Vec<GetSecurityCenterIssueCountsByClassResultVariant1Item>> {
-        let mut request = self.client.request(
-            &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_CLASS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_CLASS,
+                &[account_id],
+            );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -114,10 +120,12 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssueCountsBySeverityParams,
     ) -> rt::Call<Vec<GetSecurityCenterIssueCountsByClassResultVariant1Item>> {
-        let mut request = self.client.request(
-            &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_SEVERITY,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_SEVERITY,
+                &[account_id],
+            );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -144,10 +152,12 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssueCountsByTypeParams,
     ) -> rt::Call<Vec<GetSecurityCenterIssueCountsByClassResultVariant1Item>> {
-        let mut request = self.client.request(
-            &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_TYPE,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_TYPE,
+                &[account_id],
+            );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -176,10 +186,12 @@ impl SecurityCenterApi<'_> {
         issue_id: &str,
         body: &ArchiveSecurityCenterInsightRequest,
     ) -> rt::Call<ArchiveSecurityCenterInsightResult> {
-        let mut request = self.client.request(
-            &operations::ARCHIVE_SECURITY_CENTER_INSIGHT,
-            &[account_id, issue_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ARCHIVE_SECURITY_CENTER_INSIGHT,
+                &[account_id, issue_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -425,7 +437,9 @@ impl std::fmt::Display for IssueType {
     }
 }
 impl<'de> serde::Deserialize<'de> for IssueType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -594,7 +608,9 @@ impl std::fmt::Display for IssueSeverity {
     }
 }
 impl<'de> serde::Deserialize<'de> for IssueSeverity {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

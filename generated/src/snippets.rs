@@ -4,6 +4,7 @@
 //! The `snippets` group: 7 operations and 8 types.
 //!
 //! Enable with the cargo feature `snippets`. Tags: *Zone Snippets*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -132,7 +133,11 @@ impl SnippetsApi<'_> {
     /// - `snippet_name`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_delete(&self, zone_id: &str, snippet_name: &str) -> rt::Call<ApiResponseCommon> {
+    pub fn snippet_delete(
+        &self,
+        zone_id: &str,
+        snippet_name: &str,
+    ) -> rt::Call<ApiResponseCommon> {
         let request = self
             .client
             .request(&operations::SNIPPET_DELETE, &[zone_id, snippet_name]);

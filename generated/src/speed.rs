@@ -4,6 +4,7 @@
 //! The `speed` group: 2 operations and 4 types.
 //!
 //! Enable with the cargo feature `speed`. Tags: *Zone Settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,9 +43,7 @@ impl SpeedApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_fonts_setting(&self, zone_id: &str) -> rt::Call<CloudflareFonts> {
-        let request = self
-            .client
-            .request(&operations::GET_FONTS_SETTING, &[zone_id]);
+        let request = self.client.request(&operations::GET_FONTS_SETTING, &[zone_id]);
         rt::Call::new(request)
     }
     /// Change Cloudflare Fonts setting
@@ -162,7 +161,9 @@ impl std::fmt::Display for CloudflareFontsId {
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareFontsId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -219,7 +220,9 @@ impl serde::Serialize for CloudflareFontsValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for CloudflareFontsValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `stream` group: 43 operations and 127 types.
 //!
 //! Enable with the cargo feature `stream`. Tags: *Stream Audio Tracks*, *Stream Live Inputs*, *Stream MP4 Downloads*, *Stream Signing Keys*, *Stream Subtitles/Captions*, *Stream Video Clipping*, *Stream Videos*, *Stream Watermark Profile*, *Stream Webhook*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -93,10 +94,9 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &VideoClipStandard,
     ) -> rt::Call<Clipping> {
-        let mut request = self.client.request(
-            &operations::CLIP_VIDEOS_GIVEN_A_START_AND_END_TIME,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CLIP_VIDEOS_GIVEN_A_START_AND_END_TIME, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -140,10 +140,9 @@ impl StreamApi<'_> {
         body: &DirectUploadRequest,
         params: &UploadVideosViaDirectUploadUrLsParams,
     ) -> rt::Call<UploadVideosViaDirectUploadUrLsResult> {
-        let mut request = self.client.request(
-            &operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS, &[account_id]);
         request.header("Upload-Creator", &params.upload_creator);
         request.json(body);
         rt::Call::new(request)
@@ -158,10 +157,11 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list_signing_keys(&self, account_id: &str) -> rt::Call<Vec<ListSigningKeysResultItem>> {
-        let request = self
-            .client
-            .request(&operations::LIST_SIGNING_KEYS, &[account_id]);
+    pub fn list_signing_keys(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<ListSigningKeysResultItem>> {
+        let request = self.client.request(&operations::LIST_SIGNING_KEYS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create signing keys
@@ -266,10 +266,12 @@ impl StreamApi<'_> {
         account_id: &str,
         live_input_identifier: &str,
     ) -> rt::Call<LiveInput2> {
-        let request = self.client.request(
-            &operations::RETRIEVE_A_LIVE_INPUT,
-            &[account_id, live_input_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::RETRIEVE_A_LIVE_INPUT,
+                &[account_id, live_input_identifier],
+            );
         rt::Call::new(request)
     }
     /// Update a live input
@@ -289,10 +291,12 @@ impl StreamApi<'_> {
         live_input_identifier: &str,
         body: &UpdateInputRequest,
     ) -> rt::Call<LiveInput2> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_LIVE_INPUT,
-            &[account_id, live_input_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_A_LIVE_INPUT,
+                &[account_id, live_input_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -313,10 +317,12 @@ impl StreamApi<'_> {
         live_input_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_LIVE_INPUT,
-            &[account_id, live_input_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_A_LIVE_INPUT,
+                &[account_id, live_input_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -336,10 +342,12 @@ impl StreamApi<'_> {
         account_id: &str,
         live_input_identifier: &str,
     ) -> rt::Call<Vec<Output>> {
-        let request = self.client.request(
-            &operations::LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT,
-            &[account_id, live_input_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT,
+                &[account_id, live_input_identifier],
+            );
         rt::Call::new(request)
     }
     /// Create a new output, connected to a live input
@@ -359,10 +367,12 @@ impl StreamApi<'_> {
         live_input_identifier: &str,
         body: &CreateOutputRequest,
     ) -> rt::Call<Output> {
-        let mut request = self.client.request(
-            &operations::CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT,
-            &[account_id, live_input_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT,
+                &[account_id, live_input_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -385,10 +395,12 @@ impl StreamApi<'_> {
         output_identifier: &str,
         body: &UpdateOutputRequest,
     ) -> rt::Call<Output> {
-        let mut request = self.client.request(
-            &operations::UPDATE_AN_OUTPUT,
-            &[account_id, live_input_identifier, output_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_AN_OUTPUT,
+                &[account_id, live_input_identifier, output_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -411,10 +423,12 @@ impl StreamApi<'_> {
         output_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_AN_OUTPUT,
-            &[account_id, live_input_identifier, output_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_AN_OUTPUT,
+                &[account_id, live_input_identifier, output_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -433,9 +447,7 @@ impl StreamApi<'_> {
         account_id: &str,
         params: &StorageUsageParams,
     ) -> rt::Call<StorageUsageResult> {
-        let mut request = self
-            .client
-            .request(&operations::STORAGE_USAGE, &[account_id]);
+        let mut request = self.client.request(&operations::STORAGE_USAGE, &[account_id]);
         request.query("creator", &params.creator);
         rt::Call::new(request)
     }
@@ -449,7 +461,10 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list_watermark_profiles(&self, account_id: &str) -> rt::Call<Vec<Watermarks>> {
+    pub fn list_watermark_profiles(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<Watermarks>> {
         let request = self
             .client
             .request(&operations::LIST_WATERMARK_PROFILES, &[account_id]);
@@ -478,10 +493,12 @@ impl StreamApi<'_> {
         account_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Watermarks> {
-        let mut request = self.client.request(
-            &operations::CREATE_WATERMARK_PROFILES_VIA_BASIC_UPLOAD,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_WATERMARK_PROFILES_VIA_BASIC_UPLOAD,
+                &[account_id],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -501,10 +518,9 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Watermarks> {
-        let request = self.client.request(
-            &operations::WATERMARK_PROFILE_DETAILS,
-            &[account_id, identifier],
-        );
+        let request = self
+            .client
+            .request(&operations::WATERMARK_PROFILE_DETAILS, &[account_id, identifier]);
         rt::Call::new(request)
     }
     /// Delete watermark profiles
@@ -524,10 +540,9 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<String> {
-        let mut request = self.client.request(
-            &operations::DELETE_WATERMARK_PROFILES,
-            &[account_id, identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_WATERMARK_PROFILES, &[account_id, identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -542,9 +557,7 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn view_webhooks(&self, account_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::VIEW_WEBHOOKS, &[account_id]);
+        let request = self.client.request(&operations::VIEW_WEBHOOKS, &[account_id]);
         rt::Call::new(request)
     }
     /// Create webhooks
@@ -578,7 +591,11 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn delete_webhooks(&self, account_id: &str, body: &serde_json::Value) -> rt::Call<String> {
+    pub fn delete_webhooks(
+        &self,
+        account_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<String> {
         let mut request = self
             .client
             .request(&operations::DELETE_WEBHOOKS, &[account_id]);
@@ -596,11 +613,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn retrieve_video_details(&self, account_id: &str, identifier: &str) -> rt::Call<Videos> {
-        let request = self.client.request(
-            &operations::RETRIEVE_VIDEO_DETAILS,
-            &[account_id, identifier],
-        );
+    pub fn retrieve_video_details(
+        &self,
+        account_id: &str,
+        identifier: &str,
+    ) -> rt::Call<Videos> {
+        let request = self
+            .client
+            .request(&operations::RETRIEVE_VIDEO_DETAILS, &[account_id, identifier]);
         rt::Call::new(request)
     }
     /// Edit video details
@@ -712,10 +732,12 @@ impl StreamApi<'_> {
         audio_identifier: &str,
         body: &EditAudioTrack,
     ) -> rt::Call<AdditionalAudio> {
-        let mut request = self.client.request(
-            &operations::EDIT_AUDIO_TRACKS,
-            &[account_id, identifier, audio_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::EDIT_AUDIO_TRACKS,
+                &[account_id, identifier, audio_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -737,10 +759,12 @@ impl StreamApi<'_> {
         identifier: &str,
         audio_identifier: &str,
     ) -> rt::Call<String> {
-        let request = self.client.request(
-            &operations::DELETE_AUDIO_TRACKS,
-            &[account_id, identifier, audio_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DELETE_AUDIO_TRACKS,
+                &[account_id, identifier, audio_identifier],
+            );
         rt::Call::new(request)
     }
     /// List captions or subtitles
@@ -759,10 +783,9 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Vec<Captions>> {
-        let request = self.client.request(
-            &operations::LIST_CAPTIONS_OR_SUBTITLES,
-            &[account_id, identifier],
-        );
+        let request = self
+            .client
+            .request(&operations::LIST_CAPTIONS_OR_SUBTITLES, &[account_id, identifier]);
         rt::Call::new(request)
     }
     /// List captions or subtitles for a provided language
@@ -783,10 +806,12 @@ impl StreamApi<'_> {
         identifier: &str,
         language: &str,
     ) -> rt::Call<Captions> {
-        let request = self.client.request(
-            &operations::GET_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
-            &[account_id, identifier, language],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
+                &[account_id, identifier, language],
+            );
         rt::Call::new(request)
     }
     /// Upload captions or subtitles
@@ -811,10 +836,12 @@ impl StreamApi<'_> {
         language: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Captions> {
-        let mut request = self.client.request(
-            &operations::UPLOAD_CAPTIONS_OR_SUBTITLES,
-            &[account_id, identifier, language],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPLOAD_CAPTIONS_OR_SUBTITLES,
+                &[account_id, identifier, language],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -837,10 +864,12 @@ impl StreamApi<'_> {
         language: &str,
         body: &serde_json::Value,
     ) -> rt::Call<String> {
-        let mut request = self.client.request(
-            &operations::DELETE_CAPTIONS_OR_SUBTITLES,
-            &[account_id, identifier, language],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_CAPTIONS_OR_SUBTITLES,
+                &[account_id, identifier, language],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -862,10 +891,12 @@ impl StreamApi<'_> {
         identifier: &str,
         language: &str,
     ) -> rt::Call<Captions> {
-        let request = self.client.request(
-            &operations::GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
-            &[account_id, identifier, language],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
+                &[account_id, identifier, language],
+            );
         rt::Call::new(request)
     }
     /// Return WebVTT captions for a provided language
@@ -889,10 +920,12 @@ impl StreamApi<'_> {
         language: &str,
         body: &serde_json::Value,
     ) -> rt::RawCall {
-        let mut request = self.client.request(
-            &operations::GET_VTT_CAPTION_OR_SUBTITLE,
-            &[account_id, identifier, language],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_VTT_CAPTION_OR_SUBTITLE,
+                &[account_id, identifier, language],
+            );
         request.json(body);
         rt::RawCall::new(request)
     }
@@ -912,10 +945,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::STREAM_M_P_4_DOWNLOADS_LIST_DOWNLOADS,
-            &[account_id, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::STREAM_M_P_4_DOWNLOADS_LIST_DOWNLOADS,
+                &[account_id, identifier],
+            );
         rt::Call::new(request)
     }
     /// Create downloads
@@ -935,10 +970,12 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
-            &[account_id, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
+                &[account_id, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -958,10 +995,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<String> {
-        let request = self.client.request(
-            &operations::STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS,
-            &[account_id, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS,
+                &[account_id, identifier],
+            );
         rt::Call::new(request)
     }
     /// Retrieve embed Code HTML
@@ -980,10 +1019,9 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::RETREIEVE_EMBED_CODE_HTML,
-            &[account_id, identifier],
-        );
+        let request = self
+            .client
+            .request(&operations::RETREIEVE_EMBED_CODE_HTML, &[account_id, identifier]);
         rt::Call::new(request)
     }
     /// Create signed URL tokens for videos
@@ -1003,10 +1041,12 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &SignedTokenRequest,
     ) -> rt::Call<CreateSignedUrlTokensForVideosResult> {
-        let mut request = self.client.request(
-            &operations::CREATE_SIGNED_URL_TOKENS_FOR_VIDEOS,
-            &[account_id, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_SIGNED_URL_TOKENS_FOR_VIDEOS,
+                &[account_id, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1132,15 +1172,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-list-all-outputs-associated-with-a-specified-live-input` — `GET /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs`
-    pub static LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT: rt::Operation =
-        rt::Operation {
-            id: "stream-live-inputs-list-all-outputs-associated-with-a-specified-live-input",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT: rt::Operation = rt::Operation {
+        id: "stream-live-inputs-list-all-outputs-associated-with-a-specified-live-input",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `stream-live-inputs-create-a-new-output,-connected-to-a-live-input` — `POST /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs`
     pub static CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-create-a-new-output,-connected-to-a-live-input",
@@ -1540,7 +1579,9 @@ impl std::fmt::Display for MediaState {
     }
 }
 impl<'de> serde::Deserialize<'de> for MediaState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1980,10 +2021,7 @@ pub struct VideoClipStandard {
     #[serde(rename = "startTimeSeconds")]
     pub start_time_seconds: StartTimeSeconds,
     /// `thumbnailTimestampPct`
-    #[serde(
-        rename = "thumbnailTimestampPct",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "thumbnailTimestampPct", skip_serializing_if = "Option::is_none")]
     pub thumbnail_timestamp_pct: Option<ThumbnailTimestampPct>,
     /// `watermark`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2084,10 +2122,7 @@ pub struct VideoCopyRequest {
     #[serde(rename = "scheduledDeletion", skip_serializing_if = "Option::is_none")]
     pub scheduled_deletion: Option<ScheduledDeletion>,
     /// `thumbnailTimestampPct`
-    #[serde(
-        rename = "thumbnailTimestampPct",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "thumbnailTimestampPct", skip_serializing_if = "Option::is_none")]
     pub thumbnail_timestamp_pct: Option<ThumbnailTimestampPct>,
     /// A video's URL. The server must be publicly routable and support `HTTP HEAD` requests and `HTTP GET` range requests. The server should respond to `HTTP HEAD` requests with a `content-range` header that includes the size of the file.
     ///
@@ -2135,10 +2170,7 @@ pub struct DirectUploadRequest {
     #[serde(rename = "scheduledDeletion", skip_serializing_if = "Option::is_none")]
     pub scheduled_deletion: Option<ScheduledDeletion>,
     /// `thumbnailTimestampPct`
-    #[serde(
-        rename = "thumbnailTimestampPct",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "thumbnailTimestampPct", skip_serializing_if = "Option::is_none")]
     pub thumbnail_timestamp_pct: Option<ThumbnailTimestampPct>,
     /// `watermark`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2356,7 +2388,9 @@ impl serde::Serialize for LiveInputRecordingMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for LiveInputRecordingMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2595,7 +2629,9 @@ impl std::fmt::Display for LiveInputStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for LiveInputStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2751,10 +2787,7 @@ pub struct VideoUpdate {
     #[serde(rename = "scheduledDeletion", skip_serializing_if = "Option::is_none")]
     pub scheduled_deletion: Option<ScheduledDeletion>,
     /// `thumbnailTimestampPct`
-    #[serde(
-        rename = "thumbnailTimestampPct",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "thumbnailTimestampPct", skip_serializing_if = "Option::is_none")]
     pub thumbnail_timestamp_pct: Option<ThumbnailTimestampPct>,
     /// `uploadExpiry`
     #[serde(rename = "uploadExpiry", skip_serializing_if = "Option::is_none")]
@@ -2835,7 +2868,9 @@ impl std::fmt::Display for AudioState {
     }
 }
 impl<'de> serde::Deserialize<'de> for AudioState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2941,7 +2976,9 @@ impl std::fmt::Display for CaptionStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for CaptionStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `teams-devices` group: 46 operations and 150 types.
 //!
 //! Enable with the cargo feature `teams-devices`. Tags: *Device DEX Tests*, *Device Managed Networks*, *Device Posture Integrations*, *Device posture rules*, *Devices*, *Zero Trust accounts*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -39,9 +40,7 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_devices(&self, account_id: &str) -> rt::ListCall<Devices> {
-        let request = self
-            .client
-            .request(&operations::LIST_DEVICES, &[account_id]);
+        let request = self.client.request(&operations::LIST_DEVICES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// List Device DEX tests
@@ -78,10 +77,9 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &DeviceDexTestSchemasHttp,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
-        let mut request = self.client.request(
-            &operations::DEVICE_DEX_TEST_CREATE_DEVICE_DEX_TEST,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DEVICE_DEX_TEST_CREATE_DEVICE_DEX_TEST, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -101,10 +99,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         dex_test_id: &str,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
-        let request = self.client.request(
-            &operations::DEVICE_DEX_TEST_GET_DEVICE_DEX_TEST,
-            &[account_id, dex_test_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DEVICE_DEX_TEST_GET_DEVICE_DEX_TEST,
+                &[account_id, dex_test_id],
+            );
         rt::Call::new(request)
     }
     /// Update Device DEX test
@@ -124,10 +124,12 @@ impl TeamsDevicesApi<'_> {
         dex_test_id: &str,
         body: &DeviceDexTestSchemasHttp,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
-        let mut request = self.client.request(
-            &operations::DEVICE_DEX_TEST_UPDATE_DEVICE_DEX_TEST,
-            &[account_id, dex_test_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEVICE_DEX_TEST_UPDATE_DEVICE_DEX_TEST,
+                &[account_id, dex_test_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -147,10 +149,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         dex_test_id: &str,
     ) -> rt::Call<Vec<DeviceDexTestSchemasHttp>> {
-        let request = self.client.request(
-            &operations::DEVICE_DEX_TEST_DELETE_DEVICE_DEX_TEST,
-            &[account_id, dex_test_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DEVICE_DEX_TEST_DELETE_DEVICE_DEX_TEST,
+                &[account_id, dex_test_id],
+            );
         rt::Call::new(request)
     }
     /// List your device managed networks
@@ -211,10 +215,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         network_id: &str,
     ) -> rt::Call<DeviceManagedNetworks> {
-        let request = self.client.request(
-            &operations::DEVICE_MANAGED_NETWORK_DETAILS,
-            &[account_id, network_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DEVICE_MANAGED_NETWORK_DETAILS,
+                &[account_id, network_id],
+            );
         rt::Call::new(request)
     }
     /// Update a device managed network
@@ -234,10 +240,12 @@ impl TeamsDevicesApi<'_> {
         network_id: &str,
         body: &UpdateDeviceManagedNetworkRequest,
     ) -> rt::Call<DeviceManagedNetworks> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DEVICE_MANAGED_NETWORK,
-            &[account_id, network_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_DEVICE_MANAGED_NETWORK,
+                &[account_id, network_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -260,10 +268,12 @@ impl TeamsDevicesApi<'_> {
         network_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<DeviceManagedNetworks> {
-        let mut request = self.client.request(
-            &operations::DELETE_DEVICE_MANAGED_NETWORK,
-            &[account_id, network_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_DEVICE_MANAGED_NETWORK,
+                &[account_id, network_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -302,10 +312,9 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<DefaultDeviceSettingsPolicy> {
-        let request = self.client.request(
-            &operations::GET_DEFAULT_DEVICE_SETTINGS_POLICY,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_DEFAULT_DEVICE_SETTINGS_POLICY, &[account_id]);
         rt::Call::new(request)
     }
     /// Create a device settings profile
@@ -344,10 +353,9 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &UpdateDefaultDeviceSettingsPolicyRequest,
     ) -> rt::Call<DefaultDeviceSettingsPolicy> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DEFAULT_DEVICE_SETTINGS_POLICY,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_DEFAULT_DEVICE_SETTINGS_POLICY, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -363,7 +371,10 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn get_split_tunnel_exclude_list(&self, account_id: &str) -> rt::ListCall<SplitTunnel> {
+    pub fn get_split_tunnel_exclude_list(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<SplitTunnel> {
         let request = self
             .client
             .request(&operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST, &[account_id]);
@@ -404,7 +415,10 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn get_local_domain_fallback_list(&self, account_id: &str) -> rt::ListCall<FallbackDomain> {
+    pub fn get_local_domain_fallback_list(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<FallbackDomain> {
         let request = self
             .client
             .request(&operations::GET_LOCAL_DOMAIN_FALLBACK_LIST, &[account_id]);
@@ -493,10 +507,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<DeviceSettingsPolicy> {
-        let request = self.client.request(
-            &operations::GET_DEVICE_SETTINGS_POLICY_BY_ID,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_DEVICE_SETTINGS_POLICY_BY_ID,
+                &[account_id, policy_id],
+            );
         rt::Call::new(request)
     }
     /// Update a device settings profile
@@ -516,10 +532,12 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &UpdateDeviceSettingsPolicyRequest,
     ) -> rt::Call<DeviceSettingsPolicy> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -542,10 +560,12 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<DeviceSettingsPolicy> {
-        let mut request = self.client.request(
-            &operations::DELETE_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -567,10 +587,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<SplitTunnel> {
-        let request = self.client.request(
-            &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         rt::ListCall::new(request)
     }
     /// Set the Split Tunnel exclude list for a device settings profile
@@ -592,10 +614,12 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &Vec<SplitTunnel>,
     ) -> rt::ListCall<SplitTunnel> {
-        let mut request = self.client.request(
-            &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -617,10 +641,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<FallbackDomain> {
-        let request = self.client.request(
-            &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         rt::ListCall::new(request)
     }
     /// Set the Local Domain Fallback list for a device settings profile
@@ -642,10 +668,12 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &Vec<FallbackDomain>,
     ) -> rt::ListCall<FallbackDomain> {
-        let mut request = self.client.request(
-            &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -667,10 +695,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<SplitTunnelInclude> {
-        let request = self.client.request(
-            &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         rt::ListCall::new(request)
     }
     /// Set the Split Tunnel include list for a device settings profile
@@ -692,10 +722,12 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &Vec<SplitTunnelInclude>,
     ) -> rt::ListCall<SplitTunnelInclude> {
-        let mut request = self.client.request(
-            &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-            &[account_id, policy_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+                &[account_id, policy_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -711,7 +743,10 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_device_posture_rules(&self, account_id: &str) -> rt::ListCall<DevicePostureRules> {
+    pub fn list_device_posture_rules(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<DevicePostureRules> {
         let request = self
             .client
             .request(&operations::LIST_DEVICE_POSTURE_RULES, &[account_id]);
@@ -774,10 +809,9 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &CreateDevicePostureIntegrationRequest,
     ) -> rt::Call<DevicePostureIntegrations> {
-        let mut request = self.client.request(
-            &operations::CREATE_DEVICE_POSTURE_INTEGRATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_DEVICE_POSTURE_INTEGRATION, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -797,10 +831,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<DevicePostureIntegrations> {
-        let request = self.client.request(
-            &operations::DEVICE_POSTURE_INTEGRATION_DETAILS,
-            &[account_id, integration_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::DEVICE_POSTURE_INTEGRATION_DETAILS,
+                &[account_id, integration_id],
+            );
         rt::Call::new(request)
     }
     /// Update a device posture integration
@@ -820,10 +856,12 @@ impl TeamsDevicesApi<'_> {
         integration_id: &str,
         body: &UpdateDevicePostureIntegrationRequest,
     ) -> rt::Call<DevicePostureIntegrations> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DEVICE_POSTURE_INTEGRATION,
-            &[account_id, integration_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_DEVICE_POSTURE_INTEGRATION,
+                &[account_id, integration_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -844,10 +882,12 @@ impl TeamsDevicesApi<'_> {
         integration_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::DELETE_DEVICE_POSTURE_INTEGRATION,
-            &[account_id, integration_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_DEVICE_POSTURE_INTEGRATION,
+                &[account_id, integration_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -867,10 +907,9 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<DevicePostureRules> {
-        let request = self.client.request(
-            &operations::DEVICE_POSTURE_RULES_DETAILS,
-            &[account_id, rule_id],
-        );
+        let request = self
+            .client
+            .request(&operations::DEVICE_POSTURE_RULES_DETAILS, &[account_id, rule_id]);
         rt::Call::new(request)
     }
     /// Update a device posture rule
@@ -890,10 +929,9 @@ impl TeamsDevicesApi<'_> {
         rule_id: &str,
         body: &UpdateDevicePostureRuleRequest,
     ) -> rt::Call<DevicePostureRules> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DEVICE_POSTURE_RULE,
-            &[account_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_DEVICE_POSTURE_RULE, &[account_id, rule_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -914,10 +952,9 @@ impl TeamsDevicesApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteDevicePostureRuleResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_DEVICE_POSTURE_RULE,
-            &[account_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_DEVICE_POSTURE_RULE, &[account_id, rule_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -956,10 +993,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<ZeroTrustAccountDeviceSettings> {
-        let request = self.client.request(
-            &operations::GET_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Update device settings for a Zero Trust account
@@ -977,10 +1016,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &ZeroTrustAccountDeviceSettings,
     ) -> rt::Call<ZeroTrustAccountDeviceSettings> {
-        let mut request = self.client.request(
-            &operations::UPDATE_DEVICE_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_DEVICE_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1016,7 +1057,11 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `device_id`
-    pub fn device_details(&self, account_id: &str, device_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn device_details(
+        &self,
+        account_id: &str,
+        device_id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::DEVICE_DETAILS, &[account_id, device_id]);
@@ -1038,10 +1083,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         device_id: &str,
     ) -> rt::Call<ListAdminOverrideCodeForDeviceResult> {
-        let request = self.client.request(
-            &operations::LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
-            &[account_id, device_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
+                &[account_id, device_id],
+            );
         rt::Call::new(request)
     }
 }
@@ -1265,65 +1312,59 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `devices-get-split-tunnel-exclude-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/exclude`
-    pub static GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation =
-        rt::Operation {
-            id: "devices-get-split-tunnel-exclude-list-for-a-device-settings-policy",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+        id: "devices-get-split-tunnel-exclude-list-for-a-device-settings-policy",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `devices-set-split-tunnel-exclude-list-for-a-device-settings-policy` — `PUT /accounts/{account_id}/devices/policy/{policy_id}/exclude`
-    pub static SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation =
-        rt::Operation {
-            id: "devices-set-split-tunnel-exclude-list-for-a-device-settings-policy",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+        id: "devices-set-split-tunnel-exclude-list-for-a-device-settings-policy",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `devices-get-local-domain-fallback-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/fallback_domains`
-    pub static GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation =
-        rt::Operation {
-            id: "devices-get-local-domain-fallback-list-for-a-device-settings-policy",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+        id: "devices-get-local-domain-fallback-list-for-a-device-settings-policy",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `devices-set-local-domain-fallback-list-for-a-device-settings-policy` — `PUT /accounts/{account_id}/devices/policy/{policy_id}/fallback_domains`
-    pub static SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation =
-        rt::Operation {
-            id: "devices-set-local-domain-fallback-list-for-a-device-settings-policy",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+        id: "devices-set-local-domain-fallback-list-for-a-device-settings-policy",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `devices-get-split-tunnel-include-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/include`
-    pub static GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation =
-        rt::Operation {
-            id: "devices-get-split-tunnel-include-list-for-a-device-settings-policy",
-            method: rt::Method::Get,
-            path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+        id: "devices-get-split-tunnel-include-list-for-a-device-settings-policy",
+        method: rt::Method::Get,
+        path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `devices-set-split-tunnel-include-list-for-a-device-settings-policy` — `PUT /accounts/{account_id}/devices/policy/{policy_id}/include`
-    pub static SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation =
-        rt::Operation {
-            id: "devices-set-split-tunnel-include-list-for-a-device-settings-policy",
-            method: rt::Method::Put,
-            path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
-            permissions: &[],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+        id: "devices-set-split-tunnel-include-list-for-a-device-settings-policy",
+        method: rt::Method::Put,
+        path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
+        permissions: &[],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `device-posture-rules-list-device-posture-rules` — `GET /accounts/{account_id}/devices/posture`
     pub static LIST_DEVICE_POSTURE_RULES: rt::Operation = rt::Operation {
         id: "device-posture-rules-list-device-posture-rules",
@@ -1591,7 +1632,9 @@ impl serde::Serialize for Platform {
     }
 }
 impl<'de> serde::Deserialize<'de> for Platform {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1892,7 +1935,9 @@ impl serde::Serialize for ComponentsSchemasType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2531,7 +2576,9 @@ impl serde::Serialize for FileInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for FileInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2607,7 +2654,9 @@ impl serde::Serialize for UniqueClientIdInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for UniqueClientIdInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2674,7 +2723,9 @@ impl serde::Serialize for DomainJoinedInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for DomainJoinedInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2759,7 +2810,9 @@ impl serde::Serialize for OsVersionInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for OsVersionInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2831,7 +2884,9 @@ impl serde::Serialize for OsVersionInputRequestOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for OsVersionInputRequestOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2902,7 +2957,9 @@ impl serde::Serialize for FirewallInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for FirewallInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2988,7 +3045,9 @@ impl serde::Serialize for SentineloneInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for SentineloneInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3074,7 +3133,9 @@ impl serde::Serialize for CarbonblackInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for CarbonblackInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3184,7 +3245,9 @@ impl serde::Serialize for ApplicationInputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for ApplicationInputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3282,7 +3345,9 @@ impl serde::Serialize for ExtendedKeyUsageEnum {
     }
 }
 impl<'de> serde::Deserialize<'de> for ExtendedKeyUsageEnum {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3347,7 +3412,9 @@ impl serde::Serialize for TrustStoresEnum {
     }
 }
 impl<'de> serde::Deserialize<'de> for TrustStoresEnum {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3419,7 +3486,9 @@ impl serde::Serialize for ClientCertificateV2InputRequestOperatingSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for ClientCertificateV2InputRequestOperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3495,7 +3564,9 @@ impl serde::Serialize for WorkspaceOneInputRequestComplianceStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for WorkspaceOneInputRequestComplianceStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3617,7 +3688,9 @@ impl serde::Serialize for CrowdstrikeInputRequestOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3679,7 +3752,9 @@ impl serde::Serialize for CrowdstrikeInputRequestState {
     }
 }
 impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3751,7 +3826,9 @@ impl serde::Serialize for CrowdstrikeInputRequestVersionOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestVersionOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3842,7 +3919,9 @@ impl serde::Serialize for IntuneInputRequestComplianceStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for IntuneInputRequestComplianceStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3933,7 +4012,9 @@ impl serde::Serialize for KolideInputRequestCountOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for KolideInputRequestCountOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4040,7 +4121,9 @@ impl serde::Serialize for TaniumInputRequestOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaniumInputRequestOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4107,7 +4190,9 @@ impl serde::Serialize for TaniumInputRequestRiskLevel {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaniumInputRequestRiskLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4179,7 +4264,9 @@ impl serde::Serialize for TaniumInputRequestScoreOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for TaniumInputRequestScoreOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4281,7 +4368,9 @@ impl serde::Serialize for SentineloneS2sInputRequestNetworkStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for SentineloneS2sInputRequestNetworkStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4353,7 +4442,9 @@ impl serde::Serialize for SentineloneS2sInputRequestOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for SentineloneS2sInputRequestOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4523,7 +4614,9 @@ impl serde::Serialize for Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4678,7 +4771,9 @@ impl serde::Serialize for SchemasType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `tls-certificates-and-hostnames` group: 64 operations and 205 types.
 //!
 //! Enable with the cargo feature `tls-certificates-and-hostnames`. Tags: *API Shield Client Certificates for a Zone*, *Analyze Certificate*, *Certificate Packs*, *Custom Hostname Fallback Origin for a Zone*, *Custom Hostname for a Zone*, *Custom SSL for a Zone*, *DCV Delegation*, *Keyless SSL for a Zone*, *Origin CA*, *Per-Hostname TLS Settings*, *Per-hostname Authenticated Origin Pull*, *SSL Verification*, *Total TLS*, *Universal SSL Settings for a Zone*, *Zone-Level Authenticated Origin Pulls*, *mTLS Certificate Management*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -22,7 +23,9 @@ pub struct TlsCertificatesAndHostnamesApi<'a> {
 impl crate::Client {
     /// Operations of the `tls-certificates-and-hostnames` group.
     pub fn tls_certificates_and_hostnames(&self) -> TlsCertificatesAndHostnamesApi<'_> {
-        TlsCertificatesAndHostnamesApi { client: self }
+        TlsCertificatesAndHostnamesApi {
+            client: self,
+        }
     }
 }
 impl TlsCertificatesAndHostnamesApi<'_> {
@@ -96,10 +99,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         account_id: &str,
         mtls_certificate_id: &str,
     ) -> rt::Call<ComponentsSchemasCertificateObject> {
-        let request = self.client.request(
-            &operations::GET_M_TLS_CERTIFICATE,
-            &[account_id, mtls_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_M_TLS_CERTIFICATE,
+                &[account_id, mtls_certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Delete mTLS certificate
@@ -123,10 +128,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         mtls_certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ComponentsSchemasCertificateObject> {
-        let mut request = self.client.request(
-            &operations::DELETE_M_TLS_CERTIFICATE,
-            &[account_id, mtls_certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_M_TLS_CERTIFICATE,
+                &[account_id, mtls_certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -152,10 +159,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         account_id: &str,
         mtls_certificate_id: &str,
     ) -> rt::ListCall<AssociationObject> {
-        let request = self.client.request(
-            &operations::LIST_M_TLS_CERTIFICATE_ASSOCIATIONS,
-            &[account_id, mtls_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_M_TLS_CERTIFICATE_ASSOCIATIONS,
+                &[account_id, mtls_certificate_id],
+            );
         rt::ListCall::new(request)
     }
     /// List Certificates
@@ -302,10 +311,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ClientCertificateForAZoneListHostnameAssociationsParams,
     ) -> rt::Call<ClientCertificateForAZoneListHostnameAssociationsResult> {
-        let mut request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS,
+                &[zone_id],
+            );
         request.query("mtls_certificate_id", &params.mtls_certificate_id);
         rt::Call::new(request)
     }
@@ -326,10 +337,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &HostnameAssociation,
     ) -> rt::Call<ClientCertificateForAZoneListHostnameAssociationsResult> {
-        let mut request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -354,10 +367,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ClientCertificateForAZoneListClientCertificatesParams,
     ) -> rt::ListCall<ClientCertificate> {
-        let mut request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_CLIENT_CERTIFICATES,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_CLIENT_CERTIFICATES,
+                &[zone_id],
+            );
         request.query("status", &params.status);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -384,10 +399,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &ClientCertificateForAZoneCreateClientCertificateRequest,
     ) -> rt::Call<ClientCertificate> {
-        let mut request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CREATE_CLIENT_CERTIFICATE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CREATE_CLIENT_CERTIFICATE,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -411,10 +428,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         client_certificate_id: &str,
     ) -> rt::Call<ClientCertificate> {
-        let request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CLIENT_CERTIFICATE_DETAILS,
-            &[zone_id, client_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CLIENT_CERTIFICATE_DETAILS,
+                &[zone_id, client_certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Reactivate Client Certificate
@@ -437,10 +456,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         client_certificate_id: &str,
     ) -> rt::Call<ClientCertificate> {
-        let request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_EDIT_CLIENT_CERTIFICATE,
-            &[zone_id, client_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_EDIT_CLIENT_CERTIFICATE,
+                &[zone_id, client_certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Revoke Client Certificate
@@ -463,10 +484,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         client_certificate_id: &str,
     ) -> rt::Call<ClientCertificate> {
-        let request = self.client.request(
-            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE,
-            &[zone_id, client_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE,
+                &[zone_id, client_certificate_id],
+            );
         rt::Call::new(request)
     }
     /// List SSL Configurations
@@ -569,10 +592,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_certificate_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::SSL_CONFIGURATION_DETAILS,
-            &[zone_id, custom_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::SSL_CONFIGURATION_DETAILS,
+                &[zone_id, custom_certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Edit SSL Configuration
@@ -596,10 +621,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_certificate_id: &str,
         body: &EditSslConfigurationRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::EDIT_SSL_CONFIGURATION,
-            &[zone_id, custom_certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::EDIT_SSL_CONFIGURATION,
+                &[zone_id, custom_certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -624,10 +651,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteSslConfigurationResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_SSL_CONFIGURATION,
-            &[zone_id, custom_certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_SSL_CONFIGURATION,
+                &[zone_id, custom_certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -705,10 +734,9 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES, &[zone_id]);
         rt::Call::new(request)
     }
     /// Update Fallback Origin for Custom Hostnames
@@ -728,10 +756,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &UpdateFallbackOriginForCustomHostnamesRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::UPDATE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -752,10 +782,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -777,10 +809,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_hostname_id: &str,
     ) -> rt::Call<CustomHostname> {
-        let request = self.client.request(
-            &operations::CUSTOM_HOSTNAME_DETAILS,
-            &[zone_id, custom_hostname_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::CUSTOM_HOSTNAME_DETAILS,
+                &[zone_id, custom_hostname_id],
+            );
         rt::Call::new(request)
     }
     /// Edit Custom Hostname
@@ -804,10 +838,9 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_hostname_id: &str,
         body: &EditCustomHostnameRequest,
     ) -> rt::Call<CustomHostname> {
-        let mut request = self.client.request(
-            &operations::EDIT_CUSTOM_HOSTNAME,
-            &[zone_id, custom_hostname_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::EDIT_CUSTOM_HOSTNAME, &[zone_id, custom_hostname_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -830,10 +863,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_hostname_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteCustomHostnameAndAnyIssuedSslCertificatesResponse> {
-        let mut request = self.client.request(
-            &operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
-            &[zone_id, custom_hostname_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
+                &[zone_id, custom_hostname_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -873,9 +908,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn list(&self, zone_id: &str, setting_id: &str) -> rt::ListCall<ListResultItem> {
-        let request = self
-            .client
-            .request(&operations::LIST, &[zone_id, setting_id]);
+        let request = self.client.request(&operations::LIST, &[zone_id, setting_id]);
         rt::ListCall::new(request)
     }
     /// Edit TLS setting for hostname
@@ -1002,10 +1035,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         keyless_certificate_id: &str,
     ) -> rt::Call<Base> {
-        let request = self.client.request(
-            &operations::GET_KEYLESS_SSL_CONFIGURATION,
-            &[zone_id, keyless_certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_KEYLESS_SSL_CONFIGURATION,
+                &[zone_id, keyless_certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Edit Keyless SSL Configuration
@@ -1029,10 +1064,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         keyless_certificate_id: &str,
         body: &EditKeylessSslConfigurationRequest,
     ) -> rt::Call<Base> {
-        let mut request = self.client.request(
-            &operations::EDIT_KEYLESS_SSL_CONFIGURATION,
-            &[zone_id, keyless_certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::EDIT_KEYLESS_SSL_CONFIGURATION,
+                &[zone_id, keyless_certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1055,10 +1092,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         keyless_certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteKeylessSslConfigurationResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_KEYLESS_SSL_CONFIGURATION,
-            &[zone_id, keyless_certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_KEYLESS_SSL_CONFIGURATION,
+                &[zone_id, keyless_certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1080,10 +1119,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ZoneAuthenticatedOriginPull> {
-        let request = self.client.request(
-            &operations::ZONE_LEVEL_AUTHENTICATED_ORIGIN_PULLS_LIST_CERTIFICATES,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZONE_LEVEL_AUTHENTICATED_ORIGIN_PULLS_LIST_CERTIFICATES,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Upload Certificate
@@ -1132,10 +1173,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &EnableOrDisableAHostnameForClientAuthenticationRequest,
     ) -> rt::ListCall<HostnameAuthenticatedOriginPull> {
-        let mut request = self.client.request(
-            &operations::ENABLE_OR_DISABLE_A_HOSTNAME_FOR_CLIENT_AUTHENTICATION,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ENABLE_OR_DISABLE_A_HOSTNAME_FOR_CLIENT_AUTHENTICATION,
+                &[zone_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -1157,10 +1200,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<HostnameAuthenticatedOriginPull> {
-        let request = self.client.request(
-            &operations::PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES,
+                &[zone_id],
+            );
         rt::ListCall::new(request)
     }
     /// Upload a Hostname Client Certificate
@@ -1182,10 +1227,9 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &UploadAHostnameClientCertificateRequest,
     ) -> rt::Call<SchemasCertificateObject> {
-        let mut request = self.client.request(
-            &operations::UPLOAD_A_HOSTNAME_CLIENT_CERTIFICATE,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPLOAD_A_HOSTNAME_CLIENT_CERTIFICATE, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1209,10 +1253,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<SchemasCertificateObject> {
-        let request = self.client.request(
-            &operations::GET_THE_HOSTNAME_CLIENT_CERTIFICATE,
-            &[zone_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_THE_HOSTNAME_CLIENT_CERTIFICATE,
+                &[zone_id, certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Delete Hostname Client Certificate
@@ -1234,10 +1280,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<SchemasCertificateObject> {
-        let mut request = self.client.request(
-            &operations::DELETE_HOSTNAME_CLIENT_CERTIFICATE,
-            &[zone_id, certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_HOSTNAME_CLIENT_CERTIFICATE,
+                &[zone_id, certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1259,10 +1307,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<HostnameCertidObject> {
-        let request = self.client.request(
-            &operations::GET_THE_HOSTNAME_STATUS_FOR_CLIENT_AUTHENTICATION,
-            &[zone_id, hostname],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_THE_HOSTNAME_STATUS_FOR_CLIENT_AUTHENTICATION,
+                &[zone_id, hostname],
+            );
         rt::Call::new(request)
     }
     /// Get Enablement Setting for Zone
@@ -1331,10 +1381,9 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_CERTIFICATE_DETAILS,
-            &[zone_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_CERTIFICATE_DETAILS, &[zone_id, certificate_id]);
         rt::Call::new(request)
     }
     /// Delete Certificate
@@ -1433,10 +1482,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &OrderAdvancedCertificateManagerCertificatePackRequest,
     ) -> rt::Call<OrderAdvancedCertificateManagerCertificatePackResult> {
-        let mut request = self.client.request(
-            &operations::ORDER_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ORDER_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+                &[zone_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1483,10 +1534,9 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_pack_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_CERTIFICATE_PACK,
-            &[zone_id, certificate_pack_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_CERTIFICATE_PACK, &[zone_id, certificate_pack_id]);
         rt::Call::new(request)
     }
     /// Restart Validation for Advanced Certificate Manager Certificate Pack
@@ -1510,10 +1560,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_pack_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<OrderAdvancedCertificateManagerCertificatePackResult> {
-        let mut request = self.client.request(
-            &operations::RESTART_VALIDATION_FOR_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
-            &[zone_id, certificate_pack_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::RESTART_VALIDATION_FOR_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+                &[zone_id, certificate_pack_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1538,10 +1590,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_pack_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DeleteAdvancedCertificateManagerCertificatePackResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
-            &[zone_id, certificate_pack_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+                &[zone_id, certificate_pack_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1636,10 +1690,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_pack_id: &str,
         body: &ComponentsSchemasValidationMethod,
     ) -> rt::Call<EditSslCertificatePackValidationMethodResult> {
-        let mut request = self.client.request(
-            &operations::EDIT_SSL_CERTIFICATE_PACK_VALIDATION_METHOD,
-            &[zone_id, certificate_pack_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::EDIT_SSL_CERTIFICATE_PACK_VALIDATION_METHOD,
+                &[zone_id, certificate_pack_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1747,75 +1803,68 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `client-certificate-for-a-zone-list-hostname-associations` — `GET /zones/{zone_id}/certificate_authorities/hostname_associations`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-list-hostname-associations",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/certificate_authorities/hostname_associations",
-            permissions: &["#ssl:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-list-hostname-associations",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/certificate_authorities/hostname_associations",
+        permissions: &["#ssl:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `client-certificate-for-a-zone-put-hostname-associations` — `PUT /zones/{zone_id}/certificate_authorities/hostname_associations`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-put-hostname-associations",
-            method: rt::Method::Put,
-            path: "/zones/{zone_id}/certificate_authorities/hostname_associations",
-            permissions: &["#ssl:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-put-hostname-associations",
+        method: rt::Method::Put,
+        path: "/zones/{zone_id}/certificate_authorities/hostname_associations",
+        permissions: &["#ssl:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `client-certificate-for-a-zone-list-client-certificates` — `GET /zones/{zone_id}/client_certificates`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_CLIENT_CERTIFICATES: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-list-client-certificates",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/client_certificates",
-            permissions: &["#ssl:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_CLIENT_CERTIFICATES: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-list-client-certificates",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/client_certificates",
+        permissions: &["#ssl:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `client-certificate-for-a-zone-create-client-certificate` — `POST /zones/{zone_id}/client_certificates`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_CREATE_CLIENT_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-create-client-certificate",
-            method: rt::Method::Post,
-            path: "/zones/{zone_id}/client_certificates",
-            permissions: &["#ssl:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_CREATE_CLIENT_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-create-client-certificate",
+        method: rt::Method::Post,
+        path: "/zones/{zone_id}/client_certificates",
+        permissions: &["#ssl:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `client-certificate-for-a-zone-client-certificate-details` — `GET /zones/{zone_id}/client_certificates/{client_certificate_id}`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_CLIENT_CERTIFICATE_DETAILS: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-client-certificate-details",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/client_certificates/{client_certificate_id}",
-            permissions: &["#ssl:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_CLIENT_CERTIFICATE_DETAILS: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-client-certificate-details",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/client_certificates/{client_certificate_id}",
+        permissions: &["#ssl:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `client-certificate-for-a-zone-edit-client-certificate` — `PATCH /zones/{zone_id}/client_certificates/{client_certificate_id}`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_EDIT_CLIENT_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-edit-client-certificate",
-            method: rt::Method::Patch,
-            path: "/zones/{zone_id}/client_certificates/{client_certificate_id}",
-            permissions: &["#ssl:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_EDIT_CLIENT_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-edit-client-certificate",
+        method: rt::Method::Patch,
+        path: "/zones/{zone_id}/client_certificates/{client_certificate_id}",
+        permissions: &["#ssl:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `client-certificate-for-a-zone-delete-client-certificate` — `DELETE /zones/{zone_id}/client_certificates/{client_certificate_id}`
-    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE: rt::Operation =
-        rt::Operation {
-            id: "client-certificate-for-a-zone-delete-client-certificate",
-            method: rt::Method::Delete,
-            path: "/zones/{zone_id}/client_certificates/{client_certificate_id}",
-            permissions: &["#ssl:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE: rt::Operation = rt::Operation {
+        id: "client-certificate-for-a-zone-delete-client-certificate",
+        method: rt::Method::Delete,
+        path: "/zones/{zone_id}/client_certificates/{client_certificate_id}",
+        permissions: &["#ssl:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `custom-ssl-for-a-zone-list-ssl-configurations` — `GET /zones/{zone_id}/custom_certificates`
     pub static LIST_SSL_CONFIGURATIONS: rt::Operation = rt::Operation {
         id: "custom-ssl-for-a-zone-list-ssl-configurations",
@@ -1899,8 +1948,7 @@ pub mod operations {
     };
     /// `custom-hostname-fallback-origin-for-a-zone-update-fallback-origin-for-custom-hostnames` — `PUT /zones/{zone_id}/custom_hostnames/fallback_origin`
     pub static UPDATE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES: rt::Operation = rt::Operation {
-        id:
-            "custom-hostname-fallback-origin-for-a-zone-update-fallback-origin-for-custom-hostnames",
+        id: "custom-hostname-fallback-origin-for-a-zone-update-fallback-origin-for-custom-hostnames",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/custom_hostnames/fallback_origin",
         permissions: &["#ssl:edit"],
@@ -1909,8 +1957,7 @@ pub mod operations {
     };
     /// `custom-hostname-fallback-origin-for-a-zone-delete-fallback-origin-for-custom-hostnames` — `DELETE /zones/{zone_id}/custom_hostnames/fallback_origin`
     pub static DELETE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES: rt::Operation = rt::Operation {
-        id:
-            "custom-hostname-fallback-origin-for-a-zone-delete-fallback-origin-for-custom-hostnames",
+        id: "custom-hostname-fallback-origin-for-a-zone-delete-fallback-origin-for-custom-hostnames",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/custom_hostnames/fallback_origin",
         permissions: &["#ssl:edit"],
@@ -2026,15 +2073,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-authenticated-origin-pulls-list-certificates` — `GET /zones/{zone_id}/origin_tls_client_auth`
-    pub static ZONE_LEVEL_AUTHENTICATED_ORIGIN_PULLS_LIST_CERTIFICATES: rt::Operation =
-        rt::Operation {
-            id: "zone-level-authenticated-origin-pulls-list-certificates",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/origin_tls_client_auth",
-            permissions: &["#ssl:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static ZONE_LEVEL_AUTHENTICATED_ORIGIN_PULLS_LIST_CERTIFICATES: rt::Operation = rt::Operation {
+        id: "zone-level-authenticated-origin-pulls-list-certificates",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/origin_tls_client_auth",
+        permissions: &["#ssl:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `zone-level-authenticated-origin-pulls-upload-certificate` — `POST /zones/{zone_id}/origin_tls_client_auth`
     pub static UPLOAD_CERTIFICATE: rt::Operation = rt::Operation {
         id: "zone-level-authenticated-origin-pulls-upload-certificate",
@@ -2054,15 +2100,14 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `per-hostname-authenticated-origin-pull-list-certificates` — `GET /zones/{zone_id}/origin_tls_client_auth/hostnames/certificates`
-    pub static PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES: rt::Operation =
-        rt::Operation {
-            id: "per-hostname-authenticated-origin-pull-list-certificates",
-            method: rt::Method::Get,
-            path: "/zones/{zone_id}/origin_tls_client_auth/hostnames/certificates",
-            permissions: &["#ssl:read"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::Page,
-        };
+    pub static PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES: rt::Operation = rt::Operation {
+        id: "per-hostname-authenticated-origin-pull-list-certificates",
+        method: rt::Method::Get,
+        path: "/zones/{zone_id}/origin_tls_client_auth/hostnames/certificates",
+        permissions: &["#ssl:read"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::Page,
+    };
     /// `per-hostname-authenticated-origin-pull-upload-a-hostname-client-certificate` — `POST /zones/{zone_id}/origin_tls_client_auth/hostnames/certificates`
     pub static UPLOAD_A_HOSTNAME_CLIENT_CERTIFICATE: rt::Operation = rt::Operation {
         id: "per-hostname-authenticated-origin-pull-upload-a-hostname-client-certificate",
@@ -2190,15 +2235,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `certificate-packs-delete-advanced-certificate-manager-certificate-pack` — `DELETE /zones/{zone_id}/ssl/certificate_packs/{certificate_pack_id}`
-    pub static DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK: rt::Operation =
-        rt::Operation {
-            id: "certificate-packs-delete-advanced-certificate-manager-certificate-pack",
-            method: rt::Method::Delete,
-            path: "/zones/{zone_id}/ssl/certificate_packs/{certificate_pack_id}",
-            permissions: &["#ssl:read", "#ssl:edit"],
-            response: rt::ResponseKind::Envelope,
-            pagination: rt::Pagination::None,
-        };
+    pub static DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK: rt::Operation = rt::Operation {
+        id: "certificate-packs-delete-advanced-certificate-manager-certificate-pack",
+        method: rt::Method::Delete,
+        path: "/zones/{zone_id}/ssl/certificate_packs/{certificate_pack_id}",
+        permissions: &["#ssl:read", "#ssl:edit"],
+        response: rt::ResponseKind::Envelope,
+        pagination: rt::Pagination::None,
+    };
     /// `universal-ssl-settings-for-a-zone-universal-ssl-settings-details` — `GET /zones/{zone_id}/ssl/universal/settings`
     pub static UNIVERSAL_SSL_SETTINGS_DETAILS: rt::Operation = rt::Operation {
         id: "universal-ssl-settings-for-a-zone-universal-ssl-settings-details",
@@ -2544,7 +2588,9 @@ impl serde::Serialize for RequestType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RequestType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2634,7 +2680,9 @@ impl serde::Serialize for ComponentsSchemasCertificateAuthority {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasCertificateAuthority {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2758,7 +2806,9 @@ pub struct ClientCertificate {
     /// `certificate`
     pub certificate: Option<ClientCertificatesComponentsSchemasCertificate>,
     /// `certificate_authority`
-    pub certificate_authority: Option<ClientCertificatesComponentsSchemasCertificateAuthority>,
+    pub certificate_authority: Option<
+        ClientCertificatesComponentsSchemasCertificateAuthority,
+    >,
     /// `common_name`
     pub common_name: Option<CommonName>,
     /// `country`
@@ -2944,7 +2994,9 @@ impl std::fmt::Display for ClientCertificatesComponentsSchemasStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for ClientCertificatesComponentsSchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3171,7 +3223,9 @@ impl serde::Serialize for BundleMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for BundleMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3246,7 +3300,9 @@ impl serde::Serialize for GeoRestrictionsLabel {
     }
 }
 impl<'de> serde::Deserialize<'de> for GeoRestrictionsLabel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3368,7 +3424,9 @@ impl std::fmt::Display for SchemasStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3475,7 +3533,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3822,7 +3882,9 @@ impl std::fmt::Display for OwnershipVerificationVariant1Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for OwnershipVerificationVariant1Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3915,7 +3977,9 @@ impl std::fmt::Display for SslVariant1BundleMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslVariant1BundleMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3982,7 +4046,9 @@ impl serde::Serialize for CertificateAuthority {
     }
 }
 impl<'de> serde::Deserialize<'de> for CertificateAuthority {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4039,7 +4105,9 @@ impl std::fmt::Display for SslVariant1Method {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslVariant1Method {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4127,7 +4195,9 @@ impl serde::Serialize for SslsettingsEarlyHints {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslsettingsEarlyHints {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4184,7 +4254,9 @@ impl serde::Serialize for SslsettingsHttp2 {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslsettingsHttp2 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4251,7 +4323,9 @@ impl serde::Serialize for SslsettingsMinTlsVersion {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslsettingsMinTlsVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4308,7 +4382,9 @@ impl serde::Serialize for SslsettingsTls13 {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslsettingsTls13 {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4455,7 +4531,9 @@ impl std::fmt::Display for SslVariant1Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslVariant1Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4502,7 +4580,9 @@ impl std::fmt::Display for SslVariant1Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslVariant1Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4726,7 +4806,9 @@ impl std::fmt::Display for ComponentsSchemasStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5252,8 +5334,11 @@ impl std::fmt::Display for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5424,8 +5509,11 @@ impl std::fmt::Display for HostnameAuthenticatedOriginPullComponentsSchemasStatu
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for HostnameAuthenticatedOriginPullComponentsSchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for HostnameAuthenticatedOriginPullComponentsSchemasStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5654,7 +5742,9 @@ impl serde::Serialize for SchemasCertificateAuthority {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasCertificateAuthority {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5718,7 +5808,9 @@ impl serde::Serialize for AdvancedType {
     }
 }
 impl<'de> serde::Deserialize<'de> for AdvancedType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5780,7 +5872,9 @@ impl serde::Serialize for ValidationMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for ValidationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5948,7 +6042,9 @@ impl std::fmt::Display for CertificatePacksComponentsSchemasStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for CertificatePacksComponentsSchemasStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6124,7 +6220,9 @@ impl std::fmt::Display for CertificateStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for CertificateStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6179,7 +6277,9 @@ impl std::fmt::Display for SchemasSignature {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasSignature {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6236,7 +6336,9 @@ impl std::fmt::Display for SchemasValidationMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasValidationMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6312,7 +6414,9 @@ impl std::fmt::Display for VerificationInfoRecordName {
     }
 }
 impl<'de> serde::Deserialize<'de> for VerificationInfoRecordName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6374,7 +6478,9 @@ impl std::fmt::Display for VerificationInfoRecordTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for VerificationInfoRecordTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6432,7 +6538,9 @@ impl std::fmt::Display for VerificationType {
     }
 }
 impl<'de> serde::Deserialize<'de> for VerificationType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6511,7 +6619,9 @@ impl serde::Serialize for ValidationMethodDefinition {
     }
 }
 impl<'de> serde::Deserialize<'de> for ValidationMethodDefinition {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `tunnel` group: 37 operations and 67 types.
 //!
 //! Enable with the cargo feature `tunnel`. Tags: *Argo Tunnel*, *Cloudflare Tunnel*, *Cloudflare Tunnel Configuration*, *Tunnel Routing*, *Tunnel Virtual Network*, *Zero Trust Connectivity Settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -96,10 +97,9 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<CreateACloudflareTunnelResult> {
-        let request = self.client.request(
-            &operations::GET_A_CLOUDFLARE_TUNNEL,
-            &[account_id, tunnel_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
         rt::Call::new(request)
     }
     /// Update a Cloudflare Tunnel
@@ -119,10 +119,9 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &UpdateACloudflareTunnelRequest,
     ) -> rt::Call<CreateACloudflareTunnelResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_CLOUDFLARE_TUNNEL,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -143,10 +142,9 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<CreateACloudflareTunnelResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_CLOUDFLARE_TUNNEL,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -212,10 +210,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::ListCall<TunnelClient> {
-        let request = self.client.request(
-            &operations::LIST_CLOUDFLARE_TUNNEL_CONNECTIONS,
-            &[account_id, tunnel_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_CLOUDFLARE_TUNNEL_CONNECTIONS,
+                &[account_id, tunnel_id],
+            );
         rt::ListCall::new(request)
     }
     /// Clean up Cloudflare Tunnel connections
@@ -236,10 +236,12 @@ impl TunnelApi<'_> {
         body: &serde_json::Value,
         params: &CleanUpCloudflareTunnelConnectionsParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::CLEAN_UP_CLOUDFLARE_TUNNEL_CONNECTIONS,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLEAN_UP_CLOUDFLARE_TUNNEL_CONNECTIONS,
+                &[account_id, tunnel_id],
+            );
         request.query("client_id", &params.client_id);
         request.json(body);
         rt::Call::new(request)
@@ -262,10 +264,12 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         connector_id: &str,
     ) -> rt::Call<TunnelClient> {
-        let request = self.client.request(
-            &operations::GET_CLOUDFLARE_TUNNEL_CONNECTOR,
-            &[account_id, tunnel_id, connector_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_CLOUDFLARE_TUNNEL_CONNECTOR,
+                &[account_id, tunnel_id, connector_id],
+            );
         rt::Call::new(request)
     }
     /// Get a Cloudflare Tunnel management token
@@ -285,10 +289,12 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &GetACloudflareTunnelManagementTokenRequest,
     ) -> rt::Call<String> {
-        let mut request = self.client.request(
-            &operations::GET_A_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_A_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN,
+                &[account_id, tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -308,10 +314,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<String> {
-        let request = self.client.request(
-            &operations::GET_A_CLOUDFLARE_TUNNEL_TOKEN,
-            &[account_id, tunnel_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_CLOUDFLARE_TUNNEL_TOKEN,
+                &[account_id, tunnel_id],
+            );
         rt::Call::new(request)
     }
     /// List tunnel routes
@@ -362,10 +370,9 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &TunnelRouteCreateATunnelRouteRequest,
     ) -> rt::Call<Route> {
-        let mut request = self.client.request(
-            &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -386,10 +393,12 @@ impl TunnelApi<'_> {
         ip: &str,
         params: &TunnelRouteGetTunnelRouteByIpParams,
     ) -> rt::Call<Teamnet> {
-        let mut request = self.client.request(
-            &operations::TUNNEL_ROUTE_GET_TUNNEL_ROUTE_BY_IP,
-            &[account_id, ip],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::TUNNEL_ROUTE_GET_TUNNEL_ROUTE_BY_IP,
+                &[account_id, ip],
+            );
         request.query("virtual_network_id", &params.virtual_network_id);
         rt::Call::new(request)
     }
@@ -415,10 +424,12 @@ impl TunnelApi<'_> {
         ip_network_encoded: &str,
         body: &TunnelRouteCreateATunnelRouteWithCidrRequest,
     ) -> rt::Call<Route> {
-        let mut request = self.client.request(
-            &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE_WITH_CIDR,
-            &[account_id, ip_network_encoded],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE_WITH_CIDR,
+                &[account_id, ip_network_encoded],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -443,10 +454,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         ip_network_encoded: &str,
     ) -> rt::Call<Route> {
-        let request = self.client.request(
-            &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE_WITH_CIDR,
-            &[account_id, ip_network_encoded],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE_WITH_CIDR,
+                &[account_id, ip_network_encoded],
+            );
         rt::Call::new(request)
     }
     /// Delete a tunnel route (CIDR Endpoint)
@@ -471,10 +484,12 @@ impl TunnelApi<'_> {
         ip_network_encoded: &str,
         params: &TunnelRouteDeleteATunnelRouteWithCidrParams,
     ) -> rt::Call<Route> {
-        let mut request = self.client.request(
-            &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR,
-            &[account_id, ip_network_encoded],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR,
+                &[account_id, ip_network_encoded],
+            );
         request.query("virtual_network_id", &params.virtual_network_id);
         request.query("tun_type", &params.tun_type);
         request.query("tunnel_id", &params.tunnel_id);
@@ -497,10 +512,12 @@ impl TunnelApi<'_> {
         route_id: &str,
         body: &TunnelRouteUpdateATunnelRouteRequest,
     ) -> rt::Call<Route> {
-        let mut request = self.client.request(
-            &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE,
-            &[account_id, route_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE,
+                &[account_id, route_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -520,10 +537,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         route_id: &str,
     ) -> rt::Call<Route> {
-        let request = self.client.request(
-            &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE,
-            &[account_id, route_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE,
+                &[account_id, route_id],
+            );
         rt::Call::new(request)
     }
     /// List virtual networks
@@ -590,10 +609,12 @@ impl TunnelApi<'_> {
         virtual_network_id: &str,
         body: &UpdateAVirtualNetworkRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_VIRTUAL_NETWORK,
-            &[account_id, virtual_network_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_A_VIRTUAL_NETWORK,
+                &[account_id, virtual_network_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -614,10 +635,12 @@ impl TunnelApi<'_> {
         virtual_network_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_VIRTUAL_NETWORK,
-            &[account_id, virtual_network_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_A_VIRTUAL_NETWORK,
+                &[account_id, virtual_network_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -697,7 +720,11 @@ impl TunnelApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
     )]
-    pub fn get_an_argo_tunnel(&self, account_id: &str, tunnel_id: &str) -> rt::Call<ArgoTunnel> {
+    pub fn get_an_argo_tunnel(
+        &self,
+        account_id: &str,
+        tunnel_id: &str,
+    ) -> rt::Call<ArgoTunnel> {
         let request = self
             .client
             .request(&operations::GET_AN_ARGO_TUNNEL, &[account_id, tunnel_id]);
@@ -753,10 +780,12 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
+                &[account_id, tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -830,10 +859,9 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<CreateACloudflareTunnelResult> {
-        let request = self.client.request(
-            &operations::GET_A_WARP_CONNECTOR_TUNNEL,
-            &[account_id, tunnel_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_A_WARP_CONNECTOR_TUNNEL, &[account_id, tunnel_id]);
         rt::Call::new(request)
     }
     /// Update a Warp Connector Tunnel
@@ -853,10 +881,12 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &UpdateAWarpConnectorTunnelRequest,
     ) -> rt::Call<CreateACloudflareTunnelResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_WARP_CONNECTOR_TUNNEL,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_A_WARP_CONNECTOR_TUNNEL,
+                &[account_id, tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -877,10 +907,12 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<CreateACloudflareTunnelResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
-            &[account_id, tunnel_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
+                &[account_id, tunnel_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -900,10 +932,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<String> {
-        let request = self.client.request(
-            &operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
-            &[account_id, tunnel_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
+                &[account_id, tunnel_id],
+            );
         rt::Call::new(request)
     }
     /// Get Zero Trust Connectivity Settings
@@ -920,10 +954,12 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<ZeroTrustAccountsGetConnectivitySettingsResult> {
-        let request = self.client.request(
-            &operations::ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Updates the Zero Trust Connectivity Settings
@@ -941,10 +977,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &ZeroTrustAccountsPatchConnectivitySettingsRequest,
     ) -> rt::Call<ZeroTrustAccountsGetConnectivitySettingsResult> {
-        let mut request = self.client.request(
-            &operations::ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1508,7 +1546,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1710,7 +1750,9 @@ impl std::fmt::Display for TunnelType {
     }
 }
 impl<'de> serde::Deserialize<'de> for TunnelType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1901,10 +1943,7 @@ pub struct OriginRequest {
     #[serde(rename = "connectTimeout", skip_serializing_if = "Option::is_none")]
     pub connect_timeout: Option<i64>,
     /// Disables chunked transfer encoding. Useful if you are running a WSGI server.
-    #[serde(
-        rename = "disableChunkedEncoding",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "disableChunkedEncoding", skip_serializing_if = "Option::is_none")]
     pub disable_chunked_encoding: Option<bool>,
     /// Attempt to connect to origin using HTTP2. Origin must be configured as https.
     #[serde(rename = "http2Origin", skip_serializing_if = "Option::is_none")]
@@ -1915,10 +1954,7 @@ pub struct OriginRequest {
     /// Maximum number of idle keepalive connections between Tunnel and your origin. This does not restrict the total number of concurrent connections.
     ///
     /// Default: `100`.
-    #[serde(
-        rename = "keepAliveConnections",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "keepAliveConnections", skip_serializing_if = "Option::is_none")]
     pub keep_alive_connections: Option<i64>,
     /// Timeout after which an idle keepalive connection can be discarded.
     ///

@@ -4,6 +4,7 @@
 //! The `turnstile` group: 6 operations and 21 types.
 //!
 //! Enable with the cargo feature `turnstile`. Tags: *Turnstile*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -94,10 +95,9 @@ impl TurnstileApi<'_> {
         account_id: &str,
         sitekey: &str,
     ) -> rt::Call<WidgetDetail> {
-        let request = self.client.request(
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_GET,
-            &[account_id, sitekey],
-        );
+        let request = self
+            .client
+            .request(&operations::ACCOUNTS_TURNSTILE_WIDGET_GET, &[account_id, sitekey]);
         rt::Call::new(request)
     }
     /// Update a Turnstile Widget
@@ -117,10 +117,12 @@ impl TurnstileApi<'_> {
         sitekey: &str,
         body: &AccountsTurnstileWidgetUpdateRequest,
     ) -> rt::Call<WidgetDetail> {
-        let mut request = self.client.request(
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_UPDATE,
-            &[account_id, sitekey],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNTS_TURNSTILE_WIDGET_UPDATE,
+                &[account_id, sitekey],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -140,10 +142,12 @@ impl TurnstileApi<'_> {
         account_id: &str,
         sitekey: &str,
     ) -> rt::Call<WidgetDetail> {
-        let request = self.client.request(
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_DELETE,
-            &[account_id, sitekey],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ACCOUNTS_TURNSTILE_WIDGET_DELETE,
+                &[account_id, sitekey],
+            );
         rt::Call::new(request)
     }
     /// Rotate Secret for a Turnstile Widget
@@ -166,10 +170,12 @@ impl TurnstileApi<'_> {
         sitekey: &str,
         body: &AccountsTurnstileWidgetRotateSecretRequest,
     ) -> rt::Call<WidgetDetail> {
-        let mut request = self.client.request(
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET,
-            &[account_id, sitekey],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET,
+                &[account_id, sitekey],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -472,7 +478,9 @@ impl serde::Serialize for ClearanceLevel {
     }
 }
 impl<'de> serde::Deserialize<'de> for ClearanceLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -544,7 +552,9 @@ impl serde::Serialize for Mode {
     }
 }
 impl<'de> serde::Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -616,7 +626,9 @@ impl serde::Serialize for Region {
     }
 }
 impl<'de> serde::Deserialize<'de> for Region {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `urlscanner` group: 5 operations and 66 types.
 //!
 //! Enable with the cargo feature `urlscanner`. Tags: *URL Scanner*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -170,10 +171,12 @@ impl UrlscannerApi<'_> {
         scan_id: &str,
         params: &UrlscannerGetScanScreenshotParams,
     ) -> rt::RawCall {
-        let mut request = self.client.request(
-            &operations::URLSCANNER_GET_SCAN_SCREENSHOT,
-            &[account_id, scan_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::URLSCANNER_GET_SCAN_SCREENSHOT,
+                &[account_id, scan_id],
+            );
         request.query("resolution", &params.resolution);
         rt::RawCall::new(request)
     }
@@ -467,11 +470,10 @@ pub struct UrlscannerCreateScanRequest {
     /// Take multiple screenshots targeting different device types
     ///
     /// Default: `["desktop"]`.
-    #[serde(
-        rename = "screenshotsResolutions",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub screenshots_resolutions: Option<Vec<UrlscannerCreateScanRequestScreenshotsResolutionsItem>>,
+    #[serde(rename = "screenshotsResolutions", skip_serializing_if = "Option::is_none")]
+    pub screenshots_resolutions: Option<
+        Vec<UrlscannerCreateScanRequestScreenshotsResolutionsItem>,
+    >,
     /// Example: `"https://www.example.com"`.
     pub url: String,
     /// The option `Public` means it will be included in listings like recent scans and search results. `Unlisted` means it will not be included in the aforementioned listings, users will need to have the scan's ID to access it. A a scan will be automatically marked as unlisted if it fails, if it contains potential PII or other sensitive material.
@@ -571,13 +573,15 @@ pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesInheritedRisksI
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited {
     /// `content`
-    pub content:
-        Option<Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesInheritedContentItem>>,
+    pub content: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesInheritedContentItem>,
+    >,
     /// Example: `"example.com"`.
     pub from: Option<String>,
     /// `risks`
-    pub risks:
-        Option<Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesInheritedRisksItem>>,
+    pub risks: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesInheritedRisksItem>,
+    >,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/risks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -593,11 +597,15 @@ pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesRisksItem {
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct UrlscannerGetScanResultScanDomainsExampleComCategories {
     /// `content`
-    pub content: Option<Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>>,
+    pub content: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
+    >,
     /// `inherited`
     pub inherited: UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited,
     /// `risks`
-    pub risks: Option<Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesRisksItem>>,
+    pub risks: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesRisksItem>,
+    >,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/dns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -799,7 +807,9 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence {
     #[serde(rename = "impliedBy")]
     pub implied_by: Vec<String>,
     /// `patterns`
-    pub patterns: Vec<UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem>,
+    pub patterns: Vec<
+        UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem,
+    >,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -1100,7 +1110,9 @@ impl std::fmt::Display for UrlscannerGetScanResultScanTaskClientType {
     }
 }
 impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskClientType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1172,7 +1184,9 @@ impl std::fmt::Display for UrlscannerGetScanResultScanTaskStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1220,7 +1234,9 @@ impl std::fmt::Display for UrlscannerGetScanResultScanTaskVisibility {
     }
 }
 impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `vectorize` group: 23 operations and 39 types.
 //!
 //! Enable with the cargo feature `vectorize`. Tags: *Vectorize*, *Vectorize Beta (Deprecated)*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -47,10 +48,12 @@ impl VectorizeApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<CreateIndexResponse>> {
-        let request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_LIST_VECTORIZE_INDEXES,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_LIST_VECTORIZE_INDEXES,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Create Vectorize Index (Deprecated)
@@ -75,10 +78,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         body: &CreateIndexRequest,
     ) -> rt::Call<CreateIndexResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_CREATE_VECTORIZE_INDEX,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_CREATE_VECTORIZE_INDEX,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -105,10 +110,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<CreateIndexResponse> {
-        let request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_GET_VECTORIZE_INDEX,
-            &[account_id, index_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_GET_VECTORIZE_INDEX,
+                &[account_id, index_name],
+            );
         rt::Call::new(request)
     }
     /// Update Vectorize Index (Deprecated)
@@ -133,10 +140,12 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &UpdateIndexRequest,
     ) -> rt::Call<CreateIndexResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_UPDATE_VECTORIZE_INDEX,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_UPDATE_VECTORIZE_INDEX,
+                &[account_id, index_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -163,10 +172,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_DELETE_VECTORIZE_INDEX,
-            &[account_id, index_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_DELETE_VECTORIZE_INDEX,
+                &[account_id, index_name],
+            );
         rt::Call::new(request)
     }
     /// Delete Vectors By Identifier (Deprecated)
@@ -193,10 +204,12 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexDeleteVectorsByIdRequest,
     ) -> rt::Call<IndexDeleteVectorsByIdResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_DELETE_VECTORS_BY_ID,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_DELETE_VECTORS_BY_ID,
+                &[account_id, index_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -224,10 +237,12 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexGetVectorsByIdRequest,
     ) -> rt::Call<IndexGetVectorsByIdResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_GET_VECTORS_BY_ID,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_GET_VECTORS_BY_ID,
+                &[account_id, index_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -257,10 +272,12 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<IndexInsertResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_INSERT_VECTOR,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_INSERT_VECTOR,
+                &[account_id, index_name],
+            );
         request.raw_body("application/x-ndjson", body.into());
         rt::Call::new(request)
     }
@@ -288,10 +305,12 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexQueryRequest,
     ) -> rt::Call<IndexQueryResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_QUERY_VECTOR,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_QUERY_VECTOR,
+                &[account_id, index_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -321,10 +340,12 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<IndexUpsertResponse> {
-        let mut request = self.client.request(
-            &operations::VECTORIZE_DEPRECATED_UPSERT_VECTOR,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::VECTORIZE_DEPRECATED_UPSERT_VECTOR,
+                &[account_id, index_name],
+            );
         request.raw_body("application/x-ndjson", body.into());
         rt::Call::new(request)
     }
@@ -340,7 +361,10 @@ impl VectorizeApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.list`
-    pub fn list_vectorize_indexes(&self, account_id: &str) -> rt::Call<Vec<CreateIndexResponse>> {
+    pub fn list_vectorize_indexes(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<CreateIndexResponse>> {
         let request = self
             .client
             .request(&operations::LIST_VECTORIZE_INDEXES, &[account_id]);
@@ -410,10 +434,9 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::DELETE_VECTORIZE_INDEX,
-            &[account_id, index_name],
-        );
+        let request = self
+            .client
+            .request(&operations::DELETE_VECTORIZE_INDEX, &[account_id, index_name]);
         rt::Call::new(request)
     }
     /// Delete Vectors By Identifier
@@ -479,7 +502,11 @@ impl VectorizeApi<'_> {
     /// - `index_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.read`
-    pub fn index_info(&self, account_id: &str, index_name: &str) -> rt::Call<IndexInfoResponse> {
+    pub fn index_info(
+        &self,
+        account_id: &str,
+        index_name: &str,
+    ) -> rt::Call<IndexInfoResponse> {
         let request = self
             .client
             .request(&operations::INDEX_INFO, &[account_id, index_name]);
@@ -533,10 +560,9 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &CreateMetadataIndexRequest,
     ) -> rt::Call<CreateMetadataIndexResponse> {
-        let mut request = self.client.request(
-            &operations::CREATE_METADATA_INDEX,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_METADATA_INDEX, &[account_id, index_name]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -559,10 +585,9 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &DeleteMetadataIndexRequest,
     ) -> rt::Call<DeleteMetadataIndexResponse> {
-        let mut request = self.client.request(
-            &operations::DELETE_METADATA_INDEX,
-            &[account_id, index_name],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_METADATA_INDEX, &[account_id, index_name]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -584,10 +609,9 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<ListMetadataIndexResponse> {
-        let request = self.client.request(
-            &operations::LIST_METADATA_INDEXES,
-            &[account_id, index_name],
-        );
+        let request = self
+            .client
+            .request(&operations::LIST_METADATA_INDEXES, &[account_id, index_name]);
         rt::Call::new(request)
     }
     /// Query Vectors
@@ -956,7 +980,9 @@ impl serde::Serialize for IndexMetric {
     }
 }
 impl<'de> serde::Deserialize<'de> for IndexMetric {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1427,8 +1453,11 @@ impl std::fmt::Display for ListMetadataIndexResponseMetadataIndexesItemIndexType
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ListMetadataIndexResponseMetadataIndexesItemIndexType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for ListMetadataIndexResponseMetadataIndexesItemIndexType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

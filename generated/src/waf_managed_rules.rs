@@ -4,6 +4,7 @@
 //! The `waf-managed-rules` group: 6 operations and 35 types.
 //!
 //! Enable with the cargo feature `waf-managed-rules`. Tags: *WAF rule groups*, *WAF rules*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -90,10 +91,12 @@ impl WafManagedRulesApi<'_> {
         package_id: &str,
         group_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(
-            &operations::GET_A_WAF_RULE_GROUP,
-            &[zone_id, package_id, group_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_A_WAF_RULE_GROUP,
+                &[zone_id, package_id, group_id],
+            );
         rt::Call::new(request)
     }
     /// Update a WAF rule group
@@ -122,10 +125,12 @@ impl WafManagedRulesApi<'_> {
         group_id: &str,
         body: &UpdateAWafRuleGroupRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_WAF_RULE_GROUP,
-            &[zone_id, package_id, group_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_A_WAF_RULE_GROUP,
+                &[zone_id, package_id, group_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -225,10 +230,9 @@ impl WafManagedRulesApi<'_> {
         rule_id: &str,
         body: &UpdateAWafRuleRequest,
     ) -> rt::Call<UpdateAWafRuleResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_A_WAF_RULE,
-            &[zone_id, package_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_A_WAF_RULE, &[zone_id, package_id, rule_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -392,7 +396,9 @@ impl serde::Serialize for Mode {
     }
 }
 impl<'de> serde::Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -962,7 +968,9 @@ impl std::fmt::Display for ModeAnomaly {
     }
 }
 impl<'de> serde::Deserialize<'de> for ModeAnomaly {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1061,7 +1069,9 @@ impl std::fmt::Display for ModeDenyTraditional {
     }
 }
 impl<'de> serde::Deserialize<'de> for ModeDenyTraditional {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1123,7 +1133,9 @@ impl std::fmt::Display for DefaultMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for DefaultMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1205,7 +1217,9 @@ impl std::fmt::Display for ModeAllowTraditional {
     }
 }
 impl<'de> serde::Deserialize<'de> for ModeAllowTraditional {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

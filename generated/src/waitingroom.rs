@@ -4,6 +4,7 @@
 //! The `waitingroom` group: 23 operations and 86 types.
 //!
 //! Enable with the cargo feature `waitingroom`. Tags: *Waiting Room*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -109,10 +110,9 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         body: &QueryPreview,
     ) -> rt::Call<PreviewResponse> {
-        let mut request = self.client.request(
-            &operations::CREATE_A_CUSTOM_WAITING_ROOM_PAGE_PREVIEW,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_A_CUSTOM_WAITING_ROOM_PAGE_PREVIEW, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -127,9 +127,7 @@ impl WaitingroomApi<'_> {
     ///
     /// Plans: business, enterprise
     pub fn get_zone_settings(&self, zone_id: &str) -> rt::Call<ZoneSettingsResponse> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONE_SETTINGS, &[zone_id]);
+        let request = self.client.request(&operations::GET_ZONE_SETTINGS, &[zone_id]);
         rt::Call::new(request)
     }
     /// Update zone-level Waiting Room settings
@@ -192,10 +190,9 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::Call<SingleResponse> {
-        let request = self.client.request(
-            &operations::WAITING_ROOM_DETAILS,
-            &[zone_id, waiting_room_id],
-        );
+        let request = self
+            .client
+            .request(&operations::WAITING_ROOM_DETAILS, &[zone_id, waiting_room_id]);
         rt::Call::new(request)
     }
     /// Update waiting room
@@ -217,10 +214,9 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &QueryWaitingroom,
     ) -> rt::Call<SingleResponse> {
-        let mut request = self.client.request(
-            &operations::UPDATE_WAITING_ROOM,
-            &[zone_id, waiting_room_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_WAITING_ROOM, &[zone_id, waiting_room_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -268,10 +264,9 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<WaitingRoomIdResponse> {
-        let mut request = self.client.request(
-            &operations::DELETE_WAITING_ROOM,
-            &[zone_id, waiting_room_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_WAITING_ROOM, &[zone_id, waiting_room_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -348,10 +343,9 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         event_id: &str,
     ) -> rt::Call<EventResponse> {
-        let request = self.client.request(
-            &operations::EVENT_DETAILS,
-            &[zone_id, waiting_room_id, event_id],
-        );
+        let request = self
+            .client
+            .request(&operations::EVENT_DETAILS, &[zone_id, waiting_room_id, event_id]);
         rt::Call::new(request)
     }
     /// Update event
@@ -375,10 +369,9 @@ impl WaitingroomApi<'_> {
         event_id: &str,
         body: &QueryEvent,
     ) -> rt::Call<EventResponse> {
-        let mut request = self.client.request(
-            &operations::UPDATE_EVENT,
-            &[zone_id, waiting_room_id, event_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_EVENT, &[zone_id, waiting_room_id, event_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -403,10 +396,9 @@ impl WaitingroomApi<'_> {
         event_id: &str,
         body: &QueryEvent,
     ) -> rt::Call<EventResponse> {
-        let mut request = self.client.request(
-            &operations::PATCH_EVENT,
-            &[zone_id, waiting_room_id, event_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::PATCH_EVENT, &[zone_id, waiting_room_id, event_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -431,10 +423,9 @@ impl WaitingroomApi<'_> {
         event_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<EventIdResponse> {
-        let mut request = self.client.request(
-            &operations::DELETE_EVENT,
-            &[zone_id, waiting_room_id, event_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_EVENT, &[zone_id, waiting_room_id, event_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -458,10 +449,12 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         event_id: &str,
     ) -> rt::Call<EventDetailsResponse> {
-        let request = self.client.request(
-            &operations::PREVIEW_ACTIVE_EVENT_DETAILS,
-            &[zone_id, waiting_room_id, event_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::PREVIEW_ACTIVE_EVENT_DETAILS,
+                &[zone_id, waiting_room_id, event_id],
+            );
         rt::Call::new(request)
     }
     /// List Waiting Room Rules
@@ -484,10 +477,9 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::ListCall<RuleResult> {
-        let request = self.client.request(
-            &operations::LIST_WAITING_ROOM_RULES,
-            &[zone_id, waiting_room_id],
-        );
+        let request = self
+            .client
+            .request(&operations::LIST_WAITING_ROOM_RULES, &[zone_id, waiting_room_id]);
         rt::ListCall::new(request)
     }
     /// Create Waiting Room Rule
@@ -511,10 +503,9 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &CreateRule,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self.client.request(
-            &operations::CREATE_WAITING_ROOM_RULE,
-            &[zone_id, waiting_room_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_WAITING_ROOM_RULE, &[zone_id, waiting_room_id]);
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -539,10 +530,12 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &UpdateRules,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self.client.request(
-            &operations::REPLACE_WAITING_ROOM_RULES,
-            &[zone_id, waiting_room_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::REPLACE_WAITING_ROOM_RULES,
+                &[zone_id, waiting_room_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -569,10 +562,12 @@ impl WaitingroomApi<'_> {
         rule_id: &str,
         body: &PatchRule,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self.client.request(
-            &operations::PATCH_WAITING_ROOM_RULE,
-            &[zone_id, waiting_room_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::PATCH_WAITING_ROOM_RULE,
+                &[zone_id, waiting_room_id, rule_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -599,10 +594,12 @@ impl WaitingroomApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self.client.request(
-            &operations::DELETE_WAITING_ROOM_RULE,
-            &[zone_id, waiting_room_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_WAITING_ROOM_RULE,
+                &[zone_id, waiting_room_id, rule_id],
+            );
         request.json(body);
         rt::ListCall::new(request)
     }
@@ -632,10 +629,9 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::Call<StatusResponse> {
-        let request = self.client.request(
-            &operations::GET_WAITING_ROOM_STATUS,
-            &[zone_id, waiting_room_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_WAITING_ROOM_STATUS, &[zone_id, waiting_room_id]);
         rt::Call::new(request)
     }
 }
@@ -1021,7 +1017,9 @@ impl serde::Serialize for CookieAttributesSamesite {
     }
 }
 impl<'de> serde::Deserialize<'de> for CookieAttributesSamesite {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1083,7 +1081,9 @@ impl serde::Serialize for CookieAttributesSecure {
     }
 }
 impl<'de> serde::Deserialize<'de> for CookieAttributesSecure {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1239,7 +1239,9 @@ impl serde::Serialize for DefaultTemplateLanguage {
     }
 }
 impl<'de> serde::Deserialize<'de> for DefaultTemplateLanguage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1460,7 +1462,9 @@ impl serde::Serialize for QueueingMethod {
     }
 }
 impl<'de> serde::Deserialize<'de> for QueueingMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1903,7 +1907,9 @@ impl serde::Serialize for RuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2075,7 +2081,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `web3` group: 12 operations and 21 types.
 //!
 //! Enable with the cargo feature `web3`. Tags: *Web3 Hostname*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -38,7 +39,10 @@ impl Web3Api<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_web3_hostnames(&self, zone_identifier: &str) -> rt::ListCall<Web3Hostname> {
+    pub fn list_web3_hostnames(
+        &self,
+        zone_identifier: &str,
+    ) -> rt::ListCall<Web3Hostname> {
         let request = self
             .client
             .request(&operations::LIST_WEB3_HOSTNAMES, &[zone_identifier]);
@@ -81,10 +85,9 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<Web3Hostname> {
-        let request = self.client.request(
-            &operations::WEB3_HOSTNAME_DETAILS,
-            &[zone_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(&operations::WEB3_HOSTNAME_DETAILS, &[zone_identifier, identifier]);
         rt::Call::new(request)
     }
     /// Edit Web3 Hostname
@@ -104,10 +107,9 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &ModifyRequest,
     ) -> rt::Call<Web3Hostname> {
-        let mut request = self.client.request(
-            &operations::EDIT_WEB3_HOSTNAME,
-            &[zone_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::EDIT_WEB3_HOSTNAME, &[zone_identifier, identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -128,10 +130,9 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteWeb3HostnameResult>> {
-        let mut request = self.client.request(
-            &operations::DELETE_WEB3_HOSTNAME,
-            &[zone_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::DELETE_WEB3_HOSTNAME, &[zone_identifier, identifier]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -151,10 +152,12 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<ContentListDetails> {
-        let request = self.client.request(
-            &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS,
-            &[zone_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS,
+                &[zone_identifier, identifier],
+            );
         rt::Call::new(request)
     }
     /// Update IPFS Universal Path Gateway Content List
@@ -174,10 +177,12 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &ContentListUpdateRequest,
     ) -> rt::Call<ContentListDetails> {
-        let mut request = self.client.request(
-            &operations::UPDATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST,
-            &[zone_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST,
+                &[zone_identifier, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -197,10 +202,12 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<ListIpfsUniversalPathGatewayContentListEntriesResult> {
-        let request = self.client.request(
-            &operations::LIST_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRIES,
-            &[zone_identifier, identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRIES,
+                &[zone_identifier, identifier],
+            );
         rt::Call::new(request)
     }
     /// Create IPFS Universal Path Gateway Content List Entry
@@ -220,10 +227,12 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &ContentListEntryCreateRequest,
     ) -> rt::Call<ContentListEntry> {
-        let mut request = self.client.request(
-            &operations::CREATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-            &[zone_identifier, identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::CREATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+                &[zone_identifier, identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -245,10 +254,12 @@ impl Web3Api<'_> {
         identifier: &str,
         content_list_entry_identifier: &str,
     ) -> rt::Call<ContentListEntry> {
-        let request = self.client.request(
-            &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY_DETAILS,
-            &[zone_identifier, identifier, content_list_entry_identifier],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY_DETAILS,
+                &[zone_identifier, identifier, content_list_entry_identifier],
+            );
         rt::Call::new(request)
     }
     /// Edit IPFS Universal Path Gateway Content List Entry
@@ -270,10 +281,12 @@ impl Web3Api<'_> {
         content_list_entry_identifier: &str,
         body: &ContentListEntryCreateRequest,
     ) -> rt::Call<ContentListEntry> {
-        let mut request = self.client.request(
-            &operations::EDIT_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-            &[zone_identifier, identifier, content_list_entry_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::EDIT_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+                &[zone_identifier, identifier, content_list_entry_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -296,10 +309,12 @@ impl Web3Api<'_> {
         content_list_entry_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteWeb3HostnameResult>> {
-        let mut request = self.client.request(
-            &operations::DELETE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-            &[zone_identifier, identifier, content_list_entry_identifier],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+                &[zone_identifier, identifier, content_list_entry_identifier],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -356,8 +371,7 @@ pub mod operations {
     pub static IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS: rt::Operation = rt::Operation {
         id: "web3-hostname-ipfs-universal-path-gateway-content-list-details",
         method: rt::Method::Get,
-        path:
-            "/zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list",
+        path: "/zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -366,8 +380,7 @@ pub mod operations {
     pub static UPDATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST: rt::Operation = rt::Operation {
         id: "web3-hostname-update-ipfs-universal-path-gateway-content-list",
         method: rt::Method::Put,
-        path:
-            "/zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list",
+        path: "/zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
@@ -524,7 +537,9 @@ impl std::fmt::Display for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -586,7 +601,9 @@ impl serde::Serialize for Target {
     }
 }
 impl<'de> serde::Deserialize<'de> for Target {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -674,7 +691,9 @@ impl serde::Serialize for ContentListAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for ContentListAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -779,7 +798,9 @@ impl serde::Serialize for ContentListEntryType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ContentListEntryType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

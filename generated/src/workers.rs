@@ -4,6 +4,7 @@
 //! The `workers` group: 69 operations and 104 types.
 //!
 //! Enable with the cargo feature `workers`. Tags: *Durable Objects Namespace*, *Worker Account Settings*, *Worker Binding (Deprecated)*, *Worker Cron Trigger*, *Worker Deployments*, *Worker Deployments (Deprecated)*, *Worker Domain*, *Worker Environment*, *Worker Filters (Deprecated)*, *Worker Routes*, *Worker Script*, *Worker Script (Deprecated)*, *Worker Subdomain*, *Worker Tail Logs*, *Worker Versions*, *Workers for Platforms*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -91,10 +92,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_id: &str,
     ) -> rt::Call<ListDeploymentsResult> {
-        let request = self.client.request(
-            &operations::WORKER_DEPLOYMENTS_DEPRECATED_LIST_DEPLOYMENTS,
-            &[account_id, script_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::WORKER_DEPLOYMENTS_DEPRECATED_LIST_DEPLOYMENTS,
+                &[account_id, script_id],
+            );
         rt::Call::new(request)
     }
     /// Get Deployment Detail
@@ -120,10 +123,12 @@ impl WorkersApi<'_> {
         script_id: &str,
         deployment_id: &str,
     ) -> rt::Call<GetDeploymentDetailResult> {
-        let request = self.client.request(
-            &operations::GET_DEPLOYMENT_DETAIL,
-            &[account_id, script_id, deployment_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_DEPLOYMENT_DETAIL,
+                &[account_id, script_id, deployment_id],
+            );
         rt::Call::new(request)
     }
     /// List dispatch namespaces
@@ -138,7 +143,10 @@ impl WorkersApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_list(&self, account_id: &str) -> rt::Call<Vec<NamespaceResponse>> {
+    pub fn namespace_worker_list(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<NamespaceResponse>> {
         let request = self
             .client
             .request(&operations::NAMESPACE_WORKER_LIST, &[account_id]);
@@ -185,10 +193,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         dispatch_namespace: &str,
     ) -> rt::Call<NamespaceResponse> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_GET_NAMESPACE,
-            &[account_id, dispatch_namespace],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_GET_NAMESPACE,
+                &[account_id, dispatch_namespace],
+            );
         rt::Call::new(request)
     }
     /// Delete dispatch namespace
@@ -209,10 +219,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         dispatch_namespace: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_DELETE_NAMESPACE,
-            &[account_id, dispatch_namespace],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_DELETE_NAMESPACE,
+                &[account_id, dispatch_namespace],
+            );
         rt::Call::new(request)
     }
     /// Worker Details
@@ -235,10 +247,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<NamespaceScriptResponse> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_SCRIPT_WORKER_DETAILS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_SCRIPT_WORKER_DETAILS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         rt::Call::new(request)
     }
     /// Upload Worker Module
@@ -267,10 +281,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ScriptResponseUpload> {
-        let mut request = self.client.request(
-            &operations::NAMESPACE_WORKER_SCRIPT_UPLOAD_WORKER_MODULE,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_SCRIPT_UPLOAD_WORKER_MODULE,
+                &[account_id, dispatch_namespace, script_name],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -296,10 +312,12 @@ impl WorkersApi<'_> {
         body: &serde_json::Value,
         params: &NamespaceWorkerScriptDeleteWorkerParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::NAMESPACE_WORKER_SCRIPT_DELETE_WORKER,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_SCRIPT_DELETE_WORKER,
+                &[account_id, dispatch_namespace, script_name],
+            );
         request.query("force", &params.force);
         request.json(body);
         rt::Call::new(request)
@@ -324,10 +342,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<Bindings> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_BINDINGS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_GET_SCRIPT_BINDINGS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         rt::Call::new(request)
     }
     /// Get Script Content
@@ -352,10 +372,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_CONTENT,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_GET_SCRIPT_CONTENT,
+                &[account_id, dispatch_namespace, script_name],
+            );
         rt::RawCall::new(request)
     }
     /// Put Script Content
@@ -384,15 +406,14 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &NamespaceWorkerPutScriptContentParams,
     ) -> rt::Call<ScriptResponse> {
-        let mut request = self.client.request(
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_CONTENT,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_PUT_SCRIPT_CONTENT,
+                &[account_id, dispatch_namespace, script_name],
+            );
         request.header("CF-WORKER-BODY-PART", &params.cf_worker_body_part);
-        request.header(
-            "CF-WORKER-MAIN-MODULE-PART",
-            &params.cf_worker_main_module_part,
-        );
+        request.header("CF-WORKER-MAIN-MODULE-PART", &params.cf_worker_main_module_part);
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -416,10 +437,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<Vec<SecretResponse>> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_SECRETS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_GET_SCRIPT_SECRETS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         rt::Call::new(request)
     }
     /// Put Script Secrets
@@ -443,10 +466,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &Secret,
     ) -> rt::Call<SecretResponse> {
-        let mut request = self.client.request(
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_SECRETS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_PUT_SCRIPT_SECRETS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -470,10 +495,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<ScriptAndVersionSettingsItem> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_SETTINGS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_GET_SCRIPT_SETTINGS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         rt::Call::new(request)
     }
     /// Patch Script Settings
@@ -500,10 +527,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ScriptAndVersionSettingsItem> {
-        let mut request = self.client.request(
-            &operations::NAMESPACE_WORKER_PATCH_SCRIPT_SETTINGS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_PATCH_SCRIPT_SETTINGS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -527,10 +556,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<Vec<Tag>> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_TAGS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_GET_SCRIPT_TAGS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         rt::Call::new(request)
     }
     /// Put Script Tags
@@ -554,10 +585,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &Tags,
     ) -> rt::Call<Vec<Tag>> {
-        let mut request = self.client.request(
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAGS,
-            &[account_id, dispatch_namespace, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAGS,
+                &[account_id, dispatch_namespace, script_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -583,10 +616,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         tag: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAG,
-            &[account_id, dispatch_namespace, script_name, tag],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAG,
+                &[account_id, dispatch_namespace, script_name, tag],
+            );
         rt::Call::new(request)
     }
     /// Delete Script Tag
@@ -611,10 +646,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         tag: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self.client.request(
-            &operations::NAMESPACE_WORKER_DELETE_SCRIPT_TAG,
-            &[account_id, dispatch_namespace, script_name, tag],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::NAMESPACE_WORKER_DELETE_SCRIPT_TAG,
+                &[account_id, dispatch_namespace, script_name, tag],
+            );
         rt::Call::new(request)
     }
     /// List Domains
@@ -634,9 +671,7 @@ impl WorkersApi<'_> {
         account_id: &str,
         params: &ListDomainsParams,
     ) -> rt::Call<Vec<Domain>> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_DOMAINS, &[account_id]);
+        let mut request = self.client.request(&operations::LIST_DOMAINS, &[account_id]);
         request.query("zone_name", &params.zone_name);
         request.query("service", &params.service);
         request.query("zone_id", &params.zone_id);
@@ -726,9 +761,7 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.durable-object.class.list`
     pub fn list_namespaces(&self, account_id: &str) -> rt::ListCall<Namespace> {
-        let request = self
-            .client
-            .request(&operations::LIST_NAMESPACES, &[account_id]);
+        let request = self.client.request(&operations::LIST_NAMESPACES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// List Objects
@@ -772,9 +805,7 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.list`
     pub fn list_workers(&self, account_id: &str) -> rt::Call<Vec<ScriptResponse>> {
-        let request = self
-            .client
-            .request(&operations::LIST_WORKERS, &[account_id]);
+        let request = self.client.request(&operations::LIST_WORKERS, &[account_id]);
         rt::Call::new(request)
     }
     /// Download Worker
@@ -797,10 +828,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::WORKER_SCRIPT_DOWNLOAD_WORKER,
-            &[account_id, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::WORKER_SCRIPT_DOWNLOAD_WORKER,
+                &[account_id, script_name],
+            );
         rt::RawCall::new(request)
     }
     /// Upload Worker Module
@@ -828,10 +861,9 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &UploadWorkerModuleParams,
     ) -> rt::Call<ScriptResponseUpload> {
-        let mut request = self.client.request(
-            &operations::UPLOAD_WORKER_MODULE,
-            &[account_id, script_name],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPLOAD_WORKER_MODULE, &[account_id, script_name]);
         request.query("rollback_to", &params.rollback_to);
         request.multipart(form);
         rt::Call::new(request)
@@ -856,10 +888,12 @@ impl WorkersApi<'_> {
         body: &serde_json::Value,
         params: &WorkerScriptDeleteWorkerParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKER_SCRIPT_DELETE_WORKER,
-            &[account_id, script_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKER_SCRIPT_DELETE_WORKER,
+                &[account_id, script_name],
+            );
         request.query("force", &params.force);
         request.json(body);
         rt::Call::new(request)
@@ -892,10 +926,7 @@ impl WorkersApi<'_> {
             .client
             .request(&operations::PUT_CONTENT, &[account_id, script_name]);
         request.header("CF-WORKER-BODY-PART", &params.cf_worker_body_part);
-        request.header(
-            "CF-WORKER-MAIN-MODULE-PART",
-            &params.cf_worker_main_module_part,
-        );
+        request.header("CF-WORKER-MAIN-MODULE-PART", &params.cf_worker_main_module_part);
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -938,10 +969,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<ListDeploymentsResult2> {
-        let request = self.client.request(
-            &operations::WORKER_DEPLOYMENTS_LIST_DEPLOYMENTS,
-            &[account_id, script_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::WORKER_DEPLOYMENTS_LIST_DEPLOYMENTS,
+                &[account_id, script_name],
+            );
         rt::Call::new(request)
     }
     /// Create Deployment
@@ -1013,10 +1046,9 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<GetCronTriggersResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_CRON_TRIGGERS,
-            &[account_id, script_name],
-        );
+        let mut request = self
+            .client
+            .request(&operations::UPDATE_CRON_TRIGGERS, &[account_id, script_name]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1038,10 +1070,9 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<ScriptSettingsItem> {
-        let request = self.client.request(
-            &operations::SETTINGS_GET_SETTINGS,
-            &[account_id, script_name],
-        );
+        let request = self
+            .client
+            .request(&operations::SETTINGS_GET_SETTINGS, &[account_id, script_name]);
         rt::Call::new(request)
     }
     /// Patch Script Settings
@@ -1063,10 +1094,9 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &ScriptSettingsItem,
     ) -> rt::Call<ScriptSettingsItem> {
-        let mut request = self.client.request(
-            &operations::SETTINGS_PATCH_SETTINGS,
-            &[account_id, script_name],
-        );
+        let mut request = self
+            .client
+            .request(&operations::SETTINGS_PATCH_SETTINGS, &[account_id, script_name]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -1134,7 +1164,11 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn list_tails(&self, account_id: &str, script_name: &str) -> rt::Call<ListTailsResult> {
+    pub fn list_tails(
+        &self,
+        account_id: &str,
+        script_name: &str,
+    ) -> rt::Call<ListTailsResult> {
         let request = self
             .client
             .request(&operations::LIST_TAILS, &[account_id, script_name]);
@@ -1314,10 +1348,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         version_id: &str,
     ) -> rt::Call<VersionItemFull> {
-        let request = self.client.request(
-            &operations::GET_VERSION_DETAIL,
-            &[account_id, script_name, version_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_VERSION_DETAIL,
+                &[account_id, script_name, version_id],
+            );
         rt::Call::new(request)
     }
     /// Get script content
@@ -1342,10 +1378,12 @@ impl WorkersApi<'_> {
         service_name: &str,
         environment_name: &str,
     ) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::GET_SCRIPT_CONTENT,
-            &[account_id, service_name, environment_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_SCRIPT_CONTENT,
+                &[account_id, service_name, environment_name],
+            );
         rt::RawCall::new(request)
     }
     /// Put script content
@@ -1374,15 +1412,14 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &PutScriptContentParams,
     ) -> rt::Call<ScriptResponse> {
-        let mut request = self.client.request(
-            &operations::PUT_SCRIPT_CONTENT,
-            &[account_id, service_name, environment_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::PUT_SCRIPT_CONTENT,
+                &[account_id, service_name, environment_name],
+            );
         request.header("CF-WORKER-BODY-PART", &params.cf_worker_body_part);
-        request.header(
-            "CF-WORKER-MAIN-MODULE-PART",
-            &params.cf_worker_main_module_part,
-        );
+        request.header("CF-WORKER-MAIN-MODULE-PART", &params.cf_worker_main_module_part);
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -1406,10 +1443,12 @@ impl WorkersApi<'_> {
         service_name: &str,
         environment_name: &str,
     ) -> rt::Call<ScriptSettingsItem> {
-        let request = self.client.request(
-            &operations::WORKER_SCRIPT_ENVIRONMENT_GET_SETTINGS,
-            &[account_id, service_name, environment_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::WORKER_SCRIPT_ENVIRONMENT_GET_SETTINGS,
+                &[account_id, service_name, environment_name],
+            );
         rt::Call::new(request)
     }
     /// Patch Script Settings
@@ -1433,10 +1472,12 @@ impl WorkersApi<'_> {
         environment_name: &str,
         body: &ScriptSettingsResponse,
     ) -> rt::Call<ScriptSettingsItem> {
-        let mut request = self.client.request(
-            &operations::WORKER_SCRIPT_ENVIRONMENT_PATCH_SETTINGS,
-            &[account_id, service_name, environment_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WORKER_SCRIPT_ENVIRONMENT_PATCH_SETTINGS,
+                &[account_id, service_name, environment_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1453,9 +1494,7 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.cron.subdomain.read`
     pub fn get_subdomain(&self, account_id: &str) -> rt::Call<GetSubdomainResult> {
-        let request = self
-            .client
-            .request(&operations::GET_SUBDOMAIN, &[account_id]);
+        let request = self.client.request(&operations::GET_SUBDOMAIN, &[account_id]);
         rt::Call::new(request)
     }
     /// Create Subdomain
@@ -1600,7 +1639,11 @@ impl WorkersApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.create`
-    pub fn create_route(&self, zone_id: &str, body: &RouteNoId) -> rt::Call<CreateRouteResult> {
+    pub fn create_route(
+        &self,
+        zone_id: &str,
+        body: &RouteNoId,
+    ) -> rt::Call<CreateRouteResult> {
         let mut request = self.client.request(&operations::CREATE_ROUTE, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -1619,9 +1662,7 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.read`
     pub fn get_route(&self, zone_id: &str, route_id: &str) -> rt::Call<Routes> {
-        let request = self
-            .client
-            .request(&operations::GET_ROUTE, &[zone_id, route_id]);
+        let request = self.client.request(&operations::GET_ROUTE, &[zone_id, route_id]);
         rt::Call::new(request)
     }
     /// Update Route
@@ -1691,11 +1732,13 @@ impl WorkersApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
-    pub fn worker_script_deprecated_download_worker(&self, zone_id: &str) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER,
-            &[zone_id],
-        );
+    pub fn worker_script_deprecated_download_worker(
+        &self,
+        zone_id: &str,
+    ) -> rt::RawCall {
+        let request = self
+            .client
+            .request(&operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER, &[zone_id]);
         rt::RawCall::new(request)
     }
     /// Upload Worker
@@ -1744,10 +1787,9 @@ impl WorkersApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -2742,8 +2784,12 @@ pub enum Binding {
     Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Binding {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("kv_namespace") => {
                 rt::decode_variant(value, "kv_namespace").map(Self::KvNamespace)
@@ -2753,11 +2799,14 @@ impl<'de> serde::Deserialize<'de> for Binding {
                 rt::decode_variant(value, "durable_object_namespace")
                     .map(Self::DurableObjectNamespace)
             }
-            Some("r2_bucket") => rt::decode_variant(value, "r2_bucket").map(Self::R2Bucket),
+            Some("r2_bucket") => {
+                rt::decode_variant(value, "r2_bucket").map(Self::R2Bucket)
+            }
             Some("queue") => rt::decode_variant(value, "queue").map(Self::Queue),
             Some("d1") => rt::decode_variant(value, "d1").map(Self::D1),
             Some("dispatch_namespace") => {
-                rt::decode_variant(value, "dispatch_namespace").map(Self::DispatchNamespace)
+                rt::decode_variant(value, "dispatch_namespace")
+                    .map(Self::DispatchNamespace)
             }
             Some("mtls_certificate") => {
                 rt::decode_variant(value, "mtls_certificate").map(Self::MtlsCertificate)
@@ -2833,7 +2882,9 @@ impl std::fmt::Display for KvNamespaceBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for KvNamespaceBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2898,7 +2949,9 @@ impl std::fmt::Display for ServiceBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ServiceBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2969,7 +3022,9 @@ impl std::fmt::Display for DoBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DoBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3030,7 +3085,9 @@ impl std::fmt::Display for R2BindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for R2BindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3091,7 +3148,9 @@ impl std::fmt::Display for QueueBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for QueueBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3156,7 +3215,9 @@ impl std::fmt::Display for D1BindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for D1BindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3239,7 +3300,9 @@ impl std::fmt::Display for DispatchNamespaceBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for DispatchNamespaceBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3300,7 +3363,9 @@ impl std::fmt::Display for MtlsCertBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for MtlsCertBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3359,7 +3424,9 @@ impl std::fmt::Display for SecretResponseType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SecretResponseType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3603,7 +3670,9 @@ impl std::fmt::Display for PlacementConfigMode {
     }
 }
 impl<'de> serde::Deserialize<'de> for PlacementConfigMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3991,13 +4060,19 @@ pub enum SchemasBinding {
     Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for SchemasBinding {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("kv_namespace") => {
                 rt::decode_variant(value, "kv_namespace").map(Self::KvNamespace)
             }
-            Some("wasm_module") => rt::decode_variant(value, "wasm_module").map(Self::WasmModule),
+            Some("wasm_module") => {
+                rt::decode_variant(value, "wasm_module").map(Self::WasmModule)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -4055,7 +4130,9 @@ impl std::fmt::Display for WasmModuleBindingType {
     }
 }
 impl<'de> serde::Deserialize<'de> for WasmModuleBindingType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

@@ -4,6 +4,7 @@
 //! The `workers-kv` group: 15 operations and 19 types.
 //!
 //! Enable with the cargo feature `workers-kv`. Tags: *Workers KV Namespace*, *Workers KV Request Analytics*, *Workers KV Stored Data Analytics*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -132,7 +133,11 @@ impl WorkersKvApi<'_> {
     /// - `namespace_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.namespace.read`
-    pub fn get_a_namespace(&self, account_id: &str, namespace_id: &str) -> rt::Call<Namespace> {
+    pub fn get_a_namespace(
+        &self,
+        account_id: &str,
+        namespace_id: &str,
+    ) -> rt::Call<Namespace> {
         let request = self
             .client
             .request(&operations::GET_A_NAMESPACE, &[account_id, namespace_id]);
@@ -207,10 +212,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &BulkWrite,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::WRITE_MULTIPLE_KEY_VALUE_PAIRS,
-            &[account_id, namespace_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WRITE_MULTIPLE_KEY_VALUE_PAIRS,
+                &[account_id, namespace_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -236,10 +243,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &BulkDelete,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS_DEPRECATED,
-            &[account_id, namespace_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS_DEPRECATED,
+                &[account_id, namespace_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -262,10 +271,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &BulkDelete,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS,
-            &[account_id, namespace_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS,
+                &[account_id, namespace_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -290,10 +301,9 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         params: &ListANamespaceSKeysParams,
     ) -> rt::ListCall<Key> {
-        let mut request = self.client.request(
-            &operations::LIST_A_NAMESPACE_S_KEYS,
-            &[account_id, namespace_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::LIST_A_NAMESPACE_S_KEYS, &[account_id, namespace_id]);
         request.query("limit", &params.limit);
         request.query("prefix", &params.prefix);
         request.query("cursor", &params.cursor);
@@ -319,10 +329,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         key_name: &str,
     ) -> rt::Call<ListMetadata> {
-        let request = self.client.request(
-            &operations::READ_THE_METADATA_FOR_A_KEY,
-            &[account_id, namespace_id, key_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::READ_THE_METADATA_FOR_A_KEY,
+                &[account_id, namespace_id, key_name],
+            );
         rt::Call::new(request)
     }
     /// Read key-value pair
@@ -347,10 +359,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         key_name: &str,
     ) -> rt::RawCall {
-        let request = self.client.request(
-            &operations::READ_KEY_VALUE_PAIR,
-            &[account_id, namespace_id, key_name],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::READ_KEY_VALUE_PAIR,
+                &[account_id, namespace_id, key_name],
+            );
         rt::RawCall::new(request)
     }
     /// Write key-value pair with metadata
@@ -378,10 +392,12 @@ impl WorkersKvApi<'_> {
         key_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::WRITE_KEY_VALUE_PAIR_WITH_METADATA,
-            &[account_id, namespace_id, key_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::WRITE_KEY_VALUE_PAIR_WITH_METADATA,
+                &[account_id, namespace_id, key_name],
+            );
         request.multipart(form);
         rt::Call::new(request)
     }
@@ -406,10 +422,12 @@ impl WorkersKvApi<'_> {
         key_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self.client.request(
-            &operations::DELETE_KEY_VALUE_PAIR,
-            &[account_id, namespace_id, key_name],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_KEY_VALUE_PAIR,
+                &[account_id, namespace_id, key_name],
+            );
         request.json(body);
         rt::Call::new(request)
     }

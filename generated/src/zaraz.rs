@@ -4,6 +4,7 @@
 //! The `zaraz` group: 10 operations and 58 types.
 //!
 //! Enable with the cargo feature `zaraz`. Tags: *Zaraz*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -42,10 +43,9 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG, &[zone_id]);
         rt::Call::new(request)
     }
     /// Update Zaraz configuration
@@ -65,10 +65,9 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &ZarazConfigBody,
     ) -> rt::Call<ZarazConfigReturn> {
-        let mut request = self.client.request(
-            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -88,10 +87,9 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT, &[zone_id]);
         rt::Call::new(request)
     }
     /// Export Zaraz configuration
@@ -110,10 +108,9 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT, &[zone_id]);
         rt::Call::new(request)
     }
     /// List Zaraz historical configuration records
@@ -133,10 +130,9 @@ impl ZarazApi<'_> {
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazHistoryParams,
     ) -> rt::Call<Vec<GetZonesZoneIdentifierZarazHistoryResultItem>> {
-        let mut request = self.client.request(
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
         request.query("offset", &params.offset);
         request.query("limit", &params.limit);
         request.query("sortField", &params.sort_field);
@@ -160,10 +156,9 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &i64,
     ) -> rt::Call<ZarazConfigReturn> {
-        let mut request = self.client.request(
-            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -184,12 +179,17 @@ impl ZarazApi<'_> {
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazConfigHistoryParams,
     ) -> rt::Call<
-        std::collections::BTreeMap<String, GetZonesZoneIdentifierZarazConfigHistoryResultValue>,
+        std::collections::BTreeMap<
+            String,
+            GetZonesZoneIdentifierZarazConfigHistoryResultValue,
+        >,
     > {
-        let mut request = self.client.request(
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
+                &[zone_id],
+            );
         request.query_joined("ids", &params.ids);
         rt::Call::new(request)
     }
@@ -210,10 +210,9 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: Option<&String>,
     ) -> rt::Call<String> {
-        let mut request = self.client.request(
-            &operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH, &[zone_id]);
         if let Some(body) = body {
             request.json(body);
         }
@@ -235,10 +234,9 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazWorkflow> {
-        let request = self.client.request(
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
-            &[zone_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW, &[zone_id]);
         rt::Call::new(request)
     }
     /// Update Zaraz workflow
@@ -258,10 +256,9 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &ZarazWorkflow,
     ) -> rt::Call<ZarazWorkflow> {
-        let mut request = self.client.request(
-            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
-            &[zone_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -454,10 +451,7 @@ pub struct ZarazConfigBaseConsentPurposesWithTranslationsValue {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ZarazConfigBaseConsent {
     /// `buttonTextTranslations`
-    #[serde(
-        rename = "buttonTextTranslations",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "buttonTextTranslations", skip_serializing_if = "Option::is_none")]
     pub button_text_translations: Option<ZarazConfigBaseConsentButtonTextTranslations>,
     /// `companyEmail`
     #[serde(rename = "companyEmail", skip_serializing_if = "Option::is_none")]
@@ -466,24 +460,19 @@ pub struct ZarazConfigBaseConsent {
     #[serde(rename = "companyName", skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// `companyStreetAddress`
-    #[serde(
-        rename = "companyStreetAddress",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "companyStreetAddress", skip_serializing_if = "Option::is_none")]
     pub company_street_address: Option<String>,
     /// `consentModalIntroHTML`
-    #[serde(
-        rename = "consentModalIntroHTML",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "consentModalIntroHTML", skip_serializing_if = "Option::is_none")]
     pub consent_modal_intro_html: Option<String>,
     /// Object where keys are language codes
     #[serde(
         rename = "consentModalIntroHTMLWithTranslations",
         skip_serializing_if = "Option::is_none"
     )]
-    pub consent_modal_intro_html_with_translations:
-        Option<std::collections::BTreeMap<String, String>>,
+    pub consent_modal_intro_html_with_translations: Option<
+        std::collections::BTreeMap<String, String>,
+    >,
     /// `cookieName`
     #[serde(rename = "cookieName", skip_serializing_if = "Option::is_none")]
     pub cookie_name: Option<String>,
@@ -506,14 +495,19 @@ pub struct ZarazConfigBaseConsent {
     pub hide_modal: Option<bool>,
     /// Object where keys are purpose alpha-numeric IDs
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub purposes: Option<std::collections::BTreeMap<String, ZarazConfigBaseConsentPurposesValue>>,
+    pub purposes: Option<
+        std::collections::BTreeMap<String, ZarazConfigBaseConsentPurposesValue>,
+    >,
     /// Object where keys are purpose alpha-numeric IDs
     #[serde(
         rename = "purposesWithTranslations",
         skip_serializing_if = "Option::is_none"
     )]
     pub purposes_with_translations: Option<
-        std::collections::BTreeMap<String, ZarazConfigBaseConsentPurposesWithTranslationsValue>,
+        std::collections::BTreeMap<
+            String,
+            ZarazConfigBaseConsentPurposesWithTranslationsValue,
+        >,
     >,
     /// `tcfCompliant`
     #[serde(rename = "tcfCompliant", skip_serializing_if = "Option::is_none")]
@@ -552,10 +546,7 @@ pub struct ZarazConfigBaseSettings {
     #[serde(rename = "eventsApiPath", skip_serializing_if = "Option::is_none")]
     pub events_api_path: Option<String>,
     /// Hiding external referrer URL enabled.
-    #[serde(
-        rename = "hideExternalReferer",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "hideExternalReferer", skip_serializing_if = "Option::is_none")]
     pub hide_external_referer: Option<bool>,
     /// Trimming IP address enabled.
     #[serde(rename = "hideIPAddress", skip_serializing_if = "Option::is_none")]
@@ -683,7 +674,9 @@ impl serde::Serialize for LoadRuleOp {
     }
 }
 impl<'de> serde::Deserialize<'de> for LoadRuleOp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -741,7 +734,9 @@ impl serde::Serialize for ClickListenerRuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for ClickListenerRuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -794,7 +789,9 @@ impl serde::Serialize for ClickListenerRuleSettingsType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ClickListenerRuleSettingsType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -863,7 +860,9 @@ impl serde::Serialize for TimerRuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for TimerRuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -929,7 +928,9 @@ impl serde::Serialize for FormSubmissionRuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for FormSubmissionRuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -995,7 +996,9 @@ impl serde::Serialize for VariableMatchRuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for VariableMatchRuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1061,7 +1064,9 @@ impl serde::Serialize for ScrollDepthRuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for ScrollDepthRuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1125,7 +1130,9 @@ impl serde::Serialize for ElementVisibilityRuleAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for ElementVisibilityRuleAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1217,7 +1224,9 @@ impl serde::Serialize for ZarazConfigBaseTriggersValueSystem {
     }
 }
 impl<'de> serde::Deserialize<'de> for ZarazConfigBaseTriggersValueSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1288,7 +1297,9 @@ impl serde::Serialize for ZarazConfigBaseVariablesValueVariant1Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant1Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1346,7 +1357,9 @@ impl serde::Serialize for ZarazConfigBaseVariablesValueVariant2Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant2Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1508,7 +1521,9 @@ impl serde::Serialize for ManagedComponentType {
     }
 }
 impl<'de> serde::Deserialize<'de> for ManagedComponentType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1595,7 +1610,9 @@ impl serde::Serialize for CustomManagedComponentType {
     }
 }
 impl<'de> serde::Deserialize<'de> for CustomManagedComponentType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1622,11 +1639,19 @@ pub enum ZarazConfigReturnToolsValue {
     Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
-            Some("component") => rt::decode_variant(value, "component").map(Self::Component),
-            Some("custom-mc") => rt::decode_variant(value, "custom-mc").map(Self::CustomMc),
+            Some("component") => {
+                rt::decode_variant(value, "component").map(Self::Component)
+            }
+            Some("custom-mc") => {
+                rt::decode_variant(value, "custom-mc").map(Self::CustomMc)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -1969,7 +1994,9 @@ impl serde::Serialize for ZarazWorkflow {
     }
 }
 impl<'de> serde::Deserialize<'de> for ZarazWorkflow {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

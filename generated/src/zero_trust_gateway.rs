@@ -4,6 +4,7 @@
 //! The `zero-trust-gateway` group: 39 operations and 118 types.
 //!
 //! Enable with the cargo feature `zero-trust-gateway`. Tags: *Zero Trust Audit SSH Settings*, *Zero Trust Gateway application and application type mappings*, *Zero Trust Gateway categories*, *Zero Trust Gateway locations*, *Zero Trust Gateway proxy endpoints*, *Zero Trust Gateway rules*, *Zero Trust accounts*, *Zero Trust certificates*, *Zero Trust lists*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -22,7 +23,9 @@ pub struct ZeroTrustGatewayApi<'a> {
 impl crate::Client {
     /// Operations of the `zero-trust-gateway` group.
     pub fn zero_trust_gateway(&self) -> ZeroTrustGatewayApi<'_> {
-        ZeroTrustGatewayApi { client: self }
+        ZeroTrustGatewayApi {
+            client: self,
+        }
     }
 }
 impl ZeroTrustGatewayApi<'_> {
@@ -40,10 +43,9 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetZeroTrustAccountInformationResult> {
-        let request = self.client.request(
-            &operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION, &[account_id]);
         rt::Call::new(request)
     }
     /// Create Zero Trust account
@@ -81,10 +83,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppTypes> {
-        let request = self.client.request(
-            &operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
+                &[account_id],
+            );
         rt::ListCall::new(request)
     }
     /// Get Zero Trust Audit SSH settings
@@ -97,11 +101,13 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_get_audit_ssh_settings(&self, account_id: &str) -> rt::Call<Settings> {
-        let request = self.client.request(
-            &operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS,
-            &[account_id],
-        );
+    pub fn zero_trust_get_audit_ssh_settings(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Settings> {
+        let request = self
+            .client
+            .request(&operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS, &[account_id]);
         rt::Call::new(request)
     }
     /// Update Zero Trust Audit SSH settings
@@ -119,10 +125,9 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustUpdateAuditSshSettingsRequest,
     ) -> rt::Call<Settings> {
-        let mut request = self.client.request(
-            &operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -139,9 +144,7 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_categories(&self, account_id: &str) -> rt::ListCall<Categories> {
-        let request = self
-            .client
-            .request(&operations::LIST_CATEGORIES, &[account_id]);
+        let request = self.client.request(&operations::LIST_CATEGORIES, &[account_id]);
         rt::ListCall::new(request)
     }
     /// List Zero Trust certificates
@@ -156,7 +159,10 @@ impl ZeroTrustGatewayApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_zero_trust_certificates(&self, account_id: &str) -> rt::ListCall<Certificates> {
+    pub fn list_zero_trust_certificates(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<Certificates> {
         let request = self
             .client
             .request(&operations::LIST_ZERO_TRUST_CERTIFICATES, &[account_id]);
@@ -201,10 +207,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self.client.request(
-            &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
-            &[account_id, certificate_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
+                &[account_id, certificate_id],
+            );
         rt::Call::new(request)
     }
     /// Delete Zero Trust certificate
@@ -224,10 +232,12 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self.client.request(
-            &operations::DELETE_ZERO_TRUST_CERTIFICATE,
-            &[account_id, certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ZERO_TRUST_CERTIFICATE,
+                &[account_id, certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -248,10 +258,12 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self.client.request(
-            &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
-            &[account_id, certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
+                &[account_id, certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -272,10 +284,12 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self.client.request(
-            &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
-            &[account_id, certificate_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
+                &[account_id, certificate_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -293,10 +307,9 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
-        let request = self.client.request(
-            &operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(&operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
         rt::Call::new(request)
     }
     /// Update Zero Trust account configuration
@@ -314,10 +327,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountSettings,
     ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -336,10 +351,9 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountSettings,
     ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
-        let mut request = self.client.request(
-            &operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -398,7 +412,11 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `list_id`
-    pub fn zero_trust_list_details(&self, account_id: &str, list_id: &str) -> rt::Call<Lists> {
+    pub fn zero_trust_list_details(
+        &self,
+        account_id: &str,
+        list_id: &str,
+    ) -> rt::Call<Lists> {
         let request = self
             .client
             .request(&operations::ZERO_TRUST_LIST_DETAILS, &[account_id, list_id]);
@@ -486,7 +504,11 @@ impl ZeroTrustGatewayApi<'_> {
     /// - `list_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zero_trust_list_items(&self, account_id: &str, list_id: &str) -> rt::ListCall<Items> {
+    pub fn zero_trust_list_items(
+        &self,
+        account_id: &str,
+        list_id: &str,
+    ) -> rt::ListCall<Items> {
         let request = self
             .client
             .request(&operations::ZERO_TRUST_LIST_ITEMS, &[account_id, list_id]);
@@ -504,11 +526,13 @@ impl ZeroTrustGatewayApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_zero_trust_gateway_locations(&self, account_id: &str) -> rt::ListCall<Locations> {
-        let request = self.client.request(
-            &operations::LIST_ZERO_TRUST_GATEWAY_LOCATIONS,
-            &[account_id],
-        );
+    pub fn list_zero_trust_gateway_locations(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<Locations> {
+        let request = self
+            .client
+            .request(&operations::LIST_ZERO_TRUST_GATEWAY_LOCATIONS, &[account_id]);
         rt::ListCall::new(request)
     }
     /// Create a Zero Trust Gateway location
@@ -526,10 +550,9 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &CreateZeroTrustGatewayLocationRequest,
     ) -> rt::Call<Locations> {
-        let mut request = self.client.request(
-            &operations::CREATE_ZERO_TRUST_GATEWAY_LOCATION,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(&operations::CREATE_ZERO_TRUST_GATEWAY_LOCATION, &[account_id]);
         request.json(body);
         rt::Call::new(request)
     }
@@ -549,10 +572,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         location_id: &str,
     ) -> rt::Call<Locations> {
-        let request = self.client.request(
-            &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
-            &[account_id, location_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
+                &[account_id, location_id],
+            );
         rt::Call::new(request)
     }
     /// Update a Zero Trust Gateway location
@@ -572,10 +597,12 @@ impl ZeroTrustGatewayApi<'_> {
         location_id: &str,
         body: &UpdateZeroTrustGatewayLocationRequest,
     ) -> rt::Call<Locations> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ZERO_TRUST_GATEWAY_LOCATION,
-            &[account_id, location_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ZERO_TRUST_GATEWAY_LOCATION,
+                &[account_id, location_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -596,10 +623,12 @@ impl ZeroTrustGatewayApi<'_> {
         location_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
-            &[account_id, location_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
+                &[account_id, location_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -617,10 +646,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
-        let request = self.client.request(
-            &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-            &[account_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+                &[account_id],
+            );
         rt::Call::new(request)
     }
     /// Update Zero Trust account logging settings
@@ -638,10 +669,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountLoggingSettings,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
-        let mut request = self.client.request(
-            &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-            &[account_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+                &[account_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -700,10 +733,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         proxy_endpoint_id: &str,
     ) -> rt::ListCall<ProxyEndpoints> {
-        let request = self.client.request(
-            &operations::PROXY_ENDPOINT_DETAILS,
-            &[account_id, proxy_endpoint_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::PROXY_ENDPOINT_DETAILS,
+                &[account_id, proxy_endpoint_id],
+            );
         rt::ListCall::new(request)
     }
     /// Update a proxy endpoint
@@ -723,10 +758,12 @@ impl ZeroTrustGatewayApi<'_> {
         proxy_endpoint_id: &str,
         body: &UpdateProxyEndpointRequest,
     ) -> rt::Call<ProxyEndpoints> {
-        let mut request = self.client.request(
-            &operations::UPDATE_PROXY_ENDPOINT,
-            &[account_id, proxy_endpoint_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_PROXY_ENDPOINT,
+                &[account_id, proxy_endpoint_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -747,10 +784,12 @@ impl ZeroTrustGatewayApi<'_> {
         proxy_endpoint_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_PROXY_ENDPOINT,
-            &[account_id, proxy_endpoint_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_PROXY_ENDPOINT,
+                &[account_id, proxy_endpoint_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -766,7 +805,10 @@ impl ZeroTrustGatewayApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_zero_trust_gateway_rules(&self, account_id: &str) -> rt::ListCall<Rules> {
+    pub fn list_zero_trust_gateway_rules(
+        &self,
+        account_id: &str,
+    ) -> rt::ListCall<Rules> {
         let request = self
             .client
             .request(&operations::LIST_ZERO_TRUST_GATEWAY_RULES, &[account_id]);
@@ -809,10 +851,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Rules> {
-        let request = self.client.request(
-            &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
-            &[account_id, rule_id],
-        );
+        let request = self
+            .client
+            .request(
+                &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
+                &[account_id, rule_id],
+            );
         rt::Call::new(request)
     }
     /// Update a Zero Trust Gateway rule
@@ -832,10 +876,12 @@ impl ZeroTrustGatewayApi<'_> {
         rule_id: &str,
         body: &UpdateZeroTrustGatewayRuleRequest,
     ) -> rt::Call<Rules> {
-        let mut request = self.client.request(
-            &operations::UPDATE_ZERO_TRUST_GATEWAY_RULE,
-            &[account_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::UPDATE_ZERO_TRUST_GATEWAY_RULE,
+                &[account_id, rule_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -856,10 +902,12 @@ impl ZeroTrustGatewayApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(
-            &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
-            &[account_id, rule_id],
-        );
+        let mut request = self
+            .client
+            .request(
+                &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
+                &[account_id, rule_id],
+            );
         request.json(body);
         rt::Call::new(request)
     }
@@ -1428,7 +1476,9 @@ impl std::fmt::Display for Class {
     }
 }
 impl<'de> serde::Deserialize<'de> for Class {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1538,7 +1588,9 @@ impl std::fmt::Display for BindingStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for BindingStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1596,7 +1648,9 @@ impl std::fmt::Display for Type {
     }
 }
 impl<'de> serde::Deserialize<'de> for Type {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1951,7 +2005,9 @@ impl serde::Serialize for SchemasType {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2537,7 +2593,9 @@ impl serde::Serialize for Action {
     }
 }
 impl<'de> serde::Deserialize<'de> for Action {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2634,7 +2692,9 @@ impl serde::Serialize for FiltersItem {
     }
 }
 impl<'de> serde::Deserialize<'de> for FiltersItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2988,7 +3048,9 @@ impl serde::Serialize for RuleSettingsUntrustedCertAction {
     }
 }
 impl<'de> serde::Deserialize<'de> for RuleSettingsUntrustedCertAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }

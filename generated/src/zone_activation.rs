@@ -4,6 +4,7 @@
 //! The `zone-activation` group: 1 operations and 2 types.
 //!
 //! Enable with the cargo feature `zone-activation`. Tags: *Zone*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,

@@ -4,6 +4,7 @@
 //! The `zone-analytics-api` group: 2 operations and 24 types.
 //!
 //! Enable with the cargo feature `zone-analytics-api`. Tags: *Zone Analytics (Deprecated)*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -22,7 +23,9 @@ pub struct ZoneAnalyticsApiApi<'a> {
 impl crate::Client {
     /// Operations of the `zone-analytics-api` group.
     pub fn zone_analytics_api(&self) -> ZoneAnalyticsApiApi<'_> {
-        ZoneAnalyticsApiApi { client: self }
+        ZoneAnalyticsApiApi {
+            client: self,
+        }
     }
 }
 impl ZoneAnalyticsApiApi<'_> {
@@ -50,10 +53,9 @@ impl ZoneAnalyticsApiApi<'_> {
         zone_identifier: &str,
         params: &GetAnalyticsByCoLocationsParams,
     ) -> rt::Call<Datacenters> {
-        let mut request = self.client.request(
-            &operations::GET_ANALYTICS_BY_CO_LOCATIONS,
-            &[zone_identifier],
-        );
+        let mut request = self
+            .client
+            .request(&operations::GET_ANALYTICS_BY_CO_LOCATIONS, &[zone_identifier]);
         request.query("until", &params.until);
         request.query("since", &params.since);
         request.query("continuous", &params.continuous);

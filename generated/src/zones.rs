@@ -4,6 +4,7 @@
 //! The `zones` group: 19 operations and 224 types.
 //!
 //! Enable with the cargo feature `zones`. Tags: *Available Page Rules settings*, *Page Rules*, *Zone*, *Zone Holds*, *Zone Settings*.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(
     deprecated,
     clippy::large_enum_variant,
@@ -87,7 +88,11 @@ impl ZonesApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zones_0_patch(&self, zone_id: &str, body: &Zones0PatchRequest) -> rt::Call<Zone> {
+    pub fn zones_0_patch(
+        &self,
+        zone_id: &str,
+        body: &Zones0PatchRequest,
+    ) -> rt::Call<Zone> {
         let mut request = self.client.request(&operations::ZONES_0_PATCH, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -128,9 +133,7 @@ impl ZonesApi<'_> {
     /// Path parameters:
     /// - `zone_id`: Zone ID
     pub fn zones_0_hold_get(&self, zone_id: &str) -> rt::Call<Zones0HoldGetResult> {
-        let request = self
-            .client
-            .request(&operations::ZONES_0_HOLD_GET, &[zone_id]);
+        let request = self.client.request(&operations::ZONES_0_HOLD_GET, &[zone_id]);
         rt::Call::new(request)
     }
     /// Create Zone Hold
@@ -195,9 +198,7 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &ListPageRulesParams,
     ) -> rt::Call<Vec<PageRule>> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_PAGE_RULES, &[zone_id]);
+        let mut request = self.client.request(&operations::LIST_PAGE_RULES, &[zone_id]);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
@@ -243,7 +244,10 @@ impl ZonesApi<'_> {
     /// Token permissions (any of): `#zone:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_available_page_rules_settings(&self, zone_id: &str) -> rt::Call<Settings> {
+    pub fn list_available_page_rules_settings(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Settings> {
         let request = self
             .client
             .request(&operations::LIST_AVAILABLE_PAGE_RULES_SETTINGS, &[zone_id]);
@@ -264,7 +268,11 @@ impl ZonesApi<'_> {
     /// Token permissions (any of): `#zone:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_a_page_rule(&self, zone_id: &str, pagerule_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_a_page_rule(
+        &self,
+        zone_id: &str,
+        pagerule_id: &str,
+    ) -> rt::Call<serde_json::Value> {
         let request = self
             .client
             .request(&operations::GET_A_PAGE_RULE, &[zone_id, pagerule_id]);
@@ -414,7 +422,11 @@ impl ZonesApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise
-    pub fn get_single_setting(&self, zone_id: &str, setting_id: &str) -> rt::Call<Setting> {
+    pub fn get_single_setting(
+        &self,
+        zone_id: &str,
+        setting_id: &str,
+    ) -> rt::Call<Setting> {
         let request = self
             .client
             .request(&operations::GET_SINGLE_SETTING, &[zone_id, setting_id]);
@@ -1566,7 +1578,9 @@ impl serde::Serialize for RouteName {
     }
 }
 impl<'de> serde::Deserialize<'de> for RouteName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1623,7 +1637,9 @@ impl serde::Serialize for RouteValueType {
     }
 }
 impl<'de> serde::Deserialize<'de> for RouteValueType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1713,7 +1729,9 @@ impl serde::Serialize for Status {
     }
 }
 impl<'de> serde::Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1809,7 +1827,9 @@ impl serde::Serialize for StringConstraintOperator {
     }
 }
 impl<'de> serde::Deserialize<'de> for StringConstraintOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -1875,7 +1895,9 @@ impl serde::Serialize for UrlTargetTarget {
     }
 }
 impl<'de> serde::Deserialize<'de> for UrlTargetTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2012,7 +2034,9 @@ impl serde::Serialize for Zones0rttId {
     }
 }
 impl<'de> serde::Deserialize<'de> for Zones0rttId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2070,7 +2094,9 @@ impl serde::Serialize for Zones0rttValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for Zones0rttValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2150,7 +2176,9 @@ impl serde::Serialize for AdvancedDdosId {
     }
 }
 impl<'de> serde::Deserialize<'de> for AdvancedDdosId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2208,7 +2236,9 @@ impl serde::Serialize for AdvancedDdosValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for AdvancedDdosValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2288,7 +2318,9 @@ impl serde::Serialize for AlwaysOnlineId {
     }
 }
 impl<'de> serde::Deserialize<'de> for AlwaysOnlineId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2345,7 +2377,9 @@ impl serde::Serialize for AlwaysOnlineValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for AlwaysOnlineValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2427,7 +2461,9 @@ impl serde::Serialize for AlwaysUseHttpsId {
     }
 }
 impl<'de> serde::Deserialize<'de> for AlwaysUseHttpsId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2484,7 +2520,9 @@ impl serde::Serialize for AlwaysUseHttpsValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for AlwaysUseHttpsValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2566,7 +2604,9 @@ impl serde::Serialize for AutomaticHttpsRewritesId {
     }
 }
 impl<'de> serde::Deserialize<'de> for AutomaticHttpsRewritesId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2624,7 +2664,9 @@ impl serde::Serialize for AutomaticHttpsRewritesValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for AutomaticHttpsRewritesValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2704,7 +2746,9 @@ impl serde::Serialize for BrotliId {
     }
 }
 impl<'de> serde::Deserialize<'de> for BrotliId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2761,7 +2805,9 @@ impl serde::Serialize for BrotliValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for BrotliValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2841,7 +2887,9 @@ impl serde::Serialize for BrowserCacheTtlId {
     }
 }
 impl<'de> serde::Deserialize<'de> for BrowserCacheTtlId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2928,7 +2976,9 @@ impl serde::Serialize for BrowserCheckId {
     }
 }
 impl<'de> serde::Deserialize<'de> for BrowserCheckId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -2985,7 +3035,9 @@ impl serde::Serialize for BrowserCheckValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for BrowserCheckValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3065,7 +3117,9 @@ impl serde::Serialize for CacheLevelId {
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheLevelId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3127,7 +3181,9 @@ impl serde::Serialize for CacheLevelValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for CacheLevelValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3207,7 +3263,9 @@ impl serde::Serialize for ChallengeTtlId {
     }
 }
 impl<'de> serde::Deserialize<'de> for ChallengeTtlId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3295,7 +3353,9 @@ impl serde::Serialize for CiphersId {
     }
 }
 impl<'de> serde::Deserialize<'de> for CiphersId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3377,7 +3437,9 @@ impl serde::Serialize for CnameFlatteningId {
     }
 }
 impl<'de> serde::Deserialize<'de> for CnameFlatteningId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3434,7 +3496,9 @@ impl serde::Serialize for CnameFlatteningValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for CnameFlatteningValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3520,7 +3584,9 @@ impl serde::Serialize for DevelopmentModeId {
     }
 }
 impl<'de> serde::Deserialize<'de> for DevelopmentModeId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3577,7 +3643,9 @@ impl serde::Serialize for DevelopmentModeValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for DevelopmentModeValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3657,7 +3725,9 @@ impl serde::Serialize for EarlyHintsId {
     }
 }
 impl<'de> serde::Deserialize<'de> for EarlyHintsId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3714,7 +3784,9 @@ impl serde::Serialize for EarlyHintsValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for EarlyHintsValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3794,7 +3866,9 @@ impl serde::Serialize for EdgeCacheTtlId {
     }
 }
 impl<'de> serde::Deserialize<'de> for EdgeCacheTtlId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3881,7 +3955,9 @@ impl serde::Serialize for EmailObfuscationId {
     }
 }
 impl<'de> serde::Deserialize<'de> for EmailObfuscationId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -3938,7 +4014,9 @@ impl serde::Serialize for EmailObfuscationValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for EmailObfuscationValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4018,7 +4096,9 @@ impl serde::Serialize for H2PrioritizationId {
     }
 }
 impl<'de> serde::Deserialize<'de> for H2PrioritizationId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4080,7 +4160,9 @@ impl serde::Serialize for H2PrioritizationValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for H2PrioritizationValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4160,7 +4242,9 @@ impl serde::Serialize for HotlinkProtectionId {
     }
 }
 impl<'de> serde::Deserialize<'de> for HotlinkProtectionId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4217,7 +4301,9 @@ impl serde::Serialize for HotlinkProtectionValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for HotlinkProtectionValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4297,7 +4383,9 @@ impl serde::Serialize for Http2Id {
     }
 }
 impl<'de> serde::Deserialize<'de> for Http2Id {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4354,7 +4442,9 @@ impl serde::Serialize for Http2Value {
     }
 }
 impl<'de> serde::Deserialize<'de> for Http2Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4434,7 +4524,9 @@ impl serde::Serialize for Http3Id {
     }
 }
 impl<'de> serde::Deserialize<'de> for Http3Id {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4491,7 +4583,9 @@ impl serde::Serialize for Http3Value {
     }
 }
 impl<'de> serde::Deserialize<'de> for Http3Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4571,7 +4665,9 @@ impl serde::Serialize for ImageResizingId {
     }
 }
 impl<'de> serde::Deserialize<'de> for ImageResizingId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4633,7 +4729,9 @@ impl serde::Serialize for ImageResizingValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for ImageResizingValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4713,7 +4811,9 @@ impl serde::Serialize for IpGeolocationId {
     }
 }
 impl<'de> serde::Deserialize<'de> for IpGeolocationId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4770,7 +4870,9 @@ impl serde::Serialize for IpGeolocationValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for IpGeolocationValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4850,7 +4952,9 @@ impl serde::Serialize for Ipv6Id {
     }
 }
 impl<'de> serde::Deserialize<'de> for Ipv6Id {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4907,7 +5011,9 @@ impl serde::Serialize for Ipv6Value {
     }
 }
 impl<'de> serde::Deserialize<'de> for Ipv6Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -4987,7 +5093,9 @@ impl serde::Serialize for MaxUploadId {
     }
 }
 impl<'de> serde::Deserialize<'de> for MaxUploadId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5076,7 +5184,9 @@ impl serde::Serialize for MinTlsVersionId {
     }
 }
 impl<'de> serde::Deserialize<'de> for MinTlsVersionId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5143,7 +5253,9 @@ impl serde::Serialize for MinTlsVersionValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for MinTlsVersionValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5223,7 +5335,9 @@ impl serde::Serialize for MinifyId {
     }
 }
 impl<'de> serde::Deserialize<'de> for MinifyId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5303,7 +5417,9 @@ impl serde::Serialize for MinifyValueCss {
     }
 }
 impl<'de> serde::Deserialize<'de> for MinifyValueCss {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5360,7 +5476,9 @@ impl serde::Serialize for MinifyValueHtml {
     }
 }
 impl<'de> serde::Deserialize<'de> for MinifyValueHtml {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5417,7 +5535,9 @@ impl serde::Serialize for MinifyValueJs {
     }
 }
 impl<'de> serde::Deserialize<'de> for MinifyValueJs {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5499,7 +5619,9 @@ impl serde::Serialize for MirageId {
     }
 }
 impl<'de> serde::Deserialize<'de> for MirageId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5556,7 +5678,9 @@ impl serde::Serialize for MirageValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for MirageValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5638,7 +5762,9 @@ impl serde::Serialize for MobileRedirectId {
     }
 }
 impl<'de> serde::Deserialize<'de> for MobileRedirectId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5725,7 +5851,9 @@ impl serde::Serialize for MobileRedirectValueStatus {
     }
 }
 impl<'de> serde::Deserialize<'de> for MobileRedirectValueStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5805,7 +5933,9 @@ impl serde::Serialize for NelId {
     }
 }
 impl<'de> serde::Deserialize<'de> for NelId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5896,7 +6026,9 @@ impl serde::Serialize for OpportunisticEncryptionId {
     }
 }
 impl<'de> serde::Deserialize<'de> for OpportunisticEncryptionId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -5954,7 +6086,9 @@ impl serde::Serialize for OpportunisticEncryptionValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for OpportunisticEncryptionValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6036,7 +6170,9 @@ impl serde::Serialize for OpportunisticOnionId {
     }
 }
 impl<'de> serde::Deserialize<'de> for OpportunisticOnionId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6094,7 +6230,9 @@ impl serde::Serialize for OpportunisticOnionValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for OpportunisticOnionValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6174,7 +6312,9 @@ impl serde::Serialize for OrangeToOrangeId {
     }
 }
 impl<'de> serde::Deserialize<'de> for OrangeToOrangeId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6231,7 +6371,9 @@ impl serde::Serialize for OrangeToOrangeValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for OrangeToOrangeValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6313,7 +6455,9 @@ impl serde::Serialize for OriginErrorPagePassThruId {
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginErrorPagePassThruId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6370,7 +6514,9 @@ impl serde::Serialize for OriginErrorPagePassThruValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for OriginErrorPagePassThruValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6450,7 +6596,9 @@ impl serde::Serialize for PolishId {
     }
 }
 impl<'de> serde::Deserialize<'de> for PolishId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6512,7 +6660,9 @@ impl serde::Serialize for PolishValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for PolishValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6594,7 +6744,9 @@ impl serde::Serialize for PrefetchPreloadId {
     }
 }
 impl<'de> serde::Deserialize<'de> for PrefetchPreloadId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6651,7 +6803,9 @@ impl serde::Serialize for PrefetchPreloadValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for PrefetchPreloadValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6731,7 +6885,9 @@ impl serde::Serialize for ProxyReadTimeoutId {
     }
 }
 impl<'de> serde::Deserialize<'de> for ProxyReadTimeoutId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6818,7 +6974,9 @@ impl serde::Serialize for PseudoIpv4Id {
     }
 }
 impl<'de> serde::Deserialize<'de> for PseudoIpv4Id {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6880,7 +7038,9 @@ impl serde::Serialize for PseudoIpv4Value {
     }
 }
 impl<'de> serde::Deserialize<'de> for PseudoIpv4Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -6960,7 +7120,9 @@ impl serde::Serialize for ReplaceInsecureJsId {
     }
 }
 impl<'de> serde::Deserialize<'de> for ReplaceInsecureJsId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7017,7 +7179,9 @@ impl serde::Serialize for ReplaceInsecureJsValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for ReplaceInsecureJsValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7099,7 +7263,9 @@ impl serde::Serialize for ResponseBufferingId {
     }
 }
 impl<'de> serde::Deserialize<'de> for ResponseBufferingId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7156,7 +7322,9 @@ impl serde::Serialize for ResponseBufferingValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for ResponseBufferingValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7236,7 +7404,9 @@ impl serde::Serialize for RocketLoaderId {
     }
 }
 impl<'de> serde::Deserialize<'de> for RocketLoaderId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7293,7 +7463,9 @@ impl serde::Serialize for RocketLoaderValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for RocketLoaderValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7373,7 +7545,9 @@ impl serde::Serialize for SchemasAutomaticPlatformOptimizationId {
     }
 }
 impl<'de> serde::Deserialize<'de> for SchemasAutomaticPlatformOptimizationId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7481,7 +7655,9 @@ impl serde::Serialize for SecurityHeaderId {
     }
 }
 impl<'de> serde::Deserialize<'de> for SecurityHeaderId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7601,7 +7777,9 @@ impl serde::Serialize for SecurityLevelId {
     }
 }
 impl<'de> serde::Deserialize<'de> for SecurityLevelId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7678,7 +7856,9 @@ impl serde::Serialize for SecurityLevelValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for SecurityLevelValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7758,7 +7938,9 @@ impl serde::Serialize for ServerSideExcludeId {
     }
 }
 impl<'de> serde::Deserialize<'de> for ServerSideExcludeId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7815,7 +7997,9 @@ impl serde::Serialize for ServerSideExcludeValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for ServerSideExcludeValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7895,7 +8079,9 @@ impl serde::Serialize for Sha1SupportId {
     }
 }
 impl<'de> serde::Deserialize<'de> for Sha1SupportId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -7952,7 +8138,9 @@ impl serde::Serialize for Sha1SupportValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for Sha1SupportValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8034,7 +8222,9 @@ impl serde::Serialize for SortQueryStringForCacheId {
     }
 }
 impl<'de> serde::Deserialize<'de> for SortQueryStringForCacheId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8091,7 +8281,9 @@ impl serde::Serialize for SortQueryStringForCacheValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for SortQueryStringForCacheValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8171,7 +8363,9 @@ impl serde::Serialize for SslId {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8239,7 +8433,9 @@ impl serde::Serialize for SslValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8303,7 +8499,9 @@ impl serde::Serialize for SslRecommenderPart1Id {
     }
 }
 impl<'de> serde::Deserialize<'de> for SslRecommenderPart1Id {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8395,7 +8593,9 @@ impl serde::Serialize for Tls12OnlyId {
     }
 }
 impl<'de> serde::Deserialize<'de> for Tls12OnlyId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8452,7 +8652,9 @@ impl serde::Serialize for Tls12OnlyValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for Tls12OnlyValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8534,7 +8736,9 @@ impl serde::Serialize for Tls13Id {
     }
 }
 impl<'de> serde::Deserialize<'de> for Tls13Id {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8597,7 +8801,9 @@ impl serde::Serialize for Tls13Value {
     }
 }
 impl<'de> serde::Deserialize<'de> for Tls13Value {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8677,7 +8883,9 @@ impl serde::Serialize for TlsClientAuthId {
     }
 }
 impl<'de> serde::Deserialize<'de> for TlsClientAuthId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8734,7 +8942,9 @@ impl serde::Serialize for TlsClientAuthValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for TlsClientAuthValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8816,7 +9026,9 @@ impl serde::Serialize for TrueClientIpHeaderId {
     }
 }
 impl<'de> serde::Deserialize<'de> for TrueClientIpHeaderId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8873,7 +9085,9 @@ impl serde::Serialize for TrueClientIpHeaderValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for TrueClientIpHeaderValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -8953,7 +9167,9 @@ impl serde::Serialize for WafId {
     }
 }
 impl<'de> serde::Deserialize<'de> for WafId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9010,7 +9226,9 @@ impl serde::Serialize for WafValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for WafValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9090,7 +9308,9 @@ impl serde::Serialize for WebpId {
     }
 }
 impl<'de> serde::Deserialize<'de> for WebpId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9147,7 +9367,9 @@ impl serde::Serialize for WebpValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for WebpValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9227,7 +9449,9 @@ impl serde::Serialize for WebsocketsId {
     }
 }
 impl<'de> serde::Deserialize<'de> for WebsocketsId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9284,7 +9508,9 @@ impl serde::Serialize for WebsocketsValue {
     }
 }
 impl<'de> serde::Deserialize<'de> for WebsocketsValue {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
@@ -9405,8 +9631,12 @@ pub enum GetAllZoneSettingsResultItem {
     Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "id").map(str::to_owned).as_deref() {
             Some("0rtt") => rt::decode_variant(value, "0rtt").map(Self::V0rtt),
             Some("advanced_ddos") => {
@@ -9429,7 +9659,9 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
             Some("browser_check") => {
                 rt::decode_variant(value, "browser_check").map(Self::BrowserCheck)
             }
-            Some("cache_level") => rt::decode_variant(value, "cache_level").map(Self::CacheLevel),
+            Some("cache_level") => {
+                rt::decode_variant(value, "cache_level").map(Self::CacheLevel)
+            }
             Some("challenge_ttl") => {
                 rt::decode_variant(value, "challenge_ttl").map(Self::ChallengeTtl)
             }
@@ -9440,18 +9672,23 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
             Some("development_mode") => {
                 rt::decode_variant(value, "development_mode").map(Self::DevelopmentMode)
             }
-            Some("early_hints") => rt::decode_variant(value, "early_hints").map(Self::EarlyHints),
+            Some("early_hints") => {
+                rt::decode_variant(value, "early_hints").map(Self::EarlyHints)
+            }
             Some("edge_cache_ttl") => {
                 rt::decode_variant(value, "edge_cache_ttl").map(Self::EdgeCacheTtl)
             }
             Some("email_obfuscation") => {
-                rt::decode_variant(value, "email_obfuscation").map(Self::EmailObfuscation)
+                rt::decode_variant(value, "email_obfuscation")
+                    .map(Self::EmailObfuscation)
             }
             Some("h2_prioritization") => {
-                rt::decode_variant(value, "h2_prioritization").map(Self::H2Prioritization)
+                rt::decode_variant(value, "h2_prioritization")
+                    .map(Self::H2Prioritization)
             }
             Some("hotlink_protection") => {
-                rt::decode_variant(value, "hotlink_protection").map(Self::HotlinkProtection)
+                rt::decode_variant(value, "hotlink_protection")
+                    .map(Self::HotlinkProtection)
             }
             Some("http2") => rt::decode_variant(value, "http2").map(Self::Http2),
             Some("http3") => rt::decode_variant(value, "http3").map(Self::Http3),
@@ -9462,7 +9699,9 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
                 rt::decode_variant(value, "ip_geolocation").map(Self::IpGeolocation)
             }
             Some("ipv6") => rt::decode_variant(value, "ipv6").map(Self::Ipv6),
-            Some("max_upload") => rt::decode_variant(value, "max_upload").map(Self::MaxUpload),
+            Some("max_upload") => {
+                rt::decode_variant(value, "max_upload").map(Self::MaxUpload)
+            }
             Some("min_tls_version") => {
                 rt::decode_variant(value, "min_tls_version").map(Self::MinTlsVersion)
             }
@@ -9477,7 +9716,8 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
                     .map(Self::OpportunisticEncryption)
             }
             Some("opportunistic_onion") => {
-                rt::decode_variant(value, "opportunistic_onion").map(Self::OpportunisticOnion)
+                rt::decode_variant(value, "opportunistic_onion")
+                    .map(Self::OpportunisticOnion)
             }
             Some("orange_to_orange") => {
                 rt::decode_variant(value, "orange_to_orange").map(Self::OrangeToOrange)
@@ -9491,14 +9731,19 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
                 rt::decode_variant(value, "prefetch_preload").map(Self::PrefetchPreload)
             }
             Some("proxy_read_timeout") => {
-                rt::decode_variant(value, "proxy_read_timeout").map(Self::ProxyReadTimeout)
+                rt::decode_variant(value, "proxy_read_timeout")
+                    .map(Self::ProxyReadTimeout)
             }
-            Some("pseudo_ipv4") => rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4),
+            Some("pseudo_ipv4") => {
+                rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+            }
             Some("replace_insecure_js") => {
-                rt::decode_variant(value, "replace_insecure_js").map(Self::ReplaceInsecureJs)
+                rt::decode_variant(value, "replace_insecure_js")
+                    .map(Self::ReplaceInsecureJs)
             }
             Some("response_buffering") => {
-                rt::decode_variant(value, "response_buffering").map(Self::ResponseBuffering)
+                rt::decode_variant(value, "response_buffering")
+                    .map(Self::ResponseBuffering)
             }
             Some("rocket_loader") => {
                 rt::decode_variant(value, "rocket_loader").map(Self::RocketLoader)
@@ -9514,7 +9759,8 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
                 rt::decode_variant(value, "security_level").map(Self::SecurityLevel)
             }
             Some("server_side_exclude") => {
-                rt::decode_variant(value, "server_side_exclude").map(Self::ServerSideExclude)
+                rt::decode_variant(value, "server_side_exclude")
+                    .map(Self::ServerSideExclude)
             }
             Some("sha1_support") => {
                 rt::decode_variant(value, "sha1_support").map(Self::Sha1Support)
@@ -9527,17 +9773,22 @@ impl<'de> serde::Deserialize<'de> for GetAllZoneSettingsResultItem {
             Some("ssl_recommender") => {
                 rt::decode_variant(value, "ssl_recommender").map(Self::SslRecommender)
             }
-            Some("tls_1_2_only") => rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only),
+            Some("tls_1_2_only") => {
+                rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+            }
             Some("tls_1_3") => rt::decode_variant(value, "tls_1_3").map(Self::Tls13),
             Some("tls_client_auth") => {
                 rt::decode_variant(value, "tls_client_auth").map(Self::TlsClientAuth)
             }
             Some("true_client_ip_header") => {
-                rt::decode_variant(value, "true_client_ip_header").map(Self::TrueClientIpHeader)
+                rt::decode_variant(value, "true_client_ip_header")
+                    .map(Self::TrueClientIpHeader)
             }
             Some("waf") => rt::decode_variant(value, "waf").map(Self::Waf),
             Some("webp") => rt::decode_variant(value, "webp").map(Self::Webp),
-            Some("websockets") => rt::decode_variant(value, "websockets").map(Self::Websockets),
+            Some("websockets") => {
+                rt::decode_variant(value, "websockets").map(Self::Websockets)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -9667,20 +9918,34 @@ impl serde::Serialize for MultipleSettingsItem {
             Self::AdvancedDdos(value) => serde::Serialize::serialize(value, serializer),
             Self::AlwaysOnline(value) => serde::Serialize::serialize(value, serializer),
             Self::AlwaysUseHttps(value) => serde::Serialize::serialize(value, serializer),
-            Self::AutomaticHttpsRewrites(value) => serde::Serialize::serialize(value, serializer),
+            Self::AutomaticHttpsRewrites(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Brotli(value) => serde::Serialize::serialize(value, serializer),
-            Self::BrowserCacheTtl(value) => serde::Serialize::serialize(value, serializer),
+            Self::BrowserCacheTtl(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::BrowserCheck(value) => serde::Serialize::serialize(value, serializer),
             Self::CacheLevel(value) => serde::Serialize::serialize(value, serializer),
             Self::ChallengeTtl(value) => serde::Serialize::serialize(value, serializer),
             Self::Ciphers(value) => serde::Serialize::serialize(value, serializer),
-            Self::CnameFlattening(value) => serde::Serialize::serialize(value, serializer),
-            Self::DevelopmentMode(value) => serde::Serialize::serialize(value, serializer),
+            Self::CnameFlattening(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::DevelopmentMode(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::EarlyHints(value) => serde::Serialize::serialize(value, serializer),
             Self::EdgeCacheTtl(value) => serde::Serialize::serialize(value, serializer),
-            Self::EmailObfuscation(value) => serde::Serialize::serialize(value, serializer),
-            Self::H2Prioritization(value) => serde::Serialize::serialize(value, serializer),
-            Self::HotlinkProtection(value) => serde::Serialize::serialize(value, serializer),
+            Self::EmailObfuscation(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::H2Prioritization(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::HotlinkProtection(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Http2(value) => serde::Serialize::serialize(value, serializer),
             Self::Http3(value) => serde::Serialize::serialize(value, serializer),
             Self::ImageResizing(value) => serde::Serialize::serialize(value, serializer),
@@ -9692,31 +9957,51 @@ impl serde::Serialize for MultipleSettingsItem {
             Self::Mirage(value) => serde::Serialize::serialize(value, serializer),
             Self::MobileRedirect(value) => serde::Serialize::serialize(value, serializer),
             Self::Nel(value) => serde::Serialize::serialize(value, serializer),
-            Self::OpportunisticEncryption(value) => serde::Serialize::serialize(value, serializer),
-            Self::OpportunisticOnion(value) => serde::Serialize::serialize(value, serializer),
+            Self::OpportunisticEncryption(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::OpportunisticOnion(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::OrangeToOrange(value) => serde::Serialize::serialize(value, serializer),
-            Self::OriginErrorPagePassThru(value) => serde::Serialize::serialize(value, serializer),
+            Self::OriginErrorPagePassThru(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Polish(value) => serde::Serialize::serialize(value, serializer),
-            Self::PrefetchPreload(value) => serde::Serialize::serialize(value, serializer),
-            Self::ProxyReadTimeout(value) => serde::Serialize::serialize(value, serializer),
+            Self::PrefetchPreload(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::ProxyReadTimeout(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::PseudoIpv4(value) => serde::Serialize::serialize(value, serializer),
-            Self::ReplaceInsecureJs(value) => serde::Serialize::serialize(value, serializer),
-            Self::ResponseBuffering(value) => serde::Serialize::serialize(value, serializer),
+            Self::ReplaceInsecureJs(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::ResponseBuffering(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::RocketLoader(value) => serde::Serialize::serialize(value, serializer),
             Self::AutomaticPlatformOptimization(value) => {
                 serde::Serialize::serialize(value, serializer)
             }
             Self::SecurityHeader(value) => serde::Serialize::serialize(value, serializer),
             Self::SecurityLevel(value) => serde::Serialize::serialize(value, serializer),
-            Self::ServerSideExclude(value) => serde::Serialize::serialize(value, serializer),
+            Self::ServerSideExclude(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Sha1Support(value) => serde::Serialize::serialize(value, serializer),
-            Self::SortQueryStringForCache(value) => serde::Serialize::serialize(value, serializer),
+            Self::SortQueryStringForCache(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Ssl(value) => serde::Serialize::serialize(value, serializer),
             Self::SslRecommender(value) => serde::Serialize::serialize(value, serializer),
             Self::Tls12Only(value) => serde::Serialize::serialize(value, serializer),
             Self::Tls13(value) => serde::Serialize::serialize(value, serializer),
             Self::TlsClientAuth(value) => serde::Serialize::serialize(value, serializer),
-            Self::TrueClientIpHeader(value) => serde::Serialize::serialize(value, serializer),
+            Self::TrueClientIpHeader(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Waf(value) => serde::Serialize::serialize(value, serializer),
             Self::Webp(value) => serde::Serialize::serialize(value, serializer),
             Self::Websockets(value) => serde::Serialize::serialize(value, serializer),
@@ -9847,20 +10132,34 @@ impl serde::Serialize for Setting {
             Self::AdvancedDdos(value) => serde::Serialize::serialize(value, serializer),
             Self::AlwaysOnline(value) => serde::Serialize::serialize(value, serializer),
             Self::AlwaysUseHttps(value) => serde::Serialize::serialize(value, serializer),
-            Self::AutomaticHttpsRewrites(value) => serde::Serialize::serialize(value, serializer),
+            Self::AutomaticHttpsRewrites(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Brotli(value) => serde::Serialize::serialize(value, serializer),
-            Self::BrowserCacheTtl(value) => serde::Serialize::serialize(value, serializer),
+            Self::BrowserCacheTtl(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::BrowserCheck(value) => serde::Serialize::serialize(value, serializer),
             Self::CacheLevel(value) => serde::Serialize::serialize(value, serializer),
             Self::ChallengeTtl(value) => serde::Serialize::serialize(value, serializer),
             Self::Ciphers(value) => serde::Serialize::serialize(value, serializer),
-            Self::CnameFlattening(value) => serde::Serialize::serialize(value, serializer),
-            Self::DevelopmentMode(value) => serde::Serialize::serialize(value, serializer),
+            Self::CnameFlattening(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::DevelopmentMode(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::EarlyHints(value) => serde::Serialize::serialize(value, serializer),
             Self::EdgeCacheTtl(value) => serde::Serialize::serialize(value, serializer),
-            Self::EmailObfuscation(value) => serde::Serialize::serialize(value, serializer),
-            Self::H2Prioritization(value) => serde::Serialize::serialize(value, serializer),
-            Self::HotlinkProtection(value) => serde::Serialize::serialize(value, serializer),
+            Self::EmailObfuscation(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::H2Prioritization(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::HotlinkProtection(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Http2(value) => serde::Serialize::serialize(value, serializer),
             Self::Http3(value) => serde::Serialize::serialize(value, serializer),
             Self::ImageResizing(value) => serde::Serialize::serialize(value, serializer),
@@ -9872,31 +10171,51 @@ impl serde::Serialize for Setting {
             Self::Mirage(value) => serde::Serialize::serialize(value, serializer),
             Self::MobileRedirect(value) => serde::Serialize::serialize(value, serializer),
             Self::Nel(value) => serde::Serialize::serialize(value, serializer),
-            Self::OpportunisticEncryption(value) => serde::Serialize::serialize(value, serializer),
-            Self::OpportunisticOnion(value) => serde::Serialize::serialize(value, serializer),
+            Self::OpportunisticEncryption(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::OpportunisticOnion(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::OrangeToOrange(value) => serde::Serialize::serialize(value, serializer),
-            Self::OriginErrorPagePassThru(value) => serde::Serialize::serialize(value, serializer),
+            Self::OriginErrorPagePassThru(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Polish(value) => serde::Serialize::serialize(value, serializer),
-            Self::PrefetchPreload(value) => serde::Serialize::serialize(value, serializer),
-            Self::ProxyReadTimeout(value) => serde::Serialize::serialize(value, serializer),
+            Self::PrefetchPreload(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::ProxyReadTimeout(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::PseudoIpv4(value) => serde::Serialize::serialize(value, serializer),
-            Self::ReplaceInsecureJs(value) => serde::Serialize::serialize(value, serializer),
-            Self::ResponseBuffering(value) => serde::Serialize::serialize(value, serializer),
+            Self::ReplaceInsecureJs(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::ResponseBuffering(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::RocketLoader(value) => serde::Serialize::serialize(value, serializer),
             Self::AutomaticPlatformOptimization(value) => {
                 serde::Serialize::serialize(value, serializer)
             }
             Self::SecurityHeader(value) => serde::Serialize::serialize(value, serializer),
             Self::SecurityLevel(value) => serde::Serialize::serialize(value, serializer),
-            Self::ServerSideExclude(value) => serde::Serialize::serialize(value, serializer),
+            Self::ServerSideExclude(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Sha1Support(value) => serde::Serialize::serialize(value, serializer),
-            Self::SortQueryStringForCache(value) => serde::Serialize::serialize(value, serializer),
+            Self::SortQueryStringForCache(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Ssl(value) => serde::Serialize::serialize(value, serializer),
             Self::SslRecommender(value) => serde::Serialize::serialize(value, serializer),
             Self::Tls12Only(value) => serde::Serialize::serialize(value, serializer),
             Self::Tls13(value) => serde::Serialize::serialize(value, serializer),
             Self::TlsClientAuth(value) => serde::Serialize::serialize(value, serializer),
-            Self::TrueClientIpHeader(value) => serde::Serialize::serialize(value, serializer),
+            Self::TrueClientIpHeader(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
             Self::Waf(value) => serde::Serialize::serialize(value, serializer),
             Self::Webp(value) => serde::Serialize::serialize(value, serializer),
             Self::Websockets(value) => serde::Serialize::serialize(value, serializer),
@@ -9905,8 +10224,12 @@ impl serde::Serialize for Setting {
     }
 }
 impl<'de> serde::Deserialize<'de> for Setting {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         match rt::union_tag(&value, "id").map(str::to_owned).as_deref() {
             Some("0rtt") => rt::decode_variant(value, "0rtt").map(Self::V0rtt),
             Some("advanced_ddos") => {
@@ -9929,7 +10252,9 @@ impl<'de> serde::Deserialize<'de> for Setting {
             Some("browser_check") => {
                 rt::decode_variant(value, "browser_check").map(Self::BrowserCheck)
             }
-            Some("cache_level") => rt::decode_variant(value, "cache_level").map(Self::CacheLevel),
+            Some("cache_level") => {
+                rt::decode_variant(value, "cache_level").map(Self::CacheLevel)
+            }
             Some("challenge_ttl") => {
                 rt::decode_variant(value, "challenge_ttl").map(Self::ChallengeTtl)
             }
@@ -9940,18 +10265,23 @@ impl<'de> serde::Deserialize<'de> for Setting {
             Some("development_mode") => {
                 rt::decode_variant(value, "development_mode").map(Self::DevelopmentMode)
             }
-            Some("early_hints") => rt::decode_variant(value, "early_hints").map(Self::EarlyHints),
+            Some("early_hints") => {
+                rt::decode_variant(value, "early_hints").map(Self::EarlyHints)
+            }
             Some("edge_cache_ttl") => {
                 rt::decode_variant(value, "edge_cache_ttl").map(Self::EdgeCacheTtl)
             }
             Some("email_obfuscation") => {
-                rt::decode_variant(value, "email_obfuscation").map(Self::EmailObfuscation)
+                rt::decode_variant(value, "email_obfuscation")
+                    .map(Self::EmailObfuscation)
             }
             Some("h2_prioritization") => {
-                rt::decode_variant(value, "h2_prioritization").map(Self::H2Prioritization)
+                rt::decode_variant(value, "h2_prioritization")
+                    .map(Self::H2Prioritization)
             }
             Some("hotlink_protection") => {
-                rt::decode_variant(value, "hotlink_protection").map(Self::HotlinkProtection)
+                rt::decode_variant(value, "hotlink_protection")
+                    .map(Self::HotlinkProtection)
             }
             Some("http2") => rt::decode_variant(value, "http2").map(Self::Http2),
             Some("http3") => rt::decode_variant(value, "http3").map(Self::Http3),
@@ -9962,7 +10292,9 @@ impl<'de> serde::Deserialize<'de> for Setting {
                 rt::decode_variant(value, "ip_geolocation").map(Self::IpGeolocation)
             }
             Some("ipv6") => rt::decode_variant(value, "ipv6").map(Self::Ipv6),
-            Some("max_upload") => rt::decode_variant(value, "max_upload").map(Self::MaxUpload),
+            Some("max_upload") => {
+                rt::decode_variant(value, "max_upload").map(Self::MaxUpload)
+            }
             Some("min_tls_version") => {
                 rt::decode_variant(value, "min_tls_version").map(Self::MinTlsVersion)
             }
@@ -9977,7 +10309,8 @@ impl<'de> serde::Deserialize<'de> for Setting {
                     .map(Self::OpportunisticEncryption)
             }
             Some("opportunistic_onion") => {
-                rt::decode_variant(value, "opportunistic_onion").map(Self::OpportunisticOnion)
+                rt::decode_variant(value, "opportunistic_onion")
+                    .map(Self::OpportunisticOnion)
             }
             Some("orange_to_orange") => {
                 rt::decode_variant(value, "orange_to_orange").map(Self::OrangeToOrange)
@@ -9991,14 +10324,19 @@ impl<'de> serde::Deserialize<'de> for Setting {
                 rt::decode_variant(value, "prefetch_preload").map(Self::PrefetchPreload)
             }
             Some("proxy_read_timeout") => {
-                rt::decode_variant(value, "proxy_read_timeout").map(Self::ProxyReadTimeout)
+                rt::decode_variant(value, "proxy_read_timeout")
+                    .map(Self::ProxyReadTimeout)
             }
-            Some("pseudo_ipv4") => rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4),
+            Some("pseudo_ipv4") => {
+                rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+            }
             Some("replace_insecure_js") => {
-                rt::decode_variant(value, "replace_insecure_js").map(Self::ReplaceInsecureJs)
+                rt::decode_variant(value, "replace_insecure_js")
+                    .map(Self::ReplaceInsecureJs)
             }
             Some("response_buffering") => {
-                rt::decode_variant(value, "response_buffering").map(Self::ResponseBuffering)
+                rt::decode_variant(value, "response_buffering")
+                    .map(Self::ResponseBuffering)
             }
             Some("rocket_loader") => {
                 rt::decode_variant(value, "rocket_loader").map(Self::RocketLoader)
@@ -10014,7 +10352,8 @@ impl<'de> serde::Deserialize<'de> for Setting {
                 rt::decode_variant(value, "security_level").map(Self::SecurityLevel)
             }
             Some("server_side_exclude") => {
-                rt::decode_variant(value, "server_side_exclude").map(Self::ServerSideExclude)
+                rt::decode_variant(value, "server_side_exclude")
+                    .map(Self::ServerSideExclude)
             }
             Some("sha1_support") => {
                 rt::decode_variant(value, "sha1_support").map(Self::Sha1Support)
@@ -10027,17 +10366,22 @@ impl<'de> serde::Deserialize<'de> for Setting {
             Some("ssl_recommender") => {
                 rt::decode_variant(value, "ssl_recommender").map(Self::SslRecommender)
             }
-            Some("tls_1_2_only") => rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only),
+            Some("tls_1_2_only") => {
+                rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+            }
             Some("tls_1_3") => rt::decode_variant(value, "tls_1_3").map(Self::Tls13),
             Some("tls_client_auth") => {
                 rt::decode_variant(value, "tls_client_auth").map(Self::TlsClientAuth)
             }
             Some("true_client_ip_header") => {
-                rt::decode_variant(value, "true_client_ip_header").map(Self::TrueClientIpHeader)
+                rt::decode_variant(value, "true_client_ip_header")
+                    .map(Self::TrueClientIpHeader)
             }
             Some("waf") => rt::decode_variant(value, "waf").map(Self::Waf),
             Some("webp") => rt::decode_variant(value, "webp").map(Self::Webp),
-            Some("websockets") => rt::decode_variant(value, "websockets").map(Self::Websockets),
+            Some("websockets") => {
+                rt::decode_variant(value, "websockets").map(Self::Websockets)
+            }
             _ => Ok(Self::Unknown(value)),
         }
     }
