@@ -592,6 +592,25 @@ impl GroupCx<'_> {
             out.push_str(&format!("Schema: `{}`\n\n", def.origin.pointer()));
         }
         push_value_docs(&mut out, &def.docs);
+        if !def.merged.is_empty() {
+            let shown: Vec<String> = def
+                .merged
+                .iter()
+                .take(3)
+                .map(|p| format!("`{p}`"))
+                .collect();
+            let more = def.merged.len().saturating_sub(3);
+            out.push_str(&format!(
+                "Also stands for the identical inline schema{} at {}{}.\n\n",
+                if def.merged.len() == 1 { "" } else { "s" },
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
         if let Some(note) = self.names.renamed.get(&id) {
             out.push_str(&format!("Naming: {note}.\n"));
         }

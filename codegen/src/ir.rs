@@ -62,6 +62,11 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Whether values of this type are sent, received, or both.
     pub usage: Usage,
+    /// Other inline schemas of identical shape that this type also stands for (their
+    /// locations); they were merged into it to keep the generated crate small.
+    pub merged: Vec<String>,
+    /// Set when this type was merged into another (it is then never referenced or emitted).
+    pub merged_into: Option<TypeId>,
 }
 
 /// Directions a type is used in; decides which serde impls are emitted.
@@ -195,6 +200,21 @@ pub enum TypeRef {
 }
 
 impl TypeRef {
+    /// Replaces named types by their representatives in `map`.
+    pub fn remap(&mut self, map: &std::collections::HashMap<TypeId, TypeId>) {
+        match self {
+            TypeRef::Named(id) => {
+                if let Some(to) = map.get(id) {
+                    *id = *to;
+                }
+            }
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                inner.remap(map)
+            }
+            _ => {}
+        }
+    }
+
     /// Named types this reference mentions, directly or inside containers.
     pub fn named(&self, out: &mut BTreeSet<TypeId>) {
         match self {

@@ -34,6 +34,7 @@ pub fn normalize(spec: &OpenAPI) -> Api {
     n.tag_unions();
     n.order_unions();
     n.break_alias_cycles();
+    n.merge_identical_inline_types();
     n.box_recursion();
     n.mark_usage();
     let mut groups: BTreeSet<String> = n.ops.iter().map(|o| o.group.clone()).collect();
@@ -107,6 +108,51 @@ struct ObjectView<'a> {
     object: bool,
     /// Parts that are not objects (a string, a union…): the merge is not exact.
     non_object_parts: Vec<String>,
+}
+
+/// Properties of an object schema, as `openapiv3` stores them.
+type Properties = indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>;
+
+/// The parts of a schema that contribute to a merged object.
+struct ObjectParts<'a> {
+    props: Option<&'a Properties>,
+    required: &'a [String],
+    additional: Option<&'a AdditionalProperties>,
+    all_of: &'a [ReferenceOr<Schema>],
+    /// The schema declares itself an object.
+    object: bool,
+}
+
+impl<'a> ObjectParts<'a> {
+    /// `None` for schemas that are not objects (primitives, unions).
+    fn of(schema: &'a Schema) -> Option<Self> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => Some(ObjectParts {
+                props: Some(&o.properties),
+                required: &o.required,
+                additional: o.additional_properties.as_ref(),
+                all_of: &[],
+                object: true,
+            }),
+            SchemaKind::AllOf { all_of } => Some(ObjectParts {
+                props: None,
+                required: &[],
+                additional: None,
+                all_of,
+                object: false,
+            }),
+            SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
+                Some(ObjectParts {
+                    props: Some(&any.properties),
+                    required: &any.required,
+                    additional: any.additional_properties.as_ref(),
+                    all_of: &any.all_of,
+                    object: any.typ.as_deref() == Some("object") || !any.properties.is_empty(),
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What a schema turns into.
@@ -272,6 +318,8 @@ impl<'a> Normalizer<'a> {
                             docs: docs_of(&schema.schema_data, schema),
                             kind,
                             usage: Usage::default(),
+                            merged: Vec::new(),
+                            merged_into: None,
                         });
                         self.remember_discriminator(id, schema);
                         TypeRef::Named(id)
@@ -298,6 +346,8 @@ impl<'a> Normalizer<'a> {
             docs: Docs::default(),
             kind: TypeKind::Alias(TypeRef::Json),
             usage: Usage::default(),
+            merged: Vec::new(),
+            merged_into: None,
         });
         self.components.insert(name.to_owned(), id);
         let ctx = Ctx {
@@ -576,7 +626,7 @@ impl<'a> Normalizer<'a> {
 
     fn object_view_parts(
         &mut self,
-        properties: Option<&'a indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>>,
+        properties: Option<&'a Properties>,
         required: &[String],
         additional: Option<&'a AdditionalProperties>,
         all_of: &'a [ReferenceOr<Schema>],
@@ -635,36 +685,17 @@ impl<'a> Normalizer<'a> {
             }
             None => ctx.clone(),
         };
-        let (props, required, additional, all_of, object): (
-            Option<&'a indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>>,
-            &'a [String],
-            Option<&'a AdditionalProperties>,
-            &'a [ReferenceOr<Schema>],
-            bool,
-        ) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => (
-                Some(&o.properties),
-                &o.required,
-                o.additional_properties.as_ref(),
-                &[],
-                true,
-            ),
-            SchemaKind::AllOf { all_of } => (None, &[], None, all_of, false),
-            SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                let object = any.typ.as_deref() == Some("object") || !any.properties.is_empty();
-                (
-                    Some(&any.properties),
-                    &any.required,
-                    any.additional_properties.as_ref(),
-                    &any.all_of,
-                    object,
-                )
-            }
-            _ => {
-                view.non_object_parts.push(ctx.pointer.clone());
-                return;
-            }
+        let Some(parts) = ObjectParts::of(schema) else {
+            view.non_object_parts.push(ctx.pointer.clone());
+            return;
         };
+        let ObjectParts {
+            props,
+            required,
+            additional,
+            all_of,
+            object,
+        } = parts;
         view.object |= object;
         for (i, part) in all_of.iter().enumerate() {
             let part_ctx = Ctx {
@@ -1643,6 +1674,97 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// Merges inline types of one group that have exactly the same shape (same enum values, or
+    /// same fields with the same types and docs): the spec repeats many (a `direction` enum per
+    /// list operation), and each copy would cost compile time. Component schemas are never
+    /// merged. Runs to a fixed point, since merging children can make parents identical. The
+    /// survivor is named after the words its sites share (`… direction` → `Direction`).
+    fn merge_identical_inline_types(&mut self) {
+        let mut hints: HashMap<TypeId, Vec<String>> = HashMap::new();
+        loop {
+            let mut first: HashMap<String, TypeId> = HashMap::new();
+            let mut map: HashMap<TypeId, TypeId> = HashMap::new();
+            for id in 0..self.types.len() {
+                let t = &self.types[id];
+                if !matches!(t.origin, Origin::Inline(_)) || t.merged_into.is_some() {
+                    continue;
+                }
+                let key = format!("{}\u{0}{:?}", t.group, t.kind);
+                match first.get(&key) {
+                    Some(&keep) => {
+                        map.insert(id, keep);
+                    }
+                    None => {
+                        first.insert(key, id);
+                    }
+                }
+            }
+            if map.is_empty() {
+                break;
+            }
+            for (&gone, &keep) in &map {
+                let pointer = self.types[gone].origin.pointer();
+                let hint = self.types[gone].name_hint.clone();
+                let moved = std::mem::take(&mut self.types[gone].merged);
+                self.types[gone].merged_into = Some(keep);
+                let keep_hint = self.types[keep].name_hint.clone();
+                hints
+                    .entry(keep)
+                    .or_insert_with(|| vec![keep_hint])
+                    .push(hint);
+                if let Some(more) = hints.remove(&gone) {
+                    hints.entry(keep).or_default().extend(more);
+                }
+                self.types[keep].merged.push(pointer);
+                self.types[keep].merged.extend(moved);
+            }
+            for t in &mut self.types {
+                match &mut t.kind {
+                    TypeKind::Struct(s) => {
+                        s.fields.iter_mut().for_each(|f| f.ty.remap(&map));
+                        if let Some(a) = &mut s.additional {
+                            a.remap(&map);
+                        }
+                    }
+                    TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| v.ty.remap(&map)),
+                    TypeKind::Alias(a) => a.remap(&map),
+                    TypeKind::Enum(_) => {}
+                }
+            }
+            for op in &mut self.ops {
+                op.path_params
+                    .iter_mut()
+                    .chain(op.params.iter_mut())
+                    .for_each(|p| p.ty.remap(&map));
+                if let Some(Body {
+                    kind: BodyKind::Json(t),
+                    ..
+                }) = &mut op.body
+                {
+                    t.remap(&map);
+                }
+                match &mut op.response {
+                    Response::Envelope { result, .. } => result.remap(&map),
+                    Response::Json(t) => t.remap(&map),
+                    _ => {}
+                }
+            }
+        }
+        for (id, all) in hints {
+            let t = &mut self.types[id];
+            t.merged.sort();
+            t.merged.dedup();
+            let shared = common_word_suffix(&all);
+            if !shared.is_empty() {
+                t.name_hint = shared;
+            }
+            // Descriptions of one site may not fit the others.
+            if t.docs.description.is_some() {
+                t.docs.description = None;
+            }
+        }
+    }
+
     /// Boxes struct fields and union variants that would make a type contain itself.
     fn box_recursion(&mut self) {
         // Edges that embed a value inline (not behind Vec/Map, which already allocate).
@@ -1724,6 +1846,27 @@ impl<'a> Normalizer<'a> {
     }
 }
 
+/// The trailing words all hints share (`list zones direction`, `list records direction` →
+/// `direction`); empty if none.
+fn common_word_suffix(hints: &[String]) -> String {
+    let split: Vec<Vec<&str>> = hints
+        .iter()
+        .map(|h| h.split_whitespace().collect())
+        .collect();
+    let Some(first) = split.first() else {
+        return String::new();
+    };
+    let mut n = 0;
+    while n < first.len()
+        && split.iter().all(|words| {
+            words.len() > n && words[words.len() - 1 - n] == first[first.len() - 1 - n]
+        })
+    {
+        n += 1;
+    }
+    first[first.len() - n..].join(" ")
+}
+
 /// Keeps the definition that carries type information when `allOf` parts repeat a property.
 fn merge_prop<'a>(view: &mut ObjectView<'a>, name: &str, prop: Prop<'a>, n: &Normalizer<'a>) {
     if let Some(existing) = view.props.get(name) {
@@ -1754,11 +1897,9 @@ fn kind_refs(kind: &TypeKind, out: &mut BTreeSet<TypeId>) {
 /// Named types embedded by value (through aliases and `Option`, not `Vec`/`Map`).
 fn direct_named(ty: &TypeRef, types: &[TypeDef], out: &mut BTreeSet<TypeId>) {
     match ty {
-        TypeRef::Named(id) => {
-            if out.insert(*id) {
-                if let TypeKind::Alias(inner) = &types[*id].kind {
-                    direct_named(inner, types, out);
-                }
+        TypeRef::Named(id) if out.insert(*id) => {
+            if let TypeKind::Alias(inner) = &types[*id].kind {
+                direct_named(inner, types, out);
             }
         }
         TypeRef::Nullable(inner) => direct_named(inner, types, out),

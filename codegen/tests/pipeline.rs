@@ -398,3 +398,35 @@ fn bad_specs_give_errors_not_panics() {
         .iter()
         .any(|d| d.reason.contains("g_missing")));
 }
+
+#[test]
+fn identical_inline_types_are_generated_once_but_components_never_merge() {
+    let direction = json!({"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}});
+    let bytes = spec(
+        json!({
+            "/a": {"get": {"operationId": "list-a", "parameters": [direction.clone()],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/g_one"}}}}}}},
+            "/b": {"get": {"operationId": "list-b", "parameters": [direction],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/g_two"}}}}}}}
+        }),
+        json!({
+            "g_one": {"type": "object", "properties": {"x": {"type": "string"}}},
+            "g_two": {"type": "object", "properties": {"x": {"type": "string"}}}
+        }),
+    );
+    let g = &generate(&bytes).unwrap().files["src/g.rs"];
+    assert_eq!(g.matches("pub enum ").count(), 1, "one shared enum: {g}");
+    assert!(
+        g.contains("pub enum Direction"),
+        "named after the words its places share: {g}"
+    );
+    assert!(g.contains("pub direction: Option<Direction>"), "{g}");
+    assert!(
+        g.contains("Also stands for the identical inline schema at `paths./"),
+        "{g}"
+    );
+    assert!(
+        g.contains("pub struct One") && g.contains("pub struct Two"),
+        "components keep their own types: {g}"
+    );
+}

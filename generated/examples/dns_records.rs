@@ -1,0 +1,46 @@
+//! Lists a zone's DNS records (one page, then all of them as a stream) and prints the MX ones.
+//!
+//! ```sh
+//! CLOUDFLARE_API_TOKEN=… cargo run -p cloudflare-v4 --features dns-records --example dns_records -- <zone id>
+//! ```
+
+use cloudflare_v4::{dns_records, Client, Error};
+use futures::TryStreamExt;
+
+async fn example(zone_id: &str) -> Result<(), Error> {
+    // CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY (and CLOUDFLARE_BASE_URL).
+    let client = Client::from_env()?;
+    let dns = client.dns_records();
+
+    // One page (`.await`), or every record as a stream over all pages.
+    let first_page = dns.list_dns_records(zone_id, &Default::default()).await?;
+    println!("{} records on page 1", first_page.items.len());
+    let all: Vec<dns_records::DnsRecord> = dns
+        .list_dns_records(zone_id, &Default::default())
+        .items()
+        .try_collect()
+        .await?;
+
+    for record in &all {
+        // Records are told apart by their `type`; an MX record never decodes as an A record.
+        if let dns_records::DnsRecord::Mx(mx) = record {
+            println!("MX {} → {} ({:?})", mx.name, mx.content, mx.priority);
+        }
+    }
+    match dns.dns_record_details(zone_id, "no-such-id").await {
+        Err(Error::Api { status: 404, .. }) => println!("gone"),
+        other => println!("{other:?}"),
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    let zone_id = std::env::args()
+        .nth(1)
+        .expect("usage: dns_records <zone id>");
+    if let Err(error) = example(&zone_id).await {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
