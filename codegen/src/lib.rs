@@ -30,6 +30,8 @@ pub struct Generated {
     pub features: String,
     /// Counts and degraded items.
     pub report: report::Report,
+    /// The conformance tests' operation table (`tests/conformance/src/table.rs`).
+    pub conformance_table: String,
 }
 
 /// Why generation failed.
@@ -55,9 +57,11 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
         files.insert(path, text);
     }
     let report = report::build(&api, &names);
+    let conformance_table = format::format_file("conformance table", emitted.conformance)?;
     Ok(Generated {
         files,
         features: emitted.features,
         report,
+        conformance_table,
     })
 }

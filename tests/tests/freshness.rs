@@ -69,6 +69,11 @@ fn committed_crate_is_fresh() {
     if !manifest.contains(&block) {
         stale.push("generated/Cargo.toml ([features])".into());
     }
+    let table =
+        std::fs::read_to_string(root().join("tests/conformance/src/table.rs")).unwrap_or_default();
+    if table != generated.conformance_table {
+        stale.push("tests/conformance/src/table.rs".into());
+    }
     let coverage = std::fs::read_to_string(root().join("spec/COVERAGE.md")).unwrap_or_default();
     if coverage != generated.report.to_markdown() {
         stale.push("spec/COVERAGE.md".into());

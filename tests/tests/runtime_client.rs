@@ -127,6 +127,48 @@ async fn api_token_is_sent_as_bearer() {
 }
 
 #[tokio::test]
+async fn accept_header_follows_the_response_kind_unless_the_caller_sets_one() {
+    let server = MockServer::start().await;
+    Mock::given(path("/zones/z1"))
+        .respond_with(ok(json!({"id": "z1", "name": "a"})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/export"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("a.example. 300 IN A 192.0.2.1"))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    get_zone(&client).await.unwrap();
+    RawCall::new(client.request(&EXPORT, &[]))
+        .send()
+        .await
+        .unwrap();
+    let custom = ClientBuilder::new()
+        .base_url(server.uri())
+        .credentials(Credentials::api_token(TOKEN))
+        .default_header("accept", "text/plain")
+        .build()
+        .unwrap();
+    RawCall::new(custom.request(&EXPORT, &[]))
+        .send()
+        .await
+        .unwrap();
+    let accepts: Vec<String> = received(&server)
+        .await
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("accept")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(accepts, ["application/json", "*/*", "text/plain"]);
+}
+
+#[tokio::test]
 async fn api_key_is_sent_with_email() {
     let server = MockServer::start().await;
     Mock::given(header("x-auth-email", "ops@example.com"))

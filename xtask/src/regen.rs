@@ -56,6 +56,10 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
             root.join("spec/COVERAGE.md"),
             generated.report.to_markdown(),
         );
+        files.insert(
+            root.join("tests/conformance/src/table.rs"),
+            generated.conformance_table.clone(),
+        );
     }
     files.insert(target.join("Cargo.toml"), manifest);
     let stale_extra = extra_generated_files(&target.join("src"), &generated.files)?;
@@ -209,6 +213,8 @@ fn standalone_manifest(manifest: &str, workspace: &str) -> Result<String> {
             *value = toml::Value::Table(resolved);
         }
     }
+    // Examples live beside the committed crate only.
+    crate_toml.remove("example");
     crate_toml.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
     Ok(toml::to_string(&crate_toml)?)
 }

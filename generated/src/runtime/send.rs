@@ -4,12 +4,13 @@
 
 use std::time::SystemTime;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::error::Error;
+use super::operation::ResponseKind;
 use super::request::{Body, Request};
 use super::response::{Reply, CF_RAY};
 use super::retry::parse_retry_after;
@@ -175,6 +176,15 @@ impl Request {
                 message: format!("invalid content type {content_type:?}"),
             })?;
             map.insert(CONTENT_TYPE, value);
+        }
+        if !map.contains_key(ACCEPT) {
+            // JSON operations ask for JSON; files and other raw bodies take what comes. A
+            // caller's default `Accept` header wins.
+            let accept = match self.op.response {
+                ResponseKind::Raw => "*/*",
+                _ => "application/json",
+            };
+            map.insert(ACCEPT, HeaderValue::from_static(accept));
         }
         if let Body::Multipart(form) = &self.body {
             if let Some((part, message)) = &form.error {
