@@ -62,39 +62,51 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
         features.push_str(&format!("{group} = [{}]\n", needs.join(", ")));
     }
     let conformance = conformance_table(api, names, &deps.keys().copied().collect::<Vec<_>>());
-    EmittedFiles { files, features, conformance }
+    EmittedFiles {
+        files,
+        features,
+        conformance,
+    }
 }
 
 /// One entry per operation for the conformance tests: its metadata, a decoder of a response
 /// body into its result type, and a caller that sends a request and decodes the answer the way
 /// the generated method does (`Call<T>`, `ListCall<T>` or `RawCall`).
 fn conformance_table(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
-    let entries = api.operations.iter().enumerate().filter(|(_, op)| groups.contains(&op.group.as_str())).map(|(i, op)| {
-        let module = ident(&names.modules[&op.group]);
-        let static_name = ident(&names.statics[i]);
-        let (decode, call) = match &op.response {
-            Response::Envelope { result, pagination } if *pagination != Pagination::None => {
-                let item = match result {
-                    TypeRef::Vec(item) => abs_ty(api, names, item),
-                    other => abs_ty(api, names, other),
-                };
-                (quote! { decode::<Vec<#item>> }, quote! { call_list::<#item> })
+    let entries = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| groups.contains(&op.group.as_str()))
+        .map(|(i, op)| {
+            let module = ident(&names.modules[&op.group]);
+            let static_name = ident(&names.statics[i]);
+            let (decode, call) = match &op.response {
+                Response::Envelope { result, pagination } if *pagination != Pagination::None => {
+                    let item = match result {
+                        TypeRef::Vec(item) => abs_ty(api, names, item),
+                        other => abs_ty(api, names, other),
+                    };
+                    (
+                        quote! { decode::<Vec<#item>> },
+                        quote! { call_list::<#item> },
+                    )
+                }
+                Response::Envelope { result: ty, .. } | Response::Json(ty) => {
+                    let t = abs_ty(api, names, ty);
+                    (quote! { decode::<#t> }, quote! { call::<#t> })
+                }
+                Response::Raw(_) => (quote! { decode_raw }, quote! { call_raw }),
+                Response::Empty => (quote! { decode::<()> }, quote! { call::<()> }),
+            };
+            quote! {
+                Entry {
+                    op: &cloudflare_v4::#module::operations::#static_name,
+                    decode: #decode,
+                    call: #call,
+                },
             }
-            Response::Envelope { result: ty, .. } | Response::Json(ty) => {
-                let t = abs_ty(api, names, ty);
-                (quote! { decode::<#t> }, quote! { call::<#t> })
-            }
-            Response::Raw(_) => (quote! { decode_raw }, quote! { call_raw }),
-            Response::Empty => (quote! { decode::<()> }, quote! { call::<()> }),
-        };
-        quote! {
-            Entry {
-                op: &cloudflare_v4::#module::operations::#static_name,
-                decode: #decode,
-                call: #call,
-            },
-        }
-    });
+        });
     quote! {
         //! Every operation of the generated crate with its exact Rust types, for the
         //! conformance tests (`cargo xtask regen` writes this file).
@@ -369,13 +381,21 @@ impl GroupCx<'_> {
                         body_stmt = quote! { if let Some(body) = body { request.json(body); } };
                     }
                 }
-                BodyKind::Multipart(_) => {
+                BodyKind::Multipart(_) if body.required => {
                     args.push(quote! { form: rt::MultipartForm });
                     body_stmt = quote! { request.multipart(form); };
                 }
-                BodyKind::Raw(content_type) => {
+                BodyKind::Multipart(_) => {
+                    args.push(quote! { form: Option<rt::MultipartForm> });
+                    body_stmt = quote! { if let Some(form) = form { request.multipart(form); } };
+                }
+                BodyKind::Raw(content_type) if body.required => {
                     args.push(quote! { body: impl Into<bytes::Bytes> });
                     body_stmt = quote! { request.raw_body(#content_type, body.into()); };
+                }
+                BodyKind::Raw(content_type) => {
+                    args.push(quote! { body: Option<bytes::Bytes> });
+                    body_stmt = quote! { if let Some(body) = body { request.raw_body(#content_type, body); } };
                 }
             }
         }
@@ -565,9 +585,9 @@ impl GroupCx<'_> {
         let op = &self.api.operations[i];
         let method = &self.names.methods[i];
         let doc = format!(
-            " Query and header parameters of [`{}::{}`].",
-            self.names.api_structs[self.group],
-            method.trim_start_matches("r#")
+            " Query and header parameters of [`{api}::{}`]({api}::{method}).",
+            method.trim_start_matches("r#"),
+            api = self.names.api_structs[self.group],
         );
         let mut fields = Vec::new();
         let mut required_args = Vec::new();
@@ -1076,13 +1096,43 @@ pub fn sanitize_markdown(s: &str) -> String {
         if in_fence {
             out.push(line.to_owned());
         } else {
-            out.push(trimmed.trim_end().to_owned());
+            out.push(collapse_marker_indent(trimmed.trim_end()));
         }
     }
     if in_fence {
         out.push("```".to_owned());
     }
     out.join("\n").trim().to_owned()
+}
+
+/// Whitespace after blockquote (`>`) and list (`-`, `*`, `+`, `1.`) markers is collapsed to
+/// one space: four or more would start an indented code block that rustdoc compiles.
+fn collapse_marker_indent(line: &str) -> String {
+    let mut rest = line;
+    let mut quotes = 0;
+    while let Some(r) = rest.strip_prefix('>') {
+        quotes += 1;
+        rest = r.trim_start();
+    }
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let marker_len = match rest.as_bytes().get(digits) {
+        Some(b'.' | b')') if digits > 0 => digits + 1,
+        Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+        _ => 0,
+    };
+    let (marker, body) = rest.split_at(marker_len);
+    let body = if marker_len > 0 && body.starts_with(char::is_whitespace) {
+        format!("{marker} {}", body.trim_start())
+    } else {
+        rest.to_owned()
+    };
+    if quotes == 0 {
+        body
+    } else {
+        format!("{} {body}", ">".repeat(quotes))
+            .trim_end()
+            .to_owned()
+    }
 }
 
 /// `#[doc = " line"]` per line.
@@ -1136,5 +1186,19 @@ pub fn ident(name: &str) -> Ident {
         Ident::new_raw(&clean, Span::call_site())
     } else {
         Ident::new(&clean, Span::call_site())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_markdown;
+
+    #[test]
+    fn markdown_that_rustdoc_would_compile_is_neutralized() {
+        let doc = "Intro\n```\nlet x = 1;\n```\n    indented code\n>                        | Greater Than | %3E\n-      item\n12.     step";
+        assert_eq!(
+            sanitize_markdown(doc),
+            "Intro\n```text\nlet x = 1;\n```\nindented code\n> | Greater Than | %3E\n- item\n12. step"
+        );
     }
 }

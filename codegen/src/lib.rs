@@ -10,6 +10,7 @@
 //! 4. [`emit`]: → token streams per file (`quote`);
 //! 5. [`format`]: → formatted text (`prettyplease`) with a do-not-edit header.
 
+pub mod diff;
 pub mod emit;
 pub mod format;
 pub mod ir;

@@ -257,7 +257,7 @@ fn name_types(api: &Api, names: &mut Names) {
             continue;
         }
         let set = used.entry(op.group.clone()).or_default();
-        let base = format!("{}Params", camel(&names.methods[i]));
+        let base = format!("{}Params", camel(names.methods[i].trim_start_matches("r#")));
         names.params_structs[i] = Some(claim_camel(set, &base));
     }
 }
@@ -359,7 +359,7 @@ pub fn unique_snake<'a>(wire: impl Iterator<Item = &'a str>, reserved: &[&str]) 
         }
         let stem = ident.trim_start_matches("r#");
         (2..)
-            .map(|n| format!("{stem}_{n}"))
+            .map(|n| format!("{}_{n}", stem.trim_end_matches('_')))
             .find(|candidate| used.insert(candidate.clone()))
             .unwrap_or_default()
     })

@@ -1346,9 +1346,17 @@ impl<'a> Normalizer<'a> {
             .iter()
             .filter(|(ct, _)| is_json(ct))
             .min_by_key(|(ct, _)| content_rank(ct));
-        let Some((_, media)) = json else {
+        let Some((json_type, media)) = json else {
             return Response::Raw(resp.content.keys().cloned().collect());
         };
+        for other in resp.content.keys().filter(|ct| *ct != json_type) {
+            self.degrade(
+                &ctx.group,
+                &rctx.pointer,
+                DegradedKind::RawBody,
+                format!("alternative response content type `{other}` not generated; the method asks for and decodes `{json_type}`"),
+            );
+        }
         let Some(schema) = &media.schema else {
             return Response::Json(TypeRef::Json);
         };
@@ -1522,21 +1530,27 @@ impl<'a> Normalizer<'a> {
             for prop in candidates {
                 let mut values = Vec::new();
                 for (i, sid) in structs.iter().enumerate() {
-                    let mapped = discriminator.as_ref().filter(|(p, _)| *p == prop).and_then(
-                        |(_, mapping)| {
-                            let target = self.components.iter().find(|(_, &tid)| {
-                                let TypeRef::Named(vid) = &u.variants[i].ty else {
-                                    return false;
-                                };
-                                tid == *vid
-                            })?;
-                            mapping
-                                .iter()
-                                .find(|(_, t)| t == target.0)
-                                .map(|(v, _)| v.clone())
-                        },
-                    );
-                    let value = mapped.or_else(|| self.single_enum_value(*sid, &prop));
+                    // Explicit mapping first, then the property's single enum value, then
+                    // OpenAPI's implicit mapping: the component schema's name.
+                    let component = match &u.variants[i].ty {
+                        TypeRef::Named(vid) => self
+                            .components
+                            .iter()
+                            .find(|(_, tid)| **tid == *vid)
+                            .map(|(name, _)| name.clone()),
+                        _ => None,
+                    };
+                    let declared = discriminator.as_ref().filter(|(p, _)| *p == prop);
+                    let mapped = declared.and_then(|(_, mapping)| {
+                        let name = component.as_ref()?;
+                        mapping
+                            .iter()
+                            .find(|(_, t)| t == name)
+                            .map(|(v, _)| v.clone())
+                    });
+                    let value = mapped
+                        .or_else(|| self.single_enum_value(*sid, &prop))
+                        .or_else(|| declared.and(component.clone()));
                     match value {
                         Some(v) if !values.contains(&v) => values.push(v),
                         _ => break,

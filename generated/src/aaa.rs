@@ -677,7 +677,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`AaaApi::list_history`].
+/// Query and header parameters of [`AaaApi::list_history`](AaaApi::list_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListHistoryParams {
     /// Query parameter `per_page`.
@@ -689,7 +689,7 @@ pub struct ListHistoryParams {
     /// Query parameter `since`.
     pub since: Option<String>,
 }
-/// Query and header parameters of [`AaaApi::get_account_audit_logs`].
+/// Query and header parameters of [`AaaApi::get_account_audit_logs`](AaaApi::get_account_audit_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAccountAuditLogsParams {
     /// Query parameter `id`.
@@ -717,7 +717,7 @@ pub struct GetAccountAuditLogsParams {
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
-/// Query and header parameters of [`AaaApi::get_organization_audit_logs`].
+/// Query and header parameters of [`AaaApi::get_organization_audit_logs`](AaaApi::get_organization_audit_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetOrganizationAuditLogsParams {
     /// Query parameter `id`.
@@ -745,7 +745,7 @@ pub struct GetOrganizationAuditLogsParams {
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
-/// Query and header parameters of [`AaaApi::get_user_audit_logs`].
+/// Query and header parameters of [`AaaApi::get_user_audit_logs`](AaaApi::get_user_audit_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetUserAuditLogsParams {
     /// Query parameter `id`.

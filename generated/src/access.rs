@@ -3833,7 +3833,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`AccessApi::get_access_authentication_logs`].
+/// Query and header parameters of [`AccessApi::get_access_authentication_logs`](AccessApi::get_access_authentication_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAccessAuthenticationLogsParams {
     /// Query parameter `limit`.

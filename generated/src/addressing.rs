@@ -1074,7 +1074,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`AddressingApi::cloudflare_ip_details`].
+/// Query and header parameters of [`AddressingApi::cloudflare_ip_details`](AddressingApi::cloudflare_ip_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CloudflareIpDetailsParams {
     /// Query parameter `networks`.

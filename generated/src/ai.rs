@@ -143,7 +143,7 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
         finetune_id: &str,
-        form: rt::MultipartForm,
+        form: Option<rt::MultipartForm>,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
         let mut request = self
             .client
@@ -151,7 +151,9 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
                 &[&account_id.to_string(), finetune_id],
             );
-        request.multipart(form);
+        if let Some(form) = form {
+            request.multipart(form);
+        }
         rt::Call::new(request)
     }
     /// Get Model Schema
@@ -421,7 +423,7 @@ impl AiApi<'_> {
     pub fn workers_ai_post_run_cf_facebook_detr_resnet_50(
         &self,
         account_id: &str,
-        body: impl Into<bytes::Bytes>,
+        body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -429,7 +431,9 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
                 &[account_id],
             );
-        request.raw_body("application/octet-stream", body.into());
+        if let Some(body) = body {
+            request.raw_body("application/octet-stream", body);
+        }
         rt::Call::new(request)
     }
     /// Execute @cf/fblgit/una-cybertron-7b-v2-bf16 model.
@@ -782,7 +786,7 @@ impl AiApi<'_> {
     pub fn workers_ai_post_run_cf_microsoft_resnet_50(
         &self,
         account_id: &str,
-        body: impl Into<bytes::Bytes>,
+        body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -790,7 +794,9 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
                 &[account_id],
             );
-        request.raw_body("application/octet-stream", body.into());
+        if let Some(body) = body {
+            request.raw_body("application/octet-stream", body);
+        }
         rt::Call::new(request)
     }
     /// Execute @cf/mistral/mistral-7b-instruct-v0.2-lora model.
@@ -838,12 +844,14 @@ impl AiApi<'_> {
     pub fn workers_ai_post_run_cf_openai_whisper(
         &self,
         account_id: &str,
-        body: impl Into<bytes::Bytes>,
+        body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
             .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
-        request.raw_body("application/octet-stream", body.into());
+        if let Some(body) = body {
+            request.raw_body("application/octet-stream", body);
+        }
         rt::Call::new(request)
     }
     /// Execute @cf/openai/whisper-tiny-en model.
@@ -863,7 +871,7 @@ impl AiApi<'_> {
     pub fn workers_ai_post_run_cf_openai_whisper_tiny_en(
         &self,
         account_id: &str,
-        body: impl Into<bytes::Bytes>,
+        body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -871,7 +879,9 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
                 &[account_id],
             );
-        request.raw_body("application/octet-stream", body.into());
+        if let Some(body) = body {
+            request.raw_body("application/octet-stream", body);
+        }
         rt::Call::new(request)
     }
     /// Execute @cf/openchat/openchat-3.5-0106 model.
@@ -2079,7 +2089,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`AiApi::workers_ai_list_public_finetunes`].
+/// Query and header parameters of [`AiApi::workers_ai_list_public_finetunes`](AiApi::workers_ai_list_public_finetunes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkersAiListPublicFinetunesParams {
     /// Query parameter `limit`.
@@ -2095,7 +2105,7 @@ pub struct WorkersAiListPublicFinetunesParams {
     /// Order By Column Name
     pub order_by: Option<String>,
 }
-/// Query and header parameters of [`AiApi::get_model_schema`].
+/// Query and header parameters of [`AiApi::get_model_schema`](AiApi::get_model_schema).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetModelSchemaParams {
     /// Query parameter `model` (required).
@@ -2109,7 +2119,7 @@ impl GetModelSchemaParams {
         Self { model }
     }
 }
-/// Query and header parameters of [`AiApi::search_model`].
+/// Query and header parameters of [`AiApi::search_model`](AiApi::search_model).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchModelParams {
     /// Query parameter `per_page`.

@@ -247,7 +247,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
-/// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway`].
+/// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway`](AiGatewayApi::aig_config_list_gateway).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AigConfigListGatewayParams {
     /// Query parameter `page`.
@@ -261,7 +261,7 @@ pub struct AigConfigListGatewayParams {
     /// Query parameter `id`.
     pub id: Option<String>,
 }
-/// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway_logs`].
+/// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway_logs`](AiGatewayApi::aig_config_list_gateway_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AigConfigListGatewayLogsParams {
     /// Query parameter `search`.

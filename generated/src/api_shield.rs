@@ -830,13 +830,13 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_specific_configuration_properties`].
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_specific_configuration_properties`](ApiShieldApi::retrieve_information_about_specific_configuration_properties).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RetrieveInformationAboutSpecificConfigurationPropertiesParams {
     /// Query parameter `properties`.
     pub properties: Option<Properties>,
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_discovered_operations_on_a_zone`].
+/// Query and header parameters of [`ApiShieldApi::retrieve_discovered_operations_on_a_zone`](ApiShieldApi::retrieve_discovered_operations_on_a_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RetrieveDiscoveredOperationsOnAZoneParams {
     /// Query parameter `page`.
@@ -873,7 +873,7 @@ pub struct RetrieveDiscoveredOperationsOnAZoneParams {
     /// * `ignored` - Discovered operations that have been marked as ignored
     pub state: Option<ApiDiscoveryState>,
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_all_operations_on_a_zone`].
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_all_operations_on_a_zone`](ApiShieldApi::retrieve_information_about_all_operations_on_a_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
     /// Query parameter `page`.
@@ -899,7 +899,7 @@ pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_an_operation`].
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_an_operation`](ApiShieldApi::retrieve_information_about_an_operation).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RetrieveInformationAboutAnOperationParams {
     /// Query parameter `feature`.
@@ -907,7 +907,7 @@ pub struct RetrieveInformationAboutAnOperationParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas`].
+/// Query and header parameters of [`ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas`](ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
     /// Query parameter `host`.
@@ -917,7 +917,7 @@ pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
-/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas`].
+/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas`](ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
     /// Query parameter `page`.
@@ -935,7 +935,7 @@ pub struct ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
     /// Query parameter `validation_enabled`.
     pub validation_enabled: Option<ValidationEnabled>,
 }
-/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema`].
+/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema`](ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams {
     /// Query parameter `omit_source`.
@@ -943,7 +943,7 @@ pub struct ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams
     /// Omit the source-files of schemas and only retrieve their meta-data.
     pub omit_source: Option<bool>,
 }
-/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema`].
+/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema`](ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
     /// Query parameter `feature`.

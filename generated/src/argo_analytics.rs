@@ -97,7 +97,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ArgoAnalyticsApi::argo_analytics_for_a_zone`].
+/// Query and header parameters of [`ArgoAnalyticsApi::argo_analytics_for_a_zone`](ArgoAnalyticsApi::argo_analytics_for_a_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArgoAnalyticsForAZoneParams {
     /// Query parameter `bins`.

@@ -584,7 +584,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
-/// Query and header parameters of [`BillSubsApiApi::deprecated_billing_history_details`].
+/// Query and header parameters of [`BillSubsApiApi::deprecated_billing_history_details`](BillSubsApiApi::deprecated_billing_history_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeprecatedBillingHistoryDetailsParams {
     /// Query parameter `page`.

@@ -609,7 +609,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`CloudforceOneApi::get_whois_record`].
+/// Query and header parameters of [`CloudforceOneApi::get_whois_record`](CloudforceOneApi::get_whois_record).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetWhoisRecordParams {
     /// Query parameter `domain`.

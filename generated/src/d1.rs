@@ -305,7 +305,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`D1Api::cloudflare_d1_list_databases`].
+/// Query and header parameters of [`D1Api::cloudflare_d1_list_databases`](D1Api::cloudflare_d1_list_databases).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CloudflareD1ListDatabasesParams {
     /// Query parameter `name`.

@@ -486,7 +486,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_colos`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_colos`](DigitalExperienceMonitoringApi::dex_endpoints_list_colos).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexEndpointsListColosParams {
     /// Query parameter `from` (required).
@@ -512,7 +512,7 @@ impl DexEndpointsListColosParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_devices`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_devices`](DigitalExperienceMonitoringApi::dex_fleet_status_devices).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexFleetStatusDevicesParams {
     /// Query parameter `to` (required).
@@ -570,7 +570,7 @@ impl DexFleetStatusDevicesParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_live`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_live`](DigitalExperienceMonitoringApi::dex_fleet_status_live).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexFleetStatusLiveParams {
     /// Query parameter `since_minutes` (required).
@@ -582,7 +582,7 @@ impl DexFleetStatusLiveParams {
         Self { since_minutes }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_over_time`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_over_time`](DigitalExperienceMonitoringApi::dex_fleet_status_over_time).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexFleetStatusOverTimeParams {
     /// Query parameter `to` (required).
@@ -605,7 +605,7 @@ impl DexFleetStatusOverTimeParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_details`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_details`](DigitalExperienceMonitoringApi::dex_endpoints_http_test_details).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexEndpointsHttpTestDetailsParams {
     /// Query parameter `deviceId`.
@@ -641,7 +641,7 @@ impl DexEndpointsHttpTestDetailsParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles`](DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexEndpointsHttpTestPercentilesParams {
     /// Query parameter `deviceId`.
@@ -672,7 +672,7 @@ impl DexEndpointsHttpTestPercentilesParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_tests`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_tests`](DigitalExperienceMonitoringApi::dex_endpoints_list_tests).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DexEndpointsListTestsParams {
     /// Query parameter `colo`.
@@ -696,7 +696,7 @@ pub struct DexEndpointsListTestsParams {
     /// Number of items per page
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices`](DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DexEndpointsTestsUniqueDevicesParams {
     /// Query parameter `testName`.
@@ -708,7 +708,7 @@ pub struct DexEndpointsTestsUniqueDevicesParams {
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
     pub device_id: Vec<String>,
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexEndpointsTracerouteTestDetailsParams {
     /// Query parameter `deviceId`.
@@ -744,7 +744,7 @@ impl DexEndpointsTracerouteTestDetailsParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexEndpointsTracerouteTestNetworkPathParams {
     /// Query parameter `deviceId` (required).
@@ -775,7 +775,7 @@ impl DexEndpointsTracerouteTestNetworkPathParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles`].
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DexEndpointsTracerouteTestPercentilesParams {
     /// Query parameter `deviceId`.

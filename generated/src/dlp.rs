@@ -905,7 +905,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DlpApi::dlp_zt_risk_score_account_summary`].
+/// Query and header parameters of [`DlpApi::dlp_zt_risk_score_account_summary`](DlpApi::dlp_zt_risk_score_account_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DlpZtRiskScoreAccountSummaryParams {
     /// Query parameter `page`.
@@ -917,7 +917,7 @@ pub struct DlpZtRiskScoreAccountSummaryParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-/// Query and header parameters of [`DlpApi::dlp_zt_risk_score_user_details`].
+/// Query and header parameters of [`DlpApi::dlp_zt_risk_score_user_details`](DlpApi::dlp_zt_risk_score_user_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DlpZtRiskScoreUserDetailsParams {
     /// Query parameter `page`.

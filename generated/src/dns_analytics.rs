@@ -204,7 +204,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_table`].
+/// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_table`](DnsAnalyticsApi::dns_firewall_analytics_table).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DnsFirewallAnalyticsTableParams {
     /// Query parameter `metrics`.
@@ -222,7 +222,7 @@ pub struct DnsFirewallAnalyticsTableParams {
     /// Query parameter `filters`.
     pub filters: Option<Filters>,
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_by_time`].
+/// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_by_time`](DnsAnalyticsApi::dns_firewall_analytics_by_time).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DnsFirewallAnalyticsByTimeParams {
     /// Query parameter `metrics`.
@@ -242,7 +242,7 @@ pub struct DnsFirewallAnalyticsByTimeParams {
     /// Query parameter `time_delta`.
     pub time_delta: Option<TimeDelta>,
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_table`].
+/// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_table`](DnsAnalyticsApi::dns_analytics_table).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DnsAnalyticsTableParams {
     /// Query parameter `metrics`.
@@ -260,7 +260,7 @@ pub struct DnsAnalyticsTableParams {
     /// Query parameter `filters`.
     pub filters: Option<Filters>,
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_by_time`].
+/// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_by_time`](DnsAnalyticsApi::dns_analytics_by_time).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DnsAnalyticsByTimeParams {
     /// Query parameter `metrics`.

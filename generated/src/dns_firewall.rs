@@ -218,7 +218,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DnsFirewallApi::list_dns_firewall_clusters`].
+/// Query and header parameters of [`DnsFirewallApi::list_dns_firewall_clusters`](DnsFirewallApi::list_dns_firewall_clusters).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListDnsFirewallClustersParams {
     /// Query parameter `page`.

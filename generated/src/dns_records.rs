@@ -381,7 +381,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DnsRecordsApi::list_dns_records`].
+/// Query and header parameters of [`DnsRecordsApi::list_dns_records`](DnsRecordsApi::list_dns_records).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListDnsRecordsParams {
     /// Query parameter `name`.

@@ -558,7 +558,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`EmailApi::list_destination_addresses`].
+/// Query and header parameters of [`EmailApi::list_destination_addresses`](EmailApi::list_destination_addresses).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListDestinationAddressesParams {
     /// Query parameter `page`.
@@ -570,7 +570,7 @@ pub struct ListDestinationAddressesParams {
     /// Query parameter `verified`.
     pub verified: Option<bool>,
 }
-/// Query and header parameters of [`EmailApi::list_routing_rules`].
+/// Query and header parameters of [`EmailApi::list_routing_rules`](EmailApi::list_routing_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListRoutingRulesParams {
     /// Query parameter `page`.

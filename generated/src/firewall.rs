@@ -1987,7 +1987,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`FirewallApi::ip_access_rules_for_an_account_list_ip_access_rules`].
+/// Query and header parameters of [`FirewallApi::ip_access_rules_for_an_account_list_ip_access_rules`](FirewallApi::ip_access_rules_for_an_account_list_ip_access_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IpAccessRulesForAnAccountListIpAccessRulesParams {
     /// Query parameter `mode`.
@@ -2009,7 +2009,7 @@ pub struct IpAccessRulesForAnAccountListIpAccessRulesParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-/// Query and header parameters of [`FirewallApi::ip_access_rules_for_a_user_list_ip_access_rules`].
+/// Query and header parameters of [`FirewallApi::ip_access_rules_for_a_user_list_ip_access_rules`](FirewallApi::ip_access_rules_for_a_user_list_ip_access_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IpAccessRulesForAUserListIpAccessRulesParams {
     /// Query parameter `mode`.
@@ -2031,7 +2031,7 @@ pub struct IpAccessRulesForAUserListIpAccessRulesParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-/// Query and header parameters of [`FirewallApi::list_filters`].
+/// Query and header parameters of [`FirewallApi::list_filters`](FirewallApi::list_filters).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListFiltersParams {
     /// Query parameter `paused`.
@@ -2049,7 +2049,7 @@ pub struct ListFiltersParams {
     /// Query parameter `id`.
     pub id: Option<String>,
 }
-/// Query and header parameters of [`FirewallApi::list_zone_lockdown_rules`].
+/// Query and header parameters of [`FirewallApi::list_zone_lockdown_rules`](FirewallApi::list_zone_lockdown_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListZoneLockdownRulesParams {
     /// Query parameter `page`.
@@ -2075,7 +2075,7 @@ pub struct ListZoneLockdownRulesParams {
     /// Query parameter `ip_search`.
     pub ip_search: Option<String>,
 }
-/// Query and header parameters of [`FirewallApi::list_firewall_rules`].
+/// Query and header parameters of [`FirewallApi::list_firewall_rules`](FirewallApi::list_firewall_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListFirewallRulesParams {
     /// Query parameter `description`.
@@ -2091,13 +2091,13 @@ pub struct ListFirewallRulesParams {
     /// Query parameter `paused`.
     pub paused: Option<bool>,
 }
-/// Query and header parameters of [`FirewallApi::get_a_firewall_rule`].
+/// Query and header parameters of [`FirewallApi::get_a_firewall_rule`](FirewallApi::get_a_firewall_rule).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAFirewallRuleParams {
     /// Query parameter `id`.
     pub id: Option<FirewallRulesComponentsSchemasId>,
 }
-/// Query and header parameters of [`FirewallApi::list_user_agent_blocking_rules`].
+/// Query and header parameters of [`FirewallApi::list_user_agent_blocking_rules`](FirewallApi::list_user_agent_blocking_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListUserAgentBlockingRulesParams {
     /// Query parameter `page`.
@@ -2111,7 +2111,7 @@ pub struct ListUserAgentBlockingRulesParams {
     /// Query parameter `ua_search`.
     pub ua_search: Option<String>,
 }
-/// Query and header parameters of [`FirewallApi::list_waf_overrides`].
+/// Query and header parameters of [`FirewallApi::list_waf_overrides`](FirewallApi::list_waf_overrides).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWafOverridesParams {
     /// Query parameter `page`.
@@ -2119,7 +2119,7 @@ pub struct ListWafOverridesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`FirewallApi::list_waf_packages`].
+/// Query and header parameters of [`FirewallApi::list_waf_packages`](FirewallApi::list_waf_packages).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWafPackagesParams {
     /// Query parameter `page`.
@@ -2135,7 +2135,7 @@ pub struct ListWafPackagesParams {
     /// Query parameter `name`.
     pub name: Option<String>,
 }
-/// Query and header parameters of [`FirewallApi::list_rate_limits`].
+/// Query and header parameters of [`FirewallApi::list_rate_limits`](FirewallApi::list_rate_limits).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListRateLimitsParams {
     /// Query parameter `page`.
@@ -2143,7 +2143,7 @@ pub struct ListRateLimitsParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`FirewallApi::ip_access_rules_for_a_zone_list_ip_access_rules`].
+/// Query and header parameters of [`FirewallApi::ip_access_rules_for_a_zone_list_ip_access_rules`](FirewallApi::ip_access_rules_for_a_zone_list_ip_access_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IpAccessRulesForAZoneListIpAccessRulesParams {
     /// Query parameter `mode`.

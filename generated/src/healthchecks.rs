@@ -337,7 +337,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`HealthchecksApi::list_health_checks`].
+/// Query and header parameters of [`HealthchecksApi::list_health_checks`](HealthchecksApi::list_health_checks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListHealthChecksParams {
     /// Query parameter `page`.

@@ -1196,7 +1196,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`IamApi::list_accounts`].
+/// Query and header parameters of [`IamApi::list_accounts`](IamApi::list_accounts).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAccountsParams {
     /// Query parameter `name`.
@@ -1208,7 +1208,7 @@ pub struct ListAccountsParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-/// Query and header parameters of [`IamApi::account_permission_group_list`].
+/// Query and header parameters of [`IamApi::account_permission_group_list`](IamApi::account_permission_group_list).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountPermissionGroupListParams {
     /// Query parameter `id`.
@@ -1222,7 +1222,7 @@ pub struct AccountPermissionGroupListParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`IamApi::account_resource_group_list`].
+/// Query and header parameters of [`IamApi::account_resource_group_list`](IamApi::account_resource_group_list).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountResourceGroupListParams {
     /// Query parameter `id`.
@@ -1234,7 +1234,7 @@ pub struct AccountResourceGroupListParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`IamApi::list_members`].
+/// Query and header parameters of [`IamApi::list_members`](IamApi::list_members).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListMembersParams {
     /// Query parameter `order`.
@@ -1248,7 +1248,7 @@ pub struct ListMembersParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-/// Query and header parameters of [`IamApi::list_memberships`].
+/// Query and header parameters of [`IamApi::list_memberships`](IamApi::list_memberships).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListMembershipsParams {
     /// Query parameter `account.name`.
@@ -1266,7 +1266,7 @@ pub struct ListMembershipsParams {
     /// Query parameter `status`.
     pub status: Option<Status2>,
 }
-/// Query and header parameters of [`IamApi::list_organizations`].
+/// Query and header parameters of [`IamApi::list_organizations`](IamApi::list_organizations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListOrganizationsParams {
     /// Query parameter `name`.
@@ -1284,7 +1284,7 @@ pub struct ListOrganizationsParams {
     /// Query parameter `status`.
     pub status: Option<ListOrganizationsStatus>,
 }
-/// Query and header parameters of [`IamApi::list_tokens`].
+/// Query and header parameters of [`IamApi::list_tokens`](IamApi::list_tokens).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTokensParams {
     /// Query parameter `page`.

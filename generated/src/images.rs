@@ -547,7 +547,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ImagesApi::list_images`].
+/// Query and header parameters of [`ImagesApi::list_images`](ImagesApi::list_images).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListImagesParams {
     /// Query parameter `page`.
@@ -555,7 +555,7 @@ pub struct ListImagesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`ImagesApi::list_images_v2`].
+/// Query and header parameters of [`ImagesApi::list_images_v2`](ImagesApi::list_images_v2).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListImagesV2Params {
     /// Query parameter `continuation_token`.

@@ -342,7 +342,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`IntelApi::get_results_for_a_url_scan`].
+/// Query and header parameters of [`IntelApi::get_results_for_a_url_scan`](IntelApi::get_results_for_a_url_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetResultsForAUrlScanParams {
     /// Query parameter `url_id_param`.
@@ -350,7 +350,7 @@ pub struct GetResultsForAUrlScanParams {
     /// Query parameter `url`.
     pub url: Option<String>,
 }
-/// Query and header parameters of [`IntelApi::get_passive_dns_by_ip`].
+/// Query and header parameters of [`IntelApi::get_passive_dns_by_ip`](IntelApi::get_passive_dns_by_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetPassiveDnsByIpParams {
     /// Query parameter `start_end_params`.
@@ -362,25 +362,25 @@ pub struct GetPassiveDnsByIpParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
-/// Query and header parameters of [`IntelApi::get_domain_details`].
+/// Query and header parameters of [`IntelApi::get_domain_details`](IntelApi::get_domain_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetDomainDetailsParams {
     /// Query parameter `domain`.
     pub domain: Option<String>,
 }
-/// Query and header parameters of [`IntelApi::get_domain_history`].
+/// Query and header parameters of [`IntelApi::get_domain_history`](IntelApi::get_domain_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetDomainHistoryParams {
     /// Query parameter `domain`.
     pub domain: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`IntelApi::get_multiple_domain_details`].
+/// Query and header parameters of [`IntelApi::get_multiple_domain_details`](IntelApi::get_multiple_domain_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetMultipleDomainDetailsParams {
     /// Query parameter `domain`.
     pub domain: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`IntelApi::get_ip_overview`].
+/// Query and header parameters of [`IntelApi::get_ip_overview`](IntelApi::get_ip_overview).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetIpOverviewParams {
     /// Query parameter `ipv4`.

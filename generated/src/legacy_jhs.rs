@@ -335,7 +335,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`LegacyJhsApi::get_current_aggregated_analytics`].
+/// Query and header parameters of [`LegacyJhsApi::get_current_aggregated_analytics`](LegacyJhsApi::get_current_aggregated_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetCurrentAggregatedAnalyticsParams {
     /// Query parameter `appID`.
@@ -345,7 +345,7 @@ pub struct GetCurrentAggregatedAnalyticsParams {
     /// Query parameter `colo_name`.
     pub colo_name: Option<String>,
 }
-/// Query and header parameters of [`LegacyJhsApi::get_analytics_by_time`].
+/// Query and header parameters of [`LegacyJhsApi::get_analytics_by_time`](LegacyJhsApi::get_analytics_by_time).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAnalyticsByTimeParams {
     /// Query parameter `dimensions`.
@@ -363,7 +363,7 @@ pub struct GetAnalyticsByTimeParams {
     /// Query parameter `time_delta`.
     pub time_delta: Option<GetAnalyticsByTimeTimeDelta>,
 }
-/// Query and header parameters of [`LegacyJhsApi::get_analytics_summary`].
+/// Query and header parameters of [`LegacyJhsApi::get_analytics_summary`](LegacyJhsApi::get_analytics_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAnalyticsSummaryParams {
     /// Query parameter `dimensions`.
@@ -379,7 +379,7 @@ pub struct GetAnalyticsSummaryParams {
     /// Query parameter `since`.
     pub since: Option<String>,
 }
-/// Query and header parameters of [`LegacyJhsApi::list_spectrum_applications`].
+/// Query and header parameters of [`LegacyJhsApi::list_spectrum_applications`](LegacyJhsApi::list_spectrum_applications).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListSpectrumApplicationsParams {
     /// Query parameter `page`.

@@ -401,7 +401,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ListsApi::get_list_items`].
+/// Query and header parameters of [`ListsApi::get_list_items`](ListsApi::get_list_items).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetListItemsParams {
     /// Query parameter `cursor`.

@@ -1529,13 +1529,13 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`LoadBalancingApi::account_load_balancer_pools_list_pools`].
+/// Query and header parameters of [`LoadBalancingApi::account_load_balancer_pools_list_pools`](LoadBalancingApi::account_load_balancer_pools_list_pools).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountLoadBalancerPoolsListPoolsParams {
     /// Query parameter `monitor`.
     pub monitor: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`LoadBalancingApi::list_regions`].
+/// Query and header parameters of [`LoadBalancingApi::list_regions`](LoadBalancingApi::list_regions).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListRegionsParams {
     /// Query parameter `subdivision_code`.
@@ -1545,7 +1545,7 @@ pub struct ListRegionsParams {
     /// Query parameter `country_code_a2`.
     pub country_code_a2: Option<String>,
 }
-/// Query and header parameters of [`LoadBalancingApi::search_resources`].
+/// Query and header parameters of [`LoadBalancingApi::search_resources`](LoadBalancingApi::search_resources).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchResourcesParams {
     /// Query parameter `search_params`.
@@ -1555,13 +1555,13 @@ pub struct SearchResourcesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`LoadBalancingApi::load_balancer_pools_list_pools`].
+/// Query and header parameters of [`LoadBalancingApi::load_balancer_pools_list_pools`](LoadBalancingApi::load_balancer_pools_list_pools).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoadBalancerPoolsListPoolsParams {
     /// Query parameter `monitor`.
     pub monitor: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`LoadBalancingApi::list_healthcheck_events`].
+/// Query and header parameters of [`LoadBalancingApi::list_healthcheck_events`](LoadBalancingApi::list_healthcheck_events).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListHealthcheckEventsParams {
     /// Query parameter `until`.

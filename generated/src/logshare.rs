@@ -143,7 +143,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_rayids_ray_id`].
+/// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_rayids_ray_id`](LogshareApi::get_zones_zone_id_logs_rayids_ray_id).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetZonesZoneIdLogsRayidsRayIdParams {
     /// Query parameter `fields`.
@@ -151,7 +151,7 @@ pub struct GetZonesZoneIdLogsRayidsRayIdParams {
     /// Query parameter `timestamps`.
     pub timestamps: Option<Timestamps>,
 }
-/// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_received`].
+/// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_received`](LogshareApi::get_zones_zone_id_logs_received).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetZonesZoneIdLogsReceivedParams {
     /// Query parameter `start`.

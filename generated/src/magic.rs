@@ -1977,7 +1977,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`MagicApi::list_sites`].
+/// Query and header parameters of [`MagicApi::list_sites`](MagicApi::list_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListSitesParams {
     /// Query parameter `connector_identifier`.

@@ -370,7 +370,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ObservatoryApi::speed_list_test_history`].
+/// Query and header parameters of [`ObservatoryApi::speed_list_test_history`](ObservatoryApi::speed_list_test_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpeedListTestHistoryParams {
     /// Query parameter `page`.
@@ -380,13 +380,13 @@ pub struct SpeedListTestHistoryParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-/// Query and header parameters of [`ObservatoryApi::speed_delete_tests`].
+/// Query and header parameters of [`ObservatoryApi::speed_delete_tests`](ObservatoryApi::speed_delete_tests).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpeedDeleteTestsParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-/// Query and header parameters of [`ObservatoryApi::speed_list_page_trend`].
+/// Query and header parameters of [`ObservatoryApi::speed_list_page_trend`](ObservatoryApi::speed_list_page_trend).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpeedListPageTrendParams {
     /// Query parameter `region` (required).
@@ -425,19 +425,19 @@ impl SpeedListPageTrendParams {
         }
     }
 }
-/// Query and header parameters of [`ObservatoryApi::speed_get_scheduled_test`].
+/// Query and header parameters of [`ObservatoryApi::speed_get_scheduled_test`](ObservatoryApi::speed_get_scheduled_test).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpeedGetScheduledTestParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-/// Query and header parameters of [`ObservatoryApi::speed_create_scheduled_test`].
+/// Query and header parameters of [`ObservatoryApi::speed_create_scheduled_test`](ObservatoryApi::speed_create_scheduled_test).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpeedCreateScheduledTestParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-/// Query and header parameters of [`ObservatoryApi::speed_delete_test_schedule`].
+/// Query and header parameters of [`ObservatoryApi::speed_delete_test_schedule`](ObservatoryApi::speed_delete_test_schedule).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpeedDeleteTestScheduleParams {
     /// Query parameter `region`.

@@ -454,7 +454,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`PageShieldApi::list_connections`].
+/// Query and header parameters of [`PageShieldApi::list_connections`](PageShieldApi::list_connections).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListConnectionsParams {
     /// Query parameter `exclude_urls`.
@@ -482,7 +482,7 @@ pub struct ListConnectionsParams {
     /// Query parameter `export`.
     pub export: Option<Export>,
 }
-/// Query and header parameters of [`PageShieldApi::list_cookies`].
+/// Query and header parameters of [`PageShieldApi::list_cookies`](PageShieldApi::list_cookies).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListCookiesParams {
     /// Query parameter `hosts`.
@@ -514,7 +514,7 @@ pub struct ListCookiesParams {
     /// Query parameter `domain`.
     pub domain: Option<String>,
 }
-/// Query and header parameters of [`PageShieldApi::list_scripts`].
+/// Query and header parameters of [`PageShieldApi::list_scripts`](PageShieldApi::list_scripts).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListScriptsParams {
     /// Query parameter `exclude_urls`.

@@ -631,7 +631,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`PagesApi::get_deployments`].
+/// Query and header parameters of [`PagesApi::get_deployments`](PagesApi::get_deployments).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetDeploymentsParams {
     /// Query parameter `env`.

@@ -304,7 +304,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`R2Api::r2_list_buckets`].
+/// Query and header parameters of [`R2Api::r2_list_buckets`](R2Api::r2_list_buckets).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct R2ListBucketsParams {
     /// Query parameter `name_contains`.

@@ -8138,7 +8138,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`RadarApi::radar_get_annotations`].
+/// Query and header parameters of [`RadarApi::radar_get_annotations`](RadarApi::radar_get_annotations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAnnotationsParams {
     /// Query parameter `limit`.
@@ -8174,7 +8174,7 @@ pub struct RadarGetAnnotationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_annotations_outages`].
+/// Query and header parameters of [`RadarApi::radar_get_annotations_outages`](RadarApi::radar_get_annotations_outages).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAnnotationsOutagesParams {
     /// Query parameter `limit`.
@@ -8210,7 +8210,7 @@ pub struct RadarGetAnnotationsOutagesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_annotations_outages_top`].
+/// Query and header parameters of [`RadarApi::radar_get_annotations_outages_top`](RadarApi::radar_get_annotations_outages_top).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAnnotationsOutagesTopParams {
     /// Query parameter `limit`.
@@ -8234,7 +8234,7 @@ pub struct RadarGetAnnotationsOutagesTopParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_dnssec`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_dnssec`](RadarApi::radar_get_dns_as112_timeseries_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesByDnssecParams {
     /// Query parameter `name`.
@@ -8270,7 +8270,7 @@ pub struct RadarGetDnsAs112TimeseriesByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_edns`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_edns`](RadarApi::radar_get_dns_as112_timeseries_by_edns).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesByEdnsParams {
     /// Query parameter `name`.
@@ -8306,7 +8306,7 @@ pub struct RadarGetDnsAs112TimeseriesByEdnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_ip_version`](RadarApi::radar_get_dns_as112_timeseries_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesByIpVersionParams {
     /// Query parameter `name`.
@@ -8342,7 +8342,7 @@ pub struct RadarGetDnsAs112TimeseriesByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_protocol`](RadarApi::radar_get_dns_as112_timeseries_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesByProtocolParams {
     /// Query parameter `name`.
@@ -8378,7 +8378,7 @@ pub struct RadarGetDnsAs112TimeseriesByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_query_type`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_query_type`](RadarApi::radar_get_dns_as112_timeseries_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesByQueryTypeParams {
     /// Query parameter `name`.
@@ -8414,7 +8414,7 @@ pub struct RadarGetDnsAs112TimeseriesByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_response_codes`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_response_codes`](RadarApi::radar_get_dns_as112_timeseries_by_response_codes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesByResponseCodesParams {
     /// Query parameter `name`.
@@ -8450,7 +8450,7 @@ pub struct RadarGetDnsAs112TimeseriesByResponseCodesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries`](RadarApi::radar_get_dns_as112_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesParams {
     /// Query parameter `aggInterval`.
@@ -8490,7 +8490,7 @@ pub struct RadarGetDnsAs112TimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_dnssec`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_dnssec`](RadarApi::radar_get_dns_as112_timeseries_group_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesGroupByDnssecParams {
     /// Query parameter `aggInterval`.
@@ -8530,7 +8530,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_edns`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_edns`](RadarApi::radar_get_dns_as112_timeseries_group_by_edns).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesGroupByEdnsParams {
     /// Query parameter `aggInterval`.
@@ -8570,7 +8570,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByEdnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_ip_version`](RadarApi::radar_get_dns_as112_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
@@ -8610,7 +8610,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_protocol`](RadarApi::radar_get_dns_as112_timeseries_group_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesGroupByProtocolParams {
     /// Query parameter `aggInterval`.
@@ -8650,7 +8650,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_query_type`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_query_type`](RadarApi::radar_get_dns_as112_timeseries_group_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeParams {
     /// Query parameter `aggInterval`.
@@ -8690,7 +8690,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_response_codes`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_response_codes`](RadarApi::radar_get_dns_as112_timeseries_group_by_response_codes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesParams {
     /// Query parameter `aggInterval`.
@@ -8730,7 +8730,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations`](RadarApi::radar_get_dns_as112_top_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TopLocationsParams {
     /// Query parameter `limit`.
@@ -8770,7 +8770,7 @@ pub struct RadarGetDnsAs112TopLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_dnssec`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_dnssec`](RadarApi::radar_get_dns_as112_top_locations_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TopLocationsByDnssecParams {
     /// Query parameter `limit`.
@@ -8810,7 +8810,7 @@ pub struct RadarGetDnsAs112TopLocationsByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_edns`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_edns`](RadarApi::radar_get_dns_as112_top_locations_by_edns).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TopLocationsByEdnsParams {
     /// Query parameter `limit`.
@@ -8850,7 +8850,7 @@ pub struct RadarGetDnsAs112TopLocationsByEdnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_ip_version`](RadarApi::radar_get_dns_as112_top_locations_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsAs112TopLocationsByIpVersionParams {
     /// Query parameter `limit`.
@@ -8890,7 +8890,7 @@ pub struct RadarGetDnsAs112TopLocationsByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary`](RadarApi::radar_get_attacks_layer3_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3SummaryParams {
     /// Query parameter `name`.
@@ -8926,7 +8926,7 @@ pub struct RadarGetAttacksLayer3SummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_bitrate`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_bitrate`](RadarApi::radar_get_attacks_layer3_summary_by_bitrate).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3SummaryByBitrateParams {
     /// Query parameter `name`.
@@ -8970,7 +8970,7 @@ pub struct RadarGetAttacksLayer3SummaryByBitrateParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_duration`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_duration`](RadarApi::radar_get_attacks_layer3_summary_by_duration).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3SummaryByDurationParams {
     /// Query parameter `name`.
@@ -9014,7 +9014,7 @@ pub struct RadarGetAttacksLayer3SummaryByDurationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_ip_version`](RadarApi::radar_get_attacks_layer3_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3SummaryByIpVersionParams {
     /// Query parameter `name`.
@@ -9054,7 +9054,7 @@ pub struct RadarGetAttacksLayer3SummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_protocol`](RadarApi::radar_get_attacks_layer3_summary_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3SummaryByProtocolParams {
     /// Query parameter `name`.
@@ -9094,7 +9094,7 @@ pub struct RadarGetAttacksLayer3SummaryByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_vector`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_vector`](RadarApi::radar_get_attacks_layer3_summary_by_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3SummaryByVectorParams {
     /// Query parameter `name`.
@@ -9138,7 +9138,7 @@ pub struct RadarGetAttacksLayer3SummaryByVectorParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_by_bytes`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_by_bytes`](RadarApi::radar_get_attacks_layer3_timeseries_by_bytes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesByBytesParams {
     /// Query parameter `aggInterval`.
@@ -9198,7 +9198,7 @@ pub struct RadarGetAttacksLayer3TimeseriesByBytesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_groups`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_groups`](RadarApi::radar_get_attacks_layer3_timeseries_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupsParams {
     /// Query parameter `aggInterval`.
@@ -9238,7 +9238,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_bitrate`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_bitrate`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_bitrate).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateParams {
     /// Query parameter `aggInterval`.
@@ -9290,7 +9290,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_duration`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_duration`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_duration).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationParams {
     /// Query parameter `aggInterval`.
@@ -9342,7 +9342,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_industry`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_industry`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_industry).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByIndustryParams {
     /// Query parameter `aggInterval`.
@@ -9398,7 +9398,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByIndustryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_ip_version`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
@@ -9446,7 +9446,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_protocol`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolParams {
     /// Query parameter `aggInterval`.
@@ -9494,7 +9494,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_vector`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_vector`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByVectorParams {
     /// Query parameter `aggInterval`.
@@ -9550,7 +9550,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByVectorParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_vertical`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_vertical`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_vertical).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByVerticalParams {
     /// Query parameter `aggInterval`.
@@ -9606,7 +9606,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByVerticalParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_attacks`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_attacks`](RadarApi::radar_get_attacks_layer3_top_attacks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TopAttacksParams {
     /// Query parameter `limit`.
@@ -9662,7 +9662,7 @@ pub struct RadarGetAttacksLayer3TopAttacksParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_industries`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_industries`](RadarApi::radar_get_attacks_layer3_top_industries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TopIndustriesParams {
     /// Query parameter `limit`.
@@ -9706,7 +9706,7 @@ pub struct RadarGetAttacksLayer3TopIndustriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_origin_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_origin_locations`](RadarApi::radar_get_attacks_layer3_top_origin_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TopOriginLocationsParams {
     /// Query parameter `limit`.
@@ -9750,7 +9750,7 @@ pub struct RadarGetAttacksLayer3TopOriginLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_target_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_target_locations`](RadarApi::radar_get_attacks_layer3_top_target_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TopTargetLocationsParams {
     /// Query parameter `limit`.
@@ -9794,7 +9794,7 @@ pub struct RadarGetAttacksLayer3TopTargetLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_verticals`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_verticals`](RadarApi::radar_get_attacks_layer3_top_verticals).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer3TopVerticalsParams {
     /// Query parameter `limit`.
@@ -9838,7 +9838,7 @@ pub struct RadarGetAttacksLayer3TopVerticalsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary`](RadarApi::radar_get_attacks_layer7_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7SummaryParams {
     /// Query parameter `name`.
@@ -9874,7 +9874,7 @@ pub struct RadarGetAttacksLayer7SummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_http_method`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_http_method`](RadarApi::radar_get_attacks_layer7_summary_by_http_method).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7SummaryByHttpMethodParams {
     /// Query parameter `name`.
@@ -9922,7 +9922,7 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_http_version`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_http_version`](RadarApi::radar_get_attacks_layer7_summary_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7SummaryByHttpVersionParams {
     /// Query parameter `name`.
@@ -9970,7 +9970,7 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_ip_version`](RadarApi::radar_get_attacks_layer7_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7SummaryByIpVersionParams {
     /// Query parameter `name`.
@@ -10018,7 +10018,7 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_managed_rules`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_managed_rules`](RadarApi::radar_get_attacks_layer7_summary_by_managed_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7SummaryByManagedRulesParams {
     /// Query parameter `name`.
@@ -10070,7 +10070,7 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_mitigation_product`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_mitigation_product`](RadarApi::radar_get_attacks_layer7_summary_by_mitigation_product).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7SummaryByMitigationProductParams {
     /// Query parameter `name`.
@@ -10118,7 +10118,7 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries`](RadarApi::radar_get_attacks_layer7_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesParams {
     /// Query parameter `aggInterval`.
@@ -10182,7 +10182,7 @@ pub struct RadarGetAttacksLayer7TimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group`](RadarApi::radar_get_attacks_layer7_timeseries_group).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupParams {
     /// Query parameter `aggInterval`.
@@ -10222,7 +10222,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_method`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_method`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_method).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Query parameter `aggInterval`.
@@ -10278,7 +10278,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_version`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_version`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Query parameter `aggInterval`.
@@ -10334,7 +10334,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_industry`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_industry`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_industry).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     /// Query parameter `aggInterval`.
@@ -10398,7 +10398,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_ip_version`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
@@ -10454,7 +10454,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_managed_rules`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_managed_rules`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_managed_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Query parameter `aggInterval`.
@@ -10514,7 +10514,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_mitigation_product`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_mitigation_product`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_mitigation_product).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
     /// Query parameter `aggInterval`.
@@ -10570,7 +10570,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_vertical`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_vertical`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_vertical).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     /// Query parameter `aggInterval`.
@@ -10634,7 +10634,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_origin_as`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_origin_as`](RadarApi::radar_get_attacks_layer7_top_origin_as).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TopOriginAsParams {
     /// Query parameter `limit`.
@@ -10686,7 +10686,7 @@ pub struct RadarGetAttacksLayer7TopOriginAsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_attacks`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_attacks`](RadarApi::radar_get_attacks_layer7_top_attacks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TopAttacksParams {
     /// Query parameter `limit`.
@@ -10758,7 +10758,7 @@ pub struct RadarGetAttacksLayer7TopAttacksParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_industries`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_industries`](RadarApi::radar_get_attacks_layer7_top_industries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TopIndustriesParams {
     /// Query parameter `limit`.
@@ -10814,7 +10814,7 @@ pub struct RadarGetAttacksLayer7TopIndustriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_origin_location`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_origin_location`](RadarApi::radar_get_attacks_layer7_top_origin_location).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TopOriginLocationParams {
     /// Query parameter `limit`.
@@ -10866,7 +10866,7 @@ pub struct RadarGetAttacksLayer7TopOriginLocationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_target_location`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_target_location`](RadarApi::radar_get_attacks_layer7_top_target_location).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TopTargetLocationParams {
     /// Query parameter `limit`.
@@ -10914,7 +10914,7 @@ pub struct RadarGetAttacksLayer7TopTargetLocationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_verticals`].
+/// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_verticals`](RadarApi::radar_get_attacks_layer7_top_verticals).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAttacksLayer7TopVerticalsParams {
     /// Query parameter `limit`.
@@ -10970,7 +10970,7 @@ pub struct RadarGetAttacksLayer7TopVerticalsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_hijacks_events`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_hijacks_events`](RadarApi::radar_get_bgp_hijacks_events).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpHijacksEventsParams {
     /// Query parameter `page`.
@@ -11038,7 +11038,7 @@ pub struct RadarGetBgpHijacksEventsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_ips_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_ips_timeseries`](RadarApi::radar_get_bgp_ips_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpIpsTimeseriesParams {
     /// Query parameter `name`.
@@ -11078,7 +11078,7 @@ pub struct RadarGetBgpIpsTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_route_leak_events`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_route_leak_events`](RadarApi::radar_get_bgp_route_leak_events).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpRouteLeakEventsParams {
     /// Query parameter `page`.
@@ -11130,7 +11130,7 @@ pub struct RadarGetBgpRouteLeakEventsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_routes_asns`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_routes_asns`](RadarApi::radar_get_bgp_routes_asns).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpRoutesAsnsParams {
     /// Query parameter `location`.
@@ -11154,7 +11154,7 @@ pub struct RadarGetBgpRoutesAsnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_pfx2as_moas`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_pfx2as_moas`](RadarApi::radar_get_bgp_pfx2as_moas).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpPfx2asMoasParams {
     /// Query parameter `origin`.
@@ -11174,7 +11174,7 @@ pub struct RadarGetBgpPfx2asMoasParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_pfx2as`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_pfx2as`](RadarApi::radar_get_bgp_pfx2as).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpPfx2asParams {
     /// Query parameter `prefix`.
@@ -11198,7 +11198,7 @@ pub struct RadarGetBgpPfx2asParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_routes_stats`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_routes_stats`](RadarApi::radar_get_bgp_routes_stats).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpRoutesStatsParams {
     /// Query parameter `asn`.
@@ -11214,7 +11214,7 @@ pub struct RadarGetBgpRoutesStatsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_timeseries`](RadarApi::radar_get_bgp_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpTimeseriesParams {
     /// Query parameter `aggInterval`.
@@ -11254,7 +11254,7 @@ pub struct RadarGetBgpTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_top_ases`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_top_ases`](RadarApi::radar_get_bgp_top_ases).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpTopAsesParams {
     /// Query parameter `limit`.
@@ -11294,7 +11294,7 @@ pub struct RadarGetBgpTopAsesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_top_asns_by_prefixes`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_top_asns_by_prefixes`](RadarApi::radar_get_bgp_top_asns_by_prefixes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpTopAsnsByPrefixesParams {
     /// Query parameter `country`.
@@ -11310,7 +11310,7 @@ pub struct RadarGetBgpTopAsnsByPrefixesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_bgp_top_prefixes`].
+/// Query and header parameters of [`RadarApi::radar_get_bgp_top_prefixes`](RadarApi::radar_get_bgp_top_prefixes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetBgpTopPrefixesParams {
     /// Query parameter `limit`.
@@ -11346,7 +11346,7 @@ pub struct RadarGetBgpTopPrefixesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_reports_datasets`].
+/// Query and header parameters of [`RadarApi::radar_get_reports_datasets`](RadarApi::radar_get_reports_datasets).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetReportsDatasetsParams {
     /// Query parameter `limit`.
@@ -11366,7 +11366,7 @@ pub struct RadarGetReportsDatasetsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_post_reports_dataset_download_url`].
+/// Query and header parameters of [`RadarApi::radar_post_reports_dataset_download_url`](RadarApi::radar_post_reports_dataset_download_url).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarPostReportsDatasetDownloadUrlParams {
     /// Query parameter `format`.
@@ -11374,7 +11374,7 @@ pub struct RadarPostReportsDatasetDownloadUrlParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_cache_hit_status`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_cache_hit_status`](RadarApi::radar_get_dns_timeseries_by_cache_hit_status).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByCacheHitStatusParams {
     /// Query parameter `name`.
@@ -11414,7 +11414,7 @@ pub struct RadarGetDnsTimeseriesByCacheHitStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec`](RadarApi::radar_get_dns_timeseries_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByDnssecParams {
     /// Query parameter `name`.
@@ -11454,7 +11454,7 @@ pub struct RadarGetDnsTimeseriesByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec_awareness`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec_awareness`](RadarApi::radar_get_dns_timeseries_by_dnssec_awareness).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByDnssecAwarenessParams {
     /// Query parameter `name`.
@@ -11494,7 +11494,7 @@ pub struct RadarGetDnsTimeseriesByDnssecAwarenessParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec_e2e_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec_e2e_version`](RadarApi::radar_get_dns_timeseries_by_dnssec_e2e_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByDnssecE2eVersionParams {
     /// Query parameter `name`.
@@ -11534,7 +11534,7 @@ pub struct RadarGetDnsTimeseriesByDnssecE2eVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_ip_version`](RadarApi::radar_get_dns_timeseries_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByIpVersionParams {
     /// Query parameter `name`.
@@ -11574,7 +11574,7 @@ pub struct RadarGetDnsTimeseriesByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_matching_answer_status`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_matching_answer_status`](RadarApi::radar_get_dns_timeseries_by_matching_answer_status).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusParams {
     /// Query parameter `name`.
@@ -11614,7 +11614,7 @@ pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_protocol`](RadarApi::radar_get_dns_timeseries_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByProtocolParams {
     /// Query parameter `name`.
@@ -11654,7 +11654,7 @@ pub struct RadarGetDnsTimeseriesByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_query_type`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_query_type`](RadarApi::radar_get_dns_timeseries_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByQueryTypeParams {
     /// Query parameter `name`.
@@ -11694,7 +11694,7 @@ pub struct RadarGetDnsTimeseriesByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_response_code`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_response_code`](RadarApi::radar_get_dns_timeseries_by_response_code).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByResponseCodeParams {
     /// Query parameter `name`.
@@ -11734,7 +11734,7 @@ pub struct RadarGetDnsTimeseriesByResponseCodeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_response_ttl`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_response_ttl`](RadarApi::radar_get_dns_timeseries_by_response_ttl).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesByResponseTtlParams {
     /// Query parameter `name`.
@@ -11774,7 +11774,7 @@ pub struct RadarGetDnsTimeseriesByResponseTtlParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries`](RadarApi::radar_get_dns_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesParams {
     /// Query parameter `aggInterval`.
@@ -11818,7 +11818,7 @@ pub struct RadarGetDnsTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_cache_hit_status`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_cache_hit_status`](RadarApi::radar_get_dns_timeseries_group_by_cache_hit_status).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByCacheHitStatusParams {
     /// Query parameter `aggInterval`.
@@ -11862,7 +11862,7 @@ pub struct RadarGetDnsTimeseriesGroupByCacheHitStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec`](RadarApi::radar_get_dns_timeseries_group_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByDnssecParams {
     /// Query parameter `aggInterval`.
@@ -11906,7 +11906,7 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec_awareness`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec_awareness`](RadarApi::radar_get_dns_timeseries_group_by_dnssec_awareness).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByDnssecAwarenessParams {
     /// Query parameter `aggInterval`.
@@ -11950,7 +11950,7 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecAwarenessParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec_e2e_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec_e2e_version`](RadarApi::radar_get_dns_timeseries_group_by_dnssec_e2e_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams {
     /// Query parameter `aggInterval`.
@@ -11994,7 +11994,7 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_ip_version`](RadarApi::radar_get_dns_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
@@ -12038,7 +12038,7 @@ pub struct RadarGetDnsTimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_matching_answer_status`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_matching_answer_status`](RadarApi::radar_get_dns_timeseries_group_by_matching_answer_status).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams {
     /// Query parameter `aggInterval`.
@@ -12082,7 +12082,7 @@ pub struct RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_protocol`](RadarApi::radar_get_dns_timeseries_group_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByProtocolParams {
     /// Query parameter `aggInterval`.
@@ -12126,7 +12126,7 @@ pub struct RadarGetDnsTimeseriesGroupByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_query_type`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_query_type`](RadarApi::radar_get_dns_timeseries_group_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByQueryTypeParams {
     /// Query parameter `aggInterval`.
@@ -12170,7 +12170,7 @@ pub struct RadarGetDnsTimeseriesGroupByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_response_code`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_response_code`](RadarApi::radar_get_dns_timeseries_group_by_response_code).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByResponseCodeParams {
     /// Query parameter `aggInterval`.
@@ -12214,7 +12214,7 @@ pub struct RadarGetDnsTimeseriesGroupByResponseCodeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_response_ttl`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_response_ttl`](RadarApi::radar_get_dns_timeseries_group_by_response_ttl).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetDnsTimeseriesGroupByResponseTtlParams {
     /// Query parameter `aggInterval`.
@@ -12258,7 +12258,7 @@ pub struct RadarGetDnsTimeseriesGroupByResponseTtlParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_top_ases`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_top_ases`](RadarApi::radar_get_dns_top_ases).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetDnsTopAsesParams {
     /// Query parameter `limit`.
@@ -12319,7 +12319,7 @@ impl RadarGetDnsTopAsesParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_dns_top_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_dns_top_locations`](RadarApi::radar_get_dns_top_locations).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetDnsTopLocationsParams {
     /// Query parameter `limit`.
@@ -12380,7 +12380,7 @@ impl RadarGetDnsTopLocationsParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_arc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_arc`](RadarApi::radar_get_email_routing_summary_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingSummaryByArcParams {
     /// Query parameter `name`.
@@ -12424,7 +12424,7 @@ pub struct RadarGetEmailRoutingSummaryByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_dkim`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_dkim`](RadarApi::radar_get_email_routing_summary_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingSummaryByDkimParams {
     /// Query parameter `name`.
@@ -12468,7 +12468,7 @@ pub struct RadarGetEmailRoutingSummaryByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_dmarc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_dmarc`](RadarApi::radar_get_email_routing_summary_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingSummaryByDmarcParams {
     /// Query parameter `name`.
@@ -12512,7 +12512,7 @@ pub struct RadarGetEmailRoutingSummaryByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_encrypted`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_encrypted`](RadarApi::radar_get_email_routing_summary_by_encrypted).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingSummaryByEncryptedParams {
     /// Query parameter `name`.
@@ -12556,7 +12556,7 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_ip_version`](RadarApi::radar_get_email_routing_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingSummaryByIpVersionParams {
     /// Query parameter `name`.
@@ -12600,7 +12600,7 @@ pub struct RadarGetEmailRoutingSummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_spf`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_spf`](RadarApi::radar_get_email_routing_summary_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingSummaryBySpfParams {
     /// Query parameter `name`.
@@ -12644,7 +12644,7 @@ pub struct RadarGetEmailRoutingSummaryBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_arc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_arc`](RadarApi::radar_get_email_routing_timeseries_group_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingTimeseriesGroupByArcParams {
     /// Query parameter `aggInterval`.
@@ -12692,7 +12692,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_dkim`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_dkim`](RadarApi::radar_get_email_routing_timeseries_group_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingTimeseriesGroupByDkimParams {
     /// Query parameter `aggInterval`.
@@ -12740,7 +12740,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_dmarc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_dmarc`](RadarApi::radar_get_email_routing_timeseries_group_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
     /// Query parameter `aggInterval`.
@@ -12788,7 +12788,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_encrypted`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_encrypted`](RadarApi::radar_get_email_routing_timeseries_group_by_encrypted).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
     /// Query parameter `aggInterval`.
@@ -12836,7 +12836,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_ip_version`](RadarApi::radar_get_email_routing_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
@@ -12884,7 +12884,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_spf`].
+/// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_spf`](RadarApi::radar_get_email_routing_timeseries_group_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailRoutingTimeseriesGroupBySpfParams {
     /// Query parameter `aggInterval`.
@@ -12932,7 +12932,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_arc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_arc`](RadarApi::radar_get_email_security_summary_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryByArcParams {
     /// Query parameter `name`.
@@ -12972,7 +12972,7 @@ pub struct RadarGetEmailSecuritySummaryByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_dkim`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_dkim`](RadarApi::radar_get_email_security_summary_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryByDkimParams {
     /// Query parameter `name`.
@@ -13012,7 +13012,7 @@ pub struct RadarGetEmailSecuritySummaryByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_dmarc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_dmarc`](RadarApi::radar_get_email_security_summary_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryByDmarcParams {
     /// Query parameter `name`.
@@ -13052,7 +13052,7 @@ pub struct RadarGetEmailSecuritySummaryByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_malicious`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_malicious`](RadarApi::radar_get_email_security_summary_by_malicious).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryByMaliciousParams {
     /// Query parameter `name`.
@@ -13096,7 +13096,7 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spam`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spam`](RadarApi::radar_get_email_security_summary_by_spam).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryBySpamParams {
     /// Query parameter `name`.
@@ -13140,7 +13140,7 @@ pub struct RadarGetEmailSecuritySummaryBySpamParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spf`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spf`](RadarApi::radar_get_email_security_summary_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryBySpfParams {
     /// Query parameter `name`.
@@ -13180,7 +13180,7 @@ pub struct RadarGetEmailSecuritySummaryBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spoof`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spoof`](RadarApi::radar_get_email_security_summary_by_spoof).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryBySpoofParams {
     /// Query parameter `name`.
@@ -13224,7 +13224,7 @@ pub struct RadarGetEmailSecuritySummaryBySpoofParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_threat_category`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_threat_category`](RadarApi::radar_get_email_security_summary_by_threat_category).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryByThreatCategoryParams {
     /// Query parameter `name`.
@@ -13268,7 +13268,7 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_tls_version`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_tls_version`](RadarApi::radar_get_email_security_summary_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecuritySummaryByTlsVersionParams {
     /// Query parameter `name`.
@@ -13308,7 +13308,7 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_arc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_arc`](RadarApi::radar_get_email_security_timeseries_group_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupByArcParams {
     /// Query parameter `aggInterval`.
@@ -13352,7 +13352,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_dkim`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_dkim`](RadarApi::radar_get_email_security_timeseries_group_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupByDkimParams {
     /// Query parameter `aggInterval`.
@@ -13396,7 +13396,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_dmarc`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_dmarc`](RadarApi::radar_get_email_security_timeseries_group_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
     /// Query parameter `aggInterval`.
@@ -13440,7 +13440,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_malicious`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_malicious`](RadarApi::radar_get_email_security_timeseries_group_by_malicious).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
     /// Query parameter `aggInterval`.
@@ -13488,7 +13488,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spam`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spam`](RadarApi::radar_get_email_security_timeseries_group_by_spam).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpamParams {
     /// Query parameter `aggInterval`.
@@ -13536,7 +13536,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpamParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spf`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spf`](RadarApi::radar_get_email_security_timeseries_group_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpfParams {
     /// Query parameter `aggInterval`.
@@ -13580,7 +13580,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spoof`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spoof`](RadarApi::radar_get_email_security_timeseries_group_by_spoof).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
     /// Query parameter `aggInterval`.
@@ -13628,7 +13628,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_threat_category`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_threat_category`](RadarApi::radar_get_email_security_timeseries_group_by_threat_category).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Query parameter `aggInterval`.
@@ -13676,7 +13676,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_tls_version`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_tls_version`](RadarApi::radar_get_email_security_timeseries_group_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     /// Query parameter `aggInterval`.
@@ -13720,7 +13720,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_messages`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_messages`](RadarApi::radar_get_email_security_top_tlds_by_messages).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTopTldsByMessagesParams {
     /// Query parameter `limit`.
@@ -13772,7 +13772,7 @@ pub struct RadarGetEmailSecurityTopTldsByMessagesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_malicious`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_malicious`](RadarApi::radar_get_email_security_top_tlds_by_malicious).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTopTldsByMaliciousParams {
     /// Query parameter `limit`.
@@ -13824,7 +13824,7 @@ pub struct RadarGetEmailSecurityTopTldsByMaliciousParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_spam`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_spam`](RadarApi::radar_get_email_security_top_tlds_by_spam).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTopTldsBySpamParams {
     /// Query parameter `limit`.
@@ -13876,7 +13876,7 @@ pub struct RadarGetEmailSecurityTopTldsBySpamParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_spoof`].
+/// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_spoof`](RadarApi::radar_get_email_security_top_tlds_by_spoof).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEmailSecurityTopTldsBySpoofParams {
     /// Query parameter `limit`.
@@ -13928,7 +13928,7 @@ pub struct RadarGetEmailSecurityTopTldsBySpoofParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_entities_asn_list`].
+/// Query and header parameters of [`RadarApi::radar_get_entities_asn_list`](RadarApi::radar_get_entities_asn_list).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEntitiesAsnListParams {
     /// Query parameter `limit`.
@@ -13956,7 +13956,7 @@ pub struct RadarGetEntitiesAsnListParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_entities_asn_by_ip`].
+/// Query and header parameters of [`RadarApi::radar_get_entities_asn_by_ip`](RadarApi::radar_get_entities_asn_by_ip).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetEntitiesAsnByIpParams {
     /// Query parameter `ip` (required).
@@ -13977,7 +13977,7 @@ impl RadarGetEntitiesAsnByIpParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_entities_asn_by_id`].
+/// Query and header parameters of [`RadarApi::radar_get_entities_asn_by_id`](RadarApi::radar_get_entities_asn_by_id).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEntitiesAsnByIdParams {
     /// Query parameter `format`.
@@ -13985,7 +13985,7 @@ pub struct RadarGetEntitiesAsnByIdParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_asns_rel`].
+/// Query and header parameters of [`RadarApi::radar_get_asns_rel`](RadarApi::radar_get_asns_rel).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetAsnsRelParams {
     /// Query parameter `asn2`.
@@ -13997,7 +13997,7 @@ pub struct RadarGetAsnsRelParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_entities_ip`].
+/// Query and header parameters of [`RadarApi::radar_get_entities_ip`](RadarApi::radar_get_entities_ip).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetEntitiesIpParams {
     /// Query parameter `ip` (required).
@@ -14018,7 +14018,7 @@ impl RadarGetEntitiesIpParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_entities_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_entities_locations`](RadarApi::radar_get_entities_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEntitiesLocationsParams {
     /// Query parameter `limit`.
@@ -14038,7 +14038,7 @@ pub struct RadarGetEntitiesLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_entities_location_by_alpha2`].
+/// Query and header parameters of [`RadarApi::radar_get_entities_location_by_alpha2`](RadarApi::radar_get_entities_location_by_alpha2).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetEntitiesLocationByAlpha2Params {
     /// Query parameter `format`.
@@ -14046,7 +14046,7 @@ pub struct RadarGetEntitiesLocationByAlpha2Params {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_bot_class`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_bot_class`](RadarApi::radar_get_http_summary_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByBotClassParams {
     /// Query parameter `name`.
@@ -14106,7 +14106,7 @@ pub struct RadarGetHttpSummaryByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_device_type`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_device_type`](RadarApi::radar_get_http_summary_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByDeviceTypeParams {
     /// Query parameter `name`.
@@ -14166,7 +14166,7 @@ pub struct RadarGetHttpSummaryByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_http_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_http_protocol`](RadarApi::radar_get_http_summary_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByHttpProtocolParams {
     /// Query parameter `name`.
@@ -14226,7 +14226,7 @@ pub struct RadarGetHttpSummaryByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_http_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_http_version`](RadarApi::radar_get_http_summary_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByHttpVersionParams {
     /// Query parameter `name`.
@@ -14286,7 +14286,7 @@ pub struct RadarGetHttpSummaryByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_ip_version`](RadarApi::radar_get_http_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByIpVersionParams {
     /// Query parameter `name`.
@@ -14346,7 +14346,7 @@ pub struct RadarGetHttpSummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_operating_system`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_operating_system`](RadarApi::radar_get_http_summary_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByOperatingSystemParams {
     /// Query parameter `name`.
@@ -14406,7 +14406,7 @@ pub struct RadarGetHttpSummaryByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_post_quantum`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_post_quantum`](RadarApi::radar_get_http_summary_by_post_quantum).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByPostQuantumParams {
     /// Query parameter `name`.
@@ -14470,7 +14470,7 @@ pub struct RadarGetHttpSummaryByPostQuantumParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_tls_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_summary_by_tls_version`](RadarApi::radar_get_http_summary_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpSummaryByTlsVersionParams {
     /// Query parameter `name`.
@@ -14530,7 +14530,7 @@ pub struct RadarGetHttpSummaryByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries`](RadarApi::radar_get_http_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesParams {
     /// Query parameter `aggInterval`.
@@ -14574,7 +14574,7 @@ pub struct RadarGetHttpTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_bot_class`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_bot_class`](RadarApi::radar_get_http_timeseries_group_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByBotClassParams {
     /// Query parameter `aggInterval`.
@@ -14638,7 +14638,7 @@ pub struct RadarGetHttpTimeseriesGroupByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_browsers`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_browsers`](RadarApi::radar_get_http_timeseries_group_by_browsers).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByBrowsersParams {
     /// Query parameter `aggInterval`.
@@ -14710,7 +14710,7 @@ pub struct RadarGetHttpTimeseriesGroupByBrowsersParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_browser_families`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_browser_families`](RadarApi::radar_get_http_timeseries_group_by_browser_families).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByBrowserFamiliesParams {
     /// Query parameter `aggInterval`.
@@ -14778,7 +14778,7 @@ pub struct RadarGetHttpTimeseriesGroupByBrowserFamiliesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_device_type`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_device_type`](RadarApi::radar_get_http_timeseries_group_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByDeviceTypeParams {
     /// Query parameter `aggInterval`.
@@ -14842,7 +14842,7 @@ pub struct RadarGetHttpTimeseriesGroupByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_http_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_http_protocol`](RadarApi::radar_get_http_timeseries_group_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByHttpProtocolParams {
     /// Query parameter `aggInterval`.
@@ -14906,7 +14906,7 @@ pub struct RadarGetHttpTimeseriesGroupByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_http_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_http_version`](RadarApi::radar_get_http_timeseries_group_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByHttpVersionParams {
     /// Query parameter `aggInterval`.
@@ -14970,7 +14970,7 @@ pub struct RadarGetHttpTimeseriesGroupByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_ip_version`](RadarApi::radar_get_http_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
@@ -15034,7 +15034,7 @@ pub struct RadarGetHttpTimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_operating_system`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_operating_system`](RadarApi::radar_get_http_timeseries_group_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByOperatingSystemParams {
     /// Query parameter `aggInterval`.
@@ -15098,7 +15098,7 @@ pub struct RadarGetHttpTimeseriesGroupByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_post_quantum`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_post_quantum`](RadarApi::radar_get_http_timeseries_group_by_post_quantum).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByPostQuantumParams {
     /// Query parameter `aggInterval`.
@@ -15166,7 +15166,7 @@ pub struct RadarGetHttpTimeseriesGroupByPostQuantumParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_tls_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_tls_version`](RadarApi::radar_get_http_timeseries_group_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTimeseriesGroupByTlsVersionParams {
     /// Query parameter `aggInterval`.
@@ -15230,7 +15230,7 @@ pub struct RadarGetHttpTimeseriesGroupByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_requests`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_requests`](RadarApi::radar_get_http_top_ases_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByHttpRequestsParams {
     /// Query parameter `limit`.
@@ -15302,7 +15302,7 @@ pub struct RadarGetHttpTopAsesByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_bot_class`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_bot_class`](RadarApi::radar_get_http_top_ases_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByBotClassParams {
     /// Query parameter `limit`.
@@ -15370,7 +15370,7 @@ pub struct RadarGetHttpTopAsesByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_browser_family`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_browser_family`](RadarApi::radar_get_http_top_ases_by_browser_family).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByBrowserFamilyParams {
     /// Query parameter `limit`.
@@ -15438,7 +15438,7 @@ pub struct RadarGetHttpTopAsesByBrowserFamilyParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_device_type`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_device_type`](RadarApi::radar_get_http_top_ases_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByDeviceTypeParams {
     /// Query parameter `limit`.
@@ -15506,7 +15506,7 @@ pub struct RadarGetHttpTopAsesByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_protocol`](RadarApi::radar_get_http_top_ases_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByHttpProtocolParams {
     /// Query parameter `limit`.
@@ -15574,7 +15574,7 @@ pub struct RadarGetHttpTopAsesByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_version`](RadarApi::radar_get_http_top_ases_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByHttpVersionParams {
     /// Query parameter `limit`.
@@ -15642,7 +15642,7 @@ pub struct RadarGetHttpTopAsesByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_ip_version`](RadarApi::radar_get_http_top_ases_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByIpVersionParams {
     /// Query parameter `limit`.
@@ -15710,7 +15710,7 @@ pub struct RadarGetHttpTopAsesByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_operating_system`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_operating_system`](RadarApi::radar_get_http_top_ases_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByOperatingSystemParams {
     /// Query parameter `limit`.
@@ -15778,7 +15778,7 @@ pub struct RadarGetHttpTopAsesByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_tls_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_tls_version`](RadarApi::radar_get_http_top_ases_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopAsesByTlsVersionParams {
     /// Query parameter `limit`.
@@ -15846,7 +15846,7 @@ pub struct RadarGetHttpTopAsesByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_browsers`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_browsers`](RadarApi::radar_get_http_top_browsers).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopBrowsersParams {
     /// Query parameter `limit`.
@@ -15918,7 +15918,7 @@ pub struct RadarGetHttpTopBrowsersParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_browser_families`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_browser_families`](RadarApi::radar_get_http_top_browser_families).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopBrowserFamiliesParams {
     /// Query parameter `limit`.
@@ -15990,7 +15990,7 @@ pub struct RadarGetHttpTopBrowserFamiliesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_requests`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_requests`](RadarApi::radar_get_http_top_locations_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByHttpRequestsParams {
     /// Query parameter `limit`.
@@ -16062,7 +16062,7 @@ pub struct RadarGetHttpTopLocationsByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_bot_class`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_bot_class`](RadarApi::radar_get_http_top_locations_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByBotClassParams {
     /// Query parameter `limit`.
@@ -16130,7 +16130,7 @@ pub struct RadarGetHttpTopLocationsByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_browser_family`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_browser_family`](RadarApi::radar_get_http_top_locations_by_browser_family).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByBrowserFamilyParams {
     /// Query parameter `limit`.
@@ -16198,7 +16198,7 @@ pub struct RadarGetHttpTopLocationsByBrowserFamilyParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_device_type`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_device_type`](RadarApi::radar_get_http_top_locations_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByDeviceTypeParams {
     /// Query parameter `limit`.
@@ -16266,7 +16266,7 @@ pub struct RadarGetHttpTopLocationsByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_protocol`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_protocol`](RadarApi::radar_get_http_top_locations_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByHttpProtocolParams {
     /// Query parameter `limit`.
@@ -16334,7 +16334,7 @@ pub struct RadarGetHttpTopLocationsByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_version`](RadarApi::radar_get_http_top_locations_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByHttpVersionParams {
     /// Query parameter `limit`.
@@ -16402,7 +16402,7 @@ pub struct RadarGetHttpTopLocationsByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_ip_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_ip_version`](RadarApi::radar_get_http_top_locations_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByIpVersionParams {
     /// Query parameter `limit`.
@@ -16470,7 +16470,7 @@ pub struct RadarGetHttpTopLocationsByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_operating_system`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_operating_system`](RadarApi::radar_get_http_top_locations_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByOperatingSystemParams {
     /// Query parameter `limit`.
@@ -16538,7 +16538,7 @@ pub struct RadarGetHttpTopLocationsByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_tls_version`].
+/// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_tls_version`](RadarApi::radar_get_http_top_locations_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetHttpTopLocationsByTlsVersionParams {
     /// Query parameter `limit`.
@@ -16606,7 +16606,7 @@ pub struct RadarGetHttpTopLocationsByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_netflows_summary`].
+/// Query and header parameters of [`RadarApi::radar_get_netflows_summary`](RadarApi::radar_get_netflows_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetNetflowsSummaryParams {
     /// Query parameter `name`.
@@ -16642,7 +16642,7 @@ pub struct RadarGetNetflowsSummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_netflows_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_netflows_timeseries`](RadarApi::radar_get_netflows_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetNetflowsTimeseriesParams {
     /// Query parameter `aggInterval`.
@@ -16690,7 +16690,7 @@ pub struct RadarGetNetflowsTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_netflows_top_ases`].
+/// Query and header parameters of [`RadarApi::radar_get_netflows_top_ases`](RadarApi::radar_get_netflows_top_ases).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetNetflowsTopAsesParams {
     /// Query parameter `limit`.
@@ -16730,7 +16730,7 @@ pub struct RadarGetNetflowsTopAsesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_netflows_top_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_netflows_top_locations`](RadarApi::radar_get_netflows_top_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetNetflowsTopLocationsParams {
     /// Query parameter `limit`.
@@ -16770,7 +16770,7 @@ pub struct RadarGetNetflowsTopLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_quality_index_summary`].
+/// Query and header parameters of [`RadarApi::radar_get_quality_index_summary`](RadarApi::radar_get_quality_index_summary).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetQualityIndexSummaryParams {
     /// Query parameter `name`.
@@ -16826,7 +16826,7 @@ impl RadarGetQualityIndexSummaryParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_quality_index_timeseries_group`].
+/// Query and header parameters of [`RadarApi::radar_get_quality_index_timeseries_group`](RadarApi::radar_get_quality_index_timeseries_group).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetQualityIndexTimeseriesGroupParams {
     /// Query parameter `aggInterval`.
@@ -16892,7 +16892,7 @@ impl RadarGetQualityIndexTimeseriesGroupParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_quality_speed_histogram`].
+/// Query and header parameters of [`RadarApi::radar_get_quality_speed_histogram`](RadarApi::radar_get_quality_speed_histogram).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetQualitySpeedHistogramParams {
     /// Query parameter `name`.
@@ -16928,7 +16928,7 @@ pub struct RadarGetQualitySpeedHistogramParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_quality_speed_summary`].
+/// Query and header parameters of [`RadarApi::radar_get_quality_speed_summary`](RadarApi::radar_get_quality_speed_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetQualitySpeedSummaryParams {
     /// Query parameter `name`.
@@ -16956,7 +16956,7 @@ pub struct RadarGetQualitySpeedSummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_quality_speed_top_ases`].
+/// Query and header parameters of [`RadarApi::radar_get_quality_speed_top_ases`](RadarApi::radar_get_quality_speed_top_ases).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetQualitySpeedTopAsesParams {
     /// Query parameter `limit`.
@@ -16996,7 +16996,7 @@ pub struct RadarGetQualitySpeedTopAsesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_quality_speed_top_locations`].
+/// Query and header parameters of [`RadarApi::radar_get_quality_speed_top_locations`](RadarApi::radar_get_quality_speed_top_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetQualitySpeedTopLocationsParams {
     /// Query parameter `limit`.
@@ -17036,7 +17036,7 @@ pub struct RadarGetQualitySpeedTopLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_ranking_domain_details`].
+/// Query and header parameters of [`RadarApi::radar_get_ranking_domain_details`](RadarApi::radar_get_ranking_domain_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetRankingDomainDetailsParams {
     /// Query parameter `limit`.
@@ -17060,7 +17060,7 @@ pub struct RadarGetRankingDomainDetailsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_ranking_domain_timeseries`].
+/// Query and header parameters of [`RadarApi::radar_get_ranking_domain_timeseries`](RadarApi::radar_get_ranking_domain_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetRankingDomainTimeseriesParams {
     /// Query parameter `limit`.
@@ -17100,7 +17100,7 @@ pub struct RadarGetRankingDomainTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_ranking_top_domains`].
+/// Query and header parameters of [`RadarApi::radar_get_ranking_top_domains`](RadarApi::radar_get_ranking_top_domains).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetRankingTopDomainsParams {
     /// Query parameter `limit`.
@@ -17128,7 +17128,7 @@ pub struct RadarGetRankingTopDomainsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_search_global`].
+/// Query and header parameters of [`RadarApi::radar_get_search_global`](RadarApi::radar_get_search_global).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RadarGetSearchGlobalParams {
     /// Query parameter `limit`.
@@ -17169,7 +17169,7 @@ impl RadarGetSearchGlobalParams {
         }
     }
 }
-/// Query and header parameters of [`RadarApi::radar_get_tcp_resets_timeouts_summary`].
+/// Query and header parameters of [`RadarApi::radar_get_tcp_resets_timeouts_summary`](RadarApi::radar_get_tcp_resets_timeouts_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetTcpResetsTimeoutsSummaryParams {
     /// Query parameter `name`.
@@ -17205,7 +17205,7 @@ pub struct RadarGetTcpResetsTimeoutsSummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_tcp_resets_timeouts_timeseries_group`].
+/// Query and header parameters of [`RadarApi::radar_get_tcp_resets_timeouts_timeseries_group`](RadarApi::radar_get_tcp_resets_timeouts_timeseries_group).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupParams {
     /// Query parameter `aggInterval`.
@@ -17245,7 +17245,7 @@ pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_traffic_anomalies`].
+/// Query and header parameters of [`RadarApi::radar_get_traffic_anomalies`](RadarApi::radar_get_traffic_anomalies).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetTrafficAnomaliesParams {
     /// Query parameter `limit`.
@@ -17283,7 +17283,7 @@ pub struct RadarGetTrafficAnomaliesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_traffic_anomalies_top`].
+/// Query and header parameters of [`RadarApi::radar_get_traffic_anomalies_top`](RadarApi::radar_get_traffic_anomalies_top).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetTrafficAnomaliesTopParams {
     /// Query parameter `limit`.
@@ -17309,7 +17309,7 @@ pub struct RadarGetTrafficAnomaliesTopParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_verified_bots_top_by_http_requests`].
+/// Query and header parameters of [`RadarApi::radar_get_verified_bots_top_by_http_requests`](RadarApi::radar_get_verified_bots_top_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetVerifiedBotsTopByHttpRequestsParams {
     /// Query parameter `limit`.
@@ -17349,7 +17349,7 @@ pub struct RadarGetVerifiedBotsTopByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
-/// Query and header parameters of [`RadarApi::radar_get_verified_bots_top_categories_by_http_requests`].
+/// Query and header parameters of [`RadarApi::radar_get_verified_bots_top_categories_by_http_requests`](RadarApi::radar_get_verified_bots_top_categories_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsParams {
     /// Query parameter `limit`.

@@ -413,7 +413,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`RumApi::list_sites`].
+/// Query and header parameters of [`RumApi::list_sites`](RumApi::list_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListSitesParams {
     /// Query parameter `per_page`.

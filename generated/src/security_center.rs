@@ -254,7 +254,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`SecurityCenterApi::get_security_center_issues`].
+/// Query and header parameters of [`SecurityCenterApi::get_security_center_issues`](SecurityCenterApi::get_security_center_issues).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetSecurityCenterIssuesParams {
     /// Query parameter `dismissed`.
@@ -284,7 +284,7 @@ pub struct GetSecurityCenterIssuesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
 }
-/// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_class`].
+/// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_class`](SecurityCenterApi::get_security_center_issue_counts_by_class).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetSecurityCenterIssueCountsByClassParams {
     /// Query parameter `dismissed`.
@@ -310,7 +310,7 @@ pub struct GetSecurityCenterIssueCountsByClassParams {
     /// Query parameter `subject~neq`.
     pub subject_neq: Option<Subjects>,
 }
-/// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_severity`].
+/// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_severity`](SecurityCenterApi::get_security_center_issue_counts_by_severity).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetSecurityCenterIssueCountsBySeverityParams {
     /// Query parameter `dismissed`.
@@ -336,7 +336,7 @@ pub struct GetSecurityCenterIssueCountsBySeverityParams {
     /// Query parameter `subject~neq`.
     pub subject_neq: Option<Subjects>,
 }
-/// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_type`].
+/// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_type`](SecurityCenterApi::get_security_center_issue_counts_by_type).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetSecurityCenterIssueCountsByTypeParams {
     /// Query parameter `dismissed`.

@@ -114,12 +114,14 @@ impl SnippetsApi<'_> {
         &self,
         zone_id: &str,
         snippet_name: &str,
-        form: rt::MultipartForm,
+        form: Option<rt::MultipartForm>,
     ) -> rt::Call<Snippet> {
         let mut request = self
             .client
             .request(&operations::SNIPPET_PUT, &[zone_id, snippet_name]);
-        request.multipart(form);
+        if let Some(form) = form {
+            request.multipart(form);
+        }
         rt::Call::new(request)
     }
     /// Delete Snippet

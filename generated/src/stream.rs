@@ -1442,7 +1442,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`StreamApi::list_videos`].
+/// Query and header parameters of [`StreamApi::list_videos`](StreamApi::list_videos).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListVideosParams {
     /// Query parameter `status`.
@@ -1462,7 +1462,7 @@ pub struct ListVideosParams {
     /// Query parameter `include_counts`.
     pub include_counts: Option<IncludeCounts>,
 }
-/// Query and header parameters of [`StreamApi::initiate_video_uploads_using_tus`].
+/// Query and header parameters of [`StreamApi::initiate_video_uploads_using_tus`](StreamApi::initiate_video_uploads_using_tus).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitiateVideoUploadsUsingTusParams {
     /// Header `Tus-Resumable` (required).
@@ -1485,7 +1485,7 @@ impl InitiateVideoUploadsUsingTusParams {
         }
     }
 }
-/// Query and header parameters of [`StreamApi::upload_videos_from_a_url`].
+/// Query and header parameters of [`StreamApi::upload_videos_from_a_url`](StreamApi::upload_videos_from_a_url).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UploadVideosFromAUrlParams {
     /// Header `Upload-Creator`.
@@ -1493,19 +1493,19 @@ pub struct UploadVideosFromAUrlParams {
     /// Header `Upload-Metadata`.
     pub upload_metadata: Option<UploadMetadata>,
 }
-/// Query and header parameters of [`StreamApi::upload_videos_via_direct_upload_ur_ls`].
+/// Query and header parameters of [`StreamApi::upload_videos_via_direct_upload_ur_ls`](StreamApi::upload_videos_via_direct_upload_ur_ls).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UploadVideosViaDirectUploadUrLsParams {
     /// Header `Upload-Creator`.
     pub upload_creator: Option<Creator>,
 }
-/// Query and header parameters of [`StreamApi::list_live_inputs`].
+/// Query and header parameters of [`StreamApi::list_live_inputs`](StreamApi::list_live_inputs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListLiveInputsParams {
     /// Query parameter `include_counts`.
     pub include_counts: Option<IncludeCounts>,
 }
-/// Query and header parameters of [`StreamApi::storage_usage`].
+/// Query and header parameters of [`StreamApi::storage_usage`](StreamApi::storage_usage).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StorageUsageParams {
     /// Query parameter `creator`.

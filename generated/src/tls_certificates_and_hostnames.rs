@@ -2280,19 +2280,19 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::origin_ca_list_certificates`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::origin_ca_list_certificates`](TlsCertificatesAndHostnamesApi::origin_ca_list_certificates).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OriginCaListCertificatesParams {
     /// Query parameter `zone_id`.
     pub zone_id: Option<Identifier>,
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_hostname_associations`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_hostname_associations`](TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_hostname_associations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClientCertificateForAZoneListHostnameAssociationsParams {
     /// Query parameter `mtls_certificate_id`.
     pub mtls_certificate_id: Option<String>,
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_client_certificates`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_client_certificates`](TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_client_certificates).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClientCertificateForAZoneListClientCertificatesParams {
     /// Query parameter `status`.
@@ -2306,7 +2306,7 @@ pub struct ClientCertificateForAZoneListClientCertificatesParams {
     /// Query parameter `offset`.
     pub offset: Option<i64>,
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_ssl_configurations`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_ssl_configurations`](TlsCertificatesAndHostnamesApi::list_ssl_configurations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListSslConfigurationsParams {
     /// Query parameter `page`.
@@ -2318,7 +2318,7 @@ pub struct ListSslConfigurationsParams {
     /// Query parameter `status`.
     pub status: Option<ListSslConfigurationsStatus>,
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_custom_hostnames`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_custom_hostnames`](TlsCertificatesAndHostnamesApi::list_custom_hostnames).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListCustomHostnamesParams {
     /// Query parameter `hostname`.
@@ -2336,13 +2336,13 @@ pub struct ListCustomHostnamesParams {
     /// Query parameter `ssl`.
     pub ssl: Option<i64>,
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_certificate_packs`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_certificate_packs`](TlsCertificatesAndHostnamesApi::list_certificate_packs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListCertificatePacksParams {
     /// Query parameter `status`.
     pub status: Option<ListCertificatePacksStatus>,
 }
-/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::ssl_verification_details`].
+/// Query and header parameters of [`TlsCertificatesAndHostnamesApi::ssl_verification_details`](TlsCertificatesAndHostnamesApi::ssl_verification_details).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SslVerificationDetailsParams {
     /// Query parameter `retry`.

@@ -1324,7 +1324,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`TunnelApi::list_cloudflare_tunnels`].
+/// Query and header parameters of [`TunnelApi::list_cloudflare_tunnels`](TunnelApi::list_cloudflare_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListCloudflareTunnelsParams {
     /// Query parameter `name`.
@@ -1350,13 +1350,13 @@ pub struct ListCloudflareTunnelsParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
 }
-/// Query and header parameters of [`TunnelApi::clean_up_cloudflare_tunnel_connections`].
+/// Query and header parameters of [`TunnelApi::clean_up_cloudflare_tunnel_connections`](TunnelApi::clean_up_cloudflare_tunnel_connections).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CleanUpCloudflareTunnelConnectionsParams {
     /// Query parameter `client_id`.
     pub client_id: Option<ClientId>,
 }
-/// Query and header parameters of [`TunnelApi::tunnel_route_list_tunnel_routes`].
+/// Query and header parameters of [`TunnelApi::tunnel_route_list_tunnel_routes`](TunnelApi::tunnel_route_list_tunnel_routes).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TunnelRouteListTunnelRoutesParams {
     /// Query parameter `comment`.
@@ -1382,13 +1382,13 @@ pub struct TunnelRouteListTunnelRoutesParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
 }
-/// Query and header parameters of [`TunnelApi::tunnel_route_get_tunnel_route_by_ip`].
+/// Query and header parameters of [`TunnelApi::tunnel_route_get_tunnel_route_by_ip`](TunnelApi::tunnel_route_get_tunnel_route_by_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TunnelRouteGetTunnelRouteByIpParams {
     /// Query parameter `virtual_network_id`.
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
-/// Query and header parameters of [`TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr`].
+/// Query and header parameters of [`TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr`](TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TunnelRouteDeleteATunnelRouteWithCidrParams {
     /// Query parameter `virtual_network_id`.
@@ -1398,7 +1398,7 @@ pub struct TunnelRouteDeleteATunnelRouteWithCidrParams {
     /// Query parameter `tunnel_id`.
     pub tunnel_id: Option<TunnelId>,
 }
-/// Query and header parameters of [`TunnelApi::list_virtual_networks`].
+/// Query and header parameters of [`TunnelApi::list_virtual_networks`](TunnelApi::list_virtual_networks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListVirtualNetworksParams {
     /// Query parameter `id`.
@@ -1410,7 +1410,7 @@ pub struct ListVirtualNetworksParams {
     /// Query parameter `is_deleted`.
     pub is_deleted: Option<bool>,
 }
-/// Query and header parameters of [`TunnelApi::list_all_tunnels`].
+/// Query and header parameters of [`TunnelApi::list_all_tunnels`](TunnelApi::list_all_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAllTunnelsParams {
     /// Query parameter `name`.
@@ -1438,7 +1438,7 @@ pub struct ListAllTunnelsParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
 }
-/// Query and header parameters of [`TunnelApi::list_warp_connector_tunnels`].
+/// Query and header parameters of [`TunnelApi::list_warp_connector_tunnels`](TunnelApi::list_warp_connector_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWarpConnectorTunnelsParams {
     /// Query parameter `name`.

@@ -238,7 +238,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`TurnstileApi::accounts_turnstile_widgets_list`].
+/// Query and header parameters of [`TurnstileApi::accounts_turnstile_widgets_list`](TurnstileApi::accounts_turnstile_widgets_list).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountsTurnstileWidgetsListParams {
     /// Query parameter `page`.
@@ -250,7 +250,7 @@ pub struct AccountsTurnstileWidgetsListParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-/// Query and header parameters of [`TurnstileApi::accounts_turnstile_widget_create`].
+/// Query and header parameters of [`TurnstileApi::accounts_turnstile_widget_create`](TurnstileApi::accounts_turnstile_widget_create).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccountsTurnstileWidgetCreateParams {
     /// Query parameter `page`.

@@ -230,7 +230,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`UrlscannerApi::urlscanner_search_scans`].
+/// Query and header parameters of [`UrlscannerApi::urlscanner_search_scans`](UrlscannerApi::urlscanner_search_scans).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UrlscannerSearchScansParams {
     /// Query parameter `scanId`.
@@ -306,7 +306,7 @@ pub struct UrlscannerSearchScansParams {
     /// Filter scans by malicious verdict.
     pub is_malicious: Option<bool>,
 }
-/// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan`].
+/// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan`](UrlscannerApi::urlscanner_get_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UrlscannerGetScanParams {
     /// Query parameter `full`.
@@ -314,7 +314,7 @@ pub struct UrlscannerGetScanParams {
     /// Whether to return full report (scan summary and network log).
     pub full: Option<bool>,
 }
-/// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan_screenshot`].
+/// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan_screenshot`](UrlscannerApi::urlscanner_get_scan_screenshot).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UrlscannerGetScanScreenshotParams {
     /// Query parameter `resolution`.

@@ -880,13 +880,13 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`VectorizeApi::insert_vector`].
+/// Query and header parameters of [`VectorizeApi::insert_vector`](VectorizeApi::insert_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InsertVectorParams {
     /// Query parameter `unparsable-behavior`.
     pub unparsable_behavior: Option<VectorUnparsableBehavior>,
 }
-/// Query and header parameters of [`VectorizeApi::upsert_vector`].
+/// Query and header parameters of [`VectorizeApi::upsert_vector`](VectorizeApi::upsert_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpsertVectorParams {
     /// Query parameter `unparsable-behavior`.

@@ -295,7 +295,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`WafManagedRulesApi::list_waf_rule_groups`].
+/// Query and header parameters of [`WafManagedRulesApi::list_waf_rule_groups`](WafManagedRulesApi::list_waf_rule_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWafRuleGroupsParams {
     /// Query parameter `mode`.
@@ -315,7 +315,7 @@ pub struct ListWafRuleGroupsParams {
     /// Query parameter `rules_count`.
     pub rules_count: Option<f64>,
 }
-/// Query and header parameters of [`WafManagedRulesApi::list_waf_rules`].
+/// Query and header parameters of [`WafManagedRulesApi::list_waf_rules`](WafManagedRulesApi::list_waf_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWafRulesParams {
     /// Query parameter `mode`.

@@ -846,7 +846,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`WaitingroomApi::list_waiting_rooms`].
+/// Query and header parameters of [`WaitingroomApi::list_waiting_rooms`](WaitingroomApi::list_waiting_rooms).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListWaitingRoomsParams {
     /// Query parameter `page`.
@@ -858,7 +858,7 @@ pub struct ListWaitingRoomsParams {
     /// Maximum number of results per page. Must be a multiple of 5.
     pub per_page: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`WaitingroomApi::list_events`].
+/// Query and header parameters of [`WaitingroomApi::list_events`](WaitingroomApi::list_events).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListEventsParams {
     /// Query parameter `page`.

@@ -2444,7 +2444,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`WorkersApi::namespace_worker_script_delete_worker`].
+/// Query and header parameters of [`WorkersApi::namespace_worker_script_delete_worker`](WorkersApi::namespace_worker_script_delete_worker).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NamespaceWorkerScriptDeleteWorkerParams {
     /// Query parameter `force`.
@@ -2452,7 +2452,7 @@ pub struct NamespaceWorkerScriptDeleteWorkerParams {
     /// If set to true, delete will not be stopped by associated service binding, durable object, or other binding. Any of these associated bindings/durable objects will be deleted along with the script.
     pub force: Option<bool>,
 }
-/// Query and header parameters of [`WorkersApi::namespace_worker_put_script_content`].
+/// Query and header parameters of [`WorkersApi::namespace_worker_put_script_content`](WorkersApi::namespace_worker_put_script_content).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NamespaceWorkerPutScriptContentParams {
     /// Header `CF-WORKER-BODY-PART`.
@@ -2464,7 +2464,7 @@ pub struct NamespaceWorkerPutScriptContentParams {
     /// The multipart name of a script upload part containing script content in es module format. Alternative to including in a metadata part.
     pub cf_worker_main_module_part: Option<String>,
 }
-/// Query and header parameters of [`WorkersApi::list_domains`].
+/// Query and header parameters of [`WorkersApi::list_domains`](WorkersApi::list_domains).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListDomainsParams {
     /// Query parameter `zone_name`.
@@ -2478,7 +2478,7 @@ pub struct ListDomainsParams {
     /// Query parameter `environment`.
     pub environment: Option<String>,
 }
-/// Query and header parameters of [`WorkersApi::list_objects`].
+/// Query and header parameters of [`WorkersApi::list_objects`](WorkersApi::list_objects).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListObjectsParams {
     /// Query parameter `limit`.
@@ -2486,7 +2486,7 @@ pub struct ListObjectsParams {
     /// Query parameter `cursor`.
     pub cursor: Option<String>,
 }
-/// Query and header parameters of [`WorkersApi::upload_worker_module`].
+/// Query and header parameters of [`WorkersApi::upload_worker_module`](WorkersApi::upload_worker_module).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UploadWorkerModuleParams {
     /// Query parameter `rollback_to`.
@@ -2494,7 +2494,7 @@ pub struct UploadWorkerModuleParams {
     /// Rollback to provided deployment based on deployment ID. Request body will only parse a "message" part. You can learn more about deployments [here](https://developers.cloudflare.com/workers/platform/deployments/).
     pub rollback_to: Option<Uuid>,
 }
-/// Query and header parameters of [`WorkersApi::worker_script_delete_worker`].
+/// Query and header parameters of [`WorkersApi::worker_script_delete_worker`](WorkersApi::worker_script_delete_worker).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkerScriptDeleteWorkerParams {
     /// Query parameter `force`.
@@ -2502,7 +2502,7 @@ pub struct WorkerScriptDeleteWorkerParams {
     /// If set to true, delete will not be stopped by associated service binding, durable object, or other binding. Any of these associated bindings/durable objects will be deleted along with the script.
     pub force: Option<bool>,
 }
-/// Query and header parameters of [`WorkersApi::put_content`].
+/// Query and header parameters of [`WorkersApi::put_content`](WorkersApi::put_content).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutContentParams {
     /// Header `CF-WORKER-BODY-PART`.
@@ -2514,7 +2514,7 @@ pub struct PutContentParams {
     /// The multipart name of a script upload part containing script content in es module format. Alternative to including in a metadata part.
     pub cf_worker_main_module_part: Option<String>,
 }
-/// Query and header parameters of [`WorkersApi::create_deployment`].
+/// Query and header parameters of [`WorkersApi::create_deployment`](WorkersApi::create_deployment).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateDeploymentParams {
     /// Query parameter `force`.
@@ -2522,7 +2522,7 @@ pub struct CreateDeploymentParams {
     /// If set to true, the deployment will be created even if normally blocked by something such rolling back to an older version when a secret has changed.
     pub force: Option<bool>,
 }
-/// Query and header parameters of [`WorkersApi::list_versions`].
+/// Query and header parameters of [`WorkersApi::list_versions`](WorkersApi::list_versions).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListVersionsParams {
     /// Query parameter `deployable`.
@@ -2538,7 +2538,7 @@ pub struct ListVersionsParams {
     /// Items per-page.
     pub per_page: Option<i64>,
 }
-/// Query and header parameters of [`WorkersApi::put_script_content`].
+/// Query and header parameters of [`WorkersApi::put_script_content`](WorkersApi::put_script_content).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PutScriptContentParams {
     /// Header `CF-WORKER-BODY-PART`.

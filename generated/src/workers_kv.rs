@@ -571,19 +571,19 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`WorkersKvApi::query_request_analytics`].
+/// Query and header parameters of [`WorkersKvApi::query_request_analytics`](WorkersKvApi::query_request_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryRequestAnalyticsParams {
     /// Query parameter `query`.
     pub query: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`WorkersKvApi::query_stored_data_analytics`].
+/// Query and header parameters of [`WorkersKvApi::query_stored_data_analytics`](WorkersKvApi::query_stored_data_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryStoredDataAnalyticsParams {
     /// Query parameter `query`.
     pub query: Option<serde_json::Value>,
 }
-/// Query and header parameters of [`WorkersKvApi::list_namespaces`].
+/// Query and header parameters of [`WorkersKvApi::list_namespaces`](WorkersKvApi::list_namespaces).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListNamespacesParams {
     /// Query parameter `page`.
@@ -595,7 +595,7 @@ pub struct ListNamespacesParams {
     /// Query parameter `direction`.
     pub direction: Option<ListNamespacesDirection>,
 }
-/// Query and header parameters of [`WorkersKvApi::list_a_namespace_s_keys`].
+/// Query and header parameters of [`WorkersKvApi::list_a_namespace_s_keys`](WorkersKvApi::list_a_namespace_s_keys).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListANamespaceSKeysParams {
     /// Query parameter `limit`.
@@ -652,9 +652,9 @@ pub struct Query {
     /// --------------------------|---------------------------------|--------------------------
     /// ==                        | Equals                          | %3D%3D
     /// !=                        | Does not equals                 | !%3D
-    /// >                        | Greater Than                    | %3E
+    /// > | Greater Than                    | %3E
     /// <                         | Less Than                       | %3C
-    /// >=                       | Greater than or equal to        | %3E%3D
+    /// > =                       | Greater than or equal to        | %3E%3D
     /// <=                        | Less than or equal to           | %3C%3D     .
     ///
     /// Default: `"\"\""`.

@@ -357,7 +357,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ZarazApi::get_zones_zone_identifier_zaraz_history`].
+/// Query and header parameters of [`ZarazApi::get_zones_zone_identifier_zaraz_history`](ZarazApi::get_zones_zone_identifier_zaraz_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetZonesZoneIdentifierZarazHistoryParams {
     /// Query parameter `offset`.
@@ -377,7 +377,7 @@ pub struct GetZonesZoneIdentifierZarazHistoryParams {
     /// Sorting order. Default is DESC.
     pub sort_order: Option<GetZonesZoneIdentifierZarazHistorySortOrder>,
 }
-/// Query and header parameters of [`ZarazApi::get_zones_zone_identifier_zaraz_config_history`].
+/// Query and header parameters of [`ZarazApi::get_zones_zone_identifier_zaraz_config_history`](ZarazApi::get_zones_zone_identifier_zaraz_config_history).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetZonesZoneIdentifierZarazConfigHistoryParams {
     /// Query parameter `ids` (required).

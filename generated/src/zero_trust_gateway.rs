@@ -1267,7 +1267,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ZeroTrustGatewayApi::list_zero_trust_lists`].
+/// Query and header parameters of [`ZeroTrustGatewayApi::list_zero_trust_lists`](ZeroTrustGatewayApi::list_zero_trust_lists).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListZeroTrustListsParams {
     /// Query parameter `type`.

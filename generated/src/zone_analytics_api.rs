@@ -116,7 +116,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ZoneAnalyticsApiApi::get_analytics_by_co_locations`].
+/// Query and header parameters of [`ZoneAnalyticsApiApi::get_analytics_by_co_locations`](ZoneAnalyticsApiApi::get_analytics_by_co_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAnalyticsByCoLocationsParams {
     /// Query parameter `until`.
@@ -126,7 +126,7 @@ pub struct GetAnalyticsByCoLocationsParams {
     /// Query parameter `continuous`.
     pub continuous: Option<bool>,
 }
-/// Query and header parameters of [`ZoneAnalyticsApiApi::get_dashboard`].
+/// Query and header parameters of [`ZoneAnalyticsApiApi::get_dashboard`](ZoneAnalyticsApiApi::get_dashboard).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetDashboardParams {
     /// Query parameter `until`.

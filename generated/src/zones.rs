@@ -632,7 +632,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ZonesApi::zones_get`].
+/// Query and header parameters of [`ZonesApi::zones_get`](ZonesApi::zones_get).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ZonesGetParams {
     /// Query parameter `name`.
@@ -654,7 +654,7 @@ pub struct ZonesGetParams {
     /// Query parameter `match`.
     pub r#match: Option<Match>,
 }
-/// Query and header parameters of [`ZonesApi::zones_0_hold_post`].
+/// Query and header parameters of [`ZonesApi::zones_0_hold_post`](ZonesApi::zones_0_hold_post).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Zones0HoldPostParams {
     /// Query parameter `include_subdomains`.
@@ -665,7 +665,7 @@ pub struct Zones0HoldPostParams {
     /// 'staging.example.com', 'api.staging.example.com', etc.
     pub include_subdomains: Option<bool>,
 }
-/// Query and header parameters of [`ZonesApi::zones_0_hold_delete`].
+/// Query and header parameters of [`ZonesApi::zones_0_hold_delete`](ZonesApi::zones_0_hold_delete).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Zones0HoldDeleteParams {
     /// Query parameter `hold_after`.
@@ -676,7 +676,7 @@ pub struct Zones0HoldDeleteParams {
     /// disabled indefinitely.
     pub hold_after: Option<String>,
 }
-/// Query and header parameters of [`ZonesApi::list_page_rules`].
+/// Query and header parameters of [`ZonesApi::list_page_rules`](ZonesApi::list_page_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListPageRulesParams {
     /// Query parameter `order`.

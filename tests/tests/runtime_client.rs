@@ -381,6 +381,31 @@ async fn null_or_missing_result_decodes_from_null() {
 }
 
 #[tokio::test]
+async fn success_as_a_string_is_tolerated() {
+    let server = MockServer::start().await;
+    Mock::given(path("/zones/z1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "success": "true", "errors": [], "messages": [], "result": {"id": "z1", "name": "a"}
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/zones/z1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "success": "false", "errors": [{"code": 7003, "message": "No route"}], "messages": [], "result": null
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    assert_eq!(get_zone(&client).await.unwrap().name, "a");
+    let err = get_zone(&client).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api { errors, .. } if errors[0].code == 7003),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn success_false_with_http_200_is_an_api_error() {
     let server = MockServer::start().await;
     Mock::given(path("/zones/z1"))

@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask <command>`. See `cargo xtask --help`.
 
+mod diff;
 mod groups;
 mod pin;
 mod regen;
@@ -55,6 +56,17 @@ enum Command {
         #[arg(long)]
         spec: Option<PathBuf>,
     },
+    /// Compare two specs (JSON or YAML): operations and schemas added, removed and changed,
+    /// and each change's effect on the generated Rust API (breaking or compatible).
+    Diff {
+        /// The older spec.
+        old: PathBuf,
+        /// The newer spec.
+        new: PathBuf,
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -71,12 +83,12 @@ fn main() -> Result<()> {
             let spec = regen::read_spec(&root, spec.as_deref())?;
             let generated = cloudflare_codegen::generate(&spec)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&generated.report)?);
+                write_stdout(&(serde_json::to_string_pretty(&generated.report)? + "\n"))
             } else {
-                print!("{}", generated.report.to_markdown());
+                write_stdout(&generated.report.to_markdown())
             }
-            Ok(())
         }
+        Command::Diff { old, new, json } => write_stdout(&diff::run(&old, &new, json)?),
     }
 }
 
@@ -84,4 +96,13 @@ fn main() -> Result<()> {
 fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Writes a report to stdout; a reader that goes away early (`| head`) is not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }

@@ -418,7 +418,7 @@ impl Parts<'_> {
 /// The envelope, with `result` left undecoded.
 #[derive(Deserialize)]
 struct Envelope<'a> {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_bool")]
     success: Option<bool>,
     #[serde(default, deserialize_with = "lenient_list")]
     errors: Vec<ApiError>,
@@ -428,6 +428,17 @@ struct Envelope<'a> {
     result: Option<&'a RawValue>,
     #[serde(default, deserialize_with = "lenient_result_info")]
     result_info: Option<ResultInfo>,
+}
+
+/// `success` as a boolean, or as the strings `"true"`/`"false"` that some spec examples (and so
+/// mock servers) use; anything else counts as absent.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => Some(b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    })
 }
 
 fn lenient_result_info<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ResultInfo>, D::Error> {
@@ -440,7 +451,7 @@ fn lenient_result_info<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ResultI
 /// An error object: the envelope without `result`.
 #[derive(Deserialize)]
 struct Failure {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_bool")]
     success: Option<bool>,
     #[serde(default, deserialize_with = "lenient_list")]
     errors: Vec<ApiError>,

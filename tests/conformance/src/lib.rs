@@ -14,6 +14,7 @@ use cloudflare_v4::runtime::{
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
+pub mod spec;
 pub mod table;
 
 /// One operation and the typed functions the conformance tests use.
