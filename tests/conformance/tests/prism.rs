@@ -27,6 +27,8 @@ enum Outcome {
     Success,
     /// Prism answered 4xx/5xx: the request did not match the spec (reason attached).
     ApiError(String),
+    /// The same, with Prism's reason and where the rejected value came from.
+    Rejected(String, Source),
     /// The client failed on its own side (decode, build, transport).
     ClientFailure(String),
     Panic(String),
@@ -48,6 +50,29 @@ struct Planned {
     query: Vec<(&'static str, Vec<String>)>,
     headers: Vec<(&'static str, String)>,
     body: PlannedBody,
+    /// Where each value came from, keyed `path.<name>`, `query.<name>`, `header.<name>`, `body`.
+    sources: BTreeMap<String, Source>,
+}
+
+/// Where a request value came from: decides whose fault a rejection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    /// The spec's own example: a rejection means the spec contradicts itself.
+    SpecExample,
+    /// Assembled from property examples plus defaults for the rest.
+    Assembled,
+    /// A default the harness made from the schema's type (no example in the spec).
+    HarnessDefault,
+}
+
+impl Source {
+    fn describe(self) -> &'static str {
+        match self {
+            Source::SpecExample => "spec example violates its own schema",
+            Source::Assembled => "body assembled from property examples and defaults",
+            Source::HarnessDefault => "harness default fails a pattern, length or enum constraint",
+        }
+    }
 }
 
 enum PlannedBody {
@@ -80,11 +105,20 @@ fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
             .cloned()
             .unwrap_or_else(|| spec.synthesize(p.get("schema").unwrap_or(&Value::Null)))
     };
+    let source_of = |p: &Value| {
+        let schema = spec.resolve(p.get("schema").unwrap_or(&Value::Null));
+        if p.get("example").is_some() || schema.get("example").is_some() {
+            Source::SpecExample
+        } else {
+            Source::HarnessDefault
+        }
+    };
     let mut planned = Planned {
         path_args: Vec::new(),
         query: Vec::new(),
         headers: Vec::new(),
         body: PlannedBody::None,
+        sources: BTreeMap::new(),
     };
     for name in entry
         .op
@@ -101,12 +135,19 @@ fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
                 .map(|p| text(&value_of(p)))
                 .unwrap_or_else(|| "023e105f4ecef8ad9ca31a8372d0c353".into()),
         );
+        let source = declared.map_or(Source::HarnessDefault, |p| source_of(p));
+        planned.sources.insert(format!("path.{name}"), source);
     }
     for p in &params {
         let (Some(name), true) = (p["name"].as_str(), p["required"] == true) else {
             continue;
         };
         let value = value_of(p);
+        if let Some(kind) = p["in"].as_str() {
+            planned
+                .sources
+                .insert(format!("{kind}.{name}"), source_of(p));
+        }
         match p["in"].as_str() {
             Some("query") => planned.query.push((
                 name,
@@ -143,6 +184,13 @@ fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
     };
     let media = &content[ct];
     let schema = media.get("schema").unwrap_or(&Value::Null);
+    let body_source =
+        if media.get("example").is_some() || spec.resolve(schema).get("example").is_some() {
+            Source::SpecExample
+        } else {
+            Source::Assembled
+        };
+    planned.sources.insert("body".into(), body_source);
     planned.body = if ct.contains("json") && !ct.contains("ndjson") {
         PlannedBody::Json(
             media
@@ -202,8 +250,9 @@ fn build(client: &Client, entry: &Entry, planned: &Planned) -> Request {
     request
 }
 
-/// Prism's reason for rejecting a request (`sl-violations`), by replaying it with plain reqwest.
-async fn violations(base: &str, entry: &Entry, planned: &Planned) -> String {
+/// Prism's reason for rejecting a request (`sl-violations`), by replaying it with plain reqwest,
+/// and where the value it rejects came from.
+async fn violations(base: &str, entry: &Entry, planned: &Planned) -> (String, Source) {
     let mut path = entry.op.path.to_owned();
     for arg in &planned.path_args {
         if let (Some(start), Some(end)) = (path.find('{'), path.find('}')) {
@@ -267,15 +316,47 @@ async fn violations(base: &str, entry: &Entry, planned: &Planned) -> String {
         }
         PlannedBody::None => req,
     };
-    match req.send().await {
-        Ok(resp) => resp
+    let header = match req.send().await {
+        Ok(resp) => match resp
             .headers()
             .get("sl-violations")
             .and_then(|v| v.to_str().ok())
-            .map(summarize_violations)
-            .unwrap_or_else(|| format!("HTTP {} without sl-violations", resp.status())),
-        Err(e) => format!("replay failed: {e}"),
-    }
+        {
+            Some(h) => h.to_owned(),
+            None => {
+                return (
+                    format!("HTTP {} without sl-violations", resp.status()),
+                    Source::HarnessDefault,
+                )
+            }
+        },
+        Err(e) => return (format!("replay failed: {e}"), Source::HarnessDefault),
+    };
+    // The first violation's location (`["request", "path", "image_id"]`) names the value.
+    let first: Vec<String> = serde_json::from_str::<Vec<Value>>(&header)
+        .ok()
+        .and_then(|list| {
+            list.first().map(|v| {
+                v["location"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(text)
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    let key = match first.get(1).map(String::as_str) {
+        Some("body") => Some("body".to_owned()),
+        Some(kind @ ("path" | "query" | "header")) => {
+            first.get(2).map(|name| format!("{kind}.{name}"))
+        }
+        _ => None,
+    };
+    let source = key
+        .and_then(|k| planned.sources.get(&k).copied())
+        .unwrap_or(Source::HarnessDefault);
+    (summarize_violations(&header), source)
 }
 
 /// `[{"location":["request","body","name"],"message":"…"}]` → `request.body.name: …; …`.
@@ -373,10 +454,10 @@ fn main() {
                         },
                     };
                     let outcome = match outcome {
-                        Outcome::ApiError(why) => Outcome::ApiError(format!(
-                            "{why} — Prism: {}",
-                            violations(&base, entry, &planned).await
-                        )),
+                        Outcome::ApiError(why) => {
+                            let (reason, source) = violations(&base, entry, &planned).await;
+                            Outcome::Rejected(format!("{why} — Prism: {reason}"), source)
+                        }
                         other => other,
                     };
                     (entry.op.id, outcome)
@@ -388,12 +469,17 @@ fn main() {
     });
     let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
     let mut details: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut by_source: BTreeMap<Source, usize> = BTreeMap::new();
     for (id, outcome) in &outcomes {
         let (kind, detail) = match outcome {
             Outcome::Success => ("success", None),
-            Outcome::ApiError(why) => ("api error", Some(why)),
-            Outcome::ClientFailure(why) => ("client-side failure", Some(why)),
-            Outcome::Panic(why) => ("panic", Some(why)),
+            Outcome::ApiError(why) => ("api error", Some(why.clone())),
+            Outcome::Rejected(why, source) => {
+                *by_source.entry(*source).or_default() += 1;
+                ("api error", Some(format!("[{}] {why}", source.describe())))
+            }
+            Outcome::ClientFailure(why) => ("client-side failure", Some(why.clone())),
+            Outcome::Panic(why) => ("panic", Some(why.clone())),
         };
         *tally.entry(kind).or_default() += 1;
         if let Some(why) = detail {
@@ -413,6 +499,17 @@ fn main() {
         count("client-side failure"),
         count("panic"),
     );
+    let mut summary = summary;
+    if !by_source.is_empty() {
+        let parts: Vec<String> = by_source
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.describe()))
+            .collect();
+        summary.push_str(&format!(
+            "prism conformance: API errors by cause: {}\n",
+            parts.join("; ")
+        ));
+    }
     let mut report = summary.clone();
     for (kind, lines) in &mut details {
         lines.sort();
