@@ -147,16 +147,7 @@ pub fn assign(api: &Api) -> Names {
                     })
                     .collect();
                 let variants = unique_camel(wanted);
-                let mut unknown = "Unknown".to_owned();
-                let mut n = 1;
-                while variants.contains(&unknown) {
-                    n += 1;
-                    unknown = if n == 2 {
-                        "UnknownValue".to_owned()
-                    } else {
-                        format!("UnknownValue{n}")
-                    };
-                }
+                let unknown = fallback_variant(&variants);
                 names.variants.insert(id, variants);
                 names.unknown_variant.insert(id, unknown);
             }
@@ -287,17 +278,17 @@ fn variant_name_for(ty: &TypeRef, api: &Api, names: &Names) -> String {
 /// Enum variant names for string values, plus the fallback variant's name.
 pub fn enum_variants(values: &[String]) -> (Vec<String>, String) {
     let variants = unique_camel(values.iter().map(|v| variant_ident(v)).collect());
-    let mut unknown = "Unknown".to_owned();
-    let mut n = 1;
-    while variants.contains(&unknown) {
-        n += 1;
-        unknown = if n == 2 {
-            "UnknownValue".to_owned()
-        } else {
-            format!("UnknownValue{n}")
-        };
-    }
+    let unknown = fallback_variant(&variants);
     (variants, unknown)
+}
+
+/// The unknown-value fallback: `Unknown`, or `UnknownValue`, `UnknownValue3`, … if taken.
+fn fallback_variant(variants: &[String]) -> String {
+    std::iter::once("Unknown".to_owned())
+        .chain(std::iter::once("UnknownValue".to_owned()))
+        .chain((3..).map(|n| format!("UnknownValue{n}")))
+        .find(|name| !variants.contains(name))
+        .unwrap_or_default()
 }
 
 /// Upper camel identifier for an enum value or tag.
