@@ -210,7 +210,7 @@ impl<'a> Normalizer<'a> {
         let mut with_refs = 0usize;
         let mut single = 0usize;
         let mut prefixes = BTreeSet::new();
-        for (path, item) in self.spec.paths.paths.iter() {
+        for item in self.spec.paths.paths.values() {
             let ReferenceOr::Item(item) = item else {
                 continue;
             };
@@ -220,7 +220,6 @@ impl<'a> Normalizer<'a> {
                     .iter()
                     .map(|n| split_component_name(n).0)
                     .collect();
-                let _ = path;
                 if !groups.is_empty() {
                     with_refs += 1;
                     single += usize::from(groups.len() == 1);
@@ -423,9 +422,7 @@ impl<'a> Normalizer<'a> {
                 );
                 self.object_shape(view, ctx)
             }
-            SchemaKind::AllOf { all_of } => {
-                self.all_of_shape(all_of, ctx, &[], &Default::default())
-            }
+            SchemaKind::AllOf { all_of } => self.all_of_shape(all_of, ctx, &[]),
             SchemaKind::OneOf { one_of } => self.union_shape(one_of, true, ctx),
             SchemaKind::AnyOf { any_of } => self.union_shape(any_of, false, ctx),
             SchemaKind::Not { .. } => {
@@ -468,7 +465,7 @@ impl<'a> Normalizer<'a> {
                         ctx,
                     );
                     if any.properties.is_empty() && any.additional_properties.is_none() {
-                        return self.all_of_shape(&any.all_of, ctx, &any.required, &view.required);
+                        return self.all_of_shape(&any.all_of, ctx, &any.required);
                     }
                     return self.object_shape(view, ctx);
                 }
@@ -525,7 +522,6 @@ impl<'a> Normalizer<'a> {
         parts: &'a [ReferenceOr<Schema>],
         ctx: &Ctx,
         extra_required: &[String],
-        _known_required: &BTreeSet<String>,
     ) -> Shape {
         let contentful: Vec<usize> = (0..parts.len())
             .filter(|&i| !self.docs_only(sref(&parts[i])))

@@ -1,6 +1,6 @@
 //! The generator's summary: counts per group and every degraded item with its reason.
 
-use crate::ir::{Api, Body, BodyKind, DegradedKind, Response, TypeKind};
+use crate::ir::{Api, Body, BodyKind, Response, TypeKind};
 use crate::naming::Names;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -169,9 +169,4 @@ impl Report {
         }
         out
     }
-}
-
-/// Degraded kinds, for filtering.
-pub fn kind_label(kind: DegradedKind) -> &'static str {
-    kind.label()
 }
