@@ -2088,13 +2088,14 @@ pub fn method_name_hint(operation_id: &str, tag: Option<&str>) -> String {
     full
 }
 
-fn is_json(content_type: &str) -> bool {
+/// Whether a content type is JSON (but not NDJSON/JSON Lines).
+pub fn is_json(content_type: &str) -> bool {
     let ct = content_type.to_ascii_lowercase();
     ct.contains("json") && !ct.contains("ndjson") && !ct.contains("jsonl")
 }
 
 /// Preference among request/response content types: JSON, multipart, then the rest.
-fn content_rank(content_type: &str) -> (u8, String) {
+pub fn content_rank(content_type: &str) -> (u8, String) {
     let rank = if content_type == "application/json" {
         0
     } else if is_json(content_type) {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-const FEATURES_BEGIN: &str = "# BEGIN GENERATED FEATURES\n";
-const FEATURES_END: &str = "# END GENERATED FEATURES\n";
+pub const FEATURES_BEGIN: &str = "# BEGIN GENERATED FEATURES\n";
+pub const FEATURES_END: &str = "# END GENERATED FEATURES\n";
 
 /// Reads the spec to generate from: `--spec`, else the pinned copy.
 pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {

@@ -8,6 +8,7 @@
 //! failure or panic; 4xx answers are listed with Prism's reason. The tally is printed and
 //! written to `target/conformance/prism.txt`.
 
+use cloudflare_codegen::normalize::{content_rank, is_json};
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::table::ENTRIES;
 use cloudflare_conformance::Entry;
@@ -166,20 +167,8 @@ fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
     let Some(content) = body.get("content").and_then(Value::as_object) else {
         return planned;
     };
-    // The same content type the generated method sends.
-    let Some(ct) = content.keys().min_by_key(|ct| {
-        let ct = ct.as_str();
-        let rank = if ct == "application/json" {
-            0
-        } else if ct.contains("json") && !ct.contains("ndjson") {
-            1
-        } else if ct.starts_with("multipart/form-data") {
-            2
-        } else {
-            3
-        };
-        (rank, ct.to_owned())
-    }) else {
+    // The same content type the generated method sends, by the generator's own preference.
+    let Some(ct) = content.keys().min_by_key(|ct| content_rank(ct)) else {
         return planned;
     };
     let media = &content[ct];
@@ -191,7 +180,7 @@ fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
             Source::Assembled
         };
     planned.sources.insert("body".into(), body_source);
-    planned.body = if ct.contains("json") && !ct.contains("ndjson") {
+    planned.body = if is_json(ct) {
         PlannedBody::Json(
             media
                 .get("example")
