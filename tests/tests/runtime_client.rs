@@ -67,7 +67,6 @@ struct Zone {
 }
 
 #[derive(Debug, Deserialize)]
-#[allow(dead_code)]
 struct Record {
     id: String,
     ttl: u32,
@@ -589,6 +588,46 @@ async fn malformed_result_names_the_json_path() {
         other => panic!("expected Decode, got {other:?}"),
     }
     assert!(err.to_string().contains("result[1].ttl"), "{err}");
+}
+
+#[tokio::test]
+async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_fail() {
+    let server = MockServer::start().await;
+    // Drift the API is known for: numbers as strings, strings as numbers, whole floats.
+    Mock::given(path("/zones/z1/dns_records"))
+        .respond_with(ok(json!([
+            {"id": "r0", "ttl": "300"},
+            {"id": 7, "ttl": 3600.0}
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(path("/zones/z2/dns_records"))
+        .respond_with(ok(json!([
+            {"id": "r0", "ttl": "300"},
+            {"id": "r1", "ttl": "automatic"}
+        ])))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let records = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z1"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        records
+            .iter()
+            .map(|r| (r.id.as_str(), r.ttl))
+            .collect::<Vec<_>>(),
+        [("r0", 300), ("7", 3600)]
+    );
+    // A value that does not convert without loss is the error, at its own path, even after
+    // an earlier one was converted.
+    let err = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z2"]))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Decode { path, .. } => assert_eq!(path, "result[1].ttl"),
+        other => panic!("expected Decode, got {other:?}"),
+    }
 }
 
 #[tokio::test]

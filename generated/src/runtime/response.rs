@@ -498,18 +498,61 @@ pub fn decode_response<T: DeserializeOwned>(
 /// `result` for envelopes). This is the only generic step of a call.
 ///
 /// Decoding runs without path tracking (which allocates for every key); only after a
-/// failure is the JSON decoded again with `serde_path_to_error` to find the path.
+/// failure is the JSON decoded again with `serde_path_to_error` to find the path. A value the
+/// API sent with another type than the spec declares (`"5432"` for an integer) is converted
+/// when that loses nothing (see [`coerce`](super::codec::coerce)) and logged as a warning;
+/// otherwise the first mismatch is the error.
 pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, parts: &Parts<'_>) -> Result<T, Error> {
-    serde_json::from_slice(parts.json).map_err(|error| {
-        let mut de = serde_json::Deserializer::from_slice(parts.json);
-        let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => json_path(parts.path_prefix, e.path()),
-            // Only trailing data after the value fails the first decode but not this one.
-            Ok(_) if parts.path_prefix.is_empty() => ".".to_owned(),
-            Ok(_) => parts.path_prefix.to_owned(),
+    serde_json::from_slice(parts.json).or_else(|error| {
+        // Both decoders below are the ones already instantiated for `T` (slice input, with
+        // and without path tracking), so tolerance costs no extra generic code per type.
+        let mut json = Cow::Borrowed(parts.json);
+        let mut converted: Vec<String> = Vec::new();
+        for _ in 0..=super::codec::MAX_COERCIONS {
+            let mut de = serde_json::Deserializer::from_slice(&json);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(decoded) if !converted.is_empty() => {
+                    tracing::warn!(
+                        operation = reply.op.id,
+                        paths = %converted.join(", "),
+                        "converted values the API sent with another type than the spec declares"
+                    );
+                    return Ok(decoded);
+                }
+                // Only trailing data after the value fails the first decode but not this one.
+                Ok(_) => break,
+                Err(e) => {
+                    let path = json_path(parts.path_prefix, e.path());
+                    match coerce_json(&json, e.path(), &e.inner().to_string()) {
+                        Some(fixed) => {
+                            converted.push(path);
+                            json = Cow::Owned(fixed);
+                        }
+                        // The first value that does not convert is the error.
+                        None if converted.is_empty() => {
+                            return Err(reply.decode_error(path, error));
+                        }
+                        None => return Err(reply.decode_error(path, e.into_inner())),
+                    }
+                }
+            }
+        }
+        let path = match parts.path_prefix {
+            "" => ".".to_owned(),
+            prefix => prefix.to_owned(),
         };
-        reply.decode_error(path, error)
+        Err(reply.decode_error(path, error))
     })
+}
+
+/// `json` with the value at `path` converted for `message` (see
+/// [`coerce`](super::codec::coerce)), or `None` if it cannot be. Not generic.
+fn coerce_json(json: &[u8], path: &serde_path_to_error::Path, message: &str) -> Option<Vec<u8>> {
+    let mut value: Value = serde_json::from_slice(json).ok()?;
+    if !super::codec::coerce(&mut value, path, message) {
+        return None;
+    }
+    serde_json::to_vec(&value).ok()
 }
 
 /// Renders a serde_path_to_error path after `prefix`: `result[1].ttl`, `result.name`.
