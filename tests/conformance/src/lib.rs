@@ -14,7 +14,9 @@ use cloudflare_v4::runtime::{
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 
+pub mod drift;
 pub mod spec;
+pub mod synth;
 pub mod table;
 
 /// One operation and the typed functions the conformance tests use.

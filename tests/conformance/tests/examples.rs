@@ -3,9 +3,12 @@
 //! assembled from schema-level `example` values (only where every required property has one).
 //!
 //! Failures caused by bugs in the spec are listed, with the bug, in `known-example-failures.txt`
-//! beside this crate; any other failure fails the test. The tally is printed and written to
-//! `target/conformance/examples.txt`.
+//! beside this crate; any other failure fails the test. Examples that decode only because the
+//! runtime converted a value given with another type than the schema declares (`"false"` for a
+//! boolean) are spec bugs too: they are counted and listed with the converted paths. The tally
+//! is printed and written to `target/conformance/examples.txt`.
 
+use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::table::ENTRIES;
 use std::collections::BTreeMap;
@@ -13,6 +16,7 @@ use std::path::Path;
 
 /// Runs without the test harness so the tally is printed on every run, not only on failure.
 fn main() {
+    drift::install();
     let spec = Spec::pinned();
     let known_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("known-example-failures.txt");
     let known: BTreeMap<String, String> = std::fs::read_to_string(&known_path)
@@ -27,13 +31,22 @@ fn main() {
 
     let (mut total, mut passed) = (0, 0);
     let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    let mut converted: BTreeMap<String, String> = BTreeMap::new();
     for entry in ENTRIES {
         let method = entry.op.method.as_str().to_ascii_lowercase();
         for (label, example) in spec.response_examples(entry.op.path, &method) {
             total += 1;
             let body = serde_json::to_vec(&example).unwrap();
-            match (entry.decode)(entry.op, &body) {
-                Ok(()) => passed += 1,
+            let decoded = (entry.decode)(entry.op, &body);
+            let conversions = drift::take();
+            match decoded {
+                Ok(()) => {
+                    passed += 1;
+                    if !conversions.is_empty() {
+                        let paths: Vec<String> = conversions.into_iter().map(|c| c.paths).collect();
+                        converted.insert(format!("{} ({label})", entry.op.id), paths.join(", "));
+                    }
+                }
                 Err(error) => {
                     let mut shown = String::from_utf8_lossy(&body).into_owned();
                     if shown.len() > 400 {
@@ -62,9 +75,10 @@ fn main() {
         .filter(|k| !failures.contains_key(*k))
         .collect();
     let tally = format!(
-        "response examples: {passed} passed, {} failed, {total} total ({} failed for spec bugs listed in known-example-failures.txt)\n",
+        "response examples: {passed} passed, {} failed, {total} total ({} failed for spec bugs listed in known-example-failures.txt; {} passed after converting values whose type contradicts the schema)\n",
         failures.len(),
-        failures.len() - unexplained.len()
+        failures.len() - unexplained.len(),
+        converted.len(),
     );
     print!("{tally}");
     let out = root().join("target/conformance");
@@ -72,6 +86,10 @@ fn main() {
     let mut report = tally.clone();
     for (k, e) in &failures {
         report.push_str(&format!("{k}: {e}\n"));
+    }
+    report.push_str("\nDecoded after converting (spec examples contradict their types):\n");
+    for (k, paths) in &converted {
+        report.push_str(&format!("{k}: {paths}\n"));
     }
     std::fs::write(out.join("examples.txt"), report).unwrap();
     let mut problems = Vec::new();

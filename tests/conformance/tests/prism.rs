@@ -3,20 +3,27 @@
 //! success / API error returned by Prism (4xx: request validation, with Prism's reason) /
 //! client-side failure (decode error, build error) / panic.
 //!
+//! Every value sent is first checked against its schema (`src/synth.rs`), so a rejection by
+//! Prism is either a request no valid value could be built for, or a disagreement between the
+//! spec's validator and Prism that needs a cause.
+//!
 //! Needs `PRISM_URL` (run `tests/conformance/prism.sh`, which installs and starts Prism, runs
-//! this, and stops Prism). Without it the run says so and passes. Fails on any client-side
-//! failure or panic; 4xx answers are listed with Prism's reason. The tally is printed and
-//! written to `target/conformance/prism.txt`.
+//! this, and stops Prism). Without it the run says so and passes. Fails on a panic, and on a
+//! client-side failure or a rejection not explained (with its cause) in
+//! `known-prism-failures.txt` / `known-prism-rejections.txt`. The tally is printed and written
+//! to `target/conformance/prism.txt`, with the spec examples found to violate their schemas.
 
 use cloudflare_codegen::normalize::{content_rank, is_json};
+use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
+use cloudflare_conformance::synth::{request_dialect, Synthesizer};
 use cloudflare_conformance::table::ENTRIES;
 use cloudflare_conformance::Entry;
 use cloudflare_v4::runtime::{
     Client, Credentials, Error, FilePart, MultipartForm, Request, RetryPolicy,
 };
 use futures::StreamExt;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -28,8 +35,8 @@ enum Outcome {
     Success,
     /// Prism answered 4xx/5xx: the request did not match the spec (reason attached).
     ApiError(String),
-    /// The same, with Prism's reason and where the rejected value came from.
-    Rejected(String, Source),
+    /// The same, with Prism's reason; `true` if the validator also found the request invalid.
+    Rejected(String, bool),
     /// The client failed on its own side (decode, build, transport).
     ClientFailure(String),
     Panic(String),
@@ -45,81 +52,73 @@ fn text(v: &Value) -> String {
 }
 
 /// A request built from the spec: every path parameter and every required query/header
-/// parameter filled from the spec's examples (or schema defaults), and a body.
+/// parameter, and a body, each checked against its schema before it is sent (`synth.rs`).
 struct Planned {
     path_args: Vec<String>,
     query: Vec<(&'static str, Vec<String>)>,
     headers: Vec<(&'static str, String)>,
     body: PlannedBody,
-    /// Where each value came from, keyed `path.<name>`, `query.<name>`, `header.<name>`, `body`.
-    sources: BTreeMap<String, Source>,
-}
-
-/// Where a request value came from: decides whose fault a rejection is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Source {
-    /// The spec's own example: a rejection means the spec contradicts itself.
-    SpecExample,
-    /// Assembled from property examples plus defaults for the rest.
-    Assembled,
-    /// A default the harness made from the schema's type (no example in the spec).
-    HarnessDefault,
-}
-
-impl Source {
-    fn describe(self) -> &'static str {
-        match self {
-            Source::SpecExample => "spec example violates its own schema",
-            Source::Assembled => "body assembled from property examples and defaults",
-            Source::HarnessDefault => "harness default fails a pattern, length or enum constraint",
-        }
-    }
+    /// Values no candidate made valid: `<where>: <validator error>`. Empty for a request the
+    /// validator accepts, so that a rejection by Prism is a disagreement to explain.
+    invalid: Vec<String>,
 }
 
 enum PlannedBody {
     None,
     Json(Value),
-    /// (name, text or None for a file part)
-    Multipart(Vec<(String, Option<String>)>),
+    Multipart(Vec<(String, Part)>),
     Raw(&'static str),
+}
+
+/// One part of a multipart form, sent the way a user of the generated method would.
+enum Part {
+    Text(String),
+    /// An object or array: an `application/json` part (`MultipartForm::json`).
+    Json(Value),
+    File,
 }
 
 const FILE_PART: &[u8] = b"addEventListener('fetch', () => {})";
 
-fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
+/// A JSON pointer segment (RFC 6901).
+fn segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn plan(entry: &Entry, spec: &'static Spec, synth: &Synthesizer) -> Planned {
     let method = entry.op.method.as_str().to_ascii_lowercase();
-    let op = spec
-        .operation(entry.op.path, &method)
-        .expect("operation in the spec");
-    let path_item = &spec.doc["paths"][entry.op.path];
-    let mut params: Vec<&'static Value> = Vec::new();
-    for list in [path_item.get("parameters"), op.get("parameters")]
-        .into_iter()
-        .flatten()
-    {
-        for p in list.as_array().into_iter().flatten() {
-            params.push(spec.resolve(p));
+    let path_pointer = format!("/paths/{}", segment(entry.op.path));
+    let op_pointer = format!("{path_pointer}/{method}");
+    // Operation-level parameters override path-level ones of the same name and location.
+    let mut params: Vec<(String, &'static Value)> = Vec::new();
+    for list_pointer in [
+        format!("{op_pointer}/parameters"),
+        format!("{path_pointer}/parameters"),
+    ] {
+        let list = spec.doc.pointer(&list_pointer).and_then(Value::as_array);
+        for (i, p) in list.into_iter().flatten().enumerate() {
+            let p = spec.resolve(p);
+            if !params
+                .iter()
+                .any(|(_, q)| q["in"] == p["in"] && q["name"] == p["name"])
+            {
+                params.push((format!("{list_pointer}/{i}"), p));
+            }
         }
     }
-    let value_of = |p: &Value| {
-        p.get("example")
-            .cloned()
-            .unwrap_or_else(|| spec.synthesize(p.get("schema").unwrap_or(&Value::Null)))
-    };
-    let source_of = |p: &Value| {
-        let schema = spec.resolve(p.get("schema").unwrap_or(&Value::Null));
-        if p.get("example").is_some() || schema.get("example").is_some() {
-            Source::SpecExample
-        } else {
-            Source::HarnessDefault
-        }
-    };
     let mut planned = Planned {
         path_args: Vec::new(),
         query: Vec::new(),
         headers: Vec::new(),
         body: PlannedBody::None,
-        sources: BTreeMap::new(),
+        invalid: Vec::new(),
+    };
+    let value_of = |pointer: &str, label: String, invalid: &mut Vec<String>| {
+        let built = synth.parameter(pointer);
+        if let Some(why) = built.invalid {
+            invalid.push(format!("{label}: {why}"));
+        }
+        built.value
     };
     for name in entry
         .op
@@ -130,82 +129,127 @@ fn plan(entry: &Entry, spec: &'static Spec) -> Planned {
     {
         let declared = params
             .iter()
-            .find(|p| p["in"] == "path" && p["name"] == name);
-        planned.path_args.push(
-            declared
-                .map(|p| text(&value_of(p)))
-                .unwrap_or_else(|| "023e105f4ecef8ad9ca31a8372d0c353".into()),
-        );
-        let source = declared.map_or(Source::HarnessDefault, |p| source_of(p));
-        planned.sources.insert(format!("path.{name}"), source);
+            .find(|(_, p)| p["in"] == "path" && p["name"] == name);
+        let value = match declared {
+            Some((pointer, _)) => text(&value_of(
+                pointer,
+                format!("path.{name}"),
+                &mut planned.invalid,
+            )),
+            None => "023e105f4ecef8ad9ca31a8372d0c353".into(),
+        };
+        planned.path_args.push(value);
     }
-    for p in &params {
+    for (pointer, p) in &params {
         let (Some(name), true) = (p["name"].as_str(), p["required"] == true) else {
             continue;
         };
-        let value = value_of(p);
-        if let Some(kind) = p["in"].as_str() {
-            planned
-                .sources
-                .insert(format!("{kind}.{name}"), source_of(p));
+        let kind = p["in"].as_str().unwrap_or_default();
+        if !matches!(kind, "query" | "header") {
+            continue;
         }
-        match p["in"].as_str() {
-            Some("query") => planned.query.push((
-                name,
-                match &value {
-                    Value::Array(items) => items.iter().map(text).collect(),
-                    other => vec![text(other)],
-                },
-            )),
-            Some("header") => planned.headers.push((name, text(&value))),
-            _ => {}
+        let value = value_of(pointer, format!("{kind}.{name}"), &mut planned.invalid);
+        if kind == "query" {
+            let values = match &value {
+                Value::Array(items) => items.iter().map(text).collect(),
+                other => vec![text(other)],
+            };
+            planned.query.push((name, values));
+        } else {
+            planned.headers.push((name, text(&value)));
         }
     }
-    let Some(body) = op.get("requestBody").map(|b| spec.resolve(b)) else {
+    let Some(body) = follow(spec, &format!("{op_pointer}/requestBody")) else {
         return planned;
     };
-    let Some(content) = body.get("content").and_then(Value::as_object) else {
+    let Some(content) = body.1.get("content").and_then(Value::as_object) else {
         return planned;
     };
     // The same content type the generated method sends, by the generator's own preference.
     let Some(ct) = content.keys().min_by_key(|ct| content_rank(ct)) else {
         return planned;
     };
+    let media_pointer = format!("{}/content/{}", body.0, segment(ct));
     let media = &content[ct];
-    let schema = media.get("schema").unwrap_or(&Value::Null);
-    let body_source =
-        if media.get("example").is_some() || spec.resolve(schema).get("example").is_some() {
-            Source::SpecExample
-        } else {
-            Source::Assembled
-        };
-    planned.sources.insert("body".into(), body_source);
-    planned.body = if is_json(ct) {
-        PlannedBody::Json(
-            media
-                .get("example")
-                .cloned()
-                .unwrap_or_else(|| spec.synthesize(schema)),
-        )
-    } else if ct.starts_with("multipart/form-data") {
-        let mut parts = Vec::new();
-        if let Some(props) = spec
-            .resolve(schema)
-            .get("properties")
-            .and_then(Value::as_object)
-        {
-            for (name, prop) in props {
-                let prop = spec.resolve(prop);
-                let file = prop.get("format").and_then(Value::as_str) == Some("binary")
-                    || prop.get("items").is_some();
-                parts.push((name.clone(), (!file).then(|| text(&spec.synthesize(prop)))));
+    let schema_pointer = format!("{media_pointer}/schema");
+    let built = match media.get("example") {
+        Some(example) if media.get("schema").is_none() => example.clone(),
+        Some(example) if synth.check(&schema_pointer, example).is_ok() => example.clone(),
+        _ if media.get("schema").is_none() => json!({}),
+        _ => {
+            let built = synth.value(&schema_pointer);
+            if let Some(why) = built.invalid {
+                planned.invalid.push(format!("body: {why}"));
             }
+            built.value
         }
-        PlannedBody::Multipart(parts)
+    };
+    planned.body = if is_json(ct) {
+        PlannedBody::Json(built)
+    } else if ct.starts_with("multipart/form-data") {
+        PlannedBody::Multipart(multipart_parts(spec, synth, &schema_pointer))
     } else {
         PlannedBody::Raw(ct.as_str())
     };
     planned
+}
+
+/// Every part a multipart schema declares (of its first variant, for a oneOf of forms): files
+/// for binary properties and arrays, the rest as text (JSON for objects), each value built by
+/// the synthesizer. All parts, not only required ones, since a form such as a Worker upload
+/// requires none of its parts but means nothing without them.
+fn multipart_parts(
+    spec: &'static Spec,
+    synth: &Synthesizer,
+    schema_pointer: &str,
+) -> Vec<(String, Part)> {
+    let Some((mut at, mut schema)) = follow(spec, schema_pointer) else {
+        return Vec::new();
+    };
+    if schema.get("properties").is_none() {
+        for key in ["oneOf", "anyOf"] {
+            if schema.get(key).is_some() {
+                if let Some(first) = follow(spec, &format!("{at}/{key}/0")) {
+                    (at, schema) = first;
+                }
+                break;
+            }
+        }
+    }
+    let props = schema.get("properties").and_then(Value::as_object);
+    props
+        .into_iter()
+        .flatten()
+        .map(|(name, prop)| {
+            let prop = spec.resolve(prop);
+            let file = prop.get("format").and_then(Value::as_str) == Some("binary")
+                || prop.get("items").is_some();
+            if file {
+                return (name.clone(), Part::File);
+            }
+            let value = synth
+                .value(&format!("{at}/properties/{}", segment(name)))
+                .value;
+            let part = match value {
+                Value::Object(_) | Value::Array(_) => Part::Json(value),
+                other => Part::Text(text(&other)),
+            };
+            (name.clone(), part)
+        })
+        .collect()
+}
+
+/// The node at `pointer` with its `$ref`s followed: (pointer reached, node).
+fn follow(spec: &'static Spec, pointer: &str) -> Option<(String, &'static Value)> {
+    let mut pointer = pointer.to_owned();
+    for _ in 0..8 {
+        let node = spec.doc.pointer(&pointer)?;
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(target) => pointer = target.strip_prefix('#')?.to_owned(),
+            None => return Some((pointer, node)),
+        }
+    }
+    None
 }
 
 /// The runtime request for a plan, as the generated method would build it.
@@ -223,10 +267,11 @@ fn build(client: &Client, entry: &Entry, planned: &Planned) -> Request {
         PlannedBody::Json(value) => request.json(value),
         PlannedBody::Multipart(parts) => {
             let mut form = MultipartForm::new();
-            for (name, text) in parts {
-                form = match text {
-                    Some(text) => form.text(name.clone(), text.clone()),
-                    None => form.file(
+            for (name, part) in parts {
+                form = match part {
+                    Part::Text(text) => form.text(name.clone(), text.clone()),
+                    Part::Json(value) => form.json(name.clone(), value),
+                    Part::File => form.file(
                         name.clone(),
                         FilePart::new(FILE_PART).file_name("worker.js"),
                     ),
@@ -239,9 +284,8 @@ fn build(client: &Client, entry: &Entry, planned: &Planned) -> Request {
     request
 }
 
-/// Prism's reason for rejecting a request (`sl-violations`), by replaying it with plain reqwest,
-/// and where the value it rejects came from.
-async fn violations(base: &str, entry: &Entry, planned: &Planned) -> (String, Source) {
+/// Prism's reason for rejecting a request (`sl-violations`), by replaying it with plain reqwest.
+async fn violations(base: &str, entry: &Entry, planned: &Planned) -> String {
     let mut path = entry.op.path.to_owned();
     for arg in &planned.path_args {
         if let (Some(start), Some(end)) = (path.find('{'), path.find('}')) {
@@ -289,10 +333,16 @@ async fn violations(base: &str, entry: &Entry, planned: &Planned) -> (String, So
         PlannedBody::Raw(ct) => req.header("Content-Type", *ct).body("test"),
         PlannedBody::Multipart(parts) => {
             let mut form = reqwest::multipart::Form::new();
-            for (name, text) in parts {
-                form = match text {
-                    Some(t) => form.text(name.clone(), t.clone()),
-                    None => form.part(
+            for (name, part) in parts {
+                form = match part {
+                    Part::Text(t) => form.text(name.clone(), t.clone()),
+                    Part::Json(v) => form.part(
+                        name.clone(),
+                        reqwest::multipart::Part::text(v.to_string())
+                            .mime_str("application/json")
+                            .expect("valid mime"),
+                    ),
+                    Part::File => form.part(
                         name.clone(),
                         reqwest::multipart::Part::bytes(FILE_PART)
                             .file_name("worker.js")
@@ -305,47 +355,30 @@ async fn violations(base: &str, entry: &Entry, planned: &Planned) -> (String, So
         }
         PlannedBody::None => req,
     };
-    let header = match req.send().await {
-        Ok(resp) => match resp
-            .headers()
-            .get("sl-violations")
-            .and_then(|v| v.to_str().ok())
-        {
-            Some(h) => h.to_owned(),
-            None => {
-                return (
-                    format!("HTTP {} without sl-violations", resp.status()),
-                    Source::HarnessDefault,
-                )
-            }
-        },
-        Err(e) => return (format!("replay failed: {e}"), Source::HarnessDefault),
+    let resp = match req.send().await {
+        Ok(resp) => resp,
+        Err(e) => return format!("replay failed: {e}"),
     };
-    // The first violation's location (`["request", "path", "image_id"]`) names the value.
-    let first: Vec<String> = serde_json::from_str::<Vec<Value>>(&header)
-        .ok()
-        .and_then(|list| {
-            list.first().map(|v| {
-                v["location"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(text)
-                    .collect()
-            })
-        })
-        .unwrap_or_default();
-    let key = match first.get(1).map(String::as_str) {
-        Some("body") => Some("body".to_owned()),
-        Some(kind @ ("path" | "query" | "header")) => {
-            first.get(2).map(|name| format!("{kind}.{name}"))
-        }
-        _ => None,
-    };
-    let source = key
-        .and_then(|k| planned.sources.get(&k).copied())
-        .unwrap_or(Source::HarnessDefault);
-    (summarize_violations(&header), source)
+    let status = resp.status();
+    if let Some(header) = resp
+        .headers()
+        .get("sl-violations")
+        .and_then(|v| v.to_str().ok())
+    {
+        return summarize_violations(header);
+    }
+    // Without a 4xx response in the spec, Prism puts the violations in a problem+json body.
+    let bytes = resp.bytes().await.unwrap_or_default();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    match body.get("validation") {
+        Some(list) => summarize_violations(&list.to_string()),
+        None => format!(
+            "HTTP {status} without violations: {}",
+            body.get("title")
+                .and_then(Value::as_str)
+                .unwrap_or("no problem title")
+        ),
+    }
 }
 
 /// `[{"location":["request","body","name"],"message":"…"}]` → `request.body.name: …; …`.
@@ -398,7 +431,15 @@ fn main() {
         println!("prism conformance: not run (PRISM_URL is not set; `tests/conformance/prism.sh` starts Prism and runs it)");
         return;
     };
+    drift::install();
     let spec: &'static Spec = SPEC.get_or_init(Spec::pinned);
+    let started = Instant::now();
+    let dialect = request_dialect(&spec.doc);
+    let synth = Synthesizer::new(&spec.doc, &dialect);
+    let plans: Vec<Planned> = ENTRIES.iter().map(|e| plan(e, spec, &synth)).collect();
+    let invalid_examples = synth.invalid_examples();
+    let planned_in = started.elapsed();
+
     // The spec's security requirements are literal (all schemes at once), so send them all.
     let base = url.trim_end_matches('/').to_owned();
     let client = Client::builder()
@@ -417,22 +458,19 @@ fn main() {
         .no_rate_budget()
         .build()
         .expect("client");
-    let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio");
     let outcomes: Vec<(&'static str, Outcome)> = runtime.block_on(async {
-        futures::stream::iter(ENTRIES.iter())
-            .map(|entry| {
+        futures::stream::iter(ENTRIES.iter().zip(&plans))
+            .map(|(entry, planned)| {
                 let client = client.clone();
                 let base = base.clone();
                 async move {
-                    let planned = plan(entry, spec);
                     // Building the request runs user-facing runtime code too: a panic there counts.
-                    let request_client = client.clone();
                     let request = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        build(&request_client, entry, &planned)
+                        build(&client, entry, planned)
                     }));
                     let outcome = match request {
                         Err(_) => Outcome::Panic("panic while building the request".into()),
@@ -444,8 +482,15 @@ fn main() {
                     };
                     let outcome = match outcome {
                         Outcome::ApiError(why) => {
-                            let (reason, source) = violations(&base, entry, &planned).await;
-                            Outcome::Rejected(format!("{why} — Prism: {reason}"), source)
+                            let reason = violations(&base, entry, planned).await;
+                            let mut why = format!("{why} — Prism: {reason}");
+                            if !planned.invalid.is_empty() {
+                                why.push_str(&format!(
+                                    " — no valid value could be built: {}",
+                                    planned.invalid.join("; ")
+                                ));
+                            }
+                            Outcome::Rejected(why, !planned.invalid.is_empty())
                         }
                         other => other,
                     };
@@ -456,16 +501,23 @@ fn main() {
             .collect()
             .await
     });
+
+    // Successes that needed the runtime to convert values Prism served with another type than
+    // the spec declares (Prism serves the spec's examples, so these are spec bugs).
+    let mut converted: BTreeMap<String, String> = BTreeMap::new();
+    for conversion in drift::take() {
+        converted.insert(conversion.operation, conversion.paths);
+    }
     let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
     let mut details: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut by_source: BTreeMap<Source, usize> = BTreeMap::new();
+    let mut invalid_requests = 0;
     for (id, outcome) in &outcomes {
         let (kind, detail) = match outcome {
             Outcome::Success => ("success", None),
             Outcome::ApiError(why) => ("api error", Some(why.clone())),
-            Outcome::Rejected(why, source) => {
-                *by_source.entry(*source).or_default() += 1;
-                ("api error", Some(format!("[{}] {why}", source.describe())))
+            Outcome::Rejected(why, invalid) => {
+                invalid_requests += usize::from(*invalid);
+                ("api error", Some(why.clone()))
             }
             Outcome::ClientFailure(why) => ("client-side failure", Some(why.clone())),
             Outcome::Panic(why) => ("panic", Some(why.clone())),
@@ -479,26 +531,22 @@ fn main() {
         }
     }
     let count = |k: &str| tally.get(k).copied().unwrap_or(0);
-    let summary = format!(
-        "prism conformance: {} operations in {:.1} s: {} success, {} API error from Prism, {} client-side failure, {} panic\n",
+    let mut summary = format!(
+        "prism conformance: {} operations in {:.1} s (requests planned and validated in {:.1} s): {} success, {} API error from Prism, {} client-side failure, {} panic\n",
         outcomes.len(),
         started.elapsed().as_secs_f64(),
+        planned_in.as_secs_f64(),
         count("success"),
         count("api error"),
         count("client-side failure"),
         count("panic"),
     );
-    let mut summary = summary;
-    if !by_source.is_empty() {
-        let parts: Vec<String> = by_source
-            .iter()
-            .map(|(s, n)| format!("{n} {}", s.describe()))
-            .collect();
-        summary.push_str(&format!(
-            "prism conformance: API errors by cause: {}\n",
-            parts.join("; ")
-        ));
-    }
+    summary.push_str(&format!(
+        "prism conformance: {} of the API errors answer a request the schema validator also rejects; {} spec examples in request positions violate their own schemas (a valid value was sent instead); {} responses decoded after converting values whose type contradicts the schema\n",
+        invalid_requests,
+        invalid_examples.len(),
+        converted.len(),
+    ));
     let mut report = summary.clone();
     for (kind, lines) in &mut details {
         lines.sort();
@@ -508,55 +556,82 @@ fn main() {
             report.push('\n');
         }
     }
+    report.push_str(&format!(
+        "\n## responses decoded after converting values ({})\n",
+        converted.len()
+    ));
+    for (operation, paths) in &converted {
+        report.push_str(&format!("{operation}: {paths}\n"));
+    }
+    report.push_str(&format!(
+        "\n## spec examples that violate their own schema ({})\n",
+        invalid_examples.len()
+    ));
+    for line in &invalid_examples {
+        report.push_str(line);
+        report.push('\n');
+    }
     let out = root().join("target/conformance");
     std::fs::create_dir_all(&out).expect("target/conformance");
     std::fs::write(out.join("prism.txt"), &report).expect("write tally");
     print!("{summary}");
-    // Client-side failures must each be explained (a spec bug or a Prism artifact, listed with
-    // the cause); panics never are.
-    let known: BTreeMap<String, String> = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("known-prism-failures.txt"),
-    )
-    .unwrap_or_default()
-    .lines()
-    .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    .filter_map(|l| {
-        l.split_once(" — ")
-            .map(|(id, why)| (id.trim().to_owned(), why.trim().to_owned()))
-    })
-    .collect();
-    let failed: Vec<&str> = outcomes
-        .iter()
-        .filter(|(_, o)| matches!(o, Outcome::ClientFailure(_)))
-        .map(|(id, _)| *id)
-        .collect();
-    let unexplained: Vec<&String> = details
-        .get("client-side failure")
-        .into_iter()
-        .flatten()
-        .filter(|line| !known.contains_key(line.split(": ").next().unwrap_or_default()))
-        .collect();
-    let now_passing: Vec<&String> = known
-        .keys()
-        .filter(|id| !failed.contains(&id.as_str()))
-        .collect();
-    println!(
-        "prism conformance: {} client-side failures, all explained in known-prism-failures.txt: {}",
-        failed.len(),
-        unexplained.is_empty()
-    );
-    for line in &unexplained {
-        eprintln!("unexplained client-side failure: {line}");
+
+    // Client-side failures and rejections must each be explained (a spec bug, or a Prism
+    // limitation, listed with the cause); panics never are.
+    let mut failed = false;
+    for (file, kind) in [
+        ("known-prism-failures.txt", "client-side failure"),
+        ("known-prism-rejections.txt", "api error"),
+    ] {
+        failed |= !explained(file, kind, &details);
     }
     for line in details.get("panic").into_iter().flatten() {
         eprintln!("panic: {line}");
     }
-    if !now_passing.is_empty() {
-        eprintln!(
-            "listed in known-prism-failures.txt but now passing (remove them): {now_passing:?}"
-        );
-    }
-    if !unexplained.is_empty() || count("panic") > 0 || !now_passing.is_empty() {
+    if failed || count("panic") > 0 {
         std::process::exit(1);
     }
+}
+
+/// Whether every `kind` outcome is listed in `file` (`<operation id> — <cause>` lines), and
+/// every listed one still happens. Prints what is not.
+fn explained(file: &str, kind: &str, details: &BTreeMap<&str, Vec<String>>) -> bool {
+    let known: BTreeMap<String, String> =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                l.split_once(" — ")
+                    .map(|(id, why)| (id.trim().to_owned(), why.trim().to_owned()))
+            })
+            .collect();
+    let happened: Vec<&str> = details
+        .get(kind)
+        .into_iter()
+        .flatten()
+        .map(|line| line.split(": ").next().unwrap_or_default())
+        .collect();
+    let unexplained: Vec<&&str> = happened
+        .iter()
+        .filter(|id| !known.contains_key(**id))
+        .collect();
+    let gone: Vec<&String> = known
+        .keys()
+        .filter(|id| !happened.contains(&id.as_str()))
+        .collect();
+    println!(
+        "prism conformance: {} {kind}s, all explained in {file}: {}",
+        happened.len(),
+        unexplained.is_empty()
+    );
+    for line in details.get(kind).into_iter().flatten() {
+        if unexplained.contains(&&line.split(": ").next().unwrap_or_default()) {
+            eprintln!("unexplained {kind}: {line}");
+        }
+    }
+    if !gone.is_empty() {
+        eprintln!("listed in {file} but no longer happening (remove them): {gone:?}");
+    }
+    unexplained.is_empty() && gone.is_empty()
 }
