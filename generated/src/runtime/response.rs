@@ -504,49 +504,92 @@ pub fn decode_response<T: DeserializeOwned>(
 /// otherwise the first mismatch is the error.
 pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, parts: &Parts<'_>) -> Result<T, Error> {
     serde_json::from_slice(parts.json).or_else(|error| {
-        // Both decoders below are the ones already instantiated for `T` (slice input, with
-        // and without path tracking), so tolerance costs no extra generic code per type.
-        let mut json = Cow::Borrowed(parts.json);
-        let mut converted: Vec<String> = Vec::new();
-        for _ in 0..=super::codec::MAX_COERCIONS {
-            let mut de = serde_json::Deserializer::from_slice(&json);
+        // Both decoders are the ones already instantiated for `T` (slice input, with and
+        // without path tracking); everything else is in the non-generic `Lenient`.
+        let mut lenient = Lenient::new(reply, parts, error);
+        loop {
+            let mut de = serde_json::Deserializer::from_slice(lenient.json());
             match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Ok(decoded) if !converted.is_empty() => {
-                    tracing::warn!(
-                        operation = reply.op.id,
-                        paths = %converted.join(", "),
-                        "converted values the API sent with another type than the spec declares"
-                    );
-                    return Ok(decoded);
-                }
-                // Only trailing data after the value fails the first decode but not this one.
-                Ok(_) => break,
-                Err(e) => {
-                    let path = json_path(parts.path_prefix, e.path());
-                    match coerce_json(&json, e.path(), &e.inner().to_string()) {
-                        Some(fixed) => {
-                            converted.push(path);
-                            json = Cow::Owned(fixed);
-                        }
-                        // The first value that does not convert is the error.
-                        None if converted.is_empty() => {
-                            return Err(reply.decode_error(path, error));
-                        }
-                        None => return Err(reply.decode_error(path, e.into_inner())),
-                    }
-                }
+                Ok(decoded) => return lenient.succeeded().map(|()| decoded),
+                Err(e) => lenient.failed(e)?,
             }
         }
-        let path = match parts.path_prefix {
-            "" => ".".to_owned(),
-            prefix => prefix.to_owned(),
-        };
-        Err(reply.decode_error(path, error))
     })
 }
 
+/// The state of a decode that failed on the fast path: the JSON (with the values converted so
+/// far) and what was converted. Not generic, so each result type adds only the loop above.
+struct Lenient<'r> {
+    reply: &'r Reply,
+    prefix: &'static str,
+    json: Cow<'r, [u8]>,
+    first_error: Option<serde_json::Error>,
+    converted: Vec<String>,
+}
+
+impl<'r> Lenient<'r> {
+    fn new(reply: &'r Reply, parts: &Parts<'r>, error: serde_json::Error) -> Self {
+        Lenient {
+            reply,
+            prefix: parts.path_prefix,
+            json: Cow::Borrowed(parts.json),
+            first_error: Some(error),
+            converted: Vec::new(),
+        }
+    }
+
+    fn json(&self) -> &[u8] {
+        &self.json
+    }
+
+    /// The path-tracking decode succeeded: after conversions that is the result (logged);
+    /// without any, only trailing data after the value failed the fast path.
+    fn succeeded(&mut self) -> Result<(), Error> {
+        if self.converted.is_empty() {
+            let path = match self.prefix {
+                "" => ".".to_owned(),
+                prefix => prefix.to_owned(),
+            };
+            return Err(self.error(path, None));
+        }
+        tracing::warn!(
+            operation = self.reply.op.id,
+            paths = %self.converted.join(", "),
+            "converted values the API sent with another type than the spec declares"
+        );
+        Ok(())
+    }
+
+    /// The path-tracking decode failed: convert the value and go again, or give the error.
+    fn failed(&mut self, e: serde_path_to_error::Error<serde_json::Error>) -> Result<(), Error> {
+        let path = json_path(self.prefix, e.path());
+        if self.converted.len() < super::codec::MAX_COERCIONS {
+            if let Some(fixed) = coerce_json(&self.json, e.path(), &e.inner().to_string()) {
+                self.converted.push(path);
+                self.json = Cow::Owned(fixed);
+                return Ok(());
+            }
+        }
+        // The first value that does not convert is the error.
+        Err(self.error(path, Some(e.into_inner())))
+    }
+
+    /// A decode error at `path`: the fast path's error when nothing was converted (it has the
+    /// position in the body as received), else `later`.
+    fn error(&mut self, path: String, later: Option<serde_json::Error>) -> Error {
+        let source = match (self.converted.is_empty(), later) {
+            (false, Some(later)) => later,
+            (_, later) => match self.first_error.take() {
+                Some(first) => first,
+                None => later.unwrap_or_else(|| serde::de::Error::custom("decode failed")),
+            },
+        };
+        self.reply.decode_error(path, source)
+    }
+}
+
 /// `json` with the value at `path` converted for `message` (see
-/// [`coerce`](super::codec::coerce)), or `None` if it cannot be. Not generic.
+/// [`coerce`](super::codec::coerce)), or `None` if it cannot be.
 fn coerce_json(json: &[u8], path: &serde_path_to_error::Path, message: &str) -> Option<Vec<u8>> {
     let mut value: Value = serde_json::from_slice(json).ok()?;
     if !super::codec::coerce(&mut value, path, message) {
