@@ -347,7 +347,7 @@ pub struct HopResult {
 }
 /// `#/components/schemas/magic-transit_node_result`
 ///
-/// Example: `{"asn":"AS13335","ip":"1.1.1.1","max_latency_ms":0.034,"mean_latency_ms":0.021,"min_latency_ms":0.014,"name":"one.one.one.one","packet_count":3,"std_dev_latency_ms":0.011269427669584648}`.
+/// Example: `{"asn":"AS13335","ip":"1.1.1.1","max_latency_ms":0.034,"mean_latency_ms":0.021,"min_latency_ms":0.014,"name":"one.one.one.one","packet_count":3,"std_dev_latency_ms":0.011269427669584647}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 pub struct NodeResult {
     /// `asn`
@@ -421,7 +421,7 @@ pub type PacketsTtl = i64;
 ///
 /// Schema: `#/components/schemas/magic-transit_target_summary`
 ///
-/// Example: `{"asn":"","ip":"1.1.1.1","max_latency_ms":0.034,"mean_latency_ms":0.021,"min_latency_ms":0.014,"name":"1.1.1.1","packet_count":3,"std_dev_latency_ms":0.011269427669584648}`.
+/// Example: `{"asn":"","ip":"1.1.1.1","max_latency_ms":0.034,"mean_latency_ms":0.021,"min_latency_ms":0.014,"name":"1.1.1.1","packet_count":3,"std_dev_latency_ms":0.011269427669584647}`.
 pub type TargetSummary = serde_json::Value;
 /// Total time of traceroute in ms.
 ///
