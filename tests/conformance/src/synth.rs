@@ -153,8 +153,19 @@ impl<'a> Synthesizer<'a> {
         found
     }
 
+    /// How many schemas the validator could not compile (e.g. a pattern it does not support);
+    /// values for those are unchecked.
+    pub fn unchecked_schemas(&self) -> usize {
+        self.validators
+            .borrow()
+            .values()
+            .filter(|v| v.is_none())
+            .count()
+    }
+
     /// Why `value` fails the schema at `pointer` (a JSON pointer into the spec), or `Ok`.
-    /// A schema the validator cannot compile (e.g. a pattern it does not support) accepts all.
+    /// A schema the validator cannot compile (e.g. a pattern it does not support) accepts all;
+    /// [`Synthesizer::unchecked_schemas`] counts them.
     pub fn check(&self, pointer: &str, value: &Value) -> Result<(), String> {
         let validator = self
             .validators

@@ -438,6 +438,7 @@ fn main() {
     let synth = Synthesizer::new(&spec.doc, &dialect);
     let plans: Vec<Planned> = ENTRIES.iter().map(|e| plan(e, spec, &synth)).collect();
     let invalid_examples = synth.invalid_examples();
+    let unchecked = synth.unchecked_schemas();
     let planned_in = started.elapsed();
 
     // The spec's security requirements are literal (all schemes at once), so send them all.
@@ -542,9 +543,10 @@ fn main() {
         count("panic"),
     );
     summary.push_str(&format!(
-        "prism conformance: {} of the API errors answer a request the schema validator also rejects; {} spec examples in request positions violate their own schemas (a valid value was sent instead); {} responses decoded after converting values whose type contradicts the schema\n",
+        "prism conformance: {} of the API errors answer a request the schema validator also rejects; {} spec examples in request positions violate their own schemas (a valid value was sent instead); {} schemas the validator could not compile; {} responses decoded after converting values whose type contradicts the schema\n",
         invalid_requests,
         invalid_examples.len(),
+        unchecked,
         converted.len(),
     ));
     let mut report = summary.clone();
