@@ -608,7 +608,20 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
         ])))
         .mount(&server)
         .await;
+    // A field drifted in every record of a long list.
+    let many: Vec<Value> = (0..5000)
+        .map(|i| json!({"id": format!("r{i}"), "ttl": i.to_string()}))
+        .collect();
+    Mock::given(path("/zones/z3/dns_records"))
+        .respond_with(ok(Value::Array(many)))
+        .mount(&server)
+        .await;
     let client = client(&server);
+    let records = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z3"]))
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 5000);
+    assert_eq!(records[4999].ttl, 4999);
     let records = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z1"]))
         .await
         .unwrap();

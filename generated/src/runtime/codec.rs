@@ -76,22 +76,28 @@ pub fn decode_variant<T: DeserializeOwned, E: de::Error>(value: Value, tag: &str
     })
 }
 
-/// How many values one decode may convert before giving up (each costs a decode attempt).
+/// How many conversion rounds one decode may take before giving up (each costs a decode
+/// attempt; one round converts a field in every element of the lists around it).
 pub(crate) const MAX_COERCIONS: usize = 32;
 
 /// Converts, in place, the value at `path` that serde rejected with `message`, when the
 /// conversion is unambiguous and loses nothing: the API is known to drift from the spec's
 /// types (`"5432"` for an integer, `"false"` for a boolean, `37.6` for a string, a single
-/// value for a list). Returns whether it converted; only serde's `invalid type: …, expected …`
-/// errors are considered.
+/// value for a list). The same field in the other elements of every list on the path is
+/// converted too, so a list of 10,000 drifted records takes one round, not 10,000. Returns
+/// whether the value at `path` converted; only serde's `invalid type: …, expected …` errors
+/// are considered.
 ///
 /// | expected            | accepted instead                                        |
 /// |---------------------|---------------------------------------------------------|
-/// | an integer          | a string holding an integer; a float with no fraction   |
-/// | a float             | a string holding a finite number                        |
+/// | an integer          | a string holding exactly an integer (`"300"`, not `"0300"`); a float with no fraction |
+/// | a float             | a string holding exactly a number (`"0.5"`, not `"5e-1"`) |
 /// | a boolean           | the string `"true"` or `"false"`                        |
 /// | a string            | a number or boolean (its JSON text); an object or array (its JSON text) |
 /// | a sequence          | a string holding a JSON array; any other value, as a one-item list |
+///
+/// Every conversion but the last two can be undone exactly, so a value converted in a list
+/// element that did not need it (another variant of a union) converts back unchanged.
 pub(crate) fn coerce(value: &mut Value, path: &serde_path_to_error::Path, message: &str) -> bool {
     let Some(rest) = message.strip_prefix("invalid type: ") else {
         return false;
@@ -104,33 +110,47 @@ pub(crate) fn coerce(value: &mut Value, path: &serde_path_to_error::Path, messag
         Some(at) => &expected[..at],
         None => expected,
     };
-    let Some(node) = value_at(value, path) else {
+    let segments: Vec<&serde_path_to_error::Segment> = path.iter().collect();
+    let Some(failed) = value_at(value, &segments) else {
         return false;
     };
-    let converted = match (expected, &*node) {
+    let Some(converted) = convert(expected, failed) else {
+        return false;
+    };
+    *failed = converted;
+    convert_siblings(value, &segments, expected);
+    true
+}
+
+/// The value converted to what `expected` (serde's wording) names, if that loses nothing.
+fn convert(expected: &str, found: &Value) -> Option<Value> {
+    match (expected, found) {
         (
             "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
             | "usize",
             found,
         ) => match found {
-            Value::String(s) => s
-                .trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .or_else(|_| s.trim().parse::<u64>().map(Value::from))
-                .ok(),
+            Value::String(s) => {
+                let n = s
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .or_else(|_| s.parse::<u64>().map(Value::from))
+                    .ok()?;
+                // Exactly the integer's own text, so converting back gives `s` again.
+                let text = n.to_string();
+                (text == *s).then_some(n)
+            }
             Value::Number(n) => n
                 .as_f64()
                 .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
                 .map(|f| Value::from(f as i64)),
             _ => None,
         },
-        ("f32" | "f64", Value::String(s)) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number),
+        ("f32" | "f64", Value::String(s)) => {
+            let n = serde_json::Number::from_f64(s.parse::<f64>().ok()?)?;
+            let text = n.to_string();
+            (text == *s).then_some(Value::Number(n))
+        }
         ("a boolean", Value::String(s)) => match s.as_str() {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
@@ -147,23 +167,46 @@ pub(crate) fn coerce(value: &mut Value, path: &serde_path_to_error::Path, messag
         ("a sequence", Value::Null) => None,
         ("a sequence", found) => Some(Value::Array(vec![found.clone()])),
         _ => None,
-    };
-    match converted {
-        Some(new) => {
-            *node = new;
-            true
+    }
+}
+
+/// Converts the value at `segments` in every element of each list on the way (the failing
+/// element itself is already done). Only scalar-to-scalar conversions are spread: they are
+/// exact both ways, so an element of another union variant that did not need one converts
+/// back unchanged.
+fn convert_siblings(value: &mut Value, segments: &[&serde_path_to_error::Segment], expected: &str) {
+    use serde_path_to_error::Segment;
+    let Some((first, rest)) = segments.split_first() else {
+        let scalar = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+        if scalar(value) {
+            if let Some(converted) = convert(expected, value).filter(scalar) {
+                *value = converted;
+            }
         }
-        None => false,
+        return;
+    };
+    match (first, value) {
+        (Segment::Seq { .. }, Value::Array(items)) => {
+            for item in items {
+                convert_siblings(item, rest, expected);
+            }
+        }
+        (Segment::Map { key } | Segment::Enum { variant: key }, Value::Object(map)) => {
+            if let Some(next) = map.get_mut(key.as_str()) {
+                convert_siblings(next, rest, expected);
+            }
+        }
+        _ => {}
     }
 }
 
 /// The value a serde_path_to_error path points at.
 fn value_at<'v>(
     mut value: &'v mut Value,
-    path: &serde_path_to_error::Path,
+    segments: &[&serde_path_to_error::Segment],
 ) -> Option<&'v mut Value> {
     use serde_path_to_error::Segment;
-    for segment in path {
+    for segment in segments {
         value = match (segment, value) {
             (Segment::Seq { index }, Value::Array(items)) => items.get_mut(*index)?,
             (Segment::Map { key } | Segment::Enum { variant: key }, Value::Object(map)) => {
@@ -302,6 +345,8 @@ mod tests {
     fn values_that_do_not_convert_cleanly_stay_errors_at_their_path() {
         for (json, path) in [
             (json!({"port": "5432x"}), "port"),
+            // Not exactly an integer's text: converting would lose the leading zero.
+            (json!({"port": "05432"}), "port"),
             (json!({"port": 1.5}), "port"),
             (json!({"port": 1, "enabled": "yes"}), "enabled"),
             (json!({"port": 1, "enabled": true, "lat": null}), "lat"),
@@ -315,6 +360,19 @@ mod tests {
         // Not a type mismatch (a missing field): nothing to convert.
         let err = lenient::<Drifted>(json!({})).unwrap_err();
         assert!(err.contains("missing field `port`"), "{err}");
+    }
+
+    #[test]
+    fn one_round_converts_the_field_in_every_list_element() {
+        let records: Vec<Value> = (0..1000)
+            .map(|i| json!({"port": i.to_string(), "enabled": true, "lat": "0", "codes": [], "tags": []}))
+            .collect();
+        let mut value = Value::Array(records);
+        let err = serde_path_to_error::deserialize::<_, Vec<Drifted>>(value.clone()).unwrap_err();
+        assert!(coerce(&mut value, err.path(), &err.inner().to_string()));
+        // All 1000 converted in the one round: the next decode succeeds.
+        let decoded: Vec<Drifted> = serde_json::from_value(value).unwrap();
+        assert_eq!(decoded[999].port, 999);
     }
 
     #[test]
