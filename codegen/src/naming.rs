@@ -17,7 +17,7 @@
 //!   empty or start with a digit get a leading `_`/`field`; duplicates get `_2`, `_3`, …; any
 //!   field whose Rust name differs from its JSON name carries `#[serde(rename)]`.
 //! - Enum variants: upper camel case of the value (`"1st"` → `V1st`, `""` → `Empty`,
-//!   `"+1"` → `V1`); duplicates (values differing only in case or punctuation) get `2`, `3`, ….
+//!   `"+1"` → `Plus1`, `"-1"` → `Minus1`); duplicates (values differing only in case or punctuation) get `2`, `3`, ….
 //!   The unknown-value fallback is `Unknown`, or `UnknownValue`(`2`, …) if a real value took it.
 //! - Methods: the operationId in snake case without its tag prefix (`list_dns_records`). If two
 //!   operations of one group would share a name, all of them use their full operationId in snake
@@ -308,7 +308,12 @@ pub fn variant_ident(value: &str) -> String {
         );
     }
     if c.starts_with(|ch: char| ch.is_ascii_digit()) {
-        return format!("V{c}");
+        // A sign is part of a number's meaning: `"-1"` → `Minus1`, `"+1"` → `Plus1`.
+        return match value.chars().next() {
+            Some('-') => format!("Minus{c}"),
+            Some('+') => format!("Plus{c}"),
+            _ => format!("V{c}"),
+        };
     }
     if c == "Self" {
         return "SelfValue".into();
@@ -410,14 +415,14 @@ mod tests {
 
     #[test]
     fn enum_values_get_distinct_variants_and_a_free_fallback() {
-        let values: Vec<String> = ["+1", "1st", "", "a", "A", "unknown", "Unknown"]
+        let values: Vec<String> = ["+1", "-1", "1", "1st", "", "a", "A", "unknown", "Unknown"]
             .iter()
             .map(|s| s.to_string())
             .collect();
         let (variants, unknown) = enum_variants(&values);
         assert_eq!(
             variants,
-            ["V1", "V1st", "Empty", "A", "A2", "Unknown", "Unknown2"]
+            ["Plus1", "Minus1", "V1", "V1st", "Empty", "A", "A2", "Unknown", "Unknown2"]
         );
         assert_eq!(unknown, "UnknownValue");
     }
