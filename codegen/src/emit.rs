@@ -927,9 +927,6 @@ impl GroupCx<'_> {
             if usage.sent {
                 derives.push(quote! { serde::Serialize });
             }
-            if usage.received {
-                derives.push(quote! { serde::Deserialize });
-            }
             let param = self.param_types.contains(&id).then(|| {
                 quote! {
                     impl rt::ParamValue for #name {
@@ -941,7 +938,35 @@ impl GroupCx<'_> {
                     }
                 }
             });
-            let serde_attr = (usage.sent || usage.received).then(|| quote! { #[serde(untagged)] });
+            let serde_attr = usage.sent.then(|| quote! { #[serde(untagged)] });
+            // Hand-written rather than `#[serde(untagged)]`, whose error is only "data did not
+            // match any variant": the runtime names each alternative and why it failed.
+            let de = usage.received.then(|| {
+                let union_name = name.to_string();
+                let variant_names: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
+                let wrap: Vec<TokenStream> = u
+                    .variants
+                    .iter()
+                    .zip(&variants)
+                    .map(|(v, var)| {
+                        if v.boxed {
+                            quote! { |v| Self::#var(Box::new(v)) }
+                        } else {
+                            quote! { Self::#var }
+                        }
+                    })
+                    .collect();
+                quote! {
+                    impl<'de> serde::Deserialize<'de> for #name {
+                        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                            let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                            rt::decode_untagged(&value, #union_name, &[
+                                #( (#variant_names, |v| <#tys as serde::Deserialize>::deserialize(v).map(#wrap)), )*
+                            ])
+                        }
+                    }
+                }
+            });
             return quote! {
                 #docs
                 #deprecated
@@ -950,6 +975,7 @@ impl GroupCx<'_> {
                 pub enum #name {
                     #( #[doc = #variant_docs] #variants(#tys), )*
                 }
+                #de
                 #param
             };
         };

@@ -1992,13 +1992,36 @@ impl<'de> serde::Deserialize<'de> for FiltersTrafficExclusionsItem {
 /// Example: `{"email":[{"id":"test@example.com"}],"pagerduty":[{"id":"e8133a15-00a4-4d69-aec1-32f70c51f6e5"}],"webhooks":[{"id":"14cc1190-5d2b-4b98-a696-c424cb2ad05f"}]}`.
 pub type Mechanisms = std::collections::BTreeMap<String, Vec<MechanismsValueItem>>;
 /// `#/components/schemas/aaa_mechanisms/additionalProperties/items/properties/id`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum MechanismsValueItemId {
     /// One of the alternatives.
     Uuid(Uuid),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for MechanismsValueItemId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "MechanismsValueItemId",
+            &[
+                (
+                    "Uuid",
+                    |v| <Uuid as serde::Deserialize>::deserialize(v).map(Self::Uuid),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/aaa_mechanisms/additionalProperties/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2111,13 +2134,43 @@ impl rt::ParamValue for AuditLogsDirection {
     }
 }
 /// `#/components/schemas/aaa_audit_logs_response_collection`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AuditLogsResponseCollection {
     /// One of the alternatives.
     ApiResponseCommon(ApiResponseCommon),
     /// One of the alternatives.
     AuditLogsResponseCollectionVariant1(AuditLogsResponseCollectionVariant1),
+}
+impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "AuditLogsResponseCollection",
+            &[
+                (
+                    "ApiResponseCommon",
+                    |v| {
+                        <ApiResponseCommon as serde::Deserialize>::deserialize(v)
+                            .map(Self::ApiResponseCommon)
+                    },
+                ),
+                (
+                    "AuditLogsResponseCollectionVariant1",
+                    |v| {
+                        <AuditLogsResponseCollectionVariant1 as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AuditLogsResponseCollectionVariant1)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/aaa_audit-logs`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

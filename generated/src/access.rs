@@ -3854,8 +3854,7 @@ pub struct GetAccessAuthenticationLogsParams {
     pub until: Option<String>,
 }
 /// `#/components/schemas/access_app_response`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AppResponse {
     /// One of the alternatives.
     AppResponseSelfHostedApplication(AppResponseSelfHostedApplication),
@@ -3877,6 +3876,93 @@ pub enum AppResponse {
     AppResponseSaaSApplication(AppResponseSaaSApplication),
     /// One of the alternatives.
     AppResponseBookmarkApplication(AppResponseBookmarkApplication),
+}
+impl<'de> serde::Deserialize<'de> for AppResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "AppResponse",
+            &[
+                (
+                    "AppResponseSelfHostedApplication",
+                    |v| {
+                        <AppResponseSelfHostedApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseSelfHostedApplication)
+                    },
+                ),
+                (
+                    "AppResponseBrowserSshApplication",
+                    |v| {
+                        <AppResponseBrowserSshApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseBrowserSshApplication)
+                    },
+                ),
+                (
+                    "AppResponseBrowserVncApplication",
+                    |v| {
+                        <AppResponseBrowserVncApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseBrowserVncApplication)
+                    },
+                ),
+                (
+                    "AppResponseAppLauncherApplication",
+                    |v| {
+                        <AppResponseAppLauncherApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseAppLauncherApplication)
+                    },
+                ),
+                (
+                    "AppResponseDeviceEnrollmentPermissionsApplication",
+                    |v| {
+                        <AppResponseDeviceEnrollmentPermissionsApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseDeviceEnrollmentPermissionsApplication)
+                    },
+                ),
+                (
+                    "AppResponseBrowserIsolationPermissionsApplication",
+                    |v| {
+                        <AppResponseBrowserIsolationPermissionsApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseBrowserIsolationPermissionsApplication)
+                    },
+                ),
+                (
+                    "AppResponseSaaSApplication",
+                    |v| {
+                        <AppResponseSaaSApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseSaaSApplication)
+                    },
+                ),
+                (
+                    "AppResponseBookmarkApplication",
+                    |v| {
+                        <AppResponseBookmarkApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppResponseBookmarkApplication)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Audience tag.
 ///
@@ -4615,7 +4701,7 @@ impl<'de> serde::Deserialize<'de> for Decision {
 /// Schema: `#/components/schemas/access_schemas-exclude`
 pub type SchemasExclude = Vec<Rule>;
 /// `#/components/schemas/access_rule`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Rule {
     /// One of the alternatives.
@@ -4656,6 +4742,151 @@ pub enum Rule {
     AuthenticationMethodRule(AuthenticationMethodRule),
     /// One of the alternatives.
     DevicePostureRule(DevicePostureRule),
+}
+impl<'de> serde::Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Rule",
+            &[
+                (
+                    "EmailRule",
+                    |v| {
+                        <EmailRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::EmailRule)
+                    },
+                ),
+                (
+                    "EmailListRule",
+                    |v| {
+                        <EmailListRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::EmailListRule)
+                    },
+                ),
+                (
+                    "DomainRule",
+                    |v| {
+                        <DomainRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::DomainRule)
+                    },
+                ),
+                (
+                    "EveryoneRule",
+                    |v| {
+                        <EveryoneRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::EveryoneRule)
+                    },
+                ),
+                (
+                    "IpRule",
+                    |v| <IpRule as serde::Deserialize>::deserialize(v).map(Self::IpRule),
+                ),
+                (
+                    "IpListRule",
+                    |v| {
+                        <IpListRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::IpListRule)
+                    },
+                ),
+                (
+                    "CertificateRule",
+                    |v| {
+                        <CertificateRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::CertificateRule)
+                    },
+                ),
+                (
+                    "AccessGroupRule",
+                    |v| {
+                        <AccessGroupRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::AccessGroupRule)
+                    },
+                ),
+                (
+                    "AzureGroupRule",
+                    |v| {
+                        <AzureGroupRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::AzureGroupRule)
+                    },
+                ),
+                (
+                    "GithubOrganizationRule",
+                    |v| {
+                        <GithubOrganizationRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::GithubOrganizationRule)
+                    },
+                ),
+                (
+                    "GsuiteGroupRule",
+                    |v| {
+                        <GsuiteGroupRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::GsuiteGroupRule)
+                    },
+                ),
+                (
+                    "OktaGroupRule",
+                    |v| {
+                        <OktaGroupRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::OktaGroupRule)
+                    },
+                ),
+                (
+                    "SamlGroupRule",
+                    |v| {
+                        <SamlGroupRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::SamlGroupRule)
+                    },
+                ),
+                (
+                    "ServiceTokenRule",
+                    |v| {
+                        <ServiceTokenRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::ServiceTokenRule)
+                    },
+                ),
+                (
+                    "AnyValidServiceTokenRule",
+                    |v| {
+                        <AnyValidServiceTokenRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::AnyValidServiceTokenRule)
+                    },
+                ),
+                (
+                    "ExternalEvaluationRule",
+                    |v| {
+                        <ExternalEvaluationRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::ExternalEvaluationRule)
+                    },
+                ),
+                (
+                    "CountryRule",
+                    |v| {
+                        <CountryRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::CountryRule)
+                    },
+                ),
+                (
+                    "AuthenticationMethodRule",
+                    |v| {
+                        <AuthenticationMethodRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::AuthenticationMethodRule)
+                    },
+                ),
+                (
+                    "DevicePostureRule",
+                    |v| {
+                        <DevicePostureRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::DevicePostureRule)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Email
 ///
@@ -5780,13 +6011,42 @@ impl<'de> serde::Deserialize<'de> for ScopesItem {
     }
 }
 /// `#/components/schemas/access_saas_props/properties/saas_app`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum SaasPropsSaasApp {
     /// One of the alternatives.
     SamlSaasApp(SamlSaasApp),
     /// One of the alternatives.
     OidcSaasApp(OidcSaasApp),
+}
+impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "SaasPropsSaasApp",
+            &[
+                (
+                    "SamlSaasApp",
+                    |v| {
+                        <SamlSaasApp as serde::Deserialize>::deserialize(v)
+                            .map(Self::SamlSaasApp)
+                    },
+                ),
+                (
+                    "OidcSaasApp",
+                    |v| {
+                        <OidcSaasApp as serde::Deserialize>::deserialize(v)
+                            .map(Self::OidcSaasApp)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// SaaS Application
 ///
@@ -7986,8 +8246,7 @@ pub struct Yandex {
     pub r#type: Type,
 }
 /// `#/components/schemas/access_response_collection/allOf/1/properties/result/items`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ListAccessIdentityProvidersResultItem {
     /// One of the alternatives.
     AzureAd(AzureAd),
@@ -8016,8 +8275,96 @@ pub enum ListAccessIdentityProvidersResultItem {
     /// One of the alternatives.
     Yandex(Yandex),
 }
+impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ListAccessIdentityProvidersResultItem",
+            &[
+                (
+                    "AzureAd",
+                    |v| {
+                        <AzureAd as serde::Deserialize>::deserialize(v)
+                            .map(Self::AzureAd)
+                    },
+                ),
+                (
+                    "Centrify",
+                    |v| {
+                        <Centrify as serde::Deserialize>::deserialize(v)
+                            .map(Self::Centrify)
+                    },
+                ),
+                (
+                    "Facebook",
+                    |v| {
+                        <Facebook as serde::Deserialize>::deserialize(v)
+                            .map(Self::Facebook)
+                    },
+                ),
+                (
+                    "Github",
+                    |v| <Github as serde::Deserialize>::deserialize(v).map(Self::Github),
+                ),
+                (
+                    "Google",
+                    |v| <Google as serde::Deserialize>::deserialize(v).map(Self::Google),
+                ),
+                (
+                    "GoogleApps",
+                    |v| {
+                        <GoogleApps as serde::Deserialize>::deserialize(v)
+                            .map(Self::GoogleApps)
+                    },
+                ),
+                (
+                    "Linkedin",
+                    |v| {
+                        <Linkedin as serde::Deserialize>::deserialize(v)
+                            .map(Self::Linkedin)
+                    },
+                ),
+                (
+                    "Oidc",
+                    |v| <Oidc as serde::Deserialize>::deserialize(v).map(Self::Oidc),
+                ),
+                (
+                    "Okta",
+                    |v| <Okta as serde::Deserialize>::deserialize(v).map(Self::Okta),
+                ),
+                (
+                    "Onelogin",
+                    |v| {
+                        <Onelogin as serde::Deserialize>::deserialize(v)
+                            .map(Self::Onelogin)
+                    },
+                ),
+                (
+                    "Pingone",
+                    |v| {
+                        <Pingone as serde::Deserialize>::deserialize(v)
+                            .map(Self::Pingone)
+                    },
+                ),
+                (
+                    "Saml",
+                    |v| <Saml as serde::Deserialize>::deserialize(v).map(Self::Saml),
+                ),
+                (
+                    "Yandex",
+                    |v| <Yandex as serde::Deserialize>::deserialize(v).map(Self::Yandex),
+                ),
+            ],
+        )
+    }
+}
 /// `#/components/schemas/access_identity-providers`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum IdentityProviders {
     /// One of the alternatives.
@@ -8048,6 +8395,101 @@ pub enum IdentityProviders {
     Yandex(Yandex),
     /// One of the alternatives.
     Onetimepin(Onetimepin),
+}
+impl<'de> serde::Deserialize<'de> for IdentityProviders {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "IdentityProviders",
+            &[
+                (
+                    "AzureAd",
+                    |v| {
+                        <AzureAd as serde::Deserialize>::deserialize(v)
+                            .map(Self::AzureAd)
+                    },
+                ),
+                (
+                    "Centrify",
+                    |v| {
+                        <Centrify as serde::Deserialize>::deserialize(v)
+                            .map(Self::Centrify)
+                    },
+                ),
+                (
+                    "Facebook",
+                    |v| {
+                        <Facebook as serde::Deserialize>::deserialize(v)
+                            .map(Self::Facebook)
+                    },
+                ),
+                (
+                    "Github",
+                    |v| <Github as serde::Deserialize>::deserialize(v).map(Self::Github),
+                ),
+                (
+                    "Google",
+                    |v| <Google as serde::Deserialize>::deserialize(v).map(Self::Google),
+                ),
+                (
+                    "GoogleApps",
+                    |v| {
+                        <GoogleApps as serde::Deserialize>::deserialize(v)
+                            .map(Self::GoogleApps)
+                    },
+                ),
+                (
+                    "Linkedin",
+                    |v| {
+                        <Linkedin as serde::Deserialize>::deserialize(v)
+                            .map(Self::Linkedin)
+                    },
+                ),
+                (
+                    "Oidc",
+                    |v| <Oidc as serde::Deserialize>::deserialize(v).map(Self::Oidc),
+                ),
+                (
+                    "Okta",
+                    |v| <Okta as serde::Deserialize>::deserialize(v).map(Self::Okta),
+                ),
+                (
+                    "Onelogin",
+                    |v| {
+                        <Onelogin as serde::Deserialize>::deserialize(v)
+                            .map(Self::Onelogin)
+                    },
+                ),
+                (
+                    "Pingone",
+                    |v| {
+                        <Pingone as serde::Deserialize>::deserialize(v)
+                            .map(Self::Pingone)
+                    },
+                ),
+                (
+                    "Saml",
+                    |v| <Saml as serde::Deserialize>::deserialize(v).map(Self::Saml),
+                ),
+                (
+                    "Yandex",
+                    |v| <Yandex as serde::Deserialize>::deserialize(v).map(Self::Yandex),
+                ),
+                (
+                    "Onetimepin",
+                    |v| {
+                        <Onetimepin as serde::Deserialize>::deserialize(v)
+                            .map(Self::Onetimepin)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// One Time Pin
 ///
@@ -8122,13 +8564,38 @@ impl<'de> serde::Deserialize<'de> for Type2 {
     }
 }
 /// `#/components/schemas/access_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum GetTheAccessKeyConfigurationResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "GetTheAccessKeyConfigurationResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// The number of days between key rotations.
 ///
@@ -8993,7 +9460,7 @@ pub struct Identity {
     pub version: Option<f64>,
 }
 /// `#/components/schemas/access_apps`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Apps {
     /// One of the alternatives.
@@ -9016,6 +9483,83 @@ pub enum Apps {
     ),
     /// One of the alternatives.
     AppsSaaSApplication(AppsSaaSApplication),
+}
+impl<'de> serde::Deserialize<'de> for Apps {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Apps",
+            &[
+                (
+                    "AppsSelfHostedApplication",
+                    |v| {
+                        <AppsSelfHostedApplication as serde::Deserialize>::deserialize(v)
+                            .map(Self::AppsSelfHostedApplication)
+                    },
+                ),
+                (
+                    "AppsBrowserSshApplication",
+                    |v| {
+                        <AppsBrowserSshApplication as serde::Deserialize>::deserialize(v)
+                            .map(Self::AppsBrowserSshApplication)
+                    },
+                ),
+                (
+                    "AppsBrowserVncApplication",
+                    |v| {
+                        <AppsBrowserVncApplication as serde::Deserialize>::deserialize(v)
+                            .map(Self::AppsBrowserVncApplication)
+                    },
+                ),
+                (
+                    "AppsBookmarkApplication",
+                    |v| {
+                        <AppsBookmarkApplication as serde::Deserialize>::deserialize(v)
+                            .map(Self::AppsBookmarkApplication)
+                    },
+                ),
+                (
+                    "AppsAppLauncherApplication",
+                    |v| {
+                        <AppsAppLauncherApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppsAppLauncherApplication)
+                    },
+                ),
+                (
+                    "AppsDeviceEnrollmentPermissionsApplication",
+                    |v| {
+                        <AppsDeviceEnrollmentPermissionsApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppsDeviceEnrollmentPermissionsApplication)
+                    },
+                ),
+                (
+                    "AppsBrowserIsolationPermissionsApplication",
+                    |v| {
+                        <AppsBrowserIsolationPermissionsApplication as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AppsBrowserIsolationPermissionsApplication)
+                    },
+                ),
+                (
+                    "AppsSaaSApplication",
+                    |v| {
+                        <AppsSaaSApplication as serde::Deserialize>::deserialize(v)
+                            .map(Self::AppsSaaSApplication)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Configuration for provisioning to this application via SCIM. This is currently in closed beta.
 ///
@@ -9291,13 +9835,42 @@ pub struct SchemasOidcSaasApp {
     pub updated_at: Option<Timestamp>,
 }
 /// `#/components/schemas/access_schemas-saas_props/properties/saas_app`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum SchemasSaasPropsSaasApp {
     /// One of the alternatives.
     SchemasSamlSaasApp(SchemasSamlSaasApp),
     /// One of the alternatives.
     SchemasOidcSaasApp(SchemasOidcSaasApp),
+}
+impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "SchemasSaasPropsSaasApp",
+            &[
+                (
+                    "SchemasSamlSaasApp",
+                    |v| {
+                        <SchemasSamlSaasApp as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasSamlSaasApp)
+                    },
+                ),
+                (
+                    "SchemasOidcSaasApp",
+                    |v| {
+                        <SchemasOidcSaasApp as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOidcSaasApp)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// SaaS Application
 ///
@@ -10274,8 +10847,7 @@ pub struct SchemasOnetimepin {
 /// `#/components/schemas/access_identity-providers_components-schemas-response_collection/allOf/1/properties/result/items`
 ///
 /// Naming: named `ListAccessIdentityProvidersResultItem2` because `ListAccessIdentityProvidersResultItem` was already used (taken by `#/components/schemas/access_response_collection/allOf/1/properties/result/items`).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ListAccessIdentityProvidersResultItem2 {
     /// One of the alternatives.
     SchemasAzureAd(SchemasAzureAd),
@@ -10306,8 +10878,121 @@ pub enum ListAccessIdentityProvidersResultItem2 {
     /// One of the alternatives.
     SchemasOnetimepin(SchemasOnetimepin),
 }
+impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ListAccessIdentityProvidersResultItem2",
+            &[
+                (
+                    "SchemasAzureAd",
+                    |v| {
+                        <SchemasAzureAd as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasAzureAd)
+                    },
+                ),
+                (
+                    "SchemasCentrify",
+                    |v| {
+                        <SchemasCentrify as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasCentrify)
+                    },
+                ),
+                (
+                    "SchemasFacebook",
+                    |v| {
+                        <SchemasFacebook as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasFacebook)
+                    },
+                ),
+                (
+                    "SchemasGithub",
+                    |v| {
+                        <SchemasGithub as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasGithub)
+                    },
+                ),
+                (
+                    "SchemasGoogle",
+                    |v| {
+                        <SchemasGoogle as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasGoogle)
+                    },
+                ),
+                (
+                    "SchemasGoogleApps",
+                    |v| {
+                        <SchemasGoogleApps as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasGoogleApps)
+                    },
+                ),
+                (
+                    "SchemasLinkedin",
+                    |v| {
+                        <SchemasLinkedin as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasLinkedin)
+                    },
+                ),
+                (
+                    "SchemasOidc",
+                    |v| {
+                        <SchemasOidc as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOidc)
+                    },
+                ),
+                (
+                    "SchemasOkta",
+                    |v| {
+                        <SchemasOkta as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOkta)
+                    },
+                ),
+                (
+                    "SchemasOnelogin",
+                    |v| {
+                        <SchemasOnelogin as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOnelogin)
+                    },
+                ),
+                (
+                    "SchemasPingone",
+                    |v| {
+                        <SchemasPingone as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasPingone)
+                    },
+                ),
+                (
+                    "SchemasSaml",
+                    |v| {
+                        <SchemasSaml as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasSaml)
+                    },
+                ),
+                (
+                    "SchemasYandex",
+                    |v| {
+                        <SchemasYandex as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasYandex)
+                    },
+                ),
+                (
+                    "SchemasOnetimepin",
+                    |v| {
+                        <SchemasOnetimepin as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOnetimepin)
+                    },
+                ),
+            ],
+        )
+    }
+}
 /// `#/components/schemas/access_schemas-identity-providers`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum SchemasIdentityProviders {
     /// One of the alternatives.
@@ -10336,6 +11021,112 @@ pub enum SchemasIdentityProviders {
     SchemasSaml(SchemasSaml),
     /// One of the alternatives.
     SchemasYandex(SchemasYandex),
+}
+impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "SchemasIdentityProviders",
+            &[
+                (
+                    "SchemasAzureAd",
+                    |v| {
+                        <SchemasAzureAd as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasAzureAd)
+                    },
+                ),
+                (
+                    "SchemasCentrify",
+                    |v| {
+                        <SchemasCentrify as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasCentrify)
+                    },
+                ),
+                (
+                    "SchemasFacebook",
+                    |v| {
+                        <SchemasFacebook as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasFacebook)
+                    },
+                ),
+                (
+                    "SchemasGithub",
+                    |v| {
+                        <SchemasGithub as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasGithub)
+                    },
+                ),
+                (
+                    "SchemasGoogle",
+                    |v| {
+                        <SchemasGoogle as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasGoogle)
+                    },
+                ),
+                (
+                    "SchemasGoogleApps",
+                    |v| {
+                        <SchemasGoogleApps as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasGoogleApps)
+                    },
+                ),
+                (
+                    "SchemasLinkedin",
+                    |v| {
+                        <SchemasLinkedin as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasLinkedin)
+                    },
+                ),
+                (
+                    "SchemasOidc",
+                    |v| {
+                        <SchemasOidc as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOidc)
+                    },
+                ),
+                (
+                    "SchemasOkta",
+                    |v| {
+                        <SchemasOkta as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOkta)
+                    },
+                ),
+                (
+                    "SchemasOnelogin",
+                    |v| {
+                        <SchemasOnelogin as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasOnelogin)
+                    },
+                ),
+                (
+                    "SchemasPingone",
+                    |v| {
+                        <SchemasPingone as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasPingone)
+                    },
+                ),
+                (
+                    "SchemasSaml",
+                    |v| {
+                        <SchemasSaml as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasSaml)
+                    },
+                ),
+                (
+                    "SchemasYandex",
+                    |v| {
+                        <SchemasYandex as serde::Deserialize>::deserialize(v)
+                            .map(Self::SchemasYandex)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/access_schemas-organizations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

@@ -1717,11 +1717,33 @@ pub struct IpsJdcloud {
 /// Schema: `#/components/schemas/addressing_jdcloud_cidrs`
 pub type JdcloudCidrs = Vec<String>;
 /// `paths./ips.get/responses/200/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CloudflareIpDetailsResult {
     /// One of the alternatives.
     Ips(Ips),
     /// One of the alternatives.
     IpsJdcloud(IpsJdcloud),
+}
+impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "CloudflareIpDetailsResult",
+            &[
+                ("Ips", |v| <Ips as serde::Deserialize>::deserialize(v).map(Self::Ips)),
+                (
+                    "IpsJdcloud",
+                    |v| {
+                        <IpsJdcloud as serde::Deserialize>::deserialize(v)
+                            .map(Self::IpsJdcloud)
+                    },
+                ),
+            ],
+        )
+    }
 }

@@ -2696,8 +2696,7 @@ pub struct PostRunModelResponseResultTextGenerationVariant1 {
 /// Text Generation
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PostRunModelResponseResultTextGeneration {
     /// One of the alternatives.
     PostRunModelResponseResultTextGenerationVariant1(
@@ -2705,6 +2704,34 @@ pub enum PostRunModelResponseResultTextGeneration {
     ),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "PostRunModelResponseResultTextGeneration",
+            &[
+                (
+                    "PostRunModelResponseResultTextGenerationVariant1",
+                    |v| {
+                        <PostRunModelResponseResultTextGenerationVariant1 as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PostRunModelResponseResultTextGenerationVariant1)
+                    },
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// Translation
 ///
@@ -2731,8 +2758,7 @@ pub struct PostRunModelResponseResultImageToText {
     pub description: Option<String>,
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PostRunModelResponseResult {
     /// One of the alternatives.
     PostRunModelResponseResultAutomaticSpeechRecognition(
@@ -2758,6 +2784,104 @@ pub enum PostRunModelResponseResult {
     ),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "PostRunModelResponseResult",
+            &[
+                (
+                    "PostRunModelResponseResultAutomaticSpeechRecognition",
+                    |v| {
+                        <PostRunModelResponseResultAutomaticSpeechRecognition as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(
+                                Self::PostRunModelResponseResultAutomaticSpeechRecognition,
+                            )
+                    },
+                ),
+                (
+                    "PostRunModelResponseResultTextEmbeddings",
+                    |v| {
+                        <PostRunModelResponseResultTextEmbeddings as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PostRunModelResponseResultTextEmbeddings)
+                    },
+                ),
+                (
+                    "PostRunModelResponseResultTranslation",
+                    |v| {
+                        <PostRunModelResponseResultTranslation as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PostRunModelResponseResultTranslation)
+                    },
+                ),
+                (
+                    "PostRunModelResponseResultSummarization",
+                    |v| {
+                        <PostRunModelResponseResultSummarization as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PostRunModelResponseResultSummarization)
+                    },
+                ),
+                (
+                    "PostRunModelResponseResultImageToText",
+                    |v| {
+                        <PostRunModelResponseResultImageToText as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PostRunModelResponseResultImageToText)
+                    },
+                ),
+                (
+                    "PostRunModelResponseResultTextGeneration",
+                    |v| {
+                        <PostRunModelResponseResultTextGeneration as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PostRunModelResponseResultTextGeneration)
+                    },
+                ),
+                (
+                    "ClassificationItemList",
+                    |v| {
+                        <Vec<ClassificationItem> as serde::Deserialize>::deserialize(v)
+                            .map(Self::ClassificationItemList)
+                    },
+                ),
+                (
+                    "ClassificationItemList2",
+                    |v| {
+                        <Vec<ClassificationItem> as serde::Deserialize>::deserialize(v)
+                            .map(Self::ClassificationItemList2)
+                    },
+                ),
+                (
+                    "PostRunModelResponseResultObjectDetectionItemList",
+                    |v| {
+                        <Vec<
+                            PostRunModelResponseResultObjectDetectionItem,
+                        > as serde::Deserialize>::deserialize(v)
+                            .map(Self::PostRunModelResponseResultObjectDetectionItemList)
+                    },
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

@@ -1176,13 +1176,44 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicJwtClaimType {
     }
 }
 /// `#/components/schemas/api-shield_auth_id_characteristics/items`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AuthIdCharacteristicsItem {
     /// One of the alternatives.
     AuthIdCharacteristic(AuthIdCharacteristic),
     /// One of the alternatives.
     AuthIdCharacteristicJwtClaim(AuthIdCharacteristicJwtClaim),
+}
+impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "AuthIdCharacteristicsItem",
+            &[
+                (
+                    "AuthIdCharacteristic",
+                    |v| {
+                        <AuthIdCharacteristic as serde::Deserialize>::deserialize(v)
+                            .map(Self::AuthIdCharacteristic)
+                    },
+                ),
+                (
+                    "AuthIdCharacteristicJwtClaim",
+                    |v| {
+                        <AuthIdCharacteristicJwtClaim as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::AuthIdCharacteristicJwtClaim)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/api-shield_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -1821,8 +1852,7 @@ impl rt::ParamValue for FeatureItem {
 /// `#/components/schemas/api-shield_operation_features`
 ///
 /// Read-only.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum OperationFeatures {
     /// One of the alternatives.
     OperationFeatureParameterSchemas(OperationFeatureParameterSchemas),
@@ -1834,6 +1864,66 @@ pub enum OperationFeatures {
     OperationFeatureConfidenceIntervals(OperationFeatureConfidenceIntervals),
     /// One of the alternatives.
     OperationFeatureSchemaInfo(OperationFeatureSchemaInfo),
+}
+impl<'de> serde::Deserialize<'de> for OperationFeatures {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "OperationFeatures",
+            &[
+                (
+                    "OperationFeatureParameterSchemas",
+                    |v| {
+                        <OperationFeatureParameterSchemas as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::OperationFeatureParameterSchemas)
+                    },
+                ),
+                (
+                    "OperationFeatureThresholds",
+                    |v| {
+                        <OperationFeatureThresholds as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::OperationFeatureThresholds)
+                    },
+                ),
+                (
+                    "OperationFeatureApiRouting",
+                    |v| {
+                        <OperationFeatureApiRouting as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::OperationFeatureApiRouting)
+                    },
+                ),
+                (
+                    "OperationFeatureConfidenceIntervals",
+                    |v| {
+                        <OperationFeatureConfidenceIntervals as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::OperationFeatureConfidenceIntervals)
+                    },
+                ),
+                (
+                    "OperationFeatureSchemaInfo",
+                    |v| {
+                        <OperationFeatureSchemaInfo as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::OperationFeatureSchemaInfo)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/api-shield_operation_feature_thresholds`
 ///
@@ -2736,13 +2826,38 @@ pub struct ApiShieldSchemaValidationEnableValidationForASchemaRequest {
     pub validation_enabled: Option<serde_json::Value>,
 }
 /// `#/components/schemas/api-shield_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiShieldSchemaDeleteASchemaResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for ApiShieldSchemaDeleteASchemaResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ApiShieldSchemaDeleteASchemaResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations.get/parameters/operation_status`
 ///
@@ -2798,11 +2913,40 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     }
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations.get/responses/200/allOf/1/properties/result/items`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
     /// One of the alternatives.
     Operation(Operation),
     /// One of the alternatives.
     BasicOperation(BasicOperation),
+}
+impl<'de> serde::Deserialize<'de>
+for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem",
+            &[
+                (
+                    "Operation",
+                    |v| {
+                        <Operation as serde::Deserialize>::deserialize(v)
+                            .map(Self::Operation)
+                    },
+                ),
+                (
+                    "BasicOperation",
+                    |v| {
+                        <BasicOperation as serde::Deserialize>::deserialize(v)
+                            .map(Self::BasicOperation)
+                    },
+                ),
+            ],
+        )
+    }
 }

@@ -417,8 +417,7 @@ pub type AutoUpdateModel = bool;
 /// Default: `false`. Example: `false`.
 pub type SuppressSessionScore = bool;
 /// `#/components/schemas/bot-management_bot_management_response_body/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BotManagementForAZoneGetConfigResult {
     /// One of the alternatives.
     BotFightModeConfig(BotFightModeConfig),
@@ -428,6 +427,49 @@ pub enum BotManagementForAZoneGetConfigResult {
     SbfmLikelyConfig(SbfmLikelyConfig),
     /// One of the alternatives.
     BmSubscriptionConfig(BmSubscriptionConfig),
+}
+impl<'de> serde::Deserialize<'de> for BotManagementForAZoneGetConfigResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "BotManagementForAZoneGetConfigResult",
+            &[
+                (
+                    "BotFightModeConfig",
+                    |v| {
+                        <BotFightModeConfig as serde::Deserialize>::deserialize(v)
+                            .map(Self::BotFightModeConfig)
+                    },
+                ),
+                (
+                    "SbfmDefinitelyConfig",
+                    |v| {
+                        <SbfmDefinitelyConfig as serde::Deserialize>::deserialize(v)
+                            .map(Self::SbfmDefinitelyConfig)
+                    },
+                ),
+                (
+                    "SbfmLikelyConfig",
+                    |v| {
+                        <SbfmLikelyConfig as serde::Deserialize>::deserialize(v)
+                            .map(Self::SbfmLikelyConfig)
+                    },
+                ),
+                (
+                    "BmSubscriptionConfig",
+                    |v| {
+                        <BmSubscriptionConfig as serde::Deserialize>::deserialize(v)
+                            .map(Self::BmSubscriptionConfig)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/bot-management_config_single`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

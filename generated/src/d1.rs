@@ -969,8 +969,7 @@ pub struct RawResultResponse {
     pub success: Option<bool>,
 }
 /// `#/components/schemas/d1_raw-result-response/properties/results/properties/rows/items/items`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RawResultResponseResultsRowsItemItem {
     /// One of the alternatives.
     Number(f64),
@@ -978,6 +977,36 @@ pub enum RawResultResponseResultsRowsItemItem {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for RawResultResponseResultsRowsItemItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "RawResultResponseResultsRowsItemItem",
+            &[
+                (
+                    "Number",
+                    |v| <f64 as serde::Deserialize>::deserialize(v).map(Self::Number),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/d1_raw-result-response/properties/results`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

@@ -3536,13 +3536,38 @@ pub struct DeletedFilter {
 /// Example: `true`.
 pub type Deleted = bool;
 /// `#/components/schemas/firewall_filter-rule-response/allOf/1/properties/filter`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FilterRuleResponseFilter {
     /// One of the alternatives.
     DeletedFilter(DeletedFilter),
     /// One of the alternatives.
     Filter(Filter),
+}
+impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "FilterRuleResponseFilter",
+            &[
+                (
+                    "DeletedFilter",
+                    |v| {
+                        <DeletedFilter as serde::Deserialize>::deserialize(v)
+                            .map(Self::DeletedFilter)
+                    },
+                ),
+                (
+                    "Filter",
+                    |v| <Filter as serde::Deserialize>::deserialize(v).map(Self::Filter),
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/firewall_filter-rules-response-collection/allOf/1/properties/result/items`
 ///
@@ -4201,13 +4226,43 @@ impl rt::ParamValue for ListWafPackagesOrder {
     }
 }
 /// `#/components/schemas/firewall_package_response_collection`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PackageResponseCollection {
     /// One of the alternatives.
     ApiResponseCollection(ApiResponseCollection),
     /// One of the alternatives.
     PackageResponseCollectionVariant2(PackageResponseCollectionVariant2),
+}
+impl<'de> serde::Deserialize<'de> for PackageResponseCollection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "PackageResponseCollection",
+            &[
+                (
+                    "ApiResponseCollection",
+                    |v| {
+                        <ApiResponseCollection as serde::Deserialize>::deserialize(v)
+                            .map(Self::ApiResponseCollection)
+                    },
+                ),
+                (
+                    "PackageResponseCollectionVariant2",
+                    |v| {
+                        <PackageResponseCollectionVariant2 as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PackageResponseCollectionVariant2)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/firewall_api-response-collection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -4258,13 +4313,41 @@ pub struct ResultInfo {
     pub total_count: Option<f64>,
 }
 /// `#/components/schemas/firewall_package`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Package {
     /// One of the alternatives.
     AnomalyPackage(AnomalyPackage),
     /// One of the alternatives.
     PackageDefinition(PackageDefinition),
+}
+impl<'de> serde::Deserialize<'de> for Package {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Package",
+            &[
+                (
+                    "AnomalyPackage",
+                    |v| {
+                        <AnomalyPackage as serde::Deserialize>::deserialize(v)
+                            .map(Self::AnomalyPackage)
+                    },
+                ),
+                (
+                    "PackageDefinition",
+                    |v| {
+                        <PackageDefinition as serde::Deserialize>::deserialize(v)
+                            .map(Self::PackageDefinition)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Traditional WAF package
 ///
@@ -4579,13 +4662,43 @@ pub struct PackageResponseCollectionVariant2 {
     pub result: Option<Vec<Package>>,
 }
 /// `#/components/schemas/firewall_package_response_single`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PackageResponseSingle {
     /// One of the alternatives.
     ApiResponseSingle(ApiResponseSingle),
     /// One of the alternatives.
     PackageResponseSingleVariant2(PackageResponseSingleVariant2),
+}
+impl<'de> serde::Deserialize<'de> for PackageResponseSingle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "PackageResponseSingle",
+            &[
+                (
+                    "ApiResponseSingle",
+                    |v| {
+                        <ApiResponseSingle as serde::Deserialize>::deserialize(v)
+                            .map(Self::ApiResponseSingle)
+                    },
+                ),
+                (
+                    "PackageResponseSingleVariant2",
+                    |v| {
+                        <PackageResponseSingleVariant2 as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::PackageResponseSingleVariant2)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/firewall_api-response-single`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -4602,13 +4715,38 @@ pub struct ApiResponseSingle {
     pub success: bool,
 }
 /// `#/components/schemas/firewall_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiResponseSingleResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for ApiResponseSingleResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ApiResponseSingleResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/firewall_package_response_single/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

@@ -2431,13 +2431,45 @@ pub struct MembershipWithPolicies {
     pub status: Option<SchemasStatus>,
 }
 /// `paths./memberships.get/responses/200`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ListMembershipsResponse {
     /// One of the alternatives.
     CollectionMembershipResponse(CollectionMembershipResponse),
     /// One of the alternatives.
     CollectionMembershipResponseWithPolicies(CollectionMembershipResponseWithPolicies),
+}
+impl<'de> serde::Deserialize<'de> for ListMembershipsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ListMembershipsResponse",
+            &[
+                (
+                    "CollectionMembershipResponse",
+                    |v| {
+                        <CollectionMembershipResponse as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::CollectionMembershipResponse)
+                    },
+                ),
+                (
+                    "CollectionMembershipResponseWithPolicies",
+                    |v| {
+                        <CollectionMembershipResponseWithPolicies as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::CollectionMembershipResponseWithPolicies)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `paths./memberships/{membership_id}.put/requestBody/properties/status`
 ///

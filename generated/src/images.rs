@@ -637,8 +637,7 @@ pub type ImageHeroUrl = String;
 /// Format: `uri`. Example: `"https://imagedelivery.net/MTt4OTd0b0w5aj/107b9558-dd06-4bbd-5fef-9c2c16bb7900/original"`. Read-only.
 pub type ImageOriginalUrl = String;
 /// `#/components/schemas/images_image_variants/items`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ImageVariantsItem {
     /// One of the alternatives.
     ImageThumbnailUrl(ImageThumbnailUrl),
@@ -646,6 +645,42 @@ pub enum ImageVariantsItem {
     ImageHeroUrl(ImageHeroUrl),
     /// One of the alternatives.
     ImageOriginalUrl(ImageOriginalUrl),
+}
+impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ImageVariantsItem",
+            &[
+                (
+                    "ImageThumbnailUrl",
+                    |v| {
+                        <ImageThumbnailUrl as serde::Deserialize>::deserialize(v)
+                            .map(Self::ImageThumbnailUrl)
+                    },
+                ),
+                (
+                    "ImageHeroUrl",
+                    |v| {
+                        <ImageHeroUrl as serde::Deserialize>::deserialize(v)
+                            .map(Self::ImageHeroUrl)
+                    },
+                ),
+                (
+                    "ImageOriginalUrl",
+                    |v| {
+                        <ImageOriginalUrl as serde::Deserialize>::deserialize(v)
+                            .map(Self::ImageOriginalUrl)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/images_images_list_response/allOf/1/properties/result`
 ///

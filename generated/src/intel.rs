@@ -827,13 +827,35 @@ pub struct SchemasIpBelongsToRef {
     pub value: Option<String>,
 }
 /// `#/components/schemas/intel_ip`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Ip {
     /// One of the alternatives.
     Ipv4(Ipv4),
     /// One of the alternatives.
     Ipv6(Ipv6),
+}
+impl<'de> serde::Deserialize<'de> for Ip {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Ip",
+            &[
+                (
+                    "Ipv4",
+                    |v| <Ipv4 as serde::Deserialize>::deserialize(v).map(Self::Ipv4),
+                ),
+                (
+                    "Ipv6",
+                    |v| <Ipv6 as serde::Deserialize>::deserialize(v).map(Self::Ipv6),
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/intel_ipv4`
 ///
@@ -947,11 +969,36 @@ impl serde::Serialize for MiscategorizationIndicatorType {
     }
 }
 /// `#/components/schemas/intel_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CreateMiscategorizationResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for CreateMiscategorizationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "CreateMiscategorizationResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }

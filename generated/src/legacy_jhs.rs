@@ -715,13 +715,38 @@ impl rt::ParamValue for GetAnalyticsByTimeTimeDelta {
     }
 }
 /// `#/components/schemas/legacy-jhs_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum GetAnalyticsByTimeResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for GetAnalyticsByTimeResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "GetAnalyticsByTimeResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Sets the direction by which results are ordered.
 ///
@@ -1270,13 +1295,36 @@ impl<'de> serde::Deserialize<'de> for OriginDnsType {
 /// Schema: `#/components/schemas/legacy-jhs_origin_port`
 ///
 /// Example: `22`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum OriginPort {
     /// One of the alternatives.
     Integer(i64),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for OriginPort {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "OriginPort",
+            &[
+                (
+                    "Integer",
+                    |v| <i64 as serde::Deserialize>::deserialize(v).map(Self::Integer),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// The port configuration at Cloudflare’s edge. May specify a single port, for example `"tcp/1000"`, or a range of ports, for example `"tcp/1000-2000"`.
 ///

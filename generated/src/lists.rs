@@ -514,8 +514,7 @@ pub type ListId = String;
 /// `#/components/schemas/lists_item`
 ///
 /// Example: `{"comment":"Private IP address","created_on":"2020-01-01T08:00:00Z","id":"2c0fc9fa937b11eaa1b71c4d701ab86e","ip":"10.0.0.1","modified_on":"2020-01-10T14:00:00Z"}`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// One of the alternatives.
     ItemAsn(ItemAsn),
@@ -525,6 +524,46 @@ pub enum Item {
     ItemHostname(ItemHostname),
     /// One of the alternatives.
     ItemIp(ItemIp),
+}
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Item",
+            &[
+                (
+                    "ItemAsn",
+                    |v| {
+                        <ItemAsn as serde::Deserialize>::deserialize(v)
+                            .map(Self::ItemAsn)
+                    },
+                ),
+                (
+                    "ItemRedirect",
+                    |v| {
+                        <ItemRedirect as serde::Deserialize>::deserialize(v)
+                            .map(Self::ItemRedirect)
+                    },
+                ),
+                (
+                    "ItemHostname",
+                    |v| {
+                        <ItemHostname as serde::Deserialize>::deserialize(v)
+                            .map(Self::ItemHostname)
+                    },
+                ),
+                (
+                    "ItemIp",
+                    |v| <ItemIp as serde::Deserialize>::deserialize(v).map(Self::ItemIp),
+                ),
+            ],
+        )
+    }
 }
 /// An IPv4 address, an IPv4 CIDR, or an IPv6 CIDR. IPv6 CIDRs are limited to a maximum of /64.
 ///

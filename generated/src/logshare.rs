@@ -244,13 +244,38 @@ impl rt::ParamValue for Timestamps {
     }
 }
 /// `#/components/schemas/logshare_logs_response_json_lines`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LogsResponseJsonLines {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "LogsResponseJsonLines",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Sets the (inclusive) beginning of the requested time frame. This can be a unix timestamp (in seconds or nanoseconds), or an absolute timestamp that conforms to RFC 3339. At this point in time, it cannot exceed a time in the past greater than seven days.
 ///

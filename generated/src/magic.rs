@@ -1992,13 +1992,41 @@ pub type Identifier = String;
 /// Collection of Hostnames and/or IP Subnets to associate with traffic decisions.
 ///
 /// Schema: `#/components/schemas/magic_app`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum App {
     /// One of the alternatives.
     AccountApp(AccountApp),
     /// One of the alternatives.
     ManagedApp(ManagedApp),
+}
+impl<'de> serde::Deserialize<'de> for App {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "App",
+            &[
+                (
+                    "AccountApp",
+                    |v| {
+                        <AccountApp as serde::Deserialize>::deserialize(v)
+                            .map(Self::AccountApp)
+                    },
+                ),
+                (
+                    "ManagedApp",
+                    |v| {
+                        <ManagedApp as serde::Deserialize>::deserialize(v)
+                            .map(Self::ManagedApp)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Account App
 ///
@@ -3074,13 +3102,39 @@ pub struct LanAclConfiguration {
 /// Example: `1`.
 pub type Port = i64;
 /// `#/components/schemas/magic_acl-subnet`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum AclSubnet {
     /// One of the alternatives.
     IpAddress(IpAddress),
     /// One of the alternatives.
     Cidr(Cidr),
+}
+impl<'de> serde::Deserialize<'de> for AclSubnet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "AclSubnet",
+            &[
+                (
+                    "IpAddress",
+                    |v| {
+                        <IpAddress as serde::Deserialize>::deserialize(v)
+                            .map(Self::IpAddress)
+                    },
+                ),
+                (
+                    "Cidr",
+                    |v| <Cidr as serde::Deserialize>::deserialize(v).map(Self::Cidr),
+                ),
+            ],
+        )
+    }
 }
 /// A valid IPv4 address.
 ///

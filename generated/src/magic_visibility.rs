@@ -1084,13 +1084,41 @@ pub type PcapsErrorMessage = String;
 /// `#/components/schemas/magic-visibility_pcaps_collection_response/allOf/1/properties/result/items`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/magic-visibility_pcaps_single_response/allOf/1/properties/result`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ListPacketCaptureRequestsResultItem {
     /// One of the alternatives.
     PcapsResponseSimple(PcapsResponseSimple),
     /// One of the alternatives.
     PcapsResponseFull(PcapsResponseFull),
+}
+impl<'de> serde::Deserialize<'de> for ListPacketCaptureRequestsResultItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ListPacketCaptureRequestsResultItem",
+            &[
+                (
+                    "PcapsResponseSimple",
+                    |v| {
+                        <PcapsResponseSimple as serde::Deserialize>::deserialize(v)
+                            .map(Self::PcapsResponseSimple)
+                    },
+                ),
+                (
+                    "PcapsResponseFull",
+                    |v| {
+                        <PcapsResponseFull as serde::Deserialize>::deserialize(v)
+                            .map(Self::PcapsResponseFull)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/magic-visibility_pcaps_request_pcap`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

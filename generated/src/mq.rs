@@ -624,8 +624,7 @@ pub struct EventNotificationCreateQueueConfigResult {
     pub event_notification_detail_id: Option<String>,
 }
 /// `#/components/schemas/mq_api-response-common/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum EventNotificationDeleteQueueConfigResult {
     /// One of the alternatives.
     JsonList(Vec<serde_json::Value>),
@@ -633,6 +632,39 @@ pub enum EventNotificationDeleteQueueConfigResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for EventNotificationDeleteQueueConfigResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "EventNotificationDeleteQueueConfigResult",
+            &[
+                (
+                    "JsonList",
+                    |v| {
+                        <Vec<serde_json::Value> as serde::Deserialize>::deserialize(v)
+                            .map(Self::JsonList)
+                    },
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/mq_queue`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

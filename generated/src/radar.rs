@@ -22973,13 +22973,36 @@ pub struct RadarGetRankingDomainDetailsResult {
     pub details_0: RadarGetRankingDomainDetailsResultDetails0,
 }
 /// `paths./radar/ranking/timeseries_groups.get/responses/200/properties/result/properties/serie_0/additionalProperties/items`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
     /// One of the alternatives.
     Number(f64),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de>
+for RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "RadarGetRankingDomainTimeseriesResultSerie0ValueItem",
+            &[
+                (
+                    "Number",
+                    |v| <f64 as serde::Deserialize>::deserialize(v).map(Self::Number),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// `paths./radar/ranking/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 ///

@@ -642,11 +642,36 @@ pub struct ArchiveSecurityCenterInsightRequest {
     pub dismiss: Option<bool>,
 }
 /// `#/components/schemas/security-center_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ArchiveSecurityCenterInsightResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for ArchiveSecurityCenterInsightResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ArchiveSecurityCenterInsightResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }

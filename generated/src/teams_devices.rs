@@ -2451,7 +2451,7 @@ pub type Expiration = String;
 /// Schema: `#/components/schemas/teams-devices_input`
 ///
 /// Example: `{"operating_system":"linux","path":"/bin/cat","thumbprint":"0aabab210bdb998e9cf45da2c9ce352977ab531c681b74cf1e487be1bbe9fe6e"}`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Input {
     /// One of the alternatives.
@@ -2488,6 +2488,150 @@ pub enum Input {
     SentineloneS2sInputRequest(SentineloneS2sInputRequest),
     /// One of the alternatives.
     DiskEncryptionInputRequest(DiskEncryptionInputRequest),
+}
+impl<'de> serde::Deserialize<'de> for Input {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Input",
+            &[
+                (
+                    "OsVersionInputRequest",
+                    |v| {
+                        <OsVersionInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::OsVersionInputRequest)
+                    },
+                ),
+                (
+                    "ClientCertificateV2InputRequest",
+                    |v| {
+                        <ClientCertificateV2InputRequest as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::ClientCertificateV2InputRequest)
+                    },
+                ),
+                (
+                    "KolideInputRequest",
+                    |v| {
+                        <KolideInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::KolideInputRequest)
+                    },
+                ),
+                (
+                    "FileInputRequest",
+                    |v| {
+                        <FileInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::FileInputRequest)
+                    },
+                ),
+                (
+                    "UniqueClientIdInputRequest",
+                    |v| {
+                        <UniqueClientIdInputRequest as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::UniqueClientIdInputRequest)
+                    },
+                ),
+                (
+                    "FirewallInputRequest",
+                    |v| {
+                        <FirewallInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::FirewallInputRequest)
+                    },
+                ),
+                (
+                    "SentineloneInputRequest",
+                    |v| {
+                        <SentineloneInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::SentineloneInputRequest)
+                    },
+                ),
+                (
+                    "CarbonblackInputRequest",
+                    |v| {
+                        <CarbonblackInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::CarbonblackInputRequest)
+                    },
+                ),
+                (
+                    "ApplicationInputRequest",
+                    |v| {
+                        <ApplicationInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::ApplicationInputRequest)
+                    },
+                ),
+                (
+                    "ClientCertificateInputRequest",
+                    |v| {
+                        <ClientCertificateInputRequest as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::ClientCertificateInputRequest)
+                    },
+                ),
+                (
+                    "WorkspaceOneInputRequest",
+                    |v| {
+                        <WorkspaceOneInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::WorkspaceOneInputRequest)
+                    },
+                ),
+                (
+                    "IntuneInputRequest",
+                    |v| {
+                        <IntuneInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::IntuneInputRequest)
+                    },
+                ),
+                (
+                    "DomainJoinedInputRequest",
+                    |v| {
+                        <DomainJoinedInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::DomainJoinedInputRequest)
+                    },
+                ),
+                (
+                    "CrowdstrikeInputRequest",
+                    |v| {
+                        <CrowdstrikeInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::CrowdstrikeInputRequest)
+                    },
+                ),
+                (
+                    "TaniumInputRequest",
+                    |v| {
+                        <TaniumInputRequest as serde::Deserialize>::deserialize(v)
+                            .map(Self::TaniumInputRequest)
+                    },
+                ),
+                (
+                    "SentineloneS2sInputRequest",
+                    |v| {
+                        <SentineloneS2sInputRequest as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::SentineloneS2sInputRequest)
+                    },
+                ),
+                (
+                    "DiskEncryptionInputRequest",
+                    |v| {
+                        <DiskEncryptionInputRequest as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::DiskEncryptionInputRequest)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// File Check
 ///
@@ -4286,13 +4430,38 @@ pub struct DeleteDevicePostureRuleResult {
 /// Schema: `#/components/schemas/teams-devices_revoke_devices_request`
 pub type RevokeDevicesRequest = Vec<SchemasUuid>;
 /// `#/components/schemas/teams-devices_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RevokeDevicesResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for RevokeDevicesResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "RevokeDevicesResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/teams-devices_zero-trust-account-device-settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

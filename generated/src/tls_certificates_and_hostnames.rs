@@ -4833,7 +4833,7 @@ pub type ComponentsSchemasUpdatedAt = String;
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_value`
 ///
 /// Example: `["ECDHE-RSA-AES128-GCM-SHA256","AES128-GCM-SHA256"]`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Value {
     /// One of the alternatives.
@@ -4842,6 +4842,36 @@ pub enum Value {
     StringList(Vec<String>),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Value",
+            &[
+                (
+                    "Number",
+                    |v| <f64 as serde::Deserialize>::deserialize(v).map(Self::Number),
+                ),
+                (
+                    "StringList",
+                    |v| {
+                        <Vec<String> as serde::Deserialize>::deserialize(v)
+                            .map(Self::StringList)
+                    },
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_per_hostname_settings_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

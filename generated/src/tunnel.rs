@@ -1792,13 +1792,41 @@ pub struct WarpConnectorTunnel {
 /// `#/components/schemas/tunnel_tunnel-response-collection/allOf/1/properties/result/items`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tunnel_tunnel-response-single/allOf/1/properties/result`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ListCloudflareTunnelsResultItem {
     /// One of the alternatives.
     CfdTunnel(CfdTunnel),
     /// One of the alternatives.
     WarpConnectorTunnel(WarpConnectorTunnel),
+}
+impl<'de> serde::Deserialize<'de> for ListCloudflareTunnelsResultItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ListCloudflareTunnelsResultItem",
+            &[
+                (
+                    "CfdTunnel",
+                    |v| {
+                        <CfdTunnel as serde::Deserialize>::deserialize(v)
+                            .map(Self::CfdTunnel)
+                    },
+                ),
+                (
+                    "WarpConnectorTunnel",
+                    |v| {
+                        <WarpConnectorTunnel as serde::Deserialize>::deserialize(v)
+                            .map(Self::WarpConnectorTunnel)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Indicates if this is a locally or remotely configured tunnel. If `local`, manage the tunnel using a YAML file on the origin machine. If `cloudflare`, manage the tunnel on the Zero Trust dashboard or using the [Cloudflare Tunnel configuration](https://api.cloudflare.com/#cloudflare-tunnel-configuration-properties) endpoint.
 ///

@@ -744,8 +744,7 @@ impl rt::ParamValue for ListWafRulesOrder {
     }
 }
 /// `#/components/schemas/waf-managed-rules_rule`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
     /// One of the alternatives.
     TraditionalDenyRule(TraditionalDenyRule),
@@ -753,6 +752,42 @@ pub enum Rule {
     AnomalyRule(AnomalyRule),
     /// One of the alternatives.
     TraditionalAllowRule(TraditionalAllowRule),
+}
+impl<'de> serde::Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Rule",
+            &[
+                (
+                    "TraditionalDenyRule",
+                    |v| {
+                        <TraditionalDenyRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::TraditionalDenyRule)
+                    },
+                ),
+                (
+                    "AnomalyRule",
+                    |v| {
+                        <AnomalyRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::AnomalyRule)
+                    },
+                ),
+                (
+                    "TraditionalAllowRule",
+                    |v| {
+                        <TraditionalAllowRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::TraditionalAllowRule)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// Anomaly detection WAF rule
 ///
@@ -1204,8 +1239,7 @@ pub struct UpdateAWafRuleRequest {
     pub mode: Option<UpdateAWafRuleRequestMode>,
 }
 /// `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}.patch/responses/200/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum UpdateAWafRuleResult {
     /// One of the alternatives.
     TraditionalDenyRule(TraditionalDenyRule),
@@ -1213,4 +1247,40 @@ pub enum UpdateAWafRuleResult {
     AnomalyRule(AnomalyRule),
     /// One of the alternatives.
     TraditionalAllowRule(TraditionalAllowRule),
+}
+impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "UpdateAWafRuleResult",
+            &[
+                (
+                    "TraditionalDenyRule",
+                    |v| {
+                        <TraditionalDenyRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::TraditionalDenyRule)
+                    },
+                ),
+                (
+                    "AnomalyRule",
+                    |v| {
+                        <AnomalyRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::AnomalyRule)
+                    },
+                ),
+                (
+                    "TraditionalAllowRule",
+                    |v| {
+                        <TraditionalAllowRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::TraditionalAllowRule)
+                    },
+                ),
+            ],
+        )
+    }
 }

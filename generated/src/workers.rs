@@ -3572,13 +3572,41 @@ pub struct MigrationStep {
 /// Migrations to apply for Durable Objects associated with this Worker.
 ///
 /// Schema: `#/components/schemas/workers_script-and-version-settings-item/properties/migrations`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ScriptAndVersionSettingsItemMigrations {
     /// One of the alternatives.
     SingleStepMigrations(SingleStepMigrations),
     /// One of the alternatives.
     SteppedMigrations(SteppedMigrations),
+}
+impl<'de> serde::Deserialize<'de> for ScriptAndVersionSettingsItemMigrations {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ScriptAndVersionSettingsItemMigrations",
+            &[
+                (
+                    "SingleStepMigrations",
+                    |v| {
+                        <SingleStepMigrations as serde::Deserialize>::deserialize(v)
+                            .map(Self::SingleStepMigrations)
+                    },
+                ),
+                (
+                    "SteppedMigrations",
+                    |v| {
+                        <SteppedMigrations as serde::Deserialize>::deserialize(v)
+                            .map(Self::SteppedMigrations)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/workers_placement_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -3984,13 +4012,38 @@ pub struct RouteNoId {
     pub script: Option<ScriptName>,
 }
 /// `#/components/schemas/workers_api-response-single/allOf/1/properties/result`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CreateRouteResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+}
+impl<'de> serde::Deserialize<'de> for CreateRouteResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "CreateRouteResult",
+            &[
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+                (
+                    "Json",
+                    |v| {
+                        <serde_json::Value as serde::Deserialize>::deserialize(v)
+                            .map(Self::Json)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/workers_schemas-binding`
 #[derive(Debug, Clone, PartialEq)]

@@ -1145,7 +1145,7 @@ pub struct ElementVisibilityRuleSettings {
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/triggers/additionalProperties/properties/excludeRules/items`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/zaraz_zaraz-config-base/properties/triggers/additionalProperties/properties/loadRules/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Item {
     /// One of the alternatives.
@@ -1162,6 +1162,70 @@ pub enum Item {
     ScrollDepthRule(ScrollDepthRule),
     /// One of the alternatives.
     ElementVisibilityRule(ElementVisibilityRule),
+}
+impl<'de> serde::Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Item",
+            &[
+                (
+                    "LoadRule",
+                    |v| {
+                        <LoadRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::LoadRule)
+                    },
+                ),
+                (
+                    "ClickListenerRule",
+                    |v| {
+                        <ClickListenerRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::ClickListenerRule)
+                    },
+                ),
+                (
+                    "TimerRule",
+                    |v| {
+                        <TimerRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::TimerRule)
+                    },
+                ),
+                (
+                    "FormSubmissionRule",
+                    |v| {
+                        <FormSubmissionRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::FormSubmissionRule)
+                    },
+                ),
+                (
+                    "VariableMatchRule",
+                    |v| {
+                        <VariableMatchRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::VariableMatchRule)
+                    },
+                ),
+                (
+                    "ScrollDepthRule",
+                    |v| {
+                        <ScrollDepthRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::ScrollDepthRule)
+                    },
+                ),
+                (
+                    "ElementVisibilityRule",
+                    |v| {
+                        <ElementVisibilityRule as serde::Deserialize>::deserialize(v)
+                            .map(Self::ElementVisibilityRule)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/triggers/additionalProperties/properties/system`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1357,13 +1421,46 @@ pub struct ZarazConfigBaseVariablesValueVariant2 {
     pub value: ZarazConfigBaseSettingsContextEnricher,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ZarazConfigBaseVariablesValue {
     /// One of the alternatives.
     ZarazConfigBaseVariablesValueVariant1(ZarazConfigBaseVariablesValueVariant1),
     /// One of the alternatives.
     ZarazConfigBaseVariablesValueVariant2(ZarazConfigBaseVariablesValueVariant2),
+}
+impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "ZarazConfigBaseVariablesValue",
+            &[
+                (
+                    "ZarazConfigBaseVariablesValueVariant1",
+                    |v| {
+                        <ZarazConfigBaseVariablesValueVariant1 as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::ZarazConfigBaseVariablesValueVariant1)
+                    },
+                ),
+                (
+                    "ZarazConfigBaseVariablesValueVariant2",
+                    |v| {
+                        <ZarazConfigBaseVariablesValueVariant2 as serde::Deserialize>::deserialize(
+                                v,
+                            )
+                            .map(Self::ZarazConfigBaseVariablesValueVariant2)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/zaraz_managed-component`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1405,13 +1502,36 @@ pub struct ManagedComponent {
 /// `#/components/schemas/zaraz_base-tool/properties/defaultFields/additionalProperties`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/zaraz_base-mc/allOf/1/properties/settings/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Value {
     /// One of the alternatives.
     Boolean(bool),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Value",
+            &[
+                (
+                    "Boolean",
+                    |v| <bool as serde::Deserialize>::deserialize(v).map(Self::Boolean),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/zaraz_base-mc/allOf/1/properties/actions/additionalProperties`
 ///

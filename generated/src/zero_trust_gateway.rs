@@ -1304,13 +1304,41 @@ pub struct GetZeroTrustAccountInformationResult {
 /// `#/components/schemas/zero-trust-gateway_app-types`
 ///
 /// Read-only.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AppTypes {
     /// One of the alternatives.
     Application(Application),
     /// One of the alternatives.
     ApplicationType(ApplicationType),
+}
+impl<'de> serde::Deserialize<'de> for AppTypes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "AppTypes",
+            &[
+                (
+                    "Application",
+                    |v| {
+                        <Application as serde::Deserialize>::deserialize(v)
+                            .map(Self::Application)
+                    },
+                ),
+                (
+                    "ApplicationType",
+                    |v| {
+                        <ApplicationType as serde::Deserialize>::deserialize(v)
+                            .map(Self::ApplicationType)
+                    },
+                ),
+            ],
+        )
+    }
 }
 /// `#/components/schemas/zero-trust-gateway_application`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

@@ -141,13 +141,35 @@ pub struct GetDashboardParams {
 /// Schema: `#/components/schemas/zone-analytics-api_until`
 ///
 /// Default: `0`. Example: `"2015-01-02T12:23:00Z"`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Until {
     /// One of the alternatives.
     Integer(i64),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for Until {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Until",
+            &[
+                (
+                    "Integer",
+                    |v| <i64 as serde::Deserialize>::deserialize(v).map(Self::Integer),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 impl rt::ParamValue for Until {
     fn write_values(&self, out: &mut Vec<String>) {
@@ -232,13 +254,35 @@ pub struct RequestsByColo {
 /// Schema: `#/components/schemas/zone-analytics-api_since`
 ///
 /// Default: `-10080`. Example: `"2015-01-01T12:23:00Z"`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Since {
     /// One of the alternatives.
     Integer(i64),
     /// One of the alternatives.
     String(String),
+}
+impl<'de> serde::Deserialize<'de> for Since {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        rt::decode_untagged(
+            &value,
+            "Since",
+            &[
+                (
+                    "Integer",
+                    |v| <i64 as serde::Deserialize>::deserialize(v).map(Self::Integer),
+                ),
+                (
+                    "String",
+                    |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
+                ),
+            ],
+        )
+    }
 }
 /// Breakdown of totals for threats.
 ///

@@ -76,6 +76,37 @@ pub fn decode_variant<T: DeserializeOwned, E: de::Error>(value: Value, tag: &str
     })
 }
 
+/// One alternative of an untagged union: its variant name and a decoder into the union.
+#[doc(hidden)]
+pub type Alternative<T> = (&'static str, fn(&Value) -> Result<T, serde_json::Error>);
+
+/// Decodes an untagged union: the first alternative that decodes wins (the generator orders
+/// them most specific first). If none does, the error names every alternative and why it
+/// failed, e.g. `matched no alternative of Id: Uuid: invalid type: integer `5`, expected a
+/// string; Name: …`.
+#[doc(hidden)]
+pub fn decode_untagged<T, E: de::Error>(
+    value: &Value,
+    union: &str,
+    alternatives: &[Alternative<T>],
+) -> Result<T, E> {
+    let mut failures = String::new();
+    for (name, decode) in alternatives {
+        match decode(value) {
+            Ok(decoded) => return Ok(decoded),
+            Err(error) => {
+                if !failures.is_empty() {
+                    failures.push_str("; ");
+                }
+                failures.push_str(&format!("{name}: {error}"));
+            }
+        }
+    }
+    Err(E::custom(format_args!(
+        "matched no alternative of {union}: {failures}"
+    )))
+}
+
 /// How many conversion rounds one decode may take before giving up (each costs a decode
 /// attempt; one round converts a field in every element of the lists around it).
 pub(crate) const MAX_COERCIONS: usize = 32;
@@ -373,6 +404,27 @@ mod tests {
         // All 1000 converted in the one round: the next decode succeeds.
         let decoded: Vec<Drifted> = serde_json::from_value(value).unwrap();
         assert_eq!(decoded[999].port, 999);
+    }
+
+    #[test]
+    fn untagged_unions_take_the_first_match_and_name_every_failure() {
+        #[derive(Debug, PartialEq)]
+        enum Id {
+            Number(i64),
+            Names(Vec<String>),
+        }
+        let alternatives: [Alternative<Id>; 2] = [
+            ("Number", |v| i64::deserialize(v).map(Id::Number)),
+            ("Names", |v| Vec::<String>::deserialize(v).map(Id::Names)),
+        ];
+        let decode = |v: Value| decode_untagged::<Id, serde_json::Error>(&v, "Id", &alternatives);
+        assert_eq!(decode(json!(5)).unwrap(), Id::Number(5));
+        assert_eq!(decode(json!(["a"])).unwrap(), Id::Names(vec!["a".into()]));
+        assert_eq!(
+            decode(json!({"a": 1})).unwrap_err().to_string(),
+            "matched no alternative of Id: Number: invalid type: map, expected i64; \
+             Names: invalid type: map, expected a sequence"
+        );
     }
 
     #[test]

@@ -36,7 +36,9 @@ mod send;
 pub use call::{BoxFuture, Call, RawCall};
 pub use client::{Client, ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 #[doc(hidden)]
-pub use codec::{decode_variant, deserialize_string_enum, double_option, union_tag};
+pub use codec::{
+    decode_untagged, decode_variant, deserialize_string_enum, double_option, union_tag, Alternative,
+};
 pub use error::{ApiError, Error};
 pub use list::{ListCall, Page};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
