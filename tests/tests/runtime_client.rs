@@ -632,6 +632,15 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
             .collect::<Vec<_>>(),
         [("r0", 300), ("7", 3600)]
     );
+    // A strict client converts nothing: the first mistyped value is the error.
+    let strict = builder(&server).strict_decoding().build().unwrap();
+    let err = Call::<Vec<Record>>::new(strict.request(&LIST_RECORDS, &["z1"]))
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Decode { path, .. } => assert_eq!(path, "result[0].ttl"),
+        other => panic!("expected Decode, got {other:?}"),
+    }
     // A value that does not convert without loss is the error, at its own path, even after
     // an earlier one was converted.
     let err = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z2"]))

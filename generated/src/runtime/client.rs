@@ -43,6 +43,8 @@ pub(crate) struct Inner {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) budget: Option<RateBudget>,
+    /// No conversion of values sent with another type than the spec declares.
+    pub(crate) strict_decoding: bool,
 }
 
 impl Client {
@@ -100,6 +102,7 @@ impl fmt::Debug for Client {
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
             .field("rate_budget", &inner.budget)
+            .field("strict_decoding", &inner.strict_decoding)
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +118,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     budget: Option<RateBudget>,
+    strict_decoding: bool,
 }
 
 impl Default for ClientBuilder {
@@ -136,6 +140,7 @@ impl ClientBuilder {
             http: None,
             retry: RetryPolicy::default(),
             budget: Some(RateBudget::cloudflare_default()),
+            strict_decoding: false,
         }
     }
 
@@ -220,6 +225,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Decodes responses strictly: a value the API sends with another type than the spec
+    /// declares (`"5432"` for an integer) is an [`Error::Decode`] instead of being converted.
+    /// By default such values are converted when nothing is lost, with a `tracing` warning
+    /// naming the JSON paths.
+    pub fn strict_decoding(mut self) -> Self {
+        self.strict_decoding = true;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let (base_url, base) = check_base_url(&self.base_url)?;
@@ -261,6 +275,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 retry: self.retry,
                 budget: self.budget,
+                strict_decoding: self.strict_decoding,
             }),
         })
     }
@@ -283,6 +298,7 @@ impl fmt::Debug for ClientBuilder {
             .field("default_headers", &header_names)
             .field("retry", &self.retry)
             .field("rate_budget", &self.budget)
+            .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
 }

@@ -2,6 +2,7 @@
 //! enums, tagged unions and optional-nullable fields. Doc-hidden: an implementation detail of
 //! the generated code, not API.
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -52,12 +53,13 @@ pub fn decode_variant<T: DeserializeOwned, E: de::Error>(value: Value, tag: &str
     T::deserialize(&value).or_else(|error| {
         let mut value = value;
         let mut converted = false;
+        let may_convert = CONVERTING.with(Cell::get);
         for _ in 0..=MAX_COERCIONS {
             match serde_path_to_error::deserialize::<_, T>(value.clone()) {
                 Ok(decoded) if converted => return Ok(decoded),
                 Ok(_) => break,
                 Err(e) => {
-                    if coerce(&mut value, e.path(), &e.inner().to_string()) {
+                    if may_convert && coerce(&mut value, e.path(), &e.inner().to_string()) {
                         converted = true;
                         continue;
                     }
@@ -74,6 +76,31 @@ pub fn decode_variant<T: DeserializeOwned, E: de::Error>(value: Value, tag: &str
         }
         Err(E::custom(format_args!("invalid {tag:?} variant: {error}")))
     })
+}
+
+thread_local! {
+    /// Whether decoding on this thread may convert mistyped values (see [`coerce`]); off while
+    /// a strict client decodes. Decoding is synchronous, so a thread-local scope is exact.
+    static CONVERTING: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Sets whether mistyped values may be converted until dropped (then restores the old mode).
+pub(crate) struct ConversionScope {
+    previous: bool,
+}
+
+impl ConversionScope {
+    pub(crate) fn enter(convert: bool) -> Self {
+        ConversionScope {
+            previous: CONVERTING.with(|c| c.replace(convert)),
+        }
+    }
+}
+
+impl Drop for ConversionScope {
+    fn drop(&mut self) {
+        CONVERTING.with(|c| c.set(self.previous));
+    }
 }
 
 /// One alternative of an untagged union: its variant name and a decoder into the union.
@@ -428,10 +455,22 @@ mod tests {
     }
 
     #[test]
-    fn tagged_variants_convert_too() {
+    fn tagged_variants_convert_too_unless_strict() {
         let mx: Mx =
             decode_variant::<Mx, serde_json::Error>(json!({"priority": "10"}), "MX").unwrap();
         assert_eq!(mx.priority, 10);
+        {
+            let _strict = ConversionScope::enter(false);
+            let err = decode_variant::<Mx, serde_json::Error>(json!({"priority": "10"}), "MX")
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(r#"invalid "MX" variant at priority: invalid type"#),
+                "{err}"
+            );
+        }
+        // The scope ended: converting again.
+        assert!(decode_variant::<Mx, serde_json::Error>(json!({"priority": "10"}), "MX").is_ok());
     }
 
     #[test]

@@ -245,6 +245,10 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// Decode without converting mistyped values ([`ClientBuilder::strict_decoding`]).
+    ///
+    /// [`ClientBuilder::strict_decoding`]: super::ClientBuilder::strict_decoding
+    pub(crate) strict: bool,
 }
 
 impl Reply {
@@ -487,6 +491,7 @@ pub fn decode_response<T: DeserializeOwned>(
         status,
         headers,
         body,
+        strict: false,
     };
     if !(200..300).contains(&status) {
         return Err(reply.into_error());
@@ -503,6 +508,8 @@ pub fn decode_response<T: DeserializeOwned>(
 /// when that loses nothing (see [`coerce`](super::codec::coerce)) and logged as a warning;
 /// otherwise the first mismatch is the error.
 pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, parts: &Parts<'_>) -> Result<T, Error> {
+    // Tagged union variants convert inside serde's own calls: they read the mode from here.
+    let _mode = super::codec::ConversionScope::enter(!reply.strict);
     serde_json::from_slice(parts.json).or_else(|error| {
         // Both decoders are the ones already instantiated for `T` (slice input, with and
         // without path tracking); everything else is in the non-generic `Lenient`.
@@ -563,7 +570,7 @@ impl<'r> Lenient<'r> {
     /// The path-tracking decode failed: convert the value and go again, or give the error.
     fn failed(&mut self, e: serde_path_to_error::Error<serde_json::Error>) -> Result<(), Error> {
         let path = json_path(self.prefix, e.path());
-        if self.converted.len() < super::codec::MAX_COERCIONS {
+        if !self.reply.strict && self.converted.len() < super::codec::MAX_COERCIONS {
             if let Some(fixed) = coerce_json(&self.json, e.path(), &e.inner().to_string()) {
                 self.converted.push(path);
                 self.json = Cow::Owned(fixed);

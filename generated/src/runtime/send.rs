@@ -120,6 +120,7 @@ impl Request {
                 status: status.as_u16(),
                 headers,
                 body,
+                strict: inner.strict_decoding,
             };
             return if status.is_success() {
                 Ok(reply)
