@@ -914,6 +914,19 @@ impl GroupCx<'_> {
                 }
             })
             .collect();
+        // Wraps a decoded variant value into the enum (boxing where the variant is boxed).
+        let wrap: Vec<TokenStream> = u
+            .variants
+            .iter()
+            .zip(&variants)
+            .map(|(v, var)| {
+                if v.boxed {
+                    quote! { |v| Self::#var(Box::new(v)) }
+                } else {
+                    quote! { Self::#var }
+                }
+            })
+            .collect();
         let variant_docs: Vec<String> = u
             .variants
             .iter()
@@ -944,18 +957,6 @@ impl GroupCx<'_> {
             let de = usage.received.then(|| {
                 let union_name = name.to_string();
                 let variant_names: Vec<String> = variants.iter().map(|v| v.to_string()).collect();
-                let wrap: Vec<TokenStream> = u
-                    .variants
-                    .iter()
-                    .zip(&variants)
-                    .map(|(v, var)| {
-                        if v.boxed {
-                            quote! { |v| Self::#var(Box::new(v)) }
-                        } else {
-                            quote! { Self::#var }
-                        }
-                    })
-                    .collect();
                 quote! {
                     impl<'de> serde::Deserialize<'de> for #name {
                         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -984,18 +985,6 @@ impl GroupCx<'_> {
             .variants
             .iter()
             .map(|v| v.tag_value.as_deref().unwrap_or_default())
-            .collect();
-        let wrap: Vec<TokenStream> = u
-            .variants
-            .iter()
-            .zip(&variants)
-            .map(|(v, var)| {
-                if v.boxed {
-                    quote! { |v| Self::#var(Box::new(v)) }
-                } else {
-                    quote! { Self::#var }
-                }
-            })
             .collect();
         let ser = usage.sent.then(|| {
             quote! {

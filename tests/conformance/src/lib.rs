@@ -13,11 +13,28 @@ use cloudflare_v4::runtime::{
 };
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 
 pub mod drift;
 pub mod spec;
 pub mod synth;
 pub mod table;
+
+/// A list of known failures beside this crate (`known-*.txt`): `<key> — <cause>` lines, with
+/// `#` comments and blank lines skipped. Keyed by what fails (an operation id, or an operation
+/// id and the example's label).
+pub fn known_causes(file_name: &str) -> BTreeMap<String, String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file_name);
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            l.split_once(" — ")
+                .map(|(key, why)| (key.trim().to_owned(), why.trim().to_owned()))
+        })
+        .collect()
+}
 
 /// One operation and the typed functions the conformance tests use.
 pub struct Entry {

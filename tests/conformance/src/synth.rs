@@ -242,8 +242,9 @@ impl<'a> Synthesizer<'a> {
             .push(format!("{pointer}/example: {why}"));
     }
 
-    /// Follows `$ref`s from `pointer`: the pointer of the schema reached, and the schema.
-    fn follow(&self, pointer: &str) -> (String, &'a Value) {
+    /// Follows `$ref`s from `pointer`: the pointer of the node reached, and the node (`Null`
+    /// if a pointer dangles).
+    pub fn follow(&self, pointer: &str) -> (String, &'a Value) {
         let mut pointer = pointer.to_owned();
         for _ in 0..32 {
             let Some(node) = self.doc.pointer(&pointer) else {
@@ -312,7 +313,7 @@ impl<'a> Synthesizer<'a> {
                         .flatten()
                         .map(|(n, _)| n)
                     {
-                        let declared = format!("{at}/properties/{}", escape(name));
+                        let declared = format!("{at}/properties/{}", pointer_segment(name));
                         if merged
                             .get(name)
                             .is_some_and(|v| self.check(&declared, v).is_err())
@@ -439,7 +440,7 @@ impl<'a> Synthesizer<'a> {
             .iter()
             .any(|k| schema.get(*k).is_some());
         let props = schema.get("properties").and_then(Value::as_object);
-        let prop_pointer = |name: &str| format!("{pointer}/properties/{}", escape(name));
+        let prop_pointer = |name: &str| format!("{pointer}/properties/{}", pointer_segment(name));
         for name in &required {
             if out.contains_key(*name) {
                 continue;
@@ -512,7 +513,7 @@ impl<'a> Synthesizer<'a> {
     fn declaration(&self, pointer: &str, name: &str, depth: usize) -> Option<String> {
         let (at, schema) = self.follow(pointer);
         if schema.get("properties").and_then(|p| p.get(name)).is_some() {
-            return Some(format!("{at}/properties/{}", escape(name)));
+            return Some(format!("{at}/properties/{}", pointer_segment(name)));
         }
         if depth > 8 {
             return None;
@@ -597,8 +598,8 @@ fn numbers(schema: &Value, integer: bool) -> Vec<Value> {
         .collect()
 }
 
-/// A JSON pointer segment for a property name (RFC 6901).
-fn escape(name: &str) -> String {
+/// A JSON pointer segment for a name (RFC 6901): `/paths/{pointer_segment("/zones")}`.
+pub fn pointer_segment(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 

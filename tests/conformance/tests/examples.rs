@@ -8,26 +8,16 @@
 //! boolean) are spec bugs too: they are counted and listed with the converted paths. The tally
 //! is printed and written to `target/conformance/examples.txt`.
 
-use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::table::ENTRIES;
+use cloudflare_conformance::{drift, known_causes};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Runs without the test harness so the tally is printed on every run, not only on failure.
 fn main() {
     drift::install();
     let spec = Spec::pinned();
-    let known_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("known-example-failures.txt");
-    let known: BTreeMap<String, String> = std::fs::read_to_string(&known_path)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            l.split_once(" — ")
-                .map(|(k, why)| (k.trim().to_owned(), why.trim().to_owned()))
-        })
-        .collect();
+    let known = known_causes("known-example-failures.txt");
 
     let (mut total, mut passed) = (0, 0);
     let mut failures: BTreeMap<String, String> = BTreeMap::new();

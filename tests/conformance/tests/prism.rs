@@ -16,9 +16,9 @@
 use cloudflare_codegen::normalize::{content_rank, is_json};
 use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
-use cloudflare_conformance::synth::{request_dialect, Synthesizer};
+use cloudflare_conformance::synth::{pointer_segment, request_dialect, Synthesizer};
 use cloudflare_conformance::table::ENTRIES;
-use cloudflare_conformance::Entry;
+use cloudflare_conformance::{known_causes, Entry};
 use cloudflare_v4::runtime::{
     Client, Credentials, Error, FilePart, MultipartForm, Request, RetryPolicy,
 };
@@ -80,14 +80,9 @@ enum Part {
 
 const FILE_PART: &[u8] = b"addEventListener('fetch', () => {})";
 
-/// A JSON pointer segment (RFC 6901).
-fn segment(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
 fn plan(entry: &Entry, spec: &'static Spec, synth: &Synthesizer) -> Planned {
     let method = entry.op.method.as_str().to_ascii_lowercase();
-    let path_pointer = format!("/paths/{}", segment(entry.op.path));
+    let path_pointer = format!("/paths/{}", pointer_segment(entry.op.path));
     let op_pointer = format!("{path_pointer}/{method}");
     // Operation-level parameters override path-level ones of the same name and location.
     let mut params: Vec<(String, &'static Value)> = Vec::new();
@@ -159,17 +154,17 @@ fn plan(entry: &Entry, spec: &'static Spec, synth: &Synthesizer) -> Planned {
             planned.headers.push((name, text(&value)));
         }
     }
-    let Some(body) = follow(spec, &format!("{op_pointer}/requestBody")) else {
-        return planned;
-    };
-    let Some(content) = body.1.get("content").and_then(Value::as_object) else {
+    // Read from the `'static` spec: the content type is sent as a `&'static str`.
+    let (body_at, _) = synth.follow(&format!("{op_pointer}/requestBody"));
+    let body = spec.doc.pointer(&body_at).unwrap_or(&Value::Null);
+    let Some(content) = body.get("content").and_then(Value::as_object) else {
         return planned;
     };
     // The same content type the generated method sends, by the generator's own preference.
     let Some(ct) = content.keys().min_by_key(|ct| content_rank(ct)) else {
         return planned;
     };
-    let media_pointer = format!("{}/content/{}", body.0, segment(ct));
+    let media_pointer = format!("{body_at}/content/{}", pointer_segment(ct));
     let media = &content[ct];
     let schema_pointer = format!("{media_pointer}/schema");
     let built = match media.get("example") {
@@ -203,17 +198,13 @@ fn multipart_parts(
     synth: &Synthesizer,
     schema_pointer: &str,
 ) -> Vec<(String, Part)> {
-    let Some((mut at, mut schema)) = follow(spec, schema_pointer) else {
-        return Vec::new();
-    };
+    let (mut at, mut schema) = synth.follow(schema_pointer);
     if schema.get("properties").is_none() {
-        for key in ["oneOf", "anyOf"] {
-            if schema.get(key).is_some() {
-                if let Some(first) = follow(spec, &format!("{at}/{key}/0")) {
-                    (at, schema) = first;
-                }
-                break;
-            }
+        if let Some(key) = ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| schema.get(*k).is_some())
+        {
+            (at, schema) = synth.follow(&format!("{at}/{key}/0"));
         }
     }
     let props = schema.get("properties").and_then(Value::as_object);
@@ -228,7 +219,7 @@ fn multipart_parts(
                 return (name.clone(), Part::File);
             }
             let value = synth
-                .value(&format!("{at}/properties/{}", segment(name)))
+                .value(&format!("{at}/properties/{}", pointer_segment(name)))
                 .value;
             let part = match value {
                 Value::Object(_) | Value::Array(_) => Part::Json(value),
@@ -237,19 +228,6 @@ fn multipart_parts(
             (name.clone(), part)
         })
         .collect()
-}
-
-/// The node at `pointer` with its `$ref`s followed: (pointer reached, node).
-fn follow(spec: &'static Spec, pointer: &str) -> Option<(String, &'static Value)> {
-    let mut pointer = pointer.to_owned();
-    for _ in 0..8 {
-        let node = spec.doc.pointer(&pointer)?;
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(target) => pointer = target.strip_prefix('#')?.to_owned(),
-            None => return Some((pointer, node)),
-        }
-    }
-    None
 }
 
 /// The runtime request for a plan, as the generated method would build it.
@@ -598,16 +576,7 @@ fn main() {
 /// Whether every `kind` outcome is listed in `file` (`<operation id> — <cause>` lines), and
 /// every listed one still happens. Prints what is not.
 fn explained(file: &str, kind: &str, details: &BTreeMap<&str, Vec<String>>) -> bool {
-    let known: BTreeMap<String, String> =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .filter_map(|l| {
-                l.split_once(" — ")
-                    .map(|(id, why)| (id.trim().to_owned(), why.trim().to_owned()))
-            })
-            .collect();
+    let known = known_causes(file);
     let happened: Vec<&str> = details
         .get(kind)
         .into_iter()
