@@ -26,20 +26,8 @@ impl Spec {
     }
 
     /// Follows `$ref`s (to anything in the document); `Null` if one dangles.
-    pub fn resolve<'a>(&'a self, mut v: &'a Value) -> &'a Value {
-        for _ in 0..32 {
-            match v.get("$ref").and_then(Value::as_str) {
-                Some(r) => match r
-                    .strip_prefix("#/")
-                    .map(|p| self.doc.pointer(&format!("/{p}")))
-                {
-                    Some(Some(target)) => v = target,
-                    _ => return &Value::Null,
-                },
-                None => return v,
-            }
-        }
-        &Value::Null
+    pub fn resolve<'a>(&'a self, v: &'a Value) -> &'a Value {
+        resolve_in(&self.doc, v)
     }
 
     /// The operation object at `path` + lower-case `method`.
@@ -158,4 +146,18 @@ impl Spec {
         }
         out
     }
+}
+
+/// Follows local `$ref`s (to anything in `doc`); `Null` if one dangles or they loop.
+pub fn resolve_in<'v>(doc: &'v Value, mut node: &'v Value) -> &'v Value {
+    for _ in 0..32 {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(target) => match target.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+                Some(next) => node = next,
+                None => return &Value::Null,
+            },
+            None => return node,
+        }
+    }
+    &Value::Null
 }

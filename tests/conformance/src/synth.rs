@@ -7,6 +7,7 @@
 //! ones whose examples keep the object valid) and the first candidate the validator accepts is
 //! kept. Examples that fail their own schema are collected as spec bugs, never sent.
 
+use crate::spec::resolve_in;
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
@@ -69,7 +70,7 @@ fn read_only_properties<'v>(
     depth: usize,
     out: &mut Vec<&'v str>,
 ) {
-    let schema = resolve(schema, doc);
+    let schema = resolve_in(doc, schema);
     if depth > 8 {
         return;
     }
@@ -79,7 +80,7 @@ fn read_only_properties<'v>(
         .into_iter()
         .flatten()
     {
-        if resolve(prop, doc).get("readOnly") == Some(&json!(true)) {
+        if resolve_in(doc, prop).get("readOnly") == Some(&json!(true)) {
             out.push(name);
         }
     }
@@ -93,20 +94,6 @@ fn read_only_properties<'v>(
             read_only_properties(part, doc, depth + 1, out);
         }
     }
-}
-
-/// Follows local `$ref`s; `Null` if one dangles or they loop.
-fn resolve<'v>(mut node: &'v Value, doc: &'v Value) -> &'v Value {
-    for _ in 0..32 {
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(target) => match target.strip_prefix('#').and_then(|p| doc.pointer(p)) {
-                Some(next) => node = next,
-                None => return &Value::Null,
-            },
-            None => return node,
-        }
-    }
-    &Value::Null
 }
 
 /// A value built for one schema.
