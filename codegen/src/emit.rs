@@ -11,7 +11,7 @@
 //! runtime from static operation metadata.
 
 use crate::ir::*;
-use crate::naming::Names;
+use crate::naming::{Names, FILLED_FIELD};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
@@ -782,6 +782,17 @@ impl GroupCx<'_> {
                 pub #f: std::collections::BTreeMap<String, #t>
             });
         }
+        if usage.sent && usage.received {
+            // Error correction may fill in fields of a received value; this record keeps such
+            // values from being sent back as if the API had sent them.
+            let f = ident(FILLED_FIELD);
+            fields.push(quote! {
+                /// Fields that client error correction filled in when this value was decoded:
+                /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+                #[serde(skip_deserializing, default = "rt::Filled::take", skip_serializing_if = "rt::Filled::is_empty")]
+                pub #f: rt::Filled
+            });
+        }
         let mut derives = vec![quote! { Debug }, quote! { Clone }, quote! { PartialEq }];
         if all_optional {
             derives.push(quote! { Default });
@@ -935,17 +946,31 @@ impl GroupCx<'_> {
                 None => " One of the alternatives.".to_owned(),
             })
             .collect();
+        let unknown = ident(&self.names.unknown_variant[&id]);
         let Some(tag) = &u.tag else {
             let mut derives = vec![quote! { Debug }, quote! { Clone }, quote! { PartialEq }];
             if usage.sent {
                 derives.push(quote! { serde::Serialize });
             }
+            // A received union keeps a value that fits no alternative (when decoding corrects
+            // drift); sent as received.
+            let unknown_variant = usage.received.then(|| {
+                quote! {
+                    /// A value that fits none of the alternatives, kept verbatim (see
+                    /// [`rt::Decoding`]).
+                    #unknown(serde_json::Value),
+                }
+            });
+            let unknown_param = usage.received.then(|| {
+                quote! { Self::#unknown(value) => value.write_values(out), }
+            });
             let param = self.param_types.contains(&id).then(|| {
                 quote! {
                     impl rt::ParamValue for #name {
                         fn write_values(&self, out: &mut Vec<String>) {
                             match self {
                                 #( Self::#variants(value) => value.write_values(out), )*
+                                #unknown_param
                             }
                         }
                     }
@@ -961,9 +986,9 @@ impl GroupCx<'_> {
                     impl<'de> serde::Deserialize<'de> for #name {
                         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                             let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                            rt::decode_untagged(&value, #union_name, &[
+                            rt::decode_untagged(value, #union_name, &[
                                 #( (#variant_names, |v| <#tys as serde::Deserialize>::deserialize(v).map(#wrap)), )*
-                            ])
+                            ], Self::#unknown)
                         }
                     }
                 }
@@ -975,12 +1000,12 @@ impl GroupCx<'_> {
                 #serde_attr
                 pub enum #name {
                     #( #[doc = #variant_docs] #variants(#tys), )*
+                    #unknown_variant
                 }
                 #de
                 #param
             };
         };
-        let unknown = ident(&self.names.unknown_variant[&id]);
         let values: Vec<&str> = u
             .variants
             .iter()
@@ -1005,7 +1030,7 @@ impl GroupCx<'_> {
                         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                         match rt::union_tag(&value, #tag).map(str::to_owned).as_deref() {
                             #( Some(#values) => rt::decode_variant(value, #values).map(#wrap), )*
-                            _ => Ok(Self::#unknown(value)),
+                            _ => rt::unknown_variant(value, #tag).map(Self::#unknown),
                         }
                     }
                 }

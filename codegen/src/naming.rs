@@ -15,7 +15,9 @@
 //! - Fields: snake case of the JSON name; Rust keywords become raw identifiers (`r#type`),
 //!   those that cannot (`self`, `super`, `crate`, `Self`) get a trailing `_`; names that are
 //!   empty or start with a digit get a leading `_`/`field`; duplicates get `_2`, `_3`, …; any
-//!   field whose Rust name differs from its JSON name carries `#[serde(rename)]`.
+//!   field whose Rust name differs from its JSON name carries `#[serde(rename)]`. `filled_in`
+//!   is reserved for the error-correction record of structs that are sent and received, so a
+//!   property of that name is `filled_in_2`.
 //! - Enum variants: upper camel case of the value (`"1st"` → `V1st`, `""` → `Empty`,
 //!   `"+1"` → `Plus1`, `"-1"` → `Minus1`); duplicates (values differing only in case or punctuation) get `2`, `3`, ….
 //!   The unknown-value fallback is `Unknown`, or `UnknownValue`(`2`, …) if a real value took it.
@@ -129,7 +131,10 @@ pub fn assign(api: &Api) -> Names {
     for (id, ty) in api.types.iter().enumerate() {
         match &ty.kind {
             TypeKind::Struct(s) => {
-                let fields = unique_snake(s.fields.iter().map(|f| f.json_name.as_str()), &[]);
+                let fields = unique_snake(
+                    s.fields.iter().map(|f| f.json_name.as_str()),
+                    &[FILLED_FIELD],
+                );
                 names.fields.insert(id, fields);
             }
             TypeKind::Enum(e) => {
@@ -344,6 +349,10 @@ fn claim(used: &mut BTreeSet<String>, base: &str, sep: &str) -> String {
         .find(|candidate| used.insert(candidate.clone()))
         .unwrap_or_default()
 }
+
+/// The field of a struct that is both sent and received recording which fields error
+/// correction filled in (`rt::Filled`); a property of that name is renamed like any collision.
+pub const FILLED_FIELD: &str = "filled_in";
 
 /// Snake-case identifiers for wire names, unique among themselves and `reserved`.
 pub fn unique_snake<'a>(wire: impl Iterator<Item = &'a str>, reserved: &[&str]) -> Vec<String> {

@@ -31,6 +31,7 @@ pub fn normalize(spec: &OpenAPI) -> Api {
     let mut n = Normalizer::new(spec);
     n.choose_group_mode();
     n.operations();
+    optional_delete_results(&mut n.ops);
     n.tag_unions();
     n.order_unions();
     n.break_alias_cycles();
@@ -49,6 +50,32 @@ pub fn normalize(spec: &OpenAPI) -> Api {
         operations: n.ops,
         groups: groups.into_iter().collect(),
         degraded,
+    }
+}
+
+/// Cloudflare answers deletes with `"result": null` (or `[]`) as often as with the object the
+/// spec declares, so a delete's result is optional: the call returns `None` rather than a
+/// made-up record. Lists, maps and untyped results already have an empty form.
+fn optional_delete_results(ops: &mut [Operation]) {
+    for op in ops.iter_mut().filter(|op| op.method == HttpMethod::Delete) {
+        let result = match &mut op.response {
+            Response::Envelope {
+                result,
+                pagination: Pagination::None,
+            }
+            | Response::Json(result) => result,
+            _ => continue,
+        };
+        if matches!(
+            result,
+            TypeRef::Named(_)
+                | TypeRef::String
+                | TypeRef::Integer
+                | TypeRef::Number
+                | TypeRef::Boolean
+        ) {
+            *result = TypeRef::Nullable(Box::new(result.clone()));
+        }
     }
 }
 

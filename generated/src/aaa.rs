@@ -96,7 +96,7 @@ impl AaaApi<'_> {
     pub fn delete_pager_duty_services(
         &self,
         account_id: &str,
-    ) -> rt::Call<ApiResponseCollection> {
+    ) -> rt::Call<Option<ApiResponseCollection>> {
         let request = self
             .client
             .request(&operations::DELETE_PAGER_DUTY_SERVICES, &[account_id]);
@@ -248,7 +248,7 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
         webhook_id: &str,
-    ) -> rt::Call<ApiResponseCollection> {
+    ) -> rt::Call<Option<ApiResponseCollection>> {
         let request = self
             .client
             .request(&operations::DELETE_A_WEBHOOK, &[account_id, webhook_id]);
@@ -382,7 +382,7 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
         policy_id: &str,
-    ) -> rt::Call<ApiResponseCollection> {
+    ) -> rt::Call<Option<ApiResponseCollection>> {
         let request = self
             .client
             .request(
@@ -1869,6 +1869,14 @@ pub struct Filters {
     /// Usage depends on specific alert type
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zones: Option<Vec<String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/aaa_filters/properties/incident_impact/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1999,6 +2007,9 @@ pub enum MechanismsValueItemId {
     Uuid(Uuid),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for MechanismsValueItemId {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2008,7 +2019,7 @@ impl<'de> serde::Deserialize<'de> for MechanismsValueItemId {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "MechanismsValueItemId",
             &[
                 (
@@ -2020,6 +2031,7 @@ impl<'de> serde::Deserialize<'de> for MechanismsValueItemId {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2029,6 +2041,14 @@ pub struct MechanismsValueItem {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<MechanismsValueItemId>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `paths./accounts/{account_id}/alerting/v3/policies.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2140,6 +2160,9 @@ pub enum AuditLogsResponseCollection {
     ApiResponseCommon(ApiResponseCommon),
     /// One of the alternatives.
     AuditLogsResponseCollectionVariant1(AuditLogsResponseCollectionVariant1),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2149,7 +2172,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "AuditLogsResponseCollection",
             &[
                 (
@@ -2169,6 +2192,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -158,7 +158,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         app_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -230,7 +230,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         app_id: &str,
-    ) -> rt::Call<DeleteAShortLivedCertificateCaResult> {
+    ) -> rt::Call<Option<DeleteAShortLivedCertificateCaResult>> {
         let request = self
             .client
             .request(
@@ -362,7 +362,7 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
         policy_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -557,7 +557,7 @@ impl AccessApi<'_> {
         account_id: &str,
         bookmark_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let mut request = self
             .client
             .request(
@@ -730,7 +730,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         certificate_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -834,7 +834,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         custom_page_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(&operations::DELETE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
@@ -947,7 +947,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         group_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -1069,7 +1069,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         identity_provider_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -1368,7 +1368,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         policy_id: &str,
-    ) -> rt::Call<AccessPoliciesDeleteAnAccessReusablePolicyResult> {
+    ) -> rt::Call<Option<AccessPoliciesDeleteAnAccessReusablePolicyResult>> {
         let request = self
             .client
             .request(
@@ -1513,7 +1513,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         service_token_id: &str,
-    ) -> rt::Call<ServiceTokens> {
+    ) -> rt::Call<Option<ServiceTokens>> {
         let request = self
             .client
             .request(
@@ -1654,7 +1654,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         tag_name: &str,
-    ) -> rt::Call<DeleteATagResult> {
+    ) -> rt::Call<Option<DeleteATagResult>> {
         let request = self
             .client
             .request(&operations::DELETE_A_TAG, &[account_id, tag_name]);
@@ -1900,7 +1900,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         app_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -1972,7 +1972,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         app_id: &str,
-    ) -> rt::Call<DeleteAShortLivedCertificateCaResult> {
+    ) -> rt::Call<Option<DeleteAShortLivedCertificateCaResult>> {
         let request = self
             .client
             .request(
@@ -2095,7 +2095,7 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
         policy_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -2315,7 +2315,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         certificate_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -2437,7 +2437,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         group_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -2559,7 +2559,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         identity_provider_id: &str,
-    ) -> rt::Call<AccessResult> {
+    ) -> rt::Call<Option<AccessResult>> {
         let request = self
             .client
             .request(
@@ -2775,7 +2775,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         service_token_id: &str,
-    ) -> rt::Call<ServiceTokens> {
+    ) -> rt::Call<Option<ServiceTokens>> {
         let request = self
             .client
             .request(
@@ -3876,6 +3876,9 @@ pub enum AppResponse {
     AppResponseSaaSApplication(AppResponseSaaSApplication),
     /// One of the alternatives.
     AppResponseBookmarkApplication(AppResponseBookmarkApplication),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for AppResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3885,7 +3888,7 @@ impl<'de> serde::Deserialize<'de> for AppResponse {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "AppResponse",
             &[
                 (
@@ -3961,6 +3964,7 @@ impl<'de> serde::Deserialize<'de> for AppResponse {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4001,6 +4005,14 @@ pub struct ScimConfig {
     pub mappings: Option<Vec<ScimConfigMapping>>,
     /// The base URI for the application's SCIM-compatible API.
     pub remote_uri: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// HTTP Basic
 ///
@@ -4015,6 +4027,14 @@ pub struct ScimConfigAuthenticationHttpBasic {
     pub scheme: ScimConfigAuthenticationHttpBasicScheme,
     /// User name used to authenticate with the remote SCIM service.
     pub user: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The authentication scheme to use when making SCIM requests to this application.
 ///
@@ -4079,6 +4099,14 @@ pub struct ScimConfigAuthenticationOauthBearerToken {
     pub scheme: ScimConfigAuthenticationOauthBearerTokenScheme,
     /// Token used to authenticate with the remote SCIM service.
     pub token: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The authentication scheme to use when making SCIM requests to this application.
 ///
@@ -4152,6 +4180,14 @@ pub struct ScimConfigAuthenticationOauth2 {
     pub scopes: Option<Vec<String>>,
     /// URL used to generate the token used to authenticate with the remote SCIM service.
     pub token_url: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The authentication scheme to use when making SCIM requests to this application.
 ///
@@ -4246,7 +4282,7 @@ impl<'de> serde::Deserialize<'de> for Authentication {
                 rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
             }
             Some("oauth2") => rt::decode_variant(value, "oauth2").map(Self::Oauth2),
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "scheme").map(Self::Unknown),
         }
     }
 }
@@ -4275,6 +4311,14 @@ pub struct ScimConfigMapping {
     /// Example: `"$merge([$, {'userName': $substringBefore($.userName, '@') & '+test@' & $substringAfter($.userName, '@')}])"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transform_jsonata: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Whether or not this mapping applies to creates, updates, or deletes.
 ///
@@ -4290,6 +4334,14 @@ pub struct ScimConfigMappingOperations {
     /// Whether or not this mapping applies to update (PATCH/PUT) operations.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// When set to true, users can authenticate to this application using their WARP session.  When set to false this application will always require direct IdP authentication. This setting always overrides the organization setting for WARP authentication.
 ///
@@ -4340,6 +4392,14 @@ pub struct CorsHeaders {
     /// `max_age`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<MaxAge>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Allows all HTTP request headers.
 ///
@@ -4620,6 +4680,14 @@ pub struct ApprovalGroup {
     /// The UUID of an re-usable email list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_list_uuid: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Requires the user to request access from an administrator at the start of each session.
 ///
@@ -4742,6 +4810,9 @@ pub enum Rule {
     AuthenticationMethodRule(AuthenticationMethodRule),
     /// One of the alternatives.
     DevicePostureRule(DevicePostureRule),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4751,7 +4822,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Rule",
             &[
                 (
@@ -4885,6 +4956,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4897,6 +4969,14 @@ impl<'de> serde::Deserialize<'de> for Rule {
 pub struct EmailRule {
     /// `email`
     pub email: EmailRuleEmail,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_email_rule/properties/email`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4905,6 +4985,14 @@ pub struct EmailRuleEmail {
     ///
     /// Format: `email`. Example: `"test@example.com"`.
     pub email: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Email list
 ///
@@ -4915,6 +5003,14 @@ pub struct EmailRuleEmail {
 pub struct EmailListRule {
     /// `email_list`
     pub email_list: EmailListRuleEmailList,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_email_list_rule/properties/email_list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4923,6 +5019,14 @@ pub struct EmailListRuleEmailList {
     ///
     /// Example: `"aa0a4aab-672b-4bdb-bc33-a59f1130a11f"`.
     pub id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Email domain
 ///
@@ -4933,6 +5037,14 @@ pub struct EmailListRuleEmailList {
 pub struct DomainRule {
     /// `email_domain`
     pub email_domain: DomainRuleEmailDomain,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_domain_rule/properties/email_domain`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4941,6 +5053,14 @@ pub struct DomainRuleEmailDomain {
     ///
     /// Example: `"example.com"`.
     pub domain: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Everyone
 ///
@@ -4953,6 +5073,14 @@ pub struct EveryoneRule {
     ///
     /// Example: `{}`.
     pub everyone: serde_json::Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// IP ranges
 ///
@@ -4963,6 +5091,14 @@ pub struct EveryoneRule {
 pub struct IpRule {
     /// `ip`
     pub ip: IpRuleIp,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_ip_rule/properties/ip`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4971,6 +5107,14 @@ pub struct IpRuleIp {
     ///
     /// Example: `"2400:cb00:21:10a::/64"`.
     pub ip: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// IP list
 ///
@@ -4981,6 +5125,14 @@ pub struct IpRuleIp {
 pub struct IpListRule {
     /// `ip_list`
     pub ip_list: IpListRuleIpList,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_ip_list_rule/properties/ip_list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -4989,6 +5141,14 @@ pub struct IpListRuleIpList {
     ///
     /// Example: `"aa0a4aab-672b-4bdb-bc33-a59f1130a11f"`.
     pub id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Valid certificate
 ///
@@ -5001,6 +5161,14 @@ pub struct IpListRuleIpList {
 pub struct CertificateRule {
     /// Example: `{}`.
     pub certificate: serde_json::Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Access groups
 ///
@@ -5011,6 +5179,14 @@ pub struct CertificateRule {
 pub struct AccessGroupRule {
     /// `group`
     pub group: AccessGroupRuleGroup,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_access_group_rule/properties/group`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5019,6 +5195,14 @@ pub struct AccessGroupRuleGroup {
     ///
     /// Example: `"aa0a4aab-672b-4bdb-bc33-a59f1130a11f"`.
     pub id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Azure group
 ///
@@ -5031,6 +5215,14 @@ pub struct AzureGroupRule {
     /// `azureAD`
     #[serde(rename = "azureAD")]
     pub azure_ad: AzureGroupRuleAzureAd,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_azure_group_rule/properties/azureAD`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5043,6 +5235,14 @@ pub struct AzureGroupRuleAzureAd {
     ///
     /// Example: `"aa0a4aab-672b-4bdb-bc33-a59f1130a11f"`.
     pub id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Github organization
 ///
@@ -5055,6 +5255,14 @@ pub struct GithubOrganizationRule {
     /// `github-organization`
     #[serde(rename = "github-organization")]
     pub github_organization: GithubOrganizationRuleGithubOrganization,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_github_organization_rule/properties/github-organization`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5067,6 +5275,14 @@ pub struct GithubOrganizationRuleGithubOrganization {
     ///
     /// Example: `"cloudflare"`.
     pub name: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Google Workspace group
 ///
@@ -5078,6 +5294,14 @@ pub struct GithubOrganizationRuleGithubOrganization {
 pub struct GsuiteGroupRule {
     /// `gsuite`
     pub gsuite: GsuiteGroupRuleGsuite,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_gsuite_group_rule/properties/gsuite`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5090,6 +5314,14 @@ pub struct GsuiteGroupRuleGsuite {
     ///
     /// Example: `"devs@cloudflare.com"`.
     pub email: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Okta group
 ///
@@ -5101,6 +5333,14 @@ pub struct GsuiteGroupRuleGsuite {
 pub struct OktaGroupRule {
     /// `okta`
     pub okta: OktaGroupRuleOkta,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_okta_group_rule/properties/okta`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5113,6 +5353,14 @@ pub struct OktaGroupRuleOkta {
     ///
     /// Example: `"devs@cloudflare.com"`.
     pub email: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// SAML group
 ///
@@ -5124,6 +5372,14 @@ pub struct OktaGroupRuleOkta {
 pub struct SamlGroupRule {
     /// `saml`
     pub saml: SamlGroupRuleSaml,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_saml_group_rule/properties/saml`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5136,6 +5392,14 @@ pub struct SamlGroupRuleSaml {
     ///
     /// Example: `"devs@cloudflare.com"`.
     pub attribute_value: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Service Token
 ///
@@ -5146,6 +5410,14 @@ pub struct SamlGroupRuleSaml {
 pub struct ServiceTokenRule {
     /// `service_token`
     pub service_token: ServiceTokenRuleServiceToken,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_service_token_rule/properties/service_token`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5154,6 +5426,14 @@ pub struct ServiceTokenRuleServiceToken {
     ///
     /// Example: `"aa0a4aab-672b-4bdb-bc33-a59f1130a11f"`.
     pub token_id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Any Valid Service Token
 ///
@@ -5166,6 +5446,14 @@ pub struct AnyValidServiceTokenRule {
     ///
     /// Example: `{}`.
     pub any_valid_service_token: serde_json::Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// External Evaluation
 ///
@@ -5176,6 +5464,14 @@ pub struct AnyValidServiceTokenRule {
 pub struct ExternalEvaluationRule {
     /// `external_evaluation`
     pub external_evaluation: ExternalEvaluationRuleExternalEvaluation,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_external_evaluation_rule/properties/external_evaluation`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5188,6 +5484,14 @@ pub struct ExternalEvaluationRuleExternalEvaluation {
     ///
     /// Example: `"https://eval.example.com/keys"`.
     pub keys_url: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Country
 ///
@@ -5198,6 +5502,14 @@ pub struct ExternalEvaluationRuleExternalEvaluation {
 pub struct CountryRule {
     /// `geo`
     pub geo: CountryRuleGeo,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_country_rule/properties/geo`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5206,6 +5518,14 @@ pub struct CountryRuleGeo {
     ///
     /// Example: `"US"`.
     pub country_code: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Authentication method
 ///
@@ -5216,6 +5536,14 @@ pub struct CountryRuleGeo {
 pub struct AuthenticationMethodRule {
     /// `auth_method`
     pub auth_method: AuthenticationMethodRuleAuthMethod,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_authentication_method_rule/properties/auth_method`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5224,6 +5552,14 @@ pub struct AuthenticationMethodRuleAuthMethod {
     ///
     /// Example: `"mfa"`.
     pub auth_method: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Device Posture
 ///
@@ -5234,6 +5570,14 @@ pub struct AuthenticationMethodRuleAuthMethod {
 pub struct DevicePostureRule {
     /// `device_posture`
     pub device_posture: DevicePostureRuleDevicePosture,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_device_posture_rule/properties/device_posture`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -5242,6 +5586,14 @@ pub struct DevicePostureRuleDevicePosture {
     ///
     /// Example: `"aa0a4aab-672b-4bdb-bc33-a59f1130a11f"`.
     pub integration_uid: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The UUID of the policy
 ///
@@ -5421,6 +5773,14 @@ pub struct SamlSaasApp {
     /// `updated_at`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_saml_saas_app/properties/auth_type`
 ///
@@ -5576,6 +5936,14 @@ pub struct CustomAttributesSource {
     /// Example: `{"exampleIdPID1":"AttributeName1","exampleIdPID2":"AttributeName2"}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_by_idp: Option<std::collections::BTreeMap<String, String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_saml_saas_app/properties/custom_attributes`
 ///
@@ -5605,6 +5973,14 @@ pub struct CustomAttributes {
     /// `source`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<CustomAttributesSource>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_saml_saas_app/properties/name_id_format`
 ///
@@ -5739,6 +6115,14 @@ pub struct OidcSaasApp {
     /// `updated_at`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/custom_claims/properties/scope`
 ///
@@ -5823,6 +6207,14 @@ pub struct CustomClaimsSource {
     /// Example: `{"exampleIdPID1":"ClaimName1","exampleIdPID2":"ClaimName2"}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_by_idp: Option<std::collections::BTreeMap<String, String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/custom_claims`
 ///
@@ -5847,6 +6239,14 @@ pub struct CustomClaims {
     /// `source`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<CustomClaimsSource>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/grant_types/items`
 ///
@@ -5931,6 +6331,14 @@ pub struct HybridAndImplicitOptions {
     /// If an ID Token should be returned from the OIDC Authorization endpoint
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_id_token_from_authorization_endpoint: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/refresh_token_options`
 ///
@@ -5942,6 +6350,14 @@ pub struct RefreshTokenOptions {
     /// Example: `"30d"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lifetime: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/scopes/items`
 ///
@@ -6018,6 +6434,9 @@ pub enum SaasPropsSaasApp {
     SamlSaasApp(SamlSaasApp),
     /// One of the alternatives.
     OidcSaasApp(OidcSaasApp),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -6027,7 +6446,7 @@ impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "SaasPropsSaasApp",
             &[
                 (
@@ -6045,6 +6464,7 @@ impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -6247,6 +6667,14 @@ pub struct FooterLinksItem {
     ///
     /// Example: `"https://www.cloudflare.com/privacypolicy/"`.
     pub url: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The background color of the App Launcher header.
 ///
@@ -6274,6 +6702,14 @@ pub struct LandingPageDesign {
     /// `title`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Title>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The background color of the log in button on the landing page.
 ///
@@ -7274,6 +7710,14 @@ pub struct Settings {
     ///
     /// Example: `"admin.example.com"`.
     pub hostname: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `paths./accounts/{account_id}/access/certificates/settings.put/requestBody`
 ///
@@ -7398,6 +7842,14 @@ pub struct CustomPage {
     /// `updated_at`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_groups`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -7475,6 +7927,14 @@ pub struct AzureAd {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_azureAD/allOf/1/properties/config/allOf/2/properties/prompt`
 ///
@@ -7575,6 +8035,14 @@ pub struct AzureAdConfig {
     /// Should Cloudflare try to load groups from your account
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_groups: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The name of the identity provider, shown to users on the login page.
 ///
@@ -7602,6 +8070,14 @@ pub struct IdentityProviderScimConfig {
     /// A flag to enable revoking a user's session in Access and Gateway when they have been deprovisioned in the Identity Provider.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_deprovision: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_identity-provider/properties/type`
 ///
@@ -7740,6 +8216,14 @@ pub struct Centrify {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_centrify/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -7774,6 +8258,14 @@ pub struct CentrifyConfig {
     /// Example: `"exampleapp"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub centrify_app_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Facebook
 ///
@@ -7794,6 +8286,14 @@ pub struct Facebook {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_generic-oauth-config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -7808,6 +8308,14 @@ pub struct GenericOauthConfig {
     /// Example: `"<your client secret>"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// GitHub
 ///
@@ -7828,6 +8336,14 @@ pub struct Github {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Google
 ///
@@ -7848,6 +8364,14 @@ pub struct Google {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_google/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -7872,6 +8396,14 @@ pub struct GoogleConfig {
     /// Example: `"custom_claim_name"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_claim_name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Google Workspace
 ///
@@ -7892,6 +8424,14 @@ pub struct GoogleApps {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_google-apps/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -7921,6 +8461,14 @@ pub struct GoogleAppsConfig {
     /// Example: `"mycompany.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps_domain: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// LinkedIn
 ///
@@ -7941,6 +8489,14 @@ pub struct Linkedin {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Generic OAuth
 ///
@@ -7961,6 +8517,14 @@ pub struct Oidc {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_oidc/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -8005,6 +8569,14 @@ pub struct OidcConfig {
     /// Example: `"https://accounts.google.com/o/oauth2/token"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Okta
 ///
@@ -8025,6 +8597,14 @@ pub struct Okta {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_okta/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -8059,6 +8639,14 @@ pub struct OktaConfig {
     /// Example: `"https://dev-abc123.oktapreview.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub okta_account: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// OneLogin
 ///
@@ -8079,6 +8667,14 @@ pub struct Onelogin {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_onelogin/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -8108,6 +8704,14 @@ pub struct OneloginConfig {
     /// Example: `"https://mycompany.onelogin.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onelogin_account: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// PingOne
 ///
@@ -8128,6 +8732,14 @@ pub struct Pingone {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_pingone/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -8157,6 +8769,14 @@ pub struct PingoneConfig {
     /// Example: `"342b5660-0c32-4936-a5a4-ce21fae57b0a"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ping_env_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Generic SAML
 ///
@@ -8177,6 +8797,14 @@ pub struct Saml {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_saml/allOf/1/properties/config/properties/header_attributes/items`
 ///
@@ -8189,6 +8817,14 @@ pub struct ConfigHeaderAttributesItem {
     /// header that will be added on the request to the origin
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header_name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_saml/allOf/1/properties/config`
 ///
@@ -8224,6 +8860,14 @@ pub struct Config {
     /// Example: `"https://edgeaccess.org/idp/saml/login"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_target_url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Yandex
 ///
@@ -8244,6 +8888,14 @@ pub struct Yandex {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
@@ -8274,6 +8926,9 @@ pub enum ListAccessIdentityProvidersResultItem {
     Saml(Saml),
     /// One of the alternatives.
     Yandex(Yandex),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -8283,7 +8938,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ListAccessIdentityProvidersResultItem",
             &[
                 (
@@ -8360,6 +9015,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
                     |v| <Yandex as serde::Deserialize>::deserialize(v).map(Self::Yandex),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -8395,6 +9051,9 @@ pub enum IdentityProviders {
     Yandex(Yandex),
     /// One of the alternatives.
     Onetimepin(Onetimepin),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for IdentityProviders {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -8404,7 +9063,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProviders {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "IdentityProviders",
             &[
                 (
@@ -8488,6 +9147,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProviders {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -8508,6 +9168,14 @@ pub struct Onetimepin {
     pub scim_config: Option<IdentityProviderScimConfig>,
     /// `type`
     pub r#type: Type2,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_onetimepin/allOf/1/properties/type`
 ///
@@ -8570,6 +9238,9 @@ pub enum GetTheAccessKeyConfigurationResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -8579,7 +9250,7 @@ impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "GetTheAccessKeyConfigurationResult",
             &[
                 (
@@ -8594,6 +9265,7 @@ impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -8790,6 +9462,14 @@ pub struct CustomPages {
     /// Example: `"699d98642c564d2e855e9661899b7252"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_denied: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Lock all settings as Read-Only in the Dashboard, regardless of user permission. Updates may only be made via the API or Terraform for this account when enabled.
 ///
@@ -8825,6 +9505,14 @@ pub struct LoginDesign {
     /// Example: `"#c5ed1b"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_color: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The name of your Zero Trust organization.
 ///
@@ -9483,6 +10171,9 @@ pub enum Apps {
     ),
     /// One of the alternatives.
     AppsSaaSApplication(AppsSaaSApplication),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Apps {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -9492,7 +10183,7 @@ impl<'de> serde::Deserialize<'de> for Apps {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Apps",
             &[
                 (
@@ -9558,6 +10249,7 @@ impl<'de> serde::Deserialize<'de> for Apps {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -9582,6 +10274,14 @@ pub struct SchemasScimConfig {
     pub mappings: Option<Vec<ScimConfigMapping>>,
     /// The base URI for the application's SCIM-compatible API.
     pub remote_uri: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-cors_headers`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -9610,6 +10310,14 @@ pub struct SchemasCorsHeaders {
     /// `max_age`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<MaxAge>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Allowed HTTP request headers.
 ///
@@ -9702,6 +10410,14 @@ pub struct AppsSelfHostedApplication {
     ///
     /// Example: `"self_hosted"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// SAML SaaS App
 ///
@@ -9757,6 +10473,14 @@ pub struct SchemasSamlSaasApp {
     /// `updated_at`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// OIDC SaaS App
 ///
@@ -9833,6 +10557,14 @@ pub struct SchemasOidcSaasApp {
     /// `updated_at`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-saas_props/properties/saas_app`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -9842,6 +10574,9 @@ pub enum SchemasSaasPropsSaasApp {
     SchemasSamlSaasApp(SchemasSamlSaasApp),
     /// One of the alternatives.
     SchemasOidcSaasApp(SchemasOidcSaasApp),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -9851,7 +10586,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "SchemasSaasPropsSaasApp",
             &[
                 (
@@ -9869,6 +10604,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -9915,6 +10651,14 @@ pub struct AppsSaaSApplication {
     /// Example: `"saas"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Browser SSH Application
 ///
@@ -9987,6 +10731,14 @@ pub struct AppsBrowserSshApplication {
     ///
     /// Example: `"ssh"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Browser VNC Application
 ///
@@ -10059,6 +10811,14 @@ pub struct AppsBrowserVncApplication {
     ///
     /// Example: `"vnc"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// App Launcher Application
 ///
@@ -10099,6 +10859,14 @@ pub struct AppsAppLauncherApplication {
     ///
     /// Example: `"app_launcher"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Device Enrollment Permissions Application
 ///
@@ -10139,6 +10907,14 @@ pub struct AppsDeviceEnrollmentPermissionsApplication {
     ///
     /// Example: `"warp"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Browser Isolation Permissions Application
 ///
@@ -10179,6 +10955,14 @@ pub struct AppsBrowserIsolationPermissionsApplication {
     ///
     /// Example: `"biso"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Bookmark application
 ///
@@ -10217,6 +11001,14 @@ pub struct AppsBookmarkApplication {
     ///
     /// Example: `"bookmark"`.
     pub r#type: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_policies`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -10273,6 +11065,14 @@ pub struct SchemasApprovalGroup {
     /// The UUID of an re-usable email list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_list_uuid: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Require this application to be served in an isolated browser for users matching this policy.
 ///
@@ -10399,6 +11199,14 @@ pub struct SchemasAzureAd {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-azureAD/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10427,6 +11235,14 @@ pub struct SchemasAzureAdConfig {
     /// Should Cloudflare try to load groups from your account
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_groups: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The configuration settings for enabling a System for Cross-Domain Identity Management (SCIM) with the identity provider.
 ///
@@ -10448,6 +11264,14 @@ pub struct SchemasIdentityProviderScimConfig {
     /// A flag to enable revoking a user's session in Access and Gateway when they have been deprovisioned in the Identity Provider.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_deprovision: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Centrify
 ///
@@ -10468,6 +11292,14 @@ pub struct SchemasCentrify {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-centrify/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10492,6 +11324,14 @@ pub struct SchemasCentrifyConfig {
     /// Example: `"exampleapp"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub centrify_app_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Facebook
 ///
@@ -10512,6 +11352,14 @@ pub struct SchemasFacebook {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// GitHub
 ///
@@ -10532,6 +11380,14 @@ pub struct SchemasGithub {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Google
 ///
@@ -10552,6 +11408,14 @@ pub struct SchemasGoogle {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Google Workspace
 ///
@@ -10572,6 +11436,14 @@ pub struct SchemasGoogleApps {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-google-apps/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10591,6 +11463,14 @@ pub struct SchemasGoogleAppsConfig {
     /// Example: `"mycompany.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps_domain: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// LinkedIn
 ///
@@ -10611,6 +11491,14 @@ pub struct SchemasLinkedin {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Generic OAuth
 ///
@@ -10631,6 +11519,14 @@ pub struct SchemasOidc {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-oidc/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10670,6 +11566,14 @@ pub struct SchemasOidcConfig {
     /// Example: `"https://accounts.google.com/o/oauth2/token"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Okta
 ///
@@ -10690,6 +11594,14 @@ pub struct SchemasOkta {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-okta/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10709,6 +11621,14 @@ pub struct SchemasOktaConfig {
     /// Example: `"https://dev-abc123.oktapreview.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub okta_account: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// OneLogin
 ///
@@ -10729,6 +11649,14 @@ pub struct SchemasOnelogin {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-onelogin/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10748,6 +11676,14 @@ pub struct SchemasOneloginConfig {
     /// Example: `"https://mycompany.onelogin.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onelogin_account: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// PingOne
 ///
@@ -10768,6 +11704,14 @@ pub struct SchemasPingone {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/access_schemas-pingone/allOf/1/properties/config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -10787,6 +11731,14 @@ pub struct SchemasPingoneConfig {
     /// Example: `"342b5660-0c32-4936-a5a4-ce21fae57b0a"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ping_env_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Generic SAML
 ///
@@ -10807,6 +11759,14 @@ pub struct SchemasSaml {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Yandex
 ///
@@ -10827,6 +11787,14 @@ pub struct SchemasYandex {
     ///
     /// Example: `"onetimepin"`.
     pub r#type: Type,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// One Time Pin
 ///
@@ -10877,6 +11845,9 @@ pub enum ListAccessIdentityProvidersResultItem2 {
     SchemasYandex(SchemasYandex),
     /// One of the alternatives.
     SchemasOnetimepin(SchemasOnetimepin),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -10886,7 +11857,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ListAccessIdentityProvidersResultItem2",
             &[
                 (
@@ -10988,6 +11959,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -11021,6 +11993,9 @@ pub enum SchemasIdentityProviders {
     SchemasSaml(SchemasSaml),
     /// One of the alternatives.
     SchemasYandex(SchemasYandex),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -11030,7 +12005,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "SchemasIdentityProviders",
             &[
                 (
@@ -11125,6 +12100,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

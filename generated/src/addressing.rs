@@ -666,7 +666,7 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
         binding_id: &str,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(
@@ -739,7 +739,7 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         delegation_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeletePrefixDelegationResult> {
+    ) -> rt::Call<Option<DeletePrefixDelegationResult>> {
         let mut request = self
             .client
             .request(
@@ -1167,6 +1167,14 @@ pub struct AddressMapsMembership {
     /// `kind`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Controls whether the membership can be deleted via the API or not.
 ///
@@ -1723,6 +1731,9 @@ pub enum CloudflareIpDetailsResult {
     Ips(Ips),
     /// One of the alternatives.
     IpsJdcloud(IpsJdcloud),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1732,7 +1743,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "CloudflareIpDetailsResult",
             &[
                 ("Ips", |v| <Ips as serde::Deserialize>::deserialize(v).map(Self::Ips)),
@@ -1744,6 +1755,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

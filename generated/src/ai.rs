@@ -2704,6 +2704,9 @@ pub enum PostRunModelResponseResultTextGeneration {
     ),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2713,7 +2716,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "PostRunModelResponseResultTextGeneration",
             &[
                 (
@@ -2730,6 +2733,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2784,6 +2788,9 @@ pub enum PostRunModelResponseResult {
     ),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2793,7 +2800,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "PostRunModelResponseResult",
             &[
                 (
@@ -2880,6 +2887,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

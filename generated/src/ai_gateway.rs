@@ -147,7 +147,7 @@ impl AiGatewayApi<'_> {
         &self,
         account_id: &str,
         id: &str,
-    ) -> rt::Call<AigConfigListGatewayResultItem> {
+    ) -> rt::Call<Option<AigConfigListGatewayResultItem>> {
         let request = self
             .client
             .request(&operations::AIG_CONFIG_DELETE_GATEWAY, &[account_id, id]);

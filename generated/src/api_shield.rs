@@ -236,7 +236,7 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
         body: &Vec<ObjectWithOperationId>,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let mut request = self
             .client
             .request(&operations::DELETE_MULTIPLE_OPERATIONS, &[zone_id]);
@@ -304,7 +304,7 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
         operation_id: &str,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(&operations::DELETE_AN_OPERATION, &[zone_id, operation_id]);
@@ -566,7 +566,7 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
         schema_id: &str,
-    ) -> rt::Call<ApiShieldSchemaDeleteASchemaResult> {
+    ) -> rt::Call<Option<ApiShieldSchemaDeleteASchemaResult>> {
         let request = self
             .client
             .request(
@@ -1027,6 +1027,14 @@ impl rt::ParamValue for PropertiesItem {
 pub struct Configuration {
     /// `auth_id_characteristics`
     pub auth_id_characteristics: AuthIdCharacteristics,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/api-shield_auth_id_characteristics`
 pub type AuthIdCharacteristics = Vec<AuthIdCharacteristicsItem>;
@@ -1043,6 +1051,14 @@ pub struct AuthIdCharacteristic {
     ///
     /// Example: `"header"`.
     pub r#type: AuthIdCharacteristicType,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The type of characteristic.
 ///
@@ -1120,6 +1136,14 @@ pub struct AuthIdCharacteristicJwtClaim {
     ///
     /// Example: `"jwt"`.
     pub r#type: AuthIdCharacteristicJwtClaimType,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The type of characteristic.
 ///
@@ -1183,6 +1207,9 @@ pub enum AuthIdCharacteristicsItem {
     AuthIdCharacteristic(AuthIdCharacteristic),
     /// One of the alternatives.
     AuthIdCharacteristicJwtClaim(AuthIdCharacteristicJwtClaim),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1192,7 +1219,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "AuthIdCharacteristicsItem",
             &[
                 (
@@ -1212,6 +1239,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -1658,6 +1686,14 @@ pub struct ApiDiscoveryPatchMultipleRequestEntry {
     /// `state`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ApiDiscoveryStatePatch>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Mark state of operation in API Discovery
 /// * `review` - Mark operation as for review
@@ -1864,6 +1900,9 @@ pub enum OperationFeatures {
     OperationFeatureConfidenceIntervals(OperationFeatureConfidenceIntervals),
     /// One of the alternatives.
     OperationFeatureSchemaInfo(OperationFeatureSchemaInfo),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for OperationFeatures {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1873,7 +1912,7 @@ impl<'de> serde::Deserialize<'de> for OperationFeatures {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "OperationFeatures",
             &[
                 (
@@ -1922,6 +1961,7 @@ impl<'de> serde::Deserialize<'de> for OperationFeatures {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2244,6 +2284,14 @@ pub struct BasicOperation {
     pub host: Host,
     /// `method`
     pub method: Method,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/api-shield_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -2286,6 +2334,14 @@ pub struct OperationSchemaValidationSettingsMultipleRequestEntry {
         deserialize_with = "rt::double_option"
     )]
     pub mitigation_action: Option<Option<OperationMitigationAction>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// When set, this applies a mitigation action to this operation
 ///
@@ -2366,6 +2422,14 @@ pub struct OperationSchemaValidationSettings {
         deserialize_with = "rt::double_option"
     )]
     pub mitigation_action: Option<Option<OperationMitigationAction>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A OpenAPI 3.0.0 compliant schema.
 ///
@@ -2832,6 +2896,9 @@ pub enum ApiShieldSchemaDeleteASchemaResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ApiShieldSchemaDeleteASchemaResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2841,7 +2908,7 @@ impl<'de> serde::Deserialize<'de> for ApiShieldSchemaDeleteASchemaResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ApiShieldSchemaDeleteASchemaResult",
             &[
                 (
@@ -2856,6 +2923,7 @@ impl<'de> serde::Deserialize<'de> for ApiShieldSchemaDeleteASchemaResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2919,6 +2987,9 @@ pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
     Operation(Operation),
     /// One of the alternatives.
     BasicOperation(BasicOperation),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de>
 for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
@@ -2929,7 +3000,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem",
             &[
                 (
@@ -2947,6 +3018,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -154,7 +154,7 @@ impl BillSubsApiApi<'_> {
         account_identifier: &str,
         subscription_identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteSubscriptionResult> {
+    ) -> rt::Call<Option<DeleteSubscriptionResult>> {
         let mut request = self
             .client
             .request(
@@ -277,7 +277,7 @@ impl BillSubsApiApi<'_> {
         &self,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteSubscriptionResult> {
+    ) -> rt::Call<Option<DeleteSubscriptionResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_USER_SUBSCRIPTION, &[identifier]);
@@ -646,6 +646,14 @@ pub struct SubscriptionV2 {
     /// `zone`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone: Option<Zone>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// app install id.
 ///
@@ -657,6 +665,14 @@ pub struct SubscriptionV2App {
     /// `install_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub install_id: Option<InstallId>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The list of add-ons subscribed to.
 ///
@@ -689,6 +705,14 @@ pub struct ComponentValue2 {
     /// Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The monetary unit in which pricing information is displayed.
 ///
@@ -829,6 +853,14 @@ pub struct RatePlan2 {
     /// The list of sets this rate plan applies to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sets: Option<Vec<String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The state that the subscription is in.
 ///
@@ -925,6 +957,14 @@ pub struct Zone {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The domain name
 ///

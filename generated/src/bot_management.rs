@@ -115,6 +115,14 @@ pub struct BotFightModeConfig {
     /// `fight_mode`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fight_mode: Option<FightMode>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Use lightweight, invisible JavaScript detections to improve Bot Management. [Learn more about JavaScript Detections](https://developers.cloudflare.com/bots/reference/javascript-detections/).
 ///
@@ -157,6 +165,14 @@ pub struct SbfmDefinitelyConfig {
     /// `sbfm_verified_bots`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sbfm_verified_bots: Option<SbfmVerifiedBots>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Whether to optimize Super Bot Fight Mode protections for Wordpress.
 ///
@@ -321,6 +337,14 @@ pub struct SbfmLikelyConfig {
     /// `sbfm_likely_automated`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sbfm_likely_automated: Option<SbfmLikelyAutomated>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Super Bot Fight Mode (SBFM) action to take on likely automated requests.
 ///
@@ -403,6 +427,14 @@ pub struct BmSubscriptionConfig {
     /// `suppress_session_score`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_session_score: Option<SuppressSessionScore>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Automatically update to the newest bot detection models created by Cloudflare as they are released. [Learn more.](https://developers.cloudflare.com/bots/reference/machine-learning-models#model-versions-and-release-notes)
 ///
@@ -427,6 +459,9 @@ pub enum BotManagementForAZoneGetConfigResult {
     SbfmLikelyConfig(SbfmLikelyConfig),
     /// One of the alternatives.
     BmSubscriptionConfig(BmSubscriptionConfig),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for BotManagementForAZoneGetConfigResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -436,7 +471,7 @@ impl<'de> serde::Deserialize<'de> for BotManagementForAZoneGetConfigResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "BotManagementForAZoneGetConfigResult",
             &[
                 (
@@ -468,6 +503,7 @@ impl<'de> serde::Deserialize<'de> for BotManagementForAZoneGetConfigResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -332,7 +332,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ResultObject> {
+    ) -> rt::Call<Option<ResultObject>> {
         let mut request = self
             .client
             .request(&operations::DELETE_SMART_TIERED_CACHE_SETTING, &[zone_id]);
@@ -403,7 +403,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Variants> {
+    ) -> rt::Call<Option<Variants>> {
         let mut request = self
             .client
             .request(&operations::DELETE_VARIANTS_SETTING, &[zone_id]);
@@ -1338,6 +1338,14 @@ pub struct VariantsValue {
     /// Example: `["image/jpeg","image/avif"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webp: Option<Vec<String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/cache_variants_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]

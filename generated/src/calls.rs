@@ -113,7 +113,7 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn delete_app(&self, account_id: &str, app_id: &str) -> rt::Call<App> {
+    pub fn delete_app(&self, account_id: &str, app_id: &str) -> rt::Call<Option<App>> {
         let request = self
             .client
             .request(&operations::DELETE_APP, &[account_id, app_id]);
@@ -218,7 +218,7 @@ impl CallsApi<'_> {
         &self,
         account_id: &str,
         key_id: &str,
-    ) -> rt::Call<TurnKey> {
+    ) -> rt::Call<Option<TurnKey>> {
         let request = self
             .client
             .request(&operations::CALLS_DELETE_TURN_KEY, &[account_id, key_id]);

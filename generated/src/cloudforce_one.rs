@@ -201,7 +201,7 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
         priority_identifer: &str,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(
@@ -305,7 +305,7 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
         request_identifier: &str,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(
@@ -405,7 +405,7 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         request_identifier: &str,
         message_identifer: i64,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(

@@ -977,6 +977,9 @@ pub enum RawResultResponseResultsRowsItemItem {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for RawResultResponseResultsRowsItemItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -986,7 +989,7 @@ impl<'de> serde::Deserialize<'de> for RawResultResponseResultsRowsItemItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "RawResultResponseResultsRowsItemItem",
             &[
                 (
@@ -1005,6 +1008,7 @@ impl<'de> serde::Deserialize<'de> for RawResultResponseResultsRowsItemItem {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

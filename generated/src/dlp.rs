@@ -437,7 +437,7 @@ impl DlpApi<'_> {
         account_id: &str,
         profile_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteCustomProfileResult> {
+    ) -> rt::Call<Option<DeleteCustomProfileResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_CUSTOM_PROFILE, &[account_id, profile_id]);
@@ -630,7 +630,7 @@ impl DlpApi<'_> {
         &self,
         account_id: &str,
         integration_id: &str,
-    ) -> rt::Call<Empty> {
+    ) -> rt::Call<Option<Empty>> {
         let request = self
             .client
             .request(
@@ -1457,7 +1457,7 @@ impl<'de> serde::Deserialize<'de> for Profiles {
             Some("integration") => {
                 rt::decode_variant(value, "integration").map(Self::Integration)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -1500,6 +1500,14 @@ pub struct ContextAwareness {
     pub enabled: bool,
     /// `skip`
     pub skip: SkipConfig,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Content types to exclude from context analysis and return all matches.
 ///
@@ -1508,6 +1516,14 @@ pub struct ContextAwareness {
 pub struct SkipConfig {
     /// If the content type is a file, skip context analysis and return all matches.
     pub files: bool,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Predefined entry
 ///
@@ -1658,6 +1674,14 @@ pub struct CustomEntry {
     /// `updated_at`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Pattern
 ///
@@ -1675,6 +1699,14 @@ pub struct Pattern {
     /// Example: `"luhn"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<PatternValidation>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Validation algorithm for the pattern. This algorithm will get run on potential matches, and if it returns false, the entry will not be matched.
 ///
@@ -2003,6 +2035,9 @@ pub enum DeleteCustomProfileResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for DeleteCustomProfileResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2012,7 +2047,7 @@ impl<'de> serde::Deserialize<'de> for DeleteCustomProfileResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "DeleteCustomProfileResult",
             &[
                 (
@@ -2027,6 +2062,7 @@ impl<'de> serde::Deserialize<'de> for DeleteCustomProfileResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2087,7 +2123,7 @@ impl<'de> serde::Deserialize<'de> for GetDlpProfileResult {
             Some("integration") => {
                 rt::decode_variant(value, "integration").map(Self::Integration)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }

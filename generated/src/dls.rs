@@ -168,7 +168,7 @@ impl DlsApi<'_> {
         &self,
         zone_id: &str,
         hostname: &str,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(

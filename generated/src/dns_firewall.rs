@@ -158,7 +158,7 @@ impl DnsFirewallApi<'_> {
         account_id: &str,
         dns_firewall_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteDnsFirewallClusterResult> {
+    ) -> rt::Call<Option<DeleteDnsFirewallClusterResult>> {
         let mut request = self
             .client
             .request(
@@ -277,6 +277,14 @@ pub struct DnsFirewall {
     pub retries: Option<Retries>,
     /// `upstream_ips`
     pub upstream_ips: UpstreamIps,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Attack mitigation settings.
 ///
@@ -293,6 +301,14 @@ pub struct AttackMitigation {
     /// Default: `true`. Example: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub only_when_upstream_unhealthy: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Deprecate the response to ANY requests.
 ///

@@ -288,7 +288,7 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         dns_record_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteDnsRecordResponse> {
+    ) -> rt::Call<Option<DeleteDnsRecordResponse>> {
         let mut request = self
             .client
             .request(&operations::DELETE_DNS_RECORD, &[zone_id, dns_record_id]);
@@ -943,7 +943,7 @@ impl<'de> serde::Deserialize<'de> for DnsRecord {
             Some("TLSA") => rt::decode_variant(value, "TLSA").map(Self::Tlsa),
             Some("TXT") => rt::decode_variant(value, "TXT").map(Self::Txt),
             Some("URI") => rt::decode_variant(value, "URI").map(Self::Uri),
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -997,6 +997,14 @@ pub struct ARecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1075,6 +1083,14 @@ pub struct BaseMeta {
     /// Example: `"primary"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Custom tags for the DNS record. This field has no effect on DNS responses.
 ///
@@ -1138,6 +1154,14 @@ pub struct AaaaRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1243,6 +1267,14 @@ pub struct CaaRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a CAA record.
 ///
@@ -1262,6 +1294,14 @@ pub struct CaaRecordData {
     /// Value of the record. This field's semantics depend on the chosen tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1367,6 +1407,14 @@ pub struct CertRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a CERT record.
 ///
@@ -1391,6 +1439,14 @@ pub struct CertRecordData {
     /// Example: `9`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1494,6 +1550,14 @@ pub struct CnameRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1599,6 +1663,14 @@ pub struct DnskeyRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a DNSKEY record.
 ///
@@ -1623,6 +1695,14 @@ pub struct DnskeyRecordData {
     /// Public Key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1728,6 +1808,14 @@ pub struct DsRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a DS record.
 ///
@@ -1752,6 +1840,14 @@ pub struct DsRecordData {
     /// Example: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_tag: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1857,6 +1953,14 @@ pub struct HttpsRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/dns-records_HTTPSRecord/allOf/0/properties/data`
 ///
@@ -1878,6 +1982,14 @@ pub struct Data {
     /// Example: `"alpn=\"h3,h2\" ipv4hint=\"127.0.0.1\" ipv6hint=\"::1\""`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -1983,6 +2095,14 @@ pub struct LocRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Latitude direction.
 ///
@@ -2167,6 +2287,14 @@ pub struct LocRecordData {
     /// Default: `0`. Example: `100`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -2271,6 +2399,14 @@ pub struct MxRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Required for MX, SRV and URI records; unused by other record types. Records with lower priorities are preferred.
 ///
@@ -2382,6 +2518,14 @@ pub struct NaptrRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a NAPTR record.
 ///
@@ -2410,6 +2554,14 @@ pub struct NaptrRecordData {
     /// Service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -2512,6 +2664,14 @@ pub struct NsRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -2614,6 +2774,14 @@ pub struct PtrRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -2719,6 +2887,14 @@ pub struct SmimeaRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a SMIMEA record.
 ///
@@ -2743,6 +2919,14 @@ pub struct SmimeaRecordData {
     /// Example: `3`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -2850,6 +3034,14 @@ pub struct SrvRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a SRV record.
 ///
@@ -2892,6 +3084,14 @@ pub struct SrvRecordData {
     /// Example: `5`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -2997,6 +3197,14 @@ pub struct SshfpRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a SSHFP record.
 ///
@@ -3016,6 +3224,14 @@ pub struct SshfpRecordData {
     /// Example: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -3121,6 +3337,14 @@ pub struct SvcbRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -3226,6 +3450,14 @@ pub struct TlsaRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a TLSA record.
 ///
@@ -3250,6 +3482,14 @@ pub struct TlsaRecordData {
     /// Example: `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -3352,6 +3592,14 @@ pub struct TxtRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///
@@ -3459,6 +3707,14 @@ pub struct UriRecord {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Components of a URI record.
 ///
@@ -3475,6 +3731,14 @@ pub struct UriRecordData {
     /// Example: `20`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Record type.
 ///

@@ -179,6 +179,14 @@ pub struct AccountSettings {
     /// `zone_defaults`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_defaults: Option<DnsSettings>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/dns-settings_dns-settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -204,6 +212,14 @@ pub struct DnsSettings {
     /// `zone_mode`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_mode: Option<ZoneMode>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Whether to enable Foundation DNS Advanced Nameservers on the zone.
 ///
@@ -226,6 +242,14 @@ pub struct Nameservers {
     ///
     /// Example: `"cloudflare.standard"`.
     pub r#type: NameserversType,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Nameserver type
 ///
@@ -326,6 +350,14 @@ pub struct Soa {
     ///
     /// Example: `3600`.
     pub ttl: f64,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Whether the zone mode is a regular or CDN/DNS only zone.
 ///

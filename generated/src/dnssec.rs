@@ -88,7 +88,7 @@ impl DnssecApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let mut request = self
             .client
             .request(&operations::DELETE_DNSSEC_RECORDS, &[zone_id]);

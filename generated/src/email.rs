@@ -129,7 +129,7 @@ impl EmailApi<'_> {
         &self,
         account_identifier: &str,
         destination_address_identifier: &str,
-    ) -> rt::Call<Addresses> {
+    ) -> rt::Call<Option<Addresses>> {
         let request = self
             .client
             .request(
@@ -409,7 +409,7 @@ impl EmailApi<'_> {
         &self,
         zone_identifier: &str,
         rule_identifier: &str,
-    ) -> rt::Call<Rules> {
+    ) -> rt::Call<Option<Rules>> {
         let request = self
             .client
             .request(
@@ -1022,6 +1022,14 @@ pub struct RuleAction {
     pub r#type: Type,
     /// `value`
     pub value: Vec<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/email_rule_action/properties/type`
 ///
@@ -1119,6 +1127,14 @@ pub struct RuleMatcher {
     ///
     /// Example: `"test@example.com"`.
     pub value: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Field for type matcher.
 ///
@@ -1296,6 +1312,14 @@ pub struct RuleCatchallAction {
     /// `value`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Vec<String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// List of matchers for the catch-all routing rule.
 ///
@@ -1310,6 +1334,14 @@ pub struct RuleCatchallMatcher {
     ///
     /// Example: `"all"`.
     pub r#type: RuleCatchallMatcherType,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Type of matcher. Default is 'all'.
 ///

@@ -284,7 +284,7 @@ impl FirewallApi<'_> {
         &self,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAnIpAccessRuleResult2> {
+    ) -> rt::Call<Option<DeleteAnIpAccessRuleResult2>> {
         let mut request = self
             .client
             .request(
@@ -483,7 +483,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteFiltersResultItem> {
+    ) -> rt::Call<Option<DeleteFiltersResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_FILTER, &[zone_identifier, id]);
@@ -614,7 +614,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAZoneLockdownRuleResponse> {
+    ) -> rt::Call<Option<DeleteAZoneLockdownRuleResponse>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
@@ -876,7 +876,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &DeleteAFirewallRuleRequest,
-    ) -> rt::Call<DeleteFirewallRulesResultItem> {
+    ) -> rt::Call<Option<DeleteFirewallRulesResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_FIREWALL_RULE, &[zone_identifier, id]);
@@ -1007,7 +1007,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAUserAgentBlockingRuleResult> {
+    ) -> rt::Call<Option<DeleteAUserAgentBlockingRuleResult>> {
         let mut request = self
             .client
             .request(
@@ -1157,7 +1157,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAWafOverrideResponse> {
+    ) -> rt::Call<Option<DeleteAWafOverrideResponse>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_WAF_OVERRIDE, &[zone_identifier, id]);
@@ -1385,7 +1385,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteARateLimitResult> {
+    ) -> rt::Call<Option<DeleteARateLimitResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_RATE_LIMIT, &[zone_identifier, id]);
@@ -1504,7 +1504,7 @@ impl FirewallApi<'_> {
         zone_id: &str,
         identifier: &str,
         body: &DeleteAnIpAccessRuleRequest,
-    ) -> rt::Call<DeleteAnIpAccessRuleResult2> {
+    ) -> rt::Call<Option<DeleteAnIpAccessRuleResult2>> {
         let mut request = self
             .client
             .request(
@@ -2508,7 +2508,7 @@ impl<'de> serde::Deserialize<'de> for Configuration {
             Some("ip_range") => rt::decode_variant(value, "ip_range").map(Self::IpRange),
             Some("asn") => rt::decode_variant(value, "asn").map(Self::Asn),
             Some("country") => rt::decode_variant(value, "country").map(Self::Country),
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "target").map(Self::Unknown),
         }
     }
 }
@@ -2527,6 +2527,14 @@ pub struct IpConfiguration {
     /// Example: `"198.51.100.4"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/firewall_ip_configuration/properties/target`
 ///
@@ -2596,6 +2604,14 @@ pub struct Ipv6Configuration {
     /// Example: `"2001:DB8:100::CF"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The configuration target. You must set the target to `ip6` when specifying an IPv6 address in the rule.
 ///
@@ -2666,6 +2682,14 @@ pub struct CidrConfiguration {
     /// Example: `"198.51.100.4/16"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/firewall_cidr_configuration/properties/target`
 ///
@@ -2737,6 +2761,14 @@ pub struct AsnConfiguration {
     /// Example: `"AS12345"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The configuration target. You must set the target to `asn` when specifying an Autonomous System Number (ASN) in the rule.
 ///
@@ -2807,6 +2839,14 @@ pub struct CountryConfiguration {
     /// Example: `"US"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The configuration target. You must set the target to `country` when specifying a country code in the rule.
 ///
@@ -3155,6 +3195,14 @@ pub struct Filter {
     /// `ref`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#ref: Option<SchemasRef>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A string to search for in the description of existing rules.
 ///
@@ -3241,7 +3289,7 @@ impl<'de> serde::Deserialize<'de> for Configurations {
         match rt::union_tag(&value, "target").map(str::to_owned).as_deref() {
             Some("ip") => rt::decode_variant(value, "ip").map(Self::Ip),
             Some("ip_range") => rt::decode_variant(value, "ip_range").map(Self::IpRange),
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "target").map(Self::Unknown),
         }
     }
 }
@@ -3260,6 +3308,14 @@ pub struct SchemasIpConfiguration {
     /// Example: `"198.51.100.4"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// An IP address range configuration.
 ///
@@ -3276,6 +3332,14 @@ pub struct SchemasCidrConfiguration {
     /// Example: `"198.51.100.4/16"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The timestamp of when the rule was created.
 ///
@@ -3542,6 +3606,9 @@ pub enum FilterRuleResponseFilter {
     DeletedFilter(DeletedFilter),
     /// One of the alternatives.
     Filter(Filter),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3551,7 +3618,7 @@ impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "FilterRuleResponseFilter",
             &[
                 (
@@ -3566,6 +3633,7 @@ impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
                     |v| <Filter as serde::Deserialize>::deserialize(v).map(Self::Filter),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -3695,6 +3763,14 @@ pub struct CustomResponseVariant1 {
     /// `content_type`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<ContentType>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The time in seconds during which Cloudflare will perform the mitigation action. Must be an integer value greater than or equal to the period.
 /// Notes: If "mode" is "challenge", "managed_challenge", or "js_challenge", Cloudflare will use the zone's Challenge Passage time and you should not provide this value.
@@ -3715,6 +3791,14 @@ pub struct ActionVariant1 {
     /// `timeout`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Timeout>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `paths./zones/{zone_identifier}/firewall/rules.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -3957,6 +4041,14 @@ pub struct RewriteAction {
     /// `simulate`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulate: Option<WafRewriteAction>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The WAF rule action to apply.
 ///
@@ -4232,6 +4324,9 @@ pub enum PackageResponseCollection {
     ApiResponseCollection(ApiResponseCollection),
     /// One of the alternatives.
     PackageResponseCollectionVariant2(PackageResponseCollectionVariant2),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for PackageResponseCollection {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4241,7 +4336,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseCollection {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "PackageResponseCollection",
             &[
                 (
@@ -4261,6 +4356,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseCollection {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4319,6 +4415,9 @@ pub enum Package {
     AnomalyPackage(AnomalyPackage),
     /// One of the alternatives.
     PackageDefinition(PackageDefinition),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Package {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4328,7 +4427,7 @@ impl<'de> serde::Deserialize<'de> for Package {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Package",
             &[
                 (
@@ -4346,6 +4445,7 @@ impl<'de> serde::Deserialize<'de> for Package {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4668,6 +4768,9 @@ pub enum PackageResponseSingle {
     ApiResponseSingle(ApiResponseSingle),
     /// One of the alternatives.
     PackageResponseSingleVariant2(PackageResponseSingleVariant2),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for PackageResponseSingle {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4677,7 +4780,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseSingle {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "PackageResponseSingle",
             &[
                 (
@@ -4697,6 +4800,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseSingle {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4721,6 +4825,9 @@ pub enum ApiResponseSingleResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ApiResponseSingleResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4730,7 +4837,7 @@ impl<'de> serde::Deserialize<'de> for ApiResponseSingleResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ApiResponseSingleResult",
             &[
                 (
@@ -4745,6 +4852,7 @@ impl<'de> serde::Deserialize<'de> for ApiResponseSingleResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4958,6 +5066,14 @@ pub struct MatchVariant1HeadersItem {
     /// `value`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<HeaderValue>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The HTTP methods to match. You can specify a subset (for example, `['POST','PUT']`) or all methods (`['_ALL_']`). This field is optional when creating a rate limit.
 ///
@@ -5073,6 +5189,14 @@ pub struct MatchVariant1Request {
     /// `url`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Url>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// When true, only the uncached traffic served from your origin servers will count towards rate limiting. In this case, any cached traffic served by Cloudflare will not count towards rate limiting. This field is optional.
 /// Notes: This field is deprecated. Instead, use response headers and set "origin_traffic" to "false" to avoid legacy behaviour interacting with the "response_headers" property.
@@ -5085,6 +5209,14 @@ pub struct MatchVariant1Response {
     /// `origin_traffic`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_traffic: Option<OriginTraffic>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/firewall_match/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -5098,6 +5230,14 @@ pub struct MatchVariant1 {
     /// `response`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<MatchVariant1Response>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The time in seconds (an integer value) to count matching traffic. If the count exceeds the configured threshold within this period, Cloudflare will perform the configured action.
 ///

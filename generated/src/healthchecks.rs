@@ -143,7 +143,7 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeletePreviewHealthCheckResult> {
+    ) -> rt::Call<Option<DeletePreviewHealthCheckResult>> {
         let mut request = self
             .client
             .request(
@@ -244,7 +244,7 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeletePreviewHealthCheckResult> {
+    ) -> rt::Call<Option<DeletePreviewHealthCheckResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_HEALTH_CHECK, &[zone_id, healthcheck_id]);
@@ -605,6 +605,14 @@ pub struct HttpConfig {
     /// Default: `80`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The HTTP method to use for the health check.
 ///
@@ -768,6 +776,14 @@ pub struct TcpConfig {
     /// Default: `80`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The TCP connection method to use for the health check.
 ///

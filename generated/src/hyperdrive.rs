@@ -260,6 +260,14 @@ pub struct HyperdriveCaching {
     /// Example: `15`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale_while_revalidate: Option<i64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/hyperdrive_hyperdrive-name`
 ///

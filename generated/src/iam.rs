@@ -539,7 +539,7 @@ impl IamApi<'_> {
         &self,
         membership_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteMembershipResult> {
+    ) -> rt::Call<Option<DeleteMembershipResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_MEMBERSHIP, &[membership_id]);
@@ -691,7 +691,7 @@ impl IamApi<'_> {
         &self,
         organization_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<LeaveOrganizationResponse> {
+    ) -> rt::Call<Option<LeaveOrganizationResponse>> {
         let mut request = self
             .client
             .request(&operations::LEAVE_ORGANIZATION, &[organization_id]);
@@ -1364,6 +1364,14 @@ pub struct Account {
     /// Account settings
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<AccountSettings>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Identifier
 ///
@@ -1477,6 +1485,14 @@ pub struct AccountSettings {
     #[deprecated]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_account_custom_ns_by_default: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A set of permission groups that are specified to the policy.
 ///
@@ -1501,6 +1517,14 @@ pub struct PermissionGroup {
     /// Example: `"Load Balancer"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A list of resource groups that the policy applies to.
 ///
@@ -1581,6 +1605,14 @@ pub struct CreateScope {
     pub key: CreateResourceGroupScopeScopeKey,
     /// A list of scope objects for additional context. The number of Scope objects should not be zero.
     pub objects: Vec<CreateResourceGroupScopeScopeObject>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// This is a combination of pre-defined resource name and identifier (like Account ID etc.)
 ///
@@ -1595,6 +1627,14 @@ pub type CreateResourceGroupScopeScopeKey = serde_json::Value;
 pub struct CreateResourceGroupScopeScopeObject {
     /// `key`
     pub key: CreateResourceGroupScopeScopeObjectKey,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// This is a combination of pre-defined resource name and identifier (like Zone ID etc.)
 ///
@@ -1995,6 +2035,14 @@ pub struct User {
     /// `two_factor_authentication_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub two_factor_authentication_enabled: Option<TwoFactorAuthenticationEnabled>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Add Member with Account Roles
 ///
@@ -2156,6 +2204,14 @@ pub struct Permissions {
     /// `zones`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zones: Option<Grants>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/iam_grants`
 ///
@@ -2168,6 +2224,14 @@ pub struct Grants {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub write: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Update Member with Policies
 ///
@@ -2437,6 +2501,9 @@ pub enum ListMembershipsResponse {
     CollectionMembershipResponse(CollectionMembershipResponse),
     /// One of the alternatives.
     CollectionMembershipResponseWithPolicies(CollectionMembershipResponseWithPolicies),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ListMembershipsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2446,7 +2513,7 @@ impl<'de> serde::Deserialize<'de> for ListMembershipsResponse {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ListMembershipsResponse",
             &[
                 (
@@ -2468,6 +2535,7 @@ impl<'de> serde::Deserialize<'de> for ListMembershipsResponse {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -129,7 +129,7 @@ impl ImagesApi<'_> {
         &self,
         account_id: &str,
         signing_key_name: &str,
-    ) -> rt::Call<ImageKeysResponse> {
+    ) -> rt::Call<Option<ImageKeysResponse>> {
         let request = self
             .client
             .request(&operations::DELETE_SIGNING_KEY, &[account_id, signing_key_name]);
@@ -645,6 +645,9 @@ pub enum ImageVariantsItem {
     ImageHeroUrl(ImageHeroUrl),
     /// One of the alternatives.
     ImageOriginalUrl(ImageOriginalUrl),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -654,7 +657,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ImageVariantsItem",
             &[
                 (
@@ -679,6 +682,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -779,6 +783,14 @@ pub struct ImageVariantOptions {
     pub metadata: ImageVariantSchemasMetadata,
     /// `width`
     pub width: ImageVariantWidth,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The fit property describes how the width and height dimensions should be interpreted.
 ///
@@ -951,6 +963,14 @@ pub struct ImageVariantDefinition {
     pub never_require_signed_ur_ls: Option<ImageVariantNeverRequireSignedUrLs>,
     /// `options`
     pub options: ImageVariantOptions,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/images_image_variant_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

@@ -833,6 +833,9 @@ pub enum Ip {
     Ipv4(Ipv4),
     /// One of the alternatives.
     Ipv6(Ipv6),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Ip {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -842,7 +845,7 @@ impl<'de> serde::Deserialize<'de> for Ip {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Ip",
             &[
                 (
@@ -854,6 +857,7 @@ impl<'de> serde::Deserialize<'de> for Ip {
                     |v| <Ipv6 as serde::Deserialize>::deserialize(v).map(Self::Ipv6),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -975,6 +979,9 @@ pub enum CreateMiscategorizationResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for CreateMiscategorizationResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -984,7 +991,7 @@ impl<'de> serde::Deserialize<'de> for CreateMiscategorizationResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "CreateMiscategorizationResult",
             &[
                 (
@@ -999,6 +1006,7 @@ impl<'de> serde::Deserialize<'de> for CreateMiscategorizationResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

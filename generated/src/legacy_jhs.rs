@@ -242,7 +242,7 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         app_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteSpectrumApplicationResult> {
+    ) -> rt::Call<Option<DeleteSpectrumApplicationResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_SPECTRUM_APPLICATION, &[zone, app_id]);
@@ -721,6 +721,9 @@ pub enum GetAnalyticsByTimeResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for GetAnalyticsByTimeResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -730,7 +733,7 @@ impl<'de> serde::Deserialize<'de> for GetAnalyticsByTimeResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "GetAnalyticsByTimeResult",
             &[
                 (
@@ -745,6 +748,7 @@ impl<'de> serde::Deserialize<'de> for GetAnalyticsByTimeResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -885,6 +889,14 @@ pub struct Dns {
     /// `type`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<DnsType>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The name of the DNS record associated with the application.
 ///
@@ -984,7 +996,7 @@ impl<'de> serde::Deserialize<'de> for EdgeIps {
         match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("dynamic") => rt::decode_variant(value, "dynamic").map(Self::Dynamic),
             Some("static") => rt::decode_variant(value, "static").map(Self::Static),
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -1119,6 +1131,14 @@ pub struct EdgeIpsVariant1 {
     /// Example: `"dynamic"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<EdgeIpsVariant1Type>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The type of edge IP configuration specified. Statically allocated edge IPs use customer IPs in accordance with the ips array you specify. Only valid with ADDRESS DNS names.
 ///
@@ -1187,6 +1207,14 @@ pub struct EdgeIpsVariant2 {
     /// Example: `"static"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<EdgeIpsVariant2Type>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Enables IP Access Rules for this application.
 /// Notes: Only available for TCP applications.
@@ -1209,6 +1237,14 @@ pub struct OriginDns {
     /// `type`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OriginDnsType>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The name of the DNS record associated with the origin.
 ///
@@ -1302,6 +1338,9 @@ pub enum OriginPort {
     Integer(i64),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for OriginPort {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1311,7 +1350,7 @@ impl<'de> serde::Deserialize<'de> for OriginPort {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "OriginPort",
             &[
                 (
@@ -1323,6 +1362,7 @@ impl<'de> serde::Deserialize<'de> for OriginPort {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -182,7 +182,7 @@ impl ListsApi<'_> {
         account_id: &str,
         list_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAListResult> {
+    ) -> rt::Call<Option<DeleteAListResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_LIST, &[account_id, list_id]);
@@ -290,7 +290,7 @@ impl ListsApi<'_> {
         account_id: &str,
         list_id: &str,
         body: &DeleteListItemsRequest,
-    ) -> rt::Call<CreateListItemsResult> {
+    ) -> rt::Call<Option<CreateListItemsResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_LIST_ITEMS, &[account_id, list_id]);
@@ -524,6 +524,9 @@ pub enum Item {
     ItemHostname(ItemHostname),
     /// One of the alternatives.
     ItemIp(ItemIp),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -533,7 +536,7 @@ impl<'de> serde::Deserialize<'de> for Item {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Item",
             &[
                 (
@@ -562,6 +565,7 @@ impl<'de> serde::Deserialize<'de> for Item {
                     |v| <ItemIp as serde::Deserialize>::deserialize(v).map(Self::ItemIp),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -595,6 +599,14 @@ pub struct ItemRedirect {
     pub subpath_matching: Option<bool>,
     /// Example: `"https://archlinux.org/"`.
     pub target_url: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Valid characters for hostnames are ASCII(7) letters from a to z, the digits from 0 to 9, wildcards (*), and the hyphen (-).
 ///
@@ -603,6 +615,14 @@ pub struct ItemRedirect {
 pub struct ItemHostname {
     /// Example: `"example.com"`.
     pub url_hostname: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A non-negative 32 bit integer
 ///
@@ -781,6 +801,14 @@ pub struct DeleteAListResult {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<ItemId>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/lists_items`
 pub type Items = Vec<Item>;

@@ -167,7 +167,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteMonitorResult> {
+    ) -> rt::Call<Option<DeleteMonitorResult>> {
         let mut request = self
             .client
             .request(
@@ -394,7 +394,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeletePoolResult> {
+    ) -> rt::Call<Option<DeletePoolResult>> {
         let mut request = self
             .client
             .request(
@@ -676,7 +676,7 @@ impl LoadBalancingApi<'_> {
         &self,
         monitor_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteMonitorResult> {
+    ) -> rt::Call<Option<DeleteMonitorResult>> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR, &[monitor_id]);
@@ -855,7 +855,7 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeletePoolResult> {
+    ) -> rt::Call<Option<DeletePoolResult>> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_POOLS_DELETE_POOL, &[pool_id]);
@@ -1085,7 +1085,7 @@ impl LoadBalancingApi<'_> {
         zone_id: &str,
         load_balancer_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteLoadBalancerResult> {
+    ) -> rt::Call<Option<DeleteLoadBalancerResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_LOAD_BALANCER, &[zone_id, load_balancer_id]);
@@ -2150,6 +2150,14 @@ pub struct LoadShedding {
     /// Default: `"hash"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_policy: Option<LoadSheddingSessionPolicy>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The default policy to use when load shedding. A random policy randomly sheds a given percent of requests. A hash policy computes a hash over the CF-Connecting-IP address and sheds all requests originating from a percent of IPs.
 ///
@@ -2311,6 +2319,14 @@ pub struct NotificationFilter {
         deserialize_with = "rt::double_option"
     )]
     pub pool: Option<Option<FilterOptions>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Filter options for a particular resource type (pool or origin). Use null to reset.
 ///
@@ -2329,6 +2345,14 @@ pub struct FilterOptions {
         deserialize_with = "rt::double_option"
     )]
     pub healthy: Option<Option<bool>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configures origin steering for the pool. Controls how origins are selected for new sessions and traffic without session affinity.
 ///
@@ -2344,6 +2368,14 @@ pub struct OriginSteering {
     /// Default: `"random"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<OriginSteeringPolicy>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The type of origin steering policy to use.
 /// - `"random"`: Select an origin randomly.
@@ -2446,6 +2478,14 @@ pub struct Origin {
     /// `weight`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The IP address (IPv4 or IPv6) of the origin, or its publicly addressable hostname. Hostnames entered here should resolve directly to the origin, and not be a hostname proxied by Cloudflare. To set an internal/reserved address, virtual_network_id must also be set.
 ///
@@ -2473,6 +2513,14 @@ pub struct SchemasHeader {
     /// `Host`
     #[serde(rename = "Host", skip_serializing_if = "Option::is_none")]
     pub host: Option<Host>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The 'Host' header allows to override the hostname set in the HTTP request. Current support is 1 'Host' header override per origin.
 ///
@@ -2998,6 +3046,14 @@ pub struct AdaptiveRouting {
     /// Default: `false`. Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failover_across_pools: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A mapping of country codes to a list of pool IDs (ordered by their failover priority) for the given country. Any country not explicitly defined will fall back to using the corresponding region_pool mapping if it exists else to default_pools.
 ///
@@ -3048,6 +3104,14 @@ pub struct LocationStrategy {
     /// Default: `"proximity"`. Example: `"always"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefer_ecs: Option<LocationStrategyPreferEcs>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Determines the authoritative location when ECS is not preferred, does not exist in the request, or its GeoIP lookup is unsuccessful.
 /// - `"pop"`: Use the Cloudflare PoP location.
@@ -3219,6 +3283,14 @@ pub struct RandomSteering {
     /// Example: `{"9290f38c5d07c2e2f4df57b1f61d4196":0.5,"de90f38ced07c2e2f4df50b1f61d4194":0.3}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pool_weights: Option<serde_json::Value>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A mapping of region codes to a list of pool IDs (ordered by their failover priority) for the given region. Any regions not explicitly defined will fall back to using default_pools.
 ///
@@ -3253,6 +3325,14 @@ pub struct RulesItemFixedResponse {
     /// The http status code to respond with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Specifies the type of session affinity the load balancer should use unless specified as `"none"` or "" (default). The supported types are:
 /// - `"cookie"`: On the first request to a proxied load balancer, a cookie is generated, encoding information of which origin the request will be forwarded to. Subsequent requests, by the same client to the same load balancer, will be sent to the origin server the cookie encodes, for the duration of the cookie and as long as the origin server remains healthy. If the cookie has expired or the origin server is unhealthy, then a new origin server is calculated and used.
@@ -3371,6 +3451,14 @@ pub struct SessionAffinityAttributes {
     /// Default: `"none"`. Example: `"sticky"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zero_downtime_failover: Option<SessionAffinityAttributesZeroDowntimeFailover>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configures the SameSite attribute on session affinity cookie. Value "Auto" will be translated to "Lax" or "None" depending if Always Use HTTPS is enabled. Note: when using value "None", the secure attribute can not be set to "Never".
 ///
@@ -3727,6 +3815,14 @@ pub struct RulesItemOverrides {
     /// `ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A rule object containing conditions and overrides for this load balancer to evaluate.
 ///
@@ -3764,6 +3860,14 @@ pub struct RulesItem {
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terminates: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `paths./zones/{zone_id}/load_balancers.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -213,6 +213,14 @@ pub struct CmbConfig {
     /// `regions`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regions: Option<Regions>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Comma-separated list of regions.
 ///
@@ -226,6 +234,14 @@ pub struct RetentionFlag {
     /// `flag`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flag: Option<Flag>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The log retention flag for Logpull API.
 ///

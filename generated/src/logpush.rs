@@ -209,7 +209,7 @@ impl LogpushApi<'_> {
         account_id: &str,
         job_id: i64,
         body: &serde_json::Value,
-    ) -> rt::Call<IdLogpushJobsJobIdResult> {
+    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
         let mut request = self
             .client
             .request(
@@ -563,7 +563,7 @@ impl LogpushApi<'_> {
         zone_id: &str,
         job_id: i64,
         body: &serde_json::Value,
-    ) -> rt::Call<IdLogpushJobsJobIdResult> {
+    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
         let mut request = self
             .client
             .request(
@@ -1226,6 +1226,14 @@ pub struct OutputOptions {
     /// Default: `"unixnano"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp_format: Option<OutputOptionsTimestampFormat>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Specifies the output type, such as `ndjson` or `csv`. This sets default values for the rest of the settings, depending on the chosen output type. Some formatting rules, like string quoting, are different between output types.
 ///

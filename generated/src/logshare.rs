@@ -250,6 +250,9 @@ pub enum LogsResponseJsonLines {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -259,7 +262,7 @@ impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "LogsResponseJsonLines",
             &[
                 (
@@ -274,6 +277,7 @@ impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

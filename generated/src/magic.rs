@@ -106,7 +106,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         account_app_id: &str,
-    ) -> rt::Call<AccountApp> {
+    ) -> rt::Call<Option<AccountApp>> {
         let request = self
             .client
             .request(&operations::DELETE_APP, &[account_id, account_app_id]);
@@ -338,7 +338,7 @@ impl MagicApi<'_> {
         account_id: &str,
         gre_tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteGreTunnelResult> {
+    ) -> rt::Call<Option<DeleteGreTunnelResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_GRE_TUNNEL, &[account_id, gre_tunnel_id]);
@@ -490,7 +490,7 @@ impl MagicApi<'_> {
         account_id: &str,
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<MagicIpsecTunnelsDeleteIpsecTunnelResult> {
+    ) -> rt::Call<Option<MagicIpsecTunnelsDeleteIpsecTunnelResult>> {
         let mut request = self
             .client
             .request(
@@ -610,7 +610,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &RouteDeleteManyRequest,
-    ) -> rt::Call<DeleteManyRoutesResult> {
+    ) -> rt::Call<Option<DeleteManyRoutesResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_MANY_ROUTES, &[account_id]);
@@ -689,7 +689,7 @@ impl MagicApi<'_> {
         account_id: &str,
         route_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteRouteResult> {
+    ) -> rt::Call<Option<DeleteRouteResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ROUTE, &[account_id, route_id]);
@@ -833,7 +833,7 @@ impl MagicApi<'_> {
         account_id: &str,
         site_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Site> {
+    ) -> rt::Call<Option<Site>> {
         let mut request = self
             .client
             .request(&operations::DELETE_SITE, &[account_id, site_id]);
@@ -1004,7 +1004,7 @@ impl MagicApi<'_> {
         site_id: &str,
         acl_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Acl> {
+    ) -> rt::Call<Option<Acl>> {
         let mut request = self
             .client
             .request(
@@ -1111,7 +1111,7 @@ impl MagicApi<'_> {
         account_id: &str,
         site_id: &str,
         app_config_id: &str,
-    ) -> rt::Call<AppConfig> {
+    ) -> rt::Call<Option<AppConfig>> {
         let request = self
             .client
             .request(
@@ -1284,7 +1284,7 @@ impl MagicApi<'_> {
         site_id: &str,
         lan_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Lan> {
+    ) -> rt::Call<Option<Lan>> {
         let mut request = self
             .client
             .request(
@@ -1458,7 +1458,7 @@ impl MagicApi<'_> {
         site_id: &str,
         wan_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Wan> {
+    ) -> rt::Call<Option<Wan>> {
         let mut request = self
             .client
             .request(
@@ -1998,6 +1998,9 @@ pub enum App {
     AccountApp(AccountApp),
     /// One of the alternatives.
     ManagedApp(ManagedApp),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for App {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2007,7 +2010,7 @@ impl<'de> serde::Deserialize<'de> for App {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "App",
             &[
                 (
@@ -2025,6 +2028,7 @@ impl<'de> serde::Deserialize<'de> for App {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2158,6 +2162,14 @@ pub struct Gre {
     /// Example: `"203.0.113.1"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloudflare_endpoint: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_schemas-health_check`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2182,6 +2194,14 @@ pub struct SchemasHealthCheck {
     /// Default: `"reply"`. Example: `"request"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Type>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_schemas-health_check/properties/rate`
 ///
@@ -2447,6 +2467,14 @@ pub struct HealthCheck {
     /// Default: `"reply"`. Example: `"request"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Type>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The direction of the flow of the healthcheck. Either unidirectional, where the probe comes to you via the tunnel and the result comes back to Cloudflare via the open Internet, or bidirectional where both the probe and result come and go via the tunnel. Note in the case of bidirecitonal healthchecks, the target field in health_check is ignored as the interface_address is used to send traffic into the tunnel.
 ///
@@ -2827,6 +2855,14 @@ pub struct Scope {
     /// `colo_regions`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colo_regions: Option<ColoRegions>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// List of colo names for the ECMP scope.
 ///
@@ -2999,6 +3035,14 @@ pub struct SiteLocation {
     /// Example: `122.3816`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lon: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The name of the site.
 ///
@@ -3096,6 +3140,14 @@ pub struct LanAclConfiguration {
     /// Array of subnet IPs within the LAN that will be included in the ACL. If no subnets are provided, communication on any subnets on this LAN are allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subnets: Option<Vec<AclSubnet>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_port`
 ///
@@ -3109,6 +3161,9 @@ pub enum AclSubnet {
     IpAddress(IpAddress),
     /// One of the alternatives.
     Cidr(Cidr),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for AclSubnet {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3118,7 +3173,7 @@ impl<'de> serde::Deserialize<'de> for AclSubnet {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "AclSubnet",
             &[
                 (
@@ -3133,6 +3188,7 @@ impl<'de> serde::Deserialize<'de> for AclSubnet {
                     |v| <Cidr as serde::Deserialize>::deserialize(v).map(Self::Cidr),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -3333,6 +3389,14 @@ pub struct Nat {
     /// `static_prefix`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub static_prefix: Option<Cidr>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_routed_subnet`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -3344,6 +3408,14 @@ pub struct RoutedSubnet {
     pub next_hop: IpAddress,
     /// `prefix`
     pub prefix: Cidr,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// If the site is not configured in high availability mode, this configuration is optional (if omitted, use DHCP). However, if in high availability mode, static_address is required along with secondary and virtual address.
 ///
@@ -3364,6 +3436,14 @@ pub struct LanStaticAddressing {
     /// `virtual_address`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_address: Option<Cidr>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_lan_dhcp_relay`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3371,6 +3451,14 @@ pub struct LanDhcpRelay {
     /// List of DHCP server IPs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_addresses: Option<Vec<IpAddress>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_lan_dhcp_server`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3389,6 +3477,14 @@ pub struct LanDhcpServer {
     /// Example: `{"00:11:22:33:44:55":"192.0.2.100","AA:BB:CC:DD:EE:FF":"192.168.1.101"}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reservations: Option<std::collections::BTreeMap<String, String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// VLAN port number.
 ///
@@ -3471,6 +3567,14 @@ pub struct WanStaticAddressing {
     /// `secondary_address`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_address: Option<Cidr>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/magic_wans_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

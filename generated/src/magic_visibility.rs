@@ -120,7 +120,7 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<MnmConfig> {
+    ) -> rt::Call<Option<MnmConfig>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ACCOUNT_CONFIGURATION, &[account_id]);
@@ -815,6 +815,14 @@ pub struct PcapsFilterV1 {
     /// Example: `123`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_port: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The ID for the packet capture.
 ///
@@ -1090,6 +1098,9 @@ pub enum ListPacketCaptureRequestsResultItem {
     PcapsResponseSimple(PcapsResponseSimple),
     /// One of the alternatives.
     PcapsResponseFull(PcapsResponseFull),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ListPacketCaptureRequestsResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1099,7 +1110,7 @@ impl<'de> serde::Deserialize<'de> for ListPacketCaptureRequestsResultItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ListPacketCaptureRequestsResultItem",
             &[
                 (
@@ -1117,6 +1128,7 @@ impl<'de> serde::Deserialize<'de> for ListPacketCaptureRequestsResultItem {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

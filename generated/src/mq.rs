@@ -96,7 +96,7 @@ impl MqApi<'_> {
         account_id: &str,
         bucket_name: &str,
         queue_id: &str,
-    ) -> rt::Call<EventNotificationDeleteQueueConfigResult> {
+    ) -> rt::Call<Option<EventNotificationDeleteQueueConfigResult>> {
         let request = self
             .client
             .request(
@@ -539,6 +539,14 @@ pub struct Rule {
     /// Example: `".jpeg"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/mq_r2-action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -632,6 +640,9 @@ pub enum EventNotificationDeleteQueueConfigResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for EventNotificationDeleteQueueConfigResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -641,7 +652,7 @@ impl<'de> serde::Deserialize<'de> for EventNotificationDeleteQueueConfigResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "EventNotificationDeleteQueueConfigResult",
             &[
                 (
@@ -663,6 +674,7 @@ impl<'de> serde::Deserialize<'de> for EventNotificationDeleteQueueConfigResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -138,7 +138,7 @@ impl ObservatoryApi<'_> {
         zone_id: &str,
         url: &str,
         params: &SpeedDeleteTestsParams,
-    ) -> rt::Call<SpeedDeleteTestsResult> {
+    ) -> rt::Call<Option<SpeedDeleteTestsResult>> {
         let mut request = self
             .client
             .request(&operations::SPEED_DELETE_TESTS, &[zone_id, url]);
@@ -268,7 +268,7 @@ impl ObservatoryApi<'_> {
         zone_id: &str,
         url: &str,
         params: &SpeedDeleteTestScheduleParams,
-    ) -> rt::Call<SpeedDeleteTestsResult> {
+    ) -> rt::Call<Option<SpeedDeleteTestsResult>> {
         let mut request = self
             .client
             .request(&operations::SPEED_DELETE_TEST_SCHEDULE, &[zone_id, url]);

@@ -718,6 +718,14 @@ pub struct Deployments {
     /// Example: `"https://f64788e9.ninjakittens.pages.dev"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Additional info about the trigger.
 ///
@@ -739,6 +747,14 @@ pub struct DeploymentsDeploymentTriggerMetadata {
     /// Example: `"Update index.html"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_message: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Info about what caused the deployment.
 ///
@@ -755,6 +771,14 @@ pub struct DeploymentsDeploymentTrigger {
     /// Example: `"ad_hoc"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The status of the deployment.
 ///
@@ -791,6 +815,14 @@ pub struct Stage {
     /// Example: `"success"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/pages_projects`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -840,6 +872,14 @@ pub struct Projects {
     /// Example: `"helloworld.pages.dev"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configs for the project build process.
 ///
@@ -900,6 +940,14 @@ pub struct BuildConfig {
         deserialize_with = "rt::double_option"
     )]
     pub web_analytics_token: Option<Option<String>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configs for deployments in a project.
 ///
@@ -912,6 +960,14 @@ pub struct DeploymentConfigs {
     /// Configs for production deploys.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub production: Option<DeploymentConfigsValues>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/pages_deployment_configs_values`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1026,6 +1082,14 @@ pub struct DeploymentConfigsValues {
         deserialize_with = "rt::double_option"
     )]
     pub vectorize_bindings: Option<Option<DeploymentConfigsValuesVectorizeBindings>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// AI binding.
 ///
@@ -1037,6 +1101,14 @@ pub struct DeploymentConfigsValuesAiBindingsAiBinding {
     /// `project_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<serde_json::Value>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Constellation bindings used for Pages Functions.
 ///
@@ -1048,6 +1120,14 @@ pub struct DeploymentConfigsValuesAiBindings {
     /// Example: `{}`.
     #[serde(rename = "AI_BINDING", skip_serializing_if = "Option::is_none")]
     pub ai_binding: Option<DeploymentConfigsValuesAiBindingsAiBinding>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Analytics Engine binding.
 ///
@@ -1061,6 +1141,14 @@ pub struct DeploymentConfigsValuesAnalyticsEngineDatasetsAnalyticsEngineBinding 
     /// Example: `"api_analytics"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Analytics Engine bindings used for Pages Functions.
 ///
@@ -1077,6 +1165,14 @@ pub struct DeploymentConfigsValuesAnalyticsEngineDatasets {
     pub analytics_engine_binding: Option<
         DeploymentConfigsValuesAnalyticsEngineDatasetsAnalyticsEngineBinding,
     >,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Browser bindings used for Pages Functions.
 ///
@@ -1086,6 +1182,14 @@ pub struct DeploymentConfigsValuesBrowsers {
     /// Browser binding.
     #[serde(rename = "BROWSER", skip_serializing_if = "Option::is_none")]
     pub browser: Option<serde_json::Value>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// D1 binding.
 ///
@@ -1099,6 +1203,14 @@ pub struct DeploymentConfigsValuesD1DatabasesD1Binding {
     /// Example: `"445e2955-951a-43f8-a35b-a4d0c8138f63"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// D1 databases used for Pages Functions.
 ///
@@ -1110,6 +1222,14 @@ pub struct DeploymentConfigsValuesD1Databases {
     /// Example: `{"id":"445e2955-951a-43f8-a35b-a4d0c8138f63"}`.
     #[serde(rename = "D1_BINDING", skip_serializing_if = "Option::is_none")]
     pub d1_binding: Option<DeploymentConfigsValuesD1DatabasesD1Binding>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Durabble Object binding.
 ///
@@ -1123,6 +1243,14 @@ pub struct DeploymentConfigsValuesDurableObjectNamespacesDoBinding {
     /// Example: `"5eb63bbbe01eeed093cb22bb8f5acdc3"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Durabble Object namespaces used for Pages Functions.
 ///
@@ -1134,6 +1262,14 @@ pub struct DeploymentConfigsValuesDurableObjectNamespaces {
     /// Example: `{"namespace_id":"5eb63bbbe01eeed093cb22bb8f5acdc3"}`.
     #[serde(rename = "DO_BINDING", skip_serializing_if = "Option::is_none")]
     pub do_binding: Option<DeploymentConfigsValuesDurableObjectNamespacesDoBinding>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The type of environment variable (plain text or secret)
 ///
@@ -1206,6 +1342,14 @@ pub struct DeploymentConfigsValuesEnvVarsEnvironmentVariable {
     /// Environment variable value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Environment variables for build configs.
 ///
@@ -1217,6 +1361,14 @@ pub struct DeploymentConfigsValuesEnvVars {
     /// Example: `{"type":"plain_text","value":"hello world"}`.
     #[serde(rename = "ENVIRONMENT_VARIABLE", skip_serializing_if = "Option::is_none")]
     pub environment_variable: Option<DeploymentConfigsValuesEnvVarsEnvironmentVariable>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Hyperdrive binding.
 ///
@@ -1228,6 +1380,14 @@ pub struct DeploymentConfigsValuesHyperdriveBindingsHyperdrive {
     /// Example: `"a76a99bc342644deb02c38d66082262a"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Hyperdrive bindings used for Pages Functions.
 ///
@@ -1239,6 +1399,14 @@ pub struct DeploymentConfigsValuesHyperdriveBindings {
     /// Example: `{"id":"a76a99bc342644deb02c38d66082262a"}`.
     #[serde(rename = "HYPERDRIVE", skip_serializing_if = "Option::is_none")]
     pub hyperdrive: Option<DeploymentConfigsValuesHyperdriveBindingsHyperdrive>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// KV binding.
 ///
@@ -1252,6 +1420,14 @@ pub struct DeploymentConfigsValuesKvNamespacesKvBinding {
     /// Example: `"5eb63bbbe01eeed093cb22bb8f5acdc3"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// KV namespaces used for Pages Functions.
 ///
@@ -1263,6 +1439,14 @@ pub struct DeploymentConfigsValuesKvNamespaces {
     /// Example: `{"namespace_id":"5eb63bbbe01eeed093cb22bb8f5acdc3"}`.
     #[serde(rename = "KV_BINDING", skip_serializing_if = "Option::is_none")]
     pub kv_binding: Option<DeploymentConfigsValuesKvNamespacesKvBinding>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// mTLS binding.
 ///
@@ -1274,6 +1458,14 @@ pub struct DeploymentConfigsValuesMtlsCertificatesMtls {
     /// Example: `"d7cdd17c-916f-4cb7-aabe-585eb382ec4e"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// mTLS bindings used for Pages Functions.
 ///
@@ -1285,6 +1477,14 @@ pub struct DeploymentConfigsValuesMtlsCertificates {
     /// Example: `{"certificate_id":"d7cdd17c-916f-4cb7-aabe-585eb382ec4e"}`.
     #[serde(rename = "MTLS", skip_serializing_if = "Option::is_none")]
     pub mtls: Option<DeploymentConfigsValuesMtlsCertificatesMtls>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Placement setting used for Pages Functions.
 ///
@@ -1298,6 +1498,14 @@ pub struct DeploymentConfigsValuesPlacement {
     /// Example: `"smart"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Queue Producer binding.
 ///
@@ -1311,6 +1519,14 @@ pub struct DeploymentConfigsValuesQueueProducersQueueProducerBinding {
     /// Example: `"some-queue"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Queue Producer bindings used for Pages Functions.
 ///
@@ -1324,6 +1540,14 @@ pub struct DeploymentConfigsValuesQueueProducers {
     pub queue_producer_binding: Option<
         DeploymentConfigsValuesQueueProducersQueueProducerBinding,
     >,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// R2 binding.
 ///
@@ -1346,6 +1570,14 @@ pub struct DeploymentConfigsValuesR2BucketsR2Binding {
     /// Example: `"some-bucket"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// R2 buckets used for Pages Functions.
 ///
@@ -1357,6 +1589,14 @@ pub struct DeploymentConfigsValuesR2Buckets {
     /// Example: `{"name":"some-bucket"}`.
     #[serde(rename = "R2_BINDING", skip_serializing_if = "Option::is_none")]
     pub r2_binding: Option<DeploymentConfigsValuesR2BucketsR2Binding>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Service binding.
 ///
@@ -1378,6 +1618,14 @@ pub struct DeploymentConfigsValuesServicesServiceBinding {
     /// The Service name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Services used for Pages Functions.
 ///
@@ -1389,6 +1637,14 @@ pub struct DeploymentConfigsValuesServices {
     /// Example: `{"entrypoint":"MyHandler","environment":"production","service":"example-worker"}`.
     #[serde(rename = "SERVICE_BINDING", skip_serializing_if = "Option::is_none")]
     pub service_binding: Option<DeploymentConfigsValuesServicesServiceBinding>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Vectorize binding.
 ///
@@ -1400,6 +1656,14 @@ pub struct DeploymentConfigsValuesVectorizeBindingsVectorize {
     /// Example: `"my_index"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index_name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Vectorize bindings used for Pages Functions.
 ///
@@ -1411,6 +1675,14 @@ pub struct DeploymentConfigsValuesVectorizeBindings {
     /// Example: `{"index_name":"my_index"}`.
     #[serde(rename = "VECTORIZE", skip_serializing_if = "Option::is_none")]
     pub vectorize: Option<DeploymentConfigsValuesVectorizeBindingsVectorize>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/pages_project-patch`
 pub type ProjectPatch = serde_json::Value;

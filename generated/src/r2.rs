@@ -197,7 +197,7 @@ impl R2Api<'_> {
         &self,
         account_id: &str,
         bucket_name: &str,
-    ) -> rt::Call<R2DeleteBucketSippyConfigResult> {
+    ) -> rt::Call<Option<R2DeleteBucketSippyConfigResult>> {
         let request = self
             .client
             .request(

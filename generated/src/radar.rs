@@ -22979,6 +22979,9 @@ pub enum RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
     Number(f64),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de>
 for RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
@@ -22989,7 +22992,7 @@ for RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "RadarGetRankingDomainTimeseriesResultSerie0ValueItem",
             &[
                 (
@@ -23001,6 +23004,7 @@ for RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -324,7 +324,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         rule_id: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<Option<RulesetsResult>> {
         let request = self
             .client
             .request(
@@ -777,7 +777,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
         rule_id: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<Option<RulesetsResult>> {
         let request = self
             .client
             .request(
@@ -4937,6 +4937,14 @@ pub struct RequestModel {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<Id>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// When true, the Managed Transform is enabled.
 ///

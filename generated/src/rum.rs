@@ -132,7 +132,7 @@ impl RumApi<'_> {
         &self,
         account_id: &str,
         site_id: &str,
-    ) -> rt::Call<DeleteSiteResult> {
+    ) -> rt::Call<Option<DeleteSiteResult>> {
         let request = self
             .client
             .request(&operations::DELETE_SITE, &[account_id, site_id]);
@@ -209,7 +209,7 @@ impl RumApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         rule_id: &str,
-    ) -> rt::Call<DeleteRuleResult> {
+    ) -> rt::Call<Option<DeleteRuleResult>> {
         let request = self
             .client
             .request(&operations::DELETE_RULE, &[account_id, ruleset_id, rule_id]);

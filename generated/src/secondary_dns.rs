@@ -138,7 +138,7 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         acl_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAclResult> {
+    ) -> rt::Call<Option<DeleteAclResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ACL, &[account_id, acl_id]);
@@ -256,7 +256,7 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         peer_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteAclResult> {
+    ) -> rt::Call<Option<DeleteAclResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_PEER, &[account_id, peer_id]);
@@ -370,7 +370,7 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         tsig_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteTsigResult> {
+    ) -> rt::Call<Option<DeleteTsigResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_TSIG, &[account_id, tsig_id]);
@@ -491,7 +491,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteSecondaryZoneConfigurationResult> {
+    ) -> rt::Call<Option<DeleteSecondaryZoneConfigurationResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -581,7 +581,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteSecondaryZoneConfigurationResult> {
+    ) -> rt::Call<Option<DeleteSecondaryZoneConfigurationResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -942,6 +942,14 @@ pub struct Acl {
     pub ip_range: IpRange,
     /// `name`
     pub name: AclComponentsSchemasName,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/secondary-dns_components-schemas-identifier`
 ///
@@ -984,6 +992,14 @@ pub struct Peer {
     /// `tsig_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tsig_id: Option<TsigId>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// IPv4/IPv6 address of primary or secondary nameserver, depending on what zone this peer is linked to. For primary zones this IP defines the IP of the secondary nameserver Cloudflare will NOTIFY upon zone changes. For secondary zones this IP defines the IP of the primary nameserver Cloudflare will send AXFR/IXFR requests to.
 ///
@@ -1026,6 +1042,14 @@ pub struct Tsig {
     pub name: SchemasName,
     /// `secret`
     pub secret: Secret,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// TSIG algorithm.
 ///

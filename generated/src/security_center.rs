@@ -648,6 +648,9 @@ pub enum ArchiveSecurityCenterInsightResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ArchiveSecurityCenterInsightResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -657,7 +660,7 @@ impl<'de> serde::Deserialize<'de> for ArchiveSecurityCenterInsightResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ArchiveSecurityCenterInsightResult",
             &[
                 (
@@ -672,6 +675,7 @@ impl<'de> serde::Deserialize<'de> for ArchiveSecurityCenterInsightResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

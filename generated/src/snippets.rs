@@ -139,7 +139,7 @@ impl SnippetsApi<'_> {
         &self,
         zone_id: &str,
         snippet_name: &str,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = self
             .client
             .request(&operations::SNIPPET_DELETE, &[zone_id, snippet_name]);
@@ -273,6 +273,14 @@ pub struct RulesItem {
     /// `snippet_name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet_name: Option<SnippetName>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `paths./zones/{zone_id}/snippets/snippet_rules.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]

@@ -201,7 +201,7 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let mut request = self
             .client
             .request(&operations::DELETE_SIGNING_KEYS, &[account_id, identifier]);
@@ -539,7 +539,7 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let mut request = self
             .client
             .request(&operations::DELETE_WATERMARK_PROFILES, &[account_id, identifier]);
@@ -595,7 +595,7 @@ impl StreamApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let mut request = self
             .client
             .request(&operations::DELETE_WEBHOOKS, &[account_id]);
@@ -758,7 +758,7 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
         audio_identifier: &str,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let request = self
             .client
             .request(
@@ -863,7 +863,7 @@ impl StreamApi<'_> {
         identifier: &str,
         language: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let mut request = self
             .client
             .request(
@@ -994,7 +994,7 @@ impl StreamApi<'_> {
         &self,
         account_id: &str,
         identifier: &str,
-    ) -> rt::Call<String> {
+    ) -> rt::Call<Option<String>> {
         let request = self
             .client
             .request(
@@ -2049,6 +2049,14 @@ pub struct WatermarkAtUpload {
     /// Example: `"ea95132c15732412d22c1476fa83f27a"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/stream_clipping`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -2328,6 +2336,14 @@ pub struct LiveInputRecordingSettings {
     /// `timeoutSeconds`
     #[serde(rename = "timeoutSeconds", skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<LiveInputRecordingTimeoutSeconds>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Lists the origins allowed to display videos created with this input. Enter allowed origin domains in an array and use `*` for wildcard subdomains. An empty array allows videos to be viewed on any origin.
 ///

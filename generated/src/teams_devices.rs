@@ -951,7 +951,7 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         rule_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<DeleteDevicePostureRuleResult> {
+    ) -> rt::Call<Option<DeleteDevicePostureRuleResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_DEVICE_POSTURE_RULE, &[account_id, rule_id]);
@@ -1778,6 +1778,14 @@ pub struct DeviceDexTestSchemasHttp {
     /// `targeted`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub targeted: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The configuration object which contains the details for the WARP client to conduct the test.
 ///
@@ -1801,6 +1809,14 @@ pub struct DeviceDexTestSchemasData {
     /// Example: `"GET"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Additional details about the test.
 ///
@@ -1842,6 +1858,14 @@ pub struct DexTargetPolicy {
     /// The name of the device settings profile
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// API UUID.
 ///
@@ -2108,6 +2132,14 @@ pub struct SplitTunnel {
     /// Example: `"*.example.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Whether to add Microsoft IPs to Split Tunnel exclusions.
 ///
@@ -2132,6 +2164,14 @@ pub struct FallbackDomain {
     ///
     /// Example: `"example.com"`.
     pub suffix: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/teams-devices_gateway_unique_id`
 ///
@@ -2155,6 +2195,14 @@ pub struct SplitTunnelInclude {
     /// Example: `"*.example.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The amount of time in minutes a user is allowed access to their LAN. A value of 0 will allow LAN access until the next WARP reconnection, such as a reboot or a laptop waking from sleep. Note that this field is omitted from the response if null or unset.
 ///
@@ -2193,6 +2241,14 @@ pub struct ServiceModeV2 {
     /// Example: `3000`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The URL to launch when the Send Feedback button is clicked.
 ///
@@ -2488,6 +2544,9 @@ pub enum Input {
     SentineloneS2sInputRequest(SentineloneS2sInputRequest),
     /// One of the alternatives.
     DiskEncryptionInputRequest(DiskEncryptionInputRequest),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2497,7 +2556,7 @@ impl<'de> serde::Deserialize<'de> for Input {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Input",
             &[
                 (
@@ -2630,6 +2689,7 @@ impl<'de> serde::Deserialize<'de> for Input {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2661,6 +2721,14 @@ pub struct FileInputRequest {
     /// Example: `"0aabab210bdb998e9cf45da2c9ce352977ab531c681b74cf1e487be1bbe9fe6e"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/teams-devices_file_input_request/properties/operating_system`
 ///
@@ -2738,6 +2806,14 @@ pub struct UniqueClientIdInputRequest {
     ///
     /// Example: `"android"`.
     pub operating_system: UniqueClientIdInputRequestOperatingSystem,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Operating System
 ///
@@ -2817,6 +2893,14 @@ pub struct DomainJoinedInputRequest {
     ///
     /// Example: `"windows"`.
     pub operating_system: OperatingSystem2,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/teams-devices_domain_joined_input_request/properties/operating_system`
 ///
@@ -2905,6 +2989,14 @@ pub struct OsVersionInputRequest {
     ///
     /// Example: `"13.3.0"`.
     pub version: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/teams-devices_os_version_input_request/properties/operator`
 ///
@@ -2992,6 +3084,14 @@ pub struct FirewallInputRequest {
     ///
     /// Example: `"windows"`.
     pub operating_system: FirewallInputRequestOperatingSystem,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Operating System
 ///
@@ -3075,6 +3175,14 @@ pub struct SentineloneInputRequest {
     /// Example: `"0aabab210bdb998e9cf45da2c9ce352977ab531c681b74cf1e487be1bbe9fe6e"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Carbonblack
 ///
@@ -3099,6 +3207,14 @@ pub struct CarbonblackInputRequest {
     /// Example: `"0aabab210bdb998e9cf45da2c9ce352977ab531c681b74cf1e487be1bbe9fe6e"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Disk Encryption
 ///
@@ -3111,6 +3227,14 @@ pub struct DiskEncryptionInputRequest {
     /// `requireAll`
     #[serde(rename = "requireAll", skip_serializing_if = "Option::is_none")]
     pub require_all: Option<RequireAll>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// List of volume names to be checked for encryption.
 ///
@@ -3147,6 +3271,14 @@ pub struct ApplicationInputRequest {
     /// Example: `"0aabab210bdb998e9cf45da2c9ce352977ab531c681b74cf1e487be1bbe9fe6e"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbprint: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Client Certificate
 ///
@@ -3161,6 +3293,14 @@ pub struct ClientCertificateInputRequest {
     ///
     /// Example: `"example.com"`.
     pub cn: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Client Certificate V2
 ///
@@ -3192,6 +3332,14 @@ pub struct ClientCertificateV2InputRequest {
     ///
     /// Example: `"windows"`.
     pub operating_system: ClientCertificateV2InputRequestOperatingSystem,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/teams-devices_extended_key_usage_enum`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3324,6 +3472,14 @@ pub struct ClientCertificateV2InputRequestLocations {
     /// `trust_stores`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_stores: Option<TrustStores>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Operating System
 ///
@@ -3402,6 +3558,14 @@ pub struct WorkspaceOneInputRequest {
     ///
     /// Example: `"bc7cbfbb-600a-42e4-8a23-45b5e85f804f"`.
     pub connection_id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Compliance Status
 ///
@@ -3516,6 +3680,14 @@ pub struct CrowdstrikeInputRequest {
     /// Example: `">"`.
     #[serde(rename = "versionOperator", skip_serializing_if = "Option::is_none")]
     pub version_operator: Option<OsVersionInputRequestOperator>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// For more details on state, please refer to the Crowdstrike documentation.
 ///
@@ -3594,6 +3766,14 @@ pub struct IntuneInputRequest {
     ///
     /// Example: `"bc7cbfbb-600a-42e4-8a23-45b5e85f804f"`.
     pub connection_id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Compliance Status
 ///
@@ -3692,6 +3872,14 @@ pub struct KolideInputRequest {
     ///
     /// Example: `1`.
     pub issue_count: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Tanium S2S Input
 ///
@@ -3727,6 +3915,14 @@ pub struct TaniumInputRequest {
     /// Example: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_score: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// For more details on risk level, refer to the Tanium documentation.
 ///
@@ -3831,6 +4027,14 @@ pub struct SentineloneS2sInputRequest {
     /// Example: `">"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<OsVersionInputRequestOperator>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Network status of device.
 ///
@@ -3911,6 +4115,14 @@ pub struct MatchItem {
     /// `platform`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The name of the device posture rule.
 ///
@@ -4436,6 +4648,9 @@ pub enum RevokeDevicesResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for RevokeDevicesResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4445,7 +4660,7 @@ impl<'de> serde::Deserialize<'de> for RevokeDevicesResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "RevokeDevicesResult",
             &[
                 (
@@ -4460,6 +4675,7 @@ impl<'de> serde::Deserialize<'de> for RevokeDevicesResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4486,6 +4702,14 @@ pub struct ZeroTrustAccountDeviceSettings {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_zt_virtual_ip: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A list of device ids to unrevoke.
 ///

@@ -127,7 +127,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         account_id: &str,
         mtls_certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ComponentsSchemasCertificateObject> {
+    ) -> rt::Call<Option<ComponentsSchemasCertificateObject>> {
         let mut request = self
             .client
             .request(
@@ -239,7 +239,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<RevokeCertificateResult> {
+    ) -> rt::Call<Option<RevokeCertificateResult>> {
         let mut request = self
             .client
             .request(&operations::REVOKE_CERTIFICATE, &[certificate_id]);
@@ -483,7 +483,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         client_certificate_id: &str,
-    ) -> rt::Call<ClientCertificate> {
+    ) -> rt::Call<Option<ClientCertificate>> {
         let request = self
             .client
             .request(
@@ -650,7 +650,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<RevokeCertificateResult> {
+    ) -> rt::Call<Option<RevokeCertificateResult>> {
         let mut request = self
             .client
             .request(
@@ -862,7 +862,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_hostname_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<RevokeCertificateResult> {
+    ) -> rt::Call<Option<RevokeCertificateResult>> {
         let mut request = self
             .client
             .request(
@@ -961,7 +961,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         setting_id: &str,
         hostname: &str,
-    ) -> rt::Call<SettingObjectDelete> {
+    ) -> rt::Call<Option<SettingObjectDelete>> {
         let request = self
             .client
             .request(&operations::DELETE, &[zone_id, setting_id, hostname]);
@@ -1091,7 +1091,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         keyless_certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<RevokeCertificateResult> {
+    ) -> rt::Call<Option<RevokeCertificateResult>> {
         let mut request = self
             .client
             .request(
@@ -1279,7 +1279,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<SchemasCertificateObject> {
+    ) -> rt::Call<Option<SchemasCertificateObject>> {
         let mut request = self
             .client
             .request(
@@ -1589,7 +1589,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_pack_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<RevokeCertificateResult> {
+    ) -> rt::Call<Option<RevokeCertificateResult>> {
         let mut request = self
             .client
             .request(
@@ -3245,6 +3245,14 @@ pub struct GeoRestrictions {
     /// Example: `"us"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<GeoRestrictionsLabel>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_geo_restrictions/properties/label`
 ///
@@ -3441,6 +3449,14 @@ pub struct KeylessTunnel {
     pub private_ip: KeylessPrivateIp,
     /// `vnet_id`
     pub vnet_id: KeylessVnetId,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Private IP of the Key Server Host
 ///
@@ -3812,6 +3828,14 @@ pub struct CustomMetadataVariant1 {
     /// Example: `"value"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// a valid hostname that’s been added to your DNS zone as an A, AAAA, or CNAME record.
 ///
@@ -4145,6 +4169,14 @@ pub struct Sslsettings {
     /// Example: `"on"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_1_3: Option<SslsettingsEarlyHints>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_sslsettings/properties/early_hints`
 ///
@@ -4842,6 +4874,9 @@ pub enum Value {
     StringList(Vec<String>),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4851,7 +4886,7 @@ impl<'de> serde::Deserialize<'de> for Value {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Value",
             &[
                 (
@@ -4870,6 +4905,7 @@ impl<'de> serde::Deserialize<'de> for Value {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -5834,6 +5870,14 @@ pub struct Universal {
     /// `enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<SchemasEnabled>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Disabling Universal SSL removes any currently active Universal SSL certificates for your zone from the edge and prevents any future Universal SSL certificates from being ordered. If there are no advanced certificates or custom certificates uploaded for the domain, visitors will be unable to access the domain over HTTPS.
 ///

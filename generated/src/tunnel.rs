@@ -141,7 +141,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<Option<ListCloudflareTunnelsResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
@@ -483,7 +483,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         ip_network_encoded: &str,
         params: &TunnelRouteDeleteATunnelRouteWithCidrParams,
-    ) -> rt::Call<Route> {
+    ) -> rt::Call<Option<Route>> {
         let mut request = self
             .client
             .request(
@@ -536,7 +536,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         route_id: &str,
-    ) -> rt::Call<Route> {
+    ) -> rt::Call<Option<Route>> {
         let request = self
             .client
             .request(
@@ -751,7 +751,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ArgoTunnel> {
+    ) -> rt::Call<Option<ArgoTunnel>> {
         let mut request = self
             .client
             .request(&operations::DELETE_AN_ARGO_TUNNEL, &[account_id, tunnel_id]);
@@ -906,7 +906,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<Option<ListCloudflareTunnelsResultItem>> {
         let mut request = self
             .client
             .request(
@@ -1798,6 +1798,9 @@ pub enum ListCloudflareTunnelsResultItem {
     CfdTunnel(CfdTunnel),
     /// One of the alternatives.
     WarpConnectorTunnel(WarpConnectorTunnel),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ListCloudflareTunnelsResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1807,7 +1810,7 @@ impl<'de> serde::Deserialize<'de> for ListCloudflareTunnelsResultItem {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ListCloudflareTunnelsResultItem",
             &[
                 (
@@ -1825,6 +1828,7 @@ impl<'de> serde::Deserialize<'de> for ListCloudflareTunnelsResultItem {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -2375,4 +2379,12 @@ pub struct ZeroTrustAccountsGetConnectivitySettingsResult {
     /// `offramp_warp_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offramp_warp_enabled: Option<OfframpWarpEnabled>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }

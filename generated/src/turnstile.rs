@@ -141,7 +141,7 @@ impl TurnstileApi<'_> {
         &self,
         account_id: &str,
         sitekey: &str,
-    ) -> rt::Call<WidgetDetail> {
+    ) -> rt::Call<Option<WidgetDetail>> {
         let request = self
             .client
             .request(

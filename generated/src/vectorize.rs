@@ -917,6 +917,14 @@ pub struct IndexDimensionConfiguration {
     pub dimensions: IndexDimensions,
     /// `metric`
     pub metric: IndexMetric,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Specifies the number of dimensions for the index
 ///

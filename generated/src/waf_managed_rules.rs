@@ -752,6 +752,9 @@ pub enum Rule {
     AnomalyRule(AnomalyRule),
     /// One of the alternatives.
     TraditionalAllowRule(TraditionalAllowRule),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -761,7 +764,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Rule",
             &[
                 (
@@ -786,6 +789,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -1247,6 +1251,9 @@ pub enum UpdateAWafRuleResult {
     AnomalyRule(AnomalyRule),
     /// One of the alternatives.
     TraditionalAllowRule(TraditionalAllowRule),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1256,7 +1263,7 @@ impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "UpdateAWafRuleResult",
             &[
                 (
@@ -1281,6 +1288,7 @@ impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -263,7 +263,7 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<WaitingRoomIdResponse> {
+    ) -> rt::Call<Option<WaitingRoomIdResponse>> {
         let mut request = self
             .client
             .request(&operations::DELETE_WAITING_ROOM, &[zone_id, waiting_room_id]);
@@ -422,7 +422,7 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         event_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<EventIdResponse> {
+    ) -> rt::Call<Option<EventIdResponse>> {
         let mut request = self
             .client
             .request(&operations::DELETE_EVENT, &[zone_id, waiting_room_id, event_id]);
@@ -937,6 +937,14 @@ pub struct AdditionalRoutesItem {
     /// Default: `"/"`. Example: `"/shop2/checkout"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configures cookie attributes for the waiting room cookie. This encrypted cookie stores a user's status in the waiting room, such as queue position.
 ///
@@ -953,6 +961,14 @@ pub struct CookieAttributes {
     /// Default: `"auto"`. Example: `"auto"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secure: Option<CookieAttributesSecure>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configures the SameSite attribute on the waiting room cookie. Value `auto` will be translated to `lax` or `none` depending if **Always Use HTTPS** is enabled. Note that when using value `none`, the secure attribute cannot be set to `never`.
 ///

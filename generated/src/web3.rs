@@ -732,6 +732,14 @@ pub struct ContentListEntry {
     /// `type`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ContentListEntryType>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// CID or content path of content to block.
 ///

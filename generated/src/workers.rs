@@ -1219,7 +1219,7 @@ impl WorkersApi<'_> {
         script_name: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ApiResponseCommon> {
+    ) -> rt::Call<Option<ApiResponseCommon>> {
         let mut request = self
             .client
             .request(&operations::DELETE_TAIL, &[account_id, script_name, id]);
@@ -1708,7 +1708,7 @@ impl WorkersApi<'_> {
         zone_id: &str,
         route_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<CreateRouteResult> {
+    ) -> rt::Call<Option<CreateRouteResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ROUTE, &[zone_id, route_id]);
@@ -2724,6 +2724,14 @@ pub struct TailConsumersScript {
     ///
     /// Example: `"my-log-consumer"`.
     pub service: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Specifies the usage model for the Worker (e.g. 'bundled' or 'unbound').
 ///
@@ -2811,7 +2819,7 @@ impl<'de> serde::Deserialize<'de> for Binding {
             Some("mtls_certificate") => {
                 rt::decode_variant(value, "mtls_certificate").map(Self::MtlsCertificate)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -3578,6 +3586,9 @@ pub enum ScriptAndVersionSettingsItemMigrations {
     SingleStepMigrations(SingleStepMigrations),
     /// One of the alternatives.
     SteppedMigrations(SteppedMigrations),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ScriptAndVersionSettingsItemMigrations {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3587,7 +3598,7 @@ impl<'de> serde::Deserialize<'de> for ScriptAndVersionSettingsItemMigrations {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ScriptAndVersionSettingsItemMigrations",
             &[
                 (
@@ -3605,6 +3616,7 @@ impl<'de> serde::Deserialize<'de> for ScriptAndVersionSettingsItemMigrations {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -3768,6 +3780,14 @@ pub struct DeploymentsBaseAnnotations {
     /// Example: `"Deploy bug fix."`.
     #[serde(rename = "workers/message", skip_serializing_if = "Option::is_none")]
     pub workers_message: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/workers_schemas-deployment_identifier`
 ///
@@ -3846,6 +3866,14 @@ pub struct ScriptSettingsItem {
     /// `tail_consumers`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tail_consumers: Option<TailConsumers>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/workers_tail-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -3880,6 +3908,14 @@ pub struct MessagesItem {
     pub code: i64,
     /// `message`
     pub message: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/workers_usage-model-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -4018,6 +4054,9 @@ pub enum CreateRouteResult {
     String(String),
     /// One of the alternatives.
     Json(serde_json::Value),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for CreateRouteResult {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4027,7 +4066,7 @@ impl<'de> serde::Deserialize<'de> for CreateRouteResult {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "CreateRouteResult",
             &[
                 (
@@ -4042,6 +4081,7 @@ impl<'de> serde::Deserialize<'de> for CreateRouteResult {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -4069,7 +4109,7 @@ impl<'de> serde::Deserialize<'de> for SchemasBinding {
             Some("wasm_module") => {
                 rt::decode_variant(value, "wasm_module").map(Self::WasmModule)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }

@@ -426,6 +426,14 @@ pub struct ZarazConfigBaseConsentButtonTextTranslations {
     pub confirm_my_choices: std::collections::BTreeMap<String, String>,
     /// Object where keys are language codes
     pub reject_all: std::collections::BTreeMap<String, String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/consent/properties/purposes/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -434,6 +442,14 @@ pub struct ZarazConfigBaseConsentPurposesValue {
     pub description: String,
     /// `name`
     pub name: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/consent/properties/purposesWithTranslations/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -444,6 +460,14 @@ pub struct ZarazConfigBaseConsentPurposesWithTranslationsValue {
     pub name: std::collections::BTreeMap<String, String>,
     /// `order`
     pub order: i64,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Consent management configuration.
 ///
@@ -512,6 +536,14 @@ pub struct ZarazConfigBaseConsent {
     /// `tcfCompliant`
     #[serde(rename = "tcfCompliant", skip_serializing_if = "Option::is_none")]
     pub tcf_compliant: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/settings/properties/contextEnricher`
 ///
@@ -524,6 +556,14 @@ pub struct ZarazConfigBaseSettingsContextEnricher {
     /// `workerTag`
     #[serde(rename = "workerTag")]
     pub worker_tag: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// General Zaraz settings.
 ///
@@ -572,6 +612,14 @@ pub struct ZarazConfigBaseSettings {
     /// Custom endpoint for Zaraz tracking requests.
     #[serde(rename = "trackPath", skip_serializing_if = "Option::is_none")]
     pub track_path: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_load-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -584,6 +632,14 @@ pub struct LoadRule {
     pub op: LoadRuleOp,
     /// `value`
     pub value: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_load-rule/properties/op`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -689,6 +745,14 @@ pub struct ClickListenerRule {
     pub id: String,
     /// `settings`
     pub settings: ClickListenerRuleSettings,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_click-listener-rule/properties/action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -805,6 +869,14 @@ pub struct ClickListenerRuleSettings {
     /// `waitForTags`
     #[serde(rename = "waitForTags")]
     pub wait_for_tags: i64,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_timer-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -815,6 +887,14 @@ pub struct TimerRule {
     pub id: String,
     /// `settings`
     pub settings: TimerRuleSettings,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_timer-rule/properties/action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -873,6 +953,14 @@ pub struct TimerRuleSettings {
     pub interval: i64,
     /// `limit`
     pub limit: i64,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_form-submission-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -883,6 +971,14 @@ pub struct FormSubmissionRule {
     pub id: String,
     /// `settings`
     pub settings: FormSubmissionRuleSettings,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_form-submission-rule/properties/action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -941,6 +1037,14 @@ pub struct FormSubmissionRuleSettings {
     pub selector: String,
     /// `validate`
     pub validate: bool,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_variable-match-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -951,6 +1055,14 @@ pub struct VariableMatchRule {
     pub id: String,
     /// `settings`
     pub settings: VariableMatchRuleSettings,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_variable-match-rule/properties/action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1009,6 +1121,14 @@ pub struct VariableMatchRuleSettings {
     pub r#match: String,
     /// `variable`
     pub variable: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_scroll-depth-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1019,6 +1139,14 @@ pub struct ScrollDepthRule {
     pub id: String,
     /// `settings`
     pub settings: ScrollDepthRuleSettings,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_scroll-depth-rule/properties/action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1075,6 +1203,14 @@ impl<'de> serde::Deserialize<'de> for ScrollDepthRuleAction {
 pub struct ScrollDepthRuleSettings {
     /// `positions`
     pub positions: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_element-visibility-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1085,6 +1221,14 @@ pub struct ElementVisibilityRule {
     pub id: String,
     /// `settings`
     pub settings: ElementVisibilityRuleSettings,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_element-visibility-rule/properties/action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1141,6 +1285,14 @@ impl<'de> serde::Deserialize<'de> for ElementVisibilityRuleAction {
 pub struct ElementVisibilityRuleSettings {
     /// `selector`
     pub selector: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/triggers/additionalProperties/properties/excludeRules/items`
 ///
@@ -1162,6 +1314,9 @@ pub enum Item {
     ScrollDepthRule(ScrollDepthRule),
     /// One of the alternatives.
     ElementVisibilityRule(ElementVisibilityRule),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1171,7 +1326,7 @@ impl<'de> serde::Deserialize<'de> for Item {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Item",
             &[
                 (
@@ -1224,6 +1379,7 @@ impl<'de> serde::Deserialize<'de> for Item {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -1294,6 +1450,14 @@ pub struct ZarazConfigBaseTriggersValue {
     /// `system`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<ZarazConfigBaseTriggersValueSystem>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/0/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1359,6 +1523,14 @@ pub struct ZarazConfigBaseVariablesValueVariant1 {
     pub r#type: ZarazConfigBaseVariablesValueVariant1Type,
     /// `value`
     pub value: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1419,6 +1591,14 @@ pub struct ZarazConfigBaseVariablesValueVariant2 {
     pub r#type: ZarazConfigBaseVariablesValueVariant2Type,
     /// `value`
     pub value: ZarazConfigBaseSettingsContextEnricher,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1428,6 +1608,9 @@ pub enum ZarazConfigBaseVariablesValue {
     ZarazConfigBaseVariablesValueVariant1(ZarazConfigBaseVariablesValueVariant1),
     /// One of the alternatives.
     ZarazConfigBaseVariablesValueVariant2(ZarazConfigBaseVariablesValueVariant2),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1437,7 +1620,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "ZarazConfigBaseVariablesValue",
             &[
                 (
@@ -1459,6 +1642,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -1498,6 +1682,14 @@ pub struct ManagedComponent {
     pub settings: std::collections::BTreeMap<String, Value>,
     /// `type`
     pub r#type: ManagedComponentType,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_base-tool/properties/defaultFields/additionalProperties`
 ///
@@ -1509,6 +1701,9 @@ pub enum Value {
     Boolean(bool),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1518,7 +1713,7 @@ impl<'de> serde::Deserialize<'de> for Value {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Value",
             &[
                 (
@@ -1530,6 +1725,7 @@ impl<'de> serde::Deserialize<'de> for Value {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -1549,6 +1745,14 @@ pub struct BaseMcActionsValue {
     /// List of firing triggers IDs
     #[serde(rename = "firingTriggers")]
     pub firing_triggers: Vec<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_managed-component/allOf/1/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1638,6 +1842,14 @@ pub struct CustomManagedComponent {
     pub r#type: CustomManagedComponentType,
     /// Cloudflare worker that acts as a managed component
     pub worker: ZarazConfigBaseSettingsContextEnricher,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_custom-managed-component/allOf/1/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1713,7 +1925,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
             Some("custom-mc") => {
                 rt::decode_variant(value, "custom-mc").map(Self::CustomMc)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }

@@ -231,7 +231,7 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Certificates> {
+    ) -> rt::Call<Option<Certificates>> {
         let mut request = self
             .client
             .request(
@@ -1310,6 +1310,9 @@ pub enum AppTypes {
     Application(Application),
     /// One of the alternatives.
     ApplicationType(ApplicationType),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for AppTypes {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1319,7 +1322,7 @@ impl<'de> serde::Deserialize<'de> for AppTypes {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "AppTypes",
             &[
                 (
@@ -1337,6 +1340,7 @@ impl<'de> serde::Deserialize<'de> for AppTypes {
                     },
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -1701,6 +1705,14 @@ pub struct ActivityLogSettings {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Anti-virus settings.
 ///
@@ -1719,6 +1731,14 @@ pub struct AntiVirusSettings {
     /// `notification_settings`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<NotificationSettings>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Enable anti-virus scanning on downloads.
 ///
@@ -1752,6 +1772,14 @@ pub struct NotificationSettings {
     /// Optional URL to direct users to additional information. If not set, the notification will open a block page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Block page layout settings.
 ///
@@ -1801,6 +1829,14 @@ pub struct BlockPageSettings {
     /// Example: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_footer: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// DLP body scanning settings.
 ///
@@ -1812,6 +1848,14 @@ pub struct BodyScanningSettings {
     /// Example: `"deep"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inspection_mode: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Browser isolation settings.
 ///
@@ -1828,6 +1872,14 @@ pub struct BrowserIsolationSettings {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_browser_isolation_enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Certificate settings for Gateway TLS interception. If not specified, the Cloudflare Root CA will be used.
 ///
@@ -1838,6 +1890,14 @@ pub struct CertificateSettings {
     ///
     /// Example: `"d1b364c5-1311-466e-a194-f0e943e0799f"`.
     pub id: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Custom certificate settings for BYO-PKI. (deprecated and replaced by `certificate`)
 ///
@@ -1862,6 +1922,14 @@ pub struct CustomCertificateSettings {
     /// Format: `date-time`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Extended e-mail matching settings.
 ///
@@ -1873,6 +1941,14 @@ pub struct ExtendedEmailMatching {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// FIPS settings.
 ///
@@ -1884,6 +1960,14 @@ pub struct FipsSettings {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Protocol Detection settings.
 ///
@@ -1895,6 +1979,14 @@ pub struct ProtocolDetection {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// TLS interception settings.
 ///
@@ -1906,6 +1998,14 @@ pub struct TlsSettings {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// account settings.
 ///
@@ -1945,6 +2045,14 @@ pub struct GatewayAccountSettingsSettings {
     /// `tls_decrypt`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_decrypt: Option<TlsSettings>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_gateway_account_config/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -2114,6 +2222,14 @@ pub struct ItemsItem {
     /// `value`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `paths./accounts/{account_id}/gateway/lists.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -2241,6 +2357,14 @@ pub struct Endpoints {
     /// `ipv6`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6: Option<Ipv6Endpoint>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_doh_endpoint`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2258,6 +2382,14 @@ pub struct DohEndpoint {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_token: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A list of allowed source IP network ranges for this endpoint. When empty, all source IPs are allowed. A non-empty list is only effective if the endpoint is enabled for this location.
 ///
@@ -2270,6 +2402,14 @@ pub struct IpNetwork {
     ///
     /// Example: `"2001:85a3::/64"`.
     pub network: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_dot_endpoint`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2282,6 +2422,14 @@ pub struct DotEndpoint {
     /// `networks`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub networks: Option<IpNetworks>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_ipv4_endpoint`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2291,6 +2439,14 @@ pub struct Ipv4Endpoint {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_ipv6_endpoint`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -2303,6 +2459,14 @@ pub struct Ipv6Endpoint {
     /// `networks`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub networks: Option<Ipv6Networks>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A list of allowed source IPv6 network ranges for this endpoint. When empty, all source IPs are allowed. A non-empty list is only effective if the endpoint is enabled for this location.
 ///
@@ -2315,6 +2479,14 @@ pub struct Ipv6Network {
     ///
     /// Example: `"2001:85a3::/64"`.
     pub network: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_components-schemas-uuid`
 ///
@@ -2343,6 +2515,14 @@ pub struct Ipv4Network {
     ///
     /// Example: `"192.0.2.1/32"`.
     pub network: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The identifier of the pair of IPv4 addresses assigned to this location. When creating a location, if this field is absent or set with null, the pair of shared IPv4 addresses (0e4a32c6-6fb8-4858-9296-98f51631e8e6) is auto-assigned. When updating a location, if the field is absent or set with null, the pre-assigned pair remains unchanged.
 ///
@@ -2384,6 +2564,14 @@ pub struct GatewayAccountLoggingSettings {
     /// Logging settings by rule type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_by_rule_type: Option<GatewayAccountLoggingSettingsSettingsByRuleType>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Logging settings by rule type.
 ///
@@ -2399,6 +2587,14 @@ pub struct GatewayAccountLoggingSettingsSettingsByRuleType {
     /// Logging settings for Network firewall.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub l4: Option<serde_json::Value>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_proxy-endpoints`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -2821,6 +3017,14 @@ pub struct RuleSettings {
     /// Configure behavior when an upstream cert is invalid or an SSL error occurs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_cert: Option<RuleSettingsUntrustedCert>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Settings for the Audit SSH action.
 ///
@@ -2832,6 +3036,14 @@ pub struct RuleSettingsAuditSsh {
     /// Example: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command_logging: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configure how browser isolation behaves.
 ///
@@ -2863,6 +3075,14 @@ pub struct RuleSettingsBisoAdminControls {
     /// Example: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub du: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configure how session check behaves.
 ///
@@ -2879,6 +3099,14 @@ pub struct RuleSettingsCheckSession {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enforce: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_dns_resolver_settings_v4`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2902,6 +3130,14 @@ pub struct DnsResolverSettingsV4 {
     /// Example: `"f174e90a-fafe-4643-bbbc-4a0ed4fc8415"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vnet_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zero-trust-gateway_dns_resolver_settings_v6`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2925,6 +3161,14 @@ pub struct DnsResolverSettingsV6 {
     /// Example: `"f174e90a-fafe-4643-bbbc-4a0ed4fc8415"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vnet_id: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Add your own custom resolvers to route queries that match the resolver policy. Cannot be used when resolve_dns_through_cloudflare is set. DNS queries will route to the address closest to their origin. Only valid when a rule's action is set to 'resolve'.
 ///
@@ -2937,6 +3181,14 @@ pub struct RuleSettingsDnsResolvers {
     /// `ipv6`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6: Option<Vec<DnsResolverSettingsV6>>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configure how Gateway Proxy traffic egresses. You can enable this setting for rules with Egress actions and filters, or omit it to indicate local egress via WARP IPs.
 ///
@@ -2958,6 +3210,14 @@ pub struct RuleSettingsEgress {
     /// Example: `"2001:DB8::/64"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Send matching traffic to the supplied destination IP address and port.
 ///
@@ -2972,6 +3232,14 @@ pub struct RuleSettingsL4override {
     /// A port number to use for TCP/UDP overrides.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configure a notification to display on the user's device when this rule is matched.
 ///
@@ -2987,6 +3255,14 @@ pub struct RuleSettingsNotificationSettings {
     /// Optional URL to direct users to additional information. If not set, the notification will open a block page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Configure DLP payload logging.
 ///
@@ -2998,6 +3274,14 @@ pub struct RuleSettingsPayloadLog {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The action performed when an untrusted certificate is seen. The default action is an error with HTTP code 526.
 ///
@@ -3073,6 +3357,14 @@ pub struct RuleSettingsUntrustedCert {
     /// Example: `"error"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<RuleSettingsUntrustedCertAction>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The schedule for activating DNS policies. This does not apply to HTTP or network policies.
 ///
@@ -3119,6 +3411,14 @@ pub struct Schedule {
     /// Example: `"08:00-12:30,13:30-17:00"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wed: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The wirefilter expression used for traffic matching.
 ///

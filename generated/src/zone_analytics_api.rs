@@ -147,6 +147,9 @@ pub enum Until {
     Integer(i64),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Until {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -156,7 +159,7 @@ impl<'de> serde::Deserialize<'de> for Until {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Until",
             &[
                 (
@@ -168,6 +171,7 @@ impl<'de> serde::Deserialize<'de> for Until {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }
@@ -176,6 +180,7 @@ impl rt::ParamValue for Until {
         match self {
             Self::Integer(value) => value.write_values(out),
             Self::String(value) => value.write_values(out),
+            Self::Unknown(value) => value.write_values(out),
         }
     }
 }
@@ -260,6 +265,9 @@ pub enum Since {
     Integer(i64),
     /// One of the alternatives.
     String(String),
+    /// A value that fits none of the alternatives, kept verbatim (see
+    /// [`rt::Decoding`]).
+    Unknown(serde_json::Value),
 }
 impl<'de> serde::Deserialize<'de> for Since {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -269,7 +277,7 @@ impl<'de> serde::Deserialize<'de> for Since {
             deserializer,
         )?;
         rt::decode_untagged(
-            &value,
+            value,
             "Since",
             &[
                 (
@@ -281,6 +289,7 @@ impl<'de> serde::Deserialize<'de> for Since {
                     |v| <String as serde::Deserialize>::deserialize(v).map(Self::String),
                 ),
             ],
+            Self::Unknown,
         )
     }
 }

@@ -172,7 +172,7 @@ impl ZonesApi<'_> {
         &self,
         zone_id: &str,
         params: &Zones0HoldDeleteParams,
-    ) -> rt::Call<Zones0HoldDeleteResponsePart1> {
+    ) -> rt::Call<Option<Zones0HoldDeleteResponsePart1>> {
         let mut request = self
             .client
             .request(&operations::ZONES_0_HOLD_DELETE, &[zone_id]);
@@ -1410,6 +1410,14 @@ pub struct Route {
     /// `value`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<RouteValue>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The type of route.
 ///
@@ -1538,6 +1546,14 @@ pub struct RouteValue {
     /// Example: `"http://www.example.com/somewhere/$1/astring/$2/anotherstring/$3"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The timestamp of when the Page Rule was created.
 ///
@@ -1639,6 +1655,14 @@ pub struct UrlTarget {
     /// Example: `"url"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<UrlTargetTarget>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// The matches operator can use asterisks and pipes as wildcard and 'or' operators.
 ///
@@ -1727,6 +1751,14 @@ pub struct UrlTargetConstraint {
     ///
     /// Example: `"*example.com/images/*"`.
     pub value: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// A target based on the URL of the request.
 ///
@@ -1853,6 +1885,14 @@ pub struct Zones0rtt {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Zones0rttValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -1996,6 +2036,14 @@ pub struct AdvancedDdos {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: AdvancedDdosValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2138,6 +2186,14 @@ pub struct AlwaysOnline {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: AlwaysOnlineValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2281,6 +2337,14 @@ pub struct AlwaysUseHttps {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: AlwaysUseHttpsValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2424,6 +2488,14 @@ pub struct AutomaticHttpsRewrites {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: AutomaticHttpsRewritesValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2566,6 +2638,14 @@ pub struct Brotli {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: BrotliValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2707,6 +2787,14 @@ pub struct BrowserCacheTtl {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: BrowserCacheTtlValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2796,6 +2884,14 @@ pub struct BrowserCheck {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: BrowserCheckValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -2937,6 +3033,14 @@ pub struct CacheLevel {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: CacheLevelValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3083,6 +3187,14 @@ pub struct ChallengeTtl {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: ChallengeTtlValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3173,6 +3285,14 @@ pub struct Ciphers {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: CiphersValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3259,6 +3379,14 @@ pub struct CnameFlattening {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: CnameFlatteningValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// How to flatten the cname destination.
 ///
@@ -3404,6 +3532,14 @@ pub struct DevelopmentMode {
     /// Example: `3600`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_remaining: Option<f64>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3545,6 +3681,14 @@ pub struct EarlyHints {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: EarlyHintsValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3686,6 +3830,14 @@ pub struct EdgeCacheTtl {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: EdgeCacheTtlValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3775,6 +3927,14 @@ pub struct EmailObfuscation {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: EmailObfuscationValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -3916,6 +4076,14 @@ pub struct H2Prioritization {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: H2PrioritizationValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4062,6 +4230,14 @@ pub struct HotlinkProtection {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: HotlinkProtectionValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4203,6 +4379,14 @@ pub struct Http2 {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Http2Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4344,6 +4528,14 @@ pub struct Http3 {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Http3Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4485,6 +4677,14 @@ pub struct ImageResizing {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: ImageResizingValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4631,6 +4831,14 @@ pub struct IpGeolocation {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: IpGeolocationValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4772,6 +4980,14 @@ pub struct Ipv6 {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Ipv6Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -4913,6 +5129,14 @@ pub struct MaxUpload {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: MaxUploadValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// identifier of the zone setting.
 ///
@@ -5004,6 +5228,14 @@ pub struct MinTlsVersion {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: MinTlsVersionValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -5155,6 +5387,14 @@ pub struct Minify {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: MinifyValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Zone setting identifier.
 ///
@@ -5232,6 +5472,14 @@ pub struct MinifyValue {
     /// Default: `"off"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub js: Option<MinifyValueCss>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zones_minify_value/properties/css`
 ///
@@ -5320,6 +5568,14 @@ pub struct Mirage {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: MirageValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -5463,6 +5719,14 @@ pub struct MobileRedirect {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: MobileRedirectValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Identifier of the zone setting.
 ///
@@ -5546,6 +5810,14 @@ pub struct MobileRedirectValue {
     /// Default: `false`. Example: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strip_uri: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Network Error Logging
 ///
@@ -5574,6 +5846,14 @@ pub struct Nel {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: NelValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Zone setting identifier.
 ///
@@ -5639,6 +5919,14 @@ pub struct NelValue {
     /// Default: `false`. Example: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Enable Opportunistic Encryption for a zone
 ///
@@ -5667,6 +5955,14 @@ pub struct OpportunisticEncryption {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: OpportunisticEncryptionValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -5811,6 +6107,14 @@ pub struct OpportunisticOnion {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: OpportunisticOnionValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -5953,6 +6257,14 @@ pub struct OrangeToOrange {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: OrangeToOrangeValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -6096,6 +6408,14 @@ pub struct OriginErrorPagePassThru {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: OriginErrorPagePassThruValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -6237,6 +6557,14 @@ pub struct Polish {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: PolishValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -6385,6 +6713,14 @@ pub struct PrefetchPreload {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: PrefetchPreloadValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -6526,6 +6862,14 @@ pub struct ProxyReadTimeout {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: ProxyReadTimeoutValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -6615,6 +6959,14 @@ pub struct PseudoIpv4 {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: PseudoIpv4Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Value of the Pseudo IPv4 setting.
 ///
@@ -6761,6 +7113,14 @@ pub struct ReplaceInsecureJs {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: ReplaceInsecureJsValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -6904,6 +7264,14 @@ pub struct ResponseBuffering {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: ResponseBufferingValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -7045,6 +7413,14 @@ pub struct RocketLoader {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: RocketLoaderValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -7186,6 +7562,14 @@ pub struct SchemasAutomaticPlatformOptimization {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: AutomaticPlatformOptimization,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -7268,6 +7652,14 @@ pub struct AutomaticPlatformOptimization {
     ///
     /// Default: `false`. Example: `true`.
     pub wp_plugin: bool,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Security Header
 ///
@@ -7296,6 +7688,14 @@ pub struct SecurityHeader {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: SecurityHeaderValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone's security header.
 ///
@@ -7359,6 +7759,14 @@ pub struct SecurityHeaderValue {
     /// Strict Transport Security.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strict_transport_security: Option<SecurityHeaderValueStrictTransportSecurity>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Strict Transport Security.
 ///
@@ -7390,6 +7798,14 @@ pub struct SecurityHeaderValueStrictTransportSecurity {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preload: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Security Level
 ///
@@ -7418,6 +7834,14 @@ pub struct SecurityLevel {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: SecurityLevelValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -7579,6 +8003,14 @@ pub struct ServerSideExclude {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: ServerSideExcludeValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -7720,6 +8152,14 @@ pub struct Sha1Support {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Sha1SupportValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Zone setting identifier.
 ///
@@ -7863,6 +8303,14 @@ pub struct SortQueryStringForCache {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: SortQueryStringForCacheValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -8004,6 +8452,14 @@ pub struct Ssl {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: SslValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -8206,6 +8662,14 @@ pub struct SslRecommenderPart1 {
     /// Example: `"ssl_recommender"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<SslRecommenderPart1Id>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// TLS1.2 only
 ///
@@ -8234,6 +8698,14 @@ pub struct Tls12Only {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Tls12OnlyValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// Zone setting identifier.
 ///
@@ -8377,6 +8849,14 @@ pub struct Tls13 {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: Tls13Value,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -8524,6 +9004,14 @@ pub struct TlsClientAuth {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: TlsClientAuthValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -8667,6 +9155,14 @@ pub struct TrueClientIpHeader {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: TrueClientIpHeaderValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -8808,6 +9304,14 @@ pub struct Waf {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: WafValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -8949,6 +9453,14 @@ pub struct Webp {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: WebpValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -9090,6 +9602,14 @@ pub struct Websockets {
     pub modified_on: Option<Option<String>>,
     /// `value`
     pub value: WebsocketsValue,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// ID of the zone setting.
 ///
@@ -9579,7 +10099,7 @@ impl<'de> serde::Deserialize<'de> for Item {
             Some("websockets") => {
                 rt::decode_variant(value, "websockets").map(Self::Websockets)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }
@@ -9958,7 +10478,7 @@ impl<'de> serde::Deserialize<'de> for Setting {
             Some("websockets") => {
                 rt::decode_variant(value, "websockets").map(Self::Websockets)
             }
-            _ => Ok(Self::Unknown(value)),
+            _ => rt::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }

@@ -370,13 +370,16 @@ async fn null_or_missing_result_decodes_from_null() {
             .unwrap();
         assert_eq!(value, Value::Null);
     }
-    let err = Call::<Zone>::new(client.request(&GET_ZONE, &["null"]))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::Decode { path, .. } if path == "result"),
-        "{err:?}"
-    );
+    // A result the operation declares is never made up: no result is an error, in every mode.
+    for id in ["null", "missing", "nocontent"] {
+        let err = Call::<Zone>::new(client.request(&GET_ZONE, &[id]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::MissingResult { status, .. } if *status == 200 || *status == 204),
+            "{id}: {err:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -571,7 +574,8 @@ async fn malformed_result_names_the_json_path() {
         ])))
         .mount(&server)
         .await;
-    let err = Call::<Vec<Record>>::new(client(&server).request(&LIST_RECORDS, &["z1"]))
+    let strict = builder(&server).strict_decoding().build().unwrap();
+    let err = Call::<Vec<Record>>::new(strict.request(&LIST_RECORDS, &["z1"]))
         .await
         .unwrap_err();
     match &err {
@@ -641,13 +645,30 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
         Error::Decode { path, .. } => assert_eq!(path, "result[0].ttl"),
         other => panic!("expected Decode, got {other:?}"),
     }
-    // A value that does not convert without loss is the error, at its own path, even after
-    // an earlier one was converted.
-    let err = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z2"]))
+    // A value that does not convert without loss is replaced by an empty value, and what the
+    // API sent is kept in the record; a strict client fails there, at its own path.
+    let response = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z2"]))
+        .send_with_info()
+        .await
+        .unwrap();
+    assert_eq!(response.result[1].ttl, 0);
+    let replaced: Vec<(&str, Option<&Value>)> = response
+        .corrections
+        .iter()
+        .map(|c| (c.path.as_str(), c.original.as_ref()))
+        .collect();
+    assert_eq!(
+        replaced,
+        [
+            ("result[0].ttl", Some(&json!("300"))),
+            ("result[1].ttl", Some(&json!("automatic")))
+        ]
+    );
+    let err = Call::<Vec<Record>>::new(strict.request(&LIST_RECORDS, &["z2"]))
         .await
         .unwrap_err();
     match &err {
-        Error::Decode { path, .. } => assert_eq!(path, "result[1].ttl"),
+        Error::Decode { path, .. } => assert_eq!(path, "result[0].ttl"),
         other => panic!("expected Decode, got {other:?}"),
     }
 }

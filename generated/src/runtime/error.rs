@@ -60,6 +60,22 @@ pub enum Error {
         /// What serde_json reported.
         source: serde_json::Error,
     },
+    /// A successful response (2xx, not `"success": false`) without the result the operation
+    /// declares: `result` absent, `null`, `{}` or `[]`, or an empty body. Nothing is made up
+    /// for it, in any decoding mode. Where the spec lets the result be absent (deletes, which
+    /// return `Option<…>`), the call returns `None` instead; list results read as empty.
+    #[error("the response to `{operation}` (HTTP {status}) has no result: it sent {found}")]
+    #[non_exhaustive]
+    MissingResult {
+        /// Operation id.
+        operation: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// What came instead: `` `null` ``, `` `{}` ``, `` `[]` `` or `an empty body`.
+        found: String,
+        /// The `cf-ray` response header.
+        ray_id: Option<String>,
+    },
     /// The request could not be sent or the response could not be read.
     #[error("request `{operation}` failed: {source}")]
     #[non_exhaustive]
@@ -136,7 +152,8 @@ impl Error {
         match self {
             Error::Api { status, .. }
             | Error::UnexpectedBody { status, .. }
-            | Error::Decode { status, .. } => Some(*status),
+            | Error::Decode { status, .. }
+            | Error::MissingResult { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(429),
             Error::Transport { source, .. } | Error::Timeout { source, .. } => {
                 source.status().map(|s| s.as_u16())
@@ -150,6 +167,7 @@ impl Error {
         match self {
             Error::Api { ray_id, .. }
             | Error::UnexpectedBody { ray_id, .. }
+            | Error::MissingResult { ray_id, .. }
             | Error::RateLimited { ray_id, .. } => ray_id.as_deref(),
             _ => None,
         }
@@ -161,6 +179,7 @@ impl Error {
             Error::Api { operation, .. }
             | Error::UnexpectedBody { operation, .. }
             | Error::Decode { operation, .. }
+            | Error::MissingResult { operation, .. }
             | Error::Transport { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::RateLimited { operation, .. }

@@ -23,6 +23,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The envelope's `result_info`.
     pub result_info: Option<ResultInfo>,
+    /// What client error correction changed while decoding the items: empty when the page
+    /// matched the spec (see [`Decoding`](super::Decoding)).
+    pub corrections: Vec<super::Correction>,
 }
 
 impl<T> IntoIterator for Page<T> {
@@ -186,12 +189,13 @@ async fn next_page<T: DeserializeOwned>(pager: &mut Pager) -> Result<Option<Page
         return Ok(None);
     };
     let parts = reply.split()?;
-    let mut items: Vec<T> = decode(&reply, &parts)?;
+    let (mut items, corrections): (Vec<T>, _) = decode(&reply, &parts)?;
     let keep = pager.accept(&reply, &parts, items.len())?;
     items.truncate(keep);
     Ok(Some(Page {
         items,
         result_info: parts.result_info,
+        corrections,
     }))
 }
 

@@ -24,6 +24,7 @@
 mod call;
 mod client;
 mod codec;
+mod correct;
 mod error;
 mod list;
 mod operation;
@@ -36,13 +37,16 @@ mod send;
 pub use call::{BoxFuture, Call, RawCall};
 pub use client::{Client, ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 #[doc(hidden)]
-pub use codec::{
-    decode_untagged, decode_variant, deserialize_string_enum, double_option, union_tag, Alternative,
-};
+pub use codec::{deserialize_string_enum, union_tag};
+#[doc(hidden)]
+pub use correct::{decode_untagged, decode_variant, double_option, unknown_variant, Alternative};
+pub use correct::{Correction, CorrectionKind, Decoding, Filled};
 pub use error::{ApiError, Error};
 pub use list::{ListCall, Page};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
 pub use rate::RateBudget;
 pub use request::{FilePart, MultipartForm, ParamValue, Request};
-pub use response::{decode_response, ApiResponse, Cursors, RawResponse, ResultInfo};
+pub use response::{
+    decode_response, decode_response_with, ApiResponse, Cursors, RawResponse, ResultInfo,
+};
 pub use retry::{parse_retry_after, RetryPolicy};

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::correct::{Correction, Corrector, Decoding, Outcome, SessionGuard};
 use super::error::{snippet, ApiError, Error};
 use super::operation::{Operation, ResponseKind};
 
@@ -204,6 +205,9 @@ pub struct ApiResponse<T> {
     pub status: u16,
     /// The `cf-ray` response header.
     pub ray_id: Option<String>,
+    /// What client error correction changed while decoding `result`: empty when the
+    /// response matched the spec (see [`Decoding`]).
+    pub corrections: Vec<Correction>,
 }
 
 /// The response of an operation whose body is not JSON (files, CSV, images, …).
@@ -304,7 +308,7 @@ impl Reply {
     /// envelope's metadata, or reports `success: false`. Not generic: it is shared by all
     /// operations.
     pub(crate) fn split(&self) -> Result<Parts<'_>, Error> {
-        let body = self.body.trim_ascii();
+        let body = json_text(&self.body);
         match self.op.response {
             ResponseKind::Envelope => {
                 if body.is_empty() {
@@ -368,19 +372,20 @@ impl Reply {
 
     /// The typed result of a 2xx reply.
     pub(crate) fn into_result<T: DeserializeOwned>(self) -> Result<T, Error> {
-        decode(&self, &self.split()?)
+        decode(&self, &self.split()?).map(|(result, _)| result)
     }
 
     /// The typed response of a 2xx reply.
     pub(crate) fn into_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
         let parts = self.split()?;
-        let result = decode(&self, &parts)?;
+        let (result, corrections) = decode(&self, &parts)?;
         Ok(ApiResponse {
             result,
             result_info: parts.result_info,
             messages: parts.messages,
             status: self.status,
             ray_id: self.ray_id(),
+            corrections,
         })
     }
 
@@ -466,7 +471,7 @@ struct Failure {
 /// Reads `body` as a Cloudflare error object: a JSON object with `"success": false` or a
 /// non-empty `errors` list.
 fn parse_failure(body: &[u8]) -> Option<Failure> {
-    let body = body.trim_ascii();
+    let body = json_text(body);
     // Cheap checks first: this also runs on successful non-envelope bodies.
     let has_key = |key: &[u8]| body.windows(key.len()).any(|w| w == key);
     if body.first() != Some(&b'{') || !(has_key(b"\"success\"") || has_key(b"\"errors\"")) {
@@ -476,8 +481,10 @@ fn parse_failure(body: &[u8]) -> Option<Failure> {
     (failure.success == Some(false) || !failure.errors.is_empty()).then_some(failure)
 }
 
-/// Decodes a complete response of `op` exactly as a [`Call`](super::Call) does: a non-2xx
-/// status or `"success": false` is an error, an envelope is unwrapped to `result`.
+/// Decodes a complete response of `op` exactly as a [`Call`](super::Call) of a default
+/// client does: a non-2xx status or `"success": false` is an error, an envelope is unwrapped
+/// to `result`, and drift from the spec is corrected and recorded in
+/// [`ApiResponse::corrections`] (see [`Decoding`]).
 ///
 /// Useful for responses obtained some other way (a cache, a recorded fixture).
 pub fn decode_response<T: DeserializeOwned>(
@@ -486,12 +493,24 @@ pub fn decode_response<T: DeserializeOwned>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<ApiResponse<T>, Error> {
+    decode_response_with(op, status, headers, body, Decoding::Corrected)
+}
+
+/// [`decode_response`] with a choice of [`Decoding`]: [`Decoding::Strict`] decodes as a
+/// client built with [`strict_decoding`](super::ClientBuilder::strict_decoding) does.
+pub fn decode_response_with<T: DeserializeOwned>(
+    op: &'static Operation,
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    decoding: Decoding,
+) -> Result<ApiResponse<T>, Error> {
     let reply = Reply {
         op,
         status,
         headers,
         body,
-        strict: false,
+        strict: decoding == Decoding::Strict,
     };
     if !(200..300).contains(&status) {
         return Err(reply.into_error());
@@ -499,110 +518,92 @@ pub fn decode_response<T: DeserializeOwned>(
     reply.into_response()
 }
 
-/// Decodes `T` from `parts`, reporting the JSON path of a mismatch (prefixed with
-/// `result` for envelopes). This is the only generic step of a call.
+/// Decodes `T` from `parts`. This is the only generic step of a call.
 ///
-/// Decoding runs without path tracking (which allocates for every key); only after a
-/// failure is the JSON decoded again with `serde_path_to_error` to find the path. A value the
-/// API sent with another type than the spec declares (`"5432"` for an integer) is converted
-/// when that loses nothing (see [`coerce`](super::codec::coerce)) and logged as a warning;
-/// otherwise the first mismatch is the error.
-pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply, parts: &Parts<'_>) -> Result<T, Error> {
-    // Tagged union variants convert inside serde's own calls: they read the mode from here.
-    let _mode = super::codec::ConversionScope::enter(!reply.strict);
-    serde_json::from_slice(parts.json).or_else(|error| {
-        // Both decoders are the ones already instantiated for `T` (slice input, with and
-        // without path tracking); everything else is in the non-generic `Lenient`.
-        let mut lenient = Lenient::new(reply, parts, error);
-        loop {
-            let mut de = serde_json::Deserializer::from_slice(lenient.json());
-            match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Ok(decoded) => return lenient.succeeded().map(|()| decoded),
-                Err(e) => lenient.failed(e)?,
+/// The fast path is plain serde_json, exactly as the spec says, with no path tracking. Only
+/// if that fails is the result parsed and decoded again through [`Corrector`], which corrects
+/// drift from the spec (or, in strict mode, reports the first value that would need a
+/// correction) and knows the JSON path of every value: two extra passes, however many values
+/// drifted.
+pub(crate) fn decode<T: DeserializeOwned>(
+    reply: &Reply,
+    parts: &Parts<'_>,
+) -> Result<(T, Vec<Correction>), Error> {
+    match serde_json::from_slice::<T>(parts.json) {
+        Ok(value) => Ok((value, Vec::new())),
+        Err(error) => {
+            let value = reply.parse_result(parts, error)?;
+            let session = SessionGuard::begin(reply.op.id, parts.path_prefix, reply.strict);
+            let decoded = T::deserialize(Corrector::result(&value));
+            let outcome = session.finish();
+            match decoded {
+                Ok(decoded) => Ok((decoded, reply.corrected(outcome))),
+                Err(error) => Err(reply.not_decoded(&value, outcome, error)),
             }
         }
-    })
+    }
 }
 
-/// The state of a decode that failed on the fast path: the JSON (with the values converted so
-/// far) and what was converted. Not generic, so each result type adds only the loop above.
-struct Lenient<'r> {
-    reply: &'r Reply,
-    prefix: &'static str,
-    json: Cow<'r, [u8]>,
-    first_error: Option<serde_json::Error>,
-    converted: Vec<String>,
-}
-
-impl<'r> Lenient<'r> {
-    fn new(reply: &'r Reply, parts: &Parts<'r>, error: serde_json::Error) -> Self {
-        Lenient {
-            reply,
-            prefix: parts.path_prefix,
-            json: Cow::Borrowed(parts.json),
-            first_error: Some(error),
-            converted: Vec::new(),
-        }
-    }
-
-    fn json(&self) -> &[u8] {
-        &self.json
-    }
-
-    /// The path-tracking decode succeeded: after conversions that is the result (logged);
-    /// without any, only trailing data after the value failed the fast path.
-    fn succeeded(&mut self) -> Result<(), Error> {
-        if self.converted.is_empty() {
-            let path = match self.prefix {
+impl Reply {
+    /// The result of a response that did not decode exactly, as JSON.
+    fn parse_result(&self, parts: &Parts<'_>, error: serde_json::Error) -> Result<Value, Error> {
+        serde_json::from_slice(parts.json).map_err(|_| {
+            let path = match parts.path_prefix {
                 "" => ".".to_owned(),
                 prefix => prefix.to_owned(),
             };
-            return Err(self.error(path, None));
-        }
-        tracing::warn!(
-            operation = self.reply.op.id,
-            paths = %self.converted.join(", "),
-            "converted values the API sent with another type than the spec declares"
-        );
-        Ok(())
+            self.decode_error(path, error)
+        })
     }
 
-    /// The path-tracking decode failed: convert the value and go again, or give the error.
-    fn failed(&mut self, e: serde_path_to_error::Error<serde_json::Error>) -> Result<(), Error> {
-        let path = json_path(self.prefix, e.path());
-        if !self.reply.strict && self.converted.len() < super::codec::MAX_COERCIONS {
-            if let Some(fixed) = coerce_json(&self.json, e.path(), &e.inner().to_string()) {
-                self.converted.push(path);
-                self.json = Cow::Owned(fixed);
-                return Ok(());
+    /// Logs the corrections of a decoded response and hands them over.
+    fn corrected(&self, outcome: Outcome) -> Vec<Correction> {
+        let corrections = outcome.corrections;
+        if !corrections.is_empty() {
+            const SHOWN: usize = 10;
+            let mut paths: Vec<&str> = corrections
+                .iter()
+                .take(SHOWN)
+                .map(|c| c.path.as_str())
+                .collect();
+            if corrections.len() > SHOWN {
+                paths.push("…");
             }
+            tracing::warn!(
+                operation = self.op.id,
+                corrections = corrections.len(),
+                paths = %paths.join(", "),
+                "corrected values where the response differs from the spec"
+            );
         }
-        // The first value that does not convert is the error.
-        Err(self.error(path, Some(e.into_inner())))
+        corrections
     }
 
-    /// A decode error at `path`: the fast path's error when nothing was converted (it has the
-    /// position in the body as received), else `later`.
-    fn error(&mut self, path: String, later: Option<serde_json::Error>) -> Error {
-        let source = match (self.converted.is_empty(), later) {
-            (false, Some(later)) => later,
-            (_, later) => match self.first_error.take() {
-                Some(first) => first,
-                None => later.unwrap_or_else(|| serde::de::Error::custom("decode failed")),
-            },
-        };
-        self.reply.decode_error(path, source)
+    /// The error of a corrected (or strict) decode that failed.
+    fn not_decoded(&self, value: &Value, outcome: Outcome, error: serde_json::Error) -> Error {
+        if outcome.missing_result {
+            return Error::MissingResult {
+                operation: self.op.id,
+                status: self.status,
+                found: if json_text(&self.body).is_empty() {
+                    "an empty body".to_owned()
+                } else {
+                    format!("`{value}`")
+                },
+                ray_id: self.ray_id(),
+            };
+        }
+        let path = outcome.error_path.unwrap_or_else(|| ".".to_owned());
+        self.decode_error(path, error)
     }
 }
 
-/// `json` with the value at `path` converted for `message` (see
-/// [`coerce`](super::codec::coerce)), or `None` if it cannot be.
-fn coerce_json(json: &[u8], path: &serde_path_to_error::Path, message: &str) -> Option<Vec<u8>> {
-    let mut value: Value = serde_json::from_slice(json).ok()?;
-    if !super::codec::coerce(&mut value, path, message) {
-        return None;
-    }
-    serde_json::to_vec(&value).ok()
+/// The JSON text of a body: without surrounding whitespace, nor a UTF-8 byte order mark,
+/// which some servers put in front of JSON (RFC 8259 lets a parser ignore it).
+fn json_text(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(body)
+        .trim_ascii()
 }
 
 /// Renders a serde_path_to_error path after `prefix`: `result[1].ttl`, `result.name`.

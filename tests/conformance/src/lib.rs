@@ -9,7 +9,7 @@
 
 use bytes::Bytes;
 use cloudflare_v4::runtime::{
-    self as rt, BoxFuture, Call, Error, ListCall, Operation, RawCall, Request,
+    self as rt, BoxFuture, Call, Correction, Decoding, Error, ListCall, Operation, RawCall, Request,
 };
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
@@ -40,22 +40,33 @@ pub fn known_causes(file_name: &str) -> BTreeMap<String, String> {
 pub struct Entry {
     /// The operation's static metadata (id, method, path template, response kind).
     pub op: &'static Operation,
-    /// Decodes a 200 response body into the operation's result type.
-    pub decode: fn(&'static Operation, &[u8]) -> Result<(), Error>,
+    /// Decodes a 200 response body into the operation's result type; returns what error
+    /// correction changed.
+    pub decode: fn(&'static Operation, &[u8], Decoding) -> Result<Vec<Correction>, Error>,
     /// Sends a prepared request and decodes the answer as the generated method does.
     pub call: fn(Request) -> BoxFuture<Result<(), Error>>,
 }
 
-/// Decodes `body` as a 200 JSON response of `op` into `T` (envelope unwrapped as by [`Call`]).
-pub fn decode<T: DeserializeOwned>(op: &'static Operation, body: &[u8]) -> Result<(), Error> {
+/// Decodes `body` as a 200 JSON response of `op` into `T` (envelope unwrapped as by [`Call`]),
+/// returning the corrections made.
+pub fn decode<T: DeserializeOwned>(
+    op: &'static Operation,
+    body: &[u8],
+    decoding: Decoding,
+) -> Result<Vec<Correction>, Error> {
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    rt::decode_response::<T>(op, 200, headers, Bytes::copy_from_slice(body)).map(drop)
+    rt::decode_response_with::<T>(op, 200, headers, Bytes::copy_from_slice(body), decoding)
+        .map(|response| response.corrections)
 }
 
 /// Raw responses (files, CSV…) have no type to decode into.
-pub fn decode_raw(_op: &'static Operation, _body: &[u8]) -> Result<(), Error> {
-    Ok(())
+pub fn decode_raw(
+    _op: &'static Operation,
+    _body: &[u8],
+    _decoding: Decoding,
+) -> Result<Vec<Correction>, Error> {
+    Ok(Vec::new())
 }
 
 /// Sends like a method returning `Call<T>`.

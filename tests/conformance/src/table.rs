@@ -84,8 +84,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cloudforce_one::operations::CLOUDFORCE_ONE_PRIORITY_DELETE,
-        decode: decode::<cloudflare_v4::cloudforce_one::ApiResponseCommon>,
-        call: call::<cloudflare_v4::cloudforce_one::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::cloudforce_one::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::cloudforce_one::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::cloudforce_one::operations::CLOUDFORCE_ONE_REQUEST_QUOTA,
@@ -109,8 +109,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cloudforce_one::operations::CLOUDFORCE_ONE_REQUEST_DELETE,
-        decode: decode::<cloudflare_v4::cloudforce_one::ApiResponseCommon>,
-        call: call::<cloudflare_v4::cloudforce_one::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::cloudforce_one::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::cloudforce_one::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::cloudforce_one::operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST,
@@ -129,8 +129,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cloudforce_one::operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE,
-        decode: decode::<cloudflare_v4::cloudforce_one::ApiResponseCommon>,
-        call: call::<cloudflare_v4::cloudforce_one::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::cloudforce_one::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::cloudforce_one::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::custom_pages::operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES,
@@ -164,8 +164,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::email::operations::DELETE_DESTINATION_ADDRESS,
-        decode: decode::<cloudflare_v4::email::Addresses>,
-        call: call::<cloudflare_v4::email::Addresses>,
+        decode: decode::<Option<cloudflare_v4::email::Addresses>>,
+        call: call::<Option<cloudflare_v4::email::Addresses>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_LIST_IP_ACCESS_RULES,
@@ -219,8 +219,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::bill_subs_api::operations::DELETE_SUBSCRIPTION,
-        decode: decode::<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>,
-        call: call::<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>,
+        decode: decode::<Option<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>>,
+        call: call::<Option<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
@@ -284,8 +284,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
@@ -299,8 +299,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-        decode: decode::<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
-        call: call::<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
+        decode: decode::<
+            Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
+        >,
+        call: call::<Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
@@ -324,8 +326,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
@@ -359,8 +361,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_A_BOOKMARK_APPLICATION,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
@@ -394,8 +396,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::LIST_CUSTOM_PAGES,
@@ -419,8 +421,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_A_CUSTOM_PAGE,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS,
@@ -444,8 +446,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
@@ -471,8 +473,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_THE_ACCESS_KEY_CONFIGURATION,
@@ -537,10 +539,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
         decode: decode::<
-            cloudflare_v4::access::AccessPoliciesDeleteAnAccessReusablePolicyResult,
+            Option<
+                cloudflare_v4::access::AccessPoliciesDeleteAnAccessReusablePolicyResult,
+            >,
         >,
         call: call::<
-            cloudflare_v4::access::AccessPoliciesDeleteAnAccessReusablePolicyResult,
+            Option<
+                cloudflare_v4::access::AccessPoliciesDeleteAnAccessReusablePolicyResult,
+            >,
         >,
     },
     Entry {
@@ -570,8 +576,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-        decode: decode::<cloudflare_v4::access::ServiceTokens>,
-        call: call::<cloudflare_v4::access::ServiceTokens>,
+        decode: decode::<Option<cloudflare_v4::access::ServiceTokens>>,
+        call: call::<Option<cloudflare_v4::access::ServiceTokens>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::REFRESH_A_SERVICE_TOKEN,
@@ -605,8 +611,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_A_TAG,
-        decode: decode::<cloudflare_v4::access::DeleteATagResult>,
-        call: call::<cloudflare_v4::access::DeleteATagResult>,
+        decode: decode::<Option<cloudflare_v4::access::DeleteATagResult>>,
+        call: call::<Option<cloudflare_v4::access::DeleteATagResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_USERS,
@@ -765,8 +771,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::DELETE_SERVICE_BINDING,
-        decode: decode::<cloudflare_v4::addressing::ApiResponseCommon>,
-        call: call::<cloudflare_v4::addressing::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::addressing::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::addressing::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::LIST_PREFIX_DELEGATIONS,
@@ -780,8 +786,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::DELETE_PREFIX_DELEGATION,
-        decode: decode::<cloudflare_v4::addressing::DeletePrefixDelegationResult>,
-        call: call::<cloudflare_v4::addressing::DeletePrefixDelegationResult>,
+        decode: decode::<
+            Option<cloudflare_v4::addressing::DeletePrefixDelegationResult>,
+        >,
+        call: call::<Option<cloudflare_v4::addressing::DeletePrefixDelegationResult>>,
     },
     Entry {
         op: &cloudflare_v4::dls::operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
@@ -821,8 +829,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::ai_gateway::operations::AIG_CONFIG_DELETE_GATEWAY,
-        decode: decode::<cloudflare_v4::ai_gateway::AigConfigListGatewayResultItem>,
-        call: call::<cloudflare_v4::ai_gateway::AigConfigListGatewayResultItem>,
+        decode: decode::<
+            Option<cloudflare_v4::ai_gateway::AigConfigListGatewayResultItem>,
+        >,
+        call: call::<Option<cloudflare_v4::ai_gateway::AigConfigListGatewayResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::ai_gateway::operations::AIG_CONFIG_LIST_GATEWAY_LOGS,
@@ -1136,8 +1146,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::DELETE_PAGER_DUTY_SERVICES,
-        decode: decode::<cloudflare_v4::aaa::ApiResponseCollection>,
-        call: call::<cloudflare_v4::aaa::ApiResponseCollection>,
+        decode: decode::<Option<cloudflare_v4::aaa::ApiResponseCollection>>,
+        call: call::<Option<cloudflare_v4::aaa::ApiResponseCollection>>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::CONNECT_PAGER_DUTY,
@@ -1171,8 +1181,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::DELETE_A_WEBHOOK,
-        decode: decode::<cloudflare_v4::aaa::ApiResponseCollection>,
-        call: call::<cloudflare_v4::aaa::ApiResponseCollection>,
+        decode: decode::<Option<cloudflare_v4::aaa::ApiResponseCollection>>,
+        call: call::<Option<cloudflare_v4::aaa::ApiResponseCollection>>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::LIST_HISTORY,
@@ -1201,8 +1211,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::DELETE_A_NOTIFICATION_POLICY,
-        decode: decode::<cloudflare_v4::aaa::ApiResponseCollection>,
-        call: call::<cloudflare_v4::aaa::ApiResponseCollection>,
+        decode: decode::<Option<cloudflare_v4::aaa::ApiResponseCollection>>,
+        call: call::<Option<cloudflare_v4::aaa::ApiResponseCollection>>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::GET_ACCOUNT_AUDIT_LOGS,
@@ -1241,8 +1251,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::calls::operations::DELETE_APP,
-        decode: decode::<cloudflare_v4::calls::App>,
-        call: call::<cloudflare_v4::calls::App>,
+        decode: decode::<Option<cloudflare_v4::calls::App>>,
+        call: call::<Option<cloudflare_v4::calls::App>>,
     },
     Entry {
         op: &cloudflare_v4::calls::operations::CALLS_TURN_KEY_LIST,
@@ -1266,8 +1276,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::calls::operations::CALLS_DELETE_TURN_KEY,
-        decode: decode::<cloudflare_v4::calls::TurnKey>,
-        call: call::<cloudflare_v4::calls::TurnKey>,
+        decode: decode::<Option<cloudflare_v4::calls::TurnKey>>,
+        call: call::<Option<cloudflare_v4::calls::TurnKey>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::LIST_CLOUDFLARE_TUNNELS,
@@ -1291,8 +1301,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::DELETE_A_CLOUDFLARE_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
+        call: call::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::GET_CONFIGURATION,
@@ -1351,8 +1361,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::turnstile::operations::ACCOUNTS_TURNSTILE_WIDGET_DELETE,
-        decode: decode::<cloudflare_v4::turnstile::WidgetDetail>,
-        call: call::<cloudflare_v4::turnstile::WidgetDetail>,
+        decode: decode::<Option<cloudflare_v4::turnstile::WidgetDetail>>,
+        call: call::<Option<cloudflare_v4::turnstile::WidgetDetail>>,
     },
     Entry {
         op: &cloudflare_v4::turnstile::operations::ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET,
@@ -1616,8 +1626,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::DELETE_DEVICE_POSTURE_RULE,
-        decode: decode::<cloudflare_v4::teams_devices::DeleteDevicePostureRuleResult>,
-        call: call::<cloudflare_v4::teams_devices::DeleteDevicePostureRuleResult>,
+        decode: decode::<
+            Option<cloudflare_v4::teams_devices::DeleteDevicePostureRuleResult>,
+        >,
+        call: call::<Option<cloudflare_v4::teams_devices::DeleteDevicePostureRuleResult>>,
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::REVOKE_DEVICES,
@@ -1816,8 +1828,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DELETE_CUSTOM_PROFILE,
-        decode: decode::<cloudflare_v4::dlp::DeleteCustomProfileResult>,
-        call: call::<cloudflare_v4::dlp::DeleteCustomProfileResult>,
+        decode: decode::<Option<cloudflare_v4::dlp::DeleteCustomProfileResult>>,
+        call: call::<Option<cloudflare_v4::dlp::DeleteCustomProfileResult>>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::GET_PREDEFINED_PROFILE,
@@ -1856,8 +1868,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dns_firewall::operations::DELETE_DNS_FIREWALL_CLUSTER,
-        decode: decode::<cloudflare_v4::dns_firewall::DeleteDnsFirewallClusterResult>,
-        call: call::<cloudflare_v4::dns_firewall::DeleteDnsFirewallClusterResult>,
+        decode: decode::<
+            Option<cloudflare_v4::dns_firewall::DeleteDnsFirewallClusterResult>,
+        >,
+        call: call::<Option<cloudflare_v4::dns_firewall::DeleteDnsFirewallClusterResult>>,
     },
     Entry {
         op: &cloudflare_v4::dns_analytics::operations::DNS_FIREWALL_ANALYTICS_TABLE,
@@ -1891,8 +1905,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::mq::operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
-        decode: decode::<cloudflare_v4::mq::EventNotificationDeleteQueueConfigResult>,
-        call: call::<cloudflare_v4::mq::EventNotificationDeleteQueueConfigResult>,
+        decode: decode::<
+            Option<cloudflare_v4::mq::EventNotificationDeleteQueueConfigResult>,
+        >,
+        call: call::<Option<cloudflare_v4::mq::EventNotificationDeleteQueueConfigResult>>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION,
@@ -1949,8 +1965,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::DELETE_ZERO_TRUST_CERTIFICATE,
-        decode: decode::<cloudflare_v4::zero_trust_gateway::Certificates>,
-        call: call::<cloudflare_v4::zero_trust_gateway::Certificates>,
+        decode: decode::<Option<cloudflare_v4::zero_trust_gateway::Certificates>>,
+        call: call::<Option<cloudflare_v4::zero_trust_gateway::Certificates>>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
@@ -2200,8 +2216,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::images::operations::DELETE_SIGNING_KEY,
-        decode: decode::<cloudflare_v4::images::ImageKeysResponse>,
-        call: call::<cloudflare_v4::images::ImageKeysResponse>,
+        decode: decode::<Option<cloudflare_v4::images::ImageKeysResponse>>,
+        call: call::<Option<cloudflare_v4::images::ImageKeysResponse>>,
     },
     Entry {
         op: &cloudflare_v4::images::operations::IMAGES_USAGE_STATISTICS,
@@ -2457,8 +2473,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-        decode: decode::<cloudflare_v4::load_balancing::DeleteMonitorResult>,
-        call: call::<cloudflare_v4::load_balancing::DeleteMonitorResult>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
@@ -2502,8 +2518,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
-        decode: decode::<cloudflare_v4::load_balancing::DeletePoolResult>,
-        call: call::<cloudflare_v4::load_balancing::DeletePoolResult>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
@@ -2572,8 +2588,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-        decode: decode::<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>,
-        call: call::<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>,
+        decode: decode::<Option<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>>,
+        call: call::<Option<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
@@ -2655,8 +2671,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_APP,
-        decode: decode::<cloudflare_v4::magic::AccountApp>,
-        call: call::<cloudflare_v4::magic::AccountApp>,
+        decode: decode::<Option<cloudflare_v4::magic::AccountApp>>,
+        call: call::<Option<cloudflare_v4::magic::AccountApp>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_INTERCONNECTS,
@@ -2725,8 +2741,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_GRE_TUNNEL,
-        decode: decode::<cloudflare_v4::magic::DeleteGreTunnelResult>,
-        call: call::<cloudflare_v4::magic::DeleteGreTunnelResult>,
+        decode: decode::<Option<cloudflare_v4::magic::DeleteGreTunnelResult>>,
+        call: call::<Option<cloudflare_v4::magic::DeleteGreTunnelResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS,
@@ -2761,8 +2777,12 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
-        decode: decode::<cloudflare_v4::magic::MagicIpsecTunnelsDeleteIpsecTunnelResult>,
-        call: call::<cloudflare_v4::magic::MagicIpsecTunnelsDeleteIpsecTunnelResult>,
+        decode: decode::<
+            Option<cloudflare_v4::magic::MagicIpsecTunnelsDeleteIpsecTunnelResult>,
+        >,
+        call: call::<
+            Option<cloudflare_v4::magic::MagicIpsecTunnelsDeleteIpsecTunnelResult>,
+        >,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
@@ -2790,8 +2810,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_MANY_ROUTES,
-        decode: decode::<cloudflare_v4::magic::DeleteManyRoutesResult>,
-        call: call::<cloudflare_v4::magic::DeleteManyRoutesResult>,
+        decode: decode::<Option<cloudflare_v4::magic::DeleteManyRoutesResult>>,
+        call: call::<Option<cloudflare_v4::magic::DeleteManyRoutesResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::ROUTE_DETAILS,
@@ -2805,8 +2825,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_ROUTE,
-        decode: decode::<cloudflare_v4::magic::DeleteRouteResult>,
-        call: call::<cloudflare_v4::magic::DeleteRouteResult>,
+        decode: decode::<Option<cloudflare_v4::magic::DeleteRouteResult>>,
+        call: call::<Option<cloudflare_v4::magic::DeleteRouteResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_SITES,
@@ -2835,8 +2855,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_SITE,
-        decode: decode::<cloudflare_v4::magic::Site>,
-        call: call::<cloudflare_v4::magic::Site>,
+        decode: decode::<Option<cloudflare_v4::magic::Site>>,
+        call: call::<Option<cloudflare_v4::magic::Site>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_SITE_ACLS_LIST_ACLS,
@@ -2865,8 +2885,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_SITE_ACLS_DELETE_ACL,
-        decode: decode::<cloudflare_v4::magic::Acl>,
-        call: call::<cloudflare_v4::magic::Acl>,
+        decode: decode::<Option<cloudflare_v4::magic::Acl>>,
+        call: call::<Option<cloudflare_v4::magic::Acl>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_APP_CONFIGS,
@@ -2885,8 +2905,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_APP_CONFIG,
-        decode: decode::<cloudflare_v4::magic::AppConfig>,
-        call: call::<cloudflare_v4::magic::AppConfig>,
+        decode: decode::<Option<cloudflare_v4::magic::AppConfig>>,
+        call: call::<Option<cloudflare_v4::magic::AppConfig>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_SITE_LANS_LIST_LANS,
@@ -2915,8 +2935,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_SITE_LANS_DELETE_LAN,
-        decode: decode::<cloudflare_v4::magic::Lan>,
-        call: call::<cloudflare_v4::magic::Lan>,
+        decode: decode::<Option<cloudflare_v4::magic::Lan>>,
+        call: call::<Option<cloudflare_v4::magic::Lan>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_SITE_WANS_LIST_WANS,
@@ -2945,8 +2965,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_SITE_WANS_DELETE_WAN,
-        decode: decode::<cloudflare_v4::magic::Wan>,
-        call: call::<cloudflare_v4::magic::Wan>,
+        decode: decode::<Option<cloudflare_v4::magic::Wan>>,
+        call: call::<Option<cloudflare_v4::magic::Wan>>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::LIST_MEMBERS,
@@ -2995,8 +3015,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::DELETE_ACCOUNT_CONFIGURATION,
-        decode: decode::<cloudflare_v4::magic_visibility::MnmConfig>,
-        call: call::<cloudflare_v4::magic_visibility::MnmConfig>,
+        decode: decode::<Option<cloudflare_v4::magic_visibility::MnmConfig>>,
+        call: call::<Option<cloudflare_v4::magic_visibility::MnmConfig>>,
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::LIST_RULES_AND_ACCOUNT_CONFIGURATION,
@@ -3074,10 +3094,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_M_TLS_CERTIFICATE,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::ComponentsSchemasCertificateObject,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::ComponentsSchemasCertificateObject,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::ComponentsSchemasCertificateObject,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::ComponentsSchemasCertificateObject,
+            >,
         >,
     },
     Entry {
@@ -3322,8 +3346,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::r2::operations::R2_DELETE_BUCKET_SIPPY_CONFIG,
-        decode: decode::<cloudflare_v4::r2::R2DeleteBucketSippyConfigResult>,
-        call: call::<cloudflare_v4::r2::R2DeleteBucketSippyConfigResult>,
+        decode: decode::<Option<cloudflare_v4::r2::R2DeleteBucketSippyConfigResult>>,
+        call: call::<Option<cloudflare_v4::r2::R2DeleteBucketSippyConfigResult>>,
     },
     Entry {
         op: &cloudflare_v4::r2::operations::R2_CREATE_TEMP_ACCESS_CREDENTIALS,
@@ -3382,8 +3406,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::lists::operations::DELETE_A_LIST,
-        decode: decode::<cloudflare_v4::lists::DeleteAListResult>,
-        call: call::<cloudflare_v4::lists::DeleteAListResult>,
+        decode: decode::<Option<cloudflare_v4::lists::DeleteAListResult>>,
+        call: call::<Option<cloudflare_v4::lists::DeleteAListResult>>,
     },
     Entry {
         op: &cloudflare_v4::lists::operations::GET_LIST_ITEMS,
@@ -3402,8 +3426,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::lists::operations::DELETE_LIST_ITEMS,
-        decode: decode::<cloudflare_v4::lists::CreateListItemsResult>,
-        call: call::<cloudflare_v4::lists::CreateListItemsResult>,
+        decode: decode::<Option<cloudflare_v4::lists::CreateListItemsResult>>,
+        call: call::<Option<cloudflare_v4::lists::CreateListItemsResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_RULESETS,
@@ -3462,8 +3486,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ACCOUNT_RULESET_RULE,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
+        call: call::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_RULESET_VERSIONS,
@@ -3507,8 +3531,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rum::operations::DELETE_SITE,
-        decode: decode::<cloudflare_v4::rum::DeleteSiteResult>,
-        call: call::<cloudflare_v4::rum::DeleteSiteResult>,
+        decode: decode::<Option<cloudflare_v4::rum::DeleteSiteResult>>,
+        call: call::<Option<cloudflare_v4::rum::DeleteSiteResult>>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::CREATE_RULE,
@@ -3522,8 +3546,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rum::operations::DELETE_RULE,
-        decode: decode::<cloudflare_v4::rum::DeleteRuleResult>,
-        call: call::<cloudflare_v4::rum::DeleteRuleResult>,
+        decode: decode::<Option<cloudflare_v4::rum::DeleteRuleResult>>,
+        call: call::<Option<cloudflare_v4::rum::DeleteRuleResult>>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::LIST_RULES,
@@ -3557,8 +3581,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_ACL,
-        decode: decode::<cloudflare_v4::secondary_dns::DeleteAclResult>,
-        call: call::<cloudflare_v4::secondary_dns::DeleteAclResult>,
+        decode: decode::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
+        call: call::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::LIST_PEERS,
@@ -3582,8 +3606,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_PEER,
-        decode: decode::<cloudflare_v4::secondary_dns::DeleteAclResult>,
-        call: call::<cloudflare_v4::secondary_dns::DeleteAclResult>,
+        decode: decode::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
+        call: call::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::LIST_TSI_GS,
@@ -3607,8 +3631,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_TSIG,
-        decode: decode::<cloudflare_v4::secondary_dns::DeleteTsigResult>,
-        call: call::<cloudflare_v4::secondary_dns::DeleteTsigResult>,
+        decode: decode::<Option<cloudflare_v4::secondary_dns::DeleteTsigResult>>,
+        call: call::<Option<cloudflare_v4::secondary_dns::DeleteTsigResult>>,
     },
     Entry {
         op: &cloudflare_v4::workers_kv::operations::QUERY_REQUEST_ANALYTICS,
@@ -3722,8 +3746,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::DELETE_SIGNING_KEYS,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::LIST_LIVE_INPUTS,
@@ -3792,8 +3816,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::DELETE_WATERMARK_PROFILES,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::VIEW_WEBHOOKS,
@@ -3807,8 +3831,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::DELETE_WEBHOOKS,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::RETRIEVE_VIDEO_DETAILS,
@@ -3842,8 +3866,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::DELETE_AUDIO_TRACKS,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::LIST_CAPTIONS_OR_SUBTITLES,
@@ -3862,8 +3886,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::DELETE_CAPTIONS_OR_SUBTITLES,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
@@ -3887,8 +3911,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::RETREIEVE_EMBED_CODE_HTML,
@@ -3927,8 +3951,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR,
-        decode: decode::<cloudflare_v4::tunnel::Route>,
-        call: call::<cloudflare_v4::tunnel::Route>,
+        decode: decode::<Option<cloudflare_v4::tunnel::Route>>,
+        call: call::<Option<cloudflare_v4::tunnel::Route>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE,
@@ -3937,8 +3961,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE,
-        decode: decode::<cloudflare_v4::tunnel::Route>,
-        call: call::<cloudflare_v4::tunnel::Route>,
+        decode: decode::<Option<cloudflare_v4::tunnel::Route>>,
+        call: call::<Option<cloudflare_v4::tunnel::Route>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::LIST_VIRTUAL_NETWORKS,
@@ -3977,8 +4001,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::DELETE_AN_ARGO_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ArgoTunnel>,
-        call: call::<cloudflare_v4::tunnel::ArgoTunnel>,
+        decode: decode::<Option<cloudflare_v4::tunnel::ArgoTunnel>>,
+        call: call::<Option<cloudflare_v4::tunnel::ArgoTunnel>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
@@ -4122,8 +4146,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
+        call: call::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
@@ -4352,8 +4376,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::DELETE_TAIL,
-        decode: decode::<cloudflare_v4::workers::ApiResponseCommon>,
-        call: call::<cloudflare_v4::workers::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::workers::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::workers::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::FETCH_USAGE_MODEL,
@@ -4455,8 +4479,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_INTEGRATION_DELETE,
-        decode: decode::<cloudflare_v4::dlp::Empty>,
-        call: call::<cloudflare_v4::dlp::Empty>,
+        decode: decode::<Option<cloudflare_v4::dlp::Empty>>,
+        call: call::<Option<cloudflare_v4::dlp::Empty>>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::ORIGIN_CA_LIST_CERTIFICATES,
@@ -4478,10 +4502,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::REVOKE_CERTIFICATE,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
     },
     Entry {
@@ -4506,8 +4534,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::DELETE_MEMBERSHIP,
-        decode: decode::<cloudflare_v4::iam::DeleteMembershipResult>,
-        call: call::<cloudflare_v4::iam::DeleteMembershipResult>,
+        decode: decode::<Option<cloudflare_v4::iam::DeleteMembershipResult>>,
+        call: call::<Option<cloudflare_v4::iam::DeleteMembershipResult>>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::GET_ORGANIZATION_AUDIT_LOGS,
@@ -5724,8 +5752,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
-        decode: decode::<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>,
-        call: call::<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>,
+        decode: decode::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
+        call: call::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::LIST_INVITATIONS,
@@ -5769,8 +5797,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-        decode: decode::<cloudflare_v4::load_balancing::DeleteMonitorResult>,
-        call: call::<cloudflare_v4::load_balancing::DeleteMonitorResult>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
@@ -5814,8 +5842,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_DELETE_POOL,
-        decode: decode::<cloudflare_v4::load_balancing::DeletePoolResult>,
-        call: call::<cloudflare_v4::load_balancing::DeletePoolResult>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
@@ -5854,8 +5882,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::LEAVE_ORGANIZATION,
-        decode: decode::<cloudflare_v4::iam::LeaveOrganizationResponse>,
-        call: call::<cloudflare_v4::iam::LeaveOrganizationResponse>,
+        decode: decode::<Option<cloudflare_v4::iam::LeaveOrganizationResponse>>,
+        call: call::<Option<cloudflare_v4::iam::LeaveOrganizationResponse>>,
     },
     Entry {
         op: &cloudflare_v4::bill_subs_api::operations::GET_USER_SUBSCRIPTIONS,
@@ -5869,8 +5897,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::bill_subs_api::operations::DELETE_USER_SUBSCRIPTION,
-        decode: decode::<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>,
-        call: call::<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>,
+        decode: decode::<Option<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>>,
+        call: call::<Option<cloudflare_v4::bill_subs_api::DeleteSubscriptionResult>>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::LIST_TOKENS,
@@ -6029,8 +6057,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::email::operations::DELETE_ROUTING_RULE,
-        decode: decode::<cloudflare_v4::email::Rules>,
-        call: call::<cloudflare_v4::email::Rules>,
+        decode: decode::<Option<cloudflare_v4::email::Rules>>,
+        call: call::<Option<cloudflare_v4::email::Rules>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_FILTERS,
@@ -6064,8 +6092,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_FILTER,
-        decode: decode::<cloudflare_v4::firewall::DeleteFiltersResultItem>,
-        call: call::<cloudflare_v4::firewall::DeleteFiltersResultItem>,
+        decode: decode::<Option<cloudflare_v4::firewall::DeleteFiltersResultItem>>,
+        call: call::<Option<cloudflare_v4::firewall::DeleteFiltersResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_ZONE_LOCKDOWN_RULES,
@@ -6089,8 +6117,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_ZONE_LOCKDOWN_RULE,
-        decode: decode::<cloudflare_v4::firewall::DeleteAZoneLockdownRuleResponse>,
-        call: call::<cloudflare_v4::firewall::DeleteAZoneLockdownRuleResponse>,
+        decode: decode::<
+            Option<cloudflare_v4::firewall::DeleteAZoneLockdownRuleResponse>,
+        >,
+        call: call::<Option<cloudflare_v4::firewall::DeleteAZoneLockdownRuleResponse>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_FIREWALL_RULES,
@@ -6134,8 +6164,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_FIREWALL_RULE,
-        decode: decode::<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>,
-        call: call::<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>,
+        decode: decode::<Option<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>>,
+        call: call::<Option<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_USER_AGENT_BLOCKING_RULES,
@@ -6159,8 +6189,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_USER_AGENT_BLOCKING_RULE,
-        decode: decode::<cloudflare_v4::firewall::DeleteAUserAgentBlockingRuleResult>,
-        call: call::<cloudflare_v4::firewall::DeleteAUserAgentBlockingRuleResult>,
+        decode: decode::<
+            Option<cloudflare_v4::firewall::DeleteAUserAgentBlockingRuleResult>,
+        >,
+        call: call::<Option<cloudflare_v4::firewall::DeleteAUserAgentBlockingRuleResult>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_WAF_OVERRIDES,
@@ -6184,8 +6216,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_WAF_OVERRIDE,
-        decode: decode::<cloudflare_v4::firewall::DeleteAWafOverrideResponse>,
-        call: call::<cloudflare_v4::firewall::DeleteAWafOverrideResponse>,
+        decode: decode::<Option<cloudflare_v4::firewall::DeleteAWafOverrideResponse>>,
+        call: call::<Option<cloudflare_v4::firewall::DeleteAWafOverrideResponse>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_WAF_PACKAGES,
@@ -6224,8 +6256,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_RATE_LIMIT,
-        decode: decode::<cloudflare_v4::firewall::DeleteARateLimitResult>,
-        call: call::<cloudflare_v4::firewall::DeleteARateLimitResult>,
+        decode: decode::<Option<cloudflare_v4::firewall::DeleteARateLimitResult>>,
+        call: call::<Option<cloudflare_v4::firewall::DeleteARateLimitResult>>,
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::SSL_TLS_RECOMMENDATION,
@@ -6338,8 +6370,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
@@ -6353,8 +6385,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-        decode: decode::<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
-        call: call::<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
+        decode: decode::<
+            Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
+        >,
+        call: call::<Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::LIST_ACCESS_POLICIES,
@@ -6378,8 +6412,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_AN_ACCESS_POLICY,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
@@ -6423,8 +6457,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
@@ -6448,8 +6482,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
@@ -6475,8 +6509,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-        decode: decode::<cloudflare_v4::access::AccessResult>,
-        call: call::<cloudflare_v4::access::AccessResult>,
+        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
+        call: call::<Option<cloudflare_v4::access::AccessResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
@@ -6520,8 +6554,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-        decode: decode::<cloudflare_v4::access::ServiceTokens>,
-        call: call::<cloudflare_v4::access::ServiceTokens>,
+        decode: decode::<Option<cloudflare_v4::access::ServiceTokens>>,
+        call: call::<Option<cloudflare_v4::access::ServiceTokens>>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::TOTAL_TLS_SETTINGS_DETAILS,
@@ -6570,8 +6604,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dls::operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME,
-        decode: decode::<cloudflare_v4::dls::ApiResponseCommon>,
-        call: call::<cloudflare_v4::dls::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::dls::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::dls::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::argo_analytics::operations::ARGO_ANALYTICS_FOR_A_ZONE,
@@ -6639,8 +6673,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::DELETE_MULTIPLE_OPERATIONS,
-        decode: decode::<cloudflare_v4::api_shield::ApiResponseCommon>,
-        call: call::<cloudflare_v4::api_shield::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::api_shield::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::api_shield::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS,
@@ -6662,8 +6696,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::DELETE_AN_OPERATION,
-        decode: decode::<cloudflare_v4::api_shield::ApiResponseCommon>,
-        call: call::<cloudflare_v4::api_shield::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::api_shield::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::api_shield::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS,
@@ -6721,8 +6755,12 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
-        decode: decode::<cloudflare_v4::api_shield::ApiShieldSchemaDeleteASchemaResult>,
-        call: call::<cloudflare_v4::api_shield::ApiShieldSchemaDeleteASchemaResult>,
+        decode: decode::<
+            Option<cloudflare_v4::api_shield::ApiShieldSchemaDeleteASchemaResult>,
+        >,
+        call: call::<
+            Option<cloudflare_v4::api_shield::ApiShieldSchemaDeleteASchemaResult>,
+        >,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
@@ -6821,8 +6859,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cache::operations::DELETE_SMART_TIERED_CACHE_SETTING,
-        decode: decode::<cloudflare_v4::cache::ResultObject>,
-        call: call::<cloudflare_v4::cache::ResultObject>,
+        decode: decode::<Option<cloudflare_v4::cache::ResultObject>>,
+        call: call::<Option<cloudflare_v4::cache::ResultObject>>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_VARIANTS_SETTING,
@@ -6836,8 +6874,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cache::operations::DELETE_VARIANTS_SETTING,
-        decode: decode::<cloudflare_v4::cache::Variants>,
-        call: call::<cloudflare_v4::cache::Variants>,
+        decode: decode::<Option<cloudflare_v4::cache::Variants>>,
+        call: call::<Option<cloudflare_v4::cache::Variants>>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS,
@@ -6890,9 +6928,11 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::ClientCertificate,
+            Option<cloudflare_v4::tls_certificates_and_hostnames::ClientCertificate>,
         >,
-        call: call::<cloudflare_v4::tls_certificates_and_hostnames::ClientCertificate>,
+        call: call::<
+            Option<cloudflare_v4::tls_certificates_and_hostnames::ClientCertificate>,
+        >,
     },
     Entry {
         op: &cloudflare_v4::cloud_connector::operations::ZONE_CLOUD_CONNECTOR_RULES,
@@ -6940,10 +6980,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_SSL_CONFIGURATION,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
     },
     Entry {
@@ -6986,10 +7030,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
     },
     Entry {
@@ -7059,8 +7107,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dns_records::operations::DELETE_DNS_RECORD,
-        decode: decode::<cloudflare_v4::dns_records::DeleteDnsRecordResponse>,
-        call: call::<cloudflare_v4::dns_records::DeleteDnsRecordResponse>,
+        decode: decode::<Option<cloudflare_v4::dns_records::DeleteDnsRecordResponse>>,
+        call: call::<Option<cloudflare_v4::dns_records::DeleteDnsRecordResponse>>,
     },
     Entry {
         op: &cloudflare_v4::dns_settings::operations::DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS,
@@ -7084,8 +7132,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dnssec::operations::DELETE_DNSSEC_RECORDS,
-        decode: decode::<String>,
-        call: call::<String>,
+        decode: decode::<Option<String>>,
+        call: call::<Option<String>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_A_ZONE_LIST_IP_ACCESS_RULES,
@@ -7104,8 +7152,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_A_ZONE_DELETE_AN_IP_ACCESS_RULE,
-        decode: decode::<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>,
-        call: call::<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>,
+        decode: decode::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
+        call: call::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
     },
     Entry {
         op: &cloudflare_v4::waf_managed_rules::operations::LIST_WAF_RULE_GROUPS,
@@ -7159,8 +7207,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::healthchecks::operations::DELETE_PREVIEW_HEALTH_CHECK,
-        decode: decode::<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
-        call: call::<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
+        decode: decode::<
+            Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
+        >,
+        call: call::<Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>>,
     },
     Entry {
         op: &cloudflare_v4::healthchecks::operations::HEALTH_CHECK_DETAILS,
@@ -7179,8 +7229,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::healthchecks::operations::DELETE_HEALTH_CHECK,
-        decode: decode::<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
-        call: call::<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
+        decode: decode::<
+            Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
+        >,
+        call: call::<Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>>,
     },
     Entry {
         op: &cloudflare_v4::zones::operations::ZONES_0_HOLD_GET,
@@ -7194,8 +7246,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zones::operations::ZONES_0_HOLD_DELETE,
-        decode: decode::<cloudflare_v4::zones::Zones0HoldDeleteResponsePart1>,
-        call: call::<cloudflare_v4::zones::Zones0HoldDeleteResponsePart1>,
+        decode: decode::<Option<cloudflare_v4::zones::Zones0HoldDeleteResponsePart1>>,
+        call: call::<Option<cloudflare_v4::zones::Zones0HoldDeleteResponsePart1>>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::LIST,
@@ -7212,9 +7264,11 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::SettingObjectDelete,
+            Option<cloudflare_v4::tls_certificates_and_hostnames::SettingObjectDelete>,
         >,
-        call: call::<cloudflare_v4::tls_certificates_and_hostnames::SettingObjectDelete>,
+        call: call::<
+            Option<cloudflare_v4::tls_certificates_and_hostnames::SettingObjectDelete>,
+        >,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::LIST_KEYLESS_SSL_CONFIGURATIONS,
@@ -7243,10 +7297,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_KEYLESS_SSL_CONFIGURATION,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
     },
     Entry {
@@ -7276,8 +7334,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::DELETE_LOAD_BALANCER,
-        decode: decode::<cloudflare_v4::load_balancing::DeleteLoadBalancerResult>,
-        call: call::<cloudflare_v4::load_balancing::DeleteLoadBalancerResult>,
+        decode: decode::<
+            Option<cloudflare_v4::load_balancing::DeleteLoadBalancerResult>,
+        >,
+        call: call::<Option<cloudflare_v4::load_balancing::DeleteLoadBalancerResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
@@ -7321,8 +7381,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-        decode: decode::<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>,
-        call: call::<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>,
+        decode: decode::<Option<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>>,
+        call: call::<Option<cloudflare_v4::logpush::IdLogpushJobsJobIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP,
@@ -7468,10 +7528,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_HOSTNAME_CLIENT_CERTIFICATE,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::SchemasCertificateObject,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::SchemasCertificateObject,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::SchemasCertificateObject,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::SchemasCertificateObject,
+            >,
         >,
     },
     Entry {
@@ -7671,8 +7735,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ZONE_RULESET_RULE,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
+        call: call::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ZONE_RULESET_VERSIONS,
@@ -7724,10 +7788,10 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_SECONDARY_ZONE_CONFIGURATION,
         decode: decode::<
-            cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult,
+            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
         >,
         call: call::<
-            cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult,
+            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
         >,
     },
     Entry {
@@ -7754,10 +7818,10 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_PRIMARY_ZONE_CONFIGURATION,
         decode: decode::<
-            cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult,
+            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
         >,
         call: call::<
-            cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult,
+            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
         >,
     },
     Entry {
@@ -7921,8 +7985,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::snippets::operations::SNIPPET_DELETE,
-        decode: decode::<cloudflare_v4::snippets::ApiResponseCommon>,
-        call: call::<cloudflare_v4::snippets::ApiResponseCommon>,
+        decode: decode::<Option<cloudflare_v4::snippets::ApiResponseCommon>>,
+        call: call::<Option<cloudflare_v4::snippets::ApiResponseCommon>>,
     },
     Entry {
         op: &cloudflare_v4::snippets::operations::SNIPPET_CONTENT,
@@ -7951,8 +8015,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_DELETE_TESTS,
-        decode: decode::<cloudflare_v4::observatory::SpeedDeleteTestsResult>,
-        call: call::<cloudflare_v4::observatory::SpeedDeleteTestsResult>,
+        decode: decode::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
+        call: call::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_GET_TEST,
@@ -7976,8 +8040,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_DELETE_TEST_SCHEDULE,
-        decode: decode::<cloudflare_v4::observatory::SpeedDeleteTestsResult>,
-        call: call::<cloudflare_v4::observatory::SpeedDeleteTestsResult>,
+        decode: decode::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
+        call: call::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::ANALYZE_CERTIFICATE,
@@ -8024,10 +8088,14 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            Option<
+                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+            >,
         >,
     },
     Entry {
@@ -8115,8 +8183,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::DELETE_WAITING_ROOM,
-        decode: decode::<cloudflare_v4::waitingroom::WaitingRoomIdResponse>,
-        call: call::<cloudflare_v4::waitingroom::WaitingRoomIdResponse>,
+        decode: decode::<Option<cloudflare_v4::waitingroom::WaitingRoomIdResponse>>,
+        call: call::<Option<cloudflare_v4::waitingroom::WaitingRoomIdResponse>>,
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::LIST_EVENTS,
@@ -8145,8 +8213,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::DELETE_EVENT,
-        decode: decode::<cloudflare_v4::waitingroom::EventIdResponse>,
-        call: call::<cloudflare_v4::waitingroom::EventIdResponse>,
+        decode: decode::<Option<cloudflare_v4::waitingroom::EventIdResponse>>,
+        call: call::<Option<cloudflare_v4::waitingroom::EventIdResponse>>,
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::PREVIEW_ACTIVE_EVENT_DETAILS,
@@ -8225,8 +8293,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::DELETE_ROUTE,
-        decode: decode::<cloudflare_v4::workers::CreateRouteResult>,
-        call: call::<cloudflare_v4::workers::CreateRouteResult>,
+        decode: decode::<Option<cloudflare_v4::workers::CreateRouteResult>>,
+        call: call::<Option<cloudflare_v4::workers::CreateRouteResult>>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER,
@@ -8293,7 +8361,9 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::DELETE_SPECTRUM_APPLICATION,
-        decode: decode::<cloudflare_v4::legacy_jhs::DeleteSpectrumApplicationResult>,
-        call: call::<cloudflare_v4::legacy_jhs::DeleteSpectrumApplicationResult>,
+        decode: decode::<
+            Option<cloudflare_v4::legacy_jhs::DeleteSpectrumApplicationResult>,
+        >,
+        call: call::<Option<cloudflare_v4::legacy_jhs::DeleteSpectrumApplicationResult>>,
     },
 ];

@@ -2,39 +2,63 @@
 //! result type of its operation: media-type `example`s, named `examples`, and whole responses
 //! assembled from schema-level `example` values (only where every required property has one).
 //!
-//! Failures caused by bugs in the spec are listed, with the bug, in `known-example-failures.txt`
-//! beside this crate; any other failure fails the test. Examples that decode only because the
-//! runtime converted a value given with another type than the schema declares (`"false"` for a
-//! boolean) are spec bugs too: they are counted and listed with the converted paths. The tally
-//! is printed and written to `target/conformance/examples.txt`.
+//! Each example is decoded twice, with error correction and strictly, and the two must agree:
+//! strict decoding fails exactly when correction changed something. Examples that decode only
+//! because correction filled in a required value or kept a union value that fits no variant
+//! are spec bugs, each listed with the bug in `known-example-corrections.txt` beside this crate;
+//! any other such example, and any example that fails to decode at all, fails the test.
+//! Examples that needed only a lossless conversion (`"false"` for a boolean) are spec bugs too:
+//! they are counted and listed with their paths. The tally is printed and written to
+//! `target/conformance/examples.txt`.
 
+use cloudflare_conformance::known_causes;
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::table::ENTRIES;
-use cloudflare_conformance::{drift, known_causes};
+use cloudflare_v4::runtime::{CorrectionKind, Decoding};
 use std::collections::BTreeMap;
 
 /// Runs without the test harness so the tally is printed on every run, not only on failure.
 fn main() {
-    drift::install();
     let spec = Spec::pinned();
-    let known = known_causes("known-example-failures.txt");
+    let known = known_causes("known-example-corrections.txt");
 
-    let (mut total, mut passed) = (0, 0);
+    let (mut total, mut exact) = (0, 0);
     let mut failures: BTreeMap<String, String> = BTreeMap::new();
     let mut converted: BTreeMap<String, String> = BTreeMap::new();
+    let mut corrected: BTreeMap<String, String> = BTreeMap::new();
+    let mut disagreements: Vec<String> = Vec::new();
     for entry in ENTRIES {
         let method = entry.op.method.as_str().to_ascii_lowercase();
         for (label, example) in spec.response_examples(entry.op.path, &method) {
             total += 1;
+            let key = format!("{} ({label})", entry.op.id);
             let body = serde_json::to_vec(&example).unwrap();
-            let decoded = (entry.decode)(entry.op, &body);
-            let conversions = drift::take();
-            match decoded {
-                Ok(()) => {
-                    passed += 1;
-                    if !conversions.is_empty() {
-                        let paths: Vec<String> = conversions.into_iter().map(|c| c.paths).collect();
-                        converted.insert(format!("{} ({label})", entry.op.id), paths.join(", "));
+            let lenient = (entry.decode)(entry.op, &body, Decoding::Corrected);
+            let strict = (entry.decode)(entry.op, &body, Decoding::Strict);
+            match lenient {
+                Ok(corrections) => {
+                    if strict.is_ok() != corrections.is_empty() {
+                        disagreements.push(format!(
+                            "{key}: corrected {} value(s) but strict decoding {}",
+                            corrections.len(),
+                            match &strict {
+                                Ok(_) => "succeeded".to_owned(),
+                                Err(e) => format!("failed: {e}"),
+                            }
+                        ));
+                    }
+                    if corrections.is_empty() {
+                        exact += 1;
+                        continue;
+                    }
+                    let text: Vec<String> = corrections.iter().map(|c| c.to_string()).collect();
+                    let only_converted = corrections
+                        .iter()
+                        .all(|c| matches!(c.kind, CorrectionKind::Converted { .. }));
+                    if only_converted {
+                        converted.insert(key, text.join("; "));
+                    } else {
+                        corrected.insert(key, text.join("; "));
                     }
                 }
                 Err(error) => {
@@ -47,28 +71,17 @@ fn main() {
                         shown.truncate(cut);
                         shown.push('…');
                     }
-                    failures.insert(
-                        format!("{} ({label})", entry.op.id),
-                        format!("{error}\n    example: {shown}"),
-                    );
+                    failures.insert(key, format!("{error}\n    example: {shown}"));
                 }
             }
         }
     }
-    let unexplained: Vec<String> = failures
-        .iter()
-        .filter(|(k, _)| !known.contains_key(*k))
-        .map(|(k, e)| format!("{k}: {e}"))
-        .collect();
-    let fixed: Vec<&String> = known
-        .keys()
-        .filter(|k| !failures.contains_key(*k))
-        .collect();
+    let passed = total - failures.len();
     let tally = format!(
-        "response examples: {passed} passed, {} failed, {total} total ({} failed for spec bugs listed in known-example-failures.txt; {} passed after converting values whose type contradicts the schema)\n",
+        "response examples: {passed} passed, {} failed, {total} total ({exact} exactly as the spec says; {} after converting values whose type contradicts the schema; {} after filling in or keeping values, spec bugs listed in known-example-corrections.txt)\n",
         failures.len(),
-        failures.len() - unexplained.len(),
         converted.len(),
+        corrected.len(),
     );
     print!("{tally}");
     let out = root().join("target/conformance");
@@ -77,9 +90,13 @@ fn main() {
     for (k, e) in &failures {
         report.push_str(&format!("{k}: {e}\n"));
     }
+    report.push_str("\nDecoded after filling in or keeping values (spec bugs):\n");
+    for (k, corrections) in &corrected {
+        report.push_str(&format!("{k}: {corrections}\n"));
+    }
     report.push_str("\nDecoded after converting (spec examples contradict their types):\n");
-    for (k, paths) in &converted {
-        report.push_str(&format!("{k}: {paths}\n"));
+    for (k, corrections) in &converted {
+        report.push_str(&format!("{k}: {corrections}\n"));
     }
     std::fs::write(out.join("examples.txt"), report).unwrap();
     let mut problems = Vec::new();
@@ -88,16 +105,39 @@ fn main() {
             "found only {total} examples: the collection is broken"
         ));
     }
+    if !failures.is_empty() {
+        let list: Vec<String> = failures.iter().map(|(k, e)| format!("{k}: {e}")).collect();
+        problems.push(format!(
+            "{} examples do not decode:\n{}",
+            list.len(),
+            list.join("\n")
+        ));
+    }
+    if !disagreements.is_empty() {
+        problems.push(format!(
+            "strict and corrected decoding disagree:\n{}",
+            disagreements.join("\n")
+        ));
+    }
+    let unexplained: Vec<String> = corrected
+        .iter()
+        .filter(|(k, _)| !known.contains_key(*k))
+        .map(|(k, c)| format!("{k}: {c}"))
+        .collect();
+    let fixed: Vec<&String> = known
+        .keys()
+        .filter(|k| !corrected.contains_key(*k))
+        .collect();
     if !unexplained.is_empty() {
         problems.push(format!(
-            "{} unexplained failures:\n{}",
+            "{} examples needed filling in or keeping values, not explained in known-example-corrections.txt:\n{}",
             unexplained.len(),
             unexplained.join("\n")
         ));
     }
     if !fixed.is_empty() {
         problems.push(format!(
-            "listed as failing but now passing (remove from the list): {fixed:?}"
+            "listed as needing corrections but now decoding without (remove from the list): {fixed:?}"
         ));
     }
     if !problems.is_empty() {
