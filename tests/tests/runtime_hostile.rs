@@ -1,0 +1,330 @@
+//! Runtime tests against hostile or broken servers on loopback: redirects to another origin.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cloudflare_v4::runtime::{
+    Call, Client, ClientBuilder, Credentials, Error, Method, Operation, Pagination, ResponseKind,
+    RetryPolicy,
+};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+static GET_ZONE: Operation = Operation {
+    id: "zones-0-get",
+    method: Method::Get,
+    path: "/zones/{zone_id}",
+    permissions: &["Zone Read"],
+    response: ResponseKind::Envelope,
+    pagination: Pagination::None,
+};
+
+static CREATE_ZONE: Operation = Operation {
+    id: "zones-post",
+    method: Method::Post,
+    path: "/zones",
+    permissions: &["Zone Edit"],
+    response: ResponseKind::Envelope,
+    pagination: Pagination::None,
+};
+
+const ZONE: &str = r#"{"success":true,"errors":[],"messages":[],"result":{"id":"z1"}}"#;
+
+#[derive(Debug, Deserialize)]
+struct Zone {
+    id: String,
+}
+
+async fn get_zone(client: &Client) -> Result<Zone, Error> {
+    Call::<Zone>::new(client.request(&GET_ZONE, &["z1"])).await
+}
+
+async fn create_zone(client: &Client) -> Result<Zone, Error> {
+    let mut request = client.request(&CREATE_ZONE, &[]);
+    request.json(&json!({"name": "example.com"}));
+    Call::<Zone>::new(request).await
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+}
+
+// ---------------------------------------------------------------- a hand-rolled server
+
+/// What a [`Server`] answers to its `n`th request.
+struct Answer {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: &'static str,
+    /// How long the server waits after a request came in before it counts it (reads it),
+    /// as a slow network or a busy server would.
+    read_delay: Duration,
+    /// How long the server waits after counting a request before it answers.
+    delay: Duration,
+}
+
+impl Answer {
+    fn zone() -> Self {
+        Answer::status(200)
+    }
+
+    fn status(status: u16) -> Self {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: ZONE,
+            read_delay: Duration::ZERO,
+            delay: Duration::ZERO,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// A request as the server counted it.
+struct Seen {
+    head: String,
+}
+
+#[derive(Default)]
+struct Log {
+    connections: AtomicUsize,
+    requests: Mutex<Vec<Seen>>,
+}
+
+/// A keep-alive HTTP/1.1 server on 127.0.0.1 that records every connection and request.
+struct Server {
+    addr: SocketAddr,
+    log: Arc<Log>,
+}
+
+impl Server {
+    async fn start(answer: impl Fn(usize) -> Answer + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log = Arc::new(Log::default());
+        let answer = Arc::new(answer);
+        let counter = Arc::new(AtomicUsize::new(0));
+        let accept_log = Arc::clone(&log);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                accept_log.connections.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(serve_connection(
+                    stream,
+                    Arc::clone(&accept_log),
+                    Arc::clone(&answer),
+                    Arc::clone(&counter),
+                ));
+            }
+        });
+        Server { addr, log }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/client/v4", self.addr)
+    }
+
+    fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn connections(&self) -> usize {
+        self.log.connections.load(Ordering::SeqCst)
+    }
+
+    fn request_count(&self) -> usize {
+        self.log.requests.lock().unwrap().len()
+    }
+
+    fn heads(&self) -> Vec<String> {
+        let requests = self.log.requests.lock().unwrap();
+        requests.iter().map(|s| s.head.clone()).collect()
+    }
+}
+
+async fn serve_connection(
+    mut stream: TcpStream,
+    log: Arc<Log>,
+    answer: Arc<impl Fn(usize) -> Answer>,
+    counter: Arc<AtomicUsize>,
+) {
+    let mut buf = Vec::new();
+    loop {
+        let head_len = loop {
+            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break end + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_len]).to_ascii_lowercase();
+        let body_len: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        while buf.len() < head_len + body_len {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        buf.drain(..head_len + body_len);
+        let answer = answer(counter.fetch_add(1, Ordering::SeqCst));
+        tokio::time::sleep(answer.read_delay).await;
+        log.requests.lock().unwrap().push(Seen { head });
+        tokio::time::sleep(answer.delay).await;
+        let mut response = format!(
+            "HTTP/1.1 {} Status\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+            answer.status,
+            answer.body.len()
+        );
+        for (name, value) in &answer.headers {
+            response.push_str(&format!("{name}: {value}\r\n"));
+        }
+        response.push_str("\r\n");
+        response.push_str(answer.body);
+        if stream.write_all(response.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- redirects
+
+const SECRETS: [&str; 3] = ["tok-SECRET", "key-SECRET", "usk-SECRET"];
+
+fn all_credentials() -> [Credentials; 3] {
+    [
+        Credentials::api_token("tok-SECRET"),
+        Credentials::api_key("ops@example.com", "key-SECRET"),
+        Credentials::user_service_key("usk-SECRET"),
+    ]
+}
+
+/// A redirect to another origin (another port of 127.0.0.1) is never followed, for every
+/// redirect status, method, credential kind and HTTP client: the other origin sees no
+/// connection at all, and the call is an [`Error::Redirect`] that names where it pointed.
+#[tokio::test]
+async fn redirects_to_another_origin_are_not_followed() {
+    let elsewhere = Server::start(|_| Answer::zone()).await;
+    let target = format!("{}/client/v4/zones/z1", elsewhere.origin());
+    const STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
+    let api =
+        Server::start(move |n| Answer::status(STATUSES[n / 2 % 5]).header("location", &target))
+            .await;
+    let mut calls = 0;
+    for credentials in all_credentials() {
+        let scheme = credentials.scheme();
+        let own = Client::builder();
+        // The caller's builder asks for redirects to be followed; the runtime overrides it.
+        let given = Client::builder().http_client(
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(10)),
+        );
+        for (kind, builder) in [("default", own), ("given", given)] {
+            let client = builder
+                .base_url(api.url())
+                .credentials(credentials.clone())
+                .retry_policy(fast_retries())
+                .build()
+                .unwrap();
+            for status in STATUSES {
+                for (method, result) in [
+                    ("GET", get_zone(&client).await),
+                    ("POST", create_zone(&client).await),
+                ] {
+                    calls += 1;
+                    let what = format!("{scheme}, {kind} client, {method}, HTTP {status}");
+                    let err = result.expect_err(&what);
+                    match &err {
+                        Error::Redirect {
+                            status: got,
+                            location,
+                            ..
+                        } => {
+                            assert_eq!(*got, status, "{what}");
+                            assert_eq!(location.as_deref(), Some(&*elsewhere.origin()), "{what}");
+                        }
+                        other => panic!("{what}: expected Redirect, got {other:?}"),
+                    }
+                    assert_eq!(err.status(), Some(status));
+                    let shown = format!("{err} {err:?}");
+                    assert!(shown.contains("redirect"), "{shown}");
+                    assert!(shown.contains(&elsewhere.origin()), "{shown}");
+                    assert!(
+                        !shown.contains("/zones/z1"),
+                        "the path is not shown: {shown}"
+                    );
+                    for secret in SECRETS {
+                        assert!(!shown.contains(secret), "{shown}");
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(elsewhere.connections(), 0, "the other origin was contacted");
+    assert_eq!(elsewhere.request_count(), 0);
+    // One request per call: a redirect is not retried.
+    assert_eq!(api.request_count(), calls);
+    // The API's own origin did get the credentials, each kind its own headers.
+    let heads = api.heads();
+    assert!(heads[0].contains("authorization: bearer tok-secret"));
+    assert!(heads[20].contains("x-auth-key: key-secret"));
+    assert!(heads[40].contains("x-auth-user-service-key: usk-secret"));
+}
+
+#[tokio::test]
+async fn relative_and_missing_locations_are_errors_too() {
+    let api = Server::start(|n| match n {
+        0 => Answer::status(302).header("location", "/client/v4/zones/z2"),
+        1 => Answer::status(301),
+        _ => Answer::status(307).header("location", "http://[::1"),
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(api.url())
+        .credentials(Credentials::api_token("tok-SECRET"))
+        .build()
+        .unwrap();
+    let err = get_zone(&client).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Redirect { location: Some(l), .. } if *l == api.origin()),
+        "{err:?}"
+    );
+    for _ in 0..2 {
+        let err = get_zone(&client).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Redirect { location: None, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no valid location"), "{err}");
+    }
+    assert_eq!(api.request_count(), 3);
+}
+
+/// The builder accepts a caller's reqwest builder (see the redirect test for what it
+/// cannot change); a plain one works as the default does.
+#[tokio::test]
+async fn a_given_http_client_builder_is_used() {
+    let api = Server::start(|_| Answer::zone()).await;
+    let client = ClientBuilder::new()
+        .base_url(api.url())
+        .http_client(reqwest::Client::builder().pool_max_idle_per_host(1))
+        .build()
+        .unwrap();
+    assert_eq!(get_zone(&client).await.unwrap().id, "z1");
+    assert_eq!(api.request_count(), 1);
+}
