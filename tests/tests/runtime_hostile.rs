@@ -1,4 +1,5 @@
-//! Runtime tests against hostile or broken servers on loopback: redirects to another origin.
+//! Runtime tests against hostile or broken servers on loopback: redirects to another origin,
+//! pagination metadata that is missing or absurd.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -6,13 +7,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cloudflare_v4::runtime::{
-    Call, Client, ClientBuilder, Credentials, Error, Method, Operation, Pagination, ResponseKind,
-    RetryPolicy,
+    Call, Client, ClientBuilder, Credentials, Error, ListCall, Method, Operation, Pagination,
+    ResponseKind, RetryPolicy,
 };
+use futures::TryStreamExt;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use wiremock::matchers::{path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 static GET_ZONE: Operation = Operation {
     id: "zones-0-get",
@@ -327,4 +331,188 @@ async fn a_given_http_client_builder_is_used() {
         .unwrap();
     assert_eq!(get_zone(&client).await.unwrap().id, "z1");
     assert_eq!(api.request_count(), 1);
+}
+
+// ---------------------------------------------------------------- pagination
+
+static LIST_RECORDS: Operation = Operation {
+    id: "dns-records-for-a-zone-list-dns-records",
+    method: Method::Get,
+    path: "/zones/{zone_id}/dns_records",
+    permissions: &["DNS Read"],
+    response: ResponseKind::Envelope,
+    pagination: Pagination::Page,
+};
+
+const RECORDS: &str = "/zones/z1/dns_records";
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Record {
+    id: u32,
+}
+
+fn records(client: &Client) -> ListCall<Record> {
+    ListCall::new(client.request(&LIST_RECORDS, &["z1"]))
+}
+
+fn wiremock_client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+fn page_body(ids: std::ops::Range<u32>, info: Option<Value>) -> ResponseTemplate {
+    let items: Vec<Value> = ids.map(|id| json!({"id": id})).collect();
+    let mut body = json!({"success": true, "errors": [], "messages": [], "result": items});
+    if let Some(info) = info {
+        body["result_info"] = info;
+    }
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+fn ids(items: &[Record]) -> Vec<u32> {
+    items.iter().map(|r| r.id).collect()
+}
+
+/// Collects a walk over a server that answers every request with `response`; returns the
+/// items and how many requests the server saw.
+async fn walk_repeating(response: ResponseTemplate, per_page: Option<u32>) -> (Vec<u32>, usize) {
+    let server = MockServer::start().await;
+    Mock::given(path(RECORDS))
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    let mut list = records(&wiremock_client(&server));
+    if let Some(n) = per_page {
+        list = list.per_page(n);
+    }
+    let all: Vec<Record> =
+        tokio::time::timeout(Duration::from_secs(10), list.items().try_collect())
+            .await
+            .expect("the walk ended")
+            .expect("the walk yields its items");
+    let requests = server.received_requests().await.unwrap().len();
+    (ids(&all), requests)
+}
+
+/// A page-style response without `result_info` says nothing of another page: the walk ends
+/// after it, with its items, even when the server would repeat it for any `page`.
+#[tokio::test]
+async fn a_page_without_result_info_is_the_last() {
+    for per_page in [None, Some(3)] {
+        let (items, requests) = walk_repeating(page_body(0..3, None), per_page).await;
+        assert_eq!(items, [0, 1, 2], "per_page {per_page:?}");
+        assert_eq!(requests, 1, "per_page {per_page:?}");
+    }
+    // `null` and values that are no `result_info` at all.
+    for info in [Value::Null, json!("garbage"), json!([1, 2])] {
+        let (items, requests) = walk_repeating(page_body(0..3, Some(info.clone())), Some(3)).await;
+        assert_eq!((items, requests), (vec![0, 1, 2], 1), "{info}");
+    }
+}
+
+/// `result_info` without page, per_page, total_count or total_pages says nothing of
+/// another page either.
+#[tokio::test]
+async fn result_info_without_paging_fields_is_the_last_page() {
+    for info in [
+        json!({}),
+        json!({"count": 3}),
+        json!({"count": 3, "cursor": null, "other": {"page": 2}}),
+        json!({"page": "not a number", "total_pages": -1, "per_page": 1.5}),
+    ] {
+        let (items, requests) = walk_repeating(page_body(0..3, Some(info.clone())), Some(3)).await;
+        assert_eq!(items, [0, 1, 2], "{info}");
+        assert_eq!(requests, 1, "{info}");
+    }
+    // A page number alone needs a page size to call a page full.
+    let (items, requests) = walk_repeating(page_body(0..3, Some(json!({"page": 1}))), None).await;
+    assert_eq!((items, requests), (vec![0, 1, 2], 1));
+}
+
+/// Page numbers and totals at the end of `u64` end the walk instead of overflowing.
+#[tokio::test]
+async fn absurd_page_numbers_and_totals_do_not_panic() {
+    let max = u64::MAX;
+    // The first page claims to be the last possible one and is full.
+    let (items, requests) = walk_repeating(
+        page_body(0..2, Some(json!({"page": max, "per_page": 2}))),
+        None,
+    )
+    .await;
+    assert_eq!((items, requests), (vec![0, 1], 1));
+    for info in [
+        json!({"page": max, "per_page": max, "total_count": max}),
+        json!({"page": max, "per_page": 2, "total_pages": max}),
+        json!({"page": 1, "per_page": max, "total_count": max}),
+    ] {
+        let (items, requests) = walk_repeating(page_body(0..2, Some(info.clone())), None).await;
+        assert_eq!((items, requests), (vec![0, 1], 1), "{info}");
+    }
+
+    // The walk reaches page u64::MAX, which is full, and stops there.
+    let server = MockServer::start().await;
+    let info = |page: u64| json!({"page": page, "per_page": 2, "total_pages": max});
+    Mock::given(path(RECORDS))
+        .and(query_param_is_missing("page"))
+        .respond_with(page_body(0..2, Some(info(max - 1))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(RECORDS))
+        .and(query_param("page", max.to_string()))
+        .respond_with(page_body(2..4, Some(json!({"page": max, "per_page": 2}))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let all: Vec<Record> = records(&wiremock_client(&server))
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&all), [0, 1, 2, 3]);
+
+    // The caller asks for page u64::MAX itself.
+    let server = MockServer::start().await;
+    Mock::given(path(RECORDS))
+        .respond_with(page_body(0..2, Some(json!({"page": max, "per_page": 2}))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = wiremock_client(&server);
+    let mut request = client.request(&LIST_RECORDS, &["z1"]);
+    request.query("page", &max);
+    let all: Vec<Record> = ListCall::new(request).items().try_collect().await.unwrap();
+    assert_eq!(ids(&all), [0, 1]);
+}
+
+/// A server that ignores the `per_page` asked for and does not say its own still gets
+/// walked to `total_count`: its pages show the size it uses.
+#[tokio::test]
+async fn total_count_is_covered_with_the_page_size_the_server_uses() {
+    let server = MockServer::start().await;
+    let info = |page: u32| json!({"page": page, "total_count": 5});
+    Mock::given(path(RECORDS))
+        .and(query_param_is_missing("page"))
+        .respond_with(page_body(0..2, Some(info(1))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (page, ids) in [(2, 2..4), (3, 4..5)] {
+        Mock::given(path(RECORDS))
+            .and(query_param("page", page.to_string()))
+            .respond_with(page_body(ids, Some(info(page))))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let all: Vec<Record> = records(&wiremock_client(&server))
+        .per_page(100)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&all), [0, 1, 2, 3, 4]);
 }
