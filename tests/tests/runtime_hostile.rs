@@ -1,5 +1,9 @@
 //! Runtime tests against hostile or broken servers on loopback: redirects to another origin,
-//! pagination metadata that is missing or absurd.
+//! pagination metadata that is missing or absurd, rate budgets at the edges of their
+//! arithmetic and counted the way a server counts.
+//!
+//! Every test is bounded in time: waits that must not end are raced against a short
+//! timeout, on tokio's paused clock where no real server is involved.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,13 +12,14 @@ use std::time::Duration;
 
 use cloudflare_v4::runtime::{
     Call, Client, ClientBuilder, Credentials, Error, ListCall, Method, Operation, Pagination,
-    ResponseKind, RetryPolicy,
+    RateBudget, ResponseKind, RetryPolicy,
 };
 use futures::TryStreamExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
 use wiremock::matchers::{path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -96,6 +101,7 @@ impl Answer {
 
 /// A request as the server counted it.
 struct Seen {
+    at: std::time::Instant,
     head: String,
 }
 
@@ -153,6 +159,13 @@ impl Server {
         let requests = self.log.requests.lock().unwrap();
         requests.iter().map(|s| s.head.clone()).collect()
     }
+
+    fn arrivals(&self) -> Vec<std::time::Instant> {
+        let requests = self.log.requests.lock().unwrap();
+        let mut times: Vec<_> = requests.iter().map(|s| s.at).collect();
+        times.sort();
+        times
+    }
 }
 
 async fn serve_connection(
@@ -189,7 +202,10 @@ async fn serve_connection(
         buf.drain(..head_len + body_len);
         let answer = answer(counter.fetch_add(1, Ordering::SeqCst));
         tokio::time::sleep(answer.read_delay).await;
-        log.requests.lock().unwrap().push(Seen { head });
+        log.requests.lock().unwrap().push(Seen {
+            at: std::time::Instant::now(),
+            head,
+        });
         tokio::time::sleep(answer.delay).await;
         let mut response = format!(
             "HTTP/1.1 {} Status\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
@@ -515,4 +531,199 @@ async fn total_count_is_covered_with_the_page_size_the_server_uses() {
         .await
         .unwrap();
     assert_eq!(ids(&all), [0, 1, 2, 3, 4]);
+}
+
+// ---------------------------------------------------------------- rate budget
+
+/// Whether `call` is still waiting 200 ms after `server` counted its `requests`th
+/// request (bounded: at most 10 s for that). The call is then aborted; a call that panicked
+/// counts as not waiting.
+async fn still_waiting<F>(server: &Server, requests: usize, call: F) -> bool
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let task = tokio::spawn(call);
+    let counted = async {
+        while server.request_count() < requests {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), counted)
+        .await
+        .expect("the server counted the request");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let waiting = !task.is_finished();
+    task.abort();
+    waiting
+}
+
+/// A window too long to add to the clock means waiting for good, not a panic; the same
+/// for every extreme of `max_requests` and `window`.
+#[tokio::test(start_paused = true)]
+async fn rate_budget_extremes_wait_instead_of_panicking() {
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+    for window in [
+        Duration::MAX,
+        Duration::from_secs(u64::MAX / 2),
+        DAY * 365 * 1000,
+    ] {
+        let budget = RateBudget::new(1, window);
+        drop(budget.acquire().await);
+        assert!(
+            tokio::time::timeout(DAY, budget.acquire()).await.is_err(),
+            "{window:?}"
+        );
+        // Also while the first permit is still held.
+        let budget = RateBudget::new(1, window);
+        let held = budget.acquire().await;
+        assert!(tokio::time::timeout(DAY, budget.acquire()).await.is_err());
+        drop(held);
+        assert!(tokio::time::timeout(DAY, budget.acquire()).await.is_err());
+    }
+    // The largest budget hands out slots at once, whatever the window.
+    for window in [Duration::MAX, Duration::ZERO] {
+        let budget = RateBudget::new(u32::MAX, window);
+        let start = Instant::now();
+        let permits: Vec<_> = futures::future::join_all((0..1000).map(|_| budget.acquire())).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        drop(permits);
+        drop(budget.acquire().await);
+    }
+    // 0 requests is 1; a zero window frees a slot as soon as its attempt completes.
+    let budget = RateBudget::new(0, Duration::ZERO);
+    assert_eq!(budget.max_requests(), 1);
+    let held = budget.acquire().await;
+    assert!(tokio::time::timeout(DAY, budget.acquire()).await.is_err());
+    drop(held);
+    let next = budget.acquire().await;
+    assert_eq!(next.waited(), Duration::ZERO);
+}
+
+/// The second request of a client with an endless window waits instead of panicking.
+#[tokio::test]
+async fn a_client_with_an_endless_window_waits_on_its_second_request() {
+    let api = Server::start(|_| Answer::zone()).await;
+    let client = Client::builder()
+        .base_url(api.url())
+        .rate_budget(RateBudget::new(1, Duration::MAX))
+        .build()
+        .unwrap();
+    get_zone(&client).await.unwrap();
+    let second = async move { get_zone(&client).await.is_ok() };
+    assert!(
+        still_waiting(&api, 1, second).await,
+        "the second request completed"
+    );
+    assert_eq!(api.request_count(), 1);
+}
+
+/// The bookkeeping: a slot is held from an attempt's start until its permit is dropped and
+/// is free one window after that; waiters are served in order; a cancelled wait takes no
+/// slot.
+#[tokio::test(start_paused = true)]
+async fn rate_budget_counts_a_window_from_each_completion() {
+    let secs = Duration::from_secs;
+    let budget = RateBudget::new(2, secs(10));
+    let start = Instant::now();
+    let at = |start: Instant| Instant::now().duration_since(start).as_secs();
+
+    let a = budget.acquire().await;
+    let b = budget.acquire().await;
+    assert_eq!((a.waited(), b.waited()), (Duration::ZERO, Duration::ZERO));
+    // Three waiters, queued in this order.
+    let granted = Arc::new(Mutex::new(Vec::new()));
+    let mut waiters = Vec::new();
+    for name in ["c", "d", "e"] {
+        let (budget, granted) = (budget.clone(), Arc::clone(&granted));
+        waiters.push(tokio::spawn(async move {
+            let permit = budget.acquire().await;
+            granted
+                .lock()
+                .unwrap()
+                .push((name, at(start), permit.waited().as_secs()));
+            // Each attempt takes 1 s.
+            tokio::time::sleep(secs(1)).await;
+            drop(permit);
+        }));
+        tokio::task::yield_now().await;
+    }
+    // A waiter that gives up: it must not take a slot.
+    let quitter = budget.clone();
+    assert!(tokio::time::timeout(secs(2), quitter.acquire())
+        .await
+        .is_err());
+
+    tokio::time::sleep_until(start + secs(3)).await;
+    drop(a); // free at 13
+    tokio::time::sleep_until(start + secs(5)).await;
+    drop(b); // free at 15
+    for waiter in waiters {
+        waiter.await.unwrap();
+    }
+    // c at 13 (done at 14, free at 24), d at 15 (done at 16, free at 26), e at 24.
+    assert_eq!(
+        *granted.lock().unwrap(),
+        [("c", 13, 13), ("d", 15, 15), ("e", 24, 24)]
+    );
+    // e completed at 25; the next slot is d's, free at 26.
+    let f = budget.acquire().await;
+    assert_eq!(at(start), 26);
+    drop(f);
+}
+
+/// The reason for the model above: what a server counts are arrivals, which lie anywhere
+/// between an attempt's start and its completion. A server that counts requests late and
+/// answers slowly (by varying amounts) must still never count more than `max_requests`
+/// within any window. Real time, as the server's clock is `std::time::Instant`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arrivals_at_the_server_stay_within_the_budget() {
+    const MAX: usize = 5;
+    const WINDOW: Duration = Duration::from_millis(500);
+    const REQUESTS: usize = 15;
+    let ms = Duration::from_millis;
+    let read_delays = [0, 150, 20, 220, 60, 0, 180, 90, 0, 240, 30, 120, 0, 200, 50];
+    let delays = [100, 0, 200, 30, 0, 150, 10, 60, 250, 0, 40, 0, 170, 20, 80];
+    let api = Server::start(move |n| Answer {
+        read_delay: ms(read_delays[n % REQUESTS]),
+        delay: ms(delays[n % REQUESTS]),
+        ..Answer::zone()
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(api.url())
+        .retry_policy(RetryPolicy::none())
+        .rate_budget(RateBudget::new(MAX as u32, WINDOW))
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..REQUESTS)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { get_zone(&client).await })
+        })
+        .collect();
+    let all = async {
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), all)
+        .await
+        .expect("all requests completed");
+    let arrivals = api.arrivals();
+    assert_eq!(arrivals.len(), REQUESTS);
+    for (i, first) in arrivals.iter().enumerate() {
+        let in_window = arrivals[i..]
+            .iter()
+            .take_while(|t| t.duration_since(*first) < WINDOW)
+            .count();
+        assert!(
+            in_window <= MAX,
+            "{in_window} arrivals within {WINDOW:?} from arrival {i}: {:?}",
+            arrivals
+                .iter()
+                .map(|t| t.duration_since(arrivals[0]).as_millis())
+                .collect::<Vec<_>>()
+        );
+    }
 }

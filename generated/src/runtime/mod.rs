@@ -42,7 +42,7 @@ pub use codec::{
 pub use error::{ApiError, Error};
 pub use list::{ListCall, Page};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
-pub use rate::RateBudget;
+pub use rate::{RateBudget, RatePermit};
 pub use request::{FilePart, MultipartForm, ParamValue, Request};
 pub use response::{decode_response, ApiResponse, Cursors, RawResponse, ResultInfo};
 pub use retry::{parse_retry_after, RetryPolicy};

@@ -44,18 +44,27 @@ impl Request {
         loop {
             attempt += 1;
             let may_retry = attempt <= retry.retries();
-            if let Some(budget) = &inner.budget {
-                let waited = budget.acquire().await;
-                if !waited.is_zero() {
-                    tracing::debug!(
-                        wait_ms = waited.as_millis() as u64,
-                        "waited for the rate budget"
-                    );
-                }
-            }
+            // Built before taking a slot: a request that cannot be built is never sent.
             let request = self.build(url.clone())?;
+            let slot = match &inner.budget {
+                Some(budget) => {
+                    let slot = budget.acquire().await;
+                    if !slot.waited().is_zero() {
+                        tracing::debug!(
+                            wait_ms = slot.waited().as_millis() as u64,
+                            "waited for the rate budget"
+                        );
+                    }
+                    Some(slot)
+                }
+                None => None,
+            };
             let sent = Instant::now();
-            let (status, headers, body) = match send_once(&inner.http, request).await {
+            let outcome = send_once(&inner.http, request).await;
+            // The attempt is complete: its slot's window starts now, not after the wait
+            // before a retry.
+            drop(slot);
+            let (status, headers, body) = match outcome {
                 Ok(response) => response,
                 Err(e) => {
                     // A connection that was never established carried no request.
