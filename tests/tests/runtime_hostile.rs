@@ -1,6 +1,6 @@
 //! Runtime tests against hostile or broken servers on loopback: redirects to another origin,
 //! pagination metadata that is missing or absurd, rate budgets at the edges of their
-//! arithmetic and counted the way a server counts.
+//! arithmetic and counted the way a server counts, absurd `Retry-After` values.
 //!
 //! Every test is bounded in time: waits that must not end are raced against a short
 //! timeout, on tokio's paused clock where no real server is involved.
@@ -726,4 +726,40 @@ async fn arrivals_at_the_server_stay_within_the_budget() {
                 .collect::<Vec<_>>()
         );
     }
+}
+
+// ---------------------------------------------------------------- Retry-After
+
+/// A 429 that asks for an absurd wait makes the call wait, never panic, whatever the header
+/// says and however long the policy lets it wait; so does an absurd backoff.
+#[tokio::test]
+async fn absurd_retry_after_values_wait_instead_of_panicking() {
+    let mut cases = Vec::new();
+    for (name, value) in [
+        ("retry-after", "99999999999999999999"),
+        ("retry-after", "1e308"),
+        ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ("retry-after-ms", "18446744073709551615"),
+    ] {
+        let api = Server::start(move |_| Answer::status(429).header(name, value)).await;
+        let policy = RetryPolicy::default().max_retry_after(Duration::MAX);
+        cases.push((format!("{name}: {value}"), api, policy));
+    }
+    let api = Server::start(|_| Answer::status(503)).await;
+    let policy = RetryPolicy::default()
+        .max_retries(u32::MAX)
+        .initial_backoff(Duration::MAX)
+        .max_backoff(Duration::MAX);
+    cases.push(("backoff".to_owned(), api, policy));
+    let checks = cases.iter().map(|(what, api, policy)| async move {
+        let client = Client::builder()
+            .base_url(api.url())
+            .retry_policy(policy.clone())
+            .build()
+            .unwrap();
+        let waiting = still_waiting(api, 1, async move { get_zone(&client).await.is_ok() }).await;
+        assert!(waiting, "{what}: the call did not wait");
+        assert_eq!(api.request_count(), 1, "{what}");
+    });
+    futures::future::join_all(checks).await;
 }

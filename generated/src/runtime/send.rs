@@ -42,7 +42,7 @@ impl Request {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let may_retry = attempt <= retry.retries();
             // Built before taking a slot: a request that cannot be built is never sent.
             let request = self.build(url.clone())?;
