@@ -209,8 +209,9 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
 
         pub mod runtime;
         pub use runtime::{
-            ApiError, ApiResponse, Call, Client, ClientBuilder, Credentials, Cursors, Error, FilePart, ListCall,
-            MultipartForm, Page, RateBudget, RawCall, RawResponse, ResultInfo, RetryPolicy,
+            ApiError, ApiResponse, Call, Client, ClientBuilder, Correction, CorrectionKind, Credentials, Cursors,
+            Decoding, Error, FilePart, Filled, ListCall, MultipartForm, Page, RateBudget, RatePermit, RawCall,
+            RawResponse, ResultInfo, RetryPolicy,
         };
 
         #(#mods)*

@@ -11,9 +11,9 @@
 #![warn(missing_docs)]
 pub mod runtime;
 pub use runtime::{
-    ApiError, ApiResponse, Call, Client, ClientBuilder, Credentials, Cursors, Error,
-    FilePart, ListCall, MultipartForm, Page, RateBudget, RawCall, RawResponse,
-    ResultInfo, RetryPolicy,
+    ApiError, ApiResponse, Call, Client, ClientBuilder, Correction, CorrectionKind,
+    Credentials, Cursors, Decoding, Error, FilePart, Filled, ListCall, MultipartForm,
+    Page, RateBudget, RatePermit, RawCall, RawResponse, ResultInfo, RetryPolicy,
 };
 /// The `aaa` API group (feature `aaa`).
 #[cfg(feature = "aaa")]

@@ -25,6 +25,9 @@ pub const DEFAULT_USER_AGENT: &str =
 ///
 /// Cheap to clone (an `Arc` inside); clones share the connection pool and the
 /// [`RateBudget`]. Build one with [`Client::builder`] or [`Client::from_env`].
+///
+/// Requests go to the base URL's origin only: redirects are never followed (a redirect is
+/// an [`Error::Redirect`]), so the credentials are never sent anywhere else.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -115,7 +118,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     user_agent: String,
     default_headers: Vec<(String, String)>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
     retry: RetryPolicy,
     budget: Option<RateBudget>,
     strict_decoding: bool,
@@ -166,8 +169,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the connect timeout (default 10 s). Not applied to a client given with
-    /// [`http_client`](Self::http_client).
+    /// Sets the connect timeout (default 10 s). It also replaces any connect timeout set on
+    /// a builder given with [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -198,10 +201,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses the given reqwest client (its connection pool, proxy and TLS settings)
-    /// instead of building one. The builder's timeout, user agent and headers still apply.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Builds the HTTP client from the given reqwest builder (its proxy, TLS, pool and
+    /// other settings) instead of a default one.
+    ///
+    /// Two settings are always replaced when the client is built: redirects are never
+    /// followed (see [`Error::Redirect`]), so that the credentials cannot reach another
+    /// origin, and the connect timeout is [`connect_timeout`](Self::connect_timeout)'s.
+    /// This takes a builder rather than a built `reqwest::Client` because a built client's
+    /// redirect policy can be neither inspected nor changed. This builder's timeout, user
+    /// agent and headers still apply to every request.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -253,18 +263,19 @@ impl ClientBuilder {
                 headers.insert(name, value);
             }
         }
-        let http = match self.http {
-            Some(http) => http,
-            None => {
-                let mut builder = reqwest::Client::builder().use_rustls_tls();
-                if let Some(timeout) = self.connect_timeout {
-                    builder = builder.connect_timeout(timeout);
-                }
-                builder
-                    .build()
-                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
-            }
+        let mut http = match self.http {
+            Some(builder) => builder,
+            None => reqwest::Client::builder().use_rustls_tls(),
         };
+        // Cloudflare's API does not redirect API calls; following a redirect would send
+        // the credentials (reqwest strips only `Authorization`) to wherever it points.
+        http = http.redirect(reqwest::redirect::Policy::none());
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        let http = http
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -296,6 +307,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("default_headers", &header_names)
+            .field("http_client", &self.http.is_some())
             .field("retry", &self.retry)
             .field("rate_budget", &self.budget)
             .field("strict_decoding", &self.strict_decoding)

@@ -47,6 +47,25 @@ pub enum Error {
         /// The `cf-ray` response header.
         ray_id: Option<String>,
     },
+    /// The API answered with a redirect (HTTP 3xx other than 304).
+    ///
+    /// Cloudflare's API does not redirect API calls, so the client never follows a
+    /// redirect: the credentials are not sent to the place it points to, and no answer from
+    /// there is taken for the API's. A redirect usually means a wrong base URL, or a proxy
+    /// or captive portal in between.
+    #[error("`{operation}` was answered with a redirect (HTTP {status}) to {}; the Cloudflare API does not redirect, so it was not followed and nothing was sent there (check the base URL)", location.as_deref().unwrap_or("no valid location"))]
+    #[non_exhaustive]
+    Redirect {
+        /// Operation id.
+        operation: &'static str,
+        /// HTTP status.
+        status: u16,
+        /// The origin (`scheme://host[:port]`) the `Location` header points to; never its
+        /// path or query. `None` without a valid `Location`.
+        location: Option<String>,
+        /// The `cf-ray` response header.
+        ray_id: Option<String>,
+    },
     /// A JSON response that does not match the expected type.
     #[error("cannot decode the response to `{operation}` (HTTP {status}) at `{path}`: {source}")]
     #[non_exhaustive]
@@ -152,6 +171,7 @@ impl Error {
         match self {
             Error::Api { status, .. }
             | Error::UnexpectedBody { status, .. }
+            | Error::Redirect { status, .. }
             | Error::Decode { status, .. }
             | Error::MissingResult { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(429),
@@ -168,6 +188,7 @@ impl Error {
             Error::Api { ray_id, .. }
             | Error::UnexpectedBody { ray_id, .. }
             | Error::MissingResult { ray_id, .. }
+            | Error::Redirect { ray_id, .. }
             | Error::RateLimited { ray_id, .. } => ray_id.as_deref(),
             _ => None,
         }
@@ -178,6 +199,7 @@ impl Error {
         match self {
             Error::Api { operation, .. }
             | Error::UnexpectedBody { operation, .. }
+            | Error::Redirect { operation, .. }
             | Error::Decode { operation, .. }
             | Error::MissingResult { operation, .. }
             | Error::Transport { operation, .. }

@@ -64,9 +64,12 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 /// the end when the server says where the end is:
 /// - `max_pages` pages were yielded or `max_items` items (the last page is cut to fit);
 /// - a page is empty;
-/// - page style: the page number reached `result_info.total_pages`, or the pages so far
-///   cover `result_info.total_count`, or (when neither is given) a page held fewer items
-///   than `per_page`;
+/// - page style: `result_info` does not say that there is another page. It says so when
+///   the page number is below `total_pages`; else when the pages so far do not cover
+///   `total_count` (pages of `per_page` items, or of the longest page's length when the
+///   server does not say `per_page`); else when it has `page` or `per_page` and the page is
+///   full (as many items as its `per_page`, or the `per_page` asked for). A response
+///   without `result_info` is the last page;
 /// - cursor style: `result_info` has no next cursor (`cursors.after` or `cursor`).
 ///
 /// A server that does not advance ends the stream with [`Error::Pagination`] instead of
@@ -227,6 +230,8 @@ struct Pager {
     max_items: Option<usize>,
     pages: usize,
     items: usize,
+    /// The length of the longest page so far.
+    largest_page: u64,
     seen_cursors: HashSet<String>,
     previous_hash: Option<u64>,
 }
@@ -262,6 +267,7 @@ impl Pager {
             max_items,
             pages: 0,
             items: 0,
+            largest_page: 0,
             seen_cursors,
             previous_hash: None,
         }
@@ -318,8 +324,9 @@ impl Pager {
             Some(max) => len.min(max.saturating_sub(self.items)),
             None => len,
         };
-        self.pages += 1;
-        self.items += keep;
+        self.pages = self.pages.saturating_add(1);
+        self.items = self.items.saturating_add(keep);
+        self.largest_page = self.largest_page.max(len as u64);
         let capped = self.max_pages.is_some_and(|max| self.pages >= max)
             || self.max_items.is_some_and(|max| self.items >= max);
         self.next = if capped || len == 0 {
@@ -334,29 +341,39 @@ impl Pager {
         Ok(keep)
     }
 
+    /// The page after this one, if `result_info` says there is one. If it does not, the
+    /// walk ends: another request could only find nothing or repeat this page, which would
+    /// end the stream in an error and cost a collecting caller the items so far.
     fn next_page(&self, info: Option<&ResultInfo>, len: usize) -> Next {
-        let current = match (self.page_requested, info.and_then(|i| i.page)) {
+        let Some(info) = info else {
+            return Next::Done;
+        };
+        let current = match (self.page_requested, info.page) {
             (false, Some(page)) => page,
             _ => self.page,
         };
-        let per_page = info
-            .and_then(|i| i.per_page)
-            .or(self.per_page)
-            .filter(|n| *n > 0);
-        let done = if let Some(total_pages) = info.and_then(|i| i.total_pages) {
-            current >= total_pages
-        } else if let Some(total) = info.and_then(|i| i.total_count) {
-            match per_page {
-                Some(per_page) => current.saturating_mul(per_page) >= total,
-                None => self.items as u64 >= total,
-            }
+        let more = if let Some(total_pages) = info.total_pages {
+            current < total_pages
+        } else if let Some(total) = info.total_count {
+            // The server's page size, else the largest page it sent: full pages have the
+            // size it really uses, whatever `per_page` asked for.
+            let per_page = info
+                .per_page
+                .filter(|n| *n > 0)
+                .unwrap_or(self.largest_page);
+            current.saturating_mul(per_page) < total
+        } else if info.page.is_some() || info.per_page.is_some() {
+            // A page number or size but no totals: a full page may have a successor.
+            info.per_page
+                .or(self.per_page)
+                .filter(|n| *n > 0)
+                .is_some_and(|per_page| len as u64 >= per_page)
         } else {
-            per_page.is_some_and(|per_page| (len as u64) < per_page)
+            false
         };
-        if done {
-            Next::Done
-        } else {
-            Next::Page(current + 1)
+        match current.checked_add(1) {
+            Some(next) if more => Next::Page(next),
+            _ => Next::Done,
         }
     }
 

@@ -44,7 +44,7 @@ pub use correct::{Correction, CorrectionKind, Decoding, Filled};
 pub use error::{ApiError, Error};
 pub use list::{ListCall, Page};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
-pub use rate::RateBudget;
+pub use rate::{RateBudget, RatePermit};
 pub use request::{FilePart, MultipartForm, ParamValue, Request};
 pub use response::{
     decode_response, decode_response_with, ApiResponse, Cursors, RawResponse, ResultInfo,

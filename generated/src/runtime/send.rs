@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION};
 use reqwest::StatusCode;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -42,20 +42,29 @@ impl Request {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             let may_retry = attempt <= retry.retries();
-            if let Some(budget) = &inner.budget {
-                let waited = budget.acquire().await;
-                if !waited.is_zero() {
-                    tracing::debug!(
-                        wait_ms = waited.as_millis() as u64,
-                        "waited for the rate budget"
-                    );
-                }
-            }
+            // Built before taking a slot: a request that cannot be built is never sent.
             let request = self.build(url.clone())?;
+            let slot = match &inner.budget {
+                Some(budget) => {
+                    let slot = budget.acquire().await;
+                    if !slot.waited().is_zero() {
+                        tracing::debug!(
+                            wait_ms = slot.waited().as_millis() as u64,
+                            "waited for the rate budget"
+                        );
+                    }
+                    Some(slot)
+                }
+                None => None,
+            };
             let sent = Instant::now();
-            let (status, headers, body) = match send_once(&inner.http, request).await {
+            let outcome = send_once(&inner.http, request).await;
+            // The attempt is complete: its slot's window starts now, not after the wait
+            // before a retry.
+            drop(slot);
+            let (status, headers, body) = match outcome {
                 Ok(response) => response,
                 Err(e) => {
                     // A connection that was never established carried no request.
@@ -93,6 +102,19 @@ impl Request {
                 total_ms = started.elapsed().as_millis() as u64,
                 "response",
             );
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                // Not followed (the HTTP client follows none): the answer of another origin
+                // is not the API's, and that origin must not see the credentials.
+                return Err(Error::Redirect {
+                    operation: op.id,
+                    status: status.as_u16(),
+                    location: redirect_origin(&url, &headers),
+                    ray_id: headers
+                        .get(&CF_RAY)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                });
+            }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let retry_after = parse_retry_after(&headers, SystemTime::now());
                 if may_retry {
@@ -244,6 +266,18 @@ async fn send_once(
     let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
     Ok((status, headers, body))
+}
+
+/// The origin (scheme, host, port) a redirect's `Location` points to, resolved against the
+/// request's URL. Never the path or query, which may hold private values.
+fn redirect_origin(url: &reqwest::Url, headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(LOCATION)?.to_str().ok()?;
+    let target = url.join(location.trim()).ok()?;
+    let (scheme, host) = (target.scheme(), target.host_str()?);
+    Some(match target.port() {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
 }
 
 /// Statuses worth retrying for idempotent requests: 408, 409 and 5xx other than 501
