@@ -273,27 +273,53 @@ async fn a_repeated_page_without_page_numbers_ends_the_walk_with_an_error() {
 }
 
 #[tokio::test]
-async fn decode_errors_on_a_later_page_name_the_path() {
-    let server = MockServer::start().await;
-    mount_page(
-        &server,
-        1,
-        page(0..2, json!({"page": 1, "per_page": 2, "total_pages": 2})),
-    )
-    .await;
-    mount_page(
-        &server,
-        2,
-        ResponseTemplate::new(200).set_body_json(json!({
-            "success": true, "errors": [], "messages": [],
-            "result": [{"id": 2}, {"id": "three"}],
-            "result_info": {"page": 2, "per_page": 2, "total_pages": 2}
-        })),
-    )
-    .await;
-    let results: Vec<Result<Page<Record>, Error>> =
-        records(&client(&server)).pages().collect().await;
+async fn drift_on_a_later_page_is_corrected_or_named_by_path() {
+    async fn drifting_server() -> MockServer {
+        let server = MockServer::start().await;
+        mount_page(
+            &server,
+            1,
+            page(0..2, json!({"page": 1, "per_page": 2, "total_pages": 2})),
+        )
+        .await;
+        mount_page(
+            &server,
+            2,
+            ResponseTemplate::new(200).set_body_json(json!({
+                "success": true, "errors": [], "messages": [],
+                "result": [{"id": 2}, {"id": "three"}],
+                "result_info": {"page": 2, "per_page": 2, "total_pages": 2}
+            })),
+        )
+        .await;
+        server
+    }
+    // By default the page is corrected, and the page says where and what was sent.
+    let server = drifting_server().await;
+    let pages: Vec<Page<Record>> = records(&client(&server))
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert!(pages[0].corrections.is_empty());
+    let corrections: Vec<(&str, Option<&Value>)> = pages[1]
+        .corrections
+        .iter()
+        .map(|c| (c.path.as_str(), c.original.as_ref()))
+        .collect();
+    assert_eq!(corrections, [("result[1].id", Some(&json!("three")))]);
+    // A strict client fails on that page, at the value's path; the first page was yielded.
+    let server = drifting_server().await;
+    let strict = Client::builder()
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .strict_decoding()
+        .build()
+        .unwrap();
+    let results: Vec<Result<Page<Record>, Error>> = records(&strict).pages().collect().await;
     assert_eq!(results.len(), 2);
+    assert!(results[0].is_ok());
     match &results[1] {
         Err(Error::Decode { path, .. }) => assert_eq!(path, "result[1].id"),
         other => panic!("expected Decode, got {other:?}"),
