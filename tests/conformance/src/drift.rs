@@ -1,4 +1,4 @@
-//! Records the runtime's warnings about values it converted because the API (here: the spec's
+//! Records the runtime's warnings about values it corrected because the API (here: the spec's
 //! examples) sent them with another type than the spec declares, so the conformance runs can
 //! count them as the spec bugs they are while the client decodes them.
 

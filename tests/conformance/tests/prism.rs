@@ -521,7 +521,7 @@ fn main() {
         count("panic"),
     );
     summary.push_str(&format!(
-        "prism conformance: {} of the API errors answer a request the schema validator also rejects; {} spec examples in request positions violate their own schemas (a valid value was sent instead); {} schemas the validator could not compile; {} responses decoded after converting values whose type contradicts the schema\n",
+        "prism conformance: {} of the API errors answer a request the schema validator also rejects; {} spec examples in request positions violate their own schemas (a valid value was sent instead); {} schemas the validator could not compile; {} responses decoded after client error correction (values whose type contradicts the schema, required values missing, union values that fit no variant)\n",
         invalid_requests,
         invalid_examples.len(),
         unchecked,
@@ -537,7 +537,7 @@ fn main() {
         }
     }
     report.push_str(&format!(
-        "\n## responses decoded after converting values ({})\n",
+        "\n## responses decoded after client error correction ({})\n",
         converted.len()
     ));
     for (operation, paths) in &converted {
