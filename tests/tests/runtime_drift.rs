@@ -1,0 +1,295 @@
+//! Responses that drift from the spec, through the generated DNS methods on a loopback server:
+//! corrected by default and recorded, refused by a strict client at the value's path, never
+//! sent back where the values were made up, and never made up for a result that is absent.
+
+use bytes::Bytes;
+use cloudflare_v4::dns_records::{self, DnsRecord};
+use cloudflare_v4::runtime::{
+    decode_response, decode_response_with, Client, CorrectionKind, Decoding, Error, RetryPolicy,
+};
+use reqwest::header::HeaderMap;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const RECORD: &str = "/zones/z1/dns_records/r1";
+const RECORDS: &str = "/zones/z1/dns_records";
+
+fn client(server: &MockServer, strict: bool) -> Client {
+    let builder = Client::builder()
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .no_rate_budget();
+    let builder = if strict {
+        builder.strict_decoding()
+    } else {
+        builder
+    };
+    builder.build().unwrap()
+}
+
+fn envelope(result: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "success": true, "errors": [], "messages": [], "result": result
+    }))
+}
+
+fn a_record() -> Value {
+    json!({
+        "id": "r1", "type": "A", "name": "www.example.com", "content": "192.0.2.1",
+        "proxied": true, "ttl": 3600, "comment": null, "tags": []
+    })
+}
+
+#[tokio::test]
+async fn a_made_up_value_is_never_sent_back() {
+    let server = MockServer::start().await;
+    let mut drifted = a_record();
+    drifted.as_object_mut().unwrap().remove("content");
+    Mock::given(method("GET"))
+        .and(path(RECORD))
+        .respond_with(envelope(drifted))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(RECORD))
+        .respond_with(envelope(a_record()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dns = client(&server, false);
+    let dns = dns.dns_records();
+
+    let response = dns
+        .dns_record_details("z1", "r1")
+        .send_with_info()
+        .await
+        .unwrap();
+    let corrections: Vec<String> = response.corrections.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        corrections,
+        ["result.content: required string was absent; filled with an empty value"]
+    );
+    let DnsRecord::A(mut record) = response.result else {
+        panic!("{:?}", response.result)
+    };
+    assert_eq!(record.content, "");
+    assert_eq!(record.filled_in.fields(), ["content"]);
+
+    // Read, modify, write: the made-up `content` must not reach the API.
+    record.comment = Some("web server".to_owned());
+    let error = dns
+        .update_dns_record("z1", "r1", &DnsRecord::A(record.clone()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Serialize { .. }) && error.to_string().contains("content"),
+        "{error}"
+    );
+    // Once the caller has set it and vouches for the record, it is sent.
+    record.content = "192.0.2.1".to_owned();
+    record.filled_in.clear();
+    dns.update_dns_record("z1", "r1", &DnsRecord::A(record))
+        .await
+        .unwrap();
+    let puts: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["content"], "192.0.2.1");
+    assert!(puts[0].get("filled_in").is_none());
+}
+
+#[tokio::test]
+async fn drift_inside_union_variants_is_corrected_recorded_or_named_by_path() {
+    let server = MockServer::start().await;
+    let mut record = a_record();
+    record["ttl"] = json!("300");
+    let mut broken = a_record();
+    broken["ttl"] = json!("automatic");
+    Mock::given(path(RECORDS))
+        .respond_with(envelope(json!([a_record(), record, broken])))
+        .mount(&server)
+        .await;
+
+    let page = client(&server, false)
+        .dns_records()
+        .list_dns_records("z1", &Default::default())
+        .await
+        .unwrap();
+    let ttls: Vec<Option<f64>> = page
+        .items
+        .iter()
+        .map(|r| match r {
+            DnsRecord::A(a) => a.ttl,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // `"300"` for a number converts; `"automatic"` does not and is replaced, kept in the record.
+    assert_eq!(ttls, [Some(3600.0), Some(300.0), Some(0.0)]);
+    let corrections: Vec<(&str, CorrectionKind)> = page
+        .corrections
+        .iter()
+        .map(|c| (c.path.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        corrections,
+        [
+            (
+                "result[1].ttl",
+                CorrectionKind::Converted { expected: "number" }
+            ),
+            (
+                "result[2].ttl",
+                CorrectionKind::Replaced { expected: "number" }
+            ),
+        ]
+    );
+    assert_eq!(page.corrections[1].original, Some(json!("automatic")));
+
+    // A strict client names the field inside the variant, not the union.
+    let error = client(&server, true)
+        .dns_records()
+        .list_dns_records("z1", &Default::default())
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Decode { path, .. } => assert_eq!(path, "result[1].ttl"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn union_values_without_a_variant_are_kept_and_unknown_types_are_forward_compatible() {
+    let server = MockServer::start().await;
+    let mut untyped = a_record();
+    untyped.as_object_mut().unwrap().remove("type");
+    let mut future = a_record();
+    future["type"] = json!("NEWTYPE");
+    Mock::given(path(RECORDS))
+        .respond_with(envelope(json!([future.clone(), untyped.clone()])))
+        .mount(&server)
+        .await;
+    let page = client(&server, false)
+        .dns_records()
+        .list_dns_records("z1", &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        page.items,
+        [
+            DnsRecord::Unknown(future),
+            DnsRecord::Unknown(untyped.clone())
+        ]
+    );
+    // Only the value without a type is a correction.
+    assert_eq!(page.corrections.len(), 1);
+    assert_eq!(page.corrections[0].path, "result[1]");
+    assert_eq!(page.corrections[0].kind, CorrectionKind::KeptRaw);
+    assert_eq!(page.corrections[0].original, Some(untyped));
+    let error = client(&server, true)
+        .dns_records()
+        .list_dns_records("z1", &Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "result[1]"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_absent_result_is_an_error_never_a_record() {
+    for strict in [false, true] {
+        for body in [
+            r#"{"success":true,"errors":[],"messages":[],"result":null}"#,
+            r#"{"success":true,"errors":[],"messages":[]}"#,
+            r#"{"success":true,"errors":[],"messages":[],"result":{}}"#,
+            r#"{"success":true,"errors":[],"messages":[],"result":[]}"#,
+            "",
+        ] {
+            let server = MockServer::start().await;
+            Mock::given(path(RECORD))
+                .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+                .mount(&server)
+                .await;
+            let result = client(&server, strict)
+                .dns_records()
+                .dns_record_details("z1", "r1")
+                .await;
+            assert!(
+                matches!(&result, Err(Error::MissingResult { status: 200, .. })),
+                "{body:?} (strict: {strict}): {result:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_delete_without_a_result_is_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(RECORD))
+        .respond_with(envelope(Value::Null))
+        .mount(&server)
+        .await;
+    let deleted = client(&server, true)
+        .dns_records()
+        .delete_dns_record("z1", "r1", &json!({}))
+        .await
+        .unwrap();
+    // The spec describes this response without the envelope: its `result` is the optional part.
+    assert_eq!(deleted.and_then(|d| d.result), None);
+}
+
+#[tokio::test]
+async fn a_body_with_a_byte_order_mark_decodes() {
+    let server = MockServer::start().await;
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(
+        serde_json::to_vec(
+            &json!({"success": true, "errors": [], "messages": [], "result": a_record()}),
+        )
+        .unwrap(),
+    );
+    Mock::given(path(RECORD))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let record = client(&server, true)
+        .dns_records()
+        .dns_record_details("z1", "r1")
+        .await
+        .unwrap();
+    assert!(matches!(record, DnsRecord::A(a) if a.content == "192.0.2.1"));
+}
+
+#[test]
+fn stored_responses_decode_like_a_client_in_either_mode() {
+    let mut drifted = a_record();
+    drifted["proxied"] = json!("true");
+    let body = Bytes::from(
+        serde_json::to_vec(
+            &json!({"success": true, "errors": [], "messages": [], "result": drifted}),
+        )
+        .unwrap(),
+    );
+    let op = &dns_records::operations::DNS_RECORD_DETAILS;
+    let corrected = decode_response::<DnsRecord>(op, 200, HeaderMap::new(), body.clone()).unwrap();
+    assert_eq!(corrected.corrections.len(), 1);
+    assert_eq!(corrected.corrections[0].path, "result.proxied");
+    let strict =
+        decode_response_with::<DnsRecord>(op, 200, HeaderMap::new(), body, Decoding::Strict)
+            .unwrap_err();
+    assert!(
+        matches!(&strict, Error::Decode { path, .. } if path == "result.proxied"),
+        "{strict}"
+    );
+    // Plain serde is the spec exactly: strict.
+    assert!(serde_json::from_value::<DnsRecord>(drifted).is_err());
+}
