@@ -350,11 +350,46 @@ fn decode_dns_list(c: &mut Criterion) {
         direct_peak / 1024,
     );
 
+    // The same records as the API drifts: every `ttl` a string, every `meta` missing.
+    let drifted = Bytes::from(
+        String::from_utf8(body.to_vec())
+            .unwrap()
+            .replace(r#""ttl":3600"#, r#""ttl":"3600""#)
+            .replace(
+                r#""meta":{"auto_added":false,"managed_by_apps":false,"managed_by_argo_tunnel":false,"source":"primary"},"#,
+                "",
+            ),
+    );
+    let corrected =
+        decode_response::<Vec<DnsRecord>>(&LIST_RECORDS, 200, HeaderMap::new(), drifted.clone())
+            .unwrap();
+    assert_eq!(corrected.result.len(), RECORDS);
+    // Per record: `ttl` converted; `meta` filled, and its four fields.
+    assert_eq!(corrected.corrections.len(), RECORDS * 6);
+    drop(corrected);
+
     let mut group = c.benchmark_group("decode_dns_list_10k");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("runtime", |b| {
         b.iter(|| {
             decode_response::<Vec<DnsRecord>>(&LIST_RECORDS, 200, HeaderMap::new(), body.clone())
+                .unwrap()
+        })
+    });
+    group.bench_function("runtime_generated_types", |b| {
+        b.iter(|| {
+            decode_response::<Vec<cloudflare_v4::dns_records::DnsRecord>>(
+                &LIST_RECORDS,
+                200,
+                HeaderMap::new(),
+                body.clone(),
+            )
+            .unwrap()
+        })
+    });
+    group.bench_function("runtime_drifted_corrected", |b| {
+        b.iter(|| {
+            decode_response::<Vec<DnsRecord>>(&LIST_RECORDS, 200, HeaderMap::new(), drifted.clone())
                 .unwrap()
         })
     });

@@ -1,38 +1,5 @@
-//! Client error correction: decoding what the API really sends when it drifts from the spec.
-//!
-//! Cloudflare's responses do not always match the published schema: a required property is
-//! missing, a value is `null`, a number comes as a string, a union value fits no variant. A
-//! response is first decoded exactly as the spec says (the fast path, plain serde_json). Only
-//! if that fails is it decoded again by [`Corrector`], a `serde::Deserializer` over the
-//! parsed JSON that sees which Rust type each value is decoded into. Every decision is made
-//! from that type and the value itself, never from the text of a serde error:
-//!
-//! | the type asks for | the API sent | default (corrected) |
-//! |---|---|---|
-//! | an integer | a string holding exactly an integer (`"300"`), a float without fraction, a one-item list | that integer ([`CorrectionKind::Converted`]) |
-//! | a float | a string holding exactly a JSON number (`"300"`, `"0.5"`), a one-item list | that number (converted) |
-//! | a boolean | `"true"` / `"false"` | that boolean (converted) |
-//! | a string | a number, boolean, object or list | its JSON text (converted) |
-//! | a list | a single value; a string holding a JSON list | a one-item list; that list (converted) |
-//! | any required value | nothing (absent) or `null` | the type's empty value: `""`, `0`, `false`, `[]`, `{}`, an object with its required fields filled the same way ([`CorrectionKind::Filled`]) |
-//! | any value | a value of another shape (`"on"` for an object) | the type's empty value; what was sent is kept in the record ([`CorrectionKind::Replaced`]) |
-//! | a union | a value that fits no variant | the union's `Unknown` variant with the JSON as sent ([`CorrectionKind::KeptRaw`]) |
-//!
-//! Each correction is a [`Correction`] with the operation, the JSON path, what was done and
-//! the value the API sent; they are on [`ApiResponse::corrections`](super::ApiResponse) and
-//! [`Page::corrections`](super::Page), and logged as one `tracing` warning per response. In
-//! strict mode ([`ClientBuilder::strict_decoding`](super::ClientBuilder::strict_decoding),
-//! [`Decoding::Strict`]) the first value that would need a correction is an
-//! [`Error::Decode`](super::Error) at its path: lenient and strict decoding differ on exactly
-//! the corrected values.
-//!
-//! Values filled in or replaced are invented, and must never go back to the API as if they
-//! were real: a struct that can also be sent records which of its fields were invented in
-//! [`Filled`], and serializing it fails until the caller has set those fields and cleared the
-//! record.
-//!
-//! Decoding a generated type directly with serde (`serde_json::from_str`) is strict decoding:
-//! it accepts exactly what the spec allows, like a client with `strict_decoding()`.
+//! Client error correction: decoding what the API really sends when it drifts from the spec
+//! (the rules are on [`Decoding`]).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -43,7 +10,45 @@ use serde::de::{
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-/// How responses are decoded.
+/// How responses are decoded: with client error correction (the default) or strictly.
+///
+/// Cloudflare's responses do not always match the published schema: a required property is
+/// missing, a value is `null`, a number comes as a string, a union value fits no variant. A
+/// response is first decoded exactly as the spec says (the fast path, plain serde_json). Only
+/// if that fails is it decoded again by a `serde::Deserializer` over the
+/// parsed JSON that sees which Rust type each value is decoded into. Every decision is made
+/// from that type and the value itself, never from the text of a serde error:
+///
+/// | the type asks for | the API sent | default (corrected) |
+/// |---|---|---|
+/// | an integer | a string holding exactly an integer (`"300"`), a float without fraction, a one-item list | that integer ([`CorrectionKind::Converted`]) |
+/// | a float | a string holding exactly a JSON number (`"300"`, `"0.5"`), a one-item list | that number (converted) |
+/// | a boolean | `"true"` / `"false"` | that boolean (converted) |
+/// | a string | a number, boolean, object or list | its JSON text (converted) |
+/// | a list | a single value; a string holding a JSON list | a one-item list; that list (converted) |
+/// | any required value | nothing (absent) or `null` | the type's empty value: `""`, `0`, `false`, `[]`, `{}`, an object with its required fields filled the same way ([`CorrectionKind::Filled`]) |
+/// | any value | a value of another shape (`"on"` for an object) | the type's empty value; what was sent is kept in the record ([`CorrectionKind::Replaced`]) |
+/// | a union | a value that fits no variant | the union's `Unknown` variant with the JSON as sent ([`CorrectionKind::KeptRaw`]) |
+///
+/// Each correction is a [`Correction`] with the operation, the JSON path, what was done and
+/// the value the API sent; they are on [`ApiResponse::corrections`](super::ApiResponse) and
+/// [`Page::corrections`](super::Page), and logged as one `tracing` warning per response. In
+/// strict mode ([`ClientBuilder::strict_decoding`](super::ClientBuilder::strict_decoding),
+/// [`Decoding::Strict`]) the first value that would need a correction is an
+/// [`Error::Decode`](super::Error) at its path: lenient and strict decoding differ on exactly
+/// the corrected values.
+///
+/// A whole result that is absent, `null`, `{}` or `[]` is never made up, in either mode:
+/// it is [`Error::MissingResult`](super::Error::MissingResult), `None` where the result is
+/// optional (deletes), an empty list for lists, each recorded.
+///
+/// Values filled in or replaced are invented, and must never go back to the API as if they
+/// were real: a struct that can also be sent records which of its fields were invented in
+/// [`Filled`], and serializing it fails until the caller has set those fields and cleared the
+/// record.
+///
+/// Decoding a generated type directly with serde (`serde_json::from_str`) is strict decoding:
+/// it accepts exactly what the spec allows, like a client with `strict_decoding()`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Decoding {
@@ -94,8 +99,10 @@ pub enum CorrectionKind {
     /// A union value that fits none of its variants was kept verbatim in the union's
     /// `Unknown` variant.
     KeptRaw,
-    /// The result was an empty object or list where the operation declares an optional
-    /// result; it reads as `None`.
+    /// The result was `null`, `{}` or `[]` where the operation declares a value that can be
+    /// empty: an optional result reads as `None`, an object whose properties are all optional
+    /// as one without any. (Where a required value would have to be made up, it is
+    /// [`Error::MissingResult`](super::Error::MissingResult) instead.)
     EmptyResult,
 }
 
@@ -157,7 +164,7 @@ fn shorten(value: &Value) -> String {
 }
 
 /// The fields of a decoded struct that error correction filled in or replaced (see the
-/// [module docs](self)). Empty unless the value came from a corrected response.
+/// [`Decoding`] docs). Empty unless the value came from a corrected response.
 ///
 /// Generated structs that can be sent carry one as `filled_in`. Serializing a struct whose
 /// record is not empty fails, so a value the API never sent cannot go back to it in a
@@ -487,14 +494,16 @@ impl<'v> Corrector<'v> {
 
     /// A value that is not what the type asks for and does not convert: absent or `null` is
     /// filled, anything else replaced, both with the type's empty value. An empty whole
-    /// result is an error in every mode (a list or map result reads as empty): nothing is
-    /// made up for a result the API did not send.
+    /// result is an error in every mode (a list or map result reads as empty), and so is a
+    /// required property of it: nothing is made up for a result the API did not send.
     fn mismatch<'de, V: Visitor<'de>>(
         self,
         expect: Expect,
         visitor: V,
     ) -> Result<V::Value, serde_json::Error> {
-        if self.empty_result() && !matches!(expect, Expect::Seq | Expect::Map) {
+        if self.empty_result()
+            && (self.value.is_none() || !matches!(expect, Expect::Seq | Expect::Map))
+        {
             return Err(missing_result());
         }
         let kind = match self.value {
@@ -630,9 +639,20 @@ impl<'v> Corrector<'v> {
         visitor: V,
     ) -> Result<V::Value, serde_json::Error> {
         match self.value {
-            // `{}` is an empty map, but as a whole result no record.
-            Some(Value::Object(map)) if !(self.empty_result() && !fields.is_empty()) => {
+            Some(Value::Object(map)) if !self.empty_result() || fields.is_empty() => {
                 with_frame(|| visitor.visit_map(Entries::new(map, fields)))
+            }
+            // An empty whole result is an object only if it needs no property: then nothing is
+            // made up. A required property makes it a missing result.
+            _ if self.empty_result() => {
+                correct(CorrectionKind::EmptyResult, self.value)?;
+                let empty = Map::new();
+                let mut entries = Entries::new(&empty, fields);
+                entries.absent = Corrector {
+                    value: None,
+                    top: true,
+                };
+                with_frame(|| visitor.visit_map(entries))
             }
             _ => self.mismatch(expect, visitor),
         }
@@ -897,6 +917,8 @@ struct Entries<'v> {
     map: &'v Map<String, Value>,
     fields: &'static [&'static str],
     missing: std::slice::Iter<'static, &'static str>,
+    /// What the declared fields the object lacks decode from.
+    absent: Corrector<'static>,
     /// The value of the key just returned, and the key.
     pending: Option<(Corrector<'v>, &'v str)>,
 }
@@ -908,6 +930,7 @@ impl<'v> Entries<'v> {
             map,
             fields,
             missing: fields.iter(),
+            absent: Corrector::ABSENT,
             pending: None,
         }
     }
@@ -926,7 +949,7 @@ impl<'de> MapAccess<'de> for Entries<'_> {
         }
         for field in self.missing.by_ref() {
             if !self.map.contains_key(*field) {
-                self.pending = Some((Corrector::ABSENT, field));
+                self.pending = Some((self.absent, field));
                 return seed.deserialize((*field).into_deserializer()).map(Some);
             }
         }
@@ -945,10 +968,8 @@ impl<'de> MapAccess<'de> for Entries<'_> {
         // A declared field holding invented data is recorded on its struct (see `Filled`).
         if let Some(field) = self.fields.iter().find(|f| **f == key) {
             with_session(|s| {
-                if s.corrections[before..]
-                    .iter()
-                    .any(|c| c.kind.invents_data())
-                {
+                let new = s.corrections.get(before..).unwrap_or_default();
+                if new.iter().any(|c| c.kind.invents_data()) {
                     if let Some(frame) = s.frames.last_mut() {
                         frame.push(field);
                     }
@@ -1226,7 +1247,19 @@ mod tests {
             assert_eq!(zone.unwrap(), None);
             let (zones, _) = corrected::<Vec<Zone>>(empty.clone(), false);
             assert_eq!(zones.unwrap(), []);
+            // An object that needs no property is one without any: nothing is made up.
+            let (meta, outcome) = corrected::<Plan>(empty.clone(), false);
+            assert_eq!(meta.unwrap(), Plan::default());
+            assert_eq!(outcome.corrections[0].kind, CorrectionKind::EmptyResult);
+            let (meta, outcome) = corrected::<Plan>(empty.clone(), true);
+            assert!(meta.is_err() && !outcome.missing_result);
         }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq, Default)]
+    struct Plan {
+        name: Option<String>,
+        tags: Option<Vec<String>>,
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //!
 //! Decoding is split so that generic code stays small: sending, retrying and parsing the
 //! envelope are compiled once; only the final decoding of `result` into the operation's
-//! type is generic.
+//! type is generic. A response that drifts from the spec is corrected and every correction
+//! recorded ([`Correction`]), or refused in strict mode; [`Decoding`] has the rules.
 
 mod call;
 mod client;
