@@ -527,75 +527,60 @@ impl<'v> Corrector<'v> {
         )
     }
 
-    fn integer<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
+    /// An integer (`Expect::Int`) or a float (`Expect::Float`).
+    fn number<'de, V: Visitor<'de>>(
+        self,
+        expect: Expect,
+        visitor: V,
+    ) -> Result<V::Value, serde_json::Error> {
         let Some(value) = self.value else {
-            return self.mismatch(Expect::Int, visitor);
+            return self.mismatch(expect, visitor);
         };
+        let integer = matches!(expect, Expect::Int);
         match value {
             Value::Number(n) => {
-                if let Some(i) = n.as_i64() {
-                    return visitor.visit_i64(i);
-                }
                 if let Some(u) = n.as_u64() {
                     return visitor.visit_u64(u);
                 }
-                match n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
-                    Some(f) => {
-                        Self::converted(Expect::Int, value)?;
-                        visitor.visit_i64(f as i64)
-                    }
-                    None => self.mismatch(Expect::Int, visitor),
+                if let Some(i) = n.as_i64() {
+                    return visitor.visit_i64(i);
                 }
+                let f = n.as_f64().unwrap_or_default();
+                if !integer {
+                    return visitor.visit_f64(f);
+                }
+                // A float without fraction is that integer (within f64's exact range).
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    Self::converted(expect, value)?;
+                    return visitor.visit_i64(f as i64);
+                }
+                self.mismatch(expect, visitor)
             }
-            Value::String(s) => match integer_text(s) {
+            Value::String(s) if integer => match integer_text(s) {
                 Some(Ok(i)) => {
-                    Self::converted(Expect::Int, value)?;
+                    Self::converted(expect, value)?;
                     visitor.visit_i64(i)
                 }
                 Some(Err(u)) => {
-                    Self::converted(Expect::Int, value)?;
+                    Self::converted(expect, value)?;
                     visitor.visit_u64(u)
                 }
-                None => self.mismatch(Expect::Int, visitor),
+                None => self.mismatch(expect, visitor),
             },
-            Value::Array(items) if items.len() == 1 && is_scalar(&items[0]) => {
-                Self::converted(Expect::Int, value)?;
-                at(Segment::Index(0), || {
-                    Corrector::new(&items[0]).integer(visitor)
-                })
-            }
-            _ => self.mismatch(Expect::Int, visitor),
-        }
-    }
-
-    fn float<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
-        let Some(value) = self.value else {
-            return self.mismatch(Expect::Float, visitor);
-        };
-        match value {
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    visitor.visit_u64(u)
-                } else if let Some(i) = n.as_i64() {
-                    visitor.visit_i64(i)
-                } else {
-                    visitor.visit_f64(n.as_f64().unwrap_or_default())
-                }
-            }
             Value::String(s) => match number_text(s) {
                 Some(f) => {
-                    Self::converted(Expect::Float, value)?;
+                    Self::converted(expect, value)?;
                     visitor.visit_f64(f)
                 }
-                None => self.mismatch(Expect::Float, visitor),
+                None => self.mismatch(expect, visitor),
             },
             Value::Array(items) if items.len() == 1 && is_scalar(&items[0]) => {
-                Self::converted(Expect::Float, value)?;
+                Self::converted(expect, value)?;
                 at(Segment::Index(0), || {
-                    Corrector::new(&items[0]).float(visitor)
+                    Corrector::new(&items[0]).number(expect, visitor)
                 })
             }
-            _ => self.mismatch(Expect::Float, visitor),
+            _ => self.mismatch(expect, visitor),
         }
     }
 
@@ -724,34 +709,34 @@ impl<'de> Deserializer<'de> for Corrector<'_> {
     }
 
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.integer(visitor)
+        self.number(Expect::Int, visitor)
     }
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.float(visitor)
+        self.number(Expect::Float, visitor)
     }
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.float(visitor)
+        self.number(Expect::Float, visitor)
     }
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         self.string(visitor)
