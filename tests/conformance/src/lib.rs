@@ -36,13 +36,16 @@ pub fn known_causes(file_name: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Decodes a 200 body of an operation in a [`Decoding`] mode; returns the corrections made.
+pub type DecodeFn = fn(&'static Operation, &[u8], Decoding) -> Result<Vec<Correction>, Error>;
+
 /// One operation and the typed functions the conformance tests use.
 pub struct Entry {
     /// The operation's static metadata (id, method, path template, response kind).
     pub op: &'static Operation,
     /// Decodes a 200 response body into the operation's result type; returns what error
     /// correction changed.
-    pub decode: fn(&'static Operation, &[u8], Decoding) -> Result<Vec<Correction>, Error>,
+    pub decode: DecodeFn,
     /// Sends a prepared request and decodes the answer as the generated method does.
     pub call: fn(Request) -> BoxFuture<Result<(), Error>>,
 }
