@@ -33,6 +33,8 @@ pub struct Generated {
     pub report: report::Report,
     /// The conformance tests' operation table (`tests/conformance/src/table.rs`).
     pub conformance_table: String,
+    /// What the spec leaves out that was tolerated (read as empty), with locations.
+    pub warnings: Vec<load::LoadWarning>,
 }
 
 /// Why generation failed.
@@ -48,8 +50,8 @@ pub enum Error {
 
 /// Runs every stage on a spec.
 pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
-    let openapi = load::load(spec)?;
-    let api = normalize::normalize(&openapi);
+    let loaded = load::load_tolerant(spec)?;
+    let api = normalize::normalize(&loaded.spec);
     let names = naming::assign(&api);
     let emitted = emit::emit(&api, &names);
     let mut files = BTreeMap::new();
@@ -64,5 +66,6 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
         features: emitted.features,
         report,
         conformance_table,
+        warnings: loaded.warnings,
     })
 }

@@ -3,6 +3,11 @@
 //! JSON and YAML are both accepted (a document whose first non-blank byte is `{` is JSON).
 //! Parse errors carry the JSON path of the offending value and, where the parser knows it,
 //! the line and column. Only OpenAPI 3.0.x is accepted.
+//!
+//! Omissions that do not change the generated code are tolerated, each reported as a
+//! [`LoadWarning`] with its JSON pointer: a response without `description` (Cloudflare's
+//! 2023-06-30 release has one), `info` without `title` or `version`. They read as empty text.
+//! A document that parses as it is costs nothing extra: repairs run only after a failure.
 
 use openapiv3::OpenAPI;
 use std::fmt;
@@ -67,9 +72,39 @@ struct VersionProbe {
     swagger: Option<String>,
 }
 
-/// Parses a spec, checking its version first so a 3.1 or 2.0 document gets a clear message
-/// instead of a schema mismatch deep inside.
+/// Something a spec leaves out that OpenAPI 3.0 requires but the generated code does not need,
+/// read as empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadWarning {
+    /// JSON pointer of the object that lacks it, e.g. `/paths/~1zones/get/responses/200`.
+    pub pointer: String,
+    /// What was missing.
+    pub message: String,
+}
+
+impl fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
+/// A parsed spec with the omissions that were tolerated.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The document.
+    pub spec: OpenAPI,
+    /// The omissions read as empty, in document order.
+    pub warnings: Vec<LoadWarning>,
+}
+
+/// Parses a spec (see [`load_tolerant`]), dropping the warnings.
 pub fn load(bytes: &[u8]) -> Result<OpenAPI, LoadError> {
+    load_tolerant(bytes).map(|loaded| loaded.spec)
+}
+
+/// Parses a spec, checking its version first so a 3.1 or 2.0 document gets a clear message
+/// instead of a schema mismatch deep inside. Tolerated omissions come back as warnings.
+pub fn load_tolerant(bytes: &[u8]) -> Result<Loaded, LoadError> {
     let format = Format::detect(bytes);
     let probe: VersionProbe = parse(format, bytes)?;
     let version = match (probe.openapi, probe.swagger) {
@@ -80,7 +115,88 @@ pub fn load(bytes: &[u8]) -> Result<OpenAPI, LoadError> {
     if !version.starts_with("3.0.") {
         return Err(LoadError::Version(version));
     }
-    parse::<OpenAPI>(format, bytes).map_err(|err| refine(format, bytes, err))
+    let error = match parse::<OpenAPI>(format, bytes) {
+        Ok(spec) => {
+            return Ok(Loaded {
+                spec,
+                warnings: Vec::new(),
+            })
+        }
+        Err(error) => error,
+    };
+    // Only a document that fails is looked at again: fill in what may be left out, then parse
+    // the repaired document (its errors name paths in it; positions are of its JSON text).
+    let value: Option<serde_json::Value> = match format {
+        Format::Json => serde_json::from_slice(bytes).ok(),
+        Format::Yaml => serde_yaml::from_slice(bytes).ok(),
+    };
+    let Some(mut value) = value else {
+        return Err(refine(format, bytes, error));
+    };
+    let warnings = repair(&mut value);
+    if warnings.is_empty() {
+        return Err(refine(format, bytes, error));
+    }
+    let repaired = serde_json::to_vec(&value).unwrap_or_default();
+    match parse::<OpenAPI>(Format::Json, &repaired) {
+        Ok(spec) => Ok(Loaded { spec, warnings }),
+        Err(error) => Err(refine(Format::Json, &repaired, error)),
+    }
+}
+
+/// Fills in what OpenAPI 3.0 requires but the generated code does not use, returning a warning
+/// for each.
+fn repair(spec: &mut serde_json::Value) -> Vec<LoadWarning> {
+    use serde_json::Value;
+    let mut warnings = Vec::new();
+    let mut fill = |object: &mut serde_json::Map<String, Value>, pointer: String, key: &str| {
+        if !object.contains_key(key) {
+            object.insert(key.to_owned(), Value::String(String::new()));
+            warnings.push(LoadWarning {
+                pointer,
+                message: format!(
+                    "no `{key}` (OpenAPI 3.0 requires one; the generated code does not use it): read as empty"
+                ),
+            });
+        }
+    };
+    if let Some(info) = spec.get_mut("info").and_then(Value::as_object_mut) {
+        fill(info, "/info".to_owned(), "title");
+        fill(info, "/info".to_owned(), "version");
+    }
+    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+    let mut fill_response = |response: &mut Value, pointer: String| {
+        if let Some(object) = response.as_object_mut() {
+            if !object.contains_key("$ref") {
+                fill(object, pointer, "description");
+            }
+        }
+    };
+    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                if let Some(codes) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                    for (code, response) in codes.iter_mut() {
+                        let pointer = format!("/paths/{}/{method}/responses/{code}", escape(path));
+                        fill_response(response, pointer);
+                    }
+                }
+            }
+        }
+    }
+    let named = spec
+        .get_mut("components")
+        .and_then(|c| c.get_mut("responses"))
+        .and_then(Value::as_object_mut);
+    if let Some(named) = named {
+        for (name, response) in named.iter_mut() {
+            fill_response(response, format!("/components/responses/{}", escape(name)));
+        }
+    }
+    warnings
 }
 
 /// `openapiv3` flattens some maps, which hides the location below `paths`/`components`;

@@ -433,3 +433,45 @@ fn identical_inline_types_are_generated_once_but_components_never_merge() {
         "components keep their own types: {g}"
     );
 }
+
+#[test]
+fn omissions_that_do_not_change_the_code_are_warnings_with_their_location() {
+    let bytes = include_bytes!("fixtures/omissions.yaml");
+    let loaded = load::load_tolerant(bytes).unwrap();
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    let missing = |what: &str| {
+        format!("no `{what}` (OpenAPI 3.0 requires one; the generated code does not use it): read as empty")
+    };
+    assert_eq!(
+        warnings,
+        [
+            format!("/info: {}", missing("title")),
+            format!("/info: {}", missing("version")),
+            format!(
+                "/paths/~1zones~1{{zone_id}}/get/responses/200: {}",
+                missing("description")
+            ),
+            format!("/components/responses/failure: {}", missing("description")),
+        ]
+    );
+    // The whole pipeline runs and reports them; the output is what the complete spec gives.
+    let generated = generate(bytes).unwrap();
+    assert_eq!(generated.warnings, loaded.warnings);
+    assert!(generated.files["src/zones.rs"].contains("pub fn zones_get"));
+}
+
+#[test]
+fn other_omissions_stay_errors_at_their_location() {
+    // A parameter without `in` changes what is generated: not tolerated.
+    let bytes = serde_json::to_vec(&json!({
+        "openapi": "3.0.3",
+        "info": {},
+        "paths": {"/zones": {"get": {
+            "parameters": [{"name": "page", "schema": {"type": "integer"}}],
+            "responses": {"200": {"content": {}}}
+        }}}
+    }))
+    .unwrap();
+    let error = load::load_tolerant(&bytes).unwrap_err().to_string();
+    assert!(error.contains("paths./zones.get.parameters[0]"), "{error}");
+}

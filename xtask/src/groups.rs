@@ -11,10 +11,10 @@ pub fn groups(root: &Path) -> Result<Vec<String>> {
     let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml"))
         .context("reading generated/Cargo.toml")?;
     let start = manifest
-        .find(crate::regen::FEATURES_BEGIN)
+        .find(xtask::regen::FEATURES_BEGIN)
         .context("no generated features block")?;
     let end = manifest
-        .find(crate::regen::FEATURES_END)
+        .find(xtask::regen::FEATURES_END)
         .context("no generated features block")?;
     Ok(manifest[start..end]
         .lines()

@@ -2,8 +2,8 @@
 
 mod diff;
 mod groups;
-mod pin;
-mod regen;
+
+use xtask::{pin, regen};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

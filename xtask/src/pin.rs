@@ -46,6 +46,44 @@ impl Pin {
     }
 }
 
+/// The bytes of the pinned spec: the copy `fetch-spec` placed (`spec/<file>`), else a copy
+/// beside the project in `../shared/cloudflare-openapi/*/`, whichever has the pin's sha256.
+/// Tests read the spec this way, so they follow the pin rather than a version they name.
+pub fn pinned_spec(root: &Path) -> Result<Vec<u8>> {
+    let pin = Pin::load(root)?;
+    let mut candidates = vec![pin.local_path(root)];
+    if let Ok(dirs) = std::fs::read_dir(root.join("../shared/cloudflare-openapi")) {
+        let mut found: Vec<PathBuf> = dirs
+            .filter_map(|d| d.ok().map(|d| d.path().join(&pin.file)))
+            .collect();
+        found.sort();
+        candidates.extend(found);
+    }
+    for path in &candidates {
+        if let Ok(bytes) = std::fs::read(path) {
+            if sha256_hex(&bytes) == pin.sha256 {
+                return Ok(bytes);
+            }
+        }
+    }
+    bail!(
+        "no copy of the pinned spec (commit {}, sha256 {}) at {} or in ../shared/cloudflare-openapi: \
+         run `cargo xtask fetch-spec`",
+        pin.commit,
+        pin.sha256,
+        pin.local_path(root).display()
+    )
+}
+
+/// The workspace root, for code run from a crate of the workspace.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// sha256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()

@@ -19,7 +19,7 @@ pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {
             if !path.exists() {
                 bail!(
                     "no spec at {}: run `cargo xtask fetch-spec` (downloads commit {}), or \
-                     `cargo xtask fetch-spec --from ../shared/cloudflare-openapi/2024-08-06/openapi.json`",
+                     `cargo xtask fetch-spec --from <a local copy>`",
                     path.display(),
                     pin.commit
                 );
@@ -30,10 +30,15 @@ pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {
     std::fs::read(&path).with_context(|| format!("reading spec {}", path.display()))
 }
 
-pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) -> Result<()> {
-    let started = Instant::now();
-    let bytes = read_spec(root, spec)?;
-    let generated = cloudflare_codegen::generate(&bytes).context("generating")?;
+/// Every file `regen` writes for `generated` (absolute path → contents), and the files in the
+/// crate's `src/` it no longer makes. With `out`, a standalone crate there (the runtime copied
+/// in) instead of the workspace's `generated/`, `spec/COVERAGE.md` and conformance table.
+/// `regen --check` and the `freshness` test both check exactly this list.
+pub fn expected_files(
+    root: &Path,
+    generated: &cloudflare_codegen::Generated,
+    out: Option<&Path>,
+) -> Result<(BTreeMap<PathBuf, String>, Vec<PathBuf>)> {
     let crate_dir = root.join("generated");
     let mut files: BTreeMap<PathBuf, String> = BTreeMap::new();
     let target = out
@@ -45,12 +50,11 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml"))
         .context("reading generated/Cargo.toml")?;
     let mut manifest = splice_features(&manifest, &generated.features)?;
-    if let Some(out) = out {
+    if out.is_some() {
         // A standalone crate: its own workspace, with the hand-written runtime copied in.
         let workspace =
             std::fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
         manifest = standalone_manifest(&manifest, &workspace)?;
-        copy_dir(&crate_dir.join("src/runtime"), &out.join("src/runtime"))?;
     } else {
         files.insert(
             root.join("spec/COVERAGE.md"),
@@ -63,19 +67,39 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
     }
     files.insert(target.join("Cargo.toml"), manifest);
     let stale_extra = extra_generated_files(&target.join("src"), &generated.files)?;
+    Ok((files, stale_extra))
+}
+
+/// The files of `expected_files` whose contents differ on disk, and those no longer made,
+/// relative to `root`.
+pub fn stale(root: &Path, files: &BTreeMap<PathBuf, String>, extra: &[PathBuf]) -> Vec<String> {
+    let mut stale: Vec<String> = files
+        .iter()
+        .filter(|(path, text)| std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()))
+        .map(|(path, _)| rel(root, path))
+        .collect();
+    stale.extend(
+        extra
+            .iter()
+            .map(|p| format!("{} (no longer generated)", rel(root, p))),
+    );
+    stale
+}
+
+pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) -> Result<()> {
+    let started = Instant::now();
+    let bytes = read_spec(root, spec)?;
+    let generated = cloudflare_codegen::generate(&bytes).context("generating")?;
+    for warning in &generated.warnings {
+        eprintln!("warning: the spec leaves out {warning}");
+    }
+    let (files, stale_extra) = expected_files(root, &generated, out)?;
+    let target = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join("generated"));
 
     if check {
-        let mut stale: Vec<String> = Vec::new();
-        for (path, text) in &files {
-            if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
-                stale.push(rel(root, path));
-            }
-        }
-        stale.extend(
-            stale_extra
-                .iter()
-                .map(|p| format!("{} (no longer generated)", rel(root, p))),
-        );
+        let stale = stale(root, &files, &stale_extra);
         if !stale.is_empty() {
             bail!(
                 "generated output is stale; run `cargo xtask regen`. Stale files:\n  {}",
@@ -84,6 +108,12 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
         }
         println!("generated/ is up to date ({} files)", files.len());
         return Ok(());
+    }
+    if let Some(out) = out {
+        copy_dir(
+            &root.join("generated/src/runtime"),
+            &out.join("src/runtime"),
+        )?;
     }
     for (path, text) in &files {
         if let Some(parent) = path.parent() {

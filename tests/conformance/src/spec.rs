@@ -15,11 +15,10 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Reads `../shared/cloudflare-openapi/2024-08-06/openapi.json` beside the project.
+    /// Reads the spec `spec/pin.json` pins: the fetched copy, or the one in `../shared` with
+    /// the pinned sha256.
     pub fn pinned() -> Spec {
-        let path = root().join("../shared/cloudflare-openapi/2024-08-06/openapi.json");
-        let bytes =
-            std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let bytes = xtask::pin::pinned_spec(&root()).unwrap_or_else(|e| panic!("{e:#}"));
         Spec {
             doc: serde_json::from_slice(&bytes).expect("the pinned spec is JSON"),
         }
