@@ -208,11 +208,7 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
         #![warn(missing_docs)]
 
         pub mod runtime;
-        pub use runtime::{
-            ApiError, ApiResponse, Call, Client, ClientBuilder, Correction, CorrectionKind, Credentials, Cursors,
-            Decoding, Error, FilePart, Filled, ListCall, MultipartForm, Page, RateBudget, RatePermit, RawCall,
-            RawResponse, ResultInfo, RetryPolicy,
-        };
+        pub use runtime::prelude::*;
 
         #(#mods)*
     }

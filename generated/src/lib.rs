@@ -10,11 +10,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 pub mod runtime;
-pub use runtime::{
-    ApiError, ApiResponse, Call, Client, ClientBuilder, Correction, CorrectionKind,
-    Credentials, Cursors, Decoding, Error, FilePart, Filled, ListCall, MultipartForm,
-    Page, RateBudget, RatePermit, RawCall, RawResponse, ResultInfo, RetryPolicy,
-};
+pub use runtime::prelude::*;
 /// The `aaa` API group (feature `aaa`).
 #[cfg(feature = "aaa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aaa")))]

@@ -12,6 +12,7 @@ use super::request::Request;
 use super::response::{ApiResponse, RawResponse};
 
 /// A boxed, `Send` future, as returned by `IntoFuture` of the call types.
+#[doc(hidden)]
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// A call of an operation with a JSON response, decoded into `T`.
@@ -26,6 +27,7 @@ pub struct Call<T> {
 
 impl<T> Call<T> {
     /// Wraps a request built by generated code.
+    #[doc(hidden)]
     pub fn new(req: Request) -> Self {
         Call {
             req,
@@ -70,6 +72,7 @@ pub struct RawCall {
 
 impl RawCall {
     /// Wraps a request built by generated code.
+    #[doc(hidden)]
     pub fn new(req: Request) -> Self {
         RawCall { req }
     }

@@ -105,6 +105,7 @@ pub struct ListCall<T> {
 
 impl<T> ListCall<T> {
     /// Wraps a request built by generated code.
+    #[doc(hidden)]
     pub fn new(req: Request) -> Self {
         ListCall {
             req,
