@@ -293,3 +293,25 @@ fn stored_responses_decode_like_a_client_in_either_mode() {
     // Plain serde is the spec exactly: strict.
     assert!(serde_json::from_value::<DnsRecord>(drifted).is_err());
 }
+
+#[test]
+fn a_repeated_key_is_recorded_or_refused() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Record {
+        id: String,
+    }
+    let body = Bytes::from_static(
+        br#"{"success":true,"errors":[],"messages":[],"result":{"id":"r1","id":"r2"}}"#,
+    );
+    let op = &dns_records::operations::DNS_RECORD_DETAILS;
+    // serde's derive refuses a repeated field; parsed as JSON, the last one is kept.
+    let corrected = decode_response::<Record>(op, 200, HeaderMap::new(), body.clone()).unwrap();
+    assert_eq!(corrected.result.id, "r2");
+    assert_eq!(corrected.corrections.len(), 1);
+    assert_eq!(corrected.corrections[0].kind, CorrectionKind::Reparsed);
+    let strict = decode_response_with::<Record>(op, 200, HeaderMap::new(), body, Decoding::Strict);
+    assert!(
+        matches!(&strict, Err(Error::Decode { path, .. }) if path == "result"),
+        "{strict:?}"
+    );
+}

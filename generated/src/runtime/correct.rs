@@ -99,6 +99,9 @@ pub enum CorrectionKind {
     /// A union value that fits none of its variants was kept verbatim in the union's
     /// `Unknown` variant.
     KeptRaw,
+    /// The result did not decode as sent but did once parsed as JSON, with nothing to correct:
+    /// the body repeats a key, and the last value was kept.
+    Reparsed,
     /// The result was `null`, `{}` or `[]` where the operation declares a value that can be
     /// empty: an optional result reads as `None`, an object whose properties are all optional
     /// as one without any. (Where a required value would have to be made up, it is
@@ -114,6 +117,15 @@ impl CorrectionKind {
 }
 
 impl Correction {
+    pub(crate) fn new(operation: &'static str, path: String, kind: CorrectionKind) -> Self {
+        Correction {
+            operation,
+            path,
+            kind,
+            original: None,
+        }
+    }
+
     /// What was done, without the path.
     fn what(&self) -> String {
         let original = || match &self.original {
@@ -140,6 +152,7 @@ impl Correction {
             }
             CorrectionKind::KeptRaw => format!("{} fits no variant; kept as Unknown", original()),
             CorrectionKind::EmptyResult => format!("{} read as no result", original()),
+            CorrectionKind::Reparsed => "a key repeated; the last value was kept".to_owned(),
         }
     }
 }
@@ -292,6 +305,11 @@ fn with_session<R>(f: impl FnOnce(&mut Session) -> R) -> Option<R> {
     SESSION.with(|cell| cell.borrow_mut().as_mut().map(f))
 }
 
+/// Whether a strict decode is running on this thread.
+fn is_strict() -> bool {
+    with_session(|s| s.strict).unwrap_or(true)
+}
+
 /// Whether a corrected decode is running on this thread.
 fn in_session() -> bool {
     SESSION.with(|cell| cell.borrow().is_some())
@@ -406,7 +424,8 @@ fn at<R>(
 #[derive(Clone, Copy)]
 enum Expect {
     Bool,
-    Int,
+    /// An integer within these bounds (the Rust type's range).
+    Int(i128, i128),
     Float,
     Str,
     Seq,
@@ -419,7 +438,7 @@ impl Expect {
     fn name(self) -> &'static str {
         match self {
             Expect::Bool => "boolean",
-            Expect::Int => "integer",
+            Expect::Int(..) => "integer",
             Expect::Float => "number",
             Expect::Str => "string",
             Expect::Seq => "list",
@@ -433,14 +452,15 @@ impl Expect {
         let empty = Map::new();
         match self {
             Expect::Bool => visitor.visit_bool(false),
-            Expect::Int => visitor.visit_u64(0),
+            Expect::Int(..) => visitor.visit_u64(0),
             Expect::Float => visitor.visit_f64(0.0),
             Expect::Str => visitor.visit_str(""),
             Expect::Seq => visitor.visit_seq(Elements::new(&[])),
             Expect::Map => with_frame(|| visitor.visit_map(Entries::new(&empty, &[]))),
-            Expect::Struct(fields) => {
-                with_frame(|| visitor.visit_map(Entries::new(&empty, fields)))
-            }
+            // Made up as a whole: every field counts as invented (see `Filled`).
+            Expect::Struct(fields) => with_frame_of(fields.to_vec(), || {
+                visitor.visit_map(Entries::new(&empty, fields))
+            }),
             Expect::Unit => visitor.visit_unit(),
         }
     }
@@ -448,7 +468,12 @@ impl Expect {
 
 /// Runs a struct's `visit_map` with a record of its invented fields ([`Filled::take`]).
 fn with_frame<R>(f: impl FnOnce() -> R) -> R {
-    with_session(|s| s.frames.push(Vec::new()));
+    with_frame_of(Vec::new(), f)
+}
+
+/// [`with_frame`] with these fields already recorded as invented.
+fn with_frame_of<R>(invented: Vec<&'static str>, f: impl FnOnce() -> R) -> R {
+    with_session(|s| s.frames.push(invented));
     let result = f();
     with_session(|s| s.frames.pop());
     result
@@ -501,10 +526,15 @@ impl<'v> Corrector<'v> {
         expect: Expect,
         visitor: V,
     ) -> Result<V::Value, serde_json::Error> {
-        if self.empty_result()
-            && (self.value.is_none() || !matches!(expect, Expect::Seq | Expect::Map))
-        {
-            return Err(missing_result());
+        if self.empty_result() {
+            // A list or map result reads as empty (recorded); nothing else is made up, and a
+            // strict decode takes no empty result that the spec does not allow.
+            let container = self.value.is_some() && matches!(expect, Expect::Seq | Expect::Map);
+            if !container || is_strict() {
+                return Err(missing_result());
+            }
+            correct(CorrectionKind::EmptyResult, self.value)?;
+            return expect.visit_empty(visitor);
         }
         let kind = match self.value {
             None | Some(Value::Null) => CorrectionKind::Filled {
@@ -527,7 +557,7 @@ impl<'v> Corrector<'v> {
         )
     }
 
-    /// An integer (`Expect::Int`) or a float (`Expect::Float`).
+    /// An integer (`Expect::Int`, within its type's range) or a float (`Expect::Float`).
     fn number<'de, V: Visitor<'de>>(
         self,
         expect: Expect,
@@ -536,51 +566,60 @@ impl<'v> Corrector<'v> {
         let Some(value) = self.value else {
             return self.mismatch(expect, visitor);
         };
-        let integer = matches!(expect, Expect::Int);
-        match value {
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    return visitor.visit_u64(u);
+        let Expect::Int(min, max) = expect else {
+            // A float.
+            return match value {
+                Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => visitor.visit_u64(u),
+                    (_, Some(i)) => visitor.visit_i64(i),
+                    _ => visitor.visit_f64(n.as_f64().unwrap_or_default()),
+                },
+                Value::String(s) => match number_text(s) {
+                    Some(f) => {
+                        Self::converted(expect, value)?;
+                        visitor.visit_f64(f)
+                    }
+                    None => self.mismatch(expect, visitor),
+                },
+                Value::Array(items) if items.len() == 1 && is_scalar(&items[0]) => {
+                    Self::converted(expect, value)?;
+                    at(Segment::Index(0), || {
+                        Corrector::new(&items[0]).number(expect, visitor)
+                    })
                 }
-                if let Some(i) = n.as_i64() {
-                    return visitor.visit_i64(i);
-                }
-                let f = n.as_f64().unwrap_or_default();
-                if !integer {
-                    return visitor.visit_f64(f);
-                }
+                _ => self.mismatch(expect, visitor),
+            };
+        };
+        // The integer the value stands for, and whether it was sent as one.
+        let (integer, exact) = match value {
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => (Some(i128::from(i)), true),
+                (_, Some(u), _) => (Some(i128::from(u)), true),
                 // A float without fraction is that integer (within f64's exact range).
-                if f.fract() == 0.0 && f.abs() < 9.0e15 {
-                    Self::converted(expect, value)?;
-                    return visitor.visit_i64(f as i64);
-                }
-                self.mismatch(expect, visitor)
-            }
-            Value::String(s) if integer => match integer_text(s) {
-                Some(Ok(i)) => {
-                    Self::converted(expect, value)?;
-                    visitor.visit_i64(i)
-                }
-                Some(Err(u)) => {
-                    Self::converted(expect, value)?;
-                    visitor.visit_u64(u)
-                }
-                None => self.mismatch(expect, visitor),
+                (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => (Some(f as i128), false),
+                _ => (None, false),
             },
-            Value::String(s) => match number_text(s) {
-                Some(f) => {
-                    Self::converted(expect, value)?;
-                    visitor.visit_f64(f)
-                }
-                None => self.mismatch(expect, visitor),
-            },
+            Value::String(s) => (integer_text(s), false),
             Value::Array(items) if items.len() == 1 && is_scalar(&items[0]) => {
                 Self::converted(expect, value)?;
-                at(Segment::Index(0), || {
+                return at(Segment::Index(0), || {
                     Corrector::new(&items[0]).number(expect, visitor)
-                })
+                });
             }
-            _ => self.mismatch(expect, visitor),
+            _ => (None, false),
+        };
+        // Out of the type's range is another value, not a conversion.
+        match integer.filter(|i| (min..=max).contains(i)) {
+            Some(i) => {
+                if !exact {
+                    Self::converted(expect, value)?;
+                }
+                match i64::try_from(i) {
+                    Ok(i) => visitor.visit_i64(i),
+                    Err(_) => visitor.visit_u64(u64::try_from(i).unwrap_or_default()),
+                }
+            }
+            None => self.mismatch(expect, visitor),
         }
     }
 
@@ -606,13 +645,13 @@ impl<'v> Corrector<'v> {
                 Self::converted(Expect::Seq, original)?;
                 match serde_json::from_str::<Value>(s) {
                     Ok(Value::Array(items)) => visitor.visit_seq(Elements::new(&items)),
-                    _ => visitor.visit_seq(Elements::new(std::slice::from_ref(original))),
+                    _ => visitor.visit_seq(Elements::one(original)),
                 }
             }
             // One value where a list is declared: a list of that value.
             Some(other) => {
                 Self::converted(Expect::Seq, other)?;
-                visitor.visit_seq(Elements::new(std::slice::from_ref(other)))
+                visitor.visit_seq(Elements::one(other))
             }
         }
     }
@@ -628,16 +667,20 @@ impl<'v> Corrector<'v> {
                 with_frame(|| visitor.visit_map(Entries::new(map, fields)))
             }
             // An empty whole result is an object only if it needs no property: then nothing is
-            // made up. A required property makes it a missing result.
+            // made up. A required property (or a strict decode) makes it a missing result.
             _ if self.empty_result() => {
-                correct(CorrectionKind::EmptyResult, self.value)?;
+                if self.value.is_none() || is_strict() {
+                    return Err(missing_result());
+                }
                 let empty = Map::new();
                 let mut entries = Entries::new(&empty, fields);
                 entries.absent = Corrector {
                     value: None,
                     top: true,
                 };
-                with_frame(|| visitor.visit_map(entries))
+                let decoded = with_frame(|| visitor.visit_map(entries))?;
+                correct(CorrectionKind::EmptyResult, self.value)?;
+                Ok(decoded)
             }
             _ => self.mismatch(expect, visitor),
         }
@@ -656,14 +699,10 @@ fn is_scalar(value: &Value) -> bool {
 }
 
 /// The integer a string holds exactly, as its own canonical text (`"300"`, not `"0300"` or
-/// `"+3"`), so converting back gives the same string: `Ok` if it fits `i64`, else `Err` with
-/// the `u64`.
-fn integer_text(s: &str) -> Option<Result<i64, u64>> {
-    if let Ok(i) = s.parse::<i64>() {
-        return (i.to_string() == s).then_some(Ok(i));
-    }
-    let u = s.parse::<u64>().ok()?;
-    (u.to_string() == s).then_some(Err(u))
+/// `"+3"`), so converting back gives the same string.
+fn integer_text(s: &str) -> Option<i128> {
+    let i = s.parse::<i128>().ok()?;
+    (i.to_string() == s).then_some(i)
 }
 
 /// The number a string holds if it is exactly a JSON number literal (`"300"`, `"0.5"`,
@@ -709,28 +748,40 @@ impl<'de> Deserializer<'de> for Corrector<'_> {
     }
 
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(
+            Expect::Int(i128::from(i8::MIN), i128::from(i8::MAX)),
+            visitor,
+        )
     }
     fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(
+            Expect::Int(i128::from(i16::MIN), i128::from(i16::MAX)),
+            visitor,
+        )
     }
     fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(
+            Expect::Int(i128::from(i32::MIN), i128::from(i32::MAX)),
+            visitor,
+        )
     }
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(
+            Expect::Int(i128::from(i64::MIN), i128::from(i64::MAX)),
+            visitor,
+        )
     }
     fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(Expect::Int(0, i128::from(u8::MAX)), visitor)
     }
     fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(Expect::Int(0, i128::from(u16::MAX)), visitor)
     }
     fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(Expect::Int(0, i128::from(u32::MAX)), visitor)
     }
     fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.number(Expect::Int, visitor)
+        self.number(Expect::Int(0, i128::from(u64::MAX)), visitor)
     }
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         self.number(Expect::Float, visitor)
@@ -770,6 +821,9 @@ impl<'de> Deserializer<'de> for Corrector<'_> {
             // An optional result that is `{}` or `[]` where it failed to decode exactly (this
             // runs only then): no result.
             Some(original) if self.empty_result() => {
+                if is_strict() {
+                    return Err(missing_result());
+                }
                 correct(CorrectionKind::EmptyResult, Some(original))?;
                 visitor.visit_none()
             }
@@ -860,6 +914,9 @@ fn is_empty_container(value: &Value) -> bool {
 struct Elements<'v> {
     items: std::slice::Iter<'v, Value>,
     index: usize,
+    /// Whether the elements are at `[i]` below the current path (not for one value read as a
+    /// list, which is at the path itself).
+    indexed: bool,
 }
 
 impl<'v> Elements<'v> {
@@ -867,6 +924,14 @@ impl<'v> Elements<'v> {
         Elements {
             items: items.iter(),
             index: 0,
+            indexed: true,
+        }
+    }
+
+    fn one(item: &'v Value) -> Self {
+        Elements {
+            indexed: false,
+            ..Elements::new(std::slice::from_ref(item))
         }
     }
 }
@@ -883,6 +948,9 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
         };
         let index = self.index;
         self.index += 1;
+        if !self.indexed {
+            return seed.deserialize(Corrector::new(item)).map(Some);
+        }
         at(Segment::Index(index), || {
             seed.deserialize(Corrector::new(item))
         })
@@ -955,7 +1023,7 @@ impl<'de> MapAccess<'de> for Entries<'_> {
             with_session(|s| {
                 let new = s.corrections.get(before..).unwrap_or_default();
                 if new.iter().any(|c| c.kind.invents_data()) {
-                    if let Some(frame) = s.frames.last_mut() {
+                    if let Some(frame) = s.frames.last_mut().filter(|f| !f.contains(field)) {
                         frame.push(field);
                     }
                 }
@@ -995,6 +1063,10 @@ pub fn unknown_variant<E: de::Error>(value: Value, tag: &str) -> Result<Value, E
 /// A union value that fits no variant: kept (and recorded) by a corrected decode, else the
 /// error `why`.
 fn keep_raw<E: de::Error>(value: Value, why: impl FnOnce() -> String) -> Result<Value, E> {
+    if in_session() && is_strict() {
+        note_error_path();
+        return Err(E::custom(why()));
+    }
     if in_session() {
         let absent_filled = value.is_null()
             && with_session(|s| {
@@ -1236,9 +1308,60 @@ mod tests {
             let (meta, outcome) = corrected::<Plan>(empty.clone(), false);
             assert_eq!(meta.unwrap(), Plan::default());
             assert_eq!(outcome.corrections[0].kind, CorrectionKind::EmptyResult);
+            // Strictly, no empty result the spec does not allow: a missing result.
             let (meta, outcome) = corrected::<Plan>(empty.clone(), true);
-            assert!(meta.is_err() && !outcome.missing_result);
+            assert!(meta.is_err() && outcome.missing_result);
+            let (zone, outcome) = corrected::<Zone>(empty.clone(), true);
+            assert!(zone.is_err() && outcome.missing_result);
         }
+    }
+
+    #[test]
+    fn integers_out_of_their_type_range_are_replaced_not_errors() {
+        #[derive(Debug, Deserialize)]
+        struct Counts {
+            big: i64,
+            text: i64,
+            small: u8,
+        }
+        let (counts, outcome) = corrected::<Counts>(
+            json!({"big": 18446744073709551615u64, "text": "9223372036854775808", "small": 300}),
+            false,
+        );
+        let counts = counts.unwrap();
+        assert_eq!((counts.big, counts.text, counts.small), (0, 0, 0));
+        assert!(outcome
+            .corrections
+            .iter()
+            .all(|c| matches!(c.kind, CorrectionKind::Replaced { .. })));
+        assert_eq!(outcome.corrections.len(), 3);
+    }
+
+    #[test]
+    fn one_value_read_as_a_list_is_corrected_at_its_own_path() {
+        #[derive(Debug, Deserialize)]
+        struct Codes {
+            codes: Vec<i64>,
+        }
+        let (codes, outcome) = corrected::<Codes>(json!({"codes": "5"}), false);
+        assert_eq!(codes.unwrap().codes, [5]);
+        let paths: Vec<&str> = outcome
+            .corrections
+            .iter()
+            .map(|c| c.path.as_str())
+            .collect();
+        assert_eq!(paths, ["result.codes", "result.codes"]);
+    }
+
+    #[test]
+    fn a_struct_made_up_as_a_whole_lists_every_field() {
+        let (zones, _) = corrected::<Vec<Zone>>(json!(["on"]), false);
+        let zones = zones.unwrap();
+        assert_eq!(
+            zones[0].filled_in.fields(),
+            ["id", "name", "paused", "meta", "plan", "comment"]
+        );
+        assert!(serde_json::to_string(&zones[0]).is_err());
     }
 
     #[derive(Debug, Deserialize, PartialEq, Default)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::correct::{Correction, Corrector, Decoding, Outcome, SessionGuard};
+use super::correct::{Correction, CorrectionKind, Corrector, Decoding, Outcome, SessionGuard};
 use super::error::{snippet, ApiError, Error};
 use super::operation::{Operation, ResponseKind};
 
@@ -532,33 +532,33 @@ pub(crate) fn decode<T: DeserializeOwned>(
     match serde_json::from_slice::<T>(parts.json) {
         Ok(value) => Ok((value, Vec::new())),
         Err(error) => {
-            let value = reply.parse_result(parts, error)?;
+            let Ok(value) = serde_json::from_slice::<Value>(parts.json) else {
+                return Err(reply.decode_error(whole(parts), error));
+            };
             let session = SessionGuard::begin(reply.op.id, parts.path_prefix, reply.strict);
             let decoded = T::deserialize(Corrector::result(&value));
             let outcome = session.finish();
             match decoded {
-                Ok(decoded) => Ok((decoded, reply.corrected(outcome))),
-                Err(error) => Err(reply.not_decoded(&value, outcome, error)),
+                // Decoded as parsed with nothing corrected, though not as sent: the parse
+                // changed something (a repeated key, the last kept).
+                Ok(_) if outcome.corrections.is_empty() && reply.strict => {
+                    Err(reply.decode_error(whole(parts), error))
+                }
+                Ok(decoded) if outcome.corrections.is_empty() => {
+                    let reparsed =
+                        Correction::new(reply.op.id, whole(parts), CorrectionKind::Reparsed);
+                    Ok((decoded, reply.corrected(vec![reparsed])))
+                }
+                Ok(decoded) => Ok((decoded, reply.corrected(outcome.corrections))),
+                Err(error) => Err(reply.not_decoded(&value, outcome, error, parts)),
             }
         }
     }
 }
 
 impl Reply {
-    /// The result of a response that did not decode exactly, as JSON.
-    fn parse_result(&self, parts: &Parts<'_>, error: serde_json::Error) -> Result<Value, Error> {
-        serde_json::from_slice(parts.json).map_err(|_| {
-            let path = match parts.path_prefix {
-                "" => ".".to_owned(),
-                prefix => prefix.to_owned(),
-            };
-            self.decode_error(path, error)
-        })
-    }
-
     /// Logs the corrections of a decoded response and hands them over.
-    fn corrected(&self, outcome: Outcome) -> Vec<Correction> {
-        let corrections = outcome.corrections;
+    fn corrected(&self, corrections: Vec<Correction>) -> Vec<Correction> {
         if !corrections.is_empty() {
             const SHOWN: usize = 10;
             let mut paths: Vec<&str> = corrections
@@ -580,7 +580,13 @@ impl Reply {
     }
 
     /// The error of a corrected (or strict) decode that failed.
-    fn not_decoded(&self, value: &Value, outcome: Outcome, error: serde_json::Error) -> Error {
+    fn not_decoded(
+        &self,
+        value: &Value,
+        outcome: Outcome,
+        error: serde_json::Error,
+        parts: &Parts<'_>,
+    ) -> Error {
         if outcome.missing_result {
             return Error::MissingResult {
                 operation: self.op.id,
@@ -593,8 +599,16 @@ impl Reply {
                 ray_id: self.ray_id(),
             };
         }
-        let path = outcome.error_path.unwrap_or_else(|| ".".to_owned());
+        let path = outcome.error_path.unwrap_or_else(|| whole(parts));
         self.decode_error(path, error)
+    }
+}
+
+/// The JSON path of the whole result: `result` in an envelope, else `.`.
+fn whole(parts: &Parts<'_>) -> String {
+    match parts.path_prefix {
+        "" => ".".to_owned(),
+        prefix => prefix.to_owned(),
     }
 }
 

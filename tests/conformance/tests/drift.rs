@@ -57,6 +57,9 @@ fn decode(id: &str, body: &Value) -> (Decoded, Decoded) {
                     "{id}: strict fails where correction began"
                 )
             }
+            // An empty result the spec does not allow is a missing one when decoding strictly.
+            (Err(Error::MissingResult { .. }), Some(first))
+                if first.kind == CorrectionKind::EmptyResult => {}
             (strict, first) => {
                 panic!("{id}: corrected {first:?} but strict decoding gave {strict:?}")
             }
