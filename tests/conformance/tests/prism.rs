@@ -435,6 +435,10 @@ fn main() {
         )
         .retry_policy(RetryPolicy::none())
         .no_rate_budget()
+        // A fresh connection per request: Prism (Node) may close an idle keep-alive connection
+        // just as it is reused, which fails a request without retries with a transport error
+        // that says nothing about the client or the spec.
+        .http_client(reqwest::Client::builder().pool_max_idle_per_host(0))
         .build()
         .expect("client");
     let runtime = tokio::runtime::Builder::new_multi_thread()
