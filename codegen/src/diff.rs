@@ -513,8 +513,8 @@ impl Spec {
             .types
             .iter()
             .enumerate()
-            .filter_map(|(id, ty)| match &ty.origin {
-                Origin::Component(name) => Some((name.clone(), id)),
+            .filter_map(|(i, ty)| match &ty.origin {
+                Origin::Component(name) => Some((name.clone(), TypeId(i))),
                 Origin::Inline(_) => None,
             })
             .collect();
@@ -602,7 +602,7 @@ impl Spec {
     fn generated(&self, id: TypeId) -> Option<TypeId> {
         let mut id = id;
         for _ in 0..16 {
-            let ty = self.api.types.get(id)?;
+            let ty = self.api.types.get(id.0)?;
             match ty.merged_into {
                 Some(to) => id = to,
                 None => return ty.usage.any().then_some(id),
@@ -627,8 +627,12 @@ impl Spec {
 
     /// `module::Type`.
     fn type_path(&self, id: TypeId) -> String {
-        let module = self.api.types.get(id).map_or("", |t| self.module(&t.group));
-        let name = self.names.types.get(id).map_or("", String::as_str);
+        let module = self
+            .api
+            .types
+            .get(id.0)
+            .map_or("", |t| self.module(&t.group));
+        let name = self.names.types.get(id.0).map_or("", String::as_str);
         format!("{module}::{name}")
     }
 

@@ -36,7 +36,8 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
         let ops: Vec<usize> = (0..api.operations.len())
             .filter(|&i| api.operations[i].group == *group)
             .collect();
-        let types: Vec<TypeId> = (0..api.types.len())
+        let types: Vec<TypeId> = api
+            .type_ids()
             .filter(|&id| api.types[id].group == *group && is_emitted(&api.types[id]))
             .collect();
         if ops.is_empty() && types.is_empty() {

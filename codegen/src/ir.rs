@@ -8,8 +8,66 @@
 
 use std::collections::BTreeSet;
 
-/// Index into [`Api::types`].
-pub type TypeId = usize;
+/// A type of the IR: its index in [`Api::types`]. A newtype, so that an id cannot be mixed up
+/// with another index (an operation's, a field's) or built from arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+impl TypeId {
+    /// The id of the type at this index of [`Api::types`].
+    pub fn at(index: usize) -> TypeId {
+        TypeId(index)
+    }
+
+    /// Its index in [`Api::types`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::fmt::Display for TypeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Types and their names are kept in arenas indexed by [`TypeId`].
+impl<T> std::ops::Index<TypeId> for Vec<T>
+where
+    T: TypeArena,
+{
+    type Output = T;
+
+    fn index(&self, id: TypeId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<TypeId> for Vec<T>
+where
+    T: TypeArena,
+{
+    fn index_mut(&mut self, id: TypeId) -> &mut T {
+        &mut self[id.0]
+    }
+}
+
+impl Api {
+    /// Every type's id, in arena order.
+    pub fn type_ids(&self) -> impl Iterator<Item = TypeId> {
+        (0..self.types.len()).map(TypeId)
+    }
+
+    /// Every type with its id, in arena order.
+    pub fn types_with_ids(&self) -> impl Iterator<Item = (TypeId, &TypeDef)> {
+        self.types.iter().enumerate().map(|(i, t)| (TypeId(i), t))
+    }
+}
+
+/// What an arena indexed by [`TypeId`] holds: the types themselves, or one name per type.
+pub trait TypeArena {}
+impl TypeArena for TypeDef {}
+impl TypeArena for String {}
 
 /// The whole normalized API.
 #[derive(Debug, Clone)]

@@ -128,7 +128,7 @@ pub fn assign(api: &Api) -> Names {
     }
     name_methods(api, &mut names);
     name_types(api, &mut names);
-    for (id, ty) in api.types.iter().enumerate() {
+    for (id, ty) in api.types_with_ids() {
         match &ty.kind {
             TypeKind::Struct(s) => {
                 let fields = unique_snake(
@@ -202,7 +202,7 @@ fn name_methods(api: &Api, names: &mut Names) {
 }
 
 fn name_types(api: &Api, names: &mut Names) {
-    let mut order: Vec<TypeId> = (0..api.types.len()).collect();
+    let mut order: Vec<TypeId> = api.type_ids().collect();
     order.sort_by(|&a, &b| {
         let key = |id: TypeId| match &api.types[id].origin {
             Origin::Component(name) => (0, name.clone(), id),

@@ -336,7 +336,7 @@ impl<'a> Normalizer<'a> {
                 let ty = match self.shape(schema, ctx) {
                     Shape::Plain(ty) => ty,
                     Shape::Named(kind) => {
-                        let id = self.types.len();
+                        let id = TypeId::at(self.types.len());
                         self.types.push(TypeDef {
                             origin: Origin::Inline(ctx.pointer.clone()),
                             group: ctx.group.clone(),
@@ -363,7 +363,7 @@ impl<'a> Normalizer<'a> {
             return id;
         }
         let (group, short) = self.component_group(name);
-        let id = self.types.len();
+        let id = TypeId::at(self.types.len());
         // Placeholder first, so a schema that refers to itself finds its own id.
         self.types.push(TypeDef {
             origin: Origin::Component(name.to_owned()),
@@ -1526,7 +1526,7 @@ impl<'a> Normalizer<'a> {
 
     /// Finds the tag property of unions whose variants are all objects.
     fn tag_unions(&mut self) {
-        for id in 0..self.types.len() {
+        for id in (0..self.types.len()).map(TypeId::at) {
             let TypeKind::Union(u) = &self.types[id].kind else {
                 continue;
             };
@@ -1629,7 +1629,7 @@ impl<'a> Normalizer<'a> {
 
     /// Untagged unions try variants in order: most specific first.
     fn order_unions(&mut self) {
-        for id in 0..self.types.len() {
+        for id in (0..self.types.len()).map(TypeId::at) {
             let TypeKind::Union(u) = &self.types[id].kind else {
                 continue;
             };
@@ -1675,7 +1675,7 @@ impl<'a> Normalizer<'a> {
     /// `type A = Vec<A>` does not compile: an alias that reaches itself through containers
     /// or other aliases becomes `serde_json::Value`.
     fn break_alias_cycles(&mut self) {
-        for id in 0..self.types.len() {
+        for id in (0..self.types.len()).map(TypeId::at) {
             let TypeKind::Alias(target) = &self.types[id].kind else {
                 continue;
             };
@@ -1721,7 +1721,7 @@ impl<'a> Normalizer<'a> {
         loop {
             let mut first: HashMap<String, TypeId> = HashMap::new();
             let mut map: HashMap<TypeId, TypeId> = HashMap::new();
-            for id in 0..self.types.len() {
+            for id in (0..self.types.len()).map(TypeId::at) {
                 let t = &self.types[id];
                 if !matches!(t.origin, Origin::Inline(_)) || t.merged_into.is_some() {
                     continue;
@@ -1805,17 +1805,23 @@ impl<'a> Normalizer<'a> {
     /// Boxes struct fields and union variants that would make a type contain itself.
     fn box_recursion(&mut self) {
         // Edges that embed a value inline (not behind Vec/Map, which already allocate).
-        let edges: Vec<Vec<TypeId>> = self
+        // The graph algorithm works on arena indices.
+        let edges: Vec<Vec<usize>> = self
             .types
             .iter()
-            .map(|t| direct_refs(&t.kind, &self.types))
+            .map(|t| {
+                direct_refs(&t.kind, &self.types)
+                    .into_iter()
+                    .map(TypeId::index)
+                    .collect()
+            })
             .collect();
         let scc = strongly_connected(&edges);
-        for id in 0..self.types.len() {
+        for id in (0..self.types.len()).map(TypeId::at) {
             let same = |ty: &TypeRef, types: &[TypeDef]| {
                 let mut out = BTreeSet::new();
                 direct_named(ty, types, &mut out);
-                out.iter().any(|t| scc[*t] == scc[id])
+                out.iter().any(|t| scc[t.index()] == scc[id.index()])
             };
             let kind = std::mem::replace(&mut self.types[id].kind, TypeKind::Alias(TypeRef::Json));
             let kind = match kind {
@@ -1935,7 +1941,7 @@ fn kind_refs(kind: &TypeKind, out: &mut BTreeSet<TypeId>) {
 fn direct_named(ty: &TypeRef, types: &[TypeDef], out: &mut BTreeSet<TypeId>) {
     match ty {
         TypeRef::Named(id) if out.insert(*id) => {
-            if let TypeKind::Alias(inner) = &types[*id].kind {
+            if let TypeKind::Alias(inner) = &types[id.index()].kind {
                 direct_named(inner, types, out);
             }
         }
