@@ -35,7 +35,6 @@
 use crate::ir::{Api, HttpMethod, Origin, ParamLocation, Response, TypeId, TypeKind, TypeRef};
 use crate::load::{self, Format, LoadError, Position};
 use crate::naming::{self, Names};
-use crate::normalize;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -501,7 +500,7 @@ impl Spec {
         let fail = |error| DiffError { which, error };
         let openapi = load::load(bytes).map_err(fail)?;
         let raw = parse_raw(bytes).map_err(fail)?;
-        let api = normalize::normalize(&openapi);
+        let api = crate::build_ir(&openapi);
         let names = naming::assign(&api);
         let ops = api
             .operations
@@ -598,17 +597,9 @@ impl Spec {
         out
     }
 
-    /// The generated type a type id stands for (following merges), if it is emitted.
+    /// The type id, if that type is emitted.
     fn generated(&self, id: TypeId) -> Option<TypeId> {
-        let mut id = id;
-        for _ in 0..16 {
-            let ty = self.api.types.get(id.0)?;
-            match ty.merged_into {
-                Some(to) => id = to,
-                None => return ty.usage.any().then_some(id),
-            }
-        }
-        None
+        self.api.types.get(id.index())?.usage.any().then_some(id)
     }
 
     /// The generated type of a component schema.

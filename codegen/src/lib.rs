@@ -15,9 +15,11 @@ pub mod emit;
 pub mod format;
 pub mod ir;
 pub mod load;
+pub mod lower;
 pub mod naming;
-pub mod normalize;
+pub mod passes;
 pub mod report;
+pub mod spec;
 
 use std::collections::BTreeMap;
 
@@ -48,10 +50,18 @@ pub enum Error {
     Format(#[from] format::FormatError),
 }
 
+/// Stages 2 and 3: lowers a parsed spec and runs the passes, giving the IR that naming and
+/// emit read.
+pub fn build_ir(spec: &openapiv3::OpenAPI) -> ir::Api {
+    let mut api = lower::lower(spec);
+    passes::run(&mut api);
+    api
+}
+
 /// Runs every stage on a spec.
 pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     let loaded = load::load_tolerant(spec)?;
-    let api = normalize::normalize(&loaded.spec);
+    let api = build_ir(&loaded.spec);
     let names = naming::assign(&api);
     let emitted = emit::emit(&api, &names);
     let mut files = BTreeMap::new();

@@ -1,7 +1,7 @@
 //! Stage-by-stage tests of the generator on small specs written here.
 
 use cloudflare_codegen::ir::{Api, BodyKind, Pagination, Response, TypeKind, TypeRef};
-use cloudflare_codegen::{generate, load, naming, normalize};
+use cloudflare_codegen::{build_ir, generate, load, naming};
 use serde_json::{json, Value};
 
 fn spec(paths: Value, schemas: Value) -> Vec<u8> {
@@ -15,7 +15,7 @@ fn spec(paths: Value, schemas: Value) -> Vec<u8> {
 }
 
 fn api_of(bytes: &[u8]) -> Api {
-    normalize::normalize(&load::load(bytes).unwrap())
+    build_ir(&load::load(bytes).unwrap())
 }
 
 fn envelope(result: Value) -> Value {

@@ -13,7 +13,7 @@
 //! `known-prism-failures.txt` / `known-prism-rejections.txt`. The tally is printed and written
 //! to `target/conformance/prism.txt`, with the spec examples found to violate their schemas.
 
-use cloudflare_codegen::normalize::{content_rank, is_json};
+use cloudflare_codegen::spec::{content_rank, is_json};
 use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::synth::{pointer_segment, request_dialect, Synthesizer};

@@ -6,7 +6,9 @@
 //! [`Origin`] (a JSON-pointer-like location in the spec) that names it in reports.
 //! Rust names are not decided here: see [`crate::naming`].
 
-use std::collections::BTreeSet;
+mod visit;
+
+pub use visit::Role;
 
 /// A type of the IR: its index in [`Api::types`]. A newtype, so that an id cannot be mixed up
 /// with another index (an operation's, a field's) or built from arithmetic.
@@ -123,8 +125,6 @@ pub struct TypeDef {
     /// Other inline schemas of identical shape that this type also stands for (their
     /// locations); they were merged into it to keep the generated crate small.
     pub merged: Vec<String>,
-    /// Set when this type was merged into another (it is then never referenced or emitted).
-    pub merged_into: Option<TypeId>,
 }
 
 /// Directions a type is used in; decides which serde impls are emitted.
@@ -221,6 +221,17 @@ pub struct Union {
     pub tag: Option<String>,
     /// `oneOf` (exactly one) vs `anyOf`.
     pub one_of: bool,
+    /// The schema's `discriminator`, if it declares one: a hint for [`Union::tag`].
+    pub discriminator: Option<Discriminator>,
+}
+
+/// OpenAPI's `discriminator` of a union schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discriminator {
+    /// `propertyName`.
+    pub property: String,
+    /// `mapping`: tag value → component schema name.
+    pub mapping: Vec<(String, String)>,
 }
 
 /// One alternative of a union.
@@ -255,36 +266,6 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// `Option<T>` inside a container (nullable array item or map value).
     Nullable(Box<TypeRef>),
-}
-
-impl TypeRef {
-    /// Replaces named types by their representatives in `map`.
-    pub fn remap(&mut self, map: &std::collections::HashMap<TypeId, TypeId>) {
-        match self {
-            TypeRef::Named(id) => {
-                if let Some(to) = map.get(id) {
-                    *id = *to;
-                }
-            }
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                inner.remap(map)
-            }
-            _ => {}
-        }
-    }
-
-    /// Named types this reference mentions, directly or inside containers.
-    pub fn named(&self, out: &mut BTreeSet<TypeId>) {
-        match self {
-            TypeRef::Named(id) => {
-                out.insert(*id);
-            }
-            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
-                inner.named(out)
-            }
-            _ => {}
-        }
-    }
 }
 
 /// HTTP method of an operation.

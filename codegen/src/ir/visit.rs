@@ -1,0 +1,178 @@
+//! The one walk over type references. Every pass and stage that needs "which types does this
+//! mention" or "replace these ids" goes through here, so a new place that can hold a
+//! [`TypeRef`] (a new kind of body, say) is added once, in this file.
+
+use super::{Api, Body, BodyKind, Operation, Response, TypeDef, TypeId, TypeKind, TypeRef};
+use std::collections::{BTreeSet, HashMap};
+
+/// Where an operation uses a type: decides the direction of use (see [`super::Usage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A path parameter (always a primitive once lowered).
+    PathParam,
+    /// A query or header parameter.
+    Param,
+    /// The request body.
+    Body,
+    /// The successful response.
+    Response,
+}
+
+impl TypeRef {
+    /// Calls `f` on every named type this reference mentions, inside containers too.
+    pub fn for_each_named(&self, f: &mut impl FnMut(TypeId)) {
+        match self {
+            TypeRef::Named(id) => f(*id),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                inner.for_each_named(f)
+            }
+            TypeRef::String
+            | TypeRef::Integer
+            | TypeRef::Number
+            | TypeRef::Boolean
+            | TypeRef::Json => {}
+        }
+    }
+
+    /// Calls `f` on every named type id this reference holds, so it can be replaced.
+    pub fn for_each_named_mut(&mut self, f: &mut impl FnMut(&mut TypeId)) {
+        match self {
+            TypeRef::Named(id) => f(id),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                inner.for_each_named_mut(f)
+            }
+            TypeRef::String
+            | TypeRef::Integer
+            | TypeRef::Number
+            | TypeRef::Boolean
+            | TypeRef::Json => {}
+        }
+    }
+
+    /// Named types this reference mentions, directly or inside containers.
+    pub fn named(&self, out: &mut BTreeSet<TypeId>) {
+        self.for_each_named(&mut |id| {
+            out.insert(id);
+        });
+    }
+}
+
+impl TypeKind {
+    /// Calls `f` on every type reference of this kind (fields, additional properties,
+    /// variants, alias target).
+    pub fn for_each_ref(&self, mut f: impl FnMut(&TypeRef)) {
+        match self {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|field| f(&field.ty));
+                if let Some(a) = &s.additional {
+                    f(a);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| f(&v.ty)),
+            TypeKind::Alias(t) => f(t),
+            TypeKind::Enum(_) => {}
+        }
+    }
+
+    /// Mutable form of [`TypeKind::for_each_ref`].
+    pub fn for_each_ref_mut(&mut self, mut f: impl FnMut(&mut TypeRef)) {
+        match self {
+            TypeKind::Struct(s) => {
+                s.fields.iter_mut().for_each(|field| f(&mut field.ty));
+                if let Some(a) = &mut s.additional {
+                    f(a);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| f(&mut v.ty)),
+            TypeKind::Alias(t) => f(t),
+            TypeKind::Enum(_) => {}
+        }
+    }
+
+    /// Named types this kind refers to.
+    pub fn named(&self, out: &mut BTreeSet<TypeId>) {
+        self.for_each_ref(|t| t.named(out));
+    }
+}
+
+impl Operation {
+    /// Calls `f` on every type reference of this operation, with the role it plays.
+    pub fn for_each_ref(&self, mut f: impl FnMut(Role, &TypeRef)) {
+        self.path_params
+            .iter()
+            .for_each(|p| f(Role::PathParam, &p.ty));
+        self.params.iter().for_each(|p| f(Role::Param, &p.ty));
+        if let Some(Body {
+            kind: BodyKind::Json(t),
+            ..
+        }) = &self.body
+        {
+            f(Role::Body, t);
+        }
+        match &self.response {
+            Response::Envelope { result, .. } => f(Role::Response, result),
+            Response::Json(t) => f(Role::Response, t),
+            Response::Raw(_) | Response::Empty => {}
+        }
+    }
+
+    /// Mutable form of [`Operation::for_each_ref`].
+    pub fn for_each_ref_mut(&mut self, mut f: impl FnMut(Role, &mut TypeRef)) {
+        self.path_params
+            .iter_mut()
+            .for_each(|p| f(Role::PathParam, &mut p.ty));
+        self.params
+            .iter_mut()
+            .for_each(|p| f(Role::Param, &mut p.ty));
+        if let Some(Body {
+            kind: BodyKind::Json(t),
+            ..
+        }) = &mut self.body
+        {
+            f(Role::Body, t);
+        }
+        match &mut self.response {
+            Response::Envelope { result, .. } => f(Role::Response, result),
+            Response::Json(t) => f(Role::Response, t),
+            Response::Raw(_) | Response::Empty => {}
+        }
+    }
+}
+
+impl Api {
+    /// Replaces every reference to a type id, in types and operations, by `f(id)`.
+    pub fn remap_type_ids(&mut self, mut f: impl FnMut(TypeId) -> TypeId) {
+        let mut apply = |t: &mut TypeRef| t.for_each_named_mut(&mut |id| *id = f(*id));
+        for t in &mut self.types {
+            t.kind.for_each_ref_mut(&mut apply);
+        }
+        for op in &mut self.operations {
+            op.for_each_ref_mut(|_, t| apply(t));
+        }
+    }
+
+    /// Replaces the types in `map` by their representatives, everywhere.
+    pub fn remap(&mut self, map: &HashMap<TypeId, TypeId>) {
+        self.remap_type_ids(|id| map.get(&id).copied().unwrap_or(id));
+    }
+
+    /// Every type reachable from `roots` through type references, the roots included.
+    pub fn reachable(&self, roots: impl IntoIterator<Item = TypeId>) -> BTreeSet<TypeId> {
+        reachable(&self.types, roots)
+    }
+}
+
+/// Every type reachable from `roots` in `types`, the roots included.
+pub fn reachable(types: &[TypeDef], roots: impl IntoIterator<Item = TypeId>) -> BTreeSet<TypeId> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<TypeId> = roots.into_iter().collect();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        types[id.index()]
+            .kind
+            .for_each_ref(|t| t.for_each_named(&mut |n| stack.push(n)));
+    }
+    seen
+}

@@ -1,0 +1,262 @@
+//! Objects and `allOf`: the properties, `required` and `additionalProperties` of every part,
+//! followed through `$ref`s and nested `allOf`s, merged into one struct.
+
+use super::schemas::docs_of;
+use super::{Ctx, Lowerer, Shape};
+use crate::ir::*;
+use crate::spec::{escape_pointer, sref, sref_box, ObjectParts, Properties, SRef, SCHEMA_PREFIX};
+use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
+use std::collections::BTreeSet;
+
+/// A property as found while merging `allOf`: its schema and the context it was defined in.
+#[derive(Clone)]
+pub(super) struct Prop<'a> {
+    pub(super) schema: SRef<'a>,
+    pub(super) ctx: Ctx,
+}
+
+/// The object an `allOf`/properties schema stands for.
+#[derive(Default)]
+pub(super) struct ObjectView<'a> {
+    pub(super) props: indexmap::IndexMap<String, Prop<'a>>,
+    required: BTreeSet<String>,
+    additional: Option<(&'a AdditionalProperties, Ctx)>,
+    /// Some part declared an object (properties, `type: object`, additionalProperties).
+    object: bool,
+    /// Parts that are not objects (a string, a union…): the merge is not exact.
+    non_object_parts: Vec<String>,
+}
+impl<'a> Lowerer<'a> {
+    /// `allOf` (optionally with sibling `required`): one part that carries the type and only
+    /// documentation elsewhere is that part; otherwise the parts are merged as an object.
+    pub(super) fn all_of_shape(
+        &mut self,
+        parts: &'a [ReferenceOr<Schema>],
+        ctx: &Ctx,
+        extra_required: &[String],
+    ) -> Shape {
+        let contentful: Vec<usize> = (0..parts.len())
+            .filter(|&i| !self.spec.docs_only(sref(&parts[i])))
+            .collect();
+        if contentful.len() == 1 && extra_required.is_empty() {
+            let i = contentful[0];
+            let (ty, nullable) = self.type_of(
+                sref(&parts[i]),
+                &ctx.child(&format!("part {}", i + 1), &format!("allOf/{i}")),
+            );
+            let ty = if nullable {
+                TypeRef::Nullable(Box::new(ty))
+            } else {
+                ty
+            };
+            return match ty {
+                TypeRef::Nullable(inner) => Shape::Plain(*inner),
+                other => Shape::Plain(other),
+            };
+        }
+        // Parts that are all the same primitive (a string refined by another string schema).
+        if extra_required.is_empty() && contentful.len() > 1 {
+            let kinds: Vec<Option<TypeRef>> = contentful
+                .iter()
+                .map(|&i| self.peek_primitive(sref(&parts[i])))
+                .collect();
+            if let Some(Some(first)) = kinds.first() {
+                if kinds.iter().all(|k| k.as_ref() == Some(first)) {
+                    return Shape::Plain(first.clone());
+                }
+            }
+        }
+        let view = self.object_view_parts(None, extra_required, None, parts, false, ctx);
+        self.object_shape(view, ctx)
+    }
+
+    pub(super) fn object_view_parts(
+        &mut self,
+        properties: Option<&'a Properties>,
+        required: &[String],
+        additional: Option<&'a AdditionalProperties>,
+        all_of: &'a [ReferenceOr<Schema>],
+        declared_object: bool,
+        ctx: &Ctx,
+    ) -> ObjectView<'a> {
+        let mut view = ObjectView {
+            object: declared_object,
+            ..Default::default()
+        };
+        for (i, part) in all_of.iter().enumerate() {
+            let part_ctx = ctx.child("", &format!("allOf/{i}"));
+            self.merge_into(&mut view, sref(part), &part_ctx, 0);
+        }
+        for (name, schema) in properties.into_iter().flatten() {
+            view.object = true;
+            let prop = Prop {
+                schema: sref_box(schema),
+                ctx: Ctx {
+                    group: ctx.group.clone(),
+                    hint: format!("{} {}", ctx.hint, name),
+                    pointer: format!("{}/properties/{}", ctx.pointer, escape_pointer(name)),
+                },
+            };
+            merge_prop(&mut view, name, prop, self);
+        }
+        view.required.extend(required.iter().cloned());
+        if let Some(ap) = additional {
+            view.object = true;
+            view.additional = Some((ap, ctx.child("value", "additionalProperties")));
+        }
+        view
+    }
+
+    /// Merges one `allOf` part (followed through `$ref`s and nested `allOf`s) into `view`.
+    pub(super) fn merge_into(
+        &mut self,
+        view: &mut ObjectView<'a>,
+        s: SRef<'a>,
+        ctx: &Ctx,
+        depth: usize,
+    ) {
+        if depth > 16 {
+            view.non_object_parts
+                .push(format!("{} (nested too deeply)", ctx.pointer));
+            return;
+        }
+        let Some((schema, name)) = self.spec.deref(s) else {
+            view.non_object_parts
+                .push(format!("{} (dangling reference)", ctx.pointer));
+            return;
+        };
+        // Properties of a component are named after that component, wherever it is merged.
+        let ctx = match name {
+            Some(n) => {
+                let (group, short) = self.component_group(n);
+                Ctx {
+                    group,
+                    hint: short,
+                    pointer: format!("{SCHEMA_PREFIX}{n}"),
+                }
+            }
+            None => ctx.clone(),
+        };
+        let Some(parts) = ObjectParts::of(schema) else {
+            view.non_object_parts.push(ctx.pointer.clone());
+            return;
+        };
+        let ObjectParts {
+            props,
+            required,
+            additional,
+            all_of,
+            object,
+        } = parts;
+        view.object |= object;
+        for (i, part) in all_of.iter().enumerate() {
+            let part_ctx = Ctx {
+                pointer: format!("{}/allOf/{i}", ctx.pointer),
+                ..ctx.clone()
+            };
+            self.merge_into(view, sref(part), &part_ctx, depth + 1);
+        }
+        if let Some(props) = props {
+            for (pname, pschema) in props {
+                let prop = Prop {
+                    schema: sref_box(pschema),
+                    ctx: Ctx {
+                        group: ctx.group.clone(),
+                        hint: format!("{} {}", ctx.hint, pname),
+                        pointer: format!("{}/properties/{}", ctx.pointer, escape_pointer(pname)),
+                    },
+                };
+                merge_prop(view, pname, prop, self);
+            }
+        }
+        view.required.extend(required.iter().cloned());
+        if let Some(ap) = additional {
+            view.object = true;
+            view.additional = Some((
+                ap,
+                Ctx {
+                    pointer: format!("{}/additionalProperties", ctx.pointer),
+                    hint: format!("{} value", ctx.hint),
+                    ..ctx.clone()
+                },
+            ));
+        }
+    }
+
+    pub(super) fn object_shape(&mut self, view: ObjectView<'a>, ctx: &Ctx) -> Shape {
+        if !view.non_object_parts.is_empty() {
+            if view.props.is_empty() {
+                self.degrade(
+                    &ctx.group,
+                    &ctx.pointer,
+                    DegradedKind::LooseJson,
+                    format!(
+                        "allOf combines parts that are not objects: {}",
+                        view.non_object_parts.join(", ")
+                    ),
+                );
+                return Shape::Plain(TypeRef::Json);
+            }
+            self.degrade(
+                &ctx.group,
+                &ctx.pointer,
+                DegradedKind::LooseJson,
+                format!(
+                    "allOf parts that are not objects were left out of the merged struct: {}",
+                    view.non_object_parts.join(", ")
+                ),
+            );
+        }
+        let additional = match &view.additional {
+            None | Some((AdditionalProperties::Any(false), _)) => None,
+            Some((AdditionalProperties::Any(true), _)) => Some(TypeRef::Json),
+            Some((AdditionalProperties::Schema(s), actx)) => {
+                let (ty, nullable) = self.type_of(sref(s), actx);
+                Some(if nullable {
+                    TypeRef::Nullable(Box::new(ty))
+                } else {
+                    ty
+                })
+            }
+        };
+        if view.props.is_empty() {
+            return Shape::Plain(match additional {
+                Some(value) => TypeRef::Map(Box::new(value)),
+                None => TypeRef::Json,
+            });
+        }
+        let mut fields = Vec::with_capacity(view.props.len());
+        for (name, prop) in &view.props {
+            let (ty, nullable) = self.type_of(prop.schema, &prop.ctx);
+            let docs = match prop.schema {
+                SRef::Inline(s) => docs_of(&s.schema_data, s),
+                SRef::Ref(_) => Docs::default(),
+            };
+            fields.push(Field {
+                json_name: name.clone(),
+                ty,
+                required: view.required.contains(name),
+                nullable,
+                docs,
+                boxed: false,
+            });
+        }
+        Shape::Named(TypeKind::Struct(Struct { fields, additional }))
+    }
+
+    pub(super) fn object_view_of(&mut self, s: SRef<'a>, ctx: &Ctx) -> ObjectView<'a> {
+        let mut view = ObjectView::default();
+        self.merge_into(&mut view, s, ctx, 0);
+        view
+    }
+}
+
+/// Keeps the definition that carries type information when `allOf` parts repeat a property.
+fn merge_prop<'a>(view: &mut ObjectView<'a>, name: &str, prop: Prop<'a>, n: &Lowerer<'a>) {
+    if let Some(existing) = view.props.get(name) {
+        if n.spec.docs_only(prop.schema) && !n.spec.docs_only(existing.schema) {
+            return;
+        }
+    }
+    view.props.insert(name.to_owned(), prop);
+}

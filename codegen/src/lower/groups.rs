@@ -1,0 +1,130 @@
+//! Which API group (module and cargo feature) an operation or a component schema is in.
+
+use super::Lowerer;
+use crate::spec::OperationAt;
+use heck::ToKebabCase;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How operations and types are split into groups (modules and features).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum GroupMode {
+    /// Schema names are `<group>_<name>` and each operation refers to one group's schemas
+    /// (the Cloudflare spec since 2024): group = schema namespace.
+    SchemaPrefix,
+    /// Anything else (older specs): operations are grouped by first tag, component types live
+    /// in the shared `common` group.
+    Tags,
+}
+impl<'a> Lowerer<'a> {
+    /// Chooses the [`GroupMode`]: schema prefixes when at least 95% of the operations that
+    /// refer to schemas refer to one prefix only, and there are at most 200 prefixes.
+    pub(super) fn choose_group_mode(&mut self) {
+        let mut with_refs = 0usize;
+        let mut single = 0usize;
+        let mut prefixes = BTreeSet::new();
+        for at in self.spec.operations().0 {
+            let groups: BTreeSet<String> = self
+                .spec
+                .schema_refs(&at)
+                .iter()
+                .map(|n| split_component_name(n).0)
+                .collect();
+            if !groups.is_empty() {
+                with_refs += 1;
+                single += usize::from(groups.len() == 1);
+                prefixes.extend(groups);
+            }
+        }
+        let coherent = with_refs == 0 || single * 100 >= with_refs * 95;
+        self.mode = if coherent && prefixes.len() <= 200 {
+            GroupMode::SchemaPrefix
+        } else {
+            GroupMode::Tags
+        };
+    }
+
+    /// Group and name hint of a component schema, by [`GroupMode`].
+    pub(super) fn component_group(&self, name: &str) -> (String, String) {
+        match self.mode {
+            GroupMode::SchemaPrefix => split_component_name(name),
+            GroupMode::Tags => ("common".to_owned(), name.to_owned()),
+        }
+    }
+
+    /// The group (module) of an operation. By schema prefix: the group of the component
+    /// schemas it refers to (the most referred-to one, ties by name); for operations that refer
+    /// to none, the first path segment after the account/zone prefix (`/radar/…` → `radar`,
+    /// `/accounts/{id}/ai/…` → `ai`). By tags: the first tag, else that path segment.
+    pub(super) fn group_of(&self, at: &OperationAt<'_>) -> String {
+        let (op, path) = (at.op, at.path);
+        if self.mode == GroupMode::Tags {
+            return match op.tags.first() {
+                Some(tag) if !tag.to_kebab_case().is_empty() => group_name(&tag.to_kebab_case()),
+                _ => path_group(path),
+            };
+        }
+        let mut votes: BTreeMap<String, usize> = BTreeMap::new();
+        for name in &self.spec.schema_refs(at) {
+            *votes.entry(split_component_name(name).0).or_default() += 1;
+        }
+        if let Some((group, _)) = votes.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
+            return group.clone();
+        }
+        path_group(path)
+    }
+}
+
+/// `dns-records_dns-record` → (`dns-records`, `dns-record`). A name without `_` is its own
+/// group's only word.
+pub fn split_component_name(name: &str) -> (String, String) {
+    match name.split_once('_') {
+        Some((group, rest)) if !group.is_empty() && !rest.is_empty() => {
+            (group_name(group), rest.to_owned())
+        }
+        _ => ("common".to_owned(), name.to_owned()),
+    }
+}
+
+/// A group name that can also be a cargo feature: `default` and `full` are taken by the
+/// crate's own features, so such groups become `default-api`/`full-api`.
+fn group_name(raw: &str) -> String {
+    let name = raw.to_ascii_lowercase();
+    match name.as_str() {
+        "default" | "full" => format!("{name}-api"),
+        _ => name,
+    }
+}
+
+/// Group for an operation that refers to no component schema.
+fn path_group(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut i = 0;
+    if matches!(
+        segments.first(),
+        Some(&("accounts" | "zones" | "organizations" | "memberships" | "user"))
+    ) && segments.get(1).is_some_and(|s| s.starts_with('{'))
+    {
+        i = 2;
+    }
+    let segment = segments
+        .get(i)
+        .or(segments.first())
+        .copied()
+        .unwrap_or("misc");
+    let group: String = segment
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let group = group.trim_matches('-').to_owned();
+    if group.is_empty() || group.starts_with(|c: char| c.is_ascii_digit()) {
+        "misc".to_owned()
+    } else {
+        group_name(&group)
+    }
+}

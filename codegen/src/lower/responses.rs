@@ -1,0 +1,203 @@
+//! Request bodies and success responses: content types, multipart parts, the Cloudflare
+//! envelope and pagination.
+
+use super::{Ctx, Lowerer};
+use crate::ir::*;
+use crate::spec::{content_rank, is_json, sref, sref_box, SRef};
+use openapiv3::{ReferenceOr, RequestBody, Schema, SchemaKind, Type};
+use std::collections::BTreeSet;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn body(&mut self, b: &'a ReferenceOr<RequestBody>, ctx: &Ctx) -> Option<Body> {
+        let group = ctx.group.clone();
+        let Some(body) = self.spec.request_body(b) else {
+            self.degrade(
+                &group,
+                &ctx.pointer,
+                DegradedKind::RawBody,
+                "request body `$ref` does not resolve; body left out",
+            );
+            return None;
+        };
+        let chosen = body
+            .content
+            .keys()
+            .min_by_key(|ct| content_rank(ct))
+            .cloned()?;
+        for other in body.content.keys().filter(|ct| **ct != chosen) {
+            self.degrade(&group, &format!("{}/requestBody", ctx.pointer), DegradedKind::RawBody, format!("alternative request content type `{other}` not generated; the method sends `{chosen}`"));
+        }
+        let media = &body.content[&chosen];
+        let bctx = ctx.child("request", "requestBody");
+        let kind = if is_json(&chosen) {
+            let ty = match &media.schema {
+                Some(s) => {
+                    let (ty, nullable) = self.type_of(sref(s), &bctx);
+                    if nullable {
+                        TypeRef::Nullable(Box::new(ty))
+                    } else {
+                        ty
+                    }
+                }
+                None => TypeRef::Json,
+            };
+            BodyKind::Json(ty)
+        } else if chosen.starts_with("multipart/form-data") {
+            let mut parts = Vec::new();
+            if let Some(s) = &media.schema {
+                self.multipart_parts(sref(s), &mut parts, 0);
+            }
+            BodyKind::Multipart(parts)
+        } else {
+            BodyKind::Raw(chosen.clone())
+        };
+        Some(Body {
+            required: body.required,
+            kind,
+            description: body.description.clone(),
+        })
+    }
+
+    /// Documented parts of a multipart body (name, description), through `$ref`, `allOf` and
+    /// `oneOf` alternatives.
+    fn multipart_parts(&self, s: SRef<'a>, out: &mut Vec<(String, String)>, depth: usize) {
+        let Some((schema, _)) = self.spec.deref(s) else {
+            return;
+        };
+        if depth > 8 {
+            return;
+        }
+        let mut add = |name: &str, prop: &ReferenceOr<Box<Schema>>| {
+            if out.iter().any(|(n, _)| n == name) {
+                return;
+            }
+            let (desc, binary) = match self.spec.deref(sref_box(prop)) {
+                Some((p, _)) => (
+                    p.schema_data.description.clone().unwrap_or_default(),
+                    matches!(&p.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)))
+                        || matches!(&p.schema_kind, SchemaKind::Type(Type::Array(_))),
+                ),
+                None => (String::new(), false),
+            };
+            let kind = if binary { "file" } else { "field" };
+            let first_line = desc.lines().next().unwrap_or("").trim().to_owned();
+            out.push((
+                name.to_owned(),
+                format!(
+                    "{kind}{}{first_line}",
+                    if first_line.is_empty() { "" } else { ": " }
+                ),
+            ));
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => o.properties.iter().for_each(|(n, p)| add(n, p)),
+            SchemaKind::Any(a) => {
+                a.properties.iter().for_each(|(n, p)| add(n, p));
+                for part in a.all_of.iter().chain(&a.one_of).chain(&a.any_of) {
+                    self.multipart_parts(sref(part), out, depth + 1);
+                }
+            }
+            SchemaKind::AllOf { all_of: v }
+            | SchemaKind::OneOf { one_of: v }
+            | SchemaKind::AnyOf { any_of: v } => {
+                for part in v {
+                    self.multipart_parts(sref(part), out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn response(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        ctx: &Ctx,
+        params: &[Param],
+    ) -> Response {
+        let Some((code, resp)) = self.spec.success_response(op) else {
+            return Response::Empty;
+        };
+        let rctx = ctx.child("response", &format!("responses/{code}"));
+        let json = resp
+            .content
+            .iter()
+            .filter(|(ct, _)| is_json(ct))
+            .min_by_key(|(ct, _)| content_rank(ct));
+        let Some((json_type, media)) = json else {
+            return Response::Raw(resp.content.keys().cloned().collect());
+        };
+        for other in resp.content.keys().filter(|ct| *ct != json_type) {
+            self.degrade(
+                &ctx.group,
+                &rctx.pointer,
+                DegradedKind::RawBody,
+                format!("alternative response content type `{other}` not generated; the method asks for and decodes `{json_type}`"),
+            );
+        }
+        let Some(schema) = &media.schema else {
+            return Response::Json(TypeRef::Json);
+        };
+        let s = sref(schema);
+        let view = self.object_view_of(s, &rctx);
+        let envelope = view.props.contains_key("result")
+            && (view.props.contains_key("success") || view.props.contains_key("errors"));
+        if !envelope {
+            let (ty, nullable) = self.type_of(s, &rctx);
+            return Response::Json(if nullable {
+                TypeRef::Nullable(Box::new(ty))
+            } else {
+                ty
+            });
+        }
+        let result = view.props["result"].clone();
+        let (ty, nullable) = self.type_of(
+            result.schema,
+            &Ctx {
+                hint: format!("{} result", ctx.hint),
+                ..result.ctx.clone()
+            },
+        );
+        let ty = if nullable {
+            TypeRef::Nullable(Box::new(ty))
+        } else {
+            ty
+        };
+        let is_list = matches!(ty, TypeRef::Vec(_));
+        let has_query = |name: &str| {
+            params
+                .iter()
+                .any(|p| p.location == ParamLocation::Query && p.name == name)
+        };
+        let info_keys: BTreeSet<String> = match view.props.get("result_info") {
+            Some(info) => {
+                let info = info.clone();
+                self.object_view_of(info.schema, &info.ctx)
+                    .props
+                    .keys()
+                    .cloned()
+                    .collect()
+            }
+            None => BTreeSet::new(),
+        };
+        let has_info = view.props.contains_key("result_info");
+        let pagination = if !is_list {
+            Pagination::None
+        } else if has_query("cursor")
+            || info_keys.contains("cursor")
+            || info_keys.contains("cursors")
+        {
+            Pagination::Cursor
+        } else if has_query("page")
+            || info_keys.contains("page")
+            || (has_info && info_keys.contains("total_count"))
+        {
+            Pagination::Page
+        } else {
+            Pagination::None
+        };
+        Response::Envelope {
+            result: ty,
+            pagination,
+        }
+    }
+}

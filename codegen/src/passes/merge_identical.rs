@@ -1,0 +1,89 @@
+//! Merges inline types of one group that have exactly the same shape.
+//!
+//! The merged-away copies are left unreferenced; [`super::compact`] removes them.
+
+use crate::ir::*;
+use std::collections::{HashMap, HashSet};
+
+/// Merges inline types of one group that have exactly the same shape (same enum values, or
+/// same fields with the same types and docs): the spec repeats many (a `direction` enum per
+/// list operation), and each copy would cost compile time. Component schemas are never
+/// merged. Runs to a fixed point, since merging children can make parents identical. The
+/// survivor is named after the words its sites share (`… direction` → `Direction`).
+pub fn merge_identical(api: &mut Api) {
+    let mut hints: HashMap<TypeId, Vec<String>> = HashMap::new();
+    let mut gone_all: HashSet<TypeId> = HashSet::new();
+    loop {
+        let mut first: HashMap<String, TypeId> = HashMap::new();
+        let mut map: HashMap<TypeId, TypeId> = HashMap::new();
+        for id in (0..api.types.len()).map(TypeId::at) {
+            let t = &api.types[id];
+            if !matches!(t.origin, Origin::Inline(_)) || gone_all.contains(&id) {
+                continue;
+            }
+            let key = format!("{}\u{0}{:?}", t.group, t.kind);
+            match first.get(&key) {
+                Some(&keep) => {
+                    map.insert(id, keep);
+                }
+                None => {
+                    first.insert(key, id);
+                }
+            }
+        }
+        if map.is_empty() {
+            break;
+        }
+        for (&gone, &keep) in &map {
+            let pointer = api.types[gone].origin.pointer();
+            let hint = api.types[gone].name_hint.clone();
+            let moved = std::mem::take(&mut api.types[gone].merged);
+            gone_all.insert(gone);
+            let keep_hint = api.types[keep].name_hint.clone();
+            hints
+                .entry(keep)
+                .or_insert_with(|| vec![keep_hint])
+                .push(hint);
+            if let Some(more) = hints.remove(&gone) {
+                hints.entry(keep).or_default().extend(more);
+            }
+            api.types[keep].merged.push(pointer);
+            api.types[keep].merged.extend(moved);
+        }
+        api.remap(&map);
+    }
+    for (id, all) in hints {
+        let t = &mut api.types[id];
+        t.merged.sort();
+        t.merged.dedup();
+        let shared = common_word_suffix(&all);
+        if !shared.is_empty() {
+            t.name_hint = shared;
+        }
+        // Descriptions of one site may not fit the others.
+        if t.docs.description.is_some() {
+            t.docs.description = None;
+        }
+    }
+}
+
+/// The trailing words all hints share (`list zones direction`, `list records direction` →
+/// `direction`); empty if none.
+fn common_word_suffix(hints: &[String]) -> String {
+    let split: Vec<Vec<&str>> = hints
+        .iter()
+        .map(|h| h.split_whitespace().collect())
+        .collect();
+    let Some(first) = split.first() else {
+        return String::new();
+    };
+    let mut n = 0;
+    while n < first.len()
+        && split.iter().all(|words| {
+            words.len() > n && words[words.len() - 1 - n] == first[first.len() - 1 - n]
+        })
+    {
+        n += 1;
+    }
+    first[first.len() - n..].join(" ")
+}

@@ -1,0 +1,77 @@
+//! Stage 3: passes over the lowered IR. Each is a `fn(&mut Api)` in a module of its own,
+//! testable alone on an [`Api`] built by hand or lowered from a small fixture; [`PASSES`]
+//! runs them in this order, and the order matters where noted:
+//!
+//! 1. [`optional_delete_results`]: a delete's result becomes optional;
+//! 2. [`tag_unions`]: unions whose variants one property tells apart get that tag;
+//! 3. [`order_unions`]: untagged unions try their most specific variant first (after 2,
+//!    which exempts tagged unions);
+//! 4. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
+//! 5. [`merge_identical`]: inline types of identical shape in one group become one (after 2
+//!    and 3, so unions compare with their final tags and order);
+//! 6. [`box_recursion`]: fields and variants that make a type contain itself are boxed (after
+//!    5, which changes the graph);
+//! 7. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
+//! 8. [`compact`]: types used in no direction (merged away or never reached) are removed and
+//!    the ids renumbered (last, so naming, emit and diff see only live types).
+//!
+//! A new pass goes in a new module here and into [`PASSES`] at the place its inputs are ready.
+
+pub mod box_recursion;
+pub mod break_alias_cycles;
+pub mod mark_usage;
+pub mod merge_identical;
+pub mod optional_delete_results;
+pub mod order_unions;
+pub mod tag_unions;
+
+use crate::ir::Api;
+
+/// A pass: a name (for reports and tests) and the function.
+pub struct Pass {
+    /// The pass's module name.
+    pub name: &'static str,
+    /// Runs the pass.
+    pub run: fn(&mut Api),
+}
+
+/// Every pass, in the order [`run`] applies them.
+pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "optional_delete_results",
+        run: optional_delete_results::optional_delete_results,
+    },
+    Pass {
+        name: "tag_unions",
+        run: tag_unions::tag_unions,
+    },
+    Pass {
+        name: "order_unions",
+        run: order_unions::order_unions,
+    },
+    Pass {
+        name: "break_alias_cycles",
+        run: break_alias_cycles::break_alias_cycles,
+    },
+    Pass {
+        name: "merge_identical",
+        run: merge_identical::merge_identical,
+    },
+    Pass {
+        name: "box_recursion",
+        run: box_recursion::box_recursion,
+    },
+    Pass {
+        name: "mark_usage",
+        run: mark_usage::mark_usage,
+    },
+];
+
+/// Runs every pass in order, then sorts the degraded items (passes add to them).
+pub fn run(api: &mut Api) {
+    for pass in PASSES {
+        (pass.run)(api);
+    }
+    api.degraded.sort();
+    api.degraded.dedup();
+}
