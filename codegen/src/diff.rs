@@ -5,7 +5,7 @@
 //! and returns a [`Diff`], which renders as Markdown ([`Diff::to_markdown`]) or serializes as
 //! JSON. Both specs go through [`load::load`] first, so parse errors (with JSON path and line)
 //! and the OpenAPI 3.0.x check are the generator's own. The comparison is done on the spec
-//! itself; the generator's [`normalize`] and [`naming`] stages are run on each side only to
+//! itself; the generator's IR ([`crate::build_ir`]) and [`naming`] are run on each side only to
 //! name the Rust items a change touches, so those names are exactly the generated crate's.
 //!
 //! What is compared:
@@ -597,14 +597,9 @@ impl Spec {
         out
     }
 
-    /// The type id, if that type is emitted.
-    fn generated(&self, id: TypeId) -> Option<TypeId> {
-        self.api.types.get(id.index())?.usage.any().then_some(id)
-    }
-
     /// The generated type of a component schema.
     fn component_type(&self, name: &str) -> Option<TypeId> {
-        self.generated(*self.components.get(name)?)
+        self.components.get(name).copied()
     }
 
     /// `module::Type` of a component schema, if generated.
@@ -642,21 +637,16 @@ impl Spec {
         self.ops.get(&(method.to_owned(), path.to_owned())).copied()
     }
 
-    /// Strips `Nullable` and follows aliases and merges to the type that carries the shape.
+    /// Strips `Nullable` and follows aliases to the type that carries the shape.
     fn unalias(&self, ty: &TypeRef) -> TypeRef {
         let mut ty = ty.clone();
         for _ in 0..16 {
             ty = match ty {
                 TypeRef::Nullable(inner) => *inner,
-                TypeRef::Named(id) => {
-                    let Some(id) = self.generated(id) else {
-                        return TypeRef::Json;
-                    };
-                    match &self.api.types[id].kind {
-                        TypeKind::Alias(to) => to.clone(),
-                        _ => return TypeRef::Named(id),
-                    }
-                }
+                TypeRef::Named(id) => match &self.api.types[id].kind {
+                    TypeKind::Alias(to) => to.clone(),
+                    _ => return TypeRef::Named(id),
+                },
                 other => return other,
             };
         }

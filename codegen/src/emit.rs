@@ -1,4 +1,4 @@
-//! Stage 4: IR + names → Rust token streams, one per file.
+//! Stage 6: IR + names → Rust token streams, one per file.
 //!
 //! Output layout of the generated crate:
 //! - `src/lib.rs`: crate docs, `pub mod runtime;` (hand-written, never generated) and one
@@ -29,7 +29,6 @@ pub struct EmittedFiles {
 
 /// Emits every file.
 pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
-    let param_types = param_types(api);
     let mut files = BTreeMap::new();
     let mut deps: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for group in &api.groups {
@@ -38,17 +37,12 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
             .collect();
         let types: Vec<TypeId> = api
             .type_ids()
-            .filter(|&id| api.types[id].group == *group && is_emitted(&api.types[id]))
+            .filter(|&id| api.types[id].group == *group)
             .collect();
         if ops.is_empty() && types.is_empty() {
             continue;
         }
-        let cx = GroupCx {
-            api,
-            names,
-            group,
-            param_types: &param_types,
-        };
+        let cx = GroupCx { api, names, group };
         let tokens = cx.file(&ops, &types);
         deps.insert(group, cx.foreign_groups(&ops, &types));
         files.insert(format!("src/{}.rs", names.modules[group]), tokens);
@@ -149,36 +143,6 @@ fn abs_ty(api: &Api, names: &Names, t: &TypeRef) -> TokenStream {
     }
 }
 
-/// Types that appear in a request or response (others were only intermediate).
-fn is_emitted(ty: &TypeDef) -> bool {
-    ty.usage.any()
-}
-
-/// Types used as query/header parameters, and the types inside them (they need `ParamValue`).
-fn param_types(api: &Api) -> BTreeSet<TypeId> {
-    let mut roots = BTreeSet::new();
-    for op in &api.operations {
-        for p in &op.params {
-            p.ty.named(&mut roots);
-        }
-    }
-    let mut out = BTreeSet::new();
-    let mut stack: Vec<TypeId> = roots.into_iter().collect();
-    while let Some(id) = stack.pop() {
-        if !out.insert(id) {
-            continue;
-        }
-        let mut inner = BTreeSet::new();
-        match &api.types[id].kind {
-            TypeKind::Alias(t) => t.named(&mut inner),
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut inner)),
-            _ => {}
-        }
-        stack.extend(inner);
-    }
-    out
-}
-
 fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
     let mods = groups.iter().map(|g| {
         let m = ident(&names.modules[*g]);
@@ -219,7 +183,6 @@ struct GroupCx<'a> {
     api: &'a Api,
     names: &'a Names,
     group: &'a str,
-    param_types: &'a BTreeSet<TypeId>,
 }
 
 impl GroupCx<'_> {
@@ -303,36 +266,10 @@ impl GroupCx<'_> {
     fn foreign_groups(&self, ops: &[usize], types: &[TypeId]) -> BTreeSet<String> {
         let mut named = BTreeSet::new();
         for &id in types {
-            match &self.api.types[id].kind {
-                TypeKind::Struct(s) => {
-                    s.fields.iter().for_each(|f| f.ty.named(&mut named));
-                    if let Some(a) = &s.additional {
-                        a.named(&mut named);
-                    }
-                }
-                TypeKind::Union(u) => u.variants.iter().for_each(|v| v.ty.named(&mut named)),
-                TypeKind::Alias(t) => t.named(&mut named),
-                TypeKind::Enum(_) => {}
-            }
+            self.api.types[id].kind.named(&mut named);
         }
         for &i in ops {
-            let op = &self.api.operations[i];
-            op.params
-                .iter()
-                .chain(&op.path_params)
-                .for_each(|p| p.ty.named(&mut named));
-            if let Some(Body {
-                kind: BodyKind::Json(t),
-                ..
-            }) = &op.body
-            {
-                t.named(&mut named);
-            }
-            match &op.response {
-                Response::Envelope { result, .. } => result.named(&mut named),
-                Response::Json(t) => t.named(&mut named),
-                _ => {}
-            }
+            self.api.operations[i].for_each_ref(|_, t| t.named(&mut named));
         }
         named
             .into_iter()
@@ -842,7 +779,7 @@ impl GroupCx<'_> {
                 }
             }
         });
-        let param = self.param_types.contains(&id).then(|| {
+        let param = self.api.types[id].usage.param.then(|| {
             quote! {
                 impl rt::ParamValue for #name {
                     fn write_values(&self, out: &mut Vec<String>) {
@@ -962,7 +899,7 @@ impl GroupCx<'_> {
             let unknown_param = usage.received.then(|| {
                 quote! { Self::#unknown(value) => value.write_values(out), }
             });
-            let param = self.param_types.contains(&id).then(|| {
+            let param = self.api.types[id].usage.param.then(|| {
                 quote! {
                     impl rt::ParamValue for #name {
                         fn write_values(&self, out: &mut Vec<String>) {

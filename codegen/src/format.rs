@@ -1,4 +1,4 @@
-//! Stage 5: token streams → formatted source text.
+//! Stage 7: token streams → formatted source text.
 
 use proc_macro2::TokenStream;
 

@@ -1,14 +1,23 @@
 //! OpenAPI → Rust generator for the Cloudflare v4 API client.
 //!
 //! Pure: [`generate`] takes the bytes of a spec (JSON or YAML) and returns the generated
-//! files and a report; it does no I/O. The stages, each in its own module and testable alone:
+//! files and a report; it does no I/O. The data path, one module per stage, each testable
+//! alone:
 //!
-//! 1. [`load`]: bytes → `openapiv3::OpenAPI` (errors carry the JSON path and line);
-//! 2. [`normalize`]: → [`ir::Api`] (refs resolved, allOf merged, envelopes and pagination
-//!    detected, unions tagged, recursion boxed, directions of use marked);
-//! 3. [`naming`]: → [`naming::Names`] (deterministic, documented collision resolution);
-//! 4. [`emit`]: → token streams per file (`quote`);
-//! 5. [`format`]: → formatted text (`prettyplease`) with a do-not-edit header.
+//! 1. [`load`]: bytes → `openapiv3::OpenAPI` (errors carry the JSON path and line; omissions
+//!    that change nothing are tolerated and reported as warnings);
+//! 2. [`spec`]: the resolved spec, OpenAPI's reading rules (`$ref`s, effective parameters,
+//!    success response, object parts) in one place;
+//! 3. [`lower`]: → [`ir::Api`], one module per construct (groups, schemas, `allOf`,
+//!    operations, bodies and responses);
+//! 4. [`passes`]: `fn(&mut Api)` each, in a documented order (tag unions, order them, break
+//!    alias cycles, merge identical types, box recursion, mark usage, compact);
+//! 5. [`naming`]: → [`naming::Names`] (deterministic, documented collision resolution);
+//! 6. [`emit`]: → token streams per file (`quote`);
+//! 7. [`format`]: → formatted text (`prettyplease`) with a do-not-edit header.
+//!
+//! [`ir`] holds the IR and its one walk over type references ([`ir::Role`],
+//! `TypeKind::for_each_ref`, `Operation::for_each_ref`, `Api::remap_type_ids`).
 
 pub mod diff;
 pub mod emit;
@@ -50,7 +59,7 @@ pub enum Error {
     Format(#[from] format::FormatError),
 }
 
-/// Stages 2 and 3: lowers a parsed spec and runs the passes, giving the IR that naming and
+/// Stages 3 and 4: lowers a parsed spec and runs the passes, giving the IR that naming and
 /// emit read.
 pub fn build_ir(spec: &openapiv3::OpenAPI) -> ir::Api {
     let mut api = lower::lower(spec);

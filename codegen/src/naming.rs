@@ -1,4 +1,4 @@
-//! Stage 3: Rust names for everything in the IR.
+//! Stage 5: Rust names for everything in the IR.
 //!
 //! Rules (all deterministic, none merges two things into one name):
 //! - Module: the group in snake case (`dns-records` → `dns_records`); its operations hang off

@@ -78,7 +78,7 @@ pub fn build(api: &Api, _names: &Names) -> Report {
         );
         c.raw_bodies += usize::from(raw_body || matches!(op.response, Response::Raw(_)));
     }
-    for ty in api.types.iter().filter(|t| t.usage.any()) {
+    for ty in &api.types {
         let c = groups.entry(ty.group.clone()).or_default();
         c.types += 1;
         match ty.kind {

@@ -1,4 +1,4 @@
-//! The resolved spec: OpenAPI's rules for reading a document, in one place.
+//! Stage 2: the resolved spec: OpenAPI's rules for reading a document, in one place.
 //!
 //! Lowering ([`crate::lower`]) reads the spec only through this layer: `$ref` resolution
 //! (schemas, parameters, request bodies, responses), the effective parameters of an operation

@@ -1,4 +1,5 @@
-//! Stage 2 output: the normalized intermediate representation.
+//! The intermediate representation that lowering builds, the passes refine, and naming and
+//! emit read.
 //!
 //! Everything the emitter needs and nothing of OpenAPI's syntax: `$ref`s are resolved, `allOf`
 //! is merged, envelopes are unwrapped to their `result`, pagination is classified. Types live
@@ -71,7 +72,7 @@ pub trait TypeArena {}
 impl TypeArena for TypeDef {}
 impl TypeArena for String {}
 
-/// The whole normalized API.
+/// The whole API.
 #[derive(Debug, Clone)]
 pub struct Api {
     /// `info.title` of the spec.
@@ -139,7 +140,7 @@ pub struct Usage {
 }
 
 impl Usage {
-    /// Used anywhere at all (otherwise the type is not emitted).
+    /// Used anywhere at all (after [`crate::passes::compact`], every type is).
     pub fn any(self) -> bool {
         self.sent || self.received || self.param
     }

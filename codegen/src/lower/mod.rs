@@ -1,4 +1,4 @@
-//! Stage 2: the resolved spec → [`ir::Api`](crate::ir::Api), before the passes.
+//! Stage 3: the resolved spec → [`ir::Api`](crate::ir::Api), before the passes.
 //!
 //! Lowering turns each construct of the spec into IR, one module per construct:
 //! - [`groups`]: which API group (module and cargo feature) an operation or schema is in;

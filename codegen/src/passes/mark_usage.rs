@@ -20,14 +20,13 @@ pub fn mark_usage(api: &mut Api) {
             ty.for_each_named(&mut |id| roots.push(id));
         });
     }
-    let mark: [(Vec<TypeId>, fn(&mut Usage)); 3] = [
-        (sent, |u| u.sent = true),
-        (received, |u| u.received = true),
-        (params, |u| u.param = true),
-    ];
-    for (roots, set) in mark {
-        for id in api.reachable(roots) {
-            set(&mut api.types[id].usage);
-        }
+    for id in api.reachable(sent) {
+        api.types[id].usage.sent = true;
+    }
+    for id in api.reachable(received) {
+        api.types[id].usage.received = true;
+    }
+    for id in api.reachable(params) {
+        api.types[id].usage.param = true;
     }
 }

@@ -1,4 +1,4 @@
-//! Stage 3: passes over the lowered IR. Each is a `fn(&mut Api)` in a module of its own,
+//! Stage 4: passes over the lowered IR. Each is a `fn(&mut Api)` in a module of its own,
 //! testable alone on an [`Api`] built by hand or lowered from a small fixture; [`PASSES`]
 //! runs them in this order, and the order matters where noted:
 //!
@@ -19,6 +19,7 @@
 
 pub mod box_recursion;
 pub mod break_alias_cycles;
+pub mod compact;
 pub mod mark_usage;
 pub mod merge_identical;
 pub mod optional_delete_results;
@@ -64,6 +65,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "mark_usage",
         run: mark_usage::mark_usage,
+    },
+    Pass {
+        name: "compact",
+        run: compact::compact,
     },
 ];
 
