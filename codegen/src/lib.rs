@@ -29,6 +29,7 @@ pub mod naming;
 pub mod passes;
 pub mod report;
 pub mod spec;
+pub mod test_support;
 
 use std::collections::BTreeMap;
 
@@ -42,10 +43,13 @@ pub struct Generated {
     pub features: String,
     /// Counts and degraded items.
     pub report: report::Report,
-    /// The conformance tests' operation table (`tests/conformance/src/table.rs`).
-    pub conformance_table: String,
     /// What the spec leaves out that was tolerated (read as empty), with locations.
     pub warnings: Vec<load::LoadWarning>,
+    /// The IR the files were emitted from, for tools and test support
+    /// ([`test_support`]); not needed to write the crate.
+    pub api: ir::Api,
+    /// The names the files use.
+    pub names: naming::Names,
 }
 
 /// Why generation failed.
@@ -79,12 +83,12 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
         files.insert(path, text);
     }
     let report = report::build(&api, &names);
-    let conformance_table = format::format_file("conformance table", emitted.conformance)?;
     Ok(Generated {
         files,
         features: emitted.features,
         report,
-        conformance_table,
         warnings: loaded.warnings,
+        api,
+        names,
     })
 }

@@ -1445,7 +1445,7 @@ impl FirewallApi<'_> {
     pub fn ip_access_rules_for_a_zone_create_an_ip_access_rule(
         &self,
         zone_id: &str,
-        body: &CreateAnIpAccessRuleRequest3,
+        body: &CreateAnIpAccessRuleRequest2,
     ) -> rt::Call<Rule> {
         let mut request = self
             .client
@@ -5273,9 +5273,9 @@ pub struct DeleteARateLimitResult {
 }
 /// `paths./zones/{zone_id}/firewall/access_rules/rules.post/requestBody`
 ///
-/// Naming: named `CreateAnIpAccessRuleRequest3` because `CreateAnIpAccessRuleRequest` was already used (taken by `paths./accounts/{account_identifier}/firewall/access_rules/rules.post/requestBody`).
+/// Naming: named `CreateAnIpAccessRuleRequest2` because `CreateAnIpAccessRuleRequest` was already used (taken by `paths./accounts/{account_identifier}/firewall/access_rules/rules.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CreateAnIpAccessRuleRequest3 {
+pub struct CreateAnIpAccessRuleRequest2 {
     /// `configuration`
     pub configuration: Configuration,
     /// `mode`

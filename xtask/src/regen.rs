@@ -60,10 +60,11 @@ pub fn expected_files(
             root.join("spec/COVERAGE.md"),
             generated.report.to_markdown(),
         );
-        files.insert(
-            root.join("tests/conformance/src/table.rs"),
-            generated.conformance_table.clone(),
-        );
+        // Test support, beside the product: the conformance tests' table of operations.
+        let table =
+            cloudflare_codegen::test_support::conformance_table(&generated.api, &generated.names)
+                .context("formatting the conformance table")?;
+        files.insert(root.join("tests/conformance/src/table.rs"), table);
     }
     files.insert(target.join("Cargo.toml"), manifest);
     let stale_extra = extra_generated_files(&target.join("src"), &generated.files)?;
