@@ -9,8 +9,9 @@
 //!   a digit or shadow a prelude/std name the generated code uses (`Result`, `Option`, `Vec`, …)
 //!   get the group name in front (`Result` → `RulesetsResult`). When several types still want
 //!   one name, the first claimant keeps it and the others get `2`, `3`, … appended; claimants
-//!   are ordered component schemas first (by schema name, byte order), then inline schemas (in
-//!   spec order), then parameter structs. So `rulesets_Messages` is `Messages` and
+//!   are ordered component schemas first (by schema name, byte order), then inline schemas (by
+//!   location, byte order), then parameter structs (by operation path and method). A name
+//!   therefore depends on the schema's own place, never on which operation reached it first. So `rulesets_Messages` is `Messages` and
 //!   `rulesets_messages` is `Messages2`; each renamed type's rustdoc says so.
 //! - Fields: snake case of the JSON name; Rust keywords become raw identifiers (`r#type`),
 //!   those that cannot (`self`, `super`, `crate`, `Self`) get a trailing `_`; names that are
@@ -206,7 +207,7 @@ fn name_types(api: &Api, names: &mut Names) {
     order.sort_by(|&a, &b| {
         let key = |id: TypeId| match &api.types[id].origin {
             Origin::Component(name) => (0, name.clone(), id),
-            Origin::Inline(_) => (1, String::new(), id),
+            Origin::Inline(pointer) => (1, pointer.clone(), id),
         };
         key(a).cmp(&key(b))
     });

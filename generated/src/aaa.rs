@@ -112,10 +112,7 @@ impl AaaApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn connect_pager_duty(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<ConnectPagerDutyResult> {
+    pub fn connect_pager_duty(&self, account_id: &str) -> rt::Call<SensitiveIdResult> {
         let request = self
             .client
             .request(&operations::CONNECT_PAGER_DUTY, &[account_id]);
@@ -136,7 +133,7 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
         token_id: &str,
-    ) -> rt::Call<ConnectPagerDutyTokenResult> {
+    ) -> rt::Call<IdResult> {
         let request = self
             .client
             .request(&operations::CONNECT_PAGER_DUTY_TOKEN, &[account_id, token_id]);
@@ -176,7 +173,7 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
         body: &AWebhookRequest,
-    ) -> rt::Call<ConnectPagerDutyTokenResult> {
+    ) -> rt::Call<IdResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_A_WEBHOOK, &[account_id]);
@@ -224,7 +221,7 @@ impl AaaApi<'_> {
         account_id: &str,
         webhook_id: &str,
         body: &AWebhookRequest,
-    ) -> rt::Call<ConnectPagerDutyTokenResult> {
+    ) -> rt::Call<IdResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_A_WEBHOOK, &[account_id, webhook_id]);
@@ -313,7 +310,7 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
         body: &CreateANotificationPolicyRequest,
-    ) -> rt::Call<ConnectPagerDutyTokenResult> {
+    ) -> rt::Call<IdResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_A_NOTIFICATION_POLICY, &[account_id]);
@@ -357,7 +354,7 @@ impl AaaApi<'_> {
         account_id: &str,
         policy_id: &str,
         body: &UpdateANotificationPolicyRequest,
-    ) -> rt::Call<ConnectPagerDutyTokenResult> {
+    ) -> rt::Call<IdResult> {
         let mut request = self
             .client
             .request(
@@ -962,13 +959,13 @@ pub struct ResultInfo {
 pub type Token = String;
 /// `#/components/schemas/aaa_sensitive_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ConnectPagerDutyResult {
+pub struct SensitiveIdResult {
     /// `id`
     pub id: Option<Token>,
 }
 /// `#/components/schemas/aaa_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ConnectPagerDutyTokenResult {
+pub struct IdResult {
     /// `id`
     pub id: Option<Uuid>,
 }

@@ -158,7 +158,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         app_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -230,7 +230,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         app_id: &str,
-    ) -> rt::Call<Option<DeleteAShortLivedCertificateCaResult>> {
+    ) -> rt::Call<Option<SchemasIdResult>> {
         let request = self
             .client
             .request(
@@ -362,7 +362,7 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
         policy_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -410,7 +410,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         app_id: &str,
-    ) -> rt::Call<TestAccessPoliciesResult> {
+    ) -> rt::Call<PolicyCheckResult> {
         let request = self
             .client
             .request(
@@ -557,7 +557,7 @@ impl AccessApi<'_> {
         account_id: &str,
         bookmark_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(
@@ -730,7 +730,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         certificate_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -834,7 +834,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         custom_page_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(&operations::DELETE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
@@ -947,7 +947,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         group_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -971,7 +971,7 @@ impl AccessApi<'_> {
     pub fn access_identity_providers_list_access_identity_providers(
         &self,
         account_id: &str,
-    ) -> rt::ListCall<ListAccessIdentityProvidersResultItem> {
+    ) -> rt::ListCall<ResponseCollectionResultItem> {
         let request = self
             .client
             .request(
@@ -1069,7 +1069,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         identity_provider_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -1091,7 +1091,7 @@ impl AccessApi<'_> {
     pub fn get_the_access_key_configuration(
         &self,
         account_id: &str,
-    ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
+    ) -> rt::Call<ApiResult> {
         let request = self
             .client
             .request(&operations::GET_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
@@ -1111,7 +1111,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         body: &UpdateTheAccessKeyConfigurationRequest,
-    ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
+    ) -> rt::Call<ApiResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
@@ -1128,10 +1128,7 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn rotate_access_keys(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
+    pub fn rotate_access_keys(&self, account_id: &str) -> rt::Call<ApiResult> {
         let request = self
             .client
             .request(&operations::ROTATE_ACCESS_KEYS, &[account_id]);
@@ -1368,7 +1365,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         policy_id: &str,
-    ) -> rt::Call<Option<AccessPoliciesDeleteAnAccessReusablePolicyResult>> {
+    ) -> rt::Call<Option<ReusablePoliciesComponentsSchemasIdResult>> {
         let request = self
             .client
             .request(
@@ -1438,7 +1435,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         body: &CreateAServiceTokenRequest,
-    ) -> rt::Call<CreateAServiceTokenResult> {
+    ) -> rt::Call<CreateResult> {
         let mut request = self
             .client
             .request(
@@ -1561,7 +1558,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         service_token_id: &str,
-    ) -> rt::Call<CreateAServiceTokenResult> {
+    ) -> rt::Call<CreateResult> {
         let request = self
             .client
             .request(
@@ -1654,7 +1651,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         tag_name: &str,
-    ) -> rt::Call<Option<DeleteATagResult>> {
+    ) -> rt::Call<Option<NameResult>> {
         let request = self
             .client
             .request(&operations::DELETE_A_TAG, &[account_id, tag_name]);
@@ -1693,7 +1690,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         user_id: &str,
-    ) -> rt::ListCall<GetActiveSessionsResultItem> {
+    ) -> rt::ListCall<ActiveSessionsResultItem> {
         let request = self
             .client
             .request(&operations::GET_ACTIVE_SESSIONS, &[account_id, user_id]);
@@ -1716,7 +1713,7 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
         nonce: &str,
-    ) -> rt::Call<GetActiveSessionResult> {
+    ) -> rt::Call<ActiveSessionResult> {
         let request = self
             .client
             .request(&operations::GET_ACTIVE_SESSION, &[account_id, user_id, nonce]);
@@ -1739,7 +1736,7 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
         user_id: &str,
-    ) -> rt::ListCall<GetFailedLoginsResultItem> {
+    ) -> rt::ListCall<FailedLoginResultItem> {
         let request = self
             .client
             .request(&operations::GET_FAILED_LOGINS, &[account_id, user_id]);
@@ -1900,7 +1897,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         app_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -1972,7 +1969,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         app_id: &str,
-    ) -> rt::Call<Option<DeleteAShortLivedCertificateCaResult>> {
+    ) -> rt::Call<Option<SchemasIdResult>> {
         let request = self
             .client
             .request(
@@ -2095,7 +2092,7 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
         policy_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -2143,7 +2140,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         app_id: &str,
-    ) -> rt::Call<TestAccessPoliciesResult> {
+    ) -> rt::Call<PolicyCheckResult> {
         let request = self
             .client
             .request(
@@ -2315,7 +2312,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         certificate_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -2437,7 +2434,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         group_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -2461,7 +2458,7 @@ impl AccessApi<'_> {
     pub fn zone_level_access_identity_providers_list_access_identity_providers(
         &self,
         zone_id: &str,
-    ) -> rt::ListCall<ListAccessIdentityProvidersResultItem2> {
+    ) -> rt::ListCall<IdentityProvidersComponentsSchemasResultItem> {
         let request = self
             .client
             .request(
@@ -2559,7 +2556,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         identity_provider_id: &str,
-    ) -> rt::Call<Option<AccessResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let request = self
             .client
             .request(
@@ -2700,7 +2697,7 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
         body: &CreateAServiceTokenRequest,
-    ) -> rt::Call<CreateAServiceTokenResult> {
+    ) -> rt::Call<CreateResult> {
         let mut request = self
             .client
             .request(
@@ -4241,51 +4238,6 @@ impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationOauth2Scheme {
         rt::deserialize_string_enum(deserializer)
     }
 }
-/// `#/components/schemas/access_scim_config/properties/authentication`
-///
-/// Also stands for the identical inline schema at `#/components/schemas/access_schemas-scim_config/properties/authentication`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Authentication {
-    /// `scheme: "httpbasic"`
-    Httpbasic(ScimConfigAuthenticationHttpBasic),
-    /// `scheme: "oauthbearertoken"`
-    Oauthbearertoken(ScimConfigAuthenticationOauthBearerToken),
-    /// `scheme: "oauth2"`
-    Oauth2(ScimConfigAuthenticationOauth2),
-    /// A `scheme` this version of the crate does not know, kept verbatim.
-    Unknown(serde_json::Value),
-}
-impl serde::Serialize for Authentication {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Httpbasic(value) => serde::Serialize::serialize(value, serializer),
-            Self::Oauthbearertoken(value) => {
-                serde::Serialize::serialize(value, serializer)
-            }
-            Self::Oauth2(value) => serde::Serialize::serialize(value, serializer),
-            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> serde::Deserialize<'de> for Authentication {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        match rt::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
-            Some("httpbasic") => {
-                rt::decode_variant(value, "httpbasic").map(Self::Httpbasic)
-            }
-            Some("oauthbearertoken") => {
-                rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
-            }
-            Some("oauth2") => rt::decode_variant(value, "oauth2").map(Self::Oauth2),
-            _ => rt::unknown_variant(value, "scheme").map(Self::Unknown),
-        }
-    }
-}
 /// Transformations and filters applied to resources before they are provisioned in the remote SCIM service.
 ///
 /// Schema: `#/components/schemas/access_scim_config_mapping`
@@ -5782,64 +5734,6 @@ pub struct SamlSaasApp {
     )]
     pub filled_in: rt::Filled,
 }
-/// `#/components/schemas/access_saml_saas_app/properties/auth_type`
-///
-/// Example: `"saml"`.
-/// Also stands for the identical inline schemas at `#/components/schemas/access_oidc_saas_app/properties/auth_type`, `#/components/schemas/access_schemas-oidc_saas_app/properties/auth_type`, `#/components/schemas/access_schemas-saml_saas_app/properties/auth_type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AuthType {
-    /// `"saml"`
-    Saml,
-    /// `"oidc"`
-    Oidc,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl AuthType {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Saml => "saml",
-            Self::Oidc => "oidc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for AuthType {
-    fn from(value: &str) -> Self {
-        match value {
-            "saml" => Self::Saml,
-            "oidc" => Self::Oidc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for AuthType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "saml" => Self::Saml,
-            "oidc" => Self::Oidc,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for AuthType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for AuthType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for AuthType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
-}
 /// `#/components/schemas/access_saml_saas_app/properties/custom_attributes/properties/name_format`
 ///
 /// Example: `"urn:oasis:names:tc:SAML:2.0:attrname-format:basic"`.
@@ -6123,6 +6017,64 @@ pub struct OidcSaasApp {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+/// `#/components/schemas/access_oidc_saas_app/properties/auth_type`
+///
+/// Example: `"oidc"`.
+/// Also stands for the identical inline schemas at `#/components/schemas/access_saml_saas_app/properties/auth_type`, `#/components/schemas/access_schemas-oidc_saas_app/properties/auth_type`, `#/components/schemas/access_schemas-saml_saas_app/properties/auth_type`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AuthType {
+    /// `"saml"`
+    Saml,
+    /// `"oidc"`
+    Oidc,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl AuthType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Saml => "saml",
+            Self::Oidc => "oidc",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for AuthType {
+    fn from(value: &str) -> Self {
+        match value {
+            "saml" => Self::Saml,
+            "oidc" => Self::Oidc,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for AuthType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "saml" => Self::Saml,
+            "oidc" => Self::Oidc,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for AuthType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for AuthType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for AuthType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/custom_claims/properties/scope`
 ///
@@ -7491,19 +7443,9 @@ pub type Id = String;
 ///
 /// Example: `"ecdsa-sha2-nistp256 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/xxxxxxxxxxxxxxxxxxxxx/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx= open-ssh-ca@cloudflareaccess.org"`. Read-only.
 pub type PublicKey = String;
-/// `#/components/schemas/access_id_response/allOf/1/properties/result`
-///
-/// Also stands for the identical inline schema at `#/components/schemas/access_components-schemas-id_response/allOf/1/properties/result`.
-///
-/// Naming: `Result` is prefixed with the group name so it does not shadow or start with a digit.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct AccessResult {
-    /// `id`
-    pub id: Option<Uuid>,
-}
 /// `#/components/schemas/access_schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteAShortLivedCertificateCaResult {
+pub struct SchemasIdResult {
     /// `id`
     pub id: Option<Id>,
 }
@@ -7548,7 +7490,7 @@ pub struct AppPolicyRequest {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result/properties/app_state`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct TestAccessPoliciesResultAppState {
+pub struct PolicyCheckResultAppState {
     /// `app_uid`
     pub app_uid: Option<Uuid>,
     /// Example: `"737646a56ab1df6ec9bddc7e5ca84eaf3b0768850f3ffb5d74f1534911fe389"`.
@@ -7566,7 +7508,7 @@ pub struct TestAccessPoliciesResultAppState {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result/properties/user_identity/properties/geo`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct TestAccessPoliciesResultUserIdentityGeo {
+pub struct PolicyCheckResultUserIdentityGeo {
     /// Example: `"US"`.
     pub country: Option<String>,
 }
@@ -7574,7 +7516,7 @@ pub struct TestAccessPoliciesResultUserIdentityGeo {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result/properties/user_identity`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct TestAccessPoliciesResultUserIdentity {
+pub struct PolicyCheckResultUserIdentity {
     /// Example: `"41ecfbb341f033e52b46742756aabb8b"`.
     pub account_id: Option<String>,
     /// Example: `{}`.
@@ -7582,7 +7524,7 @@ pub struct TestAccessPoliciesResultUserIdentity {
     /// Example: `"testuser@gmail.com"`.
     pub email: Option<String>,
     /// `geo`
-    pub geo: Option<TestAccessPoliciesResultUserIdentityGeo>,
+    pub geo: Option<PolicyCheckResultUserIdentityGeo>,
     /// `iat`
     pub iat: Option<i64>,
     /// Example: `"1164449231815010287495"`.
@@ -7602,11 +7544,11 @@ pub struct TestAccessPoliciesResultUserIdentity {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-policy_check_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct TestAccessPoliciesResult {
+pub struct PolicyCheckResult {
     /// `app_state`
-    pub app_state: Option<TestAccessPoliciesResultAppState>,
+    pub app_state: Option<PolicyCheckResultAppState>,
     /// `user_identity`
-    pub user_identity: Option<TestAccessPoliciesResultUserIdentity>,
+    pub user_identity: Option<PolicyCheckResultUserIdentity>,
 }
 /// `#/components/schemas/access_bookmarks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
@@ -7737,6 +7679,14 @@ pub struct AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<CertificatesComponentsSchemasName>,
+}
+/// `#/components/schemas/access_components-schemas-id_response/allOf/1/properties/result`
+///
+/// Also stands for the identical inline schema at `#/components/schemas/access_id_response/allOf/1/properties/result`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct IdResult {
+    /// `id`
+    pub id: Option<Uuid>,
 }
 /// `#/components/schemas/access_custom_page_without_html`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -8899,7 +8849,7 @@ pub struct Yandex {
 }
 /// `#/components/schemas/access_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
-pub enum ListAccessIdentityProvidersResultItem {
+pub enum ResponseCollectionResultItem {
     /// One of the alternatives.
     AzureAd(AzureAd),
     /// One of the alternatives.
@@ -8930,7 +8880,7 @@ pub enum ListAccessIdentityProvidersResultItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
+impl<'de> serde::Deserialize<'de> for ResponseCollectionResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -8939,7 +8889,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
         )?;
         rt::decode_untagged(
             value,
-            "ListAccessIdentityProvidersResultItem",
+            "ResponseCollectionResultItem",
             &[
                 (
                     "AzureAd",
@@ -9233,7 +9183,7 @@ impl<'de> serde::Deserialize<'de> for Type2 {
 }
 /// `#/components/schemas/access_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum GetTheAccessKeyConfigurationResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -9242,7 +9192,7 @@ pub enum GetTheAccessKeyConfigurationResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -9251,7 +9201,7 @@ impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
         )?;
         rt::decode_untagged(
             value,
-            "GetTheAccessKeyConfigurationResult",
+            "ApiResult",
             &[
                 (
                     "String",
@@ -9701,7 +9651,7 @@ pub struct PolicyReq {
 }
 /// `#/components/schemas/access_reusable-policies_components-schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct AccessPoliciesDeleteAnAccessReusablePolicyResult {
+pub struct ReusablePoliciesComponentsSchemasIdResult {
     /// `id`
     pub id: Option<SchemasUuid>,
 }
@@ -9802,7 +9752,7 @@ pub struct CreateAServiceTokenRequest {
 pub type ClientSecret = String;
 /// `#/components/schemas/access_create_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateAServiceTokenResult {
+pub struct CreateResult {
     /// `client_id`
     pub client_id: Option<ClientId>,
     /// `client_secret`
@@ -9868,7 +9818,7 @@ pub struct TagWithoutAppCount {
 }
 /// `#/components/schemas/access_name_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteATagResult {
+pub struct NameResult {
     /// `name`
     pub name: Option<TagsComponentsSchemasName>,
 }
@@ -9944,7 +9894,7 @@ pub type SchemasSeatUid = String;
 pub type Uid = String;
 /// `#/components/schemas/access_active_sessions_response/allOf/1/properties/result/items/properties/metadata/properties/apps/additionalProperties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetActiveSessionsResultItemMetadataAppsValue {
+pub struct ActiveSessionsResultItemMetadataAppsValue {
     /// Example: `"test.example.com"`.
     pub hostname: Option<String>,
     /// Example: `"app name"`.
@@ -9956,10 +9906,10 @@ pub struct GetActiveSessionsResultItemMetadataAppsValue {
 }
 /// `#/components/schemas/access_active_sessions_response/allOf/1/properties/result/items/properties/metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetActiveSessionsResultItemMetadata {
+pub struct ActiveSessionsResultItemMetadata {
     /// `apps`
     pub apps: Option<
-        std::collections::BTreeMap<String, GetActiveSessionsResultItemMetadataAppsValue>,
+        std::collections::BTreeMap<String, ActiveSessionsResultItemMetadataAppsValue>,
     >,
     /// Example: `1694813506`.
     pub expires: Option<i64>,
@@ -9972,11 +9922,11 @@ pub struct GetActiveSessionsResultItemMetadata {
 }
 /// `#/components/schemas/access_active_sessions_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetActiveSessionsResultItem {
+pub struct ActiveSessionsResultItem {
     /// Example: `1694813506`.
     pub expiration: Option<i64>,
     /// `metadata`
-    pub metadata: Option<GetActiveSessionsResultItemMetadata>,
+    pub metadata: Option<ActiveSessionsResultItemMetadata>,
     /// `name`
     pub name: Option<String>,
 }
@@ -10052,7 +10002,7 @@ pub struct IdentityMtlsAuth {
 }
 /// `#/components/schemas/access_active_session_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetActiveSessionResult {
+pub struct ActiveSessionResult {
     /// Example: `"1234567890"`.
     pub account_id: Option<String>,
     /// Example: `"NONE"`.
@@ -10098,7 +10048,7 @@ pub struct GetActiveSessionResult {
 }
 /// `#/components/schemas/access_failed_login_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetFailedLoginsResultItem {
+pub struct FailedLoginResultItem {
     /// `expiration`
     pub expiration: Option<i64>,
     /// `metadata`
@@ -10282,6 +10232,51 @@ pub struct SchemasScimConfig {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+/// `#/components/schemas/access_schemas-scim_config/properties/authentication`
+///
+/// Also stands for the identical inline schema at `#/components/schemas/access_scim_config/properties/authentication`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Authentication {
+    /// `scheme: "httpbasic"`
+    Httpbasic(ScimConfigAuthenticationHttpBasic),
+    /// `scheme: "oauthbearertoken"`
+    Oauthbearertoken(ScimConfigAuthenticationOauthBearerToken),
+    /// `scheme: "oauth2"`
+    Oauth2(ScimConfigAuthenticationOauth2),
+    /// A `scheme` this version of the crate does not know, kept verbatim.
+    Unknown(serde_json::Value),
+}
+impl serde::Serialize for Authentication {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Httpbasic(value) => serde::Serialize::serialize(value, serializer),
+            Self::Oauthbearertoken(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::Oauth2(value) => serde::Serialize::serialize(value, serializer),
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Authentication {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
+            Some("httpbasic") => {
+                rt::decode_variant(value, "httpbasic").map(Self::Httpbasic)
+            }
+            Some("oauthbearertoken") => {
+                rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
+            }
+            Some("oauth2") => rt::decode_variant(value, "oauth2").map(Self::Oauth2),
+            _ => rt::unknown_variant(value, "scheme").map(Self::Unknown),
+        }
+    }
 }
 /// `#/components/schemas/access_schemas-cors_headers`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -11813,10 +11808,8 @@ pub struct SchemasOnetimepin {
     pub r#type: Type2,
 }
 /// `#/components/schemas/access_identity-providers_components-schemas-response_collection/allOf/1/properties/result/items`
-///
-/// Naming: named `ListAccessIdentityProvidersResultItem2` because `ListAccessIdentityProvidersResultItem` was already used (taken by `#/components/schemas/access_response_collection/allOf/1/properties/result/items`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum ListAccessIdentityProvidersResultItem2 {
+pub enum IdentityProvidersComponentsSchemasResultItem {
     /// One of the alternatives.
     SchemasAzureAd(SchemasAzureAd),
     /// One of the alternatives.
@@ -11849,7 +11842,7 @@ pub enum ListAccessIdentityProvidersResultItem2 {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
+impl<'de> serde::Deserialize<'de> for IdentityProvidersComponentsSchemasResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -11858,7 +11851,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
         )?;
         rt::decode_untagged(
             value,
-            "ListAccessIdentityProvidersResultItem2",
+            "IdentityProvidersComponentsSchemasResultItem",
             &[
                 (
                     "SchemasAzureAd",

@@ -57,7 +57,7 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
         body: &CreateAddressMapRequest,
-    ) -> rt::Call<CreateAddressMapResult> {
+    ) -> rt::Call<FullResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_ADDRESS_MAP, &[account_id]);
@@ -79,7 +79,7 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
         address_map_id: &str,
-    ) -> rt::Call<CreateAddressMapResult> {
+    ) -> rt::Call<FullResult> {
         let request = self
             .client
             .request(&operations::ADDRESS_MAP_DETAILS, &[account_id, address_map_id]);
@@ -316,7 +316,7 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
         form: rt::MultipartForm,
-    ) -> rt::Call<UploadLoaDocumentResult> {
+    ) -> rt::Call<LoaUploadResult> {
         let mut request = self
             .client
             .request(&operations::UPLOAD_LOA_DOCUMENT, &[account_id]);
@@ -543,7 +543,7 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
         prefix_id: &str,
-    ) -> rt::Call<GetAdvertisementStatusResult> {
+    ) -> rt::Call<AdvertisedResult> {
         let request = self
             .client
             .request(&operations::GET_ADVERTISEMENT_STATUS, &[account_id, prefix_id]);
@@ -565,7 +565,7 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
         body: &UpdatePrefixDynamicAdvertisementStatusRequest,
-    ) -> rt::Call<GetAdvertisementStatusResult> {
+    ) -> rt::Call<AdvertisedResult> {
         let mut request = self
             .client
             .request(
@@ -739,7 +739,7 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         delegation_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeletePrefixDelegationResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(
@@ -1283,7 +1283,7 @@ pub struct AddressMapsIp {
 pub type Ip = String;
 /// `#/components/schemas/addressing_full_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateAddressMapResult {
+pub struct FullResult {
     /// `can_delete`
     pub can_delete: Option<CanDelete>,
     /// `can_modify_ips`
@@ -1320,7 +1320,7 @@ pub struct UpdateAddressMapRequest {
 }
 /// `#/components/schemas/addressing_loa_upload_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UploadLoaDocumentResult {
+pub struct LoaUploadResult {
     /// Name of LOA document.
     ///
     /// Example: `"document.pdf"`.
@@ -1498,7 +1498,7 @@ pub struct BgpPrefixUpdateAdvertisementOnDemand {
 pub type SchemasAdvertised = bool;
 /// `#/components/schemas/addressing_advertised_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetAdvertisementStatusResult {
+pub struct AdvertisedResult {
     /// `advertised`
     pub advertised: Option<SchemasAdvertised>,
     /// `advertised_modified_at`
@@ -1672,7 +1672,7 @@ pub struct CreatePrefixDelegationRequest {
 }
 /// `#/components/schemas/addressing_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeletePrefixDelegationResult {
+pub struct IdResult {
     /// `id`
     pub id: Option<DelegationIdentifier>,
 }

@@ -81,7 +81,7 @@ impl ApiShieldApi<'_> {
     pub fn retrieve_discovered_operations_on_a_zone_as_openapi(
         &self,
         zone_id: &str,
-    ) -> rt::Call<RetrieveDiscoveredOperationsOnAZoneAsOpenapiResult> {
+    ) -> rt::Call<SchemaResponseDiscoveryResult> {
         let request = self
             .client
             .request(
@@ -162,7 +162,7 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         operation_id: &str,
         body: &ApiShieldApiPatchDiscoveredOperationRequest,
-    ) -> rt::Call<ApiShieldApiPatchDiscoveredOperationResult> {
+    ) -> rt::Call<PatchDiscoveryResult> {
         let mut request = self
             .client
             .request(
@@ -186,7 +186,7 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
         params: &RetrieveInformationAboutAllOperationsOnAZoneParams,
-    ) -> rt::ListCall<RetrieveInformationAboutAllOperationsOnAZoneResultItem> {
+    ) -> rt::ListCall<MultipleOperationResponsePaginatedResultItem> {
         let mut request = self
             .client
             .request(
@@ -281,7 +281,7 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         operation_id: &str,
         params: &RetrieveInformationAboutAnOperationParams,
-    ) -> rt::Call<RetrieveInformationAboutAllOperationsOnAZoneResultItem> {
+    ) -> rt::Call<MultipleOperationResponsePaginatedResultItem> {
         let mut request = self
             .client
             .request(
@@ -372,7 +372,7 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
         params: &RetrieveOperationsAndFeaturesAsOpenApiSchemasParams,
-    ) -> rt::Call<RetrieveOperationsAndFeaturesAsOpenApiSchemasResult> {
+    ) -> rt::Call<SchemaResponseWithThresholdsResult> {
         let mut request = self
             .client
             .request(
@@ -566,7 +566,7 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
         schema_id: &str,
-    ) -> rt::Call<Option<ApiShieldSchemaDeleteASchemaResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let request = self
             .client
             .request(
@@ -1275,7 +1275,7 @@ pub type Openapi = serde_json::Value;
 pub type SchemasTimestamp = String;
 /// `#/components/schemas/api-shield_schema_response_discovery/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct RetrieveDiscoveredOperationsOnAZoneAsOpenapiResult {
+pub struct SchemaResponseDiscoveryResult {
     /// `schemas`
     pub schemas: Vec<Openapi>,
     /// `timestamp`
@@ -1763,7 +1763,7 @@ pub struct ApiShieldApiPatchDiscoveredOperationRequest {
 }
 /// `#/components/schemas/api-shield_patch_discovery_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ApiShieldApiPatchDiscoveredOperationResult {
+pub struct PatchDiscoveryResult {
     /// `state`
     pub state: Option<ApiDiscoveryState>,
 }
@@ -2261,7 +2261,7 @@ pub struct OperationFeatureSchemaInfoSchemaInfo {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/api-shield_single-operation-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct RetrieveInformationAboutAllOperationsOnAZoneResultItem {
+pub struct MultipleOperationResponsePaginatedResultItem {
     /// `endpoint`
     pub endpoint: Endpoint,
     /// `host`
@@ -2437,7 +2437,7 @@ pub struct OperationSchemaValidationSettings {
 pub type OpenapiWithThresholds = serde_json::Value;
 /// `#/components/schemas/api-shield_schema-response-with-thresholds/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasResult {
+pub struct SchemaResponseWithThresholdsResult {
     /// `schemas`
     pub schemas: Option<Vec<OpenapiWithThresholds>>,
     /// `timestamp`
@@ -2891,7 +2891,7 @@ pub struct ApiShieldSchemaValidationEnableValidationForASchemaRequest {
 }
 /// `#/components/schemas/api-shield_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiShieldSchemaDeleteASchemaResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -2900,7 +2900,7 @@ pub enum ApiShieldSchemaDeleteASchemaResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for ApiShieldSchemaDeleteASchemaResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2909,7 +2909,7 @@ impl<'de> serde::Deserialize<'de> for ApiShieldSchemaDeleteASchemaResult {
         )?;
         rt::decode_untagged(
             value,
-            "ApiShieldSchemaDeleteASchemaResult",
+            "ApiResult",
             &[
                 (
                     "String",

@@ -42,7 +42,7 @@ impl BotManagementApi<'_> {
     pub fn bot_management_for_a_zone_get_config(
         &self,
         zone_id: &str,
-    ) -> rt::Call<BotManagementForAZoneGetConfigResult> {
+    ) -> rt::Call<BotManagementResponseBodyResult> {
         let request = self
             .client
             .request(&operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG, &[zone_id]);
@@ -71,7 +71,7 @@ impl BotManagementApi<'_> {
         &self,
         zone_id: &str,
         body: &ConfigSingle,
-    ) -> rt::Call<BotManagementForAZoneGetConfigResult> {
+    ) -> rt::Call<BotManagementResponseBodyResult> {
         let mut request = self
             .client
             .request(&operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG, &[zone_id]);
@@ -450,7 +450,7 @@ pub type AutoUpdateModel = bool;
 pub type SuppressSessionScore = bool;
 /// `#/components/schemas/bot-management_bot_management_response_body/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum BotManagementForAZoneGetConfigResult {
+pub enum BotManagementResponseBodyResult {
     /// One of the alternatives.
     BotFightModeConfig(BotFightModeConfig),
     /// One of the alternatives.
@@ -463,7 +463,7 @@ pub enum BotManagementForAZoneGetConfigResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for BotManagementForAZoneGetConfigResult {
+impl<'de> serde::Deserialize<'de> for BotManagementResponseBodyResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -472,7 +472,7 @@ impl<'de> serde::Deserialize<'de> for BotManagementForAZoneGetConfigResult {
         )?;
         rt::decode_untagged(
             value,
-            "BotManagementForAZoneGetConfigResult",
+            "BotManagementResponseBodyResult",
             &[
                 (
                     "BotFightModeConfig",

@@ -87,7 +87,7 @@ impl CacheApi<'_> {
     pub fn get_cache_reserve_setting(
         &self,
         zone_id: &str,
-    ) -> rt::Call<GetCacheReserveSettingResult> {
+    ) -> rt::Call<CacheReserveResult> {
         let request = self
             .client
             .request(&operations::GET_CACHE_RESERVE_SETTING, &[zone_id]);
@@ -111,7 +111,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &ChangeCacheReserveSettingRequest,
-    ) -> rt::Call<GetCacheReserveSettingResult> {
+    ) -> rt::Call<CacheReserveResult> {
         let mut request = self
             .client
             .request(&operations::CHANGE_CACHE_RESERVE_SETTING, &[zone_id]);
@@ -135,7 +135,7 @@ impl CacheApi<'_> {
     pub fn get_cache_reserve_clear(
         &self,
         zone_id: &str,
-    ) -> rt::Call<GetCacheReserveClearResult> {
+    ) -> rt::Call<CacheReserveClearResult> {
         let request = self
             .client
             .request(&operations::GET_CACHE_RESERVE_CLEAR, &[zone_id]);
@@ -159,7 +159,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<GetCacheReserveClearResult> {
+    ) -> rt::Call<CacheReserveClearResult> {
         let mut request = self
             .client
             .request(&operations::START_CACHE_RESERVE_CLEAR, &[zone_id]);
@@ -237,7 +237,7 @@ impl CacheApi<'_> {
     pub fn get_regional_tiered_cache_setting(
         &self,
         zone_id: &str,
-    ) -> rt::Call<GetRegionalTieredCacheSettingResult> {
+    ) -> rt::Call<RegionalTieredCacheResult> {
         let request = self
             .client
             .request(&operations::GET_REGIONAL_TIERED_CACHE_SETTING, &[zone_id]);
@@ -261,7 +261,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &ChangeRegionalTieredCacheSettingRequest,
-    ) -> rt::Call<GetRegionalTieredCacheSettingResult> {
+    ) -> rt::Call<RegionalTieredCacheResult> {
         let mut request = self
             .client
             .request(&operations::CHANGE_REGIONAL_TIERED_CACHE_SETTING, &[zone_id]);
@@ -353,10 +353,7 @@ impl CacheApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_variants_setting(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<GetVariantsSettingResult> {
+    pub fn get_variants_setting(&self, zone_id: &str) -> rt::Call<VariantsResult> {
         let request = self.client.request(&operations::GET_VARIANTS_SETTING, &[zone_id]);
         rt::Call::new(request)
     }
@@ -378,7 +375,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &ChangeVariantsSettingRequest,
-    ) -> rt::Call<GetVariantsSettingResult> {
+    ) -> rt::Call<VariantsResult> {
         let mut request = self
             .client
             .request(&operations::CHANGE_VARIANTS_SETTING, &[zone_id]);
@@ -427,7 +424,7 @@ impl CacheApi<'_> {
     pub fn get_origin_max_http_version_setting(
         &self,
         zone_id: &str,
-    ) -> rt::Call<GetOriginMaxHttpVersionSettingResult> {
+    ) -> rt::Call<OriginMaxHttpVersionResult> {
         let request = self
             .client
             .request(&operations::GET_ORIGIN_MAX_HTTP_VERSION_SETTING, &[zone_id]);
@@ -451,7 +448,7 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
         body: &ChangeOriginMaxHttpVersionSettingRequest,
-    ) -> rt::Call<GetOriginMaxHttpVersionSettingResult> {
+    ) -> rt::Call<OriginMaxHttpVersionResult> {
         let mut request = self
             .client
             .request(&operations::CHANGE_ORIGIN_MAX_HTTP_VERSION_SETTING, &[zone_id]);
@@ -868,7 +865,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveValue {
 }
 /// `#/components/schemas/cache_cache_reserve_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetCacheReserveSettingResult {
+pub struct CacheReserveResult {
     /// ID of the zone setting.
     ///
     /// Example: `"cache_reserve"`.
@@ -1003,7 +1000,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveClearState {
 }
 /// `#/components/schemas/cache_cache_reserve_clear_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetCacheReserveClearResult {
+pub struct CacheReserveClearResult {
     /// ID of the zone setting.
     ///
     /// Example: `"cache_reserve_clear"`.
@@ -1149,7 +1146,7 @@ pub struct RegionalTieredCache {
 }
 /// `#/components/schemas/cache_regional_tiered_cache_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetRegionalTieredCacheSettingResult {
+pub struct RegionalTieredCacheResult {
     /// ID of the zone setting.
     ///
     /// Example: `"tc_regional"`.
@@ -1349,7 +1346,7 @@ pub struct VariantsValue {
 }
 /// `#/components/schemas/cache_variants_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetVariantsSettingResult {
+pub struct VariantsResult {
     /// ID of the zone setting.
     ///
     /// Example: `"variants"`.
@@ -1491,7 +1488,7 @@ impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionValue {
 }
 /// `#/components/schemas/cache_origin_max_http_version_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetOriginMaxHttpVersionSettingResult {
+pub struct OriginMaxHttpVersionResult {
     /// Value of the zone setting.
     ///
     /// Example: `"origin_max_http_version"`.

@@ -83,7 +83,7 @@ impl CachePurgeApi<'_> {
         &self,
         zone_id: &str,
         body: &PurgeRequest,
-    ) -> rt::Call<Option<PurgeResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self.client.request(&operations::PURGE, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -201,7 +201,7 @@ pub enum PurgeRequest {
 pub type SchemasIdentifier = String;
 /// `#/components/schemas/cache-purge_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct PurgeResult {
+pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: SchemasIdentifier,
 }

@@ -106,7 +106,7 @@ impl DigitalExperienceMonitoringApi<'_> {
         &self,
         account_id: &str,
         params: &DexFleetStatusLiveParams,
-    ) -> rt::Call<DexFleetStatusLiveResult> {
+    ) -> rt::Call<FleetStatusLiveResult> {
         let mut request = self
             .client
             .request(&operations::DEX_FLEET_STATUS_LIVE, &[account_id]);
@@ -1110,7 +1110,7 @@ pub struct LiveStat {
 pub type UniqueDevicesTotal = f64;
 /// `#/components/schemas/digital-experience-monitoring_fleet_status_live_response/allOf/1/properties/result/properties/deviceStats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DexFleetStatusLiveResultDeviceStats {
+pub struct FleetStatusLiveResultDeviceStats {
     /// `byColo`
     #[serde(rename = "byColo")]
     pub by_colo: Option<Vec<LiveStat>>,
@@ -1132,10 +1132,10 @@ pub struct DexFleetStatusLiveResultDeviceStats {
 }
 /// `#/components/schemas/digital-experience-monitoring_fleet_status_live_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DexFleetStatusLiveResult {
+pub struct FleetStatusLiveResult {
     /// `deviceStats`
     #[serde(rename = "deviceStats")]
-    pub device_stats: Option<DexFleetStatusLiveResultDeviceStats>,
+    pub device_stats: Option<FleetStatusLiveResultDeviceStats>,
 }
 /// API Resource UUID tag.
 ///

@@ -40,7 +40,7 @@ impl DlpApi<'_> {
     pub fn dlp_zt_risk_score_get_behaviors(
         &self,
         account_identifier: &str,
-    ) -> rt::Call<DlpZtRiskScoreGetBehaviorsResult> {
+    ) -> rt::Call<GetBehaviorsResult> {
         let request = self
             .client
             .request(
@@ -63,7 +63,7 @@ impl DlpApi<'_> {
         &self,
         account_identifier: &str,
         body: &UpdateBehaviorsRequest,
-    ) -> rt::Call<DlpZtRiskScoreGetBehaviorsResult> {
+    ) -> rt::Call<GetBehaviorsResult> {
         let mut request = self
             .client
             .request(
@@ -87,7 +87,7 @@ impl DlpApi<'_> {
         &self,
         account_identifier: &str,
         params: &DlpZtRiskScoreAccountSummaryParams,
-    ) -> rt::Call<DlpZtRiskScoreAccountSummaryResult> {
+    ) -> rt::Call<AccountRiskSummaryResult> {
         let mut request = self
             .client
             .request(
@@ -116,7 +116,7 @@ impl DlpApi<'_> {
         account_identifier: &str,
         user_id: &str,
         params: &DlpZtRiskScoreUserDetailsParams,
-    ) -> rt::Call<DlpZtRiskScoreUserDetailsResult> {
+    ) -> rt::Call<UserRiskSummaryResult> {
         let mut request = self
             .client
             .request(
@@ -296,7 +296,7 @@ impl DlpApi<'_> {
         &self,
         account_id: &str,
         body: &ValidatePattern,
-    ) -> rt::Call<ValidatePatternResult> {
+    ) -> rt::Call<ValidateResult> {
         let mut request = self
             .client
             .request(&operations::VALIDATE_PATTERN, &[account_id]);
@@ -437,7 +437,7 @@ impl DlpApi<'_> {
         account_id: &str,
         profile_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteCustomProfileResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_CUSTOM_PROFILE, &[account_id, profile_id]);
@@ -503,7 +503,7 @@ impl DlpApi<'_> {
         &self,
         account_id: &str,
         profile_id: &str,
-    ) -> rt::Call<GetDlpProfileResult> {
+    ) -> rt::Call<EitherProfileResult> {
         let request = self
             .client
             .request(&operations::GET_DLP_PROFILE, &[account_id, profile_id]);
@@ -993,7 +993,7 @@ impl<'de> serde::Deserialize<'de> for RiskLevel {
 }
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result/properties/behaviors/additionalProperties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DlpZtRiskScoreGetBehaviorsResultBehaviorsValue {
+pub struct GetBehaviorsResultBehaviorsValue {
     /// `description`
     pub description: Option<String>,
     /// `enabled`
@@ -1005,13 +1005,10 @@ pub struct DlpZtRiskScoreGetBehaviorsResultBehaviorsValue {
 }
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DlpZtRiskScoreGetBehaviorsResult {
+pub struct GetBehaviorsResult {
     /// `behaviors`
     pub behaviors: Option<
-        std::collections::BTreeMap<
-            String,
-            DlpZtRiskScoreGetBehaviorsResultBehaviorsValue,
-        >,
+        std::collections::BTreeMap<String, GetBehaviorsResultBehaviorsValue>,
     >,
 }
 /// `#/components/schemas/dlp_update_behaviors_request`
@@ -1152,7 +1149,7 @@ pub type UserId = Uuid;
 pub type Uuid = String;
 /// `#/components/schemas/dlp_account_risk_summary_response/allOf/1/properties/result/properties/users/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DlpZtRiskScoreAccountSummaryResultUsersItem {
+pub struct AccountRiskSummaryResultUsersItem {
     /// `email`
     pub email: String,
     /// `event_count`
@@ -1168,9 +1165,9 @@ pub struct DlpZtRiskScoreAccountSummaryResultUsersItem {
 }
 /// `#/components/schemas/dlp_account_risk_summary_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DlpZtRiskScoreAccountSummaryResult {
+pub struct AccountRiskSummaryResult {
     /// `users`
-    pub users: Option<Vec<DlpZtRiskScoreAccountSummaryResultUsersItem>>,
+    pub users: Option<Vec<AccountRiskSummaryResultUsersItem>>,
 }
 /// `paths./accounts/{account_identifier}/zt_risk_scoring/{user_id}.get/parameters/order_by`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1222,7 +1219,7 @@ impl rt::ParamValue for DlpZtRiskScoreUserDetailsOrderBy {
 }
 /// `#/components/schemas/dlp_user_risk_summary_response/allOf/1/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DlpZtRiskScoreUserDetailsResultEventsItem {
+pub struct UserRiskSummaryResultEventsItem {
     /// `event_details`
     pub event_details: Option<serde_json::Value>,
     /// `id`
@@ -1236,11 +1233,11 @@ pub struct DlpZtRiskScoreUserDetailsResultEventsItem {
 }
 /// `#/components/schemas/dlp_user_risk_summary_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DlpZtRiskScoreUserDetailsResult {
+pub struct UserRiskSummaryResult {
     /// `email`
     pub email: Option<String>,
     /// `events`
-    pub events: Option<Vec<DlpZtRiskScoreUserDetailsResultEventsItem>>,
+    pub events: Option<Vec<UserRiskSummaryResultEventsItem>>,
     /// `last_reset_time`
     pub last_reset_time: Option<Timestamp>,
     /// `name`
@@ -1406,7 +1403,7 @@ pub struct ValidatePattern {
 }
 /// `#/components/schemas/dlp_validate_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ValidatePatternResult {
+pub struct ValidateResult {
     /// Example: `true`.
     pub valid: Option<bool>,
 }
@@ -2030,7 +2027,7 @@ pub enum UpdateCustomProfileSharedEntriesItem {
 }
 /// `#/components/schemas/dlp_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum DeleteCustomProfileResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -2039,7 +2036,7 @@ pub enum DeleteCustomProfileResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for DeleteCustomProfileResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2048,7 +2045,7 @@ impl<'de> serde::Deserialize<'de> for DeleteCustomProfileResult {
         )?;
         rt::decode_untagged(
             value,
-            "DeleteCustomProfileResult",
+            "ApiResult",
             &[
                 (
                     "String",
@@ -2098,7 +2095,7 @@ pub struct UpdatePredefinedProfileEntriesItem {
 }
 /// `#/components/schemas/dlp_either_profile_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum GetDlpProfileResult {
+pub enum EitherProfileResult {
     /// `type: "predefined"`
     Predefined(PredefinedProfile),
     /// `type: "custom"`
@@ -2108,7 +2105,7 @@ pub enum GetDlpProfileResult {
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for GetDlpProfileResult {
+impl<'de> serde::Deserialize<'de> for EitherProfileResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -153,7 +153,7 @@ impl DnsRecordsApi<'_> {
         &self,
         zone_id: &str,
         form: rt::MultipartForm,
-    ) -> rt::Call<ImportDnsRecordsResult> {
+    ) -> rt::Call<DnsResponseImportScanResult> {
         let mut request = self
             .client
             .request(&operations::IMPORT_DNS_RECORDS, &[zone_id]);
@@ -178,7 +178,7 @@ impl DnsRecordsApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ImportDnsRecordsResult> {
+    ) -> rt::Call<DnsResponseImportScanResult> {
         let mut request = self.client.request(&operations::SCAN_DNS_RECORDS, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -3796,7 +3796,7 @@ impl<'de> serde::Deserialize<'de> for UriRecordType {
 }
 /// `#/components/schemas/dns-records_dns_response_import_scan/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ImportDnsRecordsResult {
+pub struct DnsResponseImportScanResult {
     /// Number of DNS records added.
     ///
     /// Example: `5`.

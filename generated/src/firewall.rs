@@ -177,7 +177,7 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteAnIpAccessRuleResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(
@@ -284,7 +284,7 @@ impl FirewallApi<'_> {
         &self,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteAnIpAccessRuleResult2>> {
+    ) -> rt::Call<Option<RuleSingleIdResult>> {
         let mut request = self
             .client
             .request(
@@ -315,7 +315,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         params: &ListFiltersParams,
-    ) -> rt::ListCall<ListFiltersResultItem> {
+    ) -> rt::ListCall<FilterResultItem> {
         let mut request = self
             .client
             .request(&operations::LIST_FILTERS, &[zone_identifier]);
@@ -349,7 +349,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &CreateFiltersRequest,
-    ) -> rt::ListCall<ListFiltersResultItem> {
+    ) -> rt::ListCall<FilterResultItem> {
         let mut request = self
             .client
             .request(&operations::CREATE_FILTERS, &[zone_identifier]);
@@ -377,7 +377,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &Request,
-    ) -> rt::ListCall<ListFiltersResultItem> {
+    ) -> rt::ListCall<FilterResultItem> {
         let mut request = self
             .client
             .request(&operations::UPDATE_FILTERS, &[zone_identifier]);
@@ -405,7 +405,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &DeleteFiltersRequest,
-    ) -> rt::ListCall<DeleteFiltersResultItem> {
+    ) -> rt::ListCall<FilterDeleteResultItem> {
         let mut request = self
             .client
             .request(&operations::DELETE_FILTERS, &[zone_identifier]);
@@ -483,7 +483,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteFiltersResultItem>> {
+    ) -> rt::Call<Option<FilterDeleteResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_FILTER, &[zone_identifier, id]);
@@ -642,7 +642,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         params: &ListFirewallRulesParams,
-    ) -> rt::ListCall<ListFirewallRulesResultItem> {
+    ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(&operations::LIST_FIREWALL_RULES, &[zone_identifier]);
@@ -675,7 +675,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &CreateFirewallRulesRequest,
-    ) -> rt::ListCall<ListFirewallRulesResultItem> {
+    ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(&operations::CREATE_FIREWALL_RULES, &[zone_identifier]);
@@ -703,7 +703,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::ListCall<ListFirewallRulesResultItem> {
+    ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(&operations::UPDATE_FIREWALL_RULES, &[zone_identifier]);
@@ -731,7 +731,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::ListCall<ListFirewallRulesResultItem> {
+    ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(&operations::UPDATE_PRIORITY_OF_FIREWALL_RULES, &[zone_identifier]);
@@ -759,7 +759,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         body: &DeleteFirewallRulesRequest,
-    ) -> rt::ListCall<DeleteFirewallRulesResultItem> {
+    ) -> rt::ListCall<FilterRulesResponseCollectionDeleteResultItem> {
         let mut request = self
             .client
             .request(&operations::DELETE_FIREWALL_RULES, &[zone_identifier]);
@@ -787,7 +787,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         params: &GetAFirewallRuleParams,
-    ) -> rt::Call<ListFirewallRulesResultItem> {
+    ) -> rt::Call<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(&operations::GET_A_FIREWALL_RULE, &[zone_identifier, id]);
@@ -815,7 +815,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &UpdateAFirewallRuleRequest,
-    ) -> rt::Call<ListFirewallRulesResultItem> {
+    ) -> rt::Call<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(&operations::UPDATE_A_FIREWALL_RULE, &[zone_identifier, id]);
@@ -845,7 +845,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &Request,
-    ) -> rt::ListCall<ListFirewallRulesResultItem> {
+    ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = self
             .client
             .request(
@@ -876,7 +876,7 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
         body: &DeleteAFirewallRuleRequest,
-    ) -> rt::Call<Option<DeleteFirewallRulesResultItem>> {
+    ) -> rt::Call<Option<FilterRulesResponseCollectionDeleteResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_FIREWALL_RULE, &[zone_identifier, id]);
@@ -1040,7 +1040,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         params: &ListWafOverridesParams,
-    ) -> rt::ListCall<ListWafOverridesResultItem> {
+    ) -> rt::ListCall<OverrideResultItem> {
         let mut request = self
             .client
             .request(&operations::LIST_WAF_OVERRIDES, &[zone_identifier]);
@@ -1504,7 +1504,7 @@ impl FirewallApi<'_> {
         zone_id: &str,
         identifier: &str,
         body: &DeleteAnIpAccessRuleRequest,
-    ) -> rt::Call<Option<DeleteAnIpAccessRuleResult2>> {
+    ) -> rt::Call<Option<RuleSingleIdResult>> {
         let mut request = self
             .client
             .request(
@@ -2521,7 +2521,7 @@ pub struct IpConfiguration {
     ///
     /// Example: `"ip"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<Target>,
+    pub target: Option<Target2>,
     /// The IP address to match. This address will be compared to the IP address of incoming requests.
     ///
     /// Example: `"198.51.100.4"`.
@@ -2540,14 +2540,16 @@ pub struct IpConfiguration {
 ///
 /// Example: `"ip"`.
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_schemas-ip_configuration/properties/target`.
+///
+/// Naming: named `Target2` because `Target` was already used (taken by `#/components/schemas/firewall_cidr_configuration/properties/target`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Target {
+pub enum Target2 {
     /// `"ip"`
     Ip,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Target {
+impl Target2 {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2556,7 +2558,7 @@ impl Target {
         }
     }
 }
-impl From<&str> for Target {
+impl From<&str> for Target2 {
     fn from(value: &str) -> Self {
         match value {
             "ip" => Self::Ip,
@@ -2564,7 +2566,7 @@ impl From<&str> for Target {
         }
     }
 }
-impl From<String> for Target {
+impl From<String> for Target2 {
     fn from(value: String) -> Self {
         match value.as_str() {
             "ip" => Self::Ip,
@@ -2572,17 +2574,17 @@ impl From<String> for Target {
         }
     }
 }
-impl std::fmt::Display for Target {
+impl std::fmt::Display for Target2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Target {
+impl serde::Serialize for Target2 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Target {
+impl<'de> serde::Deserialize<'de> for Target2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2676,7 +2678,7 @@ pub struct CidrConfiguration {
     ///
     /// Example: `"ip_range"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<Target2>,
+    pub target: Option<Target>,
     /// The IP address range to match. You can only use prefix lengths `/16` and `/24` for IPv4 ranges, and prefix lengths `/32`, `/48`, and `/64` for IPv6 ranges.
     ///
     /// Example: `"198.51.100.4/16"`.
@@ -2695,16 +2697,14 @@ pub struct CidrConfiguration {
 ///
 /// Example: `"ip_range"`.
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_schemas-cidr_configuration/properties/target`.
-///
-/// Naming: named `Target2` because `Target` was already used (taken by `#/components/schemas/firewall_ip_configuration/properties/target`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Target2 {
+pub enum Target {
     /// `"ip_range"`
     IpRange,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Target2 {
+impl Target {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2713,7 +2713,7 @@ impl Target2 {
         }
     }
 }
-impl From<&str> for Target2 {
+impl From<&str> for Target {
     fn from(value: &str) -> Self {
         match value {
             "ip_range" => Self::IpRange,
@@ -2721,7 +2721,7 @@ impl From<&str> for Target2 {
         }
     }
 }
-impl From<String> for Target2 {
+impl From<String> for Target {
     fn from(value: String) -> Self {
         match value.as_str() {
             "ip_range" => Self::IpRange,
@@ -2729,17 +2729,17 @@ impl From<String> for Target2 {
         }
     }
 }
-impl std::fmt::Display for Target2 {
+impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Target2 {
+impl serde::Serialize for Target {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Target2 {
+impl<'de> serde::Deserialize<'de> for Target {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -3049,7 +3049,7 @@ pub struct SchemasRuleScope {
 }
 /// `#/components/schemas/firewall_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DeleteAnIpAccessRuleResult {
+pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: Identifier,
 }
@@ -3090,10 +3090,8 @@ pub struct UpdateAnIpAccessRuleRequest {
     pub notes: Option<Notes>,
 }
 /// `#/components/schemas/firewall_rule_single_id_response/allOf/1/properties/result`
-///
-/// Naming: named `DeleteAnIpAccessRuleResult2` because `DeleteAnIpAccessRuleResult` was already used (taken by `#/components/schemas/firewall_api-response-single-id/allOf/1/properties/result`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteAnIpAccessRuleResult2 {
+pub struct RuleSingleIdResult {
     /// `id`
     pub id: Option<SchemasIdentifier>,
 }
@@ -3129,7 +3127,7 @@ pub type FiltersComponentsSchemasId = String;
 pub type SchemasRef = String;
 /// `#/components/schemas/firewall_filter-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct ListFiltersResultItem {
+pub struct FilterResultItem {
     /// `description`
     pub description: Option<FiltersComponentsSchemasDescription>,
     /// `expression`
@@ -3165,7 +3163,7 @@ pub struct DeleteFiltersRequest {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_filter-delete-response-single/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DeleteFiltersResultItem {
+pub struct FilterDeleteResultItem {
     /// `description`
     pub description: Option<FiltersComponentsSchemasDescription>,
     /// `expression`
@@ -3302,7 +3300,7 @@ pub struct SchemasIpConfiguration {
     ///
     /// Example: `"ip"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<Target>,
+    pub target: Option<Target2>,
     /// The IP address to match. This address will be compared to the IP address of incoming requests.
     ///
     /// Example: `"198.51.100.4"`.
@@ -3326,7 +3324,7 @@ pub struct SchemasCidrConfiguration {
     ///
     /// Example: `"ip_range"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<Target2>,
+    pub target: Option<Target>,
     /// The IP address range to match. You can only use prefix lengths `/16` and `/24`.
     ///
     /// Example: `"198.51.100.4/16"`.
@@ -3641,7 +3639,7 @@ impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_filter-rules-single-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct ListFirewallRulesResultItem {
+pub struct FilterRulesResultItem {
     /// `action`
     pub action: SchemasAction,
     /// `description`
@@ -3818,7 +3816,7 @@ pub struct DeleteFirewallRulesRequest {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/firewall_filter-rules-single-response-delete/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DeleteFirewallRulesResultItem {
+pub struct FilterRulesResponseCollectionDeleteResultItem {
     /// `action`
     pub action: Option<SchemasAction>,
     /// `description`
@@ -4202,7 +4200,7 @@ impl<'de> serde::Deserialize<'de> for WafAction {
 }
 /// `#/components/schemas/firewall_override_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct ListWafOverridesResultItem {
+pub struct OverrideResultItem {
     /// `description`
     pub description: Option<ComponentsSchemasDescription>,
     /// `groups`

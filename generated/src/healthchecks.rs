@@ -143,7 +143,7 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeletePreviewHealthCheckResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(
@@ -244,7 +244,7 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeletePreviewHealthCheckResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_HEALTH_CHECK, &[zone_id, healthcheck_id]);
@@ -894,7 +894,7 @@ pub struct QueryHealthcheck {
 }
 /// `#/components/schemas/healthchecks_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeletePreviewHealthCheckResult {
+pub struct IdResult {
     /// `id`
     pub id: Option<Identifier>,
 }

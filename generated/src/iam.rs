@@ -282,7 +282,7 @@ impl IamApi<'_> {
         account_id: &str,
         resource_group_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<AccountResourceGroupDeleteResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(
@@ -416,7 +416,7 @@ impl IamApi<'_> {
         account_id: &str,
         member_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<AccountResourceGroupDeleteResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(&operations::REMOVE_MEMBER, &[account_id, member_id]);
@@ -732,7 +732,7 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.create`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_token(&self, body: &CreatePayload) -> rt::Call<CreateTokenResult> {
+    pub fn create_token(&self, body: &CreatePayload) -> rt::Call<ResponseCreateResult> {
         let mut request = self.client.request(&operations::CREATE_TOKEN, &[]);
         request.json(body);
         rt::Call::new(request)
@@ -767,7 +767,7 @@ impl IamApi<'_> {
     /// Operation ID: `user-api-tokens-verify-token`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn verify_token(&self) -> rt::Call<VerifyTokenResult> {
+    pub fn verify_token(&self) -> rt::Call<ResponseSingleSegmentResult> {
         let request = self.client.request(&operations::VERIFY_TOKEN, &[]);
         rt::Call::new(request)
     }
@@ -830,7 +830,7 @@ impl IamApi<'_> {
         &self,
         token_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<AccountResourceGroupDeleteResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self.client.request(&operations::DELETE_TOKEN, &[token_id]);
         request.json(body);
         rt::Call::new(request)
@@ -1240,7 +1240,7 @@ pub struct ListMembersParams {
     /// Query parameter `order`.
     pub order: Option<ListMembersOrder>,
     /// Query parameter `status`.
-    pub status: Option<Status2>,
+    pub status: Option<Status3>,
     /// Query parameter `page`.
     pub page: Option<f64>,
     /// Query parameter `per_page`.
@@ -1264,7 +1264,7 @@ pub struct ListMembershipsParams {
     /// Query parameter `name`.
     pub name: Option<PropertiesName>,
     /// Query parameter `status`.
-    pub status: Option<Status2>,
+    pub status: Option<Status3>,
 }
 /// Query and header parameters of [`IamApi::list_organizations`](IamApi::list_organizations).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1660,7 +1660,7 @@ pub struct CreatedResourceGroupResponse {
 }
 /// `#/components/schemas/iam_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct AccountResourceGroupDeleteResult {
+pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: CommonComponentsSchemasIdentifier,
 }
@@ -1731,9 +1731,9 @@ impl rt::ParamValue for ListMembersOrder {
 /// Example: `"accepted"`.
 /// Also stands for the identical inline schema at `paths./memberships.get/parameters/status`.
 ///
-/// Naming: named `Status2` because `Status` was already used (taken by `#/components/schemas/iam_status`).
+/// Naming: named `Status3` because `Status` was already used (taken by `#/components/schemas/iam_status`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Status2 {
+pub enum Status3 {
     /// `"accepted"`
     Accepted,
     /// `"pending"`
@@ -1743,7 +1743,7 @@ pub enum Status2 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Status2 {
+impl Status3 {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1754,7 +1754,7 @@ impl Status2 {
         }
     }
 }
-impl From<&str> for Status2 {
+impl From<&str> for Status3 {
     fn from(value: &str) -> Self {
         match value {
             "accepted" => Self::Accepted,
@@ -1764,7 +1764,7 @@ impl From<&str> for Status2 {
         }
     }
 }
-impl From<String> for Status2 {
+impl From<String> for Status3 {
     fn from(value: String) -> Self {
         match value.as_str() {
             "accepted" => Self::Accepted,
@@ -1774,12 +1774,12 @@ impl From<String> for Status2 {
         }
     }
 }
-impl std::fmt::Display for Status2 {
+impl std::fmt::Display for Status3 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Status2 {
+impl rt::ParamValue for Status3 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1796,7 +1796,7 @@ pub struct MemberWithPolicies {
     /// A member's status in the account.
     ///
     /// Example: `"accepted"`. Read-only.
-    pub status: Option<Status3>,
+    pub status: Option<Status2>,
     /// Details of the user associated to the membership.
     ///
     /// Read-only.
@@ -1923,66 +1923,6 @@ pub type ComponentsSchemasName = String;
 ///
 /// Read-only.
 pub type SchemasPermissions = Vec<String>;
-/// `#/components/schemas/iam_member_with_policies/properties/status`
-///
-/// Example: `"accepted"`. Read-only.
-/// Also stands for the identical inline schemas at `#/components/schemas/iam_create-member-with-policies/properties/status`, `#/components/schemas/iam_create-member-with-roles/properties/status`, `#/components/schemas/iam_member/properties/status`.
-///
-/// Naming: named `Status3` because `Status` was already used (taken by `#/components/schemas/iam_status`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Status3 {
-    /// `"accepted"`
-    Accepted,
-    /// `"pending"`
-    Pending,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl Status3 {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Accepted => "accepted",
-            Self::Pending => "pending",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for Status3 {
-    fn from(value: &str) -> Self {
-        match value {
-            "accepted" => Self::Accepted,
-            "pending" => Self::Pending,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for Status3 {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "accepted" => Self::Accepted,
-            "pending" => Self::Pending,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for Status3 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for Status3 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for Status3 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
-}
 /// The contact email address of the user.
 ///
 /// Schema: `#/components/schemas/iam_email`
@@ -2007,43 +1947,6 @@ pub type LastName = String;
 ///
 /// Default: `false`. Read-only.
 pub type TwoFactorAuthenticationEnabled = bool;
-/// `#/components/schemas/iam_member_with_policies/properties/user`
-///
-/// Read-only.
-/// Also stands for the identical inline schema at `#/components/schemas/iam_member/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct User {
-    /// `email`
-    pub email: Email,
-    /// `first_name`
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "rt::double_option"
-    )]
-    pub first_name: Option<Option<FirstName>>,
-    /// `id`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<CommonComponentsSchemasIdentifier>,
-    /// `last_name`
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        default,
-        deserialize_with = "rt::double_option"
-    )]
-    pub last_name: Option<Option<LastName>>,
-    /// `two_factor_authentication_enabled`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub two_factor_authentication_enabled: Option<TwoFactorAuthenticationEnabled>,
-    /// Fields that client error correction filled in when this value was decoded:
-    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-    #[serde(
-        skip_deserializing,
-        default = "rt::Filled::take",
-        skip_serializing_if = "rt::Filled::is_empty"
-    )]
-    pub filled_in: rt::Filled,
-}
 /// Add Member with Account Roles
 ///
 /// Schema: `#/components/schemas/iam_create-member-with-roles`
@@ -2055,7 +1958,7 @@ pub struct CreateMemberWithRoles {
     pub roles: Vec<RoleComponentsSchemasIdentifier>,
     /// Default: `"pending"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status3>,
+    pub status: Option<Status2>,
 }
 /// Add Member with Policies
 ///
@@ -2068,7 +1971,7 @@ pub struct CreateMemberWithPolicies {
     pub policies: Vec<CreateMemberPolicy>,
     /// Default: `"pending"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status3>,
+    pub status: Option<Status2>,
 }
 /// create_member_policy
 ///
@@ -2114,6 +2017,66 @@ pub struct MemberResourceGroup {
     /// Example: `"6d7f2f5f5b1d4a0e9081fdc98d432fd1"`.
     pub id: String,
 }
+/// `#/components/schemas/iam_create-member-with-policies/properties/status`
+///
+/// Default: `"pending"`.
+/// Also stands for the identical inline schemas at `#/components/schemas/iam_create-member-with-roles/properties/status`, `#/components/schemas/iam_member/properties/status`, `#/components/schemas/iam_member_with_policies/properties/status`.
+///
+/// Naming: named `Status2` because `Status` was already used (taken by `#/components/schemas/iam_status`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Status2 {
+    /// `"accepted"`
+    Accepted,
+    /// `"pending"`
+    Pending,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl Status2 {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Pending => "pending",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for Status2 {
+    fn from(value: &str) -> Self {
+        match value {
+            "accepted" => Self::Accepted,
+            "pending" => Self::Pending,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for Status2 {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "accepted" => Self::Accepted,
+            "pending" => Self::Pending,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for Status2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for Status2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for Status2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./accounts/{account_id}/members.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -2140,7 +2103,7 @@ pub struct Member {
     ///
     /// Example: `"accepted"`. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status3>,
+    pub status: Option<Status2>,
     /// Details of the user associated to the membership.
     ///
     /// Read-only.
@@ -2224,6 +2187,43 @@ pub struct Grants {
     /// Example: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub write: Option<bool>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
+}
+/// `#/components/schemas/iam_member/properties/user`
+///
+/// Read-only.
+/// Also stands for the identical inline schema at `#/components/schemas/iam_member_with_policies/properties/user`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct User {
+    /// `email`
+    pub email: Email,
+    /// `first_name`
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "rt::double_option"
+    )]
+    pub first_name: Option<Option<FirstName>>,
+    /// `id`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<CommonComponentsSchemasIdentifier>,
+    /// `last_name`
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "rt::double_option"
+    )]
+    pub last_name: Option<Option<LastName>>,
+    /// `two_factor_authentication_enabled`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor_authentication_enabled: Option<TwoFactorAuthenticationEnabled>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -3168,7 +3168,7 @@ pub type Resources = serde_json::Value;
 pub type Value = String;
 /// `#/components/schemas/iam_response_create/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateTokenResult {
+pub struct ResponseCreateResult {
     /// `value`
     pub value: Option<Value>,
 }
@@ -3244,7 +3244,7 @@ impl<'de> serde::Deserialize<'de> for Status {
 }
 /// `#/components/schemas/iam_response_single_segment/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct VerifyTokenResult {
+pub struct ResponseSingleSegmentResult {
     /// `expires_on`
     pub expires_on: Option<ExpiresOn>,
     /// `id`

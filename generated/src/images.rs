@@ -379,7 +379,7 @@ impl ImagesApi<'_> {
         &self,
         account_id: &str,
         form: rt::MultipartForm,
-    ) -> rt::Call<CreateAuthenticatedDirectUploadUrlV2Result> {
+    ) -> rt::Call<ImageDirectUploadResponseV2Result> {
         let mut request = self
             .client
             .request(
@@ -1053,7 +1053,7 @@ impl rt::ParamValue for ListImagesV2SortOrder {
 }
 /// `#/components/schemas/images_image_direct_upload_response_v2/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateAuthenticatedDirectUploadUrlV2Result {
+pub struct ImageDirectUploadResponseV2Result {
     /// Image unique identifier.
     ///
     /// Example: `"e22e9e6b-c02b-42fd-c405-6c32af5fe600"`. Read-only.

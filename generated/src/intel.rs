@@ -176,7 +176,7 @@ impl IntelApi<'_> {
         &self,
         account_id: &str,
         params: &GetMultipleDomainDetailsParams,
-    ) -> rt::ListCall<GetMultipleDomainDetailsResultItem> {
+    ) -> rt::ListCall<CollectionResponseResultItem> {
         let mut request = self
             .client
             .request(&operations::GET_MULTIPLE_DOMAIN_DETAILS, &[account_id]);
@@ -231,7 +231,7 @@ impl IntelApi<'_> {
         &self,
         account_id: &str,
         body: &Miscategorization,
-    ) -> rt::Call<CreateMiscategorizationResult> {
+    ) -> rt::Call<ApiResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_MISCATEGORIZATION, &[account_id]);
@@ -717,7 +717,7 @@ pub struct DomainHistoryCategorizationsItem {
 }
 /// `#/components/schemas/intel_collection_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetMultipleDomainDetailsResultItem {
+pub struct CollectionResponseResultItem {
     /// `additional_information`
     pub additional_information: Option<AdditionalInformation>,
     /// `application`
@@ -974,7 +974,7 @@ impl serde::Serialize for MiscategorizationIndicatorType {
 }
 /// `#/components/schemas/intel_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum CreateMiscategorizationResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -983,7 +983,7 @@ pub enum CreateMiscategorizationResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for CreateMiscategorizationResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -992,7 +992,7 @@ impl<'de> serde::Deserialize<'de> for CreateMiscategorizationResult {
         )?;
         rt::decode_untagged(
             value,
-            "CreateMiscategorizationResult",
+            "ApiResult",
             &[
                 (
                     "String",

@@ -87,7 +87,7 @@ impl LegacyJhsApi<'_> {
         &self,
         zone: &str,
         params: &GetAnalyticsByTimeParams,
-    ) -> rt::Call<Option<GetAnalyticsByTimeResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let mut request = self
             .client
             .request(&operations::GET_ANALYTICS_BY_TIME, &[zone]);
@@ -114,7 +114,7 @@ impl LegacyJhsApi<'_> {
         &self,
         zone: &str,
         params: &GetAnalyticsSummaryParams,
-    ) -> rt::Call<Option<GetAnalyticsByTimeResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let mut request = self
             .client
             .request(&operations::GET_ANALYTICS_SUMMARY, &[zone]);
@@ -166,7 +166,7 @@ impl LegacyJhsApi<'_> {
         &self,
         zone: &str,
         body: &UsingANameForTheOriginRequest,
-    ) -> rt::Call<CreateSpectrumApplicationUsingANameForTheOriginResult> {
+    ) -> rt::Call<ResponseSingleOriginDnsResult> {
         let mut request = self
             .client
             .request(
@@ -216,7 +216,7 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         app_id: &str,
         body: &UsingANameForTheOriginRequest,
-    ) -> rt::Call<CreateSpectrumApplicationUsingANameForTheOriginResult> {
+    ) -> rt::Call<ResponseSingleOriginDnsResult> {
         let mut request = self
             .client
             .request(
@@ -716,7 +716,7 @@ impl rt::ParamValue for GetAnalyticsByTimeTimeDelta {
 }
 /// `#/components/schemas/legacy-jhs_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum GetAnalyticsByTimeResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -725,7 +725,7 @@ pub enum GetAnalyticsByTimeResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for GetAnalyticsByTimeResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -734,7 +734,7 @@ impl<'de> serde::Deserialize<'de> for GetAnalyticsByTimeResult {
         )?;
         rt::decode_untagged(
             value,
-            "GetAnalyticsByTimeResult",
+            "ApiResult",
             &[
                 (
                     "String",
@@ -1626,7 +1626,7 @@ pub type AppId = String;
 pub type Modified = String;
 /// `#/components/schemas/legacy-jhs_response_single_origin_dns/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateSpectrumApplicationUsingANameForTheOriginResult {
+pub struct ResponseSingleOriginDnsResult {
     /// `argo_smart_routing`
     pub argo_smart_routing: Option<ArgoSmartRouting>,
     /// `created_on`

@@ -95,7 +95,7 @@ impl ListsApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_lists(&self, account_id: &str) -> rt::Call<Vec<GetListsResultItem>> {
+    pub fn get_lists(&self, account_id: &str) -> rt::Call<Vec<ListsResultItem>> {
         let request = self.client.request(&operations::GET_LISTS, &[account_id]);
         rt::Call::new(request)
     }
@@ -182,7 +182,7 @@ impl ListsApi<'_> {
         account_id: &str,
         list_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteAListResult>> {
+    ) -> rt::Call<Option<ListDeleteResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_LIST, &[account_id, list_id]);
@@ -236,7 +236,7 @@ impl ListsApi<'_> {
         account_id: &str,
         list_id: &str,
         body: &ItemsUpdateRequestCollection,
-    ) -> rt::Call<CreateListItemsResult> {
+    ) -> rt::Call<ListsAsyncResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_LIST_ITEMS, &[account_id, list_id]);
@@ -263,7 +263,7 @@ impl ListsApi<'_> {
         account_id: &str,
         list_id: &str,
         body: &ItemsUpdateRequestCollection,
-    ) -> rt::Call<CreateListItemsResult> {
+    ) -> rt::Call<ListsAsyncResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_ALL_LIST_ITEMS, &[account_id, list_id]);
@@ -290,7 +290,7 @@ impl ListsApi<'_> {
         account_id: &str,
         list_id: &str,
         body: &DeleteListItemsRequest,
-    ) -> rt::Call<Option<CreateListItemsResult>> {
+    ) -> rt::Call<Option<ListsAsyncResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_LIST_ITEMS, &[account_id, list_id]);
@@ -737,7 +737,7 @@ pub type NumItems = f64;
 pub type NumReferencingFilters = f64;
 /// `#/components/schemas/lists_lists-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetListsResultItem {
+pub struct ListsResultItem {
     /// `created_on`
     pub created_on: CreatedOn,
     /// `description`
@@ -797,7 +797,7 @@ pub struct UpdateAListRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/rules/lists/{list_id}/items.delete/requestBody/properties/items/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeleteAListResult {
+pub struct ListDeleteResult {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<ItemId>,
@@ -841,7 +841,7 @@ pub struct ItemsUpdateRequestCollectionItemPart1 {
 }
 /// `#/components/schemas/lists_lists-async-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateListItemsResult {
+pub struct ListsAsyncResult {
     /// `operation_id`
     pub operation_id: Option<OperationId>,
 }
@@ -850,5 +850,5 @@ pub struct CreateListItemsResult {
 pub struct DeleteListItemsRequest {
     /// `items`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<DeleteAListResult>>,
+    pub items: Option<Vec<ListDeleteResult>>,
 }

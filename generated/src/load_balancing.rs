@@ -167,7 +167,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteMonitorResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(
@@ -193,7 +193,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
         body: &Request,
-    ) -> rt::Call<PreviewMonitorResult> {
+    ) -> rt::Call<PreviewResult2> {
         let mut request = self
             .client
             .request(
@@ -394,7 +394,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeletePoolResult>> {
+    ) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = self
             .client
             .request(
@@ -444,7 +444,7 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
         body: &Request,
-    ) -> rt::Call<PreviewMonitorResult> {
+    ) -> rt::Call<PreviewResult2> {
         let mut request = self
             .client
             .request(
@@ -676,7 +676,7 @@ impl LoadBalancingApi<'_> {
         &self,
         monitor_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteMonitorResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR, &[monitor_id]);
@@ -697,7 +697,7 @@ impl LoadBalancingApi<'_> {
         &self,
         monitor_id: &str,
         body: &Request,
-    ) -> rt::Call<PreviewMonitorResult> {
+    ) -> rt::Call<PreviewResult2> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR, &[monitor_id]);
@@ -855,7 +855,7 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeletePoolResult>> {
+    ) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_POOLS_DELETE_POOL, &[pool_id]);
@@ -895,7 +895,7 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
         body: &Request,
-    ) -> rt::Call<PreviewMonitorResult> {
+    ) -> rt::Call<PreviewResult2> {
         let mut request = self
             .client
             .request(&operations::LOAD_BALANCER_POOLS_PREVIEW_POOL, &[pool_id]);
@@ -1085,7 +1085,7 @@ impl LoadBalancingApi<'_> {
         zone_id: &str,
         load_balancer_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteLoadBalancerResult>> {
+    ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_LOAD_BALANCER, &[zone_id, load_balancer_id]);
@@ -1853,13 +1853,15 @@ pub struct Request {
 }
 /// `#/components/schemas/load-balancing_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteMonitorResult {
+pub struct IdResult {
     /// `id`
     pub id: Option<Identifier>,
 }
 /// `#/components/schemas/load-balancing_preview_response/allOf/1/properties/result`
+///
+/// Naming: named `PreviewResult2` because `PreviewResult` was already used (taken by `#/components/schemas/load-balancing_preview_result`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct PreviewMonitorResult {
+pub struct PreviewResult2 {
     /// Monitored pool IDs mapped to their respective names.
     ///
     /// Example: `{"abwlnp5jbqn45ecgxd03erbgtxtqai0d":"WNAM Datacenter","ve8h9lrcip5n5bbga9yqmdws28ay5d0l":"EEU Datacenter"}`.
@@ -2736,7 +2738,7 @@ pub struct PatchPoolRequest {
 }
 /// `#/components/schemas/load-balancing_schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeletePoolResult {
+pub struct SchemasIdResult {
     /// `id`
     pub id: Option<SchemasIdentifier>,
 }
@@ -4036,7 +4038,7 @@ pub struct PatchLoadBalancerRequest {
 }
 /// `#/components/schemas/load-balancing_components-schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteLoadBalancerResult {
+pub struct ComponentsSchemasIdResult {
     /// `id`
     pub id: Option<LoadBalancerComponentsSchemasIdentifier>,
 }

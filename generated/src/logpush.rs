@@ -237,7 +237,7 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
         body: &Request,
-    ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipResult>> {
+    ) -> rt::Call<Option<GetOwnershipResult>> {
         let mut request = self
             .client
             .request(
@@ -265,7 +265,7 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
         body: &IdLogpushOwnershipValidateRequest,
-    ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipValidateResult>> {
+    ) -> rt::Call<Option<ValidateOwnershipResult>> {
         let mut request = self
             .client
             .request(
@@ -293,9 +293,7 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
         body: &Request,
-    ) -> rt::Call<
-        Option<DeleteAccountsAccountIdLogpushValidateDestinationExistsResult>,
-    > {
+    ) -> rt::Call<Option<DestinationExistsResult>> {
         let mut request = self
             .client
             .request(
@@ -323,7 +321,7 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
         body: &IdLogpushValidateOriginRequest,
-    ) -> rt::Call<Option<PostAccountsAccountIdLogpushValidateOriginResult>> {
+    ) -> rt::Call<Option<ValidateResult>> {
         let mut request = self
             .client
             .request(
@@ -591,7 +589,7 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
         body: &Request,
-    ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipResult>> {
+    ) -> rt::Call<Option<GetOwnershipResult>> {
         let mut request = self
             .client
             .request(&operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP, &[zone_id]);
@@ -616,7 +614,7 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
         body: &IdLogpushOwnershipValidateRequest,
-    ) -> rt::Call<Option<PostAccountsAccountIdLogpushOwnershipValidateResult>> {
+    ) -> rt::Call<Option<ValidateOwnershipResult>> {
         let mut request = self
             .client
             .request(
@@ -644,9 +642,7 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
         body: &Request,
-    ) -> rt::Call<
-        Option<DeleteAccountsAccountIdLogpushValidateDestinationExistsResult>,
-    > {
+    ) -> rt::Call<Option<DestinationExistsResult>> {
         let mut request = self
             .client
             .request(
@@ -674,7 +670,7 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
         body: &IdLogpushValidateOriginRequest,
-    ) -> rt::Call<Option<PostAccountsAccountIdLogpushValidateOriginResult>> {
+    ) -> rt::Call<Option<ValidateResult>> {
         let mut request = self
             .client
             .request(
@@ -1459,7 +1455,7 @@ pub struct Request {
 }
 /// `#/components/schemas/logpush_get_ownership_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct PostAccountsAccountIdLogpushOwnershipResult {
+pub struct GetOwnershipResult {
     /// Example: `"logs/challenge-filename.txt"`.
     pub filename: Option<String>,
     /// Example: `""`.
@@ -1479,13 +1475,13 @@ pub struct IdLogpushOwnershipValidateRequest {
 }
 /// `#/components/schemas/logpush_validate_ownership_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct PostAccountsAccountIdLogpushOwnershipValidateResult {
+pub struct ValidateOwnershipResult {
     /// Example: `true`.
     pub valid: Option<bool>,
 }
 /// `#/components/schemas/logpush_destination_exists_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteAccountsAccountIdLogpushValidateDestinationExistsResult {
+pub struct DestinationExistsResult {
     /// Example: `false`.
     pub exists: Option<bool>,
 }
@@ -1499,7 +1495,7 @@ pub struct IdLogpushValidateOriginRequest {
 }
 /// `#/components/schemas/logpush_validate_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct PostAccountsAccountIdLogpushValidateOriginResult {
+pub struct ValidateResult {
     /// Example: `""`.
     pub message: Option<String>,
     /// Example: `true`.

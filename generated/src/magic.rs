@@ -127,7 +127,7 @@ impl MagicApi<'_> {
     pub fn list_interconnects(
         &self,
         account_id: &str,
-    ) -> rt::Call<ListInterconnectsResult> {
+    ) -> rt::Call<ComponentsSchemasTunnelsResult> {
         let request = self
             .client
             .request(&operations::LIST_INTERCONNECTS, &[account_id]);
@@ -149,7 +149,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<UpdateMultipleInterconnectsResult> {
+    ) -> rt::Call<ComponentsSchemasModifiedTunnelsResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_MULTIPLE_INTERCONNECTS, &[account_id]);
@@ -173,7 +173,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         cf_interconnect_id: &str,
-    ) -> rt::Call<ListInterconnectDetailsResult> {
+    ) -> rt::Call<ComponentsSchemasTunnelResult> {
         let request = self
             .client
             .request(
@@ -200,7 +200,7 @@ impl MagicApi<'_> {
         account_id: &str,
         cf_interconnect_id: &str,
         body: &ComponentsSchemasTunnelUpdateRequest,
-    ) -> rt::Call<UpdateInterconnectResult> {
+    ) -> rt::Call<ComponentsSchemasTunnelModifiedResult> {
         let mut request = self
             .client
             .request(
@@ -222,7 +222,7 @@ impl MagicApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn list_gre_tunnels(&self, account_id: &str) -> rt::Call<ListGreTunnelsResult> {
+    pub fn list_gre_tunnels(&self, account_id: &str) -> rt::Call<TunnelsResult> {
         let request = self.client.request(&operations::LIST_GRE_TUNNELS, &[account_id]);
         rt::Call::new(request)
     }
@@ -242,7 +242,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ListGreTunnelsResult> {
+    ) -> rt::Call<TunnelsResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_GRE_TUNNELS, &[account_id]);
@@ -265,7 +265,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<UpdateMultipleGreTunnelsResult> {
+    ) -> rt::Call<ModifiedTunnelsResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_MULTIPLE_GRE_TUNNELS, &[account_id]);
@@ -289,7 +289,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         gre_tunnel_id: &str,
-    ) -> rt::Call<ListGreTunnelDetailsResult> {
+    ) -> rt::Call<TunnelResult> {
         let request = self
             .client
             .request(&operations::LIST_GRE_TUNNEL_DETAILS, &[account_id, gre_tunnel_id]);
@@ -313,7 +313,7 @@ impl MagicApi<'_> {
         account_id: &str,
         gre_tunnel_id: &str,
         body: &TunnelUpdateRequest,
-    ) -> rt::Call<UpdateGreTunnelResult> {
+    ) -> rt::Call<TunnelModifiedResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_GRE_TUNNEL, &[account_id, gre_tunnel_id]);
@@ -338,7 +338,7 @@ impl MagicApi<'_> {
         account_id: &str,
         gre_tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteGreTunnelResult>> {
+    ) -> rt::Call<Option<TunnelDeletedResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_GRE_TUNNEL, &[account_id, gre_tunnel_id]);
@@ -360,7 +360,7 @@ impl MagicApi<'_> {
     pub fn magic_ipsec_tunnels_list_ipsec_tunnels(
         &self,
         account_id: &str,
-    ) -> rt::Call<MagicIpsecTunnelsListIpsecTunnelsResult> {
+    ) -> rt::Call<SchemasTunnelsResult> {
         let request = self
             .client
             .request(&operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS, &[account_id]);
@@ -382,7 +382,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &SchemasTunnelAddRequest,
-    ) -> rt::Call<MagicIpsecTunnelsListIpsecTunnelsResult> {
+    ) -> rt::Call<SchemasTunnelsResult> {
         let mut request = self
             .client
             .request(
@@ -408,7 +408,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<MagicIpsecTunnelsUpdateMultipleIpsecTunnelsResult> {
+    ) -> rt::Call<SchemasModifiedTunnelsResult> {
         let mut request = self
             .client
             .request(
@@ -435,7 +435,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         ipsec_tunnel_id: &str,
-    ) -> rt::Call<MagicIpsecTunnelsListIpsecTunnelDetailsResult> {
+    ) -> rt::Call<SchemasTunnelResult> {
         let request = self
             .client
             .request(
@@ -462,7 +462,7 @@ impl MagicApi<'_> {
         account_id: &str,
         ipsec_tunnel_id: &str,
         body: &SchemasTunnelUpdateRequest,
-    ) -> rt::Call<MagicIpsecTunnelsUpdateIpsecTunnelResult> {
+    ) -> rt::Call<SchemasTunnelModifiedResult> {
         let mut request = self
             .client
             .request(
@@ -490,7 +490,7 @@ impl MagicApi<'_> {
         account_id: &str,
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<MagicIpsecTunnelsDeleteIpsecTunnelResult>> {
+    ) -> rt::Call<Option<SchemasTunnelDeletedResult>> {
         let mut request = self
             .client
             .request(
@@ -518,7 +518,7 @@ impl MagicApi<'_> {
         account_id: &str,
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<MagicIpsecTunnelsGeneratePreSharedKeyPskForIpsecTunnelsResult> {
+    ) -> rt::Call<PskGenerationResult> {
         let mut request = self
             .client
             .request(
@@ -540,7 +540,7 @@ impl MagicApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn list_routes(&self, account_id: &str) -> rt::Call<ListRoutesResult> {
+    pub fn list_routes(&self, account_id: &str) -> rt::Call<RoutesResult> {
         let request = self.client.request(&operations::LIST_ROUTES, &[account_id]);
         rt::Call::new(request)
     }
@@ -562,7 +562,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ListRoutesResult> {
+    ) -> rt::Call<RoutesResult> {
         let mut request = self.client.request(&operations::CREATE_ROUTES, &[account_id]);
         request.json(body);
         rt::Call::new(request)
@@ -585,7 +585,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &RouteUpdateManyRequest,
-    ) -> rt::Call<UpdateManyRoutesResult> {
+    ) -> rt::Call<MultipleRouteModifiedResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_MANY_ROUTES, &[account_id]);
@@ -610,7 +610,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         body: &RouteDeleteManyRequest,
-    ) -> rt::Call<Option<DeleteManyRoutesResult>> {
+    ) -> rt::Call<Option<MultipleRouteDeleteResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_MANY_ROUTES, &[account_id]);
@@ -636,7 +636,7 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
         route_id: &str,
-    ) -> rt::Call<RouteDetailsResult> {
+    ) -> rt::Call<RouteResult> {
         let request = self
             .client
             .request(&operations::ROUTE_DETAILS, &[account_id, route_id]);
@@ -662,7 +662,7 @@ impl MagicApi<'_> {
         account_id: &str,
         route_id: &str,
         body: &RouteUpdateRequest,
-    ) -> rt::Call<UpdateRouteResult> {
+    ) -> rt::Call<RouteModifiedResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_ROUTE, &[account_id, route_id]);
@@ -689,7 +689,7 @@ impl MagicApi<'_> {
         account_id: &str,
         route_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteRouteResult>> {
+    ) -> rt::Call<Option<RouteDeletedResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ROUTE, &[account_id, route_id]);
@@ -2203,127 +2203,6 @@ pub struct SchemasHealthCheck {
     )]
     pub filled_in: rt::Filled,
 }
-/// `#/components/schemas/magic_schemas-health_check/properties/rate`
-///
-/// Default: `"mid"`. Example: `"low"`.
-/// Also stands for the identical inline schemas at `#/components/schemas/magic_health_check/properties/rate`, `#/components/schemas/magic_tunnel_health_check/properties/rate`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Rate {
-    /// `"low"`
-    Low,
-    /// `"mid"`
-    Mid,
-    /// `"high"`
-    High,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl Rate {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "low",
-            Self::Mid => "mid",
-            Self::High => "high",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for Rate {
-    fn from(value: &str) -> Self {
-        match value {
-            "low" => Self::Low,
-            "mid" => Self::Mid,
-            "high" => Self::High,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for Rate {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "low" => Self::Low,
-            "mid" => Self::Mid,
-            "high" => Self::High,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for Rate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for Rate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for Rate {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
-}
-/// `#/components/schemas/magic_schemas-health_check/properties/type`
-///
-/// Default: `"reply"`. Example: `"request"`.
-/// Also stands for the identical inline schemas at `#/components/schemas/magic_health_check/properties/type`, `#/components/schemas/magic_tunnel_health_check/properties/type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Type {
-    /// `"reply"`
-    Reply,
-    /// `"request"`
-    Request,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl Type {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Reply => "reply",
-            Self::Request => "request",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for Type {
-    fn from(value: &str) -> Self {
-        match value {
-            "reply" => Self::Reply,
-            "request" => Self::Request,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for Type {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "reply" => Self::Reply,
-            "request" => Self::Request,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for Type {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for Type {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for Type {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
-}
 /// Tunnel identifier tag.
 ///
 /// Schema: `#/components/schemas/magic_schemas-identifier`
@@ -2350,13 +2229,13 @@ pub type SchemasModifiedOn = String;
 pub type SchemasMtu = i64;
 /// `#/components/schemas/magic_components-schemas-tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListInterconnectsResult {
+pub struct ComponentsSchemasTunnelsResult {
     /// `interconnects`
     pub interconnects: Option<Vec<Interconnect>>,
 }
 /// `#/components/schemas/magic_components-schemas-modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UpdateMultipleInterconnectsResult {
+pub struct ComponentsSchemasModifiedTunnelsResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_interconnects`
@@ -2364,7 +2243,7 @@ pub struct UpdateMultipleInterconnectsResult {
 }
 /// `#/components/schemas/magic_components-schemas-tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListInterconnectDetailsResult {
+pub struct ComponentsSchemasTunnelResult {
     /// `interconnect`
     pub interconnect: Option<serde_json::Value>,
 }
@@ -2389,7 +2268,7 @@ pub struct ComponentsSchemasTunnelUpdateRequest {
 }
 /// `#/components/schemas/magic_components-schemas-tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UpdateInterconnectResult {
+pub struct ComponentsSchemasTunnelModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_interconnect`
@@ -2535,6 +2414,127 @@ impl<'de> serde::Deserialize<'de> for HealthCheckDirection {
         rt::deserialize_string_enum(deserializer)
     }
 }
+/// `#/components/schemas/magic_health_check/properties/rate`
+///
+/// Default: `"mid"`. Example: `"low"`.
+/// Also stands for the identical inline schemas at `#/components/schemas/magic_schemas-health_check/properties/rate`, `#/components/schemas/magic_tunnel_health_check/properties/rate`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Rate {
+    /// `"low"`
+    Low,
+    /// `"mid"`
+    Mid,
+    /// `"high"`
+    High,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl Rate {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Low => "low",
+            Self::Mid => "mid",
+            Self::High => "high",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for Rate {
+    fn from(value: &str) -> Self {
+        match value {
+            "low" => Self::Low,
+            "mid" => Self::Mid,
+            "high" => Self::High,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for Rate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "low" => Self::Low,
+            "mid" => Self::Mid,
+            "high" => Self::High,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for Rate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
+}
+/// `#/components/schemas/magic_health_check/properties/type`
+///
+/// Default: `"reply"`. Example: `"request"`.
+/// Also stands for the identical inline schemas at `#/components/schemas/magic_schemas-health_check/properties/type`, `#/components/schemas/magic_tunnel_health_check/properties/type`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `"reply"`
+    Reply,
+    /// `"request"`
+    Request,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl Type {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reply => "reply",
+            Self::Request => "request",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for Type {
+    fn from(value: &str) -> Self {
+        match value {
+            "reply" => Self::Reply,
+            "request" => Self::Request,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for Type {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "reply" => Self::Reply,
+            "request" => Self::Request,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for Type {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
+}
 /// Maximum Transmission Unit (MTU) in bytes for the GRE tunnel. The minimum value is 576.
 ///
 /// Schema: `#/components/schemas/magic_mtu`
@@ -2555,13 +2555,13 @@ pub type Name = String;
 pub type Ttl = i64;
 /// `#/components/schemas/magic_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListGreTunnelsResult {
+pub struct TunnelsResult {
     /// `gre_tunnels`
     pub gre_tunnels: Option<Vec<GreTunnel>>,
 }
 /// `#/components/schemas/magic_modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UpdateMultipleGreTunnelsResult {
+pub struct ModifiedTunnelsResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_gre_tunnels`
@@ -2569,7 +2569,7 @@ pub struct UpdateMultipleGreTunnelsResult {
 }
 /// `#/components/schemas/magic_tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListGreTunnelDetailsResult {
+pub struct TunnelResult {
     /// `gre_tunnel`
     pub gre_tunnel: Option<serde_json::Value>,
 }
@@ -2601,7 +2601,7 @@ pub struct TunnelAddSingleRequest {
 }
 /// `#/components/schemas/magic_tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UpdateGreTunnelResult {
+pub struct TunnelModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_gre_tunnel`
@@ -2609,7 +2609,7 @@ pub struct UpdateGreTunnelResult {
 }
 /// `#/components/schemas/magic_tunnel_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteGreTunnelResult {
+pub struct TunnelDeletedResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
     /// `deleted_gre_tunnel`
@@ -2709,7 +2709,7 @@ pub struct TunnelHealthCheck {
 }
 /// `#/components/schemas/magic_schemas-tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct MagicIpsecTunnelsListIpsecTunnelsResult {
+pub struct SchemasTunnelsResult {
     /// `ipsec_tunnels`
     pub ipsec_tunnels: Option<Vec<IpsecTunnel>>,
 }
@@ -2748,7 +2748,7 @@ pub struct SchemasTunnelAddSingleRequest {
 pub type Psk = String;
 /// `#/components/schemas/magic_schemas-modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct MagicIpsecTunnelsUpdateMultipleIpsecTunnelsResult {
+pub struct SchemasModifiedTunnelsResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_ipsec_tunnels`
@@ -2756,7 +2756,7 @@ pub struct MagicIpsecTunnelsUpdateMultipleIpsecTunnelsResult {
 }
 /// `#/components/schemas/magic_schemas-tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct MagicIpsecTunnelsListIpsecTunnelDetailsResult {
+pub struct SchemasTunnelResult {
     /// `ipsec_tunnel`
     pub ipsec_tunnel: Option<serde_json::Value>,
 }
@@ -2764,7 +2764,7 @@ pub struct MagicIpsecTunnelsListIpsecTunnelDetailsResult {
 pub type SchemasTunnelUpdateRequest = SchemasTunnelAddSingleRequest;
 /// `#/components/schemas/magic_schemas-tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct MagicIpsecTunnelsUpdateIpsecTunnelResult {
+pub struct SchemasTunnelModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_ipsec_tunnel`
@@ -2772,7 +2772,7 @@ pub struct MagicIpsecTunnelsUpdateIpsecTunnelResult {
 }
 /// `#/components/schemas/magic_schemas-tunnel_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct MagicIpsecTunnelsDeleteIpsecTunnelResult {
+pub struct SchemasTunnelDeletedResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
     /// `deleted_ipsec_tunnel`
@@ -2780,7 +2780,7 @@ pub struct MagicIpsecTunnelsDeleteIpsecTunnelResult {
 }
 /// `#/components/schemas/magic_psk_generation_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct MagicIpsecTunnelsGeneratePreSharedKeyPskForIpsecTunnelsResult {
+pub struct PskGenerationResult {
     /// `ipsec_tunnel_id`
     pub ipsec_tunnel_id: Option<Identifier>,
     /// `psk`
@@ -2890,7 +2890,7 @@ pub type ColoRegion = String;
 pub type Weight = i64;
 /// `#/components/schemas/magic_routes_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListRoutesResult {
+pub struct RoutesResult {
     /// `routes`
     pub routes: Option<Vec<Route>>,
 }
@@ -2923,7 +2923,7 @@ pub struct RouteUpdateSingleRequest {
 }
 /// `#/components/schemas/magic_multiple_route_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UpdateManyRoutesResult {
+pub struct MultipleRouteModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_routes`
@@ -2945,7 +2945,7 @@ pub struct RouteDeleteIdPart1 {
 }
 /// `#/components/schemas/magic_multiple_route_delete_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteManyRoutesResult {
+pub struct MultipleRouteDeleteResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
     /// `deleted_routes`
@@ -2953,7 +2953,7 @@ pub struct DeleteManyRoutesResult {
 }
 /// `#/components/schemas/magic_route_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct RouteDetailsResult {
+pub struct RouteResult {
     /// `route`
     pub route: Option<serde_json::Value>,
 }
@@ -2980,7 +2980,7 @@ pub struct RouteAddSingleRequest {
 }
 /// `#/components/schemas/magic_route_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UpdateRouteResult {
+pub struct RouteModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
     /// `modified_route`
@@ -2988,7 +2988,7 @@ pub struct UpdateRouteResult {
 }
 /// `#/components/schemas/magic_route_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteRouteResult {
+pub struct RouteDeletedResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
     /// `deleted_route`

@@ -306,7 +306,7 @@ impl MagicVisibilityApi<'_> {
     pub fn list_packet_capture_requests(
         &self,
         account_id: &str,
-    ) -> rt::ListCall<ListPacketCaptureRequestsResultItem> {
+    ) -> rt::ListCall<PcapsResultItem> {
         let request = self
             .client
             .request(&operations::LIST_PACKET_CAPTURE_REQUESTS, &[account_id]);
@@ -328,7 +328,7 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
         body: &PcapsRequestPcap,
-    ) -> rt::Call<ListPacketCaptureRequestsResultItem> {
+    ) -> rt::Call<PcapsResultItem> {
         let mut request = self
             .client
             .request(&operations::CREATE_PCAP_REQUEST, &[account_id]);
@@ -448,7 +448,7 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
         pcap_id: &str,
-    ) -> rt::Call<ListPacketCaptureRequestsResultItem> {
+    ) -> rt::Call<PcapsResultItem> {
         let request = self
             .client
             .request(&operations::GET_PCAP_REQUEST, &[account_id, pcap_id]);
@@ -1093,7 +1093,7 @@ pub type PcapsErrorMessage = String;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/magic-visibility_pcaps_single_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ListPacketCaptureRequestsResultItem {
+pub enum PcapsResultItem {
     /// One of the alternatives.
     PcapsResponseSimple(PcapsResponseSimple),
     /// One of the alternatives.
@@ -1102,7 +1102,7 @@ pub enum ListPacketCaptureRequestsResultItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for ListPacketCaptureRequestsResultItem {
+impl<'de> serde::Deserialize<'de> for PcapsResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1111,7 +1111,7 @@ impl<'de> serde::Deserialize<'de> for ListPacketCaptureRequestsResultItem {
         )?;
         rt::decode_untagged(
             value,
-            "ListPacketCaptureRequestsResultItem",
+            "PcapsResultItem",
             &[
                 (
                     "PcapsResponseSimple",

@@ -96,7 +96,7 @@ impl MqApi<'_> {
         account_id: &str,
         bucket_name: &str,
         queue_id: &str,
-    ) -> rt::Call<Option<EventNotificationDeleteQueueConfigResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let request = self
             .client
             .request(
@@ -633,7 +633,7 @@ pub struct EventNotificationCreateQueueConfigResult {
 }
 /// `#/components/schemas/mq_api-response-common/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum EventNotificationDeleteQueueConfigResult {
+pub enum ApiResult {
     /// One of the alternatives.
     JsonList(Vec<serde_json::Value>),
     /// One of the alternatives.
@@ -644,7 +644,7 @@ pub enum EventNotificationDeleteQueueConfigResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for EventNotificationDeleteQueueConfigResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -653,7 +653,7 @@ impl<'de> serde::Deserialize<'de> for EventNotificationDeleteQueueConfigResult {
         )?;
         rt::decode_untagged(
             value,
-            "EventNotificationDeleteQueueConfigResult",
+            "ApiResult",
             &[
                 (
                     "JsonList",

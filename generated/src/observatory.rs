@@ -57,10 +57,7 @@ impl ObservatoryApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_list_pages(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<Vec<SpeedListPagesResultItem>> {
+    pub fn speed_list_pages(&self, zone_id: &str) -> rt::Call<Vec<PagesResultItem>> {
         let request = self.client.request(&operations::SPEED_LIST_PAGES, &[zone_id]);
         rt::Call::new(request)
     }
@@ -138,7 +135,7 @@ impl ObservatoryApi<'_> {
         zone_id: &str,
         url: &str,
         params: &SpeedDeleteTestsParams,
-    ) -> rt::Call<Option<SpeedDeleteTestsResult>> {
+    ) -> rt::Call<Option<CountResult>> {
         let mut request = self
             .client
             .request(&operations::SPEED_DELETE_TESTS, &[zone_id, url]);
@@ -243,7 +240,7 @@ impl ObservatoryApi<'_> {
         zone_id: &str,
         url: &str,
         params: &SpeedCreateScheduledTestParams,
-    ) -> rt::Call<SpeedCreateScheduledTestResult> {
+    ) -> rt::Call<CreateScheduleResult> {
         let mut request = self
             .client
             .request(&operations::SPEED_CREATE_SCHEDULED_TEST, &[zone_id, url]);
@@ -268,7 +265,7 @@ impl ObservatoryApi<'_> {
         zone_id: &str,
         url: &str,
         params: &SpeedDeleteTestScheduleParams,
-    ) -> rt::Call<Option<SpeedDeleteTestsResult>> {
+    ) -> rt::Call<Option<CountResult>> {
         let mut request = self
             .client
             .request(&operations::SPEED_DELETE_TEST_SCHEDULE, &[zone_id, url]);
@@ -1027,7 +1024,7 @@ pub type Uuid = String;
 pub type Url = String;
 /// `#/components/schemas/observatory_pages-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct SpeedListPagesResultItem {
+pub struct PagesResultItem {
     /// `region`
     pub region: Option<LabeledRegion>,
     /// `scheduleFrequency`
@@ -1047,7 +1044,7 @@ pub struct SpeedCreateTestRequest {
 }
 /// `#/components/schemas/observatory_count-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct SpeedDeleteTestsResult {
+pub struct CountResult {
     /// Number of items affected.
     ///
     /// Example: `1`.
@@ -1088,7 +1085,7 @@ pub struct Schedule {
 }
 /// `#/components/schemas/observatory_create-schedule-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct SpeedCreateScheduledTestResult {
+pub struct CreateScheduleResult {
     /// `schedule`
     pub schedule: Option<Schedule>,
     /// `test`

@@ -326,7 +326,7 @@ impl PageShieldApi<'_> {
         &self,
         zone_id: &str,
         script_id: &str,
-    ) -> rt::Call<GetScriptResult> {
+    ) -> rt::Call<GetZoneScriptResult> {
         let request = self
             .client
             .request(&operations::GET_SCRIPT, &[zone_id, script_id]);
@@ -506,7 +506,7 @@ pub struct ListCookiesParams {
     /// Query parameter `http_only`.
     pub http_only: Option<bool>,
     /// Query parameter `same_site`.
-    pub same_site: Option<ListCookiesSameSite>,
+    pub same_site: Option<CookieSameSiteAttribute>,
     /// Query parameter `type`.
     pub r#type: Option<Type>,
     /// Query parameter `path`.
@@ -789,12 +789,44 @@ pub struct Connection {
     /// Example: `false`.
     pub url_reported_malicious: Option<bool>,
 }
-/// `paths./zones/{zone_id}/page_shield/cookies.get/parameters/same_site`
+/// `#/components/schemas/page-shield_cookie`
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Cookie {
+    /// Example: `"cloudflare.com"`.
+    pub domain_attribute: Option<String>,
+    /// Format: `date-time`. Example: `"2021-10-02T09:57:54Z"`.
+    pub expires_attribute: Option<String>,
+    /// Format: `date-time`. Example: `"2021-08-18T10:51:08Z"`.
+    pub first_seen_at: String,
+    /// Example: `"blog.cloudflare.com"`.
+    pub host: String,
+    /// Example: `true`.
+    pub http_only_attribute: Option<bool>,
+    /// `id`
+    pub id: Id,
+    /// Format: `date-time`. Example: `"2021-09-02T09:57:54Z"`.
+    pub last_seen_at: String,
+    /// Example: `3600`.
+    pub max_age_attribute: Option<i64>,
+    /// Example: `"session_id"`.
+    pub name: String,
+    /// Example: `["blog.cloudflare.com/page1","blog.cloudflare.com/page2"]`.
+    pub page_urls: Option<Vec<String>>,
+    /// Example: `"/"`.
+    pub path_attribute: Option<String>,
+    /// Example: `"strict"`.
+    pub same_site_attribute: Option<CookieSameSiteAttribute>,
+    /// Example: `true`.
+    pub secure_attribute: Option<bool>,
+    /// Example: `"first_party"`.
+    pub r#type: Type,
+}
+/// `#/components/schemas/page-shield_cookie/properties/same_site_attribute`
 ///
 /// Example: `"strict"`.
-/// Also stands for the identical inline schema at `#/components/schemas/page-shield_cookie/properties/same_site_attribute`.
+/// Also stands for the identical inline schema at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/same_site`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ListCookiesSameSite {
+pub enum CookieSameSiteAttribute {
     /// `"lax"`
     Lax,
     /// `"strict"`
@@ -804,7 +836,7 @@ pub enum ListCookiesSameSite {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl ListCookiesSameSite {
+impl CookieSameSiteAttribute {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -815,7 +847,7 @@ impl ListCookiesSameSite {
         }
     }
 }
-impl From<&str> for ListCookiesSameSite {
+impl From<&str> for CookieSameSiteAttribute {
     fn from(value: &str) -> Self {
         match value {
             "lax" => Self::Lax,
@@ -825,7 +857,7 @@ impl From<&str> for ListCookiesSameSite {
         }
     }
 }
-impl From<String> for ListCookiesSameSite {
+impl From<String> for CookieSameSiteAttribute {
     fn from(value: String) -> Self {
         match value.as_str() {
             "lax" => Self::Lax,
@@ -835,27 +867,27 @@ impl From<String> for ListCookiesSameSite {
         }
     }
 }
-impl std::fmt::Display for ListCookiesSameSite {
+impl std::fmt::Display for CookieSameSiteAttribute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ListCookiesSameSite {
+impl<'de> serde::Deserialize<'de> for CookieSameSiteAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for ListCookiesSameSite {
+impl rt::ParamValue for CookieSameSiteAttribute {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
 }
-/// `paths./zones/{zone_id}/page_shield/cookies.get/parameters/type`
+/// `#/components/schemas/page-shield_cookie/properties/type`
 ///
 /// Example: `"first_party"`.
-/// Also stands for the identical inline schema at `#/components/schemas/page-shield_cookie/properties/type`.
+/// Also stands for the identical inline schema at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
     /// `"first_party"`
@@ -909,38 +941,6 @@ impl rt::ParamValue for Type {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
-}
-/// `#/components/schemas/page-shield_cookie`
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct Cookie {
-    /// Example: `"cloudflare.com"`.
-    pub domain_attribute: Option<String>,
-    /// Format: `date-time`. Example: `"2021-10-02T09:57:54Z"`.
-    pub expires_attribute: Option<String>,
-    /// Format: `date-time`. Example: `"2021-08-18T10:51:08Z"`.
-    pub first_seen_at: String,
-    /// Example: `"blog.cloudflare.com"`.
-    pub host: String,
-    /// Example: `true`.
-    pub http_only_attribute: Option<bool>,
-    /// `id`
-    pub id: Id,
-    /// Format: `date-time`. Example: `"2021-09-02T09:57:54Z"`.
-    pub last_seen_at: String,
-    /// Example: `3600`.
-    pub max_age_attribute: Option<i64>,
-    /// Example: `"session_id"`.
-    pub name: String,
-    /// Example: `["blog.cloudflare.com/page1","blog.cloudflare.com/page2"]`.
-    pub page_urls: Option<Vec<String>>,
-    /// Example: `"/"`.
-    pub path_attribute: Option<String>,
-    /// Example: `"strict"`.
-    pub same_site_attribute: Option<ListCookiesSameSite>,
-    /// Example: `true`.
-    pub secure_attribute: Option<bool>,
-    /// Example: `"first_party"`.
-    pub r#type: Type,
 }
 /// `#/components/schemas/page-shield_policy-with-id`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -1154,7 +1154,7 @@ pub struct Version {
 }
 /// `#/components/schemas/page-shield_get-zone-script-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetScriptResult {
+pub struct GetZoneScriptResult {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
     pub added_at: String,
     /// `dataflow_score`

@@ -592,58 +592,6 @@ pub struct Sippy {
     /// Details about the configured source bucket
     pub source: Option<SippySource>,
 }
-/// `#/components/schemas/r2_sippy/properties/destination/properties/provider`
-///
-/// Also stands for the identical inline schemas at `#/components/schemas/r2_enable_sippy_aws/properties/destination/properties/provider`, `#/components/schemas/r2_enable_sippy_gcs/properties/destination/properties/provider`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum DestinationProvider {
-    /// `"r2"`
-    R2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl DestinationProvider {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::R2 => "r2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for DestinationProvider {
-    fn from(value: &str) -> Self {
-        match value {
-            "r2" => Self::R2,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for DestinationProvider {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "r2" => Self::R2,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for DestinationProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for DestinationProvider {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for DestinationProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
-}
 /// Details about the configured destination bucket
 ///
 /// Schema: `#/components/schemas/r2_sippy/properties/destination`
@@ -731,6 +679,58 @@ pub struct EnableSippyAws {
     /// AWS S3 bucket to copy objects from
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<EnableSippyAwsSource>,
+}
+/// `#/components/schemas/r2_enable_sippy_aws/properties/destination/properties/provider`
+///
+/// Also stands for the identical inline schemas at `#/components/schemas/r2_enable_sippy_gcs/properties/destination/properties/provider`, `#/components/schemas/r2_sippy/properties/destination/properties/provider`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DestinationProvider {
+    /// `"r2"`
+    R2,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl DestinationProvider {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::R2 => "r2",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for DestinationProvider {
+    fn from(value: &str) -> Self {
+        match value {
+            "r2" => Self::R2,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for DestinationProvider {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "r2" => Self::R2,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for DestinationProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for DestinationProvider {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for DestinationProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
 }
 /// `#/components/schemas/r2_enable_sippy_aws/properties/destination`
 ///

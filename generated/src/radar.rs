@@ -23065,9 +23065,9 @@ pub struct RadarGetRankingTopDomainsResult {
     /// `top_0`
     pub top_0: Vec<RadarGetRankingTopDomainsResultTop0Item>,
 }
-/// `paths./radar/search/global.get/parameters/include/items`
+/// `paths./radar/search/global.get/parameters/exclude/items`
 ///
-/// Also stands for the identical inline schema at `paths./radar/search/global.get/parameters/exclude/items`.
+/// Also stands for the identical inline schema at `paths./radar/search/global.get/parameters/include/items`.
 ///
 /// Naming: named `Item4` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -132,7 +132,7 @@ impl RumApi<'_> {
         &self,
         account_id: &str,
         site_id: &str,
-    ) -> rt::Call<Option<DeleteSiteResult>> {
+    ) -> rt::Call<Option<SiteTagResult>> {
         let request = self
             .client
             .request(&operations::DELETE_SITE, &[account_id, site_id]);
@@ -209,7 +209,7 @@ impl RumApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         rule_id: &str,
-    ) -> rt::Call<Option<DeleteRuleResult>> {
+    ) -> rt::Call<Option<RuleIdResult>> {
         let request = self
             .client
             .request(&operations::DELETE_RULE, &[account_id, ruleset_id, rule_id]);
@@ -232,7 +232,7 @@ impl RumApi<'_> {
         &self,
         account_id: &str,
         ruleset_id: &str,
-    ) -> rt::Call<ListRulesResult> {
+    ) -> rt::Call<RulesResult> {
         let request = self
             .client
             .request(&operations::LIST_RULES, &[account_id, ruleset_id]);
@@ -256,7 +256,7 @@ impl RumApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         body: &ModifyRulesRequest,
-    ) -> rt::Call<ListRulesResult> {
+    ) -> rt::Call<RulesResult> {
         let mut request = self
             .client
             .request(&operations::MODIFY_RULES, &[account_id, ruleset_id]);
@@ -610,7 +610,7 @@ impl rt::ParamValue for OrderBy {
 }
 /// `#/components/schemas/rum_site-tag-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteSiteResult {
+pub struct SiteTagResult {
     /// `site_tag`
     pub site_tag: Option<SiteTag>,
 }
@@ -636,13 +636,13 @@ pub struct CreateRuleRequest {
 }
 /// `#/components/schemas/rum_rule-id-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteRuleResult {
+pub struct RuleIdResult {
     /// `id`
     pub id: Option<RuleIdentifier>,
 }
 /// `#/components/schemas/rum_rules-response-collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListRulesResult {
+pub struct RulesResult {
     /// `rules`
     pub rules: Option<Rules>,
     /// `ruleset`

@@ -138,7 +138,7 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         acl_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteAclResult>> {
+    ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ACL, &[account_id, acl_id]);
@@ -256,7 +256,7 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         peer_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteAclResult>> {
+    ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_PEER, &[account_id, peer_id]);
@@ -370,7 +370,7 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         tsig_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteTsigResult>> {
+    ) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_TSIG, &[account_id, tsig_id]);
@@ -417,7 +417,7 @@ impl SecondaryDnsApi<'_> {
     pub fn secondary_zone_configuration_details(
         &self,
         zone_id: &str,
-    ) -> rt::Call<SecondaryZoneConfigurationDetailsResult> {
+    ) -> rt::Call<SingleResponseIncomingResult> {
         let request = self
             .client
             .request(&operations::SECONDARY_ZONE_CONFIGURATION_DETAILS, &[zone_id]);
@@ -441,7 +441,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &DnsSecondarySecondaryZone,
-    ) -> rt::Call<SecondaryZoneConfigurationDetailsResult> {
+    ) -> rt::Call<SingleResponseIncomingResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -466,7 +466,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &DnsSecondarySecondaryZone,
-    ) -> rt::Call<SecondaryZoneConfigurationDetailsResult> {
+    ) -> rt::Call<SingleResponseIncomingResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -491,7 +491,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteSecondaryZoneConfigurationResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -513,7 +513,7 @@ impl SecondaryDnsApi<'_> {
     pub fn primary_zone_configuration_details(
         &self,
         zone_id: &str,
-    ) -> rt::Call<PrimaryZoneConfigurationDetailsResult> {
+    ) -> rt::Call<SingleResponseOutgoingResult> {
         let request = self
             .client
             .request(&operations::PRIMARY_ZONE_CONFIGURATION_DETAILS, &[zone_id]);
@@ -535,7 +535,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &SingleRequestOutgoing,
-    ) -> rt::Call<PrimaryZoneConfigurationDetailsResult> {
+    ) -> rt::Call<SingleResponseOutgoingResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -558,7 +558,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &SingleRequestOutgoing,
-    ) -> rt::Call<PrimaryZoneConfigurationDetailsResult> {
+    ) -> rt::Call<SingleResponseOutgoingResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -581,7 +581,7 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteSecondaryZoneConfigurationResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
@@ -969,7 +969,7 @@ pub type IpRange = String;
 pub type AclComponentsSchemasName = String;
 /// `#/components/schemas/secondary-dns_components-schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteAclResult {
+pub struct ComponentsSchemasIdResult {
     /// `id`
     pub id: Option<ComponentsSchemasIdentifier>,
 }
@@ -1075,7 +1075,7 @@ pub type SchemasName = String;
 pub type Secret = String;
 /// `#/components/schemas/secondary-dns_schemas-id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteTsigResult {
+pub struct SchemasIdResult {
     /// `id`
     pub id: Option<SchemasIdentifier>,
 }
@@ -1122,7 +1122,7 @@ pub type Peers = Vec<serde_json::Value>;
 pub type SoaSerial = f64;
 /// `#/components/schemas/secondary-dns_single_response_incoming/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct SecondaryZoneConfigurationDetailsResult {
+pub struct SingleResponseIncomingResult {
     /// `auto_refresh_seconds`
     pub auto_refresh_seconds: Option<AutoRefreshSeconds>,
     /// `checked_time`
@@ -1154,13 +1154,13 @@ pub struct DnsSecondarySecondaryZone {
 }
 /// `#/components/schemas/secondary-dns_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteSecondaryZoneConfigurationResult {
+pub struct IdResult {
     /// `id`
     pub id: Option<Identifier>,
 }
 /// `#/components/schemas/secondary-dns_single_response_outgoing/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct PrimaryZoneConfigurationDetailsResult {
+pub struct SingleResponseOutgoingResult {
     /// `checked_time`
     pub checked_time: Option<Time>,
     /// `created_time`

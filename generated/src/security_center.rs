@@ -87,7 +87,7 @@ impl SecurityCenterApi<'_> {
         &self,
         account_id: &str,
         params: &GetSecurityCenterIssueCountsByClassParams,
-    ) -> rt::Call<Vec<GetSecurityCenterIssueCountsByClassResultVariant1Item>> {
+    ) -> rt::Call<Vec<ValueCountsResponseResultVariant1Item>> {
         let mut request = self
             .client
             .request(
@@ -119,7 +119,7 @@ impl SecurityCenterApi<'_> {
         &self,
         account_id: &str,
         params: &GetSecurityCenterIssueCountsBySeverityParams,
-    ) -> rt::Call<Vec<GetSecurityCenterIssueCountsByClassResultVariant1Item>> {
+    ) -> rt::Call<Vec<ValueCountsResponseResultVariant1Item>> {
         let mut request = self
             .client
             .request(
@@ -151,7 +151,7 @@ impl SecurityCenterApi<'_> {
         &self,
         account_id: &str,
         params: &GetSecurityCenterIssueCountsByTypeParams,
-    ) -> rt::Call<Vec<GetSecurityCenterIssueCountsByClassResultVariant1Item>> {
+    ) -> rt::Call<Vec<ValueCountsResponseResultVariant1Item>> {
         let mut request = self
             .client
             .request(
@@ -185,7 +185,7 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         issue_id: &str,
         body: &ArchiveSecurityCenterInsightRequest,
-    ) -> rt::Call<ArchiveSecurityCenterInsightResult> {
+    ) -> rt::Call<ApiResult> {
         let mut request = self
             .client
             .request(
@@ -628,7 +628,7 @@ pub struct GetSecurityCenterIssuesResultVariant1 {
 }
 /// `#/components/schemas/security-center_valueCountsResponse/allOf/1/properties/result/anyOf/0/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetSecurityCenterIssueCountsByClassResultVariant1Item {
+pub struct ValueCountsResponseResultVariant1Item {
     /// Example: `1`.
     pub count: Option<i64>,
     /// `value`
@@ -643,7 +643,7 @@ pub struct ArchiveSecurityCenterInsightRequest {
 }
 /// `#/components/schemas/security-center_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum ArchiveSecurityCenterInsightResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -652,7 +652,7 @@ pub enum ArchiveSecurityCenterInsightResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for ArchiveSecurityCenterInsightResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -661,7 +661,7 @@ impl<'de> serde::Deserialize<'de> for ArchiveSecurityCenterInsightResult {
         )?;
         rt::decode_untagged(
             value,
-            "ArchiveSecurityCenterInsightResult",
+            "ApiResult",
             &[
                 (
                     "String",

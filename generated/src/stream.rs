@@ -139,7 +139,7 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &DirectUploadRequest,
         params: &UploadVideosViaDirectUploadUrLsParams,
-    ) -> rt::Call<UploadVideosViaDirectUploadUrLsResult> {
+    ) -> rt::Call<DirectUploadResult> {
         let mut request = self
             .client
             .request(&operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS, &[account_id]);
@@ -157,10 +157,7 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list_signing_keys(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<Vec<ListSigningKeysResultItem>> {
+    pub fn list_signing_keys(&self, account_id: &str) -> rt::Call<Vec<KeyResultItem>> {
         let request = self.client.request(&operations::LIST_SIGNING_KEYS, &[account_id]);
         rt::Call::new(request)
     }
@@ -222,7 +219,7 @@ impl StreamApi<'_> {
         &self,
         account_id: &str,
         params: &ListLiveInputsParams,
-    ) -> rt::Call<ListLiveInputsResult> {
+    ) -> rt::Call<LiveInputResult> {
         let mut request = self
             .client
             .request(&operations::LIST_LIVE_INPUTS, &[account_id]);
@@ -446,7 +443,7 @@ impl StreamApi<'_> {
         &self,
         account_id: &str,
         params: &StorageUsageParams,
-    ) -> rt::Call<StorageUsageResult> {
+    ) -> rt::Call<StorageUseResult> {
         let mut request = self.client.request(&operations::STORAGE_USAGE, &[account_id]);
         request.query("creator", &params.creator);
         rt::Call::new(request)
@@ -1040,7 +1037,7 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
         body: &SignedTokenRequest,
-    ) -> rt::Call<CreateSignedUrlTokensForVideosResult> {
+    ) -> rt::Call<SignedTokenResult> {
         let mut request = self
             .client
             .request(
@@ -2186,7 +2183,7 @@ pub struct DirectUploadRequest {
 }
 /// `#/components/schemas/stream_direct_upload_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct UploadVideosViaDirectUploadUrLsResult {
+pub struct DirectUploadResult {
     /// `scheduledDeletion`
     #[serde(rename = "scheduledDeletion")]
     pub scheduled_deletion: Option<ScheduledDeletion>,
@@ -2214,7 +2211,7 @@ pub type SchemasIdentifier = String;
 pub type SigningKeyCreated = String;
 /// `#/components/schemas/stream_key_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListSigningKeysResultItem {
+pub struct KeyResultItem {
     /// `created`
     pub created: Option<SigningKeyCreated>,
     /// `id`
@@ -2281,7 +2278,7 @@ pub type LiveInputMetadata = serde_json::Value;
 pub type LiveInputIdentifier = String;
 /// `#/components/schemas/stream_live_input_response_collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListLiveInputsResult {
+pub struct LiveInputResult {
     /// `liveInputs`
     #[serde(rename = "liveInputs")]
     pub live_inputs: Option<Vec<LiveInputObjectWithoutUrl>>,
@@ -2755,7 +2752,7 @@ pub struct UpdateOutputRequest {
 }
 /// `#/components/schemas/stream_storage_use_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct StorageUsageResult {
+pub struct StorageUseResult {
     /// `creator`
     pub creator: Option<Creator>,
     /// The total minutes of video content stored in the account.
@@ -3159,7 +3156,7 @@ impl serde::Serialize for AccessRulesType {
 }
 /// `#/components/schemas/stream_signed_token_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateSignedUrlTokensForVideosResult {
+pub struct SignedTokenResult {
     /// The signed token used with the signed URLs feature.
     pub token: Option<String>,
 }

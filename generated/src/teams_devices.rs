@@ -951,7 +951,7 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         rule_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteDevicePostureRuleResult>> {
+    ) -> rt::Call<Option<IdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_DEVICE_POSTURE_RULE, &[account_id, rule_id]);
@@ -972,7 +972,7 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
         body: &RevokeDevicesRequest,
-    ) -> rt::Call<Option<RevokeDevicesResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let mut request = self
             .client
             .request(&operations::REVOKE_DEVICES, &[account_id]);
@@ -1039,7 +1039,7 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
         body: &UnrevokeDevicesRequest,
-    ) -> rt::Call<Option<RevokeDevicesResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let mut request = self
             .client
             .request(&operations::UNREVOKE_DEVICES, &[account_id]);
@@ -1082,7 +1082,7 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
         device_id: &str,
-    ) -> rt::Call<ListAdminOverrideCodeForDeviceResult> {
+    ) -> rt::Call<OverrideCodesResult> {
         let request = self
             .client
             .request(
@@ -2730,69 +2730,6 @@ pub struct FileInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
-/// `#/components/schemas/teams-devices_file_input_request/properties/operating_system`
-///
-/// Example: `"mac"`.
-/// Also stands for the identical inline schemas at `#/components/schemas/teams-devices_application_input_request/properties/operating_system`, `#/components/schemas/teams-devices_carbonblack_input_request/properties/operating_system`, `#/components/schemas/teams-devices_sentinelone_input_request/properties/operating_system`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OperatingSystem {
-    /// `"windows"`
-    Windows,
-    /// `"linux"`
-    Linux,
-    /// `"mac"`
-    Mac,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl OperatingSystem {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Windows => "windows",
-            Self::Linux => "linux",
-            Self::Mac => "mac",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for OperatingSystem {
-    fn from(value: &str) -> Self {
-        match value {
-            "windows" => Self::Windows,
-            "linux" => Self::Linux,
-            "mac" => Self::Mac,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for OperatingSystem {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "windows" => Self::Windows,
-            "linux" => Self::Linux,
-            "mac" => Self::Mac,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for OperatingSystem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for OperatingSystem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for OperatingSystem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
-}
 /// Unique Client ID
 ///
 /// Schema: `#/components/schemas/teams-devices_unique_client_id_input_request`
@@ -2907,7 +2844,7 @@ pub struct DomainJoinedInputRequest {
 /// Example: `"windows"`.
 /// Also stands for the identical inline schema at `#/components/schemas/teams-devices_os_version_input_request/properties/operating_system`.
 ///
-/// Naming: named `OperatingSystem2` because `OperatingSystem` was already used (taken by `#/components/schemas/teams-devices_file_input_request/properties/operating_system`).
+/// Naming: named `OperatingSystem2` because `OperatingSystem` was already used (taken by `#/components/schemas/teams-devices_application_input_request/properties/operating_system`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OperatingSystem2 {
     /// `"windows"`
@@ -2969,7 +2906,7 @@ pub struct OsVersionInputRequest {
     /// Operator
     ///
     /// Example: `"13.3.0"`.
-    pub operator: OsVersionInputRequestOperator,
+    pub operator: CrowdstrikeInputRequestOperator,
     /// Operating System Distribution Name (linux only)
     ///
     /// Example: `"ubuntu"`.
@@ -2997,79 +2934,6 @@ pub struct OsVersionInputRequest {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
-}
-/// `#/components/schemas/teams-devices_os_version_input_request/properties/operator`
-///
-/// Example: `"13.3.0"`.
-/// Also stands for the identical inline schemas at `#/components/schemas/teams-devices_crowdstrike_input_request/properties/operator`, `#/components/schemas/teams-devices_crowdstrike_input_request/properties/versionOperator`, `#/components/schemas/teams-devices_kolide_input_request/properties/countOperator` and 3 more.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OsVersionInputRequestOperator {
-    /// `"<"`
-    V3C,
-    /// `"<="`
-    V3C3D,
-    /// `">"`
-    V3E,
-    /// `">="`
-    V3E3D,
-    /// `"=="`
-    V3D3D,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl OsVersionInputRequestOperator {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::V3C => "<",
-            Self::V3C3D => "<=",
-            Self::V3E => ">",
-            Self::V3E3D => ">=",
-            Self::V3D3D => "==",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for OsVersionInputRequestOperator {
-    fn from(value: &str) -> Self {
-        match value {
-            "<" => Self::V3C,
-            "<=" => Self::V3C3D,
-            ">" => Self::V3E,
-            ">=" => Self::V3E3D,
-            "==" => Self::V3D3D,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for OsVersionInputRequestOperator {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "<" => Self::V3C,
-            "<=" => Self::V3C3D,
-            ">" => Self::V3E,
-            ">=" => Self::V3E3D,
-            "==" => Self::V3D3D,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for OsVersionInputRequestOperator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for OsVersionInputRequestOperator {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for OsVersionInputRequestOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
 }
 /// Firewall
 ///
@@ -3279,6 +3143,69 @@ pub struct ApplicationInputRequest {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+/// `#/components/schemas/teams-devices_application_input_request/properties/operating_system`
+///
+/// Example: `"mac"`.
+/// Also stands for the identical inline schemas at `#/components/schemas/teams-devices_carbonblack_input_request/properties/operating_system`, `#/components/schemas/teams-devices_file_input_request/properties/operating_system`, `#/components/schemas/teams-devices_sentinelone_input_request/properties/operating_system`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OperatingSystem {
+    /// `"windows"`
+    Windows,
+    /// `"linux"`
+    Linux,
+    /// `"mac"`
+    Mac,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl OperatingSystem {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Windows => "windows",
+            Self::Linux => "linux",
+            Self::Mac => "mac",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for OperatingSystem {
+    fn from(value: &str) -> Self {
+        match value {
+            "windows" => Self::Windows,
+            "linux" => Self::Linux,
+            "mac" => Self::Mac,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for OperatingSystem {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "windows" => Self::Windows,
+            "linux" => Self::Linux,
+            "mac" => Self::Mac,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for OperatingSystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for OperatingSystem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for OperatingSystem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
 }
 /// Client Certificate
 ///
@@ -3649,7 +3576,7 @@ pub struct CrowdstrikeInputRequest {
     ///
     /// Example: `">"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operator: Option<OsVersionInputRequestOperator>,
+    pub operator: Option<CrowdstrikeInputRequestOperator>,
     /// Os Version
     ///
     /// Example: `"13.3.0"`.
@@ -3679,7 +3606,7 @@ pub struct CrowdstrikeInputRequest {
     ///
     /// Example: `">"`.
     #[serde(rename = "versionOperator", skip_serializing_if = "Option::is_none")]
-    pub version_operator: Option<OsVersionInputRequestOperator>,
+    pub version_operator: Option<CrowdstrikeInputRequestOperator>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -3688,6 +3615,79 @@ pub struct CrowdstrikeInputRequest {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+/// `#/components/schemas/teams-devices_crowdstrike_input_request/properties/operator`
+///
+/// Example: `">"`.
+/// Also stands for the identical inline schemas at `#/components/schemas/teams-devices_crowdstrike_input_request/properties/versionOperator`, `#/components/schemas/teams-devices_kolide_input_request/properties/countOperator`, `#/components/schemas/teams-devices_os_version_input_request/properties/operator` and 3 more.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CrowdstrikeInputRequestOperator {
+    /// `"<"`
+    V3C,
+    /// `"<="`
+    V3C3D,
+    /// `">"`
+    V3E,
+    /// `">="`
+    V3E3D,
+    /// `"=="`
+    V3D3D,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl CrowdstrikeInputRequestOperator {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V3C => "<",
+            Self::V3C3D => "<=",
+            Self::V3E => ">",
+            Self::V3E3D => ">=",
+            Self::V3D3D => "==",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl From<&str> for CrowdstrikeInputRequestOperator {
+    fn from(value: &str) -> Self {
+        match value {
+            "<" => Self::V3C,
+            "<=" => Self::V3C3D,
+            ">" => Self::V3E,
+            ">=" => Self::V3E3D,
+            "==" => Self::V3D3D,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for CrowdstrikeInputRequestOperator {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "<" => Self::V3C,
+            "<=" => Self::V3C3D,
+            ">" => Self::V3E,
+            ">=" => Self::V3E3D,
+            "==" => Self::V3D3D,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for CrowdstrikeInputRequestOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for CrowdstrikeInputRequestOperator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestOperator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_string_enum(deserializer)
+    }
 }
 /// For more details on state, please refer to the Crowdstrike documentation.
 ///
@@ -3867,7 +3867,7 @@ pub struct KolideInputRequest {
     ///
     /// Example: `">"`.
     #[serde(rename = "countOperator")]
-    pub count_operator: OsVersionInputRequestOperator,
+    pub count_operator: CrowdstrikeInputRequestOperator,
     /// The Number of Issues.
     ///
     /// Example: `1`.
@@ -3899,7 +3899,7 @@ pub struct TaniumInputRequest {
     ///
     /// Example: `">"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operator: Option<OsVersionInputRequestOperator>,
+    pub operator: Option<CrowdstrikeInputRequestOperator>,
     /// For more details on risk level, refer to the Tanium documentation.
     ///
     /// Example: `"low"`.
@@ -3909,7 +3909,7 @@ pub struct TaniumInputRequest {
     ///
     /// Example: `">"`.
     #[serde(rename = "scoreOperator", skip_serializing_if = "Option::is_none")]
-    pub score_operator: Option<OsVersionInputRequestOperator>,
+    pub score_operator: Option<CrowdstrikeInputRequestOperator>,
     /// For more details on total score, refer to the Tanium documentation.
     ///
     /// Example: `1`.
@@ -4026,7 +4026,7 @@ pub struct SentineloneS2sInputRequest {
     ///
     /// Example: `">"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operator: Option<OsVersionInputRequestOperator>,
+    pub operator: Option<CrowdstrikeInputRequestOperator>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -4633,7 +4633,7 @@ pub struct UpdateDevicePostureIntegrationRequest {
 }
 /// `#/components/schemas/teams-devices_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct DeleteDevicePostureRuleResult {
+pub struct IdResult {
     /// `id`
     pub id: Option<Uuid>,
 }
@@ -4643,7 +4643,7 @@ pub struct DeleteDevicePostureRuleResult {
 pub type RevokeDevicesRequest = Vec<SchemasUuid>;
 /// `#/components/schemas/teams-devices_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum RevokeDevicesResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -4652,7 +4652,7 @@ pub enum RevokeDevicesResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for RevokeDevicesResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -4661,7 +4661,7 @@ impl<'de> serde::Deserialize<'de> for RevokeDevicesResult {
         )?;
         rt::decode_untagged(
             value,
-            "RevokeDevicesResult",
+            "ApiResult",
             &[
                 (
                     "String",
@@ -4746,7 +4746,7 @@ pub struct DisableForTime {
 }
 /// `#/components/schemas/teams-devices_override_codes_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListAdminOverrideCodeForDeviceResult {
+pub struct OverrideCodesResult {
     /// `disable_for_time`
     pub disable_for_time: Option<DisableForTime>,
 }

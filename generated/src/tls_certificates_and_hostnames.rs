@@ -239,7 +239,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<RevokeCertificateResult>> {
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
         let mut request = self
             .client
             .request(&operations::REVOKE_CERTIFICATE, &[certificate_id]);
@@ -263,7 +263,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     pub fn total_tls_settings_details(
         &self,
         zone_id: &str,
-    ) -> rt::Call<TotalTlsSettingsDetailsResult> {
+    ) -> rt::Call<TotalTlsSettingsResult> {
         let request = self
             .client
             .request(&operations::TOTAL_TLS_SETTINGS_DETAILS, &[zone_id]);
@@ -287,7 +287,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         body: &EnableOrDisableTotalTlsRequest,
-    ) -> rt::Call<TotalTlsSettingsDetailsResult> {
+    ) -> rt::Call<TotalTlsSettingsResult> {
         let mut request = self
             .client
             .request(&operations::ENABLE_OR_DISABLE_TOTAL_TLS, &[zone_id]);
@@ -310,7 +310,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         params: &ClientCertificateForAZoneListHostnameAssociationsParams,
-    ) -> rt::Call<ClientCertificateForAZoneListHostnameAssociationsResult> {
+    ) -> rt::Call<HostnameAssociationsResult> {
         let mut request = self
             .client
             .request(
@@ -336,7 +336,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         body: &HostnameAssociation,
-    ) -> rt::Call<ClientCertificateForAZoneListHostnameAssociationsResult> {
+    ) -> rt::Call<HostnameAssociationsResult> {
         let mut request = self
             .client
             .request(
@@ -650,7 +650,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<RevokeCertificateResult>> {
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
         let mut request = self
             .client
             .request(
@@ -862,7 +862,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_hostname_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<RevokeCertificateResult>> {
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
         let mut request = self
             .client
             .request(
@@ -907,7 +907,11 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// Token permissions (any of): `#ssl:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list(&self, zone_id: &str, setting_id: &str) -> rt::ListCall<ListResultItem> {
+    pub fn list(
+        &self,
+        zone_id: &str,
+        setting_id: &str,
+    ) -> rt::ListCall<PerHostnameSettingsResultItem> {
         let request = self.client.request(&operations::LIST, &[zone_id, setting_id]);
         rt::ListCall::new(request)
     }
@@ -1091,7 +1095,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         keyless_certificate_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<RevokeCertificateResult>> {
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
         let mut request = self
             .client
             .request(
@@ -1332,7 +1336,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     pub fn get_enablement_setting_for_zone(
         &self,
         zone_id: &str,
-    ) -> rt::Call<GetEnablementSettingForZoneResult> {
+    ) -> rt::Call<EnabledResult> {
         let request = self
             .client
             .request(&operations::GET_ENABLEMENT_SETTING_FOR_ZONE, &[zone_id]);
@@ -1356,7 +1360,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         body: &SetEnablementForZoneRequest,
-    ) -> rt::Call<GetEnablementSettingForZoneResult> {
+    ) -> rt::Call<EnabledResult> {
         let mut request = self
             .client
             .request(&operations::SET_ENABLEMENT_FOR_ZONE, &[zone_id]);
@@ -1481,7 +1485,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         body: &OrderAdvancedCertificateManagerCertificatePackRequest,
-    ) -> rt::Call<OrderAdvancedCertificateManagerCertificatePackResult> {
+    ) -> rt::Call<AdvancedCertificatePackResult> {
         let mut request = self
             .client
             .request(
@@ -1508,7 +1512,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     pub fn get_certificate_pack_quotas(
         &self,
         zone_id: &str,
-    ) -> rt::Call<GetCertificatePackQuotasResult> {
+    ) -> rt::Call<CertificatePackQuotaResult> {
         let request = self
             .client
             .request(&operations::GET_CERTIFICATE_PACK_QUOTAS, &[zone_id]);
@@ -1559,7 +1563,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_pack_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<OrderAdvancedCertificateManagerCertificatePackResult> {
+    ) -> rt::Call<AdvancedCertificatePackResult> {
         let mut request = self
             .client
             .request(
@@ -1589,7 +1593,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_pack_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<RevokeCertificateResult>> {
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
         let mut request = self
             .client
             .request(
@@ -1689,7 +1693,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_pack_id: &str,
         body: &ComponentsSchemasValidationMethod,
-    ) -> rt::Call<EditSslCertificatePackValidationMethodResult> {
+    ) -> rt::Call<SslValidationMethodResult> {
         let mut request = self
             .client
             .request(
@@ -2616,14 +2620,6 @@ pub struct CreateCertificateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_validity: Option<RequestedValidity>,
 }
-/// `#/components/schemas/tls-certificates-and-hostnames_certificate_response_single_id/allOf/1/properties/result`
-///
-/// Also stands for the identical inline schemas at `#/components/schemas/tls-certificates-and-hostnames_certificate_response_id_only/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_delete_advanced_certificate_pack_response_single/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_keyless_response_single_id/allOf/1/properties/result` and 1 more.
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct RevokeCertificateResult {
-    /// `id`
-    pub id: Option<Identifier>,
-}
 /// The Certificate Authority that Total TLS certificates will be issued through.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_components-schemas-certificate_authority`
@@ -2700,7 +2696,7 @@ pub type ComponentsSchemasEnabled = bool;
 pub type ValidityPeriod = i64;
 /// `#/components/schemas/tls-certificates-and-hostnames_total_tls_settings_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct TotalTlsSettingsDetailsResult {
+pub struct TotalTlsSettingsResult {
     /// `certificate_authority`
     pub certificate_authority: Option<ComponentsSchemasCertificateAuthority>,
     /// `enabled`
@@ -2721,7 +2717,7 @@ pub struct EnableOrDisableTotalTlsRequest {
 pub type SchemasHostnames = Vec<String>;
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_associations_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ClientCertificateForAZoneListHostnameAssociationsResult {
+pub struct HostnameAssociationsResult {
     /// `hostnames`
     pub hostnames: Option<SchemasHostnames>,
 }
@@ -3679,6 +3675,14 @@ pub struct EditSslConfigurationRequest {
     /// `private_key`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_key: Option<PrivateKey>,
+}
+/// `#/components/schemas/tls-certificates-and-hostnames_certificate_response_id_only/allOf/1/properties/result`
+///
+/// Also stands for the identical inline schemas at `#/components/schemas/tls-certificates-and-hostnames_certificate_response_single_id/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_delete_advanced_certificate_pack_response_single/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_keyless_response_single_id/allOf/1/properties/result` and 1 more.
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+pub struct CertificateResponseIdOnlyResult {
+    /// `id`
+    pub id: Option<Identifier>,
 }
 /// Field to order hostnames by.
 ///
@@ -4911,7 +4915,7 @@ impl<'de> serde::Deserialize<'de> for Value {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_per_hostname_settings_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListResultItem {
+pub struct PerHostnameSettingsResultItem {
     /// `created_at`
     pub created_at: Option<ComponentsSchemasCreatedAt>,
     /// `hostname`
@@ -5399,7 +5403,7 @@ pub struct HostnameCertidObject {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_enabled_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetEnablementSettingForZoneResult {
+pub struct EnabledResult {
     /// `enabled`
     pub enabled: Option<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
 }
@@ -5832,7 +5836,7 @@ impl<'de> serde::Deserialize<'de> for CertificatePacksComponentsSchemasStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_advanced_certificate_pack_response_single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct OrderAdvancedCertificateManagerCertificatePackResult {
+pub struct AdvancedCertificatePackResult {
     /// `certificate_authority`
     pub certificate_authority: Option<SchemasCertificateAuthority>,
     /// `cloudflare_branding`
@@ -5860,7 +5864,7 @@ pub struct Quota {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_certificate_pack_quota_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetCertificatePackQuotasResult {
+pub struct CertificatePackQuotaResult {
     /// `advanced`
     pub advanced: Option<Quota>,
 }
@@ -6417,7 +6421,7 @@ impl<'de> serde::Deserialize<'de> for ValidationMethodDefinition {
 pub type ValidationMethodComponentsSchemasStatus = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl_validation_method_response_collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct EditSslCertificatePackValidationMethodResult {
+pub struct SslValidationMethodResult {
     /// `status`
     pub status: Option<ValidationMethodComponentsSchemasStatus>,
     /// `validation_method`

@@ -43,7 +43,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         params: &ListCloudflareTunnelsParams,
-    ) -> rt::ListCall<ListCloudflareTunnelsResultItem> {
+    ) -> rt::ListCall<TunnelResultItem> {
         let mut request = self
             .client
             .request(&operations::LIST_CLOUDFLARE_TUNNELS, &[account_id]);
@@ -74,7 +74,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         body: &CreateACloudflareTunnelRequest,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<TunnelResultItem> {
         let mut request = self
             .client
             .request(&operations::CREATE_A_CLOUDFLARE_TUNNEL, &[account_id]);
@@ -96,7 +96,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<TunnelResultItem> {
         let request = self
             .client
             .request(&operations::GET_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
@@ -118,7 +118,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &TunnelRequest,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<TunnelResultItem> {
         let mut request = self
             .client
             .request(&operations::UPDATE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
@@ -141,7 +141,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<ListCloudflareTunnelsResultItem>> {
+    ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
@@ -660,7 +660,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         params: &ListAllTunnelsParams,
-    ) -> rt::ListCall<ListCloudflareTunnelsResultItem> {
+    ) -> rt::ListCall<TunnelResultItem> {
         let mut request = self
             .client
             .request(&operations::LIST_ALL_TUNNELS, &[account_id]);
@@ -805,7 +805,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         params: &ListWarpConnectorTunnelsParams,
-    ) -> rt::ListCall<ListCloudflareTunnelsResultItem> {
+    ) -> rt::ListCall<TunnelResultItem> {
         let mut request = self
             .client
             .request(&operations::LIST_WARP_CONNECTOR_TUNNELS, &[account_id]);
@@ -836,7 +836,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         body: &CreateAWarpConnectorTunnelRequest,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<TunnelResultItem> {
         let mut request = self
             .client
             .request(&operations::CREATE_A_WARP_CONNECTOR_TUNNEL, &[account_id]);
@@ -858,7 +858,7 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<TunnelResultItem> {
         let request = self
             .client
             .request(&operations::GET_A_WARP_CONNECTOR_TUNNEL, &[account_id, tunnel_id]);
@@ -880,7 +880,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &TunnelRequest,
-    ) -> rt::Call<ListCloudflareTunnelsResultItem> {
+    ) -> rt::Call<TunnelResultItem> {
         let mut request = self
             .client
             .request(
@@ -906,7 +906,7 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<ListCloudflareTunnelsResultItem>> {
+    ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = self
             .client
             .request(
@@ -953,7 +953,7 @@ impl TunnelApi<'_> {
     pub fn zero_trust_accounts_get_connectivity_settings(
         &self,
         account_id: &str,
-    ) -> rt::Call<ZeroTrustAccountsGetConnectivitySettingsResult> {
+    ) -> rt::Call<ZeroTrustConnectivitySettingsResult> {
         let request = self
             .client
             .request(
@@ -975,8 +975,8 @@ impl TunnelApi<'_> {
     pub fn zero_trust_accounts_patch_connectivity_settings(
         &self,
         account_id: &str,
-        body: &ZeroTrustAccountsGetConnectivitySettingsResult,
-    ) -> rt::Call<ZeroTrustAccountsGetConnectivitySettingsResult> {
+        body: &ZeroTrustConnectivitySettingsResult,
+    ) -> rt::Call<ZeroTrustConnectivitySettingsResult> {
         let mut request = self
             .client
             .request(
@@ -1793,7 +1793,7 @@ pub struct WarpConnectorTunnel {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tunnel_tunnel-response-single/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ListCloudflareTunnelsResultItem {
+pub enum TunnelResultItem {
     /// One of the alternatives.
     CfdTunnel(CfdTunnel),
     /// One of the alternatives.
@@ -1802,7 +1802,7 @@ pub enum ListCloudflareTunnelsResultItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for ListCloudflareTunnelsResultItem {
+impl<'de> serde::Deserialize<'de> for TunnelResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1811,7 +1811,7 @@ impl<'de> serde::Deserialize<'de> for ListCloudflareTunnelsResultItem {
         )?;
         rt::decode_untagged(
             value,
-            "ListCloudflareTunnelsResultItem",
+            "TunnelResultItem",
             &[
                 (
                     "CfdTunnel",
@@ -2372,7 +2372,7 @@ pub type OfframpWarpEnabled = bool;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/zerotrust/connectivity_settings.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ZeroTrustAccountsGetConnectivitySettingsResult {
+pub struct ZeroTrustConnectivitySettingsResult {
     /// `icmp_proxy_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icmp_proxy_enabled: Option<IcmpProxyEnabled>,

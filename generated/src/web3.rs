@@ -129,7 +129,7 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteWeb3HostnameResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_WEB3_HOSTNAME, &[zone_identifier, identifier]);
@@ -201,7 +201,7 @@ impl Web3Api<'_> {
         &self,
         zone_identifier: &str,
         identifier: &str,
-    ) -> rt::Call<ListIpfsUniversalPathGatewayContentListEntriesResult> {
+    ) -> rt::Call<ContentListEntryResult> {
         let request = self
             .client
             .request(
@@ -308,7 +308,7 @@ impl Web3Api<'_> {
         identifier: &str,
         content_list_entry_identifier: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteWeb3HostnameResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(
@@ -633,7 +633,7 @@ pub struct ModifyRequest {
 }
 /// `#/components/schemas/web3_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DeleteWeb3HostnameResult {
+pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: Identifier,
 }
@@ -814,7 +814,7 @@ impl<'de> serde::Deserialize<'de> for ContentListEntryType {
 }
 /// `#/components/schemas/web3_content_list_entry_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListIpfsUniversalPathGatewayContentListEntriesResult {
+pub struct ContentListEntryResult {
     /// `entries`
     pub entries: Option<ContentListEntries>,
 }

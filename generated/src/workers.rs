@@ -42,7 +42,7 @@ impl WorkersApi<'_> {
     pub fn fetch_worker_account_settings(
         &self,
         account_id: &str,
-    ) -> rt::Call<FetchWorkerAccountSettingsResult> {
+    ) -> rt::Call<AccountSettingsResult> {
         let request = self
             .client
             .request(&operations::FETCH_WORKER_ACCOUNT_SETTINGS, &[account_id]);
@@ -64,7 +64,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<FetchWorkerAccountSettingsResult> {
+    ) -> rt::Call<AccountSettingsResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_WORKER_ACCOUNT_SETTINGS, &[account_id]);
@@ -91,7 +91,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         script_id: &str,
-    ) -> rt::Call<ListDeploymentsResult> {
+    ) -> rt::Call<DeploymentsListResult> {
         let request = self
             .client
             .request(
@@ -122,7 +122,7 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_id: &str,
         deployment_id: &str,
-    ) -> rt::Call<GetDeploymentDetailResult> {
+    ) -> rt::Call<DeploymentsResult> {
         let request = self
             .client
             .request(
@@ -968,7 +968,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         script_name: &str,
-    ) -> rt::Call<ListDeploymentsResult2> {
+    ) -> rt::Call<SchemasDeploymentsListResult> {
         let request = self
             .client
             .request(
@@ -996,7 +996,7 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &DeploymentsCreateBody,
         params: &CreateDeploymentParams,
-    ) -> rt::Call<ListDeploymentsResultDeploymentsItem> {
+    ) -> rt::Call<SchemasDeploymentsListResultDeploymentsItem> {
         let mut request = self
             .client
             .request(&operations::CREATE_DEPLOYMENT, &[account_id, script_name]);
@@ -1021,7 +1021,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         script_name: &str,
-    ) -> rt::Call<GetCronTriggersResult> {
+    ) -> rt::Call<CronTriggerResult> {
         let request = self
             .client
             .request(&operations::GET_CRON_TRIGGERS, &[account_id, script_name]);
@@ -1045,7 +1045,7 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<GetCronTriggersResult> {
+    ) -> rt::Call<CronTriggerResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_CRON_TRIGGERS, &[account_id, script_name]);
@@ -1168,7 +1168,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         script_name: &str,
-    ) -> rt::Call<ListTailsResult> {
+    ) -> rt::Call<TailResult> {
         let request = self
             .client
             .request(&operations::LIST_TAILS, &[account_id, script_name]);
@@ -1192,7 +1192,7 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<ListTailsResult> {
+    ) -> rt::Call<TailResult> {
         let mut request = self
             .client
             .request(&operations::START_TAIL, &[account_id, script_name]);
@@ -1243,7 +1243,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         script_name: &str,
-    ) -> rt::Call<FetchUsageModelResult> {
+    ) -> rt::Call<UsageModelResult> {
         let request = self
             .client
             .request(&operations::FETCH_USAGE_MODEL, &[account_id, script_name]);
@@ -1267,7 +1267,7 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<FetchUsageModelResult> {
+    ) -> rt::Call<UsageModelResult> {
         let mut request = self
             .client
             .request(&operations::UPDATE_USAGE_MODEL, &[account_id, script_name]);
@@ -1292,7 +1292,7 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
         params: &ListVersionsParams,
-    ) -> rt::Call<ListVersionsResult> {
+    ) -> rt::Call<VersionsListResult> {
         let mut request = self
             .client
             .request(&operations::LIST_VERSIONS, &[account_id, script_name]);
@@ -1493,7 +1493,7 @@ impl WorkersApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.cron.subdomain.read`
-    pub fn get_subdomain(&self, account_id: &str) -> rt::Call<GetSubdomainResult> {
+    pub fn get_subdomain(&self, account_id: &str) -> rt::Call<SubdomainResult> {
         let request = self.client.request(&operations::GET_SUBDOMAIN, &[account_id]);
         rt::Call::new(request)
     }
@@ -1513,7 +1513,7 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<GetSubdomainResult> {
+    ) -> rt::Call<SubdomainResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_SUBDOMAIN, &[account_id]);
@@ -1554,7 +1554,7 @@ impl WorkersApi<'_> {
         &self,
         zone_id: &str,
         body: &FilterNoId,
-    ) -> rt::Call<Option<CreateFilterResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self.client.request(&operations::CREATE_FILTER, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -1604,7 +1604,7 @@ impl WorkersApi<'_> {
         zone_id: &str,
         filter_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<CreateFilterResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_FILTER, &[zone_id, filter_id]);
@@ -1639,11 +1639,7 @@ impl WorkersApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.create`
-    pub fn create_route(
-        &self,
-        zone_id: &str,
-        body: &RouteNoId,
-    ) -> rt::Call<CreateRouteResult> {
+    pub fn create_route(&self, zone_id: &str, body: &RouteNoId) -> rt::Call<ApiResult> {
         let mut request = self.client.request(&operations::CREATE_ROUTE, &[zone_id]);
         request.json(body);
         rt::Call::new(request)
@@ -1708,7 +1704,7 @@ impl WorkersApi<'_> {
         zone_id: &str,
         route_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<CreateRouteResult>> {
+    ) -> rt::Call<Option<ApiResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_ROUTE, &[zone_id, route_id]);
@@ -2558,7 +2554,7 @@ pub struct PutScriptContentParams {
 pub type Identifier = String;
 /// `#/components/schemas/workers_account-settings-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct FetchWorkerAccountSettingsResult {
+pub struct AccountSettingsResult {
     /// Read-only.
     pub default_usage_model: Option<serde_json::Value>,
     /// Read-only.
@@ -2566,7 +2562,7 @@ pub struct FetchWorkerAccountSettingsResult {
 }
 /// `#/components/schemas/workers_deployments-list-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListDeploymentsResult {
+pub struct DeploymentsListResult {
     /// `items`
     pub items: Option<Vec<serde_json::Value>>,
     /// `latest`
@@ -2574,7 +2570,7 @@ pub struct ListDeploymentsResult {
 }
 /// `#/components/schemas/workers_deployments-single-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetDeploymentDetailResult {
+pub struct DeploymentsResult {
     /// Example: `"18f97339-c287-4872-9bdd-e2135c07ec12"`.
     pub id: Option<String>,
     /// Example: `{"author_email":"user@example.com","author_id":"408cbcdfd4dda4617efef40b04d168a1","created_on":"2022-11-08T17:19:29.176266Z","modified_on":"2022-11-08T17:19:29.176266Z","source":"api"}`.
@@ -3797,7 +3793,7 @@ pub type SchemasDeploymentIdentifier = String;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/workers_schemas-deployments-single-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListDeploymentsResultDeploymentsItem {
+pub struct SchemasDeploymentsListResultDeploymentsItem {
     /// `annotations`
     pub annotations: Option<DeploymentsBaseAnnotations>,
     /// Example: `"user@example.com"`. Read-only.
@@ -3812,12 +3808,10 @@ pub struct ListDeploymentsResultDeploymentsItem {
     pub strategy: Option<String>,
 }
 /// `#/components/schemas/workers_schemas-deployments-list-response/allOf/1/properties/result`
-///
-/// Naming: named `ListDeploymentsResult2` because `ListDeploymentsResult` was already used (taken by `#/components/schemas/workers_deployments-list-response/allOf/1/properties/result`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListDeploymentsResult2 {
+pub struct SchemasDeploymentsListResult {
     /// `deployments`
-    pub deployments: Option<Vec<ListDeploymentsResultDeploymentsItem>>,
+    pub deployments: Option<Vec<SchemasDeploymentsListResultDeploymentsItem>>,
 }
 /// `#/components/schemas/workers_deployments-create-body`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -3843,7 +3837,7 @@ pub struct DeploymentsCreateBody {
 }
 /// `#/components/schemas/workers_cron-trigger-response-collection/allOf/1/properties/result/properties/schedules/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetCronTriggersResultSchedulesItem {
+pub struct CronTriggerResultSchedulesItem {
     /// Read-only.
     pub created_on: Option<serde_json::Value>,
     /// Read-only.
@@ -3853,9 +3847,9 @@ pub struct GetCronTriggersResultSchedulesItem {
 }
 /// `#/components/schemas/workers_cron-trigger-response-collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetCronTriggersResult {
+pub struct CronTriggerResult {
     /// `schedules`
-    pub schedules: Option<Vec<GetCronTriggersResultSchedulesItem>>,
+    pub schedules: Option<Vec<CronTriggerResultSchedulesItem>>,
 }
 /// `#/components/schemas/workers_script-settings-item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3877,7 +3871,7 @@ pub struct ScriptSettingsItem {
 }
 /// `#/components/schemas/workers_tail-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListTailsResult {
+pub struct TailResult {
     /// Read-only.
     pub expires_at: Option<serde_json::Value>,
     /// Read-only.
@@ -3919,7 +3913,7 @@ pub struct MessagesItem {
 }
 /// `#/components/schemas/workers_usage-model-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct FetchUsageModelResult {
+pub struct UsageModelResult {
     /// Read-only.
     pub usage_model: Option<serde_json::Value>,
 }
@@ -3935,7 +3929,7 @@ pub struct VersionItemShort {
 }
 /// `#/components/schemas/workers_versions-list-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct ListVersionsResult {
+pub struct VersionsListResult {
     /// `items`
     pub items: Option<Vec<VersionItemShort>>,
 }
@@ -3982,7 +3976,7 @@ pub struct ScriptSettingsResponse {
 }
 /// `#/components/schemas/workers_subdomain-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetSubdomainResult {
+pub struct SubdomainResult {
     /// Read-only.
     pub name: Option<serde_json::Value>,
 }
@@ -4018,7 +4012,7 @@ pub struct FilterNoId {
 }
 /// `#/components/schemas/workers_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct CreateFilterResult {
+pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: Identifier,
 }
@@ -4049,7 +4043,7 @@ pub struct RouteNoId {
 }
 /// `#/components/schemas/workers_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
-pub enum CreateRouteResult {
+pub enum ApiResult {
     /// One of the alternatives.
     String(String),
     /// One of the alternatives.
@@ -4058,7 +4052,7 @@ pub enum CreateRouteResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for CreateRouteResult {
+impl<'de> serde::Deserialize<'de> for ApiResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -4067,7 +4061,7 @@ impl<'de> serde::Deserialize<'de> for CreateRouteResult {
         )?;
         rt::decode_untagged(
             value,
-            "CreateRouteResult",
+            "ApiResult",
             &[
                 (
                     "String",

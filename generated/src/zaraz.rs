@@ -129,7 +129,7 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazHistoryParams,
-    ) -> rt::Call<Vec<GetZonesZoneIdentifierZarazHistoryResultItem>> {
+    ) -> rt::Call<Vec<ZarazHistoryResultItem>> {
         let mut request = self
             .client
             .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
@@ -178,12 +178,7 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazConfigHistoryParams,
-    ) -> rt::Call<
-        std::collections::BTreeMap<
-            String,
-            GetZonesZoneIdentifierZarazConfigHistoryResultValue,
-        >,
-    > {
+    ) -> rt::Call<std::collections::BTreeMap<String, ZarazConfigHistoryResultValue>> {
         let mut request = self
             .client
             .request(
@@ -545,26 +540,6 @@ pub struct ZarazConfigBaseConsent {
     )]
     pub filled_in: rt::Filled,
 }
-/// `#/components/schemas/zaraz_zaraz-config-base/properties/settings/properties/contextEnricher`
-///
-/// Also stands for the identical inline schemas at `#/components/schemas/zaraz_custom-managed-component/allOf/1/properties/worker`, `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1/properties/value`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ZarazConfigBaseSettingsContextEnricher {
-    /// `escapedWorkerName`
-    #[serde(rename = "escapedWorkerName")]
-    pub escaped_worker_name: String,
-    /// `workerTag`
-    #[serde(rename = "workerTag")]
-    pub worker_tag: String,
-    /// Fields that client error correction filled in when this value was decoded:
-    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-    #[serde(
-        skip_deserializing,
-        default = "rt::Filled::take",
-        skip_serializing_if = "rt::Filled::is_empty"
-    )]
-    pub filled_in: rt::Filled,
-}
 /// General Zaraz settings.
 ///
 /// Schema: `#/components/schemas/zaraz_zaraz-config-base/properties/settings`
@@ -575,7 +550,7 @@ pub struct ZarazConfigBaseSettings {
     pub auto_inject_script: bool,
     /// Details of the worker that receives and edits Zaraz Context object.
     #[serde(rename = "contextEnricher", skip_serializing_if = "Option::is_none")]
-    pub context_enricher: Option<ZarazConfigBaseSettingsContextEnricher>,
+    pub context_enricher: Option<CustomManagedComponentWorker>,
     /// The domain Zaraz will use for writing and reading its cookies.
     #[serde(rename = "cookieDomain", skip_serializing_if = "Option::is_none")]
     pub cookie_domain: Option<String>,
@@ -1590,7 +1565,7 @@ pub struct ZarazConfigBaseVariablesValueVariant2 {
     /// `type`
     pub r#type: ZarazConfigBaseVariablesValueVariant2Type,
     /// `value`
-    pub value: ZarazConfigBaseSettingsContextEnricher,
+    pub value: CustomManagedComponentWorker,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -1691,9 +1666,34 @@ pub struct ManagedComponent {
     )]
     pub filled_in: rt::Filled,
 }
-/// `#/components/schemas/zaraz_base-tool/properties/defaultFields/additionalProperties`
+/// `#/components/schemas/zaraz_base-mc/allOf/1/properties/actions/additionalProperties`
 ///
-/// Also stands for the identical inline schema at `#/components/schemas/zaraz_base-mc/allOf/1/properties/settings/additionalProperties`.
+/// Also stands for the identical inline schema at `#/components/schemas/zaraz_base-mc/allOf/1/properties/neoEvents/items`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BaseMcActionsValue {
+    /// Tool event type
+    #[serde(rename = "actionType")]
+    pub action_type: String,
+    /// List of blocking triggers IDs
+    #[serde(rename = "blockingTriggers")]
+    pub blocking_triggers: Vec<String>,
+    /// Event payload
+    pub data: serde_json::Value,
+    /// List of firing triggers IDs
+    #[serde(rename = "firingTriggers")]
+    pub firing_triggers: Vec<String>,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
+}
+/// `#/components/schemas/zaraz_base-mc/allOf/1/properties/settings/additionalProperties`
+///
+/// Also stands for the identical inline schema at `#/components/schemas/zaraz_base-tool/properties/defaultFields/additionalProperties`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Value {
@@ -1728,31 +1728,6 @@ impl<'de> serde::Deserialize<'de> for Value {
             Self::Unknown,
         )
     }
-}
-/// `#/components/schemas/zaraz_base-mc/allOf/1/properties/actions/additionalProperties`
-///
-/// Also stands for the identical inline schema at `#/components/schemas/zaraz_base-mc/allOf/1/properties/neoEvents/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BaseMcActionsValue {
-    /// Tool event type
-    #[serde(rename = "actionType")]
-    pub action_type: String,
-    /// List of blocking triggers IDs
-    #[serde(rename = "blockingTriggers")]
-    pub blocking_triggers: Vec<String>,
-    /// Event payload
-    pub data: serde_json::Value,
-    /// List of firing triggers IDs
-    #[serde(rename = "firingTriggers")]
-    pub firing_triggers: Vec<String>,
-    /// Fields that client error correction filled in when this value was decoded:
-    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-    #[serde(
-        skip_deserializing,
-        default = "rt::Filled::take",
-        skip_serializing_if = "rt::Filled::is_empty"
-    )]
-    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_managed-component/allOf/1/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1841,7 +1816,7 @@ pub struct CustomManagedComponent {
     /// `type`
     pub r#type: CustomManagedComponentType,
     /// Cloudflare worker that acts as a managed component
-    pub worker: ZarazConfigBaseSettingsContextEnricher,
+    pub worker: CustomManagedComponentWorker,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -1900,6 +1875,26 @@ impl<'de> serde::Deserialize<'de> for CustomManagedComponentType {
     ) -> Result<Self, D::Error> {
         rt::deserialize_string_enum(deserializer)
     }
+}
+/// `#/components/schemas/zaraz_custom-managed-component/allOf/1/properties/worker`
+///
+/// Also stands for the identical inline schemas at `#/components/schemas/zaraz_zaraz-config-base/properties/settings/properties/contextEnricher`, `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1/properties/value`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CustomManagedComponentWorker {
+    /// `escapedWorkerName`
+    #[serde(rename = "escapedWorkerName")]
+    pub escaped_worker_name: String,
+    /// `workerTag`
+    #[serde(rename = "workerTag")]
+    pub worker_tag: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::Filled::take",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
 }
 /// `#/components/schemas/zaraz_zaraz-config-return/allOf/1/properties/tools/additionalProperties`
 #[derive(Debug, Clone, PartialEq)]
@@ -2176,7 +2171,7 @@ impl rt::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {
 }
 /// `#/components/schemas/zaraz_zaraz-history-response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetZonesZoneIdentifierZarazHistoryResultItem {
+pub struct ZarazHistoryResultItem {
     /// Date and time the configuration was created
     ///
     /// Format: `date-time`.
@@ -2197,7 +2192,7 @@ pub struct GetZonesZoneIdentifierZarazHistoryResultItem {
 }
 /// `#/components/schemas/zaraz_zaraz-config-history-response/allOf/1/properties/result/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct GetZonesZoneIdentifierZarazConfigHistoryResultValue {
+pub struct ZarazConfigHistoryResultValue {
     /// Date and time the configuration was created
     ///
     /// Format: `date-time`.

@@ -42,7 +42,7 @@ impl ZeroTrustGatewayApi<'_> {
     pub fn get_zero_trust_account_information(
         &self,
         account_id: &str,
-    ) -> rt::Call<GetZeroTrustAccountInformationResult> {
+    ) -> rt::Call<GatewayAccountResult> {
         let request = self
             .client
             .request(&operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION, &[account_id]);
@@ -61,7 +61,7 @@ impl ZeroTrustGatewayApi<'_> {
     pub fn create_zero_trust_account(
         &self,
         account_id: &str,
-    ) -> rt::Call<GetZeroTrustAccountInformationResult> {
+    ) -> rt::Call<GatewayAccountResult> {
         let request = self
             .client
             .request(&operations::CREATE_ZERO_TRUST_ACCOUNT, &[account_id]);
@@ -306,7 +306,7 @@ impl ZeroTrustGatewayApi<'_> {
     pub fn get_zero_trust_account_configuration(
         &self,
         account_id: &str,
-    ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
+    ) -> rt::Call<GatewayAccountConfigResult> {
         let request = self
             .client
             .request(&operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
@@ -326,7 +326,7 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
         body: &GatewayAccountSettings,
-    ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
+    ) -> rt::Call<GatewayAccountConfigResult> {
         let mut request = self
             .client
             .request(
@@ -350,7 +350,7 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
         body: &GatewayAccountSettings,
-    ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
+    ) -> rt::Call<GatewayAccountConfigResult> {
         let mut request = self
             .client
             .request(&operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
@@ -394,7 +394,7 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
         body: &CreateZeroTrustListRequest,
-    ) -> rt::Call<CreateZeroTrustListResult> {
+    ) -> rt::Call<SingleResponseWithListItemsResult> {
         let mut request = self
             .client
             .request(&operations::CREATE_ZERO_TRUST_LIST, &[account_id]);
@@ -1293,7 +1293,7 @@ pub type CfAccountId = String;
 pub type ProviderName = String;
 /// `#/components/schemas/zero-trust-gateway_gateway_account/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetZeroTrustAccountInformationResult {
+pub struct GatewayAccountResult {
     /// `gateway_tag`
     pub gateway_tag: Option<GatewayTag>,
     /// `id`
@@ -2056,7 +2056,7 @@ pub struct GatewayAccountSettingsSettings {
 }
 /// `#/components/schemas/zero-trust-gateway_gateway_account_config/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct GetZeroTrustAccountConfigurationResult {
+pub struct GatewayAccountConfigResult {
     /// account settings.
     pub settings: Option<GatewayAccountSettingsSettings>,
     /// `created_at`
@@ -2247,7 +2247,7 @@ pub struct CreateZeroTrustListRequest {
 }
 /// `#/components/schemas/zero-trust-gateway_single_response_with_list_items/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
-pub struct CreateZeroTrustListResult {
+pub struct SingleResponseWithListItemsResult {
     /// `created_at`
     pub created_at: Option<Timestamp>,
     /// `description`

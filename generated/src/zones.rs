@@ -115,7 +115,7 @@ impl ZonesApi<'_> {
         &self,
         zone_id: &str,
         body: Option<&serde_json::Value>,
-    ) -> rt::Call<Option<Zones0DeleteResult>> {
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = self.client.request(&operations::ZONES_0_DELETE, &[zone_id]);
         if let Some(body) = body {
             request.json(body);
@@ -352,7 +352,7 @@ impl ZonesApi<'_> {
         zone_id: &str,
         pagerule_id: &str,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<DeleteAPageRuleResult>> {
+    ) -> rt::Call<Option<SchemasApiResponseSingleIdResult>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_PAGE_RULE, &[zone_id, pagerule_id]);
@@ -1220,7 +1220,7 @@ pub struct Zones0PatchRequest {
 }
 /// `#/components/schemas/zones_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct Zones0DeleteResult {
+pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: Identifier,
 }
@@ -1852,7 +1852,7 @@ pub struct EditAPageRuleRequest {
 }
 /// `#/components/schemas/zones_schemas-api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct DeleteAPageRuleResult {
+pub struct SchemasApiResponseSingleIdResult {
     /// `id`
     pub id: SchemasIdentifier,
 }
@@ -9724,9 +9724,11 @@ impl<'de> serde::Deserialize<'de> for WebsocketsValue {
         rt::deserialize_string_enum(deserializer)
     }
 }
-/// `#/components/schemas/zones_zone_settings_response_collection/allOf/1/properties/result/items`
+/// `#/components/schemas/zones_multiple_settings`
+pub type MultipleSettings = Vec<Item>;
+/// `#/components/schemas/zones_multiple_settings/items`
 ///
-/// Also stands for the identical inline schema at `#/components/schemas/zones_multiple_settings/items`.
+/// Also stands for the identical inline schema at `#/components/schemas/zones_zone_settings_response_collection/allOf/1/properties/result/items`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// `id: "0rtt"`
@@ -10103,8 +10105,6 @@ impl<'de> serde::Deserialize<'de> for Item {
         }
     }
 }
-/// `#/components/schemas/zones_multiple_settings`
-pub type MultipleSettings = Vec<Item>;
 /// `#/components/schemas/zones_setting`
 #[derive(Debug, Clone, PartialEq)]
 pub enum Setting {

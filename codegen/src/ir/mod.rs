@@ -81,7 +81,7 @@ pub struct Api {
     pub version: String,
     /// Type arena.
     pub types: Vec<TypeDef>,
-    /// Operations in spec order (path order, then method order).
+    /// Operations sorted by path, then method (GET, POST, PUT, PATCH, DELETE, HEAD).
     pub operations: Vec<Operation>,
     /// Group names (kebab-case), sorted.
     pub groups: Vec<String>,

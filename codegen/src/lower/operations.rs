@@ -8,9 +8,12 @@ use heck::ToSnakeCase;
 use openapiv3::{Parameter, ParameterSchemaOrContent};
 
 impl<'a> Lowerer<'a> {
-    /// Lowers every operation, in spec order.
+    /// Lowers every operation, sorted by path and method: the order of paths in the spec
+    /// changes nothing in the output (types are made in the order operations reach them).
     pub(super) fn operations(&mut self) {
-        let (operations, path_refs) = self.spec.operations();
+        let (mut operations, path_refs) = self.spec.operations();
+        let rank = |m: &str| crate::spec::METHODS.iter().position(|x| *x == m);
+        operations.sort_by(|a, b| (a.path, rank(a.method)).cmp(&(b.path, rank(b.method))));
         for path in path_refs {
             self.degrade(
                 "",

@@ -150,10 +150,18 @@ impl<'a> Lowerer<'a> {
             });
         }
         let result = view.props["result"].clone();
+        // A result declared in the operation is named after the operation; one declared in a
+        // component (shared by several operations) after that component, so that its name
+        // does not depend on which operation was lowered first.
+        let hint = if result.ctx.pointer.starts_with(&ctx.pointer) {
+            format!("{} result", ctx.hint)
+        } else {
+            format!("{} result", envelope_owner(&result.ctx.hint))
+        };
         let (ty, nullable) = self.type_of(
             result.schema,
             &Ctx {
-                hint: format!("{} result", ctx.hint),
+                hint,
                 ..result.ctx.clone()
             },
         );
@@ -199,5 +207,49 @@ impl<'a> Lowerer<'a> {
             result: ty,
             pagination,
         }
+    }
+}
+
+/// The words of an envelope component's name that name what it carries: its name (the
+/// `result` property's hint minus `result`) without the trailing envelope words
+/// (`cache-reserve_response_value` → `cache-reserve`); the whole name if nothing else is left.
+fn envelope_owner(result_hint: &str) -> String {
+    const ENVELOPE_WORDS: [&str; 6] = [
+        "response",
+        "value",
+        "single",
+        "collection",
+        "common",
+        "envelope",
+    ];
+    let owner = result_hint.strip_suffix(" result").unwrap_or(result_hint);
+    let words: Vec<&str> = owner
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut keep = words.len();
+    while keep > 0 && ENVELOPE_WORDS.contains(&words[keep - 1].to_ascii_lowercase().as_str()) {
+        keep -= 1;
+    }
+    if keep == 0 {
+        owner.to_owned()
+    } else {
+        words[..keep].join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::envelope_owner;
+
+    #[test]
+    fn envelope_words_are_dropped_from_a_shared_result_name() {
+        assert_eq!(
+            envelope_owner("cache-reserve_response_value result"),
+            "cache reserve"
+        );
+        assert_eq!(envelope_owner("dns-response-single result"), "dns");
+        assert_eq!(envelope_owner("response_single result"), "response_single");
+        assert_eq!(envelope_owner("zone result"), "zone");
     }
 }

@@ -16,7 +16,11 @@ pub fn merge_identical(api: &mut Api) {
     loop {
         let mut first: HashMap<String, TypeId> = HashMap::new();
         let mut map: HashMap<TypeId, TypeId> = HashMap::new();
-        for id in (0..api.types.len()).map(TypeId::at) {
+        // By location, so the copy that stays (and names the type) is the same whatever order
+        // the types were made in.
+        let mut by_location: Vec<TypeId> = api.type_ids().collect();
+        by_location.sort_by(|a, b| api.types[*a].origin.cmp(&api.types[*b].origin));
+        for id in by_location {
             let t = &api.types[id];
             if !matches!(t.origin, Origin::Inline(_)) || gone_all.contains(&id) {
                 continue;

@@ -189,8 +189,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE,
-        decode: decode::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult>>,
-        call: call::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult>>,
+        decode: decode::<Option<cloudflare_v4::firewall::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::firewall::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::lists::operations::GET_BULK_OPERATION_STATUS,
@@ -224,23 +224,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
-        decode: decode::<cloudflare_v4::dlp::DlpZtRiskScoreGetBehaviorsResult>,
-        call: call::<cloudflare_v4::dlp::DlpZtRiskScoreGetBehaviorsResult>,
+        decode: decode::<cloudflare_v4::dlp::GetBehaviorsResult>,
+        call: call::<cloudflare_v4::dlp::GetBehaviorsResult>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_PUT_BEHAVIORS,
-        decode: decode::<cloudflare_v4::dlp::DlpZtRiskScoreGetBehaviorsResult>,
-        call: call::<cloudflare_v4::dlp::DlpZtRiskScoreGetBehaviorsResult>,
+        decode: decode::<cloudflare_v4::dlp::GetBehaviorsResult>,
+        call: call::<cloudflare_v4::dlp::GetBehaviorsResult>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY,
-        decode: decode::<cloudflare_v4::dlp::DlpZtRiskScoreAccountSummaryResult>,
-        call: call::<cloudflare_v4::dlp::DlpZtRiskScoreAccountSummaryResult>,
+        decode: decode::<cloudflare_v4::dlp::AccountRiskSummaryResult>,
+        call: call::<cloudflare_v4::dlp::AccountRiskSummaryResult>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_USER_DETAILS,
-        decode: decode::<cloudflare_v4::dlp::DlpZtRiskScoreUserDetailsResult>,
-        call: call::<cloudflare_v4::dlp::DlpZtRiskScoreUserDetailsResult>,
+        decode: decode::<cloudflare_v4::dlp::UserRiskSummaryResult>,
+        call: call::<cloudflare_v4::dlp::UserRiskSummaryResult>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_RESET_USER,
@@ -284,8 +284,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
@@ -299,10 +299,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-        decode: decode::<
-            Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
-        >,
-        call: call::<Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>>,
+        decode: decode::<Option<cloudflare_v4::access::SchemasIdResult>>,
+        call: call::<Option<cloudflare_v4::access::SchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
@@ -326,8 +324,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
@@ -336,8 +334,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-        decode: decode::<cloudflare_v4::access::TestAccessPoliciesResult>,
-        call: call::<cloudflare_v4::access::TestAccessPoliciesResult>,
+        decode: decode::<cloudflare_v4::access::PolicyCheckResult>,
+        call: call::<cloudflare_v4::access::PolicyCheckResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::LIST_BOOKMARK_APPLICATIONS,
@@ -361,8 +359,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_A_BOOKMARK_APPLICATION,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
@@ -396,8 +394,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::LIST_CUSTOM_PAGES,
@@ -421,8 +419,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_A_CUSTOM_PAGE,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS,
@@ -446,15 +444,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-        decode: decode::<
-            Vec<cloudflare_v4::access::ListAccessIdentityProvidersResultItem>,
-        >,
-        call: call_list::<cloudflare_v4::access::ListAccessIdentityProvidersResultItem>,
+        decode: decode::<Vec<cloudflare_v4::access::ResponseCollectionResultItem>>,
+        call: call_list::<cloudflare_v4::access::ResponseCollectionResultItem>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
@@ -473,23 +469,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_THE_ACCESS_KEY_CONFIGURATION,
-        decode: decode::<cloudflare_v4::access::GetTheAccessKeyConfigurationResult>,
-        call: call::<cloudflare_v4::access::GetTheAccessKeyConfigurationResult>,
+        decode: decode::<cloudflare_v4::access::ApiResult>,
+        call: call::<cloudflare_v4::access::ApiResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION,
-        decode: decode::<cloudflare_v4::access::GetTheAccessKeyConfigurationResult>,
-        call: call::<cloudflare_v4::access::GetTheAccessKeyConfigurationResult>,
+        decode: decode::<cloudflare_v4::access::ApiResult>,
+        call: call::<cloudflare_v4::access::ApiResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ROTATE_ACCESS_KEYS,
-        decode: decode::<cloudflare_v4::access::GetTheAccessKeyConfigurationResult>,
-        call: call::<cloudflare_v4::access::GetTheAccessKeyConfigurationResult>,
+        decode: decode::<cloudflare_v4::access::ApiResult>,
+        call: call::<cloudflare_v4::access::ApiResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_ACCESS_AUTHENTICATION_LOGS,
@@ -539,14 +535,10 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
         decode: decode::<
-            Option<
-                cloudflare_v4::access::AccessPoliciesDeleteAnAccessReusablePolicyResult,
-            >,
+            Option<cloudflare_v4::access::ReusablePoliciesComponentsSchemasIdResult>,
         >,
         call: call::<
-            Option<
-                cloudflare_v4::access::AccessPoliciesDeleteAnAccessReusablePolicyResult,
-            >,
+            Option<cloudflare_v4::access::ReusablePoliciesComponentsSchemasIdResult>,
         >,
     },
     Entry {
@@ -561,8 +553,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-        decode: decode::<cloudflare_v4::access::CreateAServiceTokenResult>,
-        call: call::<cloudflare_v4::access::CreateAServiceTokenResult>,
+        decode: decode::<cloudflare_v4::access::CreateResult>,
+        call: call::<cloudflare_v4::access::CreateResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
@@ -586,8 +578,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ROTATE_A_SERVICE_TOKEN,
-        decode: decode::<cloudflare_v4::access::CreateAServiceTokenResult>,
-        call: call::<cloudflare_v4::access::CreateAServiceTokenResult>,
+        decode: decode::<cloudflare_v4::access::CreateResult>,
+        call: call::<cloudflare_v4::access::CreateResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::LIST_TAGS,
@@ -611,8 +603,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_A_TAG,
-        decode: decode::<Option<cloudflare_v4::access::DeleteATagResult>>,
-        call: call::<Option<cloudflare_v4::access::DeleteATagResult>>,
+        decode: decode::<Option<cloudflare_v4::access::NameResult>>,
+        call: call::<Option<cloudflare_v4::access::NameResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_USERS,
@@ -621,18 +613,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_ACTIVE_SESSIONS,
-        decode: decode::<Vec<cloudflare_v4::access::GetActiveSessionsResultItem>>,
-        call: call_list::<cloudflare_v4::access::GetActiveSessionsResultItem>,
+        decode: decode::<Vec<cloudflare_v4::access::ActiveSessionsResultItem>>,
+        call: call_list::<cloudflare_v4::access::ActiveSessionsResultItem>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_ACTIVE_SESSION,
-        decode: decode::<cloudflare_v4::access::GetActiveSessionResult>,
-        call: call::<cloudflare_v4::access::GetActiveSessionResult>,
+        decode: decode::<cloudflare_v4::access::ActiveSessionResult>,
+        call: call::<cloudflare_v4::access::ActiveSessionResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_FAILED_LOGINS,
-        decode: decode::<Vec<cloudflare_v4::access::GetFailedLoginsResultItem>>,
-        call: call_list::<cloudflare_v4::access::GetFailedLoginsResultItem>,
+        decode: decode::<Vec<cloudflare_v4::access::FailedLoginResultItem>>,
+        call: call_list::<cloudflare_v4::access::FailedLoginResultItem>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::GET_LAST_SEEN_IDENTITY,
@@ -646,13 +638,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::CREATE_ADDRESS_MAP,
-        decode: decode::<cloudflare_v4::addressing::CreateAddressMapResult>,
-        call: call::<cloudflare_v4::addressing::CreateAddressMapResult>,
+        decode: decode::<cloudflare_v4::addressing::FullResult>,
+        call: call::<cloudflare_v4::addressing::FullResult>,
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::ADDRESS_MAP_DETAILS,
-        decode: decode::<cloudflare_v4::addressing::CreateAddressMapResult>,
-        call: call::<cloudflare_v4::addressing::CreateAddressMapResult>,
+        decode: decode::<cloudflare_v4::addressing::FullResult>,
+        call: call::<cloudflare_v4::addressing::FullResult>,
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::UPDATE_ADDRESS_MAP,
@@ -696,8 +688,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::UPLOAD_LOA_DOCUMENT,
-        decode: decode::<cloudflare_v4::addressing::UploadLoaDocumentResult>,
-        call: call::<cloudflare_v4::addressing::UploadLoaDocumentResult>,
+        decode: decode::<cloudflare_v4::addressing::LoaUploadResult>,
+        call: call::<cloudflare_v4::addressing::LoaUploadResult>,
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::DOWNLOAD_LOA_DOCUMENT,
@@ -746,13 +738,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::GET_ADVERTISEMENT_STATUS,
-        decode: decode::<cloudflare_v4::addressing::GetAdvertisementStatusResult>,
-        call: call::<cloudflare_v4::addressing::GetAdvertisementStatusResult>,
+        decode: decode::<cloudflare_v4::addressing::AdvertisedResult>,
+        call: call::<cloudflare_v4::addressing::AdvertisedResult>,
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
-        decode: decode::<cloudflare_v4::addressing::GetAdvertisementStatusResult>,
-        call: call::<cloudflare_v4::addressing::GetAdvertisementStatusResult>,
+        decode: decode::<cloudflare_v4::addressing::AdvertisedResult>,
+        call: call::<cloudflare_v4::addressing::AdvertisedResult>,
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::LIST_SERVICE_BINDINGS,
@@ -786,10 +778,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::addressing::operations::DELETE_PREFIX_DELEGATION,
-        decode: decode::<
-            Option<cloudflare_v4::addressing::DeletePrefixDelegationResult>,
-        >,
-        call: call::<Option<cloudflare_v4::addressing::DeletePrefixDelegationResult>>,
+        decode: decode::<Option<cloudflare_v4::addressing::IdResult>>,
+        call: call::<Option<cloudflare_v4::addressing::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::dls::operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
@@ -1151,13 +1141,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::CONNECT_PAGER_DUTY,
-        decode: decode::<cloudflare_v4::aaa::ConnectPagerDutyResult>,
-        call: call::<cloudflare_v4::aaa::ConnectPagerDutyResult>,
+        decode: decode::<cloudflare_v4::aaa::SensitiveIdResult>,
+        call: call::<cloudflare_v4::aaa::SensitiveIdResult>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::CONNECT_PAGER_DUTY_TOKEN,
-        decode: decode::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
-        call: call::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
+        decode: decode::<cloudflare_v4::aaa::IdResult>,
+        call: call::<cloudflare_v4::aaa::IdResult>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::LIST_WEBHOOKS,
@@ -1166,8 +1156,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::CREATE_A_WEBHOOK,
-        decode: decode::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
-        call: call::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
+        decode: decode::<cloudflare_v4::aaa::IdResult>,
+        call: call::<cloudflare_v4::aaa::IdResult>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::GET_A_WEBHOOK,
@@ -1176,8 +1166,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::UPDATE_A_WEBHOOK,
-        decode: decode::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
-        call: call::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
+        decode: decode::<cloudflare_v4::aaa::IdResult>,
+        call: call::<cloudflare_v4::aaa::IdResult>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::DELETE_A_WEBHOOK,
@@ -1196,8 +1186,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::CREATE_A_NOTIFICATION_POLICY,
-        decode: decode::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
-        call: call::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
+        decode: decode::<cloudflare_v4::aaa::IdResult>,
+        call: call::<cloudflare_v4::aaa::IdResult>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::GET_A_NOTIFICATION_POLICY,
@@ -1206,8 +1196,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::UPDATE_A_NOTIFICATION_POLICY,
-        decode: decode::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
-        call: call::<cloudflare_v4::aaa::ConnectPagerDutyTokenResult>,
+        decode: decode::<cloudflare_v4::aaa::IdResult>,
+        call: call::<cloudflare_v4::aaa::IdResult>,
     },
     Entry {
         op: &cloudflare_v4::aaa::operations::DELETE_A_NOTIFICATION_POLICY,
@@ -1281,28 +1271,28 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::LIST_CLOUDFLARE_TUNNELS,
-        decode: decode::<Vec<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
-        call: call_list::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<Vec<cloudflare_v4::tunnel::TunnelResultItem>>,
+        call: call_list::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::CREATE_A_CLOUDFLARE_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<cloudflare_v4::tunnel::TunnelResultItem>,
+        call: call::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::GET_A_CLOUDFLARE_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<cloudflare_v4::tunnel::TunnelResultItem>,
+        call: call::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::UPDATE_A_CLOUDFLARE_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<cloudflare_v4::tunnel::TunnelResultItem>,
+        call: call::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::DELETE_A_CLOUDFLARE_TUNNEL,
-        decode: decode::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
-        call: call::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
+        decode: decode::<Option<cloudflare_v4::tunnel::TunnelResultItem>>,
+        call: call::<Option<cloudflare_v4::tunnel::TunnelResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::GET_CONFIGURATION,
@@ -1626,15 +1616,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::DELETE_DEVICE_POSTURE_RULE,
-        decode: decode::<
-            Option<cloudflare_v4::teams_devices::DeleteDevicePostureRuleResult>,
-        >,
-        call: call::<Option<cloudflare_v4::teams_devices::DeleteDevicePostureRuleResult>>,
+        decode: decode::<Option<cloudflare_v4::teams_devices::IdResult>>,
+        call: call::<Option<cloudflare_v4::teams_devices::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::REVOKE_DEVICES,
-        decode: decode::<Option<cloudflare_v4::teams_devices::RevokeDevicesResult>>,
-        call: call::<Option<cloudflare_v4::teams_devices::RevokeDevicesResult>>,
+        decode: decode::<Option<cloudflare_v4::teams_devices::ApiResult>>,
+        call: call::<Option<cloudflare_v4::teams_devices::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::GET_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
@@ -1648,8 +1636,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::UNREVOKE_DEVICES,
-        decode: decode::<Option<cloudflare_v4::teams_devices::RevokeDevicesResult>>,
-        call: call::<Option<cloudflare_v4::teams_devices::RevokeDevicesResult>>,
+        decode: decode::<Option<cloudflare_v4::teams_devices::ApiResult>>,
+        call: call::<Option<cloudflare_v4::teams_devices::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::DEVICE_DETAILS,
@@ -1658,10 +1646,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::teams_devices::operations::LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
-        decode: decode::<
-            cloudflare_v4::teams_devices::ListAdminOverrideCodeForDeviceResult,
-        >,
-        call: call::<cloudflare_v4::teams_devices::ListAdminOverrideCodeForDeviceResult>,
+        decode: decode::<cloudflare_v4::teams_devices::OverrideCodesResult>,
+        call: call::<cloudflare_v4::teams_devices::OverrideCodesResult>,
     },
     Entry {
         op: &cloudflare_v4::digital_experience_monitoring::operations::DEX_ENDPOINTS_LIST_COLOS,
@@ -1676,11 +1662,9 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::digital_experience_monitoring::operations::DEX_FLEET_STATUS_LIVE,
         decode: decode::<
-            cloudflare_v4::digital_experience_monitoring::DexFleetStatusLiveResult,
+            cloudflare_v4::digital_experience_monitoring::FleetStatusLiveResult,
         >,
-        call: call::<
-            cloudflare_v4::digital_experience_monitoring::DexFleetStatusLiveResult,
-        >,
+        call: call::<cloudflare_v4::digital_experience_monitoring::FleetStatusLiveResult>,
     },
     Entry {
         op: &cloudflare_v4::digital_experience_monitoring::operations::DEX_FLEET_STATUS_OVER_TIME,
@@ -1793,8 +1777,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::VALIDATE_PATTERN,
-        decode: decode::<cloudflare_v4::dlp::ValidatePatternResult>,
-        call: call::<cloudflare_v4::dlp::ValidatePatternResult>,
+        decode: decode::<cloudflare_v4::dlp::ValidateResult>,
+        call: call::<cloudflare_v4::dlp::ValidateResult>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::GET_SETTINGS,
@@ -1828,8 +1812,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DELETE_CUSTOM_PROFILE,
-        decode: decode::<Option<cloudflare_v4::dlp::DeleteCustomProfileResult>>,
-        call: call::<Option<cloudflare_v4::dlp::DeleteCustomProfileResult>>,
+        decode: decode::<Option<cloudflare_v4::dlp::ApiResult>>,
+        call: call::<Option<cloudflare_v4::dlp::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::GET_PREDEFINED_PROFILE,
@@ -1843,8 +1827,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::GET_DLP_PROFILE,
-        decode: decode::<cloudflare_v4::dlp::GetDlpProfileResult>,
-        call: call::<cloudflare_v4::dlp::GetDlpProfileResult>,
+        decode: decode::<cloudflare_v4::dlp::EitherProfileResult>,
+        call: call::<cloudflare_v4::dlp::EitherProfileResult>,
     },
     Entry {
         op: &cloudflare_v4::dns_firewall::operations::LIST_DNS_FIREWALL_CLUSTERS,
@@ -1905,28 +1889,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::mq::operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
-        decode: decode::<
-            Option<cloudflare_v4::mq::EventNotificationDeleteQueueConfigResult>,
-        >,
-        call: call::<Option<cloudflare_v4::mq::EventNotificationDeleteQueueConfigResult>>,
+        decode: decode::<Option<cloudflare_v4::mq::ApiResult>>,
+        call: call::<Option<cloudflare_v4::mq::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION,
-        decode: decode::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountInformationResult,
-        >,
-        call: call::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountInformationResult,
-        >,
+        decode: decode::<cloudflare_v4::zero_trust_gateway::GatewayAccountResult>,
+        call: call::<cloudflare_v4::zero_trust_gateway::GatewayAccountResult>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::CREATE_ZERO_TRUST_ACCOUNT,
-        decode: decode::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountInformationResult,
-        >,
-        call: call::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountInformationResult,
-        >,
+        decode: decode::<cloudflare_v4::zero_trust_gateway::GatewayAccountResult>,
+        call: call::<cloudflare_v4::zero_trust_gateway::GatewayAccountResult>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
@@ -1980,30 +1954,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountConfigurationResult,
-        >,
-        call: call::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountConfigurationResult,
-        >,
+        decode: decode::<cloudflare_v4::zero_trust_gateway::GatewayAccountConfigResult>,
+        call: call::<cloudflare_v4::zero_trust_gateway::GatewayAccountConfigResult>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountConfigurationResult,
-        >,
-        call: call::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountConfigurationResult,
-        >,
+        decode: decode::<cloudflare_v4::zero_trust_gateway::GatewayAccountConfigResult>,
+        call: call::<cloudflare_v4::zero_trust_gateway::GatewayAccountConfigResult>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountConfigurationResult,
-        >,
-        call: call::<
-            cloudflare_v4::zero_trust_gateway::GetZeroTrustAccountConfigurationResult,
-        >,
+        decode: decode::<cloudflare_v4::zero_trust_gateway::GatewayAccountConfigResult>,
+        call: call::<cloudflare_v4::zero_trust_gateway::GatewayAccountConfigResult>,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::LIST_ZERO_TRUST_LISTS,
@@ -2012,8 +1974,12 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::CREATE_ZERO_TRUST_LIST,
-        decode: decode::<cloudflare_v4::zero_trust_gateway::CreateZeroTrustListResult>,
-        call: call::<cloudflare_v4::zero_trust_gateway::CreateZeroTrustListResult>,
+        decode: decode::<
+            cloudflare_v4::zero_trust_gateway::SingleResponseWithListItemsResult,
+        >,
+        call: call::<
+            cloudflare_v4::zero_trust_gateway::SingleResponseWithListItemsResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::zero_trust_gateway::operations::ZERO_TRUST_LIST_DETAILS,
@@ -2191,8 +2157,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::ACCOUNT_RESOURCE_GROUP_DELETE,
-        decode: decode::<Option<cloudflare_v4::iam::AccountResourceGroupDeleteResult>>,
-        call: call::<Option<cloudflare_v4::iam::AccountResourceGroupDeleteResult>>,
+        decode: decode::<Option<cloudflare_v4::iam::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::iam::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::images::operations::LIST_IMAGES,
@@ -2276,10 +2242,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::images::operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
-        decode: decode::<
-            cloudflare_v4::images::CreateAuthenticatedDirectUploadUrlV2Result,
-        >,
-        call: call::<cloudflare_v4::images::CreateAuthenticatedDirectUploadUrlV2Result>,
+        decode: decode::<cloudflare_v4::images::ImageDirectUploadResponseV2Result>,
+        call: call::<cloudflare_v4::images::ImageDirectUploadResponseV2Result>,
     },
     Entry {
         op: &cloudflare_v4::intel::operations::GET_ASN_OVERVIEW,
@@ -2308,48 +2272,34 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::security_center::operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_CLASS,
         decode: decode::<
-            Vec<
-                cloudflare_v4::security_center::GetSecurityCenterIssueCountsByClassResultVariant1Item,
-            >,
+            Vec<cloudflare_v4::security_center::ValueCountsResponseResultVariant1Item>,
         >,
         call: call::<
-            Vec<
-                cloudflare_v4::security_center::GetSecurityCenterIssueCountsByClassResultVariant1Item,
-            >,
+            Vec<cloudflare_v4::security_center::ValueCountsResponseResultVariant1Item>,
         >,
     },
     Entry {
         op: &cloudflare_v4::security_center::operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_SEVERITY,
         decode: decode::<
-            Vec<
-                cloudflare_v4::security_center::GetSecurityCenterIssueCountsByClassResultVariant1Item,
-            >,
+            Vec<cloudflare_v4::security_center::ValueCountsResponseResultVariant1Item>,
         >,
         call: call::<
-            Vec<
-                cloudflare_v4::security_center::GetSecurityCenterIssueCountsByClassResultVariant1Item,
-            >,
+            Vec<cloudflare_v4::security_center::ValueCountsResponseResultVariant1Item>,
         >,
     },
     Entry {
         op: &cloudflare_v4::security_center::operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_TYPE,
         decode: decode::<
-            Vec<
-                cloudflare_v4::security_center::GetSecurityCenterIssueCountsByClassResultVariant1Item,
-            >,
+            Vec<cloudflare_v4::security_center::ValueCountsResponseResultVariant1Item>,
         >,
         call: call::<
-            Vec<
-                cloudflare_v4::security_center::GetSecurityCenterIssueCountsByClassResultVariant1Item,
-            >,
+            Vec<cloudflare_v4::security_center::ValueCountsResponseResultVariant1Item>,
         >,
     },
     Entry {
         op: &cloudflare_v4::security_center::operations::ARCHIVE_SECURITY_CENTER_INSIGHT,
-        decode: decode::<
-            cloudflare_v4::security_center::ArchiveSecurityCenterInsightResult,
-        >,
-        call: call::<cloudflare_v4::security_center::ArchiveSecurityCenterInsightResult>,
+        decode: decode::<cloudflare_v4::security_center::ApiResult>,
+        call: call::<cloudflare_v4::security_center::ApiResult>,
     },
     Entry {
         op: &cloudflare_v4::intel::operations::GET_PASSIVE_DNS_BY_IP,
@@ -2368,8 +2318,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::intel::operations::GET_MULTIPLE_DOMAIN_DETAILS,
-        decode: decode::<Vec<cloudflare_v4::intel::GetMultipleDomainDetailsResultItem>>,
-        call: call_list::<cloudflare_v4::intel::GetMultipleDomainDetailsResultItem>,
+        decode: decode::<Vec<cloudflare_v4::intel::CollectionResponseResultItem>>,
+        call: call_list::<cloudflare_v4::intel::CollectionResponseResultItem>,
     },
     Entry {
         op: &cloudflare_v4::custom_indicator_feeds::operations::GET_INDICATOR_FEEDS,
@@ -2433,8 +2383,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::intel::operations::CREATE_MISCATEGORIZATION,
-        decode: decode::<cloudflare_v4::intel::CreateMiscategorizationResult>,
-        call: call::<cloudflare_v4::intel::CreateMiscategorizationResult>,
+        decode: decode::<cloudflare_v4::intel::ApiResult>,
+        call: call::<cloudflare_v4::intel::ApiResult>,
     },
     Entry {
         op: &cloudflare_v4::intel_sinkholes::operations::GET_SINKHOLES,
@@ -2473,13 +2423,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-        decode: decode::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
-        call: call::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::IdResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
-        decode: decode::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
-        call: call::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
+        decode: decode::<cloudflare_v4::load_balancing::PreviewResult2>,
+        call: call::<cloudflare_v4::load_balancing::PreviewResult2>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
@@ -2518,8 +2468,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
-        decode: decode::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
-        call: call::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::SchemasIdResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::SchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
@@ -2528,8 +2478,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL,
-        decode: decode::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
-        call: call::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
+        decode: decode::<cloudflare_v4::load_balancing::PreviewResult2>,
+        call: call::<cloudflare_v4::load_balancing::PreviewResult2>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
@@ -2593,51 +2543,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
-        decode: decode::<
-            Option<cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipResult>,
-        >,
-        call: call::<
-            Option<cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipResult>,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::GetOwnershipResult>>,
+        call: call::<Option<cloudflare_v4::logpush::GetOwnershipResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE,
-        decode: decode::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipValidateResult,
-            >,
-        >,
-        call: call::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipValidateResult,
-            >,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::ValidateOwnershipResult>>,
+        call: call::<Option<cloudflare_v4::logpush::ValidateOwnershipResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
-        decode: decode::<
-            Option<
-                cloudflare_v4::logpush::DeleteAccountsAccountIdLogpushValidateDestinationExistsResult,
-            >,
-        >,
-        call: call::<
-            Option<
-                cloudflare_v4::logpush::DeleteAccountsAccountIdLogpushValidateDestinationExistsResult,
-            >,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::DestinationExistsResult>>,
+        call: call::<Option<cloudflare_v4::logpush::DestinationExistsResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN,
-        decode: decode::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushValidateOriginResult,
-            >,
-        >,
-        call: call::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushValidateOriginResult,
-            >,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::ValidateResult>>,
+        call: call::<Option<cloudflare_v4::logpush::ValidateResult>>,
     },
     Entry {
         op: &cloudflare_v4::logcontrol::operations::GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
@@ -2676,23 +2598,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_INTERCONNECTS,
-        decode: decode::<cloudflare_v4::magic::ListInterconnectsResult>,
-        call: call::<cloudflare_v4::magic::ListInterconnectsResult>,
+        decode: decode::<cloudflare_v4::magic::ComponentsSchemasTunnelsResult>,
+        call: call::<cloudflare_v4::magic::ComponentsSchemasTunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::UPDATE_MULTIPLE_INTERCONNECTS,
-        decode: decode::<cloudflare_v4::magic::UpdateMultipleInterconnectsResult>,
-        call: call::<cloudflare_v4::magic::UpdateMultipleInterconnectsResult>,
+        decode: decode::<cloudflare_v4::magic::ComponentsSchemasModifiedTunnelsResult>,
+        call: call::<cloudflare_v4::magic::ComponentsSchemasModifiedTunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_INTERCONNECT_DETAILS,
-        decode: decode::<cloudflare_v4::magic::ListInterconnectDetailsResult>,
-        call: call::<cloudflare_v4::magic::ListInterconnectDetailsResult>,
+        decode: decode::<cloudflare_v4::magic::ComponentsSchemasTunnelResult>,
+        call: call::<cloudflare_v4::magic::ComponentsSchemasTunnelResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::UPDATE_INTERCONNECT,
-        decode: decode::<cloudflare_v4::magic::UpdateInterconnectResult>,
-        call: call::<cloudflare_v4::magic::UpdateInterconnectResult>,
+        decode: decode::<cloudflare_v4::magic::ComponentsSchemasTunnelModifiedResult>,
+        call: call::<cloudflare_v4::magic::ComponentsSchemasTunnelModifiedResult>,
     },
     Entry {
         op: &cloudflare_v4::mconn::operations::MCONN_CONNECTOR_LIST,
@@ -2716,117 +2638,103 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_GRE_TUNNELS,
-        decode: decode::<cloudflare_v4::magic::ListGreTunnelsResult>,
-        call: call::<cloudflare_v4::magic::ListGreTunnelsResult>,
+        decode: decode::<cloudflare_v4::magic::TunnelsResult>,
+        call: call::<cloudflare_v4::magic::TunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::CREATE_GRE_TUNNELS,
-        decode: decode::<cloudflare_v4::magic::ListGreTunnelsResult>,
-        call: call::<cloudflare_v4::magic::ListGreTunnelsResult>,
+        decode: decode::<cloudflare_v4::magic::TunnelsResult>,
+        call: call::<cloudflare_v4::magic::TunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::UPDATE_MULTIPLE_GRE_TUNNELS,
-        decode: decode::<cloudflare_v4::magic::UpdateMultipleGreTunnelsResult>,
-        call: call::<cloudflare_v4::magic::UpdateMultipleGreTunnelsResult>,
+        decode: decode::<cloudflare_v4::magic::ModifiedTunnelsResult>,
+        call: call::<cloudflare_v4::magic::ModifiedTunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_GRE_TUNNEL_DETAILS,
-        decode: decode::<cloudflare_v4::magic::ListGreTunnelDetailsResult>,
-        call: call::<cloudflare_v4::magic::ListGreTunnelDetailsResult>,
+        decode: decode::<cloudflare_v4::magic::TunnelResult>,
+        call: call::<cloudflare_v4::magic::TunnelResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::UPDATE_GRE_TUNNEL,
-        decode: decode::<cloudflare_v4::magic::UpdateGreTunnelResult>,
-        call: call::<cloudflare_v4::magic::UpdateGreTunnelResult>,
+        decode: decode::<cloudflare_v4::magic::TunnelModifiedResult>,
+        call: call::<cloudflare_v4::magic::TunnelModifiedResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_GRE_TUNNEL,
-        decode: decode::<Option<cloudflare_v4::magic::DeleteGreTunnelResult>>,
-        call: call::<Option<cloudflare_v4::magic::DeleteGreTunnelResult>>,
+        decode: decode::<Option<cloudflare_v4::magic::TunnelDeletedResult>>,
+        call: call::<Option<cloudflare_v4::magic::TunnelDeletedResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS,
-        decode: decode::<cloudflare_v4::magic::MagicIpsecTunnelsListIpsecTunnelsResult>,
-        call: call::<cloudflare_v4::magic::MagicIpsecTunnelsListIpsecTunnelsResult>,
+        decode: decode::<cloudflare_v4::magic::SchemasTunnelsResult>,
+        call: call::<cloudflare_v4::magic::SchemasTunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_CREATE_IPSEC_TUNNELS,
-        decode: decode::<cloudflare_v4::magic::MagicIpsecTunnelsListIpsecTunnelsResult>,
-        call: call::<cloudflare_v4::magic::MagicIpsecTunnelsListIpsecTunnelsResult>,
+        decode: decode::<cloudflare_v4::magic::SchemasTunnelsResult>,
+        call: call::<cloudflare_v4::magic::SchemasTunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_UPDATE_MULTIPLE_IPSEC_TUNNELS,
-        decode: decode::<
-            cloudflare_v4::magic::MagicIpsecTunnelsUpdateMultipleIpsecTunnelsResult,
-        >,
-        call: call::<
-            cloudflare_v4::magic::MagicIpsecTunnelsUpdateMultipleIpsecTunnelsResult,
-        >,
+        decode: decode::<cloudflare_v4::magic::SchemasModifiedTunnelsResult>,
+        call: call::<cloudflare_v4::magic::SchemasModifiedTunnelsResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNEL_DETAILS,
-        decode: decode::<
-            cloudflare_v4::magic::MagicIpsecTunnelsListIpsecTunnelDetailsResult,
-        >,
-        call: call::<cloudflare_v4::magic::MagicIpsecTunnelsListIpsecTunnelDetailsResult>,
+        decode: decode::<cloudflare_v4::magic::SchemasTunnelResult>,
+        call: call::<cloudflare_v4::magic::SchemasTunnelResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_UPDATE_IPSEC_TUNNEL,
-        decode: decode::<cloudflare_v4::magic::MagicIpsecTunnelsUpdateIpsecTunnelResult>,
-        call: call::<cloudflare_v4::magic::MagicIpsecTunnelsUpdateIpsecTunnelResult>,
+        decode: decode::<cloudflare_v4::magic::SchemasTunnelModifiedResult>,
+        call: call::<cloudflare_v4::magic::SchemasTunnelModifiedResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
-        decode: decode::<
-            Option<cloudflare_v4::magic::MagicIpsecTunnelsDeleteIpsecTunnelResult>,
-        >,
-        call: call::<
-            Option<cloudflare_v4::magic::MagicIpsecTunnelsDeleteIpsecTunnelResult>,
-        >,
+        decode: decode::<Option<cloudflare_v4::magic::SchemasTunnelDeletedResult>>,
+        call: call::<Option<cloudflare_v4::magic::SchemasTunnelDeletedResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
-        decode: decode::<
-            cloudflare_v4::magic::MagicIpsecTunnelsGeneratePreSharedKeyPskForIpsecTunnelsResult,
-        >,
-        call: call::<
-            cloudflare_v4::magic::MagicIpsecTunnelsGeneratePreSharedKeyPskForIpsecTunnelsResult,
-        >,
+        decode: decode::<cloudflare_v4::magic::PskGenerationResult>,
+        call: call::<cloudflare_v4::magic::PskGenerationResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_ROUTES,
-        decode: decode::<cloudflare_v4::magic::ListRoutesResult>,
-        call: call::<cloudflare_v4::magic::ListRoutesResult>,
+        decode: decode::<cloudflare_v4::magic::RoutesResult>,
+        call: call::<cloudflare_v4::magic::RoutesResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::CREATE_ROUTES,
-        decode: decode::<cloudflare_v4::magic::ListRoutesResult>,
-        call: call::<cloudflare_v4::magic::ListRoutesResult>,
+        decode: decode::<cloudflare_v4::magic::RoutesResult>,
+        call: call::<cloudflare_v4::magic::RoutesResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::UPDATE_MANY_ROUTES,
-        decode: decode::<cloudflare_v4::magic::UpdateManyRoutesResult>,
-        call: call::<cloudflare_v4::magic::UpdateManyRoutesResult>,
+        decode: decode::<cloudflare_v4::magic::MultipleRouteModifiedResult>,
+        call: call::<cloudflare_v4::magic::MultipleRouteModifiedResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_MANY_ROUTES,
-        decode: decode::<Option<cloudflare_v4::magic::DeleteManyRoutesResult>>,
-        call: call::<Option<cloudflare_v4::magic::DeleteManyRoutesResult>>,
+        decode: decode::<Option<cloudflare_v4::magic::MultipleRouteDeleteResult>>,
+        call: call::<Option<cloudflare_v4::magic::MultipleRouteDeleteResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::ROUTE_DETAILS,
-        decode: decode::<cloudflare_v4::magic::RouteDetailsResult>,
-        call: call::<cloudflare_v4::magic::RouteDetailsResult>,
+        decode: decode::<cloudflare_v4::magic::RouteResult>,
+        call: call::<cloudflare_v4::magic::RouteResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::UPDATE_ROUTE,
-        decode: decode::<cloudflare_v4::magic::UpdateRouteResult>,
-        call: call::<cloudflare_v4::magic::UpdateRouteResult>,
+        decode: decode::<cloudflare_v4::magic::RouteModifiedResult>,
+        call: call::<cloudflare_v4::magic::RouteModifiedResult>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::DELETE_ROUTE,
-        decode: decode::<Option<cloudflare_v4::magic::DeleteRouteResult>>,
-        call: call::<Option<cloudflare_v4::magic::DeleteRouteResult>>,
+        decode: decode::<Option<cloudflare_v4::magic::RouteDeletedResult>>,
+        call: call::<Option<cloudflare_v4::magic::RouteDeletedResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic::operations::LIST_SITES,
@@ -2990,8 +2898,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::REMOVE_MEMBER,
-        decode: decode::<Option<cloudflare_v4::iam::AccountResourceGroupDeleteResult>>,
-        call: call::<Option<cloudflare_v4::iam::AccountResourceGroupDeleteResult>>,
+        decode: decode::<Option<cloudflare_v4::iam::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::iam::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::LIST_ACCOUNT_CONFIGURATION,
@@ -3205,21 +3113,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::LIST_PACKET_CAPTURE_REQUESTS,
-        decode: decode::<
-            Vec<cloudflare_v4::magic_visibility::ListPacketCaptureRequestsResultItem>,
-        >,
-        call: call_list::<
-            cloudflare_v4::magic_visibility::ListPacketCaptureRequestsResultItem,
-        >,
+        decode: decode::<Vec<cloudflare_v4::magic_visibility::PcapsResultItem>>,
+        call: call_list::<cloudflare_v4::magic_visibility::PcapsResultItem>,
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::CREATE_PCAP_REQUEST,
-        decode: decode::<
-            cloudflare_v4::magic_visibility::ListPacketCaptureRequestsResultItem,
-        >,
-        call: call::<
-            cloudflare_v4::magic_visibility::ListPacketCaptureRequestsResultItem,
-        >,
+        decode: decode::<cloudflare_v4::magic_visibility::PcapsResultItem>,
+        call: call::<cloudflare_v4::magic_visibility::PcapsResultItem>,
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::LIST_PCA_PS_BUCKET_OWNERSHIP,
@@ -3247,12 +3147,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::GET_PCAP_REQUEST,
-        decode: decode::<
-            cloudflare_v4::magic_visibility::ListPacketCaptureRequestsResultItem,
-        >,
-        call: call::<
-            cloudflare_v4::magic_visibility::ListPacketCaptureRequestsResultItem,
-        >,
+        decode: decode::<cloudflare_v4::magic_visibility::PcapsResultItem>,
+        call: call::<cloudflare_v4::magic_visibility::PcapsResultItem>,
     },
     Entry {
         op: &cloudflare_v4::magic_visibility::operations::DOWNLOAD_SIMPLE_PCAP,
@@ -3386,8 +3282,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::lists::operations::GET_LISTS,
-        decode: decode::<Vec<cloudflare_v4::lists::GetListsResultItem>>,
-        call: call::<Vec<cloudflare_v4::lists::GetListsResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::lists::ListsResultItem>>,
+        call: call::<Vec<cloudflare_v4::lists::ListsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::lists::operations::CREATE_A_LIST,
@@ -3406,8 +3302,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::lists::operations::DELETE_A_LIST,
-        decode: decode::<Option<cloudflare_v4::lists::DeleteAListResult>>,
-        call: call::<Option<cloudflare_v4::lists::DeleteAListResult>>,
+        decode: decode::<Option<cloudflare_v4::lists::ListDeleteResult>>,
+        call: call::<Option<cloudflare_v4::lists::ListDeleteResult>>,
     },
     Entry {
         op: &cloudflare_v4::lists::operations::GET_LIST_ITEMS,
@@ -3416,18 +3312,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::lists::operations::CREATE_LIST_ITEMS,
-        decode: decode::<cloudflare_v4::lists::CreateListItemsResult>,
-        call: call::<cloudflare_v4::lists::CreateListItemsResult>,
+        decode: decode::<cloudflare_v4::lists::ListsAsyncResult>,
+        call: call::<cloudflare_v4::lists::ListsAsyncResult>,
     },
     Entry {
         op: &cloudflare_v4::lists::operations::UPDATE_ALL_LIST_ITEMS,
-        decode: decode::<cloudflare_v4::lists::CreateListItemsResult>,
-        call: call::<cloudflare_v4::lists::CreateListItemsResult>,
+        decode: decode::<cloudflare_v4::lists::ListsAsyncResult>,
+        call: call::<cloudflare_v4::lists::ListsAsyncResult>,
     },
     Entry {
         op: &cloudflare_v4::lists::operations::DELETE_LIST_ITEMS,
-        decode: decode::<Option<cloudflare_v4::lists::CreateListItemsResult>>,
-        call: call::<Option<cloudflare_v4::lists::CreateListItemsResult>>,
+        decode: decode::<Option<cloudflare_v4::lists::ListsAsyncResult>>,
+        call: call::<Option<cloudflare_v4::lists::ListsAsyncResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_RULESETS,
@@ -3531,8 +3427,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rum::operations::DELETE_SITE,
-        decode: decode::<Option<cloudflare_v4::rum::DeleteSiteResult>>,
-        call: call::<Option<cloudflare_v4::rum::DeleteSiteResult>>,
+        decode: decode::<Option<cloudflare_v4::rum::SiteTagResult>>,
+        call: call::<Option<cloudflare_v4::rum::SiteTagResult>>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::CREATE_RULE,
@@ -3546,18 +3442,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rum::operations::DELETE_RULE,
-        decode: decode::<Option<cloudflare_v4::rum::DeleteRuleResult>>,
-        call: call::<Option<cloudflare_v4::rum::DeleteRuleResult>>,
+        decode: decode::<Option<cloudflare_v4::rum::RuleIdResult>>,
+        call: call::<Option<cloudflare_v4::rum::RuleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::LIST_RULES,
-        decode: decode::<cloudflare_v4::rum::ListRulesResult>,
-        call: call::<cloudflare_v4::rum::ListRulesResult>,
+        decode: decode::<cloudflare_v4::rum::RulesResult>,
+        call: call::<cloudflare_v4::rum::RulesResult>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::MODIFY_RULES,
-        decode: decode::<cloudflare_v4::rum::ListRulesResult>,
-        call: call::<cloudflare_v4::rum::ListRulesResult>,
+        decode: decode::<cloudflare_v4::rum::RulesResult>,
+        call: call::<cloudflare_v4::rum::RulesResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::LIST_AC_LS,
@@ -3581,8 +3477,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_ACL,
-        decode: decode::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
-        call: call::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
+        decode: decode::<
+            Option<cloudflare_v4::secondary_dns::ComponentsSchemasIdResult>,
+        >,
+        call: call::<Option<cloudflare_v4::secondary_dns::ComponentsSchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::LIST_PEERS,
@@ -3606,8 +3504,10 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_PEER,
-        decode: decode::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
-        call: call::<Option<cloudflare_v4::secondary_dns::DeleteAclResult>>,
+        decode: decode::<
+            Option<cloudflare_v4::secondary_dns::ComponentsSchemasIdResult>,
+        >,
+        call: call::<Option<cloudflare_v4::secondary_dns::ComponentsSchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::LIST_TSI_GS,
@@ -3631,8 +3531,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_TSIG,
-        decode: decode::<Option<cloudflare_v4::secondary_dns::DeleteTsigResult>>,
-        call: call::<Option<cloudflare_v4::secondary_dns::DeleteTsigResult>>,
+        decode: decode::<Option<cloudflare_v4::secondary_dns::SchemasIdResult>>,
+        call: call::<Option<cloudflare_v4::secondary_dns::SchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::workers_kv::operations::QUERY_REQUEST_ANALYTICS,
@@ -3731,13 +3631,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS,
-        decode: decode::<cloudflare_v4::stream::UploadVideosViaDirectUploadUrLsResult>,
-        call: call::<cloudflare_v4::stream::UploadVideosViaDirectUploadUrLsResult>,
+        decode: decode::<cloudflare_v4::stream::DirectUploadResult>,
+        call: call::<cloudflare_v4::stream::DirectUploadResult>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::LIST_SIGNING_KEYS,
-        decode: decode::<Vec<cloudflare_v4::stream::ListSigningKeysResultItem>>,
-        call: call::<Vec<cloudflare_v4::stream::ListSigningKeysResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::stream::KeyResultItem>>,
+        call: call::<Vec<cloudflare_v4::stream::KeyResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::CREATE_SIGNING_KEYS,
@@ -3751,8 +3651,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::LIST_LIVE_INPUTS,
-        decode: decode::<cloudflare_v4::stream::ListLiveInputsResult>,
-        call: call::<cloudflare_v4::stream::ListLiveInputsResult>,
+        decode: decode::<cloudflare_v4::stream::LiveInputResult>,
+        call: call::<cloudflare_v4::stream::LiveInputResult>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::CREATE_A_LIVE_INPUT,
@@ -3796,8 +3696,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::STORAGE_USAGE,
-        decode: decode::<cloudflare_v4::stream::StorageUsageResult>,
-        call: call::<cloudflare_v4::stream::StorageUsageResult>,
+        decode: decode::<cloudflare_v4::stream::StorageUseResult>,
+        call: call::<cloudflare_v4::stream::StorageUseResult>,
     },
     Entry {
         op: &cloudflare_v4::stream::operations::LIST_WATERMARK_PROFILES,
@@ -3921,8 +3821,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::stream::operations::CREATE_SIGNED_URL_TOKENS_FOR_VIDEOS,
-        decode: decode::<cloudflare_v4::stream::CreateSignedUrlTokensForVideosResult>,
-        call: call::<cloudflare_v4::stream::CreateSignedUrlTokensForVideosResult>,
+        decode: decode::<cloudflare_v4::stream::SignedTokenResult>,
+        call: call::<cloudflare_v4::stream::SignedTokenResult>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::TUNNEL_ROUTE_LIST_TUNNEL_ROUTES,
@@ -3986,8 +3886,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::LIST_ALL_TUNNELS,
-        decode: decode::<Vec<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
-        call: call_list::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<Vec<cloudflare_v4::tunnel::TunnelResultItem>>,
+        call: call_list::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::CREATE_AN_ARGO_TUNNEL,
@@ -4126,28 +4026,28 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::LIST_WARP_CONNECTOR_TUNNELS,
-        decode: decode::<Vec<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
-        call: call_list::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<Vec<cloudflare_v4::tunnel::TunnelResultItem>>,
+        call: call_list::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::CREATE_A_WARP_CONNECTOR_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<cloudflare_v4::tunnel::TunnelResultItem>,
+        call: call::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::GET_A_WARP_CONNECTOR_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<cloudflare_v4::tunnel::TunnelResultItem>,
+        call: call::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::UPDATE_A_WARP_CONNECTOR_TUNNEL,
-        decode: decode::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
-        call: call::<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>,
+        decode: decode::<cloudflare_v4::tunnel::TunnelResultItem>,
+        call: call::<cloudflare_v4::tunnel::TunnelResultItem>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
-        decode: decode::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
-        call: call::<Option<cloudflare_v4::tunnel::ListCloudflareTunnelsResultItem>>,
+        decode: decode::<Option<cloudflare_v4::tunnel::TunnelResultItem>>,
+        call: call::<Option<cloudflare_v4::tunnel::TunnelResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
@@ -4156,23 +4056,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::FETCH_WORKER_ACCOUNT_SETTINGS,
-        decode: decode::<cloudflare_v4::workers::FetchWorkerAccountSettingsResult>,
-        call: call::<cloudflare_v4::workers::FetchWorkerAccountSettingsResult>,
+        decode: decode::<cloudflare_v4::workers::AccountSettingsResult>,
+        call: call::<cloudflare_v4::workers::AccountSettingsResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::CREATE_WORKER_ACCOUNT_SETTINGS,
-        decode: decode::<cloudflare_v4::workers::FetchWorkerAccountSettingsResult>,
-        call: call::<cloudflare_v4::workers::FetchWorkerAccountSettingsResult>,
+        decode: decode::<cloudflare_v4::workers::AccountSettingsResult>,
+        call: call::<cloudflare_v4::workers::AccountSettingsResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::WORKER_DEPLOYMENTS_DEPRECATED_LIST_DEPLOYMENTS,
-        decode: decode::<cloudflare_v4::workers::ListDeploymentsResult>,
-        call: call::<cloudflare_v4::workers::ListDeploymentsResult>,
+        decode: decode::<cloudflare_v4::workers::DeploymentsListResult>,
+        call: call::<cloudflare_v4::workers::DeploymentsListResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::GET_DEPLOYMENT_DETAIL,
-        decode: decode::<cloudflare_v4::workers::GetDeploymentDetailResult>,
-        call: call::<cloudflare_v4::workers::GetDeploymentDetailResult>,
+        decode: decode::<cloudflare_v4::workers::DeploymentsResult>,
+        call: call::<cloudflare_v4::workers::DeploymentsResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::NAMESPACE_WORKER_LIST,
@@ -4326,23 +4226,25 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::WORKER_DEPLOYMENTS_LIST_DEPLOYMENTS,
-        decode: decode::<cloudflare_v4::workers::ListDeploymentsResult2>,
-        call: call::<cloudflare_v4::workers::ListDeploymentsResult2>,
+        decode: decode::<cloudflare_v4::workers::SchemasDeploymentsListResult>,
+        call: call::<cloudflare_v4::workers::SchemasDeploymentsListResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::CREATE_DEPLOYMENT,
-        decode: decode::<cloudflare_v4::workers::ListDeploymentsResultDeploymentsItem>,
-        call: call::<cloudflare_v4::workers::ListDeploymentsResultDeploymentsItem>,
+        decode: decode::<
+            cloudflare_v4::workers::SchemasDeploymentsListResultDeploymentsItem,
+        >,
+        call: call::<cloudflare_v4::workers::SchemasDeploymentsListResultDeploymentsItem>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::GET_CRON_TRIGGERS,
-        decode: decode::<cloudflare_v4::workers::GetCronTriggersResult>,
-        call: call::<cloudflare_v4::workers::GetCronTriggersResult>,
+        decode: decode::<cloudflare_v4::workers::CronTriggerResult>,
+        call: call::<cloudflare_v4::workers::CronTriggerResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::UPDATE_CRON_TRIGGERS,
-        decode: decode::<cloudflare_v4::workers::GetCronTriggersResult>,
-        call: call::<cloudflare_v4::workers::GetCronTriggersResult>,
+        decode: decode::<cloudflare_v4::workers::CronTriggerResult>,
+        call: call::<cloudflare_v4::workers::CronTriggerResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::SETTINGS_GET_SETTINGS,
@@ -4366,13 +4268,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::LIST_TAILS,
-        decode: decode::<cloudflare_v4::workers::ListTailsResult>,
-        call: call::<cloudflare_v4::workers::ListTailsResult>,
+        decode: decode::<cloudflare_v4::workers::TailResult>,
+        call: call::<cloudflare_v4::workers::TailResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::START_TAIL,
-        decode: decode::<cloudflare_v4::workers::ListTailsResult>,
-        call: call::<cloudflare_v4::workers::ListTailsResult>,
+        decode: decode::<cloudflare_v4::workers::TailResult>,
+        call: call::<cloudflare_v4::workers::TailResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::DELETE_TAIL,
@@ -4381,18 +4283,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::FETCH_USAGE_MODEL,
-        decode: decode::<cloudflare_v4::workers::FetchUsageModelResult>,
-        call: call::<cloudflare_v4::workers::FetchUsageModelResult>,
+        decode: decode::<cloudflare_v4::workers::UsageModelResult>,
+        call: call::<cloudflare_v4::workers::UsageModelResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::UPDATE_USAGE_MODEL,
-        decode: decode::<cloudflare_v4::workers::FetchUsageModelResult>,
-        call: call::<cloudflare_v4::workers::FetchUsageModelResult>,
+        decode: decode::<cloudflare_v4::workers::UsageModelResult>,
+        call: call::<cloudflare_v4::workers::UsageModelResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::LIST_VERSIONS,
-        decode: decode::<cloudflare_v4::workers::ListVersionsResult>,
-        call: call::<cloudflare_v4::workers::ListVersionsResult>,
+        decode: decode::<cloudflare_v4::workers::VersionsListResult>,
+        call: call::<cloudflare_v4::workers::VersionsListResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::UPLOAD_VERSION,
@@ -4426,31 +4328,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::GET_SUBDOMAIN,
-        decode: decode::<cloudflare_v4::workers::GetSubdomainResult>,
-        call: call::<cloudflare_v4::workers::GetSubdomainResult>,
+        decode: decode::<cloudflare_v4::workers::SubdomainResult>,
+        call: call::<cloudflare_v4::workers::SubdomainResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::CREATE_SUBDOMAIN,
-        decode: decode::<cloudflare_v4::workers::GetSubdomainResult>,
-        call: call::<cloudflare_v4::workers::GetSubdomainResult>,
+        decode: decode::<cloudflare_v4::workers::SubdomainResult>,
+        call: call::<cloudflare_v4::workers::SubdomainResult>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS,
-        decode: decode::<
-            cloudflare_v4::tunnel::ZeroTrustAccountsGetConnectivitySettingsResult,
-        >,
-        call: call::<
-            cloudflare_v4::tunnel::ZeroTrustAccountsGetConnectivitySettingsResult,
-        >,
+        decode: decode::<cloudflare_v4::tunnel::ZeroTrustConnectivitySettingsResult>,
+        call: call::<cloudflare_v4::tunnel::ZeroTrustConnectivitySettingsResult>,
     },
     Entry {
         op: &cloudflare_v4::tunnel::operations::ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS,
-        decode: decode::<
-            cloudflare_v4::tunnel::ZeroTrustAccountsGetConnectivitySettingsResult,
-        >,
-        call: call::<
-            cloudflare_v4::tunnel::ZeroTrustAccountsGetConnectivitySettingsResult,
-        >,
+        decode: decode::<cloudflare_v4::tunnel::ZeroTrustConnectivitySettingsResult>,
+        call: call::<cloudflare_v4::tunnel::ZeroTrustConnectivitySettingsResult>,
     },
     Entry {
         op: &cloudflare_v4::dlp::operations::DLP_ZT_RISK_SCORE_INTEGRATION_LIST,
@@ -4503,12 +4397,12 @@ pub static ENTRIES: &[Entry] = &[
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::REVOKE_CERTIFICATE,
         decode: decode::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
         call: call::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
     },
@@ -5752,8 +5646,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
-        decode: decode::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
-        call: call::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
+        decode: decode::<Option<cloudflare_v4::firewall::RuleSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::firewall::RuleSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::LIST_INVITATIONS,
@@ -5797,13 +5691,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-        decode: decode::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
-        call: call::<Option<cloudflare_v4::load_balancing::DeleteMonitorResult>>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::IdResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
-        decode: decode::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
-        call: call::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
+        decode: decode::<cloudflare_v4::load_balancing::PreviewResult2>,
+        call: call::<cloudflare_v4::load_balancing::PreviewResult2>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
@@ -5842,8 +5736,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_DELETE_POOL,
-        decode: decode::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
-        call: call::<Option<cloudflare_v4::load_balancing::DeletePoolResult>>,
+        decode: decode::<Option<cloudflare_v4::load_balancing::SchemasIdResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::SchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
@@ -5852,8 +5746,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_PREVIEW_POOL,
-        decode: decode::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
-        call: call::<cloudflare_v4::load_balancing::PreviewMonitorResult>,
+        decode: decode::<cloudflare_v4::load_balancing::PreviewResult2>,
+        call: call::<cloudflare_v4::load_balancing::PreviewResult2>,
     },
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
@@ -5907,8 +5801,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::CREATE_TOKEN,
-        decode: decode::<cloudflare_v4::iam::CreateTokenResult>,
-        call: call::<cloudflare_v4::iam::CreateTokenResult>,
+        decode: decode::<cloudflare_v4::iam::ResponseCreateResult>,
+        call: call::<cloudflare_v4::iam::ResponseCreateResult>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::PERMISSION_GROUPS_LIST_PERMISSION_GROUPS,
@@ -5917,8 +5811,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::VERIFY_TOKEN,
-        decode: decode::<cloudflare_v4::iam::VerifyTokenResult>,
-        call: call::<cloudflare_v4::iam::VerifyTokenResult>,
+        decode: decode::<cloudflare_v4::iam::ResponseSingleSegmentResult>,
+        call: call::<cloudflare_v4::iam::ResponseSingleSegmentResult>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::TOKEN_DETAILS,
@@ -5932,8 +5826,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::iam::operations::DELETE_TOKEN,
-        decode: decode::<Option<cloudflare_v4::iam::AccountResourceGroupDeleteResult>>,
-        call: call::<Option<cloudflare_v4::iam::AccountResourceGroupDeleteResult>>,
+        decode: decode::<Option<cloudflare_v4::iam::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::iam::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::iam::operations::ROLL_TOKEN,
@@ -6062,23 +5956,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_FILTERS,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFiltersResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFiltersResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::CREATE_FILTERS,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFiltersResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFiltersResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_FILTERS,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFiltersResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFiltersResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_FILTERS,
-        decode: decode::<Vec<cloudflare_v4::firewall::DeleteFiltersResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::DeleteFiltersResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterDeleteResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterDeleteResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::GET_A_FILTER,
@@ -6092,8 +5986,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_FILTER,
-        decode: decode::<Option<cloudflare_v4::firewall::DeleteFiltersResultItem>>,
-        call: call::<Option<cloudflare_v4::firewall::DeleteFiltersResultItem>>,
+        decode: decode::<Option<cloudflare_v4::firewall::FilterDeleteResultItem>>,
+        call: call::<Option<cloudflare_v4::firewall::FilterDeleteResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_ZONE_LOCKDOWN_RULES,
@@ -6124,48 +6018,60 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_FIREWALL_RULES,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFirewallRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::CREATE_FIREWALL_RULES,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFirewallRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_FIREWALL_RULES,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFirewallRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_PRIORITY_OF_FIREWALL_RULES,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFirewallRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_FIREWALL_RULES,
-        decode: decode::<Vec<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>,
+        decode: decode::<
+            Vec<cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem>,
+        >,
+        call: call_list::<
+            cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem,
+        >,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::GET_A_FIREWALL_RULE,
-        decode: decode::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
-        call: call::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<cloudflare_v4::firewall::FilterRulesResultItem>,
+        call: call::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_A_FIREWALL_RULE,
-        decode: decode::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
-        call: call::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<cloudflare_v4::firewall::FilterRulesResultItem>,
+        call: call::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_PRIORITY_OF_A_FIREWALL_RULE,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListFirewallRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListFirewallRulesResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_A_FIREWALL_RULE,
-        decode: decode::<Option<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>>,
-        call: call::<Option<cloudflare_v4::firewall::DeleteFirewallRulesResultItem>>,
+        decode: decode::<
+            Option<
+                cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem,
+            >,
+        >,
+        call: call::<
+            Option<
+                cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem,
+            >,
+        >,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_USER_AGENT_BLOCKING_RULES,
@@ -6196,8 +6102,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::LIST_WAF_OVERRIDES,
-        decode: decode::<Vec<cloudflare_v4::firewall::ListWafOverridesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::ListWafOverridesResultItem>,
+        decode: decode::<Vec<cloudflare_v4::firewall::OverrideResultItem>>,
+        call: call_list::<cloudflare_v4::firewall::OverrideResultItem>,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::CREATE_A_WAF_OVERRIDE,
@@ -6286,8 +6192,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::web3::operations::DELETE_WEB3_HOSTNAME,
-        decode: decode::<Option<cloudflare_v4::web3::DeleteWeb3HostnameResult>>,
-        call: call::<Option<cloudflare_v4::web3::DeleteWeb3HostnameResult>>,
+        decode: decode::<Option<cloudflare_v4::web3::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::web3::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::web3::operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS,
@@ -6301,12 +6207,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::web3::operations::LIST_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRIES,
-        decode: decode::<
-            cloudflare_v4::web3::ListIpfsUniversalPathGatewayContentListEntriesResult,
-        >,
-        call: call::<
-            cloudflare_v4::web3::ListIpfsUniversalPathGatewayContentListEntriesResult,
-        >,
+        decode: decode::<cloudflare_v4::web3::ContentListEntryResult>,
+        call: call::<cloudflare_v4::web3::ContentListEntryResult>,
     },
     Entry {
         op: &cloudflare_v4::web3::operations::CREATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
@@ -6325,8 +6227,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::web3::operations::DELETE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-        decode: decode::<Option<cloudflare_v4::web3::DeleteWeb3HostnameResult>>,
-        call: call::<Option<cloudflare_v4::web3::DeleteWeb3HostnameResult>>,
+        decode: decode::<Option<cloudflare_v4::web3::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::web3::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::zones::operations::ZONES_0_GET,
@@ -6340,8 +6242,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zones::operations::ZONES_0_DELETE,
-        decode: decode::<Option<cloudflare_v4::zones::Zones0DeleteResult>>,
-        call: call::<Option<cloudflare_v4::zones::Zones0DeleteResult>>,
+        decode: decode::<Option<cloudflare_v4::zones::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::zones::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
@@ -6370,8 +6272,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
@@ -6385,10 +6287,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-        decode: decode::<
-            Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>,
-        >,
-        call: call::<Option<cloudflare_v4::access::DeleteAShortLivedCertificateCaResult>>,
+        decode: decode::<Option<cloudflare_v4::access::SchemasIdResult>>,
+        call: call::<Option<cloudflare_v4::access::SchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::LIST_ACCESS_POLICIES,
@@ -6412,8 +6312,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::DELETE_AN_ACCESS_POLICY,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
@@ -6422,8 +6322,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-        decode: decode::<cloudflare_v4::access::TestAccessPoliciesResult>,
-        call: call::<cloudflare_v4::access::TestAccessPoliciesResult>,
+        decode: decode::<cloudflare_v4::access::PolicyCheckResult>,
+        call: call::<cloudflare_v4::access::PolicyCheckResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
@@ -6457,8 +6357,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
@@ -6482,15 +6382,17 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
         decode: decode::<
-            Vec<cloudflare_v4::access::ListAccessIdentityProvidersResultItem2>,
+            Vec<cloudflare_v4::access::IdentityProvidersComponentsSchemasResultItem>,
         >,
-        call: call_list::<cloudflare_v4::access::ListAccessIdentityProvidersResultItem2>,
+        call: call_list::<
+            cloudflare_v4::access::IdentityProvidersComponentsSchemasResultItem,
+        >,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
@@ -6509,8 +6411,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-        decode: decode::<Option<cloudflare_v4::access::AccessResult>>,
-        call: call::<Option<cloudflare_v4::access::AccessResult>>,
+        decode: decode::<Option<cloudflare_v4::access::IdResult>>,
+        call: call::<Option<cloudflare_v4::access::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
@@ -6539,8 +6441,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-        decode: decode::<cloudflare_v4::access::CreateAServiceTokenResult>,
-        call: call::<cloudflare_v4::access::CreateAServiceTokenResult>,
+        decode: decode::<cloudflare_v4::access::CreateResult>,
+        call: call::<cloudflare_v4::access::CreateResult>,
     },
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
@@ -6560,19 +6462,19 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::TOTAL_TLS_SETTINGS_DETAILS,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsDetailsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsDetailsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsResult,
         >,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::ENABLE_OR_DISABLE_TOTAL_TLS,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsDetailsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsDetailsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::TotalTlsSettingsResult,
         >,
     },
     Entry {
@@ -6629,12 +6531,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI,
-        decode: decode::<
-            cloudflare_v4::api_shield::RetrieveDiscoveredOperationsOnAZoneAsOpenapiResult,
-        >,
-        call: call::<
-            cloudflare_v4::api_shield::RetrieveDiscoveredOperationsOnAZoneAsOpenapiResult,
-        >,
+        decode: decode::<cloudflare_v4::api_shield::SchemaResponseDiscoveryResult>,
+        call: call::<cloudflare_v4::api_shield::SchemaResponseDiscoveryResult>,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE,
@@ -6648,22 +6546,16 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATION,
-        decode: decode::<
-            cloudflare_v4::api_shield::ApiShieldApiPatchDiscoveredOperationResult,
-        >,
-        call: call::<
-            cloudflare_v4::api_shield::ApiShieldApiPatchDiscoveredOperationResult,
-        >,
+        decode: decode::<cloudflare_v4::api_shield::PatchDiscoveryResult>,
+        call: call::<cloudflare_v4::api_shield::PatchDiscoveryResult>,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE,
         decode: decode::<
-            Vec<
-                cloudflare_v4::api_shield::RetrieveInformationAboutAllOperationsOnAZoneResultItem,
-            >,
+            Vec<cloudflare_v4::api_shield::MultipleOperationResponsePaginatedResultItem>,
         >,
         call: call_list::<
-            cloudflare_v4::api_shield::RetrieveInformationAboutAllOperationsOnAZoneResultItem,
+            cloudflare_v4::api_shield::MultipleOperationResponsePaginatedResultItem,
         >,
     },
     Entry {
@@ -6688,10 +6580,10 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::api_shield::operations::RETRIEVE_INFORMATION_ABOUT_AN_OPERATION,
         decode: decode::<
-            cloudflare_v4::api_shield::RetrieveInformationAboutAllOperationsOnAZoneResultItem,
+            cloudflare_v4::api_shield::MultipleOperationResponsePaginatedResultItem,
         >,
         call: call::<
-            cloudflare_v4::api_shield::RetrieveInformationAboutAllOperationsOnAZoneResultItem,
+            cloudflare_v4::api_shield::MultipleOperationResponsePaginatedResultItem,
         >,
     },
     Entry {
@@ -6711,12 +6603,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS,
-        decode: decode::<
-            cloudflare_v4::api_shield::RetrieveOperationsAndFeaturesAsOpenApiSchemasResult,
-        >,
-        call: call::<
-            cloudflare_v4::api_shield::RetrieveOperationsAndFeaturesAsOpenApiSchemasResult,
-        >,
+        decode: decode::<cloudflare_v4::api_shield::SchemaResponseWithThresholdsResult>,
+        call: call::<cloudflare_v4::api_shield::SchemaResponseWithThresholdsResult>,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS,
@@ -6755,12 +6643,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
-        decode: decode::<
-            Option<cloudflare_v4::api_shield::ApiShieldSchemaDeleteASchemaResult>,
-        >,
-        call: call::<
-            Option<cloudflare_v4::api_shield::ApiShieldSchemaDeleteASchemaResult>,
-        >,
+        decode: decode::<Option<cloudflare_v4::api_shield::ApiResult>>,
+        call: call::<Option<cloudflare_v4::api_shield::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::api_shield::operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
@@ -6795,37 +6679,33 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::bot_management::operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG,
-        decode: decode::<
-            cloudflare_v4::bot_management::BotManagementForAZoneGetConfigResult,
-        >,
-        call: call::<cloudflare_v4::bot_management::BotManagementForAZoneGetConfigResult>,
+        decode: decode::<cloudflare_v4::bot_management::BotManagementResponseBodyResult>,
+        call: call::<cloudflare_v4::bot_management::BotManagementResponseBodyResult>,
     },
     Entry {
         op: &cloudflare_v4::bot_management::operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG,
-        decode: decode::<
-            cloudflare_v4::bot_management::BotManagementForAZoneGetConfigResult,
-        >,
-        call: call::<cloudflare_v4::bot_management::BotManagementForAZoneGetConfigResult>,
+        decode: decode::<cloudflare_v4::bot_management::BotManagementResponseBodyResult>,
+        call: call::<cloudflare_v4::bot_management::BotManagementResponseBodyResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_CACHE_RESERVE_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetCacheReserveSettingResult>,
-        call: call::<cloudflare_v4::cache::GetCacheReserveSettingResult>,
+        decode: decode::<cloudflare_v4::cache::CacheReserveResult>,
+        call: call::<cloudflare_v4::cache::CacheReserveResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::CHANGE_CACHE_RESERVE_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetCacheReserveSettingResult>,
-        call: call::<cloudflare_v4::cache::GetCacheReserveSettingResult>,
+        decode: decode::<cloudflare_v4::cache::CacheReserveResult>,
+        call: call::<cloudflare_v4::cache::CacheReserveResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_CACHE_RESERVE_CLEAR,
-        decode: decode::<cloudflare_v4::cache::GetCacheReserveClearResult>,
-        call: call::<cloudflare_v4::cache::GetCacheReserveClearResult>,
+        decode: decode::<cloudflare_v4::cache::CacheReserveClearResult>,
+        call: call::<cloudflare_v4::cache::CacheReserveClearResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::START_CACHE_RESERVE_CLEAR,
-        decode: decode::<cloudflare_v4::cache::GetCacheReserveClearResult>,
-        call: call::<cloudflare_v4::cache::GetCacheReserveClearResult>,
+        decode: decode::<cloudflare_v4::cache::CacheReserveClearResult>,
+        call: call::<cloudflare_v4::cache::CacheReserveClearResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
@@ -6839,13 +6719,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_REGIONAL_TIERED_CACHE_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetRegionalTieredCacheSettingResult>,
-        call: call::<cloudflare_v4::cache::GetRegionalTieredCacheSettingResult>,
+        decode: decode::<cloudflare_v4::cache::RegionalTieredCacheResult>,
+        call: call::<cloudflare_v4::cache::RegionalTieredCacheResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::CHANGE_REGIONAL_TIERED_CACHE_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetRegionalTieredCacheSettingResult>,
-        call: call::<cloudflare_v4::cache::GetRegionalTieredCacheSettingResult>,
+        decode: decode::<cloudflare_v4::cache::RegionalTieredCacheResult>,
+        call: call::<cloudflare_v4::cache::RegionalTieredCacheResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_SMART_TIERED_CACHE_SETTING,
@@ -6864,13 +6744,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_VARIANTS_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetVariantsSettingResult>,
-        call: call::<cloudflare_v4::cache::GetVariantsSettingResult>,
+        decode: decode::<cloudflare_v4::cache::VariantsResult>,
+        call: call::<cloudflare_v4::cache::VariantsResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::CHANGE_VARIANTS_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetVariantsSettingResult>,
-        call: call::<cloudflare_v4::cache::GetVariantsSettingResult>,
+        decode: decode::<cloudflare_v4::cache::VariantsResult>,
+        call: call::<cloudflare_v4::cache::VariantsResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::DELETE_VARIANTS_SETTING,
@@ -6880,19 +6760,19 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::ClientCertificateForAZoneListHostnameAssociationsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::HostnameAssociationsResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::ClientCertificateForAZoneListHostnameAssociationsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::HostnameAssociationsResult,
         >,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::ClientCertificateForAZoneListHostnameAssociationsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::HostnameAssociationsResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::ClientCertificateForAZoneListHostnameAssociationsResult,
+            cloudflare_v4::tls_certificates_and_hostnames::HostnameAssociationsResult,
         >,
     },
     Entry {
@@ -6981,12 +6861,12 @@ pub static ENTRIES: &[Entry] = &[
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_SSL_CONFIGURATION,
         decode: decode::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
         call: call::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
     },
@@ -7031,12 +6911,12 @@ pub static ENTRIES: &[Entry] = &[
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
         decode: decode::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
         call: call::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
     },
@@ -7082,13 +6962,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::dns_records::operations::IMPORT_DNS_RECORDS,
-        decode: decode::<cloudflare_v4::dns_records::ImportDnsRecordsResult>,
-        call: call::<cloudflare_v4::dns_records::ImportDnsRecordsResult>,
+        decode: decode::<cloudflare_v4::dns_records::DnsResponseImportScanResult>,
+        call: call::<cloudflare_v4::dns_records::DnsResponseImportScanResult>,
     },
     Entry {
         op: &cloudflare_v4::dns_records::operations::SCAN_DNS_RECORDS,
-        decode: decode::<cloudflare_v4::dns_records::ImportDnsRecordsResult>,
-        call: call::<cloudflare_v4::dns_records::ImportDnsRecordsResult>,
+        decode: decode::<cloudflare_v4::dns_records::DnsResponseImportScanResult>,
+        call: call::<cloudflare_v4::dns_records::DnsResponseImportScanResult>,
     },
     Entry {
         op: &cloudflare_v4::dns_records::operations::DNS_RECORD_DETAILS,
@@ -7152,8 +7032,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::IP_ACCESS_RULES_FOR_A_ZONE_DELETE_AN_IP_ACCESS_RULE,
-        decode: decode::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
-        call: call::<Option<cloudflare_v4::firewall::DeleteAnIpAccessRuleResult2>>,
+        decode: decode::<Option<cloudflare_v4::firewall::RuleSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::firewall::RuleSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::waf_managed_rules::operations::LIST_WAF_RULE_GROUPS,
@@ -7207,10 +7087,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::healthchecks::operations::DELETE_PREVIEW_HEALTH_CHECK,
-        decode: decode::<
-            Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
-        >,
-        call: call::<Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>>,
+        decode: decode::<Option<cloudflare_v4::healthchecks::IdResult>>,
+        call: call::<Option<cloudflare_v4::healthchecks::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::healthchecks::operations::HEALTH_CHECK_DETAILS,
@@ -7229,10 +7107,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::healthchecks::operations::DELETE_HEALTH_CHECK,
-        decode: decode::<
-            Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>,
-        >,
-        call: call::<Option<cloudflare_v4::healthchecks::DeletePreviewHealthCheckResult>>,
+        decode: decode::<Option<cloudflare_v4::healthchecks::IdResult>>,
+        call: call::<Option<cloudflare_v4::healthchecks::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::zones::operations::ZONES_0_HOLD_GET,
@@ -7252,9 +7128,13 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::LIST,
         decode: decode::<
-            Vec<cloudflare_v4::tls_certificates_and_hostnames::ListResultItem>,
+            Vec<
+                cloudflare_v4::tls_certificates_and_hostnames::PerHostnameSettingsResultItem,
+            >,
         >,
-        call: call_list::<cloudflare_v4::tls_certificates_and_hostnames::ListResultItem>,
+        call: call_list::<
+            cloudflare_v4::tls_certificates_and_hostnames::PerHostnameSettingsResultItem,
+        >,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::PUT,
@@ -7298,12 +7178,12 @@ pub static ENTRIES: &[Entry] = &[
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_KEYLESS_SSL_CONFIGURATION,
         decode: decode::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
         call: call::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
     },
@@ -7335,9 +7215,9 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::load_balancing::operations::DELETE_LOAD_BALANCER,
         decode: decode::<
-            Option<cloudflare_v4::load_balancing::DeleteLoadBalancerResult>,
+            Option<cloudflare_v4::load_balancing::ComponentsSchemasIdResult>,
         >,
-        call: call::<Option<cloudflare_v4::load_balancing::DeleteLoadBalancerResult>>,
+        call: call::<Option<cloudflare_v4::load_balancing::ComponentsSchemasIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
@@ -7386,51 +7266,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP,
-        decode: decode::<
-            Option<cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipResult>,
-        >,
-        call: call::<
-            Option<cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipResult>,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::GetOwnershipResult>>,
+        call: call::<Option<cloudflare_v4::logpush::GetOwnershipResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE,
-        decode: decode::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipValidateResult,
-            >,
-        >,
-        call: call::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushOwnershipValidateResult,
-            >,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::ValidateOwnershipResult>>,
+        call: call::<Option<cloudflare_v4::logpush::ValidateOwnershipResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
-        decode: decode::<
-            Option<
-                cloudflare_v4::logpush::DeleteAccountsAccountIdLogpushValidateDestinationExistsResult,
-            >,
-        >,
-        call: call::<
-            Option<
-                cloudflare_v4::logpush::DeleteAccountsAccountIdLogpushValidateDestinationExistsResult,
-            >,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::DestinationExistsResult>>,
+        call: call::<Option<cloudflare_v4::logpush::DestinationExistsResult>>,
     },
     Entry {
         op: &cloudflare_v4::logpush::operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN,
-        decode: decode::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushValidateOriginResult,
-            >,
-        >,
-        call: call::<
-            Option<
-                cloudflare_v4::logpush::PostAccountsAccountIdLogpushValidateOriginResult,
-            >,
-        >,
+        decode: decode::<Option<cloudflare_v4::logpush::ValidateResult>>,
+        call: call::<Option<cloudflare_v4::logpush::ValidateResult>>,
     },
     Entry {
         op: &cloudflare_v4::logcontrol::operations::GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
@@ -7547,21 +7399,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::GET_ENABLEMENT_SETTING_FOR_ZONE,
-        decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::GetEnablementSettingForZoneResult,
-        >,
-        call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::GetEnablementSettingForZoneResult,
-        >,
+        decode: decode::<cloudflare_v4::tls_certificates_and_hostnames::EnabledResult>,
+        call: call::<cloudflare_v4::tls_certificates_and_hostnames::EnabledResult>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::SET_ENABLEMENT_FOR_ZONE,
-        decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::GetEnablementSettingForZoneResult,
-        >,
-        call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::GetEnablementSettingForZoneResult,
-        >,
+        decode: decode::<cloudflare_v4::tls_certificates_and_hostnames::EnabledResult>,
+        call: call::<cloudflare_v4::tls_certificates_and_hostnames::EnabledResult>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::GET_CERTIFICATE_DETAILS,
@@ -7635,8 +7479,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::page_shield::operations::GET_SCRIPT,
-        decode: decode::<cloudflare_v4::page_shield::GetScriptResult>,
-        call: call::<cloudflare_v4::page_shield::GetScriptResult>,
+        decode: decode::<cloudflare_v4::page_shield::GetZoneScriptResult>,
+        call: call::<cloudflare_v4::page_shield::GetZoneScriptResult>,
     },
     Entry {
         op: &cloudflare_v4::zones::operations::LIST_PAGE_RULES,
@@ -7670,13 +7514,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zones::operations::DELETE_A_PAGE_RULE,
-        decode: decode::<Option<cloudflare_v4::zones::DeleteAPageRuleResult>>,
-        call: call::<Option<cloudflare_v4::zones::DeleteAPageRuleResult>>,
+        decode: decode::<Option<cloudflare_v4::zones::SchemasApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::zones::SchemasApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::cache_purge::operations::PURGE,
-        decode: decode::<Option<cloudflare_v4::cache_purge::PurgeResult>>,
-        call: call::<Option<cloudflare_v4::cache_purge::PurgeResult>>,
+        decode: decode::<Option<cloudflare_v4::cache_purge::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::cache_purge::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ZONE_RULESETS,
@@ -7760,69 +7604,43 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::SECONDARY_ZONE_CONFIGURATION_DETAILS,
-        decode: decode::<
-            cloudflare_v4::secondary_dns::SecondaryZoneConfigurationDetailsResult,
-        >,
-        call: call::<
-            cloudflare_v4::secondary_dns::SecondaryZoneConfigurationDetailsResult,
-        >,
+        decode: decode::<cloudflare_v4::secondary_dns::SingleResponseIncomingResult>,
+        call: call::<cloudflare_v4::secondary_dns::SingleResponseIncomingResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::CREATE_SECONDARY_ZONE_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::secondary_dns::SecondaryZoneConfigurationDetailsResult,
-        >,
-        call: call::<
-            cloudflare_v4::secondary_dns::SecondaryZoneConfigurationDetailsResult,
-        >,
+        decode: decode::<cloudflare_v4::secondary_dns::SingleResponseIncomingResult>,
+        call: call::<cloudflare_v4::secondary_dns::SingleResponseIncomingResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::UPDATE_SECONDARY_ZONE_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::secondary_dns::SecondaryZoneConfigurationDetailsResult,
-        >,
-        call: call::<
-            cloudflare_v4::secondary_dns::SecondaryZoneConfigurationDetailsResult,
-        >,
+        decode: decode::<cloudflare_v4::secondary_dns::SingleResponseIncomingResult>,
+        call: call::<cloudflare_v4::secondary_dns::SingleResponseIncomingResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_SECONDARY_ZONE_CONFIGURATION,
-        decode: decode::<
-            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
-        >,
-        call: call::<
-            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
-        >,
+        decode: decode::<Option<cloudflare_v4::secondary_dns::IdResult>>,
+        call: call::<Option<cloudflare_v4::secondary_dns::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::PRIMARY_ZONE_CONFIGURATION_DETAILS,
-        decode: decode::<
-            cloudflare_v4::secondary_dns::PrimaryZoneConfigurationDetailsResult,
-        >,
-        call: call::<cloudflare_v4::secondary_dns::PrimaryZoneConfigurationDetailsResult>,
+        decode: decode::<cloudflare_v4::secondary_dns::SingleResponseOutgoingResult>,
+        call: call::<cloudflare_v4::secondary_dns::SingleResponseOutgoingResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::CREATE_PRIMARY_ZONE_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::secondary_dns::PrimaryZoneConfigurationDetailsResult,
-        >,
-        call: call::<cloudflare_v4::secondary_dns::PrimaryZoneConfigurationDetailsResult>,
+        decode: decode::<cloudflare_v4::secondary_dns::SingleResponseOutgoingResult>,
+        call: call::<cloudflare_v4::secondary_dns::SingleResponseOutgoingResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::UPDATE_PRIMARY_ZONE_CONFIGURATION,
-        decode: decode::<
-            cloudflare_v4::secondary_dns::PrimaryZoneConfigurationDetailsResult,
-        >,
-        call: call::<cloudflare_v4::secondary_dns::PrimaryZoneConfigurationDetailsResult>,
+        decode: decode::<cloudflare_v4::secondary_dns::SingleResponseOutgoingResult>,
+        call: call::<cloudflare_v4::secondary_dns::SingleResponseOutgoingResult>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DELETE_PRIMARY_ZONE_CONFIGURATION,
-        decode: decode::<
-            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
-        >,
-        call: call::<
-            Option<cloudflare_v4::secondary_dns::DeleteSecondaryZoneConfigurationResult>,
-        >,
+        decode: decode::<Option<cloudflare_v4::secondary_dns::IdResult>>,
+        call: call::<Option<cloudflare_v4::secondary_dns::IdResult>>,
     },
     Entry {
         op: &cloudflare_v4::secondary_dns::operations::DISABLE_OUTGOING_ZONE_TRANSFERS,
@@ -7866,13 +7684,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::cache::operations::GET_ORIGIN_MAX_HTTP_VERSION_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetOriginMaxHttpVersionSettingResult>,
-        call: call::<cloudflare_v4::cache::GetOriginMaxHttpVersionSettingResult>,
+        decode: decode::<cloudflare_v4::cache::OriginMaxHttpVersionResult>,
+        call: call::<cloudflare_v4::cache::OriginMaxHttpVersionResult>,
     },
     Entry {
         op: &cloudflare_v4::cache::operations::CHANGE_ORIGIN_MAX_HTTP_VERSION_SETTING,
-        decode: decode::<cloudflare_v4::cache::GetOriginMaxHttpVersionSettingResult>,
-        call: call::<cloudflare_v4::cache::GetOriginMaxHttpVersionSettingResult>,
+        decode: decode::<cloudflare_v4::cache::OriginMaxHttpVersionResult>,
+        call: call::<cloudflare_v4::cache::OriginMaxHttpVersionResult>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::GET_RUM_STATUS,
@@ -7906,12 +7724,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zaraz::operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
-        decode: decode::<
-            Vec<cloudflare_v4::zaraz::GetZonesZoneIdentifierZarazHistoryResultItem>,
-        >,
-        call: call::<
-            Vec<cloudflare_v4::zaraz::GetZonesZoneIdentifierZarazHistoryResultItem>,
-        >,
+        decode: decode::<Vec<cloudflare_v4::zaraz::ZarazHistoryResultItem>>,
+        call: call::<Vec<cloudflare_v4::zaraz::ZarazHistoryResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::zaraz::operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
@@ -7923,13 +7737,13 @@ pub static ENTRIES: &[Entry] = &[
         decode: decode::<
             std::collections::BTreeMap<
                 String,
-                cloudflare_v4::zaraz::GetZonesZoneIdentifierZarazConfigHistoryResultValue,
+                cloudflare_v4::zaraz::ZarazConfigHistoryResultValue,
             >,
         >,
         call: call::<
             std::collections::BTreeMap<
                 String,
-                cloudflare_v4::zaraz::GetZonesZoneIdentifierZarazConfigHistoryResultValue,
+                cloudflare_v4::zaraz::ZarazConfigHistoryResultValue,
             >,
         >,
     },
@@ -8000,8 +7814,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_LIST_PAGES,
-        decode: decode::<Vec<cloudflare_v4::observatory::SpeedListPagesResultItem>>,
-        call: call::<Vec<cloudflare_v4::observatory::SpeedListPagesResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::observatory::PagesResultItem>>,
+        call: call::<Vec<cloudflare_v4::observatory::PagesResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_LIST_TEST_HISTORY,
@@ -8015,8 +7829,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_DELETE_TESTS,
-        decode: decode::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
-        call: call::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
+        decode: decode::<Option<cloudflare_v4::observatory::CountResult>>,
+        call: call::<Option<cloudflare_v4::observatory::CountResult>>,
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_GET_TEST,
@@ -8035,13 +7849,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_CREATE_SCHEDULED_TEST,
-        decode: decode::<cloudflare_v4::observatory::SpeedCreateScheduledTestResult>,
-        call: call::<cloudflare_v4::observatory::SpeedCreateScheduledTestResult>,
+        decode: decode::<cloudflare_v4::observatory::CreateScheduleResult>,
+        call: call::<cloudflare_v4::observatory::CreateScheduleResult>,
     },
     Entry {
         op: &cloudflare_v4::observatory::operations::SPEED_DELETE_TEST_SCHEDULE,
-        decode: decode::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
-        call: call::<Option<cloudflare_v4::observatory::SpeedDeleteTestsResult>>,
+        decode: decode::<Option<cloudflare_v4::observatory::CountResult>>,
+        call: call::<Option<cloudflare_v4::observatory::CountResult>>,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::ANALYZE_CERTIFICATE,
@@ -8056,19 +7870,19 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::ORDER_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::OrderAdvancedCertificateManagerCertificatePackResult,
+            cloudflare_v4::tls_certificates_and_hostnames::AdvancedCertificatePackResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::OrderAdvancedCertificateManagerCertificatePackResult,
+            cloudflare_v4::tls_certificates_and_hostnames::AdvancedCertificatePackResult,
         >,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::GET_CERTIFICATE_PACK_QUOTAS,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::GetCertificatePackQuotasResult,
+            cloudflare_v4::tls_certificates_and_hostnames::CertificatePackQuotaResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::GetCertificatePackQuotasResult,
+            cloudflare_v4::tls_certificates_and_hostnames::CertificatePackQuotaResult,
         >,
     },
     Entry {
@@ -8079,22 +7893,22 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::RESTART_VALIDATION_FOR_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::OrderAdvancedCertificateManagerCertificatePackResult,
+            cloudflare_v4::tls_certificates_and_hostnames::AdvancedCertificatePackResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::OrderAdvancedCertificateManagerCertificatePackResult,
+            cloudflare_v4::tls_certificates_and_hostnames::AdvancedCertificatePackResult,
         >,
     },
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
         decode: decode::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
         call: call::<
             Option<
-                cloudflare_v4::tls_certificates_and_hostnames::RevokeCertificateResult,
+                cloudflare_v4::tls_certificates_and_hostnames::CertificateResponseIdOnlyResult,
             >,
         >,
     },
@@ -8120,10 +7934,10 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::tls_certificates_and_hostnames::operations::EDIT_SSL_CERTIFICATE_PACK_VALIDATION_METHOD,
         decode: decode::<
-            cloudflare_v4::tls_certificates_and_hostnames::EditSslCertificatePackValidationMethodResult,
+            cloudflare_v4::tls_certificates_and_hostnames::SslValidationMethodResult,
         >,
         call: call::<
-            cloudflare_v4::tls_certificates_and_hostnames::EditSslCertificatePackValidationMethodResult,
+            cloudflare_v4::tls_certificates_and_hostnames::SslValidationMethodResult,
         >,
     },
     Entry {
@@ -8258,8 +8072,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::CREATE_FILTER,
-        decode: decode::<Option<cloudflare_v4::workers::CreateFilterResult>>,
-        call: call::<Option<cloudflare_v4::workers::CreateFilterResult>>,
+        decode: decode::<Option<cloudflare_v4::workers::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::workers::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::UPDATE_FILTER,
@@ -8268,8 +8082,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::DELETE_FILTER,
-        decode: decode::<Option<cloudflare_v4::workers::CreateFilterResult>>,
-        call: call::<Option<cloudflare_v4::workers::CreateFilterResult>>,
+        decode: decode::<Option<cloudflare_v4::workers::ApiResponseSingleIdResult>>,
+        call: call::<Option<cloudflare_v4::workers::ApiResponseSingleIdResult>>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::LIST_ROUTES,
@@ -8278,8 +8092,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::CREATE_ROUTE,
-        decode: decode::<cloudflare_v4::workers::CreateRouteResult>,
-        call: call::<cloudflare_v4::workers::CreateRouteResult>,
+        decode: decode::<cloudflare_v4::workers::ApiResult>,
+        call: call::<cloudflare_v4::workers::ApiResult>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::GET_ROUTE,
@@ -8293,8 +8107,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::workers::operations::DELETE_ROUTE,
-        decode: decode::<Option<cloudflare_v4::workers::CreateRouteResult>>,
-        call: call::<Option<cloudflare_v4::workers::CreateRouteResult>>,
+        decode: decode::<Option<cloudflare_v4::workers::ApiResult>>,
+        call: call::<Option<cloudflare_v4::workers::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::workers::operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER,
@@ -8323,13 +8137,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::GET_ANALYTICS_BY_TIME,
-        decode: decode::<Option<cloudflare_v4::legacy_jhs::GetAnalyticsByTimeResult>>,
-        call: call::<Option<cloudflare_v4::legacy_jhs::GetAnalyticsByTimeResult>>,
+        decode: decode::<Option<cloudflare_v4::legacy_jhs::ApiResult>>,
+        call: call::<Option<cloudflare_v4::legacy_jhs::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::GET_ANALYTICS_SUMMARY,
-        decode: decode::<Option<cloudflare_v4::legacy_jhs::GetAnalyticsByTimeResult>>,
-        call: call::<Option<cloudflare_v4::legacy_jhs::GetAnalyticsByTimeResult>>,
+        decode: decode::<Option<cloudflare_v4::legacy_jhs::ApiResult>>,
+        call: call::<Option<cloudflare_v4::legacy_jhs::ApiResult>>,
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::LIST_SPECTRUM_APPLICATIONS,
@@ -8338,12 +8152,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN,
-        decode: decode::<
-            cloudflare_v4::legacy_jhs::CreateSpectrumApplicationUsingANameForTheOriginResult,
-        >,
-        call: call::<
-            cloudflare_v4::legacy_jhs::CreateSpectrumApplicationUsingANameForTheOriginResult,
-        >,
+        decode: decode::<cloudflare_v4::legacy_jhs::ResponseSingleOriginDnsResult>,
+        call: call::<cloudflare_v4::legacy_jhs::ResponseSingleOriginDnsResult>,
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::GET_SPECTRUM_APPLICATION_CONFIGURATION,
@@ -8352,12 +8162,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN,
-        decode: decode::<
-            cloudflare_v4::legacy_jhs::CreateSpectrumApplicationUsingANameForTheOriginResult,
-        >,
-        call: call::<
-            cloudflare_v4::legacy_jhs::CreateSpectrumApplicationUsingANameForTheOriginResult,
-        >,
+        decode: decode::<cloudflare_v4::legacy_jhs::ResponseSingleOriginDnsResult>,
+        call: call::<cloudflare_v4::legacy_jhs::ResponseSingleOriginDnsResult>,
     },
     Entry {
         op: &cloudflare_v4::legacy_jhs::operations::DELETE_SPECTRUM_APPLICATION,
