@@ -65,11 +65,13 @@ fn the_passes_run_in_the_documented_order() {
         [
             "optional_delete_results",
             "tag_unions",
+            "strip_union_tags",
             "order_unions",
             "break_alias_cycles",
             "merge_identical",
             "box_recursion",
             "mark_usage",
+            "split_directions",
             "compact"
         ]
     );
@@ -342,4 +344,114 @@ fn all_passes_leave_only_live_types_with_sorted_degraded_items() {
     sorted.sort();
     assert_eq!(api.degraded, sorted);
     assert!(!api.degraded.is_empty());
+}
+
+#[test]
+fn strip_union_tags_removes_the_tag_property_from_variants_used_nowhere_else() {
+    let variant = |t: &str| {
+        json!({"type": "object", "required": ["type", "name"], "properties": {
+            "type": {"type": "string", "enum": [t]}, "name": {"type": "string"}
+        }})
+    };
+    let mut api = spec(
+        json!({"$ref": "#/components/schemas/g_record"}),
+        // `g_mx` is also returned on its own: it keeps its tag property.
+        json!({"$ref": "#/components/schemas/g_mx"}),
+        json!({
+            "g_thing": thing(),
+            "g_a": variant("A"),
+            "g_mx": variant("MX"),
+            "g_record": {"oneOf": [{"$ref": "#/components/schemas/g_a"}, {"$ref": "#/components/schemas/g_mx"}]}
+        }),
+    );
+    run(&mut api, &["tag_unions", "strip_union_tags"]);
+    let fields = |api: &Api, name: &str| -> Vec<String> {
+        match &api.types[component(api, name)].kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| f.json_name.clone()).collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(fields(&api, "g_a"), ["name"]);
+    assert_eq!(fields(&api, "g_mx"), ["name", "type"]);
+    assert_eq!(
+        union(&api, component(&api, "g_record")).tag.as_deref(),
+        Some("type")
+    );
+    // The single-valued enum of `g_a`'s tag is unused now, and compacted away.
+    let enums_before = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, TypeKind::Enum(_)))
+        .count();
+    run(&mut api, &["mark_usage", "compact"]);
+    let enums_after = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, TypeKind::Enum(_)))
+        .count();
+    assert_eq!((enums_before, enums_after), (2, 1));
+}
+
+#[test]
+fn split_directions_keeps_read_only_properties_out_of_requests() {
+    let record = json!({"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string"},
+        "created_on": {"type": "string", "readOnly": true},
+        "secret": {"type": "string", "writeOnly": true},
+        "owner": {"$ref": "#/components/schemas/g_owner"}
+    }});
+    let mut api = spec(
+        json!({"$ref": "#/components/schemas/g_record"}),
+        json!({"$ref": "#/components/schemas/g_record"}),
+        json!({
+            "g_thing": thing(),
+            "g_record": record,
+            "g_owner": {"type": "object", "properties": {"id": {"type": "string", "readOnly": true}, "email": {"type": "string"}}},
+            "g_same": {"type": "object", "properties": {"x": {"type": "string"}}}
+        }),
+    );
+    run(&mut api, &["mark_usage", "split_directions", "compact"]);
+    let fields = |t: &cloudflare_codegen::ir::TypeDef| -> Vec<String> {
+        match &t.kind {
+            TypeKind::Struct(s) => s.fields.iter().map(|f| f.json_name.clone()).collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let records: Vec<&cloudflare_codegen::ir::TypeDef> = api
+        .types
+        .iter()
+        .filter(|t| t.origin == Origin::Component("g_record".to_owned()))
+        .collect();
+    let [received, sent] = records[..] else {
+        panic!("{records:#?}")
+    };
+    assert!(received.usage.received && !received.usage.sent);
+    assert!(sent.usage.sent && !sent.usage.received);
+    assert_eq!(sent.name_hint, "record input");
+    assert_eq!(fields(received), ["created_on", "name", "owner"]);
+    assert_eq!(fields(sent), ["name", "owner", "secret"]);
+    // The owner is split too (its `id` is read-only), and each side refers to its own view.
+    let owner_of = |t: &cloudflare_codegen::ir::TypeDef| match &t.kind {
+        TypeKind::Struct(s) => match s.fields.iter().find(|f| f.json_name == "owner").unwrap().ty {
+            TypeRef::Named(id) => fields(&api.types[id]),
+            ref other => panic!("{other:?}"),
+        },
+        _ => unreachable!(),
+    };
+    assert_eq!(owner_of(received), ["email", "id"]);
+    assert_eq!(owner_of(sent), ["email"]);
+    // The request body refers to the request view.
+    let create = api
+        .operations
+        .iter()
+        .find(|o| o.id == "create-thing")
+        .unwrap();
+    let Some(cloudflare_codegen::ir::Body {
+        kind: cloudflare_codegen::ir::BodyKind::Json(TypeRef::Named(body)),
+        ..
+    }) = &create.body
+    else {
+        panic!("{:?}", create.body)
+    };
+    assert!(api.types[*body].usage.sent && !api.types[*body].usage.received);
 }

@@ -230,7 +230,16 @@ impl<'a> Lowerer<'a> {
             let (ty, nullable) = self.type_of(prop.schema, &prop.ctx);
             let docs = match prop.schema {
                 SRef::Inline(s) => docs_of(&s.schema_data, s),
-                SRef::Ref(_) => Docs::default(),
+                // The referenced type carries its own docs; whether the property can be sent
+                // or received is the property's, wherever the spec says it.
+                SRef::Ref(_) => {
+                    let data = self.spec.deref(prop.schema).map(|(s, _)| &s.schema_data);
+                    Docs {
+                        read_only: data.is_some_and(|d| d.read_only),
+                        write_only: data.is_some_and(|d| d.write_only),
+                        ..Docs::default()
+                    }
+                }
             };
             fields.push(Field {
                 json_name: name.clone(),

@@ -4,16 +4,20 @@
 //!
 //! 1. [`optional_delete_results`]: a delete's result becomes optional;
 //! 2. [`tag_unions`]: unions whose variants one property tells apart get that tag;
-//! 3. [`order_unions`]: untagged unions try their most specific variant first (after 2,
+//! 3. [`strip_union_tags`]: variant structs of tagged unions lose the tag property, which the
+//!    union writes (after 2);
+//! 4. [`order_unions`]: untagged unions try their most specific variant first (after 2,
 //!    which exempts tagged unions);
-//! 4. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
-//! 5. [`merge_identical`]: inline types of identical shape in one group become one (after 2
-//!    and 3, so unions compare with their final tags and order);
-//! 6. [`box_recursion`]: fields and variants that make a type contain itself are boxed (after
-//!    5, which changes the graph);
-//! 7. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
-//! 8. [`compact`]: types used in no direction (merged away or never reached) are removed and
-//!    the ids renumbered (last, so naming, emit and diff see only live types).
+//! 5. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
+//! 6. [`merge_identical`]: inline types of identical shape in one group become one (after
+//!    2–4, so types compare in their final form);
+//! 7. [`box_recursion`]: fields and variants that make a type contain itself are boxed (after
+//!    6, which changes the graph);
+//! 8. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
+//! 9. [`split_directions`]: request types lose read-only properties, response types
+//!    write-only ones; a type used both ways whose views differ is split in two (after 8);
+//! 10. [`compact`]: types used in no direction (merged away, tag enums, never reached) are
+//!     removed and the ids renumbered (last, so naming, emit and diff see only live types).
 //!
 //! A new pass goes in a new module here and into [`PASSES`] at the place its inputs are ready.
 
@@ -24,6 +28,8 @@ pub mod mark_usage;
 pub mod merge_identical;
 pub mod optional_delete_results;
 pub mod order_unions;
+pub mod split_directions;
+pub mod strip_union_tags;
 pub mod tag_unions;
 
 use crate::ir::Api;
@@ -47,6 +53,10 @@ pub const PASSES: &[Pass] = &[
         run: tag_unions::tag_unions,
     },
     Pass {
+        name: "strip_union_tags",
+        run: strip_union_tags::strip_union_tags,
+    },
+    Pass {
         name: "order_unions",
         run: order_unions::order_unions,
     },
@@ -65,6 +75,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "mark_usage",
         run: mark_usage::mark_usage,
+    },
+    Pass {
+        name: "split_directions",
+        run: split_directions::split_directions,
     },
     Pass {
         name: "compact",
