@@ -193,9 +193,21 @@ impl GroupCx<'_> {
 
     // ------------------------------------------------------------ operations
 
+    /// The operation's method, and for an optional body also `<method>_with`, which takes it.
     fn method(&self, i: usize) -> TokenStream {
         let op = &self.api.operations[i];
-        let name = ident(&self.names.methods[i]);
+        let plain = self.method_item(i, &self.names.methods[i], false);
+        let with = match (&self.names.body_methods[i], &op.body) {
+            (Some(name), Some(_)) => self.method_item(i, name, true),
+            _ => quote! {},
+        };
+        quote! { #plain #with }
+    }
+
+    /// One method of an operation; `with_body` for the variant that takes an optional body.
+    fn method_item(&self, i: usize, method: &str, with_body: bool) -> TokenStream {
+        let op = &self.api.operations[i];
+        let name = ident(method);
         let static_name = ident(&self.names.statics[i]);
         let mut args = Vec::new();
         let mut path_exprs = Vec::new();
@@ -218,33 +230,26 @@ impl GroupCx<'_> {
         }
         let mut body_stmt = quote! {};
         if let Some(body) = &op.body {
+            // The plain method of an optional body sends none; `_with` takes it.
+            let takes = body.required || with_body;
             match &body.kind {
-                BodyKind::Json(ty) => {
+                BodyKind::Json(ty) if takes => {
                     let t = self.ty(ty);
-                    if body.required {
-                        args.push(quote! { body: &#t });
-                        body_stmt = quote! { request.json(body); };
-                    } else {
-                        args.push(quote! { body: Option<&#t> });
-                        body_stmt = quote! { if let Some(body) = body { request.json(body); } };
-                    }
+                    args.push(quote! { body: &#t });
+                    body_stmt = quote! { request.json(body); };
                 }
-                BodyKind::Multipart(_) if body.required => {
+                BodyKind::EmptyObject if body.required => {
+                    body_stmt = quote! { request.json(&serde_json::Map::new()); };
+                }
+                BodyKind::Multipart(_) if takes => {
                     args.push(quote! { form: rt::MultipartForm });
                     body_stmt = quote! { request.multipart(form); };
                 }
-                BodyKind::Multipart(_) => {
-                    args.push(quote! { form: Option<rt::MultipartForm> });
-                    body_stmt = quote! { if let Some(form) = form { request.multipart(form); } };
-                }
-                BodyKind::Raw(content_type) if body.required => {
+                BodyKind::Raw(content_type) if takes => {
                     args.push(quote! { body: impl Into<bytes::Bytes> });
                     body_stmt = quote! { request.raw_body(#content_type, body.into()); };
                 }
-                BodyKind::Raw(content_type) => {
-                    args.push(quote! { body: Option<bytes::Bytes> });
-                    body_stmt = quote! { if let Some(body) = body { request.raw_body(#content_type, body); } };
-                }
+                _ => {}
             }
         }
         let mut param_stmts = Vec::new();
@@ -279,12 +284,21 @@ impl GroupCx<'_> {
             Response::Raw(_) => (quote! { rt::RawCall }, quote! { rt::RawCall::new(request) }),
             Response::Empty => (quote! { rt::Call<()> }, quote! { rt::Call::new(request) }),
         };
-        let docs = doc_lines(&self.method_docs(i));
+        let docs = if with_body {
+            let plain = self.names.methods[i].trim_start_matches("r#");
+            doc_lines(&format!(
+                "[`{plain}`](Self::{plain}) with its optional request body.\n\n`{} {}`",
+                op.method.as_str(),
+                op.path
+            ))
+        } else {
+            doc_lines(&self.method_docs(i))
+        };
         let deprecated = op.deprecated.then(|| match &op.deprecation_note {
             Some(note) => quote! { #[deprecated(note = #note)] },
             None => quote! { #[deprecated] },
         });
-        let mutability = if param_stmts.is_empty() && op.body.is_none() {
+        let mutability = if param_stmts.is_empty() && body_stmt.is_empty() {
             quote! {}
         } else {
             quote! { mut }
@@ -354,7 +368,13 @@ impl GroupCx<'_> {
                 BodyKind::Raw(ct) => {
                     out.push_str(&format!("Request body: raw bytes sent as `{ct}`.\n\n"))
                 }
-                BodyKind::Json(_) => {}
+                BodyKind::Json(_) | BodyKind::EmptyObject => {}
+            }
+            if let Some(with) = &self.names.body_methods[i] {
+                out.push_str(&format!(
+                    "The request body is optional: this method sends none; [`{with}`](Self::{with}) takes one.\n\n",
+                    with = with.trim_start_matches("r#")
+                ));
             }
         }
         match &op.response {
@@ -440,12 +460,13 @@ impl GroupCx<'_> {
         let mut fields = Vec::new();
         let mut required_args = Vec::new();
         let mut inits = Vec::new();
+        let mut setters = Vec::new();
         for (p, field) in op.params.iter().zip(&self.names.param_fields[i]) {
             let f = ident(field);
             let base = self.ty(&p.ty);
             let is_vec = matches!(p.ty, TypeRef::Vec(_));
             let ty = if p.required || is_vec {
-                base
+                base.clone()
             } else {
                 quote! { Option<#base> }
             };
@@ -468,10 +489,33 @@ impl GroupCx<'_> {
             let docs = doc_lines(&text);
             fields.push(quote! { #docs pub #f: #ty });
             if p.required {
-                required_args.push(quote! { #f: #ty });
-                inits.push(quote! { #f });
+                required_args.push(quote! { #f: impl Into<#base> });
+                inits.push(quote! { #f: #f.into() });
             } else {
                 inits.push(quote! { #f: Default::default() });
+                let setter = ident(&setter_name(field));
+                let doc = format!(" Sets `{}`.", p.name);
+                let (arg, set) = match &p.ty {
+                    TypeRef::Vec(item) => {
+                        let item = self.ty(item);
+                        (
+                            quote! { value: impl IntoIterator<Item = impl Into<#item>> },
+                            quote! { value.into_iter().map(Into::into).collect() },
+                        )
+                    }
+                    _ => (
+                        quote! { value: impl Into<#base> },
+                        quote! { Some(value.into()) },
+                    ),
+                };
+                setters.push(quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    pub fn #setter(mut self, #arg) -> Self {
+                        self.#f = #set;
+                        self
+                    }
+                });
             }
         }
         let any_required = op.params.iter().any(|p| p.required);
@@ -480,23 +524,26 @@ impl GroupCx<'_> {
         } else {
             quote! { Default, }
         };
-        let ctor = any_required.then(|| {
-            quote! {
-                impl #name {
-                    /// Parameters with the required ones set and every optional one left out.
-                    pub fn new(#(#required_args),*) -> Self {
-                        Self { #(#inits),* }
-                    }
-                }
-            }
-        });
+        let ctor_doc = if any_required {
+            " Parameters with the required ones set and every optional one left out."
+        } else {
+            " Parameters with every optional one left out (the same as `default()`)."
+        };
         Some(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, #derive_default PartialEq)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
             }
-            #ctor
+            impl #name {
+                #[doc = #ctor_doc]
+                #[inline]
+                pub fn new(#(#required_args),*) -> Self {
+                    Self { #(#inits),* }
+                }
+                #(#setters)*
+            }
         })
     }
 
@@ -572,12 +619,20 @@ impl GroupCx<'_> {
         let field_names = &self.names.fields[&id];
         let mut all_optional = true;
         let mut fields = Vec::new();
+        // For a sent struct: the constructor's arguments and initializers, and one setter per
+        // optional field. `#[inline]` and generic, so only the ones a program calls are
+        // compiled (into that program).
+        let mut ctor_args = Vec::new();
+        let mut ctor_inits = Vec::new();
+        let mut setters = Vec::new();
         for (f, rust) in s.fields.iter().zip(field_names) {
             let fname = ident(rust);
-            let mut inner = self.ty(&f.ty);
-            if f.boxed {
-                inner = quote! { Box<#inner> };
-            }
+            let value_ty = self.ty(&f.ty);
+            let inner = if f.boxed {
+                quote! { Box<#value_ty> }
+            } else {
+                value_ty.clone()
+            };
             let optional = !f.required || f.nullable;
             all_optional &= optional;
             let double = !f.required && f.nullable && usage.sent;
@@ -586,8 +641,46 @@ impl GroupCx<'_> {
             } else if optional {
                 quote! { Option<#inner> }
             } else {
-                inner
+                inner.clone()
             };
+            let wrap = |value: TokenStream| {
+                if f.boxed {
+                    quote! { Box::new(#value) }
+                } else {
+                    value
+                }
+            };
+            if optional {
+                ctor_inits.push(quote! { #fname: None });
+                let setter = ident(&setter_name(rust));
+                let doc = format!(" Sets `{}`.", f.json_name);
+                setters.push(if double {
+                    let set = wrap(quote! { value });
+                    quote! {
+                        #[doc = #doc]
+                        #[doc = " `None` sends `null`."]
+                        #[inline]
+                        pub fn #setter(mut self, value: Option<#value_ty>) -> Self {
+                            self.#fname = Some(value.map(|value| #set));
+                            self
+                        }
+                    }
+                } else {
+                    let set = wrap(quote! { value.into() });
+                    quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #setter(mut self, value: impl Into<#value_ty>) -> Self {
+                            self.#fname = Some(#set);
+                            self
+                        }
+                    }
+                });
+            } else {
+                ctor_args.push(quote! { #fname: impl Into<#value_ty> });
+                let set = wrap(quote! { #fname.into() });
+                ctor_inits.push(quote! { #fname: #set });
+            }
             let mut serde_args = Vec::new();
             if rust.trim_start_matches("r#") != f.json_name {
                 let wire = &f.json_name;
@@ -629,6 +722,7 @@ impl GroupCx<'_> {
                 #[serde(flatten)]
                 pub #f: std::collections::BTreeMap<String, #t>
             });
+            ctor_inits.push(quote! { #f: Default::default() });
         }
         if usage.sent && usage.received {
             // Error correction may fill in fields of a received value; this record keeps such
@@ -640,6 +734,7 @@ impl GroupCx<'_> {
                 #[serde(skip_deserializing, default = "rt::Filled::take", skip_serializing_if = "rt::Filled::is_empty")]
                 pub #f: rt::Filled
             });
+            ctor_inits.push(quote! { #f: Default::default() });
         }
         let mut derives = vec![quote! { Debug }, quote! { Clone }, quote! { PartialEq }];
         if all_optional {
@@ -651,13 +746,34 @@ impl GroupCx<'_> {
         if usage.received {
             derives.push(quote! { serde::Deserialize });
         }
+        // Cloudflare adds properties: `#[non_exhaustive]`, so that a new field is not a
+        // breaking change. A sent struct is built with `new` (its required fields) and setters.
+        let builder = usage.sent.then(|| {
+            let ctor_doc = if ctor_args.is_empty() {
+                " A value with every optional field left out.".to_owned()
+            } else {
+                " A value with the required fields set and every optional one left out.".to_owned()
+            };
+            quote! {
+                impl #name {
+                    #[doc = #ctor_doc]
+                    #[inline]
+                    pub fn new(#(#ctor_args),*) -> Self {
+                        Self { #(#ctor_inits),* }
+                    }
+                    #(#setters)*
+                }
+            }
+        });
         quote! {
             #docs
             #deprecated
             #[derive(#(#derives),*)]
+            #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
             }
+            #builder
         }
     }
 
@@ -705,6 +821,7 @@ impl GroupCx<'_> {
             #docs
             #deprecated
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
             pub enum #name {
                 #( #[doc = #variant_docs] #variants, )*
                 /// A value this version of the crate does not know, kept verbatim.
@@ -846,6 +963,7 @@ impl GroupCx<'_> {
                 #deprecated
                 #[derive(#(#derives),*)]
                 #serde_attr
+                #[non_exhaustive]
                 pub enum #name {
                     #( #[doc = #variant_docs] #variants(#tys), )*
                     #unknown_variant
@@ -863,8 +981,9 @@ impl GroupCx<'_> {
             quote! {
                 impl serde::Serialize for #name {
                     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        // The union writes the tag: its variant structs do not hold it.
                         match self {
-                            #( Self::#variants(value) => serde::Serialize::serialize(value, serializer), )*
+                            #( Self::#variants(value) => rt::serialize_tagged(serializer, #tag, #values, value), )*
                             Self::#unknown(value) => serde::Serialize::serialize(value, serializer),
                         }
                     }
@@ -890,6 +1009,7 @@ impl GroupCx<'_> {
             #docs
             #deprecated
             #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
             pub enum #name {
                 #( #[doc = #variant_docs] #variants(#tys), )*
                 #[doc = #unknown_doc]
@@ -1045,6 +1165,15 @@ fn inner_doc_lines(text: &str) -> TokenStream {
         }
     });
     quote! { #( #![doc = #lines] )* }
+}
+
+/// The setter of a field: its name, unless that is `new` (the constructor's).
+fn setter_name(field: &str) -> String {
+    if field == "new" {
+        "with_new".to_owned()
+    } else {
+        field.to_owned()
+    }
 }
 
 /// An identifier from a name the naming pass made (raw identifiers spelled `r#name`).

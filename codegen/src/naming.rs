@@ -24,7 +24,8 @@
 //!   The unknown-value fallback is `Unknown`, or `UnknownValue`(`2`, …) if a real value took it.
 //! - Methods: the operationId in snake case without its tag prefix (`list_dns_records`). If two
 //!   operations of one group would share a name, all of them use their full operationId in snake
-//!   case instead; remaining clashes get `_2`, `_3`, ….
+//!   case instead; remaining clashes get `_2`, `_3`, …. An operation with an optional request
+//!   body also gets `<method>_with`, which takes it (claimed after all plain names).
 
 use crate::ir::*;
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
@@ -98,6 +99,9 @@ pub struct Names {
     pub unknown_variant: HashMap<TypeId, String>,
     /// Method name by operation index.
     pub methods: Vec<String>,
+    /// For an operation whose request body is optional, the method that takes it
+    /// (`<method>_with`); the plain method sends none.
+    pub body_methods: Vec<Option<String>>,
     /// Name of the operation's metadata `static`, by operation index.
     pub statics: Vec<String>,
     /// Name of the parameter struct by operation index (operations with query/header params).
@@ -115,6 +119,7 @@ pub fn assign(api: &Api) -> Names {
     let mut names = Names {
         types: vec![String::new(); api.types.len()],
         methods: vec![String::new(); api.operations.len()],
+        body_methods: vec![None; api.operations.len()],
         statics: vec![String::new(); api.operations.len()],
         params_structs: vec![None; api.operations.len()],
         param_fields: vec![Vec::new(); api.operations.len()],
@@ -193,6 +198,16 @@ fn name_methods(api: &Api, names: &mut Names) {
             names.statics[i] = unique.trim_start_matches("r#").to_shouty_snake_case();
             names.methods[i] = unique;
         }
+        for &i in ops {
+            if api.operations[i]
+                .body
+                .as_ref()
+                .is_some_and(body_is_optional)
+            {
+                let with = format!("{}_with", names.methods[i].trim_start_matches("r#"));
+                names.body_methods[i] = Some(claim(&mut used, &with, "_"));
+            }
+        }
     }
     for (i, op) in api.operations.iter().enumerate() {
         let reserved = ["body", "params", "form", "request"];
@@ -200,6 +215,12 @@ fn name_methods(api: &Api, names: &mut Names) {
             unique_snake(op.path_params.iter().map(|p| p.name.as_str()), &reserved);
         names.param_fields[i] = unique_snake(op.params.iter().map(|p| p.name.as_str()), &[]);
     }
+}
+
+/// A body the caller may leave out, so the plain method sends none and `<method>_with` takes
+/// it. An empty-object body is never passed (it has nothing to set).
+pub fn body_is_optional(body: &Body) -> bool {
+    !body.required && !matches!(body.kind, BodyKind::EmptyObject)
 }
 
 fn name_types(api: &Api, names: &mut Names) {

@@ -676,6 +676,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`AaaApi::list_history`](AaaApi::list_history).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListHistoryParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
@@ -686,8 +687,45 @@ pub struct ListHistoryParams {
     /// Query parameter `since`.
     pub since: Option<String>,
 }
+impl ListHistoryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            per_page: Default::default(),
+            before: Default::default(),
+            page: Default::default(),
+            since: Default::default(),
+        }
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `before`.
+    #[inline]
+    pub fn before(mut self, value: impl Into<Before>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`AaaApi::get_account_audit_logs`](AaaApi::get_account_audit_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAccountAuditLogsParams {
     /// Query parameter `id`.
     pub id: Option<String>,
@@ -714,8 +752,101 @@ pub struct GetAccountAuditLogsParams {
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
+impl GetAccountAuditLogsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            export: Default::default(),
+            action_type: Default::default(),
+            actor_ip: Default::default(),
+            actor_email: Default::default(),
+            since: Default::default(),
+            before: Default::default(),
+            zone_name: Default::default(),
+            direction: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+            hide_user_logs: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `export`.
+    #[inline]
+    pub fn export(mut self, value: impl Into<bool>) -> Self {
+        self.export = Some(value.into());
+        self
+    }
+    /// Sets `action.type`.
+    #[inline]
+    pub fn action_type(mut self, value: impl Into<String>) -> Self {
+        self.action_type = Some(value.into());
+        self
+    }
+    /// Sets `actor.ip`.
+    #[inline]
+    pub fn actor_ip(mut self, value: impl Into<String>) -> Self {
+        self.actor_ip = Some(value.into());
+        self
+    }
+    /// Sets `actor.email`.
+    #[inline]
+    pub fn actor_email(mut self, value: impl Into<String>) -> Self {
+        self.actor_email = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `before`.
+    #[inline]
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Sets `zone.name`.
+    #[inline]
+    pub fn zone_name(mut self, value: impl Into<String>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<AuditLogsDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `hide_user_logs`.
+    #[inline]
+    pub fn hide_user_logs(mut self, value: impl Into<bool>) -> Self {
+        self.hide_user_logs = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`AaaApi::get_organization_audit_logs`](AaaApi::get_organization_audit_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetOrganizationAuditLogsParams {
     /// Query parameter `id`.
     pub id: Option<String>,
@@ -742,8 +873,101 @@ pub struct GetOrganizationAuditLogsParams {
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
+impl GetOrganizationAuditLogsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            export: Default::default(),
+            action_type: Default::default(),
+            actor_ip: Default::default(),
+            actor_email: Default::default(),
+            since: Default::default(),
+            before: Default::default(),
+            zone_name: Default::default(),
+            direction: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+            hide_user_logs: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `export`.
+    #[inline]
+    pub fn export(mut self, value: impl Into<bool>) -> Self {
+        self.export = Some(value.into());
+        self
+    }
+    /// Sets `action.type`.
+    #[inline]
+    pub fn action_type(mut self, value: impl Into<String>) -> Self {
+        self.action_type = Some(value.into());
+        self
+    }
+    /// Sets `actor.ip`.
+    #[inline]
+    pub fn actor_ip(mut self, value: impl Into<String>) -> Self {
+        self.actor_ip = Some(value.into());
+        self
+    }
+    /// Sets `actor.email`.
+    #[inline]
+    pub fn actor_email(mut self, value: impl Into<String>) -> Self {
+        self.actor_email = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `before`.
+    #[inline]
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Sets `zone.name`.
+    #[inline]
+    pub fn zone_name(mut self, value: impl Into<String>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<AuditLogsDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `hide_user_logs`.
+    #[inline]
+    pub fn hide_user_logs(mut self, value: impl Into<bool>) -> Self {
+        self.hide_user_logs = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`AaaApi::get_user_audit_logs`](AaaApi::get_user_audit_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetUserAuditLogsParams {
     /// Query parameter `id`.
     pub id: Option<String>,
@@ -770,8 +994,101 @@ pub struct GetUserAuditLogsParams {
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
+impl GetUserAuditLogsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            export: Default::default(),
+            action_type: Default::default(),
+            actor_ip: Default::default(),
+            actor_email: Default::default(),
+            since: Default::default(),
+            before: Default::default(),
+            zone_name: Default::default(),
+            direction: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+            hide_user_logs: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `export`.
+    #[inline]
+    pub fn export(mut self, value: impl Into<bool>) -> Self {
+        self.export = Some(value.into());
+        self
+    }
+    /// Sets `action.type`.
+    #[inline]
+    pub fn action_type(mut self, value: impl Into<String>) -> Self {
+        self.action_type = Some(value.into());
+        self
+    }
+    /// Sets `actor.ip`.
+    #[inline]
+    pub fn actor_ip(mut self, value: impl Into<String>) -> Self {
+        self.actor_ip = Some(value.into());
+        self
+    }
+    /// Sets `actor.email`.
+    #[inline]
+    pub fn actor_email(mut self, value: impl Into<String>) -> Self {
+        self.actor_email = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `before`.
+    #[inline]
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Sets `zone.name`.
+    #[inline]
+    pub fn zone_name(mut self, value: impl Into<String>) -> Self {
+        self.zone_name = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<AuditLogsDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `hide_user_logs`.
+    #[inline]
+    pub fn hide_user_logs(mut self, value: impl Into<bool>) -> Self {
+        self.hide_user_logs = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_alert-types`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AlertTypes {
     /// `description`
     pub description: Option<Description>,
@@ -806,6 +1123,7 @@ pub type FilterOptions = Vec<serde_json::Value>;
 pub type Type = String;
 /// `#/components/schemas/aaa_eligibility`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Eligibility {
     /// `eligible`
     pub eligible: Option<Eligible>,
@@ -832,6 +1150,7 @@ pub type Ready = bool;
 ///
 /// Example: `"email"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasType {
     /// `"email"`
     Email,
@@ -887,8 +1206,9 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
 }
 /// `#/components/schemas/aaa_pagerduty`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Pagerduty {
-    /// `id`
+    /// Read-only.
     pub id: Option<Uuid>,
     /// `name`
     pub name: Option<Name>,
@@ -907,6 +1227,7 @@ pub type Uuid = String;
 pub type Name = String;
 /// `#/components/schemas/aaa_api-response-collection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCollection {
     /// `errors`
     pub errors: Messages,
@@ -925,6 +1246,7 @@ pub struct ApiResponseCollection {
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/aaa_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
@@ -933,6 +1255,7 @@ pub struct MessagesItem {
 }
 /// `#/components/schemas/aaa_result_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultInfo {
     /// Total number of results for the requested service
     ///
@@ -959,26 +1282,29 @@ pub struct ResultInfo {
 pub type Token = String;
 /// `#/components/schemas/aaa_sensitive_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SensitiveIdResult {
-    /// `id`
+    /// Read-only.
     pub id: Option<Token>,
 }
 /// `#/components/schemas/aaa_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdResult {
-    /// `id`
+    /// Read-only.
     pub id: Option<Uuid>,
 }
 /// `#/components/schemas/aaa_webhooks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Webhooks {
-    /// `created_at`
+    /// Read-only.
     pub created_at: Option<CreatedAt>,
-    /// `id`
+    /// Read-only.
     pub id: Option<WebhookId>,
-    /// `last_failure`
+    /// Read-only.
     pub last_failure: Option<LastFailure>,
-    /// `last_success`
+    /// Read-only.
     pub last_success: Option<LastSuccess>,
     /// `name`
     pub name: Option<ComponentsSchemasName>,
@@ -1029,6 +1355,7 @@ pub type Secret = String;
 ///
 /// Example: `"slack"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ComponentsSchemasType {
     /// `"slack"`
     Slack,
@@ -1092,6 +1419,7 @@ pub type Url = String;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AWebhookRequest {
     /// `name`
     pub name: ComponentsSchemasName,
@@ -1100,6 +1428,23 @@ pub struct AWebhookRequest {
     pub secret: Option<Secret>,
     /// `url`
     pub url: Url,
+}
+impl AWebhookRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<ComponentsSchemasName>, url: impl Into<Url>) -> Self {
+        Self {
+            name: name.into(),
+            secret: None,
+            url: url.into(),
+        }
+    }
+    /// Sets `secret`.
+    #[inline]
+    pub fn secret(mut self, value: impl Into<Secret>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
 }
 /// Number of items per page.
 ///
@@ -1115,6 +1460,7 @@ pub type PerPage = f64;
 pub type Before = String;
 /// `#/components/schemas/aaa_history`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct History {
     /// `alert_body`
     pub alert_body: Option<AlertBody>,
@@ -1122,7 +1468,7 @@ pub struct History {
     pub alert_type: Option<SchemasAlertType>,
     /// `description`
     pub description: Option<ComponentsSchemasDescription>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Uuid>,
     /// `mechanism`
     pub mechanism: Option<Mechanism>,
@@ -1130,7 +1476,7 @@ pub struct History {
     pub mechanism_type: Option<MechanismType>,
     /// `name`
     pub name: Option<SchemasName>,
-    /// `policy_id`
+    /// Read-only.
     pub policy_id: Option<PolicyId>,
     /// `sent`
     pub sent: Option<Sent>,
@@ -1165,6 +1511,7 @@ pub type Mechanism = String;
 ///
 /// Example: `"email"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MechanismType {
     /// `"email"`
     Email,
@@ -1238,12 +1585,13 @@ pub type PolicyId = String;
 pub type Sent = String;
 /// `#/components/schemas/aaa_policies`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Policies {
     /// `alert_interval`
     pub alert_interval: Option<AlertInterval>,
     /// `alert_type`
     pub alert_type: Option<AlertType>,
-    /// `created`
+    /// Read-only.
     pub created: Option<Timestamp>,
     /// `description`
     pub description: Option<SchemasDescription>,
@@ -1251,11 +1599,11 @@ pub struct Policies {
     pub enabled: Option<Enabled>,
     /// `filters`
     pub filters: Option<Filters>,
-    /// `id`
+    /// Read-only.
     pub id: Option<PolicyId>,
     /// `mechanisms`
     pub mechanisms: Option<Mechanisms>,
-    /// `modified`
+    /// Read-only.
     pub modified: Option<Timestamp>,
     /// `name`
     pub name: Option<SchemasName>,
@@ -1272,6 +1620,7 @@ pub type AlertInterval = String;
 ///
 /// Example: `"universal_ssl_event_type"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AlertType {
     /// `"access_custom_certificate_expiration_type"`
     AccessCustomCertificateExpirationType,
@@ -1743,6 +2092,7 @@ pub type Enabled = bool;
 ///
 /// Example: `{"slo":["99.9"]}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Filters {
     /// Usage depends on specific alert type
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1875,8 +2225,307 @@ pub struct Filters {
     )]
     pub filled_in: rt::Filled,
 }
+impl Filters {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            actions: None,
+            affected_asns: None,
+            affected_components: None,
+            affected_locations: None,
+            airport_code: None,
+            alert_trigger_preferences: None,
+            alert_trigger_preferences_value: None,
+            enabled: None,
+            environment: None,
+            event: None,
+            event_source: None,
+            event_type: None,
+            group_by: None,
+            health_check_id: None,
+            incident_impact: None,
+            input_id: None,
+            limit: None,
+            logo_tag: None,
+            megabits_per_second: None,
+            new_health: None,
+            new_status: None,
+            packets_per_second: None,
+            pool_id: None,
+            product: None,
+            project_id: None,
+            protocol: None,
+            query_tag: None,
+            requests_per_second: None,
+            selectors: None,
+            services: None,
+            slo: None,
+            status: None,
+            target_hostname: None,
+            target_ip: None,
+            target_zone_name: None,
+            traffic_exclusions: None,
+            tunnel_id: None,
+            tunnel_name: None,
+            r#where: None,
+            zones: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `actions`.
+    #[inline]
+    pub fn actions(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.actions = Some(value.into());
+        self
+    }
+    /// Sets `affected_asns`.
+    #[inline]
+    pub fn affected_asns(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.affected_asns = Some(value.into());
+        self
+    }
+    /// Sets `affected_components`.
+    #[inline]
+    pub fn affected_components(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.affected_components = Some(value.into());
+        self
+    }
+    /// Sets `affected_locations`.
+    #[inline]
+    pub fn affected_locations(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.affected_locations = Some(value.into());
+        self
+    }
+    /// Sets `airport_code`.
+    #[inline]
+    pub fn airport_code(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.airport_code = Some(value.into());
+        self
+    }
+    /// Sets `alert_trigger_preferences`.
+    #[inline]
+    pub fn alert_trigger_preferences(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.alert_trigger_preferences = Some(value.into());
+        self
+    }
+    /// Sets `alert_trigger_preferences_value`.
+    #[inline]
+    pub fn alert_trigger_preferences_value(
+        mut self,
+        value: impl Into<Vec<String>>,
+    ) -> Self {
+        self.alert_trigger_preferences_value = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    #[inline]
+    pub fn environment(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `event`.
+    #[inline]
+    pub fn event(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.event = Some(value.into());
+        self
+    }
+    /// Sets `event_source`.
+    #[inline]
+    pub fn event_source(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.event_source = Some(value.into());
+        self
+    }
+    /// Sets `event_type`.
+    #[inline]
+    pub fn event_type(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.event_type = Some(value.into());
+        self
+    }
+    /// Sets `group_by`.
+    #[inline]
+    pub fn group_by(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.group_by = Some(value.into());
+        self
+    }
+    /// Sets `health_check_id`.
+    #[inline]
+    pub fn health_check_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.health_check_id = Some(value.into());
+        self
+    }
+    /// Sets `incident_impact`.
+    #[inline]
+    pub fn incident_impact(
+        mut self,
+        value: impl Into<Vec<FiltersIncidentImpactItem>>,
+    ) -> Self {
+        self.incident_impact = Some(value.into());
+        self
+    }
+    /// Sets `input_id`.
+    #[inline]
+    pub fn input_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.input_id = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `logo_tag`.
+    #[inline]
+    pub fn logo_tag(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.logo_tag = Some(value.into());
+        self
+    }
+    /// Sets `megabits_per_second`.
+    #[inline]
+    pub fn megabits_per_second(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.megabits_per_second = Some(value.into());
+        self
+    }
+    /// Sets `new_health`.
+    #[inline]
+    pub fn new_health(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.new_health = Some(value.into());
+        self
+    }
+    /// Sets `new_status`.
+    #[inline]
+    pub fn new_status(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.new_status = Some(value.into());
+        self
+    }
+    /// Sets `packets_per_second`.
+    #[inline]
+    pub fn packets_per_second(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.packets_per_second = Some(value.into());
+        self
+    }
+    /// Sets `pool_id`.
+    #[inline]
+    pub fn pool_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.pool_id = Some(value.into());
+        self
+    }
+    /// Sets `product`.
+    #[inline]
+    pub fn product(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.product = Some(value.into());
+        self
+    }
+    /// Sets `project_id`.
+    #[inline]
+    pub fn project_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.project_id = Some(value.into());
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+    /// Sets `query_tag`.
+    #[inline]
+    pub fn query_tag(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.query_tag = Some(value.into());
+        self
+    }
+    /// Sets `requests_per_second`.
+    #[inline]
+    pub fn requests_per_second(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.requests_per_second = Some(value.into());
+        self
+    }
+    /// Sets `selectors`.
+    #[inline]
+    pub fn selectors(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.selectors = Some(value.into());
+        self
+    }
+    /// Sets `services`.
+    #[inline]
+    pub fn services(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.services = Some(value.into());
+        self
+    }
+    /// Sets `slo`.
+    #[inline]
+    pub fn slo(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.slo = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `target_hostname`.
+    #[inline]
+    pub fn target_hostname(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.target_hostname = Some(value.into());
+        self
+    }
+    /// Sets `target_ip`.
+    #[inline]
+    pub fn target_ip(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.target_ip = Some(value.into());
+        self
+    }
+    /// Sets `target_zone_name`.
+    #[inline]
+    pub fn target_zone_name(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.target_zone_name = Some(value.into());
+        self
+    }
+    /// Sets `traffic_exclusions`.
+    #[inline]
+    pub fn traffic_exclusions(
+        mut self,
+        value: impl Into<Vec<FiltersTrafficExclusionsItem>>,
+    ) -> Self {
+        self.traffic_exclusions = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_id`.
+    #[inline]
+    pub fn tunnel_id(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tunnel_id = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_name`.
+    #[inline]
+    pub fn tunnel_name(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tunnel_name = Some(value.into());
+        self
+    }
+    /// Sets `where`.
+    #[inline]
+    pub fn r#where(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.r#where = Some(value.into());
+        self
+    }
+    /// Sets `zones`.
+    #[inline]
+    pub fn zones(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.zones = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/aaa_filters/properties/incident_impact/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FiltersIncidentImpactItem {
     /// `"INCIDENT_IMPACT_NONE"`
     IncidentImpactNone,
@@ -1942,6 +2591,7 @@ impl<'de> serde::Deserialize<'de> for FiltersIncidentImpactItem {
 }
 /// `#/components/schemas/aaa_filters/properties/traffic_exclusions/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FiltersTrafficExclusionsItem {
     /// `"security_events"`
     SecurityEvents,
@@ -1999,6 +2649,7 @@ pub type Mechanisms = std::collections::BTreeMap<String, Vec<MechanismsValueItem
 /// `#/components/schemas/aaa_mechanisms/additionalProperties/items/properties/id`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum MechanismsValueItemId {
     /// One of the alternatives.
     Uuid(Uuid),
@@ -2034,6 +2685,7 @@ impl<'de> serde::Deserialize<'de> for MechanismsValueItemId {
 }
 /// `#/components/schemas/aaa_mechanisms/additionalProperties/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MechanismsValueItem {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2047,8 +2699,25 @@ pub struct MechanismsValueItem {
     )]
     pub filled_in: rt::Filled,
 }
+impl MechanismsValueItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<MechanismsValueItemId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/alerting/v3/policies.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateANotificationPolicyRequest {
     /// `alert_interval`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2068,8 +2737,47 @@ pub struct CreateANotificationPolicyRequest {
     /// `name`
     pub name: SchemasName,
 }
+impl CreateANotificationPolicyRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        alert_type: impl Into<AlertType>,
+        enabled: impl Into<Enabled>,
+        mechanisms: impl Into<Mechanisms>,
+        name: impl Into<SchemasName>,
+    ) -> Self {
+        Self {
+            alert_interval: None,
+            alert_type: alert_type.into(),
+            description: None,
+            enabled: enabled.into(),
+            filters: None,
+            mechanisms: mechanisms.into(),
+            name: name.into(),
+        }
+    }
+    /// Sets `alert_interval`.
+    #[inline]
+    pub fn alert_interval(mut self, value: impl Into<AlertInterval>) -> Self {
+        self.alert_interval = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/alerting/v3/policies/{policy_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateANotificationPolicyRequest {
     /// `alert_interval`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2093,6 +2801,63 @@ pub struct UpdateANotificationPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<SchemasName>,
 }
+impl UpdateANotificationPolicyRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            alert_interval: None,
+            alert_type: None,
+            description: None,
+            enabled: None,
+            filters: None,
+            mechanisms: None,
+            name: None,
+        }
+    }
+    /// Sets `alert_interval`.
+    #[inline]
+    pub fn alert_interval(mut self, value: impl Into<AlertInterval>) -> Self {
+        self.alert_interval = Some(value.into());
+        self
+    }
+    /// Sets `alert_type`.
+    #[inline]
+    pub fn alert_type(mut self, value: impl Into<AlertType>) -> Self {
+        self.alert_type = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `mechanisms`.
+    #[inline]
+    pub fn mechanisms(mut self, value: impl Into<Mechanisms>) -> Self {
+        self.mechanisms = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/aaa_identifier`
@@ -2104,6 +2869,7 @@ pub type Identifier = String;
 /// Default: `"desc"`. Example: `"desc"`.
 /// Also stands for the identical inline schemas at `paths./organizations/{organization_id}/audit_logs.get/parameters/direction`, `paths./user/audit_logs.get/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuditLogsDirection {
     /// `"desc"`
     Desc,
@@ -2152,6 +2918,7 @@ impl rt::ParamValue for AuditLogsDirection {
 }
 /// `#/components/schemas/aaa_audit_logs_response_collection`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AuditLogsResponseCollection {
     /// One of the alternatives.
     ApiResponseCommon(ApiResponseCommon),
@@ -2195,6 +2962,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
 }
 /// `#/components/schemas/aaa_audit-logs`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditLogs {
     /// `action`
     pub action: Option<AuditLogsAction>,
@@ -2233,6 +3001,7 @@ pub struct AuditLogs {
 }
 /// `#/components/schemas/aaa_audit-logs/properties/action`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditLogsAction {
     /// A boolean that indicates if the action attempted was successful.
     ///
@@ -2249,6 +3018,7 @@ pub struct AuditLogsAction {
 ///
 /// Example: `"user"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuditLogsActorType {
     /// `"user"`
     User,
@@ -2304,6 +3074,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsActorType {
 }
 /// `#/components/schemas/aaa_audit-logs/properties/actor`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditLogsActor {
     /// The email of the user that performed the action.
     ///
@@ -2324,12 +3095,14 @@ pub struct AuditLogsActor {
 }
 /// `#/components/schemas/aaa_audit-logs/properties/owner`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditLogsOwner {
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
 }
 /// `#/components/schemas/aaa_audit-logs/properties/resource`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditLogsResource {
     /// An identifier for the resource that was affected by the action.
     ///
@@ -2342,6 +3115,7 @@ pub struct AuditLogsResource {
 }
 /// `#/components/schemas/aaa_audit_logs_response_collection/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditLogsResponseCollectionVariant1 {
     /// `errors`
     pub errors: Option<Messages>,
@@ -2354,6 +3128,7 @@ pub struct AuditLogsResponseCollectionVariant1 {
 }
 /// `#/components/schemas/aaa_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
     pub errors: Messages,

@@ -75,13 +75,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_create_finetune_with`](Self::workers_ai_create_finetune_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_create_finetune(
         &self,
         account_id: i64,
-        body: Option<&WorkersAiCreateFinetuneRequest>,
+    ) -> rt::Call<WorkersAiCreateFinetuneResult> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_CREATE_FINETUNE,
+                &[&account_id.to_string()],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_create_finetune`](Self::workers_ai_create_finetune) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/finetunes`
+    pub fn workers_ai_create_finetune_with(
+        &self,
+        account_id: i64,
+        body: &WorkersAiCreateFinetuneRequest,
     ) -> rt::Call<WorkersAiCreateFinetuneResult> {
         let mut request = self
             .client
@@ -89,9 +106,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_CREATE_FINETUNE,
                 &[&account_id.to_string()],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// List Public Finetunes
@@ -136,6 +151,8 @@ impl AiApi<'_> {
     /// - `file` (file)
     /// - `file_name` (field)
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_upload_finetune_asset_with`](Self::workers_ai_upload_finetune_asset_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
@@ -143,7 +160,23 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
         finetune_id: &str,
-        form: Option<rt::MultipartForm>,
+    ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+                &[&account_id.to_string(), finetune_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_upload_finetune_asset`](Self::workers_ai_upload_finetune_asset) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets`
+    pub fn workers_ai_upload_finetune_asset_with(
+        &self,
+        account_id: i64,
+        finetune_id: &str,
+        form: rt::MultipartForm,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
         let mut request = self
             .client
@@ -151,9 +184,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
                 &[&account_id.to_string(), finetune_id],
             );
-        if let Some(form) = form {
-            request.multipart(form);
-        }
+        request.multipart(form);
         rt::Call::new(request)
     }
     /// Get Model Schema
@@ -219,13 +250,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_baai_bge_base_en_v1_5_with`](Self::workers_ai_post_run_cf_baai_bge_base_en_v1_5_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_baai_bge_base_en_v1_5(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_baai_bge_base_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_base_en_v1_5) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/baai/bge-base-en-v1.5`
+    pub fn workers_ai_post_run_cf_baai_bge_base_en_v1_5_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -233,9 +281,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/baai/bge-large-en-v1.5 model.
@@ -247,13 +293,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_baai_bge_large_en_v1_5_with`](Self::workers_ai_post_run_cf_baai_bge_large_en_v1_5_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_baai_bge_large_en_v1_5(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_baai_bge_large_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_large_en_v1_5) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5`
+    pub fn workers_ai_post_run_cf_baai_bge_large_en_v1_5_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -261,9 +324,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/baai/bge-small-en-v1.5 model.
@@ -275,13 +336,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_baai_bge_small_en_v1_5_with`](Self::workers_ai_post_run_cf_baai_bge_small_en_v1_5_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_baai_bge_small_en_v1_5(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_baai_bge_small_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_small_en_v1_5) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5`
+    pub fn workers_ai_post_run_cf_baai_bge_small_en_v1_5_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -289,9 +367,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/bytedance/stable-diffusion-xl-lightning model.
@@ -303,13 +379,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning_with`](Self::workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning`](Self::workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning`
+    pub fn workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -317,9 +410,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/deepseek-ai/deepseek-math-7b-instruct model.
@@ -331,13 +422,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct_with`](Self::workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct`](Self::workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct`
+    pub fn workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -345,9 +453,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/defog/sqlcoder-7b-2 model.
@@ -359,13 +465,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_defog_sqlcoder_7b_2_with`](Self::workers_ai_post_run_cf_defog_sqlcoder_7b_2_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_defog_sqlcoder_7b_2(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_defog_sqlcoder_7b_2`](Self::workers_ai_post_run_cf_defog_sqlcoder_7b_2) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2`
+    pub fn workers_ai_post_run_cf_defog_sqlcoder_7b_2_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -373,9 +496,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/facebook/bart-large-cnn model.
@@ -387,13 +508,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_facebook_bart_large_cnn_with`](Self::workers_ai_post_run_cf_facebook_bart_large_cnn_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_facebook_bart_large_cnn(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfFacebookBartLargeCnnRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_facebook_bart_large_cnn`](Self::workers_ai_post_run_cf_facebook_bart_large_cnn) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/facebook/bart-large-cnn`
+    pub fn workers_ai_post_run_cf_facebook_bart_large_cnn_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfFacebookBartLargeCnnRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -401,9 +539,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/facebook/detr-resnet-50 model.
@@ -417,13 +553,30 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_facebook_detr_resnet_50_with`](Self::workers_ai_post_run_cf_facebook_detr_resnet_50_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_facebook_detr_resnet_50(
         &self,
         account_id: &str,
-        body: Option<bytes::Bytes>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_facebook_detr_resnet_50`](Self::workers_ai_post_run_cf_facebook_detr_resnet_50) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/facebook/detr-resnet-50`
+    pub fn workers_ai_post_run_cf_facebook_detr_resnet_50_with(
+        &self,
+        account_id: &str,
+        body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -431,9 +584,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.raw_body("application/octet-stream", body);
-        }
+        request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
     /// Execute @cf/fblgit/una-cybertron-7b-v2-bf16 model.
@@ -445,13 +596,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16_with`](Self::workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16`](Self::workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16`
+    pub fn workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -459,9 +627,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/google/gemma-2b-it-lora model.
@@ -473,13 +639,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_google_gemma_2b_it_lora_with`](Self::workers_ai_post_run_cf_google_gemma_2b_it_lora_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_google_gemma_2b_it_lora(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_google_gemma_2b_it_lora`](Self::workers_ai_post_run_cf_google_gemma_2b_it_lora) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora`
+    pub fn workers_ai_post_run_cf_google_gemma_2b_it_lora_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -487,9 +670,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/google/gemma-7b-it-lora model.
@@ -501,13 +682,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_google_gemma_7b_it_lora_with`](Self::workers_ai_post_run_cf_google_gemma_7b_it_lora_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_google_gemma_7b_it_lora(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_google_gemma_7b_it_lora`](Self::workers_ai_post_run_cf_google_gemma_7b_it_lora) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora`
+    pub fn workers_ai_post_run_cf_google_gemma_7b_it_lora_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -515,9 +713,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/huggingface/distilbert-sst-2-int8 model.
@@ -529,13 +725,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8_with`](Self::workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8`](Self::workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8`
+    pub fn workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -543,9 +756,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/lykon/dreamshaper-8-lcm model.
@@ -557,13 +768,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_lykon_dreamshaper_8_lcm_with`](Self::workers_ai_post_run_cf_lykon_dreamshaper_8_lcm_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_lykon_dreamshaper_8_lcm(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_lykon_dreamshaper_8_lcm`](Self::workers_ai_post_run_cf_lykon_dreamshaper_8_lcm) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm`
+    pub fn workers_ai_post_run_cf_lykon_dreamshaper_8_lcm_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -571,9 +799,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/meta-llama/llama-2-7b-chat-hf-lora model.
@@ -585,13 +811,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora_with`](Self::workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora`](Self::workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora`
+    pub fn workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -599,9 +842,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/meta/llama-2-7b-chat-fp16 model.
@@ -613,13 +854,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16_with`](Self::workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16`](Self::workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16`
+    pub fn workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -627,9 +885,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/meta/llama-3-8b-instruct model.
@@ -641,13 +897,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_with`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_meta_llama_3_8b_instruct`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct`
+    pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -655,9 +928,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/meta/llama-3-8b-instruct-awq model.
@@ -669,13 +940,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq_with`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq`
+    pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -683,9 +971,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/meta/llama-3.1-8b-instruct model.
@@ -697,13 +983,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_3_1_8b_instruct_with`](Self::workers_ai_post_run_cf_meta_llama_3_1_8b_instruct_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_meta_llama_3_1_8b_instruct(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_meta_llama_3_1_8b_instruct`](Self::workers_ai_post_run_cf_meta_llama_3_1_8b_instruct) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct`
+    pub fn workers_ai_post_run_cf_meta_llama_3_1_8b_instruct_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -711,9 +1014,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/meta/m2m100-1.2b model.
@@ -725,13 +1026,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_m2m100_1_2b_with`](Self::workers_ai_post_run_cf_meta_m2m100_1_2b_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_meta_m2m100_1_2b(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfMetaM2m10012bRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_meta_m2m100_1_2b`](Self::workers_ai_post_run_cf_meta_m2m100_1_2b) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/meta/m2m100-1.2b`
+    pub fn workers_ai_post_run_cf_meta_m2m100_1_2b_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfMetaM2m10012bRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -739,9 +1057,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/microsoft/phi-2 model.
@@ -753,20 +1069,32 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_microsoft_phi_2_with`](Self::workers_ai_post_run_cf_microsoft_phi_2_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_microsoft_phi_2(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(&operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2, &[account_id]);
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_microsoft_phi_2`](Self::workers_ai_post_run_cf_microsoft_phi_2) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/microsoft/phi-2`
+    pub fn workers_ai_post_run_cf_microsoft_phi_2_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
             .request(&operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2, &[account_id]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/microsoft/resnet-50 model.
@@ -780,13 +1108,30 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_microsoft_resnet_50_with`](Self::workers_ai_post_run_cf_microsoft_resnet_50_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_microsoft_resnet_50(
         &self,
         account_id: &str,
-        body: Option<bytes::Bytes>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_microsoft_resnet_50`](Self::workers_ai_post_run_cf_microsoft_resnet_50) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/microsoft/resnet-50`
+    pub fn workers_ai_post_run_cf_microsoft_resnet_50_with(
+        &self,
+        account_id: &str,
+        body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -794,9 +1139,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.raw_body("application/octet-stream", body);
-        }
+        request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
     /// Execute @cf/mistral/mistral-7b-instruct-v0.2-lora model.
@@ -808,13 +1151,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora_with`](Self::workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora`](Self::workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora`
+    pub fn workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -822,9 +1182,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/openai/whisper model.
@@ -838,20 +1196,32 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_openai_whisper_with`](Self::workers_ai_post_run_cf_openai_whisper_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_openai_whisper(
         &self,
         account_id: &str,
-        body: Option<bytes::Bytes>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_openai_whisper`](Self::workers_ai_post_run_cf_openai_whisper) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/openai/whisper`
+    pub fn workers_ai_post_run_cf_openai_whisper_with(
+        &self,
+        account_id: &str,
+        body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
             .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
-        if let Some(body) = body {
-            request.raw_body("application/octet-stream", body);
-        }
+        request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
     /// Execute @cf/openai/whisper-tiny-en model.
@@ -865,13 +1235,30 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_openai_whisper_tiny_en_with`](Self::workers_ai_post_run_cf_openai_whisper_tiny_en_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_openai_whisper_tiny_en(
         &self,
         account_id: &str,
-        body: Option<bytes::Bytes>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_openai_whisper_tiny_en`](Self::workers_ai_post_run_cf_openai_whisper_tiny_en) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/openai/whisper-tiny-en`
+    pub fn workers_ai_post_run_cf_openai_whisper_tiny_en_with(
+        &self,
+        account_id: &str,
+        body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -879,9 +1266,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.raw_body("application/octet-stream", body);
-        }
+        request.raw_body("application/octet-stream", body.into());
         rt::Call::new(request)
     }
     /// Execute @cf/openchat/openchat-3.5-0106 model.
@@ -893,13 +1278,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_openchat_openchat_3_5_0106_with`](Self::workers_ai_post_run_cf_openchat_openchat_3_5_0106_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_openchat_openchat_3_5_0106(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_openchat_openchat_3_5_0106`](Self::workers_ai_post_run_cf_openchat_openchat_3_5_0106) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106`
+    pub fn workers_ai_post_run_cf_openchat_openchat_3_5_0106_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -907,9 +1309,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/qwen/qwen1.5-0.5b-chat model.
@@ -921,13 +1321,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat`](Self::workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat`
+    pub fn workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -935,9 +1352,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/qwen/qwen1.5-1.8b-chat model.
@@ -949,13 +1364,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat`](Self::workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat`
+    pub fn workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -963,9 +1395,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/qwen/qwen1.5-14b-chat-awq model.
@@ -977,13 +1407,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq`](Self::workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq`
+    pub fn workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -991,9 +1438,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/qwen/qwen1.5-7b-chat-awq model.
@@ -1005,13 +1450,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq`](Self::workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq`
+    pub fn workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1019,9 +1481,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/runwayml/stable-diffusion-v1-5-img2img model.
@@ -1033,13 +1493,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img_with`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img`
+    pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1047,9 +1524,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/runwayml/stable-diffusion-v1-5-inpainting model.
@@ -1061,13 +1536,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting_with`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting`
+    pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1075,9 +1567,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/stabilityai/stable-diffusion-xl-base-1.0 model.
@@ -1089,13 +1579,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0_with`](Self::workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0`](Self::workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0`
+    pub fn workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1103,9 +1610,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/thebloke/discolm-german-7b-v1-awq model.
@@ -1117,13 +1622,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq_with`](Self::workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq`](Self::workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq`
+    pub fn workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1131,9 +1653,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/tiiuae/falcon-7b-instruct model.
@@ -1145,13 +1665,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_tiiuae_falcon_7b_instruct_with`](Self::workers_ai_post_run_cf_tiiuae_falcon_7b_instruct_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_tiiuae_falcon_7b_instruct(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_tiiuae_falcon_7b_instruct`](Self::workers_ai_post_run_cf_tiiuae_falcon_7b_instruct) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct`
+    pub fn workers_ai_post_run_cf_tiiuae_falcon_7b_instruct_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1159,9 +1696,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @cf/tinyllama/tinyllama-1.1b-chat-v1.0 model.
@@ -1173,13 +1708,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0_with`](Self::workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0`](Self::workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0`
+    pub fn workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1187,9 +1739,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/meta-llama/meta-llama-3-8b-instruct model.
@@ -1201,13 +1751,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct_with`](Self::workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct`](Self::workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct`
+    pub fn workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1215,9 +1782,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/mistral/mistral-7b-instruct-v0.2 model.
@@ -1229,13 +1794,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2_with`](Self::workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2`](Self::workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2`
+    pub fn workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1243,9 +1825,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/nexusflow/starling-lm-7b-beta model.
@@ -1257,13 +1837,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta_with`](Self::workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta`](Self::workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta`
+    pub fn workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1271,9 +1868,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/nousresearch/hermes-2-pro-mistral-7b model.
@@ -1285,13 +1880,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b_with`](Self::workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b`](Self::workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b`
+    pub fn workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1299,9 +1911,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/deepseek-coder-6.7b-base-awq model.
@@ -1313,13 +1923,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq_with`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq`
+    pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1327,9 +1954,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/deepseek-coder-6.7b-instruct-awq model.
@@ -1341,13 +1966,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq_with`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq`
+    pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1355,9 +1997,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/llama-2-13b-chat-awq model.
@@ -1369,13 +2009,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq_with`](Self::workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq`](Self::workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq`
+    pub fn workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1383,9 +2040,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/llamaguard-7b-awq model.
@@ -1397,13 +2052,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_llamaguard_7b_awq_with`](Self::workers_ai_post_run_hf_thebloke_llamaguard_7b_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_llamaguard_7b_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_llamaguard_7b_awq`](Self::workers_ai_post_run_hf_thebloke_llamaguard_7b_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq`
+    pub fn workers_ai_post_run_hf_thebloke_llamaguard_7b_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1411,9 +2083,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/mistral-7b-instruct-v0.1-awq model.
@@ -1425,13 +2095,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq_with`](Self::workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq`](Self::workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq`
+    pub fn workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1439,9 +2126,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/neural-chat-7b-v3-1-awq model.
@@ -1453,13 +2138,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq_with`](Self::workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq`](Self::workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq`
+    pub fn workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1467,9 +2169,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/openhermes-2.5-mistral-7b-awq model.
@@ -1481,13 +2181,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq_with`](Self::workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq`](Self::workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq`
+    pub fn workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1495,9 +2212,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute @hf/thebloke/zephyr-7b-beta-awq model.
@@ -1509,13 +2224,30 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq_with`](Self::workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq(
         &self,
         account_id: &str,
-        body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
+    ) -> rt::Call<serde_json::Value> {
+        let request = self
+            .client
+            .request(
+                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+                &[account_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq`](Self::workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq`
+    pub fn workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq_with(
+        &self,
+        account_id: &str,
+        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -1523,9 +2255,7 @@ impl AiApi<'_> {
                 &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
                 &[account_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Execute AI model
@@ -1545,6 +2275,8 @@ impl AiApi<'_> {
     /// - `account_id`
     /// - `model_name`
     ///
+    /// The request body is optional: this method sends none; [`post_run_model_with`](Self::post_run_model_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
@@ -1552,14 +2284,25 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
         model_name: &str,
-        body: Option<&PostRunModelRequest>,
+    ) -> rt::Call<PostRunModelResponse> {
+        let request = self
+            .client
+            .request(&operations::POST_RUN_MODEL, &[account_id, model_name]);
+        rt::Call::new(request)
+    }
+    /// [`post_run_model`](Self::post_run_model) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai/run/{model_name}`
+    pub fn post_run_model_with(
+        &self,
+        account_id: &str,
+        model_name: &str,
+        body: &PostRunModelRequest,
     ) -> rt::Call<PostRunModelResponse> {
         let mut request = self
             .client
             .request(&operations::POST_RUN_MODEL, &[account_id, model_name]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Task Search
@@ -2091,6 +2834,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`AiApi::workers_ai_list_public_finetunes`](AiApi::workers_ai_list_public_finetunes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct WorkersAiListPublicFinetunesParams {
     /// Query parameter `limit`.
     ///
@@ -2105,8 +2849,38 @@ pub struct WorkersAiListPublicFinetunesParams {
     /// Order By Column Name
     pub order_by: Option<String>,
 }
+impl WorkersAiListPublicFinetunesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            order_by: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<f64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<f64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `orderBy`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`AiApi::get_model_schema`](AiApi::get_model_schema).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetModelSchemaParams {
     /// Query parameter `model` (required).
     ///
@@ -2115,12 +2889,14 @@ pub struct GetModelSchemaParams {
 }
 impl GetModelSchemaParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(model: String) -> Self {
-        Self { model }
+    #[inline]
+    pub fn new(model: impl Into<String>) -> Self {
+        Self { model: model.into() }
     }
 }
 /// Query and header parameters of [`AiApi::search_model`](AiApi::search_model).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SearchModelParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
@@ -2147,8 +2923,66 @@ pub struct SearchModelParams {
     /// Search
     pub search: Option<String>,
 }
+impl SearchModelParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            per_page: Default::default(),
+            page: Default::default(),
+            task: Default::default(),
+            author: Default::default(),
+            source: Default::default(),
+            hide_experimental: Default::default(),
+            search: Default::default(),
+        }
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `task`.
+    #[inline]
+    pub fn task(mut self, value: impl Into<String>) -> Self {
+        self.task = Some(value.into());
+        self
+    }
+    /// Sets `author`.
+    #[inline]
+    pub fn author(mut self, value: impl Into<String>) -> Self {
+        self.author = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<f64>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+    /// Sets `hide_experimental`.
+    #[inline]
+    pub fn hide_experimental(mut self, value: impl Into<bool>) -> Self {
+        self.hide_experimental = Some(value.into());
+        self
+    }
+    /// Sets `search`.
+    #[inline]
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/finetunes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkersAiListFinetunesResult {
     /// Format: `date-time`.
     pub created_at: String,
@@ -2165,6 +2999,7 @@ pub struct WorkersAiListFinetunesResult {
 }
 /// `paths./accounts/{account_id}/ai/finetunes.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiCreateFinetuneRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2177,10 +3012,35 @@ pub struct WorkersAiCreateFinetuneRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
 }
+impl WorkersAiCreateFinetuneRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(model: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            model: model.into(),
+            name: name.into(),
+            public: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `public`.
+    #[inline]
+    pub fn public(mut self, value: impl Into<bool>) -> Self {
+        self.public = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/finetunes.post/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/finetunes/public.get/responses/200/properties/result/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkersAiCreateFinetuneResult {
     /// Format: `date-time`.
     pub created_at: String,
@@ -2199,6 +3059,7 @@ pub struct WorkersAiCreateFinetuneResult {
 }
 /// `paths./accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkersAiUploadFinetuneAssetResult {
     /// `bucket_name`
     pub bucket_name: String,
@@ -2218,6 +3079,7 @@ pub struct WorkersAiUploadFinetuneAssetResult {
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5.post/requestBody/properties/text`, `paths./accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5.post/requestBody/properties/text`, `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/2/properties/text`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Text {
     /// One of the alternatives.
     StringList(Vec<String>),
@@ -2228,14 +3090,23 @@ pub enum Text {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5.post/requestBody`, `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
     /// `text`
     pub text: Text,
+}
+impl WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(text: impl Into<Text>) -> Self {
+        Self { text: text.into() }
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning.post/requestBody`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting.post/requestBody` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
     /// Default: `7.5`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2270,10 +3141,90 @@ pub struct WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
 }
+impl WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            guidance: None,
+            height: None,
+            image: None,
+            image_b64: None,
+            mask: None,
+            negative_prompt: None,
+            num_steps: None,
+            prompt: prompt.into(),
+            seed: None,
+            strength: None,
+            width: None,
+        }
+    }
+    /// Sets `guidance`.
+    #[inline]
+    pub fn guidance(mut self, value: impl Into<f64>) -> Self {
+        self.guidance = Some(value.into());
+        self
+    }
+    /// Sets `height`.
+    #[inline]
+    pub fn height(mut self, value: impl Into<i64>) -> Self {
+        self.height = Some(value.into());
+        self
+    }
+    /// Sets `image`.
+    #[inline]
+    pub fn image(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `image_b64`.
+    #[inline]
+    pub fn image_b64(mut self, value: impl Into<String>) -> Self {
+        self.image_b64 = Some(value.into());
+        self
+    }
+    /// Sets `mask`.
+    #[inline]
+    pub fn mask(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.mask = Some(value.into());
+        self
+    }
+    /// Sets `negative_prompt`.
+    #[inline]
+    pub fn negative_prompt(mut self, value: impl Into<String>) -> Self {
+        self.negative_prompt = Some(value.into());
+        self
+    }
+    /// Sets `num_steps`.
+    #[inline]
+    pub fn num_steps(mut self, value: impl Into<i64>) -> Self {
+        self.num_steps = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    #[inline]
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `strength`.
+    #[inline]
+    pub fn strength(mut self, value: impl Into<f64>) -> Self {
+        self.strength = Some(value.into());
+        self
+    }
+    /// Sets `width`.
+    #[inline]
+    pub fn width(mut self, value: impl Into<i64>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/0`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/0`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/0`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/0` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Variant1 {
     /// `frequency_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2311,40 +3262,160 @@ pub struct Variant1 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
 }
+impl Variant1 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            frequency_penalty: None,
+            lora: None,
+            max_tokens: None,
+            presence_penalty: None,
+            prompt: prompt.into(),
+            raw: None,
+            repetition_penalty: None,
+            seed: None,
+            stream: None,
+            temperature: None,
+            top_k: None,
+            top_p: None,
+        }
+    }
+    /// Sets `frequency_penalty`.
+    #[inline]
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.frequency_penalty = Some(value.into());
+        self
+    }
+    /// Sets `lora`.
+    #[inline]
+    pub fn lora(mut self, value: impl Into<String>) -> Self {
+        self.lora = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    #[inline]
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+    /// Sets `presence_penalty`.
+    #[inline]
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.presence_penalty = Some(value.into());
+        self
+    }
+    /// Sets `raw`.
+    #[inline]
+    pub fn raw(mut self, value: impl Into<bool>) -> Self {
+        self.raw = Some(value.into());
+        self
+    }
+    /// Sets `repetition_penalty`.
+    #[inline]
+    pub fn repetition_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.repetition_penalty = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    #[inline]
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    #[inline]
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    #[inline]
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `top_k`.
+    #[inline]
+    pub fn top_k(mut self, value: impl Into<i64>) -> Self {
+        self.top_k = Some(value.into());
+        self
+    }
+    /// Sets `top_p`.
+    #[inline]
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
+        self.top_p = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/functions/items`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/functions/items`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/functions/items`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/functions/items` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Variant2FunctionsItem {
     /// `code`
     pub code: String,
     /// `name`
     pub name: String,
 }
+impl Variant2FunctionsItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            name: name.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/messages/items`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/messages/items`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/messages/items`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/messages/items` and 30 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Variant2MessagesItem {
     /// `content`
     pub content: String,
     /// `role`
     pub role: String,
 }
+impl Variant2MessagesItem {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(content: impl Into<String>, role: impl Into<String>) -> Self {
+        Self {
+            content: content.into(),
+            role: role.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties` and 62 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ParametersPropertiesValue {
     /// `description`
     pub description: String,
     /// `type`
     pub r#type: String,
 }
+impl ParametersPropertiesValue {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(description: impl Into<String>, r#type: impl Into<String>) -> Self {
+        Self {
+            description: description.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters` and 62 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Parameters {
     /// `properties`
     pub properties: std::collections::BTreeMap<String, ParametersPropertiesValue>,
@@ -2354,10 +3425,33 @@ pub struct Parameters {
     /// `type`
     pub r#type: String,
 }
+impl Parameters {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        properties: impl Into<
+            std::collections::BTreeMap<String, ParametersPropertiesValue>,
+        >,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            properties: properties.into(),
+            required: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `required`.
+    #[inline]
+    pub fn required(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/0`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function` and 62 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1 {
     /// `description`
     pub description: String,
@@ -2366,21 +3460,53 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2Tool
     /// `parameters`
     pub parameters: Parameters,
 }
+impl WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        name: impl Into<String>,
+        parameters: impl Into<Parameters>,
+    ) -> Self {
+        Self {
+            description: description.into(),
+            name: name.into(),
+            parameters: parameters.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Variant2ToolsItemVariant2 {
     /// `function`
     pub function: WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1,
     /// `type`
     pub r#type: String,
 }
+impl Variant2ToolsItemVariant2 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        function: impl Into<
+            WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1,
+        >,
+        r#type: impl Into<String>,
+    ) -> Self {
+        Self {
+            function: function.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/tools/items`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Variant2ToolsItem {
     /// One of the alternatives.
     WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1(
@@ -2393,6 +3519,7 @@ pub enum Variant2ToolsItem {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Variant2 {
     /// `frequency_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2430,11 +3557,98 @@ pub struct Variant2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
 }
+impl Variant2 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(messages: impl Into<Vec<Variant2MessagesItem>>) -> Self {
+        Self {
+            frequency_penalty: None,
+            functions: None,
+            max_tokens: None,
+            messages: messages.into(),
+            presence_penalty: None,
+            repetition_penalty: None,
+            seed: None,
+            stream: None,
+            temperature: None,
+            tools: None,
+            top_k: None,
+            top_p: None,
+        }
+    }
+    /// Sets `frequency_penalty`.
+    #[inline]
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.frequency_penalty = Some(value.into());
+        self
+    }
+    /// Sets `functions`.
+    #[inline]
+    pub fn functions(mut self, value: impl Into<Vec<Variant2FunctionsItem>>) -> Self {
+        self.functions = Some(value.into());
+        self
+    }
+    /// Sets `max_tokens`.
+    #[inline]
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+    /// Sets `presence_penalty`.
+    #[inline]
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.presence_penalty = Some(value.into());
+        self
+    }
+    /// Sets `repetition_penalty`.
+    #[inline]
+    pub fn repetition_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.repetition_penalty = Some(value.into());
+        self
+    }
+    /// Sets `seed`.
+    #[inline]
+    pub fn seed(mut self, value: impl Into<i64>) -> Self {
+        self.seed = Some(value.into());
+        self
+    }
+    /// Sets `stream`.
+    #[inline]
+    pub fn stream(mut self, value: impl Into<bool>) -> Self {
+        self.stream = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    #[inline]
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+    /// Sets `tools`.
+    #[inline]
+    pub fn tools(mut self, value: impl Into<Vec<Variant2ToolsItem>>) -> Self {
+        self.tools = Some(value.into());
+        self
+    }
+    /// Sets `top_k`.
+    #[inline]
+    pub fn top_k(mut self, value: impl Into<i64>) -> Self {
+        self.top_k = Some(value.into());
+        self
+    }
+    /// Sets `top_p`.
+    #[inline]
+    pub fn top_p(mut self, value: impl Into<f64>) -> Self {
+        self.top_p = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest {
     /// One of the alternatives.
     Variant1(Variant1),
@@ -2445,6 +3659,7 @@ pub enum WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/8`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiPostRunCfFacebookBartLargeCnnRequest {
     /// `input_text`
     pub input_text: String,
@@ -2452,18 +3667,43 @@ pub struct WorkersAiPostRunCfFacebookBartLargeCnnRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
 }
+impl WorkersAiPostRunCfFacebookBartLargeCnnRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(input_text: impl Into<String>) -> Self {
+        Self {
+            input_text: input_text.into(),
+            max_length: None,
+        }
+    }
+    /// Sets `max_length`.
+    #[inline]
+    pub fn max_length(mut self, value: impl Into<i64>) -> Self {
+        self.max_length = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8.post/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/0`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
     /// `text`
     pub text: String,
+}
+impl WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(text: impl Into<String>) -> Self {
+        Self { text: text.into() }
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/meta/m2m100-1.2b.post/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/7`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkersAiPostRunCfMetaM2m10012bRequest {
     /// Default: `"en"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2473,17 +3713,43 @@ pub struct WorkersAiPostRunCfMetaM2m10012bRequest {
     /// `text`
     pub text: String,
 }
+impl WorkersAiPostRunCfMetaM2m10012bRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(target_lang: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            source_lang: None,
+            target_lang: target_lang.into(),
+            text: text.into(),
+        }
+    }
+    /// Sets `source_lang`.
+    #[inline]
+    pub fn source_lang(mut self, value: impl Into<String>) -> Self {
+        self.source_lang = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/3/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
     /// `audio`
     pub audio: Vec<f64>,
+}
+impl PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(audio: impl Into<Vec<f64>>) -> Self {
+        Self { audio: audio.into() }
+    }
 }
 /// Automatic Speech Recognition
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PostRunModelRequestAutomaticSpeechRecognition {
     /// One of the alternatives.
     PostRunModelRequestAutomaticSpeechRecognitionVariant2(
@@ -2494,15 +3760,24 @@ pub enum PostRunModelRequestAutomaticSpeechRecognition {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/4/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PostRunModelRequestImageClassificationVariant2 {
     /// `image`
     pub image: Vec<f64>,
+}
+impl PostRunModelRequestImageClassificationVariant2 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(image: impl Into<Vec<f64>>) -> Self {
+        Self { image: image.into() }
+    }
 }
 /// Image Classification
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/4`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PostRunModelRequestImageClassification {
     /// One of the alternatives.
     PostRunModelRequestImageClassificationVariant2(
@@ -2513,16 +3788,31 @@ pub enum PostRunModelRequestImageClassification {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/5/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct PostRunModelRequestObjectDetectionVariant2 {
     /// `image`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Vec<f64>>,
+}
+impl PostRunModelRequestObjectDetectionVariant2 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { image: None }
+    }
+    /// Sets `image`.
+    #[inline]
+    pub fn image(mut self, value: impl Into<Vec<f64>>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
 }
 /// Object Detection
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/5`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PostRunModelRequestObjectDetection {
     /// One of the alternatives.
     PostRunModelRequestObjectDetectionVariant2(
@@ -2534,6 +3824,7 @@ pub enum PostRunModelRequestObjectDetection {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9/oneOf/1/properties/image`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PostRunModelRequestImageToTextVariant2Image {
     /// One of the alternatives.
     NumberList(Vec<f64>),
@@ -2542,6 +3833,7 @@ pub enum PostRunModelRequestImageToTextVariant2Image {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PostRunModelRequestImageToTextVariant2 {
     /// `image`
     pub image: PostRunModelRequestImageToTextVariant2Image,
@@ -2561,11 +3853,56 @@ pub struct PostRunModelRequestImageToTextVariant2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
 }
+impl PostRunModelRequestImageToTextVariant2 {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(image: impl Into<PostRunModelRequestImageToTextVariant2Image>) -> Self {
+        Self {
+            image: image.into(),
+            max_tokens: None,
+            messages: None,
+            prompt: None,
+            raw: None,
+            temperature: None,
+        }
+    }
+    /// Sets `max_tokens`.
+    #[inline]
+    pub fn max_tokens(mut self, value: impl Into<i64>) -> Self {
+        self.max_tokens = Some(value.into());
+        self
+    }
+    /// Sets `messages`.
+    #[inline]
+    pub fn messages(mut self, value: impl Into<Vec<Variant2MessagesItem>>) -> Self {
+        self.messages = Some(value.into());
+        self
+    }
+    /// Sets `prompt`.
+    #[inline]
+    pub fn prompt(mut self, value: impl Into<String>) -> Self {
+        self.prompt = Some(value.into());
+        self
+    }
+    /// Sets `raw`.
+    #[inline]
+    pub fn raw(mut self, value: impl Into<bool>) -> Self {
+        self.raw = Some(value.into());
+        self
+    }
+    /// Sets `temperature`.
+    #[inline]
+    pub fn temperature(mut self, value: impl Into<f64>) -> Self {
+        self.temperature = Some(value.into());
+        self
+    }
+}
 /// Image To Text
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PostRunModelRequestImageToText {
     /// One of the alternatives.
     PostRunModelRequestImageToTextVariant2(PostRunModelRequestImageToTextVariant2),
@@ -2575,6 +3912,7 @@ pub enum PostRunModelRequestImageToText {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PostRunModelRequest {
     /// One of the alternatives.
     WorkersAiPostRunCfMetaM2m10012bRequest(WorkersAiPostRunCfMetaM2m10012bRequest),
@@ -2611,6 +3949,7 @@ pub enum PostRunModelRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/4/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClassificationItem {
     /// `label`
     pub label: Option<String>,
@@ -2621,6 +3960,7 @@ pub struct ClassificationItem {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultTextEmbeddings {
     /// `data`
     pub data: Option<Vec<Vec<f64>>>,
@@ -2629,6 +3969,7 @@ pub struct PostRunModelResponseResultTextEmbeddings {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/3/properties/words/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem {
     /// `end`
     pub end: Option<f64>,
@@ -2641,6 +3982,7 @@ pub struct PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultAutomaticSpeechRecognition {
     /// `text`
     pub text: String,
@@ -2655,6 +3997,7 @@ pub struct PostRunModelResponseResultAutomaticSpeechRecognition {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/5/items/properties/box`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultObjectDetectionItemBox {
     /// `xmax`
     pub xmax: Option<f64>,
@@ -2667,6 +4010,7 @@ pub struct PostRunModelResponseResultObjectDetectionItemBox {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/5/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultObjectDetectionItem {
     /// `box`
     pub r#box: Option<PostRunModelResponseResultObjectDetectionItemBox>,
@@ -2677,6 +4021,7 @@ pub struct PostRunModelResponseResultObjectDetectionItem {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6/oneOf/0/properties/tool_calls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultTextGenerationVariant1ToolCallsItem {
     /// `arguments`
     pub arguments: Option<serde_json::Value>,
@@ -2685,6 +4030,7 @@ pub struct PostRunModelResponseResultTextGenerationVariant1ToolCallsItem {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultTextGenerationVariant1 {
     /// `response`
     pub response: Option<String>,
@@ -2697,6 +4043,7 @@ pub struct PostRunModelResponseResultTextGenerationVariant1 {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PostRunModelResponseResultTextGeneration {
     /// One of the alternatives.
     PostRunModelResponseResultTextGenerationVariant1(
@@ -2741,6 +4088,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/7`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultTranslation {
     /// `translated_text`
     pub translated_text: Option<String>,
@@ -2749,6 +4097,7 @@ pub struct PostRunModelResponseResultTranslation {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/8`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultSummarization {
     /// `summary`
     pub summary: Option<String>,
@@ -2757,12 +4106,14 @@ pub struct PostRunModelResponseResultSummarization {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/9`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponseResultImageToText {
     /// `description`
     pub description: Option<String>,
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PostRunModelResponseResult {
     /// One of the alternatives.
     PostRunModelResponseResultAutomaticSpeechRecognition(
@@ -2893,6 +4244,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PostRunModelResponse {
     /// `result`
     pub result: Option<PostRunModelResponseResult>,

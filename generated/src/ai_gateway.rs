@@ -64,20 +64,32 @@ impl AiGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The request body is optional: this method sends none; [`aig_config_create_gateway_with`](Self::aig_config_create_gateway_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn aig_config_create_gateway(
         &self,
         account_id: &str,
-        body: Option<&AigConfigCreateGatewayRequest>,
+    ) -> rt::Call<AigConfigListGatewayResultItem> {
+        let request = self
+            .client
+            .request(&operations::AIG_CONFIG_CREATE_GATEWAY, &[account_id]);
+        rt::Call::new(request)
+    }
+    /// [`aig_config_create_gateway`](Self::aig_config_create_gateway) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/ai-gateway/gateways`
+    pub fn aig_config_create_gateway_with(
+        &self,
+        account_id: &str,
+        body: &AigConfigCreateGatewayRequest,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
         let mut request = self
             .client
             .request(&operations::AIG_CONFIG_CREATE_GATEWAY, &[account_id]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Fetch a Gateway
@@ -113,6 +125,8 @@ impl AiGatewayApi<'_> {
     /// - `account_id`
     /// - `id`
     ///
+    /// The request body is optional: this method sends none; [`aig_config_update_gateway_with`](Self::aig_config_update_gateway_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
@@ -120,14 +134,25 @@ impl AiGatewayApi<'_> {
         &self,
         account_id: &str,
         id: &str,
-        body: Option<&AigConfigUpdateGatewayRequest>,
+    ) -> rt::Call<AigConfigListGatewayResultItem> {
+        let request = self
+            .client
+            .request(&operations::AIG_CONFIG_UPDATE_GATEWAY, &[account_id, id]);
+        rt::Call::new(request)
+    }
+    /// [`aig_config_update_gateway`](Self::aig_config_update_gateway) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/ai-gateway/gateways/{id}`
+    pub fn aig_config_update_gateway_with(
+        &self,
+        account_id: &str,
+        id: &str,
+        body: &AigConfigUpdateGatewayRequest,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
         let mut request = self
             .client
             .request(&operations::AIG_CONFIG_UPDATE_GATEWAY, &[account_id, id]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Delete a Gateway
@@ -249,6 +274,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway`](AiGatewayApi::aig_config_list_gateway).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AigConfigListGatewayParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
@@ -261,8 +287,45 @@ pub struct AigConfigListGatewayParams {
     /// Query parameter `id`.
     pub id: Option<String>,
 }
+impl AigConfigListGatewayParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            id: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<String>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway_logs`](AiGatewayApi::aig_config_list_gateway_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AigConfigListGatewayLogsParams {
     /// Query parameter `search`.
     pub search: Option<String>,
@@ -283,10 +346,88 @@ pub struct AigConfigListGatewayLogsParams {
     /// Query parameter `cached`.
     pub cached: Option<bool>,
 }
+impl AigConfigListGatewayLogsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            search: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            direction: Default::default(),
+            start_date: Default::default(),
+            end_date: Default::default(),
+            success: Default::default(),
+            cached: Default::default(),
+        }
+    }
+    /// Sets `search`.
+    #[inline]
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(
+        mut self,
+        value: impl Into<AigConfigListGatewayLogsOrderBy>,
+    ) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<AigConfigListGatewayLogsDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `start_date`.
+    #[inline]
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Sets `end_date`.
+    #[inline]
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    /// Sets `success`.
+    #[inline]
+    pub fn success(mut self, value: impl Into<bool>) -> Self {
+        self.success = Some(value.into());
+        self
+    }
+    /// Sets `cached`.
+    #[inline]
+    pub fn cached(mut self, value: impl Into<bool>) -> Self {
+        self.cached = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai-gateway/gateways.get/responses/200/properties/result/items/properties/rate_limiting_technique`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai-gateway/gateways.post/requestBody/properties/rate_limiting_technique`, `paths./accounts/{account_id}/ai-gateway/gateways.post/responses/200/properties/result/properties/rate_limiting_technique`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.delete/responses/200/properties/result/properties/rate_limiting_technique` and 3 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RateLimitingTechnique {
     /// `"fixed"`
     Fixed,
@@ -344,6 +485,7 @@ impl<'de> serde::Deserialize<'de> for RateLimitingTechnique {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai-gateway/gateways.post/responses/200/properties/result`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.delete/responses/200/properties/result`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.get/responses/200/properties/result` and 1 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AigConfigListGatewayResultItem {
     /// `cache_invalidate_on_update`
     pub cache_invalidate_on_update: bool,
@@ -368,6 +510,7 @@ pub struct AigConfigListGatewayResultItem {
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AigConfigCreateGatewayRequest {
     /// `cache_invalidate_on_update`
     pub cache_invalidate_on_update: bool,
@@ -386,8 +529,47 @@ pub struct AigConfigCreateGatewayRequest {
     /// `rate_limiting_technique`
     pub rate_limiting_technique: RateLimitingTechnique,
 }
+impl AigConfigCreateGatewayRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cache_invalidate_on_update: impl Into<bool>,
+        collect_logs: impl Into<bool>,
+        id: impl Into<String>,
+        rate_limiting_technique: impl Into<RateLimitingTechnique>,
+    ) -> Self {
+        Self {
+            cache_invalidate_on_update: cache_invalidate_on_update.into(),
+            cache_ttl: None,
+            collect_logs: collect_logs.into(),
+            id: id.into(),
+            rate_limiting_interval: None,
+            rate_limiting_limit: None,
+            rate_limiting_technique: rate_limiting_technique.into(),
+        }
+    }
+    /// Sets `cache_ttl`.
+    #[inline]
+    pub fn cache_ttl(mut self, value: impl Into<i64>) -> Self {
+        self.cache_ttl = Some(value.into());
+        self
+    }
+    /// Sets `rate_limiting_interval`.
+    #[inline]
+    pub fn rate_limiting_interval(mut self, value: impl Into<i64>) -> Self {
+        self.rate_limiting_interval = Some(value.into());
+        self
+    }
+    /// Sets `rate_limiting_limit`.
+    #[inline]
+    pub fn rate_limiting_limit(mut self, value: impl Into<i64>) -> Self {
+        self.rate_limiting_limit = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai-gateway/gateways/{id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AigConfigUpdateGatewayRequest {
     /// `cache_invalidate_on_update`
     pub cache_invalidate_on_update: bool,
@@ -402,10 +584,47 @@ pub struct AigConfigUpdateGatewayRequest {
     /// `rate_limiting_technique`
     pub rate_limiting_technique: RateLimitingTechnique,
 }
+impl AigConfigUpdateGatewayRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cache_invalidate_on_update: impl Into<bool>,
+        collect_logs: impl Into<bool>,
+        rate_limiting_technique: impl Into<RateLimitingTechnique>,
+    ) -> Self {
+        Self {
+            cache_invalidate_on_update: cache_invalidate_on_update.into(),
+            cache_ttl: None,
+            collect_logs: collect_logs.into(),
+            rate_limiting_interval: None,
+            rate_limiting_limit: None,
+            rate_limiting_technique: rate_limiting_technique.into(),
+        }
+    }
+    /// Sets `cache_ttl`.
+    #[inline]
+    pub fn cache_ttl(mut self, value: impl Into<i64>) -> Self {
+        self.cache_ttl = Some(value.into());
+        self
+    }
+    /// Sets `rate_limiting_interval`.
+    #[inline]
+    pub fn rate_limiting_interval(mut self, value: impl Into<i64>) -> Self {
+        self.rate_limiting_interval = Some(value.into());
+        self
+    }
+    /// Sets `rate_limiting_limit`.
+    #[inline]
+    pub fn rate_limiting_limit(mut self, value: impl Into<i64>) -> Self {
+        self.rate_limiting_limit = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/ai-gateway/gateways/{id}/logs.get/parameters/order_by`
 ///
 /// Default: `"created_at"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AigConfigListGatewayLogsOrderBy {
     /// `"created_at"`
     CreatedAt,
@@ -456,6 +675,7 @@ impl rt::ParamValue for AigConfigListGatewayLogsOrderBy {
 ///
 /// Default: `"asc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AigConfigListGatewayLogsDirection {
     /// `"asc"`
     Asc,
@@ -504,6 +724,7 @@ impl rt::ParamValue for AigConfigListGatewayLogsDirection {
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways/{id}/logs.get/responses/200/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AigConfigListGatewayLogsResultItem {
     /// `cached`
     pub cached: bool,

@@ -832,12 +832,29 @@ pub mod operations {
 }
 /// Query and header parameters of [`ApiShieldApi::retrieve_information_about_specific_configuration_properties`](ApiShieldApi::retrieve_information_about_specific_configuration_properties).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrieveInformationAboutSpecificConfigurationPropertiesParams {
     /// Query parameter `properties`.
     pub properties: Option<Properties>,
 }
+impl RetrieveInformationAboutSpecificConfigurationPropertiesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            properties: Default::default(),
+        }
+    }
+    /// Sets `properties`.
+    #[inline]
+    pub fn properties(mut self, value: impl Into<Properties>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::retrieve_discovered_operations_on_a_zone`](ApiShieldApi::retrieve_discovered_operations_on_a_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrieveDiscoveredOperationsOnAZoneParams {
     /// Query parameter `page`.
     ///
@@ -873,8 +890,90 @@ pub struct RetrieveDiscoveredOperationsOnAZoneParams {
     /// * `ignored` - Discovered operations that have been marked as ignored
     pub state: Option<ApiDiscoveryState>,
 }
+impl RetrieveDiscoveredOperationsOnAZoneParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            host: Default::default(),
+            method: Default::default(),
+            endpoint: Default::default(),
+            direction: Default::default(),
+            order: Default::default(),
+            diff: Default::default(),
+            origin: Default::default(),
+            state: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.host = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `endpoint`.
+    #[inline]
+    pub fn endpoint(mut self, value: impl Into<String>) -> Self {
+        self.endpoint = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<OperationsOnAZoneDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(
+        mut self,
+        value: impl Into<RetrieveDiscoveredOperationsOnAZoneOrder>,
+    ) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `diff`.
+    #[inline]
+    pub fn diff(mut self, value: impl Into<bool>) -> Self {
+        self.diff = Some(value.into());
+        self
+    }
+    /// Sets `origin`.
+    #[inline]
+    pub fn origin(mut self, value: impl Into<ApiDiscoveryOrigin>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<ApiDiscoveryState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::retrieve_information_about_all_operations_on_a_zone`](ApiShieldApi::retrieve_information_about_all_operations_on_a_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
     /// Query parameter `page`.
     ///
@@ -899,16 +998,106 @@ pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
+impl RetrieveInformationAboutAllOperationsOnAZoneParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+            host: Default::default(),
+            method: Default::default(),
+            endpoint: Default::default(),
+            feature: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(
+        mut self,
+        value: impl Into<RetrieveInformationAboutAllOperationsOnAZoneOrder>,
+    ) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<OperationsOnAZoneDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.host = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `endpoint`.
+    #[inline]
+    pub fn endpoint(mut self, value: impl Into<String>) -> Self {
+        self.endpoint = Some(value.into());
+        self
+    }
+    /// Sets `feature`.
+    #[inline]
+    pub fn feature(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<FeatureItem>>,
+    ) -> Self {
+        self.feature = value.into_iter().map(Into::into).collect();
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::retrieve_information_about_an_operation`](ApiShieldApi::retrieve_information_about_an_operation).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrieveInformationAboutAnOperationParams {
     /// Query parameter `feature`.
     ///
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
+impl RetrieveInformationAboutAnOperationParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            feature: Default::default(),
+        }
+    }
+    /// Sets `feature`.
+    #[inline]
+    pub fn feature(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<FeatureItem>>,
+    ) -> Self {
+        self.feature = value.into_iter().map(Into::into).collect();
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas`](ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
     /// Query parameter `host`.
     pub host: Vec<String>,
@@ -917,8 +1106,34 @@ pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
+impl RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: Default::default(),
+            feature: Default::default(),
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.host = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `feature`.
+    #[inline]
+    pub fn feature(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<FeatureItem>>,
+    ) -> Self {
+        self.feature = value.into_iter().map(Into::into).collect();
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas`](ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
     /// Query parameter `page`.
     ///
@@ -935,16 +1150,69 @@ pub struct ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
     /// Query parameter `validation_enabled`.
     pub validation_enabled: Option<ValidationEnabled>,
 }
+impl ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            omit_source: Default::default(),
+            validation_enabled: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `omit_source`.
+    #[inline]
+    pub fn omit_source(mut self, value: impl Into<bool>) -> Self {
+        self.omit_source = Some(value.into());
+        self
+    }
+    /// Sets `validation_enabled`.
+    #[inline]
+    pub fn validation_enabled(mut self, value: impl Into<ValidationEnabled>) -> Self {
+        self.validation_enabled = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema`](ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams {
     /// Query parameter `omit_source`.
     ///
     /// Omit the source-files of schemas and only retrieve their meta-data.
     pub omit_source: Option<bool>,
 }
+impl ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            omit_source: Default::default(),
+        }
+    }
+    /// Sets `omit_source`.
+    #[inline]
+    pub fn omit_source(mut self, value: impl Into<bool>) -> Self {
+        self.omit_source = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema`](ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
     /// Query parameter `feature`.
     ///
@@ -971,6 +1239,71 @@ pub struct ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
         ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus,
     >,
 }
+impl ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            feature: Default::default(),
+            host: Default::default(),
+            method: Default::default(),
+            endpoint: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            operation_status: Default::default(),
+        }
+    }
+    /// Sets `feature`.
+    #[inline]
+    pub fn feature(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<FeatureItem>>,
+    ) -> Self {
+        self.feature = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.host = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `endpoint`.
+    #[inline]
+    pub fn endpoint(mut self, value: impl Into<String>) -> Self {
+        self.endpoint = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `operation_status`.
+    #[inline]
+    pub fn operation_status(
+        mut self,
+        value: impl Into<
+            ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus,
+        >,
+    ) -> Self {
+        self.operation_status = Some(value.into());
+        self
+    }
+}
 /// Requests information about certain properties.
 ///
 /// Schema: `#/components/schemas/api-shield_properties`
@@ -981,6 +1314,7 @@ pub type Properties = Vec<PropertiesItem>;
 ///
 /// Example: `"auth_id_characteristics"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PropertiesItem {
     /// `"auth_id_characteristics"`
     AuthIdCharacteristics,
@@ -1024,6 +1358,7 @@ impl rt::ParamValue for PropertiesItem {
 }
 /// `#/components/schemas/api-shield_configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Configuration {
     /// `auth_id_characteristics`
     pub auth_id_characteristics: AuthIdCharacteristics,
@@ -1036,12 +1371,23 @@ pub struct Configuration {
     )]
     pub filled_in: rt::Filled,
 }
+impl Configuration {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(auth_id_characteristics: impl Into<AuthIdCharacteristics>) -> Self {
+        Self {
+            auth_id_characteristics: auth_id_characteristics.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// `#/components/schemas/api-shield_auth_id_characteristics`
 pub type AuthIdCharacteristics = Vec<AuthIdCharacteristicsItem>;
 /// Auth ID Characteristic
 ///
 /// Schema: `#/components/schemas/api-shield_auth_id_characteristic`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuthIdCharacteristic {
     /// The name of the characteristic field, i.e., the header or cookie name.
     ///
@@ -1060,12 +1406,27 @@ pub struct AuthIdCharacteristic {
     )]
     pub filled_in: rt::Filled,
 }
+impl AuthIdCharacteristic {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        name: impl Into<String>,
+        r#type: impl Into<AuthIdCharacteristicType>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            r#type: r#type.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// The type of characteristic.
 ///
 /// Schema: `#/components/schemas/api-shield_auth_id_characteristic/properties/type`
 ///
 /// Example: `"header"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthIdCharacteristicType {
     /// `"header"`
     Header,
@@ -1123,6 +1484,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicType {
 ///
 /// Schema: `#/components/schemas/api-shield_auth_id_characteristic_jwt_claim`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuthIdCharacteristicJwtClaim {
     /// Claim location expressed as `$(token_config_id):$(json_path)`, where `token_config_id`
     /// is the ID of the token configuration used in validating the JWT, and `json_path` is a RFC 9535
@@ -1145,12 +1507,27 @@ pub struct AuthIdCharacteristicJwtClaim {
     )]
     pub filled_in: rt::Filled,
 }
+impl AuthIdCharacteristicJwtClaim {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        name: impl Into<String>,
+        r#type: impl Into<AuthIdCharacteristicJwtClaimType>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            r#type: r#type.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// The type of characteristic.
 ///
 /// Schema: `#/components/schemas/api-shield_auth_id_characteristic_jwt_claim/properties/type`
 ///
 /// Example: `"jwt"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthIdCharacteristicJwtClaimType {
     /// `"jwt"`
     Jwt,
@@ -1202,6 +1579,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicJwtClaimType {
 /// `#/components/schemas/api-shield_auth_id_characteristics/items`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum AuthIdCharacteristicsItem {
     /// One of the alternatives.
     AuthIdCharacteristic(AuthIdCharacteristic),
@@ -1245,6 +1623,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
 }
 /// `#/components/schemas/api-shield_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
     pub errors: Messages,
@@ -1261,6 +1640,7 @@ pub struct ApiResponseCommon {
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/api-shield_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
@@ -1275,6 +1655,7 @@ pub type Openapi = serde_json::Value;
 pub type SchemasTimestamp = String;
 /// `#/components/schemas/api-shield_schema_response_discovery/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemaResponseDiscoveryResult {
     /// `schemas`
     pub schemas: Vec<Openapi>,
@@ -1286,6 +1667,7 @@ pub struct SchemaResponseDiscoveryResult {
 /// Example: `"desc"`.
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/api_gateway/operations.get/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationsOnAZoneDirection {
     /// `"asc"`
     Asc,
@@ -1338,6 +1720,7 @@ impl rt::ParamValue for OperationsOnAZoneDirection {
 ///
 /// Example: `"method"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RetrieveDiscoveredOperationsOnAZoneOrder {
     /// `"host"`
     Host,
@@ -1403,6 +1786,7 @@ impl rt::ParamValue for RetrieveDiscoveredOperationsOnAZoneOrder {
 ///
 /// Schema: `#/components/schemas/api-shield_api_discovery_origin`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApiDiscoveryOrigin {
     /// `"ML"`
     Ml,
@@ -1463,6 +1847,7 @@ impl rt::ParamValue for ApiDiscoveryOrigin {
 ///
 /// Schema: `#/components/schemas/api-shield_api_discovery_state`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApiDiscoveryState {
     /// `"review"`
     Review,
@@ -1523,8 +1908,9 @@ impl rt::ParamValue for ApiDiscoveryState {
 }
 /// `#/components/schemas/api-shield_discovery_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DiscoveryOperation {
-    /// `features`
+    /// Read-only.
     pub features: Option<TrafficStats>,
     /// `id`
     pub id: SchemasUuid,
@@ -1545,12 +1931,14 @@ pub struct DiscoveryOperation {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TrafficStats {
     /// `traffic_stats`
     pub traffic_stats: Option<TrafficStatsTrafficStats>,
 }
 /// `#/components/schemas/api-shield_traffic_stats/properties/traffic_stats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TrafficStatsTrafficStats {
     /// `last_updated`
     pub last_updated: SchemasTimestamp,
@@ -1583,6 +1971,7 @@ pub type Host = String;
 ///
 /// Example: `"GET"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `"GET"`
     Get,
@@ -1682,6 +2071,7 @@ pub type ApiDiscoveryPatchMultipleRequest = std::collections::BTreeMap<
 ///
 /// Schema: `#/components/schemas/api-shield_api_discovery_patch_multiple_request_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiDiscoveryPatchMultipleRequestEntry {
     /// `state`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1695,12 +2085,29 @@ pub struct ApiDiscoveryPatchMultipleRequestEntry {
     )]
     pub filled_in: rt::Filled,
 }
+impl ApiDiscoveryPatchMultipleRequestEntry {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            state: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<ApiDiscoveryStatePatch>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
 /// Mark state of operation in API Discovery
 /// * `review` - Mark operation as for review
 /// * `ignored` - Mark operation as ignored
 ///
 /// Schema: `#/components/schemas/api-shield_api_discovery_state_patch`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApiDiscoveryStatePatch {
     /// `"review"`
     Review,
@@ -1756,13 +2163,28 @@ impl<'de> serde::Deserialize<'de> for ApiDiscoveryStatePatch {
 }
 /// `paths./zones/{zone_id}/api_gateway/discovery/operations/{operation_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ApiShieldApiPatchDiscoveredOperationRequest {
     /// `state`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ApiDiscoveryStatePatch>,
 }
+impl ApiShieldApiPatchDiscoveredOperationRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { state: None }
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<ApiDiscoveryStatePatch>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_patch_discovery_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PatchDiscoveryResult {
     /// `state`
     pub state: Option<ApiDiscoveryState>,
@@ -1773,6 +2195,7 @@ pub struct PatchDiscoveryResult {
 ///
 /// Example: `"method"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RetrieveInformationAboutAllOperationsOnAZoneOrder {
     /// `"method"`
     Method,
@@ -1834,6 +2257,7 @@ impl rt::ParamValue for RetrieveInformationAboutAllOperationsOnAZoneOrder {
 /// Example: `"thresholds"`.
 /// Also stands for the identical inline schemas at `paths./zones/{zone_id}/api_gateway/operations/{operation_id}.get/parameters/feature/items`, `paths./zones/{zone_id}/api_gateway/schemas.get/parameters/feature/items`, `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations.get/parameters/feature/items`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FeatureItem {
     /// `"thresholds"`
     Thresholds,
@@ -1889,6 +2313,7 @@ impl rt::ParamValue for FeatureItem {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum OperationFeatures {
     /// One of the alternatives.
     OperationFeatureParameterSchemas(OperationFeatureParameterSchemas),
@@ -1969,6 +2394,7 @@ impl<'de> serde::Deserialize<'de> for OperationFeatures {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureThresholds {
     /// `thresholds`
     pub thresholds: Option<OperationFeatureThresholdsThresholds>,
@@ -2027,30 +2453,32 @@ pub type Requests = i64;
 pub type SuggestedThreshold = i64;
 /// `#/components/schemas/api-shield_operation_feature_thresholds/properties/thresholds`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureThresholdsThresholds {
-    /// `auth_id_tokens`
+    /// Read-only.
     pub auth_id_tokens: Option<AuthIdTokens>,
-    /// `data_points`
+    /// Read-only.
     pub data_points: Option<DataPoints>,
     /// `last_updated`
     pub last_updated: Option<Timestamp>,
-    /// `p50`
+    /// Read-only.
     pub p50: Option<P50>,
-    /// `p90`
+    /// Read-only.
     pub p90: Option<P90>,
-    /// `p99`
+    /// Read-only.
     pub p99: Option<P99>,
-    /// `period_seconds`
+    /// Read-only.
     pub period_seconds: Option<PeriodSeconds>,
-    /// `requests`
+    /// Read-only.
     pub requests: Option<Requests>,
-    /// `suggested_threshold`
+    /// Read-only.
     pub suggested_threshold: Option<SuggestedThreshold>,
 }
 /// `#/components/schemas/api-shield_operation_feature_parameter_schemas`
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureParameterSchemas {
     /// `parameter_schemas`
     pub parameter_schemas: OperationFeatureParameterSchemasParameterSchemas,
@@ -2061,6 +2489,7 @@ pub struct OperationFeatureParameterSchemas {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ParameterSchemasDefinition {
     /// An array containing the learned parameter schemas.
     ///
@@ -2073,16 +2502,18 @@ pub struct ParameterSchemasDefinition {
 }
 /// `#/components/schemas/api-shield_operation_feature_parameter_schemas/properties/parameter_schemas`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureParameterSchemasParameterSchemas {
     /// `last_updated`
     pub last_updated: Option<Timestamp>,
-    /// `parameter_schemas`
+    /// Read-only.
     pub parameter_schemas: Option<ParameterSchemasDefinition>,
 }
 /// `#/components/schemas/api-shield_operation_feature_api_routing`
 ///
 /// Example: `{"api_routing":{"last_updated":"2014-01-01T05:20:00.12345Z","route":"https://api.example.com/api/service"}}`. Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureApiRouting {
     /// API Routing settings on endpoint.
     pub api_routing: Option<OperationFeatureApiRoutingApiRouting>,
@@ -2091,6 +2522,7 @@ pub struct OperationFeatureApiRouting {
 ///
 /// Schema: `#/components/schemas/api-shield_operation_feature_api_routing/properties/api_routing`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureApiRoutingApiRouting {
     /// `last_updated`
     pub last_updated: Option<Timestamp>,
@@ -2103,6 +2535,7 @@ pub struct OperationFeatureApiRoutingApiRouting {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervals {
     /// `confidence_intervals`
     pub confidence_intervals: Option<
@@ -2115,6 +2548,7 @@ pub struct OperationFeatureConfidenceIntervals {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ConfidenceIntervalsBounds {
     /// Lower bound for percentile estimate
     ///
@@ -2127,16 +2561,18 @@ pub struct ConfidenceIntervalsBounds {
 }
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals/properties/suggested_threshold/properties/confidence_intervals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresholdConfidenceIntervals {
-    /// `p90`
+    /// Read-only.
     pub p90: Option<ConfidenceIntervalsBounds>,
-    /// `p95`
+    /// Read-only.
     pub p95: Option<ConfidenceIntervalsBounds>,
-    /// `p99`
+    /// Read-only.
     pub p99: Option<ConfidenceIntervalsBounds>,
 }
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals/properties/suggested_threshold`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThreshold {
     /// `confidence_intervals`
     pub confidence_intervals: Option<
@@ -2149,6 +2585,7 @@ pub struct OperationFeatureConfidenceIntervalsConfidenceIntervalsSuggestedThresh
 }
 /// `#/components/schemas/api-shield_operation_feature_confidence_intervals/properties/confidence_intervals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureConfidenceIntervalsConfidenceIntervals {
     /// `last_updated`
     pub last_updated: Option<Timestamp>,
@@ -2161,6 +2598,7 @@ pub struct OperationFeatureConfidenceIntervalsConfidenceIntervals {
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureSchemaInfo {
     /// `schema_info`
     pub schema_info: Option<OperationFeatureSchemaInfoSchemaInfo>,
@@ -2169,6 +2607,7 @@ pub struct OperationFeatureSchemaInfo {
 ///
 /// Schema: `#/components/schemas/api-shield_operation_feature_schema_info/properties/schema_info/properties/active_schema`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureSchemaInfoSchemaInfoActiveSchema {
     /// `created_at`
     pub created_at: Option<Timestamp>,
@@ -2189,6 +2628,7 @@ pub struct OperationFeatureSchemaInfoSchemaInfoActiveSchema {
 ///
 /// Example: `"block"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationFeatureSchemaInfoSchemaInfoMitigationAction {
     /// `"none"`
     None,
@@ -2245,6 +2685,7 @@ for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
 }
 /// `#/components/schemas/api-shield_operation_feature_schema_info/properties/schema_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationFeatureSchemaInfoSchemaInfo {
     /// Schema active on endpoint.
     pub active_schema: Option<OperationFeatureSchemaInfoSchemaInfoActiveSchema>,
@@ -2261,6 +2702,7 @@ pub struct OperationFeatureSchemaInfoSchemaInfo {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/api-shield_single-operation-response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MultipleOperationResponsePaginatedResultItem {
     /// `endpoint`
     pub endpoint: Endpoint,
@@ -2272,11 +2714,12 @@ pub struct MultipleOperationResponsePaginatedResultItem {
     pub last_updated: SchemasTimestamp,
     /// `operation_id`
     pub operation_id: SchemasUuid,
-    /// `features`
+    /// Read-only.
     pub features: Option<OperationFeatures>,
 }
 /// `#/components/schemas/api-shield_basic_operation`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BasicOperation {
     /// `endpoint`
     pub endpoint: Endpoint,
@@ -2293,8 +2736,25 @@ pub struct BasicOperation {
     )]
     pub filled_in: rt::Filled,
 }
+impl BasicOperation {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        endpoint: impl Into<Endpoint>,
+        host: impl Into<Host>,
+        method: impl Into<Method>,
+    ) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            host: host.into(),
+            method: method.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// `#/components/schemas/api-shield_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Operation {
     /// `endpoint`
     pub endpoint: Endpoint,
@@ -2306,14 +2766,24 @@ pub struct Operation {
     pub last_updated: SchemasTimestamp,
     /// `operation_id`
     pub operation_id: SchemasUuid,
-    /// `features`
+    /// Read-only.
     pub features: Option<OperationFeatures>,
 }
 /// `#/components/schemas/api-shield_object-with-operation-id`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ObjectWithOperationId {
     /// `operation_id`
     pub operation_id: String,
+}
+impl ObjectWithOperationId {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(operation_id: impl Into<String>) -> Self {
+        Self {
+            operation_id: operation_id.into(),
+        }
+    }
 }
 /// `#/components/schemas/api-shield_operation_schema_validation_settings_multiple_request`
 ///
@@ -2326,6 +2796,7 @@ pub type OperationSchemaValidationSettingsMultipleRequest = std::collections::BT
 ///
 /// Schema: `#/components/schemas/api-shield_operation_schema_validation_settings_multiple_request_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationSchemaValidationSettingsMultipleRequestEntry {
     /// `mitigation_action`
     #[serde(
@@ -2343,6 +2814,26 @@ pub struct OperationSchemaValidationSettingsMultipleRequestEntry {
     )]
     pub filled_in: rt::Filled,
 }
+impl OperationSchemaValidationSettingsMultipleRequestEntry {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mitigation_action: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `mitigation_action`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn mitigation_action(
+        mut self,
+        value: Option<OperationMitigationAction>,
+    ) -> Self {
+        self.mitigation_action = Some(value.map(|value| value));
+        self
+    }
+}
 /// When set, this applies a mitigation action to this operation
 ///
 /// - `log` log request when request does not conform to schema for this operation
@@ -2354,6 +2845,7 @@ pub struct OperationSchemaValidationSettingsMultipleRequestEntry {
 ///
 /// Example: `"block"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationMitigationAction {
     /// `"log"`
     Log,
@@ -2414,6 +2906,7 @@ impl<'de> serde::Deserialize<'de> for OperationMitigationAction {
 }
 /// `#/components/schemas/api-shield_operation_schema_validation_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationSchemaValidationSettings {
     /// `mitigation_action`
     #[serde(
@@ -2431,12 +2924,33 @@ pub struct OperationSchemaValidationSettings {
     )]
     pub filled_in: rt::Filled,
 }
+impl OperationSchemaValidationSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mitigation_action: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `mitigation_action`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn mitigation_action(
+        mut self,
+        value: Option<OperationMitigationAction>,
+    ) -> Self {
+        self.mitigation_action = Some(value.map(|value| value));
+        self
+    }
+}
 /// A OpenAPI 3.0.0 compliant schema.
 ///
 /// Schema: `#/components/schemas/api-shield_openapi-with-thresholds`
 pub type OpenapiWithThresholds = serde_json::Value;
 /// `#/components/schemas/api-shield_schema-response-with-thresholds/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemaResponseWithThresholdsResult {
     /// `schemas`
     pub schemas: Option<Vec<OpenapiWithThresholds>>,
@@ -2445,6 +2959,7 @@ pub struct SchemaResponseWithThresholdsResult {
 }
 /// `#/components/schemas/api-shield_zone_schema_validation_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ZoneSchemaValidationSettings {
     /// `validation_default_mitigation_action`
     pub validation_default_mitigation_action: Option<ValidationDefaultMitigationAction>,
@@ -2466,6 +2981,7 @@ pub struct ZoneSchemaValidationSettings {
 ///
 /// Example: `"block"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationDefaultMitigationAction {
     /// `"none"`
     None,
@@ -2533,6 +3049,7 @@ impl<'de> serde::Deserialize<'de> for ValidationDefaultMitigationAction {
 ///
 /// Example: `"disable_override"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationOverrideMitigationAction {
     /// `"none"`
     None,
@@ -2578,6 +3095,7 @@ impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationAction {
 }
 /// `#/components/schemas/api-shield_zone_schema_validation_settings_put`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ZoneSchemaValidationSettingsPut {
     /// `validation_default_mitigation_action`
     pub validation_default_mitigation_action: ValidationDefaultMitigationAction,
@@ -2586,6 +3104,31 @@ pub struct ZoneSchemaValidationSettingsPut {
     pub validation_override_mitigation_action: Option<
         Option<ValidationOverrideMitigationActionWrite>,
     >,
+}
+impl ZoneSchemaValidationSettingsPut {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        validation_default_mitigation_action: impl Into<
+            ValidationDefaultMitigationAction,
+        >,
+    ) -> Self {
+        Self {
+            validation_default_mitigation_action: validation_default_mitigation_action
+                .into(),
+            validation_override_mitigation_action: None,
+        }
+    }
+    /// Sets `validation_override_mitigation_action`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn validation_override_mitigation_action(
+        mut self,
+        value: Option<ValidationOverrideMitigationActionWrite>,
+    ) -> Self {
+        self.validation_override_mitigation_action = Some(value.map(|value| value));
+        self
+    }
 }
 /// When set, this overrides both zone level and operation level mitigation actions.
 ///
@@ -2598,6 +3141,7 @@ pub struct ZoneSchemaValidationSettingsPut {
 ///
 /// Example: `"none"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationOverrideMitigationActionWrite {
     /// `"none"`
     None,
@@ -2646,6 +3190,7 @@ impl serde::Serialize for ValidationOverrideMitigationActionWrite {
 }
 /// `#/components/schemas/api-shield_zone_schema_validation_settings_patch`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ZoneSchemaValidationSettingsPatch {
     /// `validation_default_mitigation_action`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2657,6 +3202,36 @@ pub struct ZoneSchemaValidationSettingsPatch {
     pub validation_override_mitigation_action: Option<
         Option<ValidationOverrideMitigationActionPatch>,
     >,
+}
+impl ZoneSchemaValidationSettingsPatch {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            validation_default_mitigation_action: None,
+            validation_override_mitigation_action: None,
+        }
+    }
+    /// Sets `validation_default_mitigation_action`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn validation_default_mitigation_action(
+        mut self,
+        value: Option<ValidationDefaultMitigationActionPatch>,
+    ) -> Self {
+        self.validation_default_mitigation_action = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `validation_override_mitigation_action`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn validation_override_mitigation_action(
+        mut self,
+        value: Option<ValidationOverrideMitigationActionPatch>,
+    ) -> Self {
+        self.validation_override_mitigation_action = Some(value.map(|value| value));
+        self
+    }
 }
 /// The default mitigation action used when there is no mitigation action defined on the operation
 /// Mitigation actions are as follows:
@@ -2672,6 +3247,7 @@ pub struct ZoneSchemaValidationSettingsPatch {
 ///
 /// Example: `"block"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationDefaultMitigationActionPatch {
     /// `"none"`
     None,
@@ -2735,6 +3311,7 @@ impl serde::Serialize for ValidationDefaultMitigationActionPatch {
 ///
 /// Example: `"none"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationOverrideMitigationActionPatch {
     /// `"none"`
     None,
@@ -2787,6 +3364,7 @@ impl serde::Serialize for ValidationOverrideMitigationActionPatch {
 pub type ValidationEnabled = bool;
 /// `#/components/schemas/api-shield_public_schema`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PublicSchema {
     /// `created_at`
     pub created_at: SchemasTimestamp,
@@ -2811,6 +3389,7 @@ pub struct PublicSchema {
 ///
 /// Example: `"openapi_v3"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `"openapi_v3"`
     OpenapiV3,
@@ -2856,6 +3435,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 }
 /// `#/components/schemas/api-shield_schema_upload_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemaUploadResponse {
     /// `schema`
     pub schema: PublicSchema,
@@ -2864,12 +3444,14 @@ pub struct SchemaUploadResponse {
 }
 /// `#/components/schemas/api-shield_schema_upload_details_warnings_only`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemaUploadDetailsWarningsOnly {
     /// Diagnostic warning events that occurred during processing. These events are non-critical errors found within the schema.
     pub warnings: Option<Vec<SchemaUploadLogEvent>>,
 }
 /// `#/components/schemas/api-shield_schema_upload_log_event`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemaUploadLogEvent {
     /// Code that identifies the event that occurred.
     ///
@@ -2884,13 +3466,28 @@ pub struct SchemaUploadLogEvent {
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ApiShieldSchemaValidationEnableValidationForASchemaRequest {
     /// `validation_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation_enabled: Option<serde_json::Value>,
 }
+impl ApiShieldSchemaValidationEnableValidationForASchemaRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { validation_enabled: None }
+    }
+    /// Sets `validation_enabled`.
+    #[inline]
+    pub fn validation_enabled(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.validation_enabled = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/api-shield_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
     String(String),
@@ -2931,6 +3528,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 ///
 /// Example: `"new"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     /// `"new"`
     New,
@@ -2982,6 +3580,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
     /// One of the alternatives.
     Operation(Operation),

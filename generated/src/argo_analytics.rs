@@ -99,7 +99,21 @@ pub mod operations {
 }
 /// Query and header parameters of [`ArgoAnalyticsApi::argo_analytics_for_a_zone`](ArgoAnalyticsApi::argo_analytics_for_a_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ArgoAnalyticsForAZoneParams {
     /// Query parameter `bins`.
     pub bins: Option<String>,
+}
+impl ArgoAnalyticsForAZoneParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { bins: Default::default() }
+    }
+    /// Sets `bins`.
+    #[inline]
+    pub fn bins(mut self, value: impl Into<String>) -> Self {
+        self.bins = Some(value.into());
+        self
+    }
 }

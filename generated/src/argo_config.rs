@@ -100,9 +100,17 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/argo-config_patch`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Patch {
     /// `value`
     pub value: Value,
+}
+impl Patch {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Value>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// Enables Argo Smart Routing.
 ///
@@ -110,6 +118,7 @@ pub struct Patch {
 ///
 /// Example: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Value {
     /// `"on"`
     On,

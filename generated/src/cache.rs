@@ -624,6 +624,7 @@ pub mod operations {
 }
 /// `#/components/schemas/cache_result-object`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultObject {
     /// Whether the setting is editable
     pub editable: bool,
@@ -642,6 +643,7 @@ pub struct ResultObject {
 ///
 /// Naming: named `Value2` because `Value` was already used (taken by `#/components/schemas/cache_value`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Value2 {
     /// `"on"`
     On,
@@ -699,9 +701,17 @@ impl<'de> serde::Deserialize<'de> for Value2 {
 ///
 /// Schema: `#/components/schemas/cache_patch`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Patch {
     /// `value`
     pub value: Value,
+}
+impl Patch {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Value>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// Enables Tiered Caching.
 ///
@@ -709,6 +719,7 @@ pub struct Patch {
 ///
 /// Example: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Value {
     /// `"on"`
     On,
@@ -761,6 +772,7 @@ impl serde::Serialize for Value {
 ///
 /// Example: `"cache_reserve"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CacheReserveId {
     /// `"cache_reserve"`
     CacheReserve,
@@ -810,6 +822,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveId {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CacheReserveValue {
     /// `"on"`
     On,
@@ -865,6 +878,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveValue {
 }
 /// `#/components/schemas/cache_cache_reserve_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CacheReserveResult {
     /// ID of the zone setting.
     ///
@@ -879,9 +893,17 @@ pub struct CacheReserveResult {
 }
 /// `paths./zones/{zone_id}/cache/cache_reserve.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ChangeCacheReserveSettingRequest {
     /// `value`
     pub value: CacheReserveValue,
+}
+impl ChangeCacheReserveSettingRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<CacheReserveValue>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// ID of the zone setting.
 ///
@@ -889,6 +911,7 @@ pub struct ChangeCacheReserveSettingRequest {
 ///
 /// Example: `"cache_reserve_clear"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CacheReserveClearId {
     /// `"cache_reserve_clear"`
     CacheReserveClear,
@@ -950,6 +973,7 @@ pub type CacheReserveClearStartTs = String;
 ///
 /// Example: `"In-progress"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CacheReserveClearState {
     /// `"In-progress"`
     InProgress,
@@ -1000,6 +1024,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveClearState {
 }
 /// `#/components/schemas/cache_cache_reserve_clear_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CacheReserveClearResult {
     /// ID of the zone setting.
     ///
@@ -1022,6 +1047,7 @@ pub struct CacheReserveClearResult {
 ///
 /// Default: `"supported"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OriginPostQuantumEncryptionValue {
     /// `"preferred"`
     Preferred,
@@ -1075,9 +1101,17 @@ impl serde::Serialize for OriginPostQuantumEncryptionValue {
 }
 /// `paths./zones/{zone_id}/cache/origin_post_quantum_encryption.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest {
     /// `value`
     pub value: OriginPostQuantumEncryptionValue,
+}
+impl ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<OriginPostQuantumEncryptionValue>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// ID of the zone setting.
 ///
@@ -1085,6 +1119,7 @@ pub struct ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest {
 ///
 /// Example: `"tc_regional"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RegionalTieredCacheId {
     /// `"tc_regional"`
     TcRegional,
@@ -1134,6 +1169,7 @@ impl<'de> serde::Deserialize<'de> for RegionalTieredCacheId {
 ///
 /// Schema: `#/components/schemas/cache_regional_tiered_cache`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RegionalTieredCache {
     /// ID of the zone setting.
     ///
@@ -1146,6 +1182,7 @@ pub struct RegionalTieredCache {
 }
 /// `#/components/schemas/cache_regional_tiered_cache_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RegionalTieredCacheResult {
     /// ID of the zone setting.
     ///
@@ -1164,6 +1201,7 @@ pub struct RegionalTieredCacheResult {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RegionalTieredCacheValue {
     /// `"on"`
     On,
@@ -1212,19 +1250,35 @@ impl serde::Serialize for RegionalTieredCacheValue {
 }
 /// `paths./zones/{zone_id}/cache/regional_tiered_cache.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ChangeRegionalTieredCacheSettingRequest {
     /// `value`
     pub value: RegionalTieredCacheValue,
+}
+impl ChangeRegionalTieredCacheSettingRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<RegionalTieredCacheValue>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// Update enablement of Smart Tiered Cache
 ///
 /// Schema: `#/components/schemas/cache_smart_tiered_cache_patch`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SmartTieredCachePatch {
     /// Enable or disable the Smart Tiered Cache
     ///
     /// Example: `"on"`.
     pub value: Value2,
+}
+impl SmartTieredCachePatch {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Value2>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// ID of the zone setting.
 ///
@@ -1232,6 +1286,7 @@ pub struct SmartTieredCachePatch {
 ///
 /// Example: `"variants"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VariantsId {
     /// `"variants"`
     Variants,
@@ -1279,6 +1334,7 @@ impl<'de> serde::Deserialize<'de> for VariantsId {
 ///
 /// Schema: `#/components/schemas/cache_variants_value`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VariantsValue {
     /// List of strings with the MIME types of all the variants that should be served for avif.
     ///
@@ -1344,8 +1400,95 @@ pub struct VariantsValue {
     )]
     pub filled_in: rt::Filled,
 }
+impl VariantsValue {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            avif: None,
+            bmp: None,
+            gif: None,
+            jp2: None,
+            jpeg: None,
+            jpg: None,
+            jpg2: None,
+            png: None,
+            tif: None,
+            tiff: None,
+            webp: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `avif`.
+    #[inline]
+    pub fn avif(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.avif = Some(value.into());
+        self
+    }
+    /// Sets `bmp`.
+    #[inline]
+    pub fn bmp(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.bmp = Some(value.into());
+        self
+    }
+    /// Sets `gif`.
+    #[inline]
+    pub fn gif(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.gif = Some(value.into());
+        self
+    }
+    /// Sets `jp2`.
+    #[inline]
+    pub fn jp2(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.jp2 = Some(value.into());
+        self
+    }
+    /// Sets `jpeg`.
+    #[inline]
+    pub fn jpeg(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.jpeg = Some(value.into());
+        self
+    }
+    /// Sets `jpg`.
+    #[inline]
+    pub fn jpg(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.jpg = Some(value.into());
+        self
+    }
+    /// Sets `jpg2`.
+    #[inline]
+    pub fn jpg2(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.jpg2 = Some(value.into());
+        self
+    }
+    /// Sets `png`.
+    #[inline]
+    pub fn png(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.png = Some(value.into());
+        self
+    }
+    /// Sets `tif`.
+    #[inline]
+    pub fn tif(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tif = Some(value.into());
+        self
+    }
+    /// Sets `tiff`.
+    #[inline]
+    pub fn tiff(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tiff = Some(value.into());
+        self
+    }
+    /// Sets `webp`.
+    #[inline]
+    pub fn webp(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.webp = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/cache_variants_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VariantsResult {
     /// ID of the zone setting.
     ///
@@ -1360,9 +1503,17 @@ pub struct VariantsResult {
 }
 /// `paths./zones/{zone_id}/cache/variants.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ChangeVariantsSettingRequest {
     /// `value`
     pub value: VariantsValue,
+}
+impl ChangeVariantsSettingRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<VariantsValue>) -> Self {
+        Self { value: value.into() }
+    }
 }
 /// Variants Caching
 ///
@@ -1370,6 +1521,7 @@ pub struct ChangeVariantsSettingRequest {
 ///
 /// Schema: `#/components/schemas/cache_variants`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Variants {
     /// ID of the zone setting.
     ///
@@ -1386,6 +1538,7 @@ pub struct Variants {
 ///
 /// Example: `"origin_max_http_version"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OriginMaxHttpVersionId {
     /// `"origin_max_http_version"`
     OriginMaxHttpVersion,
@@ -1433,6 +1586,7 @@ impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionId {
 ///
 /// Schema: `#/components/schemas/cache_origin_max_http_version_value`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OriginMaxHttpVersionValue {
     /// `"2"`
     V2,
@@ -1488,6 +1642,7 @@ impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionValue {
 }
 /// `#/components/schemas/cache_origin_max_http_version_response_value/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OriginMaxHttpVersionResult {
     /// Value of the zone setting.
     ///
@@ -1502,7 +1657,15 @@ pub struct OriginMaxHttpVersionResult {
 }
 /// `paths./zones/{zone_id}/settings/origin_max_http_version.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ChangeOriginMaxHttpVersionSettingRequest {
     /// `value`
     pub value: OriginMaxHttpVersionValue,
+}
+impl ChangeOriginMaxHttpVersionSettingRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<OriginMaxHttpVersionValue>) -> Self {
+        Self { value: value.into() }
+    }
 }

@@ -106,6 +106,7 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByTags`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct FlexPurgeByTags {
     /// For more information on cache tags and purging by tags, please refer to [purge by cache-tags documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-tags/#purge-cache-by-cache-tags-enterprise-only).
     ///
@@ -113,10 +114,24 @@ pub struct FlexPurgeByTags {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+impl FlexPurgeByTags {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { tags: None }
+    }
+    /// Sets `tags`.
+    #[inline]
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+}
 /// Purge by hostnames
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByHostnames`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct FlexPurgeByHostnames {
     /// For more information purging by hostnames, please refer to [purge by hostname documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-hostname/).
     ///
@@ -124,10 +139,24 @@ pub struct FlexPurgeByHostnames {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<String>>,
 }
+impl FlexPurgeByHostnames {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { hosts: None }
+    }
+    /// Sets `hosts`.
+    #[inline]
+    pub fn hosts(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+}
 /// Purge by prefixes
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByPrefixes`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct FlexPurgeByPrefixes {
     /// For more information on purging by prefixes, please refer to [purge by prefix documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge_by_prefix/).
     ///
@@ -135,10 +164,24 @@ pub struct FlexPurgeByPrefixes {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefixes: Option<Vec<String>>,
 }
+impl FlexPurgeByPrefixes {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { prefixes: None }
+    }
+    /// Sets `prefixes`.
+    #[inline]
+    pub fn prefixes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.prefixes = Some(value.into());
+        self
+    }
+}
 /// Purge everything
 ///
 /// Schema: `#/components/schemas/cache-purge_Everything`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Everything {
     /// For more information, please refer to [purge everything documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-everything/).
     ///
@@ -146,10 +189,24 @@ pub struct Everything {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purge_everything: Option<bool>,
 }
+impl Everything {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { purge_everything: None }
+    }
+    /// Sets `purge_everything`.
+    #[inline]
+    pub fn purge_everything(mut self, value: impl Into<bool>) -> Self {
+        self.purge_everything = Some(value.into());
+        self
+    }
+}
 /// Purge files
 ///
 /// Schema: `#/components/schemas/cache-purge_SingleFile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SingleFile {
     /// For more information on purging files, please refer to [purge by single-file documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-single-file/).
     ///
@@ -157,17 +214,48 @@ pub struct SingleFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<String>>,
 }
+impl SingleFile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { files: None }
+    }
+    /// Sets `files`.
+    #[inline]
+    pub fn files(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+}
 /// Purge files with URL and headers
 ///
 /// Schema: `#/components/schemas/cache-purge_SingleFileWithUrlAndHeaders`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SingleFileWithUrlAndHeaders {
     /// For more information on purging files with URL and headers, please refer to [purge by single-file documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-single-file/).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<SingleFileWithUrlAndHeadersFilesItem>>,
 }
+impl SingleFileWithUrlAndHeaders {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { files: None }
+    }
+    /// Sets `files`.
+    #[inline]
+    pub fn files(
+        mut self,
+        value: impl Into<Vec<SingleFileWithUrlAndHeadersFilesItem>>,
+    ) -> Self {
+        self.files = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/cache-purge_SingleFileWithUrlAndHeaders/properties/files/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SingleFileWithUrlAndHeadersFilesItem {
     /// Example: `"<HTTP header object>"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,9 +264,29 @@ pub struct SingleFileWithUrlAndHeadersFilesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl SingleFileWithUrlAndHeadersFilesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { headers: None, url: None }
+    }
+    /// Sets `headers`.
+    #[inline]
+    pub fn headers(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.headers = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/purge_cache.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PurgeRequest {
     /// One of the alternatives.
     FlexPurgeByTags(FlexPurgeByTags),
@@ -201,6 +309,7 @@ pub enum PurgeRequest {
 pub type SchemasIdentifier = String;
 /// `#/components/schemas/cache-purge_api-response-single-id/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: SchemasIdentifier,

@@ -327,10 +327,24 @@ pub mod operations {
 pub type TurnKey = String;
 /// `#/components/schemas/calls_app_editable_fields`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AppEditableFields {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
+}
+impl AppEditableFields {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// A short description of Calls app, not shown to end users.
 ///
@@ -340,6 +354,7 @@ pub struct AppEditableFields {
 pub type Name = String;
 /// `#/components/schemas/calls_app_with_secret`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AppWithSecret {
     /// `created`
     pub created: Option<Created>,
@@ -378,6 +393,7 @@ pub type Secret = String;
 pub type Identifier = String;
 /// `#/components/schemas/calls_app`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct App {
     /// `created`
     pub created: Option<Created>,
@@ -390,10 +406,24 @@ pub struct App {
 }
 /// `#/components/schemas/calls_turn_key_editable_fields`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct TurnKeyEditableFields {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<TurnKeyName>,
+}
+impl TurnKeyEditableFields {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TurnKeyName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
 }
 /// A short description of a TURN key, not shown to end users.
 ///
@@ -403,6 +433,7 @@ pub struct TurnKeyEditableFields {
 pub type TurnKeyName = String;
 /// `#/components/schemas/calls_turn_key_with_key`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TurnKeyWithKey {
     /// `created`
     pub created: Option<Created>,

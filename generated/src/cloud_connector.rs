@@ -52,18 +52,27 @@ impl CloudConnectorApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The request body is optional: this method sends none; [`zone_cloud_conenctor_rules_put_with`](Self::zone_cloud_conenctor_rules_put_with) takes one.
+    ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_cloud_conenctor_rules_put(
+    pub fn zone_cloud_conenctor_rules_put(&self, zone_id: &str) -> rt::Call<Rules> {
+        let request = self
+            .client
+            .request(&operations::ZONE_CLOUD_CONENCTOR_RULES_PUT, &[zone_id]);
+        rt::Call::new(request)
+    }
+    /// [`zone_cloud_conenctor_rules_put`](Self::zone_cloud_conenctor_rules_put) with its optional request body.
+    ///
+    /// `PUT /zones/{zone_id}/cloud_connector/rules`
+    pub fn zone_cloud_conenctor_rules_put_with(
         &self,
         zone_id: &str,
-        body: Option<&Rules>,
+        body: &Rules,
     ) -> rt::Call<Rules> {
         let mut request = self
             .client
             .request(&operations::ZONE_CLOUD_CONENCTOR_RULES_PUT, &[zone_id]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
 }
@@ -97,6 +106,7 @@ pub type Rules = Vec<RulesItem>;
 ///
 /// Schema: `#/components/schemas/cloud-connector_rules/items/properties/parameters`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RulesItemParameters {
     /// Host to perform Cloud Connection to
     ///
@@ -112,12 +122,29 @@ pub struct RulesItemParameters {
     )]
     pub filled_in: rt::Filled,
 }
+impl RulesItemParameters {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+}
 /// Cloud Provider type
 ///
 /// Schema: `#/components/schemas/cloud-connector_provider`
 ///
 /// Example: `"aws_s3"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Provider {
     /// `"aws_s3"`
     AwsS3,
@@ -183,6 +210,7 @@ impl<'de> serde::Deserialize<'de> for Provider {
 }
 /// `#/components/schemas/cloud-connector_rules/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RulesItem {
     /// Example: `"Rule description"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,4 +238,55 @@ pub struct RulesItem {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl RulesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+            expression: None,
+            id: None,
+            parameters: None,
+            provider: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `parameters`.
+    #[inline]
+    pub fn parameters(mut self, value: impl Into<RulesItemParameters>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    #[inline]
+    pub fn provider(mut self, value: impl Into<Provider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
 }

@@ -611,14 +611,29 @@ pub mod operations {
 }
 /// Query and header parameters of [`CloudforceOneApi::get_whois_record`](CloudforceOneApi::get_whois_record).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetWhoisRecordParams {
     /// Query parameter `domain`.
     pub domain: Option<String>,
+}
+impl GetWhoisRecordParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { domain: Default::default() }
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
 }
 /// Request List Parameters
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestList {
     /// `completed_after`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -653,6 +668,72 @@ pub struct RequestList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<RequestStatus>,
 }
+impl RequestList {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(page: impl Into<i64>, per_page: impl Into<i64>) -> Self {
+        Self {
+            completed_after: None,
+            completed_before: None,
+            created_after: None,
+            created_before: None,
+            page: page.into(),
+            per_page: per_page.into(),
+            request_type: None,
+            sort_by: None,
+            sort_order: None,
+            status: None,
+        }
+    }
+    /// Sets `completed_after`.
+    #[inline]
+    pub fn completed_after(mut self, value: impl Into<Time>) -> Self {
+        self.completed_after = Some(value.into());
+        self
+    }
+    /// Sets `completed_before`.
+    #[inline]
+    pub fn completed_before(mut self, value: impl Into<Time>) -> Self {
+        self.completed_before = Some(value.into());
+        self
+    }
+    /// Sets `created_after`.
+    #[inline]
+    pub fn created_after(mut self, value: impl Into<Time>) -> Self {
+        self.created_after = Some(value.into());
+        self
+    }
+    /// Sets `created_before`.
+    #[inline]
+    pub fn created_before(mut self, value: impl Into<Time>) -> Self {
+        self.created_before = Some(value.into());
+        self
+    }
+    /// Sets `request_type`.
+    #[inline]
+    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
+        self.request_type = Some(value.into());
+        self
+    }
+    /// Sets `sort_by`.
+    #[inline]
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sets `sort_order`.
+    #[inline]
+    pub fn sort_order(mut self, value: impl Into<SortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<RequestStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/cloudforce-one_time`
 ///
 /// Format: `date-time`. Example: `"2022-04-01T05:20:00Z"`.
@@ -667,6 +748,7 @@ pub type RequestType = String;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/cloudforce-one_request-message-list/properties/sort_order`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortOrder {
     /// `"asc"`
     Asc,
@@ -719,6 +801,7 @@ impl serde::Serialize for SortOrder {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestStatus {
     /// `"open"`
     Open,
@@ -796,12 +879,13 @@ impl<'de> serde::Deserialize<'de> for RequestStatus {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-list-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestListItem {
     /// `completed`
     pub completed: Option<Time>,
     /// `created`
     pub created: Time,
-    /// `id`
+    /// Read-only.
     pub id: Uuid,
     /// Tokens for the request messages
     ///
@@ -834,6 +918,7 @@ pub type Uuid = String;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Priority {
     /// `"routine"`
     Routine,
@@ -907,6 +992,7 @@ pub type RequestSummary = String;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_tlp`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Tlp {
     /// `"clear"`
     Clear,
@@ -979,6 +1065,7 @@ impl<'de> serde::Deserialize<'de> for Tlp {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-constants`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestConstants {
     /// Example: `["routine","high","urgent"]`.
     pub priority: Option<Vec<Priority>>,
@@ -991,6 +1078,7 @@ pub struct RequestConstants {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-edit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestEdit {
     /// `content`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1010,6 +1098,49 @@ pub struct RequestEdit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tlp: Option<Tlp>,
 }
+impl RequestEdit {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            content: None,
+            priority: None,
+            request_type: None,
+            summary: None,
+            tlp: None,
+        }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<RequestContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<String>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `request_type`.
+    #[inline]
+    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
+        self.request_type = Some(value.into());
+        self
+    }
+    /// Sets `summary`.
+    #[inline]
+    pub fn summary(mut self, value: impl Into<RequestSummary>) -> Self {
+        self.summary = Some(value.into());
+        self
+    }
+    /// Sets `tlp`.
+    #[inline]
+    pub fn tlp(mut self, value: impl Into<Tlp>) -> Self {
+        self.tlp = Some(value.into());
+        self
+    }
+}
 /// Request content
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-content`
@@ -1020,6 +1151,7 @@ pub type RequestContent = String;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestItem {
     /// `completed`
     pub completed: Option<Time>,
@@ -1027,7 +1159,7 @@ pub struct RequestItem {
     pub content: RequestContent,
     /// `created`
     pub created: Time,
-    /// `id`
+    /// Read-only.
     pub id: Uuid,
     /// Tokens for the request messages
     ///
@@ -1056,6 +1188,7 @@ pub struct RequestItem {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PriorityList {
     /// Page number of results
     pub page: i64,
@@ -1064,14 +1197,25 @@ pub struct PriorityList {
     /// Example: `10`.
     pub per_page: i64,
 }
+impl PriorityList {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(page: impl Into<i64>, per_page: impl Into<i64>) -> Self {
+        Self {
+            page: page.into(),
+            per_page: per_page.into(),
+        }
+    }
+}
 /// Priority Item
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PriorityItem {
     /// `created`
     pub created: Time,
-    /// `id`
+    /// Read-only.
     pub id: Uuid,
     /// `labels`
     pub labels: Labels,
@@ -1100,6 +1244,7 @@ pub type Labels = Vec<String>;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-edit`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PriorityEdit {
     /// `labels`
     pub labels: Labels,
@@ -1114,10 +1259,28 @@ pub struct PriorityEdit {
     /// `tlp`
     pub tlp: Tlp,
 }
+impl PriorityEdit {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        labels: impl Into<Labels>,
+        priority: impl Into<i64>,
+        requirement: impl Into<String>,
+        tlp: impl Into<Tlp>,
+    ) -> Self {
+        Self {
+            labels: labels.into(),
+            priority: priority.into(),
+            requirement: requirement.into(),
+            tlp: tlp.into(),
+        }
+    }
+}
 /// Quota
 ///
 /// Schema: `#/components/schemas/cloudforce-one_quota`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Quota {
     /// `anniversary_date`
     pub anniversary_date: Option<Time>,
@@ -1134,6 +1297,7 @@ pub struct Quota {
 }
 /// `#/components/schemas/cloudforce-one_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
     pub errors: Messages,
@@ -1150,6 +1314,7 @@ pub struct ApiResponseCommon {
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/cloudforce-one_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,
@@ -1166,6 +1331,7 @@ pub type RequestTypes = Vec<String>;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-message-list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestMessageList {
     /// `after`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1188,10 +1354,49 @@ pub struct RequestMessageList {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_order: Option<SortOrder>,
 }
+impl RequestMessageList {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(page: impl Into<i64>, per_page: impl Into<i64>) -> Self {
+        Self {
+            after: None,
+            before: None,
+            page: page.into(),
+            per_page: per_page.into(),
+            sort_by: None,
+            sort_order: None,
+        }
+    }
+    /// Sets `after`.
+    #[inline]
+    pub fn after(mut self, value: impl Into<Time>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Sets `before`.
+    #[inline]
+    pub fn before(mut self, value: impl Into<Time>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Sets `sort_by`.
+    #[inline]
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sets `sort_order`.
+    #[inline]
+    pub fn sort_order(mut self, value: impl Into<SortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+}
 /// Request Message Item
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-message-item`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestMessageItem {
     /// Author of message
     ///
@@ -1218,13 +1423,28 @@ pub type MessageContent = String;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-message-edit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestMessageEdit {
     /// `content`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<MessageContent>,
 }
+impl RequestMessageEdit {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { content: None }
+    }
+    /// Sets `content`.
+    #[inline]
+    pub fn content(mut self, value: impl Into<MessageContent>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/cloudforce-one_whois`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Whois {
     /// `administrative_city`
     pub administrative_city: Option<String>,

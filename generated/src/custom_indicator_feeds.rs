@@ -334,6 +334,7 @@ pub mod operations {
 }
 /// `#/components/schemas/custom-indicator-feeds_indicator_feed_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndicatorFeedItem {
     /// The date and time when the data entry was created
     ///
@@ -384,6 +385,7 @@ pub type Name = String;
 ///
 /// Example: `{"description":"example feed description","name":"example_feed_1"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateFeed {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -392,8 +394,31 @@ pub struct CreateFeed {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
 }
+impl CreateFeed {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/custom-indicator-feeds_permissions_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct PermissionsRequest {
     /// The Cloudflare account tag of the account to change permissions on
     ///
@@ -406,14 +431,38 @@ pub struct PermissionsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_id: Option<i64>,
 }
+impl PermissionsRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_tag: None,
+            feed_id: None,
+        }
+    }
+    /// Sets `account_tag`.
+    #[inline]
+    pub fn account_tag(mut self, value: impl Into<String>) -> Self {
+        self.account_tag = Some(value.into());
+        self
+    }
+    /// Sets `feed_id`.
+    #[inline]
+    pub fn feed_id(mut self, value: impl Into<i64>) -> Self {
+        self.feed_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/custom-indicator-feeds_permissions_update`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PermissionsUpdate {
     /// Whether the update succeeded or not
     pub success: Option<bool>,
 }
 /// `#/components/schemas/custom-indicator-feeds_permission_list_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PermissionListItem {
     /// `description`
     pub description: Option<Description>,
@@ -430,6 +479,7 @@ pub struct PermissionListItem {
 }
 /// `#/components/schemas/custom-indicator-feeds_indicator_feed_metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndicatorFeedMetadata {
     /// The date and time when the data entry was created
     ///
@@ -462,6 +512,7 @@ pub struct IndicatorFeedMetadata {
 ///
 /// Schema: `#/components/schemas/custom-indicator-feeds_indicator_feed_metadata/properties/latest_upload_status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IndicatorFeedMetadataLatestUploadStatus {
     /// `"Mirroring"`
     Mirroring,
@@ -540,6 +591,7 @@ pub type ProviderId = String;
 pub type ProviderName = String;
 /// `#/components/schemas/custom-indicator-feeds_update_public_field_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdatePublicFieldRequest {
     /// The new description of the feed
     ///
@@ -567,8 +619,52 @@ pub struct UpdatePublicFieldRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl UpdatePublicFieldRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            is_attributable: None,
+            is_downloadable: None,
+            is_public: None,
+            name: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `is_attributable`.
+    #[inline]
+    pub fn is_attributable(mut self, value: impl Into<bool>) -> Self {
+        self.is_attributable = Some(value.into());
+        self
+    }
+    /// Sets `is_downloadable`.
+    #[inline]
+    pub fn is_downloadable(mut self, value: impl Into<bool>) -> Self {
+        self.is_downloadable = Some(value.into());
+        self
+    }
+    /// Sets `is_public`.
+    #[inline]
+    pub fn is_public(mut self, value: impl Into<bool>) -> Self {
+        self.is_public = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/custom-indicator-feeds_update_feed`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateFeed {
     /// Feed id
     ///

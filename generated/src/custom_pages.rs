@@ -264,6 +264,7 @@ pub mod operations {
 ///
 /// Example: `"default"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum State {
     /// `"default"`
     Default,
@@ -320,9 +321,20 @@ pub type Url = String;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/custom_pages/{identifier}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateACustomPageRequest {
     /// `state`
     pub state: State,
     /// `url`
     pub url: Url,
+}
+impl UpdateACustomPageRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(state: impl Into<State>, url: impl Into<Url>) -> Self {
+        Self {
+            state: state.into(),
+            url: url.into(),
+        }
+    }
 }

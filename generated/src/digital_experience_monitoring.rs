@@ -488,6 +488,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_colos`](DigitalExperienceMonitoringApi::dex_endpoints_list_colos).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsListColosParams {
     /// Query parameter `from` (required).
     ///
@@ -504,16 +505,24 @@ pub struct DexEndpointsListColosParams {
 }
 impl DexEndpointsListColosParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(from: String, to: String) -> Self {
+    #[inline]
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
-            from,
-            to,
+            from: from.into(),
+            to: to.into(),
             sort_by: Default::default(),
         }
+    }
+    /// Sets `sortBy`.
+    #[inline]
+    pub fn sort_by(mut self, value: impl Into<DexEndpointsListColosSortBy>) -> Self {
+        self.sort_by = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_devices`](DigitalExperienceMonitoringApi::dex_fleet_status_devices).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexFleetStatusDevicesParams {
     /// Query parameter `to` (required).
     pub to: Timestamp,
@@ -547,18 +556,19 @@ pub struct DexFleetStatusDevicesParams {
 }
 impl DexFleetStatusDevicesParams {
     /// Parameters with the required ones set and every optional one left out.
+    #[inline]
     pub fn new(
-        to: Timestamp,
-        from: Timestamp,
-        page: Page,
-        per_page: PerPage,
-        source: Source,
+        to: impl Into<Timestamp>,
+        from: impl Into<Timestamp>,
+        page: impl Into<Page>,
+        per_page: impl Into<PerPage>,
+        source: impl Into<Source>,
     ) -> Self {
         Self {
-            to,
-            from,
-            page,
-            per_page,
+            to: to.into(),
+            from: from.into(),
+            page: page.into(),
+            per_page: per_page.into(),
             sort_by: Default::default(),
             colo: Default::default(),
             device_id: Default::default(),
@@ -566,24 +576,71 @@ impl DexFleetStatusDevicesParams {
             status: Default::default(),
             platform: Default::default(),
             version: Default::default(),
-            source,
+            source: source.into(),
         }
+    }
+    /// Sets `sort_by`.
+    #[inline]
+    pub fn sort_by(mut self, value: impl Into<SortBy>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<Colo>) -> Self {
+        self.colo = Some(value.into());
+        self
+    }
+    /// Sets `device_id`.
+    #[inline]
+    pub fn device_id(mut self, value: impl Into<DeviceId>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<Mode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `platform`.
+    #[inline]
+    pub fn platform(mut self, value: impl Into<Platform>) -> Self {
+        self.platform = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<Version>) -> Self {
+        self.version = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_live`](DigitalExperienceMonitoringApi::dex_fleet_status_live).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexFleetStatusLiveParams {
     /// Query parameter `since_minutes` (required).
     pub since_minutes: SinceMinutes,
 }
 impl DexFleetStatusLiveParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(since_minutes: SinceMinutes) -> Self {
-        Self { since_minutes }
+    #[inline]
+    pub fn new(since_minutes: impl Into<SinceMinutes>) -> Self {
+        Self {
+            since_minutes: since_minutes.into(),
+        }
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_over_time`](DigitalExperienceMonitoringApi::dex_fleet_status_over_time).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexFleetStatusOverTimeParams {
     /// Query parameter `to` (required).
     pub to: Timestamp,
@@ -596,17 +653,31 @@ pub struct DexFleetStatusOverTimeParams {
 }
 impl DexFleetStatusOverTimeParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(to: Timestamp, from: Timestamp) -> Self {
+    #[inline]
+    pub fn new(to: impl Into<Timestamp>, from: impl Into<Timestamp>) -> Self {
         Self {
-            to,
-            from,
+            to: to.into(),
+            from: from.into(),
             colo: Default::default(),
             device_id: Default::default(),
         }
     }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<Colo>) -> Self {
+        self.colo = Some(value.into());
+        self
+    }
+    /// Sets `device_id`.
+    #[inline]
+    pub fn device_id(mut self, value: impl Into<DeviceId>) -> Self {
+        self.device_id = Some(value.into());
+        self
+    }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_details`](DigitalExperienceMonitoringApi::dex_endpoints_http_test_details).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsHttpTestDetailsParams {
     /// Query parameter `deviceId`.
     ///
@@ -631,18 +702,39 @@ pub struct DexEndpointsHttpTestDetailsParams {
 }
 impl DexEndpointsHttpTestDetailsParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(from: String, to: String, interval: Interval) -> Self {
+    #[inline]
+    pub fn new(
+        from: impl Into<String>,
+        to: impl Into<String>,
+        interval: impl Into<Interval>,
+    ) -> Self {
         Self {
             device_id: Default::default(),
-            from,
-            to,
-            interval,
+            from: from.into(),
+            to: to.into(),
+            interval: interval.into(),
             colo: Default::default(),
         }
+    }
+    /// Sets `deviceId`.
+    #[inline]
+    pub fn device_id(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.device_id = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<String>) -> Self {
+        self.colo = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles`](DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsHttpTestPercentilesParams {
     /// Query parameter `deviceId`.
     ///
@@ -663,17 +755,34 @@ pub struct DexEndpointsHttpTestPercentilesParams {
 }
 impl DexEndpointsHttpTestPercentilesParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(from: String, to: String) -> Self {
+    #[inline]
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
             device_id: Default::default(),
-            from,
-            to,
+            from: from.into(),
+            to: to.into(),
             colo: Default::default(),
         }
+    }
+    /// Sets `deviceId`.
+    #[inline]
+    pub fn device_id(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.device_id = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<String>) -> Self {
+        self.colo = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_tests`](DigitalExperienceMonitoringApi::dex_endpoints_list_tests).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsListTestsParams {
     /// Query parameter `colo`.
     ///
@@ -696,8 +805,55 @@ pub struct DexEndpointsListTestsParams {
     /// Number of items per page
     pub per_page: Option<f64>,
 }
+impl DexEndpointsListTestsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            colo: Default::default(),
+            test_name: Default::default(),
+            device_id: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<String>) -> Self {
+        self.colo = Some(value.into());
+        self
+    }
+    /// Sets `testName`.
+    #[inline]
+    pub fn test_name(mut self, value: impl Into<String>) -> Self {
+        self.test_name = Some(value.into());
+        self
+    }
+    /// Sets `deviceId`.
+    #[inline]
+    pub fn device_id(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.device_id = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices`](DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsTestsUniqueDevicesParams {
     /// Query parameter `testName`.
     ///
@@ -708,8 +864,34 @@ pub struct DexEndpointsTestsUniqueDevicesParams {
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
     pub device_id: Vec<String>,
 }
+impl DexEndpointsTestsUniqueDevicesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            test_name: Default::default(),
+            device_id: Default::default(),
+        }
+    }
+    /// Sets `testName`.
+    #[inline]
+    pub fn test_name(mut self, value: impl Into<String>) -> Self {
+        self.test_name = Some(value.into());
+        self
+    }
+    /// Sets `deviceId`.
+    #[inline]
+    pub fn device_id(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.device_id = value.into_iter().map(Into::into).collect();
+        self
+    }
+}
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsTracerouteTestDetailsParams {
     /// Query parameter `deviceId`.
     ///
@@ -734,18 +916,39 @@ pub struct DexEndpointsTracerouteTestDetailsParams {
 }
 impl DexEndpointsTracerouteTestDetailsParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(from: String, to: String, interval: Interval) -> Self {
+    #[inline]
+    pub fn new(
+        from: impl Into<String>,
+        to: impl Into<String>,
+        interval: impl Into<Interval>,
+    ) -> Self {
         Self {
             device_id: Default::default(),
-            from,
-            to,
-            interval,
+            from: from.into(),
+            to: to.into(),
+            interval: interval.into(),
             colo: Default::default(),
         }
+    }
+    /// Sets `deviceId`.
+    #[inline]
+    pub fn device_id(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.device_id = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<String>) -> Self {
+        self.colo = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsTracerouteTestNetworkPathParams {
     /// Query parameter `deviceId` (required).
     ///
@@ -766,17 +969,24 @@ pub struct DexEndpointsTracerouteTestNetworkPathParams {
 }
 impl DexEndpointsTracerouteTestNetworkPathParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(device_id: String, from: String, to: String, interval: Interval) -> Self {
+    #[inline]
+    pub fn new(
+        device_id: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        interval: impl Into<Interval>,
+    ) -> Self {
         Self {
-            device_id,
-            from,
-            to,
-            interval,
+            device_id: device_id.into(),
+            from: from.into(),
+            to: to.into(),
+            interval: interval.into(),
         }
     }
 }
 /// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DexEndpointsTracerouteTestPercentilesParams {
     /// Query parameter `deviceId`.
     ///
@@ -797,17 +1007,34 @@ pub struct DexEndpointsTracerouteTestPercentilesParams {
 }
 impl DexEndpointsTracerouteTestPercentilesParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(from: String, to: String) -> Self {
+    #[inline]
+    pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
             device_id: Default::default(),
-            from,
-            to,
+            from: from.into(),
+            to: to.into(),
             colo: Default::default(),
         }
+    }
+    /// Sets `deviceId`.
+    #[inline]
+    pub fn device_id(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.device_id = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `colo`.
+    #[inline]
+    pub fn colo(mut self, value: impl Into<String>) -> Self {
+        self.colo = Some(value.into());
+        self
     }
 }
 /// `paths./accounts/{account_id}/dex/colos.get/parameters/sortBy`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DexEndpointsListColosSortBy {
     /// `"fleet-status-usage"`
     FleetStatusUsage,
@@ -860,6 +1087,7 @@ impl rt::ParamValue for DexEndpointsListColosSortBy {
 pub type ColosResponse = Vec<ColosResponseItem>;
 /// `#/components/schemas/digital-experience-monitoring_colos_response/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ColosResponseItem {
     /// Airport code
     ///
@@ -900,6 +1128,7 @@ pub type PerPage = f64;
 ///
 /// Default: `"timestamp"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortBy {
     /// `"colo"`
     Colo,
@@ -1013,6 +1242,7 @@ pub type Version = String;
 ///
 /// Default: `"last_seen"`. Example: `"last_seen"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Source {
     /// `"last_seen"`
     LastSeen,
@@ -1066,6 +1296,7 @@ impl rt::ParamValue for Source {
 }
 /// `#/components/schemas/digital-experience-monitoring_device`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Device {
     /// `colo`
     pub colo: Colo,
@@ -1097,6 +1328,7 @@ pub type PersonEmail = String;
 pub type SinceMinutes = f64;
 /// `#/components/schemas/digital-experience-monitoring_live_stat`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LiveStat {
     /// `uniqueDevicesTotal`
     #[serde(rename = "uniqueDevicesTotal")]
@@ -1110,6 +1342,7 @@ pub struct LiveStat {
 pub type UniqueDevicesTotal = f64;
 /// `#/components/schemas/digital-experience-monitoring_fleet_status_live_response/allOf/1/properties/result/properties/deviceStats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FleetStatusLiveResultDeviceStats {
     /// `byColo`
     #[serde(rename = "byColo")]
@@ -1132,6 +1365,7 @@ pub struct FleetStatusLiveResultDeviceStats {
 }
 /// `#/components/schemas/digital-experience-monitoring_fleet_status_live_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FleetStatusLiveResult {
     /// `deviceStats`
     #[serde(rename = "deviceStats")]
@@ -1147,6 +1381,7 @@ pub type Uuid = String;
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/dex/traceroute-tests/{test_id}.get/parameters/interval`, `paths./accounts/{account_id}/dex/traceroute-tests/{test_id}/network-path.get/parameters/interval`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Interval {
     /// `"minute"`
     Minute,
@@ -1195,6 +1430,7 @@ impl rt::ParamValue for Interval {
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HttpDetailsResponse {
     /// The url of the HTTP synthetic application test
     ///
@@ -1227,6 +1463,7 @@ pub struct HttpDetailsResponse {
 }
 /// `#/components/schemas/digital-experience-monitoring_test_stat_pct_over_time`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestStatPctOverTime {
     /// average observed in the time period
     pub avg: Option<f64>,
@@ -1239,6 +1476,7 @@ pub struct TestStatPctOverTime {
 }
 /// `#/components/schemas/digital-experience-monitoring_test_stat_pct_over_time/properties/slots/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestStatPctOverTimeSlotsItem {
     /// Example: `"2023-07-16 15:00:00+00"`.
     pub timestamp: String,
@@ -1247,6 +1485,7 @@ pub struct TestStatPctOverTimeSlotsItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_test_stat_over_time`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestStatOverTime {
     /// average observed in the time period
     pub avg: Option<i64>,
@@ -1259,6 +1498,7 @@ pub struct TestStatOverTime {
 }
 /// `#/components/schemas/digital-experience-monitoring_test_stat_over_time/properties/slots/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestStatOverTimeSlotsItem {
     /// Example: `"2023-07-16 15:00:00+00"`.
     pub timestamp: String,
@@ -1269,6 +1509,7 @@ pub struct TestStatOverTimeSlotsItem {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStatsByColo/items/properties/httpStatusCode/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HttpStatusCodeItem {
     /// `status200`
     pub status200: i64,
@@ -1283,6 +1524,7 @@ pub struct HttpStatusCodeItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HttpDetailsResponseHttpStats {
     /// `availabilityPct`
     #[serde(rename = "availabilityPct")]
@@ -1307,6 +1549,7 @@ pub struct HttpDetailsResponseHttpStats {
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/httpStatsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HttpDetailsResponseHttpStatsByColoItem {
     /// `availabilityPct`
     #[serde(rename = "availabilityPct")]
@@ -1333,6 +1576,7 @@ pub struct HttpDetailsResponseHttpStatsByColoItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/kind`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HttpDetailsResponseKind {
     /// `"http"`
     Http,
@@ -1380,6 +1624,7 @@ impl<'de> serde::Deserialize<'de> for HttpDetailsResponseKind {
 ///
 /// Also stands for the identical inline schemas at `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/target_policies/items`, `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/target_policies/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TargetPoliciesItem {
     /// Whether the policy is the default for the account
     pub default: bool,
@@ -1390,6 +1635,7 @@ pub struct TargetPoliciesItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_percentiles_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HttpDetailsPercentilesResponse {
     /// `dnsResponseTimeMs`
     #[serde(rename = "dnsResponseTimeMs")]
@@ -1403,6 +1649,7 @@ pub struct HttpDetailsPercentilesResponse {
 }
 /// `#/components/schemas/digital-experience-monitoring_percentiles`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Percentiles {
     /// p50 observed in the time period
     pub p50: Option<f64>,
@@ -1415,6 +1662,7 @@ pub struct Percentiles {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponse {
     /// `overviewMetrics`
     #[serde(rename = "overviewMetrics")]
@@ -1424,6 +1672,7 @@ pub struct TestsResponse {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/overviewMetrics`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponseOverviewMetrics {
     /// percentage availability for all HTTP test results in response
     #[serde(rename = "avgHttpAvailabilityPct")]
@@ -1437,6 +1686,7 @@ pub struct TestsResponseOverviewMetrics {
 }
 /// `#/components/schemas/digital-experience-monitoring_timing_aggregates`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimingAggregates {
     /// `avgMs`
     #[serde(rename = "avgMs")]
@@ -1449,6 +1699,7 @@ pub struct TimingAggregates {
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_stat`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AggregateStat {
     /// `avgMs`
     #[serde(rename = "avgMs")]
@@ -1462,6 +1713,7 @@ pub struct AggregateStat {
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_period`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AggregateTimePeriod {
     /// `units`
     pub units: AggregateTimePeriodUnits,
@@ -1470,6 +1722,7 @@ pub struct AggregateTimePeriod {
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_period/properties/units`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AggregateTimePeriodUnits {
     /// `"hours"`
     Hours,
@@ -1525,6 +1778,7 @@ impl<'de> serde::Deserialize<'de> for AggregateTimePeriodUnits {
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_slot`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AggregateTimeSlot {
     /// `avgMs`
     #[serde(rename = "avgMs")]
@@ -1534,6 +1788,7 @@ pub struct AggregateTimeSlot {
 }
 /// `#/components/schemas/digital-experience-monitoring_timing_aggregates/properties/overTime`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimingAggregatesOverTime {
     /// `timePeriod`
     #[serde(rename = "timePeriod")]
@@ -1543,6 +1798,7 @@ pub struct TimingAggregatesOverTime {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/httpResults`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponseTestsItemHttpResults {
     /// `resourceFetchTime`
     #[serde(rename = "resourceFetchTime")]
@@ -1550,6 +1806,7 @@ pub struct TestsResponseTestsItemHttpResults {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/httpResultsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponseTestsItemHttpResultsByColoItem {
     /// Cloudflare colo
     ///
@@ -1563,6 +1820,7 @@ pub struct TestsResponseTestsItemHttpResultsByColoItem {
 ///
 /// Schema: `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/kind`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TestsResponseTestsItemKind {
     /// `"http"`
     Http,
@@ -1613,6 +1871,7 @@ impl<'de> serde::Deserialize<'de> for TestsResponseTestsItemKind {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/tracerouteResults`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponseTestsItemTracerouteResults {
     /// `roundTripTime`
     #[serde(rename = "roundTripTime")]
@@ -1620,6 +1879,7 @@ pub struct TestsResponseTestsItemTracerouteResults {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/tracerouteResultsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponseTestsItemTracerouteResultsByColoItem {
     /// Cloudflare colo
     ///
@@ -1631,6 +1891,7 @@ pub struct TestsResponseTestsItemTracerouteResultsByColoItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TestsResponseTestsItem {
     /// date the test was created.
     pub created: String,
@@ -1673,6 +1934,7 @@ pub struct TestsResponseTestsItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_unique_devices_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UniqueDevicesResponse {
     /// total number of unique devices
     #[serde(rename = "uniqueDevicesTotal")]
@@ -1680,6 +1942,7 @@ pub struct UniqueDevicesResponse {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestResultNetworkPathResponse {
     /// name of the device associated with this network path response
     #[serde(rename = "deviceName")]
@@ -1698,6 +1961,7 @@ pub struct TracerouteTestResultNetworkPathResponse {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items/properties/location`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestResultNetworkPathResponseHopsItemLocation {
     /// `city`
     pub city: Option<String>,
@@ -1708,6 +1972,7 @@ pub struct TracerouteTestResultNetworkPathResponseHopsItemLocation {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items/properties/mile`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TracerouteTestResultNetworkPathResponseHopsItemMile {
     /// `"client-to-app"`
     ClientToApp,
@@ -1769,6 +2034,7 @@ for TracerouteTestResultNetworkPathResponseHopsItemMile {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestResultNetworkPathResponseHopsItem {
     /// `asn`
     pub asn: Option<i64>,
@@ -1794,6 +2060,7 @@ pub struct TracerouteTestResultNetworkPathResponseHopsItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteDetailsResponse {
     /// The host of the Traceroute synthetic application test
     ///
@@ -1826,6 +2093,7 @@ pub struct TracerouteDetailsResponse {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `"traceroute"`
     Traceroute,
@@ -1871,6 +2139,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/tracerouteStats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteDetailsResponseTracerouteStats {
     /// `availabilityPct`
     #[serde(rename = "availabilityPct")]
@@ -1892,6 +2161,7 @@ pub struct TracerouteDetailsResponseTracerouteStats {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/tracerouteStatsByColo/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteDetailsResponseTracerouteStatsByColoItem {
     /// `availabilityPct`
     #[serde(rename = "availabilityPct")]
@@ -1915,6 +2185,7 @@ pub struct TracerouteDetailsResponseTracerouteStatsByColoItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponse {
     /// `deviceName`
     #[serde(rename = "deviceName")]
@@ -1939,6 +2210,7 @@ pub struct TracerouteTestNetworkPathResponse {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath/properties/sampling/properties/unit`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
     /// `"hours"`
     Hours,
@@ -1987,6 +2259,7 @@ for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
 ///
 /// Schema: `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath/properties/sampling`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponseNetworkPathSampling {
     /// `unit`
     pub unit: TracerouteTestNetworkPathResponseNetworkPathSamplingUnit,
@@ -1995,6 +2268,7 @@ pub struct TracerouteTestNetworkPathResponseNetworkPathSampling {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath/properties/slots/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponseNetworkPathSlotsItem {
     /// Round trip time in ms of the client to app mile
     #[serde(rename = "clientToAppRttMs")]
@@ -2015,6 +2289,7 @@ pub struct TracerouteTestNetworkPathResponseNetworkPathSlotsItem {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_network_path_response/properties/networkPath`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteTestNetworkPathResponseNetworkPath {
     /// Specifies the sampling applied, if any, to the slots response. When sampled, results shown represent the first test run to the start of each sampling interval.
     pub sampling: Option<TracerouteTestNetworkPathResponseNetworkPathSampling>,
@@ -2023,6 +2298,7 @@ pub struct TracerouteTestNetworkPathResponseNetworkPath {
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_percentiles_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TracerouteDetailsPercentilesResponse {
     /// `hopsCount`
     #[serde(rename = "hopsCount")]

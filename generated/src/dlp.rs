@@ -907,6 +907,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`DlpApi::dlp_zt_risk_score_account_summary`](DlpApi::dlp_zt_risk_score_account_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DlpZtRiskScoreAccountSummaryParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
@@ -917,8 +918,48 @@ pub struct DlpZtRiskScoreAccountSummaryParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
+impl DlpZtRiskScoreAccountSummaryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            direction: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(
+        mut self,
+        value: impl Into<DlpZtRiskScoreAccountSummaryOrderBy>,
+    ) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`DlpApi::dlp_zt_risk_score_user_details`](DlpApi::dlp_zt_risk_score_user_details).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DlpZtRiskScoreUserDetailsParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
@@ -929,10 +970,50 @@ pub struct DlpZtRiskScoreUserDetailsParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
+impl DlpZtRiskScoreUserDetailsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            direction: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(
+        mut self,
+        value: impl Into<DlpZtRiskScoreUserDetailsOrderBy>,
+    ) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_risk_level`
 ///
 /// Example: `"low"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RiskLevel {
     /// `"low"`
     Low,
@@ -993,6 +1074,7 @@ impl<'de> serde::Deserialize<'de> for RiskLevel {
 }
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result/properties/behaviors/additionalProperties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetBehaviorsResultBehaviorsValue {
     /// `description`
     pub description: Option<String>,
@@ -1005,6 +1087,7 @@ pub struct GetBehaviorsResultBehaviorsValue {
 }
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetBehaviorsResult {
     /// `behaviors`
     pub behaviors: Option<
@@ -1013,6 +1096,7 @@ pub struct GetBehaviorsResult {
 }
 /// `#/components/schemas/dlp_update_behaviors_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateBehaviorsRequest {
     /// `behaviors`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1020,16 +1104,46 @@ pub struct UpdateBehaviorsRequest {
         std::collections::BTreeMap<String, UpdateBehaviorsRequestBehaviorsValue>,
     >,
 }
+impl UpdateBehaviorsRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { behaviors: None }
+    }
+    /// Sets `behaviors`.
+    #[inline]
+    pub fn behaviors(
+        mut self,
+        value: impl Into<
+            std::collections::BTreeMap<String, UpdateBehaviorsRequestBehaviorsValue>,
+        >,
+    ) -> Self {
+        self.behaviors = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_update_behaviors_request/properties/behaviors/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateBehaviorsRequestBehaviorsValue {
     /// `enabled`
     pub enabled: bool,
     /// `risk_level`
     pub risk_level: RiskLevel,
 }
+impl UpdateBehaviorsRequestBehaviorsValue {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(enabled: impl Into<bool>, risk_level: impl Into<RiskLevel>) -> Self {
+        Self {
+            enabled: enabled.into(),
+            risk_level: risk_level.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_identifier}/zt_risk_scoring/summary.get/parameters/order_by`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DlpZtRiskScoreAccountSummaryOrderBy {
     /// `"timestamp"`
     Timestamp,
@@ -1085,6 +1199,7 @@ impl rt::ParamValue for DlpZtRiskScoreAccountSummaryOrderBy {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_identifier}/zt_risk_scoring/{user_id}.get/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// `"desc"`
     Desc,
@@ -1149,12 +1264,13 @@ pub type UserId = Uuid;
 pub type Uuid = String;
 /// `#/components/schemas/dlp_account_risk_summary_response/allOf/1/properties/result/properties/users/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccountRiskSummaryResultUsersItem {
     /// `email`
     pub email: String,
     /// `event_count`
     pub event_count: i64,
-    /// `last_event`
+    /// Read-only.
     pub last_event: Timestamp,
     /// `max_risk_level`
     pub max_risk_level: RiskLevel,
@@ -1165,12 +1281,14 @@ pub struct AccountRiskSummaryResultUsersItem {
 }
 /// `#/components/schemas/dlp_account_risk_summary_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccountRiskSummaryResult {
     /// `users`
     pub users: Option<Vec<AccountRiskSummaryResultUsersItem>>,
 }
 /// `paths./accounts/{account_identifier}/zt_risk_scoring/{user_id}.get/parameters/order_by`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DlpZtRiskScoreUserDetailsOrderBy {
     /// `"timestamp"`
     Timestamp,
@@ -1219,6 +1337,7 @@ impl rt::ParamValue for DlpZtRiskScoreUserDetailsOrderBy {
 }
 /// `#/components/schemas/dlp_user_risk_summary_response/allOf/1/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserRiskSummaryResultEventsItem {
     /// `event_details`
     pub event_details: Option<serde_json::Value>,
@@ -1228,11 +1347,12 @@ pub struct UserRiskSummaryResultEventsItem {
     pub name: String,
     /// `risk_level`
     pub risk_level: RiskLevel,
-    /// `timestamp`
+    /// Read-only.
     pub timestamp: Timestamp,
 }
 /// `#/components/schemas/dlp_user_risk_summary_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserRiskSummaryResult {
     /// `email`
     pub email: Option<String>,
@@ -1249,6 +1369,7 @@ pub struct UserRiskSummaryResult {
 pub type DatasetArray = Vec<Dataset>;
 /// `#/components/schemas/dlp_Dataset`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Dataset {
     /// Format: `date-time`.
     pub created_at: String,
@@ -1271,6 +1392,7 @@ pub struct Dataset {
 }
 /// `#/components/schemas/dlp_DatasetUploadStatus`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DatasetUploadStatus {
     /// `"empty"`
     Empty,
@@ -1331,6 +1453,7 @@ impl<'de> serde::Deserialize<'de> for DatasetUploadStatus {
 }
 /// `#/components/schemas/dlp_DatasetUpload`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DatasetUpload {
     /// `num_cells`
     pub num_cells: i64,
@@ -1341,6 +1464,7 @@ pub struct DatasetUpload {
 }
 /// `#/components/schemas/dlp_NewDataset`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct NewDataset {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1354,8 +1478,33 @@ pub struct NewDataset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<bool>,
 }
+impl NewDataset {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            name: name.into(),
+            secret: None,
+        }
+    }
+    /// Sets `description`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn description(mut self, value: Option<String>) -> Self {
+        self.description = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `secret`.
+    #[inline]
+    pub fn secret(mut self, value: impl Into<bool>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_DatasetCreation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DatasetCreation {
     /// `dataset`
     pub dataset: Dataset,
@@ -1371,6 +1520,7 @@ pub struct DatasetCreation {
 }
 /// `#/components/schemas/dlp_DatasetUpdate`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct DatasetUpdate {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1379,8 +1529,33 @@ pub struct DatasetUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Option<String>>,
 }
+impl DatasetUpdate {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            name: None,
+        }
+    }
+    /// Sets `description`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn description(mut self, value: Option<String>) -> Self {
+        self.description = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `name`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn name(mut self, value: Option<String>) -> Self {
+        self.name = Some(value.map(|value| value));
+        self
+    }
+}
 /// `#/components/schemas/dlp_DatasetNewVersion`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DatasetNewVersion {
     /// `max_cells`
     pub max_cells: i64,
@@ -1395,14 +1570,23 @@ pub struct DatasetNewVersion {
 ///
 /// Schema: `#/components/schemas/dlp_validate_pattern`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ValidatePattern {
     /// The regex pattern.
     ///
     /// Example: `"^4[0-9]{6,}$"`.
     pub regex: String,
 }
+impl ValidatePattern {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(regex: impl Into<String>) -> Self {
+        Self { regex: regex.into() }
+    }
+}
 /// `#/components/schemas/dlp_validate_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ValidateResult {
     /// Example: `true`.
     pub valid: Option<bool>,
@@ -1411,6 +1595,7 @@ pub struct ValidateResult {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/dlp_update_settings_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SettingsResult {
     /// Example: `"EmpOvSXw8BfbrGCi0fhGiD/3yXk2SiV1Nzg2lru3oj0="`.
     pub public_key: Option<String>,
@@ -1421,14 +1606,29 @@ pub struct SettingsResult {
 ///
 /// Schema: `#/components/schemas/dlp_update_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateSettings {
     /// The public key to use when encrypting extracted payloads, as a base64 string
     ///
     /// Example: `"EmpOvSXw8BfbrGCi0fhGiD/3yXk2SiV1Nzg2lru3oj0="`.
     pub public_key: Option<String>,
 }
+impl UpdateSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { public_key: None }
+    }
+    /// Sets `public_key`.
+    #[inline]
+    pub fn public_key(mut self, value: impl Into<String>) -> Self {
+        self.public_key = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_profiles`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Profiles {
     /// `type: "predefined"`
     Predefined(PredefinedProfile),
@@ -1462,6 +1662,7 @@ impl<'de> serde::Deserialize<'de> for Profiles {
 ///
 /// Schema: `#/components/schemas/dlp_predefined_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PredefinedProfile {
     /// `allowed_match_count`
     pub allowed_match_count: Option<AllowedMatchCount>,
@@ -1492,6 +1693,7 @@ pub type AllowedMatchCount = f64;
 ///
 /// Schema: `#/components/schemas/dlp_ContextAwareness`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContextAwareness {
     /// If true, scan the context of predefined entries to only return matches surrounded by keywords.
     pub enabled: bool,
@@ -1506,10 +1708,22 @@ pub struct ContextAwareness {
     )]
     pub filled_in: rt::Filled,
 }
+impl ContextAwareness {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(enabled: impl Into<bool>, skip: impl Into<SkipConfig>) -> Self {
+        Self {
+            enabled: enabled.into(),
+            skip: skip.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Content types to exclude from context analysis and return all matches.
 ///
 /// Schema: `#/components/schemas/dlp_SkipConfig`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SkipConfig {
     /// If the content type is a file, skip context analysis and return all matches.
     pub files: bool,
@@ -1522,12 +1736,23 @@ pub struct SkipConfig {
     )]
     pub filled_in: rt::Filled,
 }
+impl SkipConfig {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(files: impl Into<bool>) -> Self {
+        Self {
+            files: files.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Predefined entry
 ///
 /// A predefined entry that matches a profile
 ///
 /// Schema: `#/components/schemas/dlp_predefined_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PredefinedEntry {
     /// Whether the entry is enabled or not.
     ///
@@ -1564,6 +1789,7 @@ pub type OcrEnabled = bool;
 ///
 /// Example: `"predefined"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PredefinedProfileType {
     /// `"predefined"`
     Predefined,
@@ -1611,12 +1837,13 @@ impl<'de> serde::Deserialize<'de> for PredefinedProfileType {
 ///
 /// Schema: `#/components/schemas/dlp_custom_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomProfile {
     /// `allowed_match_count`
     pub allowed_match_count: Option<AllowedMatchCount>,
     /// `context_awareness`
     pub context_awareness: Option<ContextAwareness>,
-    /// `created_at`
+    /// Read-only.
     pub created_at: Option<Timestamp>,
     /// The description of the profile.
     ///
@@ -1636,7 +1863,7 @@ pub struct CustomProfile {
     ///
     /// Example: `"custom"`.
     pub r#type: Option<CustomProfileType>,
-    /// `updated_at`
+    /// Read-only.
     pub updated_at: Option<Timestamp>,
 }
 /// Custom entry
@@ -1644,41 +1871,27 @@ pub struct CustomProfile {
 /// A custom entry that matches a profile
 ///
 /// Schema: `#/components/schemas/dlp_custom_entry`
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomEntry {
-    /// `created_at`
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Read-only.
     pub created_at: Option<Timestamp>,
     /// Whether the entry is enabled or not.
     ///
     /// Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `id`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<EntryId>,
     /// The name of the entry.
     ///
     /// Example: `"Credit card (Visa)"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `pattern`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<Pattern>,
     /// `profile_id`
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<ProfileId>,
-    /// `updated_at`
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Read-only.
     pub updated_at: Option<Timestamp>,
-    /// Fields that client error correction filled in when this value was decoded:
-    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-    #[serde(
-        skip_deserializing,
-        default = "rt::Filled::take",
-        skip_serializing_if = "rt::Filled::is_empty"
-    )]
-    pub filled_in: rt::Filled,
 }
 /// Pattern
 ///
@@ -1686,6 +1899,7 @@ pub struct CustomEntry {
 ///
 /// Schema: `#/components/schemas/dlp_pattern`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Pattern {
     /// The regex pattern.
     ///
@@ -1705,12 +1919,30 @@ pub struct Pattern {
     )]
     pub filled_in: rt::Filled,
 }
+impl Pattern {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(regex: impl Into<String>) -> Self {
+        Self {
+            regex: regex.into(),
+            validation: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `validation`.
+    #[inline]
+    pub fn validation(mut self, value: impl Into<PatternValidation>) -> Self {
+        self.validation = Some(value.into());
+        self
+    }
+}
 /// Validation algorithm for the pattern. This algorithm will get run on potential matches, and if it returns false, the entry will not be matched.
 ///
 /// Schema: `#/components/schemas/dlp_pattern/properties/validation`
 ///
 /// Example: `"luhn"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PatternValidation {
     /// `"luhn"`
     Luhn,
@@ -1765,6 +1997,7 @@ impl<'de> serde::Deserialize<'de> for PatternValidation {
 ///
 /// Example: `"custom"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CustomProfileType {
     /// `"custom"`
     Custom,
@@ -1812,8 +2045,9 @@ impl<'de> serde::Deserialize<'de> for CustomProfileType {
 ///
 /// Schema: `#/components/schemas/dlp_integration_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationProfile {
-    /// `created_at`
+    /// Read-only.
     pub created_at: Option<Timestamp>,
     /// The description of the profile.
     pub description: Option<String>,
@@ -1825,11 +2059,7 @@ pub struct IntegrationProfile {
     ///
     /// Example: `"MIP Sensitivity Labels: Profile 1"`.
     pub name: Option<String>,
-    /// The type of the profile.
-    ///
-    /// Example: `"integration"`.
-    pub r#type: Option<IntegrationProfileType>,
-    /// `updated_at`
+    /// Read-only.
     pub updated_at: Option<Timestamp>,
 }
 /// Integration entry
@@ -1838,8 +2068,9 @@ pub struct IntegrationProfile {
 ///
 /// Schema: `#/components/schemas/dlp_integration_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationEntry {
-    /// `created_at`
+    /// Read-only.
     pub created_at: Option<Timestamp>,
     /// Whether the entry is enabled or not.
     ///
@@ -1853,66 +2084,26 @@ pub struct IntegrationEntry {
     pub name: Option<String>,
     /// `profile_id`
     pub profile_id: Option<ProfileId>,
-    /// `updated_at`
+    /// Read-only.
     pub updated_at: Option<Timestamp>,
-}
-/// The type of the profile.
-///
-/// Schema: `#/components/schemas/dlp_integration_profile/properties/type`
-///
-/// Example: `"integration"`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum IntegrationProfileType {
-    /// `"integration"`
-    Integration,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl IntegrationProfileType {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Integration => "integration",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for IntegrationProfileType {
-    fn from(value: &str) -> Self {
-        match value {
-            "integration" => Self::Integration,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for IntegrationProfileType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "integration" => Self::Integration,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for IntegrationProfileType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for IntegrationProfileType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
-    }
 }
 /// `#/components/schemas/dlp_create_custom_profiles`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateCustomProfiles {
     /// `profiles`
     pub profiles: Vec<NewCustomProfile>,
 }
+impl CreateCustomProfiles {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(profiles: impl Into<Vec<NewCustomProfile>>) -> Self {
+        Self { profiles: profiles.into() }
+    }
+}
 /// `#/components/schemas/dlp_new_custom_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct NewCustomProfile {
     /// `allowed_match_count`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1937,12 +2128,63 @@ pub struct NewCustomProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr_enabled: Option<OcrEnabled>,
 }
+impl NewCustomProfile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_match_count: None,
+            context_awareness: None,
+            description: None,
+            entries: None,
+            name: None,
+            ocr_enabled: None,
+        }
+    }
+    /// Sets `allowed_match_count`.
+    #[inline]
+    pub fn allowed_match_count(mut self, value: impl Into<AllowedMatchCount>) -> Self {
+        self.allowed_match_count = Some(value.into());
+        self
+    }
+    /// Sets `context_awareness`.
+    #[inline]
+    pub fn context_awareness(mut self, value: impl Into<ContextAwareness>) -> Self {
+        self.context_awareness = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(mut self, value: impl Into<Vec<NewCustomEntry>>) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ocr_enabled`.
+    #[inline]
+    pub fn ocr_enabled(mut self, value: impl Into<OcrEnabled>) -> Self {
+        self.ocr_enabled = Some(value.into());
+        self
+    }
+}
 /// Custom entry
 ///
 /// A custom entry create payload
 ///
 /// Schema: `#/components/schemas/dlp_new_custom_entry`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct NewCustomEntry {
     /// Whether the entry is enabled or not.
     ///
@@ -1955,10 +2197,26 @@ pub struct NewCustomEntry {
     /// `pattern`
     pub pattern: Pattern,
 }
+impl NewCustomEntry {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        enabled: impl Into<bool>,
+        name: impl Into<String>,
+        pattern: impl Into<Pattern>,
+    ) -> Self {
+        Self {
+            enabled: enabled.into(),
+            name: name.into(),
+            pattern: pattern.into(),
+        }
+    }
+}
 /// Update custom profile
 ///
 /// Schema: `#/components/schemas/dlp_update_custom_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateCustomProfile {
     /// `allowed_match_count`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1973,7 +2231,7 @@ pub struct UpdateCustomProfile {
     pub description: Option<String>,
     /// The custom entries for this profile. Array elements with IDs are modifying the existing entry with that ID. Elements without ID will create new entries. Any entry not in the list will be deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<CustomEntry>>,
+    pub entries: Option<Vec<CustomEntryInput>>,
     /// The name of the profile.
     ///
     /// Example: `"Generic CVV Card Number"`.
@@ -1986,12 +2244,73 @@ pub struct UpdateCustomProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_entries: Option<Vec<UpdateCustomProfileSharedEntriesItem>>,
 }
+impl UpdateCustomProfile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_match_count: None,
+            context_awareness: None,
+            description: None,
+            entries: None,
+            name: None,
+            ocr_enabled: None,
+            shared_entries: None,
+        }
+    }
+    /// Sets `allowed_match_count`.
+    #[inline]
+    pub fn allowed_match_count(mut self, value: impl Into<AllowedMatchCount>) -> Self {
+        self.allowed_match_count = Some(value.into());
+        self
+    }
+    /// Sets `context_awareness`.
+    #[inline]
+    pub fn context_awareness(mut self, value: impl Into<ContextAwareness>) -> Self {
+        self.context_awareness = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(mut self, value: impl Into<Vec<CustomEntryInput>>) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `ocr_enabled`.
+    #[inline]
+    pub fn ocr_enabled(mut self, value: impl Into<OcrEnabled>) -> Self {
+        self.ocr_enabled = Some(value.into());
+        self
+    }
+    /// Sets `shared_entries`.
+    #[inline]
+    pub fn shared_entries(
+        mut self,
+        value: impl Into<Vec<UpdateCustomProfileSharedEntriesItem>>,
+    ) -> Self {
+        self.shared_entries = Some(value.into());
+        self
+    }
+}
 /// Update predefined entry
 ///
 /// Properties of a predefined entry in a custom profile
 ///
 /// Schema: `#/components/schemas/dlp_shared_entry_update_predefined`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SharedEntryUpdatePredefined {
     /// Whether the entry is enabled or not.
     ///
@@ -2002,12 +2321,35 @@ pub struct SharedEntryUpdatePredefined {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<EntryId>,
 }
+impl SharedEntryUpdatePredefined {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            entry_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `entry_id`.
+    #[inline]
+    pub fn entry_id(mut self, value: impl Into<EntryId>) -> Self {
+        self.entry_id = Some(value.into());
+        self
+    }
+}
 /// Update integration entry
 ///
 /// Properties of an integration entry in a custom profile
 ///
 /// Schema: `#/components/schemas/dlp_shared_entry_update_integration`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SharedEntryUpdateIntegration {
     /// Whether the entry is enabled or not.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2016,9 +2358,32 @@ pub struct SharedEntryUpdateIntegration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<EntryId>,
 }
+impl SharedEntryUpdateIntegration {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            entry_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `entry_id`.
+    #[inline]
+    pub fn entry_id(mut self, value: impl Into<EntryId>) -> Self {
+        self.entry_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_update_custom_profile/properties/shared_entries/items`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum UpdateCustomProfileSharedEntriesItem {
     /// One of the alternatives.
     SharedEntryUpdatePredefined(SharedEntryUpdatePredefined),
@@ -2027,6 +2392,7 @@ pub enum UpdateCustomProfileSharedEntriesItem {
 }
 /// `#/components/schemas/dlp_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
     String(String),
@@ -2067,6 +2433,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 ///
 /// Schema: `#/components/schemas/dlp_update_predefined_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdatePredefinedProfile {
     /// `allowed_match_count`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2081,8 +2448,48 @@ pub struct UpdatePredefinedProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr_enabled: Option<OcrEnabled>,
 }
+impl UpdatePredefinedProfile {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_match_count: None,
+            context_awareness: None,
+            entries: None,
+            ocr_enabled: None,
+        }
+    }
+    /// Sets `allowed_match_count`.
+    #[inline]
+    pub fn allowed_match_count(mut self, value: impl Into<AllowedMatchCount>) -> Self {
+        self.allowed_match_count = Some(value.into());
+        self
+    }
+    /// Sets `context_awareness`.
+    #[inline]
+    pub fn context_awareness(mut self, value: impl Into<ContextAwareness>) -> Self {
+        self.context_awareness = Some(value.into());
+        self
+    }
+    /// Sets `entries`.
+    #[inline]
+    pub fn entries(
+        mut self,
+        value: impl Into<Vec<UpdatePredefinedProfileEntriesItem>>,
+    ) -> Self {
+        self.entries = Some(value.into());
+        self
+    }
+    /// Sets `ocr_enabled`.
+    #[inline]
+    pub fn ocr_enabled(mut self, value: impl Into<OcrEnabled>) -> Self {
+        self.ocr_enabled = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_update_predefined_profile/properties/entries/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdatePredefinedProfileEntriesItem {
     /// Whether the entry is enabled or not.
     ///
@@ -2093,8 +2500,28 @@ pub struct UpdatePredefinedProfileEntriesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<EntryId>,
 }
+impl UpdatePredefinedProfileEntriesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { enabled: None, id: None }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EntryId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dlp_either_profile_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EitherProfileResult {
     /// `type: "predefined"`
     Predefined(PredefinedProfile),
@@ -2128,6 +2555,7 @@ impl<'de> serde::Deserialize<'de> for EitherProfileResult {
 pub type RiskScoreIntegrationArray = Vec<RiskScoreIntegration>;
 /// `#/components/schemas/dlp_RiskScoreIntegration`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RiskScoreIntegration {
     /// The Cloudflare account tag.
     pub account_tag: String,
@@ -2154,6 +2582,7 @@ pub struct RiskScoreIntegration {
 }
 /// `#/components/schemas/dlp_RiskScoreIntegrationType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RiskScoreIntegrationType {
     /// `"Okta"`
     Okta,
@@ -2204,6 +2633,7 @@ impl<'de> serde::Deserialize<'de> for RiskScoreIntegrationType {
 }
 /// `#/components/schemas/dlp_CreateIntegrationBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateIntegrationBody {
     /// `integration_type`
     pub integration_type: RiskScoreIntegrationType,
@@ -2216,8 +2646,30 @@ pub struct CreateIntegrationBody {
     /// Format: `uri`.
     pub tenant_url: String,
 }
+impl CreateIntegrationBody {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        integration_type: impl Into<RiskScoreIntegrationType>,
+        tenant_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            integration_type: integration_type.into(),
+            reference_id: None,
+            tenant_url: tenant_url.into(),
+        }
+    }
+    /// Sets `reference_id`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn reference_id(mut self, value: Option<String>) -> Self {
+        self.reference_id = Some(value.map(|value| value));
+        self
+    }
+}
 /// `#/components/schemas/dlp_UpdateIntegrationBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateIntegrationBody {
     /// Whether this integration is enabled. If disabled, no risk changes will be exported to the third-party.
     pub active: bool,
@@ -2230,5 +2682,94 @@ pub struct UpdateIntegrationBody {
     /// Format: `uri`.
     pub tenant_url: String,
 }
+impl UpdateIntegrationBody {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(active: impl Into<bool>, tenant_url: impl Into<String>) -> Self {
+        Self {
+            active: active.into(),
+            reference_id: None,
+            tenant_url: tenant_url.into(),
+        }
+    }
+    /// Sets `reference_id`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn reference_id(mut self, value: Option<String>) -> Self {
+        self.reference_id = Some(value.map(|value| value));
+        self
+    }
+}
 /// `#/components/schemas/dlp_Empty`
 pub type Empty = serde_json::Value;
+/// Custom entry
+///
+/// A custom entry that matches a profile
+///
+/// Schema: `#/components/schemas/dlp_custom_entry`
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
+pub struct CustomEntryInput {
+    /// Whether the entry is enabled or not.
+    ///
+    /// Example: `true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `id`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<EntryId>,
+    /// The name of the entry.
+    ///
+    /// Example: `"Credit card (Visa)"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `pattern`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Pattern>,
+    /// `profile_id`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<ProfileId>,
+}
+impl CustomEntryInput {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            id: None,
+            name: None,
+            pattern: None,
+            profile_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<EntryId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `pattern`.
+    #[inline]
+    pub fn pattern(mut self, value: impl Into<Pattern>) -> Self {
+        self.pattern = Some(value.into());
+        self
+    }
+    /// Sets `profile_id`.
+    #[inline]
+    pub fn profile_id(mut self, value: impl Into<ProfileId>) -> Self {
+        self.profile_id = Some(value.into());
+        self
+    }
+}

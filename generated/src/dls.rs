@@ -85,10 +85,27 @@ impl DlsApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
+    ///
+    /// The request body is optional: this method sends none; [`dls_account_regional_hostnames_account_create_hostname_with`](Self::dls_account_regional_hostnames_account_create_hostname_with) takes one.
     pub fn dls_account_regional_hostnames_account_create_hostname(
         &self,
         zone_id: &str,
-        body: Option<&DlsAccountRegionalHostnamesAccountCreateHostnameRequest>,
+    ) -> rt::Call<RegionalHostnameResponse> {
+        let request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
+                &[zone_id],
+            );
+        rt::Call::new(request)
+    }
+    /// [`dls_account_regional_hostnames_account_create_hostname`](Self::dls_account_regional_hostnames_account_create_hostname) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/addressing/regional_hostnames`
+    pub fn dls_account_regional_hostnames_account_create_hostname_with(
+        &self,
+        zone_id: &str,
+        body: &DlsAccountRegionalHostnamesAccountCreateHostnameRequest,
     ) -> rt::Call<RegionalHostnameResponse> {
         let mut request = self
             .client
@@ -96,9 +113,7 @@ impl DlsApi<'_> {
                 &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
                 &[zone_id],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Fetch Regional Hostname
@@ -136,11 +151,29 @@ impl DlsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `hostname`
+    ///
+    /// The request body is optional: this method sends none; [`dls_account_regional_hostnames_account_patch_hostname_with`](Self::dls_account_regional_hostnames_account_patch_hostname_with) takes one.
     pub fn dls_account_regional_hostnames_account_patch_hostname(
         &self,
         zone_id: &str,
         hostname: &str,
-        body: Option<&DlsAccountRegionalHostnamesAccountPatchHostnameRequest>,
+    ) -> rt::Call<RegionalHostnameResponse> {
+        let request = self
+            .client
+            .request(
+                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
+                &[zone_id, hostname],
+            );
+        rt::Call::new(request)
+    }
+    /// [`dls_account_regional_hostnames_account_patch_hostname`](Self::dls_account_regional_hostnames_account_patch_hostname) with its optional request body.
+    ///
+    /// `PATCH /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
+    pub fn dls_account_regional_hostnames_account_patch_hostname_with(
+        &self,
+        zone_id: &str,
+        hostname: &str,
+        body: &DlsAccountRegionalHostnamesAccountPatchHostnameRequest,
     ) -> rt::Call<RegionalHostnameResponse> {
         let mut request = self
             .client
@@ -148,9 +181,7 @@ impl DlsApi<'_> {
                 &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
                 &[zone_id, hostname],
             );
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Delete Regional Hostname
@@ -244,6 +275,7 @@ pub mod operations {
 pub type RegionKey = String;
 /// `paths./accounts/{account_id}/addressing/regional_hostnames/regions.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DlsAccountRegionalHostnamesAccountListRegionsResultItem {
     /// `key`
     pub key: Option<RegionKey>,
@@ -254,6 +286,7 @@ pub struct DlsAccountRegionalHostnamesAccountListRegionsResultItem {
 }
 /// `#/components/schemas/dls_regional_hostname_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RegionalHostnameResponse {
     /// `created_on`
     pub created_on: Timestamp,
@@ -274,20 +307,42 @@ pub type Timestamp = String;
 pub type Hostname = String;
 /// `paths./zones/{zone_id}/addressing/regional_hostnames.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
     /// `hostname`
     pub hostname: Hostname,
     /// `region_key`
     pub region_key: RegionKey,
 }
+impl DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(hostname: impl Into<Hostname>, region_key: impl Into<RegionKey>) -> Self {
+        Self {
+            hostname: hostname.into(),
+            region_key: region_key.into(),
+        }
+    }
+}
 /// `paths./zones/{zone_id}/addressing/regional_hostnames/{hostname}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct DlsAccountRegionalHostnamesAccountPatchHostnameRequest {
     /// `region_key`
     pub region_key: RegionKey,
 }
+impl DlsAccountRegionalHostnamesAccountPatchHostnameRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(region_key: impl Into<RegionKey>) -> Self {
+        Self {
+            region_key: region_key.into(),
+        }
+    }
+}
 /// `#/components/schemas/dls_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
     pub errors: Messages,
@@ -304,6 +359,7 @@ pub struct ApiResponseCommon {
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/dls_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,

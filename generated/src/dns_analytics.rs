@@ -206,6 +206,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_table`](DnsAnalyticsApi::dns_firewall_analytics_table).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DnsFirewallAnalyticsTableParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
@@ -222,8 +223,66 @@ pub struct DnsFirewallAnalyticsTableParams {
     /// Query parameter `filters`.
     pub filters: Option<Filters>,
 }
+impl DnsFirewallAnalyticsTableParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            metrics: Default::default(),
+            dimensions: Default::default(),
+            since: Default::default(),
+            until: Default::default(),
+            limit: Default::default(),
+            sort: Default::default(),
+            filters: Default::default(),
+        }
+    }
+    /// Sets `metrics`.
+    #[inline]
+    pub fn metrics(mut self, value: impl Into<Metrics>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<Dimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<Limit>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    #[inline]
+    pub fn sort(mut self, value: impl Into<Sort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_by_time`](DnsAnalyticsApi::dns_firewall_analytics_by_time).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DnsFirewallAnalyticsByTimeParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
@@ -242,8 +301,73 @@ pub struct DnsFirewallAnalyticsByTimeParams {
     /// Query parameter `time_delta`.
     pub time_delta: Option<TimeDelta>,
 }
+impl DnsFirewallAnalyticsByTimeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            metrics: Default::default(),
+            dimensions: Default::default(),
+            since: Default::default(),
+            until: Default::default(),
+            limit: Default::default(),
+            sort: Default::default(),
+            filters: Default::default(),
+            time_delta: Default::default(),
+        }
+    }
+    /// Sets `metrics`.
+    #[inline]
+    pub fn metrics(mut self, value: impl Into<Metrics>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<Dimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<Limit>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    #[inline]
+    pub fn sort(mut self, value: impl Into<Sort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `time_delta`.
+    #[inline]
+    pub fn time_delta(mut self, value: impl Into<TimeDelta>) -> Self {
+        self.time_delta = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_table`](DnsAnalyticsApi::dns_analytics_table).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DnsAnalyticsTableParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
@@ -260,8 +384,66 @@ pub struct DnsAnalyticsTableParams {
     /// Query parameter `filters`.
     pub filters: Option<Filters>,
 }
+impl DnsAnalyticsTableParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            metrics: Default::default(),
+            dimensions: Default::default(),
+            since: Default::default(),
+            until: Default::default(),
+            limit: Default::default(),
+            sort: Default::default(),
+            filters: Default::default(),
+        }
+    }
+    /// Sets `metrics`.
+    #[inline]
+    pub fn metrics(mut self, value: impl Into<Metrics>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<Dimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<Limit>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    #[inline]
+    pub fn sort(mut self, value: impl Into<Sort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_by_time`](DnsAnalyticsApi::dns_analytics_by_time).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct DnsAnalyticsByTimeParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
@@ -279,6 +461,70 @@ pub struct DnsAnalyticsByTimeParams {
     pub filters: Option<Filters>,
     /// Query parameter `time_delta`.
     pub time_delta: Option<TimeDelta>,
+}
+impl DnsAnalyticsByTimeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            metrics: Default::default(),
+            dimensions: Default::default(),
+            since: Default::default(),
+            until: Default::default(),
+            limit: Default::default(),
+            sort: Default::default(),
+            filters: Default::default(),
+            time_delta: Default::default(),
+        }
+    }
+    /// Sets `metrics`.
+    #[inline]
+    pub fn metrics(mut self, value: impl Into<Metrics>) -> Self {
+        self.metrics = Some(value.into());
+        self
+    }
+    /// Sets `dimensions`.
+    #[inline]
+    pub fn dimensions(mut self, value: impl Into<Dimensions>) -> Self {
+        self.dimensions = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<Limit>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    #[inline]
+    pub fn sort(mut self, value: impl Into<Sort>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `filters`.
+    #[inline]
+    pub fn filters(mut self, value: impl Into<Filters>) -> Self {
+        self.filters = Some(value.into());
+        self
+    }
+    /// Sets `time_delta`.
+    #[inline]
+    pub fn time_delta(mut self, value: impl Into<TimeDelta>) -> Self {
+        self.time_delta = Some(value.into());
+        self
+    }
 }
 /// A comma-separated list of metrics to query.
 ///
@@ -324,6 +570,7 @@ pub type Sort = String;
 pub type Filters = String;
 /// `#/components/schemas/dns-analytics_report`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// `data`
     pub data: Vec<ReportDataItem>,
@@ -346,12 +593,14 @@ pub struct Report {
 }
 /// `#/components/schemas/dns-analytics_report/allOf/1/properties/data/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReportDataItem {
     /// Array with one item per requested metric. Each item is a single value.
     pub metrics: Vec<f64>,
 }
 /// `#/components/schemas/dns-analytics_query`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Query {
     /// Array of dimension names.
     ///
@@ -380,6 +629,7 @@ pub struct Query {
 ///
 /// Example: `"hour"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TimeDelta {
     /// `"all"`
     All,
@@ -475,6 +725,7 @@ impl rt::ParamValue for TimeDelta {
 }
 /// `#/components/schemas/dns-analytics_report_bytime`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReportBytime {
     /// `data`
     pub data: Vec<ReportBytimeDataItem>,
@@ -501,18 +752,21 @@ pub struct ReportBytime {
 ///
 /// Schema: `#/components/schemas/dns-analytics_report_bytime/allOf/1/properties/data/items/properties/metrics/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReportBytimeDataItemMetricsItem {
     /// Nominal metric value.
     pub items: Option<f64>,
 }
 /// `#/components/schemas/dns-analytics_report_bytime/allOf/1/properties/data/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReportBytimeDataItem {
     /// Array with one item per requested metric. Each item is an array of values, broken down by time interval.
     pub metrics: Vec<ReportBytimeDataItemMetricsItem>,
 }
 /// `#/components/schemas/dns-analytics_report_bytime/allOf/1/properties/query`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ReportBytimeQuery {
     /// `time_delta`
     pub time_delta: TimeDelta,

@@ -256,6 +256,7 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/dns-custom-nameservers_CustomNS`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomNs {
     /// A and AAAA records associated with the nameserver.
     pub dns_records: Vec<CustomNsDnsRecordsItem>,
@@ -268,7 +269,7 @@ pub struct CustomNs {
     /// Example: `"verified"`.
     #[deprecated]
     pub status: CustomNsStatus,
-    /// `zone_tag`
+    /// Read-only.
     pub zone_tag: SchemasIdentifier,
 }
 /// DNS record type.
@@ -277,6 +278,7 @@ pub struct CustomNs {
 ///
 /// Example: `"A"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CustomNsDnsRecordsItemType {
     /// `"A"`
     A,
@@ -327,6 +329,7 @@ impl<'de> serde::Deserialize<'de> for CustomNsDnsRecordsItemType {
 }
 /// `#/components/schemas/dns-custom-nameservers_CustomNS/properties/dns_records/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomNsDnsRecordsItem {
     /// DNS record type.
     ///
@@ -356,6 +359,7 @@ pub type NsSet = f64;
 /// Example: `"verified"`.
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CustomNsStatus {
     /// `"moved"`
     Moved,
@@ -419,6 +423,7 @@ pub type SchemasIdentifier = String;
 ///
 /// Schema: `#/components/schemas/dns-custom-nameservers_CustomNSInput`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CustomNsInput {
     /// `ns_name`
     pub ns_name: NsName,
@@ -426,8 +431,25 @@ pub struct CustomNsInput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ns_set: Option<NsSet>,
 }
+impl CustomNsInput {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(ns_name: impl Into<NsName>) -> Self {
+        Self {
+            ns_name: ns_name.into(),
+            ns_set: None,
+        }
+    }
+    /// Sets `ns_set`.
+    #[inline]
+    pub fn ns_set(mut self, value: impl Into<NsSet>) -> Self {
+        self.ns_set = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dns-custom-nameservers_zone_metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ZoneMetadata {
     /// Whether zone uses account-level custom nameservers.
     ///
@@ -439,4 +461,26 @@ pub struct ZoneMetadata {
     /// Default: `1`. Example: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ns_set: Option<f64>,
+}
+impl ZoneMetadata {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            ns_set: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `ns_set`.
+    #[inline]
+    pub fn ns_set(mut self, value: impl Into<f64>) -> Self {
+        self.ns_set = Some(value.into());
+        self
+    }
 }

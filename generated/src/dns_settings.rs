@@ -175,6 +175,7 @@ pub mod operations {
 }
 /// `#/components/schemas/dns-settings_account_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccountSettings {
     /// `zone_defaults`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,8 +189,25 @@ pub struct AccountSettings {
     )]
     pub filled_in: rt::Filled,
 }
+impl AccountSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            zone_defaults: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `zone_defaults`.
+    #[inline]
+    pub fn zone_defaults(mut self, value: impl Into<DnsSettings>) -> Self {
+        self.zone_defaults = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/dns-settings_dns-settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DnsSettings {
     /// `foundation_dns`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -221,6 +239,64 @@ pub struct DnsSettings {
     )]
     pub filled_in: rt::Filled,
 }
+impl DnsSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            foundation_dns: None,
+            multi_provider: None,
+            nameservers: None,
+            ns_ttl: None,
+            secondary_overrides: None,
+            soa: None,
+            zone_mode: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `foundation_dns`.
+    #[inline]
+    pub fn foundation_dns(mut self, value: impl Into<FoundationDns>) -> Self {
+        self.foundation_dns = Some(value.into());
+        self
+    }
+    /// Sets `multi_provider`.
+    #[inline]
+    pub fn multi_provider(mut self, value: impl Into<MultiProvider>) -> Self {
+        self.multi_provider = Some(value.into());
+        self
+    }
+    /// Sets `nameservers`.
+    #[inline]
+    pub fn nameservers(mut self, value: impl Into<Nameservers>) -> Self {
+        self.nameservers = Some(value.into());
+        self
+    }
+    /// Sets `ns_ttl`.
+    #[inline]
+    pub fn ns_ttl(mut self, value: impl Into<NsTtl>) -> Self {
+        self.ns_ttl = Some(value.into());
+        self
+    }
+    /// Sets `secondary_overrides`.
+    #[inline]
+    pub fn secondary_overrides(mut self, value: impl Into<SecondaryOverrides>) -> Self {
+        self.secondary_overrides = Some(value.into());
+        self
+    }
+    /// Sets `soa`.
+    #[inline]
+    pub fn soa(mut self, value: impl Into<Soa>) -> Self {
+        self.soa = Some(value.into());
+        self
+    }
+    /// Sets `zone_mode`.
+    #[inline]
+    pub fn zone_mode(mut self, value: impl Into<ZoneMode>) -> Self {
+        self.zone_mode = Some(value.into());
+        self
+    }
+}
 /// Whether to enable Foundation DNS Advanced Nameservers on the zone.
 ///
 /// Schema: `#/components/schemas/dns-settings_foundation_dns`
@@ -237,6 +313,7 @@ pub type MultiProvider = bool;
 ///
 /// Schema: `#/components/schemas/dns-settings_nameservers`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Nameservers {
     /// Nameserver type
     ///
@@ -251,12 +328,23 @@ pub struct Nameservers {
     )]
     pub filled_in: rt::Filled,
 }
+impl Nameservers {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<NameserversType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Nameserver type
 ///
 /// Schema: `#/components/schemas/dns-settings_nameservers/properties/type`
 ///
 /// Example: `"cloudflare.standard"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum NameserversType {
     /// `"cloudflare.standard"`
     CloudflareStandard,
@@ -321,6 +409,7 @@ pub type SecondaryOverrides = bool;
 ///
 /// Schema: `#/components/schemas/dns-settings_soa`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Soa {
     /// Time in seconds of being unable to query the primary server after which secondary servers should stop serving the zone.
     ///
@@ -359,12 +448,37 @@ pub struct Soa {
     )]
     pub filled_in: rt::Filled,
 }
+impl Soa {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        expire: impl Into<f64>,
+        min_ttl: impl Into<f64>,
+        mname: impl Into<String>,
+        refresh: impl Into<f64>,
+        retry: impl Into<f64>,
+        rname: impl Into<String>,
+        ttl: impl Into<f64>,
+    ) -> Self {
+        Self {
+            expire: expire.into(),
+            min_ttl: min_ttl.into(),
+            mname: mname.into(),
+            refresh: refresh.into(),
+            retry: retry.into(),
+            rname: rname.into(),
+            ttl: ttl.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Whether the zone mode is a regular or CDN/DNS only zone.
 ///
 /// Schema: `#/components/schemas/dns-settings_zone_mode`
 ///
 /// Example: `"dns_only"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ZoneMode {
     /// `"standard"`
     Standard,

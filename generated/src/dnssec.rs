@@ -129,30 +129,31 @@ pub mod operations {
 }
 /// `#/components/schemas/dnssec_dnssec`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Dnssec {
-    /// `algorithm`
+    /// Read-only.
     pub algorithm: Option<Algorithm>,
-    /// `digest`
+    /// Read-only.
     pub digest: Option<Digest>,
-    /// `digest_algorithm`
+    /// Read-only.
     pub digest_algorithm: Option<DigestAlgorithm>,
-    /// `digest_type`
+    /// Read-only.
     pub digest_type: Option<DigestType>,
     /// `dnssec_multi_signer`
     pub dnssec_multi_signer: Option<DnssecMultiSigner>,
     /// `dnssec_presigned`
     pub dnssec_presigned: Option<DnssecPresigned>,
-    /// `ds`
+    /// Read-only.
     pub ds: Option<Ds>,
-    /// `flags`
+    /// Read-only.
     pub flags: Option<Flags>,
-    /// `key_tag`
+    /// Read-only.
     pub key_tag: Option<KeyTag>,
-    /// `key_type`
+    /// Read-only.
     pub key_type: Option<KeyType>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<ModifiedOn>,
-    /// `public_key`
+    /// Read-only.
     pub public_key: Option<PublicKey>,
     /// `status`
     pub status: Option<Status>,
@@ -245,6 +246,7 @@ pub type PublicKey = String;
 ///
 /// Example: `"active"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `"active"`
     Active,
@@ -314,6 +316,7 @@ impl<'de> serde::Deserialize<'de> for Status {
 ///
 /// Example: `"active"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EditDnssecStatusRequestStatus {
     /// `"active"`
     Active,
@@ -362,6 +365,7 @@ impl serde::Serialize for EditDnssecStatusRequestStatus {
 }
 /// `paths./zones/{zone_id}/dnssec.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EditDnssecStatusRequest {
     /// `dnssec_multi_signer`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -374,4 +378,33 @@ pub struct EditDnssecStatusRequest {
     /// Example: `"active"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<EditDnssecStatusRequestStatus>,
+}
+impl EditDnssecStatusRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dnssec_multi_signer: None,
+            dnssec_presigned: None,
+            status: None,
+        }
+    }
+    /// Sets `dnssec_multi_signer`.
+    #[inline]
+    pub fn dnssec_multi_signer(mut self, value: impl Into<DnssecMultiSigner>) -> Self {
+        self.dnssec_multi_signer = Some(value.into());
+        self
+    }
+    /// Sets `dnssec_presigned`.
+    #[inline]
+    pub fn dnssec_presigned(mut self, value: impl Into<DnssecPresigned>) -> Self {
+        self.dnssec_presigned = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<EditDnssecStatusRequestStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }

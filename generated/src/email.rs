@@ -560,6 +560,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`EmailApi::list_destination_addresses`](EmailApi::list_destination_addresses).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListDestinationAddressesParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
@@ -570,8 +571,48 @@ pub struct ListDestinationAddressesParams {
     /// Query parameter `verified`.
     pub verified: Option<bool>,
 }
+impl ListDestinationAddressesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            direction: Default::default(),
+            verified: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<ListDestinationAddressesDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `verified`.
+    #[inline]
+    pub fn verified(mut self, value: impl Into<bool>) -> Self {
+        self.verified = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`EmailApi::list_routing_rules`](EmailApi::list_routing_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListRoutingRulesParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
@@ -580,12 +621,42 @@ pub struct ListRoutingRulesParams {
     /// Query parameter `enabled`.
     pub enabled: Option<bool>,
 }
+impl ListRoutingRulesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            enabled: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
 /// Sorts results in an ascending or descending order.
 ///
 /// Schema: `paths./accounts/{account_identifier}/email/routing/addresses.get/parameters/direction`
 ///
 /// Default: `"asc"`. Example: `"asc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListDestinationAddressesDirection {
     /// `"asc"`
     Asc,
@@ -636,18 +707,19 @@ impl rt::ParamValue for ListDestinationAddressesDirection {
 pub type Addresses = DestinationAddressProperties;
 /// `#/components/schemas/email_destination_address_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DestinationAddressProperties {
-    /// `created`
+    /// Read-only.
     pub created: Option<Created>,
     /// `email`
     pub email: Option<Email>,
-    /// `id`
+    /// Read-only.
     pub id: Option<DestinationAddressIdentifier>,
-    /// `modified`
+    /// Read-only.
     pub modified: Option<Modified>,
-    /// `tag`
+    /// Read-only.
     pub tag: Option<DestinationAddressTag>,
-    /// `verified`
+    /// Read-only.
     pub verified: Option<Verified>,
 }
 /// The date and time the destination address has been created.
@@ -689,30 +761,39 @@ pub type DestinationAddressTag = String;
 pub type Verified = String;
 /// `#/components/schemas/email_create_destination_address_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateDestinationAddressProperties {
     /// `email`
     pub email: Email,
+}
+impl CreateDestinationAddressProperties {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(email: impl Into<Email>) -> Self {
+        Self { email: email.into() }
+    }
 }
 /// `#/components/schemas/email_settings`
 pub type Settings = EmailSettingsProperties;
 /// `#/components/schemas/email_email_settings_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EmailSettingsProperties {
-    /// `created`
+    /// Read-only.
     pub created: Option<EmailSettingCreated>,
     /// `enabled`
     pub enabled: Option<EmailSettingEnabled>,
-    /// `id`
+    /// Read-only.
     pub id: Option<EmailSettingIdentifier>,
-    /// `modified`
+    /// Read-only.
     pub modified: Option<EmailSettingModified>,
-    /// `name`
+    /// Read-only.
     pub name: Option<EmailSettingName>,
     /// `skip_wizard`
     pub skip_wizard: Option<EmailSettingSkipWizard>,
-    /// `status`
+    /// Read-only.
     pub status: Option<EmailSettingStatus>,
-    /// `tag`
+    /// Read-only.
     pub tag: Option<EmailSettingTag>,
 }
 /// The date and time the settings have been created.
@@ -757,6 +838,7 @@ pub type EmailSettingSkipWizard = bool;
 ///
 /// Example: `"ready"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EmailSettingStatus {
     /// `"ready"`
     Ready,
@@ -831,6 +913,7 @@ pub type EmailSettingTag = String;
 ///
 /// Schema: `#/components/schemas/email_dns_record`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DnsRecord {
     /// DNS record content.
     ///
@@ -859,6 +942,7 @@ pub struct DnsRecord {
 ///
 /// Example: `"NS"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DnsRecordType {
     /// `"A"`
     A,
@@ -991,12 +1075,13 @@ impl<'de> serde::Deserialize<'de> for DnsRecordType {
 pub type Rules = RuleProperties;
 /// `#/components/schemas/email_rule_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleProperties {
     /// `actions`
     pub actions: Option<RuleActions>,
     /// `enabled`
     pub enabled: Option<RuleEnabled>,
-    /// `id`
+    /// Read-only.
     pub id: Option<RuleIdentifier>,
     /// `matchers`
     pub matchers: Option<RuleMatchers>,
@@ -1004,7 +1089,7 @@ pub struct RuleProperties {
     pub name: Option<RuleName>,
     /// `priority`
     pub priority: Option<RulePriority>,
-    /// `tag`
+    /// Read-only.
     pub tag: Option<RuleTag>,
 }
 /// List actions patterns.
@@ -1015,6 +1100,7 @@ pub type RuleActions = Vec<RuleAction>;
 ///
 /// Schema: `#/components/schemas/email_rule_action`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleAction {
     /// Type of supported action.
     ///
@@ -1031,11 +1117,23 @@ pub struct RuleAction {
     )]
     pub filled_in: rt::Filled,
 }
+impl RuleAction {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<Type>, value: impl Into<Vec<String>>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            value: value.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// `#/components/schemas/email_rule_action/properties/type`
 ///
 /// Example: `"forward"`.
 /// Also stands for the identical inline schema at `#/components/schemas/email_rule_catchall-action/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Type {
     /// `"drop"`
     Drop,
@@ -1114,6 +1212,7 @@ pub type RuleMatchers = Vec<RuleMatcher>;
 ///
 /// Schema: `#/components/schemas/email_rule_matcher`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleMatcher {
     /// Field for type matcher.
     ///
@@ -1136,12 +1235,29 @@ pub struct RuleMatcher {
     )]
     pub filled_in: rt::Filled,
 }
+impl RuleMatcher {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        field: impl Into<RuleMatcherField>,
+        r#type: impl Into<RuleMatcherType>,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            r#type: r#type.into(),
+            value: value.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Field for type matcher.
 ///
 /// Schema: `#/components/schemas/email_rule_matcher/properties/field`
 ///
 /// Example: `"to"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RuleMatcherField {
     /// `"to"`
     To,
@@ -1196,6 +1312,7 @@ impl<'de> serde::Deserialize<'de> for RuleMatcherField {
 ///
 /// Example: `"literal"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RuleMatcherType {
     /// `"literal"`
     Literal,
@@ -1265,6 +1382,7 @@ pub type RulePriority = f64;
 pub type RuleTag = String;
 /// `#/components/schemas/email_create_rule_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateRuleProperties {
     /// `actions`
     pub actions: RuleActions,
@@ -1280,20 +1398,55 @@ pub struct CreateRuleProperties {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<RulePriority>,
 }
+impl CreateRuleProperties {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        actions: impl Into<RuleActions>,
+        matchers: impl Into<RuleMatchers>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            enabled: None,
+            matchers: matchers.into(),
+            name: None,
+            priority: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<RuleName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<RulePriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/email_catch_all_rule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CatchAllRule {
     /// `actions`
     pub actions: Option<RuleCatchallActions>,
     /// `enabled`
     pub enabled: Option<RuleEnabled>,
-    /// `id`
+    /// Read-only.
     pub id: Option<RuleIdentifier>,
     /// `matchers`
     pub matchers: Option<RuleCatchallMatchers>,
     /// `name`
     pub name: Option<RuleName>,
-    /// `tag`
+    /// Read-only.
     pub tag: Option<RuleTag>,
 }
 /// List actions for the catch-all routing rule.
@@ -1304,6 +1457,7 @@ pub type RuleCatchallActions = Vec<RuleCatchallAction>;
 ///
 /// Schema: `#/components/schemas/email_rule_catchall-action`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleCatchallAction {
     /// Type of action for catch-all rule.
     ///
@@ -1321,6 +1475,23 @@ pub struct RuleCatchallAction {
     )]
     pub filled_in: rt::Filled,
 }
+impl RuleCatchallAction {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<Type>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            value: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// List of matchers for the catch-all routing rule.
 ///
 /// Schema: `#/components/schemas/email_rule_catchall-matchers`
@@ -1329,6 +1500,7 @@ pub type RuleCatchallMatchers = Vec<RuleCatchallMatcher>;
 ///
 /// Schema: `#/components/schemas/email_rule_catchall-matcher`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleCatchallMatcher {
     /// Type of matcher. Default is 'all'.
     ///
@@ -1343,12 +1515,23 @@ pub struct RuleCatchallMatcher {
     )]
     pub filled_in: rt::Filled,
 }
+impl RuleCatchallMatcher {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(r#type: impl Into<RuleCatchallMatcherType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Type of matcher. Default is 'all'.
 ///
 /// Schema: `#/components/schemas/email_rule_catchall-matcher/properties/type`
 ///
 /// Example: `"all"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RuleCatchallMatcherType {
     /// `"all"`
     All,
@@ -1399,6 +1582,7 @@ impl<'de> serde::Deserialize<'de> for RuleCatchallMatcherType {
 }
 /// `#/components/schemas/email_update_catch_all_rule_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateCatchAllRuleProperties {
     /// `actions`
     pub actions: RuleCatchallActions,
@@ -1411,8 +1595,36 @@ pub struct UpdateCatchAllRuleProperties {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<RuleName>,
 }
+impl UpdateCatchAllRuleProperties {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        actions: impl Into<RuleCatchallActions>,
+        matchers: impl Into<RuleCatchallMatchers>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            enabled: None,
+            matchers: matchers.into(),
+            name: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<RuleName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/email_update_rule_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateRuleProperties {
     /// `actions`
     pub actions: RuleActions,
@@ -1427,4 +1639,38 @@ pub struct UpdateRuleProperties {
     /// `priority`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<RulePriority>,
+}
+impl UpdateRuleProperties {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        actions: impl Into<RuleActions>,
+        matchers: impl Into<RuleMatchers>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            enabled: None,
+            matchers: matchers.into(),
+            name: None,
+            priority: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<RuleName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<RulePriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
 }

@@ -339,6 +339,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`HealthchecksApi::list_health_checks`](HealthchecksApi::list_health_checks).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListHealthChecksParams {
     /// Query parameter `page`.
     ///
@@ -349,6 +350,28 @@ pub struct ListHealthChecksParams {
     /// Maximum number of results per page. Must be a multiple of 5.
     pub per_page: Option<serde_json::Value>,
 }
+impl ListHealthChecksParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/healthchecks_identifier`
@@ -357,6 +380,7 @@ pub struct ListHealthChecksParams {
 pub type Identifier = String;
 /// `#/components/schemas/healthchecks_healthchecks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Healthchecks {
     /// `address`
     pub address: Option<Address>,
@@ -366,25 +390,25 @@ pub struct Healthchecks {
     pub consecutive_fails: Option<ConsecutiveFails>,
     /// `consecutive_successes`
     pub consecutive_successes: Option<ConsecutiveSuccesses>,
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<Timestamp>,
     /// `description`
     pub description: Option<Description>,
-    /// `failure_reason`
+    /// Read-only.
     pub failure_reason: Option<FailureReason>,
     /// `http_config`
     pub http_config: Option<HttpConfig>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
     /// `interval`
     pub interval: Option<Interval>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<Timestamp>,
     /// `name`
     pub name: Option<Name>,
     /// `retries`
     pub retries: Option<Retries>,
-    /// `status`
+    /// Read-only.
     pub status: Option<Status>,
     /// `suspended`
     pub suspended: Option<Suspended>,
@@ -411,6 +435,7 @@ pub type CheckRegions = Vec<CheckRegionsItem>;
 ///
 /// Schema: `#/components/schemas/healthchecks_check_regions/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CheckRegionsItem {
     /// `"WNAM"`
     Wnam,
@@ -556,6 +581,7 @@ pub type FailureReason = String;
 ///
 /// Schema: `#/components/schemas/healthchecks_http_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HttpConfig {
     /// Do not validate the certificate when the health check uses HTTPS.
     ///
@@ -614,12 +640,83 @@ pub struct HttpConfig {
     )]
     pub filled_in: rt::Filled,
 }
+impl HttpConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_insecure: None,
+            expected_body: None,
+            expected_codes: None,
+            follow_redirects: None,
+            header: None,
+            method: None,
+            path: None,
+            port: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `allow_insecure`.
+    #[inline]
+    pub fn allow_insecure(mut self, value: impl Into<bool>) -> Self {
+        self.allow_insecure = Some(value.into());
+        self
+    }
+    /// Sets `expected_body`.
+    #[inline]
+    pub fn expected_body(mut self, value: impl Into<String>) -> Self {
+        self.expected_body = Some(value.into());
+        self
+    }
+    /// Sets `expected_codes`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn expected_codes(mut self, value: Option<Vec<String>>) -> Self {
+        self.expected_codes = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `follow_redirects`.
+    #[inline]
+    pub fn follow_redirects(mut self, value: impl Into<bool>) -> Self {
+        self.follow_redirects = Some(value.into());
+        self
+    }
+    /// Sets `header`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn header(
+        mut self,
+        value: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Self {
+        self.header = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<HttpConfigMethod>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<i64>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+}
 /// The HTTP method to use for the health check.
 ///
 /// Schema: `#/components/schemas/healthchecks_http_config/properties/method`
 ///
 /// Default: `"GET"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HttpConfigMethod {
     /// `"GET"`
     Get,
@@ -697,6 +794,7 @@ pub type Retries = i64;
 ///
 /// Example: `"healthy"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `"unknown"`
     Unknown,
@@ -765,6 +863,7 @@ pub type Suspended = bool;
 ///
 /// Schema: `#/components/schemas/healthchecks_tcp_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TcpConfig {
     /// The TCP connection method to use for the health check.
     ///
@@ -785,12 +884,36 @@ pub struct TcpConfig {
     )]
     pub filled_in: rt::Filled,
 }
+impl TcpConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            method: None,
+            port: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<TcpConfigMethod>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<i64>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+}
 /// The TCP connection method to use for the health check.
 ///
 /// Schema: `#/components/schemas/healthchecks_tcp_config/properties/method`
 ///
 /// Default: `"connection_established"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TcpConfigMethod {
     /// `"connection_established"`
     ConnectionEstablished,
@@ -853,6 +976,7 @@ pub type Timeout = i64;
 pub type Type = String;
 /// `#/components/schemas/healthchecks_query_healthcheck`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct QueryHealthcheck {
     /// `address`
     pub address: Address,
@@ -892,9 +1016,103 @@ pub struct QueryHealthcheck {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Type>,
 }
+impl QueryHealthcheck {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(address: impl Into<Address>, name: impl Into<Name>) -> Self {
+        Self {
+            address: address.into(),
+            check_regions: None,
+            consecutive_fails: None,
+            consecutive_successes: None,
+            description: None,
+            http_config: None,
+            interval: None,
+            name: name.into(),
+            retries: None,
+            suspended: None,
+            tcp_config: None,
+            timeout: None,
+            r#type: None,
+        }
+    }
+    /// Sets `check_regions`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
+        self.check_regions = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `consecutive_fails`.
+    #[inline]
+    pub fn consecutive_fails(mut self, value: impl Into<ConsecutiveFails>) -> Self {
+        self.consecutive_fails = Some(value.into());
+        self
+    }
+    /// Sets `consecutive_successes`.
+    #[inline]
+    pub fn consecutive_successes(
+        mut self,
+        value: impl Into<ConsecutiveSuccesses>,
+    ) -> Self {
+        self.consecutive_successes = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `http_config`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn http_config(mut self, value: Option<HttpConfig>) -> Self {
+        self.http_config = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<Interval>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `retries`.
+    #[inline]
+    pub fn retries(mut self, value: impl Into<Retries>) -> Self {
+        self.retries = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<Suspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+    /// Sets `tcp_config`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn tcp_config(mut self, value: Option<TcpConfig>) -> Self {
+        self.tcp_config = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `timeout`.
+    #[inline]
+    pub fn timeout(mut self, value: impl Into<Timeout>) -> Self {
+        self.timeout = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/healthchecks_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdResult {
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
 }

@@ -232,6 +232,7 @@ pub mod operations {
 pub type Identifier = String;
 /// `#/components/schemas/hyperdrive_hyperdrive-with-identifier`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HyperdriveWithIdentifier {
     /// `caching`
     pub caching: Option<HyperdriveCaching>,
@@ -239,11 +240,12 @@ pub struct HyperdriveWithIdentifier {
     pub name: Option<HyperdriveName>,
     /// `origin`
     pub origin: Option<HyperdriveOrigin>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
 }
 /// `#/components/schemas/hyperdrive_hyperdrive-caching`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HyperdriveCaching {
     /// When set to true, disables the caching of SQL responses. (Default: false)
     ///
@@ -269,12 +271,43 @@ pub struct HyperdriveCaching {
     )]
     pub filled_in: rt::Filled,
 }
+impl HyperdriveCaching {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            disabled: None,
+            max_age: None,
+            stale_while_revalidate: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `disabled`.
+    #[inline]
+    pub fn disabled(mut self, value: impl Into<bool>) -> Self {
+        self.disabled = Some(value.into());
+        self
+    }
+    /// Sets `max_age`.
+    #[inline]
+    pub fn max_age(mut self, value: impl Into<i64>) -> Self {
+        self.max_age = Some(value.into());
+        self
+    }
+    /// Sets `stale_while_revalidate`.
+    #[inline]
+    pub fn stale_while_revalidate(mut self, value: impl Into<i64>) -> Self {
+        self.stale_while_revalidate = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/hyperdrive_hyperdrive-name`
 ///
 /// Example: `"example-hyperdrive"`.
 pub type HyperdriveName = String;
 /// `#/components/schemas/hyperdrive_hyperdrive-origin`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HyperdriveOrigin {
     /// The Client ID of the Access token to use when connecting to the origin database
     ///
@@ -305,6 +338,7 @@ pub struct HyperdriveOrigin {
 ///
 /// Default: `"postgres"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HyperdriveScheme {
     /// `"postgres"`
     Postgres,
@@ -365,6 +399,7 @@ impl<'de> serde::Deserialize<'de> for HyperdriveScheme {
 }
 /// `#/components/schemas/hyperdrive_create-update-hyperdrive-config`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateUpdateHyperdriveConfig {
     /// `caching`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -374,8 +409,29 @@ pub struct CreateUpdateHyperdriveConfig {
     /// `origin`
     pub origin: HyperdriveOriginWithSecrets,
 }
+impl CreateUpdateHyperdriveConfig {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        name: impl Into<HyperdriveName>,
+        origin: impl Into<HyperdriveOriginWithSecrets>,
+    ) -> Self {
+        Self {
+            caching: None,
+            name: name.into(),
+            origin: origin.into(),
+        }
+    }
+    /// Sets `caching`.
+    #[inline]
+    pub fn caching(mut self, value: impl Into<HyperdriveCaching>) -> Self {
+        self.caching = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/hyperdrive_hyperdrive-origin-with-secrets`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct HyperdriveOriginWithSecrets {
     /// The Client ID of the Access token to use when connecting to the origin database
     ///
@@ -411,8 +467,49 @@ pub struct HyperdriveOriginWithSecrets {
     /// Example: `"password1234!"`.
     pub password: String,
 }
+impl HyperdriveOriginWithSecrets {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        database: impl Into<String>,
+        host: impl Into<String>,
+        scheme: impl Into<HyperdriveScheme>,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_client_id: None,
+            database: database.into(),
+            host: host.into(),
+            port: None,
+            scheme: scheme.into(),
+            user: user.into(),
+            access_client_secret: None,
+            password: password.into(),
+        }
+    }
+    /// Sets `access_client_id`.
+    #[inline]
+    pub fn access_client_id(mut self, value: impl Into<String>) -> Self {
+        self.access_client_id = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<i64>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `access_client_secret`.
+    #[inline]
+    pub fn access_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.access_client_secret = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/hyperdrive_patch-hyperdrive-config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct PatchHyperdriveConfig {
     /// `caching`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -423,4 +520,33 @@ pub struct PatchHyperdriveConfig {
     /// `origin`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<HyperdriveOriginWithSecrets>,
+}
+impl PatchHyperdriveConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            caching: None,
+            name: None,
+            origin: None,
+        }
+    }
+    /// Sets `caching`.
+    #[inline]
+    pub fn caching(mut self, value: impl Into<HyperdriveCaching>) -> Self {
+        self.caching = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<HyperdriveName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `origin`.
+    #[inline]
+    pub fn origin(mut self, value: impl Into<HyperdriveOriginWithSecrets>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
 }

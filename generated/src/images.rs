@@ -549,14 +549,38 @@ pub mod operations {
 }
 /// Query and header parameters of [`ImagesApi::list_images`](ImagesApi::list_images).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListImagesParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
+impl ListImagesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ImagesApi::list_images_v2`](ImagesApi::list_images_v2).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListImagesV2Params {
     /// Query parameter `continuation_token`.
     pub continuation_token: Option<String>,
@@ -565,21 +589,51 @@ pub struct ListImagesV2Params {
     /// Query parameter `sort_order`.
     pub sort_order: Option<ListImagesV2SortOrder>,
 }
+impl ListImagesV2Params {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            continuation_token: Default::default(),
+            per_page: Default::default(),
+            sort_order: Default::default(),
+        }
+    }
+    /// Sets `continuation_token`.
+    #[inline]
+    pub fn continuation_token(mut self, value: impl Into<String>) -> Self {
+        self.continuation_token = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `sort_order`.
+    #[inline]
+    pub fn sort_order(mut self, value: impl Into<ListImagesV2SortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_image`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Image {
-    /// `filename`
+    /// Read-only.
     pub filename: Option<ImageFilename>,
-    /// `id`
+    /// Read-only.
     pub id: Option<ImageIdentifier>,
     /// `meta`
     pub meta: Option<ImageMetadata>,
     /// `requireSignedURLs`
     #[serde(rename = "requireSignedURLs")]
     pub require_signed_ur_ls: Option<ImageRequireSignedUrLs>,
-    /// `uploaded`
+    /// Read-only.
     pub uploaded: Option<ImageUploaded>,
-    /// `variants`
+    /// Read-only.
     pub variants: Option<ImageVariants>,
 }
 /// Image file name.
@@ -638,6 +692,7 @@ pub type ImageHeroUrl = String;
 pub type ImageOriginalUrl = String;
 /// `#/components/schemas/images_image_variants/items`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ImageVariantsItem {
     /// One of the alternatives.
     ImageThumbnailUrl(ImageThumbnailUrl),
@@ -692,22 +747,25 @@ impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
 ///
 /// Naming: `Result` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImagesResult {
     /// `images`
     pub images: Option<Vec<Image>>,
 }
 /// `#/components/schemas/images_image_keys_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageKeysResponse {
     /// `keys`
     pub keys: Option<Vec<ImageKeys>>,
 }
 /// `#/components/schemas/images_image_keys`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageKeys {
-    /// `name`
+    /// Read-only.
     pub name: Option<ImageKeyName>,
-    /// `value`
+    /// Read-only.
     pub value: Option<ImageKeyValue>,
 }
 /// Key name.
@@ -724,16 +782,18 @@ pub type ImageKeyName = String;
 pub type ImageKeyValue = String;
 /// `#/components/schemas/images_images_stats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImagesStats {
     /// `count`
     pub count: Option<ImagesStatsCount>,
 }
 /// `#/components/schemas/images_images_stats_count`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImagesStatsCount {
-    /// `allowed`
+    /// Read-only.
     pub allowed: Option<ImagesStatsAllowed>,
-    /// `current`
+    /// Read-only.
     pub current: Option<ImagesStatsCurrent>,
 }
 /// Cloudflare Images allowed usage.
@@ -750,12 +810,14 @@ pub type ImagesStatsAllowed = f64;
 pub type ImagesStatsCurrent = f64;
 /// `#/components/schemas/images_image_variants_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageVariantsResponse {
     /// `variants`
     pub variants: Option<ImageVariantPublicRequest>,
 }
 /// `#/components/schemas/images_image_variant_public_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageVariantPublicRequest {
     /// `hero`
     pub hero: Option<ImageVariantPublicRequestHero>,
@@ -774,6 +836,7 @@ pub type ImageVariantNeverRequireSignedUrLs = bool;
 ///
 /// Schema: `#/components/schemas/images_image_variant_options`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageVariantOptions {
     /// `fit`
     pub fit: ImageVariantFit,
@@ -792,12 +855,31 @@ pub struct ImageVariantOptions {
     )]
     pub filled_in: rt::Filled,
 }
+impl ImageVariantOptions {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        fit: impl Into<ImageVariantFit>,
+        height: impl Into<ImageVariantHeight>,
+        metadata: impl Into<ImageVariantSchemasMetadata>,
+        width: impl Into<ImageVariantWidth>,
+    ) -> Self {
+        Self {
+            fit: fit.into(),
+            height: height.into(),
+            metadata: metadata.into(),
+            width: width.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// The fit property describes how the width and height dimensions should be interpreted.
 ///
 /// Schema: `#/components/schemas/images_image_variant_fit`
 ///
 /// Example: `"scale-down"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ImageVariantFit {
     /// `"scale-down"`
     ScaleDown,
@@ -878,6 +960,7 @@ pub type ImageVariantHeight = f64;
 ///
 /// Example: `"none"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ImageVariantSchemasMetadata {
     /// `"keep"`
     Keep,
@@ -944,6 +1027,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantSchemasMetadata {
 pub type ImageVariantWidth = f64;
 /// `#/components/schemas/images_image_variant_public_request/properties/hero`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageVariantPublicRequestHero {
     /// `id`
     pub id: ImageVariantIdentifier,
@@ -955,6 +1039,7 @@ pub struct ImageVariantPublicRequestHero {
 }
 /// `#/components/schemas/images_image_variant_definition`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageVariantDefinition {
     /// `id`
     pub id: ImageVariantIdentifier,
@@ -972,14 +1057,40 @@ pub struct ImageVariantDefinition {
     )]
     pub filled_in: rt::Filled,
 }
+impl ImageVariantDefinition {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<ImageVariantIdentifier>,
+        options: impl Into<ImageVariantOptions>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            never_require_signed_ur_ls: None,
+            options: options.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `neverRequireSignedURLs`.
+    #[inline]
+    pub fn never_require_signed_ur_ls(
+        mut self,
+        value: impl Into<ImageVariantNeverRequireSignedUrLs>,
+    ) -> Self {
+        self.never_require_signed_ur_ls = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_image_variant_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageVariantResponse {
     /// `variant`
     pub variant: Option<ImageVariantDefinition>,
 }
 /// `#/components/schemas/images_image_variant_patch_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ImageVariantPatchRequest {
     /// `neverRequireSignedURLs`
     #[serde(rename = "neverRequireSignedURLs", skip_serializing_if = "Option::is_none")]
@@ -987,8 +1098,28 @@ pub struct ImageVariantPatchRequest {
     /// `options`
     pub options: ImageVariantOptions,
 }
+impl ImageVariantPatchRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(options: impl Into<ImageVariantOptions>) -> Self {
+        Self {
+            never_require_signed_ur_ls: None,
+            options: options.into(),
+        }
+    }
+    /// Sets `neverRequireSignedURLs`.
+    #[inline]
+    pub fn never_require_signed_ur_ls(
+        mut self,
+        value: impl Into<ImageVariantNeverRequireSignedUrLs>,
+    ) -> Self {
+        self.never_require_signed_ur_ls = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/images_image_patch_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ImagePatchRequest {
     /// User modifiable key-value store. Can be used for keeping references to another system of record for managing images. No change if not specified.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -999,12 +1130,35 @@ pub struct ImagePatchRequest {
     #[serde(rename = "requireSignedURLs", skip_serializing_if = "Option::is_none")]
     pub require_signed_ur_ls: Option<bool>,
 }
+impl ImagePatchRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            metadata: None,
+            require_signed_ur_ls: None,
+        }
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<bool>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+}
 /// Sorting order by upload time.
 ///
 /// Schema: `paths./accounts/{account_id}/images/v2.get/parameters/sort_order`
 ///
 /// Default: `"desc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListImagesV2SortOrder {
     /// `"asc"`
     Asc,
@@ -1053,6 +1207,7 @@ impl rt::ParamValue for ListImagesV2SortOrder {
 }
 /// `#/components/schemas/images_image_direct_upload_response_v2/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageDirectUploadResponseV2Result {
     /// Image unique identifier.
     ///

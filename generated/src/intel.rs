@@ -344,14 +344,38 @@ pub mod operations {
 }
 /// Query and header parameters of [`IntelApi::get_results_for_a_url_scan`](IntelApi::get_results_for_a_url_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetResultsForAUrlScanParams {
     /// Query parameter `url_id_param`.
     pub url_id_param: Option<serde_json::Value>,
     /// Query parameter `url`.
     pub url: Option<String>,
 }
+impl GetResultsForAUrlScanParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            url_id_param: Default::default(),
+            url: Default::default(),
+        }
+    }
+    /// Sets `url_id_param`.
+    #[inline]
+    pub fn url_id_param(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.url_id_param = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`IntelApi::get_passive_dns_by_ip`](IntelApi::get_passive_dns_by_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetPassiveDnsByIpParams {
     /// Query parameter `start_end_params`.
     pub start_end_params: Option<serde_json::Value>,
@@ -362,38 +386,153 @@ pub struct GetPassiveDnsByIpParams {
     /// Query parameter `per_page`.
     pub per_page: Option<f64>,
 }
+impl GetPassiveDnsByIpParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            start_end_params: Default::default(),
+            ipv4: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `start_end_params`.
+    #[inline]
+    pub fn start_end_params(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.start_end_params = Some(value.into());
+        self
+    }
+    /// Sets `ipv4`.
+    #[inline]
+    pub fn ipv4(mut self, value: impl Into<String>) -> Self {
+        self.ipv4 = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`IntelApi::get_domain_details`](IntelApi::get_domain_details).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetDomainDetailsParams {
     /// Query parameter `domain`.
     pub domain: Option<String>,
 }
+impl GetDomainDetailsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { domain: Default::default() }
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`IntelApi::get_domain_history`](IntelApi::get_domain_history).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetDomainHistoryParams {
     /// Query parameter `domain`.
     pub domain: Option<serde_json::Value>,
 }
+impl GetDomainHistoryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { domain: Default::default() }
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`IntelApi::get_multiple_domain_details`](IntelApi::get_multiple_domain_details).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetMultipleDomainDetailsParams {
     /// Query parameter `domain`.
     pub domain: Option<serde_json::Value>,
 }
+impl GetMultipleDomainDetailsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { domain: Default::default() }
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`IntelApi::get_ip_overview`](IntelApi::get_ip_overview).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetIpOverviewParams {
     /// Query parameter `ipv4`.
     pub ipv4: Option<String>,
     /// Query parameter `ipv6`.
     pub ipv6: Option<String>,
 }
+impl GetIpOverviewParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ipv4: Default::default(),
+            ipv6: Default::default(),
+        }
+    }
+    /// Sets `ipv4`.
+    #[inline]
+    pub fn ipv4(mut self, value: impl Into<String>) -> Self {
+        self.ipv4 = Some(value.into());
+        self
+    }
+    /// Sets `ipv6`.
+    #[inline]
+    pub fn ipv6(mut self, value: impl Into<String>) -> Self {
+        self.ipv6 = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_url_param`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UrlParam {
     /// `url`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Url>,
+}
+impl UrlParam {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { url: None }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<Url>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
 }
 /// URL(s) to filter submissions results by
 ///
@@ -403,6 +542,7 @@ pub struct UrlParam {
 pub type Url = String;
 /// `#/components/schemas/intel_phishing-url-submit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlSubmit {
     /// URLs that were excluded from scanning because their domain is in our no-scan list.
     pub excluded_urls: Option<Vec<PhishingUrlSubmitExcludedUrlsItem>>,
@@ -413,6 +553,7 @@ pub struct PhishingUrlSubmit {
 }
 /// `#/components/schemas/intel_phishing-url-submit/properties/excluded_urls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlSubmitExcludedUrlsItem {
     /// URL that was excluded.
     ///
@@ -421,6 +562,7 @@ pub struct PhishingUrlSubmitExcludedUrlsItem {
 }
 /// `#/components/schemas/intel_phishing-url-submit/properties/skipped_urls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlSubmitSkippedUrlsItem {
     /// URL that was skipped.
     ///
@@ -433,6 +575,7 @@ pub struct PhishingUrlSubmitSkippedUrlsItem {
 }
 /// `#/components/schemas/intel_phishing-url-submit/properties/submitted_urls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlSubmitSubmittedUrlsItem {
     /// URL that was submitted.
     ///
@@ -445,6 +588,7 @@ pub struct PhishingUrlSubmitSubmittedUrlsItem {
 }
 /// `#/components/schemas/intel_phishing-url-info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlInfo {
     /// List of categorizations applied to this submission.
     pub categorizations: Option<Vec<PhishingUrlInfoCategorizationsItem>>,
@@ -465,6 +609,7 @@ pub struct PhishingUrlInfo {
 }
 /// `#/components/schemas/intel_phishing-url-info/properties/categorizations/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlInfoCategorizationsItem {
     /// Name of the category applied.
     ///
@@ -477,6 +622,7 @@ pub struct PhishingUrlInfoCategorizationsItem {
 }
 /// `#/components/schemas/intel_phishing-url-info/properties/model_results/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlInfoModelResultsItem {
     /// Name of the model.
     ///
@@ -489,6 +635,7 @@ pub struct PhishingUrlInfoModelResultsItem {
 }
 /// `#/components/schemas/intel_phishing-url-info/properties/rule_matches/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlInfoRuleMatchesItem {
     /// For internal use.
     pub banning: Option<bool>,
@@ -507,6 +654,7 @@ pub struct PhishingUrlInfoRuleMatchesItem {
 ///
 /// Schema: `#/components/schemas/intel_phishing-url-info/properties/scan_status`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PhishingUrlInfoScanStatus {
     /// Timestamp of when the submission was processed.
     ///
@@ -541,6 +689,7 @@ pub type Page = f64;
 pub type PerPage = f64;
 /// `paths./accounts/{account_id}/intel/asn/{asn}/subnets.get/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetAsnSubnetsResponse {
     /// `asn`
     pub asn: Option<Asn>,
@@ -557,6 +706,7 @@ pub struct GetAsnSubnetsResponse {
 }
 /// `#/components/schemas/intel_passive-dns-by-ip`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PassiveDnsByIp {
     /// Total results returned based on your search parameters.
     ///
@@ -575,6 +725,7 @@ pub struct PassiveDnsByIp {
 }
 /// `#/components/schemas/intel_passive-dns-by-ip/properties/reverse_records/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PassiveDnsByIpReverseRecordsItem {
     /// First seen date of the DNS record during the time period.
     ///
@@ -589,6 +740,7 @@ pub struct PassiveDnsByIpReverseRecordsItem {
 }
 /// `#/components/schemas/intel_domain`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Domain {
     /// `additional_information`
     pub additional_information: Option<AdditionalInformation>,
@@ -617,6 +769,7 @@ pub struct Domain {
 ///
 /// Schema: `#/components/schemas/intel_additional_information`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdditionalInformation {
     /// Suspected DGA malware family.
     ///
@@ -627,6 +780,7 @@ pub struct AdditionalInformation {
 ///
 /// Schema: `#/components/schemas/intel_application`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Application {
     /// `id`
     pub id: Option<i64>,
@@ -649,6 +803,7 @@ pub type DomainName = String;
 pub type InheritedContentCategories = Vec<CategoryWithSuperCategoryId>;
 /// `#/components/schemas/intel_category_with_super_category_id`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CategoryWithSuperCategoryId {
     /// `id`
     pub id: Option<i64>,
@@ -675,6 +830,7 @@ pub type PopularityRank = i64;
 pub type ResolvesToRefs = Vec<ResolvesToRef>;
 /// `#/components/schemas/intel_resolves_to_ref`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResolvesToRef {
     /// `id`
     pub id: Option<StixIdentifier>,
@@ -699,6 +855,7 @@ pub type RiskScore = f64;
 pub type RiskTypes = serde_json::Value;
 /// `#/components/schemas/intel_domain-history`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DomainHistory {
     /// `categorizations`
     pub categorizations: Option<Vec<DomainHistoryCategorizationsItem>>,
@@ -707,6 +864,7 @@ pub struct DomainHistory {
 }
 /// `#/components/schemas/intel_domain-history/properties/categorizations/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DomainHistoryCategorizationsItem {
     /// Example: `[{"id":155,"name":"Technology"}]`.
     pub categories: Option<serde_json::Value>,
@@ -717,6 +875,7 @@ pub struct DomainHistoryCategorizationsItem {
 }
 /// `#/components/schemas/intel_collection_response/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseResultItem {
     /// `additional_information`
     pub additional_information: Option<AdditionalInformation>,
@@ -741,6 +900,7 @@ pub struct CollectionResponseResultItem {
 }
 /// `#/components/schemas/intel_schemas-ip`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasIp {
     /// Specifies a reference to the autonomous systems (AS) that the IP address belongs to.
     pub belongs_to_ref: Option<SchemasIpBelongsToRef>,
@@ -755,6 +915,7 @@ pub struct SchemasIp {
 ///
 /// Example: `"hosting_provider"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasIpBelongsToRefType {
     /// `"hosting_provider"`
     HostingProvider,
@@ -812,6 +973,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIpBelongsToRefType {
 ///
 /// Schema: `#/components/schemas/intel_schemas-ip/properties/belongs_to_ref`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasIpBelongsToRef {
     /// Example: `"US"`.
     pub country: Option<String>,
@@ -828,6 +990,7 @@ pub struct SchemasIpBelongsToRef {
 }
 /// `#/components/schemas/intel_ip`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Ip {
     /// One of the alternatives.
     Ipv4(Ipv4),
@@ -871,6 +1034,7 @@ pub type Ipv4 = String;
 pub type Ipv6 = String;
 /// `#/components/schemas/intel_ip-list`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IpList {
     /// `description`
     pub description: Option<String>,
@@ -881,6 +1045,7 @@ pub struct IpList {
 }
 /// `#/components/schemas/intel_miscategorization`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Miscategorization {
     /// Content category IDs to add.
     ///
@@ -912,10 +1077,71 @@ pub struct Miscategorization {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl Miscategorization {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            content_adds: None,
+            content_removes: None,
+            indicator_type: None,
+            ip: None,
+            security_adds: None,
+            security_removes: None,
+            url: None,
+        }
+    }
+    /// Sets `content_adds`.
+    #[inline]
+    pub fn content_adds(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.content_adds = Some(value.into());
+        self
+    }
+    /// Sets `content_removes`.
+    #[inline]
+    pub fn content_removes(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.content_removes = Some(value.into());
+        self
+    }
+    /// Sets `indicator_type`.
+    #[inline]
+    pub fn indicator_type(
+        mut self,
+        value: impl Into<MiscategorizationIndicatorType>,
+    ) -> Self {
+        self.indicator_type = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `security_adds`.
+    #[inline]
+    pub fn security_adds(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.security_adds = Some(value.into());
+        self
+    }
+    /// Sets `security_removes`.
+    #[inline]
+    pub fn security_removes(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.security_removes = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/intel_miscategorization/properties/indicator_type`
 ///
 /// Example: `"domain"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MiscategorizationIndicatorType {
     /// `"domain"`
     Domain,
@@ -974,6 +1200,7 @@ impl serde::Serialize for MiscategorizationIndicatorType {
 }
 /// `#/components/schemas/intel_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
     String(String),

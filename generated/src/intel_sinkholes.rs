@@ -55,6 +55,7 @@ pub mod operations {
 }
 /// `#/components/schemas/intel-sinkholes_sinkhole_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SinkholeItem {
     /// The account tag that owns this sinkhole
     pub account_tag: Option<String>,

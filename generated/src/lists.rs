@@ -403,6 +403,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`ListsApi::get_list_items`](ListsApi::get_list_items).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetListItemsParams {
     /// Query parameter `cursor`.
     pub cursor: Option<String>,
@@ -410,6 +411,35 @@ pub struct GetListItemsParams {
     pub per_page: Option<i64>,
     /// Query parameter `search`.
     pub search: Option<String>,
+}
+impl GetListItemsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cursor: Default::default(),
+            per_page: Default::default(),
+            search: Default::default(),
+        }
+    }
+    /// Sets `cursor`.
+    #[inline]
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `search`.
+    #[inline]
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
 }
 /// The unique operation ID of the asynchronous action.
 ///
@@ -419,6 +449,7 @@ pub struct GetListItemsParams {
 pub type OperationId = String;
 /// `#/components/schemas/lists_operation`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Operation {
     /// The RFC 3339 timestamp of when the operation was completed.
     ///
@@ -428,7 +459,7 @@ pub struct Operation {
     ///
     /// Example: `"This list is at the maximum number of items"`. Read-only.
     pub error: Option<String>,
-    /// `id`
+    /// Read-only.
     pub id: OperationId,
     /// The current status of the asynchronous operation.
     ///
@@ -441,6 +472,7 @@ pub struct Operation {
 ///
 /// Example: `"failed"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationStatus {
     /// `"pending"`
     Pending,
@@ -515,6 +547,7 @@ pub type ListId = String;
 ///
 /// Example: `{"comment":"Private IP address","created_on":"2020-01-01T08:00:00Z","id":"2c0fc9fa937b11eaa1b71c4d701ab86e","ip":"10.0.0.1","modified_on":"2020-01-10T14:00:00Z"}`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Item {
     /// One of the alternatives.
     ItemAsn(ItemAsn),
@@ -579,6 +612,7 @@ pub type ItemIp = String;
 ///
 /// Schema: `#/components/schemas/lists_item_redirect`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ItemRedirect {
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -608,10 +642,57 @@ pub struct ItemRedirect {
     )]
     pub filled_in: rt::Filled,
 }
+impl ItemRedirect {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(source_url: impl Into<String>, target_url: impl Into<String>) -> Self {
+        Self {
+            include_subdomains: None,
+            preserve_path_suffix: None,
+            preserve_query_string: None,
+            source_url: source_url.into(),
+            status_code: None,
+            subpath_matching: None,
+            target_url: target_url.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `include_subdomains`.
+    #[inline]
+    pub fn include_subdomains(mut self, value: impl Into<bool>) -> Self {
+        self.include_subdomains = Some(value.into());
+        self
+    }
+    /// Sets `preserve_path_suffix`.
+    #[inline]
+    pub fn preserve_path_suffix(mut self, value: impl Into<bool>) -> Self {
+        self.preserve_path_suffix = Some(value.into());
+        self
+    }
+    /// Sets `preserve_query_string`.
+    #[inline]
+    pub fn preserve_query_string(mut self, value: impl Into<bool>) -> Self {
+        self.preserve_query_string = Some(value.into());
+        self
+    }
+    /// Sets `status_code`.
+    #[inline]
+    pub fn status_code(mut self, value: impl Into<i64>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
+    /// Sets `subpath_matching`.
+    #[inline]
+    pub fn subpath_matching(mut self, value: impl Into<bool>) -> Self {
+        self.subpath_matching = Some(value.into());
+        self
+    }
+}
 /// Valid characters for hostnames are ASCII(7) letters from a to z, the digits from 0 to 9, wildcards (*), and the hyphen (-).
 ///
 /// Schema: `#/components/schemas/lists_item_hostname`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ItemHostname {
     /// Example: `"example.com"`.
     pub url_hostname: String,
@@ -623,6 +704,16 @@ pub struct ItemHostname {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl ItemHostname {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(url_hostname: impl Into<String>) -> Self {
+        Self {
+            url_hostname: url_hostname.into(),
+            filled_in: Default::default(),
+        }
+    }
 }
 /// A non-negative 32 bit integer
 ///
@@ -648,6 +739,7 @@ pub type Description = String;
 ///
 /// Example: `"ip"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `"ip"`
     Ip,
@@ -737,12 +829,13 @@ pub type NumItems = f64;
 pub type NumReferencingFilters = f64;
 /// `#/components/schemas/lists_lists-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListsResultItem {
     /// `created_on`
     pub created_on: CreatedOn,
     /// `description`
     pub description: Option<Description>,
-    /// `id`
+    /// Read-only.
     pub id: ListId,
     /// `kind`
     pub kind: Kind,
@@ -757,6 +850,7 @@ pub struct ListsResultItem {
 }
 /// `paths./accounts/{account_id}/rules/lists.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateAListRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -766,14 +860,32 @@ pub struct CreateAListRequest {
     /// `name`
     pub name: Name,
 }
+impl CreateAListRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(kind: impl Into<Kind>, name: impl Into<Name>) -> Self {
+        Self {
+            description: None,
+            kind: kind.into(),
+            name: name.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/lists_list`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct List {
     /// `created_on`
     pub created_on: Option<CreatedOn>,
     /// `description`
     pub description: Option<Description>,
-    /// `id`
+    /// Read-only.
     pub id: Option<ListId>,
     /// `kind`
     pub kind: Option<Kind>,
@@ -788,15 +900,30 @@ pub struct List {
 }
 /// `paths./accounts/{account_id}/rules/lists/{list_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateAListRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
 }
+impl UpdateAListRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { description: None }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/lists_list-delete-response-collection/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/rules/lists/{list_id}/items.delete/requestBody/properties/items/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListDeleteResult {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -810,6 +937,22 @@ pub struct ListDeleteResult {
     )]
     pub filled_in: rt::Filled,
 }
+impl ListDeleteResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<ItemId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/lists_items`
 pub type Items = Vec<Item>;
 /// `#/components/schemas/lists_items-update-request-collection`
@@ -822,6 +965,7 @@ pub type ItemsUpdateRequestCollection = Vec<ItemsUpdateRequestCollectionItemPart
 pub type ItemComment = String;
 /// `#/components/schemas/lists_items-update-request-collection/items/allOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ItemsUpdateRequestCollectionItemPart1 {
     /// `asn`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -839,16 +983,74 @@ pub struct ItemsUpdateRequestCollectionItemPart1 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect: Option<ItemRedirect>,
 }
+impl ItemsUpdateRequestCollectionItemPart1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn: None,
+            comment: None,
+            hostname: None,
+            ip: None,
+            redirect: None,
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<ItemAsn>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<ItemComment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<ItemHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<ItemIp>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `redirect`.
+    #[inline]
+    pub fn redirect(mut self, value: impl Into<ItemRedirect>) -> Self {
+        self.redirect = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/lists_lists-async-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListsAsyncResult {
-    /// `operation_id`
+    /// Read-only.
     pub operation_id: Option<OperationId>,
 }
 /// `paths./accounts/{account_id}/rules/lists/{list_id}/items.delete/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct DeleteListItemsRequest {
     /// `items`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ListDeleteResult>>,
+}
+impl DeleteListItemsRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { items: None }
+    }
+    /// Sets `items`.
+    #[inline]
+    pub fn items(mut self, value: impl Into<Vec<ListDeleteResult>>) -> Self {
+        self.items = Some(value.into());
+        self
+    }
 }

@@ -209,6 +209,7 @@ pub mod operations {
 }
 /// `#/components/schemas/logcontrol_cmb_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CmbConfig {
     /// `regions`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,6 +223,22 @@ pub struct CmbConfig {
     )]
     pub filled_in: rt::Filled,
 }
+impl CmbConfig {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            regions: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `regions`.
+    #[inline]
+    pub fn regions(mut self, value: impl Into<Regions>) -> Self {
+        self.regions = Some(value.into());
+        self
+    }
+}
 /// Comma-separated list of regions.
 ///
 /// Schema: `#/components/schemas/logcontrol_regions`
@@ -230,6 +247,7 @@ pub struct CmbConfig {
 pub type Regions = String;
 /// `#/components/schemas/logcontrol_retention_flag`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RetentionFlag {
     /// `flag`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -242,6 +260,22 @@ pub struct RetentionFlag {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl RetentionFlag {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            flag: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `flag`.
+    #[inline]
+    pub fn flag(mut self, value: impl Into<Flag>) -> Self {
+        self.flag = Some(value.into());
+        self
+    }
 }
 /// The log retention flag for Logpull API.
 ///

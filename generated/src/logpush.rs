@@ -909,6 +909,7 @@ pub mod operations {
 pub type Dataset = String;
 /// `#/components/schemas/logpush_logpush_job`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LogpushJob {
     /// `dataset`
     pub dataset: Option<Dataset>,
@@ -966,6 +967,7 @@ pub type ErrorMessage = String;
 /// Default: `"high"`. Example: `"high"`.
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Frequency {
     /// `"high"`
     High,
@@ -1029,6 +1031,7 @@ pub type Id = i64;
 ///
 /// Default: `""`. Example: `""`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `"edge"`
     Edge,
@@ -1124,6 +1127,7 @@ pub type Name = String;
 ///
 /// Schema: `#/components/schemas/logpush_output_options`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OutputOptions {
     /// If set to true, will cause all occurrences of `${` in the generated files to be replaced with `x{`.
     ///
@@ -1231,12 +1235,118 @@ pub struct OutputOptions {
     )]
     pub filled_in: rt::Filled,
 }
+impl OutputOptions {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cve_2021_4428: None,
+            batch_prefix: None,
+            batch_suffix: None,
+            field_delimiter: None,
+            field_names: None,
+            output_type: None,
+            record_delimiter: None,
+            record_prefix: None,
+            record_suffix: None,
+            record_template: None,
+            sample_rate: None,
+            timestamp_format: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `CVE-2021-4428`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn cve_2021_4428(mut self, value: Option<bool>) -> Self {
+        self.cve_2021_4428 = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `batch_prefix`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn batch_prefix(mut self, value: Option<String>) -> Self {
+        self.batch_prefix = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `batch_suffix`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn batch_suffix(mut self, value: Option<String>) -> Self {
+        self.batch_suffix = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `field_delimiter`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn field_delimiter(mut self, value: Option<String>) -> Self {
+        self.field_delimiter = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `field_names`.
+    #[inline]
+    pub fn field_names(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.field_names = Some(value.into());
+        self
+    }
+    /// Sets `output_type`.
+    #[inline]
+    pub fn output_type(mut self, value: impl Into<OutputOptionsOutputType>) -> Self {
+        self.output_type = Some(value.into());
+        self
+    }
+    /// Sets `record_delimiter`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn record_delimiter(mut self, value: Option<String>) -> Self {
+        self.record_delimiter = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `record_prefix`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn record_prefix(mut self, value: Option<String>) -> Self {
+        self.record_prefix = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `record_suffix`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn record_suffix(mut self, value: Option<String>) -> Self {
+        self.record_suffix = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `record_template`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn record_template(mut self, value: Option<String>) -> Self {
+        self.record_template = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `sample_rate`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn sample_rate(mut self, value: Option<f64>) -> Self {
+        self.sample_rate = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `timestamp_format`.
+    #[inline]
+    pub fn timestamp_format(
+        mut self,
+        value: impl Into<OutputOptionsTimestampFormat>,
+    ) -> Self {
+        self.timestamp_format = Some(value.into());
+        self
+    }
+}
 /// Specifies the output type, such as `ndjson` or `csv`. This sets default values for the rest of the settings, depending on the chosen output type. Some formatting rules, like string quoting, are different between output types.
 ///
 /// Schema: `#/components/schemas/logpush_output_options/properties/output_type`
 ///
 /// Default: `"ndjson"`. Example: `"ndjson"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutputOptionsOutputType {
     /// `"ndjson"`
     Ndjson,
@@ -1296,6 +1406,7 @@ impl<'de> serde::Deserialize<'de> for OutputOptionsOutputType {
 ///
 /// Default: `"unixnano"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutputOptionsTimestampFormat {
     /// `"unixnano"`
     Unixnano,
@@ -1364,6 +1475,7 @@ pub type OwnershipChallenge = String;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IdLogpushJobsRequest {
     /// `dataset`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1401,10 +1513,109 @@ pub struct IdLogpushJobsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ownership_challenge: Option<OwnershipChallenge>,
 }
+impl IdLogpushJobsRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(destination_conf: impl Into<DestinationConf>) -> Self {
+        Self {
+            dataset: None,
+            destination_conf: destination_conf.into(),
+            enabled: None,
+            frequency: None,
+            kind: None,
+            logpull_options: None,
+            max_upload_bytes: None,
+            max_upload_interval_seconds: None,
+            max_upload_records: None,
+            name: None,
+            output_options: None,
+            ownership_challenge: None,
+        }
+    }
+    /// Sets `dataset`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn dataset(mut self, value: Option<Dataset>) -> Self {
+        self.dataset = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `frequency`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn frequency(mut self, value: Option<Frequency>) -> Self {
+        self.frequency = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `kind`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn kind(mut self, value: Option<Kind>) -> Self {
+        self.kind = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `logpull_options`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn logpull_options(mut self, value: Option<LogpullOptions>) -> Self {
+        self.logpull_options = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `max_upload_bytes`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn max_upload_bytes(mut self, value: Option<MaxUploadBytes>) -> Self {
+        self.max_upload_bytes = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `max_upload_interval_seconds`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn max_upload_interval_seconds(
+        mut self,
+        value: Option<MaxUploadIntervalSeconds>,
+    ) -> Self {
+        self.max_upload_interval_seconds = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `max_upload_records`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn max_upload_records(mut self, value: Option<MaxUploadRecords>) -> Self {
+        self.max_upload_records = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `name`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn name(mut self, value: Option<Name>) -> Self {
+        self.name = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `output_options`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn output_options(mut self, value: Option<OutputOptions>) -> Self {
+        self.output_options = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `ownership_challenge`.
+    #[inline]
+    pub fn ownership_challenge(mut self, value: impl Into<OwnershipChallenge>) -> Self {
+        self.ownership_challenge = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/logpush/jobs/{job_id}.put/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs/{job_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct IdLogpushJobsJobIdRequest {
     /// `destination_conf`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1437,10 +1648,99 @@ pub struct IdLogpushJobsJobIdRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ownership_challenge: Option<OwnershipChallenge>,
 }
+impl IdLogpushJobsJobIdRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            destination_conf: None,
+            enabled: None,
+            frequency: None,
+            kind: None,
+            logpull_options: None,
+            max_upload_bytes: None,
+            max_upload_interval_seconds: None,
+            max_upload_records: None,
+            output_options: None,
+            ownership_challenge: None,
+        }
+    }
+    /// Sets `destination_conf`.
+    #[inline]
+    pub fn destination_conf(mut self, value: impl Into<DestinationConf>) -> Self {
+        self.destination_conf = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `frequency`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn frequency(mut self, value: Option<Frequency>) -> Self {
+        self.frequency = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `kind`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn kind(mut self, value: Option<Kind>) -> Self {
+        self.kind = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `logpull_options`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn logpull_options(mut self, value: Option<LogpullOptions>) -> Self {
+        self.logpull_options = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `max_upload_bytes`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn max_upload_bytes(mut self, value: Option<MaxUploadBytes>) -> Self {
+        self.max_upload_bytes = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `max_upload_interval_seconds`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn max_upload_interval_seconds(
+        mut self,
+        value: Option<MaxUploadIntervalSeconds>,
+    ) -> Self {
+        self.max_upload_interval_seconds = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `max_upload_records`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn max_upload_records(mut self, value: Option<MaxUploadRecords>) -> Self {
+        self.max_upload_records = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `output_options`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn output_options(mut self, value: Option<OutputOptions>) -> Self {
+        self.output_options = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `ownership_challenge`.
+    #[inline]
+    pub fn ownership_challenge(mut self, value: impl Into<OwnershipChallenge>) -> Self {
+        self.ownership_challenge = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/logpush/jobs/{job_id}.delete/responses/200/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs/{job_id}.delete/responses/200/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdLogpushJobsJobIdResult {
     /// `id`
     pub id: Option<Id>,
@@ -1449,12 +1749,23 @@ pub struct IdLogpushJobsJobIdResult {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/logpush/validate/destination/exists.post/requestBody`, `paths./zones/{zone_id}/logpush/ownership.post/requestBody`, `paths./zones/{zone_id}/logpush/validate/destination/exists.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Request {
     /// `destination_conf`
     pub destination_conf: DestinationConf,
 }
+impl Request {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(destination_conf: impl Into<DestinationConf>) -> Self {
+        Self {
+            destination_conf: destination_conf.into(),
+        }
+    }
+}
 /// `#/components/schemas/logpush_get_ownership_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetOwnershipResult {
     /// Example: `"logs/challenge-filename.txt"`.
     pub filename: Option<String>,
@@ -1467,20 +1778,36 @@ pub struct GetOwnershipResult {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/ownership/validate.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IdLogpushOwnershipValidateRequest {
     /// `destination_conf`
     pub destination_conf: DestinationConf,
     /// `ownership_challenge`
     pub ownership_challenge: OwnershipChallenge,
 }
+impl IdLogpushOwnershipValidateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        destination_conf: impl Into<DestinationConf>,
+        ownership_challenge: impl Into<OwnershipChallenge>,
+    ) -> Self {
+        Self {
+            destination_conf: destination_conf.into(),
+            ownership_challenge: ownership_challenge.into(),
+        }
+    }
+}
 /// `#/components/schemas/logpush_validate_ownership_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ValidateOwnershipResult {
     /// Example: `true`.
     pub valid: Option<bool>,
 }
 /// `#/components/schemas/logpush_destination_exists_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DestinationExistsResult {
     /// Example: `false`.
     pub exists: Option<bool>,
@@ -1489,12 +1816,27 @@ pub struct DestinationExistsResult {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/validate/origin.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct IdLogpushValidateOriginRequest {
     /// `logpull_options`
     pub logpull_options: Option<LogpullOptions>,
 }
+impl IdLogpushValidateOriginRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { logpull_options: None }
+    }
+    /// Sets `logpull_options`.
+    #[inline]
+    pub fn logpull_options(mut self, value: impl Into<LogpullOptions>) -> Self {
+        self.logpull_options = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/logpush_validate_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ValidateResult {
     /// Example: `""`.
     pub message: Option<String>,
@@ -1503,6 +1845,7 @@ pub struct ValidateResult {
 }
 /// `#/components/schemas/logpush_instant_logs_job`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InstantLogsJob {
     /// `destination_conf`
     pub destination_conf: Option<SchemasDestinationConf>,
@@ -1547,6 +1890,7 @@ pub type Sample = i64;
 pub type SessionId = String;
 /// `paths./zones/{zone_id}/logpush/edge.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct PostZonesZoneIdLogpushEdgeJobsRequest {
     /// `fields`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1557,4 +1901,33 @@ pub struct PostZonesZoneIdLogpushEdgeJobsRequest {
     /// `sample`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample: Option<Sample>,
+}
+impl PostZonesZoneIdLogpushEdgeJobsRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            fields: None,
+            filter: None,
+            sample: None,
+        }
+    }
+    /// Sets `fields`.
+    #[inline]
+    pub fn fields(mut self, value: impl Into<Fields>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Sets `filter`.
+    #[inline]
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `sample`.
+    #[inline]
+    pub fn sample(mut self, value: impl Into<Sample>) -> Self {
+        self.sample = Some(value.into());
+        self
+    }
 }

@@ -145,14 +145,38 @@ pub mod operations {
 }
 /// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_rayids_ray_id`](LogshareApi::get_zones_zone_id_logs_rayids_ray_id).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetZonesZoneIdLogsRayidsRayIdParams {
     /// Query parameter `fields`.
     pub fields: Option<Fields>,
     /// Query parameter `timestamps`.
     pub timestamps: Option<Timestamps>,
 }
+impl GetZonesZoneIdLogsRayidsRayIdParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            fields: Default::default(),
+            timestamps: Default::default(),
+        }
+    }
+    /// Sets `fields`.
+    #[inline]
+    pub fn fields(mut self, value: impl Into<Fields>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Sets `timestamps`.
+    #[inline]
+    pub fn timestamps(mut self, value: impl Into<Timestamps>) -> Self {
+        self.timestamps = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_received`](LogshareApi::get_zones_zone_id_logs_received).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetZonesZoneIdLogsReceivedParams {
     /// Query parameter `start`.
     pub start: Option<Start>,
@@ -169,15 +193,46 @@ pub struct GetZonesZoneIdLogsReceivedParams {
 }
 impl GetZonesZoneIdLogsReceivedParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(end: End) -> Self {
+    #[inline]
+    pub fn new(end: impl Into<End>) -> Self {
         Self {
             start: Default::default(),
-            end,
+            end: end.into(),
             fields: Default::default(),
             sample: Default::default(),
             count: Default::default(),
             timestamps: Default::default(),
         }
+    }
+    /// Sets `start`.
+    #[inline]
+    pub fn start(mut self, value: impl Into<Start>) -> Self {
+        self.start = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    #[inline]
+    pub fn fields(mut self, value: impl Into<Fields>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Sets `sample`.
+    #[inline]
+    pub fn sample(mut self, value: impl Into<Sample>) -> Self {
+        self.sample = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    #[inline]
+    pub fn count(mut self, value: impl Into<Count>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `timestamps`.
+    #[inline]
+    pub fn timestamps(mut self, value: impl Into<Timestamps>) -> Self {
+        self.timestamps = Some(value.into());
+        self
     }
 }
 /// The `/received` route by default returns a limited set of fields, and allows customers to override the default field set by specifying individual fields. The reasons for this are: 1. Most customers require only a small subset of fields, but that subset varies from customer to customer; 2. Flat schema is much easier to work with downstream (importing into BigTable etc); 3. Performance (time to process, file size). If `?fields=` is not specified, default field set is returned. This default field set may change at any time. When `?fields=` is provided, each record is returned with the specified fields. `fields` must be specified as a comma separated list without any whitespaces, and all fields must exist. The order in which fields are specified does not matter, and the order of fields in the response is not specified.
@@ -192,6 +247,7 @@ pub type Fields = String;
 ///
 /// Default: `"unixnano"`. Example: `"unixnano"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Timestamps {
     /// `"unix"`
     Unix,
@@ -245,6 +301,7 @@ impl rt::ParamValue for Timestamps {
 }
 /// `#/components/schemas/logshare_logs_response_json_lines`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum LogsResponseJsonLines {
     /// One of the alternatives.
     String(String),
@@ -287,6 +344,7 @@ impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
 ///
 /// Example: `"2018-05-20T10:00:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Start {
     /// One of the alternatives.
     Integer(i64),
@@ -307,6 +365,7 @@ impl rt::ParamValue for Start {
 ///
 /// Example: `"2018-05-20T10:01:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum End {
     /// One of the alternatives.
     Integer(i64),
@@ -333,6 +392,7 @@ pub type Sample = f64;
 pub type Count = i64;
 /// `#/components/schemas/logshare_fields_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FieldsResponse {
     /// Example: `"value"`.
     pub key: Option<String>,

@@ -1979,9 +1979,25 @@ pub mod operations {
 }
 /// Query and header parameters of [`MagicApi::list_sites`](MagicApi::list_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListSitesParams {
     /// Query parameter `connector_identifier`.
     pub connector_identifier: Option<Identifier>,
+}
+impl ListSitesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            connector_identifier: Default::default(),
+        }
+    }
+    /// Sets `connector_identifier`.
+    #[inline]
+    pub fn connector_identifier(mut self, value: impl Into<Identifier>) -> Self {
+        self.connector_identifier = Some(value.into());
+        self
+    }
 }
 /// Identifier
 ///
@@ -1993,6 +2009,7 @@ pub type Identifier = String;
 ///
 /// Schema: `#/components/schemas/magic_app`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum App {
     /// One of the alternatives.
     AccountApp(AccountApp),
@@ -2038,6 +2055,7 @@ impl<'de> serde::Deserialize<'de> for App {
 ///
 /// Schema: `#/components/schemas/magic_account_app`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccountApp {
     /// `account_app_id`
     pub account_app_id: AccountAppId,
@@ -2088,6 +2106,7 @@ pub type AppType = String;
 ///
 /// Schema: `#/components/schemas/magic_managed_app`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ManagedApp {
     /// `hostnames`
     pub hostnames: Option<AppHostnames>,
@@ -2112,10 +2131,11 @@ pub type AppAddSingleRequest = serde_json::Value;
 pub type AppUpdateRequest = serde_json::Value;
 /// `#/components/schemas/magic_interconnect`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Interconnect {
     /// `colo_name`
     pub colo_name: Option<ComponentsSchemasName>,
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<SchemasCreatedOn>,
     /// `description`
     pub description: Option<InterconnectComponentsSchemasDescription>,
@@ -2123,11 +2143,11 @@ pub struct Interconnect {
     pub gre: Option<Gre>,
     /// `health_check`
     pub health_check: Option<SchemasHealthCheck>,
-    /// `id`
+    /// Read-only.
     pub id: Option<SchemasIdentifier>,
     /// `interface_address`
     pub interface_address: Option<InterfaceAddress>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<SchemasModifiedOn>,
     /// `mtu`
     pub mtu: Option<SchemasMtu>,
@@ -2156,6 +2176,7 @@ pub type InterconnectComponentsSchemasDescription = String;
 ///
 /// Schema: `#/components/schemas/magic_gre`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Gre {
     /// The IP address assigned to the Cloudflare side of the GRE tunnel created as part of the Interconnect.
     ///
@@ -2171,8 +2192,25 @@ pub struct Gre {
     )]
     pub filled_in: rt::Filled,
 }
+impl Gre {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cloudflare_endpoint: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `cloudflare_endpoint`.
+    #[inline]
+    pub fn cloudflare_endpoint(mut self, value: impl Into<String>) -> Self {
+        self.cloudflare_endpoint = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_schemas-health_check`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasHealthCheck {
     /// Determines whether to run healthchecks for a tunnel.
     ///
@@ -2203,6 +2241,43 @@ pub struct SchemasHealthCheck {
     )]
     pub filled_in: rt::Filled,
 }
+impl SchemasHealthCheck {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            rate: None,
+            target: None,
+            r#type: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `rate`.
+    #[inline]
+    pub fn rate(mut self, value: impl Into<Rate>) -> Self {
+        self.rate = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    #[inline]
+    pub fn target(mut self, value: impl Into<String>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// Tunnel identifier tag.
 ///
 /// Schema: `#/components/schemas/magic_schemas-identifier`
@@ -2229,12 +2304,14 @@ pub type SchemasModifiedOn = String;
 pub type SchemasMtu = i64;
 /// `#/components/schemas/magic_components-schemas-tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasTunnelsResult {
     /// `interconnects`
     pub interconnects: Option<Vec<Interconnect>>,
 }
 /// `#/components/schemas/magic_components-schemas-modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasModifiedTunnelsResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2243,12 +2320,14 @@ pub struct ComponentsSchemasModifiedTunnelsResult {
 }
 /// `#/components/schemas/magic_components-schemas-tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasTunnelResult {
     /// `interconnect`
     pub interconnect: Option<serde_json::Value>,
 }
 /// `#/components/schemas/magic_components-schemas-tunnel_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasTunnelUpdateRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2266,8 +2345,55 @@ pub struct ComponentsSchemasTunnelUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mtu: Option<SchemasMtu>,
 }
+impl ComponentsSchemasTunnelUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            gre: None,
+            health_check: None,
+            interface_address: None,
+            mtu: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<InterconnectComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `gre`.
+    #[inline]
+    pub fn gre(mut self, value: impl Into<Gre>) -> Self {
+        self.gre = Some(value.into());
+        self
+    }
+    /// Sets `health_check`.
+    #[inline]
+    pub fn health_check(mut self, value: impl Into<SchemasHealthCheck>) -> Self {
+        self.health_check = Some(value.into());
+        self
+    }
+    /// Sets `interface_address`.
+    #[inline]
+    pub fn interface_address(mut self, value: impl Into<InterfaceAddress>) -> Self {
+        self.interface_address = Some(value.into());
+        self
+    }
+    /// Sets `mtu`.
+    #[inline]
+    pub fn mtu(mut self, value: impl Into<SchemasMtu>) -> Self {
+        self.mtu = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_components-schemas-tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasTunnelModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2276,10 +2402,11 @@ pub struct ComponentsSchemasTunnelModifiedResult {
 }
 /// `#/components/schemas/magic_gre-tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GreTunnel {
     /// `cloudflare_gre_endpoint`
     pub cloudflare_gre_endpoint: CloudflareGreEndpoint,
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<SchemasCreatedOn>,
     /// `customer_gre_endpoint`
     pub customer_gre_endpoint: CustomerGreEndpoint,
@@ -2287,11 +2414,11 @@ pub struct GreTunnel {
     pub description: Option<SchemasDescription>,
     /// `health_check`
     pub health_check: Option<HealthCheck>,
-    /// `id`
+    /// Read-only.
     pub id: Option<SchemasIdentifier>,
     /// `interface_address`
     pub interface_address: InterfaceAddress,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<SchemasModifiedOn>,
     /// `mtu`
     pub mtu: Option<Mtu>,
@@ -2320,6 +2447,7 @@ pub type CustomerGreEndpoint = String;
 pub type SchemasDescription = String;
 /// `#/components/schemas/magic_health_check`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HealthCheck {
     /// The direction of the flow of the healthcheck. Either unidirectional, where the probe comes to you via the tunnel and the result comes back to Cloudflare via the open Internet, or bidirectional where both the probe and result come and go via the tunnel. Note in the case of bidirecitonal healthchecks, the target field in health_check is ignored as the interface_address is used to send traffic into the tunnel.
     ///
@@ -2355,12 +2483,57 @@ pub struct HealthCheck {
     )]
     pub filled_in: rt::Filled,
 }
+impl HealthCheck {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            direction: None,
+            enabled: None,
+            rate: None,
+            target: None,
+            r#type: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<HealthCheckDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `rate`.
+    #[inline]
+    pub fn rate(mut self, value: impl Into<Rate>) -> Self {
+        self.rate = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    #[inline]
+    pub fn target(mut self, value: impl Into<String>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// The direction of the flow of the healthcheck. Either unidirectional, where the probe comes to you via the tunnel and the result comes back to Cloudflare via the open Internet, or bidirectional where both the probe and result come and go via the tunnel. Note in the case of bidirecitonal healthchecks, the target field in health_check is ignored as the interface_address is used to send traffic into the tunnel.
 ///
 /// Schema: `#/components/schemas/magic_health_check/properties/direction`
 ///
 /// Default: `"unidirectional"`. Example: `"bidirectional"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HealthCheckDirection {
     /// `"unidirectional"`
     Unidirectional,
@@ -2419,6 +2592,7 @@ impl<'de> serde::Deserialize<'de> for HealthCheckDirection {
 /// Default: `"mid"`. Example: `"low"`.
 /// Also stands for the identical inline schemas at `#/components/schemas/magic_schemas-health_check/properties/rate`, `#/components/schemas/magic_tunnel_health_check/properties/rate`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Rate {
     /// `"low"`
     Low,
@@ -2482,6 +2656,7 @@ impl<'de> serde::Deserialize<'de> for Rate {
 /// Default: `"reply"`. Example: `"request"`.
 /// Also stands for the identical inline schemas at `#/components/schemas/magic_schemas-health_check/properties/type`, `#/components/schemas/magic_tunnel_health_check/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Type {
     /// `"reply"`
     Reply,
@@ -2555,12 +2730,14 @@ pub type Name = String;
 pub type Ttl = i64;
 /// `#/components/schemas/magic_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TunnelsResult {
     /// `gre_tunnels`
     pub gre_tunnels: Option<Vec<GreTunnel>>,
 }
 /// `#/components/schemas/magic_modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModifiedTunnelsResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2569,6 +2746,7 @@ pub struct ModifiedTunnelsResult {
 }
 /// `#/components/schemas/magic_tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TunnelResult {
     /// `gre_tunnel`
     pub gre_tunnel: Option<serde_json::Value>,
@@ -2577,6 +2755,7 @@ pub struct TunnelResult {
 pub type TunnelUpdateRequest = TunnelAddSingleRequest;
 /// `#/components/schemas/magic_tunnel_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TunnelAddSingleRequest {
     /// `cloudflare_gre_endpoint`
     pub cloudflare_gre_endpoint: CloudflareGreEndpoint,
@@ -2599,8 +2778,54 @@ pub struct TunnelAddSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<Ttl>,
 }
+impl TunnelAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cloudflare_gre_endpoint: impl Into<CloudflareGreEndpoint>,
+        customer_gre_endpoint: impl Into<CustomerGreEndpoint>,
+        interface_address: impl Into<InterfaceAddress>,
+        name: impl Into<Name>,
+    ) -> Self {
+        Self {
+            cloudflare_gre_endpoint: cloudflare_gre_endpoint.into(),
+            customer_gre_endpoint: customer_gre_endpoint.into(),
+            description: None,
+            health_check: None,
+            interface_address: interface_address.into(),
+            mtu: None,
+            name: name.into(),
+            ttl: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `health_check`.
+    #[inline]
+    pub fn health_check(mut self, value: impl Into<HealthCheck>) -> Self {
+        self.health_check = Some(value.into());
+        self
+    }
+    /// Sets `mtu`.
+    #[inline]
+    pub fn mtu(mut self, value: impl Into<Mtu>) -> Self {
+        self.mtu = Some(value.into());
+        self
+    }
+    /// Sets `ttl`.
+    #[inline]
+    pub fn ttl(mut self, value: impl Into<Ttl>) -> Self {
+        self.ttl = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TunnelModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2609,6 +2834,7 @@ pub struct TunnelModifiedResult {
 }
 /// `#/components/schemas/magic_tunnel_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TunnelDeletedResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
@@ -2617,22 +2843,23 @@ pub struct TunnelDeletedResult {
 }
 /// `#/components/schemas/magic_ipsec-tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IpsecTunnel {
     /// `allow_null_cipher`
     pub allow_null_cipher: Option<AllowNullCipher>,
     /// `cloudflare_endpoint`
     pub cloudflare_endpoint: CloudflareIpsecEndpoint,
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<SchemasCreatedOn>,
     /// `customer_endpoint`
     pub customer_endpoint: Option<CustomerIpsecEndpoint>,
     /// `description`
     pub description: Option<ComponentsSchemasDescription>,
-    /// `id`
+    /// Read-only.
     pub id: Option<SchemasIdentifier>,
     /// `interface_address`
     pub interface_address: InterfaceAddress,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<SchemasModifiedOn>,
     /// `name`
     pub name: SchemasName,
@@ -2677,8 +2904,9 @@ pub type SchemasName = String;
 ///
 /// Schema: `#/components/schemas/magic_psk_metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PskMetadata {
-    /// `last_generated_on`
+    /// Read-only.
     pub last_generated_on: Option<SchemasModifiedOn>,
 }
 /// If `true`, then IPsec replay protection will be supported in the Cloudflare-to-customer direction.
@@ -2689,6 +2917,7 @@ pub struct PskMetadata {
 pub type ReplayProtection = bool;
 /// `#/components/schemas/magic_tunnel_health_check`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TunnelHealthCheck {
     /// Determines whether to run healthchecks for a tunnel.
     ///
@@ -2709,6 +2938,7 @@ pub struct TunnelHealthCheck {
 }
 /// `#/components/schemas/magic_schemas-tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasTunnelsResult {
     /// `ipsec_tunnels`
     pub ipsec_tunnels: Option<Vec<IpsecTunnel>>,
@@ -2717,6 +2947,7 @@ pub struct SchemasTunnelsResult {
 pub type SchemasTunnelAddRequest = SchemasTunnelAddSingleRequest;
 /// `#/components/schemas/magic_schemas-tunnel_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SchemasTunnelAddSingleRequest {
     /// `cloudflare_endpoint`
     pub cloudflare_endpoint: CloudflareIpsecEndpoint,
@@ -2740,6 +2971,59 @@ pub struct SchemasTunnelAddSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_protection: Option<ReplayProtection>,
 }
+impl SchemasTunnelAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        cloudflare_endpoint: impl Into<CloudflareIpsecEndpoint>,
+        interface_address: impl Into<InterfaceAddress>,
+        name: impl Into<SchemasName>,
+    ) -> Self {
+        Self {
+            cloudflare_endpoint: cloudflare_endpoint.into(),
+            customer_endpoint: None,
+            description: None,
+            health_check: None,
+            interface_address: interface_address.into(),
+            name: name.into(),
+            psk: None,
+            replay_protection: None,
+        }
+    }
+    /// Sets `customer_endpoint`.
+    #[inline]
+    pub fn customer_endpoint(mut self, value: impl Into<CustomerIpsecEndpoint>) -> Self {
+        self.customer_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<ComponentsSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `health_check`.
+    #[inline]
+    pub fn health_check(mut self, value: impl Into<HealthCheck>) -> Self {
+        self.health_check = Some(value.into());
+        self
+    }
+    /// Sets `psk`.
+    #[inline]
+    pub fn psk(mut self, value: impl Into<Psk>) -> Self {
+        self.psk = Some(value.into());
+        self
+    }
+    /// Sets `replay_protection`.
+    #[inline]
+    pub fn replay_protection(mut self, value: impl Into<ReplayProtection>) -> Self {
+        self.replay_protection = Some(value.into());
+        self
+    }
+}
 /// A randomly generated or provided string for use in the IPsec tunnel.
 ///
 /// Schema: `#/components/schemas/magic_psk`
@@ -2748,6 +3032,7 @@ pub struct SchemasTunnelAddSingleRequest {
 pub type Psk = String;
 /// `#/components/schemas/magic_schemas-modified_tunnels_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasModifiedTunnelsResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2756,6 +3041,7 @@ pub struct SchemasModifiedTunnelsResult {
 }
 /// `#/components/schemas/magic_schemas-tunnel_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasTunnelResult {
     /// `ipsec_tunnel`
     pub ipsec_tunnel: Option<serde_json::Value>,
@@ -2764,6 +3050,7 @@ pub struct SchemasTunnelResult {
 pub type SchemasTunnelUpdateRequest = SchemasTunnelAddSingleRequest;
 /// `#/components/schemas/magic_schemas-tunnel_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasTunnelModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2772,6 +3059,7 @@ pub struct SchemasTunnelModifiedResult {
 }
 /// `#/components/schemas/magic_schemas-tunnel_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasTunnelDeletedResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
@@ -2780,8 +3068,9 @@ pub struct SchemasTunnelDeletedResult {
 }
 /// `#/components/schemas/magic_psk_generation_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PskGenerationResult {
-    /// `ipsec_tunnel_id`
+    /// Read-only.
     pub ipsec_tunnel_id: Option<Identifier>,
     /// `psk`
     pub psk: Option<Psk>,
@@ -2790,14 +3079,15 @@ pub struct PskGenerationResult {
 }
 /// `#/components/schemas/magic_route`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Route {
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<CreatedOn>,
     /// `description`
     pub description: Option<Description>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<ModifiedOn>,
     /// `nexthop`
     pub nexthop: Nexthop,
@@ -2848,6 +3138,7 @@ pub type Priority = i64;
 ///
 /// Schema: `#/components/schemas/magic_scope`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Scope {
     /// `colo_names`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2863,6 +3154,29 @@ pub struct Scope {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl Scope {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            colo_names: None,
+            colo_regions: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `colo_names`.
+    #[inline]
+    pub fn colo_names(mut self, value: impl Into<ColoNames>) -> Self {
+        self.colo_names = Some(value.into());
+        self
+    }
+    /// Sets `colo_regions`.
+    #[inline]
+    pub fn colo_regions(mut self, value: impl Into<ColoRegions>) -> Self {
+        self.colo_regions = Some(value.into());
+        self
+    }
 }
 /// List of colo names for the ECMP scope.
 ///
@@ -2890,21 +3204,29 @@ pub type ColoRegion = String;
 pub type Weight = i64;
 /// `#/components/schemas/magic_routes_collection_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoutesResult {
     /// `routes`
     pub routes: Option<Vec<Route>>,
 }
 /// `#/components/schemas/magic_route_update_many_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RouteUpdateManyRequest {
     /// `routes`
     pub routes: Vec<RouteUpdateSingleRequest>,
 }
+impl RouteUpdateManyRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(routes: impl Into<Vec<RouteUpdateSingleRequest>>) -> Self {
+        Self { routes: routes.into() }
+    }
+}
 /// `#/components/schemas/magic_route_update_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RouteUpdateSingleRequest {
-    /// `id`
-    pub id: Identifier,
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
@@ -2921,8 +3243,45 @@ pub struct RouteUpdateSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
 }
+impl RouteUpdateSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        nexthop: impl Into<Nexthop>,
+        prefix: impl Into<Prefix>,
+        priority: impl Into<Priority>,
+    ) -> Self {
+        Self {
+            description: None,
+            nexthop: nexthop.into(),
+            prefix: prefix.into(),
+            priority: priority.into(),
+            scope: None,
+            weight: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    #[inline]
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `weight`.
+    #[inline]
+    pub fn weight(mut self, value: impl Into<Weight>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_multiple_route_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MultipleRouteModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2931,20 +3290,34 @@ pub struct MultipleRouteModifiedResult {
 }
 /// `#/components/schemas/magic_route_delete_many_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RouteDeleteManyRequest {
     /// `routes`
     pub routes: Vec<RouteDeleteId>,
 }
+impl RouteDeleteManyRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(routes: impl Into<Vec<RouteDeleteId>>) -> Self {
+        Self { routes: routes.into() }
+    }
+}
 /// `#/components/schemas/magic_route_delete_id`
 pub type RouteDeleteId = RouteDeleteIdPart1;
 /// `#/components/schemas/magic_route_delete_id/allOf/0`
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RouteDeleteIdPart1 {
-    /// `id`
-    pub id: Identifier,
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
+pub struct RouteDeleteIdPart1 {}
+impl RouteDeleteIdPart1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {}
+    }
 }
 /// `#/components/schemas/magic_multiple_route_delete_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MultipleRouteDeleteResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
@@ -2953,6 +3326,7 @@ pub struct MultipleRouteDeleteResult {
 }
 /// `#/components/schemas/magic_route_single_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RouteResult {
     /// `route`
     pub route: Option<serde_json::Value>,
@@ -2961,6 +3335,7 @@ pub struct RouteResult {
 pub type RouteUpdateRequest = RouteAddSingleRequest;
 /// `#/components/schemas/magic_route_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RouteAddSingleRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2978,8 +3353,45 @@ pub struct RouteAddSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
 }
+impl RouteAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        nexthop: impl Into<Nexthop>,
+        prefix: impl Into<Prefix>,
+        priority: impl Into<Priority>,
+    ) -> Self {
+        Self {
+            description: None,
+            nexthop: nexthop.into(),
+            prefix: prefix.into(),
+            priority: priority.into(),
+            scope: None,
+            weight: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    #[inline]
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `weight`.
+    #[inline]
+    pub fn weight(mut self, value: impl Into<Weight>) -> Self {
+        self.weight = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_route_modified_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RouteModifiedResult {
     /// Example: `true`.
     pub modified: Option<bool>,
@@ -2988,6 +3400,7 @@ pub struct RouteModifiedResult {
 }
 /// `#/components/schemas/magic_route_deleted_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RouteDeletedResult {
     /// Example: `true`.
     pub deleted: Option<bool>,
@@ -2996,6 +3409,7 @@ pub struct RouteDeletedResult {
 }
 /// `#/components/schemas/magic_site`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Site {
     /// `connector_id`
     pub connector_id: Option<ConnectorId>,
@@ -3005,7 +3419,7 @@ pub struct Site {
     ///
     /// Example: `true`.
     pub ha_mode: Option<bool>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
     /// `location`
     pub location: Option<SiteLocation>,
@@ -3024,6 +3438,7 @@ pub type ConnectorId = String;
 ///
 /// Schema: `#/components/schemas/magic_site-location`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SiteLocation {
     /// Latitude
     ///
@@ -3044,6 +3459,29 @@ pub struct SiteLocation {
     )]
     pub filled_in: rt::Filled,
 }
+impl SiteLocation {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            lat: None,
+            lon: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `lat`.
+    #[inline]
+    pub fn lat(mut self, value: impl Into<String>) -> Self {
+        self.lat = Some(value.into());
+        self
+    }
+    /// Sets `lon`.
+    #[inline]
+    pub fn lon(mut self, value: impl Into<String>) -> Self {
+        self.lon = Some(value.into());
+        self
+    }
+}
 /// The name of the site.
 ///
 /// Schema: `#/components/schemas/magic_site-name`
@@ -3058,6 +3496,7 @@ pub type SiteName = String;
 pub type SecondaryConnectorId = String;
 /// `#/components/schemas/magic_sites_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SitesAddSingleRequest {
     /// `connector_id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3079,8 +3518,56 @@ pub struct SitesAddSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_connector_id: Option<SecondaryConnectorId>,
 }
+impl SitesAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<SiteName>) -> Self {
+        Self {
+            connector_id: None,
+            description: None,
+            ha_mode: None,
+            location: None,
+            name: name.into(),
+            secondary_connector_id: None,
+        }
+    }
+    /// Sets `connector_id`.
+    #[inline]
+    pub fn connector_id(mut self, value: impl Into<ConnectorId>) -> Self {
+        self.connector_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `ha_mode`.
+    #[inline]
+    pub fn ha_mode(mut self, value: impl Into<bool>) -> Self {
+        self.ha_mode = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<SiteLocation>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `secondary_connector_id`.
+    #[inline]
+    pub fn secondary_connector_id(
+        mut self,
+        value: impl Into<SecondaryConnectorId>,
+    ) -> Self {
+        self.secondary_connector_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_site_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SiteUpdateRequest {
     /// `connector_id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3098,10 +3585,57 @@ pub struct SiteUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_connector_id: Option<SecondaryConnectorId>,
 }
+impl SiteUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            connector_id: None,
+            description: None,
+            location: None,
+            name: None,
+            secondary_connector_id: None,
+        }
+    }
+    /// Sets `connector_id`.
+    #[inline]
+    pub fn connector_id(mut self, value: impl Into<ConnectorId>) -> Self {
+        self.connector_id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<SiteLocation>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SiteName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `secondary_connector_id`.
+    #[inline]
+    pub fn secondary_connector_id(
+        mut self,
+        value: impl Into<SecondaryConnectorId>,
+    ) -> Self {
+        self.secondary_connector_id = Some(value.into());
+        self
+    }
+}
 /// Bidirectional ACL policy for network traffic within a site.
 ///
 /// Schema: `#/components/schemas/magic_acl`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Acl {
     /// Description for the ACL.
     ///
@@ -3109,7 +3643,7 @@ pub struct Acl {
     pub description: Option<String>,
     /// `forward_locally`
     pub forward_locally: Option<ForwardLocally>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
     /// `lan_1`
     pub lan_1: Option<LanAclConfiguration>,
@@ -3128,6 +3662,7 @@ pub struct Acl {
 pub type ForwardLocally = bool;
 /// `#/components/schemas/magic_lan-acl-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LanAclConfiguration {
     /// The identifier for the LAN you want to create an ACL policy with.
     pub lan_id: String,
@@ -3149,6 +3684,37 @@ pub struct LanAclConfiguration {
     )]
     pub filled_in: rt::Filled,
 }
+impl LanAclConfiguration {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(lan_id: impl Into<String>) -> Self {
+        Self {
+            lan_id: lan_id.into(),
+            lan_name: None,
+            ports: None,
+            subnets: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `lan_name`.
+    #[inline]
+    pub fn lan_name(mut self, value: impl Into<String>) -> Self {
+        self.lan_name = Some(value.into());
+        self
+    }
+    /// Sets `ports`.
+    #[inline]
+    pub fn ports(mut self, value: impl Into<Vec<Port>>) -> Self {
+        self.ports = Some(value.into());
+        self
+    }
+    /// Sets `subnets`.
+    #[inline]
+    pub fn subnets(mut self, value: impl Into<Vec<AclSubnet>>) -> Self {
+        self.subnets = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_port`
 ///
 /// Example: `1`.
@@ -3156,6 +3722,7 @@ pub type Port = i64;
 /// `#/components/schemas/magic_acl-subnet`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum AclSubnet {
     /// One of the alternatives.
     IpAddress(IpAddress),
@@ -3202,6 +3769,7 @@ pub type IpAddress = String;
 ///
 /// Also stands for the identical inline schemas at `#/components/schemas/magic_acl_update_request/properties/protocols/items`, `#/components/schemas/magic_acls_add_single_request/properties/protocols/items`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProtocolsItem {
     /// `"tcp"`
     Tcp,
@@ -3264,6 +3832,7 @@ impl<'de> serde::Deserialize<'de> for ProtocolsItem {
 ///
 /// Schema: `#/components/schemas/magic_acls_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AclsAddSingleRequest {
     /// Description for the ACL.
     ///
@@ -3285,8 +3854,45 @@ pub struct AclsAddSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocols: Option<Vec<ProtocolsItem>>,
 }
+impl AclsAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        lan_1: impl Into<LanAclConfiguration>,
+        lan_2: impl Into<LanAclConfiguration>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            description: None,
+            forward_locally: None,
+            lan_1: lan_1.into(),
+            lan_2: lan_2.into(),
+            name: name.into(),
+            protocols: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `forward_locally`.
+    #[inline]
+    pub fn forward_locally(mut self, value: impl Into<ForwardLocally>) -> Self {
+        self.forward_locally = Some(value.into());
+        self
+    }
+    /// Sets `protocols`.
+    #[inline]
+    pub fn protocols(mut self, value: impl Into<Vec<ProtocolsItem>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_acl_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AclUpdateRequest {
     /// Description for the ACL.
     ///
@@ -3311,18 +3917,69 @@ pub struct AclUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocols: Option<Vec<ProtocolsItem>>,
 }
+impl AclUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            forward_locally: None,
+            lan_1: None,
+            lan_2: None,
+            name: None,
+            protocols: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `forward_locally`.
+    #[inline]
+    pub fn forward_locally(mut self, value: impl Into<ForwardLocally>) -> Self {
+        self.forward_locally = Some(value.into());
+        self
+    }
+    /// Sets `lan_1`.
+    #[inline]
+    pub fn lan_1(mut self, value: impl Into<LanAclConfiguration>) -> Self {
+        self.lan_1 = Some(value.into());
+        self
+    }
+    /// Sets `lan_2`.
+    #[inline]
+    pub fn lan_2(mut self, value: impl Into<LanAclConfiguration>) -> Self {
+        self.lan_2 = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `protocols`.
+    #[inline]
+    pub fn protocols(mut self, value: impl Into<Vec<ProtocolsItem>>) -> Self {
+        self.protocols = Some(value.into());
+        self
+    }
+}
 /// Traffic decision configuration for an app.
 ///
 /// Schema: `#/components/schemas/magic_app_config`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AppConfig {
     /// `breakout`
     pub breakout: Option<AppBreakout>,
-    /// `id`
+    /// Read-only.
     pub id: Identifier,
     /// `priority`
     pub priority: Option<AppPriority>,
-    /// `site_id`
+    /// Read-only.
     pub site_id: Identifier,
 }
 /// Whether to breakout traffic to the app's endpoints directly. Null preserves default behavior.
@@ -3337,6 +3994,7 @@ pub type AppBreakout = bool;
 pub type AppPriority = i64;
 /// `#/components/schemas/magic_app_config_add_single_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AppConfigAddSingleRequest {
     /// `breakout`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3345,8 +4003,31 @@ pub struct AppConfigAddSingleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<AppPriority>,
 }
+impl AppConfigAddSingleRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            breakout: None,
+            priority: None,
+        }
+    }
+    /// Sets `breakout`.
+    #[inline]
+    pub fn breakout(mut self, value: impl Into<AppBreakout>) -> Self {
+        self.breakout = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<AppPriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_app_config_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AppConfigUpdateRequest {
     /// `account_app_id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3361,12 +4042,49 @@ pub struct AppConfigUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<AppPriority>,
 }
+impl AppConfigUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            account_app_id: None,
+            breakout: None,
+            managed_app_id: None,
+            priority: None,
+        }
+    }
+    /// Sets `account_app_id`.
+    #[inline]
+    pub fn account_app_id(mut self, value: impl Into<AccountAppId>) -> Self {
+        self.account_app_id = Some(value.into());
+        self
+    }
+    /// Sets `breakout`.
+    #[inline]
+    pub fn breakout(mut self, value: impl Into<AppBreakout>) -> Self {
+        self.breakout = Some(value.into());
+        self
+    }
+    /// Sets `managed_app_id`.
+    #[inline]
+    pub fn managed_app_id(mut self, value: impl Into<ManagedAppId>) -> Self {
+        self.managed_app_id = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<AppPriority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_lan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Lan {
     /// mark true to use this LAN for HA probing. only works for site with HA turned on. only one LAN can be set as the ha_link.
     pub ha_link: Option<bool>,
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
     /// `name`
     pub name: Option<String>,
@@ -3376,7 +4094,7 @@ pub struct Lan {
     pub physport: Option<Port>,
     /// `routed_subnets`
     pub routed_subnets: Option<Vec<RoutedSubnet>>,
-    /// `site_id`
+    /// Read-only.
     pub site_id: Option<Identifier>,
     /// `static_addressing`
     pub static_addressing: Option<LanStaticAddressing>,
@@ -3385,6 +4103,7 @@ pub struct Lan {
 }
 /// `#/components/schemas/magic_nat`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Nat {
     /// `static_prefix`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3398,8 +4117,25 @@ pub struct Nat {
     )]
     pub filled_in: rt::Filled,
 }
+impl Nat {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            static_prefix: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `static_prefix`.
+    #[inline]
+    pub fn static_prefix(mut self, value: impl Into<Cidr>) -> Self {
+        self.static_prefix = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_routed_subnet`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RoutedSubnet {
     /// `nat`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3417,10 +4153,29 @@ pub struct RoutedSubnet {
     )]
     pub filled_in: rt::Filled,
 }
+impl RoutedSubnet {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(next_hop: impl Into<IpAddress>, prefix: impl Into<Cidr>) -> Self {
+        Self {
+            nat: None,
+            next_hop: next_hop.into(),
+            prefix: prefix.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `nat`.
+    #[inline]
+    pub fn nat(mut self, value: impl Into<Nat>) -> Self {
+        self.nat = Some(value.into());
+        self
+    }
+}
 /// If the site is not configured in high availability mode, this configuration is optional (if omitted, use DHCP). However, if in high availability mode, static_address is required along with secondary and virtual address.
 ///
 /// Schema: `#/components/schemas/magic_lan_static_addressing`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LanStaticAddressing {
     /// `address`
     pub address: Cidr,
@@ -3445,8 +4200,47 @@ pub struct LanStaticAddressing {
     )]
     pub filled_in: rt::Filled,
 }
+impl LanStaticAddressing {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(address: impl Into<Cidr>) -> Self {
+        Self {
+            address: address.into(),
+            dhcp_relay: None,
+            dhcp_server: None,
+            secondary_address: None,
+            virtual_address: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `dhcp_relay`.
+    #[inline]
+    pub fn dhcp_relay(mut self, value: impl Into<LanDhcpRelay>) -> Self {
+        self.dhcp_relay = Some(value.into());
+        self
+    }
+    /// Sets `dhcp_server`.
+    #[inline]
+    pub fn dhcp_server(mut self, value: impl Into<LanDhcpServer>) -> Self {
+        self.dhcp_server = Some(value.into());
+        self
+    }
+    /// Sets `secondary_address`.
+    #[inline]
+    pub fn secondary_address(mut self, value: impl Into<Cidr>) -> Self {
+        self.secondary_address = Some(value.into());
+        self
+    }
+    /// Sets `virtual_address`.
+    #[inline]
+    pub fn virtual_address(mut self, value: impl Into<Cidr>) -> Self {
+        self.virtual_address = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_lan_dhcp_relay`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LanDhcpRelay {
     /// List of DHCP server IPs.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3460,8 +4254,25 @@ pub struct LanDhcpRelay {
     )]
     pub filled_in: rt::Filled,
 }
+impl LanDhcpRelay {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            server_addresses: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `server_addresses`.
+    #[inline]
+    pub fn server_addresses(mut self, value: impl Into<Vec<IpAddress>>) -> Self {
+        self.server_addresses = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_lan_dhcp_server`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LanDhcpServer {
     /// `dhcp_pool_end`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3486,6 +4297,46 @@ pub struct LanDhcpServer {
     )]
     pub filled_in: rt::Filled,
 }
+impl LanDhcpServer {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dhcp_pool_end: None,
+            dhcp_pool_start: None,
+            dns_server: None,
+            reservations: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `dhcp_pool_end`.
+    #[inline]
+    pub fn dhcp_pool_end(mut self, value: impl Into<IpAddress>) -> Self {
+        self.dhcp_pool_end = Some(value.into());
+        self
+    }
+    /// Sets `dhcp_pool_start`.
+    #[inline]
+    pub fn dhcp_pool_start(mut self, value: impl Into<IpAddress>) -> Self {
+        self.dhcp_pool_start = Some(value.into());
+        self
+    }
+    /// Sets `dns_server`.
+    #[inline]
+    pub fn dns_server(mut self, value: impl Into<IpAddress>) -> Self {
+        self.dns_server = Some(value.into());
+        self
+    }
+    /// Sets `reservations`.
+    #[inline]
+    pub fn reservations(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.reservations = Some(value.into());
+        self
+    }
+}
 /// VLAN port number.
 ///
 /// Schema: `#/components/schemas/magic_vlan_tag`
@@ -3494,6 +4345,7 @@ pub struct LanDhcpServer {
 pub type VlanTag = i64;
 /// `#/components/schemas/magic_lans_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct LansAddSingleRequest {
     /// mark true to use this LAN for HA probing. only works for site with HA turned on. only one LAN can be set as the ha_link.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3515,8 +4367,54 @@ pub struct LansAddSingleRequest {
     /// `vlan_tag`
     pub vlan_tag: VlanTag,
 }
+impl LansAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(physport: impl Into<Port>, vlan_tag: impl Into<VlanTag>) -> Self {
+        Self {
+            ha_link: None,
+            name: None,
+            nat: None,
+            physport: physport.into(),
+            routed_subnets: None,
+            static_addressing: None,
+            vlan_tag: vlan_tag.into(),
+        }
+    }
+    /// Sets `ha_link`.
+    #[inline]
+    pub fn ha_link(mut self, value: impl Into<bool>) -> Self {
+        self.ha_link = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nat`.
+    #[inline]
+    pub fn nat(mut self, value: impl Into<Nat>) -> Self {
+        self.nat = Some(value.into());
+        self
+    }
+    /// Sets `routed_subnets`.
+    #[inline]
+    pub fn routed_subnets(mut self, value: impl Into<Vec<RoutedSubnet>>) -> Self {
+        self.routed_subnets = Some(value.into());
+        self
+    }
+    /// Sets `static_addressing`.
+    #[inline]
+    pub fn static_addressing(mut self, value: impl Into<LanStaticAddressing>) -> Self {
+        self.static_addressing = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_lan_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct LanUpdateRequest {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3537,10 +4435,61 @@ pub struct LanUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_tag: Option<VlanTag>,
 }
+impl LanUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            nat: None,
+            physport: None,
+            routed_subnets: None,
+            static_addressing: None,
+            vlan_tag: None,
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `nat`.
+    #[inline]
+    pub fn nat(mut self, value: impl Into<Nat>) -> Self {
+        self.nat = Some(value.into());
+        self
+    }
+    /// Sets `physport`.
+    #[inline]
+    pub fn physport(mut self, value: impl Into<Port>) -> Self {
+        self.physport = Some(value.into());
+        self
+    }
+    /// Sets `routed_subnets`.
+    #[inline]
+    pub fn routed_subnets(mut self, value: impl Into<Vec<RoutedSubnet>>) -> Self {
+        self.routed_subnets = Some(value.into());
+        self
+    }
+    /// Sets `static_addressing`.
+    #[inline]
+    pub fn static_addressing(mut self, value: impl Into<LanStaticAddressing>) -> Self {
+        self.static_addressing = Some(value.into());
+        self
+    }
+    /// Sets `vlan_tag`.
+    #[inline]
+    pub fn vlan_tag(mut self, value: impl Into<VlanTag>) -> Self {
+        self.vlan_tag = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_wan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Wan {
-    /// `id`
+    /// Read-only.
     pub id: Option<Identifier>,
     /// `name`
     pub name: Option<String>,
@@ -3548,7 +4497,7 @@ pub struct Wan {
     pub physport: Option<Port>,
     /// Priority of WAN for traffic loadbalancing.
     pub priority: Option<i64>,
-    /// `site_id`
+    /// Read-only.
     pub site_id: Option<Identifier>,
     /// `static_addressing`
     pub static_addressing: Option<WanStaticAddressing>,
@@ -3559,6 +4508,7 @@ pub struct Wan {
 ///
 /// Schema: `#/components/schemas/magic_wan_static_addressing`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WanStaticAddressing {
     /// `address`
     pub address: Cidr,
@@ -3576,8 +4526,27 @@ pub struct WanStaticAddressing {
     )]
     pub filled_in: rt::Filled,
 }
+impl WanStaticAddressing {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(address: impl Into<Cidr>, gateway_address: impl Into<IpAddress>) -> Self {
+        Self {
+            address: address.into(),
+            gateway_address: gateway_address.into(),
+            secondary_address: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `secondary_address`.
+    #[inline]
+    pub fn secondary_address(mut self, value: impl Into<Cidr>) -> Self {
+        self.secondary_address = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_wans_add_single_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WansAddSingleRequest {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3593,8 +4562,40 @@ pub struct WansAddSingleRequest {
     /// `vlan_tag`
     pub vlan_tag: VlanTag,
 }
+impl WansAddSingleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(physport: impl Into<Port>, vlan_tag: impl Into<VlanTag>) -> Self {
+        Self {
+            name: None,
+            physport: physport.into(),
+            priority: None,
+            static_addressing: None,
+            vlan_tag: vlan_tag.into(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<i64>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `static_addressing`.
+    #[inline]
+    pub fn static_addressing(mut self, value: impl Into<WanStaticAddressing>) -> Self {
+        self.static_addressing = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic_wan_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct WanUpdateRequest {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3611,4 +4612,47 @@ pub struct WanUpdateRequest {
     /// `vlan_tag`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_tag: Option<VlanTag>,
+}
+impl WanUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            physport: None,
+            priority: None,
+            static_addressing: None,
+            vlan_tag: None,
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `physport`.
+    #[inline]
+    pub fn physport(mut self, value: impl Into<Port>) -> Self {
+        self.physport = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<i64>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `static_addressing`.
+    #[inline]
+    pub fn static_addressing(mut self, value: impl Into<WanStaticAddressing>) -> Self {
+        self.static_addressing = Some(value.into());
+        self
+    }
+    /// Sets `vlan_tag`.
+    #[inline]
+    pub fn vlan_tag(mut self, value: impl Into<VlanTag>) -> Self {
+        self.vlan_tag = Some(value.into());
+        self
+    }
 }

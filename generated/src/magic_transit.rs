@@ -74,6 +74,7 @@ pub type Colos = Vec<String>;
 ///
 /// Example: `{"max_ttl":15,"packet_type":"icmp"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Options {
     /// `max_ttl`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,6 +92,49 @@ pub struct Options {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<WaitTime>,
 }
+impl Options {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            max_ttl: None,
+            packet_type: None,
+            packets_per_ttl: None,
+            port: None,
+            wait_time: None,
+        }
+    }
+    /// Sets `max_ttl`.
+    #[inline]
+    pub fn max_ttl(mut self, value: impl Into<MaxTtl>) -> Self {
+        self.max_ttl = Some(value.into());
+        self
+    }
+    /// Sets `packet_type`.
+    #[inline]
+    pub fn packet_type(mut self, value: impl Into<PacketType>) -> Self {
+        self.packet_type = Some(value.into());
+        self
+    }
+    /// Sets `packets_per_ttl`.
+    #[inline]
+    pub fn packets_per_ttl(mut self, value: impl Into<PacketsPerTtl>) -> Self {
+        self.packets_per_ttl = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<Port>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `wait_time`.
+    #[inline]
+    pub fn wait_time(mut self, value: impl Into<WaitTime>) -> Self {
+        self.wait_time = Some(value.into());
+        self
+    }
+}
 /// Max TTL.
 ///
 /// Schema: `#/components/schemas/magic-transit_max_ttl`
@@ -103,6 +147,7 @@ pub type MaxTtl = i64;
 ///
 /// Default: `"icmp"`. Example: `"icmp"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PacketType {
     /// `"icmp"`
     Icmp,
@@ -188,6 +233,7 @@ pub type WaitTime = i64;
 pub type Targets = Vec<String>;
 /// `paths./accounts/{account_id}/diagnostics/traceroute.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TracerouteRequest {
     /// `colos`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -198,8 +244,32 @@ pub struct TracerouteRequest {
     /// `targets`
     pub targets: Targets,
 }
+impl TracerouteRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(targets: impl Into<Targets>) -> Self {
+        Self {
+            colos: None,
+            options: None,
+            targets: targets.into(),
+        }
+    }
+    /// Sets `colos`.
+    #[inline]
+    pub fn colos(mut self, value: impl Into<Colos>) -> Self {
+        self.colos = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    #[inline]
+    pub fn options(mut self, value: impl Into<Options>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic-transit_target_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TargetResult {
     /// `colos`
     pub colos: Option<Vec<ColoResult>>,
@@ -208,6 +278,7 @@ pub struct TargetResult {
 }
 /// `#/components/schemas/magic-transit_colo_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ColoResult {
     /// `colo`
     pub colo: Option<Colo>,
@@ -222,6 +293,7 @@ pub struct ColoResult {
 }
 /// `#/components/schemas/magic-transit_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Colo {
     /// `city`
     pub city: Option<ColoCity>,
@@ -246,6 +318,7 @@ pub type ColoName = String;
 ///
 /// Example: `""`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Error {
     /// `""`
     Empty,
@@ -335,6 +408,7 @@ impl<'de> serde::Deserialize<'de> for Error {
 }
 /// `#/components/schemas/magic-transit_hop_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HopResult {
     /// An array of node objects.
     pub nodes: Option<Vec<NodeResult>>,
@@ -349,6 +423,7 @@ pub struct HopResult {
 ///
 /// Example: `{"asn":"AS13335","ip":"1.1.1.1","max_latency_ms":0.034,"mean_latency_ms":0.021,"min_latency_ms":0.014,"name":"one.one.one.one","packet_count":3,"std_dev_latency_ms":0.011269427669584647}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NodeResult {
     /// `asn`
     pub asn: Option<Asn>,

@@ -671,6 +671,7 @@ pub mod operations {
 }
 /// `#/components/schemas/magic-visibility_mnm_config`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MnmConfig {
     /// `default_sampling`
     pub default_sampling: MnmConfigDefaultSampling,
@@ -701,6 +702,7 @@ pub type MnmConfigRouterIps = Vec<MnmConfigRouterIp>;
 pub type MnmConfigRouterIp = String;
 /// `#/components/schemas/magic-visibility_mnm_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MnmRule {
     /// `automatic_advertisement`
     pub automatic_advertisement: Option<MnmRuleAutomaticAdvertisement>,
@@ -763,12 +765,14 @@ pub type MnmRuleIpPrefixes = Vec<MnmRuleIpPrefix>;
 pub type MnmRuleIpPrefix = String;
 /// `#/components/schemas/magic-visibility_mnm_rule_advertisable_response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MnmRuleAdvertisableResponse {
     /// `automatic_advertisement`
     pub automatic_advertisement: Option<MnmRuleAutomaticAdvertisement>,
 }
 /// `#/components/schemas/magic-visibility_pcaps_response_simple`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PcapsResponseSimple {
     /// `filter_v1`
     pub filter_v1: Option<PcapsFilterV1>,
@@ -789,6 +793,7 @@ pub struct PcapsResponseSimple {
 ///
 /// Schema: `#/components/schemas/magic-visibility_pcaps_filter_v1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PcapsFilterV1 {
     /// The destination IP address of the packet.
     ///
@@ -824,6 +829,50 @@ pub struct PcapsFilterV1 {
     )]
     pub filled_in: rt::Filled,
 }
+impl PcapsFilterV1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            destination_address: None,
+            destination_port: None,
+            protocol: None,
+            source_address: None,
+            source_port: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `destination_address`.
+    #[inline]
+    pub fn destination_address(mut self, value: impl Into<String>) -> Self {
+        self.destination_address = Some(value.into());
+        self
+    }
+    /// Sets `destination_port`.
+    #[inline]
+    pub fn destination_port(mut self, value: impl Into<f64>) -> Self {
+        self.destination_port = Some(value.into());
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(mut self, value: impl Into<f64>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+    /// Sets `source_address`.
+    #[inline]
+    pub fn source_address(mut self, value: impl Into<String>) -> Self {
+        self.source_address = Some(value.into());
+        self
+    }
+    /// Sets `source_port`.
+    #[inline]
+    pub fn source_port(mut self, value: impl Into<f64>) -> Self {
+        self.source_port = Some(value.into());
+        self
+    }
+}
 /// The ID for the packet capture.
 ///
 /// Schema: `#/components/schemas/magic-visibility_pcaps_id`
@@ -836,6 +885,7 @@ pub type PcapsId = String;
 ///
 /// Example: `"success"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PcapsStatus {
     /// `"unknown"`
     Unknown,
@@ -926,6 +976,7 @@ pub type PcapsSubmitted = String;
 ///
 /// Example: `"magic-transit"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PcapsSystem {
     /// `"magic-transit"`
     MagicTransit,
@@ -986,6 +1037,7 @@ pub type PcapsTimeLimit = f64;
 ///
 /// Example: `"simple"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PcapsType {
     /// `"simple"`
     Simple,
@@ -1041,6 +1093,7 @@ impl<'de> serde::Deserialize<'de> for PcapsType {
 }
 /// `#/components/schemas/magic-visibility_pcaps_response_full`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PcapsResponseFull {
     /// `byte_limit`
     pub byte_limit: Option<PcapsByteLimit>,
@@ -1093,6 +1146,7 @@ pub type PcapsErrorMessage = String;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/magic-visibility_pcaps_single_response/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PcapsResultItem {
     /// One of the alternatives.
     PcapsResponseSimple(PcapsResponseSimple),
@@ -1135,6 +1189,7 @@ impl<'de> serde::Deserialize<'de> for PcapsResultItem {
 /// `#/components/schemas/magic-visibility_pcaps_request_pcap`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum PcapsRequestPcap {
     /// One of the alternatives.
     PcapsRequestFull(PcapsRequestFull),
@@ -1143,6 +1198,7 @@ pub enum PcapsRequestPcap {
 }
 /// `#/components/schemas/magic-visibility_pcaps_request_simple`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PcapsRequestSimple {
     /// `filter_v1`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1156,6 +1212,30 @@ pub struct PcapsRequestSimple {
     /// `type`
     pub r#type: PcapsType,
 }
+impl PcapsRequestSimple {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        packet_limit: impl Into<PcapsPacketLimit>,
+        system: impl Into<PcapsSystem>,
+        time_limit: impl Into<PcapsTimeLimit>,
+        r#type: impl Into<PcapsType>,
+    ) -> Self {
+        Self {
+            filter_v1: None,
+            packet_limit: packet_limit.into(),
+            system: system.into(),
+            time_limit: time_limit.into(),
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `filter_v1`.
+    #[inline]
+    pub fn filter_v1(mut self, value: impl Into<PcapsFilterV1>) -> Self {
+        self.filter_v1 = Some(value.into());
+        self
+    }
+}
 /// The limit of packets contained in a packet capture.
 ///
 /// Schema: `#/components/schemas/magic-visibility_pcaps_packet_limit`
@@ -1164,6 +1244,7 @@ pub struct PcapsRequestSimple {
 pub type PcapsPacketLimit = f64;
 /// `#/components/schemas/magic-visibility_pcaps_request_full`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PcapsRequestFull {
     /// `byte_limit`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1185,8 +1266,49 @@ pub struct PcapsRequestFull {
     /// `type`
     pub r#type: PcapsType,
 }
+impl PcapsRequestFull {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        colo_name: impl Into<PcapsColoName>,
+        destination_conf: impl Into<PcapsDestinationConf>,
+        system: impl Into<PcapsSystem>,
+        time_limit: impl Into<PcapsTimeLimit>,
+        r#type: impl Into<PcapsType>,
+    ) -> Self {
+        Self {
+            byte_limit: None,
+            colo_name: colo_name.into(),
+            destination_conf: destination_conf.into(),
+            filter_v1: None,
+            packet_limit: None,
+            system: system.into(),
+            time_limit: time_limit.into(),
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `byte_limit`.
+    #[inline]
+    pub fn byte_limit(mut self, value: impl Into<PcapsByteLimit>) -> Self {
+        self.byte_limit = Some(value.into());
+        self
+    }
+    /// Sets `filter_v1`.
+    #[inline]
+    pub fn filter_v1(mut self, value: impl Into<PcapsFilterV1>) -> Self {
+        self.filter_v1 = Some(value.into());
+        self
+    }
+    /// Sets `packet_limit`.
+    #[inline]
+    pub fn packet_limit(mut self, value: impl Into<PcapsPacketLimit>) -> Self {
+        self.packet_limit = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/magic-visibility_pcaps_ownership_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PcapsOwnershipResponse {
     /// `destination_conf`
     pub destination_conf: PcapsDestinationConf,
@@ -1221,6 +1343,7 @@ pub type PcapsOwnershipChallenge = String;
 ///
 /// Example: `"success"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PcapsOwnershipResponseStatus {
     /// `"pending"`
     Pending,
@@ -1276,15 +1399,39 @@ impl<'de> serde::Deserialize<'de> for PcapsOwnershipResponseStatus {
 }
 /// `#/components/schemas/magic-visibility_pcaps_ownership_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PcapsOwnershipRequest {
     /// `destination_conf`
     pub destination_conf: PcapsDestinationConf,
 }
+impl PcapsOwnershipRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(destination_conf: impl Into<PcapsDestinationConf>) -> Self {
+        Self {
+            destination_conf: destination_conf.into(),
+        }
+    }
+}
 /// `#/components/schemas/magic-visibility_pcaps_ownership_validate_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PcapsOwnershipValidateRequest {
     /// `destination_conf`
     pub destination_conf: PcapsDestinationConf,
     /// `ownership_challenge`
     pub ownership_challenge: PcapsOwnershipChallenge,
+}
+impl PcapsOwnershipValidateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        destination_conf: impl Into<PcapsDestinationConf>,
+        ownership_challenge: impl Into<PcapsOwnershipChallenge>,
+    ) -> Self {
+        Self {
+            destination_conf: destination_conf.into(),
+            ownership_challenge: ownership_challenge.into(),
+        }
+    }
 }

@@ -156,6 +156,7 @@ pub mod operations {
 }
 /// `#/components/schemas/mconn_customer_connector`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomerConnector {
     /// `activated`
     pub activated: bool,
@@ -180,6 +181,7 @@ pub struct CustomerConnector {
 }
 /// `#/components/schemas/mconn_customer_device`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomerDevice {
     /// `id`
     pub id: Uuid,
@@ -190,6 +192,7 @@ pub struct CustomerDevice {
 pub type Uuid = String;
 /// `#/components/schemas/mconn_customer_connector_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct CustomerConnectorUpdateRequest {
     /// `activated`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,4 +209,47 @@ pub struct CustomerConnectorUpdateRequest {
     /// `timezone`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+}
+impl CustomerConnectorUpdateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            activated: None,
+            interrupt_window_duration_hours: None,
+            interrupt_window_hour_of_day: None,
+            notes: None,
+            timezone: None,
+        }
+    }
+    /// Sets `activated`.
+    #[inline]
+    pub fn activated(mut self, value: impl Into<bool>) -> Self {
+        self.activated = Some(value.into());
+        self
+    }
+    /// Sets `interrupt_window_duration_hours`.
+    #[inline]
+    pub fn interrupt_window_duration_hours(mut self, value: impl Into<f64>) -> Self {
+        self.interrupt_window_duration_hours = Some(value.into());
+        self
+    }
+    /// Sets `interrupt_window_hour_of_day`.
+    #[inline]
+    pub fn interrupt_window_hour_of_day(mut self, value: impl Into<f64>) -> Self {
+        self.interrupt_window_hour_of_day = Some(value.into());
+        self
+    }
+    /// Sets `notes`.
+    #[inline]
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    #[inline]
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
 }

@@ -514,6 +514,7 @@ pub type BucketConfig = std::collections::BTreeMap<String, ConfigDetail>;
 pub type ConfigDetail = std::collections::BTreeMap<String, Detail>;
 /// `#/components/schemas/mq_detail`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Detail {
     /// Queue ID that will receive notifications based on the configured rules
     ///
@@ -524,6 +525,7 @@ pub struct Detail {
 }
 /// `#/components/schemas/mq_rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Rule {
     /// Array of R2 object actions that will trigger notifications
     ///
@@ -548,8 +550,33 @@ pub struct Rule {
     )]
     pub filled_in: rt::Filled,
 }
+impl Rule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(actions: impl Into<Vec<R2Action>>) -> Self {
+        Self {
+            actions: actions.into(),
+            prefix: None,
+            suffix: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    #[inline]
+    pub fn suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_r2-action`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum R2Action {
     /// `"PutObject"`
     PutObject,
@@ -620,19 +647,35 @@ impl<'de> serde::Deserialize<'de> for R2Action {
 }
 /// `paths./accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EventNotificationCreateQueueConfigRequest {
     /// Array of rules to drive notifications
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<Rule>>,
 }
+impl EventNotificationCreateQueueConfigRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Vec<Rule>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}.put/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventNotificationCreateQueueConfigResult {
     /// Example: `"deadbeef-1234-4e81-5678-abadfeedbead"`.
     pub event_notification_detail_id: Option<String>,
 }
 /// `#/components/schemas/mq_api-response-common/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
     JsonList(Vec<serde_json::Value>),
@@ -680,6 +723,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 }
 /// `#/components/schemas/mq_queue`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Queue {
     /// Read-only.
     pub consumers: Option<serde_json::Value>,
@@ -704,6 +748,7 @@ pub struct Queue {
 pub type Name = String;
 /// `#/components/schemas/mq_queue_created`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct QueueCreated {
     /// Read-only.
     pub created_on: Option<String>,
@@ -716,6 +761,7 @@ pub struct QueueCreated {
 }
 /// `#/components/schemas/mq_queue_updated`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct QueueUpdated {
     /// Read-only.
     pub created_on: Option<String>,
@@ -732,6 +778,7 @@ pub struct QueueUpdated {
 pub type RenamedName = String;
 /// `#/components/schemas/mq_consumer`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Consumer {
     /// Read-only.
     pub created_on: Option<String>,
@@ -764,6 +811,7 @@ pub type MaxWaitTimeMs = f64;
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/mq_consumer_created/properties/settings`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Settings {
     /// `batch_size`
     pub batch_size: Option<BatchSize>,
@@ -774,6 +822,7 @@ pub struct Settings {
 }
 /// `#/components/schemas/mq_consumer_created`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ConsumerCreated {
     /// Read-only.
     pub created_on: Option<String>,
@@ -796,6 +845,7 @@ pub struct ConsumerCreated {
 pub type DlqName = String;
 /// `#/components/schemas/mq_consumer_updated`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ConsumerUpdated {
     /// Read-only.
     pub created_on: Option<String>,
@@ -812,6 +862,7 @@ pub struct ConsumerUpdated {
 }
 /// `#/components/schemas/mq_consumer_updated/properties/settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ConsumerUpdatedSettings {
     /// Example: `100`.
     pub batch_size: Option<f64>,
@@ -822,6 +873,7 @@ pub struct ConsumerUpdatedSettings {
 }
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody/properties/acks/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct V2MessagesAckRequestAcksItem {
     /// Lease ID for a message to acknowledge.
     ///
@@ -829,8 +881,22 @@ pub struct V2MessagesAckRequestAcksItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_id: Option<String>,
 }
+impl V2MessagesAckRequestAcksItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { lease_id: None }
+    }
+    /// Sets `lease_id`.
+    #[inline]
+    pub fn lease_id(mut self, value: impl Into<String>) -> Self {
+        self.lease_id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody/properties/retries/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct V2MessagesAckRequestRetriesItem {
     /// The number of seconds to delay before making the message available for another attempt.
     ///
@@ -843,8 +909,31 @@ pub struct V2MessagesAckRequestRetriesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_id: Option<String>,
 }
+impl V2MessagesAckRequestRetriesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            delay_seconds: None,
+            lease_id: None,
+        }
+    }
+    /// Sets `delay_seconds`.
+    #[inline]
+    pub fn delay_seconds(mut self, value: impl Into<f64>) -> Self {
+        self.delay_seconds = Some(value.into());
+        self
+    }
+    /// Sets `lease_id`.
+    #[inline]
+    pub fn lease_id(mut self, value: impl Into<String>) -> Self {
+        self.lease_id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct V2MessagesAckRequest {
     /// `acks`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -853,8 +942,31 @@ pub struct V2MessagesAckRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<Vec<V2MessagesAckRequestRetriesItem>>,
 }
+impl V2MessagesAckRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { acks: None, retries: None }
+    }
+    /// Sets `acks`.
+    #[inline]
+    pub fn acks(mut self, value: impl Into<Vec<V2MessagesAckRequestAcksItem>>) -> Self {
+        self.acks = Some(value.into());
+        self
+    }
+    /// Sets `retries`.
+    #[inline]
+    pub fn retries(
+        mut self,
+        value: impl Into<Vec<V2MessagesAckRequestRetriesItem>>,
+    ) -> Self {
+        self.retries = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct V2MessagesAckResult {
     /// The number of messages that were succesfully acknowledged
     ///
@@ -877,6 +989,7 @@ pub struct V2MessagesAckResult {
 pub type VisibilityTimeoutMs = f64;
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/pull.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct V2MessagesPullRequest {
     /// `batch_size`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -885,8 +998,34 @@ pub struct V2MessagesPullRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility_timeout_ms: Option<VisibilityTimeoutMs>,
 }
+impl V2MessagesPullRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            batch_size: None,
+            visibility_timeout_ms: None,
+        }
+    }
+    /// Sets `batch_size`.
+    #[inline]
+    pub fn batch_size(mut self, value: impl Into<BatchSize>) -> Self {
+        self.batch_size = Some(value.into());
+        self
+    }
+    /// Sets `visibility_timeout_ms`.
+    #[inline]
+    pub fn visibility_timeout_ms(
+        mut self,
+        value: impl Into<VisibilityTimeoutMs>,
+    ) -> Self {
+        self.visibility_timeout_ms = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/mq_queue_message`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct QueueMessage {
     /// Example: `1`. Read-only.
     pub attempts: Option<f64>,
@@ -894,7 +1033,7 @@ pub struct QueueMessage {
     pub body: Option<String>,
     /// Example: `"b01b5594f784d0165c2985833f5660dd"`. Read-only.
     pub id: Option<String>,
-    /// `lease_id`
+    /// Read-only.
     pub lease_id: Option<LeaseId>,
     /// Example: `{"CF-Content-Type":"text"}`. Read-only.
     pub metadata: Option<serde_json::Value>,

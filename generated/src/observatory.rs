@@ -102,19 +102,28 @@ impl ObservatoryApi<'_> {
     /// - `zone_id`
     /// - `url`
     ///
+    /// The request body is optional: this method sends none; [`speed_create_test_with`](Self::speed_create_test_with) takes one.
+    ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_create_test(
+    pub fn speed_create_test(&self, zone_id: &str, url: &str) -> rt::Call<PageTest> {
+        let request = self
+            .client
+            .request(&operations::SPEED_CREATE_TEST, &[zone_id, url]);
+        rt::Call::new(request)
+    }
+    /// [`speed_create_test`](Self::speed_create_test) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/speed_api/pages/{url}/tests`
+    pub fn speed_create_test_with(
         &self,
         zone_id: &str,
         url: &str,
-        body: Option<&SpeedCreateTestRequest>,
+        body: &SpeedCreateTestRequest,
     ) -> rt::Call<PageTest> {
         let mut request = self
             .client
             .request(&operations::SPEED_CREATE_TEST, &[zone_id, url]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Delete all page tests
@@ -369,6 +378,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`ObservatoryApi::speed_list_test_history`](ObservatoryApi::speed_list_test_history).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpeedListTestHistoryParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
@@ -377,14 +387,58 @@ pub struct SpeedListTestHistoryParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
+impl SpeedListTestHistoryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            region: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ObservatoryApi::speed_delete_tests`](ObservatoryApi::speed_delete_tests).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpeedDeleteTestsParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
+impl SpeedDeleteTestsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { region: Default::default() }
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ObservatoryApi::speed_list_page_trend`](ObservatoryApi::speed_list_page_trend).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SpeedListPageTrendParams {
     /// Query parameter `region` (required).
     pub region: Region,
@@ -405,43 +459,93 @@ pub struct SpeedListPageTrendParams {
 }
 impl SpeedListPageTrendParams {
     /// Parameters with the required ones set and every optional one left out.
+    #[inline]
     pub fn new(
-        region: Region,
-        device_type: DeviceType,
-        start: Timestamp,
-        tz: String,
-        metrics: String,
+        region: impl Into<Region>,
+        device_type: impl Into<DeviceType>,
+        start: impl Into<Timestamp>,
+        tz: impl Into<String>,
+        metrics: impl Into<String>,
     ) -> Self {
         Self {
-            region,
-            device_type,
-            start,
+            region: region.into(),
+            device_type: device_type.into(),
+            start: start.into(),
             end: Default::default(),
-            tz,
-            metrics,
+            tz: tz.into(),
+            metrics: metrics.into(),
         }
+    }
+    /// Sets `end`.
+    #[inline]
+    pub fn end(mut self, value: impl Into<Timestamp>) -> Self {
+        self.end = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`ObservatoryApi::speed_get_scheduled_test`](ObservatoryApi::speed_get_scheduled_test).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpeedGetScheduledTestParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
+impl SpeedGetScheduledTestParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { region: Default::default() }
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ObservatoryApi::speed_create_scheduled_test`](ObservatoryApi::speed_create_scheduled_test).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpeedCreateScheduledTestParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
+impl SpeedCreateScheduledTestParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { region: Default::default() }
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ObservatoryApi::speed_delete_test_schedule`](ObservatoryApi::speed_delete_test_schedule).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpeedDeleteTestScheduleParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
+impl SpeedDeleteTestScheduleParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { region: Default::default() }
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_availabilities`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Availabilities {
     /// `quota`
     pub quota: Option<AvailabilitiesQuota>,
@@ -455,6 +559,7 @@ pub struct Availabilities {
 ///
 /// Schema: `#/components/schemas/observatory_plan-properties-info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PlanPropertiesInfo {
     /// Example: `1`.
     pub business: Option<i64>,
@@ -469,12 +574,14 @@ pub struct PlanPropertiesInfo {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/observatory_availabilities/properties/quota/properties/scheduleQuotasPerPlan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AvailabilitiesQuotaQuotasPerPlan {
     /// `value`
     pub value: Option<PlanPropertiesInfo>,
 }
 /// `#/components/schemas/observatory_availabilities/properties/quota`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AvailabilitiesQuota {
     /// Cloudflare plan.
     ///
@@ -501,6 +608,7 @@ pub struct AvailabilitiesQuota {
 ///
 /// Schema: `#/components/schemas/observatory_labeled_region`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LabeledRegion {
     /// Example: `"Iowa, USA"`.
     pub label: Option<String>,
@@ -513,6 +621,7 @@ pub struct LabeledRegion {
 ///
 /// Example: `"us-central1"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Region {
     /// `"asia-east1"`
     AsiaEast1,
@@ -670,6 +779,7 @@ impl rt::ParamValue for Region {
 ///
 /// Schema: `#/components/schemas/observatory_availabilities/properties/regionsPerPlan`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AvailabilitiesRegionsPerPlan {
     /// `business`
     pub business: Option<Vec<LabeledRegion>>,
@@ -686,6 +796,7 @@ pub struct AvailabilitiesRegionsPerPlan {
 ///
 /// Example: `"DAILY"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScheduleFrequency {
     /// `"DAILY"`
     Daily,
@@ -736,6 +847,7 @@ impl<'de> serde::Deserialize<'de> for ScheduleFrequency {
 }
 /// `#/components/schemas/observatory_page_test`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PageTest {
     /// `date`
     pub date: Option<Timestamp>,
@@ -763,6 +875,7 @@ pub type Timestamp = String;
 ///
 /// Schema: `#/components/schemas/observatory_lighthouse_report`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LighthouseReport {
     /// Cumulative Layout Shift.
     ///
@@ -814,6 +927,7 @@ pub struct LighthouseReport {
 ///
 /// Example: `"DESKTOP"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DeviceType {
     /// `"DESKTOP"`
     Desktop,
@@ -873,6 +987,7 @@ impl rt::ParamValue for DeviceType {
 ///
 /// Example: `"NOT_REACHABLE"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LighthouseErrorCode {
     /// `"NOT_REACHABLE"`
     NotReachable,
@@ -938,6 +1053,7 @@ impl<'de> serde::Deserialize<'de> for LighthouseErrorCode {
 }
 /// `#/components/schemas/observatory_lighthouse_report/properties/error`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LighthouseReportError {
     /// `code`
     pub code: Option<LighthouseErrorCode>,
@@ -957,6 +1073,7 @@ pub struct LighthouseReportError {
 ///
 /// Example: `"COMPLETE"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LighthouseState {
     /// `"RUNNING"`
     Running,
@@ -1024,6 +1141,7 @@ pub type Uuid = String;
 pub type Url = String;
 /// `#/components/schemas/observatory_pages-response-collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PagesResultItem {
     /// `region`
     pub region: Option<LabeledRegion>,
@@ -1037,13 +1155,28 @@ pub struct PagesResultItem {
 }
 /// `paths./zones/{zone_id}/speed_api/pages/{url}/tests.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SpeedCreateTestRequest {
     /// `region`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
 }
+impl SpeedCreateTestRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { region: None }
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/observatory_count-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CountResult {
     /// Number of items affected.
     ///
@@ -1052,6 +1185,7 @@ pub struct CountResult {
 }
 /// `#/components/schemas/observatory_trend`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Trend {
     /// Cumulative Layout Shift trend.
     pub cls: Option<Vec<Option<f64>>>,
@@ -1075,6 +1209,7 @@ pub struct Trend {
 ///
 /// Schema: `#/components/schemas/observatory_schedule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Schedule {
     /// `frequency`
     pub frequency: Option<ScheduleFrequency>,
@@ -1085,6 +1220,7 @@ pub struct Schedule {
 }
 /// `#/components/schemas/observatory_create-schedule-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateScheduleResult {
     /// `schedule`
     pub schedule: Option<Schedule>,

@@ -456,6 +456,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`PageShieldApi::list_connections`](PageShieldApi::list_connections).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListConnectionsParams {
     /// Query parameter `exclude_urls`.
     pub exclude_urls: Option<String>,
@@ -482,8 +483,101 @@ pub struct ListConnectionsParams {
     /// Query parameter `export`.
     pub export: Option<Export>,
 }
+impl ListConnectionsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            exclude_urls: Default::default(),
+            urls: Default::default(),
+            hosts: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            direction: Default::default(),
+            prioritize_malicious: Default::default(),
+            exclude_cdn_cgi: Default::default(),
+            status: Default::default(),
+            page_url: Default::default(),
+            export: Default::default(),
+        }
+    }
+    /// Sets `exclude_urls`.
+    #[inline]
+    pub fn exclude_urls(mut self, value: impl Into<String>) -> Self {
+        self.exclude_urls = Some(value.into());
+        self
+    }
+    /// Sets `urls`.
+    #[inline]
+    pub fn urls(mut self, value: impl Into<String>) -> Self {
+        self.urls = Some(value.into());
+        self
+    }
+    /// Sets `hosts`.
+    #[inline]
+    pub fn hosts(mut self, value: impl Into<String>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<String>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `prioritize_malicious`.
+    #[inline]
+    pub fn prioritize_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.prioritize_malicious = Some(value.into());
+        self
+    }
+    /// Sets `exclude_cdn_cgi`.
+    #[inline]
+    pub fn exclude_cdn_cgi(mut self, value: impl Into<bool>) -> Self {
+        self.exclude_cdn_cgi = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `page_url`.
+    #[inline]
+    pub fn page_url(mut self, value: impl Into<String>) -> Self {
+        self.page_url = Some(value.into());
+        self
+    }
+    /// Sets `export`.
+    #[inline]
+    pub fn export(mut self, value: impl Into<Export>) -> Self {
+        self.export = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`PageShieldApi::list_cookies`](PageShieldApi::list_cookies).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListCookiesParams {
     /// Query parameter `hosts`.
     pub hosts: Option<String>,
@@ -514,8 +608,115 @@ pub struct ListCookiesParams {
     /// Query parameter `domain`.
     pub domain: Option<String>,
 }
+impl ListCookiesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hosts: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            direction: Default::default(),
+            page_url: Default::default(),
+            export: Default::default(),
+            name: Default::default(),
+            secure: Default::default(),
+            http_only: Default::default(),
+            same_site: Default::default(),
+            r#type: Default::default(),
+            path: Default::default(),
+            domain: Default::default(),
+        }
+    }
+    /// Sets `hosts`.
+    #[inline]
+    pub fn hosts(mut self, value: impl Into<String>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<String>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `page_url`.
+    #[inline]
+    pub fn page_url(mut self, value: impl Into<String>) -> Self {
+        self.page_url = Some(value.into());
+        self
+    }
+    /// Sets `export`.
+    #[inline]
+    pub fn export(mut self, value: impl Into<Export>) -> Self {
+        self.export = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `secure`.
+    #[inline]
+    pub fn secure(mut self, value: impl Into<bool>) -> Self {
+        self.secure = Some(value.into());
+        self
+    }
+    /// Sets `http_only`.
+    #[inline]
+    pub fn http_only(mut self, value: impl Into<bool>) -> Self {
+        self.http_only = Some(value.into());
+        self
+    }
+    /// Sets `same_site`.
+    #[inline]
+    pub fn same_site(mut self, value: impl Into<CookieSameSiteAttribute>) -> Self {
+        self.same_site = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`PageShieldApi::list_scripts`](PageShieldApi::list_scripts).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListScriptsParams {
     /// Query parameter `exclude_urls`.
     pub exclude_urls: Option<String>,
@@ -544,6 +745,105 @@ pub struct ListScriptsParams {
     /// Query parameter `export`.
     pub export: Option<Export>,
 }
+impl ListScriptsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            exclude_urls: Default::default(),
+            urls: Default::default(),
+            hosts: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order_by: Default::default(),
+            direction: Default::default(),
+            prioritize_malicious: Default::default(),
+            exclude_cdn_cgi: Default::default(),
+            exclude_duplicates: Default::default(),
+            status: Default::default(),
+            page_url: Default::default(),
+            export: Default::default(),
+        }
+    }
+    /// Sets `exclude_urls`.
+    #[inline]
+    pub fn exclude_urls(mut self, value: impl Into<String>) -> Self {
+        self.exclude_urls = Some(value.into());
+        self
+    }
+    /// Sets `urls`.
+    #[inline]
+    pub fn urls(mut self, value: impl Into<String>) -> Self {
+        self.urls = Some(value.into());
+        self
+    }
+    /// Sets `hosts`.
+    #[inline]
+    pub fn hosts(mut self, value: impl Into<String>) -> Self {
+        self.hosts = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<String>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `prioritize_malicious`.
+    #[inline]
+    pub fn prioritize_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.prioritize_malicious = Some(value.into());
+        self
+    }
+    /// Sets `exclude_cdn_cgi`.
+    #[inline]
+    pub fn exclude_cdn_cgi(mut self, value: impl Into<bool>) -> Self {
+        self.exclude_cdn_cgi = Some(value.into());
+        self
+    }
+    /// Sets `exclude_duplicates`.
+    #[inline]
+    pub fn exclude_duplicates(mut self, value: impl Into<bool>) -> Self {
+        self.exclude_duplicates = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `page_url`.
+    #[inline]
+    pub fn page_url(mut self, value: impl Into<String>) -> Self {
+        self.page_url = Some(value.into());
+        self
+    }
+    /// Sets `export`.
+    #[inline]
+    pub fn export(mut self, value: impl Into<Export>) -> Self {
+        self.export = Some(value.into());
+        self
+    }
+}
 /// Identifier
 ///
 /// Schema: `#/components/schemas/page-shield_id`
@@ -552,6 +852,7 @@ pub struct ListScriptsParams {
 pub type Id = String;
 /// `#/components/schemas/page-shield_get-zone-settings-response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetZoneSettingsResponse {
     /// `enabled`
     pub enabled: Enabled,
@@ -588,6 +889,7 @@ pub type UseCloudflareReportingEndpoint = bool;
 pub type UseConnectionUrlPath = bool;
 /// `paths./zones/{zone_id}/page_shield.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateSettingsRequest {
     /// `enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -599,8 +901,44 @@ pub struct UpdateSettingsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_connection_url_path: Option<UseConnectionUrlPath>,
 }
+impl UpdateSettingsRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            use_cloudflare_reporting_endpoint: None,
+            use_connection_url_path: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `use_cloudflare_reporting_endpoint`.
+    #[inline]
+    pub fn use_cloudflare_reporting_endpoint(
+        mut self,
+        value: impl Into<UseCloudflareReportingEndpoint>,
+    ) -> Self {
+        self.use_cloudflare_reporting_endpoint = Some(value.into());
+        self
+    }
+    /// Sets `use_connection_url_path`.
+    #[inline]
+    pub fn use_connection_url_path(
+        mut self,
+        value: impl Into<UseConnectionUrlPath>,
+    ) -> Self {
+        self.use_connection_url_path = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/page-shield_update-zone-settings-response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateZoneSettingsResponse {
     /// `enabled`
     pub enabled: Enabled,
@@ -616,6 +954,7 @@ pub struct UpdateZoneSettingsResponse {
 /// Example: `"first_seen_at"`.
 /// Also stands for the identical inline schemas at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/order_by`, `paths./zones/{zone_id}/page_shield/scripts.get/parameters/order_by`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OrderBy {
     /// `"first_seen_at"`
     FirstSeenAt,
@@ -667,6 +1006,7 @@ impl rt::ParamValue for OrderBy {
 /// Example: `"asc"`.
 /// Also stands for the identical inline schemas at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/direction`, `paths./zones/{zone_id}/page_shield/scripts.get/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// `"asc"`
     Asc,
@@ -718,6 +1058,7 @@ impl rt::ParamValue for Direction {
 /// Example: `"csv"`.
 /// Also stands for the identical inline schemas at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/export`, `paths./zones/{zone_id}/page_shield/scripts.get/parameters/export`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Export {
     /// `"csv"`
     Csv,
@@ -761,6 +1102,7 @@ impl rt::ParamValue for Export {
 }
 /// `#/components/schemas/page-shield_connection`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Connection {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
     pub added_at: String,
@@ -772,7 +1114,7 @@ pub struct Connection {
     pub first_seen_at: String,
     /// Example: `"blog.cloudflare.com"`.
     pub host: String,
-    /// `id`
+    /// Read-only.
     pub id: Id,
     /// Format: `date-time`. Example: `"2021-09-02T09:57:54Z"`.
     pub last_seen_at: String,
@@ -791,6 +1133,7 @@ pub struct Connection {
 }
 /// `#/components/schemas/page-shield_cookie`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Cookie {
     /// Example: `"cloudflare.com"`.
     pub domain_attribute: Option<String>,
@@ -802,7 +1145,7 @@ pub struct Cookie {
     pub host: String,
     /// Example: `true`.
     pub http_only_attribute: Option<bool>,
-    /// `id`
+    /// Read-only.
     pub id: Id,
     /// Format: `date-time`. Example: `"2021-09-02T09:57:54Z"`.
     pub last_seen_at: String,
@@ -826,6 +1169,7 @@ pub struct Cookie {
 /// Example: `"strict"`.
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/same_site`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CookieSameSiteAttribute {
     /// `"lax"`
     Lax,
@@ -889,6 +1233,7 @@ impl rt::ParamValue for CookieSameSiteAttribute {
 /// Example: `"first_party"`.
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/page_shield/cookies.get/parameters/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Type {
     /// `"first_party"`
     FirstParty,
@@ -944,6 +1289,7 @@ impl rt::ParamValue for Type {
 }
 /// `#/components/schemas/page-shield_policy-with-id`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PolicyWithId {
     /// `action`
     pub action: PolicyAction,
@@ -955,7 +1301,7 @@ pub struct PolicyWithId {
     pub expression: PolicyExpression,
     /// `value`
     pub value: PolicyValue,
-    /// `id`
+    /// Read-only.
     pub id: Id,
 }
 /// The action to take if the expression matches
@@ -964,6 +1310,7 @@ pub struct PolicyWithId {
 ///
 /// Example: `"allow"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PolicyAction {
     /// `"allow"`
     Allow,
@@ -1043,6 +1390,7 @@ pub type PolicyExpression = String;
 pub type PolicyValue = String;
 /// `#/components/schemas/page-shield_policy`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Policy {
     /// `action`
     pub action: PolicyAction,
@@ -1055,8 +1403,28 @@ pub struct Policy {
     /// `value`
     pub value: PolicyValue,
 }
+impl Policy {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        action: impl Into<PolicyAction>,
+        description: impl Into<PolicyDescription>,
+        enabled: impl Into<PolicyEnabled>,
+        expression: impl Into<PolicyExpression>,
+        value: impl Into<PolicyValue>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            description: description.into(),
+            enabled: enabled.into(),
+            expression: expression.into(),
+            value: value.into(),
+        }
+    }
+}
 /// `paths./zones/{zone_id}/page_shield/policies/{policy_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdatePolicyRequest {
     /// `action`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1074,8 +1442,52 @@ pub struct UpdatePolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<PolicyValue>,
 }
+impl UpdatePolicyRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            description: None,
+            enabled: None,
+            expression: None,
+            value: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<PolicyAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<PolicyDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<PolicyEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<PolicyExpression>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<PolicyValue>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/page-shield_script`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Script {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
     pub added_at: String,
@@ -1093,7 +1505,7 @@ pub struct Script {
     pub hash: Option<PageShieldHash>,
     /// Example: `"blog.cloudflare.com"`.
     pub host: String,
-    /// `id`
+    /// Read-only.
     pub id: Id,
     /// `js_integrity_score`
     pub js_integrity_score: Option<JsIntegrityScore>,
@@ -1140,6 +1552,7 @@ pub type ObfuscationScore = i64;
 ///
 /// Schema: `#/components/schemas/page-shield_version`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Version {
     /// `dataflow_score`
     pub dataflow_score: Option<DataflowScore>,
@@ -1154,6 +1567,7 @@ pub struct Version {
 }
 /// `#/components/schemas/page-shield_get-zone-script-response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetZoneScriptResult {
     /// Format: `date-time`. Example: `"2021-08-18T10:51:10.09615Z"`.
     pub added_at: String,
@@ -1171,7 +1585,7 @@ pub struct GetZoneScriptResult {
     pub hash: Option<PageShieldHash>,
     /// Example: `"blog.cloudflare.com"`.
     pub host: String,
-    /// `id`
+    /// Read-only.
     pub id: Id,
     /// `js_integrity_score`
     pub js_integrity_score: Option<JsIntegrityScore>,

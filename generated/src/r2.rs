@@ -306,6 +306,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`R2Api::r2_list_buckets`](R2Api::r2_list_buckets).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct R2ListBucketsParams {
     /// Query parameter `name_contains`.
     pub name_contains: Option<String>,
@@ -320,10 +321,61 @@ pub struct R2ListBucketsParams {
     /// Query parameter `cursor`.
     pub cursor: Option<String>,
 }
+impl R2ListBucketsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name_contains: Default::default(),
+            start_after: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+            cursor: Default::default(),
+        }
+    }
+    /// Sets `name_contains`.
+    #[inline]
+    pub fn name_contains(mut self, value: impl Into<String>) -> Self {
+        self.name_contains = Some(value.into());
+        self
+    }
+    /// Sets `start_after`.
+    #[inline]
+    pub fn start_after(mut self, value: impl Into<String>) -> Self {
+        self.start_after = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<R2ListBucketsOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<R2ListBucketsDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `cursor`.
+    #[inline]
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+}
 /// Field to order buckets by
 ///
 /// Schema: `paths./accounts/{account_id}/r2/buckets.get/parameters/order`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum R2ListBucketsOrder {
     /// `"name"`
     Name,
@@ -371,6 +423,7 @@ impl rt::ParamValue for R2ListBucketsOrder {
 ///
 /// Example: `"desc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum R2ListBucketsDirection {
     /// `"asc"`
     Asc,
@@ -421,6 +474,7 @@ impl rt::ParamValue for R2ListBucketsDirection {
 ///
 /// Schema: `#/components/schemas/r2_bucket`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Bucket {
     /// Creation timestamp
     pub creation_date: Option<String>,
@@ -435,6 +489,7 @@ pub struct Bucket {
 ///
 /// Schema: `#/components/schemas/r2_bucket_location`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BucketLocation {
     /// `"apac"`
     Apac,
@@ -515,6 +570,7 @@ pub type BucketName = String;
 ///
 /// Default: `"Standard"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StorageClass {
     /// `"Standard"`
     Standard,
@@ -572,6 +628,7 @@ impl<'de> serde::Deserialize<'de> for StorageClass {
 ///
 /// Example: `"{\"name\": \"example-bucket\"}"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct R2CreateBucketRequest {
     /// `locationHint`
     #[serde(rename = "locationHint", skip_serializing_if = "Option::is_none")]
@@ -582,8 +639,32 @@ pub struct R2CreateBucketRequest {
     #[serde(rename = "storageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<StorageClass>,
 }
+impl R2CreateBucketRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<BucketName>) -> Self {
+        Self {
+            location_hint: None,
+            name: name.into(),
+            storage_class: None,
+        }
+    }
+    /// Sets `locationHint`.
+    #[inline]
+    pub fn location_hint(mut self, value: impl Into<BucketLocation>) -> Self {
+        self.location_hint = Some(value.into());
+        self
+    }
+    /// Sets `storageClass`.
+    #[inline]
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
+        self.storage_class = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/r2_sippy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Sippy {
     /// Details about the configured destination bucket
     pub destination: Option<SippyDestination>,
@@ -596,6 +677,7 @@ pub struct Sippy {
 ///
 /// Schema: `#/components/schemas/r2_sippy/properties/destination`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SippyDestination {
     /// ID of the Cloudflare API token used when writing objects to this
     /// bucket
@@ -610,6 +692,7 @@ pub struct SippyDestination {
 }
 /// `#/components/schemas/r2_sippy/properties/source/properties/provider`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SippySourceProvider {
     /// `"aws"`
     Aws,
@@ -662,6 +745,7 @@ impl<'de> serde::Deserialize<'de> for SippySourceProvider {
 ///
 /// Schema: `#/components/schemas/r2_sippy/properties/source`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SippySource {
     /// Name of the bucket on the provider
     pub bucket: Option<String>,
@@ -672,6 +756,7 @@ pub struct SippySource {
 }
 /// `#/components/schemas/r2_enable_sippy_aws`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EnableSippyAws {
     /// R2 bucket to copy objects to
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -680,10 +765,33 @@ pub struct EnableSippyAws {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<EnableSippyAwsSource>,
 }
+impl EnableSippyAws {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            destination: None,
+            source: None,
+        }
+    }
+    /// Sets `destination`.
+    #[inline]
+    pub fn destination(mut self, value: impl Into<Destination>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<EnableSippyAwsSource>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/r2_enable_sippy_aws/properties/destination/properties/provider`
 ///
 /// Also stands for the identical inline schemas at `#/components/schemas/r2_enable_sippy_gcs/properties/destination/properties/provider`, `#/components/schemas/r2_sippy/properties/destination/properties/provider`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DestinationProvider {
     /// `"r2"`
     R2,
@@ -736,6 +844,7 @@ impl<'de> serde::Deserialize<'de> for DestinationProvider {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/r2_enable_sippy_gcs/properties/destination`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Destination {
     /// ID of a Cloudflare API token.
     /// This is the value labelled "Access Key ID" when creating an API
@@ -757,8 +866,38 @@ pub struct Destination {
     #[serde(rename = "secretAccessKey", skip_serializing_if = "Option::is_none")]
     pub secret_access_key: Option<String>,
 }
+impl Destination {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_key_id: None,
+            provider: None,
+            secret_access_key: None,
+        }
+    }
+    /// Sets `accessKeyId`.
+    #[inline]
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    #[inline]
+    pub fn provider(mut self, value: impl Into<DestinationProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `secretAccessKey`.
+    #[inline]
+    pub fn secret_access_key(mut self, value: impl Into<String>) -> Self {
+        self.secret_access_key = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/r2_enable_sippy_aws/properties/source/properties/provider`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EnableSippyAwsSourceProvider {
     /// `"aws"`
     Aws,
@@ -804,6 +943,7 @@ impl serde::Serialize for EnableSippyAwsSourceProvider {
 ///
 /// Schema: `#/components/schemas/r2_enable_sippy_aws/properties/source`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EnableSippyAwsSource {
     /// Access Key ID of an IAM credential (ideally scoped to a single S3 bucket)
     #[serde(rename = "accessKeyId", skip_serializing_if = "Option::is_none")]
@@ -821,8 +961,52 @@ pub struct EnableSippyAwsSource {
     #[serde(rename = "secretAccessKey", skip_serializing_if = "Option::is_none")]
     pub secret_access_key: Option<String>,
 }
+impl EnableSippyAwsSource {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_key_id: None,
+            bucket: None,
+            provider: None,
+            region: None,
+            secret_access_key: None,
+        }
+    }
+    /// Sets `accessKeyId`.
+    #[inline]
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+    /// Sets `bucket`.
+    #[inline]
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    #[inline]
+    pub fn provider(mut self, value: impl Into<EnableSippyAwsSourceProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `secretAccessKey`.
+    #[inline]
+    pub fn secret_access_key(mut self, value: impl Into<String>) -> Self {
+        self.secret_access_key = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/r2_enable_sippy_gcs`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EnableSippyGcs {
     /// R2 bucket to copy objects to
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -831,8 +1015,31 @@ pub struct EnableSippyGcs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<EnableSippyGcsSource>,
 }
+impl EnableSippyGcs {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            destination: None,
+            source: None,
+        }
+    }
+    /// Sets `destination`.
+    #[inline]
+    pub fn destination(mut self, value: impl Into<Destination>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+    /// Sets `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<EnableSippyGcsSource>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/r2_enable_sippy_gcs/properties/source/properties/provider`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EnableSippyGcsSourceProvider {
     /// `"gcs"`
     Gcs,
@@ -878,6 +1085,7 @@ impl serde::Serialize for EnableSippyGcsSourceProvider {
 ///
 /// Schema: `#/components/schemas/r2_enable_sippy_gcs/properties/source`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EnableSippyGcsSource {
     /// Name of the GCS bucket
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -892,9 +1100,46 @@ pub struct EnableSippyGcsSource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<EnableSippyGcsSourceProvider>,
 }
+impl EnableSippyGcsSource {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bucket: None,
+            client_email: None,
+            private_key: None,
+            provider: None,
+        }
+    }
+    /// Sets `bucket`.
+    #[inline]
+    pub fn bucket(mut self, value: impl Into<String>) -> Self {
+        self.bucket = Some(value.into());
+        self
+    }
+    /// Sets `clientEmail`.
+    #[inline]
+    pub fn client_email(mut self, value: impl Into<String>) -> Self {
+        self.client_email = Some(value.into());
+        self
+    }
+    /// Sets `privateKey`.
+    #[inline]
+    pub fn private_key(mut self, value: impl Into<String>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
+    /// Sets `provider`.
+    #[inline]
+    pub fn provider(mut self, value: impl Into<EnableSippyGcsSourceProvider>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/r2/buckets/{bucket_name}/sippy.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum R2PutBucketSippyConfigRequest {
     /// One of the alternatives.
     EnableSippyAws(EnableSippyAws),
@@ -903,6 +1148,7 @@ pub enum R2PutBucketSippyConfigRequest {
 }
 /// `paths./accounts/{account_id}/r2/buckets/{bucket_name}/sippy.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct R2DeleteBucketSippyConfigResult {
     /// `enabled`
     pub enabled: Option<bool>,
@@ -911,6 +1157,7 @@ pub struct R2DeleteBucketSippyConfigResult {
 ///
 /// Example: `{"bucket":"example-bucket","objects":["example-object"],"parentAccessKeyId":"example-access-key-id","permission":"object-read-write","prefixes":["example-prefix/"],"ttlSeconds":3600}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TempAccessCredsRequest {
     /// Name of the R2 bucket
     pub bucket: String,
@@ -931,10 +1178,42 @@ pub struct TempAccessCredsRequest {
     #[serde(rename = "ttlSeconds")]
     pub ttl_seconds: f64,
 }
+impl TempAccessCredsRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        bucket: impl Into<String>,
+        parent_access_key_id: impl Into<String>,
+        permission: impl Into<TempAccessCredsRequestPermission>,
+        ttl_seconds: impl Into<f64>,
+    ) -> Self {
+        Self {
+            bucket: bucket.into(),
+            objects: None,
+            parent_access_key_id: parent_access_key_id.into(),
+            permission: permission.into(),
+            prefixes: None,
+            ttl_seconds: ttl_seconds.into(),
+        }
+    }
+    /// Sets `objects`.
+    #[inline]
+    pub fn objects(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.objects = Some(value.into());
+        self
+    }
+    /// Sets `prefixes`.
+    #[inline]
+    pub fn prefixes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.prefixes = Some(value.into());
+        self
+    }
+}
 /// Permissions allowed on the credentials
 ///
 /// Schema: `#/components/schemas/r2_temp_access_creds_request/properties/permission`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TempAccessCredsRequestPermission {
     /// `"admin-read-write"`
     AdminReadWrite,
@@ -995,6 +1274,7 @@ impl serde::Serialize for TempAccessCredsRequestPermission {
 ///
 /// Example: `{"accessKeyId":"example-access-key-id","secretAccessKey":"example-secret-key","sessionToken":"example-session-token"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TempAccessCredsResponse {
     /// ID for new access key
     #[serde(rename = "accessKeyId")]

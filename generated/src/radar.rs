@@ -2304,21 +2304,34 @@ impl RadarApi<'_> {
     ///
     /// Operation ID: `radar-post-reports-dataset-download-url`
     ///
+    /// The request body is optional: this method sends none; [`radar_post_reports_dataset_download_url_with`](Self::radar_post_reports_dataset_download_url_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.user.read`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn radar_post_reports_dataset_download_url(
         &self,
-        body: Option<&RadarPostReportsDatasetDownloadUrlRequest>,
         params: &RadarPostReportsDatasetDownloadUrlParams,
     ) -> rt::Call<RadarPostReportsDatasetDownloadUrlResponse> {
         let mut request = self
             .client
             .request(&operations::RADAR_POST_REPORTS_DATASET_DOWNLOAD_URL, &[]);
         request.query("format", &params.format);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        rt::Call::new(request)
+    }
+    /// [`radar_post_reports_dataset_download_url`](Self::radar_post_reports_dataset_download_url) with its optional request body.
+    ///
+    /// `POST /radar/datasets/download`
+    pub fn radar_post_reports_dataset_download_url_with(
+        &self,
+        body: &RadarPostReportsDatasetDownloadUrlRequest,
+        params: &RadarPostReportsDatasetDownloadUrlParams,
+    ) -> rt::Call<RadarPostReportsDatasetDownloadUrlResponse> {
+        let mut request = self
+            .client
+            .request(&operations::RADAR_POST_REPORTS_DATASET_DOWNLOAD_URL, &[]);
+        request.query("format", &params.format);
+        request.json(body);
         rt::Call::new(request)
     }
     /// Get Dataset csv Stream
@@ -8140,6 +8153,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`RadarApi::radar_get_annotations`](RadarApi::radar_get_annotations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAnnotationsParams {
     /// Query parameter `limit`.
     ///
@@ -8174,8 +8188,73 @@ pub struct RadarGetAnnotationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAnnotationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<i64>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_annotations_outages`](RadarApi::radar_get_annotations_outages).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAnnotationsOutagesParams {
     /// Query parameter `limit`.
     ///
@@ -8210,8 +8289,73 @@ pub struct RadarGetAnnotationsOutagesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAnnotationsOutagesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<i64>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_annotations_outages_top`](RadarApi::radar_get_annotations_outages_top).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAnnotationsOutagesTopParams {
     /// Query parameter `limit`.
     ///
@@ -8234,8 +8378,52 @@ pub struct RadarGetAnnotationsOutagesTopParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAnnotationsOutagesTopParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_dnssec`](RadarApi::radar_get_dns_as112_timeseries_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByDnssecParams {
     /// Query parameter `name`.
     ///
@@ -8270,8 +8458,88 @@ pub struct RadarGetDnsAs112TimeseriesByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesByDnssecParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_edns`](RadarApi::radar_get_dns_as112_timeseries_by_edns).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByEdnsParams {
     /// Query parameter `name`.
     ///
@@ -8306,8 +8574,88 @@ pub struct RadarGetDnsAs112TimeseriesByEdnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesByEdnsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_ip_version`](RadarApi::radar_get_dns_as112_timeseries_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByIpVersionParams {
     /// Query parameter `name`.
     ///
@@ -8342,8 +8690,88 @@ pub struct RadarGetDnsAs112TimeseriesByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_protocol`](RadarApi::radar_get_dns_as112_timeseries_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByProtocolParams {
     /// Query parameter `name`.
     ///
@@ -8378,8 +8806,88 @@ pub struct RadarGetDnsAs112TimeseriesByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesByProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_query_type`](RadarApi::radar_get_dns_as112_timeseries_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByQueryTypeParams {
     /// Query parameter `name`.
     ///
@@ -8414,8 +8922,88 @@ pub struct RadarGetDnsAs112TimeseriesByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesByQueryTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_by_response_codes`](RadarApi::radar_get_dns_as112_timeseries_by_response_codes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByResponseCodesParams {
     /// Query parameter `name`.
     ///
@@ -8450,8 +9038,88 @@ pub struct RadarGetDnsAs112TimeseriesByResponseCodesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesByResponseCodesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries`](RadarApi::radar_get_dns_as112_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8490,8 +9158,95 @@ pub struct RadarGetDnsAs112TimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_dnssec`](RadarApi::radar_get_dns_as112_timeseries_group_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByDnssecParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8530,8 +9285,95 @@ pub struct RadarGetDnsAs112TimeseriesGroupByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesGroupByDnssecParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_edns`](RadarApi::radar_get_dns_as112_timeseries_group_by_edns).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByEdnsParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8570,8 +9412,95 @@ pub struct RadarGetDnsAs112TimeseriesGroupByEdnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesGroupByEdnsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_ip_version`](RadarApi::radar_get_dns_as112_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8610,8 +9539,95 @@ pub struct RadarGetDnsAs112TimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesGroupByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_protocol`](RadarApi::radar_get_dns_as112_timeseries_group_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByProtocolParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8650,8 +9666,95 @@ pub struct RadarGetDnsAs112TimeseriesGroupByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesGroupByProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_query_type`](RadarApi::radar_get_dns_as112_timeseries_group_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8690,8 +9793,95 @@ pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesGroupByQueryTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_timeseries_group_by_response_codes`](RadarApi::radar_get_dns_as112_timeseries_group_by_response_codes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -8730,8 +9920,95 @@ pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TimeseriesGroupByResponseCodesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations`](RadarApi::radar_get_dns_as112_top_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TopLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -8770,8 +10047,95 @@ pub struct RadarGetDnsAs112TopLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TopLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_dnssec`](RadarApi::radar_get_dns_as112_top_locations_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TopLocationsByDnssecParams {
     /// Query parameter `limit`.
     ///
@@ -8810,8 +10174,95 @@ pub struct RadarGetDnsAs112TopLocationsByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TopLocationsByDnssecParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_edns`](RadarApi::radar_get_dns_as112_top_locations_by_edns).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TopLocationsByEdnsParams {
     /// Query parameter `limit`.
     ///
@@ -8850,8 +10301,95 @@ pub struct RadarGetDnsAs112TopLocationsByEdnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TopLocationsByEdnsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_as112_top_locations_by_ip_version`](RadarApi::radar_get_dns_as112_top_locations_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TopLocationsByIpVersionParams {
     /// Query parameter `limit`.
     ///
@@ -8890,8 +10428,95 @@ pub struct RadarGetDnsAs112TopLocationsByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsAs112TopLocationsByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary`](RadarApi::radar_get_attacks_layer3_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryParams {
     /// Query parameter `name`.
     ///
@@ -8926,8 +10551,88 @@ pub struct RadarGetAttacksLayer3SummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3SummaryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_bitrate`](RadarApi::radar_get_attacks_layer3_summary_by_bitrate).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByBitrateParams {
     /// Query parameter `name`.
     ///
@@ -8970,8 +10675,113 @@ pub struct RadarGetAttacksLayer3SummaryByBitrateParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3SummaryByBitrateParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_duration`](RadarApi::radar_get_attacks_layer3_summary_by_duration).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByDurationParams {
     /// Query parameter `name`.
     ///
@@ -9014,8 +10824,113 @@ pub struct RadarGetAttacksLayer3SummaryByDurationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3SummaryByDurationParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_ip_version`](RadarApi::radar_get_attacks_layer3_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByIpVersionParams {
     /// Query parameter `name`.
     ///
@@ -9054,8 +10969,101 @@ pub struct RadarGetAttacksLayer3SummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3SummaryByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            protocol: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_protocol`](RadarApi::radar_get_attacks_layer3_summary_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByProtocolParams {
     /// Query parameter `name`.
     ///
@@ -9094,8 +11102,103 @@ pub struct RadarGetAttacksLayer3SummaryByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3SummaryByProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_summary_by_vector`](RadarApi::radar_get_attacks_layer3_summary_by_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByVectorParams {
     /// Query parameter `name`.
     ///
@@ -9138,8 +11241,113 @@ pub struct RadarGetAttacksLayer3SummaryByVectorParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3SummaryByVectorParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_by_bytes`](RadarApi::radar_get_attacks_layer3_timeseries_by_bytes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesByBytesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9198,8 +11406,144 @@ pub struct RadarGetAttacksLayer3TimeseriesByBytesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesByBytesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            metric: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `metric`.
+    #[inline]
+    pub fn metric(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3TimeseriesByBytesMetric>,
+    ) -> Self {
+        self.metric = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_groups`](RadarApi::radar_get_attacks_layer3_timeseries_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupsParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9238,8 +11582,95 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_bitrate`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_bitrate).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9290,8 +11721,127 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByBitrateParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_duration`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_duration).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9342,8 +11892,127 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByDurationParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_industry`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_industry).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByIndustryParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9398,8 +12067,134 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByIndustryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByIndustryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            limit_per_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_ip_version`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9446,8 +12241,115 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_protocol`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9494,8 +12396,117 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_vector`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByVectorParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9550,8 +12561,134 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByVectorParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByVectorParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            limit_per_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_timeseries_group_by_vertical`](RadarApi::radar_get_attacks_layer3_timeseries_group_by_vertical).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByVerticalParams {
     /// Query parameter `aggInterval`.
     ///
@@ -9606,8 +12743,134 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByVerticalParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TimeseriesGroupByVerticalParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            normalization: Default::default(),
+            direction: Default::default(),
+            limit_per_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_attacks`](RadarApi::radar_get_attacks_layer3_top_attacks).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopAttacksParams {
     /// Query parameter `limit`.
     ///
@@ -9662,8 +12925,134 @@ pub struct RadarGetAttacksLayer3TopAttacksParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TopAttacksParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            limit_direction: Default::default(),
+            limit_per_location: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `limitDirection`.
+    #[inline]
+    pub fn limit_direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.limit_direction = Some(value.into());
+        self
+    }
+    /// Sets `limitPerLocation`.
+    #[inline]
+    pub fn limit_per_location(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_location = Some(value.into());
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<TopAttacksNormalization>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_industries`](RadarApi::radar_get_attacks_layer3_top_industries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopIndustriesParams {
     /// Query parameter `limit`.
     ///
@@ -9706,8 +13095,110 @@ pub struct RadarGetAttacksLayer3TopIndustriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TopIndustriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_origin_locations`](RadarApi::radar_get_attacks_layer3_top_origin_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopOriginLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -9750,8 +13241,110 @@ pub struct RadarGetAttacksLayer3TopOriginLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TopOriginLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_target_locations`](RadarApi::radar_get_attacks_layer3_top_target_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopTargetLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -9794,8 +13387,110 @@ pub struct RadarGetAttacksLayer3TopTargetLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TopTargetLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer3_top_verticals`](RadarApi::radar_get_attacks_layer3_top_verticals).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopVerticalsParams {
     /// Query parameter `limit`.
     ///
@@ -9838,8 +13533,110 @@ pub struct RadarGetAttacksLayer3TopVerticalsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer3TopVerticalsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            protocol: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProtocolItem>>,
+    ) -> Self {
+        self.protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary`](RadarApi::radar_get_attacks_layer7_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryParams {
     /// Query parameter `name`.
     ///
@@ -9874,8 +13671,88 @@ pub struct RadarGetAttacksLayer7SummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7SummaryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_http_method`](RadarApi::radar_get_attacks_layer7_summary_by_http_method).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByHttpMethodParams {
     /// Query parameter `name`.
     ///
@@ -9922,8 +13799,122 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7SummaryByHttpMethodParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_http_version`](RadarApi::radar_get_attacks_layer7_summary_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByHttpVersionParams {
     /// Query parameter `name`.
     ///
@@ -9970,8 +13961,120 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7SummaryByHttpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_ip_version`](RadarApi::radar_get_attacks_layer7_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByIpVersionParams {
     /// Query parameter `name`.
     ///
@@ -10018,8 +14121,120 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7SummaryByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_managed_rules`](RadarApi::radar_get_attacks_layer7_summary_by_managed_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByManagedRulesParams {
     /// Query parameter `name`.
     ///
@@ -10070,8 +14285,132 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7SummaryByManagedRulesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_summary_by_mitigation_product`](RadarApi::radar_get_attacks_layer7_summary_by_mitigation_product).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByMitigationProductParams {
     /// Query parameter `name`.
     ///
@@ -10118,8 +14457,122 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7SummaryByMitigationProductParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries`](RadarApi::radar_get_attacks_layer7_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10182,8 +14635,153 @@ pub struct RadarGetAttacksLayer7TimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            attack: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            normalization: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `attack`.
+    #[inline]
+    pub fn attack(mut self, value: impl IntoIterator<Item = impl Into<Item2>>) -> Self {
+        self.attack = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group`](RadarApi::radar_get_attacks_layer7_timeseries_group).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10222,8 +14820,95 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_method`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_method).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10278,8 +14963,136 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            mitigation_product: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_version`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10334,8 +15147,134 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_industry`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_industry).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10398,8 +15337,153 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            normalization: Default::default(),
+            limit_per_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_ip_version`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10454,8 +15538,134 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_managed_rules`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_managed_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10514,8 +15724,146 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_mitigation_product`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_mitigation_product).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10570,8 +15918,136 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_timeseries_group_by_vertical`](RadarApi::radar_get_attacks_layer7_timeseries_group_by_vertical).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     /// Query parameter `aggInterval`.
     ///
@@ -10634,8 +16110,153 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            normalization: Default::default(),
+            limit_per_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization2>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_origin_as`](RadarApi::radar_get_attacks_layer7_top_origin_as).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopOriginAsParams {
     /// Query parameter `limit`.
     ///
@@ -10686,8 +16307,132 @@ pub struct RadarGetAttacksLayer7TopOriginAsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TopOriginAsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_attacks`](RadarApi::radar_get_attacks_layer7_top_attacks).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopAttacksParams {
     /// Query parameter `limit`.
     ///
@@ -10758,8 +16503,173 @@ pub struct RadarGetAttacksLayer7TopAttacksParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TopAttacksParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            limit_direction: Default::default(),
+            limit_per_location: Default::default(),
+            magnitude: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `limitDirection`.
+    #[inline]
+    pub fn limit_direction(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer3SummaryByBitrateDirection>,
+    ) -> Self {
+        self.limit_direction = Some(value.into());
+        self
+    }
+    /// Sets `limitPerLocation`.
+    #[inline]
+    pub fn limit_per_location(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_location = Some(value.into());
+        self
+    }
+    /// Sets `magnitude`.
+    #[inline]
+    pub fn magnitude(
+        mut self,
+        value: impl Into<RadarGetAttacksLayer7TopAttacksMagnitude>,
+    ) -> Self {
+        self.magnitude = Some(value.into());
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<TopAttacksNormalization>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_industries`](RadarApi::radar_get_attacks_layer7_top_industries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopIndustriesParams {
     /// Query parameter `limit`.
     ///
@@ -10814,8 +16724,139 @@ pub struct RadarGetAttacksLayer7TopIndustriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TopIndustriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_origin_location`](RadarApi::radar_get_attacks_layer7_top_origin_location).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopOriginLocationParams {
     /// Query parameter `limit`.
     ///
@@ -10866,8 +16907,129 @@ pub struct RadarGetAttacksLayer7TopOriginLocationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TopOriginLocationParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_target_location`](RadarApi::radar_get_attacks_layer7_top_target_location).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopTargetLocationParams {
     /// Query parameter `limit`.
     ///
@@ -10914,8 +17076,122 @@ pub struct RadarGetAttacksLayer7TopTargetLocationParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TopTargetLocationParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_attacks_layer7_top_verticals`](RadarApi::radar_get_attacks_layer7_top_verticals).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopVerticalsParams {
     /// Query parameter `limit`.
     ///
@@ -10970,8 +17246,139 @@ pub struct RadarGetAttacksLayer7TopVerticalsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAttacksLayer7TopVerticalsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            ip_version: Default::default(),
+            http_version: Default::default(),
+            http_method: Default::default(),
+            mitigation_product: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpMethod`.
+    #[inline]
+    pub fn http_method(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<HttpMethodItem>>,
+    ) -> Self {
+        self.http_method = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `mitigationProduct`.
+    #[inline]
+    pub fn mitigation_product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Item2>>,
+    ) -> Self {
+        self.mitigation_product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_hijacks_events`](RadarApi::radar_get_bgp_hijacks_events).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpHijacksEventsParams {
     /// Query parameter `page`.
     ///
@@ -11038,8 +17445,129 @@ pub struct RadarGetBgpHijacksEventsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpHijacksEventsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            event_id: Default::default(),
+            hijacker_asn: Default::default(),
+            victim_asn: Default::default(),
+            involved_asn: Default::default(),
+            involved_country: Default::default(),
+            prefix: Default::default(),
+            min_confidence: Default::default(),
+            max_confidence: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            sort_by: Default::default(),
+            sort_order: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `eventId`.
+    #[inline]
+    pub fn event_id(mut self, value: impl Into<i64>) -> Self {
+        self.event_id = Some(value.into());
+        self
+    }
+    /// Sets `hijackerAsn`.
+    #[inline]
+    pub fn hijacker_asn(mut self, value: impl Into<i64>) -> Self {
+        self.hijacker_asn = Some(value.into());
+        self
+    }
+    /// Sets `victimAsn`.
+    #[inline]
+    pub fn victim_asn(mut self, value: impl Into<i64>) -> Self {
+        self.victim_asn = Some(value.into());
+        self
+    }
+    /// Sets `involvedAsn`.
+    #[inline]
+    pub fn involved_asn(mut self, value: impl Into<i64>) -> Self {
+        self.involved_asn = Some(value.into());
+        self
+    }
+    /// Sets `involvedCountry`.
+    #[inline]
+    pub fn involved_country(mut self, value: impl Into<String>) -> Self {
+        self.involved_country = Some(value.into());
+        self
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `minConfidence`.
+    #[inline]
+    pub fn min_confidence(mut self, value: impl Into<i64>) -> Self {
+        self.min_confidence = Some(value.into());
+        self
+    }
+    /// Sets `maxConfidence`.
+    #[inline]
+    pub fn max_confidence(mut self, value: impl Into<i64>) -> Self {
+        self.max_confidence = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `sortBy`.
+    #[inline]
+    pub fn sort_by(mut self, value: impl Into<RadarGetBgpHijacksEventsSortBy>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sets `sortOrder`.
+    #[inline]
+    pub fn sort_order(mut self, value: impl Into<EventsSortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_ips_timeseries`](RadarApi::radar_get_bgp_ips_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpIpsTimeseriesParams {
     /// Query parameter `name`.
     ///
@@ -11078,8 +17606,97 @@ pub struct RadarGetBgpIpsTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpIpsTimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            ip_version: Default::default(),
+            include_delay: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `includeDelay`.
+    #[inline]
+    pub fn include_delay(mut self, value: impl Into<bool>) -> Self {
+        self.include_delay = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_route_leak_events`](RadarApi::radar_get_bgp_route_leak_events).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpRouteLeakEventsParams {
     /// Query parameter `page`.
     ///
@@ -11130,8 +17747,104 @@ pub struct RadarGetBgpRouteLeakEventsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpRouteLeakEventsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            event_id: Default::default(),
+            leak_asn: Default::default(),
+            involved_asn: Default::default(),
+            involved_country: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            sort_by: Default::default(),
+            sort_order: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `eventId`.
+    #[inline]
+    pub fn event_id(mut self, value: impl Into<i64>) -> Self {
+        self.event_id = Some(value.into());
+        self
+    }
+    /// Sets `leakAsn`.
+    #[inline]
+    pub fn leak_asn(mut self, value: impl Into<i64>) -> Self {
+        self.leak_asn = Some(value.into());
+        self
+    }
+    /// Sets `involvedAsn`.
+    #[inline]
+    pub fn involved_asn(mut self, value: impl Into<i64>) -> Self {
+        self.involved_asn = Some(value.into());
+        self
+    }
+    /// Sets `involvedCountry`.
+    #[inline]
+    pub fn involved_country(mut self, value: impl Into<String>) -> Self {
+        self.involved_country = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `sortBy`.
+    #[inline]
+    pub fn sort_by(
+        mut self,
+        value: impl Into<RadarGetBgpRouteLeakEventsSortBy>,
+    ) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sets `sortOrder`.
+    #[inline]
+    pub fn sort_order(mut self, value: impl Into<EventsSortOrder>) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_routes_asns`](RadarApi::radar_get_bgp_routes_asns).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesAsnsParams {
     /// Query parameter `location`.
     ///
@@ -11154,8 +17867,55 @@ pub struct RadarGetBgpRoutesAsnsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpRoutesAsnsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            location: Default::default(),
+            limit: Default::default(),
+            sort_by: Default::default(),
+            sort_order: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `sortBy`.
+    #[inline]
+    pub fn sort_by(mut self, value: impl Into<RadarGetBgpRoutesAsnsSortBy>) -> Self {
+        self.sort_by = Some(value.into());
+        self
+    }
+    /// Sets `sortOrder`.
+    #[inline]
+    pub fn sort_order(
+        mut self,
+        value: impl Into<RadarGetBgpRoutesAsnsSortOrder>,
+    ) -> Self {
+        self.sort_order = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_pfx2as_moas`](RadarApi::radar_get_bgp_pfx2as_moas).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asMoasParams {
     /// Query parameter `origin`.
     ///
@@ -11174,8 +17934,45 @@ pub struct RadarGetBgpPfx2asMoasParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpPfx2asMoasParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            origin: Default::default(),
+            prefix: Default::default(),
+            invalid_only: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `origin`.
+    #[inline]
+    pub fn origin(mut self, value: impl Into<i64>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `invalid_only`.
+    #[inline]
+    pub fn invalid_only(mut self, value: impl Into<bool>) -> Self {
+        self.invalid_only = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_pfx2as`](RadarApi::radar_get_bgp_pfx2as).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asParams {
     /// Query parameter `prefix`.
     ///
@@ -11198,8 +17995,52 @@ pub struct RadarGetBgpPfx2asParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpPfx2asParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            prefix: Default::default(),
+            origin: Default::default(),
+            rpki_status: Default::default(),
+            longest_prefix_match: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `origin`.
+    #[inline]
+    pub fn origin(mut self, value: impl Into<i64>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
+    /// Sets `rpkiStatus`.
+    #[inline]
+    pub fn rpki_status(mut self, value: impl Into<RadarGetBgpPfx2asRpkiStatus>) -> Self {
+        self.rpki_status = Some(value.into());
+        self
+    }
+    /// Sets `longestPrefixMatch`.
+    #[inline]
+    pub fn longest_prefix_match(mut self, value: impl Into<bool>) -> Self {
+        self.longest_prefix_match = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_routes_stats`](RadarApi::radar_get_bgp_routes_stats).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesStatsParams {
     /// Query parameter `asn`.
     ///
@@ -11214,8 +18055,38 @@ pub struct RadarGetBgpRoutesStatsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpRoutesStatsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn: Default::default(),
+            location: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<i64>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_timeseries`](RadarApi::radar_get_bgp_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpTimeseriesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -11254,8 +18125,92 @@ pub struct RadarGetBgpTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpTimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            prefix: Default::default(),
+            update_type: Default::default(),
+            asn: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.prefix = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `updateType`.
+    #[inline]
+    pub fn update_type(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<UpdateTypeItem>>,
+    ) -> Self {
+        self.update_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_top_ases`](RadarApi::radar_get_bgp_top_ases).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopAsesParams {
     /// Query parameter `limit`.
     ///
@@ -11294,8 +18249,92 @@ pub struct RadarGetBgpTopAsesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpTopAsesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            prefix: Default::default(),
+            update_type: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.prefix = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `updateType`.
+    #[inline]
+    pub fn update_type(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<UpdateTypeItem>>,
+    ) -> Self {
+        self.update_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_top_asns_by_prefixes`](RadarApi::radar_get_bgp_top_asns_by_prefixes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopAsnsByPrefixesParams {
     /// Query parameter `country`.
     ///
@@ -11310,8 +18349,38 @@ pub struct RadarGetBgpTopAsnsByPrefixesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpTopAsnsByPrefixesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            country: Default::default(),
+            limit: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_bgp_top_prefixes`](RadarApi::radar_get_bgp_top_prefixes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopPrefixesParams {
     /// Query parameter `limit`.
     ///
@@ -11346,8 +18415,85 @@ pub struct RadarGetBgpTopPrefixesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetBgpTopPrefixesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            update_type: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `updateType`.
+    #[inline]
+    pub fn update_type(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<UpdateTypeItem>>,
+    ) -> Self {
+        self.update_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_reports_datasets`](RadarApi::radar_get_reports_datasets).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetReportsDatasetsParams {
     /// Query parameter `limit`.
     ///
@@ -11366,16 +18512,70 @@ pub struct RadarGetReportsDatasetsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetReportsDatasetsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            dataset_type: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `datasetType`.
+    #[inline]
+    pub fn dataset_type(
+        mut self,
+        value: impl Into<RadarGetReportsDatasetsDatasetType>,
+    ) -> Self {
+        self.dataset_type = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_post_reports_dataset_download_url`](RadarApi::radar_post_reports_dataset_download_url).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarPostReportsDatasetDownloadUrlParams {
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarPostReportsDatasetDownloadUrlParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { format: Default::default() }
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_cache_hit_status`](RadarApi::radar_get_dns_timeseries_by_cache_hit_status).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByCacheHitStatusParams {
     /// Query parameter `name`.
     ///
@@ -11414,8 +18614,95 @@ pub struct RadarGetDnsTimeseriesByCacheHitStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByCacheHitStatusParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec`](RadarApi::radar_get_dns_timeseries_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecParams {
     /// Query parameter `name`.
     ///
@@ -11454,8 +18741,95 @@ pub struct RadarGetDnsTimeseriesByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByDnssecParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec_awareness`](RadarApi::radar_get_dns_timeseries_by_dnssec_awareness).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecAwarenessParams {
     /// Query parameter `name`.
     ///
@@ -11494,8 +18868,95 @@ pub struct RadarGetDnsTimeseriesByDnssecAwarenessParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByDnssecAwarenessParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_dnssec_e2e_version`](RadarApi::radar_get_dns_timeseries_by_dnssec_e2e_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecE2eVersionParams {
     /// Query parameter `name`.
     ///
@@ -11534,8 +18995,95 @@ pub struct RadarGetDnsTimeseriesByDnssecE2eVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByDnssecE2eVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_ip_version`](RadarApi::radar_get_dns_timeseries_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByIpVersionParams {
     /// Query parameter `name`.
     ///
@@ -11574,8 +19122,95 @@ pub struct RadarGetDnsTimeseriesByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_matching_answer_status`](RadarApi::radar_get_dns_timeseries_by_matching_answer_status).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusParams {
     /// Query parameter `name`.
     ///
@@ -11614,8 +19249,95 @@ pub struct RadarGetDnsTimeseriesByMatchingAnswerStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByMatchingAnswerStatusParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_protocol`](RadarApi::radar_get_dns_timeseries_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByProtocolParams {
     /// Query parameter `name`.
     ///
@@ -11654,8 +19376,95 @@ pub struct RadarGetDnsTimeseriesByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_query_type`](RadarApi::radar_get_dns_timeseries_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByQueryTypeParams {
     /// Query parameter `name`.
     ///
@@ -11694,8 +19503,95 @@ pub struct RadarGetDnsTimeseriesByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByQueryTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_response_code`](RadarApi::radar_get_dns_timeseries_by_response_code).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByResponseCodeParams {
     /// Query parameter `name`.
     ///
@@ -11734,8 +19630,95 @@ pub struct RadarGetDnsTimeseriesByResponseCodeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByResponseCodeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_by_response_ttl`](RadarApi::radar_get_dns_timeseries_by_response_ttl).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByResponseTtlParams {
     /// Query parameter `name`.
     ///
@@ -11774,8 +19757,95 @@ pub struct RadarGetDnsTimeseriesByResponseTtlParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesByResponseTtlParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries`](RadarApi::radar_get_dns_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -11818,8 +19888,102 @@ pub struct RadarGetDnsTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_cache_hit_status`](RadarApi::radar_get_dns_timeseries_group_by_cache_hit_status).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByCacheHitStatusParams {
     /// Query parameter `aggInterval`.
     ///
@@ -11862,8 +20026,102 @@ pub struct RadarGetDnsTimeseriesGroupByCacheHitStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByCacheHitStatusParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec`](RadarApi::radar_get_dns_timeseries_group_by_dnssec).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByDnssecParams {
     /// Query parameter `aggInterval`.
     ///
@@ -11906,8 +20164,102 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByDnssecParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec_awareness`](RadarApi::radar_get_dns_timeseries_group_by_dnssec_awareness).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByDnssecAwarenessParams {
     /// Query parameter `aggInterval`.
     ///
@@ -11950,8 +20302,102 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecAwarenessParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByDnssecAwarenessParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_dnssec_e2e_version`](RadarApi::radar_get_dns_timeseries_group_by_dnssec_e2e_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -11994,8 +20440,102 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_ip_version`](RadarApi::radar_get_dns_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12038,8 +20578,102 @@ pub struct RadarGetDnsTimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_matching_answer_status`](RadarApi::radar_get_dns_timeseries_group_by_matching_answer_status).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12082,8 +20716,102 @@ pub struct RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_protocol`](RadarApi::radar_get_dns_timeseries_group_by_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByProtocolParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12126,8 +20854,102 @@ pub struct RadarGetDnsTimeseriesGroupByProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_query_type`](RadarApi::radar_get_dns_timeseries_group_by_query_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByQueryTypeParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12170,8 +20992,102 @@ pub struct RadarGetDnsTimeseriesGroupByQueryTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByQueryTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_response_code`](RadarApi::radar_get_dns_timeseries_group_by_response_code).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByResponseCodeParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12214,8 +21130,102 @@ pub struct RadarGetDnsTimeseriesGroupByResponseCodeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByResponseCodeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_timeseries_group_by_response_ttl`](RadarApi::radar_get_dns_timeseries_group_by_response_ttl).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByResponseTtlParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12258,8 +21268,102 @@ pub struct RadarGetDnsTimeseriesGroupByResponseTtlParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetDnsTimeseriesGroupByResponseTtlParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            tld: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tld`.
+    #[inline]
+    pub fn tld(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tld = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_dns_top_ases`](RadarApi::radar_get_dns_top_ases).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTopAsesParams {
     /// Query parameter `limit`.
     ///
@@ -12304,11 +21408,12 @@ pub struct RadarGetDnsTopAsesParams {
 }
 impl RadarGetDnsTopAsesParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(domain: Vec<String>) -> Self {
+    #[inline]
+    pub fn new(domain: impl Into<Vec<String>>) -> Self {
         Self {
             limit: Default::default(),
             name: Default::default(),
-            domain,
+            domain: domain.into(),
             date_range: Default::default(),
             date_start: Default::default(),
             date_end: Default::default(),
@@ -12318,9 +21423,79 @@ impl RadarGetDnsTopAsesParams {
             format: Default::default(),
         }
     }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
 }
 /// Query and header parameters of [`RadarApi::radar_get_dns_top_locations`](RadarApi::radar_get_dns_top_locations).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetDnsTopLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -12365,11 +21540,12 @@ pub struct RadarGetDnsTopLocationsParams {
 }
 impl RadarGetDnsTopLocationsParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(domain: Vec<String>) -> Self {
+    #[inline]
+    pub fn new(domain: impl Into<Vec<String>>) -> Self {
         Self {
             limit: Default::default(),
             name: Default::default(),
-            domain,
+            domain: domain.into(),
             date_range: Default::default(),
             date_start: Default::default(),
             date_end: Default::default(),
@@ -12379,9 +21555,79 @@ impl RadarGetDnsTopLocationsParams {
             format: Default::default(),
         }
     }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
 }
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_arc`](RadarApi::radar_get_email_routing_summary_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByArcParams {
     /// Query parameter `name`.
     ///
@@ -12424,8 +21670,104 @@ pub struct RadarGetEmailRoutingSummaryByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingSummaryByArcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_dkim`](RadarApi::radar_get_email_routing_summary_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByDkimParams {
     /// Query parameter `name`.
     ///
@@ -12468,8 +21810,104 @@ pub struct RadarGetEmailRoutingSummaryByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingSummaryByDkimParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_dmarc`](RadarApi::radar_get_email_routing_summary_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByDmarcParams {
     /// Query parameter `name`.
     ///
@@ -12512,8 +21950,104 @@ pub struct RadarGetEmailRoutingSummaryByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingSummaryByDmarcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_encrypted`](RadarApi::radar_get_email_routing_summary_by_encrypted).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByEncryptedParams {
     /// Query parameter `name`.
     ///
@@ -12556,8 +22090,101 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingSummaryByEncryptedParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_ip_version`](RadarApi::radar_get_email_routing_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByIpVersionParams {
     /// Query parameter `name`.
     ///
@@ -12600,8 +22227,99 @@ pub struct RadarGetEmailRoutingSummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingSummaryByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_summary_by_spf`](RadarApi::radar_get_email_routing_summary_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryBySpfParams {
     /// Query parameter `name`.
     ///
@@ -12644,8 +22362,104 @@ pub struct RadarGetEmailRoutingSummaryBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingSummaryBySpfParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_arc`](RadarApi::radar_get_email_routing_timeseries_group_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByArcParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12692,8 +22506,111 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingTimeseriesGroupByArcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_dkim`](RadarApi::radar_get_email_routing_timeseries_group_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByDkimParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12740,8 +22657,111 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingTimeseriesGroupByDkimParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_dmarc`](RadarApi::radar_get_email_routing_timeseries_group_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12788,8 +22808,111 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_encrypted`](RadarApi::radar_get_email_routing_timeseries_group_by_encrypted).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12836,8 +22959,108 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            ip_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_ip_version`](RadarApi::radar_get_email_routing_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12884,8 +23107,106 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_routing_timeseries_group_by_spf`](RadarApi::radar_get_email_routing_timeseries_group_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupBySpfParams {
     /// Query parameter `aggInterval`.
     ///
@@ -12932,8 +23253,111 @@ pub struct RadarGetEmailRoutingTimeseriesGroupBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailRoutingTimeseriesGroupBySpfParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            ip_version: Default::default(),
+            encrypted: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `encrypted`.
+    #[inline]
+    pub fn encrypted(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<EncryptedItem>>,
+    ) -> Self {
+        self.encrypted = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_arc`](RadarApi::radar_get_email_security_summary_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByArcParams {
     /// Query parameter `name`.
     ///
@@ -12972,8 +23396,92 @@ pub struct RadarGetEmailSecuritySummaryByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryByArcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_dkim`](RadarApi::radar_get_email_security_summary_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByDkimParams {
     /// Query parameter `name`.
     ///
@@ -13012,8 +23520,92 @@ pub struct RadarGetEmailSecuritySummaryByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryByDkimParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_dmarc`](RadarApi::radar_get_email_security_summary_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByDmarcParams {
     /// Query parameter `name`.
     ///
@@ -13052,8 +23644,92 @@ pub struct RadarGetEmailSecuritySummaryByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryByDmarcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_malicious`](RadarApi::radar_get_email_security_summary_by_malicious).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByMaliciousParams {
     /// Query parameter `name`.
     ///
@@ -13096,8 +23772,99 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryByMaliciousParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spam`](RadarApi::radar_get_email_security_summary_by_spam).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpamParams {
     /// Query parameter `name`.
     ///
@@ -13140,8 +23907,99 @@ pub struct RadarGetEmailSecuritySummaryBySpamParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryBySpamParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spf`](RadarApi::radar_get_email_security_summary_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpfParams {
     /// Query parameter `name`.
     ///
@@ -13180,8 +24038,92 @@ pub struct RadarGetEmailSecuritySummaryBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryBySpfParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_spoof`](RadarApi::radar_get_email_security_summary_by_spoof).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpoofParams {
     /// Query parameter `name`.
     ///
@@ -13224,8 +24166,99 @@ pub struct RadarGetEmailSecuritySummaryBySpoofParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryBySpoofParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_threat_category`](RadarApi::radar_get_email_security_summary_by_threat_category).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByThreatCategoryParams {
     /// Query parameter `name`.
     ///
@@ -13268,8 +24301,99 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryByThreatCategoryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_summary_by_tls_version`](RadarApi::radar_get_email_security_summary_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByTlsVersionParams {
     /// Query parameter `name`.
     ///
@@ -13308,8 +24432,89 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecuritySummaryByTlsVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_arc`](RadarApi::radar_get_email_security_timeseries_group_by_arc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByArcParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13352,8 +24557,99 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByArcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupByArcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_dkim`](RadarApi::radar_get_email_security_timeseries_group_by_dkim).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByDkimParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13396,8 +24692,99 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByDkimParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupByDkimParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_dmarc`](RadarApi::radar_get_email_security_timeseries_group_by_dmarc).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13440,8 +24827,99 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_malicious`](RadarApi::radar_get_email_security_timeseries_group_by_malicious).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13488,8 +24966,106 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spam`](RadarApi::radar_get_email_security_timeseries_group_by_spam).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpamParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13536,8 +25112,106 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpamParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupBySpamParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spf`](RadarApi::radar_get_email_security_timeseries_group_by_spf).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpfParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13580,8 +25254,99 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpfParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupBySpfParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_spoof`](RadarApi::radar_get_email_security_timeseries_group_by_spoof).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13628,8 +25393,106 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_threat_category`](RadarApi::radar_get_email_security_timeseries_group_by_threat_category).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13676,8 +25539,106 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_timeseries_group_by_tls_version`](RadarApi::radar_get_email_security_timeseries_group_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -13720,8 +25681,96 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_messages`](RadarApi::radar_get_email_security_top_tlds_by_messages).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTopTldsByMessagesParams {
     /// Query parameter `limit`.
     ///
@@ -13772,8 +25821,113 @@ pub struct RadarGetEmailSecurityTopTldsByMessagesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTopTldsByMessagesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            tld_category: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tldCategory`.
+    #[inline]
+    pub fn tld_category(mut self, value: impl Into<TldCategory>) -> Self {
+        self.tld_category = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_malicious`](RadarApi::radar_get_email_security_top_tlds_by_malicious).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTopTldsByMaliciousParams {
     /// Query parameter `limit`.
     ///
@@ -13824,8 +25978,113 @@ pub struct RadarGetEmailSecurityTopTldsByMaliciousParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTopTldsByMaliciousParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            tld_category: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tldCategory`.
+    #[inline]
+    pub fn tld_category(mut self, value: impl Into<TldCategory>) -> Self {
+        self.tld_category = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_spam`](RadarApi::radar_get_email_security_top_tlds_by_spam).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTopTldsBySpamParams {
     /// Query parameter `limit`.
     ///
@@ -13876,8 +26135,113 @@ pub struct RadarGetEmailSecurityTopTldsBySpamParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTopTldsBySpamParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            tld_category: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tldCategory`.
+    #[inline]
+    pub fn tld_category(mut self, value: impl Into<TldCategory>) -> Self {
+        self.tld_category = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_email_security_top_tlds_by_spoof`](RadarApi::radar_get_email_security_top_tlds_by_spoof).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTopTldsBySpoofParams {
     /// Query parameter `limit`.
     ///
@@ -13928,8 +26292,113 @@ pub struct RadarGetEmailSecurityTopTldsBySpoofParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEmailSecurityTopTldsBySpoofParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            arc: Default::default(),
+            dkim: Default::default(),
+            dmarc: Default::default(),
+            spf: Default::default(),
+            tls_version: Default::default(),
+            tld_category: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `arc`.
+    #[inline]
+    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.arc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dkim`.
+    #[inline]
+    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dkim = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dmarc`.
+    #[inline]
+    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.dmarc = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `spf`.
+    #[inline]
+    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+        self.spf = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<TlsVersionItem>>,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tldCategory`.
+    #[inline]
+    pub fn tld_category(mut self, value: impl Into<TldCategory>) -> Self {
+        self.tld_category = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_entities_asn_list`](RadarApi::radar_get_entities_asn_list).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnListParams {
     /// Query parameter `limit`.
     ///
@@ -13956,8 +26425,59 @@ pub struct RadarGetEntitiesAsnListParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEntitiesAsnListParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            order_by: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<String>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `orderBy`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<RadarGetEntitiesAsnListOrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_entities_asn_by_ip`](RadarApi::radar_get_entities_asn_by_ip).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIpParams {
     /// Query parameter `ip` (required).
     ///
@@ -13970,23 +26490,45 @@ pub struct RadarGetEntitiesAsnByIpParams {
 }
 impl RadarGetEntitiesAsnByIpParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(ip: String) -> Self {
+    #[inline]
+    pub fn new(ip: impl Into<String>) -> Self {
         Self {
-            ip,
+            ip: ip.into(),
             format: Default::default(),
         }
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`RadarApi::radar_get_entities_asn_by_id`](RadarApi::radar_get_entities_asn_by_id).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIdParams {
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEntitiesAsnByIdParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { format: Default::default() }
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_asns_rel`](RadarApi::radar_get_asns_rel).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetAsnsRelParams {
     /// Query parameter `asn2`.
     ///
@@ -13997,8 +26539,31 @@ pub struct RadarGetAsnsRelParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetAsnsRelParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            asn2: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `asn2`.
+    #[inline]
+    pub fn asn2(mut self, value: impl Into<i64>) -> Self {
+        self.asn2 = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_entities_ip`](RadarApi::radar_get_entities_ip).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesIpParams {
     /// Query parameter `ip` (required).
     ///
@@ -14011,15 +26576,23 @@ pub struct RadarGetEntitiesIpParams {
 }
 impl RadarGetEntitiesIpParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(ip: String) -> Self {
+    #[inline]
+    pub fn new(ip: impl Into<String>) -> Self {
         Self {
-            ip,
+            ip: ip.into(),
             format: Default::default(),
         }
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`RadarApi::radar_get_entities_locations`](RadarApi::radar_get_entities_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -14038,16 +26611,67 @@ pub struct RadarGetEntitiesLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEntitiesLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            location: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_entities_location_by_alpha2`](RadarApi::radar_get_entities_location_by_alpha2).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesLocationByAlpha2Params {
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetEntitiesLocationByAlpha2Params {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { format: Default::default() }
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_bot_class`](RadarApi::radar_get_http_summary_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByBotClassParams {
     /// Query parameter `name`.
     ///
@@ -14106,8 +26730,158 @@ pub struct RadarGetHttpSummaryByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByBotClassParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_device_type`](RadarApi::radar_get_http_summary_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByDeviceTypeParams {
     /// Query parameter `name`.
     ///
@@ -14166,8 +26940,158 @@ pub struct RadarGetHttpSummaryByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByDeviceTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_http_protocol`](RadarApi::radar_get_http_summary_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByHttpProtocolParams {
     /// Query parameter `name`.
     ///
@@ -14226,8 +27150,158 @@ pub struct RadarGetHttpSummaryByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByHttpProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_http_version`](RadarApi::radar_get_http_summary_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByHttpVersionParams {
     /// Query parameter `name`.
     ///
@@ -14286,8 +27360,158 @@ pub struct RadarGetHttpSummaryByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByHttpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_ip_version`](RadarApi::radar_get_http_summary_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByIpVersionParams {
     /// Query parameter `name`.
     ///
@@ -14346,8 +27570,158 @@ pub struct RadarGetHttpSummaryByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_operating_system`](RadarApi::radar_get_http_summary_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByOperatingSystemParams {
     /// Query parameter `name`.
     ///
@@ -14406,8 +27780,160 @@ pub struct RadarGetHttpSummaryByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByOperatingSystemParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_post_quantum`](RadarApi::radar_get_http_summary_by_post_quantum).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByPostQuantumParams {
     /// Query parameter `name`.
     ///
@@ -14470,8 +27996,170 @@ pub struct RadarGetHttpSummaryByPostQuantumParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByPostQuantumParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_summary_by_tls_version`](RadarApi::radar_get_http_summary_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByTlsVersionParams {
     /// Query parameter `name`.
     ///
@@ -14530,8 +28218,158 @@ pub struct RadarGetHttpSummaryByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpSummaryByTlsVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries`](RadarApi::radar_get_http_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14574,8 +28412,102 @@ pub struct RadarGetHttpTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_bot_class`](RadarApi::radar_get_http_timeseries_group_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByBotClassParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14638,8 +28570,165 @@ pub struct RadarGetHttpTimeseriesGroupByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByBotClassParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_browsers`](RadarApi::radar_get_http_timeseries_group_by_browsers).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByBrowsersParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14710,8 +28799,184 @@ pub struct RadarGetHttpTimeseriesGroupByBrowsersParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByBrowsersParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            limit_per_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<i64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_browser_families`](RadarApi::radar_get_http_timeseries_group_by_browser_families).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByBrowserFamiliesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14778,8 +29043,177 @@ pub struct RadarGetHttpTimeseriesGroupByBrowserFamiliesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByBrowserFamiliesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_device_type`](RadarApi::radar_get_http_timeseries_group_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByDeviceTypeParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14842,8 +29276,165 @@ pub struct RadarGetHttpTimeseriesGroupByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByDeviceTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_http_protocol`](RadarApi::radar_get_http_timeseries_group_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByHttpProtocolParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14906,8 +29497,165 @@ pub struct RadarGetHttpTimeseriesGroupByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByHttpProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_http_version`](RadarApi::radar_get_http_timeseries_group_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByHttpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -14970,8 +29718,165 @@ pub struct RadarGetHttpTimeseriesGroupByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByHttpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_ip_version`](RadarApi::radar_get_http_timeseries_group_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByIpVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -15034,8 +29939,165 @@ pub struct RadarGetHttpTimeseriesGroupByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_operating_system`](RadarApi::radar_get_http_timeseries_group_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByOperatingSystemParams {
     /// Query parameter `aggInterval`.
     ///
@@ -15098,8 +30160,167 @@ pub struct RadarGetHttpTimeseriesGroupByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByOperatingSystemParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_post_quantum`](RadarApi::radar_get_http_timeseries_group_by_post_quantum).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByPostQuantumParams {
     /// Query parameter `aggInterval`.
     ///
@@ -15166,8 +30387,177 @@ pub struct RadarGetHttpTimeseriesGroupByPostQuantumParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByPostQuantumParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_timeseries_group_by_tls_version`](RadarApi::radar_get_http_timeseries_group_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByTlsVersionParams {
     /// Query parameter `aggInterval`.
     ///
@@ -15230,8 +30620,165 @@ pub struct RadarGetHttpTimeseriesGroupByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTimeseriesGroupByTlsVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_requests`](RadarApi::radar_get_http_top_ases_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByHttpRequestsParams {
     /// Query parameter `limit`.
     ///
@@ -15302,8 +30849,189 @@ pub struct RadarGetHttpTopAsesByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByHttpRequestsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_bot_class`](RadarApi::radar_get_http_top_ases_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByBotClassParams {
     /// Query parameter `limit`.
     ///
@@ -15370,8 +31098,177 @@ pub struct RadarGetHttpTopAsesByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByBotClassParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_browser_family`](RadarApi::radar_get_http_top_ases_by_browser_family).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByBrowserFamilyParams {
     /// Query parameter `limit`.
     ///
@@ -15438,8 +31335,177 @@ pub struct RadarGetHttpTopAsesByBrowserFamilyParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByBrowserFamilyParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_device_type`](RadarApi::radar_get_http_top_ases_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByDeviceTypeParams {
     /// Query parameter `limit`.
     ///
@@ -15506,8 +31572,177 @@ pub struct RadarGetHttpTopAsesByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByDeviceTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_protocol`](RadarApi::radar_get_http_top_ases_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByHttpProtocolParams {
     /// Query parameter `limit`.
     ///
@@ -15574,8 +31809,177 @@ pub struct RadarGetHttpTopAsesByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByHttpProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_http_version`](RadarApi::radar_get_http_top_ases_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByHttpVersionParams {
     /// Query parameter `limit`.
     ///
@@ -15642,8 +32046,177 @@ pub struct RadarGetHttpTopAsesByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByHttpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_ip_version`](RadarApi::radar_get_http_top_ases_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByIpVersionParams {
     /// Query parameter `limit`.
     ///
@@ -15710,8 +32283,177 @@ pub struct RadarGetHttpTopAsesByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_operating_system`](RadarApi::radar_get_http_top_ases_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByOperatingSystemParams {
     /// Query parameter `limit`.
     ///
@@ -15778,8 +32520,179 @@ pub struct RadarGetHttpTopAsesByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByOperatingSystemParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_ases_by_tls_version`](RadarApi::radar_get_http_top_ases_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopAsesByTlsVersionParams {
     /// Query parameter `limit`.
     ///
@@ -15846,8 +32759,177 @@ pub struct RadarGetHttpTopAsesByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopAsesByTlsVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_browsers`](RadarApi::radar_get_http_top_browsers).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopBrowsersParams {
     /// Query parameter `limit`.
     ///
@@ -15918,8 +33000,189 @@ pub struct RadarGetHttpTopBrowsersParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopBrowsersParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_browser_families`](RadarApi::radar_get_http_top_browser_families).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopBrowserFamiliesParams {
     /// Query parameter `limit`.
     ///
@@ -15990,8 +33253,189 @@ pub struct RadarGetHttpTopBrowserFamiliesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopBrowserFamiliesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_requests`](RadarApi::radar_get_http_top_locations_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByHttpRequestsParams {
     /// Query parameter `limit`.
     ///
@@ -16062,8 +33506,189 @@ pub struct RadarGetHttpTopLocationsByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByHttpRequestsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_bot_class`](RadarApi::radar_get_http_top_locations_by_bot_class).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByBotClassParams {
     /// Query parameter `limit`.
     ///
@@ -16130,8 +33755,177 @@ pub struct RadarGetHttpTopLocationsByBotClassParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByBotClassParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_browser_family`](RadarApi::radar_get_http_top_locations_by_browser_family).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByBrowserFamilyParams {
     /// Query parameter `limit`.
     ///
@@ -16198,8 +33992,177 @@ pub struct RadarGetHttpTopLocationsByBrowserFamilyParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByBrowserFamilyParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_device_type`](RadarApi::radar_get_http_top_locations_by_device_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByDeviceTypeParams {
     /// Query parameter `limit`.
     ///
@@ -16266,8 +34229,177 @@ pub struct RadarGetHttpTopLocationsByDeviceTypeParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByDeviceTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_protocol`](RadarApi::radar_get_http_top_locations_by_http_protocol).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByHttpProtocolParams {
     /// Query parameter `limit`.
     ///
@@ -16334,8 +34466,177 @@ pub struct RadarGetHttpTopLocationsByHttpProtocolParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByHttpProtocolParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_http_version`](RadarApi::radar_get_http_top_locations_by_http_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByHttpVersionParams {
     /// Query parameter `limit`.
     ///
@@ -16402,8 +34703,177 @@ pub struct RadarGetHttpTopLocationsByHttpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByHttpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_ip_version`](RadarApi::radar_get_http_top_locations_by_ip_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByIpVersionParams {
     /// Query parameter `limit`.
     ///
@@ -16470,8 +34940,177 @@ pub struct RadarGetHttpTopLocationsByIpVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByIpVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            os: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_operating_system`](RadarApi::radar_get_http_top_locations_by_operating_system).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByOperatingSystemParams {
     /// Query parameter `limit`.
     ///
@@ -16538,8 +35177,179 @@ pub struct RadarGetHttpTopLocationsByOperatingSystemParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByOperatingSystemParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            tls_version: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `tlsVersion`.
+    #[inline]
+    pub fn tls_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassTlsVersionItem>,
+        >,
+    ) -> Self {
+        self.tls_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_http_top_locations_by_tls_version`](RadarApi::radar_get_http_top_locations_by_tls_version).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetHttpTopLocationsByTlsVersionParams {
     /// Query parameter `limit`.
     ///
@@ -16606,8 +35416,177 @@ pub struct RadarGetHttpTopLocationsByTlsVersionParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetHttpTopLocationsByTlsVersionParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bot_class: Default::default(),
+            device_type: Default::default(),
+            http_protocol: Default::default(),
+            http_version: Default::default(),
+            ip_version: Default::default(),
+            os: Default::default(),
+            browser_family: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `botClass`.
+    #[inline]
+    pub fn bot_class(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByDeviceTypeBotClassItem>,
+        >,
+    ) -> Self {
+        self.bot_class = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `deviceType`.
+    #[inline]
+    pub fn device_type(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassDeviceTypeItem>,
+        >,
+    ) -> Self {
+        self.device_type = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpProtocol`.
+    #[inline]
+    pub fn http_protocol(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpSummaryByBotClassHttpProtocolItem>,
+        >,
+    ) -> Self {
+        self.http_protocol = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `httpVersion`.
+    #[inline]
+    pub fn http_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem>,
+        >,
+    ) -> Self {
+        self.http_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `ipVersion`.
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetDnsAs112TopLocationsByIpVersionIpVersion>,
+        >,
+    ) -> Self {
+        self.ip_version = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetHttpSummaryByBotClassOsItem>>,
+    ) -> Self {
+        self.os = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `browserFamily`.
+    #[inline]
+    pub fn browser_family(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem>,
+        >,
+    ) -> Self {
+        self.browser_family = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_netflows_summary`](RadarApi::radar_get_netflows_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsSummaryParams {
     /// Query parameter `name`.
     ///
@@ -16642,8 +35621,88 @@ pub struct RadarGetNetflowsSummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetNetflowsSummaryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_netflows_timeseries`](RadarApi::radar_get_netflows_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTimeseriesParams {
     /// Query parameter `aggInterval`.
     ///
@@ -16690,8 +35749,112 @@ pub struct RadarGetNetflowsTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetNetflowsTimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            product: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            normalization: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `product`.
+    #[inline]
+    pub fn product(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetNetflowsTimeseriesProductItem>>,
+    ) -> Self {
+        self.product = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `normalization`.
+    #[inline]
+    pub fn normalization(mut self, value: impl Into<Normalization>) -> Self {
+        self.normalization = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_netflows_top_ases`](RadarApi::radar_get_netflows_top_ases).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTopAsesParams {
     /// Query parameter `limit`.
     ///
@@ -16730,8 +35893,95 @@ pub struct RadarGetNetflowsTopAsesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetNetflowsTopAsesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_netflows_top_locations`](RadarApi::radar_get_netflows_top_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTopLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -16770,8 +36020,95 @@ pub struct RadarGetNetflowsTopLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetNetflowsTopLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_quality_index_summary`](RadarApi::radar_get_quality_index_summary).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetQualityIndexSummaryParams {
     /// Query parameter `name`.
     ///
@@ -16812,7 +36149,8 @@ pub struct RadarGetQualityIndexSummaryParams {
 }
 impl RadarGetQualityIndexSummaryParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(metric: Metric) -> Self {
+    #[inline]
+    pub fn new(metric: impl Into<Metric>) -> Self {
         Self {
             name: Default::default(),
             date_range: Default::default(),
@@ -16821,13 +36159,77 @@ impl RadarGetQualityIndexSummaryParams {
             asn: Default::default(),
             location: Default::default(),
             continent: Default::default(),
-            metric,
+            metric: metric.into(),
             format: Default::default(),
         }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`RadarApi::radar_get_quality_index_timeseries_group`](RadarApi::radar_get_quality_index_timeseries_group).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetQualityIndexTimeseriesGroupParams {
     /// Query parameter `aggInterval`.
     ///
@@ -16876,7 +36278,8 @@ pub struct RadarGetQualityIndexTimeseriesGroupParams {
 }
 impl RadarGetQualityIndexTimeseriesGroupParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(metric: Metric) -> Self {
+    #[inline]
+    pub fn new(metric: impl Into<Metric>) -> Self {
         Self {
             agg_interval: Default::default(),
             name: Default::default(),
@@ -16887,13 +36290,89 @@ impl RadarGetQualityIndexTimeseriesGroupParams {
             location: Default::default(),
             continent: Default::default(),
             interpolation: Default::default(),
-            metric,
+            metric: metric.into(),
             format: Default::default(),
         }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `interpolation`.
+    #[inline]
+    pub fn interpolation(mut self, value: impl Into<bool>) -> Self {
+        self.interpolation = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`RadarApi::radar_get_quality_speed_histogram`](RadarApi::radar_get_quality_speed_histogram).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedHistogramParams {
     /// Query parameter `name`.
     ///
@@ -16928,8 +36407,85 @@ pub struct RadarGetQualitySpeedHistogramParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetQualitySpeedHistogramParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            bucket_size: Default::default(),
+            metric_group: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `bucketSize`.
+    #[inline]
+    pub fn bucket_size(mut self, value: impl Into<i64>) -> Self {
+        self.bucket_size = Some(value.into());
+        self
+    }
+    /// Sets `metricGroup`.
+    #[inline]
+    pub fn metric_group(
+        mut self,
+        value: impl Into<RadarGetQualitySpeedHistogramMetricGroup>,
+    ) -> Self {
+        self.metric_group = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_quality_speed_summary`](RadarApi::radar_get_quality_speed_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedSummaryParams {
     /// Query parameter `name`.
     ///
@@ -16956,8 +36512,68 @@ pub struct RadarGetQualitySpeedSummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetQualitySpeedSummaryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_quality_speed_top_ases`](RadarApi::radar_get_quality_speed_top_ases).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedTopAsesParams {
     /// Query parameter `limit`.
     ///
@@ -16996,8 +36612,89 @@ pub struct RadarGetQualitySpeedTopAsesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetQualitySpeedTopAsesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            order_by: Default::default(),
+            reverse: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `orderBy`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `reverse`.
+    #[inline]
+    pub fn reverse(mut self, value: impl Into<bool>) -> Self {
+        self.reverse = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_quality_speed_top_locations`](RadarApi::radar_get_quality_speed_top_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedTopLocationsParams {
     /// Query parameter `limit`.
     ///
@@ -17036,8 +36733,89 @@ pub struct RadarGetQualitySpeedTopLocationsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetQualitySpeedTopLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            order_by: Default::default(),
+            reverse: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `orderBy`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets `reverse`.
+    #[inline]
+    pub fn reverse(mut self, value: impl Into<bool>) -> Self {
+        self.reverse = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_ranking_domain_details`](RadarApi::radar_get_ranking_domain_details).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainDetailsParams {
     /// Query parameter `limit`.
     ///
@@ -17060,8 +36838,52 @@ pub struct RadarGetRankingDomainDetailsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetRankingDomainDetailsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            ranking_type: Default::default(),
+            name: Default::default(),
+            date: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `rankingType`.
+    #[inline]
+    pub fn ranking_type(mut self, value: impl Into<RankingType>) -> Self {
+        self.ranking_type = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `date`.
+    #[inline]
+    pub fn date(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.date = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_ranking_domain_timeseries`](RadarApi::radar_get_ranking_domain_timeseries).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainTimeseriesParams {
     /// Query parameter `limit`.
     ///
@@ -17100,8 +36922,95 @@ pub struct RadarGetRankingDomainTimeseriesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetRankingDomainTimeseriesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            ranking_type: Default::default(),
+            name: Default::default(),
+            location: Default::default(),
+            domains: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `rankingType`.
+    #[inline]
+    pub fn ranking_type(mut self, value: impl Into<RankingType>) -> Self {
+        self.ranking_type = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `domains`.
+    #[inline]
+    pub fn domains(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.domains = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_ranking_top_domains`](RadarApi::radar_get_ranking_top_domains).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetRankingTopDomainsParams {
     /// Query parameter `limit`.
     ///
@@ -17128,8 +37037,62 @@ pub struct RadarGetRankingTopDomainsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetRankingTopDomainsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            location: Default::default(),
+            date: Default::default(),
+            ranking_type: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `date`.
+    #[inline]
+    pub fn date(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.date = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `rankingType`.
+    #[inline]
+    pub fn ranking_type(mut self, value: impl Into<RankingType>) -> Self {
+        self.ranking_type = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_search_global`](RadarApi::radar_get_search_global).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetSearchGlobalParams {
     /// Query parameter `limit`.
     ///
@@ -17158,19 +37121,51 @@ pub struct RadarGetSearchGlobalParams {
 }
 impl RadarGetSearchGlobalParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(query: String) -> Self {
+    #[inline]
+    pub fn new(query: impl Into<String>) -> Self {
         Self {
             limit: Default::default(),
             limit_per_group: Default::default(),
-            query,
+            query: query.into(),
             include: Default::default(),
             exclude: Default::default(),
             format: Default::default(),
         }
     }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `limitPerGroup`.
+    #[inline]
+    pub fn limit_per_group(mut self, value: impl Into<f64>) -> Self {
+        self.limit_per_group = Some(value.into());
+        self
+    }
+    /// Sets `include`.
+    #[inline]
+    pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Item4>>) -> Self {
+        self.include = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `exclude`.
+    #[inline]
+    pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Item4>>) -> Self {
+        self.exclude = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
 }
 /// Query and header parameters of [`RadarApi::radar_get_tcp_resets_timeouts_summary`](RadarApi::radar_get_tcp_resets_timeouts_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetTcpResetsTimeoutsSummaryParams {
     /// Query parameter `name`.
     ///
@@ -17205,8 +37200,88 @@ pub struct RadarGetTcpResetsTimeoutsSummaryParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetTcpResetsTimeoutsSummaryParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_tcp_resets_timeouts_timeseries_group`](RadarApi::radar_get_tcp_resets_timeouts_timeseries_group).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupParams {
     /// Query parameter `aggInterval`.
     ///
@@ -17245,8 +37320,95 @@ pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetTcpResetsTimeoutsTimeseriesGroupParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            agg_interval: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `aggInterval`.
+    #[inline]
+    pub fn agg_interval(mut self, value: impl Into<AggInterval>) -> Self {
+        self.agg_interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_traffic_anomalies`](RadarApi::radar_get_traffic_anomalies).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetTrafficAnomaliesParams {
     /// Query parameter `limit`.
     ///
@@ -17283,8 +37445,80 @@ pub struct RadarGetTrafficAnomaliesParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetTrafficAnomaliesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            offset: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            status: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<i64>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_traffic_anomalies_top`](RadarApi::radar_get_traffic_anomalies_top).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetTrafficAnomaliesTopParams {
     /// Query parameter `limit`.
     ///
@@ -17309,8 +37543,59 @@ pub struct RadarGetTrafficAnomaliesTopParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetTrafficAnomaliesTopParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            status: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(mut self, value: impl Into<String>) -> Self {
+        self.date_range = Some(value.into());
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_verified_bots_top_by_http_requests`](RadarApi::radar_get_verified_bots_top_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetVerifiedBotsTopByHttpRequestsParams {
     /// Query parameter `limit`.
     ///
@@ -17349,8 +37634,95 @@ pub struct RadarGetVerifiedBotsTopByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetVerifiedBotsTopByHttpRequestsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`RadarApi::radar_get_verified_bots_top_categories_by_http_requests`](RadarApi::radar_get_verified_bots_top_categories_by_http_requests).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsParams {
     /// Query parameter `limit`.
     ///
@@ -17389,11 +37761,98 @@ pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsParams {
     /// Format results are returned in.
     pub format: Option<Format>,
 }
+impl RadarGetVerifiedBotsTopCategoriesByHttpRequestsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            name: Default::default(),
+            date_range: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            asn: Default::default(),
+            location: Default::default(),
+            continent: Default::default(),
+            format: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.name = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateRange`.
+    #[inline]
+    pub fn date_range(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_range = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateStart`.
+    #[inline]
+    pub fn date_start(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_start = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `dateEnd`.
+    #[inline]
+    pub fn date_end(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.date_end = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.asn = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `location`.
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.location = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.continent = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets `format`.
+    #[inline]
+    pub fn format(mut self, value: impl Into<Format>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+}
 /// `paths./radar/annotations.get/parameters/format`
 ///
 /// Example: `"json"`.
 /// Also stands for the identical inline schemas at `paths./radar/annotations/outages.get/parameters/format`, `paths./radar/annotations/outages/locations.get/parameters/format`, `paths./radar/as112/summary/dnssec.get/parameters/format` and 193 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Format {
     /// `"JSON"`
     Json,
@@ -17444,6 +37903,7 @@ impl rt::ParamValue for Format {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/annotations.get/responses/200/properties/result/properties/annotations/items/properties/locationsDetails/items`, `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/asnsDetails/items/properties/locations`, `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/locationsDetails/items` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItemLocations {
     /// Example: `"US"`.
     pub code: String,
@@ -17454,6 +37914,7 @@ pub struct RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItemLocations {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/asnsDetails/items`, `paths./radar/traffic_anomalies.get/responses/200/properties/result/properties/trafficAnomalies/items/properties/asnDetails`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItem {
     /// Example: `"189"`.
     pub asn: String,
@@ -17468,6 +37929,7 @@ pub struct RadarGetAnnotationsResultAnnotationsItemAsnsDetailsItem {
 ///
 /// Also stands for the identical inline schema at `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items/properties/outage`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultAnnotationsItemOutage {
     /// Example: `"CABLE_CUT"`.
     #[serde(rename = "outageCause")]
@@ -17480,6 +37942,7 @@ pub struct ResultAnnotationsItemOutage {
 ///
 /// Also stands for the identical inline schema at `paths./radar/annotations/outages.get/responses/200/properties/result/properties/annotations/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultAnnotationsItem {
     /// `asns`
     pub asns: Vec<i64>,
@@ -17523,6 +37986,7 @@ pub struct ResultAnnotationsItem {
 ///
 /// Naming: `Result` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult {
     /// `annotations`
     pub annotations: Vec<ResultAnnotationsItem>,
@@ -17531,6 +37995,7 @@ pub struct RadarResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/traffic_anomalies/locations.get/responses/200/properties/result/properties/trafficAnomalies/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Item {
     /// Example: `"PT"`.
     #[serde(rename = "clientCountryAlpha2")]
@@ -17543,6 +38008,7 @@ pub struct Item {
 }
 /// `paths./radar/annotations/outages/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAnnotationsOutagesTopResult {
     /// `annotations`
     pub annotations: Vec<Item>,
@@ -17551,6 +38017,7 @@ pub struct RadarGetAnnotationsOutagesTopResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items` and 105 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMetaConfidenceInfoAnnotationsItem {
     /// Example: `"ALL"`.
     #[serde(rename = "dataSource")]
@@ -17577,6 +38044,7 @@ pub struct ResultMetaConfidenceInfoAnnotationsItem {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta/properties/confidenceInfo`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta/properties/confidenceInfo`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta/properties/confidenceInfo` and 105 more.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMetaConfidenceInfo {
     /// `annotations`
     pub annotations: Option<Vec<ResultMetaConfidenceInfoAnnotationsItem>>,
@@ -17587,6 +38055,7 @@ pub struct ResultMetaConfidenceInfo {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta/properties/dateRange/items`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta/properties/dateRange/items`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta/properties/dateRange/items` and 108 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMetaDateRangeItem {
     /// Adjusted end of date range.
     ///
@@ -17603,6 +38072,7 @@ pub struct ResultMetaDateRangeItem {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/meta`, `paths./radar/as112/summary/ip_version.get/responses/200/properties/result/properties/meta`, `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/meta` and 47 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMeta {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
@@ -17620,6 +38090,7 @@ pub struct ResultMeta {
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/post_quantum.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSummary0 {
     /// Example: `"16"`.
     #[serde(rename = "NOT_SUPPORTED")]
@@ -17634,6 +38105,7 @@ pub struct ResultSummary0 {
 ///
 /// Naming: named `RadarResult2` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult2 {
     /// `meta`
     pub meta: ResultMeta,
@@ -17642,6 +38114,7 @@ pub struct RadarResult2 {
 }
 /// `paths./radar/as112/summary/edns.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByEdnsResultSummary0 {
     /// Example: `"6"`.
     #[serde(rename = "NOT_SUPPORTED")]
@@ -17652,6 +38125,7 @@ pub struct RadarGetDnsAs112TimeseriesByEdnsResultSummary0 {
 }
 /// `paths./radar/as112/summary/edns.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByEdnsResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -17662,6 +38136,7 @@ pub struct RadarGetDnsAs112TimeseriesByEdnsResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/ip_version.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesByIpVersionResultSummary0 {
     /// Example: `"80"`.
     #[serde(rename = "IPv4")]
@@ -17674,6 +38149,7 @@ pub struct TimeseriesByIpVersionResultSummary0 {
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/ip_version.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesByIpVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -17682,6 +38158,7 @@ pub struct TimeseriesByIpVersionResult {
 }
 /// `paths./radar/as112/summary/protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByProtocolResultSummary0 {
     /// Example: `"1"`.
     pub tcp: String,
@@ -17690,6 +38167,7 @@ pub struct RadarGetDnsAs112TimeseriesByProtocolResultSummary0 {
 }
 /// `paths./radar/as112/summary/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByProtocolResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -17698,6 +38176,7 @@ pub struct RadarGetDnsAs112TimeseriesByProtocolResult {
 }
 /// `paths./radar/as112/summary/query_type.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByQueryTypeResultSummary0 {
     /// Example: `"19"`.
     #[serde(rename = "A")]
@@ -17717,6 +38196,7 @@ pub struct RadarGetDnsAs112TimeseriesByQueryTypeResultSummary0 {
 }
 /// `paths./radar/as112/summary/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByQueryTypeResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -17725,6 +38205,7 @@ pub struct RadarGetDnsAs112TimeseriesByQueryTypeResult {
 }
 /// `paths./radar/as112/summary/response_codes.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByResponseCodesResultSummary0 {
     /// Example: `"6"`.
     #[serde(rename = "NOERROR")]
@@ -17735,6 +38216,7 @@ pub struct RadarGetDnsAs112TimeseriesByResponseCodesResultSummary0 {
 }
 /// `paths./radar/as112/summary/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesByResponseCodesResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -17746,6 +38228,7 @@ pub struct RadarGetDnsAs112TimeseriesByResponseCodesResult {
 /// Example: `"1h"`.
 /// Also stands for the identical inline schemas at `paths./radar/as112/timeseries_groups/dnssec.get/parameters/aggInterval`, `paths./radar/as112/timeseries_groups/edns.get/parameters/aggInterval`, `paths./radar/as112/timeseries_groups/ip_version.get/parameters/aggInterval` and 62 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AggInterval {
     /// `"15m"`
     V15m,
@@ -17808,6 +38291,7 @@ impl rt::ParamValue for AggInterval {
 ///
 /// Naming: named `ResultMeta2` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMeta2 {
     /// Example: `"1h"`.
     #[serde(rename = "aggInterval")]
@@ -17826,6 +38310,7 @@ pub struct ResultMeta2 {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer3/timeseries.get/responses/200/properties/result/properties/serie_0`, `paths./radar/attacks/layer7/timeseries.get/responses/200/properties/result/properties/serie_0`, `paths./radar/bgp/timeseries.get/responses/200/properties/result/properties/serie_0` and 3 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
@@ -17836,6 +38321,7 @@ pub struct ResultSerie0 {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/timeseries.get/responses/200/properties/result`, `paths./radar/bgp/timeseries.get/responses/200/properties/result`, `paths./radar/dns/timeseries.get/responses/200/properties/result` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesResult {
     /// `meta`
     pub meta: ResultMeta2,
@@ -17848,6 +38334,7 @@ pub struct TimeseriesResult {
 ///
 /// Naming: named `ResultSerie02` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSerie02 {
     /// `NOT_SUPPORTED`
     #[serde(rename = "NOT_SUPPORTED")]
@@ -17862,6 +38349,7 @@ pub struct ResultSerie02 {
 ///
 /// Naming: named `RadarResult3` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult3 {
     /// `meta`
     pub meta: serde_json::Value,
@@ -17872,6 +38360,7 @@ pub struct RadarResult3 {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`, `paths./radar/email/routing/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesGroupByIpVersionResultSerie0 {
     /// `IPv4`
     #[serde(rename = "IPv4")]
@@ -17884,6 +38373,7 @@ pub struct TimeseriesGroupByIpVersionResultSerie0 {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/ip_version.get/responses/200/properties/result`, `paths./radar/email/routing/timeseries_groups/ip_version.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesGroupByIpVersionResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -17892,6 +38382,7 @@ pub struct TimeseriesGroupByIpVersionResult {
 }
 /// `paths./radar/as112/timeseries_groups/protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByProtocolResultSerie0 {
     /// `tcp`
     pub tcp: Vec<String>,
@@ -17900,6 +38391,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByProtocolResultSerie0 {
 }
 /// `paths./radar/as112/timeseries_groups/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByProtocolResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -17908,6 +38400,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByProtocolResult {
 }
 /// `paths./radar/as112/timeseries_groups/query_type.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeResultSerie0 {
     /// `A`
     #[serde(rename = "A")]
@@ -17927,6 +38420,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeResultSerie0 {
 }
 /// `paths./radar/as112/timeseries_groups/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -17935,6 +38429,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByQueryTypeResult {
 }
 /// `paths./radar/as112/timeseries_groups/response_codes.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesResultSerie0 {
     /// `NOERROR`
     #[serde(rename = "NOERROR")]
@@ -17945,6 +38440,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesResultSerie0 {
 }
 /// `paths./radar/as112/timeseries_groups/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -17957,6 +38453,7 @@ pub struct RadarGetDnsAs112TimeseriesGroupByResponseCodesResult {
 ///
 /// Naming: named `ResultMeta3` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMeta3 {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
@@ -17972,6 +38469,7 @@ pub struct ResultMeta3 {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/top/locations/dnssec/{dnssec}.get/responses/200/properties/result/properties/top_0/items`, `paths./radar/as112/top/locations/edns/{edns}.get/responses/200/properties/result/properties/top_0/items`, `paths./radar/as112/top/locations/ip_version/{ip_version}.get/responses/200/properties/result/properties/top_0/items` and 9 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultTop0Item {
     /// Example: `"US"`.
     #[serde(rename = "clientCountryAlpha2")]
@@ -17988,6 +38486,7 @@ pub struct ResultTop0Item {
 ///
 /// Naming: named `RadarResult4` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult4 {
     /// `meta`
     pub meta: ResultMeta3,
@@ -17999,6 +38498,7 @@ pub struct RadarResult4 {
 /// Example: `"IPv4"`.
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer3/summary/bitrate.get/parameters/ipVersion/items`, `paths./radar/attacks/layer3/summary/duration.get/parameters/ipVersion/items`, `paths./radar/attacks/layer3/summary/protocol.get/parameters/ipVersion/items` and 77 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetDnsAs112TopLocationsByIpVersionIpVersion {
     /// `"IPv4"`
     IPv4,
@@ -18051,6 +38551,7 @@ impl rt::ParamValue for RadarGetDnsAs112TopLocationsByIpVersionIpVersion {
 ///
 /// Naming: named `ResultMeta4` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMeta4 {
     /// `confidenceInfo`
     #[serde(rename = "confidenceInfo")]
@@ -18061,6 +38562,7 @@ pub struct ResultMeta4 {
 }
 /// `paths./radar/attacks/layer3/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryResultSummary0 {
     /// Example: `"0.9"`.
     pub gre: String,
@@ -18073,6 +38575,7 @@ pub struct RadarGetAttacksLayer3SummaryResultSummary0 {
 }
 /// `paths./radar/attacks/layer3/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -18083,6 +38586,7 @@ pub struct RadarGetAttacksLayer3SummaryResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer3/summary/duration.get/parameters/protocol/items`, `paths./radar/attacks/layer3/summary/ip_version.get/parameters/protocol/items`, `paths./radar/attacks/layer3/summary/vector.get/parameters/protocol/items` and 12 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProtocolItem {
     /// `"UDP"`
     Udp,
@@ -18144,6 +38648,7 @@ impl rt::ParamValue for ProtocolItem {
 /// Default: `"ORIGIN"`.
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer3/summary/duration.get/parameters/direction`, `paths./radar/attacks/layer3/summary/ip_version.get/parameters/direction`, `paths./radar/attacks/layer3/summary/protocol.get/parameters/direction` and 11 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetAttacksLayer3SummaryByBitrateDirection {
     /// `"ORIGIN"`
     Origin,
@@ -18192,6 +38697,7 @@ impl rt::ParamValue for RadarGetAttacksLayer3SummaryByBitrateDirection {
 }
 /// `paths./radar/attacks/layer3/summary/bitrate.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByBitrateResultSummary0 {
     /// Example: `"13.141944"`.
     #[serde(rename = "OVER_100_GBPS")]
@@ -18211,6 +38717,7 @@ pub struct RadarGetAttacksLayer3SummaryByBitrateResultSummary0 {
 }
 /// `paths./radar/attacks/layer3/summary/bitrate.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByBitrateResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -18219,6 +38726,7 @@ pub struct RadarGetAttacksLayer3SummaryByBitrateResult {
 }
 /// `paths./radar/attacks/layer3/summary/duration.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByDurationResultSummary0 {
     /// Example: `"4.462923"`.
     #[serde(rename = "OVER_3_HOURS")]
@@ -18241,6 +38749,7 @@ pub struct RadarGetAttacksLayer3SummaryByDurationResultSummary0 {
 }
 /// `paths./radar/attacks/layer3/summary/duration.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByDurationResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -18249,6 +38758,7 @@ pub struct RadarGetAttacksLayer3SummaryByDurationResult {
 }
 /// `paths./radar/attacks/layer3/summary/ip_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByIpVersionResultSummary0 {
     /// Example: `"99.984766"`.
     #[serde(rename = "IPv4")]
@@ -18259,6 +38769,7 @@ pub struct RadarGetAttacksLayer3SummaryByIpVersionResultSummary0 {
 }
 /// `paths./radar/attacks/layer3/summary/ip_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByIpVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -18267,6 +38778,7 @@ pub struct RadarGetAttacksLayer3SummaryByIpVersionResult {
 }
 /// `paths./radar/attacks/layer3/summary/protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByProtocolResultSummary0 {
     /// Example: `"0.756379"`.
     #[serde(rename = "GRE")]
@@ -18283,6 +38795,7 @@ pub struct RadarGetAttacksLayer3SummaryByProtocolResultSummary0 {
 }
 /// `paths./radar/attacks/layer3/summary/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByProtocolResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -18291,6 +38804,7 @@ pub struct RadarGetAttacksLayer3SummaryByProtocolResult {
 }
 /// `paths./radar/attacks/layer3/summary/vector.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3SummaryByVectorResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -18302,6 +38816,7 @@ pub struct RadarGetAttacksLayer3SummaryByVectorResult {
 /// Example: `"MIN0_MAX"`.
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/timeseries.get/parameters/normalization`, `paths./radar/http/timeseries.get/parameters/normalization`, `paths./radar/netflows/timeseries.get/parameters/normalization`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Normalization {
     /// `"PERCENTAGE_CHANGE"`
     PercentageChange,
@@ -18354,6 +38869,7 @@ impl rt::ParamValue for Normalization {
 ///
 /// Default: `"bytes"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetAttacksLayer3TimeseriesByBytesMetric {
     /// `"BYTES"`
     Bytes,
@@ -18402,6 +38918,7 @@ impl rt::ParamValue for RadarGetAttacksLayer3TimeseriesByBytesMetric {
 }
 /// `paths./radar/attacks/layer3/timeseries.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesByBytesResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18410,6 +38927,7 @@ pub struct RadarGetAttacksLayer3TimeseriesByBytesResult {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupsResultSerie0 {
     /// `gre`
     pub gre: Vec<String>,
@@ -18424,6 +38942,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupsResultSerie0 {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupsResult {
     /// `meta`
     pub meta: ResultMeta2,
@@ -18437,6 +38956,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupsResult {
 ///
 /// Naming: named `Normalization2` because `Normalization` was already used (taken by `paths./radar/attacks/layer3/timeseries.get/parameters/normalization`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Normalization2 {
     /// `"PERCENTAGE"`
     Percentage,
@@ -18485,6 +39005,7 @@ impl rt::ParamValue for Normalization2 {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/bitrate.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateResultSerie0 {
     /// `OVER_100_GBPS`
     #[serde(rename = "OVER_100_GBPS")]
@@ -18506,6 +39027,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateResultSerie0 {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/bitrate.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18514,6 +39036,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByBitrateResult {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/duration.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationResultSerie0 {
     /// `OVER_3_HOURS`
     #[serde(rename = "OVER_3_HOURS")]
@@ -18538,6 +39061,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationResultSerie0 {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/duration.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18551,6 +39075,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByDurationResult {
 ///
 /// Naming: named `ResultSerie03` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSerie03 {
     /// `timestamps`
     pub timestamps: Vec<String>,
@@ -18562,6 +39087,7 @@ pub struct ResultSerie03 {
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/timeseries_groups/industry.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesGroupByIndustryResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18574,6 +39100,7 @@ pub struct TimeseriesGroupByIndustryResult {
 ///
 /// Naming: named `TimeseriesGroupByIpVersionResultSerie02` because `TimeseriesGroupByIpVersionResultSerie0` was already used (taken by `paths./radar/as112/timeseries_groups/ip_version.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesGroupByIpVersionResultSerie02 {
     /// `IPv4`
     #[serde(rename = "IPv4")]
@@ -18590,6 +39117,7 @@ pub struct TimeseriesGroupByIpVersionResultSerie02 {
 ///
 /// Naming: named `TimeseriesGroupByIpVersionResult2` because `TimeseriesGroupByIpVersionResult` was already used (taken by `paths./radar/as112/timeseries_groups/ip_version.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesGroupByIpVersionResult2 {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18598,6 +39126,7 @@ pub struct TimeseriesGroupByIpVersionResult2 {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolResultSerie0 {
     /// `GRE`
     #[serde(rename = "GRE")]
@@ -18616,6 +39145,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolResultSerie0 {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18624,6 +39154,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByProtocolResult {
 }
 /// `paths./radar/attacks/layer3/timeseries_groups/vector.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TimeseriesGroupByVectorResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18634,6 +39165,7 @@ pub struct RadarGetAttacksLayer3TimeseriesGroupByVectorResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/timeseries_groups/vertical.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesGroupByVerticalResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -18645,6 +39177,7 @@ pub struct TimeseriesGroupByVerticalResult {
 /// Default: `"PERCENTAGE"`. Example: `"PERCENTAGE"`.
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/attacks.get/parameters/normalization`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TopAttacksNormalization {
     /// `"PERCENTAGE"`
     Percentage,
@@ -18693,6 +39226,7 @@ impl rt::ParamValue for TopAttacksNormalization {
 }
 /// `paths./radar/attacks/layer3/top/attacks.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopAttacksResultTop0Item {
     /// Example: `"FR"`.
     #[serde(rename = "originCountryAlpha2")]
@@ -18705,6 +39239,7 @@ pub struct RadarGetAttacksLayer3TopAttacksResultTop0Item {
 }
 /// `paths./radar/attacks/layer3/top/attacks.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer3TopAttacksResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -18715,6 +39250,7 @@ pub struct RadarGetAttacksLayer3TopAttacksResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/industry.get/responses/200/properties/result/properties/top_0/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopIndustriesResultTop0Item {
     /// Example: `"Computer Software"`.
     pub name: String,
@@ -18725,6 +39261,7 @@ pub struct TopIndustriesResultTop0Item {
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/industry.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopIndustriesResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -18737,6 +39274,7 @@ pub struct TopIndustriesResult {
 ///
 /// Naming: named `ResultTop0Item2` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultTop0Item2 {
     /// Example: `"FR"`.
     #[serde(rename = "originCountryAlpha2")]
@@ -18755,6 +39293,7 @@ pub struct ResultTop0Item2 {
 ///
 /// Naming: named `RadarResult5` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult5 {
     /// `meta`
     pub meta: ResultMeta3,
@@ -18767,6 +39306,7 @@ pub struct RadarResult5 {
 ///
 /// Naming: named `ResultTop0Item3` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultTop0Item3 {
     /// Example: `1`.
     pub rank: f64,
@@ -18785,6 +39325,7 @@ pub struct ResultTop0Item3 {
 ///
 /// Naming: named `RadarResult6` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult6 {
     /// `meta`
     pub meta: ResultMeta3,
@@ -18795,6 +39336,7 @@ pub struct RadarResult6 {
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/vertical.get/responses/200/properties/result/properties/top_0/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopVerticalsResultTop0Item {
     /// Example: `"Internet and Telecom"`.
     pub name: String,
@@ -18805,6 +39347,7 @@ pub struct TopVerticalsResultTop0Item {
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/vertical.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopVerticalsResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -18813,6 +39356,7 @@ pub struct TopVerticalsResult {
 }
 /// `paths./radar/attacks/layer7/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryResultSummary0 {
     /// Example: `"0.9"`.
     #[serde(rename = "ACCESS_RULES")]
@@ -18838,6 +39382,7 @@ pub struct RadarGetAttacksLayer7SummaryResultSummary0 {
 }
 /// `paths./radar/attacks/layer7/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -18848,6 +39393,7 @@ pub struct RadarGetAttacksLayer7SummaryResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/summary/ip_version.get/parameters/httpVersion/items`, `paths./radar/attacks/layer7/summary/managed_rules.get/parameters/httpVersion/items`, `paths./radar/attacks/layer7/summary/mitigation_product.get/parameters/httpVersion/items` and 47 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem {
     /// `"HTTPv1"`
     HttPv1,
@@ -18905,6 +39451,7 @@ impl rt::ParamValue for RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem 
 ///
 /// Naming: named `Item2` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Item2 {
     /// `"DDOS"`
     Ddos,
@@ -18978,6 +39525,7 @@ impl rt::ParamValue for Item2 {
 }
 /// `paths./radar/attacks/layer7/summary/http_method.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByHttpMethodResultSummary0 {
     /// Example: `"99.100257"`.
     #[serde(rename = "GET")]
@@ -18988,6 +39536,7 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodResultSummary0 {
 }
 /// `paths./radar/attacks/layer7/summary/http_method.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByHttpMethodResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -18998,6 +39547,7 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/summary/ip_version.get/parameters/httpMethod/items`, `paths./radar/attacks/layer7/summary/managed_rules.get/parameters/httpMethod/items`, `paths./radar/attacks/layer7/summary/mitigation_product.get/parameters/httpMethod/items` and 13 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HttpMethodItem {
     /// `"GET"`
     Get,
@@ -19266,6 +39816,7 @@ impl rt::ParamValue for HttpMethodItem {
 }
 /// `paths./radar/attacks/layer7/summary/http_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByHttpVersionResultSummary0 {
     /// Example: `"21.722365"`.
     #[serde(rename = "HTTP/1.x")]
@@ -19279,6 +39830,7 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionResultSummary0 {
 }
 /// `paths./radar/attacks/layer7/summary/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByHttpVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -19287,6 +39839,7 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionResult {
 }
 /// `paths./radar/attacks/layer7/summary/ip_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByIpVersionResultSummary0 {
     /// Example: `"99.935733"`.
     #[serde(rename = "IPv4")]
@@ -19297,6 +39850,7 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionResultSummary0 {
 }
 /// `paths./radar/attacks/layer7/summary/ip_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByIpVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -19305,6 +39859,7 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionResult {
 }
 /// `paths./radar/attacks/layer7/summary/managed_rules.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByManagedRulesResultSummary0 {
     /// Example: `"14.285714"`.
     #[serde(rename = "Bot")]
@@ -19315,6 +39870,7 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesResultSummary0 {
 }
 /// `paths./radar/attacks/layer7/summary/managed_rules.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByManagedRulesResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -19323,6 +39879,7 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesResult {
 }
 /// `paths./radar/attacks/layer7/summary/mitigation_product.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByMitigationProductResultSummary0 {
     /// Example: `"24.421594"`.
     #[serde(rename = "DDOS")]
@@ -19333,6 +39890,7 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductResultSummary0 {
 }
 /// `paths./radar/attacks/layer7/summary/mitigation_product.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7SummaryByMitigationProductResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -19341,6 +39899,7 @@ pub struct RadarGetAttacksLayer7SummaryByMitigationProductResult {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupResultSerie0 {
     /// `ACCESS_RULES`
     #[serde(rename = "ACCESS_RULES")]
@@ -19368,6 +39927,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupResultSerie0 {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupResult {
     /// `meta`
     pub meta: ResultMeta2,
@@ -19376,6 +39936,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupResult {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/http_method.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodResultSerie0 {
     /// `GET`
     #[serde(rename = "GET")]
@@ -19385,6 +39946,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodResultSerie0 {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/http_method.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -19393,6 +39955,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodResult {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/http_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionResultSerie0 {
     /// `HTTP/1.x`
     #[serde(rename = "HTTP/1.x")]
@@ -19402,6 +39965,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionResultSerie0 {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -19410,6 +39974,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionResult {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/managed_rules.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesResultSerie0 {
     /// `Bot`
     #[serde(rename = "Bot")]
@@ -19419,6 +39984,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesResultSerie0 {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/managed_rules.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -19427,6 +39993,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesResult {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/mitigation_product.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductResultSerie0 {
     /// `DDOS`
     #[serde(rename = "DDOS")]
@@ -19436,6 +40003,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductResultSerie0 {
 }
 /// `paths./radar/attacks/layer7/timeseries_groups/mitigation_product.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -19444,6 +40012,7 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByMitigationProductResult {
 }
 /// `paths./radar/attacks/layer7/top/ases/origin.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopOriginAsResultTop0Item {
     /// Example: `"55836"`.
     #[serde(rename = "originAsn")]
@@ -19458,6 +40027,7 @@ pub struct RadarGetAttacksLayer7TopOriginAsResultTop0Item {
 }
 /// `paths./radar/attacks/layer7/top/ases/origin.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopOriginAsResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -19470,6 +40040,7 @@ pub struct RadarGetAttacksLayer7TopOriginAsResult {
 ///
 /// Example: `"MITIGATED_REQUESTS"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetAttacksLayer7TopAttacksMagnitude {
     /// `"AFFECTED_ZONES"`
     AffectedZones,
@@ -19518,6 +40089,7 @@ impl rt::ParamValue for RadarGetAttacksLayer7TopAttacksMagnitude {
 }
 /// `paths./radar/attacks/layer7/top/attacks.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopAttacksResultTop0Item {
     /// Example: `"US"`.
     #[serde(rename = "originCountryAlpha2")]
@@ -19536,6 +40108,7 @@ pub struct RadarGetAttacksLayer7TopAttacksResultTop0Item {
 }
 /// `paths./radar/attacks/layer7/top/attacks.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAttacksLayer7TopAttacksResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -19548,6 +40121,7 @@ pub struct RadarGetAttacksLayer7TopAttacksResult {
 ///
 /// Example: `"TIME"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetBgpHijacksEventsSortBy {
     /// `"ID"`
     Id,
@@ -19604,6 +40178,7 @@ impl rt::ParamValue for RadarGetBgpHijacksEventsSortBy {
 /// Example: `"DESC"`.
 /// Also stands for the identical inline schema at `paths./radar/bgp/leaks/events.get/parameters/sortOrder`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventsSortOrder {
     /// `"ASC"`
     Asc,
@@ -19654,6 +40229,7 @@ impl rt::ParamValue for EventsSortOrder {
 ///
 /// Also stands for the identical inline schema at `paths./radar/bgp/leaks/events.get/responses/200/properties/result/properties/asn_info/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventsResultAsnInfoItem {
     /// `asn`
     pub asn: i64,
@@ -19664,6 +40240,7 @@ pub struct EventsResultAsnInfoItem {
 }
 /// `paths./radar/bgp/hijacks/events.get/responses/200/properties/result/properties/events/items/properties/tags/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpHijacksEventsResultEventsItemTagsItem {
     /// `name`
     pub name: String,
@@ -19672,6 +40249,7 @@ pub struct RadarGetBgpHijacksEventsResultEventsItemTagsItem {
 }
 /// `paths./radar/bgp/hijacks/events.get/responses/200/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpHijacksEventsResultEventsItem {
     /// `confidence_score`
     pub confidence_score: i64,
@@ -19712,6 +40290,7 @@ pub struct RadarGetBgpHijacksEventsResultEventsItem {
 }
 /// `paths./radar/bgp/hijacks/events.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpHijacksEventsResult {
     /// `asn_info`
     pub asn_info: Vec<EventsResultAsnInfoItem>,
@@ -19722,6 +40301,7 @@ pub struct RadarGetBgpHijacksEventsResult {
 }
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/meta/properties/queries/items/properties/dateRange`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpIpsTimeseriesResultMetaQueriesItemDateRange {
     /// Example: `"2024-07-29T13:30:00Z"`.
     #[serde(rename = "endTime")]
@@ -19732,6 +40312,7 @@ pub struct RadarGetBgpIpsTimeseriesResultMetaQueriesItemDateRange {
 }
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/meta/properties/queries/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpIpsTimeseriesResultMetaQueriesItem {
     /// `dateRange`
     #[serde(rename = "dateRange")]
@@ -19741,12 +40322,14 @@ pub struct RadarGetBgpIpsTimeseriesResultMetaQueriesItem {
 }
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpIpsTimeseriesResultMeta {
     /// `queries`
     pub queries: Vec<RadarGetBgpIpsTimeseriesResultMetaQueriesItem>,
 }
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result/properties/serie_174`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpIpsTimeseriesResultSerie174 {
     /// `ipv4`
     pub ipv4: Vec<String>,
@@ -19757,6 +40340,7 @@ pub struct RadarGetBgpIpsTimeseriesResultSerie174 {
 }
 /// `paths./radar/bgp/ips/timeseries.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpIpsTimeseriesResult {
     /// `meta`
     pub meta: RadarGetBgpIpsTimeseriesResultMeta,
@@ -19769,6 +40353,7 @@ pub struct RadarGetBgpIpsTimeseriesResult {
 ///
 /// Example: `"TIME"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetBgpRouteLeakEventsSortBy {
     /// `"ID"`
     Id,
@@ -19837,6 +40422,7 @@ impl rt::ParamValue for RadarGetBgpRouteLeakEventsSortBy {
 }
 /// `paths./radar/bgp/leaks/events.get/responses/200/properties/result/properties/events/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRouteLeakEventsResultEventsItem {
     /// `countries`
     pub countries: Vec<String>,
@@ -19867,6 +40453,7 @@ pub struct RadarGetBgpRouteLeakEventsResultEventsItem {
 }
 /// `paths./radar/bgp/leaks/events.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRouteLeakEventsResult {
     /// `asn_info`
     pub asn_info: Vec<EventsResultAsnInfoItem>,
@@ -19879,6 +40466,7 @@ pub struct RadarGetBgpRouteLeakEventsResult {
 ///
 /// Example: `"ipv4"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetBgpRoutesAsnsSortBy {
     /// `"cone"`
     Cone,
@@ -19956,6 +40544,7 @@ impl rt::ParamValue for RadarGetBgpRoutesAsnsSortBy {
 ///
 /// Default: `"desc"`. Example: `"desc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetBgpRoutesAsnsSortOrder {
     /// `"asc"`
     Asc,
@@ -20004,6 +40593,7 @@ impl rt::ParamValue for RadarGetBgpRoutesAsnsSortOrder {
 }
 /// `paths./radar/bgp/routes/ases.get/responses/200/properties/result/properties/asns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesAsnsResultAsnsItem {
     /// `asn`
     pub asn: i64,
@@ -20039,6 +40629,7 @@ pub struct RadarGetBgpRoutesAsnsResultAsnsItem {
 }
 /// `paths./radar/bgp/routes/ases.get/responses/200/properties/result/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesAsnsResultMeta {
     /// the timestamp of when the data is generated
     ///
@@ -20056,6 +40647,7 @@ pub struct RadarGetBgpRoutesAsnsResultMeta {
 }
 /// `paths./radar/bgp/routes/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesAsnsResult {
     /// `asns`
     pub asns: Vec<RadarGetBgpRoutesAsnsResultAsnsItem>,
@@ -20068,6 +40660,7 @@ pub struct RadarGetBgpRoutesAsnsResult {
 ///
 /// Naming: named `ResultMeta5` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMeta5 {
     /// `data_time`
     pub data_time: String,
@@ -20078,6 +40671,7 @@ pub struct ResultMeta5 {
 }
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result/properties/moas/items/properties/origins/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asMoasResultMoasItemOriginsItem {
     /// `origin`
     pub origin: i64,
@@ -20088,6 +40682,7 @@ pub struct RadarGetBgpPfx2asMoasResultMoasItemOriginsItem {
 }
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result/properties/moas/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asMoasResultMoasItem {
     /// `origins`
     pub origins: Vec<RadarGetBgpPfx2asMoasResultMoasItemOriginsItem>,
@@ -20096,6 +40691,7 @@ pub struct RadarGetBgpPfx2asMoasResultMoasItem {
 }
 /// `paths./radar/bgp/routes/moas.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asMoasResult {
     /// `meta`
     pub meta: ResultMeta5,
@@ -20108,6 +40704,7 @@ pub struct RadarGetBgpPfx2asMoasResult {
 ///
 /// Example: `"INVALID"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetBgpPfx2asRpkiStatus {
     /// `"VALID"`
     Valid,
@@ -20161,6 +40758,7 @@ impl rt::ParamValue for RadarGetBgpPfx2asRpkiStatus {
 }
 /// `paths./radar/bgp/routes/pfx2as.get/responses/200/properties/result/properties/prefix_origins/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asResultPrefixOriginsItem {
     /// `origin`
     pub origin: i64,
@@ -20173,6 +40771,7 @@ pub struct RadarGetBgpPfx2asResultPrefixOriginsItem {
 }
 /// `paths./radar/bgp/routes/pfx2as.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpPfx2asResult {
     /// `meta`
     pub meta: ResultMeta5,
@@ -20181,6 +40780,7 @@ pub struct RadarGetBgpPfx2asResult {
 }
 /// `paths./radar/bgp/routes/stats.get/responses/200/properties/result/properties/stats`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesStatsResultStats {
     /// `distinct_origins`
     pub distinct_origins: i64,
@@ -20221,6 +40821,7 @@ pub struct RadarGetBgpRoutesStatsResultStats {
 }
 /// `paths./radar/bgp/routes/stats.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpRoutesStatsResult {
     /// `meta`
     pub meta: ResultMeta5,
@@ -20231,6 +40832,7 @@ pub struct RadarGetBgpRoutesStatsResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/bgp/top/ases.get/parameters/updateType/items`, `paths./radar/bgp/top/prefixes.get/parameters/updateType/items`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateTypeItem {
     /// `"ANNOUNCEMENT"`
     Announcement,
@@ -20283,6 +40885,7 @@ impl rt::ParamValue for UpdateTypeItem {
 ///
 /// Naming: named `ResultMeta6` because `ResultMeta` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultMeta6 {
     /// `dateRange`
     #[serde(rename = "dateRange")]
@@ -20290,6 +40893,7 @@ pub struct ResultMeta6 {
 }
 /// `paths./radar/bgp/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopAsesResultTop0Item {
     /// Example: `"Apple-Engineering"`.
     #[serde(rename = "ASName")]
@@ -20303,6 +40907,7 @@ pub struct RadarGetBgpTopAsesResultTop0Item {
 }
 /// `paths./radar/bgp/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopAsesResult {
     /// `meta`
     pub meta: ResultMeta6,
@@ -20311,6 +40916,7 @@ pub struct RadarGetBgpTopAsesResult {
 }
 /// `paths./radar/bgp/top/ases/prefixes.get/responses/200/properties/result/properties/asns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopAsnsByPrefixesResultAsnsItem {
     /// `asn`
     pub asn: i64,
@@ -20323,6 +40929,7 @@ pub struct RadarGetBgpTopAsnsByPrefixesResultAsnsItem {
 }
 /// `paths./radar/bgp/top/ases/prefixes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopAsnsByPrefixesResult {
     /// `asns`
     pub asns: Vec<RadarGetBgpTopAsnsByPrefixesResultAsnsItem>,
@@ -20331,6 +40938,7 @@ pub struct RadarGetBgpTopAsnsByPrefixesResult {
 }
 /// `paths./radar/bgp/top/prefixes.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopPrefixesResultTop0Item {
     /// Example: `"2804:77cc:8000::/33"`.
     pub prefix: String,
@@ -20339,6 +40947,7 @@ pub struct RadarGetBgpTopPrefixesResultTop0Item {
 }
 /// `paths./radar/bgp/top/prefixes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetBgpTopPrefixesResult {
     /// `meta`
     pub meta: ResultMeta6,
@@ -20351,6 +40960,7 @@ pub struct RadarGetBgpTopPrefixesResult {
 ///
 /// Default: `"RANKING_BUCKET"`. Example: `"RANKING_BUCKET"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetReportsDatasetsDatasetType {
     /// `"RANKING_BUCKET"`
     RankingBucket,
@@ -20399,6 +41009,7 @@ impl rt::ParamValue for RadarGetReportsDatasetsDatasetType {
 }
 /// `paths./radar/datasets.get/responses/200/properties/result/properties/datasets/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetReportsDatasetsResultDatasetsItem {
     /// Example: `"This dataset contains a list of the op 20000 domains globally"`.
     pub description: String,
@@ -20415,31 +41026,45 @@ pub struct RadarGetReportsDatasetsResultDatasetsItem {
 }
 /// `paths./radar/datasets.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetReportsDatasetsResult {
     /// `datasets`
     pub datasets: Vec<RadarGetReportsDatasetsResultDatasetsItem>,
 }
 /// `paths./radar/datasets/download.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RadarPostReportsDatasetDownloadUrlRequest {
     /// Example: `3`.
     #[serde(rename = "datasetId")]
     pub dataset_id: i64,
 }
+impl RadarPostReportsDatasetDownloadUrlRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(dataset_id: impl Into<i64>) -> Self {
+        Self {
+            dataset_id: dataset_id.into(),
+        }
+    }
+}
 /// `paths./radar/datasets/download.post/responses/200/properties/result/properties/dataset`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarPostReportsDatasetDownloadUrlResponseResultDataset {
     /// Example: `"https://example.com/download"`.
     pub url: String,
 }
 /// `paths./radar/datasets/download.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarPostReportsDatasetDownloadUrlResponseResult {
     /// `dataset`
     pub dataset: RadarPostReportsDatasetDownloadUrlResponseResultDataset,
 }
 /// `paths./radar/datasets/download.post/responses/200`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarPostReportsDatasetDownloadUrlResponse {
     /// `result`
     pub result: RadarPostReportsDatasetDownloadUrlResponseResult,
@@ -20448,6 +41073,7 @@ pub struct RadarPostReportsDatasetDownloadUrlResponse {
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/matching_answer.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StatusResultSummary0 {
     /// Example: `"20"`.
     #[serde(rename = "NEGATIVE")]
@@ -20460,6 +41086,7 @@ pub struct StatusResultSummary0 {
 ///
 /// Also stands for the identical inline schema at `paths./radar/dns/summary/matching_answer.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StatusResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20468,6 +41095,7 @@ pub struct StatusResult {
 }
 /// `paths./radar/dns/summary/dnssec.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecResultSummary0 {
     /// Example: `"80"`.
     #[serde(rename = "INSECURE")]
@@ -20484,6 +41112,7 @@ pub struct RadarGetDnsTimeseriesByDnssecResultSummary0 {
 }
 /// `paths./radar/dns/summary/dnssec.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20492,6 +41121,7 @@ pub struct RadarGetDnsTimeseriesByDnssecResult {
 }
 /// `paths./radar/dns/summary/dnssec_aware.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecAwarenessResultSummary0 {
     /// Example: `"80"`.
     #[serde(rename = "NOT_SUPPORTED")]
@@ -20502,6 +41132,7 @@ pub struct RadarGetDnsTimeseriesByDnssecAwarenessResultSummary0 {
 }
 /// `paths./radar/dns/summary/dnssec_aware.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecAwarenessResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20510,6 +41141,7 @@ pub struct RadarGetDnsTimeseriesByDnssecAwarenessResult {
 }
 /// `paths./radar/dns/summary/dnssec_e2e.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResultSummary0 {
     /// Example: `"80"`.
     #[serde(rename = "NEGATIVE")]
@@ -20520,6 +41152,7 @@ pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResultSummary0 {
 }
 /// `paths./radar/dns/summary/dnssec_e2e.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20528,6 +41161,7 @@ pub struct RadarGetDnsTimeseriesByDnssecE2eVersionResult {
 }
 /// `paths./radar/dns/summary/protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByProtocolResultSummary0 {
     /// Example: `"10"`.
     #[serde(rename = "HTTPS")]
@@ -20544,6 +41178,7 @@ pub struct RadarGetDnsTimeseriesByProtocolResultSummary0 {
 }
 /// `paths./radar/dns/summary/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByProtocolResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20552,6 +41187,7 @@ pub struct RadarGetDnsTimeseriesByProtocolResult {
 }
 /// `paths./radar/dns/summary/query_type.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByQueryTypeResultSummary0 {
     /// Example: `"20"`.
     #[serde(rename = "A")]
@@ -20571,6 +41207,7 @@ pub struct RadarGetDnsTimeseriesByQueryTypeResultSummary0 {
 }
 /// `paths./radar/dns/summary/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByQueryTypeResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20579,6 +41216,7 @@ pub struct RadarGetDnsTimeseriesByQueryTypeResult {
 }
 /// `paths./radar/dns/summary/response_codes.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByResponseCodeResultSummary0 {
     /// Example: `"5"`.
     #[serde(rename = "FORMERR")]
@@ -20601,6 +41239,7 @@ pub struct RadarGetDnsTimeseriesByResponseCodeResultSummary0 {
 }
 /// `paths./radar/dns/summary/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByResponseCodeResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20609,6 +41248,7 @@ pub struct RadarGetDnsTimeseriesByResponseCodeResult {
 }
 /// `paths./radar/dns/summary/response_ttl.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByResponseTtlResultSummary0 {
     /// Example: `"20"`.
     #[serde(rename = "<=0m")]
@@ -20640,6 +41280,7 @@ pub struct RadarGetDnsTimeseriesByResponseTtlResultSummary0 {
 }
 /// `paths./radar/dns/summary/response_ttl.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesByResponseTtlResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -20652,6 +41293,7 @@ pub struct RadarGetDnsTimeseriesByResponseTtlResult {
 ///
 /// Naming: named `ResultSerie04` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSerie04 {
     /// `NEGATIVE`
     #[serde(rename = "NEGATIVE")]
@@ -20666,6 +41308,7 @@ pub struct ResultSerie04 {
 ///
 /// Naming: named `RadarResult7` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult7 {
     /// `meta`
     pub meta: serde_json::Value,
@@ -20674,6 +41317,7 @@ pub struct RadarResult7 {
 }
 /// `paths./radar/dns/timeseries_groups/dnssec.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByDnssecResultSerie0 {
     /// `INSECURE`
     #[serde(rename = "INSECURE")]
@@ -20690,6 +41334,7 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecResultSerie0 {
 }
 /// `paths./radar/dns/timeseries_groups/dnssec.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByDnssecResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -20698,6 +41343,7 @@ pub struct RadarGetDnsTimeseriesGroupByDnssecResult {
 }
 /// `paths./radar/dns/timeseries_groups/protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByProtocolResultSerie0 {
     /// `HTTPS`
     #[serde(rename = "HTTPS")]
@@ -20714,6 +41360,7 @@ pub struct RadarGetDnsTimeseriesGroupByProtocolResultSerie0 {
 }
 /// `paths./radar/dns/timeseries_groups/protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByProtocolResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -20722,6 +41369,7 @@ pub struct RadarGetDnsTimeseriesGroupByProtocolResult {
 }
 /// `paths./radar/dns/timeseries_groups/query_type.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByQueryTypeResultSerie0 {
     /// `A`
     #[serde(rename = "A")]
@@ -20741,6 +41389,7 @@ pub struct RadarGetDnsTimeseriesGroupByQueryTypeResultSerie0 {
 }
 /// `paths./radar/dns/timeseries_groups/query_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByQueryTypeResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -20749,6 +41398,7 @@ pub struct RadarGetDnsTimeseriesGroupByQueryTypeResult {
 }
 /// `paths./radar/dns/timeseries_groups/response_codes.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByResponseCodeResultSerie0 {
     /// `FORMERR`
     #[serde(rename = "FORMERR")]
@@ -20771,6 +41421,7 @@ pub struct RadarGetDnsTimeseriesGroupByResponseCodeResultSerie0 {
 }
 /// `paths./radar/dns/timeseries_groups/response_codes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByResponseCodeResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -20779,6 +41430,7 @@ pub struct RadarGetDnsTimeseriesGroupByResponseCodeResult {
 }
 /// `paths./radar/dns/timeseries_groups/response_ttl.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByResponseTtlResultSerie0 {
     /// `<=0m`
     #[serde(rename = "<=0m")]
@@ -20810,6 +41462,7 @@ pub struct RadarGetDnsTimeseriesGroupByResponseTtlResultSerie0 {
 }
 /// `paths./radar/dns/timeseries_groups/response_ttl.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTimeseriesGroupByResponseTtlResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -20818,6 +41471,7 @@ pub struct RadarGetDnsTimeseriesGroupByResponseTtlResult {
 }
 /// `paths./radar/dns/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTopAsesResultTop0Item {
     /// Example: `174`.
     #[serde(rename = "clientASN")]
@@ -20830,6 +41484,7 @@ pub struct RadarGetDnsTopAsesResultTop0Item {
 }
 /// `paths./radar/dns/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTopAsesResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -20838,6 +41493,7 @@ pub struct RadarGetDnsTopAsesResult {
 }
 /// `paths./radar/dns/top/locations.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTopLocationsResultTop0Item {
     /// Example: `"PT"`.
     #[serde(rename = "clientCountryAlpha2")]
@@ -20850,6 +41506,7 @@ pub struct RadarGetDnsTopLocationsResultTop0Item {
 }
 /// `paths./radar/dns/top/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetDnsTopLocationsResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -20862,6 +41519,7 @@ pub struct RadarGetDnsTopLocationsResult {
 ///
 /// Naming: named `Item3` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Item3 {
     /// `"PASS"`
     Pass,
@@ -20917,6 +41575,7 @@ impl rt::ParamValue for Item3 {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/summary/dkim.get/parameters/encrypted/items`, `paths./radar/email/routing/summary/dmarc.get/parameters/encrypted/items`, `paths./radar/email/routing/summary/ip_version.get/parameters/encrypted/items` and 6 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EncryptedItem {
     /// `"ENCRYPTED"`
     Encrypted,
@@ -20969,6 +41628,7 @@ impl rt::ParamValue for EncryptedItem {
 ///
 /// Naming: named `ResultSummary02` because `ResultSummary0` was already used (taken by `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/summary_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSummary02 {
     /// Example: `"2"`.
     #[serde(rename = "FAIL")]
@@ -20986,6 +41646,7 @@ pub struct ResultSummary02 {
 ///
 /// Naming: named `RadarResult8` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult8 {
     /// `meta`
     pub meta: ResultMeta,
@@ -20994,6 +41655,7 @@ pub struct RadarResult8 {
 }
 /// `paths./radar/email/routing/summary/encrypted.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByEncryptedResultSummary0 {
     /// Example: `"65"`.
     #[serde(rename = "ENCRYPTED")]
@@ -21004,6 +41666,7 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedResultSummary0 {
 }
 /// `paths./radar/email/routing/summary/encrypted.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingSummaryByEncryptedResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21014,6 +41677,7 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/ip_version.get/responses/200/properties/result/properties/summary_0`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SummaryByIpVersionResultSummary0 {
     /// Example: `"65"`.
     #[serde(rename = "IPv4")]
@@ -21026,6 +41690,7 @@ pub struct SummaryByIpVersionResultSummary0 {
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/ip_version.get/responses/200/properties/result`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SummaryByIpVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21038,6 +41703,7 @@ pub struct SummaryByIpVersionResult {
 ///
 /// Naming: named `ResultSerie05` because `ResultSerie0` was already used (taken by `paths./radar/as112/timeseries.get/responses/200/properties/result/properties/serie_0`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultSerie05 {
     /// `FAIL`
     #[serde(rename = "FAIL")]
@@ -21055,6 +41721,7 @@ pub struct ResultSerie05 {
 ///
 /// Naming: named `RadarResult9` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult9 {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21063,6 +41730,7 @@ pub struct RadarResult9 {
 }
 /// `paths./radar/email/routing/timeseries_groups/encrypted.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedResultSerie0 {
     /// `ENCRYPTED`
     #[serde(rename = "ENCRYPTED")]
@@ -21073,6 +41741,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedResultSerie0 {
 }
 /// `paths./radar/email/routing/timeseries_groups/encrypted.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21083,6 +41752,7 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/security/summary/dkim.get/parameters/tlsVersion/items`, `paths./radar/email/security/summary/dmarc.get/parameters/tlsVersion/items`, `paths./radar/email/security/summary/malicious.get/parameters/tlsVersion/items` and 16 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TlsVersionItem {
     /// `"TLSv1_0"`
     TlSv10,
@@ -21141,6 +41811,7 @@ impl rt::ParamValue for TlsVersionItem {
 }
 /// `paths./radar/email/security/summary/malicious.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByMaliciousResultSummary0 {
     /// Example: `"65"`.
     #[serde(rename = "MALICIOUS")]
@@ -21151,6 +41822,7 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousResultSummary0 {
 }
 /// `paths./radar/email/security/summary/malicious.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByMaliciousResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21159,6 +41831,7 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousResult {
 }
 /// `paths./radar/email/security/summary/spam.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpamResultSummary0 {
     /// Example: `"35"`.
     #[serde(rename = "NOT_SPAM")]
@@ -21169,6 +41842,7 @@ pub struct RadarGetEmailSecuritySummaryBySpamResultSummary0 {
 }
 /// `paths./radar/email/security/summary/spam.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpamResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21177,6 +41851,7 @@ pub struct RadarGetEmailSecuritySummaryBySpamResult {
 }
 /// `paths./radar/email/security/summary/spoof.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpoofResultSummary0 {
     /// Example: `"35"`.
     #[serde(rename = "NOT_SPOOF")]
@@ -21187,6 +41862,7 @@ pub struct RadarGetEmailSecuritySummaryBySpoofResultSummary0 {
 }
 /// `paths./radar/email/security/summary/spoof.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryBySpoofResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21195,6 +41871,7 @@ pub struct RadarGetEmailSecuritySummaryBySpoofResult {
 }
 /// `paths./radar/email/security/summary/threat_category.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByThreatCategoryResultSummary0 {
     /// Example: `"35"`.
     #[serde(rename = "BrandImpersonation")]
@@ -21211,6 +41888,7 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryResultSummary0 {
 }
 /// `paths./radar/email/security/summary/threat_category.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByThreatCategoryResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21219,6 +41897,7 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryResult {
 }
 /// `paths./radar/email/security/summary/tls_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByTlsVersionResultSummary0 {
     /// Example: `"3"`.
     #[serde(rename = "TLS 1.0")]
@@ -21235,6 +41914,7 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionResultSummary0 {
 }
 /// `paths./radar/email/security/summary/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecuritySummaryByTlsVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -21243,6 +41923,7 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionResult {
 }
 /// `paths./radar/email/security/timeseries_groups/malicious.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousResultSerie0 {
     /// `MALICIOUS`
     #[serde(rename = "MALICIOUS")]
@@ -21253,6 +41934,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousResultSerie0 {
 }
 /// `paths./radar/email/security/timeseries_groups/malicious.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21261,6 +41943,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousResult {
 }
 /// `paths./radar/email/security/timeseries_groups/spam.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpamResultSerie0 {
     /// `NOT_SPAM`
     #[serde(rename = "NOT_SPAM")]
@@ -21271,6 +41954,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpamResultSerie0 {
 }
 /// `paths./radar/email/security/timeseries_groups/spam.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpamResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21279,6 +41963,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpamResult {
 }
 /// `paths./radar/email/security/timeseries_groups/spoof.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofResultSerie0 {
     /// `NOT_SPOOF`
     #[serde(rename = "NOT_SPOOF")]
@@ -21289,6 +41974,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofResultSerie0 {
 }
 /// `paths./radar/email/security/timeseries_groups/spoof.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21297,6 +41983,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofResult {
 }
 /// `paths./radar/email/security/timeseries_groups/threat_category.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryResultSerie0 {
     /// `BrandImpersonation`
     #[serde(rename = "BrandImpersonation")]
@@ -21313,6 +42000,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryResultSerie0 {
 }
 /// `paths./radar/email/security/timeseries_groups/threat_category.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21321,6 +42009,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryResult {
 }
 /// `paths./radar/email/security/timeseries_groups/tls_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionResultSerie0 {
     /// `TLS 1.0`
     #[serde(rename = "TLS 1.0")]
@@ -21337,6 +42026,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionResultSerie0 {
 }
 /// `paths./radar/email/security/timeseries_groups/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -21348,6 +42038,7 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionResult {
 /// Example: `"CLASSIC"`.
 /// Also stands for the identical inline schemas at `paths./radar/email/security/top/tlds/malicious/{malicious}.get/parameters/tldCategory`, `paths./radar/email/security/top/tlds/spam/{spam}.get/parameters/tldCategory`, `paths./radar/email/security/top/tlds/spoof/{spoof}.get/parameters/tldCategory`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TldCategory {
     /// `"CLASSIC"`
     Classic,
@@ -21400,6 +42091,7 @@ impl rt::ParamValue for TldCategory {
 ///
 /// Naming: named `ResultTop0Item4` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultTop0Item4 {
     /// Example: `"com."`.
     pub name: String,
@@ -21412,6 +42104,7 @@ pub struct ResultTop0Item4 {
 ///
 /// Naming: named `RadarResult10` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult10 {
     /// `meta`
     pub meta: ResultMeta3,
@@ -21424,6 +42117,7 @@ pub struct RadarResult10 {
 ///
 /// Default: `"ASN"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetEntitiesAsnListOrderBy {
     /// `"ASN"`
     Asn,
@@ -21472,6 +42166,7 @@ impl rt::ParamValue for RadarGetEntitiesAsnListOrderBy {
 }
 /// `paths./radar/entities/asns.get/responses/200/properties/result/properties/asns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnListResultAsnsItem {
     /// `aka`
     pub aka: Option<String>,
@@ -21495,6 +42190,7 @@ pub struct RadarGetEntitiesAsnListResultAsnsItem {
 }
 /// `paths./radar/entities/asns.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnListResult {
     /// `asns`
     pub asns: Vec<RadarGetEntitiesAsnListResultAsnsItem>,
@@ -21503,6 +42199,7 @@ pub struct RadarGetEntitiesAsnListResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn/properties/estimatedUsers/properties/locations/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultAsnEstimatedUsersLocationsItem {
     /// Estimated users per location
     ///
@@ -21520,6 +42217,7 @@ pub struct ResultAsnEstimatedUsersLocationsItem {
 ///
 /// Also stands for the identical inline schema at `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn/properties/estimatedUsers`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultAsnEstimatedUsers {
     /// Total estimated users
     ///
@@ -21531,6 +42229,7 @@ pub struct ResultAsnEstimatedUsers {
 }
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result/properties/asn/properties/related/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIpResultAsnRelatedItem {
     /// `aka`
     pub aka: Option<String>,
@@ -21546,6 +42245,7 @@ pub struct RadarGetEntitiesAsnByIpResultAsnRelatedItem {
 }
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIpResultAsn {
     /// `aka`
     pub aka: Option<String>,
@@ -21578,12 +42278,14 @@ pub struct RadarGetEntitiesAsnByIpResultAsn {
 }
 /// `paths./radar/entities/asns/ip.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIpResult {
     /// `asn`
     pub asn: RadarGetEntitiesAsnByIpResultAsn,
 }
 /// `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn/properties/related/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIdResultAsnRelatedItem {
     /// `aka`
     pub aka: Option<String>,
@@ -21599,6 +42301,7 @@ pub struct RadarGetEntitiesAsnByIdResultAsnRelatedItem {
 }
 /// `paths./radar/entities/asns/{asn}.get/responses/200/properties/result/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIdResultAsn {
     /// `aka`
     pub aka: Option<String>,
@@ -21634,12 +42337,14 @@ pub struct RadarGetEntitiesAsnByIdResultAsn {
 }
 /// `paths./radar/entities/asns/{asn}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesAsnByIdResult {
     /// `asn`
     pub asn: RadarGetEntitiesAsnByIdResultAsn,
 }
 /// `paths./radar/entities/asns/{asn}/rel.get/responses/200/properties/result/properties/rels/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAsnsRelResultRelsItem {
     /// `asn1`
     pub asn1: i64,
@@ -21658,6 +42363,7 @@ pub struct RadarGetAsnsRelResultRelsItem {
 }
 /// `paths./radar/entities/asns/{asn}/rel.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetAsnsRelResult {
     /// `meta`
     pub meta: ResultMeta5,
@@ -21666,6 +42372,7 @@ pub struct RadarGetAsnsRelResult {
 }
 /// `paths./radar/entities/ip.get/responses/200/properties/result/properties/ip`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesIpResultIp {
     /// Example: `"15169"`.
     pub asn: String,
@@ -21691,12 +42398,14 @@ pub struct RadarGetEntitiesIpResultIp {
 }
 /// `paths./radar/entities/ip.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesIpResult {
     /// `ip`
     pub ip: RadarGetEntitiesIpResultIp,
 }
 /// `paths./radar/entities/locations.get/responses/200/properties/result/properties/locations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesLocationsResultLocationsItem {
     /// Example: `"AF"`.
     pub alpha2: String,
@@ -21709,12 +42418,14 @@ pub struct RadarGetEntitiesLocationsResultLocationsItem {
 }
 /// `paths./radar/entities/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesLocationsResult {
     /// `locations`
     pub locations: Vec<RadarGetEntitiesLocationsResultLocationsItem>,
 }
 /// `paths./radar/entities/locations/{location}.get/responses/200/properties/result/properties/location`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesLocationByAlpha2ResultLocation {
     /// Example: `"AF"`.
     pub alpha2: String,
@@ -21734,6 +42445,7 @@ pub struct RadarGetEntitiesLocationByAlpha2ResultLocation {
 }
 /// `paths./radar/entities/locations/{location}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetEntitiesLocationByAlpha2Result {
     /// `location`
     pub location: RadarGetEntitiesLocationByAlpha2ResultLocation,
@@ -21742,6 +42454,7 @@ pub struct RadarGetEntitiesLocationByAlpha2Result {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/summary/http_protocol.get/parameters/deviceType/items`, `paths./radar/http/summary/http_version.get/parameters/deviceType/items`, `paths./radar/http/summary/ip_version.get/parameters/deviceType/items` and 32 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetHttpSummaryByBotClassDeviceTypeItem {
     /// `"DESKTOP"`
     Desktop,
@@ -21797,6 +42510,7 @@ impl rt::ParamValue for RadarGetHttpSummaryByBotClassDeviceTypeItem {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/summary/device_type.get/parameters/httpProtocol/items`, `paths./radar/http/summary/http_version.get/parameters/httpProtocol/items`, `paths./radar/http/summary/ip_version.get/parameters/httpProtocol/items` and 34 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetHttpSummaryByBotClassHttpProtocolItem {
     /// `"HTTP"`
     Http,
@@ -21847,6 +42561,7 @@ impl rt::ParamValue for RadarGetHttpSummaryByBotClassHttpProtocolItem {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/summary/device_type.get/parameters/os/items`, `paths./radar/http/summary/http_protocol.get/parameters/os/items`, `paths./radar/http/summary/http_version.get/parameters/os/items` and 32 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetHttpSummaryByBotClassOsItem {
     /// `"WINDOWS"`
     Windows,
@@ -21922,6 +42637,7 @@ impl rt::ParamValue for RadarGetHttpSummaryByBotClassOsItem {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/summary/device_type.get/parameters/tlsVersion/items`, `paths./radar/http/summary/http_protocol.get/parameters/tlsVersion/items`, `paths./radar/http/summary/http_version.get/parameters/tlsVersion/items` and 32 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetHttpSummaryByBotClassTlsVersionItem {
     /// `"TLSv1_0"`
     TlSv10,
@@ -21985,6 +42701,7 @@ impl rt::ParamValue for RadarGetHttpSummaryByBotClassTlsVersionItem {
 }
 /// `paths./radar/http/summary/bot_class.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByBotClassResultSummary0 {
     /// Example: `"35"`.
     pub bot: String,
@@ -21993,6 +42710,7 @@ pub struct RadarGetHttpSummaryByBotClassResultSummary0 {
 }
 /// `paths./radar/http/summary/bot_class.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByBotClassResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22003,6 +42721,7 @@ pub struct RadarGetHttpSummaryByBotClassResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/summary/http_protocol.get/parameters/botClass/items`, `paths./radar/http/summary/http_version.get/parameters/botClass/items`, `paths./radar/http/summary/ip_version.get/parameters/botClass/items` and 32 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetHttpSummaryByDeviceTypeBotClassItem {
     /// `"LIKELY_AUTOMATED"`
     LikelyAutomated,
@@ -22051,6 +42770,7 @@ impl rt::ParamValue for RadarGetHttpSummaryByDeviceTypeBotClassItem {
 }
 /// `paths./radar/http/summary/device_type.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByDeviceTypeResultSummary0 {
     /// Example: `"65"`.
     pub desktop: String,
@@ -22061,6 +42781,7 @@ pub struct RadarGetHttpSummaryByDeviceTypeResultSummary0 {
 }
 /// `paths./radar/http/summary/device_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByDeviceTypeResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22069,6 +42790,7 @@ pub struct RadarGetHttpSummaryByDeviceTypeResult {
 }
 /// `paths./radar/http/summary/http_protocol.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByHttpProtocolResultSummary0 {
     /// Example: `"99"`.
     pub http: String,
@@ -22077,6 +42799,7 @@ pub struct RadarGetHttpSummaryByHttpProtocolResultSummary0 {
 }
 /// `paths./radar/http/summary/http_protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByHttpProtocolResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22085,6 +42808,7 @@ pub struct RadarGetHttpSummaryByHttpProtocolResult {
 }
 /// `paths./radar/http/summary/http_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByHttpVersionResultSummary0 {
     /// Example: `"1"`.
     #[serde(rename = "HTTP/1.x")]
@@ -22098,6 +42822,7 @@ pub struct RadarGetHttpSummaryByHttpVersionResultSummary0 {
 }
 /// `paths./radar/http/summary/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByHttpVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22106,6 +42831,7 @@ pub struct RadarGetHttpSummaryByHttpVersionResult {
 }
 /// `paths./radar/http/summary/os.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByOperatingSystemResultSummary0 {
     /// Example: `"65"`.
     #[serde(rename = "ANDROID")]
@@ -22116,6 +42842,7 @@ pub struct RadarGetHttpSummaryByOperatingSystemResultSummary0 {
 }
 /// `paths./radar/http/summary/os.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByOperatingSystemResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22124,6 +42851,7 @@ pub struct RadarGetHttpSummaryByOperatingSystemResult {
 }
 /// `paths./radar/http/summary/tls_version.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByTlsVersionResultSummary0 {
     /// Example: `"0.5"`.
     #[serde(rename = "TLS 1.0")]
@@ -22143,6 +42871,7 @@ pub struct RadarGetHttpSummaryByTlsVersionResultSummary0 {
 }
 /// `paths./radar/http/summary/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpSummaryByTlsVersionResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22151,6 +42880,7 @@ pub struct RadarGetHttpSummaryByTlsVersionResult {
 }
 /// `paths./radar/http/timeseries_groups/bot_class.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByBotClassResultSerie0 {
     /// `bot`
     pub bot: Vec<String>,
@@ -22161,6 +42891,7 @@ pub struct RadarGetHttpTimeseriesGroupByBotClassResultSerie0 {
 }
 /// `paths./radar/http/timeseries_groups/bot_class.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByBotClassResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22173,6 +42904,7 @@ pub struct RadarGetHttpTimeseriesGroupByBotClassResult {
 ///
 /// Naming: named `RadarResult11` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult11 {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22181,6 +42913,7 @@ pub struct RadarResult11 {
 }
 /// `paths./radar/http/timeseries_groups/device_type.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByDeviceTypeResultSerie0 {
     /// `desktop`
     pub desktop: Vec<String>,
@@ -22193,6 +42926,7 @@ pub struct RadarGetHttpTimeseriesGroupByDeviceTypeResultSerie0 {
 }
 /// `paths./radar/http/timeseries_groups/device_type.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByDeviceTypeResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22201,6 +42935,7 @@ pub struct RadarGetHttpTimeseriesGroupByDeviceTypeResult {
 }
 /// `paths./radar/http/timeseries_groups/http_protocol.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByHttpProtocolResultSerie0 {
     /// `http`
     pub http: Vec<String>,
@@ -22211,6 +42946,7 @@ pub struct RadarGetHttpTimeseriesGroupByHttpProtocolResultSerie0 {
 }
 /// `paths./radar/http/timeseries_groups/http_protocol.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByHttpProtocolResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22219,6 +42955,7 @@ pub struct RadarGetHttpTimeseriesGroupByHttpProtocolResult {
 }
 /// `paths./radar/http/timeseries_groups/http_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByHttpVersionResultSerie0 {
     /// `HTTP/1.x`
     #[serde(rename = "HTTP/1.x")]
@@ -22234,6 +42971,7 @@ pub struct RadarGetHttpTimeseriesGroupByHttpVersionResultSerie0 {
 }
 /// `paths./radar/http/timeseries_groups/http_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByHttpVersionResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22242,6 +42980,7 @@ pub struct RadarGetHttpTimeseriesGroupByHttpVersionResult {
 }
 /// `paths./radar/http/timeseries_groups/os.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByOperatingSystemResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22250,6 +42989,7 @@ pub struct RadarGetHttpTimeseriesGroupByOperatingSystemResult {
 }
 /// `paths./radar/http/timeseries_groups/post_quantum.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByPostQuantumResultSerie0 {
     /// `NOT_SUPPORTED`
     #[serde(rename = "NOT_SUPPORTED")]
@@ -22262,6 +43002,7 @@ pub struct RadarGetHttpTimeseriesGroupByPostQuantumResultSerie0 {
 }
 /// `paths./radar/http/timeseries_groups/post_quantum.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByPostQuantumResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22270,6 +43011,7 @@ pub struct RadarGetHttpTimeseriesGroupByPostQuantumResult {
 }
 /// `paths./radar/http/timeseries_groups/tls_version.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByTlsVersionResultSerie0 {
     /// `TLS 1.0`
     #[serde(rename = "TLS 1.0")]
@@ -22291,6 +43033,7 @@ pub struct RadarGetHttpTimeseriesGroupByTlsVersionResultSerie0 {
 }
 /// `paths./radar/http/timeseries_groups/tls_version.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetHttpTimeseriesGroupByTlsVersionResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22301,6 +43044,7 @@ pub struct RadarGetHttpTimeseriesGroupByTlsVersionResult {
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/top/ases/bot_class/{bot_class}.get/parameters/browserFamily/items`, `paths./radar/http/top/ases/browser_family/{browser_family}.get/parameters/browser_family`, `paths./radar/http/top/ases/device_type/{device_type}.get/parameters/browserFamily/items` and 16 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem {
     /// `"CHROME"`
     Chrome,
@@ -22363,6 +43107,7 @@ impl rt::ParamValue for RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem {
 ///
 /// Naming: named `ResultTop0Item5` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultTop0Item5 {
     /// Example: `3243`.
     #[serde(rename = "clientASN")]
@@ -22379,6 +43124,7 @@ pub struct ResultTop0Item5 {
 ///
 /// Naming: named `RadarResult12` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult12 {
     /// `meta`
     pub meta: ResultMeta3,
@@ -22391,6 +43137,7 @@ pub struct RadarResult12 {
 ///
 /// Naming: named `ResultTop0Item6` because `ResultTop0Item` was already used (taken by `paths./radar/as112/top/locations.get/responses/200/properties/result/properties/top_0/items`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultTop0Item6 {
     /// Example: `"chrome"`.
     pub name: String,
@@ -22403,6 +43150,7 @@ pub struct ResultTop0Item6 {
 ///
 /// Naming: named `RadarResult13` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarResult13 {
     /// `meta`
     pub meta: ResultMeta3,
@@ -22411,6 +43159,7 @@ pub struct RadarResult13 {
 }
 /// `paths./radar/netflows/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsSummaryResultSummary0 {
     /// Example: `"60"`.
     #[serde(rename = "HTTP")]
@@ -22421,6 +43170,7 @@ pub struct RadarGetNetflowsSummaryResultSummary0 {
 }
 /// `paths./radar/netflows/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsSummaryResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -22429,6 +43179,7 @@ pub struct RadarGetNetflowsSummaryResult {
 }
 /// `paths./radar/netflows/timeseries.get/parameters/product/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetNetflowsTimeseriesProductItem {
     /// `"HTTP"`
     Http,
@@ -22477,6 +43228,7 @@ impl rt::ParamValue for RadarGetNetflowsTimeseriesProductItem {
 }
 /// `paths./radar/netflows/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTopAsesResultTop0Item {
     /// Example: `16509`.
     #[serde(rename = "clientASN")]
@@ -22489,12 +43241,14 @@ pub struct RadarGetNetflowsTopAsesResultTop0Item {
 }
 /// `paths./radar/netflows/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTopAsesResult {
     /// `top_0`
     pub top_0: Vec<RadarGetNetflowsTopAsesResultTop0Item>,
 }
 /// `paths./radar/netflows/top/locations.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTopLocationsResultTop0Item {
     /// Example: `"US"`.
     #[serde(rename = "clientCountryAlpha2")]
@@ -22507,6 +43261,7 @@ pub struct RadarGetNetflowsTopLocationsResultTop0Item {
 }
 /// `paths./radar/netflows/top/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetNetflowsTopLocationsResult {
     /// `top_0`
     pub top_0: Vec<RadarGetNetflowsTopLocationsResultTop0Item>,
@@ -22516,6 +43271,7 @@ pub struct RadarGetNetflowsTopLocationsResult {
 /// Example: `"latency"`.
 /// Also stands for the identical inline schema at `paths./radar/quality/iqi/timeseries_groups.get/parameters/metric`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Metric {
     /// `"BANDWIDTH"`
     Bandwidth,
@@ -22569,6 +43325,7 @@ impl rt::ParamValue for Metric {
 }
 /// `paths./radar/quality/iqi/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualityIndexSummaryResultSummary0 {
     /// Example: `"32.20938"`.
     pub p25: String,
@@ -22579,6 +43336,7 @@ pub struct RadarGetQualityIndexSummaryResultSummary0 {
 }
 /// `paths./radar/quality/iqi/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualityIndexSummaryResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22587,6 +43345,7 @@ pub struct RadarGetQualityIndexSummaryResult {
 }
 /// `paths./radar/quality/iqi/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualityIndexTimeseriesGroupResultSerie0 {
     /// `p25`
     pub p25: Vec<String>,
@@ -22599,6 +43358,7 @@ pub struct RadarGetQualityIndexTimeseriesGroupResultSerie0 {
 }
 /// `paths./radar/quality/iqi/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualityIndexTimeseriesGroupResult {
     /// `meta`
     pub meta: serde_json::Value,
@@ -22611,6 +43371,7 @@ pub struct RadarGetQualityIndexTimeseriesGroupResult {
 ///
 /// Default: `"bandwidth"`. Example: `"bandwidth"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RadarGetQualitySpeedHistogramMetricGroup {
     /// `"BANDWIDTH"`
     Bandwidth,
@@ -22664,6 +43425,7 @@ impl rt::ParamValue for RadarGetQualitySpeedHistogramMetricGroup {
 }
 /// `paths./radar/quality/speed/histogram.get/responses/200/properties/result/properties/histogram_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedHistogramResultHistogram0 {
     /// `bandwidthDownload`
     #[serde(rename = "bandwidthDownload")]
@@ -22677,6 +43439,7 @@ pub struct RadarGetQualitySpeedHistogramResultHistogram0 {
 }
 /// `paths./radar/quality/speed/histogram.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedHistogramResult {
     /// `histogram_0`
     pub histogram_0: RadarGetQualitySpeedHistogramResultHistogram0,
@@ -22685,6 +43448,7 @@ pub struct RadarGetQualitySpeedHistogramResult {
 }
 /// `paths./radar/quality/speed/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedSummaryResultSummary0 {
     /// Example: `"83.765201"`.
     #[serde(rename = "bandwidthDownload")]
@@ -22710,6 +43474,7 @@ pub struct RadarGetQualitySpeedSummaryResultSummary0 {
 }
 /// `paths./radar/quality/speed/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedSummaryResult {
     /// `meta`
     pub meta: ResultMeta,
@@ -22721,6 +43486,7 @@ pub struct RadarGetQualitySpeedSummaryResult {
 /// Default: `"BANDWIDTH_DOWNLOAD"`.
 /// Also stands for the identical inline schema at `paths./radar/quality/speed/top/locations.get/parameters/orderBy`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OrderBy {
     /// `"BANDWIDTH_DOWNLOAD"`
     BandwidthDownload,
@@ -22789,6 +43555,7 @@ impl rt::ParamValue for OrderBy {
 }
 /// `paths./radar/quality/speed/top/ases.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedTopAsesResultTop0Item {
     /// Example: `"642.509004"`.
     #[serde(rename = "bandwidthDownload")]
@@ -22823,6 +43590,7 @@ pub struct RadarGetQualitySpeedTopAsesResultTop0Item {
 }
 /// `paths./radar/quality/speed/top/ases.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedTopAsesResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -22831,6 +43599,7 @@ pub struct RadarGetQualitySpeedTopAsesResult {
 }
 /// `paths./radar/quality/speed/top/locations.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedTopLocationsResultTop0Item {
     /// Example: `"295.886073"`.
     #[serde(rename = "bandwidthDownload")]
@@ -22865,6 +43634,7 @@ pub struct RadarGetQualitySpeedTopLocationsResultTop0Item {
 }
 /// `paths./radar/quality/speed/top/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetQualitySpeedTopLocationsResult {
     /// `meta`
     pub meta: ResultMeta3,
@@ -22876,6 +43646,7 @@ pub struct RadarGetQualitySpeedTopLocationsResult {
 /// Default: `"POPULAR"`. Example: `"POPULAR"`.
 /// Also stands for the identical inline schemas at `paths./radar/ranking/timeseries_groups.get/parameters/rankingType`, `paths./radar/ranking/top.get/parameters/rankingType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RankingType {
     /// `"POPULAR"`
     Popular,
@@ -22931,6 +43702,7 @@ impl rt::ParamValue for RankingType {
 ///
 /// Also stands for the identical inline schema at `paths./radar/ranking/top.get/responses/200/properties/result/properties/top_0/items/properties/categories/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CategoriesItem {
     /// Example: `81`.
     pub id: f64,
@@ -22942,6 +43714,7 @@ pub struct CategoriesItem {
 }
 /// `paths./radar/ranking/domain/{domain}.get/responses/200/properties/result/properties/details_0/properties/top_locations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainDetailsResultDetails0TopLocationsItem {
     /// Example: `"US"`.
     #[serde(rename = "locationCode")]
@@ -22954,6 +43727,7 @@ pub struct RadarGetRankingDomainDetailsResultDetails0TopLocationsItem {
 }
 /// `paths./radar/ranking/domain/{domain}.get/responses/200/properties/result/properties/details_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainDetailsResultDetails0 {
     /// Only available in POPULAR ranking for the most recent ranking.
     ///
@@ -22968,12 +43742,14 @@ pub struct RadarGetRankingDomainDetailsResultDetails0 {
 }
 /// `paths./radar/ranking/domain/{domain}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainDetailsResult {
     /// `details_0`
     pub details_0: RadarGetRankingDomainDetailsResultDetails0,
 }
 /// `paths./radar/ranking/timeseries_groups.get/responses/200/properties/result/properties/serie_0/additionalProperties/items`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
     /// One of the alternatives.
     Number(f64),
@@ -23012,6 +43788,7 @@ for RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
 ///
 /// Example: `{"google.com":[2],"timestamps":["2022-09-02"]}`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainTimeseriesResultSerie0 {
     /// `timestamps`
     pub timestamps: Vec<String>,
@@ -23024,6 +43801,7 @@ pub struct RadarGetRankingDomainTimeseriesResultSerie0 {
 }
 /// `paths./radar/ranking/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingDomainTimeseriesResult {
     /// `meta`
     pub meta: ResultMeta6,
@@ -23032,18 +43810,21 @@ pub struct RadarGetRankingDomainTimeseriesResult {
 }
 /// `paths./radar/ranking/top.get/responses/200/properties/result/properties/meta/properties/top_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingTopDomainsResultMetaTop0 {
     /// Example: `"2022-09-19"`.
     pub date: String,
 }
 /// `paths./radar/ranking/top.get/responses/200/properties/result/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingTopDomainsResultMeta {
     /// `top_0`
     pub top_0: RadarGetRankingTopDomainsResultMetaTop0,
 }
 /// `paths./radar/ranking/top.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingTopDomainsResultTop0Item {
     /// `categories`
     pub categories: Vec<CategoriesItem>,
@@ -23059,6 +43840,7 @@ pub struct RadarGetRankingTopDomainsResultTop0Item {
 }
 /// `paths./radar/ranking/top.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetRankingTopDomainsResult {
     /// `meta`
     pub meta: RadarGetRankingTopDomainsResultMeta,
@@ -23071,6 +43853,7 @@ pub struct RadarGetRankingTopDomainsResult {
 ///
 /// Naming: named `Item4` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Item4 {
     /// `"SPECIAL_EVENTS"`
     SpecialEvents,
@@ -23129,6 +43912,7 @@ impl rt::ParamValue for Item4 {
 }
 /// `paths./radar/search/global.get/responses/200/properties/result/properties/search/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetSearchGlobalResultSearchItem {
     /// Example: `"13335"`.
     pub code: String,
@@ -23139,12 +43923,14 @@ pub struct RadarGetSearchGlobalResultSearchItem {
 }
 /// `paths./radar/search/global.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetSearchGlobalResult {
     /// `search`
     pub search: Vec<RadarGetSearchGlobalResultSearchItem>,
 }
 /// `paths./radar/tcp_resets_timeouts/summary.get/responses/200/properties/result/properties/summary_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTcpResetsTimeoutsSummaryResultSummary0 {
     /// Connection resets within the first 10 packets from the client, but after the server has received multiple data packets.
     ///
@@ -23169,6 +43955,7 @@ pub struct RadarGetTcpResetsTimeoutsSummaryResultSummary0 {
 }
 /// `paths./radar/tcp_resets_timeouts/summary.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTcpResetsTimeoutsSummaryResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -23177,6 +43964,7 @@ pub struct RadarGetTcpResetsTimeoutsSummaryResult {
 }
 /// `paths./radar/tcp_resets_timeouts/timeseries_groups.get/responses/200/properties/result/properties/serie_0`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResultSerie0 {
     /// Connection resets within the first 10 packets from the client, but after the server has received multiple data packets.
     pub later_in_flow: Vec<String>,
@@ -23193,6 +43981,7 @@ pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResultSerie0 {
 }
 /// `paths./radar/tcp_resets_timeouts/timeseries_groups.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResult {
     /// `meta`
     pub meta: ResultMeta2,
@@ -23203,6 +43992,7 @@ pub struct RadarGetTcpResetsTimeoutsTimeseriesGroupResult {
 ///
 /// Also stands for the identical inline schema at `paths./radar/traffic_anomalies/locations.get/parameters/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `"VERIFIED"`
     Verified,
@@ -23251,6 +44041,7 @@ impl rt::ParamValue for Status {
 }
 /// `paths./radar/traffic_anomalies.get/responses/200/properties/result/properties/trafficAnomalies/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTrafficAnomaliesResultTrafficAnomaliesItem {
     /// `asnDetails`
     #[serde(rename = "asnDetails")]
@@ -23278,6 +44069,7 @@ pub struct RadarGetTrafficAnomaliesResultTrafficAnomaliesItem {
 }
 /// `paths./radar/traffic_anomalies.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTrafficAnomaliesResult {
     /// `trafficAnomalies`
     #[serde(rename = "trafficAnomalies")]
@@ -23285,6 +44077,7 @@ pub struct RadarGetTrafficAnomaliesResult {
 }
 /// `paths./radar/traffic_anomalies/locations.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetTrafficAnomaliesTopResult {
     /// `trafficAnomalies`
     #[serde(rename = "trafficAnomalies")]
@@ -23292,6 +44085,7 @@ pub struct RadarGetTrafficAnomaliesTopResult {
 }
 /// `paths./radar/verified_bots/top/bots.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetVerifiedBotsTopByHttpRequestsResultTop0Item {
     /// Example: `"Search Engine Crawler"`.
     #[serde(rename = "botCategory")]
@@ -23307,6 +44101,7 @@ pub struct RadarGetVerifiedBotsTopByHttpRequestsResultTop0Item {
 }
 /// `paths./radar/verified_bots/top/bots.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetVerifiedBotsTopByHttpRequestsResult {
     /// `meta`
     pub meta: ResultMeta4,
@@ -23315,6 +44110,7 @@ pub struct RadarGetVerifiedBotsTopByHttpRequestsResult {
 }
 /// `paths./radar/verified_bots/top/categories.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultTop0Item {
     /// Example: `"Search"`.
     #[serde(rename = "botCategory")]
@@ -23324,6 +44120,7 @@ pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResultTop0Item {
 }
 /// `paths./radar/verified_bots/top/categories.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadarGetVerifiedBotsTopCategoriesByHttpRequestsResult {
     /// `meta`
     pub meta: ResultMeta4,

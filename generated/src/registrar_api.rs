@@ -123,6 +123,7 @@ pub mod operations {
 pub type Domains = DomainProperties;
 /// `#/components/schemas/registrar-api_domain_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DomainProperties {
     /// `available`
     pub available: Option<Available>,
@@ -134,7 +135,7 @@ pub struct DomainProperties {
     pub current_registrar: Option<CurrentRegistrar>,
     /// `expires_at`
     pub expires_at: Option<ExpiresAt>,
-    /// `id`
+    /// Read-only.
     pub id: Option<DomainIdentifier>,
     /// `locked`
     pub locked: Option<Locked>,
@@ -199,6 +200,7 @@ pub type RegistrantContact = Contacts;
 pub type Contacts = ContactProperties;
 /// `#/components/schemas/registrar-api_contact_properties`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContactProperties {
     /// `address`
     pub address: Address,
@@ -214,7 +216,7 @@ pub struct ContactProperties {
     pub fax: Option<Fax>,
     /// `first_name`
     pub first_name: Option<FirstName>,
-    /// `id`
+    /// Read-only.
     pub id: Option<ContactIdentifier>,
     /// `last_name`
     pub last_name: Option<LastName>,
@@ -321,6 +323,7 @@ pub type SupportedTld = bool;
 ///
 /// Schema: `#/components/schemas/registrar-api_transfer_in`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TransferIn {
     /// Form of authorization has been accepted by the registrant.
     ///
@@ -353,6 +356,7 @@ pub struct TransferIn {
 ///
 /// Example: `"needed"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransferInAcceptFoa {
     /// `"needed"`
     Needed,
@@ -407,6 +411,7 @@ impl<'de> serde::Deserialize<'de> for TransferInAcceptFoa {
 ///
 /// Example: `"unknown"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransferInApproveTransfer {
     /// `"needed"`
     Needed,
@@ -481,6 +486,7 @@ impl<'de> serde::Deserialize<'de> for TransferInApproveTransfer {
 ///
 /// Example: `"ok"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransferInDisablePrivacy {
     /// `"needed"`
     Needed,
@@ -540,6 +546,7 @@ impl<'de> serde::Deserialize<'de> for TransferInDisablePrivacy {
 ///
 /// Example: `"needed"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransferInEnterAuthCode {
     /// `"needed"`
     Needed,
@@ -609,6 +616,7 @@ impl<'de> serde::Deserialize<'de> for TransferInEnterAuthCode {
 ///
 /// Example: `"ok"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransferInUnlockDomain {
     /// `"needed"`
     Needed,
@@ -680,6 +688,7 @@ impl<'de> serde::Deserialize<'de> for TransferInUnlockDomain {
 pub type UpdatedAt = String;
 /// `#/components/schemas/registrar-api_domain_update_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct DomainUpdateProperties {
     /// `auto_renew`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -690,6 +699,35 @@ pub struct DomainUpdateProperties {
     /// `privacy`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privacy: Option<Privacy>,
+}
+impl DomainUpdateProperties {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auto_renew: None,
+            locked: None,
+            privacy: None,
+        }
+    }
+    /// Sets `auto_renew`.
+    #[inline]
+    pub fn auto_renew(mut self, value: impl Into<AutoRenew>) -> Self {
+        self.auto_renew = Some(value.into());
+        self
+    }
+    /// Sets `locked`.
+    #[inline]
+    pub fn locked(mut self, value: impl Into<Locked>) -> Self {
+        self.locked = Some(value.into());
+        self
+    }
+    /// Sets `privacy`.
+    #[inline]
+    pub fn privacy(mut self, value: impl Into<Privacy>) -> Self {
+        self.privacy = Some(value.into());
+        self
+    }
 }
 /// Auto-renew controls whether subscription is automatically renewed upon domain expiration.
 ///

@@ -62,6 +62,7 @@ pub mod operations {
 }
 /// `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/body`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestTraceRequestBody {
     /// Base64 encoded request body
     ///
@@ -75,10 +76,40 @@ pub struct RequestTraceRequestBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plain_text: Option<String>,
 }
+impl RequestTraceRequestBody {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            base64: None,
+            json: None,
+            plain_text: None,
+        }
+    }
+    /// Sets `base64`.
+    #[inline]
+    pub fn base64(mut self, value: impl Into<String>) -> Self {
+        self.base64 = Some(value.into());
+        self
+    }
+    /// Sets `json`.
+    #[inline]
+    pub fn json(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.json = Some(value.into());
+        self
+    }
+    /// Sets `plain_text`.
+    #[inline]
+    pub fn plain_text(mut self, value: impl Into<String>) -> Self {
+        self.plain_text = Some(value.into());
+        self
+    }
+}
 /// Geodata for tracing request
 ///
 /// Schema: `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/context/properties/geoloc`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestTraceRequestContextGeoloc {
     /// Example: `"London"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,10 +142,89 @@ pub struct RequestTraceRequestContextGeoloc {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+impl RequestTraceRequestContextGeoloc {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            city: None,
+            continent: None,
+            is_eu_country: None,
+            iso_code: None,
+            latitude: None,
+            longitude: None,
+            postal_code: None,
+            region_code: None,
+            subdivision_2_iso_code: None,
+            timezone: None,
+        }
+    }
+    /// Sets `city`.
+    #[inline]
+    pub fn city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `continent`.
+    #[inline]
+    pub fn continent(mut self, value: impl Into<String>) -> Self {
+        self.continent = Some(value.into());
+        self
+    }
+    /// Sets `is_eu_country`.
+    #[inline]
+    pub fn is_eu_country(mut self, value: impl Into<bool>) -> Self {
+        self.is_eu_country = Some(value.into());
+        self
+    }
+    /// Sets `iso_code`.
+    #[inline]
+    pub fn iso_code(mut self, value: impl Into<String>) -> Self {
+        self.iso_code = Some(value.into());
+        self
+    }
+    /// Sets `latitude`.
+    #[inline]
+    pub fn latitude(mut self, value: impl Into<f64>) -> Self {
+        self.latitude = Some(value.into());
+        self
+    }
+    /// Sets `longitude`.
+    #[inline]
+    pub fn longitude(mut self, value: impl Into<f64>) -> Self {
+        self.longitude = Some(value.into());
+        self
+    }
+    /// Sets `postal_code`.
+    #[inline]
+    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(value.into());
+        self
+    }
+    /// Sets `region_code`.
+    #[inline]
+    pub fn region_code(mut self, value: impl Into<String>) -> Self {
+        self.region_code = Some(value.into());
+        self
+    }
+    /// Sets `subdivision_2_iso_code`.
+    #[inline]
+    pub fn subdivision_2_iso_code(mut self, value: impl Into<String>) -> Self {
+        self.subdivision_2_iso_code = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    #[inline]
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+}
 /// Additional request parameters
 ///
 /// Schema: `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/context`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestTraceRequestContext {
     /// Bot score used for evaluating tracing request processing
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,8 +241,45 @@ pub struct RequestTraceRequestContext {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threat_score: Option<i64>,
 }
+impl RequestTraceRequestContext {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bot_score: None,
+            geoloc: None,
+            skip_challenge: None,
+            threat_score: None,
+        }
+    }
+    /// Sets `bot_score`.
+    #[inline]
+    pub fn bot_score(mut self, value: impl Into<i64>) -> Self {
+        self.bot_score = Some(value.into());
+        self
+    }
+    /// Sets `geoloc`.
+    #[inline]
+    pub fn geoloc(mut self, value: impl Into<RequestTraceRequestContextGeoloc>) -> Self {
+        self.geoloc = Some(value.into());
+        self
+    }
+    /// Sets `skip_challenge`.
+    #[inline]
+    pub fn skip_challenge(mut self, value: impl Into<bool>) -> Self {
+        self.skip_challenge = Some(value.into());
+        self
+    }
+    /// Sets `threat_score`.
+    #[inline]
+    pub fn threat_score(mut self, value: impl Into<i64>) -> Self {
+        self.threat_score = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/request-tracer/trace.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestTraceRequest {
     /// `body`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,12 +314,71 @@ pub struct RequestTraceRequest {
     /// Example: `"https://some.zone/some_path"`.
     pub url: String,
 }
+impl RequestTraceRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(method: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            body: None,
+            context: None,
+            cookies: None,
+            headers: None,
+            method: method.into(),
+            protocol: None,
+            skip_response: None,
+            url: url.into(),
+        }
+    }
+    /// Sets `body`.
+    #[inline]
+    pub fn body(mut self, value: impl Into<RequestTraceRequestBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    #[inline]
+    pub fn context(mut self, value: impl Into<RequestTraceRequestContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `cookies`.
+    #[inline]
+    pub fn cookies(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.cookies = Some(value.into());
+        self
+    }
+    /// Sets `headers`.
+    #[inline]
+    pub fn headers(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.headers = Some(value.into());
+        self
+    }
+    /// Sets `protocol`.
+    #[inline]
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+    /// Sets `skip_response`.
+    #[inline]
+    pub fn skip_response(mut self, value: impl Into<bool>) -> Self {
+        self.skip_response = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/request-tracer_trace`
 pub type Trace = Vec<TraceItem>;
 /// List of steps acting on request/response
 ///
 /// Schema: `#/components/schemas/request-tracer_trace/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TraceItem {
     /// If step type is rule, then action performed by this rule
     ///
@@ -217,6 +423,7 @@ pub struct TraceItem {
 ///
 /// Schema: `paths./accounts/{account_id}/request-tracer/trace.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestTraceResult {
     /// HTTP Status code of zone response
     pub status_code: Option<i64>,

@@ -415,6 +415,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`RumApi::list_sites`](RumApi::list_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListSitesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
@@ -423,8 +424,38 @@ pub struct ListSitesParams {
     /// Query parameter `order_by`.
     pub order_by: Option<OrderBy>,
 }
+impl ListSitesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            per_page: Default::default(),
+            page: Default::default(),
+            order_by: Default::default(),
+        }
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<Page>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `order_by`.
+    #[inline]
+    pub fn order_by(mut self, value: impl Into<OrderBy>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rum_create-site-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateSiteRequest {
     /// `auto_install`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -437,6 +468,35 @@ pub struct CreateSiteRequest {
     /// `zone_tag`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone_tag: Option<ZoneTag>,
+}
+impl CreateSiteRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            auto_install: None,
+            host: None,
+            zone_tag: None,
+        }
+    }
+    /// Sets `auto_install`.
+    #[inline]
+    pub fn auto_install(mut self, value: impl Into<AutoInstall>) -> Self {
+        self.auto_install = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `zone_tag`.
+    #[inline]
+    pub fn zone_tag(mut self, value: impl Into<ZoneTag>) -> Self {
+        self.zone_tag = Some(value.into());
+        self
+    }
 }
 /// If enabled, the JavaScript snippet is automatically injected for orange-clouded sites.
 ///
@@ -452,10 +512,11 @@ pub type AutoInstall = bool;
 pub type ZoneTag = String;
 /// `#/components/schemas/rum_site`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Site {
     /// `auto_install`
     pub auto_install: Option<AutoInstall>,
-    /// `created`
+    /// Read-only.
     pub created: Option<Timestamp>,
     /// `rules`
     pub rules: Option<Rules>,
@@ -478,8 +539,9 @@ pub type Timestamp = String;
 pub type Rules = Vec<Rule>;
 /// `#/components/schemas/rum_rule`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Rule {
-    /// `created`
+    /// Read-only.
     pub created: Option<Timestamp>,
     /// The hostname the rule will be applied to.
     ///
@@ -510,6 +572,7 @@ pub struct Rule {
 pub type RuleIdentifier = String;
 /// `#/components/schemas/rum_ruleset`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Ruleset {
     /// Whether the ruleset is enabled.
     ///
@@ -562,6 +625,7 @@ pub type Page = f64;
 ///
 /// Example: `"host"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OrderBy {
     /// `"host"`
     Host,
@@ -610,12 +674,14 @@ impl rt::ParamValue for OrderBy {
 }
 /// `#/components/schemas/rum_site-tag-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SiteTagResult {
     /// `site_tag`
     pub site_tag: Option<SiteTag>,
 }
 /// `#/components/schemas/rum_create-rule-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateRuleRequest {
     /// Example: `"example.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -634,14 +700,52 @@ pub struct CreateRuleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<Vec<String>>,
 }
+impl CreateRuleRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            inclusive: None,
+            is_paused: None,
+            paths: None,
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `inclusive`.
+    #[inline]
+    pub fn inclusive(mut self, value: impl Into<bool>) -> Self {
+        self.inclusive = Some(value.into());
+        self
+    }
+    /// Sets `is_paused`.
+    #[inline]
+    pub fn is_paused(mut self, value: impl Into<bool>) -> Self {
+        self.is_paused = Some(value.into());
+        self
+    }
+    /// Sets `paths`.
+    #[inline]
+    pub fn paths(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.paths = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rum_rule-id-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleIdResult {
     /// `id`
     pub id: Option<RuleIdentifier>,
 }
 /// `#/components/schemas/rum_rules-response-collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RulesResult {
     /// `rules`
     pub rules: Option<Rules>,
@@ -650,6 +754,7 @@ pub struct RulesResult {
 }
 /// `#/components/schemas/rum_modify-rules-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ModifyRulesRequest {
     /// A list of rule identifiers to delete.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -658,8 +763,31 @@ pub struct ModifyRulesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ModifyRulesRequestRulesItem>>,
 }
+impl ModifyRulesRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            delete_rules: None,
+            rules: None,
+        }
+    }
+    /// Sets `delete_rules`.
+    #[inline]
+    pub fn delete_rules(mut self, value: impl Into<Vec<RuleIdentifier>>) -> Self {
+        self.delete_rules = Some(value.into());
+        self
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Vec<ModifyRulesRequestRulesItem>>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rum_modify-rules-request/properties/rules/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ModifyRulesRequestRulesItem {
     /// Example: `"example.com"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -677,8 +805,52 @@ pub struct ModifyRulesRequestRulesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paths: Option<Vec<String>>,
 }
+impl ModifyRulesRequestRulesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            id: None,
+            inclusive: None,
+            is_paused: None,
+            paths: None,
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<RuleIdentifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `inclusive`.
+    #[inline]
+    pub fn inclusive(mut self, value: impl Into<bool>) -> Self {
+        self.inclusive = Some(value.into());
+        self
+    }
+    /// Sets `is_paused`.
+    #[inline]
+    pub fn is_paused(mut self, value: impl Into<bool>) -> Self {
+        self.is_paused = Some(value.into());
+        self
+    }
+    /// Sets `paths`.
+    #[inline]
+    pub fn paths(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.paths = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/rum_rum_site`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RumSite {
     /// `editable`
     pub editable: Option<Editable>,
@@ -703,10 +875,24 @@ pub type Id = String;
 pub type Value = String;
 /// `#/components/schemas/rum_toggle-rum-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ToggleRumRequest {
     /// Value can either be On or Off
     ///
     /// Example: `"on"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+impl ToggleRumRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { value: None }
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
 }

@@ -256,6 +256,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`SecurityCenterApi::get_security_center_issues`](SecurityCenterApi::get_security_center_issues).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSecurityCenterIssuesParams {
     /// Query parameter `dismissed`.
     pub dismissed: Option<Dismissed>,
@@ -284,8 +285,108 @@ pub struct GetSecurityCenterIssuesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
 }
+impl GetSecurityCenterIssuesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dismissed: Default::default(),
+            issue_class: Default::default(),
+            issue_type: Default::default(),
+            product: Default::default(),
+            severity: Default::default(),
+            subject: Default::default(),
+            issue_class_neq: Default::default(),
+            issue_type_neq: Default::default(),
+            product_neq: Default::default(),
+            severity_neq: Default::default(),
+            subject_neq: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `dismissed`.
+    #[inline]
+    pub fn dismissed(mut self, value: impl Into<Dismissed>) -> Self {
+        self.dismissed = Some(value.into());
+        self
+    }
+    /// Sets `issue_class`.
+    #[inline]
+    pub fn issue_class(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class = Some(value.into());
+        self
+    }
+    /// Sets `issue_type`.
+    #[inline]
+    pub fn issue_type(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type = Some(value.into());
+        self
+    }
+    /// Sets `product`.
+    #[inline]
+    pub fn product(mut self, value: impl Into<Products>) -> Self {
+        self.product = Some(value.into());
+        self
+    }
+    /// Sets `severity`.
+    #[inline]
+    pub fn severity(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    #[inline]
+    pub fn subject(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `issue_class~neq`.
+    #[inline]
+    pub fn issue_class_neq(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class_neq = Some(value.into());
+        self
+    }
+    /// Sets `issue_type~neq`.
+    #[inline]
+    pub fn issue_type_neq(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type_neq = Some(value.into());
+        self
+    }
+    /// Sets `product~neq`.
+    #[inline]
+    pub fn product_neq(mut self, value: impl Into<Products>) -> Self {
+        self.product_neq = Some(value.into());
+        self
+    }
+    /// Sets `severity~neq`.
+    #[inline]
+    pub fn severity_neq(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity_neq = Some(value.into());
+        self
+    }
+    /// Sets `subject~neq`.
+    #[inline]
+    pub fn subject_neq(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject_neq = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<Page>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_class`](SecurityCenterApi::get_security_center_issue_counts_by_class).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSecurityCenterIssueCountsByClassParams {
     /// Query parameter `dismissed`.
     pub dismissed: Option<Dismissed>,
@@ -310,8 +411,94 @@ pub struct GetSecurityCenterIssueCountsByClassParams {
     /// Query parameter `subject~neq`.
     pub subject_neq: Option<Subjects>,
 }
+impl GetSecurityCenterIssueCountsByClassParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dismissed: Default::default(),
+            issue_class: Default::default(),
+            issue_type: Default::default(),
+            product: Default::default(),
+            severity: Default::default(),
+            subject: Default::default(),
+            issue_class_neq: Default::default(),
+            issue_type_neq: Default::default(),
+            product_neq: Default::default(),
+            severity_neq: Default::default(),
+            subject_neq: Default::default(),
+        }
+    }
+    /// Sets `dismissed`.
+    #[inline]
+    pub fn dismissed(mut self, value: impl Into<Dismissed>) -> Self {
+        self.dismissed = Some(value.into());
+        self
+    }
+    /// Sets `issue_class`.
+    #[inline]
+    pub fn issue_class(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class = Some(value.into());
+        self
+    }
+    /// Sets `issue_type`.
+    #[inline]
+    pub fn issue_type(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type = Some(value.into());
+        self
+    }
+    /// Sets `product`.
+    #[inline]
+    pub fn product(mut self, value: impl Into<Products>) -> Self {
+        self.product = Some(value.into());
+        self
+    }
+    /// Sets `severity`.
+    #[inline]
+    pub fn severity(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    #[inline]
+    pub fn subject(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `issue_class~neq`.
+    #[inline]
+    pub fn issue_class_neq(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class_neq = Some(value.into());
+        self
+    }
+    /// Sets `issue_type~neq`.
+    #[inline]
+    pub fn issue_type_neq(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type_neq = Some(value.into());
+        self
+    }
+    /// Sets `product~neq`.
+    #[inline]
+    pub fn product_neq(mut self, value: impl Into<Products>) -> Self {
+        self.product_neq = Some(value.into());
+        self
+    }
+    /// Sets `severity~neq`.
+    #[inline]
+    pub fn severity_neq(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity_neq = Some(value.into());
+        self
+    }
+    /// Sets `subject~neq`.
+    #[inline]
+    pub fn subject_neq(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject_neq = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_severity`](SecurityCenterApi::get_security_center_issue_counts_by_severity).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSecurityCenterIssueCountsBySeverityParams {
     /// Query parameter `dismissed`.
     pub dismissed: Option<Dismissed>,
@@ -336,8 +523,94 @@ pub struct GetSecurityCenterIssueCountsBySeverityParams {
     /// Query parameter `subject~neq`.
     pub subject_neq: Option<Subjects>,
 }
+impl GetSecurityCenterIssueCountsBySeverityParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dismissed: Default::default(),
+            issue_class: Default::default(),
+            issue_type: Default::default(),
+            product: Default::default(),
+            severity: Default::default(),
+            subject: Default::default(),
+            issue_class_neq: Default::default(),
+            issue_type_neq: Default::default(),
+            product_neq: Default::default(),
+            severity_neq: Default::default(),
+            subject_neq: Default::default(),
+        }
+    }
+    /// Sets `dismissed`.
+    #[inline]
+    pub fn dismissed(mut self, value: impl Into<Dismissed>) -> Self {
+        self.dismissed = Some(value.into());
+        self
+    }
+    /// Sets `issue_class`.
+    #[inline]
+    pub fn issue_class(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class = Some(value.into());
+        self
+    }
+    /// Sets `issue_type`.
+    #[inline]
+    pub fn issue_type(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type = Some(value.into());
+        self
+    }
+    /// Sets `product`.
+    #[inline]
+    pub fn product(mut self, value: impl Into<Products>) -> Self {
+        self.product = Some(value.into());
+        self
+    }
+    /// Sets `severity`.
+    #[inline]
+    pub fn severity(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    #[inline]
+    pub fn subject(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `issue_class~neq`.
+    #[inline]
+    pub fn issue_class_neq(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class_neq = Some(value.into());
+        self
+    }
+    /// Sets `issue_type~neq`.
+    #[inline]
+    pub fn issue_type_neq(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type_neq = Some(value.into());
+        self
+    }
+    /// Sets `product~neq`.
+    #[inline]
+    pub fn product_neq(mut self, value: impl Into<Products>) -> Self {
+        self.product_neq = Some(value.into());
+        self
+    }
+    /// Sets `severity~neq`.
+    #[inline]
+    pub fn severity_neq(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity_neq = Some(value.into());
+        self
+    }
+    /// Sets `subject~neq`.
+    #[inline]
+    pub fn subject_neq(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject_neq = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`SecurityCenterApi::get_security_center_issue_counts_by_type`](SecurityCenterApi::get_security_center_issue_counts_by_type).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetSecurityCenterIssueCountsByTypeParams {
     /// Query parameter `dismissed`.
     pub dismissed: Option<Dismissed>,
@@ -362,6 +635,91 @@ pub struct GetSecurityCenterIssueCountsByTypeParams {
     /// Query parameter `subject~neq`.
     pub subject_neq: Option<Subjects>,
 }
+impl GetSecurityCenterIssueCountsByTypeParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            dismissed: Default::default(),
+            issue_class: Default::default(),
+            issue_type: Default::default(),
+            product: Default::default(),
+            severity: Default::default(),
+            subject: Default::default(),
+            issue_class_neq: Default::default(),
+            issue_type_neq: Default::default(),
+            product_neq: Default::default(),
+            severity_neq: Default::default(),
+            subject_neq: Default::default(),
+        }
+    }
+    /// Sets `dismissed`.
+    #[inline]
+    pub fn dismissed(mut self, value: impl Into<Dismissed>) -> Self {
+        self.dismissed = Some(value.into());
+        self
+    }
+    /// Sets `issue_class`.
+    #[inline]
+    pub fn issue_class(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class = Some(value.into());
+        self
+    }
+    /// Sets `issue_type`.
+    #[inline]
+    pub fn issue_type(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type = Some(value.into());
+        self
+    }
+    /// Sets `product`.
+    #[inline]
+    pub fn product(mut self, value: impl Into<Products>) -> Self {
+        self.product = Some(value.into());
+        self
+    }
+    /// Sets `severity`.
+    #[inline]
+    pub fn severity(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity = Some(value.into());
+        self
+    }
+    /// Sets `subject`.
+    #[inline]
+    pub fn subject(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `issue_class~neq`.
+    #[inline]
+    pub fn issue_class_neq(mut self, value: impl Into<IssueClasses>) -> Self {
+        self.issue_class_neq = Some(value.into());
+        self
+    }
+    /// Sets `issue_type~neq`.
+    #[inline]
+    pub fn issue_type_neq(mut self, value: impl Into<IssueTypes>) -> Self {
+        self.issue_type_neq = Some(value.into());
+        self
+    }
+    /// Sets `product~neq`.
+    #[inline]
+    pub fn product_neq(mut self, value: impl Into<Products>) -> Self {
+        self.product_neq = Some(value.into());
+        self
+    }
+    /// Sets `severity~neq`.
+    #[inline]
+    pub fn severity_neq(mut self, value: impl Into<SeverityQueryParam>) -> Self {
+        self.severity_neq = Some(value.into());
+        self
+    }
+    /// Sets `subject~neq`.
+    #[inline]
+    pub fn subject_neq(mut self, value: impl Into<Subjects>) -> Self {
+        self.subject_neq = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/security-center_dismissed`
 ///
 /// Example: `false`.
@@ -380,6 +738,7 @@ pub type IssueClass = String;
 pub type IssueTypes = Vec<IssueType>;
 /// `#/components/schemas/security-center_issueType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IssueType {
     /// `"compliance_violation"`
     ComplianceViolation,
@@ -458,6 +817,7 @@ pub type Products = Vec<String>;
 pub type SeverityQueryParam = Vec<SeverityQueryParamItem>;
 /// `#/components/schemas/security-center_severityQueryParam/items`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SeverityQueryParamItem {
     /// `"low"`
     Low,
@@ -535,6 +895,7 @@ pub type PerPage = i64;
 pub type Count = i64;
 /// `#/components/schemas/security-center_issue`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Issue {
     /// Example: `false`.
     pub dismissed: Option<bool>,
@@ -561,6 +922,7 @@ pub struct Issue {
 }
 /// `#/components/schemas/security-center_issue/properties/severity`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IssueSeverity {
     /// `"Low"`
     Low,
@@ -616,6 +978,7 @@ impl<'de> serde::Deserialize<'de> for IssueSeverity {
 }
 /// `paths./accounts/{account_id}/intel/attack-surface-report/issues.get/responses/200/allOf/1/properties/result/anyOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSecurityCenterIssuesResultVariant1 {
     /// `count`
     pub count: Option<Count>,
@@ -628,6 +991,7 @@ pub struct GetSecurityCenterIssuesResultVariant1 {
 }
 /// `#/components/schemas/security-center_valueCountsResponse/allOf/1/properties/result/anyOf/0/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ValueCountsResponseResultVariant1Item {
     /// Example: `1`.
     pub count: Option<i64>,
@@ -636,13 +1000,28 @@ pub struct ValueCountsResponseResultVariant1Item {
 }
 /// `paths./accounts/{account_id}/intel/attack-surface-report/{issue_id}/dismiss.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ArchiveSecurityCenterInsightRequest {
     /// Default: `true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dismiss: Option<bool>,
 }
+impl ArchiveSecurityCenterInsightRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { dismiss: None }
+    }
+    /// Sets `dismiss`.
+    #[inline]
+    pub fn dismiss(mut self, value: impl Into<bool>) -> Self {
+        self.dismiss = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/security-center_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
     String(String),

@@ -64,18 +64,25 @@ impl SnippetsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The request body is optional: this method sends none; [`snippet_rules_put_with`](Self::snippet_rules_put_with) takes one.
+    ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_rules_put(
+    pub fn snippet_rules_put(&self, zone_id: &str) -> rt::Call<Rules> {
+        let request = self.client.request(&operations::SNIPPET_RULES_PUT, &[zone_id]);
+        rt::Call::new(request)
+    }
+    /// [`snippet_rules_put`](Self::snippet_rules_put) with its optional request body.
+    ///
+    /// `PUT /zones/{zone_id}/snippets/snippet_rules`
+    pub fn snippet_rules_put_with(
         &self,
         zone_id: &str,
-        body: Option<&SnippetRulesPutRequest>,
+        body: &SnippetRulesPutRequest,
     ) -> rt::Call<Rules> {
         let mut request = self
             .client
             .request(&operations::SNIPPET_RULES_PUT, &[zone_id]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Snippet
@@ -109,19 +116,28 @@ impl SnippetsApi<'_> {
     /// - `files` (field: Content files of uploaded snippet)
     /// - `metadata` (field)
     ///
+    /// The request body is optional: this method sends none; [`snippet_put_with`](Self::snippet_put_with) takes one.
+    ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_put(
+    pub fn snippet_put(&self, zone_id: &str, snippet_name: &str) -> rt::Call<Snippet> {
+        let request = self
+            .client
+            .request(&operations::SNIPPET_PUT, &[zone_id, snippet_name]);
+        rt::Call::new(request)
+    }
+    /// [`snippet_put`](Self::snippet_put) with its optional request body.
+    ///
+    /// `PUT /zones/{zone_id}/snippets/{snippet_name}`
+    pub fn snippet_put_with(
         &self,
         zone_id: &str,
         snippet_name: &str,
-        form: Option<rt::MultipartForm>,
+        form: rt::MultipartForm,
     ) -> rt::Call<Snippet> {
         let mut request = self
             .client
             .request(&operations::SNIPPET_PUT, &[zone_id, snippet_name]);
-        if let Some(form) = form {
-            request.multipart(form);
-        }
+        request.multipart(form);
         rt::Call::new(request)
     }
     /// Delete Snippet
@@ -236,6 +252,7 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/snippets_snippet`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Snippet {
     /// Creation time of the snippet
     ///
@@ -260,6 +277,7 @@ pub type SnippetName = String;
 pub type Rules = Vec<RulesItem>;
 /// `#/components/schemas/snippets_rules/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RulesItem {
     /// Example: `"Rule description"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -282,15 +300,67 @@ pub struct RulesItem {
     )]
     pub filled_in: rt::Filled,
 }
+impl RulesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            description: None,
+            enabled: None,
+            expression: None,
+            snippet_name: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    #[inline]
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `snippet_name`.
+    #[inline]
+    pub fn snippet_name(mut self, value: impl Into<SnippetName>) -> Self {
+        self.snippet_name = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/snippets/snippet_rules.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SnippetRulesPutRequest {
     /// `rules`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Rules>,
 }
+impl SnippetRulesPutRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    #[inline]
+    pub fn rules(mut self, value: impl Into<Rules>) -> Self {
+        self.rules = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/snippets_api-response-common`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiResponseCommon {
     /// `errors`
     pub errors: Messages,
@@ -307,6 +377,7 @@ pub struct ApiResponseCommon {
 pub type Messages = Vec<MessagesItem>;
 /// `#/components/schemas/snippets_messages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesItem {
     /// `code`
     pub code: i64,

@@ -102,6 +102,7 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/speed_cloudflare_fonts`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CloudflareFonts {
     /// Whether or not this setting can be modified for this zone (based on your Cloudflare plan level).
     ///
@@ -124,6 +125,7 @@ pub struct CloudflareFonts {
 ///
 /// Example: `"fonts"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CloudflareFontsId {
     /// `"fonts"`
     Fonts,
@@ -173,6 +175,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareFontsId {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CloudflareFontsValue {
     /// `"on"`
     On,
@@ -228,7 +231,15 @@ impl<'de> serde::Deserialize<'de> for CloudflareFontsValue {
 }
 /// `paths./zones/{zone_id}/settings/fonts.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ChangeFontsSettingRequest {
     /// `value`
     pub value: CloudflareFontsValue,
+}
+impl ChangeFontsSettingRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<CloudflareFontsValue>) -> Self {
+        Self { value: value.into() }
+    }
 }

@@ -1441,6 +1441,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`StreamApi::list_videos`](StreamApi::list_videos).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListVideosParams {
     /// Query parameter `status`.
     pub status: Option<MediaState>,
@@ -1459,8 +1460,73 @@ pub struct ListVideosParams {
     /// Query parameter `include_counts`.
     pub include_counts: Option<IncludeCounts>,
 }
+impl ListVideosParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            status: Default::default(),
+            creator: Default::default(),
+            r#type: Default::default(),
+            asc: Default::default(),
+            search: Default::default(),
+            start: Default::default(),
+            end: Default::default(),
+            include_counts: Default::default(),
+        }
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<MediaState>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `asc`.
+    #[inline]
+    pub fn asc(mut self, value: impl Into<Asc>) -> Self {
+        self.asc = Some(value.into());
+        self
+    }
+    /// Sets `search`.
+    #[inline]
+    pub fn search(mut self, value: impl Into<Search>) -> Self {
+        self.search = Some(value.into());
+        self
+    }
+    /// Sets `start`.
+    #[inline]
+    pub fn start(mut self, value: impl Into<Start>) -> Self {
+        self.start = Some(value.into());
+        self
+    }
+    /// Sets `end`.
+    #[inline]
+    pub fn end(mut self, value: impl Into<End>) -> Self {
+        self.end = Some(value.into());
+        self
+    }
+    /// Sets `include_counts`.
+    #[inline]
+    pub fn include_counts(mut self, value: impl Into<IncludeCounts>) -> Self {
+        self.include_counts = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`StreamApi::initiate_video_uploads_using_tus`](StreamApi::initiate_video_uploads_using_tus).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct InitiateVideoUploadsUsingTusParams {
     /// Header `Tus-Resumable` (required).
     pub tus_resumable: TusResumable,
@@ -1473,40 +1539,127 @@ pub struct InitiateVideoUploadsUsingTusParams {
 }
 impl InitiateVideoUploadsUsingTusParams {
     /// Parameters with the required ones set and every optional one left out.
-    pub fn new(tus_resumable: TusResumable, upload_length: UploadLength) -> Self {
+    #[inline]
+    pub fn new(
+        tus_resumable: impl Into<TusResumable>,
+        upload_length: impl Into<UploadLength>,
+    ) -> Self {
         Self {
-            tus_resumable,
+            tus_resumable: tus_resumable.into(),
             upload_creator: Default::default(),
-            upload_length,
+            upload_length: upload_length.into(),
             upload_metadata: Default::default(),
         }
+    }
+    /// Sets `Upload-Creator`.
+    #[inline]
+    pub fn upload_creator(mut self, value: impl Into<Creator>) -> Self {
+        self.upload_creator = Some(value.into());
+        self
+    }
+    /// Sets `Upload-Metadata`.
+    #[inline]
+    pub fn upload_metadata(mut self, value: impl Into<UploadMetadata>) -> Self {
+        self.upload_metadata = Some(value.into());
+        self
     }
 }
 /// Query and header parameters of [`StreamApi::upload_videos_from_a_url`](StreamApi::upload_videos_from_a_url).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UploadVideosFromAUrlParams {
     /// Header `Upload-Creator`.
     pub upload_creator: Option<Creator>,
     /// Header `Upload-Metadata`.
     pub upload_metadata: Option<UploadMetadata>,
 }
+impl UploadVideosFromAUrlParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            upload_creator: Default::default(),
+            upload_metadata: Default::default(),
+        }
+    }
+    /// Sets `Upload-Creator`.
+    #[inline]
+    pub fn upload_creator(mut self, value: impl Into<Creator>) -> Self {
+        self.upload_creator = Some(value.into());
+        self
+    }
+    /// Sets `Upload-Metadata`.
+    #[inline]
+    pub fn upload_metadata(mut self, value: impl Into<UploadMetadata>) -> Self {
+        self.upload_metadata = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`StreamApi::upload_videos_via_direct_upload_ur_ls`](StreamApi::upload_videos_via_direct_upload_ur_ls).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UploadVideosViaDirectUploadUrLsParams {
     /// Header `Upload-Creator`.
     pub upload_creator: Option<Creator>,
 }
+impl UploadVideosViaDirectUploadUrLsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            upload_creator: Default::default(),
+        }
+    }
+    /// Sets `Upload-Creator`.
+    #[inline]
+    pub fn upload_creator(mut self, value: impl Into<Creator>) -> Self {
+        self.upload_creator = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`StreamApi::list_live_inputs`](StreamApi::list_live_inputs).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListLiveInputsParams {
     /// Query parameter `include_counts`.
     pub include_counts: Option<IncludeCounts>,
 }
+impl ListLiveInputsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            include_counts: Default::default(),
+        }
+    }
+    /// Sets `include_counts`.
+    #[inline]
+    pub fn include_counts(mut self, value: impl Into<IncludeCounts>) -> Self {
+        self.include_counts = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`StreamApi::storage_usage`](StreamApi::storage_usage).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct StorageUsageParams {
     /// Query parameter `creator`.
     pub creator: Option<Creator>,
+}
+impl StorageUsageParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            creator: Default::default(),
+        }
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
 }
 /// Specifies the processing status for all quality levels for a video.
 ///
@@ -1514,6 +1667,7 @@ pub struct StorageUsageParams {
 ///
 /// Example: `"inprogress"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MediaState {
     /// `"pendingupload"`
     Pendingupload,
@@ -1631,6 +1785,7 @@ pub type End = String;
 pub type IncludeCounts = bool;
 /// `#/components/schemas/stream_videos`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Videos {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins")]
@@ -1706,6 +1861,7 @@ pub type Created = String;
 pub type Duration = f64;
 /// `#/components/schemas/stream_input`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Input {
     /// The video height in pixels. A value of `-1` means the height is unknown. The value becomes available after the upload and before the video is ready.
     pub height: Option<i64>,
@@ -1736,6 +1892,7 @@ pub type MediaMetadata = serde_json::Value;
 pub type Modified = String;
 /// `#/components/schemas/stream_playback`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Playback {
     /// DASH Media Presentation Description for the video.
     ///
@@ -1786,6 +1943,7 @@ pub type Size = f64;
 ///
 /// Schema: `#/components/schemas/stream_media_status`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MediaStatus {
     /// `errorReasonCode`
     #[serde(rename = "errorReasonCode")]
@@ -1847,6 +2005,7 @@ pub type OneTimeUploadExpiry = String;
 pub type Uploaded = String;
 /// `#/components/schemas/stream_watermarks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Watermarks {
     /// `created`
     pub created: Option<WatermarkCreated>,
@@ -1941,6 +2100,7 @@ pub type Width = i64;
 ///
 /// Example: `"1.0.0"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TusResumable {
     /// `"1.0.0"`
     V100,
@@ -1995,6 +2155,7 @@ pub type UploadLength = i64;
 pub type UploadMetadata = String;
 /// `#/components/schemas/stream_videoClipStandard`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct VideoClipStandard {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins", skip_serializing_if = "Option::is_none")]
@@ -2024,6 +2185,66 @@ pub struct VideoClipStandard {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<WatermarkAtUpload>,
 }
+impl VideoClipStandard {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        clipped_from_video_uid: impl Into<ClippedFromVideoUid>,
+        end_time_seconds: impl Into<EndTimeSeconds>,
+        start_time_seconds: impl Into<StartTimeSeconds>,
+    ) -> Self {
+        Self {
+            allowed_origins: None,
+            clipped_from_video_uid: clipped_from_video_uid.into(),
+            creator: None,
+            end_time_seconds: end_time_seconds.into(),
+            max_duration_seconds: None,
+            require_signed_ur_ls: None,
+            start_time_seconds: start_time_seconds.into(),
+            thumbnail_timestamp_pct: None,
+            watermark: None,
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(mut self, value: impl Into<AllowedOrigins>) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `maxDurationSeconds`.
+    #[inline]
+    pub fn max_duration_seconds(mut self, value: impl Into<MaxDurationSeconds>) -> Self {
+        self.max_duration_seconds = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<RequireSignedUrLs>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `thumbnailTimestampPct`.
+    #[inline]
+    pub fn thumbnail_timestamp_pct(
+        mut self,
+        value: impl Into<ThumbnailTimestampPct>,
+    ) -> Self {
+        self.thumbnail_timestamp_pct = Some(value.into());
+        self
+    }
+    /// Sets `watermark`.
+    #[inline]
+    pub fn watermark(mut self, value: impl Into<WatermarkAtUpload>) -> Self {
+        self.watermark = Some(value.into());
+        self
+    }
+}
 /// The unique video identifier (UID).
 ///
 /// Schema: `#/components/schemas/stream_clipped_from_video_uid`
@@ -2040,6 +2261,7 @@ pub type EndTimeSeconds = i64;
 pub type StartTimeSeconds = i64;
 /// `#/components/schemas/stream_watermarkAtUpload`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WatermarkAtUpload {
     /// The unique identifier for the watermark profile.
     ///
@@ -2055,8 +2277,25 @@ pub struct WatermarkAtUpload {
     )]
     pub filled_in: rt::Filled,
 }
+impl WatermarkAtUpload {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            uid: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_clipping`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Clipping {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins")]
@@ -2110,6 +2349,7 @@ pub type ClippingCreated = String;
 pub type LiveInputModified = String;
 /// `#/components/schemas/stream_video_copy_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct VideoCopyRequest {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins", skip_serializing_if = "Option::is_none")]
@@ -2137,10 +2377,72 @@ pub struct VideoCopyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<WatermarkAtUpload2>,
 }
+impl VideoCopyRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            allowed_origins: None,
+            creator: None,
+            meta: None,
+            require_signed_ur_ls: None,
+            scheduled_deletion: None,
+            thumbnail_timestamp_pct: None,
+            url: url.into(),
+            watermark: None,
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(mut self, value: impl Into<AllowedOrigins>) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<MediaMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<RequireSignedUrLs>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `scheduledDeletion`.
+    #[inline]
+    pub fn scheduled_deletion(mut self, value: impl Into<ScheduledDeletion>) -> Self {
+        self.scheduled_deletion = Some(value.into());
+        self
+    }
+    /// Sets `thumbnailTimestampPct`.
+    #[inline]
+    pub fn thumbnail_timestamp_pct(
+        mut self,
+        value: impl Into<ThumbnailTimestampPct>,
+    ) -> Self {
+        self.thumbnail_timestamp_pct = Some(value.into());
+        self
+    }
+    /// Sets `watermark`.
+    #[inline]
+    pub fn watermark(mut self, value: impl Into<WatermarkAtUpload2>) -> Self {
+        self.watermark = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_watermark_at_upload`
 ///
 /// Naming: named `WatermarkAtUpload2` because `WatermarkAtUpload` was already used (taken by `#/components/schemas/stream_watermarkAtUpload`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct WatermarkAtUpload2 {
     /// The unique identifier for the watermark profile.
     ///
@@ -2148,8 +2450,22 @@ pub struct WatermarkAtUpload2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
 }
+impl WatermarkAtUpload2 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { uid: None }
+    }
+    /// Sets `uid`.
+    #[inline]
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.uid = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_direct_upload_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct DirectUploadRequest {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins", skip_serializing_if = "Option::is_none")]
@@ -2181,8 +2497,77 @@ pub struct DirectUploadRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark: Option<WatermarkAtUpload2>,
 }
+impl DirectUploadRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(max_duration_seconds: impl Into<MaxDurationSeconds>) -> Self {
+        Self {
+            allowed_origins: None,
+            creator: None,
+            expiry: None,
+            max_duration_seconds: max_duration_seconds.into(),
+            meta: None,
+            require_signed_ur_ls: None,
+            scheduled_deletion: None,
+            thumbnail_timestamp_pct: None,
+            watermark: None,
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(mut self, value: impl Into<AllowedOrigins>) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `expiry`.
+    #[inline]
+    pub fn expiry(mut self, value: impl Into<String>) -> Self {
+        self.expiry = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<MediaMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<RequireSignedUrLs>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `scheduledDeletion`.
+    #[inline]
+    pub fn scheduled_deletion(mut self, value: impl Into<ScheduledDeletion>) -> Self {
+        self.scheduled_deletion = Some(value.into());
+        self
+    }
+    /// Sets `thumbnailTimestampPct`.
+    #[inline]
+    pub fn thumbnail_timestamp_pct(
+        mut self,
+        value: impl Into<ThumbnailTimestampPct>,
+    ) -> Self {
+        self.thumbnail_timestamp_pct = Some(value.into());
+        self
+    }
+    /// Sets `watermark`.
+    #[inline]
+    pub fn watermark(mut self, value: impl Into<WatermarkAtUpload2>) -> Self {
+        self.watermark = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_direct_upload_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DirectUploadResult {
     /// `scheduledDeletion`
     #[serde(rename = "scheduledDeletion")]
@@ -2211,6 +2596,7 @@ pub type SchemasIdentifier = String;
 pub type SigningKeyCreated = String;
 /// `#/components/schemas/stream_key_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct KeyResultItem {
     /// `created`
     pub created: Option<SigningKeyCreated>,
@@ -2219,6 +2605,7 @@ pub struct KeyResultItem {
 }
 /// `#/components/schemas/stream_keys`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Keys {
     /// `created`
     pub created: Option<SigningKeyCreated>,
@@ -2239,6 +2626,7 @@ pub type Jwk = String;
 pub type Pem = String;
 /// `#/components/schemas/stream_live_input_object_without_url`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LiveInputObjectWithoutUrl {
     /// `created`
     pub created: Option<LiveInputCreated>,
@@ -2278,6 +2666,7 @@ pub type LiveInputMetadata = serde_json::Value;
 pub type LiveInputIdentifier = String;
 /// `#/components/schemas/stream_live_input_response_collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LiveInputResult {
     /// `liveInputs`
     #[serde(rename = "liveInputs")]
@@ -2293,6 +2682,7 @@ pub struct LiveInputResult {
 }
 /// `#/components/schemas/stream_create_input_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateInputRequest {
     /// `defaultCreator`
     #[serde(rename = "defaultCreator", skip_serializing_if = "Option::is_none")]
@@ -2310,6 +2700,45 @@ pub struct CreateInputRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording: Option<LiveInputRecordingSettings>,
 }
+impl CreateInputRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            default_creator: None,
+            delete_recording_after_days: None,
+            meta: None,
+            recording: None,
+        }
+    }
+    /// Sets `defaultCreator`.
+    #[inline]
+    pub fn default_creator(mut self, value: impl Into<LiveInputDefaultCreator>) -> Self {
+        self.default_creator = Some(value.into());
+        self
+    }
+    /// Sets `deleteRecordingAfterDays`.
+    #[inline]
+    pub fn delete_recording_after_days(
+        mut self,
+        value: impl Into<LiveInputRecordingDeletion>,
+    ) -> Self {
+        self.delete_recording_after_days = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<LiveInputMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `recording`.
+    #[inline]
+    pub fn recording(mut self, value: impl Into<LiveInputRecordingSettings>) -> Self {
+        self.recording = Some(value.into());
+        self
+    }
+}
 /// Sets the creator ID asssociated with this live input.
 ///
 /// Schema: `#/components/schemas/stream_live_input_default_creator`
@@ -2320,6 +2749,7 @@ pub type LiveInputDefaultCreator = String;
 ///
 /// Example: `{"mode":"off","requireSignedURLs":false,"timeoutSeconds":0}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LiveInputRecordingSettings {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins", skip_serializing_if = "Option::is_none")]
@@ -2342,6 +2772,52 @@ pub struct LiveInputRecordingSettings {
     )]
     pub filled_in: rt::Filled,
 }
+impl LiveInputRecordingSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_origins: None,
+            mode: None,
+            require_signed_ur_ls: None,
+            timeout_seconds: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(
+        mut self,
+        value: impl Into<LiveInputRecordingAllowedOrigins>,
+    ) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<LiveInputRecordingMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(
+        mut self,
+        value: impl Into<LiveInputRecordingRequireSignedUrLs>,
+    ) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `timeoutSeconds`.
+    #[inline]
+    pub fn timeout_seconds(
+        mut self,
+        value: impl Into<LiveInputRecordingTimeoutSeconds>,
+    ) -> Self {
+        self.timeout_seconds = Some(value.into());
+        self
+    }
+}
 /// Lists the origins allowed to display videos created with this input. Enter allowed origin domains in an array and use `*` for wildcard subdomains. An empty array allows videos to be viewed on any origin.
 ///
 /// Schema: `#/components/schemas/stream_live_input_recording_allowedOrigins`
@@ -2354,6 +2830,7 @@ pub type LiveInputRecordingAllowedOrigins = Vec<String>;
 ///
 /// Default: `"off"`. Example: `"automatic"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LiveInputRecordingMode {
     /// `"off"`
     Off,
@@ -2425,6 +2902,7 @@ pub type LiveInputRecordingTimeoutSeconds = i64;
 ///
 /// Naming: named `LiveInput2` because `LiveInput` was already used (taken by `#/components/schemas/stream_liveInput`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LiveInput2 {
     /// `created`
     pub created: Option<LiveInputCreated>,
@@ -2462,6 +2940,7 @@ pub struct LiveInput2 {
 ///
 /// Schema: `#/components/schemas/stream_input_rtmps`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InputRtmps {
     /// `streamKey`
     #[serde(rename = "streamKey")]
@@ -2485,6 +2964,7 @@ pub type InputRtmpsUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_playback_rtmps`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PlaybackRtmps {
     /// `streamKey`
     #[serde(rename = "streamKey")]
@@ -2508,6 +2988,7 @@ pub type PlaybackRtmpsUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_input_srt`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InputSrt {
     /// `passphrase`
     pub passphrase: Option<InputSrtStreamPassphrase>,
@@ -2539,6 +3020,7 @@ pub type InputSrtUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_playback_srt`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PlaybackSrt {
     /// `passphrase`
     pub passphrase: Option<PlaybackSrtStreamPassphrase>,
@@ -2570,6 +3052,7 @@ pub type PlaybackSrtUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_live_input_status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LiveInputStatus {
     /// `"connected"`
     Connected,
@@ -2652,6 +3135,7 @@ impl<'de> serde::Deserialize<'de> for LiveInputStatus {
 ///
 /// Schema: `#/components/schemas/stream_input_webrtc`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct InputWebrtc {
     /// `url`
     pub url: Option<InputWebrtcUrl>,
@@ -2666,6 +3150,7 @@ pub type InputWebrtcUrl = String;
 ///
 /// Schema: `#/components/schemas/stream_playback_webrtc`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PlaybackWebrtc {
     /// `url`
     pub url: Option<PlaybackWebrtcUrl>,
@@ -2678,6 +3163,7 @@ pub struct PlaybackWebrtc {
 pub type PlaybackWebrtcUrl = String;
 /// `#/components/schemas/stream_update_input_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateInputRequest {
     /// `defaultCreator`
     #[serde(rename = "defaultCreator", skip_serializing_if = "Option::is_none")]
@@ -2695,8 +3181,48 @@ pub struct UpdateInputRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording: Option<LiveInputRecordingSettings>,
 }
+impl UpdateInputRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            default_creator: None,
+            delete_recording_after_days: None,
+            meta: None,
+            recording: None,
+        }
+    }
+    /// Sets `defaultCreator`.
+    #[inline]
+    pub fn default_creator(mut self, value: impl Into<LiveInputDefaultCreator>) -> Self {
+        self.default_creator = Some(value.into());
+        self
+    }
+    /// Sets `deleteRecordingAfterDays`.
+    #[inline]
+    pub fn delete_recording_after_days(
+        mut self,
+        value: impl Into<LiveInputRecordingDeletion>,
+    ) -> Self {
+        self.delete_recording_after_days = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<LiveInputMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `recording`.
+    #[inline]
+    pub fn recording(mut self, value: impl Into<LiveInputRecordingSettings>) -> Self {
+        self.recording = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_output`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Output {
     /// `enabled`
     pub enabled: Option<OutputEnabled>,
@@ -2734,6 +3260,7 @@ pub type OutputIdentifier = String;
 pub type OutputUrl = String;
 /// `#/components/schemas/stream_create_output_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateOutputRequest {
     /// `enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2744,14 +3271,43 @@ pub struct CreateOutputRequest {
     /// `url`
     pub url: OutputUrl,
 }
+impl CreateOutputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        stream_key: impl Into<OutputStreamKey>,
+        url: impl Into<OutputUrl>,
+    ) -> Self {
+        Self {
+            enabled: None,
+            stream_key: stream_key.into(),
+            url: url.into(),
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<OutputEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_update_output_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateOutputRequest {
     /// `enabled`
     pub enabled: OutputEnabled,
 }
+impl UpdateOutputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(enabled: impl Into<OutputEnabled>) -> Self {
+        Self { enabled: enabled.into() }
+    }
+}
 /// `#/components/schemas/stream_storage_use_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StorageUseResult {
     /// `creator`
     pub creator: Option<Creator>,
@@ -2767,10 +3323,20 @@ pub struct StorageUseResult {
 }
 /// `#/components/schemas/stream_webhook_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookRequest {
     /// `notificationUrl`
     #[serde(rename = "notificationUrl")]
     pub notification_url: NotificationUrl,
+}
+impl WebhookRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(notification_url: impl Into<NotificationUrl>) -> Self {
+        Self {
+            notification_url: notification_url.into(),
+        }
+    }
 }
 /// The URL where webhooks will be sent.
 ///
@@ -2780,6 +3346,7 @@ pub struct WebhookRequest {
 pub type NotificationUrl = String;
 /// `#/components/schemas/stream_video_update`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct VideoUpdate {
     /// `allowedOrigins`
     #[serde(rename = "allowedOrigins", skip_serializing_if = "Option::is_none")]
@@ -2806,8 +3373,76 @@ pub struct VideoUpdate {
     #[serde(rename = "uploadExpiry", skip_serializing_if = "Option::is_none")]
     pub upload_expiry: Option<OneTimeUploadExpiry>,
 }
+impl VideoUpdate {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allowed_origins: None,
+            creator: None,
+            max_duration_seconds: None,
+            meta: None,
+            require_signed_ur_ls: None,
+            scheduled_deletion: None,
+            thumbnail_timestamp_pct: None,
+            upload_expiry: None,
+        }
+    }
+    /// Sets `allowedOrigins`.
+    #[inline]
+    pub fn allowed_origins(mut self, value: impl Into<AllowedOrigins>) -> Self {
+        self.allowed_origins = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    #[inline]
+    pub fn creator(mut self, value: impl Into<Creator>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `maxDurationSeconds`.
+    #[inline]
+    pub fn max_duration_seconds(mut self, value: impl Into<MaxDurationSeconds>) -> Self {
+        self.max_duration_seconds = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    #[inline]
+    pub fn meta(mut self, value: impl Into<MediaMetadata>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<RequireSignedUrLs>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets `scheduledDeletion`.
+    #[inline]
+    pub fn scheduled_deletion(mut self, value: impl Into<ScheduledDeletion>) -> Self {
+        self.scheduled_deletion = Some(value.into());
+        self
+    }
+    /// Sets `thumbnailTimestampPct`.
+    #[inline]
+    pub fn thumbnail_timestamp_pct(
+        mut self,
+        value: impl Into<ThumbnailTimestampPct>,
+    ) -> Self {
+        self.thumbnail_timestamp_pct = Some(value.into());
+        self
+    }
+    /// Sets `uploadExpiry`.
+    #[inline]
+    pub fn upload_expiry(mut self, value: impl Into<OneTimeUploadExpiry>) -> Self {
+        self.upload_expiry = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_additionalAudio`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdditionalAudio {
     /// `default`
     pub default: Option<AudioDefault>,
@@ -2834,6 +3469,7 @@ pub type AudioLabel = String;
 ///
 /// Schema: `#/components/schemas/stream_audio_state`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AudioState {
     /// `"queued"`
     Queued,
@@ -2889,6 +3525,7 @@ impl<'de> serde::Deserialize<'de> for AudioState {
 }
 /// `#/components/schemas/stream_copyAudioTrack`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CopyAudioTrack {
     /// `label`
     pub label: AudioLabel,
@@ -2898,8 +3535,25 @@ pub struct CopyAudioTrack {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl CopyAudioTrack {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(label: impl Into<AudioLabel>) -> Self {
+        Self {
+            label: label.into(),
+            url: None,
+        }
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_editAudioTrack`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EditAudioTrack {
     /// `default`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2908,8 +3562,28 @@ pub struct EditAudioTrack {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<AudioLabel>,
 }
+impl EditAudioTrack {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { default: None, label: None }
+    }
+    /// Sets `default`.
+    #[inline]
+    pub fn default(mut self, value: impl Into<AudioDefault>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<AudioLabel>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/stream_captions`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Captions {
     /// `generated`
     pub generated: Option<GeneratedCaption>,
@@ -2942,6 +3616,7 @@ pub type Language = String;
 ///
 /// Schema: `#/components/schemas/stream_caption_status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CaptionStatus {
     /// `"ready"`
     Ready,
@@ -2997,6 +3672,7 @@ impl<'de> serde::Deserialize<'de> for CaptionStatus {
 }
 /// `#/components/schemas/stream_signed_token_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SignedTokenRequest {
     /// The optional list of access rule constraints on the token. Access can be blocked or allowed based on an IP, IP range, or by country. Access rules are evaluated from first to last. If a rule matches, the associated action is applied and no further rules are evaluated.
     ///
@@ -3023,10 +3699,61 @@ pub struct SignedTokenRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pem: Option<String>,
 }
+impl SignedTokenRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access_rules: None,
+            downloadable: None,
+            exp: None,
+            id: None,
+            nbf: None,
+            pem: None,
+        }
+    }
+    /// Sets `accessRules`.
+    #[inline]
+    pub fn access_rules(mut self, value: impl Into<Vec<AccessRules>>) -> Self {
+        self.access_rules = Some(value.into());
+        self
+    }
+    /// Sets `downloadable`.
+    #[inline]
+    pub fn downloadable(mut self, value: impl Into<bool>) -> Self {
+        self.downloadable = Some(value.into());
+        self
+    }
+    /// Sets `exp`.
+    #[inline]
+    pub fn exp(mut self, value: impl Into<i64>) -> Self {
+        self.exp = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `nbf`.
+    #[inline]
+    pub fn nbf(mut self, value: impl Into<i64>) -> Self {
+        self.nbf = Some(value.into());
+        self
+    }
+    /// Sets `pem`.
+    #[inline]
+    pub fn pem(mut self, value: impl Into<String>) -> Self {
+        self.pem = Some(value.into());
+        self
+    }
+}
 /// Defines rules for fine-grained control over content than signed URL tokens alone. Access rules primarily make tokens conditionally valid based on user information. Access Rules are specified on token payloads as the `accessRules` property containing an array of Rule objects.
 ///
 /// Schema: `#/components/schemas/stream_accessRules`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AccessRules {
     /// The action to take when a request matches a rule. If the action is `block`, the signed token blocks views for viewers matching the rule.
     ///
@@ -3045,12 +3772,49 @@ pub struct AccessRules {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<AccessRulesType>,
 }
+impl AccessRules {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            action: None,
+            country: None,
+            ip: None,
+            r#type: None,
+        }
+    }
+    /// Sets `action`.
+    #[inline]
+    pub fn action(mut self, value: impl Into<AccessRulesAction>) -> Self {
+        self.action = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    #[inline]
+    pub fn country(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<AccessRulesType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// The action to take when a request matches a rule. If the action is `block`, the signed token blocks views for viewers matching the rule.
 ///
 /// Schema: `#/components/schemas/stream_accessRules/properties/action`
 ///
 /// Example: `"allow"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccessRulesAction {
     /// `"allow"`
     Allow,
@@ -3103,6 +3867,7 @@ impl serde::Serialize for AccessRulesAction {
 ///
 /// Example: `"ip.src"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccessRulesType {
     /// `"any"`
     Any,
@@ -3156,6 +3921,7 @@ impl serde::Serialize for AccessRulesType {
 }
 /// `#/components/schemas/stream_signed_token_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SignedTokenResult {
     /// The signed token used with the signed URLs feature.
     pub token: Option<String>,

@@ -1512,6 +1512,7 @@ pub mod operations {
 }
 /// `#/components/schemas/teams-devices_devices`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Devices {
     /// `created`
     pub created: Option<Created>,
@@ -1570,6 +1571,7 @@ pub type Deleted = bool;
 ///
 /// Example: `"windows"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Platform {
     /// `"windows"`
     Windows,
@@ -1730,10 +1732,11 @@ pub type SerialNumber = String;
 pub type Updated = String;
 /// `#/components/schemas/teams-devices_user`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// `email`
     pub email: Option<Email>,
-    /// `id`
+    /// Read-only.
     pub id: Option<ComponentsSchemasUuid>,
     /// The enrolled device user's name.
     ///
@@ -1760,6 +1763,7 @@ pub type ComponentsSchemasUuid = String;
 pub type Version = String;
 /// `#/components/schemas/teams-devices_device-dex-test-schemas-http`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceDexTestSchemasHttp {
     /// `data`
     pub data: DeviceDexTestSchemasData,
@@ -1787,12 +1791,58 @@ pub struct DeviceDexTestSchemasHttp {
     )]
     pub filled_in: rt::Filled,
 }
+impl DeviceDexTestSchemasHttp {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        data: impl Into<DeviceDexTestSchemasData>,
+        enabled: impl Into<DeviceDexTestSchemasEnabled>,
+        interval: impl Into<DeviceDexTestSchemasInterval>,
+        name: impl Into<DeviceDexTestSchemasName>,
+    ) -> Self {
+        Self {
+            data: data.into(),
+            description: None,
+            enabled: enabled.into(),
+            interval: interval.into(),
+            name: name.into(),
+            target_policies: None,
+            targeted: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl Into<DeviceDexTestSchemasDescription>,
+    ) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `target_policies`.
+    #[inline]
+    pub fn target_policies(
+        mut self,
+        value: impl Into<DeviceDexTestTargetPolicies>,
+    ) -> Self {
+        self.target_policies = Some(value.into());
+        self
+    }
+    /// Sets `targeted`.
+    #[inline]
+    pub fn targeted(mut self, value: impl Into<bool>) -> Self {
+        self.targeted = Some(value.into());
+        self
+    }
+}
 /// The configuration object which contains the details for the WARP client to conduct the test.
 ///
 /// Schema: `#/components/schemas/teams-devices_device-dex-test-schemas-data`
 ///
 /// Example: `{"host":"https://dash.cloudflare.com","kind":"http","method":"GET"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceDexTestSchemasData {
     /// The desired endpoint to test.
     ///
@@ -1817,6 +1867,36 @@ pub struct DeviceDexTestSchemasData {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl DeviceDexTestSchemasData {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            kind: None,
+            method: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    #[inline]
+    pub fn kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<String>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
 }
 /// Additional details about the test.
 ///
@@ -1848,6 +1928,7 @@ pub type DeviceDexTestSchemasName = String;
 pub type DeviceDexTestTargetPolicies = Vec<DexTargetPolicy>;
 /// `#/components/schemas/teams-devices_dex_target_policy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DexTargetPolicy {
     /// Whether the profile is the account default
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1867,6 +1948,36 @@ pub struct DexTargetPolicy {
     )]
     pub filled_in: rt::Filled,
 }
+impl DexTargetPolicy {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            id: None,
+            name: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `default`.
+    #[inline]
+    pub fn default(mut self, value: impl Into<bool>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// API UUID.
 ///
 /// Schema: `#/components/schemas/teams-devices_uuid`
@@ -1875,6 +1986,7 @@ pub struct DexTargetPolicy {
 pub type Uuid = String;
 /// `#/components/schemas/teams-devices_device-managed-networks`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceManagedNetworks {
     /// `config`
     pub config: Option<SchemasConfigResponse>,
@@ -1895,6 +2007,7 @@ pub type SchemasConfigResponse = TlsConfigResponse;
 ///
 /// Schema: `#/components/schemas/teams-devices_tls_config_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TlsConfigResponse {
     /// The SHA-256 hash of the TLS certificate presented by the host found at tls_sockaddr. If absent, regular certificate verification (trusted roots, valid timestamp, etc) will be used to validate the certificate.
     ///
@@ -1917,6 +2030,7 @@ pub type DeviceManagedNetworksComponentsSchemasName = String;
 ///
 /// Example: `"tls"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ComponentsSchemasType {
     /// `"tls"`
     Tls,
@@ -1973,6 +2087,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
 pub type SchemasConfigRequest = TlsConfigRequest;
 /// `#/components/schemas/teams-devices_tls_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TlsConfigRequest {
     /// The SHA-256 hash of the TLS certificate presented by the host found at tls_sockaddr. If absent, regular certificate verification (trusted roots, valid timestamp, etc) will be used to validate the certificate.
     ///
@@ -1984,8 +2099,25 @@ pub struct TlsConfigRequest {
     /// Example: `"foobar:1234"`.
     pub tls_sockaddr: String,
 }
+impl TlsConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(tls_sockaddr: impl Into<String>) -> Self {
+        Self {
+            sha256: None,
+            tls_sockaddr: tls_sockaddr.into(),
+        }
+    }
+    /// Sets `sha256`.
+    #[inline]
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/devices/networks.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateDeviceManagedNetworkRequest {
     /// `config`
     pub config: SchemasConfigRequest,
@@ -1994,8 +2126,24 @@ pub struct CreateDeviceManagedNetworkRequest {
     /// `type`
     pub r#type: ComponentsSchemasType,
 }
+impl CreateDeviceManagedNetworkRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        config: impl Into<SchemasConfigRequest>,
+        name: impl Into<DeviceManagedNetworksComponentsSchemasName>,
+        r#type: impl Into<ComponentsSchemasType>,
+    ) -> Self {
+        Self {
+            config: config.into(),
+            name: name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/devices/networks/{network_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateDeviceManagedNetworkRequest {
     /// `config`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2007,8 +2155,41 @@ pub struct UpdateDeviceManagedNetworkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ComponentsSchemasType>,
 }
+impl UpdateDeviceManagedNetworkRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            config: None,
+            name: None,
+            r#type: None,
+        }
+    }
+    /// Sets `config`.
+    #[inline]
+    pub fn config(mut self, value: impl Into<SchemasConfigRequest>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl Into<DeviceManagedNetworksComponentsSchemasName>,
+    ) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<ComponentsSchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_device_settings_policy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceSettingsPolicy {
     /// `allow_mode_switch`
     pub allow_mode_switch: Option<AllowModeSwitch>,
@@ -2118,6 +2299,7 @@ pub type DisableAutoFallback = bool;
 pub type Exclude = Vec<SplitTunnel>;
 /// `#/components/schemas/teams-devices_split_tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SplitTunnel {
     /// The address in CIDR format to exclude from the tunnel. If `address` is present, `host` must not be present.
     ///
@@ -2141,6 +2323,24 @@ pub struct SplitTunnel {
     )]
     pub filled_in: rt::Filled,
 }
+impl SplitTunnel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(address: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            description: description.into(),
+            host: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+}
 /// Whether to add Microsoft IPs to Split Tunnel exclusions.
 ///
 /// Schema: `#/components/schemas/teams-devices_exclude_office_ips`
@@ -2151,6 +2351,7 @@ pub type ExcludeOfficeIps = bool;
 pub type FallbackDomains = Vec<FallbackDomain>;
 /// `#/components/schemas/teams-devices_fallback_domain`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FallbackDomain {
     /// A description of the fallback domain, displayed in the client UI.
     ///
@@ -2173,6 +2374,30 @@ pub struct FallbackDomain {
     )]
     pub filled_in: rt::Filled,
 }
+impl FallbackDomain {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(suffix: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            dns_server: None,
+            suffix: suffix.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `dns_server`.
+    #[inline]
+    pub fn dns_server(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.dns_server = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_gateway_unique_id`
 ///
 /// Example: `"699d98642c564d2e855e9661899b7252"`.
@@ -2181,6 +2406,7 @@ pub type GatewayUniqueId = String;
 pub type Include = Vec<SplitTunnelInclude>;
 /// `#/components/schemas/teams-devices_split_tunnel_include`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SplitTunnelInclude {
     /// The address in CIDR format to include in the tunnel. If address is present, host must not be present.
     ///
@@ -2203,6 +2429,24 @@ pub struct SplitTunnelInclude {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl SplitTunnelInclude {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(address: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            description: description.into(),
+            host: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
 }
 /// The amount of time in minutes a user is allowed access to their LAN. A value of 0 will allow LAN access until the next WARP reconnection, such as a reboot or a laptop waking from sleep. Note that this field is omitted from the response if null or unset.
 ///
@@ -2230,6 +2474,7 @@ pub type SchemasMatch = String;
 pub type Precedence = f64;
 /// `#/components/schemas/teams-devices_service_mode_v2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceModeV2 {
     /// The mode to run the WARP client under.
     ///
@@ -2250,6 +2495,29 @@ pub struct ServiceModeV2 {
     )]
     pub filled_in: rt::Filled,
 }
+impl ServiceModeV2 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mode: None,
+            port: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<String>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<f64>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+}
 /// The URL to launch when the Send Feedback button is clicked.
 ///
 /// Schema: `#/components/schemas/teams-devices_support_url`
@@ -2264,6 +2532,7 @@ pub type SupportUrl = String;
 pub type SwitchLocked = bool;
 /// `#/components/schemas/teams-devices_target_dex_test`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TargetDexTest {
     /// The id of the DEX test targeting this policy
     pub id: Option<String>,
@@ -2278,6 +2547,7 @@ pub struct TargetDexTest {
 pub type TunnelProtocol = String;
 /// `#/components/schemas/teams-devices_default_device_settings_policy`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DefaultDeviceSettingsPolicy {
     /// `allow_mode_switch`
     pub allow_mode_switch: Option<AllowModeSwitch>,
@@ -2320,6 +2590,7 @@ pub struct DefaultDeviceSettingsPolicy {
 }
 /// `paths./accounts/{account_id}/devices/policy.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateDeviceSettingsPolicyRequest {
     /// `allow_mode_switch`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2377,8 +2648,135 @@ pub struct CreateDeviceSettingsPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_protocol: Option<TunnelProtocol>,
 }
+impl CreateDeviceSettingsPolicyRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        r#match: impl Into<SchemasMatch>,
+        name: impl Into<String>,
+        precedence: impl Into<Precedence>,
+    ) -> Self {
+        Self {
+            allow_mode_switch: None,
+            allow_updates: None,
+            allowed_to_leave: None,
+            auto_connect: None,
+            captive_portal: None,
+            description: None,
+            disable_auto_fallback: None,
+            enabled: None,
+            exclude_office_ips: None,
+            lan_allow_minutes: None,
+            lan_allow_subnet_size: None,
+            r#match: r#match.into(),
+            name: name.into(),
+            precedence: precedence.into(),
+            service_mode_v2: None,
+            support_url: None,
+            switch_locked: None,
+            tunnel_protocol: None,
+        }
+    }
+    /// Sets `allow_mode_switch`.
+    #[inline]
+    pub fn allow_mode_switch(mut self, value: impl Into<AllowModeSwitch>) -> Self {
+        self.allow_mode_switch = Some(value.into());
+        self
+    }
+    /// Sets `allow_updates`.
+    #[inline]
+    pub fn allow_updates(mut self, value: impl Into<AllowUpdates>) -> Self {
+        self.allow_updates = Some(value.into());
+        self
+    }
+    /// Sets `allowed_to_leave`.
+    #[inline]
+    pub fn allowed_to_leave(mut self, value: impl Into<AllowedToLeave>) -> Self {
+        self.allowed_to_leave = Some(value.into());
+        self
+    }
+    /// Sets `auto_connect`.
+    #[inline]
+    pub fn auto_connect(mut self, value: impl Into<AutoConnect>) -> Self {
+        self.auto_connect = Some(value.into());
+        self
+    }
+    /// Sets `captive_portal`.
+    #[inline]
+    pub fn captive_portal(mut self, value: impl Into<CaptivePortal>) -> Self {
+        self.captive_portal = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_auto_fallback`.
+    #[inline]
+    pub fn disable_auto_fallback(
+        mut self,
+        value: impl Into<DisableAutoFallback>,
+    ) -> Self {
+        self.disable_auto_fallback = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `exclude_office_ips`.
+    #[inline]
+    pub fn exclude_office_ips(mut self, value: impl Into<ExcludeOfficeIps>) -> Self {
+        self.exclude_office_ips = Some(value.into());
+        self
+    }
+    /// Sets `lan_allow_minutes`.
+    #[inline]
+    pub fn lan_allow_minutes(mut self, value: impl Into<LanAllowMinutes>) -> Self {
+        self.lan_allow_minutes = Some(value.into());
+        self
+    }
+    /// Sets `lan_allow_subnet_size`.
+    #[inline]
+    pub fn lan_allow_subnet_size(
+        mut self,
+        value: impl Into<LanAllowSubnetSize>,
+    ) -> Self {
+        self.lan_allow_subnet_size = Some(value.into());
+        self
+    }
+    /// Sets `service_mode_v2`.
+    #[inline]
+    pub fn service_mode_v2(mut self, value: impl Into<ServiceModeV2>) -> Self {
+        self.service_mode_v2 = Some(value.into());
+        self
+    }
+    /// Sets `support_url`.
+    #[inline]
+    pub fn support_url(mut self, value: impl Into<SupportUrl>) -> Self {
+        self.support_url = Some(value.into());
+        self
+    }
+    /// Sets `switch_locked`.
+    #[inline]
+    pub fn switch_locked(mut self, value: impl Into<SwitchLocked>) -> Self {
+        self.switch_locked = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_protocol`.
+    #[inline]
+    pub fn tunnel_protocol(mut self, value: impl Into<TunnelProtocol>) -> Self {
+        self.tunnel_protocol = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/devices/policy.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateDefaultDeviceSettingsPolicyRequest {
     /// `allow_mode_switch`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2414,8 +2812,97 @@ pub struct UpdateDefaultDeviceSettingsPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_protocol: Option<TunnelProtocol>,
 }
+impl UpdateDefaultDeviceSettingsPolicyRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_mode_switch: None,
+            allow_updates: None,
+            allowed_to_leave: None,
+            auto_connect: None,
+            captive_portal: None,
+            disable_auto_fallback: None,
+            exclude_office_ips: None,
+            service_mode_v2: None,
+            support_url: None,
+            switch_locked: None,
+            tunnel_protocol: None,
+        }
+    }
+    /// Sets `allow_mode_switch`.
+    #[inline]
+    pub fn allow_mode_switch(mut self, value: impl Into<AllowModeSwitch>) -> Self {
+        self.allow_mode_switch = Some(value.into());
+        self
+    }
+    /// Sets `allow_updates`.
+    #[inline]
+    pub fn allow_updates(mut self, value: impl Into<AllowUpdates>) -> Self {
+        self.allow_updates = Some(value.into());
+        self
+    }
+    /// Sets `allowed_to_leave`.
+    #[inline]
+    pub fn allowed_to_leave(mut self, value: impl Into<AllowedToLeave>) -> Self {
+        self.allowed_to_leave = Some(value.into());
+        self
+    }
+    /// Sets `auto_connect`.
+    #[inline]
+    pub fn auto_connect(mut self, value: impl Into<AutoConnect>) -> Self {
+        self.auto_connect = Some(value.into());
+        self
+    }
+    /// Sets `captive_portal`.
+    #[inline]
+    pub fn captive_portal(mut self, value: impl Into<CaptivePortal>) -> Self {
+        self.captive_portal = Some(value.into());
+        self
+    }
+    /// Sets `disable_auto_fallback`.
+    #[inline]
+    pub fn disable_auto_fallback(
+        mut self,
+        value: impl Into<DisableAutoFallback>,
+    ) -> Self {
+        self.disable_auto_fallback = Some(value.into());
+        self
+    }
+    /// Sets `exclude_office_ips`.
+    #[inline]
+    pub fn exclude_office_ips(mut self, value: impl Into<ExcludeOfficeIps>) -> Self {
+        self.exclude_office_ips = Some(value.into());
+        self
+    }
+    /// Sets `service_mode_v2`.
+    #[inline]
+    pub fn service_mode_v2(mut self, value: impl Into<ServiceModeV2>) -> Self {
+        self.service_mode_v2 = Some(value.into());
+        self
+    }
+    /// Sets `support_url`.
+    #[inline]
+    pub fn support_url(mut self, value: impl Into<SupportUrl>) -> Self {
+        self.support_url = Some(value.into());
+        self
+    }
+    /// Sets `switch_locked`.
+    #[inline]
+    pub fn switch_locked(mut self, value: impl Into<SwitchLocked>) -> Self {
+        self.switch_locked = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_protocol`.
+    #[inline]
+    pub fn tunnel_protocol(mut self, value: impl Into<TunnelProtocol>) -> Self {
+        self.tunnel_protocol = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/devices/policy/{policy_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateDeviceSettingsPolicyRequest {
     /// `allow_mode_switch`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2470,8 +2957,132 @@ pub struct UpdateDeviceSettingsPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_protocol: Option<TunnelProtocol>,
 }
+impl UpdateDeviceSettingsPolicyRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            allow_mode_switch: None,
+            allow_updates: None,
+            allowed_to_leave: None,
+            auto_connect: None,
+            captive_portal: None,
+            description: None,
+            disable_auto_fallback: None,
+            enabled: None,
+            exclude_office_ips: None,
+            r#match: None,
+            name: None,
+            precedence: None,
+            service_mode_v2: None,
+            support_url: None,
+            switch_locked: None,
+            tunnel_protocol: None,
+        }
+    }
+    /// Sets `allow_mode_switch`.
+    #[inline]
+    pub fn allow_mode_switch(mut self, value: impl Into<AllowModeSwitch>) -> Self {
+        self.allow_mode_switch = Some(value.into());
+        self
+    }
+    /// Sets `allow_updates`.
+    #[inline]
+    pub fn allow_updates(mut self, value: impl Into<AllowUpdates>) -> Self {
+        self.allow_updates = Some(value.into());
+        self
+    }
+    /// Sets `allowed_to_leave`.
+    #[inline]
+    pub fn allowed_to_leave(mut self, value: impl Into<AllowedToLeave>) -> Self {
+        self.allowed_to_leave = Some(value.into());
+        self
+    }
+    /// Sets `auto_connect`.
+    #[inline]
+    pub fn auto_connect(mut self, value: impl Into<AutoConnect>) -> Self {
+        self.auto_connect = Some(value.into());
+        self
+    }
+    /// Sets `captive_portal`.
+    #[inline]
+    pub fn captive_portal(mut self, value: impl Into<CaptivePortal>) -> Self {
+        self.captive_portal = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_auto_fallback`.
+    #[inline]
+    pub fn disable_auto_fallback(
+        mut self,
+        value: impl Into<DisableAutoFallback>,
+    ) -> Self {
+        self.disable_auto_fallback = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `exclude_office_ips`.
+    #[inline]
+    pub fn exclude_office_ips(mut self, value: impl Into<ExcludeOfficeIps>) -> Self {
+        self.exclude_office_ips = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<SchemasMatch>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `precedence`.
+    #[inline]
+    pub fn precedence(mut self, value: impl Into<Precedence>) -> Self {
+        self.precedence = Some(value.into());
+        self
+    }
+    /// Sets `service_mode_v2`.
+    #[inline]
+    pub fn service_mode_v2(mut self, value: impl Into<ServiceModeV2>) -> Self {
+        self.service_mode_v2 = Some(value.into());
+        self
+    }
+    /// Sets `support_url`.
+    #[inline]
+    pub fn support_url(mut self, value: impl Into<SupportUrl>) -> Self {
+        self.support_url = Some(value.into());
+        self
+    }
+    /// Sets `switch_locked`.
+    #[inline]
+    pub fn switch_locked(mut self, value: impl Into<SwitchLocked>) -> Self {
+        self.switch_locked = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_protocol`.
+    #[inline]
+    pub fn tunnel_protocol(mut self, value: impl Into<TunnelProtocol>) -> Self {
+        self.tunnel_protocol = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_device-posture-rules`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DevicePostureRules {
     /// `description`
     pub description: Option<Description>,
@@ -2509,6 +3120,7 @@ pub type Expiration = String;
 /// Example: `{"operating_system":"linux","path":"/bin/cat","thumbprint":"0aabab210bdb998e9cf45da2c9ce352977ab531c681b74cf1e487be1bbe9fe6e"}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Input {
     /// One of the alternatives.
     OsVersionInputRequest(OsVersionInputRequest),
@@ -2697,6 +3309,7 @@ impl<'de> serde::Deserialize<'de> for Input {
 ///
 /// Schema: `#/components/schemas/teams-devices_file_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FileInputRequest {
     /// Whether or not file exists
     ///
@@ -2730,10 +3343,46 @@ pub struct FileInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl FileInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        operating_system: impl Into<OperatingSystem>,
+        path: impl Into<String>,
+    ) -> Self {
+        Self {
+            exists: None,
+            operating_system: operating_system.into(),
+            path: path.into(),
+            sha256: None,
+            thumbprint: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `exists`.
+    #[inline]
+    pub fn exists(mut self, value: impl Into<bool>) -> Self {
+        self.exists = Some(value.into());
+        self
+    }
+    /// Sets `sha256`.
+    #[inline]
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
+    /// Sets `thumbprint`.
+    #[inline]
+    pub fn thumbprint(mut self, value: impl Into<String>) -> Self {
+        self.thumbprint = Some(value.into());
+        self
+    }
+}
 /// Unique Client ID
 ///
 /// Schema: `#/components/schemas/teams-devices_unique_client_id_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UniqueClientIdInputRequest {
     /// List ID.
     ///
@@ -2752,12 +3401,27 @@ pub struct UniqueClientIdInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl UniqueClientIdInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        id: impl Into<String>,
+        operating_system: impl Into<UniqueClientIdInputRequestOperatingSystem>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            operating_system: operating_system.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Operating System
 ///
 /// Schema: `#/components/schemas/teams-devices_unique_client_id_input_request/properties/operating_system`
 ///
 /// Example: `"android"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UniqueClientIdInputRequestOperatingSystem {
     /// `"android"`
     Android,
@@ -2820,6 +3484,7 @@ impl<'de> serde::Deserialize<'de> for UniqueClientIdInputRequestOperatingSystem 
 ///
 /// Schema: `#/components/schemas/teams-devices_domain_joined_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DomainJoinedInputRequest {
     /// Domain
     ///
@@ -2839,6 +3504,23 @@ pub struct DomainJoinedInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl DomainJoinedInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(operating_system: impl Into<OperatingSystem2>) -> Self {
+        Self {
+            domain: None,
+            operating_system: operating_system.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `domain`.
+    #[inline]
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_domain_joined_input_request/properties/operating_system`
 ///
 /// Example: `"windows"`.
@@ -2846,6 +3528,7 @@ pub struct DomainJoinedInputRequest {
 ///
 /// Naming: named `OperatingSystem2` because `OperatingSystem` was already used (taken by `#/components/schemas/teams-devices_application_input_request/properties/operating_system`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperatingSystem2 {
     /// `"windows"`
     Windows,
@@ -2898,6 +3581,7 @@ impl<'de> serde::Deserialize<'de> for OperatingSystem2 {
 ///
 /// Schema: `#/components/schemas/teams-devices_os_version_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OsVersionInputRequest {
     /// Operating System
     ///
@@ -2935,10 +3619,48 @@ pub struct OsVersionInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl OsVersionInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        operating_system: impl Into<OperatingSystem2>,
+        operator: impl Into<CrowdstrikeInputRequestOperator>,
+        version: impl Into<String>,
+    ) -> Self {
+        Self {
+            operating_system: operating_system.into(),
+            operator: operator.into(),
+            os_distro_name: None,
+            os_distro_revision: None,
+            os_version_extra: None,
+            version: version.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `os_distro_name`.
+    #[inline]
+    pub fn os_distro_name(mut self, value: impl Into<String>) -> Self {
+        self.os_distro_name = Some(value.into());
+        self
+    }
+    /// Sets `os_distro_revision`.
+    #[inline]
+    pub fn os_distro_revision(mut self, value: impl Into<String>) -> Self {
+        self.os_distro_revision = Some(value.into());
+        self
+    }
+    /// Sets `os_version_extra`.
+    #[inline]
+    pub fn os_version_extra(mut self, value: impl Into<String>) -> Self {
+        self.os_version_extra = Some(value.into());
+        self
+    }
+}
 /// Firewall
 ///
 /// Schema: `#/components/schemas/teams-devices_firewall_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FirewallInputRequest {
     /// Enabled
     ///
@@ -2957,12 +3679,27 @@ pub struct FirewallInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl FirewallInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        enabled: impl Into<bool>,
+        operating_system: impl Into<FirewallInputRequestOperatingSystem>,
+    ) -> Self {
+        Self {
+            enabled: enabled.into(),
+            operating_system: operating_system.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Operating System
 ///
 /// Schema: `#/components/schemas/teams-devices_firewall_input_request/properties/operating_system`
 ///
 /// Example: `"windows"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FirewallInputRequestOperatingSystem {
     /// `"windows"`
     Windows,
@@ -3020,6 +3757,7 @@ impl<'de> serde::Deserialize<'de> for FirewallInputRequestOperatingSystem {
 ///
 /// Schema: `#/components/schemas/teams-devices_sentinelone_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SentineloneInputRequest {
     /// Operating system
     ///
@@ -3048,10 +3786,39 @@ pub struct SentineloneInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl SentineloneInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        operating_system: impl Into<OperatingSystem>,
+        path: impl Into<String>,
+    ) -> Self {
+        Self {
+            operating_system: operating_system.into(),
+            path: path.into(),
+            sha256: None,
+            thumbprint: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `sha256`.
+    #[inline]
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
+    /// Sets `thumbprint`.
+    #[inline]
+    pub fn thumbprint(mut self, value: impl Into<String>) -> Self {
+        self.thumbprint = Some(value.into());
+        self
+    }
+}
 /// Carbonblack
 ///
 /// Schema: `#/components/schemas/teams-devices_carbonblack_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CarbonblackInputRequest {
     /// Operating system
     ///
@@ -3080,10 +3847,39 @@ pub struct CarbonblackInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl CarbonblackInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        operating_system: impl Into<OperatingSystem>,
+        path: impl Into<String>,
+    ) -> Self {
+        Self {
+            operating_system: operating_system.into(),
+            path: path.into(),
+            sha256: None,
+            thumbprint: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `sha256`.
+    #[inline]
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
+    /// Sets `thumbprint`.
+    #[inline]
+    pub fn thumbprint(mut self, value: impl Into<String>) -> Self {
+        self.thumbprint = Some(value.into());
+        self
+    }
+}
 /// Disk Encryption
 ///
 /// Schema: `#/components/schemas/teams-devices_disk_encryption_input_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DiskEncryptionInputRequest {
     /// `checkDisks`
     #[serde(rename = "checkDisks", skip_serializing_if = "Option::is_none")]
@@ -3099,6 +3895,29 @@ pub struct DiskEncryptionInputRequest {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl DiskEncryptionInputRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            check_disks: None,
+            require_all: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `checkDisks`.
+    #[inline]
+    pub fn check_disks(mut self, value: impl Into<CheckDisks>) -> Self {
+        self.check_disks = Some(value.into());
+        self
+    }
+    /// Sets `requireAll`.
+    #[inline]
+    pub fn require_all(mut self, value: impl Into<RequireAll>) -> Self {
+        self.require_all = Some(value.into());
+        self
+    }
 }
 /// List of volume names to be checked for encryption.
 ///
@@ -3116,6 +3935,7 @@ pub type RequireAll = bool;
 ///
 /// Schema: `#/components/schemas/teams-devices_application_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApplicationInputRequest {
     /// Operating system
     ///
@@ -3144,11 +3964,40 @@ pub struct ApplicationInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl ApplicationInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        operating_system: impl Into<OperatingSystem>,
+        path: impl Into<String>,
+    ) -> Self {
+        Self {
+            operating_system: operating_system.into(),
+            path: path.into(),
+            sha256: None,
+            thumbprint: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `sha256`.
+    #[inline]
+    pub fn sha256(mut self, value: impl Into<String>) -> Self {
+        self.sha256 = Some(value.into());
+        self
+    }
+    /// Sets `thumbprint`.
+    #[inline]
+    pub fn thumbprint(mut self, value: impl Into<String>) -> Self {
+        self.thumbprint = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_application_input_request/properties/operating_system`
 ///
 /// Example: `"mac"`.
 /// Also stands for the identical inline schemas at `#/components/schemas/teams-devices_carbonblack_input_request/properties/operating_system`, `#/components/schemas/teams-devices_file_input_request/properties/operating_system`, `#/components/schemas/teams-devices_sentinelone_input_request/properties/operating_system`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperatingSystem {
     /// `"windows"`
     Windows,
@@ -3211,6 +4060,7 @@ impl<'de> serde::Deserialize<'de> for OperatingSystem {
 ///
 /// Schema: `#/components/schemas/teams-devices_client_certificate_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClientCertificateInputRequest {
     /// UUID of Cloudflare managed certificate.
     ///
@@ -3229,10 +4079,22 @@ pub struct ClientCertificateInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl ClientCertificateInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(certificate_id: impl Into<String>, cn: impl Into<String>) -> Self {
+        Self {
+            certificate_id: certificate_id.into(),
+            cn: cn.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Client Certificate V2
 ///
 /// Schema: `#/components/schemas/teams-devices_client_certificate_v2_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClientCertificateV2InputRequest {
     /// UUID of Cloudflare managed certificate.
     ///
@@ -3268,8 +4130,52 @@ pub struct ClientCertificateV2InputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl ClientCertificateV2InputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificate_id: impl Into<String>,
+        check_private_key: impl Into<bool>,
+        operating_system: impl Into<ClientCertificateV2InputRequestOperatingSystem>,
+    ) -> Self {
+        Self {
+            certificate_id: certificate_id.into(),
+            check_private_key: check_private_key.into(),
+            cn: None,
+            extended_key_usage: None,
+            locations: None,
+            operating_system: operating_system.into(),
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `cn`.
+    #[inline]
+    pub fn cn(mut self, value: impl Into<String>) -> Self {
+        self.cn = Some(value.into());
+        self
+    }
+    /// Sets `extended_key_usage`.
+    #[inline]
+    pub fn extended_key_usage(
+        mut self,
+        value: impl Into<Vec<ExtendedKeyUsageEnum>>,
+    ) -> Self {
+        self.extended_key_usage = Some(value.into());
+        self
+    }
+    /// Sets `locations`.
+    #[inline]
+    pub fn locations(
+        mut self,
+        value: impl Into<ClientCertificateV2InputRequestLocations>,
+    ) -> Self {
+        self.locations = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_extended_key_usage_enum`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExtendedKeyUsageEnum {
     /// `"clientAuth"`
     ClientAuth,
@@ -3337,6 +4243,7 @@ pub type Paths = Vec<String>;
 pub type TrustStores = Vec<TrustStoresEnum>;
 /// `#/components/schemas/teams-devices_trust_stores_enum`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TrustStoresEnum {
     /// `"system"`
     System,
@@ -3392,6 +4299,7 @@ impl<'de> serde::Deserialize<'de> for TrustStoresEnum {
 }
 /// `#/components/schemas/teams-devices_client_certificate_v2_input_request/properties/locations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClientCertificateV2InputRequestLocations {
     /// `paths`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3408,12 +4316,36 @@ pub struct ClientCertificateV2InputRequestLocations {
     )]
     pub filled_in: rt::Filled,
 }
+impl ClientCertificateV2InputRequestLocations {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            paths: None,
+            trust_stores: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `paths`.
+    #[inline]
+    pub fn paths(mut self, value: impl Into<Paths>) -> Self {
+        self.paths = Some(value.into());
+        self
+    }
+    /// Sets `trust_stores`.
+    #[inline]
+    pub fn trust_stores(mut self, value: impl Into<TrustStores>) -> Self {
+        self.trust_stores = Some(value.into());
+        self
+    }
+}
 /// Operating System
 ///
 /// Schema: `#/components/schemas/teams-devices_client_certificate_v2_input_request/properties/operating_system`
 ///
 /// Example: `"windows"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClientCertificateV2InputRequestOperatingSystem {
     /// `"windows"`
     Windows,
@@ -3476,6 +4408,7 @@ impl<'de> serde::Deserialize<'de> for ClientCertificateV2InputRequestOperatingSy
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkspaceOneInputRequest {
     /// Compliance Status
     ///
@@ -3494,12 +4427,27 @@ pub struct WorkspaceOneInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl WorkspaceOneInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        compliance_status: impl Into<WorkspaceOneInputRequestComplianceStatus>,
+        connection_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            compliance_status: compliance_status.into(),
+            connection_id: connection_id.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Compliance Status
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_input_request/properties/compliance_status`
 ///
 /// Example: `"compliant"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WorkspaceOneInputRequestComplianceStatus {
     /// `"compliant"`
     Compliant,
@@ -3562,6 +4510,7 @@ impl<'de> serde::Deserialize<'de> for WorkspaceOneInputRequestComplianceStatus {
 ///
 /// Schema: `#/components/schemas/teams-devices_crowdstrike_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CrowdstrikeInputRequest {
     /// Posture Integration ID.
     ///
@@ -3616,11 +4565,84 @@ pub struct CrowdstrikeInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl CrowdstrikeInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: connection_id.into(),
+            last_seen: None,
+            operator: None,
+            os: None,
+            overall: None,
+            sensor_config: None,
+            state: None,
+            version: None,
+            version_operator: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `last_seen`.
+    #[inline]
+    pub fn last_seen(mut self, value: impl Into<String>) -> Self {
+        self.last_seen = Some(value.into());
+        self
+    }
+    /// Sets `operator`.
+    #[inline]
+    pub fn operator(
+        mut self,
+        value: impl Into<CrowdstrikeInputRequestOperator>,
+    ) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+    /// Sets `os`.
+    #[inline]
+    pub fn os(mut self, value: impl Into<String>) -> Self {
+        self.os = Some(value.into());
+        self
+    }
+    /// Sets `overall`.
+    #[inline]
+    pub fn overall(mut self, value: impl Into<String>) -> Self {
+        self.overall = Some(value.into());
+        self
+    }
+    /// Sets `sensor_config`.
+    #[inline]
+    pub fn sensor_config(mut self, value: impl Into<String>) -> Self {
+        self.sensor_config = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    #[inline]
+    pub fn state(mut self, value: impl Into<CrowdstrikeInputRequestState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    #[inline]
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `versionOperator`.
+    #[inline]
+    pub fn version_operator(
+        mut self,
+        value: impl Into<CrowdstrikeInputRequestOperator>,
+    ) -> Self {
+        self.version_operator = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_crowdstrike_input_request/properties/operator`
 ///
 /// Example: `">"`.
 /// Also stands for the identical inline schemas at `#/components/schemas/teams-devices_crowdstrike_input_request/properties/versionOperator`, `#/components/schemas/teams-devices_kolide_input_request/properties/countOperator`, `#/components/schemas/teams-devices_os_version_input_request/properties/operator` and 3 more.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CrowdstrikeInputRequestOperator {
     /// `"<"`
     V3C,
@@ -3695,6 +4717,7 @@ impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestOperator {
 ///
 /// Example: `"online"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CrowdstrikeInputRequestState {
     /// `"online"`
     Online,
@@ -3757,6 +4780,7 @@ impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestState {
 ///
 /// Schema: `#/components/schemas/teams-devices_intune_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntuneInputRequest {
     /// Compliance Status
     ///
@@ -3775,12 +4799,27 @@ pub struct IntuneInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl IntuneInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        compliance_status: impl Into<IntuneInputRequestComplianceStatus>,
+        connection_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            compliance_status: compliance_status.into(),
+            connection_id: connection_id.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Compliance Status
 ///
 /// Schema: `#/components/schemas/teams-devices_intune_input_request/properties/compliance_status`
 ///
 /// Example: `"compliant"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IntuneInputRequestComplianceStatus {
     /// `"compliant"`
     Compliant,
@@ -3858,6 +4897,7 @@ impl<'de> serde::Deserialize<'de> for IntuneInputRequestComplianceStatus {
 ///
 /// Schema: `#/components/schemas/teams-devices_kolide_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct KolideInputRequest {
     /// Posture Integration ID.
     ///
@@ -3881,10 +4921,27 @@ pub struct KolideInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl KolideInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        connection_id: impl Into<String>,
+        count_operator: impl Into<CrowdstrikeInputRequestOperator>,
+        issue_count: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection_id: connection_id.into(),
+            count_operator: count_operator.into(),
+            issue_count: issue_count.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Tanium S2S Input
 ///
 /// Schema: `#/components/schemas/teams-devices_tanium_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TaniumInputRequest {
     /// Posture Integration ID.
     ///
@@ -3924,12 +4981,64 @@ pub struct TaniumInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl TaniumInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            connection_id: connection_id.into(),
+            eid_last_seen: None,
+            operator: None,
+            risk_level: None,
+            score_operator: None,
+            total_score: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `eid_last_seen`.
+    #[inline]
+    pub fn eid_last_seen(mut self, value: impl Into<String>) -> Self {
+        self.eid_last_seen = Some(value.into());
+        self
+    }
+    /// Sets `operator`.
+    #[inline]
+    pub fn operator(
+        mut self,
+        value: impl Into<CrowdstrikeInputRequestOperator>,
+    ) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+    /// Sets `risk_level`.
+    #[inline]
+    pub fn risk_level(mut self, value: impl Into<TaniumInputRequestRiskLevel>) -> Self {
+        self.risk_level = Some(value.into());
+        self
+    }
+    /// Sets `scoreOperator`.
+    #[inline]
+    pub fn score_operator(
+        mut self,
+        value: impl Into<CrowdstrikeInputRequestOperator>,
+    ) -> Self {
+        self.score_operator = Some(value.into());
+        self
+    }
+    /// Sets `total_score`.
+    #[inline]
+    pub fn total_score(mut self, value: impl Into<f64>) -> Self {
+        self.total_score = Some(value.into());
+        self
+    }
+}
 /// For more details on risk level, refer to the Tanium documentation.
 ///
 /// Schema: `#/components/schemas/teams-devices_tanium_input_request/properties/risk_level`
 ///
 /// Example: `"low"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TaniumInputRequestRiskLevel {
     /// `"low"`
     Low,
@@ -3997,6 +5106,7 @@ impl<'de> serde::Deserialize<'de> for TaniumInputRequestRiskLevel {
 ///
 /// Schema: `#/components/schemas/teams-devices_sentinelone_s2s_input_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SentineloneS2sInputRequest {
     /// The Number of active threats.
     ///
@@ -4036,12 +5146,64 @@ pub struct SentineloneS2sInputRequest {
     )]
     pub filled_in: rt::Filled,
 }
+impl SentineloneS2sInputRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(connection_id: impl Into<String>) -> Self {
+        Self {
+            active_threats: None,
+            connection_id: connection_id.into(),
+            infected: None,
+            is_active: None,
+            network_status: None,
+            operator: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `active_threats`.
+    #[inline]
+    pub fn active_threats(mut self, value: impl Into<f64>) -> Self {
+        self.active_threats = Some(value.into());
+        self
+    }
+    /// Sets `infected`.
+    #[inline]
+    pub fn infected(mut self, value: impl Into<bool>) -> Self {
+        self.infected = Some(value.into());
+        self
+    }
+    /// Sets `is_active`.
+    #[inline]
+    pub fn is_active(mut self, value: impl Into<bool>) -> Self {
+        self.is_active = Some(value.into());
+        self
+    }
+    /// Sets `network_status`.
+    #[inline]
+    pub fn network_status(
+        mut self,
+        value: impl Into<SentineloneS2sInputRequestNetworkStatus>,
+    ) -> Self {
+        self.network_status = Some(value.into());
+        self
+    }
+    /// Sets `operator`.
+    #[inline]
+    pub fn operator(
+        mut self,
+        value: impl Into<CrowdstrikeInputRequestOperator>,
+    ) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+}
 /// Network status of device.
 ///
 /// Schema: `#/components/schemas/teams-devices_sentinelone_s2s_input_request/properties/network_status`
 ///
 /// Example: `"connected"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SentineloneS2sInputRequestNetworkStatus {
     /// `"connected"`
     Connected,
@@ -4111,6 +5273,7 @@ impl<'de> serde::Deserialize<'de> for SentineloneS2sInputRequestNetworkStatus {
 pub type Match = Vec<MatchItem>;
 /// `#/components/schemas/teams-devices_match_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MatchItem {
     /// `platform`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4123,6 +5286,22 @@ pub struct MatchItem {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl MatchItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            platform: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `platform`.
+    #[inline]
+    pub fn platform(mut self, value: impl Into<Platform>) -> Self {
+        self.platform = Some(value.into());
+        self
+    }
 }
 /// The name of the device posture rule.
 ///
@@ -4142,6 +5321,7 @@ pub type Schedule = String;
 ///
 /// Example: `"file"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Type {
     /// `"file"`
     File,
@@ -4289,6 +5469,7 @@ impl<'de> serde::Deserialize<'de> for Type {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/devices/posture/{rule_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct DevicePostureRuleRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4310,8 +5491,54 @@ pub struct DevicePostureRuleRequest {
     /// `type`
     pub r#type: Type,
 }
+impl DevicePostureRuleRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<Name>, r#type: impl Into<Type>) -> Self {
+        Self {
+            description: None,
+            expiration: None,
+            input: None,
+            r#match: None,
+            name: name.into(),
+            schedule: None,
+            r#type: r#type.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `expiration`.
+    #[inline]
+    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self {
+        self.expiration = Some(value.into());
+        self
+    }
+    /// Sets `input`.
+    #[inline]
+    pub fn input(mut self, value: impl Into<Input>) -> Self {
+        self.input = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<Match>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `schedule`.
+    #[inline]
+    pub fn schedule(mut self, value: impl Into<Schedule>) -> Self {
+        self.schedule = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_device-posture-integrations`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DevicePostureIntegrations {
     /// `config`
     pub config: Option<ConfigResponse>,
@@ -4334,6 +5561,7 @@ pub type ConfigResponse = WorkspaceOneConfigResponse;
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_config_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkspaceOneConfigResponse {
     /// The Workspace One API URL provided in the Workspace One Admin Dashboard.
     ///
@@ -4366,6 +5594,7 @@ pub type ComponentsSchemasName = String;
 ///
 /// Example: `"workspace_one"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasType {
     /// `"workspace_one"`
     WorkspaceOne,
@@ -4451,6 +5680,7 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
 /// Example: `{"api_url":"https://as123.awmdm.com/API","auth_url":"https://na.uemauth.vmwservices.com/connect/token","client_id":"example client id","client_secret":"example client secret"}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ConfigRequest {
     /// One of the alternatives.
     WorkspaceOneConfigRequest(WorkspaceOneConfigRequest),
@@ -4471,6 +5701,7 @@ pub enum ConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct WorkspaceOneConfigRequest {
     /// The Workspace One API URL provided in the Workspace One Admin Dashboard.
     ///
@@ -4489,10 +5720,28 @@ pub struct WorkspaceOneConfigRequest {
     /// Example: `"example client secret"`.
     pub client_secret: String,
 }
+impl WorkspaceOneConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        api_url: impl Into<String>,
+        auth_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_url: api_url.into(),
+            auth_url: auth_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
 /// Crowdstrike Config
 ///
 /// Schema: `#/components/schemas/teams-devices_crowdstrike_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CrowdstrikeConfigRequest {
     /// The Crowdstrike API URL.
     ///
@@ -4511,10 +5760,28 @@ pub struct CrowdstrikeConfigRequest {
     /// Example: `"example customer id"`.
     pub customer_id: String,
 }
+impl CrowdstrikeConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        api_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        customer_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_url: api_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            customer_id: customer_id.into(),
+        }
+    }
+}
 /// Uptycs Config
 ///
 /// Schema: `#/components/schemas/teams-devices_uptycs_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UptycsConfigRequest {
     /// The Uptycs API URL.
     ///
@@ -4533,10 +5800,28 @@ pub struct UptycsConfigRequest {
     /// Example: `"example customer id"`.
     pub customer_id: String,
 }
+impl UptycsConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        api_url: impl Into<String>,
+        client_key: impl Into<String>,
+        client_secret: impl Into<String>,
+        customer_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            api_url: api_url.into(),
+            client_key: client_key.into(),
+            client_secret: client_secret.into(),
+            customer_id: customer_id.into(),
+        }
+    }
+}
 /// Intune Config
 ///
 /// Schema: `#/components/schemas/teams-devices_intune_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IntuneConfigRequest {
     /// The Intune client ID.
     ///
@@ -4551,10 +5836,26 @@ pub struct IntuneConfigRequest {
     /// Example: `"example customer id"`.
     pub customer_id: String,
 }
+impl IntuneConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        customer_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            customer_id: customer_id.into(),
+        }
+    }
+}
 /// Kolide Config
 ///
 /// Schema: `#/components/schemas/teams-devices_kolide_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct KolideConfigRequest {
     /// The Kolide client ID.
     ///
@@ -4565,10 +5866,21 @@ pub struct KolideConfigRequest {
     /// Example: `"example client secret"`.
     pub client_secret: String,
 }
+impl KolideConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
 /// Tanium Config
 ///
 /// Schema: `#/components/schemas/teams-devices_tanium_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TaniumConfigRequest {
     /// If present, this id will be passed in the `CF-Access-Client-ID` header when hitting the `api_url`
     ///
@@ -4589,10 +5901,35 @@ pub struct TaniumConfigRequest {
     /// Example: `"example client secret"`.
     pub client_secret: String,
 }
+impl TaniumConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(api_url: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            access_client_id: None,
+            access_client_secret: None,
+            api_url: api_url.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+    /// Sets `access_client_id`.
+    #[inline]
+    pub fn access_client_id(mut self, value: impl Into<String>) -> Self {
+        self.access_client_id = Some(value.into());
+        self
+    }
+    /// Sets `access_client_secret`.
+    #[inline]
+    pub fn access_client_secret(mut self, value: impl Into<String>) -> Self {
+        self.access_client_secret = Some(value.into());
+        self
+    }
+}
 /// SentinelOne S2S Config
 ///
 /// Schema: `#/components/schemas/teams-devices_sentinelone_s2s_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SentineloneS2sConfigRequest {
     /// The SentinelOne S2S API URL.
     ///
@@ -4603,8 +5940,19 @@ pub struct SentineloneS2sConfigRequest {
     /// Example: `"example client secret"`.
     pub client_secret: String,
 }
+impl SentineloneS2sConfigRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(api_url: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            api_url: api_url.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/devices/posture/integration.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateDevicePostureIntegrationRequest {
     /// `config`
     pub config: ConfigRequest,
@@ -4615,8 +5963,26 @@ pub struct CreateDevicePostureIntegrationRequest {
     /// `type`
     pub r#type: SchemasType,
 }
+impl CreateDevicePostureIntegrationRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        config: impl Into<ConfigRequest>,
+        interval: impl Into<Interval>,
+        name: impl Into<ComponentsSchemasName>,
+        r#type: impl Into<SchemasType>,
+    ) -> Self {
+        Self {
+            config: config.into(),
+            interval: interval.into(),
+            name: name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
 /// `paths./accounts/{account_id}/devices/posture/integration/{integration_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateDevicePostureIntegrationRequest {
     /// `config`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4631,8 +5997,45 @@ pub struct UpdateDevicePostureIntegrationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SchemasType>,
 }
+impl UpdateDevicePostureIntegrationRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            config: None,
+            interval: None,
+            name: None,
+            r#type: None,
+        }
+    }
+    /// Sets `config`.
+    #[inline]
+    pub fn config(mut self, value: impl Into<ConfigRequest>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    #[inline]
+    pub fn interval(mut self, value: impl Into<Interval>) -> Self {
+        self.interval = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<ComponentsSchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<SchemasType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/teams-devices_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdResult {
     /// `id`
     pub id: Option<Uuid>,
@@ -4643,6 +6046,7 @@ pub struct IdResult {
 pub type RevokeDevicesRequest = Vec<SchemasUuid>;
 /// `#/components/schemas/teams-devices_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApiResult {
     /// One of the alternatives.
     String(String),
@@ -4681,6 +6085,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 }
 /// `#/components/schemas/teams-devices_zero-trust-account-device-settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ZeroTrustAccountDeviceSettings {
     /// Enable gateway proxy filtering on TCP.
     ///
@@ -4711,12 +6116,53 @@ pub struct ZeroTrustAccountDeviceSettings {
     )]
     pub filled_in: rt::Filled,
 }
+impl ZeroTrustAccountDeviceSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            gateway_proxy_enabled: None,
+            gateway_udp_proxy_enabled: None,
+            root_certificate_installation_enabled: None,
+            use_zt_virtual_ip: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `gateway_proxy_enabled`.
+    #[inline]
+    pub fn gateway_proxy_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.gateway_proxy_enabled = Some(value.into());
+        self
+    }
+    /// Sets `gateway_udp_proxy_enabled`.
+    #[inline]
+    pub fn gateway_udp_proxy_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.gateway_udp_proxy_enabled = Some(value.into());
+        self
+    }
+    /// Sets `root_certificate_installation_enabled`.
+    #[inline]
+    pub fn root_certificate_installation_enabled(
+        mut self,
+        value: impl Into<bool>,
+    ) -> Self {
+        self.root_certificate_installation_enabled = Some(value.into());
+        self
+    }
+    /// Sets `use_zt_virtual_ip`.
+    #[inline]
+    pub fn use_zt_virtual_ip(mut self, value: impl Into<bool>) -> Self {
+        self.use_zt_virtual_ip = Some(value.into());
+        self
+    }
+}
 /// A list of device ids to unrevoke.
 ///
 /// Schema: `#/components/schemas/teams-devices_unrevoke_devices_request`
 pub type UnrevokeDevicesRequest = Vec<SchemasUuid>;
 /// `#/components/schemas/teams-devices_disable_for_time`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DisableForTime {
     /// Override code that is valid for 1 hour.
     ///
@@ -4746,6 +6192,7 @@ pub struct DisableForTime {
 }
 /// `#/components/schemas/teams-devices_override_codes_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OverrideCodesResult {
     /// `disable_for_time`
     pub disable_for_time: Option<DisableForTime>,

@@ -2286,18 +2286,51 @@ pub mod operations {
 }
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::origin_ca_list_certificates`](TlsCertificatesAndHostnamesApi::origin_ca_list_certificates).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct OriginCaListCertificatesParams {
     /// Query parameter `zone_id`.
     pub zone_id: Option<Identifier>,
 }
+impl OriginCaListCertificatesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            zone_id: Default::default(),
+        }
+    }
+    /// Sets `zone_id`.
+    #[inline]
+    pub fn zone_id(mut self, value: impl Into<Identifier>) -> Self {
+        self.zone_id = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_hostname_associations`](TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_hostname_associations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClientCertificateForAZoneListHostnameAssociationsParams {
     /// Query parameter `mtls_certificate_id`.
     pub mtls_certificate_id: Option<String>,
 }
+impl ClientCertificateForAZoneListHostnameAssociationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mtls_certificate_id: Default::default(),
+        }
+    }
+    /// Sets `mtls_certificate_id`.
+    #[inline]
+    pub fn mtls_certificate_id(mut self, value: impl Into<String>) -> Self {
+        self.mtls_certificate_id = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_client_certificates`](TlsCertificatesAndHostnamesApi::client_certificate_for_a_zone_list_client_certificates).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ClientCertificateForAZoneListClientCertificatesParams {
     /// Query parameter `status`.
     pub status: Option<ClientCertificateForAZoneListClientCertificatesStatus>,
@@ -2310,8 +2343,55 @@ pub struct ClientCertificateForAZoneListClientCertificatesParams {
     /// Query parameter `offset`.
     pub offset: Option<i64>,
 }
+impl ClientCertificateForAZoneListClientCertificatesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            status: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            limit: Default::default(),
+            offset: Default::default(),
+        }
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl Into<ClientCertificateForAZoneListClientCertificatesStatus>,
+    ) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    #[inline]
+    pub fn offset(mut self, value: impl Into<i64>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_ssl_configurations`](TlsCertificatesAndHostnamesApi::list_ssl_configurations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListSslConfigurationsParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
@@ -2322,8 +2402,45 @@ pub struct ListSslConfigurationsParams {
     /// Query parameter `status`.
     pub status: Option<ListSslConfigurationsStatus>,
 }
+impl ListSslConfigurationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            r#match: Default::default(),
+            status: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<ListSslConfigurationsMatch>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ListSslConfigurationsStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_custom_hostnames`](TlsCertificatesAndHostnamesApi::list_custom_hostnames).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListCustomHostnamesParams {
     /// Query parameter `hostname`.
     pub hostname: Option<String>,
@@ -2340,17 +2457,102 @@ pub struct ListCustomHostnamesParams {
     /// Query parameter `ssl`.
     pub ssl: Option<i64>,
 }
+impl ListCustomHostnamesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hostname: Default::default(),
+            id: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+            ssl: Default::default(),
+        }
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<String>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<ListCustomHostnamesOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<ListCustomHostnamesDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `ssl`.
+    #[inline]
+    pub fn ssl(mut self, value: impl Into<i64>) -> Self {
+        self.ssl = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::list_certificate_packs`](TlsCertificatesAndHostnamesApi::list_certificate_packs).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListCertificatePacksParams {
     /// Query parameter `status`.
     pub status: Option<ListCertificatePacksStatus>,
 }
+impl ListCertificatePacksParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { status: Default::default() }
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<ListCertificatePacksStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TlsCertificatesAndHostnamesApi::ssl_verification_details`](TlsCertificatesAndHostnamesApi::ssl_verification_details).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SslVerificationDetailsParams {
     /// Query parameter `retry`.
     pub retry: Option<bool>,
+}
+impl SslVerificationDetailsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { retry: Default::default() }
+    }
+    /// Sets `retry`.
+    #[inline]
+    pub fn retry(mut self, value: impl Into<bool>) -> Self {
+        self.retry = Some(value.into());
+        self
+    }
 }
 /// Identifier
 ///
@@ -2360,22 +2562,23 @@ pub struct SslVerificationDetailsParams {
 pub type Identifier = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_components-schemas-certificateObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasCertificateObject {
     /// `ca`
     pub ca: Option<Ca>,
     /// `certificates`
     pub certificates: Option<SchemasCertificates>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<MtlsManagementComponentsSchemasExpiresOn>,
     /// `id`
     pub id: Option<Identifier>,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Option<SchemasIssuer>,
     /// `name`
     pub name: Option<SchemasName>,
-    /// `serial_number`
+    /// Read-only.
     pub serial_number: Option<SchemasSerialNumber>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<Signature>,
     /// `uploaded_on`
     pub uploaded_on: Option<MtlsManagementComponentsSchemasUploadedOn>,
@@ -2432,6 +2635,7 @@ pub type MtlsManagementComponentsSchemasUploadedOn = String;
 pub type ComponentsSchemasPrivateKey = String;
 /// `paths./accounts/{account_id}/mtls_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UploadMTlsCertificateRequest {
     /// `ca`
     pub ca: Ca,
@@ -2444,24 +2648,49 @@ pub struct UploadMTlsCertificateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_key: Option<ComponentsSchemasPrivateKey>,
 }
+impl UploadMTlsCertificateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(ca: impl Into<Ca>, certificates: impl Into<SchemasCertificates>) -> Self {
+        Self {
+            ca: ca.into(),
+            certificates: certificates.into(),
+            name: None,
+            private_key: None,
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<SchemasName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `private_key`.
+    #[inline]
+    pub fn private_key(mut self, value: impl Into<ComponentsSchemasPrivateKey>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_certificateObjectPost`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CertificateObjectPost {
     /// `ca`
     pub ca: Option<Ca>,
     /// `certificates`
     pub certificates: Option<SchemasCertificates>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<MtlsManagementComponentsSchemasExpiresOn>,
     /// `id`
     pub id: Option<Identifier>,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Option<SchemasIssuer>,
     /// `name`
     pub name: Option<SchemasName>,
-    /// `serial_number`
+    /// Read-only.
     pub serial_number: Option<SchemasSerialNumber>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<Signature>,
     /// `updated_at`
     pub updated_at: Option<SchemasUpdatedAt>,
@@ -2476,6 +2705,7 @@ pub struct CertificateObjectPost {
 pub type SchemasUpdatedAt = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_associationObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AssociationObject {
     /// `service`
     pub service: Option<Service>,
@@ -2496,12 +2726,13 @@ pub type Service = String;
 pub type MtlsManagementComponentsSchemasStatus = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_certificates`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Certificates {
-    /// `certificate`
+    /// Read-only.
     pub certificate: Option<ComponentsSchemasCertificate>,
     /// `csr`
     pub csr: Csr,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<SchemasExpiresOn>,
     /// `hostnames`
     pub hostnames: Hostnames,
@@ -2540,6 +2771,7 @@ pub type Hostnames = Vec<serde_json::Value>;
 ///
 /// Example: `"origin-rsa"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestType {
     /// `"origin-rsa"`
     OriginRsa,
@@ -2606,6 +2838,7 @@ impl<'de> serde::Deserialize<'de> for RequestType {
 pub type RequestedValidity = f64;
 /// `paths./certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateCertificateRequest {
     /// `csr`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2620,12 +2853,49 @@ pub struct CreateCertificateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_validity: Option<RequestedValidity>,
 }
+impl CreateCertificateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            csr: None,
+            hostnames: None,
+            request_type: None,
+            requested_validity: None,
+        }
+    }
+    /// Sets `csr`.
+    #[inline]
+    pub fn csr(mut self, value: impl Into<Csr>) -> Self {
+        self.csr = Some(value.into());
+        self
+    }
+    /// Sets `hostnames`.
+    #[inline]
+    pub fn hostnames(mut self, value: impl Into<Hostnames>) -> Self {
+        self.hostnames = Some(value.into());
+        self
+    }
+    /// Sets `request_type`.
+    #[inline]
+    pub fn request_type(mut self, value: impl Into<RequestType>) -> Self {
+        self.request_type = Some(value.into());
+        self
+    }
+    /// Sets `requested_validity`.
+    #[inline]
+    pub fn requested_validity(mut self, value: impl Into<RequestedValidity>) -> Self {
+        self.requested_validity = Some(value.into());
+        self
+    }
+}
 /// The Certificate Authority that Total TLS certificates will be issued through.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_components-schemas-certificate_authority`
 ///
 /// Example: `"google"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ComponentsSchemasCertificateAuthority {
     /// `"google"`
     Google,
@@ -2696,6 +2966,7 @@ pub type ComponentsSchemasEnabled = bool;
 pub type ValidityPeriod = i64;
 /// `#/components/schemas/tls-certificates-and-hostnames_total_tls_settings_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TotalTlsSettingsResult {
     /// `certificate_authority`
     pub certificate_authority: Option<ComponentsSchemasCertificateAuthority>,
@@ -2706,6 +2977,7 @@ pub struct TotalTlsSettingsResult {
 }
 /// `paths./zones/{zone_id}/acm/total_tls.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct EnableOrDisableTotalTlsRequest {
     /// `certificate_authority`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2713,16 +2985,37 @@ pub struct EnableOrDisableTotalTlsRequest {
     /// `enabled`
     pub enabled: ComponentsSchemasEnabled,
 }
+impl EnableOrDisableTotalTlsRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(enabled: impl Into<ComponentsSchemasEnabled>) -> Self {
+        Self {
+            certificate_authority: None,
+            enabled: enabled.into(),
+        }
+    }
+    /// Sets `certificate_authority`.
+    #[inline]
+    pub fn certificate_authority(
+        mut self,
+        value: impl Into<ComponentsSchemasCertificateAuthority>,
+    ) -> Self {
+        self.certificate_authority = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_schemas-hostnames`
 pub type SchemasHostnames = Vec<String>;
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_associations_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostnameAssociationsResult {
     /// `hostnames`
     pub hostnames: Option<SchemasHostnames>,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_association`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct HostnameAssociation {
     /// `hostnames`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2731,12 +3024,35 @@ pub struct HostnameAssociation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mtls_certificate_id: Option<String>,
 }
+impl HostnameAssociation {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            hostnames: None,
+            mtls_certificate_id: None,
+        }
+    }
+    /// Sets `hostnames`.
+    #[inline]
+    pub fn hostnames(mut self, value: impl Into<SchemasHostnames>) -> Self {
+        self.hostnames = Some(value.into());
+        self
+    }
+    /// Sets `mtls_certificate_id`.
+    #[inline]
+    pub fn mtls_certificate_id(mut self, value: impl Into<String>) -> Self {
+        self.mtls_certificate_id = Some(value.into());
+        self
+    }
+}
 /// Client Certitifcate Status to filter results by.
 ///
 /// Schema: `paths./zones/{zone_id}/client_certificates.get/parameters/status`
 ///
 /// Example: `"all"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClientCertificateForAZoneListClientCertificatesStatus {
     /// `"all"`
     All,
@@ -2800,40 +3116,41 @@ impl rt::ParamValue for ClientCertificateForAZoneListClientCertificatesStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_client_certificate`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClientCertificate {
-    /// `certificate`
+    /// Read-only.
     pub certificate: Option<ClientCertificatesComponentsSchemasCertificate>,
     /// `certificate_authority`
     pub certificate_authority: Option<
         ClientCertificatesComponentsSchemasCertificateAuthority,
     >,
-    /// `common_name`
+    /// Read-only.
     pub common_name: Option<CommonName>,
-    /// `country`
+    /// Read-only.
     pub country: Option<Country>,
     /// `csr`
     pub csr: Option<SchemasCsr>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<ExpiredOn>,
-    /// `fingerprint_sha256`
+    /// Read-only.
     pub fingerprint_sha256: Option<FingerprintSha256>,
     /// `id`
     pub id: Option<Identifier>,
-    /// `issued_on`
+    /// Read-only.
     pub issued_on: Option<IssuedOn>,
-    /// `location`
+    /// Read-only.
     pub location: Option<Location>,
-    /// `organization`
+    /// Read-only.
     pub organization: Option<Organization>,
-    /// `organizational_unit`
+    /// Read-only.
     pub organizational_unit: Option<OrganizationalUnit>,
-    /// `serial_number`
+    /// Read-only.
     pub serial_number: Option<ComponentsSchemasSerialNumber>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<ComponentsSchemasSignature>,
-    /// `ski`
+    /// Read-only.
     pub ski: Option<Ski>,
-    /// `state`
+    /// Read-only.
     pub state: Option<State>,
     /// `status`
     pub status: Option<ClientCertificatesComponentsSchemasStatus>,
@@ -2850,6 +3167,7 @@ pub type ClientCertificatesComponentsSchemasCertificate = String;
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_client-certificates_components-schemas-certificate_authority`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ClientCertificatesComponentsSchemasCertificateAuthority {
     /// Example: `"568b6b74-7b0c-4755-8840-4e3b8c24adeb"`.
     pub id: Option<String>,
@@ -2940,6 +3258,7 @@ pub type State = String;
 ///
 /// Example: `"active"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClientCertificatesComponentsSchemasStatus {
     /// `"active"`
     Active,
@@ -3006,11 +3325,25 @@ impl<'de> serde::Deserialize<'de> for ClientCertificatesComponentsSchemasStatus 
 pub type SchemasValidityDays = i64;
 /// `paths./zones/{zone_id}/client_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientCertificateForAZoneCreateClientCertificateRequest {
     /// `csr`
     pub csr: SchemasCsr,
     /// `validity_days`
     pub validity_days: SchemasValidityDays,
+}
+impl ClientCertificateForAZoneCreateClientCertificateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        csr: impl Into<SchemasCsr>,
+        validity_days: impl Into<SchemasValidityDays>,
+    ) -> Self {
+        Self {
+            csr: csr.into(),
+            validity_days: validity_days.into(),
+        }
+    }
 }
 /// Whether to match all search requirements or at least one (any).
 ///
@@ -3018,6 +3351,7 @@ pub struct ClientCertificateForAZoneCreateClientCertificateRequest {
 ///
 /// Default: `"all"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListSslConfigurationsMatch {
     /// `"any"`
     Any,
@@ -3070,6 +3404,7 @@ impl rt::ParamValue for ListSslConfigurationsMatch {
 ///
 /// Example: `"active"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListSslConfigurationsStatus {
     /// `"active"`
     Active,
@@ -3133,10 +3468,11 @@ impl rt::ParamValue for ListSslConfigurationsStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_custom-certificate`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomCertificate {
     /// `bundle_method`
     pub bundle_method: BundleMethod,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: ExpiresOn,
     /// `geo_restrictions`
     pub geo_restrictions: Option<GeoRestrictions>,
@@ -3144,21 +3480,21 @@ pub struct CustomCertificate {
     pub hosts: Hosts,
     /// `id`
     pub id: Identifier,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Issuer,
     /// `keyless_server`
     pub keyless_server: Option<KeylessCertificate>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: ModifiedOn,
     /// `policy`
     pub policy: Option<Policy>,
     /// `priority`
     pub priority: Priority,
-    /// `signature`
+    /// Read-only.
     pub signature: Signature,
-    /// `status`
+    /// Read-only.
     pub status: Status,
-    /// `uploaded_on`
+    /// Read-only.
     pub uploaded_on: UploadedOn,
     /// `zone_id`
     pub zone_id: Identifier,
@@ -3169,6 +3505,7 @@ pub struct CustomCertificate {
 ///
 /// Default: `"ubiquitous"`. Example: `"ubiquitous"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BundleMethod {
     /// `"ubiquitous"`
     Ubiquitous,
@@ -3237,6 +3574,7 @@ pub type ExpiresOn = String;
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_geo_restrictions`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GeoRestrictions {
     /// Example: `"us"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3250,10 +3588,27 @@ pub struct GeoRestrictions {
     )]
     pub filled_in: rt::Filled,
 }
+impl GeoRestrictions {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            label: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `label`.
+    #[inline]
+    pub fn label(mut self, value: impl Into<GeoRestrictionsLabel>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_geo_restrictions/properties/label`
 ///
 /// Example: `"us"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GeoRestrictionsLabel {
     /// `"us"`
     Us,
@@ -3324,22 +3679,23 @@ pub type Issuer = String;
 pub type KeylessCertificate = Base;
 /// `#/components/schemas/tls-certificates-and-hostnames_base`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Base {
     /// When the Keyless SSL was created.
     ///
     /// Format: `date-time`. Example: `"2014-01-01T05:20:00Z"`. Read-only.
     pub created_on: String,
-    /// `enabled`
+    /// Read-only.
     pub enabled: Enabled,
     /// `host`
     pub host: Host,
-    /// `id`
+    /// Read-only.
     pub id: SchemasIdentifier,
     /// When the Keyless SSL was last modified.
     ///
     /// Format: `date-time`. Example: `"2014-01-01T05:20:00Z"`. Read-only.
     pub modified_on: String,
-    /// `name`
+    /// Read-only.
     pub name: Name,
     /// Available permissions for the Keyless SSL for the current user requesting the item.
     ///
@@ -3347,7 +3703,7 @@ pub struct Base {
     pub permissions: Vec<serde_json::Value>,
     /// `port`
     pub port: Port,
-    /// `status`
+    /// Read-only.
     pub status: SchemasStatus,
     /// `tunnel`
     pub tunnel: Option<KeylessTunnel>,
@@ -3388,6 +3744,7 @@ pub type Port = f64;
 ///
 /// Example: `"active"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasStatus {
     /// `"active"`
     Active,
@@ -3440,6 +3797,7 @@ impl<'de> serde::Deserialize<'de> for SchemasStatus {
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_keyless_tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct KeylessTunnel {
     /// `private_ip`
     pub private_ip: KeylessPrivateIp,
@@ -3453,6 +3811,20 @@ pub struct KeylessTunnel {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl KeylessTunnel {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        private_ip: impl Into<KeylessPrivateIp>,
+        vnet_id: impl Into<KeylessVnetId>,
+    ) -> Self {
+        Self {
+            private_ip: private_ip.into(),
+            vnet_id: vnet_id.into(),
+            filled_in: Default::default(),
+        }
+    }
 }
 /// Private IP of the Key Server Host
 ///
@@ -3490,6 +3862,7 @@ pub type Priority = f64;
 ///
 /// Example: `"active"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `"active"`
     Active,
@@ -3573,6 +3946,7 @@ pub type PrivateKey = String;
 ///
 /// Default: `"legacy_custom"`. Example: `"sni_custom"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Type {
     /// `"legacy_custom"`
     LegacyCustom,
@@ -3621,6 +3995,7 @@ impl serde::Serialize for Type {
 }
 /// `paths./zones/{zone_id}/custom_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateSslConfigurationRequest {
     /// `bundle_method`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3639,8 +4014,50 @@ pub struct CreateSslConfigurationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Type>,
 }
+impl CreateSslConfigurationRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificate: impl Into<Certificate>,
+        private_key: impl Into<PrivateKey>,
+    ) -> Self {
+        Self {
+            bundle_method: None,
+            certificate: certificate.into(),
+            geo_restrictions: None,
+            policy: None,
+            private_key: private_key.into(),
+            r#type: None,
+        }
+    }
+    /// Sets `bundle_method`.
+    #[inline]
+    pub fn bundle_method(mut self, value: impl Into<BundleMethod>) -> Self {
+        self.bundle_method = Some(value.into());
+        self
+    }
+    /// Sets `geo_restrictions`.
+    #[inline]
+    pub fn geo_restrictions(mut self, value: impl Into<GeoRestrictions>) -> Self {
+        self.geo_restrictions = Some(value.into());
+        self
+    }
+    /// Sets `policy`.
+    #[inline]
+    pub fn policy(mut self, value: impl Into<Policy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/custom_certificates/prioritize.put/requestBody/properties/certificates/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RePrioritizeSslCertificatesRequestCertificatesItem {
     /// `id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3649,16 +4066,48 @@ pub struct RePrioritizeSslCertificatesRequestCertificatesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
 }
+impl RePrioritizeSslCertificatesRequestCertificatesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None, priority: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<Priority>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/custom_certificates/prioritize.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RePrioritizeSslCertificatesRequest {
     /// Array of ordered certificates.
     ///
     /// Example: `[{"id":"5a7805061c76ada191ed06f989cc3dac","priority":2},{"id":"9a7806061c88ada191ed06f989cc3dac","priority":1}]`.
     pub certificates: Vec<RePrioritizeSslCertificatesRequestCertificatesItem>,
 }
+impl RePrioritizeSslCertificatesRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificates: impl Into<Vec<RePrioritizeSslCertificatesRequestCertificatesItem>>,
+    ) -> Self {
+        Self {
+            certificates: certificates.into(),
+        }
+    }
+}
 /// `paths./zones/{zone_id}/custom_certificates/{custom_certificate_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EditSslConfigurationRequest {
     /// `bundle_method`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3676,10 +4125,54 @@ pub struct EditSslConfigurationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_key: Option<PrivateKey>,
 }
+impl EditSslConfigurationRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bundle_method: None,
+            certificate: None,
+            geo_restrictions: None,
+            policy: None,
+            private_key: None,
+        }
+    }
+    /// Sets `bundle_method`.
+    #[inline]
+    pub fn bundle_method(mut self, value: impl Into<BundleMethod>) -> Self {
+        self.bundle_method = Some(value.into());
+        self
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(mut self, value: impl Into<Certificate>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+    /// Sets `geo_restrictions`.
+    #[inline]
+    pub fn geo_restrictions(mut self, value: impl Into<GeoRestrictions>) -> Self {
+        self.geo_restrictions = Some(value.into());
+        self
+    }
+    /// Sets `policy`.
+    #[inline]
+    pub fn policy(mut self, value: impl Into<Policy>) -> Self {
+        self.policy = Some(value.into());
+        self
+    }
+    /// Sets `private_key`.
+    #[inline]
+    pub fn private_key(mut self, value: impl Into<PrivateKey>) -> Self {
+        self.private_key = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_certificate_response_id_only/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schemas at `#/components/schemas/tls-certificates-and-hostnames_certificate_response_single_id/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_delete_advanced_certificate_pack_response_single/allOf/1/properties/result`, `#/components/schemas/tls-certificates-and-hostnames_keyless_response_single_id/allOf/1/properties/result` and 1 more.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CertificateResponseIdOnlyResult {
     /// `id`
     pub id: Option<Identifier>,
@@ -3690,6 +4183,7 @@ pub struct CertificateResponseIdOnlyResult {
 ///
 /// Default: `"ssl"`. Example: `"ssl"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListCustomHostnamesOrder {
     /// `"ssl"`
     Ssl,
@@ -3742,6 +4236,7 @@ impl rt::ParamValue for ListCustomHostnamesOrder {
 ///
 /// Example: `"desc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListCustomHostnamesDirection {
     /// `"asc"`
     Asc,
@@ -3790,6 +4285,7 @@ impl rt::ParamValue for ListCustomHostnamesDirection {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_custom-hostname`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomHostname {
     /// `created_at`
     pub created_at: Option<CreatedAt>,
@@ -3799,7 +4295,7 @@ pub struct CustomHostname {
     pub custom_origin_server: Option<CustomOriginServer>,
     /// `custom_origin_sni`
     pub custom_origin_sni: Option<CustomOriginSni>,
-    /// `hostname`
+    /// Read-only.
     pub hostname: Hostname,
     /// `id`
     pub id: Identifier,
@@ -3826,6 +4322,7 @@ pub type CreatedAt = String;
 pub type CustomMetadata = CustomMetadataVariant1;
 /// `#/components/schemas/tls-certificates-and-hostnames_custom_metadata/anyOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomMetadataVariant1 {
     /// Unique metadata for this hostname.
     ///
@@ -3840,6 +4337,22 @@ pub struct CustomMetadataVariant1 {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl CustomMetadataVariant1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `key`.
+    #[inline]
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
 }
 /// a valid hostname that’s been added to your DNS zone as an A, AAAA, or CNAME record.
 ///
@@ -3869,6 +4382,7 @@ pub type OwnershipVerification = OwnershipVerificationVariant1;
 ///
 /// Example: `"txt"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OwnershipVerificationVariant1Type {
     /// `"txt"`
     Txt,
@@ -3914,6 +4428,7 @@ impl<'de> serde::Deserialize<'de> for OwnershipVerificationVariant1Type {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ownership_verification/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OwnershipVerificationVariant1 {
     /// DNS Name for record.
     ///
@@ -3934,6 +4449,7 @@ pub struct OwnershipVerificationVariant1 {
 pub type OwnershipVerificationHttp = OwnershipVerificationHttpVariant1;
 /// `#/components/schemas/tls-certificates-and-hostnames_ownership_verification_http/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OwnershipVerificationHttpVariant1 {
     /// Token to be served.
     ///
@@ -3953,6 +4469,7 @@ pub type Ssl = SslVariant1;
 /// Default: `"ubiquitous"`. Example: `"ubiquitous"`.
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_sslpost/oneOf/0/properties/bundle_method`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Variant1BundleMethod {
     /// `"ubiquitous"`
     Ubiquitous,
@@ -4017,6 +4534,7 @@ impl<'de> serde::Deserialize<'de> for Variant1BundleMethod {
 ///
 /// Example: `"google"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CertificateAuthority {
     /// `"digicert"`
     Digicert,
@@ -4085,6 +4603,7 @@ impl<'de> serde::Deserialize<'de> for CertificateAuthority {
 /// Example: `"txt"`.
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_sslpost/oneOf/0/properties/method`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Variant1Method {
     /// `"http"`
     Http,
@@ -4147,6 +4666,7 @@ impl<'de> serde::Deserialize<'de> for Variant1Method {
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_sslsettings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Sslsettings {
     /// An allowlist of ciphers for TLS termination. These ciphers must be in the BoringSSL format.
     ///
@@ -4182,11 +4702,59 @@ pub struct Sslsettings {
     )]
     pub filled_in: rt::Filled,
 }
+impl Sslsettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ciphers: None,
+            early_hints: None,
+            http2: None,
+            min_tls_version: None,
+            tls_1_3: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `ciphers`.
+    #[inline]
+    pub fn ciphers(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.ciphers = Some(value.into());
+        self
+    }
+    /// Sets `early_hints`.
+    #[inline]
+    pub fn early_hints(mut self, value: impl Into<SslsettingsEarlyHints>) -> Self {
+        self.early_hints = Some(value.into());
+        self
+    }
+    /// Sets `http2`.
+    #[inline]
+    pub fn http2(mut self, value: impl Into<SslsettingsEarlyHints>) -> Self {
+        self.http2 = Some(value.into());
+        self
+    }
+    /// Sets `min_tls_version`.
+    #[inline]
+    pub fn min_tls_version(
+        mut self,
+        value: impl Into<SslsettingsMinTlsVersion>,
+    ) -> Self {
+        self.min_tls_version = Some(value.into());
+        self
+    }
+    /// Sets `tls_1_3`.
+    #[inline]
+    pub fn tls_1_3(mut self, value: impl Into<SslsettingsEarlyHints>) -> Self {
+        self.tls_1_3 = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_sslsettings/properties/early_hints`
 ///
 /// Example: `"on"`.
 /// Also stands for the identical inline schemas at `#/components/schemas/tls-certificates-and-hostnames_sslsettings/properties/http2`, `#/components/schemas/tls-certificates-and-hostnames_sslsettings/properties/tls_1_3`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SslsettingsEarlyHints {
     /// `"on"`
     On,
@@ -4246,6 +4814,7 @@ impl<'de> serde::Deserialize<'de> for SslsettingsEarlyHints {
 ///
 /// Example: `"1.2"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SslsettingsMinTlsVersion {
     /// `"1.0"`
     V10,
@@ -4315,6 +4884,7 @@ impl<'de> serde::Deserialize<'de> for SslsettingsMinTlsVersion {
 ///
 /// Example: `"pending_validation"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SslVariant1Status {
     /// `"initializing"`
     Initializing,
@@ -4463,6 +5033,7 @@ impl<'de> serde::Deserialize<'de> for SslVariant1Status {
 /// Example: `"dv"`. Read-only.
 /// Also stands for the identical inline schema at `#/components/schemas/tls-certificates-and-hostnames_sslpost/oneOf/0/properties/type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Variant1Type {
     /// `"dv"`
     Dv,
@@ -4513,6 +5084,7 @@ impl<'de> serde::Deserialize<'de> for Variant1Type {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0/properties/validation_errors/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SslVariant1ValidationErrorsItem {
     /// A domain validation error.
     ///
@@ -4523,6 +5095,7 @@ pub struct SslVariant1ValidationErrorsItem {
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_validation_record`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ValidationRecord {
     /// The set of email addresses that the certificate authority (CA) will use to complete domain validation.
     ///
@@ -4547,6 +5120,7 @@ pub struct ValidationRecord {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SslVariant1 {
     /// A ubiquitous bundle has the highest probability of being verified everywhere, even by clients using outdated or unusual trust stores. An optimal bundle uses the shortest chain and newest intermediates. And the force bundle verifies the chain, but does not otherwise modify it.
     ///
@@ -4619,6 +5193,7 @@ pub struct SslVariant1 {
 ///
 /// Example: `"pending"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ComponentsSchemasStatus {
     /// `"active"`
     Active,
@@ -4755,6 +5330,7 @@ pub type HostnamePost = String;
 pub type Sslpost = SslpostVariant1;
 /// `#/components/schemas/tls-certificates-and-hostnames_sslpost/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct SslpostVariant1 {
     /// A ubiquitous bundle has the highest probability of being verified everywhere, even by clients using outdated or unusual trust stores. An optimal bundle uses the shortest chain and newest intermediates. And the force bundle verifies the chain, but does not otherwise modify it.
     ///
@@ -4789,8 +5365,76 @@ pub struct SslpostVariant1 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wildcard: Option<bool>,
 }
+impl SslpostVariant1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bundle_method: None,
+            certificate_authority: None,
+            custom_certificate: None,
+            custom_key: None,
+            method: None,
+            settings: None,
+            r#type: None,
+            wildcard: None,
+        }
+    }
+    /// Sets `bundle_method`.
+    #[inline]
+    pub fn bundle_method(mut self, value: impl Into<Variant1BundleMethod>) -> Self {
+        self.bundle_method = Some(value.into());
+        self
+    }
+    /// Sets `certificate_authority`.
+    #[inline]
+    pub fn certificate_authority(
+        mut self,
+        value: impl Into<CertificateAuthority>,
+    ) -> Self {
+        self.certificate_authority = Some(value.into());
+        self
+    }
+    /// Sets `custom_certificate`.
+    #[inline]
+    pub fn custom_certificate(mut self, value: impl Into<String>) -> Self {
+        self.custom_certificate = Some(value.into());
+        self
+    }
+    /// Sets `custom_key`.
+    #[inline]
+    pub fn custom_key(mut self, value: impl Into<String>) -> Self {
+        self.custom_key = Some(value.into());
+        self
+    }
+    /// Sets `method`.
+    #[inline]
+    pub fn method(mut self, value: impl Into<Variant1Method>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn settings(mut self, value: impl Into<Sslsettings>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    #[inline]
+    pub fn r#type(mut self, value: impl Into<Variant1Type>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `wildcard`.
+    #[inline]
+    pub fn wildcard(mut self, value: impl Into<bool>) -> Self {
+        self.wildcard = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/custom_hostnames.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateCustomHostnameRequest {
     /// `custom_metadata`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4800,6 +5444,23 @@ pub struct CreateCustomHostnameRequest {
     /// `ssl`
     pub ssl: Sslpost,
 }
+impl CreateCustomHostnameRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(hostname: impl Into<HostnamePost>, ssl: impl Into<Sslpost>) -> Self {
+        Self {
+            custom_metadata: None,
+            hostname: hostname.into(),
+            ssl: ssl.into(),
+        }
+    }
+    /// Sets `custom_metadata`.
+    #[inline]
+    pub fn custom_metadata(mut self, value: impl Into<CustomMetadata>) -> Self {
+        self.custom_metadata = Some(value.into());
+        self
+    }
+}
 /// Your origin hostname that requests to your custom hostnames will be sent to.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_origin`
@@ -4808,12 +5469,21 @@ pub struct CreateCustomHostnameRequest {
 pub type Origin = String;
 /// `paths./zones/{zone_id}/custom_hostnames/fallback_origin.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateFallbackOriginForCustomHostnamesRequest {
     /// `origin`
     pub origin: Origin,
 }
+impl UpdateFallbackOriginForCustomHostnamesRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(origin: impl Into<Origin>) -> Self {
+        Self { origin: origin.into() }
+    }
+}
 /// `paths./zones/{zone_id}/custom_hostnames/{custom_hostname_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EditCustomHostnameRequest {
     /// `custom_metadata`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4828,8 +5498,45 @@ pub struct EditCustomHostnameRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssl: Option<Sslpost>,
 }
+impl EditCustomHostnameRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            custom_metadata: None,
+            custom_origin_server: None,
+            custom_origin_sni: None,
+            ssl: None,
+        }
+    }
+    /// Sets `custom_metadata`.
+    #[inline]
+    pub fn custom_metadata(mut self, value: impl Into<CustomMetadata>) -> Self {
+        self.custom_metadata = Some(value.into());
+        self
+    }
+    /// Sets `custom_origin_server`.
+    #[inline]
+    pub fn custom_origin_server(mut self, value: impl Into<CustomOriginServer>) -> Self {
+        self.custom_origin_server = Some(value.into());
+        self
+    }
+    /// Sets `custom_origin_sni`.
+    #[inline]
+    pub fn custom_origin_sni(mut self, value: impl Into<CustomOriginSni>) -> Self {
+        self.custom_origin_sni = Some(value.into());
+        self
+    }
+    /// Sets `ssl`.
+    #[inline]
+    pub fn ssl(mut self, value: impl Into<Sslpost>) -> Self {
+        self.ssl = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_uuidObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UuidObject {
     /// `uuid`
     pub uuid: Option<Uuid>,
@@ -4871,6 +5578,7 @@ pub type ComponentsSchemasUpdatedAt = String;
 /// Example: `["ECDHE-RSA-AES128-GCM-SHA256","AES128-GCM-SHA256"]`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Value {
     /// One of the alternatives.
     Number(f64),
@@ -4915,6 +5623,7 @@ impl<'de> serde::Deserialize<'de> for Value {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_per_hostname_settings_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PerHostnameSettingsResultItem {
     /// `created_at`
     pub created_at: Option<ComponentsSchemasCreatedAt>,
@@ -4929,12 +5638,21 @@ pub struct PerHostnameSettingsResultItem {
 }
 /// `paths./zones/{zone_id}/hostnames/settings/{setting_id}/{hostname}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PutRequest {
     /// `value`
     pub value: Value,
 }
+impl PutRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(value: impl Into<Value>) -> Self {
+        Self { value: value.into() }
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_settingObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SettingObject {
     /// `created_at`
     pub created_at: Option<ComponentsSchemasCreatedAt>,
@@ -4949,6 +5667,7 @@ pub struct SettingObject {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_settingObjectDelete`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SettingObjectDelete {
     /// `created_at`
     pub created_at: Option<ComponentsSchemasCreatedAt>,
@@ -4973,6 +5692,7 @@ pub type SchemasCertificate = String;
 pub type NameWrite = String;
 /// `paths./zones/{zone_id}/keyless_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateKeylessSslConfigurationRequest {
     /// `bundle_method`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4990,6 +5710,42 @@ pub struct CreateKeylessSslConfigurationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel: Option<KeylessTunnel>,
 }
+impl CreateKeylessSslConfigurationRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificate: impl Into<SchemasCertificate>,
+        host: impl Into<Host>,
+        port: impl Into<Port>,
+    ) -> Self {
+        Self {
+            bundle_method: None,
+            certificate: certificate.into(),
+            host: host.into(),
+            name: None,
+            port: port.into(),
+            tunnel: None,
+        }
+    }
+    /// Sets `bundle_method`.
+    #[inline]
+    pub fn bundle_method(mut self, value: impl Into<BundleMethod>) -> Self {
+        self.bundle_method = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<NameWrite>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tunnel`.
+    #[inline]
+    pub fn tunnel(mut self, value: impl Into<KeylessTunnel>) -> Self {
+        self.tunnel = Some(value.into());
+        self
+    }
+}
 /// Whether or not the Keyless SSL is on or off.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_enabled_write`
@@ -4999,6 +5755,7 @@ pub struct CreateKeylessSslConfigurationRequest {
 pub type EnabledWrite = bool;
 /// `paths./zones/{zone_id}/keyless_certificates/{keyless_certificate_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct EditKeylessSslConfigurationRequest {
     /// `enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5016,18 +5773,62 @@ pub struct EditKeylessSslConfigurationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel: Option<KeylessTunnel>,
 }
+impl EditKeylessSslConfigurationRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            host: None,
+            name: None,
+            port: None,
+            tunnel: None,
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<EnabledWrite>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<Host>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<NameWrite>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `port`.
+    #[inline]
+    pub fn port(mut self, value: impl Into<Port>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `tunnel`.
+    #[inline]
+    pub fn tunnel(mut self, value: impl Into<KeylessTunnel>) -> Self {
+        self.tunnel = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_zone-authenticated-origin-pull`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ZoneAuthenticatedOriginPull {
     /// `certificate`
     pub certificate: Option<ZoneAuthenticatedOriginPullComponentsSchemasCertificate>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<ComponentsSchemasExpiresOn>,
     /// `id`
     pub id: Option<Identifier>,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Option<Issuer>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<Signature>,
     /// `status`
     pub status: Option<ZoneAuthenticatedOriginPullComponentsSchemasStatus>,
@@ -5054,6 +5855,7 @@ pub type ComponentsSchemasExpiresOn = String;
 ///
 /// Example: `"active"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ZoneAuthenticatedOriginPullComponentsSchemasStatus {
     /// `"initializing"`
     Initializing,
@@ -5142,16 +5944,31 @@ pub type SchemasUploadedOn = String;
 pub type ZoneAuthenticatedOriginPullComponentsSchemasEnabled = bool;
 /// `paths./zones/{zone_id}/origin_tls_client_auth.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UploadCertificateRequest {
     /// `certificate`
     pub certificate: ZoneAuthenticatedOriginPullComponentsSchemasCertificate,
     /// `private_key`
     pub private_key: PrivateKey,
 }
+impl UploadCertificateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificate: impl Into<ZoneAuthenticatedOriginPullComponentsSchemasCertificate>,
+        private_key: impl Into<PrivateKey>,
+    ) -> Self {
+        Self {
+            certificate: certificate.into(),
+            private_key: private_key.into(),
+        }
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_config`
 pub type Config = Vec<HostnameCertidInput>;
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_certid_input`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct HostnameCertidInput {
     /// `cert_id`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5162,6 +5979,39 @@ pub struct HostnameCertidInput {
     /// `hostname`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hostname: Option<SchemasHostname>,
+}
+impl HostnameCertidInput {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            cert_id: None,
+            enabled: None,
+            hostname: None,
+        }
+    }
+    /// Sets `cert_id`.
+    #[inline]
+    pub fn cert_id(mut self, value: impl Into<CertId>) -> Self {
+        self.cert_id = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn enabled(
+        mut self,
+        value: Option<HostnameAuthenticatedOriginPullComponentsSchemasEnabled>,
+    ) -> Self {
+        self.enabled = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<SchemasHostname>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
 }
 /// Certificate identifier tag.
 ///
@@ -5183,40 +6033,49 @@ pub type HostnameAuthenticatedOriginPullComponentsSchemasEnabled = bool;
 pub type SchemasHostname = String;
 /// `paths./zones/{zone_id}/origin_tls_client_auth/hostnames.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct EnableOrDisableAHostnameForClientAuthenticationRequest {
     /// `config`
     pub config: Config,
 }
+impl EnableOrDisableAHostnameForClientAuthenticationRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(config: impl Into<Config>) -> Self {
+        Self { config: config.into() }
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname-authenticated-origin-pull`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostnameAuthenticatedOriginPull {
     /// `cert_id`
     pub cert_id: Option<Identifier>,
-    /// `cert_status`
+    /// Read-only.
     pub cert_status: Option<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
-    /// `cert_updated_at`
+    /// Read-only.
     pub cert_updated_at: Option<UpdatedAt>,
     /// `cert_uploaded_on`
     pub cert_uploaded_on: Option<ComponentsSchemasUploadedOn>,
     /// `certificate`
     pub certificate: Option<HostnameAuthenticatedOriginPullComponentsSchemasCertificate>,
-    /// `created_at`
+    /// Read-only.
     pub created_at: Option<SchemasCreatedAt>,
     /// `enabled`
     pub enabled: Option<HostnameAuthenticatedOriginPullComponentsSchemasEnabled>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<HostnameAuthenticatedOriginPullComponentsSchemasExpiresOn>,
     /// `hostname`
     pub hostname: Option<SchemasHostname>,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Option<Issuer>,
     /// `serial_number`
     pub serial_number: Option<SerialNumber>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<Signature>,
-    /// `status`
+    /// Read-only.
     pub status: Option<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
-    /// `updated_at`
+    /// Read-only.
     pub updated_at: Option<UpdatedAt>,
     /// `id`
     pub id: Option<Identifier>,
@@ -5229,6 +6088,7 @@ pub struct HostnameAuthenticatedOriginPull {
 ///
 /// Example: `"active"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HostnameAuthenticatedOriginPullComponentsSchemasStatus {
     /// `"initializing"`
     Initializing,
@@ -5343,78 +6203,108 @@ pub type SerialNumber = String;
 pub type SchemasPrivateKey = String;
 /// `paths./zones/{zone_id}/origin_tls_client_auth/hostnames/certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UploadAHostnameClientCertificateRequest {
     /// `certificate`
     pub certificate: HostnameAuthenticatedOriginPullComponentsSchemasCertificate,
     /// `private_key`
     pub private_key: SchemasPrivateKey,
 }
+impl UploadAHostnameClientCertificateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificate: impl Into<
+            HostnameAuthenticatedOriginPullComponentsSchemasCertificate,
+        >,
+        private_key: impl Into<SchemasPrivateKey>,
+    ) -> Self {
+        Self {
+            certificate: certificate.into(),
+            private_key: private_key.into(),
+        }
+    }
+}
 /// `#/components/schemas/tls-certificates-and-hostnames_schemas-certificateObject`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasCertificateObject {
     /// `certificate`
     pub certificate: Option<HostnameAuthenticatedOriginPullComponentsSchemasCertificate>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<HostnameAuthenticatedOriginPullComponentsSchemasExpiresOn>,
     /// `id`
     pub id: Option<Identifier>,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Option<Issuer>,
     /// `serial_number`
     pub serial_number: Option<SerialNumber>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<Signature>,
-    /// `status`
+    /// Read-only.
     pub status: Option<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
     /// `uploaded_on`
     pub uploaded_on: Option<ComponentsSchemasUploadedOn>,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_certid_object`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostnameCertidObject {
     /// `cert_id`
     pub cert_id: Option<Identifier>,
-    /// `cert_status`
+    /// Read-only.
     pub cert_status: Option<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
-    /// `cert_updated_at`
+    /// Read-only.
     pub cert_updated_at: Option<UpdatedAt>,
     /// `cert_uploaded_on`
     pub cert_uploaded_on: Option<ComponentsSchemasUploadedOn>,
     /// `certificate`
     pub certificate: Option<HostnameAuthenticatedOriginPullComponentsSchemasCertificate>,
-    /// `created_at`
+    /// Read-only.
     pub created_at: Option<SchemasCreatedAt>,
     /// `enabled`
     pub enabled: Option<HostnameAuthenticatedOriginPullComponentsSchemasEnabled>,
-    /// `expires_on`
+    /// Read-only.
     pub expires_on: Option<HostnameAuthenticatedOriginPullComponentsSchemasExpiresOn>,
     /// `hostname`
     pub hostname: Option<SchemasHostname>,
-    /// `issuer`
+    /// Read-only.
     pub issuer: Option<Issuer>,
     /// `serial_number`
     pub serial_number: Option<SerialNumber>,
-    /// `signature`
+    /// Read-only.
     pub signature: Option<Signature>,
-    /// `status`
+    /// Read-only.
     pub status: Option<HostnameAuthenticatedOriginPullComponentsSchemasStatus>,
-    /// `updated_at`
+    /// Read-only.
     pub updated_at: Option<UpdatedAt>,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_enabled_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnabledResult {
     /// `enabled`
     pub enabled: Option<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
 }
 /// `paths./zones/{zone_id}/origin_tls_client_auth/settings.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct SetEnablementForZoneRequest {
     /// `enabled`
     pub enabled: ZoneAuthenticatedOriginPullComponentsSchemasEnabled,
 }
+impl SetEnablementForZoneRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        enabled: impl Into<ZoneAuthenticatedOriginPullComponentsSchemasEnabled>,
+    ) -> Self {
+        Self { enabled: enabled.into() }
+    }
+}
 /// `paths./zones/{zone_id}/ssl/analyze.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AnalyzeCertificateRequest {
     /// `bundle_method`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5423,12 +6313,35 @@ pub struct AnalyzeCertificateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<Certificate>,
 }
+impl AnalyzeCertificateRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            bundle_method: None,
+            certificate: None,
+        }
+    }
+    /// Sets `bundle_method`.
+    #[inline]
+    pub fn bundle_method(mut self, value: impl Into<BundleMethod>) -> Self {
+        self.bundle_method = Some(value.into());
+        self
+    }
+    /// Sets `certificate`.
+    #[inline]
+    pub fn certificate(mut self, value: impl Into<Certificate>) -> Self {
+        self.certificate = Some(value.into());
+        self
+    }
+}
 /// Include Certificate Packs of all statuses, not just active ones.
 ///
 /// Schema: `paths./zones/{zone_id}/ssl/certificate_packs.get/parameters/status`
 ///
 /// Example: `"all"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListCertificatePacksStatus {
     /// `"all"`
     All,
@@ -5476,6 +6389,7 @@ impl rt::ParamValue for ListCertificatePacksStatus {
 ///
 /// Example: `"lets_encrypt"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasCertificateAuthority {
     /// `"google"`
     Google,
@@ -5552,6 +6466,7 @@ pub type SchemasHosts = Vec<String>;
 ///
 /// Example: `"advanced"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AdvancedType {
     /// `"advanced"`
     Advanced,
@@ -5606,6 +6521,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedType {
 ///
 /// Example: `"txt"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationMethod {
     /// `"txt"`
     Txt,
@@ -5670,6 +6586,7 @@ impl<'de> serde::Deserialize<'de> for ValidationMethod {
 pub type ValidityDays = i64;
 /// `paths./zones/{zone_id}/ssl/certificate_packs/order.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderAdvancedCertificateManagerCertificatePackRequest {
     /// `certificate_authority`
     pub certificate_authority: SchemasCertificateAuthority,
@@ -5685,12 +6602,39 @@ pub struct OrderAdvancedCertificateManagerCertificatePackRequest {
     /// `validity_days`
     pub validity_days: ValidityDays,
 }
+impl OrderAdvancedCertificateManagerCertificatePackRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        certificate_authority: impl Into<SchemasCertificateAuthority>,
+        hosts: impl Into<SchemasHosts>,
+        r#type: impl Into<AdvancedType>,
+        validation_method: impl Into<ValidationMethod>,
+        validity_days: impl Into<ValidityDays>,
+    ) -> Self {
+        Self {
+            certificate_authority: certificate_authority.into(),
+            cloudflare_branding: None,
+            hosts: hosts.into(),
+            r#type: r#type.into(),
+            validation_method: validation_method.into(),
+            validity_days: validity_days.into(),
+        }
+    }
+    /// Sets `cloudflare_branding`.
+    #[inline]
+    pub fn cloudflare_branding(mut self, value: impl Into<CloudflareBranding>) -> Self {
+        self.cloudflare_branding = Some(value.into());
+        self
+    }
+}
 /// Status of certificate pack.
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_certificate-packs_components-schemas-status`
 ///
 /// Example: `"initializing"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CertificatePacksComponentsSchemasStatus {
     /// `"initializing"`
     Initializing,
@@ -5836,6 +6780,7 @@ impl<'de> serde::Deserialize<'de> for CertificatePacksComponentsSchemasStatus {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_advanced_certificate_pack_response_single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdvancedCertificatePackResult {
     /// `certificate_authority`
     pub certificate_authority: Option<SchemasCertificateAuthority>,
@@ -5856,6 +6801,7 @@ pub struct AdvancedCertificatePackResult {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_quota`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Quota {
     /// Quantity Allocated.
     pub allocated: Option<i64>,
@@ -5864,12 +6810,14 @@ pub struct Quota {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_certificate_pack_quota_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CertificatePackQuotaResult {
     /// `advanced`
     pub advanced: Option<Quota>,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_universal`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Universal {
     /// `enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5882,6 +6830,22 @@ pub struct Universal {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl Universal {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<SchemasEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
 }
 /// Disabling Universal SSL removes any currently active Universal SSL certificates for your zone from the edge and prevents any future Universal SSL certificates from being ordered. If there are no advanced certificates or custom certificates uploaded for the domain, visitors will be unable to access the domain over HTTPS.
 ///
@@ -5905,6 +6869,7 @@ pub type SchemasEnabled = bool;
 pub type SslVerificationResponseCollection = SslVerificationResponseCollectionPart1;
 /// `#/components/schemas/tls-certificates-and-hostnames_verification`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Verification {
     /// `brand_check`
     pub brand_check: Option<BrandCheck>,
@@ -5941,6 +6906,7 @@ pub type CertPackUuid = String;
 ///
 /// Example: `"active"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CertificateStatus {
     /// `"initializing"`
     Initializing,
@@ -6018,6 +6984,7 @@ impl<'de> serde::Deserialize<'de> for CertificateStatus {
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_schemas-signature`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasSignature {
     /// `"ECDSAWithSHA256"`
     EcdsaWithSha256,
@@ -6077,6 +7044,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSignature {
 ///
 /// Example: `"txt"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SchemasValidationMethod {
     /// `"http"`
     Http,
@@ -6134,6 +7102,7 @@ impl<'de> serde::Deserialize<'de> for SchemasValidationMethod {
 ///
 /// Schema: `#/components/schemas/tls-certificates-and-hostnames_verification_info`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VerificationInfo {
     /// Name of CNAME record.
     ///
@@ -6150,6 +7119,7 @@ pub struct VerificationInfo {
 ///
 /// Format: `hostname`. Example: `"b3b90cfedd89a3e487d3e383c56c4267.example.com"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VerificationInfoRecordName {
     /// `"record_name"`
     RecordName,
@@ -6214,6 +7184,7 @@ impl<'de> serde::Deserialize<'de> for VerificationInfoRecordName {
 ///
 /// Format: `hostname`. Example: `"6979be7e4cfc9e5c603e31df7efac9cc60fee82d.comodoca.com"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VerificationInfoRecordTarget {
     /// `"record_value"`
     RecordValue,
@@ -6284,6 +7255,7 @@ pub type VerificationStatus = bool;
 ///
 /// Example: `"cname"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VerificationType {
     /// `"cname"`
     Cname,
@@ -6334,15 +7306,26 @@ impl<'de> serde::Deserialize<'de> for VerificationType {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl_verification_response_collection/allOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SslVerificationResponseCollectionPart1 {
     /// `result`
     pub result: Option<Vec<Verification>>,
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_components-schemas-validation_method`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasValidationMethod {
     /// `validation_method`
     pub validation_method: ValidationMethodDefinition,
+}
+impl ComponentsSchemasValidationMethod {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(validation_method: impl Into<ValidationMethodDefinition>) -> Self {
+        Self {
+            validation_method: validation_method.into(),
+        }
+    }
 }
 /// Desired validation method.
 ///
@@ -6350,6 +7333,7 @@ pub struct ComponentsSchemasValidationMethod {
 ///
 /// Example: `"txt"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValidationMethodDefinition {
     /// `"http"`
     Http,
@@ -6421,6 +7405,7 @@ impl<'de> serde::Deserialize<'de> for ValidationMethodDefinition {
 pub type ValidationMethodComponentsSchemasStatus = String;
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl_validation_method_response_collection/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SslValidationMethodResult {
     /// `status`
     pub status: Option<ValidationMethodComponentsSchemasStatus>,

@@ -140,12 +140,11 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-        body: &serde_json::Value,
     ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = self
             .client
             .request(&operations::DELETE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
-        request.json(body);
+        request.json(&serde_json::Map::new());
         rt::Call::new(request)
     }
     /// Get configuration
@@ -233,7 +232,6 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-        body: &serde_json::Value,
         params: &CleanUpCloudflareTunnelConnectionsParams,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
@@ -243,7 +241,7 @@ impl TunnelApi<'_> {
                 &[account_id, tunnel_id],
             );
         request.query("client_id", &params.client_id);
-        request.json(body);
+        request.json(&serde_json::Map::new());
         rt::Call::new(request)
     }
     /// Get Cloudflare Tunnel connector
@@ -750,12 +748,11 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-        body: &serde_json::Value,
     ) -> rt::Call<Option<ArgoTunnel>> {
         let mut request = self
             .client
             .request(&operations::DELETE_AN_ARGO_TUNNEL, &[account_id, tunnel_id]);
-        request.json(body);
+        request.json(&serde_json::Map::new());
         rt::Call::new(request)
     }
     /// Clean up Argo Tunnel connections
@@ -778,7 +775,6 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-        body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
         let mut request = self
             .client
@@ -786,7 +782,7 @@ impl TunnelApi<'_> {
                 &operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
                 &[account_id, tunnel_id],
             );
-        request.json(body);
+        request.json(&serde_json::Map::new());
         rt::Call::new(request)
     }
     /// List Warp Connector Tunnels
@@ -905,7 +901,6 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
         tunnel_id: &str,
-        body: &serde_json::Value,
     ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = self
             .client
@@ -913,7 +908,7 @@ impl TunnelApi<'_> {
                 &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
                 &[account_id, tunnel_id],
             );
-        request.json(body);
+        request.json(&serde_json::Map::new());
         rt::Call::new(request)
     }
     /// Get a Warp Connector Tunnel token
@@ -1326,6 +1321,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`TunnelApi::list_cloudflare_tunnels`](TunnelApi::list_cloudflare_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListCloudflareTunnelsParams {
     /// Query parameter `name`.
     pub name: Option<TunnelName>,
@@ -1350,14 +1346,116 @@ pub struct ListCloudflareTunnelsParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
 }
+impl ListCloudflareTunnelsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            is_deleted: Default::default(),
+            existed_at: Default::default(),
+            uuid: Default::default(),
+            was_active_at: Default::default(),
+            was_inactive_at: Default::default(),
+            include_prefix: Default::default(),
+            exclude_prefix: Default::default(),
+            status: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TunnelName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `is_deleted`.
+    #[inline]
+    pub fn is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `existed_at`.
+    #[inline]
+    pub fn existed_at(mut self, value: impl Into<ExistedAt>) -> Self {
+        self.existed_at = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<TunnelId>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `was_active_at`.
+    #[inline]
+    pub fn was_active_at(mut self, value: impl Into<String>) -> Self {
+        self.was_active_at = Some(value.into());
+        self
+    }
+    /// Sets `was_inactive_at`.
+    #[inline]
+    pub fn was_inactive_at(mut self, value: impl Into<String>) -> Self {
+        self.was_inactive_at = Some(value.into());
+        self
+    }
+    /// Sets `include_prefix`.
+    #[inline]
+    pub fn include_prefix(mut self, value: impl Into<String>) -> Self {
+        self.include_prefix = Some(value.into());
+        self
+    }
+    /// Sets `exclude_prefix`.
+    #[inline]
+    pub fn exclude_prefix(mut self, value: impl Into<String>) -> Self {
+        self.exclude_prefix = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::clean_up_cloudflare_tunnel_connections`](TunnelApi::clean_up_cloudflare_tunnel_connections).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CleanUpCloudflareTunnelConnectionsParams {
     /// Query parameter `client_id`.
     pub client_id: Option<ClientId>,
 }
+impl CleanUpCloudflareTunnelConnectionsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            client_id: Default::default(),
+        }
+    }
+    /// Sets `client_id`.
+    #[inline]
+    pub fn client_id(mut self, value: impl Into<ClientId>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::tunnel_route_list_tunnel_routes`](TunnelApi::tunnel_route_list_tunnel_routes).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TunnelRouteListTunnelRoutesParams {
     /// Query parameter `comment`.
     pub comment: Option<Comment>,
@@ -1382,14 +1480,116 @@ pub struct TunnelRouteListTunnelRoutesParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
 }
+impl TunnelRouteListTunnelRoutesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            comment: Default::default(),
+            is_deleted: Default::default(),
+            network_subset: Default::default(),
+            network_superset: Default::default(),
+            existed_at: Default::default(),
+            tunnel_id: Default::default(),
+            route_id: Default::default(),
+            tun_types: Default::default(),
+            virtual_network_id: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `is_deleted`.
+    #[inline]
+    pub fn is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `network_subset`.
+    #[inline]
+    pub fn network_subset(mut self, value: impl Into<IpNetwork>) -> Self {
+        self.network_subset = Some(value.into());
+        self
+    }
+    /// Sets `network_superset`.
+    #[inline]
+    pub fn network_superset(mut self, value: impl Into<IpNetwork>) -> Self {
+        self.network_superset = Some(value.into());
+        self
+    }
+    /// Sets `existed_at`.
+    #[inline]
+    pub fn existed_at(mut self, value: impl Into<ExistedAt>) -> Self {
+        self.existed_at = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_id`.
+    #[inline]
+    pub fn tunnel_id(mut self, value: impl Into<TunnelId>) -> Self {
+        self.tunnel_id = Some(value.into());
+        self
+    }
+    /// Sets `route_id`.
+    #[inline]
+    pub fn route_id(mut self, value: impl Into<RouteId>) -> Self {
+        self.route_id = Some(value.into());
+        self
+    }
+    /// Sets `tun_types`.
+    #[inline]
+    pub fn tun_types(mut self, value: impl Into<TunnelTypes>) -> Self {
+        self.tun_types = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::tunnel_route_get_tunnel_route_by_ip`](TunnelApi::tunnel_route_get_tunnel_route_by_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TunnelRouteGetTunnelRouteByIpParams {
     /// Query parameter `virtual_network_id`.
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
+impl TunnelRouteGetTunnelRouteByIpParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            virtual_network_id: Default::default(),
+        }
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr`](TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct TunnelRouteDeleteATunnelRouteWithCidrParams {
     /// Query parameter `virtual_network_id`.
     pub virtual_network_id: Option<VirtualNetworkId>,
@@ -1398,8 +1598,38 @@ pub struct TunnelRouteDeleteATunnelRouteWithCidrParams {
     /// Query parameter `tunnel_id`.
     pub tunnel_id: Option<TunnelId>,
 }
+impl TunnelRouteDeleteATunnelRouteWithCidrParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            virtual_network_id: Default::default(),
+            tun_type: Default::default(),
+            tunnel_id: Default::default(),
+        }
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+    /// Sets `tun_type`.
+    #[inline]
+    pub fn tun_type(mut self, value: impl Into<TunnelType>) -> Self {
+        self.tun_type = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_id`.
+    #[inline]
+    pub fn tunnel_id(mut self, value: impl Into<TunnelId>) -> Self {
+        self.tunnel_id = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::list_virtual_networks`](TunnelApi::list_virtual_networks).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListVirtualNetworksParams {
     /// Query parameter `id`.
     pub id: Option<VirtualNetworkId>,
@@ -1410,8 +1640,45 @@ pub struct ListVirtualNetworksParams {
     /// Query parameter `is_deleted`.
     pub is_deleted: Option<bool>,
 }
+impl ListVirtualNetworksParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            id: Default::default(),
+            name: Default::default(),
+            is_default: Default::default(),
+            is_deleted: Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<VirtualNetworkName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `is_default`.
+    #[inline]
+    pub fn is_default(mut self, value: impl Into<bool>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+    /// Sets `is_deleted`.
+    #[inline]
+    pub fn is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::list_all_tunnels`](TunnelApi::list_all_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListAllTunnelsParams {
     /// Query parameter `name`.
     pub name: Option<String>,
@@ -1438,8 +1705,101 @@ pub struct ListAllTunnelsParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
 }
+impl ListAllTunnelsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            is_deleted: Default::default(),
+            existed_at: Default::default(),
+            uuid: Default::default(),
+            was_active_at: Default::default(),
+            was_inactive_at: Default::default(),
+            include_prefix: Default::default(),
+            exclude_prefix: Default::default(),
+            tun_types: Default::default(),
+            status: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `is_deleted`.
+    #[inline]
+    pub fn is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `existed_at`.
+    #[inline]
+    pub fn existed_at(mut self, value: impl Into<ExistedAt>) -> Self {
+        self.existed_at = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<TunnelId>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `was_active_at`.
+    #[inline]
+    pub fn was_active_at(mut self, value: impl Into<String>) -> Self {
+        self.was_active_at = Some(value.into());
+        self
+    }
+    /// Sets `was_inactive_at`.
+    #[inline]
+    pub fn was_inactive_at(mut self, value: impl Into<String>) -> Self {
+        self.was_inactive_at = Some(value.into());
+        self
+    }
+    /// Sets `include_prefix`.
+    #[inline]
+    pub fn include_prefix(mut self, value: impl Into<String>) -> Self {
+        self.include_prefix = Some(value.into());
+        self
+    }
+    /// Sets `exclude_prefix`.
+    #[inline]
+    pub fn exclude_prefix(mut self, value: impl Into<String>) -> Self {
+        self.exclude_prefix = Some(value.into());
+        self
+    }
+    /// Sets `tun_types`.
+    #[inline]
+    pub fn tun_types(mut self, value: impl Into<TunnelTypes>) -> Self {
+        self.tun_types = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TunnelApi::list_warp_connector_tunnels`](TunnelApi::list_warp_connector_tunnels).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWarpConnectorTunnelsParams {
     /// Query parameter `name`.
     pub name: Option<String>,
@@ -1463,6 +1823,91 @@ pub struct ListWarpConnectorTunnelsParams {
     pub per_page: Option<PerPage>,
     /// Query parameter `page`.
     pub page: Option<f64>,
+}
+impl ListWarpConnectorTunnelsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            is_deleted: Default::default(),
+            existed_at: Default::default(),
+            uuid: Default::default(),
+            was_active_at: Default::default(),
+            was_inactive_at: Default::default(),
+            include_prefix: Default::default(),
+            exclude_prefix: Default::default(),
+            status: Default::default(),
+            per_page: Default::default(),
+            page: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `is_deleted`.
+    #[inline]
+    pub fn is_deleted(mut self, value: impl Into<bool>) -> Self {
+        self.is_deleted = Some(value.into());
+        self
+    }
+    /// Sets `existed_at`.
+    #[inline]
+    pub fn existed_at(mut self, value: impl Into<ExistedAt>) -> Self {
+        self.existed_at = Some(value.into());
+        self
+    }
+    /// Sets `uuid`.
+    #[inline]
+    pub fn uuid(mut self, value: impl Into<TunnelId>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `was_active_at`.
+    #[inline]
+    pub fn was_active_at(mut self, value: impl Into<String>) -> Self {
+        self.was_active_at = Some(value.into());
+        self
+    }
+    /// Sets `was_inactive_at`.
+    #[inline]
+    pub fn was_inactive_at(mut self, value: impl Into<String>) -> Self {
+        self.was_inactive_at = Some(value.into());
+        self
+    }
+    /// Sets `include_prefix`.
+    #[inline]
+    pub fn include_prefix(mut self, value: impl Into<String>) -> Self {
+        self.include_prefix = Some(value.into());
+        self
+    }
+    /// Sets `exclude_prefix`.
+    #[inline]
+    pub fn exclude_prefix(mut self, value: impl Into<String>) -> Self {
+        self.exclude_prefix = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    #[inline]
+    pub fn status(mut self, value: impl Into<Status>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<PerPage>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
 }
 /// Cloudflare account ID
 ///
@@ -1494,6 +1939,7 @@ pub type TunnelId = String;
 ///
 /// Example: `"healthy"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `"inactive"`
     Inactive,
@@ -1565,6 +2011,7 @@ pub type PerPage = f64;
 ///
 /// Schema: `#/components/schemas/tunnel_cfd_tunnel`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CfdTunnel {
     /// `account_tag`
     pub account_tag: Option<AccountId>,
@@ -1578,7 +2025,7 @@ pub struct CfdTunnel {
     pub created_at: Option<CreatedAt>,
     /// `deleted_at`
     pub deleted_at: Option<DeletedAt>,
-    /// `id`
+    /// Read-only.
     pub id: Option<TunnelId>,
     /// `metadata`
     pub metadata: Option<Metadata>,
@@ -1597,14 +2044,15 @@ pub struct CfdTunnel {
 pub type Connections = Vec<SchemasConnection>;
 /// `#/components/schemas/tunnel_schemas-connection`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasConnection {
-    /// `client_id`
+    /// Read-only.
     pub client_id: Option<ClientId>,
     /// `client_version`
     pub client_version: Option<Version>,
     /// `colo_name`
     pub colo_name: Option<ColoName>,
-    /// `id`
+    /// Read-only.
     pub id: Option<ConnectionId>,
     /// `is_pending_reconnect`
     pub is_pending_reconnect: Option<IsPendingReconnect>,
@@ -1614,7 +2062,7 @@ pub struct SchemasConnection {
     pub opened_at: Option<String>,
     /// The public IP address of the host running cloudflared.
     pub origin_ip: Option<Ip>,
-    /// `uuid`
+    /// Read-only.
     pub uuid: Option<ConnectionId>,
 }
 /// UUID of the Cloudflare Tunnel connector.
@@ -1693,6 +2141,7 @@ pub type RemoteConfig = bool;
 ///
 /// Example: `"cfd_tunnel"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TunnelType {
     /// `"cfd_tunnel"`
     CfdTunnel,
@@ -1765,6 +2214,7 @@ impl rt::ParamValue for TunnelType {
 ///
 /// Schema: `#/components/schemas/tunnel_warp_connector_tunnel`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WarpConnectorTunnel {
     /// `account_tag`
     pub account_tag: Option<AccountId>,
@@ -1778,7 +2228,7 @@ pub struct WarpConnectorTunnel {
     pub created_at: Option<CreatedAt>,
     /// `deleted_at`
     pub deleted_at: Option<DeletedAt>,
-    /// `id`
+    /// Read-only.
     pub id: Option<TunnelId>,
     /// `metadata`
     pub metadata: Option<Metadata>,
@@ -1793,6 +2243,7 @@ pub struct WarpConnectorTunnel {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/tunnel_tunnel-response-single/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum TunnelResultItem {
     /// One of the alternatives.
     CfdTunnel(CfdTunnel),
@@ -1838,6 +2289,7 @@ impl<'de> serde::Deserialize<'de> for TunnelResultItem {
 ///
 /// Default: `"local"`. Example: `"cloudflare"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConfigSrc {
     /// `"local"`
     Local,
@@ -1892,6 +2344,7 @@ impl serde::Serialize for ConfigSrc {
 pub type TunnelSecret = String;
 /// `paths./accounts/{account_id}/cfd_tunnel.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateACloudflareTunnelRequest {
     /// `config_src`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1902,10 +2355,34 @@ pub struct CreateACloudflareTunnelRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_secret: Option<TunnelSecret>,
 }
+impl CreateACloudflareTunnelRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<TunnelName>) -> Self {
+        Self {
+            config_src: None,
+            name: name.into(),
+            tunnel_secret: None,
+        }
+    }
+    /// Sets `config_src`.
+    #[inline]
+    pub fn config_src(mut self, value: impl Into<ConfigSrc>) -> Self {
+        self.config_src = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_secret`.
+    #[inline]
+    pub fn tunnel_secret(mut self, value: impl Into<TunnelSecret>) -> Self {
+        self.tunnel_secret = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/cfd_tunnel/{tunnel_id}.patch/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/warp_connector/{tunnel_id}.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct TunnelRequest {
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1914,10 +2391,33 @@ pub struct TunnelRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_secret: Option<TunnelSecret>,
 }
+impl TunnelRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            tunnel_secret: None,
+        }
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<TunnelName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tunnel_secret`.
+    #[inline]
+    pub fn tunnel_secret(mut self, value: impl Into<TunnelSecret>) -> Self {
+        self.tunnel_secret = Some(value.into());
+        self
+    }
+}
 /// The tunnel configuration and ingress rules.
 ///
 /// Schema: `#/components/schemas/tunnel_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Config {
     /// List of public hostname definitions
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1929,10 +2429,40 @@ pub struct Config {
     #[serde(rename = "warp-routing", skip_serializing_if = "Option::is_none")]
     pub warp_routing: Option<ConfigWarpRouting>,
 }
+impl Config {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            ingress: None,
+            origin_request: None,
+            warp_routing: None,
+        }
+    }
+    /// Sets `ingress`.
+    #[inline]
+    pub fn ingress(mut self, value: impl Into<Vec<IngressRule>>) -> Self {
+        self.ingress = Some(value.into());
+        self
+    }
+    /// Sets `originRequest`.
+    #[inline]
+    pub fn origin_request(mut self, value: impl Into<OriginRequest>) -> Self {
+        self.origin_request = Some(value.into());
+        self
+    }
+    /// Sets `warp-routing`.
+    #[inline]
+    pub fn warp_routing(mut self, value: impl Into<ConfigWarpRouting>) -> Self {
+        self.warp_routing = Some(value.into());
+        self
+    }
+}
 /// Public hostname
 ///
 /// Schema: `#/components/schemas/tunnel_ingressRule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IngressRule {
     /// Public hostname for this service.
     ///
@@ -1951,10 +2481,35 @@ pub struct IngressRule {
     /// Example: `"https://localhost:8001"`.
     pub service: String,
 }
+impl IngressRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(hostname: impl Into<String>, service: impl Into<String>) -> Self {
+        Self {
+            hostname: hostname.into(),
+            origin_request: None,
+            path: None,
+            service: service.into(),
+        }
+    }
+    /// Sets `originRequest`.
+    #[inline]
+    pub fn origin_request(mut self, value: impl Into<OriginRequest>) -> Self {
+        self.origin_request = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+}
 /// Configuration parameters for the public hostname specific connection settings between cloudflared and origin server.
 ///
 /// Schema: `#/components/schemas/tunnel_originRequest`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct OriginRequest {
     /// For all L7 requests to this hostname, cloudflared will validate each request's Cf-Access-Jwt-Assertion request header.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2019,10 +2574,117 @@ pub struct OriginRequest {
     #[serde(rename = "tlsTimeout", skip_serializing_if = "Option::is_none")]
     pub tls_timeout: Option<i64>,
 }
+impl OriginRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            access: None,
+            ca_pool: None,
+            connect_timeout: None,
+            disable_chunked_encoding: None,
+            http2_origin: None,
+            http_host_header: None,
+            keep_alive_connections: None,
+            keep_alive_timeout: None,
+            no_happy_eyeballs: None,
+            no_tls_verify: None,
+            origin_server_name: None,
+            proxy_type: None,
+            tcp_keep_alive: None,
+            tls_timeout: None,
+        }
+    }
+    /// Sets `access`.
+    #[inline]
+    pub fn access(mut self, value: impl Into<OriginRequestAccess>) -> Self {
+        self.access = Some(value.into());
+        self
+    }
+    /// Sets `caPool`.
+    #[inline]
+    pub fn ca_pool(mut self, value: impl Into<String>) -> Self {
+        self.ca_pool = Some(value.into());
+        self
+    }
+    /// Sets `connectTimeout`.
+    #[inline]
+    pub fn connect_timeout(mut self, value: impl Into<i64>) -> Self {
+        self.connect_timeout = Some(value.into());
+        self
+    }
+    /// Sets `disableChunkedEncoding`.
+    #[inline]
+    pub fn disable_chunked_encoding(mut self, value: impl Into<bool>) -> Self {
+        self.disable_chunked_encoding = Some(value.into());
+        self
+    }
+    /// Sets `http2Origin`.
+    #[inline]
+    pub fn http2_origin(mut self, value: impl Into<bool>) -> Self {
+        self.http2_origin = Some(value.into());
+        self
+    }
+    /// Sets `httpHostHeader`.
+    #[inline]
+    pub fn http_host_header(mut self, value: impl Into<String>) -> Self {
+        self.http_host_header = Some(value.into());
+        self
+    }
+    /// Sets `keepAliveConnections`.
+    #[inline]
+    pub fn keep_alive_connections(mut self, value: impl Into<i64>) -> Self {
+        self.keep_alive_connections = Some(value.into());
+        self
+    }
+    /// Sets `keepAliveTimeout`.
+    #[inline]
+    pub fn keep_alive_timeout(mut self, value: impl Into<i64>) -> Self {
+        self.keep_alive_timeout = Some(value.into());
+        self
+    }
+    /// Sets `noHappyEyeballs`.
+    #[inline]
+    pub fn no_happy_eyeballs(mut self, value: impl Into<bool>) -> Self {
+        self.no_happy_eyeballs = Some(value.into());
+        self
+    }
+    /// Sets `noTLSVerify`.
+    #[inline]
+    pub fn no_tls_verify(mut self, value: impl Into<bool>) -> Self {
+        self.no_tls_verify = Some(value.into());
+        self
+    }
+    /// Sets `originServerName`.
+    #[inline]
+    pub fn origin_server_name(mut self, value: impl Into<String>) -> Self {
+        self.origin_server_name = Some(value.into());
+        self
+    }
+    /// Sets `proxyType`.
+    #[inline]
+    pub fn proxy_type(mut self, value: impl Into<String>) -> Self {
+        self.proxy_type = Some(value.into());
+        self
+    }
+    /// Sets `tcpKeepAlive`.
+    #[inline]
+    pub fn tcp_keep_alive(mut self, value: impl Into<i64>) -> Self {
+        self.tcp_keep_alive = Some(value.into());
+        self
+    }
+    /// Sets `tlsTimeout`.
+    #[inline]
+    pub fn tls_timeout(mut self, value: impl Into<i64>) -> Self {
+        self.tls_timeout = Some(value.into());
+        self
+    }
+}
 /// For all L7 requests to this hostname, cloudflared will validate each request's Cf-Access-Jwt-Assertion request header.
 ///
 /// Schema: `#/components/schemas/tunnel_originRequest/properties/access`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct OriginRequestAccess {
     /// Access applications that are allowed to reach this hostname for this Tunnel. Audience tags can be identified in the dashboard or via the List Access policies API.
     #[serde(rename = "audTag")]
@@ -2036,26 +2698,72 @@ pub struct OriginRequestAccess {
     #[serde(rename = "teamName")]
     pub team_name: String,
 }
+impl OriginRequestAccess {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(aud_tag: impl Into<Vec<String>>, team_name: impl Into<String>) -> Self {
+        Self {
+            aud_tag: aud_tag.into(),
+            required: None,
+            team_name: team_name.into(),
+        }
+    }
+    /// Sets `required`.
+    #[inline]
+    pub fn required(mut self, value: impl Into<bool>) -> Self {
+        self.required = Some(value.into());
+        self
+    }
+}
 /// Enable private network access from WARP users to private network routes
 ///
 /// Schema: `#/components/schemas/tunnel_config/properties/warp-routing`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ConfigWarpRouting {
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+impl ConfigWarpRouting {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct PutConfigurationRequest {
     /// `config`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Config>,
 }
+impl PutConfigurationRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { config: None }
+    }
+    /// Sets `config`.
+    #[inline]
+    pub fn config(mut self, value: impl Into<Config>) -> Self {
+        self.config = Some(value.into());
+        self
+    }
+}
 /// A client (typically cloudflared) that maintains connections to a Cloudflare data center.
 ///
 /// Schema: `#/components/schemas/tunnel_tunnel_client`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TunnelClient {
     /// `arch`
     pub arch: Option<Arch>,
@@ -2065,7 +2773,7 @@ pub struct TunnelClient {
     pub conns: Option<Connections>,
     /// `features`
     pub features: Option<Features>,
-    /// `id`
+    /// Read-only.
     pub id: Option<ConnectionId>,
     /// `run_at`
     pub run_at: Option<RunAt>,
@@ -2098,6 +2806,7 @@ pub type RunAt = String;
 ///
 /// Example: `"logs"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ManagementResources {
     /// `"logs"`
     Logs,
@@ -2141,9 +2850,19 @@ impl serde::Serialize for ManagementResources {
 }
 /// `paths./accounts/{account_id}/cfd_tunnel/{tunnel_id}/management.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct GetACloudflareTunnelManagementTokenRequest {
     /// `resources`
     pub resources: Vec<ManagementResources>,
+}
+impl GetACloudflareTunnelManagementTokenRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(resources: impl Into<Vec<ManagementResources>>) -> Self {
+        Self {
+            resources: resources.into(),
+        }
+    }
 }
 /// Optional remark describing the route.
 ///
@@ -2177,6 +2896,7 @@ pub type TunnelTypes = String;
 pub type VirtualNetworkId = String;
 /// `#/components/schemas/tunnel_teamnet`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Teamnet {
     /// `comment`
     pub comment: Option<Comment>,
@@ -2184,13 +2904,13 @@ pub struct Teamnet {
     pub created_at: Option<CreatedAt>,
     /// `deleted_at`
     pub deleted_at: Option<DeletedAt>,
-    /// `id`
+    /// Read-only.
     pub id: Option<RouteId>,
     /// `network`
     pub network: Option<IpNetwork>,
     /// `tun_type`
     pub tun_type: Option<TunnelType>,
-    /// `tunnel_id`
+    /// Read-only.
     pub tunnel_id: Option<TunnelId>,
     /// `tunnel_name`
     pub tunnel_name: Option<TunnelName>,
@@ -2207,20 +2927,43 @@ pub struct Teamnet {
 pub type VirtualNetworkName = String;
 /// `paths./accounts/{account_id}/teamnet/routes.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct TunnelRouteCreateATunnelRouteRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Comment>,
     /// `network`
     pub network: IpNetwork,
-    /// `tunnel_id`
-    pub tunnel_id: TunnelId,
     /// `virtual_network_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
+impl TunnelRouteCreateATunnelRouteRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(network: impl Into<IpNetwork>) -> Self {
+        Self {
+            comment: None,
+            network: network.into(),
+            virtual_network_id: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tunnel_route`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Route {
     /// `comment`
     pub comment: Option<Comment>,
@@ -2228,29 +2971,51 @@ pub struct Route {
     pub created_at: Option<CreatedAt>,
     /// `deleted_at`
     pub deleted_at: Option<DeletedAt>,
-    /// `id`
+    /// Read-only.
     pub id: Option<RouteId>,
     /// `network`
     pub network: Option<IpNetwork>,
-    /// `tunnel_id`
+    /// Read-only.
     pub tunnel_id: Option<TunnelId>,
     /// `virtual_network_id`
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
 /// `paths./accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}.post/requestBody`
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct TunnelRouteCreateATunnelRouteWithCidrRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Comment>,
-    /// `tunnel_id`
-    pub tunnel_id: TunnelId,
     /// `virtual_network_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
+impl TunnelRouteCreateATunnelRouteWithCidrRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            comment: None,
+            virtual_network_id: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/teamnet/routes/{route_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct TunnelRouteUpdateATunnelRouteRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2258,15 +3023,42 @@ pub struct TunnelRouteUpdateATunnelRouteRequest {
     /// `network`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<IpNetwork>,
-    /// `tunnel_id`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tunnel_id: Option<TunnelId>,
     /// `virtual_network_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
+impl TunnelRouteUpdateATunnelRouteRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            comment: None,
+            network: None,
+            virtual_network_id: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<Comment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `network`.
+    #[inline]
+    pub fn network(mut self, value: impl Into<IpNetwork>) -> Self {
+        self.network = Some(value.into());
+        self
+    }
+    /// Sets `virtual_network_id`.
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl Into<VirtualNetworkId>) -> Self {
+        self.virtual_network_id = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/tunnel_virtual-network`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct VirtualNetwork {
     /// `comment`
     pub comment: VirtualNetworkComment,
@@ -2295,6 +3087,7 @@ pub type VirtualNetworkComment = String;
 pub type IsDefaultNetwork = bool;
 /// `paths./accounts/{account_id}/teamnet/virtual_networks.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateAVirtualNetworkRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2305,8 +3098,32 @@ pub struct CreateAVirtualNetworkRequest {
     /// `name`
     pub name: VirtualNetworkName,
 }
+impl CreateAVirtualNetworkRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<VirtualNetworkName>) -> Self {
+        Self {
+            comment: None,
+            is_default: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<VirtualNetworkComment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `is_default`.
+    #[inline]
+    pub fn is_default(mut self, value: impl Into<IsDefaultNetwork>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateAVirtualNetworkRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2318,16 +3135,60 @@ pub struct UpdateAVirtualNetworkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<VirtualNetworkName>,
 }
+impl UpdateAVirtualNetworkRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            comment: None,
+            is_default_network: None,
+            name: None,
+        }
+    }
+    /// Sets `comment`.
+    #[inline]
+    pub fn comment(mut self, value: impl Into<VirtualNetworkComment>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `is_default_network`.
+    #[inline]
+    pub fn is_default_network(mut self, value: impl Into<IsDefaultNetwork>) -> Self {
+        self.is_default_network = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<VirtualNetworkName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/tunnels.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateAnArgoTunnelRequest {
     /// `name`
     pub name: TunnelName,
     /// `tunnel_secret`
     pub tunnel_secret: TunnelSecret,
 }
+impl CreateAnArgoTunnelRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        name: impl Into<TunnelName>,
+        tunnel_secret: impl Into<TunnelSecret>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            tunnel_secret: tunnel_secret.into(),
+        }
+    }
+}
 /// `#/components/schemas/tunnel_argo-tunnel`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ArgoTunnel {
     /// The tunnel connections between your origin and Cloudflare's edge.
     pub connections: Vec<Connection>,
@@ -2335,26 +3196,35 @@ pub struct ArgoTunnel {
     pub created_at: CreatedAt,
     /// `deleted_at`
     pub deleted_at: Option<DeletedAt>,
-    /// `id`
+    /// Read-only.
     pub id: TunnelId,
     /// `name`
     pub name: TunnelName,
 }
 /// `#/components/schemas/tunnel_connection`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Connection {
     /// `colo_name`
     pub colo_name: Option<ColoName>,
     /// `is_pending_reconnect`
     pub is_pending_reconnect: Option<IsPendingReconnect>,
-    /// `uuid`
+    /// Read-only.
     pub uuid: Option<ConnectionId>,
 }
 /// `paths./accounts/{account_id}/warp_connector.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateAWarpConnectorTunnelRequest {
     /// `name`
     pub name: TunnelName,
+}
+impl CreateAWarpConnectorTunnelRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(name: impl Into<TunnelName>) -> Self {
+        Self { name: name.into() }
+    }
 }
 /// A flag to enable the ICMP proxy for the account network.
 ///
@@ -2372,6 +3242,7 @@ pub type OfframpWarpEnabled = bool;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/zerotrust/connectivity_settings.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ZeroTrustConnectivitySettingsResult {
     /// `icmp_proxy_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2387,4 +3258,27 @@ pub struct ZeroTrustConnectivitySettingsResult {
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
+}
+impl ZeroTrustConnectivitySettingsResult {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            icmp_proxy_enabled: None,
+            offramp_warp_enabled: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `icmp_proxy_enabled`.
+    #[inline]
+    pub fn icmp_proxy_enabled(mut self, value: impl Into<IcmpProxyEnabled>) -> Self {
+        self.icmp_proxy_enabled = Some(value.into());
+        self
+    }
+    /// Sets `offramp_warp_enabled`.
+    #[inline]
+    pub fn offramp_warp_enabled(mut self, value: impl Into<OfframpWarpEnabled>) -> Self {
+        self.offramp_warp_enabled = Some(value.into());
+        self
+    }
 }

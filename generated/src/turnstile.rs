@@ -240,6 +240,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`TurnstileApi::accounts_turnstile_widgets_list`](TurnstileApi::accounts_turnstile_widgets_list).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccountsTurnstileWidgetsListParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
@@ -250,8 +251,45 @@ pub struct AccountsTurnstileWidgetsListParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
+impl AccountsTurnstileWidgetsListParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<Order>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`TurnstileApi::accounts_turnstile_widget_create`](TurnstileApi::accounts_turnstile_widget_create).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct AccountsTurnstileWidgetCreateParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
@@ -262,11 +300,48 @@ pub struct AccountsTurnstileWidgetCreateParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
+impl AccountsTurnstileWidgetCreateParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<Order>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{account_id}/challenges/widgets.get/parameters/order`
 ///
 /// Example: `"id"`.
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/challenges/widgets.post/parameters/order`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Order {
     /// `"id"`
     Id,
@@ -333,6 +408,7 @@ impl rt::ParamValue for Order {
 /// Example: `"asc"`.
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/challenges/widgets.post/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// `"asc"`
     Asc,
@@ -383,18 +459,19 @@ impl rt::ParamValue for Direction {
 ///
 /// Schema: `#/components/schemas/turnstile_widget_list`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WidgetList {
     /// `bot_fight_mode`
     pub bot_fight_mode: BotFightMode,
     /// `clearance_level`
     pub clearance_level: ClearanceLevel,
-    /// `created_on`
+    /// Read-only.
     pub created_on: CreatedOn,
     /// `domains`
     pub domains: Domains,
     /// `mode`
     pub mode: Mode,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: ModifiedOn,
     /// `name`
     pub name: Name,
@@ -419,6 +496,7 @@ pub type BotFightMode = bool;
 ///
 /// Example: `"interactive"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClearanceLevel {
     /// `"no_clearance"`
     NoClearance,
@@ -498,6 +576,7 @@ pub type Domains = Vec<String>;
 ///
 /// Example: `"invisible"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Mode {
     /// `"non-interactive"`
     NonInteractive,
@@ -582,6 +661,7 @@ pub type Offlabel = bool;
 ///
 /// Default: `"world"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Region {
     /// `"world"`
     World,
@@ -638,6 +718,7 @@ impl<'de> serde::Deserialize<'de> for Region {
 pub type Sitekey = String;
 /// `paths./accounts/{account_id}/challenges/widgets.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountsTurnstileWidgetCreateRequest {
     /// `bot_fight_mode`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -658,22 +739,66 @@ pub struct AccountsTurnstileWidgetCreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
 }
+impl AccountsTurnstileWidgetCreateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domains: impl Into<Domains>,
+        mode: impl Into<Mode>,
+        name: impl Into<Name>,
+    ) -> Self {
+        Self {
+            bot_fight_mode: None,
+            clearance_level: None,
+            domains: domains.into(),
+            mode: mode.into(),
+            name: name.into(),
+            offlabel: None,
+            region: None,
+        }
+    }
+    /// Sets `bot_fight_mode`.
+    #[inline]
+    pub fn bot_fight_mode(mut self, value: impl Into<BotFightMode>) -> Self {
+        self.bot_fight_mode = Some(value.into());
+        self
+    }
+    /// Sets `clearance_level`.
+    #[inline]
+    pub fn clearance_level(mut self, value: impl Into<ClearanceLevel>) -> Self {
+        self.clearance_level = Some(value.into());
+        self
+    }
+    /// Sets `offlabel`.
+    #[inline]
+    pub fn offlabel(mut self, value: impl Into<Offlabel>) -> Self {
+        self.offlabel = Some(value.into());
+        self
+    }
+    /// Sets `region`.
+    #[inline]
+    pub fn region(mut self, value: impl Into<Region>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+}
 /// A Turnstile widget's detailed configuration
 ///
 /// Schema: `#/components/schemas/turnstile_widget_detail`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WidgetDetail {
     /// `bot_fight_mode`
     pub bot_fight_mode: BotFightMode,
     /// `clearance_level`
     pub clearance_level: ClearanceLevel,
-    /// `created_on`
+    /// Read-only.
     pub created_on: CreatedOn,
     /// `domains`
     pub domains: Domains,
     /// `mode`
     pub mode: Mode,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: ModifiedOn,
     /// `name`
     pub name: Name,
@@ -694,6 +819,7 @@ pub struct WidgetDetail {
 pub type Secret = String;
 /// `paths./accounts/{account_id}/challenges/widgets/{sitekey}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountsTurnstileWidgetUpdateRequest {
     /// `bot_fight_mode`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -711,6 +837,42 @@ pub struct AccountsTurnstileWidgetUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offlabel: Option<Offlabel>,
 }
+impl AccountsTurnstileWidgetUpdateRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        domains: impl Into<Domains>,
+        mode: impl Into<Mode>,
+        name: impl Into<Name>,
+    ) -> Self {
+        Self {
+            bot_fight_mode: None,
+            clearance_level: None,
+            domains: domains.into(),
+            mode: mode.into(),
+            name: name.into(),
+            offlabel: None,
+        }
+    }
+    /// Sets `bot_fight_mode`.
+    #[inline]
+    pub fn bot_fight_mode(mut self, value: impl Into<BotFightMode>) -> Self {
+        self.bot_fight_mode = Some(value.into());
+        self
+    }
+    /// Sets `clearance_level`.
+    #[inline]
+    pub fn clearance_level(mut self, value: impl Into<ClearanceLevel>) -> Self {
+        self.clearance_level = Some(value.into());
+        self
+    }
+    /// Sets `offlabel`.
+    #[inline]
+    pub fn offlabel(mut self, value: impl Into<Offlabel>) -> Self {
+        self.offlabel = Some(value.into());
+        self
+    }
+}
 /// If `invalidate_immediately` is set to `false`, the previous secret will
 /// remain valid for two hours. Otherwise, the secret is immediately
 /// invalidated, and requests using it will be rejected.
@@ -721,8 +883,27 @@ pub struct AccountsTurnstileWidgetUpdateRequest {
 pub type InvalidateImmediately = bool;
 /// `paths./accounts/{account_id}/challenges/widgets/{sitekey}/rotate_secret.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountsTurnstileWidgetRotateSecretRequest {
     /// `invalidate_immediately`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalidate_immediately: Option<InvalidateImmediately>,
+}
+impl AccountsTurnstileWidgetRotateSecretRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            invalidate_immediately: None,
+        }
+    }
+    /// Sets `invalidate_immediately`.
+    #[inline]
+    pub fn invalidate_immediately(
+        mut self,
+        value: impl Into<InvalidateImmediately>,
+    ) -> Self {
+        self.invalidate_immediately = Some(value.into());
+        self
+    }
 }

@@ -80,20 +80,32 @@ impl UrlscannerApi<'_> {
     /// Path parameters:
     /// - `account_id`: Account Id
     ///
+    /// The request body is optional: this method sends none; [`urlscanner_create_scan_with`](Self::urlscanner_create_scan_with) takes one.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.url-scanner.read`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn urlscanner_create_scan(
         &self,
         account_id: &str,
-        body: Option<&UrlscannerCreateScanRequest>,
+    ) -> rt::Call<UrlscannerCreateScanResult> {
+        let request = self
+            .client
+            .request(&operations::URLSCANNER_CREATE_SCAN, &[account_id]);
+        rt::Call::new(request)
+    }
+    /// [`urlscanner_create_scan`](Self::urlscanner_create_scan) with its optional request body.
+    ///
+    /// `POST /accounts/{accountId}/urlscanner/scan`
+    pub fn urlscanner_create_scan_with(
+        &self,
+        account_id: &str,
+        body: &UrlscannerCreateScanRequest,
     ) -> rt::Call<UrlscannerCreateScanResult> {
         let mut request = self
             .client
             .request(&operations::URLSCANNER_CREATE_SCAN, &[account_id]);
-        if let Some(body) = body {
-            request.json(body);
-        }
+        request.json(body);
         rt::Call::new(request)
     }
     /// Get URL scan
@@ -232,6 +244,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`UrlscannerApi::urlscanner_search_scans`](UrlscannerApi::urlscanner_search_scans).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UrlscannerSearchScansParams {
     /// Query parameter `scanId`.
     ///
@@ -306,24 +319,192 @@ pub struct UrlscannerSearchScansParams {
     /// Filter scans by malicious verdict.
     pub is_malicious: Option<bool>,
 }
+impl UrlscannerSearchScansParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            scan_id: Default::default(),
+            limit: Default::default(),
+            next_cursor: Default::default(),
+            date_start: Default::default(),
+            date_end: Default::default(),
+            url: Default::default(),
+            hostname: Default::default(),
+            path: Default::default(),
+            ip: Default::default(),
+            asn: Default::default(),
+            hash: Default::default(),
+            page_url: Default::default(),
+            page_hostname: Default::default(),
+            page_path: Default::default(),
+            page_asn: Default::default(),
+            page_ip: Default::default(),
+            account_scans: Default::default(),
+            is_malicious: Default::default(),
+        }
+    }
+    /// Sets `scanId`.
+    #[inline]
+    pub fn scan_id(mut self, value: impl Into<String>) -> Self {
+        self.scan_id = Some(value.into());
+        self
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<i64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `next_cursor`.
+    #[inline]
+    pub fn next_cursor(mut self, value: impl Into<String>) -> Self {
+        self.next_cursor = Some(value.into());
+        self
+    }
+    /// Sets `date_start`.
+    #[inline]
+    pub fn date_start(mut self, value: impl Into<String>) -> Self {
+        self.date_start = Some(value.into());
+        self
+    }
+    /// Sets `date_end`.
+    #[inline]
+    pub fn date_end(mut self, value: impl Into<String>) -> Self {
+        self.date_end = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `hostname`.
+    #[inline]
+    pub fn hostname(mut self, value: impl Into<String>) -> Self {
+        self.hostname = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `ip`.
+    #[inline]
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `asn`.
+    #[inline]
+    pub fn asn(mut self, value: impl Into<String>) -> Self {
+        self.asn = Some(value.into());
+        self
+    }
+    /// Sets `hash`.
+    #[inline]
+    pub fn hash(mut self, value: impl Into<String>) -> Self {
+        self.hash = Some(value.into());
+        self
+    }
+    /// Sets `page_url`.
+    #[inline]
+    pub fn page_url(mut self, value: impl Into<String>) -> Self {
+        self.page_url = Some(value.into());
+        self
+    }
+    /// Sets `page_hostname`.
+    #[inline]
+    pub fn page_hostname(mut self, value: impl Into<String>) -> Self {
+        self.page_hostname = Some(value.into());
+        self
+    }
+    /// Sets `page_path`.
+    #[inline]
+    pub fn page_path(mut self, value: impl Into<String>) -> Self {
+        self.page_path = Some(value.into());
+        self
+    }
+    /// Sets `page_asn`.
+    #[inline]
+    pub fn page_asn(mut self, value: impl Into<String>) -> Self {
+        self.page_asn = Some(value.into());
+        self
+    }
+    /// Sets `page_ip`.
+    #[inline]
+    pub fn page_ip(mut self, value: impl Into<String>) -> Self {
+        self.page_ip = Some(value.into());
+        self
+    }
+    /// Sets `account_scans`.
+    #[inline]
+    pub fn account_scans(mut self, value: impl Into<bool>) -> Self {
+        self.account_scans = Some(value.into());
+        self
+    }
+    /// Sets `is_malicious`.
+    #[inline]
+    pub fn is_malicious(mut self, value: impl Into<bool>) -> Self {
+        self.is_malicious = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan`](UrlscannerApi::urlscanner_get_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanParams {
     /// Query parameter `full`.
     ///
     /// Whether to return full report (scan summary and network log).
     pub full: Option<bool>,
 }
+impl UrlscannerGetScanParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { full: Default::default() }
+    }
+    /// Sets `full`.
+    #[inline]
+    pub fn full(mut self, value: impl Into<bool>) -> Self {
+        self.full = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan_screenshot`](UrlscannerApi::urlscanner_get_scan_screenshot).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanScreenshotParams {
     /// Query parameter `resolution`.
     ///
     /// Target device type
     pub resolution: Option<UrlscannerCreateScanRequestScreenshotsResolutionsItem>,
 }
+impl UrlscannerGetScanScreenshotParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            resolution: Default::default(),
+        }
+    }
+    /// Sets `resolution`.
+    #[inline]
+    pub fn resolution(
+        mut self,
+        value: impl Into<UrlscannerCreateScanRequestScreenshotsResolutionsItem>,
+    ) -> Self {
+        self.resolution = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan.get/responses/200/properties/result/properties/tasks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerSearchScansResultTasksItem {
     /// Alpha-2 country code
     pub country: String,
@@ -348,6 +529,7 @@ pub struct UrlscannerSearchScansResultTasksItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerSearchScansResult {
     /// `tasks`
     pub tasks: Vec<UrlscannerSearchScansResultTasksItem>,
@@ -357,6 +539,7 @@ pub struct UrlscannerSearchScansResult {
 /// Default: `"desktop"`.
 /// Also stands for the identical inline schema at `paths./accounts/{accountId}/urlscanner/scan/{scanId}/screenshot.get/parameters/resolution`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UrlscannerCreateScanRequestScreenshotsResolutionsItem {
     /// `"desktop"`
     Desktop,
@@ -418,6 +601,7 @@ impl rt::ParamValue for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
 /// Default: `"Public"`.
 /// Also stands for the identical inline schema at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/visibility`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Visibility {
     /// `"Public"`
     Public,
@@ -473,6 +657,7 @@ impl<'de> serde::Deserialize<'de> for Visibility {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UrlscannerCreateScanRequest {
     /// Set custom headers
     #[serde(rename = "customHeaders", skip_serializing_if = "Option::is_none")]
@@ -492,8 +677,45 @@ pub struct UrlscannerCreateScanRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
 }
+impl UrlscannerCreateScanRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            custom_headers: None,
+            screenshots_resolutions: None,
+            url: url.into(),
+            visibility: None,
+        }
+    }
+    /// Sets `customHeaders`.
+    #[inline]
+    pub fn custom_headers(
+        mut self,
+        value: impl Into<std::collections::BTreeMap<String, String>>,
+    ) -> Self {
+        self.custom_headers = Some(value.into());
+        self
+    }
+    /// Sets `screenshotsResolutions`.
+    #[inline]
+    pub fn screenshots_resolutions(
+        mut self,
+        value: impl Into<Vec<UrlscannerCreateScanRequestScreenshotsResolutionsItem>>,
+    ) -> Self {
+        self.screenshots_resolutions = Some(value.into());
+        self
+    }
+    /// Sets `visibility`.
+    #[inline]
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
+        self.visibility = Some(value.into());
+        self
+    }
+}
 /// `paths./accounts/{accountId}/urlscanner/scan.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerCreateScanResult {
     /// Time when url was submitted for scanning.
     ///
@@ -514,6 +736,7 @@ pub struct UrlscannerCreateScanResult {
 ///
 /// Schema: `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/asns/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanAsnsAsn {
     /// Example: `"15133"`.
     pub asn: String,
@@ -530,12 +753,14 @@ pub struct UrlscannerGetScanResultScanAsnsAsn {
 ///
 /// Schema: `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/asns`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanAsns {
     /// ASN's contacted
     pub asn: Option<UrlscannerGetScanResultScanAsnsAsn>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/certificates/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanCertificatesItem {
     /// `issuer`
     pub issuer: String,
@@ -553,6 +778,7 @@ pub struct UrlscannerGetScanResultScanCertificatesItem {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/content/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/risks/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/risks/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Item {
     /// `id`
     pub id: i64,
@@ -563,6 +789,7 @@ pub struct Item {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited {
     /// `content`
     pub content: Option<Vec<Item>>,
@@ -573,6 +800,7 @@ pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomainsExampleComCategories {
     /// `content`
     pub content: Option<Vec<Item>>,
@@ -583,6 +811,7 @@ pub struct UrlscannerGetScanResultScanDomainsExampleComCategories {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/dns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomainsExampleComDnsItem {
     /// Example: `"93.184.216.34"`.
     pub address: String,
@@ -597,6 +826,7 @@ pub struct UrlscannerGetScanResultScanDomainsExampleComDnsItem {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/rank`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Rank {
     /// Example: `"500"`.
     pub bucket: String,
@@ -607,6 +837,7 @@ pub struct Rank {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomainsExampleCom {
     /// `categories`
     pub categories: UrlscannerGetScanResultScanDomainsExampleComCategories,
@@ -621,6 +852,7 @@ pub struct UrlscannerGetScanResultScanDomainsExampleCom {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomains {
     /// `example.com`
     #[serde(rename = "example.com")]
@@ -628,6 +860,7 @@ pub struct UrlscannerGetScanResultScanDomains {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/geo`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanGeo {
     /// GeoIP continent location
     pub continents: Vec<String>,
@@ -636,6 +869,7 @@ pub struct UrlscannerGetScanResultScanGeo {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/ips/properties/ip`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanIpsIp {
     /// Example: `"15133"`.
     pub asn: String,
@@ -680,12 +914,14 @@ pub struct UrlscannerGetScanResultScanIpsIp {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/ips`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanIps {
     /// `ip`
     pub ip: Option<UrlscannerGetScanResultScanIpsIp>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/links/properties/link`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanLinksLink {
     /// Outgoing link detected in the DOM
     ///
@@ -696,12 +932,14 @@ pub struct UrlscannerGetScanResultScanLinksLink {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/links`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanLinks {
     /// `link`
     pub link: Option<UrlscannerGetScanResultScanLinksLink>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories/properties/content/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem {
     /// Example: `155`.
     pub id: i64,
@@ -712,6 +950,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories/properties/risks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem {
     /// Example: `17`.
     pub id: i64,
@@ -722,6 +961,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsCategories {
     /// `content`
     pub content: Vec<UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem>,
@@ -730,6 +970,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsCategories {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/categories/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem {
     /// `groups`
     pub groups: Vec<i64>,
@@ -744,6 +985,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/evidence/properties/patterns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem {
     /// Example: `100`.
     pub confidence: i64,
@@ -768,6 +1010,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/evidence`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence {
     /// `impliedBy`
     #[serde(rename = "impliedBy")]
@@ -779,6 +1022,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessorsTechItem {
     /// `categories`
     pub categories: Vec<UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem>,
@@ -799,6 +1043,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMetaProcessors {
     /// `categories`
     pub categories: UrlscannerGetScanResultScanMetaProcessorsCategories,
@@ -811,12 +1056,14 @@ pub struct UrlscannerGetScanResultScanMetaProcessors {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanMeta {
     /// `processors`
     pub processors: UrlscannerGetScanResultScanMetaProcessors,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/console/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPageConsoleItem {
     /// Example: `"network"`.
     pub category: String,
@@ -829,6 +1076,7 @@ pub struct UrlscannerGetScanResultScanPageConsoleItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/cookies/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPageCookiesItem {
     /// Example: `"rkmod.somee.com"`.
     pub domain: String,
@@ -863,6 +1111,7 @@ pub struct UrlscannerGetScanResultScanPageCookiesItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPageHeadersItem {
     /// Example: `"Content-Length"`.
     pub name: String,
@@ -871,6 +1120,7 @@ pub struct UrlscannerGetScanResultScanPageHeadersItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/js/properties/variables/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPageJsVariablesItem {
     /// Example: `"checkFrame"`.
     pub name: String,
@@ -879,12 +1129,14 @@ pub struct UrlscannerGetScanResultScanPageJsVariablesItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/js`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPageJs {
     /// `variables`
     pub variables: Vec<UrlscannerGetScanResultScanPageJsVariablesItem>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/securityViolations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPageSecurityViolationsItem {
     /// Example: `"csp"`.
     pub category: String,
@@ -895,6 +1147,7 @@ pub struct UrlscannerGetScanResultScanPageSecurityViolationsItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPage {
     /// Example: `"15133"`.
     pub asn: String,
@@ -935,6 +1188,7 @@ pub struct UrlscannerGetScanResultScanPage {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/performance/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanPerformanceItem {
     /// Example: `82.59999999403954`.
     #[serde(rename = "connectEnd")]
@@ -1029,6 +1283,7 @@ pub struct UrlscannerGetScanResultScanPerformanceItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/clientType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UrlscannerGetScanResultScanTaskClientType {
     /// `"Site"`
     Site,
@@ -1084,12 +1339,14 @@ impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskClientType 
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/errors/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanTaskErrorsItem {
     /// `message`
     pub message: String,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/scannedFrom`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanTaskScannedFrom {
     /// IATA code of Cloudflare datacenter
     ///
@@ -1098,6 +1355,7 @@ pub struct UrlscannerGetScanResultScanTaskScannedFrom {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UrlscannerGetScanResultScanTaskStatus {
     /// `"Queued"`
     Queued,
@@ -1158,6 +1416,7 @@ impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskStatus {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanTask {
     /// Submitter location
     ///
@@ -1199,6 +1458,7 @@ pub struct UrlscannerGetScanResultScanTask {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts/properties/overall/properties/categories/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanVerdictsOverallCategoriesItem {
     /// Example: `117`.
     pub id: f64,
@@ -1209,6 +1469,7 @@ pub struct UrlscannerGetScanResultScanVerdictsOverallCategoriesItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts/properties/overall`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanVerdictsOverall {
     /// `categories`
     pub categories: Vec<UrlscannerGetScanResultScanVerdictsOverallCategoriesItem>,
@@ -1221,12 +1482,14 @@ pub struct UrlscannerGetScanResultScanVerdictsOverall {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScanVerdicts {
     /// `overall`
     pub overall: UrlscannerGetScanResultScanVerdictsOverall,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResultScan {
     /// Dictionary of Autonomous System Numbers where ASN's are the keys
     pub asns: Option<UrlscannerGetScanResultScanAsns>,
@@ -1253,12 +1516,14 @@ pub struct UrlscannerGetScanResultScan {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanResult {
     /// `scan`
     pub scan: UrlscannerGetScanResultScan,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/creator`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogCreator {
     /// Example: `"https://github.com/sitespeedio/chrome-har"`.
     pub comment: String,
@@ -1269,6 +1534,7 @@ pub struct UrlscannerGetScanHarResultHarLogCreator {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/request/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem {
     /// Example: `"Upgrade-Insecure-Requests"`.
     pub name: String,
@@ -1277,6 +1543,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/request`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequest {
     /// `bodySize`
     #[serde(rename = "bodySize")]
@@ -1296,6 +1563,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequest {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response/properties/content`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseContent {
     /// Example: `608`.
     pub compression: Option<i64>,
@@ -1307,6 +1575,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseContent {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem {
     /// Example: `"Content-Encoding"`.
     pub name: String,
@@ -1315,6 +1584,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponse {
     /// Example: `1071`.
     #[serde(rename = "_transferSize")]
@@ -1343,6 +1613,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponse {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogEntriesItem {
     /// Example: `"VeryHigh"`.
     #[serde(rename = "_initialPriority")]
@@ -1383,6 +1654,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/pages/items/properties/pageTimings`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogPagesItemPageTimings {
     /// Example: `305.408`.
     #[serde(rename = "onContentLoad")]
@@ -1393,6 +1665,7 @@ pub struct UrlscannerGetScanHarResultHarLogPagesItemPageTimings {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/pages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLogPagesItem {
     /// Example: `"page_1"`.
     pub id: String,
@@ -1407,6 +1680,7 @@ pub struct UrlscannerGetScanHarResultHarLogPagesItem {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHarLog {
     /// `creator`
     pub creator: UrlscannerGetScanHarResultHarLogCreator,
@@ -1419,12 +1693,14 @@ pub struct UrlscannerGetScanHarResultHarLog {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResultHar {
     /// `log`
     pub log: UrlscannerGetScanHarResultHarLog,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UrlscannerGetScanHarResult {
     /// `har`
     pub har: UrlscannerGetScanHarResultHar,

@@ -882,18 +882,57 @@ pub mod operations {
 }
 /// Query and header parameters of [`VectorizeApi::insert_vector`](VectorizeApi::insert_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct InsertVectorParams {
     /// Query parameter `unparsable-behavior`.
     pub unparsable_behavior: Option<VectorUnparsableBehavior>,
 }
+impl InsertVectorParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            unparsable_behavior: Default::default(),
+        }
+    }
+    /// Sets `unparsable-behavior`.
+    #[inline]
+    pub fn unparsable_behavior(
+        mut self,
+        value: impl Into<VectorUnparsableBehavior>,
+    ) -> Self {
+        self.unparsable_behavior = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`VectorizeApi::upsert_vector`](VectorizeApi::upsert_vector).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct UpsertVectorParams {
     /// Query parameter `unparsable-behavior`.
     pub unparsable_behavior: Option<VectorUnparsableBehavior>,
 }
+impl UpsertVectorParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            unparsable_behavior: Default::default(),
+        }
+    }
+    /// Sets `unparsable-behavior`.
+    #[inline]
+    pub fn unparsable_behavior(
+        mut self,
+        value: impl Into<VectorUnparsableBehavior>,
+    ) -> Self {
+        self.unparsable_behavior = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_create-index-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateIndexResponse {
     /// `config`
     pub config: Option<IndexDimensionConfiguration>,
@@ -912,6 +951,7 @@ pub struct CreateIndexResponse {
 }
 /// `#/components/schemas/vectorize_index-dimension-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexDimensionConfiguration {
     /// `dimensions`
     pub dimensions: IndexDimensions,
@@ -926,6 +966,20 @@ pub struct IndexDimensionConfiguration {
     )]
     pub filled_in: rt::Filled,
 }
+impl IndexDimensionConfiguration {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        dimensions: impl Into<IndexDimensions>,
+        metric: impl Into<IndexMetric>,
+    ) -> Self {
+        Self {
+            dimensions: dimensions.into(),
+            metric: metric.into(),
+            filled_in: Default::default(),
+        }
+    }
+}
 /// Specifies the number of dimensions for the index
 ///
 /// Schema: `#/components/schemas/vectorize_index-dimensions`
@@ -936,6 +990,7 @@ pub type IndexDimensions = i64;
 ///
 /// Schema: `#/components/schemas/vectorize_index-metric`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IndexMetric {
     /// `"cosine"`
     Cosine,
@@ -1006,6 +1061,7 @@ pub type IndexDescription = String;
 pub type IndexName = String;
 /// `#/components/schemas/vectorize_create-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateIndexRequest {
     /// `config`
     pub config: IndexConfiguration,
@@ -1015,11 +1071,32 @@ pub struct CreateIndexRequest {
     /// `name`
     pub name: IndexName,
 }
+impl CreateIndexRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        config: impl Into<IndexConfiguration>,
+        name: impl Into<IndexName>,
+    ) -> Self {
+        Self {
+            config: config.into(),
+            description: None,
+            name: name.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<IndexDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// Specifies the type of configuration to use for the index.
 ///
 /// Schema: `#/components/schemas/vectorize_index-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum IndexConfiguration {
     /// One of the alternatives.
     IndexDimensionConfiguration(IndexDimensionConfiguration),
@@ -1028,9 +1105,17 @@ pub enum IndexConfiguration {
 }
 /// `#/components/schemas/vectorize_index-preset-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IndexPresetConfiguration {
     /// `preset`
     pub preset: IndexPreset,
+}
+impl IndexPresetConfiguration {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(preset: impl Into<IndexPreset>) -> Self {
+        Self { preset: preset.into() }
+    }
 }
 /// Specifies the preset to use for the index.
 ///
@@ -1038,6 +1123,7 @@ pub struct IndexPresetConfiguration {
 ///
 /// Example: `"@cf/baai/bge-small-en-v1.5"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IndexPreset {
     /// `"@cf/baai/bge-small-en-v1.5"`
     CfBaaiBgeSmallEnV15,
@@ -1101,18 +1187,42 @@ impl serde::Serialize for IndexPreset {
 }
 /// `#/components/schemas/vectorize_update-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateIndexRequest {
     /// `description`
     pub description: IndexDescription,
 }
+impl UpdateIndexRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(description: impl Into<IndexDescription>) -> Self {
+        Self {
+            description: description.into(),
+        }
+    }
+}
 /// `#/components/schemas/vectorize_index-delete-vectors-by-id-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct IndexDeleteVectorsByIdRequest {
     /// A list of vector identifiers to delete from the index indicated by the path.
     ///
     /// Example: `["5121db81354a40c6aedc3fe1ace51c59","f90eb49c2107486abdfd78c67e853430"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<VectorIdentifier>>,
+}
+impl IndexDeleteVectorsByIdRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { ids: None }
+    }
+    /// Sets `ids`.
+    #[inline]
+    pub fn ids(mut self, value: impl Into<Vec<VectorIdentifier>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
 }
 /// Identifier for a Vector
 ///
@@ -1122,6 +1232,7 @@ pub struct IndexDeleteVectorsByIdRequest {
 pub type VectorIdentifier = String;
 /// `#/components/schemas/vectorize_index-delete-vectors-by-id-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexDeleteVectorsByIdResponse {
     /// The count of the vectors successfully deleted.
     ///
@@ -1132,6 +1243,7 @@ pub struct IndexDeleteVectorsByIdResponse {
 }
 /// `#/components/schemas/vectorize_index-get-vectors-by-id-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct IndexGetVectorsByIdRequest {
     /// A list of vector identifiers to retrieve from the index indicated by the path.
     ///
@@ -1139,14 +1251,28 @@ pub struct IndexGetVectorsByIdRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<VectorIdentifier>>,
 }
+impl IndexGetVectorsByIdRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { ids: None }
+    }
+    /// Sets `ids`.
+    #[inline]
+    pub fn ids(mut self, value: impl Into<Vec<VectorIdentifier>>) -> Self {
+        self.ids = Some(value.into());
+        self
+    }
+}
 /// Array of vectors with matching ids.
 ///
 /// Schema: `#/components/schemas/vectorize_index-get-vectors-by-id-response`
 pub type IndexGetVectorsByIdResponse = Vec<IndexGetVectorsByIdResponseItem>;
 /// `#/components/schemas/vectorize_index-get-vectors-by-id-response/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexGetVectorsByIdResponseItem {
-    /// `id`
+    /// Read-only.
     pub id: Option<VectorIdentifier>,
     /// `metadata`
     pub metadata: Option<serde_json::Value>,
@@ -1157,6 +1283,7 @@ pub struct IndexGetVectorsByIdResponseItem {
 }
 /// `#/components/schemas/vectorize_index-insert-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexInsertResponse {
     /// Specifies the count of the vectors successfully inserted.
     ///
@@ -1167,6 +1294,7 @@ pub struct IndexInsertResponse {
 }
 /// `#/components/schemas/vectorize_index-query-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct IndexQueryRequest {
     /// A metadata filter expression used to limit nearest neighbor results.
     ///
@@ -1193,8 +1321,46 @@ pub struct IndexQueryRequest {
     /// Example: `[0.5,0.5,0.5]`.
     pub vector: Vec<f64>,
 }
+impl IndexQueryRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(vector: impl Into<Vec<f64>>) -> Self {
+        Self {
+            filter: None,
+            return_metadata: None,
+            return_values: None,
+            top_k: None,
+            vector: vector.into(),
+        }
+    }
+    /// Sets `filter`.
+    #[inline]
+    pub fn filter(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.filter = Some(value.into());
+        self
+    }
+    /// Sets `returnMetadata`.
+    #[inline]
+    pub fn return_metadata(mut self, value: impl Into<bool>) -> Self {
+        self.return_metadata = Some(value.into());
+        self
+    }
+    /// Sets `returnValues`.
+    #[inline]
+    pub fn return_values(mut self, value: impl Into<bool>) -> Self {
+        self.return_values = Some(value.into());
+        self
+    }
+    /// Sets `topK`.
+    #[inline]
+    pub fn top_k(mut self, value: impl Into<f64>) -> Self {
+        self.top_k = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/vectorize_index-query-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexQueryResponse {
     /// Specifies the count of vectors returned by the search
     pub count: Option<i64>,
@@ -1203,8 +1369,9 @@ pub struct IndexQueryResponse {
 }
 /// `#/components/schemas/vectorize_index-query-response/properties/matches/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexQueryResponseMatchesItem {
-    /// `id`
+    /// Read-only.
     pub id: Option<VectorIdentifier>,
     /// `metadata`
     pub metadata: Option<serde_json::Value>,
@@ -1215,6 +1382,7 @@ pub struct IndexQueryResponseMatchesItem {
 }
 /// `#/components/schemas/vectorize_index-upsert-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexUpsertResponse {
     /// Specifies the count of the vectors successfully inserted.
     ///
@@ -1225,6 +1393,7 @@ pub struct IndexUpsertResponse {
 }
 /// `#/components/schemas/vectorize_index-delete-vectors-by-id-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexDeleteVectorsByIdV2Response {
     /// `mutationId`
     #[serde(rename = "mutationId")]
@@ -1238,6 +1407,7 @@ pub struct IndexDeleteVectorsByIdV2Response {
 pub type MutationUuid = serde_json::Value;
 /// `#/components/schemas/vectorize_index-info-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexInfoResponse {
     /// `dimensions`
     pub dimensions: Option<IndexDimensions>,
@@ -1259,6 +1429,7 @@ pub struct IndexInfoResponse {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/vectorize/v2/indexes/{index_name}/upsert.post/parameters/unparsable-behavior`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VectorUnparsableBehavior {
     /// `"error"`
     Error,
@@ -1307,6 +1478,7 @@ impl rt::ParamValue for VectorUnparsableBehavior {
 }
 /// `#/components/schemas/vectorize_index-insert-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexInsertV2Response {
     /// `mutationId`
     #[serde(rename = "mutationId")]
@@ -1314,6 +1486,7 @@ pub struct IndexInsertV2Response {
 }
 /// `#/components/schemas/vectorize_create-metadata-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateMetadataIndexRequest {
     /// Specifies the type of metadata property to index.
     #[serde(rename = "indexType")]
@@ -1324,10 +1497,24 @@ pub struct CreateMetadataIndexRequest {
     #[serde(rename = "propertyName")]
     pub property_name: String,
 }
+impl CreateMetadataIndexRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        index_type: impl Into<IndexType>,
+        property_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            index_type: index_type.into(),
+            property_name: property_name.into(),
+        }
+    }
+}
 /// `#/components/schemas/vectorize_create-metadata-index-request/properties/indexType`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/vectorize_list-metadata-index-response/properties/metadataIndexes/items/properties/indexType`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IndexType {
     /// `"string"`
     String,
@@ -1388,6 +1575,7 @@ impl<'de> serde::Deserialize<'de> for IndexType {
 }
 /// `#/components/schemas/vectorize_create-metadata-index-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateMetadataIndexResponse {
     /// `mutationId`
     #[serde(rename = "mutationId")]
@@ -1395,6 +1583,7 @@ pub struct CreateMetadataIndexResponse {
 }
 /// `#/components/schemas/vectorize_delete-metadata-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct DeleteMetadataIndexRequest {
     /// Specifies the metadata property for which the index must be deleted.
     ///
@@ -1402,8 +1591,18 @@ pub struct DeleteMetadataIndexRequest {
     #[serde(rename = "propertyName")]
     pub property_name: String,
 }
+impl DeleteMetadataIndexRequest {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(property_name: impl Into<String>) -> Self {
+        Self {
+            property_name: property_name.into(),
+        }
+    }
+}
 /// `#/components/schemas/vectorize_delete-metadata-index-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteMetadataIndexResponse {
     /// `mutationId`
     #[serde(rename = "mutationId")]
@@ -1413,6 +1612,7 @@ pub struct DeleteMetadataIndexResponse {
 ///
 /// Example: `{"metadataIndexes":[{"indexType":"number","propertyName":"some-num-prop"},{"indexType":"string","propertyName":"some-str-prop"},{"indexType":"boolean","propertyName":"some-bool-prop"}]}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMetadataIndexResponse {
     /// Array of indexed metadata properties.
     #[serde(rename = "metadataIndexes")]
@@ -1420,6 +1620,7 @@ pub struct ListMetadataIndexResponse {
 }
 /// `#/components/schemas/vectorize_list-metadata-index-response/properties/metadataIndexes/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMetadataIndexResponseMetadataIndexesItem {
     /// Specifies the type of indexed metadata property.
     #[serde(rename = "indexType")]
@@ -1432,6 +1633,7 @@ pub struct ListMetadataIndexResponseMetadataIndexesItem {
 }
 /// `#/components/schemas/vectorize_index-query-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexQueryV2Response {
     /// Specifies the count of vectors returned by the search
     pub count: Option<i64>,
@@ -1440,8 +1642,9 @@ pub struct IndexQueryV2Response {
 }
 /// `#/components/schemas/vectorize_index-query-v2-response/properties/matches/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexQueryV2ResponseMatchesItem {
-    /// `id`
+    /// Read-only.
     pub id: Option<VectorIdentifier>,
     /// `metadata`
     pub metadata: Option<serde_json::Value>,
@@ -1454,6 +1657,7 @@ pub struct IndexQueryV2ResponseMatchesItem {
 }
 /// `#/components/schemas/vectorize_index-upsert-v2-response`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IndexUpsertV2Response {
     /// `mutationId`
     #[serde(rename = "mutationId")]

@@ -297,6 +297,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`WafManagedRulesApi::list_waf_rule_groups`](WafManagedRulesApi::list_waf_rule_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWafRuleGroupsParams {
     /// Query parameter `mode`.
     pub mode: Option<Mode>,
@@ -315,8 +316,73 @@ pub struct ListWafRuleGroupsParams {
     /// Query parameter `rules_count`.
     pub rules_count: Option<f64>,
 }
+impl ListWafRuleGroupsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mode: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+            r#match: Default::default(),
+            name: Default::default(),
+            rules_count: Default::default(),
+        }
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<Mode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<ListWafRuleGroupsOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<Match>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `rules_count`.
+    #[inline]
+    pub fn rules_count(mut self, value: impl Into<f64>) -> Self {
+        self.rules_count = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`WafManagedRulesApi::list_waf_rules`](WafManagedRulesApi::list_waf_rules).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWafRulesParams {
     /// Query parameter `mode`.
     pub mode: Option<ListWafRulesMode>,
@@ -337,6 +403,77 @@ pub struct ListWafRulesParams {
     /// Query parameter `priority`.
     pub priority: Option<String>,
 }
+impl ListWafRulesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            mode: Default::default(),
+            group_id: Default::default(),
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+            r#match: Default::default(),
+            description: Default::default(),
+            priority: Default::default(),
+        }
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<ListWafRulesMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `group_id`.
+    #[inline]
+    pub fn group_id(mut self, value: impl Into<ComponentsSchemasIdentifier>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<ListWafRulesOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+    /// Sets `match`.
+    #[inline]
+    pub fn r#match(mut self, value: impl Into<Match>) -> Self {
+        self.r#match = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `priority`.
+    #[inline]
+    pub fn priority(mut self, value: impl Into<String>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+}
 /// The unique identifier of a WAF package.
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_identifier`
@@ -349,6 +486,7 @@ pub type Identifier = String;
 ///
 /// Default: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Mode {
     /// `"on"`
     On,
@@ -413,6 +551,7 @@ impl rt::ParamValue for Mode {
 ///
 /// Example: `"mode"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWafRuleGroupsOrder {
     /// `"mode"`
     Mode,
@@ -464,6 +603,7 @@ impl rt::ParamValue for ListWafRuleGroupsOrder {
 /// Example: `"desc"`.
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules.get/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// `"asc"`
     Asc,
@@ -515,6 +655,7 @@ impl rt::ParamValue for Direction {
 /// Default: `"all"`.
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules.get/parameters/match`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Match {
     /// `"any"`
     Any,
@@ -563,20 +704,21 @@ impl rt::ParamValue for Match {
 }
 /// `#/components/schemas/waf-managed-rules_schemas-group`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasGroup {
-    /// `description`
+    /// Read-only.
     pub description: Option<Description>,
-    /// `id`
+    /// Read-only.
     pub id: ComponentsSchemasIdentifier,
-    /// `modified_rules_count`
+    /// Read-only.
     pub modified_rules_count: Option<ModifiedRulesCount>,
-    /// `name`
+    /// Read-only.
     pub name: Name,
-    /// `package_id`
+    /// Read-only.
     pub package_id: Option<Identifier>,
-    /// `rules_count`
+    /// Read-only.
     pub rules_count: RulesCount,
-    /// `allowed_modes`
+    /// Read-only.
     pub allowed_modes: Option<AllowedModes>,
     /// `mode`
     pub mode: Mode,
@@ -619,10 +761,24 @@ pub type RulesCount = f64;
 pub type AllowedModes = Vec<Mode>;
 /// `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/groups/{group_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateAWafRuleGroupRequest {
     /// `mode`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
+}
+impl UpdateAWafRuleGroupRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mode: None }
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<Mode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
 }
 /// The action/mode a rule has been overridden to perform.
 ///
@@ -630,6 +786,7 @@ pub struct UpdateAWafRuleGroupRequest {
 ///
 /// Example: `"CHL"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWafRulesMode {
     /// `"DIS"`
     Dis,
@@ -692,6 +849,7 @@ impl rt::ParamValue for ListWafRulesMode {
 ///
 /// Example: `"status"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListWafRulesOrder {
     /// `"priority"`
     Priority,
@@ -745,6 +903,7 @@ impl rt::ParamValue for ListWafRulesOrder {
 }
 /// `#/components/schemas/waf-managed-rules_rule`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Rule {
     /// One of the alternatives.
     TraditionalDenyRule(TraditionalDenyRule),
@@ -799,20 +958,21 @@ impl<'de> serde::Deserialize<'de> for Rule {
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_anomaly_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnomalyRule {
-    /// `description`
+    /// Read-only.
     pub description: SchemasDescription,
     /// The rule group to which the current WAF rule belongs.
     ///
     /// Read-only.
     pub group: BaseGroup,
-    /// `id`
+    /// Read-only.
     pub id: RuleComponentsSchemasIdentifier,
-    /// `package_id`
+    /// Read-only.
     pub package_id: Identifier,
-    /// `priority`
+    /// Read-only.
     pub priority: Priority,
-    /// `allowed_modes`
+    /// Read-only.
     pub allowed_modes: AllowedModesAnomaly,
     /// `mode`
     pub mode: ModeAnomaly,
@@ -829,10 +989,11 @@ pub type SchemasDescription = String;
 ///
 /// Read-only.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BaseGroup {
-    /// `id`
+    /// Read-only.
     pub id: Option<ComponentsSchemasIdentifier>,
-    /// `name`
+    /// Read-only.
     pub name: Option<Name>,
 }
 /// The unique identifier of the WAF rule.
@@ -859,6 +1020,7 @@ pub type AllowedModesAnomaly = Vec<ModeAnomaly>;
 ///
 /// Example: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ModeAnomaly {
     /// `"on"`
     On,
@@ -913,22 +1075,23 @@ impl<'de> serde::Deserialize<'de> for ModeAnomaly {
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_traditional_deny_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TraditionalDenyRule {
-    /// `description`
+    /// Read-only.
     pub description: SchemasDescription,
     /// The rule group to which the current WAF rule belongs.
     ///
     /// Read-only.
     pub group: BaseGroup,
-    /// `id`
+    /// Read-only.
     pub id: RuleComponentsSchemasIdentifier,
-    /// `package_id`
+    /// Read-only.
     pub package_id: Identifier,
-    /// `priority`
+    /// Read-only.
     pub priority: Priority,
-    /// `allowed_modes`
+    /// Read-only.
     pub allowed_modes: AllowedModesDenyTraditional,
-    /// `default_mode`
+    /// Read-only.
     pub default_mode: DefaultMode,
     /// `mode`
     pub mode: ModeDenyTraditional,
@@ -945,6 +1108,7 @@ pub type AllowedModesDenyTraditional = Vec<ModeDenyTraditional>;
 ///
 /// Example: `"block"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ModeDenyTraditional {
     /// `"default"`
     Default,
@@ -1014,6 +1178,7 @@ impl<'de> serde::Deserialize<'de> for ModeDenyTraditional {
 ///
 /// Example: `"block"`. Read-only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DefaultMode {
     /// `"disable"`
     Disable,
@@ -1078,20 +1243,21 @@ impl<'de> serde::Deserialize<'de> for DefaultMode {
 ///
 /// Schema: `#/components/schemas/waf-managed-rules_traditional_allow_rule`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TraditionalAllowRule {
-    /// `description`
+    /// Read-only.
     pub description: SchemasDescription,
     /// The rule group to which the current WAF rule belongs.
     ///
     /// Read-only.
     pub group: BaseGroup,
-    /// `id`
+    /// Read-only.
     pub id: RuleComponentsSchemasIdentifier,
-    /// `package_id`
+    /// Read-only.
     pub package_id: Identifier,
-    /// `priority`
+    /// Read-only.
     pub priority: Priority,
-    /// `allowed_modes`
+    /// Read-only.
     pub allowed_modes: AllowedModesAllowTraditional,
     /// `mode`
     pub mode: ModeAllowTraditional,
@@ -1108,6 +1274,7 @@ pub type AllowedModesAllowTraditional = Vec<ModeAllowTraditional>;
 ///
 /// Example: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ModeAllowTraditional {
     /// `"on"`
     On,
@@ -1162,6 +1329,7 @@ impl<'de> serde::Deserialize<'de> for ModeAllowTraditional {
 ///
 /// Example: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UpdateAWafRuleRequestMode {
     /// `"default"`
     Default,
@@ -1235,6 +1403,7 @@ impl serde::Serialize for UpdateAWafRuleRequestMode {
 }
 /// `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateAWafRuleRequest {
     /// The mode/action of the rule when triggered. You must use a value from the `allowed_modes` array of the current rule.
     ///
@@ -1242,8 +1411,22 @@ pub struct UpdateAWafRuleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<UpdateAWafRuleRequestMode>,
 }
+impl UpdateAWafRuleRequest {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { mode: None }
+    }
+    /// Sets `mode`.
+    #[inline]
+    pub fn mode(mut self, value: impl Into<UpdateAWafRuleRequestMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+}
 /// `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}.patch/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAWafRuleResult {
     /// One of the alternatives.
     TraditionalDenyRule(TraditionalDenyRule),

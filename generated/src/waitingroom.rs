@@ -848,6 +848,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`WaitingroomApi::list_waiting_rooms`](WaitingroomApi::list_waiting_rooms).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListWaitingRoomsParams {
     /// Query parameter `page`.
     ///
@@ -858,8 +859,31 @@ pub struct ListWaitingRoomsParams {
     /// Maximum number of results per page. Must be a multiple of 5.
     pub per_page: Option<serde_json::Value>,
 }
+impl ListWaitingRoomsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`WaitingroomApi::list_events`](WaitingroomApi::list_events).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListEventsParams {
     /// Query parameter `page`.
     ///
@@ -870,8 +894,31 @@ pub struct ListEventsParams {
     /// Maximum number of results per page. Must be a multiple of 5.
     pub per_page: Option<serde_json::Value>,
 }
+impl ListEventsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_waitingroom`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Waitingroom {
     /// `additional_routes`
     pub additional_routes: Option<AdditionalRoutes>,
@@ -879,7 +926,7 @@ pub struct Waitingroom {
     pub cookie_attributes: Option<CookieAttributes>,
     /// `cookie_suffix`
     pub cookie_suffix: Option<CookieSuffix>,
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<Timestamp>,
     /// `custom_page_html`
     pub custom_page_html: Option<CustomPageHtml>,
@@ -895,7 +942,7 @@ pub struct Waitingroom {
     pub id: Option<WaitingRoomId>,
     /// `json_response_enabled`
     pub json_response_enabled: Option<JsonResponseEnabled>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<Timestamp>,
     /// `name`
     pub name: Option<Name>,
@@ -926,6 +973,7 @@ pub struct Waitingroom {
 pub type AdditionalRoutes = Vec<AdditionalRoutesItem>;
 /// `#/components/schemas/waitingroom_additional_routes/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdditionalRoutesItem {
     /// The hostname to which this waiting room will be applied (no wildcards). The hostname must be the primary domain, subdomain, or custom hostname (if using SSL for SaaS) of this zone. Please do not include the scheme (http:// or https://).
     ///
@@ -946,10 +994,34 @@ pub struct AdditionalRoutesItem {
     )]
     pub filled_in: rt::Filled,
 }
+impl AdditionalRoutesItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            path: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `host`.
+    #[inline]
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+}
 /// Configures cookie attributes for the waiting room cookie. This encrypted cookie stores a user's status in the waiting room, such as queue position.
 ///
 /// Schema: `#/components/schemas/waitingroom_cookie_attributes`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CookieAttributes {
     /// Configures the SameSite attribute on the waiting room cookie. Value `auto` will be translated to `lax` or `none` depending if **Always Use HTTPS** is enabled. Note that when using value `none`, the secure attribute cannot be set to `never`.
     ///
@@ -970,12 +1042,36 @@ pub struct CookieAttributes {
     )]
     pub filled_in: rt::Filled,
 }
+impl CookieAttributes {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            samesite: None,
+            secure: None,
+            filled_in: Default::default(),
+        }
+    }
+    /// Sets `samesite`.
+    #[inline]
+    pub fn samesite(mut self, value: impl Into<CookieAttributesSamesite>) -> Self {
+        self.samesite = Some(value.into());
+        self
+    }
+    /// Sets `secure`.
+    #[inline]
+    pub fn secure(mut self, value: impl Into<CookieAttributesSecure>) -> Self {
+        self.secure = Some(value.into());
+        self
+    }
+}
 /// Configures the SameSite attribute on the waiting room cookie. Value `auto` will be translated to `lax` or `none` depending if **Always Use HTTPS** is enabled. Note that when using value `none`, the secure attribute cannot be set to `never`.
 ///
 /// Schema: `#/components/schemas/waitingroom_cookie_attributes/properties/samesite`
 ///
 /// Default: `"auto"`. Example: `"auto"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CookieAttributesSamesite {
     /// `"auto"`
     Auto,
@@ -1045,6 +1141,7 @@ impl<'de> serde::Deserialize<'de> for CookieAttributesSamesite {
 ///
 /// Default: `"auto"`. Example: `"auto"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CookieAttributesSecure {
     /// `"auto"`
     Auto,
@@ -1133,6 +1230,7 @@ pub type CustomPageHtml = String;
 ///
 /// Default: `"en-US"`. Example: `"es-ES"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DefaultTemplateLanguage {
     /// `"en-US"`
     EnUs,
@@ -1421,6 +1519,7 @@ pub type QueueAll = bool;
 ///
 /// Default: `"fifo"`. Example: `"fifo"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QueueingMethod {
     /// `"fifo"`
     Fifo,
@@ -1508,6 +1607,7 @@ pub type Suspended = bool;
 pub type TotalActiveUsers = i64;
 /// `#/components/schemas/waitingroom_query_waitingroom`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct QueryWaitingroom {
     /// `additional_routes`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1560,20 +1660,156 @@ pub struct QueryWaitingroom {
     /// `total_active_users`
     pub total_active_users: TotalActiveUsers,
 }
+impl QueryWaitingroom {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        host: impl Into<Host>,
+        name: impl Into<Name>,
+        new_users_per_minute: impl Into<NewUsersPerMinute>,
+        total_active_users: impl Into<TotalActiveUsers>,
+    ) -> Self {
+        Self {
+            additional_routes: None,
+            cookie_attributes: None,
+            cookie_suffix: None,
+            custom_page_html: None,
+            default_template_language: None,
+            description: None,
+            disable_session_renewal: None,
+            host: host.into(),
+            json_response_enabled: None,
+            name: name.into(),
+            new_users_per_minute: new_users_per_minute.into(),
+            path: None,
+            queue_all: None,
+            queueing_method: None,
+            queueing_status_code: None,
+            session_duration: None,
+            suspended: None,
+            total_active_users: total_active_users.into(),
+        }
+    }
+    /// Sets `additional_routes`.
+    #[inline]
+    pub fn additional_routes(mut self, value: impl Into<AdditionalRoutes>) -> Self {
+        self.additional_routes = Some(value.into());
+        self
+    }
+    /// Sets `cookie_attributes`.
+    #[inline]
+    pub fn cookie_attributes(mut self, value: impl Into<CookieAttributes>) -> Self {
+        self.cookie_attributes = Some(value.into());
+        self
+    }
+    /// Sets `cookie_suffix`.
+    #[inline]
+    pub fn cookie_suffix(mut self, value: impl Into<CookieSuffix>) -> Self {
+        self.cookie_suffix = Some(value.into());
+        self
+    }
+    /// Sets `custom_page_html`.
+    #[inline]
+    pub fn custom_page_html(mut self, value: impl Into<CustomPageHtml>) -> Self {
+        self.custom_page_html = Some(value.into());
+        self
+    }
+    /// Sets `default_template_language`.
+    #[inline]
+    pub fn default_template_language(
+        mut self,
+        value: impl Into<DefaultTemplateLanguage>,
+    ) -> Self {
+        self.default_template_language = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<Description>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_session_renewal`.
+    #[inline]
+    pub fn disable_session_renewal(
+        mut self,
+        value: impl Into<DisableSessionRenewal>,
+    ) -> Self {
+        self.disable_session_renewal = Some(value.into());
+        self
+    }
+    /// Sets `json_response_enabled`.
+    #[inline]
+    pub fn json_response_enabled(
+        mut self,
+        value: impl Into<JsonResponseEnabled>,
+    ) -> Self {
+        self.json_response_enabled = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    #[inline]
+    pub fn path(mut self, value: impl Into<Path>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `queue_all`.
+    #[inline]
+    pub fn queue_all(mut self, value: impl Into<QueueAll>) -> Self {
+        self.queue_all = Some(value.into());
+        self
+    }
+    /// Sets `queueing_method`.
+    #[inline]
+    pub fn queueing_method(mut self, value: impl Into<QueueingMethod>) -> Self {
+        self.queueing_method = Some(value.into());
+        self
+    }
+    /// Sets `queueing_status_code`.
+    #[inline]
+    pub fn queueing_status_code(mut self, value: impl Into<QueueingStatusCode>) -> Self {
+        self.queueing_status_code = Some(value.into());
+        self
+    }
+    /// Sets `session_duration`.
+    #[inline]
+    pub fn session_duration(mut self, value: impl Into<SessionDuration>) -> Self {
+        self.session_duration = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<Suspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_single_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SingleResponse {
     /// `result`
     pub result: Waitingroom,
 }
 /// `#/components/schemas/waitingroom_query_preview`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct QueryPreview {
     /// `custom_html`
     pub custom_html: CustomPageHtml,
 }
+impl QueryPreview {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(custom_html: impl Into<CustomPageHtml>) -> Self {
+        Self {
+            custom_html: custom_html.into(),
+        }
+    }
+}
 /// `#/components/schemas/waitingroom_preview_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PreviewResponse {
     /// `result`
     pub result: PreviewResponseResult,
@@ -1586,12 +1822,14 @@ pub struct PreviewResponse {
 pub type PreviewUrl = String;
 /// `#/components/schemas/waitingroom_preview_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PreviewResponseResult {
     /// `preview_url`
     pub preview_url: Option<PreviewUrl>,
 }
 /// `#/components/schemas/waitingroom_zone_settings_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ZoneSettingsResponse {
     /// `result`
     pub result: ZoneSettingsResponseResult,
@@ -1606,33 +1844,56 @@ pub struct ZoneSettingsResponse {
 pub type SearchEngineCrawlerBypass = bool;
 /// `#/components/schemas/waitingroom_zone_settings_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ZoneSettingsResponseResult {
     /// `search_engine_crawler_bypass`
     pub search_engine_crawler_bypass: SearchEngineCrawlerBypass,
 }
 /// `#/components/schemas/waitingroom_zone_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct ZoneSettings {
     /// `search_engine_crawler_bypass`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search_engine_crawler_bypass: Option<SearchEngineCrawlerBypass>,
 }
+impl ZoneSettings {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            search_engine_crawler_bypass: None,
+        }
+    }
+    /// Sets `search_engine_crawler_bypass`.
+    #[inline]
+    pub fn search_engine_crawler_bypass(
+        mut self,
+        value: impl Into<SearchEngineCrawlerBypass>,
+    ) -> Self {
+        self.search_engine_crawler_bypass = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_waiting_room_id_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WaitingRoomIdResponse {
     /// `result`
     pub result: WaitingRoomIdResponseResult,
 }
 /// `#/components/schemas/waitingroom_waiting_room_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WaitingRoomIdResponseResult {
     /// `id`
     pub id: Option<WaitingRoomId>,
 }
 /// `#/components/schemas/waitingroom_event_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventResult {
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<Timestamp>,
     /// `custom_page_html`
     pub custom_page_html: Option<EventCustomPageHtml>,
@@ -1646,7 +1907,7 @@ pub struct EventResult {
     pub event_start_time: Option<EventStartTime>,
     /// `id`
     pub id: Option<EventId>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<Timestamp>,
     /// `name`
     pub name: Option<EventName>,
@@ -1741,6 +2002,7 @@ pub type EventSuspended = bool;
 pub type EventTotalActiveUsers = i64;
 /// `#/components/schemas/waitingroom_query_event`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct QueryEvent {
     /// `custom_page_html`
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1779,34 +2041,140 @@ pub struct QueryEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_active_users: Option<Option<EventTotalActiveUsers>>,
 }
+impl QueryEvent {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        event_end_time: impl Into<EventEndTime>,
+        event_start_time: impl Into<EventStartTime>,
+        name: impl Into<EventName>,
+    ) -> Self {
+        Self {
+            custom_page_html: None,
+            description: None,
+            disable_session_renewal: None,
+            event_end_time: event_end_time.into(),
+            event_start_time: event_start_time.into(),
+            name: name.into(),
+            new_users_per_minute: None,
+            prequeue_start_time: None,
+            queueing_method: None,
+            session_duration: None,
+            shuffle_at_event_start: None,
+            suspended: None,
+            total_active_users: None,
+        }
+    }
+    /// Sets `custom_page_html`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn custom_page_html(mut self, value: Option<EventCustomPageHtml>) -> Self {
+        self.custom_page_html = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<EventDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `disable_session_renewal`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn disable_session_renewal(
+        mut self,
+        value: Option<EventDisableSessionRenewal>,
+    ) -> Self {
+        self.disable_session_renewal = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `new_users_per_minute`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn new_users_per_minute(
+        mut self,
+        value: Option<EventNewUsersPerMinute>,
+    ) -> Self {
+        self.new_users_per_minute = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `prequeue_start_time`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn prequeue_start_time(mut self, value: Option<EventPrequeueStartTime>) -> Self {
+        self.prequeue_start_time = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `queueing_method`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn queueing_method(mut self, value: Option<EventQueueingMethod>) -> Self {
+        self.queueing_method = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `session_duration`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn session_duration(mut self, value: Option<EventSessionDuration>) -> Self {
+        self.session_duration = Some(value.map(|value| value));
+        self
+    }
+    /// Sets `shuffle_at_event_start`.
+    #[inline]
+    pub fn shuffle_at_event_start(
+        mut self,
+        value: impl Into<EventShuffleAtEventStart>,
+    ) -> Self {
+        self.shuffle_at_event_start = Some(value.into());
+        self
+    }
+    /// Sets `suspended`.
+    #[inline]
+    pub fn suspended(mut self, value: impl Into<EventSuspended>) -> Self {
+        self.suspended = Some(value.into());
+        self
+    }
+    /// Sets `total_active_users`.
+    /// `None` sends `null`.
+    #[inline]
+    pub fn total_active_users(mut self, value: Option<EventTotalActiveUsers>) -> Self {
+        self.total_active_users = Some(value.map(|value| value));
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_event_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventResponse {
     /// `result`
     pub result: EventResult,
 }
 /// `#/components/schemas/waitingroom_event_id_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventIdResponse {
     /// `result`
     pub result: EventIdResponseResult,
 }
 /// `#/components/schemas/waitingroom_event_id_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventIdResponseResult {
     /// `id`
     pub id: Option<EventId>,
 }
 /// `#/components/schemas/waitingroom_event_details_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventDetailsResponse {
     /// `result`
     pub result: EventDetailsResult,
 }
 /// `#/components/schemas/waitingroom_event_details_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventDetailsResult {
-    /// `created_on`
+    /// Read-only.
     pub created_on: Option<Timestamp>,
     /// `custom_page_html`
     pub custom_page_html: Option<EventDetailsCustomPageHtml>,
@@ -1820,7 +2188,7 @@ pub struct EventDetailsResult {
     pub event_start_time: Option<EventStartTime>,
     /// `id`
     pub id: Option<EventId>,
-    /// `modified_on`
+    /// Read-only.
     pub modified_on: Option<Timestamp>,
     /// `name`
     pub name: Option<EventName>,
@@ -1859,6 +2227,7 @@ pub type EventDetailsSessionDuration = i64;
 pub type EventDetailsTotalActiveUsers = i64;
 /// `#/components/schemas/waitingroom_rule_result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuleResult {
     /// `action`
     pub action: Option<RuleAction>,
@@ -1870,7 +2239,7 @@ pub struct RuleResult {
     pub expression: Option<RuleExpression>,
     /// `id`
     pub id: Option<RuleId>,
-    /// `last_updated`
+    /// Read-only.
     pub last_updated: Option<Timestamp>,
     /// `version`
     pub version: Option<RuleVersion>,
@@ -1881,6 +2250,7 @@ pub struct RuleResult {
 ///
 /// Example: `"bypass_waiting_room"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RuleAction {
     /// `"bypass_waiting_room"`
     BypassWaitingRoom,
@@ -1961,6 +2331,7 @@ pub type RuleId = String;
 pub type RuleVersion = String;
 /// `#/components/schemas/waitingroom_create_rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateRule {
     /// `action`
     pub action: RuleAction,
@@ -1973,10 +2344,38 @@ pub struct CreateRule {
     /// `expression`
     pub expression: RuleExpression,
 }
+impl CreateRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        action: impl Into<RuleAction>,
+        expression: impl Into<RuleExpression>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            description: None,
+            enabled: None,
+            expression: expression.into(),
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<RuleDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_update_rules`
 pub type UpdateRules = Vec<CreateRule>;
 /// `#/components/schemas/waitingroom_patch_rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct PatchRule {
     /// `action`
     pub action: RuleAction,
@@ -1992,11 +2391,46 @@ pub struct PatchRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<RulePosition>,
 }
+impl PatchRule {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(
+        action: impl Into<RuleAction>,
+        expression: impl Into<RuleExpression>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            description: None,
+            enabled: None,
+            expression: expression.into(),
+            position: None,
+        }
+    }
+    /// Sets `description`.
+    #[inline]
+    pub fn description(mut self, value: impl Into<RuleDescription>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    #[inline]
+    pub fn enabled(mut self, value: impl Into<RuleEnabled>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `position`.
+    #[inline]
+    pub fn position(mut self, value: impl Into<RulePosition>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+}
 /// Reorder the position of a rule
 ///
 /// Schema: `#/components/schemas/waitingroom_rule_position`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum RulePosition {
     /// One of the alternatives.
     RulePositionVariant1(RulePositionVariant1),
@@ -2007,13 +2441,28 @@ pub enum RulePosition {
 }
 /// `#/components/schemas/waitingroom_rule_position/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RulePositionVariant1 {
     /// Places the rule in the exact position specified by the integer number <POSITION_NUMBER>. Position numbers start with 1. Existing rules in the ruleset from the specified position number onward are shifted one position (no rule is overwritten).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
 }
+impl RulePositionVariant1 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { index: None }
+    }
+    /// Sets `index`.
+    #[inline]
+    pub fn index(mut self, value: impl Into<i64>) -> Self {
+        self.index = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_rule_position/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RulePositionVariant2 {
     /// Places the rule before rule <RULE_ID>. Use this argument with an empty rule ID value ("") to set the rule as the first rule in the ruleset.
     ///
@@ -2021,8 +2470,22 @@ pub struct RulePositionVariant2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
 }
+impl RulePositionVariant2 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { before: None }
+    }
+    /// Sets `before`.
+    #[inline]
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_rule_position/oneOf/2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct RulePositionVariant3 {
     /// Places the rule after rule <RULE_ID>. Use this argument with an empty rule ID value ("") to set the rule as the last rule in the ruleset.
     ///
@@ -2030,8 +2493,22 @@ pub struct RulePositionVariant3 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
 }
+impl RulePositionVariant3 {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { after: None }
+    }
+    /// Sets `after`.
+    #[inline]
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/waitingroom_status_response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StatusResponse {
     /// `result`
     pub result: StatusResponseResult,
@@ -2050,6 +2527,7 @@ pub type MaxEstimatedTimeMinutes = i64;
 ///
 /// Example: `"queueing"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `"event_prequeueing"`
     EventPrequeueing,
@@ -2105,6 +2583,7 @@ impl<'de> serde::Deserialize<'de> for Status {
 }
 /// `#/components/schemas/waitingroom_status_response/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct StatusResponseResult {
     /// `estimated_queued_users`
     pub estimated_queued_users: Option<EstimatedQueuedUsers>,

@@ -573,18 +573,47 @@ pub mod operations {
 }
 /// Query and header parameters of [`WorkersKvApi::query_request_analytics`](WorkersKvApi::query_request_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryRequestAnalyticsParams {
     /// Query parameter `query`.
     pub query: Option<serde_json::Value>,
 }
+impl QueryRequestAnalyticsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { query: Default::default() }
+    }
+    /// Sets `query`.
+    #[inline]
+    pub fn query(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`WorkersKvApi::query_stored_data_analytics`](WorkersKvApi::query_stored_data_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct QueryStoredDataAnalyticsParams {
     /// Query parameter `query`.
     pub query: Option<serde_json::Value>,
 }
+impl QueryStoredDataAnalyticsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self { query: Default::default() }
+    }
+    /// Sets `query`.
+    #[inline]
+    pub fn query(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`WorkersKvApi::list_namespaces`](WorkersKvApi::list_namespaces).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListNamespacesParams {
     /// Query parameter `page`.
     pub page: Option<f64>,
@@ -595,8 +624,45 @@ pub struct ListNamespacesParams {
     /// Query parameter `direction`.
     pub direction: Option<ListNamespacesDirection>,
 }
+impl ListNamespacesParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            page: Default::default(),
+            per_page: Default::default(),
+            order: Default::default(),
+            direction: Default::default(),
+        }
+    }
+    /// Sets `page`.
+    #[inline]
+    pub fn page(mut self, value: impl Into<f64>) -> Self {
+        self.page = Some(value.into());
+        self
+    }
+    /// Sets `per_page`.
+    #[inline]
+    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+        self.per_page = Some(value.into());
+        self
+    }
+    /// Sets `order`.
+    #[inline]
+    pub fn order(mut self, value: impl Into<ListNamespacesOrder>) -> Self {
+        self.order = Some(value.into());
+        self
+    }
+    /// Sets `direction`.
+    #[inline]
+    pub fn direction(mut self, value: impl Into<ListNamespacesDirection>) -> Self {
+        self.direction = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`WorkersKvApi::list_a_namespace_s_keys`](WorkersKvApi::list_a_namespace_s_keys).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ListANamespaceSKeysParams {
     /// Query parameter `limit`.
     pub limit: Option<f64>,
@@ -605,8 +671,38 @@ pub struct ListANamespaceSKeysParams {
     /// Query parameter `cursor`.
     pub cursor: Option<String>,
 }
+impl ListANamespaceSKeysParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            limit: Default::default(),
+            prefix: Default::default(),
+            cursor: Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[inline]
+    pub fn limit(mut self, value: impl Into<f64>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `prefix`.
+    #[inline]
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `cursor`.
+    #[inline]
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers-kv_schemas-result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SchemasResult {
     /// `data`
     pub data: Option<Vec<ResultDataItem>>,
@@ -631,6 +727,7 @@ pub struct SchemasResult {
 }
 /// `#/components/schemas/workers-kv_result/properties/data/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResultDataItem {
     /// `dimensions`
     pub dimensions: Option<Vec<String>>,
@@ -641,6 +738,7 @@ pub struct ResultDataItem {
 ///
 /// Schema: `#/components/schemas/workers-kv_query`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Query {
     /// Can be used to break down the data by given attributes.
     ///
@@ -680,6 +778,7 @@ pub struct Query {
 }
 /// `#/components/schemas/workers-kv_components-schemas-result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComponentsSchemasResult {
     /// `data`
     pub data: Option<Vec<ResultDataItem>>,
@@ -708,6 +807,7 @@ pub struct ComponentsSchemasResult {
 ///
 /// Example: `"id"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListNamespacesOrder {
     /// `"id"`
     Id,
@@ -760,6 +860,7 @@ impl rt::ParamValue for ListNamespacesOrder {
 ///
 /// Example: `"asc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ListNamespacesDirection {
     /// `"asc"`
     Asc,
@@ -808,8 +909,9 @@ impl rt::ParamValue for ListNamespacesDirection {
 }
 /// `#/components/schemas/workers-kv_namespace`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Namespace {
-    /// `id`
+    /// Read-only.
     pub id: NamespaceIdentifier,
     /// True if keys written on the URL will be URL-decoded before storing. For example, if set to "true", a key written on the URL as "%3F" will be stored as "?".
     ///
@@ -832,9 +934,17 @@ pub type NamespaceIdentifier = String;
 pub type NamespaceTitle = String;
 /// `#/components/schemas/workers-kv_create_rename_namespace_body`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateRenameNamespaceBody {
     /// `title`
     pub title: NamespaceTitle,
+}
+impl CreateRenameNamespaceBody {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(title: impl Into<NamespaceTitle>) -> Self {
+        Self { title: title.into() }
+    }
 }
 /// `#/components/schemas/workers-kv_bulk_write`
 pub type BulkWrite = Vec<BulkWriteItem>;
@@ -864,6 +974,7 @@ pub type KeyNameBulk = String;
 pub type ListMetadata = std::collections::BTreeMap<String, serde_json::Value>;
 /// `#/components/schemas/workers-kv_bulk_write/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct BulkWriteItem {
     /// Whether or not the server should base64 decode the value before storing it. Useful for writing values that wouldn't otherwise be valid JSON strings, such as images.
     ///
@@ -888,12 +999,63 @@ pub struct BulkWriteItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+impl BulkWriteItem {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            base64: None,
+            expiration: None,
+            expiration_ttl: None,
+            key: None,
+            metadata: None,
+            value: None,
+        }
+    }
+    /// Sets `base64`.
+    #[inline]
+    pub fn base64(mut self, value: impl Into<bool>) -> Self {
+        self.base64 = Some(value.into());
+        self
+    }
+    /// Sets `expiration`.
+    #[inline]
+    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self {
+        self.expiration = Some(value.into());
+        self
+    }
+    /// Sets `expiration_ttl`.
+    #[inline]
+    pub fn expiration_ttl(mut self, value: impl Into<ExpirationTtl>) -> Self {
+        self.expiration_ttl = Some(value.into());
+        self
+    }
+    /// Sets `key`.
+    #[inline]
+    pub fn key(mut self, value: impl Into<KeyNameBulk>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<ListMetadata>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    #[inline]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 /// `#/components/schemas/workers-kv_bulk_delete`
 pub type BulkDelete = Vec<KeyNameBulk>;
 /// A name for a value. A value stored under a given key may be retrieved via the same key.
 ///
 /// Schema: `#/components/schemas/workers-kv_key`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Key {
     /// The time, measured in number of seconds since the UNIX epoch, at which the key will expire. This property is omitted for keys that will not expire.
     ///

@@ -70,6 +70,7 @@ pub mod operations {
 pub type Identifier = String;
 /// `paths./zones/{zone_id}/activation_check.put/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PutZonesZoneIdActivationCheckResult {
     /// `id`
     pub id: Option<Identifier>,

@@ -118,6 +118,7 @@ pub mod operations {
 }
 /// Query and header parameters of [`ZoneAnalyticsApiApi::get_analytics_by_co_locations`](ZoneAnalyticsApiApi::get_analytics_by_co_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetAnalyticsByCoLocationsParams {
     /// Query parameter `until`.
     pub until: Option<Until>,
@@ -126,8 +127,38 @@ pub struct GetAnalyticsByCoLocationsParams {
     /// Query parameter `continuous`.
     pub continuous: Option<bool>,
 }
+impl GetAnalyticsByCoLocationsParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            until: Default::default(),
+            since: Default::default(),
+            continuous: Default::default(),
+        }
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since2>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `continuous`.
+    #[inline]
+    pub fn continuous(mut self, value: impl Into<bool>) -> Self {
+        self.continuous = Some(value.into());
+        self
+    }
+}
 /// Query and header parameters of [`ZoneAnalyticsApiApi::get_dashboard`](ZoneAnalyticsApiApi::get_dashboard).
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct GetDashboardParams {
     /// Query parameter `until`.
     pub until: Option<Until>,
@@ -136,12 +167,42 @@ pub struct GetDashboardParams {
     /// Query parameter `continuous`.
     pub continuous: Option<bool>,
 }
+impl GetDashboardParams {
+    /// Parameters with every optional one left out (the same as `default()`).
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            until: Default::default(),
+            since: Default::default(),
+            continuous: Default::default(),
+        }
+    }
+    /// Sets `until`.
+    #[inline]
+    pub fn until(mut self, value: impl Into<Until>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Sets `since`.
+    #[inline]
+    pub fn since(mut self, value: impl Into<Since2>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Sets `continuous`.
+    #[inline]
+    pub fn continuous(mut self, value: impl Into<bool>) -> Self {
+        self.continuous = Some(value.into());
+        self
+    }
+}
 /// The (exclusive) end of the requested time frame. This value can be a negative integer representing the number of minutes in the past relative to time the request is made, or can be an absolute timestamp that conforms to RFC 3339. If omitted, the time of the request is used.
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_until`
 ///
 /// Default: `0`. Example: `"2015-01-02T12:23:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Until {
     /// One of the alternatives.
     Integer(i64),
@@ -191,6 +252,7 @@ impl rt::ParamValue for Until {
 ///
 /// Naming: named `Since2` because `Since` was already used (taken by `#/components/schemas/zone-analytics-api_since`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Since2 {
     /// One of the alternatives.
     Integer(i64),
@@ -219,6 +281,7 @@ pub type TimeseriesByColo = Vec<TimeseriesByColoItem>;
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_bandwidth_by_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BandwidthByColo {
     /// The total number of bytes served within the time frame.
     pub all: Option<i64>,
@@ -231,6 +294,7 @@ pub struct BandwidthByColo {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_requests_by_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestsByColo {
     /// Total number of requests served.
     pub all: Option<i64>,
@@ -260,6 +324,7 @@ pub struct RequestsByColo {
 ///
 /// Default: `-10080`. Example: `"2015-01-01T12:23:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Since {
     /// One of the alternatives.
     Integer(i64),
@@ -297,6 +362,7 @@ impl<'de> serde::Deserialize<'de> for Since {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_threats`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Threats {
     /// The total number of identifiable threats received over the time frame.
     pub all: Option<i64>,
@@ -311,6 +377,7 @@ pub struct Threats {
 }
 /// `#/components/schemas/zone-analytics-api_timeseries_by_colo/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesByColoItem {
     /// `bandwidth`
     pub bandwidth: Option<BandwidthByColo>,
@@ -327,6 +394,7 @@ pub struct TimeseriesByColoItem {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_totals_by_colo`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TotalsByColo {
     /// `bandwidth`
     pub bandwidth: Option<BandwidthByColo>,
@@ -341,6 +409,7 @@ pub struct TotalsByColo {
 }
 /// `#/components/schemas/zone-analytics-api_datacenters/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DatacentersItem {
     /// The airport code identifer for the co-location.
     ///
@@ -357,6 +426,7 @@ pub struct DatacentersItem {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_dashboard`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Dashboard {
     /// `timeseries`
     pub timeseries: Option<Timeseries>,
@@ -371,6 +441,7 @@ pub type Timeseries = Vec<TimeseriesItem>;
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_bandwidth`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Bandwidth {
     /// The total number of bytes served within the time frame.
     pub all: Option<i64>,
@@ -395,6 +466,7 @@ pub struct Bandwidth {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_bandwidth/properties/ssl`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct BandwidthSsl {
     /// The number of bytes served over HTTPS.
     pub encrypted: Option<i64>,
@@ -405,6 +477,7 @@ pub struct BandwidthSsl {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/zone-analytics-api_requests/properties/ssl_protocols`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SslProtocols {
     /// The number of requests served over TLS v1.0.
     #[serde(rename = "TLSv1")]
@@ -425,6 +498,7 @@ pub struct SslProtocols {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_pageviews`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Pageviews {
     /// The total number of pageviews served within the time range.
     pub all: Option<i64>,
@@ -437,6 +511,7 @@ pub struct Pageviews {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_requests`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Requests {
     /// Total number of requests served.
     pub all: Option<i64>,
@@ -465,6 +540,7 @@ pub struct Requests {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_requests/properties/ssl`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RequestsSsl {
     /// The number of requests served over HTTPS.
     pub encrypted: Option<i64>,
@@ -473,12 +549,14 @@ pub struct RequestsSsl {
 }
 /// `#/components/schemas/zone-analytics-api_uniques`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Uniques {
     /// Total number of unique IP addresses within the time range.
     pub all: Option<i64>,
 }
 /// `#/components/schemas/zone-analytics-api_timeseries/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeseriesItem {
     /// `bandwidth`
     pub bandwidth: Option<Bandwidth>,
@@ -499,6 +577,7 @@ pub struct TimeseriesItem {
 ///
 /// Schema: `#/components/schemas/zone-analytics-api_totals`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Totals {
     /// `bandwidth`
     pub bandwidth: Option<Bandwidth>,

@@ -385,6 +385,9 @@ pub struct Body {
 pub enum BodyKind {
     /// `application/json` with this type.
     Json(TypeRef),
+    /// `application/json` whose schema is an object declaring no properties: `{}` is sent
+    /// when the body is required, nothing otherwise; the caller passes nothing.
+    EmptyObject,
     /// `multipart/form-data` with these documented parts (name, description).
     Multipart(Vec<(String, String)>),
     /// Opaque bytes with this content type.

@@ -4,7 +4,7 @@
 use super::{Ctx, Lowerer};
 use crate::ir::*;
 use crate::spec::{content_rank, is_json, sref, sref_box, SRef};
-use openapiv3::{ReferenceOr, RequestBody, Schema, SchemaKind, Type};
+use openapiv3::{AdditionalProperties, ReferenceOr, RequestBody, Schema, SchemaKind, Type};
 use std::collections::BTreeSet;
 
 impl<'a> Lowerer<'a> {
@@ -29,7 +29,14 @@ impl<'a> Lowerer<'a> {
         }
         let media = &body.content[&chosen];
         let bctx = ctx.child("request", "requestBody");
-        let kind = if is_json(&chosen) {
+        let empty_object = media
+            .schema
+            .as_ref()
+            .and_then(|s| self.spec.deref(sref(s)))
+            .is_some_and(|(schema, _)| is_empty_object(schema));
+        let kind = if is_json(&chosen) && empty_object {
+            BodyKind::EmptyObject
+        } else if is_json(&chosen) {
             let ty = match &media.schema {
                 Some(s) => {
                     let (ty, nullable) = self.type_of(sref(s), &bctx);
@@ -207,6 +214,28 @@ impl<'a> Lowerer<'a> {
             result: ty,
             pagination,
         }
+    }
+}
+
+/// An object schema that declares nothing it could hold (`{type: object}`): a body the caller
+/// has nothing to put in.
+fn is_empty_object(schema: &Schema) -> bool {
+    let no_additional = |a: &Option<AdditionalProperties>| {
+        matches!(a, None | Some(AdditionalProperties::Any(false)))
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => {
+            o.properties.is_empty() && no_additional(&o.additional_properties)
+        }
+        SchemaKind::Any(a) => {
+            a.typ.as_deref() == Some("object")
+                && a.properties.is_empty()
+                && no_additional(&a.additional_properties)
+                && a.all_of.is_empty()
+                && a.one_of.is_empty()
+                && a.any_of.is_empty()
+        }
+        _ => false,
     }
 }
 

@@ -89,3 +89,36 @@ mod tests {
         assert_eq!(union_tag(&json!("MX"), "type"), None);
     }
 }
+
+/// Serializes a variant of a tagged union: the variant's own fields with the union's tag
+/// first (`{"type": "A", "name": …}`). Variant structs do not hold the tag, so a variant
+/// cannot be sent under another tag; a tag property the struct still has is replaced.
+#[doc(hidden)]
+pub fn serialize_tagged<S, T>(
+    serializer: S,
+    tag: &str,
+    value: &str,
+    variant: &T,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    T: serde::Serialize + ?Sized,
+{
+    use serde::ser::{Error as _, SerializeMap};
+    let fields = match serde_json::to_value(variant).map_err(S::Error::custom)? {
+        Value::Object(fields) => fields,
+        other => {
+            return Err(S::Error::custom(format_args!(
+                "variant `{value}` of a union tagged by `{tag}` must serialize as an object, not {other}"
+            )))
+        }
+    };
+    let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
+    map.serialize_entry(tag, value)?;
+    for (key, field) in &fields {
+        if key != tag {
+            map.serialize_entry(key, field)?;
+        }
+    }
+    map.end()
+}

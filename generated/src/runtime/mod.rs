@@ -42,7 +42,7 @@ pub use call::BoxFuture;
 pub use call::{Call, RawCall};
 pub use client::{Client, ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 #[doc(hidden)]
-pub use codec::{deserialize_string_enum, union_tag};
+pub use codec::{deserialize_string_enum, serialize_tagged, union_tag};
 #[doc(hidden)]
 pub use correct::{decode_untagged, decode_variant, double_option, unknown_variant, Alternative};
 pub use correct::{Correction, CorrectionKind, Decoding, Filled};
