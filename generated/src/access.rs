@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `access` group; get one with [`Client::access`](crate::Client::access).
 #[derive(Debug, Clone, Copy)]
 pub struct AccessApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `access` group.
-    pub fn access(&self) -> AccessApi<'_> {
-        AccessApi { client: self }
+impl<'a> AccessApi<'a> {
+    /// The `access` operations on `client`, as [`Client::access`](crate::Client::access) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AccessApi { client }
     }
 }
 impl AccessApi<'_> {
@@ -43,13 +44,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access application
     ///
@@ -66,11 +66,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AppRequest,
     ) -> rt::Call<AppResponse> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_AN_APPLICATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AN_APPLICATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List short-lived certificate CAs
     ///
@@ -88,13 +90,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Ca> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get an Access application
     ///
@@ -112,13 +113,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<AppResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access application
     ///
@@ -137,11 +137,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppRequest,
     ) -> rt::Call<AppResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_AN_ACCESS_APPLICATION, &[account_id, app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_ACCESS_APPLICATION,
+            &[account_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access application
     ///
@@ -159,13 +161,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a short-lived certificate CA
     ///
@@ -183,13 +184,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a short-lived certificate CA
     ///
@@ -207,13 +207,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete a short-lived certificate CA
     ///
@@ -231,13 +230,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<DeleteAShortLivedCertificateCaResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access application policies
     ///
@@ -257,13 +255,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::ListCall<AppPolicyResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
-                &[account_id, app_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
+            &[account_id, app_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access application policy
     ///
@@ -282,14 +279,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppPolicyRequest,
     ) -> rt::Call<AppPolicyResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
-                &[account_id, app_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
+            &[account_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access application policy
     ///
@@ -309,13 +305,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<AppPolicyResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
-                &[account_id, app_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
+            &[account_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access application policy
     ///
@@ -336,14 +331,13 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &AppPolicyRequest,
     ) -> rt::Call<AppPolicyResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
-                &[account_id, app_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
+            &[account_id, app_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access application policy
     ///
@@ -363,13 +357,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
-                &[account_id, app_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
+            &[account_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Revoke application tokens
     ///
@@ -387,13 +380,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Test Access policies
     ///
@@ -411,13 +403,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<TestAccessPoliciesResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List Bookmark applications
     ///
@@ -440,10 +431,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Bookmarks> {
-        let request = self
-            .client
-            .request(&operations::LIST_BOOKMARK_APPLICATIONS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_BOOKMARK_APPLICATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get a Bookmark application
     ///
@@ -466,13 +459,12 @@ impl AccessApi<'_> {
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Bookmarks> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a Bookmark application
     ///
@@ -496,14 +488,13 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Bookmarks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a Bookmark application
     ///
@@ -527,14 +518,13 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Bookmarks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Bookmark application
     ///
@@ -558,14 +548,13 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<AccessResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List mTLS certificates
     ///
@@ -583,13 +572,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Certificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an mTLS certificate
     ///
@@ -606,14 +594,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List all mTLS hostname settings
     ///
@@ -631,13 +618,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Settings> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Update an mTLS certificate's hostname settings
     ///
@@ -656,14 +642,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
     ) -> rt::ListCall<Settings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get an mTLS certificate
     ///
@@ -681,13 +666,12 @@ impl AccessApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an mTLS certificate
     ///
@@ -706,14 +690,13 @@ impl AccessApi<'_> {
         certificate_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an mTLS certificate
     ///
@@ -731,13 +714,12 @@ impl AccessApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// List custom pages
     ///
@@ -753,8 +735,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<CustomPageWithoutHtml> {
-        let request = self.client.request(&operations::LIST_CUSTOM_PAGES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_CUSTOM_PAGES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a custom page
     ///
@@ -769,13 +755,15 @@ impl AccessApi<'_> {
         account_id: &str,
         body: Option<&CustomPage>,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_CUSTOM_PAGE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_CUSTOM_PAGE,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a custom page
     ///
@@ -793,10 +781,12 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<CustomPage> {
-        let request = self
-            .client
-            .request(&operations::GET_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a custom page
     ///
@@ -813,13 +803,15 @@ impl AccessApi<'_> {
         custom_page_id: &str,
         body: Option<&CustomPage>,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a custom page
     ///
@@ -835,10 +827,12 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access groups
     ///
@@ -856,10 +850,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Groups> {
-        let request = self
-            .client
-            .request(&operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access group
     ///
@@ -876,11 +872,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AnAccessGroupRequest,
     ) -> rt::Call<Groups> {
-        let mut request = self
-            .client
-            .request(&operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access group
     ///
@@ -898,13 +896,12 @@ impl AccessApi<'_> {
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Groups> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
-                &[account_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+            &[account_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access group
     ///
@@ -923,14 +920,13 @@ impl AccessApi<'_> {
         group_id: &str,
         body: &AnAccessGroupRequest,
     ) -> rt::Call<Groups> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
-                &[account_id, group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+            &[account_id, group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access group
     ///
@@ -948,13 +944,12 @@ impl AccessApi<'_> {
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-                &[account_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+            &[account_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access identity providers
     ///
@@ -972,13 +967,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ListAccessIdentityProvidersResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access identity provider
     ///
@@ -995,14 +989,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access identity provider
     ///
@@ -1020,13 +1013,12 @@ impl AccessApi<'_> {
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<IdentityProviders> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access identity provider
     ///
@@ -1045,14 +1037,13 @@ impl AccessApi<'_> {
         identity_provider_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id, identity_provider_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id, identity_provider_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access identity provider
     ///
@@ -1070,13 +1061,12 @@ impl AccessApi<'_> {
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Get the Access key configuration
     ///
@@ -1092,10 +1082,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
-        let request = self
-            .client
-            .request(&operations::GET_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_THE_ACCESS_KEY_CONFIGURATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update the Access key configuration
     ///
@@ -1112,11 +1104,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &UpdateTheAccessKeyConfigurationRequest,
     ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Rotate Access keys
     ///
@@ -1132,10 +1126,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetTheAccessKeyConfigurationResult> {
-        let request = self
-            .client
-            .request(&operations::ROTATE_ACCESS_KEYS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ROTATE_ACCESS_KEYS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Get Access authentication logs
     ///
@@ -1152,14 +1148,16 @@ impl AccessApi<'_> {
         account_id: &str,
         params: &GetAccessAuthenticationLogsParams,
     ) -> rt::Call<Vec<AccessRequests>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ACCESS_AUTHENTICATION_LOGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCESS_AUTHENTICATION_LOGS,
+            &[account_id],
+        );
         request.query("limit", &params.limit);
         request.query("direction", &params.direction);
         request.query("since", &params.since);
         request.query("until", &params.until);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get your Zero Trust organization
     ///
@@ -1175,13 +1173,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Organizations> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create your Zero Trust organization
     ///
@@ -1198,14 +1195,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update your Zero Trust organization
     ///
@@ -1222,14 +1218,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &UpdateYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Revoke all Access tokens for a user
     ///
@@ -1246,14 +1241,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &RevokeAllAccessTokensForAUserRequest,
     ) -> rt::Call<bool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Access reusable policies
     ///
@@ -1271,13 +1265,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ReusablePolicyResp> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access reusable policy
     ///
@@ -1294,14 +1287,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access reusable policy
     ///
@@ -1319,13 +1311,12 @@ impl AccessApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<ReusablePolicyResp> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access reusable policy
     ///
@@ -1344,14 +1335,13 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access reusable policy
     ///
@@ -1369,13 +1359,12 @@ impl AccessApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<AccessPoliciesDeleteAnAccessReusablePolicyResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a user seat
     ///
@@ -1394,11 +1383,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &SeatsDefinition,
     ) -> rt::ListCall<Seats> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_USER_SEAT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_USER_SEAT,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List service tokens
     ///
@@ -1416,13 +1407,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a service token
     ///
@@ -1439,14 +1429,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateAServiceTokenRequest,
     ) -> rt::Call<CreateAServiceTokenResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a service token
     ///
@@ -1464,13 +1453,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a service token
     ///
@@ -1489,14 +1477,13 @@ impl AccessApi<'_> {
         service_token_id: &str,
         body: &UpdateAServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a service token
     ///
@@ -1514,13 +1501,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<Option<ServiceTokens>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Refresh a service token
     ///
@@ -1538,13 +1524,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::REFRESH_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::REFRESH_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Rotate a service token
     ///
@@ -1562,13 +1547,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<CreateAServiceTokenResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ROTATE_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ROTATE_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// List tags
     ///
@@ -1581,8 +1565,12 @@ impl AccessApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_tags(&self, account_id: &str) -> rt::ListCall<Tag> {
-        let request = self.client.request(&operations::LIST_TAGS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_TAGS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a tag
     ///
@@ -1597,11 +1585,15 @@ impl AccessApi<'_> {
         account_id: &str,
         body: Option<&TagsComponentsSchemasName>,
     ) -> rt::Call<Tag> {
-        let mut request = self.client.request(&operations::CREATE_TAG, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_TAG,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a tag
     ///
@@ -1613,10 +1605,12 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `tag_name`
     pub fn get_a_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
-        let request = self
-            .client
-            .request(&operations::GET_A_TAG, &[account_id, tag_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_TAG,
+            &[account_id, tag_name],
+        );
+        rt::__private::call(request)
     }
     /// Update a tag
     ///
@@ -1633,13 +1627,15 @@ impl AccessApi<'_> {
         tag_name: &str,
         body: Option<&TagWithoutAppCount>,
     ) -> rt::Call<Tag> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_TAG, &[account_id, tag_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_TAG,
+            &[account_id, tag_name],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a tag
     ///
@@ -1655,10 +1651,12 @@ impl AccessApi<'_> {
         account_id: &str,
         tag_name: &str,
     ) -> rt::Call<Option<DeleteATagResult>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_A_TAG, &[account_id, tag_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_TAG,
+            &[account_id, tag_name],
+        );
+        rt::__private::call(request)
     }
     /// Get users
     ///
@@ -1673,8 +1671,12 @@ impl AccessApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn get_users(&self, account_id: &str) -> rt::ListCall<Users> {
-        let request = self.client.request(&operations::GET_USERS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_USERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get active sessions
     ///
@@ -1694,10 +1696,12 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
     ) -> rt::ListCall<GetActiveSessionsResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_ACTIVE_SESSIONS, &[account_id, user_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACTIVE_SESSIONS,
+            &[account_id, user_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get single active session
     ///
@@ -1717,10 +1721,12 @@ impl AccessApi<'_> {
         user_id: &str,
         nonce: &str,
     ) -> rt::Call<GetActiveSessionResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ACTIVE_SESSION, &[account_id, user_id, nonce]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACTIVE_SESSION,
+            &[account_id, user_id, nonce],
+        );
+        rt::__private::call(request)
     }
     /// Get failed logins
     ///
@@ -1740,10 +1746,12 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
     ) -> rt::ListCall<GetFailedLoginsResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_FAILED_LOGINS, &[account_id, user_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_FAILED_LOGINS,
+            &[account_id, user_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get last seen identity
     ///
@@ -1761,10 +1769,12 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
     ) -> rt::Call<Identity> {
-        let request = self
-            .client
-            .request(&operations::GET_LAST_SEEN_IDENTITY, &[account_id, user_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LAST_SEEN_IDENTITY,
+            &[account_id, user_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access Applications
     ///
@@ -1782,13 +1792,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Apps> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access application
     ///
@@ -1805,11 +1814,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &Apps,
     ) -> rt::Call<Apps> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_A_BOOKMARK_APPLICATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_A_BOOKMARK_APPLICATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List short-lived certificate CAs
     ///
@@ -1827,13 +1838,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Ca> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get an Access application
     ///
@@ -1851,13 +1861,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Apps> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access application
     ///
@@ -1876,14 +1885,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &Apps,
     ) -> rt::Call<Apps> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
-                &[zone_id, app_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
+            &[zone_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access application
     ///
@@ -1901,13 +1909,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a short-lived certificate CA
     ///
@@ -1925,13 +1932,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a short-lived certificate CA
     ///
@@ -1949,13 +1955,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete a short-lived certificate CA
     ///
@@ -1973,13 +1978,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<DeleteAShortLivedCertificateCaResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access policies
     ///
@@ -1999,10 +2003,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::ListCall<Policies> {
-        let request = self
-            .client
-            .request(&operations::LIST_ACCESS_POLICIES, &[zone_id, app_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCESS_POLICIES,
+            &[zone_id, app_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access policy
     ///
@@ -2021,11 +2027,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AnAccessPolicyRequest,
     ) -> rt::Call<Policies> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_AN_ACCESS_POLICY, &[zone_id, app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_AN_ACCESS_POLICY,
+            &[zone_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access policy
     ///
@@ -2045,10 +2053,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Policies> {
-        let request = self
-            .client
-            .request(&operations::GET_AN_ACCESS_POLICY, &[zone_id, app_id, policy_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_AN_ACCESS_POLICY,
+            &[zone_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access policy
     ///
@@ -2069,14 +2079,13 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &AnAccessPolicyRequest,
     ) -> rt::Call<Policies> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_AN_ACCESS_POLICY,
-                &[zone_id, app_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_ACCESS_POLICY,
+            &[zone_id, app_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access policy
     ///
@@ -2096,13 +2105,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_AN_ACCESS_POLICY,
-                &[zone_id, app_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_ACCESS_POLICY,
+            &[zone_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Revoke application tokens
     ///
@@ -2120,13 +2128,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Test Access policies
     ///
@@ -2144,13 +2151,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<TestAccessPoliciesResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List mTLS certificates
     ///
@@ -2168,13 +2174,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasCertificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an mTLS certificate
     ///
@@ -2191,14 +2196,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List all mTLS hostname settings
     ///
@@ -2216,13 +2220,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Settings> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Update an mTLS certificate's hostname settings
     ///
@@ -2241,14 +2244,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
     ) -> rt::ListCall<Settings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get an mTLS certificate
     ///
@@ -2266,13 +2268,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<SchemasCertificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an mTLS certificate
     ///
@@ -2291,14 +2292,13 @@ impl AccessApi<'_> {
         certificate_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an mTLS certificate
     ///
@@ -2316,13 +2316,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access groups
     ///
@@ -2340,13 +2339,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasGroups> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access group
     ///
@@ -2363,14 +2361,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AnAccessGroupRequest2,
     ) -> rt::Call<SchemasGroups> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access group
     ///
@@ -2388,13 +2385,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<SchemasGroups> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
-                &[zone_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+            &[zone_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access group
     ///
@@ -2413,14 +2409,13 @@ impl AccessApi<'_> {
         group_id: &str,
         body: &AnAccessGroupRequest2,
     ) -> rt::Call<SchemasGroups> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
-                &[zone_id, group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+            &[zone_id, group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access group
     ///
@@ -2438,13 +2433,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-                &[zone_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+            &[zone_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access identity providers
     ///
@@ -2462,13 +2456,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ListAccessIdentityProvidersResultItem2> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access identity provider
     ///
@@ -2485,14 +2478,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access identity provider
     ///
@@ -2510,13 +2502,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access identity provider
     ///
@@ -2535,14 +2526,13 @@ impl AccessApi<'_> {
         identity_provider_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id, identity_provider_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id, identity_provider_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access identity provider
     ///
@@ -2560,13 +2550,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<Option<AccessResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Get your Zero Trust organization
     ///
@@ -2582,13 +2571,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemasOrganizations> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create your Zero Trust organization
     ///
@@ -2605,14 +2593,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateYourZeroTrustOrganizationRequest2,
     ) -> rt::Call<SchemasOrganizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update your Zero Trust organization
     ///
@@ -2629,14 +2616,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &UpdateYourZeroTrustOrganizationRequest2,
     ) -> rt::Call<SchemasOrganizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Revoke all Access tokens for a user
     ///
@@ -2653,14 +2639,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &RevokeAllAccessTokensForAUserRequest,
     ) -> rt::Call<bool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List service tokens
     ///
@@ -2678,13 +2663,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a service token
     ///
@@ -2701,14 +2685,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateAServiceTokenRequest,
     ) -> rt::Call<CreateAServiceTokenResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a service token
     ///
@@ -2726,13 +2709,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
-                &[zone_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+            &[zone_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a service token
     ///
@@ -2751,14 +2733,13 @@ impl AccessApi<'_> {
         service_token_id: &str,
         body: &UpdateAServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
-                &[zone_id, service_token_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+            &[zone_id, service_token_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a service token
     ///
@@ -2776,13 +2757,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<Option<ServiceTokens>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-                &[zone_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+            &[zone_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -3887,7 +3867,7 @@ impl<'de> serde::Deserialize<'de> for AppResponse {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AppResponse",
             &[
@@ -4009,7 +3989,7 @@ pub struct ScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4031,7 +4011,7 @@ pub struct ScimConfigAuthenticationHttpBasic {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4085,7 +4065,7 @@ impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationHttpBasicScheme {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// OAuth Bearer Token
@@ -4103,7 +4083,7 @@ pub struct ScimConfigAuthenticationOauthBearerToken {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4157,7 +4137,7 @@ impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationOauthBearerTokenSc
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// OAuth 2
@@ -4184,7 +4164,7 @@ pub struct ScimConfigAuthenticationOauth2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4238,7 +4218,7 @@ impl<'de> serde::Deserialize<'de> for ScimConfigAuthenticationOauth2Scheme {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_scim_config/properties/authentication`
@@ -4274,15 +4254,18 @@ impl<'de> serde::Deserialize<'de> for Authentication {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
             Some("httpbasic") => {
-                rt::decode_variant(value, "httpbasic").map(Self::Httpbasic)
+                rt::__private::decode_variant(value, "httpbasic").map(Self::Httpbasic)
             }
             Some("oauthbearertoken") => {
-                rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
+                rt::__private::decode_variant(value, "oauthbearertoken")
+                    .map(Self::Oauthbearertoken)
             }
-            Some("oauth2") => rt::decode_variant(value, "oauth2").map(Self::Oauth2),
-            _ => rt::unknown_variant(value, "scheme").map(Self::Unknown),
+            Some("oauth2") => {
+                rt::__private::decode_variant(value, "oauth2").map(Self::Oauth2)
+            }
+            _ => rt::__private::unknown_variant(value, "scheme").map(Self::Unknown),
         }
     }
 }
@@ -4315,7 +4298,7 @@ pub struct ScimConfigMapping {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4338,7 +4321,7 @@ pub struct ScimConfigMappingOperations {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4396,7 +4379,7 @@ pub struct CorsHeaders {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4516,7 +4499,7 @@ impl<'de> serde::Deserialize<'de> for AllowedMethodsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Allowed origins.
@@ -4684,7 +4667,7 @@ pub struct ApprovalGroup {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4761,7 +4744,7 @@ impl<'de> serde::Deserialize<'de> for Decision {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Rules evaluated with a NOT logical operator. To match the policy, a user cannot meet any of the Exclude rules.
@@ -4821,7 +4804,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Rule",
             &[
@@ -4973,7 +4956,7 @@ pub struct EmailRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4989,7 +4972,7 @@ pub struct EmailRuleEmail {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5007,7 +4990,7 @@ pub struct EmailListRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5023,7 +5006,7 @@ pub struct EmailListRuleEmailList {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5041,7 +5024,7 @@ pub struct DomainRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5057,7 +5040,7 @@ pub struct DomainRuleEmailDomain {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5077,7 +5060,7 @@ pub struct EveryoneRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5095,7 +5078,7 @@ pub struct IpRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5111,7 +5094,7 @@ pub struct IpRuleIp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5129,7 +5112,7 @@ pub struct IpListRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5145,7 +5128,7 @@ pub struct IpListRuleIpList {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5165,7 +5148,7 @@ pub struct CertificateRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5183,7 +5166,7 @@ pub struct AccessGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5199,7 +5182,7 @@ pub struct AccessGroupRuleGroup {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5219,7 +5202,7 @@ pub struct AzureGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5239,7 +5222,7 @@ pub struct AzureGroupRuleAzureAd {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5259,7 +5242,7 @@ pub struct GithubOrganizationRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5279,7 +5262,7 @@ pub struct GithubOrganizationRuleGithubOrganization {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5298,7 +5281,7 @@ pub struct GsuiteGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5318,7 +5301,7 @@ pub struct GsuiteGroupRuleGsuite {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5337,7 +5320,7 @@ pub struct OktaGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5357,7 +5340,7 @@ pub struct OktaGroupRuleOkta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5376,7 +5359,7 @@ pub struct SamlGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5396,7 +5379,7 @@ pub struct SamlGroupRuleSaml {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5414,7 +5397,7 @@ pub struct ServiceTokenRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5430,7 +5413,7 @@ pub struct ServiceTokenRuleServiceToken {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5450,7 +5433,7 @@ pub struct AnyValidServiceTokenRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5468,7 +5451,7 @@ pub struct ExternalEvaluationRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5488,7 +5471,7 @@ pub struct ExternalEvaluationRuleExternalEvaluation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5506,7 +5489,7 @@ pub struct CountryRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5522,7 +5505,7 @@ pub struct CountryRuleGeo {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5540,7 +5523,7 @@ pub struct AuthenticationMethodRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5556,7 +5539,7 @@ pub struct AuthenticationMethodRuleAuthMethod {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5574,7 +5557,7 @@ pub struct DevicePostureRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5590,7 +5573,7 @@ pub struct DevicePostureRuleDevicePosture {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5777,7 +5760,7 @@ pub struct SamlSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5837,7 +5820,7 @@ impl<'de> serde::Deserialize<'de> for AuthType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_saml_saas_app/properties/custom_attributes/properties/name_format`
@@ -5918,7 +5901,7 @@ impl<'de> serde::Deserialize<'de> for CustomAttributesNameFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_saml_saas_app/properties/custom_attributes/properties/source`
@@ -5940,7 +5923,7 @@ pub struct CustomAttributesSource {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5977,7 +5960,7 @@ pub struct CustomAttributes {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6037,7 +6020,7 @@ impl<'de> serde::Deserialize<'de> for NameIdFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// OIDC SaaS App
@@ -6119,7 +6102,7 @@ pub struct OidcSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6189,7 +6172,7 @@ impl<'de> serde::Deserialize<'de> for CustomClaimsScope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/custom_claims/properties/source`
@@ -6211,7 +6194,7 @@ pub struct CustomClaimsSource {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6243,7 +6226,7 @@ pub struct CustomClaims {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6317,7 +6300,7 @@ impl<'de> serde::Deserialize<'de> for GrantTypesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/hybrid_and_implicit_options`
@@ -6335,7 +6318,7 @@ pub struct HybridAndImplicitOptions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6354,7 +6337,7 @@ pub struct RefreshTokenOptions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6423,7 +6406,7 @@ impl<'de> serde::Deserialize<'de> for ScopesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_saas_props/properties/saas_app`
@@ -6445,7 +6428,7 @@ impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "SaasPropsSaasApp",
             &[
@@ -6671,7 +6654,7 @@ pub struct FooterLinksItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6706,7 +6689,7 @@ pub struct LandingPageDesign {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7714,7 +7697,7 @@ pub struct Settings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7816,7 +7799,7 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_custom_page`
@@ -7846,7 +7829,7 @@ pub struct CustomPage {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7931,7 +7914,7 @@ pub struct AzureAd {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7995,7 +7978,7 @@ impl<'de> serde::Deserialize<'de> for ConfigPrompt {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_azureAD/allOf/1/properties/config`
@@ -8039,7 +8022,7 @@ pub struct AzureAdConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8074,7 +8057,7 @@ pub struct IdentityProviderScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8194,7 +8177,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Centrify
@@ -8220,7 +8203,7 @@ pub struct Centrify {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8262,7 +8245,7 @@ pub struct CentrifyConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8290,7 +8273,7 @@ pub struct Facebook {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8312,7 +8295,7 @@ pub struct GenericOauthConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8340,7 +8323,7 @@ pub struct Github {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8368,7 +8351,7 @@ pub struct Google {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8400,7 +8383,7 @@ pub struct GoogleConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8428,7 +8411,7 @@ pub struct GoogleApps {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8465,7 +8448,7 @@ pub struct GoogleAppsConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8493,7 +8476,7 @@ pub struct Linkedin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8521,7 +8504,7 @@ pub struct Oidc {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8573,7 +8556,7 @@ pub struct OidcConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8601,7 +8584,7 @@ pub struct Okta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8643,7 +8626,7 @@ pub struct OktaConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8671,7 +8654,7 @@ pub struct Onelogin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8708,7 +8691,7 @@ pub struct OneloginConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8736,7 +8719,7 @@ pub struct Pingone {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8773,7 +8756,7 @@ pub struct PingoneConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8801,7 +8784,7 @@ pub struct Saml {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8821,7 +8804,7 @@ pub struct ConfigHeaderAttributesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8864,7 +8847,7 @@ pub struct Config {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8892,7 +8875,7 @@ pub struct Yandex {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8937,7 +8920,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ListAccessIdentityProvidersResultItem",
             &[
@@ -9062,7 +9045,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProviders {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "IdentityProviders",
             &[
@@ -9172,7 +9155,7 @@ pub struct Onetimepin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9228,7 +9211,7 @@ impl<'de> serde::Deserialize<'de> for Type2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_api-response-single/allOf/1/properties/result`
@@ -9249,7 +9232,7 @@ impl<'de> serde::Deserialize<'de> for GetTheAccessKeyConfigurationResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "GetTheAccessKeyConfigurationResult",
             &[
@@ -9326,7 +9309,7 @@ impl std::fmt::Display for GetAccessAuthenticationLogsDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetAccessAuthenticationLogsDirection {
+impl rt::__private::ParamValue for GetAccessAuthenticationLogsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -9466,7 +9449,7 @@ pub struct CustomPages {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9509,7 +9492,7 @@ pub struct LoginDesign {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10182,7 +10165,7 @@ impl<'de> serde::Deserialize<'de> for Apps {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Apps",
             &[
@@ -10278,7 +10261,7 @@ pub struct SchemasScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10314,7 +10297,7 @@ pub struct SchemasCorsHeaders {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10414,7 +10397,7 @@ pub struct AppsSelfHostedApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10477,7 +10460,7 @@ pub struct SchemasSamlSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10561,7 +10544,7 @@ pub struct SchemasOidcSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10585,7 +10568,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "SchemasSaasPropsSaasApp",
             &[
@@ -10655,7 +10638,7 @@ pub struct AppsSaaSApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10735,7 +10718,7 @@ pub struct AppsBrowserSshApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10815,7 +10798,7 @@ pub struct AppsBrowserVncApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10863,7 +10846,7 @@ pub struct AppsAppLauncherApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10911,7 +10894,7 @@ pub struct AppsDeviceEnrollmentPermissionsApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10959,7 +10942,7 @@ pub struct AppsBrowserIsolationPermissionsApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11005,7 +10988,7 @@ pub struct AppsBookmarkApplication {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11069,7 +11052,7 @@ pub struct SchemasApprovalGroup {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11203,7 +11186,7 @@ pub struct SchemasAzureAd {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11239,7 +11222,7 @@ pub struct SchemasAzureAdConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11268,7 +11251,7 @@ pub struct SchemasIdentityProviderScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11296,7 +11279,7 @@ pub struct SchemasCentrify {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11328,7 +11311,7 @@ pub struct SchemasCentrifyConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11356,7 +11339,7 @@ pub struct SchemasFacebook {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11384,7 +11367,7 @@ pub struct SchemasGithub {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11412,7 +11395,7 @@ pub struct SchemasGoogle {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11440,7 +11423,7 @@ pub struct SchemasGoogleApps {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11467,7 +11450,7 @@ pub struct SchemasGoogleAppsConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11495,7 +11478,7 @@ pub struct SchemasLinkedin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11523,7 +11506,7 @@ pub struct SchemasOidc {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11570,7 +11553,7 @@ pub struct SchemasOidcConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11598,7 +11581,7 @@ pub struct SchemasOkta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11625,7 +11608,7 @@ pub struct SchemasOktaConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11653,7 +11636,7 @@ pub struct SchemasOnelogin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11680,7 +11663,7 @@ pub struct SchemasOneloginConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11708,7 +11691,7 @@ pub struct SchemasPingone {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11735,7 +11718,7 @@ pub struct SchemasPingoneConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11763,7 +11746,7 @@ pub struct SchemasSaml {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11791,7 +11774,7 @@ pub struct SchemasYandex {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11856,7 +11839,7 @@ impl<'de> serde::Deserialize<'de> for ListAccessIdentityProvidersResultItem2 {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ListAccessIdentityProvidersResultItem2",
             &[
@@ -12004,7 +11987,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "SchemasIdentityProviders",
             &[

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `ai` group; get one with [`Client::ai`](crate::Client::ai).
 #[derive(Debug, Clone, Copy)]
 pub struct AiApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `ai` group.
-    pub fn ai(&self) -> AiApi<'_> {
-        AiApi { client: self }
+impl<'a> AiApi<'a> {
+    /// The `ai` operations on `client`, as [`Client::ai`](crate::Client::ai) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AiApi { client }
     }
 }
 impl AiApi<'_> {
@@ -40,10 +41,12 @@ impl AiApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn search_author(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
-        let request = self
-            .client
-            .request(&operations::SEARCH_AUTHOR, &[&account_id.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_AUTHOR,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// List Finetunes
     ///
@@ -61,10 +64,12 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
     ) -> rt::Call<WorkersAiListFinetunesResult> {
-        let request = self
-            .client
-            .request(&operations::WORKERS_AI_LIST_FINETUNES, &[&account_id.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_LIST_FINETUNES,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Create a new Finetune
     ///
@@ -83,16 +88,15 @@ impl AiApi<'_> {
         account_id: i64,
         body: Option<&WorkersAiCreateFinetuneRequest>,
     ) -> rt::Call<WorkersAiCreateFinetuneResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_CREATE_FINETUNE,
-                &[&account_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_CREATE_FINETUNE,
+            &[&account_id.to_string()],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Public Finetunes
     ///
@@ -111,16 +115,15 @@ impl AiApi<'_> {
         account_id: i64,
         params: &WorkersAiListPublicFinetunesParams,
     ) -> rt::Call<Vec<WorkersAiCreateFinetuneResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
-                &[&account_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
+            &[&account_id.to_string()],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("orderBy", &params.order_by);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload a Finetune Asset
     ///
@@ -145,16 +148,15 @@ impl AiApi<'_> {
         finetune_id: &str,
         form: Option<rt::MultipartForm>,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
-                &[&account_id.to_string(), finetune_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+            &[&account_id.to_string(), finetune_id],
+        );
         if let Some(form) = form {
             request.multipart(form);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Model Schema
     ///
@@ -173,11 +175,13 @@ impl AiApi<'_> {
         account_id: &str,
         params: &GetModelSchemaParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::GET_MODEL_SCHEMA, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_MODEL_SCHEMA,
+            &[account_id],
+        );
         request.query("model", &params.model);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Model Search
     ///
@@ -198,9 +202,11 @@ impl AiApi<'_> {
         account_id: i64,
         params: &SearchModelParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::SEARCH_MODEL, &[&account_id.to_string()]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_MODEL,
+            &[&account_id.to_string()],
+        );
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
         request.query("task", &params.task);
@@ -208,7 +214,7 @@ impl AiApi<'_> {
         request.query("source", &params.source);
         request.query("hide_experimental", &params.hide_experimental);
         request.query("search", &params.search);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Execute @cf/baai/bge-base-en-v1.5 model.
     ///
@@ -227,16 +233,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/baai/bge-large-en-v1.5 model.
     ///
@@ -255,16 +260,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/baai/bge-small-en-v1.5 model.
     ///
@@ -283,16 +287,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBaaiBgeBaseEnV15Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/bytedance/stable-diffusion-xl-lightning model.
     ///
@@ -311,16 +314,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/deepseek-ai/deepseek-math-7b-instruct model.
     ///
@@ -339,16 +341,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/defog/sqlcoder-7b-2 model.
     ///
@@ -367,16 +368,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/facebook/bart-large-cnn model.
     ///
@@ -395,16 +395,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfFacebookBartLargeCnnRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/facebook/detr-resnet-50 model.
     ///
@@ -425,16 +424,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.raw_body("application/octet-stream", body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/fblgit/una-cybertron-7b-v2-bf16 model.
     ///
@@ -453,16 +451,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/google/gemma-2b-it-lora model.
     ///
@@ -481,16 +478,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/google/gemma-7b-it-lora model.
     ///
@@ -509,16 +505,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/huggingface/distilbert-sst-2-int8 model.
     ///
@@ -537,16 +532,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/lykon/dreamshaper-8-lcm model.
     ///
@@ -565,16 +559,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta-llama/llama-2-7b-chat-hf-lora model.
     ///
@@ -593,16 +586,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-2-7b-chat-fp16 model.
     ///
@@ -621,16 +613,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-3-8b-instruct model.
     ///
@@ -649,16 +640,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-3-8b-instruct-awq model.
     ///
@@ -677,16 +667,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-3.1-8b-instruct model.
     ///
@@ -705,16 +694,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/m2m100-1.2b model.
     ///
@@ -733,16 +721,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfMetaM2m10012bRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/microsoft/phi-2 model.
     ///
@@ -761,13 +748,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/microsoft/resnet-50 model.
     ///
@@ -788,16 +777,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.raw_body("application/octet-stream", body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/mistral/mistral-7b-instruct-v0.2-lora model.
     ///
@@ -816,16 +804,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/openai/whisper model.
     ///
@@ -846,13 +833,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.raw_body("application/octet-stream", body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/openai/whisper-tiny-en model.
     ///
@@ -873,16 +862,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.raw_body("application/octet-stream", body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/openchat/openchat-3.5-0106 model.
     ///
@@ -901,16 +889,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-0.5b-chat model.
     ///
@@ -929,16 +916,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-1.8b-chat model.
     ///
@@ -957,16 +943,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-14b-chat-awq model.
     ///
@@ -985,16 +970,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-7b-chat-awq model.
     ///
@@ -1013,16 +997,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/runwayml/stable-diffusion-v1-5-img2img model.
     ///
@@ -1041,16 +1024,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/runwayml/stable-diffusion-v1-5-inpainting model.
     ///
@@ -1069,16 +1051,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/stabilityai/stable-diffusion-xl-base-1.0 model.
     ///
@@ -1097,16 +1078,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/thebloke/discolm-german-7b-v1-awq model.
     ///
@@ -1125,16 +1105,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/tiiuae/falcon-7b-instruct model.
     ///
@@ -1153,16 +1132,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/tinyllama/tinyllama-1.1b-chat-v1.0 model.
     ///
@@ -1181,16 +1159,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/meta-llama/meta-llama-3-8b-instruct model.
     ///
@@ -1209,16 +1186,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/mistral/mistral-7b-instruct-v0.2 model.
     ///
@@ -1237,16 +1213,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/nexusflow/starling-lm-7b-beta model.
     ///
@@ -1265,16 +1240,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/nousresearch/hermes-2-pro-mistral-7b model.
     ///
@@ -1293,16 +1267,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/deepseek-coder-6.7b-base-awq model.
     ///
@@ -1321,16 +1294,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/deepseek-coder-6.7b-instruct-awq model.
     ///
@@ -1349,16 +1321,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/llama-2-13b-chat-awq model.
     ///
@@ -1377,16 +1348,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/llamaguard-7b-awq model.
     ///
@@ -1405,16 +1375,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/mistral-7b-instruct-v0.1-awq model.
     ///
@@ -1433,16 +1402,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/neural-chat-7b-v3-1-awq model.
     ///
@@ -1461,16 +1429,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/openhermes-2.5-mistral-7b-awq model.
     ///
@@ -1489,16 +1456,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/zephyr-7b-beta-awq model.
     ///
@@ -1517,16 +1483,15 @@ impl AiApi<'_> {
         account_id: &str,
         body: Option<&WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute AI model
     ///
@@ -1554,13 +1519,15 @@ impl AiApi<'_> {
         model_name: &str,
         body: Option<&PostRunModelRequest>,
     ) -> rt::Call<PostRunModelResponse> {
-        let mut request = self
-            .client
-            .request(&operations::POST_RUN_MODEL, &[account_id, model_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_RUN_MODEL,
+            &[account_id, model_name],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Task Search
     ///
@@ -1575,10 +1542,12 @@ impl AiApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn search_task(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
-        let request = self
-            .client
-            .request(&operations::SEARCH_TASK, &[&account_id.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_TASK,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -2715,7 +2684,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PostRunModelResponseResultTextGeneration",
             &[
@@ -2799,7 +2768,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PostRunModelResponseResult",
             &[

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dns-records` group; get one with [`Client::dns_records`](crate::Client::dns_records).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsRecordsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dns-records` group.
-    pub fn dns_records(&self) -> DnsRecordsApi<'_> {
-        DnsRecordsApi { client: self }
+impl<'a> DnsRecordsApi<'a> {
+    /// The `dns-records` operations on `client`, as [`Client::dns_records`](crate::Client::dns_records) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnsRecordsApi { client }
     }
 }
 impl DnsRecordsApi<'_> {
@@ -48,7 +49,11 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         params: &ListDnsRecordsParams,
     ) -> rt::ListCall<DnsRecord> {
-        let mut request = self.client.request(&operations::LIST_DNS_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_DNS_RECORDS,
+            &[zone_id],
+        );
         request.query("name", &params.name);
         request.query("type", &params.r#type);
         request.query("content", &params.content);
@@ -74,7 +79,7 @@ impl DnsRecordsApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create DNS Record
     ///
@@ -101,11 +106,13 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         body: &DnsRecord,
     ) -> rt::Call<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DNS_RECORD, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DNS_RECORD,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Export DNS Records
     ///
@@ -126,8 +133,12 @@ impl DnsRecordsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn export_dns_records(&self, zone_id: &str) -> rt::RawCall {
-        let request = self.client.request(&operations::EXPORT_DNS_RECORDS, &[zone_id]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::EXPORT_DNS_RECORDS,
+            &[zone_id],
+        );
+        rt::__private::raw_call(request)
     }
     /// Import DNS Records
     ///
@@ -154,11 +165,13 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ImportDnsRecordsResult> {
-        let mut request = self
-            .client
-            .request(&operations::IMPORT_DNS_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IMPORT_DNS_RECORDS,
+            &[zone_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Scan DNS Records
     ///
@@ -179,9 +192,13 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ImportDnsRecordsResult> {
-        let mut request = self.client.request(&operations::SCAN_DNS_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SCAN_DNS_RECORDS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// DNS Record Details
     ///
@@ -201,10 +218,12 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         dns_record_id: &str,
     ) -> rt::Call<DnsRecord> {
-        let request = self
-            .client
-            .request(&operations::DNS_RECORD_DETAILS, &[zone_id, dns_record_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DNS_RECORD_DETAILS,
+            &[zone_id, dns_record_id],
+        );
+        rt::__private::call(request)
     }
     /// Overwrite DNS Record
     ///
@@ -232,11 +251,13 @@ impl DnsRecordsApi<'_> {
         dns_record_id: &str,
         body: &DnsRecord,
     ) -> rt::Call<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_DNS_RECORD, &[zone_id, dns_record_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update DNS Record
     ///
@@ -264,11 +285,13 @@ impl DnsRecordsApi<'_> {
         dns_record_id: &str,
         body: &DnsRecord,
     ) -> rt::Call<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_DNS_RECORD, &[zone_id, dns_record_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete DNS Record
     ///
@@ -289,11 +312,13 @@ impl DnsRecordsApi<'_> {
         dns_record_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteDnsRecordResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_DNS_RECORD, &[zone_id, dns_record_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -584,7 +609,7 @@ impl std::fmt::Display for Type {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Type {
+impl rt::__private::ParamValue for Type {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -648,7 +673,7 @@ impl std::fmt::Display for Match {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Match {
+impl rt::__private::ParamValue for Match {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -706,7 +731,7 @@ impl std::fmt::Display for TagMatch {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for TagMatch {
+impl rt::__private::ParamValue for TagMatch {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -785,7 +810,7 @@ impl std::fmt::Display for Order {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Order {
+impl rt::__private::ParamValue for Order {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -837,7 +862,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -922,28 +947,40 @@ impl<'de> serde::Deserialize<'de> for DnsRecord {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
-            Some("A") => rt::decode_variant(value, "A").map(Self::A),
-            Some("AAAA") => rt::decode_variant(value, "AAAA").map(Self::Aaaa),
-            Some("CAA") => rt::decode_variant(value, "CAA").map(Self::Caa),
-            Some("CERT") => rt::decode_variant(value, "CERT").map(Self::Cert),
-            Some("CNAME") => rt::decode_variant(value, "CNAME").map(Self::Cname),
-            Some("DNSKEY") => rt::decode_variant(value, "DNSKEY").map(Self::Dnskey),
-            Some("DS") => rt::decode_variant(value, "DS").map(Self::Ds),
-            Some("HTTPS") => rt::decode_variant(value, "HTTPS").map(Self::Https),
-            Some("LOC") => rt::decode_variant(value, "LOC").map(Self::Loc),
-            Some("MX") => rt::decode_variant(value, "MX").map(Self::Mx),
-            Some("NAPTR") => rt::decode_variant(value, "NAPTR").map(Self::Naptr),
-            Some("NS") => rt::decode_variant(value, "NS").map(Self::Ns),
-            Some("PTR") => rt::decode_variant(value, "PTR").map(Self::Ptr),
-            Some("SMIMEA") => rt::decode_variant(value, "SMIMEA").map(Self::Smimea),
-            Some("SRV") => rt::decode_variant(value, "SRV").map(Self::Srv),
-            Some("SSHFP") => rt::decode_variant(value, "SSHFP").map(Self::Sshfp),
-            Some("SVCB") => rt::decode_variant(value, "SVCB").map(Self::Svcb),
-            Some("TLSA") => rt::decode_variant(value, "TLSA").map(Self::Tlsa),
-            Some("TXT") => rt::decode_variant(value, "TXT").map(Self::Txt),
-            Some("URI") => rt::decode_variant(value, "URI").map(Self::Uri),
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
+            Some("A") => rt::__private::decode_variant(value, "A").map(Self::A),
+            Some("AAAA") => rt::__private::decode_variant(value, "AAAA").map(Self::Aaaa),
+            Some("CAA") => rt::__private::decode_variant(value, "CAA").map(Self::Caa),
+            Some("CERT") => rt::__private::decode_variant(value, "CERT").map(Self::Cert),
+            Some("CNAME") => {
+                rt::__private::decode_variant(value, "CNAME").map(Self::Cname)
+            }
+            Some("DNSKEY") => {
+                rt::__private::decode_variant(value, "DNSKEY").map(Self::Dnskey)
+            }
+            Some("DS") => rt::__private::decode_variant(value, "DS").map(Self::Ds),
+            Some("HTTPS") => {
+                rt::__private::decode_variant(value, "HTTPS").map(Self::Https)
+            }
+            Some("LOC") => rt::__private::decode_variant(value, "LOC").map(Self::Loc),
+            Some("MX") => rt::__private::decode_variant(value, "MX").map(Self::Mx),
+            Some("NAPTR") => {
+                rt::__private::decode_variant(value, "NAPTR").map(Self::Naptr)
+            }
+            Some("NS") => rt::__private::decode_variant(value, "NS").map(Self::Ns),
+            Some("PTR") => rt::__private::decode_variant(value, "PTR").map(Self::Ptr),
+            Some("SMIMEA") => {
+                rt::__private::decode_variant(value, "SMIMEA").map(Self::Smimea)
+            }
+            Some("SRV") => rt::__private::decode_variant(value, "SRV").map(Self::Srv),
+            Some("SSHFP") => {
+                rt::__private::decode_variant(value, "SSHFP").map(Self::Sshfp)
+            }
+            Some("SVCB") => rt::__private::decode_variant(value, "SVCB").map(Self::Svcb),
+            Some("TLSA") => rt::__private::decode_variant(value, "TLSA").map(Self::Tlsa),
+            Some("TXT") => rt::__private::decode_variant(value, "TXT").map(Self::Txt),
+            Some("URI") => rt::__private::decode_variant(value, "URI").map(Self::Uri),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -1001,7 +1038,7 @@ pub struct ARecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1057,7 +1094,7 @@ impl<'de> serde::Deserialize<'de> for ARecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Comments or notes about the DNS record. This field has no effect on DNS responses.
@@ -1087,7 +1124,7 @@ pub struct BaseMeta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1158,7 +1195,7 @@ pub struct AaaaRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1214,7 +1251,7 @@ impl<'de> serde::Deserialize<'de> for AaaaRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// CAA Record
@@ -1271,7 +1308,7 @@ pub struct CaaRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1298,7 +1335,7 @@ pub struct CaaRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1354,7 +1391,7 @@ impl<'de> serde::Deserialize<'de> for CaaRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// CERT Record
@@ -1411,7 +1448,7 @@ pub struct CertRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1443,7 +1480,7 @@ pub struct CertRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1499,7 +1536,7 @@ impl<'de> serde::Deserialize<'de> for CertRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// CNAME Record
@@ -1554,7 +1591,7 @@ pub struct CnameRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1610,7 +1647,7 @@ impl<'de> serde::Deserialize<'de> for CnameRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// DNSKEY Record
@@ -1667,7 +1704,7 @@ pub struct DnskeyRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1699,7 +1736,7 @@ pub struct DnskeyRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1755,7 +1792,7 @@ impl<'de> serde::Deserialize<'de> for DnskeyRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// DS Record
@@ -1812,7 +1849,7 @@ pub struct DsRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1844,7 +1881,7 @@ pub struct DsRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1900,7 +1937,7 @@ impl<'de> serde::Deserialize<'de> for DsRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTPS Record
@@ -1957,7 +1994,7 @@ pub struct HttpsRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1986,7 +2023,7 @@ pub struct Data {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2042,7 +2079,7 @@ impl<'de> serde::Deserialize<'de> for HttpsRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// LOC Record
@@ -2099,7 +2136,7 @@ pub struct LocRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2160,7 +2197,7 @@ impl<'de> serde::Deserialize<'de> for LocRecordDataLatDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Longitude direction.
@@ -2219,7 +2256,7 @@ impl<'de> serde::Deserialize<'de> for LocRecordDataLongDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Components of a LOC record.
@@ -2291,7 +2328,7 @@ pub struct LocRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2347,7 +2384,7 @@ impl<'de> serde::Deserialize<'de> for LocRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// MX Record
@@ -2403,7 +2440,7 @@ pub struct MxRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2465,7 +2502,7 @@ impl<'de> serde::Deserialize<'de> for MxRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// NAPTR Record
@@ -2522,7 +2559,7 @@ pub struct NaptrRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2558,7 +2595,7 @@ pub struct NaptrRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2614,7 +2651,7 @@ impl<'de> serde::Deserialize<'de> for NaptrRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// NS Record
@@ -2668,7 +2705,7 @@ pub struct NsRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2724,7 +2761,7 @@ impl<'de> serde::Deserialize<'de> for NsRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// PTR Record
@@ -2778,7 +2815,7 @@ pub struct PtrRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2834,7 +2871,7 @@ impl<'de> serde::Deserialize<'de> for PtrRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SMIMEA Record
@@ -2891,7 +2928,7 @@ pub struct SmimeaRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2923,7 +2960,7 @@ pub struct SmimeaRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2979,7 +3016,7 @@ impl<'de> serde::Deserialize<'de> for SmimeaRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SRV Record
@@ -3038,7 +3075,7 @@ pub struct SrvRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3088,7 +3125,7 @@ pub struct SrvRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3144,7 +3181,7 @@ impl<'de> serde::Deserialize<'de> for SrvRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SSHFP Record
@@ -3201,7 +3238,7 @@ pub struct SshfpRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3228,7 +3265,7 @@ pub struct SshfpRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3284,7 +3321,7 @@ impl<'de> serde::Deserialize<'de> for SshfpRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SVCB Record
@@ -3341,7 +3378,7 @@ pub struct SvcbRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3397,7 +3434,7 @@ impl<'de> serde::Deserialize<'de> for SvcbRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// TLSA Record
@@ -3454,7 +3491,7 @@ pub struct TlsaRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3486,7 +3523,7 @@ pub struct TlsaRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3542,7 +3579,7 @@ impl<'de> serde::Deserialize<'de> for TlsaRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// TXT Record
@@ -3596,7 +3633,7 @@ pub struct TxtRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3652,7 +3689,7 @@ impl<'de> serde::Deserialize<'de> for TxtRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// URI Record
@@ -3711,7 +3748,7 @@ pub struct UriRecord {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3735,7 +3772,7 @@ pub struct UriRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3791,7 +3828,7 @@ impl<'de> serde::Deserialize<'de> for UriRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/dns-records_dns_response_import_scan/allOf/1/properties/result`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zaraz` group; get one with [`Client::zaraz`](crate::Client::zaraz).
 #[derive(Debug, Clone, Copy)]
 pub struct ZarazApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zaraz` group.
-    pub fn zaraz(&self) -> ZarazApi<'_> {
-        ZarazApi { client: self }
+impl<'a> ZarazApi<'a> {
+    /// The `zaraz` operations on `client`, as [`Client::zaraz`](crate::Client::zaraz) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZarazApi { client }
     }
 }
 impl ZarazApi<'_> {
@@ -43,10 +44,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zaraz configuration
     ///
@@ -65,11 +68,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &ZarazConfigBody,
     ) -> rt::Call<ZarazConfigReturn> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get default Zaraz configuration
     ///
@@ -87,10 +92,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Export Zaraz configuration
     ///
@@ -108,10 +115,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// List Zaraz historical configuration records
     ///
@@ -130,14 +139,16 @@ impl ZarazApi<'_> {
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazHistoryParams,
     ) -> rt::Call<Vec<GetZonesZoneIdentifierZarazHistoryResultItem>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
+            &[zone_id],
+        );
         request.query("offset", &params.offset);
         request.query("limit", &params.limit);
         request.query("sortField", &params.sort_field);
         request.query("sortOrder", &params.sort_order);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Restore Zaraz historical configuration by ID
     ///
@@ -156,11 +167,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &i64,
     ) -> rt::Call<ZarazConfigReturn> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zaraz historical configurations by ID(s)
     ///
@@ -184,14 +197,13 @@ impl ZarazApi<'_> {
             GetZonesZoneIdentifierZarazConfigHistoryResultValue,
         >,
     > {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
+            &[zone_id],
+        );
         request.query_joined("ids", &params.ids);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Publish Zaraz preview configuration
     ///
@@ -210,13 +222,15 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: Option<&String>,
     ) -> rt::Call<String> {
-        let mut request = self
-            .client
-            .request(&operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH,
+            &[zone_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zaraz workflow
     ///
@@ -234,10 +248,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazWorkflow> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zaraz workflow
     ///
@@ -256,11 +272,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &ZarazWorkflow,
     ) -> rt::Call<ZarazWorkflow> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -430,7 +448,7 @@ pub struct ZarazConfigBaseConsentButtonTextTranslations {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -446,7 +464,7 @@ pub struct ZarazConfigBaseConsentPurposesValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -464,7 +482,7 @@ pub struct ZarazConfigBaseConsentPurposesWithTranslationsValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -540,7 +558,7 @@ pub struct ZarazConfigBaseConsent {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -560,7 +578,7 @@ pub struct ZarazConfigBaseSettingsContextEnricher {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -616,7 +634,7 @@ pub struct ZarazConfigBaseSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -636,7 +654,7 @@ pub struct LoadRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -733,7 +751,7 @@ impl<'de> serde::Deserialize<'de> for LoadRuleOp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_click-listener-rule`
@@ -749,7 +767,7 @@ pub struct ClickListenerRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -801,7 +819,7 @@ impl<'de> serde::Deserialize<'de> for ClickListenerRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_click-listener-rule/properties/settings/properties/type`
@@ -856,7 +874,7 @@ impl<'de> serde::Deserialize<'de> for ClickListenerRuleSettingsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_click-listener-rule/properties/settings`
@@ -873,7 +891,7 @@ pub struct ClickListenerRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -891,7 +909,7 @@ pub struct TimerRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -943,7 +961,7 @@ impl<'de> serde::Deserialize<'de> for TimerRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_timer-rule/properties/settings`
@@ -957,7 +975,7 @@ pub struct TimerRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -975,7 +993,7 @@ pub struct FormSubmissionRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1027,7 +1045,7 @@ impl<'de> serde::Deserialize<'de> for FormSubmissionRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_form-submission-rule/properties/settings`
@@ -1041,7 +1059,7 @@ pub struct FormSubmissionRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1059,7 +1077,7 @@ pub struct VariableMatchRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1111,7 +1129,7 @@ impl<'de> serde::Deserialize<'de> for VariableMatchRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_variable-match-rule/properties/settings`
@@ -1125,7 +1143,7 @@ pub struct VariableMatchRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1143,7 +1161,7 @@ pub struct ScrollDepthRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1195,7 +1213,7 @@ impl<'de> serde::Deserialize<'de> for ScrollDepthRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_scroll-depth-rule/properties/settings`
@@ -1207,7 +1225,7 @@ pub struct ScrollDepthRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1225,7 +1243,7 @@ pub struct ElementVisibilityRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1277,7 +1295,7 @@ impl<'de> serde::Deserialize<'de> for ElementVisibilityRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_element-visibility-rule/properties/settings`
@@ -1289,7 +1307,7 @@ pub struct ElementVisibilityRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1325,7 +1343,7 @@ impl<'de> serde::Deserialize<'de> for Item {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Item",
             &[
@@ -1430,7 +1448,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseTriggersValueSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/triggers/additionalProperties`
@@ -1454,7 +1472,7 @@ pub struct ZarazConfigBaseTriggersValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1511,7 +1529,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant1Type 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/0`
@@ -1527,7 +1545,7 @@ pub struct ZarazConfigBaseVariablesValueVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1579,7 +1597,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant2Type 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1`
@@ -1595,7 +1613,7 @@ pub struct ZarazConfigBaseVariablesValueVariant2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1619,7 +1637,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ZarazConfigBaseVariablesValue",
             &[
@@ -1686,7 +1704,7 @@ pub struct ManagedComponent {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1712,7 +1730,7 @@ impl<'de> serde::Deserialize<'de> for Value {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Value",
             &[
@@ -1749,7 +1767,7 @@ pub struct BaseMcActionsValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1801,7 +1819,7 @@ impl<'de> serde::Deserialize<'de> for ManagedComponentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_custom-managed-component`
@@ -1846,7 +1864,7 @@ pub struct CustomManagedComponent {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1898,7 +1916,7 @@ impl<'de> serde::Deserialize<'de> for CustomManagedComponentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-return/allOf/1/properties/tools/additionalProperties`
@@ -1918,14 +1936,14 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("component") => {
-                rt::decode_variant(value, "component").map(Self::Component)
+                rt::__private::decode_variant(value, "component").map(Self::Component)
             }
             Some("custom-mc") => {
-                rt::decode_variant(value, "custom-mc").map(Self::CustomMc)
+                rt::__private::decode_variant(value, "custom-mc").map(Self::CustomMc)
             }
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -2121,7 +2139,7 @@ impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortField {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
+impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2169,7 +2187,7 @@ impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2270,6 +2288,6 @@ impl<'de> serde::Deserialize<'de> for ZarazWorkflow {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }

@@ -18,14 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zero-trust-gateway` group; get one with [`Client::zero_trust_gateway`](crate::Client::zero_trust_gateway).
 #[derive(Debug, Clone, Copy)]
 pub struct ZeroTrustGatewayApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zero-trust-gateway` group.
-    pub fn zero_trust_gateway(&self) -> ZeroTrustGatewayApi<'_> {
-        ZeroTrustGatewayApi {
-            client: self,
-        }
+impl<'a> ZeroTrustGatewayApi<'a> {
+    /// The `zero-trust-gateway` operations on `client`, as [`Client::zero_trust_gateway`](crate::Client::zero_trust_gateway) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZeroTrustGatewayApi { client }
     }
 }
 impl ZeroTrustGatewayApi<'_> {
@@ -43,10 +42,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetZeroTrustAccountInformationResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Zero Trust account
     ///
@@ -62,10 +63,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetZeroTrustAccountInformationResult> {
-        let request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_ACCOUNT, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// List application and application type mappings
     ///
@@ -83,13 +86,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppTypes> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get Zero Trust Audit SSH settings
     ///
@@ -105,10 +107,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Settings> {
-        let request = self
-            .client
-            .request(&operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust Audit SSH settings
     ///
@@ -125,11 +129,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustUpdateAuditSshSettingsRequest,
     ) -> rt::Call<Settings> {
-        let mut request = self
-            .client
-            .request(&operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List categories
     ///
@@ -144,8 +150,12 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_categories(&self, account_id: &str) -> rt::ListCall<Categories> {
-        let request = self.client.request(&operations::LIST_CATEGORIES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_CATEGORIES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Zero Trust certificates
     ///
@@ -163,10 +173,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Certificates> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_CERTIFICATES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_CERTIFICATES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Zero Trust certificate
     ///
@@ -183,13 +195,15 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: Option<&GenerateCertRequest>,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_CERTIFICATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust certificate details
     ///
@@ -207,13 +221,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
-                &[account_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
+            &[account_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete Zero Trust certificate
     ///
@@ -232,14 +245,13 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Certificates>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZERO_TRUST_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Activate a Zero Trust certificate
     ///
@@ -258,14 +270,13 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Deactivate a Zero Trust certificate
     ///
@@ -284,14 +295,13 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust account configuration
     ///
@@ -307,10 +317,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust account configuration
     ///
@@ -327,14 +339,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountSettings,
     ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Zero Trust account configuration
     ///
@@ -351,11 +362,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountSettings,
     ) -> rt::Call<GetZeroTrustAccountConfigurationResult> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Zero Trust lists
     ///
@@ -374,11 +387,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         params: &ListZeroTrustListsParams,
     ) -> rt::ListCall<Lists> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_LISTS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_LISTS,
+            &[account_id],
+        );
         request.query("type", &params.r#type);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Zero Trust list
     ///
@@ -395,11 +410,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &CreateZeroTrustListRequest,
     ) -> rt::Call<CreateZeroTrustListResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_LIST,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust list details
     ///
@@ -417,10 +434,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         list_id: &str,
     ) -> rt::Call<Lists> {
-        let request = self
-            .client
-            .request(&operations::ZERO_TRUST_LIST_DETAILS, &[account_id, list_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_LIST_DETAILS,
+            &[account_id, list_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust list
     ///
@@ -439,11 +458,13 @@ impl ZeroTrustGatewayApi<'_> {
         list_id: &str,
         body: &UpdateZeroTrustListRequest,
     ) -> rt::Call<Lists> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ZERO_TRUST_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Zero Trust list
     ///
@@ -462,11 +483,13 @@ impl ZeroTrustGatewayApi<'_> {
         list_id: &str,
         body: &PatchZeroTrustListRequest,
     ) -> rt::Call<Lists> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_ZERO_TRUST_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Zero Trust list
     ///
@@ -485,11 +508,13 @@ impl ZeroTrustGatewayApi<'_> {
         list_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ZERO_TRUST_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust list items
     ///
@@ -509,10 +534,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         list_id: &str,
     ) -> rt::ListCall<Items> {
-        let request = self
-            .client
-            .request(&operations::ZERO_TRUST_LIST_ITEMS, &[account_id, list_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_LIST_ITEMS,
+            &[account_id, list_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Zero Trust Gateway locations
     ///
@@ -530,10 +557,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Locations> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_GATEWAY_LOCATIONS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_GATEWAY_LOCATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a Zero Trust Gateway location
     ///
@@ -550,11 +579,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustGatewayLocationRequest,
     ) -> rt::Call<Locations> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_GATEWAY_LOCATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust Gateway location details
     ///
@@ -572,13 +603,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         location_id: &str,
     ) -> rt::Call<Locations> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
-                &[account_id, location_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
+            &[account_id, location_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Zero Trust Gateway location
     ///
@@ -597,14 +627,13 @@ impl ZeroTrustGatewayApi<'_> {
         location_id: &str,
         body: &ZeroTrustGatewayLocationRequest,
     ) -> rt::Call<Locations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZERO_TRUST_GATEWAY_LOCATION,
-                &[account_id, location_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id, location_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Zero Trust Gateway location
     ///
@@ -623,14 +652,13 @@ impl ZeroTrustGatewayApi<'_> {
         location_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
-                &[account_id, location_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id, location_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get logging settings for the Zero Trust account
     ///
@@ -646,13 +674,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust account logging settings
     ///
@@ -669,14 +696,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountLoggingSettings,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List proxy endpoints
     ///
@@ -689,10 +715,12 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_proxy_endpoints(&self, account_id: &str) -> rt::Call<ProxyEndpoints> {
-        let request = self
-            .client
-            .request(&operations::LIST_PROXY_ENDPOINTS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PROXY_ENDPOINTS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a proxy endpoint
     ///
@@ -709,11 +737,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &CreateProxyEndpointRequest,
     ) -> rt::Call<ProxyEndpoints> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PROXY_ENDPOINT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PROXY_ENDPOINT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a proxy endpoint
     ///
@@ -733,13 +763,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         proxy_endpoint_id: &str,
     ) -> rt::ListCall<ProxyEndpoints> {
-        let request = self
-            .client
-            .request(
-                &operations::PROXY_ENDPOINT_DETAILS,
-                &[account_id, proxy_endpoint_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PROXY_ENDPOINT_DETAILS,
+            &[account_id, proxy_endpoint_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Update a proxy endpoint
     ///
@@ -758,14 +787,13 @@ impl ZeroTrustGatewayApi<'_> {
         proxy_endpoint_id: &str,
         body: &UpdateProxyEndpointRequest,
     ) -> rt::Call<ProxyEndpoints> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_PROXY_ENDPOINT,
-                &[account_id, proxy_endpoint_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PROXY_ENDPOINT,
+            &[account_id, proxy_endpoint_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a proxy endpoint
     ///
@@ -784,14 +812,13 @@ impl ZeroTrustGatewayApi<'_> {
         proxy_endpoint_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_PROXY_ENDPOINT,
-                &[account_id, proxy_endpoint_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PROXY_ENDPOINT,
+            &[account_id, proxy_endpoint_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Zero Trust Gateway rules
     ///
@@ -809,10 +836,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Rules> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_GATEWAY_RULES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_GATEWAY_RULES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a Zero Trust Gateway rule
     ///
@@ -829,11 +858,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustGatewayRuleRequest,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_GATEWAY_RULE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust Gateway rule details
     ///
@@ -851,13 +882,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Rules> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
-                &[account_id, rule_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
+            &[account_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Zero Trust Gateway rule
     ///
@@ -876,14 +906,13 @@ impl ZeroTrustGatewayApi<'_> {
         rule_id: &str,
         body: &ZeroTrustGatewayRuleRequest,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZERO_TRUST_GATEWAY_RULE,
-                &[account_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Zero Trust Gateway rule
     ///
@@ -902,14 +931,13 @@ impl ZeroTrustGatewayApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
-                &[account_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1321,7 +1349,7 @@ impl<'de> serde::Deserialize<'de> for AppTypes {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AppTypes",
             &[
@@ -1511,7 +1539,7 @@ impl<'de> serde::Deserialize<'de> for Class {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A short summary of domains in the category.
@@ -1623,7 +1651,7 @@ impl<'de> serde::Deserialize<'de> for BindingStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Certificate UUID tag.
@@ -1683,7 +1711,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zero-trust-gateway_generate-cert-request`
@@ -1709,7 +1737,7 @@ pub struct ActivityLogSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1735,7 +1763,7 @@ pub struct AntiVirusSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1776,7 +1804,7 @@ pub struct NotificationSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1833,7 +1861,7 @@ pub struct BlockPageSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1852,7 +1880,7 @@ pub struct BodyScanningSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1876,7 +1904,7 @@ pub struct BrowserIsolationSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1894,7 +1922,7 @@ pub struct CertificateSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1926,7 +1954,7 @@ pub struct CustomCertificateSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1945,7 +1973,7 @@ pub struct ExtendedEmailMatching {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1964,7 +1992,7 @@ pub struct FipsSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1983,7 +2011,7 @@ pub struct ProtocolDetection {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2002,7 +2030,7 @@ pub struct TlsSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2049,7 +2077,7 @@ pub struct GatewayAccountSettingsSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2144,10 +2172,10 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for SchemasType {
+impl rt::__private::ParamValue for SchemasType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2226,7 +2254,7 @@ pub struct ItemsItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2361,7 +2389,7 @@ pub struct Endpoints {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2386,7 +2414,7 @@ pub struct DohEndpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2406,7 +2434,7 @@ pub struct IpNetwork {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2426,7 +2454,7 @@ pub struct DotEndpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2443,7 +2471,7 @@ pub struct Ipv4Endpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2463,7 +2491,7 @@ pub struct Ipv6Endpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2483,7 +2511,7 @@ pub struct Ipv6Network {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2519,7 +2547,7 @@ pub struct Ipv4Network {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2568,7 +2596,7 @@ pub struct GatewayAccountLoggingSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2591,7 +2619,7 @@ pub struct GatewayAccountLoggingSettingsSettingsByRuleType {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2801,7 +2829,7 @@ impl<'de> serde::Deserialize<'de> for Action {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Date of deletion, if any.
@@ -2900,7 +2928,7 @@ impl<'de> serde::Deserialize<'de> for FiltersItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The API resource UUID.
@@ -3021,7 +3049,7 @@ pub struct RuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3040,7 +3068,7 @@ pub struct RuleSettingsAuditSsh {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3079,7 +3107,7 @@ pub struct RuleSettingsBisoAdminControls {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3103,7 +3131,7 @@ pub struct RuleSettingsCheckSession {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3134,7 +3162,7 @@ pub struct DnsResolverSettingsV4 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3165,7 +3193,7 @@ pub struct DnsResolverSettingsV6 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3185,7 +3213,7 @@ pub struct RuleSettingsDnsResolvers {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3214,7 +3242,7 @@ pub struct RuleSettingsEgress {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3236,7 +3264,7 @@ pub struct RuleSettingsL4override {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3259,7 +3287,7 @@ pub struct RuleSettingsNotificationSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3278,7 +3306,7 @@ pub struct RuleSettingsPayloadLog {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3344,7 +3372,7 @@ impl<'de> serde::Deserialize<'de> for RuleSettingsUntrustedCertAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configure behavior when an upstream cert is invalid or an SSL error occurs.
@@ -3361,7 +3389,7 @@ pub struct RuleSettingsUntrustedCert {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3415,7 +3443,7 @@ pub struct Schedule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

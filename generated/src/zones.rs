@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zones` group; get one with [`Client::zones`](crate::Client::zones).
 #[derive(Debug, Clone, Copy)]
 pub struct ZonesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zones` group.
-    pub fn zones(&self) -> ZonesApi<'_> {
-        ZonesApi { client: self }
+impl<'a> ZonesApi<'a> {
+    /// The `zones` operations on `client`, as [`Client::zones`](crate::Client::zones) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZonesApi { client }
     }
 }
 impl ZonesApi<'_> {
@@ -38,7 +39,11 @@ impl ZonesApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn zones_get(&self, params: &ZonesGetParams) -> rt::ListCall<Zone> {
-        let mut request = self.client.request(&operations::ZONES_GET, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_GET,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("status", &params.status);
         request.query("account.id", &params.account_id);
@@ -48,7 +53,7 @@ impl ZonesApi<'_> {
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Zone
     ///
@@ -56,9 +61,13 @@ impl ZonesApi<'_> {
     ///
     /// Operation ID: `zones-post`
     pub fn zones_post(&self, body: &ZonesPostRequest) -> rt::Call<Zone> {
-        let mut request = self.client.request(&operations::ZONES_POST, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_POST,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Zone Details
     ///
@@ -73,8 +82,12 @@ impl ZonesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn zones_0_get(&self, zone_id: &str) -> rt::Call<Zone> {
-        let request = self.client.request(&operations::ZONES_0_GET, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_GET,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit Zone
     ///
@@ -93,9 +106,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &Zones0PatchRequest,
     ) -> rt::Call<Zone> {
-        let mut request = self.client.request(&operations::ZONES_0_PATCH, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_PATCH,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Zone
     ///
@@ -116,11 +133,15 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: Option<&serde_json::Value>,
     ) -> rt::Call<Option<Zones0DeleteResult>> {
-        let mut request = self.client.request(&operations::ZONES_0_DELETE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_DELETE,
+            &[zone_id],
+        );
         if let Some(body) = body {
             request.json(body);
         }
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zone Hold
     ///
@@ -133,8 +154,12 @@ impl ZonesApi<'_> {
     /// Path parameters:
     /// - `zone_id`: Zone ID
     pub fn zones_0_hold_get(&self, zone_id: &str) -> rt::Call<Zones0HoldGetResult> {
-        let request = self.client.request(&operations::ZONES_0_HOLD_GET, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_HOLD_GET,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Zone Hold
     ///
@@ -151,11 +176,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &Zones0HoldPostParams,
     ) -> rt::Call<Zones0HoldPostResult> {
-        let mut request = self
-            .client
-            .request(&operations::ZONES_0_HOLD_POST, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_HOLD_POST,
+            &[zone_id],
+        );
         request.query("include_subdomains", &params.include_subdomains);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove Zone Hold
     ///
@@ -173,11 +200,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &Zones0HoldDeleteParams,
     ) -> rt::Call<Option<Zones0HoldDeleteResponsePart1>> {
-        let mut request = self
-            .client
-            .request(&operations::ZONES_0_HOLD_DELETE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_HOLD_DELETE,
+            &[zone_id],
+        );
         request.query("hold_after", &params.hold_after);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Page Rules
     ///
@@ -198,12 +227,16 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &ListPageRulesParams,
     ) -> rt::Call<Vec<PageRule>> {
-        let mut request = self.client.request(&operations::LIST_PAGE_RULES, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_PAGE_RULES,
+            &[zone_id],
+        );
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
         request.query("status", &params.status);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a Page Rule
     ///
@@ -224,11 +257,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &APageRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_PAGE_RULE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_PAGE_RULE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List available Page Rules settings
     ///
@@ -248,10 +283,12 @@ impl ZonesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Settings> {
-        let request = self
-            .client
-            .request(&operations::LIST_AVAILABLE_PAGE_RULES_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_AVAILABLE_PAGE_RULES_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a Page Rule
     ///
@@ -273,10 +310,12 @@ impl ZonesApi<'_> {
         zone_id: &str,
         pagerule_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_A_PAGE_RULE, &[zone_id, pagerule_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Page Rule
     ///
@@ -299,11 +338,13 @@ impl ZonesApi<'_> {
         pagerule_id: &str,
         body: &APageRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_PAGE_RULE, &[zone_id, pagerule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Edit a Page Rule
     ///
@@ -326,11 +367,13 @@ impl ZonesApi<'_> {
         pagerule_id: &str,
         body: &EditAPageRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_A_PAGE_RULE, &[zone_id, pagerule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Page Rule
     ///
@@ -353,11 +396,13 @@ impl ZonesApi<'_> {
         pagerule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteAPageRuleResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_PAGE_RULE, &[zone_id, pagerule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get all zone settings
     ///
@@ -374,10 +419,12 @@ impl ZonesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_all_zone_settings(&self, zone_id: &str) -> rt::Call<Vec<Item>> {
-        let request = self
-            .client
-            .request(&operations::GET_ALL_ZONE_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ALL_ZONE_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit multiple zone settings
     ///
@@ -398,11 +445,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &MultipleSettings,
     ) -> rt::Call<Vec<Item>> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_ZONE_SETTINGS_INFO, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_ZONE_SETTINGS_INFO,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get zone setting
     ///
@@ -424,10 +473,12 @@ impl ZonesApi<'_> {
         zone_id: &str,
         setting_id: &str,
     ) -> rt::Call<Setting> {
-        let request = self
-            .client
-            .request(&operations::GET_SINGLE_SETTING, &[zone_id, setting_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SINGLE_SETTING,
+            &[zone_id, setting_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit zone setting
     ///
@@ -450,11 +501,13 @@ impl ZonesApi<'_> {
         setting_id: &str,
         body: &Setting,
     ) -> rt::Call<Setting> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_SINGLE_SETTING, &[zone_id, setting_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_SINGLE_SETTING,
+            &[zone_id, setting_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -743,7 +796,7 @@ impl std::fmt::Display for ZonesGetStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ZonesGetStatus {
+impl rt::__private::ParamValue for ZonesGetStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -805,7 +858,7 @@ impl std::fmt::Display for ZonesGetOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ZonesGetOrder {
+impl rt::__private::ParamValue for ZonesGetOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -856,7 +909,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -907,7 +960,7 @@ impl std::fmt::Display for Match {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Match {
+impl rt::__private::ParamValue for Match {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1313,7 +1366,7 @@ impl std::fmt::Display for ListPageRulesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListPageRulesOrder {
+impl rt::__private::ParamValue for ListPageRulesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1365,7 +1418,7 @@ impl std::fmt::Display for ListPageRulesStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListPageRulesStatus {
+impl rt::__private::ParamValue for ListPageRulesStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1414,7 +1467,7 @@ pub struct Route {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1470,7 +1523,7 @@ impl<'de> serde::Deserialize<'de> for RouteName {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The response type for the URL redirect.
@@ -1529,7 +1582,7 @@ impl<'de> serde::Deserialize<'de> for RouteValueType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_route/properties/value`
@@ -1550,7 +1603,7 @@ pub struct RouteValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1629,7 +1682,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The rule targets to evaluate on each request.
@@ -1659,7 +1712,7 @@ pub struct UrlTarget {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1735,7 +1788,7 @@ impl<'de> serde::Deserialize<'de> for StringConstraintOperator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The constraint of a target.
@@ -1755,7 +1808,7 @@ pub struct UrlTargetConstraint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1811,7 +1864,7 @@ impl<'de> serde::Deserialize<'de> for UrlTargetTarget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone_id}/pagerules.post/requestBody`
@@ -1880,7 +1933,7 @@ pub struct Zones0rtt {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -1889,7 +1942,7 @@ pub struct Zones0rtt {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1946,7 +1999,7 @@ impl<'de> serde::Deserialize<'de> for Zones0rttId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the 0-RTT setting.
@@ -2006,7 +2059,7 @@ impl<'de> serde::Deserialize<'de> for Zones0rttValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Advanced DDoS Protection
@@ -2031,7 +2084,7 @@ pub struct AdvancedDdos {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2040,7 +2093,7 @@ pub struct AdvancedDdos {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2096,7 +2149,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedDdosId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -2156,7 +2209,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedDdosValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Always Online Mode
@@ -2181,7 +2234,7 @@ pub struct AlwaysOnline {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2190,7 +2243,7 @@ pub struct AlwaysOnline {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2246,7 +2299,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysOnlineId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -2305,7 +2358,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysOnlineValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Zone Enable Always Use HTTPS
@@ -2332,7 +2385,7 @@ pub struct AlwaysUseHttps {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2341,7 +2394,7 @@ pub struct AlwaysUseHttps {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2397,7 +2450,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysUseHttpsId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -2456,7 +2509,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysUseHttpsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Zone Enable Automatic HTTPS Rewrites
@@ -2483,7 +2536,7 @@ pub struct AutomaticHttpsRewrites {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2492,7 +2545,7 @@ pub struct AutomaticHttpsRewrites {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2548,7 +2601,7 @@ impl<'de> serde::Deserialize<'de> for AutomaticHttpsRewritesId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -2608,7 +2661,7 @@ impl<'de> serde::Deserialize<'de> for AutomaticHttpsRewritesValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Brotli Compression
@@ -2633,7 +2686,7 @@ pub struct Brotli {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2642,7 +2695,7 @@ pub struct Brotli {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2698,7 +2751,7 @@ impl<'de> serde::Deserialize<'de> for BrotliId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -2757,7 +2810,7 @@ impl<'de> serde::Deserialize<'de> for BrotliValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Browser Cache TTL
@@ -2782,7 +2835,7 @@ pub struct BrowserCacheTtl {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2791,7 +2844,7 @@ pub struct BrowserCacheTtl {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2847,7 +2900,7 @@ impl<'de> serde::Deserialize<'de> for BrowserCacheTtlId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -2879,7 +2932,7 @@ pub struct BrowserCheck {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -2888,7 +2941,7 @@ pub struct BrowserCheck {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2944,7 +2997,7 @@ impl<'de> serde::Deserialize<'de> for BrowserCheckId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3003,7 +3056,7 @@ impl<'de> serde::Deserialize<'de> for BrowserCheckValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Cloudflare Cache Level
@@ -3028,7 +3081,7 @@ pub struct CacheLevel {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3037,7 +3090,7 @@ pub struct CacheLevel {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3093,7 +3146,7 @@ impl<'de> serde::Deserialize<'de> for CacheLevelId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3157,7 +3210,7 @@ impl<'de> serde::Deserialize<'de> for CacheLevelValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Challenge Page TTL
@@ -3182,7 +3235,7 @@ pub struct ChallengeTtl {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3191,7 +3244,7 @@ pub struct ChallengeTtl {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3247,7 +3300,7 @@ impl<'de> serde::Deserialize<'de> for ChallengeTtlId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3280,7 +3333,7 @@ pub struct Ciphers {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3289,7 +3342,7 @@ pub struct Ciphers {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3345,7 +3398,7 @@ impl<'de> serde::Deserialize<'de> for CiphersId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3374,7 +3427,7 @@ pub struct CnameFlattening {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3383,7 +3436,7 @@ pub struct CnameFlattening {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3437,7 +3490,7 @@ impl<'de> serde::Deserialize<'de> for CnameFlatteningId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the cname flattening setting.
@@ -3496,7 +3549,7 @@ impl<'de> serde::Deserialize<'de> for CnameFlatteningValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Development Mode
@@ -3521,7 +3574,7 @@ pub struct DevelopmentMode {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3536,7 +3589,7 @@ pub struct DevelopmentMode {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3592,7 +3645,7 @@ impl<'de> serde::Deserialize<'de> for DevelopmentModeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3651,7 +3704,7 @@ impl<'de> serde::Deserialize<'de> for DevelopmentModeValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Early Hints
@@ -3676,7 +3729,7 @@ pub struct EarlyHints {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3685,7 +3738,7 @@ pub struct EarlyHints {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3741,7 +3794,7 @@ impl<'de> serde::Deserialize<'de> for EarlyHintsId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3800,7 +3853,7 @@ impl<'de> serde::Deserialize<'de> for EarlyHintsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Edge Cache TTL
@@ -3825,7 +3878,7 @@ pub struct EdgeCacheTtl {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3834,7 +3887,7 @@ pub struct EdgeCacheTtl {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3890,7 +3943,7 @@ impl<'de> serde::Deserialize<'de> for EdgeCacheTtlId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -3922,7 +3975,7 @@ pub struct EmailObfuscation {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -3931,7 +3984,7 @@ pub struct EmailObfuscation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3987,7 +4040,7 @@ impl<'de> serde::Deserialize<'de> for EmailObfuscationId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -4046,7 +4099,7 @@ impl<'de> serde::Deserialize<'de> for EmailObfuscationValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP/2 Edge Prioritization
@@ -4071,7 +4124,7 @@ pub struct H2Prioritization {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4080,7 +4133,7 @@ pub struct H2Prioritization {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4136,7 +4189,7 @@ impl<'de> serde::Deserialize<'de> for H2PrioritizationId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -4200,7 +4253,7 @@ impl<'de> serde::Deserialize<'de> for H2PrioritizationValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Hotlink Protection
@@ -4225,7 +4278,7 @@ pub struct HotlinkProtection {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4234,7 +4287,7 @@ pub struct HotlinkProtection {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4290,7 +4343,7 @@ impl<'de> serde::Deserialize<'de> for HotlinkProtectionId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -4349,7 +4402,7 @@ impl<'de> serde::Deserialize<'de> for HotlinkProtectionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP2 Value
@@ -4374,7 +4427,7 @@ pub struct Http2 {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4383,7 +4436,7 @@ pub struct Http2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4439,7 +4492,7 @@ impl<'de> serde::Deserialize<'de> for Http2Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the HTTP2 setting.
@@ -4498,7 +4551,7 @@ impl<'de> serde::Deserialize<'de> for Http2Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP3 Value
@@ -4523,7 +4576,7 @@ pub struct Http3 {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4532,7 +4585,7 @@ pub struct Http3 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4588,7 +4641,7 @@ impl<'de> serde::Deserialize<'de> for Http3Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the HTTP3 setting.
@@ -4647,7 +4700,7 @@ impl<'de> serde::Deserialize<'de> for Http3Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Image Resizing
@@ -4672,7 +4725,7 @@ pub struct ImageResizing {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4681,7 +4734,7 @@ pub struct ImageResizing {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4737,7 +4790,7 @@ impl<'de> serde::Deserialize<'de> for ImageResizingId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Whether the feature is enabled, disabled, or enabled in `open proxy` mode.
@@ -4801,7 +4854,7 @@ impl<'de> serde::Deserialize<'de> for ImageResizingValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// IP Geolocation
@@ -4826,7 +4879,7 @@ pub struct IpGeolocation {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4835,7 +4888,7 @@ pub struct IpGeolocation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4891,7 +4944,7 @@ impl<'de> serde::Deserialize<'de> for IpGeolocationId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -4950,7 +5003,7 @@ impl<'de> serde::Deserialize<'de> for IpGeolocationValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// IPv6
@@ -4975,7 +5028,7 @@ pub struct Ipv6 {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -4984,7 +5037,7 @@ pub struct Ipv6 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5040,7 +5093,7 @@ impl<'de> serde::Deserialize<'de> for Ipv6Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5099,7 +5152,7 @@ impl<'de> serde::Deserialize<'de> for Ipv6Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Max Upload
@@ -5124,7 +5177,7 @@ pub struct MaxUpload {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5133,7 +5186,7 @@ pub struct MaxUpload {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5189,7 +5242,7 @@ impl<'de> serde::Deserialize<'de> for MaxUploadId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5223,7 +5276,7 @@ pub struct MinTlsVersion {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5232,7 +5285,7 @@ pub struct MinTlsVersion {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5288,7 +5341,7 @@ impl<'de> serde::Deserialize<'de> for MinTlsVersionId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5357,7 +5410,7 @@ impl<'de> serde::Deserialize<'de> for MinTlsVersionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Auto-Minify Assets
@@ -5382,7 +5435,7 @@ pub struct Minify {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5391,7 +5444,7 @@ pub struct Minify {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5447,7 +5500,7 @@ impl<'de> serde::Deserialize<'de> for MinifyId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5476,7 +5529,7 @@ pub struct MinifyValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5536,7 +5589,7 @@ impl<'de> serde::Deserialize<'de> for MinifyValueCss {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Mirage Image Optimization
@@ -5563,7 +5616,7 @@ pub struct Mirage {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5572,7 +5625,7 @@ pub struct Mirage {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5628,7 +5681,7 @@ impl<'de> serde::Deserialize<'de> for MirageId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5687,7 +5740,7 @@ impl<'de> serde::Deserialize<'de> for MirageValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Mobile Redirect
@@ -5714,7 +5767,7 @@ pub struct MobileRedirect {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5723,7 +5776,7 @@ pub struct MobileRedirect {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5779,7 +5832,7 @@ impl<'de> serde::Deserialize<'de> for MobileRedirectId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5796,7 +5849,7 @@ pub struct MobileRedirectValue {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub mobile_subdomain: Option<Option<String>>,
     /// Deprecated: Use Single Redirects instead https://developers.cloudflare.com/rules/url-forwarding/single-redirects/examples/#perform-mobile-redirects.
@@ -5814,7 +5867,7 @@ pub struct MobileRedirectValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5841,7 +5894,7 @@ pub struct Nel {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5850,7 +5903,7 @@ pub struct Nel {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5906,7 +5959,7 @@ impl<'de> serde::Deserialize<'de> for NelId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -5923,7 +5976,7 @@ pub struct NelValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5950,7 +6003,7 @@ pub struct OpportunisticEncryption {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -5959,7 +6012,7 @@ pub struct OpportunisticEncryption {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6015,7 +6068,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticEncryptionId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6075,7 +6128,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticEncryptionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Zone Enable Onion Routing
@@ -6102,7 +6155,7 @@ pub struct OpportunisticOnion {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6111,7 +6164,7 @@ pub struct OpportunisticOnion {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6167,7 +6220,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticOnionId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6227,7 +6280,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticOnionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Orange to Orange
@@ -6252,7 +6305,7 @@ pub struct OrangeToOrange {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6261,7 +6314,7 @@ pub struct OrangeToOrange {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6317,7 +6370,7 @@ impl<'de> serde::Deserialize<'de> for OrangeToOrangeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6376,7 +6429,7 @@ impl<'de> serde::Deserialize<'de> for OrangeToOrangeValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Error Pages On
@@ -6403,7 +6456,7 @@ pub struct OriginErrorPagePassThru {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6412,7 +6465,7 @@ pub struct OriginErrorPagePassThru {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6468,7 +6521,7 @@ impl<'de> serde::Deserialize<'de> for OriginErrorPagePassThruId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6527,7 +6580,7 @@ impl<'de> serde::Deserialize<'de> for OriginErrorPagePassThruValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Polish Image Optimization
@@ -6552,7 +6605,7 @@ pub struct Polish {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6561,7 +6614,7 @@ pub struct Polish {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6617,7 +6670,7 @@ impl<'de> serde::Deserialize<'de> for PolishId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6681,7 +6734,7 @@ impl<'de> serde::Deserialize<'de> for PolishValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Prefetch preload
@@ -6708,7 +6761,7 @@ pub struct PrefetchPreload {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6717,7 +6770,7 @@ pub struct PrefetchPreload {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6773,7 +6826,7 @@ impl<'de> serde::Deserialize<'de> for PrefetchPreloadId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6832,7 +6885,7 @@ impl<'de> serde::Deserialize<'de> for PrefetchPreloadValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Proxy Read Timeout
@@ -6857,7 +6910,7 @@ pub struct ProxyReadTimeout {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6866,7 +6919,7 @@ pub struct ProxyReadTimeout {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6922,7 +6975,7 @@ impl<'de> serde::Deserialize<'de> for ProxyReadTimeoutId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -6954,7 +7007,7 @@ pub struct PseudoIpv4 {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -6963,7 +7016,7 @@ pub struct PseudoIpv4 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7019,7 +7072,7 @@ impl<'de> serde::Deserialize<'de> for PseudoIpv4Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the Pseudo IPv4 setting.
@@ -7083,7 +7136,7 @@ impl<'de> serde::Deserialize<'de> for PseudoIpv4Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Replace insecure JavaScript libraries
@@ -7108,7 +7161,7 @@ pub struct ReplaceInsecureJs {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -7117,7 +7170,7 @@ pub struct ReplaceInsecureJs {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7173,7 +7226,7 @@ impl<'de> serde::Deserialize<'de> for ReplaceInsecureJsId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -7232,7 +7285,7 @@ impl<'de> serde::Deserialize<'de> for ReplaceInsecureJsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Response Buffering
@@ -7259,7 +7312,7 @@ pub struct ResponseBuffering {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -7268,7 +7321,7 @@ pub struct ResponseBuffering {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7324,7 +7377,7 @@ impl<'de> serde::Deserialize<'de> for ResponseBufferingId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -7383,7 +7436,7 @@ impl<'de> serde::Deserialize<'de> for ResponseBufferingValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Rocket Loader
@@ -7408,7 +7461,7 @@ pub struct RocketLoader {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -7417,7 +7470,7 @@ pub struct RocketLoader {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7473,7 +7526,7 @@ impl<'de> serde::Deserialize<'de> for RocketLoaderId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -7532,7 +7585,7 @@ impl<'de> serde::Deserialize<'de> for RocketLoaderValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Automatic Platform Optimization for WordPress
@@ -7557,7 +7610,7 @@ pub struct SchemasAutomaticPlatformOptimization {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -7566,7 +7619,7 @@ pub struct SchemasAutomaticPlatformOptimization {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7622,7 +7675,7 @@ impl<'de> serde::Deserialize<'de> for SchemasAutomaticPlatformOptimizationId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_automatic_platform_optimization`
@@ -7656,7 +7709,7 @@ pub struct AutomaticPlatformOptimization {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7683,7 +7736,7 @@ pub struct SecurityHeader {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -7692,7 +7745,7 @@ pub struct SecurityHeader {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7748,7 +7801,7 @@ impl<'de> serde::Deserialize<'de> for SecurityHeaderId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_security_header_value`
@@ -7763,7 +7816,7 @@ pub struct SecurityHeaderValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7802,7 +7855,7 @@ pub struct SecurityHeaderValueStrictTransportSecurity {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7829,7 +7882,7 @@ pub struct SecurityLevel {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -7838,7 +7891,7 @@ pub struct SecurityLevel {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7894,7 +7947,7 @@ impl<'de> serde::Deserialize<'de> for SecurityLevelId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -7973,7 +8026,7 @@ impl<'de> serde::Deserialize<'de> for SecurityLevelValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Server Side Exclude
@@ -7998,7 +8051,7 @@ pub struct ServerSideExclude {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -8007,7 +8060,7 @@ pub struct ServerSideExclude {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8063,7 +8116,7 @@ impl<'de> serde::Deserialize<'de> for ServerSideExcludeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -8122,7 +8175,7 @@ impl<'de> serde::Deserialize<'de> for ServerSideExcludeValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Toggle SHA1 support
@@ -8147,7 +8200,7 @@ pub struct Sha1Support {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -8156,7 +8209,7 @@ pub struct Sha1Support {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8212,7 +8265,7 @@ impl<'de> serde::Deserialize<'de> for Sha1SupportId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -8271,7 +8324,7 @@ impl<'de> serde::Deserialize<'de> for Sha1SupportValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Get String Sort
@@ -8298,7 +8351,7 @@ pub struct SortQueryStringForCache {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -8307,7 +8360,7 @@ pub struct SortQueryStringForCache {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8363,7 +8416,7 @@ impl<'de> serde::Deserialize<'de> for SortQueryStringForCacheId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -8422,7 +8475,7 @@ impl<'de> serde::Deserialize<'de> for SortQueryStringForCacheValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SSL
@@ -8447,7 +8500,7 @@ pub struct Ssl {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -8456,7 +8509,7 @@ pub struct Ssl {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8512,7 +8565,7 @@ impl<'de> serde::Deserialize<'de> for SslId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -8582,7 +8635,7 @@ impl<'de> serde::Deserialize<'de> for SslValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SSL/TLS Recommender
@@ -8648,7 +8701,7 @@ impl<'de> serde::Deserialize<'de> for SslRecommenderPart1Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_ssl_recommender/allOf/0`
@@ -8666,7 +8719,7 @@ pub struct SslRecommenderPart1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8693,7 +8746,7 @@ pub struct Tls12Only {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -8702,7 +8755,7 @@ pub struct Tls12Only {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8758,7 +8811,7 @@ impl<'de> serde::Deserialize<'de> for Tls12OnlyId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -8817,7 +8870,7 @@ impl<'de> serde::Deserialize<'de> for Tls12OnlyValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Enable TLS 1.3 value for a zone
@@ -8844,7 +8897,7 @@ pub struct Tls13 {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -8853,7 +8906,7 @@ pub struct Tls13 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -8909,7 +8962,7 @@ impl<'de> serde::Deserialize<'de> for Tls13Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -8974,7 +9027,7 @@ impl<'de> serde::Deserialize<'de> for Tls13Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// TLS Client Authentication
@@ -8999,7 +9052,7 @@ pub struct TlsClientAuth {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -9008,7 +9061,7 @@ pub struct TlsClientAuth {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9064,7 +9117,7 @@ impl<'de> serde::Deserialize<'de> for TlsClientAuthId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// value of the zone setting.
@@ -9123,7 +9176,7 @@ impl<'de> serde::Deserialize<'de> for TlsClientAuthValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// True Client IP Header
@@ -9150,7 +9203,7 @@ pub struct TrueClientIpHeader {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -9159,7 +9212,7 @@ pub struct TrueClientIpHeader {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9215,7 +9268,7 @@ impl<'de> serde::Deserialize<'de> for TrueClientIpHeaderId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -9274,7 +9327,7 @@ impl<'de> serde::Deserialize<'de> for TrueClientIpHeaderValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Web Application Firewall
@@ -9299,7 +9352,7 @@ pub struct Waf {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -9308,7 +9361,7 @@ pub struct Waf {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9364,7 +9417,7 @@ impl<'de> serde::Deserialize<'de> for WafId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -9423,7 +9476,7 @@ impl<'de> serde::Deserialize<'de> for WafValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Polish WebP Conversion
@@ -9448,7 +9501,7 @@ pub struct Webp {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -9457,7 +9510,7 @@ pub struct Webp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9513,7 +9566,7 @@ impl<'de> serde::Deserialize<'de> for WebpId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -9572,7 +9625,7 @@ impl<'de> serde::Deserialize<'de> for WebpValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// WebSockets
@@ -9597,7 +9650,7 @@ pub struct Websockets {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub modified_on: Option<Option<String>>,
     /// `value`
@@ -9606,7 +9659,7 @@ pub struct Websockets {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -9662,7 +9715,7 @@ impl<'de> serde::Deserialize<'de> for WebsocketsId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -9721,7 +9774,7 @@ impl<'de> serde::Deserialize<'de> for WebsocketsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_zone_settings_response_collection/allOf/1/properties/result/items`
@@ -9947,159 +10000,196 @@ impl<'de> serde::Deserialize<'de> for Item {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "id").map(str::to_owned).as_deref() {
-            Some("0rtt") => rt::decode_variant(value, "0rtt").map(Self::V0rtt),
+        match rt::__private::union_tag(&value, "id").map(str::to_owned).as_deref() {
+            Some("0rtt") => rt::__private::decode_variant(value, "0rtt").map(Self::V0rtt),
             Some("advanced_ddos") => {
-                rt::decode_variant(value, "advanced_ddos").map(Self::AdvancedDdos)
+                rt::__private::decode_variant(value, "advanced_ddos")
+                    .map(Self::AdvancedDdos)
             }
             Some("always_online") => {
-                rt::decode_variant(value, "always_online").map(Self::AlwaysOnline)
+                rt::__private::decode_variant(value, "always_online")
+                    .map(Self::AlwaysOnline)
             }
             Some("always_use_https") => {
-                rt::decode_variant(value, "always_use_https").map(Self::AlwaysUseHttps)
+                rt::__private::decode_variant(value, "always_use_https")
+                    .map(Self::AlwaysUseHttps)
             }
             Some("automatic_https_rewrites") => {
-                rt::decode_variant(value, "automatic_https_rewrites")
+                rt::__private::decode_variant(value, "automatic_https_rewrites")
                     .map(Self::AutomaticHttpsRewrites)
             }
-            Some("brotli") => rt::decode_variant(value, "brotli").map(Self::Brotli),
+            Some("brotli") => {
+                rt::__private::decode_variant(value, "brotli").map(Self::Brotli)
+            }
             Some("browser_cache_ttl") => {
-                rt::decode_variant(value, "browser_cache_ttl").map(Self::BrowserCacheTtl)
+                rt::__private::decode_variant(value, "browser_cache_ttl")
+                    .map(Self::BrowserCacheTtl)
             }
             Some("browser_check") => {
-                rt::decode_variant(value, "browser_check").map(Self::BrowserCheck)
+                rt::__private::decode_variant(value, "browser_check")
+                    .map(Self::BrowserCheck)
             }
             Some("cache_level") => {
-                rt::decode_variant(value, "cache_level").map(Self::CacheLevel)
+                rt::__private::decode_variant(value, "cache_level").map(Self::CacheLevel)
             }
             Some("challenge_ttl") => {
-                rt::decode_variant(value, "challenge_ttl").map(Self::ChallengeTtl)
+                rt::__private::decode_variant(value, "challenge_ttl")
+                    .map(Self::ChallengeTtl)
             }
-            Some("ciphers") => rt::decode_variant(value, "ciphers").map(Self::Ciphers),
+            Some("ciphers") => {
+                rt::__private::decode_variant(value, "ciphers").map(Self::Ciphers)
+            }
             Some("cname_flattening") => {
-                rt::decode_variant(value, "cname_flattening").map(Self::CnameFlattening)
+                rt::__private::decode_variant(value, "cname_flattening")
+                    .map(Self::CnameFlattening)
             }
             Some("development_mode") => {
-                rt::decode_variant(value, "development_mode").map(Self::DevelopmentMode)
+                rt::__private::decode_variant(value, "development_mode")
+                    .map(Self::DevelopmentMode)
             }
             Some("early_hints") => {
-                rt::decode_variant(value, "early_hints").map(Self::EarlyHints)
+                rt::__private::decode_variant(value, "early_hints").map(Self::EarlyHints)
             }
             Some("edge_cache_ttl") => {
-                rt::decode_variant(value, "edge_cache_ttl").map(Self::EdgeCacheTtl)
+                rt::__private::decode_variant(value, "edge_cache_ttl")
+                    .map(Self::EdgeCacheTtl)
             }
             Some("email_obfuscation") => {
-                rt::decode_variant(value, "email_obfuscation")
+                rt::__private::decode_variant(value, "email_obfuscation")
                     .map(Self::EmailObfuscation)
             }
             Some("h2_prioritization") => {
-                rt::decode_variant(value, "h2_prioritization")
+                rt::__private::decode_variant(value, "h2_prioritization")
                     .map(Self::H2Prioritization)
             }
             Some("hotlink_protection") => {
-                rt::decode_variant(value, "hotlink_protection")
+                rt::__private::decode_variant(value, "hotlink_protection")
                     .map(Self::HotlinkProtection)
             }
-            Some("http2") => rt::decode_variant(value, "http2").map(Self::Http2),
-            Some("http3") => rt::decode_variant(value, "http3").map(Self::Http3),
+            Some("http2") => {
+                rt::__private::decode_variant(value, "http2").map(Self::Http2)
+            }
+            Some("http3") => {
+                rt::__private::decode_variant(value, "http3").map(Self::Http3)
+            }
             Some("image_resizing") => {
-                rt::decode_variant(value, "image_resizing").map(Self::ImageResizing)
+                rt::__private::decode_variant(value, "image_resizing")
+                    .map(Self::ImageResizing)
             }
             Some("ip_geolocation") => {
-                rt::decode_variant(value, "ip_geolocation").map(Self::IpGeolocation)
+                rt::__private::decode_variant(value, "ip_geolocation")
+                    .map(Self::IpGeolocation)
             }
-            Some("ipv6") => rt::decode_variant(value, "ipv6").map(Self::Ipv6),
+            Some("ipv6") => rt::__private::decode_variant(value, "ipv6").map(Self::Ipv6),
             Some("max_upload") => {
-                rt::decode_variant(value, "max_upload").map(Self::MaxUpload)
+                rt::__private::decode_variant(value, "max_upload").map(Self::MaxUpload)
             }
             Some("min_tls_version") => {
-                rt::decode_variant(value, "min_tls_version").map(Self::MinTlsVersion)
+                rt::__private::decode_variant(value, "min_tls_version")
+                    .map(Self::MinTlsVersion)
             }
-            Some("minify") => rt::decode_variant(value, "minify").map(Self::Minify),
-            Some("mirage") => rt::decode_variant(value, "mirage").map(Self::Mirage),
+            Some("minify") => {
+                rt::__private::decode_variant(value, "minify").map(Self::Minify)
+            }
+            Some("mirage") => {
+                rt::__private::decode_variant(value, "mirage").map(Self::Mirage)
+            }
             Some("mobile_redirect") => {
-                rt::decode_variant(value, "mobile_redirect").map(Self::MobileRedirect)
+                rt::__private::decode_variant(value, "mobile_redirect")
+                    .map(Self::MobileRedirect)
             }
-            Some("nel") => rt::decode_variant(value, "nel").map(Self::Nel),
+            Some("nel") => rt::__private::decode_variant(value, "nel").map(Self::Nel),
             Some("opportunistic_encryption") => {
-                rt::decode_variant(value, "opportunistic_encryption")
+                rt::__private::decode_variant(value, "opportunistic_encryption")
                     .map(Self::OpportunisticEncryption)
             }
             Some("opportunistic_onion") => {
-                rt::decode_variant(value, "opportunistic_onion")
+                rt::__private::decode_variant(value, "opportunistic_onion")
                     .map(Self::OpportunisticOnion)
             }
             Some("orange_to_orange") => {
-                rt::decode_variant(value, "orange_to_orange").map(Self::OrangeToOrange)
+                rt::__private::decode_variant(value, "orange_to_orange")
+                    .map(Self::OrangeToOrange)
             }
             Some("origin_error_page_pass_thru") => {
-                rt::decode_variant(value, "origin_error_page_pass_thru")
+                rt::__private::decode_variant(value, "origin_error_page_pass_thru")
                     .map(Self::OriginErrorPagePassThru)
             }
-            Some("polish") => rt::decode_variant(value, "polish").map(Self::Polish),
+            Some("polish") => {
+                rt::__private::decode_variant(value, "polish").map(Self::Polish)
+            }
             Some("prefetch_preload") => {
-                rt::decode_variant(value, "prefetch_preload").map(Self::PrefetchPreload)
+                rt::__private::decode_variant(value, "prefetch_preload")
+                    .map(Self::PrefetchPreload)
             }
             Some("proxy_read_timeout") => {
-                rt::decode_variant(value, "proxy_read_timeout")
+                rt::__private::decode_variant(value, "proxy_read_timeout")
                     .map(Self::ProxyReadTimeout)
             }
             Some("pseudo_ipv4") => {
-                rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+                rt::__private::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
             }
             Some("replace_insecure_js") => {
-                rt::decode_variant(value, "replace_insecure_js")
+                rt::__private::decode_variant(value, "replace_insecure_js")
                     .map(Self::ReplaceInsecureJs)
             }
             Some("response_buffering") => {
-                rt::decode_variant(value, "response_buffering")
+                rt::__private::decode_variant(value, "response_buffering")
                     .map(Self::ResponseBuffering)
             }
             Some("rocket_loader") => {
-                rt::decode_variant(value, "rocket_loader").map(Self::RocketLoader)
+                rt::__private::decode_variant(value, "rocket_loader")
+                    .map(Self::RocketLoader)
             }
             Some("automatic_platform_optimization") => {
-                rt::decode_variant(value, "automatic_platform_optimization")
+                rt::__private::decode_variant(value, "automatic_platform_optimization")
                     .map(Self::AutomaticPlatformOptimization)
             }
             Some("security_header") => {
-                rt::decode_variant(value, "security_header").map(Self::SecurityHeader)
+                rt::__private::decode_variant(value, "security_header")
+                    .map(Self::SecurityHeader)
             }
             Some("security_level") => {
-                rt::decode_variant(value, "security_level").map(Self::SecurityLevel)
+                rt::__private::decode_variant(value, "security_level")
+                    .map(Self::SecurityLevel)
             }
             Some("server_side_exclude") => {
-                rt::decode_variant(value, "server_side_exclude")
+                rt::__private::decode_variant(value, "server_side_exclude")
                     .map(Self::ServerSideExclude)
             }
             Some("sha1_support") => {
-                rt::decode_variant(value, "sha1_support").map(Self::Sha1Support)
+                rt::__private::decode_variant(value, "sha1_support")
+                    .map(Self::Sha1Support)
             }
             Some("sort_query_string_for_cache") => {
-                rt::decode_variant(value, "sort_query_string_for_cache")
+                rt::__private::decode_variant(value, "sort_query_string_for_cache")
                     .map(Self::SortQueryStringForCache)
             }
-            Some("ssl") => rt::decode_variant(value, "ssl").map(Self::Ssl),
+            Some("ssl") => rt::__private::decode_variant(value, "ssl").map(Self::Ssl),
             Some("ssl_recommender") => {
-                rt::decode_variant(value, "ssl_recommender").map(Self::SslRecommender)
+                rt::__private::decode_variant(value, "ssl_recommender")
+                    .map(Self::SslRecommender)
             }
             Some("tls_1_2_only") => {
-                rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+                rt::__private::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
             }
-            Some("tls_1_3") => rt::decode_variant(value, "tls_1_3").map(Self::Tls13),
+            Some("tls_1_3") => {
+                rt::__private::decode_variant(value, "tls_1_3").map(Self::Tls13)
+            }
             Some("tls_client_auth") => {
-                rt::decode_variant(value, "tls_client_auth").map(Self::TlsClientAuth)
+                rt::__private::decode_variant(value, "tls_client_auth")
+                    .map(Self::TlsClientAuth)
             }
             Some("true_client_ip_header") => {
-                rt::decode_variant(value, "true_client_ip_header")
+                rt::__private::decode_variant(value, "true_client_ip_header")
                     .map(Self::TrueClientIpHeader)
             }
-            Some("waf") => rt::decode_variant(value, "waf").map(Self::Waf),
-            Some("webp") => rt::decode_variant(value, "webp").map(Self::Webp),
+            Some("waf") => rt::__private::decode_variant(value, "waf").map(Self::Waf),
+            Some("webp") => rt::__private::decode_variant(value, "webp").map(Self::Webp),
             Some("websockets") => {
-                rt::decode_variant(value, "websockets").map(Self::Websockets)
+                rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
             }
-            _ => rt::unknown_variant(value, "id").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }
@@ -10326,159 +10416,196 @@ impl<'de> serde::Deserialize<'de> for Setting {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "id").map(str::to_owned).as_deref() {
-            Some("0rtt") => rt::decode_variant(value, "0rtt").map(Self::V0rtt),
+        match rt::__private::union_tag(&value, "id").map(str::to_owned).as_deref() {
+            Some("0rtt") => rt::__private::decode_variant(value, "0rtt").map(Self::V0rtt),
             Some("advanced_ddos") => {
-                rt::decode_variant(value, "advanced_ddos").map(Self::AdvancedDdos)
+                rt::__private::decode_variant(value, "advanced_ddos")
+                    .map(Self::AdvancedDdos)
             }
             Some("always_online") => {
-                rt::decode_variant(value, "always_online").map(Self::AlwaysOnline)
+                rt::__private::decode_variant(value, "always_online")
+                    .map(Self::AlwaysOnline)
             }
             Some("always_use_https") => {
-                rt::decode_variant(value, "always_use_https").map(Self::AlwaysUseHttps)
+                rt::__private::decode_variant(value, "always_use_https")
+                    .map(Self::AlwaysUseHttps)
             }
             Some("automatic_https_rewrites") => {
-                rt::decode_variant(value, "automatic_https_rewrites")
+                rt::__private::decode_variant(value, "automatic_https_rewrites")
                     .map(Self::AutomaticHttpsRewrites)
             }
-            Some("brotli") => rt::decode_variant(value, "brotli").map(Self::Brotli),
+            Some("brotli") => {
+                rt::__private::decode_variant(value, "brotli").map(Self::Brotli)
+            }
             Some("browser_cache_ttl") => {
-                rt::decode_variant(value, "browser_cache_ttl").map(Self::BrowserCacheTtl)
+                rt::__private::decode_variant(value, "browser_cache_ttl")
+                    .map(Self::BrowserCacheTtl)
             }
             Some("browser_check") => {
-                rt::decode_variant(value, "browser_check").map(Self::BrowserCheck)
+                rt::__private::decode_variant(value, "browser_check")
+                    .map(Self::BrowserCheck)
             }
             Some("cache_level") => {
-                rt::decode_variant(value, "cache_level").map(Self::CacheLevel)
+                rt::__private::decode_variant(value, "cache_level").map(Self::CacheLevel)
             }
             Some("challenge_ttl") => {
-                rt::decode_variant(value, "challenge_ttl").map(Self::ChallengeTtl)
+                rt::__private::decode_variant(value, "challenge_ttl")
+                    .map(Self::ChallengeTtl)
             }
-            Some("ciphers") => rt::decode_variant(value, "ciphers").map(Self::Ciphers),
+            Some("ciphers") => {
+                rt::__private::decode_variant(value, "ciphers").map(Self::Ciphers)
+            }
             Some("cname_flattening") => {
-                rt::decode_variant(value, "cname_flattening").map(Self::CnameFlattening)
+                rt::__private::decode_variant(value, "cname_flattening")
+                    .map(Self::CnameFlattening)
             }
             Some("development_mode") => {
-                rt::decode_variant(value, "development_mode").map(Self::DevelopmentMode)
+                rt::__private::decode_variant(value, "development_mode")
+                    .map(Self::DevelopmentMode)
             }
             Some("early_hints") => {
-                rt::decode_variant(value, "early_hints").map(Self::EarlyHints)
+                rt::__private::decode_variant(value, "early_hints").map(Self::EarlyHints)
             }
             Some("edge_cache_ttl") => {
-                rt::decode_variant(value, "edge_cache_ttl").map(Self::EdgeCacheTtl)
+                rt::__private::decode_variant(value, "edge_cache_ttl")
+                    .map(Self::EdgeCacheTtl)
             }
             Some("email_obfuscation") => {
-                rt::decode_variant(value, "email_obfuscation")
+                rt::__private::decode_variant(value, "email_obfuscation")
                     .map(Self::EmailObfuscation)
             }
             Some("h2_prioritization") => {
-                rt::decode_variant(value, "h2_prioritization")
+                rt::__private::decode_variant(value, "h2_prioritization")
                     .map(Self::H2Prioritization)
             }
             Some("hotlink_protection") => {
-                rt::decode_variant(value, "hotlink_protection")
+                rt::__private::decode_variant(value, "hotlink_protection")
                     .map(Self::HotlinkProtection)
             }
-            Some("http2") => rt::decode_variant(value, "http2").map(Self::Http2),
-            Some("http3") => rt::decode_variant(value, "http3").map(Self::Http3),
+            Some("http2") => {
+                rt::__private::decode_variant(value, "http2").map(Self::Http2)
+            }
+            Some("http3") => {
+                rt::__private::decode_variant(value, "http3").map(Self::Http3)
+            }
             Some("image_resizing") => {
-                rt::decode_variant(value, "image_resizing").map(Self::ImageResizing)
+                rt::__private::decode_variant(value, "image_resizing")
+                    .map(Self::ImageResizing)
             }
             Some("ip_geolocation") => {
-                rt::decode_variant(value, "ip_geolocation").map(Self::IpGeolocation)
+                rt::__private::decode_variant(value, "ip_geolocation")
+                    .map(Self::IpGeolocation)
             }
-            Some("ipv6") => rt::decode_variant(value, "ipv6").map(Self::Ipv6),
+            Some("ipv6") => rt::__private::decode_variant(value, "ipv6").map(Self::Ipv6),
             Some("max_upload") => {
-                rt::decode_variant(value, "max_upload").map(Self::MaxUpload)
+                rt::__private::decode_variant(value, "max_upload").map(Self::MaxUpload)
             }
             Some("min_tls_version") => {
-                rt::decode_variant(value, "min_tls_version").map(Self::MinTlsVersion)
+                rt::__private::decode_variant(value, "min_tls_version")
+                    .map(Self::MinTlsVersion)
             }
-            Some("minify") => rt::decode_variant(value, "minify").map(Self::Minify),
-            Some("mirage") => rt::decode_variant(value, "mirage").map(Self::Mirage),
+            Some("minify") => {
+                rt::__private::decode_variant(value, "minify").map(Self::Minify)
+            }
+            Some("mirage") => {
+                rt::__private::decode_variant(value, "mirage").map(Self::Mirage)
+            }
             Some("mobile_redirect") => {
-                rt::decode_variant(value, "mobile_redirect").map(Self::MobileRedirect)
+                rt::__private::decode_variant(value, "mobile_redirect")
+                    .map(Self::MobileRedirect)
             }
-            Some("nel") => rt::decode_variant(value, "nel").map(Self::Nel),
+            Some("nel") => rt::__private::decode_variant(value, "nel").map(Self::Nel),
             Some("opportunistic_encryption") => {
-                rt::decode_variant(value, "opportunistic_encryption")
+                rt::__private::decode_variant(value, "opportunistic_encryption")
                     .map(Self::OpportunisticEncryption)
             }
             Some("opportunistic_onion") => {
-                rt::decode_variant(value, "opportunistic_onion")
+                rt::__private::decode_variant(value, "opportunistic_onion")
                     .map(Self::OpportunisticOnion)
             }
             Some("orange_to_orange") => {
-                rt::decode_variant(value, "orange_to_orange").map(Self::OrangeToOrange)
+                rt::__private::decode_variant(value, "orange_to_orange")
+                    .map(Self::OrangeToOrange)
             }
             Some("origin_error_page_pass_thru") => {
-                rt::decode_variant(value, "origin_error_page_pass_thru")
+                rt::__private::decode_variant(value, "origin_error_page_pass_thru")
                     .map(Self::OriginErrorPagePassThru)
             }
-            Some("polish") => rt::decode_variant(value, "polish").map(Self::Polish),
+            Some("polish") => {
+                rt::__private::decode_variant(value, "polish").map(Self::Polish)
+            }
             Some("prefetch_preload") => {
-                rt::decode_variant(value, "prefetch_preload").map(Self::PrefetchPreload)
+                rt::__private::decode_variant(value, "prefetch_preload")
+                    .map(Self::PrefetchPreload)
             }
             Some("proxy_read_timeout") => {
-                rt::decode_variant(value, "proxy_read_timeout")
+                rt::__private::decode_variant(value, "proxy_read_timeout")
                     .map(Self::ProxyReadTimeout)
             }
             Some("pseudo_ipv4") => {
-                rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+                rt::__private::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
             }
             Some("replace_insecure_js") => {
-                rt::decode_variant(value, "replace_insecure_js")
+                rt::__private::decode_variant(value, "replace_insecure_js")
                     .map(Self::ReplaceInsecureJs)
             }
             Some("response_buffering") => {
-                rt::decode_variant(value, "response_buffering")
+                rt::__private::decode_variant(value, "response_buffering")
                     .map(Self::ResponseBuffering)
             }
             Some("rocket_loader") => {
-                rt::decode_variant(value, "rocket_loader").map(Self::RocketLoader)
+                rt::__private::decode_variant(value, "rocket_loader")
+                    .map(Self::RocketLoader)
             }
             Some("automatic_platform_optimization") => {
-                rt::decode_variant(value, "automatic_platform_optimization")
+                rt::__private::decode_variant(value, "automatic_platform_optimization")
                     .map(Self::AutomaticPlatformOptimization)
             }
             Some("security_header") => {
-                rt::decode_variant(value, "security_header").map(Self::SecurityHeader)
+                rt::__private::decode_variant(value, "security_header")
+                    .map(Self::SecurityHeader)
             }
             Some("security_level") => {
-                rt::decode_variant(value, "security_level").map(Self::SecurityLevel)
+                rt::__private::decode_variant(value, "security_level")
+                    .map(Self::SecurityLevel)
             }
             Some("server_side_exclude") => {
-                rt::decode_variant(value, "server_side_exclude")
+                rt::__private::decode_variant(value, "server_side_exclude")
                     .map(Self::ServerSideExclude)
             }
             Some("sha1_support") => {
-                rt::decode_variant(value, "sha1_support").map(Self::Sha1Support)
+                rt::__private::decode_variant(value, "sha1_support")
+                    .map(Self::Sha1Support)
             }
             Some("sort_query_string_for_cache") => {
-                rt::decode_variant(value, "sort_query_string_for_cache")
+                rt::__private::decode_variant(value, "sort_query_string_for_cache")
                     .map(Self::SortQueryStringForCache)
             }
-            Some("ssl") => rt::decode_variant(value, "ssl").map(Self::Ssl),
+            Some("ssl") => rt::__private::decode_variant(value, "ssl").map(Self::Ssl),
             Some("ssl_recommender") => {
-                rt::decode_variant(value, "ssl_recommender").map(Self::SslRecommender)
+                rt::__private::decode_variant(value, "ssl_recommender")
+                    .map(Self::SslRecommender)
             }
             Some("tls_1_2_only") => {
-                rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+                rt::__private::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
             }
-            Some("tls_1_3") => rt::decode_variant(value, "tls_1_3").map(Self::Tls13),
+            Some("tls_1_3") => {
+                rt::__private::decode_variant(value, "tls_1_3").map(Self::Tls13)
+            }
             Some("tls_client_auth") => {
-                rt::decode_variant(value, "tls_client_auth").map(Self::TlsClientAuth)
+                rt::__private::decode_variant(value, "tls_client_auth")
+                    .map(Self::TlsClientAuth)
             }
             Some("true_client_ip_header") => {
-                rt::decode_variant(value, "true_client_ip_header")
+                rt::__private::decode_variant(value, "true_client_ip_header")
                     .map(Self::TrueClientIpHeader)
             }
-            Some("waf") => rt::decode_variant(value, "waf").map(Self::Waf),
-            Some("webp") => rt::decode_variant(value, "webp").map(Self::Webp),
+            Some("waf") => rt::__private::decode_variant(value, "waf").map(Self::Waf),
+            Some("webp") => rt::__private::decode_variant(value, "webp").map(Self::Webp),
             Some("websockets") => {
-                rt::decode_variant(value, "websockets").map(Self::Websockets)
+                rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
             }
-            _ => rt::unknown_variant(value, "id").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }
