@@ -535,6 +535,11 @@ fn timed_cargo(root: &Path, probe: &CargoProbe) -> Result<(Sample, String)> {
         .env("CARGO_TERM_PROGRESS_WHEN", "never")
         .stdin(Stdio::null())
         .stdout(Stdio::null());
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(set_by_cargo_run) {
+            cmd.env_remove(&name);
+        }
+    }
     if let Some(manifest) = &probe.manifest {
         cmd.arg("--manifest-path").arg(manifest);
     }
@@ -557,6 +562,25 @@ fn timed_cargo(root: &Path, probe: &CargoProbe) -> Result<(Sample, String)> {
         .with_context(|| format!("reading {}", time_file.display()))?;
     let sample = parse_time_v(&report).with_context(|| format!("reading {TIME} -v output"))?;
     Ok((sample, stderr))
+}
+
+/// Whether an environment variable is one `cargo run` (hence `cargo xtask`) sets for xtask
+/// itself. They must not reach the cargo runs: build scripts that watch them
+/// (`rerun-if-env-changed=CARGO_MANIFEST_DIR`, as ring's does) would otherwise be rerun, and
+/// rerun again by the next build from a shell, rebuilding ring, rustls and reqwest each time.
+pub fn set_by_cargo_run(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_RUSTC_CURRENT_DIR"
+                | "OUT_DIR"
+        )
 }
 
 /// What cargo's stderr says about a run after the crate's `src/lib.rs` was touched.
@@ -875,7 +899,7 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
         let crate_dir = root.join("generated");
         return Ok(Subject {
             description: format!(
-                "`generated/` (committed), pinned spec ({} bytes)",
+                "`generated/` of the workspace, pinned spec ({} bytes)",
                 spec.len()
             ),
             manifest: None,
@@ -1359,6 +1383,27 @@ mod tests {
             ),
             RunCheck::Discard(_)
         ));
+    }
+
+    #[test]
+    fn scrubs_what_cargo_run_sets() {
+        for name in [
+            "CARGO_MANIFEST_DIR",
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_MAJOR",
+            "OUT_DIR",
+        ] {
+            assert!(set_by_cargo_run(name), "{name}");
+        }
+        for name in [
+            "CARGO",
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CARGO_TERM_COLOR",
+            "PATH",
+        ] {
+            assert!(!set_by_cargo_run(name), "{name}");
+        }
     }
 
     #[test]
