@@ -371,7 +371,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             ratios: report
                 .ratios
                 .iter()
-                .map(|r| (r.id.clone(), r.value))
+                .map(|r| (r.id.clone(), (r.value * 1000.0).round() / 1000.0))
                 .collect(),
         };
         std::fs::write(&baseline_path, serde_json::to_string_pretty(&new)? + "\n")
@@ -1347,6 +1347,18 @@ mod tests {
         let b = baseline(10.0, 1.0);
         let text = serde_json::to_string_pretty(&b).expect("serializes");
         assert_eq!(serde_json::from_str::<Baseline>(&text).expect("parses"), b);
+    }
+
+    #[test]
+    fn committed_baseline_parses() {
+        let path = xtask::pin::workspace_root().join(BASELINE_FILE);
+        let text = std::fs::read_to_string(&path).expect("the committed baseline");
+        let b: Baseline = serde_json::from_str(&text).expect("parses");
+        assert!(b.tolerance > 0.0 && b.tolerance <= 1.0);
+        assert_eq!(b.group, DEFAULT_GROUP);
+        for id in ["regen/parse", "group-check/reference-check"] {
+            assert!(b.ratios.get(id).is_some_and(|v| *v > 0.0), "{id}");
+        }
     }
 
     #[test]
