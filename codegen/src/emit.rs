@@ -1,17 +1,20 @@
 //! Stage 6: IR + names → Rust token streams, one per file.
 //!
 //! Output layout of the generated crate:
-//! - `src/lib.rs`: crate docs, `pub mod runtime;` (hand-written, never generated) and one
+//! - `src/lib.rs`: crate docs, the re-export of the hand-written runtime crate
+//!   (`pub use cloudflare_v4_runtime as runtime;`, never generated), the crate's `Client`
+//!   (a newtype of `runtime::Client`) with one accessor per group, and one
 //!   `#[cfg(feature = "<group>")] pub mod <group>;` per group;
-//! - `src/<group>.rs`: the group's API struct and methods, operation metadata (`operations`),
-//!   parameter structs and data types.
+//! - `src/<group>.rs`: the group's API struct (over `&runtime::Client`) and methods, operation
+//!   metadata (`operations`), parameter structs and data types. The plumbing they use is
+//!   `runtime::__private`.
 //!
 //! Generated code stays small: serde impls only in the direction a type is used, string enums
 //! and tagged unions implemented by hand over tiny runtime helpers, every request built by the
 //! runtime from static operation metadata.
 
 use crate::ir::*;
-use crate::naming::{Names, FILLED_FIELD};
+use crate::naming::{Names, API_CONSTRUCTOR, FILLED_FIELD};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,10 +70,30 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
             pub mod #m;
         }
     });
+    // The accessors live here, not in the group files: `Client` is this crate's own type,
+    // so a group module could move into a crate of its own and keep its accessor.
+    let accessors = groups
+        .iter()
+        .filter(|g| api.operations.iter().any(|op| op.group == **g))
+        .map(|g| {
+            let m = ident(&names.modules[*g]);
+            let api_struct = ident(&names.api_structs[*g]);
+            let constructor = ident(API_CONSTRUCTOR);
+            let doc = format!(" Operations of the `{g}` group (feature `{g}`).");
+            quote! {
+                #[doc = #doc]
+                #[cfg(feature = #g)]
+                #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
+                pub fn #m(&self) -> #m::#api_struct<'_> {
+                    #m::#api_struct::#constructor(&self.0)
+                }
+            }
+        });
     let docs = inner_doc_lines(&format!(
         "Typed async client for the Cloudflare v4 API.\n\n\
          Generated from Cloudflare's published OpenAPI schema ({} {}) by `cloudflare-codegen`; \
-         the runtime (`runtime`) is hand-written.\n\n\
+         the runtime, the crate `cloudflare-v4-runtime` re-exported as [`runtime`], is \
+         hand-written.\n\n\
          Each API group is a module behind a cargo feature of the same name (`dns-records` → \
          [`dns_records`]); `full` enables all {} groups. Operations hang off [`Client`]: \
          `client.dns_records().list_dns_records(zone_id, &params)` returns a call that is \
@@ -85,8 +108,76 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
         #![cfg_attr(docsrs, feature(doc_cfg))]
         #![warn(missing_docs)]
 
-        pub mod runtime;
+        /// The hand-written runtime (the crate `cloudflare-v4-runtime`): client configuration,
+        /// errors, calls, pagination, decoding.
+        pub use cloudflare_v4_runtime as runtime;
         pub use runtime::prelude::*;
+
+        /// Client of the Cloudflare v4 API: a [`runtime::Client`] with one method per enabled
+        /// API group (`client.dns_records()`).
+        ///
+        /// Build one with [`Client::builder`] or [`Client::from_env`], or make one from a
+        /// [`runtime::Client`] with `From`. It derefs to [`runtime::Client`] (base URL, retry
+        /// policy, rate budget) and converts back into one. Cheap to clone (an `Arc` inside);
+        /// clones share the connection pool and the rate budget.
+        #[derive(Clone)]
+        pub struct Client(runtime::Client);
+
+        /// Builder of a [`Client`]: [`runtime::ClientBuilder`], building this crate's client.
+        pub type ClientBuilder = runtime::ClientBuilder<Client>;
+
+        impl Client {
+            /// A builder with the defaults; see [`runtime::Client::builder`].
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new()
+            }
+
+            /// A client configured from the environment; see
+            /// [`runtime::ClientBuilder::from_env`].
+            pub fn from_env() -> Result<Client, runtime::Error> {
+                ClientBuilder::from_env()?.build()
+            }
+
+            /// A client identical to this one (sharing its connection pool and rate budget)
+            /// but with another retry policy; see [`runtime::Client::with_retry_policy`].
+            pub fn with_retry_policy(&self, retry: runtime::RetryPolicy) -> Client {
+                Client(self.0.with_retry_policy(retry))
+            }
+
+            #(#accessors)*
+        }
+
+        impl From<runtime::Client> for Client {
+            fn from(client: runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl From<Client> for runtime::Client {
+            fn from(client: Client) -> Self {
+                client.0
+            }
+        }
+
+        impl AsRef<runtime::Client> for Client {
+            fn as_ref(&self) -> &runtime::Client {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = runtime::Client;
+
+            fn deref(&self) -> &runtime::Client {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&self.0, f)
+            }
+        }
 
         #(#mods)*
     }
@@ -101,7 +192,7 @@ struct GroupCx<'a> {
 impl GroupCx<'_> {
     fn file(&self, ops: &[usize], types: &[TypeId]) -> TokenStream {
         let api_struct = ident(&self.names.api_structs[self.group]);
-        let accessor = ident(&self.names.modules[self.group]);
+        let constructor = ident(API_CONSTRUCTOR);
         let tags: BTreeSet<&str> = ops
             .iter()
             .filter_map(|&i| self.api.operations[i].tag.as_deref())
@@ -124,7 +215,10 @@ impl GroupCx<'_> {
                 )
             }
         ));
-        let accessor_doc = format!(" Operations of the `{}` group.", self.group);
+        let constructor_doc = format!(
+            " The `{}` operations on `client`, as [`Client::{}`](crate::Client::{}) returns them.",
+            self.group, self.names.modules[self.group], self.names.modules[self.group]
+        );
         let struct_doc = format!(
             " Operations of the `{}` group; get one with [`Client::{}`](crate::Client::{}).",
             self.group, self.names.modules[self.group], self.names.modules[self.group]
@@ -140,13 +234,14 @@ impl GroupCx<'_> {
                 #[doc = #struct_doc]
                 #[derive(Debug, Clone, Copy)]
                 pub struct #api_struct<'a> {
-                    client: &'a crate::Client,
+                    client: &'a rt::Client,
                 }
 
-                impl crate::Client {
-                    #[doc = #accessor_doc]
-                    pub fn #accessor(&self) -> #api_struct<'_> {
-                        #api_struct { client: self }
+                impl<'a> #api_struct<'a> {
+                    #[doc = #constructor_doc]
+                    #[doc(hidden)]
+                    pub fn #constructor(client: &'a rt::Client) -> Self {
+                        #api_struct { client }
                     }
                 }
 
@@ -274,15 +369,24 @@ impl GroupCx<'_> {
                 };
                 (
                     quote! { rt::ListCall<#item> },
-                    quote! { rt::ListCall::new(request) },
+                    quote! { rt::__private::list_call(request) },
                 )
             }
             Response::Envelope { result: ty, .. } | Response::Json(ty) => {
                 let t = self.ty(ty);
-                (quote! { rt::Call<#t> }, quote! { rt::Call::new(request) })
+                (
+                    quote! { rt::Call<#t> },
+                    quote! { rt::__private::call(request) },
+                )
             }
-            Response::Raw(_) => (quote! { rt::RawCall }, quote! { rt::RawCall::new(request) }),
-            Response::Empty => (quote! { rt::Call<()> }, quote! { rt::Call::new(request) }),
+            Response::Raw(_) => (
+                quote! { rt::RawCall },
+                quote! { rt::__private::raw_call(request) },
+            ),
+            Response::Empty => (
+                quote! { rt::Call<()> },
+                quote! { rt::__private::call(request) },
+            ),
         };
         let docs = if with_body {
             let plain = self.names.methods[i].trim_start_matches("r#");
@@ -307,7 +411,7 @@ impl GroupCx<'_> {
             #docs
             #deprecated
             pub fn #name(&self, #(#args),*) -> #ret {
-                let #mutability request = self.client.request(&operations::#static_name, &[#(#path_exprs),*]);
+                let #mutability request = rt::__private::request(self.client, &operations::#static_name, &[#(#path_exprs),*]);
                 #(#param_stmts)*
                 #body_stmt
                 #ctor
@@ -690,7 +794,8 @@ impl GroupCx<'_> {
                 serde_args.push(quote! { skip_serializing_if = "Option::is_none" });
             }
             if double && usage.received {
-                serde_args.push(quote! { default, deserialize_with = "rt::double_option" });
+                serde_args
+                    .push(quote! { default, deserialize_with = "rt::__private::double_option" });
             }
             let serde_attr =
                 (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
@@ -731,7 +836,7 @@ impl GroupCx<'_> {
             fields.push(quote! {
                 /// Fields that client error correction filled in when this value was decoded:
                 /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-                #[serde(skip_deserializing, default = "rt::Filled::take", skip_serializing_if = "rt::Filled::is_empty")]
+                #[serde(skip_deserializing, default = "rt::__private::take_filled", skip_serializing_if = "rt::Filled::is_empty")]
                 pub #f: rt::Filled
             });
             ctor_inits.push(quote! { #f: Default::default() });
@@ -803,14 +908,14 @@ impl GroupCx<'_> {
             quote! {
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        rt::deserialize_string_enum(deserializer)
+                        rt::__private::deserialize_string_enum(deserializer)
                     }
                 }
             }
         });
         let param = self.api.types[id].usage.param.then(|| {
             quote! {
-                impl rt::ParamValue for #name {
+                impl rt::__private::ParamValue for #name {
                     fn write_values(&self, out: &mut Vec<String>) {
                         out.push(self.as_str().to_owned());
                     }
@@ -931,7 +1036,7 @@ impl GroupCx<'_> {
             });
             let param = self.api.types[id].usage.param.then(|| {
                 quote! {
-                    impl rt::ParamValue for #name {
+                    impl rt::__private::ParamValue for #name {
                         fn write_values(&self, out: &mut Vec<String>) {
                             match self {
                                 #( Self::#variants(value) => value.write_values(out), )*
@@ -951,7 +1056,7 @@ impl GroupCx<'_> {
                     impl<'de> serde::Deserialize<'de> for #name {
                         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                             let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                            rt::decode_untagged(value, #union_name, &[
+                            rt::__private::decode_untagged(value, #union_name, &[
                                 #( (#variant_names, |v| <#tys as serde::Deserialize>::deserialize(v).map(#wrap)), )*
                             ], Self::#unknown)
                         }
@@ -983,7 +1088,7 @@ impl GroupCx<'_> {
                     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                         // The union writes the tag: its variant structs do not hold it.
                         match self {
-                            #( Self::#variants(value) => rt::serialize_tagged(serializer, #tag, #values, value), )*
+                            #( Self::#variants(value) => rt::__private::serialize_tagged(serializer, #tag, #values, value), )*
                             Self::#unknown(value) => serde::Serialize::serialize(value, serializer),
                         }
                     }
@@ -995,9 +1100,9 @@ impl GroupCx<'_> {
                 impl<'de> serde::Deserialize<'de> for #name {
                     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                        match rt::union_tag(&value, #tag).map(str::to_owned).as_deref() {
-                            #( Some(#values) => rt::decode_variant(value, #values).map(#wrap), )*
-                            _ => rt::unknown_variant(value, #tag).map(Self::#unknown),
+                        match rt::__private::union_tag(&value, #tag).map(str::to_owned).as_deref() {
+                            #( Some(#values) => rt::__private::decode_variant(value, #values).map(#wrap), )*
+                            _ => rt::__private::unknown_variant(value, #tag).map(Self::#unknown),
                         }
                     }
                 }

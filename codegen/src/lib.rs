@@ -37,7 +37,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Generated {
     /// File contents keyed by path relative to the generated crate's root (`src/lib.rs`,
-    /// `src/dns_records.rs`, …). The crate's `src/runtime/` is hand-written and never here.
+    /// `src/dns_records.rs`, …). The runtime they build on is the hand-written crate
+    /// `runtime/` (`cloudflare-v4-runtime`), never here.
     pub files: BTreeMap<String, String>,
     /// Lines of the `[features]` section between the generated markers of `Cargo.toml`.
     pub features: String,

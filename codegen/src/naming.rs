@@ -24,7 +24,8 @@
 //!   The unknown-value fallback is `Unknown`, or `UnknownValue`(`2`, …) if a real value took it.
 //! - Methods: the operationId in snake case without its tag prefix (`list_dns_records`). If two
 //!   operations of one group would share a name, all of them use their full operationId in snake
-//!   case instead; remaining clashes get `_2`, `_3`, …. An operation with an optional request
+//!   case instead; remaining clashes get `_2`, `_3`, …. `new` is reserved for the API struct's
+//!   constructor, so an operation named `new` is `new_2`. An operation with an optional request
 //!   body also gets `<method>_with`, which takes it (claimed after all plain names).
 
 use crate::ir::*;
@@ -192,7 +193,7 @@ fn name_methods(api: &Api, names: &mut Names) {
             }
         }
         chosen.sort_by_key(|(i, _)| *i);
-        let mut used = BTreeSet::new();
+        let mut used = BTreeSet::from([API_CONSTRUCTOR.to_owned()]);
         for (i, name) in chosen {
             let unique = claim(&mut used, &name, "_");
             names.statics[i] = unique.trim_start_matches("r#").to_shouty_snake_case();
@@ -371,6 +372,11 @@ fn claim(used: &mut BTreeSet<String>, base: &str, sep: &str) -> String {
         .find(|candidate| used.insert(candidate.clone()))
         .unwrap_or_default()
 }
+
+/// The doc-hidden constructor of each group's API struct (`DnsRecordsApi::new(&client)`),
+/// which the crate's `Client::<module>()` accessor calls; an operation of that name is
+/// renamed like any collision (`new_2`).
+pub const API_CONSTRUCTOR: &str = "new";
 
 /// The field of a struct that is both sent and received recording which fields error
 /// correction filled in (`rt::Filled`); a property of that name is renamed like any collision.

@@ -293,7 +293,7 @@ fn request_bodies_parameters_and_raw_responses() {
         "parameter-only enums need no serde: {g}"
     );
     assert!(
-        g.contains("impl rt::ParamValue for CreateThingMatch"),
+        g.contains("impl rt::__private::ParamValue for CreateThingMatch"),
         "{g}"
     );
     assert!(

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `aaa` group; get one with [`Client::aaa`](crate::Client::aaa).
 #[derive(Debug, Clone, Copy)]
 pub struct AaaApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `aaa` group.
-    pub fn aaa(&self) -> AaaApi<'_> {
-        AaaApi { client: self }
+impl<'a> AaaApi<'a> {
+    /// The `aaa` operations on `client`, as [`Client::aaa`](crate::Client::aaa) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AaaApi { client }
     }
 }
 impl AaaApi<'_> {
@@ -41,8 +42,12 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<std::collections::BTreeMap<String, Vec<AlertTypes>>> {
-        let request = self.client.request(&operations::GET_ALERT_TYPES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ALERT_TYPES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Get delivery mechanism eligibility
     ///
@@ -58,10 +63,12 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<std::collections::BTreeMap<String, Vec<Eligibility>>> {
-        let request = self
-            .client
-            .request(&operations::GET_DELIVERY_MECHANISM_ELIGIBILITY, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DELIVERY_MECHANISM_ELIGIBILITY,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// List PagerDuty services
     ///
@@ -78,10 +85,12 @@ impl AaaApi<'_> {
     ///
     /// Plans: business, enterprise
     pub fn list_pager_duty_services(&self, account_id: &str) -> rt::ListCall<Pagerduty> {
-        let request = self
-            .client
-            .request(&operations::LIST_PAGER_DUTY_SERVICES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PAGER_DUTY_SERVICES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Delete PagerDuty Services
     ///
@@ -97,10 +106,12 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Option<ApiResponseCollection>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_PAGER_DUTY_SERVICES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PAGER_DUTY_SERVICES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create PagerDuty integration token
     ///
@@ -113,10 +124,12 @@ impl AaaApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn connect_pager_duty(&self, account_id: &str) -> rt::Call<SensitiveIdResult> {
-        let request = self
-            .client
-            .request(&operations::CONNECT_PAGER_DUTY, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CONNECT_PAGER_DUTY,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Connect PagerDuty
     ///
@@ -134,10 +147,12 @@ impl AaaApi<'_> {
         account_id: &str,
         token_id: &str,
     ) -> rt::Call<IdResult> {
-        let request = self
-            .client
-            .request(&operations::CONNECT_PAGER_DUTY_TOKEN, &[account_id, token_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CONNECT_PAGER_DUTY_TOKEN,
+            &[account_id, token_id],
+        );
+        rt::__private::call(request)
     }
     /// List webhooks
     ///
@@ -154,8 +169,12 @@ impl AaaApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn list_webhooks(&self, account_id: &str) -> rt::ListCall<Webhooks> {
-        let request = self.client.request(&operations::LIST_WEBHOOKS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_WEBHOOKS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a webhook
     ///
@@ -174,11 +193,13 @@ impl AaaApi<'_> {
         account_id: &str,
         body: &AWebhookRequest,
     ) -> rt::Call<IdResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_WEBHOOK, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_WEBHOOK,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a webhook
     ///
@@ -198,10 +219,12 @@ impl AaaApi<'_> {
         account_id: &str,
         webhook_id: &str,
     ) -> rt::Call<Webhooks> {
-        let request = self
-            .client
-            .request(&operations::GET_A_WEBHOOK, &[account_id, webhook_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WEBHOOK,
+            &[account_id, webhook_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a webhook
     ///
@@ -222,11 +245,13 @@ impl AaaApi<'_> {
         webhook_id: &str,
         body: &AWebhookRequest,
     ) -> rt::Call<IdResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_WEBHOOK, &[account_id, webhook_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_WEBHOOK,
+            &[account_id, webhook_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a webhook
     ///
@@ -246,10 +271,12 @@ impl AaaApi<'_> {
         account_id: &str,
         webhook_id: &str,
     ) -> rt::Call<Option<ApiResponseCollection>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_A_WEBHOOK, &[account_id, webhook_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_WEBHOOK,
+            &[account_id, webhook_id],
+        );
+        rt::__private::call(request)
     }
     /// List History
     ///
@@ -268,12 +295,16 @@ impl AaaApi<'_> {
         account_id: &str,
         params: &ListHistoryParams,
     ) -> rt::ListCall<History> {
-        let mut request = self.client.request(&operations::LIST_HISTORY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_HISTORY,
+            &[account_id],
+        );
         request.query("per_page", &params.per_page);
         request.query("before", &params.before);
         request.query("page", &params.page);
         request.query("since", &params.since);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List Notification policies
     ///
@@ -291,10 +322,12 @@ impl AaaApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Policies> {
-        let request = self
-            .client
-            .request(&operations::LIST_NOTIFICATION_POLICIES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_NOTIFICATION_POLICIES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a Notification policy
     ///
@@ -311,11 +344,13 @@ impl AaaApi<'_> {
         account_id: &str,
         body: &CreateANotificationPolicyRequest,
     ) -> rt::Call<IdResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_NOTIFICATION_POLICY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_NOTIFICATION_POLICY,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Notification policy
     ///
@@ -333,10 +368,12 @@ impl AaaApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Policies> {
-        let request = self
-            .client
-            .request(&operations::GET_A_NOTIFICATION_POLICY, &[account_id, policy_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_NOTIFICATION_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Notification policy
     ///
@@ -355,14 +392,13 @@ impl AaaApi<'_> {
         policy_id: &str,
         body: &UpdateANotificationPolicyRequest,
     ) -> rt::Call<IdResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_A_NOTIFICATION_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_NOTIFICATION_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Notification policy
     ///
@@ -380,13 +416,12 @@ impl AaaApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<ApiResponseCollection>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_A_NOTIFICATION_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_NOTIFICATION_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Get account audit logs
     ///
@@ -405,9 +440,11 @@ impl AaaApi<'_> {
         account_id: &str,
         params: &GetAccountAuditLogsParams,
     ) -> rt::Call<AuditLogsResponseCollection> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ACCOUNT_AUDIT_LOGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNT_AUDIT_LOGS,
+            &[account_id],
+        );
         request.query("id", &params.id);
         request.query("export", &params.export);
         request.query("action.type", &params.action_type);
@@ -420,7 +457,7 @@ impl AaaApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
         request.query("hide_user_logs", &params.hide_user_logs);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get organization audit logs
     ///
@@ -444,9 +481,11 @@ impl AaaApi<'_> {
         organization_id: &str,
         params: &GetOrganizationAuditLogsParams,
     ) -> rt::Call<AuditLogsResponseCollection> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ORGANIZATION_AUDIT_LOGS, &[organization_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ORGANIZATION_AUDIT_LOGS,
+            &[organization_id],
+        );
         request.query("id", &params.id);
         request.query("export", &params.export);
         request.query("action.type", &params.action_type);
@@ -459,7 +498,7 @@ impl AaaApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
         request.query("hide_user_logs", &params.hide_user_logs);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get user audit logs
     ///
@@ -474,7 +513,11 @@ impl AaaApi<'_> {
         &self,
         params: &GetUserAuditLogsParams,
     ) -> rt::Call<AuditLogsResponseCollection> {
-        let mut request = self.client.request(&operations::GET_USER_AUDIT_LOGS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_USER_AUDIT_LOGS,
+            &[],
+        );
         request.query("id", &params.id);
         request.query("export", &params.export);
         request.query("action.type", &params.action_type);
@@ -487,7 +530,7 @@ impl AaaApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
         request.query("hide_user_logs", &params.hide_user_logs);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1201,7 +1244,7 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/aaa_pagerduty`
@@ -1406,7 +1449,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The POST endpoint to call when dispatching a notification.
@@ -1562,7 +1605,7 @@ impl<'de> serde::Deserialize<'de> for MechanismType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Name of the policy.
@@ -2067,7 +2110,7 @@ impl<'de> serde::Deserialize<'de> for AlertType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/aaa_timestamp`
@@ -2220,7 +2263,7 @@ pub struct Filters {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2586,7 +2629,7 @@ impl<'de> serde::Deserialize<'de> for FiltersIncidentImpactItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/aaa_filters/properties/traffic_exclusions/items`
@@ -2637,7 +2680,7 @@ impl<'de> serde::Deserialize<'de> for FiltersTrafficExclusionsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// List of IDs that will be used when dispatching a notification. IDs for email type will be the email address.
@@ -2666,7 +2709,7 @@ impl<'de> serde::Deserialize<'de> for MechanismsValueItemId {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "MechanismsValueItemId",
             &[
@@ -2694,7 +2737,7 @@ pub struct MechanismsValueItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2911,7 +2954,7 @@ impl std::fmt::Display for AuditLogsDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for AuditLogsDirection {
+impl rt::__private::ParamValue for AuditLogsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2935,7 +2978,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AuditLogsResponseCollection",
             &[
@@ -3069,7 +3112,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogsActorType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/aaa_audit-logs/properties/actor`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `access` group; get one with [`Client::access`](crate::Client::access).
 #[derive(Debug, Clone, Copy)]
 pub struct AccessApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `access` group.
-    pub fn access(&self) -> AccessApi<'_> {
-        AccessApi { client: self }
+impl<'a> AccessApi<'a> {
+    /// The `access` operations on `client`, as [`Client::access`](crate::Client::access) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AccessApi { client }
     }
 }
 impl AccessApi<'_> {
@@ -43,13 +44,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access application
     ///
@@ -66,11 +66,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AppRequest,
     ) -> rt::Call<AppResponse> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_AN_APPLICATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AN_APPLICATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List short-lived certificate CAs
     ///
@@ -88,13 +90,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Ca> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get an Access application
     ///
@@ -112,13 +113,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<AppResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access application
     ///
@@ -137,11 +137,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppRequest,
     ) -> rt::Call<AppResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_AN_ACCESS_APPLICATION, &[account_id, app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_ACCESS_APPLICATION,
+            &[account_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access application
     ///
@@ -159,13 +161,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a short-lived certificate CA
     ///
@@ -183,13 +184,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a short-lived certificate CA
     ///
@@ -207,13 +207,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete a short-lived certificate CA
     ///
@@ -231,13 +230,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<SchemasIdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access application policies
     ///
@@ -257,13 +255,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::ListCall<AppPolicyResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
-                &[account_id, app_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
+            &[account_id, app_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access application policy
     ///
@@ -282,14 +279,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppPolicyRequest,
     ) -> rt::Call<AppPolicyResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
-                &[account_id, app_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
+            &[account_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access application policy
     ///
@@ -309,13 +305,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<AppPolicyResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
-                &[account_id, app_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
+            &[account_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access application policy
     ///
@@ -336,14 +331,13 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &AppPolicyRequest,
     ) -> rt::Call<AppPolicyResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
-                &[account_id, app_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
+            &[account_id, app_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access application policy
     ///
@@ -363,13 +357,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
-                &[account_id, app_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
+            &[account_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Revoke application tokens
     ///
@@ -387,13 +380,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Test Access policies
     ///
@@ -411,13 +403,12 @@ impl AccessApi<'_> {
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<PolicyCheckResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-                &[account_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List Bookmark applications
     ///
@@ -440,10 +431,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Bookmarks> {
-        let request = self
-            .client
-            .request(&operations::LIST_BOOKMARK_APPLICATIONS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_BOOKMARK_APPLICATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get a Bookmark application
     ///
@@ -466,13 +459,12 @@ impl AccessApi<'_> {
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Bookmarks> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a Bookmark application
     ///
@@ -496,14 +488,13 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Bookmarks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a Bookmark application
     ///
@@ -527,14 +518,13 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Bookmarks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Bookmark application
     ///
@@ -558,14 +548,13 @@ impl AccessApi<'_> {
         bookmark_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_A_BOOKMARK_APPLICATION,
-                &[account_id, bookmark_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List mTLS certificates
     ///
@@ -583,13 +572,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Certificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an mTLS certificate
     ///
@@ -606,14 +594,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List all mTLS hostname settings
     ///
@@ -631,13 +618,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Settings> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Update an mTLS certificate's hostname settings
     ///
@@ -656,14 +642,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
     ) -> rt::ListCall<Settings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get an mTLS certificate
     ///
@@ -681,13 +666,12 @@ impl AccessApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an mTLS certificate
     ///
@@ -706,14 +690,13 @@ impl AccessApi<'_> {
         certificate_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an mTLS certificate
     ///
@@ -731,13 +714,12 @@ impl AccessApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// List custom pages
     ///
@@ -753,8 +735,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<CustomPageWithoutHtml> {
-        let request = self.client.request(&operations::LIST_CUSTOM_PAGES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_CUSTOM_PAGES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a custom page
     ///
@@ -770,10 +756,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let request = self
-            .client
-            .request(&operations::CREATE_A_CUSTOM_PAGE, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_CUSTOM_PAGE,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`create_a_custom_page`](Self::create_a_custom_page) with its optional request body.
     ///
@@ -783,11 +771,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CustomPage,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_CUSTOM_PAGE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_CUSTOM_PAGE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a custom page
     ///
@@ -805,10 +795,12 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<CustomPage> {
-        let request = self
-            .client
-            .request(&operations::GET_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a custom page
     ///
@@ -826,10 +818,12 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let request = self
-            .client
-            .request(&operations::UPDATE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
+        rt::__private::call(request)
     }
     /// [`update_a_custom_page`](Self::update_a_custom_page) with its optional request body.
     ///
@@ -840,11 +834,13 @@ impl AccessApi<'_> {
         custom_page_id: &str,
         body: &CustomPage,
     ) -> rt::Call<CustomPageWithoutHtml> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a custom page
     ///
@@ -860,10 +856,12 @@ impl AccessApi<'_> {
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_A_CUSTOM_PAGE, &[account_id, custom_page_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_CUSTOM_PAGE,
+            &[account_id, custom_page_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access groups
     ///
@@ -881,10 +879,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Groups> {
-        let request = self
-            .client
-            .request(&operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access group
     ///
@@ -901,11 +901,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &AnAccessGroupRequest,
     ) -> rt::Call<Groups> {
-        let mut request = self
-            .client
-            .request(&operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access group
     ///
@@ -923,13 +925,12 @@ impl AccessApi<'_> {
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Groups> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
-                &[account_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+            &[account_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access group
     ///
@@ -948,14 +949,13 @@ impl AccessApi<'_> {
         group_id: &str,
         body: &AnAccessGroupRequest,
     ) -> rt::Call<Groups> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
-                &[account_id, group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+            &[account_id, group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access group
     ///
@@ -973,13 +973,12 @@ impl AccessApi<'_> {
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-                &[account_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+            &[account_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access identity providers
     ///
@@ -997,13 +996,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ResponseCollectionResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access identity provider
     ///
@@ -1020,14 +1018,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access identity provider
     ///
@@ -1045,13 +1042,12 @@ impl AccessApi<'_> {
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<IdentityProviders> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access identity provider
     ///
@@ -1070,14 +1066,13 @@ impl AccessApi<'_> {
         identity_provider_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id, identity_provider_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id, identity_provider_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access identity provider
     ///
@@ -1095,13 +1090,12 @@ impl AccessApi<'_> {
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[account_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[account_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Get the Access key configuration
     ///
@@ -1117,10 +1111,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<ApiResult> {
-        let request = self
-            .client
-            .request(&operations::GET_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_THE_ACCESS_KEY_CONFIGURATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update the Access key configuration
     ///
@@ -1137,11 +1133,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &UpdateTheAccessKeyConfigurationRequest,
     ) -> rt::Call<ApiResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Rotate Access keys
     ///
@@ -1154,10 +1152,12 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn rotate_access_keys(&self, account_id: &str) -> rt::Call<ApiResult> {
-        let request = self
-            .client
-            .request(&operations::ROTATE_ACCESS_KEYS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ROTATE_ACCESS_KEYS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Get Access authentication logs
     ///
@@ -1174,14 +1174,16 @@ impl AccessApi<'_> {
         account_id: &str,
         params: &GetAccessAuthenticationLogsParams,
     ) -> rt::Call<Vec<AccessRequests>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ACCESS_AUTHENTICATION_LOGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCESS_AUTHENTICATION_LOGS,
+            &[account_id],
+        );
         request.query("limit", &params.limit);
         request.query("direction", &params.direction);
         request.query("since", &params.since);
         request.query("until", &params.until);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get your Zero Trust organization
     ///
@@ -1197,13 +1199,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Organizations> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create your Zero Trust organization
     ///
@@ -1220,14 +1221,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update your Zero Trust organization
     ///
@@ -1244,14 +1244,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &UpdateYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Revoke all Access tokens for a user
     ///
@@ -1268,14 +1267,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &RevokeAllAccessTokensForAUserRequest,
     ) -> rt::Call<bool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Access reusable policies
     ///
@@ -1293,13 +1291,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ReusablePolicyResp> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access reusable policy
     ///
@@ -1316,14 +1313,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access reusable policy
     ///
@@ -1341,13 +1337,12 @@ impl AccessApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<ReusablePolicyResp> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access reusable policy
     ///
@@ -1366,14 +1361,13 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access reusable policy
     ///
@@ -1391,13 +1385,12 @@ impl AccessApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<ReusablePoliciesComponentsSchemasIdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a user seat
     ///
@@ -1416,11 +1409,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &SeatsDefinition,
     ) -> rt::ListCall<Seats> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_USER_SEAT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_USER_SEAT,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List service tokens
     ///
@@ -1438,13 +1433,12 @@ impl AccessApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a service token
     ///
@@ -1461,14 +1455,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &CreateAServiceTokenRequest,
     ) -> rt::Call<CreateResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a service token
     ///
@@ -1486,13 +1479,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a service token
     ///
@@ -1511,14 +1503,13 @@ impl AccessApi<'_> {
         service_token_id: &str,
         body: &UpdateAServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a service token
     ///
@@ -1536,13 +1527,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<Option<ServiceTokens>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Refresh a service token
     ///
@@ -1560,13 +1550,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::REFRESH_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::REFRESH_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Rotate a service token
     ///
@@ -1584,13 +1573,12 @@ impl AccessApi<'_> {
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<CreateResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ROTATE_A_SERVICE_TOKEN,
-                &[account_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ROTATE_A_SERVICE_TOKEN,
+            &[account_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// List tags
     ///
@@ -1603,8 +1591,12 @@ impl AccessApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_tags(&self, account_id: &str) -> rt::ListCall<Tag> {
-        let request = self.client.request(&operations::LIST_TAGS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_TAGS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a tag
     ///
@@ -1617,8 +1609,12 @@ impl AccessApi<'_> {
     ///
     /// The request body is optional: this method sends none; [`create_tag_with`](Self::create_tag_with) takes one.
     pub fn create_tag(&self, account_id: &str) -> rt::Call<Tag> {
-        let request = self.client.request(&operations::CREATE_TAG, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_TAG,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`create_tag`](Self::create_tag) with its optional request body.
     ///
@@ -1628,9 +1624,13 @@ impl AccessApi<'_> {
         account_id: &str,
         body: &TagsComponentsSchemasName,
     ) -> rt::Call<Tag> {
-        let mut request = self.client.request(&operations::CREATE_TAG, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_TAG,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a tag
     ///
@@ -1642,10 +1642,12 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `tag_name`
     pub fn get_a_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
-        let request = self
-            .client
-            .request(&operations::GET_A_TAG, &[account_id, tag_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_TAG,
+            &[account_id, tag_name],
+        );
+        rt::__private::call(request)
     }
     /// Update a tag
     ///
@@ -1659,10 +1661,12 @@ impl AccessApi<'_> {
     ///
     /// The request body is optional: this method sends none; [`update_a_tag_with`](Self::update_a_tag_with) takes one.
     pub fn update_a_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
-        let request = self
-            .client
-            .request(&operations::UPDATE_A_TAG, &[account_id, tag_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_TAG,
+            &[account_id, tag_name],
+        );
+        rt::__private::call(request)
     }
     /// [`update_a_tag`](Self::update_a_tag) with its optional request body.
     ///
@@ -1673,11 +1677,13 @@ impl AccessApi<'_> {
         tag_name: &str,
         body: &TagWithoutAppCount,
     ) -> rt::Call<Tag> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_TAG, &[account_id, tag_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_TAG,
+            &[account_id, tag_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a tag
     ///
@@ -1693,10 +1699,12 @@ impl AccessApi<'_> {
         account_id: &str,
         tag_name: &str,
     ) -> rt::Call<Option<NameResult>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_A_TAG, &[account_id, tag_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_TAG,
+            &[account_id, tag_name],
+        );
+        rt::__private::call(request)
     }
     /// Get users
     ///
@@ -1711,8 +1719,12 @@ impl AccessApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn get_users(&self, account_id: &str) -> rt::ListCall<Users> {
-        let request = self.client.request(&operations::GET_USERS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_USERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get active sessions
     ///
@@ -1732,10 +1744,12 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
     ) -> rt::ListCall<ActiveSessionsResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_ACTIVE_SESSIONS, &[account_id, user_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACTIVE_SESSIONS,
+            &[account_id, user_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get single active session
     ///
@@ -1755,10 +1769,12 @@ impl AccessApi<'_> {
         user_id: &str,
         nonce: &str,
     ) -> rt::Call<ActiveSessionResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ACTIVE_SESSION, &[account_id, user_id, nonce]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACTIVE_SESSION,
+            &[account_id, user_id, nonce],
+        );
+        rt::__private::call(request)
     }
     /// Get failed logins
     ///
@@ -1778,10 +1794,12 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
     ) -> rt::ListCall<FailedLoginResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_FAILED_LOGINS, &[account_id, user_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_FAILED_LOGINS,
+            &[account_id, user_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get last seen identity
     ///
@@ -1799,10 +1817,12 @@ impl AccessApi<'_> {
         account_id: &str,
         user_id: &str,
     ) -> rt::Call<Identity> {
-        let request = self
-            .client
-            .request(&operations::GET_LAST_SEEN_IDENTITY, &[account_id, user_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LAST_SEEN_IDENTITY,
+            &[account_id, user_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access Applications
     ///
@@ -1820,13 +1840,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Apps> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access application
     ///
@@ -1843,11 +1862,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AppsInput,
     ) -> rt::Call<Apps> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_A_BOOKMARK_APPLICATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_A_BOOKMARK_APPLICATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List short-lived certificate CAs
     ///
@@ -1865,13 +1886,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Ca> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get an Access application
     ///
@@ -1889,13 +1909,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Apps> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access application
     ///
@@ -1914,14 +1933,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AppsInput,
     ) -> rt::Call<Apps> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
-                &[zone_id, app_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
+            &[zone_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access application
     ///
@@ -1939,13 +1957,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a short-lived certificate CA
     ///
@@ -1963,13 +1980,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a short-lived certificate CA
     ///
@@ -1987,13 +2003,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete a short-lived certificate CA
     ///
@@ -2011,13 +2026,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<SchemasIdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access policies
     ///
@@ -2037,10 +2051,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::ListCall<Policies> {
-        let request = self
-            .client
-            .request(&operations::LIST_ACCESS_POLICIES, &[zone_id, app_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCESS_POLICIES,
+            &[zone_id, app_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access policy
     ///
@@ -2059,11 +2075,13 @@ impl AccessApi<'_> {
         app_id: &str,
         body: &AnAccessPolicyRequest,
     ) -> rt::Call<Policies> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_AN_ACCESS_POLICY, &[zone_id, app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_AN_ACCESS_POLICY,
+            &[zone_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access policy
     ///
@@ -2083,10 +2101,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Policies> {
-        let request = self
-            .client
-            .request(&operations::GET_AN_ACCESS_POLICY, &[zone_id, app_id, policy_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_AN_ACCESS_POLICY,
+            &[zone_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access policy
     ///
@@ -2107,14 +2127,13 @@ impl AccessApi<'_> {
         policy_id: &str,
         body: &AnAccessPolicyRequest,
     ) -> rt::Call<Policies> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_AN_ACCESS_POLICY,
-                &[zone_id, app_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_ACCESS_POLICY,
+            &[zone_id, app_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access policy
     ///
@@ -2134,13 +2153,12 @@ impl AccessApi<'_> {
         app_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_AN_ACCESS_POLICY,
-                &[zone_id, app_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_ACCESS_POLICY,
+            &[zone_id, app_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Revoke application tokens
     ///
@@ -2158,13 +2176,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Test Access policies
     ///
@@ -2182,13 +2199,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<PolicyCheckResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
-                &[zone_id, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+            &[zone_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List mTLS certificates
     ///
@@ -2206,13 +2222,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasCertificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an mTLS certificate
     ///
@@ -2229,14 +2244,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List all mTLS hostname settings
     ///
@@ -2254,13 +2268,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Settings> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Update an mTLS certificate's hostname settings
     ///
@@ -2279,14 +2292,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
     ) -> rt::ListCall<Settings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get an mTLS certificate
     ///
@@ -2304,13 +2316,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<SchemasCertificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an mTLS certificate
     ///
@@ -2329,14 +2340,13 @@ impl AccessApi<'_> {
         certificate_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an mTLS certificate
     ///
@@ -2354,13 +2364,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access groups
     ///
@@ -2378,13 +2387,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasGroups> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create an Access group
     ///
@@ -2401,14 +2409,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &AnAccessGroupRequest2,
     ) -> rt::Call<SchemasGroups> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access group
     ///
@@ -2426,13 +2433,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<SchemasGroups> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
-                &[zone_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+            &[zone_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access group
     ///
@@ -2451,14 +2457,13 @@ impl AccessApi<'_> {
         group_id: &str,
         body: &AnAccessGroupRequest2,
     ) -> rt::Call<SchemasGroups> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
-                &[zone_id, group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+            &[zone_id, group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access group
     ///
@@ -2476,13 +2481,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
-                &[zone_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+            &[zone_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// List Access identity providers
     ///
@@ -2500,13 +2504,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<IdentityProvidersComponentsSchemasResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add an Access identity provider
     ///
@@ -2523,14 +2526,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Access identity provider
     ///
@@ -2548,13 +2550,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an Access identity provider
     ///
@@ -2573,14 +2574,13 @@ impl AccessApi<'_> {
         identity_provider_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id, identity_provider_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id, identity_provider_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an Access identity provider
     ///
@@ -2598,13 +2598,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<Option<IdResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
-                &[zone_id, identity_provider_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+            &[zone_id, identity_provider_id],
+        );
+        rt::__private::call(request)
     }
     /// Get your Zero Trust organization
     ///
@@ -2620,13 +2619,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemasOrganizations> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create your Zero Trust organization
     ///
@@ -2643,14 +2641,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateYourZeroTrustOrganizationRequest2,
     ) -> rt::Call<SchemasOrganizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update your Zero Trust organization
     ///
@@ -2667,14 +2664,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &UpdateYourZeroTrustOrganizationRequest2,
     ) -> rt::Call<SchemasOrganizations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Revoke all Access tokens for a user
     ///
@@ -2691,14 +2687,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &RevokeAllAccessTokensForAUserRequest,
     ) -> rt::Call<bool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List service tokens
     ///
@@ -2716,13 +2711,12 @@ impl AccessApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a service token
     ///
@@ -2739,14 +2733,13 @@ impl AccessApi<'_> {
         zone_id: &str,
         body: &CreateAServiceTokenRequest,
     ) -> rt::Call<CreateResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a service token
     ///
@@ -2764,13 +2757,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
-                &[zone_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+            &[zone_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a service token
     ///
@@ -2789,14 +2781,13 @@ impl AccessApi<'_> {
         service_token_id: &str,
         body: &UpdateAServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
-                &[zone_id, service_token_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+            &[zone_id, service_token_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a service token
     ///
@@ -2814,13 +2805,12 @@ impl AccessApi<'_> {
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<Option<ServiceTokens>> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
-                &[zone_id, service_token_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+            &[zone_id, service_token_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -3966,7 +3956,7 @@ impl<'de> serde::Deserialize<'de> for AppResponse {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AppResponse",
             &[
@@ -4089,7 +4079,7 @@ pub struct ScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4149,7 +4139,7 @@ pub struct ScimConfigAuthenticationHttpBasic {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4179,7 +4169,7 @@ pub struct ScimConfigAuthenticationOauthBearerToken {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4217,7 +4207,7 @@ pub struct ScimConfigAuthenticationOauth2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4277,7 +4267,7 @@ pub struct ScimConfigMapping {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4339,7 +4329,7 @@ pub struct ScimConfigMappingOperations {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4428,7 +4418,7 @@ pub struct CorsHeaders {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4614,7 +4604,7 @@ impl<'de> serde::Deserialize<'de> for AllowedMethodsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Allowed origins.
@@ -4784,7 +4774,7 @@ pub struct ApprovalGroup {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4886,7 +4876,7 @@ impl<'de> serde::Deserialize<'de> for Decision {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Rules evaluated with a NOT logical operator. To match the policy, a user cannot meet any of the Exclude rules.
@@ -4947,7 +4937,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Rule",
             &[
@@ -5100,7 +5090,7 @@ pub struct EmailRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5127,7 +5117,7 @@ pub struct EmailRuleEmail {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5156,7 +5146,7 @@ pub struct EmailListRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5183,7 +5173,7 @@ pub struct EmailListRuleEmailList {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5212,7 +5202,7 @@ pub struct DomainRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5239,7 +5229,7 @@ pub struct DomainRuleEmailDomain {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5270,7 +5260,7 @@ pub struct EveryoneRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5299,7 +5289,7 @@ pub struct IpRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5326,7 +5316,7 @@ pub struct IpRuleIp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5355,7 +5345,7 @@ pub struct IpListRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5382,7 +5372,7 @@ pub struct IpListRuleIpList {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5413,7 +5403,7 @@ pub struct CertificateRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5442,7 +5432,7 @@ pub struct AccessGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5469,7 +5459,7 @@ pub struct AccessGroupRuleGroup {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5500,7 +5490,7 @@ pub struct AzureGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5531,7 +5521,7 @@ pub struct AzureGroupRuleAzureAd {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5563,7 +5553,7 @@ pub struct GithubOrganizationRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5596,7 +5586,7 @@ pub struct GithubOrganizationRuleGithubOrganization {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5627,7 +5617,7 @@ pub struct GsuiteGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5658,7 +5648,7 @@ pub struct GsuiteGroupRuleGsuite {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5689,7 +5679,7 @@ pub struct OktaGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5720,7 +5710,7 @@ pub struct OktaGroupRuleOkta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5751,7 +5741,7 @@ pub struct SamlGroupRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5782,7 +5772,7 @@ pub struct SamlGroupRuleSaml {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5815,7 +5805,7 @@ pub struct ServiceTokenRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5842,7 +5832,7 @@ pub struct ServiceTokenRuleServiceToken {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5873,7 +5863,7 @@ pub struct AnyValidServiceTokenRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5902,7 +5892,7 @@ pub struct ExternalEvaluationRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5935,7 +5925,7 @@ pub struct ExternalEvaluationRuleExternalEvaluation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5965,7 +5955,7 @@ pub struct CountryRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5992,7 +5982,7 @@ pub struct CountryRuleGeo {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6021,7 +6011,7 @@ pub struct AuthenticationMethodRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6048,7 +6038,7 @@ pub struct AuthenticationMethodRuleAuthMethod {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6077,7 +6067,7 @@ pub struct DevicePostureRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6104,7 +6094,7 @@ pub struct DevicePostureRuleDevicePosture {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6303,7 +6293,7 @@ pub struct SamlSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6487,7 +6477,7 @@ impl<'de> serde::Deserialize<'de> for CustomAttributesNameFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_saml_saas_app/properties/custom_attributes/properties/source`
@@ -6510,7 +6500,7 @@ pub struct CustomAttributesSource {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6574,7 +6564,7 @@ pub struct CustomAttributes {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6679,7 +6669,7 @@ impl<'de> serde::Deserialize<'de> for NameIdFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// OIDC SaaS App
@@ -6762,7 +6752,7 @@ pub struct OidcSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6950,7 +6940,7 @@ impl<'de> serde::Deserialize<'de> for AuthType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/custom_claims/properties/scope`
@@ -7019,7 +7009,7 @@ impl<'de> serde::Deserialize<'de> for CustomClaimsScope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/custom_claims/properties/source`
@@ -7042,7 +7032,7 @@ pub struct CustomClaimsSource {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7101,7 +7091,7 @@ pub struct CustomClaims {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7213,7 +7203,7 @@ impl<'de> serde::Deserialize<'de> for GrantTypesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_oidc_saas_app/properties/hybrid_and_implicit_options`
@@ -7232,7 +7222,7 @@ pub struct HybridAndImplicitOptions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7281,7 +7271,7 @@ pub struct RefreshTokenOptions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7367,7 +7357,7 @@ impl<'de> serde::Deserialize<'de> for ScopesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_saas_props/properties/saas_app`
@@ -7390,7 +7380,7 @@ impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "SaasPropsSaasApp",
             &[
@@ -7620,7 +7610,7 @@ pub struct FooterLinksItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -7667,7 +7657,7 @@ pub struct LandingPageDesign {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10046,7 +10036,7 @@ pub struct Settings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10200,7 +10190,7 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_custom_page`
@@ -10231,7 +10221,7 @@ pub struct CustomPage {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10397,7 +10387,7 @@ pub struct AzureAd {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10492,7 +10482,7 @@ impl<'de> serde::Deserialize<'de> for ConfigPrompt {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_azureAD/allOf/1/properties/config`
@@ -10537,7 +10527,7 @@ pub struct AzureAdConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10638,7 +10628,7 @@ pub struct IdentityProviderScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10803,7 +10793,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Centrify
@@ -10830,7 +10820,7 @@ pub struct Centrify {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10903,7 +10893,7 @@ pub struct CentrifyConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -10983,7 +10973,7 @@ pub struct Facebook {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11036,7 +11026,7 @@ pub struct GenericOauthConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11088,7 +11078,7 @@ pub struct Github {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11147,7 +11137,7 @@ pub struct Google {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11210,7 +11200,7 @@ pub struct GoogleConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11276,7 +11266,7 @@ pub struct GoogleApps {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11344,7 +11334,7 @@ pub struct GoogleAppsConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11417,7 +11407,7 @@ pub struct Linkedin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11476,7 +11466,7 @@ pub struct Oidc {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11559,7 +11549,7 @@ pub struct OidcConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11653,7 +11643,7 @@ pub struct Okta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11726,7 +11716,7 @@ pub struct OktaConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11806,7 +11796,7 @@ pub struct Onelogin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11874,7 +11864,7 @@ pub struct OneloginConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -11947,7 +11937,7 @@ pub struct Pingone {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12015,7 +12005,7 @@ pub struct PingoneConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12088,7 +12078,7 @@ pub struct Saml {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12139,7 +12129,7 @@ pub struct ConfigHeaderAttributesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12206,7 +12196,7 @@ pub struct Config {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12296,7 +12286,7 @@ pub struct Yandex {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12372,7 +12362,7 @@ impl<'de> serde::Deserialize<'de> for ResponseCollectionResultItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ResponseCollectionResultItem",
             &[
@@ -12498,7 +12488,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProviders {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "IdentityProviders",
             &[
@@ -12609,7 +12599,7 @@ pub struct Onetimepin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -12696,7 +12686,7 @@ impl<'de> serde::Deserialize<'de> for Type2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/access_api-response-single/allOf/1/properties/result`
@@ -12718,7 +12708,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[
@@ -12806,7 +12796,7 @@ impl std::fmt::Display for GetAccessAuthenticationLogsDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetAccessAuthenticationLogsDirection {
+impl rt::__private::ParamValue for GetAccessAuthenticationLogsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -12949,7 +12939,7 @@ pub struct CustomPages {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -13016,7 +13006,7 @@ pub struct LoginDesign {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -14102,7 +14092,7 @@ impl<'de> serde::Deserialize<'de> for Apps {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Apps",
             &[
@@ -14199,7 +14189,7 @@ pub struct SchemasScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -14262,13 +14252,18 @@ impl serde::Serialize for Authentication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Httpbasic(value) => {
-                rt::serialize_tagged(serializer, "scheme", "httpbasic", value)
+                rt::__private::serialize_tagged(serializer, "scheme", "httpbasic", value)
             }
             Self::Oauthbearertoken(value) => {
-                rt::serialize_tagged(serializer, "scheme", "oauthbearertoken", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "scheme",
+                    "oauthbearertoken",
+                    value,
+                )
             }
             Self::Oauth2(value) => {
-                rt::serialize_tagged(serializer, "scheme", "oauth2", value)
+                rt::__private::serialize_tagged(serializer, "scheme", "oauth2", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -14281,15 +14276,18 @@ impl<'de> serde::Deserialize<'de> for Authentication {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "scheme").map(str::to_owned).as_deref() {
             Some("httpbasic") => {
-                rt::decode_variant(value, "httpbasic").map(Self::Httpbasic)
+                rt::__private::decode_variant(value, "httpbasic").map(Self::Httpbasic)
             }
             Some("oauthbearertoken") => {
-                rt::decode_variant(value, "oauthbearertoken").map(Self::Oauthbearertoken)
+                rt::__private::decode_variant(value, "oauthbearertoken")
+                    .map(Self::Oauthbearertoken)
             }
-            Some("oauth2") => rt::decode_variant(value, "oauth2").map(Self::Oauth2),
-            _ => rt::unknown_variant(value, "scheme").map(Self::Unknown),
+            Some("oauth2") => {
+                rt::__private::decode_variant(value, "oauth2").map(Self::Oauth2)
+            }
+            _ => rt::__private::unknown_variant(value, "scheme").map(Self::Unknown),
         }
     }
 }
@@ -14325,7 +14323,7 @@ pub struct SchemasCorsHeaders {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -14527,7 +14525,7 @@ pub struct SchemasSamlSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -14698,7 +14696,7 @@ pub struct SchemasOidcSaasApp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -14850,7 +14848,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "SchemasSaasPropsSaasApp",
             &[
@@ -15197,7 +15195,7 @@ pub struct SchemasApprovalGroup {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15467,7 +15465,7 @@ pub struct SchemasAzureAd {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15537,7 +15535,7 @@ pub struct SchemasAzureAdConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15618,7 +15616,7 @@ pub struct SchemasIdentityProviderScimConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15691,7 +15689,7 @@ pub struct SchemasCentrify {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15757,7 +15755,7 @@ pub struct SchemasCentrifyConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15823,7 +15821,7 @@ pub struct SchemasFacebook {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15885,7 +15883,7 @@ pub struct SchemasGithub {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -15947,7 +15945,7 @@ pub struct SchemasGoogle {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16009,7 +16007,7 @@ pub struct SchemasGoogleApps {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16070,7 +16068,7 @@ pub struct SchemasGoogleAppsConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16129,7 +16127,7 @@ pub struct SchemasLinkedin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16191,7 +16189,7 @@ pub struct SchemasOidc {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16272,7 +16270,7 @@ pub struct SchemasOidcConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16359,7 +16357,7 @@ pub struct SchemasOkta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16420,7 +16418,7 @@ pub struct SchemasOktaConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16479,7 +16477,7 @@ pub struct SchemasOnelogin {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16540,7 +16538,7 @@ pub struct SchemasOneloginConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16599,7 +16597,7 @@ pub struct SchemasPingone {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16660,7 +16658,7 @@ pub struct SchemasPingoneConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16719,7 +16717,7 @@ pub struct SchemasSaml {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16781,7 +16779,7 @@ pub struct SchemasYandex {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -16879,7 +16877,7 @@ impl<'de> serde::Deserialize<'de> for IdentityProvidersComponentsSchemasResultIt
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "IdentityProvidersComponentsSchemasResultItem",
             &[
@@ -17028,7 +17026,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIdentityProviders {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "SchemasIdentityProviders",
             &[

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `addressing` group; get one with [`Client::addressing`](crate::Client::addressing).
 #[derive(Debug, Clone, Copy)]
 pub struct AddressingApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `addressing` group.
-    pub fn addressing(&self) -> AddressingApi<'_> {
-        AddressingApi { client: self }
+impl<'a> AddressingApi<'a> {
+    /// The `addressing` operations on `client`, as [`Client::addressing`](crate::Client::addressing) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AddressingApi { client }
     }
 }
 impl AddressingApi<'_> {
@@ -40,8 +41,12 @@ impl AddressingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_address_maps(&self, account_id: &str) -> rt::ListCall<AddressMaps> {
-        let request = self.client.request(&operations::LIST_ADDRESS_MAPS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ADDRESS_MAPS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Address Map
     ///
@@ -58,11 +63,13 @@ impl AddressingApi<'_> {
         account_id: &str,
         body: &CreateAddressMapRequest,
     ) -> rt::Call<FullResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ADDRESS_MAP, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ADDRESS_MAP,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Address Map Details
     ///
@@ -80,10 +87,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         address_map_id: &str,
     ) -> rt::Call<FullResult> {
-        let request = self
-            .client
-            .request(&operations::ADDRESS_MAP_DETAILS, &[account_id, address_map_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ADDRESS_MAP_DETAILS,
+            &[account_id, address_map_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Address Map
     ///
@@ -102,11 +111,13 @@ impl AddressingApi<'_> {
         address_map_id: &str,
         body: &UpdateAddressMapRequest,
     ) -> rt::Call<AddressMaps> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ADDRESS_MAP, &[account_id, address_map_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ADDRESS_MAP,
+            &[account_id, address_map_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Address Map
     ///
@@ -125,11 +136,13 @@ impl AddressingApi<'_> {
         address_map_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ADDRESS_MAP, &[account_id, address_map_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ADDRESS_MAP,
+            &[account_id, address_map_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Add an account membership to an Address Map
     ///
@@ -150,14 +163,13 @@ impl AddressingApi<'_> {
         account_id_2: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
-                &[account_id, address_map_id, account_id_2],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, account_id_2],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove an account membership from an Address Map
     ///
@@ -178,14 +190,13 @@ impl AddressingApi<'_> {
         account_id_2: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
-                &[account_id, address_map_id, account_id_2],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, account_id_2],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Add an IP to an Address Map
     ///
@@ -206,14 +217,13 @@ impl AddressingApi<'_> {
         ip_address: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
-                &[account_id, address_map_id, ip_address],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, ip_address],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove an IP from an Address Map
     ///
@@ -234,14 +244,13 @@ impl AddressingApi<'_> {
         ip_address: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
-                &[account_id, address_map_id, ip_address],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, ip_address],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Add a zone membership to an Address Map
     ///
@@ -262,14 +271,13 @@ impl AddressingApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
-                &[account_id, address_map_id, zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove a zone membership from an Address Map
     ///
@@ -290,14 +298,13 @@ impl AddressingApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
-                &[account_id, address_map_id, zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload LOA Document
     ///
@@ -317,11 +324,13 @@ impl AddressingApi<'_> {
         account_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<LoaUploadResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_LOA_DOCUMENT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_LOA_DOCUMENT,
+            &[account_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Download LOA Document
     ///
@@ -341,10 +350,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         loa_document_id: &str,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::DOWNLOAD_LOA_DOCUMENT, &[account_id, loa_document_id]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DOWNLOAD_LOA_DOCUMENT,
+            &[account_id, loa_document_id],
+        );
+        rt::__private::raw_call(request)
     }
     /// List Prefixes
     ///
@@ -359,8 +370,12 @@ impl AddressingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_prefixes(&self, account_id: &str) -> rt::ListCall<IpamPrefixes> {
-        let request = self.client.request(&operations::LIST_PREFIXES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PREFIXES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add Prefix
     ///
@@ -377,9 +392,13 @@ impl AddressingApi<'_> {
         account_id: &str,
         body: &AddPrefixRequest,
     ) -> rt::Call<IpamPrefixes> {
-        let mut request = self.client.request(&operations::ADD_PREFIX, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_PREFIX,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Prefix Details
     ///
@@ -397,10 +416,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::Call<IpamPrefixes> {
-        let request = self
-            .client
-            .request(&operations::PREFIX_DETAILS, &[account_id, prefix_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PREFIX_DETAILS,
+            &[account_id, prefix_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Prefix Description
     ///
@@ -419,11 +440,13 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &UpdatePrefixDescriptionRequest,
     ) -> rt::Call<IpamPrefixes> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_PREFIX_DESCRIPTION, &[account_id, prefix_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PREFIX_DESCRIPTION,
+            &[account_id, prefix_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Prefix
     ///
@@ -442,11 +465,13 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_PREFIX, &[account_id, prefix_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PREFIX,
+            &[account_id, prefix_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List BGP Prefixes
     ///
@@ -466,13 +491,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::ListCall<IpamBgpPrefixes> {
-        let request = self
-            .client
-            .request(
-                &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_LIST_BGP_PREFIXES,
-                &[account_id, prefix_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_LIST_BGP_PREFIXES,
+            &[account_id, prefix_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Fetch BGP Prefix
     ///
@@ -492,13 +516,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         bgp_prefix_id: &str,
     ) -> rt::Call<IpamBgpPrefixes> {
-        let request = self
-            .client
-            .request(
-                &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_FETCH_BGP_PREFIX,
-                &[account_id, prefix_id, bgp_prefix_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_FETCH_BGP_PREFIX,
+            &[account_id, prefix_id, bgp_prefix_id],
+        );
+        rt::__private::call(request)
     }
     /// Update BGP Prefix
     ///
@@ -519,14 +542,13 @@ impl AddressingApi<'_> {
         bgp_prefix_id: &str,
         body: &BgpPrefixUpdateAdvertisement,
     ) -> rt::Call<IpamBgpPrefixes> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_UPDATE_BGP_PREFIX,
-                &[account_id, prefix_id, bgp_prefix_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_UPDATE_BGP_PREFIX,
+            &[account_id, prefix_id, bgp_prefix_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Advertisement Status
     ///
@@ -544,10 +566,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::Call<AdvertisedResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ADVERTISEMENT_STATUS, &[account_id, prefix_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ADVERTISEMENT_STATUS,
+            &[account_id, prefix_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Prefix Dynamic Advertisement Status
     ///
@@ -566,14 +590,13 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &UpdatePrefixDynamicAdvertisementStatusRequest,
     ) -> rt::Call<AdvertisedResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
-                &[account_id, prefix_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
+            &[account_id, prefix_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Service Bindings
     ///
@@ -592,10 +615,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::Call<Vec<ServiceBinding>> {
-        let request = self
-            .client
-            .request(&operations::LIST_SERVICE_BINDINGS, &[account_id, prefix_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_SERVICE_BINDINGS,
+            &[account_id, prefix_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Service Binding
     ///
@@ -616,10 +641,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::Call<ServiceBinding> {
-        let request = self
-            .client
-            .request(&operations::CREATE_SERVICE_BINDING, &[account_id, prefix_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SERVICE_BINDING,
+            &[account_id, prefix_id],
+        );
+        rt::__private::call(request)
     }
     /// [`create_service_binding`](Self::create_service_binding) with its optional request body.
     ///
@@ -630,11 +657,13 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &CreateBindingRequest,
     ) -> rt::Call<ServiceBinding> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_SERVICE_BINDING, &[account_id, prefix_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SERVICE_BINDING,
+            &[account_id, prefix_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Service Binding
     ///
@@ -654,13 +683,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         binding_id: &str,
     ) -> rt::Call<ServiceBinding> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_SERVICE_BINDING,
-                &[account_id, prefix_id, binding_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SERVICE_BINDING,
+            &[account_id, prefix_id, binding_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete Service Binding
     ///
@@ -680,13 +708,12 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         binding_id: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_SERVICE_BINDING,
-                &[account_id, prefix_id, binding_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SERVICE_BINDING,
+            &[account_id, prefix_id, binding_id],
+        );
+        rt::__private::call(request)
     }
     /// List Prefix Delegations
     ///
@@ -706,10 +733,12 @@ impl AddressingApi<'_> {
         account_id: &str,
         prefix_id: &str,
     ) -> rt::ListCall<IpamDelegations> {
-        let request = self
-            .client
-            .request(&operations::LIST_PREFIX_DELEGATIONS, &[account_id, prefix_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PREFIX_DELEGATIONS,
+            &[account_id, prefix_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Prefix Delegation
     ///
@@ -728,11 +757,13 @@ impl AddressingApi<'_> {
         prefix_id: &str,
         body: &CreatePrefixDelegationRequest,
     ) -> rt::Call<IpamDelegations> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PREFIX_DELEGATION, &[account_id, prefix_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PREFIX_DELEGATION,
+            &[account_id, prefix_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Prefix Delegation
     ///
@@ -753,14 +784,13 @@ impl AddressingApi<'_> {
         delegation_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_PREFIX_DELEGATION,
-                &[account_id, prefix_id, delegation_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PREFIX_DELEGATION,
+            &[account_id, prefix_id, delegation_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Services
     ///
@@ -776,8 +806,12 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<ListServicesResultItem>> {
-        let request = self.client.request(&operations::LIST_SERVICES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_SERVICES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Cloudflare/JD Cloud IP Details
     ///
@@ -790,9 +824,13 @@ impl AddressingApi<'_> {
         &self,
         params: &CloudflareIpDetailsParams,
     ) -> rt::Call<CloudflareIpDetailsResult> {
-        let mut request = self.client.request(&operations::CLOUDFLARE_IP_DETAILS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_IP_DETAILS,
+            &[],
+        );
         request.query("networks", &params.networks);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1264,7 +1302,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/addressing/address_maps.post/requestBody`
@@ -1763,7 +1801,7 @@ impl<'de> serde::Deserialize<'de> for ProvisioningState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Identifier
@@ -1965,7 +2003,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "CloudflareIpDetailsResult",
             &[

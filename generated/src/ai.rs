@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `ai` group; get one with [`Client::ai`](crate::Client::ai).
 #[derive(Debug, Clone, Copy)]
 pub struct AiApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `ai` group.
-    pub fn ai(&self) -> AiApi<'_> {
-        AiApi { client: self }
+impl<'a> AiApi<'a> {
+    /// The `ai` operations on `client`, as [`Client::ai`](crate::Client::ai) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AiApi { client }
     }
 }
 impl AiApi<'_> {
@@ -40,10 +41,12 @@ impl AiApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn search_author(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
-        let request = self
-            .client
-            .request(&operations::SEARCH_AUTHOR, &[&account_id.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_AUTHOR,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// List Finetunes
     ///
@@ -61,10 +64,12 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
     ) -> rt::Call<WorkersAiListFinetunesResult> {
-        let request = self
-            .client
-            .request(&operations::WORKERS_AI_LIST_FINETUNES, &[&account_id.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_LIST_FINETUNES,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Create a new Finetune
     ///
@@ -84,13 +89,12 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
     ) -> rt::Call<WorkersAiCreateFinetuneResult> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_CREATE_FINETUNE,
-                &[&account_id.to_string()],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_CREATE_FINETUNE,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_create_finetune`](Self::workers_ai_create_finetune) with its optional request body.
     ///
@@ -100,14 +104,13 @@ impl AiApi<'_> {
         account_id: i64,
         body: &WorkersAiCreateFinetuneRequest,
     ) -> rt::Call<WorkersAiCreateFinetuneResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_CREATE_FINETUNE,
-                &[&account_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_CREATE_FINETUNE,
+            &[&account_id.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Public Finetunes
     ///
@@ -126,16 +129,15 @@ impl AiApi<'_> {
         account_id: i64,
         params: &WorkersAiListPublicFinetunesParams,
     ) -> rt::Call<Vec<WorkersAiCreateFinetuneResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
-                &[&account_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
+            &[&account_id.to_string()],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("orderBy", &params.order_by);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload a Finetune Asset
     ///
@@ -161,13 +163,12 @@ impl AiApi<'_> {
         account_id: i64,
         finetune_id: &str,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
-                &[&account_id.to_string(), finetune_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+            &[&account_id.to_string(), finetune_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_upload_finetune_asset`](Self::workers_ai_upload_finetune_asset) with its optional request body.
     ///
@@ -178,14 +179,13 @@ impl AiApi<'_> {
         finetune_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
-                &[&account_id.to_string(), finetune_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+            &[&account_id.to_string(), finetune_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Model Schema
     ///
@@ -204,11 +204,13 @@ impl AiApi<'_> {
         account_id: &str,
         params: &GetModelSchemaParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::GET_MODEL_SCHEMA, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_MODEL_SCHEMA,
+            &[account_id],
+        );
         request.query("model", &params.model);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Model Search
     ///
@@ -229,9 +231,11 @@ impl AiApi<'_> {
         account_id: i64,
         params: &SearchModelParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::SEARCH_MODEL, &[&account_id.to_string()]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_MODEL,
+            &[&account_id.to_string()],
+        );
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
         request.query("task", &params.task);
@@ -239,7 +243,7 @@ impl AiApi<'_> {
         request.query("source", &params.source);
         request.query("hide_experimental", &params.hide_experimental);
         request.query("search", &params.search);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Execute @cf/baai/bge-base-en-v1.5 model.
     ///
@@ -259,13 +263,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_baai_bge_base_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_base_en_v1_5) with its optional request body.
     ///
@@ -275,14 +278,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/baai/bge-large-en-v1.5 model.
     ///
@@ -302,13 +304,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_baai_bge_large_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_large_en_v1_5) with its optional request body.
     ///
@@ -318,14 +319,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/baai/bge-small-en-v1.5 model.
     ///
@@ -345,13 +345,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_baai_bge_small_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_small_en_v1_5) with its optional request body.
     ///
@@ -361,14 +360,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/bytedance/stable-diffusion-xl-lightning model.
     ///
@@ -388,13 +386,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning`](Self::workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning) with its optional request body.
     ///
@@ -404,14 +401,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/deepseek-ai/deepseek-math-7b-instruct model.
     ///
@@ -431,13 +427,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct`](Self::workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct) with its optional request body.
     ///
@@ -447,14 +442,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/defog/sqlcoder-7b-2 model.
     ///
@@ -474,13 +468,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_defog_sqlcoder_7b_2`](Self::workers_ai_post_run_cf_defog_sqlcoder_7b_2) with its optional request body.
     ///
@@ -490,14 +483,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/facebook/bart-large-cnn model.
     ///
@@ -517,13 +509,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_facebook_bart_large_cnn`](Self::workers_ai_post_run_cf_facebook_bart_large_cnn) with its optional request body.
     ///
@@ -533,14 +524,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfFacebookBartLargeCnnRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/facebook/detr-resnet-50 model.
     ///
@@ -562,13 +552,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_facebook_detr_resnet_50`](Self::workers_ai_post_run_cf_facebook_detr_resnet_50) with its optional request body.
     ///
@@ -578,14 +567,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+            &[account_id],
+        );
         request.raw_body("application/octet-stream", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/fblgit/una-cybertron-7b-v2-bf16 model.
     ///
@@ -605,13 +593,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16`](Self::workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16) with its optional request body.
     ///
@@ -621,14 +608,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/google/gemma-2b-it-lora model.
     ///
@@ -648,13 +634,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_google_gemma_2b_it_lora`](Self::workers_ai_post_run_cf_google_gemma_2b_it_lora) with its optional request body.
     ///
@@ -664,14 +649,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/google/gemma-7b-it-lora model.
     ///
@@ -691,13 +675,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_google_gemma_7b_it_lora`](Self::workers_ai_post_run_cf_google_gemma_7b_it_lora) with its optional request body.
     ///
@@ -707,14 +690,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/huggingface/distilbert-sst-2-int8 model.
     ///
@@ -734,13 +716,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8`](Self::workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8) with its optional request body.
     ///
@@ -750,14 +731,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/lykon/dreamshaper-8-lcm model.
     ///
@@ -777,13 +757,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_lykon_dreamshaper_8_lcm`](Self::workers_ai_post_run_cf_lykon_dreamshaper_8_lcm) with its optional request body.
     ///
@@ -793,14 +772,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta-llama/llama-2-7b-chat-hf-lora model.
     ///
@@ -820,13 +798,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora`](Self::workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora) with its optional request body.
     ///
@@ -836,14 +813,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-2-7b-chat-fp16 model.
     ///
@@ -863,13 +839,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16`](Self::workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16) with its optional request body.
     ///
@@ -879,14 +854,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-3-8b-instruct model.
     ///
@@ -906,13 +880,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_meta_llama_3_8b_instruct`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct) with its optional request body.
     ///
@@ -922,14 +895,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-3-8b-instruct-awq model.
     ///
@@ -949,13 +921,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq) with its optional request body.
     ///
@@ -965,14 +936,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/llama-3.1-8b-instruct model.
     ///
@@ -992,13 +962,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_meta_llama_3_1_8b_instruct`](Self::workers_ai_post_run_cf_meta_llama_3_1_8b_instruct) with its optional request body.
     ///
@@ -1008,14 +977,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/meta/m2m100-1.2b model.
     ///
@@ -1035,13 +1003,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_meta_m2m100_1_2b`](Self::workers_ai_post_run_cf_meta_m2m100_1_2b) with its optional request body.
     ///
@@ -1051,14 +1018,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfMetaM2m10012bRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/microsoft/phi-2 model.
     ///
@@ -1078,10 +1044,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_microsoft_phi_2`](Self::workers_ai_post_run_cf_microsoft_phi_2) with its optional request body.
     ///
@@ -1091,11 +1059,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/microsoft/resnet-50 model.
     ///
@@ -1117,13 +1087,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_microsoft_resnet_50`](Self::workers_ai_post_run_cf_microsoft_resnet_50) with its optional request body.
     ///
@@ -1133,14 +1102,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+            &[account_id],
+        );
         request.raw_body("application/octet-stream", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/mistral/mistral-7b-instruct-v0.2-lora model.
     ///
@@ -1160,13 +1128,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora`](Self::workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora) with its optional request body.
     ///
@@ -1176,14 +1143,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/openai/whisper model.
     ///
@@ -1205,10 +1171,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_openai_whisper`](Self::workers_ai_post_run_cf_openai_whisper) with its optional request body.
     ///
@@ -1218,11 +1186,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER,
+            &[account_id],
+        );
         request.raw_body("application/octet-stream", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/openai/whisper-tiny-en model.
     ///
@@ -1244,13 +1214,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_openai_whisper_tiny_en`](Self::workers_ai_post_run_cf_openai_whisper_tiny_en) with its optional request body.
     ///
@@ -1260,14 +1229,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+            &[account_id],
+        );
         request.raw_body("application/octet-stream", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/openchat/openchat-3.5-0106 model.
     ///
@@ -1287,13 +1255,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_openchat_openchat_3_5_0106`](Self::workers_ai_post_run_cf_openchat_openchat_3_5_0106) with its optional request body.
     ///
@@ -1303,14 +1270,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-0.5b-chat model.
     ///
@@ -1330,13 +1296,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat`](Self::workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat) with its optional request body.
     ///
@@ -1346,14 +1311,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-1.8b-chat model.
     ///
@@ -1373,13 +1337,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat`](Self::workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat) with its optional request body.
     ///
@@ -1389,14 +1352,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-14b-chat-awq model.
     ///
@@ -1416,13 +1378,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq`](Self::workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq) with its optional request body.
     ///
@@ -1432,14 +1393,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/qwen/qwen1.5-7b-chat-awq model.
     ///
@@ -1459,13 +1419,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq`](Self::workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq) with its optional request body.
     ///
@@ -1475,14 +1434,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/runwayml/stable-diffusion-v1-5-img2img model.
     ///
@@ -1502,13 +1460,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img) with its optional request body.
     ///
@@ -1518,14 +1475,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/runwayml/stable-diffusion-v1-5-inpainting model.
     ///
@@ -1545,13 +1501,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting) with its optional request body.
     ///
@@ -1561,14 +1516,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/stabilityai/stable-diffusion-xl-base-1.0 model.
     ///
@@ -1588,13 +1542,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0`](Self::workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0) with its optional request body.
     ///
@@ -1604,14 +1557,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/thebloke/discolm-german-7b-v1-awq model.
     ///
@@ -1631,13 +1583,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq`](Self::workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq) with its optional request body.
     ///
@@ -1647,14 +1598,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/tiiuae/falcon-7b-instruct model.
     ///
@@ -1674,13 +1624,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_tiiuae_falcon_7b_instruct`](Self::workers_ai_post_run_cf_tiiuae_falcon_7b_instruct) with its optional request body.
     ///
@@ -1690,14 +1639,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @cf/tinyllama/tinyllama-1.1b-chat-v1.0 model.
     ///
@@ -1717,13 +1665,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0`](Self::workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0) with its optional request body.
     ///
@@ -1733,14 +1680,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/meta-llama/meta-llama-3-8b-instruct model.
     ///
@@ -1760,13 +1706,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct`](Self::workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct) with its optional request body.
     ///
@@ -1776,14 +1721,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/mistral/mistral-7b-instruct-v0.2 model.
     ///
@@ -1803,13 +1747,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2`](Self::workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2) with its optional request body.
     ///
@@ -1819,14 +1762,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/nexusflow/starling-lm-7b-beta model.
     ///
@@ -1846,13 +1788,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta`](Self::workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta) with its optional request body.
     ///
@@ -1862,14 +1803,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/nousresearch/hermes-2-pro-mistral-7b model.
     ///
@@ -1889,13 +1829,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b`](Self::workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b) with its optional request body.
     ///
@@ -1905,14 +1844,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/deepseek-coder-6.7b-base-awq model.
     ///
@@ -1932,13 +1870,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq) with its optional request body.
     ///
@@ -1948,14 +1885,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/deepseek-coder-6.7b-instruct-awq model.
     ///
@@ -1975,13 +1911,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq) with its optional request body.
     ///
@@ -1991,14 +1926,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/llama-2-13b-chat-awq model.
     ///
@@ -2018,13 +1952,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq`](Self::workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq) with its optional request body.
     ///
@@ -2034,14 +1967,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/llamaguard-7b-awq model.
     ///
@@ -2061,13 +1993,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_llamaguard_7b_awq`](Self::workers_ai_post_run_hf_thebloke_llamaguard_7b_awq) with its optional request body.
     ///
@@ -2077,14 +2008,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/mistral-7b-instruct-v0.1-awq model.
     ///
@@ -2104,13 +2034,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq`](Self::workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq) with its optional request body.
     ///
@@ -2120,14 +2049,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/neural-chat-7b-v3-1-awq model.
     ///
@@ -2147,13 +2075,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq`](Self::workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq) with its optional request body.
     ///
@@ -2163,14 +2090,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/openhermes-2.5-mistral-7b-awq model.
     ///
@@ -2190,13 +2116,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq`](Self::workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq) with its optional request body.
     ///
@@ -2206,14 +2131,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute @hf/thebloke/zephyr-7b-beta-awq model.
     ///
@@ -2233,13 +2157,12 @@ impl AiApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq`](Self::workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq) with its optional request body.
     ///
@@ -2249,14 +2172,13 @@ impl AiApi<'_> {
         account_id: &str,
         body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Execute AI model
     ///
@@ -2285,10 +2207,12 @@ impl AiApi<'_> {
         account_id: &str,
         model_name: &str,
     ) -> rt::Call<PostRunModelResponse> {
-        let request = self
-            .client
-            .request(&operations::POST_RUN_MODEL, &[account_id, model_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::POST_RUN_MODEL,
+            &[account_id, model_name],
+        );
+        rt::__private::call(request)
     }
     /// [`post_run_model`](Self::post_run_model) with its optional request body.
     ///
@@ -2299,11 +2223,13 @@ impl AiApi<'_> {
         model_name: &str,
         body: &PostRunModelRequest,
     ) -> rt::Call<PostRunModelResponse> {
-        let mut request = self
-            .client
-            .request(&operations::POST_RUN_MODEL, &[account_id, model_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_RUN_MODEL,
+            &[account_id, model_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Task Search
     ///
@@ -2318,10 +2244,12 @@ impl AiApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn search_task(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
-        let request = self
-            .client
-            .request(&operations::SEARCH_TASK, &[&account_id.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_TASK,
+            &[&account_id.to_string()],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -4062,7 +3990,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PostRunModelResponseResultTextGeneration",
             &[
@@ -4150,7 +4078,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PostRunModelResponseResult",
             &[

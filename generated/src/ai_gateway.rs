@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `ai-gateway` group; get one with [`Client::ai_gateway`](crate::Client::ai_gateway).
 #[derive(Debug, Clone, Copy)]
 pub struct AiGatewayApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `ai-gateway` group.
-    pub fn ai_gateway(&self) -> AiGatewayApi<'_> {
-        AiGatewayApi { client: self }
+impl<'a> AiGatewayApi<'a> {
+    /// The `ai-gateway` operations on `client`, as [`Client::ai_gateway`](crate::Client::ai_gateway) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        AiGatewayApi { client }
     }
 }
 impl AiGatewayApi<'_> {
@@ -46,14 +47,16 @@ impl AiGatewayApi<'_> {
         account_id: &str,
         params: &AigConfigListGatewayParams,
     ) -> rt::ListCall<AigConfigListGatewayResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::AIG_CONFIG_LIST_GATEWAY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_LIST_GATEWAY,
+            &[account_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order_by", &params.order_by);
         request.query("id", &params.id);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a new Gateway
     ///
@@ -73,10 +76,12 @@ impl AiGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
-        let request = self
-            .client
-            .request(&operations::AIG_CONFIG_CREATE_GATEWAY, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_CREATE_GATEWAY,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`aig_config_create_gateway`](Self::aig_config_create_gateway) with its optional request body.
     ///
@@ -86,11 +91,13 @@ impl AiGatewayApi<'_> {
         account_id: &str,
         body: &AigConfigCreateGatewayRequest,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::AIG_CONFIG_CREATE_GATEWAY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_CREATE_GATEWAY,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Fetch a Gateway
     ///
@@ -110,10 +117,12 @@ impl AiGatewayApi<'_> {
         account_id: &str,
         id: &str,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
-        let request = self
-            .client
-            .request(&operations::AIG_CONFIG_FETCH_GATEWAY, &[account_id, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_FETCH_GATEWAY,
+            &[account_id, id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Gateway
     ///
@@ -135,10 +144,12 @@ impl AiGatewayApi<'_> {
         account_id: &str,
         id: &str,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
-        let request = self
-            .client
-            .request(&operations::AIG_CONFIG_UPDATE_GATEWAY, &[account_id, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_UPDATE_GATEWAY,
+            &[account_id, id],
+        );
+        rt::__private::call(request)
     }
     /// [`aig_config_update_gateway`](Self::aig_config_update_gateway) with its optional request body.
     ///
@@ -149,11 +160,13 @@ impl AiGatewayApi<'_> {
         id: &str,
         body: &AigConfigUpdateGatewayRequest,
     ) -> rt::Call<AigConfigListGatewayResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::AIG_CONFIG_UPDATE_GATEWAY, &[account_id, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_UPDATE_GATEWAY,
+            &[account_id, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Gateway
     ///
@@ -173,10 +186,12 @@ impl AiGatewayApi<'_> {
         account_id: &str,
         id: &str,
     ) -> rt::Call<Option<AigConfigListGatewayResultItem>> {
-        let request = self
-            .client
-            .request(&operations::AIG_CONFIG_DELETE_GATEWAY, &[account_id, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_DELETE_GATEWAY,
+            &[account_id, id],
+        );
+        rt::__private::call(request)
     }
     /// List Gateway Logs
     ///
@@ -199,9 +214,11 @@ impl AiGatewayApi<'_> {
         id: &str,
         params: &AigConfigListGatewayLogsParams,
     ) -> rt::ListCall<AigConfigListGatewayLogsResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::AIG_CONFIG_LIST_GATEWAY_LOGS, &[account_id, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::AIG_CONFIG_LIST_GATEWAY_LOGS,
+            &[account_id, id],
+        );
         request.query("search", &params.search);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -211,7 +228,7 @@ impl AiGatewayApi<'_> {
         request.query("end_date", &params.end_date);
         request.query("success", &params.success);
         request.query("cached", &params.cached);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -478,7 +495,7 @@ impl<'de> serde::Deserialize<'de> for RateLimitingTechnique {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways.get/responses/200/properties/result/items`
@@ -666,7 +683,7 @@ impl std::fmt::Display for AigConfigListGatewayLogsOrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for AigConfigListGatewayLogsOrderBy {
+impl rt::__private::ParamValue for AigConfigListGatewayLogsOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -717,7 +734,7 @@ impl std::fmt::Display for AigConfigListGatewayLogsDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for AigConfigListGatewayLogsDirection {
+impl rt::__private::ParamValue for AigConfigListGatewayLogsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

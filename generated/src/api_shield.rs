@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `api-shield` group; get one with [`Client::api_shield`](crate::Client::api_shield).
 #[derive(Debug, Clone, Copy)]
 pub struct ApiShieldApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `api-shield` group.
-    pub fn api_shield(&self) -> ApiShieldApi<'_> {
-        ApiShieldApi { client: self }
+impl<'a> ApiShieldApi<'a> {
+    /// The `api-shield` operations on `client`, as [`Client::api_shield`](crate::Client::api_shield) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ApiShieldApi { client }
     }
 }
 impl ApiShieldApi<'_> {
@@ -40,14 +41,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveInformationAboutSpecificConfigurationPropertiesParams,
     ) -> rt::Call<Configuration> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RETRIEVE_INFORMATION_ABOUT_SPECIFIC_CONFIGURATION_PROPERTIES,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_INFORMATION_ABOUT_SPECIFIC_CONFIGURATION_PROPERTIES,
+            &[zone_id],
+        );
         request.query("properties", &params.properties);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Set configuration properties
     ///
@@ -62,11 +62,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &Configuration,
     ) -> rt::Call<ApiResponseCommon> {
-        let mut request = self
-            .client
-            .request(&operations::SET_CONFIGURATION_PROPERTIES, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_CONFIGURATION_PROPERTIES,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve discovered operations on a zone rendered as OpenAPI schemas
     ///
@@ -82,13 +84,12 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemaResponseDiscoveryResult> {
-        let request = self
-            .client
-            .request(
-                &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Retrieve discovered operations on a zone
     ///
@@ -107,9 +108,11 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveDiscoveredOperationsOnAZoneParams,
     ) -> rt::ListCall<DiscoveryOperation> {
-        let mut request = self
-            .client
-            .request(&operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE,
+            &[zone_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("host", &params.host);
@@ -120,7 +123,7 @@ impl ApiShieldApi<'_> {
         request.query("diff", &params.diff);
         request.query("origin", &params.origin);
         request.query("state", &params.state);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Patch discovered operations
     ///
@@ -137,14 +140,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &ApiDiscoveryPatchMultipleRequest,
     ) -> rt::Call<ApiDiscoveryPatchMultipleRequest> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATIONS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATIONS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch discovered operation
     ///
@@ -163,14 +165,13 @@ impl ApiShieldApi<'_> {
         operation_id: &str,
         body: &ApiShieldApiPatchDiscoveredOperationRequest,
     ) -> rt::Call<PatchDiscoveryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATION,
-                &[zone_id, operation_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATION,
+            &[zone_id, operation_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve information about all operations on a zone
     ///
@@ -187,12 +188,11 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveInformationAboutAllOperationsOnAZoneParams,
     ) -> rt::ListCall<MultipleOperationResponsePaginatedResultItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE,
+            &[zone_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
@@ -201,7 +201,7 @@ impl ApiShieldApi<'_> {
         request.query("method", &params.method);
         request.query("endpoint", &params.endpoint);
         request.query("feature", &params.feature);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Add operations to a zone
     ///
@@ -218,11 +218,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &Vec<BasicOperation>,
     ) -> rt::Call<Vec<Operation>> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_OPERATIONS_TO_A_ZONE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_OPERATIONS_TO_A_ZONE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete multiple operations
     ///
@@ -237,11 +239,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &Vec<ObjectWithOperationId>,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_MULTIPLE_OPERATIONS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_MULTIPLE_OPERATIONS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update multiple operation-level schema validation settings
     ///
@@ -258,14 +262,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &OperationSchemaValidationSettingsMultipleRequest,
     ) -> rt::Call<OperationSchemaValidationSettingsMultipleRequest> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve information about an operation
     ///
@@ -282,14 +285,13 @@ impl ApiShieldApi<'_> {
         operation_id: &str,
         params: &RetrieveInformationAboutAnOperationParams,
     ) -> rt::Call<MultipleOperationResponsePaginatedResultItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RETRIEVE_INFORMATION_ABOUT_AN_OPERATION,
-                &[zone_id, operation_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_INFORMATION_ABOUT_AN_OPERATION,
+            &[zone_id, operation_id],
+        );
         request.query("feature", &params.feature);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an operation
     ///
@@ -305,10 +307,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         operation_id: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_AN_OPERATION, &[zone_id, operation_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_OPERATION,
+            &[zone_id, operation_id],
+        );
+        rt::__private::call(request)
     }
     /// Retrieve operation-level schema validation settings
     ///
@@ -326,13 +330,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         operation_id: &str,
     ) -> rt::Call<OperationSchemaValidationSettings> {
-        let request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS,
-                &[zone_id, operation_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS,
+            &[zone_id, operation_id],
+        );
+        rt::__private::call(request)
     }
     /// Update operation-level schema validation settings
     ///
@@ -351,14 +354,13 @@ impl ApiShieldApi<'_> {
         operation_id: &str,
         body: &OperationSchemaValidationSettings,
     ) -> rt::Call<OperationSchemaValidationSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS,
-                &[zone_id, operation_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS,
+            &[zone_id, operation_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve operations and features as OpenAPI schemas
     ///
@@ -373,15 +375,14 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &RetrieveOperationsAndFeaturesAsOpenApiSchemasParams,
     ) -> rt::Call<SchemaResponseWithThresholdsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS,
+            &[zone_id],
+        );
         request.query("host", &params.host);
         request.query("feature", &params.feature);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve zone level schema validation settings
     ///
@@ -397,13 +398,12 @@ impl ApiShieldApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
-        let request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update zone level schema validation settings
     ///
@@ -420,14 +420,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &ZoneSchemaValidationSettingsPut,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update zone level schema validation settings
     ///
@@ -444,14 +443,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         body: &ZoneSchemaValidationSettingsPatch,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve information about all schemas on a zone
     ///
@@ -468,17 +466,16 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         params: &ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams,
     ) -> rt::ListCall<PublicSchema> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS,
+            &[zone_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("omit_source", &params.omit_source);
         request.query("validation_enabled", &params.validation_enabled);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Upload a schema to a zone
     ///
@@ -499,11 +496,13 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<SchemaUploadResponse> {
-        let mut request = self
-            .client
-            .request(&operations::API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA,
+            &[zone_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve information about a specific schema on a zone
     ///
@@ -520,14 +519,13 @@ impl ApiShieldApi<'_> {
         schema_id: &str,
         params: &ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams,
     ) -> rt::Call<PublicSchema> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA,
-                &[zone_id, schema_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA,
+            &[zone_id, schema_id],
+        );
         request.query("omit_source", &params.omit_source);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Enable validation for a schema
     ///
@@ -544,14 +542,13 @@ impl ApiShieldApi<'_> {
         schema_id: &str,
         body: &ApiShieldSchemaValidationEnableValidationForASchemaRequest,
     ) -> rt::Call<PublicSchema> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA,
-                &[zone_id, schema_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA,
+            &[zone_id, schema_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a schema
     ///
@@ -567,13 +564,12 @@ impl ApiShieldApi<'_> {
         zone_id: &str,
         schema_id: &str,
     ) -> rt::Call<Option<ApiResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
-                &[zone_id, schema_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
+            &[zone_id, schema_id],
+        );
+        rt::__private::call(request)
     }
     /// Retrieve all operations from a schema.
     ///
@@ -594,12 +590,11 @@ impl ApiShieldApi<'_> {
         schema_id: &str,
         params: &ApiShieldSchemaValidationExtractOperationsFromSchemaParams,
     ) -> rt::ListCall<ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
-                &[zone_id, schema_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
+            &[zone_id, schema_id],
+        );
         request.query("feature", &params.feature);
         request.query("host", &params.host);
         request.query("method", &params.method);
@@ -607,7 +602,7 @@ impl ApiShieldApi<'_> {
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("operation_status", &params.operation_status);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1351,7 +1346,7 @@ impl std::fmt::Display for PropertiesItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for PropertiesItem {
+impl rt::__private::ParamValue for PropertiesItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1366,7 +1361,7 @@ pub struct Configuration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1401,7 +1396,7 @@ pub struct AuthIdCharacteristic {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1477,7 +1472,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Auth ID Characteristic extracted from JWT Token Claims
@@ -1502,7 +1497,7 @@ pub struct AuthIdCharacteristicJwtClaim {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1573,7 +1568,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicJwtClaimType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_auth_id_characteristics/items`
@@ -1596,7 +1591,7 @@ impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AuthIdCharacteristicsItem",
             &[
@@ -1709,7 +1704,7 @@ impl std::fmt::Display for OperationsOnAZoneDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for OperationsOnAZoneDirection {
+impl rt::__private::ParamValue for OperationsOnAZoneDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1777,7 +1772,7 @@ impl std::fmt::Display for RetrieveDiscoveredOperationsOnAZoneOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RetrieveDiscoveredOperationsOnAZoneOrder {
+impl rt::__private::ParamValue for RetrieveDiscoveredOperationsOnAZoneOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1832,10 +1827,10 @@ impl<'de> serde::Deserialize<'de> for ApiDiscoveryOrigin {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for ApiDiscoveryOrigin {
+impl rt::__private::ParamValue for ApiDiscoveryOrigin {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1898,10 +1893,10 @@ impl<'de> serde::Deserialize<'de> for ApiDiscoveryState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for ApiDiscoveryState {
+impl rt::__private::ParamValue for ApiDiscoveryState {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2057,7 +2052,7 @@ impl<'de> serde::Deserialize<'de> for Method {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_api_discovery_patch_multiple_request`
@@ -2080,7 +2075,7 @@ pub struct ApiDiscoveryPatchMultipleRequestEntry {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2158,7 +2153,7 @@ impl<'de> serde::Deserialize<'de> for ApiDiscoveryStatePatch {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone_id}/api_gateway/discovery/operations/{operation_id}.patch/requestBody`
@@ -2247,7 +2242,7 @@ impl std::fmt::Display for RetrieveInformationAboutAllOperationsOnAZoneOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl rt::__private::ParamValue for RetrieveInformationAboutAllOperationsOnAZoneOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2304,7 +2299,7 @@ impl std::fmt::Display for FeatureItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for FeatureItem {
+impl rt::__private::ParamValue for FeatureItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2336,7 +2331,7 @@ impl<'de> serde::Deserialize<'de> for OperationFeatures {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "OperationFeatures",
             &[
@@ -2680,7 +2675,7 @@ for OperationFeatureSchemaInfoSchemaInfoMitigationAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_operation_feature_schema_info/properties/schema_info`
@@ -2731,7 +2726,7 @@ pub struct BasicOperation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2802,14 +2797,14 @@ pub struct OperationSchemaValidationSettingsMultipleRequestEntry {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub mitigation_action: Option<Option<OperationMitigationAction>>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2901,7 +2896,7 @@ impl<'de> serde::Deserialize<'de> for OperationMitigationAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_operation_schema_validation_settings`
@@ -2912,14 +2907,14 @@ pub struct OperationSchemaValidationSettings {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub mitigation_action: Option<Option<OperationMitigationAction>>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3037,7 +3032,7 @@ impl<'de> serde::Deserialize<'de> for ValidationDefaultMitigationAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// When set, this overrides both zone level and operation level mitigation actions.
@@ -3090,7 +3085,7 @@ impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_zone_schema_validation_settings_put`
@@ -3430,7 +3425,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/api-shield_schema_upload_response`
@@ -3504,7 +3499,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[
@@ -3572,7 +3567,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue
+impl rt::__private::ParamValue
 for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -3598,7 +3593,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem",
             &[

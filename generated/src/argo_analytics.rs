@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `argo-analytics` group; get one with [`Client::argo_analytics`](crate::Client::argo_analytics).
 #[derive(Debug, Clone, Copy)]
 pub struct ArgoAnalyticsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `argo-analytics` group.
-    pub fn argo_analytics(&self) -> ArgoAnalyticsApi<'_> {
-        ArgoAnalyticsApi { client: self }
+impl<'a> ArgoAnalyticsApi<'a> {
+    /// The `argo-analytics` operations on `client`, as [`Client::argo_analytics`](crate::Client::argo_analytics) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ArgoAnalyticsApi { client }
     }
 }
 impl ArgoAnalyticsApi<'_> {
@@ -44,11 +45,13 @@ impl ArgoAnalyticsApi<'_> {
         zone_id: &str,
         params: &ArgoAnalyticsForAZoneParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::ARGO_ANALYTICS_FOR_A_ZONE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ARGO_ANALYTICS_FOR_A_ZONE,
+            &[zone_id],
+        );
         request.query("bins", &params.bins);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Argo Analytics for a zone at different PoPs
     ///
@@ -66,13 +69,12 @@ impl ArgoAnalyticsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ARGO_ANALYTICS_FOR_A_ZONE_AT_DIFFERENT_PO_PS,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ARGO_ANALYTICS_FOR_A_ZONE_AT_DIFFERENT_PO_PS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

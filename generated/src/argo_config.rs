@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `argo-config` group; get one with [`Client::argo_config`](crate::Client::argo_config).
 #[derive(Debug, Clone, Copy)]
 pub struct ArgoConfigApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `argo-config` group.
-    pub fn argo_config(&self) -> ArgoConfigApi<'_> {
-        ArgoConfigApi { client: self }
+impl<'a> ArgoConfigApi<'a> {
+    /// The `argo-config` operations on `client`, as [`Client::argo_config`](crate::Client::argo_config) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ArgoConfigApi { client }
     }
 }
 impl ArgoConfigApi<'_> {
@@ -43,10 +44,12 @@ impl ArgoConfigApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_ARGO_SMART_ROUTING_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ARGO_SMART_ROUTING_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Patch Argo Smart Routing setting
     ///
@@ -67,11 +70,13 @@ impl ArgoConfigApi<'_> {
         zone_id: &str,
         body: &Patch,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_ARGO_SMART_ROUTING_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_ARGO_SMART_ROUTING_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

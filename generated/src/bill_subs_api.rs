@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `bill-subs-api` group; get one with [`Client::bill_subs_api`](crate::Client::bill_subs_api).
 #[derive(Debug, Clone, Copy)]
 pub struct BillSubsApiApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `bill-subs-api` group.
-    pub fn bill_subs_api(&self) -> BillSubsApiApi<'_> {
-        BillSubsApiApi { client: self }
+impl<'a> BillSubsApiApi<'a> {
+    /// The `bill-subs-api` operations on `client`, as [`Client::bill_subs_api`](crate::Client::bill_subs_api) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        BillSubsApiApi { client }
     }
 }
 impl BillSubsApiApi<'_> {
@@ -48,13 +49,12 @@ impl BillSubsApiApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
-                &[account_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
+            &[account_identifier],
+        );
+        rt::__private::call(request)
     }
     /// List Subscriptions
     ///
@@ -76,10 +76,12 @@ impl BillSubsApiApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::ListCall<Subscription> {
-        let request = self
-            .client
-            .request(&operations::LIST_SUBSCRIPTIONS, &[account_identifier]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_SUBSCRIPTIONS,
+            &[account_identifier],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Subscription
     ///
@@ -100,11 +102,13 @@ impl BillSubsApiApi<'_> {
         account_identifier: &str,
         body: &SubscriptionV2Input,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_SUBSCRIPTION, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SUBSCRIPTION,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Subscription
     ///
@@ -127,14 +131,13 @@ impl BillSubsApiApi<'_> {
         subscription_identifier: &str,
         body: &SubscriptionV2Input,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_SUBSCRIPTION,
-                &[account_identifier, subscription_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SUBSCRIPTION,
+            &[account_identifier, subscription_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Subscription
     ///
@@ -155,14 +158,13 @@ impl BillSubsApiApi<'_> {
         subscription_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteSubscriptionResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_SUBSCRIPTION,
-                &[account_identifier, subscription_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SUBSCRIPTION,
+            &[account_identifier, subscription_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Billing History Details
     ///
@@ -184,9 +186,11 @@ impl BillSubsApiApi<'_> {
         &self,
         params: &DeprecatedBillingHistoryDetailsParams,
     ) -> rt::ListCall<BillingHistory> {
-        let mut request = self
-            .client
-            .request(&operations::DEPRECATED_BILLING_HISTORY_DETAILS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEPRECATED_BILLING_HISTORY_DETAILS,
+            &[],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
@@ -194,7 +198,7 @@ impl BillSubsApiApi<'_> {
         request.query("occurred_at", &params.occurred_at);
         request.query("type", &params.r#type);
         request.query("action", &params.action);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Billing Profile Details
     ///
@@ -213,13 +217,12 @@ impl BillSubsApiApi<'_> {
     pub fn user_billing_profile_deprecated_billing_profile_details(
         &self,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
-                &[],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
+            &[],
+        );
+        rt::__private::call(request)
     }
     /// Get User Subscriptions
     ///
@@ -233,8 +236,12 @@ impl BillSubsApiApi<'_> {
     ///
     /// Token permissions (any of): `#billing:read`
     pub fn get_user_subscriptions(&self) -> rt::ListCall<Subscription> {
-        let request = self.client.request(&operations::GET_USER_SUBSCRIPTIONS, &[]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_USER_SUBSCRIPTIONS,
+            &[],
+        );
+        rt::__private::list_call(request)
     }
     /// Update User Subscription
     ///
@@ -255,11 +262,13 @@ impl BillSubsApiApi<'_> {
         identifier: &str,
         body: &SubscriptionV2Input,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_USER_SUBSCRIPTION, &[identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_USER_SUBSCRIPTION,
+            &[identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete User Subscription
     ///
@@ -278,11 +287,13 @@ impl BillSubsApiApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteSubscriptionResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_USER_SUBSCRIPTION, &[identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_USER_SUBSCRIPTION,
+            &[identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Zone Subscription Details
     ///
@@ -302,10 +313,12 @@ impl BillSubsApiApi<'_> {
         &self,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::ZONE_SUBSCRIPTION_DETAILS, &[identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_SUBSCRIPTION_DETAILS,
+            &[identifier],
+        );
+        rt::__private::call(request)
     }
     /// Create Zone Subscription
     ///
@@ -326,11 +339,13 @@ impl BillSubsApiApi<'_> {
         identifier: &str,
         body: &SubscriptionV2Input,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZONE_SUBSCRIPTION, &[identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZONE_SUBSCRIPTION,
+            &[identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Zone Subscription
     ///
@@ -351,11 +366,13 @@ impl BillSubsApiApi<'_> {
         identifier: &str,
         body: &SubscriptionV2Input,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ZONE_SUBSCRIPTION, &[identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZONE_SUBSCRIPTION,
+            &[identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Available Plans
     ///
@@ -377,10 +394,12 @@ impl BillSubsApiApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<AvailableRatePlan> {
-        let request = self
-            .client
-            .request(&operations::LIST_AVAILABLE_PLANS, &[zone_identifier]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_AVAILABLE_PLANS,
+            &[zone_identifier],
+        );
+        rt::__private::list_call(request)
     }
     /// Available Plan Details
     ///
@@ -402,13 +421,12 @@ impl BillSubsApiApi<'_> {
         zone_identifier: &str,
         plan_identifier: &str,
     ) -> rt::Call<AvailableRatePlan> {
-        let request = self
-            .client
-            .request(
-                &operations::AVAILABLE_PLAN_DETAILS,
-                &[zone_identifier, plan_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::AVAILABLE_PLAN_DETAILS,
+            &[zone_identifier, plan_identifier],
+        );
+        rt::__private::call(request)
     }
     /// List Available Rate Plans
     ///
@@ -430,10 +448,12 @@ impl BillSubsApiApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<SchemasRatePlan> {
-        let request = self
-            .client
-            .request(&operations::LIST_AVAILABLE_RATE_PLANS, &[zone_identifier]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_AVAILABLE_RATE_PLANS,
+            &[zone_identifier],
+        );
+        rt::__private::list_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -713,7 +733,7 @@ pub struct SubscriptionV2App {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -770,7 +790,7 @@ pub struct ComponentValue2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -897,7 +917,7 @@ impl<'de> serde::Deserialize<'de> for Frequency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Subscription identifier tag.
@@ -957,7 +977,7 @@ pub struct RatePlan2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1102,7 +1122,7 @@ impl<'de> serde::Deserialize<'de> for State {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A simple zone object. May have null properties if not a zone subscription.
@@ -1184,7 +1204,7 @@ impl std::fmt::Display for DeprecatedBillingHistoryDetailsOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for DeprecatedBillingHistoryDetailsOrder {
+impl rt::__private::ParamValue for DeprecatedBillingHistoryDetailsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1352,7 +1372,7 @@ impl<'de> serde::Deserialize<'de> for SchemasFrequency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Indicates whether you are currently subscribed to this plan.
@@ -1488,7 +1508,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasName {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The unit price of the addon.

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `bot-management` group; get one with [`Client::bot_management`](crate::Client::bot_management).
 #[derive(Debug, Clone, Copy)]
 pub struct BotManagementApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `bot-management` group.
-    pub fn bot_management(&self) -> BotManagementApi<'_> {
-        BotManagementApi { client: self }
+impl<'a> BotManagementApi<'a> {
+    /// The `bot-management` operations on `client`, as [`Client::bot_management`](crate::Client::bot_management) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        BotManagementApi { client }
     }
 }
 impl BotManagementApi<'_> {
@@ -43,10 +44,12 @@ impl BotManagementApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<BotManagementResponseBodyResult> {
-        let request = self
-            .client
-            .request(&operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zone Bot Management Config
     ///
@@ -72,11 +75,13 @@ impl BotManagementApi<'_> {
         zone_id: &str,
         body: &ConfigSingle,
     ) -> rt::Call<BotManagementResponseBodyResult> {
-        let mut request = self
-            .client
-            .request(&operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -219,7 +224,7 @@ impl<'de> serde::Deserialize<'de> for SbfmDefinitelyAutomated {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Super Bot Fight Mode (SBFM) to enable static resource protection.
@@ -287,7 +292,7 @@ impl<'de> serde::Deserialize<'de> for SbfmVerifiedBots {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SBFM Biz Plan
@@ -373,7 +378,7 @@ impl<'de> serde::Deserialize<'de> for SbfmLikelyAutomated {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// BM Enterprise Subscription
@@ -426,7 +431,7 @@ impl<'de> serde::Deserialize<'de> for BotManagementResponseBodyResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "BotManagementResponseBodyResult",
             &[

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `cache` group; get one with [`Client::cache`](crate::Client::cache).
 #[derive(Debug, Clone, Copy)]
 pub struct CacheApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `cache` group.
-    pub fn cache(&self) -> CacheApi<'_> {
-        CacheApi { client: self }
+impl<'a> CacheApi<'a> {
+    /// The `cache` operations on `client`, as [`Client::cache`](crate::Client::cache) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CacheApi { client }
     }
 }
 impl CacheApi<'_> {
@@ -40,10 +41,12 @@ impl CacheApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_tiered_caching_setting(&self, zone_id: &str) -> rt::Call<ResultObject> {
-        let request = self
-            .client
-            .request(&operations::GET_TIERED_CACHING_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_TIERED_CACHING_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Patch Tiered Caching setting
     ///
@@ -64,11 +67,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &Patch,
     ) -> rt::Call<ResultObject> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_TIERED_CACHING_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_TIERED_CACHING_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Cache Reserve setting
     ///
@@ -88,10 +93,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<CacheReserveResult> {
-        let request = self
-            .client
-            .request(&operations::GET_CACHE_RESERVE_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CACHE_RESERVE_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Change Cache Reserve setting
     ///
@@ -112,11 +119,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ChangeCacheReserveSettingRequest,
     ) -> rt::Call<CacheReserveResult> {
-        let mut request = self
-            .client
-            .request(&operations::CHANGE_CACHE_RESERVE_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CHANGE_CACHE_RESERVE_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Cache Reserve Clear
     ///
@@ -136,10 +145,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<CacheReserveClearResult> {
-        let request = self
-            .client
-            .request(&operations::GET_CACHE_RESERVE_CLEAR, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CACHE_RESERVE_CLEAR,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Start Cache Reserve Clear
     ///
@@ -160,11 +171,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<CacheReserveClearResult> {
-        let mut request = self
-            .client
-            .request(&operations::START_CACHE_RESERVE_CLEAR, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::START_CACHE_RESERVE_CLEAR,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Origin Post-Quantum Encryption setting
     ///
@@ -184,13 +197,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Change Origin Post-Quantum Encryption setting
     ///
@@ -211,14 +223,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Regional Tiered Cache setting
     ///
@@ -238,10 +249,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<RegionalTieredCacheResult> {
-        let request = self
-            .client
-            .request(&operations::GET_REGIONAL_TIERED_CACHE_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_REGIONAL_TIERED_CACHE_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Change Regional Tiered Cache setting
     ///
@@ -262,11 +275,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ChangeRegionalTieredCacheSettingRequest,
     ) -> rt::Call<RegionalTieredCacheResult> {
-        let mut request = self
-            .client
-            .request(&operations::CHANGE_REGIONAL_TIERED_CACHE_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CHANGE_REGIONAL_TIERED_CACHE_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Smart Tiered Cache setting
     ///
@@ -284,10 +299,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ResultObject> {
-        let request = self
-            .client
-            .request(&operations::GET_SMART_TIERED_CACHE_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SMART_TIERED_CACHE_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Patch Smart Tiered Cache setting
     ///
@@ -308,11 +325,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &SmartTieredCachePatch,
     ) -> rt::Call<ResultObject> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_SMART_TIERED_CACHE_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_SMART_TIERED_CACHE_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Smart Tiered Cache setting
     ///
@@ -333,11 +352,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ResultObject>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_SMART_TIERED_CACHE_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SMART_TIERED_CACHE_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get variants setting
     ///
@@ -354,8 +375,12 @@ impl CacheApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn get_variants_setting(&self, zone_id: &str) -> rt::Call<VariantsResult> {
-        let request = self.client.request(&operations::GET_VARIANTS_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_VARIANTS_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Change variants setting
     ///
@@ -376,11 +401,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ChangeVariantsSettingRequest,
     ) -> rt::Call<VariantsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CHANGE_VARIANTS_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CHANGE_VARIANTS_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete variants setting
     ///
@@ -401,11 +428,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Variants>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_VARIANTS_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_VARIANTS_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Origin Max HTTP Version Setting
     ///
@@ -425,10 +454,12 @@ impl CacheApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<OriginMaxHttpVersionResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ORIGIN_MAX_HTTP_VERSION_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ORIGIN_MAX_HTTP_VERSION_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Change Origin Max HTTP Version Setting
     ///
@@ -449,11 +480,13 @@ impl CacheApi<'_> {
         zone_id: &str,
         body: &ChangeOriginMaxHttpVersionSettingRequest,
     ) -> rt::Call<OriginMaxHttpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::CHANGE_ORIGIN_MAX_HTTP_VERSION_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CHANGE_ORIGIN_MAX_HTTP_VERSION_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -694,7 +727,7 @@ impl<'de> serde::Deserialize<'de> for Value2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Update enablement of Tiered Caching
@@ -813,7 +846,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the Cache Reserve zone setting.
@@ -873,7 +906,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/cache_cache_reserve_response_value/properties/result`
@@ -952,7 +985,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveClearId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The time that the latest Cache Reserve Clear operation completed.
@@ -1019,7 +1052,7 @@ impl<'de> serde::Deserialize<'de> for CacheReserveClearState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/cache_cache_reserve_clear_response_value/properties/result`
@@ -1160,7 +1193,7 @@ impl<'de> serde::Deserialize<'de> for RegionalTieredCacheId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Regional Tiered Cache
@@ -1327,7 +1360,7 @@ impl<'de> serde::Deserialize<'de> for VariantsId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the zone setting.
@@ -1395,7 +1428,7 @@ pub struct VariantsValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1579,7 +1612,7 @@ impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Value of the Origin Max HTTP Version Setting.
@@ -1637,7 +1670,7 @@ impl<'de> serde::Deserialize<'de> for OriginMaxHttpVersionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/cache_origin_max_http_version_response_value/properties/result`

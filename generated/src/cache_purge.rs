@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `cache-purge` group; get one with [`Client::cache_purge`](crate::Client::cache_purge).
 #[derive(Debug, Clone, Copy)]
 pub struct CachePurgeApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `cache-purge` group.
-    pub fn cache_purge(&self) -> CachePurgeApi<'_> {
-        CachePurgeApi { client: self }
+impl<'a> CachePurgeApi<'a> {
+    /// The `cache-purge` operations on `client`, as [`Client::cache_purge`](crate::Client::cache_purge) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CachePurgeApi { client }
     }
 }
 impl CachePurgeApi<'_> {
@@ -84,9 +85,13 @@ impl CachePurgeApi<'_> {
         zone_id: &str,
         body: &PurgeRequest,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self.client.request(&operations::PURGE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PURGE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `calls` group; get one with [`Client::calls`](crate::Client::calls).
 #[derive(Debug, Clone, Copy)]
 pub struct CallsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `calls` group.
-    pub fn calls(&self) -> CallsApi<'_> {
-        CallsApi { client: self }
+impl<'a> CallsApi<'a> {
+    /// The `calls` operations on `client`, as [`Client::calls`](crate::Client::calls) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CallsApi { client }
     }
 }
 impl CallsApi<'_> {
@@ -38,8 +39,12 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list(&self, account_id: &str) -> rt::Call<Vec<TurnKey>> {
-        let request = self.client.request(&operations::LIST, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new app
     ///
@@ -56,11 +61,13 @@ impl CallsApi<'_> {
         account_id: &str,
         body: &AppEditableFields,
     ) -> rt::Call<AppWithSecret> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_NEW_APP, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_NEW_APP,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve app details
     ///
@@ -74,10 +81,12 @@ impl CallsApi<'_> {
     /// - `account_id`
     /// - `app_id`
     pub fn retrieve_app_details(&self, account_id: &str, app_id: &str) -> rt::Call<App> {
-        let request = self
-            .client
-            .request(&operations::RETRIEVE_APP_DETAILS, &[account_id, app_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_APP_DETAILS,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit app details
     ///
@@ -96,11 +105,13 @@ impl CallsApi<'_> {
         app_id: &str,
         body: &AppEditableFields,
     ) -> rt::Call<App> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_APP_DETAILS, &[account_id, app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_APP_DETAILS,
+            &[account_id, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete app
     ///
@@ -114,10 +125,12 @@ impl CallsApi<'_> {
     /// - `account_id`
     /// - `app_id`
     pub fn delete_app(&self, account_id: &str, app_id: &str) -> rt::Call<Option<App>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_APP, &[account_id, app_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_APP,
+            &[account_id, app_id],
+        );
+        rt::__private::call(request)
     }
     /// List TURN Keys
     ///
@@ -130,10 +143,12 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn calls_turn_key_list(&self, account_id: &str) -> rt::Call<Vec<TurnKey>> {
-        let request = self
-            .client
-            .request(&operations::CALLS_TURN_KEY_LIST, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CALLS_TURN_KEY_LIST,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new TURN key
     ///
@@ -150,11 +165,13 @@ impl CallsApi<'_> {
         account_id: &str,
         body: &TurnKeyEditableFields,
     ) -> rt::Call<TurnKeyWithKey> {
-        let mut request = self
-            .client
-            .request(&operations::CALLS_TURN_KEY_CREATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CALLS_TURN_KEY_CREATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve TURN key details
     ///
@@ -172,13 +189,12 @@ impl CallsApi<'_> {
         account_id: &str,
         key_id: &str,
     ) -> rt::Call<TurnKey> {
-        let request = self
-            .client
-            .request(
-                &operations::CALLS_RETRIEVE_TURN_KEY_DETAILS,
-                &[account_id, key_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CALLS_RETRIEVE_TURN_KEY_DETAILS,
+            &[account_id, key_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit TURN key details
     ///
@@ -197,11 +213,13 @@ impl CallsApi<'_> {
         key_id: &str,
         body: &TurnKeyEditableFields,
     ) -> rt::Call<TurnKey> {
-        let mut request = self
-            .client
-            .request(&operations::CALLS_UPDATE_TURN_KEY, &[account_id, key_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CALLS_UPDATE_TURN_KEY,
+            &[account_id, key_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete TURN key
     ///
@@ -219,10 +237,12 @@ impl CallsApi<'_> {
         account_id: &str,
         key_id: &str,
     ) -> rt::Call<Option<TurnKey>> {
-        let request = self
-            .client
-            .request(&operations::CALLS_DELETE_TURN_KEY, &[account_id, key_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CALLS_DELETE_TURN_KEY,
+            &[account_id, key_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

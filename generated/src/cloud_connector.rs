@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `cloud-connector` group; get one with [`Client::cloud_connector`](crate::Client::cloud_connector).
 #[derive(Debug, Clone, Copy)]
 pub struct CloudConnectorApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `cloud-connector` group.
-    pub fn cloud_connector(&self) -> CloudConnectorApi<'_> {
-        CloudConnectorApi { client: self }
+impl<'a> CloudConnectorApi<'a> {
+    /// The `cloud-connector` operations on `client`, as [`Client::cloud_connector`](crate::Client::cloud_connector) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CloudConnectorApi { client }
     }
 }
 impl CloudConnectorApi<'_> {
@@ -38,10 +39,12 @@ impl CloudConnectorApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn zone_cloud_connector_rules(&self, zone_id: &str) -> rt::Call<Rules> {
-        let request = self
-            .client
-            .request(&operations::ZONE_CLOUD_CONNECTOR_RULES, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_CLOUD_CONNECTOR_RULES,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Put Rules
     ///
@@ -56,10 +59,12 @@ impl CloudConnectorApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn zone_cloud_conenctor_rules_put(&self, zone_id: &str) -> rt::Call<Rules> {
-        let request = self
-            .client
-            .request(&operations::ZONE_CLOUD_CONENCTOR_RULES_PUT, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_CLOUD_CONENCTOR_RULES_PUT,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// [`zone_cloud_conenctor_rules_put`](Self::zone_cloud_conenctor_rules_put) with its optional request body.
     ///
@@ -69,11 +74,13 @@ impl CloudConnectorApi<'_> {
         zone_id: &str,
         body: &Rules,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(&operations::ZONE_CLOUD_CONENCTOR_RULES_PUT, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONE_CLOUD_CONENCTOR_RULES_PUT,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -117,7 +124,7 @@ pub struct RulesItemParameters {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -205,7 +212,7 @@ impl<'de> serde::Deserialize<'de> for Provider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/cloud-connector_rules/items`
@@ -234,7 +241,7 @@ pub struct RulesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `cloudforce-one` group; get one with [`Client::cloudforce_one`](crate::Client::cloudforce_one).
 #[derive(Debug, Clone, Copy)]
 pub struct CloudforceOneApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `cloudforce-one` group.
-    pub fn cloudforce_one(&self) -> CloudforceOneApi<'_> {
-        CloudforceOneApi { client: self }
+impl<'a> CloudforceOneApi<'a> {
+    /// The `cloudforce-one` operations on `client`, as [`Client::cloudforce_one`](crate::Client::cloudforce_one) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CloudforceOneApi { client }
     }
 }
 impl CloudforceOneApi<'_> {
@@ -40,11 +41,13 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &RequestList,
     ) -> rt::Call<Vec<RequestListItem>> {
-        let mut request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_REQUEST_LIST, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_LIST,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Request Priority, Status, and TLP constants
     ///
@@ -58,13 +61,12 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<RequestConstants> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_CONSTANTS,
-                &[account_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_CONSTANTS,
+            &[account_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Create a New Request
     ///
@@ -81,11 +83,13 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &RequestEdit,
     ) -> rt::Call<RequestItem> {
-        let mut request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_REQUEST_NEW, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_NEW,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Priority Intelligence Requirements
     ///
@@ -100,11 +104,13 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &PriorityList,
     ) -> rt::Call<Vec<PriorityItem>> {
-        let mut request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_PRIORITY_LIST, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_PRIORITY_LIST,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a New Priority Requirement
     ///
@@ -119,11 +125,13 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         body: &PriorityEdit,
     ) -> rt::Call<PriorityItem> {
-        let mut request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_PRIORITY_NEW, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_PRIORITY_NEW,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Priority Intelligence Requirement Quota
     ///
@@ -137,10 +145,12 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<Quota> {
-        let request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_PRIORITY_QUOTA, &[account_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_PRIORITY_QUOTA,
+            &[account_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Get a Priority Intelligence Requirement
     ///
@@ -156,13 +166,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         priority_identifer: &str,
     ) -> rt::Call<RequestItem> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_PRIORITY_GET,
-                &[account_identifier, priority_identifer],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_PRIORITY_GET,
+            &[account_identifier, priority_identifer],
+        );
+        rt::__private::call(request)
     }
     /// Update a Priority Intelligence Requirement
     ///
@@ -179,14 +188,13 @@ impl CloudforceOneApi<'_> {
         priority_identifer: &str,
         body: &PriorityEdit,
     ) -> rt::Call<RequestItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_PRIORITY_UPDATE,
-                &[account_identifier, priority_identifer],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_PRIORITY_UPDATE,
+            &[account_identifier, priority_identifer],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Priority Intelligence Report
     ///
@@ -202,13 +210,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         priority_identifer: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_PRIORITY_DELETE,
-                &[account_identifier, priority_identifer],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_PRIORITY_DELETE,
+            &[account_identifier, priority_identifer],
+        );
+        rt::__private::call(request)
     }
     /// Get Request Quota
     ///
@@ -222,10 +229,12 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<Quota> {
-        let request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_REQUEST_QUOTA, &[account_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_QUOTA,
+            &[account_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Get Request Types
     ///
@@ -239,10 +248,12 @@ impl CloudforceOneApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<RequestTypes> {
-        let request = self
-            .client
-            .request(&operations::CLOUDFORCE_ONE_REQUEST_TYPES, &[account_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_TYPES,
+            &[account_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Get a Request
     ///
@@ -258,13 +269,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         request_identifier: &str,
     ) -> rt::Call<RequestItem> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_GET,
-                &[account_identifier, request_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_GET,
+            &[account_identifier, request_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update a Request
     ///
@@ -283,14 +293,13 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         body: &RequestEdit,
     ) -> rt::Call<RequestItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_UPDATE,
-                &[account_identifier, request_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_UPDATE,
+            &[account_identifier, request_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Request
     ///
@@ -306,13 +315,12 @@ impl CloudforceOneApi<'_> {
         account_identifier: &str,
         request_identifier: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_DELETE,
-                &[account_identifier, request_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_DELETE,
+            &[account_identifier, request_identifier],
+        );
+        rt::__private::call(request)
     }
     /// List Request Messages
     ///
@@ -329,14 +337,13 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         body: &RequestMessageList,
     ) -> rt::Call<Vec<RequestMessageItem>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST,
-                &[account_identifier, request_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST,
+            &[account_identifier, request_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a New Request Message
     ///
@@ -355,14 +362,13 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         body: &RequestMessageEdit,
     ) -> rt::Call<RequestMessageItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_NEW,
-                &[account_identifier, request_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_NEW,
+            &[account_identifier, request_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a Request Message
     ///
@@ -381,14 +387,13 @@ impl CloudforceOneApi<'_> {
         message_identifer: i64,
         body: &RequestEdit,
     ) -> rt::Call<RequestMessageItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_UPDATE,
-                &[account_identifier, request_identifier, &message_identifer.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_UPDATE,
+            &[account_identifier, request_identifier, &message_identifer.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Request Message
     ///
@@ -406,13 +411,12 @@ impl CloudforceOneApi<'_> {
         request_identifier: &str,
         message_identifer: i64,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE,
-                &[account_identifier, request_identifier, &message_identifer.to_string()],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE,
+            &[account_identifier, request_identifier, &message_identifer.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Get WHOIS Record
     ///
@@ -427,11 +431,13 @@ impl CloudforceOneApi<'_> {
         account_id: &str,
         params: &GetWhoisRecordParams,
     ) -> rt::Call<Whois> {
-        let mut request = self
-            .client
-            .request(&operations::GET_WHOIS_RECORD, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_WHOIS_RECORD,
+            &[account_id],
+        );
         request.query("domain", &params.domain);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -872,7 +878,7 @@ impl<'de> serde::Deserialize<'de> for RequestStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Request List Item
@@ -969,7 +975,7 @@ impl<'de> serde::Deserialize<'de> for Priority {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Request Readable ID
@@ -1058,7 +1064,7 @@ impl<'de> serde::Deserialize<'de> for Tlp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Request Constants

@@ -18,14 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `custom-indicator-feeds` group; get one with [`Client::custom_indicator_feeds`](crate::Client::custom_indicator_feeds).
 #[derive(Debug, Clone, Copy)]
 pub struct CustomIndicatorFeedsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `custom-indicator-feeds` group.
-    pub fn custom_indicator_feeds(&self) -> CustomIndicatorFeedsApi<'_> {
-        CustomIndicatorFeedsApi {
-            client: self,
-        }
+impl<'a> CustomIndicatorFeedsApi<'a> {
+    /// The `custom-indicator-feeds` operations on `client`, as [`Client::custom_indicator_feeds`](crate::Client::custom_indicator_feeds) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CustomIndicatorFeedsApi { client }
     }
 }
 impl CustomIndicatorFeedsApi<'_> {
@@ -41,10 +40,12 @@ impl CustomIndicatorFeedsApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<IndicatorFeedItem>> {
-        let request = self
-            .client
-            .request(&operations::GET_INDICATOR_FEEDS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_INDICATOR_FEEDS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create new indicator feed
     ///
@@ -59,11 +60,13 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         body: &CreateFeed,
     ) -> rt::Call<IndicatorFeedItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_INDICATOR_FEEDS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_INDICATOR_FEEDS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Grant permission to indicator feed
     ///
@@ -78,11 +81,13 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         body: &PermissionsRequest,
     ) -> rt::Call<PermissionsUpdate> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_PERMISSION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_PERMISSION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Revoke permission to indicator feed
     ///
@@ -97,11 +102,13 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         body: &PermissionsRequest,
     ) -> rt::Call<PermissionsUpdate> {
-        let mut request = self
-            .client
-            .request(&operations::REMOVE_PERMISSION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_PERMISSION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List indicator feed permissions
     ///
@@ -115,8 +122,12 @@ impl CustomIndicatorFeedsApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<PermissionListItem>> {
-        let request = self.client.request(&operations::VIEW_PERMISSIONS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VIEW_PERMISSIONS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Get indicator feed metadata
     ///
@@ -132,13 +143,12 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         feed_id: i64,
     ) -> rt::Call<IndicatorFeedMetadata> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_INDICATOR_FEED_METADATA,
-                &[account_id, &feed_id.to_string()],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_INDICATOR_FEED_METADATA,
+            &[account_id, &feed_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Update indicator feed metadata
     ///
@@ -155,14 +165,13 @@ impl CustomIndicatorFeedsApi<'_> {
         feed_id: i64,
         body: &UpdatePublicFieldRequest,
     ) -> rt::Call<IndicatorFeedItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_INDICATOR_FEED_METADATA,
-                &[account_id, &feed_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_INDICATOR_FEED_METADATA,
+            &[account_id, &feed_id.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get indicator feed data
     ///
@@ -180,13 +189,12 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         feed_id: i64,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(
-                &operations::GET_INDICATOR_FEED_DATA,
-                &[account_id, &feed_id.to_string()],
-            );
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_INDICATOR_FEED_DATA,
+            &[account_id, &feed_id.to_string()],
+        );
+        rt::__private::raw_call(request)
     }
     /// Update indicator feed data
     ///
@@ -206,14 +214,13 @@ impl CustomIndicatorFeedsApi<'_> {
         feed_id: i64,
         form: rt::MultipartForm,
     ) -> rt::Call<UpdateFeed> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_INDICATOR_FEED_DATA,
-                &[account_id, &feed_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_INDICATOR_FEED_DATA,
+            &[account_id, &feed_id.to_string()],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Download indicator feed data
     ///
@@ -229,13 +236,12 @@ impl CustomIndicatorFeedsApi<'_> {
         account_id: &str,
         feed_id: i64,
     ) -> rt::Call<UpdateFeed> {
-        let request = self
-            .client
-            .request(
-                &operations::DOWNLOAD_INDICATOR_FEED_DATA,
-                &[account_id, &feed_id.to_string()],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DOWNLOAD_INDICATOR_FEED_DATA,
+            &[account_id, &feed_id.to_string()],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -578,7 +584,7 @@ impl<'de> serde::Deserialize<'de> for IndicatorFeedMetadataLatestUploadStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The unique identifier for the provider

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `custom-pages` group; get one with [`Client::custom_pages`](crate::Client::custom_pages).
 #[derive(Debug, Clone, Copy)]
 pub struct CustomPagesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `custom-pages` group.
-    pub fn custom_pages(&self) -> CustomPagesApi<'_> {
-        CustomPagesApi { client: self }
+impl<'a> CustomPagesApi<'a> {
+    /// The `custom-pages` operations on `client`, as [`Client::custom_pages`](crate::Client::custom_pages) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        CustomPagesApi { client }
     }
 }
 impl CustomPagesApi<'_> {
@@ -47,13 +48,12 @@ impl CustomPagesApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::ListCall<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES,
-                &[account_identifier],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES,
+            &[account_identifier],
+        );
+        rt::__private::list_call(request)
     }
     /// Get a custom page
     ///
@@ -75,13 +75,12 @@ impl CustomPagesApi<'_> {
         account_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_GET_A_CUSTOM_PAGE,
-                &[account_identifier, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_GET_A_CUSTOM_PAGE,
+            &[account_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update a custom page
     ///
@@ -104,14 +103,13 @@ impl CustomPagesApi<'_> {
         identifier: &str,
         body: &UpdateACustomPageRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_UPDATE_A_CUSTOM_PAGE,
-                &[account_identifier, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_UPDATE_A_CUSTOM_PAGE,
+            &[account_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List custom pages
     ///
@@ -133,13 +131,12 @@ impl CustomPagesApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::CUSTOM_PAGES_FOR_A_ZONE_LIST_CUSTOM_PAGES,
-                &[zone_identifier],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_PAGES_FOR_A_ZONE_LIST_CUSTOM_PAGES,
+            &[zone_identifier],
+        );
+        rt::__private::list_call(request)
     }
     /// Get a custom page
     ///
@@ -161,13 +158,12 @@ impl CustomPagesApi<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::CUSTOM_PAGES_FOR_A_ZONE_GET_A_CUSTOM_PAGE,
-                &[zone_identifier, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_PAGES_FOR_A_ZONE_GET_A_CUSTOM_PAGE,
+            &[zone_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update a custom page
     ///
@@ -190,14 +186,13 @@ impl CustomPagesApi<'_> {
         identifier: &str,
         body: &UpdateACustomPageRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CUSTOM_PAGES_FOR_A_ZONE_UPDATE_A_CUSTOM_PAGE,
-                &[zone_identifier, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_PAGES_FOR_A_ZONE_UPDATE_A_CUSTOM_PAGE,
+            &[zone_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

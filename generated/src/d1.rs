@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `d1` group; get one with [`Client::d1`](crate::Client::d1).
 #[derive(Debug, Clone, Copy)]
 pub struct D1Api<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `d1` group.
-    pub fn d1(&self) -> D1Api<'_> {
-        D1Api { client: self }
+impl<'a> D1Api<'a> {
+    /// The `d1` operations on `client`, as [`Client::d1`](crate::Client::d1) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        D1Api { client }
     }
 }
 impl D1Api<'_> {
@@ -44,13 +45,15 @@ impl D1Api<'_> {
         account_id: &str,
         params: &CloudflareD1ListDatabasesParams,
     ) -> rt::ListCall<DatabaseResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CLOUDFLARE_D1_LIST_DATABASES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_LIST_DATABASES,
+            &[account_id],
+        );
         request.query("name", &params.name);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create D1 Database
     ///
@@ -67,11 +70,13 @@ impl D1Api<'_> {
         account_id: &str,
         body: &CloudflareD1CreateDatabaseRequest,
     ) -> rt::Call<DatabaseResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CLOUDFLARE_D1_CREATE_DATABASE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_CREATE_DATABASE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get D1 Database
     ///
@@ -89,13 +94,12 @@ impl D1Api<'_> {
         account_id: &str,
         database_id: &str,
     ) -> rt::Call<DatabaseDetailsResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFLARE_D1_GET_DATABASE,
-                &[account_id, database_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_GET_DATABASE,
+            &[account_id, database_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete D1 Database
     ///
@@ -113,13 +117,12 @@ impl D1Api<'_> {
         account_id: &str,
         database_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::CLOUDFLARE_D1_DELETE_DATABASE,
-                &[account_id, database_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_DELETE_DATABASE,
+            &[account_id, database_id],
+        );
+        rt::__private::call(request)
     }
     /// Export D1 Database as SQL
     ///
@@ -140,14 +143,13 @@ impl D1Api<'_> {
         database_id: &str,
         body: &CloudflareD1ExportDatabaseRequest,
     ) -> rt::Call<CloudflareD1ExportDatabaseResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFLARE_D1_EXPORT_DATABASE,
-                &[account_id, database_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_EXPORT_DATABASE,
+            &[account_id, database_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Import SQL into your D1 Database
     ///
@@ -167,14 +169,13 @@ impl D1Api<'_> {
         database_id: &str,
         body: &CloudflareD1ImportDatabaseRequest,
     ) -> rt::Call<CloudflareD1ImportDatabaseResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFLARE_D1_IMPORT_DATABASE,
-                &[account_id, database_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_IMPORT_DATABASE,
+            &[account_id, database_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Query D1 Database
     ///
@@ -193,14 +194,13 @@ impl D1Api<'_> {
         database_id: &str,
         body: &Request,
     ) -> rt::Call<Vec<QueryResultResponse>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFLARE_D1_QUERY_DATABASE,
-                &[account_id, database_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_QUERY_DATABASE,
+            &[account_id, database_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Raw D1 Database query
     ///
@@ -219,14 +219,13 @@ impl D1Api<'_> {
         database_id: &str,
         body: &Request,
     ) -> rt::Call<Vec<RawResultResponse>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLOUDFLARE_D1_RAW_DATABASE_QUERY,
-                &[account_id, database_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLOUDFLARE_D1_RAW_DATABASE_QUERY,
+            &[account_id, database_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -696,7 +695,7 @@ impl<'de> serde::Deserialize<'de> for DatabaseResultStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result/properties/type`
@@ -742,7 +741,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseResultType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result`
@@ -830,13 +829,13 @@ impl serde::Serialize for CloudflareD1ImportDatabaseRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Init(value) => {
-                rt::serialize_tagged(serializer, "action", "init", value)
+                rt::__private::serialize_tagged(serializer, "action", "init", value)
             }
             Self::Ingest(value) => {
-                rt::serialize_tagged(serializer, "action", "ingest", value)
+                rt::__private::serialize_tagged(serializer, "action", "ingest", value)
             }
             Self::Poll(value) => {
-                rt::serialize_tagged(serializer, "action", "poll", value)
+                rt::__private::serialize_tagged(serializer, "action", "poll", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -917,7 +916,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseResultType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result`
@@ -1024,7 +1023,7 @@ impl<'de> serde::Deserialize<'de> for RawResultResponseResultsRowsItemItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "RawResultResponseResultsRowsItemItem",
             &[

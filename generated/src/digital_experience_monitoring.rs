@@ -18,13 +18,14 @@ use crate::runtime as rt;
 /// Operations of the `digital-experience-monitoring` group; get one with [`Client::digital_experience_monitoring`](crate::Client::digital_experience_monitoring).
 #[derive(Debug, Clone, Copy)]
 pub struct DigitalExperienceMonitoringApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `digital-experience-monitoring` group.
-    pub fn digital_experience_monitoring(&self) -> DigitalExperienceMonitoringApi<'_> {
+impl<'a> DigitalExperienceMonitoringApi<'a> {
+    /// The `digital-experience-monitoring` operations on `client`, as [`Client::digital_experience_monitoring`](crate::Client::digital_experience_monitoring) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
         DigitalExperienceMonitoringApi {
-            client: self,
+            client,
         }
     }
 }
@@ -46,13 +47,15 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexEndpointsListColosParams,
     ) -> rt::Call<ColosResponse> {
-        let mut request = self
-            .client
-            .request(&operations::DEX_ENDPOINTS_LIST_COLOS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_LIST_COLOS,
+            &[account_id],
+        );
         request.query("from", &params.from);
         request.query("to", &params.to);
         request.query("sortBy", &params.sort_by);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List fleet status devices
     ///
@@ -73,9 +76,11 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexFleetStatusDevicesParams,
     ) -> rt::ListCall<Device> {
-        let mut request = self
-            .client
-            .request(&operations::DEX_FLEET_STATUS_DEVICES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_FLEET_STATUS_DEVICES,
+            &[account_id],
+        );
         request.query("to", &params.to);
         request.query("from", &params.from);
         request.query("page", &params.page);
@@ -88,7 +93,7 @@ impl DigitalExperienceMonitoringApi<'_> {
         request.query("platform", &params.platform);
         request.query("version", &params.version);
         request.query("source", &params.source);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List fleet status details by dimension
     ///
@@ -107,11 +112,13 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexFleetStatusLiveParams,
     ) -> rt::Call<FleetStatusLiveResult> {
-        let mut request = self
-            .client
-            .request(&operations::DEX_FLEET_STATUS_LIVE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_FLEET_STATUS_LIVE,
+            &[account_id],
+        );
         request.query("since_minutes", &params.since_minutes);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List fleet status aggregate details by dimension
     ///
@@ -130,14 +137,16 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexFleetStatusOverTimeParams,
     ) -> rt::Call<()> {
-        let mut request = self
-            .client
-            .request(&operations::DEX_FLEET_STATUS_OVER_TIME, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_FLEET_STATUS_OVER_TIME,
+            &[account_id],
+        );
         request.query("to", &params.to);
         request.query("from", &params.from);
         request.query("colo", &params.colo);
         request.query("device_id", &params.device_id);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get details and aggregate metrics for an http test
     ///
@@ -158,18 +167,17 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsHttpTestDetailsParams,
     ) -> rt::Call<HttpDetailsResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEX_ENDPOINTS_HTTP_TEST_DETAILS,
-                &[account_id, test_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_HTTP_TEST_DETAILS,
+            &[account_id, test_id],
+        );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
         request.query("interval", &params.interval);
         request.query("colo", &params.colo);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get percentiles for an http test
     ///
@@ -190,17 +198,16 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsHttpTestPercentilesParams,
     ) -> rt::Call<HttpDetailsPercentilesResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEX_ENDPOINTS_HTTP_TEST_PERCENTILES,
-                &[account_id, test_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_HTTP_TEST_PERCENTILES,
+            &[account_id, test_id],
+        );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
         request.query("colo", &params.colo);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List DEX test analytics
     ///
@@ -219,15 +226,17 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexEndpointsListTestsParams,
     ) -> rt::Call<TestsResponse> {
-        let mut request = self
-            .client
-            .request(&operations::DEX_ENDPOINTS_LIST_TESTS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_LIST_TESTS,
+            &[account_id],
+        );
         request.query("colo", &params.colo);
         request.query("testName", &params.test_name);
         request.query("deviceId", &params.device_id);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get count of devices targeted
     ///
@@ -246,12 +255,14 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         params: &DexEndpointsTestsUniqueDevicesParams,
     ) -> rt::Call<UniqueDevicesResponse> {
-        let mut request = self
-            .client
-            .request(&operations::DEX_ENDPOINTS_TESTS_UNIQUE_DEVICES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_TESTS_UNIQUE_DEVICES,
+            &[account_id],
+        );
         request.query("testName", &params.test_name);
         request.query("deviceId", &params.device_id);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get details for a specific traceroute test run
     ///
@@ -271,13 +282,12 @@ impl DigitalExperienceMonitoringApi<'_> {
         account_id: &str,
         test_result_id: &str,
     ) -> rt::Call<TracerouteTestResultNetworkPathResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_RESULT_NETWORK_PATH,
-                &[account_id, test_result_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_RESULT_NETWORK_PATH,
+            &[account_id, test_result_id],
+        );
+        rt::__private::call(request)
     }
     /// Get details and aggregate metrics for a traceroute test
     ///
@@ -298,18 +308,17 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsTracerouteTestDetailsParams,
     ) -> rt::Call<TracerouteDetailsResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_DETAILS,
-                &[account_id, test_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_DETAILS,
+            &[account_id, test_id],
+        );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
         request.query("interval", &params.interval);
         request.query("colo", &params.colo);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get network path breakdown for a traceroute test
     ///
@@ -330,17 +339,16 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsTracerouteTestNetworkPathParams,
     ) -> rt::Call<TracerouteTestNetworkPathResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_NETWORK_PATH,
-                &[account_id, test_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_NETWORK_PATH,
+            &[account_id, test_id],
+        );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
         request.query("interval", &params.interval);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get percentiles for a traceroute test
     ///
@@ -361,17 +369,16 @@ impl DigitalExperienceMonitoringApi<'_> {
         test_id: &str,
         params: &DexEndpointsTracerouteTestPercentilesParams,
     ) -> rt::Call<TracerouteDetailsPercentilesResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_PERCENTILES,
-                &[account_id, test_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_PERCENTILES,
+            &[account_id, test_id],
+        );
         request.query("deviceId", &params.device_id);
         request.query("from", &params.from);
         request.query("to", &params.to);
         request.query("colo", &params.colo);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1076,7 +1083,7 @@ impl std::fmt::Display for DexEndpointsListColosSortBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for DexEndpointsListColosSortBy {
+impl rt::__private::ParamValue for DexEndpointsListColosSortBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1195,7 +1202,7 @@ impl std::fmt::Display for SortBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for SortBy {
+impl rt::__private::ParamValue for SortBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1289,7 +1296,7 @@ impl std::fmt::Display for Source {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Source {
+impl rt::__private::ParamValue for Source {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1423,7 +1430,7 @@ impl std::fmt::Display for Interval {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Interval {
+impl rt::__private::ParamValue for Interval {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1617,7 +1624,7 @@ impl<'de> serde::Deserialize<'de> for HttpDetailsResponseKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/digital-experience-monitoring_http_details_response/properties/target_policies/items`
@@ -1773,7 +1780,7 @@ impl<'de> serde::Deserialize<'de> for AggregateTimePeriodUnits {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/digital-experience-monitoring_aggregate_time_slot`
@@ -1866,7 +1873,7 @@ impl<'de> serde::Deserialize<'de> for TestsResponseTestsItemKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/digital-experience-monitoring_tests_response/properties/tests/items/properties/tracerouteResults`
@@ -2029,7 +2036,7 @@ for TracerouteTestResultNetworkPathResponseHopsItemMile {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_test_result_network_path_response/properties/hops/items`
@@ -2134,7 +2141,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/digital-experience-monitoring_traceroute_details_response/properties/tracerouteStats`
@@ -2252,7 +2259,7 @@ for TracerouteTestNetworkPathResponseNetworkPathSamplingUnit {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Specifies the sampling applied, if any, to the slots response. When sampled, results shown represent the first test run to the start of each sampling interval.

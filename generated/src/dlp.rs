@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dlp` group; get one with [`Client::dlp`](crate::Client::dlp).
 #[derive(Debug, Clone, Copy)]
 pub struct DlpApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dlp` group.
-    pub fn dlp(&self) -> DlpApi<'_> {
-        DlpApi { client: self }
+impl<'a> DlpApi<'a> {
+    /// The `dlp` operations on `client`, as [`Client::dlp`](crate::Client::dlp) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DlpApi { client }
     }
 }
 impl DlpApi<'_> {
@@ -41,13 +42,12 @@ impl DlpApi<'_> {
         &self,
         account_identifier: &str,
     ) -> rt::Call<GetBehaviorsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
-                &[account_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
+            &[account_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update behaviors
     ///
@@ -64,14 +64,13 @@ impl DlpApi<'_> {
         account_identifier: &str,
         body: &UpdateBehaviorsRequest,
     ) -> rt::Call<GetBehaviorsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_PUT_BEHAVIORS,
-                &[account_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_PUT_BEHAVIORS,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Risky user summary
     ///
@@ -88,17 +87,16 @@ impl DlpApi<'_> {
         account_identifier: &str,
         params: &DlpZtRiskScoreAccountSummaryParams,
     ) -> rt::Call<AccountRiskSummaryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY,
-                &[account_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY,
+            &[account_identifier],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order_by", &params.order_by);
         request.query("direction", &params.direction);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// User risk details
     ///
@@ -117,17 +115,16 @@ impl DlpApi<'_> {
         user_id: &str,
         params: &DlpZtRiskScoreUserDetailsParams,
     ) -> rt::Call<UserRiskSummaryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_USER_DETAILS,
-                &[account_identifier, user_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_USER_DETAILS,
+            &[account_identifier, user_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order_by", &params.order_by);
         request.query("direction", &params.direction);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Reset user risk score
     ///
@@ -145,13 +142,12 @@ impl DlpApi<'_> {
         account_identifier: &str,
         user_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_RESET_USER,
-                &[account_identifier, user_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_RESET_USER,
+            &[account_identifier, user_id],
+        );
+        rt::__private::call(request)
     }
     /// Fetch all datasets with information about available versions.
     ///
@@ -162,8 +158,12 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn read_all(&self, account_id: &str) -> rt::Call<DatasetArray> {
-        let request = self.client.request(&operations::READ_ALL, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::READ_ALL,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new dataset.
     ///
@@ -178,9 +178,13 @@ impl DlpApi<'_> {
         account_id: &str,
         body: &NewDataset,
     ) -> rt::Call<DatasetCreation> {
-        let mut request = self.client.request(&operations::CREATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Fetch a specific dataset with information about available versions.
     ///
@@ -192,8 +196,12 @@ impl DlpApi<'_> {
     /// - `account_id`
     /// - `dataset_id`
     pub fn read(&self, account_id: &str, dataset_id: &str) -> rt::Call<Dataset> {
-        let request = self.client.request(&operations::READ, &[account_id, dataset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::READ,
+            &[account_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// Update details about a dataset.
     ///
@@ -210,11 +218,13 @@ impl DlpApi<'_> {
         dataset_id: &str,
         body: &DatasetUpdate,
     ) -> rt::Call<Dataset> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE, &[account_id, dataset_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE,
+            &[account_id, dataset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a dataset.
     ///
@@ -230,10 +240,12 @@ impl DlpApi<'_> {
     /// - `account_id`
     /// - `dataset_id`
     pub fn delete(&self, account_id: &str, dataset_id: &str) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(&operations::DELETE, &[account_id, dataset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE,
+            &[account_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// Prepare to upload a new version of a dataset.
     ///
@@ -249,10 +261,12 @@ impl DlpApi<'_> {
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<DatasetNewVersion> {
-        let request = self
-            .client
-            .request(&operations::CREATE_VERSION, &[account_id, dataset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_VERSION,
+            &[account_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// Upload a new version of a dataset.
     ///
@@ -273,14 +287,13 @@ impl DlpApi<'_> {
         version: i64,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<Dataset> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPLOAD_VERSION,
-                &[account_id, dataset_id, &version.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_VERSION,
+            &[account_id, dataset_id, &version.to_string()],
+        );
         request.raw_body("application/octet-stream", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Validate pattern
     ///
@@ -297,11 +310,13 @@ impl DlpApi<'_> {
         account_id: &str,
         body: &ValidatePattern,
     ) -> rt::Call<ValidateResult> {
-        let mut request = self
-            .client
-            .request(&operations::VALIDATE_PATTERN, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VALIDATE_PATTERN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get settings
     ///
@@ -314,8 +329,12 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn get_settings(&self, account_id: &str) -> rt::Call<SettingsResult> {
-        let request = self.client.request(&operations::GET_SETTINGS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update settings
     ///
@@ -332,11 +351,13 @@ impl DlpApi<'_> {
         account_id: &str,
         body: &UpdateSettings,
     ) -> rt::Call<SettingsResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_SETTINGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List all profiles
     ///
@@ -351,8 +372,12 @@ impl DlpApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_all_profiles(&self, account_id: &str) -> rt::ListCall<Profiles> {
-        let request = self.client.request(&operations::LIST_ALL_PROFILES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ALL_PROFILES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create custom profiles
     ///
@@ -371,11 +396,13 @@ impl DlpApi<'_> {
         account_id: &str,
         body: &CreateCustomProfiles,
     ) -> rt::ListCall<CustomProfile> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_CUSTOM_PROFILES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_CUSTOM_PROFILES,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get custom profile
     ///
@@ -393,10 +420,12 @@ impl DlpApi<'_> {
         account_id: &str,
         profile_id: &str,
     ) -> rt::Call<CustomProfile> {
-        let request = self
-            .client
-            .request(&operations::GET_CUSTOM_PROFILE, &[account_id, profile_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CUSTOM_PROFILE,
+            &[account_id, profile_id],
+        );
+        rt::__private::call(request)
     }
     /// Update custom profile
     ///
@@ -415,11 +444,13 @@ impl DlpApi<'_> {
         profile_id: &str,
         body: &UpdateCustomProfile,
     ) -> rt::Call<CustomProfile> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_CUSTOM_PROFILE, &[account_id, profile_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_CUSTOM_PROFILE,
+            &[account_id, profile_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete custom profile
     ///
@@ -438,11 +469,13 @@ impl DlpApi<'_> {
         profile_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_CUSTOM_PROFILE, &[account_id, profile_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CUSTOM_PROFILE,
+            &[account_id, profile_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get predefined profile
     ///
@@ -460,10 +493,12 @@ impl DlpApi<'_> {
         account_id: &str,
         profile_id: &str,
     ) -> rt::Call<PredefinedProfile> {
-        let request = self
-            .client
-            .request(&operations::GET_PREDEFINED_PROFILE, &[account_id, profile_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_PREDEFINED_PROFILE,
+            &[account_id, profile_id],
+        );
+        rt::__private::call(request)
     }
     /// Update predefined profile
     ///
@@ -482,11 +517,13 @@ impl DlpApi<'_> {
         profile_id: &str,
         body: &UpdatePredefinedProfile,
     ) -> rt::Call<PredefinedProfile> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_PREDEFINED_PROFILE, &[account_id, profile_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PREDEFINED_PROFILE,
+            &[account_id, profile_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DLP Profile
     ///
@@ -504,10 +541,12 @@ impl DlpApi<'_> {
         account_id: &str,
         profile_id: &str,
     ) -> rt::Call<EitherProfileResult> {
-        let request = self
-            .client
-            .request(&operations::GET_DLP_PROFILE, &[account_id, profile_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DLP_PROFILE,
+            &[account_id, profile_id],
+        );
+        rt::__private::call(request)
     }
     /// List all risk score integrations for the account.
     ///
@@ -521,10 +560,12 @@ impl DlpApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<RiskScoreIntegrationArray> {
-        let request = self
-            .client
-            .request(&operations::DLP_ZT_RISK_SCORE_INTEGRATION_LIST, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_LIST,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create new risk score integration.
     ///
@@ -539,11 +580,13 @@ impl DlpApi<'_> {
         account_id: &str,
         body: &CreateIntegrationBody,
     ) -> rt::Call<RiskScoreIntegration> {
-        let mut request = self
-            .client
-            .request(&operations::DLP_ZT_RISK_SCORE_INTEGRATION_CREATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_CREATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get risk score integration by reference id.
     ///
@@ -559,13 +602,12 @@ impl DlpApi<'_> {
         account_id: &str,
         reference_id: &str,
     ) -> rt::Call<RiskScoreIntegration> {
-        let request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET_BY_REFERENCE_ID,
-                &[account_id, reference_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET_BY_REFERENCE_ID,
+            &[account_id, reference_id],
+        );
+        rt::__private::call(request)
     }
     /// Get risk score integration by id.
     ///
@@ -581,13 +623,12 @@ impl DlpApi<'_> {
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<RiskScoreIntegration> {
-        let request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET,
-                &[account_id, integration_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET,
+            &[account_id, integration_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a risk score integration.
     ///
@@ -608,14 +649,13 @@ impl DlpApi<'_> {
         integration_id: &str,
         body: &UpdateIntegrationBody,
     ) -> rt::Call<RiskScoreIntegration> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_UPDATE,
-                &[account_id, integration_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_UPDATE,
+            &[account_id, integration_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a risk score integration.
     ///
@@ -631,13 +671,12 @@ impl DlpApi<'_> {
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<Option<Empty>> {
-        let request = self
-            .client
-            .request(
-                &operations::DLP_ZT_RISK_SCORE_INTEGRATION_DELETE,
-                &[account_id, integration_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_DELETE,
+            &[account_id, integration_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1069,7 +1108,7 @@ impl<'de> serde::Deserialize<'de> for RiskLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/dlp_get_behaviors_response/allOf/1/properties/result/properties/behaviors/additionalProperties`
@@ -1190,7 +1229,7 @@ impl std::fmt::Display for DlpZtRiskScoreAccountSummaryOrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for DlpZtRiskScoreAccountSummaryOrderBy {
+impl rt::__private::ParamValue for DlpZtRiskScoreAccountSummaryOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1241,7 +1280,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1330,7 +1369,7 @@ impl std::fmt::Display for DlpZtRiskScoreUserDetailsOrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for DlpZtRiskScoreUserDetailsOrderBy {
+impl rt::__private::ParamValue for DlpZtRiskScoreUserDetailsOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1448,7 +1487,7 @@ impl<'de> serde::Deserialize<'de> for DatasetUploadStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/dlp_DatasetUpload`
@@ -1646,15 +1685,18 @@ impl<'de> serde::Deserialize<'de> for Profiles {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("predefined") => {
-                rt::decode_variant(value, "predefined").map(Self::Predefined)
+                rt::__private::decode_variant(value, "predefined").map(Self::Predefined)
             }
-            Some("custom") => rt::decode_variant(value, "custom").map(Self::Custom),
+            Some("custom") => {
+                rt::__private::decode_variant(value, "custom").map(Self::Custom)
+            }
             Some("integration") => {
-                rt::decode_variant(value, "integration").map(Self::Integration)
+                rt::__private::decode_variant(value, "integration")
+                    .map(Self::Integration)
             }
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -1703,7 +1745,7 @@ pub struct ContextAwareness {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1731,7 +1773,7 @@ pub struct SkipConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1830,7 +1872,7 @@ impl<'de> serde::Deserialize<'de> for PredefinedProfileType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Custom profile
@@ -1914,7 +1956,7 @@ pub struct Pattern {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1988,7 +2030,7 @@ impl<'de> serde::Deserialize<'de> for PatternValidation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The type of the profile.
@@ -2038,7 +2080,7 @@ impl<'de> serde::Deserialize<'de> for CustomProfileType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Integration profile
@@ -2409,7 +2451,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[
@@ -2539,15 +2581,18 @@ impl<'de> serde::Deserialize<'de> for EitherProfileResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("predefined") => {
-                rt::decode_variant(value, "predefined").map(Self::Predefined)
+                rt::__private::decode_variant(value, "predefined").map(Self::Predefined)
             }
-            Some("custom") => rt::decode_variant(value, "custom").map(Self::Custom),
+            Some("custom") => {
+                rt::__private::decode_variant(value, "custom").map(Self::Custom)
+            }
             Some("integration") => {
-                rt::decode_variant(value, "integration").map(Self::Integration)
+                rt::__private::decode_variant(value, "integration")
+                    .map(Self::Integration)
             }
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -2628,7 +2673,7 @@ impl<'de> serde::Deserialize<'de> for RiskScoreIntegrationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/dlp_CreateIntegrationBody`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dls` group; get one with [`Client::dls`](crate::Client::dls).
 #[derive(Debug, Clone, Copy)]
 pub struct DlsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dls` group.
-    pub fn dls(&self) -> DlsApi<'_> {
-        DlsApi { client: self }
+impl<'a> DlsApi<'a> {
+    /// The `dls` operations on `client`, as [`Client::dls`](crate::Client::dls) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DlsApi { client }
     }
 }
 impl DlsApi<'_> {
@@ -43,13 +44,12 @@ impl DlsApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<DlsAccountRegionalHostnamesAccountListRegionsResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Regional Hostnames
     ///
@@ -67,13 +67,12 @@ impl DlsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<RegionalHostnameResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Regional Hostname
     ///
@@ -91,13 +90,12 @@ impl DlsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// [`dls_account_regional_hostnames_account_create_hostname`](Self::dls_account_regional_hostnames_account_create_hostname) with its optional request body.
     ///
@@ -107,14 +105,13 @@ impl DlsApi<'_> {
         zone_id: &str,
         body: &DlsAccountRegionalHostnamesAccountCreateHostnameRequest,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Fetch Regional Hostname
     ///
@@ -132,13 +129,12 @@ impl DlsApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME,
-                &[zone_id, hostname],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME,
+            &[zone_id, hostname],
+        );
+        rt::__private::call(request)
     }
     /// Update Regional Hostname
     ///
@@ -158,13 +154,12 @@ impl DlsApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
-                &[zone_id, hostname],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
+            &[zone_id, hostname],
+        );
+        rt::__private::call(request)
     }
     /// [`dls_account_regional_hostnames_account_patch_hostname`](Self::dls_account_regional_hostnames_account_patch_hostname) with its optional request body.
     ///
@@ -175,14 +170,13 @@ impl DlsApi<'_> {
         hostname: &str,
         body: &DlsAccountRegionalHostnamesAccountPatchHostnameRequest,
     ) -> rt::Call<RegionalHostnameResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
-                &[zone_id, hostname],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
+            &[zone_id, hostname],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Regional Hostname
     ///
@@ -200,13 +194,12 @@ impl DlsApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(
-                &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME,
-                &[zone_id, hostname],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME,
+            &[zone_id, hostname],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dns-analytics` group; get one with [`Client::dns_analytics`](crate::Client::dns_analytics).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsAnalyticsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dns-analytics` group.
-    pub fn dns_analytics(&self) -> DnsAnalyticsApi<'_> {
-        DnsAnalyticsApi { client: self }
+impl<'a> DnsAnalyticsApi<'a> {
+    /// The `dns-analytics` operations on `client`, as [`Client::dns_analytics`](crate::Client::dns_analytics) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnsAnalyticsApi { client }
     }
 }
 impl DnsAnalyticsApi<'_> {
@@ -48,12 +49,11 @@ impl DnsAnalyticsApi<'_> {
         dns_firewall_id: &str,
         params: &DnsFirewallAnalyticsTableParams,
     ) -> rt::Call<Report> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DNS_FIREWALL_ANALYTICS_TABLE,
-                &[account_id, dns_firewall_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DNS_FIREWALL_ANALYTICS_TABLE,
+            &[account_id, dns_firewall_id],
+        );
         request.query("metrics", &params.metrics);
         request.query("dimensions", &params.dimensions);
         request.query("since", &params.since);
@@ -61,7 +61,7 @@ impl DnsAnalyticsApi<'_> {
         request.query("limit", &params.limit);
         request.query("sort", &params.sort);
         request.query("filters", &params.filters);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// By Time
     ///
@@ -84,12 +84,11 @@ impl DnsAnalyticsApi<'_> {
         dns_firewall_id: &str,
         params: &DnsFirewallAnalyticsByTimeParams,
     ) -> rt::Call<ReportBytime> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DNS_FIREWALL_ANALYTICS_BY_TIME,
-                &[account_id, dns_firewall_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DNS_FIREWALL_ANALYTICS_BY_TIME,
+            &[account_id, dns_firewall_id],
+        );
         request.query("metrics", &params.metrics);
         request.query("dimensions", &params.dimensions);
         request.query("since", &params.since);
@@ -98,7 +97,7 @@ impl DnsAnalyticsApi<'_> {
         request.query("sort", &params.sort);
         request.query("filters", &params.filters);
         request.query("time_delta", &params.time_delta);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Table
     ///
@@ -119,9 +118,11 @@ impl DnsAnalyticsApi<'_> {
         zone_id: &str,
         params: &DnsAnalyticsTableParams,
     ) -> rt::Call<Report> {
-        let mut request = self
-            .client
-            .request(&operations::DNS_ANALYTICS_TABLE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DNS_ANALYTICS_TABLE,
+            &[zone_id],
+        );
         request.query("metrics", &params.metrics);
         request.query("dimensions", &params.dimensions);
         request.query("since", &params.since);
@@ -129,7 +130,7 @@ impl DnsAnalyticsApi<'_> {
         request.query("limit", &params.limit);
         request.query("sort", &params.sort);
         request.query("filters", &params.filters);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// By Time
     ///
@@ -150,9 +151,11 @@ impl DnsAnalyticsApi<'_> {
         zone_id: &str,
         params: &DnsAnalyticsByTimeParams,
     ) -> rt::Call<ReportBytime> {
-        let mut request = self
-            .client
-            .request(&operations::DNS_ANALYTICS_BY_TIME, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DNS_ANALYTICS_BY_TIME,
+            &[zone_id],
+        );
         request.query("metrics", &params.metrics);
         request.query("dimensions", &params.dimensions);
         request.query("since", &params.since);
@@ -161,7 +164,7 @@ impl DnsAnalyticsApi<'_> {
         request.query("sort", &params.sort);
         request.query("filters", &params.filters);
         request.query("time_delta", &params.time_delta);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -715,10 +718,10 @@ impl<'de> serde::Deserialize<'de> for TimeDelta {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for TimeDelta {
+impl rt::__private::ParamValue for TimeDelta {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

@@ -18,14 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dns-custom-nameservers` group; get one with [`Client::dns_custom_nameservers`](crate::Client::dns_custom_nameservers).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsCustomNameserversApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dns-custom-nameservers` group.
-    pub fn dns_custom_nameservers(&self) -> DnsCustomNameserversApi<'_> {
-        DnsCustomNameserversApi {
-            client: self,
-        }
+impl<'a> DnsCustomNameserversApi<'a> {
+    /// The `dns-custom-nameservers` operations on `client`, as [`Client::dns_custom_nameservers`](crate::Client::dns_custom_nameservers) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnsCustomNameserversApi { client }
     }
 }
 impl DnsCustomNameserversApi<'_> {
@@ -49,10 +48,12 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<CustomNs> {
-        let request = self
-            .client
-            .request(&operations::LIST_ACCOUNT_CUSTOM_NAMESERVERS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNT_CUSTOM_NAMESERVERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Add Account Custom Nameserver
     ///
@@ -71,11 +72,13 @@ impl DnsCustomNameserversApi<'_> {
         account_id: &str,
         body: &CustomNsInput,
     ) -> rt::Call<CustomNs> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_ACCOUNT_CUSTOM_NAMESERVER, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_ACCOUNT_CUSTOM_NAMESERVER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Eligible Zones for Account Custom Nameservers
     ///
@@ -95,13 +98,12 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<String> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ELIGIBLE_ZONES_FOR_ACCOUNT_CUSTOM_NAMESERVERS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ELIGIBLE_ZONES_FOR_ACCOUNT_CUSTOM_NAMESERVERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Delete Account Custom Nameserver
     ///
@@ -124,14 +126,13 @@ impl DnsCustomNameserversApi<'_> {
         custom_ns_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
-                &[account_id, custom_ns_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
+            &[account_id, custom_ns_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get Account Custom Nameserver Related Zone Metadata
     ///
@@ -151,13 +152,12 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Set Account Custom Nameserver Related Zone Metadata
     ///
@@ -182,14 +182,13 @@ impl DnsCustomNameserversApi<'_> {
         zone_id: &str,
         body: &ZoneMetadata,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::SET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
+            &[zone_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -324,7 +323,7 @@ impl<'de> serde::Deserialize<'de> for CustomNsDnsRecordsItemType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/dns-custom-nameservers_CustomNS/properties/dns_records/items`
@@ -410,7 +409,7 @@ impl<'de> serde::Deserialize<'de> for CustomNsStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Identifier

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dns-firewall` group; get one with [`Client::dns_firewall`](crate::Client::dns_firewall).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsFirewallApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dns-firewall` group.
-    pub fn dns_firewall(&self) -> DnsFirewallApi<'_> {
-        DnsFirewallApi { client: self }
+impl<'a> DnsFirewallApi<'a> {
+    /// The `dns-firewall` operations on `client`, as [`Client::dns_firewall`](crate::Client::dns_firewall) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnsFirewallApi { client }
     }
 }
 impl DnsFirewallApi<'_> {
@@ -48,12 +49,14 @@ impl DnsFirewallApi<'_> {
         account_id: &str,
         params: &ListDnsFirewallClustersParams,
     ) -> rt::ListCall<DnsFirewall> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_DNS_FIREWALL_CLUSTERS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_DNS_FIREWALL_CLUSTERS,
+            &[account_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create DNS Firewall Cluster
     ///
@@ -74,11 +77,13 @@ impl DnsFirewallApi<'_> {
         account_id: &str,
         body: &CreateDnsFirewallClusterRequest,
     ) -> rt::Call<DnsFirewall> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DNS_FIREWALL_CLUSTER, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DNS_FIREWALL_CLUSTER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// DNS Firewall Cluster Details
     ///
@@ -100,13 +105,12 @@ impl DnsFirewallApi<'_> {
         account_id: &str,
         dns_firewall_id: &str,
     ) -> rt::Call<DnsFirewall> {
-        let request = self
-            .client
-            .request(
-                &operations::DNS_FIREWALL_CLUSTER_DETAILS,
-                &[account_id, dns_firewall_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DNS_FIREWALL_CLUSTER_DETAILS,
+            &[account_id, dns_firewall_id],
+        );
+        rt::__private::call(request)
     }
     /// Update DNS Firewall Cluster
     ///
@@ -129,14 +133,13 @@ impl DnsFirewallApi<'_> {
         dns_firewall_id: &str,
         body: &SchemasDnsFirewall,
     ) -> rt::Call<DnsFirewall> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_DNS_FIREWALL_CLUSTER,
-                &[account_id, dns_firewall_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DNS_FIREWALL_CLUSTER,
+            &[account_id, dns_firewall_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete DNS Firewall Cluster
     ///
@@ -159,14 +162,13 @@ impl DnsFirewallApi<'_> {
         dns_firewall_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteDnsFirewallClusterResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_DNS_FIREWALL_CLUSTER,
-                &[account_id, dns_firewall_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNS_FIREWALL_CLUSTER,
+            &[account_id, dns_firewall_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -306,7 +308,7 @@ pub struct AttackMitigation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dns-records` group; get one with [`Client::dns_records`](crate::Client::dns_records).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsRecordsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dns-records` group.
-    pub fn dns_records(&self) -> DnsRecordsApi<'_> {
-        DnsRecordsApi { client: self }
+impl<'a> DnsRecordsApi<'a> {
+    /// The `dns-records` operations on `client`, as [`Client::dns_records`](crate::Client::dns_records) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnsRecordsApi { client }
     }
 }
 impl DnsRecordsApi<'_> {
@@ -48,7 +49,11 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         params: &ListDnsRecordsParams,
     ) -> rt::ListCall<DnsRecord> {
-        let mut request = self.client.request(&operations::LIST_DNS_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_DNS_RECORDS,
+            &[zone_id],
+        );
         request.query("name", &params.name);
         request.query("type", &params.r#type);
         request.query("content", &params.content);
@@ -74,7 +79,7 @@ impl DnsRecordsApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create DNS Record
     ///
@@ -101,11 +106,13 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         body: &DnsRecordInput,
     ) -> rt::Call<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DNS_RECORD, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DNS_RECORD,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Export DNS Records
     ///
@@ -126,8 +133,12 @@ impl DnsRecordsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn export_dns_records(&self, zone_id: &str) -> rt::RawCall {
-        let request = self.client.request(&operations::EXPORT_DNS_RECORDS, &[zone_id]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::EXPORT_DNS_RECORDS,
+            &[zone_id],
+        );
+        rt::__private::raw_call(request)
     }
     /// Import DNS Records
     ///
@@ -154,11 +165,13 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<DnsResponseImportScanResult> {
-        let mut request = self
-            .client
-            .request(&operations::IMPORT_DNS_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IMPORT_DNS_RECORDS,
+            &[zone_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Scan DNS Records
     ///
@@ -179,9 +192,13 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DnsResponseImportScanResult> {
-        let mut request = self.client.request(&operations::SCAN_DNS_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SCAN_DNS_RECORDS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// DNS Record Details
     ///
@@ -201,10 +218,12 @@ impl DnsRecordsApi<'_> {
         zone_id: &str,
         dns_record_id: &str,
     ) -> rt::Call<DnsRecord> {
-        let request = self
-            .client
-            .request(&operations::DNS_RECORD_DETAILS, &[zone_id, dns_record_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DNS_RECORD_DETAILS,
+            &[zone_id, dns_record_id],
+        );
+        rt::__private::call(request)
     }
     /// Overwrite DNS Record
     ///
@@ -232,11 +251,13 @@ impl DnsRecordsApi<'_> {
         dns_record_id: &str,
         body: &DnsRecordInput,
     ) -> rt::Call<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_DNS_RECORD, &[zone_id, dns_record_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update DNS Record
     ///
@@ -264,11 +285,13 @@ impl DnsRecordsApi<'_> {
         dns_record_id: &str,
         body: &DnsRecordInput,
     ) -> rt::Call<DnsRecord> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_DNS_RECORD, &[zone_id, dns_record_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete DNS Record
     ///
@@ -289,11 +312,13 @@ impl DnsRecordsApi<'_> {
         dns_record_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteDnsRecordResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_DNS_RECORD, &[zone_id, dns_record_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -769,7 +794,7 @@ impl std::fmt::Display for Type {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Type {
+impl rt::__private::ParamValue for Type {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -834,7 +859,7 @@ impl std::fmt::Display for Match {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Match {
+impl rt::__private::ParamValue for Match {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -893,7 +918,7 @@ impl std::fmt::Display for TagMatch {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for TagMatch {
+impl rt::__private::ParamValue for TagMatch {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -973,7 +998,7 @@ impl std::fmt::Display for Order {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Order {
+impl rt::__private::ParamValue for Order {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1026,7 +1051,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1085,28 +1110,40 @@ impl<'de> serde::Deserialize<'de> for DnsRecord {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
-            Some("A") => rt::decode_variant(value, "A").map(Self::A),
-            Some("AAAA") => rt::decode_variant(value, "AAAA").map(Self::Aaaa),
-            Some("CAA") => rt::decode_variant(value, "CAA").map(Self::Caa),
-            Some("CERT") => rt::decode_variant(value, "CERT").map(Self::Cert),
-            Some("CNAME") => rt::decode_variant(value, "CNAME").map(Self::Cname),
-            Some("DNSKEY") => rt::decode_variant(value, "DNSKEY").map(Self::Dnskey),
-            Some("DS") => rt::decode_variant(value, "DS").map(Self::Ds),
-            Some("HTTPS") => rt::decode_variant(value, "HTTPS").map(Self::Https),
-            Some("LOC") => rt::decode_variant(value, "LOC").map(Self::Loc),
-            Some("MX") => rt::decode_variant(value, "MX").map(Self::Mx),
-            Some("NAPTR") => rt::decode_variant(value, "NAPTR").map(Self::Naptr),
-            Some("NS") => rt::decode_variant(value, "NS").map(Self::Ns),
-            Some("PTR") => rt::decode_variant(value, "PTR").map(Self::Ptr),
-            Some("SMIMEA") => rt::decode_variant(value, "SMIMEA").map(Self::Smimea),
-            Some("SRV") => rt::decode_variant(value, "SRV").map(Self::Srv),
-            Some("SSHFP") => rt::decode_variant(value, "SSHFP").map(Self::Sshfp),
-            Some("SVCB") => rt::decode_variant(value, "SVCB").map(Self::Svcb),
-            Some("TLSA") => rt::decode_variant(value, "TLSA").map(Self::Tlsa),
-            Some("TXT") => rt::decode_variant(value, "TXT").map(Self::Txt),
-            Some("URI") => rt::decode_variant(value, "URI").map(Self::Uri),
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
+            Some("A") => rt::__private::decode_variant(value, "A").map(Self::A),
+            Some("AAAA") => rt::__private::decode_variant(value, "AAAA").map(Self::Aaaa),
+            Some("CAA") => rt::__private::decode_variant(value, "CAA").map(Self::Caa),
+            Some("CERT") => rt::__private::decode_variant(value, "CERT").map(Self::Cert),
+            Some("CNAME") => {
+                rt::__private::decode_variant(value, "CNAME").map(Self::Cname)
+            }
+            Some("DNSKEY") => {
+                rt::__private::decode_variant(value, "DNSKEY").map(Self::Dnskey)
+            }
+            Some("DS") => rt::__private::decode_variant(value, "DS").map(Self::Ds),
+            Some("HTTPS") => {
+                rt::__private::decode_variant(value, "HTTPS").map(Self::Https)
+            }
+            Some("LOC") => rt::__private::decode_variant(value, "LOC").map(Self::Loc),
+            Some("MX") => rt::__private::decode_variant(value, "MX").map(Self::Mx),
+            Some("NAPTR") => {
+                rt::__private::decode_variant(value, "NAPTR").map(Self::Naptr)
+            }
+            Some("NS") => rt::__private::decode_variant(value, "NS").map(Self::Ns),
+            Some("PTR") => rt::__private::decode_variant(value, "PTR").map(Self::Ptr),
+            Some("SMIMEA") => {
+                rt::__private::decode_variant(value, "SMIMEA").map(Self::Smimea)
+            }
+            Some("SRV") => rt::__private::decode_variant(value, "SRV").map(Self::Srv),
+            Some("SSHFP") => {
+                rt::__private::decode_variant(value, "SSHFP").map(Self::Sshfp)
+            }
+            Some("SVCB") => rt::__private::decode_variant(value, "SVCB").map(Self::Svcb),
+            Some("TLSA") => rt::__private::decode_variant(value, "TLSA").map(Self::Tlsa),
+            Some("TXT") => rt::__private::decode_variant(value, "TXT").map(Self::Txt),
+            Some("URI") => rt::__private::decode_variant(value, "URI").map(Self::Uri),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -1177,7 +1214,7 @@ pub struct BaseMeta {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1318,7 +1355,7 @@ pub struct CaaRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1420,7 +1457,7 @@ pub struct CertRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1566,7 +1603,7 @@ pub struct DnskeyRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1675,7 +1712,7 @@ pub struct DsRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1781,7 +1818,7 @@ pub struct Data {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1912,7 +1949,7 @@ impl<'de> serde::Deserialize<'de> for LocRecordDataLatDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Longitude direction.
@@ -1972,7 +2009,7 @@ impl<'de> serde::Deserialize<'de> for LocRecordDataLongDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Components of a LOC record.
@@ -2045,7 +2082,7 @@ pub struct LocRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2262,7 +2299,7 @@ pub struct NaptrRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2459,7 +2496,7 @@ pub struct SmimeaRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2588,7 +2625,7 @@ pub struct SrvRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2713,7 +2750,7 @@ pub struct SshfpRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2854,7 +2891,7 @@ pub struct TlsaRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2994,7 +3031,7 @@ pub struct UriRecordData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3099,38 +3136,66 @@ pub enum DnsRecordInput {
 impl serde::Serialize for DnsRecordInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::A(value) => rt::serialize_tagged(serializer, "type", "A", value),
-            Self::Aaaa(value) => rt::serialize_tagged(serializer, "type", "AAAA", value),
-            Self::Caa(value) => rt::serialize_tagged(serializer, "type", "CAA", value),
-            Self::Cert(value) => rt::serialize_tagged(serializer, "type", "CERT", value),
+            Self::A(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "A", value)
+            }
+            Self::Aaaa(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "AAAA", value)
+            }
+            Self::Caa(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "CAA", value)
+            }
+            Self::Cert(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "CERT", value)
+            }
             Self::Cname(value) => {
-                rt::serialize_tagged(serializer, "type", "CNAME", value)
+                rt::__private::serialize_tagged(serializer, "type", "CNAME", value)
             }
             Self::Dnskey(value) => {
-                rt::serialize_tagged(serializer, "type", "DNSKEY", value)
+                rt::__private::serialize_tagged(serializer, "type", "DNSKEY", value)
             }
-            Self::Ds(value) => rt::serialize_tagged(serializer, "type", "DS", value),
+            Self::Ds(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "DS", value)
+            }
             Self::Https(value) => {
-                rt::serialize_tagged(serializer, "type", "HTTPS", value)
+                rt::__private::serialize_tagged(serializer, "type", "HTTPS", value)
             }
-            Self::Loc(value) => rt::serialize_tagged(serializer, "type", "LOC", value),
-            Self::Mx(value) => rt::serialize_tagged(serializer, "type", "MX", value),
+            Self::Loc(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "LOC", value)
+            }
+            Self::Mx(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "MX", value)
+            }
             Self::Naptr(value) => {
-                rt::serialize_tagged(serializer, "type", "NAPTR", value)
+                rt::__private::serialize_tagged(serializer, "type", "NAPTR", value)
             }
-            Self::Ns(value) => rt::serialize_tagged(serializer, "type", "NS", value),
-            Self::Ptr(value) => rt::serialize_tagged(serializer, "type", "PTR", value),
+            Self::Ns(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "NS", value)
+            }
+            Self::Ptr(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "PTR", value)
+            }
             Self::Smimea(value) => {
-                rt::serialize_tagged(serializer, "type", "SMIMEA", value)
+                rt::__private::serialize_tagged(serializer, "type", "SMIMEA", value)
             }
-            Self::Srv(value) => rt::serialize_tagged(serializer, "type", "SRV", value),
+            Self::Srv(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "SRV", value)
+            }
             Self::Sshfp(value) => {
-                rt::serialize_tagged(serializer, "type", "SSHFP", value)
+                rt::__private::serialize_tagged(serializer, "type", "SSHFP", value)
             }
-            Self::Svcb(value) => rt::serialize_tagged(serializer, "type", "SVCB", value),
-            Self::Tlsa(value) => rt::serialize_tagged(serializer, "type", "TLSA", value),
-            Self::Txt(value) => rt::serialize_tagged(serializer, "type", "TXT", value),
-            Self::Uri(value) => rt::serialize_tagged(serializer, "type", "URI", value),
+            Self::Svcb(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "SVCB", value)
+            }
+            Self::Tlsa(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "TLSA", value)
+            }
+            Self::Txt(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "TXT", value)
+            }
+            Self::Uri(value) => {
+                rt::__private::serialize_tagged(serializer, "type", "URI", value)
+            }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }

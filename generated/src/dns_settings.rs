@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dns-settings` group; get one with [`Client::dns_settings`](crate::Client::dns_settings).
 #[derive(Debug, Clone, Copy)]
 pub struct DnsSettingsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dns-settings` group.
-    pub fn dns_settings(&self) -> DnsSettingsApi<'_> {
-        DnsSettingsApi { client: self }
+impl<'a> DnsSettingsApi<'a> {
+    /// The `dns-settings` operations on `client`, as [`Client::dns_settings`](crate::Client::dns_settings) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnsSettingsApi { client }
     }
 }
 impl DnsSettingsApi<'_> {
@@ -45,13 +46,12 @@ impl DnsSettingsApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<AccountSettings> {
-        let request = self
-            .client
-            .request(
-                &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_LIST_DNS_SETTINGS,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_LIST_DNS_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update DNS Settings
     ///
@@ -72,14 +72,13 @@ impl DnsSettingsApi<'_> {
         account_id: &str,
         body: &AccountSettings,
     ) -> rt::Call<AccountSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_UPDATE_DNS_SETTINGS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_UPDATE_DNS_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Show DNS Settings
     ///
@@ -99,10 +98,12 @@ impl DnsSettingsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<DnsSettings> {
-        let request = self
-            .client
-            .request(&operations::DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update DNS Settings
     ///
@@ -123,14 +124,13 @@ impl DnsSettingsApi<'_> {
         zone_id: &str,
         body: &DnsSettings,
     ) -> rt::Call<DnsSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DNS_SETTINGS_FOR_A_ZONE_UPDATE_DNS_SETTINGS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DNS_SETTINGS_FOR_A_ZONE_UPDATE_DNS_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -184,7 +184,7 @@ pub struct AccountSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -234,7 +234,7 @@ pub struct DnsSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -323,7 +323,7 @@ pub struct Nameservers {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -390,7 +390,7 @@ impl<'de> serde::Deserialize<'de> for NameserversType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The time to live (TTL) of the zone's nameserver (NS) records.
@@ -443,7 +443,7 @@ pub struct Soa {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -534,6 +534,6 @@ impl<'de> serde::Deserialize<'de> for ZoneMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `dnssec` group; get one with [`Client::dnssec`](crate::Client::dnssec).
 #[derive(Debug, Clone, Copy)]
 pub struct DnssecApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `dnssec` group.
-    pub fn dnssec(&self) -> DnssecApi<'_> {
-        DnssecApi { client: self }
+impl<'a> DnssecApi<'a> {
+    /// The `dnssec` operations on `client`, as [`Client::dnssec`](crate::Client::dnssec) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        DnssecApi { client }
     }
 }
 impl DnssecApi<'_> {
@@ -42,8 +43,12 @@ impl DnssecApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn dnssec_details(&self, zone_id: &str) -> rt::Call<Dnssec> {
-        let request = self.client.request(&operations::DNSSEC_DETAILS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DNSSEC_DETAILS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit DNSSEC Status
     ///
@@ -64,11 +69,13 @@ impl DnssecApi<'_> {
         zone_id: &str,
         body: &EditDnssecStatusRequest,
     ) -> rt::Call<Dnssec> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_DNSSEC_STATUS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_DNSSEC_STATUS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete DNSSEC records
     ///
@@ -89,11 +96,13 @@ impl DnssecApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<String>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_DNSSEC_RECORDS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNSSEC_RECORDS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -307,7 +316,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Status of DNSSEC, based on user-desired state and presence of necessary records.

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `email` group; get one with [`Client::email`](crate::Client::email).
 #[derive(Debug, Clone, Copy)]
 pub struct EmailApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `email` group.
-    pub fn email(&self) -> EmailApi<'_> {
-        EmailApi { client: self }
+impl<'a> EmailApi<'a> {
+    /// The `email` operations on `client`, as [`Client::email`](crate::Client::email) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        EmailApi { client }
     }
 }
 impl EmailApi<'_> {
@@ -48,14 +49,16 @@ impl EmailApi<'_> {
         account_identifier: &str,
         params: &ListDestinationAddressesParams,
     ) -> rt::ListCall<Addresses> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_DESTINATION_ADDRESSES, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_DESTINATION_ADDRESSES,
+            &[account_identifier],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("direction", &params.direction);
         request.query("verified", &params.verified);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a destination address
     ///
@@ -76,11 +79,13 @@ impl EmailApi<'_> {
         account_identifier: &str,
         body: &CreateDestinationAddressProperties,
     ) -> rt::Call<Addresses> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_DESTINATION_ADDRESS, &[account_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_DESTINATION_ADDRESS,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a destination address
     ///
@@ -102,13 +107,12 @@ impl EmailApi<'_> {
         account_identifier: &str,
         destination_address_identifier: &str,
     ) -> rt::Call<Addresses> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_DESTINATION_ADDRESS,
-                &[account_identifier, destination_address_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_DESTINATION_ADDRESS,
+            &[account_identifier, destination_address_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Delete destination address
     ///
@@ -130,13 +134,12 @@ impl EmailApi<'_> {
         account_identifier: &str,
         destination_address_identifier: &str,
     ) -> rt::Call<Option<Addresses>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_DESTINATION_ADDRESS,
-                &[account_identifier, destination_address_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DESTINATION_ADDRESS,
+            &[account_identifier, destination_address_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Get Email Routing settings
     ///
@@ -156,10 +159,12 @@ impl EmailApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::Call<Settings> {
-        let request = self
-            .client
-            .request(&operations::GET_EMAIL_ROUTING_SETTINGS, &[zone_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_EMAIL_ROUTING_SETTINGS,
+            &[zone_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Disable Email Routing
     ///
@@ -180,11 +185,13 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Settings> {
-        let mut request = self
-            .client
-            .request(&operations::DISABLE_EMAIL_ROUTING, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DISABLE_EMAIL_ROUTING,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Email Routing - DNS settings
     ///
@@ -206,10 +213,12 @@ impl EmailApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<DnsRecord> {
-        let request = self
-            .client
-            .request(&operations::EMAIL_ROUTING_DNS_SETTINGS, &[zone_identifier]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::EMAIL_ROUTING_DNS_SETTINGS,
+            &[zone_identifier],
+        );
+        rt::__private::list_call(request)
     }
     /// Enable Email Routing
     ///
@@ -230,11 +239,13 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Settings> {
-        let mut request = self
-            .client
-            .request(&operations::ENABLE_EMAIL_ROUTING, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ENABLE_EMAIL_ROUTING,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List routing rules
     ///
@@ -257,13 +268,15 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         params: &ListRoutingRulesParams,
     ) -> rt::ListCall<Rules> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_ROUTING_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ROUTING_RULES,
+            &[zone_identifier],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("enabled", &params.enabled);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create routing rule
     ///
@@ -284,11 +297,13 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         body: &CreateRuleProperties,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ROUTING_RULE, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ROUTING_RULE,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get catch-all rule
     ///
@@ -305,10 +320,12 @@ impl EmailApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_catch_all_rule(&self, zone_identifier: &str) -> rt::Call<CatchAllRule> {
-        let request = self
-            .client
-            .request(&operations::GET_CATCH_ALL_RULE, &[zone_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CATCH_ALL_RULE,
+            &[zone_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update catch-all rule
     ///
@@ -329,11 +346,13 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         body: &UpdateCatchAllRuleProperties,
     ) -> rt::Call<CatchAllRule> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_CATCH_ALL_RULE, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_CATCH_ALL_RULE,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get routing rule
     ///
@@ -355,10 +374,12 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         rule_identifier: &str,
     ) -> rt::Call<Rules> {
-        let request = self
-            .client
-            .request(&operations::GET_ROUTING_RULE, &[zone_identifier, rule_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ROUTING_RULE,
+            &[zone_identifier, rule_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update routing rule
     ///
@@ -381,14 +402,13 @@ impl EmailApi<'_> {
         rule_identifier: &str,
         body: &UpdateRuleProperties,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ROUTING_RULE,
-                &[zone_identifier, rule_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ROUTING_RULE,
+            &[zone_identifier, rule_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete routing rule
     ///
@@ -410,13 +430,12 @@ impl EmailApi<'_> {
         zone_identifier: &str,
         rule_identifier: &str,
     ) -> rt::Call<Option<Rules>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_ROUTING_RULE,
-                &[zone_identifier, rule_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ROUTING_RULE,
+            &[zone_identifier, rule_identifier],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -698,7 +717,7 @@ impl std::fmt::Display for ListDestinationAddressesDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListDestinationAddressesDirection {
+impl rt::__private::ParamValue for ListDestinationAddressesDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -899,7 +918,7 @@ impl<'de> serde::Deserialize<'de> for EmailSettingStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Email Routing settings tag. (Deprecated, replaced by Email Routing settings identifier)
@@ -1068,7 +1087,7 @@ impl<'de> serde::Deserialize<'de> for DnsRecordType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/email_rules`
@@ -1112,7 +1131,7 @@ pub struct RuleAction {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1189,7 +1208,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Routing rule status.
@@ -1230,7 +1249,7 @@ pub struct RuleMatcher {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1303,7 +1322,7 @@ impl<'de> serde::Deserialize<'de> for RuleMatcherField {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Type of matcher.
@@ -1358,7 +1377,7 @@ impl<'de> serde::Deserialize<'de> for RuleMatcherType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Routing rule name.
@@ -1470,7 +1489,7 @@ pub struct RuleCatchallAction {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1510,7 +1529,7 @@ pub struct RuleCatchallMatcher {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1577,7 +1596,7 @@ impl<'de> serde::Deserialize<'de> for RuleCatchallMatcherType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/email_update_catch_all_rule_properties`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `firewall` group; get one with [`Client::firewall`](crate::Client::firewall).
 #[derive(Debug, Clone, Copy)]
 pub struct FirewallApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `firewall` group.
-    pub fn firewall(&self) -> FirewallApi<'_> {
-        FirewallApi { client: self }
+impl<'a> FirewallApi<'a> {
+    /// The `firewall` operations on `client`, as [`Client::firewall`](crate::Client::firewall) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        FirewallApi { client }
     }
 }
 impl FirewallApi<'_> {
@@ -48,12 +49,11 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         params: &IpAccessRulesForAnAccountListIpAccessRulesParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_LIST_IP_ACCESS_RULES,
-                &[account_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_LIST_IP_ACCESS_RULES,
+            &[account_identifier],
+        );
         request.query("mode", &params.mode);
         request.query("configuration.target", &params.configuration_target);
         request.query("configuration.value", &params.configuration_value);
@@ -63,7 +63,7 @@ impl FirewallApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create an IP Access rule
     ///
@@ -86,14 +86,13 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         body: &CreateAnIpAccessRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_CREATE_AN_IP_ACCESS_RULE,
-                &[account_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_CREATE_AN_IP_ACCESS_RULE,
+            &[account_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an IP Access rule
     ///
@@ -115,13 +114,12 @@ impl FirewallApi<'_> {
         account_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_AN_IP_ACCESS_RULE,
-                &[account_identifier, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_AN_IP_ACCESS_RULE,
+            &[account_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update an IP Access rule
     ///
@@ -146,14 +144,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &SchemasRule,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_UPDATE_AN_IP_ACCESS_RULE,
-                &[account_identifier, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_UPDATE_AN_IP_ACCESS_RULE,
+            &[account_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an IP Access rule
     ///
@@ -178,14 +175,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE,
-                &[account_identifier, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE,
+            &[account_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List IP Access rules
     ///
@@ -202,9 +198,11 @@ impl FirewallApi<'_> {
         &self,
         params: &IpAccessRulesForAUserListIpAccessRulesParams,
     ) -> rt::ListCall<Rule> {
-        let mut request = self
-            .client
-            .request(&operations::IP_ACCESS_RULES_FOR_A_USER_LIST_IP_ACCESS_RULES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_USER_LIST_IP_ACCESS_RULES,
+            &[],
+        );
         request.query("mode", &params.mode);
         request.query("configuration.target", &params.configuration_target);
         request.query("configuration.value", &params.configuration_value);
@@ -214,7 +212,7 @@ impl FirewallApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create an IP Access rule
     ///
@@ -231,14 +229,13 @@ impl FirewallApi<'_> {
         &self,
         body: &CreateAnIpAccessRuleRequest,
     ) -> rt::Call<Rule> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_USER_CREATE_AN_IP_ACCESS_RULE,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_USER_CREATE_AN_IP_ACCESS_RULE,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an IP Access rule
     ///
@@ -257,14 +254,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &UpdateAnIpAccessRuleRequest,
     ) -> rt::Call<Rule> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_USER_UPDATE_AN_IP_ACCESS_RULE,
-                &[identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_USER_UPDATE_AN_IP_ACCESS_RULE,
+            &[identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an IP Access rule
     ///
@@ -285,14 +281,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<RuleSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
-                &[identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
+            &[identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List filters
     ///
@@ -316,9 +311,11 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListFiltersParams,
     ) -> rt::ListCall<FilterResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_FILTERS, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_FILTERS,
+            &[zone_identifier],
+        );
         request.query("paused", &params.paused);
         request.query("expression", &params.expression);
         request.query("description", &params.description);
@@ -326,7 +323,7 @@ impl FirewallApi<'_> {
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("id", &params.id);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create filters
     ///
@@ -350,11 +347,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &CreateFiltersRequest,
     ) -> rt::ListCall<FilterResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_FILTERS, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_FILTERS,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Update filters
     ///
@@ -378,11 +377,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &Request,
     ) -> rt::ListCall<FilterResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_FILTERS, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_FILTERS,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Delete filters
     ///
@@ -406,11 +407,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &DeleteFiltersRequest,
     ) -> rt::ListCall<FilterDeleteResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_FILTERS, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_FILTERS,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a filter
     ///
@@ -429,10 +432,12 @@ impl FirewallApi<'_> {
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
     pub fn get_a_filter(&self, zone_identifier: &str, id: &str) -> rt::Call<Filter> {
-        let request = self
-            .client
-            .request(&operations::GET_A_FILTER, &[zone_identifier, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_FILTER,
+            &[zone_identifier, id],
+        );
+        rt::__private::call(request)
     }
     /// Update a filter
     ///
@@ -456,11 +461,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Filter> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_FILTER, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_FILTER,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a filter
     ///
@@ -484,11 +491,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<FilterDeleteResultItem>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_FILTER, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_FILTER,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Zone Lockdown rules
     ///
@@ -509,9 +518,11 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListZoneLockdownRulesParams,
     ) -> rt::ListCall<Zonelockdown> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_ZONE_LOCKDOWN_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZONE_LOCKDOWN_RULES,
+            &[zone_identifier],
+        );
         request.query("page", &params.page);
         request.query("description", &params.description);
         request.query("modified_on", &params.modified_on);
@@ -523,7 +534,7 @@ impl FirewallApi<'_> {
         request.query("created_on", &params.created_on);
         request.query("description_search", &params.description_search);
         request.query("ip_search", &params.ip_search);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a Zone Lockdown rule
     ///
@@ -542,11 +553,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &AZoneLockdownRuleRequest,
     ) -> rt::Call<Zonelockdown> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_ZONE_LOCKDOWN_RULE, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_ZONE_LOCKDOWN_RULE,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Zone Lockdown rule
     ///
@@ -566,10 +579,12 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
     ) -> rt::Call<Zonelockdown> {
-        let request = self
-            .client
-            .request(&operations::GET_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_ZONE_LOCKDOWN_RULE,
+            &[zone_identifier, id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Zone Lockdown rule
     ///
@@ -590,11 +605,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &AZoneLockdownRuleRequest,
     ) -> rt::Call<Zonelockdown> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_ZONE_LOCKDOWN_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Zone Lockdown rule
     ///
@@ -615,11 +632,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteAZoneLockdownRuleResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_ZONE_LOCKDOWN_RULE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_ZONE_LOCKDOWN_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List firewall rules
     ///
@@ -643,16 +662,18 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListFirewallRulesParams,
     ) -> rt::ListCall<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_FIREWALL_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_FIREWALL_RULES,
+            &[zone_identifier],
+        );
         request.query("description", &params.description);
         request.query("action", &params.action);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("id", &params.id);
         request.query("paused", &params.paused);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create firewall rules
     ///
@@ -676,11 +697,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &CreateFirewallRulesRequest,
     ) -> rt::ListCall<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_FIREWALL_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_FIREWALL_RULES,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Update firewall rules
     ///
@@ -704,11 +727,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_FIREWALL_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_FIREWALL_RULES,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Update priority of firewall rules
     ///
@@ -732,11 +757,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_PRIORITY_OF_FIREWALL_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PRIORITY_OF_FIREWALL_RULES,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Delete firewall rules
     ///
@@ -760,11 +787,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &DeleteFirewallRulesRequest,
     ) -> rt::ListCall<FilterRulesResponseCollectionDeleteResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_FIREWALL_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_FIREWALL_RULES,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a firewall rule
     ///
@@ -788,11 +817,13 @@ impl FirewallApi<'_> {
         id: &str,
         params: &GetAFirewallRuleParams,
     ) -> rt::Call<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::GET_A_FIREWALL_RULE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_A_FIREWALL_RULE,
+            &[zone_identifier, id],
+        );
         request.query("id", &params.id);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a firewall rule
     ///
@@ -816,11 +847,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &UpdateAFirewallRuleRequest,
     ) -> rt::Call<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_FIREWALL_RULE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_FIREWALL_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update priority of a firewall rule
     ///
@@ -846,14 +879,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &Request,
     ) -> rt::ListCall<FilterRulesResultItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_PRIORITY_OF_A_FIREWALL_RULE,
-                &[zone_identifier, id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PRIORITY_OF_A_FIREWALL_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Delete a firewall rule
     ///
@@ -877,11 +909,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &DeleteAFirewallRuleRequest,
     ) -> rt::Call<Option<FilterRulesResponseCollectionDeleteResultItem>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_FIREWALL_RULE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_FIREWALL_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List User Agent Blocking rules
     ///
@@ -902,15 +936,17 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListUserAgentBlockingRulesParams,
     ) -> rt::ListCall<UaRules> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_USER_AGENT_BLOCKING_RULES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_USER_AGENT_BLOCKING_RULES,
+            &[zone_identifier],
+        );
         request.query("page", &params.page);
         request.query("description", &params.description);
         request.query("description_search", &params.description_search);
         request.query("per_page", &params.per_page);
         request.query("ua_search", &params.ua_search);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a User Agent Blocking rule
     ///
@@ -929,11 +965,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &CreateAUserAgentBlockingRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_USER_AGENT_BLOCKING_RULE, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_USER_AGENT_BLOCKING_RULE,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a User Agent Blocking rule
     ///
@@ -953,13 +991,12 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_USER_AGENT_BLOCKING_RULE,
-                &[zone_identifier, id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_USER_AGENT_BLOCKING_RULE,
+            &[zone_identifier, id],
+        );
+        rt::__private::call(request)
     }
     /// Update a User Agent Blocking rule
     ///
@@ -980,14 +1017,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &UpdateAUserAgentBlockingRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_A_USER_AGENT_BLOCKING_RULE,
-                &[zone_identifier, id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_USER_AGENT_BLOCKING_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a User Agent Blocking rule
     ///
@@ -1008,14 +1044,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteAUserAgentBlockingRuleResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_A_USER_AGENT_BLOCKING_RULE,
-                &[zone_identifier, id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_USER_AGENT_BLOCKING_RULE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List WAF overrides
     ///
@@ -1041,12 +1076,14 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListWafOverridesParams,
     ) -> rt::ListCall<OverrideResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_WAF_OVERRIDES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_WAF_OVERRIDES,
+            &[zone_identifier],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a WAF override
     ///
@@ -1070,11 +1107,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &CreateAWafOverrideRequest,
     ) -> rt::Call<Override> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_WAF_OVERRIDE, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_WAF_OVERRIDE,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a WAF override
     ///
@@ -1099,10 +1138,12 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
     ) -> rt::Call<Override> {
-        let request = self
-            .client
-            .request(&operations::GET_A_WAF_OVERRIDE, &[zone_identifier, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WAF_OVERRIDE,
+            &[zone_identifier, id],
+        );
+        rt::__private::call(request)
     }
     /// Update WAF override
     ///
@@ -1128,11 +1169,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &UpdateWafOverrideRequest,
     ) -> rt::Call<Override> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_WAF_OVERRIDE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_WAF_OVERRIDE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a WAF override
     ///
@@ -1158,11 +1201,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteAWafOverrideResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_WAF_OVERRIDE, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_WAF_OVERRIDE,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List WAF packages
     ///
@@ -1186,16 +1231,18 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListWafPackagesParams,
     ) -> rt::Call<PackageResponseCollection> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_WAF_PACKAGES, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_WAF_PACKAGES,
+            &[zone_identifier],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
         request.query("name", &params.name);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a WAF package
     ///
@@ -1220,10 +1267,12 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<PackageResponseSingle> {
-        let request = self
-            .client
-            .request(&operations::GET_A_WAF_PACKAGE, &[zone_identifier, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WAF_PACKAGE,
+            &[zone_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update a WAF package
     ///
@@ -1249,11 +1298,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &UpdateAWafPackageRequest,
     ) -> rt::Call<UpdateAWafPackageResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_WAF_PACKAGE, &[zone_identifier, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_WAF_PACKAGE,
+            &[zone_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List rate limits
     ///
@@ -1277,12 +1328,14 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         params: &ListRateLimitsParams,
     ) -> rt::ListCall<RateLimits> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_RATE_LIMITS, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_RATE_LIMITS,
+            &[zone_identifier],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a rate limit
     ///
@@ -1304,11 +1357,13 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         body: &ARateLimitRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_RATE_LIMIT, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_RATE_LIMIT,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a rate limit
     ///
@@ -1331,10 +1386,12 @@ impl FirewallApi<'_> {
         zone_identifier: &str,
         id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_A_RATE_LIMIT, &[zone_identifier, id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_RATE_LIMIT,
+            &[zone_identifier, id],
+        );
+        rt::__private::call(request)
     }
     /// Update a rate limit
     ///
@@ -1358,11 +1415,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &ARateLimitRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_RATE_LIMIT, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_RATE_LIMIT,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a rate limit
     ///
@@ -1386,11 +1445,13 @@ impl FirewallApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteARateLimitResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_RATE_LIMIT, &[zone_identifier, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_RATE_LIMIT,
+            &[zone_identifier, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List IP Access rules
     ///
@@ -1411,12 +1472,11 @@ impl FirewallApi<'_> {
         zone_id: &str,
         params: &IpAccessRulesForAZoneListIpAccessRulesParams,
     ) -> rt::ListCall<Rule> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_ZONE_LIST_IP_ACCESS_RULES,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_ZONE_LIST_IP_ACCESS_RULES,
+            &[zone_id],
+        );
         request.query("mode", &params.mode);
         request.query("configuration.target", &params.configuration_target);
         request.query("configuration.value", &params.configuration_value);
@@ -1426,7 +1486,7 @@ impl FirewallApi<'_> {
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create an IP Access rule
     ///
@@ -1447,14 +1507,13 @@ impl FirewallApi<'_> {
         zone_id: &str,
         body: &CreateAnIpAccessRuleRequest2,
     ) -> rt::Call<Rule> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_ZONE_CREATE_AN_IP_ACCESS_RULE,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_ZONE_CREATE_AN_IP_ACCESS_RULE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an IP Access rule
     ///
@@ -1475,14 +1534,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &UpdateAnIpAccessRuleRequest,
     ) -> rt::Call<Rule> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_ZONE_UPDATE_AN_IP_ACCESS_RULE,
-                &[zone_id, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_ZONE_UPDATE_AN_IP_ACCESS_RULE,
+            &[zone_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an IP Access rule
     ///
@@ -1505,14 +1563,13 @@ impl FirewallApi<'_> {
         identifier: &str,
         body: &DeleteAnIpAccessRuleRequest,
     ) -> rt::Call<Option<RuleSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::IP_ACCESS_RULES_FOR_A_ZONE_DELETE_AN_IP_ACCESS_RULE,
-                &[zone_id, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_ZONE_DELETE_AN_IP_ACCESS_RULE,
+            &[zone_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -2812,10 +2869,10 @@ impl<'de> serde::Deserialize<'de> for SchemasMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for SchemasMode {
+impl rt::__private::ParamValue for SchemasMode {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2877,7 +2934,7 @@ impl std::fmt::Display for ListIpAccessRulesConfigurationTarget {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListIpAccessRulesConfigurationTarget {
+impl rt::__private::ParamValue for ListIpAccessRulesConfigurationTarget {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2931,7 +2988,7 @@ impl std::fmt::Display for Match2 {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Match2 {
+impl rt::__private::ParamValue for Match2 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2988,7 +3045,7 @@ impl std::fmt::Display for ListIpAccessRulesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListIpAccessRulesOrder {
+impl rt::__private::ParamValue for ListIpAccessRulesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3040,7 +3097,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3067,14 +3124,20 @@ pub enum Configuration {
 impl serde::Serialize for Configuration {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ip(value) => rt::serialize_tagged(serializer, "target", "ip", value),
-            Self::Ip6(value) => rt::serialize_tagged(serializer, "target", "ip6", value),
-            Self::IpRange(value) => {
-                rt::serialize_tagged(serializer, "target", "ip_range", value)
+            Self::Ip(value) => {
+                rt::__private::serialize_tagged(serializer, "target", "ip", value)
             }
-            Self::Asn(value) => rt::serialize_tagged(serializer, "target", "asn", value),
+            Self::Ip6(value) => {
+                rt::__private::serialize_tagged(serializer, "target", "ip6", value)
+            }
+            Self::IpRange(value) => {
+                rt::__private::serialize_tagged(serializer, "target", "ip_range", value)
+            }
+            Self::Asn(value) => {
+                rt::__private::serialize_tagged(serializer, "target", "asn", value)
+            }
             Self::Country(value) => {
-                rt::serialize_tagged(serializer, "target", "country", value)
+                rt::__private::serialize_tagged(serializer, "target", "country", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -3087,13 +3150,17 @@ impl<'de> serde::Deserialize<'de> for Configuration {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "target").map(str::to_owned).as_deref() {
-            Some("ip") => rt::decode_variant(value, "ip").map(Self::Ip),
-            Some("ip6") => rt::decode_variant(value, "ip6").map(Self::Ip6),
-            Some("ip_range") => rt::decode_variant(value, "ip_range").map(Self::IpRange),
-            Some("asn") => rt::decode_variant(value, "asn").map(Self::Asn),
-            Some("country") => rt::decode_variant(value, "country").map(Self::Country),
-            _ => rt::unknown_variant(value, "target").map(Self::Unknown),
+        match rt::__private::union_tag(&value, "target").map(str::to_owned).as_deref() {
+            Some("ip") => rt::__private::decode_variant(value, "ip").map(Self::Ip),
+            Some("ip6") => rt::__private::decode_variant(value, "ip6").map(Self::Ip6),
+            Some("ip_range") => {
+                rt::__private::decode_variant(value, "ip_range").map(Self::IpRange)
+            }
+            Some("asn") => rt::__private::decode_variant(value, "asn").map(Self::Asn),
+            Some("country") => {
+                rt::__private::decode_variant(value, "country").map(Self::Country)
+            }
+            _ => rt::__private::unknown_variant(value, "target").map(Self::Unknown),
         }
     }
 }
@@ -3112,7 +3179,7 @@ pub struct IpConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3148,7 +3215,7 @@ pub struct Ipv6Configuration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3184,7 +3251,7 @@ pub struct CidrConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3220,7 +3287,7 @@ pub struct AsnConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3256,7 +3323,7 @@ pub struct CountryConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3620,9 +3687,11 @@ pub enum Configurations {
 impl serde::Serialize for Configurations {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ip(value) => rt::serialize_tagged(serializer, "target", "ip", value),
+            Self::Ip(value) => {
+                rt::__private::serialize_tagged(serializer, "target", "ip", value)
+            }
             Self::IpRange(value) => {
-                rt::serialize_tagged(serializer, "target", "ip_range", value)
+                rt::__private::serialize_tagged(serializer, "target", "ip_range", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -3635,10 +3704,12 @@ impl<'de> serde::Deserialize<'de> for Configurations {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "target").map(str::to_owned).as_deref() {
-            Some("ip") => rt::decode_variant(value, "ip").map(Self::Ip),
-            Some("ip_range") => rt::decode_variant(value, "ip_range").map(Self::IpRange),
-            _ => rt::unknown_variant(value, "target").map(Self::Unknown),
+        match rt::__private::union_tag(&value, "target").map(str::to_owned).as_deref() {
+            Some("ip") => rt::__private::decode_variant(value, "ip").map(Self::Ip),
+            Some("ip_range") => {
+                rt::__private::decode_variant(value, "ip_range").map(Self::IpRange)
+            }
+            _ => rt::__private::unknown_variant(value, "target").map(Self::Unknown),
         }
     }
 }
@@ -3657,7 +3728,7 @@ pub struct SchemasIpConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3693,7 +3764,7 @@ pub struct SchemasCidrConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3861,7 +3932,7 @@ impl<'de> serde::Deserialize<'de> for SchemasAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// An informative summary of the firewall rule.
@@ -3967,7 +4038,7 @@ impl<'de> serde::Deserialize<'de> for ProductsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A short reference tag. Allows you to select related firewall rules.
@@ -4010,7 +4081,7 @@ impl<'de> serde::Deserialize<'de> for FilterRuleResponseFilter {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "FilterRuleResponseFilter",
             &[
@@ -4129,7 +4200,7 @@ impl<'de> serde::Deserialize<'de> for Mode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A custom content type and reponse to return when the threshold is exceeded. The custom response configured in this object will override the custom error for the zone. This object is optional.
@@ -4163,7 +4234,7 @@ pub struct CustomResponseVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4215,7 +4286,7 @@ pub struct ActionVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4464,7 +4535,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone_identifier}/firewall/ua_rules.post/requestBody`
@@ -4571,7 +4642,7 @@ pub struct RewriteAction {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4690,7 +4761,7 @@ impl<'de> serde::Deserialize<'de> for WafRewriteAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// An object that allows you to override the action of specific WAF rules. Each key of this object must be the ID of a WAF rule, and each value must be a valid WAF action. Unless you are disabling a rule, ensure that you also enable the rule group that this WAF rule belongs to. When creating a new URI-based WAF override, you must provide a `groups` object or a `rules` object.
@@ -4769,7 +4840,7 @@ impl<'de> serde::Deserialize<'de> for WafAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/firewall_override_response_collection/allOf/1/properties/result/items`
@@ -4911,7 +4982,7 @@ impl std::fmt::Display for ListWafPackagesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListWafPackagesOrder {
+impl rt::__private::ParamValue for ListWafPackagesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -4935,7 +5006,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseCollection {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PackageResponseCollection",
             &[
@@ -5030,7 +5101,7 @@ impl<'de> serde::Deserialize<'de> for Package {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Package",
             &[
@@ -5130,7 +5201,7 @@ impl<'de> serde::Deserialize<'de> for DetectionMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The name of the WAF package.
@@ -5186,7 +5257,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Anomaly detection WAF package (OWASP)
@@ -5292,7 +5363,7 @@ impl<'de> serde::Deserialize<'de> for ActionMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The sensitivity of the WAF package.
@@ -5362,7 +5433,7 @@ impl<'de> serde::Deserialize<'de> for Sensitivity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/firewall_package_response_collection/anyOf/1`
@@ -5391,7 +5462,7 @@ impl<'de> serde::Deserialize<'de> for PackageResponseSingle {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PackageResponseSingle",
             &[
@@ -5450,7 +5521,7 @@ impl<'de> serde::Deserialize<'de> for ApiResponseSingleResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResponseSingleResult",
             &[
@@ -5589,7 +5660,7 @@ impl<'de> serde::Deserialize<'de> for BypassItemName {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/firewall_bypass/items`
@@ -5688,7 +5759,7 @@ impl<'de> serde::Deserialize<'de> for HeaderOp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The value of the response header, which must match exactly.
@@ -5714,7 +5785,7 @@ pub struct MatchVariant1HeadersItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5837,7 +5908,7 @@ impl<'de> serde::Deserialize<'de> for MethodsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The HTTP schemes to match. You can specify one scheme (`['HTTPS']`), both schemes (`['HTTP','HTTPS']`), or all schemes (`['_ALL_']`). This field is optional.
@@ -5869,7 +5940,7 @@ pub struct MatchVariant1Request {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5920,7 +5991,7 @@ pub struct MatchVariant1Response {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5958,7 +6029,7 @@ pub struct MatchVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `healthchecks` group; get one with [`Client::healthchecks`](crate::Client::healthchecks).
 #[derive(Debug, Clone, Copy)]
 pub struct HealthchecksApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `healthchecks` group.
-    pub fn healthchecks(&self) -> HealthchecksApi<'_> {
-        HealthchecksApi { client: self }
+impl<'a> HealthchecksApi<'a> {
+    /// The `healthchecks` operations on `client`, as [`Client::healthchecks`](crate::Client::healthchecks) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        HealthchecksApi { client }
     }
 }
 impl HealthchecksApi<'_> {
@@ -46,12 +47,14 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         params: &ListHealthChecksParams,
     ) -> rt::ListCall<Healthchecks> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_HEALTH_CHECKS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_HEALTH_CHECKS,
+            &[zone_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Health Check
     ///
@@ -70,11 +73,13 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         body: &QueryHealthcheck,
     ) -> rt::Call<Healthchecks> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_HEALTH_CHECK, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_HEALTH_CHECK,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create Preview Health Check
     ///
@@ -93,11 +98,13 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         body: &QueryHealthcheck,
     ) -> rt::Call<Healthchecks> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PREVIEW_HEALTH_CHECK, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PREVIEW_HEALTH_CHECK,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Health Check Preview Details
     ///
@@ -117,13 +124,12 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
     ) -> rt::Call<Healthchecks> {
-        let request = self
-            .client
-            .request(
-                &operations::HEALTH_CHECK_PREVIEW_DETAILS,
-                &[zone_id, healthcheck_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::HEALTH_CHECK_PREVIEW_DETAILS,
+            &[zone_id, healthcheck_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete Preview Health Check
     ///
@@ -144,14 +150,13 @@ impl HealthchecksApi<'_> {
         healthcheck_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_PREVIEW_HEALTH_CHECK,
-                &[zone_id, healthcheck_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PREVIEW_HEALTH_CHECK,
+            &[zone_id, healthcheck_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Health Check Details
     ///
@@ -171,10 +176,12 @@ impl HealthchecksApi<'_> {
         zone_id: &str,
         healthcheck_id: &str,
     ) -> rt::Call<Healthchecks> {
-        let request = self
-            .client
-            .request(&operations::HEALTH_CHECK_DETAILS, &[zone_id, healthcheck_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::HEALTH_CHECK_DETAILS,
+            &[zone_id, healthcheck_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Health Check
     ///
@@ -195,11 +202,13 @@ impl HealthchecksApi<'_> {
         healthcheck_id: &str,
         body: &QueryHealthcheck,
     ) -> rt::Call<Healthchecks> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_HEALTH_CHECK, &[zone_id, healthcheck_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_HEALTH_CHECK,
+            &[zone_id, healthcheck_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Health Check
     ///
@@ -220,11 +229,13 @@ impl HealthchecksApi<'_> {
         healthcheck_id: &str,
         body: &QueryHealthcheck,
     ) -> rt::Call<Healthchecks> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_HEALTH_CHECK, &[zone_id, healthcheck_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_HEALTH_CHECK,
+            &[zone_id, healthcheck_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Health Check
     ///
@@ -245,11 +256,13 @@ impl HealthchecksApi<'_> {
         healthcheck_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_HEALTH_CHECK, &[zone_id, healthcheck_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_HEALTH_CHECK,
+            &[zone_id, healthcheck_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -546,7 +559,7 @@ impl<'de> serde::Deserialize<'de> for CheckRegionsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The number of consecutive fails required from a health check before changing the health to unhealthy.
@@ -599,7 +612,7 @@ pub struct HttpConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub expected_codes: Option<Option<Vec<String>>>,
     /// Follow redirects if the origin returns a 3xx status code.
@@ -613,7 +626,7 @@ pub struct HttpConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub header: Option<Option<std::collections::BTreeMap<String, Vec<String>>>>,
     /// The HTTP method to use for the health check.
@@ -635,7 +648,7 @@ pub struct HttpConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -767,7 +780,7 @@ impl<'de> serde::Deserialize<'de> for HttpConfigMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The interval between each health check. Shorter intervals may give quicker notifications if the origin status changes, but will increase load on the origin as we check from multiple locations.
@@ -850,7 +863,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// If suspended, no health checks are sent to the origin.
@@ -879,7 +892,7 @@ pub struct TcpConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -959,7 +972,7 @@ impl<'de> serde::Deserialize<'de> for TcpConfigMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The timeout (in seconds) before marking the health check as failed.

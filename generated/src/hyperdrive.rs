@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `hyperdrive` group; get one with [`Client::hyperdrive`](crate::Client::hyperdrive).
 #[derive(Debug, Clone, Copy)]
 pub struct HyperdriveApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `hyperdrive` group.
-    pub fn hyperdrive(&self) -> HyperdriveApi<'_> {
-        HyperdriveApi { client: self }
+impl<'a> HyperdriveApi<'a> {
+    /// The `hyperdrive` operations on `client`, as [`Client::hyperdrive`](crate::Client::hyperdrive) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        HyperdriveApi { client }
     }
 }
 impl HyperdriveApi<'_> {
@@ -43,8 +44,12 @@ impl HyperdriveApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<HyperdriveWithIdentifier>> {
-        let request = self.client.request(&operations::LIST_HYPERDRIVE, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_HYPERDRIVE,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Hyperdrive
     ///
@@ -63,11 +68,13 @@ impl HyperdriveApi<'_> {
         account_id: &str,
         body: &CreateUpdateHyperdriveConfig,
     ) -> rt::Call<HyperdriveWithIdentifier> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_HYPERDRIVE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_HYPERDRIVE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Hyperdrive
     ///
@@ -87,10 +94,12 @@ impl HyperdriveApi<'_> {
         account_id: &str,
         hyperdrive_id: &str,
     ) -> rt::Call<HyperdriveWithIdentifier> {
-        let request = self
-            .client
-            .request(&operations::GET_HYPERDRIVE, &[account_id, hyperdrive_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_HYPERDRIVE,
+            &[account_id, hyperdrive_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Hyperdrive
     ///
@@ -111,11 +120,13 @@ impl HyperdriveApi<'_> {
         hyperdrive_id: &str,
         body: &CreateUpdateHyperdriveConfig,
     ) -> rt::Call<HyperdriveWithIdentifier> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_HYPERDRIVE, &[account_id, hyperdrive_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_HYPERDRIVE,
+            &[account_id, hyperdrive_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Hyperdrive
     ///
@@ -136,11 +147,13 @@ impl HyperdriveApi<'_> {
         hyperdrive_id: &str,
         body: &PatchHyperdriveConfig,
     ) -> rt::Call<HyperdriveWithIdentifier> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_HYPERDRIVE, &[account_id, hyperdrive_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_HYPERDRIVE,
+            &[account_id, hyperdrive_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Hyperdrive
     ///
@@ -160,10 +173,12 @@ impl HyperdriveApi<'_> {
         account_id: &str,
         hyperdrive_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_HYPERDRIVE, &[account_id, hyperdrive_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_HYPERDRIVE,
+            &[account_id, hyperdrive_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -266,7 +281,7 @@ pub struct HyperdriveCaching {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -394,7 +409,7 @@ impl<'de> serde::Deserialize<'de> for HyperdriveScheme {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/hyperdrive_create-update-hyperdrive-config`

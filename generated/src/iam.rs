@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `iam` group; get one with [`Client::iam`](crate::Client::iam).
 #[derive(Debug, Clone, Copy)]
 pub struct IamApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `iam` group.
-    pub fn iam(&self) -> IamApi<'_> {
-        IamApi { client: self }
+impl<'a> IamApi<'a> {
+    /// The `iam` operations on `client`, as [`Client::iam`](crate::Client::iam) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        IamApi { client }
     }
 }
 impl IamApi<'_> {
@@ -44,12 +45,16 @@ impl IamApi<'_> {
         &self,
         params: &ListAccountsParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self.client.request(&operations::LIST_ACCOUNTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNTS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Account Details
     ///
@@ -66,8 +71,12 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn account_details(&self, account_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(&operations::ACCOUNT_DETAILS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_DETAILS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Account
     ///
@@ -88,11 +97,13 @@ impl IamApi<'_> {
         account_id: &str,
         body: &ComponentsSchemasAccount,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ACCOUNT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACCOUNT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Account Permission Groups
     ///
@@ -113,15 +124,17 @@ impl IamApi<'_> {
         account_id: &str,
         params: &AccountPermissionGroupListParams,
     ) -> rt::Call<PermissionGroups> {
-        let mut request = self
-            .client
-            .request(&operations::ACCOUNT_PERMISSION_GROUP_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_PERMISSION_GROUP_LIST,
+            &[account_id],
+        );
         request.query("id", &params.id);
         request.query("name", &params.name);
         request.query("label", &params.label);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Permission Group Details
     ///
@@ -143,13 +156,12 @@ impl IamApi<'_> {
         account_id: &str,
         permission_group_id: &str,
     ) -> rt::Call<PermissionGroup> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_PERMISSION_GROUP_DETAILS,
-                &[account_id, permission_group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_PERMISSION_GROUP_DETAILS,
+            &[account_id, permission_group_id],
+        );
+        rt::__private::call(request)
     }
     /// List Resource Groups
     ///
@@ -170,14 +182,16 @@ impl IamApi<'_> {
         account_id: &str,
         params: &AccountResourceGroupListParams,
     ) -> rt::Call<ResourceGroups> {
-        let mut request = self
-            .client
-            .request(&operations::ACCOUNT_RESOURCE_GROUP_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_RESOURCE_GROUP_LIST,
+            &[account_id],
+        );
         request.query("id", &params.id);
         request.query("name", &params.name);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create Resource Group
     ///
@@ -198,11 +212,13 @@ impl IamApi<'_> {
         account_id: &str,
         body: &CreateResourceGroup,
     ) -> rt::Call<CreatedResourceGroupResponse> {
-        let mut request = self
-            .client
-            .request(&operations::ACCOUNT_RESOURCE_GROUP_CREATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_RESOURCE_GROUP_CREATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Resource Group Details
     ///
@@ -224,13 +240,12 @@ impl IamApi<'_> {
         account_id: &str,
         resource_group_id: &str,
     ) -> rt::Call<ResourceGroup> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_RESOURCE_GROUP_DETAILS,
-                &[account_id, resource_group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_RESOURCE_GROUP_DETAILS,
+            &[account_id, resource_group_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Resource Group
     ///
@@ -253,14 +268,13 @@ impl IamApi<'_> {
         resource_group_id: &str,
         body: &CreateResourceGroup,
     ) -> rt::Call<ResourceGroup> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_RESOURCE_GROUP_UPDATE,
-                &[account_id, resource_group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_RESOURCE_GROUP_UPDATE,
+            &[account_id, resource_group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove Resource Group
     ///
@@ -283,14 +297,13 @@ impl IamApi<'_> {
         resource_group_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
-                &[account_id, resource_group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
+            &[account_id, resource_group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Members
     ///
@@ -313,13 +326,17 @@ impl IamApi<'_> {
         account_id: &str,
         params: &ListMembersParams,
     ) -> rt::ListCall<MemberWithPolicies> {
-        let mut request = self.client.request(&operations::LIST_MEMBERS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_MEMBERS,
+            &[account_id],
+        );
         request.query("order", &params.order);
         request.query("status", &params.status);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Add Member
     ///
@@ -340,9 +357,13 @@ impl IamApi<'_> {
         account_id: &str,
         body: &AddMemberRequest,
     ) -> rt::Call<MemberWithPolicies> {
-        let mut request = self.client.request(&operations::ADD_MEMBER, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_MEMBER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Member Details
     ///
@@ -364,10 +385,12 @@ impl IamApi<'_> {
         account_id: &str,
         member_id: &str,
     ) -> rt::Call<MemberWithPolicies> {
-        let request = self
-            .client
-            .request(&operations::MEMBER_DETAILS, &[account_id, member_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MEMBER_DETAILS,
+            &[account_id, member_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Member
     ///
@@ -390,11 +413,13 @@ impl IamApi<'_> {
         member_id: &str,
         body: &UpdateMemberRequest,
     ) -> rt::Call<MemberWithPolicies> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_MEMBER, &[account_id, member_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_MEMBER,
+            &[account_id, member_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove Member
     ///
@@ -417,11 +442,13 @@ impl IamApi<'_> {
         member_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::REMOVE_MEMBER, &[account_id, member_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_MEMBER,
+            &[account_id, member_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Roles
     ///
@@ -438,8 +465,12 @@ impl IamApi<'_> {
     ///
     /// Token permissions (any of): `#organization:read`
     pub fn list_roles(&self, account_id: &str) -> rt::ListCall<SchemasRole> {
-        let request = self.client.request(&operations::LIST_ROLES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ROLES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Role Details
     ///
@@ -459,10 +490,12 @@ impl IamApi<'_> {
         account_id: &str,
         role_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::ROLE_DETAILS, &[account_id, role_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ROLE_DETAILS,
+            &[account_id, role_id],
+        );
+        rt::__private::call(request)
     }
     /// List Memberships
     ///
@@ -475,7 +508,11 @@ impl IamApi<'_> {
         &self,
         params: &ListMembershipsParams,
     ) -> rt::Call<ListMembershipsResponse> {
-        let mut request = self.client.request(&operations::LIST_MEMBERSHIPS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_MEMBERSHIPS,
+            &[],
+        );
         request.query("account.name", &params.account_name);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -483,7 +520,7 @@ impl IamApi<'_> {
         request.query("direction", &params.direction);
         request.query("name", &params.name);
         request.query("status", &params.status);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Membership Details
     ///
@@ -499,10 +536,12 @@ impl IamApi<'_> {
         &self,
         membership_id: &str,
     ) -> rt::Call<MembershipWithPolicies> {
-        let request = self
-            .client
-            .request(&operations::MEMBERSHIP_DETAILS, &[membership_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MEMBERSHIP_DETAILS,
+            &[membership_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Membership
     ///
@@ -519,11 +558,13 @@ impl IamApi<'_> {
         membership_id: &str,
         body: &UpdateMembershipRequest,
     ) -> rt::Call<MembershipWithPolicies> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_MEMBERSHIP, &[membership_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_MEMBERSHIP,
+            &[membership_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Membership
     ///
@@ -540,11 +581,13 @@ impl IamApi<'_> {
         membership_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteMembershipResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_MEMBERSHIP, &[membership_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_MEMBERSHIP,
+            &[membership_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// User Details
     ///
@@ -556,8 +599,12 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn user_details(&self) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(&operations::USER_DETAILS, &[]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::USER_DETAILS,
+            &[],
+        );
+        rt::__private::call(request)
     }
     /// Edit User
     ///
@@ -571,9 +618,13 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn edit_user(&self, body: &EditUserRequest) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(&operations::EDIT_USER, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_USER,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Invitations
     ///
@@ -587,8 +638,12 @@ impl IamApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_invitations(&self) -> rt::ListCall<SchemasInvite> {
-        let request = self.client.request(&operations::LIST_INVITATIONS, &[]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_INVITATIONS,
+            &[],
+        );
+        rt::__private::list_call(request)
     }
     /// Invitation Details
     ///
@@ -603,8 +658,12 @@ impl IamApi<'_> {
     ///
     /// Plans: enterprise
     pub fn invitation_details(&self, invite_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(&operations::INVITATION_DETAILS, &[invite_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::INVITATION_DETAILS,
+            &[invite_id],
+        );
+        rt::__private::call(request)
     }
     /// Respond to Invitation
     ///
@@ -623,11 +682,13 @@ impl IamApi<'_> {
         invite_id: &str,
         body: &RespondToInvitationRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::RESPOND_TO_INVITATION, &[invite_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RESPOND_TO_INVITATION,
+            &[invite_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Organizations
     ///
@@ -644,7 +705,11 @@ impl IamApi<'_> {
         &self,
         params: &ListOrganizationsParams,
     ) -> rt::ListCall<Organization> {
-        let mut request = self.client.request(&operations::LIST_ORGANIZATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ORGANIZATIONS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -652,7 +717,7 @@ impl IamApi<'_> {
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
         request.query("status", &params.status);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Organization Details
     ///
@@ -670,10 +735,12 @@ impl IamApi<'_> {
         &self,
         organization_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::ORGANIZATION_DETAILS, &[organization_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ORGANIZATION_DETAILS,
+            &[organization_id],
+        );
+        rt::__private::call(request)
     }
     /// Leave Organization
     ///
@@ -692,11 +759,13 @@ impl IamApi<'_> {
         organization_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<LeaveOrganizationResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::LEAVE_ORGANIZATION, &[organization_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LEAVE_ORGANIZATION,
+            &[organization_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Tokens
     ///
@@ -715,11 +784,15 @@ impl IamApi<'_> {
         &self,
         params: &ListTokensParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self.client.request(&operations::LIST_TOKENS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_TOKENS,
+            &[],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Token
     ///
@@ -733,9 +806,13 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn create_token(&self, body: &CreatePayload) -> rt::Call<ResponseCreateResult> {
-        let mut request = self.client.request(&operations::CREATE_TOKEN, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_TOKEN,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Token Permission Groups
     ///
@@ -753,10 +830,12 @@ impl IamApi<'_> {
     pub fn permission_groups_list_permission_groups(
         &self,
     ) -> rt::ListCall<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::PERMISSION_GROUPS_LIST_PERMISSION_GROUPS, &[]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PERMISSION_GROUPS_LIST_PERMISSION_GROUPS,
+            &[],
+        );
+        rt::__private::list_call(request)
     }
     /// Verify Token
     ///
@@ -768,8 +847,12 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn verify_token(&self) -> rt::Call<ResponseSingleSegmentResult> {
-        let request = self.client.request(&operations::VERIFY_TOKEN, &[]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VERIFY_TOKEN,
+            &[],
+        );
+        rt::__private::call(request)
     }
     /// Token Details
     ///
@@ -786,8 +869,12 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn token_details(&self, token_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(&operations::TOKEN_DETAILS, &[token_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::TOKEN_DETAILS,
+            &[token_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Token
     ///
@@ -808,9 +895,13 @@ impl IamApi<'_> {
         token_id: &str,
         body: &SchemasToken,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(&operations::UPDATE_TOKEN, &[token_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_TOKEN,
+            &[token_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Token
     ///
@@ -831,9 +922,13 @@ impl IamApi<'_> {
         token_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self.client.request(&operations::DELETE_TOKEN, &[token_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_TOKEN,
+            &[token_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Roll Token
     ///
@@ -850,9 +945,13 @@ impl IamApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn roll_token(&self, token_id: &str) -> rt::Call<Value> {
-        let mut request = self.client.request(&operations::ROLL_TOKEN, &[token_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ROLL_TOKEN,
+            &[token_id],
+        );
         request.json(&serde_json::Map::new());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1645,7 +1744,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1744,7 +1843,7 @@ impl<'de> serde::Deserialize<'de> for AccountSettingsDefaultNameservers {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Account settings
@@ -1787,7 +1886,7 @@ pub struct AccountSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1954,7 +2053,7 @@ pub struct CreateScope {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1991,7 +2090,7 @@ pub struct CreateResourceGroupScopeScopeObject {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2094,7 +2193,7 @@ impl std::fmt::Display for ListMembersOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListMembersOrder {
+impl rt::__private::ParamValue for ListMembersOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2153,7 +2252,7 @@ impl std::fmt::Display for Status3 {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Status3 {
+impl rt::__private::ParamValue for Status3 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2255,7 +2354,7 @@ impl<'de> serde::Deserialize<'de> for Access {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Policy identifier.
@@ -2525,7 +2624,7 @@ impl<'de> serde::Deserialize<'de> for Status2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/members.post/requestBody`
@@ -2631,7 +2730,7 @@ pub struct Permissions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2745,7 +2844,7 @@ pub struct Grants {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2876,7 +2975,7 @@ impl std::fmt::Display for ListMembershipsOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListMembershipsOrder {
+impl rt::__private::ParamValue for ListMembershipsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3005,7 +3104,7 @@ impl<'de> serde::Deserialize<'de> for SchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/iam_result_info`
@@ -3088,7 +3187,7 @@ impl<'de> serde::Deserialize<'de> for ListMembershipsResponse {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ListMembershipsResponse",
             &[
@@ -3403,7 +3502,7 @@ impl<'de> serde::Deserialize<'de> for UserInviteStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./user/invites/{invite_id}.patch/requestBody`
@@ -3481,7 +3580,7 @@ impl std::fmt::Display for ListOrganizationsOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListOrganizationsOrder {
+impl rt::__private::ParamValue for ListOrganizationsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3534,7 +3633,7 @@ impl std::fmt::Display for ListOrganizationsMatch {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListOrganizationsMatch {
+impl rt::__private::ParamValue for ListOrganizationsMatch {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3587,7 +3686,7 @@ impl std::fmt::Display for ListOrganizationsStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListOrganizationsStatus {
+impl rt::__private::ParamValue for ListOrganizationsStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3661,7 +3760,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./user/organizations/{organization_id}.delete/responses/200`
@@ -3973,7 +4072,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/iam_response_single_segment/allOf/1/properties/result`

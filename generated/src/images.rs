@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `images` group; get one with [`Client::images`](crate::Client::images).
 #[derive(Debug, Clone, Copy)]
 pub struct ImagesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `images` group.
-    pub fn images(&self) -> ImagesApi<'_> {
-        ImagesApi { client: self }
+impl<'a> ImagesApi<'a> {
+    /// The `images` operations on `client`, as [`Client::images`](crate::Client::images) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ImagesApi { client }
     }
 }
 impl ImagesApi<'_> {
@@ -45,10 +46,14 @@ impl ImagesApi<'_> {
         account_id: &str,
         params: &ListImagesParams,
     ) -> rt::Call<ImagesResult> {
-        let mut request = self.client.request(&operations::LIST_IMAGES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_IMAGES,
+            &[account_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload an image
     ///
@@ -72,11 +77,13 @@ impl ImagesApi<'_> {
         account_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Image> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_AN_IMAGE_VIA_URL, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_AN_IMAGE_VIA_URL,
+            &[account_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Signing Keys
     ///
@@ -89,8 +96,12 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_signing_keys(&self, account_id: &str) -> rt::Call<ImageKeysResponse> {
-        let request = self.client.request(&operations::LIST_SIGNING_KEYS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_SIGNING_KEYS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new Signing Key
     ///
@@ -108,10 +119,12 @@ impl ImagesApi<'_> {
         account_id: &str,
         signing_key_name: &str,
     ) -> rt::Call<ImageKeysResponse> {
-        let request = self
-            .client
-            .request(&operations::ADD_SIGNING_KEY, &[account_id, signing_key_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ADD_SIGNING_KEY,
+            &[account_id, signing_key_name],
+        );
+        rt::__private::call(request)
     }
     /// Delete Signing Key
     ///
@@ -130,10 +143,12 @@ impl ImagesApi<'_> {
         account_id: &str,
         signing_key_name: &str,
     ) -> rt::Call<Option<ImageKeysResponse>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_SIGNING_KEY, &[account_id, signing_key_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SIGNING_KEY,
+            &[account_id, signing_key_name],
+        );
+        rt::__private::call(request)
     }
     /// Images usage statistics
     ///
@@ -146,10 +161,12 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn images_usage_statistics(&self, account_id: &str) -> rt::Call<ImagesStats> {
-        let request = self
-            .client
-            .request(&operations::IMAGES_USAGE_STATISTICS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::IMAGES_USAGE_STATISTICS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// List variants
     ///
@@ -162,8 +179,12 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_variants(&self, account_id: &str) -> rt::Call<ImageVariantsResponse> {
-        let request = self.client.request(&operations::LIST_VARIANTS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_VARIANTS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a variant
     ///
@@ -180,11 +201,13 @@ impl ImagesApi<'_> {
         account_id: &str,
         body: &ImageVariantDefinition,
     ) -> rt::Call<ImageVariantResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_VARIANT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_VARIANT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Variant details
     ///
@@ -202,10 +225,12 @@ impl ImagesApi<'_> {
         account_id: &str,
         variant_id: &str,
     ) -> rt::Call<ImageVariantResponse> {
-        let request = self
-            .client
-            .request(&operations::VARIANT_DETAILS, &[account_id, variant_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VARIANT_DETAILS,
+            &[account_id, variant_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a variant
     ///
@@ -224,11 +249,13 @@ impl ImagesApi<'_> {
         variant_id: &str,
         body: &ImageVariantPatchRequest,
     ) -> rt::Call<ImageVariantResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_VARIANT, &[account_id, variant_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_VARIANT,
+            &[account_id, variant_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a variant
     ///
@@ -247,11 +274,13 @@ impl ImagesApi<'_> {
         variant_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_VARIANT, &[account_id, variant_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_VARIANT,
+            &[account_id, variant_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Image details
     ///
@@ -265,10 +294,12 @@ impl ImagesApi<'_> {
     /// - `account_id`
     /// - `image_id`
     pub fn image_details(&self, account_id: &str, image_id: &str) -> rt::Call<Image> {
-        let request = self
-            .client
-            .request(&operations::IMAGE_DETAILS, &[account_id, image_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::IMAGE_DETAILS,
+            &[account_id, image_id],
+        );
+        rt::__private::call(request)
     }
     /// Update image
     ///
@@ -287,11 +318,13 @@ impl ImagesApi<'_> {
         image_id: &str,
         body: &ImagePatchRequest,
     ) -> rt::Call<Image> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_IMAGE, &[account_id, image_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_IMAGE,
+            &[account_id, image_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete image
     ///
@@ -310,11 +343,13 @@ impl ImagesApi<'_> {
         image_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_IMAGE, &[account_id, image_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_IMAGE,
+            &[account_id, image_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Base image
     ///
@@ -330,10 +365,12 @@ impl ImagesApi<'_> {
     ///
     /// Response: raw body (image/*).
     pub fn base_image(&self, account_id: &str, image_id: &str) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::BASE_IMAGE, &[account_id, image_id]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::BASE_IMAGE,
+            &[account_id, image_id],
+        );
+        rt::__private::raw_call(request)
     }
     /// List images V2
     ///
@@ -351,13 +388,15 @@ impl ImagesApi<'_> {
         account_id: &str,
         params: &ListImagesV2Params,
     ) -> rt::Call<ImagesResult> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_IMAGES_V2, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_IMAGES_V2,
+            &[account_id],
+        );
         request.query("continuation_token", &params.continuation_token);
         request.query("per_page", &params.per_page);
         request.query("sort_order", &params.sort_order);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create authenticated direct upload URL V2
     ///
@@ -380,14 +419,13 @@ impl ImagesApi<'_> {
         account_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ImageDirectUploadResponseV2Result> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
+            &[account_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -711,7 +749,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ImageVariantsItem",
             &[
@@ -850,7 +888,7 @@ pub struct ImageVariantOptions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -945,7 +983,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantFit {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Maximum height in image pixels.
@@ -1016,7 +1054,7 @@ impl<'de> serde::Deserialize<'de> for ImageVariantSchemasMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Maximum width in image pixels.
@@ -1052,7 +1090,7 @@ pub struct ImageVariantDefinition {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1200,7 +1238,7 @@ impl std::fmt::Display for ListImagesV2SortOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListImagesV2SortOrder {
+impl rt::__private::ParamValue for ListImagesV2SortOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

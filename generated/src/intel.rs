@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `intel` group; get one with [`Client::intel`](crate::Client::intel).
 #[derive(Debug, Clone, Copy)]
 pub struct IntelApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `intel` group.
-    pub fn intel(&self) -> IntelApi<'_> {
-        IntelApi { client: self }
+impl<'a> IntelApi<'a> {
+    /// The `intel` operations on `client`, as [`Client::intel`](crate::Client::intel) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        IntelApi { client }
     }
 }
 impl IntelApi<'_> {
@@ -40,11 +41,13 @@ impl IntelApi<'_> {
         account_id: &str,
         body: &UrlParam,
     ) -> rt::Call<PhishingUrlSubmit> {
-        let mut request = self
-            .client
-            .request(&operations::SUBMIT_SUSPICIOUS_URL_FOR_SCANNING, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SUBMIT_SUSPICIOUS_URL_FOR_SCANNING,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get results for a URL scan
     ///
@@ -59,12 +62,14 @@ impl IntelApi<'_> {
         account_id: &str,
         params: &GetResultsForAUrlScanParams,
     ) -> rt::Call<PhishingUrlInfo> {
-        let mut request = self
-            .client
-            .request(&operations::GET_RESULTS_FOR_A_URL_SCAN, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_RESULTS_FOR_A_URL_SCAN,
+            &[account_id],
+        );
         request.query("url_id_param", &params.url_id_param);
         request.query("url", &params.url);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ASN Overview
     ///
@@ -76,10 +81,12 @@ impl IntelApi<'_> {
     /// - `account_id`
     /// - `asn`
     pub fn get_asn_overview(&self, account_id: &str, asn: i64) -> rt::Call<Asn> {
-        let request = self
-            .client
-            .request(&operations::GET_ASN_OVERVIEW, &[account_id, &asn.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ASN_OVERVIEW,
+            &[account_id, &asn.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Get ASN Subnets
     ///
@@ -95,10 +102,12 @@ impl IntelApi<'_> {
         account_id: &str,
         asn: i64,
     ) -> rt::Call<GetAsnSubnetsResponse> {
-        let request = self
-            .client
-            .request(&operations::GET_ASN_SUBNETS, &[account_id, &asn.to_string()]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ASN_SUBNETS,
+            &[account_id, &asn.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Get Passive DNS by IP
     ///
@@ -113,14 +122,16 @@ impl IntelApi<'_> {
         account_id: &str,
         params: &GetPassiveDnsByIpParams,
     ) -> rt::Call<PassiveDnsByIp> {
-        let mut request = self
-            .client
-            .request(&operations::GET_PASSIVE_DNS_BY_IP, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_PASSIVE_DNS_BY_IP,
+            &[account_id],
+        );
         request.query("start_end_params", &params.start_end_params);
         request.query("ipv4", &params.ipv4);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Domain Details
     ///
@@ -135,11 +146,13 @@ impl IntelApi<'_> {
         account_id: &str,
         params: &GetDomainDetailsParams,
     ) -> rt::Call<Domain> {
-        let mut request = self
-            .client
-            .request(&operations::GET_DOMAIN_DETAILS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_DOMAIN_DETAILS,
+            &[account_id],
+        );
         request.query("domain", &params.domain);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Domain History
     ///
@@ -156,11 +169,13 @@ impl IntelApi<'_> {
         account_id: &str,
         params: &GetDomainHistoryParams,
     ) -> rt::ListCall<DomainHistory> {
-        let mut request = self
-            .client
-            .request(&operations::GET_DOMAIN_HISTORY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_DOMAIN_HISTORY,
+            &[account_id],
+        );
         request.query("domain", &params.domain);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get Multiple Domain Details
     ///
@@ -177,11 +192,13 @@ impl IntelApi<'_> {
         account_id: &str,
         params: &GetMultipleDomainDetailsParams,
     ) -> rt::ListCall<CollectionResponseResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::GET_MULTIPLE_DOMAIN_DETAILS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_MULTIPLE_DOMAIN_DETAILS,
+            &[account_id],
+        );
         request.query("domain", &params.domain);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get IP Overview
     ///
@@ -198,12 +215,14 @@ impl IntelApi<'_> {
         account_id: &str,
         params: &GetIpOverviewParams,
     ) -> rt::ListCall<SchemasIp> {
-        let mut request = self
-            .client
-            .request(&operations::GET_IP_OVERVIEW, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_IP_OVERVIEW,
+            &[account_id],
+        );
         request.query("ipv4", &params.ipv4);
         request.query("ipv6", &params.ipv6);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get IP Lists
     ///
@@ -216,8 +235,12 @@ impl IntelApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn get_ip_lists(&self, account_id: &str) -> rt::ListCall<IpList> {
-        let request = self.client.request(&operations::GET_IP_LISTS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_IP_LISTS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Miscategorization
     ///
@@ -232,11 +255,13 @@ impl IntelApi<'_> {
         account_id: &str,
         body: &Miscategorization,
     ) -> rt::Call<ApiResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_MISCATEGORIZATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_MISCATEGORIZATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -966,7 +991,7 @@ impl<'de> serde::Deserialize<'de> for SchemasIpBelongsToRefType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Specifies a reference to the autonomous systems (AS) that the IP address belongs to.
@@ -1007,7 +1032,7 @@ impl<'de> serde::Deserialize<'de> for Ip {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Ip",
             &[
@@ -1217,7 +1242,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[

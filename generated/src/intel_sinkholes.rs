@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `intel-sinkholes` group; get one with [`Client::intel_sinkholes`](crate::Client::intel_sinkholes).
 #[derive(Debug, Clone, Copy)]
 pub struct IntelSinkholesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `intel-sinkholes` group.
-    pub fn intel_sinkholes(&self) -> IntelSinkholesApi<'_> {
-        IntelSinkholesApi { client: self }
+impl<'a> IntelSinkholesApi<'a> {
+    /// The `intel-sinkholes` operations on `client`, as [`Client::intel_sinkholes`](crate::Client::intel_sinkholes) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        IntelSinkholesApi { client }
     }
 }
 impl IntelSinkholesApi<'_> {
@@ -36,8 +37,12 @@ impl IntelSinkholesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn get_sinkholes(&self, account_id: &str) -> rt::Call<Vec<SinkholeItem>> {
-        let request = self.client.request(&operations::GET_SINKHOLES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SINKHOLES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

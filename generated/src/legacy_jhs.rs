@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `legacy-jhs` group; get one with [`Client::legacy_jhs`](crate::Client::legacy_jhs).
 #[derive(Debug, Clone, Copy)]
 pub struct LegacyJhsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `legacy-jhs` group.
-    pub fn legacy_jhs(&self) -> LegacyJhsApi<'_> {
-        LegacyJhsApi { client: self }
+impl<'a> LegacyJhsApi<'a> {
+    /// The `legacy-jhs` operations on `client`, as [`Client::legacy_jhs`](crate::Client::legacy_jhs) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        LegacyJhsApi { client }
     }
 }
 impl LegacyJhsApi<'_> {
@@ -45,10 +46,12 @@ impl LegacyJhsApi<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::Call<SslTlsRecommendationResult> {
-        let request = self
-            .client
-            .request(&operations::SSL_TLS_RECOMMENDATION, &[zone_identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SSL_TLS_RECOMMENDATION,
+            &[zone_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Get current aggregated analytics
     ///
@@ -65,13 +68,15 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         params: &GetCurrentAggregatedAnalyticsParams,
     ) -> rt::Call<Vec<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_CURRENT_AGGREGATED_ANALYTICS, &[zone]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_CURRENT_AGGREGATED_ANALYTICS,
+            &[zone],
+        );
         request.query("appID", &params.app_id);
         request.query("app_id_param", &params.app_id_param);
         request.query("colo_name", &params.colo_name);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get analytics by time
     ///
@@ -88,9 +93,11 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         params: &GetAnalyticsByTimeParams,
     ) -> rt::Call<Option<ApiResult>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ANALYTICS_BY_TIME, &[zone]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ANALYTICS_BY_TIME,
+            &[zone],
+        );
         request.query("dimensions", &params.dimensions);
         request.query("sort", &params.sort);
         request.query("until", &params.until);
@@ -98,7 +105,7 @@ impl LegacyJhsApi<'_> {
         request.query("filters", &params.filters);
         request.query("since", &params.since);
         request.query("time_delta", &params.time_delta);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get analytics summary
     ///
@@ -115,16 +122,18 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         params: &GetAnalyticsSummaryParams,
     ) -> rt::Call<Option<ApiResult>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ANALYTICS_SUMMARY, &[zone]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ANALYTICS_SUMMARY,
+            &[zone],
+        );
         request.query("dimensions", &params.dimensions);
         request.query("sort", &params.sort);
         request.query("until", &params.until);
         request.query("metrics", &params.metrics);
         request.query("filters", &params.filters);
         request.query("since", &params.since);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Spectrum applications
     ///
@@ -143,14 +152,16 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         params: &ListSpectrumApplicationsParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_SPECTRUM_APPLICATIONS, &[zone]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_SPECTRUM_APPLICATIONS,
+            &[zone],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("direction", &params.direction);
         request.query("order", &params.order);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Spectrum application using a name for the origin
     ///
@@ -167,14 +178,13 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         body: &UsingANameForTheOriginRequest,
     ) -> rt::Call<ResponseSingleOriginDnsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN,
-                &[zone],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN,
+            &[zone],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Spectrum application configuration
     ///
@@ -192,13 +202,12 @@ impl LegacyJhsApi<'_> {
         zone: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_SPECTRUM_APPLICATION_CONFIGURATION,
-                &[zone, app_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SPECTRUM_APPLICATION_CONFIGURATION,
+            &[zone, app_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Spectrum application configuration using a name for the origin
     ///
@@ -217,14 +226,13 @@ impl LegacyJhsApi<'_> {
         app_id: &str,
         body: &UsingANameForTheOriginRequest,
     ) -> rt::Call<ResponseSingleOriginDnsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN,
-                &[zone, app_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN,
+            &[zone, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Spectrum application
     ///
@@ -243,11 +251,13 @@ impl LegacyJhsApi<'_> {
         app_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<DeleteSpectrumApplicationResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_SPECTRUM_APPLICATION, &[zone, app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SPECTRUM_APPLICATION,
+            &[zone, app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -641,7 +651,7 @@ impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone_identifier}/ssl/recommendation.get/responses/200/allOf/1/properties/result`
@@ -728,7 +738,7 @@ impl std::fmt::Display for DimensionsItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for DimensionsItem {
+impl rt::__private::ParamValue for DimensionsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -816,7 +826,7 @@ impl std::fmt::Display for MetricsItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for MetricsItem {
+impl rt::__private::ParamValue for MetricsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -899,7 +909,7 @@ impl std::fmt::Display for GetAnalyticsByTimeTimeDelta {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetAnalyticsByTimeTimeDelta {
+impl rt::__private::ParamValue for GetAnalyticsByTimeTimeDelta {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -923,7 +933,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[
@@ -991,7 +1001,7 @@ impl std::fmt::Display for ListSpectrumApplicationsDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListSpectrumApplicationsDirection {
+impl rt::__private::ParamValue for ListSpectrumApplicationsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1059,7 +1069,7 @@ impl std::fmt::Display for ListSpectrumApplicationsOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListSpectrumApplicationsOrder {
+impl rt::__private::ParamValue for ListSpectrumApplicationsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1087,7 +1097,7 @@ pub struct Dns {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1178,7 +1188,7 @@ impl<'de> serde::Deserialize<'de> for DnsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The anycast edge IP configuration for the hostname of this application.
@@ -1200,10 +1210,10 @@ impl serde::Serialize for EdgeIps {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Dynamic(value) => {
-                rt::serialize_tagged(serializer, "type", "dynamic", value)
+                rt::__private::serialize_tagged(serializer, "type", "dynamic", value)
             }
             Self::Static(value) => {
-                rt::serialize_tagged(serializer, "type", "static", value)
+                rt::__private::serialize_tagged(serializer, "type", "static", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -1216,10 +1226,14 @@ impl<'de> serde::Deserialize<'de> for EdgeIps {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
-            Some("dynamic") => rt::decode_variant(value, "dynamic").map(Self::Dynamic),
-            Some("static") => rt::decode_variant(value, "static").map(Self::Static),
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
+            Some("dynamic") => {
+                rt::__private::decode_variant(value, "dynamic").map(Self::Dynamic)
+            }
+            Some("static") => {
+                rt::__private::decode_variant(value, "static").map(Self::Static)
+            }
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -1285,7 +1299,7 @@ impl<'de> serde::Deserialize<'de> for EdgeIpsVariant1Connectivity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/legacy-jhs_edge_ips/oneOf/0`
@@ -1301,7 +1315,7 @@ pub struct EdgeIpsVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1338,7 +1352,7 @@ pub struct EdgeIpsVariant2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1385,7 +1399,7 @@ pub struct OriginDns {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1497,7 +1511,7 @@ impl<'de> serde::Deserialize<'de> for OriginDnsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The destination port at the origin. Only specified in conjunction with origin_dns. May use an integer to specify a single origin port, for example `1000`, or a string to specify a range of origin ports, for example `"1000-2000"`.
@@ -1525,7 +1539,7 @@ impl<'de> serde::Deserialize<'de> for OriginPort {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "OriginPort",
             &[
@@ -1615,7 +1629,7 @@ impl<'de> serde::Deserialize<'de> for ProxyProtocol {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The type of TLS termination associated with the application.
@@ -1685,7 +1699,7 @@ impl<'de> serde::Deserialize<'de> for Tls {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Determines how data travels from the edge to your origin. When set to "direct", Spectrum will send traffic directly to your origin, and the application's type is derived from the `protocol`. When set to "http" or "https", Spectrum will apply Cloudflare's HTTP/HTTPS features as it sends traffic to your origin, and the application type matches this property exactly.
@@ -1750,7 +1764,7 @@ impl<'de> serde::Deserialize<'de> for TrafficType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone}/spectrum/apps.post/requestBody`

@@ -3,14 +3,533 @@
 
 //! Typed async client for the Cloudflare v4 API.
 //!
-//! Generated from Cloudflare's published OpenAPI schema (Cloudflare API 4.0.0) by `cloudflare-codegen`; the runtime (`runtime`) is hand-written.
+//! Generated from Cloudflare's published OpenAPI schema (Cloudflare API 4.0.0) by `cloudflare-codegen`; the runtime, the crate `cloudflare-v4-runtime` re-exported as [`runtime`], is hand-written.
 //!
 //! Each API group is a module behind a cargo feature of the same name (`dns-records` → [`dns_records`]); `full` enables all 76 groups. Operations hang off [`Client`]: `client.dns_records().list_dns_records(zone_id, &params)` returns a call that is `.await`ed (or, for lists, streamed with `.pages()`/`.items()`).
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
-pub mod runtime;
+/// The hand-written runtime (the crate `cloudflare-v4-runtime`): client configuration,
+/// errors, calls, pagination, decoding.
+pub use cloudflare_v4_runtime as runtime;
 pub use runtime::prelude::*;
+/// Client of the Cloudflare v4 API: a [`runtime::Client`] with one method per enabled
+/// API group (`client.dns_records()`).
+///
+/// Build one with [`Client::builder`] or [`Client::from_env`], or make one from a
+/// [`runtime::Client`] with `From`. It derefs to [`runtime::Client`] (base URL, retry
+/// policy, rate budget) and converts back into one. Cheap to clone (an `Arc` inside);
+/// clones share the connection pool and the rate budget.
+#[derive(Clone)]
+pub struct Client(runtime::Client);
+/// Builder of a [`Client`]: [`runtime::ClientBuilder`], building this crate's client.
+pub type ClientBuilder = runtime::ClientBuilder<Client>;
+impl Client {
+    /// A builder with the defaults; see [`runtime::Client::builder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+    /// A client configured from the environment; see
+    /// [`runtime::ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client, runtime::Error> {
+        ClientBuilder::from_env()?.build()
+    }
+    /// A client identical to this one (sharing its connection pool and rate budget)
+    /// but with another retry policy; see [`runtime::Client::with_retry_policy`].
+    pub fn with_retry_policy(&self, retry: runtime::RetryPolicy) -> Client {
+        Client(self.0.with_retry_policy(retry))
+    }
+    /// Operations of the `aaa` group (feature `aaa`).
+    #[cfg(feature = "aaa")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aaa")))]
+    pub fn aaa(&self) -> aaa::AaaApi<'_> {
+        aaa::AaaApi::new(&self.0)
+    }
+    /// Operations of the `access` group (feature `access`).
+    #[cfg(feature = "access")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "access")))]
+    pub fn access(&self) -> access::AccessApi<'_> {
+        access::AccessApi::new(&self.0)
+    }
+    /// Operations of the `addressing` group (feature `addressing`).
+    #[cfg(feature = "addressing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "addressing")))]
+    pub fn addressing(&self) -> addressing::AddressingApi<'_> {
+        addressing::AddressingApi::new(&self.0)
+    }
+    /// Operations of the `ai` group (feature `ai`).
+    #[cfg(feature = "ai")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ai")))]
+    pub fn ai(&self) -> ai::AiApi<'_> {
+        ai::AiApi::new(&self.0)
+    }
+    /// Operations of the `ai-gateway` group (feature `ai-gateway`).
+    #[cfg(feature = "ai-gateway")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ai-gateway")))]
+    pub fn ai_gateway(&self) -> ai_gateway::AiGatewayApi<'_> {
+        ai_gateway::AiGatewayApi::new(&self.0)
+    }
+    /// Operations of the `api-shield` group (feature `api-shield`).
+    #[cfg(feature = "api-shield")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "api-shield")))]
+    pub fn api_shield(&self) -> api_shield::ApiShieldApi<'_> {
+        api_shield::ApiShieldApi::new(&self.0)
+    }
+    /// Operations of the `argo-analytics` group (feature `argo-analytics`).
+    #[cfg(feature = "argo-analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "argo-analytics")))]
+    pub fn argo_analytics(&self) -> argo_analytics::ArgoAnalyticsApi<'_> {
+        argo_analytics::ArgoAnalyticsApi::new(&self.0)
+    }
+    /// Operations of the `argo-config` group (feature `argo-config`).
+    #[cfg(feature = "argo-config")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "argo-config")))]
+    pub fn argo_config(&self) -> argo_config::ArgoConfigApi<'_> {
+        argo_config::ArgoConfigApi::new(&self.0)
+    }
+    /// Operations of the `bill-subs-api` group (feature `bill-subs-api`).
+    #[cfg(feature = "bill-subs-api")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "bill-subs-api")))]
+    pub fn bill_subs_api(&self) -> bill_subs_api::BillSubsApiApi<'_> {
+        bill_subs_api::BillSubsApiApi::new(&self.0)
+    }
+    /// Operations of the `bot-management` group (feature `bot-management`).
+    #[cfg(feature = "bot-management")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "bot-management")))]
+    pub fn bot_management(&self) -> bot_management::BotManagementApi<'_> {
+        bot_management::BotManagementApi::new(&self.0)
+    }
+    /// Operations of the `cache` group (feature `cache`).
+    #[cfg(feature = "cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+    pub fn cache(&self) -> cache::CacheApi<'_> {
+        cache::CacheApi::new(&self.0)
+    }
+    /// Operations of the `cache-purge` group (feature `cache-purge`).
+    #[cfg(feature = "cache-purge")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cache-purge")))]
+    pub fn cache_purge(&self) -> cache_purge::CachePurgeApi<'_> {
+        cache_purge::CachePurgeApi::new(&self.0)
+    }
+    /// Operations of the `calls` group (feature `calls`).
+    #[cfg(feature = "calls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "calls")))]
+    pub fn calls(&self) -> calls::CallsApi<'_> {
+        calls::CallsApi::new(&self.0)
+    }
+    /// Operations of the `cloud-connector` group (feature `cloud-connector`).
+    #[cfg(feature = "cloud-connector")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloud-connector")))]
+    pub fn cloud_connector(&self) -> cloud_connector::CloudConnectorApi<'_> {
+        cloud_connector::CloudConnectorApi::new(&self.0)
+    }
+    /// Operations of the `cloudforce-one` group (feature `cloudforce-one`).
+    #[cfg(feature = "cloudforce-one")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cloudforce-one")))]
+    pub fn cloudforce_one(&self) -> cloudforce_one::CloudforceOneApi<'_> {
+        cloudforce_one::CloudforceOneApi::new(&self.0)
+    }
+    /// Operations of the `custom-indicator-feeds` group (feature `custom-indicator-feeds`).
+    #[cfg(feature = "custom-indicator-feeds")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-indicator-feeds")))]
+    pub fn custom_indicator_feeds(
+        &self,
+    ) -> custom_indicator_feeds::CustomIndicatorFeedsApi<'_> {
+        custom_indicator_feeds::CustomIndicatorFeedsApi::new(&self.0)
+    }
+    /// Operations of the `custom-pages` group (feature `custom-pages`).
+    #[cfg(feature = "custom-pages")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "custom-pages")))]
+    pub fn custom_pages(&self) -> custom_pages::CustomPagesApi<'_> {
+        custom_pages::CustomPagesApi::new(&self.0)
+    }
+    /// Operations of the `d1` group (feature `d1`).
+    #[cfg(feature = "d1")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "d1")))]
+    pub fn d1(&self) -> d1::D1Api<'_> {
+        d1::D1Api::new(&self.0)
+    }
+    /// Operations of the `digital-experience-monitoring` group (feature `digital-experience-monitoring`).
+    #[cfg(feature = "digital-experience-monitoring")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "digital-experience-monitoring")))]
+    pub fn digital_experience_monitoring(
+        &self,
+    ) -> digital_experience_monitoring::DigitalExperienceMonitoringApi<'_> {
+        digital_experience_monitoring::DigitalExperienceMonitoringApi::new(&self.0)
+    }
+    /// Operations of the `dlp` group (feature `dlp`).
+    #[cfg(feature = "dlp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dlp")))]
+    pub fn dlp(&self) -> dlp::DlpApi<'_> {
+        dlp::DlpApi::new(&self.0)
+    }
+    /// Operations of the `dls` group (feature `dls`).
+    #[cfg(feature = "dls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dls")))]
+    pub fn dls(&self) -> dls::DlsApi<'_> {
+        dls::DlsApi::new(&self.0)
+    }
+    /// Operations of the `dns-analytics` group (feature `dns-analytics`).
+    #[cfg(feature = "dns-analytics")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dns-analytics")))]
+    pub fn dns_analytics(&self) -> dns_analytics::DnsAnalyticsApi<'_> {
+        dns_analytics::DnsAnalyticsApi::new(&self.0)
+    }
+    /// Operations of the `dns-custom-nameservers` group (feature `dns-custom-nameservers`).
+    #[cfg(feature = "dns-custom-nameservers")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dns-custom-nameservers")))]
+    pub fn dns_custom_nameservers(
+        &self,
+    ) -> dns_custom_nameservers::DnsCustomNameserversApi<'_> {
+        dns_custom_nameservers::DnsCustomNameserversApi::new(&self.0)
+    }
+    /// Operations of the `dns-firewall` group (feature `dns-firewall`).
+    #[cfg(feature = "dns-firewall")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dns-firewall")))]
+    pub fn dns_firewall(&self) -> dns_firewall::DnsFirewallApi<'_> {
+        dns_firewall::DnsFirewallApi::new(&self.0)
+    }
+    /// Operations of the `dns-records` group (feature `dns-records`).
+    #[cfg(feature = "dns-records")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dns-records")))]
+    pub fn dns_records(&self) -> dns_records::DnsRecordsApi<'_> {
+        dns_records::DnsRecordsApi::new(&self.0)
+    }
+    /// Operations of the `dns-settings` group (feature `dns-settings`).
+    #[cfg(feature = "dns-settings")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dns-settings")))]
+    pub fn dns_settings(&self) -> dns_settings::DnsSettingsApi<'_> {
+        dns_settings::DnsSettingsApi::new(&self.0)
+    }
+    /// Operations of the `dnssec` group (feature `dnssec`).
+    #[cfg(feature = "dnssec")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dnssec")))]
+    pub fn dnssec(&self) -> dnssec::DnssecApi<'_> {
+        dnssec::DnssecApi::new(&self.0)
+    }
+    /// Operations of the `email` group (feature `email`).
+    #[cfg(feature = "email")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "email")))]
+    pub fn email(&self) -> email::EmailApi<'_> {
+        email::EmailApi::new(&self.0)
+    }
+    /// Operations of the `firewall` group (feature `firewall`).
+    #[cfg(feature = "firewall")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "firewall")))]
+    pub fn firewall(&self) -> firewall::FirewallApi<'_> {
+        firewall::FirewallApi::new(&self.0)
+    }
+    /// Operations of the `healthchecks` group (feature `healthchecks`).
+    #[cfg(feature = "healthchecks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "healthchecks")))]
+    pub fn healthchecks(&self) -> healthchecks::HealthchecksApi<'_> {
+        healthchecks::HealthchecksApi::new(&self.0)
+    }
+    /// Operations of the `hyperdrive` group (feature `hyperdrive`).
+    #[cfg(feature = "hyperdrive")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "hyperdrive")))]
+    pub fn hyperdrive(&self) -> hyperdrive::HyperdriveApi<'_> {
+        hyperdrive::HyperdriveApi::new(&self.0)
+    }
+    /// Operations of the `iam` group (feature `iam`).
+    #[cfg(feature = "iam")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "iam")))]
+    pub fn iam(&self) -> iam::IamApi<'_> {
+        iam::IamApi::new(&self.0)
+    }
+    /// Operations of the `images` group (feature `images`).
+    #[cfg(feature = "images")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "images")))]
+    pub fn images(&self) -> images::ImagesApi<'_> {
+        images::ImagesApi::new(&self.0)
+    }
+    /// Operations of the `intel` group (feature `intel`).
+    #[cfg(feature = "intel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "intel")))]
+    pub fn intel(&self) -> intel::IntelApi<'_> {
+        intel::IntelApi::new(&self.0)
+    }
+    /// Operations of the `intel-sinkholes` group (feature `intel-sinkholes`).
+    #[cfg(feature = "intel-sinkholes")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "intel-sinkholes")))]
+    pub fn intel_sinkholes(&self) -> intel_sinkholes::IntelSinkholesApi<'_> {
+        intel_sinkholes::IntelSinkholesApi::new(&self.0)
+    }
+    /// Operations of the `legacy-jhs` group (feature `legacy-jhs`).
+    #[cfg(feature = "legacy-jhs")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "legacy-jhs")))]
+    pub fn legacy_jhs(&self) -> legacy_jhs::LegacyJhsApi<'_> {
+        legacy_jhs::LegacyJhsApi::new(&self.0)
+    }
+    /// Operations of the `lists` group (feature `lists`).
+    #[cfg(feature = "lists")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+    pub fn lists(&self) -> lists::ListsApi<'_> {
+        lists::ListsApi::new(&self.0)
+    }
+    /// Operations of the `load-balancing` group (feature `load-balancing`).
+    #[cfg(feature = "load-balancing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "load-balancing")))]
+    pub fn load_balancing(&self) -> load_balancing::LoadBalancingApi<'_> {
+        load_balancing::LoadBalancingApi::new(&self.0)
+    }
+    /// Operations of the `logcontrol` group (feature `logcontrol`).
+    #[cfg(feature = "logcontrol")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logcontrol")))]
+    pub fn logcontrol(&self) -> logcontrol::LogcontrolApi<'_> {
+        logcontrol::LogcontrolApi::new(&self.0)
+    }
+    /// Operations of the `logpush` group (feature `logpush`).
+    #[cfg(feature = "logpush")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logpush")))]
+    pub fn logpush(&self) -> logpush::LogpushApi<'_> {
+        logpush::LogpushApi::new(&self.0)
+    }
+    /// Operations of the `logshare` group (feature `logshare`).
+    #[cfg(feature = "logshare")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "logshare")))]
+    pub fn logshare(&self) -> logshare::LogshareApi<'_> {
+        logshare::LogshareApi::new(&self.0)
+    }
+    /// Operations of the `magic` group (feature `magic`).
+    #[cfg(feature = "magic")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "magic")))]
+    pub fn magic(&self) -> magic::MagicApi<'_> {
+        magic::MagicApi::new(&self.0)
+    }
+    /// Operations of the `magic-transit` group (feature `magic-transit`).
+    #[cfg(feature = "magic-transit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "magic-transit")))]
+    pub fn magic_transit(&self) -> magic_transit::MagicTransitApi<'_> {
+        magic_transit::MagicTransitApi::new(&self.0)
+    }
+    /// Operations of the `magic-visibility` group (feature `magic-visibility`).
+    #[cfg(feature = "magic-visibility")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "magic-visibility")))]
+    pub fn magic_visibility(&self) -> magic_visibility::MagicVisibilityApi<'_> {
+        magic_visibility::MagicVisibilityApi::new(&self.0)
+    }
+    /// Operations of the `mconn` group (feature `mconn`).
+    #[cfg(feature = "mconn")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mconn")))]
+    pub fn mconn(&self) -> mconn::MconnApi<'_> {
+        mconn::MconnApi::new(&self.0)
+    }
+    /// Operations of the `mq` group (feature `mq`).
+    #[cfg(feature = "mq")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mq")))]
+    pub fn mq(&self) -> mq::MqApi<'_> {
+        mq::MqApi::new(&self.0)
+    }
+    /// Operations of the `observatory` group (feature `observatory`).
+    #[cfg(feature = "observatory")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "observatory")))]
+    pub fn observatory(&self) -> observatory::ObservatoryApi<'_> {
+        observatory::ObservatoryApi::new(&self.0)
+    }
+    /// Operations of the `page-shield` group (feature `page-shield`).
+    #[cfg(feature = "page-shield")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "page-shield")))]
+    pub fn page_shield(&self) -> page_shield::PageShieldApi<'_> {
+        page_shield::PageShieldApi::new(&self.0)
+    }
+    /// Operations of the `pages` group (feature `pages`).
+    #[cfg(feature = "pages")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pages")))]
+    pub fn pages(&self) -> pages::PagesApi<'_> {
+        pages::PagesApi::new(&self.0)
+    }
+    /// Operations of the `r2` group (feature `r2`).
+    #[cfg(feature = "r2")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "r2")))]
+    pub fn r2(&self) -> r2::R2Api<'_> {
+        r2::R2Api::new(&self.0)
+    }
+    /// Operations of the `radar` group (feature `radar`).
+    #[cfg(feature = "radar")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "radar")))]
+    pub fn radar(&self) -> radar::RadarApi<'_> {
+        radar::RadarApi::new(&self.0)
+    }
+    /// Operations of the `registrar-api` group (feature `registrar-api`).
+    #[cfg(feature = "registrar-api")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "registrar-api")))]
+    pub fn registrar_api(&self) -> registrar_api::RegistrarApiApi<'_> {
+        registrar_api::RegistrarApiApi::new(&self.0)
+    }
+    /// Operations of the `request-tracer` group (feature `request-tracer`).
+    #[cfg(feature = "request-tracer")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "request-tracer")))]
+    pub fn request_tracer(&self) -> request_tracer::RequestTracerApi<'_> {
+        request_tracer::RequestTracerApi::new(&self.0)
+    }
+    /// Operations of the `rulesets` group (feature `rulesets`).
+    #[cfg(feature = "rulesets")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rulesets")))]
+    pub fn rulesets(&self) -> rulesets::RulesetsApi<'_> {
+        rulesets::RulesetsApi::new(&self.0)
+    }
+    /// Operations of the `rum` group (feature `rum`).
+    #[cfg(feature = "rum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "rum")))]
+    pub fn rum(&self) -> rum::RumApi<'_> {
+        rum::RumApi::new(&self.0)
+    }
+    /// Operations of the `secondary-dns` group (feature `secondary-dns`).
+    #[cfg(feature = "secondary-dns")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "secondary-dns")))]
+    pub fn secondary_dns(&self) -> secondary_dns::SecondaryDnsApi<'_> {
+        secondary_dns::SecondaryDnsApi::new(&self.0)
+    }
+    /// Operations of the `security-center` group (feature `security-center`).
+    #[cfg(feature = "security-center")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "security-center")))]
+    pub fn security_center(&self) -> security_center::SecurityCenterApi<'_> {
+        security_center::SecurityCenterApi::new(&self.0)
+    }
+    /// Operations of the `snippets` group (feature `snippets`).
+    #[cfg(feature = "snippets")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "snippets")))]
+    pub fn snippets(&self) -> snippets::SnippetsApi<'_> {
+        snippets::SnippetsApi::new(&self.0)
+    }
+    /// Operations of the `speed` group (feature `speed`).
+    #[cfg(feature = "speed")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "speed")))]
+    pub fn speed(&self) -> speed::SpeedApi<'_> {
+        speed::SpeedApi::new(&self.0)
+    }
+    /// Operations of the `stream` group (feature `stream`).
+    #[cfg(feature = "stream")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
+    pub fn stream(&self) -> stream::StreamApi<'_> {
+        stream::StreamApi::new(&self.0)
+    }
+    /// Operations of the `teams-devices` group (feature `teams-devices`).
+    #[cfg(feature = "teams-devices")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "teams-devices")))]
+    pub fn teams_devices(&self) -> teams_devices::TeamsDevicesApi<'_> {
+        teams_devices::TeamsDevicesApi::new(&self.0)
+    }
+    /// Operations of the `tls-certificates-and-hostnames` group (feature `tls-certificates-and-hostnames`).
+    #[cfg(feature = "tls-certificates-and-hostnames")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls-certificates-and-hostnames")))]
+    pub fn tls_certificates_and_hostnames(
+        &self,
+    ) -> tls_certificates_and_hostnames::TlsCertificatesAndHostnamesApi<'_> {
+        tls_certificates_and_hostnames::TlsCertificatesAndHostnamesApi::new(&self.0)
+    }
+    /// Operations of the `tunnel` group (feature `tunnel`).
+    #[cfg(feature = "tunnel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tunnel")))]
+    pub fn tunnel(&self) -> tunnel::TunnelApi<'_> {
+        tunnel::TunnelApi::new(&self.0)
+    }
+    /// Operations of the `turnstile` group (feature `turnstile`).
+    #[cfg(feature = "turnstile")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "turnstile")))]
+    pub fn turnstile(&self) -> turnstile::TurnstileApi<'_> {
+        turnstile::TurnstileApi::new(&self.0)
+    }
+    /// Operations of the `urlscanner` group (feature `urlscanner`).
+    #[cfg(feature = "urlscanner")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "urlscanner")))]
+    pub fn urlscanner(&self) -> urlscanner::UrlscannerApi<'_> {
+        urlscanner::UrlscannerApi::new(&self.0)
+    }
+    /// Operations of the `vectorize` group (feature `vectorize`).
+    #[cfg(feature = "vectorize")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "vectorize")))]
+    pub fn vectorize(&self) -> vectorize::VectorizeApi<'_> {
+        vectorize::VectorizeApi::new(&self.0)
+    }
+    /// Operations of the `waf-managed-rules` group (feature `waf-managed-rules`).
+    #[cfg(feature = "waf-managed-rules")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "waf-managed-rules")))]
+    pub fn waf_managed_rules(&self) -> waf_managed_rules::WafManagedRulesApi<'_> {
+        waf_managed_rules::WafManagedRulesApi::new(&self.0)
+    }
+    /// Operations of the `waitingroom` group (feature `waitingroom`).
+    #[cfg(feature = "waitingroom")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "waitingroom")))]
+    pub fn waitingroom(&self) -> waitingroom::WaitingroomApi<'_> {
+        waitingroom::WaitingroomApi::new(&self.0)
+    }
+    /// Operations of the `web3` group (feature `web3`).
+    #[cfg(feature = "web3")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "web3")))]
+    pub fn web3(&self) -> web3::Web3Api<'_> {
+        web3::Web3Api::new(&self.0)
+    }
+    /// Operations of the `workers` group (feature `workers`).
+    #[cfg(feature = "workers")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workers")))]
+    pub fn workers(&self) -> workers::WorkersApi<'_> {
+        workers::WorkersApi::new(&self.0)
+    }
+    /// Operations of the `workers-kv` group (feature `workers-kv`).
+    #[cfg(feature = "workers-kv")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "workers-kv")))]
+    pub fn workers_kv(&self) -> workers_kv::WorkersKvApi<'_> {
+        workers_kv::WorkersKvApi::new(&self.0)
+    }
+    /// Operations of the `zaraz` group (feature `zaraz`).
+    #[cfg(feature = "zaraz")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "zaraz")))]
+    pub fn zaraz(&self) -> zaraz::ZarazApi<'_> {
+        zaraz::ZarazApi::new(&self.0)
+    }
+    /// Operations of the `zero-trust-gateway` group (feature `zero-trust-gateway`).
+    #[cfg(feature = "zero-trust-gateway")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "zero-trust-gateway")))]
+    pub fn zero_trust_gateway(&self) -> zero_trust_gateway::ZeroTrustGatewayApi<'_> {
+        zero_trust_gateway::ZeroTrustGatewayApi::new(&self.0)
+    }
+    /// Operations of the `zone-activation` group (feature `zone-activation`).
+    #[cfg(feature = "zone-activation")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "zone-activation")))]
+    pub fn zone_activation(&self) -> zone_activation::ZoneActivationApi<'_> {
+        zone_activation::ZoneActivationApi::new(&self.0)
+    }
+    /// Operations of the `zone-analytics-api` group (feature `zone-analytics-api`).
+    #[cfg(feature = "zone-analytics-api")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "zone-analytics-api")))]
+    pub fn zone_analytics_api(&self) -> zone_analytics_api::ZoneAnalyticsApiApi<'_> {
+        zone_analytics_api::ZoneAnalyticsApiApi::new(&self.0)
+    }
+    /// Operations of the `zones` group (feature `zones`).
+    #[cfg(feature = "zones")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "zones")))]
+    pub fn zones(&self) -> zones::ZonesApi<'_> {
+        zones::ZonesApi::new(&self.0)
+    }
+}
+impl From<runtime::Client> for Client {
+    fn from(client: runtime::Client) -> Self {
+        Client(client)
+    }
+}
+impl From<Client> for runtime::Client {
+    fn from(client: Client) -> Self {
+        client.0
+    }
+}
+impl AsRef<runtime::Client> for Client {
+    fn as_ref(&self) -> &runtime::Client {
+        &self.0
+    }
+}
+impl std::ops::Deref for Client {
+    type Target = runtime::Client;
+    fn deref(&self) -> &runtime::Client {
+        &self.0
+    }
+}
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
 /// The `aaa` API group (feature `aaa`).
 #[cfg(feature = "aaa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aaa")))]

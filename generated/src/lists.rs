@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `lists` group; get one with [`Client::lists`](crate::Client::lists).
 #[derive(Debug, Clone, Copy)]
 pub struct ListsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `lists` group.
-    pub fn lists(&self) -> ListsApi<'_> {
-        ListsApi { client: self }
+impl<'a> ListsApi<'a> {
+    /// The `lists` operations on `client`, as [`Client::lists`](crate::Client::lists) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ListsApi { client }
     }
 }
 impl ListsApi<'_> {
@@ -47,13 +48,12 @@ impl ListsApi<'_> {
         account_identifier: &str,
         operation_id: &str,
     ) -> rt::Call<Operation> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_BULK_OPERATION_STATUS,
-                &[account_identifier, operation_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_BULK_OPERATION_STATUS,
+            &[account_identifier, operation_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a list item
     ///
@@ -75,13 +75,12 @@ impl ListsApi<'_> {
         list_id: &str,
         item_id: &str,
     ) -> rt::Call<Item> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_LIST_ITEM,
-                &[account_identifier, list_id, item_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_LIST_ITEM,
+            &[account_identifier, list_id, item_id],
+        );
+        rt::__private::call(request)
     }
     /// Get lists
     ///
@@ -96,8 +95,12 @@ impl ListsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_lists(&self, account_id: &str) -> rt::Call<Vec<ListsResultItem>> {
-        let request = self.client.request(&operations::GET_LISTS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LISTS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a list
     ///
@@ -116,9 +119,13 @@ impl ListsApi<'_> {
         account_id: &str,
         body: &CreateAListRequest,
     ) -> rt::Call<List> {
-        let mut request = self.client.request(&operations::CREATE_A_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_LIST,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a list
     ///
@@ -134,10 +141,12 @@ impl ListsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_a_list(&self, account_id: &str, list_id: &str) -> rt::Call<List> {
-        let request = self
-            .client
-            .request(&operations::GET_A_LIST, &[account_id, list_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_LIST,
+            &[account_id, list_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a list
     ///
@@ -158,11 +167,13 @@ impl ListsApi<'_> {
         list_id: &str,
         body: &UpdateAListRequest,
     ) -> rt::Call<List> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a list
     ///
@@ -183,11 +194,13 @@ impl ListsApi<'_> {
         list_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ListDeleteResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get list items
     ///
@@ -208,13 +221,15 @@ impl ListsApi<'_> {
         list_id: &str,
         params: &GetListItemsParams,
     ) -> rt::Call<Items> {
-        let mut request = self
-            .client
-            .request(&operations::GET_LIST_ITEMS, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_LIST_ITEMS,
+            &[account_id, list_id],
+        );
         request.query("cursor", &params.cursor);
         request.query("per_page", &params.per_page);
         request.query("search", &params.search);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create list items
     ///
@@ -237,11 +252,13 @@ impl ListsApi<'_> {
         list_id: &str,
         body: &ItemsUpdateRequestCollection,
     ) -> rt::Call<ListsAsyncResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_LIST_ITEMS, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_LIST_ITEMS,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update all list items
     ///
@@ -264,11 +281,13 @@ impl ListsApi<'_> {
         list_id: &str,
         body: &ItemsUpdateRequestCollection,
     ) -> rt::Call<ListsAsyncResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ALL_LIST_ITEMS, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ALL_LIST_ITEMS,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete list items
     ///
@@ -291,11 +310,13 @@ impl ListsApi<'_> {
         list_id: &str,
         body: &DeleteListItemsRequest,
     ) -> rt::Call<Option<ListsAsyncResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_LIST_ITEMS, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_LIST_ITEMS,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -528,7 +549,7 @@ impl<'de> serde::Deserialize<'de> for OperationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The unique ID of the item in the List.
@@ -568,7 +589,7 @@ impl<'de> serde::Deserialize<'de> for Item {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Item",
             &[
@@ -637,7 +658,7 @@ pub struct ItemRedirect {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -700,7 +721,7 @@ pub struct ItemHostname {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -800,7 +821,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The RFC 3339 timestamp of when the list was last modified.
@@ -932,7 +953,7 @@ pub struct ListDeleteResult {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

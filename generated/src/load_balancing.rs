@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `load-balancing` group; get one with [`Client::load_balancing`](crate::Client::load_balancing).
 #[derive(Debug, Clone, Copy)]
 pub struct LoadBalancingApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `load-balancing` group.
-    pub fn load_balancing(&self) -> LoadBalancingApi<'_> {
-        LoadBalancingApi { client: self }
+impl<'a> LoadBalancingApi<'a> {
+    /// The `load-balancing` operations on `client`, as [`Client::load_balancing`](crate::Client::load_balancing) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        LoadBalancingApi { client }
     }
 }
 impl LoadBalancingApi<'_> {
@@ -43,13 +44,12 @@ impl LoadBalancingApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Monitor> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITORS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITORS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Monitor
     ///
@@ -66,14 +66,13 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         body: &Request,
     ) -> rt::Call<Monitor> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_CREATE_MONITOR,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_CREATE_MONITOR,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Monitor Details
     ///
@@ -91,13 +90,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
     ) -> rt::Call<Monitor> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
-                &[account_id, monitor_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
+            &[account_id, monitor_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Monitor
     ///
@@ -116,14 +114,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &Request,
     ) -> rt::Call<Monitor> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
-                &[account_id, monitor_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
+            &[account_id, monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Monitor
     ///
@@ -142,14 +139,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &Request,
     ) -> rt::Call<Monitor> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PATCH_MONITOR,
-                &[account_id, monitor_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PATCH_MONITOR,
+            &[account_id, monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Monitor
     ///
@@ -168,14 +164,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
-                &[account_id, monitor_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &[account_id, monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Preview Monitor
     ///
@@ -194,14 +189,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &Request,
     ) -> rt::Call<PreviewResult2> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
-                &[account_id, monitor_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
+            &[account_id, monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Monitor References
     ///
@@ -221,13 +215,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         monitor_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
-                &[account_id, monitor_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
+            &[account_id, monitor_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Pools
     ///
@@ -246,11 +239,13 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         params: &AccountLoadBalancerPoolsListPoolsParams,
     ) -> rt::ListCall<Pool> {
-        let mut request = self
-            .client
-            .request(&operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS,
+            &[account_id],
+        );
         request.query("monitor", &params.monitor);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Pool
     ///
@@ -267,14 +262,13 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         body: &CreatePoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_CREATE_POOL,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_CREATE_POOL,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Pools
     ///
@@ -293,14 +287,13 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         body: &PatchPoolsRequest,
     ) -> rt::ListCall<Pool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Pool Details
     ///
@@ -318,13 +311,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
     ) -> rt::Call<Pool> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS,
-                &[account_id, pool_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS,
+            &[account_id, pool_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Pool
     ///
@@ -343,14 +335,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &UpdatePoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_UPDATE_POOL,
-                &[account_id, pool_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_UPDATE_POOL,
+            &[account_id, pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Pool
     ///
@@ -369,14 +360,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &PatchPoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOL,
-                &[account_id, pool_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOL,
+            &[account_id, pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Pool
     ///
@@ -395,14 +385,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
-                &[account_id, pool_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
+            &[account_id, pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Pool Health Details
     ///
@@ -420,13 +409,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
-                &[account_id, pool_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
+            &[account_id, pool_id],
+        );
+        rt::__private::call(request)
     }
     /// Preview Pool
     ///
@@ -445,14 +433,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &Request,
     ) -> rt::Call<PreviewResult2> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL,
-                &[account_id, pool_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL,
+            &[account_id, pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Pool References
     ///
@@ -472,13 +459,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         pool_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
-                &[account_id, pool_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
+            &[account_id, pool_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Preview Result
     ///
@@ -496,13 +482,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         preview_id: &str,
     ) -> rt::Call<PreviewResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
-                &[account_id, preview_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
+            &[account_id, preview_id],
+        );
+        rt::__private::call(request)
     }
     /// List Regions
     ///
@@ -519,11 +504,15 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         params: &ListRegionsParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(&operations::LIST_REGIONS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_REGIONS,
+            &[account_id],
+        );
         request.query("subdivision_code", &params.subdivision_code);
         request.query("subdivision_code_a2", &params.subdivision_code_a2);
         request.query("country_code_a2", &params.country_code_a2);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Region
     ///
@@ -541,10 +530,12 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         region_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_REGION, &[account_id, region_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_REGION,
+            &[account_id, region_id],
+        );
+        rt::__private::call(request)
     }
     /// Search Resources
     ///
@@ -561,13 +552,15 @@ impl LoadBalancingApi<'_> {
         account_id: &str,
         params: &SearchResourcesParams,
     ) -> rt::Call<Search> {
-        let mut request = self
-            .client
-            .request(&operations::SEARCH_RESOURCES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SEARCH_RESOURCES,
+            &[account_id],
+        );
         request.query("search_params", &params.search_params);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Monitors
     ///
@@ -579,10 +572,12 @@ impl LoadBalancingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn load_balancer_monitors_list_monitors(&self) -> rt::ListCall<Monitor> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_LIST_MONITORS, &[]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_LIST_MONITORS,
+            &[],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Monitor
     ///
@@ -595,11 +590,13 @@ impl LoadBalancingApi<'_> {
         &self,
         body: &Request,
     ) -> rt::Call<Monitor> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_CREATE_MONITOR, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_CREATE_MONITOR,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Monitor Details
     ///
@@ -615,10 +612,12 @@ impl LoadBalancingApi<'_> {
         &self,
         monitor_id: &str,
     ) -> rt::Call<Monitor> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_MONITOR_DETAILS, &[monitor_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
+            &[monitor_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Monitor
     ///
@@ -635,11 +634,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &Request,
     ) -> rt::Call<Monitor> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_UPDATE_MONITOR, &[monitor_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
+            &[monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Monitor
     ///
@@ -656,11 +657,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &Request,
     ) -> rt::Call<Monitor> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_PATCH_MONITOR, &[monitor_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_PATCH_MONITOR,
+            &[monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Monitor
     ///
@@ -677,11 +680,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR, &[monitor_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &[monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Preview Monitor
     ///
@@ -698,11 +703,13 @@ impl LoadBalancingApi<'_> {
         monitor_id: &str,
         body: &Request,
     ) -> rt::Call<PreviewResult2> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR, &[monitor_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
+            &[monitor_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Monitor References
     ///
@@ -720,13 +727,12 @@ impl LoadBalancingApi<'_> {
         &self,
         monitor_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
-        let request = self
-            .client
-            .request(
-                &operations::LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
-                &[monitor_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
+            &[monitor_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Pools
     ///
@@ -741,11 +747,13 @@ impl LoadBalancingApi<'_> {
         &self,
         params: &LoadBalancerPoolsListPoolsParams,
     ) -> rt::ListCall<Pool> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_LIST_POOLS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_LIST_POOLS,
+            &[],
+        );
         request.query("monitor", &params.monitor);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Pool
     ///
@@ -758,11 +766,13 @@ impl LoadBalancingApi<'_> {
         &self,
         body: &CreatePoolRequest2,
     ) -> rt::Call<Pool> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_CREATE_POOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_CREATE_POOL,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Pools
     ///
@@ -777,11 +787,13 @@ impl LoadBalancingApi<'_> {
         &self,
         body: &PatchPoolsRequest,
     ) -> rt::ListCall<Pool> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_PATCH_POOLS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_PATCH_POOLS,
+            &[],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Pool Details
     ///
@@ -794,10 +806,12 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `pool_id`
     pub fn load_balancer_pools_pool_details(&self, pool_id: &str) -> rt::Call<Pool> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_POOL_DETAILS, &[pool_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_POOL_DETAILS,
+            &[pool_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Pool
     ///
@@ -814,11 +828,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &UpdatePoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_UPDATE_POOL, &[pool_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_UPDATE_POOL,
+            &[pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Pool
     ///
@@ -835,11 +851,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &PatchPoolRequest,
     ) -> rt::Call<Pool> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_PATCH_POOL, &[pool_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_PATCH_POOL,
+            &[pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Pool
     ///
@@ -856,11 +874,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_DELETE_POOL, &[pool_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_DELETE_POOL,
+            &[pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Pool Health Details
     ///
@@ -876,10 +896,12 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS, &[pool_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
+            &[pool_id],
+        );
+        rt::__private::call(request)
     }
     /// Preview Pool
     ///
@@ -896,11 +918,13 @@ impl LoadBalancingApi<'_> {
         pool_id: &str,
         body: &Request,
     ) -> rt::Call<PreviewResult2> {
-        let mut request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_PREVIEW_POOL, &[pool_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_PREVIEW_POOL,
+            &[pool_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Pool References
     ///
@@ -918,10 +942,12 @@ impl LoadBalancingApi<'_> {
         &self,
         pool_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES, &[pool_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
+            &[pool_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Preview Result
     ///
@@ -937,10 +963,12 @@ impl LoadBalancingApi<'_> {
         &self,
         preview_id: &str,
     ) -> rt::Call<PreviewResult> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_MONITORS_PREVIEW_RESULT, &[preview_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
+            &[preview_id],
+        );
+        rt::__private::call(request)
     }
     /// List Healthcheck Events
     ///
@@ -955,7 +983,11 @@ impl LoadBalancingApi<'_> {
         &self,
         params: &ListHealthcheckEventsParams,
     ) -> rt::ListCall<Analytics> {
-        let mut request = self.client.request(&operations::LIST_HEALTHCHECK_EVENTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_HEALTHCHECK_EVENTS,
+            &[],
+        );
         request.query("until", &params.until);
         request.query("pool_name", &params.pool_name);
         request.query("origin_healthy", &params.origin_healthy);
@@ -963,7 +995,7 @@ impl LoadBalancingApi<'_> {
         request.query("since", &params.since);
         request.query("origin_name", &params.origin_name);
         request.query("pool_healthy", &params.pool_healthy);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List Load Balancers
     ///
@@ -978,8 +1010,12 @@ impl LoadBalancingApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_load_balancers(&self, zone_id: &str) -> rt::ListCall<LoadBalancer> {
-        let request = self.client.request(&operations::LIST_LOAD_BALANCERS, &[zone_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_LOAD_BALANCERS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Load Balancer
     ///
@@ -996,11 +1032,13 @@ impl LoadBalancingApi<'_> {
         zone_id: &str,
         body: &CreateLoadBalancerRequest,
     ) -> rt::Call<LoadBalancer> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_LOAD_BALANCER, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_LOAD_BALANCER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Load Balancer Details
     ///
@@ -1018,10 +1056,12 @@ impl LoadBalancingApi<'_> {
         zone_id: &str,
         load_balancer_id: &str,
     ) -> rt::Call<LoadBalancer> {
-        let request = self
-            .client
-            .request(&operations::LOAD_BALANCER_DETAILS, &[zone_id, load_balancer_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_DETAILS,
+            &[zone_id, load_balancer_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Load Balancer
     ///
@@ -1040,11 +1080,13 @@ impl LoadBalancingApi<'_> {
         load_balancer_id: &str,
         body: &UpdateLoadBalancerRequest,
     ) -> rt::Call<LoadBalancer> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_LOAD_BALANCER, &[zone_id, load_balancer_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_LOAD_BALANCER,
+            &[zone_id, load_balancer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Load Balancer
     ///
@@ -1063,11 +1105,13 @@ impl LoadBalancingApi<'_> {
         load_balancer_id: &str,
         body: &PatchLoadBalancerRequest,
     ) -> rt::Call<LoadBalancer> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_LOAD_BALANCER, &[zone_id, load_balancer_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_LOAD_BALANCER,
+            &[zone_id, load_balancer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Load Balancer
     ///
@@ -1086,11 +1130,13 @@ impl LoadBalancingApi<'_> {
         load_balancer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_LOAD_BALANCER, &[zone_id, load_balancer_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_LOAD_BALANCER,
+            &[zone_id, load_balancer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1939,7 +1985,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/load-balancing_timestamp`
@@ -2193,7 +2239,7 @@ impl<'de> serde::Deserialize<'de> for ReferencesResultItemReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/load-balancing_references_response/allOf/1/properties/result/items`
@@ -2371,7 +2417,7 @@ impl<'de> serde::Deserialize<'de> for CheckRegionsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A human-readable description of the pool.
@@ -2430,7 +2476,7 @@ pub struct LoadShedding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2535,7 +2581,7 @@ impl<'de> serde::Deserialize<'de> for LoadSheddingDefaultPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Only the hash policy is supported for existing sessions (to avoid exponential decay).
@@ -2590,7 +2636,7 @@ impl<'de> serde::Deserialize<'de> for LoadSheddingSessionPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The longitude of the data center containing the origins used in this pool in decimal degrees. If this is set, latitude must also be set.
@@ -2631,21 +2677,21 @@ pub struct NotificationFilter {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub origin: Option<Option<FilterOptions>>,
     /// `pool`
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub pool: Option<Option<FilterOptions>>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2690,14 +2736,14 @@ pub struct FilterOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub healthy: Option<Option<bool>>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2745,7 +2791,7 @@ pub struct OriginSteering {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2837,7 +2883,7 @@ impl<'de> serde::Deserialize<'de> for OriginSteeringPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The list of origins within this pool. Traffic directed at this pool is balanced across all currently healthy origins, provided the pool itself is healthy.
@@ -2894,7 +2940,7 @@ pub struct SchemasHeader {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3536,7 +3582,7 @@ impl<'de> serde::Deserialize<'de> for ResourceReferenceReferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The type of the resource.
@@ -3596,7 +3642,7 @@ impl<'de> serde::Deserialize<'de> for ResourceReferenceResourceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./user/load_balancers/pools.post/requestBody`
@@ -3829,7 +3875,7 @@ pub struct AdaptiveRouting {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3904,7 +3950,7 @@ pub struct LocationStrategy {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3991,7 +4037,7 @@ impl<'de> serde::Deserialize<'de> for LocationStrategyMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Whether the EDNS Client Subnet (ECS) GeoIP should be preferred as the authoritative location.
@@ -4065,7 +4111,7 @@ impl<'de> serde::Deserialize<'de> for LocationStrategyPreferEcs {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The DNS hostname to associate with your Load Balancer. If this hostname already exists as a DNS record in Cloudflare's DNS, the Load Balancer will take precedence and the DNS record will not be used.
@@ -4109,7 +4155,7 @@ pub struct RandomSteering {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4175,7 +4221,7 @@ pub struct RulesItemFixedResponse {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4292,7 +4338,7 @@ impl<'de> serde::Deserialize<'de> for SessionAffinity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configures attributes for session affinity.
@@ -4340,7 +4386,7 @@ pub struct SessionAffinityAttributes {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4469,7 +4515,7 @@ impl<'de> serde::Deserialize<'de> for SessionAffinityAttributesSamesite {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configures the Secure attribute on session affinity cookie. Value "Always" indicates the Secure attribute will be set in the Set-Cookie header, "Never" indicates the Secure attribute will not be set, and "Auto" will set the Secure attribute depending if Always Use HTTPS is enabled.
@@ -4534,7 +4580,7 @@ impl<'de> serde::Deserialize<'de> for SessionAffinityAttributesSecure {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configures the zero-downtime failover between origins within a pool when session affinity is enabled. This feature is currently incompatible with Argo, Tiered Cache, and Bandwidth Alliance. The supported values are:
@@ -4602,7 +4648,7 @@ impl<'de> serde::Deserialize<'de> for SessionAffinityAttributesZeroDowntimeFailo
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Time, in seconds, until a client's session expires after being created. Once the expiry time has been reached, subsequent requests may get sent to a different origin server. The accepted ranges per `session_affinity` policy are:
@@ -4708,7 +4754,7 @@ impl<'de> serde::Deserialize<'de> for SteeringPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Time to live (TTL) of the DNS entry for the IP address returned by this load balancer. This only applies to gray-clouded (unproxied) load balancers.
@@ -4766,7 +4812,7 @@ pub struct RulesItemOverrides {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4915,7 +4961,7 @@ pub struct RulesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `logcontrol` group; get one with [`Client::logcontrol`](crate::Client::logcontrol).
 #[derive(Debug, Clone, Copy)]
 pub struct LogcontrolApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `logcontrol` group.
-    pub fn logcontrol(&self) -> LogcontrolApi<'_> {
-        LogcontrolApi { client: self }
+impl<'a> LogcontrolApi<'a> {
+    /// The `logcontrol` operations on `client`, as [`Client::logcontrol`](crate::Client::logcontrol) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        LogcontrolApi { client }
     }
 }
 impl LogcontrolApi<'_> {
@@ -43,13 +44,12 @@ impl LogcontrolApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Option<CmbConfig>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update CMB config
     ///
@@ -68,14 +68,13 @@ impl LogcontrolApi<'_> {
         account_id: &str,
         body: &Option<CmbConfig>,
     ) -> rt::Call<Option<CmbConfig>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete CMB config
     ///
@@ -94,14 +93,13 @@ impl LogcontrolApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get log retention flag
     ///
@@ -121,13 +119,12 @@ impl LogcontrolApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Option<RetentionFlag>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
-                &[zone_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update log retention flag
     ///
@@ -148,14 +145,13 @@ impl LogcontrolApi<'_> {
         zone_id: &str,
         body: &Option<RetentionFlag>,
     ) -> rt::Call<Option<RetentionFlag>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -218,7 +214,7 @@ pub struct CmbConfig {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -256,7 +252,7 @@ pub struct RetentionFlag {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `logpush` group; get one with [`Client::logpush`](crate::Client::logpush).
 #[derive(Debug, Clone, Copy)]
 pub struct LogpushApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `logpush` group.
-    pub fn logpush(&self) -> LogpushApi<'_> {
-        LogpushApi { client: self }
+impl<'a> LogpushApi<'a> {
+    /// The `logpush` operations on `client`, as [`Client::logpush`](crate::Client::logpush) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        LogpushApi { client }
     }
 }
 impl LogpushApi<'_> {
@@ -47,13 +48,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
-                &[account_id, dataset_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
+            &[account_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// List Logpush jobs for a dataset
     ///
@@ -75,13 +75,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
-                &[account_id, dataset_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
+            &[account_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// List Logpush jobs
     ///
@@ -101,10 +100,12 @@ impl LogpushApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self
-            .client
-            .request(&operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Logpush job
     ///
@@ -125,11 +126,13 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &IdLogpushJobsRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self
-            .client
-            .request(&operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Logpush job details
     ///
@@ -151,13 +154,12 @@ impl LogpushApi<'_> {
         account_id: &str,
         job_id: i64,
     ) -> rt::Call<Option<LogpushJob>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-                &[account_id, &job_id.to_string()],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &[account_id, &job_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Update Logpush job
     ///
@@ -180,14 +182,13 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &IdLogpushJobsJobIdRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::PUT_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-                &[account_id, &job_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &[account_id, &job_id.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Logpush job
     ///
@@ -210,14 +211,13 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
-                &[account_id, &job_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &[account_id, &job_id.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ownership challenge
     ///
@@ -238,14 +238,13 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &Request,
     ) -> rt::Call<Option<GetOwnershipResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Validate ownership challenge
     ///
@@ -266,14 +265,13 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &IdLogpushOwnershipValidateRequest,
     ) -> rt::Call<Option<ValidateOwnershipResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Check destination exists
     ///
@@ -294,14 +292,13 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &Request,
     ) -> rt::Call<Option<DestinationExistsResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Validate origin
     ///
@@ -322,14 +319,13 @@ impl LogpushApi<'_> {
         account_id: &str,
         body: &IdLogpushValidateOriginRequest,
     ) -> rt::Call<Option<ValidateResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List fields
     ///
@@ -351,13 +347,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         dataset_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
-                &[zone_id, dataset_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
+            &[zone_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// List Logpush jobs for a dataset
     ///
@@ -379,13 +374,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         dataset_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
-                &[zone_id, dataset_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
+            &[zone_id, dataset_id],
+        );
+        rt::__private::call(request)
     }
     /// List Instant Logs jobs
     ///
@@ -405,10 +399,12 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Vec<Option<InstantLogsJob>>> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Instant Logs job
     ///
@@ -429,11 +425,13 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &PostZonesZoneIdLogpushEdgeJobsRequest,
     ) -> rt::Call<Option<InstantLogsJob>> {
-        let mut request = self
-            .client
-            .request(&operations::POST_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Logpush jobs
     ///
@@ -453,10 +451,12 @@ impl LogpushApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Logpush job
     ///
@@ -477,11 +477,13 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &IdLogpushJobsRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self
-            .client
-            .request(&operations::POST_ZONES_ZONE_ID_LOGPUSH_JOBS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGPUSH_JOBS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Logpush job details
     ///
@@ -503,13 +505,12 @@ impl LogpushApi<'_> {
         zone_id: &str,
         job_id: i64,
     ) -> rt::Call<Option<LogpushJob>> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-                &[zone_id, &job_id.to_string()],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &[zone_id, &job_id.to_string()],
+        );
+        rt::__private::call(request)
     }
     /// Update Logpush job
     ///
@@ -532,14 +533,13 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &IdLogpushJobsJobIdRequest,
     ) -> rt::Call<Option<LogpushJob>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::PUT_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-                &[zone_id, &job_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &[zone_id, &job_id.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Logpush job
     ///
@@ -562,14 +562,13 @@ impl LogpushApi<'_> {
         job_id: i64,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
-                &[zone_id, &job_id.to_string()],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &[zone_id, &job_id.to_string()],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ownership challenge
     ///
@@ -590,11 +589,13 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &Request,
     ) -> rt::Call<Option<GetOwnershipResult>> {
-        let mut request = self
-            .client
-            .request(&operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Validate ownership challenge
     ///
@@ -615,14 +616,13 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &IdLogpushOwnershipValidateRequest,
     ) -> rt::Call<Option<ValidateOwnershipResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Check destination exists
     ///
@@ -643,14 +643,13 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &Request,
     ) -> rt::Call<Option<DestinationExistsResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Validate origin
     ///
@@ -671,14 +670,13 @@ impl LogpushApi<'_> {
         zone_id: &str,
         body: &IdLogpushValidateOriginRequest,
     ) -> rt::Call<Option<ValidateResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1018,7 +1016,7 @@ impl<'de> serde::Deserialize<'de> for Frequency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Unique id of the job.
@@ -1077,7 +1075,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Records the last time for which logs have been successfully pushed. If the last successful push was for logs range 2018-07-23T10:00:00Z to 2018-07-23T10:01:00Z then the value of this field will be 2018-07-23T10:01:00Z. If the job has never run or has just been enabled and hasn't run yet then the field will be empty.
@@ -1136,7 +1134,7 @@ pub struct OutputOptions {
         rename = "CVE-2021-4428",
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub cve_2021_4428: Option<Option<bool>>,
     /// String to be prepended before each batch.
@@ -1145,7 +1143,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub batch_prefix: Option<Option<String>>,
     /// String to be appended after each batch.
@@ -1154,7 +1152,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub batch_suffix: Option<Option<String>>,
     /// String to join fields. This field be ignored when `record_template` is set.
@@ -1163,7 +1161,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub field_delimiter: Option<Option<String>>,
     /// List of field names to be included in the Logpush output. For the moment, there is no option to add all fields at once, so you must specify all the fields names you are interested in.
@@ -1182,7 +1180,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub record_delimiter: Option<Option<String>>,
     /// String to be prepended before each record.
@@ -1191,7 +1189,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub record_prefix: Option<Option<String>>,
     /// String to be appended after each record.
@@ -1200,7 +1198,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub record_suffix: Option<Option<String>>,
     /// String to use as template for each record instead of the default comma-separated list. All fields used in the template must be present in `field_names` as well, otherwise they will end up as null. Format as a Go `text/template` without any standard functions, like conditionals, loops, sub-templates, etc.
@@ -1209,7 +1207,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub record_template: Option<Option<String>>,
     /// Floating number to specify sampling rate. Sampling is applied on top of filtering, and regardless of the current `sample_interval` of the data.
@@ -1218,7 +1216,7 @@ pub struct OutputOptions {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub sample_rate: Option<Option<f64>>,
     /// String to specify the format for timestamps, such as `unixnano`, `unix`, or `rfc3339`.
@@ -1230,7 +1228,7 @@ pub struct OutputOptions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1397,7 +1395,7 @@ impl<'de> serde::Deserialize<'de> for OutputOptionsOutputType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// String to specify the format for timestamps, such as `unixnano`, `unix`, or `rfc3339`.
@@ -1462,7 +1460,7 @@ impl<'de> serde::Deserialize<'de> for OutputOptionsTimestampFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Ownership challenge token to prove destination ownership.

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `logshare` group; get one with [`Client::logshare`](crate::Client::logshare).
 #[derive(Debug, Clone, Copy)]
 pub struct LogshareApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `logshare` group.
-    pub fn logshare(&self) -> LogshareApi<'_> {
-        LogshareApi { client: self }
+impl<'a> LogshareApi<'a> {
+    /// The `logshare` operations on `client`, as [`Client::logshare`](crate::Client::logshare) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        LogshareApi { client }
     }
 }
 impl LogshareApi<'_> {
@@ -48,15 +49,14 @@ impl LogshareApi<'_> {
         ray_id: &str,
         params: &GetZonesZoneIdLogsRayidsRayIdParams,
     ) -> rt::Call<LogsResponseJsonLines> {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_ID_LOGS_RAYIDS_RAY_ID,
-                &[zone_id, ray_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGS_RAYIDS_RAY_ID,
+            &[zone_id, ray_id],
+        );
         request.query("fields", &params.fields);
         request.query("timestamps", &params.timestamps);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get logs received
     ///
@@ -77,16 +77,18 @@ impl LogshareApi<'_> {
         zone_id: &str,
         params: &GetZonesZoneIdLogsReceivedParams,
     ) -> rt::Call<LogsResponseJsonLines> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED,
+            &[zone_id],
+        );
         request.query("start", &params.start);
         request.query("end", &params.end);
         request.query("fields", &params.fields);
         request.query("sample", &params.sample);
         request.query("count", &params.count);
         request.query("timestamps", &params.timestamps);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List fields
     ///
@@ -106,10 +108,12 @@ impl LogshareApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<FieldsResponse> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED_FIELDS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED_FIELDS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -294,7 +298,7 @@ impl std::fmt::Display for Timestamps {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Timestamps {
+impl rt::__private::ParamValue for Timestamps {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -318,7 +322,7 @@ impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "LogsResponseJsonLines",
             &[
@@ -351,7 +355,7 @@ pub enum Start {
     /// One of the alternatives.
     String(String),
 }
-impl rt::ParamValue for Start {
+impl rt::__private::ParamValue for Start {
     fn write_values(&self, out: &mut Vec<String>) {
         match self {
             Self::Integer(value) => value.write_values(out),
@@ -372,7 +376,7 @@ pub enum End {
     /// One of the alternatives.
     String(String),
 }
-impl rt::ParamValue for End {
+impl rt::__private::ParamValue for End {
     fn write_values(&self, out: &mut Vec<String>) {
         match self {
             Self::Integer(value) => value.write_values(out),

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `magic` group; get one with [`Client::magic`](crate::Client::magic).
 #[derive(Debug, Clone, Copy)]
 pub struct MagicApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `magic` group.
-    pub fn magic(&self) -> MagicApi<'_> {
-        MagicApi { client: self }
+impl<'a> MagicApi<'a> {
+    /// The `magic` operations on `client`, as [`Client::magic`](crate::Client::magic) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        MagicApi { client }
     }
 }
 impl MagicApi<'_> {
@@ -40,8 +41,12 @@ impl MagicApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_apps(&self, account_id: &str) -> rt::Call<Vec<App>> {
-        let request = self.client.request(&operations::LIST_APPS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_APPS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new App
     ///
@@ -60,9 +65,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &AppAddSingleRequest,
     ) -> rt::Call<AccountApp> {
-        let mut request = self.client.request(&operations::ADD_APP, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_APP,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an App
     ///
@@ -83,11 +92,13 @@ impl MagicApi<'_> {
         account_app_id: &str,
         body: &AppUpdateRequest,
     ) -> rt::Call<AccountApp> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_APP, &[account_id, account_app_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_APP,
+            &[account_id, account_app_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Account App
     ///
@@ -107,10 +118,12 @@ impl MagicApi<'_> {
         account_id: &str,
         account_app_id: &str,
     ) -> rt::Call<Option<AccountApp>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_APP, &[account_id, account_app_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_APP,
+            &[account_id, account_app_id],
+        );
+        rt::__private::call(request)
     }
     /// List interconnects
     ///
@@ -128,10 +141,12 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<ComponentsSchemasTunnelsResult> {
-        let request = self
-            .client
-            .request(&operations::LIST_INTERCONNECTS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_INTERCONNECTS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update multiple interconnects
     ///
@@ -150,11 +165,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ComponentsSchemasModifiedTunnelsResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_MULTIPLE_INTERCONNECTS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_MULTIPLE_INTERCONNECTS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List interconnect Details
     ///
@@ -174,13 +191,12 @@ impl MagicApi<'_> {
         account_id: &str,
         cf_interconnect_id: &str,
     ) -> rt::Call<ComponentsSchemasTunnelResult> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_INTERCONNECT_DETAILS,
-                &[account_id, cf_interconnect_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_INTERCONNECT_DETAILS,
+            &[account_id, cf_interconnect_id],
+        );
+        rt::__private::call(request)
     }
     /// Update interconnect
     ///
@@ -201,14 +217,13 @@ impl MagicApi<'_> {
         cf_interconnect_id: &str,
         body: &ComponentsSchemasTunnelUpdateRequest,
     ) -> rt::Call<ComponentsSchemasTunnelModifiedResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_INTERCONNECT,
-                &[account_id, cf_interconnect_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_INTERCONNECT,
+            &[account_id, cf_interconnect_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List GRE tunnels
     ///
@@ -223,8 +238,12 @@ impl MagicApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_gre_tunnels(&self, account_id: &str) -> rt::Call<TunnelsResult> {
-        let request = self.client.request(&operations::LIST_GRE_TUNNELS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_GRE_TUNNELS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create GRE tunnels
     ///
@@ -243,11 +262,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<TunnelsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_GRE_TUNNELS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_GRE_TUNNELS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update multiple GRE tunnels
     ///
@@ -266,11 +287,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ModifiedTunnelsResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_MULTIPLE_GRE_TUNNELS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_MULTIPLE_GRE_TUNNELS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List GRE Tunnel Details
     ///
@@ -290,10 +313,12 @@ impl MagicApi<'_> {
         account_id: &str,
         gre_tunnel_id: &str,
     ) -> rt::Call<TunnelResult> {
-        let request = self
-            .client
-            .request(&operations::LIST_GRE_TUNNEL_DETAILS, &[account_id, gre_tunnel_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_GRE_TUNNEL_DETAILS,
+            &[account_id, gre_tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Update GRE Tunnel
     ///
@@ -314,11 +339,13 @@ impl MagicApi<'_> {
         gre_tunnel_id: &str,
         body: &TunnelUpdateRequest,
     ) -> rt::Call<TunnelModifiedResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_GRE_TUNNEL, &[account_id, gre_tunnel_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_GRE_TUNNEL,
+            &[account_id, gre_tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete GRE Tunnel
     ///
@@ -339,11 +366,13 @@ impl MagicApi<'_> {
         gre_tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<TunnelDeletedResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_GRE_TUNNEL, &[account_id, gre_tunnel_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_GRE_TUNNEL,
+            &[account_id, gre_tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List IPsec tunnels
     ///
@@ -361,10 +390,12 @@ impl MagicApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<SchemasTunnelsResult> {
-        let request = self
-            .client
-            .request(&operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNELS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create IPsec tunnels
     ///
@@ -383,14 +414,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &SchemasTunnelAddRequest,
     ) -> rt::Call<SchemasTunnelsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_IPSEC_TUNNELS_CREATE_IPSEC_TUNNELS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_CREATE_IPSEC_TUNNELS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update multiple IPsec tunnels
     ///
@@ -409,14 +439,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<SchemasModifiedTunnelsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_IPSEC_TUNNELS_UPDATE_MULTIPLE_IPSEC_TUNNELS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_UPDATE_MULTIPLE_IPSEC_TUNNELS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List IPsec tunnel details
     ///
@@ -436,13 +465,12 @@ impl MagicApi<'_> {
         account_id: &str,
         ipsec_tunnel_id: &str,
     ) -> rt::Call<SchemasTunnelResult> {
-        let request = self
-            .client
-            .request(
-                &operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNEL_DETAILS,
-                &[account_id, ipsec_tunnel_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_LIST_IPSEC_TUNNEL_DETAILS,
+            &[account_id, ipsec_tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Update IPsec Tunnel
     ///
@@ -463,14 +491,13 @@ impl MagicApi<'_> {
         ipsec_tunnel_id: &str,
         body: &SchemasTunnelUpdateRequest,
     ) -> rt::Call<SchemasTunnelModifiedResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_IPSEC_TUNNELS_UPDATE_IPSEC_TUNNEL,
-                &[account_id, ipsec_tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_UPDATE_IPSEC_TUNNEL,
+            &[account_id, ipsec_tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete IPsec Tunnel
     ///
@@ -491,14 +518,13 @@ impl MagicApi<'_> {
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasTunnelDeletedResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
-                &[account_id, ipsec_tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
+            &[account_id, ipsec_tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Generate Pre Shared Key (PSK) for IPsec tunnels
     ///
@@ -519,14 +545,13 @@ impl MagicApi<'_> {
         ipsec_tunnel_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<PskGenerationResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
-                &[account_id, ipsec_tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
+            &[account_id, ipsec_tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Routes
     ///
@@ -541,8 +566,12 @@ impl MagicApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_routes(&self, account_id: &str) -> rt::Call<RoutesResult> {
-        let request = self.client.request(&operations::LIST_ROUTES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ROUTES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Routes
     ///
@@ -563,9 +592,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<RoutesResult> {
-        let mut request = self.client.request(&operations::CREATE_ROUTES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ROUTES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Many Routes
     ///
@@ -586,11 +619,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &RouteUpdateManyRequest,
     ) -> rt::Call<MultipleRouteModifiedResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_MANY_ROUTES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_MANY_ROUTES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Many Routes
     ///
@@ -611,11 +646,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &RouteDeleteManyRequest,
     ) -> rt::Call<Option<MultipleRouteDeleteResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_MANY_ROUTES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_MANY_ROUTES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Route Details
     ///
@@ -637,10 +674,12 @@ impl MagicApi<'_> {
         account_id: &str,
         route_id: &str,
     ) -> rt::Call<RouteResult> {
-        let request = self
-            .client
-            .request(&operations::ROUTE_DETAILS, &[account_id, route_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ROUTE_DETAILS,
+            &[account_id, route_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Route
     ///
@@ -663,11 +702,13 @@ impl MagicApi<'_> {
         route_id: &str,
         body: &RouteUpdateRequest,
     ) -> rt::Call<RouteModifiedResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ROUTE, &[account_id, route_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ROUTE,
+            &[account_id, route_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Route
     ///
@@ -690,11 +731,13 @@ impl MagicApi<'_> {
         route_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<RouteDeletedResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ROUTE, &[account_id, route_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ROUTE,
+            &[account_id, route_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Sites
     ///
@@ -713,9 +756,13 @@ impl MagicApi<'_> {
         account_id: &str,
         params: &ListSitesParams,
     ) -> rt::Call<Vec<Site>> {
-        let mut request = self.client.request(&operations::LIST_SITES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_SITES,
+            &[account_id],
+        );
         request.query("connector_identifier", &params.connector_identifier);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a new Site
     ///
@@ -734,9 +781,13 @@ impl MagicApi<'_> {
         account_id: &str,
         body: &SitesAddSingleRequest,
     ) -> rt::Call<Site> {
-        let mut request = self.client.request(&operations::CREATE_SITE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SITE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Site Details
     ///
@@ -754,10 +805,12 @@ impl MagicApi<'_> {
     ///
     /// Plans: enterprise
     pub fn site_details(&self, account_id: &str, site_id: &str) -> rt::Call<Site> {
-        let request = self
-            .client
-            .request(&operations::SITE_DETAILS, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SITE_DETAILS,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Site
     ///
@@ -780,11 +833,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &SiteUpdateRequest,
     ) -> rt::Call<Site> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_SITE, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SITE,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Site
     ///
@@ -807,11 +862,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &SiteUpdateRequest,
     ) -> rt::Call<Site> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_SITE, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_SITE,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Site
     ///
@@ -834,11 +891,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Site>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_SITE, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SITE,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Site ACLs
     ///
@@ -858,10 +917,12 @@ impl MagicApi<'_> {
         account_id: &str,
         site_id: &str,
     ) -> rt::Call<Vec<Acl>> {
-        let request = self
-            .client
-            .request(&operations::MAGIC_SITE_ACLS_LIST_ACLS, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_LIST_ACLS,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new Site ACL
     ///
@@ -882,11 +943,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &AclsAddSingleRequest,
     ) -> rt::Call<Acl> {
-        let mut request = self
-            .client
-            .request(&operations::MAGIC_SITE_ACLS_CREATE_ACL, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_CREATE_ACL,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Site ACL Details
     ///
@@ -910,13 +973,12 @@ impl MagicApi<'_> {
         site_id: &str,
         acl_id: &str,
     ) -> rt::Call<Acl> {
-        let request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_ACLS_ACL_DETAILS,
-                &[account_id, site_id, acl_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_ACL_DETAILS,
+            &[account_id, site_id, acl_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Site ACL
     ///
@@ -941,14 +1003,13 @@ impl MagicApi<'_> {
         acl_id: &str,
         body: &AclUpdateRequest,
     ) -> rt::Call<Acl> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_ACLS_UPDATE_ACL,
-                &[account_id, site_id, acl_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_UPDATE_ACL,
+            &[account_id, site_id, acl_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Site ACL
     ///
@@ -973,14 +1034,13 @@ impl MagicApi<'_> {
         acl_id: &str,
         body: &AclUpdateRequest,
     ) -> rt::Call<Acl> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_ACLS_PATCH_ACL,
-                &[account_id, site_id, acl_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_PATCH_ACL,
+            &[account_id, site_id, acl_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Site ACL
     ///
@@ -1005,14 +1065,13 @@ impl MagicApi<'_> {
         acl_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Acl>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_ACLS_DELETE_ACL,
-                &[account_id, site_id, acl_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_DELETE_ACL,
+            &[account_id, site_id, acl_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List App Configs
     ///
@@ -1032,10 +1091,12 @@ impl MagicApi<'_> {
         account_id: &str,
         site_id: &str,
     ) -> rt::Call<Vec<AppConfig>> {
-        let request = self
-            .client
-            .request(&operations::LIST_APP_CONFIGS, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_APP_CONFIGS,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new App Config
     ///
@@ -1056,11 +1117,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &AppConfigAddSingleRequest,
     ) -> rt::Call<AppConfig> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_APP_CONFIG, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_APP_CONFIG,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an App Config
     ///
@@ -1083,14 +1146,13 @@ impl MagicApi<'_> {
         app_config_id: &str,
         body: &AppConfigUpdateRequest,
     ) -> rt::Call<AppConfig> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_APP_CONFIG,
-                &[account_id, site_id, app_config_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_APP_CONFIG,
+            &[account_id, site_id, app_config_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete App Config
     ///
@@ -1112,13 +1174,12 @@ impl MagicApi<'_> {
         site_id: &str,
         app_config_id: &str,
     ) -> rt::Call<Option<AppConfig>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_APP_CONFIG,
-                &[account_id, site_id, app_config_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_APP_CONFIG,
+            &[account_id, site_id, app_config_id],
+        );
+        rt::__private::call(request)
     }
     /// List Site LANs
     ///
@@ -1138,10 +1199,12 @@ impl MagicApi<'_> {
         account_id: &str,
         site_id: &str,
     ) -> rt::Call<Vec<Lan>> {
-        let request = self
-            .client
-            .request(&operations::MAGIC_SITE_LANS_LIST_LANS, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_LIST_LANS,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new Site LAN
     ///
@@ -1162,11 +1225,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &LansAddSingleRequest,
     ) -> rt::Call<Vec<Lan>> {
-        let mut request = self
-            .client
-            .request(&operations::MAGIC_SITE_LANS_CREATE_LAN, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_CREATE_LAN,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Site LAN Details
     ///
@@ -1190,13 +1255,12 @@ impl MagicApi<'_> {
         site_id: &str,
         lan_id: &str,
     ) -> rt::Call<Lan> {
-        let request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_LANS_LAN_DETAILS,
-                &[account_id, site_id, lan_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_LAN_DETAILS,
+            &[account_id, site_id, lan_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Site LAN
     ///
@@ -1221,14 +1285,13 @@ impl MagicApi<'_> {
         lan_id: &str,
         body: &LanUpdateRequest,
     ) -> rt::Call<Lan> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_LANS_UPDATE_LAN,
-                &[account_id, site_id, lan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_UPDATE_LAN,
+            &[account_id, site_id, lan_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Site LAN
     ///
@@ -1253,14 +1316,13 @@ impl MagicApi<'_> {
         lan_id: &str,
         body: &LanUpdateRequest,
     ) -> rt::Call<Lan> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_LANS_PATCH_LAN,
-                &[account_id, site_id, lan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_PATCH_LAN,
+            &[account_id, site_id, lan_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Site LAN
     ///
@@ -1285,14 +1347,13 @@ impl MagicApi<'_> {
         lan_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Lan>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_LANS_DELETE_LAN,
-                &[account_id, site_id, lan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_DELETE_LAN,
+            &[account_id, site_id, lan_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Site WANs
     ///
@@ -1312,10 +1373,12 @@ impl MagicApi<'_> {
         account_id: &str,
         site_id: &str,
     ) -> rt::Call<Vec<Wan>> {
-        let request = self
-            .client
-            .request(&operations::MAGIC_SITE_WANS_LIST_WANS, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_LIST_WANS,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a new Site WAN
     ///
@@ -1336,11 +1399,13 @@ impl MagicApi<'_> {
         site_id: &str,
         body: &WansAddSingleRequest,
     ) -> rt::Call<Vec<Wan>> {
-        let mut request = self
-            .client
-            .request(&operations::MAGIC_SITE_WANS_CREATE_WAN, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_CREATE_WAN,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Site WAN Details
     ///
@@ -1364,13 +1429,12 @@ impl MagicApi<'_> {
         site_id: &str,
         wan_id: &str,
     ) -> rt::Call<Wan> {
-        let request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_WANS_WAN_DETAILS,
-                &[account_id, site_id, wan_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_WAN_DETAILS,
+            &[account_id, site_id, wan_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Site WAN
     ///
@@ -1395,14 +1459,13 @@ impl MagicApi<'_> {
         wan_id: &str,
         body: &WanUpdateRequest,
     ) -> rt::Call<Wan> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_WANS_UPDATE_WAN,
-                &[account_id, site_id, wan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_UPDATE_WAN,
+            &[account_id, site_id, wan_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Site WAN
     ///
@@ -1427,14 +1490,13 @@ impl MagicApi<'_> {
         wan_id: &str,
         body: &WanUpdateRequest,
     ) -> rt::Call<Wan> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_WANS_PATCH_WAN,
-                &[account_id, site_id, wan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_PATCH_WAN,
+            &[account_id, site_id, wan_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Site WAN
     ///
@@ -1459,14 +1521,13 @@ impl MagicApi<'_> {
         wan_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Wan>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::MAGIC_SITE_WANS_DELETE_WAN,
-                &[account_id, site_id, wan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_DELETE_WAN,
+            &[account_id, site_id, wan_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -2026,7 +2087,7 @@ impl<'de> serde::Deserialize<'de> for App {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "App",
             &[
@@ -2187,7 +2248,7 @@ pub struct Gre {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2236,7 +2297,7 @@ pub struct SchemasHealthCheck {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2478,7 +2539,7 @@ pub struct HealthCheck {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2584,7 +2645,7 @@ impl<'de> serde::Deserialize<'de> for HealthCheckDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/magic_health_check/properties/rate`
@@ -2648,7 +2709,7 @@ impl<'de> serde::Deserialize<'de> for Rate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/magic_health_check/properties/type`
@@ -2707,7 +2768,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Maximum Transmission Unit (MTU) in bytes for the GRE tunnel. The minimum value is 576.
@@ -3150,7 +3211,7 @@ pub struct Scope {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3454,7 +3515,7 @@ pub struct SiteLocation {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3679,7 +3740,7 @@ pub struct LanAclConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3739,7 +3800,7 @@ impl<'de> serde::Deserialize<'de> for AclSubnet {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AclSubnet",
             &[
@@ -3825,7 +3886,7 @@ impl<'de> serde::Deserialize<'de> for ProtocolsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Bidirectional ACL policy for local network traffic within a site.
@@ -4112,7 +4173,7 @@ pub struct Nat {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4148,7 +4209,7 @@ pub struct RoutedSubnet {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4195,7 +4256,7 @@ pub struct LanStaticAddressing {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4249,7 +4310,7 @@ pub struct LanDhcpRelay {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4292,7 +4353,7 @@ pub struct LanDhcpServer {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4521,7 +4582,7 @@ pub struct WanStaticAddressing {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

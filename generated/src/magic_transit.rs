@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `magic-transit` group; get one with [`Client::magic_transit`](crate::Client::magic_transit).
 #[derive(Debug, Clone, Copy)]
 pub struct MagicTransitApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `magic-transit` group.
-    pub fn magic_transit(&self) -> MagicTransitApi<'_> {
-        MagicTransitApi { client: self }
+impl<'a> MagicTransitApi<'a> {
+    /// The `magic-transit` operations on `client`, as [`Client::magic_transit`](crate::Client::magic_transit) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        MagicTransitApi { client }
     }
 }
 impl MagicTransitApi<'_> {
@@ -46,9 +47,13 @@ impl MagicTransitApi<'_> {
         account_id: &str,
         body: &TracerouteRequest,
     ) -> rt::ListCall<TargetResult> {
-        let mut request = self.client.request(&operations::TRACEROUTE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TRACEROUTE,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -403,7 +408,7 @@ impl<'de> serde::Deserialize<'de> for Error {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/magic-transit_hop_result`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `magic-visibility` group; get one with [`Client::magic_visibility`](crate::Client::magic_visibility).
 #[derive(Debug, Clone, Copy)]
 pub struct MagicVisibilityApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `magic-visibility` group.
-    pub fn magic_visibility(&self) -> MagicVisibilityApi<'_> {
-        MagicVisibilityApi { client: self }
+impl<'a> MagicVisibilityApi<'a> {
+    /// The `magic-visibility` operations on `client`, as [`Client::magic_visibility`](crate::Client::magic_visibility) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        MagicVisibilityApi { client }
     }
 }
 impl MagicVisibilityApi<'_> {
@@ -38,10 +39,12 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_account_configuration(&self, account_id: &str) -> rt::Call<MnmConfig> {
-        let request = self
-            .client
-            .request(&operations::LIST_ACCOUNT_CONFIGURATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create account configuration
     ///
@@ -58,11 +61,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ACCOUNT_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an entire account configuration
     ///
@@ -79,11 +84,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update account configuration fields
     ///
@@ -100,11 +107,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete account configuration
     ///
@@ -121,11 +130,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmConfig>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ACCOUNT_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List rules and account configuration
     ///
@@ -141,10 +152,12 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<MnmConfig> {
-        let request = self
-            .client
-            .request(&operations::LIST_RULES_AND_ACCOUNT_CONFIGURATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_RULES_AND_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// List rules
     ///
@@ -160,8 +173,12 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Option<Vec<Option<MnmRule>>>> {
-        let request = self.client.request(&operations::LIST_RULES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_RULES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create rules
     ///
@@ -178,9 +195,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRule>> {
-        let mut request = self.client.request(&operations::CREATE_RULES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_RULES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update rules
     ///
@@ -197,9 +218,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRule>> {
-        let mut request = self.client.request(&operations::UPDATE_RULES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_RULES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get rule
     ///
@@ -217,8 +242,12 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Option<MnmRule>> {
-        let request = self.client.request(&operations::GET_RULE, &[account_id, rule_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_RULE,
+            &[account_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update rule
     ///
@@ -237,11 +266,13 @@ impl MagicVisibilityApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRule>> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_RULE, &[account_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete rule
     ///
@@ -260,11 +291,13 @@ impl MagicVisibilityApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRule>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_RULE, &[account_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update advertisement for rule
     ///
@@ -283,11 +316,13 @@ impl MagicVisibilityApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<MnmRuleAdvertisableResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ADVERTISEMENT_FOR_RULE, &[account_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ADVERTISEMENT_FOR_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List packet capture requests
     ///
@@ -307,10 +342,12 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<PcapsResultItem> {
-        let request = self
-            .client
-            .request(&operations::LIST_PACKET_CAPTURE_REQUESTS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PACKET_CAPTURE_REQUESTS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create PCAP request
     ///
@@ -329,11 +366,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &PcapsRequestPcap,
     ) -> rt::Call<PcapsResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PCAP_REQUEST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PCAP_REQUEST,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List PCAPs Bucket Ownership
     ///
@@ -351,10 +390,12 @@ impl MagicVisibilityApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Option<Vec<PcapsOwnershipResponse>>> {
-        let request = self
-            .client
-            .request(&operations::LIST_PCA_PS_BUCKET_OWNERSHIP, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PCA_PS_BUCKET_OWNERSHIP,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Add buckets for full packet captures
     ///
@@ -373,11 +414,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &PcapsOwnershipRequest,
     ) -> rt::Call<PcapsOwnershipResponse> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_BUCKETS_FOR_FULL_PACKET_CAPTURES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_BUCKETS_FOR_FULL_PACKET_CAPTURES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Validate buckets for full packet captures
     ///
@@ -396,14 +439,13 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         body: &PcapsOwnershipValidateRequest,
     ) -> rt::Call<PcapsOwnershipResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VALIDATE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VALIDATE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete buckets for full packet captures
     ///
@@ -423,13 +465,12 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         ownership_id: &str,
     ) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
-                &[account_id, ownership_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_BUCKETS_FOR_FULL_PACKET_CAPTURES,
+            &[account_id, ownership_id],
+        );
+        rt::__private::call(request)
     }
     /// Get PCAP request
     ///
@@ -449,10 +490,12 @@ impl MagicVisibilityApi<'_> {
         account_id: &str,
         pcap_id: &str,
     ) -> rt::Call<PcapsResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_PCAP_REQUEST, &[account_id, pcap_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_PCAP_REQUEST,
+            &[account_id, pcap_id],
+        );
+        rt::__private::call(request)
     }
     /// Download Simple PCAP
     ///
@@ -470,10 +513,12 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Plans: enterprise
     pub fn download_simple_pcap(&self, account_id: &str, pcap_id: &str) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::DOWNLOAD_SIMPLE_PCAP, &[account_id, pcap_id]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DOWNLOAD_SIMPLE_PCAP,
+            &[account_id, pcap_id],
+        );
+        rt::__private::raw_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -824,7 +869,7 @@ pub struct PcapsFilterV1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -961,7 +1006,7 @@ impl<'de> serde::Deserialize<'de> for PcapsStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The RFC 3339 timestamp when the packet capture was created.
@@ -1022,7 +1067,7 @@ impl<'de> serde::Deserialize<'de> for PcapsSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The packet capture duration in seconds.
@@ -1088,7 +1133,7 @@ impl<'de> serde::Deserialize<'de> for PcapsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/magic-visibility_pcaps_response_full`
@@ -1163,7 +1208,7 @@ impl<'de> serde::Deserialize<'de> for PcapsResultItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "PcapsResultItem",
             &[
@@ -1394,7 +1439,7 @@ impl<'de> serde::Deserialize<'de> for PcapsOwnershipResponseStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/magic-visibility_pcaps_ownership_request`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `mconn` group; get one with [`Client::mconn`](crate::Client::mconn).
 #[derive(Debug, Clone, Copy)]
 pub struct MconnApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `mconn` group.
-    pub fn mconn(&self) -> MconnApi<'_> {
-        MconnApi { client: self }
+impl<'a> MconnApi<'a> {
+    /// The `mconn` operations on `client`, as [`Client::mconn`](crate::Client::mconn) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        MconnApi { client }
     }
 }
 impl MconnApi<'_> {
@@ -41,10 +42,12 @@ impl MconnApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<CustomerConnector>> {
-        let request = self
-            .client
-            .request(&operations::MCONN_CONNECTOR_LIST, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MCONN_CONNECTOR_LIST,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Fetch Connector
     ///
@@ -62,10 +65,12 @@ impl MconnApi<'_> {
         account_id: &str,
         connector_id: &str,
     ) -> rt::Call<CustomerConnector> {
-        let request = self
-            .client
-            .request(&operations::MCONN_CONNECTOR_FETCH, &[account_id, connector_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::MCONN_CONNECTOR_FETCH,
+            &[account_id, connector_id],
+        );
+        rt::__private::call(request)
     }
     /// Replace Connector
     ///
@@ -84,11 +89,13 @@ impl MconnApi<'_> {
         connector_id: &str,
         body: &CustomerConnectorUpdateRequest,
     ) -> rt::Call<CustomerConnector> {
-        let mut request = self
-            .client
-            .request(&operations::MCONN_CONNECTOR_REPLACE, &[account_id, connector_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MCONN_CONNECTOR_REPLACE,
+            &[account_id, connector_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Connector
     ///
@@ -107,11 +114,13 @@ impl MconnApi<'_> {
         connector_id: &str,
         body: &CustomerConnectorUpdateRequest,
     ) -> rt::Call<CustomerConnector> {
-        let mut request = self
-            .client
-            .request(&operations::MCONN_CONNECTOR_UPDATE, &[account_id, connector_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MCONN_CONNECTOR_UPDATE,
+            &[account_id, connector_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `mq` group; get one with [`Client::mq`](crate::Client::mq).
 #[derive(Debug, Clone, Copy)]
 pub struct MqApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `mq` group.
-    pub fn mq(&self) -> MqApi<'_> {
-        MqApi { client: self }
+impl<'a> MqApi<'a> {
+    /// The `mq` operations on `client`, as [`Client::mq`](crate::Client::mq) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        MqApi { client }
     }
 }
 impl MqApi<'_> {
@@ -43,13 +44,12 @@ impl MqApi<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<BucketConfig> {
-        let request = self
-            .client
-            .request(
-                &operations::EVENT_NOTIFICATION_GET_R2_BUCKET_CONFIGS,
-                &[account_id, bucket_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::EVENT_NOTIFICATION_GET_R2_BUCKET_CONFIGS,
+            &[account_id, bucket_name],
+        );
+        rt::__private::call(request)
     }
     /// Create Configuration
     ///
@@ -70,14 +70,13 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &EventNotificationCreateQueueConfigRequest,
     ) -> rt::Call<EventNotificationCreateQueueConfigResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::EVENT_NOTIFICATION_CREATE_QUEUE_CONFIG,
-                &[account_id, bucket_name, queue_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EVENT_NOTIFICATION_CREATE_QUEUE_CONFIG,
+            &[account_id, bucket_name, queue_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Configuration
     ///
@@ -97,13 +96,12 @@ impl MqApi<'_> {
         bucket_name: &str,
         queue_id: &str,
     ) -> rt::Call<Option<ApiResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
-                &[account_id, bucket_name, queue_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
+            &[account_id, bucket_name, queue_id],
+        );
+        rt::__private::call(request)
     }
     /// List Queues
     ///
@@ -120,8 +118,12 @@ impl MqApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.list`
     pub fn v2_list_queues(&self, account_id: &str) -> rt::ListCall<Queue> {
-        let request = self.client.request(&operations::V2_LIST_QUEUES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::V2_LIST_QUEUES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Queue
     ///
@@ -140,11 +142,13 @@ impl MqApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<QueueCreated> {
-        let mut request = self
-            .client
-            .request(&operations::V2_CREATE_QUEUE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_CREATE_QUEUE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Queue Details
     ///
@@ -160,10 +164,12 @@ impl MqApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.read`
     pub fn v2_queue_details(&self, account_id: &str, queue_id: &str) -> rt::Call<Queue> {
-        let request = self
-            .client
-            .request(&operations::V2_QUEUE_DETAILS, &[account_id, queue_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::V2_QUEUE_DETAILS,
+            &[account_id, queue_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Queue
     ///
@@ -184,11 +190,13 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<QueueUpdated> {
-        let mut request = self
-            .client
-            .request(&operations::V2_UPDATE_QUEUE, &[account_id, queue_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_UPDATE_QUEUE,
+            &[account_id, queue_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Queue
     ///
@@ -209,11 +217,13 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(&operations::V2_DELETE_QUEUE, &[account_id, queue_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_DELETE_QUEUE,
+            &[account_id, queue_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Queue Consumers
     ///
@@ -235,10 +245,12 @@ impl MqApi<'_> {
         account_id: &str,
         queue_id: &str,
     ) -> rt::ListCall<Consumer> {
-        let request = self
-            .client
-            .request(&operations::V2_LIST_QUEUE_CONSUMERS, &[account_id, queue_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::V2_LIST_QUEUE_CONSUMERS,
+            &[account_id, queue_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Queue Consumer
     ///
@@ -259,11 +271,13 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ConsumerCreated> {
-        let mut request = self
-            .client
-            .request(&operations::V2_CREATE_QUEUE_CONSUMER, &[account_id, queue_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_CREATE_QUEUE_CONSUMER,
+            &[account_id, queue_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Queue Consumer
     ///
@@ -286,14 +300,13 @@ impl MqApi<'_> {
         consumer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ConsumerUpdated> {
-        let mut request = self
-            .client
-            .request(
-                &operations::V2_UPDATE_QUEUE_CONSUMER,
-                &[account_id, queue_id, consumer_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_UPDATE_QUEUE_CONSUMER,
+            &[account_id, queue_id, consumer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Queue Consumer
     ///
@@ -316,14 +329,13 @@ impl MqApi<'_> {
         consumer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::V2_DELETE_QUEUE_CONSUMER,
-                &[account_id, queue_id, consumer_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_DELETE_QUEUE_CONSUMER,
+            &[account_id, queue_id, consumer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Acknowledge + Retry Queue Messages
     ///
@@ -344,11 +356,13 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &V2MessagesAckRequest,
     ) -> rt::Call<V2MessagesAckResult> {
-        let mut request = self
-            .client
-            .request(&operations::V2_MESSAGES_ACK, &[account_id, queue_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_MESSAGES_ACK,
+            &[account_id, queue_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Pull Queue Messages
     ///
@@ -371,11 +385,13 @@ impl MqApi<'_> {
         queue_id: &str,
         body: &V2MessagesPullRequest,
     ) -> rt::ListCall<QueueMessage> {
-        let mut request = self
-            .client
-            .request(&operations::V2_MESSAGES_PULL, &[account_id, queue_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_MESSAGES_PULL,
+            &[account_id, queue_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -545,7 +561,7 @@ pub struct Rule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -642,7 +658,7 @@ impl<'de> serde::Deserialize<'de> for R2Action {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}.put/requestBody`
@@ -694,7 +710,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[

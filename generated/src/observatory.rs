@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `observatory` group; get one with [`Client::observatory`](crate::Client::observatory).
 #[derive(Debug, Clone, Copy)]
 pub struct ObservatoryApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `observatory` group.
-    pub fn observatory(&self) -> ObservatoryApi<'_> {
-        ObservatoryApi { client: self }
+impl<'a> ObservatoryApi<'a> {
+    /// The `observatory` operations on `client`, as [`Client::observatory`](crate::Client::observatory) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ObservatoryApi { client }
     }
 }
 impl ObservatoryApi<'_> {
@@ -40,10 +41,12 @@ impl ObservatoryApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn speed_get_availabilities(&self, zone_id: &str) -> rt::Call<Availabilities> {
-        let request = self
-            .client
-            .request(&operations::SPEED_GET_AVAILABILITIES, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SPEED_GET_AVAILABILITIES,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// List tested webpages
     ///
@@ -58,8 +61,12 @@ impl ObservatoryApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn speed_list_pages(&self, zone_id: &str) -> rt::Call<Vec<PagesResultItem>> {
-        let request = self.client.request(&operations::SPEED_LIST_PAGES, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SPEED_LIST_PAGES,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// List page test history
     ///
@@ -82,13 +89,15 @@ impl ObservatoryApi<'_> {
         url: &str,
         params: &SpeedListTestHistoryParams,
     ) -> rt::ListCall<PageTest> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_LIST_TEST_HISTORY, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_LIST_TEST_HISTORY,
+            &[zone_id, url],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("region", &params.region);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Start page test
     ///
@@ -106,10 +115,12 @@ impl ObservatoryApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn speed_create_test(&self, zone_id: &str, url: &str) -> rt::Call<PageTest> {
-        let request = self
-            .client
-            .request(&operations::SPEED_CREATE_TEST, &[zone_id, url]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SPEED_CREATE_TEST,
+            &[zone_id, url],
+        );
+        rt::__private::call(request)
     }
     /// [`speed_create_test`](Self::speed_create_test) with its optional request body.
     ///
@@ -120,11 +131,13 @@ impl ObservatoryApi<'_> {
         url: &str,
         body: &SpeedCreateTestRequest,
     ) -> rt::Call<PageTest> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_CREATE_TEST, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_CREATE_TEST,
+            &[zone_id, url],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete all page tests
     ///
@@ -145,11 +158,13 @@ impl ObservatoryApi<'_> {
         url: &str,
         params: &SpeedDeleteTestsParams,
     ) -> rt::Call<Option<CountResult>> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_DELETE_TESTS, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_DELETE_TESTS,
+            &[zone_id, url],
+        );
         request.query("region", &params.region);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a page test result
     ///
@@ -171,10 +186,12 @@ impl ObservatoryApi<'_> {
         url: &str,
         test_id: &str,
     ) -> rt::Call<PageTest> {
-        let request = self
-            .client
-            .request(&operations::SPEED_GET_TEST, &[zone_id, url, test_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SPEED_GET_TEST,
+            &[zone_id, url, test_id],
+        );
+        rt::__private::call(request)
     }
     /// List core web vital metrics trend
     ///
@@ -195,16 +212,18 @@ impl ObservatoryApi<'_> {
         url: &str,
         params: &SpeedListPageTrendParams,
     ) -> rt::Call<Trend> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_LIST_PAGE_TREND, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_LIST_PAGE_TREND,
+            &[zone_id, url],
+        );
         request.query("region", &params.region);
         request.query("deviceType", &params.device_type);
         request.query("start", &params.start);
         request.query("end", &params.end);
         request.query("tz", &params.tz);
         request.query("metrics", &params.metrics);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a page test schedule
     ///
@@ -225,11 +244,13 @@ impl ObservatoryApi<'_> {
         url: &str,
         params: &SpeedGetScheduledTestParams,
     ) -> rt::Call<Schedule> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_GET_SCHEDULED_TEST, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_GET_SCHEDULED_TEST,
+            &[zone_id, url],
+        );
         request.query("region", &params.region);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create scheduled page test
     ///
@@ -250,11 +271,13 @@ impl ObservatoryApi<'_> {
         url: &str,
         params: &SpeedCreateScheduledTestParams,
     ) -> rt::Call<CreateScheduleResult> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_CREATE_SCHEDULED_TEST, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_CREATE_SCHEDULED_TEST,
+            &[zone_id, url],
+        );
         request.query("region", &params.region);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete scheduled page test
     ///
@@ -275,11 +298,13 @@ impl ObservatoryApi<'_> {
         url: &str,
         params: &SpeedDeleteTestScheduleParams,
     ) -> rt::Call<Option<CountResult>> {
-        let mut request = self
-            .client
-            .request(&operations::SPEED_DELETE_TEST_SCHEDULE, &[zone_id, url]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SPEED_DELETE_TEST_SCHEDULE,
+            &[zone_id, url],
+        );
         request.query("region", &params.region);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -767,10 +792,10 @@ impl<'de> serde::Deserialize<'de> for Region {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for Region {
+impl rt::__private::ParamValue for Region {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -842,7 +867,7 @@ impl<'de> serde::Deserialize<'de> for ScheduleFrequency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/observatory_page_test`
@@ -973,10 +998,10 @@ impl<'de> serde::Deserialize<'de> for DeviceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for DeviceType {
+impl rt::__private::ParamValue for DeviceType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1048,7 +1073,7 @@ impl<'de> serde::Deserialize<'de> for LighthouseErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/observatory_lighthouse_report/properties/error`
@@ -1124,7 +1149,7 @@ impl<'de> serde::Deserialize<'de> for LighthouseState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// UUID

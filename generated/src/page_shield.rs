@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `page-shield` group; get one with [`Client::page_shield`](crate::Client::page_shield).
 #[derive(Debug, Clone, Copy)]
 pub struct PageShieldApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `page-shield` group.
-    pub fn page_shield(&self) -> PageShieldApi<'_> {
-        PageShieldApi { client: self }
+impl<'a> PageShieldApi<'a> {
+    /// The `page-shield` operations on `client`, as [`Client::page_shield`](crate::Client::page_shield) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        PageShieldApi { client }
     }
 }
 impl PageShieldApi<'_> {
@@ -40,8 +41,12 @@ impl PageShieldApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn get_settings(&self, zone_id: &str) -> rt::Call<GetZoneSettingsResponse> {
-        let request = self.client.request(&operations::GET_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Page Shield settings
     ///
@@ -60,9 +65,13 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         body: &UpdateSettingsRequest,
     ) -> rt::Call<UpdateZoneSettingsResponse> {
-        let mut request = self.client.request(&operations::UPDATE_SETTINGS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Page Shield connections
     ///
@@ -83,7 +92,11 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         params: &ListConnectionsParams,
     ) -> rt::ListCall<Connection> {
-        let mut request = self.client.request(&operations::LIST_CONNECTIONS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_CONNECTIONS,
+            &[zone_id],
+        );
         request.query("exclude_urls", &params.exclude_urls);
         request.query("urls", &params.urls);
         request.query("hosts", &params.hosts);
@@ -96,7 +109,7 @@ impl PageShieldApi<'_> {
         request.query("status", &params.status);
         request.query("page_url", &params.page_url);
         request.query("export", &params.export);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a Page Shield connection
     ///
@@ -116,10 +129,12 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         connection_id: &str,
     ) -> rt::Call<Connection> {
-        let request = self
-            .client
-            .request(&operations::GET_CONNECTION, &[zone_id, connection_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CONNECTION,
+            &[zone_id, connection_id],
+        );
+        rt::__private::call(request)
     }
     /// List Page Shield Cookies
     ///
@@ -140,7 +155,11 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         params: &ListCookiesParams,
     ) -> rt::ListCall<Cookie> {
-        let mut request = self.client.request(&operations::LIST_COOKIES, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_COOKIES,
+            &[zone_id],
+        );
         request.query("hosts", &params.hosts);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -155,7 +174,7 @@ impl PageShieldApi<'_> {
         request.query("type", &params.r#type);
         request.query("path", &params.path);
         request.query("domain", &params.domain);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a Page Shield cookie
     ///
@@ -171,10 +190,12 @@ impl PageShieldApi<'_> {
     ///
     /// Plans: business, enterprise
     pub fn get_cookie(&self, zone_id: &str, cookie_id: &str) -> rt::Call<Cookie> {
-        let request = self
-            .client
-            .request(&operations::GET_COOKIE, &[zone_id, cookie_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_COOKIE,
+            &[zone_id, cookie_id],
+        );
+        rt::__private::call(request)
     }
     /// List Page Shield policies
     ///
@@ -191,8 +212,12 @@ impl PageShieldApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn list_policies(&self, zone_id: &str) -> rt::ListCall<PolicyWithId> {
-        let request = self.client.request(&operations::LIST_POLICIES, &[zone_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_POLICIES,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a Page Shield policy
     ///
@@ -207,9 +232,13 @@ impl PageShieldApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn create_policy(&self, zone_id: &str, body: &Policy) -> rt::Call<PolicyWithId> {
-        let mut request = self.client.request(&operations::CREATE_POLICY, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_POLICY,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Page Shield policy
     ///
@@ -225,10 +254,12 @@ impl PageShieldApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn get_policy(&self, zone_id: &str, policy_id: &str) -> rt::Call<PolicyWithId> {
-        let request = self
-            .client
-            .request(&operations::GET_POLICY, &[zone_id, policy_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_POLICY,
+            &[zone_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Page Shield policy
     ///
@@ -249,11 +280,13 @@ impl PageShieldApi<'_> {
         policy_id: &str,
         body: &UpdatePolicyRequest,
     ) -> rt::Call<PolicyWithId> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_POLICY, &[zone_id, policy_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_POLICY,
+            &[zone_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Page Shield policy
     ///
@@ -269,10 +302,12 @@ impl PageShieldApi<'_> {
     ///
     /// Plans: business, enterprise, pro
     pub fn delete_policy(&self, zone_id: &str, policy_id: &str) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(&operations::DELETE_POLICY, &[zone_id, policy_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_POLICY,
+            &[zone_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// List Page Shield scripts
     ///
@@ -293,7 +328,11 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         params: &ListScriptsParams,
     ) -> rt::ListCall<Script> {
-        let mut request = self.client.request(&operations::LIST_SCRIPTS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_SCRIPTS,
+            &[zone_id],
+        );
         request.query("exclude_urls", &params.exclude_urls);
         request.query("urls", &params.urls);
         request.query("hosts", &params.hosts);
@@ -307,7 +346,7 @@ impl PageShieldApi<'_> {
         request.query("status", &params.status);
         request.query("page_url", &params.page_url);
         request.query("export", &params.export);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a Page Shield script
     ///
@@ -327,10 +366,12 @@ impl PageShieldApi<'_> {
         zone_id: &str,
         script_id: &str,
     ) -> rt::Call<GetZoneScriptResult> {
-        let request = self
-            .client
-            .request(&operations::GET_SCRIPT, &[zone_id, script_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SCRIPT,
+            &[zone_id, script_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -996,7 +1037,7 @@ impl std::fmt::Display for OrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for OrderBy {
+impl rt::__private::ParamValue for OrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1048,7 +1089,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1095,7 +1136,7 @@ impl std::fmt::Display for Export {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Export {
+impl rt::__private::ParamValue for Export {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1220,10 +1261,10 @@ impl<'de> serde::Deserialize<'de> for CookieSameSiteAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for CookieSameSiteAttribute {
+impl rt::__private::ParamValue for CookieSameSiteAttribute {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1279,10 +1320,10 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for Type {
+impl rt::__private::ParamValue for Type {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1361,7 +1402,7 @@ impl<'de> serde::Deserialize<'de> for PolicyAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A description for the policy

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `pages` group; get one with [`Client::pages`](crate::Client::pages).
 #[derive(Debug, Clone, Copy)]
 pub struct PagesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `pages` group.
-    pub fn pages(&self) -> PagesApi<'_> {
-        PagesApi { client: self }
+impl<'a> PagesApi<'a> {
+    /// The `pages` operations on `client`, as [`Client::pages`](crate::Client::pages) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        PagesApi { client }
     }
 }
 impl PagesApi<'_> {
@@ -40,8 +41,12 @@ impl PagesApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn get_projects(&self, account_id: &str) -> rt::ListCall<Deployments> {
-        let request = self.client.request(&operations::GET_PROJECTS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_PROJECTS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create project
     ///
@@ -58,11 +63,13 @@ impl PagesApi<'_> {
         account_id: &str,
         body: &ProjectsInput,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PROJECT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PROJECT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get project
     ///
@@ -80,10 +87,12 @@ impl PagesApi<'_> {
         account_id: &str,
         project_name: &str,
     ) -> rt::Call<Projects> {
-        let request = self
-            .client
-            .request(&operations::GET_PROJECT, &[account_id, project_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_PROJECT,
+            &[account_id, project_name],
+        );
+        rt::__private::call(request)
     }
     /// Update project
     ///
@@ -102,11 +111,13 @@ impl PagesApi<'_> {
         project_name: &str,
         body: &ProjectPatch,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_PROJECT, &[account_id, project_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PROJECT,
+            &[account_id, project_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete project
     ///
@@ -125,11 +136,13 @@ impl PagesApi<'_> {
         project_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_PROJECT, &[account_id, project_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PROJECT,
+            &[account_id, project_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get deployments
     ///
@@ -150,11 +163,13 @@ impl PagesApi<'_> {
         project_name: &str,
         params: &GetDeploymentsParams,
     ) -> rt::ListCall<Deployments> {
-        let mut request = self
-            .client
-            .request(&operations::GET_DEPLOYMENTS, &[account_id, project_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_DEPLOYMENTS,
+            &[account_id, project_name],
+        );
         request.query("env", &params.env);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create deployment
     ///
@@ -176,11 +191,13 @@ impl PagesApi<'_> {
         project_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Deployments> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DEPLOYMENT, &[account_id, project_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DEPLOYMENT,
+            &[account_id, project_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get deployment info
     ///
@@ -200,13 +217,12 @@ impl PagesApi<'_> {
         project_name: &str,
         deployment_id: &str,
     ) -> rt::Call<Deployments> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_DEPLOYMENT_INFO,
-                &[account_id, project_name, deployment_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DEPLOYMENT_INFO,
+            &[account_id, project_name, deployment_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete deployment
     ///
@@ -227,14 +243,13 @@ impl PagesApi<'_> {
         deployment_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_DEPLOYMENT,
-                &[account_id, project_name, deployment_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEPLOYMENT,
+            &[account_id, project_name, deployment_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get deployment logs
     ///
@@ -254,13 +269,12 @@ impl PagesApi<'_> {
         project_name: &str,
         deployment_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_DEPLOYMENT_LOGS,
-                &[account_id, project_name, deployment_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DEPLOYMENT_LOGS,
+            &[account_id, project_name, deployment_id],
+        );
+        rt::__private::call(request)
     }
     /// Retry deployment
     ///
@@ -281,14 +295,13 @@ impl PagesApi<'_> {
         deployment_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Deployments> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RETRY_DEPLOYMENT,
-                &[account_id, project_name, deployment_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRY_DEPLOYMENT,
+            &[account_id, project_name, deployment_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Rollback deployment
     ///
@@ -309,14 +322,13 @@ impl PagesApi<'_> {
         deployment_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Deployments> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ROLLBACK_DEPLOYMENT,
-                &[account_id, project_name, deployment_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ROLLBACK_DEPLOYMENT,
+            &[account_id, project_name, deployment_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get domains
     ///
@@ -336,10 +348,12 @@ impl PagesApi<'_> {
         account_id: &str,
         project_name: &str,
     ) -> rt::ListCall<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_DOMAINS, &[account_id, project_name]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DOMAINS,
+            &[account_id, project_name],
+        );
+        rt::__private::list_call(request)
     }
     /// Add domain
     ///
@@ -358,11 +372,13 @@ impl PagesApi<'_> {
         project_name: &str,
         body: &DomainsPost,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_DOMAIN, &[account_id, project_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_DOMAIN,
+            &[account_id, project_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get domain
     ///
@@ -382,10 +398,12 @@ impl PagesApi<'_> {
         project_name: &str,
         domain_name: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_DOMAIN, &[account_id, project_name, domain_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DOMAIN,
+            &[account_id, project_name, domain_name],
+        );
+        rt::__private::call(request)
     }
     /// Patch domain
     ///
@@ -406,14 +424,13 @@ impl PagesApi<'_> {
         domain_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::PATCH_DOMAIN,
-                &[account_id, project_name, domain_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_DOMAIN,
+            &[account_id, project_name, domain_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete domain
     ///
@@ -434,14 +451,13 @@ impl PagesApi<'_> {
         domain_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_DOMAIN,
-                &[account_id, project_name, domain_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DOMAIN,
+            &[account_id, project_name, domain_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Purge build cache
     ///
@@ -459,10 +475,12 @@ impl PagesApi<'_> {
         account_id: &str,
         project_name: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::PAGES_PURGE_BUILD_CACHE, &[account_id, project_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PAGES_PURGE_BUILD_CACHE,
+            &[account_id, project_name],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -824,7 +842,7 @@ pub struct BuildConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub build_caching: Option<Option<bool>>,
     /// Command used to build project.
@@ -833,7 +851,7 @@ pub struct BuildConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub build_command: Option<Option<String>>,
     /// Output directory of the build.
@@ -842,7 +860,7 @@ pub struct BuildConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub destination_dir: Option<Option<String>>,
     /// Directory to run the command.
@@ -851,7 +869,7 @@ pub struct BuildConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub root_dir: Option<Option<String>>,
     /// The classifying tag for analytics.
@@ -860,7 +878,7 @@ pub struct BuildConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub web_analytics_tag: Option<Option<String>>,
     /// The auth token for analytics.
@@ -869,14 +887,14 @@ pub struct BuildConfig {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub web_analytics_token: Option<Option<String>>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -954,7 +972,7 @@ pub struct DeploymentConfigs {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -990,14 +1008,14 @@ pub struct DeploymentConfigsValues {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub ai_bindings: Option<Option<DeploymentConfigsValuesAiBindings>>,
     /// Analytics Engine bindings used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub analytics_engine_datasets: Option<
         Option<DeploymentConfigsValuesAnalyticsEngineDatasets>,
@@ -1006,7 +1024,7 @@ pub struct DeploymentConfigsValues {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub browsers: Option<Option<DeploymentConfigsValuesBrowsers>>,
     /// Compatibility date used for Pages Functions.
@@ -1023,14 +1041,14 @@ pub struct DeploymentConfigsValues {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub d1_databases: Option<Option<DeploymentConfigsValuesD1Databases>>,
     /// Durabble Object namespaces used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub durable_object_namespaces: Option<
         Option<DeploymentConfigsValuesDurableObjectNamespaces>,
@@ -1039,14 +1057,14 @@ pub struct DeploymentConfigsValues {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub env_vars: Option<Option<DeploymentConfigsValuesEnvVars>>,
     /// Hyperdrive bindings used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub hyperdrive_bindings: Option<Option<DeploymentConfigsValuesHyperdriveBindings>>,
     /// KV namespaces used for Pages Functions.
@@ -1056,7 +1074,7 @@ pub struct DeploymentConfigsValues {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub mtls_certificates: Option<Option<DeploymentConfigsValuesMtlsCertificates>>,
     /// Placement setting used for Pages Functions.
@@ -1065,42 +1083,42 @@ pub struct DeploymentConfigsValues {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub placement: Option<Option<DeploymentConfigsValuesPlacement>>,
     /// Queue Producer bindings used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub queue_producers: Option<Option<DeploymentConfigsValuesQueueProducers>>,
     /// R2 buckets used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub r2_buckets: Option<Option<DeploymentConfigsValuesR2Buckets>>,
     /// Services used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub services: Option<Option<DeploymentConfigsValuesServices>>,
     /// Vectorize bindings used for Pages Functions.
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub vectorize_bindings: Option<Option<DeploymentConfigsValuesVectorizeBindings>>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1287,7 +1305,7 @@ pub struct DeploymentConfigsValuesAiBindingsAiBinding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1323,7 +1341,7 @@ pub struct DeploymentConfigsValuesAiBindings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1364,7 +1382,7 @@ pub struct DeploymentConfigsValuesAnalyticsEngineDatasetsAnalyticsEngineBinding 
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1405,7 +1423,7 @@ pub struct DeploymentConfigsValuesAnalyticsEngineDatasets {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1444,7 +1462,7 @@ pub struct DeploymentConfigsValuesBrowsers {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1482,7 +1500,7 @@ pub struct DeploymentConfigsValuesD1DatabasesD1Binding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1518,7 +1536,7 @@ pub struct DeploymentConfigsValuesD1Databases {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1559,7 +1577,7 @@ pub struct DeploymentConfigsValuesDurableObjectNamespacesDoBinding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1595,7 +1613,7 @@ pub struct DeploymentConfigsValuesDurableObjectNamespaces {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1675,7 +1693,7 @@ for DeploymentConfigsValuesEnvVarsEnvironmentVariableType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Environment variable.
@@ -1696,7 +1714,7 @@ pub struct DeploymentConfigsValuesEnvVarsEnvironmentVariable {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1742,7 +1760,7 @@ pub struct DeploymentConfigsValuesEnvVars {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1781,7 +1799,7 @@ pub struct DeploymentConfigsValuesHyperdriveBindingsHyperdrive {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1817,7 +1835,7 @@ pub struct DeploymentConfigsValuesHyperdriveBindings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1858,7 +1876,7 @@ pub struct DeploymentConfigsValuesKvNamespacesKvBinding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1894,7 +1912,7 @@ pub struct DeploymentConfigsValuesKvNamespaces {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1933,7 +1951,7 @@ pub struct DeploymentConfigsValuesMtlsCertificatesMtls {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1969,7 +1987,7 @@ pub struct DeploymentConfigsValuesMtlsCertificates {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2010,7 +2028,7 @@ pub struct DeploymentConfigsValuesPlacement {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2048,7 +2066,7 @@ pub struct DeploymentConfigsValuesQueueProducersQueueProducerBinding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2086,7 +2104,7 @@ pub struct DeploymentConfigsValuesQueueProducers {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2124,7 +2142,7 @@ pub struct DeploymentConfigsValuesR2BucketsR2Binding {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub jurisdiction: Option<Option<String>>,
     /// Name of the R2 bucket.
@@ -2136,7 +2154,7 @@ pub struct DeploymentConfigsValuesR2BucketsR2Binding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2180,7 +2198,7 @@ pub struct DeploymentConfigsValuesR2Buckets {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2216,7 +2234,7 @@ pub struct DeploymentConfigsValuesServicesServiceBinding {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub entrypoint: Option<Option<String>>,
     /// The Service environment.
@@ -2229,7 +2247,7 @@ pub struct DeploymentConfigsValuesServicesServiceBinding {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2280,7 +2298,7 @@ pub struct DeploymentConfigsValuesServices {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2319,7 +2337,7 @@ pub struct DeploymentConfigsValuesVectorizeBindingsVectorize {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2355,7 +2373,7 @@ pub struct DeploymentConfigsValuesVectorizeBindings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2429,7 +2447,7 @@ impl std::fmt::Display for GetDeploymentsEnv {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetDeploymentsEnv {
+impl rt::__private::ParamValue for GetDeploymentsEnv {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `r2` group; get one with [`Client::r2`](crate::Client::r2).
 #[derive(Debug, Clone, Copy)]
 pub struct R2Api<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `r2` group.
-    pub fn r2(&self) -> R2Api<'_> {
-        R2Api { client: self }
+impl<'a> R2Api<'a> {
+    /// The `r2` operations on `client`, as [`Client::r2`](crate::Client::r2) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        R2Api { client }
     }
 }
 impl R2Api<'_> {
@@ -46,16 +47,18 @@ impl R2Api<'_> {
         account_id: &str,
         params: &R2ListBucketsParams,
     ) -> rt::ListCall<Bucket> {
-        let mut request = self
-            .client
-            .request(&operations::R2_LIST_BUCKETS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::R2_LIST_BUCKETS,
+            &[account_id],
+        );
         request.query("name_contains", &params.name_contains);
         request.query("start_after", &params.start_after);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("cursor", &params.cursor);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Bucket
     ///
@@ -74,11 +77,13 @@ impl R2Api<'_> {
         account_id: &str,
         body: &R2CreateBucketRequest,
     ) -> rt::Call<Bucket> {
-        let mut request = self
-            .client
-            .request(&operations::R2_CREATE_BUCKET, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::R2_CREATE_BUCKET,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Bucket
     ///
@@ -98,10 +103,12 @@ impl R2Api<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<Bucket> {
-        let request = self
-            .client
-            .request(&operations::R2_GET_BUCKET, &[account_id, bucket_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::R2_GET_BUCKET,
+            &[account_id, bucket_name],
+        );
+        rt::__private::call(request)
     }
     /// Delete Bucket
     ///
@@ -121,10 +128,12 @@ impl R2Api<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::R2_DELETE_BUCKET, &[account_id, bucket_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::R2_DELETE_BUCKET,
+            &[account_id, bucket_name],
+        );
+        rt::__private::call(request)
     }
     /// Get Sippy Configuration
     ///
@@ -144,13 +153,12 @@ impl R2Api<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<Sippy> {
-        let request = self
-            .client
-            .request(
-                &operations::R2_GET_BUCKET_SIPPY_CONFIG,
-                &[account_id, bucket_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::R2_GET_BUCKET_SIPPY_CONFIG,
+            &[account_id, bucket_name],
+        );
+        rt::__private::call(request)
     }
     /// Enable Sippy
     ///
@@ -171,14 +179,13 @@ impl R2Api<'_> {
         bucket_name: &str,
         body: &R2PutBucketSippyConfigRequest,
     ) -> rt::Call<Sippy> {
-        let mut request = self
-            .client
-            .request(
-                &operations::R2_PUT_BUCKET_SIPPY_CONFIG,
-                &[account_id, bucket_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::R2_PUT_BUCKET_SIPPY_CONFIG,
+            &[account_id, bucket_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Disable Sippy
     ///
@@ -198,13 +205,12 @@ impl R2Api<'_> {
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<Option<R2DeleteBucketSippyConfigResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::R2_DELETE_BUCKET_SIPPY_CONFIG,
-                &[account_id, bucket_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::R2_DELETE_BUCKET_SIPPY_CONFIG,
+            &[account_id, bucket_name],
+        );
+        rt::__private::call(request)
     }
     /// Create Temporary Access Credentials
     ///
@@ -221,11 +227,13 @@ impl R2Api<'_> {
         account_id: &str,
         body: &TempAccessCredsRequest,
     ) -> rt::Call<TempAccessCredsResponse> {
-        let mut request = self
-            .client
-            .request(&operations::R2_CREATE_TEMP_ACCESS_CREDENTIALS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::R2_CREATE_TEMP_ACCESS_CREDENTIALS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -412,7 +420,7 @@ impl std::fmt::Display for R2ListBucketsOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for R2ListBucketsOrder {
+impl rt::__private::ParamValue for R2ListBucketsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -465,7 +473,7 @@ impl std::fmt::Display for R2ListBucketsDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for R2ListBucketsDirection {
+impl rt::__private::ParamValue for R2ListBucketsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -555,7 +563,7 @@ impl<'de> serde::Deserialize<'de> for BucketLocation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Name of the bucket
@@ -621,7 +629,7 @@ impl<'de> serde::Deserialize<'de> for StorageClass {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/r2/buckets.post/requestBody`
@@ -738,7 +746,7 @@ impl<'de> serde::Deserialize<'de> for SippySourceProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Details about the configured source bucket
@@ -837,7 +845,7 @@ impl<'de> serde::Deserialize<'de> for DestinationProvider {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/r2_enable_sippy_aws/properties/destination`

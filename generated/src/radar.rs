@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `radar` group; get one with [`Client::radar`](crate::Client::radar).
 #[derive(Debug, Clone, Copy)]
 pub struct RadarApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `radar` group.
-    pub fn radar(&self) -> RadarApi<'_> {
-        RadarApi { client: self }
+impl<'a> RadarApi<'a> {
+    /// The `radar` operations on `client`, as [`Client::radar`](crate::Client::radar) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        RadarApi { client }
     }
 }
 impl RadarApi<'_> {
@@ -40,7 +41,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAnnotationsParams,
     ) -> rt::Call<RadarResult> {
-        let mut request = self.client.request(&operations::RADAR_GET_ANNOTATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ANNOTATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("dateRange", &params.date_range);
@@ -49,7 +54,7 @@ impl RadarApi<'_> {
         request.query("asn", &params.asn);
         request.query("location", &params.location);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get latest Internet outages and anomalies.
     ///
@@ -64,9 +69,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAnnotationsOutagesParams,
     ) -> rt::Call<RadarResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ANNOTATIONS_OUTAGES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ANNOTATIONS_OUTAGES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("dateRange", &params.date_range);
@@ -75,7 +82,7 @@ impl RadarApi<'_> {
         request.query("asn", &params.asn);
         request.query("location", &params.location);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get the number of outages for locations.
     ///
@@ -90,15 +97,17 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAnnotationsOutagesTopParams,
     ) -> rt::Call<RadarGetAnnotationsOutagesTopResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ANNOTATIONS_OUTAGES_TOP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ANNOTATIONS_OUTAGES_TOP,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
         request.query("dateEnd", &params.date_end);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 DNSSEC Summary
     ///
@@ -115,9 +124,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByDnssecParams,
     ) -> rt::Call<RadarResult2> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_DNSSEC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_DNSSEC,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -126,7 +137,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 EDNS Summary
     ///
@@ -143,9 +154,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByEdnsParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByEdnsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_EDNS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_EDNS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -154,7 +167,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 IP Version Summary
     ///
@@ -171,9 +184,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByIpVersionParams,
     ) -> rt::Call<TimeseriesByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_IP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -182,7 +197,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 DNS Protocol Summary
     ///
@@ -199,9 +214,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByProtocolParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_PROTOCOL,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -210,7 +227,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 Query Types Summary
     ///
@@ -227,9 +244,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByQueryTypeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_QUERY_TYPE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_QUERY_TYPE,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -238,7 +257,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a summary of AS112 Response Codes
     ///
@@ -255,9 +274,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesByResponseCodesParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesByResponseCodesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_RESPONSE_CODES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_RESPONSE_CODES,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -266,7 +287,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 DNS Queries Time Series
     ///
@@ -283,9 +304,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesParams,
     ) -> rt::Call<TimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -295,7 +318,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 DNSSEC Support Time Series
     ///
@@ -312,9 +335,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByDnssecParams,
     ) -> rt::Call<RadarResult3> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_DNSSEC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_DNSSEC,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -324,7 +349,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 EDNS Support Summary
     ///
@@ -341,9 +366,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByEdnsParams,
     ) -> rt::Call<RadarResult3> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_EDNS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_EDNS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -353,7 +380,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 IP Version Time Series
     ///
@@ -370,12 +397,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByIpVersionParams,
     ) -> rt::Call<TimeseriesGroupByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_IP_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_IP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -385,7 +411,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 DNS Protocol Time Series
     ///
@@ -402,9 +428,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByProtocolParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_PROTOCOL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -414,7 +442,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS112 Query Types Time Series
     ///
@@ -431,12 +459,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByQueryTypeResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_QUERY_TYPE,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_QUERY_TYPE,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -446,7 +473,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a time series of AS112 Response Codes
     ///
@@ -463,12 +490,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByResponseCodesParams,
     ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByResponseCodesResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_RESPONSE_CODES,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_RESPONSE_CODES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -478,7 +504,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top autonomous systems by AS112 DNS queries
     ///
@@ -495,9 +521,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsAs112TopLocationsParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -507,7 +535,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By DNS Queries DNSSEC Support
     ///
@@ -528,12 +556,11 @@ impl RadarApi<'_> {
         dnssec: &str,
         params: &RadarGetDnsAs112TopLocationsByDnssecParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_DNSSEC,
-                &[dnssec],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_DNSSEC,
+            &[dnssec],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -543,7 +570,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By EDNS Support
     ///
@@ -564,9 +591,11 @@ impl RadarApi<'_> {
         edns: &str,
         params: &RadarGetDnsAs112TopLocationsByEdnsParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_EDNS, &[edns]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_EDNS,
+            &[edns],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -576,7 +605,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations by DNS Queries IP version
     ///
@@ -597,12 +626,11 @@ impl RadarApi<'_> {
         ip_version: &str,
         params: &RadarGetDnsAs112TopLocationsByIpVersionParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_IP_VERSION,
-                &[ip_version],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_IP_VERSION,
+            &[ip_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -612,7 +640,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks Summary
     ///
@@ -632,9 +660,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -643,7 +673,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Attack Bitrate Summary
     ///
@@ -660,9 +690,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByBitrateParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByBitrateResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_BITRATE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_BITRATE,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -673,7 +705,7 @@ impl RadarApi<'_> {
         request.query("protocol", &params.protocol);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Attack Durations Summary
     ///
@@ -690,9 +722,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByDurationParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByDurationResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_DURATION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_DURATION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -703,7 +737,7 @@ impl RadarApi<'_> {
         request.query("protocol", &params.protocol);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IP Versions Summary
     ///
@@ -720,9 +754,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByIpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_IP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -732,7 +768,7 @@ impl RadarApi<'_> {
         request.query("protocol", &params.protocol);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Protocols Summary
     ///
@@ -749,9 +785,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByProtocolParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_PROTOCOL,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -761,7 +799,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Attack Vector Summary
     ///
@@ -778,9 +816,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3SummaryByVectorParams,
     ) -> rt::Call<RadarGetAttacksLayer3SummaryByVectorResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_VECTOR, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY_BY_VECTOR,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -791,7 +831,7 @@ impl RadarApi<'_> {
         request.query("protocol", &params.protocol);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Attacks By Bytes Summary
     ///
@@ -808,9 +848,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesByBytesParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesByBytesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_BY_BYTES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_BY_BYTES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -825,7 +867,7 @@ impl RadarApi<'_> {
         request.query("metric", &params.metric);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks By Network Protocol Time Series
     ///
@@ -845,9 +887,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupsParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUPS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUPS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -857,7 +901,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Attacks By Bitrate Time Series
     ///
@@ -874,12 +918,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByBitrateParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByBitrateResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_BITRATE,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_BITRATE,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -892,7 +935,7 @@ impl RadarApi<'_> {
         request.query("normalization", &params.normalization);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attack By Duration Time Series
     ///
@@ -909,12 +952,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByDurationParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByDurationResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_DURATION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_DURATION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -927,7 +969,7 @@ impl RadarApi<'_> {
         request.query("normalization", &params.normalization);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks By Target Industries Time Series
     ///
@@ -944,12 +986,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByIndustryParams,
     ) -> rt::Call<TimeseriesGroupByIndustryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_INDUSTRY,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_INDUSTRY,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -963,7 +1004,7 @@ impl RadarApi<'_> {
         request.query("direction", &params.direction);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks By IP Version Time Series
     ///
@@ -980,12 +1021,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByIpVersionParams,
     ) -> rt::Call<TimeseriesGroupByIpVersionResult2> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_IP_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_IP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -997,7 +1037,7 @@ impl RadarApi<'_> {
         request.query("normalization", &params.normalization);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks By Protocol Timeseries
     ///
@@ -1014,12 +1054,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByProtocolParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByProtocolResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_PROTOCOL,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_PROTOCOL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1031,7 +1070,7 @@ impl RadarApi<'_> {
         request.query("normalization", &params.normalization);
         request.query("direction", &params.direction);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks By Vector
     ///
@@ -1048,12 +1087,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByVectorParams,
     ) -> rt::Call<RadarGetAttacksLayer3TimeseriesGroupByVectorResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VECTOR,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VECTOR,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1067,7 +1105,7 @@ impl RadarApi<'_> {
         request.query("direction", &params.direction);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 3 Attacks By Vertical Time Series
     ///
@@ -1084,12 +1122,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TimeseriesGroupByVerticalParams,
     ) -> rt::Call<TimeseriesGroupByVerticalResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VERTICAL,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TIMESERIES_GROUP_BY_VERTICAL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1103,7 +1140,7 @@ impl RadarApi<'_> {
         request.query("direction", &params.direction);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top attack pairs (origin and target locations) of Layer 3 attacks
     ///
@@ -1120,9 +1157,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopAttacksParams,
     ) -> rt::Call<RadarGetAttacksLayer3TopAttacksResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_ATTACKS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_ATTACKS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1136,7 +1175,7 @@ impl RadarApi<'_> {
         request.query("limitPerLocation", &params.limit_per_location);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top Industry of attack
     ///
@@ -1153,9 +1192,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopIndustriesParams,
     ) -> rt::Call<TopIndustriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_INDUSTRIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_INDUSTRIES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1166,7 +1207,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("protocol", &params.protocol);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top origin locations of attack
     ///
@@ -1183,9 +1224,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopOriginLocationsParams,
     ) -> rt::Call<RadarResult5> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_ORIGIN_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_ORIGIN_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1196,7 +1239,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("protocol", &params.protocol);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top target locations of attack
     ///
@@ -1213,9 +1256,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopTargetLocationsParams,
     ) -> rt::Call<RadarResult6> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_TARGET_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_TARGET_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1226,7 +1271,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("protocol", &params.protocol);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top Verticals of attack
     ///
@@ -1243,9 +1288,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer3TopVerticalsParams,
     ) -> rt::Call<TopVerticalsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER3_TOP_VERTICALS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER3_TOP_VERTICALS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1256,7 +1303,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("protocol", &params.protocol);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks Summary
     ///
@@ -1276,9 +1323,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1287,7 +1336,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP Method Summary
     ///
@@ -1304,9 +1353,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByHttpMethodParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByHttpMethodResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_METHOD, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_METHOD,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1318,7 +1369,7 @@ impl RadarApi<'_> {
         request.query("httpVersion", &params.http_version);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP Version Summary
     ///
@@ -1335,9 +1386,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByHttpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByHttpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_HTTP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1349,7 +1402,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Ip Version Summary
     ///
@@ -1366,9 +1419,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByIpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_IP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1380,7 +1435,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Managed Rules Summary
     ///
@@ -1397,12 +1452,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByManagedRulesParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByManagedRulesResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MANAGED_RULES,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MANAGED_RULES,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1415,7 +1469,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Mitigation Product Summary
     ///
@@ -1432,12 +1486,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7SummaryByMitigationProductParams,
     ) -> rt::Call<RadarGetAttacksLayer7SummaryByMitigationProductResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MITIGATION_PRODUCT,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_SUMMARY_BY_MITIGATION_PRODUCT,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -1449,7 +1502,7 @@ impl RadarApi<'_> {
         request.query("httpVersion", &params.http_version);
         request.query("httpMethod", &params.http_method);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks Time Series
     ///
@@ -1466,9 +1519,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesParams,
     ) -> rt::Call<TimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1484,7 +1539,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By Mitigation Technique Time Series
     ///
@@ -1504,9 +1559,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1516,7 +1573,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By HTTP Method Time Series
     ///
@@ -1533,12 +1590,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByHttpMethodResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_METHOD,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_METHOD,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1552,7 +1608,7 @@ impl RadarApi<'_> {
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By HTTP Version Time Series
     ///
@@ -1569,12 +1625,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByHttpVersionResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_HTTP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1588,7 +1643,7 @@ impl RadarApi<'_> {
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By Target Industries Time Series
     ///
@@ -1605,12 +1660,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByIndustryParams,
     ) -> rt::Call<TimeseriesGroupByIndustryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_INDUSTRY,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_INDUSTRY,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1626,7 +1680,7 @@ impl RadarApi<'_> {
         request.query("normalization", &params.normalization);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By IP Version Time Series
     ///
@@ -1643,12 +1697,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams,
     ) -> rt::Call<TimeseriesGroupByIpVersionResult2> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_IP_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_IP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1662,7 +1715,7 @@ impl RadarApi<'_> {
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By Managed Rules Time Series
     ///
@@ -1679,12 +1732,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByManagedRulesResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MANAGED_RULES,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MANAGED_RULES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1699,7 +1751,7 @@ impl RadarApi<'_> {
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By Mitigation Product Time Series
     ///
@@ -1716,12 +1768,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByMitigationProductParams,
     ) -> rt::Call<RadarGetAttacksLayer7TimeseriesGroupByMitigationProductResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MITIGATION_PRODUCT,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_MITIGATION_PRODUCT,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1735,7 +1786,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Layer 7 Attacks By Vertical Time Series
     ///
@@ -1752,12 +1803,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TimeseriesGroupByVerticalParams,
     ) -> rt::Call<TimeseriesGroupByVerticalResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_VERTICAL,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TIMESERIES_GROUP_BY_VERTICAL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1773,7 +1823,7 @@ impl RadarApi<'_> {
         request.query("normalization", &params.normalization);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Origin Autonomous Systems By Layer 7 Attacks
     ///
@@ -1790,9 +1840,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopOriginAsParams,
     ) -> rt::Call<RadarGetAttacksLayer7TopOriginAsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_AS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_AS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1805,7 +1857,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Attack Pairs (origin and target locations) By Layer 7 Attacks
     ///
@@ -1822,9 +1874,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopAttacksParams,
     ) -> rt::Call<RadarGetAttacksLayer7TopAttacksResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_ATTACKS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_ATTACKS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1842,7 +1896,7 @@ impl RadarApi<'_> {
         request.query("magnitude", &params.magnitude);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top Industry of attack
     ///
@@ -1859,9 +1913,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopIndustriesParams,
     ) -> rt::Call<TopIndustriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_INDUSTRIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_INDUSTRIES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1875,7 +1931,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Origin Locations By Layer 7 Attacks
     ///
@@ -1892,9 +1948,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopOriginLocationParams,
     ) -> rt::Call<RadarResult5> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_LOCATION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_LOCATION,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1907,7 +1965,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get layer 7 top target locations
     ///
@@ -1924,9 +1982,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopTargetLocationParams,
     ) -> rt::Call<RadarResult6> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_TARGET_LOCATION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_TARGET_LOCATION,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1938,7 +1998,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top Verticals of attack
     ///
@@ -1955,9 +2015,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetAttacksLayer7TopVerticalsParams,
     ) -> rt::Call<TopVerticalsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ATTACKS_LAYER7_TOP_VERTICALS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ATTACKS_LAYER7_TOP_VERTICALS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -1971,7 +2033,7 @@ impl RadarApi<'_> {
         request.query("httpMethod", &params.http_method);
         request.query("mitigationProduct", &params.mitigation_product);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get BGP hijack events
     ///
@@ -1988,9 +2050,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpHijacksEventsParams,
     ) -> rt::Call<RadarGetBgpHijacksEventsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_HIJACKS_EVENTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_HIJACKS_EVENTS,
+            &[],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("eventId", &params.event_id);
@@ -2007,7 +2071,7 @@ impl RadarApi<'_> {
         request.query("sortBy", &params.sort_by);
         request.query("sortOrder", &params.sort_order);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get BGP IP space time series
     ///
@@ -2024,9 +2088,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpIpsTimeseriesParams,
     ) -> rt::Call<RadarGetBgpIpsTimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_IPS_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_IPS_TIMESERIES,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2036,7 +2102,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("includeDelay", &params.include_delay);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get BGP route leak events
     ///
@@ -2053,9 +2119,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpRouteLeakEventsParams,
     ) -> rt::Call<RadarGetBgpRouteLeakEventsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_ROUTE_LEAK_EVENTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_ROUTE_LEAK_EVENTS,
+            &[],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("eventId", &params.event_id);
@@ -2068,7 +2136,7 @@ impl RadarApi<'_> {
         request.query("sortBy", &params.sort_by);
         request.query("sortOrder", &params.sort_order);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List ASes from global routing tables
     ///
@@ -2085,15 +2153,17 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpRoutesAsnsParams,
     ) -> rt::Call<RadarGetBgpRoutesAsnsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_ROUTES_ASNS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_ROUTES_ASNS,
+            &[],
+        );
         request.query("location", &params.location);
         request.query("limit", &params.limit);
         request.query("sortBy", &params.sort_by);
         request.query("sortOrder", &params.sort_order);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get MOASes
     ///
@@ -2110,14 +2180,16 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpPfx2asMoasParams,
     ) -> rt::Call<RadarGetBgpPfx2asMoasResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_PFX2AS_MOAS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_PFX2AS_MOAS,
+            &[],
+        );
         request.query("origin", &params.origin);
         request.query("prefix", &params.prefix);
         request.query("invalid_only", &params.invalid_only);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get prefix-to-ASN mapping
     ///
@@ -2134,13 +2206,17 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpPfx2asParams,
     ) -> rt::Call<RadarGetBgpPfx2asResult> {
-        let mut request = self.client.request(&operations::RADAR_GET_BGP_PFX2AS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_PFX2AS,
+            &[],
+        );
         request.query("prefix", &params.prefix);
         request.query("origin", &params.origin);
         request.query("rpkiStatus", &params.rpki_status);
         request.query("longestPrefixMatch", &params.longest_prefix_match);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get BGP routing table stats
     ///
@@ -2157,13 +2233,15 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpRoutesStatsParams,
     ) -> rt::Call<RadarGetBgpRoutesStatsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_ROUTES_STATS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_ROUTES_STATS,
+            &[],
+        );
         request.query("asn", &params.asn);
         request.query("location", &params.location);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get BGP time series
     ///
@@ -2180,9 +2258,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpTimeseriesParams,
     ) -> rt::Call<TimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_TIMESERIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2192,7 +2272,7 @@ impl RadarApi<'_> {
         request.query("updateType", &params.update_type);
         request.query("asn", &params.asn);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top autonomous systems
     ///
@@ -2209,7 +2289,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpTopAsesParams,
     ) -> rt::Call<RadarGetBgpTopAsesResult> {
-        let mut request = self.client.request(&operations::RADAR_GET_BGP_TOP_ASES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_TOP_ASES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2219,7 +2303,7 @@ impl RadarApi<'_> {
         request.query("prefix", &params.prefix);
         request.query("updateType", &params.update_type);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get list of ASNs ordered by prefix count
     ///
@@ -2236,13 +2320,15 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpTopAsnsByPrefixesParams,
     ) -> rt::Call<RadarGetBgpTopAsnsByPrefixesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_TOP_ASNS_BY_PREFIXES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_TOP_ASNS_BY_PREFIXES,
+            &[],
+        );
         request.query("country", &params.country);
         request.query("limit", &params.limit);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top prefixes
     ///
@@ -2259,9 +2345,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetBgpTopPrefixesParams,
     ) -> rt::Call<RadarGetBgpTopPrefixesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_BGP_TOP_PREFIXES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_BGP_TOP_PREFIXES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2270,7 +2358,7 @@ impl RadarApi<'_> {
         request.query("asn", &params.asn);
         request.query("updateType", &params.update_type);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Datasets
     ///
@@ -2287,14 +2375,16 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetReportsDatasetsParams,
     ) -> rt::Call<RadarGetReportsDatasetsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_REPORTS_DATASETS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_REPORTS_DATASETS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("datasetType", &params.dataset_type);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Dataset download url
     ///
@@ -2313,11 +2403,13 @@ impl RadarApi<'_> {
         &self,
         params: &RadarPostReportsDatasetDownloadUrlParams,
     ) -> rt::Call<RadarPostReportsDatasetDownloadUrlResponse> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_POST_REPORTS_DATASET_DOWNLOAD_URL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_POST_REPORTS_DATASET_DOWNLOAD_URL,
+            &[],
+        );
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// [`radar_post_reports_dataset_download_url`](Self::radar_post_reports_dataset_download_url) with its optional request body.
     ///
@@ -2327,12 +2419,14 @@ impl RadarApi<'_> {
         body: &RadarPostReportsDatasetDownloadUrlRequest,
         params: &RadarPostReportsDatasetDownloadUrlParams,
     ) -> rt::Call<RadarPostReportsDatasetDownloadUrlResponse> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_POST_REPORTS_DATASET_DOWNLOAD_URL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_POST_REPORTS_DATASET_DOWNLOAD_URL,
+            &[],
+        );
         request.query("format", &params.format);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Dataset csv Stream
     ///
@@ -2351,10 +2445,12 @@ impl RadarApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn radar_get_reports_dataset_download(&self, alias: &str) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::RADAR_GET_REPORTS_DATASET_DOWNLOAD, &[alias]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_REPORTS_DATASET_DOWNLOAD,
+            &[alias],
+        );
+        rt::__private::raw_call(request)
     }
     /// Get Cache Hit Summary
     ///
@@ -2371,9 +2467,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByCacheHitStatusParams,
     ) -> rt::Call<StatusResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_CACHE_HIT_STATUS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_CACHE_HIT_STATUS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2383,7 +2481,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNSSEC Summary
     ///
@@ -2400,9 +2498,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByDnssecParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByDnssecResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2412,7 +2512,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNSSEC Awareness Summary
     ///
@@ -2429,9 +2529,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByDnssecAwarenessParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByDnssecAwarenessResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_AWARENESS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_AWARENESS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2441,7 +2543,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNSSEC end to end Summary
     ///
@@ -2458,9 +2560,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByDnssecE2eVersionParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByDnssecE2eVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_E2E_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_DNSSEC_E2E_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2470,7 +2574,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IP Version Summary
     ///
@@ -2487,9 +2591,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByIpVersionParams,
     ) -> rt::Call<TimeseriesByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_IP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2499,7 +2605,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get matching answer Summary
     ///
@@ -2516,12 +2622,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByMatchingAnswerStatusParams,
     ) -> rt::Call<StatusResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_TIMESERIES_BY_MATCHING_ANSWER_STATUS,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_MATCHING_ANSWER_STATUS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2531,7 +2636,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get protocol Summary
     ///
@@ -2548,9 +2653,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByProtocolParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_PROTOCOL,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2560,7 +2667,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Query type Summary
     ///
@@ -2577,9 +2684,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByQueryTypeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_QUERY_TYPE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_QUERY_TYPE,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2589,7 +2698,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get response code Summary
     ///
@@ -2606,9 +2715,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByResponseCodeParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByResponseCodeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_RESPONSE_CODE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_RESPONSE_CODE,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2618,7 +2729,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get response TTL Summary
     ///
@@ -2635,9 +2746,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesByResponseTtlParams,
     ) -> rt::Call<RadarGetDnsTimeseriesByResponseTtlResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_BY_RESPONSE_TTL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_BY_RESPONSE_TTL,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -2647,7 +2760,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNS Time Series
     ///
@@ -2664,9 +2777,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesParams,
     ) -> rt::Call<TimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2677,7 +2792,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Cache Hit Summary
     ///
@@ -2694,12 +2809,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByCacheHitStatusParams,
     ) -> rt::Call<RadarResult7> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_CACHE_HIT_STATUS,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_CACHE_HIT_STATUS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2710,7 +2824,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNSSEC timeseries group
     ///
@@ -2727,9 +2841,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByDnssecResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2740,7 +2856,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNSSEC Awareness timeseries groups
     ///
@@ -2757,12 +2873,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecAwarenessParams,
     ) -> rt::Call<RadarResult3> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_AWARENESS,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_AWARENESS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2773,7 +2888,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DNSSEC end to end timeseries group
     ///
@@ -2790,12 +2905,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams,
     ) -> rt::Call<RadarResult7> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2806,7 +2920,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IP Version time series group
     ///
@@ -2823,9 +2937,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByIpVersionParams,
     ) -> rt::Call<TimeseriesGroupByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_IP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2836,7 +2952,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get matching answer timeseries group
     ///
@@ -2853,12 +2969,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams,
     ) -> rt::Call<RadarResult7> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2869,7 +2984,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get protocol timeseries group
     ///
@@ -2886,9 +3001,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByProtocolParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_PROTOCOL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2899,7 +3016,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Query type timeseries group
     ///
@@ -2916,9 +3033,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByQueryTypeParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByQueryTypeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_QUERY_TYPE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_QUERY_TYPE,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2929,7 +3048,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get response code timeseries group
     ///
@@ -2946,9 +3065,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByResponseCodeParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByResponseCodeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_CODE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_CODE,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2959,7 +3080,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get response TTL timeseries group
     ///
@@ -2976,9 +3097,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTimeseriesGroupByResponseTtlParams,
     ) -> rt::Call<RadarGetDnsTimeseriesGroupByResponseTtlResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_TTL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_RESPONSE_TTL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -2989,7 +3112,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("tld", &params.tld);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems by DNS queries.
     ///
@@ -3006,7 +3129,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTopAsesParams,
     ) -> rt::Call<RadarGetDnsTopAsesResult> {
-        let mut request = self.client.request(&operations::RADAR_GET_DNS_TOP_ASES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TOP_ASES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("domain", &params.domain);
@@ -3017,7 +3144,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations by DNS queries
     ///
@@ -3034,9 +3161,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetDnsTopLocationsParams,
     ) -> rt::Call<RadarGetDnsTopLocationsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_DNS_TOP_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_DNS_TOP_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("domain", &params.domain);
@@ -3047,7 +3176,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ARC Validations Summary
     ///
@@ -3064,9 +3193,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByArcParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ARC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ARC,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3077,7 +3208,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DKIM Validations Summary
     ///
@@ -3094,9 +3225,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByDkimParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DKIM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DKIM,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3107,7 +3240,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DMARC Validations Summary
     ///
@@ -3124,9 +3257,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByDmarcParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DMARC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DMARC,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3137,7 +3272,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Encrypted Summary
     ///
@@ -3154,9 +3289,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByEncryptedParams,
     ) -> rt::Call<RadarGetEmailRoutingSummaryByEncryptedResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ENCRYPTED, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ENCRYPTED,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3167,7 +3304,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("ipVersion", &params.ip_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Ip Version Summary
     ///
@@ -3184,9 +3321,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryByIpVersionParams,
     ) -> rt::Call<SummaryByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_IP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3197,7 +3336,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPF Validations Summary
     ///
@@ -3214,9 +3353,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingSummaryBySpfParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_SPF, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_SPF,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3227,7 +3368,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ARC Validations Time Series
     ///
@@ -3244,9 +3385,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByArcParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ARC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ARC,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3258,7 +3401,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DKIM Validations Time Series
     ///
@@ -3275,9 +3418,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByDkimParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DKIM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DKIM,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3289,7 +3434,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DMARC Validations Time Series
     ///
@@ -3306,12 +3451,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByDmarcParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DMARC,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DMARC,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3323,7 +3467,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Encrypted Time Series
     ///
@@ -3340,12 +3484,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByEncryptedParams,
     ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByEncryptedResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3357,7 +3500,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("ipVersion", &params.ip_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Ip Version Time Series
     ///
@@ -3374,12 +3517,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByIpVersionParams,
     ) -> rt::Call<TimeseriesGroupByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_IP_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_IP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3391,7 +3533,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPF Validations Time Series
     ///
@@ -3408,9 +3550,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupBySpfParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3422,7 +3566,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("encrypted", &params.encrypted);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ARC Validations Summary
     ///
@@ -3439,9 +3583,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByArcParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_ARC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_ARC,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3451,7 +3597,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DKIM Validations Summary
     ///
@@ -3468,9 +3614,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByDkimParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DKIM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DKIM,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3480,7 +3628,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DMARC Validations Summary
     ///
@@ -3497,9 +3645,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByDmarcParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DMARC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DMARC,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3509,7 +3659,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get MALICIOUS Validations Summary
     ///
@@ -3526,9 +3676,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByMaliciousParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryByMaliciousResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_MALICIOUS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_MALICIOUS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3539,7 +3691,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPAM Summary
     ///
@@ -3556,9 +3708,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryBySpamParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryBySpamResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPAM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPAM,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3569,7 +3723,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPF Validations Summary
     ///
@@ -3586,9 +3740,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryBySpfParams,
     ) -> rt::Call<RadarResult8> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPF, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPF,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3598,7 +3754,7 @@ impl RadarApi<'_> {
         request.query("dmarc", &params.dmarc);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPOOF Summary
     ///
@@ -3615,9 +3771,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryBySpoofParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryBySpoofResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPOOF, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPOOF,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3628,7 +3786,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Threat Categories Summary
     ///
@@ -3645,12 +3803,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByThreatCategoryParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryByThreatCategoryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_THREAT_CATEGORY,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_THREAT_CATEGORY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3661,7 +3818,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get TLS Version Summary
     ///
@@ -3678,9 +3835,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecuritySummaryByTlsVersionParams,
     ) -> rt::Call<RadarGetEmailSecuritySummaryByTlsVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_TLS_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_TLS_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -3690,7 +3849,7 @@ impl RadarApi<'_> {
         request.query("dmarc", &params.dmarc);
         request.query("spf", &params.spf);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get ARC Validations Time Series
     ///
@@ -3707,9 +3866,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByArcParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_ARC, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_ARC,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3720,7 +3881,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DKIM Validations Time Series
     ///
@@ -3737,12 +3898,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByDkimParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DKIM,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DKIM,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3753,7 +3913,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get DMARC Validations Time Series
     ///
@@ -3770,12 +3930,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByDmarcParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DMARC,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DMARC,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3786,7 +3945,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get MALICIOUS Validations Time Series
     ///
@@ -3803,12 +3962,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByMaliciousParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByMaliciousResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3820,7 +3978,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPAM Validations Time Series
     ///
@@ -3837,12 +3995,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpamParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupBySpamResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPAM,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPAM,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3854,7 +4011,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPF Validations Time Series
     ///
@@ -3871,9 +4028,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpfParams,
     ) -> rt::Call<RadarResult9> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPF, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPF,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3884,7 +4043,7 @@ impl RadarApi<'_> {
         request.query("dmarc", &params.dmarc);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get SPOOF Validations Time Series
     ///
@@ -3901,12 +4060,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpoofParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupBySpoofResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPOOF,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPOOF,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3918,7 +4076,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Threat Categories Time Series
     ///
@@ -3935,12 +4093,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByThreatCategoryResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_THREAT_CATEGORY,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_THREAT_CATEGORY,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3952,7 +4109,7 @@ impl RadarApi<'_> {
         request.query("spf", &params.spf);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get TLS Version Time Series
     ///
@@ -3969,12 +4126,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams,
     ) -> rt::Call<RadarGetEmailSecurityTimeseriesGroupByTlsVersionResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_TLS_VERSION,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_TLS_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -3985,7 +4141,7 @@ impl RadarApi<'_> {
         request.query("dmarc", &params.dmarc);
         request.query("spf", &params.spf);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top TLDs By Email Messages
     ///
@@ -4002,9 +4158,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEmailSecurityTopTldsByMessagesParams,
     ) -> rt::Call<RadarResult10> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4017,7 +4175,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("tldCategory", &params.tld_category);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top TLDs By Malicious Classification
     ///
@@ -4038,12 +4196,11 @@ impl RadarApi<'_> {
         malicious: &str,
         params: &RadarGetEmailSecurityTopTldsByMaliciousParams,
     ) -> rt::Call<RadarResult10> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MALICIOUS,
-                &[malicious],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MALICIOUS,
+            &[malicious],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4056,7 +4213,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("tldCategory", &params.tld_category);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top TLDs By Spam Classification
     ///
@@ -4077,9 +4234,11 @@ impl RadarApi<'_> {
         spam: &str,
         params: &RadarGetEmailSecurityTopTldsBySpamParams,
     ) -> rt::Call<RadarResult10> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPAM, &[spam]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPAM,
+            &[spam],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4092,7 +4251,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("tldCategory", &params.tld_category);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top TLDs By Spoof Classification
     ///
@@ -4113,9 +4272,11 @@ impl RadarApi<'_> {
         spoof: &str,
         params: &RadarGetEmailSecurityTopTldsBySpoofParams,
     ) -> rt::Call<RadarResult10> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPOOF, &[spoof]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPOOF,
+            &[spoof],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4128,7 +4289,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("tldCategory", &params.tld_category);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get autonomous systems
     ///
@@ -4145,16 +4306,18 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEntitiesAsnListParams,
     ) -> rt::Call<RadarGetEntitiesAsnListResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ENTITIES_ASN_LIST, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ENTITIES_ASN_LIST,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("asn", &params.asn);
         request.query("location", &params.location);
         request.query("orderBy", &params.order_by);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get autonomous system information by IP address
     ///
@@ -4171,12 +4334,14 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEntitiesAsnByIpParams,
     ) -> rt::Call<RadarGetEntitiesAsnByIpResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ENTITIES_ASN_BY_IP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ENTITIES_ASN_BY_IP,
+            &[],
+        );
         request.query("ip", &params.ip);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get autonomous system information by AS number
     ///
@@ -4197,11 +4362,13 @@ impl RadarApi<'_> {
         asn: i64,
         params: &RadarGetEntitiesAsnByIdParams,
     ) -> rt::Call<RadarGetEntitiesAsnByIdResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ENTITIES_ASN_BY_ID, &[&asn.to_string()]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ENTITIES_ASN_BY_ID,
+            &[&asn.to_string()],
+        );
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get AS-level relationships by AS number
     ///
@@ -4222,12 +4389,14 @@ impl RadarApi<'_> {
         asn: i64,
         params: &RadarGetAsnsRelParams,
     ) -> rt::Call<RadarGetAsnsRelResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ASNS_REL, &[&asn.to_string()]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ASNS_REL,
+            &[&asn.to_string()],
+        );
         request.query("asn2", &params.asn2);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IP address
     ///
@@ -4244,10 +4413,14 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEntitiesIpParams,
     ) -> rt::Call<RadarGetEntitiesIpResult> {
-        let mut request = self.client.request(&operations::RADAR_GET_ENTITIES_IP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ENTITIES_IP,
+            &[],
+        );
         request.query("ip", &params.ip);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get locations
     ///
@@ -4264,14 +4437,16 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetEntitiesLocationsParams,
     ) -> rt::Call<RadarGetEntitiesLocationsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ENTITIES_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ENTITIES_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("location", &params.location);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get location
     ///
@@ -4292,11 +4467,13 @@ impl RadarApi<'_> {
         location: &str,
         params: &RadarGetEntitiesLocationByAlpha2Params,
     ) -> rt::Call<RadarGetEntitiesLocationByAlpha2Result> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_ENTITIES_LOCATION_BY_ALPHA2, &[location]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_ENTITIES_LOCATION_BY_ALPHA2,
+            &[location],
+        );
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Bot Class Summary
     ///
@@ -4313,9 +4490,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByBotClassParams,
     ) -> rt::Call<RadarGetHttpSummaryByBotClassResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_BOT_CLASS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_BOT_CLASS,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4330,7 +4509,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Device Type Summary
     ///
@@ -4347,9 +4526,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByDeviceTypeParams,
     ) -> rt::Call<RadarGetHttpSummaryByDeviceTypeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_DEVICE_TYPE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_DEVICE_TYPE,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4364,7 +4545,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP protocols summary
     ///
@@ -4381,9 +4562,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByHttpProtocolParams,
     ) -> rt::Call<RadarGetHttpSummaryByHttpProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_HTTP_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_HTTP_PROTOCOL,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4398,7 +4581,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP Versions Summary
     ///
@@ -4415,9 +4598,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByHttpVersionParams,
     ) -> rt::Call<RadarGetHttpSummaryByHttpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_HTTP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_HTTP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4432,7 +4617,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IP Version Summary
     ///
@@ -4449,9 +4634,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByIpVersionParams,
     ) -> rt::Call<SummaryByIpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_IP_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4466,7 +4653,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Operating Systems Summary
     ///
@@ -4483,9 +4670,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByOperatingSystemParams,
     ) -> rt::Call<RadarGetHttpSummaryByOperatingSystemResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_OPERATING_SYSTEM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_OPERATING_SYSTEM,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4500,7 +4689,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP Post Quantum summary
     ///
@@ -4517,9 +4706,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByPostQuantumParams,
     ) -> rt::Call<RadarResult2> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_POST_QUANTUM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_POST_QUANTUM,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4535,7 +4726,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get TLS Versions Summary
     ///
@@ -4552,9 +4743,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpSummaryByTlsVersionParams,
     ) -> rt::Call<RadarGetHttpSummaryByTlsVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_SUMMARY_BY_TLS_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_SUMMARY_BY_TLS_VERSION,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -4569,7 +4762,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("os", &params.os);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP requests Time Series
     ///
@@ -4586,9 +4779,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesParams,
     ) -> rt::Call<TimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4599,7 +4794,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Bot Classes Time Series
     ///
@@ -4616,9 +4811,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByBotClassParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByBotClassResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BOT_CLASS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BOT_CLASS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4634,7 +4831,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get User Agents Time Series
     ///
@@ -4651,9 +4848,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByBrowsersParams,
     ) -> rt::Call<RadarResult11> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSERS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSERS,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4671,7 +4870,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get User Agent Families Time Series
     ///
@@ -4688,12 +4887,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByBrowserFamiliesParams,
     ) -> rt::Call<RadarResult11> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSER_FAMILIES,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSER_FAMILIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4710,7 +4908,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Device Types Time Series
     ///
@@ -4727,9 +4925,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByDeviceTypeParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByDeviceTypeResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_DEVICE_TYPE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_DEVICE_TYPE,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4745,7 +4945,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP protocols Time Series
     ///
@@ -4762,9 +4962,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByHttpProtocolParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByHttpProtocolResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_PROTOCOL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_PROTOCOL,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4780,7 +4982,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP Versions Time Series
     ///
@@ -4797,9 +4999,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByHttpVersionParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByHttpVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_HTTP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4815,7 +5019,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IP Versions Time Series
     ///
@@ -4832,9 +5036,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByIpVersionParams,
     ) -> rt::Call<TimeseriesGroupByIpVersionResult2> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_IP_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_IP_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4850,7 +5056,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Operating Systems Time Series
     ///
@@ -4867,12 +5073,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByOperatingSystemParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByOperatingSystemResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_OPERATING_SYSTEM,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_OPERATING_SYSTEM,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4888,7 +5093,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get HTTP Post Quantum Support Time Series
     ///
@@ -4905,9 +5110,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByPostQuantumParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByPostQuantumResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_POST_QUANTUM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_POST_QUANTUM,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4924,7 +5131,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get TLS Versions Time Series
     ///
@@ -4941,9 +5148,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTimeseriesGroupByTlsVersionParams,
     ) -> rt::Call<RadarGetHttpTimeseriesGroupByTlsVersionResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_TLS_VERSION, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_TLS_VERSION,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4959,7 +5168,7 @@ impl RadarApi<'_> {
         request.query("ipVersion", &params.ip_version);
         request.query("os", &params.os);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By HTTP Requests
     ///
@@ -4976,9 +5185,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTopAsesByHttpRequestsParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_REQUESTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_REQUESTS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -4996,7 +5207,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By Bot Class
     ///
@@ -5017,9 +5228,11 @@ impl RadarApi<'_> {
         bot_class: &str,
         params: &RadarGetHttpTopAsesByBotClassParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_BOT_CLASS, &[bot_class]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_BOT_CLASS,
+            &[bot_class],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5036,7 +5249,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By Browser Family
     ///
@@ -5057,12 +5270,11 @@ impl RadarApi<'_> {
         browser_family: &str,
         params: &RadarGetHttpTopAsesByBrowserFamilyParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_ASES_BY_BROWSER_FAMILY,
-                &[browser_family],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_BROWSER_FAMILY,
+            &[browser_family],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5079,7 +5291,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By Device Type
     ///
@@ -5100,12 +5312,11 @@ impl RadarApi<'_> {
         device_type: &str,
         params: &RadarGetHttpTopAsesByDeviceTypeParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_ASES_BY_DEVICE_TYPE,
-                &[device_type],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_DEVICE_TYPE,
+            &[device_type],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5122,7 +5333,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By HTTP Protocol
     ///
@@ -5143,12 +5354,11 @@ impl RadarApi<'_> {
         http_protocol: &str,
         params: &RadarGetHttpTopAsesByHttpProtocolParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_PROTOCOL,
-                &[http_protocol],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_PROTOCOL,
+            &[http_protocol],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5165,7 +5375,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By HTTP Version
     ///
@@ -5186,12 +5396,11 @@ impl RadarApi<'_> {
         http_version: &str,
         params: &RadarGetHttpTopAsesByHttpVersionParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_VERSION,
-                &[http_version],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_VERSION,
+            &[http_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5208,7 +5417,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By IP Version
     ///
@@ -5229,9 +5438,11 @@ impl RadarApi<'_> {
         ip_version: &str,
         params: &RadarGetHttpTopAsesByIpVersionParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_IP_VERSION, &[ip_version]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_IP_VERSION,
+            &[ip_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5248,7 +5459,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By Operating System
     ///
@@ -5269,9 +5480,11 @@ impl RadarApi<'_> {
         os: &str,
         params: &RadarGetHttpTopAsesByOperatingSystemParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_ASES_BY_OPERATING_SYSTEM, &[os]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_OPERATING_SYSTEM,
+            &[os],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5288,7 +5501,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By TLS Version
     ///
@@ -5309,12 +5522,11 @@ impl RadarApi<'_> {
         tls_version: &str,
         params: &RadarGetHttpTopAsesByTlsVersionParams,
     ) -> rt::Call<RadarResult12> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_ASES_BY_TLS_VERSION,
-                &[tls_version],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_ASES_BY_TLS_VERSION,
+            &[tls_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5331,7 +5543,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top User Agents By HTTP requests
     ///
@@ -5348,9 +5560,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTopBrowsersParams,
     ) -> rt::Call<RadarResult13> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_BROWSERS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_BROWSERS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5368,7 +5582,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top User Agents Families by HTTP requests
     ///
@@ -5385,9 +5599,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTopBrowserFamiliesParams,
     ) -> rt::Call<RadarResult13> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_BROWSER_FAMILIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_BROWSER_FAMILIES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5405,7 +5621,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By HTTP requests
     ///
@@ -5422,9 +5638,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetHttpTopLocationsByHttpRequestsParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_REQUESTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_REQUESTS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5442,7 +5660,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By Bot Class
     ///
@@ -5463,12 +5681,11 @@ impl RadarApi<'_> {
         bot_class: &str,
         params: &RadarGetHttpTopLocationsByBotClassParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BOT_CLASS,
-                &[bot_class],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BOT_CLASS,
+            &[bot_class],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5485,7 +5702,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By Browser Family
     ///
@@ -5506,12 +5723,11 @@ impl RadarApi<'_> {
         browser_family: &str,
         params: &RadarGetHttpTopLocationsByBrowserFamilyParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BROWSER_FAMILY,
-                &[browser_family],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BROWSER_FAMILY,
+            &[browser_family],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5528,7 +5744,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("tlsVersion", &params.tls_version);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By Device Type
     ///
@@ -5549,12 +5765,11 @@ impl RadarApi<'_> {
         device_type: &str,
         params: &RadarGetHttpTopLocationsByDeviceTypeParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_DEVICE_TYPE,
-                &[device_type],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_DEVICE_TYPE,
+            &[device_type],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5571,7 +5786,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By HTTP Protocol
     ///
@@ -5592,12 +5807,11 @@ impl RadarApi<'_> {
         http_protocol: &str,
         params: &RadarGetHttpTopLocationsByHttpProtocolParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_PROTOCOL,
-                &[http_protocol],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_PROTOCOL,
+            &[http_protocol],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5614,7 +5828,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By HTTP Version
     ///
@@ -5635,12 +5849,11 @@ impl RadarApi<'_> {
         http_version: &str,
         params: &RadarGetHttpTopLocationsByHttpVersionParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_VERSION,
-                &[http_version],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_VERSION,
+            &[http_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5657,7 +5870,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By IP Version
     ///
@@ -5678,12 +5891,11 @@ impl RadarApi<'_> {
         ip_version: &str,
         params: &RadarGetHttpTopLocationsByIpVersionParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_IP_VERSION,
-                &[ip_version],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_IP_VERSION,
+            &[ip_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5700,7 +5912,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By Operating System
     ///
@@ -5721,12 +5933,11 @@ impl RadarApi<'_> {
         os: &str,
         params: &RadarGetHttpTopLocationsByOperatingSystemParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_OPERATING_SYSTEM,
-                &[os],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_OPERATING_SYSTEM,
+            &[os],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5743,7 +5954,7 @@ impl RadarApi<'_> {
         request.query("tlsVersion", &params.tls_version);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By TLS Version
     ///
@@ -5764,12 +5975,11 @@ impl RadarApi<'_> {
         tls_version: &str,
         params: &RadarGetHttpTopLocationsByTlsVersionParams,
     ) -> rt::Call<RadarResult4> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_TLS_VERSION,
-                &[tls_version],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_TLS_VERSION,
+            &[tls_version],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5786,7 +5996,7 @@ impl RadarApi<'_> {
         request.query("os", &params.os);
         request.query("browserFamily", &params.browser_family);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Netflows Summary
     ///
@@ -5803,9 +6013,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetNetflowsSummaryParams,
     ) -> rt::Call<RadarGetNetflowsSummaryResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_NETFLOWS_SUMMARY, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_NETFLOWS_SUMMARY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -5814,7 +6026,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get NetFlows Time Series
     ///
@@ -5831,9 +6043,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetNetflowsTimeseriesParams,
     ) -> rt::Call<TimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_NETFLOWS_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_NETFLOWS_TIMESERIES,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5845,7 +6059,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("normalization", &params.normalization);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Autonomous Systems By Network Traffic
     ///
@@ -5862,9 +6076,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetNetflowsTopAsesParams,
     ) -> rt::Call<RadarGetNetflowsTopAsesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_NETFLOWS_TOP_ASES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_NETFLOWS_TOP_ASES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5874,7 +6090,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Locations By Network Traffic
     ///
@@ -5891,9 +6107,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetNetflowsTopLocationsParams,
     ) -> rt::Call<RadarGetNetflowsTopLocationsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_NETFLOWS_TOP_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_NETFLOWS_TOP_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5903,7 +6121,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IQI Summary
     ///
@@ -5920,9 +6138,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetQualityIndexSummaryParams,
     ) -> rt::Call<RadarGetQualityIndexSummaryResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_QUALITY_INDEX_SUMMARY, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_QUALITY_INDEX_SUMMARY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -5932,7 +6152,7 @@ impl RadarApi<'_> {
         request.query("continent", &params.continent);
         request.query("metric", &params.metric);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get IQI Time Series
     ///
@@ -5949,9 +6169,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetQualityIndexTimeseriesGroupParams,
     ) -> rt::Call<RadarGetQualityIndexTimeseriesGroupResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_QUALITY_INDEX_TIMESERIES_GROUP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_QUALITY_INDEX_TIMESERIES_GROUP,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -5963,7 +6185,7 @@ impl RadarApi<'_> {
         request.query("interpolation", &params.interpolation);
         request.query("metric", &params.metric);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Speed Tests Histogram
     ///
@@ -5980,9 +6202,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetQualitySpeedHistogramParams,
     ) -> rt::Call<RadarGetQualitySpeedHistogramResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_QUALITY_SPEED_HISTOGRAM, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_QUALITY_SPEED_HISTOGRAM,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateEnd", &params.date_end);
         request.query("asn", &params.asn);
@@ -5991,7 +6215,7 @@ impl RadarApi<'_> {
         request.query("bucketSize", &params.bucket_size);
         request.query("metricGroup", &params.metric_group);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Speed Tests Summary
     ///
@@ -6008,16 +6232,18 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetQualitySpeedSummaryParams,
     ) -> rt::Call<RadarGetQualitySpeedSummaryResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_QUALITY_SPEED_SUMMARY, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_QUALITY_SPEED_SUMMARY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateEnd", &params.date_end);
         request.query("asn", &params.asn);
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Speed Test Autonomous Systems
     ///
@@ -6034,9 +6260,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetQualitySpeedTopAsesParams,
     ) -> rt::Call<RadarGetQualitySpeedTopAsesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_QUALITY_SPEED_TOP_ASES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_QUALITY_SPEED_TOP_ASES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateEnd", &params.date_end);
@@ -6046,7 +6274,7 @@ impl RadarApi<'_> {
         request.query("orderBy", &params.order_by);
         request.query("reverse", &params.reverse);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Speed Test Locations
     ///
@@ -6063,9 +6291,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetQualitySpeedTopLocationsParams,
     ) -> rt::Call<RadarGetQualitySpeedTopLocationsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_QUALITY_SPEED_TOP_LOCATIONS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_QUALITY_SPEED_TOP_LOCATIONS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateEnd", &params.date_end);
@@ -6075,7 +6305,7 @@ impl RadarApi<'_> {
         request.query("orderBy", &params.order_by);
         request.query("reverse", &params.reverse);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Domains Rank details
     ///
@@ -6098,15 +6328,17 @@ impl RadarApi<'_> {
         domain: &str,
         params: &RadarGetRankingDomainDetailsParams,
     ) -> rt::Call<RadarGetRankingDomainDetailsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_RANKING_DOMAIN_DETAILS, &[domain]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_RANKING_DOMAIN_DETAILS,
+            &[domain],
+        );
         request.query("limit", &params.limit);
         request.query("rankingType", &params.ranking_type);
         request.query("name", &params.name);
         request.query("date", &params.date);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Domains Rank time series
     ///
@@ -6123,9 +6355,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetRankingDomainTimeseriesParams,
     ) -> rt::Call<RadarGetRankingDomainTimeseriesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_RANKING_DOMAIN_TIMESERIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_RANKING_DOMAIN_TIMESERIES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("rankingType", &params.ranking_type);
         request.query("name", &params.name);
@@ -6135,7 +6369,7 @@ impl RadarApi<'_> {
         request.query("dateStart", &params.date_start);
         request.query("dateEnd", &params.date_end);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top or Trending Domains
     ///
@@ -6152,16 +6386,18 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetRankingTopDomainsParams,
     ) -> rt::Call<RadarGetRankingTopDomainsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_RANKING_TOP_DOMAINS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_RANKING_TOP_DOMAINS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("location", &params.location);
         request.query("date", &params.date);
         request.query("rankingType", &params.ranking_type);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Search for locations, autonomous systems (AS) and reports.
     ///
@@ -6178,14 +6414,18 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetSearchGlobalParams,
     ) -> rt::Call<RadarGetSearchGlobalResult> {
-        let mut request = self.client.request(&operations::RADAR_GET_SEARCH_GLOBAL, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_SEARCH_GLOBAL,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("limitPerGroup", &params.limit_per_group);
         request.query("query", &params.query);
         request.query("include", &params.include);
         request.query("exclude", &params.exclude);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get TCP Resets Timeouts Summary
     ///
@@ -6202,9 +6442,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetTcpResetsTimeoutsSummaryParams,
     ) -> rt::Call<RadarGetTcpResetsTimeoutsSummaryResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_TCP_RESETS_TIMEOUTS_SUMMARY, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_TCP_RESETS_TIMEOUTS_SUMMARY,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
@@ -6213,7 +6455,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get TCP Resets Timeouts Time Series
     ///
@@ -6230,9 +6472,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetTcpResetsTimeoutsTimeseriesGroupParams,
     ) -> rt::Call<RadarGetTcpResetsTimeoutsTimeseriesGroupResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_TCP_RESETS_TIMEOUTS_TIMESERIES_GROUP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_TCP_RESETS_TIMEOUTS_TIMESERIES_GROUP,
+            &[],
+        );
         request.query("aggInterval", &params.agg_interval);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6242,7 +6486,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get latest Internet traffic anomalies.
     ///
@@ -6261,9 +6505,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetTrafficAnomaliesParams,
     ) -> rt::Call<RadarGetTrafficAnomaliesResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_TRAFFIC_ANOMALIES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_TRAFFIC_ANOMALIES,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
         request.query("dateRange", &params.date_range);
@@ -6273,7 +6519,7 @@ impl RadarApi<'_> {
         request.query("asn", &params.asn);
         request.query("location", &params.location);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get top locations by total traffic anomalies generated.
     ///
@@ -6292,16 +6538,18 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetTrafficAnomaliesTopParams,
     ) -> rt::Call<RadarGetTrafficAnomaliesTopResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_TRAFFIC_ANOMALIES_TOP, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_TRAFFIC_ANOMALIES_TOP,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("dateRange", &params.date_range);
         request.query("dateStart", &params.date_start);
         request.query("dateEnd", &params.date_end);
         request.query("status", &params.status);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Verified Bots By HTTP Requests
     ///
@@ -6318,9 +6566,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetVerifiedBotsTopByHttpRequestsParams,
     ) -> rt::Call<RadarGetVerifiedBotsTopByHttpRequestsResult> {
-        let mut request = self
-            .client
-            .request(&operations::RADAR_GET_VERIFIED_BOTS_TOP_BY_HTTP_REQUESTS, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_VERIFIED_BOTS_TOP_BY_HTTP_REQUESTS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6330,7 +6580,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Top Verified Bot Categories By HTTP Requests
     ///
@@ -6347,12 +6597,11 @@ impl RadarApi<'_> {
         &self,
         params: &RadarGetVerifiedBotsTopCategoriesByHttpRequestsParams,
     ) -> rt::Call<RadarGetVerifiedBotsTopCategoriesByHttpRequestsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RADAR_GET_VERIFIED_BOTS_TOP_CATEGORIES_BY_HTTP_REQUESTS,
-                &[],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RADAR_GET_VERIFIED_BOTS_TOP_CATEGORIES_BY_HTTP_REQUESTS,
+            &[],
+        );
         request.query("limit", &params.limit);
         request.query("name", &params.name);
         request.query("dateRange", &params.date_range);
@@ -6362,7 +6611,7 @@ impl RadarApi<'_> {
         request.query("location", &params.location);
         request.query("continent", &params.continent);
         request.query("format", &params.format);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -37894,7 +38143,7 @@ impl std::fmt::Display for Format {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Format {
+impl rt::__private::ParamValue for Format {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38280,7 +38529,7 @@ impl std::fmt::Display for AggInterval {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for AggInterval {
+impl rt::__private::ParamValue for AggInterval {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38540,7 +38789,7 @@ impl std::fmt::Display for RadarGetDnsAs112TopLocationsByIpVersionIpVersion {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetDnsAs112TopLocationsByIpVersionIpVersion {
+impl rt::__private::ParamValue for RadarGetDnsAs112TopLocationsByIpVersionIpVersion {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38638,7 +38887,7 @@ impl std::fmt::Display for ProtocolItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ProtocolItem {
+impl rt::__private::ParamValue for ProtocolItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38690,7 +38939,7 @@ impl std::fmt::Display for RadarGetAttacksLayer3SummaryByBitrateDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer3SummaryByBitrateDirection {
+impl rt::__private::ParamValue for RadarGetAttacksLayer3SummaryByBitrateDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38858,7 +39107,7 @@ impl std::fmt::Display for Normalization {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Normalization {
+impl rt::__private::ParamValue for Normalization {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38911,7 +39160,7 @@ impl std::fmt::Display for RadarGetAttacksLayer3TimeseriesByBytesMetric {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer3TimeseriesByBytesMetric {
+impl rt::__private::ParamValue for RadarGetAttacksLayer3TimeseriesByBytesMetric {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -38998,7 +39247,7 @@ impl std::fmt::Display for Normalization2 {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Normalization2 {
+impl rt::__private::ParamValue for Normalization2 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -39219,7 +39468,7 @@ impl std::fmt::Display for TopAttacksNormalization {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for TopAttacksNormalization {
+impl rt::__private::ParamValue for TopAttacksNormalization {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -39440,7 +39689,8 @@ impl std::fmt::Display for RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionIt
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem {
+impl rt::__private::ParamValue
+for RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -39518,7 +39768,7 @@ impl std::fmt::Display for Item2 {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Item2 {
+impl rt::__private::ParamValue for Item2 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -39809,7 +40059,7 @@ impl std::fmt::Display for HttpMethodItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for HttpMethodItem {
+impl rt::__private::ParamValue for HttpMethodItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40082,7 +40332,7 @@ impl std::fmt::Display for RadarGetAttacksLayer7TopAttacksMagnitude {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetAttacksLayer7TopAttacksMagnitude {
+impl rt::__private::ParamValue for RadarGetAttacksLayer7TopAttacksMagnitude {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40168,7 +40418,7 @@ impl std::fmt::Display for RadarGetBgpHijacksEventsSortBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetBgpHijacksEventsSortBy {
+impl rt::__private::ParamValue for RadarGetBgpHijacksEventsSortBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40220,7 +40470,7 @@ impl std::fmt::Display for EventsSortOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for EventsSortOrder {
+impl rt::__private::ParamValue for EventsSortOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40415,7 +40665,7 @@ impl std::fmt::Display for RadarGetBgpRouteLeakEventsSortBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetBgpRouteLeakEventsSortBy {
+impl rt::__private::ParamValue for RadarGetBgpRouteLeakEventsSortBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40533,7 +40783,7 @@ impl std::fmt::Display for RadarGetBgpRoutesAsnsSortBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetBgpRoutesAsnsSortBy {
+impl rt::__private::ParamValue for RadarGetBgpRoutesAsnsSortBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40586,7 +40836,7 @@ impl std::fmt::Display for RadarGetBgpRoutesAsnsSortOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetBgpRoutesAsnsSortOrder {
+impl rt::__private::ParamValue for RadarGetBgpRoutesAsnsSortOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40751,7 +41001,7 @@ impl std::fmt::Display for RadarGetBgpPfx2asRpkiStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetBgpPfx2asRpkiStatus {
+impl rt::__private::ParamValue for RadarGetBgpPfx2asRpkiStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -40874,7 +41124,7 @@ impl std::fmt::Display for UpdateTypeItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for UpdateTypeItem {
+impl rt::__private::ParamValue for UpdateTypeItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -41002,7 +41252,7 @@ impl std::fmt::Display for RadarGetReportsDatasetsDatasetType {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetReportsDatasetsDatasetType {
+impl rt::__private::ParamValue for RadarGetReportsDatasetsDatasetType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -41566,7 +41816,7 @@ impl std::fmt::Display for Item3 {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Item3 {
+impl rt::__private::ParamValue for Item3 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -41617,7 +41867,7 @@ impl std::fmt::Display for EncryptedItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for EncryptedItem {
+impl rt::__private::ParamValue for EncryptedItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -41804,7 +42054,7 @@ impl std::fmt::Display for TlsVersionItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for TlsVersionItem {
+impl rt::__private::ParamValue for TlsVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42080,7 +42330,7 @@ impl std::fmt::Display for TldCategory {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for TldCategory {
+impl rt::__private::ParamValue for TldCategory {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42159,7 +42409,7 @@ impl std::fmt::Display for RadarGetEntitiesAsnListOrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetEntitiesAsnListOrderBy {
+impl rt::__private::ParamValue for RadarGetEntitiesAsnListOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42501,7 +42751,7 @@ impl std::fmt::Display for RadarGetHttpSummaryByBotClassDeviceTypeItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetHttpSummaryByBotClassDeviceTypeItem {
+impl rt::__private::ParamValue for RadarGetHttpSummaryByBotClassDeviceTypeItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42552,7 +42802,7 @@ impl std::fmt::Display for RadarGetHttpSummaryByBotClassHttpProtocolItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetHttpSummaryByBotClassHttpProtocolItem {
+impl rt::__private::ParamValue for RadarGetHttpSummaryByBotClassHttpProtocolItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42628,7 +42878,7 @@ impl std::fmt::Display for RadarGetHttpSummaryByBotClassOsItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetHttpSummaryByBotClassOsItem {
+impl rt::__private::ParamValue for RadarGetHttpSummaryByBotClassOsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42694,7 +42944,7 @@ impl std::fmt::Display for RadarGetHttpSummaryByBotClassTlsVersionItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetHttpSummaryByBotClassTlsVersionItem {
+impl rt::__private::ParamValue for RadarGetHttpSummaryByBotClassTlsVersionItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -42763,7 +43013,7 @@ impl std::fmt::Display for RadarGetHttpSummaryByDeviceTypeBotClassItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetHttpSummaryByDeviceTypeBotClassItem {
+impl rt::__private::ParamValue for RadarGetHttpSummaryByDeviceTypeBotClassItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43096,7 +43346,7 @@ impl std::fmt::Display for RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem {
+impl rt::__private::ParamValue for RadarGetHttpTopAsesByHttpRequestsBrowserFamilyItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43221,7 +43471,7 @@ impl std::fmt::Display for RadarGetNetflowsTimeseriesProductItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetNetflowsTimeseriesProductItem {
+impl rt::__private::ParamValue for RadarGetNetflowsTimeseriesProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43318,7 +43568,7 @@ impl std::fmt::Display for Metric {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Metric {
+impl rt::__private::ParamValue for Metric {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43418,7 +43668,7 @@ impl std::fmt::Display for RadarGetQualitySpeedHistogramMetricGroup {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RadarGetQualitySpeedHistogramMetricGroup {
+impl rt::__private::ParamValue for RadarGetQualitySpeedHistogramMetricGroup {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43548,7 +43798,7 @@ impl std::fmt::Display for OrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for OrderBy {
+impl rt::__private::ParamValue for OrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43693,7 +43943,7 @@ impl std::fmt::Display for RankingType {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for RankingType {
+impl rt::__private::ParamValue for RankingType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -43767,7 +44017,7 @@ for RadarGetRankingDomainTimeseriesResultSerie0ValueItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "RadarGetRankingDomainTimeseriesResultSerie0ValueItem",
             &[
@@ -43905,7 +44155,7 @@ impl std::fmt::Display for Item4 {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Item4 {
+impl rt::__private::ParamValue for Item4 {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -44034,7 +44284,7 @@ impl std::fmt::Display for Status {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Status {
+impl rt::__private::ParamValue for Status {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `registrar-api` group; get one with [`Client::registrar_api`](crate::Client::registrar_api).
 #[derive(Debug, Clone, Copy)]
 pub struct RegistrarApiApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `registrar-api` group.
-    pub fn registrar_api(&self) -> RegistrarApiApi<'_> {
-        RegistrarApiApi { client: self }
+impl<'a> RegistrarApiApi<'a> {
+    /// The `registrar-api` operations on `client`, as [`Client::registrar_api`](crate::Client::registrar_api) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        RegistrarApiApi { client }
     }
 }
 impl RegistrarApiApi<'_> {
@@ -40,8 +41,12 @@ impl RegistrarApiApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_domains(&self, account_id: &str) -> rt::ListCall<Domains> {
-        let request = self.client.request(&operations::LIST_DOMAINS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_DOMAINS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get domain
     ///
@@ -59,10 +64,12 @@ impl RegistrarApiApi<'_> {
         account_id: &str,
         domain_name: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_DOMAIN, &[account_id, domain_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DOMAIN,
+            &[account_id, domain_name],
+        );
+        rt::__private::call(request)
     }
     /// Update domain
     ///
@@ -81,11 +88,13 @@ impl RegistrarApiApi<'_> {
         domain_name: &str,
         body: &DomainUpdateProperties,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_DOMAIN, &[account_id, domain_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DOMAIN,
+            &[account_id, domain_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -402,7 +411,7 @@ impl<'de> serde::Deserialize<'de> for TransferInAcceptFoa {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Shows transfer status with the registry.
@@ -477,7 +486,7 @@ impl<'de> serde::Deserialize<'de> for TransferInApproveTransfer {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Privacy guards are disabled at the foreign registrar.
@@ -537,7 +546,7 @@ impl<'de> serde::Deserialize<'de> for TransferInDisablePrivacy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Auth code has been entered and verified.
@@ -607,7 +616,7 @@ impl<'de> serde::Deserialize<'de> for TransferInEnterAuthCode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Domain is unlocked at the foreign registrar.
@@ -677,7 +686,7 @@ impl<'de> serde::Deserialize<'de> for TransferInUnlockDomain {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Last updated.

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `request-tracer` group; get one with [`Client::request_tracer`](crate::Client::request_tracer).
 #[derive(Debug, Clone, Copy)]
 pub struct RequestTracerApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `request-tracer` group.
-    pub fn request_tracer(&self) -> RequestTracerApi<'_> {
-        RequestTracerApi { client: self }
+impl<'a> RequestTracerApi<'a> {
+    /// The `request-tracer` operations on `client`, as [`Client::request_tracer`](crate::Client::request_tracer) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        RequestTracerApi { client }
     }
 }
 impl RequestTracerApi<'_> {
@@ -42,9 +43,13 @@ impl RequestTracerApi<'_> {
         account_id: &str,
         body: &RequestTraceRequest,
     ) -> rt::Call<RequestTraceResult> {
-        let mut request = self.client.request(&operations::REQUEST_TRACE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REQUEST_TRACE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

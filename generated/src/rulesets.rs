@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `rulesets` group; get one with [`Client::rulesets`](crate::Client::rulesets).
 #[derive(Debug, Clone, Copy)]
 pub struct RulesetsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `rulesets` group.
-    pub fn rulesets(&self) -> RulesetsApi<'_> {
-        RulesetsApi { client: self }
+impl<'a> RulesetsApi<'a> {
+    /// The `rulesets` operations on `client`, as [`Client::rulesets`](crate::Client::rulesets) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        RulesetsApi { client }
     }
 }
 impl RulesetsApi<'_> {
@@ -40,10 +41,12 @@ impl RulesetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn list_account_rulesets(&self, account_id: &str) -> rt::Call<Vec<ResultItem>> {
-        let request = self
-            .client
-            .request(&operations::LIST_ACCOUNT_RULESETS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNT_RULESETS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create an account ruleset
     ///
@@ -62,11 +65,13 @@ impl RulesetsApi<'_> {
         account_id: &str,
         body: &RulesetRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ACCOUNT_RULESET, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ACCOUNT_RULESET,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an account entry point ruleset
     ///
@@ -86,13 +91,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
-                &[account_id, ruleset_phase],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
+            &[account_id, ruleset_phase],
+        );
+        rt::__private::call(request)
     }
     /// Update an account entry point ruleset
     ///
@@ -113,14 +117,13 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         body: &EntrypointRulesetRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
-                &[account_id, ruleset_phase],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
+            &[account_id, ruleset_phase],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List an account entry point ruleset's versions
     ///
@@ -140,13 +143,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<Vec<ResultItem>> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
-                &[account_id, ruleset_phase],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
+            &[account_id, ruleset_phase],
+        );
+        rt::__private::call(request)
     }
     /// Get an account entry point ruleset version
     ///
@@ -168,13 +170,12 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         ruleset_version: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
-                &[account_id, ruleset_phase, ruleset_version],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
+            &[account_id, ruleset_phase, ruleset_version],
+        );
+        rt::__private::call(request)
     }
     /// Get an account ruleset
     ///
@@ -194,10 +195,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ACCOUNT_RULESET, &[account_id, ruleset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNT_RULESET,
+            &[account_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Update an account ruleset
     ///
@@ -218,11 +221,13 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &RulesetRequest2,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ACCOUNT_RULESET, &[account_id, ruleset_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACCOUNT_RULESET,
+            &[account_id, ruleset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an account ruleset
     ///
@@ -242,10 +247,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(&operations::DELETE_ACCOUNT_RULESET, &[account_id, ruleset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_RULESET,
+            &[account_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Create an account ruleset rule
     ///
@@ -266,14 +273,13 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &RulesetRuleRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_ACCOUNT_RULESET_RULE,
-                &[account_id, ruleset_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ACCOUNT_RULESET_RULE,
+            &[account_id, ruleset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an account ruleset rule
     ///
@@ -296,14 +302,13 @@ impl RulesetsApi<'_> {
         rule_id: &str,
         body: &RulesetRuleRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ACCOUNT_RULESET_RULE,
-                &[account_id, ruleset_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACCOUNT_RULESET_RULE,
+            &[account_id, ruleset_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an account ruleset rule
     ///
@@ -325,13 +330,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
     ) -> rt::Call<Option<RulesetsResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_ACCOUNT_RULESET_RULE,
-                &[account_id, ruleset_id, rule_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_RULESET_RULE,
+            &[account_id, ruleset_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// List an account ruleset's versions
     ///
@@ -351,13 +355,12 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<Vec<ResultItem>> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_ACCOUNT_RULESET_VERSIONS,
-                &[account_id, ruleset_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNT_RULESET_VERSIONS,
+            &[account_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Get an account ruleset version
     ///
@@ -379,13 +382,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ACCOUNT_RULESET_VERSION,
-                &[account_id, ruleset_id, ruleset_version],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ACCOUNT_RULESET_VERSION,
+            &[account_id, ruleset_id, ruleset_version],
+        );
+        rt::__private::call(request)
     }
     /// Delete an account ruleset version
     ///
@@ -407,13 +409,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_ACCOUNT_RULESET_VERSION,
-                &[account_id, ruleset_id, ruleset_version],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_RULESET_VERSION,
+            &[account_id, ruleset_id, ruleset_version],
+        );
+        rt::__private::call(request)
     }
     /// List an account ruleset version's rules by tag
     ///
@@ -437,13 +438,12 @@ impl RulesetsApi<'_> {
         ruleset_version: &str,
         rule_tag: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_ACCOUNT_RULESET_VERSION_RULES_BY_TAG,
-                &[account_id, ruleset_id, ruleset_version, rule_tag],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ACCOUNT_RULESET_VERSION_RULES_BY_TAG,
+            &[account_id, ruleset_id, ruleset_version, rule_tag],
+        );
+        rt::__private::call(request)
     }
     /// List Managed Transforms
     ///
@@ -461,10 +461,12 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ListManagedTransformsResponse> {
-        let request = self
-            .client
-            .request(&operations::LIST_MANAGED_TRANSFORMS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_MANAGED_TRANSFORMS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update status of Managed Transforms
     ///
@@ -483,11 +485,13 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         body: &UpdateStatusOfManagedTransformsRequest,
     ) -> rt::Call<UpdateStatusOfManagedTransformsResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_STATUS_OF_MANAGED_TRANSFORMS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_STATUS_OF_MANAGED_TRANSFORMS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List zone rulesets
     ///
@@ -502,8 +506,12 @@ impl RulesetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn list_zone_rulesets(&self, zone_id: &str) -> rt::Call<Vec<ResultItem>> {
-        let request = self.client.request(&operations::LIST_ZONE_RULESETS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZONE_RULESETS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a zone ruleset
     ///
@@ -522,11 +530,13 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         body: &RulesetRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZONE_RULESET, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZONE_RULESET,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a zone entry point ruleset
     ///
@@ -546,13 +556,12 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONE_ENTRYPOINT_RULESET,
-                &[zone_id, ruleset_phase],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONE_ENTRYPOINT_RULESET,
+            &[zone_id, ruleset_phase],
+        );
+        rt::__private::call(request)
     }
     /// Update a zone entry point ruleset
     ///
@@ -573,14 +582,13 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         body: &EntrypointRulesetRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
-                &[zone_id, ruleset_phase],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
+            &[zone_id, ruleset_phase],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List a zone entry point ruleset's versions
     ///
@@ -600,13 +608,12 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<Vec<ResultItem>> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
-                &[zone_id, ruleset_phase],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
+            &[zone_id, ruleset_phase],
+        );
+        rt::__private::call(request)
     }
     /// Get a zone entry point ruleset version
     ///
@@ -628,13 +635,12 @@ impl RulesetsApi<'_> {
         ruleset_phase: &str,
         ruleset_version: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
-                &[zone_id, ruleset_phase, ruleset_version],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
+            &[zone_id, ruleset_phase, ruleset_version],
+        );
+        rt::__private::call(request)
     }
     /// Get a zone ruleset
     ///
@@ -654,10 +660,12 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONE_RULESET, &[zone_id, ruleset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONE_RULESET,
+            &[zone_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a zone ruleset
     ///
@@ -678,11 +686,13 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &RulesetRequest2,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ZONE_RULESET, &[zone_id, ruleset_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZONE_RULESET,
+            &[zone_id, ruleset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a zone ruleset
     ///
@@ -698,10 +708,12 @@ impl RulesetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_zone_ruleset(&self, zone_id: &str, ruleset_id: &str) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(&operations::DELETE_ZONE_RULESET, &[zone_id, ruleset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZONE_RULESET,
+            &[zone_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a zone ruleset rule
     ///
@@ -722,11 +734,13 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         body: &RulesetRuleRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZONE_RULESET_RULE, &[zone_id, ruleset_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZONE_RULESET_RULE,
+            &[zone_id, ruleset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a zone ruleset rule
     ///
@@ -749,14 +763,13 @@ impl RulesetsApi<'_> {
         rule_id: &str,
         body: &RulesetRuleRequest,
     ) -> rt::Call<RulesetsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZONE_RULESET_RULE,
-                &[zone_id, ruleset_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZONE_RULESET_RULE,
+            &[zone_id, ruleset_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a zone ruleset rule
     ///
@@ -778,13 +791,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
     ) -> rt::Call<Option<RulesetsResult>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_ZONE_RULESET_RULE,
-                &[zone_id, ruleset_id, rule_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZONE_RULESET_RULE,
+            &[zone_id, ruleset_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// List a zone ruleset's versions
     ///
@@ -804,10 +816,12 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<Vec<ResultItem>> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZONE_RULESET_VERSIONS, &[zone_id, ruleset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZONE_RULESET_VERSIONS,
+            &[zone_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a zone ruleset version
     ///
@@ -829,13 +843,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<RulesetsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_ZONE_RULESET_VERSION,
-                &[zone_id, ruleset_id, ruleset_version],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONE_RULESET_VERSION,
+            &[zone_id, ruleset_id, ruleset_version],
+        );
+        rt::__private::call(request)
     }
     /// Delete a zone ruleset version
     ///
@@ -857,13 +870,12 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
     ) -> rt::Call<()> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_ZONE_RULESET_VERSION,
-                &[zone_id, ruleset_id, ruleset_version],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZONE_RULESET_VERSION,
+            &[zone_id, ruleset_id, ruleset_version],
+        );
+        rt::__private::call(request)
     }
     /// Get URL normalization settings
     ///
@@ -881,10 +893,12 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemasResponseModel> {
-        let request = self
-            .client
-            .request(&operations::GET_URL_NORMALIZATION_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_URL_NORMALIZATION_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update URL normalization settings
     ///
@@ -903,11 +917,13 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         body: &SchemasRequestModel,
     ) -> rt::Call<SchemasResponseModel> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_URL_NORMALIZATION_SETTINGS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_URL_NORMALIZATION_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1314,7 +1330,7 @@ impl<'de> serde::Deserialize<'de> for RulesetKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Phase
@@ -1481,7 +1497,7 @@ impl<'de> serde::Deserialize<'de> for RulesetPhase {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/rulesets.get/responses/200/allOf/1/properties/result/items`
@@ -1564,56 +1580,98 @@ impl serde::Serialize for RequestRule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Block(value) => {
-                rt::serialize_tagged(serializer, "action", "block", value)
+                rt::__private::serialize_tagged(serializer, "action", "block", value)
             }
             Self::Challenge(value) => {
-                rt::serialize_tagged(serializer, "action", "challenge", value)
+                rt::__private::serialize_tagged(serializer, "action", "challenge", value)
             }
             Self::CompressResponse(value) => {
-                rt::serialize_tagged(serializer, "action", "compress_response", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "compress_response",
+                    value,
+                )
             }
             Self::Execute(value) => {
-                rt::serialize_tagged(serializer, "action", "execute", value)
+                rt::__private::serialize_tagged(serializer, "action", "execute", value)
             }
             Self::JsChallenge(value) => {
-                rt::serialize_tagged(serializer, "action", "js_challenge", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "js_challenge",
+                    value,
+                )
             }
-            Self::Log(value) => rt::serialize_tagged(serializer, "action", "log", value),
+            Self::Log(value) => {
+                rt::__private::serialize_tagged(serializer, "action", "log", value)
+            }
             Self::ManagedChallenge(value) => {
-                rt::serialize_tagged(serializer, "action", "managed_challenge", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "managed_challenge",
+                    value,
+                )
             }
             Self::Redirect(value) => {
-                rt::serialize_tagged(serializer, "action", "redirect", value)
+                rt::__private::serialize_tagged(serializer, "action", "redirect", value)
             }
             Self::Rewrite(value) => {
-                rt::serialize_tagged(serializer, "action", "rewrite", value)
+                rt::__private::serialize_tagged(serializer, "action", "rewrite", value)
             }
             Self::Route(value) => {
-                rt::serialize_tagged(serializer, "action", "route", value)
+                rt::__private::serialize_tagged(serializer, "action", "route", value)
             }
             Self::Score(value) => {
-                rt::serialize_tagged(serializer, "action", "score", value)
+                rt::__private::serialize_tagged(serializer, "action", "score", value)
             }
             Self::ServeError(value) => {
-                rt::serialize_tagged(serializer, "action", "serve_error", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "serve_error",
+                    value,
+                )
             }
             Self::SetConfig(value) => {
-                rt::serialize_tagged(serializer, "action", "set_config", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "set_config",
+                    value,
+                )
             }
             Self::Skip(value) => {
-                rt::serialize_tagged(serializer, "action", "skip", value)
+                rt::__private::serialize_tagged(serializer, "action", "skip", value)
             }
             Self::SetCacheSettings(value) => {
-                rt::serialize_tagged(serializer, "action", "set_cache_settings", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "set_cache_settings",
+                    value,
+                )
             }
             Self::LogCustomField(value) => {
-                rt::serialize_tagged(serializer, "action", "log_custom_field", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "log_custom_field",
+                    value,
+                )
             }
             Self::DdosDynamic(value) => {
-                rt::serialize_tagged(serializer, "action", "ddos_dynamic", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "action",
+                    "ddos_dynamic",
+                    value,
+                )
             }
             Self::ForceConnectionClose(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "action",
                     "force_connection_close",
@@ -6458,7 +6516,7 @@ pub struct RequestModel {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `rum` group; get one with [`Client::rum`](crate::Client::rum).
 #[derive(Debug, Clone, Copy)]
 pub struct RumApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `rum` group.
-    pub fn rum(&self) -> RumApi<'_> {
-        RumApi { client: self }
+impl<'a> RumApi<'a> {
+    /// The `rum` operations on `client`, as [`Client::rum`](crate::Client::rum) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        RumApi { client }
     }
 }
 impl RumApi<'_> {
@@ -44,9 +45,13 @@ impl RumApi<'_> {
         account_id: &str,
         body: &CreateSiteRequest,
     ) -> rt::Call<Site> {
-        let mut request = self.client.request(&operations::CREATE_SITE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SITE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Web Analytics sites
     ///
@@ -67,11 +72,15 @@ impl RumApi<'_> {
         account_id: &str,
         params: &ListSitesParams,
     ) -> rt::ListCall<Site> {
-        let mut request = self.client.request(&operations::LIST_SITES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_SITES,
+            &[account_id],
+        );
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
         request.query("order_by", &params.order_by);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a Web Analytics site
     ///
@@ -87,8 +96,12 @@ impl RumApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_site(&self, account_id: &str, site_id: &str) -> rt::Call<Site> {
-        let request = self.client.request(&operations::GET_SITE, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SITE,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Web Analytics site
     ///
@@ -109,11 +122,13 @@ impl RumApi<'_> {
         site_id: &str,
         body: &CreateSiteRequest,
     ) -> rt::Call<Site> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_SITE, &[account_id, site_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SITE,
+            &[account_id, site_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Web Analytics site
     ///
@@ -133,10 +148,12 @@ impl RumApi<'_> {
         account_id: &str,
         site_id: &str,
     ) -> rt::Call<Option<SiteTagResult>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_SITE, &[account_id, site_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SITE,
+            &[account_id, site_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a Web Analytics rule
     ///
@@ -157,11 +174,13 @@ impl RumApi<'_> {
         ruleset_id: &str,
         body: &CreateRuleRequest,
     ) -> rt::Call<Rule> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_RULE, &[account_id, ruleset_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_RULE,
+            &[account_id, ruleset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a Web Analytics rule
     ///
@@ -184,11 +203,13 @@ impl RumApi<'_> {
         rule_id: &str,
         body: &CreateRuleRequest,
     ) -> rt::Call<Rule> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_RULE, &[account_id, ruleset_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_RULE,
+            &[account_id, ruleset_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Web Analytics rule
     ///
@@ -210,10 +231,12 @@ impl RumApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
     ) -> rt::Call<Option<RuleIdResult>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_RULE, &[account_id, ruleset_id, rule_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_RULE,
+            &[account_id, ruleset_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// List rules in Web Analytics ruleset
     ///
@@ -233,10 +256,12 @@ impl RumApi<'_> {
         account_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<RulesResult> {
-        let request = self
-            .client
-            .request(&operations::LIST_RULES, &[account_id, ruleset_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_RULES,
+            &[account_id, ruleset_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Web Analytics rules
     ///
@@ -257,11 +282,13 @@ impl RumApi<'_> {
         ruleset_id: &str,
         body: &ModifyRulesRequest,
     ) -> rt::Call<RulesResult> {
-        let mut request = self
-            .client
-            .request(&operations::MODIFY_RULES, &[account_id, ruleset_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MODIFY_RULES,
+            &[account_id, ruleset_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get RUM status for a zone
     ///
@@ -276,8 +303,12 @@ impl RumApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_rum_status(&self, zone_id: &str) -> rt::Call<RumSite> {
-        let request = self.client.request(&operations::GET_RUM_STATUS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_RUM_STATUS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Toggle RUM on/off for a zone
     ///
@@ -296,9 +327,13 @@ impl RumApi<'_> {
         zone_id: &str,
         body: &ToggleRumRequest,
     ) -> rt::Call<RumSite> {
-        let mut request = self.client.request(&operations::TOGGLE_RUM, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TOGGLE_RUM,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -667,7 +702,7 @@ impl std::fmt::Display for OrderBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for OrderBy {
+impl rt::__private::ParamValue for OrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `secondary-dns` group; get one with [`Client::secondary_dns`](crate::Client::secondary_dns).
 #[derive(Debug, Clone, Copy)]
 pub struct SecondaryDnsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `secondary-dns` group.
-    pub fn secondary_dns(&self) -> SecondaryDnsApi<'_> {
-        SecondaryDnsApi { client: self }
+impl<'a> SecondaryDnsApi<'a> {
+    /// The `secondary-dns` operations on `client`, as [`Client::secondary_dns`](crate::Client::secondary_dns) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        SecondaryDnsApi { client }
     }
 }
 impl SecondaryDnsApi<'_> {
@@ -44,8 +45,12 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_ac_ls(&self, account_id: &str) -> rt::ListCall<Acl> {
-        let request = self.client.request(&operations::LIST_AC_LS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_AC_LS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create ACL
     ///
@@ -66,9 +71,13 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Acl> {
-        let mut request = self.client.request(&operations::CREATE_ACL, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ACL,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// ACL Details
     ///
@@ -86,10 +95,12 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn acl_details(&self, account_id: &str, acl_id: &str) -> rt::Call<Acl> {
-        let request = self
-            .client
-            .request(&operations::ACL_DETAILS, &[account_id, acl_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACL_DETAILS,
+            &[account_id, acl_id],
+        );
+        rt::__private::call(request)
     }
     /// Update ACL
     ///
@@ -112,11 +123,13 @@ impl SecondaryDnsApi<'_> {
         acl_id: &str,
         body: &AclInput,
     ) -> rt::Call<Acl> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ACL, &[account_id, acl_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACL,
+            &[account_id, acl_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete ACL
     ///
@@ -139,11 +152,13 @@ impl SecondaryDnsApi<'_> {
         acl_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ACL, &[account_id, acl_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACL,
+            &[account_id, acl_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Peers
     ///
@@ -162,8 +177,12 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_peers(&self, account_id: &str) -> rt::ListCall<Peer> {
-        let request = self.client.request(&operations::LIST_PEERS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PEERS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Peer
     ///
@@ -184,9 +203,13 @@ impl SecondaryDnsApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Peer> {
-        let mut request = self.client.request(&operations::CREATE_PEER, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PEER,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Peer Details
     ///
@@ -204,10 +227,12 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn peer_details(&self, account_id: &str, peer_id: &str) -> rt::Call<Peer> {
-        let request = self
-            .client
-            .request(&operations::PEER_DETAILS, &[account_id, peer_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PEER_DETAILS,
+            &[account_id, peer_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Peer
     ///
@@ -230,11 +255,13 @@ impl SecondaryDnsApi<'_> {
         peer_id: &str,
         body: &PeerInput,
     ) -> rt::Call<Peer> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_PEER, &[account_id, peer_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PEER,
+            &[account_id, peer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Peer
     ///
@@ -257,11 +284,13 @@ impl SecondaryDnsApi<'_> {
         peer_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_PEER, &[account_id, peer_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PEER,
+            &[account_id, peer_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List TSIGs
     ///
@@ -280,8 +309,12 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn list_tsi_gs(&self, account_id: &str) -> rt::ListCall<Tsig> {
-        let request = self.client.request(&operations::LIST_TSI_GS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_TSI_GS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create TSIG
     ///
@@ -298,9 +331,13 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn create_tsig(&self, account_id: &str, body: &TsigInput) -> rt::Call<Tsig> {
-        let mut request = self.client.request(&operations::CREATE_TSIG, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_TSIG,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// TSIG Details
     ///
@@ -318,10 +355,12 @@ impl SecondaryDnsApi<'_> {
     ///
     /// Plans: enterprise
     pub fn tsig_details(&self, account_id: &str, tsig_id: &str) -> rt::Call<Tsig> {
-        let request = self
-            .client
-            .request(&operations::TSIG_DETAILS, &[account_id, tsig_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::TSIG_DETAILS,
+            &[account_id, tsig_id],
+        );
+        rt::__private::call(request)
     }
     /// Update TSIG
     ///
@@ -344,11 +383,13 @@ impl SecondaryDnsApi<'_> {
         tsig_id: &str,
         body: &TsigInput,
     ) -> rt::Call<Tsig> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_TSIG, &[account_id, tsig_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_TSIG,
+            &[account_id, tsig_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete TSIG
     ///
@@ -371,11 +412,13 @@ impl SecondaryDnsApi<'_> {
         tsig_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_TSIG, &[account_id, tsig_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_TSIG,
+            &[account_id, tsig_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Force AXFR
     ///
@@ -396,9 +439,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<ForceResult> {
-        let mut request = self.client.request(&operations::FORCE_AXFR, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::FORCE_AXFR,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Secondary Zone Configuration Details
     ///
@@ -418,10 +465,12 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SingleResponseIncomingResult> {
-        let request = self
-            .client
-            .request(&operations::SECONDARY_ZONE_CONFIGURATION_DETAILS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SECONDARY_ZONE_CONFIGURATION_DETAILS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Secondary Zone Configuration
     ///
@@ -442,11 +491,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &DnsSecondarySecondaryZone,
     ) -> rt::Call<SingleResponseIncomingResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SECONDARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Secondary Zone Configuration
     ///
@@ -467,11 +518,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &DnsSecondarySecondaryZone,
     ) -> rt::Call<SingleResponseIncomingResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_SECONDARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Secondary Zone Configuration
     ///
@@ -492,11 +545,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_SECONDARY_ZONE_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SECONDARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Primary Zone Configuration Details
     ///
@@ -514,10 +569,12 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<SingleResponseOutgoingResult> {
-        let request = self
-            .client
-            .request(&operations::PRIMARY_ZONE_CONFIGURATION_DETAILS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PRIMARY_ZONE_CONFIGURATION_DETAILS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Primary Zone Configuration
     ///
@@ -536,11 +593,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &SingleRequestOutgoing,
     ) -> rt::Call<SingleResponseOutgoingResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PRIMARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Primary Zone Configuration
     ///
@@ -559,11 +618,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &SingleRequestOutgoing,
     ) -> rt::Call<SingleResponseOutgoingResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PRIMARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Primary Zone Configuration
     ///
@@ -582,11 +643,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_PRIMARY_ZONE_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PRIMARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Disable Outgoing Zone Transfers
     ///
@@ -605,11 +668,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<DisableTransferResult> {
-        let mut request = self
-            .client
-            .request(&operations::DISABLE_OUTGOING_ZONE_TRANSFERS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DISABLE_OUTGOING_ZONE_TRANSFERS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Enable Outgoing Zone Transfers
     ///
@@ -628,11 +693,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<EnableTransferResult> {
-        let mut request = self
-            .client
-            .request(&operations::ENABLE_OUTGOING_ZONE_TRANSFERS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ENABLE_OUTGOING_ZONE_TRANSFERS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Force DNS NOTIFY
     ///
@@ -651,9 +718,13 @@ impl SecondaryDnsApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<SchemasForceResult> {
-        let mut request = self.client.request(&operations::FORCE_DNS_NOTIFY, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::FORCE_DNS_NOTIFY,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Outgoing Zone Transfer Status
     ///
@@ -671,10 +742,12 @@ impl SecondaryDnsApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<EnableTransferResult> {
-        let request = self
-            .client
-            .request(&operations::GET_OUTGOING_ZONE_TRANSFER_STATUS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_OUTGOING_ZONE_TRANSFER_STATUS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

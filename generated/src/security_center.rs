@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `security-center` group; get one with [`Client::security_center`](crate::Client::security_center).
 #[derive(Debug, Clone, Copy)]
 pub struct SecurityCenterApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `security-center` group.
-    pub fn security_center(&self) -> SecurityCenterApi<'_> {
-        SecurityCenterApi { client: self }
+impl<'a> SecurityCenterApi<'a> {
+    /// The `security-center` operations on `client`, as [`Client::security_center`](crate::Client::security_center) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        SecurityCenterApi { client }
     }
 }
 impl SecurityCenterApi<'_> {
@@ -39,10 +40,12 @@ impl SecurityCenterApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<String>> {
-        let request = self
-            .client
-            .request(&operations::GET_SECURITY_CENTER_ISSUE_TYPES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SECURITY_CENTER_ISSUE_TYPES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Get Security Center Issues
     ///
@@ -57,9 +60,11 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssuesParams,
     ) -> rt::Call<GetSecurityCenterIssuesResultVariant1> {
-        let mut request = self
-            .client
-            .request(&operations::GET_SECURITY_CENTER_ISSUES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_SECURITY_CENTER_ISSUES,
+            &[account_id],
+        );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -73,7 +78,7 @@ impl SecurityCenterApi<'_> {
         request.query("subject~neq", &params.subject_neq);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Security Center Issue Counts by Class
     ///
@@ -88,12 +93,11 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssueCountsByClassParams,
     ) -> rt::Call<Vec<ValueCountsResponseResultVariant1Item>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_CLASS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_CLASS,
+            &[account_id],
+        );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -105,7 +109,7 @@ impl SecurityCenterApi<'_> {
         request.query("product~neq", &params.product_neq);
         request.query("severity~neq", &params.severity_neq);
         request.query("subject~neq", &params.subject_neq);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Security Center Issue Counts by Severity
     ///
@@ -120,12 +124,11 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssueCountsBySeverityParams,
     ) -> rt::Call<Vec<ValueCountsResponseResultVariant1Item>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_SEVERITY,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_SEVERITY,
+            &[account_id],
+        );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -137,7 +140,7 @@ impl SecurityCenterApi<'_> {
         request.query("product~neq", &params.product_neq);
         request.query("severity~neq", &params.severity_neq);
         request.query("subject~neq", &params.subject_neq);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Security Center Issue Counts by Type
     ///
@@ -152,12 +155,11 @@ impl SecurityCenterApi<'_> {
         account_id: &str,
         params: &GetSecurityCenterIssueCountsByTypeParams,
     ) -> rt::Call<Vec<ValueCountsResponseResultVariant1Item>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_TYPE,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_SECURITY_CENTER_ISSUE_COUNTS_BY_TYPE,
+            &[account_id],
+        );
         request.query("dismissed", &params.dismissed);
         request.query("issue_class", &params.issue_class);
         request.query("issue_type", &params.issue_type);
@@ -169,7 +171,7 @@ impl SecurityCenterApi<'_> {
         request.query("product~neq", &params.product_neq);
         request.query("severity~neq", &params.severity_neq);
         request.query("subject~neq", &params.subject_neq);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Archive Security Center Insight
     ///
@@ -186,14 +188,13 @@ impl SecurityCenterApi<'_> {
         issue_id: &str,
         body: &ArchiveSecurityCenterInsightRequest,
     ) -> rt::Call<ApiResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ARCHIVE_SECURITY_CENTER_INSIGHT,
-                &[account_id, issue_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ARCHIVE_SECURITY_CENTER_INSIGHT,
+            &[account_id, issue_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -799,10 +800,10 @@ impl<'de> serde::Deserialize<'de> for IssueType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for IssueType {
+impl rt::__private::ParamValue for IssueType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -864,7 +865,7 @@ impl std::fmt::Display for SeverityQueryParamItem {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for SeverityQueryParamItem {
+impl rt::__private::ParamValue for SeverityQueryParamItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -973,7 +974,7 @@ impl<'de> serde::Deserialize<'de> for IssueSeverity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/intel/attack-surface-report/issues.get/responses/200/allOf/1/properties/result/anyOf/0`
@@ -1038,7 +1039,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[

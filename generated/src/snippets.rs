@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `snippets` group; get one with [`Client::snippets`](crate::Client::snippets).
 #[derive(Debug, Clone, Copy)]
 pub struct SnippetsApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `snippets` group.
-    pub fn snippets(&self) -> SnippetsApi<'_> {
-        SnippetsApi { client: self }
+impl<'a> SnippetsApi<'a> {
+    /// The `snippets` operations on `client`, as [`Client::snippets`](crate::Client::snippets) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        SnippetsApi { client }
     }
 }
 impl SnippetsApi<'_> {
@@ -38,8 +39,12 @@ impl SnippetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn zone_snippets(&self, zone_id: &str) -> rt::Call<Vec<Snippet>> {
-        let request = self.client.request(&operations::ZONE_SNIPPETS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_SNIPPETS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Rules
     ///
@@ -52,8 +57,12 @@ impl SnippetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn snippet_rules(&self, zone_id: &str) -> rt::Call<Rules> {
-        let request = self.client.request(&operations::SNIPPET_RULES, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_RULES,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Put Rules
     ///
@@ -68,8 +77,12 @@ impl SnippetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn snippet_rules_put(&self, zone_id: &str) -> rt::Call<Rules> {
-        let request = self.client.request(&operations::SNIPPET_RULES_PUT, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_RULES_PUT,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// [`snippet_rules_put`](Self::snippet_rules_put) with its optional request body.
     ///
@@ -79,11 +92,13 @@ impl SnippetsApi<'_> {
         zone_id: &str,
         body: &SnippetRulesPutRequest,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(&operations::SNIPPET_RULES_PUT, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_RULES_PUT,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Snippet
     ///
@@ -97,10 +112,12 @@ impl SnippetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn snippet(&self, zone_id: &str, snippet_name: &str) -> rt::Call<Snippet> {
-        let request = self
-            .client
-            .request(&operations::SNIPPET, &[zone_id, snippet_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET,
+            &[zone_id, snippet_name],
+        );
+        rt::__private::call(request)
     }
     /// Put Snippet
     ///
@@ -120,10 +137,12 @@ impl SnippetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn snippet_put(&self, zone_id: &str, snippet_name: &str) -> rt::Call<Snippet> {
-        let request = self
-            .client
-            .request(&operations::SNIPPET_PUT, &[zone_id, snippet_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_PUT,
+            &[zone_id, snippet_name],
+        );
+        rt::__private::call(request)
     }
     /// [`snippet_put`](Self::snippet_put) with its optional request body.
     ///
@@ -134,11 +153,13 @@ impl SnippetsApi<'_> {
         snippet_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Snippet> {
-        let mut request = self
-            .client
-            .request(&operations::SNIPPET_PUT, &[zone_id, snippet_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_PUT,
+            &[zone_id, snippet_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Snippet
     ///
@@ -156,10 +177,12 @@ impl SnippetsApi<'_> {
         zone_id: &str,
         snippet_name: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let request = self
-            .client
-            .request(&operations::SNIPPET_DELETE, &[zone_id, snippet_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_DELETE,
+            &[zone_id, snippet_name],
+        );
+        rt::__private::call(request)
     }
     /// Snippet Content
     ///
@@ -175,10 +198,12 @@ impl SnippetsApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn snippet_content(&self, zone_id: &str, snippet_name: &str) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::SNIPPET_CONTENT, &[zone_id, snippet_name]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SNIPPET_CONTENT,
+            &[zone_id, snippet_name],
+        );
+        rt::__private::raw_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -295,7 +320,7 @@ pub struct RulesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `speed` group; get one with [`Client::speed`](crate::Client::speed).
 #[derive(Debug, Clone, Copy)]
 pub struct SpeedApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `speed` group.
-    pub fn speed(&self) -> SpeedApi<'_> {
-        SpeedApi { client: self }
+impl<'a> SpeedApi<'a> {
+    /// The `speed` operations on `client`, as [`Client::speed`](crate::Client::speed) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        SpeedApi { client }
     }
 }
 impl SpeedApi<'_> {
@@ -43,8 +44,12 @@ impl SpeedApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_fonts_setting(&self, zone_id: &str) -> rt::Call<CloudflareFonts> {
-        let request = self.client.request(&operations::GET_FONTS_SETTING, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_FONTS_SETTING,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Change Cloudflare Fonts setting
     ///
@@ -66,11 +71,13 @@ impl SpeedApi<'_> {
         zone_id: &str,
         body: &ChangeFontsSettingRequest,
     ) -> rt::Call<CloudflareFonts> {
-        let mut request = self
-            .client
-            .request(&operations::CHANGE_FONTS_SETTING, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CHANGE_FONTS_SETTING,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -166,7 +173,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareFontsId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Whether the feature is enabled or disabled.
@@ -226,7 +233,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareFontsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone_id}/settings/fonts.patch/requestBody`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `stream` group; get one with [`Client::stream`](crate::Client::stream).
 #[derive(Debug, Clone, Copy)]
 pub struct StreamApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `stream` group.
-    pub fn stream(&self) -> StreamApi<'_> {
-        StreamApi { client: self }
+impl<'a> StreamApi<'a> {
+    /// The `stream` operations on `client`, as [`Client::stream`](crate::Client::stream) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        StreamApi { client }
     }
 }
 impl StreamApi<'_> {
@@ -42,7 +43,11 @@ impl StreamApi<'_> {
         account_id: &str,
         params: &ListVideosParams,
     ) -> rt::Call<Vec<Videos>> {
-        let mut request = self.client.request(&operations::LIST_VIDEOS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_VIDEOS,
+            &[account_id],
+        );
         request.query("status", &params.status);
         request.query("creator", &params.creator);
         request.query("type", &params.r#type);
@@ -51,7 +56,7 @@ impl StreamApi<'_> {
         request.query("start", &params.start);
         request.query("end", &params.end);
         request.query("include_counts", &params.include_counts);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Initiate video uploads using TUS
     ///
@@ -69,15 +74,17 @@ impl StreamApi<'_> {
         body: &serde_json::Value,
         params: &InitiateVideoUploadsUsingTusParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::INITIATE_VIDEO_UPLOADS_USING_TUS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::INITIATE_VIDEO_UPLOADS_USING_TUS,
+            &[account_id],
+        );
         request.header("Tus-Resumable", &params.tus_resumable);
         request.header("Upload-Creator", &params.upload_creator);
         request.header("Upload-Length", &params.upload_length);
         request.header("Upload-Metadata", &params.upload_metadata);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Clip videos given a start and end time
     ///
@@ -94,11 +101,13 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &VideoClipStandard,
     ) -> rt::Call<Clipping> {
-        let mut request = self
-            .client
-            .request(&operations::CLIP_VIDEOS_GIVEN_A_START_AND_END_TIME, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLIP_VIDEOS_GIVEN_A_START_AND_END_TIME,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload videos from a URL
     ///
@@ -116,13 +125,15 @@ impl StreamApi<'_> {
         body: &VideoCopyRequest,
         params: &UploadVideosFromAUrlParams,
     ) -> rt::Call<Videos> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_VIDEOS_FROM_A_URL, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_VIDEOS_FROM_A_URL,
+            &[account_id],
+        );
         request.header("Upload-Creator", &params.upload_creator);
         request.header("Upload-Metadata", &params.upload_metadata);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload videos via direct upload URLs
     ///
@@ -140,12 +151,14 @@ impl StreamApi<'_> {
         body: &DirectUploadRequest,
         params: &UploadVideosViaDirectUploadUrLsParams,
     ) -> rt::Call<DirectUploadResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS,
+            &[account_id],
+        );
         request.header("Upload-Creator", &params.upload_creator);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List signing keys
     ///
@@ -158,8 +171,12 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_signing_keys(&self, account_id: &str) -> rt::Call<Vec<KeyResultItem>> {
-        let request = self.client.request(&operations::LIST_SIGNING_KEYS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_SIGNING_KEYS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create signing keys
     ///
@@ -176,11 +193,13 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Keys> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_SIGNING_KEYS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SIGNING_KEYS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete signing keys
     ///
@@ -199,11 +218,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<String>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_SIGNING_KEYS, &[account_id, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SIGNING_KEYS,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List live inputs
     ///
@@ -220,11 +241,13 @@ impl StreamApi<'_> {
         account_id: &str,
         params: &ListLiveInputsParams,
     ) -> rt::Call<LiveInputResult> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_LIVE_INPUTS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_LIVE_INPUTS,
+            &[account_id],
+        );
         request.query("include_counts", &params.include_counts);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a live input
     ///
@@ -241,11 +264,13 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &CreateInputRequest,
     ) -> rt::Call<LiveInput2> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_LIVE_INPUT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_LIVE_INPUT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve a live input
     ///
@@ -263,13 +288,12 @@ impl StreamApi<'_> {
         account_id: &str,
         live_input_identifier: &str,
     ) -> rt::Call<LiveInput2> {
-        let request = self
-            .client
-            .request(
-                &operations::RETRIEVE_A_LIVE_INPUT,
-                &[account_id, live_input_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_A_LIVE_INPUT,
+            &[account_id, live_input_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update a live input
     ///
@@ -288,14 +312,13 @@ impl StreamApi<'_> {
         live_input_identifier: &str,
         body: &UpdateInputRequest,
     ) -> rt::Call<LiveInput2> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_A_LIVE_INPUT,
-                &[account_id, live_input_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_LIVE_INPUT,
+            &[account_id, live_input_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a live input
     ///
@@ -314,14 +337,13 @@ impl StreamApi<'_> {
         live_input_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_A_LIVE_INPUT,
-                &[account_id, live_input_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_LIVE_INPUT,
+            &[account_id, live_input_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List all outputs associated with a specified live input
     ///
@@ -339,13 +361,12 @@ impl StreamApi<'_> {
         account_id: &str,
         live_input_identifier: &str,
     ) -> rt::Call<Vec<Output>> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT,
-                &[account_id, live_input_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT,
+            &[account_id, live_input_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Create a new output, connected to a live input
     ///
@@ -364,14 +385,13 @@ impl StreamApi<'_> {
         live_input_identifier: &str,
         body: &CreateOutputRequest,
     ) -> rt::Call<Output> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT,
-                &[account_id, live_input_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT,
+            &[account_id, live_input_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update an output
     ///
@@ -392,14 +412,13 @@ impl StreamApi<'_> {
         output_identifier: &str,
         body: &UpdateOutputRequest,
     ) -> rt::Call<Output> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_AN_OUTPUT,
-                &[account_id, live_input_identifier, output_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_OUTPUT,
+            &[account_id, live_input_identifier, output_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete an output
     ///
@@ -420,14 +439,13 @@ impl StreamApi<'_> {
         output_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_AN_OUTPUT,
-                &[account_id, live_input_identifier, output_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_OUTPUT,
+            &[account_id, live_input_identifier, output_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Storage use
     ///
@@ -444,9 +462,13 @@ impl StreamApi<'_> {
         account_id: &str,
         params: &StorageUsageParams,
     ) -> rt::Call<StorageUseResult> {
-        let mut request = self.client.request(&operations::STORAGE_USAGE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::STORAGE_USAGE,
+            &[account_id],
+        );
         request.query("creator", &params.creator);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List watermark profiles
     ///
@@ -462,10 +484,12 @@ impl StreamApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<Watermarks>> {
-        let request = self
-            .client
-            .request(&operations::LIST_WATERMARK_PROFILES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_WATERMARK_PROFILES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create watermark profiles via basic upload
     ///
@@ -490,14 +514,13 @@ impl StreamApi<'_> {
         account_id: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Watermarks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_WATERMARK_PROFILES_VIA_BASIC_UPLOAD,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_WATERMARK_PROFILES_VIA_BASIC_UPLOAD,
+            &[account_id],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Watermark profile details
     ///
@@ -515,10 +538,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Watermarks> {
-        let request = self
-            .client
-            .request(&operations::WATERMARK_PROFILE_DETAILS, &[account_id, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WATERMARK_PROFILE_DETAILS,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Delete watermark profiles
     ///
@@ -537,11 +562,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<String>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_WATERMARK_PROFILES, &[account_id, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WATERMARK_PROFILES,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// View webhooks
     ///
@@ -554,8 +581,12 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn view_webhooks(&self, account_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self.client.request(&operations::VIEW_WEBHOOKS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VIEW_WEBHOOKS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create webhooks
     ///
@@ -572,11 +603,13 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &WebhookRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_WEBHOOKS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_WEBHOOKS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete webhooks
     ///
@@ -593,11 +626,13 @@ impl StreamApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<String>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_WEBHOOKS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WEBHOOKS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve video details
     ///
@@ -615,10 +650,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Videos> {
-        let request = self
-            .client
-            .request(&operations::RETRIEVE_VIDEO_DETAILS, &[account_id, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::RETRIEVE_VIDEO_DETAILS,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Edit video details
     ///
@@ -637,11 +674,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &VideoUpdate,
     ) -> rt::Call<Videos> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_VIDEO_DETAILS, &[account_id, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_VIDEO_DETAILS,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete video
     ///
@@ -660,11 +699,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_VIDEO, &[account_id, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_VIDEO,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List additional audio tracks on a video
     ///
@@ -682,10 +723,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Vec<AdditionalAudio>> {
-        let request = self
-            .client
-            .request(&operations::LIST_AUDIO_TRACKS, &[account_id, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_AUDIO_TRACKS,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Add audio tracks to a video
     ///
@@ -704,11 +747,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &CopyAudioTrack,
     ) -> rt::Call<AdditionalAudio> {
-        let mut request = self
-            .client
-            .request(&operations::ADD_AUDIO_TRACK, &[account_id, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AUDIO_TRACK,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Edit additional audio tracks on a video
     ///
@@ -729,14 +774,13 @@ impl StreamApi<'_> {
         audio_identifier: &str,
         body: &EditAudioTrack,
     ) -> rt::Call<AdditionalAudio> {
-        let mut request = self
-            .client
-            .request(
-                &operations::EDIT_AUDIO_TRACKS,
-                &[account_id, identifier, audio_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_AUDIO_TRACKS,
+            &[account_id, identifier, audio_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete additional audio tracks on a video
     ///
@@ -756,13 +800,12 @@ impl StreamApi<'_> {
         identifier: &str,
         audio_identifier: &str,
     ) -> rt::Call<Option<String>> {
-        let request = self
-            .client
-            .request(
-                &operations::DELETE_AUDIO_TRACKS,
-                &[account_id, identifier, audio_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AUDIO_TRACKS,
+            &[account_id, identifier, audio_identifier],
+        );
+        rt::__private::call(request)
     }
     /// List captions or subtitles
     ///
@@ -780,10 +823,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Vec<Captions>> {
-        let request = self
-            .client
-            .request(&operations::LIST_CAPTIONS_OR_SUBTITLES, &[account_id, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_CAPTIONS_OR_SUBTITLES,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// List captions or subtitles for a provided language
     ///
@@ -803,13 +848,12 @@ impl StreamApi<'_> {
         identifier: &str,
         language: &str,
     ) -> rt::Call<Captions> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
-                &[account_id, identifier, language],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
+            &[account_id, identifier, language],
+        );
+        rt::__private::call(request)
     }
     /// Upload captions or subtitles
     ///
@@ -833,14 +877,13 @@ impl StreamApi<'_> {
         language: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Captions> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPLOAD_CAPTIONS_OR_SUBTITLES,
-                &[account_id, identifier, language],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_CAPTIONS_OR_SUBTITLES,
+            &[account_id, identifier, language],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete captions or subtitles
     ///
@@ -861,14 +904,13 @@ impl StreamApi<'_> {
         language: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<String>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_CAPTIONS_OR_SUBTITLES,
-                &[account_id, identifier, language],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CAPTIONS_OR_SUBTITLES,
+            &[account_id, identifier, language],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Generate captions or subtitles for a provided language via AI
     ///
@@ -888,13 +930,12 @@ impl StreamApi<'_> {
         identifier: &str,
         language: &str,
     ) -> rt::Call<Captions> {
-        let request = self
-            .client
-            .request(
-                &operations::GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
-                &[account_id, identifier, language],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
+            &[account_id, identifier, language],
+        );
+        rt::__private::call(request)
     }
     /// Return WebVTT captions for a provided language
     ///
@@ -917,14 +958,13 @@ impl StreamApi<'_> {
         language: &str,
         body: &serde_json::Value,
     ) -> rt::RawCall {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_VTT_CAPTION_OR_SUBTITLE,
-                &[account_id, identifier, language],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_VTT_CAPTION_OR_SUBTITLE,
+            &[account_id, identifier, language],
+        );
         request.json(body);
-        rt::RawCall::new(request)
+        rt::__private::raw_call(request)
     }
     /// List downloads
     ///
@@ -942,13 +982,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::STREAM_M_P_4_DOWNLOADS_LIST_DOWNLOADS,
-                &[account_id, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::STREAM_M_P_4_DOWNLOADS_LIST_DOWNLOADS,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Create downloads
     ///
@@ -967,14 +1006,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
-                &[account_id, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete downloads
     ///
@@ -992,13 +1030,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Option<String>> {
-        let request = self
-            .client
-            .request(
-                &operations::STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS,
-                &[account_id, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Retrieve embed Code HTML
     ///
@@ -1016,10 +1053,12 @@ impl StreamApi<'_> {
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::RETREIEVE_EMBED_CODE_HTML, &[account_id, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::RETREIEVE_EMBED_CODE_HTML,
+            &[account_id, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Create signed URL tokens for videos
     ///
@@ -1038,14 +1077,13 @@ impl StreamApi<'_> {
         identifier: &str,
         body: &SignedTokenRequest,
     ) -> rt::Call<SignedTokenResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_SIGNED_URL_TOKENS_FOR_VIDEOS,
-                &[account_id, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SIGNED_URL_TOKENS_FOR_VIDEOS,
+            &[account_id, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1733,10 +1771,10 @@ impl<'de> serde::Deserialize<'de> for MediaState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for MediaState {
+impl rt::__private::ParamValue for MediaState {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2137,7 +2175,7 @@ impl std::fmt::Display for TusResumable {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for TusResumable {
+impl rt::__private::ParamValue for TusResumable {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2272,7 +2310,7 @@ pub struct WatermarkAtUpload {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2767,7 +2805,7 @@ pub struct LiveInputRecordingSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2881,7 +2919,7 @@ impl<'de> serde::Deserialize<'de> for LiveInputRecordingMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Indicates if a video using the live input has the `requireSignedURLs` property set. Also enforces access controls on any video recording of the livestream with the live input.
@@ -3128,7 +3166,7 @@ impl<'de> serde::Deserialize<'de> for LiveInputStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Details for streaming to a live input using WebRTC.
@@ -3520,7 +3558,7 @@ impl<'de> serde::Deserialize<'de> for AudioState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/stream_copyAudioTrack`
@@ -3667,7 +3705,7 @@ impl<'de> serde::Deserialize<'de> for CaptionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/stream_signed_token_request`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `teams-devices` group; get one with [`Client::teams_devices`](crate::Client::teams_devices).
 #[derive(Debug, Clone, Copy)]
 pub struct TeamsDevicesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `teams-devices` group.
-    pub fn teams_devices(&self) -> TeamsDevicesApi<'_> {
-        TeamsDevicesApi { client: self }
+impl<'a> TeamsDevicesApi<'a> {
+    /// The `teams-devices` operations on `client`, as [`Client::teams_devices`](crate::Client::teams_devices) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        TeamsDevicesApi { client }
     }
 }
 impl TeamsDevicesApi<'_> {
@@ -40,8 +41,12 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_devices(&self, account_id: &str) -> rt::ListCall<Devices> {
-        let request = self.client.request(&operations::LIST_DEVICES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_DEVICES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Device DEX tests
     ///
@@ -57,10 +62,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<DeviceDexTestSchemasHttp>> {
-        let request = self
-            .client
-            .request(&operations::DEVICE_DEX_TEST_DETAILS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_DEX_TEST_DETAILS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Device DEX test
     ///
@@ -77,11 +84,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &DeviceDexTestSchemasHttp,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
-        let mut request = self
-            .client
-            .request(&operations::DEVICE_DEX_TEST_CREATE_DEVICE_DEX_TEST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_DEX_TEST_CREATE_DEVICE_DEX_TEST,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Device DEX test
     ///
@@ -99,13 +108,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         dex_test_id: &str,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
-        let request = self
-            .client
-            .request(
-                &operations::DEVICE_DEX_TEST_GET_DEVICE_DEX_TEST,
-                &[account_id, dex_test_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_DEX_TEST_GET_DEVICE_DEX_TEST,
+            &[account_id, dex_test_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Device DEX test
     ///
@@ -124,14 +132,13 @@ impl TeamsDevicesApi<'_> {
         dex_test_id: &str,
         body: &DeviceDexTestSchemasHttp,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEVICE_DEX_TEST_UPDATE_DEVICE_DEX_TEST,
-                &[account_id, dex_test_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_DEX_TEST_UPDATE_DEVICE_DEX_TEST,
+            &[account_id, dex_test_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Device DEX test
     ///
@@ -149,13 +156,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         dex_test_id: &str,
     ) -> rt::Call<Vec<DeviceDexTestSchemasHttp>> {
-        let request = self
-            .client
-            .request(
-                &operations::DEVICE_DEX_TEST_DELETE_DEVICE_DEX_TEST,
-                &[account_id, dex_test_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_DEX_TEST_DELETE_DEVICE_DEX_TEST,
+            &[account_id, dex_test_id],
+        );
+        rt::__private::call(request)
     }
     /// List your device managed networks
     ///
@@ -173,10 +179,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<DeviceManagedNetworks> {
-        let request = self
-            .client
-            .request(&operations::LIST_DEVICE_MANAGED_NETWORKS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_DEVICE_MANAGED_NETWORKS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a device managed network
     ///
@@ -193,11 +201,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &CreateDeviceManagedNetworkRequest,
     ) -> rt::Call<DeviceManagedNetworks> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DEVICE_MANAGED_NETWORK, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DEVICE_MANAGED_NETWORK,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get device managed network details
     ///
@@ -215,13 +225,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         network_id: &str,
     ) -> rt::Call<DeviceManagedNetworks> {
-        let request = self
-            .client
-            .request(
-                &operations::DEVICE_MANAGED_NETWORK_DETAILS,
-                &[account_id, network_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_MANAGED_NETWORK_DETAILS,
+            &[account_id, network_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a device managed network
     ///
@@ -240,14 +249,13 @@ impl TeamsDevicesApi<'_> {
         network_id: &str,
         body: &UpdateDeviceManagedNetworkRequest,
     ) -> rt::Call<DeviceManagedNetworks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_DEVICE_MANAGED_NETWORK,
-                &[account_id, network_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DEVICE_MANAGED_NETWORK,
+            &[account_id, network_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a device managed network
     ///
@@ -268,14 +276,13 @@ impl TeamsDevicesApi<'_> {
         network_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<DeviceManagedNetworks> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_DEVICE_MANAGED_NETWORK,
-                &[account_id, network_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_MANAGED_NETWORK,
+            &[account_id, network_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List device settings profiles
     ///
@@ -293,10 +300,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<DeviceSettingsPolicy> {
-        let request = self
-            .client
-            .request(&operations::LIST_DEVICE_SETTINGS_POLICIES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_DEVICE_SETTINGS_POLICIES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get the default device settings profile
     ///
@@ -312,10 +321,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<DefaultDeviceSettingsPolicy> {
-        let request = self
-            .client
-            .request(&operations::GET_DEFAULT_DEVICE_SETTINGS_POLICY, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DEFAULT_DEVICE_SETTINGS_POLICY,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a device settings profile
     ///
@@ -332,11 +343,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &CreateDeviceSettingsPolicyRequest,
     ) -> rt::Call<DeviceSettingsPolicy> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DEVICE_SETTINGS_POLICY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DEVICE_SETTINGS_POLICY,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update the default device settings profile
     ///
@@ -353,11 +366,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &UpdateDefaultDeviceSettingsPolicyRequest,
     ) -> rt::Call<DefaultDeviceSettingsPolicy> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_DEFAULT_DEVICE_SETTINGS_POLICY, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DEFAULT_DEVICE_SETTINGS_POLICY,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get the Split Tunnel exclude list
     ///
@@ -375,10 +390,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<SplitTunnel> {
-        let request = self
-            .client
-            .request(&operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Set the Split Tunnel exclude list
     ///
@@ -397,11 +414,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &Vec<SplitTunnel>,
     ) -> rt::ListCall<SplitTunnel> {
-        let mut request = self
-            .client
-            .request(&operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get your Local Domain Fallback list
     ///
@@ -419,10 +438,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<FallbackDomain> {
-        let request = self
-            .client
-            .request(&operations::GET_LOCAL_DOMAIN_FALLBACK_LIST, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Set your Local Domain Fallback list
     ///
@@ -441,11 +462,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &Vec<FallbackDomain>,
     ) -> rt::ListCall<FallbackDomain> {
-        let mut request = self
-            .client
-            .request(&operations::SET_LOCAL_DOMAIN_FALLBACK_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get the Split Tunnel include list
     ///
@@ -463,10 +486,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<SplitTunnelInclude> {
-        let request = self
-            .client
-            .request(&operations::GET_SPLIT_TUNNEL_INCLUDE_LIST, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Set the Split Tunnel include list
     ///
@@ -485,11 +510,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &Vec<SplitTunnelInclude>,
     ) -> rt::ListCall<SplitTunnelInclude> {
-        let mut request = self
-            .client
-            .request(&operations::SET_SPLIT_TUNNEL_INCLUDE_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST,
+            &[account_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get device settings profile by ID
     ///
@@ -507,13 +534,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<DeviceSettingsPolicy> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_DEVICE_SETTINGS_POLICY_BY_ID,
-                &[account_id, policy_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DEVICE_SETTINGS_POLICY_BY_ID,
+            &[account_id, policy_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a device settings profile
     ///
@@ -532,14 +558,13 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &UpdateDeviceSettingsPolicyRequest,
     ) -> rt::Call<DeviceSettingsPolicy> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a device settings profile
     ///
@@ -560,14 +585,13 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<DeviceSettingsPolicy> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get the Split Tunnel exclude list for a device settings profile
     ///
@@ -587,13 +611,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<SplitTunnel> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Set the Split Tunnel exclude list for a device settings profile
     ///
@@ -614,14 +637,13 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &Vec<SplitTunnel>,
     ) -> rt::ListCall<SplitTunnel> {
-        let mut request = self
-            .client
-            .request(
-                &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get the Local Domain Fallback list for a device settings profile
     ///
@@ -641,13 +663,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<FallbackDomain> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Set the Local Domain Fallback list for a device settings profile
     ///
@@ -668,14 +689,13 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &Vec<FallbackDomain>,
     ) -> rt::ListCall<FallbackDomain> {
-        let mut request = self
-            .client
-            .request(
-                &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get the Split Tunnel include list for a device settings profile
     ///
@@ -695,13 +715,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<SplitTunnelInclude> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Set the Split Tunnel include list for a device settings profile
     ///
@@ -722,14 +741,13 @@ impl TeamsDevicesApi<'_> {
         policy_id: &str,
         body: &Vec<SplitTunnelInclude>,
     ) -> rt::ListCall<SplitTunnelInclude> {
-        let mut request = self
-            .client
-            .request(
-                &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
-                &[account_id, policy_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List device posture rules
     ///
@@ -747,10 +765,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<DevicePostureRules> {
-        let request = self
-            .client
-            .request(&operations::LIST_DEVICE_POSTURE_RULES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_DEVICE_POSTURE_RULES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a device posture rule
     ///
@@ -767,11 +787,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &DevicePostureRuleRequest,
     ) -> rt::Call<DevicePostureRules> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DEVICE_POSTURE_RULE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DEVICE_POSTURE_RULE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List your device posture integrations
     ///
@@ -789,10 +811,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<DevicePostureIntegrations> {
-        let request = self
-            .client
-            .request(&operations::LIST_DEVICE_POSTURE_INTEGRATIONS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_DEVICE_POSTURE_INTEGRATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a device posture integration
     ///
@@ -809,11 +833,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &CreateDevicePostureIntegrationRequest,
     ) -> rt::Call<DevicePostureIntegrations> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DEVICE_POSTURE_INTEGRATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DEVICE_POSTURE_INTEGRATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get device posture integration details
     ///
@@ -831,13 +857,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<DevicePostureIntegrations> {
-        let request = self
-            .client
-            .request(
-                &operations::DEVICE_POSTURE_INTEGRATION_DETAILS,
-                &[account_id, integration_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_POSTURE_INTEGRATION_DETAILS,
+            &[account_id, integration_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a device posture integration
     ///
@@ -856,14 +881,13 @@ impl TeamsDevicesApi<'_> {
         integration_id: &str,
         body: &UpdateDevicePostureIntegrationRequest,
     ) -> rt::Call<DevicePostureIntegrations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_DEVICE_POSTURE_INTEGRATION,
-                &[account_id, integration_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DEVICE_POSTURE_INTEGRATION,
+            &[account_id, integration_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a device posture integration
     ///
@@ -882,14 +906,13 @@ impl TeamsDevicesApi<'_> {
         integration_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_DEVICE_POSTURE_INTEGRATION,
-                &[account_id, integration_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_POSTURE_INTEGRATION,
+            &[account_id, integration_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get device posture rule details
     ///
@@ -907,10 +930,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<DevicePostureRules> {
-        let request = self
-            .client
-            .request(&operations::DEVICE_POSTURE_RULES_DETAILS, &[account_id, rule_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_POSTURE_RULES_DETAILS,
+            &[account_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a device posture rule
     ///
@@ -929,11 +954,13 @@ impl TeamsDevicesApi<'_> {
         rule_id: &str,
         body: &DevicePostureRuleRequest,
     ) -> rt::Call<DevicePostureRules> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_DEVICE_POSTURE_RULE, &[account_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DEVICE_POSTURE_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a device posture rule
     ///
@@ -952,11 +979,13 @@ impl TeamsDevicesApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_DEVICE_POSTURE_RULE, &[account_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_POSTURE_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Revoke devices
     ///
@@ -973,11 +1002,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &RevokeDevicesRequest,
     ) -> rt::Call<Option<ApiResult>> {
-        let mut request = self
-            .client
-            .request(&operations::REVOKE_DEVICES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REVOKE_DEVICES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get device settings for a Zero Trust account
     ///
@@ -993,13 +1024,12 @@ impl TeamsDevicesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<ZeroTrustAccountDeviceSettings> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update device settings for a Zero Trust account
     ///
@@ -1016,14 +1046,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &ZeroTrustAccountDeviceSettings,
     ) -> rt::Call<ZeroTrustAccountDeviceSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_DEVICE_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_DEVICE_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Unrevoke devices
     ///
@@ -1040,11 +1069,13 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         body: &UnrevokeDevicesRequest,
     ) -> rt::Call<Option<ApiResult>> {
-        let mut request = self
-            .client
-            .request(&operations::UNREVOKE_DEVICES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UNREVOKE_DEVICES,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get device details
     ///
@@ -1062,10 +1093,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         device_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::DEVICE_DETAILS, &[account_id, device_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DEVICE_DETAILS,
+            &[account_id, device_id],
+        );
+        rt::__private::call(request)
     }
     /// Get an admin override code for a device
     ///
@@ -1083,13 +1116,12 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         device_id: &str,
     ) -> rt::Call<OverrideCodesResult> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
-                &[account_id, device_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
+            &[account_id, device_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1637,7 +1669,7 @@ impl<'de> serde::Deserialize<'de> for Platform {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Device ID.
@@ -1786,7 +1818,7 @@ pub struct DeviceDexTestSchemasHttp {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1863,7 +1895,7 @@ pub struct DeviceDexTestSchemasData {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1943,7 +1975,7 @@ pub struct DexTargetPolicy {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2076,7 +2108,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The configuration object containing information for the WARP client to detect the managed network.
@@ -2318,7 +2350,7 @@ pub struct SplitTunnel {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2369,7 +2401,7 @@ pub struct FallbackDomain {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2425,7 +2457,7 @@ pub struct SplitTunnelInclude {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2490,7 +2522,7 @@ pub struct ServiceModeV2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3167,7 +3199,7 @@ impl<'de> serde::Deserialize<'de> for Input {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Input",
             &[
@@ -3338,7 +3370,7 @@ pub struct FileInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3396,7 +3428,7 @@ pub struct UniqueClientIdInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3477,7 +3509,7 @@ impl<'de> serde::Deserialize<'de> for UniqueClientIdInputRequestOperatingSystem 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Domain Joined
@@ -3499,7 +3531,7 @@ pub struct DomainJoinedInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3574,7 +3606,7 @@ impl<'de> serde::Deserialize<'de> for OperatingSystem2 {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// OS Version
@@ -3614,7 +3646,7 @@ pub struct OsVersionInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3674,7 +3706,7 @@ pub struct FirewallInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3750,7 +3782,7 @@ impl<'de> serde::Deserialize<'de> for FirewallInputRequestOperatingSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Sentinelone
@@ -3781,7 +3813,7 @@ pub struct SentineloneInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3842,7 +3874,7 @@ pub struct CarbonblackInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3891,7 +3923,7 @@ pub struct DiskEncryptionInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3959,7 +3991,7 @@ pub struct ApplicationInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4053,7 +4085,7 @@ impl<'de> serde::Deserialize<'de> for OperatingSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Client Certificate
@@ -4074,7 +4106,7 @@ pub struct ClientCertificateInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4125,7 +4157,7 @@ pub struct ClientCertificateV2InputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4226,7 +4258,7 @@ impl<'de> serde::Deserialize<'de> for ExtendedKeyUsageEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// List of paths to check for client certificate on linux.
@@ -4294,7 +4326,7 @@ impl<'de> serde::Deserialize<'de> for TrustStoresEnum {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/teams-devices_client_certificate_v2_input_request/properties/locations`
@@ -4311,7 +4343,7 @@ pub struct ClientCertificateV2InputRequestLocations {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4401,7 +4433,7 @@ impl<'de> serde::Deserialize<'de> for ClientCertificateV2InputRequestOperatingSy
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Workspace One S2S Input
@@ -4422,7 +4454,7 @@ pub struct WorkspaceOneInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4503,7 +4535,7 @@ impl<'de> serde::Deserialize<'de> for WorkspaceOneInputRequestComplianceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Crowdstrike S2S Input
@@ -4560,7 +4592,7 @@ pub struct CrowdstrikeInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4708,7 +4740,7 @@ impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestOperator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// For more details on state, please refer to the Crowdstrike documentation.
@@ -4773,7 +4805,7 @@ impl<'de> serde::Deserialize<'de> for CrowdstrikeInputRequestState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Intune S2S Input
@@ -4794,7 +4826,7 @@ pub struct IntuneInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4890,7 +4922,7 @@ impl<'de> serde::Deserialize<'de> for IntuneInputRequestComplianceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Kolide S2S Input
@@ -4916,7 +4948,7 @@ pub struct KolideInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4976,7 +5008,7 @@ pub struct TaniumInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5099,7 +5131,7 @@ impl<'de> serde::Deserialize<'de> for TaniumInputRequestRiskLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SentinelOne S2S Input
@@ -5141,7 +5173,7 @@ pub struct SentineloneS2sInputRequest {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5264,7 +5296,7 @@ impl<'de> serde::Deserialize<'de> for SentineloneS2sInputRequestNetworkStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The conditions that the client must match to run the rule.
@@ -5282,7 +5314,7 @@ pub struct MatchItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5462,7 +5494,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{account_id}/devices/posture.post/requestBody`
@@ -5670,7 +5702,7 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The configuration object containing third-party integration information.
@@ -6063,7 +6095,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[
@@ -6111,7 +6143,7 @@ pub struct ZeroTrustAccountDeviceSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

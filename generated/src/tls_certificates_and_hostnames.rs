@@ -18,13 +18,14 @@ use crate::runtime as rt;
 /// Operations of the `tls-certificates-and-hostnames` group; get one with [`Client::tls_certificates_and_hostnames`](crate::Client::tls_certificates_and_hostnames).
 #[derive(Debug, Clone, Copy)]
 pub struct TlsCertificatesAndHostnamesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `tls-certificates-and-hostnames` group.
-    pub fn tls_certificates_and_hostnames(&self) -> TlsCertificatesAndHostnamesApi<'_> {
+impl<'a> TlsCertificatesAndHostnamesApi<'a> {
+    /// The `tls-certificates-and-hostnames` operations on `client`, as [`Client::tls_certificates_and_hostnames`](crate::Client::tls_certificates_and_hostnames) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
         TlsCertificatesAndHostnamesApi {
-            client: self,
+            client,
         }
     }
 }
@@ -49,10 +50,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<ComponentsSchemasCertificateObject> {
-        let request = self
-            .client
-            .request(&operations::LIST_M_TLS_CERTIFICATES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_M_TLS_CERTIFICATES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Upload mTLS certificate
     ///
@@ -73,11 +76,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         account_id: &str,
         body: &UploadMTlsCertificateRequest,
     ) -> rt::Call<CertificateObjectPost> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_M_TLS_CERTIFICATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_M_TLS_CERTIFICATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get mTLS certificate
     ///
@@ -99,13 +104,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         account_id: &str,
         mtls_certificate_id: &str,
     ) -> rt::Call<ComponentsSchemasCertificateObject> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_M_TLS_CERTIFICATE,
-                &[account_id, mtls_certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_M_TLS_CERTIFICATE,
+            &[account_id, mtls_certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete mTLS certificate
     ///
@@ -128,14 +132,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         mtls_certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ComponentsSchemasCertificateObject>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_M_TLS_CERTIFICATE,
-                &[account_id, mtls_certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_M_TLS_CERTIFICATE,
+            &[account_id, mtls_certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List mTLS certificate associations
     ///
@@ -159,13 +162,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         account_id: &str,
         mtls_certificate_id: &str,
     ) -> rt::ListCall<AssociationObject> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_M_TLS_CERTIFICATE_ASSOCIATIONS,
-                &[account_id, mtls_certificate_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_M_TLS_CERTIFICATE_ASSOCIATIONS,
+            &[account_id, mtls_certificate_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Certificates
     ///
@@ -182,11 +184,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         params: &OriginCaListCertificatesParams,
     ) -> rt::ListCall<Certificates> {
-        let mut request = self
-            .client
-            .request(&operations::ORIGIN_CA_LIST_CERTIFICATES, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ORIGIN_CA_LIST_CERTIFICATES,
+            &[],
+        );
         request.query("zone_id", &params.zone_id);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Certificate
     ///
@@ -201,9 +205,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         body: &CreateCertificateRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(&operations::CREATE_CERTIFICATE, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_CERTIFICATE,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Certificate
     ///
@@ -218,10 +226,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_certificate(&self, certificate_id: &str) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_CERTIFICATE, &[certificate_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CERTIFICATE,
+            &[certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Revoke Certificate
     ///
@@ -240,11 +250,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
-        let mut request = self
-            .client
-            .request(&operations::REVOKE_CERTIFICATE, &[certificate_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REVOKE_CERTIFICATE,
+            &[certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Total TLS Settings Details
     ///
@@ -264,10 +276,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<TotalTlsSettingsResult> {
-        let request = self
-            .client
-            .request(&operations::TOTAL_TLS_SETTINGS_DETAILS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::TOTAL_TLS_SETTINGS_DETAILS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Enable or Disable Total TLS
     ///
@@ -288,11 +302,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &EnableOrDisableTotalTlsRequest,
     ) -> rt::Call<TotalTlsSettingsResult> {
-        let mut request = self
-            .client
-            .request(&operations::ENABLE_OR_DISABLE_TOTAL_TLS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ENABLE_OR_DISABLE_TOTAL_TLS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Hostname Associations
     ///
@@ -311,14 +327,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ClientCertificateForAZoneListHostnameAssociationsParams,
     ) -> rt::Call<HostnameAssociationsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_HOSTNAME_ASSOCIATIONS,
+            &[zone_id],
+        );
         request.query("mtls_certificate_id", &params.mtls_certificate_id);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Replace Hostname Associations
     ///
@@ -337,14 +352,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &HostnameAssociation,
     ) -> rt::Call<HostnameAssociationsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_PUT_HOSTNAME_ASSOCIATIONS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Client Certificates
     ///
@@ -367,18 +381,17 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ClientCertificateForAZoneListClientCertificatesParams,
     ) -> rt::ListCall<ClientCertificate> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_CLIENT_CERTIFICATES,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_LIST_CLIENT_CERTIFICATES,
+            &[zone_id],
+        );
         request.query("status", &params.status);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("limit", &params.limit);
         request.query("offset", &params.offset);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Client Certificate
     ///
@@ -399,14 +412,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &ClientCertificateForAZoneCreateClientCertificateRequest,
     ) -> rt::Call<ClientCertificate> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CREATE_CLIENT_CERTIFICATE,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CREATE_CLIENT_CERTIFICATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Client Certificate Details
     ///
@@ -428,13 +440,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         client_certificate_id: &str,
     ) -> rt::Call<ClientCertificate> {
-        let request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CLIENT_CERTIFICATE_DETAILS,
-                &[zone_id, client_certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_CLIENT_CERTIFICATE_DETAILS,
+            &[zone_id, client_certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Reactivate Client Certificate
     ///
@@ -456,13 +467,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         client_certificate_id: &str,
     ) -> rt::Call<ClientCertificate> {
-        let request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_EDIT_CLIENT_CERTIFICATE,
-                &[zone_id, client_certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_EDIT_CLIENT_CERTIFICATE,
+            &[zone_id, client_certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Revoke Client Certificate
     ///
@@ -484,13 +494,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         client_certificate_id: &str,
     ) -> rt::Call<Option<ClientCertificate>> {
-        let request = self
-            .client
-            .request(
-                &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE,
-                &[zone_id, client_certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CLIENT_CERTIFICATE_FOR_A_ZONE_DELETE_CLIENT_CERTIFICATE,
+            &[zone_id, client_certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// List SSL Configurations
     ///
@@ -513,14 +522,16 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ListSslConfigurationsParams,
     ) -> rt::ListCall<CustomCertificate> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_SSL_CONFIGURATIONS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_SSL_CONFIGURATIONS,
+            &[zone_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("match", &params.r#match);
         request.query("status", &params.status);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create SSL Configuration
     ///
@@ -541,11 +552,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &CreateSslConfigurationRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_SSL_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SSL_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Re-prioritize SSL Certificates
     ///
@@ -568,11 +581,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &RePrioritizeSslCertificatesRequest,
     ) -> rt::ListCall<CustomCertificate> {
-        let mut request = self
-            .client
-            .request(&operations::RE_PRIORITIZE_SSL_CERTIFICATES, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RE_PRIORITIZE_SSL_CERTIFICATES,
+            &[zone_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// SSL Configuration Details
     ///
@@ -592,13 +607,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_certificate_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::SSL_CONFIGURATION_DETAILS,
-                &[zone_id, custom_certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SSL_CONFIGURATION_DETAILS,
+            &[zone_id, custom_certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit SSL Configuration
     ///
@@ -621,14 +635,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_certificate_id: &str,
         body: &EditSslConfigurationRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::EDIT_SSL_CONFIGURATION,
-                &[zone_id, custom_certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_SSL_CONFIGURATION,
+            &[zone_id, custom_certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete SSL Configuration
     ///
@@ -651,14 +664,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_SSL_CONFIGURATION,
-                &[zone_id, custom_certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SSL_CONFIGURATION,
+            &[zone_id, custom_certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Custom Hostnames
     ///
@@ -681,9 +693,11 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ListCustomHostnamesParams,
     ) -> rt::ListCall<CustomHostname> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_CUSTOM_HOSTNAMES, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_CUSTOM_HOSTNAMES,
+            &[zone_id],
+        );
         request.query("hostname", &params.hostname);
         request.query("id", &params.id);
         request.query("page", &params.page);
@@ -691,7 +705,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("ssl", &params.ssl);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Custom Hostname
     ///
@@ -712,11 +726,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &CreateCustomHostnameRequest,
     ) -> rt::Call<CustomHostname> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_CUSTOM_HOSTNAME, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_CUSTOM_HOSTNAME,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Fallback Origin for Custom Hostnames
     ///
@@ -734,10 +750,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Fallback Origin for Custom Hostnames
     ///
@@ -756,14 +774,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &UpdateFallbackOriginForCustomHostnamesRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Fallback Origin for Custom Hostnames
     ///
@@ -782,14 +799,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Custom Hostname Details
     ///
@@ -809,13 +825,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         custom_hostname_id: &str,
     ) -> rt::Call<CustomHostname> {
-        let request = self
-            .client
-            .request(
-                &operations::CUSTOM_HOSTNAME_DETAILS,
-                &[zone_id, custom_hostname_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CUSTOM_HOSTNAME_DETAILS,
+            &[zone_id, custom_hostname_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit Custom Hostname
     ///
@@ -838,11 +853,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_hostname_id: &str,
         body: &EditCustomHostnameRequest,
     ) -> rt::Call<CustomHostname> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_CUSTOM_HOSTNAME, &[zone_id, custom_hostname_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_CUSTOM_HOSTNAME,
+            &[zone_id, custom_hostname_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Custom Hostname (and any issued SSL certificates)
     ///
@@ -863,14 +880,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         custom_hostname_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
-                &[zone_id, custom_hostname_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
+            &[zone_id, custom_hostname_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Retrieve the DCV Delegation unique identifier.
     ///
@@ -887,8 +903,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn uuid_get(&self, zone_id: &str) -> rt::Call<UuidObject> {
-        let request = self.client.request(&operations::UUID_GET, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::UUID_GET,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// List TLS setting for hostnames
     ///
@@ -912,8 +932,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         setting_id: &str,
     ) -> rt::ListCall<PerHostnameSettingsResultItem> {
-        let request = self.client.request(&operations::LIST, &[zone_id, setting_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST,
+            &[zone_id, setting_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Edit TLS setting for hostname
     ///
@@ -938,11 +962,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         hostname: &str,
         body: &PutRequest,
     ) -> rt::Call<SettingObject> {
-        let mut request = self
-            .client
-            .request(&operations::PUT, &[zone_id, setting_id, hostname]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT,
+            &[zone_id, setting_id, hostname],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete TLS setting for hostname
     ///
@@ -966,10 +992,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         setting_id: &str,
         hostname: &str,
     ) -> rt::Call<Option<SettingObjectDelete>> {
-        let request = self
-            .client
-            .request(&operations::DELETE, &[zone_id, setting_id, hostname]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE,
+            &[zone_id, setting_id, hostname],
+        );
+        rt::__private::call(request)
     }
     /// List Keyless SSL Configurations
     ///
@@ -991,10 +1019,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<KeylessCertificate> {
-        let request = self
-            .client
-            .request(&operations::LIST_KEYLESS_SSL_CONFIGURATIONS, &[zone_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_KEYLESS_SSL_CONFIGURATIONS,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Keyless SSL Configuration
     ///
@@ -1013,11 +1043,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &CreateKeylessSslConfigurationRequest,
     ) -> rt::Call<Base> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_KEYLESS_SSL_CONFIGURATION, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_KEYLESS_SSL_CONFIGURATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Keyless SSL Configuration
     ///
@@ -1039,13 +1071,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         keyless_certificate_id: &str,
     ) -> rt::Call<Base> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_KEYLESS_SSL_CONFIGURATION,
-                &[zone_id, keyless_certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_KEYLESS_SSL_CONFIGURATION,
+            &[zone_id, keyless_certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit Keyless SSL Configuration
     ///
@@ -1068,14 +1099,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         keyless_certificate_id: &str,
         body: &EditKeylessSslConfigurationRequest,
     ) -> rt::Call<Base> {
-        let mut request = self
-            .client
-            .request(
-                &operations::EDIT_KEYLESS_SSL_CONFIGURATION,
-                &[zone_id, keyless_certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_KEYLESS_SSL_CONFIGURATION,
+            &[zone_id, keyless_certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Keyless SSL Configuration
     ///
@@ -1096,14 +1126,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         keyless_certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_KEYLESS_SSL_CONFIGURATION,
-                &[zone_id, keyless_certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_KEYLESS_SSL_CONFIGURATION,
+            &[zone_id, keyless_certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Certificates
     ///
@@ -1123,13 +1152,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ZoneAuthenticatedOriginPull> {
-        let request = self
-            .client
-            .request(
-                &operations::ZONE_LEVEL_AUTHENTICATED_ORIGIN_PULLS_LIST_CERTIFICATES,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONE_LEVEL_AUTHENTICATED_ORIGIN_PULLS_LIST_CERTIFICATES,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Upload Certificate
     ///
@@ -1150,11 +1178,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &UploadCertificateRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_CERTIFICATE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_CERTIFICATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Enable or Disable a Hostname for Client Authentication
     ///
@@ -1177,14 +1207,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &EnableOrDisableAHostnameForClientAuthenticationRequest,
     ) -> rt::ListCall<HostnameAuthenticatedOriginPull> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ENABLE_OR_DISABLE_A_HOSTNAME_FOR_CLIENT_AUTHENTICATION,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ENABLE_OR_DISABLE_A_HOSTNAME_FOR_CLIENT_AUTHENTICATION,
+            &[zone_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List Certificates
     ///
@@ -1204,13 +1233,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::ListCall<HostnameAuthenticatedOriginPull> {
-        let request = self
-            .client
-            .request(
-                &operations::PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES,
-                &[zone_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES,
+            &[zone_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Upload a Hostname Client Certificate
     ///
@@ -1231,11 +1259,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &UploadAHostnameClientCertificateRequest,
     ) -> rt::Call<SchemasCertificateObject> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_A_HOSTNAME_CLIENT_CERTIFICATE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_A_HOSTNAME_CLIENT_CERTIFICATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get the Hostname Client Certificate
     ///
@@ -1257,13 +1287,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<SchemasCertificateObject> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_THE_HOSTNAME_CLIENT_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_THE_HOSTNAME_CLIENT_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete Hostname Client Certificate
     ///
@@ -1284,14 +1313,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasCertificateObject>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_HOSTNAME_CLIENT_CERTIFICATE,
-                &[zone_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_HOSTNAME_CLIENT_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get the Hostname Status for Client Authentication
     ///
@@ -1311,13 +1339,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<HostnameCertidObject> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_THE_HOSTNAME_STATUS_FOR_CLIENT_AUTHENTICATION,
-                &[zone_id, hostname],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_THE_HOSTNAME_STATUS_FOR_CLIENT_AUTHENTICATION,
+            &[zone_id, hostname],
+        );
+        rt::__private::call(request)
     }
     /// Get Enablement Setting for Zone
     ///
@@ -1337,10 +1364,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<EnabledResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ENABLEMENT_SETTING_FOR_ZONE, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ENABLEMENT_SETTING_FOR_ZONE,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Set Enablement for Zone
     ///
@@ -1361,11 +1390,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &SetEnablementForZoneRequest,
     ) -> rt::Call<EnabledResult> {
-        let mut request = self
-            .client
-            .request(&operations::SET_ENABLEMENT_FOR_ZONE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SET_ENABLEMENT_FOR_ZONE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Certificate Details
     ///
@@ -1385,10 +1416,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_CERTIFICATE_DETAILS, &[zone_id, certificate_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CERTIFICATE_DETAILS,
+            &[zone_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete Certificate
     ///
@@ -1409,11 +1442,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_CERTIFICATE, &[zone_id, certificate_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Analyze Certificate
     ///
@@ -1434,11 +1469,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &AnalyzeCertificateRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::ANALYZE_CERTIFICATE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ANALYZE_CERTIFICATE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Certificate Packs
     ///
@@ -1461,11 +1498,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &ListCertificatePacksParams,
     ) -> rt::ListCall<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_CERTIFICATE_PACKS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_CERTIFICATE_PACKS,
+            &[zone_id],
+        );
         request.query("status", &params.status);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Order Advanced Certificate Manager Certificate Pack
     ///
@@ -1486,14 +1525,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &OrderAdvancedCertificateManagerCertificatePackRequest,
     ) -> rt::Call<AdvancedCertificatePackResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ORDER_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ORDER_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Certificate Pack Quotas
     ///
@@ -1513,10 +1551,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<CertificatePackQuotaResult> {
-        let request = self
-            .client
-            .request(&operations::GET_CERTIFICATE_PACK_QUOTAS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CERTIFICATE_PACK_QUOTAS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Get Certificate Pack
     ///
@@ -1538,10 +1578,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         certificate_pack_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_CERTIFICATE_PACK, &[zone_id, certificate_pack_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CERTIFICATE_PACK,
+            &[zone_id, certificate_pack_id],
+        );
+        rt::__private::call(request)
     }
     /// Restart Validation for Advanced Certificate Manager Certificate Pack
     ///
@@ -1564,14 +1606,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_pack_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<AdvancedCertificatePackResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::RESTART_VALIDATION_FOR_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
-                &[zone_id, certificate_pack_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RESTART_VALIDATION_FOR_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+            &[zone_id, certificate_pack_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Advanced Certificate Manager Certificate Pack
     ///
@@ -1594,14 +1635,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_pack_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
-                &[zone_id, certificate_pack_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+            &[zone_id, certificate_pack_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Universal SSL Settings Details
     ///
@@ -1618,10 +1658,12 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn universal_ssl_settings_details(&self, zone_id: &str) -> rt::Call<Universal> {
-        let request = self
-            .client
-            .request(&operations::UNIVERSAL_SSL_SETTINGS_DETAILS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::UNIVERSAL_SSL_SETTINGS_DETAILS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit Universal SSL Settings
     ///
@@ -1642,11 +1684,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         body: &Universal,
     ) -> rt::Call<Universal> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_UNIVERSAL_SSL_SETTINGS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_UNIVERSAL_SSL_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// SSL Verification Details
     ///
@@ -1667,11 +1711,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         zone_id: &str,
         params: &SslVerificationDetailsParams,
     ) -> rt::Call<SslVerificationResponseCollection> {
-        let mut request = self
-            .client
-            .request(&operations::SSL_VERIFICATION_DETAILS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SSL_VERIFICATION_DETAILS,
+            &[zone_id],
+        );
         request.query("retry", &params.retry);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Edit SSL Certificate Pack Validation Method
     ///
@@ -1694,14 +1740,13 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         certificate_pack_id: &str,
         body: &ComponentsSchemasValidationMethod,
     ) -> rt::Call<SslValidationMethodResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::EDIT_SSL_CERTIFICATE_PACK_VALIDATION_METHOD,
-                &[zone_id, certificate_pack_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_SSL_CERTIFICATE_PACK_VALIDATION_METHOD,
+            &[zone_id, certificate_pack_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -2827,7 +2872,7 @@ impl<'de> serde::Deserialize<'de> for RequestType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The number of days for which the certificate should be valid.
@@ -2951,7 +2996,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasCertificateAuthority {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// If enabled, Total TLS will order a hostname specific TLS certificate for any proxied A, AAAA, or CNAME record in your zone.
@@ -3109,7 +3154,8 @@ impl std::fmt::Display for ClientCertificateForAZoneListClientCertificatesStatus
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ClientCertificateForAZoneListClientCertificatesStatus {
+impl rt::__private::ParamValue
+for ClientCertificateForAZoneListClientCertificatesStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3314,7 +3360,7 @@ impl<'de> serde::Deserialize<'de> for ClientCertificatesComponentsSchemasStatus 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The number of days the Client Certificate will be valid after the issued_on date
@@ -3393,7 +3439,7 @@ impl std::fmt::Display for ListSslConfigurationsMatch {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListSslConfigurationsMatch {
+impl rt::__private::ParamValue for ListSslConfigurationsMatch {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3461,7 +3507,7 @@ impl std::fmt::Display for ListSslConfigurationsStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListSslConfigurationsStatus {
+impl rt::__private::ParamValue for ListSslConfigurationsStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3561,7 +3607,7 @@ impl<'de> serde::Deserialize<'de> for BundleMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// When the certificate from the authority expires.
@@ -3583,7 +3629,7 @@ pub struct GeoRestrictions {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3664,7 +3710,7 @@ impl<'de> serde::Deserialize<'de> for GeoRestrictionsLabel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_hosts`
@@ -3790,7 +3836,7 @@ impl<'de> serde::Deserialize<'de> for SchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configuration for using Keyless SSL through a Cloudflare Tunnel
@@ -3807,7 +3853,7 @@ pub struct KeylessTunnel {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3923,7 +3969,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// When the certificate was uploaded to Cloudflare.
@@ -4225,7 +4271,7 @@ impl std::fmt::Display for ListCustomHostnamesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListCustomHostnamesOrder {
+impl rt::__private::ParamValue for ListCustomHostnamesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -4278,7 +4324,7 @@ impl std::fmt::Display for ListCustomHostnamesDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListCustomHostnamesDirection {
+impl rt::__private::ParamValue for ListCustomHostnamesDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -4333,7 +4379,7 @@ pub struct CustomMetadataVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4423,7 +4469,7 @@ impl<'de> serde::Deserialize<'de> for OwnershipVerificationVariant1Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ownership_verification/oneOf/0`
@@ -4525,7 +4571,7 @@ impl<'de> serde::Deserialize<'de> for Variant1BundleMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The Certificate Authority that will issue the certificate
@@ -4595,7 +4641,7 @@ impl<'de> serde::Deserialize<'de> for CertificateAuthority {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0/properties/method`
@@ -4659,7 +4705,7 @@ impl<'de> serde::Deserialize<'de> for Variant1Method {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SSL specific settings.
@@ -4697,7 +4743,7 @@ pub struct Sslsettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4805,7 +4851,7 @@ impl<'de> serde::Deserialize<'de> for SslsettingsEarlyHints {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The minimum TLS version supported.
@@ -4875,7 +4921,7 @@ impl<'de> serde::Deserialize<'de> for SslsettingsMinTlsVersion {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Status of the hostname's SSL certificates.
@@ -5025,7 +5071,7 @@ impl<'de> serde::Deserialize<'de> for SslVariant1Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0/properties/type`
@@ -5079,7 +5125,7 @@ impl<'de> serde::Deserialize<'de> for Variant1Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl/oneOf/0/properties/validation_errors/items`
@@ -5309,7 +5355,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// These are errors that were encountered while trying to activate a hostname.
@@ -5597,7 +5643,7 @@ impl<'de> serde::Deserialize<'de> for Value {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Value",
             &[
@@ -5927,7 +5973,7 @@ for ZoneAuthenticatedOriginPullComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// This is the time the certificate was uploaded.
@@ -6160,7 +6206,7 @@ for HostnameAuthenticatedOriginPullComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The time when the certificate was updated.
@@ -6378,7 +6424,7 @@ impl std::fmt::Display for ListCertificatePacksStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListCertificatePacksStatus {
+impl rt::__private::ParamValue for ListCertificatePacksStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -6445,7 +6491,7 @@ impl<'de> serde::Deserialize<'de> for SchemasCertificateAuthority {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Whether or not to add Cloudflare Branding for the order.  This will add sni.cloudflaressl.com as the Common Name if set true.
@@ -6512,7 +6558,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Validation Method selected for the order.
@@ -6577,7 +6623,7 @@ impl<'de> serde::Deserialize<'de> for ValidationMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Validity Days selected for the order.
@@ -6775,7 +6821,7 @@ impl<'de> serde::Deserialize<'de> for CertificatePacksComponentsSchemasStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_advanced_certificate_pack_response_single/allOf/1/properties/result`
@@ -6826,7 +6872,7 @@ pub struct Universal {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -6977,7 +7023,7 @@ impl<'de> serde::Deserialize<'de> for CertificateStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Certificate's signature algorithm.
@@ -7035,7 +7081,7 @@ impl<'de> serde::Deserialize<'de> for SchemasSignature {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Validation method in use for a certificate pack order.
@@ -7095,7 +7141,7 @@ impl<'de> serde::Deserialize<'de> for SchemasValidationMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Certificate's required verification information.
@@ -7175,7 +7221,7 @@ impl<'de> serde::Deserialize<'de> for VerificationInfoRecordName {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Target of CNAME record.
@@ -7240,7 +7286,7 @@ impl<'de> serde::Deserialize<'de> for VerificationInfoRecordTarget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Status of the required verification information, omitted if verification status is unknown.
@@ -7301,7 +7347,7 @@ impl<'de> serde::Deserialize<'de> for VerificationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_ssl_verification_response_collection/allOf/0`
@@ -7394,7 +7440,7 @@ impl<'de> serde::Deserialize<'de> for ValidationMethodDefinition {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Result status.

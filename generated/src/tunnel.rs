@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `tunnel` group; get one with [`Client::tunnel`](crate::Client::tunnel).
 #[derive(Debug, Clone, Copy)]
 pub struct TunnelApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `tunnel` group.
-    pub fn tunnel(&self) -> TunnelApi<'_> {
-        TunnelApi { client: self }
+impl<'a> TunnelApi<'a> {
+    /// The `tunnel` operations on `client`, as [`Client::tunnel`](crate::Client::tunnel) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        TunnelApi { client }
     }
 }
 impl TunnelApi<'_> {
@@ -44,9 +45,11 @@ impl TunnelApi<'_> {
         account_id: &str,
         params: &ListCloudflareTunnelsParams,
     ) -> rt::ListCall<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_CLOUDFLARE_TUNNELS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_CLOUDFLARE_TUNNELS,
+            &[account_id],
+        );
         request.query("name", &params.name);
         request.query("is_deleted", &params.is_deleted);
         request.query("existed_at", &params.existed_at);
@@ -58,7 +61,7 @@ impl TunnelApi<'_> {
         request.query("status", &params.status);
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a Cloudflare Tunnel
     ///
@@ -75,11 +78,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &CreateACloudflareTunnelRequest,
     ) -> rt::Call<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_CLOUDFLARE_TUNNEL, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_CLOUDFLARE_TUNNEL,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Cloudflare Tunnel
     ///
@@ -97,10 +102,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<TunnelResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_CLOUDFLARE_TUNNEL,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Cloudflare Tunnel
     ///
@@ -119,11 +126,13 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &TunnelRequest,
     ) -> rt::Call<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_CLOUDFLARE_TUNNEL,
+            &[account_id, tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Cloudflare Tunnel
     ///
@@ -141,11 +150,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<Option<TunnelResultItem>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_CLOUDFLARE_TUNNEL, &[account_id, tunnel_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_CLOUDFLARE_TUNNEL,
+            &[account_id, tunnel_id],
+        );
         request.json(&serde_json::Map::new());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get configuration
     ///
@@ -163,10 +174,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_CONFIGURATION, &[account_id, tunnel_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CONFIGURATION,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Put configuration
     ///
@@ -185,11 +198,13 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &PutConfigurationRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_CONFIGURATION, &[account_id, tunnel_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_CONFIGURATION,
+            &[account_id, tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Cloudflare Tunnel connections
     ///
@@ -209,13 +224,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::ListCall<TunnelClient> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_CLOUDFLARE_TUNNEL_CONNECTIONS,
-                &[account_id, tunnel_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_CLOUDFLARE_TUNNEL_CONNECTIONS,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Clean up Cloudflare Tunnel connections
     ///
@@ -234,15 +248,14 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         params: &CleanUpCloudflareTunnelConnectionsParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLEAN_UP_CLOUDFLARE_TUNNEL_CONNECTIONS,
-                &[account_id, tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLEAN_UP_CLOUDFLARE_TUNNEL_CONNECTIONS,
+            &[account_id, tunnel_id],
+        );
         request.query("client_id", &params.client_id);
         request.json(&serde_json::Map::new());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Cloudflare Tunnel connector
     ///
@@ -262,13 +275,12 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         connector_id: &str,
     ) -> rt::Call<TunnelClient> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_CLOUDFLARE_TUNNEL_CONNECTOR,
-                &[account_id, tunnel_id, connector_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CLOUDFLARE_TUNNEL_CONNECTOR,
+            &[account_id, tunnel_id, connector_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a Cloudflare Tunnel management token
     ///
@@ -287,14 +299,13 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &GetACloudflareTunnelManagementTokenRequest,
     ) -> rt::Call<String> {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_A_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN,
-                &[account_id, tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_A_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN,
+            &[account_id, tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Cloudflare Tunnel token
     ///
@@ -312,13 +323,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<String> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_CLOUDFLARE_TUNNEL_TOKEN,
-                &[account_id, tunnel_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_CLOUDFLARE_TUNNEL_TOKEN,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// List tunnel routes
     ///
@@ -337,9 +347,11 @@ impl TunnelApi<'_> {
         account_id: &str,
         params: &TunnelRouteListTunnelRoutesParams,
     ) -> rt::ListCall<Teamnet> {
-        let mut request = self
-            .client
-            .request(&operations::TUNNEL_ROUTE_LIST_TUNNEL_ROUTES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_LIST_TUNNEL_ROUTES,
+            &[account_id],
+        );
         request.query("comment", &params.comment);
         request.query("is_deleted", &params.is_deleted);
         request.query("network_subset", &params.network_subset);
@@ -351,7 +363,7 @@ impl TunnelApi<'_> {
         request.query("virtual_network_id", &params.virtual_network_id);
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a tunnel route
     ///
@@ -368,11 +380,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &TunnelRouteCreateATunnelRouteRequest,
     ) -> rt::Call<Route> {
-        let mut request = self
-            .client
-            .request(&operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get tunnel route by IP
     ///
@@ -391,14 +405,13 @@ impl TunnelApi<'_> {
         ip: &str,
         params: &TunnelRouteGetTunnelRouteByIpParams,
     ) -> rt::Call<Teamnet> {
-        let mut request = self
-            .client
-            .request(
-                &operations::TUNNEL_ROUTE_GET_TUNNEL_ROUTE_BY_IP,
-                &[account_id, ip],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_GET_TUNNEL_ROUTE_BY_IP,
+            &[account_id, ip],
+        );
         request.query("virtual_network_id", &params.virtual_network_id);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a tunnel route (CIDR Endpoint)
     ///
@@ -422,14 +435,13 @@ impl TunnelApi<'_> {
         ip_network_encoded: &str,
         body: &TunnelRouteCreateATunnelRouteWithCidrRequest,
     ) -> rt::Call<Route> {
-        let mut request = self
-            .client
-            .request(
-                &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE_WITH_CIDR,
-                &[account_id, ip_network_encoded],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE_WITH_CIDR,
+            &[account_id, ip_network_encoded],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a tunnel route (CIDR Endpoint)
     ///
@@ -452,13 +464,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         ip_network_encoded: &str,
     ) -> rt::Call<Route> {
-        let request = self
-            .client
-            .request(
-                &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE_WITH_CIDR,
-                &[account_id, ip_network_encoded],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE_WITH_CIDR,
+            &[account_id, ip_network_encoded],
+        );
+        rt::__private::call(request)
     }
     /// Delete a tunnel route (CIDR Endpoint)
     ///
@@ -482,16 +493,15 @@ impl TunnelApi<'_> {
         ip_network_encoded: &str,
         params: &TunnelRouteDeleteATunnelRouteWithCidrParams,
     ) -> rt::Call<Option<Route>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR,
-                &[account_id, ip_network_encoded],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR,
+            &[account_id, ip_network_encoded],
+        );
         request.query("virtual_network_id", &params.virtual_network_id);
         request.query("tun_type", &params.tun_type);
         request.query("tunnel_id", &params.tunnel_id);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a tunnel route
     ///
@@ -510,14 +520,13 @@ impl TunnelApi<'_> {
         route_id: &str,
         body: &TunnelRouteUpdateATunnelRouteRequest,
     ) -> rt::Call<Route> {
-        let mut request = self
-            .client
-            .request(
-                &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE,
-                &[account_id, route_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE,
+            &[account_id, route_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a tunnel route
     ///
@@ -535,13 +544,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         route_id: &str,
     ) -> rt::Call<Option<Route>> {
-        let request = self
-            .client
-            .request(
-                &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE,
-                &[account_id, route_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE,
+            &[account_id, route_id],
+        );
+        rt::__private::call(request)
     }
     /// List virtual networks
     ///
@@ -560,14 +568,16 @@ impl TunnelApi<'_> {
         account_id: &str,
         params: &ListVirtualNetworksParams,
     ) -> rt::ListCall<VirtualNetwork> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_VIRTUAL_NETWORKS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_VIRTUAL_NETWORKS,
+            &[account_id],
+        );
         request.query("id", &params.id);
         request.query("name", &params.name);
         request.query("is_default", &params.is_default);
         request.query("is_deleted", &params.is_deleted);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a virtual network
     ///
@@ -584,11 +594,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &CreateAVirtualNetworkRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_VIRTUAL_NETWORK, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_VIRTUAL_NETWORK,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update a virtual network
     ///
@@ -607,14 +619,13 @@ impl TunnelApi<'_> {
         virtual_network_id: &str,
         body: &UpdateAVirtualNetworkRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_A_VIRTUAL_NETWORK,
-                &[account_id, virtual_network_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_VIRTUAL_NETWORK,
+            &[account_id, virtual_network_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a virtual network
     ///
@@ -633,14 +644,13 @@ impl TunnelApi<'_> {
         virtual_network_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_A_VIRTUAL_NETWORK,
-                &[account_id, virtual_network_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_VIRTUAL_NETWORK,
+            &[account_id, virtual_network_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List All Tunnels
     ///
@@ -659,9 +669,11 @@ impl TunnelApi<'_> {
         account_id: &str,
         params: &ListAllTunnelsParams,
     ) -> rt::ListCall<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_ALL_TUNNELS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ALL_TUNNELS,
+            &[account_id],
+        );
         request.query("name", &params.name);
         request.query("is_deleted", &params.is_deleted);
         request.query("existed_at", &params.existed_at);
@@ -674,7 +686,7 @@ impl TunnelApi<'_> {
         request.query("status", &params.status);
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create an Argo Tunnel
     ///
@@ -696,11 +708,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &CreateAnArgoTunnelRequest,
     ) -> rt::Call<ArgoTunnel> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_AN_ARGO_TUNNEL, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_AN_ARGO_TUNNEL,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get an Argo Tunnel
     ///
@@ -723,10 +737,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<ArgoTunnel> {
-        let request = self
-            .client
-            .request(&operations::GET_AN_ARGO_TUNNEL, &[account_id, tunnel_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_AN_ARGO_TUNNEL,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete an Argo Tunnel
     ///
@@ -749,11 +765,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<Option<ArgoTunnel>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_AN_ARGO_TUNNEL, &[account_id, tunnel_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_ARGO_TUNNEL,
+            &[account_id, tunnel_id],
+        );
         request.json(&serde_json::Map::new());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Clean up Argo Tunnel connections
     ///
@@ -776,14 +794,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
-                &[account_id, tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
+            &[account_id, tunnel_id],
+        );
         request.json(&serde_json::Map::new());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Warp Connector Tunnels
     ///
@@ -802,9 +819,11 @@ impl TunnelApi<'_> {
         account_id: &str,
         params: &ListWarpConnectorTunnelsParams,
     ) -> rt::ListCall<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_WARP_CONNECTOR_TUNNELS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_WARP_CONNECTOR_TUNNELS,
+            &[account_id],
+        );
         request.query("name", &params.name);
         request.query("is_deleted", &params.is_deleted);
         request.query("existed_at", &params.existed_at);
@@ -816,7 +835,7 @@ impl TunnelApi<'_> {
         request.query("status", &params.status);
         request.query("per_page", &params.per_page);
         request.query("page", &params.page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a Warp Connector Tunnel
     ///
@@ -833,11 +852,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &CreateAWarpConnectorTunnelRequest,
     ) -> rt::Call<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_WARP_CONNECTOR_TUNNEL, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_WARP_CONNECTOR_TUNNEL,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Warp Connector Tunnel
     ///
@@ -855,10 +876,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<TunnelResultItem> {
-        let request = self
-            .client
-            .request(&operations::GET_A_WARP_CONNECTOR_TUNNEL, &[account_id, tunnel_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WARP_CONNECTOR_TUNNEL,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Warp Connector Tunnel
     ///
@@ -877,14 +900,13 @@ impl TunnelApi<'_> {
         tunnel_id: &str,
         body: &TunnelRequest,
     ) -> rt::Call<TunnelResultItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_A_WARP_CONNECTOR_TUNNEL,
-                &[account_id, tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_WARP_CONNECTOR_TUNNEL,
+            &[account_id, tunnel_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Warp Connector Tunnel
     ///
@@ -902,14 +924,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<Option<TunnelResultItem>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
-                &[account_id, tunnel_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
+            &[account_id, tunnel_id],
+        );
         request.json(&serde_json::Map::new());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Warp Connector Tunnel token
     ///
@@ -927,13 +948,12 @@ impl TunnelApi<'_> {
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<String> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
-                &[account_id, tunnel_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
+            &[account_id, tunnel_id],
+        );
+        rt::__private::call(request)
     }
     /// Get Zero Trust Connectivity Settings
     ///
@@ -949,13 +969,12 @@ impl TunnelApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<ZeroTrustConnectivitySettingsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Updates the Zero Trust Connectivity Settings
     ///
@@ -972,14 +991,13 @@ impl TunnelApi<'_> {
         account_id: &str,
         body: &ZeroTrustConnectivitySettingsResult,
     ) -> rt::Call<ZeroTrustConnectivitySettingsResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1995,10 +2013,10 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for Status {
+impl rt::__private::ParamValue for Status {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2202,10 +2220,10 @@ impl<'de> serde::Deserialize<'de> for TunnelType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for TunnelType {
+impl rt::__private::ParamValue for TunnelType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2260,7 +2278,7 @@ impl<'de> serde::Deserialize<'de> for TunnelResultItem {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "TunnelResultItem",
             &[
@@ -3254,7 +3272,7 @@ pub struct ZeroTrustConnectivitySettingsResult {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `turnstile` group; get one with [`Client::turnstile`](crate::Client::turnstile).
 #[derive(Debug, Clone, Copy)]
 pub struct TurnstileApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `turnstile` group.
-    pub fn turnstile(&self) -> TurnstileApi<'_> {
-        TurnstileApi { client: self }
+impl<'a> TurnstileApi<'a> {
+    /// The `turnstile` operations on `client`, as [`Client::turnstile`](crate::Client::turnstile) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        TurnstileApi { client }
     }
 }
 impl TurnstileApi<'_> {
@@ -44,14 +45,16 @@ impl TurnstileApi<'_> {
         account_id: &str,
         params: &AccountsTurnstileWidgetsListParams,
     ) -> rt::ListCall<WidgetList> {
-        let mut request = self
-            .client
-            .request(&operations::ACCOUNTS_TURNSTILE_WIDGETS_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNTS_TURNSTILE_WIDGETS_LIST,
+            &[account_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a Turnstile Widget
     ///
@@ -69,15 +72,17 @@ impl TurnstileApi<'_> {
         body: &AccountsTurnstileWidgetCreateRequest,
         params: &AccountsTurnstileWidgetCreateParams,
     ) -> rt::Call<WidgetDetail> {
-        let mut request = self
-            .client
-            .request(&operations::ACCOUNTS_TURNSTILE_WIDGET_CREATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNTS_TURNSTILE_WIDGET_CREATE,
+            &[account_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Turnstile Widget Details
     ///
@@ -95,10 +100,12 @@ impl TurnstileApi<'_> {
         account_id: &str,
         sitekey: &str,
     ) -> rt::Call<WidgetDetail> {
-        let request = self
-            .client
-            .request(&operations::ACCOUNTS_TURNSTILE_WIDGET_GET, &[account_id, sitekey]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNTS_TURNSTILE_WIDGET_GET,
+            &[account_id, sitekey],
+        );
+        rt::__private::call(request)
     }
     /// Update a Turnstile Widget
     ///
@@ -117,14 +124,13 @@ impl TurnstileApi<'_> {
         sitekey: &str,
         body: &AccountsTurnstileWidgetUpdateRequest,
     ) -> rt::Call<WidgetDetail> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNTS_TURNSTILE_WIDGET_UPDATE,
-                &[account_id, sitekey],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNTS_TURNSTILE_WIDGET_UPDATE,
+            &[account_id, sitekey],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Turnstile Widget
     ///
@@ -142,13 +148,12 @@ impl TurnstileApi<'_> {
         account_id: &str,
         sitekey: &str,
     ) -> rt::Call<Option<WidgetDetail>> {
-        let request = self
-            .client
-            .request(
-                &operations::ACCOUNTS_TURNSTILE_WIDGET_DELETE,
-                &[account_id, sitekey],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNTS_TURNSTILE_WIDGET_DELETE,
+            &[account_id, sitekey],
+        );
+        rt::__private::call(request)
     }
     /// Rotate Secret for a Turnstile Widget
     ///
@@ -170,14 +175,13 @@ impl TurnstileApi<'_> {
         sitekey: &str,
         body: &AccountsTurnstileWidgetRotateSecretRequest,
     ) -> rt::Call<WidgetDetail> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET,
-                &[account_id, sitekey],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET,
+            &[account_id, sitekey],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -398,7 +402,7 @@ impl std::fmt::Display for Order {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Order {
+impl rt::__private::ParamValue for Order {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -450,7 +454,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -557,7 +561,7 @@ impl<'de> serde::Deserialize<'de> for ClearanceLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// When the widget was created.
@@ -632,7 +636,7 @@ impl<'de> serde::Deserialize<'de> for Mode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// When the widget was modified.
@@ -707,7 +711,7 @@ impl<'de> serde::Deserialize<'de> for Region {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Widget item identifier tag.

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `urlscanner` group; get one with [`Client::urlscanner`](crate::Client::urlscanner).
 #[derive(Debug, Clone, Copy)]
 pub struct UrlscannerApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `urlscanner` group.
-    pub fn urlscanner(&self) -> UrlscannerApi<'_> {
-        UrlscannerApi { client: self }
+impl<'a> UrlscannerApi<'a> {
+    /// The `urlscanner` operations on `client`, as [`Client::urlscanner`](crate::Client::urlscanner) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        UrlscannerApi { client }
     }
 }
 impl UrlscannerApi<'_> {
@@ -46,9 +47,11 @@ impl UrlscannerApi<'_> {
         account_id: &str,
         params: &UrlscannerSearchScansParams,
     ) -> rt::Call<UrlscannerSearchScansResult> {
-        let mut request = self
-            .client
-            .request(&operations::URLSCANNER_SEARCH_SCANS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::URLSCANNER_SEARCH_SCANS,
+            &[account_id],
+        );
         request.query("scanId", &params.scan_id);
         request.query("limit", &params.limit);
         request.query("next_cursor", &params.next_cursor);
@@ -67,7 +70,7 @@ impl UrlscannerApi<'_> {
         request.query("page_ip", &params.page_ip);
         request.query("account_scans", &params.account_scans);
         request.query("is_malicious", &params.is_malicious);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create URL Scan
     ///
@@ -89,10 +92,12 @@ impl UrlscannerApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<UrlscannerCreateScanResult> {
-        let request = self
-            .client
-            .request(&operations::URLSCANNER_CREATE_SCAN, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::URLSCANNER_CREATE_SCAN,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`urlscanner_create_scan`](Self::urlscanner_create_scan) with its optional request body.
     ///
@@ -102,11 +107,13 @@ impl UrlscannerApi<'_> {
         account_id: &str,
         body: &UrlscannerCreateScanRequest,
     ) -> rt::Call<UrlscannerCreateScanResult> {
-        let mut request = self
-            .client
-            .request(&operations::URLSCANNER_CREATE_SCAN, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::URLSCANNER_CREATE_SCAN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get URL scan
     ///
@@ -129,11 +136,13 @@ impl UrlscannerApi<'_> {
         scan_id: &str,
         params: &UrlscannerGetScanParams,
     ) -> rt::Call<UrlscannerGetScanResult> {
-        let mut request = self
-            .client
-            .request(&operations::URLSCANNER_GET_SCAN, &[account_id, scan_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::URLSCANNER_GET_SCAN,
+            &[account_id, scan_id],
+        );
         request.query("full", &params.full);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get URL scan's HAR
     ///
@@ -155,10 +164,12 @@ impl UrlscannerApi<'_> {
         account_id: &str,
         scan_id: &str,
     ) -> rt::Call<UrlscannerGetScanHarResult> {
-        let request = self
-            .client
-            .request(&operations::URLSCANNER_GET_SCAN_HAR, &[account_id, scan_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::URLSCANNER_GET_SCAN_HAR,
+            &[account_id, scan_id],
+        );
+        rt::__private::call(request)
     }
     /// Get screenshot
     ///
@@ -183,14 +194,13 @@ impl UrlscannerApi<'_> {
         scan_id: &str,
         params: &UrlscannerGetScanScreenshotParams,
     ) -> rt::RawCall {
-        let mut request = self
-            .client
-            .request(
-                &operations::URLSCANNER_GET_SCAN_SCREENSHOT,
-                &[account_id, scan_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::URLSCANNER_GET_SCAN_SCREENSHOT,
+            &[account_id, scan_id],
+        );
         request.query("resolution", &params.resolution);
-        rt::RawCall::new(request)
+        rt::__private::raw_call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -591,7 +601,8 @@ impl serde::Serialize for UrlscannerCreateScanRequestScreenshotsResolutionsItem 
         serializer.serialize_str(self.as_str())
     }
 }
-impl rt::ParamValue for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl rt::__private::ParamValue
+for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -652,7 +663,7 @@ impl<'de> serde::Deserialize<'de> for Visibility {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.post/requestBody`
@@ -1334,7 +1345,7 @@ impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskClientType 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/errors/items`
@@ -1411,7 +1422,7 @@ impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task`

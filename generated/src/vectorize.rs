@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `vectorize` group; get one with [`Client::vectorize`](crate::Client::vectorize).
 #[derive(Debug, Clone, Copy)]
 pub struct VectorizeApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `vectorize` group.
-    pub fn vectorize(&self) -> VectorizeApi<'_> {
-        VectorizeApi { client: self }
+impl<'a> VectorizeApi<'a> {
+    /// The `vectorize` operations on `client`, as [`Client::vectorize`](crate::Client::vectorize) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        VectorizeApi { client }
     }
 }
 impl VectorizeApi<'_> {
@@ -48,13 +49,12 @@ impl VectorizeApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<CreateIndexResponse>> {
-        let request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_LIST_VECTORIZE_INDEXES,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_LIST_VECTORIZE_INDEXES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Vectorize Index (Deprecated)
     ///
@@ -78,14 +78,13 @@ impl VectorizeApi<'_> {
         account_id: &str,
         body: &CreateIndexRequest,
     ) -> rt::Call<CreateIndexResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_CREATE_VECTORIZE_INDEX,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_CREATE_VECTORIZE_INDEX,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Vectorize Index (Deprecated)
     ///
@@ -110,13 +109,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<CreateIndexResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_GET_VECTORIZE_INDEX,
-                &[account_id, index_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_GET_VECTORIZE_INDEX,
+            &[account_id, index_name],
+        );
+        rt::__private::call(request)
     }
     /// Update Vectorize Index (Deprecated)
     ///
@@ -140,14 +138,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &UpdateIndexRequest,
     ) -> rt::Call<CreateIndexResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_UPDATE_VECTORIZE_INDEX,
-                &[account_id, index_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_UPDATE_VECTORIZE_INDEX,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Vectorize Index (Deprecated)
     ///
@@ -172,13 +169,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_DELETE_VECTORIZE_INDEX,
-                &[account_id, index_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_DELETE_VECTORIZE_INDEX,
+            &[account_id, index_name],
+        );
+        rt::__private::call(request)
     }
     /// Delete Vectors By Identifier (Deprecated)
     ///
@@ -204,14 +200,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexDeleteVectorsByIdRequest,
     ) -> rt::Call<IndexDeleteVectorsByIdResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_DELETE_VECTORS_BY_ID,
-                &[account_id, index_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_DELETE_VECTORS_BY_ID,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Vectors By Identifier (Deprecated)
     ///
@@ -237,14 +232,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexGetVectorsByIdRequest,
     ) -> rt::Call<IndexGetVectorsByIdResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_GET_VECTORS_BY_ID,
-                &[account_id, index_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_GET_VECTORS_BY_ID,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Insert Vectors (Deprecated)
     ///
@@ -272,14 +266,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<IndexInsertResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_INSERT_VECTOR,
-                &[account_id, index_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_INSERT_VECTOR,
+            &[account_id, index_name],
+        );
         request.raw_body("application/x-ndjson", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Query Vectors (Deprecated)
     ///
@@ -305,14 +298,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexQueryRequest,
     ) -> rt::Call<IndexQueryResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_QUERY_VECTOR,
-                &[account_id, index_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_QUERY_VECTOR,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upsert Vectors (Deprecated)
     ///
@@ -340,14 +332,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<IndexUpsertResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::VECTORIZE_DEPRECATED_UPSERT_VECTOR,
-                &[account_id, index_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::VECTORIZE_DEPRECATED_UPSERT_VECTOR,
+            &[account_id, index_name],
+        );
         request.raw_body("application/x-ndjson", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Vectorize Indexes
     ///
@@ -365,10 +356,12 @@ impl VectorizeApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<CreateIndexResponse>> {
-        let request = self
-            .client
-            .request(&operations::LIST_VECTORIZE_INDEXES, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_VECTORIZE_INDEXES,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Vectorize Index
     ///
@@ -387,11 +380,13 @@ impl VectorizeApi<'_> {
         account_id: &str,
         body: &CreateIndexRequest,
     ) -> rt::Call<CreateIndexResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_VECTORIZE_INDEX, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_VECTORIZE_INDEX,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Vectorize Index
     ///
@@ -411,10 +406,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<CreateIndexResponse> {
-        let request = self
-            .client
-            .request(&operations::GET_VECTORIZE_INDEX, &[account_id, index_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_VECTORIZE_INDEX,
+            &[account_id, index_name],
+        );
+        rt::__private::call(request)
     }
     /// Delete Vectorize Index
     ///
@@ -434,10 +431,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(&operations::DELETE_VECTORIZE_INDEX, &[account_id, index_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::DELETE_VECTORIZE_INDEX,
+            &[account_id, index_name],
+        );
+        rt::__private::call(request)
     }
     /// Delete Vectors By Identifier
     ///
@@ -458,11 +457,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexDeleteVectorsByIdRequest,
     ) -> rt::Call<IndexDeleteVectorsByIdV2Response> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_VECTORS_BY_ID, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_VECTORS_BY_ID,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Vectors By Identifier
     ///
@@ -483,11 +484,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexGetVectorsByIdRequest,
     ) -> rt::Call<IndexGetVectorsByIdResponse> {
-        let mut request = self
-            .client
-            .request(&operations::GET_VECTORS_BY_ID, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_VECTORS_BY_ID,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Vectorize Index Info
     ///
@@ -507,10 +510,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<IndexInfoResponse> {
-        let request = self
-            .client
-            .request(&operations::INDEX_INFO, &[account_id, index_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::INDEX_INFO,
+            &[account_id, index_name],
+        );
+        rt::__private::call(request)
     }
     /// Insert Vectors
     ///
@@ -534,12 +539,14 @@ impl VectorizeApi<'_> {
         body: impl Into<bytes::Bytes>,
         params: &InsertVectorParams,
     ) -> rt::Call<IndexInsertV2Response> {
-        let mut request = self
-            .client
-            .request(&operations::INSERT_VECTOR, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::INSERT_VECTOR,
+            &[account_id, index_name],
+        );
         request.query("unparsable-behavior", &params.unparsable_behavior);
         request.raw_body("application/x-ndjson", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create Metadata Index
     ///
@@ -560,11 +567,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &CreateMetadataIndexRequest,
     ) -> rt::Call<CreateMetadataIndexResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_METADATA_INDEX, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_METADATA_INDEX,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Metadata Index
     ///
@@ -585,11 +594,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &DeleteMetadataIndexRequest,
     ) -> rt::Call<DeleteMetadataIndexResponse> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_METADATA_INDEX, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_METADATA_INDEX,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Metadata Indexes
     ///
@@ -609,10 +620,12 @@ impl VectorizeApi<'_> {
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<ListMetadataIndexResponse> {
-        let request = self
-            .client
-            .request(&operations::LIST_METADATA_INDEXES, &[account_id, index_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_METADATA_INDEXES,
+            &[account_id, index_name],
+        );
+        rt::__private::call(request)
     }
     /// Query Vectors
     ///
@@ -633,11 +646,13 @@ impl VectorizeApi<'_> {
         index_name: &str,
         body: &IndexQueryRequest,
     ) -> rt::Call<IndexQueryV2Response> {
-        let mut request = self
-            .client
-            .request(&operations::QUERY_VECTOR, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::QUERY_VECTOR,
+            &[account_id, index_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upsert Vectors
     ///
@@ -661,12 +676,14 @@ impl VectorizeApi<'_> {
         body: impl Into<bytes::Bytes>,
         params: &UpsertVectorParams,
     ) -> rt::Call<IndexUpsertV2Response> {
-        let mut request = self
-            .client
-            .request(&operations::UPSERT_VECTOR, &[account_id, index_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPSERT_VECTOR,
+            &[account_id, index_name],
+        );
         request.query("unparsable-behavior", &params.unparsable_behavior);
         request.raw_body("application/x-ndjson", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -961,7 +978,7 @@ pub struct IndexDimensionConfiguration {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1046,7 +1063,7 @@ impl<'de> serde::Deserialize<'de> for IndexMetric {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Specifies the description of the index.
@@ -1471,7 +1488,7 @@ impl std::fmt::Display for VectorUnparsableBehavior {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for VectorUnparsableBehavior {
+impl rt::__private::ParamValue for VectorUnparsableBehavior {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1570,7 +1587,7 @@ impl<'de> serde::Deserialize<'de> for IndexType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/vectorize_create-metadata-index-response`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `waf-managed-rules` group; get one with [`Client::waf_managed_rules`](crate::Client::waf_managed_rules).
 #[derive(Debug, Clone, Copy)]
 pub struct WafManagedRulesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `waf-managed-rules` group.
-    pub fn waf_managed_rules(&self) -> WafManagedRulesApi<'_> {
-        WafManagedRulesApi { client: self }
+impl<'a> WafManagedRulesApi<'a> {
+    /// The `waf-managed-rules` operations on `client`, as [`Client::waf_managed_rules`](crate::Client::waf_managed_rules) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        WafManagedRulesApi { client }
     }
 }
 impl WafManagedRulesApi<'_> {
@@ -53,9 +54,11 @@ impl WafManagedRulesApi<'_> {
         package_id: &str,
         params: &ListWafRuleGroupsParams,
     ) -> rt::ListCall<SchemasGroup> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_WAF_RULE_GROUPS, &[zone_id, package_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_WAF_RULE_GROUPS,
+            &[zone_id, package_id],
+        );
         request.query("mode", &params.mode);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
@@ -64,7 +67,7 @@ impl WafManagedRulesApi<'_> {
         request.query("match", &params.r#match);
         request.query("name", &params.name);
         request.query("rules_count", &params.rules_count);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a WAF rule group
     ///
@@ -91,13 +94,12 @@ impl WafManagedRulesApi<'_> {
         package_id: &str,
         group_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_A_WAF_RULE_GROUP,
-                &[zone_id, package_id, group_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WAF_RULE_GROUP,
+            &[zone_id, package_id, group_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a WAF rule group
     ///
@@ -125,14 +127,13 @@ impl WafManagedRulesApi<'_> {
         group_id: &str,
         body: &UpdateAWafRuleGroupRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_A_WAF_RULE_GROUP,
-                &[zone_id, package_id, group_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_WAF_RULE_GROUP,
+            &[zone_id, package_id, group_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List WAF rules
     ///
@@ -160,9 +161,11 @@ impl WafManagedRulesApi<'_> {
         package_id: &str,
         params: &ListWafRulesParams,
     ) -> rt::ListCall<Rule> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_WAF_RULES, &[zone_id, package_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_WAF_RULES,
+            &[zone_id, package_id],
+        );
         request.query("mode", &params.mode);
         request.query("group_id", &params.group_id);
         request.query("page", &params.page);
@@ -172,7 +175,7 @@ impl WafManagedRulesApi<'_> {
         request.query("match", &params.r#match);
         request.query("description", &params.description);
         request.query("priority", &params.priority);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get a WAF rule
     ///
@@ -199,10 +202,12 @@ impl WafManagedRulesApi<'_> {
         package_id: &str,
         rule_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_A_WAF_RULE, &[zone_id, package_id, rule_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_WAF_RULE,
+            &[zone_id, package_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a WAF rule
     ///
@@ -230,11 +235,13 @@ impl WafManagedRulesApi<'_> {
         rule_id: &str,
         body: &UpdateAWafRuleRequest,
     ) -> rt::Call<UpdateAWafRuleResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_WAF_RULE, &[zone_id, package_id, rule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_WAF_RULE,
+            &[zone_id, package_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -537,10 +544,10 @@ impl<'de> serde::Deserialize<'de> for Mode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for Mode {
+impl rt::__private::ParamValue for Mode {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -593,7 +600,7 @@ impl std::fmt::Display for ListWafRuleGroupsOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListWafRuleGroupsOrder {
+impl rt::__private::ParamValue for ListWafRuleGroupsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -645,7 +652,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -697,7 +704,7 @@ impl std::fmt::Display for Match {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Match {
+impl rt::__private::ParamValue for Match {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -838,7 +845,7 @@ impl std::fmt::Display for ListWafRulesMode {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListWafRulesMode {
+impl rt::__private::ParamValue for ListWafRulesMode {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -896,7 +903,7 @@ impl std::fmt::Display for ListWafRulesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListWafRulesOrder {
+impl rt::__private::ParamValue for ListWafRulesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -922,7 +929,7 @@ impl<'de> serde::Deserialize<'de> for Rule {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Rule",
             &[
@@ -1066,7 +1073,7 @@ impl<'de> serde::Deserialize<'de> for ModeAnomaly {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Traditional (deny) WAF rule
@@ -1169,7 +1176,7 @@ impl<'de> serde::Deserialize<'de> for ModeDenyTraditional {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The default action/mode of a rule.
@@ -1234,7 +1241,7 @@ impl<'de> serde::Deserialize<'de> for DefaultMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Traditional (allow) WAF rule
@@ -1320,7 +1327,7 @@ impl<'de> serde::Deserialize<'de> for ModeAllowTraditional {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The mode/action of the rule when triggered. You must use a value from the `allowed_modes` array of the current rule.
@@ -1445,7 +1452,7 @@ impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "UpdateAWafRuleResult",
             &[

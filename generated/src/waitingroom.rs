@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `waitingroom` group; get one with [`Client::waitingroom`](crate::Client::waitingroom).
 #[derive(Debug, Clone, Copy)]
 pub struct WaitingroomApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `waitingroom` group.
-    pub fn waitingroom(&self) -> WaitingroomApi<'_> {
-        WaitingroomApi { client: self }
+impl<'a> WaitingroomApi<'a> {
+    /// The `waitingroom` operations on `client`, as [`Client::waitingroom`](crate::Client::waitingroom) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        WaitingroomApi { client }
     }
 }
 impl WaitingroomApi<'_> {
@@ -46,12 +47,14 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         params: &ListWaitingRoomsParams,
     ) -> rt::ListCall<Waitingroom> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_WAITING_ROOMS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_WAITING_ROOMS,
+            &[zone_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create waiting room
     ///
@@ -70,11 +73,13 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         body: &QueryWaitingroom,
     ) -> rt::Call<SingleResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_WAITING_ROOM, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_WAITING_ROOM,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a custom waiting room page preview
     ///
@@ -110,11 +115,13 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         body: &QueryPreview,
     ) -> rt::Call<PreviewResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_CUSTOM_WAITING_ROOM_PAGE_PREVIEW, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_CUSTOM_WAITING_ROOM_PAGE_PREVIEW,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get zone-level Waiting Room settings
     ///
@@ -127,8 +134,12 @@ impl WaitingroomApi<'_> {
     ///
     /// Plans: business, enterprise
     pub fn get_zone_settings(&self, zone_id: &str) -> rt::Call<ZoneSettingsResponse> {
-        let request = self.client.request(&operations::GET_ZONE_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONE_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update zone-level Waiting Room settings
     ///
@@ -145,11 +156,13 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         body: &ZoneSettings,
     ) -> rt::Call<ZoneSettingsResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ZONE_SETTINGS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZONE_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch zone-level Waiting Room settings
     ///
@@ -166,11 +179,13 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         body: &ZoneSettings,
     ) -> rt::Call<ZoneSettingsResponse> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_ZONE_SETTINGS, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_ZONE_SETTINGS,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Waiting room details
     ///
@@ -190,10 +205,12 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::Call<SingleResponse> {
-        let request = self
-            .client
-            .request(&operations::WAITING_ROOM_DETAILS, &[zone_id, waiting_room_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WAITING_ROOM_DETAILS,
+            &[zone_id, waiting_room_id],
+        );
+        rt::__private::call(request)
     }
     /// Update waiting room
     ///
@@ -214,11 +231,13 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &QueryWaitingroom,
     ) -> rt::Call<SingleResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_WAITING_ROOM, &[zone_id, waiting_room_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_WAITING_ROOM,
+            &[zone_id, waiting_room_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch waiting room
     ///
@@ -239,11 +258,13 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &QueryWaitingroom,
     ) -> rt::Call<SingleResponse> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_WAITING_ROOM, &[zone_id, waiting_room_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_WAITING_ROOM,
+            &[zone_id, waiting_room_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete waiting room
     ///
@@ -264,11 +285,13 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<WaitingRoomIdResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_WAITING_ROOM, &[zone_id, waiting_room_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WAITING_ROOM,
+            &[zone_id, waiting_room_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List events
     ///
@@ -291,12 +314,14 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         params: &ListEventsParams,
     ) -> rt::ListCall<EventResult> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_EVENTS, &[zone_id, waiting_room_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_EVENTS,
+            &[zone_id, waiting_room_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create event
     ///
@@ -317,11 +342,13 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &QueryEvent,
     ) -> rt::Call<EventResponse> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_EVENT, &[zone_id, waiting_room_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_EVENT,
+            &[zone_id, waiting_room_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Event details
     ///
@@ -343,10 +370,12 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         event_id: &str,
     ) -> rt::Call<EventResponse> {
-        let request = self
-            .client
-            .request(&operations::EVENT_DETAILS, &[zone_id, waiting_room_id, event_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::EVENT_DETAILS,
+            &[zone_id, waiting_room_id, event_id],
+        );
+        rt::__private::call(request)
     }
     /// Update event
     ///
@@ -369,11 +398,13 @@ impl WaitingroomApi<'_> {
         event_id: &str,
         body: &QueryEvent,
     ) -> rt::Call<EventResponse> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_EVENT, &[zone_id, waiting_room_id, event_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_EVENT,
+            &[zone_id, waiting_room_id, event_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch event
     ///
@@ -396,11 +427,13 @@ impl WaitingroomApi<'_> {
         event_id: &str,
         body: &QueryEvent,
     ) -> rt::Call<EventResponse> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_EVENT, &[zone_id, waiting_room_id, event_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_EVENT,
+            &[zone_id, waiting_room_id, event_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete event
     ///
@@ -423,11 +456,13 @@ impl WaitingroomApi<'_> {
         event_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<EventIdResponse>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_EVENT, &[zone_id, waiting_room_id, event_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_EVENT,
+            &[zone_id, waiting_room_id, event_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Preview active event details
     ///
@@ -449,13 +484,12 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         event_id: &str,
     ) -> rt::Call<EventDetailsResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::PREVIEW_ACTIVE_EVENT_DETAILS,
-                &[zone_id, waiting_room_id, event_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PREVIEW_ACTIVE_EVENT_DETAILS,
+            &[zone_id, waiting_room_id, event_id],
+        );
+        rt::__private::call(request)
     }
     /// List Waiting Room Rules
     ///
@@ -477,10 +511,12 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::ListCall<RuleResult> {
-        let request = self
-            .client
-            .request(&operations::LIST_WAITING_ROOM_RULES, &[zone_id, waiting_room_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_WAITING_ROOM_RULES,
+            &[zone_id, waiting_room_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Waiting Room Rule
     ///
@@ -503,11 +539,13 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &CreateRule,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_WAITING_ROOM_RULE, &[zone_id, waiting_room_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_WAITING_ROOM_RULE,
+            &[zone_id, waiting_room_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Replace Waiting Room Rules
     ///
@@ -530,14 +568,13 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         body: &UpdateRules,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::REPLACE_WAITING_ROOM_RULES,
-                &[zone_id, waiting_room_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REPLACE_WAITING_ROOM_RULES,
+            &[zone_id, waiting_room_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Patch Waiting Room Rule
     ///
@@ -562,14 +599,13 @@ impl WaitingroomApi<'_> {
         rule_id: &str,
         body: &PatchRule,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::PATCH_WAITING_ROOM_RULE,
-                &[zone_id, waiting_room_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_WAITING_ROOM_RULE,
+            &[zone_id, waiting_room_id, rule_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Delete Waiting Room Rule
     ///
@@ -594,14 +630,13 @@ impl WaitingroomApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::ListCall<RuleResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_WAITING_ROOM_RULE,
-                &[zone_id, waiting_room_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WAITING_ROOM_RULE,
+            &[zone_id, waiting_room_id, rule_id],
+        );
         request.json(body);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Get waiting room status
     ///
@@ -629,10 +664,12 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::Call<StatusResponse> {
-        let request = self
-            .client
-            .request(&operations::GET_WAITING_ROOM_STATUS, &[zone_id, waiting_room_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_WAITING_ROOM_STATUS,
+            &[zone_id, waiting_room_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -989,7 +1026,7 @@ pub struct AdditionalRoutesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1037,7 +1074,7 @@ pub struct CookieAttributes {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1132,7 +1169,7 @@ impl<'de> serde::Deserialize<'de> for CookieAttributesSamesite {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configures the Secure attribute on the waiting room cookie. Value `always` indicates that the Secure attribute will be set in the Set-Cookie header, `never` indicates that the Secure attribute will not be set, and `auto` will set the Secure attribute depending if **Always Use HTTPS** is enabled.
@@ -1197,7 +1234,7 @@ impl<'de> serde::Deserialize<'de> for CookieAttributesSecure {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Appends a '_' + a custom suffix to the end of Cloudflare Waiting Room's cookie name(__cf_waitingroom). If `cookie_suffix` is "abcd", the cookie name will be `__cf_waitingroom_abcd`. This field is required if using `additional_routes`.
@@ -1356,7 +1393,7 @@ impl<'de> serde::Deserialize<'de> for DefaultTemplateLanguage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A note that you can use to add more details about the waiting room.
@@ -1580,7 +1617,7 @@ impl<'de> serde::Deserialize<'de> for QueueingMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP status code returned to a user while in the queue.
@@ -2296,7 +2333,7 @@ impl<'de> serde::Deserialize<'de> for RuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The description of the rule.
@@ -2578,7 +2615,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/waitingroom_status_response/allOf/1/properties/result`

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `web3` group; get one with [`Client::web3`](crate::Client::web3).
 #[derive(Debug, Clone, Copy)]
 pub struct Web3Api<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `web3` group.
-    pub fn web3(&self) -> Web3Api<'_> {
-        Web3Api { client: self }
+impl<'a> Web3Api<'a> {
+    /// The `web3` operations on `client`, as [`Client::web3`](crate::Client::web3) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        Web3Api { client }
     }
 }
 impl Web3Api<'_> {
@@ -43,10 +44,12 @@ impl Web3Api<'_> {
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<Web3Hostname> {
-        let request = self
-            .client
-            .request(&operations::LIST_WEB3_HOSTNAMES, &[zone_identifier]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_WEB3_HOSTNAMES,
+            &[zone_identifier],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Web3 Hostname
     ///
@@ -63,11 +66,13 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         body: &CreateRequest,
     ) -> rt::Call<Web3Hostname> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_WEB3_HOSTNAME, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_WEB3_HOSTNAME,
+            &[zone_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Web3 Hostname Details
     ///
@@ -85,10 +90,12 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<Web3Hostname> {
-        let request = self
-            .client
-            .request(&operations::WEB3_HOSTNAME_DETAILS, &[zone_identifier, identifier]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WEB3_HOSTNAME_DETAILS,
+            &[zone_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Edit Web3 Hostname
     ///
@@ -107,11 +114,13 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &ModifyRequest,
     ) -> rt::Call<Web3Hostname> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_WEB3_HOSTNAME, &[zone_identifier, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_WEB3_HOSTNAME,
+            &[zone_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Web3 Hostname
     ///
@@ -130,11 +139,13 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_WEB3_HOSTNAME, &[zone_identifier, identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WEB3_HOSTNAME,
+            &[zone_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// IPFS Universal Path Gateway Content List Details
     ///
@@ -152,13 +163,12 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<ContentListDetails> {
-        let request = self
-            .client
-            .request(
-                &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS,
-                &[zone_identifier, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS,
+            &[zone_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Update IPFS Universal Path Gateway Content List
     ///
@@ -177,14 +187,13 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &ContentListUpdateRequest,
     ) -> rt::Call<ContentListDetails> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST,
-                &[zone_identifier, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST,
+            &[zone_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List IPFS Universal Path Gateway Content List Entries
     ///
@@ -202,13 +211,12 @@ impl Web3Api<'_> {
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<ContentListEntryResult> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRIES,
-                &[zone_identifier, identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRIES,
+            &[zone_identifier, identifier],
+        );
+        rt::__private::call(request)
     }
     /// Create IPFS Universal Path Gateway Content List Entry
     ///
@@ -227,14 +235,13 @@ impl Web3Api<'_> {
         identifier: &str,
         body: &ContentListEntryCreateRequest,
     ) -> rt::Call<ContentListEntry> {
-        let mut request = self
-            .client
-            .request(
-                &operations::CREATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-                &[zone_identifier, identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+            &[zone_identifier, identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// IPFS Universal Path Gateway Content List Entry Details
     ///
@@ -254,13 +261,12 @@ impl Web3Api<'_> {
         identifier: &str,
         content_list_entry_identifier: &str,
     ) -> rt::Call<ContentListEntry> {
-        let request = self
-            .client
-            .request(
-                &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY_DETAILS,
-                &[zone_identifier, identifier, content_list_entry_identifier],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY_DETAILS,
+            &[zone_identifier, identifier, content_list_entry_identifier],
+        );
+        rt::__private::call(request)
     }
     /// Edit IPFS Universal Path Gateway Content List Entry
     ///
@@ -281,14 +287,13 @@ impl Web3Api<'_> {
         content_list_entry_identifier: &str,
         body: &ContentListEntryCreateRequest,
     ) -> rt::Call<ContentListEntry> {
-        let mut request = self
-            .client
-            .request(
-                &operations::EDIT_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-                &[zone_identifier, identifier, content_list_entry_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+            &[zone_identifier, identifier, content_list_entry_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete IPFS Universal Path Gateway Content List Entry
     ///
@@ -309,14 +314,13 @@ impl Web3Api<'_> {
         content_list_entry_identifier: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
-                &[zone_identifier, identifier, content_list_entry_identifier],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+            &[zone_identifier, identifier, content_list_entry_identifier],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -542,7 +546,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Target gateway of the hostname.
@@ -607,7 +611,7 @@ impl<'de> serde::Deserialize<'de> for Target {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/web3_create_request`
@@ -745,7 +749,7 @@ impl<'de> serde::Deserialize<'de> for ContentListAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/web3_content_list_update_request`
@@ -862,7 +866,7 @@ impl<'de> serde::Deserialize<'de> for ContentListEntryType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/web3_content_list_entry_collection_response/allOf/1/properties/result`

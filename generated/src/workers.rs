@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `workers` group; get one with [`Client::workers`](crate::Client::workers).
 #[derive(Debug, Clone, Copy)]
 pub struct WorkersApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `workers` group.
-    pub fn workers(&self) -> WorkersApi<'_> {
-        WorkersApi { client: self }
+impl<'a> WorkersApi<'a> {
+    /// The `workers` operations on `client`, as [`Client::workers`](crate::Client::workers) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        WorkersApi { client }
     }
 }
 impl WorkersApi<'_> {
@@ -43,10 +44,12 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<AccountSettingsResult> {
-        let request = self
-            .client
-            .request(&operations::FETCH_WORKER_ACCOUNT_SETTINGS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::FETCH_WORKER_ACCOUNT_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Worker Account Settings
     ///
@@ -65,11 +68,13 @@ impl WorkersApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<AccountSettingsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_WORKER_ACCOUNT_SETTINGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_WORKER_ACCOUNT_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Deployments
     ///
@@ -92,13 +97,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_id: &str,
     ) -> rt::Call<DeploymentsListResult> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKER_DEPLOYMENTS_DEPRECATED_LIST_DEPLOYMENTS,
-                &[account_id, script_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKER_DEPLOYMENTS_DEPRECATED_LIST_DEPLOYMENTS,
+            &[account_id, script_id],
+        );
+        rt::__private::call(request)
     }
     /// Get Deployment Detail
     ///
@@ -123,13 +127,12 @@ impl WorkersApi<'_> {
         script_id: &str,
         deployment_id: &str,
     ) -> rt::Call<DeploymentsResult> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_DEPLOYMENT_DETAIL,
-                &[account_id, script_id, deployment_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_DEPLOYMENT_DETAIL,
+            &[account_id, script_id, deployment_id],
+        );
+        rt::__private::call(request)
     }
     /// List dispatch namespaces
     ///
@@ -147,10 +150,12 @@ impl WorkersApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<NamespaceResponse>> {
-        let request = self
-            .client
-            .request(&operations::NAMESPACE_WORKER_LIST, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_LIST,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create dispatch namespace
     ///
@@ -169,11 +174,13 @@ impl WorkersApi<'_> {
         account_id: &str,
         body: &NamespaceWorkerCreateRequest,
     ) -> rt::Call<NamespaceResponse> {
-        let mut request = self
-            .client
-            .request(&operations::NAMESPACE_WORKER_CREATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_CREATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get dispatch namespace
     ///
@@ -193,13 +200,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         dispatch_namespace: &str,
     ) -> rt::Call<NamespaceResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_GET_NAMESPACE,
-                &[account_id, dispatch_namespace],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_GET_NAMESPACE,
+            &[account_id, dispatch_namespace],
+        );
+        rt::__private::call(request)
     }
     /// Delete dispatch namespace
     ///
@@ -219,13 +225,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         dispatch_namespace: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_DELETE_NAMESPACE,
-                &[account_id, dispatch_namespace],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_DELETE_NAMESPACE,
+            &[account_id, dispatch_namespace],
+        );
+        rt::__private::call(request)
     }
     /// Worker Details
     ///
@@ -247,13 +252,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<NamespaceScriptResponse> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_SCRIPT_WORKER_DETAILS,
-                &[account_id, dispatch_namespace, script_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_SCRIPT_WORKER_DETAILS,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Upload Worker Module
     ///
@@ -281,14 +285,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ScriptResponseUpload> {
-        let mut request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_SCRIPT_UPLOAD_WORKER_MODULE,
-                &[account_id, dispatch_namespace, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_SCRIPT_UPLOAD_WORKER_MODULE,
+            &[account_id, dispatch_namespace, script_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Worker
     ///
@@ -312,15 +315,14 @@ impl WorkersApi<'_> {
         body: &serde_json::Value,
         params: &NamespaceWorkerScriptDeleteWorkerParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_SCRIPT_DELETE_WORKER,
-                &[account_id, dispatch_namespace, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_SCRIPT_DELETE_WORKER,
+            &[account_id, dispatch_namespace, script_name],
+        );
         request.query("force", &params.force);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Script Bindings
     ///
@@ -342,13 +344,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<Bindings> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_GET_SCRIPT_BINDINGS,
-                &[account_id, dispatch_namespace, script_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_GET_SCRIPT_BINDINGS,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Get Script Content
     ///
@@ -372,13 +373,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_GET_SCRIPT_CONTENT,
-                &[account_id, dispatch_namespace, script_name],
-            );
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_GET_SCRIPT_CONTENT,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        rt::__private::raw_call(request)
     }
     /// Put Script Content
     ///
@@ -406,16 +406,15 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &NamespaceWorkerPutScriptContentParams,
     ) -> rt::Call<ScriptResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_PUT_SCRIPT_CONTENT,
-                &[account_id, dispatch_namespace, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_PUT_SCRIPT_CONTENT,
+            &[account_id, dispatch_namespace, script_name],
+        );
         request.header("CF-WORKER-BODY-PART", &params.cf_worker_body_part);
         request.header("CF-WORKER-MAIN-MODULE-PART", &params.cf_worker_main_module_part);
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Script Secrets
     ///
@@ -437,13 +436,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<Vec<SecretResponse>> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_GET_SCRIPT_SECRETS,
-                &[account_id, dispatch_namespace, script_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_GET_SCRIPT_SECRETS,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Put Script Secrets
     ///
@@ -466,14 +464,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &Secret,
     ) -> rt::Call<SecretResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_PUT_SCRIPT_SECRETS,
-                &[account_id, dispatch_namespace, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_PUT_SCRIPT_SECRETS,
+            &[account_id, dispatch_namespace, script_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Script Settings
     ///
@@ -495,13 +492,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<ScriptAndVersionSettingsItem> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_GET_SCRIPT_SETTINGS,
-                &[account_id, dispatch_namespace, script_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_GET_SCRIPT_SETTINGS,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Patch Script Settings
     ///
@@ -527,14 +523,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ScriptAndVersionSettingsItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_PATCH_SCRIPT_SETTINGS,
-                &[account_id, dispatch_namespace, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_PATCH_SCRIPT_SETTINGS,
+            &[account_id, dispatch_namespace, script_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Script Tags
     ///
@@ -556,13 +551,12 @@ impl WorkersApi<'_> {
         dispatch_namespace: &str,
         script_name: &str,
     ) -> rt::Call<Vec<Tag>> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_GET_SCRIPT_TAGS,
-                &[account_id, dispatch_namespace, script_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_GET_SCRIPT_TAGS,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Put Script Tags
     ///
@@ -585,14 +579,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &Tags,
     ) -> rt::Call<Vec<Tag>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAGS,
-                &[account_id, dispatch_namespace, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAGS,
+            &[account_id, dispatch_namespace, script_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Put Script Tag
     ///
@@ -616,13 +609,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         tag: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAG,
-                &[account_id, dispatch_namespace, script_name, tag],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAG,
+            &[account_id, dispatch_namespace, script_name, tag],
+        );
+        rt::__private::call(request)
     }
     /// Delete Script Tag
     ///
@@ -646,13 +638,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         tag: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let request = self
-            .client
-            .request(
-                &operations::NAMESPACE_WORKER_DELETE_SCRIPT_TAG,
-                &[account_id, dispatch_namespace, script_name, tag],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_DELETE_SCRIPT_TAG,
+            &[account_id, dispatch_namespace, script_name, tag],
+        );
+        rt::__private::call(request)
     }
     /// List Domains
     ///
@@ -671,13 +662,17 @@ impl WorkersApi<'_> {
         account_id: &str,
         params: &ListDomainsParams,
     ) -> rt::Call<Vec<Domain>> {
-        let mut request = self.client.request(&operations::LIST_DOMAINS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_DOMAINS,
+            &[account_id],
+        );
         request.query("zone_name", &params.zone_name);
         request.query("service", &params.service);
         request.query("zone_id", &params.zone_id);
         request.query("hostname", &params.hostname);
         request.query("environment", &params.environment);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Attach to Domain
     ///
@@ -696,11 +691,13 @@ impl WorkersApi<'_> {
         account_id: &str,
         body: &AttachToDomainRequest,
     ) -> rt::Call<Domain> {
-        let mut request = self
-            .client
-            .request(&operations::ATTACH_TO_DOMAIN, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ATTACH_TO_DOMAIN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Domain
     ///
@@ -716,10 +713,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.domain.read`
     pub fn get_a_domain(&self, account_id: &str, domain_id: &str) -> rt::Call<Domain> {
-        let request = self
-            .client
-            .request(&operations::GET_A_DOMAIN, &[account_id, domain_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_DOMAIN,
+            &[account_id, domain_id],
+        );
+        rt::__private::call(request)
     }
     /// Detach from Domain
     ///
@@ -740,11 +739,13 @@ impl WorkersApi<'_> {
         domain_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DETACH_FROM_DOMAIN, &[account_id, domain_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DETACH_FROM_DOMAIN,
+            &[account_id, domain_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Namespaces
     ///
@@ -761,8 +762,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.durable-object.class.list`
     pub fn list_namespaces(&self, account_id: &str) -> rt::ListCall<Namespace> {
-        let request = self.client.request(&operations::LIST_NAMESPACES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_NAMESPACES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Objects
     ///
@@ -785,12 +790,14 @@ impl WorkersApi<'_> {
         id: &str,
         params: &ListObjectsParams,
     ) -> rt::ListCall<Object> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_OBJECTS, &[account_id, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_OBJECTS,
+            &[account_id, id],
+        );
         request.query("limit", &params.limit);
         request.query("cursor", &params.cursor);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// List Workers
     ///
@@ -805,8 +812,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.list`
     pub fn list_workers(&self, account_id: &str) -> rt::Call<Vec<ScriptResponse>> {
-        let request = self.client.request(&operations::LIST_WORKERS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_WORKERS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Download Worker
     ///
@@ -828,13 +839,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(
-                &operations::WORKER_SCRIPT_DOWNLOAD_WORKER,
-                &[account_id, script_name],
-            );
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_DOWNLOAD_WORKER,
+            &[account_id, script_name],
+        );
+        rt::__private::raw_call(request)
     }
     /// Upload Worker Module
     ///
@@ -861,12 +871,14 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &UploadWorkerModuleParams,
     ) -> rt::Call<ScriptResponseUpload> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_WORKER_MODULE, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_WORKER_MODULE,
+            &[account_id, script_name],
+        );
         request.query("rollback_to", &params.rollback_to);
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Worker
     ///
@@ -888,15 +900,14 @@ impl WorkersApi<'_> {
         body: &serde_json::Value,
         params: &WorkerScriptDeleteWorkerParams,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKER_SCRIPT_DELETE_WORKER,
-                &[account_id, script_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_DELETE_WORKER,
+            &[account_id, script_name],
+        );
         request.query("force", &params.force);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Put script content
     ///
@@ -922,13 +933,15 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &PutContentParams,
     ) -> rt::Call<ScriptResponse> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_CONTENT, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_CONTENT,
+            &[account_id, script_name],
+        );
         request.header("CF-WORKER-BODY-PART", &params.cf_worker_body_part);
         request.header("CF-WORKER-MAIN-MODULE-PART", &params.cf_worker_main_module_part);
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get script content
     ///
@@ -946,10 +959,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
     pub fn get_content(&self, account_id: &str, script_name: &str) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::GET_CONTENT, &[account_id, script_name]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CONTENT,
+            &[account_id, script_name],
+        );
+        rt::__private::raw_call(request)
     }
     /// List Deployments
     ///
@@ -969,13 +984,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<SchemasDeploymentsListResult> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKER_DEPLOYMENTS_LIST_DEPLOYMENTS,
-                &[account_id, script_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKER_DEPLOYMENTS_LIST_DEPLOYMENTS,
+            &[account_id, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Create Deployment
     ///
@@ -997,12 +1011,14 @@ impl WorkersApi<'_> {
         body: &DeploymentsCreateBody,
         params: &CreateDeploymentParams,
     ) -> rt::Call<SchemasDeploymentsListResultDeploymentsItem> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_DEPLOYMENT, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_DEPLOYMENT,
+            &[account_id, script_name],
+        );
         request.query("force", &params.force);
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Cron Triggers
     ///
@@ -1022,10 +1038,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<CronTriggerResult> {
-        let request = self
-            .client
-            .request(&operations::GET_CRON_TRIGGERS, &[account_id, script_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_CRON_TRIGGERS,
+            &[account_id, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Update Cron Triggers
     ///
@@ -1046,11 +1064,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<CronTriggerResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_CRON_TRIGGERS, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_CRON_TRIGGERS,
+            &[account_id, script_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Script Settings
     ///
@@ -1070,10 +1090,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<ScriptSettingsItem> {
-        let request = self
-            .client
-            .request(&operations::SETTINGS_GET_SETTINGS, &[account_id, script_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::SETTINGS_GET_SETTINGS,
+            &[account_id, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Patch Script Settings
     ///
@@ -1094,11 +1116,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &ScriptSettingsItem,
     ) -> rt::Call<ScriptSettingsItem> {
-        let mut request = self
-            .client
-            .request(&operations::SETTINGS_PATCH_SETTINGS, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SETTINGS_PATCH_SETTINGS,
+            &[account_id, script_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Settings
     ///
@@ -1118,10 +1142,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<ScriptAndVersionSettingsItem> {
-        let request = self
-            .client
-            .request(&operations::GET_SETTINGS, &[account_id, script_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SETTINGS,
+            &[account_id, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Patch Settings
     ///
@@ -1145,11 +1171,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<ScriptAndVersionSettingsItem> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_SETTINGS, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_SETTINGS,
+            &[account_id, script_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Tails
     ///
@@ -1169,10 +1197,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<TailResult> {
-        let request = self
-            .client
-            .request(&operations::LIST_TAILS, &[account_id, script_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_TAILS,
+            &[account_id, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Start Tail
     ///
@@ -1193,11 +1223,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<TailResult> {
-        let mut request = self
-            .client
-            .request(&operations::START_TAIL, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::START_TAIL,
+            &[account_id, script_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Tail
     ///
@@ -1220,11 +1252,13 @@ impl WorkersApi<'_> {
         id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseCommon>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_TAIL, &[account_id, script_name, id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_TAIL,
+            &[account_id, script_name, id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Fetch Usage Model
     ///
@@ -1244,10 +1278,12 @@ impl WorkersApi<'_> {
         account_id: &str,
         script_name: &str,
     ) -> rt::Call<UsageModelResult> {
-        let request = self
-            .client
-            .request(&operations::FETCH_USAGE_MODEL, &[account_id, script_name]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::FETCH_USAGE_MODEL,
+            &[account_id, script_name],
+        );
+        rt::__private::call(request)
     }
     /// Update Usage Model
     ///
@@ -1268,11 +1304,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<UsageModelResult> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_USAGE_MODEL, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_USAGE_MODEL,
+            &[account_id, script_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Versions
     ///
@@ -1293,13 +1331,15 @@ impl WorkersApi<'_> {
         script_name: &str,
         params: &ListVersionsParams,
     ) -> rt::Call<VersionsListResult> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_VERSIONS, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_VERSIONS,
+            &[account_id, script_name],
+        );
         request.query("deployable", &params.deployable);
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Upload Version
     ///
@@ -1324,11 +1364,13 @@ impl WorkersApi<'_> {
         script_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<VersionItemUploaded> {
-        let mut request = self
-            .client
-            .request(&operations::UPLOAD_VERSION, &[account_id, script_name]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_VERSION,
+            &[account_id, script_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Version Detail
     ///
@@ -1348,13 +1390,12 @@ impl WorkersApi<'_> {
         script_name: &str,
         version_id: &str,
     ) -> rt::Call<VersionItemFull> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_VERSION_DETAIL,
-                &[account_id, script_name, version_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_VERSION_DETAIL,
+            &[account_id, script_name, version_id],
+        );
+        rt::__private::call(request)
     }
     /// Get script content
     ///
@@ -1378,13 +1419,12 @@ impl WorkersApi<'_> {
         service_name: &str,
         environment_name: &str,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(
-                &operations::GET_SCRIPT_CONTENT,
-                &[account_id, service_name, environment_name],
-            );
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SCRIPT_CONTENT,
+            &[account_id, service_name, environment_name],
+        );
+        rt::__private::raw_call(request)
     }
     /// Put script content
     ///
@@ -1412,16 +1452,15 @@ impl WorkersApi<'_> {
         form: rt::MultipartForm,
         params: &PutScriptContentParams,
     ) -> rt::Call<ScriptResponse> {
-        let mut request = self
-            .client
-            .request(
-                &operations::PUT_SCRIPT_CONTENT,
-                &[account_id, service_name, environment_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_SCRIPT_CONTENT,
+            &[account_id, service_name, environment_name],
+        );
         request.header("CF-WORKER-BODY-PART", &params.cf_worker_body_part);
         request.header("CF-WORKER-MAIN-MODULE-PART", &params.cf_worker_main_module_part);
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Script Settings
     ///
@@ -1443,13 +1482,12 @@ impl WorkersApi<'_> {
         service_name: &str,
         environment_name: &str,
     ) -> rt::Call<ScriptSettingsItem> {
-        let request = self
-            .client
-            .request(
-                &operations::WORKER_SCRIPT_ENVIRONMENT_GET_SETTINGS,
-                &[account_id, service_name, environment_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_ENVIRONMENT_GET_SETTINGS,
+            &[account_id, service_name, environment_name],
+        );
+        rt::__private::call(request)
     }
     /// Patch Script Settings
     ///
@@ -1472,14 +1510,13 @@ impl WorkersApi<'_> {
         environment_name: &str,
         body: &ScriptSettingsResponse,
     ) -> rt::Call<ScriptSettingsItem> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WORKER_SCRIPT_ENVIRONMENT_PATCH_SETTINGS,
-                &[account_id, service_name, environment_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_ENVIRONMENT_PATCH_SETTINGS,
+            &[account_id, service_name, environment_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Subdomain
     ///
@@ -1494,8 +1531,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.cron.subdomain.read`
     pub fn get_subdomain(&self, account_id: &str) -> rt::Call<SubdomainResult> {
-        let request = self.client.request(&operations::GET_SUBDOMAIN, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SUBDOMAIN,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Subdomain
     ///
@@ -1514,11 +1555,13 @@ impl WorkersApi<'_> {
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<SubdomainResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_SUBDOMAIN, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SUBDOMAIN,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Filters
     ///
@@ -1534,8 +1577,12 @@ impl WorkersApi<'_> {
         note = "This endpoint and its related APIs are deprecated in favor of the `/routes` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
     pub fn list_filters(&self, zone_id: &str) -> rt::Call<Vec<Filters>> {
-        let request = self.client.request(&operations::LIST_FILTERS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_FILTERS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Filter
     ///
@@ -1555,9 +1602,13 @@ impl WorkersApi<'_> {
         zone_id: &str,
         body: &FilterNoId,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self.client.request(&operations::CREATE_FILTER, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_FILTER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Update Filter
     ///
@@ -1579,11 +1630,13 @@ impl WorkersApi<'_> {
         filter_id: &str,
         body: &FilterNoId,
     ) -> rt::Call<Filters> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_FILTER, &[zone_id, filter_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_FILTER,
+            &[zone_id, filter_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Filter
     ///
@@ -1605,11 +1658,13 @@ impl WorkersApi<'_> {
         filter_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_FILTER, &[zone_id, filter_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_FILTER,
+            &[zone_id, filter_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Routes
     ///
@@ -1624,8 +1679,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.list`
     pub fn list_routes(&self, zone_id: &str) -> rt::Call<Vec<Routes>> {
-        let request = self.client.request(&operations::LIST_ROUTES, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ROUTES,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Route
     ///
@@ -1640,9 +1699,13 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.create`
     pub fn create_route(&self, zone_id: &str, body: &RouteNoId) -> rt::Call<ApiResult> {
-        let mut request = self.client.request(&operations::CREATE_ROUTE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ROUTE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Route
     ///
@@ -1658,8 +1721,12 @@ impl WorkersApi<'_> {
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.read`
     pub fn get_route(&self, zone_id: &str, route_id: &str) -> rt::Call<Routes> {
-        let request = self.client.request(&operations::GET_ROUTE, &[zone_id, route_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ROUTE,
+            &[zone_id, route_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Route
     ///
@@ -1680,11 +1747,13 @@ impl WorkersApi<'_> {
         route_id: &str,
         body: &RouteNoId,
     ) -> rt::Call<Routes> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ROUTE, &[zone_id, route_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ROUTE,
+            &[zone_id, route_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Route
     ///
@@ -1705,11 +1774,13 @@ impl WorkersApi<'_> {
         route_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ROUTE, &[zone_id, route_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ROUTE,
+            &[zone_id, route_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Download Worker
     ///
@@ -1732,10 +1803,12 @@ impl WorkersApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(&operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER, &[zone_id]);
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER,
+            &[zone_id],
+        );
+        rt::__private::raw_call(request)
     }
     /// Upload Worker
     ///
@@ -1759,9 +1832,13 @@ impl WorkersApi<'_> {
         zone_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self.client.request(&operations::UPLOAD_WORKER, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPLOAD_WORKER,
+            &[zone_id],
+        );
         request.raw_body("application/javascript", body.into());
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Worker
     ///
@@ -1783,11 +1860,13 @@ impl WorkersApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Bindings
     ///
@@ -1805,8 +1884,12 @@ impl WorkersApi<'_> {
         note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
     pub fn list_bindings(&self, zone_id: &str) -> rt::Call<Vec<SchemasBinding>> {
-        let request = self.client.request(&operations::LIST_BINDINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_BINDINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -2969,7 +3052,7 @@ pub struct TailConsumersScript {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3065,28 +3148,34 @@ impl<'de> serde::Deserialize<'de> for Binding {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("kv_namespace") => {
-                rt::decode_variant(value, "kv_namespace").map(Self::KvNamespace)
+                rt::__private::decode_variant(value, "kv_namespace")
+                    .map(Self::KvNamespace)
             }
-            Some("service") => rt::decode_variant(value, "service").map(Self::Service),
+            Some("service") => {
+                rt::__private::decode_variant(value, "service").map(Self::Service)
+            }
             Some("durable_object_namespace") => {
-                rt::decode_variant(value, "durable_object_namespace")
+                rt::__private::decode_variant(value, "durable_object_namespace")
                     .map(Self::DurableObjectNamespace)
             }
             Some("r2_bucket") => {
-                rt::decode_variant(value, "r2_bucket").map(Self::R2Bucket)
+                rt::__private::decode_variant(value, "r2_bucket").map(Self::R2Bucket)
             }
-            Some("queue") => rt::decode_variant(value, "queue").map(Self::Queue),
-            Some("d1") => rt::decode_variant(value, "d1").map(Self::D1),
+            Some("queue") => {
+                rt::__private::decode_variant(value, "queue").map(Self::Queue)
+            }
+            Some("d1") => rt::__private::decode_variant(value, "d1").map(Self::D1),
             Some("dispatch_namespace") => {
-                rt::decode_variant(value, "dispatch_namespace")
+                rt::__private::decode_variant(value, "dispatch_namespace")
                     .map(Self::DispatchNamespace)
             }
             Some("mtls_certificate") => {
-                rt::decode_variant(value, "mtls_certificate").map(Self::MtlsCertificate)
+                rt::__private::decode_variant(value, "mtls_certificate")
+                    .map(Self::MtlsCertificate)
             }
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -3294,7 +3383,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/workers_secret`
@@ -3490,7 +3579,7 @@ impl<'de> serde::Deserialize<'de> for ScriptAndVersionSettingsItemMigrations {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ScriptAndVersionSettingsItemMigrations",
             &[
@@ -3565,7 +3654,7 @@ impl<'de> serde::Deserialize<'de> for PlacementConfigMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Tags to help you manage your Workers
@@ -3701,7 +3790,7 @@ pub struct DeploymentsBaseAnnotations {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3817,7 +3906,7 @@ pub struct ScriptSettingsItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3885,7 +3974,7 @@ pub struct MessagesItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4110,7 +4199,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ApiResult",
             &[
@@ -4148,14 +4237,15 @@ impl<'de> serde::Deserialize<'de> for SchemasBinding {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("kv_namespace") => {
-                rt::decode_variant(value, "kv_namespace").map(Self::KvNamespace)
+                rt::__private::decode_variant(value, "kv_namespace")
+                    .map(Self::KvNamespace)
             }
             Some("wasm_module") => {
-                rt::decode_variant(value, "wasm_module").map(Self::WasmModule)
+                rt::__private::decode_variant(value, "wasm_module").map(Self::WasmModule)
             }
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }

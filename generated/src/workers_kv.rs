@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `workers-kv` group; get one with [`Client::workers_kv`](crate::Client::workers_kv).
 #[derive(Debug, Clone, Copy)]
 pub struct WorkersKvApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `workers-kv` group.
-    pub fn workers_kv(&self) -> WorkersKvApi<'_> {
-        WorkersKvApi { client: self }
+impl<'a> WorkersKvApi<'a> {
+    /// The `workers-kv` operations on `client`, as [`Client::workers_kv`](crate::Client::workers_kv) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        WorkersKvApi { client }
     }
 }
 impl WorkersKvApi<'_> {
@@ -42,11 +43,13 @@ impl WorkersKvApi<'_> {
         account_id: &str,
         params: &QueryRequestAnalyticsParams,
     ) -> rt::Call<SchemasResult> {
-        let mut request = self
-            .client
-            .request(&operations::QUERY_REQUEST_ANALYTICS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::QUERY_REQUEST_ANALYTICS,
+            &[account_id],
+        );
         request.query("query", &params.query);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Query Stored Data Analytics
     ///
@@ -63,11 +66,13 @@ impl WorkersKvApi<'_> {
         account_id: &str,
         params: &QueryStoredDataAnalyticsParams,
     ) -> rt::Call<ComponentsSchemasResult> {
-        let mut request = self
-            .client
-            .request(&operations::QUERY_STORED_DATA_ANALYTICS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::QUERY_STORED_DATA_ANALYTICS,
+            &[account_id],
+        );
         request.query("query", &params.query);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Namespaces
     ///
@@ -88,14 +93,16 @@ impl WorkersKvApi<'_> {
         account_id: &str,
         params: &ListNamespacesParams,
     ) -> rt::ListCall<Namespace> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_NAMESPACES, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_NAMESPACES,
+            &[account_id],
+        );
         request.query("page", &params.page);
         request.query("per_page", &params.per_page);
         request.query("order", &params.order);
         request.query("direction", &params.direction);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create a Namespace
     ///
@@ -114,11 +121,13 @@ impl WorkersKvApi<'_> {
         account_id: &str,
         body: &CreateRenameNamespaceBody,
     ) -> rt::Call<Namespace> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_NAMESPACE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_NAMESPACE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a Namespace
     ///
@@ -138,10 +147,12 @@ impl WorkersKvApi<'_> {
         account_id: &str,
         namespace_id: &str,
     ) -> rt::Call<Namespace> {
-        let request = self
-            .client
-            .request(&operations::GET_A_NAMESPACE, &[account_id, namespace_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_NAMESPACE,
+            &[account_id, namespace_id],
+        );
+        rt::__private::call(request)
     }
     /// Rename a Namespace
     ///
@@ -162,11 +173,13 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &CreateRenameNamespaceBody,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(&operations::RENAME_A_NAMESPACE, &[account_id, namespace_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RENAME_A_NAMESPACE,
+            &[account_id, namespace_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove a Namespace
     ///
@@ -187,11 +200,13 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(&operations::REMOVE_A_NAMESPACE, &[account_id, namespace_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_A_NAMESPACE,
+            &[account_id, namespace_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Write multiple key-value pairs
     ///
@@ -212,14 +227,13 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &BulkWrite,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WRITE_MULTIPLE_KEY_VALUE_PAIRS,
-                &[account_id, namespace_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WRITE_MULTIPLE_KEY_VALUE_PAIRS,
+            &[account_id, namespace_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete multiple key-value pairs
     ///
@@ -243,14 +257,13 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &BulkDelete,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS_DEPRECATED,
-                &[account_id, namespace_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS_DEPRECATED,
+            &[account_id, namespace_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete multiple key-value pairs
     ///
@@ -271,14 +284,13 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         body: &BulkDelete,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS,
-                &[account_id, namespace_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_MULTIPLE_KEY_VALUE_PAIRS,
+            &[account_id, namespace_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List a Namespace's Keys
     ///
@@ -301,13 +313,15 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         params: &ListANamespaceSKeysParams,
     ) -> rt::ListCall<Key> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_A_NAMESPACE_S_KEYS, &[account_id, namespace_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_A_NAMESPACE_S_KEYS,
+            &[account_id, namespace_id],
+        );
         request.query("limit", &params.limit);
         request.query("prefix", &params.prefix);
         request.query("cursor", &params.cursor);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Read the metadata for a key
     ///
@@ -329,13 +343,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         key_name: &str,
     ) -> rt::Call<ListMetadata> {
-        let request = self
-            .client
-            .request(
-                &operations::READ_THE_METADATA_FOR_A_KEY,
-                &[account_id, namespace_id, key_name],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::READ_THE_METADATA_FOR_A_KEY,
+            &[account_id, namespace_id, key_name],
+        );
+        rt::__private::call(request)
     }
     /// Read key-value pair
     ///
@@ -359,13 +372,12 @@ impl WorkersKvApi<'_> {
         namespace_id: &str,
         key_name: &str,
     ) -> rt::RawCall {
-        let request = self
-            .client
-            .request(
-                &operations::READ_KEY_VALUE_PAIR,
-                &[account_id, namespace_id, key_name],
-            );
-        rt::RawCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::READ_KEY_VALUE_PAIR,
+            &[account_id, namespace_id, key_name],
+        );
+        rt::__private::raw_call(request)
     }
     /// Write key-value pair with metadata
     ///
@@ -392,14 +404,13 @@ impl WorkersKvApi<'_> {
         key_name: &str,
         form: rt::MultipartForm,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::WRITE_KEY_VALUE_PAIR_WITH_METADATA,
-                &[account_id, namespace_id, key_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WRITE_KEY_VALUE_PAIR_WITH_METADATA,
+            &[account_id, namespace_id, key_name],
+        );
         request.multipart(form);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete key-value pair
     ///
@@ -422,14 +433,13 @@ impl WorkersKvApi<'_> {
         key_name: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_KEY_VALUE_PAIR,
-                &[account_id, namespace_id, key_name],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_KEY_VALUE_PAIR,
+            &[account_id, namespace_id, key_name],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -849,7 +859,7 @@ impl std::fmt::Display for ListNamespacesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListNamespacesOrder {
+impl rt::__private::ParamValue for ListNamespacesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -902,7 +912,7 @@ impl std::fmt::Display for ListNamespacesDirection {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListNamespacesDirection {
+impl rt::__private::ParamValue for ListNamespacesDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zaraz` group; get one with [`Client::zaraz`](crate::Client::zaraz).
 #[derive(Debug, Clone, Copy)]
 pub struct ZarazApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zaraz` group.
-    pub fn zaraz(&self) -> ZarazApi<'_> {
-        ZarazApi { client: self }
+impl<'a> ZarazApi<'a> {
+    /// The `zaraz` operations on `client`, as [`Client::zaraz`](crate::Client::zaraz) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZarazApi { client }
     }
 }
 impl ZarazApi<'_> {
@@ -43,10 +44,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zaraz configuration
     ///
@@ -65,11 +68,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &ZarazConfigBody,
     ) -> rt::Call<ZarazConfigReturn> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get default Zaraz configuration
     ///
@@ -87,10 +92,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Export Zaraz configuration
     ///
@@ -108,10 +115,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// List Zaraz historical configuration records
     ///
@@ -130,14 +139,16 @@ impl ZarazApi<'_> {
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazHistoryParams,
     ) -> rt::Call<Vec<ZarazHistoryResultItem>> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
+            &[zone_id],
+        );
         request.query("offset", &params.offset);
         request.query("limit", &params.limit);
         request.query("sortField", &params.sort_field);
         request.query("sortOrder", &params.sort_order);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Restore Zaraz historical configuration by ID
     ///
@@ -156,11 +167,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &i64,
     ) -> rt::Call<ZarazConfigReturn> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zaraz historical configurations by ID(s)
     ///
@@ -179,14 +192,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         params: &GetZonesZoneIdentifierZarazConfigHistoryParams,
     ) -> rt::Call<std::collections::BTreeMap<String, ZarazConfigHistoryResultValue>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
-                &[zone_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
+            &[zone_id],
+        );
         request.query_joined("ids", &params.ids);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Publish Zaraz preview configuration
     ///
@@ -206,10 +218,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<String> {
-        let request = self
-            .client
-            .request(&operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// [`post_zones_zone_identifier_zaraz_publish`](Self::post_zones_zone_identifier_zaraz_publish) with its optional request body.
     ///
@@ -219,11 +233,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &String,
     ) -> rt::Call<String> {
-        let mut request = self
-            .client
-            .request(&operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zaraz workflow
     ///
@@ -241,10 +257,12 @@ impl ZarazApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazWorkflow> {
-        let request = self
-            .client
-            .request(&operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zaraz workflow
     ///
@@ -263,11 +281,13 @@ impl ZarazApi<'_> {
         zone_id: &str,
         body: &ZarazWorkflow,
     ) -> rt::Call<ZarazWorkflow> {
-        let mut request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -484,7 +504,7 @@ pub struct ZarazConfigBaseConsentButtonTextTranslations {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -517,7 +537,7 @@ pub struct ZarazConfigBaseConsentPurposesValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -547,7 +567,7 @@ pub struct ZarazConfigBaseConsentPurposesWithTranslationsValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -640,7 +660,7 @@ pub struct ZarazConfigBaseConsent {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -824,7 +844,7 @@ pub struct ZarazConfigBaseSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -949,7 +969,7 @@ pub struct LoadRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1065,7 +1085,7 @@ impl<'de> serde::Deserialize<'de> for LoadRuleOp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_click-listener-rule`
@@ -1082,7 +1102,7 @@ pub struct ClickListenerRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1151,7 +1171,7 @@ impl<'de> serde::Deserialize<'de> for ClickListenerRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_click-listener-rule/properties/settings/properties/type`
@@ -1207,7 +1227,7 @@ impl<'de> serde::Deserialize<'de> for ClickListenerRuleSettingsType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_click-listener-rule/properties/settings`
@@ -1225,7 +1245,7 @@ pub struct ClickListenerRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1260,7 +1280,7 @@ pub struct TimerRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1329,7 +1349,7 @@ impl<'de> serde::Deserialize<'de> for TimerRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_timer-rule/properties/settings`
@@ -1344,7 +1364,7 @@ pub struct TimerRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1374,7 +1394,7 @@ pub struct FormSubmissionRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1443,7 +1463,7 @@ impl<'de> serde::Deserialize<'de> for FormSubmissionRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_form-submission-rule/properties/settings`
@@ -1458,7 +1478,7 @@ pub struct FormSubmissionRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1488,7 +1508,7 @@ pub struct VariableMatchRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1557,7 +1577,7 @@ impl<'de> serde::Deserialize<'de> for VariableMatchRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_variable-match-rule/properties/settings`
@@ -1572,7 +1592,7 @@ pub struct VariableMatchRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1602,7 +1622,7 @@ pub struct ScrollDepthRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1671,7 +1691,7 @@ impl<'de> serde::Deserialize<'de> for ScrollDepthRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_scroll-depth-rule/properties/settings`
@@ -1684,7 +1704,7 @@ pub struct ScrollDepthRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1713,7 +1733,7 @@ pub struct ElementVisibilityRule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1782,7 +1802,7 @@ impl<'de> serde::Deserialize<'de> for ElementVisibilityRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_element-visibility-rule/properties/settings`
@@ -1795,7 +1815,7 @@ pub struct ElementVisibilityRuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1842,7 +1862,7 @@ impl<'de> serde::Deserialize<'de> for Item {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Item",
             &[
@@ -1948,7 +1968,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseTriggersValueSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/triggers/additionalProperties`
@@ -1973,7 +1993,7 @@ pub struct ZarazConfigBaseTriggersValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2064,7 +2084,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant1Type 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/0`
@@ -2081,7 +2101,7 @@ pub struct ZarazConfigBaseVariablesValueVariant1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2150,7 +2170,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant2Type 
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1`
@@ -2167,7 +2187,7 @@ pub struct ZarazConfigBaseVariablesValueVariant2 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2208,7 +2228,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "ZarazConfigBaseVariablesValue",
             &[
@@ -2274,7 +2294,7 @@ pub struct ManagedComponent {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2362,7 +2382,7 @@ pub struct BaseMcActionsValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2407,7 +2427,7 @@ impl<'de> serde::Deserialize<'de> for Value {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Value",
             &[
@@ -2465,7 +2485,7 @@ pub struct CustomManagedComponent {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2550,7 +2570,7 @@ pub struct CustomManagedComponentWorker {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2587,14 +2607,14 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "type").map(str::to_owned).as_deref() {
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
             Some("component") => {
-                rt::decode_variant(value, "component").map(Self::Component)
+                rt::__private::decode_variant(value, "component").map(Self::Component)
             }
             Some("custom-mc") => {
-                rt::decode_variant(value, "custom-mc").map(Self::CustomMc)
+                rt::__private::decode_variant(value, "custom-mc").map(Self::CustomMc)
             }
-            _ => rt::unknown_variant(value, "type").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -2783,13 +2803,13 @@ impl serde::Serialize for ZarazConfigBodyToolsValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Library(value) => {
-                rt::serialize_tagged(serializer, "type", "library", value)
+                rt::__private::serialize_tagged(serializer, "type", "library", value)
             }
             Self::Component(value) => {
-                rt::serialize_tagged(serializer, "type", "component", value)
+                rt::__private::serialize_tagged(serializer, "type", "component", value)
             }
             Self::CustomMc(value) => {
-                rt::serialize_tagged(serializer, "type", "custom-mc", value)
+                rt::__private::serialize_tagged(serializer, "type", "custom-mc", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -2854,7 +2874,7 @@ impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortField {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
+impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2903,7 +2923,7 @@ impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3007,6 +3027,6 @@ impl<'de> serde::Deserialize<'de> for ZarazWorkflow {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }

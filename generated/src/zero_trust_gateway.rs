@@ -18,14 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zero-trust-gateway` group; get one with [`Client::zero_trust_gateway`](crate::Client::zero_trust_gateway).
 #[derive(Debug, Clone, Copy)]
 pub struct ZeroTrustGatewayApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zero-trust-gateway` group.
-    pub fn zero_trust_gateway(&self) -> ZeroTrustGatewayApi<'_> {
-        ZeroTrustGatewayApi {
-            client: self,
-        }
+impl<'a> ZeroTrustGatewayApi<'a> {
+    /// The `zero-trust-gateway` operations on `client`, as [`Client::zero_trust_gateway`](crate::Client::zero_trust_gateway) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZeroTrustGatewayApi { client }
     }
 }
 impl ZeroTrustGatewayApi<'_> {
@@ -43,10 +42,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZERO_TRUST_ACCOUNT_INFORMATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Zero Trust account
     ///
@@ -62,10 +63,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountResult> {
-        let request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_ACCOUNT, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// List application and application type mappings
     ///
@@ -83,13 +86,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppTypes> {
-        let request = self
-            .client
-            .request(
-                &operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
-                &[account_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_APPLICATION_AND_APPLICATION_TYPE_MAPPINGS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Get Zero Trust Audit SSH settings
     ///
@@ -105,10 +107,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Settings> {
-        let request = self
-            .client
-            .request(&operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust Audit SSH settings
     ///
@@ -125,11 +129,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustUpdateAuditSshSettingsRequest,
     ) -> rt::Call<Settings> {
-        let mut request = self
-            .client
-            .request(&operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List categories
     ///
@@ -144,8 +150,12 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn list_categories(&self, account_id: &str) -> rt::ListCall<Categories> {
-        let request = self.client.request(&operations::LIST_CATEGORIES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_CATEGORIES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Zero Trust certificates
     ///
@@ -163,10 +173,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Certificates> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_CERTIFICATES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_CERTIFICATES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create Zero Trust certificate
     ///
@@ -184,10 +196,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_CERTIFICATE, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// [`create_zero_trust_certificate`](Self::create_zero_trust_certificate) with its optional request body.
     ///
@@ -197,11 +211,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GenerateCertRequest,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_CERTIFICATE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust certificate details
     ///
@@ -219,13 +235,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
-                &[account_id, certificate_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
+            &[account_id, certificate_id],
+        );
+        rt::__private::call(request)
     }
     /// Delete Zero Trust certificate
     ///
@@ -244,14 +259,13 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Certificates>> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZERO_TRUST_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Activate a Zero Trust certificate
     ///
@@ -270,14 +284,13 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Deactivate a Zero Trust certificate
     ///
@@ -296,14 +309,13 @@ impl ZeroTrustGatewayApi<'_> {
         certificate_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Certificates> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
-                &[account_id, certificate_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust account configuration
     ///
@@ -319,10 +331,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountConfigResult> {
-        let request = self
-            .client
-            .request(&operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust account configuration
     ///
@@ -339,14 +353,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountSettings,
     ) -> rt::Call<GatewayAccountConfigResult> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Zero Trust account configuration
     ///
@@ -363,11 +376,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountSettings,
     ) -> rt::Call<GatewayAccountConfigResult> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_ZERO_TRUST_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Zero Trust lists
     ///
@@ -386,11 +401,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         params: &ListZeroTrustListsParams,
     ) -> rt::ListCall<Lists> {
-        let mut request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_LISTS, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_LISTS,
+            &[account_id],
+        );
         request.query("type", &params.r#type);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Zero Trust list
     ///
@@ -407,11 +424,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &CreateZeroTrustListRequest,
     ) -> rt::Call<SingleResponseWithListItemsResult> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_LIST, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_LIST,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust list details
     ///
@@ -429,10 +448,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         list_id: &str,
     ) -> rt::Call<Lists> {
-        let request = self
-            .client
-            .request(&operations::ZERO_TRUST_LIST_DETAILS, &[account_id, list_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_LIST_DETAILS,
+            &[account_id, list_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust list
     ///
@@ -451,11 +472,13 @@ impl ZeroTrustGatewayApi<'_> {
         list_id: &str,
         body: &UpdateZeroTrustListRequest,
     ) -> rt::Call<Lists> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_ZERO_TRUST_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Patch Zero Trust list
     ///
@@ -474,11 +497,13 @@ impl ZeroTrustGatewayApi<'_> {
         list_id: &str,
         body: &PatchZeroTrustListRequest,
     ) -> rt::Call<Lists> {
-        let mut request = self
-            .client
-            .request(&operations::PATCH_ZERO_TRUST_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Zero Trust list
     ///
@@ -497,11 +522,13 @@ impl ZeroTrustGatewayApi<'_> {
         list_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_ZERO_TRUST_LIST, &[account_id, list_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust list items
     ///
@@ -521,10 +548,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         list_id: &str,
     ) -> rt::ListCall<Items> {
-        let request = self
-            .client
-            .request(&operations::ZERO_TRUST_LIST_ITEMS, &[account_id, list_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_LIST_ITEMS,
+            &[account_id, list_id],
+        );
+        rt::__private::list_call(request)
     }
     /// List Zero Trust Gateway locations
     ///
@@ -542,10 +571,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Locations> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_GATEWAY_LOCATIONS, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_GATEWAY_LOCATIONS,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a Zero Trust Gateway location
     ///
@@ -562,11 +593,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustGatewayLocationRequest,
     ) -> rt::Call<Locations> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_GATEWAY_LOCATION, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust Gateway location details
     ///
@@ -584,13 +617,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         location_id: &str,
     ) -> rt::Call<Locations> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
-                &[account_id, location_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
+            &[account_id, location_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Zero Trust Gateway location
     ///
@@ -609,14 +641,13 @@ impl ZeroTrustGatewayApi<'_> {
         location_id: &str,
         body: &ZeroTrustGatewayLocationRequest,
     ) -> rt::Call<Locations> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZERO_TRUST_GATEWAY_LOCATION,
-                &[account_id, location_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id, location_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Zero Trust Gateway location
     ///
@@ -635,14 +666,13 @@ impl ZeroTrustGatewayApi<'_> {
         location_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
-                &[account_id, location_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id, location_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get logging settings for the Zero Trust account
     ///
@@ -658,13 +688,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
-        let request = self
-            .client
-            .request(
-                &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-                &[account_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Update Zero Trust account logging settings
     ///
@@ -681,14 +710,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &GatewayAccountLoggingSettings,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
-                &[account_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List proxy endpoints
     ///
@@ -701,10 +729,12 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     pub fn list_proxy_endpoints(&self, account_id: &str) -> rt::Call<ProxyEndpoints> {
-        let request = self
-            .client
-            .request(&operations::LIST_PROXY_ENDPOINTS, &[account_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_PROXY_ENDPOINTS,
+            &[account_id],
+        );
+        rt::__private::call(request)
     }
     /// Create a proxy endpoint
     ///
@@ -721,11 +751,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &CreateProxyEndpointRequest,
     ) -> rt::Call<ProxyEndpoints> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_PROXY_ENDPOINT, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_PROXY_ENDPOINT,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get a proxy endpoint
     ///
@@ -745,13 +777,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         proxy_endpoint_id: &str,
     ) -> rt::ListCall<ProxyEndpoints> {
-        let request = self
-            .client
-            .request(
-                &operations::PROXY_ENDPOINT_DETAILS,
-                &[account_id, proxy_endpoint_id],
-            );
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PROXY_ENDPOINT_DETAILS,
+            &[account_id, proxy_endpoint_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Update a proxy endpoint
     ///
@@ -770,14 +801,13 @@ impl ZeroTrustGatewayApi<'_> {
         proxy_endpoint_id: &str,
         body: &UpdateProxyEndpointRequest,
     ) -> rt::Call<ProxyEndpoints> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_PROXY_ENDPOINT,
-                &[account_id, proxy_endpoint_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_PROXY_ENDPOINT,
+            &[account_id, proxy_endpoint_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a proxy endpoint
     ///
@@ -796,14 +826,13 @@ impl ZeroTrustGatewayApi<'_> {
         proxy_endpoint_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_PROXY_ENDPOINT,
-                &[account_id, proxy_endpoint_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PROXY_ENDPOINT,
+            &[account_id, proxy_endpoint_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Zero Trust Gateway rules
     ///
@@ -821,10 +850,12 @@ impl ZeroTrustGatewayApi<'_> {
         &self,
         account_id: &str,
     ) -> rt::ListCall<Rules> {
-        let request = self
-            .client
-            .request(&operations::LIST_ZERO_TRUST_GATEWAY_RULES, &[account_id]);
-        rt::ListCall::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_ZERO_TRUST_GATEWAY_RULES,
+            &[account_id],
+        );
+        rt::__private::list_call(request)
     }
     /// Create a Zero Trust Gateway rule
     ///
@@ -841,11 +872,13 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         body: &ZeroTrustGatewayRuleRequest,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_ZERO_TRUST_GATEWAY_RULE, &[account_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zero Trust Gateway rule details
     ///
@@ -863,13 +896,12 @@ impl ZeroTrustGatewayApi<'_> {
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Rules> {
-        let request = self
-            .client
-            .request(
-                &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
-                &[account_id, rule_id],
-            );
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
+            &[account_id, rule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Zero Trust Gateway rule
     ///
@@ -888,14 +920,13 @@ impl ZeroTrustGatewayApi<'_> {
         rule_id: &str,
         body: &ZeroTrustGatewayRuleRequest,
     ) -> rt::Call<Rules> {
-        let mut request = self
-            .client
-            .request(
-                &operations::UPDATE_ZERO_TRUST_GATEWAY_RULE,
-                &[account_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Zero Trust Gateway rule
     ///
@@ -914,14 +945,13 @@ impl ZeroTrustGatewayApi<'_> {
         rule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(
-                &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
-                &[account_id, rule_id],
-            );
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id, rule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -1349,7 +1379,7 @@ impl<'de> serde::Deserialize<'de> for AppTypes {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "AppTypes",
             &[
@@ -1564,7 +1594,7 @@ impl<'de> serde::Deserialize<'de> for Class {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A short summary of domains in the category.
@@ -1679,7 +1709,7 @@ impl<'de> serde::Deserialize<'de> for BindingStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Certificate UUID tag.
@@ -1740,7 +1770,7 @@ impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zero-trust-gateway_generate-cert-request`
@@ -1781,7 +1811,7 @@ pub struct ActivityLogSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1824,7 +1854,7 @@ pub struct AntiVirusSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1909,7 +1939,7 @@ pub struct NotificationSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1997,7 +2027,7 @@ pub struct BlockPageSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2089,7 +2119,7 @@ pub struct BodyScanningSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2130,7 +2160,7 @@ pub struct BrowserIsolationSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2172,7 +2202,7 @@ pub struct CertificateSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2224,7 +2254,7 @@ pub struct ExtendedEmailMatching {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2260,7 +2290,7 @@ pub struct FipsSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2296,7 +2326,7 @@ pub struct ProtocolDetection {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2332,7 +2362,7 @@ pub struct TlsSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2491,10 +2521,10 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::ParamValue for SchemasType {
+impl rt::__private::ParamValue for SchemasType {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2575,7 +2605,7 @@ pub struct ItemsItem {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2805,7 +2835,7 @@ pub struct Endpoints {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2868,7 +2898,7 @@ pub struct DohEndpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2919,7 +2949,7 @@ pub struct IpNetwork {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2950,7 +2980,7 @@ pub struct DotEndpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2991,7 +3021,7 @@ pub struct Ipv4Endpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3028,7 +3058,7 @@ pub struct Ipv6Endpoint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3072,7 +3102,7 @@ pub struct Ipv6Network {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3119,7 +3149,7 @@ pub struct Ipv4Network {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3227,7 +3257,7 @@ pub struct GatewayAccountLoggingSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3277,7 +3307,7 @@ pub struct GatewayAccountLoggingSettingsSettingsByRuleType {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3557,7 +3587,7 @@ impl<'de> serde::Deserialize<'de> for Action {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Date of deletion, if any.
@@ -3657,7 +3687,7 @@ impl<'de> serde::Deserialize<'de> for FiltersItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The API resource UUID.
@@ -3779,7 +3809,7 @@ pub struct RuleSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -3964,7 +3994,7 @@ pub struct RuleSettingsAuditSsh {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4020,7 +4050,7 @@ pub struct RuleSettingsBisoAdminControls {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4089,7 +4119,7 @@ pub struct RuleSettingsCheckSession {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4144,7 +4174,7 @@ pub struct DnsResolverSettingsV4 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4207,7 +4237,7 @@ pub struct DnsResolverSettingsV6 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4259,7 +4289,7 @@ pub struct RuleSettingsDnsResolvers {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4312,7 +4342,7 @@ pub struct RuleSettingsEgress {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4365,7 +4395,7 @@ pub struct RuleSettingsL4override {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4412,7 +4442,7 @@ pub struct RuleSettingsNotificationSettings {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4462,7 +4492,7 @@ pub struct RuleSettingsPayloadLog {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4545,7 +4575,7 @@ impl<'de> serde::Deserialize<'de> for RuleSettingsUntrustedCertAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Configure behavior when an upstream cert is invalid or an SSL error occurs.
@@ -4563,7 +4593,7 @@ pub struct RuleSettingsUntrustedCert {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4634,7 +4664,7 @@ pub struct Schedule {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,

@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zone-activation` group; get one with [`Client::zone_activation`](crate::Client::zone_activation).
 #[derive(Debug, Clone, Copy)]
 pub struct ZoneActivationApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zone-activation` group.
-    pub fn zone_activation(&self) -> ZoneActivationApi<'_> {
-        ZoneActivationApi { client: self }
+impl<'a> ZoneActivationApi<'a> {
+    /// The `zone-activation` operations on `client`, as [`Client::zone_activation`](crate::Client::zone_activation) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZoneActivationApi { client }
     }
 }
 impl ZoneActivationApi<'_> {
@@ -43,10 +44,12 @@ impl ZoneActivationApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<PutZonesZoneIdActivationCheckResult> {
-        let request = self
-            .client
-            .request(&operations::PUT_ZONES_ZONE_ID_ACTIVATION_CHECK, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::PUT_ZONES_ZONE_ID_ACTIVATION_CHECK,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).

@@ -18,14 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zone-analytics-api` group; get one with [`Client::zone_analytics_api`](crate::Client::zone_analytics_api).
 #[derive(Debug, Clone, Copy)]
 pub struct ZoneAnalyticsApiApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zone-analytics-api` group.
-    pub fn zone_analytics_api(&self) -> ZoneAnalyticsApiApi<'_> {
-        ZoneAnalyticsApiApi {
-            client: self,
-        }
+impl<'a> ZoneAnalyticsApiApi<'a> {
+    /// The `zone-analytics-api` operations on `client`, as [`Client::zone_analytics_api`](crate::Client::zone_analytics_api) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZoneAnalyticsApiApi { client }
     }
 }
 impl ZoneAnalyticsApiApi<'_> {
@@ -53,13 +52,15 @@ impl ZoneAnalyticsApiApi<'_> {
         zone_identifier: &str,
         params: &GetAnalyticsByCoLocationsParams,
     ) -> rt::Call<Datacenters> {
-        let mut request = self
-            .client
-            .request(&operations::GET_ANALYTICS_BY_CO_LOCATIONS, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_ANALYTICS_BY_CO_LOCATIONS,
+            &[zone_identifier],
+        );
         request.query("until", &params.until);
         request.query("since", &params.since);
         request.query("continuous", &params.continuous);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get dashboard
     ///
@@ -85,13 +86,15 @@ impl ZoneAnalyticsApiApi<'_> {
         zone_identifier: &str,
         params: &GetDashboardParams,
     ) -> rt::Call<Dashboard> {
-        let mut request = self
-            .client
-            .request(&operations::GET_DASHBOARD, &[zone_identifier]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_DASHBOARD,
+            &[zone_identifier],
+        );
         request.query("until", &params.until);
         request.query("since", &params.since);
         request.query("continuous", &params.continuous);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -219,7 +222,7 @@ impl<'de> serde::Deserialize<'de> for Until {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Until",
             &[
@@ -236,7 +239,7 @@ impl<'de> serde::Deserialize<'de> for Until {
         )
     }
 }
-impl rt::ParamValue for Until {
+impl rt::__private::ParamValue for Until {
     fn write_values(&self, out: &mut Vec<String>) {
         match self {
             Self::Integer(value) => value.write_values(out),
@@ -259,7 +262,7 @@ pub enum Since2 {
     /// One of the alternatives.
     String(String),
 }
-impl rt::ParamValue for Since2 {
+impl rt::__private::ParamValue for Since2 {
     fn write_values(&self, out: &mut Vec<String>) {
         match self {
             Self::Integer(value) => value.write_values(out),
@@ -341,7 +344,7 @@ impl<'de> serde::Deserialize<'de> for Since {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        rt::decode_untagged(
+        rt::__private::decode_untagged(
             value,
             "Since",
             &[

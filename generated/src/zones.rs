@@ -18,12 +18,13 @@ use crate::runtime as rt;
 /// Operations of the `zones` group; get one with [`Client::zones`](crate::Client::zones).
 #[derive(Debug, Clone, Copy)]
 pub struct ZonesApi<'a> {
-    client: &'a crate::Client,
+    client: &'a rt::Client,
 }
-impl crate::Client {
-    /// Operations of the `zones` group.
-    pub fn zones(&self) -> ZonesApi<'_> {
-        ZonesApi { client: self }
+impl<'a> ZonesApi<'a> {
+    /// The `zones` operations on `client`, as [`Client::zones`](crate::Client::zones) returns them.
+    #[doc(hidden)]
+    pub fn new(client: &'a rt::Client) -> Self {
+        ZonesApi { client }
     }
 }
 impl ZonesApi<'_> {
@@ -38,7 +39,11 @@ impl ZonesApi<'_> {
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn zones_get(&self, params: &ZonesGetParams) -> rt::ListCall<Zone> {
-        let mut request = self.client.request(&operations::ZONES_GET, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_GET,
+            &[],
+        );
         request.query("name", &params.name);
         request.query("status", &params.status);
         request.query("account.id", &params.account_id);
@@ -48,7 +53,7 @@ impl ZonesApi<'_> {
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
-        rt::ListCall::new(request)
+        rt::__private::list_call(request)
     }
     /// Create Zone
     ///
@@ -56,9 +61,13 @@ impl ZonesApi<'_> {
     ///
     /// Operation ID: `zones-post`
     pub fn zones_post(&self, body: &ZonesPostRequest) -> rt::Call<Zone> {
-        let mut request = self.client.request(&operations::ZONES_POST, &[]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_POST,
+            &[],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Zone Details
     ///
@@ -73,8 +82,12 @@ impl ZonesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn zones_0_get(&self, zone_id: &str) -> rt::Call<Zone> {
-        let request = self.client.request(&operations::ZONES_0_GET, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_GET,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit Zone
     ///
@@ -93,9 +106,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &Zones0PatchRequest,
     ) -> rt::Call<Zone> {
-        let mut request = self.client.request(&operations::ZONES_0_PATCH, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_PATCH,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete Zone
     ///
@@ -117,8 +134,12 @@ impl ZonesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let request = self.client.request(&operations::ZONES_0_DELETE, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_DELETE,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// [`zones_0_delete`](Self::zones_0_delete) with its optional request body.
     ///
@@ -128,9 +149,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
-        let mut request = self.client.request(&operations::ZONES_0_DELETE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_DELETE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get Zone Hold
     ///
@@ -143,8 +168,12 @@ impl ZonesApi<'_> {
     /// Path parameters:
     /// - `zone_id`: Zone ID
     pub fn zones_0_hold_get(&self, zone_id: &str) -> rt::Call<Zones0HoldGetResult> {
-        let request = self.client.request(&operations::ZONES_0_HOLD_GET, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_HOLD_GET,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Create Zone Hold
     ///
@@ -161,11 +190,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &Zones0HoldPostParams,
     ) -> rt::Call<Zones0HoldPostResult> {
-        let mut request = self
-            .client
-            .request(&operations::ZONES_0_HOLD_POST, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_HOLD_POST,
+            &[zone_id],
+        );
         request.query("include_subdomains", &params.include_subdomains);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Remove Zone Hold
     ///
@@ -183,11 +214,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &Zones0HoldDeleteParams,
     ) -> rt::Call<Option<Zones0HoldDeleteResponsePart1>> {
-        let mut request = self
-            .client
-            .request(&operations::ZONES_0_HOLD_DELETE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ZONES_0_HOLD_DELETE,
+            &[zone_id],
+        );
         request.query("hold_after", &params.hold_after);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List Page Rules
     ///
@@ -208,12 +241,16 @@ impl ZonesApi<'_> {
         zone_id: &str,
         params: &ListPageRulesParams,
     ) -> rt::Call<Vec<PageRule>> {
-        let mut request = self.client.request(&operations::LIST_PAGE_RULES, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LIST_PAGE_RULES,
+            &[zone_id],
+        );
         request.query("order", &params.order);
         request.query("direction", &params.direction);
         request.query("match", &params.r#match);
         request.query("status", &params.status);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Create a Page Rule
     ///
@@ -234,11 +271,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &APageRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::CREATE_A_PAGE_RULE, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_PAGE_RULE,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// List available Page Rules settings
     ///
@@ -258,10 +297,12 @@ impl ZonesApi<'_> {
         &self,
         zone_id: &str,
     ) -> rt::Call<Settings> {
-        let request = self
-            .client
-            .request(&operations::LIST_AVAILABLE_PAGE_RULES_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::LIST_AVAILABLE_PAGE_RULES_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Get a Page Rule
     ///
@@ -283,10 +324,12 @@ impl ZonesApi<'_> {
         zone_id: &str,
         pagerule_id: &str,
     ) -> rt::Call<serde_json::Value> {
-        let request = self
-            .client
-            .request(&operations::GET_A_PAGE_RULE, &[zone_id, pagerule_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
+        rt::__private::call(request)
     }
     /// Update a Page Rule
     ///
@@ -309,11 +352,13 @@ impl ZonesApi<'_> {
         pagerule_id: &str,
         body: &APageRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::UPDATE_A_PAGE_RULE, &[zone_id, pagerule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Edit a Page Rule
     ///
@@ -336,11 +381,13 @@ impl ZonesApi<'_> {
         pagerule_id: &str,
         body: &EditAPageRuleRequest,
     ) -> rt::Call<serde_json::Value> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_A_PAGE_RULE, &[zone_id, pagerule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Delete a Page Rule
     ///
@@ -363,11 +410,13 @@ impl ZonesApi<'_> {
         pagerule_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasApiResponseSingleIdResult>> {
-        let mut request = self
-            .client
-            .request(&operations::DELETE_A_PAGE_RULE, &[zone_id, pagerule_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get all zone settings
     ///
@@ -384,10 +433,12 @@ impl ZonesApi<'_> {
     ///
     /// Plans: business, enterprise, free, pro
     pub fn get_all_zone_settings(&self, zone_id: &str) -> rt::Call<Vec<Item>> {
-        let request = self
-            .client
-            .request(&operations::GET_ALL_ZONE_SETTINGS, &[zone_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_ALL_ZONE_SETTINGS,
+            &[zone_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit multiple zone settings
     ///
@@ -408,11 +459,13 @@ impl ZonesApi<'_> {
         zone_id: &str,
         body: &MultipleSettings,
     ) -> rt::Call<Vec<Item>> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_ZONE_SETTINGS_INFO, &[zone_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_ZONE_SETTINGS_INFO,
+            &[zone_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
     /// Get zone setting
     ///
@@ -434,10 +487,12 @@ impl ZonesApi<'_> {
         zone_id: &str,
         setting_id: &str,
     ) -> rt::Call<Setting> {
-        let request = self
-            .client
-            .request(&operations::GET_SINGLE_SETTING, &[zone_id, setting_id]);
-        rt::Call::new(request)
+        let request = rt::__private::request(
+            self.client,
+            &operations::GET_SINGLE_SETTING,
+            &[zone_id, setting_id],
+        );
+        rt::__private::call(request)
     }
     /// Edit zone setting
     ///
@@ -460,11 +515,13 @@ impl ZonesApi<'_> {
         setting_id: &str,
         body: &SettingInput,
     ) -> rt::Call<Setting> {
-        let mut request = self
-            .client
-            .request(&operations::EDIT_SINGLE_SETTING, &[zone_id, setting_id]);
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::EDIT_SINGLE_SETTING,
+            &[zone_id, setting_id],
+        );
         request.json(body);
-        rt::Call::new(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -895,7 +952,7 @@ impl std::fmt::Display for ZonesGetStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ZonesGetStatus {
+impl rt::__private::ParamValue for ZonesGetStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -958,7 +1015,7 @@ impl std::fmt::Display for ZonesGetOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ZonesGetOrder {
+impl rt::__private::ParamValue for ZonesGetOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1010,7 +1067,7 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Direction {
+impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1062,7 +1119,7 @@ impl std::fmt::Display for Match {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for Match {
+impl rt::__private::ParamValue for Match {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1534,7 +1591,7 @@ impl std::fmt::Display for ListPageRulesOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListPageRulesOrder {
+impl rt::__private::ParamValue for ListPageRulesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1587,7 +1644,7 @@ impl std::fmt::Display for ListPageRulesStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::ParamValue for ListPageRulesStatus {
+impl rt::__private::ParamValue for ListPageRulesStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1684,7 +1741,7 @@ impl<'de> serde::Deserialize<'de> for RouteName {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The response type for the URL redirect.
@@ -1744,7 +1801,7 @@ impl<'de> serde::Deserialize<'de> for RouteValueType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_route/properties/value`
@@ -1766,7 +1823,7 @@ pub struct RouteValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -1869,7 +1926,7 @@ impl<'de> serde::Deserialize<'de> for Status {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The rule targets to evaluate on each request.
@@ -1900,7 +1957,7 @@ pub struct UrlTarget {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2000,7 +2057,7 @@ impl<'de> serde::Deserialize<'de> for StringConstraintOperator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// The constraint of a target.
@@ -2021,7 +2078,7 @@ pub struct UrlTargetConstraint {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -2092,7 +2149,7 @@ impl<'de> serde::Deserialize<'de> for UrlTargetTarget {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `paths./zones/{zone_id}/pagerules.post/requestBody`
@@ -2279,7 +2336,7 @@ impl<'de> serde::Deserialize<'de> for Zones0rttValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Advanced DDoS Protection
@@ -2359,7 +2416,7 @@ impl<'de> serde::Deserialize<'de> for AdvancedDdosValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Always Online Mode
@@ -2438,7 +2495,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysOnlineValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Zone Enable Always Use HTTPS
@@ -2519,7 +2576,7 @@ impl<'de> serde::Deserialize<'de> for AlwaysUseHttpsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Zone Enable Automatic HTTPS Rewrites
@@ -2601,7 +2658,7 @@ impl<'de> serde::Deserialize<'de> for AutomaticHttpsRewritesValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Brotli Compression
@@ -2680,7 +2737,7 @@ impl<'de> serde::Deserialize<'de> for BrotliValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Browser Cache TTL
@@ -2785,7 +2842,7 @@ impl<'de> serde::Deserialize<'de> for BrowserCheckValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Cloudflare Cache Level
@@ -2869,7 +2926,7 @@ impl<'de> serde::Deserialize<'de> for CacheLevelValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Challenge Page TTL
@@ -3000,7 +3057,7 @@ impl<'de> serde::Deserialize<'de> for CnameFlatteningValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Development Mode
@@ -3084,7 +3141,7 @@ impl<'de> serde::Deserialize<'de> for DevelopmentModeValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Early Hints
@@ -3163,7 +3220,7 @@ impl<'de> serde::Deserialize<'de> for EarlyHintsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Edge Cache TTL
@@ -3268,7 +3325,7 @@ impl<'de> serde::Deserialize<'de> for EmailObfuscationValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP/2 Edge Prioritization
@@ -3352,7 +3409,7 @@ impl<'de> serde::Deserialize<'de> for H2PrioritizationValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Hotlink Protection
@@ -3431,7 +3488,7 @@ impl<'de> serde::Deserialize<'de> for HotlinkProtectionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP2 Value
@@ -3510,7 +3567,7 @@ impl<'de> serde::Deserialize<'de> for Http2Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// HTTP3 Value
@@ -3589,7 +3646,7 @@ impl<'de> serde::Deserialize<'de> for Http3Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Image Resizing
@@ -3673,7 +3730,7 @@ impl<'de> serde::Deserialize<'de> for ImageResizingValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// IP Geolocation
@@ -3752,7 +3809,7 @@ impl<'de> serde::Deserialize<'de> for IpGeolocationValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// IPv6
@@ -3831,7 +3888,7 @@ impl<'de> serde::Deserialize<'de> for Ipv6Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Max Upload
@@ -3948,7 +4005,7 @@ impl<'de> serde::Deserialize<'de> for MinTlsVersionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Auto-Minify Assets
@@ -3997,7 +4054,7 @@ pub struct MinifyValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4088,7 +4145,7 @@ impl<'de> serde::Deserialize<'de> for MinifyValueCss {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Mirage Image Optimization
@@ -4169,7 +4226,7 @@ impl<'de> serde::Deserialize<'de> for MirageValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Mobile Redirect
@@ -4208,7 +4265,7 @@ pub struct MobileRedirectValue {
     #[serde(
         skip_serializing_if = "Option::is_none",
         default,
-        deserialize_with = "rt::double_option"
+        deserialize_with = "rt::__private::double_option"
     )]
     pub mobile_subdomain: Option<Option<String>>,
     /// Deprecated: Use Single Redirects instead https://developers.cloudflare.com/rules/url-forwarding/single-redirects/examples/#perform-mobile-redirects.
@@ -4226,7 +4283,7 @@ pub struct MobileRedirectValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4296,7 +4353,7 @@ pub struct NelValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -4394,7 +4451,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticEncryptionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Zone Enable Onion Routing
@@ -4476,7 +4533,7 @@ impl<'de> serde::Deserialize<'de> for OpportunisticOnionValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Orange to Orange
@@ -4555,7 +4612,7 @@ impl<'de> serde::Deserialize<'de> for OrangeToOrangeValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Error Pages On
@@ -4636,7 +4693,7 @@ impl<'de> serde::Deserialize<'de> for OriginErrorPagePassThruValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Polish Image Optimization
@@ -4720,7 +4777,7 @@ impl<'de> serde::Deserialize<'de> for PolishValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Prefetch preload
@@ -4801,7 +4858,7 @@ impl<'de> serde::Deserialize<'de> for PrefetchPreloadValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Proxy Read Timeout
@@ -4911,7 +4968,7 @@ impl<'de> serde::Deserialize<'de> for PseudoIpv4Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Replace insecure JavaScript libraries
@@ -4990,7 +5047,7 @@ impl<'de> serde::Deserialize<'de> for ReplaceInsecureJsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Response Buffering
@@ -5071,7 +5128,7 @@ impl<'de> serde::Deserialize<'de> for ResponseBufferingValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Rocket Loader
@@ -5150,7 +5207,7 @@ impl<'de> serde::Deserialize<'de> for RocketLoaderValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Automatic Platform Optimization for WordPress
@@ -5204,7 +5261,7 @@ pub struct AutomaticPlatformOptimization {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5263,7 +5320,7 @@ pub struct SecurityHeaderValue {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5322,7 +5379,7 @@ pub struct SecurityHeaderValueStrictTransportSecurity {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5467,7 +5524,7 @@ impl<'de> serde::Deserialize<'de> for SecurityLevelValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Server Side Exclude
@@ -5546,7 +5603,7 @@ impl<'de> serde::Deserialize<'de> for ServerSideExcludeValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Toggle SHA1 support
@@ -5625,7 +5682,7 @@ impl<'de> serde::Deserialize<'de> for Sha1SupportValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Get String Sort
@@ -5706,7 +5763,7 @@ impl<'de> serde::Deserialize<'de> for SortQueryStringForCacheValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SSL
@@ -5796,7 +5853,7 @@ impl<'de> serde::Deserialize<'de> for SslValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// SSL/TLS Recommender
@@ -5863,7 +5920,7 @@ impl<'de> serde::Deserialize<'de> for SslRecommenderPart1Id {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_ssl_recommender/allOf/0`
@@ -5882,7 +5939,7 @@ pub struct SslRecommenderPart1 {
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
         skip_deserializing,
-        default = "rt::Filled::take",
+        default = "rt::__private::take_filled",
         skip_serializing_if = "rt::Filled::is_empty"
     )]
     pub filled_in: rt::Filled,
@@ -5986,7 +6043,7 @@ impl<'de> serde::Deserialize<'de> for Tls12OnlyValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Enable TLS 1.3 value for a zone
@@ -6073,7 +6130,7 @@ impl<'de> serde::Deserialize<'de> for Tls13Value {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// TLS Client Authentication
@@ -6152,7 +6209,7 @@ impl<'de> serde::Deserialize<'de> for TlsClientAuthValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// True Client IP Header
@@ -6233,7 +6290,7 @@ impl<'de> serde::Deserialize<'de> for TrueClientIpHeaderValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Web Application Firewall
@@ -6312,7 +6369,7 @@ impl<'de> serde::Deserialize<'de> for WafValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Polish WebP Conversion
@@ -6391,7 +6448,7 @@ impl<'de> serde::Deserialize<'de> for WebpValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// WebSockets
@@ -6470,7 +6527,7 @@ impl<'de> serde::Deserialize<'de> for WebsocketsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        rt::deserialize_string_enum(deserializer)
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/zones_multiple_settings`
@@ -6601,159 +6658,196 @@ impl<'de> serde::Deserialize<'de> for Item {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "id").map(str::to_owned).as_deref() {
-            Some("0rtt") => rt::decode_variant(value, "0rtt").map(Self::V0rtt),
+        match rt::__private::union_tag(&value, "id").map(str::to_owned).as_deref() {
+            Some("0rtt") => rt::__private::decode_variant(value, "0rtt").map(Self::V0rtt),
             Some("advanced_ddos") => {
-                rt::decode_variant(value, "advanced_ddos").map(Self::AdvancedDdos)
+                rt::__private::decode_variant(value, "advanced_ddos")
+                    .map(Self::AdvancedDdos)
             }
             Some("always_online") => {
-                rt::decode_variant(value, "always_online").map(Self::AlwaysOnline)
+                rt::__private::decode_variant(value, "always_online")
+                    .map(Self::AlwaysOnline)
             }
             Some("always_use_https") => {
-                rt::decode_variant(value, "always_use_https").map(Self::AlwaysUseHttps)
+                rt::__private::decode_variant(value, "always_use_https")
+                    .map(Self::AlwaysUseHttps)
             }
             Some("automatic_https_rewrites") => {
-                rt::decode_variant(value, "automatic_https_rewrites")
+                rt::__private::decode_variant(value, "automatic_https_rewrites")
                     .map(Self::AutomaticHttpsRewrites)
             }
-            Some("brotli") => rt::decode_variant(value, "brotli").map(Self::Brotli),
+            Some("brotli") => {
+                rt::__private::decode_variant(value, "brotli").map(Self::Brotli)
+            }
             Some("browser_cache_ttl") => {
-                rt::decode_variant(value, "browser_cache_ttl").map(Self::BrowserCacheTtl)
+                rt::__private::decode_variant(value, "browser_cache_ttl")
+                    .map(Self::BrowserCacheTtl)
             }
             Some("browser_check") => {
-                rt::decode_variant(value, "browser_check").map(Self::BrowserCheck)
+                rt::__private::decode_variant(value, "browser_check")
+                    .map(Self::BrowserCheck)
             }
             Some("cache_level") => {
-                rt::decode_variant(value, "cache_level").map(Self::CacheLevel)
+                rt::__private::decode_variant(value, "cache_level").map(Self::CacheLevel)
             }
             Some("challenge_ttl") => {
-                rt::decode_variant(value, "challenge_ttl").map(Self::ChallengeTtl)
+                rt::__private::decode_variant(value, "challenge_ttl")
+                    .map(Self::ChallengeTtl)
             }
-            Some("ciphers") => rt::decode_variant(value, "ciphers").map(Self::Ciphers),
+            Some("ciphers") => {
+                rt::__private::decode_variant(value, "ciphers").map(Self::Ciphers)
+            }
             Some("cname_flattening") => {
-                rt::decode_variant(value, "cname_flattening").map(Self::CnameFlattening)
+                rt::__private::decode_variant(value, "cname_flattening")
+                    .map(Self::CnameFlattening)
             }
             Some("development_mode") => {
-                rt::decode_variant(value, "development_mode").map(Self::DevelopmentMode)
+                rt::__private::decode_variant(value, "development_mode")
+                    .map(Self::DevelopmentMode)
             }
             Some("early_hints") => {
-                rt::decode_variant(value, "early_hints").map(Self::EarlyHints)
+                rt::__private::decode_variant(value, "early_hints").map(Self::EarlyHints)
             }
             Some("edge_cache_ttl") => {
-                rt::decode_variant(value, "edge_cache_ttl").map(Self::EdgeCacheTtl)
+                rt::__private::decode_variant(value, "edge_cache_ttl")
+                    .map(Self::EdgeCacheTtl)
             }
             Some("email_obfuscation") => {
-                rt::decode_variant(value, "email_obfuscation")
+                rt::__private::decode_variant(value, "email_obfuscation")
                     .map(Self::EmailObfuscation)
             }
             Some("h2_prioritization") => {
-                rt::decode_variant(value, "h2_prioritization")
+                rt::__private::decode_variant(value, "h2_prioritization")
                     .map(Self::H2Prioritization)
             }
             Some("hotlink_protection") => {
-                rt::decode_variant(value, "hotlink_protection")
+                rt::__private::decode_variant(value, "hotlink_protection")
                     .map(Self::HotlinkProtection)
             }
-            Some("http2") => rt::decode_variant(value, "http2").map(Self::Http2),
-            Some("http3") => rt::decode_variant(value, "http3").map(Self::Http3),
+            Some("http2") => {
+                rt::__private::decode_variant(value, "http2").map(Self::Http2)
+            }
+            Some("http3") => {
+                rt::__private::decode_variant(value, "http3").map(Self::Http3)
+            }
             Some("image_resizing") => {
-                rt::decode_variant(value, "image_resizing").map(Self::ImageResizing)
+                rt::__private::decode_variant(value, "image_resizing")
+                    .map(Self::ImageResizing)
             }
             Some("ip_geolocation") => {
-                rt::decode_variant(value, "ip_geolocation").map(Self::IpGeolocation)
+                rt::__private::decode_variant(value, "ip_geolocation")
+                    .map(Self::IpGeolocation)
             }
-            Some("ipv6") => rt::decode_variant(value, "ipv6").map(Self::Ipv6),
+            Some("ipv6") => rt::__private::decode_variant(value, "ipv6").map(Self::Ipv6),
             Some("max_upload") => {
-                rt::decode_variant(value, "max_upload").map(Self::MaxUpload)
+                rt::__private::decode_variant(value, "max_upload").map(Self::MaxUpload)
             }
             Some("min_tls_version") => {
-                rt::decode_variant(value, "min_tls_version").map(Self::MinTlsVersion)
+                rt::__private::decode_variant(value, "min_tls_version")
+                    .map(Self::MinTlsVersion)
             }
-            Some("minify") => rt::decode_variant(value, "minify").map(Self::Minify),
-            Some("mirage") => rt::decode_variant(value, "mirage").map(Self::Mirage),
+            Some("minify") => {
+                rt::__private::decode_variant(value, "minify").map(Self::Minify)
+            }
+            Some("mirage") => {
+                rt::__private::decode_variant(value, "mirage").map(Self::Mirage)
+            }
             Some("mobile_redirect") => {
-                rt::decode_variant(value, "mobile_redirect").map(Self::MobileRedirect)
+                rt::__private::decode_variant(value, "mobile_redirect")
+                    .map(Self::MobileRedirect)
             }
-            Some("nel") => rt::decode_variant(value, "nel").map(Self::Nel),
+            Some("nel") => rt::__private::decode_variant(value, "nel").map(Self::Nel),
             Some("opportunistic_encryption") => {
-                rt::decode_variant(value, "opportunistic_encryption")
+                rt::__private::decode_variant(value, "opportunistic_encryption")
                     .map(Self::OpportunisticEncryption)
             }
             Some("opportunistic_onion") => {
-                rt::decode_variant(value, "opportunistic_onion")
+                rt::__private::decode_variant(value, "opportunistic_onion")
                     .map(Self::OpportunisticOnion)
             }
             Some("orange_to_orange") => {
-                rt::decode_variant(value, "orange_to_orange").map(Self::OrangeToOrange)
+                rt::__private::decode_variant(value, "orange_to_orange")
+                    .map(Self::OrangeToOrange)
             }
             Some("origin_error_page_pass_thru") => {
-                rt::decode_variant(value, "origin_error_page_pass_thru")
+                rt::__private::decode_variant(value, "origin_error_page_pass_thru")
                     .map(Self::OriginErrorPagePassThru)
             }
-            Some("polish") => rt::decode_variant(value, "polish").map(Self::Polish),
+            Some("polish") => {
+                rt::__private::decode_variant(value, "polish").map(Self::Polish)
+            }
             Some("prefetch_preload") => {
-                rt::decode_variant(value, "prefetch_preload").map(Self::PrefetchPreload)
+                rt::__private::decode_variant(value, "prefetch_preload")
+                    .map(Self::PrefetchPreload)
             }
             Some("proxy_read_timeout") => {
-                rt::decode_variant(value, "proxy_read_timeout")
+                rt::__private::decode_variant(value, "proxy_read_timeout")
                     .map(Self::ProxyReadTimeout)
             }
             Some("pseudo_ipv4") => {
-                rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+                rt::__private::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
             }
             Some("replace_insecure_js") => {
-                rt::decode_variant(value, "replace_insecure_js")
+                rt::__private::decode_variant(value, "replace_insecure_js")
                     .map(Self::ReplaceInsecureJs)
             }
             Some("response_buffering") => {
-                rt::decode_variant(value, "response_buffering")
+                rt::__private::decode_variant(value, "response_buffering")
                     .map(Self::ResponseBuffering)
             }
             Some("rocket_loader") => {
-                rt::decode_variant(value, "rocket_loader").map(Self::RocketLoader)
+                rt::__private::decode_variant(value, "rocket_loader")
+                    .map(Self::RocketLoader)
             }
             Some("automatic_platform_optimization") => {
-                rt::decode_variant(value, "automatic_platform_optimization")
+                rt::__private::decode_variant(value, "automatic_platform_optimization")
                     .map(Self::AutomaticPlatformOptimization)
             }
             Some("security_header") => {
-                rt::decode_variant(value, "security_header").map(Self::SecurityHeader)
+                rt::__private::decode_variant(value, "security_header")
+                    .map(Self::SecurityHeader)
             }
             Some("security_level") => {
-                rt::decode_variant(value, "security_level").map(Self::SecurityLevel)
+                rt::__private::decode_variant(value, "security_level")
+                    .map(Self::SecurityLevel)
             }
             Some("server_side_exclude") => {
-                rt::decode_variant(value, "server_side_exclude")
+                rt::__private::decode_variant(value, "server_side_exclude")
                     .map(Self::ServerSideExclude)
             }
             Some("sha1_support") => {
-                rt::decode_variant(value, "sha1_support").map(Self::Sha1Support)
+                rt::__private::decode_variant(value, "sha1_support")
+                    .map(Self::Sha1Support)
             }
             Some("sort_query_string_for_cache") => {
-                rt::decode_variant(value, "sort_query_string_for_cache")
+                rt::__private::decode_variant(value, "sort_query_string_for_cache")
                     .map(Self::SortQueryStringForCache)
             }
-            Some("ssl") => rt::decode_variant(value, "ssl").map(Self::Ssl),
+            Some("ssl") => rt::__private::decode_variant(value, "ssl").map(Self::Ssl),
             Some("ssl_recommender") => {
-                rt::decode_variant(value, "ssl_recommender").map(Self::SslRecommender)
+                rt::__private::decode_variant(value, "ssl_recommender")
+                    .map(Self::SslRecommender)
             }
             Some("tls_1_2_only") => {
-                rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+                rt::__private::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
             }
-            Some("tls_1_3") => rt::decode_variant(value, "tls_1_3").map(Self::Tls13),
+            Some("tls_1_3") => {
+                rt::__private::decode_variant(value, "tls_1_3").map(Self::Tls13)
+            }
             Some("tls_client_auth") => {
-                rt::decode_variant(value, "tls_client_auth").map(Self::TlsClientAuth)
+                rt::__private::decode_variant(value, "tls_client_auth")
+                    .map(Self::TlsClientAuth)
             }
             Some("true_client_ip_header") => {
-                rt::decode_variant(value, "true_client_ip_header")
+                rt::__private::decode_variant(value, "true_client_ip_header")
                     .map(Self::TrueClientIpHeader)
             }
-            Some("waf") => rt::decode_variant(value, "waf").map(Self::Waf),
-            Some("webp") => rt::decode_variant(value, "webp").map(Self::Webp),
+            Some("waf") => rt::__private::decode_variant(value, "waf").map(Self::Waf),
+            Some("webp") => rt::__private::decode_variant(value, "webp").map(Self::Webp),
             Some("websockets") => {
-                rt::decode_variant(value, "websockets").map(Self::Websockets)
+                rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
             }
-            _ => rt::unknown_variant(value, "id").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }
@@ -6881,159 +6975,196 @@ impl<'de> serde::Deserialize<'de> for Setting {
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        match rt::union_tag(&value, "id").map(str::to_owned).as_deref() {
-            Some("0rtt") => rt::decode_variant(value, "0rtt").map(Self::V0rtt),
+        match rt::__private::union_tag(&value, "id").map(str::to_owned).as_deref() {
+            Some("0rtt") => rt::__private::decode_variant(value, "0rtt").map(Self::V0rtt),
             Some("advanced_ddos") => {
-                rt::decode_variant(value, "advanced_ddos").map(Self::AdvancedDdos)
+                rt::__private::decode_variant(value, "advanced_ddos")
+                    .map(Self::AdvancedDdos)
             }
             Some("always_online") => {
-                rt::decode_variant(value, "always_online").map(Self::AlwaysOnline)
+                rt::__private::decode_variant(value, "always_online")
+                    .map(Self::AlwaysOnline)
             }
             Some("always_use_https") => {
-                rt::decode_variant(value, "always_use_https").map(Self::AlwaysUseHttps)
+                rt::__private::decode_variant(value, "always_use_https")
+                    .map(Self::AlwaysUseHttps)
             }
             Some("automatic_https_rewrites") => {
-                rt::decode_variant(value, "automatic_https_rewrites")
+                rt::__private::decode_variant(value, "automatic_https_rewrites")
                     .map(Self::AutomaticHttpsRewrites)
             }
-            Some("brotli") => rt::decode_variant(value, "brotli").map(Self::Brotli),
+            Some("brotli") => {
+                rt::__private::decode_variant(value, "brotli").map(Self::Brotli)
+            }
             Some("browser_cache_ttl") => {
-                rt::decode_variant(value, "browser_cache_ttl").map(Self::BrowserCacheTtl)
+                rt::__private::decode_variant(value, "browser_cache_ttl")
+                    .map(Self::BrowserCacheTtl)
             }
             Some("browser_check") => {
-                rt::decode_variant(value, "browser_check").map(Self::BrowserCheck)
+                rt::__private::decode_variant(value, "browser_check")
+                    .map(Self::BrowserCheck)
             }
             Some("cache_level") => {
-                rt::decode_variant(value, "cache_level").map(Self::CacheLevel)
+                rt::__private::decode_variant(value, "cache_level").map(Self::CacheLevel)
             }
             Some("challenge_ttl") => {
-                rt::decode_variant(value, "challenge_ttl").map(Self::ChallengeTtl)
+                rt::__private::decode_variant(value, "challenge_ttl")
+                    .map(Self::ChallengeTtl)
             }
-            Some("ciphers") => rt::decode_variant(value, "ciphers").map(Self::Ciphers),
+            Some("ciphers") => {
+                rt::__private::decode_variant(value, "ciphers").map(Self::Ciphers)
+            }
             Some("cname_flattening") => {
-                rt::decode_variant(value, "cname_flattening").map(Self::CnameFlattening)
+                rt::__private::decode_variant(value, "cname_flattening")
+                    .map(Self::CnameFlattening)
             }
             Some("development_mode") => {
-                rt::decode_variant(value, "development_mode").map(Self::DevelopmentMode)
+                rt::__private::decode_variant(value, "development_mode")
+                    .map(Self::DevelopmentMode)
             }
             Some("early_hints") => {
-                rt::decode_variant(value, "early_hints").map(Self::EarlyHints)
+                rt::__private::decode_variant(value, "early_hints").map(Self::EarlyHints)
             }
             Some("edge_cache_ttl") => {
-                rt::decode_variant(value, "edge_cache_ttl").map(Self::EdgeCacheTtl)
+                rt::__private::decode_variant(value, "edge_cache_ttl")
+                    .map(Self::EdgeCacheTtl)
             }
             Some("email_obfuscation") => {
-                rt::decode_variant(value, "email_obfuscation")
+                rt::__private::decode_variant(value, "email_obfuscation")
                     .map(Self::EmailObfuscation)
             }
             Some("h2_prioritization") => {
-                rt::decode_variant(value, "h2_prioritization")
+                rt::__private::decode_variant(value, "h2_prioritization")
                     .map(Self::H2Prioritization)
             }
             Some("hotlink_protection") => {
-                rt::decode_variant(value, "hotlink_protection")
+                rt::__private::decode_variant(value, "hotlink_protection")
                     .map(Self::HotlinkProtection)
             }
-            Some("http2") => rt::decode_variant(value, "http2").map(Self::Http2),
-            Some("http3") => rt::decode_variant(value, "http3").map(Self::Http3),
+            Some("http2") => {
+                rt::__private::decode_variant(value, "http2").map(Self::Http2)
+            }
+            Some("http3") => {
+                rt::__private::decode_variant(value, "http3").map(Self::Http3)
+            }
             Some("image_resizing") => {
-                rt::decode_variant(value, "image_resizing").map(Self::ImageResizing)
+                rt::__private::decode_variant(value, "image_resizing")
+                    .map(Self::ImageResizing)
             }
             Some("ip_geolocation") => {
-                rt::decode_variant(value, "ip_geolocation").map(Self::IpGeolocation)
+                rt::__private::decode_variant(value, "ip_geolocation")
+                    .map(Self::IpGeolocation)
             }
-            Some("ipv6") => rt::decode_variant(value, "ipv6").map(Self::Ipv6),
+            Some("ipv6") => rt::__private::decode_variant(value, "ipv6").map(Self::Ipv6),
             Some("max_upload") => {
-                rt::decode_variant(value, "max_upload").map(Self::MaxUpload)
+                rt::__private::decode_variant(value, "max_upload").map(Self::MaxUpload)
             }
             Some("min_tls_version") => {
-                rt::decode_variant(value, "min_tls_version").map(Self::MinTlsVersion)
+                rt::__private::decode_variant(value, "min_tls_version")
+                    .map(Self::MinTlsVersion)
             }
-            Some("minify") => rt::decode_variant(value, "minify").map(Self::Minify),
-            Some("mirage") => rt::decode_variant(value, "mirage").map(Self::Mirage),
+            Some("minify") => {
+                rt::__private::decode_variant(value, "minify").map(Self::Minify)
+            }
+            Some("mirage") => {
+                rt::__private::decode_variant(value, "mirage").map(Self::Mirage)
+            }
             Some("mobile_redirect") => {
-                rt::decode_variant(value, "mobile_redirect").map(Self::MobileRedirect)
+                rt::__private::decode_variant(value, "mobile_redirect")
+                    .map(Self::MobileRedirect)
             }
-            Some("nel") => rt::decode_variant(value, "nel").map(Self::Nel),
+            Some("nel") => rt::__private::decode_variant(value, "nel").map(Self::Nel),
             Some("opportunistic_encryption") => {
-                rt::decode_variant(value, "opportunistic_encryption")
+                rt::__private::decode_variant(value, "opportunistic_encryption")
                     .map(Self::OpportunisticEncryption)
             }
             Some("opportunistic_onion") => {
-                rt::decode_variant(value, "opportunistic_onion")
+                rt::__private::decode_variant(value, "opportunistic_onion")
                     .map(Self::OpportunisticOnion)
             }
             Some("orange_to_orange") => {
-                rt::decode_variant(value, "orange_to_orange").map(Self::OrangeToOrange)
+                rt::__private::decode_variant(value, "orange_to_orange")
+                    .map(Self::OrangeToOrange)
             }
             Some("origin_error_page_pass_thru") => {
-                rt::decode_variant(value, "origin_error_page_pass_thru")
+                rt::__private::decode_variant(value, "origin_error_page_pass_thru")
                     .map(Self::OriginErrorPagePassThru)
             }
-            Some("polish") => rt::decode_variant(value, "polish").map(Self::Polish),
+            Some("polish") => {
+                rt::__private::decode_variant(value, "polish").map(Self::Polish)
+            }
             Some("prefetch_preload") => {
-                rt::decode_variant(value, "prefetch_preload").map(Self::PrefetchPreload)
+                rt::__private::decode_variant(value, "prefetch_preload")
+                    .map(Self::PrefetchPreload)
             }
             Some("proxy_read_timeout") => {
-                rt::decode_variant(value, "proxy_read_timeout")
+                rt::__private::decode_variant(value, "proxy_read_timeout")
                     .map(Self::ProxyReadTimeout)
             }
             Some("pseudo_ipv4") => {
-                rt::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+                rt::__private::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
             }
             Some("replace_insecure_js") => {
-                rt::decode_variant(value, "replace_insecure_js")
+                rt::__private::decode_variant(value, "replace_insecure_js")
                     .map(Self::ReplaceInsecureJs)
             }
             Some("response_buffering") => {
-                rt::decode_variant(value, "response_buffering")
+                rt::__private::decode_variant(value, "response_buffering")
                     .map(Self::ResponseBuffering)
             }
             Some("rocket_loader") => {
-                rt::decode_variant(value, "rocket_loader").map(Self::RocketLoader)
+                rt::__private::decode_variant(value, "rocket_loader")
+                    .map(Self::RocketLoader)
             }
             Some("automatic_platform_optimization") => {
-                rt::decode_variant(value, "automatic_platform_optimization")
+                rt::__private::decode_variant(value, "automatic_platform_optimization")
                     .map(Self::AutomaticPlatformOptimization)
             }
             Some("security_header") => {
-                rt::decode_variant(value, "security_header").map(Self::SecurityHeader)
+                rt::__private::decode_variant(value, "security_header")
+                    .map(Self::SecurityHeader)
             }
             Some("security_level") => {
-                rt::decode_variant(value, "security_level").map(Self::SecurityLevel)
+                rt::__private::decode_variant(value, "security_level")
+                    .map(Self::SecurityLevel)
             }
             Some("server_side_exclude") => {
-                rt::decode_variant(value, "server_side_exclude")
+                rt::__private::decode_variant(value, "server_side_exclude")
                     .map(Self::ServerSideExclude)
             }
             Some("sha1_support") => {
-                rt::decode_variant(value, "sha1_support").map(Self::Sha1Support)
+                rt::__private::decode_variant(value, "sha1_support")
+                    .map(Self::Sha1Support)
             }
             Some("sort_query_string_for_cache") => {
-                rt::decode_variant(value, "sort_query_string_for_cache")
+                rt::__private::decode_variant(value, "sort_query_string_for_cache")
                     .map(Self::SortQueryStringForCache)
             }
-            Some("ssl") => rt::decode_variant(value, "ssl").map(Self::Ssl),
+            Some("ssl") => rt::__private::decode_variant(value, "ssl").map(Self::Ssl),
             Some("ssl_recommender") => {
-                rt::decode_variant(value, "ssl_recommender").map(Self::SslRecommender)
+                rt::__private::decode_variant(value, "ssl_recommender")
+                    .map(Self::SslRecommender)
             }
             Some("tls_1_2_only") => {
-                rt::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+                rt::__private::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
             }
-            Some("tls_1_3") => rt::decode_variant(value, "tls_1_3").map(Self::Tls13),
+            Some("tls_1_3") => {
+                rt::__private::decode_variant(value, "tls_1_3").map(Self::Tls13)
+            }
             Some("tls_client_auth") => {
-                rt::decode_variant(value, "tls_client_auth").map(Self::TlsClientAuth)
+                rt::__private::decode_variant(value, "tls_client_auth")
+                    .map(Self::TlsClientAuth)
             }
             Some("true_client_ip_header") => {
-                rt::decode_variant(value, "true_client_ip_header")
+                rt::__private::decode_variant(value, "true_client_ip_header")
                     .map(Self::TrueClientIpHeader)
             }
-            Some("waf") => rt::decode_variant(value, "waf").map(Self::Waf),
-            Some("webp") => rt::decode_variant(value, "webp").map(Self::Webp),
+            Some("waf") => rt::__private::decode_variant(value, "waf").map(Self::Waf),
+            Some("webp") => rt::__private::decode_variant(value, "webp").map(Self::Webp),
             Some("websockets") => {
-                rt::decode_variant(value, "websockets").map(Self::Websockets)
+                rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
             }
-            _ => rt::unknown_variant(value, "id").map(Self::Unknown),
+            _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }
@@ -8197,94 +8328,184 @@ pub enum ItemInput {
 impl serde::Serialize for ItemInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::V0rtt(value) => rt::serialize_tagged(serializer, "id", "0rtt", value),
+            Self::V0rtt(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "0rtt", value)
+            }
             Self::AdvancedDdos(value) => {
-                rt::serialize_tagged(serializer, "id", "advanced_ddos", value)
+                rt::__private::serialize_tagged(serializer, "id", "advanced_ddos", value)
             }
             Self::AlwaysOnline(value) => {
-                rt::serialize_tagged(serializer, "id", "always_online", value)
+                rt::__private::serialize_tagged(serializer, "id", "always_online", value)
             }
             Self::AlwaysUseHttps(value) => {
-                rt::serialize_tagged(serializer, "id", "always_use_https", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "always_use_https",
+                    value,
+                )
             }
             Self::AutomaticHttpsRewrites(value) => {
-                rt::serialize_tagged(serializer, "id", "automatic_https_rewrites", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_https_rewrites",
+                    value,
+                )
             }
             Self::Brotli(value) => {
-                rt::serialize_tagged(serializer, "id", "brotli", value)
+                rt::__private::serialize_tagged(serializer, "id", "brotli", value)
             }
             Self::BrowserCacheTtl(value) => {
-                rt::serialize_tagged(serializer, "id", "browser_cache_ttl", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "browser_cache_ttl",
+                    value,
+                )
             }
             Self::BrowserCheck(value) => {
-                rt::serialize_tagged(serializer, "id", "browser_check", value)
+                rt::__private::serialize_tagged(serializer, "id", "browser_check", value)
             }
             Self::CacheLevel(value) => {
-                rt::serialize_tagged(serializer, "id", "cache_level", value)
+                rt::__private::serialize_tagged(serializer, "id", "cache_level", value)
             }
             Self::ChallengeTtl(value) => {
-                rt::serialize_tagged(serializer, "id", "challenge_ttl", value)
+                rt::__private::serialize_tagged(serializer, "id", "challenge_ttl", value)
             }
             Self::Ciphers(value) => {
-                rt::serialize_tagged(serializer, "id", "ciphers", value)
+                rt::__private::serialize_tagged(serializer, "id", "ciphers", value)
             }
             Self::CnameFlattening(value) => {
-                rt::serialize_tagged(serializer, "id", "cname_flattening", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "cname_flattening",
+                    value,
+                )
             }
             Self::DevelopmentMode(value) => {
-                rt::serialize_tagged(serializer, "id", "development_mode", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "development_mode",
+                    value,
+                )
             }
             Self::EarlyHints(value) => {
-                rt::serialize_tagged(serializer, "id", "early_hints", value)
+                rt::__private::serialize_tagged(serializer, "id", "early_hints", value)
             }
             Self::EdgeCacheTtl(value) => {
-                rt::serialize_tagged(serializer, "id", "edge_cache_ttl", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "edge_cache_ttl",
+                    value,
+                )
             }
             Self::EmailObfuscation(value) => {
-                rt::serialize_tagged(serializer, "id", "email_obfuscation", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "email_obfuscation",
+                    value,
+                )
             }
             Self::H2Prioritization(value) => {
-                rt::serialize_tagged(serializer, "id", "h2_prioritization", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "h2_prioritization",
+                    value,
+                )
             }
             Self::HotlinkProtection(value) => {
-                rt::serialize_tagged(serializer, "id", "hotlink_protection", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "hotlink_protection",
+                    value,
+                )
             }
-            Self::Http2(value) => rt::serialize_tagged(serializer, "id", "http2", value),
-            Self::Http3(value) => rt::serialize_tagged(serializer, "id", "http3", value),
+            Self::Http2(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http2", value)
+            }
+            Self::Http3(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http3", value)
+            }
             Self::ImageResizing(value) => {
-                rt::serialize_tagged(serializer, "id", "image_resizing", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "image_resizing",
+                    value,
+                )
             }
             Self::IpGeolocation(value) => {
-                rt::serialize_tagged(serializer, "id", "ip_geolocation", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ip_geolocation",
+                    value,
+                )
             }
-            Self::Ipv6(value) => rt::serialize_tagged(serializer, "id", "ipv6", value),
+            Self::Ipv6(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ipv6", value)
+            }
             Self::MaxUpload(value) => {
-                rt::serialize_tagged(serializer, "id", "max_upload", value)
+                rt::__private::serialize_tagged(serializer, "id", "max_upload", value)
             }
             Self::MinTlsVersion(value) => {
-                rt::serialize_tagged(serializer, "id", "min_tls_version", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "min_tls_version",
+                    value,
+                )
             }
             Self::Minify(value) => {
-                rt::serialize_tagged(serializer, "id", "minify", value)
+                rt::__private::serialize_tagged(serializer, "id", "minify", value)
             }
             Self::Mirage(value) => {
-                rt::serialize_tagged(serializer, "id", "mirage", value)
+                rt::__private::serialize_tagged(serializer, "id", "mirage", value)
             }
             Self::MobileRedirect(value) => {
-                rt::serialize_tagged(serializer, "id", "mobile_redirect", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "mobile_redirect",
+                    value,
+                )
             }
-            Self::Nel(value) => rt::serialize_tagged(serializer, "id", "nel", value),
+            Self::Nel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "nel", value)
+            }
             Self::OpportunisticEncryption(value) => {
-                rt::serialize_tagged(serializer, "id", "opportunistic_encryption", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_encryption",
+                    value,
+                )
             }
             Self::OpportunisticOnion(value) => {
-                rt::serialize_tagged(serializer, "id", "opportunistic_onion", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_onion",
+                    value,
+                )
             }
             Self::OrangeToOrange(value) => {
-                rt::serialize_tagged(serializer, "id", "orange_to_orange", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "orange_to_orange",
+                    value,
+                )
             }
             Self::OriginErrorPagePassThru(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "id",
                     "origin_error_page_pass_thru",
@@ -8292,28 +8513,48 @@ impl serde::Serialize for ItemInput {
                 )
             }
             Self::Polish(value) => {
-                rt::serialize_tagged(serializer, "id", "polish", value)
+                rt::__private::serialize_tagged(serializer, "id", "polish", value)
             }
             Self::PrefetchPreload(value) => {
-                rt::serialize_tagged(serializer, "id", "prefetch_preload", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "prefetch_preload",
+                    value,
+                )
             }
             Self::ProxyReadTimeout(value) => {
-                rt::serialize_tagged(serializer, "id", "proxy_read_timeout", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "proxy_read_timeout",
+                    value,
+                )
             }
             Self::PseudoIpv4(value) => {
-                rt::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
+                rt::__private::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
             }
             Self::ReplaceInsecureJs(value) => {
-                rt::serialize_tagged(serializer, "id", "replace_insecure_js", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "replace_insecure_js",
+                    value,
+                )
             }
             Self::ResponseBuffering(value) => {
-                rt::serialize_tagged(serializer, "id", "response_buffering", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "response_buffering",
+                    value,
+                )
             }
             Self::RocketLoader(value) => {
-                rt::serialize_tagged(serializer, "id", "rocket_loader", value)
+                rt::__private::serialize_tagged(serializer, "id", "rocket_loader", value)
             }
             Self::AutomaticPlatformOptimization(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "id",
                     "automatic_platform_optimization",
@@ -8321,45 +8562,81 @@ impl serde::Serialize for ItemInput {
                 )
             }
             Self::SecurityHeader(value) => {
-                rt::serialize_tagged(serializer, "id", "security_header", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_header",
+                    value,
+                )
             }
             Self::SecurityLevel(value) => {
-                rt::serialize_tagged(serializer, "id", "security_level", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_level",
+                    value,
+                )
             }
             Self::ServerSideExclude(value) => {
-                rt::serialize_tagged(serializer, "id", "server_side_exclude", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "server_side_exclude",
+                    value,
+                )
             }
             Self::Sha1Support(value) => {
-                rt::serialize_tagged(serializer, "id", "sha1_support", value)
+                rt::__private::serialize_tagged(serializer, "id", "sha1_support", value)
             }
             Self::SortQueryStringForCache(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "id",
                     "sort_query_string_for_cache",
                     value,
                 )
             }
-            Self::Ssl(value) => rt::serialize_tagged(serializer, "id", "ssl", value),
+            Self::Ssl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ssl", value)
+            }
             Self::SslRecommender(value) => {
-                rt::serialize_tagged(serializer, "id", "ssl_recommender", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ssl_recommender",
+                    value,
+                )
             }
             Self::Tls12Only(value) => {
-                rt::serialize_tagged(serializer, "id", "tls_1_2_only", value)
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_2_only", value)
             }
             Self::Tls13(value) => {
-                rt::serialize_tagged(serializer, "id", "tls_1_3", value)
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_3", value)
             }
             Self::TlsClientAuth(value) => {
-                rt::serialize_tagged(serializer, "id", "tls_client_auth", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "tls_client_auth",
+                    value,
+                )
             }
             Self::TrueClientIpHeader(value) => {
-                rt::serialize_tagged(serializer, "id", "true_client_ip_header", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "true_client_ip_header",
+                    value,
+                )
             }
-            Self::Waf(value) => rt::serialize_tagged(serializer, "id", "waf", value),
-            Self::Webp(value) => rt::serialize_tagged(serializer, "id", "webp", value),
+            Self::Waf(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "waf", value)
+            }
+            Self::Webp(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "webp", value)
+            }
             Self::Websockets(value) => {
-                rt::serialize_tagged(serializer, "id", "websockets", value)
+                rt::__private::serialize_tagged(serializer, "id", "websockets", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
@@ -8485,94 +8762,184 @@ pub enum SettingInput {
 impl serde::Serialize for SettingInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::V0rtt(value) => rt::serialize_tagged(serializer, "id", "0rtt", value),
+            Self::V0rtt(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "0rtt", value)
+            }
             Self::AdvancedDdos(value) => {
-                rt::serialize_tagged(serializer, "id", "advanced_ddos", value)
+                rt::__private::serialize_tagged(serializer, "id", "advanced_ddos", value)
             }
             Self::AlwaysOnline(value) => {
-                rt::serialize_tagged(serializer, "id", "always_online", value)
+                rt::__private::serialize_tagged(serializer, "id", "always_online", value)
             }
             Self::AlwaysUseHttps(value) => {
-                rt::serialize_tagged(serializer, "id", "always_use_https", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "always_use_https",
+                    value,
+                )
             }
             Self::AutomaticHttpsRewrites(value) => {
-                rt::serialize_tagged(serializer, "id", "automatic_https_rewrites", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_https_rewrites",
+                    value,
+                )
             }
             Self::Brotli(value) => {
-                rt::serialize_tagged(serializer, "id", "brotli", value)
+                rt::__private::serialize_tagged(serializer, "id", "brotli", value)
             }
             Self::BrowserCacheTtl(value) => {
-                rt::serialize_tagged(serializer, "id", "browser_cache_ttl", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "browser_cache_ttl",
+                    value,
+                )
             }
             Self::BrowserCheck(value) => {
-                rt::serialize_tagged(serializer, "id", "browser_check", value)
+                rt::__private::serialize_tagged(serializer, "id", "browser_check", value)
             }
             Self::CacheLevel(value) => {
-                rt::serialize_tagged(serializer, "id", "cache_level", value)
+                rt::__private::serialize_tagged(serializer, "id", "cache_level", value)
             }
             Self::ChallengeTtl(value) => {
-                rt::serialize_tagged(serializer, "id", "challenge_ttl", value)
+                rt::__private::serialize_tagged(serializer, "id", "challenge_ttl", value)
             }
             Self::Ciphers(value) => {
-                rt::serialize_tagged(serializer, "id", "ciphers", value)
+                rt::__private::serialize_tagged(serializer, "id", "ciphers", value)
             }
             Self::CnameFlattening(value) => {
-                rt::serialize_tagged(serializer, "id", "cname_flattening", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "cname_flattening",
+                    value,
+                )
             }
             Self::DevelopmentMode(value) => {
-                rt::serialize_tagged(serializer, "id", "development_mode", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "development_mode",
+                    value,
+                )
             }
             Self::EarlyHints(value) => {
-                rt::serialize_tagged(serializer, "id", "early_hints", value)
+                rt::__private::serialize_tagged(serializer, "id", "early_hints", value)
             }
             Self::EdgeCacheTtl(value) => {
-                rt::serialize_tagged(serializer, "id", "edge_cache_ttl", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "edge_cache_ttl",
+                    value,
+                )
             }
             Self::EmailObfuscation(value) => {
-                rt::serialize_tagged(serializer, "id", "email_obfuscation", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "email_obfuscation",
+                    value,
+                )
             }
             Self::H2Prioritization(value) => {
-                rt::serialize_tagged(serializer, "id", "h2_prioritization", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "h2_prioritization",
+                    value,
+                )
             }
             Self::HotlinkProtection(value) => {
-                rt::serialize_tagged(serializer, "id", "hotlink_protection", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "hotlink_protection",
+                    value,
+                )
             }
-            Self::Http2(value) => rt::serialize_tagged(serializer, "id", "http2", value),
-            Self::Http3(value) => rt::serialize_tagged(serializer, "id", "http3", value),
+            Self::Http2(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http2", value)
+            }
+            Self::Http3(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http3", value)
+            }
             Self::ImageResizing(value) => {
-                rt::serialize_tagged(serializer, "id", "image_resizing", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "image_resizing",
+                    value,
+                )
             }
             Self::IpGeolocation(value) => {
-                rt::serialize_tagged(serializer, "id", "ip_geolocation", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ip_geolocation",
+                    value,
+                )
             }
-            Self::Ipv6(value) => rt::serialize_tagged(serializer, "id", "ipv6", value),
+            Self::Ipv6(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ipv6", value)
+            }
             Self::MaxUpload(value) => {
-                rt::serialize_tagged(serializer, "id", "max_upload", value)
+                rt::__private::serialize_tagged(serializer, "id", "max_upload", value)
             }
             Self::MinTlsVersion(value) => {
-                rt::serialize_tagged(serializer, "id", "min_tls_version", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "min_tls_version",
+                    value,
+                )
             }
             Self::Minify(value) => {
-                rt::serialize_tagged(serializer, "id", "minify", value)
+                rt::__private::serialize_tagged(serializer, "id", "minify", value)
             }
             Self::Mirage(value) => {
-                rt::serialize_tagged(serializer, "id", "mirage", value)
+                rt::__private::serialize_tagged(serializer, "id", "mirage", value)
             }
             Self::MobileRedirect(value) => {
-                rt::serialize_tagged(serializer, "id", "mobile_redirect", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "mobile_redirect",
+                    value,
+                )
             }
-            Self::Nel(value) => rt::serialize_tagged(serializer, "id", "nel", value),
+            Self::Nel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "nel", value)
+            }
             Self::OpportunisticEncryption(value) => {
-                rt::serialize_tagged(serializer, "id", "opportunistic_encryption", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_encryption",
+                    value,
+                )
             }
             Self::OpportunisticOnion(value) => {
-                rt::serialize_tagged(serializer, "id", "opportunistic_onion", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_onion",
+                    value,
+                )
             }
             Self::OrangeToOrange(value) => {
-                rt::serialize_tagged(serializer, "id", "orange_to_orange", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "orange_to_orange",
+                    value,
+                )
             }
             Self::OriginErrorPagePassThru(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "id",
                     "origin_error_page_pass_thru",
@@ -8580,28 +8947,48 @@ impl serde::Serialize for SettingInput {
                 )
             }
             Self::Polish(value) => {
-                rt::serialize_tagged(serializer, "id", "polish", value)
+                rt::__private::serialize_tagged(serializer, "id", "polish", value)
             }
             Self::PrefetchPreload(value) => {
-                rt::serialize_tagged(serializer, "id", "prefetch_preload", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "prefetch_preload",
+                    value,
+                )
             }
             Self::ProxyReadTimeout(value) => {
-                rt::serialize_tagged(serializer, "id", "proxy_read_timeout", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "proxy_read_timeout",
+                    value,
+                )
             }
             Self::PseudoIpv4(value) => {
-                rt::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
+                rt::__private::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
             }
             Self::ReplaceInsecureJs(value) => {
-                rt::serialize_tagged(serializer, "id", "replace_insecure_js", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "replace_insecure_js",
+                    value,
+                )
             }
             Self::ResponseBuffering(value) => {
-                rt::serialize_tagged(serializer, "id", "response_buffering", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "response_buffering",
+                    value,
+                )
             }
             Self::RocketLoader(value) => {
-                rt::serialize_tagged(serializer, "id", "rocket_loader", value)
+                rt::__private::serialize_tagged(serializer, "id", "rocket_loader", value)
             }
             Self::AutomaticPlatformOptimization(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "id",
                     "automatic_platform_optimization",
@@ -8609,45 +8996,81 @@ impl serde::Serialize for SettingInput {
                 )
             }
             Self::SecurityHeader(value) => {
-                rt::serialize_tagged(serializer, "id", "security_header", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_header",
+                    value,
+                )
             }
             Self::SecurityLevel(value) => {
-                rt::serialize_tagged(serializer, "id", "security_level", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_level",
+                    value,
+                )
             }
             Self::ServerSideExclude(value) => {
-                rt::serialize_tagged(serializer, "id", "server_side_exclude", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "server_side_exclude",
+                    value,
+                )
             }
             Self::Sha1Support(value) => {
-                rt::serialize_tagged(serializer, "id", "sha1_support", value)
+                rt::__private::serialize_tagged(serializer, "id", "sha1_support", value)
             }
             Self::SortQueryStringForCache(value) => {
-                rt::serialize_tagged(
+                rt::__private::serialize_tagged(
                     serializer,
                     "id",
                     "sort_query_string_for_cache",
                     value,
                 )
             }
-            Self::Ssl(value) => rt::serialize_tagged(serializer, "id", "ssl", value),
+            Self::Ssl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ssl", value)
+            }
             Self::SslRecommender(value) => {
-                rt::serialize_tagged(serializer, "id", "ssl_recommender", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ssl_recommender",
+                    value,
+                )
             }
             Self::Tls12Only(value) => {
-                rt::serialize_tagged(serializer, "id", "tls_1_2_only", value)
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_2_only", value)
             }
             Self::Tls13(value) => {
-                rt::serialize_tagged(serializer, "id", "tls_1_3", value)
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_3", value)
             }
             Self::TlsClientAuth(value) => {
-                rt::serialize_tagged(serializer, "id", "tls_client_auth", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "tls_client_auth",
+                    value,
+                )
             }
             Self::TrueClientIpHeader(value) => {
-                rt::serialize_tagged(serializer, "id", "true_client_ip_header", value)
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "true_client_ip_header",
+                    value,
+                )
             }
-            Self::Waf(value) => rt::serialize_tagged(serializer, "id", "waf", value),
-            Self::Webp(value) => rt::serialize_tagged(serializer, "id", "webp", value),
+            Self::Waf(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "waf", value)
+            }
+            Self::Webp(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "webp", value)
+            }
             Self::Websockets(value) => {
-                rt::serialize_tagged(serializer, "id", "websockets", value)
+                rt::__private::serialize_tagged(serializer, "id", "websockets", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }

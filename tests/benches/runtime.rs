@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cloudflare_v4::runtime::{
-    decode_response, Call, Client, Credentials, Method, Operation, Pagination, RateBudget,
+    __private, decode_response, Client, Credentials, Method, Operation, Pagination, RateBudget,
     ResponseKind,
 };
 use criterion::{criterion_group, Criterion, Throughput};
@@ -285,8 +285,9 @@ fn small_get(c: &mut Criterion) {
             reqwest_cpu += thread_cpu_ns() - start;
             let start = thread_cpu_ns();
             for _ in 0..BATCH {
-                let request = client.request(&GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
-                black_box(Call::<Zone>::new(request).await.unwrap());
+                let request =
+                    __private::request(&client, &GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
+                black_box(__private::call::<Zone>(request).await.unwrap());
             }
             runtime_cpu += thread_cpu_ns() - start;
         }
@@ -308,20 +309,29 @@ fn small_get(c: &mut Criterion) {
     });
     group.bench_function("runtime", |b| {
         b.to_async(&rt).iter(|| async {
-            let request = client.request(&GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
-            black_box(Call::<Zone>::new(request).await.unwrap())
+            let request =
+                __private::request(&client, &GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
+            black_box(__private::call::<Zone>(request).await.unwrap())
         })
     });
     group.bench_function("runtime_without_timeout", |b| {
         b.to_async(&rt).iter(|| async {
-            let request = no_timeout.request(&GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
-            black_box(Call::<Zone>::new(request).await.unwrap())
+            let request = __private::request(
+                &no_timeout,
+                &GET_ZONE,
+                &["023e105f4ecef8ad9ca31a8372d0c353"],
+            );
+            black_box(__private::call::<Zone>(request).await.unwrap())
         })
     });
     group.bench_function("runtime_with_rate_budget", |b| {
         b.to_async(&rt).iter(|| async {
-            let request = with_budget.request(&GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
-            black_box(Call::<Zone>::new(request).await.unwrap())
+            let request = __private::request(
+                &with_budget,
+                &GET_ZONE,
+                &["023e105f4ecef8ad9ca31a8372d0c353"],
+            );
+            black_box(__private::call::<Zone>(request).await.unwrap())
         })
     });
     group.finish();
@@ -443,12 +453,13 @@ fn probe(variant: &str) {
         let http = reqwest::Client::builder().build().unwrap();
         // Both variants open their connection first, so n = 0 is the fixed cost.
         black_box(plain_get(&http, &url).await);
-        let request = client.request(&GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
-        black_box(Call::<Zone>::new(request).await.unwrap());
+        let request = __private::request(&client, &GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
+        black_box(__private::call::<Zone>(request).await.unwrap());
         for _ in 0..n {
             if variant == "runtime" {
-                let request = client.request(&GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
-                black_box(Call::<Zone>::new(request).await.unwrap());
+                let request =
+                    __private::request(&client, &GET_ZONE, &["023e105f4ecef8ad9ca31a8372d0c353"]);
+                black_box(__private::call::<Zone>(request).await.unwrap());
             } else {
                 black_box(plain_get(&http, &url).await);
             }

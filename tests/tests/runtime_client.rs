@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use cloudflare_v4::runtime::{
-    parse_retry_after, Call, Client, ClientBuilder, Credentials, Error, FilePart, Method,
-    MultipartForm, Operation, Pagination, RateBudget, RawCall, ResponseKind, RetryPolicy,
+use cloudflare_v4_runtime::{
+    __private, Client, ClientBuilder, Credentials, Error, FilePart, Method, MultipartForm,
+    Operation, Pagination, RateBudget, ResponseKind, RetryPolicy,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
@@ -98,7 +98,7 @@ fn client(server: &MockServer) -> Client {
 }
 
 async fn get_zone(client: &Client) -> Result<Zone, Error> {
-    Call::<Zone>::new(client.request(&GET_ZONE, &["z1"])).await
+    __private::call::<Zone>(__private::request(client, &GET_ZONE, &["z1"])).await
 }
 
 async fn received(server: &MockServer) -> Vec<Received> {
@@ -121,7 +121,7 @@ async fn api_token_is_sent_as_bearer() {
     assert_eq!(zone.name, "example.com");
     let request = &received(&server).await[0];
     let agent = request.headers.get("user-agent").unwrap().to_str().unwrap();
-    assert!(agent.starts_with("cloudflare-v4/"), "{agent}");
+    assert!(agent.starts_with("cloudflare-v4-runtime/"), "{agent}");
     assert!(request.headers.get("x-auth-key").is_none());
 }
 
@@ -138,7 +138,7 @@ async fn accept_header_follows_the_response_kind_unless_the_caller_sets_one() {
         .await;
     let client = client(&server);
     get_zone(&client).await.unwrap();
-    RawCall::new(client.request(&EXPORT, &[]))
+    __private::raw_call(__private::request(&client, &EXPORT, &[]))
         .send()
         .await
         .unwrap();
@@ -148,7 +148,7 @@ async fn accept_header_follows_the_response_kind_unless_the_caller_sets_one() {
         .default_header("accept", "text/plain")
         .build()
         .unwrap();
-    RawCall::new(custom.request(&EXPORT, &[]))
+    __private::raw_call(__private::request(&custom, &EXPORT, &[]))
         .send()
         .await
         .unwrap();
@@ -251,7 +251,7 @@ async fn secrets_never_show_in_debug_or_errors() {
         format!("{:?}", Credentials::user_service_key("v1.0-SECRET")),
         format!("{err} {err:?}"),
         format!("{transport} {transport:?}"),
-        format!("{:?}", client.request(&GET_ZONE, &["z1"])),
+        format!("{:?}", __private::request(&client, &GET_ZONE, &["z1"])),
     ];
     for text in &texts {
         assert!(!text.contains("SECRET"), "secret leaked: {text}");
@@ -316,10 +316,11 @@ async fn envelope_result_and_metadata_are_returned() {
         )
         .mount(&server)
         .await;
-    let response = Call::<Zone>::new(client(&server).request(&GET_ZONE, &["z1"]))
-        .send_with_info()
-        .await
-        .unwrap();
+    let response =
+        __private::call::<Zone>(__private::request(&client(&server), &GET_ZONE, &["z1"]))
+            .send_with_info()
+            .await
+            .unwrap();
     assert_eq!(
         response.result,
         Zone {
@@ -358,21 +359,21 @@ async fn null_or_missing_result_decodes_from_null() {
         .await;
     let client = client(&server);
     for id in ["null", "missing", "nocontent"] {
-        let () = Call::<()>::new(client.request(&GET_ZONE, &[id]))
+        let () = __private::call::<()>(__private::request(&client, &GET_ZONE, &[id]))
             .await
             .unwrap();
-        let none = Call::<Option<Zone>>::new(client.request(&GET_ZONE, &[id]))
+        let none = __private::call::<Option<Zone>>(__private::request(&client, &GET_ZONE, &[id]))
             .await
             .unwrap();
         assert_eq!(none, None);
-        let value = Call::<Value>::new(client.request(&GET_ZONE, &[id]))
+        let value = __private::call::<Value>(__private::request(&client, &GET_ZONE, &[id]))
             .await
             .unwrap();
         assert_eq!(value, Value::Null);
     }
     // A result the operation declares is never made up: no result is an error, in every mode.
     for id in ["null", "missing", "nocontent"] {
-        let err = Call::<Zone>::new(client.request(&GET_ZONE, &[id]))
+        let err = __private::call::<Zone>(__private::request(&client, &GET_ZONE, &[id]))
             .await
             .unwrap_err();
         assert!(
@@ -575,7 +576,7 @@ async fn malformed_result_names_the_json_path() {
         .mount(&server)
         .await;
     let strict = builder(&server).strict_decoding().build().unwrap();
-    let err = Call::<Vec<Record>>::new(strict.request(&LIST_RECORDS, &["z1"]))
+    let err = __private::call::<Vec<Record>>(__private::request(&strict, &LIST_RECORDS, &["z1"]))
         .await
         .unwrap_err();
     match &err {
@@ -621,14 +622,16 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
         .mount(&server)
         .await;
     let client = client(&server);
-    let records = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z3"]))
-        .await
-        .unwrap();
+    let records =
+        __private::call::<Vec<Record>>(__private::request(&client, &LIST_RECORDS, &["z3"]))
+            .await
+            .unwrap();
     assert_eq!(records.len(), 5000);
     assert_eq!(records[4999].ttl, 4999);
-    let records = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z1"]))
-        .await
-        .unwrap();
+    let records =
+        __private::call::<Vec<Record>>(__private::request(&client, &LIST_RECORDS, &["z1"]))
+            .await
+            .unwrap();
     assert_eq!(
         records
             .iter()
@@ -638,7 +641,7 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
     );
     // A strict client converts nothing: the first mistyped value is the error.
     let strict = builder(&server).strict_decoding().build().unwrap();
-    let err = Call::<Vec<Record>>::new(strict.request(&LIST_RECORDS, &["z1"]))
+    let err = __private::call::<Vec<Record>>(__private::request(&strict, &LIST_RECORDS, &["z1"]))
         .await
         .unwrap_err();
     match &err {
@@ -647,10 +650,11 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
     }
     // A value that does not convert without loss is replaced by an empty value, and what the
     // API sent is kept in the record; a strict client fails there, at its own path.
-    let response = Call::<Vec<Record>>::new(client.request(&LIST_RECORDS, &["z2"]))
-        .send_with_info()
-        .await
-        .unwrap();
+    let response =
+        __private::call::<Vec<Record>>(__private::request(&client, &LIST_RECORDS, &["z2"]))
+            .send_with_info()
+            .await
+            .unwrap();
     assert_eq!(response.result[1].ttl, 0);
     let replaced: Vec<(&str, Option<&Value>)> = response
         .corrections
@@ -664,7 +668,7 @@ async fn values_sent_with_another_type_are_converted_and_real_mismatches_still_f
             ("result[1].ttl", Some(&json!("automatic")))
         ]
     );
-    let err = Call::<Vec<Record>>::new(strict.request(&LIST_RECORDS, &["z2"]))
+    let err = __private::call::<Vec<Record>>(__private::request(&strict, &LIST_RECORDS, &["z2"]))
         .await
         .unwrap_err();
     match &err {
@@ -690,14 +694,14 @@ async fn truncated_json_is_a_decode_error_and_non_json_success_is_unexpected() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let err = Call::<Zone>::new(client.request(&GET_ZONE, &["truncated"]))
+    let err = __private::call::<Zone>(__private::request(&client, &GET_ZONE, &["truncated"]))
         .await
         .unwrap_err();
     assert!(
         matches!(&err, Error::Decode { path, .. } if path.starts_with("result")),
         "{err:?}"
     );
-    let err = Call::<Zone>::new(client.request(&GET_ZONE, &["html"]))
+    let err = __private::call::<Zone>(__private::request(&client, &GET_ZONE, &["html"]))
         .await
         .unwrap_err();
     assert!(
@@ -721,11 +725,11 @@ async fn json_operations_decode_the_whole_body_but_report_failures() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let zone = Call::<Zone>::new(client.request(&GET_JSON, &[]))
+    let zone = __private::call::<Zone>(__private::request(&client, &GET_JSON, &[]))
         .await
         .unwrap();
     assert_eq!(zone.id, "z1");
-    let err = Call::<Value>::new(client.request(&GET_JSON, &[]))
+    let err = __private::call::<Value>(__private::request(&client, &GET_JSON, &[]))
         .await
         .unwrap_err();
     assert_eq!(err.api_errors()[0].code, 5);
@@ -753,13 +757,15 @@ async fn raw_operations_return_bytes() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let raw = RawCall::new(client.request(&EXPORT, &[])).await.unwrap();
+    let raw = __private::raw_call(__private::request(&client, &EXPORT, &[]))
+        .await
+        .unwrap();
     assert_eq!(raw.status, 200);
     assert_eq!(raw.content_type.as_deref(), Some("text/plain"));
     assert!(raw.headers.contains_key("content-disposition"));
     assert_eq!(raw.text(), "example.com. 300 IN A 192.0.2.1\n\u{fffd}");
     assert_eq!(raw.bytes().len(), 33);
-    let err = RawCall::new(client.request(&EXPORT, &[]))
+    let err = __private::raw_call(__private::request(&client, &EXPORT, &[]))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
@@ -780,10 +786,10 @@ async fn empty_operations_ignore_the_body_unless_it_reports_failure() {
         .mount(&server)
         .await;
     let client = client(&server);
-    Call::<()>::new(client.request(&DELETE_EMPTY, &[]))
+    __private::call::<()>(__private::request(&client, &DELETE_EMPTY, &[]))
         .await
         .unwrap();
-    let err = Call::<()>::new(client.request(&DELETE_EMPTY, &[]))
+    let err = __private::call::<()>(__private::request(&client, &DELETE_EMPTY, &[]))
         .await
         .unwrap_err();
     assert_eq!(err.api_errors()[0].message, "still there");
@@ -933,9 +939,9 @@ async fn persistent_429_ends_in_rate_limited_even_for_post() {
         .retry_policy(fast_retries().max_retries(2))
         .build()
         .unwrap();
-    let mut request = client.request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(&client, &CREATE_ZONE, &[]);
     request.json(&json!({"name": "example.com"}));
-    let err = Call::<Value>::new(request).await.unwrap_err();
+    let err = __private::call::<Value>(request).await.unwrap_err();
     match &err {
         Error::RateLimited {
             attempts,
@@ -986,7 +992,7 @@ fn retry_after_header_parsing() {
         for (name, value) in pairs {
             headers.insert(*name, HeaderValue::from_str(value).unwrap());
         }
-        parse_retry_after(&headers, now)
+        __private::parse_retry_after(&headers, now)
     };
     assert_eq!(parse(&[]), None);
     assert_eq!(
@@ -1059,9 +1065,9 @@ async fn post_is_not_retried_on_5xx_by_default() {
         .expect(1)
         .mount(&server)
         .await;
-    let mut request = client(&server).request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(&client(&server), &CREATE_ZONE, &[]);
     request.json(&json!({"name": "example.com"}));
-    let err = Call::<Value>::new(request).await.unwrap_err();
+    let err = __private::call::<Value>(request).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
 }
 
@@ -1082,9 +1088,9 @@ async fn post_is_retried_on_5xx_when_opted_in() {
         .mount(&server)
         .await;
     let client = client(&server).with_retry_policy(fast_retries().retry_non_idempotent(true));
-    let mut request = client.request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(&client, &CREATE_ZONE, &[]);
     request.json(&json!({"name": "example.com"}));
-    let zone = Call::<Zone>::new(request).await.unwrap();
+    let zone = __private::call::<Zone>(request).await.unwrap();
     assert_eq!(zone.id, "z9");
 }
 
@@ -1217,12 +1223,16 @@ async fn path_parameters_are_percent_encoded() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let records = Call::<Vec<Value>>::new(client.request(&LIST_RECORDS, &["a b/c?d#e%fé-._~"]))
-        .await
-        .unwrap();
+    let records = __private::call::<Vec<Value>>(__private::request(
+        &client,
+        &LIST_RECORDS,
+        &["a b/c?d#e%fé-._~"],
+    ))
+    .await
+    .unwrap();
     assert!(records.is_empty());
     for bad in ["", ".", ".."] {
-        let err = Call::<Value>::new(client.request(&LIST_RECORDS, &[bad]))
+        let err = __private::call::<Value>(__private::request(&client, &LIST_RECORDS, &[bad]))
             .await
             .unwrap_err();
         assert!(
@@ -1230,7 +1240,7 @@ async fn path_parameters_are_percent_encoded() {
             "{bad:?}: {err:?}"
         );
     }
-    let err = Call::<Value>::new(client.request(&LIST_RECORDS, &[]))
+    let err = __private::call::<Value>(__private::request(&client, &LIST_RECORDS, &[]))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
@@ -1244,7 +1254,7 @@ async fn query_explode_joined_and_headers() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let mut request = client.request(&LIST_RECORDS, &["z1"]);
+    let mut request = __private::request(&client, &LIST_RECORDS, &["z1"]);
     request.query("tag", &vec!["a", "b c"]);
     request.query_joined("ids", &[1u32, 2, 3][..]);
     request.query("name", "x&y=z");
@@ -1257,7 +1267,7 @@ async fn query_explode_joined_and_headers() {
     request.query("obj", &json!({"k": 1}));
     request.header("x-list", &vec!["a", "b"]);
     request.header("x-none", &None::<&str>);
-    Call::<Value>::new(request).await.unwrap();
+    __private::call::<Value>(request).await.unwrap();
 
     let request = &received(&server).await[0];
     let pairs: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
@@ -1289,20 +1299,20 @@ async fn invalid_header_values_and_unserializable_bodies_fail_before_sending() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let mut request = client.request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(&client, &CREATE_ZONE, &[]);
     request.header("x-bad", "line\nbreak");
-    let err = Call::<Value>::new(request).await.unwrap_err();
+    let err = __private::call::<Value>(request).await.unwrap_err();
     assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
 
-    let mut request = client.request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(&client, &CREATE_ZONE, &[]);
     let bad: HashMap<(u8, u8), u8> = HashMap::from([((1, 2), 3)]);
     request.json(&bad);
-    let err = Call::<Value>::new(request).await.unwrap_err();
+    let err = __private::call::<Value>(request).await.unwrap_err();
     assert!(matches!(err, Error::Serialize { .. }), "{err:?}");
 
-    let mut request = client.request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(&client, &CREATE_ZONE, &[]);
     request.multipart(MultipartForm::new().json("metadata", &bad));
-    let err = Call::<Value>::new(request).await.unwrap_err();
+    let err = __private::call::<Value>(request).await.unwrap_err();
     assert!(
         matches!(&err, Error::Serialize { .. } if err.to_string().contains("metadata")),
         "{err:?}"
@@ -1319,12 +1329,12 @@ async fn raw_bodies_are_sent_with_their_content_type() {
         .expect(1)
         .mount(&server)
         .await;
-    let mut request = client(&server).request(&PUT_SCRIPT, &["acc", "worker"]);
+    let mut request = __private::request(&client(&server), &PUT_SCRIPT, &["acc", "worker"]);
     request.raw_body(
         "application/javascript",
         bytes::Bytes::from_static(b"export default {}"),
     );
-    Call::<Value>::new(request).await.unwrap();
+    __private::call::<Value>(request).await.unwrap();
 }
 
 #[tokio::test]
@@ -1350,9 +1360,9 @@ async fn multipart_bodies_are_replayed_on_retry() {
                 .file_name("index.js")
                 .content_type("application/javascript+module"),
         );
-    let mut request = client(&server).request(&PUT_SCRIPT, &["acc", "worker"]);
+    let mut request = __private::request(&client(&server), &PUT_SCRIPT, &["acc", "worker"]);
     request.multipart(form);
-    let result = Call::<Value>::new(request).await.unwrap();
+    let result = __private::call::<Value>(request).await.unwrap();
     assert_eq!(result, json!({"id": "worker"}));
 
     let requests = received(&server).await;
@@ -1384,10 +1394,10 @@ async fn multipart_bodies_are_replayed_on_retry() {
 fn calls_and_streams_are_send_and_static() {
     fn assert_send_static<T: Send + 'static>(_: &T) {}
     let client = Client::builder().build().unwrap();
-    let call = Call::<Zone>::new(client.request(&GET_ZONE, &["z"]));
+    let call = __private::call::<Zone>(__private::request(&client, &GET_ZONE, &["z"]));
     assert_send_static(&call);
     assert_send_static(&std::future::IntoFuture::into_future(call));
-    assert_send_static(&RawCall::new(client.request(&EXPORT, &[])).send());
+    assert_send_static(&__private::raw_call(__private::request(&client, &EXPORT, &[])).send());
     fn assert_sync<T: Send + Sync + Clone>() {}
     assert_sync::<Client>();
 }

@@ -5,8 +5,9 @@
 use bytes::Bytes;
 use cloudflare_v4::dns_records::{self, DnsRecord};
 use cloudflare_v4::runtime::{
-    decode_response, decode_response_with, Client, CorrectionKind, Decoding, Error, RetryPolicy,
+    decode_response, decode_response_with, CorrectionKind, Decoding, Error, RetryPolicy,
 };
+use cloudflare_v4::Client;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};

@@ -1,7 +1,7 @@
 //! `Client::from_env` / `Credentials::from_env`. One test in its own binary: it changes
 //! the process environment, which no other test may read at the same time.
 
-use cloudflare_v4::runtime::{Client, Credentials, Error};
+use cloudflare_v4_runtime::{Client, Credentials, Error};
 
 const VARS: [&str; 5] = [
     "CLOUDFLARE_API_TOKEN",

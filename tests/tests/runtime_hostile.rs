@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cloudflare_v4::runtime::{
-    Call, Client, ClientBuilder, Credentials, Error, ListCall, Method, Operation, Pagination,
+use cloudflare_v4_runtime::{
+    __private, Client, ClientBuilder, Credentials, Error, ListCall, Method, Operation, Pagination,
     RateBudget, ResponseKind, RetryPolicy,
 };
 use futures::TryStreamExt;
@@ -49,13 +49,13 @@ struct Zone {
 }
 
 async fn get_zone(client: &Client) -> Result<Zone, Error> {
-    Call::<Zone>::new(client.request(&GET_ZONE, &["z1"])).await
+    __private::call::<Zone>(__private::request(client, &GET_ZONE, &["z1"])).await
 }
 
 async fn create_zone(client: &Client) -> Result<Zone, Error> {
-    let mut request = client.request(&CREATE_ZONE, &[]);
+    let mut request = __private::request(client, &CREATE_ZONE, &[]);
     request.json(&json!({"name": "example.com"}));
-    Call::<Zone>::new(request).await
+    __private::call::<Zone>(request).await
 }
 
 fn fast_retries() -> RetryPolicy {
@@ -368,7 +368,7 @@ struct Record {
 }
 
 fn records(client: &Client) -> ListCall<Record> {
-    ListCall::new(client.request(&LIST_RECORDS, &["z1"]))
+    __private::list_call(__private::request(client, &LIST_RECORDS, &["z1"]))
 }
 
 fn wiremock_client(server: &MockServer) -> Client {
@@ -498,9 +498,13 @@ async fn absurd_page_numbers_and_totals_do_not_panic() {
         .mount(&server)
         .await;
     let client = wiremock_client(&server);
-    let mut request = client.request(&LIST_RECORDS, &["z1"]);
+    let mut request = __private::request(&client, &LIST_RECORDS, &["z1"]);
     request.query("page", &max);
-    let all: Vec<Record> = ListCall::new(request).items().try_collect().await.unwrap();
+    let all: Vec<Record> = __private::list_call(request)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&all), [0, 1]);
 }
 

@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use cloudflare_v4::runtime::{
-    Client, Error, ListCall, Method, Operation, Page, Pagination, ResponseKind, RetryPolicy,
+use cloudflare_v4_runtime::{
+    __private, Client, Error, ListCall, Method, Operation, Page, Pagination, ResponseKind,
+    RetryPolicy,
 };
 use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
@@ -45,11 +46,11 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn records(client: &Client) -> ListCall<Record> {
-    ListCall::new(client.request(&LIST_RECORDS, &["z1"]))
+    __private::list_call(__private::request(client, &LIST_RECORDS, &["z1"]))
 }
 
 fn keys(client: &Client) -> ListCall<Record> {
-    ListCall::new(client.request(&LIST_KEYS, &[]))
+    __private::list_call(__private::request(client, &LIST_KEYS, &[]))
 }
 
 fn items(ids: std::ops::Range<u32>) -> Value {
@@ -204,9 +205,9 @@ async fn send_fetches_the_requested_page_only() {
     .await;
     forbid_other_pages(&server).await;
     let client = client(&server);
-    let mut request = client.request(&LIST_RECORDS, &["z1"]);
+    let mut request = __private::request(&client, &LIST_RECORDS, &["z1"]);
     request.query("page", &4u32);
-    let page: Page<Record> = ListCall::new(request).per_page(2).await.unwrap();
+    let page: Page<Record> = __private::list_call(request).per_page(2).await.unwrap();
     assert_eq!(ids(&page.items), [6, 7]);
     assert_eq!(page.result_info.unwrap().total_pages, Some(9));
 }
@@ -228,9 +229,13 @@ async fn a_walk_starts_at_the_requested_page() {
     .await;
     forbid_other_pages(&server).await;
     let client = client(&server);
-    let mut request = client.request(&LIST_RECORDS, &["z1"]);
+    let mut request = __private::request(&client, &LIST_RECORDS, &["z1"]);
     request.query("page", &2u32);
-    let all: Vec<Record> = ListCall::new(request).items().try_collect().await.unwrap();
+    let all: Vec<Record> = __private::list_call(request)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&all), [2, 3, 4]);
 }
 

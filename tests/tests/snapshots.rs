@@ -8,7 +8,7 @@
 //! cloudflare-tests --test snapshots` (or `cargo insta review`) once it is what was meant.
 //!
 //! Validity: every generated file is parsed with `syn::parse_file`. The fixtures' output is not
-//! compiled here (it needs the runtime and the crate's dependencies, i.e. a second crate build
+//! compiled here (it needs the runtime crate and the dependencies, i.e. a second crate build
 //! per fixture inside `cargo test`); the generated crate itself is compiled by the workspace
 //! build, `cargo xtask check-groups` and the `compile` trybuild tests.
 //!

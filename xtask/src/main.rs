@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask <command>`. See `cargo xtask --help`.
 
+mod bench;
 mod diff;
 mod groups;
 
@@ -67,6 +68,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure generation and compile figures of the generated crate (medians of N runs) as a
+    /// Markdown table; `--quick` is the CI form with a ratio guard against
+    /// `xtask/bench-baseline.json`.
+    BenchCompile(bench::Args),
 }
 
 fn main() -> Result<()> {
@@ -89,6 +94,7 @@ fn main() -> Result<()> {
             }
         }
         Command::Diff { old, new, json } => write_stdout(&diff::run(&old, &new, json)?),
+        Command::BenchCompile(args) => bench::run(&root, &args),
     }
 }
 

@@ -30,10 +30,17 @@ pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {
     std::fs::read(&path).with_context(|| format!("reading spec {}", path.display()))
 }
 
+/// Where a standalone crate (`regen --out DIR`) keeps its copy of the runtime crate, relative
+/// to `DIR`: a member of the standalone workspace, which the generated crate depends on by
+/// this path.
+pub const STANDALONE_RUNTIME: &str = "runtime";
+
 /// Every file `regen` writes for `generated` (absolute path → contents), and the files in the
-/// crate's `src/` it no longer makes. With `out`, a standalone crate there (the runtime copied
-/// in) instead of the workspace's `generated/`, `spec/COVERAGE.md` and conformance table.
-/// `regen --check` and the `freshness` test both check exactly this list.
+/// crate's `src/` it no longer makes. With `out`, a standalone workspace there instead of the
+/// workspace's `generated/`, `spec/COVERAGE.md` and conformance table: the generated crate,
+/// and a copy of the runtime crate in `out/runtime` (its `src/` is copied by `run`; its
+/// manifest is in this list). `regen --check` and the `freshness` test both check exactly
+/// this list.
 pub fn expected_files(
     root: &Path,
     generated: &cloudflare_codegen::Generated,
@@ -50,11 +57,17 @@ pub fn expected_files(
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml"))
         .context("reading generated/Cargo.toml")?;
     let mut manifest = splice_features(&manifest, &generated.features)?;
-    if out.is_some() {
+    if let Some(out) = out {
         // A standalone crate: its own workspace, with the hand-written runtime copied in.
         let workspace =
             std::fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
-        manifest = standalone_manifest(&manifest, &workspace)?;
+        manifest = standalone_manifest(&manifest, &workspace, true)?;
+        let runtime = std::fs::read_to_string(root.join("runtime/Cargo.toml"))
+            .context("reading runtime/Cargo.toml")?;
+        files.insert(
+            out.join(STANDALONE_RUNTIME).join("Cargo.toml"),
+            standalone_manifest(&runtime, &workspace, false)?,
+        );
     } else {
         files.insert(
             root.join("spec/COVERAGE.md"),
@@ -112,8 +125,8 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
     }
     if let Some(out) = out {
         copy_dir(
-            &root.join("generated/src/runtime"),
-            &out.join("src/runtime"),
+            &root.join("runtime/src"),
+            &out.join(STANDALONE_RUNTIME).join("src"),
         )?;
     }
     for (path, text) in &files {
@@ -175,10 +188,11 @@ fn splice_features(manifest: &str, features: &str) -> Result<String> {
     ))
 }
 
-/// The crate manifest with every `x.workspace = true` replaced by the workspace's value, plus
-/// an empty `[workspace]` so it builds on its own.
-fn standalone_manifest(manifest: &str, workspace: &str) -> Result<String> {
-    let mut crate_toml: toml::Table = manifest.parse().context("parsing generated/Cargo.toml")?;
+/// A crate manifest with every `x.workspace = true` replaced by the workspace's value. With
+/// `root` (the generated crate), it is the root of a workspace of its own (`[workspace]`)
+/// whose runtime is the copy in [`STANDALONE_RUNTIME`]; without, a member of that workspace.
+fn standalone_manifest(manifest: &str, workspace: &str, root: bool) -> Result<String> {
+    let mut crate_toml: toml::Table = manifest.parse().context("parsing a crate manifest")?;
     let ws: toml::Table = workspace.parse().context("parsing Cargo.toml")?;
     let ws = ws
         .get("workspace")
@@ -246,7 +260,18 @@ fn standalone_manifest(manifest: &str, workspace: &str) -> Result<String> {
     }
     // Examples live beside the committed crate only.
     crate_toml.remove("example");
-    crate_toml.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
+    if root {
+        let runtime = crate_toml
+            .get_mut("dependencies")
+            .and_then(|d| d.get_mut("cloudflare-v4-runtime"))
+            .and_then(|r| r.as_table_mut())
+            .context("generated/Cargo.toml has no cloudflare-v4-runtime dependency")?;
+        runtime.insert(
+            "path".into(),
+            toml::Value::String(STANDALONE_RUNTIME.into()),
+        );
+        crate_toml.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
+    }
     Ok(toml::to_string(&crate_toml)?)
 }
 

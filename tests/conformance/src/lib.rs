@@ -8,9 +8,8 @@
 //!   every operation is called once through the runtime and its answer decoded.
 
 use bytes::Bytes;
-use cloudflare_v4::runtime::{
-    self as rt, BoxFuture, Call, Correction, Decoding, Error, ListCall, Operation, RawCall, Request,
-};
+use cloudflare_v4::runtime::__private::{self, BoxFuture, Request};
+use cloudflare_v4::runtime::{self as rt, Correction, Decoding, Error, Operation};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -50,7 +49,8 @@ pub struct Entry {
     pub call: fn(Request) -> BoxFuture<Result<(), Error>>,
 }
 
-/// Decodes `body` as a 200 JSON response of `op` into `T` (envelope unwrapped as by [`Call`]),
+/// Decodes `body` as a 200 JSON response of `op` into `T` (envelope unwrapped as by
+/// [`Call`](rt::Call)),
 /// returning the corrections made.
 pub fn decode<T: DeserializeOwned>(
     op: &'static Operation,
@@ -76,17 +76,17 @@ pub fn decode_raw(
 pub fn call<T: DeserializeOwned + Send + 'static>(
     request: Request,
 ) -> BoxFuture<Result<(), Error>> {
-    Box::pin(async move { Call::<T>::new(request).send().await.map(drop) })
+    Box::pin(async move { __private::call::<T>(request).send().await.map(drop) })
 }
 
 /// Sends like a method returning `ListCall<T>` (one page).
 pub fn call_list<T: DeserializeOwned + Send + 'static>(
     request: Request,
 ) -> BoxFuture<Result<(), Error>> {
-    Box::pin(async move { ListCall::<T>::new(request).send().await.map(drop) })
+    Box::pin(async move { __private::list_call::<T>(request).send().await.map(drop) })
 }
 
 /// Sends like a method returning `RawCall`.
 pub fn call_raw(request: Request) -> BoxFuture<Result<(), Error>> {
-    Box::pin(async move { RawCall::new(request).send().await.map(drop) })
+    Box::pin(async move { __private::raw_call(request).send().await.map(drop) })
 }

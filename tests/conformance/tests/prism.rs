@@ -19,9 +19,8 @@ use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::synth::{pointer_segment, request_dialect, Synthesizer};
 use cloudflare_conformance::table::ENTRIES;
 use cloudflare_conformance::{known_causes, Entry};
-use cloudflare_v4::runtime::{
-    Client, Credentials, Error, FilePart, MultipartForm, Request, RetryPolicy,
-};
+use cloudflare_v4::runtime::__private::{self, Request};
+use cloudflare_v4::runtime::{Client, Credentials, Error, FilePart, MultipartForm, RetryPolicy};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -233,7 +232,7 @@ fn multipart_parts(
 /// The runtime request for a plan, as the generated method would build it.
 fn build(client: &Client, entry: &Entry, planned: &Planned) -> Request {
     let args: Vec<&str> = planned.path_args.iter().map(String::as_str).collect();
-    let mut request = client.request(entry.op, &args);
+    let mut request = __private::request(client, entry.op, &args);
     for (name, values) in &planned.query {
         request.query(name, values);
     }

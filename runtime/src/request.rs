@@ -23,7 +23,6 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// headers and an in-memory body), so it can be sent again for a retry or the next page.
 /// Errors found while building (a body that does not serialize, a bad path parameter) are
 /// kept and returned when the request is sent.
-#[doc(hidden)]
 pub struct Request {
     pub(crate) client: Client,
     pub(crate) op: &'static Operation,
@@ -214,7 +213,6 @@ fn render_path(template: &str, args: &[&str]) -> Result<String, String> {
 ///
 /// Strings are taken as they are, numbers and booleans in their usual text form,
 /// `Option::None` and empty lists as nothing, lists as one string per element.
-#[doc(hidden)]
 pub trait ParamValue {
     /// Appends this value's strings to `out`.
     fn write_values(&self, out: &mut Vec<String>);

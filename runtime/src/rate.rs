@@ -42,7 +42,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(24 * 60 * 60);
 /// so the budget then allows fewer requests per window than `max_requests`.
 ///
 /// A budget is cheap to clone and clones share their state: clones of a
-/// [`Client`](crate::runtime::Client) share its budget, and one budget can be given to
+/// [`Client`](crate::Client) share its budget, and one budget can be given to
 /// several clients that use the same credentials. Slots are granted first come, first
 /// served. Waiting uses tokio's clock, so it follows `tokio::time::pause`. No
 /// `max_requests` or `window` makes the bookkeeping overflow: a window too long to add to

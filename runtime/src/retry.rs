@@ -111,7 +111,7 @@ impl RetryPolicy {
 
     /// Whether transient failures (5xx, 408, 409, timeouts, broken connections) of a
     /// request with this method may be retried.
-    pub(crate) fn retries_transient(&self, method: crate::runtime::Method) -> bool {
+    pub(crate) fn retries_transient(&self, method: crate::Method) -> bool {
         method.is_idempotent() || self.retry_non_idempotent
     }
 }
@@ -119,7 +119,6 @@ impl RetryPolicy {
 /// The wait a response asks for: `retry-after-ms` (milliseconds) if present and valid,
 /// else `Retry-After` as delta seconds or as an HTTP date (relative to `now`; a date in the
 /// past means no wait). `None` if neither header is present and valid.
-#[doc(hidden)]
 pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = |name: &str| {
         headers

@@ -114,7 +114,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// HTTP 429 persisted after all retries allowed by the
-    /// [`RetryPolicy`](crate::runtime::RetryPolicy).
+    /// [`RetryPolicy`](crate::RetryPolicy).
     #[error("request `{operation}` was rate limited (HTTP 429) after {attempts} attempt(s){}", RetryAfterDisplay(*retry_after))]
     #[non_exhaustive]
     RateLimited {

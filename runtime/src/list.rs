@@ -83,8 +83,8 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 ///
 /// ```no_run
 /// # async fn example(
-/// #     records: cloudflare_v4::runtime::ListCall<serde_json::Value>,
-/// # ) -> Result<(), cloudflare_v4::runtime::Error> {
+/// #     records: cloudflare_v4_runtime::ListCall<serde_json::Value>,
+/// # ) -> Result<(), cloudflare_v4_runtime::Error> {
 /// use futures::TryStreamExt;
 ///
 /// let mut items = std::pin::pin!(records.max_items(500).items());
@@ -104,9 +104,8 @@ pub struct ListCall<T> {
 }
 
 impl<T> ListCall<T> {
-    /// Wraps a request built by generated code.
-    #[doc(hidden)]
-    pub fn new(req: Request) -> Self {
+    /// Wraps a request built by generated code ([`crate::__private::list_call`]).
+    pub(crate) fn new(req: Request) -> Self {
         ListCall {
             req,
             max_pages: None,

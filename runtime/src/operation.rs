@@ -56,7 +56,7 @@ impl Method {
 
     /// Whether repeating the request has the same effect as sending it once (RFC 9110
     /// §9.2.2): `GET`, `HEAD`, `PUT` and `DELETE`. Only these are retried after transient
-    /// failures unless the [`RetryPolicy`](crate::runtime::RetryPolicy) opts in.
+    /// failures unless the [`RetryPolicy`](crate::RetryPolicy) opts in.
     pub const fn is_idempotent(self) -> bool {
         matches!(
             self,

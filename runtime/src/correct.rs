@@ -202,9 +202,8 @@ impl Filled {
         self.0 = None;
     }
 
-    /// The record of the struct being decoded (generated `#[serde(default = …)]`).
-    #[doc(hidden)]
-    pub fn take() -> Filled {
+    /// The record of the struct being decoded ([`crate::__private::take_filled`]).
+    pub(crate) fn take() -> Filled {
         with_session(|session| {
             let fields = session.frames.last_mut().map(std::mem::take)?;
             (!fields.is_empty()).then(|| Filled(Some(fields.into_boxed_slice())))
@@ -1035,7 +1034,6 @@ impl<'de> MapAccess<'de> for Entries<'_> {
 
 /// Decodes the variant of a tagged union. Plain serde decodes it exactly; inside a corrected
 /// decode it is decoded with corrections, with errors at the field's own path.
-#[doc(hidden)]
 pub fn decode_variant<T: serde::de::DeserializeOwned, E: de::Error>(
     value: Value,
     tag: &str,
@@ -1050,7 +1048,6 @@ pub fn decode_variant<T: serde::de::DeserializeOwned, E: de::Error>(
 /// The value of a tagged union whose tag names no known variant. An unknown tag is a variant
 /// added after this crate was generated: kept verbatim. A value without the tag fits no
 /// variant: kept verbatim by a corrected decode, an error otherwise.
-#[doc(hidden)]
 pub fn unknown_variant<E: de::Error>(value: Value, tag: &str) -> Result<Value, E> {
     if value.get(tag).is_some_and(Value::is_string) {
         return Ok(value);
@@ -1083,14 +1080,12 @@ fn keep_raw<E: de::Error>(value: Value, why: impl FnOnce() -> String) -> Result<
 }
 
 /// One alternative of an untagged union: its variant name and a decoder into the union.
-#[doc(hidden)]
 pub type Alternative<T> = (&'static str, fn(&Value) -> Result<T, serde_json::Error>);
 
 /// Decodes an untagged union: the first alternative that decodes exactly wins (the generator
 /// orders them most specific first). If none does, a corrected decode keeps the value as
 /// `unknown`; otherwise the error names every alternative and why it failed, e.g.
 /// `matched no alternative of Id: Uuid: invalid type: integer `5`, expected a string; …`.
-#[doc(hidden)]
 pub fn decode_untagged<T, E: de::Error>(
     value: Value,
     union: &str,
@@ -1123,7 +1118,6 @@ pub fn decode_untagged<T, E: de::Error>(
 
 /// For optional nullable fields (`Option<Option<T>>`): absent → `None` (with
 /// `#[serde(default)]`), `null` → `Some(None)`, a value → `Some(Some(v))`.
-#[doc(hidden)]
 pub fn double_option<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,

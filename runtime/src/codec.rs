@@ -1,6 +1,6 @@
 //! Small helpers the generated serde impls call: open string enums and union tags (the
-//! union and correction helpers are in `correct`). Doc-hidden: an implementation detail of
-//! the generated code, not API.
+//! union and correction helpers are in `correct`). Reached through [`crate::__private`]: an
+//! implementation detail of the generated code, not API.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -9,7 +9,6 @@ use serde::de::{self, Deserializer, Visitor};
 use serde_json::Value;
 
 /// Deserializes any string into a string enum (unknown values included, never an error).
-#[doc(hidden)]
 pub fn deserialize_string_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
@@ -37,7 +36,6 @@ where
 }
 
 /// The string value of property `tag` of a JSON object.
-#[doc(hidden)]
 pub fn union_tag<'a>(value: &'a Value, tag: &str) -> Option<&'a str> {
     value.get(tag).and_then(Value::as_str)
 }

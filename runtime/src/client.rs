@@ -1,6 +1,7 @@
 //! The client, its builder and credentials.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,15 +10,14 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::error::Error;
-use super::operation::Operation;
 use super::rate::RateBudget;
-use super::request::Request;
 use super::retry::RetryPolicy;
 
 /// The default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 
-/// The default `User-Agent`: the crate name and version.
+/// The default `User-Agent`: the runtime crate's name and version
+/// (`cloudflare-v4-runtime/<version>`).
 pub const DEFAULT_USER_AGENT: &str =
     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -63,13 +63,6 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    /// Starts a request of `op`, substituting `path_args` into the `{…}` placeholders of
-    /// its path in order, each percent-encoded as a path segment.
-    #[doc(hidden)]
-    pub fn request(&self, op: &'static Operation, path_args: &[&str]) -> Request {
-        Request::new(self.clone(), op, path_args)
-    }
-
     /// The base URL requests are sent to (without a trailing `/`).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -110,8 +103,14 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Builder of a [`Client`].
-pub struct ClientBuilder {
+/// Builder of a [`Client`], or of a client type that wraps one (`C`).
+///
+/// `C` is what [`build`](Self::build) returns: [`Client`] itself (start from
+/// [`Client::builder`]), or any type made from a [`Client`] (`C: From<Client>`), such as the
+/// generated crate's client, whose `Client::builder()` returns a `ClientBuilder<Self>`.
+/// [`new`](Self::new) and [`from_env`](Self::from_env) do not fix `C`: name it
+/// (`ClientBuilder::<Client>::new()`) or let the use of the built client decide it.
+pub struct ClientBuilder<C = Client> {
     base_url: String,
     credentials: Option<Credentials>,
     connect_timeout: Option<Duration>,
@@ -122,16 +121,17 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     budget: Option<RateBudget>,
     strict_decoding: bool,
+    client: PhantomData<fn() -> C>,
 }
 
-impl Default for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder::new()
     }
 }
 
-impl ClientBuilder {
-    /// Same as [`Client::builder`].
+impl<C> ClientBuilder<C> {
+    /// A builder with the defaults; see [`Client::builder`].
     pub fn new() -> Self {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
@@ -144,13 +144,14 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             budget: Some(RateBudget::cloudflare_default()),
             strict_decoding: false,
+            client: PhantomData,
         }
     }
 
     /// A builder with credentials from the environment (see [`Credentials::from_env`]) and
     /// the base URL from `CLOUDFLARE_BASE_URL` if set.
     pub fn from_env() -> Result<Self, Error> {
-        let mut builder = ClientBuilder::new().credentials(Credentials::from_env()?);
+        let mut builder = Self::new().credentials(Credentials::from_env()?);
         if let Some(url) = env_var("CLOUDFLARE_BASE_URL")? {
             builder = builder.base_url(url);
         }
@@ -244,8 +245,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    /// Builds the client, as a `C`.
+    pub fn build(self) -> Result<C, Error>
+    where
+        C: From<Client>,
+    {
         let (base_url, base) = check_base_url(&self.base_url)?;
         let mut headers = HeaderMap::new();
         let user_agent = HeaderValue::from_str(&self.user_agent)
@@ -276,7 +280,7 @@ impl ClientBuilder {
         let http = http
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client {
+        let client = Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
@@ -288,11 +292,12 @@ impl ClientBuilder {
                 budget: self.budget,
                 strict_decoding: self.strict_decoding,
             }),
-        })
+        };
+        Ok(C::from(client))
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     /// Shows default header names only: their values may be secret.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header_names: Vec<&str> = self

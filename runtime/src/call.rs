@@ -12,7 +12,6 @@ use super::request::Request;
 use super::response::{ApiResponse, RawResponse};
 
 /// A boxed, `Send` future, as returned by `IntoFuture` of the call types.
-#[doc(hidden)]
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// A call of an operation with a JSON response, decoded into `T`.
@@ -26,9 +25,8 @@ pub struct Call<T> {
 }
 
 impl<T> Call<T> {
-    /// Wraps a request built by generated code.
-    #[doc(hidden)]
-    pub fn new(req: Request) -> Self {
+    /// Wraps a request built by generated code ([`crate::__private::call`]).
+    pub(crate) fn new(req: Request) -> Self {
         Call {
             req,
             _result: PhantomData,
@@ -71,9 +69,8 @@ pub struct RawCall {
 }
 
 impl RawCall {
-    /// Wraps a request built by generated code.
-    #[doc(hidden)]
-    pub fn new(req: Request) -> Self {
+    /// Wraps a request built by generated code ([`crate::__private::raw_call`]).
+    pub(crate) fn new(req: Request) -> Self {
         RawCall { req }
     }
 
