@@ -15,14 +15,18 @@
 //! alone), so cargo rebuilds the crate and nothing else (the generated crate has
 //! `incremental = false`). A run that compiled anything besides the crate (the first one, which
 //! builds the dependencies, or one after somebody changed a dependency), or that waited for
-//! the shared build directory's lock, is discarded and taken again; figures are taken in
+//! the build directory's lock, is discarded and taken again; before each run the command waits,
+//! untimed, until no other cargo holds that lock (util-linux `flock`). Figures are taken in
 //! rounds (one run of each per round), so background load touches all of them alike.
 //!
-//! Subjects: the committed `generated/` crate of the pinned spec; with `--spec FILE`, the
+//! Subjects: the workspace's `generated/` crate of the pinned spec; with `--spec FILE`, the
 //! standalone crate `cargo xtask regen --spec FILE --out target/bench-compile/<name>` writes
 //! (with the workspace's `Cargo.lock`, built in `target/standalone`, as `.ci/run` builds those);
 //! with `--scale K`, the same for a K-times stand-in of the pinned spec made by
-//! `../shared/tools/scale-spec.py`.
+//! `../shared/tools/scale-spec.py`. The full form measures the workspace's crate in its own
+//! target directory, `target/bench-compile/target`: on a machine shared with other builds, a
+//! `cargo test` holds the shared `target/`'s lock for minutes. `--quick` uses `target/`, where
+//! CI has built the dependencies already. `--target-dir` chooses another.
 //!
 //! **The ratio guard.** Absolute times differ between machines, so the guard compares ratios of
 //! two figures taken in the same run: regen ÷ spec parse, and one-group check ÷ reference
@@ -88,6 +92,13 @@ pub struct Args {
     /// The group feature of the one-group figure.
     #[arg(long, value_name = "FEATURE", default_value = DEFAULT_GROUP)]
     pub group: String,
+    /// Cargo target directory of the measured builds. Default: for the workspace's crate,
+    /// `target/` with `--quick` (CI built the dependencies there already) and
+    /// `target/bench-compile/target` otherwise (minutes of timed builds must not wait on other
+    /// builds' lock or follow their feature switches; the first run builds the dependencies
+    /// there, untimed); for `--spec`/`--scale`, `target/standalone`, as `.ci/run` builds them.
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
     /// Rewrite `xtask/bench-baseline.json` with this run's ratios instead of checking them.
     #[arg(long, conflicts_with_all = ["spec", "scale"])]
     pub update_baseline: bool,
@@ -205,7 +216,7 @@ struct Subject {
     description: String,
     /// `None`: the workspace (cwd = root).
     manifest: Option<PathBuf>,
-    target_dir: Option<PathBuf>,
+    target_dir: PathBuf,
     /// The file touched before each run.
     lib_rs: PathBuf,
     /// The crate's `Cargo.toml` (to check the group feature exists).
@@ -219,7 +230,7 @@ struct Subject {
 struct CargoProbe {
     args: Vec<String>,
     manifest: Option<PathBuf>,
-    target_dir: Option<PathBuf>,
+    target_dir: PathBuf,
     package: String,
     lib_rs: PathBuf,
 }
@@ -302,7 +313,7 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
         probe: Probe::Cargo(CargoProbe {
             args: vec!["check".into()],
             manifest: Some(reference.join("Cargo.toml")),
-            target_dir: Some(reference.join("target")),
+            target_dir: reference.join("target"),
             package: "bench-reference".into(),
             lib_rs: reference.join("src/lib.rs"),
         }),
@@ -488,9 +499,10 @@ fn parse_spec(spec: &[u8]) -> Result<serde_json::Value> {
 
 /// One clean timed run of a cargo probe: retried when it built other units or waited for a lock.
 fn cargo_sample(root: &Path, id: &str, probe: &CargoProbe) -> Result<Sample> {
-    const MAX_DISCARDS: usize = 6;
+    const MAX_DISCARDS: usize = 10;
     let mut discarded = Vec::new();
     loop {
+        wait_for_build_lock(&probe.target_dir);
         touch(&probe.lib_rs)?;
         let (sample, stderr) = timed_cargo(root, probe)?;
         match judge_run(&stderr, &probe.package) {
@@ -515,6 +527,35 @@ fn cargo_sample(root: &Path, id: &str, probe: &CargoProbe) -> Result<Sample> {
                 }
             }
         }
+    }
+}
+
+/// Waits, untimed, until no other cargo holds the build lock of `target_dir`
+/// (`debug/.cargo-lock`), with util-linux `flock`. Best effort: without `flock` or a lock file,
+/// a run that waits is still discarded by [`judge_run`].
+fn wait_for_build_lock(target_dir: &Path) {
+    let lock = target_dir.join("debug/.cargo-lock");
+    if !lock.exists() {
+        return;
+    }
+    let flock = |blocking: bool| {
+        let mut cmd = Command::new("flock");
+        if !blocking {
+            cmd.arg("--nonblock");
+        }
+        cmd.arg(&lock)
+            .arg("true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !flock(false) {
+        eprintln!(
+            "bench-compile: waiting for another build in {} to finish (untimed)",
+            target_dir.display()
+        );
+        flock(true);
     }
 }
 
@@ -543,9 +584,7 @@ fn timed_cargo(root: &Path, probe: &CargoProbe) -> Result<(Sample, String)> {
     if let Some(manifest) = &probe.manifest {
         cmd.arg("--manifest-path").arg(manifest);
     }
-    if let Some(dir) = &probe.target_dir {
-        cmd.env("CARGO_TARGET_DIR", dir);
-    }
+    cmd.env("CARGO_TARGET_DIR", &probe.target_dir);
     let described = format!("{TIME} -v {cargo} {}", probe.args.join(" "));
     let out = cmd
         .output()
@@ -889,6 +928,12 @@ fn tail(text: &str, lines: usize) -> String {
 
 /// The subject crate: `generated/`, or a standalone crate generated from `--spec`/`--scale`.
 fn subject(root: &Path, args: &Args) -> Result<Subject> {
+    let explicit_target = args
+        .target_dir
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()
+        .context("resolving --target-dir")?;
     let spec_path = match (&args.spec, args.scale) {
         (Some(path), _) => Some(path.clone()),
         (None, Some(k)) => Some(scaled_spec(root, k)?),
@@ -897,13 +942,23 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
     let Some(spec_path) = spec_path else {
         let spec = xtask::pin::pinned_spec(root)?;
         let crate_dir = root.join("generated");
+        let target_dir = explicit_target.unwrap_or_else(|| {
+            if args.quick {
+                std::env::var_os("CARGO_TARGET_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| root.join("target"))
+            } else {
+                root.join("target/bench-compile/target")
+            }
+        });
         return Ok(Subject {
             description: format!(
-                "`generated/` of the workspace, pinned spec ({} bytes)",
-                spec.len()
+                "`generated/` of the workspace, pinned spec ({} bytes), built in `{}`",
+                spec.len(),
+                rel(root, &target_dir)
             ),
             manifest: None,
-            target_dir: None,
+            target_dir,
             lib_rs: crate_dir.join("src/lib.rs"),
             crate_manifest: crate_dir.join("Cargo.toml"),
             spec,
@@ -943,15 +998,17 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
     }
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
         .context("copying Cargo.lock into the standalone crate")?;
+    let target_dir = explicit_target.unwrap_or_else(|| root.join("target/standalone"));
     Ok(Subject {
         description: format!(
-            "standalone `{}` generated from `{}` ({} bytes), built in `target/standalone`",
+            "standalone `{}` generated from `{}` ({} bytes), built in `{}`",
             rel(root, &out),
             spec_path.display(),
-            spec.len()
+            spec.len(),
+            rel(root, &target_dir)
         ),
         manifest: Some(out.join("Cargo.toml")),
-        target_dir: Some(root.join("target/standalone")),
+        target_dir,
         lib_rs: out.join("src/lib.rs"),
         crate_manifest: out.join("Cargo.toml"),
         spec,
