@@ -333,6 +333,10 @@ impl GroupCx<'_> {
                     args.push(quote! { body: &#t });
                     body_stmt = quote! { request.json(body); };
                 }
+                BodyKind::EmptyObject if with_body => {
+                    args.push(quote! { body: &serde_json::Value });
+                    body_stmt = quote! { request.json(body); };
+                }
                 BodyKind::EmptyObject if body.required => {
                     body_stmt = quote! { request.json(&serde_json::Map::new()); };
                 }
@@ -475,10 +479,15 @@ impl GroupCx<'_> {
                 BodyKind::Json(_) | BodyKind::EmptyObject => {}
             }
             if let Some(with) = &self.names.body_methods[i] {
-                out.push_str(&format!(
-                    "The request body is optional: this method sends none; [`{with}`](Self::{with}) takes one.\n\n",
-                    with = with.trim_start_matches("r#")
-                ));
+                let with = with.trim_start_matches("r#");
+                out.push_str(&if matches!(body.kind, BodyKind::EmptyObject) {
+                    format!(
+                        "The spec describes no request body: this method sends {}; [`{with}`](Self::{with}) sends a JSON value of yours.\n\n",
+                        if body.required { "`{}`" } else { "none" }
+                    )
+                } else {
+                    format!("The request body is optional: this method sends none; [`{with}`](Self::{with}) takes one.\n\n")
+                });
             }
         }
         match &op.response {
@@ -759,13 +768,17 @@ impl GroupCx<'_> {
                 let setter = ident(&setter_name(rust));
                 let doc = format!(" Sets `{}`.", f.json_name);
                 setters.push(if double {
-                    let set = wrap(quote! { value });
+                    let set = if f.boxed {
+                        quote! { value.map(Box::new) }
+                    } else {
+                        quote! { value }
+                    };
                     quote! {
                         #[doc = #doc]
                         #[doc = " `None` sends `null`."]
                         #[inline]
                         pub fn #setter(mut self, value: Option<#value_ty>) -> Self {
-                            self.#fname = Some(value.map(|value| #set));
+                            self.#fname = Some(#set);
                             self
                         }
                     }

@@ -218,10 +218,10 @@ fn name_methods(api: &Api, names: &mut Names) {
     }
 }
 
-/// A body the caller may leave out, so the plain method sends none and `<method>_with` takes
-/// it. An empty-object body is never passed (it has nothing to set).
+/// A body the caller may leave out: the plain method sends none (or `{}` for a required body
+/// that declares nothing) and `<method>_with` takes it.
 pub fn body_is_optional(body: &Body) -> bool {
-    !body.required && !matches!(body.kind, BodyKind::EmptyObject)
+    !body.required || matches!(body.kind, BodyKind::EmptyObject)
 }
 
 fn name_types(api: &Api, names: &mut Names) {

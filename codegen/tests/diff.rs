@@ -303,25 +303,42 @@ fn fixture_changes_are_classified_as_rust_compiles_them() {
     let removed: Vec<&str> = d.items.removed.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(
         removed,
-        ["g::GApi::thing_details", "g::operations::THING_DETAILS"]
+        [
+            "g::GApi::thing_details",
+            "g::ThingInput::owner",
+            "g::operations::THING_DETAILS"
+        ]
     );
     let renamed = &d.items.removed[0];
     assert_eq!(renamed.renamed.as_deref(), Some("g::GApi::get_thing"));
 
-    // Parameters: both new fields break literals of the params struct, which users can
-    // build (all fields public, not `#[non_exhaustive]`).
+    // Parameters: the params struct is `#[non_exhaustive]`, so new fields break nothing by
+    // themselves; the required one changes its constructor, which does.
     let params = item(&d, "g::ListThingsParams");
     let account = find(&params.changes, "field `account`", ChangeKind::MemberAdded);
-    assert_eq!(account.impact, Impact::Breaking);
+    assert_eq!(account.impact, Impact::Compatible);
     assert!(
         account.detail.starts_with("added `String`"),
         "{}",
         account.detail
     );
+    let new_fn = item(&d, "g::ListThingsParams::new");
+    let signature = find(&new_fn.changes, "signature", ChangeKind::SignatureChanged);
+    assert_eq!(signature.impact, Impact::Breaking);
+    assert!(
+        signature.detail.contains("impl Into<String>"),
+        "{}",
+        signature.detail
+    );
     let per_page = find(&params.changes, "field `per_page`", ChangeKind::MemberAdded);
-    assert_eq!(per_page.impact, Impact::Breaking);
+    assert_eq!(per_page.impact, Impact::Compatible);
+    assert!(d
+        .items
+        .added
+        .iter()
+        .any(|e| e.path == "g::ListThingsParams::per_page" && e.impact == Impact::Compatible));
 
-    // Enum value removed and added: both break (the enum is exhaustive).
+    // Enum value removed (breaking) and added (compatible: the enum is `#[non_exhaustive]`).
     let status = item(&d, "g::Status");
     assert_eq!(
         find(
@@ -339,10 +356,10 @@ fn fixture_changes_are_classified_as_rust_compiles_them() {
             ChangeKind::MemberAdded
         )
         .impact,
-        Impact::Breaking
+        Impact::Compatible
     );
 
-    // A received struct: field removed and field added.
+    // A received struct: field removed (breaking) and added (compatible).
     let thing = item(&d, "g::Thing");
     assert_eq!(
         find(&thing.changes, "field `legacy`", ChangeKind::MemberRemoved).impact,
@@ -350,15 +367,25 @@ fn fixture_changes_are_classified_as_rust_compiles_them() {
     );
     assert_eq!(
         find(&thing.changes, "field `color`", ChangeKind::MemberAdded).impact,
-        Impact::Breaking
+        Impact::Compatible
     );
 
-    // Optional → required in a sent struct: the field's type changes.
+    // Optional → required in a sent struct: the field's type and the constructor change, and
+    // the setter goes.
     let input = item(&d, "g::ThingInput");
     let owner = find(&input.changes, "field `owner`", ChangeKind::MemberChanged);
     assert_eq!(
         (owner.impact, owner.detail.as_str()),
         (Impact::Breaking, "`Option<String>` → `String`")
+    );
+    assert_eq!(
+        find(
+            &item(&d, "g::ThingInput::new").changes,
+            "signature",
+            ChangeKind::SignatureChanged
+        )
+        .impact,
+        Impact::Breaking
     );
 
     // The report lists it all; the reverse diff swaps added and removed.
@@ -388,6 +415,8 @@ fn fixture_changes_are_classified_as_rust_compiles_them() {
         .impact,
         Impact::Breaking
     );
+    // The classification follows what emit writes: with exhaustive types the same additions
+    // would break (see the unit tests of `diff::compare`).
 }
 
 #[test]

@@ -309,19 +309,22 @@ fn request_bodies_parameters_and_raw_responses() {
         "required enum param is not optional: {g}"
     );
     assert!(
-        g.contains("pub fn new(r#match: CreateThingMatch) -> Self"),
+        g.contains("pub fn new(r#match: impl Into<CreateThingMatch>) -> Self"),
         "{g}"
     );
     assert!(
         files["src/export.rs"].contains("-> rt::RawCall"),
         "operations without schemas are grouped by path"
     );
+    // The body is not `required`: the plain method sends none, `<method>_with` takes it.
+    let upload = &files["src/upload.rs"];
+    assert!(upload.contains("pub fn upload(&self)"), "{upload}");
     assert!(
-        files["src/upload.rs"].contains("form: Option<rt::MultipartForm>"),
-        "the body is not `required`, so it may be left out"
+        upload.contains("pub fn upload_with(&self, form: rt::MultipartForm)"),
+        "{upload}"
     );
-    // Types are derived only in the directions they are used.
-    assert!(g.contains("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\npub struct Thing"), "{g}");
+    // Types are derived only in the directions they are used, and are `#[non_exhaustive]`.
+    assert!(g.contains("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n#[non_exhaustive]\npub struct Thing"), "{g}");
 }
 
 #[test]

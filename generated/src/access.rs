@@ -478,11 +478,32 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `bookmark_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`create_a_bookmark_application_with`](Self::create_a_bookmark_application_with) sends a JSON value of yours.
+    ///
     /// **Deprecated.** This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
     pub fn create_a_bookmark_application(
+        &self,
+        account_id: &str,
+        bookmark_id: &str,
+    ) -> rt::Call<Bookmarks> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`create_a_bookmark_application`](Self::create_a_bookmark_application) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/access/bookmarks/{bookmark_id}`
+    #[deprecated(
+        note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
+    )]
+    pub fn create_a_bookmark_application_with(
         &self,
         account_id: &str,
         bookmark_id: &str,
@@ -508,11 +529,32 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `bookmark_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`access_bookmark_applications_deprecated_update_a_bookmark_application_with`](Self::access_bookmark_applications_deprecated_update_a_bookmark_application_with) sends a JSON value of yours.
+    ///
     /// **Deprecated.** This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
     pub fn access_bookmark_applications_deprecated_update_a_bookmark_application(
+        &self,
+        account_id: &str,
+        bookmark_id: &str,
+    ) -> rt::Call<Bookmarks> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`access_bookmark_applications_deprecated_update_a_bookmark_application`](Self::access_bookmark_applications_deprecated_update_a_bookmark_application) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/access/bookmarks/{bookmark_id}`
+    #[deprecated(
+        note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
+    )]
+    pub fn access_bookmark_applications_deprecated_update_a_bookmark_application_with(
         &self,
         account_id: &str,
         bookmark_id: &str,
@@ -538,11 +580,32 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `bookmark_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_bookmark_application_with`](Self::delete_a_bookmark_application_with) sends a JSON value of yours.
+    ///
     /// **Deprecated.** This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
     pub fn delete_a_bookmark_application(
+        &self,
+        account_id: &str,
+        bookmark_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_BOOKMARK_APPLICATION,
+            &[account_id, bookmark_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_bookmark_application`](Self::delete_a_bookmark_application) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/access/bookmarks/{bookmark_id}`
+    #[deprecated(
+        note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
+    )]
+    pub fn delete_a_bookmark_application_with(
         &self,
         account_id: &str,
         bookmark_id: &str,

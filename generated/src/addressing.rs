@@ -130,7 +130,25 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `address_map_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_address_map_with`](Self::delete_address_map_with) sends a JSON value of yours.
     pub fn delete_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ADDRESS_MAP,
+            &[account_id, address_map_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_address_map`](Self::delete_address_map) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}`
+    pub fn delete_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -156,7 +174,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     /// - `account_id_2`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`add_an_account_membership_to_an_address_map_with`](Self::add_an_account_membership_to_an_address_map_with) sends a JSON value of yours.
     pub fn add_an_account_membership_to_an_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+        account_id_2: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, account_id_2],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`add_an_account_membership_to_an_address_map`](Self::add_an_account_membership_to_an_address_map) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}`
+    pub fn add_an_account_membership_to_an_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -183,7 +220,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     /// - `account_id_2`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`remove_an_account_membership_from_an_address_map_with`](Self::remove_an_account_membership_from_an_address_map_with) sends a JSON value of yours.
     pub fn remove_an_account_membership_from_an_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+        account_id_2: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, account_id_2],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`remove_an_account_membership_from_an_address_map`](Self::remove_an_account_membership_from_an_address_map) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}`
+    pub fn remove_an_account_membership_from_an_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -210,7 +266,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     /// - `ip_address`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`add_an_ip_to_an_address_map_with`](Self::add_an_ip_to_an_address_map_with) sends a JSON value of yours.
     pub fn add_an_ip_to_an_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+        ip_address: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, ip_address],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`add_an_ip_to_an_address_map`](Self::add_an_ip_to_an_address_map) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}`
+    pub fn add_an_ip_to_an_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -237,7 +312,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     /// - `ip_address`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`remove_an_ip_from_an_address_map_with`](Self::remove_an_ip_from_an_address_map_with) sends a JSON value of yours.
     pub fn remove_an_ip_from_an_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+        ip_address: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, ip_address],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`remove_an_ip_from_an_address_map`](Self::remove_an_ip_from_an_address_map) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}`
+    pub fn remove_an_ip_from_an_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -264,7 +358,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     /// - `zone_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`add_a_zone_membership_to_an_address_map_with`](Self::add_a_zone_membership_to_an_address_map_with) sends a JSON value of yours.
     pub fn add_a_zone_membership_to_an_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+        zone_id: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`add_a_zone_membership_to_an_address_map`](Self::add_a_zone_membership_to_an_address_map) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}`
+    pub fn add_a_zone_membership_to_an_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -291,7 +404,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     /// - `zone_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`remove_a_zone_membership_from_an_address_map_with`](Self::remove_a_zone_membership_from_an_address_map_with) sends a JSON value of yours.
     pub fn remove_a_zone_membership_from_an_address_map(
+        &self,
+        account_id: &str,
+        address_map_id: &str,
+        zone_id: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &[account_id, address_map_id, zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`remove_a_zone_membership_from_an_address_map`](Self::remove_a_zone_membership_from_an_address_map) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}`
+    pub fn remove_a_zone_membership_from_an_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -459,7 +591,25 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `prefix_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_prefix_with`](Self::delete_prefix_with) sends a JSON value of yours.
     pub fn delete_prefix(
+        &self,
+        account_id: &str,
+        prefix_id: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PREFIX,
+            &[account_id, prefix_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_prefix`](Self::delete_prefix) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/addressing/prefixes/{prefix_id}`
+    pub fn delete_prefix_with(
         &self,
         account_id: &str,
         prefix_id: &str,
@@ -777,7 +927,26 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `prefix_id`
     /// - `delegation_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_prefix_delegation_with`](Self::delete_prefix_delegation_with) sends a JSON value of yours.
     pub fn delete_prefix_delegation(
+        &self,
+        account_id: &str,
+        prefix_id: &str,
+        delegation_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PREFIX_DELEGATION,
+            &[account_id, prefix_id, delegation_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_prefix_delegation`](Self::delete_prefix_delegation) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/addressing/prefixes/{prefix_id}/delegations/{delegation_id}`
+    pub fn delete_prefix_delegation_with(
         &self,
         account_id: &str,
         prefix_id: &str,
@@ -1337,14 +1506,14 @@ impl CreateAddressMapRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn description(mut self, value: Option<SchemasDescription>) -> Self {
-        self.description = Some(value.map(|value| value));
+        self.description = Some(value);
         self
     }
     /// Sets `enabled`.
     /// `None` sends `null`.
     #[inline]
     pub fn enabled(mut self, value: Option<Enabled>) -> Self {
-        self.enabled = Some(value.map(|value| value));
+        self.enabled = Some(value);
         self
     }
     /// Sets `ips`.
@@ -1432,21 +1601,21 @@ impl UpdateAddressMapRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn default_sni(mut self, value: Option<DefaultSni>) -> Self {
-        self.default_sni = Some(value.map(|value| value));
+        self.default_sni = Some(value);
         self
     }
     /// Sets `description`.
     /// `None` sends `null`.
     #[inline]
     pub fn description(mut self, value: Option<SchemasDescription>) -> Self {
-        self.description = Some(value.map(|value| value));
+        self.description = Some(value);
         self
     }
     /// Sets `enabled`.
     /// `None` sends `null`.
     #[inline]
     pub fn enabled(mut self, value: Option<Enabled>) -> Self {
-        self.enabled = Some(value.map(|value| value));
+        self.enabled = Some(value);
         self
     }
 }

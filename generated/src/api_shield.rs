@@ -2825,7 +2825,7 @@ impl OperationSchemaValidationSettingsMultipleRequestEntry {
         mut self,
         value: Option<OperationMitigationAction>,
     ) -> Self {
-        self.mitigation_action = Some(value.map(|value| value));
+        self.mitigation_action = Some(value);
         self
     }
 }
@@ -2935,7 +2935,7 @@ impl OperationSchemaValidationSettings {
         mut self,
         value: Option<OperationMitigationAction>,
     ) -> Self {
-        self.mitigation_action = Some(value.map(|value| value));
+        self.mitigation_action = Some(value);
         self
     }
 }
@@ -3121,7 +3121,7 @@ impl ZoneSchemaValidationSettingsPut {
         mut self,
         value: Option<ValidationOverrideMitigationActionWrite>,
     ) -> Self {
-        self.validation_override_mitigation_action = Some(value.map(|value| value));
+        self.validation_override_mitigation_action = Some(value);
         self
     }
 }
@@ -3214,7 +3214,7 @@ impl ZoneSchemaValidationSettingsPatch {
         mut self,
         value: Option<ValidationDefaultMitigationActionPatch>,
     ) -> Self {
-        self.validation_default_mitigation_action = Some(value.map(|value| value));
+        self.validation_default_mitigation_action = Some(value);
         self
     }
     /// Sets `validation_override_mitigation_action`.
@@ -3224,7 +3224,7 @@ impl ZoneSchemaValidationSettingsPatch {
         mut self,
         value: Option<ValidationOverrideMitigationActionPatch>,
     ) -> Self {
-        self.validation_override_mitigation_action = Some(value.map(|value| value));
+        self.validation_override_mitigation_action = Some(value);
         self
     }
 }

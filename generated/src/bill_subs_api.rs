@@ -151,8 +151,26 @@ impl BillSubsApiApi<'_> {
     /// - `account_identifier`
     /// - `subscription_identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_subscription_with`](Self::delete_subscription_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#billing:edit`
     pub fn delete_subscription(
+        &self,
+        account_identifier: &str,
+        subscription_identifier: &str,
+    ) -> rt::Call<Option<DeleteSubscriptionResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SUBSCRIPTION,
+            &[account_identifier, subscription_identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_subscription`](Self::delete_subscription) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_identifier}/subscriptions/{subscription_identifier}`
+    pub fn delete_subscription_with(
         &self,
         account_identifier: &str,
         subscription_identifier: &str,
@@ -281,8 +299,25 @@ impl BillSubsApiApi<'_> {
     /// Path parameters:
     /// - `identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_user_subscription_with`](Self::delete_user_subscription_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#billing:edit`
     pub fn delete_user_subscription(
+        &self,
+        identifier: &str,
+    ) -> rt::Call<Option<DeleteSubscriptionResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_USER_SUBSCRIPTION,
+            &[identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_user_subscription`](Self::delete_user_subscription) with its optional request body.
+    ///
+    /// `DELETE /user/subscriptions/{identifier}`
+    pub fn delete_user_subscription_with(
         &self,
         identifier: &str,
         body: &serde_json::Value,

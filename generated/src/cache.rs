@@ -163,10 +163,27 @@ impl CacheApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`start_cache_reserve_clear_with`](Self::start_cache_reserve_clear_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn start_cache_reserve_clear(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<CacheReserveClearResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::START_CACHE_RESERVE_CLEAR,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`start_cache_reserve_clear`](Self::start_cache_reserve_clear) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/cache/cache_reserve_clear`
+    pub fn start_cache_reserve_clear_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -344,10 +361,27 @@ impl CacheApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_smart_tiered_cache_setting_with`](Self::delete_smart_tiered_cache_setting_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_smart_tiered_cache_setting(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Option<ResultObject>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SMART_TIERED_CACHE_SETTING,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_smart_tiered_cache_setting`](Self::delete_smart_tiered_cache_setting) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/cache/tiered_cache_smart_topology_enable`
+    pub fn delete_smart_tiered_cache_setting_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -420,10 +454,24 @@ impl CacheApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_variants_setting_with`](Self::delete_variants_setting_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, pro
-    pub fn delete_variants_setting(
+    pub fn delete_variants_setting(&self, zone_id: &str) -> rt::Call<Option<Variants>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_VARIANTS_SETTING,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_variants_setting`](Self::delete_variants_setting) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/cache/variants`
+    pub fn delete_variants_setting_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,

@@ -463,7 +463,25 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `profile_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_custom_profile_with`](Self::delete_custom_profile_with) sends a JSON value of yours.
     pub fn delete_custom_profile(
+        &self,
+        account_id: &str,
+        profile_id: &str,
+    ) -> rt::Call<Option<ApiResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CUSTOM_PROFILE,
+            &[account_id, profile_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_custom_profile`](Self::delete_custom_profile) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/dlp/profiles/custom/{profile_id}`
+    pub fn delete_custom_profile_with(
         &self,
         account_id: &str,
         profile_id: &str,
@@ -1531,7 +1549,7 @@ impl NewDataset {
     /// `None` sends `null`.
     #[inline]
     pub fn description(mut self, value: Option<String>) -> Self {
-        self.description = Some(value.map(|value| value));
+        self.description = Some(value);
         self
     }
     /// Sets `secret`.
@@ -1581,14 +1599,14 @@ impl DatasetUpdate {
     /// `None` sends `null`.
     #[inline]
     pub fn description(mut self, value: Option<String>) -> Self {
-        self.description = Some(value.map(|value| value));
+        self.description = Some(value);
         self
     }
     /// Sets `name`.
     /// `None` sends `null`.
     #[inline]
     pub fn name(mut self, value: Option<String>) -> Self {
-        self.name = Some(value.map(|value| value));
+        self.name = Some(value);
         self
     }
 }
@@ -2708,7 +2726,7 @@ impl CreateIntegrationBody {
     /// `None` sends `null`.
     #[inline]
     pub fn reference_id(mut self, value: Option<String>) -> Self {
-        self.reference_id = Some(value.map(|value| value));
+        self.reference_id = Some(value);
         self
     }
 }
@@ -2741,7 +2759,7 @@ impl UpdateIntegrationBody {
     /// `None` sends `null`.
     #[inline]
     pub fn reference_id(mut self, value: Option<String>) -> Self {
-        self.reference_id = Some(value.map(|value| value));
+        self.reference_id = Some(value);
         self
     }
 }

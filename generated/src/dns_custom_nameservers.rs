@@ -115,12 +115,30 @@ impl DnsCustomNameserversApi<'_> {
     /// - `account_id`
     /// - `custom_ns_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_account_custom_nameserver_with`](Self::delete_account_custom_nameserver_with) sends a JSON value of yours.
+    ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: business, enterprise
     pub fn delete_account_custom_nameserver(
+        &self,
+        account_id: &str,
+        custom_ns_id: &str,
+    ) -> rt::ListCall<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
+            &[account_id, custom_ns_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::list_call(request)
+    }
+    /// [`delete_account_custom_nameserver`](Self::delete_account_custom_nameserver) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/custom_ns/{custom_ns_id}`
+    pub fn delete_account_custom_nameserver_with(
         &self,
         account_id: &str,
         custom_ns_id: &str,

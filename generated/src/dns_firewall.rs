@@ -153,10 +153,28 @@ impl DnsFirewallApi<'_> {
     /// - `account_id`
     /// - `dns_firewall_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_dns_firewall_cluster_with`](Self::delete_dns_firewall_cluster_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: enterprise
     pub fn delete_dns_firewall_cluster(
+        &self,
+        account_id: &str,
+        dns_firewall_id: &str,
+    ) -> rt::Call<Option<DeleteDnsFirewallClusterResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNS_FIREWALL_CLUSTER,
+            &[account_id, dns_firewall_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_dns_firewall_cluster`](Self::delete_dns_firewall_cluster) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/dns_firewall/{dns_firewall_id}`
+    pub fn delete_dns_firewall_cluster_with(
         &self,
         account_id: &str,
         dns_firewall_id: &str,
@@ -452,7 +470,7 @@ impl CreateDnsFirewallClusterRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn attack_mitigation(mut self, value: Option<AttackMitigation>) -> Self {
-        self.attack_mitigation = Some(value.map(|value| value));
+        self.attack_mitigation = Some(value);
         self
     }
     /// Sets `deprecate_any_requests`.
@@ -486,14 +504,14 @@ impl CreateDnsFirewallClusterRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn negative_cache_ttl(mut self, value: Option<NegativeCacheTtl>) -> Self {
-        self.negative_cache_ttl = Some(value.map(|value| value));
+        self.negative_cache_ttl = Some(value);
         self
     }
     /// Sets `ratelimit`.
     /// `None` sends `null`.
     #[inline]
     pub fn ratelimit(mut self, value: Option<Ratelimit>) -> Self {
-        self.ratelimit = Some(value.map(|value| value));
+        self.ratelimit = Some(value);
         self
     }
     /// Sets `retries`.
@@ -577,21 +595,21 @@ impl DnsFirewallInput {
     /// `None` sends `null`.
     #[inline]
     pub fn attack_mitigation(mut self, value: Option<AttackMitigation>) -> Self {
-        self.attack_mitigation = Some(value.map(|value| value));
+        self.attack_mitigation = Some(value);
         self
     }
     /// Sets `negative_cache_ttl`.
     /// `None` sends `null`.
     #[inline]
     pub fn negative_cache_ttl(mut self, value: Option<NegativeCacheTtl>) -> Self {
-        self.negative_cache_ttl = Some(value.map(|value| value));
+        self.negative_cache_ttl = Some(value);
         self
     }
     /// Sets `ratelimit`.
     /// `None` sends `null`.
     #[inline]
     pub fn ratelimit(mut self, value: Option<Ratelimit>) -> Self {
-        self.ratelimit = Some(value.map(|value| value));
+        self.ratelimit = Some(value);
         self
     }
     /// Sets `retries`.

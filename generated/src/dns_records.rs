@@ -184,10 +184,27 @@ impl DnsRecordsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`scan_dns_records_with`](Self::scan_dns_records_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn scan_dns_records(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<DnsResponseImportScanResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::SCAN_DNS_RECORDS,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`scan_dns_records`](Self::scan_dns_records) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/dns_records/scan`
+    pub fn scan_dns_records_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -303,10 +320,28 @@ impl DnsRecordsApi<'_> {
     /// - `zone_id`
     /// - `dns_record_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_dns_record_with`](Self::delete_dns_record_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_dns_record(
+        &self,
+        zone_id: &str,
+        dns_record_id: &str,
+    ) -> rt::Call<Option<DeleteDnsRecordResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNS_RECORD,
+            &[zone_id, dns_record_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_dns_record`](Self::delete_dns_record) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/dns_records/{dns_record_id}`
+    pub fn delete_dns_record_with(
         &self,
         zone_id: &str,
         dns_record_id: &str,

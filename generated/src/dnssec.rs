@@ -88,10 +88,24 @@ impl DnssecApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_dnssec_records_with`](Self::delete_dnssec_records_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn delete_dnssec_records(
+    pub fn delete_dnssec_records(&self, zone_id: &str) -> rt::Call<Option<String>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DNSSEC_RECORDS,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_dnssec_records`](Self::delete_dnssec_records) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/dnssec`
+    pub fn delete_dnssec_records_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,

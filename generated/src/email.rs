@@ -177,10 +177,24 @@ impl EmailApi<'_> {
     /// Path parameters:
     /// - `zone_identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`disable_email_routing_with`](Self::disable_email_routing_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.zone.email.routing.config.update`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn disable_email_routing(
+    pub fn disable_email_routing(&self, zone_identifier: &str) -> rt::Call<Settings> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DISABLE_EMAIL_ROUTING,
+            &[zone_identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`disable_email_routing`](Self::disable_email_routing) with its optional request body.
+    ///
+    /// `POST /zones/{zone_identifier}/email/routing/disable`
+    pub fn disable_email_routing_with(
         &self,
         zone_identifier: &str,
         body: &serde_json::Value,
@@ -231,10 +245,24 @@ impl EmailApi<'_> {
     /// Path parameters:
     /// - `zone_identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`enable_email_routing_with`](Self::enable_email_routing_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.account.zone.email.routing.config.update`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn enable_email_routing(
+    pub fn enable_email_routing(&self, zone_identifier: &str) -> rt::Call<Settings> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ENABLE_EMAIL_ROUTING,
+            &[zone_identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`enable_email_routing`](Self::enable_email_routing) with its optional request body.
+    ///
+    /// `POST /zones/{zone_identifier}/email/routing/enable`
+    pub fn enable_email_routing_with(
         &self,
         zone_identifier: &str,
         body: &serde_json::Value,

@@ -166,10 +166,28 @@ impl FirewallApi<'_> {
     /// - `account_identifier`
     /// - `identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`ip_access_rules_for_an_account_delete_an_ip_access_rule_with`](Self::ip_access_rules_for_an_account_delete_an_ip_access_rule_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#waf:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn ip_access_rules_for_an_account_delete_an_ip_access_rule(
+        &self,
+        account_identifier: &str,
+        identifier: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_AN_ACCOUNT_DELETE_AN_IP_ACCESS_RULE,
+            &[account_identifier, identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`ip_access_rules_for_an_account_delete_an_ip_access_rule`](Self::ip_access_rules_for_an_account_delete_an_ip_access_rule) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_identifier}/firewall/access_rules/rules/{identifier}`
+    pub fn ip_access_rules_for_an_account_delete_an_ip_access_rule_with(
         &self,
         account_identifier: &str,
         identifier: &str,
@@ -275,8 +293,25 @@ impl FirewallApi<'_> {
     /// Path parameters:
     /// - `identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`ip_access_rules_for_a_user_delete_an_ip_access_rule_with`](Self::ip_access_rules_for_a_user_delete_an_ip_access_rule_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     pub fn ip_access_rules_for_a_user_delete_an_ip_access_rule(
+        &self,
+        identifier: &str,
+    ) -> rt::Call<Option<RuleSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::IP_ACCESS_RULES_FOR_A_USER_DELETE_AN_IP_ACCESS_RULE,
+            &[identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`ip_access_rules_for_a_user_delete_an_ip_access_rule`](Self::ip_access_rules_for_a_user_delete_an_ip_access_rule) with its optional request body.
+    ///
+    /// `DELETE /user/firewall/access_rules/rules/{identifier}`
+    pub fn ip_access_rules_for_a_user_delete_an_ip_access_rule_with(
         &self,
         identifier: &str,
         body: &serde_json::Value,
@@ -481,11 +516,30 @@ impl FirewallApi<'_> {
     /// - `zone_identifier`
     /// - `id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_filter_with`](Self::delete_a_filter_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
     pub fn delete_a_filter(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<Option<FilterDeleteResultItem>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_FILTER,
+            &[zone_identifier, id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_filter`](Self::delete_a_filter) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/filters/{id}`
+    #[deprecated]
+    pub fn delete_a_filter_with(
         &self,
         zone_identifier: &str,
         id: &str,
@@ -625,8 +679,26 @@ impl FirewallApi<'_> {
     /// - `zone_identifier`
     /// - `id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_zone_lockdown_rule_with`](Self::delete_a_zone_lockdown_rule_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, pro
     pub fn delete_a_zone_lockdown_rule(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<Option<DeleteAZoneLockdownRuleResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_ZONE_LOCKDOWN_RULE,
+            &[zone_identifier, id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_zone_lockdown_rule`](Self::delete_a_zone_lockdown_rule) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/firewall/lockdowns/{id}`
+    pub fn delete_a_zone_lockdown_rule_with(
         &self,
         zone_identifier: &str,
         id: &str,
@@ -1037,8 +1109,26 @@ impl FirewallApi<'_> {
     /// - `zone_identifier`
     /// - `id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_user_agent_blocking_rule_with`](Self::delete_a_user_agent_blocking_rule_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_a_user_agent_blocking_rule(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<Option<DeleteAUserAgentBlockingRuleResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_USER_AGENT_BLOCKING_RULE,
+            &[zone_identifier, id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_user_agent_blocking_rule`](Self::delete_a_user_agent_blocking_rule) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/firewall/ua_rules/{id}`
+    pub fn delete_a_user_agent_blocking_rule_with(
         &self,
         zone_identifier: &str,
         id: &str,
@@ -1191,11 +1281,30 @@ impl FirewallApi<'_> {
     /// - `zone_identifier`
     /// - `id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_waf_override_with`](Self::delete_a_waf_override_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
     pub fn delete_a_waf_override(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<Option<DeleteAWafOverrideResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_WAF_OVERRIDE,
+            &[zone_identifier, id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_waf_override`](Self::delete_a_waf_override) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/firewall/waf/overrides/{id}`
+    #[deprecated]
+    pub fn delete_a_waf_override_with(
         &self,
         zone_identifier: &str,
         id: &str,
@@ -1435,11 +1544,30 @@ impl FirewallApi<'_> {
     /// - `zone_identifier`
     /// - `id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_rate_limit_with`](Self::delete_a_rate_limit_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
     pub fn delete_a_rate_limit(
+        &self,
+        zone_identifier: &str,
+        id: &str,
+    ) -> rt::Call<Option<DeleteARateLimitResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_RATE_LIMIT,
+            &[zone_identifier, id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_rate_limit`](Self::delete_a_rate_limit) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/rate_limits/{id}`
+    #[deprecated]
+    pub fn delete_a_rate_limit_with(
         &self,
         zone_identifier: &str,
         id: &str,

@@ -143,8 +143,26 @@ impl HealthchecksApi<'_> {
     /// - `zone_id`
     /// - `healthcheck_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_preview_health_check_with`](Self::delete_preview_health_check_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, pro
     pub fn delete_preview_health_check(
+        &self,
+        zone_id: &str,
+        healthcheck_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PREVIEW_HEALTH_CHECK,
+            &[zone_id, healthcheck_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_preview_health_check`](Self::delete_preview_health_check) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/healthchecks/preview/{healthcheck_id}`
+    pub fn delete_preview_health_check_with(
         &self,
         zone_id: &str,
         healthcheck_id: &str,
@@ -249,8 +267,26 @@ impl HealthchecksApi<'_> {
     /// - `zone_id`
     /// - `healthcheck_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_health_check_with`](Self::delete_health_check_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, pro
     pub fn delete_health_check(
+        &self,
+        zone_id: &str,
+        healthcheck_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_HEALTH_CHECK,
+            &[zone_id, healthcheck_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_health_check`](Self::delete_health_check) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/healthchecks/{healthcheck_id}`
+    pub fn delete_health_check_with(
         &self,
         zone_id: &str,
         healthcheck_id: &str,
@@ -685,7 +721,7 @@ impl HttpConfig {
     /// `None` sends `null`.
     #[inline]
     pub fn expected_codes(mut self, value: Option<Vec<String>>) -> Self {
-        self.expected_codes = Some(value.map(|value| value));
+        self.expected_codes = Some(value);
         self
     }
     /// Sets `follow_redirects`.
@@ -701,7 +737,7 @@ impl HttpConfig {
         mut self,
         value: Option<std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        self.header = Some(value.map(|value| value));
+        self.header = Some(value);
         self
     }
     /// Sets `method`.
@@ -1053,7 +1089,7 @@ impl QueryHealthcheck {
     /// `None` sends `null`.
     #[inline]
     pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value.map(|value| value));
+        self.check_regions = Some(value);
         self
     }
     /// Sets `consecutive_fails`.
@@ -1081,7 +1117,7 @@ impl QueryHealthcheck {
     /// `None` sends `null`.
     #[inline]
     pub fn http_config(mut self, value: Option<HttpConfig>) -> Self {
-        self.http_config = Some(value.map(|value| value));
+        self.http_config = Some(value);
         self
     }
     /// Sets `interval`.
@@ -1106,7 +1142,7 @@ impl QueryHealthcheck {
     /// `None` sends `null`.
     #[inline]
     pub fn tcp_config(mut self, value: Option<TcpConfig>) -> Self {
-        self.tcp_config = Some(value.map(|value| value));
+        self.tcp_config = Some(value);
         self
     }
     /// Sets `timeout`.

@@ -288,10 +288,28 @@ impl IamApi<'_> {
     /// - `account_id`
     /// - `resource_group_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`account_resource_group_delete_with`](Self::account_resource_group_delete_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.iam.resource-group.delete`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn account_resource_group_delete(
+        &self,
+        account_id: &str,
+        resource_group_id: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
+            &[account_id, resource_group_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`account_resource_group_delete`](Self::account_resource_group_delete) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/iam/resource_groups/{resource_group_id}`
+    pub fn account_resource_group_delete_with(
         &self,
         account_id: &str,
         resource_group_id: &str,
@@ -433,10 +451,28 @@ impl IamApi<'_> {
     /// - `account_id`
     /// - `member_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`remove_member_with`](Self::remove_member_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn remove_member(
+        &self,
+        account_id: &str,
+        member_id: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_MEMBER,
+            &[account_id, member_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`remove_member`](Self::remove_member) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/members/{member_id}`
+    pub fn remove_member_with(
         &self,
         account_id: &str,
         member_id: &str,
@@ -576,7 +612,24 @@ impl IamApi<'_> {
     ///
     /// Path parameters:
     /// - `membership_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_membership_with`](Self::delete_membership_with) sends a JSON value of yours.
     pub fn delete_membership(
+        &self,
+        membership_id: &str,
+    ) -> rt::Call<Option<DeleteMembershipResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_MEMBERSHIP,
+            &[membership_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_membership`](Self::delete_membership) with its optional request body.
+    ///
+    /// `DELETE /memberships/{membership_id}`
+    pub fn delete_membership_with(
         &self,
         membership_id: &str,
         body: &serde_json::Value,
@@ -753,8 +806,25 @@ impl IamApi<'_> {
     /// Path parameters:
     /// - `organization_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`leave_organization_with`](Self::leave_organization_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn leave_organization(
+        &self,
+        organization_id: &str,
+    ) -> rt::Call<Option<LeaveOrganizationResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LEAVE_ORGANIZATION,
+            &[organization_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`leave_organization`](Self::leave_organization) with its optional request body.
+    ///
+    /// `DELETE /user/organizations/{organization_id}`
+    pub fn leave_organization_with(
         &self,
         organization_id: &str,
         body: &serde_json::Value,
@@ -914,10 +984,27 @@ impl IamApi<'_> {
     /// Path parameters:
     /// - `token_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_token_with`](Self::delete_token_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.token.delete`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_token(
+        &self,
+        token_id: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_TOKEN,
+            &[token_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_token`](Self::delete_token) with its optional request body.
+    ///
+    /// `DELETE /user/tokens/{token_id}`
+    pub fn delete_token_with(
         &self,
         token_id: &str,
         body: &serde_json::Value,
@@ -941,6 +1028,8 @@ impl IamApi<'_> {
     /// Path parameters:
     /// - `token_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`roll_token_with`](Self::roll_token_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.api.token.update`
     ///
     /// Plans: business, enterprise, free, pro
@@ -951,6 +1040,22 @@ impl IamApi<'_> {
             &[token_id],
         );
         request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`roll_token`](Self::roll_token) with its optional request body.
+    ///
+    /// `PUT /user/tokens/{token_id}/value`
+    pub fn roll_token_with(
+        &self,
+        token_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ROLL_TOKEN,
+            &[token_id],
+        );
+        request.json(body);
         rt::__private::call(request)
     }
 }
@@ -3343,35 +3448,35 @@ impl EditUserRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn country(mut self, value: Option<Country>) -> Self {
-        self.country = Some(value.map(|value| value));
+        self.country = Some(value);
         self
     }
     /// Sets `first_name`.
     /// `None` sends `null`.
     #[inline]
     pub fn first_name(mut self, value: Option<FirstName>) -> Self {
-        self.first_name = Some(value.map(|value| value));
+        self.first_name = Some(value);
         self
     }
     /// Sets `last_name`.
     /// `None` sends `null`.
     #[inline]
     pub fn last_name(mut self, value: Option<LastName>) -> Self {
-        self.last_name = Some(value.map(|value| value));
+        self.last_name = Some(value);
         self
     }
     /// Sets `telephone`.
     /// `None` sends `null`.
     #[inline]
     pub fn telephone(mut self, value: Option<Telephone>) -> Self {
-        self.telephone = Some(value.map(|value| value));
+        self.telephone = Some(value);
         self
     }
     /// Sets `zipcode`.
     /// `None` sends `null`.
     #[inline]
     pub fn zipcode(mut self, value: Option<Zipcode>) -> Self {
-        self.zipcode = Some(value.map(|value| value));
+        self.zipcode = Some(value);
         self
     }
 }

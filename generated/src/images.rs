@@ -268,7 +268,25 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `variant_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_variant_with`](Self::delete_a_variant_with) sends a JSON value of yours.
     pub fn delete_a_variant(
+        &self,
+        account_id: &str,
+        variant_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_VARIANT,
+            &[account_id, variant_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_variant`](Self::delete_a_variant) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/images/v1/variants/{variant_id}`
+    pub fn delete_a_variant_with(
         &self,
         account_id: &str,
         variant_id: &str,
@@ -337,7 +355,25 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `image_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_image_with`](Self::delete_image_with) sends a JSON value of yours.
     pub fn delete_image(
+        &self,
+        account_id: &str,
+        image_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_IMAGE,
+            &[account_id, image_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_image`](Self::delete_image) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/images/v1/{image_id}`
+    pub fn delete_image_with(
         &self,
         account_id: &str,
         image_id: &str,

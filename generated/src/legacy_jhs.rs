@@ -245,7 +245,25 @@ impl LegacyJhsApi<'_> {
     /// Path parameters:
     /// - `zone`
     /// - `app_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_spectrum_application_with`](Self::delete_spectrum_application_with) sends a JSON value of yours.
     pub fn delete_spectrum_application(
+        &self,
+        zone: &str,
+        app_id: &str,
+    ) -> rt::Call<Option<DeleteSpectrumApplicationResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SPECTRUM_APPLICATION,
+            &[zone, app_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_spectrum_application`](Self::delete_spectrum_application) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone}/spectrum/apps/{app_id}`
+    pub fn delete_spectrum_application_with(
         &self,
         zone: &str,
         app_id: &str,

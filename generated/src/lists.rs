@@ -187,8 +187,26 @@ impl ListsApi<'_> {
     /// - `account_id`
     /// - `list_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_list_with`](Self::delete_a_list_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_a_list(
+        &self,
+        account_id: &str,
+        list_id: &str,
+    ) -> rt::Call<Option<ListDeleteResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_LIST,
+            &[account_id, list_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_list`](Self::delete_a_list) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/rules/lists/{list_id}`
+    pub fn delete_a_list_with(
         &self,
         account_id: &str,
         list_id: &str,

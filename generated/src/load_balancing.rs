@@ -158,7 +158,25 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `monitor_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`account_load_balancer_monitors_delete_monitor_with`](Self::account_load_balancer_monitors_delete_monitor_with) sends a JSON value of yours.
     pub fn account_load_balancer_monitors_delete_monitor(
+        &self,
+        account_id: &str,
+        monitor_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &[account_id, monitor_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`account_load_balancer_monitors_delete_monitor`](Self::account_load_balancer_monitors_delete_monitor) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/load_balancers/monitors/{monitor_id}`
+    pub fn account_load_balancer_monitors_delete_monitor_with(
         &self,
         account_id: &str,
         monitor_id: &str,
@@ -379,7 +397,25 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `pool_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`account_load_balancer_pools_delete_pool_with`](Self::account_load_balancer_pools_delete_pool_with) sends a JSON value of yours.
     pub fn account_load_balancer_pools_delete_pool(
+        &self,
+        account_id: &str,
+        pool_id: &str,
+    ) -> rt::Call<Option<SchemasIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
+            &[account_id, pool_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`account_load_balancer_pools_delete_pool`](Self::account_load_balancer_pools_delete_pool) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/load_balancers/pools/{pool_id}`
+    pub fn account_load_balancer_pools_delete_pool_with(
         &self,
         account_id: &str,
         pool_id: &str,
@@ -675,7 +711,24 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `monitor_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`load_balancer_monitors_delete_monitor_with`](Self::load_balancer_monitors_delete_monitor_with) sends a JSON value of yours.
     pub fn load_balancer_monitors_delete_monitor(
+        &self,
+        monitor_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &[monitor_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`load_balancer_monitors_delete_monitor`](Self::load_balancer_monitors_delete_monitor) with its optional request body.
+    ///
+    /// `DELETE /user/load_balancers/monitors/{monitor_id}`
+    pub fn load_balancer_monitors_delete_monitor_with(
         &self,
         monitor_id: &str,
         body: &serde_json::Value,
@@ -869,7 +922,24 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `pool_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`load_balancer_pools_delete_pool_with`](Self::load_balancer_pools_delete_pool_with) sends a JSON value of yours.
     pub fn load_balancer_pools_delete_pool(
+        &self,
+        pool_id: &str,
+    ) -> rt::Call<Option<SchemasIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::LOAD_BALANCER_POOLS_DELETE_POOL,
+            &[pool_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`load_balancer_pools_delete_pool`](Self::load_balancer_pools_delete_pool) with its optional request body.
+    ///
+    /// `DELETE /user/load_balancers/pools/{pool_id}`
+    pub fn load_balancer_pools_delete_pool_with(
         &self,
         pool_id: &str,
         body: &serde_json::Value,
@@ -1124,7 +1194,25 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `load_balancer_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_load_balancer_with`](Self::delete_load_balancer_with) sends a JSON value of yours.
     pub fn delete_load_balancer(
+        &self,
+        zone_id: &str,
+        load_balancer_id: &str,
+    ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_LOAD_BALANCER,
+            &[zone_id, load_balancer_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_load_balancer`](Self::delete_load_balancer) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/load_balancers/{load_balancer_id}`
+    pub fn delete_load_balancer_with(
         &self,
         zone_id: &str,
         load_balancer_id: &str,
@@ -2710,14 +2798,14 @@ impl NotificationFilter {
     /// `None` sends `null`.
     #[inline]
     pub fn origin(mut self, value: Option<FilterOptions>) -> Self {
-        self.origin = Some(value.map(|value| value));
+        self.origin = Some(value);
         self
     }
     /// Sets `pool`.
     /// `None` sends `null`.
     #[inline]
     pub fn pool(mut self, value: Option<FilterOptions>) -> Self {
-        self.pool = Some(value.map(|value| value));
+        self.pool = Some(value);
         self
     }
 }
@@ -2768,7 +2856,7 @@ impl FilterOptions {
     /// `None` sends `null`.
     #[inline]
     pub fn healthy(mut self, value: Option<bool>) -> Self {
-        self.healthy = Some(value.map(|value| value));
+        self.healthy = Some(value);
         self
     }
 }
@@ -3095,7 +3183,7 @@ impl CreatePoolRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value.map(|value| value));
+        self.notification_filter = Some(value);
         self
     }
     /// Sets `origin_steering`.
@@ -3247,7 +3335,7 @@ impl UpdatePoolRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value.map(|value| value));
+        self.check_regions = Some(value);
         self
     }
     /// Sets `description`.
@@ -3302,7 +3390,7 @@ impl UpdatePoolRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value.map(|value| value));
+        self.notification_filter = Some(value);
         self
     }
     /// Sets `origin_steering`.
@@ -3382,7 +3470,7 @@ impl PatchPoolRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value.map(|value| value));
+        self.check_regions = Some(value);
         self
     }
     /// Sets `description`.
@@ -3443,7 +3531,7 @@ impl PatchPoolRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value.map(|value| value));
+        self.notification_filter = Some(value);
         self
     }
     /// Sets `origin_steering`.
@@ -3713,7 +3801,7 @@ impl CreatePoolRequest2 {
     /// `None` sends `null`.
     #[inline]
     pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value.map(|value| value));
+        self.check_regions = Some(value);
         self
     }
     /// Sets `description`.
@@ -3768,7 +3856,7 @@ impl CreatePoolRequest2 {
     /// `None` sends `null`.
     #[inline]
     pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value.map(|value| value));
+        self.notification_filter = Some(value);
         self
     }
     /// Sets `origin_steering`.

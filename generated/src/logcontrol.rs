@@ -87,8 +87,25 @@ impl LogcontrolApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_accounts_account_id_logs_control_cmb_config_with`](Self::delete_accounts_account_id_logs_control_cmb_config_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#logs:edit`
     pub fn delete_accounts_account_id_logs_control_cmb_config(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Option<serde_json::Value>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_accounts_account_id_logs_control_cmb_config`](Self::delete_accounts_account_id_logs_control_cmb_config) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/logs/control/cmb/config`
+    pub fn delete_accounts_account_id_logs_control_cmb_config_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,

@@ -202,10 +202,28 @@ impl LogpushApi<'_> {
     /// - `account_id`
     /// - `job_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_accounts_account_id_logpush_jobs_job_id_with`](Self::delete_accounts_account_id_logpush_jobs_job_id_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
     pub fn delete_accounts_account_id_logpush_jobs_job_id(
+        &self,
+        account_id: &str,
+        job_id: i64,
+    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &[account_id, &job_id.to_string()],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_accounts_account_id_logpush_jobs_job_id`](Self::delete_accounts_account_id_logpush_jobs_job_id) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/logpush/jobs/{job_id}`
+    pub fn delete_accounts_account_id_logpush_jobs_job_id_with(
         &self,
         account_id: &str,
         job_id: i64,
@@ -553,10 +571,28 @@ impl LogpushApi<'_> {
     /// - `zone_id`
     /// - `job_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_zones_zone_id_logpush_jobs_job_id_with`](Self::delete_zones_zone_id_logpush_jobs_job_id_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
     pub fn delete_zones_zone_id_logpush_jobs_job_id(
+        &self,
+        zone_id: &str,
+        job_id: i64,
+    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &[zone_id, &job_id.to_string()],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_zones_zone_id_logpush_jobs_job_id`](Self::delete_zones_zone_id_logpush_jobs_job_id) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/logpush/jobs/{job_id}`
+    pub fn delete_zones_zone_id_logpush_jobs_job_id_with(
         &self,
         zone_id: &str,
         job_id: i64,
@@ -1257,28 +1293,28 @@ impl OutputOptions {
     /// `None` sends `null`.
     #[inline]
     pub fn cve_2021_4428(mut self, value: Option<bool>) -> Self {
-        self.cve_2021_4428 = Some(value.map(|value| value));
+        self.cve_2021_4428 = Some(value);
         self
     }
     /// Sets `batch_prefix`.
     /// `None` sends `null`.
     #[inline]
     pub fn batch_prefix(mut self, value: Option<String>) -> Self {
-        self.batch_prefix = Some(value.map(|value| value));
+        self.batch_prefix = Some(value);
         self
     }
     /// Sets `batch_suffix`.
     /// `None` sends `null`.
     #[inline]
     pub fn batch_suffix(mut self, value: Option<String>) -> Self {
-        self.batch_suffix = Some(value.map(|value| value));
+        self.batch_suffix = Some(value);
         self
     }
     /// Sets `field_delimiter`.
     /// `None` sends `null`.
     #[inline]
     pub fn field_delimiter(mut self, value: Option<String>) -> Self {
-        self.field_delimiter = Some(value.map(|value| value));
+        self.field_delimiter = Some(value);
         self
     }
     /// Sets `field_names`.
@@ -1297,35 +1333,35 @@ impl OutputOptions {
     /// `None` sends `null`.
     #[inline]
     pub fn record_delimiter(mut self, value: Option<String>) -> Self {
-        self.record_delimiter = Some(value.map(|value| value));
+        self.record_delimiter = Some(value);
         self
     }
     /// Sets `record_prefix`.
     /// `None` sends `null`.
     #[inline]
     pub fn record_prefix(mut self, value: Option<String>) -> Self {
-        self.record_prefix = Some(value.map(|value| value));
+        self.record_prefix = Some(value);
         self
     }
     /// Sets `record_suffix`.
     /// `None` sends `null`.
     #[inline]
     pub fn record_suffix(mut self, value: Option<String>) -> Self {
-        self.record_suffix = Some(value.map(|value| value));
+        self.record_suffix = Some(value);
         self
     }
     /// Sets `record_template`.
     /// `None` sends `null`.
     #[inline]
     pub fn record_template(mut self, value: Option<String>) -> Self {
-        self.record_template = Some(value.map(|value| value));
+        self.record_template = Some(value);
         self
     }
     /// Sets `sample_rate`.
     /// `None` sends `null`.
     #[inline]
     pub fn sample_rate(mut self, value: Option<f64>) -> Self {
-        self.sample_rate = Some(value.map(|value| value));
+        self.sample_rate = Some(value);
         self
     }
     /// Sets `timestamp_format`.
@@ -1534,7 +1570,7 @@ impl IdLogpushJobsRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn dataset(mut self, value: Option<Dataset>) -> Self {
-        self.dataset = Some(value.map(|value| value));
+        self.dataset = Some(value);
         self
     }
     /// Sets `enabled`.
@@ -1547,28 +1583,28 @@ impl IdLogpushJobsRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn frequency(mut self, value: Option<Frequency>) -> Self {
-        self.frequency = Some(value.map(|value| value));
+        self.frequency = Some(value);
         self
     }
     /// Sets `kind`.
     /// `None` sends `null`.
     #[inline]
     pub fn kind(mut self, value: Option<Kind>) -> Self {
-        self.kind = Some(value.map(|value| value));
+        self.kind = Some(value);
         self
     }
     /// Sets `logpull_options`.
     /// `None` sends `null`.
     #[inline]
     pub fn logpull_options(mut self, value: Option<LogpullOptions>) -> Self {
-        self.logpull_options = Some(value.map(|value| value));
+        self.logpull_options = Some(value);
         self
     }
     /// Sets `max_upload_bytes`.
     /// `None` sends `null`.
     #[inline]
     pub fn max_upload_bytes(mut self, value: Option<MaxUploadBytes>) -> Self {
-        self.max_upload_bytes = Some(value.map(|value| value));
+        self.max_upload_bytes = Some(value);
         self
     }
     /// Sets `max_upload_interval_seconds`.
@@ -1578,28 +1614,28 @@ impl IdLogpushJobsRequest {
         mut self,
         value: Option<MaxUploadIntervalSeconds>,
     ) -> Self {
-        self.max_upload_interval_seconds = Some(value.map(|value| value));
+        self.max_upload_interval_seconds = Some(value);
         self
     }
     /// Sets `max_upload_records`.
     /// `None` sends `null`.
     #[inline]
     pub fn max_upload_records(mut self, value: Option<MaxUploadRecords>) -> Self {
-        self.max_upload_records = Some(value.map(|value| value));
+        self.max_upload_records = Some(value);
         self
     }
     /// Sets `name`.
     /// `None` sends `null`.
     #[inline]
     pub fn name(mut self, value: Option<Name>) -> Self {
-        self.name = Some(value.map(|value| value));
+        self.name = Some(value);
         self
     }
     /// Sets `output_options`.
     /// `None` sends `null`.
     #[inline]
     pub fn output_options(mut self, value: Option<OutputOptions>) -> Self {
-        self.output_options = Some(value.map(|value| value));
+        self.output_options = Some(value);
         self
     }
     /// Sets `ownership_challenge`.
@@ -1679,28 +1715,28 @@ impl IdLogpushJobsJobIdRequest {
     /// `None` sends `null`.
     #[inline]
     pub fn frequency(mut self, value: Option<Frequency>) -> Self {
-        self.frequency = Some(value.map(|value| value));
+        self.frequency = Some(value);
         self
     }
     /// Sets `kind`.
     /// `None` sends `null`.
     #[inline]
     pub fn kind(mut self, value: Option<Kind>) -> Self {
-        self.kind = Some(value.map(|value| value));
+        self.kind = Some(value);
         self
     }
     /// Sets `logpull_options`.
     /// `None` sends `null`.
     #[inline]
     pub fn logpull_options(mut self, value: Option<LogpullOptions>) -> Self {
-        self.logpull_options = Some(value.map(|value| value));
+        self.logpull_options = Some(value);
         self
     }
     /// Sets `max_upload_bytes`.
     /// `None` sends `null`.
     #[inline]
     pub fn max_upload_bytes(mut self, value: Option<MaxUploadBytes>) -> Self {
-        self.max_upload_bytes = Some(value.map(|value| value));
+        self.max_upload_bytes = Some(value);
         self
     }
     /// Sets `max_upload_interval_seconds`.
@@ -1710,21 +1746,21 @@ impl IdLogpushJobsJobIdRequest {
         mut self,
         value: Option<MaxUploadIntervalSeconds>,
     ) -> Self {
-        self.max_upload_interval_seconds = Some(value.map(|value| value));
+        self.max_upload_interval_seconds = Some(value);
         self
     }
     /// Sets `max_upload_records`.
     /// `None` sends `null`.
     #[inline]
     pub fn max_upload_records(mut self, value: Option<MaxUploadRecords>) -> Self {
-        self.max_upload_records = Some(value.map(|value| value));
+        self.max_upload_records = Some(value);
         self
     }
     /// Sets `output_options`.
     /// `None` sends `null`.
     #[inline]
     pub fn output_options(mut self, value: Option<OutputOptions>) -> Self {
-        self.output_options = Some(value.map(|value| value));
+        self.output_options = Some(value);
         self
     }
     /// Sets `ownership_challenge`.

@@ -359,8 +359,26 @@ impl MagicApi<'_> {
     /// - `account_id`
     /// - `gre_tunnel_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_gre_tunnel_with`](Self::delete_gre_tunnel_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn delete_gre_tunnel(
+        &self,
+        account_id: &str,
+        gre_tunnel_id: &str,
+    ) -> rt::Call<Option<TunnelDeletedResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_GRE_TUNNEL,
+            &[account_id, gre_tunnel_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_gre_tunnel`](Self::delete_gre_tunnel) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/gre_tunnels/{gre_tunnel_id}`
+    pub fn delete_gre_tunnel_with(
         &self,
         account_id: &str,
         gre_tunnel_id: &str,
@@ -511,8 +529,26 @@ impl MagicApi<'_> {
     /// - `account_id`
     /// - `ipsec_tunnel_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`magic_ipsec_tunnels_delete_ipsec_tunnel_with`](Self::magic_ipsec_tunnels_delete_ipsec_tunnel_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn magic_ipsec_tunnels_delete_ipsec_tunnel(
+        &self,
+        account_id: &str,
+        ipsec_tunnel_id: &str,
+    ) -> rt::Call<Option<SchemasTunnelDeletedResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_DELETE_IPSEC_TUNNEL,
+            &[account_id, ipsec_tunnel_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`magic_ipsec_tunnels_delete_ipsec_tunnel`](Self::magic_ipsec_tunnels_delete_ipsec_tunnel) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/ipsec_tunnels/{ipsec_tunnel_id}`
+    pub fn magic_ipsec_tunnels_delete_ipsec_tunnel_with(
         &self,
         account_id: &str,
         ipsec_tunnel_id: &str,
@@ -538,8 +574,26 @@ impl MagicApi<'_> {
     /// - `account_id`
     /// - `ipsec_tunnel_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`magic_ipsec_tunnels_generate_pre_shared_key_psk_for_ipsec_tunnels_with`](Self::magic_ipsec_tunnels_generate_pre_shared_key_psk_for_ipsec_tunnels_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn magic_ipsec_tunnels_generate_pre_shared_key_psk_for_ipsec_tunnels(
+        &self,
+        account_id: &str,
+        ipsec_tunnel_id: &str,
+    ) -> rt::Call<PskGenerationResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_IPSEC_TUNNELS_GENERATE_PRE_SHARED_KEY_PSK_FOR_IPSEC_TUNNELS,
+            &[account_id, ipsec_tunnel_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`magic_ipsec_tunnels_generate_pre_shared_key_psk_for_ipsec_tunnels`](Self::magic_ipsec_tunnels_generate_pre_shared_key_psk_for_ipsec_tunnels) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/magic/ipsec_tunnels/{ipsec_tunnel_id}/psk_generate`
+    pub fn magic_ipsec_tunnels_generate_pre_shared_key_psk_for_ipsec_tunnels_with(
         &self,
         account_id: &str,
         ipsec_tunnel_id: &str,
@@ -722,10 +776,28 @@ impl MagicApi<'_> {
     /// - `account_id`
     /// - `route_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_route_with`](Self::delete_route_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: enterprise
     pub fn delete_route(
+        &self,
+        account_id: &str,
+        route_id: &str,
+    ) -> rt::Call<Option<RouteDeletedResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ROUTE,
+            &[account_id, route_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_route`](Self::delete_route) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/routes/{route_id}`
+    pub fn delete_route_with(
         &self,
         account_id: &str,
         route_id: &str,
@@ -882,10 +954,28 @@ impl MagicApi<'_> {
     /// - `account_id`
     /// - `site_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_site_with`](Self::delete_site_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: enterprise
     pub fn delete_site(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<Option<Site>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SITE,
+            &[account_id, site_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_site`](Self::delete_site) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/sites/{site_id}`
+    pub fn delete_site_with(
         &self,
         account_id: &str,
         site_id: &str,
@@ -1055,10 +1145,29 @@ impl MagicApi<'_> {
     /// - `site_id`
     /// - `acl_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`magic_site_acls_delete_acl_with`](Self::magic_site_acls_delete_acl_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: enterprise
     pub fn magic_site_acls_delete_acl(
+        &self,
+        account_id: &str,
+        site_id: &str,
+        acl_id: &str,
+    ) -> rt::Call<Option<Acl>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_ACLS_DELETE_ACL,
+            &[account_id, site_id, acl_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`magic_site_acls_delete_acl`](Self::magic_site_acls_delete_acl) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/sites/{site_id}/acls/{acl_id}`
+    pub fn magic_site_acls_delete_acl_with(
         &self,
         account_id: &str,
         site_id: &str,
@@ -1337,10 +1446,29 @@ impl MagicApi<'_> {
     /// - `site_id`
     /// - `lan_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`magic_site_lans_delete_lan_with`](Self::magic_site_lans_delete_lan_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: enterprise
     pub fn magic_site_lans_delete_lan(
+        &self,
+        account_id: &str,
+        site_id: &str,
+        lan_id: &str,
+    ) -> rt::Call<Option<Lan>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_LANS_DELETE_LAN,
+            &[account_id, site_id, lan_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`magic_site_lans_delete_lan`](Self::magic_site_lans_delete_lan) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/sites/{site_id}/lans/{lan_id}`
+    pub fn magic_site_lans_delete_lan_with(
         &self,
         account_id: &str,
         site_id: &str,
@@ -1511,10 +1639,29 @@ impl MagicApi<'_> {
     /// - `site_id`
     /// - `wan_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`magic_site_wans_delete_wan_with`](Self::magic_site_wans_delete_wan_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: enterprise
     pub fn magic_site_wans_delete_wan(
+        &self,
+        account_id: &str,
+        site_id: &str,
+        wan_id: &str,
+    ) -> rt::Call<Option<Wan>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::MAGIC_SITE_WANS_DELETE_WAN,
+            &[account_id, site_id, wan_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`magic_site_wans_delete_wan`](Self::magic_site_wans_delete_wan) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/magic/sites/{site_id}/wans/{wan_id}`
+    pub fn magic_site_wans_delete_wan_with(
         &self,
         account_id: &str,
         site_id: &str,

@@ -56,7 +56,21 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_account_configuration(
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`create_account_configuration_with`](Self::create_account_configuration_with) sends a JSON value of yours.
+    pub fn create_account_configuration(&self, account_id: &str) -> rt::Call<MnmConfig> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`create_account_configuration`](Self::create_account_configuration) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/mnm/config`
+    pub fn create_account_configuration_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -79,7 +93,24 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`update_an_entire_account_configuration_with`](Self::update_an_entire_account_configuration_with) sends a JSON value of yours.
     pub fn update_an_entire_account_configuration(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<MnmConfig> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`update_an_entire_account_configuration`](Self::update_an_entire_account_configuration) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/mnm/config`
+    pub fn update_an_entire_account_configuration_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -102,7 +133,24 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`update_account_configuration_fields_with`](Self::update_account_configuration_fields_with) sends a JSON value of yours.
     pub fn update_account_configuration_fields(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<MnmConfig> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`update_account_configuration_fields`](Self::update_account_configuration_fields) with its optional request body.
+    ///
+    /// `PATCH /accounts/{account_id}/mnm/config`
+    pub fn update_account_configuration_fields_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -125,7 +173,24 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_account_configuration_with`](Self::delete_account_configuration_with) sends a JSON value of yours.
     pub fn delete_account_configuration(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Option<MnmConfig>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACCOUNT_CONFIGURATION,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_account_configuration`](Self::delete_account_configuration) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/mnm/config`
+    pub fn delete_account_configuration_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -190,7 +255,21 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_rules(
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`create_rules_with`](Self::create_rules_with) sends a JSON value of yours.
+    pub fn create_rules(&self, account_id: &str) -> rt::Call<Option<MnmRule>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_RULES,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`create_rules`](Self::create_rules) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/mnm/rules`
+    pub fn create_rules_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -213,7 +292,21 @@ impl MagicVisibilityApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn update_rules(
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`update_rules_with`](Self::update_rules_with) sends a JSON value of yours.
+    pub fn update_rules(&self, account_id: &str) -> rt::Call<Option<MnmRule>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_RULES,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`update_rules`](Self::update_rules) with its optional request body.
+    ///
+    /// `PUT /accounts/{account_id}/mnm/rules`
+    pub fn update_rules_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -260,7 +353,25 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`update_rule_with`](Self::update_rule_with) sends a JSON value of yours.
     pub fn update_rule(
+        &self,
+        account_id: &str,
+        rule_id: &str,
+    ) -> rt::Call<Option<MnmRule>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_RULE,
+            &[account_id, rule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`update_rule`](Self::update_rule) with its optional request body.
+    ///
+    /// `PATCH /accounts/{account_id}/mnm/rules/{rule_id}`
+    pub fn update_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,
@@ -285,7 +396,25 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_rule_with`](Self::delete_rule_with) sends a JSON value of yours.
     pub fn delete_rule(
+        &self,
+        account_id: &str,
+        rule_id: &str,
+    ) -> rt::Call<Option<MnmRule>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_RULE,
+            &[account_id, rule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_rule`](Self::delete_rule) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/mnm/rules/{rule_id}`
+    pub fn delete_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,
@@ -310,7 +439,25 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`update_advertisement_for_rule_with`](Self::update_advertisement_for_rule_with) sends a JSON value of yours.
     pub fn update_advertisement_for_rule(
+        &self,
+        account_id: &str,
+        rule_id: &str,
+    ) -> rt::Call<Option<MnmRuleAdvertisableResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::UPDATE_ADVERTISEMENT_FOR_RULE,
+            &[account_id, rule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`update_advertisement_for_rule`](Self::update_advertisement_for_rule) with its optional request body.
+    ///
+    /// `PATCH /accounts/{account_id}/mnm/rules/{rule_id}/advertisement`
+    pub fn update_advertisement_for_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,

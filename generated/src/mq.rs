@@ -210,8 +210,26 @@ impl MqApi<'_> {
     /// - `account_id`
     /// - `queue_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`v2_delete_queue_with`](Self::v2_delete_queue_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.delete`
     pub fn v2_delete_queue(
+        &self,
+        account_id: &str,
+        queue_id: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_DELETE_QUEUE,
+            &[account_id, queue_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`v2_delete_queue`](Self::v2_delete_queue) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/queues/{queue_id}`
+    pub fn v2_delete_queue_with(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -321,8 +339,27 @@ impl MqApi<'_> {
     /// - `queue_id`
     /// - `consumer_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`v2_delete_queue_consumer_with`](Self::v2_delete_queue_consumer_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.delete`
     pub fn v2_delete_queue_consumer(
+        &self,
+        account_id: &str,
+        queue_id: &str,
+        consumer_id: &str,
+    ) -> rt::Call<Option<Vec<serde_json::Value>>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::V2_DELETE_QUEUE_CONSUMER,
+            &[account_id, queue_id, consumer_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`v2_delete_queue_consumer`](Self::v2_delete_queue_consumer) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/queues/{queue_id}/consumers/{consumer_id}`
+    pub fn v2_delete_queue_consumer_with(
         &self,
         account_id: &str,
         queue_id: &str,

@@ -130,7 +130,25 @@ impl PagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `project_name`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_project_with`](Self::delete_project_with) sends a JSON value of yours.
     pub fn delete_project(
+        &self,
+        account_id: &str,
+        project_name: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PROJECT,
+            &[account_id, project_name],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_project`](Self::delete_project) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/pages/projects/{project_name}`
+    pub fn delete_project_with(
         &self,
         account_id: &str,
         project_name: &str,
@@ -236,7 +254,26 @@ impl PagesApi<'_> {
     /// - `account_id`
     /// - `project_name`
     /// - `deployment_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_deployment_with`](Self::delete_deployment_with) sends a JSON value of yours.
     pub fn delete_deployment(
+        &self,
+        account_id: &str,
+        project_name: &str,
+        deployment_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEPLOYMENT,
+            &[account_id, project_name, deployment_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_deployment`](Self::delete_deployment) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/pages/projects/{project_name}/deployments/{deployment_id}`
+    pub fn delete_deployment_with(
         &self,
         account_id: &str,
         project_name: &str,
@@ -288,7 +325,26 @@ impl PagesApi<'_> {
     /// - `account_id`
     /// - `project_name`
     /// - `deployment_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`retry_deployment_with`](Self::retry_deployment_with) sends a JSON value of yours.
     pub fn retry_deployment(
+        &self,
+        account_id: &str,
+        project_name: &str,
+        deployment_id: &str,
+    ) -> rt::Call<Deployments> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RETRY_DEPLOYMENT,
+            &[account_id, project_name, deployment_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`retry_deployment`](Self::retry_deployment) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/pages/projects/{project_name}/deployments/{deployment_id}/retry`
+    pub fn retry_deployment_with(
         &self,
         account_id: &str,
         project_name: &str,
@@ -315,7 +371,26 @@ impl PagesApi<'_> {
     /// - `account_id`
     /// - `project_name`
     /// - `deployment_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`rollback_deployment_with`](Self::rollback_deployment_with) sends a JSON value of yours.
     pub fn rollback_deployment(
+        &self,
+        account_id: &str,
+        project_name: &str,
+        deployment_id: &str,
+    ) -> rt::Call<Deployments> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ROLLBACK_DEPLOYMENT,
+            &[account_id, project_name, deployment_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`rollback_deployment`](Self::rollback_deployment) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/pages/projects/{project_name}/deployments/{deployment_id}/rollback`
+    pub fn rollback_deployment_with(
         &self,
         account_id: &str,
         project_name: &str,
@@ -417,7 +492,26 @@ impl PagesApi<'_> {
     /// - `account_id`
     /// - `project_name`
     /// - `domain_name`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`patch_domain_with`](Self::patch_domain_with) sends a JSON value of yours.
     pub fn patch_domain(
+        &self,
+        account_id: &str,
+        project_name: &str,
+        domain_name: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::PATCH_DOMAIN,
+            &[account_id, project_name, domain_name],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`patch_domain`](Self::patch_domain) with its optional request body.
+    ///
+    /// `PATCH /accounts/{account_id}/pages/projects/{project_name}/domains/{domain_name}`
+    pub fn patch_domain_with(
         &self,
         account_id: &str,
         project_name: &str,
@@ -444,7 +538,26 @@ impl PagesApi<'_> {
     /// - `account_id`
     /// - `project_name`
     /// - `domain_name`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_domain_with`](Self::delete_domain_with) sends a JSON value of yours.
     pub fn delete_domain(
+        &self,
+        account_id: &str,
+        project_name: &str,
+        domain_name: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DOMAIN,
+            &[account_id, project_name, domain_name],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_domain`](Self::delete_domain) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/pages/projects/{project_name}/domains/{domain_name}`
+    pub fn delete_domain_with(
         &self,
         account_id: &str,
         project_name: &str,
@@ -917,42 +1030,42 @@ impl BuildConfig {
     /// `None` sends `null`.
     #[inline]
     pub fn build_caching(mut self, value: Option<bool>) -> Self {
-        self.build_caching = Some(value.map(|value| value));
+        self.build_caching = Some(value);
         self
     }
     /// Sets `build_command`.
     /// `None` sends `null`.
     #[inline]
     pub fn build_command(mut self, value: Option<String>) -> Self {
-        self.build_command = Some(value.map(|value| value));
+        self.build_command = Some(value);
         self
     }
     /// Sets `destination_dir`.
     /// `None` sends `null`.
     #[inline]
     pub fn destination_dir(mut self, value: Option<String>) -> Self {
-        self.destination_dir = Some(value.map(|value| value));
+        self.destination_dir = Some(value);
         self
     }
     /// Sets `root_dir`.
     /// `None` sends `null`.
     #[inline]
     pub fn root_dir(mut self, value: Option<String>) -> Self {
-        self.root_dir = Some(value.map(|value| value));
+        self.root_dir = Some(value);
         self
     }
     /// Sets `web_analytics_tag`.
     /// `None` sends `null`.
     #[inline]
     pub fn web_analytics_tag(mut self, value: Option<String>) -> Self {
-        self.web_analytics_tag = Some(value.map(|value| value));
+        self.web_analytics_tag = Some(value);
         self
     }
     /// Sets `web_analytics_token`.
     /// `None` sends `null`.
     #[inline]
     pub fn web_analytics_token(mut self, value: Option<String>) -> Self {
-        self.web_analytics_token = Some(value.map(|value| value));
+        self.web_analytics_token = Some(value);
         self
     }
 }
@@ -1154,7 +1267,7 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesAiBindings>,
     ) -> Self {
-        self.ai_bindings = Some(value.map(|value| value));
+        self.ai_bindings = Some(value);
         self
     }
     /// Sets `analytics_engine_datasets`.
@@ -1164,14 +1277,14 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesAnalyticsEngineDatasets>,
     ) -> Self {
-        self.analytics_engine_datasets = Some(value.map(|value| value));
+        self.analytics_engine_datasets = Some(value);
         self
     }
     /// Sets `browsers`.
     /// `None` sends `null`.
     #[inline]
     pub fn browsers(mut self, value: Option<DeploymentConfigsValuesBrowsers>) -> Self {
-        self.browsers = Some(value.map(|value| value));
+        self.browsers = Some(value);
         self
     }
     /// Sets `compatibility_date`.
@@ -1196,7 +1309,7 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesD1Databases>,
     ) -> Self {
-        self.d1_databases = Some(value.map(|value| value));
+        self.d1_databases = Some(value);
         self
     }
     /// Sets `durable_object_namespaces`.
@@ -1206,14 +1319,14 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesDurableObjectNamespaces>,
     ) -> Self {
-        self.durable_object_namespaces = Some(value.map(|value| value));
+        self.durable_object_namespaces = Some(value);
         self
     }
     /// Sets `env_vars`.
     /// `None` sends `null`.
     #[inline]
     pub fn env_vars(mut self, value: Option<DeploymentConfigsValuesEnvVars>) -> Self {
-        self.env_vars = Some(value.map(|value| value));
+        self.env_vars = Some(value);
         self
     }
     /// Sets `hyperdrive_bindings`.
@@ -1223,7 +1336,7 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesHyperdriveBindings>,
     ) -> Self {
-        self.hyperdrive_bindings = Some(value.map(|value| value));
+        self.hyperdrive_bindings = Some(value);
         self
     }
     /// Sets `kv_namespaces`.
@@ -1242,14 +1355,14 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesMtlsCertificates>,
     ) -> Self {
-        self.mtls_certificates = Some(value.map(|value| value));
+        self.mtls_certificates = Some(value);
         self
     }
     /// Sets `placement`.
     /// `None` sends `null`.
     #[inline]
     pub fn placement(mut self, value: Option<DeploymentConfigsValuesPlacement>) -> Self {
-        self.placement = Some(value.map(|value| value));
+        self.placement = Some(value);
         self
     }
     /// Sets `queue_producers`.
@@ -1259,7 +1372,7 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesQueueProducers>,
     ) -> Self {
-        self.queue_producers = Some(value.map(|value| value));
+        self.queue_producers = Some(value);
         self
     }
     /// Sets `r2_buckets`.
@@ -1269,14 +1382,14 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesR2Buckets>,
     ) -> Self {
-        self.r2_buckets = Some(value.map(|value| value));
+        self.r2_buckets = Some(value);
         self
     }
     /// Sets `services`.
     /// `None` sends `null`.
     #[inline]
     pub fn services(mut self, value: Option<DeploymentConfigsValuesServices>) -> Self {
-        self.services = Some(value.map(|value| value));
+        self.services = Some(value);
         self
     }
     /// Sets `vectorize_bindings`.
@@ -1286,7 +1399,7 @@ impl DeploymentConfigsValues {
         mut self,
         value: Option<DeploymentConfigsValuesVectorizeBindings>,
     ) -> Self {
-        self.vectorize_bindings = Some(value.map(|value| value));
+        self.vectorize_bindings = Some(value);
         self
     }
 }
@@ -2173,7 +2286,7 @@ impl DeploymentConfigsValuesR2BucketsR2Binding {
     /// `None` sends `null`.
     #[inline]
     pub fn jurisdiction(mut self, value: Option<String>) -> Self {
-        self.jurisdiction = Some(value.map(|value| value));
+        self.jurisdiction = Some(value);
         self
     }
     /// Sets `name`.
@@ -2267,7 +2380,7 @@ impl DeploymentConfigsValuesServicesServiceBinding {
     /// `None` sends `null`.
     #[inline]
     pub fn entrypoint(mut self, value: Option<String>) -> Self {
-        self.entrypoint = Some(value.map(|value| value));
+        self.entrypoint = Some(value);
         self
     }
     /// Sets `environment`.

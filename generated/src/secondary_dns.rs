@@ -143,10 +143,28 @@ impl SecondaryDnsApi<'_> {
     /// - `account_id`
     /// - `acl_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_acl_with`](Self::delete_acl_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
     pub fn delete_acl(
+        &self,
+        account_id: &str,
+        acl_id: &str,
+    ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ACL,
+            &[account_id, acl_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_acl`](Self::delete_acl) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/secondary_dns/acls/{acl_id}`
+    pub fn delete_acl_with(
         &self,
         account_id: &str,
         acl_id: &str,
@@ -275,10 +293,28 @@ impl SecondaryDnsApi<'_> {
     /// - `account_id`
     /// - `peer_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_peer_with`](Self::delete_peer_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
     pub fn delete_peer(
+        &self,
+        account_id: &str,
+        peer_id: &str,
+    ) -> rt::Call<Option<ComponentsSchemasIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PEER,
+            &[account_id, peer_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_peer`](Self::delete_peer) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/secondary_dns/peers/{peer_id}`
+    pub fn delete_peer_with(
         &self,
         account_id: &str,
         peer_id: &str,
@@ -403,10 +439,28 @@ impl SecondaryDnsApi<'_> {
     /// - `account_id`
     /// - `tsig_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_tsig_with`](Self::delete_tsig_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`, `#organization:read`
     ///
     /// Plans: enterprise
     pub fn delete_tsig(
+        &self,
+        account_id: &str,
+        tsig_id: &str,
+    ) -> rt::Call<Option<SchemasIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_TSIG,
+            &[account_id, tsig_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_tsig`](Self::delete_tsig) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}`
+    pub fn delete_tsig_with(
         &self,
         account_id: &str,
         tsig_id: &str,
@@ -431,10 +485,24 @@ impl SecondaryDnsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`force_axfr_with`](Self::force_axfr_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: enterprise
-    pub fn force_axfr(
+    pub fn force_axfr(&self, zone_id: &str) -> rt::Call<ForceResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::FORCE_AXFR,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`force_axfr`](Self::force_axfr) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/secondary_dns/force_axfr`
+    pub fn force_axfr_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -537,10 +605,27 @@ impl SecondaryDnsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_secondary_zone_configuration_with`](Self::delete_secondary_zone_configuration_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: enterprise
     pub fn delete_secondary_zone_configuration(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SECONDARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_secondary_zone_configuration`](Self::delete_secondary_zone_configuration) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/secondary_dns/incoming`
+    pub fn delete_secondary_zone_configuration_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -637,8 +722,25 @@ impl SecondaryDnsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_primary_zone_configuration_with`](Self::delete_primary_zone_configuration_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn delete_primary_zone_configuration(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PRIMARY_ZONE_CONFIGURATION,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_primary_zone_configuration`](Self::delete_primary_zone_configuration) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/secondary_dns/outgoing`
+    pub fn delete_primary_zone_configuration_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -662,8 +764,25 @@ impl SecondaryDnsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`disable_outgoing_zone_transfers_with`](Self::disable_outgoing_zone_transfers_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn disable_outgoing_zone_transfers(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<DisableTransferResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DISABLE_OUTGOING_ZONE_TRANSFERS,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`disable_outgoing_zone_transfers`](Self::disable_outgoing_zone_transfers) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/secondary_dns/outgoing/disable`
+    pub fn disable_outgoing_zone_transfers_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -687,8 +806,25 @@ impl SecondaryDnsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`enable_outgoing_zone_transfers_with`](Self::enable_outgoing_zone_transfers_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn enable_outgoing_zone_transfers(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<EnableTransferResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ENABLE_OUTGOING_ZONE_TRANSFERS,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`enable_outgoing_zone_transfers`](Self::enable_outgoing_zone_transfers) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/secondary_dns/outgoing/enable`
+    pub fn enable_outgoing_zone_transfers_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -712,8 +848,22 @@ impl SecondaryDnsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`force_dns_notify_with`](Self::force_dns_notify_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
-    pub fn force_dns_notify(
+    pub fn force_dns_notify(&self, zone_id: &str) -> rt::Call<SchemasForceResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::FORCE_DNS_NOTIFY,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`force_dns_notify`](Self::force_dns_notify) with its optional request body.
+    ///
+    /// `POST /zones/{zone_id}/secondary_dns/outgoing/force_notify`
+    pub fn force_dns_notify_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,

@@ -68,7 +68,29 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`initiate_video_uploads_using_tus_with`](Self::initiate_video_uploads_using_tus_with) sends a JSON value of yours.
     pub fn initiate_video_uploads_using_tus(
+        &self,
+        account_id: &str,
+        params: &InitiateVideoUploadsUsingTusParams,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::INITIATE_VIDEO_UPLOADS_USING_TUS,
+            &[account_id],
+        );
+        request.header("Tus-Resumable", &params.tus_resumable);
+        request.header("Upload-Creator", &params.upload_creator);
+        request.header("Upload-Length", &params.upload_length);
+        request.header("Upload-Metadata", &params.upload_metadata);
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`initiate_video_uploads_using_tus`](Self::initiate_video_uploads_using_tus) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/stream`
+    pub fn initiate_video_uploads_using_tus_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -188,7 +210,21 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_signing_keys(
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`create_signing_keys_with`](Self::create_signing_keys_with) sends a JSON value of yours.
+    pub fn create_signing_keys(&self, account_id: &str) -> rt::Call<Keys> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CREATE_SIGNING_KEYS,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`create_signing_keys`](Self::create_signing_keys) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/stream/keys`
+    pub fn create_signing_keys_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -212,7 +248,25 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_signing_keys_with`](Self::delete_signing_keys_with) sends a JSON value of yours.
     pub fn delete_signing_keys(
+        &self,
+        account_id: &str,
+        identifier: &str,
+    ) -> rt::Call<Option<String>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SIGNING_KEYS,
+            &[account_id, identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_signing_keys`](Self::delete_signing_keys) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/keys/{identifier}`
+    pub fn delete_signing_keys_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -331,7 +385,25 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `live_input_identifier`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_live_input_with`](Self::delete_a_live_input_with) sends a JSON value of yours.
     pub fn delete_a_live_input(
+        &self,
+        account_id: &str,
+        live_input_identifier: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_LIVE_INPUT,
+            &[account_id, live_input_identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_live_input`](Self::delete_a_live_input) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/live_inputs/{live_input_identifier}`
+    pub fn delete_a_live_input_with(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -432,7 +504,26 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `live_input_identifier`
     /// - `output_identifier`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_an_output_with`](Self::delete_an_output_with) sends a JSON value of yours.
     pub fn delete_an_output(
+        &self,
+        account_id: &str,
+        live_input_identifier: &str,
+        output_identifier: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_OUTPUT,
+            &[account_id, live_input_identifier, output_identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_an_output`](Self::delete_an_output) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs/{output_identifier}`
+    pub fn delete_an_output_with(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -556,7 +647,25 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_watermark_profiles_with`](Self::delete_watermark_profiles_with) sends a JSON value of yours.
     pub fn delete_watermark_profiles(
+        &self,
+        account_id: &str,
+        identifier: &str,
+    ) -> rt::Call<Option<String>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WATERMARK_PROFILES,
+            &[account_id, identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_watermark_profiles`](Self::delete_watermark_profiles) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/watermarks/{identifier}`
+    pub fn delete_watermark_profiles_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -621,7 +730,21 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn delete_webhooks(
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_webhooks_with`](Self::delete_webhooks_with) sends a JSON value of yours.
+    pub fn delete_webhooks(&self, account_id: &str) -> rt::Call<Option<String>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WEBHOOKS,
+            &[account_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_webhooks`](Self::delete_webhooks) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/webhook`
+    pub fn delete_webhooks_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
@@ -693,7 +816,25 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_video_with`](Self::delete_video_with) sends a JSON value of yours.
     pub fn delete_video(
+        &self,
+        account_id: &str,
+        identifier: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_VIDEO,
+            &[account_id, identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_video`](Self::delete_video) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/{identifier}`
+    pub fn delete_video_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -897,7 +1038,26 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `identifier`
     /// - `language`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_captions_or_subtitles_with`](Self::delete_captions_or_subtitles_with) sends a JSON value of yours.
     pub fn delete_captions_or_subtitles(
+        &self,
+        account_id: &str,
+        identifier: &str,
+        language: &str,
+    ) -> rt::Call<Option<String>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CAPTIONS_OR_SUBTITLES,
+            &[account_id, identifier, language],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_captions_or_subtitles`](Self::delete_captions_or_subtitles) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/stream/{identifier}/captions/{language}`
+    pub fn delete_captions_or_subtitles_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -950,8 +1110,27 @@ impl StreamApi<'_> {
     /// - `identifier`
     /// - `language`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`get_vtt_caption_or_subtitle_with`](Self::get_vtt_caption_or_subtitle_with) sends a JSON value of yours.
+    ///
     /// Response: raw body (text/vtt).
     pub fn get_vtt_caption_or_subtitle(
+        &self,
+        account_id: &str,
+        identifier: &str,
+        language: &str,
+    ) -> rt::RawCall {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::GET_VTT_CAPTION_OR_SUBTITLE,
+            &[account_id, identifier, language],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::raw_call(request)
+    }
+    /// [`get_vtt_caption_or_subtitle`](Self::get_vtt_caption_or_subtitle) with its optional request body.
+    ///
+    /// `GET /accounts/{account_id}/stream/{identifier}/captions/{language}/vtt`
+    pub fn get_vtt_caption_or_subtitle_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -1000,7 +1179,25 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`stream_m_p_4_downloads_create_downloads_with`](Self::stream_m_p_4_downloads_create_downloads_with) sends a JSON value of yours.
     pub fn stream_m_p_4_downloads_create_downloads(
+        &self,
+        account_id: &str,
+        identifier: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
+            &[account_id, identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`stream_m_p_4_downloads_create_downloads`](Self::stream_m_p_4_downloads_create_downloads) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/stream/{identifier}/downloads`
+    pub fn stream_m_p_4_downloads_create_downloads_with(
         &self,
         account_id: &str,
         identifier: &str,

@@ -269,8 +269,26 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     /// - `network_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_device_managed_network_with`](Self::delete_device_managed_network_with) sends a JSON value of yours.
+    ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn delete_device_managed_network(
+        &self,
+        account_id: &str,
+        network_id: &str,
+    ) -> rt::ListCall<DeviceManagedNetworks> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_MANAGED_NETWORK,
+            &[account_id, network_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::list_call(request)
+    }
+    /// [`delete_device_managed_network`](Self::delete_device_managed_network) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/devices/networks/{network_id}`
+    pub fn delete_device_managed_network_with(
         &self,
         account_id: &str,
         network_id: &str,
@@ -578,8 +596,26 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     /// - `policy_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_device_settings_policy_with`](Self::delete_device_settings_policy_with) sends a JSON value of yours.
+    ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     pub fn delete_device_settings_policy(
+        &self,
+        account_id: &str,
+        policy_id: &str,
+    ) -> rt::ListCall<DeviceSettingsPolicy> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_SETTINGS_POLICY,
+            &[account_id, policy_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::list_call(request)
+    }
+    /// [`delete_device_settings_policy`](Self::delete_device_settings_policy) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/devices/policy/{policy_id}`
+    pub fn delete_device_settings_policy_with(
         &self,
         account_id: &str,
         policy_id: &str,
@@ -900,7 +936,25 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `integration_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_device_posture_integration_with`](Self::delete_device_posture_integration_with) sends a JSON value of yours.
     pub fn delete_device_posture_integration(
+        &self,
+        account_id: &str,
+        integration_id: &str,
+    ) -> rt::Call<Option<serde_json::Value>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_POSTURE_INTEGRATION,
+            &[account_id, integration_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_device_posture_integration`](Self::delete_device_posture_integration) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/devices/posture/integration/{integration_id}`
+    pub fn delete_device_posture_integration_with(
         &self,
         account_id: &str,
         integration_id: &str,
@@ -973,7 +1027,25 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_device_posture_rule_with`](Self::delete_device_posture_rule_with) sends a JSON value of yours.
     pub fn delete_device_posture_rule(
+        &self,
+        account_id: &str,
+        rule_id: &str,
+    ) -> rt::Call<Option<IdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_DEVICE_POSTURE_RULE,
+            &[account_id, rule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_device_posture_rule`](Self::delete_device_posture_rule) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/devices/posture/{rule_id}`
+    pub fn delete_device_posture_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,

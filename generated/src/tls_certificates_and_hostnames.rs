@@ -123,10 +123,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `account_id`
     /// - `mtls_certificate_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_m_tls_certificate_with`](Self::delete_m_tls_certificate_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_m_tls_certificate(
+        &self,
+        account_id: &str,
+        mtls_certificate_id: &str,
+    ) -> rt::Call<Option<ComponentsSchemasCertificateObject>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_M_TLS_CERTIFICATE,
+            &[account_id, mtls_certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_m_tls_certificate`](Self::delete_m_tls_certificate) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/mtls_certificates/{mtls_certificate_id}`
+    pub fn delete_m_tls_certificate_with(
         &self,
         account_id: &str,
         mtls_certificate_id: &str,
@@ -244,8 +262,25 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// Path parameters:
     /// - `certificate_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`revoke_certificate_with`](Self::revoke_certificate_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     pub fn revoke_certificate(
+        &self,
+        certificate_id: &str,
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REVOKE_CERTIFICATE,
+            &[certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`revoke_certificate`](Self::revoke_certificate) with its optional request body.
+    ///
+    /// `DELETE /certificates/{certificate_id}`
+    pub fn revoke_certificate_with(
         &self,
         certificate_id: &str,
         body: &serde_json::Value,
@@ -655,10 +690,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `custom_certificate_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_ssl_configuration_with`](Self::delete_ssl_configuration_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: business, enterprise
     pub fn delete_ssl_configuration(
+        &self,
+        zone_id: &str,
+        custom_certificate_id: &str,
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_SSL_CONFIGURATION,
+            &[zone_id, custom_certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_ssl_configuration`](Self::delete_ssl_configuration) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/custom_certificates/{custom_certificate_id}`
+    pub fn delete_ssl_configuration_with(
         &self,
         zone_id: &str,
         custom_certificate_id: &str,
@@ -791,10 +844,27 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_fallback_origin_for_custom_hostnames_with`](Self::delete_fallback_origin_for_custom_hostnames_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_fallback_origin_for_custom_hostnames(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_FALLBACK_ORIGIN_FOR_CUSTOM_HOSTNAMES,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_fallback_origin_for_custom_hostnames`](Self::delete_fallback_origin_for_custom_hostnames) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/custom_hostnames/fallback_origin`
+    pub fn delete_fallback_origin_for_custom_hostnames_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
@@ -871,10 +941,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `custom_hostname_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_custom_hostname_and_any_issued_ssl_certificates_with`](Self::delete_custom_hostname_and_any_issued_ssl_certificates_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_custom_hostname_and_any_issued_ssl_certificates(
+        &self,
+        zone_id: &str,
+        custom_hostname_id: &str,
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CUSTOM_HOSTNAME_AND_ANY_ISSUED_SSL_CERTIFICATES,
+            &[zone_id, custom_hostname_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_custom_hostname_and_any_issued_ssl_certificates`](Self::delete_custom_hostname_and_any_issued_ssl_certificates) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/custom_hostnames/{custom_hostname_id}`
+    pub fn delete_custom_hostname_and_any_issued_ssl_certificates_with(
         &self,
         zone_id: &str,
         custom_hostname_id: &str,
@@ -1117,10 +1205,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `keyless_certificate_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_keyless_ssl_configuration_with`](Self::delete_keyless_ssl_configuration_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: enterprise
     pub fn delete_keyless_ssl_configuration(
+        &self,
+        zone_id: &str,
+        keyless_certificate_id: &str,
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_KEYLESS_SSL_CONFIGURATION,
+            &[zone_id, keyless_certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_keyless_ssl_configuration`](Self::delete_keyless_ssl_configuration) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/keyless_certificates/{keyless_certificate_id}`
+    pub fn delete_keyless_ssl_configuration_with(
         &self,
         zone_id: &str,
         keyless_certificate_id: &str,
@@ -1304,10 +1410,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `certificate_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_hostname_client_certificate_with`](Self::delete_hostname_client_certificate_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_hostname_client_certificate(
+        &self,
+        zone_id: &str,
+        certificate_id: &str,
+    ) -> rt::Call<Option<SchemasCertificateObject>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_HOSTNAME_CLIENT_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_hostname_client_certificate`](Self::delete_hostname_client_certificate) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/origin_tls_client_auth/hostnames/certificates/{certificate_id}`
+    pub fn delete_hostname_client_certificate_with(
         &self,
         zone_id: &str,
         certificate_id: &str,
@@ -1433,10 +1557,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `certificate_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_certificate_with`](Self::delete_certificate_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_certificate(
+        &self,
+        zone_id: &str,
+        certificate_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_CERTIFICATE,
+            &[zone_id, certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_certificate`](Self::delete_certificate) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/origin_tls_client_auth/{certificate_id}`
+    pub fn delete_certificate_with(
         &self,
         zone_id: &str,
         certificate_id: &str,
@@ -1597,10 +1739,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `certificate_pack_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`restart_validation_for_advanced_certificate_manager_certificate_pack_with`](Self::restart_validation_for_advanced_certificate_manager_certificate_pack_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:read`, `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn restart_validation_for_advanced_certificate_manager_certificate_pack(
+        &self,
+        zone_id: &str,
+        certificate_pack_id: &str,
+    ) -> rt::Call<AdvancedCertificatePackResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::RESTART_VALIDATION_FOR_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+            &[zone_id, certificate_pack_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`restart_validation_for_advanced_certificate_manager_certificate_pack`](Self::restart_validation_for_advanced_certificate_manager_certificate_pack) with its optional request body.
+    ///
+    /// `PATCH /zones/{zone_id}/ssl/certificate_packs/{certificate_pack_id}`
+    pub fn restart_validation_for_advanced_certificate_manager_certificate_pack_with(
         &self,
         zone_id: &str,
         certificate_pack_id: &str,
@@ -1626,10 +1786,28 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// - `zone_id`
     /// - `certificate_pack_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_advanced_certificate_manager_certificate_pack_with`](Self::delete_advanced_certificate_manager_certificate_pack_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#ssl:read`, `#ssl:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_advanced_certificate_manager_certificate_pack(
+        &self,
+        zone_id: &str,
+        certificate_pack_id: &str,
+    ) -> rt::Call<Option<CertificateResponseIdOnlyResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ADVANCED_CERTIFICATE_MANAGER_CERTIFICATE_PACK,
+            &[zone_id, certificate_pack_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_advanced_certificate_manager_certificate_pack`](Self::delete_advanced_certificate_manager_certificate_pack) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/ssl/certificate_packs/{certificate_pack_id}`
+    pub fn delete_advanced_certificate_manager_certificate_pack_with(
         &self,
         zone_id: &str,
         certificate_pack_id: &str,
@@ -6049,7 +6227,7 @@ impl HostnameCertidInput {
         mut self,
         value: Option<HostnameAuthenticatedOriginPullComponentsSchemasEnabled>,
     ) -> Self {
-        self.enabled = Some(value.map(|value| value));
+        self.enabled = Some(value);
         self
     }
     /// Sets `hostname`.

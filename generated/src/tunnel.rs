@@ -145,6 +145,8 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_cloudflare_tunnel_with`](Self::delete_a_cloudflare_tunnel_with) sends a JSON value of yours.
     pub fn delete_a_cloudflare_tunnel(
         &self,
         account_id: &str,
@@ -156,6 +158,23 @@ impl TunnelApi<'_> {
             &[account_id, tunnel_id],
         );
         request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_cloudflare_tunnel`](Self::delete_a_cloudflare_tunnel) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/cfd_tunnel/{tunnel_id}`
+    pub fn delete_a_cloudflare_tunnel_with(
+        &self,
+        account_id: &str,
+        tunnel_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Option<TunnelResultItem>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_CLOUDFLARE_TUNNEL,
+            &[account_id, tunnel_id],
+        );
+        request.json(body);
         rt::__private::call(request)
     }
     /// Get configuration
@@ -242,6 +261,8 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`clean_up_cloudflare_tunnel_connections_with`](Self::clean_up_cloudflare_tunnel_connections_with) sends a JSON value of yours.
     pub fn clean_up_cloudflare_tunnel_connections(
         &self,
         account_id: &str,
@@ -255,6 +276,25 @@ impl TunnelApi<'_> {
         );
         request.query("client_id", &params.client_id);
         request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`clean_up_cloudflare_tunnel_connections`](Self::clean_up_cloudflare_tunnel_connections) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/cfd_tunnel/{tunnel_id}/connections`
+    pub fn clean_up_cloudflare_tunnel_connections_with(
+        &self,
+        account_id: &str,
+        tunnel_id: &str,
+        body: &serde_json::Value,
+        params: &CleanUpCloudflareTunnelConnectionsParams,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLEAN_UP_CLOUDFLARE_TUNNEL_CONNECTIONS,
+            &[account_id, tunnel_id],
+        );
+        request.query("client_id", &params.client_id);
+        request.json(body);
         rt::__private::call(request)
     }
     /// Get Cloudflare Tunnel connector
@@ -638,7 +678,25 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `virtual_network_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_virtual_network_with`](Self::delete_a_virtual_network_with) sends a JSON value of yours.
     pub fn delete_a_virtual_network(
+        &self,
+        account_id: &str,
+        virtual_network_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_VIRTUAL_NETWORK,
+            &[account_id, virtual_network_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_virtual_network`](Self::delete_a_virtual_network) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}`
+    pub fn delete_a_virtual_network_with(
         &self,
         account_id: &str,
         virtual_network_id: &str,
@@ -756,6 +814,8 @@ impl TunnelApi<'_> {
     /// - `account_id`
     /// - `tunnel_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_an_argo_tunnel_with`](Self::delete_an_argo_tunnel_with) sends a JSON value of yours.
+    ///
     /// **Deprecated.** This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
@@ -773,6 +833,26 @@ impl TunnelApi<'_> {
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
+    /// [`delete_an_argo_tunnel`](Self::delete_an_argo_tunnel) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/tunnels/{tunnel_id}`
+    #[deprecated(
+        note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
+    )]
+    pub fn delete_an_argo_tunnel_with(
+        &self,
+        account_id: &str,
+        tunnel_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Option<ArgoTunnel>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_AN_ARGO_TUNNEL,
+            &[account_id, tunnel_id],
+        );
+        request.json(body);
+        rt::__private::call(request)
+    }
     /// Clean up Argo Tunnel connections
     ///
     /// Removes connections that are in a disconnected or pending reconnect state. We recommend running this command after shutting down a tunnel.
@@ -784,6 +864,8 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`clean_up_argo_tunnel_connections_with`](Self::clean_up_argo_tunnel_connections_with) sends a JSON value of yours.
     ///
     /// **Deprecated.** This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)
     #[deprecated(
@@ -800,6 +882,26 @@ impl TunnelApi<'_> {
             &[account_id, tunnel_id],
         );
         request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`clean_up_argo_tunnel_connections`](Self::clean_up_argo_tunnel_connections) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/tunnels/{tunnel_id}/connections`
+    #[deprecated(
+        note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
+    )]
+    pub fn clean_up_argo_tunnel_connections_with(
+        &self,
+        account_id: &str,
+        tunnel_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::CLEAN_UP_ARGO_TUNNEL_CONNECTIONS,
+            &[account_id, tunnel_id],
+        );
+        request.json(body);
         rt::__private::call(request)
     }
     /// List Warp Connector Tunnels
@@ -919,6 +1021,8 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_warp_connector_tunnel_with`](Self::delete_a_warp_connector_tunnel_with) sends a JSON value of yours.
     pub fn delete_a_warp_connector_tunnel(
         &self,
         account_id: &str,
@@ -930,6 +1034,23 @@ impl TunnelApi<'_> {
             &[account_id, tunnel_id],
         );
         request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_warp_connector_tunnel`](Self::delete_a_warp_connector_tunnel) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/warp_connector/{tunnel_id}`
+    pub fn delete_a_warp_connector_tunnel_with(
+        &self,
+        account_id: &str,
+        tunnel_id: &str,
+        body: &serde_json::Value,
+    ) -> rt::Call<Option<TunnelResultItem>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
+            &[account_id, tunnel_id],
+        );
+        request.json(body);
         rt::__private::call(request)
     }
     /// Get a Warp Connector Tunnel token

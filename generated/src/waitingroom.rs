@@ -278,8 +278,26 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     /// - `waiting_room_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_waiting_room_with`](Self::delete_waiting_room_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise
     pub fn delete_waiting_room(
+        &self,
+        zone_id: &str,
+        waiting_room_id: &str,
+    ) -> rt::Call<Option<WaitingRoomIdResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WAITING_ROOM,
+            &[zone_id, waiting_room_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_waiting_room`](Self::delete_waiting_room) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/waiting_rooms/{waiting_room_id}`
+    pub fn delete_waiting_room_with(
         &self,
         zone_id: &str,
         waiting_room_id: &str,
@@ -448,8 +466,27 @@ impl WaitingroomApi<'_> {
     /// - `waiting_room_id`
     /// - `event_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_event_with`](Self::delete_event_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn delete_event(
+        &self,
+        zone_id: &str,
+        waiting_room_id: &str,
+        event_id: &str,
+    ) -> rt::Call<Option<EventIdResponse>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_EVENT,
+            &[zone_id, waiting_room_id, event_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_event`](Self::delete_event) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/waiting_rooms/{waiting_room_id}/events/{event_id}`
+    pub fn delete_event_with(
         &self,
         zone_id: &str,
         waiting_room_id: &str,
@@ -620,10 +657,29 @@ impl WaitingroomApi<'_> {
     /// - `waiting_room_id`
     /// - `rule_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_waiting_room_rule_with`](Self::delete_waiting_room_rule_with) sends a JSON value of yours.
+    ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: enterprise
     pub fn delete_waiting_room_rule(
+        &self,
+        zone_id: &str,
+        waiting_room_id: &str,
+        rule_id: &str,
+    ) -> rt::ListCall<RuleResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WAITING_ROOM_RULE,
+            &[zone_id, waiting_room_id, rule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::list_call(request)
+    }
+    /// [`delete_waiting_room_rule`](Self::delete_waiting_room_rule) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules/{rule_id}`
+    pub fn delete_waiting_room_rule_with(
         &self,
         zone_id: &str,
         waiting_room_id: &str,
@@ -2106,7 +2162,7 @@ impl QueryEvent {
     /// `None` sends `null`.
     #[inline]
     pub fn custom_page_html(mut self, value: Option<EventCustomPageHtml>) -> Self {
-        self.custom_page_html = Some(value.map(|value| value));
+        self.custom_page_html = Some(value);
         self
     }
     /// Sets `description`.
@@ -2122,7 +2178,7 @@ impl QueryEvent {
         mut self,
         value: Option<EventDisableSessionRenewal>,
     ) -> Self {
-        self.disable_session_renewal = Some(value.map(|value| value));
+        self.disable_session_renewal = Some(value);
         self
     }
     /// Sets `new_users_per_minute`.
@@ -2132,28 +2188,28 @@ impl QueryEvent {
         mut self,
         value: Option<EventNewUsersPerMinute>,
     ) -> Self {
-        self.new_users_per_minute = Some(value.map(|value| value));
+        self.new_users_per_minute = Some(value);
         self
     }
     /// Sets `prequeue_start_time`.
     /// `None` sends `null`.
     #[inline]
     pub fn prequeue_start_time(mut self, value: Option<EventPrequeueStartTime>) -> Self {
-        self.prequeue_start_time = Some(value.map(|value| value));
+        self.prequeue_start_time = Some(value);
         self
     }
     /// Sets `queueing_method`.
     /// `None` sends `null`.
     #[inline]
     pub fn queueing_method(mut self, value: Option<EventQueueingMethod>) -> Self {
-        self.queueing_method = Some(value.map(|value| value));
+        self.queueing_method = Some(value);
         self
     }
     /// Sets `session_duration`.
     /// `None` sends `null`.
     #[inline]
     pub fn session_duration(mut self, value: Option<EventSessionDuration>) -> Self {
-        self.session_duration = Some(value.map(|value| value));
+        self.session_duration = Some(value);
         self
     }
     /// Sets `shuffle_at_event_start`.
@@ -2175,7 +2231,7 @@ impl QueryEvent {
     /// `None` sends `null`.
     #[inline]
     pub fn total_active_users(mut self, value: Option<EventTotalActiveUsers>) -> Self {
-        self.total_active_users = Some(value.map(|value| value));
+        self.total_active_users = Some(value);
         self
     }
 }

@@ -132,8 +132,26 @@ impl Web3Api<'_> {
     /// - `zone_identifier`
     /// - `identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_web3_hostname_with`](Self::delete_web3_hostname_with) sends a JSON value of yours.
+    ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_web3_hostname(
+        &self,
+        zone_identifier: &str,
+        identifier: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_WEB3_HOSTNAME,
+            &[zone_identifier, identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_web3_hostname`](Self::delete_web3_hostname) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/web3/hostnames/{identifier}`
+    pub fn delete_web3_hostname_with(
         &self,
         zone_identifier: &str,
         identifier: &str,
@@ -306,8 +324,27 @@ impl Web3Api<'_> {
     /// - `identifier`
     /// - `content_list_entry_identifier`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_ipfs_universal_path_gateway_content_list_entry_with`](Self::delete_ipfs_universal_path_gateway_content_list_entry_with) sends a JSON value of yours.
+    ///
     /// Plans: enterprise
     pub fn delete_ipfs_universal_path_gateway_content_list_entry(
+        &self,
+        zone_identifier: &str,
+        identifier: &str,
+        content_list_entry_identifier: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
+            &[zone_identifier, identifier, content_list_entry_identifier],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_ipfs_universal_path_gateway_content_list_entry`](Self::delete_ipfs_universal_path_gateway_content_list_entry) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list/entries/{content_list_entry_identifier}`
+    pub fn delete_ipfs_universal_path_gateway_content_list_entry_with(
         &self,
         zone_identifier: &str,
         identifier: &str,

@@ -306,8 +306,29 @@ impl WorkersApi<'_> {
     /// - `dispatch_namespace`
     /// - `script_name`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`namespace_worker_script_delete_worker_with`](Self::namespace_worker_script_delete_worker_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.delete`
     pub fn namespace_worker_script_delete_worker(
+        &self,
+        account_id: &str,
+        dispatch_namespace: &str,
+        script_name: &str,
+        params: &NamespaceWorkerScriptDeleteWorkerParams,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::NAMESPACE_WORKER_SCRIPT_DELETE_WORKER,
+            &[account_id, dispatch_namespace, script_name],
+        );
+        request.query("force", &params.force);
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`namespace_worker_script_delete_worker`](Self::namespace_worker_script_delete_worker) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}`
+    pub fn namespace_worker_script_delete_worker_with(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -732,8 +753,26 @@ impl WorkersApi<'_> {
     /// - `account_id`
     /// - `domain_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`detach_from_domain_with`](Self::detach_from_domain_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.domain.delete`
     pub fn detach_from_domain(
+        &self,
+        account_id: &str,
+        domain_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DETACH_FROM_DOMAIN,
+            &[account_id, domain_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`detach_from_domain`](Self::detach_from_domain) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/workers/domains/{domain_id}`
+    pub fn detach_from_domain_with(
         &self,
         account_id: &str,
         domain_id: &str,
@@ -892,8 +931,28 @@ impl WorkersApi<'_> {
     /// - `account_id`
     /// - `script_name`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`worker_script_delete_worker_with`](Self::worker_script_delete_worker_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.delete`
     pub fn worker_script_delete_worker(
+        &self,
+        account_id: &str,
+        script_name: &str,
+        params: &WorkerScriptDeleteWorkerParams,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_DELETE_WORKER,
+            &[account_id, script_name],
+        );
+        request.query("force", &params.force);
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`worker_script_delete_worker`](Self::worker_script_delete_worker) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/workers/scripts/{script_name}`
+    pub fn worker_script_delete_worker_with(
         &self,
         account_id: &str,
         script_name: &str,
@@ -1216,8 +1275,26 @@ impl WorkersApi<'_> {
     /// - `account_id`
     /// - `script_name`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`start_tail_with`](Self::start_tail_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`, `com.cloudflare.edge.worker.tail.create`
     pub fn start_tail(
+        &self,
+        account_id: &str,
+        script_name: &str,
+    ) -> rt::Call<TailResult> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::START_TAIL,
+            &[account_id, script_name],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`start_tail`](Self::start_tail) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/workers/scripts/{script_name}/tails`
+    pub fn start_tail_with(
         &self,
         account_id: &str,
         script_name: &str,
@@ -1244,8 +1321,27 @@ impl WorkersApi<'_> {
     /// - `script_name`
     /// - `id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_tail_with`](Self::delete_tail_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`, `com.cloudflare.edge.worker.tail.create`
     pub fn delete_tail(
+        &self,
+        account_id: &str,
+        script_name: &str,
+        id: &str,
+    ) -> rt::Call<Option<ApiResponseCommon>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_TAIL,
+            &[account_id, script_name, id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_tail`](Self::delete_tail) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/workers/scripts/{script_name}/tails/{id}`
+    pub fn delete_tail_with(
         &self,
         account_id: &str,
         script_name: &str,
@@ -1648,11 +1744,32 @@ impl WorkersApi<'_> {
     /// - `zone_id`
     /// - `filter_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_filter_with`](Self::delete_filter_with) sends a JSON value of yours.
+    ///
     /// **Deprecated.** This endpoint and its related APIs are deprecated in favor of the `/routes` equivalent APIs. These APIs are for use with the previously limited single-script zones.
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the `/routes` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
     pub fn delete_filter(
+        &self,
+        zone_id: &str,
+        filter_id: &str,
+    ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_FILTER,
+            &[zone_id, filter_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_filter`](Self::delete_filter) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/workers/filters/{filter_id}`
+    #[deprecated(
+        note = "This endpoint and its related APIs are deprecated in favor of the `/routes` equivalent APIs. These APIs are for use with the previously limited single-script zones."
+    )]
+    pub fn delete_filter_with(
         &self,
         zone_id: &str,
         filter_id: &str,
@@ -1767,8 +1884,26 @@ impl WorkersApi<'_> {
     /// - `zone_id`
     /// - `route_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_route_with`](Self::delete_route_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.route.delete`
     pub fn delete_route(
+        &self,
+        zone_id: &str,
+        route_id: &str,
+    ) -> rt::Call<Option<ApiResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ROUTE,
+            &[zone_id, route_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_route`](Self::delete_route) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/workers/routes/{route_id}`
+    pub fn delete_route_with(
         &self,
         zone_id: &str,
         route_id: &str,
@@ -1851,11 +1986,31 @@ impl WorkersApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`worker_script_deprecated_delete_worker_with`](Self::worker_script_deprecated_delete_worker_with) sends a JSON value of yours.
+    ///
     /// **Deprecated.** This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones.
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
     pub fn worker_script_deprecated_delete_worker(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER,
+            &[zone_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`worker_script_deprecated_delete_worker`](Self::worker_script_deprecated_delete_worker) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/workers/script`
+    #[deprecated(
+        note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
+    )]
+    pub fn worker_script_deprecated_delete_worker_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,

@@ -193,8 +193,26 @@ impl WorkersKvApi<'_> {
     /// - `account_id`
     /// - `namespace_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`remove_a_namespace_with`](Self::remove_a_namespace_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.namespace.delete`
     pub fn remove_a_namespace(
+        &self,
+        account_id: &str,
+        namespace_id: &str,
+    ) -> rt::Call<Option<serde_json::Value>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::REMOVE_A_NAMESPACE,
+            &[account_id, namespace_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`remove_a_namespace`](Self::remove_a_namespace) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/storage/kv/namespaces/{namespace_id}`
+    pub fn remove_a_namespace_with(
         &self,
         account_id: &str,
         namespace_id: &str,
@@ -425,8 +443,27 @@ impl WorkersKvApi<'_> {
     /// - `namespace_id`
     /// - `key_name`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_key_value_pair_with`](Self::delete_key_value_pair_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.key.delete`
     pub fn delete_key_value_pair(
+        &self,
+        account_id: &str,
+        namespace_id: &str,
+        key_name: &str,
+    ) -> rt::Call<Option<serde_json::Value>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_KEY_VALUE_PAIR,
+            &[account_id, namespace_id, key_name],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_key_value_pair`](Self::delete_key_value_pair) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/storage/kv/namespaces/{namespace_id}/values/{key_name}`
+    pub fn delete_key_value_pair_with(
         &self,
         account_id: &str,
         namespace_id: &str,

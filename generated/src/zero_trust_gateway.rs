@@ -253,7 +253,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_zero_trust_certificate_with`](Self::delete_zero_trust_certificate_with) sends a JSON value of yours.
     pub fn delete_zero_trust_certificate(
+        &self,
+        account_id: &str,
+        certificate_id: &str,
+    ) -> rt::Call<Option<Certificates>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_zero_trust_certificate`](Self::delete_zero_trust_certificate) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/gateway/certificates/{certificate_id}`
+    pub fn delete_zero_trust_certificate_with(
         &self,
         account_id: &str,
         certificate_id: &str,
@@ -278,7 +296,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`activate_zero_trust_certificate_with`](Self::activate_zero_trust_certificate_with) sends a JSON value of yours.
     pub fn activate_zero_trust_certificate(
+        &self,
+        account_id: &str,
+        certificate_id: &str,
+    ) -> rt::Call<Certificates> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::ACTIVATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`activate_zero_trust_certificate`](Self::activate_zero_trust_certificate) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/gateway/certificates/{certificate_id}/activate`
+    pub fn activate_zero_trust_certificate_with(
         &self,
         account_id: &str,
         certificate_id: &str,
@@ -303,7 +339,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`deactivate_zero_trust_certificate_with`](Self::deactivate_zero_trust_certificate_with) sends a JSON value of yours.
     pub fn deactivate_zero_trust_certificate(
+        &self,
+        account_id: &str,
+        certificate_id: &str,
+    ) -> rt::Call<Certificates> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DEACTIVATE_ZERO_TRUST_CERTIFICATE,
+            &[account_id, certificate_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`deactivate_zero_trust_certificate`](Self::deactivate_zero_trust_certificate) with its optional request body.
+    ///
+    /// `POST /accounts/{account_id}/gateway/certificates/{certificate_id}/deactivate`
+    pub fn deactivate_zero_trust_certificate_with(
         &self,
         account_id: &str,
         certificate_id: &str,
@@ -516,7 +570,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `list_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_zero_trust_list_with`](Self::delete_zero_trust_list_with) sends a JSON value of yours.
     pub fn delete_zero_trust_list(
+        &self,
+        account_id: &str,
+        list_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_LIST,
+            &[account_id, list_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_zero_trust_list`](Self::delete_zero_trust_list) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/gateway/lists/{list_id}`
+    pub fn delete_zero_trust_list_with(
         &self,
         account_id: &str,
         list_id: &str,
@@ -660,7 +732,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `location_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_zero_trust_gateway_location_with`](Self::delete_zero_trust_gateway_location_with) sends a JSON value of yours.
     pub fn delete_zero_trust_gateway_location(
+        &self,
+        account_id: &str,
+        location_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_GATEWAY_LOCATION,
+            &[account_id, location_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_zero_trust_gateway_location`](Self::delete_zero_trust_gateway_location) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/gateway/locations/{location_id}`
+    pub fn delete_zero_trust_gateway_location_with(
         &self,
         account_id: &str,
         location_id: &str,
@@ -820,7 +910,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `proxy_endpoint_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_proxy_endpoint_with`](Self::delete_proxy_endpoint_with) sends a JSON value of yours.
     pub fn delete_proxy_endpoint(
+        &self,
+        account_id: &str,
+        proxy_endpoint_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_PROXY_ENDPOINT,
+            &[account_id, proxy_endpoint_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_proxy_endpoint`](Self::delete_proxy_endpoint) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/gateway/proxy_endpoints/{proxy_endpoint_id}`
+    pub fn delete_proxy_endpoint_with(
         &self,
         account_id: &str,
         proxy_endpoint_id: &str,
@@ -939,7 +1047,25 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
+    ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_zero_trust_gateway_rule_with`](Self::delete_zero_trust_gateway_rule_with) sends a JSON value of yours.
     pub fn delete_zero_trust_gateway_rule(
+        &self,
+        account_id: &str,
+        rule_id: &str,
+    ) -> rt::Call<serde_json::Value> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_ZERO_TRUST_GATEWAY_RULE,
+            &[account_id, rule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_zero_trust_gateway_rule`](Self::delete_zero_trust_gateway_rule) with its optional request body.
+    ///
+    /// `DELETE /accounts/{account_id}/gateway/rules/{rule_id}`
+    pub fn delete_zero_trust_gateway_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,

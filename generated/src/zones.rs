@@ -125,7 +125,7 @@ impl ZonesApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// The request body is optional: this method sends none; [`zones_0_delete_with`](Self::zones_0_delete_with) takes one.
+    /// The spec describes no request body: this method sends none; [`zones_0_delete_with`](Self::zones_0_delete_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `#zone:edit`
     ///
@@ -401,10 +401,28 @@ impl ZonesApi<'_> {
     /// - `zone_id`
     /// - `pagerule_id`
     ///
+    /// The spec describes no request body: this method sends `{}`; [`delete_a_page_rule_with`](Self::delete_a_page_rule_with) sends a JSON value of yours.
+    ///
     /// Token permissions (any of): `#zone:edit`
     ///
     /// Plans: business, enterprise, free, pro
     pub fn delete_a_page_rule(
+        &self,
+        zone_id: &str,
+        pagerule_id: &str,
+    ) -> rt::Call<Option<SchemasApiResponseSingleIdResult>> {
+        let mut request = rt::__private::request(
+            self.client,
+            &operations::DELETE_A_PAGE_RULE,
+            &[zone_id, pagerule_id],
+        );
+        request.json(&serde_json::Map::new());
+        rt::__private::call(request)
+    }
+    /// [`delete_a_page_rule`](Self::delete_a_page_rule) with its optional request body.
+    ///
+    /// `DELETE /zones/{zone_id}/pagerules/{pagerule_id}`
+    pub fn delete_a_page_rule_with(
         &self,
         zone_id: &str,
         pagerule_id: &str,
@@ -4303,7 +4321,7 @@ impl MobileRedirectValue {
     /// `None` sends `null`.
     #[inline]
     pub fn mobile_subdomain(mut self, value: Option<String>) -> Self {
-        self.mobile_subdomain = Some(value.map(|value| value));
+        self.mobile_subdomain = Some(value);
         self
     }
     /// Sets `status`.

@@ -40,6 +40,39 @@ pub fn union_tag<'a>(value: &'a Value, tag: &str) -> Option<&'a str> {
     value.get(tag).and_then(Value::as_str)
 }
 
+/// Serializes a variant of a tagged union: the variant's own fields with the union's tag
+/// first (`{"type": "A", "name": …}`). Variant structs do not hold the tag, so a variant
+/// cannot be sent under another tag; a tag property the struct still has is replaced.
+#[doc(hidden)]
+pub fn serialize_tagged<S, T>(
+    serializer: S,
+    tag: &str,
+    value: &str,
+    variant: &T,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    T: serde::Serialize + ?Sized,
+{
+    use serde::ser::{Error as _, SerializeMap};
+    let fields = match serde_json::to_value(variant).map_err(S::Error::custom)? {
+        Value::Object(fields) => fields,
+        other => {
+            return Err(S::Error::custom(format_args!(
+                "variant `{value}` of a union tagged by `{tag}` must serialize as an object, not {other}"
+            )))
+        }
+    };
+    let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
+    map.serialize_entry(tag, value)?;
+    for (key, field) in &fields {
+        if key != tag {
+            map.serialize_entry(key, field)?;
+        }
+    }
+    map.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,37 +119,28 @@ mod tests {
         assert_eq!(union_tag(&json!({"type": 5}), "type"), None);
         assert_eq!(union_tag(&json!("MX"), "type"), None);
     }
-}
 
-/// Serializes a variant of a tagged union: the variant's own fields with the union's tag
-/// first (`{"type": "A", "name": …}`). Variant structs do not hold the tag, so a variant
-/// cannot be sent under another tag; a tag property the struct still has is replaced.
-#[doc(hidden)]
-pub fn serialize_tagged<S, T>(
-    serializer: S,
-    tag: &str,
-    value: &str,
-    variant: &T,
-) -> Result<S::Ok, S::Error>
-where
-    S: serde::Serializer,
-    T: serde::Serialize + ?Sized,
-{
-    use serde::ser::{Error as _, SerializeMap};
-    let fields = match serde_json::to_value(variant).map_err(S::Error::custom)? {
-        Value::Object(fields) => fields,
-        other => {
-            return Err(S::Error::custom(format_args!(
-                "variant `{value}` of a union tagged by `{tag}` must serialize as an object, not {other}"
-            )))
+    #[test]
+    fn a_tagged_variant_is_written_with_its_tag_first_and_only_once() {
+        #[derive(serde::Serialize)]
+        struct Record {
+            name: &'static str,
+            r#type: &'static str,
         }
-    };
-    let mut map = serializer.serialize_map(Some(fields.len() + 1))?;
-    map.serialize_entry(tag, value)?;
-    for (key, field) in &fields {
-        if key != tag {
-            map.serialize_entry(key, field)?;
-        }
+        let mut out = Vec::new();
+        let mut serializer = serde_json::Serializer::new(&mut out);
+        let record = Record {
+            name: "www",
+            r#type: "MX",
+        };
+        super::serialize_tagged(&mut serializer, "type", "A", &record).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"type":"A","name":"www"}"#
+        );
+        let err = super::serialize_tagged(serde_json::value::Serializer, "type", "A", &5)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must serialize as an object"), "{err}");
     }
-    map.end()
 }

@@ -1,12 +1,15 @@
 //! Responses that drift from the spec, through the generated DNS methods on a loopback server:
 //! corrected by default and recorded, refused by a strict client at the value's path, never
-//! sent back where the values were made up, and never made up for a result that is absent.
+//! sent back where the values were made up (a response type that differs from its request
+//! type cannot be sent at all; one that is the same refuses to serialize while it holds made-up
+//! values), and never made up for a result that is absent.
 
 use bytes::Bytes;
-use cloudflare_v4::dns_records::{self, DnsRecord};
+use cloudflare_v4::dns_records::{self, DnsRecord, DnsRecordInput};
 use cloudflare_v4::runtime::{
     decode_response, decode_response_with, CorrectionKind, Decoding, Error, RetryPolicy,
 };
+use cloudflare_v4::zones as zones_api;
 use cloudflare_v4::Client;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
@@ -43,7 +46,7 @@ fn a_record() -> Value {
 }
 
 #[tokio::test]
-async fn a_made_up_value_is_never_sent_back() {
+async fn a_made_up_value_is_recorded_and_a_response_type_cannot_be_sent_back() {
     let server = MockServer::start().await;
     let mut drifted = a_record();
     drifted.as_object_mut().unwrap().remove("content");
@@ -71,28 +74,20 @@ async fn a_made_up_value_is_never_sent_back() {
         corrections,
         ["result.content: required string was absent; filled with an empty value"]
     );
-    let DnsRecord::A(mut record) = response.result else {
+    let DnsRecord::A(record) = response.result else {
         panic!("{:?}", response.result)
     };
     assert_eq!(record.content, "");
-    assert_eq!(record.filled_in.fields(), ["content"]);
 
-    // Read, modify, write: the made-up `content` must not reach the API.
-    record.comment = Some("web server".to_owned());
-    let error = dns
-        .update_dns_record("z1", "r1", &DnsRecord::A(record.clone()))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&error, Error::Serialize { .. }) && error.to_string().contains("content"),
-        "{error}"
+    // Read, modify, write: `update_dns_record` takes the request type, so the record read
+    // (with its made-up `content` and its read-only fields) cannot be sent back as it is;
+    // the caller states what to send. The union writes the record type.
+    let input = DnsRecordInput::A(
+        dns_records::ARecordInput::new("192.0.2.1", record.name.clone())
+            .comment("web server")
+            .ttl(3600.0),
     );
-    // Once the caller has set it and vouches for the record, it is sent.
-    record.content = "192.0.2.1".to_owned();
-    record.filled_in.clear();
-    dns.update_dns_record("z1", "r1", &DnsRecord::A(record))
-        .await
-        .unwrap();
+    dns.update_dns_record("z1", "r1", &input).await.unwrap();
     let puts: Vec<Value> = server
         .received_requests()
         .await
@@ -101,9 +96,83 @@ async fn a_made_up_value_is_never_sent_back() {
         .filter(|r| r.method.as_str() == "PUT")
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect();
-    assert_eq!(puts.len(), 1);
-    assert_eq!(puts[0]["content"], "192.0.2.1");
-    assert!(puts[0].get("filled_in").is_none());
+    assert_eq!(
+        puts,
+        [json!({
+            "type": "A", "name": "www.example.com", "content": "192.0.2.1",
+            "comment": "web server", "ttl": 3600.0
+        })]
+    );
+}
+
+#[tokio::test]
+async fn a_made_up_value_in_a_type_both_read_and_sent_is_never_sent_back() {
+    const SETTING: &str = "/zones/z1/settings/automatic_platform_optimization";
+    let server = MockServer::start().await;
+    // `cf` is required and missing: correction fills it in and records it.
+    let drifted = json!({
+        "id": "automatic_platform_optimization", "editable": true,
+        "value": {"enabled": true, "wordpress": true, "wp_plugin": true, "hostnames": [], "cache_by_device_type": false}
+    });
+    Mock::given(method("GET"))
+        .and(path(SETTING))
+        .respond_with(envelope(drifted.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path(SETTING))
+        .respond_with(envelope(drifted))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, false);
+    let zones = client.zones();
+    let setting = zones
+        .get_single_setting("z1", "automatic_platform_optimization")
+        .await
+        .unwrap();
+    let zones_api::Setting::AutomaticPlatformOptimization(setting) = setting else {
+        panic!("{setting:?}")
+    };
+    // The setting's value is the same type in requests: it carries what was made up.
+    let mut value = setting.value;
+    assert_eq!(value.filled_in.fields(), ["cf"]);
+    let send = |value: zones_api::AutomaticPlatformOptimization| {
+        zones_api::SettingInput::AutomaticPlatformOptimization(
+            zones_api::SchemasAutomaticPlatformOptimizationInput::new(value),
+        )
+    };
+    let error = zones
+        .edit_single_setting(
+            "z1",
+            "automatic_platform_optimization",
+            &send(value.clone()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Serialize { .. }) && error.to_string().contains("cf"),
+        "{error}"
+    );
+    // Once the caller has set it and vouches for the value, it is sent.
+    value.cf = true;
+    value.filled_in.clear();
+    zones
+        .edit_single_setting("z1", "automatic_platform_optimization", &send(value))
+        .await
+        .unwrap();
+    let patches: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(patches.len(), 1);
+    assert_eq!(patches[0]["id"], "automatic_platform_optimization");
+    assert_eq!(patches[0]["value"]["cf"], true);
+    assert!(patches[0]["value"].get("filled_in").is_none());
 }
 
 #[tokio::test]
@@ -241,7 +310,7 @@ async fn a_delete_without_a_result_is_none() {
         .await;
     let deleted = client(&server, true)
         .dns_records()
-        .delete_dns_record("z1", "r1", &json!({}))
+        .delete_dns_record("z1", "r1")
         .await
         .unwrap();
     // The spec describes this response without the envelope: its `result` is the optional part.

@@ -385,8 +385,9 @@ pub struct Body {
 pub enum BodyKind {
     /// `application/json` with this type.
     Json(TypeRef),
-    /// `application/json` whose schema is an object declaring no properties: `{}` is sent
-    /// when the body is required, nothing otherwise; the caller passes nothing.
+    /// `application/json` with no schema, or an object schema declaring no properties: the
+    /// plain method sends `{}` when the body is required (nothing otherwise), and
+    /// `<method>_with` sends any JSON value the caller gives.
     EmptyObject,
     /// `multipart/form-data` with these documented parts (name, description).
     Multipart(Vec<(String, String)>),

@@ -29,11 +29,15 @@ impl<'a> Lowerer<'a> {
         }
         let media = &body.content[&chosen];
         let bctx = ctx.child("request", "requestBody");
-        let empty_object = media
-            .schema
-            .as_ref()
-            .and_then(|s| self.spec.deref(sref(s)))
-            .is_some_and(|(schema, _)| is_empty_object(schema));
+        // No schema, or an object schema without properties: Cloudflare's way of saying
+        // "send `{}`" (102 deletes say it); nothing the caller has to fill in.
+        let empty_object = match &media.schema {
+            None => true,
+            Some(s) => self
+                .spec
+                .deref(sref(s))
+                .is_some_and(|(schema, _)| is_empty_object(schema)),
+        };
         let kind = if is_json(&chosen) && empty_object {
             BodyKind::EmptyObject
         } else if is_json(&chosen) {

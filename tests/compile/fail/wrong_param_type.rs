@@ -2,10 +2,7 @@
 use cloudflare_v4::{dns_records, Client, Error};
 
 async fn first_page(client: &Client, zone_id: &str) -> Result<(), Error> {
-    let params = dns_records::ListDnsRecordsParams {
-        per_page: Some("100"),
-        ..Default::default()
-    };
+    let params = dns_records::ListDnsRecordsParams::new().per_page("100");
     let page = client
         .dns_records()
         .list_dns_records(zone_id, &params)

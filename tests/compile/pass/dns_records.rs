@@ -3,44 +3,33 @@ use cloudflare_v4::{dns_records, Client, Credentials, Error};
 
 async fn manage_record(client: &Client, zone_id: &str) -> Result<(), Error> {
     let dns = client.dns_records();
-    let record = dns_records::ARecord {
-        content: "198.51.100.4".to_owned(),
-        name: "www.example.com".to_owned(),
-        proxied: Some(true),
-        r#type: dns_records::ARecordType::A,
-        comment: Some("web server".to_owned()),
-        created_on: None,
-        id: None,
-        meta: None,
-        modified_on: None,
-        proxiable: None,
-        tags: Some(vec!["owner:web".to_owned()]),
-        ttl: Some(3600.0),
-        // Which fields client error correction made up (none: this record is built here).
-        filled_in: Default::default(),
-    };
+    // What the curl in Cloudflare's guide sends: `{"type":"A","name":"www","content":…}`.
+    // The union writes `type`; required fields go to `new`, the rest are setters.
+    let record = dns_records::ARecordInput::new("198.51.100.4", "www.example.com")
+        .proxied(true)
+        .ttl(3600.0)
+        .comment("web server")
+        .tags(vec!["owner:web".to_owned()]);
 
     // Create: records are told apart by `type`, so the result is matched on it.
     let created = dns
-        .create_dns_record(zone_id, &dns_records::DnsRecord::A(record.clone()))
+        .create_dns_record(zone_id, &dns_records::DnsRecordInput::A(record.clone()))
         .await?;
     let dns_records::DnsRecord::A(created) = created else {
         panic!("an A record came back as another type: {created:?}");
     };
     let id: String = created.id.clone().expect("the API returns the id");
 
-    // Update (PUT replaces the record).
-    let updated = dns_records::ARecord {
-        content: "198.51.100.5".to_owned(),
-        ..record
-    };
-    dns.update_dns_record(zone_id, &id, &dns_records::DnsRecord::A(updated))
+    // Update (PUT replaces the record): a request value is plain data to change.
+    let mut updated = record;
+    updated.content = "198.51.100.5".to_owned();
+    dns.update_dns_record(zone_id, &id, &dns_records::DnsRecordInput::A(updated))
         .await?;
 
-    // Delete: the spec requires a (free-form) JSON body. A delete may answer without a result.
-    let deleted: Option<dns_records::DeleteDnsRecordResponse> = dns
-        .delete_dns_record(zone_id, &id, &serde_json::json!({}))
-        .await?;
+    // Delete: no body to pass (the spec's body is an empty object). A delete may answer
+    // without a result.
+    let deleted: Option<dns_records::DeleteDnsRecordResponse> =
+        dns.delete_dns_record(zone_id, &id).await?;
     println!("deleted: {deleted:?}");
     Ok(())
 }

@@ -5,17 +5,12 @@
 use cloudflare_v4::{firewall, Client, Credentials, Error};
 
 async fn block_bad_bots(client: &Client, zone_id: &str) -> Result<(), Error> {
-    let rule = firewall::CreateFirewallRulesRequest {
-        action: firewall::Action {
-            mode: Some(firewall::Mode::Challenge),
-            ..Default::default()
-        },
-        filter: firewall::Filter {
-            expression: Some("(http.user_agent contains \"BadBot\")".to_owned()),
-            description: Some("bad bots".to_owned()),
-            ..Default::default()
-        },
-    };
+    let rule = firewall::CreateFirewallRulesRequest::new(
+        firewall::Action::new().mode(firewall::Mode::Challenge),
+        firewall::FilterInput::new()
+            .expression("(http.user_agent contains \"BadBot\")")
+            .description("bad bots"),
+    );
     // The operation answers with the rules created (a list with `result_info`).
     let page = client
         .firewall()

@@ -2,9 +2,7 @@
 use cloudflare_v4::{workers_kv, Client, Credentials, Error};
 
 async fn create_namespace(client: &Client, account_id: &str) -> Result<String, Error> {
-    let body = workers_kv::CreateRenameNamespaceBody {
-        title: "my-app-sessions".to_owned(),
-    };
+    let body = workers_kv::CreateRenameNamespaceBody::new("my-app-sessions");
     let namespace: workers_kv::Namespace = client
         .workers_kv()
         .create_a_namespace(account_id, &body)

@@ -6,12 +6,10 @@ async fn list_zones(client: &Client, account_id: &str) -> Result<Vec<String>, Er
     let api = client.zones();
 
     // One page, filtered.
-    let params = zones::ZonesGetParams {
-        account_id: Some(account_id.to_owned()),
-        status: Some(zones::ZonesGetStatus::Active),
-        per_page: Some(50.0),
-        ..Default::default()
-    };
+    let params = zones::ZonesGetParams::new()
+        .account_id(account_id)
+        .status(zones::ZonesGetStatus::Active)
+        .per_page(50.0);
     let first: cloudflare_v4::Page<zones::Zone> = api.zones_get(&params).await?;
     println!("{} zones on the first page", first.items.len());
 

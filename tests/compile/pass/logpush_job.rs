@@ -2,20 +2,11 @@
 use cloudflare_v4::{logpush, Client, Credentials, Error};
 
 async fn create_job(client: &Client, zone_id: &str) -> Result<Option<i64>, Error> {
-    let job = logpush::IdLogpushJobsRequest {
-        dataset: Some(Some("http_requests".to_owned())),
-        destination_conf: "s3://bucket/logs?region=us-west-2".to_owned(),
-        enabled: Some(true),
-        frequency: None,
-        kind: None,
-        logpull_options: None,
-        max_upload_bytes: None,
-        max_upload_interval_seconds: None,
-        max_upload_records: None,
-        name: Some(Some("example.com".to_owned())),
-        output_options: None,
-        ownership_challenge: Some("challenge-token".to_owned()),
-    };
+    let job = logpush::IdLogpushJobsRequest::new("s3://bucket/logs?region=us-west-2")
+        .dataset(Some("http_requests".to_owned()))
+        .enabled(true)
+        .name(Some("example.com".to_owned()))
+        .ownership_challenge("challenge-token");
     let created: Option<logpush::LogpushJob> = client
         .logpush()
         .post_zones_zone_id_logpush_jobs(zone_id, &job)

@@ -23,11 +23,8 @@ async fn deploy_worker(
         .await?;
     println!("uploaded, etag {:?}", uploaded.etag);
 
-    let route = workers::RouteNoId {
-        pattern: "example.com/api/*".to_owned(),
-        script: Some("my-worker".to_owned()),
-    };
-    let created: workers::CreateRouteResult = api.create_route(zone_id, &route).await?;
+    let route = workers::RouteNoId::new("example.com/api/*").script("my-worker");
+    let created: workers::ApiResult = api.create_route(zone_id, &route).await?;
     println!("route: {created:?}");
     Ok(())
 }

@@ -4,11 +4,9 @@
 use cloudflare_v4::{zone_analytics_api, Client, Credentials, Error};
 
 async fn requests_last_day(client: &Client, zone_id: &str) -> Result<Option<i64>, Error> {
-    let params = zone_analytics_api::GetDashboardParams {
-        since: Some(zone_analytics_api::Since2::Integer(-1440)),
-        continuous: Some(true),
-        ..Default::default()
-    };
+    let params = zone_analytics_api::GetDashboardParams::new()
+        .since(zone_analytics_api::Since2::Integer(-1440))
+        .continuous(true);
     let dashboard: zone_analytics_api::Dashboard = client
         .zone_analytics_api()
         .get_dashboard(zone_id, &params)
