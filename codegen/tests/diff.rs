@@ -11,7 +11,10 @@
 //!   required and optional parameters added, field removed and added, enum value added and
 //!   removed, optional → required.
 
+mod common;
+
 use cloudflare_codegen::diff::{diff, Change, ChangeKind, Diff, Impact, ItemChange, Which};
+use common::spec;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -149,16 +152,6 @@ fn bad_input_is_an_error_naming_the_spec_and_the_location() {
 }
 
 // ------------------------------------------------------------------- hand-written pair
-
-fn spec(paths: Value, schemas: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "openapi": "3.0.3",
-        "info": {"title": "Fixture", "version": "1"},
-        "paths": paths,
-        "components": {"schemas": schemas}
-    }))
-    .unwrap()
-}
 
 fn envelope(result: Value) -> Value {
     json!({"200": {"description": "ok", "content": {"application/json": {"schema": {

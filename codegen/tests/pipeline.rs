@@ -1,18 +1,11 @@
 //! Stage-by-stage tests of the generator on small specs written here.
 
+mod common;
+
 use cloudflare_codegen::ir::{Api, BodyKind, Pagination, Response, TypeKind, TypeRef};
 use cloudflare_codegen::{build_ir, generate, load, naming};
+use common::spec;
 use serde_json::{json, Value};
-
-fn spec(paths: Value, schemas: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "openapi": "3.0.3",
-        "info": {"title": "Fixture", "version": "1"},
-        "paths": paths,
-        "components": {"schemas": schemas}
-    }))
-    .unwrap()
-}
 
 fn api_of(bytes: &[u8]) -> Api {
     build_ir(&load::load(bytes).unwrap())

@@ -15,6 +15,20 @@ pub(super) struct Prop<'a> {
     pub(super) ctx: Ctx,
 }
 
+impl<'a> Prop<'a> {
+    /// Property `name` of the object at `owner`: named and located below it.
+    fn of(name: &str, schema: &'a openapiv3::ReferenceOr<Box<Schema>>, owner: &Ctx) -> Self {
+        Prop {
+            schema: sref_box(schema),
+            ctx: Ctx {
+                group: owner.group.clone(),
+                hint: format!("{} {}", owner.hint, name),
+                pointer: format!("{}/properties/{}", owner.pointer, escape_pointer(name)),
+            },
+        }
+    }
+}
+
 /// The object an `allOf`/properties schema stands for.
 #[derive(Default)]
 pub(super) struct ObjectView<'a> {
@@ -89,15 +103,7 @@ impl<'a> Lowerer<'a> {
         }
         for (name, schema) in properties.into_iter().flatten() {
             view.object = true;
-            let prop = Prop {
-                schema: sref_box(schema),
-                ctx: Ctx {
-                    group: ctx.group.clone(),
-                    hint: format!("{} {}", ctx.hint, name),
-                    pointer: format!("{}/properties/{}", ctx.pointer, escape_pointer(name)),
-                },
-            };
-            merge_prop(&mut view, name, prop, self);
+            merge_prop(&mut view, name, Prop::of(name, schema, ctx), self);
         }
         view.required.extend(required.iter().cloned());
         if let Some(ap) = additional {
@@ -158,15 +164,7 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(props) = props {
             for (pname, pschema) in props {
-                let prop = Prop {
-                    schema: sref_box(pschema),
-                    ctx: Ctx {
-                        group: ctx.group.clone(),
-                        hint: format!("{} {}", ctx.hint, pname),
-                        pointer: format!("{}/properties/{}", ctx.pointer, escape_pointer(pname)),
-                    },
-                };
-                merge_prop(view, pname, prop, self);
+                merge_prop(view, pname, Prop::of(pname, pschema, &ctx), self);
             }
         }
         view.required.extend(required.iter().cloned());
