@@ -68,10 +68,10 @@ fn the_passes_run_in_the_documented_order() {
             "strip_union_tags",
             "order_unions",
             "break_alias_cycles",
-            "merge_identical",
-            "box_recursion",
             "mark_usage",
             "split_directions",
+            "merge_identical",
+            "box_recursion",
             "compact"
         ]
     );

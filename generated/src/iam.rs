@@ -2379,7 +2379,7 @@ pub struct MemberWithPolicies {
     /// Details of the user associated to the membership.
     ///
     /// Read-only.
-    pub user: Option<User>,
+    pub user: Option<MemberWithPoliciesUser>,
 }
 /// Membership identifier tag.
 ///
@@ -2529,6 +2529,25 @@ pub type LastName = String;
 ///
 /// Default: `false`. Read-only.
 pub type TwoFactorAuthenticationEnabled = bool;
+/// Details of the user associated to the membership.
+///
+/// Schema: `#/components/schemas/iam_member_with_policies/properties/user`
+///
+/// Read-only.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MemberWithPoliciesUser {
+    /// `email`
+    pub email: Email,
+    /// `first_name`
+    pub first_name: Option<FirstName>,
+    /// Read-only.
+    pub id: Option<CommonComponentsSchemasIdentifier>,
+    /// `last_name`
+    pub last_name: Option<LastName>,
+    /// Read-only.
+    pub two_factor_authentication_enabled: Option<TwoFactorAuthenticationEnabled>,
+}
 /// Add Member with Account Roles
 ///
 /// Schema: `#/components/schemas/iam_create-member-with-roles`
@@ -2976,24 +2995,6 @@ impl Grants {
         self.write = Some(value.into());
         self
     }
-}
-/// `#/components/schemas/iam_member/properties/user`
-///
-/// Read-only.
-/// Also stands for the identical inline schema at `#/components/schemas/iam_member_with_policies/properties/user`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[non_exhaustive]
-pub struct User {
-    /// `email`
-    pub email: Email,
-    /// `first_name`
-    pub first_name: Option<FirstName>,
-    /// Read-only.
-    pub id: Option<CommonComponentsSchemasIdentifier>,
-    /// `last_name`
-    pub last_name: Option<LastName>,
-    /// Read-only.
-    pub two_factor_authentication_enabled: Option<TwoFactorAuthenticationEnabled>,
 }
 /// Update Member with Policies
 ///

@@ -450,7 +450,10 @@ impl ZonesApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_all_zone_settings(&self, zone_id: &str) -> rt::Call<Vec<Item>> {
+    pub fn get_all_zone_settings(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Vec<ZoneSettingsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ALL_ZONE_SETTINGS,
@@ -476,7 +479,7 @@ impl ZonesApi<'_> {
         &self,
         zone_id: &str,
         body: &MultipleSettings,
-    ) -> rt::Call<Vec<Item>> {
+    ) -> rt::Call<Vec<ZoneSettingsResultItem>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::EDIT_ZONE_SETTINGS_INFO,
@@ -6548,14 +6551,10 @@ impl<'de> serde::Deserialize<'de> for WebsocketsValue {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-/// `#/components/schemas/zones_multiple_settings`
-pub type MultipleSettings = Vec<ItemInput>;
-/// `#/components/schemas/zones_multiple_settings/items`
-///
-/// Also stands for the identical inline schema at `#/components/schemas/zones_zone_settings_response_collection/allOf/1/properties/result/items`.
+/// `#/components/schemas/zones_zone_settings_response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Item {
+pub enum ZoneSettingsResultItem {
     /// `id: "0rtt"`
     V0rtt(Zones0rtt),
     /// `id: "advanced_ddos"`
@@ -6669,7 +6668,7 @@ pub enum Item {
     /// A `id` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for Item {
+impl<'de> serde::Deserialize<'de> for ZoneSettingsResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6866,6 +6865,442 @@ impl<'de> serde::Deserialize<'de> for Item {
                 rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
             }
             _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
+        }
+    }
+}
+/// `#/components/schemas/zones_multiple_settings`
+pub type MultipleSettings = Vec<MultipleSettingsItem>;
+/// `#/components/schemas/zones_multiple_settings/items`
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MultipleSettingsItem {
+    /// `id: "0rtt"`
+    V0rtt(Zones0rttInput),
+    /// `id: "advanced_ddos"`
+    AdvancedDdos(AdvancedDdosInput),
+    /// `id: "always_online"`
+    AlwaysOnline(AlwaysOnlineInput),
+    /// `id: "always_use_https"`
+    AlwaysUseHttps(AlwaysUseHttpsInput),
+    /// `id: "automatic_https_rewrites"`
+    AutomaticHttpsRewrites(AutomaticHttpsRewritesInput),
+    /// `id: "brotli"`
+    Brotli(BrotliInput),
+    /// `id: "browser_cache_ttl"`
+    BrowserCacheTtl(BrowserCacheTtlInput),
+    /// `id: "browser_check"`
+    BrowserCheck(BrowserCheckInput),
+    /// `id: "cache_level"`
+    CacheLevel(CacheLevelInput),
+    /// `id: "challenge_ttl"`
+    ChallengeTtl(ChallengeTtlInput),
+    /// `id: "ciphers"`
+    Ciphers(CiphersInput),
+    /// `id: "cname_flattening"`
+    CnameFlattening(CnameFlatteningInput),
+    /// `id: "development_mode"`
+    DevelopmentMode(DevelopmentModeInput),
+    /// `id: "early_hints"`
+    EarlyHints(EarlyHintsInput),
+    /// `id: "edge_cache_ttl"`
+    EdgeCacheTtl(EdgeCacheTtlInput),
+    /// `id: "email_obfuscation"`
+    EmailObfuscation(EmailObfuscationInput),
+    /// `id: "h2_prioritization"`
+    H2Prioritization(H2PrioritizationInput),
+    /// `id: "hotlink_protection"`
+    HotlinkProtection(HotlinkProtectionInput),
+    /// `id: "http2"`
+    Http2(Http2Input),
+    /// `id: "http3"`
+    Http3(Http3Input),
+    /// `id: "image_resizing"`
+    ImageResizing(ImageResizingInput),
+    /// `id: "ip_geolocation"`
+    IpGeolocation(IpGeolocationInput),
+    /// `id: "ipv6"`
+    Ipv6(Ipv6Input),
+    /// `id: "max_upload"`
+    MaxUpload(MaxUploadInput),
+    /// `id: "min_tls_version"`
+    MinTlsVersion(MinTlsVersionInput),
+    /// `id: "minify"`
+    Minify(MinifyInput),
+    /// `id: "mirage"`
+    Mirage(MirageInput),
+    /// `id: "mobile_redirect"`
+    MobileRedirect(MobileRedirectInput),
+    /// `id: "nel"`
+    Nel(NelInput),
+    /// `id: "opportunistic_encryption"`
+    OpportunisticEncryption(OpportunisticEncryptionInput),
+    /// `id: "opportunistic_onion"`
+    OpportunisticOnion(OpportunisticOnionInput),
+    /// `id: "orange_to_orange"`
+    OrangeToOrange(OrangeToOrangeInput),
+    /// `id: "origin_error_page_pass_thru"`
+    OriginErrorPagePassThru(OriginErrorPagePassThruInput),
+    /// `id: "polish"`
+    Polish(PolishInput),
+    /// `id: "prefetch_preload"`
+    PrefetchPreload(PrefetchPreloadInput),
+    /// `id: "proxy_read_timeout"`
+    ProxyReadTimeout(ProxyReadTimeoutInput),
+    /// `id: "pseudo_ipv4"`
+    PseudoIpv4(PseudoIpv4Input),
+    /// `id: "replace_insecure_js"`
+    ReplaceInsecureJs(ReplaceInsecureJsInput),
+    /// `id: "response_buffering"`
+    ResponseBuffering(ResponseBufferingInput),
+    /// `id: "rocket_loader"`
+    RocketLoader(RocketLoaderInput),
+    /// `id: "automatic_platform_optimization"`
+    AutomaticPlatformOptimization(SchemasAutomaticPlatformOptimizationInput),
+    /// `id: "security_header"`
+    SecurityHeader(SecurityHeaderInput),
+    /// `id: "security_level"`
+    SecurityLevel(SecurityLevelInput),
+    /// `id: "server_side_exclude"`
+    ServerSideExclude(ServerSideExcludeInput),
+    /// `id: "sha1_support"`
+    Sha1Support(Sha1SupportInput),
+    /// `id: "sort_query_string_for_cache"`
+    SortQueryStringForCache(SortQueryStringForCacheInput),
+    /// `id: "ssl"`
+    Ssl(SslInput),
+    /// `id: "ssl_recommender"`
+    SslRecommender(SslRecommender),
+    /// `id: "tls_1_2_only"`
+    Tls12Only(Tls12OnlyInput),
+    /// `id: "tls_1_3"`
+    Tls13(Tls13Input),
+    /// `id: "tls_client_auth"`
+    TlsClientAuth(TlsClientAuthInput),
+    /// `id: "true_client_ip_header"`
+    TrueClientIpHeader(TrueClientIpHeaderInput),
+    /// `id: "waf"`
+    Waf(WafInput),
+    /// `id: "webp"`
+    Webp(WebpInput),
+    /// `id: "websockets"`
+    Websockets(WebsocketsInput),
+    /// A `id` this version of the crate does not know, kept verbatim.
+    Unknown(serde_json::Value),
+}
+impl serde::Serialize for MultipleSettingsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::V0rtt(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "0rtt", value)
+            }
+            Self::AdvancedDdos(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "advanced_ddos", value)
+            }
+            Self::AlwaysOnline(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "always_online", value)
+            }
+            Self::AlwaysUseHttps(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "always_use_https",
+                    value,
+                )
+            }
+            Self::AutomaticHttpsRewrites(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_https_rewrites",
+                    value,
+                )
+            }
+            Self::Brotli(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "brotli", value)
+            }
+            Self::BrowserCacheTtl(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "browser_cache_ttl",
+                    value,
+                )
+            }
+            Self::BrowserCheck(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "browser_check", value)
+            }
+            Self::CacheLevel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "cache_level", value)
+            }
+            Self::ChallengeTtl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "challenge_ttl", value)
+            }
+            Self::Ciphers(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ciphers", value)
+            }
+            Self::CnameFlattening(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "cname_flattening",
+                    value,
+                )
+            }
+            Self::DevelopmentMode(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "development_mode",
+                    value,
+                )
+            }
+            Self::EarlyHints(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "early_hints", value)
+            }
+            Self::EdgeCacheTtl(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "edge_cache_ttl",
+                    value,
+                )
+            }
+            Self::EmailObfuscation(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "email_obfuscation",
+                    value,
+                )
+            }
+            Self::H2Prioritization(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "h2_prioritization",
+                    value,
+                )
+            }
+            Self::HotlinkProtection(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "hotlink_protection",
+                    value,
+                )
+            }
+            Self::Http2(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http2", value)
+            }
+            Self::Http3(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "http3", value)
+            }
+            Self::ImageResizing(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "image_resizing",
+                    value,
+                )
+            }
+            Self::IpGeolocation(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ip_geolocation",
+                    value,
+                )
+            }
+            Self::Ipv6(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ipv6", value)
+            }
+            Self::MaxUpload(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "max_upload", value)
+            }
+            Self::MinTlsVersion(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "min_tls_version",
+                    value,
+                )
+            }
+            Self::Minify(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "minify", value)
+            }
+            Self::Mirage(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "mirage", value)
+            }
+            Self::MobileRedirect(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "mobile_redirect",
+                    value,
+                )
+            }
+            Self::Nel(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "nel", value)
+            }
+            Self::OpportunisticEncryption(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_encryption",
+                    value,
+                )
+            }
+            Self::OpportunisticOnion(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "opportunistic_onion",
+                    value,
+                )
+            }
+            Self::OrangeToOrange(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "orange_to_orange",
+                    value,
+                )
+            }
+            Self::OriginErrorPagePassThru(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "origin_error_page_pass_thru",
+                    value,
+                )
+            }
+            Self::Polish(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "polish", value)
+            }
+            Self::PrefetchPreload(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "prefetch_preload",
+                    value,
+                )
+            }
+            Self::ProxyReadTimeout(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "proxy_read_timeout",
+                    value,
+                )
+            }
+            Self::PseudoIpv4(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
+            }
+            Self::ReplaceInsecureJs(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "replace_insecure_js",
+                    value,
+                )
+            }
+            Self::ResponseBuffering(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "response_buffering",
+                    value,
+                )
+            }
+            Self::RocketLoader(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "rocket_loader", value)
+            }
+            Self::AutomaticPlatformOptimization(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "automatic_platform_optimization",
+                    value,
+                )
+            }
+            Self::SecurityHeader(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_header",
+                    value,
+                )
+            }
+            Self::SecurityLevel(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "security_level",
+                    value,
+                )
+            }
+            Self::ServerSideExclude(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "server_side_exclude",
+                    value,
+                )
+            }
+            Self::Sha1Support(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "sha1_support", value)
+            }
+            Self::SortQueryStringForCache(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "sort_query_string_for_cache",
+                    value,
+                )
+            }
+            Self::Ssl(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "ssl", value)
+            }
+            Self::SslRecommender(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "ssl_recommender",
+                    value,
+                )
+            }
+            Self::Tls12Only(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_2_only", value)
+            }
+            Self::Tls13(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "tls_1_3", value)
+            }
+            Self::TlsClientAuth(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "tls_client_auth",
+                    value,
+                )
+            }
+            Self::TrueClientIpHeader(value) => {
+                rt::__private::serialize_tagged(
+                    serializer,
+                    "id",
+                    "true_client_ip_header",
+                    value,
+                )
+            }
+            Self::Waf(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "waf", value)
+            }
+            Self::Webp(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "webp", value)
+            }
+            Self::Websockets(value) => {
+                rt::__private::serialize_tagged(serializer, "id", "websockets", value)
+            }
+            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
         }
     }
 }
@@ -8222,442 +8657,6 @@ impl WebsocketsInput {
     #[inline]
     pub fn new(value: impl Into<WebsocketsValue>) -> Self {
         Self { value: value.into() }
-    }
-}
-/// `#/components/schemas/zones_multiple_settings/items`
-///
-/// Also stands for the identical inline schema at `#/components/schemas/zones_zone_settings_response_collection/allOf/1/properties/result/items`.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum ItemInput {
-    /// `id: "0rtt"`
-    V0rtt(Zones0rttInput),
-    /// `id: "advanced_ddos"`
-    AdvancedDdos(AdvancedDdosInput),
-    /// `id: "always_online"`
-    AlwaysOnline(AlwaysOnlineInput),
-    /// `id: "always_use_https"`
-    AlwaysUseHttps(AlwaysUseHttpsInput),
-    /// `id: "automatic_https_rewrites"`
-    AutomaticHttpsRewrites(AutomaticHttpsRewritesInput),
-    /// `id: "brotli"`
-    Brotli(BrotliInput),
-    /// `id: "browser_cache_ttl"`
-    BrowserCacheTtl(BrowserCacheTtlInput),
-    /// `id: "browser_check"`
-    BrowserCheck(BrowserCheckInput),
-    /// `id: "cache_level"`
-    CacheLevel(CacheLevelInput),
-    /// `id: "challenge_ttl"`
-    ChallengeTtl(ChallengeTtlInput),
-    /// `id: "ciphers"`
-    Ciphers(CiphersInput),
-    /// `id: "cname_flattening"`
-    CnameFlattening(CnameFlatteningInput),
-    /// `id: "development_mode"`
-    DevelopmentMode(DevelopmentModeInput),
-    /// `id: "early_hints"`
-    EarlyHints(EarlyHintsInput),
-    /// `id: "edge_cache_ttl"`
-    EdgeCacheTtl(EdgeCacheTtlInput),
-    /// `id: "email_obfuscation"`
-    EmailObfuscation(EmailObfuscationInput),
-    /// `id: "h2_prioritization"`
-    H2Prioritization(H2PrioritizationInput),
-    /// `id: "hotlink_protection"`
-    HotlinkProtection(HotlinkProtectionInput),
-    /// `id: "http2"`
-    Http2(Http2Input),
-    /// `id: "http3"`
-    Http3(Http3Input),
-    /// `id: "image_resizing"`
-    ImageResizing(ImageResizingInput),
-    /// `id: "ip_geolocation"`
-    IpGeolocation(IpGeolocationInput),
-    /// `id: "ipv6"`
-    Ipv6(Ipv6Input),
-    /// `id: "max_upload"`
-    MaxUpload(MaxUploadInput),
-    /// `id: "min_tls_version"`
-    MinTlsVersion(MinTlsVersionInput),
-    /// `id: "minify"`
-    Minify(MinifyInput),
-    /// `id: "mirage"`
-    Mirage(MirageInput),
-    /// `id: "mobile_redirect"`
-    MobileRedirect(MobileRedirectInput),
-    /// `id: "nel"`
-    Nel(NelInput),
-    /// `id: "opportunistic_encryption"`
-    OpportunisticEncryption(OpportunisticEncryptionInput),
-    /// `id: "opportunistic_onion"`
-    OpportunisticOnion(OpportunisticOnionInput),
-    /// `id: "orange_to_orange"`
-    OrangeToOrange(OrangeToOrangeInput),
-    /// `id: "origin_error_page_pass_thru"`
-    OriginErrorPagePassThru(OriginErrorPagePassThruInput),
-    /// `id: "polish"`
-    Polish(PolishInput),
-    /// `id: "prefetch_preload"`
-    PrefetchPreload(PrefetchPreloadInput),
-    /// `id: "proxy_read_timeout"`
-    ProxyReadTimeout(ProxyReadTimeoutInput),
-    /// `id: "pseudo_ipv4"`
-    PseudoIpv4(PseudoIpv4Input),
-    /// `id: "replace_insecure_js"`
-    ReplaceInsecureJs(ReplaceInsecureJsInput),
-    /// `id: "response_buffering"`
-    ResponseBuffering(ResponseBufferingInput),
-    /// `id: "rocket_loader"`
-    RocketLoader(RocketLoaderInput),
-    /// `id: "automatic_platform_optimization"`
-    AutomaticPlatformOptimization(SchemasAutomaticPlatformOptimizationInput),
-    /// `id: "security_header"`
-    SecurityHeader(SecurityHeaderInput),
-    /// `id: "security_level"`
-    SecurityLevel(SecurityLevelInput),
-    /// `id: "server_side_exclude"`
-    ServerSideExclude(ServerSideExcludeInput),
-    /// `id: "sha1_support"`
-    Sha1Support(Sha1SupportInput),
-    /// `id: "sort_query_string_for_cache"`
-    SortQueryStringForCache(SortQueryStringForCacheInput),
-    /// `id: "ssl"`
-    Ssl(SslInput),
-    /// `id: "ssl_recommender"`
-    SslRecommender(SslRecommender),
-    /// `id: "tls_1_2_only"`
-    Tls12Only(Tls12OnlyInput),
-    /// `id: "tls_1_3"`
-    Tls13(Tls13Input),
-    /// `id: "tls_client_auth"`
-    TlsClientAuth(TlsClientAuthInput),
-    /// `id: "true_client_ip_header"`
-    TrueClientIpHeader(TrueClientIpHeaderInput),
-    /// `id: "waf"`
-    Waf(WafInput),
-    /// `id: "webp"`
-    Webp(WebpInput),
-    /// `id: "websockets"`
-    Websockets(WebsocketsInput),
-    /// A `id` this version of the crate does not know, kept verbatim.
-    Unknown(serde_json::Value),
-}
-impl serde::Serialize for ItemInput {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::V0rtt(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "0rtt", value)
-            }
-            Self::AdvancedDdos(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "advanced_ddos", value)
-            }
-            Self::AlwaysOnline(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "always_online", value)
-            }
-            Self::AlwaysUseHttps(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "always_use_https",
-                    value,
-                )
-            }
-            Self::AutomaticHttpsRewrites(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "automatic_https_rewrites",
-                    value,
-                )
-            }
-            Self::Brotli(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "brotli", value)
-            }
-            Self::BrowserCacheTtl(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "browser_cache_ttl",
-                    value,
-                )
-            }
-            Self::BrowserCheck(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "browser_check", value)
-            }
-            Self::CacheLevel(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "cache_level", value)
-            }
-            Self::ChallengeTtl(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "challenge_ttl", value)
-            }
-            Self::Ciphers(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "ciphers", value)
-            }
-            Self::CnameFlattening(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "cname_flattening",
-                    value,
-                )
-            }
-            Self::DevelopmentMode(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "development_mode",
-                    value,
-                )
-            }
-            Self::EarlyHints(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "early_hints", value)
-            }
-            Self::EdgeCacheTtl(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "edge_cache_ttl",
-                    value,
-                )
-            }
-            Self::EmailObfuscation(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "email_obfuscation",
-                    value,
-                )
-            }
-            Self::H2Prioritization(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "h2_prioritization",
-                    value,
-                )
-            }
-            Self::HotlinkProtection(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "hotlink_protection",
-                    value,
-                )
-            }
-            Self::Http2(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "http2", value)
-            }
-            Self::Http3(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "http3", value)
-            }
-            Self::ImageResizing(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "image_resizing",
-                    value,
-                )
-            }
-            Self::IpGeolocation(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "ip_geolocation",
-                    value,
-                )
-            }
-            Self::Ipv6(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "ipv6", value)
-            }
-            Self::MaxUpload(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "max_upload", value)
-            }
-            Self::MinTlsVersion(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "min_tls_version",
-                    value,
-                )
-            }
-            Self::Minify(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "minify", value)
-            }
-            Self::Mirage(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "mirage", value)
-            }
-            Self::MobileRedirect(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "mobile_redirect",
-                    value,
-                )
-            }
-            Self::Nel(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "nel", value)
-            }
-            Self::OpportunisticEncryption(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "opportunistic_encryption",
-                    value,
-                )
-            }
-            Self::OpportunisticOnion(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "opportunistic_onion",
-                    value,
-                )
-            }
-            Self::OrangeToOrange(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "orange_to_orange",
-                    value,
-                )
-            }
-            Self::OriginErrorPagePassThru(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "origin_error_page_pass_thru",
-                    value,
-                )
-            }
-            Self::Polish(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "polish", value)
-            }
-            Self::PrefetchPreload(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "prefetch_preload",
-                    value,
-                )
-            }
-            Self::ProxyReadTimeout(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "proxy_read_timeout",
-                    value,
-                )
-            }
-            Self::PseudoIpv4(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "pseudo_ipv4", value)
-            }
-            Self::ReplaceInsecureJs(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "replace_insecure_js",
-                    value,
-                )
-            }
-            Self::ResponseBuffering(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "response_buffering",
-                    value,
-                )
-            }
-            Self::RocketLoader(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "rocket_loader", value)
-            }
-            Self::AutomaticPlatformOptimization(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "automatic_platform_optimization",
-                    value,
-                )
-            }
-            Self::SecurityHeader(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "security_header",
-                    value,
-                )
-            }
-            Self::SecurityLevel(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "security_level",
-                    value,
-                )
-            }
-            Self::ServerSideExclude(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "server_side_exclude",
-                    value,
-                )
-            }
-            Self::Sha1Support(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "sha1_support", value)
-            }
-            Self::SortQueryStringForCache(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "sort_query_string_for_cache",
-                    value,
-                )
-            }
-            Self::Ssl(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "ssl", value)
-            }
-            Self::SslRecommender(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "ssl_recommender",
-                    value,
-                )
-            }
-            Self::Tls12Only(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "tls_1_2_only", value)
-            }
-            Self::Tls13(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "tls_1_3", value)
-            }
-            Self::TlsClientAuth(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "tls_client_auth",
-                    value,
-                )
-            }
-            Self::TrueClientIpHeader(value) => {
-                rt::__private::serialize_tagged(
-                    serializer,
-                    "id",
-                    "true_client_ip_header",
-                    value,
-                )
-            }
-            Self::Waf(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "waf", value)
-            }
-            Self::Webp(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "webp", value)
-            }
-            Self::Websockets(value) => {
-                rt::__private::serialize_tagged(serializer, "id", "websockets", value)
-            }
-            Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
-        }
     }
 }
 /// `#/components/schemas/zones_setting`

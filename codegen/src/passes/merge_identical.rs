@@ -53,6 +53,12 @@ pub fn merge_identical(api: &mut Api) {
             }
             api.types[keep].merged.push(pointer);
             api.types[keep].merged.extend(moved);
+            // The copy that stays is used wherever the others were.
+            let usage = api.types[gone].usage;
+            let kept = &mut api.types[keep].usage;
+            kept.sent |= usage.sent;
+            kept.received |= usage.received;
+            kept.param |= usage.param;
         }
         api.remap(&map);
     }

@@ -9,13 +9,14 @@
 //! 4. [`order_unions`]: untagged unions try their most specific variant first (after 2,
 //!    which exempts tagged unions);
 //! 5. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
-//! 6. [`merge_identical`]: inline types of identical shape in one group become one (after
-//!    2–4, so types compare in their final form);
-//! 7. [`box_recursion`]: fields and variants that make a type contain itself are boxed (after
-//!    6, which changes the graph);
-//! 8. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
-//! 9. [`split_directions`]: request types lose read-only properties, response types
-//!    write-only ones; a type used both ways whose views differ is split in two (after 8);
+//! 6. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
+//! 7. [`split_directions`]: request types lose read-only properties, response types
+//!    write-only ones; a type used both ways whose views differ is split in two (after 6);
+//! 8. [`merge_identical`]: inline types of identical shape in one group become one, their
+//!    directions of use combined (after 2–7, so types compare in their final form, request
+//!    copies included);
+//! 9. [`box_recursion`]: fields and variants that make a type contain itself are boxed (after
+//!    8, which changes the graph);
 //! 10. [`compact`]: types used in no direction (merged away, tag enums, never reached) are
 //!     removed and the ids renumbered (last, so naming, emit and diff see only live types).
 //!
@@ -65,20 +66,20 @@ pub const PASSES: &[Pass] = &[
         run: break_alias_cycles::break_alias_cycles,
     },
     Pass {
-        name: "merge_identical",
-        run: merge_identical::merge_identical,
-    },
-    Pass {
-        name: "box_recursion",
-        run: box_recursion::box_recursion,
-    },
-    Pass {
         name: "mark_usage",
         run: mark_usage::mark_usage,
     },
     Pass {
         name: "split_directions",
         run: split_directions::split_directions,
+    },
+    Pass {
+        name: "merge_identical",
+        run: merge_identical::merge_identical,
+    },
+    Pass {
+        name: "box_recursion",
+        run: box_recursion::box_recursion,
     },
     Pass {
         name: "compact",

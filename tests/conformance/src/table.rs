@@ -7664,13 +7664,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::zones::operations::GET_ALL_ZONE_SETTINGS,
-        decode: decode::<Vec<cloudflare_v4::zones::Item>>,
-        call: call::<Vec<cloudflare_v4::zones::Item>>,
+        decode: decode::<Vec<cloudflare_v4::zones::ZoneSettingsResultItem>>,
+        call: call::<Vec<cloudflare_v4::zones::ZoneSettingsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::zones::operations::EDIT_ZONE_SETTINGS_INFO,
-        decode: decode::<Vec<cloudflare_v4::zones::Item>>,
-        call: call::<Vec<cloudflare_v4::zones::Item>>,
+        decode: decode::<Vec<cloudflare_v4::zones::ZoneSettingsResultItem>>,
+        call: call::<Vec<cloudflare_v4::zones::ZoneSettingsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::speed::operations::GET_FONTS_SETTING,
