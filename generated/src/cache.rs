@@ -716,16 +716,14 @@ pub struct ResultObject {
     /// Format: `date-time`.
     pub modified_on: String,
     /// The status of the feature being on / off
-    pub value: Value2,
+    pub value: ResultObjectValue,
 }
 /// `#/components/schemas/cache_result-object/properties/value`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/cache_smart_tiered_cache_patch/properties/value`.
-///
-/// Naming: named `Value2` because `Value` was already used (taken by `#/components/schemas/cache_value`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Value2 {
+pub enum ResultObjectValue {
     /// `"on"`
     On,
     /// `"off"`
@@ -733,7 +731,7 @@ pub enum Value2 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Value2 {
+impl ResultObjectValue {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -743,7 +741,7 @@ impl Value2 {
         }
     }
 }
-impl From<&str> for Value2 {
+impl From<&str> for ResultObjectValue {
     fn from(value: &str) -> Self {
         match value {
             "on" => Self::On,
@@ -752,7 +750,7 @@ impl From<&str> for Value2 {
         }
     }
 }
-impl From<String> for Value2 {
+impl From<String> for ResultObjectValue {
     fn from(value: String) -> Self {
         match value.as_str() {
             "on" => Self::On,
@@ -761,17 +759,17 @@ impl From<String> for Value2 {
         }
     }
 }
-impl std::fmt::Display for Value2 {
+impl std::fmt::Display for ResultObjectValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Value2 {
+impl serde::Serialize for ResultObjectValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Value2 {
+impl<'de> serde::Deserialize<'de> for ResultObjectValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1352,12 +1350,12 @@ pub struct SmartTieredCachePatch {
     /// Enable or disable the Smart Tiered Cache
     ///
     /// Example: `"on"`.
-    pub value: Value2,
+    pub value: ResultObjectValue,
 }
 impl SmartTieredCachePatch {
     /// A value with the required fields set and every optional one left out.
     #[inline]
-    pub fn new(value: impl Into<Value2>) -> Self {
+    pub fn new(value: impl Into<ResultObjectValue>) -> Self {
         Self { value: value.into() }
     }
 }

@@ -192,7 +192,7 @@ impl D1Api<'_> {
         &self,
         account_id: &str,
         database_id: &str,
-        body: &Request,
+        body: &CloudflareD1QueryDatabaseRequest,
     ) -> rt::Call<Vec<QueryResultResponse>> {
         let mut request = rt::__private::request(
             self.client,
@@ -217,7 +217,7 @@ impl D1Api<'_> {
         &self,
         account_id: &str,
         database_id: &str,
-        body: &Request,
+        body: &CloudflareD1QueryDatabaseRequest,
     ) -> rt::Call<Vec<RawResultResponse>> {
         let mut request = rt::__private::request(
             self.client,
@@ -957,14 +957,14 @@ pub type Sql = String;
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/d1/database/{database_id}/raw.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Request {
+pub struct CloudflareD1QueryDatabaseRequest {
     /// `params`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<Params>,
     /// `sql`
     pub sql: Sql,
 }
-impl Request {
+impl CloudflareD1QueryDatabaseRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(sql: impl Into<Sql>) -> Self {

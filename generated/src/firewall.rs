@@ -410,7 +410,7 @@ impl FirewallApi<'_> {
     pub fn update_filters(
         &self,
         zone_identifier: &str,
-        body: &Request,
+        body: &DeleteFiltersRequest,
     ) -> rt::ListCall<FilterResultItem> {
         let mut request = rt::__private::request(
             self.client,
@@ -440,7 +440,7 @@ impl FirewallApi<'_> {
     pub fn delete_filters(
         &self,
         zone_identifier: &str,
-        body: &Request,
+        body: &DeleteFiltersRequest,
     ) -> rt::ListCall<FilterDeleteResultItem> {
         let mut request = rt::__private::request(
             self.client,
@@ -767,7 +767,7 @@ impl FirewallApi<'_> {
     pub fn create_firewall_rules(
         &self,
         zone_identifier: &str,
-        body: &Request2,
+        body: &CreateFirewallRulesRequest,
     ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = rt::__private::request(
             self.client,
@@ -857,7 +857,7 @@ impl FirewallApi<'_> {
     pub fn delete_firewall_rules(
         &self,
         zone_identifier: &str,
-        body: &Request,
+        body: &DeleteFiltersRequest,
     ) -> rt::ListCall<FilterRulesResponseCollectionDeleteResultItem> {
         let mut request = rt::__private::request(
             self.client,
@@ -917,7 +917,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         id: &str,
-        body: &Request2,
+        body: &CreateFirewallRulesRequest,
     ) -> rt::Call<FilterRulesResultItem> {
         let mut request = rt::__private::request(
             self.client,
@@ -949,7 +949,7 @@ impl FirewallApi<'_> {
         &self,
         zone_identifier: &str,
         id: &str,
-        body: &Request,
+        body: &DeleteFiltersRequest,
     ) -> rt::ListCall<FilterRulesResultItem> {
         let mut request = rt::__private::request(
             self.client,
@@ -3693,8 +3693,8 @@ impl CreateFiltersRequest {
 /// Also stands for the identical inline schemas at `paths./zones/{zone_identifier}/filters.put/requestBody`, `paths./zones/{zone_identifier}/firewall/rules.delete/requestBody`, `paths./zones/{zone_identifier}/firewall/rules/{id}.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
-pub struct Request {}
-impl Request {
+pub struct DeleteFiltersRequest {}
+impl DeleteFiltersRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -4441,17 +4441,15 @@ impl ActionVariant1 {
 /// `paths./zones/{zone_identifier}/firewall/rules.post/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/firewall/rules/{id}.put/requestBody`.
-///
-/// Naming: named `Request2` because `Request` was already used (taken by `paths./zones/{zone_identifier}/filters.delete/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Request2 {
+pub struct CreateFirewallRulesRequest {
     /// `action`
     pub action: Action,
     /// `filter`
     pub filter: FilterInput,
 }
-impl Request2 {
+impl CreateFirewallRulesRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(action: impl Into<Action>, filter: impl Into<FilterInput>) -> Self {

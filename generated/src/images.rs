@@ -45,7 +45,7 @@ impl ImagesApi<'_> {
         &self,
         account_id: &str,
         params: &ListImagesParams,
-    ) -> rt::Call<ImagesResult> {
+    ) -> rt::Call<ImagesListResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::LIST_IMAGES,
@@ -423,7 +423,7 @@ impl ImagesApi<'_> {
         &self,
         account_id: &str,
         params: &ListImagesV2Params,
-    ) -> rt::Call<ImagesResult> {
+    ) -> rt::Call<ImagesListResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::LIST_IMAGES_V2,
@@ -818,11 +818,9 @@ impl<'de> serde::Deserialize<'de> for ImageVariantsItem {
 /// `#/components/schemas/images_images_list_response/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/images_images_list_response_v2/allOf/1/properties/result`.
-///
-/// Naming: `Result` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ImagesResult {
+pub struct ImagesListResult {
     /// `images`
     pub images: Option<Vec<Image>>,
 }

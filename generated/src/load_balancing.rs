@@ -64,7 +64,7 @@ impl LoadBalancingApi<'_> {
     pub fn account_load_balancer_monitors_create_monitor(
         &self,
         account_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
@@ -112,7 +112,7 @@ impl LoadBalancingApi<'_> {
         &self,
         account_id: &str,
         monitor_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
@@ -137,7 +137,7 @@ impl LoadBalancingApi<'_> {
         &self,
         account_id: &str,
         monitor_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
@@ -205,7 +205,7 @@ impl LoadBalancingApi<'_> {
         &self,
         account_id: &str,
         monitor_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<PreviewResult2> {
         let mut request = rt::__private::request(
             self.client,
@@ -467,7 +467,7 @@ impl LoadBalancingApi<'_> {
         &self,
         account_id: &str,
         pool_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<PreviewResult2> {
         let mut request = rt::__private::request(
             self.client,
@@ -624,7 +624,7 @@ impl LoadBalancingApi<'_> {
     /// Operation ID: `load-balancer-monitors-create-monitor`
     pub fn load_balancer_monitors_create_monitor(
         &self,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
@@ -668,7 +668,7 @@ impl LoadBalancingApi<'_> {
     pub fn load_balancer_monitors_update_monitor(
         &self,
         monitor_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
@@ -691,7 +691,7 @@ impl LoadBalancingApi<'_> {
     pub fn load_balancer_monitors_patch_monitor(
         &self,
         monitor_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
@@ -754,7 +754,7 @@ impl LoadBalancingApi<'_> {
     pub fn load_balancer_monitors_preview_monitor(
         &self,
         monitor_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<PreviewResult2> {
         let mut request = rt::__private::request(
             self.client,
@@ -983,7 +983,7 @@ impl LoadBalancingApi<'_> {
     pub fn load_balancer_pools_preview_pool(
         &self,
         pool_id: &str,
-        body: &Request,
+        body: &CreateMonitorRequest,
     ) -> rt::Call<PreviewResult2> {
         let mut request = rt::__private::request(
             self.client,
@@ -2086,7 +2086,7 @@ pub type Identifier = String;
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/load_balancers/monitors/{monitor_id}.patch/requestBody`, `paths./accounts/{account_id}/load_balancers/monitors/{monitor_id}.put/requestBody`, `paths./accounts/{account_id}/load_balancers/monitors/{monitor_id}/preview.post/requestBody` and 6 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Request {
+pub struct CreateMonitorRequest {
     /// `allow_insecure`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_insecure: Option<AllowInsecure>,
@@ -2135,7 +2135,7 @@ pub struct Request {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Type>,
 }
-impl Request {
+impl CreateMonitorRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(expected_codes: impl Into<ExpectedCodes>) -> Self {

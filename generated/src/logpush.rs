@@ -254,7 +254,7 @@ impl LogpushApi<'_> {
     pub fn post_accounts_account_id_logpush_ownership(
         &self,
         account_id: &str,
-        body: &Request,
+        body: &PostAccountsAccountIdLogpushOwnershipRequest,
     ) -> rt::Call<Option<GetOwnershipResult>> {
         let mut request = rt::__private::request(
             self.client,
@@ -308,7 +308,7 @@ impl LogpushApi<'_> {
     pub fn delete_accounts_account_id_logpush_validate_destination_exists(
         &self,
         account_id: &str,
-        body: &Request,
+        body: &PostAccountsAccountIdLogpushOwnershipRequest,
     ) -> rt::Call<Option<DestinationExistsResult>> {
         let mut request = rt::__private::request(
             self.client,
@@ -623,7 +623,7 @@ impl LogpushApi<'_> {
     pub fn post_zones_zone_id_logpush_ownership(
         &self,
         zone_id: &str,
-        body: &Request,
+        body: &PostAccountsAccountIdLogpushOwnershipRequest,
     ) -> rt::Call<Option<GetOwnershipResult>> {
         let mut request = rt::__private::request(
             self.client,
@@ -677,7 +677,7 @@ impl LogpushApi<'_> {
     pub fn post_zones_zone_id_logpush_validate_destination_exists(
         &self,
         zone_id: &str,
-        body: &Request,
+        body: &PostAccountsAccountIdLogpushOwnershipRequest,
     ) -> rt::Call<Option<DestinationExistsResult>> {
         let mut request = rt::__private::request(
             self.client,
@@ -1784,11 +1784,11 @@ pub struct IdLogpushJobsJobIdResult {
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/logpush/validate/destination/exists.post/requestBody`, `paths./zones/{zone_id}/logpush/ownership.post/requestBody`, `paths./zones/{zone_id}/logpush/validate/destination/exists.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Request {
+pub struct PostAccountsAccountIdLogpushOwnershipRequest {
     /// `destination_conf`
     pub destination_conf: DestinationConf,
 }
-impl Request {
+impl PostAccountsAccountIdLogpushOwnershipRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(destination_conf: impl Into<DestinationConf>) -> Self {

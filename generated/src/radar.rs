@@ -40,7 +40,7 @@ impl RadarApi<'_> {
     pub fn radar_get_annotations(
         &self,
         params: &RadarGetAnnotationsParams,
-    ) -> rt::Call<RadarResult> {
+    ) -> rt::Call<RadarGetAnnotationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_ANNOTATIONS,
@@ -68,7 +68,7 @@ impl RadarApi<'_> {
     pub fn radar_get_annotations_outages(
         &self,
         params: &RadarGetAnnotationsOutagesParams,
-    ) -> rt::Call<RadarResult> {
+    ) -> rt::Call<RadarGetAnnotationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_ANNOTATIONS_OUTAGES,
@@ -123,7 +123,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_as112_timeseries_by_dnssec(
         &self,
         params: &RadarGetDnsAs112TimeseriesByDnssecParams,
-    ) -> rt::Call<RadarResult2> {
+    ) -> rt::Call<RadarGetDnsAs112TimeseriesByDnssecResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_DNSSEC,
@@ -334,7 +334,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_as112_timeseries_group_by_dnssec(
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByDnssecParams,
-    ) -> rt::Call<RadarResult3> {
+    ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByDnssecResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_DNSSEC,
@@ -365,7 +365,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_as112_timeseries_group_by_edns(
         &self,
         params: &RadarGetDnsAs112TimeseriesGroupByEdnsParams,
-    ) -> rt::Call<RadarResult3> {
+    ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByDnssecResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_EDNS,
@@ -520,7 +520,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_as112_top_locations(
         &self,
         params: &RadarGetDnsAs112TopLocationsParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS,
@@ -555,7 +555,7 @@ impl RadarApi<'_> {
         &self,
         dnssec: &str,
         params: &RadarGetDnsAs112TopLocationsByDnssecParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_DNSSEC,
@@ -590,7 +590,7 @@ impl RadarApi<'_> {
         &self,
         edns: &str,
         params: &RadarGetDnsAs112TopLocationsByEdnsParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_EDNS,
@@ -625,7 +625,7 @@ impl RadarApi<'_> {
         &self,
         ip_version: &str,
         params: &RadarGetDnsAs112TopLocationsByIpVersionParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_IP_VERSION,
@@ -1223,7 +1223,7 @@ impl RadarApi<'_> {
     pub fn radar_get_attacks_layer3_top_origin_locations(
         &self,
         params: &RadarGetAttacksLayer3TopOriginLocationsParams,
-    ) -> rt::Call<RadarResult5> {
+    ) -> rt::Call<RadarGetAttacksLayer3TopOriginLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_ATTACKS_LAYER3_TOP_ORIGIN_LOCATIONS,
@@ -1255,7 +1255,7 @@ impl RadarApi<'_> {
     pub fn radar_get_attacks_layer3_top_target_locations(
         &self,
         params: &RadarGetAttacksLayer3TopTargetLocationsParams,
-    ) -> rt::Call<RadarResult6> {
+    ) -> rt::Call<RadarGetAttacksLayer3TopTargetLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_ATTACKS_LAYER3_TOP_TARGET_LOCATIONS,
@@ -1947,7 +1947,7 @@ impl RadarApi<'_> {
     pub fn radar_get_attacks_layer7_top_origin_location(
         &self,
         params: &RadarGetAttacksLayer7TopOriginLocationParams,
-    ) -> rt::Call<RadarResult5> {
+    ) -> rt::Call<RadarGetAttacksLayer3TopOriginLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_LOCATION,
@@ -1981,7 +1981,7 @@ impl RadarApi<'_> {
     pub fn radar_get_attacks_layer7_top_target_location(
         &self,
         params: &RadarGetAttacksLayer7TopTargetLocationParams,
-    ) -> rt::Call<RadarResult6> {
+    ) -> rt::Call<RadarGetAttacksLayer3TopTargetLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_ATTACKS_LAYER7_TOP_TARGET_LOCATION,
@@ -2808,7 +2808,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_timeseries_group_by_cache_hit_status(
         &self,
         params: &RadarGetDnsTimeseriesGroupByCacheHitStatusParams,
-    ) -> rt::Call<RadarResult7> {
+    ) -> rt::Call<RadarGetDnsTimeseriesGroupByCacheHitStatusResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_CACHE_HIT_STATUS,
@@ -2872,7 +2872,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_timeseries_group_by_dnssec_awareness(
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecAwarenessParams,
-    ) -> rt::Call<RadarResult3> {
+    ) -> rt::Call<RadarGetDnsAs112TimeseriesGroupByDnssecResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_AWARENESS,
@@ -2904,7 +2904,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_timeseries_group_by_dnssec_e2e_version(
         &self,
         params: &RadarGetDnsTimeseriesGroupByDnssecE2eVersionParams,
-    ) -> rt::Call<RadarResult7> {
+    ) -> rt::Call<RadarGetDnsTimeseriesGroupByCacheHitStatusResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION,
@@ -2968,7 +2968,7 @@ impl RadarApi<'_> {
     pub fn radar_get_dns_timeseries_group_by_matching_answer_status(
         &self,
         params: &RadarGetDnsTimeseriesGroupByMatchingAnswerStatusParams,
-    ) -> rt::Call<RadarResult7> {
+    ) -> rt::Call<RadarGetDnsTimeseriesGroupByCacheHitStatusResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS,
@@ -3192,7 +3192,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_summary_by_arc(
         &self,
         params: &RadarGetEmailRoutingSummaryByArcParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ARC,
@@ -3224,7 +3224,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_summary_by_dkim(
         &self,
         params: &RadarGetEmailRoutingSummaryByDkimParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DKIM,
@@ -3256,7 +3256,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_summary_by_dmarc(
         &self,
         params: &RadarGetEmailRoutingSummaryByDmarcParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DMARC,
@@ -3352,7 +3352,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_summary_by_spf(
         &self,
         params: &RadarGetEmailRoutingSummaryBySpfParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_SPF,
@@ -3384,7 +3384,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_timeseries_group_by_arc(
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByArcParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ARC,
@@ -3417,7 +3417,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_timeseries_group_by_dkim(
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByDkimParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DKIM,
@@ -3450,7 +3450,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_timeseries_group_by_dmarc(
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupByDmarcParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DMARC,
@@ -3549,7 +3549,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_routing_timeseries_group_by_spf(
         &self,
         params: &RadarGetEmailRoutingTimeseriesGroupBySpfParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF,
@@ -3582,7 +3582,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_summary_by_arc(
         &self,
         params: &RadarGetEmailSecuritySummaryByArcParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_ARC,
@@ -3613,7 +3613,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_summary_by_dkim(
         &self,
         params: &RadarGetEmailSecuritySummaryByDkimParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DKIM,
@@ -3644,7 +3644,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_summary_by_dmarc(
         &self,
         params: &RadarGetEmailSecuritySummaryByDmarcParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DMARC,
@@ -3739,7 +3739,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_summary_by_spf(
         &self,
         params: &RadarGetEmailSecuritySummaryBySpfParams,
-    ) -> rt::Call<RadarResult8> {
+    ) -> rt::Call<RadarGetEmailRoutingSummaryByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPF,
@@ -3865,7 +3865,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_timeseries_group_by_arc(
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByArcParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_ARC,
@@ -3897,7 +3897,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_timeseries_group_by_dkim(
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByDkimParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DKIM,
@@ -3929,7 +3929,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_timeseries_group_by_dmarc(
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupByDmarcParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DMARC,
@@ -4027,7 +4027,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_timeseries_group_by_spf(
         &self,
         params: &RadarGetEmailSecurityTimeseriesGroupBySpfParams,
-    ) -> rt::Call<RadarResult9> {
+    ) -> rt::Call<RadarGetEmailRoutingTimeseriesGroupByArcResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPF,
@@ -4157,7 +4157,7 @@ impl RadarApi<'_> {
     pub fn radar_get_email_security_top_tlds_by_messages(
         &self,
         params: &RadarGetEmailSecurityTopTldsByMessagesParams,
-    ) -> rt::Call<RadarResult10> {
+    ) -> rt::Call<RadarGetEmailSecurityTopTldsByMessagesResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES,
@@ -4195,7 +4195,7 @@ impl RadarApi<'_> {
         &self,
         malicious: &str,
         params: &RadarGetEmailSecurityTopTldsByMaliciousParams,
-    ) -> rt::Call<RadarResult10> {
+    ) -> rt::Call<RadarGetEmailSecurityTopTldsByMessagesResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MALICIOUS,
@@ -4233,7 +4233,7 @@ impl RadarApi<'_> {
         &self,
         spam: &str,
         params: &RadarGetEmailSecurityTopTldsBySpamParams,
-    ) -> rt::Call<RadarResult10> {
+    ) -> rt::Call<RadarGetEmailSecurityTopTldsByMessagesResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPAM,
@@ -4271,7 +4271,7 @@ impl RadarApi<'_> {
         &self,
         spoof: &str,
         params: &RadarGetEmailSecurityTopTldsBySpoofParams,
-    ) -> rt::Call<RadarResult10> {
+    ) -> rt::Call<RadarGetEmailSecurityTopTldsByMessagesResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPOOF,
@@ -4705,7 +4705,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_summary_by_post_quantum(
         &self,
         params: &RadarGetHttpSummaryByPostQuantumParams,
-    ) -> rt::Call<RadarResult2> {
+    ) -> rt::Call<RadarGetDnsAs112TimeseriesByDnssecResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_SUMMARY_BY_POST_QUANTUM,
@@ -4847,7 +4847,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_timeseries_group_by_browsers(
         &self,
         params: &RadarGetHttpTimeseriesGroupByBrowsersParams,
-    ) -> rt::Call<RadarResult11> {
+    ) -> rt::Call<RadarGetHttpTimeseriesGroupByBrowsersResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSERS,
@@ -4886,7 +4886,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_timeseries_group_by_browser_families(
         &self,
         params: &RadarGetHttpTimeseriesGroupByBrowserFamiliesParams,
-    ) -> rt::Call<RadarResult11> {
+    ) -> rt::Call<RadarGetHttpTimeseriesGroupByBrowsersResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSER_FAMILIES,
@@ -5184,7 +5184,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_top_ases_by_http_requests(
         &self,
         params: &RadarGetHttpTopAsesByHttpRequestsParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_REQUESTS,
@@ -5227,7 +5227,7 @@ impl RadarApi<'_> {
         &self,
         bot_class: &str,
         params: &RadarGetHttpTopAsesByBotClassParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_BOT_CLASS,
@@ -5269,7 +5269,7 @@ impl RadarApi<'_> {
         &self,
         browser_family: &str,
         params: &RadarGetHttpTopAsesByBrowserFamilyParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_BROWSER_FAMILY,
@@ -5311,7 +5311,7 @@ impl RadarApi<'_> {
         &self,
         device_type: &str,
         params: &RadarGetHttpTopAsesByDeviceTypeParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_DEVICE_TYPE,
@@ -5353,7 +5353,7 @@ impl RadarApi<'_> {
         &self,
         http_protocol: &str,
         params: &RadarGetHttpTopAsesByHttpProtocolParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_PROTOCOL,
@@ -5395,7 +5395,7 @@ impl RadarApi<'_> {
         &self,
         http_version: &str,
         params: &RadarGetHttpTopAsesByHttpVersionParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_VERSION,
@@ -5437,7 +5437,7 @@ impl RadarApi<'_> {
         &self,
         ip_version: &str,
         params: &RadarGetHttpTopAsesByIpVersionParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_IP_VERSION,
@@ -5479,7 +5479,7 @@ impl RadarApi<'_> {
         &self,
         os: &str,
         params: &RadarGetHttpTopAsesByOperatingSystemParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_OPERATING_SYSTEM,
@@ -5521,7 +5521,7 @@ impl RadarApi<'_> {
         &self,
         tls_version: &str,
         params: &RadarGetHttpTopAsesByTlsVersionParams,
-    ) -> rt::Call<RadarResult12> {
+    ) -> rt::Call<RadarGetHttpTopAsesByHttpRequestsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_ASES_BY_TLS_VERSION,
@@ -5559,7 +5559,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_top_browsers(
         &self,
         params: &RadarGetHttpTopBrowsersParams,
-    ) -> rt::Call<RadarResult13> {
+    ) -> rt::Call<RadarGetHttpTopBrowsersResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_BROWSERS,
@@ -5598,7 +5598,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_top_browser_families(
         &self,
         params: &RadarGetHttpTopBrowserFamiliesParams,
-    ) -> rt::Call<RadarResult13> {
+    ) -> rt::Call<RadarGetHttpTopBrowsersResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_BROWSER_FAMILIES,
@@ -5637,7 +5637,7 @@ impl RadarApi<'_> {
     pub fn radar_get_http_top_locations_by_http_requests(
         &self,
         params: &RadarGetHttpTopLocationsByHttpRequestsParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_REQUESTS,
@@ -5680,7 +5680,7 @@ impl RadarApi<'_> {
         &self,
         bot_class: &str,
         params: &RadarGetHttpTopLocationsByBotClassParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BOT_CLASS,
@@ -5722,7 +5722,7 @@ impl RadarApi<'_> {
         &self,
         browser_family: &str,
         params: &RadarGetHttpTopLocationsByBrowserFamilyParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BROWSER_FAMILY,
@@ -5764,7 +5764,7 @@ impl RadarApi<'_> {
         &self,
         device_type: &str,
         params: &RadarGetHttpTopLocationsByDeviceTypeParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_DEVICE_TYPE,
@@ -5806,7 +5806,7 @@ impl RadarApi<'_> {
         &self,
         http_protocol: &str,
         params: &RadarGetHttpTopLocationsByHttpProtocolParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_PROTOCOL,
@@ -5848,7 +5848,7 @@ impl RadarApi<'_> {
         &self,
         http_version: &str,
         params: &RadarGetHttpTopLocationsByHttpVersionParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_VERSION,
@@ -5890,7 +5890,7 @@ impl RadarApi<'_> {
         &self,
         ip_version: &str,
         params: &RadarGetHttpTopLocationsByIpVersionParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_IP_VERSION,
@@ -5932,7 +5932,7 @@ impl RadarApi<'_> {
         &self,
         os: &str,
         params: &RadarGetHttpTopLocationsByOperatingSystemParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_OPERATING_SYSTEM,
@@ -5974,7 +5974,7 @@ impl RadarApi<'_> {
         &self,
         tls_version: &str,
         params: &RadarGetHttpTopLocationsByTlsVersionParams,
-    ) -> rt::Call<RadarResult4> {
+    ) -> rt::Call<RadarGetDnsAs112TopLocationsResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_TLS_VERSION,
@@ -14042,7 +14042,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpMethodParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -14149,7 +14151,11 @@ impl RadarGetAttacksLayer7SummaryByHttpMethodParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -14204,7 +14210,9 @@ pub struct RadarGetAttacksLayer7SummaryByHttpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -14309,7 +14317,11 @@ impl RadarGetAttacksLayer7SummaryByHttpVersionParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -14364,7 +14376,9 @@ pub struct RadarGetAttacksLayer7SummaryByIpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -14469,7 +14483,11 @@ impl RadarGetAttacksLayer7SummaryByIpVersionParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -14528,7 +14546,9 @@ pub struct RadarGetAttacksLayer7SummaryByManagedRulesParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -14645,7 +14665,11 @@ impl RadarGetAttacksLayer7SummaryByManagedRulesParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -14846,7 +14870,7 @@ pub struct RadarGetAttacksLayer7TimeseriesParams {
     /// Query parameter `attack`.
     ///
     /// This field is deprecated, please use the new `mitigationProduct`.
-    pub attack: Vec<Item2>,
+    pub attack: Vec<RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem>,
     /// Query parameter `asn`.
     ///
     /// Array of comma separated list of ASNs, start with `-` to exclude from results. For example, `-174, 3356` excludes results from AS174, but includes results from AS3356.
@@ -14878,7 +14902,9 @@ pub struct RadarGetAttacksLayer7TimeseriesParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -14947,7 +14973,14 @@ impl RadarGetAttacksLayer7TimeseriesParams {
     }
     /// Sets `attack`.
     #[inline]
-    pub fn attack(mut self, value: impl IntoIterator<Item = impl Into<Item2>>) -> Self {
+    pub fn attack(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
+    ) -> Self {
         self.attack = value.into_iter().map(Into::into).collect();
         self
     }
@@ -15016,7 +15049,11 @@ impl RadarGetAttacksLayer7TimeseriesParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -15202,7 +15239,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
@@ -15321,7 +15360,11 @@ impl RadarGetAttacksLayer7TimeseriesGroupByHttpMethodParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -15386,7 +15429,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
@@ -15503,7 +15548,11 @@ impl RadarGetAttacksLayer7TimeseriesGroupByHttpVersionParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -15572,7 +15621,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
@@ -15706,7 +15757,11 @@ impl RadarGetAttacksLayer7TimeseriesGroupByIndustryParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -15777,7 +15832,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
@@ -15894,7 +15951,11 @@ impl RadarGetAttacksLayer7TimeseriesGroupByIpVersionParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -15963,7 +16024,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
@@ -16092,7 +16155,11 @@ impl RadarGetAttacksLayer7TimeseriesGroupByManagedRulesParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -16345,7 +16412,9 @@ pub struct RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `normalization`.
     ///
     /// Normalization method applied. Refer to [Normalization methods](https://developers.cloudflare.com/radar/concepts/normalization/).
@@ -16479,7 +16548,11 @@ impl RadarGetAttacksLayer7TimeseriesGroupByVerticalParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -16550,7 +16623,9 @@ pub struct RadarGetAttacksLayer7TopOriginAsParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -16667,7 +16742,11 @@ impl RadarGetAttacksLayer7TopOriginAsParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -16730,7 +16809,9 @@ pub struct RadarGetAttacksLayer7TopAttacksParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `limitDirection`.
     ///
     /// Array of attack origin/target location attack limits. Together with `limitPerLocation`, limits how many objects will be fetched per origin/target location.
@@ -16874,7 +16955,11 @@ impl RadarGetAttacksLayer7TopAttacksParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -16967,7 +17052,9 @@ pub struct RadarGetAttacksLayer7TopIndustriesParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -17091,7 +17178,11 @@ impl RadarGetAttacksLayer7TopIndustriesParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -17150,7 +17241,9 @@ pub struct RadarGetAttacksLayer7TopOriginLocationParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -17264,7 +17357,11 @@ impl RadarGetAttacksLayer7TopOriginLocationParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -17319,7 +17416,9 @@ pub struct RadarGetAttacksLayer7TopTargetLocationParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -17426,7 +17525,11 @@ impl RadarGetAttacksLayer7TopTargetLocationParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -17489,7 +17592,9 @@ pub struct RadarGetAttacksLayer7TopVerticalsParams {
     /// Query parameter `mitigationProduct`.
     ///
     /// Array of L7 mitigation products.
-    pub mitigation_product: Vec<Item2>,
+    pub mitigation_product: Vec<
+        RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+    >,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -17613,7 +17718,11 @@ impl RadarGetAttacksLayer7TopVerticalsParams {
     #[inline]
     pub fn mitigation_product(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Item2>>,
+        value: impl IntoIterator<
+            Item = impl Into<
+                RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem,
+            >,
+        >,
     ) -> Self {
         self.mitigation_product = value.into_iter().map(Into::into).collect();
         self
@@ -21897,15 +22006,15 @@ pub struct RadarGetEmailRoutingSummaryByArcParams {
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -21971,19 +22080,34 @@ impl RadarGetEmailRoutingSummaryByArcParams {
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22037,15 +22161,15 @@ pub struct RadarGetEmailRoutingSummaryByDkimParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -22111,19 +22235,34 @@ impl RadarGetEmailRoutingSummaryByDkimParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22177,15 +22316,15 @@ pub struct RadarGetEmailRoutingSummaryByDmarcParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -22251,19 +22390,34 @@ impl RadarGetEmailRoutingSummaryByDmarcParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22317,19 +22471,19 @@ pub struct RadarGetEmailRoutingSummaryByEncryptedParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -22391,25 +22545,45 @@ impl RadarGetEmailRoutingSummaryByEncryptedParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22454,19 +22628,19 @@ pub struct RadarGetEmailRoutingSummaryByIpVersionParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `encrypted`.
     ///
     /// Filter for encrypted emails.
@@ -22528,25 +22702,45 @@ impl RadarGetEmailRoutingSummaryByIpVersionParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22589,15 +22783,15 @@ pub struct RadarGetEmailRoutingSummaryBySpfParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -22663,19 +22857,34 @@ impl RadarGetEmailRoutingSummaryBySpfParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22733,15 +22942,15 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByArcParams {
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -22814,19 +23023,34 @@ impl RadarGetEmailRoutingTimeseriesGroupByArcParams {
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -22884,15 +23108,15 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByDkimParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -22965,19 +23189,34 @@ impl RadarGetEmailRoutingTimeseriesGroupByDkimParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23035,15 +23274,15 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -23116,19 +23355,34 @@ impl RadarGetEmailRoutingTimeseriesGroupByDmarcParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23186,19 +23440,19 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -23267,25 +23521,45 @@ impl RadarGetEmailRoutingTimeseriesGroupByEncryptedParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23334,19 +23608,19 @@ pub struct RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `encrypted`.
     ///
     /// Filter for encrypted emails.
@@ -23415,25 +23689,45 @@ impl RadarGetEmailRoutingTimeseriesGroupByIpVersionParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23480,15 +23774,15 @@ pub struct RadarGetEmailRoutingTimeseriesGroupBySpfParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `ipVersion`.
     ///
     /// Filter for ip version.
@@ -23561,19 +23855,34 @@ impl RadarGetEmailRoutingTimeseriesGroupBySpfParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23627,15 +23936,15 @@ pub struct RadarGetEmailSecuritySummaryByArcParams {
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -23696,19 +24005,34 @@ impl RadarGetEmailSecuritySummaryByArcParams {
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23751,15 +24075,15 @@ pub struct RadarGetEmailSecuritySummaryByDkimParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -23820,19 +24144,34 @@ impl RadarGetEmailSecuritySummaryByDkimParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23875,15 +24214,15 @@ pub struct RadarGetEmailSecuritySummaryByDmarcParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -23944,19 +24283,34 @@ impl RadarGetEmailSecuritySummaryByDmarcParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -23999,19 +24353,19 @@ pub struct RadarGetEmailSecuritySummaryByMaliciousParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24073,25 +24427,45 @@ impl RadarGetEmailSecuritySummaryByMaliciousParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24134,19 +24508,19 @@ pub struct RadarGetEmailSecuritySummaryBySpamParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24208,25 +24582,45 @@ impl RadarGetEmailSecuritySummaryBySpamParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24269,15 +24663,15 @@ pub struct RadarGetEmailSecuritySummaryBySpfParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24338,19 +24732,34 @@ impl RadarGetEmailSecuritySummaryBySpfParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24393,19 +24802,19 @@ pub struct RadarGetEmailSecuritySummaryBySpoofParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24467,25 +24876,45 @@ impl RadarGetEmailSecuritySummaryBySpoofParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24528,19 +24957,19 @@ pub struct RadarGetEmailSecuritySummaryByThreatCategoryParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24602,25 +25031,45 @@ impl RadarGetEmailSecuritySummaryByThreatCategoryParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24663,19 +25112,19 @@ pub struct RadarGetEmailSecuritySummaryByTlsVersionParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -24732,25 +25181,45 @@ impl RadarGetEmailSecuritySummaryByTlsVersionParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24788,15 +25257,15 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByArcParams {
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24864,19 +25333,34 @@ impl RadarGetEmailSecurityTimeseriesGroupByArcParams {
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -24923,15 +25407,15 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByDkimParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -24999,19 +25483,34 @@ impl RadarGetEmailSecurityTimeseriesGroupByDkimParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25058,15 +25557,15 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -25134,19 +25633,34 @@ impl RadarGetEmailSecurityTimeseriesGroupByDmarcParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25193,19 +25707,19 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -25274,25 +25788,45 @@ impl RadarGetEmailSecurityTimeseriesGroupByMaliciousParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25339,19 +25873,19 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpamParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -25420,25 +25954,45 @@ impl RadarGetEmailSecurityTimeseriesGroupBySpamParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25485,15 +26039,15 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpfParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -25561,19 +26115,34 @@ impl RadarGetEmailSecurityTimeseriesGroupBySpfParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25620,19 +26189,19 @@ pub struct RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -25701,25 +26270,45 @@ impl RadarGetEmailSecurityTimeseriesGroupBySpoofParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25766,19 +26355,19 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -25847,25 +26436,45 @@ impl RadarGetEmailSecurityTimeseriesGroupByThreatCategoryParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -25912,19 +26521,19 @@ pub struct RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -25988,25 +26597,45 @@ impl RadarGetEmailSecurityTimeseriesGroupByTlsVersionParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -26044,19 +26673,19 @@ pub struct RadarGetEmailSecurityTopTldsByMessagesParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -26130,25 +26759,45 @@ impl RadarGetEmailSecurityTopTldsByMessagesParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -26201,19 +26850,19 @@ pub struct RadarGetEmailSecurityTopTldsByMaliciousParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -26287,25 +26936,45 @@ impl RadarGetEmailSecurityTopTldsByMaliciousParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -26358,19 +27027,19 @@ pub struct RadarGetEmailSecurityTopTldsBySpamParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -26444,25 +27113,45 @@ impl RadarGetEmailSecurityTopTldsBySpamParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -26515,19 +27204,19 @@ pub struct RadarGetEmailSecurityTopTldsBySpoofParams {
     /// Query parameter `arc`.
     ///
     /// Filter for arc (Authenticated Received Chain).
-    pub arc: Vec<Item3>,
+    pub arc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dkim`.
     ///
     /// Filter for dkim.
-    pub dkim: Vec<Item3>,
+    pub dkim: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `dmarc`.
     ///
     /// Filter for dmarc.
-    pub dmarc: Vec<Item3>,
+    pub dmarc: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `spf`.
     ///
     /// Filter for spf.
-    pub spf: Vec<Item3>,
+    pub spf: Vec<RadarGetEmailRoutingSummaryByArcDkimItem>,
     /// Query parameter `tlsVersion`.
     ///
     /// Filter for tls version.
@@ -26601,25 +27290,45 @@ impl RadarGetEmailSecurityTopTldsBySpoofParams {
     }
     /// Sets `arc`.
     #[inline]
-    pub fn arc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn arc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.arc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dkim`.
     #[inline]
-    pub fn dkim(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dkim(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dkim = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `dmarc`.
     #[inline]
-    pub fn dmarc(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn dmarc(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.dmarc = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `spf`.
     #[inline]
-    pub fn spf(mut self, value: impl IntoIterator<Item = impl Into<Item3>>) -> Self {
+    pub fn spf(
+        mut self,
+        value: impl IntoIterator<
+            Item = impl Into<RadarGetEmailRoutingSummaryByArcDkimItem>,
+        >,
+    ) -> Self {
         self.spf = value.into_iter().map(Into::into).collect();
         self
     }
@@ -37358,11 +38067,11 @@ pub struct RadarGetSearchGlobalParams {
     /// Query parameter `include`.
     ///
     /// Search types to be included in results.
-    pub include: Vec<Item4>,
+    pub include: Vec<RadarGetSearchGlobalExcludeItem>,
     /// Query parameter `exclude`.
     ///
     /// Search types to be excluded from results.
-    pub exclude: Vec<Item4>,
+    pub exclude: Vec<RadarGetSearchGlobalExcludeItem>,
     /// Query parameter `format`.
     ///
     /// Format results are returned in.
@@ -37395,13 +38104,19 @@ impl RadarGetSearchGlobalParams {
     }
     /// Sets `include`.
     #[inline]
-    pub fn include(mut self, value: impl IntoIterator<Item = impl Into<Item4>>) -> Self {
+    pub fn include(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetSearchGlobalExcludeItem>>,
+    ) -> Self {
         self.include = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets `exclude`.
     #[inline]
-    pub fn exclude(mut self, value: impl IntoIterator<Item = impl Into<Item4>>) -> Self {
+    pub fn exclude(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<RadarGetSearchGlobalExcludeItem>>,
+    ) -> Self {
         self.exclude = value.into_iter().map(Into::into).collect();
         self
     }
@@ -38232,11 +38947,9 @@ pub struct ResultAnnotationsItem {
 /// `paths./radar/annotations.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/annotations/outages.get/responses/200/properties/result`.
-///
-/// Naming: `Result` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult {
+pub struct RadarGetAnnotationsResult {
     /// `annotations`
     pub annotations: Vec<ResultAnnotationsItem>,
 }
@@ -38245,7 +38958,7 @@ pub struct RadarResult {
 /// Also stands for the identical inline schema at `paths./radar/traffic_anomalies/locations.get/responses/200/properties/result/properties/trafficAnomalies/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Item {
+pub struct RadarGetAnnotationsOutagesTopResultAnnotationsItem {
     /// Example: `"PT"`.
     #[serde(rename = "clientCountryAlpha2")]
     pub client_country_alpha2: String,
@@ -38260,7 +38973,7 @@ pub struct Item {
 #[non_exhaustive]
 pub struct RadarGetAnnotationsOutagesTopResult {
     /// `annotations`
-    pub annotations: Vec<Item>,
+    pub annotations: Vec<RadarGetAnnotationsOutagesTopResultAnnotationsItem>,
 }
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result/properties/meta/properties/confidenceInfo/properties/annotations/items`
 ///
@@ -38351,11 +39064,9 @@ pub struct ResultSummary0 {
 /// `paths./radar/as112/summary/dnssec.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/summary/post_quantum.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult2` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult2 {
+pub struct RadarGetDnsAs112TimeseriesByDnssecResult {
     /// `meta`
     pub meta: ResultMeta,
     /// `summary_0`
@@ -38595,11 +39306,9 @@ pub struct ResultSerie02 {
 /// `paths./radar/as112/timeseries_groups/dnssec.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/timeseries_groups/edns.get/responses/200/properties/result`, `paths./radar/dns/timeseries_groups/dnssec_aware.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult3` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult3 {
+pub struct RadarGetDnsAs112TimeseriesGroupByDnssecResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
@@ -38732,11 +39441,9 @@ pub struct ResultTop0Item {
 /// `paths./radar/as112/top/locations.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/as112/top/locations/dnssec/{dnssec}.get/responses/200/properties/result`, `paths./radar/as112/top/locations/edns/{edns}.get/responses/200/properties/result`, `paths./radar/as112/top/locations/ip_version/{ip_version}.get/responses/200/properties/result` and 9 more.
-///
-/// Naming: named `RadarResult4` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult4 {
+pub struct RadarGetDnsAs112TopLocationsResult {
     /// `meta`
     pub meta: ResultMeta3,
     /// `top_0`
@@ -39539,11 +40246,9 @@ pub struct ResultTop0Item2 {
 /// `paths./radar/attacks/layer3/top/locations/origin.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/locations/origin.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult5` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult5 {
+pub struct RadarGetAttacksLayer3TopOriginLocationsResult {
     /// `meta`
     pub meta: ResultMeta3,
     /// `top_0`
@@ -39571,11 +40276,9 @@ pub struct ResultTop0Item3 {
 /// `paths./radar/attacks/layer3/top/locations/target.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/attacks/layer7/top/locations/target.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult6` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult6 {
+pub struct RadarGetAttacksLayer3TopTargetLocationsResult {
     /// `meta`
     pub meta: ResultMeta3,
     /// `top_0`
@@ -39698,11 +40401,9 @@ for RadarGetAttacksLayer7SummaryByHttpMethodHttpVersionItem {
 /// `paths./radar/attacks/layer7/summary/http_method.get/parameters/mitigationProduct/items`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/attacks/layer7/summary/http_version.get/parameters/mitigationProduct/items`, `paths./radar/attacks/layer7/summary/ip_version.get/parameters/mitigationProduct/items`, `paths./radar/attacks/layer7/summary/managed_rules.get/parameters/mitigationProduct/items` and 14 more.
-///
-/// Naming: named `Item2` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Item2 {
+pub enum RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     /// `"DDOS"`
     Ddos,
     /// `"WAF"`
@@ -39720,7 +40421,7 @@ pub enum Item2 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Item2 {
+impl RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -39735,7 +40436,7 @@ impl Item2 {
         }
     }
 }
-impl From<&str> for Item2 {
+impl From<&str> for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     fn from(value: &str) -> Self {
         match value {
             "DDOS" => Self::Ddos,
@@ -39749,7 +40450,7 @@ impl From<&str> for Item2 {
         }
     }
 }
-impl From<String> for Item2 {
+impl From<String> for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DDOS" => Self::Ddos,
@@ -39763,12 +40464,14 @@ impl From<String> for Item2 {
         }
     }
 }
-impl std::fmt::Display for Item2 {
+impl std::fmt::Display
+for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::__private::ParamValue for Item2 {
+impl rt::__private::ParamValue
+for RadarGetAttacksLayer7SummaryByHttpMethodMitigationProductItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -41555,11 +42258,9 @@ pub struct ResultSerie04 {
 /// `paths./radar/dns/timeseries_groups/cache_hit.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/dns/timeseries_groups/dnssec_e2e.get/responses/200/properties/result`, `paths./radar/dns/timeseries_groups/matching_answer.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult7` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult7 {
+pub struct RadarGetDnsTimeseriesGroupByCacheHitStatusResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
@@ -41766,11 +42467,9 @@ pub struct RadarGetDnsTopLocationsResult {
 /// `paths./radar/email/routing/summary/arc.get/parameters/dkim/items`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/summary/arc.get/parameters/dmarc/items`, `paths./radar/email/routing/summary/arc.get/parameters/spf/items`, `paths./radar/email/routing/summary/dkim.get/parameters/arc/items` and 116 more.
-///
-/// Naming: named `Item3` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Item3 {
+pub enum RadarGetEmailRoutingSummaryByArcDkimItem {
     /// `"PASS"`
     Pass,
     /// `"NONE"`
@@ -41780,7 +42479,7 @@ pub enum Item3 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Item3 {
+impl RadarGetEmailRoutingSummaryByArcDkimItem {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -41791,7 +42490,7 @@ impl Item3 {
         }
     }
 }
-impl From<&str> for Item3 {
+impl From<&str> for RadarGetEmailRoutingSummaryByArcDkimItem {
     fn from(value: &str) -> Self {
         match value {
             "PASS" => Self::Pass,
@@ -41801,7 +42500,7 @@ impl From<&str> for Item3 {
         }
     }
 }
-impl From<String> for Item3 {
+impl From<String> for RadarGetEmailRoutingSummaryByArcDkimItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "PASS" => Self::Pass,
@@ -41811,12 +42510,12 @@ impl From<String> for Item3 {
         }
     }
 }
-impl std::fmt::Display for Item3 {
+impl std::fmt::Display for RadarGetEmailRoutingSummaryByArcDkimItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::__private::ParamValue for Item3 {
+impl rt::__private::ParamValue for RadarGetEmailRoutingSummaryByArcDkimItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -41893,11 +42592,9 @@ pub struct ResultSummary02 {
 /// `paths./radar/email/routing/summary/arc.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/summary/dkim.get/responses/200/properties/result`, `paths./radar/email/routing/summary/dmarc.get/responses/200/properties/result`, `paths./radar/email/routing/summary/spf.get/responses/200/properties/result` and 4 more.
-///
-/// Naming: named `RadarResult8` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult8 {
+pub struct RadarGetEmailRoutingSummaryByArcResult {
     /// `meta`
     pub meta: ResultMeta,
     /// `summary_0`
@@ -41968,11 +42665,9 @@ pub struct ResultSerie05 {
 /// `paths./radar/email/routing/timeseries_groups/arc.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/routing/timeseries_groups/dkim.get/responses/200/properties/result`, `paths./radar/email/routing/timeseries_groups/dmarc.get/responses/200/properties/result`, `paths./radar/email/routing/timeseries_groups/spf.get/responses/200/properties/result` and 4 more.
-///
-/// Naming: named `RadarResult9` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult9 {
+pub struct RadarGetEmailRoutingTimeseriesGroupByArcResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// `serie_0`
@@ -42351,11 +43046,9 @@ pub struct ResultTop0Item4 {
 /// `paths./radar/email/security/top/tlds.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/email/security/top/tlds/malicious/{malicious}.get/responses/200/properties/result`, `paths./radar/email/security/top/tlds/spam/{spam}.get/responses/200/properties/result`, `paths./radar/email/security/top/tlds/spoof/{spoof}.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult10` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult10 {
+pub struct RadarGetEmailSecurityTopTldsByMessagesResult {
     /// `meta`
     pub meta: ResultMeta3,
     /// `top_0`
@@ -43151,11 +43844,9 @@ pub struct RadarGetHttpTimeseriesGroupByBotClassResult {
 /// `paths./radar/http/timeseries_groups/browser.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/timeseries_groups/browser_family.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult11` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult11 {
+pub struct RadarGetHttpTimeseriesGroupByBrowsersResult {
     /// `meta`
     pub meta: serde_json::Value,
     /// Example: `{"Chrome":["50.168733"],"timestamps":["2023-08-08T10:15:00Z"]}`.
@@ -43371,11 +44062,9 @@ pub struct ResultTop0Item5 {
 /// `paths./radar/http/top/ases.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./radar/http/top/ases/bot_class/{bot_class}.get/responses/200/properties/result`, `paths./radar/http/top/ases/browser_family/{browser_family}.get/responses/200/properties/result`, `paths./radar/http/top/ases/device_type/{device_type}.get/responses/200/properties/result` and 5 more.
-///
-/// Naming: named `RadarResult12` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult12 {
+pub struct RadarGetHttpTopAsesByHttpRequestsResult {
     /// `meta`
     pub meta: ResultMeta3,
     /// `top_0`
@@ -43397,11 +44086,9 @@ pub struct ResultTop0Item6 {
 /// `paths./radar/http/top/browser.get/responses/200/properties/result`
 ///
 /// Also stands for the identical inline schema at `paths./radar/http/top/browser_family.get/responses/200/properties/result`.
-///
-/// Naming: named `RadarResult13` because `RadarResult` was already used (taken by `paths./radar/annotations.get/responses/200/properties/result`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RadarResult13 {
+pub struct RadarGetHttpTopBrowsersResult {
     /// `meta`
     pub meta: ResultMeta3,
     /// `top_0`
@@ -44100,11 +44787,9 @@ pub struct RadarGetRankingTopDomainsResult {
 /// `paths./radar/search/global.get/parameters/exclude/items`
 ///
 /// Also stands for the identical inline schema at `paths./radar/search/global.get/parameters/include/items`.
-///
-/// Naming: named `Item4` because `Item` was already used (taken by `paths./radar/annotations/outages/locations.get/responses/200/properties/result/properties/annotations/items`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Item4 {
+pub enum RadarGetSearchGlobalExcludeItem {
     /// `"SPECIAL_EVENTS"`
     SpecialEvents,
     /// `"NOTEBOOKS"`
@@ -44116,7 +44801,7 @@ pub enum Item4 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Item4 {
+impl RadarGetSearchGlobalExcludeItem {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -44128,7 +44813,7 @@ impl Item4 {
         }
     }
 }
-impl From<&str> for Item4 {
+impl From<&str> for RadarGetSearchGlobalExcludeItem {
     fn from(value: &str) -> Self {
         match value {
             "SPECIAL_EVENTS" => Self::SpecialEvents,
@@ -44139,7 +44824,7 @@ impl From<&str> for Item4 {
         }
     }
 }
-impl From<String> for Item4 {
+impl From<String> for RadarGetSearchGlobalExcludeItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "SPECIAL_EVENTS" => Self::SpecialEvents,
@@ -44150,12 +44835,12 @@ impl From<String> for Item4 {
         }
     }
 }
-impl std::fmt::Display for Item4 {
+impl std::fmt::Display for RadarGetSearchGlobalExcludeItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl rt::__private::ParamValue for Item4 {
+impl rt::__private::ParamValue for RadarGetSearchGlobalExcludeItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -44331,7 +45016,7 @@ pub struct RadarGetTrafficAnomaliesResult {
 pub struct RadarGetTrafficAnomaliesTopResult {
     /// `trafficAnomalies`
     #[serde(rename = "trafficAnomalies")]
-    pub traffic_anomalies: Vec<Item>,
+    pub traffic_anomalies: Vec<RadarGetAnnotationsOutagesTopResultAnnotationsItem>,
 }
 /// `paths./radar/verified_bots/top/bots.get/responses/200/properties/result/properties/top_0/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]

@@ -40,7 +40,10 @@ impl RulesetsApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_account_rulesets(&self, account_id: &str) -> rt::Call<Vec<ResultItem>> {
+    pub fn list_account_rulesets(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ACCOUNT_RULESETS,
@@ -64,7 +67,7 @@ impl RulesetsApi<'_> {
         &self,
         account_id: &str,
         body: &RulesetRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_ACCOUNT_RULESET,
@@ -90,7 +93,7 @@ impl RulesetsApi<'_> {
         &self,
         account_id: &str,
         ruleset_phase: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
@@ -116,7 +119,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_phase: &str,
         body: &EntrypointRulesetRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
@@ -142,7 +145,7 @@ impl RulesetsApi<'_> {
         &self,
         account_id: &str,
         ruleset_phase: &str,
-    ) -> rt::Call<Vec<ResultItem>> {
+    ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
@@ -169,7 +172,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_phase: &str,
         ruleset_version: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
@@ -194,7 +197,7 @@ impl RulesetsApi<'_> {
         &self,
         account_id: &str,
         ruleset_id: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ACCOUNT_RULESET,
@@ -220,7 +223,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         body: &RulesetRequest2,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_ACCOUNT_RULESET,
@@ -272,7 +275,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         body: &RulesetRuleRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_ACCOUNT_RULESET_RULE,
@@ -301,7 +304,7 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
         body: &RulesetRuleRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_ACCOUNT_RULESET_RULE,
@@ -329,7 +332,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         rule_id: &str,
-    ) -> rt::Call<Option<RulesetsResult>> {
+    ) -> rt::Call<Option<CreateAccountRulesetResult>> {
         let request = rt::__private::request(
             self.client,
             &operations::DELETE_ACCOUNT_RULESET_RULE,
@@ -354,7 +357,7 @@ impl RulesetsApi<'_> {
         &self,
         account_id: &str,
         ruleset_id: &str,
-    ) -> rt::Call<Vec<ResultItem>> {
+    ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ACCOUNT_RULESET_VERSIONS,
@@ -381,7 +384,7 @@ impl RulesetsApi<'_> {
         account_id: &str,
         ruleset_id: &str,
         ruleset_version: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ACCOUNT_RULESET_VERSION,
@@ -437,7 +440,7 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         ruleset_version: &str,
         rule_tag: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ACCOUNT_RULESET_VERSION_RULES_BY_TAG,
@@ -505,7 +508,10 @@ impl RulesetsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_zone_rulesets(&self, zone_id: &str) -> rt::Call<Vec<ResultItem>> {
+    pub fn list_zone_rulesets(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ZONE_RULESETS,
@@ -529,7 +535,7 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
         body: &RulesetRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_ZONE_RULESET,
@@ -555,7 +561,7 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
         ruleset_phase: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ZONE_ENTRYPOINT_RULESET,
@@ -581,7 +587,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_phase: &str,
         body: &EntrypointRulesetRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
@@ -607,7 +613,7 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
         ruleset_phase: &str,
-    ) -> rt::Call<Vec<ResultItem>> {
+    ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
@@ -634,7 +640,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_phase: &str,
         ruleset_version: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
@@ -659,7 +665,7 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
         ruleset_id: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ZONE_RULESET,
@@ -685,7 +691,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
         body: &RulesetRequest2,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_ZONE_RULESET,
@@ -733,7 +739,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
         body: &RulesetRuleRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_ZONE_RULESET_RULE,
@@ -762,7 +768,7 @@ impl RulesetsApi<'_> {
         ruleset_id: &str,
         rule_id: &str,
         body: &RulesetRuleRequest,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_ZONE_RULESET_RULE,
@@ -790,7 +796,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
         rule_id: &str,
-    ) -> rt::Call<Option<RulesetsResult>> {
+    ) -> rt::Call<Option<CreateAccountRulesetResult>> {
         let request = rt::__private::request(
             self.client,
             &operations::DELETE_ZONE_RULESET_RULE,
@@ -815,7 +821,7 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
         ruleset_id: &str,
-    ) -> rt::Call<Vec<ResultItem>> {
+    ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
             &operations::LIST_ZONE_RULESET_VERSIONS,
@@ -842,7 +848,7 @@ impl RulesetsApi<'_> {
         zone_id: &str,
         ruleset_id: &str,
         ruleset_version: &str,
-    ) -> rt::Call<RulesetsResult> {
+    ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
             &operations::GET_ZONE_RULESET_VERSION,
@@ -1505,7 +1511,7 @@ impl<'de> serde::Deserialize<'de> for RulesetPhase {
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions.get/responses/200/allOf/1/properties/result/items`, `paths./accounts/{account_id}/rulesets/{ruleset_id}/versions.get/responses/200/allOf/1/properties/result/items`, `paths./zones/{zone_id}/rulesets.get/responses/200/allOf/1/properties/result/items` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ResultItem {
+pub struct ListAccountRulesetsResultItem {
     /// An informative description of the ruleset.
     ///
     /// Default: `""`. Example: `"My ruleset to execute managed rulesets"`.
@@ -6248,11 +6254,9 @@ pub type ResponseRule = serde_json::Value;
 /// `paths./accounts/{account_id}/rulesets.post/responses/200/allOf/1/properties/result`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint.get/responses/200/allOf/1/properties/result`, `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint.put/responses/200/allOf/1/properties/result`, `paths./accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}.get/responses/200/allOf/1/properties/result` and 17 more.
-///
-/// Naming: `Result` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RulesetsResult {
+pub struct CreateAccountRulesetResult {
     /// An informative description of the ruleset.
     ///
     /// Default: `""`. Example: `"My ruleset to execute managed rulesets"`.

@@ -790,7 +790,7 @@ pub struct UrlscannerGetScanResultScanCertificatesItem {
 /// Also stands for the identical inline schemas at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/content/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/risks/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/risks/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Item {
+pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem {
     /// `id`
     pub id: i64,
     /// Example: `"Technology"`.
@@ -803,22 +803,30 @@ pub struct Item {
 #[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited {
     /// `content`
-    pub content: Option<Vec<Item>>,
+    pub content: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
+    >,
     /// Example: `"example.com"`.
     pub from: Option<String>,
     /// `risks`
-    pub risks: Option<Vec<Item>>,
+    pub risks: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
+    >,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UrlscannerGetScanResultScanDomainsExampleComCategories {
     /// `content`
-    pub content: Option<Vec<Item>>,
+    pub content: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
+    >,
     /// `inherited`
     pub inherited: UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited,
     /// `risks`
-    pub risks: Option<Vec<Item>>,
+    pub risks: Option<
+        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
+    >,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/dns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]

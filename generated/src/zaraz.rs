@@ -1836,7 +1836,7 @@ impl ElementVisibilityRuleSettings {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum Item {
+pub enum ZarazConfigBaseTriggersValueExcludeRulesItem {
     /// One of the alternatives.
     LoadRule(LoadRule),
     /// One of the alternatives.
@@ -1855,7 +1855,7 @@ pub enum Item {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for Item {
+impl<'de> serde::Deserialize<'de> for ZarazConfigBaseTriggersValueExcludeRulesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1864,7 +1864,7 @@ impl<'de> serde::Deserialize<'de> for Item {
         )?;
         rt::__private::decode_untagged(
             value,
-            "Item",
+            "ZarazConfigBaseTriggersValueExcludeRulesItem",
             &[
                 (
                     "LoadRule",
@@ -1980,10 +1980,10 @@ pub struct ZarazConfigBaseTriggersValue {
     pub description: Option<String>,
     /// Rules defining when the trigger is not fired.
     #[serde(rename = "excludeRules")]
-    pub exclude_rules: Vec<Item>,
+    pub exclude_rules: Vec<ZarazConfigBaseTriggersValueExcludeRulesItem>,
     /// Rules defining when the trigger is fired.
     #[serde(rename = "loadRules")]
-    pub load_rules: Vec<Item>,
+    pub load_rules: Vec<ZarazConfigBaseTriggersValueExcludeRulesItem>,
     /// Trigger name.
     pub name: String,
     /// `system`
@@ -2002,8 +2002,8 @@ impl ZarazConfigBaseTriggersValue {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
-        exclude_rules: impl Into<Vec<Item>>,
-        load_rules: impl Into<Vec<Item>>,
+        exclude_rules: impl Into<Vec<ZarazConfigBaseTriggersValueExcludeRulesItem>>,
+        load_rules: impl Into<Vec<ZarazConfigBaseTriggersValueExcludeRulesItem>>,
         name: impl Into<String>,
     ) -> Self {
         Self {
@@ -2264,7 +2264,7 @@ pub struct ManagedComponent {
     pub blocking_triggers: Vec<String>,
     /// Default fields for tool's actions
     #[serde(rename = "defaultFields")]
-    pub default_fields: std::collections::BTreeMap<String, Value>,
+    pub default_fields: std::collections::BTreeMap<String, BaseMcSettingsValue>,
     /// Default consent purpose ID
     #[serde(rename = "defaultPurpose", skip_serializing_if = "Option::is_none")]
     pub default_purpose: Option<String>,
@@ -2289,7 +2289,7 @@ pub struct ManagedComponent {
     /// List of permissions granted to the component
     pub permissions: Vec<String>,
     /// Tool's settings
-    pub settings: std::collections::BTreeMap<String, Value>,
+    pub settings: std::collections::BTreeMap<String, BaseMcSettingsValue>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -2304,12 +2304,14 @@ impl ManagedComponent {
     #[inline]
     pub fn new(
         blocking_triggers: impl Into<Vec<String>>,
-        default_fields: impl Into<std::collections::BTreeMap<String, Value>>,
+        default_fields: impl Into<
+            std::collections::BTreeMap<String, BaseMcSettingsValue>,
+        >,
         enabled: impl Into<bool>,
         name: impl Into<String>,
         component: impl Into<String>,
         permissions: impl Into<Vec<String>>,
-        settings: impl Into<std::collections::BTreeMap<String, Value>>,
+        settings: impl Into<std::collections::BTreeMap<String, BaseMcSettingsValue>>,
     ) -> Self {
         Self {
             blocking_triggers: blocking_triggers.into(),
@@ -2411,7 +2413,7 @@ impl BaseMcActionsValue {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum Value {
+pub enum BaseMcSettingsValue {
     /// One of the alternatives.
     Boolean(bool),
     /// One of the alternatives.
@@ -2420,7 +2422,7 @@ pub enum Value {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for Value {
+impl<'de> serde::Deserialize<'de> for BaseMcSettingsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2429,7 +2431,7 @@ impl<'de> serde::Deserialize<'de> for Value {
         )?;
         rt::__private::decode_untagged(
             value,
-            "Value",
+            "BaseMcSettingsValue",
             &[
                 (
                     "Boolean",
@@ -2453,7 +2455,7 @@ pub struct CustomManagedComponent {
     pub blocking_triggers: Vec<String>,
     /// Default fields for tool's actions
     #[serde(rename = "defaultFields")]
-    pub default_fields: std::collections::BTreeMap<String, Value>,
+    pub default_fields: std::collections::BTreeMap<String, BaseMcSettingsValue>,
     /// Default consent purpose ID
     #[serde(rename = "defaultPurpose", skip_serializing_if = "Option::is_none")]
     pub default_purpose: Option<String>,
@@ -2478,7 +2480,7 @@ pub struct CustomManagedComponent {
     /// List of permissions granted to the component
     pub permissions: Vec<String>,
     /// Tool's settings
-    pub settings: std::collections::BTreeMap<String, Value>,
+    pub settings: std::collections::BTreeMap<String, BaseMcSettingsValue>,
     /// Cloudflare worker that acts as a managed component
     pub worker: CustomManagedComponentWorker,
     /// Fields that client error correction filled in when this value was decoded:
@@ -2495,12 +2497,14 @@ impl CustomManagedComponent {
     #[inline]
     pub fn new(
         blocking_triggers: impl Into<Vec<String>>,
-        default_fields: impl Into<std::collections::BTreeMap<String, Value>>,
+        default_fields: impl Into<
+            std::collections::BTreeMap<String, BaseMcSettingsValue>,
+        >,
         enabled: impl Into<bool>,
         name: impl Into<String>,
         component: impl Into<String>,
         permissions: impl Into<Vec<String>>,
-        settings: impl Into<std::collections::BTreeMap<String, Value>>,
+        settings: impl Into<std::collections::BTreeMap<String, BaseMcSettingsValue>>,
         worker: impl Into<CustomManagedComponentWorker>,
     ) -> Self {
         Self {
@@ -2696,7 +2700,7 @@ pub struct LegacyTool {
     pub blocking_triggers: Vec<String>,
     /// Default fields for tool's actions
     #[serde(rename = "defaultFields")]
-    pub default_fields: std::collections::BTreeMap<String, Value>,
+    pub default_fields: std::collections::BTreeMap<String, BaseMcSettingsValue>,
     /// Default consent purpose ID
     #[serde(rename = "defaultPurpose", skip_serializing_if = "Option::is_none")]
     pub default_purpose: Option<String>,
@@ -2721,7 +2725,9 @@ impl LegacyTool {
     #[inline]
     pub fn new(
         blocking_triggers: impl Into<Vec<String>>,
-        default_fields: impl Into<std::collections::BTreeMap<String, Value>>,
+        default_fields: impl Into<
+            std::collections::BTreeMap<String, BaseMcSettingsValue>,
+        >,
         enabled: impl Into<bool>,
         name: impl Into<String>,
         library: impl Into<String>,

@@ -66,8 +66,11 @@ pub fn merge_identical(api: &mut Api) {
         let t = &mut api.types[id];
         t.merged.sort();
         t.merged.dedup();
+        // Named after what the sites share (`… direction` → `Direction`), unless that is only
+        // a role word (`… request`), which names nothing: then after the copy that stayed.
         let shared = common_word_suffix(&all);
-        if !shared.is_empty() {
+        let role_only = shared.split_whitespace().all(|w| ROLE_WORDS.contains(&w));
+        if !shared.is_empty() && !role_only {
             t.name_hint = shared;
         }
         // Descriptions of one site may not fit the others.
@@ -76,6 +79,11 @@ pub fn merge_identical(api: &mut Api) {
         }
     }
 }
+
+/// Words that say where a type sits (a body, a result, a list item), not what it is.
+const ROLE_WORDS: [&str; 7] = [
+    "request", "response", "result", "item", "value", "body", "input",
+];
 
 /// The trailing words all hints share (`list zones direction`, `list records direction` →
 /// `direction`); empty if none.

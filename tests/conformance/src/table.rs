@@ -2162,8 +2162,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::images::operations::LIST_IMAGES,
-        decode: decode::<cloudflare_v4::images::ImagesResult>,
-        call: call::<cloudflare_v4::images::ImagesResult>,
+        decode: decode::<cloudflare_v4::images::ImagesListResult>,
+        call: call::<cloudflare_v4::images::ImagesListResult>,
     },
     Entry {
         op: &cloudflare_v4::images::operations::UPLOAD_AN_IMAGE_VIA_URL,
@@ -2237,8 +2237,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::images::operations::LIST_IMAGES_V2,
-        decode: decode::<cloudflare_v4::images::ImagesResult>,
-        call: call::<cloudflare_v4::images::ImagesResult>,
+        decode: decode::<cloudflare_v4::images::ImagesListResult>,
+        call: call::<cloudflare_v4::images::ImagesListResult>,
     },
     Entry {
         op: &cloudflare_v4::images::operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
@@ -3327,43 +3327,43 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_RULESETS,
-        decode: decode::<Vec<cloudflare_v4::rulesets::ResultItem>>,
-        call: call::<Vec<cloudflare_v4::rulesets::ResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
+        call: call::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::CREATE_ACCOUNT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
-        decode: decode::<Vec<cloudflare_v4::rulesets::ResultItem>>,
-        call: call::<Vec<cloudflare_v4::rulesets::ResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
+        call: call::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ACCOUNT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::UPDATE_ACCOUNT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ACCOUNT_RULESET,
@@ -3372,28 +3372,28 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::CREATE_ACCOUNT_RULESET_RULE,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::UPDATE_ACCOUNT_RULESET_RULE,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ACCOUNT_RULESET_RULE,
-        decode: decode::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
-        call: call::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
+        decode: decode::<Option<cloudflare_v4::rulesets::CreateAccountRulesetResult>>,
+        call: call::<Option<cloudflare_v4::rulesets::CreateAccountRulesetResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_RULESET_VERSIONS,
-        decode: decode::<Vec<cloudflare_v4::rulesets::ResultItem>>,
-        call: call::<Vec<cloudflare_v4::rulesets::ResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
+        call: call::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ACCOUNT_RULESET_VERSION,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ACCOUNT_RULESET_VERSION,
@@ -3402,8 +3402,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ACCOUNT_RULESET_VERSION_RULES_BY_TAG,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rum::operations::CREATE_SITE,
@@ -4438,13 +4438,13 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ANNOTATIONS,
-        decode: decode::<cloudflare_v4::radar::RadarResult>,
-        call: call::<cloudflare_v4::radar::RadarResult>,
+        decode: decode::<cloudflare_v4::radar::RadarGetAnnotationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetAnnotationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ANNOTATIONS_OUTAGES,
-        decode: decode::<cloudflare_v4::radar::RadarResult>,
-        call: call::<cloudflare_v4::radar::RadarResult>,
+        decode: decode::<cloudflare_v4::radar::RadarGetAnnotationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetAnnotationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ANNOTATIONS_OUTAGES_TOP,
@@ -4453,8 +4453,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_DNSSEC,
-        decode: decode::<cloudflare_v4::radar::RadarResult2>,
-        call: call::<cloudflare_v4::radar::RadarResult2>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesByDnssecResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesByDnssecResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TIMESERIES_BY_EDNS,
@@ -4496,13 +4496,17 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_DNSSEC,
-        decode: decode::<cloudflare_v4::radar::RadarResult3>,
-        call: call::<cloudflare_v4::radar::RadarResult3>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetDnsAs112TimeseriesGroupByDnssecResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesGroupByDnssecResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_EDNS,
-        decode: decode::<cloudflare_v4::radar::RadarResult3>,
-        call: call::<cloudflare_v4::radar::RadarResult3>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetDnsAs112TimeseriesGroupByDnssecResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesGroupByDnssecResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TIMESERIES_GROUP_BY_IP_VERSION,
@@ -4538,23 +4542,23 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_DNSSEC,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_EDNS,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_AS112_TOP_LOCATIONS_BY_IP_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER3_SUMMARY,
@@ -4673,13 +4677,17 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER3_TOP_ORIGIN_LOCATIONS,
-        decode: decode::<cloudflare_v4::radar::RadarResult5>,
-        call: call::<cloudflare_v4::radar::RadarResult5>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetAttacksLayer3TopOriginLocationsResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetAttacksLayer3TopOriginLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER3_TOP_TARGET_LOCATIONS,
-        decode: decode::<cloudflare_v4::radar::RadarResult6>,
-        call: call::<cloudflare_v4::radar::RadarResult6>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetAttacksLayer3TopTargetLocationsResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetAttacksLayer3TopTargetLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER3_TOP_VERTICALS,
@@ -4814,13 +4822,17 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER7_TOP_ORIGIN_LOCATION,
-        decode: decode::<cloudflare_v4::radar::RadarResult5>,
-        call: call::<cloudflare_v4::radar::RadarResult5>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetAttacksLayer3TopOriginLocationsResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetAttacksLayer3TopOriginLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER7_TOP_TARGET_LOCATION,
-        decode: decode::<cloudflare_v4::radar::RadarResult6>,
-        call: call::<cloudflare_v4::radar::RadarResult6>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetAttacksLayer3TopTargetLocationsResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetAttacksLayer3TopTargetLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ATTACKS_LAYER7_TOP_VERTICALS,
@@ -4962,8 +4974,12 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_CACHE_HIT_STATUS,
-        decode: decode::<cloudflare_v4::radar::RadarResult7>,
-        call: call::<cloudflare_v4::radar::RadarResult7>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetDnsTimeseriesGroupByCacheHitStatusResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetDnsTimeseriesGroupByCacheHitStatusResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC,
@@ -4972,13 +4988,19 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_AWARENESS,
-        decode: decode::<cloudflare_v4::radar::RadarResult3>,
-        call: call::<cloudflare_v4::radar::RadarResult3>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetDnsAs112TimeseriesGroupByDnssecResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesGroupByDnssecResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_DNSSEC_E2E_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult7>,
-        call: call::<cloudflare_v4::radar::RadarResult7>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetDnsTimeseriesGroupByCacheHitStatusResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetDnsTimeseriesGroupByCacheHitStatusResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_IP_VERSION,
@@ -4987,8 +5009,12 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_MATCHING_ANSWER_STATUS,
-        decode: decode::<cloudflare_v4::radar::RadarResult7>,
-        call: call::<cloudflare_v4::radar::RadarResult7>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetDnsTimeseriesGroupByCacheHitStatusResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetDnsTimeseriesGroupByCacheHitStatusResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_DNS_TIMESERIES_GROUP_BY_PROTOCOL,
@@ -5032,18 +5058,18 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DKIM,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_DMARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_ENCRYPTED,
@@ -5059,23 +5085,35 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_SUMMARY_BY_SPF,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DKIM,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_DMARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_ENCRYPTED,
@@ -5093,23 +5131,27 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_ROUTING_TIMESERIES_GROUP_BY_SPF,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_ARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DKIM,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_DMARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_MALICIOUS,
@@ -5125,8 +5167,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPF,
-        decode: decode::<cloudflare_v4::radar::RadarResult8>,
-        call: call::<cloudflare_v4::radar::RadarResult8>,
+        decode: decode::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
+        call: call::<cloudflare_v4::radar::RadarGetEmailRoutingSummaryByArcResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_SUMMARY_BY_SPOOF,
@@ -5155,18 +5197,30 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_ARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DKIM,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_DMARC,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_MALICIOUS,
@@ -5188,8 +5242,12 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPF,
-        decode: decode::<cloudflare_v4::radar::RadarResult9>,
-        call: call::<cloudflare_v4::radar::RadarResult9>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
+        call: call::<
+            cloudflare_v4::radar::RadarGetEmailRoutingTimeseriesGroupByArcResult,
+        >,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TIMESERIES_GROUP_BY_SPOOF,
@@ -5220,23 +5278,31 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MESSAGES,
-        decode: decode::<cloudflare_v4::radar::RadarResult10>,
-        call: call::<cloudflare_v4::radar::RadarResult10>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_MALICIOUS,
-        decode: decode::<cloudflare_v4::radar::RadarResult10>,
-        call: call::<cloudflare_v4::radar::RadarResult10>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPAM,
-        decode: decode::<cloudflare_v4::radar::RadarResult10>,
-        call: call::<cloudflare_v4::radar::RadarResult10>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_EMAIL_SECURITY_TOP_TLDS_BY_SPOOF,
-        decode: decode::<cloudflare_v4::radar::RadarResult10>,
-        call: call::<cloudflare_v4::radar::RadarResult10>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetEmailSecurityTopTldsByMessagesResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_ENTITIES_ASN_LIST,
@@ -5307,8 +5373,8 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_SUMMARY_BY_POST_QUANTUM,
-        decode: decode::<cloudflare_v4::radar::RadarResult2>,
-        call: call::<cloudflare_v4::radar::RadarResult2>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesByDnssecResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TimeseriesByDnssecResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_SUMMARY_BY_TLS_VERSION,
@@ -5329,13 +5395,17 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSERS,
-        decode: decode::<cloudflare_v4::radar::RadarResult11>,
-        call: call::<cloudflare_v4::radar::RadarResult11>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetHttpTimeseriesGroupByBrowsersResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTimeseriesGroupByBrowsersResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_BROWSER_FAMILIES,
-        decode: decode::<cloudflare_v4::radar::RadarResult11>,
-        call: call::<cloudflare_v4::radar::RadarResult11>,
+        decode: decode::<
+            cloudflare_v4::radar::RadarGetHttpTimeseriesGroupByBrowsersResult,
+        >,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTimeseriesGroupByBrowsersResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TIMESERIES_GROUP_BY_DEVICE_TYPE,
@@ -5394,103 +5464,103 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_REQUESTS,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_BOT_CLASS,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_BROWSER_FAMILY,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_DEVICE_TYPE,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_PROTOCOL,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_HTTP_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_IP_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_OPERATING_SYSTEM,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_ASES_BY_TLS_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult12>,
-        call: call::<cloudflare_v4::radar::RadarResult12>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopAsesByHttpRequestsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_BROWSERS,
-        decode: decode::<cloudflare_v4::radar::RadarResult13>,
-        call: call::<cloudflare_v4::radar::RadarResult13>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopBrowsersResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopBrowsersResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_BROWSER_FAMILIES,
-        decode: decode::<cloudflare_v4::radar::RadarResult13>,
-        call: call::<cloudflare_v4::radar::RadarResult13>,
+        decode: decode::<cloudflare_v4::radar::RadarGetHttpTopBrowsersResult>,
+        call: call::<cloudflare_v4::radar::RadarGetHttpTopBrowsersResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_REQUESTS,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BOT_CLASS,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_BROWSER_FAMILY,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_DEVICE_TYPE,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_PROTOCOL,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_HTTP_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_IP_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_OPERATING_SYSTEM,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_HTTP_TOP_LOCATIONS_BY_TLS_VERSION,
-        decode: decode::<cloudflare_v4::radar::RadarResult4>,
-        call: call::<cloudflare_v4::radar::RadarResult4>,
+        decode: decode::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
+        call: call::<cloudflare_v4::radar::RadarGetDnsAs112TopLocationsResult>,
     },
     Entry {
         op: &cloudflare_v4::radar::operations::RADAR_GET_NETFLOWS_SUMMARY,
@@ -7524,43 +7594,43 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ZONE_RULESETS,
-        decode: decode::<Vec<cloudflare_v4::rulesets::ResultItem>>,
-        call: call::<Vec<cloudflare_v4::rulesets::ResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
+        call: call::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::CREATE_ZONE_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ZONE_ENTRYPOINT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
-        decode: decode::<Vec<cloudflare_v4::rulesets::ResultItem>>,
-        call: call::<Vec<cloudflare_v4::rulesets::ResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
+        call: call::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ZONE_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::UPDATE_ZONE_RULESET,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ZONE_RULESET,
@@ -7569,28 +7639,28 @@ pub static ENTRIES: &[Entry] = &[
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::CREATE_ZONE_RULESET_RULE,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::UPDATE_ZONE_RULESET_RULE,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ZONE_RULESET_RULE,
-        decode: decode::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
-        call: call::<Option<cloudflare_v4::rulesets::RulesetsResult>>,
+        decode: decode::<Option<cloudflare_v4::rulesets::CreateAccountRulesetResult>>,
+        call: call::<Option<cloudflare_v4::rulesets::CreateAccountRulesetResult>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::LIST_ZONE_RULESET_VERSIONS,
-        decode: decode::<Vec<cloudflare_v4::rulesets::ResultItem>>,
-        call: call::<Vec<cloudflare_v4::rulesets::ResultItem>>,
+        decode: decode::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
+        call: call::<Vec<cloudflare_v4::rulesets::ListAccountRulesetsResultItem>>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::GET_ZONE_RULESET_VERSION,
-        decode: decode::<cloudflare_v4::rulesets::RulesetsResult>,
-        call: call::<cloudflare_v4::rulesets::RulesetsResult>,
+        decode: decode::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
+        call: call::<cloudflare_v4::rulesets::CreateAccountRulesetResult>,
     },
     Entry {
         op: &cloudflare_v4::rulesets::operations::DELETE_ZONE_RULESET_VERSION,
