@@ -31,6 +31,9 @@ pub mod report;
 pub mod spec;
 pub mod test_support;
 
+/// The OpenAPI document types [`load`] parses into and [`build_ir`] reads.
+pub use openapiv3;
+
 use std::collections::BTreeMap;
 
 /// What a generation run produces.

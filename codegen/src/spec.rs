@@ -73,6 +73,9 @@ pub struct EffectiveParameters<'a> {
     /// location; in declaration order, an override taking the overridden one's place at the
     /// end.
     pub params: Vec<&'a Parameter>,
+    /// The JSON pointer of each of `params` in the document (`/paths/~1zones/get/parameters/0`,
+    /// or `/components/parameters/…` for a `$ref`), for tools that read the raw JSON.
+    pub pointers: Vec<String>,
     /// `$ref`s to parameters that resolve to nothing (their parameters are left out).
     pub dangling: Vec<&'a str>,
 }
@@ -231,23 +234,62 @@ impl<'a> Resolved<'a> {
 
     /// The parameters an operation takes (see [`EffectiveParameters`]).
     pub fn effective_parameters(&self, at: &OperationAt<'a>) -> EffectiveParameters<'a> {
-        let mut params: Vec<&'a Parameter> = Vec::new();
+        let mut params: Vec<(&'a Parameter, String)> = Vec::new();
         let mut dangling = Vec::new();
-        for p in at.path_level.iter().chain(at.op.parameters.iter()) {
+        let path = format!("/paths/{}", escape_pointer(at.path));
+        let declared = at
+            .path_level
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{path}/parameters/{i}")))
+            .chain(
+                at.op
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, format!("{path}/{}/parameters/{i}", at.method))),
+            );
+        for (p, pointer) in declared {
             let Some(param) = self.parameter(p) else {
                 if let ReferenceOr::Reference { reference } = p {
                     dangling.push(reference.as_str());
                 }
                 continue;
             };
+            let pointer = match p {
+                ReferenceOr::Reference { reference } => {
+                    reference.trim_start_matches('#').to_owned()
+                }
+                ReferenceOr::Item(_) => pointer,
+            };
             let key = (
                 param.parameter_data_ref().name.as_str(),
                 parameter_location(param),
             );
-            params.retain(|q| (q.parameter_data_ref().name.as_str(), parameter_location(q)) != key);
-            params.push(param);
+            params.retain(|(q, _)| {
+                (q.parameter_data_ref().name.as_str(), parameter_location(q)) != key
+            });
+            params.push((param, pointer));
         }
-        EffectiveParameters { params, dangling }
+        let (params, pointers) = params.into_iter().unzip();
+        EffectiveParameters {
+            params,
+            pointers,
+            dangling,
+        }
+    }
+
+    /// The operation at `path` and lower-case `method`, if the spec has it.
+    pub fn operation_at(&self, path: &str, method: &str) -> Option<OperationAt<'a>> {
+        let (path, item) = self.doc.paths.paths.get_key_value(path)?;
+        let item = item.as_item()?;
+        let method = METHODS.into_iter().find(|m| *m == method)?;
+        Some(OperationAt {
+            path,
+            method,
+            op: operation_of(item, method)?,
+            path_level: &item.parameters,
+        })
     }
 
     /// The success response an operation's method returns: the lowest 2xx status (`2XX`
@@ -403,4 +445,48 @@ pub fn content_rank(content_type: &str) -> (u8, String) {
 /// A JSON-pointer segment for a name (`~` → `~0`, `/` → `~1`).
 pub fn escape_pointer(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_parameters_override_path_parameters_and_carry_their_pointers() {
+        let doc: OpenAPI = serde_json::from_value(serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/zones/{id}": {
+                "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "page", "in": "query", "schema": {"type": "integer"}}
+                ],
+                "get": {
+                    "parameters": [
+                        {"$ref": "#/components/parameters/page"},
+                        {"$ref": "#/components/parameters/missing"},
+                        {"name": "id", "in": "header", "schema": {"type": "string"}}
+                    ],
+                    "responses": {"200": {"description": "ok"}}
+                }
+            }},
+            "components": {"parameters": {
+                "page": {"name": "page", "in": "query", "schema": {"type": "number"}}
+            }}
+        }))
+        .unwrap();
+        let resolved = Resolved::new(&doc);
+        let at = resolved.operation_at("/zones/{id}", "get").unwrap();
+        let effective = resolved.effective_parameters(&at);
+        assert_eq!(
+            effective.pointers,
+            [
+                "/paths/~1zones~1{id}/parameters/0",
+                "/components/parameters/page",
+                "/paths/~1zones~1{id}/get/parameters/2"
+            ]
+        );
+        assert_eq!(effective.dangling, ["#/components/parameters/missing"]);
+        assert!(resolved.operation_at("/zones/{id}", "post").is_none());
+    }
 }

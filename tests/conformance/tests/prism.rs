@@ -13,7 +13,7 @@
 //! `known-prism-failures.txt` / `known-prism-rejections.txt`. The tally is printed and written
 //! to `target/conformance/prism.txt`, with the spec examples found to violate their schemas.
 
-use cloudflare_codegen::spec::{content_rank, is_json};
+use cloudflare_codegen::spec::{content_rank, is_json, Resolved};
 use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::synth::{pointer_segment, request_dialect, Synthesizer};
@@ -28,6 +28,15 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 static SPEC: OnceLock<Spec> = OnceLock::new();
+static OPENAPI: OnceLock<cloudflare_codegen::openapiv3::OpenAPI> = OnceLock::new();
+
+/// The pinned spec as the generator reads it.
+fn openapi() -> &'static cloudflare_codegen::openapiv3::OpenAPI {
+    OPENAPI.get_or_init(|| {
+        let bytes = xtask::pin::pinned_spec(&root()).unwrap_or_else(|e| panic!("{e:#}"));
+        cloudflare_codegen::load::load(&bytes).expect("the pinned spec loads")
+    })
+}
 
 #[derive(Debug)]
 enum Outcome {
@@ -81,25 +90,21 @@ const FILE_PART: &[u8] = b"addEventListener('fetch', () => {})";
 
 fn plan(entry: &Entry, spec: &'static Spec, synth: &Synthesizer) -> Planned {
     let method = entry.op.method.as_str().to_ascii_lowercase();
-    let path_pointer = format!("/paths/{}", pointer_segment(entry.op.path));
-    let op_pointer = format!("{path_pointer}/{method}");
-    // Operation-level parameters override path-level ones of the same name and location.
-    let mut params: Vec<(String, &'static Value)> = Vec::new();
-    for list_pointer in [
-        format!("{op_pointer}/parameters"),
-        format!("{path_pointer}/parameters"),
-    ] {
-        let list = spec.doc.pointer(&list_pointer).and_then(Value::as_array);
-        for (i, p) in list.into_iter().flatten().enumerate() {
-            let p = spec.resolve(p);
-            if !params
-                .iter()
-                .any(|(_, q)| q["in"] == p["in"] && q["name"] == p["name"])
-            {
-                params.push((format!("{list_pointer}/{i}"), p));
-            }
-        }
-    }
+    let op_pointer = format!("/paths/{}/{method}", pointer_segment(entry.op.path));
+    // Which parameters the operation takes is the generator's rule (`spec::Resolved`: path-level
+    // ones overridden by operation-level ones of the same name and location); the values are
+    // built from the raw JSON at each parameter's pointer, independently of the generator.
+    let resolved = Resolved::new(openapi());
+    let params: Vec<(String, &'static Value)> = resolved
+        .operation_at(entry.op.path, &method)
+        .map(|at| resolved.effective_parameters(&at).pointers)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|pointer| {
+            let p = spec.doc.pointer(&pointer)?;
+            Some((pointer, p))
+        })
+        .collect();
     let mut planned = Planned {
         path_args: Vec::new(),
         query: Vec::new(),
