@@ -358,10 +358,25 @@ impl GroupCx<'_> {
             for (p, field) in op.params.iter().zip(&self.names.param_fields[i]) {
                 let f = ident(field);
                 let wire = &p.name;
-                param_stmts.push(match (p.location, p.explode) {
-                    (ParamLocation::Header, _) => quote! { request.header(#wire, &params.#f); },
-                    (_, true) => quote! { request.query(#wire, &params.#f); },
-                    (_, false) => quote! { request.query_joined(#wire, &params.#f); },
+                param_stmts.push(match (p.location, p.style, p.explode) {
+                    (ParamLocation::Header, _, _) => {
+                        quote! { request.header(#wire, &params.#f); }
+                    }
+                    (_, QueryStyle::Form, true) => quote! { request.query(#wire, &params.#f); },
+                    (_, QueryStyle::Form, false) => {
+                        quote! { request.query_joined(#wire, &params.#f); }
+                    }
+                    (_, style, explode) => {
+                        let style = match style {
+                            QueryStyle::SpaceDelimited => quote! { SpaceDelimited },
+                            QueryStyle::PipeDelimited => quote! { PipeDelimited },
+                            QueryStyle::DeepObject => quote! { DeepObject },
+                            QueryStyle::Form => quote! { Form },
+                        };
+                        quote! {
+                            request.query_styled(#wire, rt::__private::QueryStyle::#style, #explode, &params.#f);
+                        }
+                    }
                 });
             }
         }
@@ -866,7 +881,7 @@ impl GroupCx<'_> {
         }
         // Cloudflare adds properties: `#[non_exhaustive]`, so that a new field is not a
         // breaking change. A sent struct is built with `new` (its required fields) and setters.
-        let builder = usage.sent.then(|| {
+        let builder = (usage.sent || usage.param).then(|| {
             let ctor_doc = if ctor_args.is_empty() {
                 " A value with every optional field left out.".to_owned()
             } else {
@@ -883,6 +898,32 @@ impl GroupCx<'_> {
                 }
             }
         });
+        // An object sent as a query parameter: its properties, written by the parameter's style.
+        let param = usage.param.then(|| {
+            let (names, wires): (Vec<Ident>, Vec<&str>) = s
+                .fields
+                .iter()
+                .zip(field_names)
+                .map(|(f, rust)| (ident(rust), f.json_name.as_str()))
+                .unzip();
+            quote! {
+                impl rt::__private::ParamValue for #name {
+                    fn write_values(&self, out: &mut Vec<String>) {
+                        let mut fields = Vec::new();
+                        rt::__private::ParamValue::write_fields(self, &mut fields);
+                        out.extend(fields.into_iter().flat_map(|(key, value)| [key.to_owned(), value]));
+                    }
+                    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
+                        let mut values = Vec::new();
+                        #(
+                            rt::__private::ParamValue::write_values(&self.#names, &mut values);
+                            out.extend(values.drain(..).map(|value| (#wires, value)));
+                        )*
+                        true
+                    }
+                }
+            }
+        });
         quote! {
             #docs
             #deprecated
@@ -892,6 +933,7 @@ impl GroupCx<'_> {
                 #(#fields,)*
             }
             #builder
+            #param
         }
     }
 

@@ -471,3 +471,68 @@ fn other_omissions_stay_errors_at_their_location() {
     let error = load::load_tolerant(&bytes).unwrap_err().to_string();
     assert!(error.contains("paths./zones.get.parameters[0]"), "{error}");
 }
+
+#[test]
+fn object_and_styled_query_parameters_follow_their_style() {
+    let window = json!({"type": "object", "properties": {
+        "start": {"type": "string"}, "end": {"type": "string"}
+    }});
+    let bytes = spec(
+        json!({"/w": {"get": {
+            "operationId": "get-w",
+            "parameters": [
+                {"name": "window", "in": "query", "schema": window},
+                {"name": "filter", "in": "query", "style": "deepObject", "explode": true, "schema": window},
+                {"name": "tags", "in": "query", "style": "pipeDelimited", "schema": {"type": "array", "items": {"type": "string"}}},
+                {"name": "nested", "in": "query", "schema": {"type": "object", "properties": {"inner": window}}}
+            ],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}}
+        }}}),
+        json!({}),
+    );
+    let generated = generate(&bytes).unwrap();
+    let module = generated
+        .files
+        .iter()
+        .find(|(path, _)| path.as_str() != "src/lib.rs")
+        .map(|(_, text)| text.as_str())
+        .unwrap();
+    // Compared without whitespace and trailing commas: the formatter wraps long calls.
+    let flat: String = module.chars().filter(|c| !c.is_whitespace()).collect();
+    let flat = flat.replace(",)", ")");
+    let has = |code: &str| {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        flat.contains(&code)
+    };
+    // form + explode (the default): one pair per property.
+    assert!(
+        has(r#"request.query("window", &params.window);"#),
+        "{module}"
+    );
+    assert!(
+        has(
+            r#"request.query_styled("filter", rt::__private::QueryStyle::DeepObject, true, &params.filter);"#
+        ),
+        "{module}"
+    );
+    // `explode` defaults to false for styles other than form.
+    assert!(
+        has(
+            r#"request.query_styled("tags", rt::__private::QueryStyle::PipeDelimited, false, &params.tags);"#
+        ),
+        "{module}"
+    );
+    assert!(
+        has("fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool"),
+        "{module}"
+    );
+    // Objects inside objects have no query serialization: JSON text, recorded.
+    let degraded: Vec<&str> = generated
+        .report
+        .degraded
+        .iter()
+        .map(|d| d.pointer.as_str())
+        .collect();
+    assert_eq!(degraded.len(), 1, "{degraded:?}");
+    assert!(degraded[0].ends_with("parameters/nested"), "{degraded:?}");
+}

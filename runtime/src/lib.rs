@@ -73,7 +73,7 @@ pub mod __private {
     pub use crate::correct::{
         decode_untagged, decode_variant, double_option, unknown_variant, Alternative,
     };
-    pub use crate::request::{ParamValue, Request};
+    pub use crate::request::{ParamValue, QueryStyle, Request};
     pub use crate::retry::parse_retry_after;
 
     use crate::{Call, Client, Filled, ListCall, Operation, RawCall};

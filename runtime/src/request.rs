@@ -1,5 +1,6 @@
 //! Building a request: path, query, headers and body.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -27,7 +28,7 @@ pub struct Request {
     pub(crate) client: Client,
     pub(crate) op: &'static Operation,
     pub(crate) path: String,
-    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Body,
     pub(crate) error: Option<Error>,
@@ -75,17 +76,71 @@ impl Request {
     /// Adds a query parameter, one `name=value` pair per value (OpenAPI `form` style with
     /// `explode: true`); nothing for `None` or an empty list.
     pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
-        let mut values = Vec::new();
-        value.write_values(&mut values);
-        self.query.extend(values.into_iter().map(|v| (name, v)));
+        self.query_styled(name, QueryStyle::Form, true, value);
     }
 
     /// Adds a query parameter as one pair with the values joined by `,` (`explode: false`);
     /// nothing if there are no values.
     pub fn query_joined<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
-        if let Some(joined) = joined(value) {
-            self.query.push((name, joined));
+        self.query_styled(name, QueryStyle::Form, false, value);
+    }
+
+    /// Adds a query parameter serialized as OpenAPI 3.0 says for its `style` and `explode`:
+    ///
+    /// | style, explode | array `[a, b]` | object `{x: 1, y: 2}` |
+    /// |---|---|---|
+    /// | form, true | `name=a&name=b` | `x=1&y=2` |
+    /// | form, false | `name=a,b` | `name=x,1,y,2` |
+    /// | spaceDelimited / pipeDelimited, false | `name=a b` / `name=a\|b` | — |
+    /// | deepObject, true | — | `name[x]=1&name[y]=2` |
+    ///
+    /// A primitive is `name=value` in every style; `None` or an empty list adds nothing.
+    pub fn query_styled<V: ParamValue + ?Sized>(
+        &mut self,
+        name: &'static str,
+        style: QueryStyle,
+        explode: bool,
+        value: &V,
+    ) {
+        let mut fields = Vec::new();
+        if value.write_fields(&mut fields) {
+            match (style, explode) {
+                (QueryStyle::DeepObject, _) => self.query.extend(
+                    fields
+                        .into_iter()
+                        .map(|(key, v)| (Cow::Owned(format!("{name}[{key}]")), v)),
+                ),
+                (_, true) => self
+                    .query
+                    .extend(fields.into_iter().map(|(key, v)| (Cow::Borrowed(key), v))),
+                (_, false) if !fields.is_empty() => {
+                    let flat: Vec<String> = fields
+                        .into_iter()
+                        .flat_map(|(key, v)| [key.to_owned(), v])
+                        .collect();
+                    self.query.push((Cow::Borrowed(name), flat.join(",")));
+                }
+                (_, false) => {}
+            }
+            return;
         }
+        let mut values = Vec::new();
+        value.write_values(&mut values);
+        if values.is_empty() {
+            return;
+        }
+        let separator = match (style, explode) {
+            (_, true) => {
+                self.query
+                    .extend(values.into_iter().map(|v| (Cow::Borrowed(name), v)));
+                return;
+            }
+            (QueryStyle::SpaceDelimited, false) => " ",
+            (QueryStyle::PipeDelimited, false) => "|",
+            (QueryStyle::Form | QueryStyle::DeepObject, false) => ",",
+        };
+        self.query
+            .push((Cow::Borrowed(name), values.join(separator)));
     }
 
     /// Sets a header, values joined by `,`; nothing if there are no values.
@@ -126,15 +181,15 @@ impl Request {
 
     /// Replaces all query pairs named `name` by one with `value`.
     pub(crate) fn set_query(&mut self, name: &'static str, value: String) {
-        self.query.retain(|(n, _)| *n != name);
-        self.query.push((name, value));
+        self.query.retain(|(n, _)| n != name);
+        self.query.push((Cow::Borrowed(name), value));
     }
 
     /// The value of the first query pair named `name`.
     pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
@@ -147,14 +202,14 @@ impl Request {
 impl fmt::Debug for Request {
     /// Shows the operation and parameter names, not their values (they may be secret).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names =
-            |pairs: &[(&'static str, String)]| pairs.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        let query: Vec<&str> = self.query.iter().map(|(n, _)| n.as_ref()).collect();
+        let headers: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
         f.debug_struct("Request")
             .field("operation", &self.op.id)
             .field("method", &self.op.method)
             .field("path", &self.op.path)
-            .field("query", &names(&self.query))
-            .field("headers", &names(&self.headers))
+            .field("query", &query)
+            .field("headers", &headers)
             .finish_non_exhaustive()
     }
 }
@@ -216,6 +271,26 @@ fn render_path(template: &str, args: &[&str]) -> Result<String, String> {
 pub trait ParamValue {
     /// Appends this value's strings to `out`.
     fn write_values(&self, out: &mut Vec<String>);
+
+    /// For an object: appends its properties that are set, as (name, value) pairs, and
+    /// returns `true`. Anything else returns `false` (the default).
+    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
+        let _ = out;
+        false
+    }
+}
+
+/// OpenAPI 3.0 `style` of a query parameter (with `explode`, how its value is written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form` (the default).
+    Form,
+    /// `spaceDelimited` (arrays).
+    SpaceDelimited,
+    /// `pipeDelimited` (arrays).
+    PipeDelimited,
+    /// `deepObject` (objects).
+    DeepObject,
 }
 
 impl ParamValue for str {
@@ -261,6 +336,11 @@ impl<T: ParamValue> ParamValue for Option<T> {
             value.write_values(out);
         }
     }
+
+    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
+        // An absent value adds nothing, object or not.
+        self.as_ref().is_some_and(|value| value.write_fields(out))
+    }
 }
 
 impl<T: ParamValue> ParamValue for [T] {
@@ -286,6 +366,10 @@ impl<T: ParamValue> ParamValue for Vec<T> {
 impl<T: ParamValue + ?Sized> ParamValue for &T {
     fn write_values(&self, out: &mut Vec<String>) {
         (**self).write_values(out);
+    }
+
+    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
+        (**self).write_fields(out)
     }
 }
 

@@ -1290,6 +1290,109 @@ async fn query_explode_joined_and_headers() {
     assert!(request.headers.get("x-none").is_none());
 }
 
+/// An object query parameter as generated code writes it: its set properties, by name.
+struct Window {
+    start: Option<&'static str>,
+    end: Option<&'static str>,
+}
+
+impl __private::ParamValue for Window {
+    fn write_values(&self, out: &mut Vec<String>) {
+        let mut fields = Vec::new();
+        __private::ParamValue::write_fields(self, &mut fields);
+        out.extend(fields.into_iter().flat_map(|(k, v)| [k.to_owned(), v]));
+    }
+
+    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
+        out.extend(self.start.map(|v| ("start", v.to_owned())));
+        out.extend(self.end.map(|v| ("end", v.to_owned())));
+        true
+    }
+}
+
+/// The query string one styled parameter produces, as sent.
+async fn styled_query(add: &dyn Fn(&mut __private::Request)) -> String {
+    let server = MockServer::start().await;
+    Mock::given(path("/zones/z1/dns_records"))
+        .respond_with(ok(json!([])))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let mut request = __private::request(&client, &LIST_RECORDS, &["z1"]);
+    add(&mut request);
+    __private::call::<Value>(request).await.unwrap();
+    received(&server).await[0]
+        .url
+        .query()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn query_styles_follow_openapi_3_0_serialization() {
+    use __private::QueryStyle::{DeepObject, Form, PipeDelimited, SpaceDelimited};
+    let window = Window {
+        start: Some("2024-01-01"),
+        end: Some("2024-02-01"),
+    };
+    let half = Window {
+        start: Some("2024-01-01"),
+        end: None,
+    };
+    let got: Vec<(&str, String)> = vec![
+        (
+            "form, explode: object → one pair per property",
+            styled_query(&|r| r.query_styled("window", Form, true, &window)).await,
+        ),
+        (
+            "form, no explode: object → name=k,v,k,v",
+            styled_query(&|r| r.query_styled("window", Form, false, &window)).await,
+        ),
+        (
+            "deepObject: name[k]=v",
+            styled_query(&|r| r.query_styled("window", DeepObject, true, &half)).await,
+        ),
+        (
+            "form, explode: array → repeated name",
+            styled_query(&|r| r.query_styled("tag", Form, true, &vec!["a", "b"])).await,
+        ),
+        (
+            "form, no explode: array → comma-joined",
+            styled_query(&|r| r.query_styled("tag", Form, false, &vec!["a", "b"])).await,
+        ),
+        (
+            "spaceDelimited: array → space-joined",
+            styled_query(&|r| r.query_styled("tag", SpaceDelimited, false, &vec!["a", "b"])).await,
+        ),
+        (
+            "pipeDelimited: array → pipe-joined",
+            styled_query(&|r| r.query_styled("tag", PipeDelimited, false, &vec!["a", "b"])).await,
+        ),
+        (
+            "a primitive is name=value in any style",
+            styled_query(&|r| r.query_styled("n", PipeDelimited, false, &5u8)).await,
+        ),
+        (
+            "an absent object adds nothing",
+            styled_query(&|r| r.query_styled("window", DeepObject, true, &None::<Window>)).await,
+        ),
+    ];
+    let expected = [
+        "start=2024-01-01&end=2024-02-01",
+        "window=start%2C2024-01-01%2Cend%2C2024-02-01",
+        "window%5Bstart%5D=2024-01-01",
+        "tag=a&tag=b",
+        "tag=a%2Cb",
+        "tag=a+b",
+        "tag=a%7Cb",
+        "n=5",
+        "",
+    ];
+    for ((what, query), want) in got.iter().zip(expected) {
+        assert_eq!(query, want, "{what}");
+    }
+}
+
 #[tokio::test]
 async fn invalid_header_values_and_unserializable_bodies_fail_before_sending() {
     let server = MockServer::start().await;

@@ -361,12 +361,28 @@ pub struct Param {
     pub ty: TypeRef,
     /// `required: true`.
     pub required: bool,
-    /// Arrays: one `name=value` pair per item (`explode`, the default) or comma-joined.
+    /// OpenAPI `explode`: arrays and objects as one pair per item/property (the default for
+    /// `form`) or joined into one value.
     pub explode: bool,
+    /// OpenAPI `style` of a query parameter.
+    pub style: QueryStyle,
     /// Documentation.
     pub docs: Docs,
     /// `deprecated: true`.
     pub deprecated: bool,
+}
+
+/// OpenAPI 3.0 `style` of a query parameter (headers and path parameters are `simple`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form`, the default.
+    Form,
+    /// `spaceDelimited`.
+    SpaceDelimited,
+    /// `pipeDelimited`.
+    PipeDelimited,
+    /// `deepObject`.
+    DeepObject,
 }
 
 /// Request body.

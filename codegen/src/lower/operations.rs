@@ -55,15 +55,25 @@ impl<'a> Lowerer<'a> {
         }
         let mut params = Vec::new();
         for param in effective.params {
-            let (data, location, explode_default) = match param {
-                Parameter::Query { parameter_data, .. } => {
-                    (parameter_data, ParamLocation::Query, true)
+            let (data, location, style) = match param {
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    ..
+                } => {
+                    let style = match style {
+                        openapiv3::QueryStyle::Form => QueryStyle::Form,
+                        openapiv3::QueryStyle::SpaceDelimited => QueryStyle::SpaceDelimited,
+                        openapiv3::QueryStyle::PipeDelimited => QueryStyle::PipeDelimited,
+                        openapiv3::QueryStyle::DeepObject => QueryStyle::DeepObject,
+                    };
+                    (parameter_data, ParamLocation::Query, style)
                 }
                 Parameter::Header { parameter_data, .. } => {
-                    (parameter_data, ParamLocation::Header, false)
+                    (parameter_data, ParamLocation::Header, QueryStyle::Form)
                 }
                 Parameter::Path { parameter_data, .. } => {
-                    (parameter_data, ParamLocation::Path, false)
+                    (parameter_data, ParamLocation::Path, QueryStyle::Form)
                 }
                 Parameter::Cookie { parameter_data, .. } => {
                     self.degrade(
@@ -78,12 +88,14 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
             };
-            params.push((data, location, explode_default));
+            params.push((data, location, style));
         }
 
         let mut path_params = Vec::new();
         let mut other_params = Vec::new();
-        for (data, location, explode_default) in params {
+        for (data, location, style) in params {
+            // OpenAPI 3.0: `explode` defaults to true for `form` only.
+            let explode_default = location == ParamLocation::Query && style == QueryStyle::Form;
             let pctx = ctx.child(&data.name, &format!("parameters/{}", data.name));
             let ty = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => self.type_of(sref(s), &pctx).0,
@@ -99,7 +111,7 @@ impl<'a> Lowerer<'a> {
             };
             let ty = match location {
                 ParamLocation::Path => self.path_param_type(&ty),
-                _ => self.param_type(ty, &group, &pctx.pointer),
+                _ => self.param_type(ty, location, &group, &pctx.pointer),
             };
             let param = Param {
                 name: data.name.clone(),
@@ -107,6 +119,7 @@ impl<'a> Lowerer<'a> {
                 ty,
                 required: data.required || location == ParamLocation::Path,
                 explode: data.explode.unwrap_or(explode_default),
+                style,
                 docs: Docs {
                     description: data.description.clone(),
                     ..Docs::default()
@@ -141,6 +154,7 @@ impl<'a> Lowerer<'a> {
                         ty: TypeRef::String,
                         required: true,
                         explode: false,
+                        style: QueryStyle::Form,
                         docs: Docs::default(),
                         deprecated: false,
                     });
@@ -241,11 +255,22 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Query/header values must render as text: primitives, enums, unions of those, and
-    /// arrays of them. Anything else (objects) is sent as JSON text.
-    fn param_type(&mut self, ty: TypeRef, group: &str, pointer: &str) -> TypeRef {
+    /// arrays of them; a query parameter may also be an object of those, written by its
+    /// `style`. Anything else (nested objects) is sent as JSON text.
+    fn param_type(
+        &mut self,
+        ty: TypeRef,
+        location: ParamLocation,
+        group: &str,
+        pointer: &str,
+    ) -> TypeRef {
         let simple = match &ty {
             TypeRef::Vec(inner) => self.scalar_param(inner, 0),
-            other => self.scalar_param(other, 0) || self.vec_alias_param(other, 0),
+            other => {
+                self.scalar_param(other, 0)
+                    || self.vec_alias_param(other, 0)
+                    || (location == ParamLocation::Query && self.flat_object_param(other))
+            }
         };
         if simple {
             ty
@@ -257,6 +282,24 @@ impl<'a> Lowerer<'a> {
                 "object-valued parameter is passed as JSON text (`serde_json::Value`)",
             );
             TypeRef::Json
+        }
+    }
+
+    /// A struct whose properties each render as parameter values (no nested objects, no
+    /// additional properties).
+    fn flat_object_param(&self, ty: &TypeRef) -> bool {
+        let TypeRef::Named(id) = ty else {
+            return false;
+        };
+        match &self.types[*id].kind {
+            TypeKind::Struct(s) => {
+                s.additional.is_none()
+                    && s.fields.iter().all(|f| match &f.ty {
+                        TypeRef::Vec(inner) => self.scalar_param(inner, 0),
+                        other => self.scalar_param(other, 0) || self.vec_alias_param(other, 0),
+                    })
+            }
+            _ => false,
         }
     }
 
