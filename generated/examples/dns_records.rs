@@ -5,7 +5,7 @@
 //! ```
 
 use cloudflare_v4::{dns_records, Client, Error};
-use futures::TryStreamExt;
+use futures::StreamExt;
 
 async fn example(zone_id: &str) -> Result<(), Error> {
     // CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY (and CLOUDFLARE_BASE_URL).
@@ -15,11 +15,20 @@ async fn example(zone_id: &str) -> Result<(), Error> {
     // One page (`.await`), or every record as a stream over all pages.
     let first_page = dns.list_dns_records(zone_id, &Default::default()).await?;
     println!("{} records on page 1", first_page.items.len());
-    let all: Vec<dns_records::DnsRecord> = dns
-        .list_dns_records(zone_id, &Default::default())
-        .items()
-        .try_collect()
-        .await?;
+    // A server that ignores `page` ends the stream with `Error::Pagination` instead of
+    // looping: keep what came.
+    let mut all: Vec<dns_records::DnsRecord> = Vec::new();
+    let mut records = std::pin::pin!(dns.list_dns_records(zone_id, &Default::default()).items());
+    while let Some(record) = records.next().await {
+        match record {
+            Ok(record) => all.push(record),
+            Err(Error::Pagination { message, .. }) => {
+                eprintln!("stopped early: {message}");
+                break;
+            }
+            Err(other) => return Err(other),
+        }
+    }
 
     for record in &all {
         // Records are told apart by their `type`; an MX record never decodes as an A record.
