@@ -825,8 +825,9 @@ impl GroupCx<'_> {
                 serde_args
                     .push(quote! { default, deserialize_with = "rt::__private::double_option" });
             }
-            let serde_attr =
-                (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+            // A struct only used as a query parameter has no serde derive to read the attribute.
+            let serde_attr = (!serde_args.is_empty() && (usage.sent || usage.received))
+                .then(|| quote! { #[serde(#(#serde_args),*)] });
             let mut text = String::new();
             if let Some(d) = &f.docs.description {
                 text.push_str(&sanitize_markdown(d));
