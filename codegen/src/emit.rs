@@ -15,9 +15,37 @@
 
 use crate::ir::*;
 use crate::naming::{Names, API_CONSTRUCTOR, FILLED_FIELD};
+use crate::spec::template_names;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Which body a method of an operation sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BodyChoice {
+    /// The plain method: the body if it is required, else none.
+    Plain,
+    /// `<method>_with`: the optional body.
+    With,
+    /// The body as its alternative content type `k`.
+    Alternative(usize),
+}
+
+/// The hidden cargo feature under which types the API never sends back also implement
+/// `Deserialize`, so the conformance tests can build typed request values from spec-valid JSON
+/// and send them through the generated methods. Not in `full`: users do not compile it.
+pub const CONFORMANCE_FEATURE: &str = "__conformance";
+
+/// `#[cfg_attr(feature = "__conformance", <attr>)]`.
+fn conformance_attr(attr: TokenStream) -> TokenStream {
+    quote! { #[cfg_attr(feature = #CONFORMANCE_FEATURE, #attr)] }
+}
+
+/// `#[cfg(feature = "__conformance")] <item>`: a `Deserialize` impl of a type that is not
+/// received, for the conformance tests only.
+fn conformance_only(item: Option<TokenStream>) -> Option<TokenStream> {
+    item.map(|item| quote! { #[cfg(feature = #CONFORMANCE_FEATURE)] #item })
+}
 
 /// Token streams of the generated files, keyed by path relative to the crate root.
 pub struct EmittedFiles {
@@ -288,46 +316,62 @@ impl GroupCx<'_> {
 
     // ------------------------------------------------------------ operations
 
-    /// The operation's method, and for an optional body also `<method>_with`, which takes it.
+    /// The operation's method; for an optional body also `<method>_with`, which takes it; and
+    /// one method per alternative content type of the body.
     fn method(&self, i: usize) -> TokenStream {
         let op = &self.api.operations[i];
-        let plain = self.method_item(i, &self.names.methods[i], false);
+        let plain = self.method_item(i, &self.names.methods[i], BodyChoice::Plain);
         let with = match (&self.names.body_methods[i], &op.body) {
-            (Some(name), Some(_)) => self.method_item(i, name, true),
+            (Some(name), Some(_)) => self.method_item(i, name, BodyChoice::With),
             _ => quote! {},
         };
-        quote! { #plain #with }
+        let alternatives = self.names.alternative_methods[i]
+            .iter()
+            .enumerate()
+            .map(|(k, name)| self.method_item(i, name, BodyChoice::Alternative(k)));
+        quote! { #plain #with #(#alternatives)* }
     }
 
-    /// One method of an operation; `with_body` for the variant that takes an optional body.
-    fn method_item(&self, i: usize, method: &str, with_body: bool) -> TokenStream {
+    /// One method of an operation, sending the body `choice` says.
+    fn method_item(&self, i: usize, method: &str, choice: BodyChoice) -> TokenStream {
+        let with_body = choice != BodyChoice::Plain;
         let op = &self.api.operations[i];
         let name = ident(method);
         let static_name = ident(&self.names.statics[i]);
         let mut args = Vec::new();
-        let mut path_exprs = Vec::new();
+        let mut param_exprs = BTreeMap::new();
         for (p, arg) in op.path_params.iter().zip(&self.names.path_args[i]) {
             let arg = ident(arg);
-            match &p.ty {
+            let expr = match &p.ty {
                 TypeRef::Integer => {
                     args.push(quote! { #arg: i64 });
-                    path_exprs.push(quote! { &#arg.to_string() });
+                    quote! { &#arg.to_string() }
                 }
                 TypeRef::Number => {
                     args.push(quote! { #arg: f64 });
-                    path_exprs.push(quote! { &#arg.to_string() });
+                    quote! { &#arg.to_string() }
                 }
                 _ => {
                     args.push(quote! { #arg: &str });
-                    path_exprs.push(quote! { #arg });
+                    quote! { #arg }
                 }
-            }
+            };
+            param_exprs.insert(p.name.as_str(), expr);
         }
+        // One value per placeholder: a name the template repeats takes its argument again.
+        let path_exprs: Vec<&TokenStream> = template_names(&op.path)
+            .iter()
+            .filter_map(|name| param_exprs.get(name.as_str()))
+            .collect();
         let mut body_stmt = quote! {};
         if let Some(body) = &op.body {
             // The plain method of an optional body sends none; `_with` takes it.
             let takes = body.required || with_body;
-            match &body.kind {
+            let kind = match choice {
+                BodyChoice::Alternative(k) => &body.alternatives[k].1,
+                BodyChoice::Plain | BodyChoice::With => &body.kind,
+            };
+            match kind {
                 BodyKind::Json(ty) if takes => {
                     let t = self.ty(ty);
                     args.push(quote! { body: &#t });
@@ -407,15 +451,26 @@ impl GroupCx<'_> {
                 quote! { rt::__private::call(request) },
             ),
         };
-        let docs = if with_body {
-            let plain = self.names.methods[i].trim_start_matches("r#");
-            doc_lines(&format!(
+        let plain = self.names.methods[i].trim_start_matches("r#");
+        let docs = match choice {
+            BodyChoice::Plain => doc_lines(&self.method_docs(i)),
+            BodyChoice::With => doc_lines(&format!(
                 "[`{plain}`](Self::{plain}) with its optional request body.\n\n`{} {}`",
                 op.method.as_str(),
                 op.path
-            ))
-        } else {
-            doc_lines(&self.method_docs(i))
+            )),
+            BodyChoice::Alternative(k) => {
+                let content_type = op
+                    .body
+                    .as_ref()
+                    .map(|b| b.alternatives[k].0.as_str())
+                    .unwrap_or_default();
+                doc_lines(&format!(
+                    "[`{plain}`](Self::{plain}) with the request body sent as `{content_type}`.\n\n`{} {}`",
+                    op.method.as_str(),
+                    op.path
+                ))
+            }
         };
         let deprecated = op.deprecated.then(|| match &op.deprecation_note {
             Some(note) => quote! { #[deprecated(note = #note)] },
@@ -814,7 +869,9 @@ impl GroupCx<'_> {
                 ctor_inits.push(quote! { #fname: #set });
             }
             let mut serde_args = Vec::new();
-            if rust.trim_start_matches("r#") != f.json_name {
+            if f.flatten {
+                serde_args.push(quote! { flatten });
+            } else if rust.trim_start_matches("r#") != f.json_name {
                 let wire = &f.json_name;
                 serde_args.push(quote! { rename = #wire });
             }
@@ -825,9 +882,15 @@ impl GroupCx<'_> {
                 serde_args
                     .push(quote! { default, deserialize_with = "rt::__private::double_option" });
             }
-            // A struct only used as a query parameter has no serde derive to read the attribute.
-            let serde_attr = (!serde_args.is_empty() && (usage.sent || usage.received))
-                .then(|| quote! { #[serde(#(#serde_args),*)] });
+            // A struct only used as a query parameter derives serde for the conformance tests
+            // only, and so reads the attribute only then.
+            let serde_attr = (!serde_args.is_empty()).then(|| {
+                if usage.sent || usage.received {
+                    quote! { #[serde(#(#serde_args),*)] }
+                } else {
+                    conformance_attr(quote! { serde(#(#serde_args),*) })
+                }
+            });
             let mut text = String::new();
             if let Some(d) = &f.docs.description {
                 text.push_str(&sanitize_markdown(d));
@@ -851,9 +914,14 @@ impl GroupCx<'_> {
             }
             let f = ident(&extra);
             let t = self.ty(additional);
+            let flatten = if usage.sent || usage.received {
+                quote! { #[serde(flatten)] }
+            } else {
+                conformance_attr(quote! { serde(flatten) })
+            };
             fields.push(quote! {
                 /// Properties beyond the ones named above.
-                #[serde(flatten)]
+                #flatten
                 pub #f: std::collections::BTreeMap<String, #t>
             });
             ctor_inits.push(quote! { #f: Default::default() });
@@ -877,9 +945,12 @@ impl GroupCx<'_> {
         if usage.sent {
             derives.push(quote! { serde::Serialize });
         }
-        if usage.received {
+        let conformance_de = if usage.received {
             derives.push(quote! { serde::Deserialize });
-        }
+            None
+        } else {
+            Some(conformance_attr(quote! { derive(serde::Deserialize) }))
+        };
         // Cloudflare adds properties: `#[non_exhaustive]`, so that a new field is not a
         // breaking change. A sent struct is built with `new` (its required fields) and setters.
         let builder = (usage.sent || usage.param).then(|| {
@@ -929,6 +1000,7 @@ impl GroupCx<'_> {
             #docs
             #deprecated
             #[derive(#(#derives),*)]
+            #conformance_de
             #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
@@ -960,15 +1032,18 @@ impl GroupCx<'_> {
                 }
             }
         });
-        let de = usage.received.then(|| {
-            quote! {
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        rt::__private::deserialize_string_enum(deserializer)
-                    }
+        let de = quote! {
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    rt::__private::deserialize_string_enum(deserializer)
                 }
             }
-        });
+        };
+        let de = if usage.received {
+            Some(de)
+        } else {
+            conformance_only(Some(de))
+        };
         let param = self.api.types[id].usage.param.then(|| {
             quote! {
                 impl rt::__private::ParamValue for #name {
@@ -1102,7 +1177,13 @@ impl GroupCx<'_> {
                     }
                 }
             });
-            let serde_attr = usage.sent.then(|| quote! { #[serde(untagged)] });
+            let serde_attr = if usage.sent {
+                Some(quote! { #[serde(untagged)] })
+            } else {
+                (!usage.received).then(|| conformance_attr(quote! { serde(untagged) }))
+            };
+            let conformance_de =
+                (!usage.received).then(|| conformance_attr(quote! { derive(serde::Deserialize) }));
             // Hand-written rather than `#[serde(untagged)]`, whose error is only "data did not
             // match any variant": the runtime names each alternative and why it failed.
             let de = usage.received.then(|| {
@@ -1123,6 +1204,7 @@ impl GroupCx<'_> {
                 #docs
                 #deprecated
                 #[derive(#(#derives),*)]
+                #conformance_de
                 #serde_attr
                 #[non_exhaustive]
                 pub enum #name {
@@ -1151,19 +1233,22 @@ impl GroupCx<'_> {
                 }
             }
         });
-        let de = usage.received.then(|| {
-            quote! {
-                impl<'de> serde::Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                        match rt::__private::union_tag(&value, #tag).map(str::to_owned).as_deref() {
+        let de = Some(quote! {
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                    match rt::__private::union_tag(&value, #tag).map(str::to_owned).as_deref() {
                             #( Some(#values) => rt::__private::decode_variant(value, #values).map(#wrap), )*
-                            _ => rt::__private::unknown_variant(value, #tag).map(Self::#unknown),
-                        }
+                        _ => rt::__private::unknown_variant(value, #tag).map(Self::#unknown),
                     }
                 }
             }
         });
+        let de = if usage.received {
+            de
+        } else {
+            conformance_only(de)
+        };
         let unknown_doc =
             format!(" A `{tag}` this version of the crate does not know, kept verbatim.");
         quote! {

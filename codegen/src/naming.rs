@@ -103,6 +103,10 @@ pub struct Names {
     /// For an operation whose request body is optional, the method that takes it
     /// (`<method>_with`); the plain method sends none.
     pub body_methods: Vec<Option<String>>,
+    /// For each of an operation's alternative body content types ([`Body::alternatives`]), the
+    /// method that sends it: `<method>_<subtype>` (`_javascript`), or `<method>_<type>_<subtype>`
+    /// when two share a subtype.
+    pub alternative_methods: Vec<Vec<String>>,
     /// Name of the operation's metadata `static`, by operation index.
     pub statics: Vec<String>,
     /// Name of the parameter struct by operation index (operations with query/header params).
@@ -121,6 +125,7 @@ pub fn assign(api: &Api) -> Names {
         types: vec![String::new(); api.types.len()],
         methods: vec![String::new(); api.operations.len()],
         body_methods: vec![None; api.operations.len()],
+        alternative_methods: vec![Vec::new(); api.operations.len()],
         statics: vec![String::new(); api.operations.len()],
         params_structs: vec![None; api.operations.len()],
         param_fields: vec![Vec::new(); api.operations.len()],
@@ -207,6 +212,28 @@ fn name_methods(api: &Api, names: &mut Names) {
             {
                 let with = format!("{}_with", names.methods[i].trim_start_matches("r#"));
                 names.body_methods[i] = Some(claim(&mut used, &with, "_"));
+            }
+            let alternatives = api.operations[i]
+                .body
+                .iter()
+                .flat_map(|b| &b.alternatives)
+                .map(|(ct, _)| ct.split(';').next().unwrap_or(ct));
+            let alternatives: Vec<&str> = alternatives.collect();
+            for ct in &alternatives {
+                let subtype = ct.split('/').nth(1).unwrap_or(ct);
+                let shared = alternatives
+                    .iter()
+                    .filter(|other| other.split('/').nth(1) == Some(subtype))
+                    .count()
+                    > 1;
+                let suffix = if shared { *ct } else { subtype };
+                let method = format!(
+                    "{}_{}",
+                    names.methods[i].trim_start_matches("r#"),
+                    suffix.to_snake_case()
+                );
+                let claimed = claim(&mut used, &method, "_");
+                names.alternative_methods[i].push(claimed);
             }
         }
     }

@@ -543,3 +543,169 @@ fn object_and_styled_query_parameters_follow_their_style() {
     assert_eq!(degraded.len(), 1, "{degraded:?}");
     assert!(degraded[0].ends_with("parameters/nested"), "{degraded:?}");
 }
+
+#[test]
+fn unions_that_objects_also_are_are_flattened_merged_or_read_as_constraints() {
+    let rule = |action: &str, extra: &str| {
+        json!({"allOf": [
+            {"$ref": "#/components/schemas/g_rule_base"},
+            {"type": "object", "properties": {
+                "action": {"type": "string", "enum": [action]},
+                extra: {"type": "string"}
+            }}
+        ]})
+    };
+    let mut schemas = json!({
+        "g_rule_base": {"type": "object", "required": ["expression"], "properties": {
+            "expression": {"type": "string"}, "id": {"type": "string", "readOnly": true}
+        }},
+        "g_block_rule": rule("block", "message"),
+        "g_skip_rule": rule("skip", "phase"),
+        "g_rule": {"oneOf": [
+            {"$ref": "#/components/schemas/g_block_rule"},
+            {"$ref": "#/components/schemas/g_skip_rule"}
+        ]},
+        // An object that adds nothing to the union is the union.
+        "g_response_rule": {"allOf": [
+            {"$ref": "#/components/schemas/g_rule"},
+            {"required": ["id", "expression"]}
+        ]},
+        // An object beside a union: the union is flattened into it.
+        "g_rule_request": {"allOf": [
+            {"$ref": "#/components/schemas/g_rule"},
+            {"type": "object", "properties": {"position": {"type": "integer"}}}
+        ]},
+        // Variants that only require properties: the properties stay, optional.
+        "g_app": {"type": "object", "required": ["name"],
+            "anyOf": [{"required": ["hostnames"]}, {"required": ["subnets"]}],
+            "properties": {
+                "name": {"type": "string"},
+                "hostnames": {"type": "array", "items": {"type": "string"}},
+                "subnets": {"type": "array", "items": {"type": "string"}}
+            }},
+        // Variants that are the schemas of the object's own properties: "one of these".
+        "g_item_ip": {"type": "string"},
+        "g_item_asn": {"type": "integer"},
+        "g_item": {"type": "object",
+            "oneOf": [{"$ref": "#/components/schemas/g_item_ip"}, {"$ref": "#/components/schemas/g_item_asn"}],
+            "properties": {
+                "ip": {"$ref": "#/components/schemas/g_item_ip"},
+                "asn": {"$ref": "#/components/schemas/g_item_asn"},
+                "comment": {"type": "string"}
+            }},
+        // A single variant is merged like an `allOf` part.
+        "g_deployment": {"allOf": [
+            {"type": "object", "properties": {"message": {"type": "string"}}},
+            {"oneOf": [{"type": "object", "required": ["versions"], "properties": {
+                "versions": {"type": "array", "items": {"type": "string"}}}}]}
+        ]},
+        // A boolean refined to a constant is a boolean.
+        "g_flag": {"allOf": [{"type": "boolean"}, {"enum": [true]}]}
+    });
+    if let (Some(all), Value::Object(common)) = (schemas.as_object_mut(), common_schemas()) {
+        all.extend(common);
+    }
+    let get = |id: &str, schema: &str| json!({"get": {"operationId": id, "responses": envelope(json!({"$ref": format!("#/components/schemas/{schema}")}))}});
+    let bytes = spec(
+        json!({
+            "/rules": {
+                "post": {"operationId": "create-rule",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/g_rule_request"}}}},
+                    "responses": envelope(json!({"$ref": "#/components/schemas/g_response_rule"}))}
+            },
+            "/apps": {"post": {"operationId": "create-app",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/g_app"}}}},
+                "responses": {"204": {"description": "done"}}}},
+            "/items": get("get-item", "g_item"),
+            "/deployments": {"post": {"operationId": "create-deployment",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/g_deployment"}}}},
+                "responses": {"204": {"description": "done"}}}},
+            "/flags": get("get-flag", "g_flag")
+        }),
+        schemas,
+    );
+    let generated = generate(&bytes).unwrap();
+    assert!(
+        generated.report.degraded.is_empty(),
+        "{:?}",
+        generated.report.degraded
+    );
+    let g = &generated.files["src/g.rs"];
+    let flat: String = g.chars().filter(|c| !c.is_whitespace()).collect();
+    let has = |code: &str| {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        flat.contains(&code)
+    };
+    assert!(has("pub type ResponseRule = Rule;"), "{g}");
+    assert!(
+        has("pub struct RuleRequest { /// `position` #[serde(skip_serializing_if = \"Option::is_none\")] pub position: Option<i64>,"),
+        "{g}"
+    );
+    assert!(has("#[serde(flatten)] pub rule: RuleInput,"), "{g}");
+    assert!(has("pub fn new(rule: impl Into<RuleInput>) -> Self"), "{g}");
+    assert!(has("pub hostnames: Option<Vec<String>>"), "{g}");
+    assert!(has("pub fn new(name: impl Into<String>) -> Self"), "{g}");
+    assert!(has("pub ip: Option<ItemIp>"), "{g}");
+    assert!(!g.contains("pub enum Item "), "{g}");
+    assert!(has("pub versions: Vec<String>"), "{g}");
+    assert!(has("pub type Flag = bool;"), "{g}");
+}
+
+#[test]
+fn repeated_path_names_are_one_argument_and_alternative_content_types_are_methods() {
+    let bytes = spec(
+        json!({
+            "/accounts/{account_id}/maps/{map_id}/accounts/{account_id}": {"put": {
+                "operationId": "add-membership",
+                "parameters": [
+                    {"name": "account_id", "in": "path", "required": true, "schema": {"type": "string"}},
+                    {"name": "map_id", "in": "path", "required": true, "schema": {"type": "string"}}
+                ],
+                "responses": {"204": {"description": "done"}}
+            }},
+            "/scripts/{name}": {"put": {
+                "operationId": "upload-script",
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"required": true, "content": {
+                    "multipart/form-data": {"schema": {"type": "object", "properties": {
+                        "metadata": {"type": "object"}, "file": {"type": "string", "format": "binary"}}}},
+                    "application/javascript": {"schema": {"type": "string"}},
+                    "text/javascript": {"schema": {"type": "string"}}
+                }},
+                "responses": {"204": {"description": "done"}}
+            }}
+        }),
+        json!({}),
+    );
+    let generated = generate(&bytes).unwrap();
+    assert!(
+        generated.report.degraded.is_empty(),
+        "{:?}",
+        generated.report.degraded
+    );
+    let all: String = generated.files.values().cloned().collect();
+    // Compared without whitespace and trailing commas: the formatter wraps long signatures.
+    let flat: String = all.chars().filter(|c| !c.is_whitespace()).collect();
+    let flat = flat.replace(",)", ")");
+    let has = |code: &str| {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        flat.contains(&code)
+    };
+    assert!(
+        has("pub fn add_membership(&self, account_id: &str, map_id: &str)"),
+        "{all}"
+    );
+    assert!(has("&[account_id, map_id, account_id]"), "{all}");
+    assert!(
+        has("pub fn upload_script(&self, name: &str, form: rt::MultipartForm)"),
+        "{all}"
+    );
+    assert!(
+        has("pub fn upload_script_application_javascript(&self, name: &str, body: impl Into<bytes::Bytes>)"),
+        "{all}"
+    );
+    assert!(
+        has(r#"request.raw_body("text/javascript", body.into());"#),
+        "{all}"
+    );
+}

@@ -1462,6 +1462,7 @@ pub type Url = String;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AWebhookRequest {
     /// `name`
@@ -2760,6 +2761,7 @@ impl MechanismsValueItem {
 }
 /// `paths./accounts/{account_id}/alerting/v3/policies.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateANotificationPolicyRequest {
     /// `alert_interval`
@@ -2820,6 +2822,7 @@ impl CreateANotificationPolicyRequest {
 }
 /// `paths./accounts/{account_id}/alerting/v3/policies/{policy_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateANotificationPolicyRequest {
     /// `alert_interval`
@@ -2952,6 +2955,14 @@ impl From<String> for AuditLogsDirection {
 impl std::fmt::Display for AuditLogsDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for AuditLogsDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for AuditLogsDirection {

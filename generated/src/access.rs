@@ -7975,6 +7975,7 @@ pub struct AppResponseBookmarkApplication {
 }
 /// `#/components/schemas/access_app_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AppRequest {
@@ -8003,6 +8004,7 @@ pub enum AppRequest {
 ///
 /// Schema: `#/components/schemas/access_app_policy_link`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppPolicyLink {
     /// `id`
@@ -8033,6 +8035,7 @@ impl AppPolicyLink {
 }
 /// `#/components/schemas/access_app_req_embedded_policies/properties/policies/items/oneOf/2`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppReqEmbeddedPoliciesPoliciesItemVariant3 {
     /// `id`
@@ -8168,6 +8171,7 @@ impl AppReqEmbeddedPoliciesPoliciesItemVariant3 {
 }
 /// `#/components/schemas/access_app_req_embedded_policies/properties/policies/items`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AppReqEmbeddedPoliciesPoliciesItem {
@@ -8184,6 +8188,7 @@ pub enum AppReqEmbeddedPoliciesPoliciesItem {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestSelfHostedApplication {
     /// `allow_authenticate_via_warp`
@@ -8467,6 +8472,7 @@ impl AppRequestSelfHostedApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestSaaSApplication {
     /// `allowed_idps`
@@ -8600,6 +8606,7 @@ impl AppRequestSaaSApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/2`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestBrowserSshApplication {
     /// `allow_authenticate_via_warp`
@@ -8883,6 +8890,7 @@ impl AppRequestBrowserSshApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestBrowserVncApplication {
     /// `allow_authenticate_via_warp`
@@ -9166,6 +9174,7 @@ impl AppRequestBrowserVncApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/4`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestAppLauncherApplication {
     /// `allowed_idps`
@@ -9328,6 +9337,7 @@ impl AppRequestAppLauncherApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/5`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestDeviceEnrollmentPermissionsApplication {
     /// `allowed_idps`
@@ -9490,6 +9500,7 @@ impl AppRequestDeviceEnrollmentPermissionsApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/6`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestBrowserIsolationPermissionsApplication {
     /// `allowed_idps`
@@ -9652,6 +9663,7 @@ impl AppRequestBrowserIsolationPermissionsApplication {
 ///
 /// Schema: `#/components/schemas/access_app_request/anyOf/7`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppRequestBookmarkApplication {
     /// `app_launcher_visible`
@@ -9775,6 +9787,7 @@ pub struct SchemasIdResult {
 }
 /// `#/components/schemas/access_app_policy_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppPolicyRequest {
     /// `precedence`
@@ -10042,6 +10055,7 @@ pub type CertificatesComponentsSchemasName = String;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/certificates.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccessMtlsAuthenticationAddAnMtlsCertificateRequest {
     /// `associated_hostnames`
@@ -10124,6 +10138,7 @@ impl Settings {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/certificates/settings.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest {
     /// `settings`
@@ -10140,6 +10155,7 @@ impl AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/certificates/{certificate_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest {
     /// `associated_hostnames`
@@ -10376,6 +10392,7 @@ pub type IsDefault = bool;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/access/groups/{group_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnAccessGroupRequest {
     /// `exclude`
@@ -12799,6 +12816,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 pub type KeyRotationIntervalDays = f64;
 /// `paths./accounts/{account_id}/access/keys.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateTheAccessKeyConfigurationRequest {
     /// `key_rotation_interval_days`
@@ -12857,6 +12875,14 @@ impl From<String> for GetAccessAuthenticationLogsDirection {
 impl std::fmt::Display for GetAccessAuthenticationLogsDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for GetAccessAuthenticationLogsDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for GetAccessAuthenticationLogsDirection {
@@ -13150,6 +13176,7 @@ pub type UserSeatExpirationInactiveTime = String;
 pub type WarpAuthSessionDuration = String;
 /// `paths./accounts/{account_id}/access/organizations.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateYourZeroTrustOrganizationRequest {
     /// `allow_authenticate_via_warp`
@@ -13264,6 +13291,7 @@ impl CreateYourZeroTrustOrganizationRequest {
 }
 /// `paths./accounts/{account_id}/access/organizations.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateYourZeroTrustOrganizationRequest {
     /// `allow_authenticate_via_warp`
@@ -13404,6 +13432,7 @@ impl UpdateYourZeroTrustOrganizationRequest {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/organizations/revoke_user.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeAllAccessTokensForAUserRequest {
     /// The email of the user to revoke.
@@ -13463,6 +13492,7 @@ pub struct ReusablePolicyResp {
 pub type AppCount = i64;
 /// `#/components/schemas/access_policy_req`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PolicyReq {
     /// `approval_groups`
@@ -13587,6 +13617,7 @@ pub struct ReusablePoliciesComponentsSchemasIdResult {
 pub type SeatsDefinition = Vec<Seat>;
 /// `#/components/schemas/access_seat`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Seat {
     /// `access_seat`
@@ -13683,6 +13714,7 @@ pub type ServiceTokensComponentsSchemasName = String;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/service_tokens.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAServiceTokenRequest {
     /// `duration`
@@ -13736,6 +13768,7 @@ pub struct CreateResult {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/service_tokens/{service_token_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAServiceTokenRequest {
     /// `duration`
@@ -13791,6 +13824,7 @@ pub type TagsComponentsSchemasName = String;
 ///
 /// Schema: `#/components/schemas/access_tag_without_app_count`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TagWithoutAppCount {
     /// `created_at`
@@ -15307,6 +15341,7 @@ pub type SchemasPrecedence = i64;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnAccessPolicyRequest {
     /// `approval_groups`
@@ -15464,6 +15499,7 @@ pub struct SchemasGroups {
 ///
 /// Naming: named `AnAccessGroupRequest2` because `AnAccessGroupRequest` was already used (taken by `paths./accounts/{account_id}/access/groups.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnAccessGroupRequest2 {
     /// `exclude`
@@ -17214,6 +17250,7 @@ pub struct SchemasOrganizations {
 ///
 /// Naming: named `CreateYourZeroTrustOrganizationRequest2` because `CreateYourZeroTrustOrganizationRequest` was already used (taken by `paths./accounts/{account_id}/access/organizations.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateYourZeroTrustOrganizationRequest2 {
     /// `auth_domain`
@@ -17281,6 +17318,7 @@ impl CreateYourZeroTrustOrganizationRequest2 {
 ///
 /// Naming: named `UpdateYourZeroTrustOrganizationRequest2` because `UpdateYourZeroTrustOrganizationRequest` was already used (taken by `paths./accounts/{account_id}/access/organizations.put/requestBody`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateYourZeroTrustOrganizationRequest2 {
     /// `auth_domain`
@@ -17360,6 +17398,7 @@ impl UpdateYourZeroTrustOrganizationRequest2 {
 }
 /// `#/components/schemas/access_apps`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AppsInput {
@@ -17388,6 +17427,7 @@ pub enum AppsInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsSelfHostedApplicationInput {
     /// `created_at`
@@ -17622,6 +17662,7 @@ impl AppsSelfHostedApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsSaaSApplicationInput {
     /// `created_at`
@@ -17752,6 +17793,7 @@ impl AppsSaaSApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/2`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsBrowserSshApplicationInput {
     /// `created_at`
@@ -17986,6 +18028,7 @@ impl AppsBrowserSshApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsBrowserVncApplicationInput {
     /// `created_at`
@@ -18220,6 +18263,7 @@ impl AppsBrowserVncApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/4`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsAppLauncherApplicationInput {
     /// `created_at`
@@ -18333,6 +18377,7 @@ impl AppsAppLauncherApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/5`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsDeviceEnrollmentPermissionsApplicationInput {
     /// `created_at`
@@ -18446,6 +18491,7 @@ impl AppsDeviceEnrollmentPermissionsApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/6`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsBrowserIsolationPermissionsApplicationInput {
     /// `created_at`
@@ -18559,6 +18605,7 @@ impl AppsBrowserIsolationPermissionsApplicationInput {
 ///
 /// Schema: `#/components/schemas/access_apps/anyOf/7`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppsBookmarkApplicationInput {
     /// `created_at`

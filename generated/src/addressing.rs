@@ -173,19 +173,17 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `address_map_id`
-    /// - `account_id_2`
     ///
     /// The spec describes no request body: this method sends `{}`; [`add_an_account_membership_to_an_address_map_with`](Self::add_an_account_membership_to_an_address_map_with) sends a JSON value of yours.
     pub fn add_an_account_membership_to_an_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
-        account_id_2: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, account_id_2],
+            &[account_id, address_map_id, account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
@@ -197,13 +195,12 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
         address_map_id: &str,
-        account_id_2: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, account_id_2],
+            &[account_id, address_map_id, account_id],
         );
         request.json(body);
         rt::__private::call(request)
@@ -219,19 +216,17 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `address_map_id`
-    /// - `account_id_2`
     ///
     /// The spec describes no request body: this method sends `{}`; [`remove_an_account_membership_from_an_address_map_with`](Self::remove_an_account_membership_from_an_address_map_with) sends a JSON value of yours.
     pub fn remove_an_account_membership_from_an_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
-        account_id_2: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, account_id_2],
+            &[account_id, address_map_id, account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
@@ -243,13 +238,12 @@ impl AddressingApi<'_> {
         &self,
         account_id: &str,
         address_map_id: &str,
-        account_id_2: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
-            &[account_id, address_map_id, account_id_2],
+            &[account_id, address_map_id, account_id],
         );
         request.json(body);
         rt::__private::call(request)
@@ -1476,6 +1470,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 }
 /// `paths./accounts/{account_id}/addressing/address_maps.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAddressMapRequest {
     /// `description`
@@ -1575,6 +1570,7 @@ pub struct FullResult {
 }
 /// `paths./accounts/{account_id}/addressing/address_maps/{address_map_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAddressMapRequest {
     /// `default_sni`
@@ -1715,6 +1711,7 @@ pub type OnDemandEnabled = bool;
 pub type OnDemandLocked = bool;
 /// `paths./accounts/{account_id}/addressing/prefixes.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddPrefixRequest {
     /// `asn`
@@ -1749,6 +1746,7 @@ impl AddPrefixRequest {
 }
 /// `paths./accounts/{account_id}/addressing/prefixes/{prefix_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePrefixDescriptionRequest {
     /// `description`
@@ -1818,6 +1816,7 @@ pub struct BgpOnDemand {
 }
 /// `#/components/schemas/addressing_bgp_prefix_update_advertisement`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BgpPrefixUpdateAdvertisement {
     /// `on_demand`
@@ -1842,6 +1841,7 @@ impl BgpPrefixUpdateAdvertisement {
 }
 /// `#/components/schemas/addressing_bgp_prefix_update_advertisement/properties/on_demand`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BgpPrefixUpdateAdvertisementOnDemand {
     /// `advertised`
@@ -1878,6 +1878,7 @@ pub struct AdvertisedResult {
 }
 /// `paths./accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/status.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePrefixDynamicAdvertisementStatusRequest {
     /// `advertised`
@@ -1987,6 +1988,7 @@ pub type ServiceIdentifier = String;
 pub type ServiceName = String;
 /// `#/components/schemas/addressing_create_binding_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateBindingRequest {
     /// `cidr`
@@ -2075,6 +2077,7 @@ pub type DelegatedAccountIdentifier = String;
 pub type DelegationIdentifier = String;
 /// `paths./accounts/{account_id}/addressing/prefixes/{prefix_id}/delegations.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePrefixDelegationRequest {
     /// `cidr`
@@ -2195,6 +2198,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
 pub type MembershipsInput = Vec<AddressMapsMembershipInput>;
 /// `#/components/schemas/addressing_address-maps-membership`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AddressMapsMembershipInput {
     /// `created_at`

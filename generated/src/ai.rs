@@ -2927,6 +2927,7 @@ pub struct WorkersAiListFinetunesResult {
 }
 /// `paths./accounts/{account_id}/ai/finetunes.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiCreateFinetuneRequest {
     /// `description`
@@ -3006,6 +3007,7 @@ pub struct WorkersAiUploadFinetuneAssetResult {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5.post/requestBody/properties/text`, `paths./accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5.post/requestBody/properties/text`, `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/2/properties/text`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Text {
@@ -3018,6 +3020,7 @@ pub enum Text {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5.post/requestBody`, `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/2`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
     /// `text`
@@ -3034,6 +3037,7 @@ impl WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting.post/requestBody` and 2 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
     /// Default: `7.5`.
@@ -3152,6 +3156,7 @@ impl WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/0`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/0`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/0` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Variant1 {
     /// `frequency_penalty`
@@ -3280,6 +3285,7 @@ impl Variant1 {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/functions/items`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/functions/items`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/functions/items` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Variant2FunctionsItem {
     /// `code`
@@ -3301,6 +3307,7 @@ impl Variant2FunctionsItem {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/messages/items`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/messages/items`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/messages/items` and 30 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Variant2MessagesItem {
     /// `content`
@@ -3322,6 +3329,7 @@ impl Variant2MessagesItem {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters/properties/properties/additionalProperties`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters/properties/properties/additionalProperties` and 62 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ParametersPropertiesValue {
     /// `description`
@@ -3343,6 +3351,7 @@ impl ParametersPropertiesValue {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0/properties/parameters`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function/properties/parameters` and 62 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Parameters {
     /// `properties`
@@ -3379,6 +3388,7 @@ impl Parameters {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/0`, `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1/properties/function` and 62 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1 {
     /// `description`
@@ -3407,6 +3417,7 @@ impl WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemV
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/tools/items/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items/oneOf/1` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Variant2ToolsItemVariant2 {
     /// `function`
@@ -3433,6 +3444,7 @@ impl Variant2ToolsItemVariant2 {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1/properties/tools/items`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1/properties/tools/items`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1/properties/tools/items` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Variant2ToolsItem {
@@ -3447,6 +3459,7 @@ pub enum Variant2ToolsItem {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody/oneOf/1`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody/oneOf/1` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Variant2 {
     /// `frequency_penalty`
@@ -3575,6 +3588,7 @@ impl Variant2 {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16.post/requestBody`, `paths./accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora.post/requestBody` and 29 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest {
@@ -3587,6 +3601,7 @@ pub enum WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/8`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiPostRunCfFacebookBartLargeCnnRequest {
     /// `input_text`
@@ -3615,6 +3630,7 @@ impl WorkersAiPostRunCfFacebookBartLargeCnnRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/0`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
     /// `text`
@@ -3631,6 +3647,7 @@ impl WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/7`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkersAiPostRunCfMetaM2m10012bRequest {
     /// Default: `"en"`.
@@ -3660,6 +3677,7 @@ impl WorkersAiPostRunCfMetaM2m10012bRequest {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/3/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
     /// `audio`
@@ -3676,6 +3694,7 @@ impl PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PostRunModelRequestAutomaticSpeechRecognition {
@@ -3688,6 +3707,7 @@ pub enum PostRunModelRequestAutomaticSpeechRecognition {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/4/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostRunModelRequestImageClassificationVariant2 {
     /// `image`
@@ -3704,6 +3724,7 @@ impl PostRunModelRequestImageClassificationVariant2 {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/4`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PostRunModelRequestImageClassification {
@@ -3716,6 +3737,7 @@ pub enum PostRunModelRequestImageClassification {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/5/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostRunModelRequestObjectDetectionVariant2 {
     /// `image`
@@ -3739,6 +3761,7 @@ impl PostRunModelRequestObjectDetectionVariant2 {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/5`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PostRunModelRequestObjectDetection {
@@ -3751,6 +3774,7 @@ pub enum PostRunModelRequestObjectDetection {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9/oneOf/1/properties/image`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PostRunModelRequestImageToTextVariant2Image {
@@ -3761,6 +3785,7 @@ pub enum PostRunModelRequestImageToTextVariant2Image {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostRunModelRequestImageToTextVariant2 {
     /// `image`
@@ -3829,6 +3854,7 @@ impl PostRunModelRequestImageToTextVariant2 {
 ///
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PostRunModelRequestImageToText {
@@ -3839,6 +3865,7 @@ pub enum PostRunModelRequestImageToText {
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PostRunModelRequest {

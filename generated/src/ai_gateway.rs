@@ -527,6 +527,7 @@ pub struct AigConfigListGatewayResultItem {
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AigConfigCreateGatewayRequest {
     /// `cache_invalidate_on_update`
@@ -586,6 +587,7 @@ impl AigConfigCreateGatewayRequest {
 }
 /// `paths./accounts/{account_id}/ai-gateway/gateways/{id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AigConfigUpdateGatewayRequest {
     /// `cache_invalidate_on_update`
@@ -683,6 +685,14 @@ impl std::fmt::Display for AigConfigListGatewayLogsOrderBy {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for AigConfigListGatewayLogsOrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for AigConfigListGatewayLogsOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -732,6 +742,14 @@ impl From<String> for AigConfigListGatewayLogsDirection {
 impl std::fmt::Display for AigConfigListGatewayLogsDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for AigConfigListGatewayLogsDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for AigConfigListGatewayLogsDirection {

@@ -1346,6 +1346,14 @@ impl std::fmt::Display for PropertiesItem {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for PropertiesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for PropertiesItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1704,6 +1712,14 @@ impl std::fmt::Display for OperationsOnAZoneDirection {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for OperationsOnAZoneDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for OperationsOnAZoneDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1770,6 +1786,14 @@ impl From<String> for RetrieveDiscoveredOperationsOnAZoneOrder {
 impl std::fmt::Display for RetrieveDiscoveredOperationsOnAZoneOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for RetrieveDiscoveredOperationsOnAZoneOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for RetrieveDiscoveredOperationsOnAZoneOrder {
@@ -2158,6 +2182,7 @@ impl<'de> serde::Deserialize<'de> for ApiDiscoveryStatePatch {
 }
 /// `paths./zones/{zone_id}/api_gateway/discovery/operations/{operation_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApiShieldApiPatchDiscoveredOperationRequest {
     /// `state`
@@ -2242,6 +2267,14 @@ impl std::fmt::Display for RetrieveInformationAboutAllOperationsOnAZoneOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for RetrieveInformationAboutAllOperationsOnAZoneOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -2297,6 +2330,14 @@ impl From<String> for FeatureItem {
 impl std::fmt::Display for FeatureItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for FeatureItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for FeatureItem {
@@ -2766,6 +2807,7 @@ pub struct Operation {
 }
 /// `#/components/schemas/api-shield_object-with-operation-id`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ObjectWithOperationId {
     /// `operation_id`
@@ -3090,6 +3132,7 @@ impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationAction {
 }
 /// `#/components/schemas/api-shield_zone_schema_validation_settings_put`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZoneSchemaValidationSettingsPut {
     /// `validation_default_mitigation_action`
@@ -3183,8 +3226,17 @@ impl serde::Serialize for ValidationOverrideMitigationActionWrite {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationActionWrite {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `#/components/schemas/api-shield_zone_schema_validation_settings_patch`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZoneSchemaValidationSettingsPatch {
     /// `validation_default_mitigation_action`
@@ -3294,6 +3346,14 @@ impl serde::Serialize for ValidationDefaultMitigationActionPatch {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ValidationDefaultMitigationActionPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// When set, this overrides both zone level and operation level mitigation actions.
 ///
 /// - `none` will skip running schema validation entirely for the request
@@ -3351,6 +3411,14 @@ impl std::fmt::Display for ValidationOverrideMitigationActionPatch {
 impl serde::Serialize for ValidationOverrideMitigationActionPatch {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ValidationOverrideMitigationActionPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Flag whether schema is enabled for validation.
@@ -3461,11 +3529,12 @@ pub struct SchemaUploadLogEvent {
 }
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ApiShieldSchemaValidationEnableValidationForASchemaRequest {
     /// `validation_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub validation_enabled: Option<serde_json::Value>,
+    pub validation_enabled: Option<bool>,
 }
 impl ApiShieldSchemaValidationEnableValidationForASchemaRequest {
     /// A value with every optional field left out.
@@ -3475,7 +3544,7 @@ impl ApiShieldSchemaValidationEnableValidationForASchemaRequest {
     }
     /// Sets `validation_enabled`.
     #[inline]
-    pub fn validation_enabled(mut self, value: impl Into<serde_json::Value>) -> Self {
+    pub fn validation_enabled(mut self, value: impl Into<bool>) -> Self {
         self.validation_enabled = Some(value.into());
         self
     }
@@ -3565,6 +3634,15 @@ impl std::fmt::Display
 for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de>
+for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue

@@ -1239,6 +1239,14 @@ impl std::fmt::Display for DeprecatedBillingHistoryDetailsOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for DeprecatedBillingHistoryDetailsOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for DeprecatedBillingHistoryDetailsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1566,6 +1574,7 @@ pub type Duration = f64;
 pub type RatePlanComponentsSchemasIdentifier = String;
 /// `#/components/schemas/bill-subs-api_subscription-v2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubscriptionV2Input {
     /// `app`
@@ -1631,6 +1640,7 @@ impl SubscriptionV2Input {
 ///
 /// Schema: `#/components/schemas/bill-subs-api_zone`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZoneInput {}
 impl ZoneInput {

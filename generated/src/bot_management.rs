@@ -470,6 +470,7 @@ impl<'de> serde::Deserialize<'de> for BotManagementResponseBodyResult {
 }
 /// `#/components/schemas/bot-management_config_single`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ConfigSingle {
@@ -486,6 +487,7 @@ pub enum ConfigSingle {
 ///
 /// Schema: `#/components/schemas/bot-management_bot_fight_mode_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BotFightModeConfigInput {
     /// `enable_js`
@@ -521,6 +523,7 @@ impl BotFightModeConfigInput {
 ///
 /// Schema: `#/components/schemas/bot-management_sbfm_definitely_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SbfmDefinitelyConfigInput {
     /// `enable_js`
@@ -592,6 +595,7 @@ impl SbfmDefinitelyConfigInput {
 ///
 /// Schema: `#/components/schemas/bot-management_sbfm_likely_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SbfmLikelyConfigInput {
     /// `enable_js`
@@ -676,6 +680,7 @@ impl SbfmLikelyConfigInput {
 ///
 /// Schema: `#/components/schemas/bot-management_bm_subscription_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BmSubscriptionConfigInput {
     /// `enable_js`

@@ -780,6 +780,7 @@ impl<'de> serde::Deserialize<'de> for ResultObjectValue {
 ///
 /// Schema: `#/components/schemas/cache_patch`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Patch {
     /// `value`
@@ -843,6 +844,14 @@ impl std::fmt::Display for Value {
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// ID of the zone setting.
@@ -972,6 +981,7 @@ pub struct CacheReserveResult {
 }
 /// `paths./zones/{zone_id}/cache/cache_reserve.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeCacheReserveSettingRequest {
     /// `value`
@@ -1178,8 +1188,17 @@ impl serde::Serialize for OriginPostQuantumEncryptionValue {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for OriginPostQuantumEncryptionValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./zones/{zone_id}/cache/origin_post_quantum_encryption.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest {
     /// `value`
@@ -1327,8 +1346,17 @@ impl serde::Serialize for RegionalTieredCacheValue {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for RegionalTieredCacheValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./zones/{zone_id}/cache/regional_tiered_cache.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeRegionalTieredCacheSettingRequest {
     /// `value`
@@ -1345,6 +1373,7 @@ impl ChangeRegionalTieredCacheSettingRequest {
 ///
 /// Schema: `#/components/schemas/cache_smart_tiered_cache_patch`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SmartTieredCachePatch {
     /// Enable or disable the Smart Tiered Cache
@@ -1582,6 +1611,7 @@ pub struct VariantsResult {
 }
 /// `paths./zones/{zone_id}/cache/variants.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeVariantsSettingRequest {
     /// `value`
@@ -1736,6 +1766,7 @@ pub struct OriginMaxHttpVersionResult {
 }
 /// `paths./zones/{zone_id}/settings/origin_max_http_version.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeOriginMaxHttpVersionSettingRequest {
     /// `value`

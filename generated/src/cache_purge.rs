@@ -111,6 +111,7 @@ pub mod operations {
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByTags`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FlexPurgeByTags {
     /// For more information on cache tags and purging by tags, please refer to [purge by cache-tags documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-tags/#purge-cache-by-cache-tags-enterprise-only).
@@ -136,6 +137,7 @@ impl FlexPurgeByTags {
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByHostnames`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FlexPurgeByHostnames {
     /// For more information purging by hostnames, please refer to [purge by hostname documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-hostname/).
@@ -161,6 +163,7 @@ impl FlexPurgeByHostnames {
 ///
 /// Schema: `#/components/schemas/cache-purge_FlexPurgeByPrefixes`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FlexPurgeByPrefixes {
     /// For more information on purging by prefixes, please refer to [purge by prefix documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge_by_prefix/).
@@ -186,6 +189,7 @@ impl FlexPurgeByPrefixes {
 ///
 /// Schema: `#/components/schemas/cache-purge_Everything`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Everything {
     /// For more information, please refer to [purge everything documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-everything/).
@@ -211,6 +215,7 @@ impl Everything {
 ///
 /// Schema: `#/components/schemas/cache-purge_SingleFile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SingleFile {
     /// For more information on purging files, please refer to [purge by single-file documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-single-file/).
@@ -236,6 +241,7 @@ impl SingleFile {
 ///
 /// Schema: `#/components/schemas/cache-purge_SingleFileWithUrlAndHeaders`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SingleFileWithUrlAndHeaders {
     /// For more information on purging files with URL and headers, please refer to [purge by single-file documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-by-single-file/).
@@ -260,6 +266,7 @@ impl SingleFileWithUrlAndHeaders {
 }
 /// `#/components/schemas/cache-purge_SingleFileWithUrlAndHeaders/properties/files/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SingleFileWithUrlAndHeadersFilesItem {
     /// Example: `"<HTTP header object>"`.
@@ -290,6 +297,7 @@ impl SingleFileWithUrlAndHeadersFilesItem {
 }
 /// `paths./zones/{zone_id}/purge_cache.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PurgeRequest {

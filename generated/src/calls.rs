@@ -347,6 +347,7 @@ pub mod operations {
 pub type TurnKey = String;
 /// `#/components/schemas/calls_app_editable_fields`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AppEditableFields {
     /// `name`
@@ -426,6 +427,7 @@ pub struct App {
 }
 /// `#/components/schemas/calls_turn_key_editable_fields`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TurnKeyEditableFields {
     /// `name`

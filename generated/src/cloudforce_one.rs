@@ -639,6 +639,7 @@ impl GetWhoisRecordParams {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestList {
     /// `completed_after`
@@ -799,6 +800,14 @@ impl std::fmt::Display for SortOrder {
 impl serde::Serialize for SortOrder {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for SortOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// Request Status
@@ -1084,6 +1093,7 @@ pub struct RequestConstants {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-edit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestEdit {
     /// `content`
@@ -1194,6 +1204,7 @@ pub struct RequestItem {
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriorityList {
     /// Page number of results
@@ -1250,6 +1261,7 @@ pub type Labels = Vec<String>;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_priority-edit`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PriorityEdit {
     /// `labels`
@@ -1337,6 +1349,7 @@ pub type RequestTypes = Vec<String>;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-message-list`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestMessageList {
     /// `after`
@@ -1429,6 +1442,7 @@ pub type MessageContent = String;
 ///
 /// Schema: `#/components/schemas/cloudforce-one_request-message-edit`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestMessageEdit {
     /// `content`

@@ -391,6 +391,7 @@ pub type Name = String;
 ///
 /// Example: `{"description":"example feed description","name":"example_feed_1"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFeed {
     /// `description`
@@ -424,6 +425,7 @@ impl CreateFeed {
 }
 /// `#/components/schemas/custom-indicator-feeds_permissions_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PermissionsRequest {
     /// The Cloudflare account tag of the account to change permissions on
@@ -597,6 +599,7 @@ pub type ProviderId = String;
 pub type ProviderName = String;
 /// `#/components/schemas/custom-indicator-feeds_update_public_field_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePublicFieldRequest {
     /// The new description of the feed

@@ -306,6 +306,14 @@ impl serde::Serialize for State {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// The URL associated with the custom page.
 ///
 /// Schema: `#/components/schemas/custom-pages_url`
@@ -316,6 +324,7 @@ pub type Url = String;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/custom_pages/{identifier}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateACustomPageRequest {
     /// `state`

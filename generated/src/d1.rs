@@ -448,8 +448,17 @@ impl serde::Serialize for PrimaryLocationHint {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for PrimaryLocationHint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./accounts/{account_id}/d1/database.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1CreateDatabaseRequest {
     /// `name`
@@ -506,6 +515,7 @@ pub type FileSize = f64;
 pub type TableCount = f64;
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/requestBody/properties/dump_options`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1ExportDatabaseRequestDumpOptions {
     /// Export only the table definitions, not their contents
@@ -593,8 +603,17 @@ impl serde::Serialize for CloudflareD1ExportDatabaseRequestOutputFormat {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseRequestOutputFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1ExportDatabaseRequest {
     /// To poll an in-progress export, provide the current bookmark (returned by your first polling response)
@@ -765,6 +784,7 @@ pub struct CloudflareD1ExportDatabaseResult {
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/requestBody/oneOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1ImportDatabaseRequestVariant1 {
     /// Required when action is 'init' or 'ingest'. An md5 hash of the file you're uploading. Used to check if it already exists, and validate its contents before ingesting.
@@ -779,6 +799,7 @@ impl CloudflareD1ImportDatabaseRequestVariant1 {
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/requestBody/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1ImportDatabaseRequestVariant2 {
     /// An md5 hash of the file you're uploading. Used to check if it already exists, and validate its contents before ingesting.
@@ -798,6 +819,7 @@ impl CloudflareD1ImportDatabaseRequestVariant2 {
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/requestBody/oneOf/2`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1ImportDatabaseRequestVariant3 {
     /// This identifies the currently-running import, checking its status.
@@ -838,6 +860,24 @@ impl serde::Serialize for CloudflareD1ImportDatabaseRequest {
                 rt::__private::serialize_tagged(serializer, "action", "poll", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::__private::union_tag(&value, "action").map(str::to_owned).as_deref() {
+            Some("init") => rt::__private::decode_variant(value, "init").map(Self::Init),
+            Some("ingest") => {
+                rt::__private::decode_variant(value, "ingest").map(Self::Ingest)
+            }
+            Some("poll") => rt::__private::decode_variant(value, "poll").map(Self::Poll),
+            _ => rt::__private::unknown_variant(value, "action").map(Self::Unknown),
         }
     }
 }
@@ -956,6 +996,7 @@ pub type Sql = String;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/d1/database/{database_id}/raw.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CloudflareD1QueryDatabaseRequest {
     /// `params`

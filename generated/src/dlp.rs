@@ -1153,6 +1153,7 @@ pub struct GetBehaviorsResult {
 }
 /// `#/components/schemas/dlp_update_behaviors_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBehaviorsRequest {
     /// `behaviors`
@@ -1181,6 +1182,7 @@ impl UpdateBehaviorsRequest {
 }
 /// `#/components/schemas/dlp_update_behaviors_request/properties/behaviors/additionalProperties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateBehaviorsRequestBehaviorsValue {
     /// `enabled`
@@ -1247,6 +1249,14 @@ impl std::fmt::Display for DlpZtRiskScoreAccountSummaryOrderBy {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for DlpZtRiskScoreAccountSummaryOrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for DlpZtRiskScoreAccountSummaryOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1296,6 +1306,14 @@ impl From<String> for Direction {
 impl std::fmt::Display for Direction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Direction {
@@ -1385,6 +1403,14 @@ impl From<String> for DlpZtRiskScoreUserDetailsOrderBy {
 impl std::fmt::Display for DlpZtRiskScoreUserDetailsOrderBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for DlpZtRiskScoreUserDetailsOrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for DlpZtRiskScoreUserDetailsOrderBy {
@@ -1521,6 +1547,7 @@ pub struct DatasetUpload {
 }
 /// `#/components/schemas/dlp_NewDataset`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewDataset {
     /// `description`
@@ -1577,6 +1604,7 @@ pub struct DatasetCreation {
 }
 /// `#/components/schemas/dlp_DatasetUpdate`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DatasetUpdate {
     /// `description`
@@ -1627,6 +1655,7 @@ pub struct DatasetNewVersion {
 ///
 /// Schema: `#/components/schemas/dlp_validate_pattern`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ValidatePattern {
     /// The regex pattern.
@@ -1663,6 +1692,7 @@ pub struct SettingsResult {
 ///
 /// Schema: `#/components/schemas/dlp_update_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateSettings {
     /// The public key to use when encrypting extracted payloads, as a base64 string
@@ -2149,6 +2179,7 @@ pub struct IntegrationEntry {
 }
 /// `#/components/schemas/dlp_create_custom_profiles`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomProfiles {
     /// `profiles`
@@ -2163,6 +2194,7 @@ impl CreateCustomProfiles {
 }
 /// `#/components/schemas/dlp_new_custom_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewCustomProfile {
     /// `allowed_match_count`
@@ -2244,6 +2276,7 @@ impl NewCustomProfile {
 ///
 /// Schema: `#/components/schemas/dlp_new_custom_entry`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NewCustomEntry {
     /// Whether the entry is enabled or not.
@@ -2276,6 +2309,7 @@ impl NewCustomEntry {
 ///
 /// Schema: `#/components/schemas/dlp_update_custom_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCustomProfile {
     /// `allowed_match_count`
@@ -2370,6 +2404,7 @@ impl UpdateCustomProfile {
 ///
 /// Schema: `#/components/schemas/dlp_shared_entry_update_predefined`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SharedEntryUpdatePredefined {
     /// Whether the entry is enabled or not.
@@ -2409,6 +2444,7 @@ impl SharedEntryUpdatePredefined {
 ///
 /// Schema: `#/components/schemas/dlp_shared_entry_update_integration`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SharedEntryUpdateIntegration {
     /// Whether the entry is enabled or not.
@@ -2442,6 +2478,7 @@ impl SharedEntryUpdateIntegration {
 }
 /// `#/components/schemas/dlp_update_custom_profile/properties/shared_entries/items`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UpdateCustomProfileSharedEntriesItem {
@@ -2493,6 +2530,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 ///
 /// Schema: `#/components/schemas/dlp_update_predefined_profile`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePredefinedProfile {
     /// `allowed_match_count`
@@ -2549,6 +2587,7 @@ impl UpdatePredefinedProfile {
 }
 /// `#/components/schemas/dlp_update_predefined_profile/properties/entries/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdatePredefinedProfileEntriesItem {
     /// Whether the entry is enabled or not.
@@ -2696,6 +2735,7 @@ impl<'de> serde::Deserialize<'de> for RiskScoreIntegrationType {
 }
 /// `#/components/schemas/dlp_CreateIntegrationBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateIntegrationBody {
     /// `integration_type`
@@ -2732,6 +2772,7 @@ impl CreateIntegrationBody {
 }
 /// `#/components/schemas/dlp_UpdateIntegrationBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateIntegrationBody {
     /// Whether this integration is enabled. If disabled, no risk changes will be exported to the third-party.
@@ -2771,6 +2812,7 @@ pub type Empty = serde_json::Value;
 ///
 /// Schema: `#/components/schemas/dlp_custom_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomEntryInput {
     /// Whether the entry is enabled or not.

@@ -300,6 +300,7 @@ pub type Timestamp = String;
 pub type Hostname = String;
 /// `paths./zones/{zone_id}/addressing/regional_hostnames.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
     /// `hostname`
@@ -319,6 +320,7 @@ impl DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
 }
 /// `paths./zones/{zone_id}/addressing/regional_hostnames/{hostname}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DlsAccountRegionalHostnamesAccountPatchHostnameRequest {
     /// `region_key`

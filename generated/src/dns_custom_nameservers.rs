@@ -440,6 +440,7 @@ pub type SchemasIdentifier = String;
 ///
 /// Schema: `#/components/schemas/dns-custom-nameservers_CustomNSInput`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomNsInput {
     /// `ns_name`
@@ -466,6 +467,7 @@ impl CustomNsInput {
 }
 /// `#/components/schemas/dns-custom-nameservers_zone_metadata`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZoneMetadata {
     /// Whether zone uses account-level custom nameservers.

@@ -418,6 +418,7 @@ pub type Retries = f64;
 pub type UpstreamIps = Vec<String>;
 /// `paths./accounts/{account_id}/dns_firewall.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateDnsFirewallClusterRequest {
     /// `attack_mitigation`
@@ -532,6 +533,7 @@ pub struct DeleteDnsFirewallClusterResult {
 }
 /// `#/components/schemas/dns-firewall_dns-firewall`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DnsFirewallInput {
     /// `attack_mitigation`

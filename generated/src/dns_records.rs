@@ -829,6 +829,14 @@ impl std::fmt::Display for Type {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Type {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -894,6 +902,14 @@ impl std::fmt::Display for Match {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Match {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Match {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -951,6 +967,14 @@ impl From<String> for TagMatch {
 impl std::fmt::Display for TagMatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for TagMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for TagMatch {
@@ -1033,6 +1057,14 @@ impl std::fmt::Display for Order {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Order {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1084,6 +1116,14 @@ impl From<String> for Direction {
 impl std::fmt::Display for Direction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Direction {
@@ -3235,10 +3275,56 @@ impl serde::Serialize for DnsRecordInput {
         }
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for DnsRecordInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
+            Some("A") => rt::__private::decode_variant(value, "A").map(Self::A),
+            Some("AAAA") => rt::__private::decode_variant(value, "AAAA").map(Self::Aaaa),
+            Some("CAA") => rt::__private::decode_variant(value, "CAA").map(Self::Caa),
+            Some("CERT") => rt::__private::decode_variant(value, "CERT").map(Self::Cert),
+            Some("CNAME") => {
+                rt::__private::decode_variant(value, "CNAME").map(Self::Cname)
+            }
+            Some("DNSKEY") => {
+                rt::__private::decode_variant(value, "DNSKEY").map(Self::Dnskey)
+            }
+            Some("DS") => rt::__private::decode_variant(value, "DS").map(Self::Ds),
+            Some("HTTPS") => {
+                rt::__private::decode_variant(value, "HTTPS").map(Self::Https)
+            }
+            Some("LOC") => rt::__private::decode_variant(value, "LOC").map(Self::Loc),
+            Some("MX") => rt::__private::decode_variant(value, "MX").map(Self::Mx),
+            Some("NAPTR") => {
+                rt::__private::decode_variant(value, "NAPTR").map(Self::Naptr)
+            }
+            Some("NS") => rt::__private::decode_variant(value, "NS").map(Self::Ns),
+            Some("PTR") => rt::__private::decode_variant(value, "PTR").map(Self::Ptr),
+            Some("SMIMEA") => {
+                rt::__private::decode_variant(value, "SMIMEA").map(Self::Smimea)
+            }
+            Some("SRV") => rt::__private::decode_variant(value, "SRV").map(Self::Srv),
+            Some("SSHFP") => {
+                rt::__private::decode_variant(value, "SSHFP").map(Self::Sshfp)
+            }
+            Some("SVCB") => rt::__private::decode_variant(value, "SVCB").map(Self::Svcb),
+            Some("TLSA") => rt::__private::decode_variant(value, "TLSA").map(Self::Tlsa),
+            Some("TXT") => rt::__private::decode_variant(value, "TXT").map(Self::Txt),
+            Some("URI") => rt::__private::decode_variant(value, "URI").map(Self::Uri),
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
+        }
+    }
+}
 /// A Record
 ///
 /// Schema: `#/components/schemas/dns-records_ARecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ARecordInput {
     /// A valid IPv4 address.
@@ -3312,6 +3398,7 @@ impl ARecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_AAAARecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AaaaRecordInput {
     /// A valid IPv6 address.
@@ -3385,6 +3472,7 @@ impl AaaaRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_CAARecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CaaRecordInput {
     /// Components of a CAA record.
@@ -3446,6 +3534,7 @@ impl CaaRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_CERTRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CertRecordInput {
     /// Components of a CERT record.
@@ -3507,6 +3596,7 @@ impl CertRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_CNAMERecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CnameRecordInput {
     /// A valid hostname. Must not match the record's name.
@@ -3578,6 +3668,7 @@ impl CnameRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_DNSKEYRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DnskeyRecordInput {
     /// Components of a DNSKEY record.
@@ -3639,6 +3730,7 @@ impl DnskeyRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_DSRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DsRecordInput {
     /// Components of a DS record.
@@ -3700,6 +3792,7 @@ impl DsRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_HTTPSRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct HttpsRecordInput {
     /// Components of a HTTPS record.
@@ -3761,6 +3854,7 @@ impl HttpsRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_LOCRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LocRecordInput {
     /// Components of a LOC record.
@@ -3822,6 +3916,7 @@ impl LocRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_MXRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MxRecordInput {
     /// A valid mail server hostname.
@@ -3892,6 +3987,7 @@ impl MxRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_NAPTRRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NaptrRecordInput {
     /// Components of a NAPTR record.
@@ -3953,6 +4049,7 @@ impl NaptrRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_NSRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NsRecordInput {
     /// A valid name server host name.
@@ -4016,6 +4113,7 @@ impl NsRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_PTRRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PtrRecordInput {
     /// Domain name pointing to the address.
@@ -4079,6 +4177,7 @@ impl PtrRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_SMIMEARecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SmimeaRecordInput {
     /// Components of a SMIMEA record.
@@ -4140,6 +4239,7 @@ impl SmimeaRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_SRVRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SrvRecordInput {
     /// Components of a SRV record.
@@ -4203,6 +4303,7 @@ impl SrvRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_SSHFPRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SshfpRecordInput {
     /// Components of a SSHFP record.
@@ -4264,6 +4365,7 @@ impl SshfpRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_SVCBRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SvcbRecordInput {
     /// Components of a SVCB record.
@@ -4325,6 +4427,7 @@ impl SvcbRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_TLSARecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TlsaRecordInput {
     /// Components of a TLSA record.
@@ -4386,6 +4489,7 @@ impl TlsaRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_TXTRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TxtRecordInput {
     /// Text content for the record.
@@ -4449,6 +4553,7 @@ impl TxtRecordInput {
 ///
 /// Schema: `#/components/schemas/dns-records_URIRecord`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UriRecordInput {
     /// Components of a URI record.

@@ -745,6 +745,14 @@ impl std::fmt::Display for ListDestinationAddressesDirection {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListDestinationAddressesDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListDestinationAddressesDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -808,6 +816,7 @@ pub type DestinationAddressTag = String;
 pub type Verified = String;
 /// `#/components/schemas/email_create_destination_address_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateDestinationAddressProperties {
     /// `email`
@@ -1429,6 +1438,7 @@ pub type RulePriority = f64;
 pub type RuleTag = String;
 /// `#/components/schemas/email_create_rule_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRuleProperties {
     /// `actions`
@@ -1629,6 +1639,7 @@ impl<'de> serde::Deserialize<'de> for RuleCatchallMatcherType {
 }
 /// `#/components/schemas/email_update_catch_all_rule_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateCatchAllRuleProperties {
     /// `actions`
@@ -1671,6 +1682,7 @@ impl UpdateCatchAllRuleProperties {
 }
 /// `#/components/schemas/email_update_rule_properties`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRuleProperties {
     /// `actions`

@@ -3062,6 +3062,14 @@ impl std::fmt::Display for ListIpAccessRulesConfigurationTarget {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListIpAccessRulesConfigurationTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListIpAccessRulesConfigurationTarget {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -3114,6 +3122,14 @@ impl From<String> for Match2 {
 impl std::fmt::Display for Match2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Match2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Match2 {
@@ -3173,6 +3189,14 @@ impl std::fmt::Display for ListIpAccessRulesOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListIpAccessRulesOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListIpAccessRulesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -3223,6 +3247,14 @@ impl From<String> for Direction {
 impl std::fmt::Display for Direction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Direction {
@@ -3482,6 +3514,7 @@ pub type Notes = String;
 ///
 /// Also stands for the identical inline schema at `paths./user/firewall/access_rules/rules.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAnIpAccessRuleRequest {
     /// `configuration`
@@ -3514,6 +3547,7 @@ impl CreateAnIpAccessRuleRequest {
 }
 /// `#/components/schemas/firewall_schemas-rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SchemasRule {
     /// `configuration`
@@ -3592,6 +3626,7 @@ pub struct Rule {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/firewall/access_rules/rules/{identifier}.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAnIpAccessRuleRequest {
     /// `mode`
@@ -3674,6 +3709,7 @@ pub struct FilterResultItem {
 }
 /// `paths./zones/{zone_identifier}/filters.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFiltersRequest {
     /// `expression`
@@ -3692,6 +3728,7 @@ impl CreateFiltersRequest {
 ///
 /// Also stands for the identical inline schemas at `paths./zones/{zone_identifier}/filters.put/requestBody`, `paths./zones/{zone_identifier}/firewall/rules.delete/requestBody`, `paths./zones/{zone_identifier}/firewall/rules/{id}.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteFiltersRequest {}
 impl DeleteFiltersRequest {
@@ -3938,6 +3975,7 @@ pub type Urls = Vec<String>;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/firewall/lockdowns/{id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AZoneLockdownRuleRequest {
     /// `configurations`
@@ -4442,6 +4480,7 @@ impl ActionVariant1 {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/firewall/rules/{id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateFirewallRulesRequest {
     /// `action`
@@ -4488,6 +4527,7 @@ pub struct FilterRulesResponseCollectionDeleteResultItem {
 pub type DeleteFilterIfUnused = bool;
 /// `paths./zones/{zone_identifier}/firewall/rules/{id}.delete/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteAFirewallRuleRequest {
     /// `delete_filter_if_unused`
@@ -4631,6 +4671,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasMode {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/firewall/ua_rules/{id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AUserAgentBlockingRuleRequest {
     /// `configuration`
@@ -4935,6 +4976,7 @@ pub struct OverrideResultItem {
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/overrides.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAWafOverrideRequest {
     /// `urls`
@@ -4970,6 +5012,7 @@ pub struct Override {
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/overrides/{id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateWafOverrideRequest {
     /// `rewrite_action`
@@ -5049,6 +5092,14 @@ impl From<String> for ListWafPackagesOrder {
 impl std::fmt::Display for ListWafPackagesOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListWafPackagesOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListWafPackagesOrder {
@@ -5619,6 +5670,7 @@ pub struct PackageResponseSingleVariant2 {
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/packages/{identifier}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAWafPackageRequest {
     /// `action_mode`
@@ -5651,11 +5703,14 @@ impl UpdateAWafPackageRequest {
     }
 }
 /// `paths./zones/{zone_identifier}/firewall/waf/packages/{identifier}.patch/responses/200`
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAWafPackageResponse {
     /// `result`
     pub result: Option<AnomalyPackage>,
+    /// Which of the alternatives this is: its properties sit beside the ones above on the wire.
+    #[serde(flatten)]
+    pub package_response_single: PackageResponseSingle,
 }
 /// `#/components/schemas/firewall_rate-limits`
 pub type RateLimits = Ratelimit;
@@ -6149,6 +6204,7 @@ pub type Threshold = f64;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/rate_limits/{id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ARateLimitRequest {
     /// `action`
@@ -6188,6 +6244,7 @@ pub struct DeleteARateLimitResult {
 ///
 /// Naming: named `CreateAnIpAccessRuleRequest2` because `CreateAnIpAccessRuleRequest` was already used (taken by `paths./accounts/{account_identifier}/firewall/access_rules/rules.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAnIpAccessRuleRequest2 {
     /// `configuration`
@@ -6270,8 +6327,17 @@ impl serde::Serialize for DeleteAnIpAccessRuleRequestCascade {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for DeleteAnIpAccessRuleRequestCascade {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./zones/{zone_id}/firewall/access_rules/rules/{identifier}.delete/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteAnIpAccessRuleRequest {
     /// The level to attempt to delete similar rules defined for other zones with the same owner. The default value is `none`, which will only delete the current rule. Using `basic` will delete rules that match the same action (mode) and configuration, while using `aggressive` will delete rules that match the same configuration.
@@ -6298,6 +6364,7 @@ impl DeleteAnIpAccessRuleRequest {
 }
 /// `#/components/schemas/firewall_filter`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FilterInput {
     /// `description`

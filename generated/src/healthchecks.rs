@@ -1025,6 +1025,7 @@ pub type Timeout = i64;
 pub type Type = String;
 /// `#/components/schemas/healthchecks_query_healthcheck`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryHealthcheck {
     /// `address`

@@ -414,6 +414,7 @@ impl<'de> serde::Deserialize<'de> for HyperdriveScheme {
 }
 /// `#/components/schemas/hyperdrive_create-update-hyperdrive-config`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateUpdateHyperdriveConfig {
     /// `caching`
@@ -446,6 +447,7 @@ impl CreateUpdateHyperdriveConfig {
 }
 /// `#/components/schemas/hyperdrive_hyperdrive-origin-with-secrets`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct HyperdriveOriginWithSecrets {
     /// The Client ID of the Access token to use when connecting to the origin database
@@ -524,6 +526,7 @@ impl HyperdriveOriginWithSecrets {
 }
 /// `#/components/schemas/hyperdrive_patch-hyperdrive-config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PatchHyperdriveConfig {
     /// `caching`

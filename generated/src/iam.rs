@@ -1849,6 +1849,14 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -2118,6 +2126,7 @@ pub struct ScopeObject {
 pub type ScopeObjectKey = serde_json::Value;
 /// `#/components/schemas/iam_create_resource_group`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateResourceGroup {
     /// Attributes associated to the resource group.
@@ -2298,6 +2307,14 @@ impl std::fmt::Display for ListMembersOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListMembersOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListMembersOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -2355,6 +2372,14 @@ impl From<String> for Status3 {
 impl std::fmt::Display for Status3 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Status3 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Status3 {
@@ -2552,6 +2577,7 @@ pub struct MemberWithPoliciesUser {
 ///
 /// Schema: `#/components/schemas/iam_create-member-with-roles`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMemberWithRoles {
     /// `email`
@@ -2586,6 +2612,7 @@ impl CreateMemberWithRoles {
 ///
 /// Schema: `#/components/schemas/iam_create-member-with-policies`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMemberWithPolicies {
     /// `email`
@@ -2620,6 +2647,7 @@ impl CreateMemberWithPolicies {
 ///
 /// Schema: `#/components/schemas/iam_create_member_policy`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMemberPolicy {
     /// `access`
@@ -2654,6 +2682,7 @@ pub type MemberPermissionGroups = Vec<MemberPermissionGroup>;
 ///
 /// Schema: `#/components/schemas/iam_member_permission_group`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MemberPermissionGroup {
     /// Identifier of the group.
@@ -2676,6 +2705,7 @@ pub type MemberResourceGroups = Vec<MemberResourceGroup>;
 ///
 /// Schema: `#/components/schemas/iam_member_resource_group`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MemberResourceGroup {
     /// Identifier of the group.
@@ -2753,6 +2783,7 @@ impl<'de> serde::Deserialize<'de> for Status2 {
 }
 /// `paths./accounts/{account_id}/members.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum AddMemberRequest {
@@ -2767,6 +2798,7 @@ pub enum AddMemberRequest {
 pub type UpdateMemberWithRoles = Member;
 /// `#/components/schemas/iam_member`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Member {
     /// Roles assigned to this member.
@@ -2788,6 +2820,7 @@ impl Member {
 }
 /// `#/components/schemas/iam_role`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Role {
     /// `id`
@@ -3000,6 +3033,7 @@ impl Grants {
 ///
 /// Schema: `#/components/schemas/iam_update-member-with-policies`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMemberWithPolicies {
     /// Array of policies associated with this member.
@@ -3014,6 +3048,7 @@ impl UpdateMemberWithPolicies {
 }
 /// `paths./accounts/{account_id}/members/{member_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum UpdateMemberRequest {
@@ -3079,6 +3114,14 @@ impl From<String> for ListMembershipsOrder {
 impl std::fmt::Display for ListMembershipsOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListMembershipsOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListMembershipsOrder {
@@ -3372,8 +3415,17 @@ impl serde::Serialize for RequestStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for RequestStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./memberships/{membership_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateMembershipRequest {
     /// Whether to accept or reject this account invitation.
@@ -3415,6 +3467,7 @@ pub type Telephone = String;
 pub type Zipcode = String;
 /// `paths./user.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditUserRequest {
     /// `country`
@@ -3613,6 +3666,7 @@ impl<'de> serde::Deserialize<'de> for UserInviteStatus {
 }
 /// `paths./user/invites/{invite_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RespondToInvitationRequest {
     /// Status of your response to the invitation (rejected or accepted).
@@ -3686,6 +3740,14 @@ impl std::fmt::Display for ListOrganizationsOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListOrganizationsOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListOrganizationsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -3739,6 +3801,14 @@ impl std::fmt::Display for ListOrganizationsMatch {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListOrganizationsMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListOrganizationsMatch {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -3790,6 +3860,14 @@ impl From<String> for ListOrganizationsStatus {
 impl std::fmt::Display for ListOrganizationsStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListOrganizationsStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListOrganizationsStatus {
@@ -3878,6 +3956,7 @@ pub struct LeaveOrganizationResponse {
 }
 /// `#/components/schemas/iam_create_payload`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePayload {
     /// `condition`
@@ -3927,6 +4006,7 @@ impl CreatePayload {
 }
 /// `#/components/schemas/iam_condition`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Condition {
     /// `request.ip`
@@ -3952,6 +4032,7 @@ impl Condition {
 ///
 /// Example: `{"in":["123.123.123.0/24","2606:4700::/32"],"not_in":["123.123.123.100/24","2606:4700:4700::/48"]}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestIp {
     /// `in`
@@ -4014,6 +4095,7 @@ pub type TokenAccessPolicy = PolicyWithPermissionGroupsAndResources;
 ///
 /// Schema: `#/components/schemas/iam_policy_with_permission_groups_and_resources`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PolicyWithPermissionGroupsAndResources {
     /// `effect`
@@ -4089,6 +4171,14 @@ impl std::fmt::Display for Effect {
 impl serde::Serialize for Effect {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Effect {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// A list of resource names that the policy applies to.
@@ -4198,6 +4288,7 @@ pub struct ResponseSingleSegmentResult {
 pub type SchemasToken = Token;
 /// `#/components/schemas/iam_token`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Token {
     /// `condition`
@@ -4254,6 +4345,7 @@ impl Token {
 }
 /// `#/components/schemas/iam_account`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccountInput {
     /// Account name
@@ -4288,6 +4380,7 @@ pub type PermissionGroupsInput = Vec<PermissionGroupInput>;
 ///
 /// Schema: `#/components/schemas/iam_permission_group`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PermissionGroupInput {
     /// Attributes associated to the permission group.

@@ -1162,6 +1162,7 @@ pub struct ImageVariantResponse {
 }
 /// `#/components/schemas/images_image_variant_patch_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageVariantPatchRequest {
     /// `neverRequireSignedURLs`
@@ -1191,6 +1192,7 @@ impl ImageVariantPatchRequest {
 }
 /// `#/components/schemas/images_image_patch_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImagePatchRequest {
     /// User modifiable key-value store. Can be used for keeping references to another system of record for managing images. No change if not specified.
@@ -1270,6 +1272,14 @@ impl From<String> for ListImagesV2SortOrder {
 impl std::fmt::Display for ListImagesV2SortOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListImagesV2SortOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListImagesV2SortOrder {

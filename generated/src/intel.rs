@@ -540,6 +540,7 @@ impl GetIpOverviewParams {
 }
 /// `#/components/schemas/intel_url_param`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UrlParam {
     /// `url`
@@ -613,6 +614,7 @@ pub struct PhishingUrlSubmitSubmittedUrlsItem {
 }
 /// `#/components/schemas/intel_url_id_param`
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UrlIdParam {
     /// `url_id`
@@ -768,6 +770,7 @@ pub struct GetAsnSubnetsResponse {
 }
 /// `#/components/schemas/intel_start_end_params`
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartEndParams {
     /// Defaults to the current date.
@@ -1154,6 +1157,7 @@ pub struct IpList {
 }
 /// `#/components/schemas/intel_miscategorization`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Miscategorization {
     /// Content category IDs to add.
@@ -1305,6 +1309,14 @@ impl std::fmt::Display for MiscategorizationIndicatorType {
 impl serde::Serialize for MiscategorizationIndicatorType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for MiscategorizationIndicatorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/intel_api-response-single/allOf/1/properties/result`

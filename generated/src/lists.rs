@@ -585,60 +585,67 @@ pub type ListId = String;
 /// `#/components/schemas/lists_item`
 ///
 /// Example: `{"comment":"Private IP address","created_on":"2020-01-01T08:00:00Z","id":"2c0fc9fa937b11eaa1b71c4d701ab86e","ip":"10.0.0.1","modified_on":"2020-01-10T14:00:00Z"}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub enum Item {
-    /// One of the alternatives.
-    ItemAsn(ItemAsn),
-    /// One of the alternatives.
-    ItemRedirect(ItemRedirect),
-    /// One of the alternatives.
-    ItemHostname(ItemHostname),
-    /// One of the alternatives.
-    ItemIp(ItemIp),
-    /// A value that fits none of the alternatives, kept verbatim (see
-    /// [`rt::Decoding`]).
-    Unknown(serde_json::Value),
+pub struct Item {
+    /// `asn`
+    pub asn: Option<ItemAsn>,
+    /// `comment`
+    pub comment: Option<ItemComment>,
+    /// The RFC 3339 timestamp of when the item was created.
+    ///
+    /// Example: `"2020-01-01T08:00:00Z"`. Read-only.
+    pub created_on: Option<String>,
+    /// `hostname`
+    pub hostname: Option<ItemHostname>,
+    /// Read-only.
+    pub id: Option<ListId>,
+    /// `ip`
+    pub ip: Option<ItemIp>,
+    /// The RFC 3339 timestamp of when the item was last modified.
+    ///
+    /// Example: `"2020-01-10T14:00:00Z"`. Read-only.
+    pub modified_on: Option<String>,
+    /// `redirect`
+    pub redirect: Option<ItemRedirect>,
 }
-impl<'de> serde::Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        rt::__private::decode_untagged(
-            value,
-            "Item",
-            &[
-                (
-                    "ItemAsn",
-                    |v| {
-                        <ItemAsn as serde::Deserialize>::deserialize(v)
-                            .map(Self::ItemAsn)
-                    },
-                ),
-                (
-                    "ItemRedirect",
-                    |v| {
-                        <ItemRedirect as serde::Deserialize>::deserialize(v)
-                            .map(Self::ItemRedirect)
-                    },
-                ),
-                (
-                    "ItemHostname",
-                    |v| {
-                        <ItemHostname as serde::Deserialize>::deserialize(v)
-                            .map(Self::ItemHostname)
-                    },
-                ),
-                (
-                    "ItemIp",
-                    |v| <ItemIp as serde::Deserialize>::deserialize(v).map(Self::ItemIp),
-                ),
-            ],
-            Self::Unknown,
-        )
+/// A non-negative 32 bit integer
+///
+/// Schema: `#/components/schemas/lists_item_asn`
+///
+/// Example: `5567`.
+pub type ItemAsn = i64;
+/// An informative summary of the list item.
+///
+/// Schema: `#/components/schemas/lists_item_comment`
+///
+/// Example: `"Private IP address"`.
+pub type ItemComment = String;
+/// Valid characters for hostnames are ASCII(7) letters from a to z, the digits from 0 to 9, wildcards (*), and the hyphen (-).
+///
+/// Schema: `#/components/schemas/lists_item_hostname`
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ItemHostname {
+    /// Example: `"example.com"`.
+    pub url_hostname: String,
+    /// Fields that client error correction filled in when this value was decoded:
+    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
+    #[serde(
+        skip_deserializing,
+        default = "rt::__private::take_filled",
+        skip_serializing_if = "rt::Filled::is_empty"
+    )]
+    pub filled_in: rt::Filled,
+}
+impl ItemHostname {
+    /// A value with the required fields set and every optional one left out.
+    #[inline]
+    pub fn new(url_hostname: impl Into<String>) -> Self {
+        Self {
+            url_hostname: url_hostname.into(),
+            filled_in: Default::default(),
+        }
     }
 }
 /// An IPv4 address, an IPv4 CIDR, or an IPv6 CIDR. IPv6 CIDRs are limited to a maximum of /64.
@@ -727,39 +734,6 @@ impl ItemRedirect {
         self
     }
 }
-/// Valid characters for hostnames are ASCII(7) letters from a to z, the digits from 0 to 9, wildcards (*), and the hyphen (-).
-///
-/// Schema: `#/components/schemas/lists_item_hostname`
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ItemHostname {
-    /// Example: `"example.com"`.
-    pub url_hostname: String,
-    /// Fields that client error correction filled in when this value was decoded:
-    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-    #[serde(
-        skip_deserializing,
-        default = "rt::__private::take_filled",
-        skip_serializing_if = "rt::Filled::is_empty"
-    )]
-    pub filled_in: rt::Filled,
-}
-impl ItemHostname {
-    /// A value with the required fields set and every optional one left out.
-    #[inline]
-    pub fn new(url_hostname: impl Into<String>) -> Self {
-        Self {
-            url_hostname: url_hostname.into(),
-            filled_in: Default::default(),
-        }
-    }
-}
-/// A non-negative 32 bit integer
-///
-/// Schema: `#/components/schemas/lists_item_asn`
-///
-/// Example: `5567`.
-pub type ItemAsn = i64;
 /// The RFC 3339 timestamp of when the list was created.
 ///
 /// Schema: `#/components/schemas/lists_created_on`
@@ -889,6 +863,7 @@ pub struct ListsResultItem {
 }
 /// `paths./accounts/{account_id}/rules/lists.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAListRequest {
     /// `description`
@@ -939,6 +914,7 @@ pub struct List {
 }
 /// `paths./accounts/{account_id}/rules/lists/{list_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAListRequest {
     /// `description`
@@ -996,14 +972,9 @@ impl ListDeleteResult {
 pub type Items = Vec<Item>;
 /// `#/components/schemas/lists_items-update-request-collection`
 pub type ItemsUpdateRequestCollection = Vec<ItemsUpdateRequestCollectionItemPart1>;
-/// An informative summary of the list item.
-///
-/// Schema: `#/components/schemas/lists_item_comment`
-///
-/// Example: `"Private IP address"`.
-pub type ItemComment = String;
 /// `#/components/schemas/lists_items-update-request-collection/items/allOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ItemsUpdateRequestCollectionItemPart1 {
     /// `asn`
@@ -1074,6 +1045,7 @@ pub struct ListsAsyncResult {
 }
 /// `paths./accounts/{account_id}/rules/lists/{list_id}/items.delete/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteListItemsRequest {
     /// `items`

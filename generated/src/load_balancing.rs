@@ -2085,6 +2085,7 @@ pub type Identifier = String;
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/load_balancers/monitors/{monitor_id}.patch/requestBody`, `paths./accounts/{account_id}/load_balancers/monitors/{monitor_id}.put/requestBody`, `paths./accounts/{account_id}/load_balancers/monitors/{monitor_id}/preview.post/requestBody` and 6 more.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMonitorRequest {
     /// `allow_insecure`
@@ -3072,6 +3073,7 @@ pub type VirtualNetworkId = String;
 pub type Weight = f64;
 /// `paths./accounts/{account_id}/load_balancers/pools.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePoolRequest {
     /// `description`
@@ -3238,10 +3240,19 @@ impl serde::Serialize for PatchPoolsNotificationEmail {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for PatchPoolsNotificationEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./accounts/{account_id}/load_balancers/pools.patch/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./user/load_balancers/pools.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PatchPoolsRequest {
     /// `notification_email`
@@ -3268,6 +3279,7 @@ impl PatchPoolsRequest {
 ///
 /// Also stands for the identical inline schemas at `paths./user/load_balancers/pools.post/requestBody`, `paths./user/load_balancers/pools/{pool_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PoolRequest {
     /// `check_regions`
@@ -3401,6 +3413,7 @@ impl PoolRequest {
 ///
 /// Also stands for the identical inline schema at `paths./user/load_balancers/pools/{pool_id}.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PatchPoolRequest {
     /// `check_regions`
@@ -3591,6 +3604,7 @@ pub struct PreviewResultValue {
 pub type SubdivisionCodeA2 = String;
 /// `#/components/schemas/load-balancing_search_params`
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchParams {
     /// Search query term.
@@ -3695,6 +3709,14 @@ impl From<String> for SearchParamsReferences {
 impl std::fmt::Display for SearchParamsReferences {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for SearchParamsReferences {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for SearchParamsReferences {
@@ -5091,6 +5113,7 @@ impl RulesItem {
 }
 /// `paths./zones/{zone_id}/load_balancers.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateLoadBalancerRequest {
     /// `adaptive_routing`
@@ -5263,6 +5286,7 @@ impl CreateLoadBalancerRequest {
 }
 /// `paths./zones/{zone_id}/load_balancers/{load_balancer_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateLoadBalancerRequest {
     /// `adaptive_routing`
@@ -5445,6 +5469,7 @@ impl UpdateLoadBalancerRequest {
 }
 /// `paths./zones/{zone_id}/load_balancers/{load_balancer_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PatchLoadBalancerRequest {
     /// `adaptive_routing`
@@ -5655,6 +5680,7 @@ pub struct ComponentsSchemasIdResult {
 pub type OriginsInput = Vec<OriginInput>;
 /// `#/components/schemas/load-balancing_origin`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OriginInput {
     /// `address`

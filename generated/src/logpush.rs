@@ -1509,6 +1509,7 @@ pub type OwnershipChallenge = String;
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdLogpushJobsRequest {
     /// `dataset`
@@ -1649,6 +1650,7 @@ impl IdLogpushJobsRequest {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs/{job_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdLogpushJobsJobIdRequest {
     /// `destination_conf`
@@ -1783,6 +1785,7 @@ pub struct IdLogpushJobsJobIdResult {
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/logpush/validate/destination/exists.post/requestBody`, `paths./zones/{zone_id}/logpush/ownership.post/requestBody`, `paths./zones/{zone_id}/logpush/validate/destination/exists.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostAccountsAccountIdLogpushOwnershipRequest {
     /// `destination_conf`
@@ -1812,6 +1815,7 @@ pub struct GetOwnershipResult {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/ownership/validate.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdLogpushOwnershipValidateRequest {
     /// `destination_conf`
@@ -1850,6 +1854,7 @@ pub struct DestinationExistsResult {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/validate/origin.post/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdLogpushValidateOriginRequest {
     /// `logpull_options`
@@ -1924,6 +1929,7 @@ pub type Sample = i64;
 pub type SessionId = String;
 /// `paths./zones/{zone_id}/logpush/edge.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PostZonesZoneIdLogpushEdgeJobsRequest {
     /// `fields`

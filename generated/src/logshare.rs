@@ -298,6 +298,14 @@ impl std::fmt::Display for Timestamps {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Timestamps {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Timestamps {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -348,6 +356,8 @@ impl<'de> serde::Deserialize<'de> for LogsResponseJsonLines {
 ///
 /// Example: `"2018-05-20T10:00:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
+#[cfg_attr(feature = "__conformance", serde(untagged))]
 #[non_exhaustive]
 pub enum Start {
     /// One of the alternatives.
@@ -369,6 +379,8 @@ impl rt::__private::ParamValue for Start {
 ///
 /// Example: `"2018-05-20T10:01:00Z"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
+#[cfg_attr(feature = "__conformance", serde(untagged))]
 #[non_exhaustive]
 pub enum End {
     /// One of the alternatives.

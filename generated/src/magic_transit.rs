@@ -79,6 +79,7 @@ pub type Colos = Vec<String>;
 ///
 /// Example: `{"max_ttl":15,"packet_type":"icmp"}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Options {
     /// `max_ttl`
@@ -214,6 +215,14 @@ impl serde::Serialize for PacketType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for PacketType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// Number of packets sent at each TTL.
 ///
 /// Schema: `#/components/schemas/magic-transit_packets_per_ttl`
@@ -238,6 +247,7 @@ pub type WaitTime = i64;
 pub type Targets = Vec<String>;
 /// `paths./accounts/{account_id}/diagnostics/traceroute.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TracerouteRequest {
     /// `colos`

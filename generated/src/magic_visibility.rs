@@ -1380,6 +1380,7 @@ impl<'de> serde::Deserialize<'de> for PcapsResultItem {
 }
 /// `#/components/schemas/magic-visibility_pcaps_request_pcap`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PcapsRequestPcap {
@@ -1390,6 +1391,7 @@ pub enum PcapsRequestPcap {
 }
 /// `#/components/schemas/magic-visibility_pcaps_request_simple`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PcapsRequestSimple {
     /// `filter_v1`
@@ -1436,6 +1438,7 @@ impl PcapsRequestSimple {
 pub type PcapsPacketLimit = f64;
 /// `#/components/schemas/magic-visibility_pcaps_request_full`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PcapsRequestFull {
     /// `byte_limit`
@@ -1591,6 +1594,7 @@ impl<'de> serde::Deserialize<'de> for PcapsOwnershipResponseStatus {
 }
 /// `#/components/schemas/magic-visibility_pcaps_ownership_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PcapsOwnershipRequest {
     /// `destination_conf`
@@ -1607,6 +1611,7 @@ impl PcapsOwnershipRequest {
 }
 /// `#/components/schemas/magic-visibility_pcaps_ownership_validate_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PcapsOwnershipValidateRequest {
     /// `destination_conf`

@@ -201,6 +201,7 @@ pub struct CustomerDevice {
 pub type Uuid = String;
 /// `#/components/schemas/mconn_customer_connector_update_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerConnectorUpdateRequest {
     /// `activated`

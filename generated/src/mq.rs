@@ -700,6 +700,7 @@ impl<'de> serde::Deserialize<'de> for R2Action {
 }
 /// `paths./accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EventNotificationCreateQueueConfigRequest {
     /// Array of rules to drive notifications
@@ -926,6 +927,7 @@ pub struct ConsumerUpdatedSettings {
 }
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody/properties/acks/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct V2MessagesAckRequestAcksItem {
     /// Lease ID for a message to acknowledge.
@@ -949,6 +951,7 @@ impl V2MessagesAckRequestAcksItem {
 }
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody/properties/retries/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct V2MessagesAckRequestRetriesItem {
     /// The number of seconds to delay before making the message available for another attempt.
@@ -986,6 +989,7 @@ impl V2MessagesAckRequestRetriesItem {
 }
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct V2MessagesAckRequest {
     /// `acks`
@@ -1042,6 +1046,7 @@ pub struct V2MessagesAckResult {
 pub type VisibilityTimeoutMs = f64;
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/pull.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct V2MessagesPullRequest {
     /// `batch_size`

@@ -1180,6 +1180,7 @@ pub struct PagesResultItem {
 }
 /// `paths./zones/{zone_id}/speed_api/pages/{url}/tests.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SpeedCreateTestRequest {
     /// `region`

@@ -2560,6 +2560,14 @@ impl std::fmt::Display for GetDeploymentsEnv {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for GetDeploymentsEnv {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for GetDeploymentsEnv {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -2571,6 +2579,7 @@ impl rt::__private::ParamValue for GetDeploymentsEnv {
 pub type DomainsPost = serde_json::Value;
 /// `#/components/schemas/pages_deployments`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeploymentsInput {}
 impl DeploymentsInput {
@@ -2582,6 +2591,7 @@ impl DeploymentsInput {
 }
 /// `#/components/schemas/pages_projects`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProjectsInput {
     /// `build_config`

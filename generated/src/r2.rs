@@ -420,6 +420,14 @@ impl std::fmt::Display for R2ListBucketsOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for R2ListBucketsOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for R2ListBucketsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -471,6 +479,14 @@ impl From<String> for R2ListBucketsDirection {
 impl std::fmt::Display for R2ListBucketsDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for R2ListBucketsDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for R2ListBucketsDirection {
@@ -636,6 +652,7 @@ impl<'de> serde::Deserialize<'de> for StorageClass {
 ///
 /// Example: `"{\"name\": \"example-bucket\"}"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct R2CreateBucketRequest {
     /// `locationHint`
@@ -764,6 +781,7 @@ pub struct SippySource {
 }
 /// `#/components/schemas/r2_enable_sippy_aws`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSippyAws {
     /// R2 bucket to copy objects to
@@ -852,6 +870,7 @@ impl<'de> serde::Deserialize<'de> for DestinationProvider {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/r2_enable_sippy_gcs/properties/destination`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Destination {
     /// ID of a Cloudflare API token.
@@ -947,10 +966,19 @@ impl serde::Serialize for EnableSippyAwsSourceProvider {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for EnableSippyAwsSourceProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// AWS S3 bucket to copy objects from
 ///
 /// Schema: `#/components/schemas/r2_enable_sippy_aws/properties/source`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSippyAwsSource {
     /// Access Key ID of an IAM credential (ideally scoped to a single S3 bucket)
@@ -1014,6 +1042,7 @@ impl EnableSippyAwsSource {
 }
 /// `#/components/schemas/r2_enable_sippy_gcs`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSippyGcs {
     /// R2 bucket to copy objects to
@@ -1089,10 +1118,19 @@ impl serde::Serialize for EnableSippyGcsSourceProvider {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for EnableSippyGcsSourceProvider {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// GCS bucket to copy objects from
 ///
 /// Schema: `#/components/schemas/r2_enable_sippy_gcs/properties/source`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableSippyGcsSource {
     /// Name of the GCS bucket
@@ -1146,6 +1184,7 @@ impl EnableSippyGcsSource {
 }
 /// `paths./accounts/{account_id}/r2/buckets/{bucket_name}/sippy.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum R2PutBucketSippyConfigRequest {
@@ -1165,6 +1204,7 @@ pub struct R2DeleteBucketSippyConfigResult {
 ///
 /// Example: `{"bucket":"example-bucket","objects":["example-object"],"parentAccessKeyId":"example-access-key-id","permission":"object-read-write","prefixes":["example-prefix/"],"ttlSeconds":3600}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TempAccessCredsRequest {
     /// Name of the R2 bucket
@@ -1276,6 +1316,14 @@ impl std::fmt::Display for TempAccessCredsRequestPermission {
 impl serde::Serialize for TempAccessCredsRequestPermission {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for TempAccessCredsRequestPermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/r2_temp_access_creds_response`

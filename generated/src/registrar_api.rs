@@ -697,6 +697,7 @@ impl<'de> serde::Deserialize<'de> for TransferInUnlockDomain {
 pub type UpdatedAt = String;
 /// `#/components/schemas/registrar-api_domain_update_properties`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DomainUpdateProperties {
     /// `auto_renew`

@@ -67,6 +67,7 @@ pub mod operations {
 }
 /// `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/body`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestTraceRequestBody {
     /// Base64 encoded request body
@@ -114,6 +115,7 @@ impl RequestTraceRequestBody {
 ///
 /// Schema: `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/context/properties/geoloc`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestTraceRequestContextGeoloc {
     /// Example: `"London"`.
@@ -229,6 +231,7 @@ impl RequestTraceRequestContextGeoloc {
 ///
 /// Schema: `paths./accounts/{account_id}/request-tracer/trace.post/requestBody/properties/context`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestTraceRequestContext {
     /// Bot score used for evaluating tracing request processing
@@ -284,6 +287,7 @@ impl RequestTraceRequestContext {
 }
 /// `paths./accounts/{account_id}/request-tracer/trace.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequestTraceRequest {
     /// `body`

@@ -490,6 +490,7 @@ impl ListSitesParams {
 }
 /// `#/components/schemas/rum_create-site-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSiteRequest {
     /// `auto_install`
@@ -702,6 +703,14 @@ impl std::fmt::Display for OrderBy {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for OrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for OrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -716,6 +725,7 @@ pub struct SiteTagResult {
 }
 /// `#/components/schemas/rum_create-rule-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRuleRequest {
     /// Example: `"example.com"`.
@@ -789,6 +799,7 @@ pub struct RulesResult {
 }
 /// `#/components/schemas/rum_modify-rules-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyRulesRequest {
     /// A list of rule identifiers to delete.
@@ -822,6 +833,7 @@ impl ModifyRulesRequest {
 }
 /// `#/components/schemas/rum_modify-rules-request/properties/rules/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyRulesRequestRulesItem {
     /// Example: `"example.com"`.
@@ -910,6 +922,7 @@ pub type Id = String;
 pub type Value = String;
 /// `#/components/schemas/rum_toggle-rum-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ToggleRumRequest {
     /// Value can either be On or Off

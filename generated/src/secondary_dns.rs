@@ -1343,6 +1343,7 @@ pub struct SingleResponseIncomingResult {
 }
 /// `#/components/schemas/secondary-dns_dns-secondary-secondary-zone`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DnsSecondarySecondaryZone {
     /// `auto_refresh_seconds`
@@ -1395,6 +1396,7 @@ pub struct SingleResponseOutgoingResult {
 }
 /// `#/components/schemas/secondary-dns_single_request_outgoing`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SingleRequestOutgoing {
     /// `name`
@@ -1432,6 +1434,7 @@ pub type EnableTransferResult = String;
 pub type SchemasForceResult = String;
 /// `#/components/schemas/secondary-dns_acl`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AclInput {
     /// `ip_range`
@@ -1454,6 +1457,7 @@ impl AclInput {
 }
 /// `#/components/schemas/secondary-dns_peer`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PeerInput {
     /// `ip`
@@ -1510,6 +1514,7 @@ impl PeerInput {
 }
 /// `#/components/schemas/secondary-dns_tsig`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TsigInput {
     /// `algo`

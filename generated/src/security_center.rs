@@ -865,6 +865,14 @@ impl std::fmt::Display for SeverityQueryParamItem {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for SeverityQueryParamItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for SeverityQueryParamItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1001,6 +1009,7 @@ pub struct ValueCountsResponseResultVariant1Item {
 }
 /// `paths./accounts/{account_id}/intel/attack-surface-report/{issue_id}/dismiss.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ArchiveSecurityCenterInsightRequest {
     /// Default: `true`.

@@ -364,6 +364,7 @@ impl RulesItem {
 }
 /// `paths./zones/{zone_id}/snippets/snippet_rules.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SnippetRulesPutRequest {
     /// `rules`

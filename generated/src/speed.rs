@@ -238,6 +238,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareFontsValue {
 }
 /// `paths./zones/{zone_id}/settings/fonts.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChangeFontsSettingRequest {
     /// `value`

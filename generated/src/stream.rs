@@ -2372,6 +2372,14 @@ impl std::fmt::Display for TusResumable {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for TusResumable {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for TusResumable {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -2390,6 +2398,7 @@ pub type UploadLength = i64;
 pub type UploadMetadata = String;
 /// `#/components/schemas/stream_videoClipStandard`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoClipStandard {
     /// `allowedOrigins`
@@ -2584,6 +2593,7 @@ pub type ClippingCreated = String;
 pub type LiveInputModified = String;
 /// `#/components/schemas/stream_video_copy_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoCopyRequest {
     /// `allowedOrigins`
@@ -2677,6 +2687,7 @@ impl VideoCopyRequest {
 ///
 /// Naming: named `WatermarkAtUpload2` because `WatermarkAtUpload` was already used (taken by `#/components/schemas/stream_watermarkAtUpload`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WatermarkAtUpload2 {
     /// The unique identifier for the watermark profile.
@@ -2700,6 +2711,7 @@ impl WatermarkAtUpload2 {
 }
 /// `#/components/schemas/stream_direct_upload_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DirectUploadRequest {
     /// `allowedOrigins`
@@ -2917,6 +2929,7 @@ pub struct LiveInputResult {
 }
 /// `#/components/schemas/stream_create_input_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateInputRequest {
     /// `defaultCreator`
@@ -3398,6 +3411,7 @@ pub struct PlaybackWebrtc {
 pub type PlaybackWebrtcUrl = String;
 /// `#/components/schemas/stream_update_input_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateInputRequest {
     /// `defaultCreator`
@@ -3495,6 +3509,7 @@ pub type OutputIdentifier = String;
 pub type OutputUrl = String;
 /// `#/components/schemas/stream_create_output_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateOutputRequest {
     /// `enabled`
@@ -3528,6 +3543,7 @@ impl CreateOutputRequest {
 }
 /// `#/components/schemas/stream_update_output_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateOutputRequest {
     /// `enabled`
@@ -3558,6 +3574,7 @@ pub struct StorageUseResult {
 }
 /// `#/components/schemas/stream_webhook_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebhookRequest {
     /// `notificationUrl`
@@ -3581,6 +3598,7 @@ impl WebhookRequest {
 pub type NotificationUrl = String;
 /// `#/components/schemas/stream_video_update`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoUpdate {
     /// `allowedOrigins`
@@ -3760,6 +3778,7 @@ impl<'de> serde::Deserialize<'de> for AudioState {
 }
 /// `#/components/schemas/stream_copyAudioTrack`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CopyAudioTrack {
     /// `label`
@@ -3788,6 +3807,7 @@ impl CopyAudioTrack {
 }
 /// `#/components/schemas/stream_editAudioTrack`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditAudioTrack {
     /// `default`
@@ -3907,6 +3927,7 @@ impl<'de> serde::Deserialize<'de> for CaptionStatus {
 }
 /// `#/components/schemas/stream_signed_token_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SignedTokenRequest {
     /// The optional list of access rule constraints on the token. Access can be blocked or allowed based on an IP, IP range, or by country. Access rules are evaluated from first to last. If a rule matches, the associated action is applied and no further rules are evaluated.
@@ -3988,6 +4009,7 @@ impl SignedTokenRequest {
 ///
 /// Schema: `#/components/schemas/stream_accessRules`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccessRules {
     /// The action to take when a request matches a rule. If the action is `block`, the signed token blocks views for viewers matching the rule.
@@ -4096,6 +4118,14 @@ impl serde::Serialize for AccessRulesAction {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for AccessRulesAction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// Lists available rule types to match for requests. An `any` type matches all requests and can be used as a wildcard to apply default actions after other rules.
 ///
 /// Schema: `#/components/schemas/stream_accessRules/properties/type`
@@ -4152,6 +4182,14 @@ impl std::fmt::Display for AccessRulesType {
 impl serde::Serialize for AccessRulesType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for AccessRulesType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 /// `#/components/schemas/stream_signed_token_response/allOf/1/properties/result`

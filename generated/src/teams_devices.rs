@@ -2191,6 +2191,7 @@ impl<'de> serde::Deserialize<'de> for ComponentsSchemasType {
 pub type SchemasConfigRequest = TlsConfigRequest;
 /// `#/components/schemas/teams-devices_tls_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TlsConfigRequest {
     /// The SHA-256 hash of the TLS certificate presented by the host found at tls_sockaddr. If absent, regular certificate verification (trusted roots, valid timestamp, etc) will be used to validate the certificate.
@@ -2221,6 +2222,7 @@ impl TlsConfigRequest {
 }
 /// `paths./accounts/{account_id}/devices/networks.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateDeviceManagedNetworkRequest {
     /// `config`
@@ -2247,6 +2249,7 @@ impl CreateDeviceManagedNetworkRequest {
 }
 /// `paths./accounts/{account_id}/devices/networks/{network_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDeviceManagedNetworkRequest {
     /// `config`
@@ -2694,6 +2697,7 @@ pub struct DefaultDeviceSettingsPolicy {
 }
 /// `paths./accounts/{account_id}/devices/policy.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateDeviceSettingsPolicyRequest {
     /// `allow_mode_switch`
@@ -2880,6 +2884,7 @@ impl CreateDeviceSettingsPolicyRequest {
 }
 /// `paths./accounts/{account_id}/devices/policy.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDefaultDeviceSettingsPolicyRequest {
     /// `allow_mode_switch`
@@ -3006,6 +3011,7 @@ impl UpdateDefaultDeviceSettingsPolicyRequest {
 }
 /// `paths./accounts/{account_id}/devices/policy/{policy_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDeviceSettingsPolicyRequest {
     /// `allow_mode_switch`
@@ -5573,6 +5579,7 @@ impl<'de> serde::Deserialize<'de> for Type {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/devices/posture/{rule_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DevicePostureRuleRequest {
     /// `description`
@@ -5783,6 +5790,7 @@ impl<'de> serde::Deserialize<'de> for SchemasType {
 ///
 /// Example: `{"api_url":"https://as123.awmdm.com/API","auth_url":"https://na.uemauth.vmwservices.com/connect/token","client_id":"example client id","client_secret":"example client secret"}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ConfigRequest {
@@ -5805,6 +5813,7 @@ pub enum ConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WorkspaceOneConfigRequest {
     /// The Workspace One API URL provided in the Workspace One Admin Dashboard.
@@ -5845,6 +5854,7 @@ impl WorkspaceOneConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_crowdstrike_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CrowdstrikeConfigRequest {
     /// The Crowdstrike API URL.
@@ -5885,6 +5895,7 @@ impl CrowdstrikeConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_uptycs_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UptycsConfigRequest {
     /// The Uptycs API URL.
@@ -5925,6 +5936,7 @@ impl UptycsConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_intune_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IntuneConfigRequest {
     /// The Intune client ID.
@@ -5959,6 +5971,7 @@ impl IntuneConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_kolide_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct KolideConfigRequest {
     /// The Kolide client ID.
@@ -5984,6 +5997,7 @@ impl KolideConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_tanium_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TaniumConfigRequest {
     /// If present, this id will be passed in the `CF-Access-Client-ID` header when hitting the `api_url`
@@ -6033,6 +6047,7 @@ impl TaniumConfigRequest {
 ///
 /// Schema: `#/components/schemas/teams-devices_sentinelone_s2s_config_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SentineloneS2sConfigRequest {
     /// The SentinelOne S2S API URL.
@@ -6056,6 +6071,7 @@ impl SentineloneS2sConfigRequest {
 }
 /// `paths./accounts/{account_id}/devices/posture/integration.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateDevicePostureIntegrationRequest {
     /// `config`
@@ -6086,6 +6102,7 @@ impl CreateDevicePostureIntegrationRequest {
 }
 /// `paths./accounts/{account_id}/devices/posture/integration/{integration_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDevicePostureIntegrationRequest {
     /// `config`

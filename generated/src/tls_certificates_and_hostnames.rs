@@ -2858,6 +2858,7 @@ pub type MtlsManagementComponentsSchemasUploadedOn = String;
 pub type ComponentsSchemasPrivateKey = String;
 /// `paths./accounts/{account_id}/mtls_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadMTlsCertificateRequest {
     /// `ca`
@@ -3061,6 +3062,7 @@ impl<'de> serde::Deserialize<'de> for RequestType {
 pub type RequestedValidity = f64;
 /// `paths./certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCertificateRequest {
     /// `csr`
@@ -3200,6 +3202,7 @@ pub struct TotalTlsSettingsResult {
 }
 /// `paths./zones/{zone_id}/acm/total_tls.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableOrDisableTotalTlsRequest {
     /// `certificate_authority`
@@ -3238,6 +3241,7 @@ pub struct HostnameAssociationsResult {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_association`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct HostnameAssociation {
     /// `hostnames`
@@ -3330,6 +3334,15 @@ impl From<String> for ClientCertificateForAZoneListClientCertificatesStatus {
 impl std::fmt::Display for ClientCertificateForAZoneListClientCertificatesStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de>
+for ClientCertificateForAZoneListClientCertificatesStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue
@@ -3549,6 +3562,7 @@ impl<'de> serde::Deserialize<'de> for ClientCertificatesComponentsSchemasStatus 
 pub type SchemasValidityDays = i64;
 /// `paths./zones/{zone_id}/client_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ClientCertificateForAZoneCreateClientCertificateRequest {
     /// `csr`
@@ -3617,6 +3631,14 @@ impl std::fmt::Display for ListSslConfigurationsMatch {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListSslConfigurationsMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListSslConfigurationsMatch {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -3683,6 +3705,14 @@ impl From<String> for ListSslConfigurationsStatus {
 impl std::fmt::Display for ListSslConfigurationsStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListSslConfigurationsStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListSslConfigurationsStatus {
@@ -4217,8 +4247,17 @@ impl serde::Serialize for Type {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./zones/{zone_id}/custom_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateSslConfigurationRequest {
     /// `bundle_method`
@@ -4281,6 +4320,7 @@ impl CreateSslConfigurationRequest {
 }
 /// `paths./zones/{zone_id}/custom_certificates/prioritize.put/requestBody/properties/certificates/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RePrioritizeSslCertificatesRequestCertificatesItem {
     /// `id`
@@ -4311,6 +4351,7 @@ impl RePrioritizeSslCertificatesRequestCertificatesItem {
 }
 /// `paths./zones/{zone_id}/custom_certificates/prioritize.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RePrioritizeSslCertificatesRequest {
     /// Array of ordered certificates.
@@ -4331,6 +4372,7 @@ impl RePrioritizeSslCertificatesRequest {
 }
 /// `paths./zones/{zone_id}/custom_certificates/{custom_certificate_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditSslConfigurationRequest {
     /// `bundle_method`
@@ -4449,6 +4491,14 @@ impl std::fmt::Display for ListCustomHostnamesOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListCustomHostnamesOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListCustomHostnamesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -4500,6 +4550,14 @@ impl From<String> for ListCustomHostnamesDirection {
 impl std::fmt::Display for ListCustomHostnamesDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListCustomHostnamesDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListCustomHostnamesDirection {
@@ -5554,6 +5612,7 @@ pub type HostnamePost = String;
 pub type Sslpost = SslpostVariant1;
 /// `#/components/schemas/tls-certificates-and-hostnames_sslpost/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SslpostVariant1 {
     /// A ubiquitous bundle has the highest probability of being verified everywhere, even by clients using outdated or unusual trust stores. An optimal bundle uses the shortest chain and newest intermediates. And the force bundle verifies the chain, but does not otherwise modify it.
@@ -5658,6 +5717,7 @@ impl SslpostVariant1 {
 }
 /// `paths./zones/{zone_id}/custom_hostnames.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCustomHostnameRequest {
     /// `custom_metadata`
@@ -5693,6 +5753,7 @@ impl CreateCustomHostnameRequest {
 pub type Origin = String;
 /// `paths./zones/{zone_id}/custom_hostnames/fallback_origin.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateFallbackOriginForCustomHostnamesRequest {
     /// `origin`
@@ -5707,6 +5768,7 @@ impl UpdateFallbackOriginForCustomHostnamesRequest {
 }
 /// `paths./zones/{zone_id}/custom_hostnames/{custom_hostname_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditCustomHostnameRequest {
     /// `custom_metadata`
@@ -5862,6 +5924,7 @@ pub struct PerHostnameSettingsResultItem {
 }
 /// `paths./zones/{zone_id}/hostnames/settings/{setting_id}/{hostname}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PutRequest {
     /// `value`
@@ -5916,6 +5979,7 @@ pub type SchemasCertificate = String;
 pub type NameWrite = String;
 /// `paths./zones/{zone_id}/keyless_certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateKeylessSslConfigurationRequest {
     /// `bundle_method`
@@ -5979,6 +6043,7 @@ impl CreateKeylessSslConfigurationRequest {
 pub type EnabledWrite = bool;
 /// `paths./zones/{zone_id}/keyless_certificates/{keyless_certificate_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditKeylessSslConfigurationRequest {
     /// `enabled`
@@ -6168,6 +6233,7 @@ pub type SchemasUploadedOn = String;
 pub type ZoneAuthenticatedOriginPullComponentsSchemasEnabled = bool;
 /// `paths./zones/{zone_id}/origin_tls_client_auth.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadCertificateRequest {
     /// `certificate`
@@ -6192,6 +6258,7 @@ impl UploadCertificateRequest {
 pub type Config = Vec<HostnameCertidInput>;
 /// `#/components/schemas/tls-certificates-and-hostnames_hostname_certid_input`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct HostnameCertidInput {
     /// `cert_id`
@@ -6257,6 +6324,7 @@ pub type HostnameAuthenticatedOriginPullComponentsSchemasEnabled = bool;
 pub type SchemasHostname = String;
 /// `paths./zones/{zone_id}/origin_tls_client_auth/hostnames.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnableOrDisableAHostnameForClientAuthenticationRequest {
     /// `config`
@@ -6427,6 +6495,7 @@ pub type SerialNumber = String;
 pub type SchemasPrivateKey = String;
 /// `paths./zones/{zone_id}/origin_tls_client_auth/hostnames/certificates.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UploadAHostnameClientCertificateRequest {
     /// `certificate`
@@ -6512,6 +6581,7 @@ pub struct EnabledResult {
 }
 /// `paths./zones/{zone_id}/origin_tls_client_auth/settings.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetEnablementForZoneRequest {
     /// `enabled`
@@ -6528,6 +6598,7 @@ impl SetEnablementForZoneRequest {
 }
 /// `paths./zones/{zone_id}/ssl/analyze.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AnalyzeCertificateRequest {
     /// `bundle_method`
@@ -6600,6 +6671,14 @@ impl From<String> for ListCertificatePacksStatus {
 impl std::fmt::Display for ListCertificatePacksStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListCertificatePacksStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListCertificatePacksStatus {
@@ -6810,6 +6889,7 @@ impl<'de> serde::Deserialize<'de> for ValidationMethod {
 pub type ValidityDays = i64;
 /// `paths./zones/{zone_id}/ssl/certificate_packs/order.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrderAdvancedCertificateManagerCertificatePackRequest {
     /// `certificate_authority`
@@ -7537,6 +7617,7 @@ pub struct SslVerificationResponseCollectionPart1 {
 }
 /// `#/components/schemas/tls-certificates-and-hostnames_components-schemas-validation_method`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ComponentsSchemasValidationMethod {
     /// `validation_method`

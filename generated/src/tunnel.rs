@@ -2475,6 +2475,14 @@ impl serde::Serialize for ConfigSrc {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ConfigSrc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// Sets the password required to run a locally-managed tunnel. Must be at least 32 bytes and encoded as a base64 string.
 ///
 /// Schema: `#/components/schemas/tunnel_tunnel_secret`
@@ -2483,6 +2491,7 @@ impl serde::Serialize for ConfigSrc {
 pub type TunnelSecret = String;
 /// `paths./accounts/{account_id}/cfd_tunnel.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateACloudflareTunnelRequest {
     /// `config_src`
@@ -2521,6 +2530,7 @@ impl CreateACloudflareTunnelRequest {
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/warp_connector/{tunnel_id}.patch/requestBody`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TunnelRequest {
     /// `name`
@@ -2556,6 +2566,7 @@ impl TunnelRequest {
 ///
 /// Schema: `#/components/schemas/tunnel_config`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Config {
     /// List of public hostname definitions
@@ -2601,6 +2612,7 @@ impl Config {
 ///
 /// Schema: `#/components/schemas/tunnel_ingressRule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IngressRule {
     /// Public hostname for this service.
@@ -2648,6 +2660,7 @@ impl IngressRule {
 ///
 /// Schema: `#/components/schemas/tunnel_originRequest`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OriginRequest {
     /// For all L7 requests to this hostname, cloudflared will validate each request's Cf-Access-Jwt-Assertion request header.
@@ -2823,6 +2836,7 @@ impl OriginRequest {
 ///
 /// Schema: `#/components/schemas/tunnel_originRequest/properties/access`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OriginRequestAccess {
     /// Access applications that are allowed to reach this hostname for this Tunnel. Audience tags can be identified in the dashboard or via the List Access policies API.
@@ -2858,6 +2872,7 @@ impl OriginRequestAccess {
 ///
 /// Schema: `#/components/schemas/tunnel_config/properties/warp-routing`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConfigWarpRouting {
     /// Default: `false`.
@@ -2879,6 +2894,7 @@ impl ConfigWarpRouting {
 }
 /// `paths./accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations.put/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PutConfigurationRequest {
     /// `config`
@@ -2987,8 +3003,17 @@ impl serde::Serialize for ManagementResources {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ManagementResources {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./accounts/{account_id}/cfd_tunnel/{tunnel_id}/management.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetACloudflareTunnelManagementTokenRequest {
     /// `resources`
@@ -3066,6 +3091,7 @@ pub struct Teamnet {
 pub type VirtualNetworkName = String;
 /// `paths./accounts/{account_id}/teamnet/routes.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TunnelRouteCreateATunnelRouteRequest {
     /// `comment`
@@ -3121,6 +3147,7 @@ pub struct Route {
 }
 /// `paths./accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TunnelRouteCreateATunnelRouteWithCidrRequest {
     /// `comment`
@@ -3154,6 +3181,7 @@ impl TunnelRouteCreateATunnelRouteWithCidrRequest {
 }
 /// `paths./accounts/{account_id}/teamnet/routes/{route_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TunnelRouteUpdateATunnelRouteRequest {
     /// `comment`
@@ -3226,6 +3254,7 @@ pub type VirtualNetworkComment = String;
 pub type IsDefaultNetwork = bool;
 /// `paths./accounts/{account_id}/teamnet/virtual_networks.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAVirtualNetworkRequest {
     /// `comment`
@@ -3262,6 +3291,7 @@ impl CreateAVirtualNetworkRequest {
 }
 /// `paths./accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateAVirtualNetworkRequest {
     /// `comment`
@@ -3305,6 +3335,7 @@ impl UpdateAVirtualNetworkRequest {
 }
 /// `paths./accounts/{account_id}/tunnels.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAnArgoTunnelRequest {
     /// `name`
@@ -3353,6 +3384,7 @@ pub struct Connection {
 }
 /// `paths./accounts/{account_id}/warp_connector.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateAWarpConnectorTunnelRequest {
     /// `name`

@@ -402,6 +402,14 @@ impl std::fmt::Display for Order {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Order {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -452,6 +460,14 @@ impl From<String> for Direction {
 impl std::fmt::Display for Direction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Direction {
@@ -722,6 +738,7 @@ impl<'de> serde::Deserialize<'de> for Region {
 pub type Sitekey = String;
 /// `paths./accounts/{account_id}/challenges/widgets.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccountsTurnstileWidgetCreateRequest {
     /// `bot_fight_mode`
@@ -823,6 +840,7 @@ pub struct WidgetDetail {
 pub type Secret = String;
 /// `paths./accounts/{account_id}/challenges/widgets/{sitekey}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccountsTurnstileWidgetUpdateRequest {
     /// `bot_fight_mode`
@@ -887,6 +905,7 @@ impl AccountsTurnstileWidgetUpdateRequest {
 pub type InvalidateImmediately = bool;
 /// `paths./accounts/{account_id}/challenges/widgets/{sitekey}/rotate_secret.post/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AccountsTurnstileWidgetRotateSecretRequest {
     /// `invalidate_immediately`

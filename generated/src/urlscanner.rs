@@ -601,6 +601,15 @@ impl serde::Serialize for UrlscannerCreateScanRequestScreenshotsResolutionsItem 
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de>
+for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue
 for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
     fn write_values(&self, out: &mut Vec<String>) {
@@ -668,6 +677,7 @@ impl<'de> serde::Deserialize<'de> for Visibility {
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UrlscannerCreateScanRequest {
     /// Set custom headers

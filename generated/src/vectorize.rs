@@ -1078,6 +1078,7 @@ pub type IndexDescription = String;
 pub type IndexName = String;
 /// `#/components/schemas/vectorize_create-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateIndexRequest {
     /// `config`
@@ -1112,6 +1113,7 @@ impl CreateIndexRequest {
 ///
 /// Schema: `#/components/schemas/vectorize_index-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum IndexConfiguration {
@@ -1122,6 +1124,7 @@ pub enum IndexConfiguration {
 }
 /// `#/components/schemas/vectorize_index-preset-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IndexPresetConfiguration {
     /// `preset`
@@ -1202,8 +1205,17 @@ impl serde::Serialize for IndexPreset {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for IndexPreset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `#/components/schemas/vectorize_update-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateIndexRequest {
     /// `description`
@@ -1220,6 +1232,7 @@ impl UpdateIndexRequest {
 }
 /// `#/components/schemas/vectorize_index-delete-vectors-by-id-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IndexDeleteVectorsByIdRequest {
     /// A list of vector identifiers to delete from the index indicated by the path.
@@ -1260,6 +1273,7 @@ pub struct IndexDeleteVectorsByIdResponse {
 }
 /// `#/components/schemas/vectorize_index-get-vectors-by-id-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IndexGetVectorsByIdRequest {
     /// A list of vector identifiers to retrieve from the index indicated by the path.
@@ -1311,6 +1325,7 @@ pub struct IndexInsertResponse {
 }
 /// `#/components/schemas/vectorize_index-query-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IndexQueryRequest {
     /// A metadata filter expression used to limit nearest neighbor results.
@@ -1488,6 +1503,14 @@ impl std::fmt::Display for VectorUnparsableBehavior {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for VectorUnparsableBehavior {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for VectorUnparsableBehavior {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1503,6 +1526,7 @@ pub struct IndexInsertV2Response {
 }
 /// `#/components/schemas/vectorize_create-metadata-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateMetadataIndexRequest {
     /// Specifies the type of metadata property to index.
@@ -1600,6 +1624,7 @@ pub struct CreateMetadataIndexResponse {
 }
 /// `#/components/schemas/vectorize_delete-metadata-index-request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteMetadataIndexRequest {
     /// Specifies the metadata property for which the index must be deleted.

@@ -1700,6 +1700,7 @@ pub type Suspended = bool;
 pub type TotalActiveUsers = i64;
 /// `#/components/schemas/waitingroom_query_waitingroom`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryWaitingroom {
     /// `additional_routes`
@@ -1886,6 +1887,7 @@ pub struct SingleResponse {
 }
 /// `#/components/schemas/waitingroom_query_preview`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryPreview {
     /// `custom_html`
@@ -1944,6 +1946,7 @@ pub struct ZoneSettingsResponseResult {
 }
 /// `#/components/schemas/waitingroom_zone_settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZoneSettings {
     /// `search_engine_crawler_bypass`
@@ -2095,6 +2098,7 @@ pub type EventSuspended = bool;
 pub type EventTotalActiveUsers = i64;
 /// `#/components/schemas/waitingroom_query_event`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryEvent {
     /// `custom_page_html`
@@ -2424,6 +2428,7 @@ pub type RuleId = String;
 pub type RuleVersion = String;
 /// `#/components/schemas/waitingroom_create_rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRule {
     /// `action`
@@ -2468,6 +2473,7 @@ impl CreateRule {
 pub type UpdateRules = Vec<CreateRule>;
 /// `#/components/schemas/waitingroom_patch_rule`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PatchRule {
     /// `action`
@@ -2522,6 +2528,7 @@ impl PatchRule {
 ///
 /// Schema: `#/components/schemas/waitingroom_rule_position`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum RulePosition {
@@ -2534,6 +2541,7 @@ pub enum RulePosition {
 }
 /// `#/components/schemas/waitingroom_rule_position/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RulePositionVariant1 {
     /// Places the rule in the exact position specified by the integer number <POSITION_NUMBER>. Position numbers start with 1. Existing rules in the ruleset from the specified position number onward are shifted one position (no rule is overwritten).
@@ -2555,6 +2563,7 @@ impl RulePositionVariant1 {
 }
 /// `#/components/schemas/waitingroom_rule_position/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RulePositionVariant2 {
     /// Places the rule before rule <RULE_ID>. Use this argument with an empty rule ID value ("") to set the rule as the first rule in the ruleset.
@@ -2578,6 +2587,7 @@ impl RulePositionVariant2 {
 }
 /// `#/components/schemas/waitingroom_rule_position/oneOf/2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RulePositionVariant3 {
     /// Places the rule after rule <RULE_ID>. Use this argument with an empty rule ID value ("") to set the rule as the last rule in the ruleset.

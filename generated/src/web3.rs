@@ -653,6 +653,7 @@ impl<'de> serde::Deserialize<'de> for Target {
 }
 /// `#/components/schemas/web3_create_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// `description`
@@ -689,6 +690,7 @@ impl CreateRequest {
 }
 /// `#/components/schemas/web3_modify_request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ModifyRequest {
     /// `description`
@@ -791,6 +793,7 @@ impl<'de> serde::Deserialize<'de> for ContentListAction {
 }
 /// `#/components/schemas/web3_content_list_update_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentListUpdateRequest {
     /// `action`
@@ -915,6 +918,7 @@ pub struct ContentListEntryResult {
 }
 /// `#/components/schemas/web3_content_list_entry_create_request`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentListEntryCreateRequest {
     /// `content`
@@ -953,6 +957,7 @@ pub type ContentListEntriesInput = Vec<ContentListEntryInput>;
 ///
 /// Schema: `#/components/schemas/web3_content_list_entry`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentListEntryInput {
     /// `content`

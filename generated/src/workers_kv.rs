@@ -796,6 +796,14 @@ impl std::fmt::Display for QueryRequestAnalyticsQueryDimensionsItem {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for QueryRequestAnalyticsQueryDimensionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for QueryRequestAnalyticsQueryDimensionsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -850,6 +858,14 @@ impl std::fmt::Display for QueryRequestAnalyticsQueryMetricsItem {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for QueryRequestAnalyticsQueryMetricsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for QueryRequestAnalyticsQueryMetricsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -857,6 +873,7 @@ impl rt::__private::ParamValue for QueryRequestAnalyticsQueryMetricsItem {
 }
 /// `paths./accounts/{account_id}/storage/analytics.get/parameters/query`
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryRequestAnalyticsQuery {
     /// Example: `["accountId","responseCode"]`.
@@ -1096,6 +1113,14 @@ impl std::fmt::Display for QueryStoredDataAnalyticsQueryDimensionsItem {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for QueryStoredDataAnalyticsQueryDimensionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for QueryStoredDataAnalyticsQueryDimensionsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1145,6 +1170,14 @@ impl std::fmt::Display for QueryStoredDataAnalyticsQueryMetricsItem {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for QueryStoredDataAnalyticsQueryMetricsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for QueryStoredDataAnalyticsQueryMetricsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1152,6 +1185,7 @@ impl rt::__private::ParamValue for QueryStoredDataAnalyticsQueryMetricsItem {
 }
 /// `paths./accounts/{account_id}/storage/analytics/stored.get/parameters/query`
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryStoredDataAnalyticsQuery {
     /// Example: `["namespaceId"]`.
@@ -1349,6 +1383,14 @@ impl std::fmt::Display for ListNamespacesOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListNamespacesOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListNamespacesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1402,6 +1444,14 @@ impl std::fmt::Display for ListNamespacesDirection {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListNamespacesDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListNamespacesDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1434,6 +1484,7 @@ pub type NamespaceIdentifier = String;
 pub type NamespaceTitle = String;
 /// `#/components/schemas/workers-kv_create_rename_namespace_body`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRenameNamespaceBody {
     /// `title`
@@ -1474,6 +1525,7 @@ pub type KeyNameBulk = String;
 pub type ListMetadata = std::collections::BTreeMap<String, serde_json::Value>;
 /// `#/components/schemas/workers-kv_bulk_write/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BulkWriteItem {
     /// Whether or not the server should base64 decode the value before storing it. Useful for writing values that wouldn't otherwise be valid JSON strings, such as images.

@@ -2624,6 +2624,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
 }
 /// `#/components/schemas/zaraz_zaraz-config-body`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZarazConfigBody {
     /// Consent management configuration.
@@ -2693,6 +2694,7 @@ impl ZarazConfigBody {
 }
 /// `#/components/schemas/zaraz_legacy-tool`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LegacyTool {
     /// List of blocking trigger IDs
@@ -2766,6 +2768,7 @@ impl LegacyTool {
 }
 /// `#/components/schemas/zaraz_legacy-tool/allOf/1/properties/neoEvents/items`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct LegacyToolNeoEventsItem {
     /// List of blocking triggers IDs
@@ -2818,6 +2821,28 @@ impl serde::Serialize for ZarazConfigBodyToolsValue {
                 rt::__private::serialize_tagged(serializer, "type", "custom-mc", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ZarazConfigBodyToolsValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::__private::union_tag(&value, "type").map(str::to_owned).as_deref() {
+            Some("library") => {
+                rt::__private::decode_variant(value, "library").map(Self::Library)
+            }
+            Some("component") => {
+                rt::__private::decode_variant(value, "component").map(Self::Component)
+            }
+            Some("custom-mc") => {
+                rt::__private::decode_variant(value, "custom-mc").map(Self::CustomMc)
+            }
+            _ => rt::__private::unknown_variant(value, "type").map(Self::Unknown),
         }
     }
 }
@@ -2880,6 +2905,14 @@ impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortField {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for GetZonesZoneIdentifierZarazHistorySortField {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -2927,6 +2960,14 @@ impl From<String> for GetZonesZoneIdentifierZarazHistorySortOrder {
 impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for GetZonesZoneIdentifierZarazHistorySortOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {

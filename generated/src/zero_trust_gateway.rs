@@ -1601,6 +1601,7 @@ pub type PublicKey = String;
 pub type AuditSshSettingsComponentsSchemasUuid = String;
 /// `paths./accounts/{account_id}/gateway/audit_ssh_settings.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZeroTrustUpdateAuditSshSettingsRequest {
     /// `public_key`
@@ -1901,6 +1902,7 @@ impl<'de> serde::Deserialize<'de> for Type {
 }
 /// `#/components/schemas/zero-trust-gateway_generate-cert-request`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GenerateCertRequest {
     /// Number of days the generated certificate will be valid, minimum 1 day and maximum 30 years. Defaults to 5 years.
@@ -2553,6 +2555,7 @@ pub struct GatewayAccountConfigResult {
 ///
 /// Schema: `#/components/schemas/zero-trust-gateway_gateway-account-settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GatewayAccountSettings {
     /// account settings.
@@ -2768,6 +2771,7 @@ impl ItemsItem {
 }
 /// `paths./accounts/{account_id}/gateway/lists.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateZeroTrustListRequest {
     /// `description`
@@ -2826,6 +2830,7 @@ pub struct SingleResponseWithListItemsResult {
 }
 /// `paths./accounts/{account_id}/gateway/lists/{list_id}.put/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateZeroTrustListRequest {
     /// `description`
@@ -2852,6 +2857,7 @@ impl UpdateZeroTrustListRequest {
 }
 /// `paths./accounts/{account_id}/gateway/lists/{list_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PatchZeroTrustListRequest {
     /// `append`
@@ -3300,6 +3306,7 @@ pub type DnsDestinationIpsIdWrite = String;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/gateway/locations/{location_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZeroTrustGatewayLocationRequest {
     /// `client_default`
@@ -3503,6 +3510,7 @@ pub type ProxyEndpointsComponentsSchemasName = String;
 pub type SchemasSubdomain = String;
 /// `paths./accounts/{account_id}/gateway/proxy_endpoints.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateProxyEndpointRequest {
     /// `ips`
@@ -3525,6 +3533,7 @@ impl CreateProxyEndpointRequest {
 }
 /// `paths./accounts/{account_id}/gateway/proxy_endpoints/{proxy_endpoint_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateProxyEndpointRequest {
     /// `ips`
@@ -4870,6 +4879,7 @@ pub type Traffic = String;
 ///
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/gateway/rules/{rule_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZeroTrustGatewayRuleRequest {
     /// `action`
@@ -4985,6 +4995,7 @@ impl ZeroTrustGatewayRuleRequest {
 /// Schema: `#/components/schemas/zero-trust-gateway_custom-certificate-settings`
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomCertificateSettingsInput {
     /// Enable use of custom certificate authority for signing Gateway traffic.
@@ -5017,6 +5028,7 @@ impl CustomCertificateSettingsInput {
 ///
 /// Schema: `#/components/schemas/zero-trust-gateway_gateway-account-settings/properties/settings`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GatewayAccountSettingsSettingsInput {
     /// `activity_log`

@@ -255,6 +255,8 @@ impl rt::__private::ParamValue for Until {
 ///
 /// Naming: named `Since2` because `Since` was already used (taken by `#/components/schemas/zone-analytics-api_since`).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
+#[cfg_attr(feature = "__conformance", serde(untagged))]
 #[non_exhaustive]
 pub enum Since2 {
     /// One of the alternatives.

@@ -973,6 +973,14 @@ impl std::fmt::Display for ZonesGetStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ZonesGetStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ZonesGetStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1036,6 +1044,14 @@ impl std::fmt::Display for ZonesGetOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ZonesGetOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ZonesGetOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1088,6 +1104,14 @@ impl std::fmt::Display for Direction {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for Direction {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1138,6 +1162,14 @@ impl From<String> for Match {
 impl std::fmt::Display for Match {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Match {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for Match {
@@ -1274,6 +1306,7 @@ pub struct ZoneOwner {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}.patch/requestBody/properties/plan`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZonesPostRequestAccount {
     /// `id`
@@ -1358,8 +1391,17 @@ impl serde::Serialize for Type {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Type {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// `paths./zones.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ZonesPostRequest {
     /// `account`
@@ -1451,6 +1493,14 @@ impl serde::Serialize for Zones0PatchRequestType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for Zones0PatchRequestType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// An array of domains used for custom name servers. This is only
 /// available for Business and Enterprise plans.
 ///
@@ -1462,6 +1512,7 @@ pub type VanityNameServers = Vec<String>;
 ///
 /// Example: `{"paused":true}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Zones0PatchRequest {
     /// (Deprecated) Please use the `/zones/{zone_id}/subscription` API
@@ -1612,6 +1663,14 @@ impl std::fmt::Display for ListPageRulesOrder {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListPageRulesOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 impl rt::__private::ParamValue for ListPageRulesOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
@@ -1663,6 +1722,14 @@ impl From<String> for ListPageRulesStatus {
 impl std::fmt::Display for ListPageRulesStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for ListPageRulesStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
     }
 }
 impl rt::__private::ParamValue for ListPageRulesStatus {
@@ -2177,6 +2244,7 @@ impl<'de> serde::Deserialize<'de> for UrlTargetTarget {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/pagerules/{pagerule_id}.put/requestBody`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct APageRuleRequest {
     /// `actions`
@@ -2220,6 +2288,7 @@ impl APageRuleRequest {
 pub type Settings = Vec<serde_json::Value>;
 /// `paths./zones/{zone_id}/pagerules/{pagerule_id}.patch/requestBody`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditAPageRuleRequest {
     /// `actions`
@@ -7304,6 +7373,207 @@ impl serde::Serialize for MultipleSettingsItem {
         }
     }
 }
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for MultipleSettingsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::__private::union_tag(&value, "id").map(str::to_owned).as_deref() {
+            Some("0rtt") => rt::__private::decode_variant(value, "0rtt").map(Self::V0rtt),
+            Some("advanced_ddos") => {
+                rt::__private::decode_variant(value, "advanced_ddos")
+                    .map(Self::AdvancedDdos)
+            }
+            Some("always_online") => {
+                rt::__private::decode_variant(value, "always_online")
+                    .map(Self::AlwaysOnline)
+            }
+            Some("always_use_https") => {
+                rt::__private::decode_variant(value, "always_use_https")
+                    .map(Self::AlwaysUseHttps)
+            }
+            Some("automatic_https_rewrites") => {
+                rt::__private::decode_variant(value, "automatic_https_rewrites")
+                    .map(Self::AutomaticHttpsRewrites)
+            }
+            Some("brotli") => {
+                rt::__private::decode_variant(value, "brotli").map(Self::Brotli)
+            }
+            Some("browser_cache_ttl") => {
+                rt::__private::decode_variant(value, "browser_cache_ttl")
+                    .map(Self::BrowserCacheTtl)
+            }
+            Some("browser_check") => {
+                rt::__private::decode_variant(value, "browser_check")
+                    .map(Self::BrowserCheck)
+            }
+            Some("cache_level") => {
+                rt::__private::decode_variant(value, "cache_level").map(Self::CacheLevel)
+            }
+            Some("challenge_ttl") => {
+                rt::__private::decode_variant(value, "challenge_ttl")
+                    .map(Self::ChallengeTtl)
+            }
+            Some("ciphers") => {
+                rt::__private::decode_variant(value, "ciphers").map(Self::Ciphers)
+            }
+            Some("cname_flattening") => {
+                rt::__private::decode_variant(value, "cname_flattening")
+                    .map(Self::CnameFlattening)
+            }
+            Some("development_mode") => {
+                rt::__private::decode_variant(value, "development_mode")
+                    .map(Self::DevelopmentMode)
+            }
+            Some("early_hints") => {
+                rt::__private::decode_variant(value, "early_hints").map(Self::EarlyHints)
+            }
+            Some("edge_cache_ttl") => {
+                rt::__private::decode_variant(value, "edge_cache_ttl")
+                    .map(Self::EdgeCacheTtl)
+            }
+            Some("email_obfuscation") => {
+                rt::__private::decode_variant(value, "email_obfuscation")
+                    .map(Self::EmailObfuscation)
+            }
+            Some("h2_prioritization") => {
+                rt::__private::decode_variant(value, "h2_prioritization")
+                    .map(Self::H2Prioritization)
+            }
+            Some("hotlink_protection") => {
+                rt::__private::decode_variant(value, "hotlink_protection")
+                    .map(Self::HotlinkProtection)
+            }
+            Some("http2") => {
+                rt::__private::decode_variant(value, "http2").map(Self::Http2)
+            }
+            Some("http3") => {
+                rt::__private::decode_variant(value, "http3").map(Self::Http3)
+            }
+            Some("image_resizing") => {
+                rt::__private::decode_variant(value, "image_resizing")
+                    .map(Self::ImageResizing)
+            }
+            Some("ip_geolocation") => {
+                rt::__private::decode_variant(value, "ip_geolocation")
+                    .map(Self::IpGeolocation)
+            }
+            Some("ipv6") => rt::__private::decode_variant(value, "ipv6").map(Self::Ipv6),
+            Some("max_upload") => {
+                rt::__private::decode_variant(value, "max_upload").map(Self::MaxUpload)
+            }
+            Some("min_tls_version") => {
+                rt::__private::decode_variant(value, "min_tls_version")
+                    .map(Self::MinTlsVersion)
+            }
+            Some("minify") => {
+                rt::__private::decode_variant(value, "minify").map(Self::Minify)
+            }
+            Some("mirage") => {
+                rt::__private::decode_variant(value, "mirage").map(Self::Mirage)
+            }
+            Some("mobile_redirect") => {
+                rt::__private::decode_variant(value, "mobile_redirect")
+                    .map(Self::MobileRedirect)
+            }
+            Some("nel") => rt::__private::decode_variant(value, "nel").map(Self::Nel),
+            Some("opportunistic_encryption") => {
+                rt::__private::decode_variant(value, "opportunistic_encryption")
+                    .map(Self::OpportunisticEncryption)
+            }
+            Some("opportunistic_onion") => {
+                rt::__private::decode_variant(value, "opportunistic_onion")
+                    .map(Self::OpportunisticOnion)
+            }
+            Some("orange_to_orange") => {
+                rt::__private::decode_variant(value, "orange_to_orange")
+                    .map(Self::OrangeToOrange)
+            }
+            Some("origin_error_page_pass_thru") => {
+                rt::__private::decode_variant(value, "origin_error_page_pass_thru")
+                    .map(Self::OriginErrorPagePassThru)
+            }
+            Some("polish") => {
+                rt::__private::decode_variant(value, "polish").map(Self::Polish)
+            }
+            Some("prefetch_preload") => {
+                rt::__private::decode_variant(value, "prefetch_preload")
+                    .map(Self::PrefetchPreload)
+            }
+            Some("proxy_read_timeout") => {
+                rt::__private::decode_variant(value, "proxy_read_timeout")
+                    .map(Self::ProxyReadTimeout)
+            }
+            Some("pseudo_ipv4") => {
+                rt::__private::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+            }
+            Some("replace_insecure_js") => {
+                rt::__private::decode_variant(value, "replace_insecure_js")
+                    .map(Self::ReplaceInsecureJs)
+            }
+            Some("response_buffering") => {
+                rt::__private::decode_variant(value, "response_buffering")
+                    .map(Self::ResponseBuffering)
+            }
+            Some("rocket_loader") => {
+                rt::__private::decode_variant(value, "rocket_loader")
+                    .map(Self::RocketLoader)
+            }
+            Some("automatic_platform_optimization") => {
+                rt::__private::decode_variant(value, "automatic_platform_optimization")
+                    .map(Self::AutomaticPlatformOptimization)
+            }
+            Some("security_header") => {
+                rt::__private::decode_variant(value, "security_header")
+                    .map(Self::SecurityHeader)
+            }
+            Some("security_level") => {
+                rt::__private::decode_variant(value, "security_level")
+                    .map(Self::SecurityLevel)
+            }
+            Some("server_side_exclude") => {
+                rt::__private::decode_variant(value, "server_side_exclude")
+                    .map(Self::ServerSideExclude)
+            }
+            Some("sha1_support") => {
+                rt::__private::decode_variant(value, "sha1_support")
+                    .map(Self::Sha1Support)
+            }
+            Some("sort_query_string_for_cache") => {
+                rt::__private::decode_variant(value, "sort_query_string_for_cache")
+                    .map(Self::SortQueryStringForCache)
+            }
+            Some("ssl") => rt::__private::decode_variant(value, "ssl").map(Self::Ssl),
+            Some("ssl_recommender") => {
+                rt::__private::decode_variant(value, "ssl_recommender")
+                    .map(Self::SslRecommender)
+            }
+            Some("tls_1_2_only") => {
+                rt::__private::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+            }
+            Some("tls_1_3") => {
+                rt::__private::decode_variant(value, "tls_1_3").map(Self::Tls13)
+            }
+            Some("tls_client_auth") => {
+                rt::__private::decode_variant(value, "tls_client_auth")
+                    .map(Self::TlsClientAuth)
+            }
+            Some("true_client_ip_header") => {
+                rt::__private::decode_variant(value, "true_client_ip_header")
+                    .map(Self::TrueClientIpHeader)
+            }
+            Some("waf") => rt::__private::decode_variant(value, "waf").map(Self::Waf),
+            Some("webp") => rt::__private::decode_variant(value, "webp").map(Self::Webp),
+            Some("websockets") => {
+                rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
+            }
+            _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
+        }
+    }
+}
 /// `#/components/schemas/zones_setting`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -7629,6 +7899,7 @@ impl<'de> serde::Deserialize<'de> for Setting {
 pub type ActionsInput = Vec<RouteInput>;
 /// `#/components/schemas/zones_route`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RouteInput {
     /// The type of route.
@@ -7667,6 +7938,7 @@ impl RouteInput {
 ///
 /// Naming: `0rttInput` is prefixed with the group name so it does not shadow or start with a digit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Zones0rttInput {
     /// `value`
@@ -7685,6 +7957,7 @@ impl Zones0rttInput {
 ///
 /// Schema: `#/components/schemas/zones_advanced_ddos`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AdvancedDdosInput {
     /// `value`
@@ -7703,6 +7976,7 @@ impl AdvancedDdosInput {
 ///
 /// Schema: `#/components/schemas/zones_always_online`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AlwaysOnlineInput {
     /// `value`
@@ -7723,6 +7997,7 @@ impl AlwaysOnlineInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AlwaysUseHttpsInput {
     /// `value`
@@ -7743,6 +8018,7 @@ impl AlwaysUseHttpsInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutomaticHttpsRewritesInput {
     /// `value`
@@ -7761,6 +8037,7 @@ impl AutomaticHttpsRewritesInput {
 ///
 /// Schema: `#/components/schemas/zones_brotli`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BrotliInput {
     /// `value`
@@ -7779,6 +8056,7 @@ impl BrotliInput {
 ///
 /// Schema: `#/components/schemas/zones_browser_cache_ttl`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BrowserCacheTtlInput {
     /// `value`
@@ -7797,6 +8075,7 @@ impl BrowserCacheTtlInput {
 ///
 /// Schema: `#/components/schemas/zones_browser_check`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct BrowserCheckInput {
     /// `value`
@@ -7815,6 +8094,7 @@ impl BrowserCheckInput {
 ///
 /// Schema: `#/components/schemas/zones_cache_level`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CacheLevelInput {
     /// `value`
@@ -7833,6 +8113,7 @@ impl CacheLevelInput {
 ///
 /// Schema: `#/components/schemas/zones_challenge_ttl`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ChallengeTtlInput {
     /// `value`
@@ -7853,6 +8134,7 @@ impl ChallengeTtlInput {
 ///
 /// Default: `[]`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CiphersInput {
     /// `value`
@@ -7871,6 +8153,7 @@ impl CiphersInput {
 ///
 /// Schema: `#/components/schemas/zones_cname_flattening`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CnameFlatteningInput {
     /// `value`
@@ -7889,6 +8172,7 @@ impl CnameFlatteningInput {
 ///
 /// Schema: `#/components/schemas/zones_development_mode`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DevelopmentModeInput {
     /// `value`
@@ -7907,6 +8191,7 @@ impl DevelopmentModeInput {
 ///
 /// Schema: `#/components/schemas/zones_early_hints`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EarlyHintsInput {
     /// `value`
@@ -7925,6 +8210,7 @@ impl EarlyHintsInput {
 ///
 /// Schema: `#/components/schemas/zones_edge_cache_ttl`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EdgeCacheTtlInput {
     /// `value`
@@ -7943,6 +8229,7 @@ impl EdgeCacheTtlInput {
 ///
 /// Schema: `#/components/schemas/zones_email_obfuscation`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EmailObfuscationInput {
     /// `value`
@@ -7961,6 +8248,7 @@ impl EmailObfuscationInput {
 ///
 /// Schema: `#/components/schemas/zones_h2_prioritization`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct H2PrioritizationInput {
     /// `value`
@@ -7979,6 +8267,7 @@ impl H2PrioritizationInput {
 ///
 /// Schema: `#/components/schemas/zones_hotlink_protection`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct HotlinkProtectionInput {
     /// `value`
@@ -7997,6 +8286,7 @@ impl HotlinkProtectionInput {
 ///
 /// Schema: `#/components/schemas/zones_http2`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Http2Input {
     /// `value`
@@ -8015,6 +8305,7 @@ impl Http2Input {
 ///
 /// Schema: `#/components/schemas/zones_http3`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Http3Input {
     /// `value`
@@ -8033,6 +8324,7 @@ impl Http3Input {
 ///
 /// Schema: `#/components/schemas/zones_image_resizing`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ImageResizingInput {
     /// `value`
@@ -8051,6 +8343,7 @@ impl ImageResizingInput {
 ///
 /// Schema: `#/components/schemas/zones_ip_geolocation`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IpGeolocationInput {
     /// `value`
@@ -8069,6 +8362,7 @@ impl IpGeolocationInput {
 ///
 /// Schema: `#/components/schemas/zones_ipv6`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Ipv6Input {
     /// `value`
@@ -8087,6 +8381,7 @@ impl Ipv6Input {
 ///
 /// Schema: `#/components/schemas/zones_max_upload`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MaxUploadInput {
     /// `value`
@@ -8107,6 +8402,7 @@ impl MaxUploadInput {
 ///
 /// Default: `"1.0"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MinTlsVersionInput {
     /// `value`
@@ -8125,6 +8421,7 @@ impl MinTlsVersionInput {
 ///
 /// Schema: `#/components/schemas/zones_minify`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MinifyInput {
     /// `value`
@@ -8145,6 +8442,7 @@ impl MinifyInput {
 ///
 /// Schema: `#/components/schemas/zones_mirage`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MirageInput {
     /// `value`
@@ -8165,6 +8463,7 @@ impl MirageInput {
 /// Schema: `#/components/schemas/zones_mobile_redirect`
 #[deprecated]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MobileRedirectInput {
     /// `value`
@@ -8183,6 +8482,7 @@ impl MobileRedirectInput {
 ///
 /// Schema: `#/components/schemas/zones_nel`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct NelInput {
     /// `value`
@@ -8201,6 +8501,7 @@ impl NelInput {
 ///
 /// Schema: `#/components/schemas/zones_opportunistic_encryption`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunisticEncryptionInput {
     /// `value`
@@ -8221,6 +8522,7 @@ impl OpportunisticEncryptionInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OpportunisticOnionInput {
     /// `value`
@@ -8239,6 +8541,7 @@ impl OpportunisticOnionInput {
 ///
 /// Schema: `#/components/schemas/zones_orange_to_orange`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OrangeToOrangeInput {
     /// `value`
@@ -8259,6 +8562,7 @@ impl OrangeToOrangeInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct OriginErrorPagePassThruInput {
     /// `value`
@@ -8277,6 +8581,7 @@ impl OriginErrorPagePassThruInput {
 ///
 /// Schema: `#/components/schemas/zones_polish`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PolishInput {
     /// `value`
@@ -8297,6 +8602,7 @@ impl PolishInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PrefetchPreloadInput {
     /// `value`
@@ -8315,6 +8621,7 @@ impl PrefetchPreloadInput {
 ///
 /// Schema: `#/components/schemas/zones_proxy_read_timeout`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ProxyReadTimeoutInput {
     /// `value`
@@ -8333,6 +8640,7 @@ impl ProxyReadTimeoutInput {
 ///
 /// Schema: `#/components/schemas/zones_pseudo_ipv4`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PseudoIpv4Input {
     /// `value`
@@ -8351,6 +8659,7 @@ impl PseudoIpv4Input {
 ///
 /// Schema: `#/components/schemas/zones_replace_insecure_js`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReplaceInsecureJsInput {
     /// `value`
@@ -8371,6 +8680,7 @@ impl ReplaceInsecureJsInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResponseBufferingInput {
     /// `value`
@@ -8389,6 +8699,7 @@ impl ResponseBufferingInput {
 ///
 /// Schema: `#/components/schemas/zones_rocket_loader`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RocketLoaderInput {
     /// `value`
@@ -8407,6 +8718,7 @@ impl RocketLoaderInput {
 ///
 /// Schema: `#/components/schemas/zones_schemas-automatic_platform_optimization`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SchemasAutomaticPlatformOptimizationInput {
     /// `value`
@@ -8425,6 +8737,7 @@ impl SchemasAutomaticPlatformOptimizationInput {
 ///
 /// Schema: `#/components/schemas/zones_security_header`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SecurityHeaderInput {
     /// `value`
@@ -8443,6 +8756,7 @@ impl SecurityHeaderInput {
 ///
 /// Schema: `#/components/schemas/zones_security_level`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SecurityLevelInput {
     /// `value`
@@ -8461,6 +8775,7 @@ impl SecurityLevelInput {
 ///
 /// Schema: `#/components/schemas/zones_server_side_exclude`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ServerSideExcludeInput {
     /// `value`
@@ -8479,6 +8794,7 @@ impl ServerSideExcludeInput {
 ///
 /// Schema: `#/components/schemas/zones_sha1_support`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Sha1SupportInput {
     /// `value`
@@ -8499,6 +8815,7 @@ impl Sha1SupportInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SortQueryStringForCacheInput {
     /// `value`
@@ -8517,6 +8834,7 @@ impl SortQueryStringForCacheInput {
 ///
 /// Schema: `#/components/schemas/zones_ssl`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SslInput {
     /// `value`
@@ -8535,6 +8853,7 @@ impl SslInput {
 ///
 /// Schema: `#/components/schemas/zones_tls_1_2_only`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Tls12OnlyInput {
     /// `value`
@@ -8555,6 +8874,7 @@ impl Tls12OnlyInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Tls13Input {
     /// `value`
@@ -8573,6 +8893,7 @@ impl Tls13Input {
 ///
 /// Schema: `#/components/schemas/zones_tls_client_auth`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TlsClientAuthInput {
     /// `value`
@@ -8593,6 +8914,7 @@ impl TlsClientAuthInput {
 ///
 /// Default: `"off"`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TrueClientIpHeaderInput {
     /// `value`
@@ -8611,6 +8933,7 @@ impl TrueClientIpHeaderInput {
 ///
 /// Schema: `#/components/schemas/zones_waf`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WafInput {
     /// `value`
@@ -8629,6 +8952,7 @@ impl WafInput {
 ///
 /// Schema: `#/components/schemas/zones_webp`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebpInput {
     /// `value`
@@ -8647,6 +8971,7 @@ impl WebpInput {
 ///
 /// Schema: `#/components/schemas/zones_websockets`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebsocketsInput {
     /// `value`
@@ -9090,6 +9415,207 @@ impl serde::Serialize for SettingInput {
                 rt::__private::serialize_tagged(serializer, "id", "websockets", value)
             }
             Self::Unknown(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+#[cfg(feature = "__conformance")]
+impl<'de> serde::Deserialize<'de> for SettingInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        match rt::__private::union_tag(&value, "id").map(str::to_owned).as_deref() {
+            Some("0rtt") => rt::__private::decode_variant(value, "0rtt").map(Self::V0rtt),
+            Some("advanced_ddos") => {
+                rt::__private::decode_variant(value, "advanced_ddos")
+                    .map(Self::AdvancedDdos)
+            }
+            Some("always_online") => {
+                rt::__private::decode_variant(value, "always_online")
+                    .map(Self::AlwaysOnline)
+            }
+            Some("always_use_https") => {
+                rt::__private::decode_variant(value, "always_use_https")
+                    .map(Self::AlwaysUseHttps)
+            }
+            Some("automatic_https_rewrites") => {
+                rt::__private::decode_variant(value, "automatic_https_rewrites")
+                    .map(Self::AutomaticHttpsRewrites)
+            }
+            Some("brotli") => {
+                rt::__private::decode_variant(value, "brotli").map(Self::Brotli)
+            }
+            Some("browser_cache_ttl") => {
+                rt::__private::decode_variant(value, "browser_cache_ttl")
+                    .map(Self::BrowserCacheTtl)
+            }
+            Some("browser_check") => {
+                rt::__private::decode_variant(value, "browser_check")
+                    .map(Self::BrowserCheck)
+            }
+            Some("cache_level") => {
+                rt::__private::decode_variant(value, "cache_level").map(Self::CacheLevel)
+            }
+            Some("challenge_ttl") => {
+                rt::__private::decode_variant(value, "challenge_ttl")
+                    .map(Self::ChallengeTtl)
+            }
+            Some("ciphers") => {
+                rt::__private::decode_variant(value, "ciphers").map(Self::Ciphers)
+            }
+            Some("cname_flattening") => {
+                rt::__private::decode_variant(value, "cname_flattening")
+                    .map(Self::CnameFlattening)
+            }
+            Some("development_mode") => {
+                rt::__private::decode_variant(value, "development_mode")
+                    .map(Self::DevelopmentMode)
+            }
+            Some("early_hints") => {
+                rt::__private::decode_variant(value, "early_hints").map(Self::EarlyHints)
+            }
+            Some("edge_cache_ttl") => {
+                rt::__private::decode_variant(value, "edge_cache_ttl")
+                    .map(Self::EdgeCacheTtl)
+            }
+            Some("email_obfuscation") => {
+                rt::__private::decode_variant(value, "email_obfuscation")
+                    .map(Self::EmailObfuscation)
+            }
+            Some("h2_prioritization") => {
+                rt::__private::decode_variant(value, "h2_prioritization")
+                    .map(Self::H2Prioritization)
+            }
+            Some("hotlink_protection") => {
+                rt::__private::decode_variant(value, "hotlink_protection")
+                    .map(Self::HotlinkProtection)
+            }
+            Some("http2") => {
+                rt::__private::decode_variant(value, "http2").map(Self::Http2)
+            }
+            Some("http3") => {
+                rt::__private::decode_variant(value, "http3").map(Self::Http3)
+            }
+            Some("image_resizing") => {
+                rt::__private::decode_variant(value, "image_resizing")
+                    .map(Self::ImageResizing)
+            }
+            Some("ip_geolocation") => {
+                rt::__private::decode_variant(value, "ip_geolocation")
+                    .map(Self::IpGeolocation)
+            }
+            Some("ipv6") => rt::__private::decode_variant(value, "ipv6").map(Self::Ipv6),
+            Some("max_upload") => {
+                rt::__private::decode_variant(value, "max_upload").map(Self::MaxUpload)
+            }
+            Some("min_tls_version") => {
+                rt::__private::decode_variant(value, "min_tls_version")
+                    .map(Self::MinTlsVersion)
+            }
+            Some("minify") => {
+                rt::__private::decode_variant(value, "minify").map(Self::Minify)
+            }
+            Some("mirage") => {
+                rt::__private::decode_variant(value, "mirage").map(Self::Mirage)
+            }
+            Some("mobile_redirect") => {
+                rt::__private::decode_variant(value, "mobile_redirect")
+                    .map(Self::MobileRedirect)
+            }
+            Some("nel") => rt::__private::decode_variant(value, "nel").map(Self::Nel),
+            Some("opportunistic_encryption") => {
+                rt::__private::decode_variant(value, "opportunistic_encryption")
+                    .map(Self::OpportunisticEncryption)
+            }
+            Some("opportunistic_onion") => {
+                rt::__private::decode_variant(value, "opportunistic_onion")
+                    .map(Self::OpportunisticOnion)
+            }
+            Some("orange_to_orange") => {
+                rt::__private::decode_variant(value, "orange_to_orange")
+                    .map(Self::OrangeToOrange)
+            }
+            Some("origin_error_page_pass_thru") => {
+                rt::__private::decode_variant(value, "origin_error_page_pass_thru")
+                    .map(Self::OriginErrorPagePassThru)
+            }
+            Some("polish") => {
+                rt::__private::decode_variant(value, "polish").map(Self::Polish)
+            }
+            Some("prefetch_preload") => {
+                rt::__private::decode_variant(value, "prefetch_preload")
+                    .map(Self::PrefetchPreload)
+            }
+            Some("proxy_read_timeout") => {
+                rt::__private::decode_variant(value, "proxy_read_timeout")
+                    .map(Self::ProxyReadTimeout)
+            }
+            Some("pseudo_ipv4") => {
+                rt::__private::decode_variant(value, "pseudo_ipv4").map(Self::PseudoIpv4)
+            }
+            Some("replace_insecure_js") => {
+                rt::__private::decode_variant(value, "replace_insecure_js")
+                    .map(Self::ReplaceInsecureJs)
+            }
+            Some("response_buffering") => {
+                rt::__private::decode_variant(value, "response_buffering")
+                    .map(Self::ResponseBuffering)
+            }
+            Some("rocket_loader") => {
+                rt::__private::decode_variant(value, "rocket_loader")
+                    .map(Self::RocketLoader)
+            }
+            Some("automatic_platform_optimization") => {
+                rt::__private::decode_variant(value, "automatic_platform_optimization")
+                    .map(Self::AutomaticPlatformOptimization)
+            }
+            Some("security_header") => {
+                rt::__private::decode_variant(value, "security_header")
+                    .map(Self::SecurityHeader)
+            }
+            Some("security_level") => {
+                rt::__private::decode_variant(value, "security_level")
+                    .map(Self::SecurityLevel)
+            }
+            Some("server_side_exclude") => {
+                rt::__private::decode_variant(value, "server_side_exclude")
+                    .map(Self::ServerSideExclude)
+            }
+            Some("sha1_support") => {
+                rt::__private::decode_variant(value, "sha1_support")
+                    .map(Self::Sha1Support)
+            }
+            Some("sort_query_string_for_cache") => {
+                rt::__private::decode_variant(value, "sort_query_string_for_cache")
+                    .map(Self::SortQueryStringForCache)
+            }
+            Some("ssl") => rt::__private::decode_variant(value, "ssl").map(Self::Ssl),
+            Some("ssl_recommender") => {
+                rt::__private::decode_variant(value, "ssl_recommender")
+                    .map(Self::SslRecommender)
+            }
+            Some("tls_1_2_only") => {
+                rt::__private::decode_variant(value, "tls_1_2_only").map(Self::Tls12Only)
+            }
+            Some("tls_1_3") => {
+                rt::__private::decode_variant(value, "tls_1_3").map(Self::Tls13)
+            }
+            Some("tls_client_auth") => {
+                rt::__private::decode_variant(value, "tls_client_auth")
+                    .map(Self::TlsClientAuth)
+            }
+            Some("true_client_ip_header") => {
+                rt::__private::decode_variant(value, "true_client_ip_header")
+                    .map(Self::TrueClientIpHeader)
+            }
+            Some("waf") => rt::__private::decode_variant(value, "waf").map(Self::Waf),
+            Some("webp") => rt::__private::decode_variant(value, "webp").map(Self::Webp),
+            Some("websockets") => {
+                rt::__private::decode_variant(value, "websockets").map(Self::Websockets)
+            }
+            _ => rt::__private::unknown_variant(value, "id").map(Self::Unknown),
         }
     }
 }

@@ -7,10 +7,10 @@
 //! generated Rust that a reviewer reads; accept it with `INSTA_UPDATE=always cargo test -p
 //! cloudflare-tests --test snapshots` (or `cargo insta review`) once it is what was meant.
 //!
-//! Validity: every generated file is parsed with `syn::parse_file`. The fixtures' output is not
-//! compiled here (it needs the runtime crate and the dependencies, i.e. a second crate build
-//! per fixture inside `cargo test`); the generated crate itself is compiled by the workspace
-//! build, `cargo xtask check-groups` and the `compile` trybuild tests.
+//! Validity: every generated file is parsed with `syn::parse_file` here, and CI (`.ci/run`)
+//! compiles each fixture's output as a standalone crate (`cargo xtask regen --spec <fixture>
+//! --out target/fixture-<name>`, then `cargo check --all-features`), outside `cargo test`
+//! because each is a crate build of its own.
 //!
 //! The pinned spec's report (counts per group and every degraded item) is snapshotted too, so
 //! a generator change that degrades or drops something in the real API is visible.

@@ -204,6 +204,10 @@ pub struct Field {
     pub docs: Docs,
     /// Must be boxed to break a recursive type (set by the recursion pass).
     pub boxed: bool,
+    /// A `oneOf`/`anyOf` the object also is (an `allOf` part or a sibling of its properties):
+    /// its properties sit beside the named ones on the wire (`#[serde(flatten)]`), and
+    /// `json_name` only names the Rust field.
+    pub flatten: bool,
 }
 
 /// String enum.
@@ -392,6 +396,9 @@ pub struct Body {
     pub required: bool,
     /// Encoding and type.
     pub kind: BodyKind,
+    /// The other content types the body may be sent as (each gets a method of its own), by
+    /// content type.
+    pub alternatives: Vec<(String, BodyKind)>,
     /// Description of the body.
     pub description: Option<String>,
 }

@@ -95,6 +95,13 @@ impl TypeKind {
     }
 }
 
+impl Body {
+    /// The body's encoding, then each alternative's.
+    pub fn kinds(&self) -> impl Iterator<Item = &BodyKind> {
+        std::iter::once(&self.kind).chain(self.alternatives.iter().map(|(_, kind)| kind))
+    }
+}
+
 impl Operation {
     /// Calls `f` on every type reference of this operation, with the role it plays.
     pub fn for_each_ref(&self, mut f: impl FnMut(Role, &TypeRef)) {
@@ -102,12 +109,10 @@ impl Operation {
             .iter()
             .for_each(|p| f(Role::PathParam, &p.ty));
         self.params.iter().for_each(|p| f(Role::Param, &p.ty));
-        if let Some(Body {
-            kind: BodyKind::Json(t),
-            ..
-        }) = &self.body
-        {
-            f(Role::Body, t);
+        for kind in self.body.iter().flat_map(Body::kinds) {
+            if let BodyKind::Json(t) = kind {
+                f(Role::Body, t);
+            }
         }
         match &self.response {
             Response::Envelope { result, .. } => f(Role::Response, result),
@@ -124,12 +129,13 @@ impl Operation {
         self.params
             .iter_mut()
             .for_each(|p| f(Role::Param, &mut p.ty));
-        if let Some(Body {
-            kind: BodyKind::Json(t),
-            ..
-        }) = &mut self.body
-        {
-            f(Role::Body, t);
+        if let Some(body) = &mut self.body {
+            let alternatives = body.alternatives.iter_mut().map(|(_, kind)| kind);
+            for kind in std::iter::once(&mut body.kind).chain(alternatives) {
+                if let BodyKind::Json(t) = kind {
+                    f(Role::Body, t);
+                }
+            }
         }
         match &mut self.response {
             Response::Envelope { result, .. } => f(Role::Response, result),

@@ -1,10 +1,23 @@
 //! Objects and `allOf`: the properties, `required` and `additionalProperties` of every part,
 //! followed through `$ref`s and nested `allOf`s, merged into one struct.
+//!
+//! A `oneOf`/`anyOf` that an object also is (an `allOf` part, or a sibling of `properties`) is
+//! read by what its variants add ([`Lowerer::object_shape`]):
+//! - variants that add no properties (only `required`, a title), variants that are the schemas
+//!   of the object's own properties (`oneOf: [$ref ip, $ref asn]` beside `ip`, `asn`: "one of
+//!   these properties"), and primitive variants (no object matches them) constrain which
+//!   properties are present: the properties stay, optional;
+//! - a single variant left is merged like an `allOf` part;
+//! - several are the union's own type, flattened into the struct (`#[serde(flatten)]`): its
+//!   variant's properties sit beside the struct's on the wire. An object that adds nothing to
+//!   the union is the union.
 
 use super::schemas::docs_of;
 use super::{Ctx, Lowerer, Shape};
 use crate::ir::*;
 use crate::spec::{escape_pointer, sref, sref_box, ObjectParts, Properties, SRef, SCHEMA_PREFIX};
+use heck::ToSnakeCase;
+use openapiv3::SchemaKind;
 use openapiv3::{AdditionalProperties, ReferenceOr, Schema};
 use std::collections::BTreeSet;
 
@@ -37,8 +50,20 @@ pub(super) struct ObjectView<'a> {
     additional: Option<(&'a AdditionalProperties, Ctx)>,
     /// Some part declared an object (properties, `type: object`, additionalProperties).
     object: bool,
-    /// Parts that are not objects (a string, a union…): the merge is not exact.
+    /// Parts that are not objects (a string…): the merge is not exact.
     non_object_parts: Vec<String>,
+    /// `oneOf`/`anyOf` parts, read in [`Lowerer::object_shape`].
+    unions: Vec<UnionPart<'a>>,
+}
+
+/// A `oneOf`/`anyOf` an object also is.
+struct UnionPart<'a> {
+    /// The union schema (an `allOf` part), or `None` for a sibling of `properties`.
+    schema: Option<SRef<'a>>,
+    variants: &'a [ReferenceOr<Schema>],
+    one_of: bool,
+    /// Where the union is (for a sibling: the object's own location).
+    ctx: Ctx,
 }
 impl<'a> Lowerer<'a> {
     /// `allOf` (optionally with sibling `required`): one part that carries the type and only
@@ -143,10 +168,49 @@ impl<'a> Lowerer<'a> {
             }
             None => ctx.clone(),
         };
+        if let Some((variants, one_of)) = union_variants(schema) {
+            if let SchemaKind::Any(any) = &schema.schema_kind {
+                // Properties beside the union: the object part of the schema.
+                let object = ObjectParts {
+                    props: Some(&any.properties),
+                    required: &any.required,
+                    additional: any.additional_properties.as_ref(),
+                    all_of: &any.all_of,
+                    object: any.typ.as_deref() == Some("object") || !any.properties.is_empty(),
+                };
+                self.merge_parts(view, object, &ctx, depth);
+            }
+            let schema_ref = match (&schema.schema_kind, name) {
+                (SchemaKind::Any(any), _)
+                    if !any.properties.is_empty() || !any.all_of.is_empty() =>
+                {
+                    None
+                }
+                _ => Some(s),
+            };
+            view.unions.push(UnionPart {
+                schema: schema_ref,
+                variants,
+                one_of,
+                ctx,
+            });
+            return;
+        }
         let Some(parts) = ObjectParts::of(schema) else {
             view.non_object_parts.push(ctx.pointer.clone());
             return;
         };
+        self.merge_parts(view, parts, &ctx, depth);
+    }
+
+    /// Merges the object parts of one schema into `view`.
+    fn merge_parts(
+        &mut self,
+        view: &mut ObjectView<'a>,
+        parts: ObjectParts<'a>,
+        ctx: &Ctx,
+        depth: usize,
+    ) {
         let ObjectParts {
             props,
             required,
@@ -164,7 +228,7 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(props) = props {
             for (pname, pschema) in props {
-                merge_prop(view, pname, Prop::of(pname, pschema, &ctx), self);
+                merge_prop(view, pname, Prop::of(pname, pschema, ctx), self);
             }
         }
         view.required.extend(required.iter().cloned());
@@ -181,7 +245,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn object_shape(&mut self, view: ObjectView<'a>, ctx: &Ctx) -> Shape {
+    pub(super) fn object_shape(&mut self, mut view: ObjectView<'a>, ctx: &Ctx) -> Shape {
+        let flattened = self.read_unions(&mut view);
+        // An object that adds nothing to a union (`allOf: [union, {required: …}]`) is the union.
+        if let [(_, union)] = flattened.as_slice() {
+            if view.props.is_empty()
+                && view.additional.is_none()
+                && view.non_object_parts.is_empty()
+            {
+                return Shape::Plain(union.clone());
+            }
+        }
         if !view.non_object_parts.is_empty() {
             if view.props.is_empty() {
                 self.degrade(
@@ -217,7 +291,7 @@ impl<'a> Lowerer<'a> {
                 })
             }
         };
-        if view.props.is_empty() {
+        if view.props.is_empty() && flattened.is_empty() {
             return Shape::Plain(match additional {
                 Some(value) => TypeRef::Map(Box::new(value)),
                 None => TypeRef::Json,
@@ -246,9 +320,111 @@ impl<'a> Lowerer<'a> {
                 nullable,
                 docs,
                 boxed: false,
+                flatten: false,
+            });
+        }
+        for (name, ty) in flattened {
+            let mut rust_name = name;
+            while fields.iter().any(|f| f.json_name == rust_name) {
+                rust_name.push('_');
+            }
+            fields.push(Field {
+                json_name: rust_name,
+                ty,
+                required: true,
+                nullable: false,
+                docs: Docs {
+                    description: Some(
+                        "Which of the alternatives this is: its properties sit beside the ones above on the wire.".to_owned(),
+                    ),
+                    ..Docs::default()
+                },
+                boxed: false,
+                flatten: true,
             });
         }
         Shape::Named(TypeKind::Struct(Struct { fields, additional }))
+    }
+
+    /// Reads the object's `oneOf`/`anyOf` parts (see the module docs): merges single variants
+    /// into `view`, and returns the unions to flatten, each with its field name.
+    fn read_unions(&mut self, view: &mut ObjectView<'a>) -> Vec<(String, TypeRef)> {
+        let mut flattened = Vec::new();
+        for union in std::mem::take(&mut view.unions) {
+            let property_schemas: BTreeSet<&str> = view
+                .props
+                .values()
+                .filter_map(|p| match p.schema {
+                    SRef::Ref(r) => Some(r),
+                    SRef::Inline(_) => None,
+                })
+                .collect();
+            let is_object = view.object || !view.props.is_empty();
+            let adding: Vec<&'a ReferenceOr<Schema>> = union
+                .variants
+                .iter()
+                .filter(|v| {
+                    let Some((schema, _)) = self.spec.deref(sref(v)) else {
+                        return false;
+                    };
+                    let of_property =
+                        matches!(v, ReferenceOr::Reference { reference } if property_schemas.contains(reference.as_str()));
+                    let parts = ObjectParts::of(schema);
+                    let primitive = parts.is_none() && union_variants(schema).is_none();
+                    let adds_nothing = parts.is_some_and(|p| {
+                        p.props.is_none_or(|p| p.is_empty())
+                            && p.all_of.is_empty()
+                            && p.additional.is_none()
+                    });
+                    !(of_property || adds_nothing || (is_object && primitive))
+                })
+                .collect();
+            match adding.as_slice() {
+                [] => {}
+                [single] => {
+                    let index = union
+                        .variants
+                        .iter()
+                        .position(|v| std::ptr::eq(v, *single))
+                        .unwrap_or_default();
+                    let keyword = if union.one_of { "oneOf" } else { "anyOf" };
+                    let part_ctx = union.ctx.child("", &format!("{keyword}/{index}"));
+                    self.merge_into(view, sref(single), &part_ctx, 1);
+                }
+                _ => {
+                    let (name, ty) = match union.schema {
+                        Some(schema) => {
+                            let name = match schema {
+                                SRef::Ref(r) => r
+                                    .strip_prefix(SCHEMA_PREFIX)
+                                    .map(|n| self.component_group(n).1)
+                                    .unwrap_or_else(|| "variant".to_owned()),
+                                SRef::Inline(_) => "variant".to_owned(),
+                            };
+                            // An inline union is named after its object: `<Object>Variant`.
+                            let ctx = match schema {
+                                SRef::Ref(_) => union.ctx.clone(),
+                                SRef::Inline(_) => Ctx {
+                                    hint: format!("{} variant", union.ctx.hint),
+                                    ..union.ctx.clone()
+                                },
+                            };
+                            (name, self.type_of(schema, &ctx).0)
+                        }
+                        None => {
+                            let keyword = if union.one_of { "oneOf" } else { "anyOf" };
+                            let ctx = union.ctx.child("variant", keyword);
+                            (
+                                "variant".to_owned(),
+                                self.inline_union(union.variants, union.one_of, &ctx),
+                            )
+                        }
+                    };
+                    flattened.push((name.to_snake_case(), ty));
+                }
+            }
+        }
+        flattened
     }
 
     pub(super) fn object_view_of(&mut self, s: SRef<'a>, ctx: &Ctx) -> ObjectView<'a> {
@@ -266,4 +442,16 @@ fn merge_prop<'a>(view: &mut ObjectView<'a>, name: &str, prop: Prop<'a>, n: &Low
         }
     }
     view.props.insert(name.to_owned(), prop);
+}
+
+/// The variants of a `oneOf`/`anyOf` schema (with or without sibling properties), and whether
+/// it is a `oneOf`.
+fn union_variants(schema: &Schema) -> Option<(&[ReferenceOr<Schema>], bool)> {
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => Some((one_of, true)),
+        SchemaKind::AnyOf { any_of } => Some((any_of, false)),
+        SchemaKind::Any(any) if !any.one_of.is_empty() => Some((&any.one_of, true)),
+        SchemaKind::Any(any) if !any.any_of.is_empty() => Some((&any.any_of, false)),
+        _ => None,
+    }
 }

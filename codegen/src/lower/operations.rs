@@ -133,8 +133,13 @@ impl<'a> Lowerer<'a> {
             }
         }
         // Path parameters in template order; template names the spec forgot are added as strings.
+        // A name the template repeats is one parameter (OpenAPI names are unique per
+        // location): its value fills every placeholder of that name.
         let mut ordered = Vec::new();
         for name in template_names(path) {
+            if ordered.iter().any(|p: &Param| p.name == name) {
+                continue;
+            }
             match path_params.iter().position(|p| p.name == name) {
                 Some(i) => ordered.push(path_params.remove(i)),
                 None => {
@@ -142,11 +147,7 @@ impl<'a> Lowerer<'a> {
                         &group,
                         &pointer,
                         DegradedKind::Parameter,
-                        if ordered.iter().any(|p: &Param| p.name == name) {
-                            format!("path parameter `{name}` appears twice in the template; the second is a separate string argument")
-                        } else {
-                            format!("path parameter `{name}` is not declared; taken as a string")
-                        },
+                        format!("path parameter `{name}` is not declared; taken as a string"),
                     );
                     ordered.push(Param {
                         name,

@@ -3,8 +3,10 @@
 
 use super::{Ctx, Lowerer};
 use crate::ir::*;
-use crate::spec::{content_rank, is_json, sref, sref_box, SRef};
-use openapiv3::{AdditionalProperties, ReferenceOr, RequestBody, Schema, SchemaKind, Type};
+use crate::spec::{content_rank, escape_pointer, is_json, sref, sref_box, SRef};
+use openapiv3::{
+    AdditionalProperties, MediaType, ReferenceOr, RequestBody, Schema, SchemaKind, Type,
+};
 use std::collections::BTreeSet;
 
 impl<'a> Lowerer<'a> {
@@ -24,11 +26,35 @@ impl<'a> Lowerer<'a> {
             .keys()
             .min_by_key(|ct| content_rank(ct))
             .cloned()?;
-        for other in body.content.keys().filter(|ct| **ct != chosen) {
-            self.degrade(&group, &format!("{}/requestBody", ctx.pointer), DegradedKind::RawBody, format!("alternative request content type `{other}` not generated; the method sends `{chosen}`"));
-        }
-        let media = &body.content[&chosen];
-        let bctx = ctx.child("request", "requestBody");
+        let kind = self.body_kind(
+            &chosen,
+            &body.content[&chosen],
+            &ctx.child("request", "requestBody"),
+        );
+        // Every other content type is a method of its own (`<method>_<subtype>`).
+        let mut others: Vec<&String> = body.content.keys().filter(|ct| **ct != chosen).collect();
+        others.sort_by_key(|ct| content_rank(ct));
+        let alternatives = others
+            .into_iter()
+            .map(|ct| {
+                let subtype = ct.split(['/', ';']).nth(1).unwrap_or(ct);
+                let actx = ctx.child(
+                    &format!("request {subtype}"),
+                    &format!("requestBody/content/{}", escape_pointer(ct)),
+                );
+                (ct.clone(), self.body_kind(ct, &body.content[ct], &actx))
+            })
+            .collect();
+        Some(Body {
+            required: body.required,
+            kind,
+            alternatives,
+            description: body.description.clone(),
+        })
+    }
+
+    /// How a body of content type `ct` is sent.
+    fn body_kind(&mut self, ct: &str, media: &'a MediaType, bctx: &Ctx) -> BodyKind {
         // No schema, or an object schema without properties: Cloudflare's way of saying
         // "send `{}`" (102 deletes say it); nothing the caller has to fill in.
         let empty_object = match &media.schema {
@@ -38,12 +64,12 @@ impl<'a> Lowerer<'a> {
                 .deref(sref(s))
                 .is_some_and(|(schema, _)| is_empty_object(schema)),
         };
-        let kind = if is_json(&chosen) && empty_object {
+        if is_json(ct) && empty_object {
             BodyKind::EmptyObject
-        } else if is_json(&chosen) {
+        } else if is_json(ct) {
             let ty = match &media.schema {
                 Some(s) => {
-                    let (ty, nullable) = self.type_of(sref(s), &bctx);
+                    let (ty, nullable) = self.type_of(sref(s), bctx);
                     if nullable {
                         TypeRef::Nullable(Box::new(ty))
                     } else {
@@ -53,20 +79,15 @@ impl<'a> Lowerer<'a> {
                 None => TypeRef::Json,
             };
             BodyKind::Json(ty)
-        } else if chosen.starts_with("multipart/form-data") {
+        } else if ct.starts_with("multipart/form-data") {
             let mut parts = Vec::new();
             if let Some(s) = &media.schema {
                 self.multipart_parts(sref(s), &mut parts, 0);
             }
             BodyKind::Multipart(parts)
         } else {
-            BodyKind::Raw(chosen.clone())
-        };
-        Some(Body {
-            required: body.required,
-            kind,
-            description: body.description.clone(),
-        })
+            BodyKind::Raw(ct.to_owned())
+        }
     }
 
     /// Documented parts of a multipart body (name, description), through `$ref`, `allOf` and

@@ -57,6 +57,37 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The type of the union of `variants` at `ctx` (a `oneOf`/`anyOf` beside properties),
+    /// memoized by location like inline schemas.
+    pub(super) fn inline_union(
+        &mut self,
+        variants: &'a [ReferenceOr<Schema>],
+        one_of: bool,
+        ctx: &Ctx,
+    ) -> TypeRef {
+        if let Some(done) = self.inline.get(&ctx.pointer) {
+            return done.clone();
+        }
+        let ty = match self.union_shape(variants, one_of, ctx) {
+            Shape::Plain(ty) => ty,
+            Shape::Named(kind) => {
+                let id = TypeId::at(self.types.len());
+                self.types.push(TypeDef {
+                    origin: Origin::Inline(ctx.pointer.clone()),
+                    group: ctx.group.clone(),
+                    name_hint: ctx.hint.clone(),
+                    docs: Docs::default(),
+                    kind,
+                    usage: Usage::default(),
+                    merged: Vec::new(),
+                });
+                TypeRef::Named(id)
+            }
+        };
+        self.inline.insert(ctx.pointer.clone(), ty.clone());
+        ty
+    }
+
     /// The type made for component schema `name` (created on first use).
     pub(super) fn component(&mut self, name: &str) -> TypeId {
         if let Some(&id) = self.components.get(name) {
@@ -166,19 +197,16 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Any(any) => {
                 if !any.one_of.is_empty() || !any.any_of.is_empty() {
+                    // Properties beside the union: an object that also is the union.
+                    if !any.properties.is_empty() || !any.all_of.is_empty() {
+                        let view = self.object_view_of(SRef::Inline(schema), ctx);
+                        return self.object_shape(view, ctx);
+                    }
                     let (variants, one_of) = if any.one_of.is_empty() {
                         (&any.any_of, false)
                     } else {
                         (&any.one_of, true)
                     };
-                    if !any.properties.is_empty() || !any.all_of.is_empty() {
-                        self.degrade(
-                            &ctx.group,
-                            &ctx.pointer,
-                            DegradedKind::LooseJson,
-                            "properties/allOf beside oneOf/anyOf are not merged into the variants",
-                        );
-                    }
                     return self.union_shape(variants, one_of, ctx);
                 }
                 let objectish = !any.properties.is_empty()
@@ -270,6 +298,15 @@ impl<'a> Lowerer<'a> {
                     found = Some(t);
                 }
                 found
+            }
+            // `enum: [true]` refining a boolean (a constant): still a boolean.
+            SchemaKind::Any(any)
+                if any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && !any.enumeration.is_empty()
+                    && any.enumeration.iter().all(|v| v.is_boolean()) =>
+            {
+                Some(TypeRef::Boolean)
             }
             SchemaKind::Any(any)
                 if any.properties.is_empty()

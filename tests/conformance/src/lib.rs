@@ -5,7 +5,8 @@
 //! - `tests/examples.rs`: every example the spec attaches to a success response decodes into
 //!   the operation's result type;
 //! - `tests/prism.rs` (run by `prism.sh`, which starts a Prism mock server of the pinned spec):
-//!   every operation is called once through the runtime and its answer decoded.
+//!   every operation is called once through its generated method (typed arguments deserialized
+//!   from spec-valid JSON, [`Args`]) and its answer decoded.
 
 use bytes::Bytes;
 use cloudflare_v4::runtime::__private::{self, BoxFuture, Request};
@@ -47,6 +48,93 @@ pub struct Entry {
     pub decode: DecodeFn,
     /// Sends a prepared request and decodes the answer as the generated method does.
     pub call: fn(Request) -> BoxFuture<Result<(), Error>>,
+    /// Calls the generated method, every argument typed and built from [`Args`].
+    pub method: MethodFn,
+}
+
+/// A call of a generated method, ready to send; or why its arguments could not be built.
+pub type MethodResult = Result<BoxFuture<Result<(), Error>>, String>;
+
+/// Calls one generated method with arguments from [`Args`].
+pub type MethodFn = fn(&cloudflare_v4::Client, &mut Args) -> MethodResult;
+
+/// The arguments of one call as JSON values, which [`MethodFn`]s deserialize into the generated
+/// request types (they implement `Deserialize` under the crate's hidden `__conformance`
+/// feature).
+#[derive(Default)]
+pub struct Args {
+    /// Path arguments, in template order.
+    pub path: Vec<String>,
+    /// Query and header parameters: `(location, wire name, value)`.
+    pub params: Vec<(&'static str, String, serde_json::Value)>,
+    /// A JSON body.
+    pub body: Option<serde_json::Value>,
+    /// A multipart body (taken by the call).
+    pub form: Option<rt::MultipartForm>,
+    /// A raw body.
+    pub raw: Option<Bytes>,
+}
+
+impl Args {
+    /// Path argument `index`.
+    pub fn path(&self, index: usize) -> &str {
+        self.path.get(index).map_or("", String::as_str)
+    }
+
+    /// Path argument `index` as an integer.
+    pub fn path_integer(&self, index: usize) -> Result<i64, String> {
+        let text = self.path(index);
+        text.parse()
+            .map_err(|e| format!("path argument {index} `{text}` is not an integer: {e}"))
+    }
+
+    /// Path argument `index` as a number.
+    pub fn path_number(&self, index: usize) -> Result<f64, String> {
+        let text = self.path(index);
+        text.parse()
+            .map_err(|e| format!("path argument {index} `{text}` is not a number: {e}"))
+    }
+
+    /// The value of parameter `name` in `location` (`query`, `header`), if one was built.
+    pub fn param<T: DeserializeOwned>(
+        &self,
+        location: &str,
+        name: &str,
+    ) -> Result<Option<T>, String> {
+        self.params
+            .iter()
+            .find(|(l, n, _)| *l == location && n == name)
+            .map(|(_, _, value)| {
+                typed(value.clone()).map_err(|e| format!("{location} parameter `{name}`: {e}"))
+            })
+            .transpose()
+    }
+
+    /// The JSON body as `T`, if one was built.
+    pub fn body<T: DeserializeOwned>(&self) -> Result<Option<T>, String> {
+        self.body
+            .clone()
+            .map(|value| typed(value).map_err(|e| format!("request body: {e}")))
+            .transpose()
+    }
+
+    /// The multipart body, if one was built.
+    pub fn form(&mut self) -> Option<rt::MultipartForm> {
+        self.form.take()
+    }
+
+    /// The raw body, if one was built.
+    pub fn raw(&mut self) -> Option<Bytes> {
+        self.raw.take()
+    }
+}
+
+/// `value` as `T`, with the path of the field that does not fit.
+fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        format!("at `{path}`: {}", e.into_inner())
+    })
 }
 
 /// Decodes `body` as a 200 JSON response of `op` into `T` (envelope unwrapped as by

@@ -18,7 +18,7 @@ use cloudflare_conformance::drift;
 use cloudflare_conformance::spec::{root, Spec};
 use cloudflare_conformance::synth::{pointer_segment, request_dialect, Synthesizer};
 use cloudflare_conformance::table::ENTRIES;
-use cloudflare_conformance::{known_causes, Entry};
+use cloudflare_conformance::{known_causes, Args, Entry};
 use cloudflare_v4::runtime::__private::{self, Request};
 use cloudflare_v4::runtime::{Client, Credentials, Error, FilePart, MultipartForm, RetryPolicy};
 use futures::StreamExt;
@@ -65,6 +65,9 @@ struct Planned {
     path_args: Vec<String>,
     query: Vec<(&'static str, Vec<String>)>,
     headers: Vec<(&'static str, String)>,
+    /// The same query and header values as JSON, for the typed arguments of the generated
+    /// method: `(location, name, value)`.
+    param_values: Vec<(&'static str, &'static str, Value)>,
     body: PlannedBody,
     /// Values no candidate made valid: `<where>: <validator error>`. Empty for a request the
     /// validator accepts, so that a rejection by Prism is a disagreement to explain.
@@ -109,6 +112,7 @@ fn plan(entry: &Entry, spec: &'static Spec, synth: &Synthesizer) -> Planned {
         path_args: Vec::new(),
         query: Vec::new(),
         headers: Vec::new(),
+        param_values: Vec::new(),
         body: PlannedBody::None,
         invalid: Vec::new(),
     };
@@ -148,6 +152,8 @@ fn plan(entry: &Entry, spec: &'static Spec, synth: &Synthesizer) -> Planned {
             continue;
         }
         let value = value_of(pointer, format!("{kind}.{name}"), &mut planned.invalid);
+        let location = if kind == "query" { "query" } else { "header" };
+        planned.param_values.push((location, name, value.clone()));
         if kind == "query" {
             let values = match &value {
                 Value::Array(items) => items.iter().map(text).collect(),
@@ -234,7 +240,49 @@ fn multipart_parts(
         .collect()
 }
 
-/// The runtime request for a plan, as the generated method would build it.
+/// The typed arguments of the generated method for a plan, as JSON values to deserialize.
+fn method_args(planned: &Planned) -> Args {
+    Args {
+        path: planned.path_args.clone(),
+        params: planned
+            .param_values
+            .iter()
+            .map(|(location, name, value)| (*location, (*name).to_owned(), value.clone()))
+            .collect(),
+        body: match &planned.body {
+            PlannedBody::Json(value) => Some(value.clone()),
+            _ => None,
+        },
+        form: match &planned.body {
+            PlannedBody::Multipart(parts) => Some(form(parts)),
+            _ => None,
+        },
+        raw: match &planned.body {
+            PlannedBody::Raw(_) => Some(bytes::Bytes::from_static(RAW_BODY)),
+            _ => None,
+        },
+    }
+}
+
+const RAW_BODY: &[u8] = b"test";
+
+fn form(parts: &[(String, Part)]) -> MultipartForm {
+    let mut form = MultipartForm::new();
+    for (name, part) in parts {
+        form = match part {
+            Part::Text(text) => form.text(name.clone(), text.clone()),
+            Part::Json(value) => form.json(name.clone(), value),
+            Part::File => form.file(
+                name.clone(),
+                FilePart::new(FILE_PART).file_name("worker.js"),
+            ),
+        };
+    }
+    form
+}
+
+/// The runtime request for a plan, as the generated method would build it: for an operation
+/// whose typed arguments could not be built.
 fn build(client: &Client, entry: &Entry, planned: &Planned) -> Request {
     let args: Vec<&str> = planned.path_args.iter().map(String::as_str).collect();
     let mut request = __private::request(client, entry.op, &args);
@@ -247,21 +295,8 @@ fn build(client: &Client, entry: &Entry, planned: &Planned) -> Request {
     match &planned.body {
         PlannedBody::None => {}
         PlannedBody::Json(value) => request.json(value),
-        PlannedBody::Multipart(parts) => {
-            let mut form = MultipartForm::new();
-            for (name, part) in parts {
-                form = match part {
-                    Part::Text(text) => form.text(name.clone(), text.clone()),
-                    Part::Json(value) => form.json(name.clone(), value),
-                    Part::File => form.file(
-                        name.clone(),
-                        FilePart::new(FILE_PART).file_name("worker.js"),
-                    ),
-                };
-            }
-            request.multipart(form);
-        }
-        PlannedBody::Raw(ct) => request.raw_body(ct, bytes::Bytes::from_static(b"test")),
+        PlannedBody::Multipart(parts) => request.multipart(form(parts)),
+        PlannedBody::Raw(ct) => request.raw_body(ct, bytes::Bytes::from_static(RAW_BODY)),
     }
     request
 }
@@ -445,23 +480,37 @@ fn main() {
         .http_client(reqwest::Client::builder().pool_max_idle_per_host(0))
         .build()
         .expect("client");
+    let generated = cloudflare_v4::Client::from(client.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio");
-    let outcomes: Vec<(&'static str, Outcome)> = runtime.block_on(async {
+    // Per operation: the outcome, and why it did not go through its generated method (`None`
+    // when it did).
+    let outcomes: Vec<(&'static str, Outcome, Option<String>)> = runtime.block_on(async {
         futures::stream::iter(ENTRIES.iter().zip(&plans))
             .map(|(entry, planned)| {
                 let client = client.clone();
+                let generated = generated.clone();
                 let base = base.clone();
                 async move {
-                    // Building the request runs user-facing runtime code too: a panic there counts.
-                    let request = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        build(&client, entry, planned)
+                    // The generated method with typed arguments; where they cannot be built, the
+                    // same request through the runtime, with the reason kept. Building runs
+                    // user-facing code too: a panic there counts.
+                    let mut not_through_method = None;
+                    let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let mut args = method_args(planned);
+                        match (entry.method)(&generated, &mut args) {
+                            Ok(call) => call,
+                            Err(why) => {
+                                not_through_method = Some(why);
+                                (entry.call)(build(&client, entry, planned))
+                            }
+                        }
                     }));
-                    let outcome = match request {
+                    let outcome = match call {
                         Err(_) => Outcome::Panic("panic while building the request".into()),
-                        Ok(request) => match tokio::spawn((entry.call)(request)).await {
+                        Ok(call) => match tokio::spawn(call).await {
                             Ok(result) => classify(result),
                             Err(join) if join.is_panic() => Outcome::Panic(format!("{join}")),
                             Err(join) => Outcome::ClientFailure(format!("{join}")),
@@ -481,7 +530,7 @@ fn main() {
                         }
                         other => other,
                     };
-                    (entry.op.id, outcome)
+                    (entry.op.id, outcome, not_through_method)
                 }
             })
             .buffer_unordered(8)
@@ -498,7 +547,12 @@ fn main() {
     let mut tally: BTreeMap<&str, usize> = BTreeMap::new();
     let mut details: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut invalid_requests = 0;
-    for (id, outcome) in &outcomes {
+    let mut not_through_methods: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(id, _, why)| Some(format!("{id}: {}", why.as_ref()?)))
+        .collect();
+    not_through_methods.sort();
+    for (id, outcome, _) in &outcomes {
         let (kind, detail) = match outcome {
             Outcome::Success => ("success", None),
             Outcome::ApiError(why) => ("api error", Some(why.clone())),
@@ -519,7 +573,7 @@ fn main() {
     }
     let count = |k: &str| tally.get(k).copied().unwrap_or(0);
     let mut summary = format!(
-        "prism conformance: {} operations in {:.1} s (requests planned and validated in {:.1} s): {} success, {} API error from Prism, {} client-side failure, {} panic\n",
+        "prism conformance: {} operations in {:.1} s (requests planned and validated in {:.1} s): {} success, {} API error from Prism, {} client-side failure, {} panic ({} of {} through generated methods)\n",
         outcomes.len(),
         started.elapsed().as_secs_f64(),
         planned_in.as_secs_f64(),
@@ -527,6 +581,8 @@ fn main() {
         count("api error"),
         count("client-side failure"),
         count("panic"),
+        outcomes.len() - not_through_methods.len(),
+        outcomes.len(),
     );
     summary.push_str(&format!(
         "prism conformance: {} of the API errors answer a request the schema validator also rejects; {} spec examples in request positions violate their own schemas (a valid value was sent instead); {} schemas the validator could not compile; {} responses decoded after client error correction (values whose type contradicts the schema, required values missing, union values that fit no variant)\n",
@@ -535,6 +591,12 @@ fn main() {
         unchecked,
         converted.len(),
     ));
+    // Every operation that did not go through its generated method, with the reason.
+    for line in &not_through_methods {
+        summary.push_str(&format!(
+            "prism conformance: not through its generated method: {line}\n"
+        ));
+    }
     let mut report = summary.clone();
     for (kind, lines) in &mut details {
         lines.sort();
