@@ -1,4 +1,5 @@
-//! Upload a Worker script (multipart: metadata + module) and bind a route to it.
+//! Upload a Worker: as a JavaScript body (service-worker syntax, the guide's curl), and as a
+//! multipart module with its metadata; then bind a route to it.
 //!
 //! Runs against the API, or any server that speaks it (CI runs it against a Prism mock
 //! of the pinned spec):
@@ -16,6 +17,18 @@ async fn deploy_worker(
     script: &'static str,
 ) -> Result<(), Error> {
     let api = client.workers();
+    // curl -X PUT …/workers/scripts/my-worker -H 'Content-Type: application/javascript' \
+    //   --data-binary @worker.js
+    let uploaded = api
+        .upload_worker_module_application_javascript(
+            account_id,
+            "my-worker",
+            "addEventListener('fetch', event => event.respondWith(new Response('hi')))",
+            &Default::default(),
+        )
+        .await?;
+    println!("uploaded as JavaScript, etag {:?}", uploaded.etag);
+
     let metadata = serde_json::json!({
         "main_module": "worker.js",
         "compatibility_date": "2024-08-01",

@@ -1,0 +1,50 @@
+//! Create a rate limit: ban clients that send more than 100 login attempts in a minute.
+//!
+//! Runs against the API, or any server that speaks it (CI runs it against a Prism mock
+//! of the pinned spec):
+//!
+//! ```sh
+//! CLOUDFLARE_API_TOKEN=… CLOUDFLARE_ZONE_ID=… \\
+//!   cargo run -p cloudflare-v4 --features firewall --example rate_limit
+//! ```
+// Zone rate limits are deprecated upstream (rate limiting rules in `rulesets` replace them);
+// the methods are marked `#[deprecated]`.
+#![allow(deprecated)]
+use cloudflare_v4::{firewall, Client, Error};
+
+async fn limit_logins(client: &Client, zone_id: &str) -> Result<(), Error> {
+    let action = firewall::ActionVariant1::new()
+        .mode(firewall::Mode::Ban)
+        .timeout(600.0);
+    let traffic = firewall::MatchVariant1::new().request(
+        firewall::MatchVariant1Request::new()
+            .url("*.example.com/login*")
+            .methods(vec![firewall::MethodsItem::Post]),
+    );
+    // Threshold 100 requests in a period of 60 seconds.
+    let limit = firewall::ARateLimitRequest::new(action, traffic, 60.0, 100.0);
+    let created = client
+        .firewall()
+        .create_a_rate_limit(zone_id, &limit)
+        .await?;
+    println!("rate limit: {created}");
+    Ok(())
+}
+
+/// An identifier from the environment (CLOUDFLARE_ZONE_ID, CLOUDFLARE_ACCOUNT_ID).
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("set {name}"))
+}
+
+#[tokio::main]
+async fn main() {
+    // CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY), and CLOUDFLARE_BASE_URL.
+    let client = Client::from_env().expect("credentials in the environment");
+    match limit_logins(&client, &env("CLOUDFLARE_ZONE_ID")).await {
+        Ok(()) => println!("rate_limit: done"),
+        Err(error) => {
+            eprintln!("rate_limit: {error}");
+            std::process::exit(1);
+        }
+    }
+}
