@@ -254,6 +254,7 @@ impl GroupCx<'_> {
         let methods = ops.iter().map(|&i| self.method(i));
         let statics = ops.iter().map(|&i| self.operation_static(i));
         let params = ops.iter().filter_map(|&i| self.params_struct(i));
+        let forms = ops.iter().filter_map(|&i| self.form_struct(i));
         let type_items = types.iter().map(|&id| self.type_item(id));
         let ops_items = if ops.is_empty() {
             quote! {}
@@ -294,6 +295,7 @@ impl GroupCx<'_> {
 
             #ops_items
             #(#params)*
+            #(#forms)*
             #(#type_items)*
         }
     }
@@ -384,9 +386,10 @@ impl GroupCx<'_> {
                 BodyKind::EmptyObject if body.required => {
                     body_stmt = quote! { request.json(&serde_json::Map::new()); };
                 }
+                // The form struct (`<Method>Form`) or any `MultipartForm` of the caller's.
                 BodyKind::Multipart(_) if takes => {
-                    args.push(quote! { form: rt::MultipartForm });
-                    body_stmt = quote! { request.multipart(form); };
+                    args.push(quote! { form: impl Into<rt::MultipartForm> });
+                    body_stmt = quote! { request.multipart(form.into()); };
                 }
                 BodyKind::Raw(content_type) if takes => {
                     args.push(quote! { body: impl Into<bytes::Bytes> });
@@ -536,9 +539,27 @@ impl GroupCx<'_> {
         if let Some(body) = &op.body {
             match &body.kind {
                 BodyKind::Multipart(parts) if !parts.is_empty() => {
-                    out.push_str("Request body: `multipart/form-data` with parts:\n");
-                    for (name, desc) in parts {
-                        out.push_str(&format!("- `{name}` ({desc})\n"));
+                    let form = self.names.forms[i].as_deref().unwrap_or_default();
+                    out.push_str(&format!(
+                        "Request body: `multipart/form-data`, built with [`{form}`] (or any `MultipartForm`), with parts:\n"
+                    ));
+                    for part in parts {
+                        let what = match part.kind {
+                            FormPartKind::File => "file",
+                            FormPartKind::Files => "files",
+                            FormPartKind::NamedFiles => "files under names of your choice",
+                            FormPartKind::Json(_) => "JSON",
+                            FormPartKind::Text(_) => "text",
+                        };
+                        let sep = if part.description.is_empty() {
+                            ""
+                        } else {
+                            ": "
+                        };
+                        out.push_str(&format!(
+                            "- `{}` ({what}{sep}{})\n",
+                            part.name, part.description
+                        ));
                     }
                     out.push('\n');
                 }
@@ -726,6 +747,149 @@ impl GroupCx<'_> {
                     Self { #(#inits),* }
                 }
                 #(#setters)*
+            }
+        })
+    }
+
+    /// `<Method>Form`: the parts of a multipart body, typed, converted into the
+    /// `MultipartForm` the method sends.
+    fn form_struct(&self, i: usize) -> Option<TokenStream> {
+        let name = ident(self.names.forms[i].as_ref()?);
+        let parts = crate::naming::form_parts(&self.api.operations[i])?;
+        let method = &self.names.methods[i];
+        let doc = format!(
+            " The parts of the `multipart/form-data` body of [`{api}::{}`]({api}::{method}).",
+            method.trim_start_matches("r#"),
+            api = self.names.api_structs[self.group],
+        );
+        let mut fields = Vec::new();
+        let mut required_args = Vec::new();
+        let mut inits = Vec::new();
+        let mut setters = Vec::new();
+        let mut writes = Vec::new();
+        for (part, field) in parts.iter().zip(&self.names.form_fields[i]) {
+            let f = ident(field);
+            let wire = &part.name;
+            let value_ty = match &part.kind {
+                FormPartKind::File => quote! { rt::FilePart },
+                FormPartKind::Files => quote! { Vec<rt::FilePart> },
+                FormPartKind::NamedFiles => quote! { Vec<(String, rt::FilePart)> },
+                FormPartKind::Json(t) | FormPartKind::Text(t) => self.ty(t),
+            };
+            let many = matches!(part.kind, FormPartKind::Files | FormPartKind::NamedFiles);
+            let optional = !part.required && !many;
+            let ty = if optional {
+                quote! { Option<#value_ty> }
+            } else {
+                value_ty.clone()
+            };
+            let mut text = match part.kind {
+                FormPartKind::NamedFiles => {
+                    "Files sent as parts named as you choose, each `(part name, file)`.".to_owned()
+                }
+                _ => format!(
+                    "Part `{wire}`{}.",
+                    if part.required { " (required)" } else { "" }
+                ),
+            };
+            if !part.description.is_empty() {
+                text.push_str("\n\n");
+                text.push_str(&sanitize_markdown(&part.description));
+            }
+            let docs = doc_lines(&text);
+            fields.push(quote! { #docs pub #f: #ty });
+            // How the value is added to the form.
+            let add = |value: TokenStream| match &part.kind {
+                FormPartKind::File | FormPartKind::Files => {
+                    quote! { form = form.file(#wire, #value); }
+                }
+                FormPartKind::NamedFiles => quote! { form = form.file(part_name, #value); },
+                FormPartKind::Json(_) => quote! { form = form.json(#wire, &#value); },
+                FormPartKind::Text(_) => {
+                    quote! { form = form.text(#wire, rt::__private::form_text(&#value)); }
+                }
+            };
+            writes.push(match part.kind {
+                FormPartKind::NamedFiles => {
+                    let add = add(quote! { file });
+                    quote! { for (part_name, file) in parts.#f { #add } }
+                }
+                FormPartKind::Files => {
+                    let add = add(quote! { file });
+                    quote! { for file in parts.#f { #add } }
+                }
+                _ if optional => {
+                    let add = add(quote! { value });
+                    quote! { if let Some(value) = parts.#f { #add } }
+                }
+                _ => add(quote! { parts.#f }),
+            });
+            if part.required && !many {
+                required_args.push(quote! { #f: impl Into<#value_ty> });
+                inits.push(quote! { #f: #f.into() });
+                continue;
+            }
+            inits.push(quote! { #f: Default::default() });
+            let setter = ident(&setter_name(field));
+            setters.push(match part.kind {
+                FormPartKind::NamedFiles => {
+                    let adder = ident(&setter_name(field.trim_end_matches('s')));
+                    let doc = " Adds a file as the part `name`.".to_string();
+                    quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #adder(mut self, name: impl Into<String>, file: rt::FilePart) -> Self {
+                            self.#f.push((name.into(), file));
+                            self
+                        }
+                    }
+                }
+                FormPartKind::Files => {
+                    let doc = format!(" Adds a file to the part `{wire}`.");
+                    quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #setter(mut self, file: rt::FilePart) -> Self {
+                            self.#f.push(file);
+                            self
+                        }
+                    }
+                }
+                _ => {
+                    let doc = format!(" Sets the part `{wire}`.");
+                    quote! {
+                        #[doc = #doc]
+                        #[inline]
+                        pub fn #setter(mut self, value: impl Into<#value_ty>) -> Self {
+                            self.#f = Some(value.into());
+                            self
+                        }
+                    }
+                }
+            });
+        }
+        let default = required_args.is_empty().then(|| quote! { Default, });
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, #default)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#fields,)*
+            }
+            impl #name {
+                /// A form with the required parts set and every other left out.
+                #[inline]
+                pub fn new(#(#required_args),*) -> Self {
+                    Self { #(#inits),* }
+                }
+                #(#setters)*
+            }
+            impl From<#name> for rt::MultipartForm {
+                fn from(parts: #name) -> Self {
+                    let mut form = rt::MultipartForm::new();
+                    #(#writes)*
+                    form
+                }
             }
         })
     }

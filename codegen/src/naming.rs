@@ -113,6 +113,12 @@ pub struct Names {
     pub params_structs: Vec<Option<String>>,
     /// Field names of the parameter struct, by operation index, in [`Operation::params`] order.
     pub param_fields: Vec<Vec<String>>,
+    /// Name of the multipart form struct by operation index (operations whose body is a
+    /// multipart form with documented parts): `<Method>Form`.
+    pub forms: Vec<Option<String>>,
+    /// Field names of the form struct, in part order (`named_files` for the parts the caller
+    /// names).
+    pub form_fields: Vec<Vec<String>>,
     /// Argument names for path parameters, by operation index.
     pub path_args: Vec<Vec<String>>,
     /// Types whose name is not the plain derivation, with why: (type id, note).
@@ -129,6 +135,8 @@ pub fn assign(api: &Api) -> Names {
         statics: vec![String::new(); api.operations.len()],
         params_structs: vec![None; api.operations.len()],
         param_fields: vec![Vec::new(); api.operations.len()],
+        forms: vec![None; api.operations.len()],
+        form_fields: vec![Vec::new(); api.operations.len()],
         path_args: vec![Vec::new(); api.operations.len()],
         ..Names::default()
     };
@@ -242,6 +250,22 @@ fn name_methods(api: &Api, names: &mut Names) {
         names.path_args[i] =
             unique_snake(op.path_params.iter().map(|p| p.name.as_str()), &reserved);
         names.param_fields[i] = unique_snake(op.params.iter().map(|p| p.name.as_str()), &[]);
+        if let Some(parts) = form_parts(op) {
+            let wire = parts.iter().map(|p| match p.kind {
+                FormPartKind::NamedFiles => "named_files",
+                _ => p.name.as_str(),
+            });
+            names.form_fields[i] = unique_snake(wire, &[]);
+        }
+    }
+}
+
+/// The parts of an operation's multipart body, when it has documented ones (it then gets a
+/// form struct).
+pub fn form_parts(op: &Operation) -> Option<&[FormPart]> {
+    match &op.body.as_ref()?.kind {
+        BodyKind::Multipart(parts) if !parts.is_empty() => Some(parts),
+        _ => None,
     }
 }
 
@@ -305,6 +329,14 @@ fn name_types(api: &Api, names: &mut Names) {
         let set = used.entry(op.group.clone()).or_default();
         let base = format!("{}Params", camel(names.methods[i].trim_start_matches("r#")));
         names.params_structs[i] = Some(claim_camel(set, &base));
+    }
+    for (i, op) in api.operations.iter().enumerate() {
+        if form_parts(op).is_none() {
+            continue;
+        }
+        let set = used.entry(op.group.clone()).or_default();
+        let base = format!("{}Form", camel(names.methods[i].trim_start_matches("r#")));
+        names.forms[i] = Some(claim_camel(set, &base));
     }
 }
 

@@ -313,7 +313,7 @@ fn request_bodies_parameters_and_raw_responses() {
     let upload = &files["src/upload.rs"];
     assert!(upload.contains("pub fn upload(&self)"), "{upload}");
     assert!(
-        upload.contains("pub fn upload_with(&self, form: rt::MultipartForm)"),
+        upload.contains("pub fn upload_with(&self, form: impl Into<rt::MultipartForm>)"),
         "{upload}"
     );
     // Types are derived only in the directions they are used, and are `#[non_exhaustive]`.
@@ -696,8 +696,19 @@ fn repeated_path_names_are_one_argument_and_alternative_content_types_are_method
         "{all}"
     );
     assert!(has("&[account_id, map_id, account_id]"), "{all}");
+    // The multipart body is typed: a form struct whose object parts are JSON parts.
     assert!(
-        has("pub fn upload_script(&self, name: &str, form: rt::MultipartForm)"),
+        has("pub fn upload_script(&self, name: &str, form: impl Into<rt::MultipartForm>)"),
+        "{all}"
+    );
+    assert!(has("pub struct UploadScriptForm {"), "{all}");
+    assert!(has("pub file: Option<rt::FilePart>"), "{all}");
+    assert!(
+        has(r#"if let Some(value) = parts.metadata { form = form.json("metadata", &value); }"#),
+        "{all}"
+    );
+    assert!(
+        has("impl From<UploadScriptForm> for rt::MultipartForm"),
         "{all}"
     );
     assert!(

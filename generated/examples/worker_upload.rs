@@ -8,7 +8,7 @@
 //! CLOUDFLARE_API_TOKEN=… CLOUDFLARE_ZONE_ID=… CLOUDFLARE_ACCOUNT_ID=… \\
 //!   cargo run -p cloudflare-v4 --features workers --example worker_upload
 //! ```
-use cloudflare_v4::{workers, Client, Error, FilePart, MultipartForm};
+use cloudflare_v4::{workers, Client, Error, FilePart};
 
 async fn deploy_worker(
     client: &Client,
@@ -29,16 +29,18 @@ async fn deploy_worker(
         .await?;
     println!("uploaded as JavaScript, etag {:?}", uploaded.etag);
 
-    let metadata = serde_json::json!({
-        "main_module": "worker.js",
-        "compatibility_date": "2024-08-01",
-    });
-    let form = MultipartForm::new().json("metadata", &metadata).file(
-        "worker.js",
-        FilePart::new(script)
-            .file_name("worker.js")
-            .content_type("application/javascript+module"),
-    );
+    // The multipart module upload: typed metadata and the module file.
+    let metadata = workers::UploadWorkerModuleRequestMetadata::new()
+        .main_module("worker.js")
+        .compatibility_date("2024-08-01");
+    let form = workers::UploadWorkerModuleForm::new()
+        .metadata(metadata)
+        .named_file(
+            "worker.js",
+            FilePart::new(script)
+                .file_name("worker.js")
+                .content_type("application/javascript+module"),
+        );
     let uploaded: workers::ScriptResponseUpload = api
         .upload_worker_module(account_id, "my-worker", form, &Default::default())
         .await?;

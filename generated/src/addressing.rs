@@ -443,19 +443,19 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `loa_document` (field: LOA document to upload.)
+    /// Request body: `multipart/form-data`, built with [`UploadLoaDocumentForm`] (or any `MultipartForm`), with parts:
+    /// - `loa_document` (text: LOA document to upload.)
     pub fn upload_loa_document(
         &self,
         account_id: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<LoaUploadResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPLOAD_LOA_DOCUMENT,
             &[account_id],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Download LOA Document
@@ -1310,6 +1310,31 @@ impl CloudflareIpDetailsParams {
     pub fn networks(mut self, value: impl Into<String>) -> Self {
         self.networks = Some(value.into());
         self
+    }
+}
+/// The parts of the `multipart/form-data` body of [`AddressingApi::upload_loa_document`](AddressingApi::upload_loa_document).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UploadLoaDocumentForm {
+    /// Part `loa_document` (required).
+    ///
+    /// LOA document to upload.
+    pub loa_document: String,
+}
+impl UploadLoaDocumentForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new(loa_document: impl Into<String>) -> Self {
+        Self {
+            loa_document: loa_document.into(),
+        }
+    }
+}
+impl From<UploadLoaDocumentForm> for rt::MultipartForm {
+    fn from(parts: UploadLoaDocumentForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        form = form.text("loa_document", rt::__private::form_text(&parts.loa_document));
+        form
     }
 }
 /// Identifier

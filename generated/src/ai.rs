@@ -149,9 +149,9 @@ impl AiApi<'_> {
     /// - `account_id`
     /// - `finetune_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
+    /// Request body: `multipart/form-data`, built with [`WorkersAiUploadFinetuneAssetForm`] (or any `MultipartForm`), with parts:
     /// - `file` (file)
-    /// - `file_name` (field)
+    /// - `file_name` (text)
     ///
     /// The request body is optional: this method sends none; [`workers_ai_upload_finetune_asset_with`](Self::workers_ai_upload_finetune_asset_with) takes one.
     ///
@@ -177,14 +177,14 @@ impl AiApi<'_> {
         &self,
         account_id: i64,
         finetune_id: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
             &[&account_id.to_string(), finetune_id],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Get Model Schema
@@ -2906,6 +2906,49 @@ impl SearchModelParams {
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
+    }
+}
+/// The parts of the `multipart/form-data` body of [`AiApi::workers_ai_upload_finetune_asset`](AiApi::workers_ai_upload_finetune_asset).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct WorkersAiUploadFinetuneAssetForm {
+    /// Part `file`.
+    pub file: Option<rt::FilePart>,
+    /// Part `file_name`.
+    pub file_name: Option<String>,
+}
+impl WorkersAiUploadFinetuneAssetForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            file: Default::default(),
+            file_name: Default::default(),
+        }
+    }
+    /// Sets the part `file`.
+    #[inline]
+    pub fn file(mut self, value: impl Into<rt::FilePart>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Sets the part `file_name`.
+    #[inline]
+    pub fn file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+}
+impl From<WorkersAiUploadFinetuneAssetForm> for rt::MultipartForm {
+    fn from(parts: WorkersAiUploadFinetuneAssetForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        if let Some(value) = parts.file {
+            form = form.file("file", value);
+        }
+        if let Some(value) = parts.file_name {
+            form = form.text("file_name", rt::__private::form_text(&value));
+        }
+        form
     }
 }
 /// `paths./accounts/{account_id}/ai/finetunes.get/responses/200/properties/result`

@@ -206,20 +206,20 @@ impl CustomIndicatorFeedsApi<'_> {
     /// - `account_id`
     /// - `feed_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `source` (field: The file to upload)
+    /// Request body: `multipart/form-data`, built with [`UpdateIndicatorFeedDataForm`] (or any `MultipartForm`), with parts:
+    /// - `source` (text: The file to upload)
     pub fn update_indicator_feed_data(
         &self,
         account_id: &str,
         feed_id: i64,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<UpdateFeed> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_INDICATOR_FEED_DATA,
             &[account_id, &feed_id.to_string()],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Download indicator feed data
@@ -337,6 +337,37 @@ pub mod operations {
         response: rt::ResponseKind::Envelope,
         pagination: rt::Pagination::None,
     };
+}
+/// The parts of the `multipart/form-data` body of [`CustomIndicatorFeedsApi::update_indicator_feed_data`](CustomIndicatorFeedsApi::update_indicator_feed_data).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct UpdateIndicatorFeedDataForm {
+    /// Part `source`.
+    ///
+    /// The file to upload
+    pub source: Option<String>,
+}
+impl UpdateIndicatorFeedDataForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { source: Default::default() }
+    }
+    /// Sets the part `source`.
+    #[inline]
+    pub fn source(mut self, value: impl Into<String>) -> Self {
+        self.source = Some(value.into());
+        self
+    }
+}
+impl From<UpdateIndicatorFeedDataForm> for rt::MultipartForm {
+    fn from(parts: UpdateIndicatorFeedDataForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        if let Some(value) = parts.source {
+            form = form.text("source", rt::__private::form_text(&value));
+        }
+        form
+    }
 }
 /// `#/components/schemas/custom-indicator-feeds_indicator_feed_item`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]

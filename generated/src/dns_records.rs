@@ -153,9 +153,9 @@ impl DnsRecordsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `file` (field: BIND config to import.)
-    /// - `proxied` (field: Whether or not proxiable records should receive the performance and security benefits of Cloudflare.)
+    /// Request body: `multipart/form-data`, built with [`ImportDnsRecordsForm`] (or any `MultipartForm`), with parts:
+    /// - `file` (text: BIND config to import.)
+    /// - `proxied` (text: Whether or not proxiable records should receive the performance and security benefits of Cloudflare.)
     ///
     /// Token permissions (any of): `#dns_records:edit`
     ///
@@ -163,14 +163,14 @@ impl DnsRecordsApi<'_> {
     pub fn import_dns_records(
         &self,
         zone_id: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<DnsResponseImportScanResult> {
         let mut request = rt::__private::request(
             self.client,
             &operations::IMPORT_DNS_RECORDS,
             &[zone_id],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Scan DNS Records
@@ -677,6 +677,45 @@ impl ListDnsRecordsParams {
     pub fn direction(mut self, value: impl Into<Direction>) -> Self {
         self.direction = Some(value.into());
         self
+    }
+}
+/// The parts of the `multipart/form-data` body of [`DnsRecordsApi::import_dns_records`](DnsRecordsApi::import_dns_records).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ImportDnsRecordsForm {
+    /// Part `file` (required).
+    ///
+    /// BIND config to import.
+    pub file: String,
+    /// Part `proxied`.
+    ///
+    /// Whether or not proxiable records should receive the performance and security benefits of Cloudflare.
+    pub proxied: Option<String>,
+}
+impl ImportDnsRecordsForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new(file: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            proxied: Default::default(),
+        }
+    }
+    /// Sets the part `proxied`.
+    #[inline]
+    pub fn proxied(mut self, value: impl Into<String>) -> Self {
+        self.proxied = Some(value.into());
+        self
+    }
+}
+impl From<ImportDnsRecordsForm> for rt::MultipartForm {
+    fn from(parts: ImportDnsRecordsForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        form = form.text("file", rt::__private::form_text(&parts.file));
+        if let Some(value) = parts.proxied {
+            form = form.text("proxied", rt::__private::form_text(&value));
+        }
+        form
     }
 }
 /// Identifier

@@ -67,22 +67,22 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `file` (field: An image binary data. Only needed when type is uploading a file.)
-    /// - `metadata` (field: User modifiable key-value store. Can use used for keeping references to another system of record for managing images.)
-    /// - `requireSignedURLs` (field: Indicates whether the image requires a signature token for the access.)
-    /// - `url` (field: A URL to fetch an image from origin. Only needed when type is uploading from a URL.)
+    /// Request body: `multipart/form-data`, built with [`UploadAnImageViaUrlForm`] (or any `MultipartForm`), with parts:
+    /// - `file` (JSON: An image binary data. Only needed when type is uploading a file.)
+    /// - `metadata` (JSON: User modifiable key-value store. Can use used for keeping references to another system of record for managing images.)
+    /// - `requireSignedURLs` (text: Indicates whether the image requires a signature token for the access.)
+    /// - `url` (text: A URL to fetch an image from origin. Only needed when type is uploading from a URL.)
     pub fn upload_an_image_via_url(
         &self,
         account_id: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<Image> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPLOAD_AN_IMAGE_VIA_URL,
             &[account_id],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// List Signing Keys
@@ -445,22 +445,22 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `expiry` (field: The date after which the upload will not be accepted. Minimum: Now + 2 minutes. Maximum: Now + 6 hours.)
-    /// - `id` (field: Optional Image Custom ID. Up to 1024 chars. Can include any number of subpaths, and utf8 characters. Cannot start nor end with a / (forward slash). Cannot be a UUID.)
-    /// - `metadata` (field: User modifiable key-value store. Can be used for keeping references to another system of record, for managing images.)
-    /// - `requireSignedURLs` (field: Indicates whether the image requires a signature token to be accessed.)
+    /// Request body: `multipart/form-data`, built with [`CreateAuthenticatedDirectUploadUrlV2Form`] (or any `MultipartForm`), with parts:
+    /// - `expiry` (text: The date after which the upload will not be accepted. Minimum: Now + 2 minutes. Maximum: Now + 6 hours.)
+    /// - `id` (text: Optional Image Custom ID. Up to 1024 chars. Can include any number of subpaths, and utf8 characters. Cannot start nor end with a / (forward slash). Cannot be a UUID.)
+    /// - `metadata` (JSON: User modifiable key-value store. Can be used for keeping references to another system of record, for managing images.)
+    /// - `requireSignedURLs` (text: Indicates whether the image requires a signature token to be accessed.)
     pub fn create_authenticated_direct_upload_url_v_2(
         &self,
         account_id: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<ImageDirectUploadResponseV2Result> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
             &[account_id],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
 }
@@ -690,6 +690,156 @@ impl ListImagesV2Params {
     pub fn sort_order(mut self, value: impl Into<ListImagesV2SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
+    }
+}
+/// The parts of the `multipart/form-data` body of [`ImagesApi::upload_an_image_via_url`](ImagesApi::upload_an_image_via_url).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct UploadAnImageViaUrlForm {
+    /// Part `file`.
+    ///
+    /// An image binary data. Only needed when type is uploading a file.
+    pub file: Option<serde_json::Value>,
+    /// Part `metadata`.
+    ///
+    /// User modifiable key-value store. Can use used for keeping references to another system of record for managing images.
+    pub metadata: Option<serde_json::Value>,
+    /// Part `requireSignedURLs`.
+    ///
+    /// Indicates whether the image requires a signature token for the access.
+    pub require_signed_ur_ls: Option<bool>,
+    /// Part `url`.
+    ///
+    /// A URL to fetch an image from origin. Only needed when type is uploading from a URL.
+    pub url: Option<String>,
+}
+impl UploadAnImageViaUrlForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            file: Default::default(),
+            metadata: Default::default(),
+            require_signed_ur_ls: Default::default(),
+            url: Default::default(),
+        }
+    }
+    /// Sets the part `file`.
+    #[inline]
+    pub fn file(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Sets the part `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets the part `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<bool>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+    /// Sets the part `url`.
+    #[inline]
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
+impl From<UploadAnImageViaUrlForm> for rt::MultipartForm {
+    fn from(parts: UploadAnImageViaUrlForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        if let Some(value) = parts.file {
+            form = form.json("file", &value);
+        }
+        if let Some(value) = parts.metadata {
+            form = form.json("metadata", &value);
+        }
+        if let Some(value) = parts.require_signed_ur_ls {
+            form = form.text("requireSignedURLs", rt::__private::form_text(&value));
+        }
+        if let Some(value) = parts.url {
+            form = form.text("url", rt::__private::form_text(&value));
+        }
+        form
+    }
+}
+/// The parts of the `multipart/form-data` body of [`ImagesApi::create_authenticated_direct_upload_url_v_2`](ImagesApi::create_authenticated_direct_upload_url_v_2).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CreateAuthenticatedDirectUploadUrlV2Form {
+    /// Part `expiry`.
+    ///
+    /// The date after which the upload will not be accepted. Minimum: Now + 2 minutes. Maximum: Now + 6 hours.
+    pub expiry: Option<String>,
+    /// Part `id`.
+    ///
+    /// Optional Image Custom ID. Up to 1024 chars. Can include any number of subpaths, and utf8 characters. Cannot start nor end with a / (forward slash). Cannot be a UUID.
+    pub id: Option<String>,
+    /// Part `metadata`.
+    ///
+    /// User modifiable key-value store. Can be used for keeping references to another system of record, for managing images.
+    pub metadata: Option<serde_json::Value>,
+    /// Part `requireSignedURLs`.
+    ///
+    /// Indicates whether the image requires a signature token to be accessed.
+    pub require_signed_ur_ls: Option<bool>,
+}
+impl CreateAuthenticatedDirectUploadUrlV2Form {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self {
+            expiry: Default::default(),
+            id: Default::default(),
+            metadata: Default::default(),
+            require_signed_ur_ls: Default::default(),
+        }
+    }
+    /// Sets the part `expiry`.
+    #[inline]
+    pub fn expiry(mut self, value: impl Into<String>) -> Self {
+        self.expiry = Some(value.into());
+        self
+    }
+    /// Sets the part `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets the part `metadata`.
+    #[inline]
+    pub fn metadata(mut self, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets the part `requireSignedURLs`.
+    #[inline]
+    pub fn require_signed_ur_ls(mut self, value: impl Into<bool>) -> Self {
+        self.require_signed_ur_ls = Some(value.into());
+        self
+    }
+}
+impl From<CreateAuthenticatedDirectUploadUrlV2Form> for rt::MultipartForm {
+    fn from(parts: CreateAuthenticatedDirectUploadUrlV2Form) -> Self {
+        let mut form = rt::MultipartForm::new();
+        if let Some(value) = parts.expiry {
+            form = form.text("expiry", rt::__private::form_text(&value));
+        }
+        if let Some(value) = parts.id {
+            form = form.text("id", rt::__private::form_text(&value));
+        }
+        if let Some(value) = parts.metadata {
+            form = form.json("metadata", &value);
+        }
+        if let Some(value) = parts.require_signed_ur_ls {
+            form = form.text("requireSignedURLs", rt::__private::form_text(&value));
+        }
+        form
     }
 }
 /// `#/components/schemas/images_image`

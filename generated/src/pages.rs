@@ -201,20 +201,20 @@ impl PagesApi<'_> {
     /// - `account_id`
     /// - `project_name`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `branch` (field: The branch to build the new deployment from. The `HEAD` of the branch will be used. If omitted, the production branch will be used by default.)
+    /// Request body: `multipart/form-data`, built with [`CreateDeploymentForm`] (or any `MultipartForm`), with parts:
+    /// - `branch` (text: The branch to build the new deployment from. The `HEAD` of the branch will be used. If omitted, the production branch will be used by default.)
     pub fn create_deployment(
         &self,
         account_id: &str,
         project_name: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<Deployments> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_DEPLOYMENT,
             &[account_id, project_name],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Get deployment info
@@ -780,6 +780,37 @@ impl GetDeploymentsParams {
     pub fn env(mut self, value: impl Into<GetDeploymentsEnv>) -> Self {
         self.env = Some(value.into());
         self
+    }
+}
+/// The parts of the `multipart/form-data` body of [`PagesApi::create_deployment`](PagesApi::create_deployment).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CreateDeploymentForm {
+    /// Part `branch`.
+    ///
+    /// The branch to build the new deployment from. The `HEAD` of the branch will be used. If omitted, the production branch will be used by default.
+    pub branch: Option<String>,
+}
+impl CreateDeploymentForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { branch: Default::default() }
+    }
+    /// Sets the part `branch`.
+    #[inline]
+    pub fn branch(mut self, value: impl Into<String>) -> Self {
+        self.branch = Some(value.into());
+        self
+    }
+}
+impl From<CreateDeploymentForm> for rt::MultipartForm {
+    fn from(parts: CreateDeploymentForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        if let Some(value) = parts.branch {
+            form = form.text("branch", rt::__private::form_text(&value));
+        }
+        form
     }
 }
 /// `#/components/schemas/pages_deployments`

@@ -593,24 +593,24 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `file` (field: The image file to upload.)
-    /// - `name` (field: A short description of the watermark profile.)
-    /// - `opacity` (field: The translucency of the image. A value of `0.0` makes the image completely transparent, and `1.0` makes the image completely opaque. Note that if the image is already semi-transparent, setting this to `1.0` will not make the image completely opaque.)
-    /// - `padding` (field: The whitespace between the adjacent edges (determined by position) of the video and the image. `0.0` indicates no padding, and `1.0` indicates a fully padded video width or length, as determined by the algorithm.)
-    /// - `position` (field: The location of the image. Valid positions are: `upperRight`, `upperLeft`, `lowerLeft`, `lowerRight`, and `center`. Note that `center` ignores the `padding` parameter.)
-    /// - `scale` (field: The size of the image relative to the overall size of the video. This parameter will adapt to horizontal and vertical videos automatically. `0.0` indicates no scaling (use the size of the image as-is), and `1.0 `fills the entire video.)
+    /// Request body: `multipart/form-data`, built with [`CreateWatermarkProfilesViaBasicUploadForm`] (or any `MultipartForm`), with parts:
+    /// - `file` (text: The image file to upload.)
+    /// - `name` (JSON: A short description of the watermark profile.)
+    /// - `opacity` (JSON: The translucency of the image. A value of `0.0` makes the image completely transparent, and `1.0` makes the image completely opaque. Note that if the image is already semi-transparent, setting this to `1.0` will not make the image completely opaque.)
+    /// - `padding` (JSON: The whitespace between the adjacent edges (determined by position) of the video and the image. `0.0` indicates no padding, and `1.0` indicates a fully padded video width or length, as determined by the algorithm.)
+    /// - `position` (JSON: The location of the image. Valid positions are: `upperRight`, `upperLeft`, `lowerLeft`, `lowerRight`, and `center`. Note that `center` ignores the `padding` parameter.)
+    /// - `scale` (JSON: The size of the image relative to the overall size of the video. This parameter will adapt to horizontal and vertical videos automatically. `0.0` indicates no scaling (use the size of the image as-is), and `1.0 `fills the entire video.)
     pub fn create_watermark_profiles_via_basic_upload(
         &self,
         account_id: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<Watermarks> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_WATERMARK_PROFILES_VIA_BASIC_UPLOAD,
             &[account_id],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Watermark profile details
@@ -1009,21 +1009,21 @@ impl StreamApi<'_> {
     /// - `identifier`
     /// - `language`
     ///
-    /// Request body: `multipart/form-data` with parts:
-    /// - `file` (field: The WebVTT file containing the caption or subtitle content.)
+    /// Request body: `multipart/form-data`, built with [`UploadCaptionsOrSubtitlesForm`] (or any `MultipartForm`), with parts:
+    /// - `file` (text: The WebVTT file containing the caption or subtitle content.)
     pub fn upload_captions_or_subtitles(
         &self,
         account_id: &str,
         identifier: &str,
         language: &str,
-        form: rt::MultipartForm,
+        form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<Captions> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPLOAD_CAPTIONS_OR_SUBTITLES,
             &[account_id, identifier, language],
         );
-        request.multipart(form);
+        request.multipart(form.into());
         rt::__private::call(request)
     }
     /// Delete captions or subtitles
@@ -1894,6 +1894,124 @@ impl StorageUsageParams {
     pub fn creator(mut self, value: impl Into<Creator>) -> Self {
         self.creator = Some(value.into());
         self
+    }
+}
+/// The parts of the `multipart/form-data` body of [`StreamApi::create_watermark_profiles_via_basic_upload`](StreamApi::create_watermark_profiles_via_basic_upload).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CreateWatermarkProfilesViaBasicUploadForm {
+    /// Part `file` (required).
+    ///
+    /// The image file to upload.
+    pub file: String,
+    /// Part `name`.
+    ///
+    /// A short description of the watermark profile.
+    pub name: Option<Name>,
+    /// Part `opacity`.
+    ///
+    /// The translucency of the image. A value of `0.0` makes the image completely transparent, and `1.0` makes the image completely opaque. Note that if the image is already semi-transparent, setting this to `1.0` will not make the image completely opaque.
+    pub opacity: Option<Opacity>,
+    /// Part `padding`.
+    ///
+    /// The whitespace between the adjacent edges (determined by position) of the video and the image. `0.0` indicates no padding, and `1.0` indicates a fully padded video width or length, as determined by the algorithm.
+    pub padding: Option<Padding>,
+    /// Part `position`.
+    ///
+    /// The location of the image. Valid positions are: `upperRight`, `upperLeft`, `lowerLeft`, `lowerRight`, and `center`. Note that `center` ignores the `padding` parameter.
+    pub position: Option<Position>,
+    /// Part `scale`.
+    ///
+    /// The size of the image relative to the overall size of the video. This parameter will adapt to horizontal and vertical videos automatically. `0.0` indicates no scaling (use the size of the image as-is), and `1.0 `fills the entire video.
+    pub scale: Option<Scale>,
+}
+impl CreateWatermarkProfilesViaBasicUploadForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new(file: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            name: Default::default(),
+            opacity: Default::default(),
+            padding: Default::default(),
+            position: Default::default(),
+            scale: Default::default(),
+        }
+    }
+    /// Sets the part `name`.
+    #[inline]
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets the part `opacity`.
+    #[inline]
+    pub fn opacity(mut self, value: impl Into<Opacity>) -> Self {
+        self.opacity = Some(value.into());
+        self
+    }
+    /// Sets the part `padding`.
+    #[inline]
+    pub fn padding(mut self, value: impl Into<Padding>) -> Self {
+        self.padding = Some(value.into());
+        self
+    }
+    /// Sets the part `position`.
+    #[inline]
+    pub fn position(mut self, value: impl Into<Position>) -> Self {
+        self.position = Some(value.into());
+        self
+    }
+    /// Sets the part `scale`.
+    #[inline]
+    pub fn scale(mut self, value: impl Into<Scale>) -> Self {
+        self.scale = Some(value.into());
+        self
+    }
+}
+impl From<CreateWatermarkProfilesViaBasicUploadForm> for rt::MultipartForm {
+    fn from(parts: CreateWatermarkProfilesViaBasicUploadForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        form = form.text("file", rt::__private::form_text(&parts.file));
+        if let Some(value) = parts.name {
+            form = form.json("name", &value);
+        }
+        if let Some(value) = parts.opacity {
+            form = form.json("opacity", &value);
+        }
+        if let Some(value) = parts.padding {
+            form = form.json("padding", &value);
+        }
+        if let Some(value) = parts.position {
+            form = form.json("position", &value);
+        }
+        if let Some(value) = parts.scale {
+            form = form.json("scale", &value);
+        }
+        form
+    }
+}
+/// The parts of the `multipart/form-data` body of [`StreamApi::upload_captions_or_subtitles`](StreamApi::upload_captions_or_subtitles).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UploadCaptionsOrSubtitlesForm {
+    /// Part `file` (required).
+    ///
+    /// The WebVTT file containing the caption or subtitle content.
+    pub file: String,
+}
+impl UploadCaptionsOrSubtitlesForm {
+    /// A form with the required parts set and every other left out.
+    #[inline]
+    pub fn new(file: impl Into<String>) -> Self {
+        Self { file: file.into() }
+    }
+}
+impl From<UploadCaptionsOrSubtitlesForm> for rt::MultipartForm {
+    fn from(parts: UploadCaptionsOrSubtitlesForm) -> Self {
+        let mut form = rt::MultipartForm::new();
+        form = form.text("file", rt::__private::form_text(&parts.file));
+        form
     }
 }
 /// Specifies the processing status for all quality levels for a video.

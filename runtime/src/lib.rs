@@ -84,6 +84,17 @@ pub mod __private {
         Request::new(client.clone(), op, path_args)
     }
 
+    /// The text of a scalar multipart part: a string as it is, a number, boolean or enum as
+    /// its JSON text (`3`, `true`).
+    pub fn form_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            // Scalars always serialize; keep the reason rather than send nothing silently.
+            Err(error) => error.to_string(),
+        }
+    }
+
     /// The call of an operation with a JSON response, decoded into `T`.
     pub fn call<T>(request: Request) -> Call<T> {
         Call::new(request)

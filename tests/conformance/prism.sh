@@ -26,8 +26,10 @@ fi
 "$prism_dir/node_modules/.bin/prism" --version
 
 # Build first, so the server's start-up overlaps nothing slow and the test starts at once.
-cargo test --quiet -p cloudflare-conformance --test prism --no-run
-cargo build --quiet -p cloudflare-v4 --examples --all-features
+# `--workspace`: the same features as `cargo test --workspace`, so CI reuses what that built
+# (one package alone would resolve other features of tokio and rebuild the client twice).
+cargo test --quiet --workspace --test prism --no-run
+cargo build --quiet --workspace --examples
 
 log="$root/target/conformance/prism-server.log"
 mkdir -p "$(dirname "$log")"
@@ -41,7 +43,7 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
-PRISM_URL="http://127.0.0.1:$port" cargo test --quiet -p cloudflare-conformance --test prism
+PRISM_URL="http://127.0.0.1:$port" cargo test --quiet --workspace --test prism
 
 # The runnable examples of the workflows users come for (generated/examples), as a user runs
 # them: credentials and ids from the environment. The spec lists some operations' security as

@@ -1504,3 +1504,48 @@ fn calls_and_streams_are_send_and_static() {
     fn assert_sync<T: Send + Sync + Clone>() {}
     assert_sync::<Client>();
 }
+
+#[tokio::test]
+async fn typed_worker_form_sends_metadata_as_json_and_modules_as_named_files() {
+    use cloudflare_v4::workers::{UploadWorkerModuleForm, UploadWorkerModuleRequestMetadata};
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/accounts/acc/workers/scripts/my-worker"))
+        .respond_with(ok(json!({"id": "my-worker"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let metadata = UploadWorkerModuleRequestMetadata::new()
+        .main_module("index.js")
+        .compatibility_date("2024-08-01");
+    let form = UploadWorkerModuleForm::new().metadata(metadata).named_file(
+        "index.js",
+        FilePart::new(&b"export default { fetch() {} }"[..])
+            .file_name("index.js")
+            .content_type("application/javascript+module"),
+    );
+    let client = cloudflare_v4::Client::from(client(&server));
+    client
+        .workers()
+        .upload_worker_module("acc", "my-worker", form, &Default::default())
+        .await
+        .unwrap();
+    let requests = received(&server).await;
+    let body = String::from_utf8(requests[0].body.clone()).unwrap();
+    assert!(
+        body.contains(r#"name="metadata""#) && body.contains("Content-Type: application/json"),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"{"compatibility_date":"2024-08-01","main_module":"index.js"}"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"name="index.js"; filename="index.js""#),
+        "{body}"
+    );
+    assert!(
+        body.contains("Content-Type: application/javascript+module"),
+        "{body}"
+    );
+}

@@ -413,9 +413,38 @@ pub enum BodyKind {
     /// `<method>_with` sends any JSON value the caller gives.
     EmptyObject,
     /// `multipart/form-data` with these documented parts (name, description).
-    Multipart(Vec<(String, String)>),
+    Multipart(Vec<FormPart>),
     /// Opaque bytes with this content type.
     Raw(String),
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    /// Part name on the wire (unused for [`FormPartKind::NamedFiles`]).
+    pub name: String,
+    /// First line of the part's description.
+    pub description: String,
+    /// What the part holds.
+    pub kind: FormPartKind,
+    /// Listed in `required` (not only inside one `oneOf`/`anyOf` alternative).
+    pub required: bool,
+}
+
+/// What a multipart part holds.
+#[derive(Debug, Clone)]
+pub enum FormPartKind {
+    /// One file (`format: binary`).
+    File,
+    /// Any number of files under the part's name (an array of binaries).
+    Files,
+    /// Files under names the caller chooses: the spec's placeholder part name (Workers'
+    /// `<any part name>` modules).
+    NamedFiles,
+    /// An object or array, sent as an `application/json` part.
+    Json(TypeRef),
+    /// A scalar, sent as a text part.
+    Text(TypeRef),
 }
 
 /// What a successful call yields.

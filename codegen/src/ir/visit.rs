@@ -2,7 +2,9 @@
 //! mention" or "replace these ids" goes through here, so a new place that can hold a
 //! [`TypeRef`] (a new kind of body, say) is added once, in this file.
 
-use super::{Api, Body, BodyKind, Operation, Response, TypeDef, TypeId, TypeKind, TypeRef};
+use super::{
+    Api, Body, BodyKind, FormPartKind, Operation, Response, TypeDef, TypeId, TypeKind, TypeRef,
+};
 use std::collections::{BTreeSet, HashMap};
 
 /// Where an operation uses a type: decides the direction of use (see [`super::Usage`]).
@@ -110,8 +112,16 @@ impl Operation {
             .for_each(|p| f(Role::PathParam, &p.ty));
         self.params.iter().for_each(|p| f(Role::Param, &p.ty));
         for kind in self.body.iter().flat_map(Body::kinds) {
-            if let BodyKind::Json(t) = kind {
-                f(Role::Body, t);
+            match kind {
+                BodyKind::Json(t) => f(Role::Body, t),
+                BodyKind::Multipart(parts) => {
+                    for part in parts {
+                        if let FormPartKind::Json(t) | FormPartKind::Text(t) = &part.kind {
+                            f(Role::Body, t);
+                        }
+                    }
+                }
+                BodyKind::EmptyObject | BodyKind::Raw(_) => {}
             }
         }
         match &self.response {
@@ -132,8 +142,16 @@ impl Operation {
         if let Some(body) = &mut self.body {
             let alternatives = body.alternatives.iter_mut().map(|(_, kind)| kind);
             for kind in std::iter::once(&mut body.kind).chain(alternatives) {
-                if let BodyKind::Json(t) = kind {
-                    f(Role::Body, t);
+                match kind {
+                    BodyKind::Json(t) => f(Role::Body, t),
+                    BodyKind::Multipart(parts) => {
+                        for part in parts {
+                            if let FormPartKind::Json(t) | FormPartKind::Text(t) = &mut part.kind {
+                                f(Role::Body, t);
+                            }
+                        }
+                    }
+                    BodyKind::EmptyObject | BodyKind::Raw(_) => {}
                 }
             }
         }

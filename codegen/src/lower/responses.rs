@@ -3,7 +3,7 @@
 
 use super::{Ctx, Lowerer};
 use crate::ir::*;
-use crate::spec::{content_rank, escape_pointer, is_json, sref, sref_box, SRef};
+use crate::spec::{content_rank, escape_pointer, is_json, sref, sref_box, Properties, SRef};
 use openapiv3::{
     AdditionalProperties, MediaType, ReferenceOr, RequestBody, Schema, SchemaKind, Type,
 };
@@ -82,7 +82,7 @@ impl<'a> Lowerer<'a> {
         } else if ct.starts_with("multipart/form-data") {
             let mut parts = Vec::new();
             if let Some(s) = &media.schema {
-                self.multipart_parts(sref(s), &mut parts, 0);
+                self.multipart_parts(sref(s), &bctx.child("", "schema"), &mut parts, false, 0);
             }
             BodyKind::Multipart(parts)
         } else {
@@ -90,53 +90,90 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Documented parts of a multipart body (name, description), through `$ref`, `allOf` and
-    /// `oneOf` alternatives.
-    fn multipart_parts(&self, s: SRef<'a>, out: &mut Vec<(String, String)>, depth: usize) {
+    /// The parts of a multipart body, through `$ref`, `allOf` and `oneOf`/`anyOf` alternatives
+    /// (a part only some alternatives have is optional), each typed.
+    fn multipart_parts(
+        &mut self,
+        s: SRef<'a>,
+        ctx: &Ctx,
+        out: &mut Vec<FormPart>,
+        in_alternative: bool,
+        depth: usize,
+    ) {
         let Some((schema, _)) = self.spec.deref(s) else {
             return;
         };
         if depth > 8 {
             return;
         }
-        let mut add = |name: &str, prop: &ReferenceOr<Box<Schema>>| {
-            if out.iter().any(|(n, _)| n == name) {
-                return;
-            }
-            let (desc, binary) = match self.spec.deref(sref_box(prop)) {
-                Some((p, _)) => (
-                    p.schema_data.description.clone().unwrap_or_default(),
-                    matches!(&p.schema_kind, SchemaKind::Type(Type::String(st)) if matches!(st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)))
-                        || matches!(&p.schema_kind, SchemaKind::Type(Type::Array(_))),
+        let (props, required, nested): (Option<&'a Properties>, &'a [String], Nested<'a>) =
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), &o.required, Vec::new()),
+                SchemaKind::Any(a) => (
+                    Some(&a.properties),
+                    &a.required,
+                    vec![
+                        ("allOf", &a.all_of[..]),
+                        ("oneOf", &a.one_of[..]),
+                        ("anyOf", &a.any_of[..]),
+                    ],
                 ),
-                None => (String::new(), false),
+                SchemaKind::AllOf { all_of } => (None, &[], vec![("allOf", &all_of[..])]),
+                SchemaKind::OneOf { one_of } => (None, &[], vec![("oneOf", &one_of[..])]),
+                SchemaKind::AnyOf { any_of } => (None, &[], vec![("anyOf", &any_of[..])]),
+                _ => (None, &[], Vec::new()),
             };
-            let kind = if binary { "file" } else { "field" };
-            let first_line = desc.lines().next().unwrap_or("").trim().to_owned();
-            out.push((
-                name.to_owned(),
-                format!(
-                    "{kind}{}{first_line}",
-                    if first_line.is_empty() { "" } else { ": " }
-                ),
-            ));
-        };
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => o.properties.iter().for_each(|(n, p)| add(n, p)),
-            SchemaKind::Any(a) => {
-                a.properties.iter().for_each(|(n, p)| add(n, p));
-                for part in a.all_of.iter().chain(&a.one_of).chain(&a.any_of) {
-                    self.multipart_parts(sref(part), out, depth + 1);
-                }
+        for (name, prop) in props.into_iter().flatten() {
+            if out.iter().any(|p| p.name == *name) {
+                continue;
             }
-            SchemaKind::AllOf { all_of: v }
-            | SchemaKind::OneOf { one_of: v }
-            | SchemaKind::AnyOf { any_of: v } => {
-                for part in v {
-                    self.multipart_parts(sref(part), out, depth + 1);
+            let part_ctx = ctx.child(name, &format!("properties/{}", escape_pointer(name)));
+            let resolved = self.spec.deref(sref_box(prop)).map(|(p, _)| p);
+            let description = resolved
+                .and_then(|p| p.schema_data.description.as_deref())
+                .and_then(|d| d.lines().next())
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            let kind = if name.contains('<') {
+                FormPartKind::NamedFiles
+            } else {
+                match resolved.map(|p| &p.schema_kind) {
+                    Some(SchemaKind::Type(Type::String(st))) if is_binary(st) => FormPartKind::File,
+                    Some(SchemaKind::Type(Type::Array(a)))
+                        if a.items.as_ref().is_some_and(|items| {
+                            matches!(self.spec.deref(sref_box(items)), Some((item, _)) if matches!(&item.schema_kind, SchemaKind::Type(Type::String(st)) if is_binary(st)))
+                        }) =>
+                    {
+                        FormPartKind::Files
+                    }
+                    _ => {
+                        let (ty, _) = self.type_of(sref_box(prop), &part_ctx);
+                        match ty {
+                            TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => {
+                                FormPartKind::Text(ty)
+                            }
+                            TypeRef::Named(id) if matches!(self.types[id].kind, TypeKind::Enum(_)) => {
+                                FormPartKind::Text(ty)
+                            }
+                            other => FormPartKind::Json(other),
+                        }
+                    }
                 }
+            };
+            out.push(FormPart {
+                name: name.clone(),
+                description,
+                kind,
+                required: !in_alternative && required.contains(name),
+            });
+        }
+        for (keyword, parts) in nested {
+            for (i, part) in parts.iter().enumerate() {
+                let alternative = in_alternative || keyword != "allOf";
+                let part_ctx = ctx.child("", &format!("{keyword}/{i}"));
+                self.multipart_parts(sref(part), &part_ctx, out, alternative, depth + 1);
             }
-            _ => {}
         }
     }
 
@@ -290,6 +327,17 @@ fn envelope_owner(result_hint: &str) -> String {
     } else {
         words[..keep].join(" ")
     }
+}
+
+/// The schemas a schema combines, by keyword (`allOf`, `oneOf`, `anyOf`).
+type Nested<'a> = Vec<(&'static str, &'a [ReferenceOr<Schema>])>;
+
+/// `type: string, format: binary`: file contents.
+fn is_binary(st: &openapiv3::StringType) -> bool {
+    matches!(
+        st.format,
+        openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
+    )
 }
 
 #[cfg(test)]
