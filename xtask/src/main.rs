@@ -3,6 +3,7 @@
 mod bench;
 mod diff;
 mod groups;
+mod size;
 
 use xtask::{pin, regen};
 
@@ -72,6 +73,10 @@ enum Command {
     /// Markdown table; `--quick` is the CI form with a ratio guard against
     /// `xtask/bench-baseline.json`.
     BenchCompile(bench::Args),
+    /// Build a release program that lists DNS records with the generated client (only the
+    /// `dns-records` group) and the same program with plain reqwest + serde, and compare their
+    /// stripped binary sizes.
+    BenchSize,
 }
 
 fn main() -> Result<()> {
@@ -95,6 +100,7 @@ fn main() -> Result<()> {
         }
         Command::Diff { old, new, json } => write_stdout(&diff::run(&old, &new, json)?),
         Command::BenchCompile(args) => bench::run(&root, &args),
+        Command::BenchSize => size::run(&root),
     }
 }
 
