@@ -576,6 +576,10 @@ fn timed_cargo(root: &Path, probe: &CargoProbe) -> Result<(Sample, String)> {
         .current_dir(root)
         .env("CARGO_TERM_COLOR", "never")
         .env("CARGO_TERM_PROGRESS_WHEN", "never")
+        // Every subject compiled as a dependency is: without incremental state. A standalone
+        // crate (`--spec`, `--scale`) is its own workspace root, where cargo would otherwise
+        // reuse incremental state across the touch-and-rebuild runs.
+        .env("CARGO_INCREMENTAL", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::null());
     for (name, _) in std::env::vars_os() {

@@ -37,16 +37,7 @@ impl<'a> Lowerer<'a> {
                 let ty = match self.shape(schema, ctx) {
                     Shape::Plain(ty) => ty,
                     Shape::Named(kind) => {
-                        let id = TypeId::at(self.types.len());
-                        self.types.push(TypeDef {
-                            origin: Origin::Inline(ctx.pointer.clone()),
-                            group: ctx.group.clone(),
-                            name_hint: ctx.hint.clone(),
-                            docs: docs_of(&schema.schema_data, schema),
-                            kind,
-                            usage: Usage::default(),
-                            merged: Vec::new(),
-                        });
+                        let id = self.inline_type(kind, ctx, docs_of(&schema.schema_data, schema));
                         self.remember_discriminator(id, schema);
                         TypeRef::Named(id)
                     }
@@ -70,22 +61,26 @@ impl<'a> Lowerer<'a> {
         }
         let ty = match self.union_shape(variants, one_of, ctx) {
             Shape::Plain(ty) => ty,
-            Shape::Named(kind) => {
-                let id = TypeId::at(self.types.len());
-                self.types.push(TypeDef {
-                    origin: Origin::Inline(ctx.pointer.clone()),
-                    group: ctx.group.clone(),
-                    name_hint: ctx.hint.clone(),
-                    docs: Docs::default(),
-                    kind,
-                    usage: Usage::default(),
-                    merged: Vec::new(),
-                });
-                TypeRef::Named(id)
-            }
+            Shape::Named(kind) => TypeRef::Named(self.inline_type(kind, ctx, Docs::default())),
         };
         self.inline.insert(ctx.pointer.clone(), ty.clone());
         ty
+    }
+
+    /// A new type for the inline schema at `ctx` (named after its place, see
+    /// [`crate::naming`]).
+    fn inline_type(&mut self, kind: TypeKind, ctx: &Ctx, docs: Docs) -> TypeId {
+        let id = TypeId::at(self.types.len());
+        self.types.push(TypeDef {
+            origin: Origin::Inline(ctx.pointer.clone()),
+            group: ctx.group.clone(),
+            name_hint: ctx.hint.clone(),
+            docs,
+            kind,
+            usage: Usage::default(),
+            merged: Vec::new(),
+        });
+        id
     }
 
     /// The type made for component schema `name` (created on first use).
