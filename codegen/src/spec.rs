@@ -116,15 +116,20 @@ impl<'a> ObjectParts<'a> {
                 object: false,
             }),
             SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                Some(ObjectParts {
-                    props: Some(&any.properties),
-                    required: &any.required,
-                    additional: any.additional_properties.as_ref(),
-                    all_of: &any.all_of,
-                    object: any.typ.as_deref() == Some("object") || !any.properties.is_empty(),
-                })
+                Some(Self::of_any(any))
             }
             _ => None,
+        }
+    }
+
+    /// The object parts of an untyped schema, leaving out any `oneOf`/`anyOf` beside them.
+    pub fn of_any(any: &'a openapiv3::AnySchema) -> Self {
+        ObjectParts {
+            props: Some(&any.properties),
+            required: &any.required,
+            additional: any.additional_properties.as_ref(),
+            all_of: &any.all_of,
+            object: any.typ.as_deref() == Some("object") || !any.properties.is_empty(),
         }
     }
 }

@@ -102,6 +102,11 @@ impl Body {
     pub fn kinds(&self) -> impl Iterator<Item = &BodyKind> {
         std::iter::once(&self.kind).chain(self.alternatives.iter().map(|(_, kind)| kind))
     }
+
+    /// Mutable form of [`Body::kinds`].
+    pub fn kinds_mut(&mut self) -> impl Iterator<Item = &mut BodyKind> {
+        std::iter::once(&mut self.kind).chain(self.alternatives.iter_mut().map(|(_, kind)| kind))
+    }
 }
 
 impl Operation {
@@ -140,8 +145,7 @@ impl Operation {
             .iter_mut()
             .for_each(|p| f(Role::Param, &mut p.ty));
         if let Some(body) = &mut self.body {
-            let alternatives = body.alternatives.iter_mut().map(|(_, kind)| kind);
-            for kind in std::iter::once(&mut body.kind).chain(alternatives) {
+            for kind in body.kinds_mut() {
                 match kind {
                     BodyKind::Json(t) => f(Role::Body, t),
                     BodyKind::Multipart(parts) => {

@@ -169,25 +169,15 @@ impl<'a> Lowerer<'a> {
             None => ctx.clone(),
         };
         if let Some((variants, one_of)) = union_variants(schema) {
+            // Properties beside the union: the object part of the schema; the union is then
+            // not a schema of its own but the object's variants.
+            let mut schema_ref = Some(s);
             if let SchemaKind::Any(any) = &schema.schema_kind {
-                // Properties beside the union: the object part of the schema.
-                let object = ObjectParts {
-                    props: Some(&any.properties),
-                    required: &any.required,
-                    additional: any.additional_properties.as_ref(),
-                    all_of: &any.all_of,
-                    object: any.typ.as_deref() == Some("object") || !any.properties.is_empty(),
-                };
-                self.merge_parts(view, object, &ctx, depth);
-            }
-            let schema_ref = match (&schema.schema_kind, name) {
-                (SchemaKind::Any(any), _)
-                    if !any.properties.is_empty() || !any.all_of.is_empty() =>
-                {
-                    None
+                if !any.properties.is_empty() || !any.all_of.is_empty() {
+                    schema_ref = None;
                 }
-                _ => Some(s),
-            };
+                self.merge_parts(view, ObjectParts::of_any(any), &ctx, depth);
+            }
             view.unions.push(UnionPart {
                 schema: schema_ref,
                 variants,
@@ -379,6 +369,7 @@ impl<'a> Lowerer<'a> {
                     !(of_property || adds_nothing || (is_object && primitive))
                 })
                 .collect();
+            let keyword = if union.one_of { "oneOf" } else { "anyOf" };
             match adding.as_slice() {
                 [] => {}
                 [single] => {
@@ -387,37 +378,31 @@ impl<'a> Lowerer<'a> {
                         .iter()
                         .position(|v| std::ptr::eq(v, *single))
                         .unwrap_or_default();
-                    let keyword = if union.one_of { "oneOf" } else { "anyOf" };
                     let part_ctx = union.ctx.child("", &format!("{keyword}/{index}"));
                     self.merge_into(view, sref(single), &part_ctx, 1);
                 }
                 _ => {
+                    // The field is named after a component union; an inline one is `variant`
+                    // and its type is named after the object (`<Object>Variant`).
                     let (name, ty) = match union.schema {
-                        Some(schema) => {
-                            let name = match schema {
-                                SRef::Ref(r) => r
-                                    .strip_prefix(SCHEMA_PREFIX)
-                                    .map(|n| self.component_group(n).1)
-                                    .unwrap_or_else(|| "variant".to_owned()),
-                                SRef::Inline(_) => "variant".to_owned(),
+                        Some(schema @ SRef::Ref(r)) => {
+                            let name = r
+                                .strip_prefix(SCHEMA_PREFIX)
+                                .map(|n| self.component_group(n).1)
+                                .unwrap_or_else(|| "variant".to_owned());
+                            (name, self.type_of(schema, &union.ctx).0)
+                        }
+                        Some(schema @ SRef::Inline(_)) => {
+                            let ctx = Ctx {
+                                hint: format!("{} variant", union.ctx.hint),
+                                ..union.ctx.clone()
                             };
-                            // An inline union is named after its object: `<Object>Variant`.
-                            let ctx = match schema {
-                                SRef::Ref(_) => union.ctx.clone(),
-                                SRef::Inline(_) => Ctx {
-                                    hint: format!("{} variant", union.ctx.hint),
-                                    ..union.ctx.clone()
-                                },
-                            };
-                            (name, self.type_of(schema, &ctx).0)
+                            ("variant".to_owned(), self.type_of(schema, &ctx).0)
                         }
                         None => {
-                            let keyword = if union.one_of { "oneOf" } else { "anyOf" };
                             let ctx = union.ctx.child("variant", keyword);
-                            (
-                                "variant".to_owned(),
-                                self.inline_union(union.variants, union.one_of, &ctx),
-                            )
+                            let ty = self.inline_union(union.variants, union.one_of, &ctx);
+                            ("variant".to_owned(), ty)
                         }
                     };
                     flattened.push((name.to_snake_case(), ty));

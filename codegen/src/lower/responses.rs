@@ -139,10 +139,12 @@ impl<'a> Lowerer<'a> {
                 FormPartKind::NamedFiles
             } else {
                 match resolved.map(|p| &p.schema_kind) {
-                    Some(SchemaKind::Type(Type::String(st))) if is_binary(st) => FormPartKind::File,
+                    Some(kind) if is_binary(kind) => FormPartKind::File,
                     Some(SchemaKind::Type(Type::Array(a)))
                         if a.items.as_ref().is_some_and(|items| {
-                            matches!(self.spec.deref(sref_box(items)), Some((item, _)) if matches!(&item.schema_kind, SchemaKind::Type(Type::String(st)) if is_binary(st)))
+                            self.spec
+                                .deref(sref_box(items))
+                                .is_some_and(|(item, _)| is_binary(&item.schema_kind))
                         }) =>
                     {
                         FormPartKind::Files
@@ -150,10 +152,13 @@ impl<'a> Lowerer<'a> {
                     _ => {
                         let (ty, _) = self.type_of(sref_box(prop), &part_ctx);
                         match ty {
-                            TypeRef::String | TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => {
-                                FormPartKind::Text(ty)
-                            }
-                            TypeRef::Named(id) if matches!(self.types[id].kind, TypeKind::Enum(_)) => {
+                            TypeRef::String
+                            | TypeRef::Integer
+                            | TypeRef::Number
+                            | TypeRef::Boolean => FormPartKind::Text(ty),
+                            TypeRef::Named(id)
+                                if matches!(self.types[id].kind, TypeKind::Enum(_)) =>
+                            {
                                 FormPartKind::Text(ty)
                             }
                             other => FormPartKind::Json(other),
@@ -333,11 +338,11 @@ fn envelope_owner(result_hint: &str) -> String {
 type Nested<'a> = Vec<(&'static str, &'a [ReferenceOr<Schema>])>;
 
 /// `type: string, format: binary`: file contents.
-fn is_binary(st: &openapiv3::StringType) -> bool {
-    matches!(
+fn is_binary(kind: &SchemaKind) -> bool {
+    matches!(kind, SchemaKind::Type(Type::String(st)) if matches!(
         st.format,
         openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
-    )
+    ))
 }
 
 #[cfg(test)]
