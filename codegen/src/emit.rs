@@ -1,20 +1,28 @@
-//! Stage 6: IR + names → Rust token streams, one per file.
+//! Stage 6: IR + names → Rust token streams, one per file, and the group crates' manifests.
 //!
-//! Output layout of the generated crate:
-//! - `src/lib.rs`: crate docs, the re-export of the hand-written runtime crate
+//! Output layout: a facade crate (`cloudflare-v4`) over one crate per API group, so that cargo
+//! compiles the groups in parallel, each in little memory, and a program compiles only the
+//! groups it enables. Paths are relative to the facade crate's root:
+//! - `src/lib.rs`: the facade. Crate docs, the re-export of the hand-written runtime crate
 //!   (`pub use cloudflare_v4_runtime as runtime;`, never generated), the crate's `Client`
 //!   (a newtype of `runtime::Client`) with one accessor per group, and one
-//!   `#[cfg(feature = "<group>")] pub mod <group>;` per group;
-//! - `src/<group>.rs`: the group's API struct (over `&runtime::Client`) and methods, operation
-//!   metadata (`operations`), parameter structs and data types. The plumbing they use is
-//!   `runtime::__private`.
+//!   `#[cfg(feature = "<group>")] pub use cloudflare_v4_<module> as <module>;` per group;
+//! - `groups/<module>/Cargo.toml` and `groups/<module>/src/lib.rs`: the group's crate
+//!   ([`naming::crate_name`](crate::naming::crate_name)): its API struct (over
+//!   `&runtime::Client`) and methods, operation metadata (`operations`), parameter structs and
+//!   data types. The plumbing they use is `runtime::__private`. A group that names another
+//!   group's types depends on that group's crate.
+//!
+//! The facade's manifest is hand-written except two generated blocks ([`EmittedFiles`]): its
+//! features (`<group> = ["dep:cloudflare-v4-<module>"]`, `full`, `__conformance`) and its
+//! optional dependencies on the group crates.
 //!
 //! Generated code stays small: serde impls only in the direction a type is used, string enums
 //! and tagged unions implemented by hand over tiny runtime helpers, every request built by the
 //! runtime from static operation metadata.
 
 use crate::ir::*;
-use crate::naming::{Names, API_CONSTRUCTOR, FILLED_FIELD};
+use crate::naming::{crate_dir, lib_name, Names, API_CONSTRUCTOR, FILLED_FIELD};
 use crate::spec::template_names;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -47,17 +55,26 @@ fn conformance_only(item: Option<TokenStream>) -> Option<TokenStream> {
     item.map(|item| quote! { #[cfg(feature = #CONFORMANCE_FEATURE)] #item })
 }
 
-/// Token streams of the generated files, keyed by path relative to the crate root.
+/// What emit produces: sources, the group crates' manifests, and the facade manifest's two
+/// generated blocks.
 pub struct EmittedFiles {
-    /// `src/lib.rs` and `src/<module>.rs`.
+    /// Rust sources keyed by path relative to the facade crate's root: `src/lib.rs` and
+    /// `groups/<module>/src/lib.rs`.
     pub files: BTreeMap<String, TokenStream>,
-    /// Body of the `[features]` block between the generated markers in `Cargo.toml`.
+    /// Group crate manifests keyed the same way: `groups/<module>/Cargo.toml`.
+    pub manifests: BTreeMap<String, String>,
+    /// Body of the `[features]` block between the generated markers of the facade's
+    /// `Cargo.toml`.
     pub features: String,
+    /// Body of the `[dependencies]` block between the generated markers of the facade's
+    /// `Cargo.toml`: one optional path dependency per group crate.
+    pub dependencies: String,
 }
 
 /// Emits every file.
 pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
     let mut files = BTreeMap::new();
+    let mut manifests = BTreeMap::new();
     let mut deps: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for group in &api.groups {
         let ops: Vec<usize> = (0..api.operations.len())
@@ -71,35 +88,119 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
             continue;
         }
         let cx = GroupCx { api, names, group };
-        let tokens = cx.file(&ops, &types);
-        deps.insert(group, cx.foreign_groups(&ops, &types));
-        files.insert(format!("src/{}.rs", names.modules[group]), tokens);
+        let dir = crate_dir(&names.crates[group]);
+        let needs = cx.foreign_groups(&ops, &types);
+        files.insert(format!("{dir}/src/lib.rs"), cx.file(&ops, &types));
+        manifests.insert(
+            format!("{dir}/Cargo.toml"),
+            group_manifest(names, group, &needs),
+        );
+        deps.insert(group, needs);
     }
     let groups: Vec<&str> = deps.keys().copied().collect();
     files.insert("src/lib.rs".into(), lib_rs(api, names, &groups));
+    let quoted = |items: Vec<String>| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut features = String::new();
-    let all: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
-    features.push_str(&format!("full = [{}]\n", all.join(", ")));
+    features.push_str(&format!(
+        "full = [{}]\n",
+        quoted(groups.iter().map(|g| g.to_string()).collect())
+    ));
+    features.push_str(&format!(
+        "{CONFORMANCE_FEATURE} = [{}]\n",
+        quoted(
+            groups
+                .iter()
+                .map(|g| format!("{}?/{CONFORMANCE_FEATURE}", names.crates[*g]))
+                .collect()
+        )
+    ));
+    let mut dependencies = String::new();
     for (group, needs) in &deps {
-        let needs: Vec<String> = needs.iter().map(|g| format!("\"{g}\"")).collect();
-        features.push_str(&format!("{group} = [{}]\n", needs.join(", ")));
+        let package = &names.crates[*group];
+        let mut enables = vec![format!("dep:{package}")];
+        enables.extend(needs.iter().cloned());
+        features.push_str(&format!("{group} = [{}]\n", quoted(enables)));
+        dependencies.push_str(&format!(
+            "{package} = {{ path = \"{}\", optional = true }}\n",
+            crate_dir(package)
+        ));
     }
-    EmittedFiles { files, features }
+    EmittedFiles {
+        files,
+        manifests,
+        features,
+        dependencies,
+    }
+}
+
+/// `Cargo.toml` of a group's crate. Everything but its name, its features and its sibling
+/// dependencies is inherited from the workspace, which both the repository and a standalone
+/// `regen --out` provide.
+fn group_manifest(names: &Names, group: &str, needs: &BTreeSet<String>) -> String {
+    let package = &names.crates[group];
+    let mut siblings = String::new();
+    let mut forwards = Vec::new();
+    for other in needs {
+        let dep = &names.crates[other];
+        siblings.push_str(&format!(
+            "{dep} = {{ path = \"../{}\" }}\n",
+            crate_dir(dep).trim_start_matches("groups/")
+        ));
+        forwards.push(format!("\"{dep}/{CONFORMANCE_FEATURE}\""));
+    }
+    format!(
+        "{header}\
+[package]
+name = \"{package}\"
+description = \"The `{group}` API group of the Cloudflare v4 client; use it through the `cloudflare-v4` crate's feature `{group}`\"
+version.workspace = true
+edition.workspace = true
+rust-version.workspace = true
+license.workspace = true
+publish.workspace = true
+
+# Tested through the facade crate and the workspace's tests; it has no tests of its own.
+[lib]
+test = false
+doctest = false
+
+[features]
+# For this repository's conformance tests only: request types also implement `Deserialize`.
+{CONFORMANCE_FEATURE} = [{forwards}]
+
+[dependencies]
+cloudflare-v4-runtime.workspace = true
+serde.workspace = true
+serde_json.workspace = true
+bytes.workspace = true
+{siblings}",
+        header = crate::format::MANIFEST_HEADER,
+        forwards = forwards.join(", "),
+    )
 }
 
 fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
     let mods = groups.iter().map(|g| {
         let m = ident(&names.modules[*g]);
-        let doc = format!(" The `{g}` API group (feature `{g}`).");
+        let krate = ident(&lib_name(&names.crates[*g]));
+        let doc = format!(
+            " The `{g}` API group (feature `{g}`): the crate `{}`.",
+            names.crates[*g]
+        );
         quote! {
             #[doc = #doc]
             #[cfg(feature = #g)]
             #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
-            pub mod #m;
+            pub use #krate as #m;
         }
     });
-    // The accessors live here, not in the group files: `Client` is this crate's own type,
-    // so a group module could move into a crate of its own and keep its accessor.
+    // The accessors live here, not in the group crates: `Client` is this crate's own type.
     let accessors = groups
         .iter()
         .filter(|g| api.operations.iter().any(|op| op.group == **g))
@@ -123,7 +224,8 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
          the runtime, the crate `cloudflare-v4-runtime` re-exported as [`runtime`], is \
          hand-written.\n\n\
          Each API group is a module behind a cargo feature of the same name (`dns-records` → \
-         [`dns_records`]); `full` enables all {} groups. Operations hang off [`Client`]: \
+         [`dns_records`]), re-exported from a crate of its own (`cloudflare-v4-dns-records`) \
+         so that the groups compile in parallel; `full` enables all {} groups. Operations hang off [`Client`]: \
          `client.dns_records().list_dns_records(zone_id, &params)` returns a call that is \
          `.await`ed (or, for lists, streamed with `.pages()`/`.items()`).",
         api.title,
@@ -225,11 +327,14 @@ impl GroupCx<'_> {
             .iter()
             .filter_map(|&i| self.api.operations[i].tag.as_deref())
             .collect();
+        let module = &self.names.modules[self.group];
         let module_doc = inner_doc_lines(&format!(
-            "The `{}` group: {} operations and {} types.\n\nEnable with the cargo feature `{}`.{}",
+            "The `{}` group: {} operations and {} types.\n\nUse it as `cloudflare_v4::{}`, with \
+             the cargo feature `{}` of the `cloudflare-v4` crate.{}",
             self.group,
             ops.len(),
             types.len(),
+            module.trim_start_matches("r#"),
             self.group,
             if tags.is_empty() {
                 String::new()
@@ -243,13 +348,14 @@ impl GroupCx<'_> {
                 )
             }
         ));
+        // The facade's `Client` is not visible from here: named, not linked.
         let constructor_doc = format!(
-            " The `{}` operations on `client`, as [`Client::{}`](crate::Client::{}) returns them.",
-            self.group, self.names.modules[self.group], self.names.modules[self.group]
+            " The `{}` operations on `client`, as `cloudflare_v4::Client::{module}` returns them.",
+            self.group
         );
         let struct_doc = format!(
-            " Operations of the `{}` group; get one with [`Client::{}`](crate::Client::{}).",
-            self.group, self.names.modules[self.group], self.names.modules[self.group]
+            " Operations of the `{}` group; get one with `cloudflare_v4::Client::{module}`.",
+            self.group
         );
         let methods = ops.iter().map(|&i| self.method(i));
         let statics = ops.iter().map(|&i| self.operation_static(i));
@@ -280,7 +386,7 @@ impl GroupCx<'_> {
 
                 /// Static metadata of each operation (id, method, path template, permissions).
                 pub mod operations {
-                    use crate::runtime as rt;
+                    use cloudflare_v4_runtime as rt;
                     #(#statics)*
                 }
             }
@@ -288,10 +394,11 @@ impl GroupCx<'_> {
         quote! {
             #module_doc
             #![cfg_attr(rustfmt, rustfmt::skip)]
+            #![warn(missing_docs)]
             #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]
 
             #[allow(unused_imports)]
-            use crate::runtime as rt;
+            use cloudflare_v4_runtime as rt;
 
             #ops_items
             #(#params)*
@@ -1430,7 +1537,7 @@ impl GroupCx<'_> {
         }
     }
 
-    /// Tokens of a type reference, from inside this group's module.
+    /// Tokens of a type reference, from inside this group's crate.
     fn ty(&self, t: &TypeRef) -> TokenStream {
         match t {
             TypeRef::String => quote! { String },
@@ -1444,8 +1551,8 @@ impl GroupCx<'_> {
                 if group == self.group {
                     quote! { #name }
                 } else {
-                    let m = ident(&self.names.modules[group]);
-                    quote! { crate::#m::#name }
+                    let krate = ident(&lib_name(&self.names.crates[group]));
+                    quote! { #krate::#name }
                 }
             }
             TypeRef::Vec(inner) => {

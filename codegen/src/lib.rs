@@ -39,12 +39,17 @@ use std::collections::BTreeMap;
 /// What a generation run produces.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// File contents keyed by path relative to the generated crate's root (`src/lib.rs`,
-    /// `src/dns_records.rs`, …). The runtime they build on is the hand-written crate
+    /// File contents keyed by path relative to the facade crate's root: its `src/lib.rs`, and
+    /// each group crate's `groups/<module>/Cargo.toml` and `groups/<module>/src/lib.rs`
+    /// ([`emit`] has the layout). The runtime they build on is the hand-written crate
     /// `runtime/` (`cloudflare-v4-runtime`), never here.
     pub files: BTreeMap<String, String>,
-    /// Lines of the `[features]` section between the generated markers of `Cargo.toml`.
+    /// Lines of the `[features]` section between the generated markers of the facade's
+    /// `Cargo.toml`.
     pub features: String,
+    /// Lines of the `[dependencies]` section between the generated markers of the facade's
+    /// `Cargo.toml`.
+    pub dependencies: String,
     /// Counts and degraded items.
     pub report: report::Report,
     /// What the spec leaves out that was tolerated (read as empty), with locations.
@@ -81,7 +86,7 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     let api = build_ir(&loaded.spec);
     let names = naming::assign(&api);
     let emitted = emit::emit(&api, &names);
-    let mut files = BTreeMap::new();
+    let mut files = emitted.manifests;
     for (path, tokens) in emitted.files {
         let text = format::format_file(&path, tokens)?;
         files.insert(path, text);
@@ -90,6 +95,7 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     Ok(Generated {
         files,
         features: emitted.features,
+        dependencies: emitted.dependencies,
         report,
         warnings: loaded.warnings,
         api,

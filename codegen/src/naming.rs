@@ -3,6 +3,10 @@
 //! Rules (all deterministic, none merges two things into one name):
 //! - Module: the group in snake case (`dns-records` → `dns_records`); its operations hang off
 //!   `<Group>Api` (`DnsRecordsApi`), reached by `Client::<module>()`.
+//! - Crate: each group is the crate `cloudflare-v4-<module in kebab case>`
+//!   (`cloudflare-v4-dns-records`, library `cloudflare_v4_dns_records`) in
+//!   `groups/<module in kebab case>/`, re-exported by the facade as its module. Module names are
+//!   distinct and never `runtime`, so crate names are too, and none is the runtime's.
 //! - Types: a component schema is named after its schema name without the group prefix
 //!   (`dns-records_dns-record` → `DnsRecord`); an inline schema after where it sits (owner type
 //!   or operation, then property/role words: `ListZonesResultItem`). Names that would start with
@@ -88,6 +92,8 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 pub struct Names {
     /// Group → module name.
     pub modules: BTreeMap<String, String>,
+    /// Group → package name of its crate (`cloudflare-v4-dns-records`).
+    pub crates: BTreeMap<String, String>,
     /// Group → name of its API struct.
     pub api_structs: BTreeMap<String, String>,
     /// Type name by [`TypeId`].
@@ -141,7 +147,9 @@ pub fn assign(api: &Api) -> Names {
         ..Names::default()
     };
     for group in &api.groups {
-        names.modules.insert(group.clone(), module_name(group));
+        let module = module_name(group);
+        names.crates.insert(group.clone(), crate_name(&module));
+        names.modules.insert(group.clone(), module);
         names
             .api_structs
             .insert(group.clone(), format!("{}Api", camel(group)));
@@ -483,6 +491,30 @@ pub fn camel(words: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect()
+}
+
+/// Prefix of a group crate's package name.
+pub const GROUP_CRATE_PREFIX: &str = "cloudflare-v4-";
+
+/// Package name of the crate of the group whose module is `module`:
+/// `dns_records` → `cloudflare-v4-dns-records` (`r#type` → `cloudflare-v4-type`).
+pub fn crate_name(module: &str) -> String {
+    let words = module.trim_start_matches("r#").replace('_', "-");
+    format!("{GROUP_CRATE_PREFIX}{}", words.trim_matches('-'))
+}
+
+/// The library name cargo gives a package: `cloudflare-v4-dns-records` →
+/// `cloudflare_v4_dns_records`.
+pub fn lib_name(package: &str) -> String {
+    package.replace('-', "_")
+}
+
+/// Directory of a group crate, relative to the facade crate: `groups/dns-records`.
+pub fn crate_dir(package: &str) -> String {
+    format!(
+        "groups/{}",
+        package.strip_prefix(GROUP_CRATE_PREFIX).unwrap_or(package)
+    )
 }
 
 /// Module name of a group.

@@ -136,7 +136,7 @@ fn lists_with_undeclared_page_parameters_are_paginated_and_cursor_lists_are_curs
     assert_eq!(pagination("list-things"), Pagination::Page);
     assert_eq!(pagination("list-keys"), Pagination::Cursor);
     let out = generate(&bytes).unwrap();
-    let g = &out.files["src/g.rs"];
+    let g = &out.files["groups/g/src/lib.rs"];
     assert!(g.contains("-> rt::ListCall<Thing>"), "{g}");
     assert!(g.contains("pagination: rt::Pagination::Page"), "{g}");
 }
@@ -237,7 +237,7 @@ fn recursive_types_are_boxed_and_colliding_names_are_kept_apart() {
         "`Result` must not shadow std: {:?}",
         names.types
     );
-    let g = &generate(&bytes).unwrap().files["src/g.rs"];
+    let g = &generate(&bytes).unwrap().files["groups/g/src/lib.rs"];
     assert!(g.contains("pub parent: Option<Box<Node>>"), "{g}");
     assert!(
         g.contains("Naming: named `Messages2` because `Messages` was already used"),
@@ -280,7 +280,7 @@ fn request_bodies_parameters_and_raw_responses() {
     );
     assert!(matches!(op("upload").response, Response::Empty));
     let files = generate(&bytes).unwrap().files;
-    let g = &files["src/g.rs"];
+    let g = &files["groups/g/src/lib.rs"];
     assert!(
         !g.contains("serde::Serialize for CreateThingMatch"),
         "parameter-only enums need no serde: {g}"
@@ -306,11 +306,11 @@ fn request_bodies_parameters_and_raw_responses() {
         "{g}"
     );
     assert!(
-        files["src/export.rs"].contains("-> rt::RawCall"),
+        files["groups/export/src/lib.rs"].contains("-> rt::RawCall"),
         "operations without schemas are grouped by path"
     );
     // The body is not `required`: the plain method sends none, `<method>_with` takes it.
-    let upload = &files["src/upload.rs"];
+    let upload = &files["groups/upload/src/lib.rs"];
     assert!(upload.contains("pub fn upload(&self)"), "{upload}");
     assert!(
         upload.contains("pub fn upload_with(&self, form: impl Into<rt::MultipartForm>)"),
@@ -364,9 +364,22 @@ fn output_is_deterministic_and_marked_generated() {
     let b = generate(&bytes).unwrap();
     assert_eq!(a.files, b.files);
     for (path, text) in &a.files {
-        assert!(text.starts_with("// @generated"), "{path} lacks the header");
+        let header = if path.ends_with(".rs") {
+            "// @generated"
+        } else {
+            "# @generated"
+        };
+        assert!(text.starts_with(header), "{path} lacks the header");
     }
-    assert_eq!(a.features, "full = [\"g\"]\ng = []\n");
+    assert_eq!(
+        a.features,
+        "full = [\"g\"]\n__conformance = [\"cloudflare-v4-g?/__conformance\"]\ng = [\"dep:cloudflare-v4-g\"]\n"
+    );
+    assert_eq!(
+        a.dependencies,
+        "cloudflare-v4-g = { path = \"groups/g\", optional = true }\n"
+    );
+    assert!(a.files["groups/g/Cargo.toml"].contains("name = \"cloudflare-v4-g\""));
 }
 
 #[test]
@@ -413,7 +426,7 @@ fn identical_inline_types_are_generated_once_but_components_never_merge() {
             "g_two": {"type": "object", "properties": {"x": {"type": "string"}}}
         }),
     );
-    let g = &generate(&bytes).unwrap().files["src/g.rs"];
+    let g = &generate(&bytes).unwrap().files["groups/g/src/lib.rs"];
     assert_eq!(g.matches("pub enum ").count(), 1, "one shared enum: {g}");
     assert!(
         g.contains("pub enum Direction"),
@@ -453,7 +466,7 @@ fn omissions_that_do_not_change_the_code_are_warnings_with_their_location() {
     // The whole pipeline runs and reports them; the output is what the complete spec gives.
     let generated = generate(bytes).unwrap();
     assert_eq!(generated.warnings, loaded.warnings);
-    assert!(generated.files["src/zones.rs"].contains("pub fn zones_get"));
+    assert!(generated.files["groups/zones/src/lib.rs"].contains("pub fn zones_get"));
 }
 
 #[test]
@@ -496,7 +509,7 @@ fn object_and_styled_query_parameters_follow_their_style() {
     let module = generated
         .files
         .iter()
-        .find(|(path, _)| path.as_str() != "src/lib.rs")
+        .find(|(path, _)| path.starts_with("groups/") && path.ends_with("/src/lib.rs"))
         .map(|(_, text)| text.as_str())
         .unwrap();
     // Compared without whitespace and trailing commas: the formatter wraps long calls.
@@ -630,7 +643,7 @@ fn unions_that_objects_also_are_are_flattened_merged_or_read_as_constraints() {
         "{:?}",
         generated.report.degraded
     );
-    let g = &generated.files["src/g.rs"];
+    let g = &generated.files["groups/g/src/lib.rs"];
     let flat: String = g.chars().filter(|c| !c.is_whitespace()).collect();
     let has = |code: &str| {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();

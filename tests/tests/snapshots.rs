@@ -59,25 +59,36 @@ fn generate_fixture(file: &str) -> Generated {
 fn snapshot_fixture(file: &str) {
     let out = generate_fixture(file);
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    // A fixture's operations and schemas form one group (`fx`): lib.rs and src/fx.rs.
+    // A fixture's operations and schemas form one group (`fx`): the facade's lib.rs and the
+    // group crate `cloudflare-v4-fx`.
     let paths: Vec<&str> = out.files.keys().map(String::as_str).collect();
     assert_eq!(
         paths,
-        ["src/fx.rs", "src/lib.rs"],
+        ["groups/fx/Cargo.toml", "groups/fx/src/lib.rs", "src/lib.rs"],
         "{file}: files generated"
     );
     for (path, text) in &out.files {
+        if !path.ends_with(".rs") {
+            continue;
+        }
         if let Err(e) = syn::parse_file(text) {
             panic!("{file}: generated {path} is not valid Rust: {e}\n{text}");
         }
     }
-    for (path, text) in &out.files {
-        let name = format!("{stem}__{}", path.trim_start_matches("src/"));
-        snapshot(&name, &format!("tests/fixtures/{file} → {path}"), text);
+    // The sources. The group crate's manifest differs between fixtures only by the group's
+    // sibling crates (none here); `.ci/run` builds each fixture's output as a workspace.
+    for (path, short) in [("src/lib.rs", "lib.rs"), ("groups/fx/src/lib.rs", "fx.rs")] {
+        let name = format!("{stem}__{short}");
+        snapshot(
+            &name,
+            &format!("tests/fixtures/{file} → {path}"),
+            &out.files[path],
+        );
     }
     let report = format!(
-        "Cargo features:\n\n{}\n{}",
+        "Cargo features:\n\n{}\nCargo dependencies:\n\n{}\n{}",
         out.features,
+        out.dependencies,
         out.report.to_markdown()
     );
     snapshot(

@@ -8,12 +8,13 @@
 //! |---|---|
 //! | regen | `cloudflare_codegen::generate(&spec)` in this process (after one untimed call); peak RSS is this process's `VmHWM` |
 //! | spec parse | `serde_json::from_slice::<Value>(&spec)`, the reference of the regen ratio |
-//! | check / build / doc | `/usr/bin/time -v cargo …`: "Elapsed (wall clock) time" and "Maximum resident set size" |
+//! | check / build / doc | `/usr/bin/time -v cargo …`: "Elapsed (wall clock) time" and "Maximum resident set size" (the largest process); the peak of the summed RSS of cargo's process tree, sampled from `/proc` every 20 ms ([`tree_memory`](crate::tree_memory)): the machine's peak, with one rustc per core |
 //! | reference check | `cargo check` of a fixed, synthetic, dependency-free crate written to `target/bench-compile/reference/`, the reference of the compile ratio |
 //!
-//! Before each timed cargo run the crate's `src/lib.rs` is touched (its contents are left
-//! alone), so cargo rebuilds the crate and nothing else (the generated crate has
-//! `incremental = false`). A run that compiled anything besides the crate (the first one, which
+//! The subject is the facade crate `cloudflare-v4` and its group crates
+//! (`cloudflare-v4-<group>`). Before each timed cargo run every one of their `src/lib.rs` is
+//! touched (contents left alone), so cargo rebuilds the enabled ones and nothing else (every
+//! probe runs with `CARGO_INCREMENTAL=0`, as a registry dependency is built). A run that compiled anything besides the crate (the first one, which
 //! builds the dependencies, or one after somebody changed a dependency), or that waited for
 //! the build directory's lock, is discarded and taken again; before each run the command waits,
 //! untimed, until no other cargo holds that lock (util-linux `flock`). Figures are taken in
@@ -113,6 +114,10 @@ pub struct Sample {
     pub cpu_secs: Option<f64>,
     /// Peak RSS of the largest process of the run, KiB (`None` for in-process figures).
     pub peak_rss_kib: Option<u64>,
+    /// Peak of the summed RSS of the run's process tree, KiB: the machine's peak (`None` for
+    /// in-process figures, or where `/proc` is unreadable).
+    #[serde(default)]
+    pub peak_tree_kib: Option<u64>,
 }
 
 /// One figure: its runs and their medians.
@@ -127,6 +132,8 @@ pub struct Figure {
     pub peak_rss_kib: Option<u64>,
     /// Whether `peak_rss_kib` is this (xtask) process's peak rather than a child's.
     pub in_process: bool,
+    /// Median of the runs' summed process-tree peak, KiB.
+    pub peak_tree_kib: Option<u64>,
 }
 
 /// One ratio and what the guard made of it.
@@ -217,8 +224,10 @@ struct Subject {
     /// `None`: the workspace (cwd = root).
     manifest: Option<PathBuf>,
     target_dir: PathBuf,
-    /// The file touched before each run.
-    lib_rs: PathBuf,
+    /// The generated packages: the facade and its group crates.
+    packages: Vec<String>,
+    /// Their `src/lib.rs`, touched before each run.
+    sources: Vec<PathBuf>,
     /// The crate's `Cargo.toml` (to check the group feature exists).
     crate_manifest: PathBuf,
     spec: Vec<u8>,
@@ -231,8 +240,10 @@ struct CargoProbe {
     args: Vec<String>,
     manifest: Option<PathBuf>,
     target_dir: PathBuf,
-    package: String,
-    lib_rs: PathBuf,
+    /// The packages this figure is of: rebuilding them, and only them, makes a clean run.
+    packages: Vec<String>,
+    /// Touched before each run.
+    sources: Vec<PathBuf>,
 }
 
 enum Probe {
@@ -256,17 +267,27 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     check_group(&subject.crate_manifest, &args.group)?;
     let reference = write_reference_crate(root)?;
 
-    let cargo_probe = |args_: &[&str]| {
+    let probe_of = |args_: &[&str], every_package: bool| {
         let mut all: Vec<String> = args_.iter().map(|s| s.to_string()).collect();
-        all.extend(["-p".into(), "cloudflare-v4".into()]);
+        // The facade pulls in the enabled group crates; `cargo doc --no-deps` documents only
+        // the packages named, so it names them all.
+        let named = if every_package {
+            &subject.packages[..]
+        } else {
+            &subject.packages[..1]
+        };
+        for package in named {
+            all.extend(["-p".into(), package.clone()]);
+        }
         Probe::Cargo(CargoProbe {
             args: all,
             manifest: subject.manifest.clone(),
             target_dir: subject.target_dir.clone(),
-            package: "cloudflare-v4".into(),
-            lib_rs: subject.lib_rs.clone(),
+            packages: subject.packages.clone(),
+            sources: subject.sources.clone(),
         })
     };
+    let cargo_probe = |args_: &[&str]| probe_of(args_, false);
     let group_args = ["--no-default-features", "--features", args.group.as_str()];
     let mut specs = vec![Spec {
         id: "regen",
@@ -303,8 +324,11 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     if !args.quick {
         specs.push(Spec {
             id: "doc-all",
-            label: "`cargo doc --features full --no-deps`".into(),
-            probe: cargo_probe(&["doc", "--features", "full", "--no-deps"]),
+            label: "`cargo doc --features cloudflare-v4/full --no-deps`, every group crate".into(),
+            probe: probe_of(
+                &["doc", "--features", "cloudflare-v4/full", "--no-deps"],
+                true,
+            ),
         });
     }
     specs.push(Spec {
@@ -316,8 +340,8 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
             args: vec!["check".into()],
             manifest: Some(reference.join("Cargo.toml")),
             target_dir: reference.join("target"),
-            package: "bench-reference".into(),
-            lib_rs: reference.join("src/lib.rs"),
+            packages: vec!["bench-reference".into()],
+            sources: vec![reference.join("src/lib.rs")],
         }),
     });
 
@@ -436,6 +460,7 @@ fn measure(root: &Path, spec: &[u8], specs: &[Spec], runs: u32) -> Result<Vec<Fi
                             .sum::<Option<f64>>()
                             .map(|t| t / n),
                         peak_rss_kib: None,
+                        peak_tree_kib: None,
                     }
                 }
                 Probe::Cargo(probe) => cargo_sample(root, s.id, probe)?,
@@ -455,6 +480,7 @@ fn measure(root: &Path, spec: &[u8], specs: &[Spec], runs: u32) -> Result<Vec<Fi
                 Probe::Parse => None,
                 Probe::Cargo(_) => median_u64(runs.iter().filter_map(|r| r.peak_rss_kib).collect()),
             };
+            let peak_tree_kib = median_u64(runs.iter().filter_map(|r| r.peak_tree_kib).collect());
             Figure {
                 id: s.id,
                 label: s.label.clone(),
@@ -467,6 +493,7 @@ fn measure(root: &Path, spec: &[u8], specs: &[Spec], runs: u32) -> Result<Vec<Fi
                 runs,
                 peak_rss_kib,
                 in_process,
+                peak_tree_kib,
             }
         })
         .collect())
@@ -484,6 +511,7 @@ fn in_process<T>(f: impl FnOnce() -> Result<T>) -> Result<Sample> {
         wall_secs,
         cpu_secs: cpu_before.zip(cpu_after).map(|(b, a)| a - b),
         peak_rss_kib: None,
+        peak_tree_kib: None,
     })
 }
 
@@ -505,16 +533,17 @@ fn cargo_sample(root: &Path, id: &str, probe: &CargoProbe) -> Result<Sample> {
     let mut discarded = Vec::new();
     loop {
         wait_for_build_lock(&probe.target_dir);
-        touch(&probe.lib_rs)?;
+        for source in &probe.sources {
+            touch(source)?;
+        }
         let (sample, stderr) = timed_cargo(root, probe)?;
-        match judge_run(&stderr, &probe.package) {
+        match judge_run(&stderr, &probe.packages) {
             RunCheck::Clean => return Ok(sample),
             RunCheck::NotRebuilt => bail!(
-                "`cargo {}` did not rebuild {} after {} was touched, so its time would not be \
-                 the crate's; cargo said:\n{}",
+                "`cargo {}` rebuilt none of {} after their sources were touched, so its time \
+                 would not be the crate's; cargo said:\n{}",
                 probe.args.join(" "),
-                probe.package,
-                probe.lib_rs.display(),
+                probe.packages.join(", "),
                 tail(&stderr, 20)
             ),
             RunCheck::Discard(reason) => {
@@ -592,20 +621,26 @@ fn timed_cargo(root: &Path, probe: &CargoProbe) -> Result<(Sample, String)> {
     }
     cmd.env("CARGO_TARGET_DIR", &probe.target_dir);
     let described = format!("{TIME} -v {cargo} {}", probe.args.join(" "));
-    let out = cmd
-        .output()
+    // cargo's stderr goes to a file, so this thread is free to sample the tree's memory.
+    let stderr_file = out_dir.join("cargo-stderr.txt");
+    cmd.stderr(
+        std::fs::File::create(&stderr_file)
+            .with_context(|| format!("creating {}", stderr_file.display()))?,
+    );
+    let mut child = cmd
+        .spawn()
         .with_context(|| format!("running {described}"))?;
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    if !out.status.success() {
-        bail!(
-            "`{described}` failed ({}):\n{}",
-            out.status,
-            tail(&stderr, 30)
-        );
+    let (status, peak_tree_kib) = crate::tree_memory::wait_sampling(&mut child)
+        .with_context(|| format!("waiting for {described}"))?;
+    let stderr = std::fs::read_to_string(&stderr_file)
+        .with_context(|| format!("reading {}", stderr_file.display()))?;
+    if !status.success() {
+        bail!("`{described}` failed ({status}):\n{}", tail(&stderr, 30));
     }
     let report = std::fs::read_to_string(&time_file)
         .with_context(|| format!("reading {}", time_file.display()))?;
-    let sample = parse_time_v(&report).with_context(|| format!("reading {TIME} -v output"))?;
+    let mut sample = parse_time_v(&report).with_context(|| format!("reading {TIME} -v output"))?;
+    sample.peak_tree_kib = peak_tree_kib;
     Ok((sample, stderr))
 }
 
@@ -639,8 +674,9 @@ pub enum RunCheck {
     NotRebuilt,
 }
 
-/// Judges cargo's stderr: `Compiling`/`Checking`/`Documenting` lines must name `package` only.
-pub fn judge_run(stderr: &str, package: &str) -> RunCheck {
+/// Judges cargo's stderr: `Compiling`/`Checking`/`Documenting` lines must name `packages` only
+/// (at least one of them).
+pub fn judge_run(stderr: &str, packages: &[String]) -> RunCheck {
     let mut others = Vec::new();
     let mut rebuilt = false;
     let mut waited = false;
@@ -653,7 +689,7 @@ pub fn judge_run(stderr: &str, package: &str) -> RunCheck {
         if let (Some("Compiling" | "Checking" | "Documenting"), Some(name)) =
             (words.next(), words.next())
         {
-            if name == package {
+            if packages.iter().any(|p| p == name) {
                 rebuilt = true;
             } else {
                 others.push(name.to_owned());
@@ -719,6 +755,7 @@ pub fn parse_time_v(text: &str) -> Result<Sample> {
         wall_secs: wall.context("no \"Elapsed (wall clock) time\" line")?,
         cpu_secs: user.zip(system).map(|(u, s)| u + s),
         peak_rss_kib: Some(rss.context("no \"Maximum resident set size (kbytes)\" line")?),
+        peak_tree_kib: None,
     })
 }
 
@@ -845,28 +882,32 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "- crate: {}", report.subject);
     let _ = writeln!(
         out,
-        "- dev profile, crate alone on built dependencies (its `src/lib.rs` touched before each \
-         run); median of {} run{}\n",
+        "- dev profile, the facade and its group crates alone on built dependencies (every \
+         `src/lib.rs` touched before each run); median of {} run{}\n",
         report.runs,
         if report.runs == 1 { "" } else { "s" }
     );
     out.push_str(
-        "| figure | wall (median) | CPU (median) | peak RSS | runs (wall) |\n|---|---|---|---|---|\n",
+        "| figure | wall (median) | CPU (median) | peak memory (all processes) | largest process | runs (wall) |\n|---|---|---|---|---|---|\n",
     );
     for f in &report.figures {
-        let rss = match (f.peak_rss_kib, f.in_process) {
-            (Some(kib), false) => format_kib(kib),
-            (Some(kib), true) => format!("{} (xtask process)", format_kib(kib)),
-            (None, _) => "—".into(),
+        // In-process figures have one process: the xtask's own peak.
+        let (total, largest) = match (f.peak_rss_kib, f.in_process) {
+            (Some(kib), true) => (format!("{} (xtask process)", format_kib(kib)), "—".into()),
+            (largest, _) => (
+                f.peak_tree_kib.map_or_else(|| "—".into(), format_kib),
+                largest.map_or_else(|| "—".into(), format_kib),
+            ),
         };
         let runs: Vec<String> = f.runs.iter().map(|r| format_secs(r.wall_secs)).collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             f.label,
             format_secs(f.median_wall_secs),
             f.median_cpu_secs.map_or_else(|| "—".into(), format_secs),
-            rss,
+            total,
+            largest,
             runs.join(", ")
         );
     }
@@ -948,6 +989,7 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
     let Some(spec_path) = spec_path else {
         let spec = xtask::pin::pinned_spec(root)?;
         let crate_dir = root.join("generated");
+        let (packages, sources) = generated_packages(&crate_dir)?;
         let target_dir = explicit_target.unwrap_or_else(|| {
             if args.quick {
                 std::env::var_os("CARGO_TARGET_DIR")
@@ -965,7 +1007,8 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
             ),
             manifest: None,
             target_dir,
-            lib_rs: crate_dir.join("src/lib.rs"),
+            packages,
+            sources,
             crate_manifest: crate_dir.join("Cargo.toml"),
             spec,
             committed: true,
@@ -1005,6 +1048,7 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
         .context("copying Cargo.lock into the standalone crate")?;
     let target_dir = explicit_target.unwrap_or_else(|| root.join("target/standalone"));
+    let (packages, sources) = generated_packages(&out)?;
     Ok(Subject {
         description: format!(
             "standalone `{}` generated from `{}` ({} bytes), built in `{}`",
@@ -1015,11 +1059,44 @@ fn subject(root: &Path, args: &Args) -> Result<Subject> {
         ),
         manifest: Some(out.join("Cargo.toml")),
         target_dir,
-        lib_rs: out.join("src/lib.rs"),
+        packages,
+        sources,
         crate_manifest: out.join("Cargo.toml"),
         spec,
         committed: false,
     })
+}
+
+/// The generated packages of the facade crate at `crate_dir` (it first, then its group crates in
+/// `groups/`, by directory), and their `src/lib.rs`.
+fn generated_packages(crate_dir: &Path) -> Result<(Vec<String>, Vec<PathBuf>)> {
+    let mut packages = vec!["cloudflare-v4".to_owned()];
+    let mut sources = vec![crate_dir.join("src/lib.rs")];
+    let groups = crate_dir.join("groups");
+    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(&groups) {
+        Ok(entries) => entries
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("listing {}", groups.display()))?,
+        Err(_) => Vec::new(),
+    };
+    dirs.sort();
+    for dir in dirs {
+        let manifest = dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?;
+        let toml: toml::Table = text
+            .parse()
+            .with_context(|| format!("parsing {}", manifest.display()))?;
+        let name = toml
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .with_context(|| format!("{} has no package name", manifest.display()))?;
+        packages.push(name.to_owned());
+        sources.push(dir.join("src/lib.rs"));
+    }
+    Ok((packages, sources))
 }
 
 /// `target/bench-compile/<name>`: the spec's file stem, with its directory when the stem is the
@@ -1334,11 +1411,13 @@ mod tests {
                 wall_secs: secs,
                 cpu_secs: Some(secs),
                 peak_rss_kib: Some(1024),
+                peak_tree_kib: Some(3072),
             }],
             median_wall_secs: secs,
             median_cpu_secs: Some(secs),
             peak_rss_kib: Some(1024),
             in_process: false,
+            peak_tree_kib: Some(3072),
         }
     }
 
@@ -1426,27 +1505,28 @@ mod tests {
 
     #[test]
     fn judges_cargo_output() {
+        let subject = [
+            "cloudflare-v4".to_owned(),
+            "cloudflare-v4-dns-records".to_owned(),
+        ];
         let clean =
             "   Checking cloudflare-v4 v0.1.0 (/work/main/generated)\n    Finished `dev` profile";
-        assert_eq!(judge_run(clean, "cloudflare-v4"), RunCheck::Clean);
+        assert_eq!(judge_run(clean, &subject), RunCheck::Clean);
         let deps = "   Compiling serde v1.0.0\n   Checking serde_json v1.0.0\n   Checking cloudflare-v4 v0.1.0 (/x)\n";
-        match judge_run(deps, "cloudflare-v4") {
+        match judge_run(deps, &subject) {
             RunCheck::Discard(reason) => assert!(reason.contains("serde, serde_json"), "{reason}"),
             other => panic!("{other:?}"),
         }
         let waited = "    Blocking waiting for file lock on build directory\n   Checking cloudflare-v4 v0.1.0\n";
-        assert!(matches!(
-            judge_run(waited, "cloudflare-v4"),
-            RunCheck::Discard(_)
-        ));
+        assert!(matches!(judge_run(waited, &subject), RunCheck::Discard(_)));
         assert_eq!(
-            judge_run("    Finished `dev` profile\n", "cloudflare-v4"),
+            judge_run("    Finished `dev` profile\n", &subject),
             RunCheck::NotRebuilt
         );
         assert_eq!(
             judge_run(
                 " Documenting cloudflare-v4 v0.1.0 (/x)\n   Generated /x/index.html\n",
-                "cloudflare-v4"
+                &subject
             ),
             RunCheck::Clean
         );
@@ -1454,10 +1534,18 @@ mod tests {
         assert!(matches!(
             judge_run(
                 "   Checking cloudflare-v4-runtime v0.1.0\n   Checking cloudflare-v4 v0.1.0\n",
-                "cloudflare-v4"
+                &subject
             ),
             RunCheck::Discard(_)
         ));
+        // The facade with its group crates is one subject.
+        assert_eq!(
+            judge_run(
+                "   Checking cloudflare-v4-dns-records v0.1.0\n   Checking cloudflare-v4 v0.1.0\n",
+                &subject
+            ),
+            RunCheck::Clean
+        );
     }
 
     #[test]
@@ -1501,6 +1589,7 @@ mod tests {
                 Figure {
                     in_process: true,
                     peak_rss_kib: Some(245_760),
+                    peak_tree_kib: None,
                     ..figure("regen", 1.5)
                 },
                 figure("group-check", 2.345),
@@ -1527,11 +1616,11 @@ mod tests {
         );
         assert!(text.contains("median of 1 run\n"), "{text}");
         assert!(
-            text.contains("| regen | 1.50 s | 1.50 s | 240 MiB (xtask process) | 1.50 s |"),
+            text.contains("| regen | 1.50 s | 1.50 s | 240 MiB (xtask process) | — | 1.50 s |"),
             "{text}"
         );
         assert!(
-            text.contains("| group-check | 2.35 s | 2.35 s | 1 MiB | 2.35 s |"),
+            text.contains("| group-check | 2.35 s | 2.35 s | 3 MiB | 1 MiB | 2.35 s |"),
             "{text}"
         );
         assert!(

@@ -4,6 +4,7 @@ mod bench;
 mod diff;
 mod groups;
 mod size;
+mod tree_memory;
 
 use xtask::{pin, regen};
 

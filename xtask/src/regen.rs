@@ -8,6 +8,8 @@ use std::time::Instant;
 
 pub const FEATURES_BEGIN: &str = "# BEGIN GENERATED FEATURES\n";
 pub const FEATURES_END: &str = "# END GENERATED FEATURES\n";
+pub const DEPENDENCIES_BEGIN: &str = "# BEGIN GENERATED DEPENDENCIES\n";
+pub const DEPENDENCIES_END: &str = "# END GENERATED DEPENDENCIES\n";
 
 /// Reads the spec to generate from: `--spec`, else the pinned copy.
 pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {
@@ -31,15 +33,17 @@ pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {
 }
 
 /// Where a standalone crate (`regen --out DIR`) keeps its copy of the runtime crate, relative
-/// to `DIR`: a member of the standalone workspace, which the generated crate depends on by
-/// this path.
+/// to `DIR`: the same place as in this repository's workspace, so that the workspace's
+/// `cloudflare-v4-runtime = { path = "runtime" }` holds in both.
 pub const STANDALONE_RUNTIME: &str = "runtime";
 
-/// Every file `regen` writes for `generated` (absolute path → contents), and the files in the
-/// crate's `src/` it no longer makes. With `out`, a standalone workspace there instead of the
-/// workspace's `generated/`, `spec/COVERAGE.md` and conformance table: the generated crate,
-/// and a copy of the runtime crate in `out/runtime` (its `src/` is copied by `run`; its
-/// manifest is in this list). `regen --check` and the `freshness` test both check exactly
+/// Every file `regen` writes for `generated` (absolute path → contents), and the files and
+/// group crates it no longer makes. The facade crate `generated/` gets its `src/lib.rs`, the
+/// generated blocks of its `Cargo.toml`, and the group crates in `generated/groups/`. With
+/// `out`, a standalone workspace there instead of the workspace's `generated/`,
+/// `spec/COVERAGE.md` and conformance table: the facade crate as the workspace root, its group
+/// crates, and a copy of the runtime crate in `out/runtime` (its `src/` is copied by `run`;
+/// its manifest is in this list). `regen --check` and the `freshness` test both check exactly
 /// this list.
 pub fn expected_files(
     root: &Path,
@@ -56,18 +60,26 @@ pub fn expected_files(
     }
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml"))
         .context("reading generated/Cargo.toml")?;
-    let mut manifest = splice_features(&manifest, &generated.features)?;
+    let manifest = splice(&manifest, FEATURES_BEGIN, FEATURES_END, &generated.features)?;
+    let mut manifest = splice(
+        &manifest,
+        DEPENDENCIES_BEGIN,
+        DEPENDENCIES_END,
+        &generated.dependencies,
+    )?;
     if let Some(out) = out {
-        // A standalone crate: its own workspace, with the hand-written runtime copied in.
+        // A standalone crate: the root of a workspace of its own, with the hand-written
+        // runtime copied in.
         let workspace =
             std::fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
-        manifest = standalone_manifest(&manifest, &workspace, true)?;
+        let has_groups = generated
+            .files
+            .keys()
+            .any(|path| path.starts_with("groups/"));
+        manifest = standalone_manifest(&manifest, &workspace, has_groups)?;
         let runtime = std::fs::read_to_string(root.join("runtime/Cargo.toml"))
             .context("reading runtime/Cargo.toml")?;
-        files.insert(
-            out.join(STANDALONE_RUNTIME).join("Cargo.toml"),
-            standalone_manifest(&runtime, &workspace, false)?,
-        );
+        files.insert(out.join(STANDALONE_RUNTIME).join("Cargo.toml"), runtime);
     } else {
         files.insert(
             root.join("spec/COVERAGE.md"),
@@ -80,7 +92,7 @@ pub fn expected_files(
         files.insert(root.join("tests/conformance/src/table.rs"), table);
     }
     files.insert(target.join("Cargo.toml"), manifest);
-    let stale_extra = extra_generated_files(&target.join("src"), &generated.files)?;
+    let stale_extra = no_longer_generated(&target, &generated.files)?;
     Ok((files, stale_extra))
 }
 
@@ -138,9 +150,18 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
         }
     }
     for path in &stale_extra {
-        std::fs::remove_file(path)?;
+        if path.is_dir() {
+            std::fs::remove_dir_all(path)?;
+        } else {
+            std::fs::remove_file(path)?;
+        }
     }
-    let lines: usize = generated.files.values().map(|t| t.lines().count()).sum();
+    let lines: usize = generated
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".rs"))
+        .map(|(_, t)| t.lines().count())
+        .sum();
     let t = &generated.report.totals;
     println!(
         "{} {}: {} groups, {} operations ({} deprecated, {} paginated), {} types ({} structs, {} enums, {} unions, {} aliases), {} degraded items",
@@ -166,132 +187,102 @@ pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) ->
     Ok(())
 }
 
-/// Replaces the lines between the generated-features markers.
-fn splice_features(manifest: &str, features: &str) -> Result<String> {
-    let (Some(begin), Some(end)) = (manifest.find(FEATURES_BEGIN), manifest.find(FEATURES_END))
-    else {
+/// Replaces the lines between the markers `begin` and `end` of the facade's manifest.
+fn splice(manifest: &str, begin: &str, end: &str, body: &str) -> Result<String> {
+    let (Some(b), Some(e)) = (manifest.find(begin), manifest.find(end)) else {
         bail!(
             "generated/Cargo.toml lacks the `{}`/`{}` markers",
-            FEATURES_BEGIN.trim(),
-            FEATURES_END.trim()
+            begin.trim(),
+            end.trim()
         );
     };
-    let start = begin + FEATURES_BEGIN.len();
-    if end < start {
-        bail!("generated/Cargo.toml: feature markers out of order");
+    let start = b + begin.len();
+    if e < start {
+        bail!(
+            "generated/Cargo.toml: markers `{}` out of order",
+            begin.trim()
+        );
     }
-    Ok(format!(
-        "{}{}{}",
-        &manifest[..start],
-        features,
-        &manifest[end..]
-    ))
+    Ok(format!("{}{}{}", &manifest[..start], body, &manifest[e..]))
 }
 
-/// A crate manifest with every `x.workspace = true` replaced by the workspace's value. With
-/// `root` (the generated crate), it is the root of a workspace of its own (`[workspace]`)
-/// whose runtime is the copy in [`STANDALONE_RUNTIME`]; without, a member of that workspace.
-fn standalone_manifest(manifest: &str, workspace: &str, root: bool) -> Result<String> {
-    let mut crate_toml: toml::Table = manifest.parse().context("parsing a crate manifest")?;
-    let ws: toml::Table = workspace.parse().context("parsing Cargo.toml")?;
-    let ws = ws
+/// The facade's manifest as the root of a standalone workspace: the repository workspace's
+/// `[workspace.package]` and `[workspace.dependencies]` (so every `x.workspace = true` of the
+/// facade, the group crates and the runtime copy holds as it does here), its dev profile, and
+/// as members the runtime copy and the group crates (`has_groups`: the spec has any).
+fn standalone_manifest(manifest: &str, workspace: &str, has_groups: bool) -> Result<String> {
+    let mut crate_toml: toml::Table = manifest.parse().context("parsing generated/Cargo.toml")?;
+    let root: toml::Table = workspace.parse().context("parsing Cargo.toml")?;
+    let ws = root
         .get("workspace")
         .and_then(|w| w.as_table())
         .context("Cargo.toml has no [workspace]")?;
-    let inherits = |v: &toml::Value| {
-        v.as_table()
-            .and_then(|t| t.get("workspace"))
-            .and_then(|w| w.as_bool())
-            == Some(true)
-    };
-    if let (Some(package), Some(ws_package)) = (
-        crate_toml.get_mut("package").and_then(|p| p.as_table_mut()),
-        ws.get("package").and_then(|p| p.as_table()),
-    ) {
-        for (key, value) in package.iter_mut() {
-            if inherits(value) {
-                *value = ws_package
-                    .get(key)
-                    .cloned()
-                    .with_context(|| format!("workspace.package.{key} missing"))?;
-            }
+    let mut standalone = toml::Table::new();
+    standalone.insert("resolver".into(), "2".into());
+    let mut members = vec![toml::Value::from(STANDALONE_RUNTIME)];
+    if has_groups {
+        // A glob that matches nothing is an error to cargo.
+        members.push("groups/*".into());
+    }
+    standalone.insert("members".into(), toml::Value::Array(members));
+    for key in ["package", "dependencies"] {
+        if let Some(value) = ws.get(key) {
+            standalone.insert(key.into(), value.clone());
         }
     }
-    let ws_deps = ws
-        .get("dependencies")
+    crate_toml.insert("workspace".into(), toml::Value::Table(standalone));
+    // The dev profile, without the overrides of packages the standalone workspace lacks (the
+    // generator's), which cargo would warn about.
+    if let Some(mut dev) = root
+        .get("profile")
+        .and_then(|p| p.get("dev"))
         .and_then(|d| d.as_table())
         .cloned()
-        .unwrap_or_default();
-    for section in ["dependencies", "dev-dependencies"] {
-        let Some(deps) = crate_toml.get_mut(section).and_then(|d| d.as_table_mut()) else {
-            continue;
-        };
-        for (name, value) in deps.iter_mut() {
-            if !inherits(value) {
-                continue;
-            }
-            let mut resolved = match ws_deps
-                .get(name)
-                .with_context(|| format!("workspace.dependencies.{name} missing"))?
-            {
-                toml::Value::String(version) => {
-                    let mut t = toml::Table::new();
-                    t.insert("version".into(), toml::Value::String(version.clone()));
-                    t
-                }
-                toml::Value::Table(t) => t.clone(),
-                other => anyhow::bail!("unexpected workspace dependency `{name}`: {other}"),
-            };
-            if let Some(local) = value.as_table() {
-                for (k, v) in local {
-                    match (k.as_str(), resolved.get_mut(k)) {
-                        ("workspace", _) => {}
-                        ("features", Some(toml::Value::Array(existing))) => {
-                            existing.extend(v.as_array().cloned().unwrap_or_default());
-                        }
-                        _ => {
-                            resolved.insert(k.clone(), v.clone());
-                        }
-                    }
-                }
-            }
-            *value = toml::Value::Table(resolved);
+    {
+        if let Some(packages) = dev.get_mut("package").and_then(|p| p.as_table_mut()) {
+            packages.retain(|name, _| name == "*" || name.starts_with("cloudflare-v4"));
         }
+        let mut profile = toml::Table::new();
+        profile.insert("dev".into(), toml::Value::Table(dev));
+        crate_toml.insert("profile".into(), toml::Value::Table(profile));
     }
     // Examples live beside the committed crate only.
     crate_toml.remove("example");
-    if root {
-        let runtime = crate_toml
-            .get_mut("dependencies")
-            .and_then(|d| d.get_mut("cloudflare-v4-runtime"))
-            .and_then(|r| r.as_table_mut())
-            .context("generated/Cargo.toml has no cloudflare-v4-runtime dependency")?;
-        runtime.insert(
-            "path".into(),
-            toml::Value::String(STANDALONE_RUNTIME.into()),
-        );
-        crate_toml.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
-    }
     Ok(toml::to_string(&crate_toml)?)
 }
 
-/// `src/*.rs` files that are not hand-written and that this run no longer generates.
-fn extra_generated_files(src: &Path, files: &BTreeMap<String, String>) -> Result<Vec<PathBuf>> {
+/// What the output directory holds that this run no longer generates: `src/*.rs` files that
+/// are not in `files`, and group crates (`groups/<dir>/`) that are not.
+fn no_longer_generated(target: &Path, files: &BTreeMap<String, String>) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(src) else {
-        return Ok(out);
-    };
-    for entry in entries {
-        let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
+    for path in entries(&target.join("src"))? {
+        let name = file_name(&path);
         if path.is_file() && name.ends_with(".rs") && !files.contains_key(&format!("src/{name}")) {
+            out.push(path);
+        }
+    }
+    for path in entries(&target.join("groups"))? {
+        let name = file_name(&path);
+        if path.is_dir() && !files.contains_key(&format!("groups/{name}/src/lib.rs")) {
             out.push(path);
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// The entries of `dir`; none if it does not exist.
+fn entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    read.map(|entry| Ok(entry?.path())).collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

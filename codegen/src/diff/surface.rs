@@ -4,10 +4,11 @@
 //! against: every attribute, derive and signature that emit chose, whatever emit's rules are.
 //! Items that are not `pub`, or are `#[doc(hidden)]`, are not API and are left out.
 
+use crate::naming::{lib_name, GROUP_CRATE_PREFIX};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use std::collections::{BTreeMap, BTreeSet};
-use syn::{Attribute, Fields, ImplItem, Item as SynItem, Visibility};
+use syn::{Attribute, Fields, ImplItem, Item as SynItem, UseTree, Visibility};
 
 /// What kind of Rust item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -104,49 +105,59 @@ pub struct SurfaceError {
     pub error: String,
 }
 
-/// Reads the surface of a generated crate: its files (`src/lib.rs`, `src/<module>.rs`) and
-/// the `[features]` lines.
+/// Reads the surface of a generated crate: its files (the facade's `src/lib.rs`, which
+/// re-exports each group crate as a module, and the group crates' `groups/<dir>/src/lib.rs`)
+/// and the `[features]` lines. Paths are as users write them: `dns_records::DnsRecord`.
 pub fn of_files(files: &BTreeMap<String, String>, features: &str) -> Result<Surface, SurfaceError> {
     let mut surface = Surface::default();
-    let mut feature_of: BTreeMap<String, String> = BTreeMap::new();
+    // Library name of a group crate → (module it is re-exported as, its feature).
+    let mut module_of: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
     if let Some(lib) = files.get("src/lib.rs") {
         let file = parse("src/lib.rs", lib)?;
         for item in &file.items {
-            if let SynItem::Mod(m) = item {
-                if let Some(feature) = cfg_feature(&m.attrs) {
-                    feature_of.insert(m.ident.to_string(), feature);
+            if let SynItem::Use(u) = item {
+                if let UseTree::Rename(r) = &u.tree {
+                    module_of.insert(
+                        r.ident.to_string(),
+                        (r.rename.to_string(), cfg_feature(&u.attrs)),
+                    );
                 }
             }
         }
         collect(&mut surface, "", None, &file.items);
     }
     for (path, text) in files {
-        let Some(module) = path
-            .strip_prefix("src/")
-            .and_then(|p| p.strip_suffix(".rs"))
-            .filter(|m| *m != "lib" && !m.contains('/'))
+        let Some(dir) = path
+            .strip_prefix("groups/")
+            .and_then(|p| p.strip_suffix("/src/lib.rs"))
         else {
             continue;
         };
+        let krate = lib_name(&format!("{GROUP_CRATE_PREFIX}{dir}"));
+        let (module, feature) = module_of
+            .get(&krate)
+            .cloned()
+            .unwrap_or_else(|| (krate.clone(), None));
         let file = parse(path, text)?;
-        collect(
-            &mut surface,
-            module,
-            feature_of.get(module).cloned(),
-            &file.items,
-        );
+        collect(&mut surface, &module, feature, &file.items);
     }
+    // A feature as users feel it: the features it turns on. Hidden features (`__…`) are not
+    // API, and which crate a group lives in (`dep:…`, `crate?/feature`) is not visible.
     for line in features.lines() {
         if let Some((name, deps)) = line.split_once('=') {
+            let name = name.trim();
+            if name.starts_with("__") {
+                continue;
+            }
             let deps = deps
                 .trim()
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .split(',')
                 .map(|d| d.trim().trim_matches('"').to_owned())
-                .filter(|d| !d.is_empty())
+                .filter(|d| !d.is_empty() && !d.starts_with("dep:") && !d.contains('/'))
                 .collect();
-            surface.features.insert(name.trim().to_owned(), deps);
+            surface.features.insert(name.to_owned(), deps);
         }
     }
     Ok(surface)
@@ -424,7 +435,7 @@ mod tests {
     fn surface(lib: &str, module: &str) -> Surface {
         let files = BTreeMap::from([
             ("src/lib.rs".to_owned(), lib.to_owned()),
-            ("src/g.rs".to_owned(), module.to_owned()),
+            ("groups/g/src/lib.rs".to_owned(), module.to_owned()),
         ]);
         of_files(&files, "full = [\"g\"]\ng = []\n").unwrap()
     }
@@ -432,7 +443,7 @@ mod tests {
     #[test]
     fn reads_items_members_traits_and_features() {
         let s = surface(
-            r#"#[cfg(feature = "g")] pub mod g;"#,
+            r#"#[cfg(feature = "g")] pub use cloudflare_v4_g as g;"#,
             r#"
             #[derive(Debug, Clone)]
             #[non_exhaustive]
