@@ -193,10 +193,13 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
             " The `{g}` API group (feature `{g}`): the crate `{}`.",
             names.crates[*g]
         );
+        // Inlined: the facade's docs show every group as a module of its own, so one
+        // `cargo doc` (as docs.rs runs it) documents the whole API in one place.
         quote! {
             #[doc = #doc]
             #[cfg(feature = #g)]
             #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
+            #[doc(inline)]
             pub use #krate as #m;
         }
     });

@@ -533,304 +533,380 @@ impl std::fmt::Debug for Client {
 /// The `aaa` API group (feature `aaa`): the crate `cloudflare-v4-aaa`.
 #[cfg(feature = "aaa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aaa")))]
+#[doc(inline)]
 pub use cloudflare_v4_aaa as aaa;
 /// The `access` API group (feature `access`): the crate `cloudflare-v4-access`.
 #[cfg(feature = "access")]
 #[cfg_attr(docsrs, doc(cfg(feature = "access")))]
+#[doc(inline)]
 pub use cloudflare_v4_access as access;
 /// The `addressing` API group (feature `addressing`): the crate `cloudflare-v4-addressing`.
 #[cfg(feature = "addressing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "addressing")))]
+#[doc(inline)]
 pub use cloudflare_v4_addressing as addressing;
 /// The `ai` API group (feature `ai`): the crate `cloudflare-v4-ai`.
 #[cfg(feature = "ai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ai")))]
+#[doc(inline)]
 pub use cloudflare_v4_ai as ai;
 /// The `ai-gateway` API group (feature `ai-gateway`): the crate `cloudflare-v4-ai-gateway`.
 #[cfg(feature = "ai-gateway")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ai-gateway")))]
+#[doc(inline)]
 pub use cloudflare_v4_ai_gateway as ai_gateway;
 /// The `api-shield` API group (feature `api-shield`): the crate `cloudflare-v4-api-shield`.
 #[cfg(feature = "api-shield")]
 #[cfg_attr(docsrs, doc(cfg(feature = "api-shield")))]
+#[doc(inline)]
 pub use cloudflare_v4_api_shield as api_shield;
 /// The `argo-analytics` API group (feature `argo-analytics`): the crate `cloudflare-v4-argo-analytics`.
 #[cfg(feature = "argo-analytics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "argo-analytics")))]
+#[doc(inline)]
 pub use cloudflare_v4_argo_analytics as argo_analytics;
 /// The `argo-config` API group (feature `argo-config`): the crate `cloudflare-v4-argo-config`.
 #[cfg(feature = "argo-config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "argo-config")))]
+#[doc(inline)]
 pub use cloudflare_v4_argo_config as argo_config;
 /// The `bill-subs-api` API group (feature `bill-subs-api`): the crate `cloudflare-v4-bill-subs-api`.
 #[cfg(feature = "bill-subs-api")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bill-subs-api")))]
+#[doc(inline)]
 pub use cloudflare_v4_bill_subs_api as bill_subs_api;
 /// The `bot-management` API group (feature `bot-management`): the crate `cloudflare-v4-bot-management`.
 #[cfg(feature = "bot-management")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bot-management")))]
+#[doc(inline)]
 pub use cloudflare_v4_bot_management as bot_management;
 /// The `cache` API group (feature `cache`): the crate `cloudflare-v4-cache`.
 #[cfg(feature = "cache")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+#[doc(inline)]
 pub use cloudflare_v4_cache as cache;
 /// The `cache-purge` API group (feature `cache-purge`): the crate `cloudflare-v4-cache-purge`.
 #[cfg(feature = "cache-purge")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cache-purge")))]
+#[doc(inline)]
 pub use cloudflare_v4_cache_purge as cache_purge;
 /// The `calls` API group (feature `calls`): the crate `cloudflare-v4-calls`.
 #[cfg(feature = "calls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "calls")))]
+#[doc(inline)]
 pub use cloudflare_v4_calls as calls;
 /// The `cloud-connector` API group (feature `cloud-connector`): the crate `cloudflare-v4-cloud-connector`.
 #[cfg(feature = "cloud-connector")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cloud-connector")))]
+#[doc(inline)]
 pub use cloudflare_v4_cloud_connector as cloud_connector;
 /// The `cloudforce-one` API group (feature `cloudforce-one`): the crate `cloudflare-v4-cloudforce-one`.
 #[cfg(feature = "cloudforce-one")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cloudforce-one")))]
+#[doc(inline)]
 pub use cloudflare_v4_cloudforce_one as cloudforce_one;
 /// The `custom-indicator-feeds` API group (feature `custom-indicator-feeds`): the crate `cloudflare-v4-custom-indicator-feeds`.
 #[cfg(feature = "custom-indicator-feeds")]
 #[cfg_attr(docsrs, doc(cfg(feature = "custom-indicator-feeds")))]
+#[doc(inline)]
 pub use cloudflare_v4_custom_indicator_feeds as custom_indicator_feeds;
 /// The `custom-pages` API group (feature `custom-pages`): the crate `cloudflare-v4-custom-pages`.
 #[cfg(feature = "custom-pages")]
 #[cfg_attr(docsrs, doc(cfg(feature = "custom-pages")))]
+#[doc(inline)]
 pub use cloudflare_v4_custom_pages as custom_pages;
 /// The `d1` API group (feature `d1`): the crate `cloudflare-v4-d1`.
 #[cfg(feature = "d1")]
 #[cfg_attr(docsrs, doc(cfg(feature = "d1")))]
+#[doc(inline)]
 pub use cloudflare_v4_d1 as d1;
 /// The `digital-experience-monitoring` API group (feature `digital-experience-monitoring`): the crate `cloudflare-v4-digital-experience-monitoring`.
 #[cfg(feature = "digital-experience-monitoring")]
 #[cfg_attr(docsrs, doc(cfg(feature = "digital-experience-monitoring")))]
+#[doc(inline)]
 pub use cloudflare_v4_digital_experience_monitoring as digital_experience_monitoring;
 /// The `dlp` API group (feature `dlp`): the crate `cloudflare-v4-dlp`.
 #[cfg(feature = "dlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dlp")))]
+#[doc(inline)]
 pub use cloudflare_v4_dlp as dlp;
 /// The `dls` API group (feature `dls`): the crate `cloudflare-v4-dls`.
 #[cfg(feature = "dls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dls")))]
+#[doc(inline)]
 pub use cloudflare_v4_dls as dls;
 /// The `dns-analytics` API group (feature `dns-analytics`): the crate `cloudflare-v4-dns-analytics`.
 #[cfg(feature = "dns-analytics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dns-analytics")))]
+#[doc(inline)]
 pub use cloudflare_v4_dns_analytics as dns_analytics;
 /// The `dns-custom-nameservers` API group (feature `dns-custom-nameservers`): the crate `cloudflare-v4-dns-custom-nameservers`.
 #[cfg(feature = "dns-custom-nameservers")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dns-custom-nameservers")))]
+#[doc(inline)]
 pub use cloudflare_v4_dns_custom_nameservers as dns_custom_nameservers;
 /// The `dns-firewall` API group (feature `dns-firewall`): the crate `cloudflare-v4-dns-firewall`.
 #[cfg(feature = "dns-firewall")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dns-firewall")))]
+#[doc(inline)]
 pub use cloudflare_v4_dns_firewall as dns_firewall;
 /// The `dns-records` API group (feature `dns-records`): the crate `cloudflare-v4-dns-records`.
 #[cfg(feature = "dns-records")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dns-records")))]
+#[doc(inline)]
 pub use cloudflare_v4_dns_records as dns_records;
 /// The `dns-settings` API group (feature `dns-settings`): the crate `cloudflare-v4-dns-settings`.
 #[cfg(feature = "dns-settings")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dns-settings")))]
+#[doc(inline)]
 pub use cloudflare_v4_dns_settings as dns_settings;
 /// The `dnssec` API group (feature `dnssec`): the crate `cloudflare-v4-dnssec`.
 #[cfg(feature = "dnssec")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dnssec")))]
+#[doc(inline)]
 pub use cloudflare_v4_dnssec as dnssec;
 /// The `email` API group (feature `email`): the crate `cloudflare-v4-email`.
 #[cfg(feature = "email")]
 #[cfg_attr(docsrs, doc(cfg(feature = "email")))]
+#[doc(inline)]
 pub use cloudflare_v4_email as email;
 /// The `firewall` API group (feature `firewall`): the crate `cloudflare-v4-firewall`.
 #[cfg(feature = "firewall")]
 #[cfg_attr(docsrs, doc(cfg(feature = "firewall")))]
+#[doc(inline)]
 pub use cloudflare_v4_firewall as firewall;
 /// The `healthchecks` API group (feature `healthchecks`): the crate `cloudflare-v4-healthchecks`.
 #[cfg(feature = "healthchecks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "healthchecks")))]
+#[doc(inline)]
 pub use cloudflare_v4_healthchecks as healthchecks;
 /// The `hyperdrive` API group (feature `hyperdrive`): the crate `cloudflare-v4-hyperdrive`.
 #[cfg(feature = "hyperdrive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyperdrive")))]
+#[doc(inline)]
 pub use cloudflare_v4_hyperdrive as hyperdrive;
 /// The `iam` API group (feature `iam`): the crate `cloudflare-v4-iam`.
 #[cfg(feature = "iam")]
 #[cfg_attr(docsrs, doc(cfg(feature = "iam")))]
+#[doc(inline)]
 pub use cloudflare_v4_iam as iam;
 /// The `images` API group (feature `images`): the crate `cloudflare-v4-images`.
 #[cfg(feature = "images")]
 #[cfg_attr(docsrs, doc(cfg(feature = "images")))]
+#[doc(inline)]
 pub use cloudflare_v4_images as images;
 /// The `intel` API group (feature `intel`): the crate `cloudflare-v4-intel`.
 #[cfg(feature = "intel")]
 #[cfg_attr(docsrs, doc(cfg(feature = "intel")))]
+#[doc(inline)]
 pub use cloudflare_v4_intel as intel;
 /// The `intel-sinkholes` API group (feature `intel-sinkholes`): the crate `cloudflare-v4-intel-sinkholes`.
 #[cfg(feature = "intel-sinkholes")]
 #[cfg_attr(docsrs, doc(cfg(feature = "intel-sinkholes")))]
+#[doc(inline)]
 pub use cloudflare_v4_intel_sinkholes as intel_sinkholes;
 /// The `legacy-jhs` API group (feature `legacy-jhs`): the crate `cloudflare-v4-legacy-jhs`.
 #[cfg(feature = "legacy-jhs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "legacy-jhs")))]
+#[doc(inline)]
 pub use cloudflare_v4_legacy_jhs as legacy_jhs;
 /// The `lists` API group (feature `lists`): the crate `cloudflare-v4-lists`.
 #[cfg(feature = "lists")]
 #[cfg_attr(docsrs, doc(cfg(feature = "lists")))]
+#[doc(inline)]
 pub use cloudflare_v4_lists as lists;
 /// The `load-balancing` API group (feature `load-balancing`): the crate `cloudflare-v4-load-balancing`.
 #[cfg(feature = "load-balancing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "load-balancing")))]
+#[doc(inline)]
 pub use cloudflare_v4_load_balancing as load_balancing;
 /// The `logcontrol` API group (feature `logcontrol`): the crate `cloudflare-v4-logcontrol`.
 #[cfg(feature = "logcontrol")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logcontrol")))]
+#[doc(inline)]
 pub use cloudflare_v4_logcontrol as logcontrol;
 /// The `logpush` API group (feature `logpush`): the crate `cloudflare-v4-logpush`.
 #[cfg(feature = "logpush")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logpush")))]
+#[doc(inline)]
 pub use cloudflare_v4_logpush as logpush;
 /// The `logshare` API group (feature `logshare`): the crate `cloudflare-v4-logshare`.
 #[cfg(feature = "logshare")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logshare")))]
+#[doc(inline)]
 pub use cloudflare_v4_logshare as logshare;
 /// The `magic` API group (feature `magic`): the crate `cloudflare-v4-magic`.
 #[cfg(feature = "magic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "magic")))]
+#[doc(inline)]
 pub use cloudflare_v4_magic as magic;
 /// The `magic-transit` API group (feature `magic-transit`): the crate `cloudflare-v4-magic-transit`.
 #[cfg(feature = "magic-transit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "magic-transit")))]
+#[doc(inline)]
 pub use cloudflare_v4_magic_transit as magic_transit;
 /// The `magic-visibility` API group (feature `magic-visibility`): the crate `cloudflare-v4-magic-visibility`.
 #[cfg(feature = "magic-visibility")]
 #[cfg_attr(docsrs, doc(cfg(feature = "magic-visibility")))]
+#[doc(inline)]
 pub use cloudflare_v4_magic_visibility as magic_visibility;
 /// The `mconn` API group (feature `mconn`): the crate `cloudflare-v4-mconn`.
 #[cfg(feature = "mconn")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mconn")))]
+#[doc(inline)]
 pub use cloudflare_v4_mconn as mconn;
 /// The `mq` API group (feature `mq`): the crate `cloudflare-v4-mq`.
 #[cfg(feature = "mq")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mq")))]
+#[doc(inline)]
 pub use cloudflare_v4_mq as mq;
 /// The `observatory` API group (feature `observatory`): the crate `cloudflare-v4-observatory`.
 #[cfg(feature = "observatory")]
 #[cfg_attr(docsrs, doc(cfg(feature = "observatory")))]
+#[doc(inline)]
 pub use cloudflare_v4_observatory as observatory;
 /// The `page-shield` API group (feature `page-shield`): the crate `cloudflare-v4-page-shield`.
 #[cfg(feature = "page-shield")]
 #[cfg_attr(docsrs, doc(cfg(feature = "page-shield")))]
+#[doc(inline)]
 pub use cloudflare_v4_page_shield as page_shield;
 /// The `pages` API group (feature `pages`): the crate `cloudflare-v4-pages`.
 #[cfg(feature = "pages")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pages")))]
+#[doc(inline)]
 pub use cloudflare_v4_pages as pages;
 /// The `r2` API group (feature `r2`): the crate `cloudflare-v4-r2`.
 #[cfg(feature = "r2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "r2")))]
+#[doc(inline)]
 pub use cloudflare_v4_r2 as r2;
 /// The `radar` API group (feature `radar`): the crate `cloudflare-v4-radar`.
 #[cfg(feature = "radar")]
 #[cfg_attr(docsrs, doc(cfg(feature = "radar")))]
+#[doc(inline)]
 pub use cloudflare_v4_radar as radar;
 /// The `registrar-api` API group (feature `registrar-api`): the crate `cloudflare-v4-registrar-api`.
 #[cfg(feature = "registrar-api")]
 #[cfg_attr(docsrs, doc(cfg(feature = "registrar-api")))]
+#[doc(inline)]
 pub use cloudflare_v4_registrar_api as registrar_api;
 /// The `request-tracer` API group (feature `request-tracer`): the crate `cloudflare-v4-request-tracer`.
 #[cfg(feature = "request-tracer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "request-tracer")))]
+#[doc(inline)]
 pub use cloudflare_v4_request_tracer as request_tracer;
 /// The `rulesets` API group (feature `rulesets`): the crate `cloudflare-v4-rulesets`.
 #[cfg(feature = "rulesets")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rulesets")))]
+#[doc(inline)]
 pub use cloudflare_v4_rulesets as rulesets;
 /// The `rum` API group (feature `rum`): the crate `cloudflare-v4-rum`.
 #[cfg(feature = "rum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rum")))]
+#[doc(inline)]
 pub use cloudflare_v4_rum as rum;
 /// The `secondary-dns` API group (feature `secondary-dns`): the crate `cloudflare-v4-secondary-dns`.
 #[cfg(feature = "secondary-dns")]
 #[cfg_attr(docsrs, doc(cfg(feature = "secondary-dns")))]
+#[doc(inline)]
 pub use cloudflare_v4_secondary_dns as secondary_dns;
 /// The `security-center` API group (feature `security-center`): the crate `cloudflare-v4-security-center`.
 #[cfg(feature = "security-center")]
 #[cfg_attr(docsrs, doc(cfg(feature = "security-center")))]
+#[doc(inline)]
 pub use cloudflare_v4_security_center as security_center;
 /// The `snippets` API group (feature `snippets`): the crate `cloudflare-v4-snippets`.
 #[cfg(feature = "snippets")]
 #[cfg_attr(docsrs, doc(cfg(feature = "snippets")))]
+#[doc(inline)]
 pub use cloudflare_v4_snippets as snippets;
 /// The `speed` API group (feature `speed`): the crate `cloudflare-v4-speed`.
 #[cfg(feature = "speed")]
 #[cfg_attr(docsrs, doc(cfg(feature = "speed")))]
+#[doc(inline)]
 pub use cloudflare_v4_speed as speed;
 /// The `stream` API group (feature `stream`): the crate `cloudflare-v4-stream`.
 #[cfg(feature = "stream")]
 #[cfg_attr(docsrs, doc(cfg(feature = "stream")))]
+#[doc(inline)]
 pub use cloudflare_v4_stream as stream;
 /// The `teams-devices` API group (feature `teams-devices`): the crate `cloudflare-v4-teams-devices`.
 #[cfg(feature = "teams-devices")]
 #[cfg_attr(docsrs, doc(cfg(feature = "teams-devices")))]
+#[doc(inline)]
 pub use cloudflare_v4_teams_devices as teams_devices;
 /// The `tls-certificates-and-hostnames` API group (feature `tls-certificates-and-hostnames`): the crate `cloudflare-v4-tls-certificates-and-hostnames`.
 #[cfg(feature = "tls-certificates-and-hostnames")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tls-certificates-and-hostnames")))]
+#[doc(inline)]
 pub use cloudflare_v4_tls_certificates_and_hostnames as tls_certificates_and_hostnames;
 /// The `tunnel` API group (feature `tunnel`): the crate `cloudflare-v4-tunnel`.
 #[cfg(feature = "tunnel")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tunnel")))]
+#[doc(inline)]
 pub use cloudflare_v4_tunnel as tunnel;
 /// The `turnstile` API group (feature `turnstile`): the crate `cloudflare-v4-turnstile`.
 #[cfg(feature = "turnstile")]
 #[cfg_attr(docsrs, doc(cfg(feature = "turnstile")))]
+#[doc(inline)]
 pub use cloudflare_v4_turnstile as turnstile;
 /// The `urlscanner` API group (feature `urlscanner`): the crate `cloudflare-v4-urlscanner`.
 #[cfg(feature = "urlscanner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "urlscanner")))]
+#[doc(inline)]
 pub use cloudflare_v4_urlscanner as urlscanner;
 /// The `vectorize` API group (feature `vectorize`): the crate `cloudflare-v4-vectorize`.
 #[cfg(feature = "vectorize")]
 #[cfg_attr(docsrs, doc(cfg(feature = "vectorize")))]
+#[doc(inline)]
 pub use cloudflare_v4_vectorize as vectorize;
 /// The `waf-managed-rules` API group (feature `waf-managed-rules`): the crate `cloudflare-v4-waf-managed-rules`.
 #[cfg(feature = "waf-managed-rules")]
 #[cfg_attr(docsrs, doc(cfg(feature = "waf-managed-rules")))]
+#[doc(inline)]
 pub use cloudflare_v4_waf_managed_rules as waf_managed_rules;
 /// The `waitingroom` API group (feature `waitingroom`): the crate `cloudflare-v4-waitingroom`.
 #[cfg(feature = "waitingroom")]
 #[cfg_attr(docsrs, doc(cfg(feature = "waitingroom")))]
+#[doc(inline)]
 pub use cloudflare_v4_waitingroom as waitingroom;
 /// The `web3` API group (feature `web3`): the crate `cloudflare-v4-web3`.
 #[cfg(feature = "web3")]
 #[cfg_attr(docsrs, doc(cfg(feature = "web3")))]
+#[doc(inline)]
 pub use cloudflare_v4_web3 as web3;
 /// The `workers` API group (feature `workers`): the crate `cloudflare-v4-workers`.
 #[cfg(feature = "workers")]
 #[cfg_attr(docsrs, doc(cfg(feature = "workers")))]
+#[doc(inline)]
 pub use cloudflare_v4_workers as workers;
 /// The `workers-kv` API group (feature `workers-kv`): the crate `cloudflare-v4-workers-kv`.
 #[cfg(feature = "workers-kv")]
 #[cfg_attr(docsrs, doc(cfg(feature = "workers-kv")))]
+#[doc(inline)]
 pub use cloudflare_v4_workers_kv as workers_kv;
 /// The `zaraz` API group (feature `zaraz`): the crate `cloudflare-v4-zaraz`.
 #[cfg(feature = "zaraz")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zaraz")))]
+#[doc(inline)]
 pub use cloudflare_v4_zaraz as zaraz;
 /// The `zero-trust-gateway` API group (feature `zero-trust-gateway`): the crate `cloudflare-v4-zero-trust-gateway`.
 #[cfg(feature = "zero-trust-gateway")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zero-trust-gateway")))]
+#[doc(inline)]
 pub use cloudflare_v4_zero_trust_gateway as zero_trust_gateway;
 /// The `zone-activation` API group (feature `zone-activation`): the crate `cloudflare-v4-zone-activation`.
 #[cfg(feature = "zone-activation")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zone-activation")))]
+#[doc(inline)]
 pub use cloudflare_v4_zone_activation as zone_activation;
 /// The `zone-analytics-api` API group (feature `zone-analytics-api`): the crate `cloudflare-v4-zone-analytics-api`.
 #[cfg(feature = "zone-analytics-api")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zone-analytics-api")))]
+#[doc(inline)]
 pub use cloudflare_v4_zone_analytics_api as zone_analytics_api;
 /// The `zones` API group (feature `zones`): the crate `cloudflare-v4-zones`.
 #[cfg(feature = "zones")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zones")))]
+#[doc(inline)]
 pub use cloudflare_v4_zones as zones;

@@ -11,8 +11,9 @@ use std::path::Path;
 use std::process::Child;
 use std::time::Duration;
 
-/// How often the tree is sampled. rustc's memory grows over seconds, so 20 ms misses little.
-pub const INTERVAL: Duration = Duration::from_millis(20);
+/// How often the tree is sampled. rustc's memory grows over seconds, so 50 ms misses little,
+/// and a sample (a read of every `/proc/<pid>/stat`) costs little of one core.
+pub const INTERVAL: Duration = Duration::from_millis(50);
 
 /// Waits for `child` to exit, sampling its tree's summed RSS every [`INTERVAL`]. Returns the
 /// exit status and the peak in KiB (`None` where `/proc` cannot be read, as off Linux).
@@ -32,12 +33,11 @@ pub fn wait_sampling(
     }
 }
 
-/// The summed RSS (KiB) of `root` and its descendants, read from `proc` (`<pid>/stat` for the
-/// parent, `<pid>/status` `VmRSS` for the size). Processes that exit while being read are
-/// skipped. `None` if `proc` cannot be listed.
+/// The summed RSS (KiB) of `root` and its descendants, read from `proc` (`<pid>/stat` of every
+/// process for its parent, then `<pid>/status` `VmRSS` of those in the tree). Processes that
+/// exit while being read are skipped. `None` if `proc` cannot be listed.
 pub fn tree_rss_kib(proc: &Path, root: u32) -> Option<u64> {
     let mut parent_of: HashMap<u32, u32> = HashMap::new();
-    let mut rss_of: HashMap<u32, u64> = HashMap::new();
     for entry in std::fs::read_dir(proc).ok()?.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -46,18 +46,10 @@ pub fn tree_rss_kib(proc: &Path, root: u32) -> Option<u64> {
         else {
             continue;
         };
-        let dir = entry.path();
-        let (Ok(stat), Ok(status)) = (
-            std::fs::read_to_string(dir.join("stat")),
-            std::fs::read_to_string(dir.join("status")),
-        ) else {
-            continue;
-        };
-        let (Some(ppid), Some(rss)) = (parent_pid(&stat), vm_rss_kib(&status)) else {
-            continue;
-        };
-        parent_of.insert(pid, ppid);
-        rss_of.insert(pid, rss);
+        let stat = std::fs::read_to_string(entry.path().join("stat"));
+        if let Some(ppid) = stat.ok().as_deref().and_then(parent_pid) {
+            parent_of.insert(pid, ppid);
+        }
     }
     let in_tree = |mut pid: u32| {
         // Bounded walk: a pid table read mid-change could in theory hold a cycle.
@@ -72,11 +64,15 @@ pub fn tree_rss_kib(proc: &Path, root: u32) -> Option<u64> {
         }
         false
     };
+    let rss_of = |pid: u32| {
+        let status = std::fs::read_to_string(proc.join(pid.to_string()).join("status"));
+        vm_rss_kib(&status.ok()?)
+    };
     Some(
-        rss_of
-            .iter()
-            .filter(|(&pid, _)| in_tree(pid))
-            .map(|(_, kib)| kib)
+        parent_of
+            .keys()
+            .filter(|&&pid| in_tree(pid))
+            .filter_map(|&pid| rss_of(pid))
             .sum(),
     )
 }
