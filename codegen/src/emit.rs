@@ -71,34 +71,77 @@ pub struct EmittedFiles {
     pub dependencies: String,
 }
 
-/// Emits every file.
+/// One group's crate.
+pub struct GroupCrate {
+    /// Its directory relative to the facade crate: `groups/<module>`.
+    pub dir: String,
+    /// `src/lib.rs`.
+    pub source: TokenStream,
+    /// `Cargo.toml`.
+    pub manifest: String,
+    /// The groups whose types it names (their crates are its dependencies).
+    pub needs: BTreeSet<String>,
+}
+
+/// The facade crate's generated parts.
+pub struct Facade {
+    /// `src/lib.rs`.
+    pub source: TokenStream,
+    /// See [`EmittedFiles::features`].
+    pub features: String,
+    /// See [`EmittedFiles::dependencies`].
+    pub dependencies: String,
+}
+
+/// Emits every file, one group after another. [`crate::generate`] runs [`group_crate`] on
+/// several threads instead; the output is the same.
 pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
     let mut files = BTreeMap::new();
     let mut manifests = BTreeMap::new();
-    let mut deps: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut crates = BTreeMap::new();
     for group in &api.groups {
-        let ops: Vec<usize> = (0..api.operations.len())
-            .filter(|&i| api.operations[i].group == *group)
-            .collect();
-        let types: Vec<TypeId> = api
-            .type_ids()
-            .filter(|&id| api.types[id].group == *group)
-            .collect();
-        if ops.is_empty() && types.is_empty() {
+        let Some(krate) = group_crate(api, names, group) else {
             continue;
-        }
-        let cx = GroupCx { api, names, group };
-        let dir = crate_dir(&names.crates[group]);
-        let needs = cx.foreign_groups(&ops, &types);
-        files.insert(format!("{dir}/src/lib.rs"), cx.file(&ops, &types));
-        manifests.insert(
-            format!("{dir}/Cargo.toml"),
-            group_manifest(names, group, &needs),
-        );
-        deps.insert(group, needs);
+        };
+        files.insert(format!("{}/src/lib.rs", krate.dir), krate.source);
+        manifests.insert(format!("{}/Cargo.toml", krate.dir), krate.manifest);
+        crates.insert(group.as_str(), krate.needs);
     }
-    let groups: Vec<&str> = deps.keys().copied().collect();
-    files.insert("src/lib.rs".into(), lib_rs(api, names, &groups));
+    let facade = facade(api, names, &crates);
+    files.insert("src/lib.rs".into(), facade.source);
+    EmittedFiles {
+        files,
+        manifests,
+        features: facade.features,
+        dependencies: facade.dependencies,
+    }
+}
+
+/// The crate of `group`; `None` if the group has neither operations nor types.
+pub fn group_crate(api: &Api, names: &Names, group: &str) -> Option<GroupCrate> {
+    let ops: Vec<usize> = (0..api.operations.len())
+        .filter(|&i| api.operations[i].group == group)
+        .collect();
+    let types: Vec<TypeId> = api
+        .type_ids()
+        .filter(|&id| api.types[id].group == group)
+        .collect();
+    if ops.is_empty() && types.is_empty() {
+        return None;
+    }
+    let cx = GroupCx { api, names, group };
+    let needs = cx.foreign_groups(&ops, &types);
+    Some(GroupCrate {
+        dir: crate_dir(&names.crates[group]),
+        source: cx.file(&ops, &types),
+        manifest: group_manifest(names, group, &needs),
+        needs,
+    })
+}
+
+/// The facade over the group crates that exist (`crates`: group → the groups it needs).
+pub fn facade(api: &Api, names: &Names, crates: &BTreeMap<&str, BTreeSet<String>>) -> Facade {
+    let groups: Vec<&str> = crates.keys().copied().collect();
     let quoted = |items: Vec<String>| {
         items
             .iter()
@@ -121,7 +164,7 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
         )
     ));
     let mut dependencies = String::new();
-    for (group, needs) in &deps {
+    for (group, needs) in crates {
         let package = &names.crates[*group];
         let mut enables = vec![format!("dep:{package}")];
         enables.extend(needs.iter().cloned());
@@ -131,9 +174,8 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
             crate_dir(package)
         ));
     }
-    EmittedFiles {
-        files,
-        manifests,
+    Facade {
+        source: lib_rs(api, names, &groups),
         features,
         dependencies,
     }

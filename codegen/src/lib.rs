@@ -80,25 +80,88 @@ pub fn build_ir(spec: &openapiv3::OpenAPI) -> ir::Api {
     api
 }
 
-/// Runs every stage on a spec.
+/// Runs every stage on a spec. The group crates are emitted and formatted on as many threads
+/// as the machine has cores (they are independent); the output does not depend on how many.
 pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     let loaded = load::load_tolerant(spec)?;
     let api = build_ir(&loaded.spec);
     let names = naming::assign(&api);
-    let emitted = emit::emit(&api, &names);
-    let mut files = emitted.manifests;
-    for (path, tokens) in emitted.files {
-        let text = format::format_file(&path, tokens)?;
-        files.insert(path, text);
+    // Largest groups first, so that no big one is left for last on one core.
+    let mut work: Vec<&str> = api.groups.iter().map(String::as_str).collect();
+    let size = |group: &str| {
+        api.operations.iter().filter(|op| op.group == group).count()
+            + api.types.iter().filter(|t| t.group == group).count()
+    };
+    let sizes: BTreeMap<&str, usize> = work.iter().map(|g| (*g, size(g))).collect();
+    work.sort_by_key(|g| std::cmp::Reverse(sizes[g]));
+    // Token streams are not `Send`: each group is emitted and formatted on one thread.
+    let crates = parallel_map(&work, |group| {
+        emit::group_crate(&api, &names, group)
+            .map(|krate| {
+                let path = format!("{}/src/lib.rs", krate.dir);
+                let text = format::format_file(&path, krate.source)?;
+                Ok::<_, format::FormatError>((krate.dir, text, krate.manifest, krate.needs))
+            })
+            .transpose()
+    });
+    let mut files = BTreeMap::new();
+    let mut needs = BTreeMap::new();
+    for (group, krate) in work.iter().zip(crates) {
+        let Some((dir, text, manifest, group_needs)) = krate? else {
+            continue;
+        };
+        files.insert(format!("{dir}/src/lib.rs"), text);
+        files.insert(format!("{dir}/Cargo.toml"), manifest);
+        needs.insert(*group, group_needs);
     }
+    let facade = emit::facade(&api, &names, &needs);
+    files.insert(
+        "src/lib.rs".into(),
+        format::format_file("src/lib.rs", facade.source)?,
+    );
     let report = report::build(&api, &names);
     Ok(Generated {
         files,
-        features: emitted.features,
-        dependencies: emitted.dependencies,
+        features: facade.features,
+        dependencies: facade.dependencies,
         report,
         warnings: loaded.warnings,
         api,
         names,
     })
+}
+
+/// `f` over `items` on up to one thread per core, results in the order of `items`. A panic in
+/// `f` is raised again here.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = Vec::with_capacity(items.len());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => results.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, result)| result).collect()
 }

@@ -733,3 +733,40 @@ fn repeated_path_names_are_one_argument_and_alternative_content_types_are_method
         "{all}"
     );
 }
+
+#[test]
+fn generation_on_every_core_matches_emitting_one_group_after_another() {
+    let op = |id: &str, group: &str| {
+        json!({"get": {"operationId": id, "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{group}_thing")}}}}}}})
+    };
+    let thing = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+    let bytes = spec(
+        json!({"/a": op("a-get", "alpha"), "/b": op("b-get", "beta"), "/c": op("c-get", "gamma")}),
+        json!({"alpha_thing": thing, "beta_thing": thing, "gamma_thing": thing}),
+    );
+    let generated = generate(&bytes).unwrap();
+    let api = api_of(&bytes);
+    let names = naming::assign(&api);
+    let emitted = cloudflare_codegen::emit::emit(&api, &names);
+    let mut files = emitted.manifests;
+    for (path, tokens) in emitted.files {
+        let text = cloudflare_codegen::format::format_file(&path, tokens).unwrap();
+        files.insert(path, text);
+    }
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        [
+            "groups/alpha/Cargo.toml",
+            "groups/alpha/src/lib.rs",
+            "groups/beta/Cargo.toml",
+            "groups/beta/src/lib.rs",
+            "groups/gamma/Cargo.toml",
+            "groups/gamma/src/lib.rs",
+            "src/lib.rs"
+        ]
+    );
+    assert_eq!(generated.files, files);
+    assert_eq!(generated.features, emitted.features);
+    assert_eq!(generated.dependencies, emitted.dependencies);
+}
