@@ -379,7 +379,7 @@ impl GroupCx<'_> {
             self.group,
             ops.len(),
             types.len(),
-            module.trim_start_matches("r#"),
+            module,
             self.group,
             if tags.is_empty() {
                 String::new()

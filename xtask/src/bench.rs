@@ -8,13 +8,14 @@
 //! |---|---|
 //! | regen | `cloudflare_codegen::generate(&spec)` in this process (after one untimed call; it emits and formats the group crates on every core); peak RSS is this process's `VmHWM` |
 //! | spec parse | `serde_json::from_slice::<Value>(&spec)`, the reference of the regen ratio |
-//! | check / build / doc | `/usr/bin/time -v cargo …`: "Elapsed (wall clock) time" and "Maximum resident set size" (the largest process); the peak of the summed RSS of cargo's process tree, sampled from `/proc` every 20 ms ([`tree_memory`](crate::tree_memory)): the machine's peak, with one rustc per core |
+//! | check / build / doc | `/usr/bin/time -v cargo …`: "Elapsed (wall clock) time" and "Maximum resident set size" (the largest process); the peak of the summed RSS of cargo's process tree, sampled from `/proc` every 50 ms ([`tree_memory`](crate::tree_memory)): the machine's peak, with one rustc per core |
 //! | reference check | `cargo check` of a fixed, synthetic, dependency-free crate written to `target/bench-compile/reference/`, the reference of the compile ratio |
 //!
 //! The subject is the facade crate `cloudflare-v4` and its group crates
 //! (`cloudflare-v4-<group>`). Before each timed cargo run every one of their `src/lib.rs` is
 //! touched (contents left alone), so cargo rebuilds the enabled ones and nothing else (every
-//! probe runs with `CARGO_INCREMENTAL=0`, as a registry dependency is built). A run that compiled anything besides the crate (the first one, which
+//! probe runs with `CARGO_INCREMENTAL=0`, as a registry dependency is built). A run that
+//! compiled anything besides them (the first one, which
 //! builds the dependencies, or one after somebody changed a dependency), or that waited for
 //! the build directory's lock, is discarded and taken again; before each run the command waits,
 //! untimed, until no other cargo holds that lock (util-linux `flock`). Figures are taken in

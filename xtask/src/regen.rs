@@ -305,3 +305,53 @@ fn rel(root: &Path, path: &Path) -> String {
         .display()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_sources_and_group_crates_no_longer_generated() {
+        let dir = std::env::temp_dir().join(format!("regen-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for path in [
+            "src/lib.rs",
+            "src/old_module.rs",
+            "src/notes.txt",
+            "groups/kept/src/lib.rs",
+            "groups/removed/src/lib.rs",
+        ] {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let files: BTreeMap<String, String> = ["src/lib.rs", "groups/kept/src/lib.rs"]
+            .into_iter()
+            .map(|p| (p.to_owned(), String::new()))
+            .collect();
+        let stale = no_longer_generated(&dir, &files).unwrap();
+        assert_eq!(
+            stale,
+            [dir.join("groups/removed"), dir.join("src/old_module.rs")]
+        );
+        // An output directory that does not exist yet holds nothing stale.
+        assert!(no_longer_generated(&dir.join("missing"), &files)
+            .unwrap()
+            .is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn splices_between_markers_and_refuses_without_them() {
+        let manifest = format!("[a]\n{DEPENDENCIES_BEGIN}old = 1\n{DEPENDENCIES_END}[b]\n");
+        assert_eq!(
+            splice(&manifest, DEPENDENCIES_BEGIN, DEPENDENCIES_END, "new = 2\n").unwrap(),
+            format!("[a]\n{DEPENDENCIES_BEGIN}new = 2\n{DEPENDENCIES_END}[b]\n")
+        );
+        let err = splice("[a]\n", FEATURES_BEGIN, FEATURES_END, "").unwrap_err();
+        assert!(
+            err.to_string().contains("BEGIN GENERATED FEATURES"),
+            "{err}"
+        );
+    }
+}
