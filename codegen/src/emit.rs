@@ -191,8 +191,9 @@ fn group_manifest(names: &Names, group: &str, needs: &BTreeSet<String>) -> Strin
     for other in needs {
         let dep = &names.crates[other];
         siblings.push_str(&format!(
-            "{dep} = {{ path = \"../{}\" }}\n",
-            crate_dir(dep).trim_start_matches("groups/")
+            // From `groups/<this>/` up to the facade, then down to the sibling.
+            "{dep} = {{ path = \"../../{}\" }}\n",
+            crate_dir(dep)
         ));
         forwards.push(format!("\"{dep}/{CONFORMANCE_FEATURE}\""));
     }

@@ -88,12 +88,12 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     let names = naming::assign(&api);
     // Largest groups first, so that no big one is left for last on one core.
     let mut work: Vec<&str> = api.groups.iter().map(String::as_str).collect();
-    let size = |group: &str| {
-        api.operations.iter().filter(|op| op.group == group).count()
-            + api.types.iter().filter(|t| t.group == group).count()
-    };
-    let sizes: BTreeMap<&str, usize> = work.iter().map(|g| (*g, size(g))).collect();
-    work.sort_by_key(|g| std::cmp::Reverse(sizes[g]));
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    let members = api.operations.iter().map(|op| op.group.as_str());
+    for group in members.chain(api.types.iter().map(|t| t.group.as_str())) {
+        *sizes.entry(group).or_default() += 1;
+    }
+    work.sort_by_key(|g| std::cmp::Reverse(sizes.get(g).copied().unwrap_or(0)));
     // Token streams are not `Send`: each group is emitted and formatted on one thread.
     let crates = parallel_map(&work, |group| {
         emit::group_crate(&api, &names, group)

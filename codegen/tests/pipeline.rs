@@ -770,3 +770,30 @@ fn generation_on_every_core_matches_emitting_one_group_after_another() {
     assert_eq!(generated.features, emitted.features);
     assert_eq!(generated.dependencies, emitted.dependencies);
 }
+
+#[test]
+fn a_group_naming_another_groups_type_depends_on_its_crate() {
+    let bytes = spec(
+        json!({"/a": {"get": {"operationId": "a-get", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/alpha_thing"}}}}}}}}),
+        json!({
+            "alpha_thing": {"type": "object", "properties": {
+                "part": {"$ref": "#/components/schemas/beta_part"}}},
+            "beta_part": {"type": "object", "properties": {"name": {"type": "string"}}}
+        }),
+    );
+    let generated = generate(&bytes).unwrap();
+    let alpha = &generated.files["groups/alpha/Cargo.toml"];
+    assert!(
+        alpha.contains("cloudflare-v4-beta = { path = \"../../groups/beta\" }"),
+        "{alpha}"
+    );
+    assert!(
+        alpha.contains("__conformance = [\"cloudflare-v4-beta/__conformance\"]"),
+        "{alpha}"
+    );
+    assert!(generated.files["groups/alpha/src/lib.rs"].contains("cloudflare_v4_beta::Part"));
+    assert!(generated
+        .features
+        .contains("alpha = [\"dep:cloudflare-v4-alpha\", \"beta\"]"));
+}
