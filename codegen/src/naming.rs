@@ -5,8 +5,11 @@
 //!   `<Group>Api` (`DnsRecordsApi`), reached by `Client::<module>()`.
 //! - Crate: each group is the crate `cloudflare-v4-<module in kebab case>`
 //!   (`cloudflare-v4-dns-records`, library `cloudflare_v4_dns_records`) in
-//!   `groups/<module in kebab case>/`, re-exported by the facade as its module. Module names are
-//!   distinct and never `runtime`, so crate names are too, and none is the runtime's.
+//!   `groups/<module in kebab case>/`, re-exported by the facade as its module. A module is
+//!   never `runtime` nor the name of a method `Client` already has (`builder`, `base_url`,
+//!   `clone`, …): those get `_api` after them. When two groups still want one crate name
+//!   (`runtime` and `runtime-api`), the first group in byte order keeps it and the others get
+//!   `_2`, `_3`, … after their module; so crate names are distinct, and none is the runtime's.
 //! - Types: a component schema is named after its schema name without the group prefix
 //!   (`dns-records_dns-record` → `DnsRecord`); an inline schema after where it sits (owner type
 //!   or operation, then property/role words: `ListZonesResultItem`). Names that would start with
@@ -146,9 +149,25 @@ pub fn assign(api: &Api) -> Names {
         path_args: vec![Vec::new(); api.operations.len()],
         ..Names::default()
     };
+    let mut taken_crates = BTreeSet::new();
     for group in &api.groups {
-        let module = module_name(group);
-        names.crates.insert(group.clone(), crate_name(&module));
+        let wanted = module_name(group);
+        let (module, krate) = (1..)
+            .map(|n| match n {
+                1 => wanted.clone(),
+                n => format!(
+                    "{}_{n}",
+                    wanted.trim_start_matches("r#").trim_end_matches('_')
+                ),
+            })
+            .map(|module| {
+                let krate = crate_name(&module);
+                (module, krate)
+            })
+            .find(|(_, krate)| !taken_crates.contains(krate))
+            .expect("an unbounded range has a free suffix");
+        taken_crates.insert(krate.clone());
+        names.crates.insert(group.clone(), krate);
         names.modules.insert(group.clone(), module);
         names
             .api_structs
@@ -517,12 +536,36 @@ pub fn crate_dir(package: &str) -> String {
     )
 }
 
-/// Module name of a group.
+/// Names a group's module (and so its `Client` accessor) may not take: the facade's own
+/// module, and the methods a `Client` already has, its own, through `Deref` to the runtime's
+/// client, or from the traits it implements. An accessor of such a name would not compile or
+/// would hide the method.
+const RESERVED_MODULES: &[&str] = &[
+    "runtime",
+    "lib",
+    "builder",
+    "from_env",
+    "with_retry_policy",
+    "base_url",
+    "retry_policy",
+    "rate_budget",
+    "clone",
+    "clone_from",
+    "as_ref",
+    "deref",
+    "into",
+    "from",
+    "fmt",
+];
+
+/// Module name a group wants: its name in snake case, with `_api` after a reserved name
+/// (`runtime` → `runtime_api`). [`assign`] makes these distinct.
 pub fn module_name(group: &str) -> String {
     let s = snake_ident(group);
-    match s.as_str() {
-        "runtime" | "lib" => format!("{s}_api"),
-        _ => s,
+    if RESERVED_MODULES.contains(&s.as_str()) {
+        format!("{s}_api")
+    } else {
+        s
     }
 }
 

@@ -797,3 +797,63 @@ fn a_group_naming_another_groups_type_depends_on_its_crate() {
         .features
         .contains("alpha = [\"dep:cloudflare-v4-alpha\", \"beta\"]"));
 }
+
+#[test]
+fn group_names_that_clash_get_distinct_modules_crates_and_features() {
+    // `runtime` and `Runtime Api` both want the module `runtime_api`; `builder` is a method
+    // `Client` already has; `Déjà.vu` is not a valid feature as written.
+    let schema = |group: &str| format!("#/components/schemas/{group}_thing");
+    let op = |id: &str, group: &str| {
+        json!({"get": {"operationId": id, "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": schema(group)}}}}}}})
+    };
+    let thing = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+    let bytes = spec(
+        json!({
+            "/a": op("a-get", "runtime"),
+            "/b": op("b-get", "Runtime Api"),
+            "/c": op("c-get", "builder"),
+            "/d": op("d-get", "Déjà.vu"),
+        }),
+        json!({
+            "runtime_thing": thing, "Runtime Api_thing": thing,
+            "builder_thing": thing, "Déjà.vu_thing": thing,
+        }),
+    );
+    let api = api_of(&bytes);
+    assert_eq!(api.groups, ["builder", "d-j-vu", "runtime", "runtime-api"]);
+    let names = naming::assign(&api);
+    let modules: Vec<&str> = api
+        .groups
+        .iter()
+        .map(|g| names.modules[g].as_str())
+        .collect();
+    assert_eq!(
+        modules,
+        ["builder_api", "d_j_vu", "runtime_api", "runtime_api_2"]
+    );
+    let crates: Vec<&str> = api
+        .groups
+        .iter()
+        .map(|g| names.crates[g].as_str())
+        .collect();
+    assert_eq!(
+        crates,
+        [
+            "cloudflare-v4-builder-api",
+            "cloudflare-v4-d-j-vu",
+            "cloudflare-v4-runtime-api",
+            "cloudflare-v4-runtime-api-2"
+        ]
+    );
+    let generated = generate(&bytes).unwrap();
+    assert!(generated
+        .files
+        .contains_key("groups/runtime-api-2/Cargo.toml"));
+    assert!(generated
+        .features
+        .contains("runtime-api = [\"dep:cloudflare-v4-runtime-api-2\"]"));
+    let facade = &generated.files["src/lib.rs"];
+    assert!(facade.contains("pub fn builder_api(&self)"), "{facade}");
+    assert!(facade.contains("pub use cloudflare_v4_runtime_api_2 as runtime_api_2;"));
+}

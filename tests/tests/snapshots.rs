@@ -37,6 +37,7 @@ const FIXTURES: &[&str] = &[
     "bodies.yaml",
     "enums.yaml",
     "envelopes.json",
+    "group_names.yaml",
     "keywords.yaml",
     "nullability.yaml",
     "operation_ids.yaml",
@@ -59,14 +60,26 @@ fn generate_fixture(file: &str) -> Generated {
 fn snapshot_fixture(file: &str) {
     let out = generate_fixture(file);
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    // A fixture's operations and schemas form one group (`fx`): the facade's lib.rs and the
-    // group crate `cloudflare-v4-fx`.
+    // Each group is a crate (`groups/<g>/`) beside the facade's lib.rs. Most fixtures are one
+    // group, `fx`; `group_names.yaml` is about groups.
+    let groups: Vec<&str> = out
+        .files
+        .keys()
+        .filter_map(|path| path.strip_prefix("groups/")?.strip_suffix("/src/lib.rs"))
+        .collect();
+    let mut expected: Vec<String> = groups
+        .iter()
+        .flat_map(|g| {
+            [
+                format!("groups/{g}/Cargo.toml"),
+                format!("groups/{g}/src/lib.rs"),
+            ]
+        })
+        .collect();
+    expected.push("src/lib.rs".to_owned());
     let paths: Vec<&str> = out.files.keys().map(String::as_str).collect();
-    assert_eq!(
-        paths,
-        ["groups/fx/Cargo.toml", "groups/fx/src/lib.rs", "src/lib.rs"],
-        "{file}: files generated"
-    );
+    assert_eq!(paths, expected, "{file}: files generated");
+    assert!(!groups.is_empty(), "{file}: no group crate");
     for (path, text) in &out.files {
         if !path.ends_with(".rs") {
             continue;
@@ -75,14 +88,19 @@ fn snapshot_fixture(file: &str) {
             panic!("{file}: generated {path} is not valid Rust: {e}\n{text}");
         }
     }
-    // The sources. The group crate's manifest differs between fixtures only by the group's
-    // sibling crates (none here); `.ci/run` builds each fixture's output as a workspace.
-    for (path, short) in [("src/lib.rs", "lib.rs"), ("groups/fx/src/lib.rs", "fx.rs")] {
+    // The sources. A group crate's manifest differs between fixtures only by the group's name
+    // and sibling crates; `.ci/run` builds each fixture's output as a workspace.
+    let sources = std::iter::once(("src/lib.rs".to_owned(), "lib.rs".to_owned())).chain(
+        groups
+            .iter()
+            .map(|g| (format!("groups/{g}/src/lib.rs"), format!("{g}.rs"))),
+    );
+    for (path, short) in sources {
         let name = format!("{stem}__{short}");
         snapshot(
             &name,
             &format!("tests/fixtures/{file} → {path}"),
-            &out.files[path],
+            &out.files[&path],
         );
     }
     let report = format!(
@@ -136,6 +154,7 @@ fixture_tests! {
     bodies => "bodies.yaml",
     enums => "enums.yaml",
     envelopes => "envelopes.json",
+    group_names => "group_names.yaml",
     keywords => "keywords.yaml",
     nullability => "nullability.yaml",
     operation_ids => "operation_ids.yaml",

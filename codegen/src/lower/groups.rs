@@ -85,13 +85,24 @@ pub fn split_component_name(name: &str) -> (String, String) {
     }
 }
 
-/// A group name that can also be a cargo feature: `default` and `full` are taken by the
-/// crate's own features, so such groups become `default-api`/`full-api`.
+/// A group name that can also be a cargo feature and a directory: lower-case ASCII letters,
+/// digits and single dashes (`Zero Trust.Gateway` → `zero-trust-gateway`; nothing left →
+/// `misc`). `default` and `full` are taken by the crate's own features, so such groups become
+/// `default-api`/`full-api`.
 fn group_name(raw: &str) -> String {
-    let name = raw.to_ascii_lowercase();
-    match name.as_str() {
+    let mut name = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-');
+    match name {
+        "" => "misc".to_owned(),
         "default" | "full" => format!("{name}-api"),
-        _ => name,
+        _ => name.to_owned(),
     }
 }
 
@@ -111,20 +122,47 @@ fn path_group(path: &str) -> String {
         .or(segments.first())
         .copied()
         .unwrap_or("misc");
-    let group: String = segment
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let group = group.trim_matches('-').to_owned();
-    if group.is_empty() || group.starts_with(|c: char| c.is_ascii_digit()) {
+    let group = group_name(segment);
+    if group.starts_with(|c: char| c.is_ascii_digit()) {
         "misc".to_owned()
     } else {
-        group_name(&group)
+        group
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_names_are_valid_features_and_directories() {
+        assert_eq!(group_name("dns-records"), "dns-records");
+        assert_eq!(group_name("Zero Trust.Gateway"), "zero-trust-gateway");
+        assert_eq!(group_name("--a//b__c--"), "a-b-c");
+        assert_eq!(group_name("Déjà vu"), "d-j-vu");
+        assert_eq!(group_name("---"), "misc");
+        assert_eq!(group_name("Full"), "full-api");
+        assert_eq!(group_name("default"), "default-api");
+    }
+
+    #[test]
+    fn schema_prefixes_become_group_names() {
+        assert_eq!(
+            split_component_name("Magic Transit_tunnel"),
+            ("magic-transit".to_owned(), "tunnel".to_owned())
+        );
+        assert_eq!(
+            split_component_name("plain"),
+            ("common".to_owned(), "plain".to_owned())
+        );
+    }
+
+    #[test]
+    fn operations_without_schemas_are_grouped_by_path() {
+        assert_eq!(path_group("/accounts/{account_id}/ai/run"), "ai");
+        assert_eq!(path_group("/zones/{zone_id}/DNS_Records"), "dns-records");
+        assert_eq!(path_group("/radar/http"), "radar");
+        assert_eq!(path_group("/4xx/{id}"), "misc");
+        assert_eq!(path_group("/"), "misc");
     }
 }
