@@ -11,7 +11,9 @@
 //!   ([`naming::crate_name`](crate::naming::crate_name)): its API struct (over
 //!   `&runtime::Client`) and methods, operation metadata (`operations`), parameter structs and
 //!   data types. The plumbing they use is `runtime::__private`. A group that names another
-//!   group's types depends on that group's crate.
+//!   group's types depends on that group's crate. Groups that need each other (cargo forbids
+//!   cyclic dependencies) share one crate, the first group's, where each is a `pub mod`
+//!   (`pub use cloudflare_v4_<first>::<module> as <module>;` in the facade).
 //!
 //! The facade's manifest is hand-written except two generated blocks ([`EmittedFiles`]): its
 //! features (`<group> = ["dep:cloudflare-v4-<module>"]`, `full`, `__conformance`) and its
@@ -71,7 +73,7 @@ pub struct EmittedFiles {
     pub dependencies: String,
 }
 
-/// One group's crate.
+/// A group crate: one group's, or that of groups that need each other.
 pub struct GroupCrate {
     /// Its directory relative to the facade crate: `groups/<module>`.
     pub dir: String,
@@ -79,8 +81,9 @@ pub struct GroupCrate {
     pub source: TokenStream,
     /// `Cargo.toml`.
     pub manifest: String,
-    /// The groups whose types it names (their crates are its dependencies).
-    pub needs: BTreeSet<String>,
+    /// Each group in it, with the other groups whose types that group names (their crates,
+    /// other than this one, are its dependencies).
+    pub needs: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// The facade crate's generated parts.
@@ -98,16 +101,16 @@ pub struct Facade {
 pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
     let mut files = BTreeMap::new();
     let mut manifests = BTreeMap::new();
-    let mut crates = BTreeMap::new();
-    for group in &api.groups {
-        let Some(krate) = group_crate(api, names, group) else {
+    let mut needs = BTreeMap::new();
+    for package in names.crate_groups.keys() {
+        let Some(krate) = group_crate(api, names, package) else {
             continue;
         };
         files.insert(format!("{}/src/lib.rs", krate.dir), krate.source);
         manifests.insert(format!("{}/Cargo.toml", krate.dir), krate.manifest);
-        crates.insert(group.as_str(), krate.needs);
+        needs.extend(krate.needs);
     }
-    let facade = facade(api, names, &crates);
+    let facade = facade(api, names, &needs);
     files.insert("src/lib.rs".into(), facade.source);
     EmittedFiles {
         files,
@@ -117,31 +120,103 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
     }
 }
 
-/// The crate of `group`; `None` if the group has neither operations nor types.
-pub fn group_crate(api: &Api, names: &Names, group: &str) -> Option<GroupCrate> {
-    let ops: Vec<usize> = (0..api.operations.len())
-        .filter(|&i| api.operations[i].group == group)
-        .collect();
-    let types: Vec<TypeId> = api
-        .type_ids()
-        .filter(|&id| api.types[id].group == group)
-        .collect();
-    if ops.is_empty() && types.is_empty() {
-        return None;
+/// The crate `package` (a key of [`Names::crate_groups`]); `None` if its groups have neither
+/// operations nor types.
+pub fn group_crate(api: &Api, names: &Names, package: &str) -> Option<GroupCrate> {
+    let mut parts = Vec::new();
+    let mut needs = BTreeMap::new();
+    for group in names.crate_groups.get(package)? {
+        let ops: Vec<usize> = (0..api.operations.len())
+            .filter(|&i| api.operations[i].group == *group)
+            .collect();
+        let types: Vec<TypeId> = api
+            .type_ids()
+            .filter(|&id| api.types[id].group == *group)
+            .collect();
+        if ops.is_empty() && types.is_empty() {
+            continue;
+        }
+        let cx = GroupCx { api, names, group };
+        needs.insert(group.clone(), api.groups_named(group, &types, &ops));
+        parts.push((
+            group.as_str(),
+            cx.module_doc(&ops, &types),
+            cx.items(&ops, &types),
+        ));
     }
-    let cx = GroupCx { api, names, group };
-    let needs = cx.foreign_groups(&ops, &types);
+    let source = match parts.as_slice() {
+        [] => return None,
+        [(_, doc, items)] => crate_file(&inner_doc_lines(doc), quote! { #items }),
+        _ => {
+            let modules = parts.iter().map(|(group, doc, items)| {
+                let doc = doc_lines(doc);
+                let module = ident(&names.modules[*group]);
+                quote! {
+                    #doc
+                    pub mod #module {
+                        #items
+                    }
+                }
+            });
+            let groups: Vec<String> = parts.iter().map(|(g, ..)| format!("`{g}`")).collect();
+            let doc = inner_doc_lines(&format!(
+                "The API groups {}, whose types name each other's: one crate, since crates \
+                 cannot depend on each other in a cycle, with a module per group. Use them \
+                 through the `cloudflare-v4` crate and its features of the same names.",
+                groups.join(", ")
+            ));
+            crate_file(&doc, quote! { #(#modules)* })
+        }
+    };
+    let outside: BTreeSet<String> = needs
+        .values()
+        .flatten()
+        .filter(|other| names.crates[*other] != package)
+        .cloned()
+        .collect();
     Some(GroupCrate {
-        dir: crate_dir(&names.crates[group]),
-        source: cx.file(&ops, &types),
-        manifest: group_manifest(names, group, &needs),
+        dir: crate_dir(package),
+        source,
+        manifest: group_manifest(names, package, &outside),
         needs,
     })
 }
 
-/// The facade over the group crates that exist (`crates`: group → the groups it needs).
-pub fn facade(api: &Api, names: &Names, crates: &BTreeMap<&str, BTreeSet<String>>) -> Facade {
-    let groups: Vec<&str> = crates.keys().copied().collect();
+/// The path of `group`'s items from the crate of group `from` (`None`: from the facade):
+/// `cloudflare_v4_<x>` for a crate of one group; `cloudflare_v4_<x>::<module>` for a module in a
+/// crate of several, or `crate::<module>` from that crate itself.
+fn group_path(names: &Names, group: &str, from: Option<&str>) -> TokenStream {
+    let package = &names.crates[group];
+    if names.crate_groups[package].len() == 1 {
+        let krate = ident(&lib_name(package));
+        return quote! { #krate };
+    }
+    let module = ident(&names.modules[group]);
+    if from.is_some_and(|from| names.crates[from] == *package) {
+        quote! { crate::#module }
+    } else {
+        let krate = ident(&lib_name(package));
+        quote! { #krate::#module }
+    }
+}
+
+/// A group crate's `src/lib.rs`: its docs, the lints every group crate shares, `items`.
+fn crate_file(docs: &TokenStream, items: TokenStream) -> TokenStream {
+    quote! {
+        #docs
+        #![cfg_attr(rustfmt, rustfmt::skip)]
+        #![warn(missing_docs)]
+        #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]
+
+        #items
+    }
+}
+
+/// The facade over the group crates that exist (`needs`: each group in them → the groups it
+/// needs, as [`GroupCrate::needs`]).
+pub fn facade(api: &Api, names: &Names, needs: &BTreeMap<String, BTreeSet<String>>) -> Facade {
+    let groups: Vec<&str> = needs.keys().map(String::as_str).collect();
+    let packages: BTreeSet<&str> = groups.iter().map(|g| names.crates[*g].as_str()).collect();
     let quoted = |items: Vec<String>| {
         items
             .iter()
@@ -157,23 +232,34 @@ pub fn facade(api: &Api, names: &Names, crates: &BTreeMap<&str, BTreeSet<String>
     features.push_str(&format!(
         "{CONFORMANCE_FEATURE} = [{}]\n",
         quoted(
-            groups
+            packages
                 .iter()
-                .map(|g| format!("{}?/{CONFORMANCE_FEATURE}", names.crates[*g]))
+                .map(|p| format!("{p}?/{CONFORMANCE_FEATURE}"))
                 .collect()
         )
     ));
-    let mut dependencies = String::new();
-    for (group, needs) in crates {
-        let package = &names.crates[*group];
+    for (group, group_needs) in needs {
+        let package = &names.crates[group];
         let mut enables = vec![format!("dep:{package}")];
-        enables.extend(needs.iter().cloned());
+        // Groups in the same crate are not enabled too: they need each other, and cargo
+        // forbids cyclic features.
+        enables.extend(
+            group_needs
+                .iter()
+                .filter(|other| names.crates[*other] != *package)
+                .cloned(),
+        );
         features.push_str(&format!("{group} = [{}]\n", quoted(enables)));
-        dependencies.push_str(&format!(
-            "{package} = {{ path = \"{}\", optional = true }}\n",
-            crate_dir(package)
-        ));
     }
+    let dependencies = packages
+        .iter()
+        .map(|package| {
+            format!(
+                "{package} = {{ path = \"{}\", optional = true }}\n",
+                crate_dir(package)
+            )
+        })
+        .collect();
     Facade {
         source: lib_rs(api, names, &groups),
         features,
@@ -184,12 +270,12 @@ pub fn facade(api: &Api, names: &Names, crates: &BTreeMap<&str, BTreeSet<String>
 /// `Cargo.toml` of a group's crate. Everything but its name, its features and its sibling
 /// dependencies is inherited from the workspace, which both the repository and a standalone
 /// `regen --out` provide.
-fn group_manifest(names: &Names, group: &str, needs: &BTreeSet<String>) -> String {
-    let package = &names.crates[group];
+fn group_manifest(names: &Names, package: &str, needs: &BTreeSet<String>) -> String {
+    let description = crate_description(&names.crate_groups[package]);
     let mut siblings = String::new();
     let mut forwards = Vec::new();
-    for other in needs {
-        let dep = &names.crates[other];
+    let deps: BTreeSet<&str> = needs.iter().map(|g| names.crates[g].as_str()).collect();
+    for dep in deps {
         siblings.push_str(&format!(
             // From `groups/<this>/` up to the facade, then down to the sibling.
             "{dep} = {{ path = \"../../{}\" }}\n",
@@ -201,7 +287,7 @@ fn group_manifest(names: &Names, group: &str, needs: &BTreeSet<String>) -> Strin
         "{header}\
 [package]
 name = \"{package}\"
-description = \"The `{group}` API group of the Cloudflare v4 client; use it through the `cloudflare-v4` crate's feature `{group}`\"
+description = \"{description}\"
 version.workspace = true
 edition.workspace = true
 rust-version.workspace = true
@@ -228,10 +314,28 @@ bytes.workspace = true
     )
 }
 
+/// A group crate's manifest description.
+fn crate_description(groups: &[String]) -> String {
+    match groups {
+        [group] => format!(
+            "The `{group}` API group of the Cloudflare v4 client; use it through the \
+             `cloudflare-v4` crate's feature `{group}`"
+        ),
+        _ => {
+            let listed: Vec<String> = groups.iter().map(|g| format!("`{g}`")).collect();
+            format!(
+                "The API groups {} of the Cloudflare v4 client, which need each other; use \
+                 them through the `cloudflare-v4` crate's features of the same names",
+                listed.join(", ")
+            )
+        }
+    }
+}
+
 fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
     let mods = groups.iter().map(|g| {
         let m = ident(&names.modules[*g]);
-        let krate = ident(&lib_name(&names.crates[*g]));
+        let path = group_path(names, g, None);
         let doc = format!(
             " The `{g}` API group (feature `{g}`): the crate `{}`.",
             names.crates[*g]
@@ -243,7 +347,7 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
             #[cfg(feature = #g)]
             #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
             #[doc(inline)]
-            pub use #krate as #m;
+            pub use #path as #m;
         }
     });
     // The accessors live here, not in the group crates: `Client` is this crate's own type.
@@ -366,21 +470,19 @@ struct GroupCx<'a> {
 }
 
 impl GroupCx<'_> {
-    fn file(&self, ops: &[usize], types: &[TypeId]) -> TokenStream {
-        let api_struct = ident(&self.names.api_structs[self.group]);
-        let constructor = ident(API_CONSTRUCTOR);
+    /// The group's module docs (the crate docs of a crate of one group).
+    fn module_doc(&self, ops: &[usize], types: &[TypeId]) -> String {
         let tags: BTreeSet<&str> = ops
             .iter()
             .filter_map(|&i| self.api.operations[i].tag.as_deref())
             .collect();
-        let module = &self.names.modules[self.group];
-        let module_doc = inner_doc_lines(&format!(
+        format!(
             "The `{}` group: {} operations and {} types.\n\nUse it as `cloudflare_v4::{}`, with \
              the cargo feature `{}` of the `cloudflare-v4` crate.{}",
             self.group,
             ops.len(),
             types.len(),
-            module,
+            self.names.modules[self.group],
             self.group,
             if tags.is_empty() {
                 String::new()
@@ -393,7 +495,14 @@ impl GroupCx<'_> {
                         .join(", ")
                 )
             }
-        ));
+        )
+    }
+
+    /// The group's items: the crate's, or its module's in a crate of several groups.
+    fn items(&self, ops: &[usize], types: &[TypeId]) -> TokenStream {
+        let api_struct = ident(&self.names.api_structs[self.group]);
+        let constructor = ident(API_CONSTRUCTOR);
+        let module = &self.names.modules[self.group];
         // The facade's `Client` is not visible from here: named, not linked.
         let constructor_doc = format!(
             " The `{}` operations on `client`, as `cloudflare_v4::Client::{module}` returns them.",
@@ -438,11 +547,6 @@ impl GroupCx<'_> {
             }
         };
         quote! {
-            #module_doc
-            #![cfg_attr(rustfmt, rustfmt::skip)]
-            #![warn(missing_docs)]
-            #![allow(deprecated, clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, rustdoc::all)]
-
             #[allow(unused_imports)]
             use cloudflare_v4_runtime as rt;
 
@@ -451,22 +555,6 @@ impl GroupCx<'_> {
             #(#forms)*
             #(#type_items)*
         }
-    }
-
-    /// Groups whose types this group's code names (their features must be on too).
-    fn foreign_groups(&self, ops: &[usize], types: &[TypeId]) -> BTreeSet<String> {
-        let mut named = BTreeSet::new();
-        for &id in types {
-            self.api.types[id].kind.named(&mut named);
-        }
-        for &i in ops {
-            self.api.operations[i].for_each_ref(|_, t| t.named(&mut named));
-        }
-        named
-            .into_iter()
-            .map(|id| self.api.types[id].group.clone())
-            .filter(|g| g != self.group)
-            .collect()
     }
 
     // ------------------------------------------------------------ operations
@@ -1597,8 +1685,8 @@ impl GroupCx<'_> {
                 if group == self.group {
                     quote! { #name }
                 } else {
-                    let krate = ident(&lib_name(&self.names.crates[group]));
-                    quote! { #krate::#name }
+                    let path = group_path(self.names, group, Some(self.group));
+                    quote! { #path::#name }
                 }
             }
             TypeRef::Vec(inner) => {

@@ -86,17 +86,17 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     let loaded = load::load_tolerant(spec)?;
     let api = build_ir(&loaded.spec);
     let names = naming::assign(&api);
-    // Largest groups first, so that no big one is left for last on one core.
-    let mut work: Vec<&str> = api.groups.iter().map(String::as_str).collect();
+    // Largest crates first, so that no big one is left for last on one core.
     let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
     let members = api.operations.iter().map(|op| op.group.as_str());
     for group in members.chain(api.types.iter().map(|t| t.group.as_str())) {
-        *sizes.entry(group).or_default() += 1;
+        *sizes.entry(names.crates[group].as_str()).or_default() += 1;
     }
-    work.sort_by_key(|g| std::cmp::Reverse(sizes.get(g).copied().unwrap_or(0)));
-    // Token streams are not `Send`: each group is emitted and formatted on one thread.
-    let crates = parallel_map(&work, |group| {
-        emit::group_crate(&api, &names, group)
+    let mut work: Vec<&str> = names.crate_groups.keys().map(String::as_str).collect();
+    work.sort_by_key(|package| std::cmp::Reverse(sizes.get(package).copied().unwrap_or(0)));
+    // Token streams are not `Send`: each crate is emitted and formatted on one thread.
+    let crates = parallel_map(&work, |package| {
+        emit::group_crate(&api, &names, package)
             .map(|krate| {
                 let path = format!("{}/src/lib.rs", krate.dir);
                 let text = format::format_file(&path, krate.source)?;
@@ -106,13 +106,13 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
     });
     let mut files = BTreeMap::new();
     let mut needs = BTreeMap::new();
-    for (group, krate) in work.iter().zip(crates) {
-        let Some((dir, text, manifest, group_needs)) = krate? else {
+    for krate in crates {
+        let Some((dir, text, manifest, crate_needs)) = krate? else {
             continue;
         };
         files.insert(format!("{dir}/src/lib.rs"), text);
         files.insert(format!("{dir}/Cargo.toml"), manifest);
-        needs.insert(*group, group_needs);
+        needs.extend(crate_needs);
     }
     let facade = emit::facade(&api, &names, &needs);
     files.insert(

@@ -10,6 +10,8 @@
 //!   `clone`, …): those get `_api` after them. When two groups still want one crate name
 //!   (`runtime` and `runtime-api`), the first group in byte order keeps it and the others get
 //!   `_2`, `_3`, … after their module; so crate names are distinct, and none is the runtime's.
+//!   Groups that name each other's types, directly or through others, share the crate of the
+//!   first of them in byte order ([`mutually_dependent`]), since cargo forbids cycles.
 //! - Types: a component schema is named after its schema name without the group prefix
 //!   (`dns-records_dns-record` → `DnsRecord`); an inline schema after where it sits (owner type
 //!   or operation, then property/role words: `ListZonesResultItem`). Names that would start with
@@ -97,6 +99,10 @@ pub struct Names {
     pub modules: BTreeMap<String, String>,
     /// Group → package name of its crate (`cloudflare-v4-dns-records`).
     pub crates: BTreeMap<String, String>,
+    /// Package name → the groups in that crate, in byte order. One group, except for groups
+    /// that name each other's types (directly or through others): cargo forbids cyclic
+    /// dependencies, so those share one crate, where each group is a module.
+    pub crate_groups: BTreeMap<String, Vec<String>>,
     /// Group → name of its API struct.
     pub api_structs: BTreeMap<String, String>,
     /// Type name by [`TypeId`].
@@ -172,6 +178,14 @@ pub fn assign(api: &Api) -> Names {
         names
             .api_structs
             .insert(group.clone(), format!("{}Api", camel(group)));
+    }
+    // Groups that need each other share the crate their first group would have had.
+    for unit in mutually_dependent(&api.group_needs()) {
+        let package = names.crates[&unit[0]].clone();
+        for group in &unit {
+            names.crates.insert(group.clone(), package.clone());
+        }
+        names.crate_groups.insert(package, unit);
     }
     name_methods(api, &mut names);
     name_types(api, &mut names);
@@ -536,6 +550,42 @@ pub fn crate_dir(package: &str) -> String {
     )
 }
 
+/// The groups split into sets that need each other, each set in byte order, the sets in the
+/// order of their first group: the strongly connected components of `needs`. A group that
+/// needs no group that needs it is a set of its own.
+pub fn mutually_dependent(needs: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    let reach = |from: &str| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(group) = stack.pop() {
+            for next in needs.get(group).into_iter().flatten() {
+                if seen.insert(next.as_str()) {
+                    stack.push(next);
+                }
+            }
+        }
+        seen
+    };
+    let reaches: BTreeMap<&str, BTreeSet<&str>> =
+        needs.keys().map(|g| (g.as_str(), reach(g))).collect();
+    let mut placed: BTreeSet<&str> = BTreeSet::new();
+    let mut units = Vec::new();
+    for (&group, reached) in &reaches {
+        if !placed.insert(group) {
+            continue;
+        }
+        let mut unit = vec![group.to_owned()];
+        for &other in reached {
+            let back = reaches.get(other).is_some_and(|r| r.contains(group));
+            if other != group && back && placed.insert(other) {
+                unit.push(other.to_owned());
+            }
+        }
+        units.push(unit);
+    }
+    units
+}
+
 /// Names a group's module (and so its `Client` accessor) may not take: the facade's own
 /// module, and the methods a `Client` already has, its own, through `Deref` to the runtime's
 /// client, or from the traits it implements. An accessor of such a name would not compile or
@@ -572,6 +622,25 @@ pub fn module_name(group: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_that_need_each_other_form_one_set() {
+        let needs: BTreeMap<String, BTreeSet<String>> = [
+            ("c", vec!["a"]),
+            ("a", vec!["b"]),
+            ("b", vec!["c", "e"]),
+            ("d", vec!["a"]),
+            ("e", vec![]),
+            ("f", vec!["f"]),
+        ]
+        .into_iter()
+        .map(|(g, n)| (g.to_owned(), n.into_iter().map(str::to_owned).collect()))
+        .collect();
+        assert_eq!(
+            mutually_dependent(&needs),
+            [vec!["a", "b", "c"], vec!["d"], vec!["e"], vec!["f"]]
+        );
+    }
 
     #[test]
     fn keywords_and_odd_names_become_valid_identifiers() {

@@ -857,3 +857,99 @@ fn group_names_that_clash_get_distinct_modules_crates_and_features() {
     assert!(facade.contains("pub fn builder_api(&self)"), "{facade}");
     assert!(facade.contains("pub use cloudflare_v4_runtime_api_2 as runtime_api_2;"));
 }
+
+#[test]
+fn groups_that_need_each_other_share_a_crate_a_module_each() {
+    // `alpha` and `beta` name each other's types; `gamma` names `alpha`'s.
+    let bytes = spec(
+        json!({
+            "/a": {"get": {"operationId": "a-get", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/alpha_thing"}}}}}}},
+            "/g": {"get": {"operationId": "g-get", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/gamma_holder"}}}}}}}
+        }),
+        json!({
+            "alpha_thing": {"type": "object", "properties": {
+                "part": {"$ref": "#/components/schemas/beta_part"}}},
+            "beta_part": {"type": "object", "properties": {
+                "owner": {"$ref": "#/components/schemas/beta_owner"}}},
+            "beta_owner": {"type": "object", "properties": {
+                "things": {"type": "array", "items": {"$ref": "#/components/schemas/alpha_thing"}}}},
+            "gamma_holder": {"type": "object", "properties": {
+                "thing": {"$ref": "#/components/schemas/alpha_thing"}}}
+        }),
+    );
+    let generated = generate(&bytes).unwrap();
+    let names = &generated.names;
+    assert_eq!(
+        names.crate_groups["cloudflare-v4-alpha"],
+        ["alpha".to_owned(), "beta".to_owned()]
+    );
+    assert_eq!(names.crates["beta"], "cloudflare-v4-alpha");
+    let paths: Vec<&str> = generated.files.keys().map(String::as_str).collect();
+    assert_eq!(
+        paths,
+        [
+            "groups/alpha/Cargo.toml",
+            "groups/alpha/src/lib.rs",
+            "groups/gamma/Cargo.toml",
+            "groups/gamma/src/lib.rs",
+            "src/lib.rs"
+        ]
+    );
+    let shared = &generated.files["groups/alpha/src/lib.rs"];
+    for wanted in [
+        "pub mod alpha {",
+        "pub mod beta {",
+        "Option<crate::beta::Part>",
+        "Vec<crate::alpha::Thing>",
+    ] {
+        assert!(shared.contains(wanted), "{wanted}\n{shared}");
+    }
+    let shared_manifest = &generated.files["groups/alpha/Cargo.toml"];
+    assert!(!shared_manifest.contains("path = "), "{shared_manifest}");
+    let gamma = &generated.files["groups/gamma/src/lib.rs"];
+    assert!(
+        gamma.contains("cloudflare_v4_alpha::alpha::Thing"),
+        "{gamma}"
+    );
+    assert!(generated.files["groups/gamma/Cargo.toml"]
+        .contains("cloudflare-v4-alpha = { path = \"../../groups/alpha\" }"));
+    // Features: no cycle between `alpha` and `beta`; `gamma` turns `alpha` on.
+    for line in [
+        "alpha = [\"dep:cloudflare-v4-alpha\"]",
+        "beta = [\"dep:cloudflare-v4-alpha\"]",
+        "gamma = [\"dep:cloudflare-v4-gamma\", \"alpha\"]",
+    ] {
+        assert!(
+            generated.features.lines().any(|l| l == line),
+            "{line}\n{}",
+            generated.features
+        );
+    }
+    assert_eq!(generated.dependencies.lines().count(), 2);
+    let facade = &generated.files["src/lib.rs"];
+    assert!(
+        facade.contains("pub use cloudflare_v4_alpha::beta as beta;"),
+        "{facade}"
+    );
+    // `xtask diff` reads the modules as users see them, each with its feature.
+    let surface = cloudflare_codegen::diff::surface::of_files(
+        &generated
+            .files
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        &generated.features,
+    )
+    .unwrap();
+    assert_eq!(surface.items["beta::Part"].feature.as_deref(), Some("beta"));
+    assert_eq!(
+        surface.items["alpha::Thing"].feature.as_deref(),
+        Some("alpha")
+    );
+    assert_eq!(
+        surface.items["gamma::Holder"].feature.as_deref(),
+        Some("gamma")
+    );
+}

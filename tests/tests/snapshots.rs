@@ -37,7 +37,7 @@ const FIXTURES: &[&str] = &[
     "bodies.yaml",
     "enums.yaml",
     "envelopes.json",
-    "group_names.yaml",
+    "groups.yaml",
     "keywords.yaml",
     "nullability.yaml",
     "operation_ids.yaml",
@@ -61,7 +61,7 @@ fn snapshot_fixture(file: &str) {
     let out = generate_fixture(file);
     let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
     // Each group is a crate (`groups/<g>/`) beside the facade's lib.rs. Most fixtures are one
-    // group, `fx`; `group_names.yaml` is about groups.
+    // group, `fx`; `groups.yaml` is about groups.
     let groups: Vec<&str> = out
         .files
         .keys()
@@ -154,7 +154,7 @@ fixture_tests! {
     bodies => "bodies.yaml",
     enums => "enums.yaml",
     envelopes => "envelopes.json",
-    group_names => "group_names.yaml",
+    groups => "groups.yaml",
     keywords => "keywords.yaml",
     nullability => "nullability.yaml",
     operation_ids => "operation_ids.yaml",

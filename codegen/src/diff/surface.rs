@@ -110,18 +110,22 @@ pub struct SurfaceError {
 /// and the `[features]` lines. Paths are as users write them: `dns_records::DnsRecord`.
 pub fn of_files(files: &BTreeMap<String, String>, features: &str) -> Result<Surface, SurfaceError> {
     let mut surface = Surface::default();
-    // Library name of a group crate → (module it is re-exported as, its feature).
+    // What the facade re-exports as a group's module (a group crate's library name, or
+    // `<library>::<module>` in a crate of several groups) → (the module, its feature).
     let mut module_of: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
     if let Some(lib) = files.get("src/lib.rs") {
         let file = parse("src/lib.rs", lib)?;
         for item in &file.items {
             if let SynItem::Use(u) = item {
-                if let UseTree::Rename(r) = &u.tree {
-                    module_of.insert(
-                        r.ident.to_string(),
-                        (r.rename.to_string(), cfg_feature(&u.attrs)),
-                    );
-                }
+                let (source, rename) = match &u.tree {
+                    UseTree::Rename(r) => (r.ident.to_string(), &r.rename),
+                    UseTree::Path(p) => match &*p.tree {
+                        UseTree::Rename(r) => (format!("{}::{}", p.ident, r.ident), &r.rename),
+                        _ => continue,
+                    },
+                    _ => continue,
+                };
+                module_of.insert(source, (rename.to_string(), cfg_feature(&u.attrs)));
             }
         }
         collect(&mut surface, "", None, &file.items);
@@ -134,12 +138,27 @@ pub fn of_files(files: &BTreeMap<String, String>, features: &str) -> Result<Surf
             continue;
         };
         let krate = lib_name(&format!("{GROUP_CRATE_PREFIX}{dir}"));
-        let (module, feature) = module_of
-            .get(&krate)
-            .cloned()
-            .unwrap_or_else(|| (krate.clone(), None));
         let file = parse(path, text)?;
-        collect(&mut surface, &module, feature, &file.items);
+        if let Some((module, feature)) = module_of.get(&krate) {
+            collect(&mut surface, module, feature.clone(), &file.items);
+            continue;
+        }
+        // A crate of several groups: each group is one of its modules.
+        let mut rest = Vec::new();
+        for item in file.items {
+            let group = match &item {
+                SynItem::Mod(m) => module_of.get(&format!("{krate}::{}", m.ident)),
+                _ => None,
+            };
+            match (group, item) {
+                (Some((module, feature)), SynItem::Mod(m)) => {
+                    let items = m.content.map(|(_, items)| items).unwrap_or_default();
+                    collect(&mut surface, module, feature.clone(), &items);
+                }
+                (_, item) => rest.push(item),
+            }
+        }
+        collect(&mut surface, &krate, None, &rest);
     }
     // A feature as users feel it: the features it turns on. Hidden features (`__…`) are not
     // API, and which crate a group lives in (`dep:…`, `crate?/feature`) is not visible.

@@ -5,7 +5,7 @@
 use super::{
     Api, Body, BodyKind, FormPartKind, Operation, Response, TypeDef, TypeId, TypeKind, TypeRef,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Where an operation uses a type: decides the direction of use (see [`super::Usage`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +187,43 @@ impl Api {
     /// Every type reachable from `roots` through type references, the roots included.
     pub fn reachable(&self, roots: impl IntoIterator<Item = TypeId>) -> BTreeSet<TypeId> {
         reachable(&self.types, roots)
+    }
+
+    /// For each group, the other groups whose types its types and operations name directly.
+    /// Every group of [`Api::groups`] is a key.
+    pub fn group_needs(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let mut members: BTreeMap<&str, (Vec<TypeId>, Vec<usize>)> = self
+            .groups
+            .iter()
+            .map(|g| (g.as_str(), Default::default()))
+            .collect();
+        for (id, t) in self.types_with_ids() {
+            members.entry(&t.group).or_default().0.push(id);
+        }
+        for (i, op) in self.operations.iter().enumerate() {
+            members.entry(&op.group).or_default().1.push(i);
+        }
+        members
+            .into_iter()
+            .map(|(group, (types, ops))| (group.to_owned(), self.groups_named(group, &types, &ops)))
+            .collect()
+    }
+
+    /// The groups other than `group` whose types `types` and the operations `ops` name.
+    pub fn groups_named(&self, group: &str, types: &[TypeId], ops: &[usize]) -> BTreeSet<String> {
+        let mut named = BTreeSet::new();
+        for &id in types {
+            self.types[id.index()].kind.named(&mut named);
+        }
+        for &i in ops {
+            self.operations[i].for_each_ref(|_, t| t.named(&mut named));
+        }
+        named
+            .into_iter()
+            .map(|id| &self.types[id.index()].group)
+            .filter(|g| *g != group)
+            .cloned()
+            .collect()
     }
 }
 
