@@ -952,4 +952,13 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
         surface.items["gamma::Holder"].feature.as_deref(),
         Some("gamma")
     );
+    // Other groups' types as users name them, whichever crate holds them.
+    assert_eq!(
+        surface.items["alpha::Thing"].members["part"].ty,
+        "Option<beta::Part>"
+    );
+    assert_eq!(
+        surface.items["gamma::Holder"].members["thing"].ty,
+        "Option<alpha::Thing>"
+    );
 }

@@ -179,7 +179,40 @@ pub fn of_files(files: &BTreeMap<String, String>, features: &str) -> Result<Surf
             surface.features.insert(name.to_owned(), deps);
         }
     }
+    name_types_as_users_do(&mut surface, &module_of);
     Ok(surface)
+}
+
+/// Writes another group's types in signatures as users name them, through the facade
+/// (`dns_records::DnsRecord`), not as the group crates do (`cloudflare_v4_dns_records::…`,
+/// `crate::dns_records::…` in a crate of several groups): which crate a group lives in is not
+/// API.
+fn name_types_as_users_do(
+    surface: &mut Surface,
+    module_of: &BTreeMap<String, (String, Option<String>)>,
+) {
+    let mut replacements: Vec<(String, String)> = Vec::new();
+    for (source, (module, _)) in module_of {
+        replacements.push((format!("{source}::"), format!("{module}::")));
+        if let Some((_, inner)) = source.split_once("::") {
+            replacements.push((format!("crate::{inner}::"), format!("{module}::")));
+        }
+    }
+    // Longer first: `cloudflare_v4_a::b::` before `cloudflare_v4_a::`.
+    replacements.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    let rewrite = |text: &mut String| {
+        for (from, to) in &replacements {
+            if text.contains(from.as_str()) {
+                *text = text.replace(from.as_str(), to);
+            }
+        }
+    };
+    for item in surface.items.values_mut() {
+        rewrite(&mut item.signature);
+        for member in item.members.values_mut() {
+            rewrite(&mut member.ty);
+        }
+    }
 }
 
 fn parse(path: &str, text: &str) -> Result<syn::File, SurfaceError> {
