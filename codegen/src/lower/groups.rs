@@ -15,9 +15,17 @@ pub(super) enum GroupMode {
     /// in the shared `common` group.
     Tags,
 }
+/// Schema prefixes that always make groups (see [`Lowerer::choose_group_mode`]).
+const MAX_PREFIXES: usize = 200;
+/// In a larger spec, the operations (that refer to schemas) per prefix below which prefixes
+/// are taken for words of schema names rather than groups.
+const OPERATIONS_PER_PREFIX: usize = 5;
+
 impl<'a> Lowerer<'a> {
     /// Chooses the [`GroupMode`]: schema prefixes when at least 95% of the operations that
-    /// refer to schemas refer to one prefix only, and there are at most 200 prefixes.
+    /// refer to schemas refer to one prefix only, and the prefixes are not so many that most
+    /// would be tiny groups: at most 200, or one per 5 such operations in a larger spec (the
+    /// pinned spec has 72 for 1268; a spec 3 times its size, 216 for 3804).
     pub(super) fn choose_group_mode(&mut self) {
         let mut with_refs = 0usize;
         let mut single = 0usize;
@@ -35,8 +43,7 @@ impl<'a> Lowerer<'a> {
                 prefixes.extend(groups);
             }
         }
-        let coherent = with_refs == 0 || single * 100 >= with_refs * 95;
-        self.mode = if coherent && prefixes.len() <= 200 {
+        self.mode = if prefixes_are_groups(with_refs, single, prefixes.len()) {
             GroupMode::SchemaPrefix
         } else {
             GroupMode::Tags
@@ -72,6 +79,14 @@ impl<'a> Lowerer<'a> {
         }
         path_group(path)
     }
+}
+
+/// Whether schema prefixes are groups, given how many operations refer to schemas
+/// (`with_refs`), how many of those refer to one prefix only (`single`), and how many prefixes
+/// they refer to: see [`Lowerer::choose_group_mode`].
+fn prefixes_are_groups(with_refs: usize, single: usize, prefixes: usize) -> bool {
+    let coherent = with_refs == 0 || single * 100 >= with_refs * 95;
+    coherent && prefixes <= MAX_PREFIXES.max(with_refs / OPERATIONS_PER_PREFIX)
 }
 
 /// `dns-records_dns-record` → (`dns-records`, `dns-record`). A name without `_` is its own
@@ -143,6 +158,23 @@ mod tests {
         assert_eq!(group_name("---"), "misc");
         assert_eq!(group_name("Full"), "full-api");
         assert_eq!(group_name("default"), "default-api");
+    }
+
+    #[test]
+    fn prefixes_are_groups_when_operations_keep_to_one_and_groups_are_not_tiny() {
+        // The pinned spec, and a stand-in 3 times its size.
+        assert!(prefixes_are_groups(1268, 1268, 72));
+        assert!(prefixes_are_groups(3804, 3804, 216));
+        // The 2023 spec: most operations refer to several prefixes.
+        assert!(!prefixes_are_groups(1089, 130, 331));
+        assert!(prefixes_are_groups(100, 95, 3));
+        assert!(!prefixes_are_groups(100, 94, 3));
+        // Many prefixes: groups only where they average 5 operations or more.
+        assert!(prefixes_are_groups(300, 300, 200));
+        assert!(!prefixes_are_groups(300, 300, 201));
+        assert!(prefixes_are_groups(2000, 2000, 400));
+        assert!(!prefixes_are_groups(2000, 2000, 401));
+        assert!(prefixes_are_groups(0, 0, 0));
     }
 
     #[test]
