@@ -144,9 +144,12 @@ pub fn group_crate(api: &Api, names: &Names, package: &str) -> Option<GroupCrate
             cx.items(&ops, &types),
         ));
     }
+    // The layout `group_path` expects: the crate root for a crate of one group.
     let source = match parts.as_slice() {
         [] => return None,
-        [(_, doc, items)] => crate_file(&inner_doc_lines(doc), quote! { #items }),
+        [(_, doc, items)] if names.crate_groups[package].len() == 1 => {
+            crate_file(&inner_doc_lines(doc), quote! { #items })
+        }
         _ => {
             let modules = parts.iter().map(|(group, doc, items)| {
                 let doc = doc_lines(doc);
