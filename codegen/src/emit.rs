@@ -203,6 +203,22 @@ fn group_path(names: &Names, group: &str, from: Option<&str>) -> TokenStream {
     }
 }
 
+/// When the facade shows `group`: with its feature, or, for a group in a crate of several,
+/// with the feature of any group in that crate (the crate is compiled then, and its groups'
+/// types name each other's). Its own feature comes first.
+fn feature_gate(names: &Names, group: &str) -> TokenStream {
+    let siblings = names.crate_groups[&names.crates[group]]
+        .iter()
+        .filter(|other| *other != group);
+    let features: Vec<&str> = std::iter::once(group)
+        .chain(siblings.map(String::as_str))
+        .collect();
+    match features.as_slice() {
+        [only] => quote! { feature = #only },
+        _ => quote! { any(#(feature = #features),*) },
+    }
+}
+
 /// A group crate's `src/lib.rs`: its docs, the lints every group crate shares, `items`.
 fn crate_file(docs: &TokenStream, items: TokenStream) -> TokenStream {
     quote! {
@@ -241,17 +257,19 @@ pub fn facade(api: &Api, names: &Names, needs: &BTreeMap<String, BTreeSet<String
                 .collect()
         )
     ));
-    for (group, group_needs) in needs {
+    for group in needs.keys() {
         let package = &names.crates[group];
+        // What any group of the crate needs outside it: the crate is compiled whole. Groups in
+        // the same crate are shown with it (`feature_gate`), not enabled: cargo forbids cyclic
+        // features.
+        let outside: BTreeSet<&String> = names.crate_groups[package]
+            .iter()
+            .filter_map(|member| needs.get(member))
+            .flatten()
+            .filter(|other| names.crates[*other] != *package)
+            .collect();
         let mut enables = vec![format!("dep:{package}")];
-        // Groups in the same crate are not enabled too: they need each other, and cargo
-        // forbids cyclic features.
-        enables.extend(
-            group_needs
-                .iter()
-                .filter(|other| names.crates[*other] != *package)
-                .cloned(),
-        );
+        enables.extend(outside.into_iter().cloned());
         features.push_str(&format!("{group} = [{}]\n", quoted(enables)));
     }
     let dependencies = packages
@@ -345,10 +363,11 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
         );
         // Inlined: the facade's docs show every group as a module of its own, so one
         // `cargo doc` (as docs.rs runs it) documents the whole API in one place.
+        let gate = feature_gate(names, g);
         quote! {
             #[doc = #doc]
-            #[cfg(feature = #g)]
-            #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
+            #[cfg(#gate)]
+            #[cfg_attr(docsrs, doc(cfg(#gate)))]
             #[doc(inline)]
             pub use #path as #m;
         }
@@ -362,10 +381,11 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
             let api_struct = ident(&names.api_structs[*g]);
             let constructor = ident(API_CONSTRUCTOR);
             let doc = format!(" Operations of the `{g}` group (feature `{g}`).");
+            let gate = feature_gate(names, g);
             quote! {
                 #[doc = #doc]
-                #[cfg(feature = #g)]
-                #[cfg_attr(docsrs, doc(cfg(feature = #g)))]
+                #[cfg(#gate)]
+                #[cfg_attr(docsrs, doc(cfg(#gate)))]
                 pub fn #m(&self) -> #m::#api_struct<'_> {
                     #m::#api_struct::#constructor(&self.0)
                 }

@@ -9,7 +9,8 @@
 //!   never `runtime` nor the name of a method `Client` already has (`builder`, `base_url`,
 //!   `clone`, …): those get `_api` after them. When two groups still want one crate name
 //!   (`runtime` and `runtime-api`), the first group in byte order keeps it and the others get
-//!   `_2`, `_3`, … after their module; so crate names are distinct, and none is the runtime's.
+//!   `_2`, `_3`, … after their module, skipping names another group wants; so crate names are
+//!   distinct, none is the runtime's, and a group is renamed only by one that wants its name.
 //!   Groups that name each other's types, directly or through others, share the crate of the
 //!   first of them in byte order ([`mutually_dependent`]), since cargo forbids cycles.
 //! - Types: a component schema is named after its schema name without the group prefix
@@ -155,25 +156,8 @@ pub fn assign(api: &Api) -> Names {
         path_args: vec![Vec::new(); api.operations.len()],
         ..Names::default()
     };
-    let mut taken_crates = BTreeSet::new();
-    for group in &api.groups {
-        let wanted = module_name(group);
-        let (module, krate) = (1..)
-            .map(|n| match n {
-                1 => wanted.clone(),
-                n => format!(
-                    "{}_{n}",
-                    wanted.trim_start_matches("r#").trim_end_matches('_')
-                ),
-            })
-            .map(|module| {
-                let krate = crate_name(&module);
-                (module, krate)
-            })
-            .find(|(_, krate)| !taken_crates.contains(krate))
-            .expect("an unbounded range has a free suffix");
-        taken_crates.insert(krate.clone());
-        names.crates.insert(group.clone(), krate);
+    for (group, module) in group_modules(&api.groups) {
+        names.crates.insert(group.clone(), crate_name(&module));
         names.modules.insert(group.clone(), module);
         names
             .api_structs
@@ -550,6 +534,40 @@ pub fn crate_dir(package: &str) -> String {
     )
 }
 
+/// Each group's module, such that their crate names ([`crate_name`]) are distinct: the module a
+/// group wants ([`module_name`]) if no group before it in byte order wants the same crate name;
+/// else that module with `_2`, `_3`, …, skipping names any group wants. So a group keeps its
+/// name unless another group wants the very same one.
+fn group_modules(groups: &[String]) -> Vec<(&String, String)> {
+    let wanted: Vec<String> = groups.iter().map(|g| module_name(g)).collect();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut modules: Vec<Option<String>> = wanted
+        .iter()
+        .map(|module| taken.insert(crate_name(module)).then(|| module.clone()))
+        .collect();
+    let wanted_crates: BTreeSet<String> = wanted.iter().map(|m| crate_name(m)).collect();
+    for (module, wanted) in modules.iter_mut().zip(&wanted) {
+        if module.is_some() {
+            continue;
+        }
+        let stem = wanted.trim_start_matches("r#").trim_end_matches('_');
+        let free = (2..)
+            .map(|n| format!("{stem}_{n}"))
+            .find(|m| {
+                let krate = crate_name(m);
+                !taken.contains(&krate) && !wanted_crates.contains(&krate)
+            })
+            .expect("an unbounded range has a free suffix");
+        taken.insert(crate_name(&free));
+        *module = Some(free);
+    }
+    groups
+        .iter()
+        .zip(modules)
+        .map(|(group, module)| (group, module.unwrap_or_default()))
+        .collect()
+}
+
 /// The groups split into sets that need each other, each set in byte order, the sets in the
 /// order of their first group: the strongly connected components of `needs`. A group that
 /// needs no group that needs it is a set of its own.
@@ -605,7 +623,14 @@ const RESERVED_MODULES: &[&str] = &[
     "deref",
     "into",
     "from",
+    "try_into",
+    "try_from",
     "fmt",
+    "to_owned",
+    "clone_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
 ];
 
 /// Module name a group wants: its name in snake case, with `_api` after a reserved name

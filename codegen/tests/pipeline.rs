@@ -814,14 +814,24 @@ fn group_names_that_clash_get_distinct_modules_crates_and_features() {
             "/b": op("b-get", "Runtime Api"),
             "/c": op("c-get", "builder"),
             "/d": op("d-get", "Déjà.vu"),
+            "/e": op("e-get", "runtime api 2"),
         }),
         json!({
             "runtime_thing": thing, "Runtime Api_thing": thing,
-            "builder_thing": thing, "Déjà.vu_thing": thing,
+            "builder_thing": thing, "Déjà.vu_thing": thing, "runtime api 2_thing": thing,
         }),
     );
     let api = api_of(&bytes);
-    assert_eq!(api.groups, ["builder", "d-j-vu", "runtime", "runtime-api"]);
+    assert_eq!(
+        api.groups,
+        [
+            "builder",
+            "d-j-vu",
+            "runtime",
+            "runtime-api",
+            "runtime-api-2"
+        ]
+    );
     let names = naming::assign(&api);
     let modules: Vec<&str> = api
         .groups
@@ -830,7 +840,14 @@ fn group_names_that_clash_get_distinct_modules_crates_and_features() {
         .collect();
     assert_eq!(
         modules,
-        ["builder_api", "d_j_vu", "runtime_api", "runtime_api_2"]
+        // `runtime-api` loses `runtime_api` to `runtime`, and `_2` is wanted by `runtime-api-2`.
+        [
+            "builder_api",
+            "d_j_vu",
+            "runtime_api",
+            "runtime_api_3",
+            "runtime_api_2"
+        ]
     );
     let crates: Vec<&str> = api
         .groups
@@ -843,19 +860,20 @@ fn group_names_that_clash_get_distinct_modules_crates_and_features() {
             "cloudflare-v4-builder-api",
             "cloudflare-v4-d-j-vu",
             "cloudflare-v4-runtime-api",
+            "cloudflare-v4-runtime-api-3",
             "cloudflare-v4-runtime-api-2"
         ]
     );
     let generated = generate(&bytes).unwrap();
     assert!(generated
         .files
-        .contains_key("groups/runtime-api-2/Cargo.toml"));
+        .contains_key("groups/runtime-api-3/Cargo.toml"));
     assert!(generated
         .features
-        .contains("runtime-api = [\"dep:cloudflare-v4-runtime-api-2\"]"));
+        .contains("runtime-api = [\"dep:cloudflare-v4-runtime-api-3\"]"));
     let facade = &generated.files["src/lib.rs"];
     assert!(facade.contains("pub fn builder_api(&self)"), "{facade}");
-    assert!(facade.contains("pub use cloudflare_v4_runtime_api_2 as runtime_api_2;"));
+    assert!(facade.contains("pub use cloudflare_v4_runtime_api_3 as runtime_api_3;"));
 }
 
 #[test]
@@ -874,7 +892,9 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
             "beta_part": {"type": "object", "properties": {
                 "owner": {"$ref": "#/components/schemas/beta_owner"}}},
             "beta_owner": {"type": "object", "properties": {
-                "things": {"type": "array", "items": {"$ref": "#/components/schemas/alpha_thing"}}}},
+                "things": {"type": "array", "items": {"$ref": "#/components/schemas/alpha_thing"}},
+                "tag": {"$ref": "#/components/schemas/delta_tag"}}},
+            "delta_tag": {"type": "object", "properties": {"name": {"type": "string"}}},
             "gamma_holder": {"type": "object", "properties": {
                 "thing": {"$ref": "#/components/schemas/alpha_thing"}}}
         }),
@@ -892,6 +912,8 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
         [
             "groups/alpha/Cargo.toml",
             "groups/alpha/src/lib.rs",
+            "groups/delta/Cargo.toml",
+            "groups/delta/src/lib.rs",
             "groups/gamma/Cargo.toml",
             "groups/gamma/src/lib.rs",
             "src/lib.rs"
@@ -907,7 +929,15 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
         assert!(shared.contains(wanted), "{wanted}\n{shared}");
     }
     let shared_manifest = &generated.files["groups/alpha/Cargo.toml"];
-    assert!(!shared_manifest.contains("path = "), "{shared_manifest}");
+    assert!(
+        shared_manifest.contains("cloudflare-v4-delta = { path = \"../../groups/delta\" }"),
+        "{shared_manifest}"
+    );
+    assert_eq!(
+        shared_manifest.matches("path = ").count(),
+        1,
+        "{shared_manifest}"
+    );
     let gamma = &generated.files["groups/gamma/src/lib.rs"];
     assert!(
         gamma.contains("cloudflare_v4_alpha::alpha::Thing"),
@@ -915,10 +945,11 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
     );
     assert!(generated.files["groups/gamma/Cargo.toml"]
         .contains("cloudflare-v4-alpha = { path = \"../../groups/alpha\" }"));
-    // Features: no cycle between `alpha` and `beta`; `gamma` turns `alpha` on.
+    // Features: no cycle between `alpha` and `beta`, and each turns on what either needs
+    // outside their crate (`beta` needs `delta`); `gamma` turns `alpha` on.
     for line in [
-        "alpha = [\"dep:cloudflare-v4-alpha\"]",
-        "beta = [\"dep:cloudflare-v4-alpha\"]",
+        "alpha = [\"dep:cloudflare-v4-alpha\", \"delta\"]",
+        "beta = [\"dep:cloudflare-v4-alpha\", \"delta\"]",
         "gamma = [\"dep:cloudflare-v4-gamma\", \"alpha\"]",
     ] {
         assert!(
@@ -927,12 +958,19 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
             generated.features
         );
     }
-    assert_eq!(generated.dependencies.lines().count(), 2);
+    assert_eq!(generated.dependencies.lines().count(), 3);
     let facade = &generated.files["src/lib.rs"];
     assert!(
         facade.contains("pub use cloudflare_v4_alpha::beta as beta;"),
         "{facade}"
     );
+    // Either feature compiles the shared crate, so either shows both groups (which name each
+    // other's types), its own first.
+    assert!(
+        facade.contains("#[cfg(any(feature = \"beta\", feature = \"alpha\"))]"),
+        "{facade}"
+    );
+    assert!(facade.contains("#[cfg(feature = \"gamma\")]"), "{facade}");
     // `xtask diff` reads the modules as users see them, each with its feature.
     let surface = cloudflare_codegen::diff::surface::of_files(
         &generated

@@ -422,15 +422,24 @@ fn cfg_feature(attrs: &[Attribute]) -> Option<String> {
             return None;
         }
         let mut found = None;
-        let _ = a.parse_nested_meta(|meta| {
-            if meta.path.is_ident("feature") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                found = Some(value.value());
-            }
-            Ok(())
-        });
+        let _ = a.parse_nested_meta(|meta| first_feature(meta, &mut found));
         found
     })
+}
+
+/// `feature = "g"`, or the first of `any(feature = "g", …)`: a group in a crate of several is
+/// shown with any of them, its own feature first.
+fn first_feature(
+    meta: syn::meta::ParseNestedMeta<'_>,
+    found: &mut Option<String>,
+) -> syn::Result<()> {
+    if meta.path.is_ident("feature") {
+        let value: syn::LitStr = meta.value()?.parse()?;
+        found.get_or_insert(value.value());
+    } else if meta.path.is_ident("any") {
+        meta.parse_nested_meta(|inner| first_feature(inner, found))?;
+    }
+    Ok(())
 }
 
 fn derives(attrs: &[Attribute]) -> BTreeSet<String> {
