@@ -8,6 +8,7 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 
 use super::error::Error;
+use super::options::call_options;
 use super::request::Request;
 use super::response::{ApiResponse, RawResponse};
 
@@ -25,13 +26,16 @@ pub struct Call<T> {
 }
 
 impl<T> Call<T> {
-    /// Wraps a request built by generated code ([`crate::__private::call`]).
+    /// Wraps a request built by generated code ([`crate::__private::call`]) or by
+    /// [`CustomRequest`](crate::CustomRequest).
     pub(crate) fn new(req: Request) -> Self {
         Call {
             req,
             _result: PhantomData,
         }
     }
+
+    call_options!();
 }
 
 impl<T: DeserializeOwned> Call<T> {
@@ -41,7 +45,8 @@ impl<T: DeserializeOwned> Call<T> {
     }
 
     /// Sends the request and returns the result with `result_info`, `messages`, the HTTP
-    /// status and the `cf-ray` header.
+    /// status, the `cf-ray` header, all response headers and the `result` JSON as sent
+    /// ([`ApiResponse::raw_result`]).
     pub async fn send_with_info(mut self) -> Result<ApiResponse<T>, Error> {
         self.req.execute().await?.into_response()
     }
@@ -69,10 +74,13 @@ pub struct RawCall {
 }
 
 impl RawCall {
-    /// Wraps a request built by generated code ([`crate::__private::raw_call`]).
+    /// Wraps a request built by generated code ([`crate::__private::raw_call`]) or by
+    /// [`CustomRequest`](crate::CustomRequest).
     pub(crate) fn new(req: Request) -> Self {
         RawCall { req }
     }
+
+    call_options!();
 
     /// Sends the request and returns the response body. A JSON body with
     /// `"success": false` is reported as [`Error::Api`].

@@ -30,9 +30,13 @@ mod call;
 mod client;
 mod codec;
 mod correct;
+mod custom;
 mod error;
 mod list;
+mod multipart;
 mod operation;
+mod options;
+mod params;
 mod rate;
 mod request;
 mod response;
@@ -42,11 +46,12 @@ mod send;
 pub use call::{Call, RawCall};
 pub use client::{Client, ClientBuilder, Credentials, DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 pub use correct::{Correction, CorrectionKind, Decoding, Filled};
+pub use custom::CustomRequest;
 pub use error::{ApiError, Error};
 pub use list::{ListCall, Page};
+pub use multipart::{FilePart, MultipartForm};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
 pub use rate::{RateBudget, RatePermit};
-pub use request::{FilePart, MultipartForm};
 pub use response::{
     decode_response, decode_response_with, ApiResponse, Cursors, RawResponse, ResultInfo,
 };
@@ -58,8 +63,8 @@ pub use retry::RetryPolicy;
 pub mod prelude {
     pub use super::{
         ApiError, ApiResponse, Call, Client, ClientBuilder, Correction, CorrectionKind,
-        Credentials, Cursors, Decoding, Error, FilePart, Filled, ListCall, MultipartForm, Page,
-        RateBudget, RatePermit, RawCall, RawResponse, ResultInfo, RetryPolicy,
+        Credentials, Cursors, CustomRequest, Decoding, Error, FilePart, Filled, ListCall, Method,
+        MultipartForm, Page, RateBudget, RatePermit, RawCall, RawResponse, ResultInfo, RetryPolicy,
     };
 }
 
@@ -73,7 +78,8 @@ pub mod __private {
     pub use crate::correct::{
         decode_untagged, decode_variant, double_option, unknown_variant, Alternative,
     };
-    pub use crate::request::{ParamValue, QueryStyle, Request};
+    pub use crate::params::{ParamValue, QueryStyle};
+    pub use crate::request::Request;
     pub use crate::retry::parse_retry_after;
 
     use crate::{Call, Client, Filled, ListCall, Operation, RawCall};
@@ -89,7 +95,7 @@ pub mod __private {
     pub fn form_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
         match serde_json::to_value(value) {
             Ok(serde_json::Value::String(text)) => text,
-            Ok(other) => other.to_string(),
+            Ok(other) => crate::codec::to_json_string(&other).unwrap_or_default(),
             // Scalars always serialize; keep the reason rather than send nothing silently.
             Err(error) => error.to_string(),
         }

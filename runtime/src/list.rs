@@ -6,12 +6,15 @@ use std::future::IntoFuture;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::marker::PhantomData;
 
+use bytes::Bytes;
 use futures::{Stream, TryStreamExt};
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use super::call::BoxFuture;
 use super::error::Error;
 use super::operation::Pagination;
+use super::options::call_options;
 use super::request::Request;
 use super::response::{decode, Parts, Reply, ResultInfo};
 
@@ -26,6 +29,11 @@ pub struct Page<T> {
     /// What client error correction changed while decoding the items: empty when the page
     /// matched the spec (see [`Decoding`](super::Decoding)).
     pub corrections: Vec<super::Correction>,
+    /// All response headers.
+    pub headers: HeaderMap,
+    /// The `result` JSON as the server sent it (all of its items, also those cut by
+    /// `max_items`): shared with the response body, not copied.
+    raw_items: Bytes,
 }
 
 impl<T> IntoIterator for Page<T> {
@@ -41,6 +49,18 @@ impl<T> Page<T> {
     /// Iterates over the items.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
+    }
+
+    /// The `result` JSON exactly as the server sent it, for item properties the spec does not
+    /// describe (typed decoding ignores them).
+    pub fn raw_items(&self) -> &str {
+        // Always a JSON text that parsed, so valid UTF-8.
+        std::str::from_utf8(&self.raw_items).unwrap_or("null")
+    }
+
+    /// [`raw_items`](Self::raw_items) parsed as a JSON value.
+    pub fn items_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_slice(&self.raw_items)
     }
 }
 
@@ -70,7 +90,10 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 ///   server does not say `per_page`); else when it has `page` or `per_page` and the page is
 ///   full (as many items as its `per_page`, or the `per_page` asked for). A response
 ///   without `result_info` is the last page;
-/// - cursor style: `result_info` has no next cursor (`cursors.after` or `cursor`).
+/// - cursor style: `result_info` has no next cursor (`cursors.after` or `cursor`);
+/// - the request is not a read (`GET`, `HEAD`, `OPTIONS`): a listing answered to a write is
+///   never sent again for the next page, which would apply the write again. If the server
+///   says more pages follow, the stream ends with [`Error::Pagination`] after the first.
 ///
 /// A server that does not advance ends the stream with [`Error::Pagination`] instead of
 /// looping or silently repeating data: a page-style response whose `result_info.page` is
@@ -104,7 +127,8 @@ pub struct ListCall<T> {
 }
 
 impl<T> ListCall<T> {
-    /// Wraps a request built by generated code ([`crate::__private::list_call`]).
+    /// Wraps a request built by generated code ([`crate::__private::list_call`]) or by
+    /// [`CustomRequest`](crate::CustomRequest).
     pub(crate) fn new(req: Request) -> Self {
         ListCall {
             req,
@@ -114,6 +138,8 @@ impl<T> ListCall<T> {
             _item: PhantomData,
         }
     }
+
+    call_options!();
 
     /// Stops after `n` pages.
     pub fn max_pages(mut self, n: usize) -> Self {
@@ -195,10 +221,14 @@ async fn next_page<T: DeserializeOwned>(pager: &mut Pager) -> Result<Option<Page
     let (mut items, corrections): (Vec<T>, _) = decode(&reply, &parts)?;
     let keep = pager.accept(&reply, &parts, items.len())?;
     items.truncate(keep);
+    let raw_items = reply.share(parts.json);
+    let result_info = parts.result_info;
     Ok(Some(Page {
         items,
-        result_info: parts.result_info,
+        result_info,
         corrections,
+        headers: reply.headers,
+        raw_items,
     }))
 }
 
@@ -338,6 +368,15 @@ impl Pager {
                 Pagination::Cursor => self.next_cursor(info),
             }
         };
+        let method = self.req.op.method;
+        if matches!(self.next, Next::Page(_) | Next::Cursor(_)) && !method.is_safe() {
+            // Only reads are repeated: another page of a write would apply it again.
+            self.next = Next::Fail(format!(
+                "the listing has more pages, but the request is a {method}: pages after the \
+                 first are fetched only for GET, as repeating a write would apply it again \
+                 (send the next page as a call of its own)"
+            ));
+        }
         Ok(keep)
     }
 

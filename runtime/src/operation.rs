@@ -24,8 +24,10 @@ pub struct Operation {
     pub pagination: Pagination,
 }
 
-/// HTTP method of an [`Operation`].
+/// HTTP method of an [`Operation`], or of a call built with
+/// [`Client::request`](crate::Client::request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `GET`
     Get,
@@ -39,6 +41,8 @@ pub enum Method {
     Delete,
     /// `HEAD`
     Head,
+    /// `OPTIONS`
+    Options,
 }
 
 impl Method {
@@ -51,6 +55,7 @@ impl Method {
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
             Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
         }
     }
 
@@ -60,8 +65,15 @@ impl Method {
     pub const fn is_idempotent(self) -> bool {
         matches!(
             self,
-            Method::Get | Method::Head | Method::Put | Method::Delete
+            Method::Get | Method::Head | Method::Put | Method::Delete | Method::Options
         )
+    }
+
+    /// Whether the request only reads (RFC 9110 §9.2.1): `GET`, `HEAD` and `OPTIONS`. A
+    /// [`ListCall`](crate::ListCall) fetches further pages only for these: repeating a write
+    /// with `page=2` would apply it again.
+    pub const fn is_safe(self) -> bool {
+        matches!(self, Method::Get | Method::Head | Method::Options)
     }
 
     pub(crate) fn to_reqwest(self) -> reqwest::Method {
@@ -72,6 +84,7 @@ impl Method {
             Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
             Method::Head => reqwest::Method::HEAD,
+            Method::Options => reqwest::Method::OPTIONS,
         }
     }
 }

@@ -1,15 +1,22 @@
-//! Building a request: path, query, headers and body.
+//! Building a request: path, query, headers and body, and the options of one call.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::client::Client;
+use super::codec::to_json_vec;
 use super::error::Error;
+use super::multipart::MultipartForm;
 use super::operation::Operation;
+use super::params::{ParamValue, QueryStyle};
+use super::retry::RetryPolicy;
 
 /// Characters encoded in a path parameter: everything except RFC 3986 "unreserved".
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -26,12 +33,14 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// kept and returned when the request is sent.
 pub struct Request {
     pub(crate) client: Client,
-    pub(crate) op: &'static Operation,
+    pub(crate) op: Operation,
     pub(crate) path: String,
     pub(crate) query: Vec<(Cow<'static, str>, String)>,
-    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Body,
     pub(crate) error: Option<Error>,
+    /// What the caller set on this call alone; boxed, as most calls set nothing.
+    pub(crate) options: Option<Box<CallOptions>>,
 }
 
 /// A request body; always in memory, so every attempt can resend it.
@@ -39,11 +48,45 @@ pub struct Request {
 pub(crate) enum Body {
     None,
     Bytes {
-        content_type: &'static str,
+        content_type: Cow<'static, str>,
         bytes: Bytes,
     },
     Multipart(MultipartForm),
 }
+
+/// The options of one call ([`Call::header`](crate::Call::header) and its siblings).
+#[derive(Default)]
+pub(crate) struct CallOptions {
+    /// Headers that replace any header of the same name.
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    /// `Some(None)`: no timeout.
+    pub(crate) timeout: Option<Option<Duration>>,
+    pub(crate) retry: Option<RetryPolicy>,
+    /// Top-level fields merged into the JSON body before the first attempt.
+    pub(crate) body_fields: Map<String, Value>,
+}
+
+/// Headers a call cannot set: the client's credentials, and those that frame the message
+/// (setting them could smuggle a second request, or aim the credentials at another host).
+const RESERVED_HEADERS: &[(&str, &str)] = &[
+    ("authorization", "it carries the client's credentials"),
+    ("x-auth-email", "it carries the client's credentials"),
+    ("x-auth-key", "it carries the client's credentials"),
+    (
+        "x-auth-user-service-key",
+        "it carries the client's credentials",
+    ),
+    ("proxy-authorization", "it carries credentials"),
+    ("host", "it names the server the credentials are sent to"),
+    ("content-length", "the client frames the body"),
+    ("transfer-encoding", "the client frames the body"),
+    ("connection", "the client manages the connection"),
+    ("keep-alive", "the client manages the connection"),
+    ("proxy-connection", "the client manages the connection"),
+    ("te", "the client manages the connection"),
+    ("trailer", "the client frames the body"),
+    ("upgrade", "the client manages the connection"),
+];
 
 impl Request {
     pub(crate) fn new(client: Client, op: &'static Operation, path_args: &[&str]) -> Self {
@@ -57,6 +100,15 @@ impl Request {
                 }),
             ),
         };
+        Request::with_path(client, *op, path, error)
+    }
+
+    pub(crate) fn with_path(
+        client: Client,
+        op: Operation,
+        path: String,
+        error: Option<Error>,
+    ) -> Self {
         Request {
             client,
             op,
@@ -65,12 +117,13 @@ impl Request {
             headers: Vec::new(),
             body: Body::None,
             error,
+            options: None,
         }
     }
 
     /// The operation this request is for.
-    pub fn operation(&self) -> &'static Operation {
-        self.op
+    pub fn operation(&self) -> &Operation {
+        &self.op
     }
 
     /// Adds a query parameter, one `name=value` pair per value (OpenAPI `form` style with
@@ -145,17 +198,20 @@ impl Request {
 
     /// Sets a header, values joined by `,`; nothing if there are no values.
     pub fn header<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
-        if let Some(joined) = joined(value) {
-            self.headers.push((name, joined));
+        let mut values = Vec::new();
+        value.write_values(&mut values);
+        if !values.is_empty() {
+            self.headers.push((Cow::Borrowed(name), values.join(",")));
         }
     }
 
-    /// Sets a JSON body, serialized now; a serialization error is returned when sending.
+    /// Sets a JSON body, serialized now (whole numbers as integers, see
+    /// [`to_json_vec`]); a serialization error is returned when sending.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
-        match serde_json::to_vec(body) {
+        match to_json_vec(body) {
             Ok(bytes) => {
                 self.body = Body::Bytes {
-                    content_type: "application/json",
+                    content_type: Cow::Borrowed("application/json"),
                     bytes: Bytes::from(bytes),
                 }
             }
@@ -169,7 +225,7 @@ impl Request {
     /// Sets a body of the given content type.
     pub fn raw_body(&mut self, content_type: &'static str, body: Bytes) {
         self.body = Body::Bytes {
-            content_type,
+            content_type: Cow::Borrowed(content_type),
             bytes: body,
         };
     }
@@ -193,17 +249,166 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    fn fail(&mut self, error: Error) {
+    pub(crate) fn fail(&mut self, error: Error) {
         // The first error is the one reported.
         self.error.get_or_insert(error);
     }
+
+    pub(crate) fn invalid(&mut self, message: String) {
+        let operation = self.op.id;
+        self.fail(Error::InvalidRequest { operation, message });
+    }
+
+    fn options_mut(&mut self) -> &mut CallOptions {
+        self.options.get_or_insert_with(Box::default)
+    }
+
+    // ------------------------------------------------------------ options of one call
+
+    /// Adds a query pair to this call (after the typed parameters).
+    pub(crate) fn add_query(&mut self, name: String, value: String) {
+        if let Err(message) = check_text("query parameter name", &name)
+            .and_then(|()| check_text(&format!("value of query parameter `{name}`"), &value))
+        {
+            return self.invalid(message);
+        }
+        self.query.push((Cow::Owned(name), value));
+    }
+
+    /// Sets a header on this call, replacing one of the same name the client or the typed
+    /// parameters set; credentials and the headers that frame the message are refused.
+    pub(crate) fn set_header(&mut self, name: &str, value: &str) {
+        match checked_header(name, value) {
+            Ok((name, value)) => self.options_mut().headers.push((name, value)),
+            Err(message) => self.invalid(message),
+        }
+    }
+
+    pub(crate) fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.options_mut().timeout = Some(timeout);
+    }
+
+    pub(crate) fn set_retry_policy(&mut self, retry: RetryPolicy) {
+        self.options_mut().retry = Some(retry);
+    }
+
+    pub(crate) fn set_body_field<T: Serialize + ?Sized>(&mut self, name: String, value: &T) {
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                self.options_mut().body_fields.insert(name, value);
+            }
+            Err(source) => self.fail(Error::Serialize {
+                operation: self.op.id,
+                source,
+            }),
+        }
+    }
+
+    /// The timeout of one attempt: this call's, else the client's.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        match self.options.as_ref().and_then(|o| o.timeout) {
+            Some(timeout) => timeout,
+            None => self.client.inner.timeout,
+        }
+    }
+
+    /// The retry policy: this call's, else the client's.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        self.options
+            .as_ref()
+            .and_then(|o| o.retry.as_ref())
+            .unwrap_or(&self.client.inner.retry)
+    }
+
+    /// Merges this call's extra body fields into the JSON body, once, before the first
+    /// attempt. A body that is not a JSON object is an error; no body becomes an object of
+    /// the fields alone.
+    pub(crate) fn merge_body_fields(&mut self) -> Result<(), Error> {
+        let Some(options) = self.options.as_mut() else {
+            return Ok(());
+        };
+        if options.body_fields.is_empty() {
+            return Ok(());
+        }
+        let fields = std::mem::take(&mut options.body_fields);
+        let operation = self.op.id;
+        let invalid = |message: &str| Error::InvalidRequest {
+            operation,
+            message: format!("extra body fields need a JSON object body: {message}"),
+        };
+        let mut object = match &self.body {
+            Body::None => Map::new(),
+            Body::Bytes {
+                content_type,
+                bytes,
+            } if content_type.contains("json") => match serde_json::from_slice(bytes) {
+                Ok(Value::Object(object)) => object,
+                Ok(other) => return Err(invalid(&format!("the body is {}", kind_of(&other)))),
+                Err(_) => return Err(invalid("the body is not valid JSON")),
+            },
+            Body::Bytes { content_type, .. } => {
+                return Err(invalid(&format!("the body is `{content_type}`")))
+            }
+            Body::Multipart(_) => return Err(invalid("the body is a multipart form")),
+        };
+        object.extend(fields);
+        let bytes =
+            to_json_vec(&object).map_err(|source| Error::Serialize { operation, source })?;
+        self.body = Body::Bytes {
+            content_type: Cow::Borrowed("application/json"),
+            bytes: Bytes::from(bytes),
+        };
+        Ok(())
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "`null`",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Refuses CR, LF and NUL, which could end a header line or a string early.
+pub(crate) fn check_text(what: &str, text: &str) -> Result<(), String> {
+    match text.find(['\r', '\n', '\0']) {
+        Some(_) => Err(format!("{what} contains CR, LF or NUL")),
+        None => Ok(()),
+    }
+}
+
+/// A header a caller sets on one call: a valid name and value, not reserved.
+pub(crate) fn checked_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
+    check_text("header name", name)?;
+    check_text(&format!("value of header `{name}`"), value)?;
+    let header_name = HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| format!("invalid header name {name:?}"))?;
+    if let Some((_, why)) = RESERVED_HEADERS
+        .iter()
+        .find(|(reserved, _)| *reserved == header_name.as_str())
+    {
+        return Err(format!(
+            "header `{header_name}` cannot be set on a call: {why} (build a client with other \
+             credentials or settings instead)"
+        ));
+    }
+    let header_value =
+        HeaderValue::from_str(value).map_err(|_| format!("invalid value for header `{name}`"))?;
+    Ok((header_name, header_value))
 }
 
 impl fmt::Debug for Request {
     /// Shows the operation and parameter names, not their values (they may be secret).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let query: Vec<&str> = self.query.iter().map(|(n, _)| n.as_ref()).collect();
-        let headers: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        let mut headers: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_ref()).collect();
+        if let Some(options) = &self.options {
+            headers.extend(options.headers.iter().map(|(n, _)| n.as_str()));
+        }
         f.debug_struct("Request")
             .field("operation", &self.op.id)
             .field("method", &self.op.method)
@@ -214,20 +419,16 @@ impl fmt::Debug for Request {
     }
 }
 
-fn joined<V: ParamValue + ?Sized>(value: &V) -> Option<String> {
-    let mut values = Vec::new();
-    value.write_values(&mut values);
-    (!values.is_empty()).then(|| values.join(","))
-}
-
 /// RFC 3986 "unreserved": the bytes a path parameter keeps as they are.
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
 /// Substitutes `args` into the `{…}` placeholders of `template` in order, each
-/// percent-encoded as one path segment.
-fn render_path(template: &str, args: &[&str]) -> Result<String, String> {
+/// percent-encoded as one path segment (a `/` in a value is `%2F`, so no value changes the
+/// path's shape). An empty value, `.` or `..` is refused: URL parsing would drop or resolve
+/// them as relative segments, even encoded.
+pub(crate) fn render_path(template: &str, args: &[&str]) -> Result<String, String> {
     let mut out =
         String::with_capacity(template.len() + args.iter().map(|a| a.len()).sum::<usize>());
     let mut args = args.iter();
@@ -241,7 +442,6 @@ fn render_path(template: &str, args: &[&str]) -> Result<String, String> {
         let arg = args
             .next()
             .ok_or_else(|| format!("no value for path parameter `{name}`"))?;
-        // `.`/`..` would be resolved as relative segments by URL parsing, even encoded.
         if arg.is_empty() || *arg == "." || *arg == ".." {
             return Err(format!(
                 "path parameter `{name}` must not be empty, `.` or `..`"
@@ -262,244 +462,4 @@ fn render_path(template: &str, args: &[&str]) -> Result<String, String> {
     }
     out.push_str(rest);
     Ok(out)
-}
-
-/// Renders a parameter value as zero or more strings.
-///
-/// Strings are taken as they are, numbers and booleans in their usual text form,
-/// `Option::None` and empty lists as nothing, lists as one string per element.
-pub trait ParamValue {
-    /// Appends this value's strings to `out`.
-    fn write_values(&self, out: &mut Vec<String>);
-
-    /// For an object: appends its properties that are set, as (name, value) pairs, and
-    /// returns `true`. Anything else returns `false` (the default).
-    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
-        let _ = out;
-        false
-    }
-}
-
-/// OpenAPI 3.0 `style` of a query parameter (with `explode`, how its value is written).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryStyle {
-    /// `form` (the default).
-    Form,
-    /// `spaceDelimited` (arrays).
-    SpaceDelimited,
-    /// `pipeDelimited` (arrays).
-    PipeDelimited,
-    /// `deepObject` (objects).
-    DeepObject,
-}
-
-impl ParamValue for str {
-    fn write_values(&self, out: &mut Vec<String>) {
-        out.push(self.to_owned());
-    }
-}
-
-impl ParamValue for String {
-    fn write_values(&self, out: &mut Vec<String>) {
-        out.push(self.clone());
-    }
-}
-
-macro_rules! display_param_value {
-    ($($ty:ty),*) => {$(
-        impl ParamValue for $ty {
-            fn write_values(&self, out: &mut Vec<String>) {
-                out.push(self.to_string());
-            }
-        }
-    )*};
-}
-
-display_param_value!(
-    bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
-);
-
-impl ParamValue for serde_json::Value {
-    /// Strings as they are, `null` as nothing, other values as JSON text.
-    fn write_values(&self, out: &mut Vec<String>) {
-        match self {
-            serde_json::Value::Null => {}
-            serde_json::Value::String(s) => out.push(s.clone()),
-            other => out.push(other.to_string()),
-        }
-    }
-}
-
-impl<T: ParamValue> ParamValue for Option<T> {
-    fn write_values(&self, out: &mut Vec<String>) {
-        if let Some(value) = self {
-            value.write_values(out);
-        }
-    }
-
-    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
-        // An absent value adds nothing, object or not.
-        self.as_ref().is_some_and(|value| value.write_fields(out))
-    }
-}
-
-impl<T: ParamValue> ParamValue for [T] {
-    fn write_values(&self, out: &mut Vec<String>) {
-        for value in self {
-            value.write_values(out);
-        }
-    }
-}
-
-impl<T: ParamValue, const N: usize> ParamValue for [T; N] {
-    fn write_values(&self, out: &mut Vec<String>) {
-        self.as_slice().write_values(out);
-    }
-}
-
-impl<T: ParamValue> ParamValue for Vec<T> {
-    fn write_values(&self, out: &mut Vec<String>) {
-        self.as_slice().write_values(out);
-    }
-}
-
-impl<T: ParamValue + ?Sized> ParamValue for &T {
-    fn write_values(&self, out: &mut Vec<String>) {
-        (**self).write_values(out);
-    }
-
-    fn write_fields(&self, out: &mut Vec<(&'static str, String)>) -> bool {
-        (**self).write_fields(out)
-    }
-}
-
-/// A `multipart/form-data` body.
-///
-/// Owned and cheap to clone (file contents are [`Bytes`]), so it is sent again as is when
-/// a request is retried.
-#[derive(Clone, Default)]
-pub struct MultipartForm {
-    pub(crate) parts: Vec<(String, PartValue)>,
-    /// First JSON part that failed to serialize: (part name, message).
-    pub(crate) error: Option<(String, String)>,
-}
-
-#[derive(Clone)]
-pub(crate) enum PartValue {
-    Text(String),
-    Json(Bytes),
-    File(FilePart),
-}
-
-impl MultipartForm {
-    /// An empty form.
-    pub fn new() -> Self {
-        MultipartForm::default()
-    }
-
-    /// Adds a text field.
-    pub fn text(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.parts
-            .push((name.into(), PartValue::Text(value.into())));
-        self
-    }
-
-    /// Adds a field holding `value` as JSON (`content-type: application/json`). A
-    /// serialization error is returned when the request is sent.
-    pub fn json<T: Serialize + ?Sized>(mut self, name: impl Into<String>, value: &T) -> Self {
-        let name = name.into();
-        match serde_json::to_vec(value) {
-            Ok(bytes) => self.parts.push((name, PartValue::Json(Bytes::from(bytes)))),
-            Err(e) => {
-                self.error.get_or_insert((name, e.to_string()));
-            }
-        }
-        self
-    }
-
-    /// Adds a file field.
-    pub fn file(mut self, name: impl Into<String>, file: FilePart) -> Self {
-        self.parts.push((name.into(), PartValue::File(file)));
-        self
-    }
-
-    /// Builds the reqwest form for one attempt (cheap: contents are shared `Bytes`).
-    pub(crate) fn to_reqwest(&self) -> Result<reqwest::multipart::Form, String> {
-        use reqwest::multipart::{Form, Part};
-        let mut form = Form::new();
-        for (name, value) in &self.parts {
-            let part = match value {
-                PartValue::Text(text) => Part::text(text.clone()),
-                PartValue::Json(bytes) => bytes_part(bytes)
-                    .mime_str("application/json")
-                    .map_err(|e| e.to_string())?,
-                PartValue::File(file) => {
-                    let mut part = bytes_part(&file.bytes);
-                    if let Some(file_name) = &file.file_name {
-                        part = part.file_name(file_name.clone());
-                    }
-                    let content_type = file.content_type.as_deref();
-                    part.mime_str(content_type.unwrap_or("application/octet-stream"))
-                        .map_err(|_| format!("invalid content type of multipart part `{name}`"))?
-                }
-            };
-            form = form.part(name.clone(), part);
-        }
-        Ok(form)
-    }
-}
-
-fn bytes_part(bytes: &Bytes) -> reqwest::multipart::Part {
-    let len = bytes.len() as u64;
-    reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), len)
-}
-
-impl fmt::Debug for MultipartForm {
-    /// Shows the part names only.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.parts.iter().map(|(name, _)| name))
-            .finish()
-    }
-}
-
-/// A file in a [`MultipartForm`].
-#[derive(Clone)]
-pub struct FilePart {
-    pub(crate) bytes: Bytes,
-    pub(crate) file_name: Option<String>,
-    pub(crate) content_type: Option<String>,
-}
-
-impl FilePart {
-    /// A file with the given contents.
-    pub fn new(bytes: impl Into<Bytes>) -> Self {
-        FilePart {
-            bytes: bytes.into(),
-            file_name: None,
-            content_type: None,
-        }
-    }
-
-    /// Sets the file name sent in the part's `content-disposition`.
-    pub fn file_name(mut self, name: impl Into<String>) -> Self {
-        self.file_name = Some(name.into());
-        self
-    }
-
-    /// Sets the part's content type (default `application/octet-stream`).
-    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
-        self.content_type = Some(content_type.into());
-        self
-    }
-}
-
-impl fmt::Debug for FilePart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FilePart")
-            .field("len", &self.bytes.len())
-            .field("file_name", &self.file_name)
-            .field("content_type", &self.content_type)
-            .finish()
-    }
 }

@@ -208,6 +208,46 @@ pub struct ApiResponse<T> {
     /// What client error correction changed while decoding `result`: empty when the
     /// response matched the spec (see [`Decoding`]).
     pub corrections: Vec<Correction>,
+    /// All response headers.
+    pub headers: HeaderMap,
+    /// The JSON of `result` as the server sent it (the whole body for operations without an
+    /// envelope): shared with the response body, not copied.
+    raw_result: Bytes,
+}
+
+impl<T> ApiResponse<T> {
+    /// The `result` JSON exactly as the server sent it, for properties the spec does not
+    /// describe (typed decoding ignores them). `null` when there was no `result`.
+    ///
+    /// ```no_run
+    /// # async fn example(client: &cloudflare_v4_runtime::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use cloudflare_v4_runtime::Method;
+    ///
+    /// let zone = client
+    ///     .request(Method::Get, "/zones/{zone_id}", &["023e105f4ecef8ad9ca31a8372d0c353"])
+    ///     .call::<serde_json::Value>()
+    ///     .send_with_info()
+    ///     .await?;
+    /// let raw: serde_json::Value = zone.result_json()?;
+    /// println!("plan: {}", raw["plan"]["name"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn raw_result(&self) -> &str {
+        // Always a JSON text that parsed, so valid UTF-8.
+        std::str::from_utf8(&self.raw_result).unwrap_or("null")
+    }
+
+    /// [`raw_result`](Self::raw_result) parsed as a JSON value.
+    pub fn result_json(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice(&self.raw_result)
+    }
+
+    /// The last value of a response header, as text (`None` if absent or not visible
+    /// ASCII).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 /// The response of an operation whose body is not JSON (files, CSV, images, …).
@@ -245,7 +285,7 @@ impl RawResponse {
 
 /// A complete 2xx response, read into memory. Produced by the non-generic send path.
 pub(crate) struct Reply {
-    pub(crate) op: &'static Operation,
+    pub(crate) op: Operation,
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
@@ -379,6 +419,7 @@ impl Reply {
     pub(crate) fn into_response<T: DeserializeOwned>(self) -> Result<ApiResponse<T>, Error> {
         let parts = self.split()?;
         let (result, corrections) = decode(&self, &parts)?;
+        let raw_result = self.share(parts.json);
         Ok(ApiResponse {
             result,
             result_info: parts.result_info,
@@ -386,7 +427,19 @@ impl Reply {
             status: self.status,
             ray_id: self.ray_id(),
             corrections,
+            headers: self.headers,
+            raw_result,
         })
+    }
+
+    /// `json`, a part of the body (or a static `null`), as a handle that shares the body's
+    /// buffer.
+    pub(crate) fn share(&self, json: &[u8]) -> Bytes {
+        if !json.is_empty() && self.body.as_ptr_range().contains(&json.as_ptr()) {
+            self.body.slice_ref(json)
+        } else {
+            Bytes::copy_from_slice(json)
+        }
     }
 
     /// Raw response of a `Raw` operation, after checking for `success: false`.
@@ -506,7 +559,7 @@ pub fn decode_response_with<T: DeserializeOwned>(
     decoding: Decoding,
 ) -> Result<ApiResponse<T>, Error> {
     let reply = Reply {
-        op,
+        op: *op,
         status,
         headers,
         body,

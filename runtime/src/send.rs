@@ -24,6 +24,7 @@ impl Request {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
+        self.merge_body_fields()?;
         // Never the rendered path or query: they may hold values worth keeping private.
         let span = tracing::debug_span!(
             "cloudflare_request",
@@ -37,8 +38,8 @@ impl Request {
     async fn send_with_retries(&self) -> Result<Reply, Error> {
         let inner = &*self.client.inner;
         let op = self.op;
-        let retry = &inner.retry;
-        let url = self.url();
+        let retry = self.retry_policy();
+        let url = self.url()?;
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
@@ -138,7 +139,7 @@ impl Request {
                 continue;
             }
             let reply = Reply {
-                op,
+                op: self.op,
                 status: status.as_u16(),
                 headers,
                 body,
@@ -164,8 +165,9 @@ impl Request {
         }
     }
 
-    /// The full URL: base URL, rendered path, query.
-    fn url(&self) -> reqwest::Url {
+    /// The full URL: base URL, rendered path, query. Never another origin than the base
+    /// URL's: the credentials go there only.
+    fn url(&self) -> Result<reqwest::Url, Error> {
         let base = &self.client.inner.base;
         let mut url = base.clone();
         // Only the path is parsed; the base URL was checked when the client was built.
@@ -177,7 +179,18 @@ impl Request {
         if !self.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&self.query);
         }
-        url
+        // Paths are checked when they are built (`render_path`, `Client::request`); this
+        // holds whatever a future path source gets wrong.
+        if url.scheme() != base.scheme()
+            || url.host() != base.host()
+            || url.port_or_known_default() != base.port_or_known_default()
+        {
+            return Err(Error::InvalidRequest {
+                operation: self.op.id,
+                message: "the path would leave the client's base URL".to_owned(),
+            });
+        }
+        Ok(url)
     }
 
     /// The client's headers, the request's headers and the body's content type.
@@ -199,6 +212,12 @@ impl Request {
                 message: format!("invalid content type {content_type:?}"),
             })?;
             map.insert(CONTENT_TYPE, value);
+        }
+        if let Some(options) = &self.options {
+            // This call's own headers replace the client's and the typed parameters'.
+            for (name, value) in &options.headers {
+                map.insert(name.clone(), value.clone());
+            }
         }
         if !map.contains_key(ACCEPT) {
             // JSON operations ask for JSON; files and other raw bodies take what comes. A
@@ -238,7 +257,7 @@ impl Request {
                 .request(method, url)
                 .headers(headers)
                 .multipart(form);
-            if let Some(timeout) = inner.timeout {
+            if let Some(timeout) = self.timeout() {
                 builder = builder.timeout(timeout);
             }
             return builder.build().map_err(|e| Error::InvalidRequest {
@@ -248,7 +267,7 @@ impl Request {
         }
         let mut request = reqwest::Request::new(method, url);
         *request.headers_mut() = headers;
-        *request.timeout_mut() = inner.timeout;
+        *request.timeout_mut() = self.timeout();
         if let Body::Bytes { bytes, .. } = &self.body {
             *request.body_mut() = Some(reqwest::Body::from(bytes.clone()));
         }
