@@ -692,7 +692,7 @@ impl GroupCx<'_> {
             }
         }
         let (ret, ctor) = match &op.response {
-            Response::Envelope { result, pagination } if *pagination != Pagination::None => {
+            Response::Envelope { result, pagination } if pagination.is_walked() => {
                 let item = match result {
                     TypeRef::Vec(item) => self.ty(item),
                     other => self.ty(other),
@@ -852,6 +852,10 @@ impl GroupCx<'_> {
             Response::Envelope { pagination: Pagination::Cursor, .. } => out.push_str(
                 "Paginated (cursor): `.await` gives one page; `.pages()` and `.items()` stream them all.\n\n",
             ),
+            Response::Envelope { pagination: Pagination::FirstPage, .. } => out.push_str(&format!(
+                "Answers with a page of a list, but as a `{}` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.\n\n",
+                op.method.as_str()
+            )),
             Response::Raw(types) => out.push_str(&format!("Response: raw body ({}).\n\n", types.join(", "))),
             _ => {}
         }
@@ -898,7 +902,7 @@ impl GroupCx<'_> {
         };
         let response = ident(response);
         let pagination = ident(match pagination {
-            Pagination::None => "None",
+            Pagination::None | Pagination::FirstPage => "None",
             Pagination::Page => "Page",
             Pagination::Cursor => "Cursor",
         });

@@ -5,7 +5,8 @@
 //! alone:
 //!
 //! 1. [`load`]: bytes → `openapiv3::OpenAPI` (errors carry the JSON path and line; omissions
-//!    that change nothing are tolerated and reported as warnings);
+//!    that change nothing are tolerated and reported as warnings), after [`overlay`], the
+//!    project's corrections of the spec as an OpenAPI Overlay, when one is given;
 //! 2. [`spec`]: the resolved spec, OpenAPI's reading rules (`$ref`s, effective parameters,
 //!    success response, object parts) in one place;
 //! 3. [`lower`]: → [`ir::Api`], one module per construct (groups, schemas, `allOf`,
@@ -26,6 +27,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod overlay;
 pub mod passes;
 pub mod report;
 pub mod spec;
@@ -54,6 +56,8 @@ pub struct Generated {
     pub report: report::Report,
     /// What the spec leaves out that was tolerated (read as empty), with locations.
     pub warnings: Vec<load::LoadWarning>,
+    /// What each action of the overlay did (empty without an overlay); also in the report.
+    pub overlay: Vec<overlay::AppliedAction>,
     /// The IR the files were emitted from, for tools and test support
     /// ([`test_support`]); not needed to write the crate.
     pub api: ir::Api,
@@ -70,6 +74,9 @@ pub enum Error {
     /// The generator produced invalid Rust (a bug in the generator).
     #[error(transparent)]
     Format(#[from] format::FormatError),
+    /// The overlay could not be read or applied.
+    #[error(transparent)]
+    Overlay(#[from] overlay::OverlayError),
 }
 
 /// Stages 3 and 4: lowers a parsed spec and runs the passes, giving the IR that naming and
@@ -80,10 +87,37 @@ pub fn build_ir(spec: &openapiv3::OpenAPI) -> ir::Api {
     api
 }
 
-/// Runs every stage on a spec. The group crates are emitted and formatted on as many threads
-/// as the machine has cores (they are independent); the output does not depend on how many.
+/// The spec (JSON or YAML) with the overlay applied, as JSON, and what each action did.
+pub fn apply_overlay(
+    spec: &[u8],
+    overlay: &[u8],
+) -> Result<(Vec<u8>, Vec<overlay::AppliedAction>), Error> {
+    let overlay = overlay::parse(overlay)?;
+    let mut document = load::parse_document(spec)?;
+    let applied = overlay::apply(&mut document, &overlay)?;
+    // A JSON value always serializes: its keys are strings.
+    let corrected = serde_json::to_vec(&document).unwrap_or_default();
+    Ok((corrected, applied))
+}
+
+/// Runs every stage on a spec, as it is. The group crates are emitted and formatted on as
+/// many threads as the machine has cores (they are independent); the output does not depend
+/// on how many.
 pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
-    let loaded = load::load_tolerant(spec)?;
+    generate_with_overlay(spec, None)
+}
+
+/// [`generate`], with the spec corrected by an overlay document first (JSON or YAML,
+/// [`overlay`]). What each action did is in [`Generated::overlay`] and the report.
+pub fn generate_with_overlay(spec: &[u8], overlay: Option<&[u8]>) -> Result<Generated, Error> {
+    let (corrected, applied) = match overlay {
+        Some(overlay) => {
+            let (corrected, applied) = apply_overlay(spec, overlay)?;
+            (Some(corrected), applied)
+        }
+        None => (None, Vec::new()),
+    };
+    let loaded = load::load_tolerant(corrected.as_deref().unwrap_or(spec))?;
     let api = build_ir(&loaded.spec);
     let names = naming::assign(&api);
     // Largest crates first, so that no big one is left for last on one core.
@@ -119,13 +153,15 @@ pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
         "src/lib.rs".into(),
         format::format_file("src/lib.rs", facade.source)?,
     );
-    let report = report::build(&api, &names);
+    let mut report = report::build(&api, &names);
+    report.overlay = applied.clone();
     Ok(Generated {
         files,
         features: facade.features,
         dependencies: facade.dependencies,
         report,
         warnings: loaded.warnings,
+        overlay: applied,
         api,
         names,
     })

@@ -97,6 +97,12 @@ pub struct Loaded {
     pub warnings: Vec<LoadWarning>,
 }
 
+/// Parses a document (JSON or YAML) as a JSON value, for changes made before it is read as
+/// OpenAPI ([`crate::overlay`]). Syntax errors carry the line and column.
+pub fn parse_document(bytes: &[u8]) -> Result<serde_json::Value, LoadError> {
+    parse(Format::detect(bytes), bytes)
+}
+
 /// Parses a spec (see [`load_tolerant`]), dropping the warnings.
 pub fn load(bytes: &[u8]) -> Result<OpenAPI, LoadError> {
     load_tolerant(bytes).map(|loaded| loaded.spec)

@@ -2,6 +2,7 @@
 
 use crate::ir::{Api, Body, BodyKind, Response, TypeKind};
 use crate::naming::Names;
+use crate::overlay::AppliedAction;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -18,6 +19,8 @@ pub struct Report {
     pub groups: BTreeMap<String, Counts>,
     /// Every degraded item, sorted by group and location.
     pub degraded: Vec<DegradedItem>,
+    /// The actions of the overlay applied to the spec, in order (empty without one).
+    pub overlay: Vec<AppliedAction>,
 }
 
 /// Counts for a group or the whole API.
@@ -67,7 +70,7 @@ pub fn build(api: &Api, _names: &Names) -> Report {
         c.deprecated_operations += usize::from(op.deprecated);
         c.paginated_operations += usize::from(matches!(
             op.response,
-            Response::Envelope { pagination, .. } if pagination != crate::ir::Pagination::None
+            Response::Envelope { pagination, .. } if pagination.is_walked()
         ));
         let raw_body = matches!(
             op.body,
@@ -119,6 +122,7 @@ pub fn build(api: &Api, _names: &Names) -> Report {
                 reason: d.reason.clone(),
             })
             .collect(),
+        overlay: Vec::new(),
     }
 }
 
@@ -164,6 +168,25 @@ impl Report {
                     d.pointer,
                     d.kind,
                     d.reason.replace('|', "\\|").replace('\n', " ")
+                ));
+            }
+        }
+        if !self.overlay.is_empty() {
+            out.push_str("\n## Spec corrections (overlay)\n\n");
+            out.push_str("| # | action | target | nodes | why |\n|---:|---|---|---:|---|\n");
+            for action in &self.overlay {
+                let why = action.description.as_deref().unwrap_or("");
+                out.push_str(&format!(
+                    "| {} | {} | `{}` | {} | {} |\n",
+                    action.index,
+                    action.kind,
+                    action.target.replace('|', "\\|"),
+                    if action.is_stale() {
+                        "0 (stale)".to_owned()
+                    } else {
+                        action.matched.to_string()
+                    },
+                    why.trim().replace('|', "\\|").replace('\n', " ")
                 ));
             }
         }

@@ -30,7 +30,7 @@ fn table(api: &Api, names: &Names) -> TokenStream {
         let module = ident(&names.modules[&op.group]);
         let static_name = ident(&names.statics[i]);
         let (decode, call) = match &op.response {
-            Response::Envelope { result, pagination } if *pagination != Pagination::None => {
+            Response::Envelope { result, pagination } if pagination.is_walked() => {
                 let item = match result {
                     TypeRef::Vec(item) => abs_ty(api, names, item),
                     other => abs_ty(api, names, other),

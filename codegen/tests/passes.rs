@@ -1,7 +1,7 @@
 //! Each pass of `passes/` alone, on the IR lowered from a small spec written here: lower, run
 //! only the pass under test (and the passes it documents as its inputs), look at the IR.
 
-use cloudflare_codegen::ir::{Api, Origin, Response, TypeId, TypeKind, TypeRef};
+use cloudflare_codegen::ir::{Api, Origin, Pagination, Response, TypeId, TypeKind, TypeRef};
 use cloudflare_codegen::passes::{self, PASSES};
 use cloudflare_codegen::{load, lower};
 use serde_json::{json, Value};
@@ -63,6 +63,7 @@ fn the_passes_run_in_the_documented_order() {
     assert_eq!(
         names,
         [
+            "paginate_reads_only",
             "optional_delete_results",
             "tag_unions",
             "strip_union_tags",
@@ -75,6 +76,41 @@ fn the_passes_run_in_the_documented_order() {
             "compact"
         ]
     );
+}
+
+#[test]
+fn paginate_reads_only_leaves_a_listed_write_its_first_page() {
+    let list = json!({"type": "object", "properties": {
+        "success": {"type": "boolean"},
+        "result": {"type": "array", "items": {"$ref": "#/components/schemas/g_thing"}},
+        "result_info": {"type": "object", "properties": {"page": {"type": "number"}, "total_count": {"type": "number"}}}
+    }});
+    let bytes = serde_json::to_vec(&json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Fixture", "version": "1"},
+        "paths": {
+            "/things": {
+                "get": {"operationId": "list-things", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": list}}}}},
+                "post": {"operationId": "pull-things", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": list}}}}},
+                "delete": {"operationId": "delete-things", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": list}}}}}
+            }
+        },
+        "components": {"schemas": {"g_thing": thing()}}
+    }))
+    .unwrap();
+    let mut api = lower::lower(&load::load(&bytes).unwrap());
+    let pagination =
+        |api: &Api, id: &str| match &api.operations.iter().find(|o| o.id == id).unwrap().response {
+            Response::Envelope { pagination, .. } => *pagination,
+            other => panic!("{other:?}"),
+        };
+    for id in ["list-things", "pull-things", "delete-things"] {
+        assert_eq!(pagination(&api, id), Pagination::Page, "{id} lowered");
+    }
+    run(&mut api, &["paginate_reads_only"]);
+    assert_eq!(pagination(&api, "list-things"), Pagination::Page);
+    assert_eq!(pagination(&api, "pull-things"), Pagination::FirstPage);
+    assert_eq!(pagination(&api, "delete-things"), Pagination::FirstPage);
 }
 
 #[test]

@@ -15,7 +15,7 @@ async fn manage_record(client: &Client, zone_id: &str) -> Result<(), Error> {
     // The union writes `type`; required fields go to `new`, the rest are setters.
     let record = dns_records::ARecordInput::new("198.51.100.4", "www.example.com")
         .proxied(true)
-        .ttl(3600.0)
+        .ttl(3600)
         .comment("web server")
         .tags(vec!["owner:web".to_owned()]);
 

@@ -1,4 +1,10 @@
-//! Create a firewall rule (a filter expression and an action).
+//! Create a firewall rule (a filter expression and an action), with the body of Cloudflare's
+//! firewall rules API docs: a list of rules, each a filter, a string action and a description.
+//!
+//! ```json
+//! [{"filter":{"expression":"(http.user_agent contains \"BadBot\")","description":"bad bots"},
+//!   "action":"block","description":"Block bad bots"}]
+//! ```
 //!
 //! Runs against the API, or any server that speaks it (CI runs it against a Prism mock
 //! of the pinned spec):
@@ -13,19 +19,20 @@
 use cloudflare_v4::{firewall, Client, Error};
 
 async fn block_bad_bots(client: &Client, zone_id: &str) -> Result<(), Error> {
-    let rule = firewall::CreateFirewallRulesRequest::new(
-        firewall::Action::new().mode(firewall::Mode::Challenge),
-        firewall::FilterInput::new()
+    let rule = firewall::CreateFirewallRulesRequestItem::new(
+        firewall::SchemasAction::Block,
+        firewall::Filter::new()
             .expression("(http.user_agent contains \"BadBot\")")
             .description("bad bots"),
-    );
-    // The operation answers with the rules created (a list with `result_info`).
-    let page = client
+    )
+    .description("Block bad bots");
+    // The operation answers with the rules created.
+    let created = client
         .firewall()
-        .create_firewall_rules(zone_id, &rule)
+        .create_firewall_rules(zone_id, &vec![rule])
         .await?;
-    for created in &page.items {
-        println!("rule {} paused={}", created.id, created.paused);
+    for rule in &created {
+        println!("rule {} paused={}", rule.id, rule.paused);
     }
     Ok(())
 }

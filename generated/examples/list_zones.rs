@@ -17,7 +17,7 @@ async fn list_zones(client: &Client, account_id: &str) -> Result<Vec<String>, Er
     let params = zones::ZonesGetParams::new()
         .account_id(account_id)
         .status(zones::ZonesGetStatus::Active)
-        .per_page(50.0);
+        .per_page(50);
     let first: cloudflare_v4::Page<zones::Zone> = api.zones_get(&params).await?;
     println!("{} zones on the first page", first.items.len());
 

@@ -1,4 +1,12 @@
-//! Create a rate limit: ban clients that send more than 100 login attempts in a minute.
+//! Create a rate limit: ban clients that send more than 100 login attempts in a minute, with
+//! a body as Cloudflare's rate limits API reference writes one:
+//!
+//! ```json
+//! {"disabled":false,"description":"Limit login attempts",
+//!  "match":{"request":{"methods":["POST"],"schemes":["HTTPS"],"url":"*.example.com/login*"},
+//!           "response":{"origin_traffic":true}},
+//!  "threshold":100,"period":60,"action":{"mode":"ban","timeout":600}}
+//! ```
 //!
 //! Runs against the API, or any server that speaks it (CI runs it against a Prism mock
 //! of the pinned spec):
@@ -15,14 +23,19 @@ use cloudflare_v4::{firewall, Client, Error};
 async fn limit_logins(client: &Client, zone_id: &str) -> Result<(), Error> {
     let action = firewall::ActionVariant1::new()
         .mode(firewall::Mode::Ban)
-        .timeout(600.0);
-    let traffic = firewall::MatchVariant1::new().request(
-        firewall::MatchVariant1Request::new()
-            .url("*.example.com/login*")
-            .methods(vec![firewall::MethodsItem::Post]),
-    );
+        .timeout(600);
+    let traffic = firewall::MatchVariant1::new()
+        .request(
+            firewall::MatchVariant1Request::new()
+                .methods(vec![firewall::MethodsItem::Post])
+                .schemes(vec!["HTTPS".to_owned()])
+                .url("*.example.com/login*"),
+        )
+        .response(firewall::MatchVariant1Response::new().origin_traffic(true));
     // Threshold 100 requests in a period of 60 seconds.
-    let limit = firewall::ARateLimitRequest::new(action, traffic, 60.0, 100.0);
+    let limit = firewall::ARateLimitRequest::new(action, traffic, 60, 100)
+        .disabled(false)
+        .description("Limit login attempts");
     let created = client
         .firewall()
         .create_a_rate_limit(zone_id, &limit)

@@ -5,18 +5,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-# The pinned spec (spec/pin.json): the copy `cargo xtask fetch-spec` placed, else the one in
-# ../shared with the pinned sha256.
-want=$(sed -n 's/.*"sha256": *"\([0-9a-f]*\)".*/\1/p' "$root/spec/pin.json")
-spec=""
-for candidate in "$root/spec/openapi.json" "$root"/../shared/cloudflare-openapi/*/openapi.json; do
-  if [ -f "$candidate" ] && [ "$(sha256sum < "$candidate" | cut -d' ' -f1)" = "$want" ]; then
-    spec="$candidate"
-    break
-  fi
-done
-if [ -z "$spec" ]; then echo "no copy of the pinned spec: run cargo xtask fetch-spec"; exit 1; fi
 prism_dir="$root/target/prism"
+mkdir -p "$prism_dir"
+# The spec the generated crate describes: the pinned spec (spec/pin.json) with the project's
+# corrections (spec/overlay.yaml) applied.
+spec="$prism_dir/spec.json"
+cargo xtask overlay "$spec"
 port="${PRISM_PORT:-4010}"
 
 if [ ! -x "$prism_dir/node_modules/.bin/prism" ]; then

@@ -85,7 +85,7 @@ async fn a_made_up_value_is_recorded_and_a_response_type_cannot_be_sent_back() {
     let input = DnsRecordInput::A(
         dns_records::ARecordInput::new("192.0.2.1", record.name.clone())
             .comment("web server")
-            .ttl(3600.0),
+            .ttl(3600),
     );
     dns.update_dns_record("z1", "r1", &input).await.unwrap();
     let puts: Vec<Value> = server
@@ -100,7 +100,7 @@ async fn a_made_up_value_is_recorded_and_a_response_type_cannot_be_sent_back() {
         puts,
         [json!({
             "type": "A", "name": "www.example.com", "content": "192.0.2.1",
-            "comment": "web server", "ttl": 3600.0
+            "comment": "web server", "ttl": 3600
         })]
     );
 }
@@ -192,7 +192,7 @@ async fn drift_inside_union_variants_is_corrected_recorded_or_named_by_path() {
         .list_dns_records("z1", &Default::default())
         .await
         .unwrap();
-    let ttls: Vec<Option<f64>> = page
+    let ttls: Vec<Option<i64>> = page
         .items
         .iter()
         .map(|r| match r {
@@ -201,7 +201,7 @@ async fn drift_inside_union_variants_is_corrected_recorded_or_named_by_path() {
         })
         .collect();
     // `"300"` for a number converts; `"automatic"` does not and is replaced, kept in the record.
-    assert_eq!(ttls, [Some(3600.0), Some(300.0), Some(0.0)]);
+    assert_eq!(ttls, [Some(3600), Some(300), Some(0)]);
     let corrections: Vec<(&str, CorrectionKind)> = page
         .corrections
         .iter()
@@ -212,11 +212,15 @@ async fn drift_inside_union_variants_is_corrected_recorded_or_named_by_path() {
         [
             (
                 "result[1].ttl",
-                CorrectionKind::Converted { expected: "number" }
+                CorrectionKind::Converted {
+                    expected: "integer"
+                }
             ),
             (
                 "result[2].ttl",
-                CorrectionKind::Replaced { expected: "number" }
+                CorrectionKind::Replaced {
+                    expected: "integer"
+                }
             ),
         ]
     );

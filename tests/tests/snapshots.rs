@@ -41,6 +41,7 @@ const FIXTURES: &[&str] = &[
     "keywords.yaml",
     "nullability.yaml",
     "operation_ids.yaml",
+    "overlay.yaml",
     "pagination.yaml",
     "parameters.yaml",
     "recursion.yaml",
@@ -48,10 +49,12 @@ const FIXTURES: &[&str] = &[
     "unions.yaml",
 ];
 
+/// Generates a fixture, corrected by its overlay `tests/fixtures/overlays/<file>` if it has one.
 fn generate_fixture(file: &str) -> Generated {
     let path = fixtures_dir().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    cloudflare_codegen::generate(&bytes)
+    let overlay = std::fs::read(fixtures_dir().join("overlays").join(file)).ok();
+    cloudflare_codegen::generate_with_overlay(&bytes, overlay.as_deref())
         .unwrap_or_else(|e| panic!("generating {}: {e}", path.display()))
 }
 
@@ -138,9 +141,12 @@ macro_rules! fixture_tests {
         fn every_fixture_has_a_test() {
             let tested: Vec<&str> = vec![$($file),*];
             assert_eq!(tested, FIXTURES, "the fixture list and the tests differ");
+            // Files only: `overlays/` holds the overlays of fixtures of the same name.
             let mut on_disk: Vec<String> = std::fs::read_dir(fixtures_dir())
                 .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().unwrap().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
             on_disk.sort();
             assert_eq!(on_disk, FIXTURES, "files in tests/fixtures without a snapshot test, or the reverse");
@@ -158,6 +164,7 @@ fixture_tests! {
     keywords => "keywords.yaml",
     nullability => "nullability.yaml",
     operation_ids => "operation_ids.yaml",
+    overlay => "overlay.yaml",
     pagination => "pagination.yaml",
     parameters => "parameters.yaml",
     recursion => "recursion.yaml",
@@ -167,11 +174,11 @@ fixture_tests! {
 
 #[test]
 fn pinned_spec_report() {
-    let bytes = xtask::pin::pinned_spec(&root()).unwrap_or_else(|e| panic!("{e:#}"));
-    let out = cloudflare_codegen::generate(&bytes).expect("the pinned spec generates");
+    let out = xtask::regen::generate(&root(), None, xtask::regen::Overlay::Project)
+        .expect("the pinned spec generates");
     snapshot(
         "pinned_spec__report",
-        "generator report for the pinned spec (spec/pin.json)",
+        "generator report for the pinned spec (spec/pin.json) with spec/overlay.yaml",
         &out.report.to_markdown(),
     );
 }

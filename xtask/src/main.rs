@@ -35,6 +35,20 @@ enum Command {
         /// Write a complete, standalone copy of the crate here instead of into `generated/`.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Generate from the spec as published, without the corrections of `spec/overlay.yaml`
+        /// (with `--out` or `--check`: the committed crate is the corrected one).
+        #[arg(long, conflicts_with = "overlay")]
+        no_overlay: bool,
+        /// Apply this overlay (OpenAPI Overlay 1.0.0) instead of `spec/overlay.yaml` (with
+        /// `--out` or `--check`).
+        #[arg(long)]
+        overlay: Option<PathBuf>,
+    },
+    /// Write the pinned spec with `spec/overlay.yaml` applied (JSON): the spec the generated
+    /// crate describes, which the Prism conformance run serves.
+    Overlay {
+        /// Where to write it.
+        out: PathBuf,
     },
     /// Put the pinned spec where `regen` reads it (`spec/openapi.json`), verifying its sha256.
     FetchSpec {
@@ -58,6 +72,9 @@ enum Command {
         /// Spec to report on (default: the pinned copy).
         #[arg(long)]
         spec: Option<PathBuf>,
+        /// Report on the spec as published, without `spec/overlay.yaml`.
+        #[arg(long)]
+        no_overlay: bool,
     },
     /// Compare two specs (JSON or YAML): operations and schemas added, removed and changed,
     /// and each change's effect on the generated Rust API (breaking or compatible).
@@ -83,16 +100,45 @@ enum Command {
 fn main() -> Result<()> {
     let root = workspace_root();
     match Cli::parse().command {
-        Command::Regen { check, spec, out } => {
-            regen::run(&root, spec.as_deref(), out.as_deref(), check)
+        Command::Regen {
+            check,
+            spec,
+            out,
+            no_overlay,
+            overlay,
+        } => regen::run(
+            &root,
+            &regen::Options {
+                spec: spec.as_deref(),
+                out: out.as_deref(),
+                check,
+                overlay: match (&overlay, no_overlay) {
+                    (Some(path), _) => regen::Overlay::File(path),
+                    (None, true) => regen::Overlay::None,
+                    (None, false) => regen::Overlay::Project,
+                },
+            },
+        ),
+        Command::Overlay { out } => {
+            let corrected = regen::corrected_spec(&root)?;
+            std::fs::write(&out, corrected)
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))
         }
         Command::FetchSpec { from, commit } => {
             pin::fetch(&root, from.as_deref(), commit.as_deref())
         }
         Command::CheckGroups { groups } => groups::check(&root, &groups),
-        Command::Coverage { json, spec } => {
-            let spec = regen::read_spec(&root, spec.as_deref())?;
-            let generated = cloudflare_codegen::generate(&spec)?;
+        Command::Coverage {
+            json,
+            spec,
+            no_overlay,
+        } => {
+            let overlay = if no_overlay {
+                regen::Overlay::None
+            } else {
+                regen::Overlay::Project
+            };
+            let generated = regen::generate(&root, spec.as_deref(), overlay)?;
             if json {
                 write_stdout(&(serde_json::to_string_pretty(&generated.report)? + "\n"))
             } else {

@@ -32,6 +32,56 @@ pub fn read_spec(root: &Path, spec: Option<&Path>) -> Result<Vec<u8>> {
     std::fs::read(&path).with_context(|| format!("reading spec {}", path.display()))
 }
 
+/// The project's corrections of the spec (OpenAPI Overlay 1.0.0), relative to the root.
+pub const OVERLAY: &str = "spec/overlay.yaml";
+
+/// Which overlay a run applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay<'a> {
+    /// The project's, `spec/overlay.yaml` (the default).
+    Project,
+    /// Another overlay document (`--overlay FILE`).
+    File(&'a Path),
+    /// None: the spec as published (`--no-overlay`).
+    None,
+}
+
+/// The bytes of the overlay a run applies, if any.
+pub fn read_overlay(root: &Path, overlay: Overlay<'_>) -> Result<Option<Vec<u8>>> {
+    let path = match overlay {
+        Overlay::Project => root.join(OVERLAY),
+        Overlay::File(path) => path.to_path_buf(),
+        Overlay::None => return Ok(None),
+    };
+    std::fs::read(&path)
+        .map(Some)
+        .with_context(|| format!("reading the overlay {}", path.display()))
+}
+
+/// Generates from `--spec` (else the pinned copy) with the overlay: what `regen`, `coverage`
+/// and the tests that check the committed output all run.
+pub fn generate(
+    root: &Path,
+    spec: Option<&Path>,
+    overlay: Overlay<'_>,
+) -> Result<cloudflare_codegen::Generated> {
+    let bytes = match spec {
+        Some(_) => read_spec(root, spec)?,
+        None => crate::pin::pinned_spec(root)?,
+    };
+    let overlay = read_overlay(root, overlay)?;
+    cloudflare_codegen::generate_with_overlay(&bytes, overlay.as_deref()).context("generating")
+}
+
+/// The pinned spec with the overlay applied, as JSON: what the generated crate describes, and
+/// what the conformance tests and the Prism mock server read.
+pub fn corrected_spec(root: &Path) -> Result<Vec<u8>> {
+    let spec = crate::pin::pinned_spec(root)?;
+    let overlay = read_overlay(root, Overlay::Project)?.unwrap_or_default();
+    let (corrected, _) = cloudflare_codegen::apply_overlay(&spec, &overlay)?;
+    Ok(corrected)
+}
+
 /// Where a standalone crate (`regen --out DIR`) keeps its copy of the runtime crate, relative
 /// to `DIR`: the same place as in this repository's workspace, so that the workspace's
 /// `cloudflare-v4-runtime = { path = "runtime" }` holds in both.
@@ -112,12 +162,42 @@ pub fn stale(root: &Path, files: &BTreeMap<PathBuf, String>, extra: &[PathBuf]) 
     stale
 }
 
-pub fn run(root: &Path, spec: Option<&Path>, out: Option<&Path>, check: bool) -> Result<()> {
+/// What `regen` was asked for.
+pub struct Options<'a> {
+    /// `--spec`: another spec than the pinned copy.
+    pub spec: Option<&'a Path>,
+    /// `--out`: a standalone workspace there instead of `generated/`.
+    pub out: Option<&'a Path>,
+    /// `--check`: compare, write nothing.
+    pub check: bool,
+    /// `--overlay FILE` / `--no-overlay`.
+    pub overlay: Overlay<'a>,
+}
+
+pub fn run(root: &Path, options: &Options<'_>) -> Result<()> {
+    let Options {
+        spec,
+        out,
+        check,
+        overlay,
+    } = *options;
+    if overlay != Overlay::Project && out.is_none() && !check {
+        bail!(
+            "another overlay (or none) makes another crate than the committed one: use \
+             `--overlay`/`--no-overlay` with `--out DIR` or `--check`"
+        );
+    }
     let started = Instant::now();
-    let bytes = read_spec(root, spec)?;
-    let generated = cloudflare_codegen::generate(&bytes).context("generating")?;
+    let generated = generate(root, spec, overlay)?;
     for warning in &generated.warnings {
         eprintln!("warning: the spec leaves out {warning}");
+    }
+    for action in &generated.overlay {
+        if action.is_stale() {
+            eprintln!("warning: {action}: review it in {OVERLAY}");
+        } else if !check {
+            println!("{action}");
+        }
     }
     let (files, stale_extra) = expected_files(root, &generated, out)?;
     let target = out

@@ -474,6 +474,16 @@ pub enum Pagination {
     Page,
     /// `cursor` → `result_info.cursor` or `result_info.cursors.after`.
     Cursor,
+    /// A paged list answered to a write: the method returns the first page as a plain call
+    /// and is never sent again for the next one ([`crate::passes::paginate_reads_only`]).
+    FirstPage,
+}
+
+impl Pagination {
+    /// Whether the method walks the pages (returns a `ListCall`).
+    pub fn is_walked(self) -> bool {
+        matches!(self, Pagination::Page | Pagination::Cursor)
+    }
 }
 
 /// Something expressed less precisely than the spec asked for.

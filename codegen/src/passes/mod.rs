@@ -2,22 +2,23 @@
 //! testable alone on an [`Api`] built by hand or lowered from a small fixture; [`PASSES`]
 //! runs them in this order, and the order matters where noted:
 //!
-//! 1. [`optional_delete_results`]: a delete's result becomes optional;
-//! 2. [`tag_unions`]: unions whose variants one property tells apart get that tag;
-//! 3. [`strip_union_tags`]: variant structs of tagged unions lose the tag property, which the
-//!    union writes (after 2);
-//! 4. [`order_unions`]: untagged unions try their most specific variant first (after 2,
+//! 1. [`paginate_reads_only`]: a paged list answered to a write is its first page only;
+//! 2. [`optional_delete_results`]: a delete's result becomes optional;
+//! 3. [`tag_unions`]: unions whose variants one property tells apart get that tag;
+//! 4. [`strip_union_tags`]: variant structs of tagged unions lose the tag property, which the
+//!    union writes (after 3);
+//! 5. [`order_unions`]: untagged unions try their most specific variant first (after 3,
 //!    which exempts tagged unions);
-//! 5. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
-//! 6. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
-//! 7. [`split_directions`]: request types lose read-only properties, response types
-//!    write-only ones; a type used both ways whose views differ is split in two (after 6);
-//! 8. [`merge_identical`]: inline types of identical shape in one group become one, their
-//!    directions of use combined (after 2–7, so types compare in their final form, request
+//! 6. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
+//! 7. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
+//! 8. [`split_directions`]: request types lose read-only properties, response types
+//!    write-only ones; a type used both ways whose views differ is split in two (after 7);
+//! 9. [`merge_identical`]: inline types of identical shape in one group become one, their
+//!    directions of use combined (after 3–8, so types compare in their final form, request
 //!    copies included);
-//! 9. [`box_recursion`]: fields and variants that make a type contain itself are boxed (after
-//!    8, which changes the graph);
-//! 10. [`compact`]: types used in no direction (merged away, tag enums, never reached) are
+//! 10. [`box_recursion`]: fields and variants that make a type contain itself are boxed
+//!     (after 9, which changes the graph);
+//! 11. [`compact`]: types used in no direction (merged away, tag enums, never reached) are
 //!     removed and the ids renumbered (last, so naming, emit and diff see only live types).
 //!
 //! A new pass goes in a new module here and into [`PASSES`] at the place its inputs are ready.
@@ -29,6 +30,7 @@ pub mod mark_usage;
 pub mod merge_identical;
 pub mod optional_delete_results;
 pub mod order_unions;
+pub mod paginate_reads_only;
 pub mod split_directions;
 pub mod strip_union_tags;
 pub mod tag_unions;
@@ -45,6 +47,10 @@ pub struct Pass {
 
 /// Every pass, in the order [`run`] applies them.
 pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "paginate_reads_only",
+        run: paginate_reads_only::paginate_reads_only,
+    },
     Pass {
         name: "optional_delete_results",
         run: optional_delete_results::optional_delete_results,

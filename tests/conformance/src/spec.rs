@@ -15,10 +15,11 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// Reads the spec `spec/pin.json` pins: the fetched copy, or the one in `../shared` with
-    /// the pinned sha256.
+    /// Reads the spec `spec/pin.json` pins (the fetched copy, or the one in `../shared` with
+    /// the pinned sha256) with the project's corrections (`spec/overlay.yaml`) applied: the
+    /// spec the generated crate describes.
     pub fn pinned() -> Spec {
-        let bytes = xtask::pin::pinned_spec(&root()).unwrap_or_else(|e| panic!("{e:#}"));
+        let bytes = xtask::regen::corrected_spec(&root()).unwrap_or_else(|e| panic!("{e:#}"));
         Spec {
             doc: serde_json::from_slice(&bytes).expect("the pinned spec is JSON"),
         }

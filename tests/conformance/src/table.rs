@@ -455,7 +455,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::access::operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
         decode: decode::<Vec<cloudflare_v4::access::Settings>>,
-        call: call_list::<cloudflare_v4::access::Settings>,
+        call: call::<Vec<cloudflare_v4::access::Settings>>,
         method: method_74,
     },
     Entry {
@@ -651,7 +651,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::access::operations::UPDATE_A_USER_SEAT,
         decode: decode::<Vec<cloudflare_v4::access::Seats>>,
-        call: call_list::<cloudflare_v4::access::Seats>,
+        call: call::<Vec<cloudflare_v4::access::Seats>>,
         method: method_106,
     },
     Entry {
@@ -1647,7 +1647,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::dns_custom_nameservers::operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
         decode: decode::<Vec<serde_json::Value>>,
-        call: call_list::<serde_json::Value>,
+        call: call::<Vec<serde_json::Value>>,
         method: method_269,
     },
     Entry {
@@ -1761,7 +1761,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::DELETE_DEVICE_MANAGED_NETWORK,
         decode: decode::<Vec<cloudflare_v4::teams_devices::DeviceManagedNetworks>>,
-        call: call_list::<cloudflare_v4::teams_devices::DeviceManagedNetworks>,
+        call: call::<Vec<cloudflare_v4::teams_devices::DeviceManagedNetworks>>,
         method: method_288,
     },
     Entry {
@@ -1797,7 +1797,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST,
         decode: decode::<Vec<cloudflare_v4::teams_devices::SplitTunnel>>,
-        call: call_list::<cloudflare_v4::teams_devices::SplitTunnel>,
+        call: call::<Vec<cloudflare_v4::teams_devices::SplitTunnel>>,
         method: method_294,
     },
     Entry {
@@ -1809,7 +1809,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::SET_LOCAL_DOMAIN_FALLBACK_LIST,
         decode: decode::<Vec<cloudflare_v4::teams_devices::FallbackDomain>>,
-        call: call_list::<cloudflare_v4::teams_devices::FallbackDomain>,
+        call: call::<Vec<cloudflare_v4::teams_devices::FallbackDomain>>,
         method: method_296,
     },
     Entry {
@@ -1821,7 +1821,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::SET_SPLIT_TUNNEL_INCLUDE_LIST,
         decode: decode::<Vec<cloudflare_v4::teams_devices::SplitTunnelInclude>>,
-        call: call_list::<cloudflare_v4::teams_devices::SplitTunnelInclude>,
+        call: call::<Vec<cloudflare_v4::teams_devices::SplitTunnelInclude>>,
         method: method_298,
     },
     Entry {
@@ -1839,7 +1839,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::DELETE_DEVICE_SETTINGS_POLICY,
         decode: decode::<Vec<cloudflare_v4::teams_devices::DeviceSettingsPolicy>>,
-        call: call_list::<cloudflare_v4::teams_devices::DeviceSettingsPolicy>,
+        call: call::<Vec<cloudflare_v4::teams_devices::DeviceSettingsPolicy>>,
         method: method_301,
     },
     Entry {
@@ -1851,7 +1851,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
         decode: decode::<Vec<cloudflare_v4::teams_devices::SplitTunnel>>,
-        call: call_list::<cloudflare_v4::teams_devices::SplitTunnel>,
+        call: call::<Vec<cloudflare_v4::teams_devices::SplitTunnel>>,
         method: method_303,
     },
     Entry {
@@ -1863,7 +1863,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
         decode: decode::<Vec<cloudflare_v4::teams_devices::FallbackDomain>>,
-        call: call_list::<cloudflare_v4::teams_devices::FallbackDomain>,
+        call: call::<Vec<cloudflare_v4::teams_devices::FallbackDomain>>,
         method: method_305,
     },
     Entry {
@@ -1875,7 +1875,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::teams_devices::operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
         decode: decode::<Vec<cloudflare_v4::teams_devices::SplitTunnelInclude>>,
-        call: call_list::<cloudflare_v4::teams_devices::SplitTunnelInclude>,
+        call: call::<Vec<cloudflare_v4::teams_devices::SplitTunnelInclude>>,
         method: method_307,
     },
     Entry {
@@ -2079,7 +2079,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::magic_transit::operations::TRACEROUTE,
         decode: decode::<Vec<cloudflare_v4::magic_transit::TargetResult>>,
-        call: call_list::<cloudflare_v4::magic_transit::TargetResult>,
+        call: call::<Vec<cloudflare_v4::magic_transit::TargetResult>>,
         method: method_336,
     },
     Entry {
@@ -2151,7 +2151,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::dlp::operations::CREATE_CUSTOM_PROFILES,
         decode: decode::<Vec<cloudflare_v4::dlp::CustomProfile>>,
-        call: call_list::<cloudflare_v4::dlp::CustomProfile>,
+        call: call::<Vec<cloudflare_v4::dlp::CustomProfile>>,
         method: method_348,
     },
     Entry {
@@ -2929,7 +2929,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::load_balancing::operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
         decode: decode::<Vec<cloudflare_v4::load_balancing::Pool>>,
-        call: call_list::<cloudflare_v4::load_balancing::Pool>,
+        call: call::<Vec<cloudflare_v4::load_balancing::Pool>>,
         method: method_473,
     },
     Entry {
@@ -3833,7 +3833,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::mq::operations::V2_MESSAGES_PULL,
         decode: decode::<Vec<cloudflare_v4::mq::QueueMessage>>,
-        call: call_list::<cloudflare_v4::mq::QueueMessage>,
+        call: call::<Vec<cloudflare_v4::mq::QueueMessage>>,
         method: method_618,
     },
     Entry {
@@ -6905,7 +6905,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::load_balancing::operations::LOAD_BALANCER_POOLS_PATCH_POOLS,
         decode: decode::<Vec<cloudflare_v4::load_balancing::Pool>>,
-        call: call_list::<cloudflare_v4::load_balancing::Pool>,
+        call: call::<Vec<cloudflare_v4::load_balancing::Pool>>,
         method: method_1081,
     },
     Entry {
@@ -7199,19 +7199,19 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::firewall::operations::CREATE_FILTERS,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
         method: method_1130,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_FILTERS,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterResultItem>>,
         method: method_1131,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::DELETE_FILTERS,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterDeleteResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterDeleteResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterDeleteResultItem>>,
         method: method_1132,
     },
     Entry {
@@ -7273,19 +7273,19 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::firewall::operations::CREATE_FIREWALL_RULES,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
         method: method_1142,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_FIREWALL_RULES,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
         method: method_1143,
     },
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_PRIORITY_OF_FIREWALL_RULES,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
         method: method_1144,
     },
     Entry {
@@ -7293,8 +7293,8 @@ pub static ENTRIES: &[Entry] = &[
         decode: decode::<
             Vec<cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem>,
         >,
-        call: call_list::<
-            cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem,
+        call: call::<
+            Vec<cloudflare_v4::firewall::FilterRulesResponseCollectionDeleteResultItem>,
         >,
         method: method_1145,
     },
@@ -7313,7 +7313,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::firewall::operations::UPDATE_PRIORITY_OF_A_FIREWALL_RULE,
         decode: decode::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
-        call: call_list::<cloudflare_v4::firewall::FilterRulesResultItem>,
+        call: call::<Vec<cloudflare_v4::firewall::FilterRulesResultItem>>,
         method: method_1148,
     },
     Entry {
@@ -7655,7 +7655,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::access::operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
         decode: decode::<Vec<cloudflare_v4::access::Settings>>,
-        call: call_list::<cloudflare_v4::access::Settings>,
+        call: call::<Vec<cloudflare_v4::access::Settings>>,
         method: method_1203,
     },
     Entry {
@@ -8245,8 +8245,8 @@ pub static ENTRIES: &[Entry] = &[
         decode: decode::<
             Vec<cloudflare_v4::tls_certificates_and_hostnames::CustomCertificate>,
         >,
-        call: call_list::<
-            cloudflare_v4::tls_certificates_and_hostnames::CustomCertificate,
+        call: call::<
+            Vec<cloudflare_v4::tls_certificates_and_hostnames::CustomCertificate>,
         >,
         method: method_1291,
     },
@@ -8343,7 +8343,7 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::dns_custom_nameservers::operations::SET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
         decode: decode::<Vec<serde_json::Value>>,
-        call: call_list::<serde_json::Value>,
+        call: call::<Vec<serde_json::Value>>,
         method: method_1304,
     },
     Entry {
@@ -8835,8 +8835,10 @@ pub static ENTRIES: &[Entry] = &[
                 cloudflare_v4::tls_certificates_and_hostnames::HostnameAuthenticatedOriginPull,
             >,
         >,
-        call: call_list::<
-            cloudflare_v4::tls_certificates_and_hostnames::HostnameAuthenticatedOriginPull,
+        call: call::<
+            Vec<
+                cloudflare_v4::tls_certificates_and_hostnames::HostnameAuthenticatedOriginPull,
+            >,
         >,
         method: method_1380,
     },
@@ -9663,25 +9665,25 @@ pub static ENTRIES: &[Entry] = &[
     Entry {
         op: &cloudflare_v4::waitingroom::operations::CREATE_WAITING_ROOM_RULE,
         decode: decode::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
-        call: call_list::<cloudflare_v4::waitingroom::RuleResult>,
+        call: call::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
         method: method_1507,
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::REPLACE_WAITING_ROOM_RULES,
         decode: decode::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
-        call: call_list::<cloudflare_v4::waitingroom::RuleResult>,
+        call: call::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
         method: method_1508,
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::PATCH_WAITING_ROOM_RULE,
         decode: decode::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
-        call: call_list::<cloudflare_v4::waitingroom::RuleResult>,
+        call: call::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
         method: method_1509,
     },
     Entry {
         op: &cloudflare_v4::waitingroom::operations::DELETE_WAITING_ROOM_RULE,
         decode: decode::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
-        call: call_list::<cloudflare_v4::waitingroom::RuleResult>,
+        call: call::<Vec<cloudflare_v4::waitingroom::RuleResult>>,
         method: method_1510,
     },
     Entry {
@@ -24160,7 +24162,7 @@ fn method_1130(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult 
 }
 fn method_1131(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult {
     let body = args
-        .body::<cloudflare_v4::firewall::DeleteFiltersRequest>()?
+        .body::<cloudflare_v4::firewall::UpdateFiltersRequest>()?
         .ok_or("no request body was built")?;
     let call = client.firewall().update_filters(args.path(0usize), &body);
     Ok(Box::pin(async move { call.send().await.map(drop) }))
@@ -24244,7 +24246,7 @@ fn method_1141(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult 
 }
 fn method_1142(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult {
     let body = args
-        .body::<cloudflare_v4::firewall::CreateFirewallRulesRequest>()?
+        .body::<Vec<cloudflare_v4::firewall::CreateFirewallRulesRequestItem>>()?
         .ok_or("no request body was built")?;
     let call = client.firewall().create_firewall_rules(args.path(0usize), &body);
     Ok(Box::pin(async move { call.send().await.map(drop) }))
@@ -24263,7 +24265,7 @@ fn method_1144(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult 
 }
 fn method_1145(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult {
     let body = args
-        .body::<cloudflare_v4::firewall::DeleteFiltersRequest>()?
+        .body::<cloudflare_v4::firewall::UpdateFiltersRequest>()?
         .ok_or("no request body was built")?;
     let call = client.firewall().delete_firewall_rules(args.path(0usize), &body);
     Ok(Box::pin(async move { call.send().await.map(drop) }))
@@ -24278,7 +24280,7 @@ fn method_1146(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult 
 }
 fn method_1147(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult {
     let body = args
-        .body::<cloudflare_v4::firewall::CreateFirewallRulesRequest>()?
+        .body::<cloudflare_v4::firewall::UpdateAFirewallRuleRequest>()?
         .ok_or("no request body was built")?;
     let call = client
         .firewall()
@@ -24287,7 +24289,7 @@ fn method_1147(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult 
 }
 fn method_1148(client: &cloudflare_v4::Client, args: &mut Args) -> MethodResult {
     let body = args
-        .body::<cloudflare_v4::firewall::DeleteFiltersRequest>()?
+        .body::<cloudflare_v4::firewall::UpdateFiltersRequest>()?
         .ok_or("no request body was built")?;
     let call = client
         .firewall()

@@ -727,7 +727,7 @@ pub struct ListHistoryParams {
     /// Query parameter `before`.
     pub before: Option<Before>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `since`.
     pub since: Option<String>,
 }
@@ -756,7 +756,7 @@ impl ListHistoryParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
@@ -790,9 +790,9 @@ pub struct GetAccountAuditLogsParams {
     /// Query parameter `direction`.
     pub direction: Option<AuditLogsDirection>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
@@ -871,13 +871,13 @@ impl GetAccountAuditLogsParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
@@ -911,9 +911,9 @@ pub struct GetOrganizationAuditLogsParams {
     /// Query parameter `direction`.
     pub direction: Option<AuditLogsDirection>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
@@ -992,13 +992,13 @@ impl GetOrganizationAuditLogsParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
@@ -1032,9 +1032,9 @@ pub struct GetUserAuditLogsParams {
     /// Query parameter `direction`.
     pub direction: Option<AuditLogsDirection>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `hide_user_logs`.
     pub hide_user_logs: Option<bool>,
 }
@@ -1113,13 +1113,13 @@ impl GetUserAuditLogsParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }

@@ -700,19 +700,19 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn access_mtls_authentication_update_an_mtls_certificate_settings(
         &self,
         account_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
-    ) -> rt::ListCall<Settings> {
+    ) -> rt::Call<Vec<Settings>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get an mTLS certificate
     ///
@@ -1467,19 +1467,19 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn update_a_user_seat(
         &self,
         account_id: &str,
         body: &SeatsDefinition,
-    ) -> rt::ListCall<Seats> {
+    ) -> rt::Call<Vec<Seats>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::UPDATE_A_USER_SEAT,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// List service tokens
     ///
@@ -2350,19 +2350,19 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn zone_level_access_mtls_authentication_update_an_mtls_certificate_settings(
         &self,
         zone_id: &str,
         body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
-    ) -> rt::ListCall<Settings> {
+    ) -> rt::Call<Vec<Settings>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
             &[zone_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get an mTLS certificate
     ///
@@ -3103,7 +3103,7 @@ pub mod operations {
         path: "/accounts/{account_id}/access/certificates/settings",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-get-an-mtls-certificate` — `GET /accounts/{account_id}/access/certificates/{certificate_id}`
     pub static ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
@@ -3391,7 +3391,7 @@ pub mod operations {
         path: "/accounts/{account_id}/access/seats",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-list-service-tokens` — `GET /accounts/{account_id}/access/service_tokens`
     pub static ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS: rt::Operation = rt::Operation {
@@ -3724,7 +3724,7 @@ pub mod operations {
         path: "/zones/{zone_id}/access/certificates/settings",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-get-an-mtls-certificate` — `GET /zones/{zone_id}/access/certificates/{certificate_id}`
     pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {

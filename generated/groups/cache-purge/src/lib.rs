@@ -189,27 +189,22 @@ impl FlexPurgeByPrefixes {
 /// Purge everything
 ///
 /// Schema: `#/components/schemas/cache-purge_Everything`
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Everything {
     /// For more information, please refer to [purge everything documentation page](https://developers.cloudflare.com/cache/how-to/purge-cache/purge-everything/).
     ///
     /// Example: `true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub purge_everything: Option<bool>,
+    pub purge_everything: bool,
 }
 impl Everything {
-    /// A value with every optional field left out.
+    /// A value with the required fields set and every optional one left out.
     #[inline]
-    pub fn new() -> Self {
-        Self { purge_everything: None }
-    }
-    /// Sets `purge_everything`.
-    #[inline]
-    pub fn purge_everything(mut self, value: impl Into<bool>) -> Self {
-        self.purge_everything = Some(value.into());
-        self
+    pub fn new(purge_everything: impl Into<bool>) -> Self {
+        Self {
+            purge_everything: purge_everything.into(),
+        }
     }
 }
 /// Purge files
@@ -303,13 +298,13 @@ impl SingleFileWithUrlAndHeadersFilesItem {
 #[non_exhaustive]
 pub enum PurgeRequest {
     /// One of the alternatives.
+    Everything(Everything),
+    /// One of the alternatives.
     FlexPurgeByTags(FlexPurgeByTags),
     /// One of the alternatives.
     FlexPurgeByHostnames(FlexPurgeByHostnames),
     /// One of the alternatives.
     FlexPurgeByPrefixes(FlexPurgeByPrefixes),
-    /// One of the alternatives.
-    Everything(Everything),
     /// One of the alternatives.
     SingleFile(SingleFile),
     /// One of the alternatives.

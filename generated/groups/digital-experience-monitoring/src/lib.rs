@@ -807,11 +807,11 @@ pub struct DexEndpointsListTestsParams {
     /// Query parameter `page`.
     ///
     /// Page number of paginated results
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
     ///
     /// Number of items per page
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
 }
 impl DexEndpointsListTestsParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -848,13 +848,13 @@ impl DexEndpointsListTestsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

@@ -391,19 +391,19 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `POST` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn create_custom_profiles(
         &self,
         account_id: &str,
         body: &CreateCustomProfiles,
-    ) -> rt::ListCall<CustomProfile> {
+    ) -> rt::Call<Vec<CustomProfile>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_CUSTOM_PROFILES,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get custom profile
     ///
@@ -852,7 +852,7 @@ pub mod operations {
         path: "/accounts/{account_id}/dlp/profiles/custom",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `dlp-profiles-get-custom-profile` — `GET /accounts/{account_id}/dlp/profiles/custom/{profile_id}`
     pub static GET_CUSTOM_PROFILE: rt::Operation = rt::Operation {

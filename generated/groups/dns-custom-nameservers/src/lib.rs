@@ -118,7 +118,7 @@ impl DnsCustomNameserversApi<'_> {
     ///
     /// The spec describes no request body: this method sends `{}`; [`delete_account_custom_nameserver_with`](Self::delete_account_custom_nameserver_with) sends a JSON value of yours.
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `DELETE` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Token permissions (any of): `#organization:edit`
     ///
@@ -127,14 +127,14 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         account_id: &str,
         custom_ns_id: &str,
-    ) -> rt::ListCall<serde_json::Value> {
+    ) -> rt::Call<Vec<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
             &[account_id, custom_ns_id],
         );
         request.json(&serde_json::Map::new());
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// [`delete_account_custom_nameserver`](Self::delete_account_custom_nameserver) with its optional request body.
     ///
@@ -144,14 +144,14 @@ impl DnsCustomNameserversApi<'_> {
         account_id: &str,
         custom_ns_id: &str,
         body: &serde_json::Value,
-    ) -> rt::ListCall<serde_json::Value> {
+    ) -> rt::Call<Vec<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_ACCOUNT_CUSTOM_NAMESERVER,
             &[account_id, custom_ns_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get Account Custom Nameserver Related Zone Metadata
     ///
@@ -191,7 +191,7 @@ impl DnsCustomNameserversApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Token permissions (any of): `#zone:edit`
     ///
@@ -200,14 +200,14 @@ impl DnsCustomNameserversApi<'_> {
         &self,
         zone_id: &str,
         body: &ZoneMetadata,
-    ) -> rt::ListCall<serde_json::Value> {
+    ) -> rt::Call<Vec<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA,
             &[zone_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -247,7 +247,7 @@ pub mod operations {
         path: "/accounts/{account_id}/custom_ns/{custom_ns_id}",
         permissions: &["#organization:edit"],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `account-level-custom-nameservers-usage-for-a-zone-get-account-custom-nameserver-related-zone-metadata` — `GET /zones/{zone_id}/custom_ns`
     pub static GET_ACCOUNT_CUSTOM_NAMESERVER_RELATED_ZONE_METADATA: rt::Operation = rt::Operation {
@@ -265,7 +265,7 @@ pub mod operations {
         path: "/zones/{zone_id}/custom_ns",
         permissions: &["#zone:edit"],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
 }
 /// Custom NS

@@ -1368,7 +1368,7 @@ pub type Tags = Vec<String>;
 /// Schema: `#/components/schemas/dns-records_ttl`
 ///
 /// Default: `1`. Example: `3600`.
-pub type Ttl = f64;
+pub type Ttl = i64;
 /// AAAA Record
 ///
 /// Schema: `#/components/schemas/dns-records_AAAARecord`

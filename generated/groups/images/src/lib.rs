@@ -627,9 +627,9 @@ pub mod operations {
 #[non_exhaustive]
 pub struct ListImagesParams {
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
 }
 impl ListImagesParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -642,13 +642,13 @@ impl ListImagesParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -660,7 +660,7 @@ pub struct ListImagesV2Params {
     /// Query parameter `continuation_token`.
     pub continuation_token: Option<String>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `sort_order`.
     pub sort_order: Option<ListImagesV2SortOrder>,
 }
@@ -682,7 +682,7 @@ impl ListImagesV2Params {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

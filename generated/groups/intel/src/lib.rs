@@ -408,9 +408,9 @@ pub struct GetPassiveDnsByIpParams {
     /// Query parameter `ipv4`.
     pub ipv4: Option<String>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
 }
 impl GetPassiveDnsByIpParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -437,13 +437,13 @@ impl GetPassiveDnsByIpParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

@@ -558,9 +558,9 @@ impl GetAnalyticsSummaryParams {
 #[non_exhaustive]
 pub struct ListSpectrumApplicationsParams {
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `direction`.
     pub direction: Option<ListSpectrumApplicationsDirection>,
     /// Query parameter `order`.
@@ -579,13 +579,13 @@ impl ListSpectrumApplicationsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

@@ -300,19 +300,19 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn account_load_balancer_pools_patch_pools(
         &self,
         account_id: &str,
         body: &PatchPoolsRequest,
-    ) -> rt::ListCall<Pool> {
+    ) -> rt::Call<Vec<Pool>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Pool Details
     ///
@@ -833,18 +833,18 @@ impl LoadBalancingApi<'_> {
     ///
     /// Operation ID: `load-balancer-pools-patch-pools`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn load_balancer_pools_patch_pools(
         &self,
         body: &PatchPoolsRequest,
-    ) -> rt::ListCall<Pool> {
+    ) -> rt::Call<Vec<Pool>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::LOAD_BALANCER_POOLS_PATCH_POOLS,
             &[],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Pool Details
     ///
@@ -1325,7 +1325,7 @@ pub mod operations {
         path: "/accounts/{account_id}/load_balancers/pools",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-pool-details` — `GET /accounts/{account_id}/load_balancers/pools/{pool_id}`
     pub static ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS: rt::Operation = rt::Operation {
@@ -1523,7 +1523,7 @@ pub mod operations {
         path: "/user/load_balancers/pools",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-pool-details` — `GET /user/load_balancers/pools/{pool_id}`
     pub static LOAD_BALANCER_POOLS_POOL_DETAILS: rt::Operation = rt::Operation {

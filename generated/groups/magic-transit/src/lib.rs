@@ -40,21 +40,21 @@ impl MagicTransitApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `POST` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Plans: enterprise
     pub fn traceroute(
         &self,
         account_id: &str,
         body: &TracerouteRequest,
-    ) -> rt::ListCall<TargetResult> {
+    ) -> rt::Call<Vec<TargetResult>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::TRACEROUTE,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -67,7 +67,7 @@ pub mod operations {
         path: "/accounts/{account_id}/diagnostics/traceroute",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
 }
 /// If no source colo names specified, all colos will be used. China colos are unavailable for traceroutes.

@@ -414,7 +414,7 @@ impl MqApi<'_> {
     /// - `account_id`
     /// - `queue_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `POST` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.update`
     pub fn v2_messages_pull(
@@ -422,14 +422,14 @@ impl MqApi<'_> {
         account_id: &str,
         queue_id: &str,
         body: &V2MessagesPullRequest,
-    ) -> rt::ListCall<QueueMessage> {
+    ) -> rt::Call<Vec<QueueMessage>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::V2_MESSAGES_PULL,
             &[account_id, queue_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
 }
 /// Static metadata of each operation (id, method, path template, permissions).
@@ -559,7 +559,7 @@ pub mod operations {
         path: "/accounts/{account_id}/queues/{queue_id}/messages/pull",
         permissions: &["com.cloudflare.edge.worker.queue.update"],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
 }
 /// `#/components/schemas/mq_bucket-config`

@@ -509,7 +509,7 @@ pub struct ListConnectionsParams {
     /// Query parameter `page`.
     pub page: Option<String>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order_by`.
     pub order_by: Option<OrderBy>,
     /// Query parameter `direction`.
@@ -570,7 +570,7 @@ impl ListConnectionsParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -626,7 +626,7 @@ pub struct ListCookiesParams {
     /// Query parameter `page`.
     pub page: Option<String>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order_by`.
     pub order_by: Option<OrderBy>,
     /// Query parameter `direction`.
@@ -685,7 +685,7 @@ impl ListCookiesParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -769,7 +769,7 @@ pub struct ListScriptsParams {
     /// Query parameter `page`.
     pub page: Option<String>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order_by`.
     pub order_by: Option<OrderBy>,
     /// Query parameter `direction`.
@@ -833,7 +833,7 @@ impl ListScriptsParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

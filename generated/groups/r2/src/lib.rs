@@ -322,7 +322,7 @@ pub struct R2ListBucketsParams {
     /// Query parameter `start_after`.
     pub start_after: Option<String>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<R2ListBucketsOrder>,
     /// Query parameter `direction`.
@@ -357,7 +357,7 @@ impl R2ListBucketsParams {
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

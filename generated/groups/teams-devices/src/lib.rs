@@ -272,19 +272,19 @@ impl TeamsDevicesApi<'_> {
     ///
     /// The spec describes no request body: this method sends `{}`; [`delete_device_managed_network_with`](Self::delete_device_managed_network_with) sends a JSON value of yours.
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `DELETE` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn delete_device_managed_network(
         &self,
         account_id: &str,
         network_id: &str,
-    ) -> rt::ListCall<DeviceManagedNetworks> {
+    ) -> rt::Call<Vec<DeviceManagedNetworks>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_DEVICE_MANAGED_NETWORK,
             &[account_id, network_id],
         );
         request.json(&serde_json::Map::new());
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// [`delete_device_managed_network`](Self::delete_device_managed_network) with its optional request body.
     ///
@@ -294,14 +294,14 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         network_id: &str,
         body: &serde_json::Value,
-    ) -> rt::ListCall<DeviceManagedNetworks> {
+    ) -> rt::Call<Vec<DeviceManagedNetworks>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_DEVICE_MANAGED_NETWORK,
             &[account_id, network_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// List device settings profiles
     ///
@@ -427,19 +427,19 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn set_split_tunnel_exclude_list(
         &self,
         account_id: &str,
         body: &Vec<SplitTunnel>,
-    ) -> rt::ListCall<SplitTunnel> {
+    ) -> rt::Call<Vec<SplitTunnel>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get your Local Domain Fallback list
     ///
@@ -475,19 +475,19 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn set_local_domain_fallback_list(
         &self,
         account_id: &str,
         body: &Vec<FallbackDomain>,
-    ) -> rt::ListCall<FallbackDomain> {
+    ) -> rt::Call<Vec<FallbackDomain>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get the Split Tunnel include list
     ///
@@ -523,19 +523,19 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn set_split_tunnel_include_list(
         &self,
         account_id: &str,
         body: &Vec<SplitTunnelInclude>,
-    ) -> rt::ListCall<SplitTunnelInclude> {
+    ) -> rt::Call<Vec<SplitTunnelInclude>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST,
             &[account_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get device settings profile by ID
     ///
@@ -599,19 +599,19 @@ impl TeamsDevicesApi<'_> {
     ///
     /// The spec describes no request body: this method sends `{}`; [`delete_device_settings_policy_with`](Self::delete_device_settings_policy_with) sends a JSON value of yours.
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `DELETE` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn delete_device_settings_policy(
         &self,
         account_id: &str,
         policy_id: &str,
-    ) -> rt::ListCall<DeviceSettingsPolicy> {
+    ) -> rt::Call<Vec<DeviceSettingsPolicy>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_DEVICE_SETTINGS_POLICY,
             &[account_id, policy_id],
         );
         request.json(&serde_json::Map::new());
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// [`delete_device_settings_policy`](Self::delete_device_settings_policy) with its optional request body.
     ///
@@ -621,14 +621,14 @@ impl TeamsDevicesApi<'_> {
         account_id: &str,
         policy_id: &str,
         body: &serde_json::Value,
-    ) -> rt::ListCall<DeviceSettingsPolicy> {
+    ) -> rt::Call<Vec<DeviceSettingsPolicy>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_DEVICE_SETTINGS_POLICY,
             &[account_id, policy_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get the Split Tunnel exclude list for a device settings profile
     ///
@@ -667,20 +667,20 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     /// - `policy_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn set_split_tunnel_exclude_list_for_a_device_settings_policy(
         &self,
         account_id: &str,
         policy_id: &str,
         body: &Vec<SplitTunnel>,
-    ) -> rt::ListCall<SplitTunnel> {
+    ) -> rt::Call<Vec<SplitTunnel>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
             &[account_id, policy_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get the Local Domain Fallback list for a device settings profile
     ///
@@ -719,20 +719,20 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     /// - `policy_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn set_local_domain_fallback_list_for_a_device_settings_policy(
         &self,
         account_id: &str,
         policy_id: &str,
         body: &Vec<FallbackDomain>,
-    ) -> rt::ListCall<FallbackDomain> {
+    ) -> rt::Call<Vec<FallbackDomain>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
             &[account_id, policy_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get the Split Tunnel include list for a device settings profile
     ///
@@ -771,20 +771,20 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     /// - `policy_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     pub fn set_split_tunnel_include_list_for_a_device_settings_policy(
         &self,
         account_id: &str,
         policy_id: &str,
         body: &Vec<SplitTunnelInclude>,
-    ) -> rt::ListCall<SplitTunnelInclude> {
+    ) -> rt::Call<Vec<SplitTunnelInclude>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
             &[account_id, policy_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// List device posture rules
     ///
@@ -1297,7 +1297,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/networks/{network_id}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-list-device-settings-policies` — `GET /accounts/{account_id}/devices/policies`
     pub static LIST_DEVICE_SETTINGS_POLICIES: rt::Operation = rt::Operation {
@@ -1351,7 +1351,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/exclude",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-get-local-domain-fallback-list` — `GET /accounts/{account_id}/devices/policy/fallback_domains`
     pub static GET_LOCAL_DOMAIN_FALLBACK_LIST: rt::Operation = rt::Operation {
@@ -1369,7 +1369,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/fallback_domains",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-get-split-tunnel-include-list` — `GET /accounts/{account_id}/devices/policy/include`
     pub static GET_SPLIT_TUNNEL_INCLUDE_LIST: rt::Operation = rt::Operation {
@@ -1387,7 +1387,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/include",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-get-device-settings-policy-by-id` — `GET /accounts/{account_id}/devices/policy/{policy_id}`
     pub static GET_DEVICE_SETTINGS_POLICY_BY_ID: rt::Operation = rt::Operation {
@@ -1414,7 +1414,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/{policy_id}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-get-split-tunnel-exclude-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/exclude`
     pub static GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
@@ -1432,7 +1432,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-get-local-domain-fallback-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/fallback_domains`
     pub static GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
@@ -1450,7 +1450,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `devices-get-split-tunnel-include-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/include`
     pub static GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
@@ -1468,7 +1468,7 @@ pub mod operations {
         path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `device-posture-rules-list-device-posture-rules` — `GET /accounts/{account_id}/devices/posture`
     pub static LIST_DEVICE_POSTURE_RULES: rt::Operation = rt::Operation {

@@ -607,7 +607,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Token permissions (any of): `#ssl:edit`
     ///
@@ -616,14 +616,14 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         body: &RePrioritizeSslCertificatesRequest,
-    ) -> rt::ListCall<CustomCertificate> {
+    ) -> rt::Call<Vec<CustomCertificate>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::RE_PRIORITIZE_SSL_CERTIFICATES,
             &[zone_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// SSL Configuration Details
     ///
@@ -1304,7 +1304,7 @@ impl TlsCertificatesAndHostnamesApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Token permissions (any of): `#ssl:edit`
     ///
@@ -1313,14 +1313,14 @@ impl TlsCertificatesAndHostnamesApi<'_> {
         &self,
         zone_id: &str,
         body: &EnableOrDisableAHostnameForClientAuthenticationRequest,
-    ) -> rt::ListCall<HostnameAuthenticatedOriginPull> {
+    ) -> rt::Call<Vec<HostnameAuthenticatedOriginPull>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::ENABLE_OR_DISABLE_A_HOSTNAME_FOR_CLIENT_AUTHENTICATION,
             &[zone_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// List Certificates
     ///
@@ -2118,7 +2118,7 @@ pub mod operations {
         path: "/zones/{zone_id}/custom_certificates/prioritize",
         permissions: &["#ssl:edit"],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `custom-ssl-for-a-zone-ssl-configuration-details` — `GET /zones/{zone_id}/custom_certificates/{custom_certificate_id}`
     pub static SSL_CONFIGURATION_DETAILS: rt::Operation = rt::Operation {
@@ -2325,7 +2325,7 @@ pub mod operations {
         path: "/zones/{zone_id}/origin_tls_client_auth/hostnames",
         permissions: &["#ssl:edit"],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `per-hostname-authenticated-origin-pull-list-certificates` — `GET /zones/{zone_id}/origin_tls_client_auth/hostnames/certificates`
     pub static PER_HOSTNAME_AUTHENTICATED_ORIGIN_PULL_LIST_CERTIFICATES: rt::Operation = rt::Operation {
@@ -2559,9 +2559,9 @@ pub struct ClientCertificateForAZoneListClientCertificatesParams {
     /// Query parameter `status`.
     pub status: Option<ClientCertificateForAZoneListClientCertificatesStatus>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `limit`.
     pub limit: Option<i64>,
     /// Query parameter `offset`.
@@ -2590,13 +2590,13 @@ impl ClientCertificateForAZoneListClientCertificatesParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -2618,9 +2618,9 @@ impl ClientCertificateForAZoneListClientCertificatesParams {
 #[non_exhaustive]
 pub struct ListSslConfigurationsParams {
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `match`.
     pub r#match: Option<ListSslConfigurationsMatch>,
     /// Query parameter `status`.
@@ -2639,13 +2639,13 @@ impl ListSslConfigurationsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -2671,9 +2671,9 @@ pub struct ListCustomHostnamesParams {
     /// Query parameter `id`.
     pub id: Option<String>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<ListCustomHostnamesOrder>,
     /// Query parameter `direction`.
@@ -2709,13 +2709,13 @@ impl ListCustomHostnamesParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

@@ -1484,7 +1484,7 @@ pub struct ListCloudflareTunnelsParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
 }
 impl ListCloudflareTunnelsParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -1566,7 +1566,7 @@ impl ListCloudflareTunnelsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
@@ -1618,7 +1618,7 @@ pub struct TunnelRouteListTunnelRoutesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
 }
 impl TunnelRouteListTunnelRoutesParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -1700,7 +1700,7 @@ impl TunnelRouteListTunnelRoutesParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
@@ -1843,7 +1843,7 @@ pub struct ListAllTunnelsParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
 }
 impl ListAllTunnelsParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -1932,7 +1932,7 @@ impl ListAllTunnelsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
@@ -1962,7 +1962,7 @@ pub struct ListWarpConnectorTunnelsParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
 }
 impl ListWarpConnectorTunnelsParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -2044,7 +2044,7 @@ impl ListWarpConnectorTunnelsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }

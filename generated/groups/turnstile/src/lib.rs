@@ -248,9 +248,9 @@ pub mod operations {
 #[non_exhaustive]
 pub struct AccountsTurnstileWidgetsListParams {
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<Order>,
     /// Query parameter `direction`.
@@ -269,13 +269,13 @@ impl AccountsTurnstileWidgetsListParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -297,9 +297,9 @@ impl AccountsTurnstileWidgetsListParams {
 #[non_exhaustive]
 pub struct AccountsTurnstileWidgetCreateParams {
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<Order>,
     /// Query parameter `direction`.
@@ -318,13 +318,13 @@ impl AccountsTurnstileWidgetCreateParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

@@ -310,9 +310,9 @@ pub struct ListWafRuleGroupsParams {
     /// Query parameter `mode`.
     pub mode: Option<Mode>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<ListWafRuleGroupsOrder>,
     /// Query parameter `direction`.
@@ -347,13 +347,13 @@ impl ListWafRuleGroupsParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -397,9 +397,9 @@ pub struct ListWafRulesParams {
     /// Query parameter `group_id`.
     pub group_id: Option<ComponentsSchemasIdentifier>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<ListWafRulesOrder>,
     /// Query parameter `direction`.
@@ -441,13 +441,13 @@ impl ListWafRulesParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

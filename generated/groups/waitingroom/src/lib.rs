@@ -568,7 +568,7 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     /// - `waiting_room_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `POST` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Plans: enterprise
     pub fn create_waiting_room_rule(
@@ -576,14 +576,14 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
         body: &CreateRule,
-    ) -> rt::ListCall<RuleResult> {
+    ) -> rt::Call<Vec<RuleResult>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::CREATE_WAITING_ROOM_RULE,
             &[zone_id, waiting_room_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Replace Waiting Room Rules
     ///
@@ -597,7 +597,7 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     /// - `waiting_room_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Plans: enterprise
     pub fn replace_waiting_room_rules(
@@ -605,14 +605,14 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
         body: &UpdateRules,
-    ) -> rt::ListCall<RuleResult> {
+    ) -> rt::Call<Vec<RuleResult>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::REPLACE_WAITING_ROOM_RULES,
             &[zone_id, waiting_room_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Patch Waiting Room Rule
     ///
@@ -627,7 +627,7 @@ impl WaitingroomApi<'_> {
     /// - `waiting_room_id`
     /// - `rule_id`
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Plans: enterprise
     pub fn patch_waiting_room_rule(
@@ -636,14 +636,14 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         rule_id: &str,
         body: &PatchRule,
-    ) -> rt::ListCall<RuleResult> {
+    ) -> rt::Call<Vec<RuleResult>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::PATCH_WAITING_ROOM_RULE,
             &[zone_id, waiting_room_id, rule_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Delete Waiting Room Rule
     ///
@@ -660,7 +660,7 @@ impl WaitingroomApi<'_> {
     ///
     /// The spec describes no request body: this method sends `{}`; [`delete_waiting_room_rule_with`](Self::delete_waiting_room_rule_with) sends a JSON value of yours.
     ///
-    /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
+    /// Answers with a page of a list, but as a `DELETE` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Plans: enterprise
     pub fn delete_waiting_room_rule(
@@ -668,14 +668,14 @@ impl WaitingroomApi<'_> {
         zone_id: &str,
         waiting_room_id: &str,
         rule_id: &str,
-    ) -> rt::ListCall<RuleResult> {
+    ) -> rt::Call<Vec<RuleResult>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_WAITING_ROOM_RULE,
             &[zone_id, waiting_room_id, rule_id],
         );
         request.json(&serde_json::Map::new());
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// [`delete_waiting_room_rule`](Self::delete_waiting_room_rule) with its optional request body.
     ///
@@ -686,14 +686,14 @@ impl WaitingroomApi<'_> {
         waiting_room_id: &str,
         rule_id: &str,
         body: &serde_json::Value,
-    ) -> rt::ListCall<RuleResult> {
+    ) -> rt::Call<Vec<RuleResult>> {
         let mut request = rt::__private::request(
             self.client,
             &operations::DELETE_WAITING_ROOM_RULE,
             &[zone_id, waiting_room_id, rule_id],
         );
         request.json(body);
-        rt::__private::list_call(request)
+        rt::__private::call(request)
     }
     /// Get waiting room status
     ///
@@ -901,7 +901,7 @@ pub mod operations {
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `waiting-room-replace-waiting-room-rules` — `PUT /zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules`
     pub static REPLACE_WAITING_ROOM_RULES: rt::Operation = rt::Operation {
@@ -910,7 +910,7 @@ pub mod operations {
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `waiting-room-patch-waiting-room-rule` — `PATCH /zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules/{rule_id}`
     pub static PATCH_WAITING_ROOM_RULE: rt::Operation = rt::Operation {
@@ -919,7 +919,7 @@ pub mod operations {
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules/{rule_id}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `waiting-room-delete-waiting-room-rule` — `DELETE /zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules/{rule_id}`
     pub static DELETE_WAITING_ROOM_RULE: rt::Operation = rt::Operation {
@@ -928,7 +928,7 @@ pub mod operations {
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}/rules/{rule_id}",
         permissions: &[],
         response: rt::ResponseKind::Envelope,
-        pagination: rt::Pagination::Page,
+        pagination: rt::Pagination::None,
     };
     /// `waiting-room-get-waiting-room-status` — `GET /zones/{zone_id}/waiting_rooms/{waiting_room_id}/status`
     pub static GET_WAITING_ROOM_STATUS: rt::Operation = rt::Operation {

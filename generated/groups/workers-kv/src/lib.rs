@@ -664,9 +664,9 @@ impl QueryStoredDataAnalyticsParams {
 #[non_exhaustive]
 pub struct ListNamespacesParams {
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<ListNamespacesOrder>,
     /// Query parameter `direction`.
@@ -685,13 +685,13 @@ impl ListNamespacesParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }

@@ -734,9 +734,9 @@ pub struct ZonesGetParams {
     /// Query parameter `account.name`.
     pub account_name: Option<String>,
     /// Query parameter `page`.
-    pub page: Option<f64>,
+    pub page: Option<i64>,
     /// Query parameter `per_page`.
-    pub per_page: Option<f64>,
+    pub per_page: Option<i64>,
     /// Query parameter `order`.
     pub order: Option<ZonesGetOrder>,
     /// Query parameter `direction`.
@@ -786,13 +786,13 @@ impl ZonesGetParams {
     }
     /// Sets `page`.
     #[inline]
-    pub fn page(mut self, value: impl Into<f64>) -> Self {
+    pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
     /// Sets `per_page`.
     #[inline]
-    pub fn per_page(mut self, value: impl Into<f64>) -> Self {
+    pub fn per_page(mut self, value: impl Into<i64>) -> Self {
         self.per_page = Some(value.into());
         self
     }
@@ -1229,6 +1229,12 @@ pub struct Zone {
     pub original_registrar: Option<String>,
     /// The owner of the zone
     pub owner: ZoneOwner,
+    /// Read-only.
+    pub paused: Option<Paused>,
+    /// `status`
+    pub status: Option<ZoneStatus>,
+    /// `type`
+    pub r#type: Option<Type>,
     /// An array of domains used for custom name servers. This is only available for Business and Enterprise plans.
     ///
     /// Example: `["ns1.example.com","ns2.example.com"]`.
@@ -1303,36 +1309,79 @@ pub struct ZoneOwner {
     /// Example: `"organization"`.
     pub r#type: Option<String>,
 }
-/// `paths./zones.post/requestBody/properties/account`
+/// Indicates whether the zone is only using Cloudflare DNS services. A
+/// true value means the zone will not receive security or performance
+/// benefits.
 ///
-/// Also stands for the identical inline schema at `paths./zones/{zone_id}.patch/requestBody/properties/plan`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
+/// Schema: `#/components/schemas/zones_paused`
+///
+/// Default: `false`. Read-only.
+pub type Paused = bool;
+/// The zone status on Cloudflare.
+///
+/// Schema: `#/components/schemas/zones_zone-status`
+///
+/// Example: `"active"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub struct ZonesPostRequestAccount {
-    /// `id`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<Identifier>,
+pub enum ZoneStatus {
+    /// `"initializing"`
+    Initializing,
+    /// `"pending"`
+    Pending,
+    /// `"active"`
+    Active,
+    /// `"moved"`
+    Moved,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
 }
-impl ZonesPostRequestAccount {
-    /// A value with every optional field left out.
-    #[inline]
-    pub fn new() -> Self {
-        Self { id: None }
-    }
-    /// Sets `id`.
-    #[inline]
-    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
-        self.id = Some(value.into());
-        self
+impl ZoneStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Initializing => "initializing",
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Moved => "moved",
+            Self::Unknown(value) => value,
+        }
     }
 }
-/// The domain name
-///
-/// Schema: `#/components/schemas/zones_name`
-///
-/// Example: `"example.com"`.
-pub type Name = String;
+impl From<&str> for ZoneStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "initializing" => Self::Initializing,
+            "pending" => Self::Pending,
+            "active" => Self::Active,
+            "moved" => Self::Moved,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl From<String> for ZoneStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "initializing" => Self::Initializing,
+            "pending" => Self::Pending,
+            "active" => Self::Active,
+            "moved" => Self::Moved,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl std::fmt::Display for ZoneStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ZoneStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::deserialize_string_enum(deserializer)
+    }
+}
 /// A full zone implies that DNS is hosted with Cloudflare. A partial zone is
 /// typically a partner-hosted zone or a CNAME setup.
 ///
@@ -1392,7 +1441,6 @@ impl serde::Serialize for Type {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "__conformance")]
 impl<'de> serde::Deserialize<'de> for Type {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1400,6 +1448,36 @@ impl<'de> serde::Deserialize<'de> for Type {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
+/// `paths./zones.post/requestBody/properties/account`
+///
+/// Also stands for the identical inline schema at `paths./zones/{zone_id}.patch/requestBody/properties/plan`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
+#[non_exhaustive]
+pub struct ZonesPostRequestAccount {
+    /// `id`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Identifier>,
+}
+impl ZonesPostRequestAccount {
+    /// A value with every optional field left out.
+    #[inline]
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    #[inline]
+    pub fn id(mut self, value: impl Into<Identifier>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+/// The domain name
+///
+/// Schema: `#/components/schemas/zones_name`
+///
+/// Example: `"example.com"`.
+pub type Name = String;
 /// `paths./zones.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
@@ -1764,180 +1842,245 @@ pub struct PageRule {
 /// Example: `[{"id":"browser_check","value":"on"}]`.
 pub type Actions = Vec<Route>;
 /// `#/components/schemas/zones_route`
-#[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Route {
+    /// The setting this action overrides (open list; unknown ids are kept).
+    ///
+    /// Example: `"ssl"`.
+    pub id: RouteId,
     /// The timestamp of when the override was last modified.
     ///
     /// Format: `date-time`. Example: `"2014-01-01T05:20:00.12345Z"`. Read-only.
     pub modified_on: Option<String>,
-    /// The type of route.
+    /// The action's value: a string (`"on"`, `"flexible"`, `"aggressive"`), a number (a TTL in seconds) or an object (`{"url": "https://…", "status_code": 301}` for `forwarding_url`).
     ///
-    /// Example: `"forward_url"`.
-    pub name: Option<RouteName>,
-    /// `value`
-    pub value: Option<RouteValue>,
+    /// Example: `"flexible"`.
+    pub value: Option<serde_json::Value>,
 }
-/// The type of route.
+/// The setting this action overrides (open list; unknown ids are kept).
 ///
-/// Schema: `#/components/schemas/zones_route/properties/name`
+/// Schema: `#/components/schemas/zones_route/properties/id`
 ///
-/// Example: `"forward_url"`.
+/// Example: `"ssl"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum RouteName {
-    /// `"forward_url"`
-    ForwardUrl,
+pub enum RouteId {
+    /// `"always_use_https"`
+    AlwaysUseHttps,
+    /// `"automatic_https_rewrites"`
+    AutomaticHttpsRewrites,
+    /// `"browser_cache_ttl"`
+    BrowserCacheTtl,
+    /// `"browser_check"`
+    BrowserCheck,
+    /// `"bypass_cache_on_cookie"`
+    BypassCacheOnCookie,
+    /// `"cache_by_device_type"`
+    CacheByDeviceType,
+    /// `"cache_deception_armor"`
+    CacheDeceptionArmor,
+    /// `"cache_key_fields"`
+    CacheKeyFields,
+    /// `"cache_level"`
+    CacheLevel,
+    /// `"cache_on_cookie"`
+    CacheOnCookie,
+    /// `"cache_ttl_by_status"`
+    CacheTtlByStatus,
+    /// `"disable_apps"`
+    DisableApps,
+    /// `"disable_performance"`
+    DisablePerformance,
+    /// `"disable_security"`
+    DisableSecurity,
+    /// `"disable_zaraz"`
+    DisableZaraz,
+    /// `"edge_cache_ttl"`
+    EdgeCacheTtl,
+    /// `"email_obfuscation"`
+    EmailObfuscation,
+    /// `"explicit_cache_control"`
+    ExplicitCacheControl,
+    /// `"forwarding_url"`
+    ForwardingUrl,
+    /// `"host_header_override"`
+    HostHeaderOverride,
+    /// `"ip_geolocation"`
+    IpGeolocation,
+    /// `"mirage"`
+    Mirage,
+    /// `"opportunistic_encryption"`
+    OpportunisticEncryption,
+    /// `"origin_error_page_pass_thru"`
+    OriginErrorPagePassThru,
+    /// `"polish"`
+    Polish,
+    /// `"resolve_override"`
+    ResolveOverride,
+    /// `"respect_strong_etag"`
+    RespectStrongEtag,
+    /// `"response_buffering"`
+    ResponseBuffering,
+    /// `"rocket_loader"`
+    RocketLoader,
+    /// `"security_level"`
+    SecurityLevel,
+    /// `"server_side_exclude"`
+    ServerSideExclude,
+    /// `"sort_query_string_for_cache"`
+    SortQueryStringForCache,
+    /// `"ssl"`
+    Ssl,
+    /// `"true_client_ip_header"`
+    TrueClientIpHeader,
+    /// `"waf"`
+    Waf,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl RouteName {
+impl RouteId {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ForwardUrl => "forward_url",
+            Self::AlwaysUseHttps => "always_use_https",
+            Self::AutomaticHttpsRewrites => "automatic_https_rewrites",
+            Self::BrowserCacheTtl => "browser_cache_ttl",
+            Self::BrowserCheck => "browser_check",
+            Self::BypassCacheOnCookie => "bypass_cache_on_cookie",
+            Self::CacheByDeviceType => "cache_by_device_type",
+            Self::CacheDeceptionArmor => "cache_deception_armor",
+            Self::CacheKeyFields => "cache_key_fields",
+            Self::CacheLevel => "cache_level",
+            Self::CacheOnCookie => "cache_on_cookie",
+            Self::CacheTtlByStatus => "cache_ttl_by_status",
+            Self::DisableApps => "disable_apps",
+            Self::DisablePerformance => "disable_performance",
+            Self::DisableSecurity => "disable_security",
+            Self::DisableZaraz => "disable_zaraz",
+            Self::EdgeCacheTtl => "edge_cache_ttl",
+            Self::EmailObfuscation => "email_obfuscation",
+            Self::ExplicitCacheControl => "explicit_cache_control",
+            Self::ForwardingUrl => "forwarding_url",
+            Self::HostHeaderOverride => "host_header_override",
+            Self::IpGeolocation => "ip_geolocation",
+            Self::Mirage => "mirage",
+            Self::OpportunisticEncryption => "opportunistic_encryption",
+            Self::OriginErrorPagePassThru => "origin_error_page_pass_thru",
+            Self::Polish => "polish",
+            Self::ResolveOverride => "resolve_override",
+            Self::RespectStrongEtag => "respect_strong_etag",
+            Self::ResponseBuffering => "response_buffering",
+            Self::RocketLoader => "rocket_loader",
+            Self::SecurityLevel => "security_level",
+            Self::ServerSideExclude => "server_side_exclude",
+            Self::SortQueryStringForCache => "sort_query_string_for_cache",
+            Self::Ssl => "ssl",
+            Self::TrueClientIpHeader => "true_client_ip_header",
+            Self::Waf => "waf",
             Self::Unknown(value) => value,
         }
     }
 }
-impl From<&str> for RouteName {
+impl From<&str> for RouteId {
     fn from(value: &str) -> Self {
         match value {
-            "forward_url" => Self::ForwardUrl,
+            "always_use_https" => Self::AlwaysUseHttps,
+            "automatic_https_rewrites" => Self::AutomaticHttpsRewrites,
+            "browser_cache_ttl" => Self::BrowserCacheTtl,
+            "browser_check" => Self::BrowserCheck,
+            "bypass_cache_on_cookie" => Self::BypassCacheOnCookie,
+            "cache_by_device_type" => Self::CacheByDeviceType,
+            "cache_deception_armor" => Self::CacheDeceptionArmor,
+            "cache_key_fields" => Self::CacheKeyFields,
+            "cache_level" => Self::CacheLevel,
+            "cache_on_cookie" => Self::CacheOnCookie,
+            "cache_ttl_by_status" => Self::CacheTtlByStatus,
+            "disable_apps" => Self::DisableApps,
+            "disable_performance" => Self::DisablePerformance,
+            "disable_security" => Self::DisableSecurity,
+            "disable_zaraz" => Self::DisableZaraz,
+            "edge_cache_ttl" => Self::EdgeCacheTtl,
+            "email_obfuscation" => Self::EmailObfuscation,
+            "explicit_cache_control" => Self::ExplicitCacheControl,
+            "forwarding_url" => Self::ForwardingUrl,
+            "host_header_override" => Self::HostHeaderOverride,
+            "ip_geolocation" => Self::IpGeolocation,
+            "mirage" => Self::Mirage,
+            "opportunistic_encryption" => Self::OpportunisticEncryption,
+            "origin_error_page_pass_thru" => Self::OriginErrorPagePassThru,
+            "polish" => Self::Polish,
+            "resolve_override" => Self::ResolveOverride,
+            "respect_strong_etag" => Self::RespectStrongEtag,
+            "response_buffering" => Self::ResponseBuffering,
+            "rocket_loader" => Self::RocketLoader,
+            "security_level" => Self::SecurityLevel,
+            "server_side_exclude" => Self::ServerSideExclude,
+            "sort_query_string_for_cache" => Self::SortQueryStringForCache,
+            "ssl" => Self::Ssl,
+            "true_client_ip_header" => Self::TrueClientIpHeader,
+            "waf" => Self::Waf,
             other => Self::Unknown(other.to_owned()),
         }
     }
 }
-impl From<String> for RouteName {
+impl From<String> for RouteId {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "forward_url" => Self::ForwardUrl,
+            "always_use_https" => Self::AlwaysUseHttps,
+            "automatic_https_rewrites" => Self::AutomaticHttpsRewrites,
+            "browser_cache_ttl" => Self::BrowserCacheTtl,
+            "browser_check" => Self::BrowserCheck,
+            "bypass_cache_on_cookie" => Self::BypassCacheOnCookie,
+            "cache_by_device_type" => Self::CacheByDeviceType,
+            "cache_deception_armor" => Self::CacheDeceptionArmor,
+            "cache_key_fields" => Self::CacheKeyFields,
+            "cache_level" => Self::CacheLevel,
+            "cache_on_cookie" => Self::CacheOnCookie,
+            "cache_ttl_by_status" => Self::CacheTtlByStatus,
+            "disable_apps" => Self::DisableApps,
+            "disable_performance" => Self::DisablePerformance,
+            "disable_security" => Self::DisableSecurity,
+            "disable_zaraz" => Self::DisableZaraz,
+            "edge_cache_ttl" => Self::EdgeCacheTtl,
+            "email_obfuscation" => Self::EmailObfuscation,
+            "explicit_cache_control" => Self::ExplicitCacheControl,
+            "forwarding_url" => Self::ForwardingUrl,
+            "host_header_override" => Self::HostHeaderOverride,
+            "ip_geolocation" => Self::IpGeolocation,
+            "mirage" => Self::Mirage,
+            "opportunistic_encryption" => Self::OpportunisticEncryption,
+            "origin_error_page_pass_thru" => Self::OriginErrorPagePassThru,
+            "polish" => Self::Polish,
+            "resolve_override" => Self::ResolveOverride,
+            "respect_strong_etag" => Self::RespectStrongEtag,
+            "response_buffering" => Self::ResponseBuffering,
+            "rocket_loader" => Self::RocketLoader,
+            "security_level" => Self::SecurityLevel,
+            "server_side_exclude" => Self::ServerSideExclude,
+            "sort_query_string_for_cache" => Self::SortQueryStringForCache,
+            "ssl" => Self::Ssl,
+            "true_client_ip_header" => Self::TrueClientIpHeader,
+            "waf" => Self::Waf,
             _ => Self::Unknown(value),
         }
     }
 }
-impl std::fmt::Display for RouteName {
+impl std::fmt::Display for RouteId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for RouteName {
+impl serde::Serialize for RouteId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for RouteName {
+impl<'de> serde::Deserialize<'de> for RouteId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
-    }
-}
-/// The response type for the URL redirect.
-///
-/// Schema: `#/components/schemas/zones_route/properties/value/properties/type`
-///
-/// Example: `"temporary"`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RouteValueType {
-    /// `"temporary"`
-    Temporary,
-    /// `"permanent"`
-    Permanent,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl RouteValueType {
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Temporary => "temporary",
-            Self::Permanent => "permanent",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl From<&str> for RouteValueType {
-    fn from(value: &str) -> Self {
-        match value {
-            "temporary" => Self::Temporary,
-            "permanent" => Self::Permanent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl From<String> for RouteValueType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "temporary" => Self::Temporary,
-            "permanent" => Self::Permanent,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-impl std::fmt::Display for RouteValueType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for RouteValueType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for RouteValueType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::deserialize_string_enum(deserializer)
-    }
-}
-/// `#/components/schemas/zones_route/properties/value`
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct RouteValue {
-    /// The response type for the URL redirect.
-    ///
-    /// Example: `"temporary"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<RouteValueType>,
-    /// The URL to redirect the request to.
-    /// Notes: ${num} refers to the position of '*' in the constraint value.
-    ///
-    /// Example: `"http://www.example.com/somewhere/$1/astring/$2/anotherstring/$3"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Fields that client error correction filled in when this value was decoded:
-    /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
-    #[serde(
-        skip_deserializing,
-        default = "rt::__private::take_filled",
-        skip_serializing_if = "rt::Filled::is_empty"
-    )]
-    pub filled_in: rt::Filled,
-}
-impl RouteValue {
-    /// A value with every optional field left out.
-    #[inline]
-    pub fn new() -> Self {
-        Self {
-            r#type: None,
-            url: None,
-            filled_in: Default::default(),
-        }
-    }
-    /// Sets `type`.
-    #[inline]
-    pub fn r#type(mut self, value: impl Into<RouteValueType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    #[inline]
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
     }
 }
 /// The timestamp of when the Page Rule was created.
@@ -7899,34 +8042,29 @@ impl<'de> serde::Deserialize<'de> for Setting {
 /// Example: `[{"id":"browser_check","value":"on"}]`.
 pub type ActionsInput = Vec<RouteInput>;
 /// `#/components/schemas/zones_route`
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RouteInput {
-    /// The type of route.
+    /// The setting this action overrides (open list; unknown ids are kept).
     ///
-    /// Example: `"forward_url"`.
+    /// Example: `"ssl"`.
+    pub id: RouteId,
+    /// The action's value: a string (`"on"`, `"flexible"`, `"aggressive"`), a number (a TTL in seconds) or an object (`{"url": "https://…", "status_code": 301}` for `forwarding_url`).
+    ///
+    /// Example: `"flexible"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<RouteName>,
-    /// `value`
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<RouteValue>,
+    pub value: Option<serde_json::Value>,
 }
 impl RouteInput {
-    /// A value with every optional field left out.
+    /// A value with the required fields set and every optional one left out.
     #[inline]
-    pub fn new() -> Self {
-        Self { name: None, value: None }
-    }
-    /// Sets `name`.
-    #[inline]
-    pub fn name(mut self, value: impl Into<RouteName>) -> Self {
-        self.name = Some(value.into());
-        self
+    pub fn new(id: impl Into<RouteId>) -> Self {
+        Self { id: id.into(), value: None }
     }
     /// Sets `value`.
     #[inline]
-    pub fn value(mut self, value: impl Into<RouteValue>) -> Self {
+    pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.value = Some(value.into());
         self
     }
