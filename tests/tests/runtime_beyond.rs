@@ -611,3 +611,113 @@ async fn whole_numbers_go_out_as_integers_in_bodies_and_queries() {
         r#"{"period":60,"ratio":0.25,"threshold":100,"timeout":600}"#
     );
 }
+
+// ------------------------------------------------------------------ the guides' bodies
+
+/// The bodies of Cloudflare's guides for a page rule, firewall rules and a rate limit go out
+/// through the typed methods exactly as the guides write them (the spec's corrections in
+/// `spec/overlay.yaml` make them expressible).
+#[tokio::test]
+#[allow(deprecated)]
+async fn the_guides_bodies_go_out_through_the_typed_methods_as_written() {
+    use cloudflare_v4::zones;
+    let page_rule = json!({
+        "targets": [{"target": "url", "constraint": {"operator": "matches", "value": "*example.com/images/*"}}],
+        "actions": [{"id": "ssl", "value": "flexible"}, {"id": "cache_level", "value": "aggressive"}],
+        "priority": 1, "status": "active"
+    });
+    let firewall_rules = json!([
+        {"filter": {"id": "b7ff25282d394be7b945e23c7106ce8a"}, "action": "allow", "description": "do not challenge login from office"},
+        {"filter": {"expression": "(http.user_agent contains \"BadBot\")", "description": "bad bots"}, "action": "block", "description": "Block bad bots"}
+    ]);
+    let rate_limit = json!({
+        "disabled": false, "description": "Prevent multiple login failures to mitigate brute force attacks",
+        "match": {"request": {"methods": ["GET", "POST"], "schemes": ["HTTP", "HTTPS"], "url": "*.example.org/path*"},
+                  "response": {"origin_traffic": true}},
+        "bypass": [{"name": "url", "value": "api.example.com/*"}],
+        "threshold": 60, "period": 900, "action": {"mode": "simulate", "timeout": 86400}
+    });
+    let purge = json!({"purge_everything": true});
+    let server = MockServer::start().await;
+    for (route, body) in [
+        ("/zones/z/pagerules", &page_rule),
+        ("/zones/z/firewall/rules", &firewall_rules),
+        ("/zones/z/rate_limits", &rate_limit),
+        ("/zones/z/purge_cache", &purge),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(route))
+            .and(body_json(body))
+            .respond_with(ok(json!([])))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = cloudflare_v4::Client::from(client(&server));
+
+    let rule = zones::APageRuleRequest::new(
+        vec![
+            zones::RouteInput::new(zones::RouteId::Ssl).value("flexible"),
+            zones::RouteInput::new(zones::RouteId::CacheLevel).value("aggressive"),
+        ],
+        vec![zones::UrlTarget::new()
+            .target(zones::UrlTargetTarget::Url)
+            .constraint(zones::UrlTargetConstraint::new(
+                zones::StringConstraintOperator::Matches,
+                "*example.com/images/*",
+            ))],
+    )
+    .priority(1)
+    .status(zones::Status::Active);
+    let _ = client.zones().create_a_page_rule("z", &rule).await;
+
+    let rules = vec![
+        firewall::CreateFirewallRulesRequestItem::new(
+            firewall::SchemasAction::Allow,
+            firewall::Filter::new().id("b7ff25282d394be7b945e23c7106ce8a"),
+        )
+        .description("do not challenge login from office"),
+        firewall::CreateFirewallRulesRequestItem::new(
+            firewall::SchemasAction::Block,
+            firewall::Filter::new()
+                .expression("(http.user_agent contains \"BadBot\")")
+                .description("bad bots"),
+        )
+        .description("Block bad bots"),
+    ];
+    let _ = client.firewall().create_firewall_rules("z", &rules).await;
+
+    let limit = firewall::ARateLimitRequest::new(
+        firewall::ActionVariant1::new()
+            .mode(firewall::Mode::Simulate)
+            .timeout(86400),
+        firewall::MatchVariant1::new()
+            .request(
+                firewall::MatchVariant1Request::new()
+                    .methods(vec![firewall::MethodsItem::Get, firewall::MethodsItem::Post])
+                    .schemes(vec!["HTTP".to_owned(), "HTTPS".to_owned()])
+                    .url("*.example.org/path*"),
+            )
+            .response(firewall::MatchVariant1Response::new().origin_traffic(true)),
+        900,
+        60,
+    )
+    .disabled(false)
+    .description("Prevent multiple login failures to mitigate brute force attacks")
+    .bypass(vec![firewall::BypassItem::new()
+        .name(firewall::BypassItemName::Url)
+        .value("api.example.com/*")]);
+    let _ = client.firewall().create_a_rate_limit("z", &limit).await;
+
+    let _ = client
+        .cache_purge()
+        .purge(
+            "z",
+            &cloudflare_v4::cache_purge::PurgeRequest::Everything(
+                cloudflare_v4::cache_purge::Everything::new(true),
+            ),
+        )
+        .await;
+    // Each mock expects its body exactly once; anything else fails when the server drops.
+    server.verify().await;
+}
