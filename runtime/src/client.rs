@@ -10,7 +10,8 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::error::Error;
-use super::rate::RateBudget;
+use super::rate::{BudgetKey, RateBudget};
+use super::ratelimit::{Pacer, Pacing, RateLimitStatus};
 use super::retry::RetryPolicy;
 
 /// The default base URL.
@@ -46,6 +47,10 @@ pub(crate) struct Inner {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) budget: Option<RateBudget>,
+    /// The key of the credentials in a shared budget.
+    pub(crate) budget_key: BudgetKey,
+    /// The server's view (`Ratelimit` headers) and the pacing by it; shared by clones.
+    pub(crate) pacer: Arc<Pacer>,
     /// No conversion of values sent with another type than the spec declares.
     pub(crate) strict_decoding: bool,
 }
@@ -78,6 +83,19 @@ impl Client {
         self.inner.budget.as_ref()
     }
 
+    /// Where the client's credentials stand against the server's rate limit, as the
+    /// `Ratelimit` headers of the last response said (the most restrictive policy, if the
+    /// server names several); `None` before a response with them. Shared by clones.
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
+        self.inner.pacer.last()
+    }
+
+    /// The key of the client's credentials in a rate budget shared with other processes (a
+    /// hash, never the credentials).
+    pub fn budget_key(&self) -> &BudgetKey {
+        &self.inner.budget_key
+    }
+
     /// A client identical to this one (sharing its connection pool and rate budget) but
     /// with another retry policy, e.g. to opt some calls in to retrying `POST`.
     pub fn with_retry_policy(&self, retry: RetryPolicy) -> Client {
@@ -98,6 +116,7 @@ impl fmt::Debug for Client {
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
             .field("rate_budget", &inner.budget)
+            .field("pacer", &inner.pacer)
             .field("strict_decoding", &inner.strict_decoding)
             .finish_non_exhaustive()
     }
@@ -120,6 +139,7 @@ pub struct ClientBuilder<C = Client> {
     http: Option<reqwest::ClientBuilder>,
     retry: RetryPolicy,
     budget: Option<RateBudget>,
+    pacing: Option<Pacing>,
     strict_decoding: bool,
     client: PhantomData<fn() -> C>,
 }
@@ -143,6 +163,7 @@ impl<C> ClientBuilder<C> {
             http: None,
             retry: RetryPolicy::default(),
             budget: Some(RateBudget::cloudflare_default()),
+            pacing: Some(Pacing::default()),
             strict_decoding: false,
             client: PhantomData,
         }
@@ -236,6 +257,21 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Sets how the client paces itself by the server's `Ratelimit` headers (default
+    /// [`Pacing::default`]: spread the last 20 requests, or 10 % of the quota, over the time
+    /// to the reset, and wait for the reset when none remain).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// Turns pacing by the `Ratelimit` headers off (they are still read:
+    /// [`Client::rate_limit`]).
+    pub fn no_pacing(mut self) -> Self {
+        self.pacing = None;
+        self
+    }
+
     /// Decodes responses strictly: a value the API sends with another type than the spec
     /// declares (`"5432"` for an integer) is an [`Error::Decode`] instead of being converted.
     /// By default such values are converted when nothing is lost, with a `tracing` warning
@@ -280,6 +316,7 @@ impl<C> ClientBuilder<C> {
         let http = http
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+        let budget_key = BudgetKey::of(self.credentials.as_ref());
         let client = Client {
             inner: Arc::new(Inner {
                 http,
@@ -290,6 +327,8 @@ impl<C> ClientBuilder<C> {
                 timeout: self.timeout,
                 retry: self.retry,
                 budget: self.budget,
+                budget_key,
+                pacer: Arc::new(Pacer::new(self.pacing)),
                 strict_decoding: self.strict_decoding,
             }),
         };
@@ -315,6 +354,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("http_client", &self.http.is_some())
             .field("retry", &self.retry)
             .field("rate_budget", &self.budget)
+            .field("pacing", &self.pacing)
             .field("strict_decoding", &self.strict_decoding)
             .finish_non_exhaustive()
     }
@@ -407,6 +447,26 @@ impl Credentials {
             Kind::ApiToken(_) => "api_token",
             Kind::ApiKey { .. } => "api_key",
             Kind::UserServiceKey(_) => "user_service_key",
+        }
+    }
+
+    /// Feeds what identifies these credentials (their kind, email and secret) to `out`, part
+    /// by part: the input of [`BudgetKey::of`](crate::BudgetKey::of).
+    pub(crate) fn hash_into(&self, out: &mut dyn FnMut(&[u8])) {
+        match &self.0 {
+            Kind::ApiToken(token) => {
+                out(b"api-token");
+                out(token.expose_secret().as_bytes());
+            }
+            Kind::ApiKey { email, key } => {
+                out(b"api-key");
+                out(email.as_bytes());
+                out(key.expose_secret().as_bytes());
+            }
+            Kind::UserServiceKey(key) => {
+                out(b"user-service-key");
+                out(key.expose_secret().as_bytes());
+            }
         }
     }
 

@@ -127,6 +127,17 @@ pub enum Error {
         /// The `cf-ray` header of the last response.
         ray_id: Option<String>,
     },
+    /// The rate budget could not give the attempt a slot: a budget shared through Redis that
+    /// cannot be reached, when its failure policy is to refuse
+    /// ([`OnRedisFailure::Refuse`](crate::RateBudget)). Nothing was sent.
+    #[error("request `{operation}` was not sent: the rate budget is unavailable: {message}")]
+    #[non_exhaustive]
+    RateBudget {
+        /// Operation id.
+        operation: &'static str,
+        /// What failed.
+        message: String,
+    },
     /// Invalid client configuration (builder or environment).
     #[error("invalid client configuration: {message}")]
     #[non_exhaustive]
@@ -207,6 +218,7 @@ impl Error {
             | Error::RateLimited { operation, .. }
             | Error::Serialize { operation, .. }
             | Error::InvalidRequest { operation, .. }
+            | Error::RateBudget { operation, .. }
             | Error::Pagination { operation, .. } => Some(operation),
             Error::Config { .. } => None,
         }

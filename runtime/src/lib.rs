@@ -38,6 +38,7 @@ mod operation;
 mod options;
 mod params;
 mod rate;
+mod ratelimit;
 mod request;
 mod response;
 mod retry;
@@ -51,7 +52,10 @@ pub use error::{ApiError, Error};
 pub use list::{ListCall, Page};
 pub use multipart::{FilePart, MultipartForm};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
-pub use rate::{RateBudget, RatePermit};
+pub use rate::{BudgetBackend, BudgetError, BudgetFuture, BudgetKey, RateBudget, RatePermit};
+#[cfg(feature = "redis")]
+pub use rate::{OnRedisFailure, RedisBudget};
+pub use ratelimit::{Pacing, RateLimitStatus};
 pub use response::{
     decode_response, decode_response_with, ApiResponse, Cursors, RawResponse, ResultInfo,
 };
@@ -66,6 +70,8 @@ pub mod prelude {
         Credentials, Cursors, CustomRequest, Decoding, Error, FilePart, Filled, ListCall, Method,
         MultipartForm, Page, RateBudget, RatePermit, RawCall, RawResponse, ResultInfo, RetryPolicy,
     };
+    #[cfg(feature = "redis")]
+    pub use super::{OnRedisFailure, RedisBudget};
 }
 
 /// Plumbing for generated code: **not API, may change in any release** (including patch

@@ -31,6 +31,9 @@ pub struct Page<T> {
     pub corrections: Vec<super::Correction>,
     /// All response headers.
     pub headers: HeaderMap,
+    /// Where the caller stands against the server's rate limit, as this page's `Ratelimit`
+    /// headers said (the most restrictive policy, if they name several).
+    pub rate_limit: Option<super::RateLimitStatus>,
     /// The `result` JSON as the server sent it (all of its items, also those cut by
     /// `max_items`): shared with the response body, not copied.
     raw_items: Bytes,
@@ -227,6 +230,7 @@ async fn next_page<T: DeserializeOwned>(pager: &mut Pager) -> Result<Option<Page
         items,
         result_info,
         corrections,
+        rate_limit: super::RateLimitStatus::most_restrictive(&reply.rate_limits).cloned(),
         headers: reply.headers,
         raw_items,
     }))

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::correct::{Correction, CorrectionKind, Corrector, Decoding, Outcome, SessionGuard};
 use super::error::{snippet, ApiError, Error};
 use super::operation::{Operation, ResponseKind};
+use super::ratelimit::RateLimitStatus;
 
 /// Pagination metadata of a response (`result_info`).
 ///
@@ -210,6 +211,9 @@ pub struct ApiResponse<T> {
     pub corrections: Vec<Correction>,
     /// All response headers.
     pub headers: HeaderMap,
+    /// Where the caller stands against the server's rate limit, as this response's
+    /// `Ratelimit` headers said (the most restrictive policy, if it names several).
+    pub rate_limit: Option<RateLimitStatus>,
     /// The JSON of `result` as the server sent it (the whole body for operations without an
     /// envelope): shared with the response body, not copied.
     raw_result: Bytes,
@@ -281,6 +285,12 @@ impl RawResponse {
     pub fn text(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
     }
+
+    /// Where the caller stands against the server's rate limit, as this response's
+    /// `Ratelimit` headers say (the most restrictive policy, if it names several).
+    pub fn rate_limit(&self) -> Option<RateLimitStatus> {
+        RateLimitStatus::most_restrictive(&RateLimitStatus::from_headers(&self.headers)).cloned()
+    }
 }
 
 /// A complete 2xx response, read into memory. Produced by the non-generic send path.
@@ -293,6 +303,8 @@ pub(crate) struct Reply {
     ///
     /// [`ClientBuilder::strict_decoding`]: super::ClientBuilder::strict_decoding
     pub(crate) strict: bool,
+    /// What the `Ratelimit` headers said.
+    pub(crate) rate_limits: Vec<RateLimitStatus>,
 }
 
 impl Reply {
@@ -427,6 +439,7 @@ impl Reply {
             status: self.status,
             ray_id: self.ray_id(),
             corrections,
+            rate_limit: RateLimitStatus::most_restrictive(&self.rate_limits).cloned(),
             headers: self.headers,
             raw_result,
         })
@@ -561,6 +574,7 @@ pub fn decode_response_with<T: DeserializeOwned>(
     let reply = Reply {
         op: *op,
         status,
+        rate_limits: RateLimitStatus::from_headers(&headers),
         headers,
         body,
         strict: decoding == Decoding::Strict,

@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use super::error::Error;
 use super::operation::ResponseKind;
+use super::ratelimit::RateLimitStatus;
 use super::request::{Body, Request};
 use super::response::{Reply, CF_RAY};
 use super::retry::parse_retry_after;
@@ -47,19 +48,41 @@ impl Request {
             let may_retry = attempt <= retry.retries();
             // Built before taking a slot: a request that cannot be built is never sent.
             let request = self.build(url.clone())?;
-            let slot = match &inner.budget {
-                Some(budget) => {
-                    let slot = budget.acquire().await;
-                    if !slot.waited().is_zero() {
-                        tracing::debug!(
-                            wait_ms = slot.waited().as_millis() as u64,
-                            "waited for the rate budget"
-                        );
+            // The server's view first (its `Ratelimit` headers), then the local budget: the
+            // attempt waits for both, so the stricter wins.
+            if let Some(pace) = inner.pacer.reserve(Instant::now()) {
+                tracing::info!(
+                    wait_ms = pace.wait.as_millis() as u64,
+                    policy = %pace.policy,
+                    remaining = pace.remaining,
+                    "pacing by the server's rate-limit headers: {}",
+                    if pace.exhausted {
+                        "no requests remain, waiting for the reset"
+                    } else {
+                        "few requests remain, spreading them until the reset"
                     }
-                    Some(slot)
-                }
-                None => None,
-            };
+                );
+                tokio::time::sleep(pace.wait).await;
+            }
+            let slot =
+                match &inner.budget {
+                    Some(budget) => {
+                        let slot = budget.acquire(&inner.budget_key).await.map_err(|e| {
+                            Error::RateBudget {
+                                operation: op.id,
+                                message: e.message,
+                            }
+                        })?;
+                        if !slot.waited().is_zero() {
+                            tracing::debug!(
+                                wait_ms = slot.waited().as_millis() as u64,
+                                "waited for the rate budget"
+                            );
+                        }
+                        Some(slot)
+                    }
+                    None => None,
+                };
             let sent = Instant::now();
             let outcome = send_once(&inner.http, request).await;
             // The attempt is complete: its slot's window starts now, not after the wait
@@ -103,6 +126,8 @@ impl Request {
                 total_ms = started.elapsed().as_millis() as u64,
                 "response",
             );
+            let rate_limits = RateLimitStatus::from_headers(&headers);
+            inner.pacer.observe(rate_limits.clone(), sent);
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 // Not followed (the HTTP client follows none): the answer of another origin
                 // is not the API's, and that origin must not see the credentials.
@@ -144,6 +169,7 @@ impl Request {
                 headers,
                 body,
                 strict: inner.strict_decoding,
+                rate_limits,
             };
             return if status.is_success() {
                 Ok(reply)

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cloudflare_v4::runtime::{
-    __private, decode_response, Client, Credentials, Method, Operation, Pagination, RateBudget,
-    ResponseKind,
+    __private, decode_response, BudgetKey, Client, Credentials, Method, Operation, Pagination,
+    RateBudget, ResponseKind,
 };
 use criterion::{criterion_group, Criterion, Throughput};
 use reqwest::header::HeaderMap;
@@ -415,8 +415,9 @@ fn rate_budget(c: &mut Criterion) {
         .build()
         .unwrap();
     let budget = RateBudget::new(u32::MAX, Duration::from_millis(1));
+    let key = BudgetKey::of(None);
     c.bench_function("rate_budget_acquire", |b| {
-        b.to_async(&rt).iter(|| budget.acquire())
+        b.to_async(&rt).iter(|| budget.acquire(&key))
     });
 }
 

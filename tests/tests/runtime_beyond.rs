@@ -694,7 +694,10 @@ async fn the_guides_bodies_go_out_through_the_typed_methods_as_written() {
         firewall::MatchVariant1::new()
             .request(
                 firewall::MatchVariant1Request::new()
-                    .methods(vec![firewall::MethodsItem::Get, firewall::MethodsItem::Post])
+                    .methods(vec![
+                        firewall::MethodsItem::Get,
+                        firewall::MethodsItem::Post,
+                    ])
                     .schemes(vec!["HTTP".to_owned(), "HTTPS".to_owned()])
                     .url("*.example.org/path*"),
             )

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use cloudflare_v4_runtime::{
-    __private, Client, ClientBuilder, Credentials, Error, FilePart, Method, MultipartForm,
-    Operation, Pagination, RateBudget, ResponseKind, RetryPolicy,
+    __private, BudgetKey, Client, ClientBuilder, Credentials, Error, FilePart, Method,
+    MultipartForm, Operation, Pagination, RateBudget, ResponseKind, RetryPolicy,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
@@ -1141,7 +1141,7 @@ async fn rate_budget_never_exceeds_its_window() {
         .map(|_| {
             let budget = budget.clone();
             tokio::spawn(async move {
-                drop(budget.acquire().await);
+                drop(budget.acquire(&BudgetKey::of(None)).await);
                 tokio::time::Instant::now()
             })
         })
@@ -1174,12 +1174,12 @@ async fn rate_budget_slides() {
     let mut offsets = Vec::new();
     // Attempts that complete as soon as they start.
     for _ in 0..3 {
-        drop(budget.acquire().await);
+        drop(budget.acquire(&BudgetKey::of(None)).await);
         offsets.push(start.elapsed());
         tokio::time::sleep(Duration::from_secs(4)).await;
     }
     for _ in 0..3 {
-        drop(budget.acquire().await);
+        drop(budget.acquire(&BudgetKey::of(None)).await);
         offsets.push(start.elapsed());
     }
     let secs: Vec<u64> = offsets.iter().map(Duration::as_secs).collect();

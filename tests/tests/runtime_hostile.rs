@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cloudflare_v4_runtime::{
-    __private, Client, ClientBuilder, Credentials, Error, ListCall, Method, Operation, Pagination,
-    RateBudget, ResponseKind, RetryPolicy,
+    __private, BudgetKey, Client, ClientBuilder, Credentials, Error, ListCall, Method, Operation,
+    Pagination, RateBudget, ResponseKind, RetryPolicy,
 };
 use futures::TryStreamExt;
 use serde::Deserialize;
@@ -573,34 +573,50 @@ async fn rate_budget_extremes_wait_instead_of_panicking() {
         DAY * 365 * 1000,
     ] {
         let budget = RateBudget::new(1, window);
-        drop(budget.acquire().await);
+        drop(budget.acquire(&BudgetKey::of(None)).await);
         assert!(
-            tokio::time::timeout(DAY, budget.acquire()).await.is_err(),
+            tokio::time::timeout(DAY, budget.acquire(&BudgetKey::of(None)))
+                .await
+                .is_err(),
             "{window:?}"
         );
         // Also while the first permit is still held.
         let budget = RateBudget::new(1, window);
-        let held = budget.acquire().await;
-        assert!(tokio::time::timeout(DAY, budget.acquire()).await.is_err());
+        let held = budget.acquire(&BudgetKey::of(None)).await;
+        assert!(
+            tokio::time::timeout(DAY, budget.acquire(&BudgetKey::of(None)))
+                .await
+                .is_err()
+        );
         drop(held);
-        assert!(tokio::time::timeout(DAY, budget.acquire()).await.is_err());
+        assert!(
+            tokio::time::timeout(DAY, budget.acquire(&BudgetKey::of(None)))
+                .await
+                .is_err()
+        );
     }
     // The largest budget hands out slots at once, whatever the window.
     for window in [Duration::MAX, Duration::ZERO] {
         let budget = RateBudget::new(u32::MAX, window);
         let start = Instant::now();
-        let permits: Vec<_> = futures::future::join_all((0..1000).map(|_| budget.acquire())).await;
+        let key = BudgetKey::of(None);
+        let permits: Vec<_> =
+            futures::future::join_all((0..1000).map(|_| budget.acquire(&key))).await;
         assert_eq!(start.elapsed(), Duration::ZERO);
         drop(permits);
-        drop(budget.acquire().await);
+        drop(budget.acquire(&BudgetKey::of(None)).await);
     }
     // 0 requests is 1; a zero window frees a slot as soon as its attempt completes.
     let budget = RateBudget::new(0, Duration::ZERO);
     assert_eq!(budget.max_requests(), 1);
-    let held = budget.acquire().await;
-    assert!(tokio::time::timeout(DAY, budget.acquire()).await.is_err());
+    let held = budget.acquire(&BudgetKey::of(None)).await;
+    assert!(
+        tokio::time::timeout(DAY, budget.acquire(&BudgetKey::of(None)))
+            .await
+            .is_err()
+    );
     drop(held);
-    let next = budget.acquire().await;
+    let next = budget.acquire(&BudgetKey::of(None)).await.unwrap();
     assert_eq!(next.waited(), Duration::ZERO);
 }
 
@@ -632,8 +648,8 @@ async fn rate_budget_counts_a_window_from_each_completion() {
     let start = Instant::now();
     let at = |start: Instant| Instant::now().duration_since(start).as_secs();
 
-    let a = budget.acquire().await;
-    let b = budget.acquire().await;
+    let a = budget.acquire(&BudgetKey::of(None)).await.unwrap();
+    let b = budget.acquire(&BudgetKey::of(None)).await.unwrap();
     assert_eq!((a.waited(), b.waited()), (Duration::ZERO, Duration::ZERO));
     // Three waiters, queued in this order.
     let granted = Arc::new(Mutex::new(Vec::new()));
@@ -641,7 +657,7 @@ async fn rate_budget_counts_a_window_from_each_completion() {
     for name in ["c", "d", "e"] {
         let (budget, granted) = (budget.clone(), Arc::clone(&granted));
         waiters.push(tokio::spawn(async move {
-            let permit = budget.acquire().await;
+            let permit = budget.acquire(&BudgetKey::of(None)).await.unwrap();
             granted
                 .lock()
                 .unwrap()
@@ -654,9 +670,11 @@ async fn rate_budget_counts_a_window_from_each_completion() {
     }
     // A waiter that gives up: it must not take a slot.
     let quitter = budget.clone();
-    assert!(tokio::time::timeout(secs(2), quitter.acquire())
-        .await
-        .is_err());
+    assert!(
+        tokio::time::timeout(secs(2), quitter.acquire(&BudgetKey::of(None)))
+            .await
+            .is_err()
+    );
 
     tokio::time::sleep_until(start + secs(3)).await;
     drop(a); // free at 13
@@ -671,7 +689,7 @@ async fn rate_budget_counts_a_window_from_each_completion() {
         [("c", 13, 13), ("d", 15, 15), ("e", 24, 24)]
     );
     // e completed at 25; the next slot is d's, free at 26.
-    let f = budget.acquire().await;
+    let f = budget.acquire(&BudgetKey::of(None)).await;
     assert_eq!(at(start), 26);
     drop(f);
 }
