@@ -333,6 +333,9 @@ impl Pacer {
     pub(crate) fn reserve(&self, now: Instant) -> Option<PaceWait> {
         let policy = self.policy.as_ref()?;
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.observations.is_empty() {
+            return None; // a server without the headers: nothing to count against
+        }
         let mut longest: Option<PaceWait> = None;
         let mut spread_until = None;
         for observation in &state.observations {
