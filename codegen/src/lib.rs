@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Generated {
     /// File contents keyed by path relative to the facade crate's root: its `src/lib.rs`, and
-    /// each group crate's `groups/<module>/Cargo.toml` and `groups/<module>/src/lib.rs`
+    /// each group crate's `groups/<module>/Cargo.toml`, `README.md` and `src/lib.rs`
     /// ([`emit`] has the layout). The runtime they build on is the hand-written crate
     /// `runtime/` (`cloudflare-v4-runtime`), never here.
     pub files: BTreeMap<String, String>,
@@ -100,17 +100,42 @@ pub fn apply_overlay(
     Ok((corrected, applied))
 }
 
-/// Runs every stage on a spec, as it is. The group crates are emitted and formatted on as
-/// many threads as the machine has cores (they are independent); the output does not depend
-/// on how many.
-pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
-    generate_with_overlay(spec, None)
+/// The inputs of a run besides the spec.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// An overlay document (JSON or YAML, [`overlay`]) that corrects the spec before it is read;
+    /// what each action did is in [`Generated::overlay`] and the report.
+    pub overlay: Option<&'a [u8]>,
+    /// The version of the crates: the group crates and the facade depend on each other with
+    /// exactly this version (`version = "=<version>"`), as crates.io requires of path
+    /// dependencies.
+    pub version: &'a str,
 }
 
-/// [`generate`], with the spec corrected by an overlay document first (JSON or YAML,
-/// [`overlay`]). What each action did is in [`Generated::overlay`] and the report.
-pub fn generate_with_overlay(spec: &[u8], overlay: Option<&[u8]>) -> Result<Generated, Error> {
-    let (corrected, applied) = match overlay {
+impl Default for Options<'_> {
+    /// No overlay; version [`DEFAULT_VERSION`].
+    fn default() -> Self {
+        Options {
+            overlay: None,
+            version: DEFAULT_VERSION,
+        }
+    }
+}
+
+/// The crates' version when none is given (tests, fixtures): `cargo xtask regen` passes the
+/// workspace's.
+pub const DEFAULT_VERSION: &str = "0.0.0";
+
+/// Runs every stage on a spec, as it is, with [`Options::default`].
+pub fn generate(spec: &[u8]) -> Result<Generated, Error> {
+    generate_with(spec, &Options::default())
+}
+
+/// Runs every stage on a spec with these options. The group crates are emitted and formatted
+/// on as many threads as the machine has cores (they are independent); the output does not
+/// depend on how many.
+pub fn generate_with(spec: &[u8], options: &Options<'_>) -> Result<Generated, Error> {
+    let (corrected, applied) = match options.overlay {
         Some(overlay) => {
             let (corrected, applied) = apply_overlay(spec, overlay)?;
             (Some(corrected), applied)
@@ -130,25 +155,32 @@ pub fn generate_with_overlay(spec: &[u8], overlay: Option<&[u8]>) -> Result<Gene
     work.sort_by_key(|package| std::cmp::Reverse(sizes.get(package).copied().unwrap_or(0)));
     // Token streams are not `Send`: each crate is emitted and formatted on one thread.
     let crates = parallel_map(&work, |package| {
-        emit::group_crate(&api, &names, package)
+        emit::group_crate(&api, &names, package, options.version)
             .map(|krate| {
                 let path = format!("{}/src/lib.rs", krate.dir);
                 let text = format::format_file(&path, krate.source)?;
-                Ok::<_, format::FormatError>((krate.dir, text, krate.manifest, krate.needs))
+                Ok::<_, format::FormatError>((
+                    krate.dir,
+                    text,
+                    krate.manifest,
+                    krate.readme,
+                    krate.needs,
+                ))
             })
             .transpose()
     });
     let mut files = BTreeMap::new();
     let mut needs = BTreeMap::new();
     for krate in crates {
-        let Some((dir, text, manifest, crate_needs)) = krate? else {
+        let Some((dir, text, manifest, readme, crate_needs)) = krate? else {
             continue;
         };
         files.insert(format!("{dir}/src/lib.rs"), text);
         files.insert(format!("{dir}/Cargo.toml"), manifest);
+        files.insert(format!("{dir}/README.md"), readme);
         needs.extend(crate_needs);
     }
-    let facade = emit::facade(&api, &names, &needs);
+    let facade = emit::facade(&api, &names, &needs, options.version);
     files.insert(
         "src/lib.rs".into(),
         format::format_file("src/lib.rs", facade.source)?,

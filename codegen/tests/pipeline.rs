@@ -366,6 +366,8 @@ fn output_is_deterministic_and_marked_generated() {
     for (path, text) in &a.files {
         let header = if path.ends_with(".rs") {
             "// @generated"
+        } else if path.ends_with(".md") {
+            "<!-- @generated"
         } else {
             "# @generated"
         };
@@ -377,7 +379,7 @@ fn output_is_deterministic_and_marked_generated() {
     );
     assert_eq!(
         a.dependencies,
-        "cloudflare-v4-g = { path = \"groups/g\", optional = true }\n"
+        "cloudflare-v4-g = { path = \"groups/g\", version = \"=0.0.0\", optional = true }\n"
     );
     assert!(a.files["groups/g/Cargo.toml"].contains("name = \"cloudflare-v4-g\""));
 }
@@ -748,7 +750,7 @@ fn generation_on_every_core_matches_emitting_one_group_after_another() {
     let generated = generate(&bytes).unwrap();
     let api = api_of(&bytes);
     let names = naming::assign(&api);
-    let emitted = cloudflare_codegen::emit::emit(&api, &names);
+    let emitted = cloudflare_codegen::emit::emit(&api, &names, cloudflare_codegen::DEFAULT_VERSION);
     let mut files = emitted.manifests;
     for (path, tokens) in emitted.files {
         let text = cloudflare_codegen::format::format_file(&path, tokens).unwrap();
@@ -758,10 +760,13 @@ fn generation_on_every_core_matches_emitting_one_group_after_another() {
         files.keys().collect::<Vec<_>>(),
         [
             "groups/alpha/Cargo.toml",
+            "groups/alpha/README.md",
             "groups/alpha/src/lib.rs",
             "groups/beta/Cargo.toml",
+            "groups/beta/README.md",
             "groups/beta/src/lib.rs",
             "groups/gamma/Cargo.toml",
+            "groups/gamma/README.md",
             "groups/gamma/src/lib.rs",
             "src/lib.rs"
         ]
@@ -785,7 +790,9 @@ fn a_group_naming_another_groups_type_depends_on_its_crate() {
     let generated = generate(&bytes).unwrap();
     let alpha = &generated.files["groups/alpha/Cargo.toml"];
     assert!(
-        alpha.contains("cloudflare-v4-beta = { path = \"../../groups/beta\" }"),
+        alpha.contains(
+            "cloudflare-v4-beta = { path = \"../../groups/beta\", version = \"=0.0.0\" }"
+        ),
         "{alpha}"
     );
     assert!(
@@ -911,10 +918,13 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
         paths,
         [
             "groups/alpha/Cargo.toml",
+            "groups/alpha/README.md",
             "groups/alpha/src/lib.rs",
             "groups/delta/Cargo.toml",
+            "groups/delta/README.md",
             "groups/delta/src/lib.rs",
             "groups/gamma/Cargo.toml",
+            "groups/gamma/README.md",
             "groups/gamma/src/lib.rs",
             "src/lib.rs"
         ]
@@ -930,7 +940,9 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
     }
     let shared_manifest = &generated.files["groups/alpha/Cargo.toml"];
     assert!(
-        shared_manifest.contains("cloudflare-v4-delta = { path = \"../../groups/delta\" }"),
+        shared_manifest.contains(
+            "cloudflare-v4-delta = { path = \"../../groups/delta\", version = \"=0.0.0\" }"
+        ),
         "{shared_manifest}"
     );
     assert_eq!(
@@ -944,7 +956,7 @@ fn groups_that_need_each_other_share_a_crate_a_module_each() {
         "{gamma}"
     );
     assert!(generated.files["groups/gamma/Cargo.toml"]
-        .contains("cloudflare-v4-alpha = { path = \"../../groups/alpha\" }"));
+        .contains("cloudflare-v4-alpha = { path = \"../../groups/alpha\", version = \"=0.0.0\" }"));
     // Features: no cycle between `alpha` and `beta`, and each turns on what either needs
     // outside their crate (`beta` needs `delta`); `gamma` turns `alpha` on.
     for line in [

@@ -54,7 +54,11 @@ fn generate_fixture(file: &str) -> Generated {
     let path = fixtures_dir().join(file);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let overlay = std::fs::read(fixtures_dir().join("overlays").join(file)).ok();
-    cloudflare_codegen::generate_with_overlay(&bytes, overlay.as_deref())
+    let options = cloudflare_codegen::Options {
+        overlay: overlay.as_deref(),
+        ..Default::default()
+    };
+    cloudflare_codegen::generate_with(&bytes, &options)
         .unwrap_or_else(|e| panic!("generating {}: {e}", path.display()))
 }
 
@@ -75,6 +79,7 @@ fn snapshot_fixture(file: &str) {
         .flat_map(|g| {
             [
                 format!("groups/{g}/Cargo.toml"),
+                format!("groups/{g}/README.md"),
                 format!("groups/{g}/src/lib.rs"),
             ]
         })

@@ -4,13 +4,18 @@ use anyhow::{Context, Result};
 use cloudflare_codegen::diff::{self, Which};
 use std::path::Path;
 
-/// The report comparing two spec files: Markdown, or JSON with `json`. Errors name the file.
-pub fn run(old: &Path, new: &Path, json: bool) -> Result<String> {
+/// The report comparing two spec files, both corrected by `overlay` if given (as `regen` does):
+/// Markdown, or JSON with `json`. Errors name the file.
+pub fn run(old: &Path, new: &Path, json: bool, overlay: Option<&[u8]>) -> Result<String> {
     let read = |path: &Path, which: Which| {
         std::fs::read(path).with_context(|| format!("reading {which} spec {}", path.display()))
     };
     let (old_bytes, new_bytes) = (read(old, Which::Old)?, read(new, Which::New)?);
-    let diff = diff::diff(&old_bytes, &new_bytes).map_err(|err| {
+    let options = cloudflare_codegen::Options {
+        overlay,
+        ..Default::default()
+    };
+    let diff = diff::diff_with(&old_bytes, &new_bytes, &options).map_err(|err| {
         let path = match err.which {
             Which::Old => old,
             Which::New => new,
@@ -53,7 +58,7 @@ mod tests {
     fn a_missing_file_is_named() {
         let ok = Scratch::new("ok.json", SPEC);
         let missing = std::env::temp_dir().join("xtask-diff-no-such-spec.json");
-        let err = format!("{:#}", run(&ok.0, &missing, false).unwrap_err());
+        let err = format!("{:#}", run(&ok.0, &missing, false, None).unwrap_err());
         assert!(err.starts_with("reading new spec "), "{err}");
         assert!(err.contains("xtask-diff-no-such-spec.json"), "{err}");
     }
@@ -65,7 +70,7 @@ mod tests {
             "bad.json",
             "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"},\n \"paths\": {\"/a\": {\"get\": {\"responses\": 5}}}}",
         );
-        let err = format!("{:#}", run(&bad.0, &ok.0, false).unwrap_err());
+        let err = format!("{:#}", run(&bad.0, &ok.0, false, None).unwrap_err());
         assert!(
             err.starts_with(&format!(
                 "{}: JSON parse error at `paths./a.get.responses`",
@@ -79,7 +84,7 @@ mod tests {
             "v31.yaml",
             "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
         );
-        let err = format!("{:#}", run(&ok.0, &v31.0, false).unwrap_err());
+        let err = format!("{:#}", run(&ok.0, &v31.0, false, None).unwrap_err());
         assert!(
             err.starts_with(&format!(
                 "{}: unsupported OpenAPI version `3.1.0`",
@@ -92,9 +97,11 @@ mod tests {
     #[test]
     fn identical_files_report_no_changes() {
         let a = Scratch::new("same.json", SPEC);
-        assert!(run(&a.0, &a.0, false).unwrap().contains("No changes."));
+        assert!(run(&a.0, &a.0, false, None)
+            .unwrap()
+            .contains("No changes."));
         let json: serde_json::Value =
-            serde_json::from_str(&run(&a.0, &a.0, true).unwrap()).unwrap();
+            serde_json::from_str(&run(&a.0, &a.0, true, None).unwrap()).unwrap();
         assert_eq!(json["summary"]["breaking"], 0);
     }
 }

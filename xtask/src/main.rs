@@ -50,14 +50,37 @@ enum Command {
         /// Where to write it.
         out: PathBuf,
     },
-    /// Put the pinned spec where `regen` reads it (`spec/openapi.json`), verifying its sha256.
+    /// Put the pinned spec where `regen` reads it (`spec/openapi.json`), verifying its sha256;
+    /// or move the pin (`--commit`, `--latest`).
     FetchSpec {
         /// Copy from a local file instead of downloading from upstream.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["commit", "latest"])]
         from: Option<PathBuf>,
         /// Move the pin to this upstream commit (records the new sha256) and fetch it.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "latest")]
         commit: Option<String>,
+        /// Move the pin to the newest upstream commit that changed the spec file.
+        #[arg(long)]
+        latest: bool,
+        /// The upstream repository for `--latest`: a GitHub URL, another git URL, or a local
+        /// git directory.
+        #[arg(long, default_value = xtask::upstream::DEFAULT_UPSTREAM)]
+        upstream: String,
+    },
+    /// From the newest upstream spec to a release: fetch it (moving the pin), regenerate,
+    /// diff against the committed crates, move the version as the diff says (breaking: minor
+    /// while at 0.x; compatible: patch; no API change: none), prepend a CHANGELOG.md section,
+    /// and print a summary for the pull request. Running it again changes nothing.
+    Update {
+        /// The upstream repository: a GitHub URL, another git URL, or a local git directory.
+        #[arg(long, default_value = xtask::upstream::DEFAULT_UPSTREAM)]
+        upstream: String,
+        /// Print what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the summary to this file (the pull request's body).
+        #[arg(long)]
+        summary_file: Option<PathBuf>,
     },
     /// Check that every API group builds on its own, and time each.
     CheckGroups {
@@ -86,6 +109,9 @@ enum Command {
         /// Print JSON instead of Markdown.
         #[arg(long)]
         json: bool,
+        /// Compare the specs as published, without `spec/overlay.yaml` (which `regen` applies).
+        #[arg(long)]
+        no_overlay: bool,
     },
     /// Measure generation and compile figures of the generated crate (medians of N runs) as a
     /// Markdown table; `--quick` is the CI form with a ratio guard against
@@ -124,8 +150,32 @@ fn main() -> Result<()> {
             std::fs::write(&out, corrected)
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))
         }
-        Command::FetchSpec { from, commit } => {
-            pin::fetch(&root, from.as_deref(), commit.as_deref())
+        Command::FetchSpec {
+            from,
+            commit,
+            latest,
+            upstream,
+        } => {
+            let upstream = xtask::upstream::Upstream::parse(&upstream)?;
+            let source = match (from.as_deref(), commit.as_deref(), latest) {
+                (Some(path), _, _) => pin::Source::File(path),
+                (None, Some(commit), _) => pin::Source::Commit(commit),
+                (None, None, true) => pin::Source::Latest(&upstream),
+                (None, None, false) => pin::Source::Pinned,
+            };
+            pin::fetch(&root, source).map(drop)
+        }
+        Command::Update {
+            upstream,
+            dry_run,
+            summary_file,
+        } => {
+            let options = xtask::update::Options {
+                upstream: xtask::upstream::Upstream::parse(&upstream)?,
+                dry_run,
+                summary_file,
+            };
+            xtask::update::run(&root, &options).map(drop)
         }
         Command::CheckGroups { groups } => groups::check(&root, &groups),
         Command::Coverage {
@@ -145,7 +195,20 @@ fn main() -> Result<()> {
                 write_stdout(&generated.report.to_markdown())
             }
         }
-        Command::Diff { old, new, json } => write_stdout(&diff::run(&old, &new, json)?),
+        Command::Diff {
+            old,
+            new,
+            json,
+            no_overlay,
+        } => {
+            let overlay = if no_overlay {
+                regen::Overlay::None
+            } else {
+                regen::Overlay::Project
+            };
+            let overlay = regen::read_overlay(&root, overlay)?;
+            write_stdout(&diff::run(&old, &new, json, overlay.as_deref())?)
+        }
         Command::BenchCompile(args) => bench::run(&root, &args),
         Command::BenchSize => size::run(&root),
     }

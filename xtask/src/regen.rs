@@ -70,7 +70,28 @@ pub fn generate(
         None => crate::pin::pinned_spec(root)?,
     };
     let overlay = read_overlay(root, overlay)?;
-    cloudflare_codegen::generate_with_overlay(&bytes, overlay.as_deref()).context("generating")
+    let version = workspace_version(root)?;
+    let options = cloudflare_codegen::Options {
+        overlay: overlay.as_deref(),
+        version: &version,
+    };
+    cloudflare_codegen::generate_with(&bytes, &options).context("generating")
+}
+
+/// The crates' version: `[workspace.package] version` of the root `Cargo.toml`.
+pub fn workspace_version(root: &Path) -> Result<String> {
+    let path = root.join("Cargo.toml");
+    let manifest: toml::Table = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .parse()
+        .with_context(|| format!("parsing {}", path.display()))?;
+    manifest
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{} has no [workspace.package] version", path.display()))
 }
 
 /// The pinned spec with the overlay applied, as JSON: what the generated crate describes, and
@@ -130,6 +151,10 @@ pub fn expected_files(
         let runtime = std::fs::read_to_string(root.join("runtime/Cargo.toml"))
             .context("reading runtime/Cargo.toml")?;
         files.insert(out.join(STANDALONE_RUNTIME).join("Cargo.toml"), runtime);
+        // The facade's hand-written README, which its crate docs include.
+        let readme = std::fs::read_to_string(crate_dir.join("README.md"))
+            .context("reading generated/README.md")?;
+        files.insert(out.join("README.md"), readme);
     } else {
         files.insert(
             root.join("spec/COVERAGE.md"),

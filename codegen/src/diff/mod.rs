@@ -289,9 +289,9 @@ struct Side {
 }
 
 impl Side {
-    fn load(bytes: &[u8], which: Which) -> Result<Side, DiffError> {
+    fn load(bytes: &[u8], which: Which, options: &crate::Options<'_>) -> Result<Side, DiffError> {
         let fail = |error: DiffFailure| DiffError { which, error };
-        let generated = crate::generate(bytes).map_err(|e| {
+        let generated = crate::generate_with(bytes, options).map_err(|e| {
             fail(match e {
                 crate::Error::Load(e) => DiffFailure::Load(e),
                 other => DiffFailure::Generate(other.to_string()),
@@ -342,8 +342,14 @@ impl Side {
 
 /// Compares the crates generated from two specs (JSON or YAML bytes).
 pub fn diff(old: &[u8], new: &[u8]) -> Result<Diff, DiffError> {
-    let old = Side::load(old, Which::Old)?;
-    let new = Side::load(new, Which::New)?;
+    diff_with(old, new, &crate::Options::default())
+}
+
+/// [`diff`], both specs generated with these options (the project's overlay, say), as the
+/// crates users get are.
+pub fn diff_with(old: &[u8], new: &[u8], options: &crate::Options<'_>) -> Result<Diff, DiffError> {
+    let old = Side::load(old, Which::Old, options)?;
+    let new = Side::load(new, Which::New, options)?;
     let operations = operations(&old, &new);
     let items = items(&old, &new);
     let features = features(&old.surface, &new.surface);

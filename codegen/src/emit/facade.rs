@@ -3,10 +3,14 @@
 
 use super::*;
 
-
 /// The facade over the group crates that exist (`needs`: each group in them → the groups it
 /// needs, as [`GroupCrate::needs`]).
-pub fn facade(api: &Api, names: &Names, needs: &BTreeMap<String, BTreeSet<String>>) -> Facade {
+pub fn facade(
+    api: &Api,
+    names: &Names,
+    needs: &BTreeMap<String, BTreeSet<String>>,
+    version: &str,
+) -> Facade {
     let groups: Vec<&str> = needs.keys().map(String::as_str).collect();
     let packages: BTreeSet<&str> = groups.iter().map(|g| names.crates[*g].as_str()).collect();
     let quoted = |items: Vec<String>| {
@@ -49,7 +53,7 @@ pub fn facade(api: &Api, names: &Names, needs: &BTreeMap<String, BTreeSet<String
         .iter()
         .map(|package| {
             format!(
-                "{package} = {{ path = \"{}\", optional = true }}\n",
+                "{package} = {{ path = \"{}\", version = \"={version}\", optional = true }}\n",
                 crate_dir(package)
             )
         })
@@ -60,7 +64,6 @@ pub fn facade(api: &Api, names: &Names, needs: &BTreeMap<String, BTreeSet<String
         dependencies,
     }
 }
-
 
 fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
     let mods = groups.iter().map(|g| {
@@ -100,21 +103,25 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
                 }
             }
         });
+    // The front page: the crate's README (quick start, features), then what this spec holds.
     let docs = inner_doc_lines(&format!(
-        "Typed async client for the Cloudflare v4 API.\n\n\
+        "## The API\n\n\
          Generated from Cloudflare's published OpenAPI schema ({} {}) by `cloudflare-codegen`; \
          the runtime, the crate `cloudflare-v4-runtime` re-exported as [`runtime`], is \
          hand-written.\n\n\
          Each API group is a module behind a cargo feature of the same name (`dns-records` → \
-         [`dns_records`]), re-exported from a crate of its own (`cloudflare-v4-dns-records`) \
-         so that the groups compile in parallel; `full` enables all {} groups. Operations hang off [`Client`]: \
+         `cloudflare_v4::dns_records`), re-exported from a crate of its own \
+         (`cloudflare-v4-dns-records`) so that the groups compile in parallel; `full` enables all \
+         {} groups. Operations hang off [`Client`]: \
          `client.dns_records().list_dns_records(zone_id, &params)` returns a call that is \
-         `.await`ed (or, for lists, streamed with `.pages()`/`.items()`).",
+         `.await`ed (or, for lists, streamed with `.pages()`/`.items()`).\n\n{}",
         api.title,
         api.version,
-        groups.len()
+        groups.len(),
+        product_index(api, names, groups),
     ));
     quote! {
+        #![doc = include_str!("../README.md")]
         #docs
         #![cfg_attr(rustfmt, rustfmt::skip)]
         #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -193,4 +200,40 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
 
         #(#mods)*
     }
+}
+
+/// The groups by the Cloudflare products they hold (their operations' tags, as the spec names
+/// them: it gives tags no descriptions), so that a reader finds `zones` under *Page Rules*.
+fn product_index(api: &Api, names: &Names, groups: &[&str]) -> String {
+    let mut by_product: BTreeMap<(String, &str), BTreeSet<&str>> = BTreeMap::new();
+    for op in &api.operations {
+        if let Some(tag) = &op.tag {
+            if groups.contains(&op.group.as_str()) {
+                by_product
+                    .entry((tag.to_lowercase(), tag.as_str()))
+                    .or_default()
+                    .insert(op.group.as_str());
+            }
+        }
+    }
+    if by_product.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "### API groups by product\n\n| product | module | cargo feature |\n|---|---|---|\n",
+    );
+    for ((_, product), in_groups) in &by_product {
+        let modules: Vec<String> = in_groups
+            .iter()
+            .map(|g| format!("`{}`", names.modules[*g].trim_start_matches("r#")))
+            .collect();
+        let features: Vec<String> = in_groups.iter().map(|g| format!("`{g}`")).collect();
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            product.replace('|', "\\|"),
+            modules.join(", "),
+            features.join(", ")
+        ));
+    }
+    out
 }

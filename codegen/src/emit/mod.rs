@@ -81,6 +81,8 @@ pub struct GroupCrate {
     pub source: TokenStream,
     /// `Cargo.toml`.
     pub manifest: String,
+    /// `README.md`: what the crate holds and how to use it (through the facade).
+    pub readme: String,
     /// Each group in it, with the other groups whose types that group names (their crates,
     /// other than this one, are its dependencies).
     pub needs: BTreeMap<String, BTreeSet<String>>,
@@ -96,21 +98,22 @@ pub struct Facade {
     pub dependencies: String,
 }
 
-/// Emits every file, one group after another. [`crate::generate`] runs [`group_crate`] on
-/// several threads instead; the output is the same.
-pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
+/// Emits every file, one group after another, for crates of version `version`.
+/// [`crate::generate`] runs [`group_crate`] on several threads instead; the output is the same.
+pub fn emit(api: &Api, names: &Names, version: &str) -> EmittedFiles {
     let mut files = BTreeMap::new();
     let mut manifests = BTreeMap::new();
     let mut needs = BTreeMap::new();
     for package in names.crate_groups.keys() {
-        let Some(krate) = group_crate(api, names, package) else {
+        let Some(krate) = group_crate(api, names, package, version) else {
             continue;
         };
         files.insert(format!("{}/src/lib.rs", krate.dir), krate.source);
         manifests.insert(format!("{}/Cargo.toml", krate.dir), krate.manifest);
+        manifests.insert(format!("{}/README.md", krate.dir), krate.readme);
         needs.extend(krate.needs);
     }
-    let facade = facade(api, names, &needs);
+    let facade = facade(api, names, &needs, version);
     files.insert("src/lib.rs".into(), facade.source);
     EmittedFiles {
         files,
@@ -120,9 +123,9 @@ pub fn emit(api: &Api, names: &Names) -> EmittedFiles {
     }
 }
 
-/// The crate `package` (a key of [`Names::crate_groups`]); `None` if its groups have neither
-/// operations nor types.
-pub fn group_crate(api: &Api, names: &Names, package: &str) -> Option<GroupCrate> {
+/// The crate `package` (a key of [`Names::crate_groups`]) of version `version`; `None` if its
+/// groups have neither operations nor types.
+pub fn group_crate(api: &Api, names: &Names, package: &str, version: &str) -> Option<GroupCrate> {
     let mut parts = Vec::new();
     let mut needs = BTreeMap::new();
     for group in names.crate_groups.get(package)? {
@@ -180,9 +183,21 @@ pub fn group_crate(api: &Api, names: &Names, package: &str) -> Option<GroupCrate
     Some(GroupCrate {
         dir: crate_dir(package),
         source,
-        manifest: group_manifest(names, package, &outside),
+        manifest: group_manifest(names, package, &outside, version),
+        readme: group_readme(api, names, package, version),
         needs,
     })
+}
+
+/// The Cloudflare products a group holds: its operations' tags, sorted.
+fn products<'a>(api: &'a Api, group: &str) -> Vec<&'a str> {
+    let tags: BTreeSet<&str> = api
+        .operations
+        .iter()
+        .filter(|op| op.group == group)
+        .filter_map(|op| op.tag.as_deref())
+        .collect();
+    tags.into_iter().collect()
 }
 
 /// The path of `group`'s items from the crate of group `from` (`None`: from the facade):
@@ -240,8 +255,7 @@ mod types;
 use docs::*;
 pub use docs::{ident, sanitize_markdown};
 pub use facade::facade;
-use manifest::group_manifest;
-
+use manifest::{group_manifest, group_readme};
 
 struct GroupCx<'a> {
     api: &'a Api,
@@ -252,30 +266,33 @@ struct GroupCx<'a> {
 impl GroupCx<'_> {
     /// The group's module docs (the crate docs of a crate of one group).
     fn module_doc(&self, ops: &[usize], types: &[TypeId]) -> String {
-        let tags: BTreeSet<&str> = ops
-            .iter()
-            .filter_map(|&i| self.api.operations[i].tag.as_deref())
-            .collect();
-        format!(
-            "The `{}` group: {} operations and {} types.\n\nUse it as `cloudflare_v4::{}`, with \
-             the cargo feature `{}` of the `cloudflare-v4` crate.{}",
-            self.group,
-            ops.len(),
-            types.len(),
-            self.names.modules[self.group],
-            self.group,
-            if tags.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " Tags: {}.",
-                    tags.iter()
-                        .map(|t| format!("*{t}*"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        )
+        let products = products(self.api, self.group);
+        let counts = format!("{} operations, {} types", ops.len(), types.len());
+        // The first line is what an index of modules shows: the products, not the group's
+        // code name (`aaa`, `mconn`).
+        let first = match products.as_slice() {
+            [] => format!("The `{}` API group ({counts}).", self.group),
+            [one] => format!("{one} ({counts})."),
+            many if many.len() <= 4 => format!("{} ({counts}).", many.join(", ")),
+            many => format!(
+                "{}, and {} more ({counts}).",
+                many[..3].join(", "),
+                many.len() - 3
+            ),
+        };
+        let mut doc = format!(
+            "{first}\n\nUse it as `cloudflare_v4::{}`, with the cargo feature `{}` of the \
+             `cloudflare-v4` crate.",
+            self.names.modules[self.group], self.group
+        );
+        if products.len() > 1 {
+            let listed: Vec<String> = products.iter().map(|t| format!("*{t}*")).collect();
+            doc.push_str(&format!(
+                "\n\nProducts (the spec's operation tags): {}.",
+                listed.join(", ")
+            ));
+        }
+        doc
     }
 
     /// The group's items: the crate's, or its module's in a crate of several groups.
