@@ -110,6 +110,23 @@ pub struct Options<'a> {
     /// exactly this version (`version = "=<version>"`), as crates.io requires of path
     /// dependencies.
     pub version: &'a str,
+    /// Types renamed since the last release: each gets a `#[deprecated]` alias under its old
+    /// name, so that code naming it keeps compiling with a warning that says the new name.
+    pub renamed_types: &'a [RenamedType],
+    /// The path each renamed method and type had before (current path → old path, as in
+    /// `spec/renames.json`): the report's names figures then have a `before` column.
+    pub previous_paths: &'a BTreeMap<String, String>,
+}
+
+/// A type renamed by a generator change (from `spec/renames.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenamedType {
+    /// The module (`zones`).
+    pub module: String,
+    /// The old name (`Status2`).
+    pub old: String,
+    /// The new name, in the same module (`ZoneStatus`).
+    pub new: String,
 }
 
 impl Default for Options<'_> {
@@ -118,9 +135,13 @@ impl Default for Options<'_> {
         Options {
             overlay: None,
             version: DEFAULT_VERSION,
+            renamed_types: &[],
+            previous_paths: &NO_PREVIOUS_PATHS,
         }
     }
 }
+
+static NO_PREVIOUS_PATHS: BTreeMap<String, String> = BTreeMap::new();
 
 /// The crates' version when none is given (tests, fixtures): `cargo xtask regen` passes the
 /// workspace's.
@@ -155,7 +176,7 @@ pub fn generate_with(spec: &[u8], options: &Options<'_>) -> Result<Generated, Er
     work.sort_by_key(|package| std::cmp::Reverse(sizes.get(package).copied().unwrap_or(0)));
     // Token streams are not `Send`: each crate is emitted and formatted on one thread.
     let crates = parallel_map(&work, |package| {
-        emit::group_crate(&api, &names, package, options.version)
+        emit::group_crate(&api, &names, package, options)
             .map(|krate| {
                 let path = format!("{}/src/lib.rs", krate.dir);
                 let text = format::format_file(&path, krate.source)?;
@@ -186,6 +207,9 @@ pub fn generate_with(spec: &[u8], options: &Options<'_>) -> Result<Generated, Er
         format::format_file("src/lib.rs", facade.source)?,
     );
     let mut report = report::build(&api, &names);
+    if !options.previous_paths.is_empty() {
+        report.names_before = Some(report::name_stats(&api, &names, options.previous_paths));
+    }
     report.overlay = applied.clone();
     Ok(Generated {
         files,

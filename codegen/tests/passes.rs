@@ -69,6 +69,7 @@ fn the_passes_run_in_the_documented_order() {
             "strip_union_tags",
             "order_unions",
             "break_alias_cycles",
+            "adopt_aliased_types",
             "mark_usage",
             "split_directions",
             "merge_identical",

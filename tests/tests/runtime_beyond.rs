@@ -655,7 +655,7 @@ async fn the_guides_bodies_go_out_through_the_typed_methods_as_written() {
     }
     let client = cloudflare_v4::Client::from(client(&server));
 
-    let rule = zones::APageRuleRequest::new(
+    let rule = zones::PageRuleRequest::new(
         vec![
             zones::RouteInput::new(zones::RouteId::Ssl).value("flexible"),
             zones::RouteInput::new(zones::RouteId::CacheLevel).value("aggressive"),
@@ -669,7 +669,7 @@ async fn the_guides_bodies_go_out_through_the_typed_methods_as_written() {
     )
     .priority(1)
     .status(zones::Status::Active);
-    let _ = client.zones().create_a_page_rule("z", &rule).await;
+    let _ = client.zones().create_page_rule("z", &rule).await;
 
     let rules = vec![
         firewall::CreateFirewallRulesRequestItem::new(
@@ -687,11 +687,11 @@ async fn the_guides_bodies_go_out_through_the_typed_methods_as_written() {
     ];
     let _ = client.firewall().create_firewall_rules("z", &rules).await;
 
-    let limit = firewall::ARateLimitRequest::new(
-        firewall::ActionVariant1::new()
+    let limit = firewall::RateLimitRequest::new(
+        firewall::Action::new()
             .mode(firewall::Mode::Simulate)
             .timeout(86400),
-        firewall::MatchVariant1::new()
+        firewall::Match::new()
             .request(
                 firewall::MatchVariant1Request::new()
                     .methods(vec![
@@ -710,13 +710,13 @@ async fn the_guides_bodies_go_out_through_the_typed_methods_as_written() {
     .bypass(vec![firewall::BypassItem::new()
         .name(firewall::BypassItemName::Url)
         .value("api.example.com/*")]);
-    let _ = client.firewall().create_a_rate_limit("z", &limit).await;
+    let _ = client.firewall().create_rate_limit("z", &limit).await;
 
     let _ = client
         .cache_purge()
-        .purge(
+        .purge_cached_content(
             "z",
-            &cloudflare_v4::cache_purge::PurgeRequest::Everything(
+            &cloudflare_v4::cache_purge::PurgeCachedContentRequest::Everything(
                 cloudflare_v4::cache_purge::Everything::new(true),
             ),
         )

@@ -65,7 +65,7 @@ async fn a_made_up_value_is_recorded_and_a_response_type_cannot_be_sent_back() {
     let dns = dns.dns_records();
 
     let response = dns
-        .dns_record_details("z1", "r1")
+        .get_dns_record("z1", "r1")
         .send_with_info()
         .await
         .unwrap();
@@ -87,7 +87,7 @@ async fn a_made_up_value_is_recorded_and_a_response_type_cannot_be_sent_back() {
             .comment("web server")
             .ttl(3600),
     );
-    dns.update_dns_record("z1", "r1", &input).await.unwrap();
+    dns.overwrite_dns_record("z1", "r1", &input).await.unwrap();
     let puts: Vec<Value> = server
         .received_requests()
         .await
@@ -128,7 +128,7 @@ async fn a_made_up_value_in_a_type_both_read_and_sent_is_never_sent_back() {
     let client = client(&server, false);
     let zones = client.zones();
     let setting = zones
-        .get_single_setting("z1", "automatic_platform_optimization")
+        .get_zone_setting("z1", "automatic_platform_optimization")
         .await
         .unwrap();
     let zones_api::Setting::AutomaticPlatformOptimization(setting) = setting else {
@@ -143,7 +143,7 @@ async fn a_made_up_value_in_a_type_both_read_and_sent_is_never_sent_back() {
         )
     };
     let error = zones
-        .edit_single_setting(
+        .edit_zone_setting(
             "z1",
             "automatic_platform_optimization",
             &send(value.clone()),
@@ -158,7 +158,7 @@ async fn a_made_up_value_in_a_type_both_read_and_sent_is_never_sent_back() {
     value.cf = true;
     value.filled_in.clear();
     zones
-        .edit_single_setting("z1", "automatic_platform_optimization", &send(value))
+        .edit_zone_setting("z1", "automatic_platform_optimization", &send(value))
         .await
         .unwrap();
     let patches: Vec<Value> = server
@@ -294,7 +294,7 @@ async fn an_absent_result_is_an_error_never_a_record() {
                 .await;
             let result = client(&server, strict)
                 .dns_records()
-                .dns_record_details("z1", "r1")
+                .get_dns_record("z1", "r1")
                 .await;
             assert!(
                 matches!(&result, Err(Error::MissingResult { status: 200, .. })),
@@ -337,7 +337,7 @@ async fn a_body_with_a_byte_order_mark_decodes() {
         .await;
     let record = client(&server, true)
         .dns_records()
-        .dns_record_details("z1", "r1")
+        .get_dns_record("z1", "r1")
         .await
         .unwrap();
     assert!(matches!(record, DnsRecord::A(a) if a.content == "192.0.2.1"));
@@ -353,7 +353,7 @@ fn stored_responses_decode_like_a_client_in_either_mode() {
         )
         .unwrap(),
     );
-    let op = &dns_records::operations::DNS_RECORD_DETAILS;
+    let op = &dns_records::operations::GET_DNS_RECORD;
     let corrected = decode_response::<DnsRecord>(op, 200, HeaderMap::new(), body.clone()).unwrap();
     assert_eq!(corrected.corrections.len(), 1);
     assert_eq!(corrected.corrections[0].path, "result.proxied");
@@ -377,7 +377,7 @@ fn a_repeated_key_is_recorded_or_refused() {
     let body = Bytes::from_static(
         br#"{"success":true,"errors":[],"messages":[],"result":{"id":"r1","id":"r2"}}"#,
     );
-    let op = &dns_records::operations::DNS_RECORD_DETAILS;
+    let op = &dns_records::operations::GET_DNS_RECORD;
     // serde's derive refuses a repeated field; parsed as JSON, the last one is kept.
     let corrected = decode_response::<Record>(op, 200, HeaderMap::new(), body.clone()).unwrap();
     assert_eq!(corrected.result.id, "r2");

@@ -7,6 +7,7 @@
 pub mod changelog;
 pub mod pin;
 pub mod regen;
+pub mod renames;
 pub mod update;
 pub mod upstream;
 pub mod version;

@@ -44,6 +44,11 @@ enum Command {
         #[arg(long)]
         overlay: Option<PathBuf>,
     },
+    /// After a generator change that renames methods or types, instead of `regen`: write the
+    /// rename map (`spec/renames.json`, old path → new, matched by operation and schema
+    /// location), move the version as a breaking change, prepend the renames to CHANGELOG.md,
+    /// and regenerate (the renamed types get `#[deprecated]` aliases).
+    Renames,
     /// Write the pinned spec with `spec/overlay.yaml` applied (JSON): the spec the generated
     /// crate describes, which the Prism conformance run serves.
     Overlay {
@@ -145,6 +150,7 @@ fn main() -> Result<()> {
                 },
             },
         ),
+        Command::Renames => renames(&root),
         Command::Overlay { out } => {
             let corrected = regen::corrected_spec(&root)?;
             std::fs::write(&out, corrected)
@@ -227,4 +233,76 @@ fn write_stdout(text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// `renames`: the rename map between the committed crate and the generator's output.
+fn renames(root: &std::path::Path) -> Result<()> {
+    use xtask::{changelog, renames, version};
+    let (old_files, old_features) = renames::committed(root)?;
+    let generated = regen::generate(root, None, regen::Overlay::Project)?;
+    let found = renames::between(
+        &old_files,
+        &old_features,
+        &generated.files,
+        &generated.features,
+    )?;
+    if found.is_empty() {
+        println!(
+            "no renames between the committed crate and the generator's output; {} kept",
+            renames::RENAMES
+        );
+        return Ok(());
+    }
+    // A new name that was another item's old name moves calls silently where the signatures
+    // agree: say so, for the reviewer.
+    for rename in &found {
+        if let Some(was) = found
+            .iter()
+            .find(|r| r.old == rename.new && r.origin != rename.origin)
+        {
+            eprintln!(
+                "warning: `{}` now stands for {} (it stood for {}): check that code calling it cannot compile unchanged",
+                rename.new, rename.origin, was.origin
+            );
+        }
+    }
+    let path = root.join(renames::RENAMES);
+    xtask::pin::write_atomically(
+        &path,
+        (serde_json::to_string_pretty(&found)? + "\n").as_bytes(),
+    )?;
+    let current = version::Version::parse(&regen::workspace_version(root)?)?;
+    let next = current.bumped(version::Bump::Breaking);
+    version::set_workspace_version(root, &next)?;
+    let (methods, types) = found.iter().partition::<Vec<_>, _>(|r| r.kind == "method");
+    let section = format!(
+        "## {next} — names\n\n\
+         Methods and types renamed by the naming rules (README, *How spec types map to Rust*): \
+         {} methods and {} types. Each renamed type keeps its old name as a `#[deprecated]` \
+         alias for this release; methods do not (see README). The map is `{}`.\n\n\
+         ### Renamed\n\n{}",
+        methods.len(),
+        types.len(),
+        renames::RENAMES,
+        renames::changelog_lines(&found)
+    );
+    changelog::prepend(&root.join("CHANGELOG.md"), &section)?;
+    // At once: the manifests must carry the new version before cargo reads the workspace again.
+    regen::run(
+        root,
+        &regen::Options {
+            spec: None,
+            out: None,
+            check: false,
+            overlay: regen::Overlay::Project,
+        },
+    )?;
+    println!(
+        "{} renames ({} methods, {} types) → {}; version {current} → {next}; CHANGELOG.md and generated/ updated.",
+        found.len(),
+        methods.len(),
+        types.len(),
+        path.display()
+    );
+    Ok(())
 }

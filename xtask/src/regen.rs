@@ -71,11 +71,36 @@ pub fn generate(
     };
     let overlay = read_overlay(root, overlay)?;
     let version = workspace_version(root)?;
+    let renamed_types = renamed_types(root)?;
+    let previous_paths = crate::renames::load(root)?
+        .into_iter()
+        .map(|r| (r.new, r.old))
+        .collect();
     let options = cloudflare_codegen::Options {
         overlay: overlay.as_deref(),
         version: &version,
+        renamed_types: &renamed_types,
+        previous_paths: &previous_paths,
     };
     cloudflare_codegen::generate_with(&bytes, &options).context("generating")
+}
+
+/// The types of `spec/renames.json` renamed within their module: each gets a deprecated alias.
+pub fn renamed_types(root: &Path) -> Result<Vec<cloudflare_codegen::RenamedType>> {
+    let split = |path: &str| {
+        let rest = path.strip_prefix("cloudflare_v4::")?;
+        let (module, name) = rest.rsplit_once("::")?;
+        (!module.contains("::")).then(|| (module.to_owned(), name.to_owned()))
+    };
+    Ok(crate::renames::load(root)?
+        .into_iter()
+        .filter(|r| r.kind == "type")
+        .filter_map(|r| {
+            let (module, old) = split(&r.old)?;
+            let (new_module, new) = split(&r.new)?;
+            (module == new_module).then_some(cloudflare_codegen::RenamedType { module, old, new })
+        })
+        .collect())
 }
 
 /// The crates' version: `[workspace.package] version` of the root `Cargo.toml`.

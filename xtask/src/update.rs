@@ -84,6 +84,7 @@ pub fn run(root: &Path, options: &Options) -> Result<Outcome> {
         &cloudflare_codegen::Options {
             overlay: overlay.as_deref(),
             version: &version.to_string(),
+            ..Default::default()
         },
     )
     .map_err(|e| anyhow::anyhow!("comparing the old and new spec: {e}"))?;
@@ -116,6 +117,14 @@ pub fn run(root: &Path, options: &Options) -> Result<Outcome> {
     )?;
     if bump != Bump::None {
         crate::version::set_workspace_version(root, &next)?;
+    }
+    if bump == Bump::Breaking {
+        // The deprecated aliases of the last renames have had their release.
+        let renames = root.join(crate::renames::RENAMES);
+        if renames.exists() {
+            std::fs::remove_file(&renames)
+                .with_context(|| format!("removing {}", renames.display()))?;
+        }
     }
     regen::run(
         root,

@@ -116,6 +116,18 @@ pub(super) fn inner_doc_lines(text: &str) -> TokenStream {
     quote! { #( #![doc = #lines] )* }
 }
 
+/// The setter that sends `null` for an optional nullable field: `<field>_null`, or
+/// `<field>_to_null` if a field has that name.
+pub(super) fn null_setter_name(field: &str, fields: &BTreeSet<&str>) -> String {
+    let field = field.trim_start_matches("r#");
+    let plain = format!("{field}_null");
+    if fields.contains(plain.as_str()) {
+        format!("{field}_to_null")
+    } else {
+        plain
+    }
+}
+
 /// The setter of a field: its name, unless that is `new` (the constructor's).
 pub(super) fn setter_name(field: &str) -> String {
     if field == "new" {

@@ -100,12 +100,13 @@ pub struct Facade {
 
 /// Emits every file, one group after another, for crates of version `version`.
 /// [`crate::generate`] runs [`group_crate`] on several threads instead; the output is the same.
-pub fn emit(api: &Api, names: &Names, version: &str) -> EmittedFiles {
+pub fn emit(api: &Api, names: &Names, options: &crate::Options<'_>) -> EmittedFiles {
+    let version = options.version;
     let mut files = BTreeMap::new();
     let mut manifests = BTreeMap::new();
     let mut needs = BTreeMap::new();
     for package in names.crate_groups.keys() {
-        let Some(krate) = group_crate(api, names, package, version) else {
+        let Some(krate) = group_crate(api, names, package, options) else {
             continue;
         };
         files.insert(format!("{}/src/lib.rs", krate.dir), krate.source);
@@ -125,7 +126,13 @@ pub fn emit(api: &Api, names: &Names, version: &str) -> EmittedFiles {
 
 /// The crate `package` (a key of [`Names::crate_groups`]) of version `version`; `None` if its
 /// groups have neither operations nor types.
-pub fn group_crate(api: &Api, names: &Names, package: &str, version: &str) -> Option<GroupCrate> {
+pub fn group_crate(
+    api: &Api,
+    names: &Names,
+    package: &str,
+    options: &crate::Options<'_>,
+) -> Option<GroupCrate> {
+    let version = options.version;
     let mut parts = Vec::new();
     let mut needs = BTreeMap::new();
     for group in names.crate_groups.get(package)? {
@@ -139,7 +146,12 @@ pub fn group_crate(api: &Api, names: &Names, package: &str, version: &str) -> Op
         if ops.is_empty() && types.is_empty() {
             continue;
         }
-        let cx = GroupCx { api, names, group };
+        let cx = GroupCx {
+            api,
+            names,
+            group,
+            renamed: options.renamed_types,
+        };
         needs.insert(group.clone(), api.groups_named(group, &types, &ops));
         parts.push((
             group.as_str(),
@@ -261,6 +273,8 @@ struct GroupCx<'a> {
     api: &'a Api,
     names: &'a Names,
     group: &'a str,
+    /// Types renamed since the last release (all groups').
+    renamed: &'a [crate::RenamedType],
 }
 
 impl GroupCx<'_> {
@@ -295,6 +309,45 @@ impl GroupCx<'_> {
         doc
     }
 
+    /// A `#[deprecated]` alias under each old name of a type of this group renamed since the
+    /// last release, when the old name is free and the new one is this group's.
+    fn deprecated_aliases(&self, types: &[TypeId]) -> TokenStream {
+        let module = self.names.modules[self.group].trim_start_matches("r#");
+        let current: BTreeSet<&str> = types
+            .iter()
+            .map(|&id| self.names.types[id].as_str())
+            .collect();
+        let taken = |name: &str| {
+            current.contains(name)
+                || self.names.api_structs[self.group] == name
+                || self
+                    .names
+                    .params_structs
+                    .iter()
+                    .flatten()
+                    .any(|p| p == name)
+                || self.names.forms.iter().flatten().any(|f| f == name)
+        };
+        let aliases = self
+            .renamed
+            .iter()
+            .filter(|r| r.module == module && current.contains(r.new.as_str()) && !taken(&r.old))
+            .map(|r| {
+                let (old, new) = (ident(&r.old), ident(&r.new));
+                let note = format!("renamed to `{}`", r.new);
+                let doc = format!(
+                    " The name `{}` had until the names were reworked; use [`{}`].",
+                    r.old, r.new
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[deprecated(note = #note)]
+                    pub type #old = #new;
+                }
+            });
+        quote! { #(#aliases)* }
+    }
+
     /// The group's items: the crate's, or its module's in a crate of several groups.
     fn items(&self, ops: &[usize], types: &[TypeId]) -> TokenStream {
         let api_struct = ident(&self.names.api_structs[self.group]);
@@ -314,6 +367,7 @@ impl GroupCx<'_> {
         let params = ops.iter().filter_map(|&i| self.params_struct(i));
         let forms = ops.iter().filter_map(|&i| self.form_struct(i));
         let type_items = types.iter().map(|&id| self.type_item(id));
+        let aliases = self.deprecated_aliases(types);
         let ops_items = if ops.is_empty() {
             quote! {}
         } else {
@@ -351,6 +405,7 @@ impl GroupCx<'_> {
             #(#params)*
             #(#forms)*
             #(#type_items)*
+            #aliases
         }
     }
 

@@ -79,6 +79,10 @@ impl GroupCx<'_> {
         let mut ctor_args = Vec::new();
         let mut ctor_inits = Vec::new();
         let mut setters = Vec::new();
+        let field_names_set: BTreeSet<&str> = field_names
+            .iter()
+            .map(|n| n.trim_start_matches("r#"))
+            .collect();
         for (f, rust) in s.fields.iter().zip(field_names) {
             let fname = ident(rust);
             let value_ty = self.ty(&f.ty);
@@ -109,17 +113,23 @@ impl GroupCx<'_> {
                 let setter = ident(&setter_name(rust));
                 let doc = format!(" Sets `{}`.", f.json_name);
                 setters.push(if double {
-                    let set = if f.boxed {
-                        quote! { value.map(Box::new) }
-                    } else {
-                        quote! { value }
-                    };
+                    let set = wrap(quote! { value.into() });
+                    let null = ident(&null_setter_name(rust, &field_names_set));
+                    let null_doc = format!(
+                        " Sends `\"{}\": null`, which clears it (where the API allows).",
+                        f.json_name
+                    );
                     quote! {
                         #[doc = #doc]
-                        #[doc = " `None` sends `null`."]
                         #[inline]
-                        pub fn #setter(mut self, value: Option<#value_ty>) -> Self {
-                            self.#fname = Some(#set);
+                        pub fn #setter(mut self, value: impl Into<#value_ty>) -> Self {
+                            self.#fname = Some(Some(#set));
+                            self
+                        }
+                        #[doc = #null_doc]
+                        #[inline]
+                        pub fn #null(mut self) -> Self {
+                            self.#fname = Some(None);
                             self
                         }
                     }
@@ -471,6 +481,7 @@ impl GroupCx<'_> {
                     }
                 }
             });
+            let from = self.variant_conversions(id, u, &name);
             return quote! {
                 #docs
                 #deprecated
@@ -482,6 +493,7 @@ impl GroupCx<'_> {
                     #( #[doc = #variant_docs] #variants(#tys), )*
                     #unknown_variant
                 }
+                #from
                 #de
                 #param
             };
@@ -522,6 +534,8 @@ impl GroupCx<'_> {
         };
         let unknown_doc =
             format!(" A `{tag}` this version of the crate does not know, kept verbatim.");
+        let accessors = self.common_accessors(id, u);
+        let from = self.variant_conversions(id, u, &name);
         quote! {
             #docs
             #deprecated
@@ -532,8 +546,186 @@ impl GroupCx<'_> {
                 #[doc = #unknown_doc]
                 #unknown(serde_json::Value),
             }
+            #accessors
+            #from
             #ser
             #de
         }
+    }
+
+    /// For a tagged union, one accessor per property every variant has with the same type
+    /// and Rust name (`DnsRecord::id()`, `name()`, `ttl()`): `None` for an unknown variant, or
+    /// where the variant leaves the property out.
+    fn common_accessors(&self, id: TypeId, u: &Union) -> TokenStream {
+        let structs: Option<Vec<(TypeId, &Struct)>> = u
+            .variants
+            .iter()
+            .map(|v| match &v.ty {
+                TypeRef::Named(vid) => match &self.api.types[*vid].kind {
+                    TypeKind::Struct(s) => Some((*vid, s)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let Some(structs) = structs.filter(|s| !s.is_empty()) else {
+            return quote! {};
+        };
+        let (first_id, first) = structs[0];
+        let variants: Vec<Ident> = self.names.variants[&id].iter().map(|v| ident(v)).collect();
+        let unknown = ident(&self.names.unknown_variant[&id]);
+        let taken = ["as_str", "clone", "eq", "fmt", "serialize", "deserialize"];
+        let mut methods = Vec::new();
+        for (k, field) in first.fields.iter().enumerate() {
+            let rust = &self.names.fields[&first_id][k];
+            if field.flatten || taken.contains(&rust.as_str()) {
+                continue;
+            }
+            // (Rust name, optional?) of the field in each variant, if it has it alike.
+            let mut arms = Vec::new();
+            let mut any_optional = false;
+            let mut alike = true;
+            for (&(vid, s), variant) in structs.iter().zip(&variants) {
+                let found = s.fields.iter().enumerate().find(|(j, f)| {
+                    f.json_name == field.json_name
+                        && f.ty == field.ty
+                        && f.boxed == field.boxed
+                        && !f.flatten
+                        && self.names.fields[&vid][*j] == *rust
+                });
+                let Some((_, f)) = found else {
+                    alike = false;
+                    break;
+                };
+                let optional = !f.required || f.nullable;
+                let double = !f.required && f.nullable && self.api.types[vid].usage.sent;
+                any_optional |= optional;
+                let fname = ident(rust);
+                arms.push(if double {
+                    quote! { Self::#variant(value) => value.#fname.as_ref().and_then(Option::as_ref), }
+                } else if optional {
+                    quote! { Self::#variant(value) => value.#fname.as_ref(), }
+                } else {
+                    quote! { Self::#variant(value) => Some(&value.#fname), }
+                });
+            }
+            if !alike {
+                continue;
+            }
+            let value_ty = self.ty(&field.ty);
+            // Read as users read a field: `&str` and slices, numbers and flags by value.
+            // An alias (`Identifier = String`) reads as what it stands for.
+            // (`passes::break_alias_cycles` leaves no cycle; the bound is a second guard.)
+            let mut read_as = &field.ty;
+            for _ in 0..self.api.types.len() {
+                match read_as {
+                    TypeRef::Named(target) => match &self.api.types[*target].kind {
+                        TypeKind::Alias(inner) => read_as = inner,
+                        _ => break,
+                    },
+                    _ => break,
+                }
+            }
+            let (returned, adapt) = match read_as {
+                _ if field.boxed => (quote! { Option<&Box<#value_ty>> }, quote! {}),
+                TypeRef::String => (quote! { Option<&str> }, quote! { .map(String::as_str) }),
+                TypeRef::Integer | TypeRef::Number | TypeRef::Boolean => {
+                    (quote! { Option<#value_ty> }, quote! { .copied() })
+                }
+                TypeRef::Vec(item) => {
+                    let item = self.ty(item);
+                    (quote! { Option<&[#item]> }, quote! { .map(Vec::as_slice) })
+                }
+                _ => (quote! { Option<&#value_ty> }, quote! {}),
+            };
+            let method = ident(rust);
+            let doc = format!(
+                " `{}`, which every variant has{}; `None` for a variant this version does not know.",
+                field.json_name,
+                if any_optional { " (where it is set)" } else { "" }
+            );
+            methods.push(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> #returned {
+                    match self {
+                        #(#arms)*
+                        Self::#unknown(_) => None,
+                    }
+                    #adapt
+                }
+            });
+        }
+        if methods.is_empty() {
+            return quote! {};
+        }
+        let name = ident(&self.names.types[id]);
+        quote! {
+            impl #name {
+                #(#methods)*
+            }
+        }
+    }
+
+    /// `From<Variant> for Union`, for each variant whose type is a variant of this union only
+    /// (in its crate) and of no other variant of it: `&ARecordInput::new(..).into()`.
+    fn variant_conversions(&self, id: TypeId, u: &Union, name: &Ident) -> TokenStream {
+        let group = &self.names.crates[&self.api.types[id].group];
+        let impls = u
+            .variants
+            .iter()
+            .zip(&self.names.variants[&id])
+            .filter_map(|(v, variant)| {
+                // Only a distinct type converts: an alias (of `String`, say) is not one, and two
+                // variants of one type, or a type that is a variant of another union of the crate,
+                // would make `.into()` ambiguous.
+                let target = self.distinct_type(&v.ty)?;
+                let shared = u
+                    .variants
+                    .iter()
+                    .filter(|other| self.distinct_type(&other.ty) == Some(target))
+                    .count()
+                    > 1;
+                let elsewhere = self.api.types_with_ids().any(|(other, t)| {
+                    other != id
+                        && &self.names.crates[&t.group] == group
+                        && matches!(&t.kind, TypeKind::Union(o)
+                        if o.variants.iter().any(|x| self.distinct_type(&x.ty) == Some(target)))
+                });
+                if shared || elsewhere {
+                    return None;
+                }
+                let ty = self.ty(&v.ty);
+                let variant = ident(variant);
+                let value = if v.boxed {
+                    quote! { Box::new(value) }
+                } else {
+                    quote! { value }
+                };
+                Some(quote! {
+                    impl From<#ty> for #name {
+                        fn from(value: #ty) -> Self {
+                            Self::#variant(#value)
+                        }
+                    }
+                })
+            });
+        quote! { #(#impls)* }
+    }
+
+    /// The struct, enum or union a type reference stands for, through aliases; `None` for
+    /// anything else (a primitive, a list, a map).
+    fn distinct_type(&self, ty: &TypeRef) -> Option<TypeId> {
+        let mut ty = ty;
+        // Alias chains are short; the bound only guards against a cycle.
+        for _ in 0..16 {
+            let TypeRef::Named(id) = ty else {
+                return None;
+            };
+            match &self.api.types[*id].kind {
+                TypeKind::Alias(target) => ty = target,
+                _ => return Some(*id),
+            }
+        }
+        None
     }
 }

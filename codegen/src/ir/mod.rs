@@ -126,6 +126,10 @@ pub struct TypeDef {
     /// Other inline schemas of identical shape that this type also stands for (their
     /// locations); they were merged into it to keep the generated crate small.
     pub merged: Vec<String>,
+    /// With [`merged`](Self::merged): the location and name hint of every site the type
+    /// stands for, its own first; empty when nothing was merged. Naming reads the hints again
+    /// once the operations' methods have names.
+    pub site_hints: Vec<(String, String)>,
 }
 
 /// Directions a type is used in; decides which serde impls are emitted.

@@ -79,6 +79,7 @@ impl<'a> Lowerer<'a> {
             kind,
             usage: Usage::default(),
             merged: Vec::new(),
+            site_hints: Vec::new(),
         });
         id
     }
@@ -99,6 +100,7 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Alias(TypeRef::Json),
             usage: Usage::default(),
             merged: Vec::new(),
+            site_hints: Vec::new(),
         });
         self.components.insert(name.to_owned(), id);
         let ctx = Ctx {
@@ -327,18 +329,12 @@ impl<'a> Lowerer<'a> {
         ctx: &Ctx,
     ) -> Shape {
         let keyword = if one_of { "oneOf" } else { "anyOf" };
+        let hints = self.variant_hints(variants);
         let mut out: Vec<TypeRef> = Vec::new();
         for (i, v) in variants.iter().enumerate() {
-            let hint = match v {
-                ReferenceOr::Item(s) => s
-                    .schema_data
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| format!("variant {}", i + 1)),
-                ReferenceOr::Reference { .. } => format!("variant {}", i + 1),
-            };
+            let hint = &hints[i];
             let (ty, _nullable) =
-                self.type_of(sref(v), &ctx.child(&hint, &format!("{keyword}/{i}")));
+                self.type_of(sref(v), &ctx.child(hint, &format!("{keyword}/{i}")));
             if !out.contains(&ty) {
                 out.push(ty);
             }
@@ -391,6 +387,72 @@ impl<'a> Lowerer<'a> {
                 discriminator: None,
             })),
         }
+    }
+
+    /// The words an inline variant of a union is named after: what tells it apart from the
+    /// others. Its `title`; else the single value of one of its properties (a tag: `type:
+    /// {enum: [A]}` → `A`); else its one required property, or its one property
+    /// (`{before: …}` → `before`). Hints that two variants would share, and variants with
+    /// none of these, are `variant <n>`.
+    fn variant_hints(&self, variants: &'a [ReferenceOr<Schema>]) -> Vec<String> {
+        let wanted: Vec<Option<String>> = variants
+            .iter()
+            .map(|v| match v {
+                ReferenceOr::Item(s) => s
+                    .schema_data
+                    .title
+                    .clone()
+                    .or_else(|| self.distinctive_property(s)),
+                ReferenceOr::Reference { .. } => None,
+            })
+            .collect();
+        wanted
+            .iter()
+            .enumerate()
+            .map(|(i, hint)| match hint {
+                Some(h) if wanted.iter().filter(|o| o.as_ref() == Some(h)).count() == 1 => {
+                    h.clone()
+                }
+                _ => format!("variant {}", i + 1),
+            })
+            .collect()
+    }
+
+    /// A tag value, the one required property, or the one property of an object schema.
+    fn distinctive_property(&self, schema: &'a Schema) -> Option<String> {
+        let (properties, required) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required),
+            SchemaKind::Any(a) => (&a.properties, &a.required),
+            _ => return None,
+        };
+        let tag = properties.values().find_map(|p| {
+            let (prop, _) = self.spec.deref(sref_box(p))?;
+            let values: Vec<&str> = match &prop.schema_kind {
+                SchemaKind::Type(Type::String(st)) => st
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect(),
+                SchemaKind::Any(a) => a.enumeration.iter().filter_map(|v| v.as_str()).collect(),
+                _ => return None,
+            };
+            match values.as_slice() {
+                [one] => Some((*one).to_owned()),
+                _ => None,
+            }
+        });
+        tag.or_else(|| match required.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        })
+        .or_else(|| {
+            let mut names = properties.keys();
+            match (names.next(), names.next()) {
+                (Some(one), None) => Some(one.clone()),
+                _ => None,
+            }
+        })
     }
 
     pub(super) fn is_enum(&self, t: &TypeRef) -> bool {

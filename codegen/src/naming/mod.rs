@@ -18,11 +18,17 @@
 //!   or operation, then property/role words: `ListZonesResultItem`). Names that would start with
 //!   a digit or shadow a prelude/std name the generated code uses (`Result`, `Option`, `Vec`, …)
 //!   get the group name in front (`Result` → `RulesetsResult`). When several types still want
-//!   one name, the first claimant keeps it and the others get `2`, `3`, … appended; claimants
-//!   are ordered component schemas first (by schema name, byte order), then inline schemas (by
-//!   location, byte order), then parameter structs (by operation path and method). A name
-//!   therefore depends on the schema's own place, never on which operation reached it first. So `rulesets_Messages` is `Messages` and
-//!   `rulesets_messages` is `Messages2`; each renamed type's rustdoc says so.
+//!   one name, the first claimant keeps it; claimants are ordered component schemas first (by
+//!   schema name, byte order), then inline schemas (by location, byte order), then parameter
+//!   structs (by operation path and method). Each later one takes the nearest context that
+//!   tells it apart ([`owner_contexts`]): the words its operations' methods share, then its
+//!   owner (the component schema it sits in, its operation's method, or for a component its
+//!   group), without repeating words (`Status` of `create-member-with-policies` →
+//!   `CreateMemberWithPoliciesStatus`; `rulesets_messages` → `RulesetsMessages`); only when no
+//!   context is free does it get `2`, `3`, …. A name therefore depends on the schema's own
+//!   place, never on which operation reached it first; each renamed type's rustdoc says so.
+//! - Union variants: named after what tells them apart: the tag value, the variant schema's
+//!   `$ref` name or title, or its one required property; `Variant1`, … only when nothing does.
 //! - Fields: snake case of the JSON name; Rust keywords become raw identifiers (`r#type`),
 //!   those that cannot (`self`, `super`, `crate`, `Self`) get a trailing `_`; names that are
 //!   empty or start with a digit get a leading `_`/`field`; duplicates get `_2`, `_3`, …; any
@@ -32,14 +38,22 @@
 //! - Enum variants: upper camel case of the value (`"1st"` → `V1st`, `""` → `Empty`,
 //!   `"+1"` → `Plus1`, `"-1"` → `Minus1`); duplicates (values differing only in case or punctuation) get `2`, `3`, ….
 //!   The unknown-value fallback is `Unknown`, or `UnknownValue`(`2`, …) if a real value took it.
-//! - Methods: the operationId in snake case without its tag prefix (`list_dns_records`). If two
-//!   operations of one group would share a name, all of them use their full operationId in snake
-//!   case instead; remaining clashes get `_2`, `_3`, …. `new` is reserved for the API struct's
-//!   constructor, so an operation named `new` is `new_2`. An operation with an optional request
-//!   body also gets `<method>_with`, which takes it (claimed after all plain names).
+//! - Methods: the operation's summary in words ([`words`]: acronyms stay whole), without
+//!   articles or the group's words in front; collisions get the path's scope, then the
+//!   operationId's words, then `_2`, `_3`, …; see [`methods`](methods) for every rule. `new` is
+//!   reserved for the API struct's constructor, so an operation named `new` is `new_2`. An
+//!   operation with an optional request body also gets `<method>_with`, which takes it (claimed
+//!   after all plain names). The API struct is `<Group>Api`, without repeating `Api`.
+
+mod hints;
+mod methods;
+pub mod words;
+
+pub use methods::MAX_LEN as METHOD_NAME_MAX_LEN;
 
 use crate::ir::*;
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use methods::name_methods;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Names the generated code refers to without a path; a type may not take them.
@@ -141,6 +155,17 @@ pub struct Names {
     pub renamed: BTreeMap<TypeId, String>,
 }
 
+/// The API struct of a group: `<Group>Api`, without repeating `Api` (`bill-subs-api` →
+/// `BillSubsApi`).
+pub fn api_struct_name(group: &str) -> String {
+    let camel = camel(group);
+    if camel.ends_with("Api") {
+        camel
+    } else {
+        format!("{camel}Api")
+    }
+}
+
 /// Runs the naming pass.
 pub fn assign(api: &Api) -> Names {
     let mut names = Names {
@@ -161,7 +186,7 @@ pub fn assign(api: &Api) -> Names {
         names.modules.insert(group.clone(), module);
         names
             .api_structs
-            .insert(group.clone(), format!("{}Api", camel(group)));
+            .insert(group.clone(), api_struct_name(group));
     }
     // Groups that need each other share the crate their first group would have had.
     for unit in mutually_dependent(&api.group_needs()) {
@@ -207,84 +232,6 @@ pub fn assign(api: &Api) -> Names {
     names
 }
 
-fn name_methods(api: &Api, names: &mut Names) {
-    let mut by_group: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, op) in api.operations.iter().enumerate() {
-        by_group.entry(&op.group).or_default().push(i);
-    }
-    for ops in by_group.values() {
-        let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for &i in ops {
-            wanted
-                .entry(snake_ident(&api.operations[i].name_hint))
-                .or_default()
-                .push(i);
-        }
-        let mut chosen: Vec<(usize, String)> = Vec::new();
-        for (name, claimants) in wanted {
-            if claimants.len() == 1 {
-                chosen.push((claimants[0], name));
-            } else {
-                for i in claimants {
-                    chosen.push((i, snake_ident(&api.operations[i].id.to_snake_case())));
-                }
-            }
-        }
-        chosen.sort_by_key(|(i, _)| *i);
-        let mut used = BTreeSet::from([API_CONSTRUCTOR.to_owned()]);
-        for (i, name) in chosen {
-            let unique = claim(&mut used, &name, "_");
-            names.statics[i] = unique.trim_start_matches("r#").to_shouty_snake_case();
-            names.methods[i] = unique;
-        }
-        for &i in ops {
-            if api.operations[i]
-                .body
-                .as_ref()
-                .is_some_and(body_is_optional)
-            {
-                let with = format!("{}_with", names.methods[i].trim_start_matches("r#"));
-                names.body_methods[i] = Some(claim(&mut used, &with, "_"));
-            }
-            let alternatives = api.operations[i]
-                .body
-                .iter()
-                .flat_map(|b| &b.alternatives)
-                .map(|(ct, _)| ct.split(';').next().unwrap_or(ct));
-            let alternatives: Vec<&str> = alternatives.collect();
-            for ct in &alternatives {
-                let subtype = ct.split('/').nth(1).unwrap_or(ct);
-                let shared = alternatives
-                    .iter()
-                    .filter(|other| other.split('/').nth(1) == Some(subtype))
-                    .count()
-                    > 1;
-                let suffix = if shared { *ct } else { subtype };
-                let method = format!(
-                    "{}_{}",
-                    names.methods[i].trim_start_matches("r#"),
-                    suffix.to_snake_case()
-                );
-                let claimed = claim(&mut used, &method, "_");
-                names.alternative_methods[i].push(claimed);
-            }
-        }
-    }
-    for (i, op) in api.operations.iter().enumerate() {
-        let reserved = ["body", "params", "form", "request"];
-        names.path_args[i] =
-            unique_snake(op.path_params.iter().map(|p| p.name.as_str()), &reserved);
-        names.param_fields[i] = unique_snake(op.params.iter().map(|p| p.name.as_str()), &[]);
-        if let Some(parts) = form_parts(op) {
-            let wire = parts.iter().map(|p| match p.kind {
-                FormPartKind::NamedFiles => "named_files",
-                _ => p.name.as_str(),
-            });
-            names.form_fields[i] = unique_snake(wire, &[]);
-        }
-    }
-}
-
 /// The parts of an operation's multipart body, when it has documented ones (it then gets a
 /// form struct).
 pub fn form_parts(op: &Operation) -> Option<&[FormPart]> {
@@ -311,6 +258,7 @@ fn name_types(api: &Api, names: &mut Names) {
     });
     let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut first_claimant: HashMap<(String, String), TypeId> = HashMap::new();
+    let operations = hints::OperationsByPlace::new(api);
     for group in &api.groups {
         let set = used.entry(group.clone()).or_default();
         set.insert(names.api_structs[group].clone());
@@ -319,7 +267,7 @@ fn name_types(api: &Api, names: &mut Names) {
     for id in order {
         let ty = &api.types[id];
         let group_camel = camel(&ty.group);
-        let mut base = camel(&ty.name_hint);
+        let mut base = camel(&hints::type_hint(ty, api, names, &operations));
         let mut note = None;
         if base.is_empty() {
             base = format!("{group_camel}Type");
@@ -330,14 +278,36 @@ fn name_types(api: &Api, names: &mut Names) {
             base = format!("{group_camel}{base}");
         }
         let set = used.entry(ty.group.clone()).or_default();
-        let name = claim_camel(set, &base);
+        // A name already taken: the nearest context that tells this one apart (its owner, or
+        // its group), then a number.
+        let mut numbered = false;
+        let name = if set.insert(base.clone()) {
+            base.clone()
+        } else {
+            match owner_contexts(names, ty, &operations)
+                .into_iter()
+                .map(|context| with_context(&context, &base))
+                .find(|with| *with != base && set.insert(with.clone()))
+            {
+                Some(with) => with,
+                None => {
+                    numbered = true;
+                    claim_camel(set, &base)
+                }
+            }
+        };
         if name != base {
             let by = first_claimant
                 .get(&(ty.group.clone(), base.clone()))
                 .map(|other| format!(" (taken by `{}`)", api.types[*other].origin.pointer()))
                 .unwrap_or_default();
+            let numbered = if numbered {
+                " and no context tells them apart, so it is numbered"
+            } else {
+                ""
+            };
             note = Some(format!(
-                "named `{name}` because `{base}` was already used{by}"
+                "named `{name}` because `{base}` was already used{by}{numbered}"
             ));
         } else {
             first_claimant.insert((ty.group.clone(), base.clone()), id);
@@ -363,6 +333,54 @@ fn name_types(api: &Api, names: &mut Names) {
         let base = format!("{}Form", camel(names.methods[i].trim_start_matches("r#")));
         names.forms[i] = Some(claim_camel(set, &base));
     }
+}
+
+/// `base` after `context`, without the words of `base` that `context` already says, nor
+/// articles (`CreateZoneAccessGroup` + `AnAccessGroupRequest` → `CreateZoneAccessGroupRequest`);
+/// the last word of `base` always stays.
+fn with_context(context: &str, base: &str) -> String {
+    let said: BTreeSet<String> = words::words(context).into_iter().collect();
+    let base_words = words::words(base);
+    let last = base_words.len().saturating_sub(1);
+    let kept: String = base_words
+        .iter()
+        .enumerate()
+        .filter(|(k, w)| {
+            *k == last || !(said.contains(*w) || ["a", "an", "the"].contains(&w.as_str()))
+        })
+        .map(|(_, w)| camel(w))
+        .collect();
+    format!("{context}{kept}")
+}
+
+/// The contexts that tell a type apart, nearest first, as name prefixes: the words the
+/// methods of a merged type's operations share (`UpdateLogpushJob` for the account's and the
+/// zone's), then the owner its place names: the component schema an inline schema sits in
+/// (`#/components/schemas/zones_zone/properties/status` → `Zone`), the operation a body,
+/// parameter or response schema belongs to (its method: `ListZones`), or for a component,
+/// its group (`rulesets_messages` → `Rulesets`).
+fn owner_contexts(
+    names: &Names,
+    ty: &TypeDef,
+    operations: &hints::OperationsByPlace,
+) -> Vec<String> {
+    let shared = hints::shared_method_words(ty, names, operations).map(|words| camel(&words));
+    let owner = match &ty.origin {
+        Origin::Component(_) => Some(camel(&ty.group)),
+        Origin::Inline(pointer) => match pointer.strip_prefix("#/components/schemas/") {
+            Some(rest) => {
+                let component = rest.split('/').next().unwrap_or_default();
+                let without_group = component
+                    .strip_prefix(&format!("{}_", ty.group))
+                    .unwrap_or(component);
+                Some(camel(without_group)).filter(|c| !c.is_empty())
+            }
+            None => operations
+                .of(pointer)
+                .map(|index| camel(names.methods[index].trim_start_matches("r#"))),
+        },
+    };
+    shared.into_iter().chain(owner).collect()
 }
 
 fn variant_name_for(ty: &TypeRef, api: &Api, names: &Names) -> String {

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 /// merged. Runs to a fixed point, since merging children can make parents identical. The
 /// survivor is named after the words its sites share (`… direction` → `Direction`).
 pub fn merge_identical(api: &mut Api) {
-    let mut hints: HashMap<TypeId, Vec<String>> = HashMap::new();
+    let mut hints: HashMap<TypeId, Vec<(String, String)>> = HashMap::new();
     let mut gone_all: HashSet<TypeId> = HashSet::new();
     loop {
         let mut first: HashMap<String, TypeId> = HashMap::new();
@@ -43,11 +43,14 @@ pub fn merge_identical(api: &mut Api) {
             let hint = api.types[gone].name_hint.clone();
             let moved = std::mem::take(&mut api.types[gone].merged);
             gone_all.insert(gone);
-            let keep_hint = api.types[keep].name_hint.clone();
+            let keep_site = (
+                api.types[keep].origin.pointer(),
+                api.types[keep].name_hint.clone(),
+            );
             hints
                 .entry(keep)
-                .or_insert_with(|| vec![keep_hint])
-                .push(hint);
+                .or_insert_with(|| vec![keep_site])
+                .push((pointer.clone(), hint));
             if let Some(more) = hints.remove(&gone) {
                 hints.entry(keep).or_default().extend(more);
             }
@@ -68,11 +71,12 @@ pub fn merge_identical(api: &mut Api) {
         t.merged.dedup();
         // Named after what the sites share (`… direction` → `Direction`), unless that is only
         // a role word (`… request`), which names nothing: then after the copy that stayed.
-        let shared = common_word_suffix(&all);
-        let role_only = shared.split_whitespace().all(|w| ROLE_WORDS.contains(&w));
-        if !shared.is_empty() && !role_only {
+        let site_hints: Vec<String> = all.iter().map(|(_, hint)| hint.clone()).collect();
+        let shared = common_word_suffix(&site_hints);
+        if !shared.is_empty() && !role_only(&shared) {
             t.name_hint = shared;
         }
+        t.site_hints = all;
         // Descriptions of one site may not fit the others.
         if t.docs.description.is_some() {
             t.docs.description = None;
@@ -81,13 +85,18 @@ pub fn merge_identical(api: &mut Api) {
 }
 
 /// Words that say where a type sits (a body, a result, a list item), not what it is.
-const ROLE_WORDS: [&str; 7] = [
+pub(crate) const ROLE_WORDS: [&str; 7] = [
     "request", "response", "result", "item", "value", "body", "input",
 ];
 
+/// Whether a hint is only [`ROLE_WORDS`].
+pub(crate) fn role_only(hint: &str) -> bool {
+    hint.split_whitespace().all(|w| ROLE_WORDS.contains(&w))
+}
+
 /// The trailing words all hints share (`list zones direction`, `list records direction` →
 /// `direction`); empty if none.
-fn common_word_suffix(hints: &[String]) -> String {
+pub(crate) fn common_word_suffix(hints: &[String]) -> String {
     let split: Vec<Vec<&str>> = hints
         .iter()
         .map(|h| h.split_whitespace().collect())

@@ -10,19 +10,22 @@
 //! 5. [`order_unions`]: untagged unions try their most specific variant first (after 3,
 //!    which exempts tagged unions);
 //! 6. [`break_alias_cycles`]: an alias that reaches itself becomes JSON;
-//! 7. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
-//! 8. [`split_directions`]: request types lose read-only properties, response types
-//!    write-only ones; a type used both ways whose views differ is split in two (after 7);
-//! 9. [`merge_identical`]: inline types of identical shape in one group become one, their
-//!    directions of use combined (after 3–8, so types compare in their final form, request
-//!    copies included);
-//! 10. [`box_recursion`]: fields and variants that make a type contain itself are boxed
-//!     (after 9, which changes the graph);
-//! 11. [`compact`]: types used in no direction (merged away, tag enums, never reached) are
+//! 7. [`adopt_aliased_types`]: a component that only renames an inline type becomes it
+//!    (after 6);
+//! 8. [`mark_usage`]: which directions (sent, received, parameter) each type is used in;
+//! 9. [`split_directions`]: request types lose read-only properties, response types
+//!    write-only ones; a type used both ways whose views differ is split in two (after 8);
+//! 10. [`merge_identical`]: inline types of identical shape in one group become one, their
+//!     directions of use combined (after 3–9, so types compare in their final form, request
+//!     copies included);
+//! 11. [`box_recursion`]: fields and variants that make a type contain itself are boxed
+//!     (after 10, which changes the graph);
+//! 12. [`compact`]: types used in no direction (merged away, tag enums, never reached) are
 //!     removed and the ids renumbered (last, so naming, emit and diff see only live types).
 //!
 //! A new pass goes in a new module here and into [`PASSES`] at the place its inputs are ready.
 
+pub mod adopt_aliased_types;
 pub mod box_recursion;
 pub mod break_alias_cycles;
 pub mod compact;
@@ -70,6 +73,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "break_alias_cycles",
         run: break_alias_cycles::break_alias_cycles,
+    },
+    Pass {
+        name: "adopt_aliased_types",
+        run: adopt_aliased_types::adopt_aliased_types,
     },
     Pass {
         name: "mark_usage",
