@@ -45,7 +45,7 @@ async fn beyond_the_spec(client: &Client, zone_id: &str) -> Result<(), Box<dyn s
     //    newer API sends that the spec does not describe is still readable.
     let zone = client
         .zones()
-        .zones_0_get(zone_id)
+        .get_zone(zone_id)
         .timeout(Duration::from_secs(5))
         .retry_policy(RetryPolicy::default().max_retries(1))
         .send_with_info()

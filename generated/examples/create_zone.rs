@@ -12,9 +12,9 @@ use cloudflare_v4::{zones, Client, Error};
 async fn add_zone(client: &Client, account_id: &str, name: &str) -> Result<(), Error> {
     // curl -X POST …/zones -d '{"account":{"id":"…"},"name":"example.com","type":"full"}'
     let request =
-        zones::ZonesPostRequest::new(zones::ZonesPostRequestAccount::new().id(account_id), name)
+        zones::CreateZoneRequest::new(zones::CreateZoneRequestAccount::new().id(account_id), name)
             .r#type(zones::Type::Full);
-    let zone = client.zones().zones_post(&request).await?;
+    let zone = client.zones().create_zone(&request).await?;
     println!(
         "zone {} ({}) created on {}",
         zone.name, zone.id, zone.created_on

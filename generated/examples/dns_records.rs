@@ -36,7 +36,7 @@ async fn example(zone_id: &str) -> Result<(), Error> {
             println!("MX {} → {} ({:?})", mx.name, mx.content, mx.priority);
         }
     }
-    match dns.dns_record_details(zone_id, "no-such-id").await {
+    match dns.get_dns_record(zone_id, "no-such-id").await {
         Err(Error::Api { status: 404, .. }) => println!("gone"),
         other => println!("{other:?}"),
     }

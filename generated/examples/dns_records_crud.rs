@@ -31,7 +31,7 @@ async fn manage_record(client: &Client, zone_id: &str) -> Result<(), Error> {
     // Update (PUT replaces the record): a request value is plain data to change.
     let mut updated = record;
     updated.content = "198.51.100.5".to_owned();
-    dns.update_dns_record(zone_id, &id, &dns_records::DnsRecordInput::A(updated))
+    dns.overwrite_dns_record(zone_id, &id, &dns_records::DnsRecordInput::A(updated))
         .await?;
 
     // Delete: no body to pass (the spec's body is an empty object). A delete may answer

@@ -13,7 +13,7 @@ async fn create_namespace(client: &Client, account_id: &str) -> Result<String, E
     let body = workers_kv::CreateRenameNamespaceBody::new("my-app-sessions");
     let namespace: workers_kv::Namespace = client
         .workers_kv()
-        .create_a_namespace(account_id, &body)
+        .create_namespace(account_id, &body)
         .await?;
     println!("created {} ({})", namespace.title, namespace.id);
     Ok(namespace.id)

@@ -14,17 +14,17 @@ async fn list_zones(client: &Client, account_id: &str) -> Result<Vec<String>, Er
     let api = client.zones();
 
     // One page, filtered.
-    let params = zones::ZonesGetParams::new()
+    let params = zones::ListZonesParams::new()
         .account_id(account_id)
-        .status(zones::ZonesGetStatus::Active)
+        .status(zones::ListZonesStatus::Active)
         .per_page(50);
-    let first: cloudflare_v4::Page<zones::Zone> = api.zones_get(&params).await?;
+    let first: cloudflare_v4::Page<zones::Zone> = api.list_zones(&params).await?;
     println!("{} zones on the first page", first.items.len());
 
     // Every zone, page after page, as a stream (at most 20 pages). A server that ignores
     // `page` ends the stream with `Error::Pagination` instead of looping: keep what came.
     let mut names = Vec::new();
-    let mut all = std::pin::pin!(api.zones_get(&Default::default()).max_pages(20).items());
+    let mut all = std::pin::pin!(api.list_zones(&Default::default()).max_pages(20).items());
     while let Some(zone) = all.next().await {
         match zone {
             Ok(zone) => names.push(zone.name),

@@ -10,14 +10,14 @@
 use cloudflare_v4::{logpush, Client, Error};
 
 async fn create_job(client: &Client, zone_id: &str) -> Result<Option<i64>, Error> {
-    let job = logpush::IdLogpushJobsRequest::new("s3://bucket/logs?region=us-west-2")
-        .dataset(Some("http_requests".to_owned()))
+    let job = logpush::LogpushJobRequest::new("s3://bucket/logs?region=us-west-2")
+        .dataset("http_requests")
         .enabled(true)
-        .name(Some("example.com".to_owned()))
+        .name("example.com")
         .ownership_challenge("challenge-token");
     let created: Option<logpush::LogpushJob> = client
         .logpush()
-        .post_zones_zone_id_logpush_jobs(zone_id, &job)
+        .create_zone_logpush_job(zone_id, &job)
         .await?;
     Ok(created.and_then(|job| job.id))
 }

@@ -28,11 +28,11 @@ async fn cache_images(client: &Client, zone_id: &str) -> Result<(), Error> {
             zones::StringConstraintOperator::Matches,
             "*example.com/images/*",
         ));
-    let rule = zones::APageRuleRequest::new(actions, vec![target])
+    let rule = zones::PageRuleRequest::new(actions, vec![target])
         .priority(1)
         .status(zones::Status::Active);
     // The spec leaves this answer untyped: it is the JSON the API sent.
-    let created = client.zones().create_a_page_rule(zone_id, &rule).await?;
+    let created = client.zones().create_page_rule(zone_id, &rule).await?;
     println!("page rule: {created}");
     // Reading page rules keeps every action's value as sent (`"on"`, `"flexible"`, an object).
     let rules = client

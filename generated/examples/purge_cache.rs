@@ -10,12 +10,14 @@
 use cloudflare_v4::{cache_purge, Client, Error};
 
 async fn purge_urls(client: &Client, zone_id: &str, urls: &[&str]) -> Result<(), Error> {
-    let request = cache_purge::PurgeRequest::SingleFile(
+    let request = cache_purge::PurgeCachedContentRequest::SingleFile(
         cache_purge::SingleFile::new()
             .files(urls.iter().map(|url| url.to_string()).collect::<Vec<_>>()),
     );
-    let result: Option<cache_purge::ApiResponseSingleIdResult> =
-        client.cache_purge().purge(zone_id, &request).await?;
+    let result: Option<cache_purge::ApiResponseSingleIdResult> = client
+        .cache_purge()
+        .purge_cached_content(zone_id, &request)
+        .await?;
     if let Some(result) = result {
         println!("purge request {}", result.id);
     }

@@ -21,10 +21,10 @@
 use cloudflare_v4::{firewall, Client, Error};
 
 async fn limit_logins(client: &Client, zone_id: &str) -> Result<(), Error> {
-    let action = firewall::ActionVariant1::new()
+    let action = firewall::Action::new()
         .mode(firewall::Mode::Ban)
         .timeout(600);
-    let traffic = firewall::MatchVariant1::new()
+    let traffic = firewall::Match::new()
         .request(
             firewall::MatchVariant1Request::new()
                 .methods(vec![firewall::MethodsItem::Post])
@@ -33,13 +33,10 @@ async fn limit_logins(client: &Client, zone_id: &str) -> Result<(), Error> {
         )
         .response(firewall::MatchVariant1Response::new().origin_traffic(true));
     // Threshold 100 requests in a period of 60 seconds.
-    let limit = firewall::ARateLimitRequest::new(action, traffic, 60, 100)
+    let limit = firewall::RateLimitRequest::new(action, traffic, 60, 100)
         .disabled(false)
         .description("Limit login attempts");
-    let created = client
-        .firewall()
-        .create_a_rate_limit(zone_id, &limit)
-        .await?;
+    let created = client.firewall().create_rate_limit(zone_id, &limit).await?;
     println!("rate limit: {created}");
     Ok(())
 }

@@ -13,7 +13,7 @@ use cloudflare_v4::{zone_analytics_api, Client, Error};
 
 async fn requests_last_day(client: &Client, zone_id: &str) -> Result<Option<i64>, Error> {
     let params = zone_analytics_api::GetDashboardParams::new()
-        .since(zone_analytics_api::Since2::Integer(-1440))
+        .since(zone_analytics_api::GetSince::Integer(-1440))
         .continuous(true);
     let dashboard: zone_analytics_api::Dashboard = client
         .zone_analytics_api()

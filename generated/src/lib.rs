@@ -385,8 +385,8 @@ impl Client {
     /// Operations of the `bill-subs-api` group (feature `bill-subs-api`).
     #[cfg(feature = "bill-subs-api")]
     #[cfg_attr(docsrs, doc(cfg(feature = "bill-subs-api")))]
-    pub fn bill_subs_api(&self) -> bill_subs_api::BillSubsApiApi<'_> {
-        bill_subs_api::BillSubsApiApi::new(&self.0)
+    pub fn bill_subs_api(&self) -> bill_subs_api::BillSubsApi<'_> {
+        bill_subs_api::BillSubsApi::new(&self.0)
     }
     /// Operations of the `bot-management` group (feature `bot-management`).
     #[cfg(feature = "bot-management")]
@@ -649,8 +649,8 @@ impl Client {
     /// Operations of the `registrar-api` group (feature `registrar-api`).
     #[cfg(feature = "registrar-api")]
     #[cfg_attr(docsrs, doc(cfg(feature = "registrar-api")))]
-    pub fn registrar_api(&self) -> registrar_api::RegistrarApiApi<'_> {
-        registrar_api::RegistrarApiApi::new(&self.0)
+    pub fn registrar_api(&self) -> registrar_api::RegistrarApi<'_> {
+        registrar_api::RegistrarApi::new(&self.0)
     }
     /// Operations of the `request-tracer` group (feature `request-tracer`).
     #[cfg(feature = "request-tracer")]
@@ -789,8 +789,8 @@ impl Client {
     /// Operations of the `zone-analytics-api` group (feature `zone-analytics-api`).
     #[cfg(feature = "zone-analytics-api")]
     #[cfg_attr(docsrs, doc(cfg(feature = "zone-analytics-api")))]
-    pub fn zone_analytics_api(&self) -> zone_analytics_api::ZoneAnalyticsApiApi<'_> {
-        zone_analytics_api::ZoneAnalyticsApiApi::new(&self.0)
+    pub fn zone_analytics_api(&self) -> zone_analytics_api::ZoneAnalyticsApi<'_> {
+        zone_analytics_api::ZoneAnalyticsApi::new(&self.0)
     }
     /// Operations of the `zones` group (feature `zones`).
     #[cfg(feature = "zones")]

@@ -126,10 +126,13 @@ impl AaaApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn connect_pager_duty(&self, account_id: &str) -> rt::Call<SensitiveIdResult> {
+    pub fn create_pager_duty_integration_token(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<SensitiveIdResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::CONNECT_PAGER_DUTY,
+            &operations::CREATE_PAGER_DUTY_INTEGRATION_TOKEN,
             &[account_id],
         );
         rt::__private::call(request)
@@ -145,14 +148,14 @@ impl AaaApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `token_id`
-    pub fn connect_pager_duty_token(
+    pub fn connect_pager_duty(
         &self,
         account_id: &str,
         token_id: &str,
     ) -> rt::Call<IdResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::CONNECT_PAGER_DUTY_TOKEN,
+            &operations::CONNECT_PAGER_DUTY,
             &[account_id, token_id],
         );
         rt::__private::call(request)
@@ -191,14 +194,14 @@ impl AaaApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn create_a_webhook(
+    pub fn create_webhook(
         &self,
         account_id: &str,
-        body: &AWebhookRequest,
+        body: &WebhookRequest,
     ) -> rt::Call<IdResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_WEBHOOK,
+            &operations::CREATE_WEBHOOK,
             &[account_id],
         );
         request.json(body);
@@ -217,14 +220,10 @@ impl AaaApi<'_> {
     /// - `webhook_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_a_webhook(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-    ) -> rt::Call<Webhooks> {
+    pub fn get_webhook(&self, account_id: &str, webhook_id: &str) -> rt::Call<Webhooks> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_WEBHOOK,
+            &operations::GET_WEBHOOK,
             &[account_id, webhook_id],
         );
         rt::__private::call(request)
@@ -242,15 +241,15 @@ impl AaaApi<'_> {
     /// - `webhook_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn update_a_webhook(
+    pub fn update_webhook(
         &self,
         account_id: &str,
         webhook_id: &str,
-        body: &AWebhookRequest,
+        body: &WebhookRequest,
     ) -> rt::Call<IdResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_WEBHOOK,
+            &operations::UPDATE_WEBHOOK,
             &[account_id, webhook_id],
         );
         request.json(body);
@@ -269,14 +268,14 @@ impl AaaApi<'_> {
     /// - `webhook_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn delete_a_webhook(
+    pub fn delete_webhook(
         &self,
         account_id: &str,
         webhook_id: &str,
     ) -> rt::Call<Option<ApiResponseCollection>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_WEBHOOK,
+            &operations::DELETE_WEBHOOK,
             &[account_id, webhook_id],
         );
         rt::__private::call(request)
@@ -342,14 +341,14 @@ impl AaaApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_notification_policy(
+    pub fn create_notification_policy(
         &self,
         account_id: &str,
-        body: &CreateANotificationPolicyRequest,
+        body: &CreateNotificationPolicyRequest,
     ) -> rt::Call<IdResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_NOTIFICATION_POLICY,
+            &operations::CREATE_NOTIFICATION_POLICY,
             &[account_id],
         );
         request.json(body);
@@ -366,14 +365,14 @@ impl AaaApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn get_a_notification_policy(
+    pub fn get_notification_policy(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Policies> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_NOTIFICATION_POLICY,
+            &operations::GET_NOTIFICATION_POLICY,
             &[account_id, policy_id],
         );
         rt::__private::call(request)
@@ -389,15 +388,15 @@ impl AaaApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn update_a_notification_policy(
+    pub fn update_notification_policy(
         &self,
         account_id: &str,
         policy_id: &str,
-        body: &UpdateANotificationPolicyRequest,
+        body: &UpdateNotificationPolicyRequest,
     ) -> rt::Call<IdResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_NOTIFICATION_POLICY,
+            &operations::UPDATE_NOTIFICATION_POLICY,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -414,14 +413,14 @@ impl AaaApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn delete_a_notification_policy(
+    pub fn delete_notification_policy(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<ApiResponseCollection>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_NOTIFICATION_POLICY,
+            &operations::DELETE_NOTIFICATION_POLICY,
             &[account_id, policy_id],
         );
         rt::__private::call(request)
@@ -576,7 +575,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-destinations-with-pager-duty-connect-pager-duty` — `POST /accounts/{account_id}/alerting/v3/destinations/pagerduty/connect`
-    pub static CONNECT_PAGER_DUTY: rt::Operation = rt::Operation {
+    pub static CREATE_PAGER_DUTY_INTEGRATION_TOKEN: rt::Operation = rt::Operation {
         id: "notification-destinations-with-pager-duty-connect-pager-duty",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/alerting/v3/destinations/pagerduty/connect",
@@ -585,7 +584,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-destinations-with-pager-duty-connect-pager-duty-token` — `GET /accounts/{account_id}/alerting/v3/destinations/pagerduty/connect/{token_id}`
-    pub static CONNECT_PAGER_DUTY_TOKEN: rt::Operation = rt::Operation {
+    pub static CONNECT_PAGER_DUTY: rt::Operation = rt::Operation {
         id: "notification-destinations-with-pager-duty-connect-pager-duty-token",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/alerting/v3/destinations/pagerduty/connect/{token_id}",
@@ -603,7 +602,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `notification-webhooks-create-a-webhook` — `POST /accounts/{account_id}/alerting/v3/destinations/webhooks`
-    pub static CREATE_A_WEBHOOK: rt::Operation = rt::Operation {
+    pub static CREATE_WEBHOOK: rt::Operation = rt::Operation {
         id: "notification-webhooks-create-a-webhook",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/alerting/v3/destinations/webhooks",
@@ -612,7 +611,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-webhooks-get-a-webhook` — `GET /accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}`
-    pub static GET_A_WEBHOOK: rt::Operation = rt::Operation {
+    pub static GET_WEBHOOK: rt::Operation = rt::Operation {
         id: "notification-webhooks-get-a-webhook",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}",
@@ -621,7 +620,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-webhooks-update-a-webhook` — `PUT /accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}`
-    pub static UPDATE_A_WEBHOOK: rt::Operation = rt::Operation {
+    pub static UPDATE_WEBHOOK: rt::Operation = rt::Operation {
         id: "notification-webhooks-update-a-webhook",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}",
@@ -630,7 +629,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-webhooks-delete-a-webhook` — `DELETE /accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}`
-    pub static DELETE_A_WEBHOOK: rt::Operation = rt::Operation {
+    pub static DELETE_WEBHOOK: rt::Operation = rt::Operation {
         id: "notification-webhooks-delete-a-webhook",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/alerting/v3/destinations/webhooks/{webhook_id}",
@@ -657,7 +656,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `notification-policies-create-a-notification-policy` — `POST /accounts/{account_id}/alerting/v3/policies`
-    pub static CREATE_A_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
+    pub static CREATE_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
         id: "notification-policies-create-a-notification-policy",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/alerting/v3/policies",
@@ -666,7 +665,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-policies-get-a-notification-policy` — `GET /accounts/{account_id}/alerting/v3/policies/{policy_id}`
-    pub static GET_A_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
+    pub static GET_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
         id: "notification-policies-get-a-notification-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/alerting/v3/policies/{policy_id}",
@@ -675,7 +674,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-policies-update-a-notification-policy` — `PUT /accounts/{account_id}/alerting/v3/policies/{policy_id}`
-    pub static UPDATE_A_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
+    pub static UPDATE_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
         id: "notification-policies-update-a-notification-policy",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/alerting/v3/policies/{policy_id}",
@@ -684,7 +683,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `notification-policies-delete-a-notification-policy` — `DELETE /accounts/{account_id}/alerting/v3/policies/{policy_id}`
-    pub static DELETE_A_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
+    pub static DELETE_NOTIFICATION_POLICY: rt::Operation = rt::Operation {
         id: "notification-policies-delete-a-notification-policy",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/alerting/v3/policies/{policy_id}",
@@ -1467,7 +1466,7 @@ pub type Url = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AWebhookRequest {
+pub struct WebhookRequest {
     /// `name`
     pub name: ComponentsSchemasName,
     /// `secret`
@@ -1476,7 +1475,7 @@ pub struct AWebhookRequest {
     /// `url`
     pub url: Url,
 }
-impl AWebhookRequest {
+impl WebhookRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<ComponentsSchemasName>, url: impl Into<Url>) -> Self {
@@ -2766,7 +2765,7 @@ impl MechanismsValueItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateANotificationPolicyRequest {
+pub struct CreateNotificationPolicyRequest {
     /// `alert_interval`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_interval: Option<AlertInterval>,
@@ -2785,7 +2784,7 @@ pub struct CreateANotificationPolicyRequest {
     /// `name`
     pub name: SchemasName,
 }
-impl CreateANotificationPolicyRequest {
+impl CreateNotificationPolicyRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -2827,7 +2826,7 @@ impl CreateANotificationPolicyRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateANotificationPolicyRequest {
+pub struct UpdateNotificationPolicyRequest {
     /// `alert_interval`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_interval: Option<AlertInterval>,
@@ -2850,7 +2849,7 @@ pub struct UpdateANotificationPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<SchemasName>,
 }
-impl UpdateANotificationPolicyRequest {
+impl UpdateNotificationPolicyRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -2984,6 +2983,16 @@ pub enum AuditLogsResponseCollection {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<ApiResponseCommon> for AuditLogsResponseCollection {
+    fn from(value: ApiResponseCommon) -> Self {
+        Self::ApiResponseCommon(value)
+    }
+}
+impl From<AuditLogsResponseCollectionVariant1> for AuditLogsResponseCollection {
+    fn from(value: AuditLogsResponseCollectionVariant1) -> Self {
+        Self::AuditLogsResponseCollectionVariant1(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AuditLogsResponseCollection {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3196,3 +3205,12 @@ pub struct ApiResponseCommon {
     /// Example: `true`.
     pub success: bool,
 }
+/// The name `AWebhookRequest` had until the names were reworked; use [`WebhookRequest`].
+#[deprecated(note = "renamed to `WebhookRequest`")]
+pub type AWebhookRequest = WebhookRequest;
+/// The name `CreateANotificationPolicyRequest` had until the names were reworked; use [`CreateNotificationPolicyRequest`].
+#[deprecated(note = "renamed to `CreateNotificationPolicyRequest`")]
+pub type CreateANotificationPolicyRequest = CreateNotificationPolicyRequest;
+/// The name `UpdateANotificationPolicyRequest` had until the names were reworked; use [`UpdateNotificationPolicyRequest`].
+#[deprecated(note = "renamed to `UpdateNotificationPolicyRequest`")]
+pub type UpdateANotificationPolicyRequest = UpdateNotificationPolicyRequest;

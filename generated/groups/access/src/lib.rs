@@ -43,13 +43,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_applications_list_access_applications(
+    pub fn list_account_access_applications(
         &self,
         account_id: &str,
     ) -> rt::ListCall<AppResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+            &operations::LIST_ACCOUNT_ACCESS_APPLICATIONS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -64,14 +64,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn add_an_application(
+    pub fn add_account_access_application(
         &self,
         account_id: &str,
         body: &AppRequest,
     ) -> rt::Call<AppResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_AN_APPLICATION,
+            &operations::ADD_ACCOUNT_ACCESS_APPLICATION,
             &[account_id],
         );
         request.json(body);
@@ -89,13 +89,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_short_lived_certificate_c_as_list_short_lived_certificate_c_as(
+    pub fn list_account_short_lived_certificate_cas(
         &self,
         account_id: &str,
     ) -> rt::ListCall<Ca> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+            &operations::LIST_ACCOUNT_SHORT_LIVED_CERTIFICATE_CAS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -111,14 +111,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_applications_get_an_access_application(
+    pub fn get_account_access_application(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<AppResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+            &operations::GET_ACCOUNT_ACCESS_APPLICATION,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -134,7 +134,7 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn update_an_access_application(
+    pub fn update_account_access_application(
         &self,
         account_id: &str,
         app_id: &str,
@@ -142,7 +142,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<AppResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_AN_ACCESS_APPLICATION,
+            &operations::UPDATE_ACCOUNT_ACCESS_APPLICATION,
             &[account_id, app_id],
         );
         request.json(body);
@@ -159,14 +159,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_applications_delete_an_access_application(
+    pub fn delete_account_access_application(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+            &operations::DELETE_ACCOUNT_ACCESS_APPLICATION,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -182,14 +182,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_short_lived_certificate_c_as_get_a_short_lived_certificate_ca(
+    pub fn get_account_short_lived_certificate_ca(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+            &operations::GET_ACCOUNT_SHORT_LIVED_CERTIFICATE_CA,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -205,14 +205,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_short_lived_certificate_c_as_create_a_short_lived_certificate_ca(
+    pub fn create_account_short_lived_certificate_ca(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &operations::CREATE_ACCOUNT_SHORT_LIVED_CERTIFICATE_CA,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -228,14 +228,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_short_lived_certificate_c_as_delete_a_short_lived_certificate_ca(
+    pub fn delete_account_short_lived_certificate_ca(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<SchemasIdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &operations::DELETE_ACCOUNT_SHORT_LIVED_CERTIFICATE_CA,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -253,14 +253,14 @@ impl AccessApi<'_> {
     /// - `app_id`: The application ID.
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_policies_list_access_app_policies(
+    pub fn list_access_application_policies(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::ListCall<AppPolicyResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES,
+            &operations::LIST_ACCESS_APPLICATION_POLICIES,
             &[account_id, app_id],
         );
         rt::__private::list_call(request)
@@ -276,7 +276,7 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`: The application ID.
-    pub fn access_policies_create_an_access_policy(
+    pub fn create_access_application_policy(
         &self,
         account_id: &str,
         app_id: &str,
@@ -284,7 +284,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<AppPolicyResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY,
+            &operations::CREATE_ACCESS_APPLICATION_POLICY,
             &[account_id, app_id],
         );
         request.json(body);
@@ -302,7 +302,7 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `app_id`: The application ID.
     /// - `policy_id`: The policy ID.
-    pub fn access_policies_get_an_access_policy(
+    pub fn get_access_application_policy(
         &self,
         account_id: &str,
         app_id: &str,
@@ -310,7 +310,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<AppPolicyResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_GET_AN_ACCESS_POLICY,
+            &operations::GET_ACCESS_APPLICATION_POLICY,
             &[account_id, app_id, policy_id],
         );
         rt::__private::call(request)
@@ -327,7 +327,7 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `app_id`: The application ID.
     /// - `policy_id`: The policy ID.
-    pub fn access_policies_update_an_access_policy(
+    pub fn update_access_application_policy(
         &self,
         account_id: &str,
         app_id: &str,
@@ -336,7 +336,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<AppPolicyResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY,
+            &operations::UPDATE_ACCESS_APPLICATION_POLICY,
             &[account_id, app_id, policy_id],
         );
         request.json(body);
@@ -354,7 +354,7 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `app_id`: The application ID.
     /// - `policy_id`: The policy ID.
-    pub fn access_policies_delete_an_access_policy(
+    pub fn delete_access_application_policy(
         &self,
         account_id: &str,
         app_id: &str,
@@ -362,7 +362,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY,
+            &operations::DELETE_ACCESS_APPLICATION_POLICY,
             &[account_id, app_id, policy_id],
         );
         rt::__private::call(request)
@@ -378,14 +378,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_applications_revoke_service_tokens(
+    pub fn revoke_account_application_tokens(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+            &operations::REVOKE_ACCOUNT_APPLICATION_TOKENS,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -401,14 +401,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn access_applications_test_access_policies(
+    pub fn test_account_access_policies(
         &self,
         account_id: &str,
         app_id: &str,
     ) -> rt::Call<PolicyCheckResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+            &operations::TEST_ACCOUNT_ACCESS_POLICIES,
             &[account_id, app_id],
         );
         rt::__private::call(request)
@@ -457,14 +457,14 @@ impl AccessApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn get_a_bookmark_application(
+    pub fn get_bookmark_application(
         &self,
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Bookmarks> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_BOOKMARK_APPLICATION,
+            &operations::GET_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         rt::__private::call(request)
@@ -481,32 +481,32 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `bookmark_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`create_a_bookmark_application_with`](Self::create_a_bookmark_application_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`create_bookmark_application_with`](Self::create_bookmark_application_with) sends a JSON value of yours.
     ///
     /// **Deprecated.** This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn create_a_bookmark_application(
+    pub fn create_bookmark_application(
         &self,
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Bookmarks> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_BOOKMARK_APPLICATION,
+            &operations::CREATE_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`create_a_bookmark_application`](Self::create_a_bookmark_application) with its optional request body.
+    /// [`create_bookmark_application`](Self::create_bookmark_application) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/access/bookmarks/{bookmark_id}`
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn create_a_bookmark_application_with(
+    pub fn create_bookmark_application_with(
         &self,
         account_id: &str,
         bookmark_id: &str,
@@ -514,7 +514,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Bookmarks> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_BOOKMARK_APPLICATION,
+            &operations::CREATE_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         request.json(body);
@@ -532,32 +532,32 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `bookmark_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`access_bookmark_applications_deprecated_update_a_bookmark_application_with`](Self::access_bookmark_applications_deprecated_update_a_bookmark_application_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`update_bookmark_application_with`](Self::update_bookmark_application_with) sends a JSON value of yours.
     ///
     /// **Deprecated.** This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn access_bookmark_applications_deprecated_update_a_bookmark_application(
+    pub fn update_bookmark_application(
         &self,
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Bookmarks> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
+            &operations::UPDATE_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`access_bookmark_applications_deprecated_update_a_bookmark_application`](Self::access_bookmark_applications_deprecated_update_a_bookmark_application) with its optional request body.
+    /// [`update_bookmark_application`](Self::update_bookmark_application) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/access/bookmarks/{bookmark_id}`
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn access_bookmark_applications_deprecated_update_a_bookmark_application_with(
+    pub fn update_bookmark_application_with(
         &self,
         account_id: &str,
         bookmark_id: &str,
@@ -565,7 +565,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Bookmarks> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION,
+            &operations::UPDATE_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         request.json(body);
@@ -583,32 +583,32 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `bookmark_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_bookmark_application_with`](Self::delete_a_bookmark_application_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_bookmark_application_with`](Self::delete_bookmark_application_with) sends a JSON value of yours.
     ///
     /// **Deprecated.** This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn delete_a_bookmark_application(
+    pub fn delete_bookmark_application(
         &self,
         account_id: &str,
         bookmark_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_BOOKMARK_APPLICATION,
+            &operations::DELETE_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_bookmark_application`](Self::delete_a_bookmark_application) with its optional request body.
+    /// [`delete_bookmark_application`](Self::delete_bookmark_application) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/access/bookmarks/{bookmark_id}`
     #[deprecated(
         note = "This endpoint is deprecated in favor of using a specialized Access Application App Type. (end of life: 2023-03-19)"
     )]
-    pub fn delete_a_bookmark_application_with(
+    pub fn delete_bookmark_application_with(
         &self,
         account_id: &str,
         bookmark_id: &str,
@@ -616,7 +616,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Option<IdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_BOOKMARK_APPLICATION,
+            &operations::DELETE_BOOKMARK_APPLICATION,
             &[account_id, bookmark_id],
         );
         request.json(body);
@@ -634,13 +634,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_mtls_authentication_list_mtls_certificates(
+    pub fn list_account_mtls_certificates(
         &self,
         account_id: &str,
     ) -> rt::ListCall<Certificates> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+            &operations::LIST_ACCOUNT_MTLS_CERTIFICATES,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -655,14 +655,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn access_mtls_authentication_add_an_mtls_certificate(
+    pub fn add_account_mtls_certificate(
         &self,
         account_id: &str,
-        body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
+        body: &MtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+            &operations::ADD_ACCOUNT_MTLS_CERTIFICATE,
             &[account_id],
         );
         request.json(body);
@@ -680,13 +680,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_mtls_authentication_list_mtls_certificates_hostname_settings(
+    pub fn list_account_all_mtls_hostname_settings(
         &self,
         account_id: &str,
     ) -> rt::ListCall<Settings> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+            &operations::LIST_ACCOUNT_ALL_MTLS_HOSTNAME_SETTINGS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -703,14 +703,14 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn access_mtls_authentication_update_an_mtls_certificate_settings(
+    pub fn update_account_mtls_certificate_hostname_settings(
         &self,
         account_id: &str,
-        body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
+        body: &MtlsCertificateHostnameSettingsRequest,
     ) -> rt::Call<Vec<Settings>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+            &operations::UPDATE_ACCOUNT_MTLS_CERTIFICATE_HOSTNAME_SETTINGS,
             &[account_id],
         );
         request.json(body);
@@ -727,14 +727,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
-    pub fn access_mtls_authentication_get_an_mtls_certificate(
+    pub fn get_account_mtls_certificate(
         &self,
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+            &operations::GET_ACCOUNT_MTLS_CERTIFICATE,
             &[account_id, certificate_id],
         );
         rt::__private::call(request)
@@ -750,15 +750,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
-    pub fn access_mtls_authentication_update_an_mtls_certificate(
+    pub fn update_account_mtls_certificate(
         &self,
         account_id: &str,
         certificate_id: &str,
-        body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
+        body: &UpdateMtlsCertificateRequest,
     ) -> rt::Call<Certificates> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+            &operations::UPDATE_ACCOUNT_MTLS_CERTIFICATE,
             &[account_id, certificate_id],
         );
         request.json(body);
@@ -775,14 +775,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
-    pub fn access_mtls_authentication_delete_an_mtls_certificate(
+    pub fn delete_account_mtls_certificate(
         &self,
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+            &operations::DELETE_ACCOUNT_MTLS_CERTIFICATE,
             &[account_id, certificate_id],
         );
         rt::__private::call(request)
@@ -817,29 +817,29 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`create_a_custom_page_with`](Self::create_a_custom_page_with) takes one.
-    pub fn create_a_custom_page(
+    /// The request body is optional: this method sends none; [`create_custom_page_with`](Self::create_custom_page_with) takes one.
+    pub fn create_custom_page(
         &self,
         account_id: &str,
     ) -> rt::Call<CustomPageWithoutHtml> {
         let request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_CUSTOM_PAGE,
+            &operations::CREATE_CUSTOM_PAGE,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`create_a_custom_page`](Self::create_a_custom_page) with its optional request body.
+    /// [`create_custom_page`](Self::create_custom_page) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/access/custom_pages`
-    pub fn create_a_custom_page_with(
+    pub fn create_custom_page_with(
         &self,
         account_id: &str,
         body: &CustomPage,
     ) -> rt::Call<CustomPageWithoutHtml> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_CUSTOM_PAGE,
+            &operations::CREATE_CUSTOM_PAGE,
             &[account_id],
         );
         request.json(body);
@@ -856,14 +856,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `custom_page_id`
-    pub fn get_a_custom_page(
+    pub fn get_custom_page(
         &self,
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<CustomPage> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_CUSTOM_PAGE,
+            &operations::GET_CUSTOM_PAGE,
             &[account_id, custom_page_id],
         );
         rt::__private::call(request)
@@ -878,23 +878,23 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `custom_page_id`
     ///
-    /// The request body is optional: this method sends none; [`update_a_custom_page_with`](Self::update_a_custom_page_with) takes one.
-    pub fn update_a_custom_page(
+    /// The request body is optional: this method sends none; [`update_custom_page_with`](Self::update_custom_page_with) takes one.
+    pub fn update_custom_page(
         &self,
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<CustomPageWithoutHtml> {
         let request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_CUSTOM_PAGE,
+            &operations::UPDATE_CUSTOM_PAGE,
             &[account_id, custom_page_id],
         );
         rt::__private::call(request)
     }
-    /// [`update_a_custom_page`](Self::update_a_custom_page) with its optional request body.
+    /// [`update_custom_page`](Self::update_custom_page) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/access/custom_pages/{custom_page_id}`
-    pub fn update_a_custom_page_with(
+    pub fn update_custom_page_with(
         &self,
         account_id: &str,
         custom_page_id: &str,
@@ -902,7 +902,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<CustomPageWithoutHtml> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_CUSTOM_PAGE,
+            &operations::UPDATE_CUSTOM_PAGE,
             &[account_id, custom_page_id],
         );
         request.json(body);
@@ -917,14 +917,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `custom_page_id`
-    pub fn delete_a_custom_page(
+    pub fn delete_custom_page(
         &self,
         account_id: &str,
         custom_page_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_CUSTOM_PAGE,
+            &operations::DELETE_CUSTOM_PAGE,
             &[account_id, custom_page_id],
         );
         rt::__private::call(request)
@@ -941,13 +941,10 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_groups_list_access_groups(
-        &self,
-        account_id: &str,
-    ) -> rt::ListCall<Groups> {
+    pub fn list_account_access_groups(&self, account_id: &str) -> rt::ListCall<Groups> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+            &operations::LIST_ACCOUNT_ACCESS_GROUPS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -962,14 +959,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn access_groups_create_an_access_group(
+    pub fn create_account_access_group(
         &self,
         account_id: &str,
-        body: &AnAccessGroupRequest,
+        body: &AccountAccessGroupRequest,
     ) -> rt::Call<Groups> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+            &operations::CREATE_ACCOUNT_ACCESS_GROUP,
             &[account_id],
         );
         request.json(body);
@@ -986,14 +983,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `group_id`
-    pub fn access_groups_get_an_access_group(
+    pub fn get_account_access_group(
         &self,
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Groups> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+            &operations::GET_ACCOUNT_ACCESS_GROUP,
             &[account_id, group_id],
         );
         rt::__private::call(request)
@@ -1009,15 +1006,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `group_id`
-    pub fn access_groups_update_an_access_group(
+    pub fn update_account_access_group(
         &self,
         account_id: &str,
         group_id: &str,
-        body: &AnAccessGroupRequest,
+        body: &AccountAccessGroupRequest,
     ) -> rt::Call<Groups> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+            &operations::UPDATE_ACCOUNT_ACCESS_GROUP,
             &[account_id, group_id],
         );
         request.json(body);
@@ -1034,14 +1031,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `group_id`
-    pub fn access_groups_delete_an_access_group(
+    pub fn delete_account_access_group(
         &self,
         account_id: &str,
         group_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+            &operations::DELETE_ACCOUNT_ACCESS_GROUP,
             &[account_id, group_id],
         );
         rt::__private::call(request)
@@ -1058,13 +1055,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_identity_providers_list_access_identity_providers(
+    pub fn list_account_access_identity_providers(
         &self,
         account_id: &str,
     ) -> rt::ListCall<ResponseCollectionResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+            &operations::LIST_ACCOUNT_ACCESS_IDENTITY_PROVIDERS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -1079,14 +1076,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn access_identity_providers_add_an_access_identity_provider(
+    pub fn add_account_access_identity_provider(
         &self,
         account_id: &str,
         body: &IdentityProviders,
     ) -> rt::Call<IdentityProviders> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::ADD_ACCOUNT_ACCESS_IDENTITY_PROVIDER,
             &[account_id],
         );
         request.json(body);
@@ -1103,14 +1100,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identity_provider_id`
-    pub fn access_identity_providers_get_an_access_identity_provider(
+    pub fn get_account_access_identity_provider(
         &self,
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<IdentityProviders> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::GET_ACCOUNT_ACCESS_IDENTITY_PROVIDER,
             &[account_id, identity_provider_id],
         );
         rt::__private::call(request)
@@ -1126,7 +1123,7 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identity_provider_id`
-    pub fn access_identity_providers_update_an_access_identity_provider(
+    pub fn update_account_access_identity_provider(
         &self,
         account_id: &str,
         identity_provider_id: &str,
@@ -1134,7 +1131,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<IdentityProviders> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::UPDATE_ACCOUNT_ACCESS_IDENTITY_PROVIDER,
             &[account_id, identity_provider_id],
         );
         request.json(body);
@@ -1151,14 +1148,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identity_provider_id`
-    pub fn access_identity_providers_delete_an_access_identity_provider(
+    pub fn delete_account_access_identity_provider(
         &self,
         account_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::DELETE_ACCOUNT_ACCESS_IDENTITY_PROVIDER,
             &[account_id, identity_provider_id],
         );
         rt::__private::call(request)
@@ -1173,13 +1170,10 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_the_access_key_configuration(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<ApiResult> {
+    pub fn get_access_key_configuration(&self, account_id: &str) -> rt::Call<ApiResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_THE_ACCESS_KEY_CONFIGURATION,
+            &operations::GET_ACCESS_KEY_CONFIGURATION,
             &[account_id],
         );
         rt::__private::call(request)
@@ -1194,14 +1188,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn update_the_access_key_configuration(
+    pub fn update_access_key_configuration(
         &self,
         account_id: &str,
-        body: &UpdateTheAccessKeyConfigurationRequest,
+        body: &UpdateAccessKeyConfigurationRequest,
     ) -> rt::Call<ApiResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_THE_ACCESS_KEY_CONFIGURATION,
+            &operations::UPDATE_ACCESS_KEY_CONFIGURATION,
             &[account_id],
         );
         request.json(body);
@@ -1261,13 +1255,13 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_organization_get_your_zero_trust_organization(
+    pub fn get_account_your_zero_trust_organization(
         &self,
         account_id: &str,
     ) -> rt::Call<Organizations> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+            &operations::GET_ACCOUNT_YOUR_ZERO_TRUST_ORGANIZATION,
             &[account_id],
         );
         rt::__private::call(request)
@@ -1282,14 +1276,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_organization_create_your_zero_trust_organization(
+    pub fn create_account_your_zero_trust_organization(
         &self,
         account_id: &str,
-        body: &CreateYourZeroTrustOrganizationRequest,
+        body: &CreateAccountYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &operations::CREATE_ACCOUNT_YOUR_ZERO_TRUST_ORGANIZATION,
             &[account_id],
         );
         request.json(body);
@@ -1305,14 +1299,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_organization_update_your_zero_trust_organization(
+    pub fn update_account_your_zero_trust_organization(
         &self,
         account_id: &str,
-        body: &UpdateYourZeroTrustOrganizationRequest,
+        body: &UpdateAccountYourZeroTrustOrganizationRequest,
     ) -> rt::Call<Organizations> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &operations::UPDATE_ACCOUNT_YOUR_ZERO_TRUST_ORGANIZATION,
             &[account_id],
         );
         request.json(body);
@@ -1328,14 +1322,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_organization_revoke_all_access_tokens_for_a_user(
+    pub fn revoke_account_all_access_tokens_for_user(
         &self,
         account_id: &str,
-        body: &RevokeAllAccessTokensForAUserRequest,
+        body: &AllAccessTokensForUserRequest,
     ) -> rt::Call<bool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+            &operations::REVOKE_ACCOUNT_ALL_ACCESS_TOKENS_FOR_USER,
             &[account_id],
         );
         request.json(body);
@@ -1353,13 +1347,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_policies_list_access_reusable_policies(
+    pub fn list_access_reusable_policies(
         &self,
         account_id: &str,
     ) -> rt::ListCall<ReusablePolicyResp> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES,
+            &operations::LIST_ACCESS_REUSABLE_POLICIES,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -1374,14 +1368,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn access_policies_create_an_access_reusable_policy(
+    pub fn create_access_reusable_policy(
         &self,
         account_id: &str,
         body: &PolicyReq,
     ) -> rt::Call<ReusablePolicyResp> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY,
+            &operations::CREATE_ACCESS_REUSABLE_POLICY,
             &[account_id],
         );
         request.json(body);
@@ -1398,14 +1392,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn access_policies_get_an_access_reusable_policy(
+    pub fn get_access_reusable_policy(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<ReusablePolicyResp> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY,
+            &operations::GET_ACCESS_REUSABLE_POLICY,
             &[account_id, policy_id],
         );
         rt::__private::call(request)
@@ -1421,7 +1415,7 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn access_policies_update_an_access_reusable_policy(
+    pub fn update_access_reusable_policy(
         &self,
         account_id: &str,
         policy_id: &str,
@@ -1429,7 +1423,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<ReusablePolicyResp> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY,
+            &operations::UPDATE_ACCESS_REUSABLE_POLICY,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -1446,14 +1440,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn access_policies_delete_an_access_reusable_policy(
+    pub fn delete_access_reusable_policy(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Option<ReusablePoliciesComponentsSchemasIdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY,
+            &operations::DELETE_ACCESS_REUSABLE_POLICY,
             &[account_id, policy_id],
         );
         rt::__private::call(request)
@@ -1470,14 +1464,14 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn update_a_user_seat(
+    pub fn edit_user_seat(
         &self,
         account_id: &str,
         body: &SeatsDefinition,
     ) -> rt::Call<Vec<Seats>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_USER_SEAT,
+            &operations::EDIT_USER_SEAT,
             &[account_id],
         );
         request.json(body);
@@ -1495,13 +1489,13 @@ impl AccessApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn access_service_tokens_list_service_tokens(
+    pub fn list_account_service_tokens(
         &self,
         account_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+            &operations::LIST_ACCOUNT_SERVICE_TOKENS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -1516,14 +1510,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn access_service_tokens_create_a_service_token(
+    pub fn create_account_service_token(
         &self,
         account_id: &str,
-        body: &CreateAServiceTokenRequest,
+        body: &ServiceTokenRequest,
     ) -> rt::Call<CreateResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+            &operations::CREATE_ACCOUNT_SERVICE_TOKEN,
             &[account_id],
         );
         request.json(body);
@@ -1540,14 +1534,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `service_token_id`
-    pub fn access_service_tokens_get_a_service_token(
+    pub fn get_account_service_token(
         &self,
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+            &operations::GET_ACCOUNT_SERVICE_TOKEN,
             &[account_id, service_token_id],
         );
         rt::__private::call(request)
@@ -1563,15 +1557,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `service_token_id`
-    pub fn access_service_tokens_update_a_service_token(
+    pub fn update_account_service_token(
         &self,
         account_id: &str,
         service_token_id: &str,
-        body: &UpdateAServiceTokenRequest,
+        body: &UpdateServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+            &operations::UPDATE_ACCOUNT_SERVICE_TOKEN,
             &[account_id, service_token_id],
         );
         request.json(body);
@@ -1588,14 +1582,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `service_token_id`
-    pub fn access_service_tokens_delete_a_service_token(
+    pub fn delete_account_service_token(
         &self,
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<Option<ServiceTokens>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+            &operations::DELETE_ACCOUNT_SERVICE_TOKEN,
             &[account_id, service_token_id],
         );
         rt::__private::call(request)
@@ -1611,14 +1605,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `service_token_id`
-    pub fn refresh_a_service_token(
+    pub fn refresh_service_token(
         &self,
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
         let request = rt::__private::request(
             self.client,
-            &operations::REFRESH_A_SERVICE_TOKEN,
+            &operations::REFRESH_SERVICE_TOKEN,
             &[account_id, service_token_id],
         );
         rt::__private::call(request)
@@ -1634,14 +1628,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `service_token_id`
-    pub fn rotate_a_service_token(
+    pub fn rotate_service_token(
         &self,
         account_id: &str,
         service_token_id: &str,
     ) -> rt::Call<CreateResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::ROTATE_A_SERVICE_TOKEN,
+            &operations::ROTATE_SERVICE_TOKEN,
             &[account_id, service_token_id],
         );
         rt::__private::call(request)
@@ -1707,10 +1701,10 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tag_name`
-    pub fn get_a_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
+    pub fn get_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_TAG,
+            &operations::GET_TAG,
             &[account_id, tag_name],
         );
         rt::__private::call(request)
@@ -1725,19 +1719,19 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `tag_name`
     ///
-    /// The request body is optional: this method sends none; [`update_a_tag_with`](Self::update_a_tag_with) takes one.
-    pub fn update_a_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
+    /// The request body is optional: this method sends none; [`update_tag_with`](Self::update_tag_with) takes one.
+    pub fn update_tag(&self, account_id: &str, tag_name: &str) -> rt::Call<Tag> {
         let request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_TAG,
+            &operations::UPDATE_TAG,
             &[account_id, tag_name],
         );
         rt::__private::call(request)
     }
-    /// [`update_a_tag`](Self::update_a_tag) with its optional request body.
+    /// [`update_tag`](Self::update_tag) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/access/tags/{tag_name}`
-    pub fn update_a_tag_with(
+    pub fn update_tag_with(
         &self,
         account_id: &str,
         tag_name: &str,
@@ -1745,7 +1739,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Tag> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_TAG,
+            &operations::UPDATE_TAG,
             &[account_id, tag_name],
         );
         request.json(body);
@@ -1760,14 +1754,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tag_name`
-    pub fn delete_a_tag(
+    pub fn delete_tag(
         &self,
         account_id: &str,
         tag_name: &str,
     ) -> rt::Call<Option<NameResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_TAG,
+            &operations::DELETE_TAG,
             &[account_id, tag_name],
         );
         rt::__private::call(request)
@@ -1829,7 +1823,7 @@ impl AccessApi<'_> {
     /// - `account_id`
     /// - `user_id`
     /// - `nonce`
-    pub fn get_active_session(
+    pub fn get_single_active_session(
         &self,
         account_id: &str,
         user_id: &str,
@@ -1837,7 +1831,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<ActiveSessionResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACTIVE_SESSION,
+            &operations::GET_SINGLE_ACTIVE_SESSION,
             &[account_id, user_id, nonce],
         );
         rt::__private::call(request)
@@ -1902,13 +1896,10 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_applications_list_access_applications(
-        &self,
-        zone_id: &str,
-    ) -> rt::ListCall<Apps> {
+    pub fn list_zone_access_applications(&self, zone_id: &str) -> rt::ListCall<Apps> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS,
+            &operations::LIST_ZONE_ACCESS_APPLICATIONS,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -1923,14 +1914,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn add_a_bookmark_application(
+    pub fn add_zone_access_application(
         &self,
         zone_id: &str,
         body: &AppsInput,
     ) -> rt::Call<Apps> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_A_BOOKMARK_APPLICATION,
+            &operations::ADD_ZONE_ACCESS_APPLICATION,
             &[zone_id],
         );
         request.json(body);
@@ -1948,13 +1939,13 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_short_lived_certificate_c_as_list_short_lived_certificate_c_as(
+    pub fn list_zone_short_lived_certificate_cas(
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Ca> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS,
+            &operations::LIST_ZONE_SHORT_LIVED_CERTIFICATE_CAS,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -1970,14 +1961,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_applications_get_an_access_application(
+    pub fn get_zone_access_application(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Apps> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION,
+            &operations::GET_ZONE_ACCESS_APPLICATION,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -1993,7 +1984,7 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_applications_update_a_bookmark_application(
+    pub fn update_zone_access_application(
         &self,
         zone_id: &str,
         app_id: &str,
@@ -2001,7 +1992,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Apps> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION,
+            &operations::UPDATE_ZONE_ACCESS_APPLICATION,
             &[zone_id, app_id],
         );
         request.json(body);
@@ -2018,14 +2009,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_applications_delete_an_access_application(
+    pub fn delete_zone_access_application(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION,
+            &operations::DELETE_ZONE_ACCESS_APPLICATION,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -2041,14 +2032,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_short_lived_certificate_c_as_get_a_short_lived_certificate_ca(
+    pub fn get_zone_short_lived_certificate_ca(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA,
+            &operations::GET_ZONE_SHORT_LIVED_CERTIFICATE_CA,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -2064,14 +2055,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_short_lived_certificate_c_as_create_a_short_lived_certificate_ca(
+    pub fn create_zone_short_lived_certificate_ca(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &operations::CREATE_ZONE_SHORT_LIVED_CERTIFICATE_CA,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -2087,14 +2078,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_short_lived_certificate_c_as_delete_a_short_lived_certificate_ca(
+    pub fn delete_zone_short_lived_certificate_ca(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<SchemasIdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA,
+            &operations::DELETE_ZONE_SHORT_LIVED_CERTIFICATE_CA,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -2135,15 +2126,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn create_an_access_policy(
+    pub fn create_access_policy(
         &self,
         zone_id: &str,
         app_id: &str,
-        body: &AnAccessPolicyRequest,
+        body: &AccessPolicyRequest,
     ) -> rt::Call<Policies> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_AN_ACCESS_POLICY,
+            &operations::CREATE_ACCESS_POLICY,
             &[zone_id, app_id],
         );
         request.json(body);
@@ -2161,7 +2152,7 @@ impl AccessApi<'_> {
     /// - `zone_id`
     /// - `app_id`
     /// - `policy_id`
-    pub fn get_an_access_policy(
+    pub fn get_access_policy(
         &self,
         zone_id: &str,
         app_id: &str,
@@ -2169,7 +2160,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Policies> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_AN_ACCESS_POLICY,
+            &operations::GET_ACCESS_POLICY,
             &[zone_id, app_id, policy_id],
         );
         rt::__private::call(request)
@@ -2186,16 +2177,16 @@ impl AccessApi<'_> {
     /// - `zone_id`
     /// - `app_id`
     /// - `policy_id`
-    pub fn update_an_access_policy(
+    pub fn update_access_policy(
         &self,
         zone_id: &str,
         app_id: &str,
         policy_id: &str,
-        body: &AnAccessPolicyRequest,
+        body: &AccessPolicyRequest,
     ) -> rt::Call<Policies> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_AN_ACCESS_POLICY,
+            &operations::UPDATE_ACCESS_POLICY,
             &[zone_id, app_id, policy_id],
         );
         request.json(body);
@@ -2213,7 +2204,7 @@ impl AccessApi<'_> {
     /// - `zone_id`
     /// - `app_id`
     /// - `policy_id`
-    pub fn delete_an_access_policy(
+    pub fn delete_access_policy(
         &self,
         zone_id: &str,
         app_id: &str,
@@ -2221,7 +2212,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_AN_ACCESS_POLICY,
+            &operations::DELETE_ACCESS_POLICY,
             &[zone_id, app_id, policy_id],
         );
         rt::__private::call(request)
@@ -2237,14 +2228,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_applications_revoke_service_tokens(
+    pub fn revoke_zone_application_tokens(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS,
+            &operations::REVOKE_ZONE_APPLICATION_TOKENS,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -2260,14 +2251,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `app_id`
-    pub fn zone_level_access_applications_test_access_policies(
+    pub fn test_zone_access_policies(
         &self,
         zone_id: &str,
         app_id: &str,
     ) -> rt::Call<PolicyCheckResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES,
+            &operations::TEST_ZONE_ACCESS_POLICIES,
             &[zone_id, app_id],
         );
         rt::__private::call(request)
@@ -2284,13 +2275,13 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_mtls_authentication_list_mtls_certificates(
+    pub fn list_zone_mtls_certificates(
         &self,
         zone_id: &str,
     ) -> rt::ListCall<SchemasCertificates> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES,
+            &operations::LIST_ZONE_MTLS_CERTIFICATES,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -2305,14 +2296,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_access_mtls_authentication_add_an_mtls_certificate(
+    pub fn add_zone_mtls_certificate(
         &self,
         zone_id: &str,
-        body: &AccessMtlsAuthenticationAddAnMtlsCertificateRequest,
+        body: &MtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE,
+            &operations::ADD_ZONE_MTLS_CERTIFICATE,
             &[zone_id],
         );
         request.json(body);
@@ -2330,13 +2321,13 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_mtls_authentication_list_mtls_certificates_hostname_settings(
+    pub fn list_zone_all_mtls_hostname_settings(
         &self,
         zone_id: &str,
     ) -> rt::ListCall<Settings> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS,
+            &operations::LIST_ZONE_ALL_MTLS_HOSTNAME_SETTINGS,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -2353,14 +2344,14 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn zone_level_access_mtls_authentication_update_an_mtls_certificate_settings(
+    pub fn update_zone_mtls_certificate_hostname_settings(
         &self,
         zone_id: &str,
-        body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest,
+        body: &MtlsCertificateHostnameSettingsRequest,
     ) -> rt::Call<Vec<Settings>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS,
+            &operations::UPDATE_ZONE_MTLS_CERTIFICATE_HOSTNAME_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -2377,14 +2368,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `certificate_id`
-    pub fn zone_level_access_mtls_authentication_get_an_mtls_certificate(
+    pub fn get_zone_mtls_certificate(
         &self,
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<SchemasCertificates> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE,
+            &operations::GET_ZONE_MTLS_CERTIFICATE,
             &[zone_id, certificate_id],
         );
         rt::__private::call(request)
@@ -2400,15 +2391,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `certificate_id`
-    pub fn zone_level_access_mtls_authentication_update_an_mtls_certificate(
+    pub fn update_zone_mtls_certificate(
         &self,
         zone_id: &str,
         certificate_id: &str,
-        body: &AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest,
+        body: &UpdateMtlsCertificateRequest,
     ) -> rt::Call<SchemasCertificates> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE,
+            &operations::UPDATE_ZONE_MTLS_CERTIFICATE,
             &[zone_id, certificate_id],
         );
         request.json(body);
@@ -2425,14 +2416,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `certificate_id`
-    pub fn zone_level_access_mtls_authentication_delete_an_mtls_certificate(
+    pub fn delete_zone_mtls_certificate(
         &self,
         zone_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE,
+            &operations::DELETE_ZONE_MTLS_CERTIFICATE,
             &[zone_id, certificate_id],
         );
         rt::__private::call(request)
@@ -2449,13 +2440,10 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_groups_list_access_groups(
-        &self,
-        zone_id: &str,
-    ) -> rt::ListCall<SchemasGroups> {
+    pub fn list_zone_access_groups(&self, zone_id: &str) -> rt::ListCall<SchemasGroups> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS,
+            &operations::LIST_ZONE_ACCESS_GROUPS,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -2470,14 +2458,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_access_groups_create_an_access_group(
+    pub fn create_zone_access_group(
         &self,
         zone_id: &str,
-        body: &AnAccessGroupRequest2,
+        body: &ZoneAccessGroupRequest,
     ) -> rt::Call<SchemasGroups> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP,
+            &operations::CREATE_ZONE_ACCESS_GROUP,
             &[zone_id],
         );
         request.json(body);
@@ -2494,14 +2482,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `group_id`
-    pub fn zone_level_access_groups_get_an_access_group(
+    pub fn get_zone_access_group(
         &self,
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<SchemasGroups> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP,
+            &operations::GET_ZONE_ACCESS_GROUP,
             &[zone_id, group_id],
         );
         rt::__private::call(request)
@@ -2517,15 +2505,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `group_id`
-    pub fn zone_level_access_groups_update_an_access_group(
+    pub fn update_zone_access_group(
         &self,
         zone_id: &str,
         group_id: &str,
-        body: &AnAccessGroupRequest2,
+        body: &ZoneAccessGroupRequest,
     ) -> rt::Call<SchemasGroups> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP,
+            &operations::UPDATE_ZONE_ACCESS_GROUP,
             &[zone_id, group_id],
         );
         request.json(body);
@@ -2542,14 +2530,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `group_id`
-    pub fn zone_level_access_groups_delete_an_access_group(
+    pub fn delete_zone_access_group(
         &self,
         zone_id: &str,
         group_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP,
+            &operations::DELETE_ZONE_ACCESS_GROUP,
             &[zone_id, group_id],
         );
         rt::__private::call(request)
@@ -2566,13 +2554,13 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_identity_providers_list_access_identity_providers(
+    pub fn list_zone_access_identity_providers(
         &self,
         zone_id: &str,
     ) -> rt::ListCall<IdentityProvidersComponentsSchemasResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS,
+            &operations::LIST_ZONE_ACCESS_IDENTITY_PROVIDERS,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -2587,14 +2575,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_access_identity_providers_add_an_access_identity_provider(
+    pub fn add_zone_access_identity_provider(
         &self,
         zone_id: &str,
         body: &SchemasIdentityProviders,
     ) -> rt::Call<SchemasIdentityProviders> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::ADD_ZONE_ACCESS_IDENTITY_PROVIDER,
             &[zone_id],
         );
         request.json(body);
@@ -2611,14 +2599,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `identity_provider_id`
-    pub fn zone_level_access_identity_providers_get_an_access_identity_provider(
+    pub fn get_zone_access_identity_provider(
         &self,
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<SchemasIdentityProviders> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::GET_ZONE_ACCESS_IDENTITY_PROVIDER,
             &[zone_id, identity_provider_id],
         );
         rt::__private::call(request)
@@ -2634,7 +2622,7 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `identity_provider_id`
-    pub fn zone_level_access_identity_providers_update_an_access_identity_provider(
+    pub fn update_zone_access_identity_provider(
         &self,
         zone_id: &str,
         identity_provider_id: &str,
@@ -2642,7 +2630,7 @@ impl AccessApi<'_> {
     ) -> rt::Call<SchemasIdentityProviders> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::UPDATE_ZONE_ACCESS_IDENTITY_PROVIDER,
             &[zone_id, identity_provider_id],
         );
         request.json(body);
@@ -2659,14 +2647,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `identity_provider_id`
-    pub fn zone_level_access_identity_providers_delete_an_access_identity_provider(
+    pub fn delete_zone_access_identity_provider(
         &self,
         zone_id: &str,
         identity_provider_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER,
+            &operations::DELETE_ZONE_ACCESS_IDENTITY_PROVIDER,
             &[zone_id, identity_provider_id],
         );
         rt::__private::call(request)
@@ -2681,13 +2669,13 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_zero_trust_organization_get_your_zero_trust_organization(
+    pub fn get_zone_your_zero_trust_organization(
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemasOrganizations> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION,
+            &operations::GET_ZONE_YOUR_ZERO_TRUST_ORGANIZATION,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -2702,14 +2690,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_zero_trust_organization_create_your_zero_trust_organization(
+    pub fn create_zone_your_zero_trust_organization(
         &self,
         zone_id: &str,
-        body: &CreateYourZeroTrustOrganizationRequest2,
+        body: &CreateZoneYourZeroTrustOrganizationRequest,
     ) -> rt::Call<SchemasOrganizations> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &operations::CREATE_ZONE_YOUR_ZERO_TRUST_ORGANIZATION,
             &[zone_id],
         );
         request.json(body);
@@ -2725,14 +2713,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_zero_trust_organization_update_your_zero_trust_organization(
+    pub fn update_zone_your_zero_trust_organization(
         &self,
         zone_id: &str,
-        body: &UpdateYourZeroTrustOrganizationRequest2,
+        body: &UpdateZoneYourZeroTrustOrganizationRequest,
     ) -> rt::Call<SchemasOrganizations> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION,
+            &operations::UPDATE_ZONE_YOUR_ZERO_TRUST_ORGANIZATION,
             &[zone_id],
         );
         request.json(body);
@@ -2748,14 +2736,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_zero_trust_organization_revoke_all_access_tokens_for_a_user(
+    pub fn revoke_zone_all_access_tokens_for_user(
         &self,
         zone_id: &str,
-        body: &RevokeAllAccessTokensForAUserRequest,
+        body: &AllAccessTokensForUserRequest,
     ) -> rt::Call<bool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER,
+            &operations::REVOKE_ZONE_ALL_ACCESS_TOKENS_FOR_USER,
             &[zone_id],
         );
         request.json(body);
@@ -2773,13 +2761,13 @@ impl AccessApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zone_level_access_service_tokens_list_service_tokens(
+    pub fn list_zone_service_tokens(
         &self,
         zone_id: &str,
     ) -> rt::ListCall<ServiceTokens> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS,
+            &operations::LIST_ZONE_SERVICE_TOKENS,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -2794,14 +2782,14 @@ impl AccessApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn zone_level_access_service_tokens_create_a_service_token(
+    pub fn create_zone_service_token(
         &self,
         zone_id: &str,
-        body: &CreateAServiceTokenRequest,
+        body: &ServiceTokenRequest,
     ) -> rt::Call<CreateResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN,
+            &operations::CREATE_ZONE_SERVICE_TOKEN,
             &[zone_id],
         );
         request.json(body);
@@ -2818,14 +2806,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `service_token_id`
-    pub fn zone_level_access_service_tokens_get_a_service_token(
+    pub fn get_zone_service_token(
         &self,
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<ServiceTokens> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN,
+            &operations::GET_ZONE_SERVICE_TOKEN,
             &[zone_id, service_token_id],
         );
         rt::__private::call(request)
@@ -2841,15 +2829,15 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `service_token_id`
-    pub fn zone_level_access_service_tokens_update_a_service_token(
+    pub fn update_zone_service_token(
         &self,
         zone_id: &str,
         service_token_id: &str,
-        body: &UpdateAServiceTokenRequest,
+        body: &UpdateServiceTokenRequest,
     ) -> rt::Call<ServiceTokens> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN,
+            &operations::UPDATE_ZONE_SERVICE_TOKEN,
             &[zone_id, service_token_id],
         );
         request.json(body);
@@ -2866,14 +2854,14 @@ impl AccessApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `service_token_id`
-    pub fn zone_level_access_service_tokens_delete_a_service_token(
+    pub fn delete_zone_service_token(
         &self,
         zone_id: &str,
         service_token_id: &str,
     ) -> rt::Call<Option<ServiceTokens>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN,
+            &operations::DELETE_ZONE_SERVICE_TOKEN,
             &[zone_id, service_token_id],
         );
         rt::__private::call(request)
@@ -2883,7 +2871,7 @@ impl AccessApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `access-applications-list-access-applications` — `GET /accounts/{account_id}/access/apps`
-    pub static ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_ACCESS_APPLICATIONS: rt::Operation = rt::Operation {
         id: "access-applications-list-access-applications",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps",
@@ -2892,7 +2880,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-applications-add-an-application` — `POST /accounts/{account_id}/access/apps`
-    pub static ADD_AN_APPLICATION: rt::Operation = rt::Operation {
+    pub static ADD_ACCOUNT_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "access-applications-add-an-application",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/apps",
@@ -2901,7 +2889,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-list-short-lived-certificate-c-as` — `GET /accounts/{account_id}/access/apps/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_SHORT_LIVED_CERTIFICATE_CAS: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-list-short-lived-certificate-c-as",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/ca",
@@ -2910,7 +2898,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-applications-get-an-access-application` — `GET /accounts/{account_id}/access/apps/{app_id}`
-    pub static ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "access-applications-get-an-access-application",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/{app_id}",
@@ -2919,7 +2907,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-applications-update-an-access-application` — `PUT /accounts/{account_id}/access/apps/{app_id}`
-    pub static UPDATE_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "access-applications-update-an-access-application",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/apps/{app_id}",
@@ -2928,7 +2916,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-applications-delete-an-access-application` — `DELETE /accounts/{account_id}/access/apps/{app_id}`
-    pub static ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "access-applications-delete-an-access-application",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/apps/{app_id}",
@@ -2937,7 +2925,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca` — `GET /accounts/{account_id}/access/apps/{app_id}/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/{app_id}/ca",
@@ -2946,7 +2934,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca` — `POST /accounts/{account_id}/access/apps/{app_id}/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/apps/{app_id}/ca",
@@ -2955,7 +2943,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca` — `DELETE /accounts/{account_id}/access/apps/{app_id}/ca`
-    pub static ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/apps/{app_id}/ca",
@@ -2964,7 +2952,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-list-access-app-policies` — `GET /accounts/{account_id}/access/apps/{app_id}/policies`
-    pub static ACCESS_POLICIES_LIST_ACCESS_APP_POLICIES: rt::Operation = rt::Operation {
+    pub static LIST_ACCESS_APPLICATION_POLICIES: rt::Operation = rt::Operation {
         id: "access-policies-list-access-app-policies",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/{app_id}/policies",
@@ -2973,7 +2961,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-policies-create-an-access-policy` — `POST /accounts/{account_id}/access/apps/{app_id}/policies`
-    pub static ACCESS_POLICIES_CREATE_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static CREATE_ACCESS_APPLICATION_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-create-an-access-policy",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/apps/{app_id}/policies",
@@ -2982,7 +2970,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-get-an-access-policy` — `GET /accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}`
-    pub static ACCESS_POLICIES_GET_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static GET_ACCESS_APPLICATION_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-get-an-access-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}",
@@ -2991,7 +2979,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-update-an-access-policy` — `PUT /accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}`
-    pub static ACCESS_POLICIES_UPDATE_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCESS_APPLICATION_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-update-an-access-policy",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}",
@@ -3000,7 +2988,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-delete-an-access-policy` — `DELETE /accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}`
-    pub static ACCESS_POLICIES_DELETE_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static DELETE_ACCESS_APPLICATION_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-delete-an-access-policy",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/apps/{app_id}/policies/{policy_id}",
@@ -3009,7 +2997,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-applications-revoke-service-tokens` — `POST /accounts/{account_id}/access/apps/{app_id}/revoke_tokens`
-    pub static ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS: rt::Operation = rt::Operation {
+    pub static REVOKE_ACCOUNT_APPLICATION_TOKENS: rt::Operation = rt::Operation {
         id: "access-applications-revoke-service-tokens",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/apps/{app_id}/revoke_tokens",
@@ -3018,7 +3006,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-applications-test-access-policies` — `GET /accounts/{account_id}/access/apps/{app_id}/user_policy_checks`
-    pub static ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES: rt::Operation = rt::Operation {
+    pub static TEST_ACCOUNT_ACCESS_POLICIES: rt::Operation = rt::Operation {
         id: "access-applications-test-access-policies",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/apps/{app_id}/user_policy_checks",
@@ -3036,7 +3024,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-bookmark-applications-(-deprecated)-get-a-bookmark-application` — `GET /accounts/{account_id}/access/bookmarks/{bookmark_id}`
-    pub static GET_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+    pub static GET_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
         id: "access-bookmark-applications-(-deprecated)-get-a-bookmark-application",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/bookmarks/{bookmark_id}",
@@ -3045,7 +3033,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-bookmark-applications-(-deprecated)-create-a-bookmark-application` — `POST /accounts/{account_id}/access/bookmarks/{bookmark_id}`
-    pub static CREATE_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+    pub static CREATE_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
         id: "access-bookmark-applications-(-deprecated)-create-a-bookmark-application",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/bookmarks/{bookmark_id}",
@@ -3054,7 +3042,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-bookmark-applications-(-deprecated)-update-a-bookmark-application` — `PUT /accounts/{account_id}/access/bookmarks/{bookmark_id}`
-    pub static ACCESS_BOOKMARK_APPLICATIONS_DEPRECATED_UPDATE_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+    pub static UPDATE_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
         id: "access-bookmark-applications-(-deprecated)-update-a-bookmark-application",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/bookmarks/{bookmark_id}",
@@ -3063,7 +3051,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-bookmark-applications-(-deprecated)-delete-a-bookmark-application` — `DELETE /accounts/{account_id}/access/bookmarks/{bookmark_id}`
-    pub static DELETE_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+    pub static DELETE_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
         id: "access-bookmark-applications-(-deprecated)-delete-a-bookmark-application",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/bookmarks/{bookmark_id}",
@@ -3072,7 +3060,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-list-mtls-certificates` — `GET /accounts/{account_id}/access/certificates`
-    pub static ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_MTLS_CERTIFICATES: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-list-mtls-certificates",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/certificates",
@@ -3081,7 +3069,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-mtls-authentication-add-an-mtls-certificate` — `POST /accounts/{account_id}/access/certificates`
-    pub static ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static ADD_ACCOUNT_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-add-an-mtls-certificate",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/certificates",
@@ -3090,7 +3078,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-list-mtls-certificates-hostname-settings` — `GET /accounts/{account_id}/access/certificates/settings`
-    pub static ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_ALL_MTLS_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-list-mtls-certificates-hostname-settings",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/certificates/settings",
@@ -3099,7 +3087,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-mtls-authentication-update-an-mtls-certificate-settings` — `PUT /accounts/{account_id}/access/certificates/settings`
-    pub static ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_MTLS_CERTIFICATE_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-update-an-mtls-certificate-settings",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/certificates/settings",
@@ -3108,7 +3096,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-get-an-mtls-certificate` — `GET /accounts/{account_id}/access/certificates/{certificate_id}`
-    pub static ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-get-an-mtls-certificate",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/certificates/{certificate_id}",
@@ -3117,7 +3105,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-update-an-mtls-certificate` — `PUT /accounts/{account_id}/access/certificates/{certificate_id}`
-    pub static ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-update-an-mtls-certificate",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/certificates/{certificate_id}",
@@ -3126,7 +3114,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-mtls-authentication-delete-an-mtls-certificate` — `DELETE /accounts/{account_id}/access/certificates/{certificate_id}`
-    pub static ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "access-mtls-authentication-delete-an-mtls-certificate",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/certificates/{certificate_id}",
@@ -3144,7 +3132,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-custom-pages-create-a-custom-page` — `POST /accounts/{account_id}/access/custom_pages`
-    pub static CREATE_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static CREATE_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "access-custom-pages-create-a-custom-page",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/custom_pages",
@@ -3153,7 +3141,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-custom-pages-get-a-custom-page` — `GET /accounts/{account_id}/access/custom_pages/{custom_page_id}`
-    pub static GET_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static GET_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "access-custom-pages-get-a-custom-page",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/custom_pages/{custom_page_id}",
@@ -3162,7 +3150,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-custom-pages-update-a-custom-page` — `PUT /accounts/{account_id}/access/custom_pages/{custom_page_id}`
-    pub static UPDATE_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static UPDATE_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "access-custom-pages-update-a-custom-page",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/custom_pages/{custom_page_id}",
@@ -3171,7 +3159,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-custom-pages-delete-a-custom-page` — `DELETE /accounts/{account_id}/access/custom_pages/{custom_page_id}`
-    pub static DELETE_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static DELETE_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "access-custom-pages-delete-a-custom-page",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/custom_pages/{custom_page_id}",
@@ -3180,7 +3168,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-groups-list-access-groups` — `GET /accounts/{account_id}/access/groups`
-    pub static ACCESS_GROUPS_LIST_ACCESS_GROUPS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_ACCESS_GROUPS: rt::Operation = rt::Operation {
         id: "access-groups-list-access-groups",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/groups",
@@ -3189,7 +3177,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-groups-create-an-access-group` — `POST /accounts/{account_id}/access/groups`
-    pub static ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "access-groups-create-an-access-group",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/groups",
@@ -3198,7 +3186,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-groups-get-an-access-group` — `GET /accounts/{account_id}/access/groups/{group_id}`
-    pub static ACCESS_GROUPS_GET_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "access-groups-get-an-access-group",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/groups/{group_id}",
@@ -3207,7 +3195,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-groups-update-an-access-group` — `PUT /accounts/{account_id}/access/groups/{group_id}`
-    pub static ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "access-groups-update-an-access-group",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/groups/{group_id}",
@@ -3216,7 +3204,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-groups-delete-an-access-group` — `DELETE /accounts/{account_id}/access/groups/{group_id}`
-    pub static ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "access-groups-delete-an-access-group",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/groups/{group_id}",
@@ -3225,7 +3213,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-identity-providers-list-access-identity-providers` — `GET /accounts/{account_id}/access/identity_providers`
-    pub static ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_ACCESS_IDENTITY_PROVIDERS: rt::Operation = rt::Operation {
         id: "access-identity-providers-list-access-identity-providers",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/identity_providers",
@@ -3234,7 +3222,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-identity-providers-add-an-access-identity-provider` — `POST /accounts/{account_id}/access/identity_providers`
-    pub static ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static ADD_ACCOUNT_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "access-identity-providers-add-an-access-identity-provider",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/identity_providers",
@@ -3243,7 +3231,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-identity-providers-get-an-access-identity-provider` — `GET /accounts/{account_id}/access/identity_providers/{identity_provider_id}`
-    pub static ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "access-identity-providers-get-an-access-identity-provider",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
@@ -3252,7 +3240,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-identity-providers-update-an-access-identity-provider` — `PUT /accounts/{account_id}/access/identity_providers/{identity_provider_id}`
-    pub static ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "access-identity-providers-update-an-access-identity-provider",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
@@ -3261,7 +3249,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-identity-providers-delete-an-access-identity-provider` — `DELETE /accounts/{account_id}/access/identity_providers/{identity_provider_id}`
-    pub static ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "access-identity-providers-delete-an-access-identity-provider",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/identity_providers/{identity_provider_id}",
@@ -3270,7 +3258,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-key-configuration-get-the-access-key-configuration` — `GET /accounts/{account_id}/access/keys`
-    pub static GET_THE_ACCESS_KEY_CONFIGURATION: rt::Operation = rt::Operation {
+    pub static GET_ACCESS_KEY_CONFIGURATION: rt::Operation = rt::Operation {
         id: "access-key-configuration-get-the-access-key-configuration",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/keys",
@@ -3279,7 +3267,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-key-configuration-update-the-access-key-configuration` — `PUT /accounts/{account_id}/access/keys`
-    pub static UPDATE_THE_ACCESS_KEY_CONFIGURATION: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCESS_KEY_CONFIGURATION: rt::Operation = rt::Operation {
         id: "access-key-configuration-update-the-access-key-configuration",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/keys",
@@ -3306,7 +3294,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-organization-get-your-zero-trust-organization` — `GET /accounts/{account_id}/access/organizations`
-    pub static ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zero-trust-organization-get-your-zero-trust-organization",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/organizations",
@@ -3315,7 +3303,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-organization-create-your-zero-trust-organization` — `POST /accounts/{account_id}/access/organizations`
-    pub static ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zero-trust-organization-create-your-zero-trust-organization",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/organizations",
@@ -3324,7 +3312,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-organization-update-your-zero-trust-organization` — `PUT /accounts/{account_id}/access/organizations`
-    pub static ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zero-trust-organization-update-your-zero-trust-organization",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/organizations",
@@ -3333,7 +3321,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-organization-revoke-all-access-tokens-for-a-user` — `POST /accounts/{account_id}/access/organizations/revoke_user`
-    pub static ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER: rt::Operation = rt::Operation {
+    pub static REVOKE_ACCOUNT_ALL_ACCESS_TOKENS_FOR_USER: rt::Operation = rt::Operation {
         id: "zero-trust-organization-revoke-all-access-tokens-for-a-user",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/organizations/revoke_user",
@@ -3342,7 +3330,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-list-access-reusable-policies` — `GET /accounts/{account_id}/access/policies`
-    pub static ACCESS_POLICIES_LIST_ACCESS_REUSABLE_POLICIES: rt::Operation = rt::Operation {
+    pub static LIST_ACCESS_REUSABLE_POLICIES: rt::Operation = rt::Operation {
         id: "access-policies-list-access-reusable-policies",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/policies",
@@ -3351,7 +3339,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-policies-create-an-access-reusable-policy` — `POST /accounts/{account_id}/access/policies`
-    pub static ACCESS_POLICIES_CREATE_AN_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
+    pub static CREATE_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-create-an-access-reusable-policy",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/policies",
@@ -3360,7 +3348,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-get-an-access-reusable-policy` — `GET /accounts/{account_id}/access/policies/{policy_id}`
-    pub static ACCESS_POLICIES_GET_AN_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
+    pub static GET_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-get-an-access-reusable-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/policies/{policy_id}",
@@ -3369,7 +3357,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-update-an-access-reusable-policy` — `PUT /accounts/{account_id}/access/policies/{policy_id}`
-    pub static ACCESS_POLICIES_UPDATE_AN_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-update-an-access-reusable-policy",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/policies/{policy_id}",
@@ -3378,7 +3366,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-policies-delete-an-access-reusable-policy` — `DELETE /accounts/{account_id}/access/policies/{policy_id}`
-    pub static ACCESS_POLICIES_DELETE_AN_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
+    pub static DELETE_ACCESS_REUSABLE_POLICY: rt::Operation = rt::Operation {
         id: "access-policies-delete-an-access-reusable-policy",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/policies/{policy_id}",
@@ -3387,7 +3375,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-seats-update-a-user-seat` — `PATCH /accounts/{account_id}/access/seats`
-    pub static UPDATE_A_USER_SEAT: rt::Operation = rt::Operation {
+    pub static EDIT_USER_SEAT: rt::Operation = rt::Operation {
         id: "zero-trust-seats-update-a-user-seat",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/access/seats",
@@ -3396,7 +3384,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-list-service-tokens` — `GET /accounts/{account_id}/access/service_tokens`
-    pub static ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_SERVICE_TOKENS: rt::Operation = rt::Operation {
         id: "access-service-tokens-list-service-tokens",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/service_tokens",
@@ -3405,7 +3393,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `access-service-tokens-create-a-service-token` — `POST /accounts/{account_id}/access/service_tokens`
-    pub static ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "access-service-tokens-create-a-service-token",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/service_tokens",
@@ -3414,7 +3402,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-get-a-service-token` — `GET /accounts/{account_id}/access/service_tokens/{service_token_id}`
-    pub static ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "access-service-tokens-get-a-service-token",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/service_tokens/{service_token_id}",
@@ -3423,7 +3411,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-update-a-service-token` — `PUT /accounts/{account_id}/access/service_tokens/{service_token_id}`
-    pub static ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "access-service-tokens-update-a-service-token",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/service_tokens/{service_token_id}",
@@ -3432,7 +3420,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-delete-a-service-token` — `DELETE /accounts/{account_id}/access/service_tokens/{service_token_id}`
-    pub static ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "access-service-tokens-delete-a-service-token",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/service_tokens/{service_token_id}",
@@ -3441,7 +3429,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-refresh-a-service-token` — `POST /accounts/{account_id}/access/service_tokens/{service_token_id}/refresh`
-    pub static REFRESH_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static REFRESH_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "access-service-tokens-refresh-a-service-token",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/service_tokens/{service_token_id}/refresh",
@@ -3450,7 +3438,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-service-tokens-rotate-a-service-token` — `POST /accounts/{account_id}/access/service_tokens/{service_token_id}/rotate`
-    pub static ROTATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static ROTATE_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "access-service-tokens-rotate-a-service-token",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/access/service_tokens/{service_token_id}/rotate",
@@ -3477,7 +3465,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-tags-get-a-tag` — `GET /accounts/{account_id}/access/tags/{tag_name}`
-    pub static GET_A_TAG: rt::Operation = rt::Operation {
+    pub static GET_TAG: rt::Operation = rt::Operation {
         id: "access-tags-get-a-tag",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/tags/{tag_name}",
@@ -3486,7 +3474,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-tags-update-a-tag` — `PUT /accounts/{account_id}/access/tags/{tag_name}`
-    pub static UPDATE_A_TAG: rt::Operation = rt::Operation {
+    pub static UPDATE_TAG: rt::Operation = rt::Operation {
         id: "access-tags-update-a-tag",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/access/tags/{tag_name}",
@@ -3495,7 +3483,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `access-tags-delete-a-tag` — `DELETE /accounts/{account_id}/access/tags/{tag_name}`
-    pub static DELETE_A_TAG: rt::Operation = rt::Operation {
+    pub static DELETE_TAG: rt::Operation = rt::Operation {
         id: "access-tags-delete-a-tag",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/access/tags/{tag_name}",
@@ -3522,7 +3510,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zero-trust-users-get-active-session` — `GET /accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}`
-    pub static GET_ACTIVE_SESSION: rt::Operation = rt::Operation {
+    pub static GET_SINGLE_ACTIVE_SESSION: rt::Operation = rt::Operation {
         id: "zero-trust-users-get-active-session",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/access/users/{user_id}/active_sessions/{nonce}",
@@ -3549,7 +3537,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-list-access-applications` — `GET /zones/{zone_id}/access/apps`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_LIST_ACCESS_APPLICATIONS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_ACCESS_APPLICATIONS: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-list-access-applications",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps",
@@ -3558,7 +3546,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-applications-add-a-bookmark-application` — `POST /zones/{zone_id}/access/apps`
-    pub static ADD_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+    pub static ADD_ZONE_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-add-a-bookmark-application",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/apps",
@@ -3567,7 +3555,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-short-lived-certificate-c-as-list-short-lived-certificate-c-as` — `GET /zones/{zone_id}/access/apps/ca`
-    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_LIST_SHORT_LIVED_CERTIFICATE_C_AS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_SHORT_LIVED_CERTIFICATE_CAS: rt::Operation = rt::Operation {
         id: "zone-level-access-short-lived-certificate-c-as-list-short-lived-certificate-c-as",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/ca",
@@ -3576,7 +3564,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-applications-get-an-access-application` — `GET /zones/{zone_id}/access/apps/{app_id}`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_GET_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+    pub static GET_ZONE_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-get-an-access-application",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/{app_id}",
@@ -3585,7 +3573,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-update-a-bookmark-application` — `PUT /zones/{zone_id}/access/apps/{app_id}`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_UPDATE_A_BOOKMARK_APPLICATION: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-update-a-bookmark-application",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/apps/{app_id}",
@@ -3594,7 +3582,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-delete-an-access-application` — `DELETE /zones/{zone_id}/access/apps/{app_id}`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_DELETE_AN_ACCESS_APPLICATION: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_ACCESS_APPLICATION: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-delete-an-access-application",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/apps/{app_id}",
@@ -3603,7 +3591,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca` — `GET /zones/{zone_id}/access/apps/{app_id}/ca`
-    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_GET_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+    pub static GET_ZONE_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "zone-level-access-short-lived-certificate-c-as-get-a-short-lived-certificate-ca",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/{app_id}/ca",
@@ -3612,7 +3600,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca` — `POST /zones/{zone_id}/access/apps/{app_id}/ca`
-    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_CREATE_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+    pub static CREATE_ZONE_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "zone-level-access-short-lived-certificate-c-as-create-a-short-lived-certificate-ca",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/apps/{app_id}/ca",
@@ -3621,7 +3609,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca` — `DELETE /zones/{zone_id}/access/apps/{app_id}/ca`
-    pub static ZONE_LEVEL_ACCESS_SHORT_LIVED_CERTIFICATE_C_AS_DELETE_A_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_SHORT_LIVED_CERTIFICATE_CA: rt::Operation = rt::Operation {
         id: "zone-level-access-short-lived-certificate-c-as-delete-a-short-lived-certificate-ca",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/apps/{app_id}/ca",
@@ -3639,7 +3627,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-policies-create-an-access-policy` — `POST /zones/{zone_id}/access/apps/{app_id}/policies`
-    pub static CREATE_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static CREATE_ACCESS_POLICY: rt::Operation = rt::Operation {
         id: "zone-level-access-policies-create-an-access-policy",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/apps/{app_id}/policies",
@@ -3648,7 +3636,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-policies-get-an-access-policy` — `GET /zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}`
-    pub static GET_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static GET_ACCESS_POLICY: rt::Operation = rt::Operation {
         id: "zone-level-access-policies-get-an-access-policy",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}",
@@ -3657,7 +3645,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-policies-update-an-access-policy` — `PUT /zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}`
-    pub static UPDATE_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCESS_POLICY: rt::Operation = rt::Operation {
         id: "zone-level-access-policies-update-an-access-policy",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}",
@@ -3666,7 +3654,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-policies-delete-an-access-policy` — `DELETE /zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}`
-    pub static DELETE_AN_ACCESS_POLICY: rt::Operation = rt::Operation {
+    pub static DELETE_ACCESS_POLICY: rt::Operation = rt::Operation {
         id: "zone-level-access-policies-delete-an-access-policy",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/apps/{app_id}/policies/{policy_id}",
@@ -3675,7 +3663,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-revoke-service-tokens` — `POST /zones/{zone_id}/access/apps/{app_id}/revoke_tokens`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_REVOKE_SERVICE_TOKENS: rt::Operation = rt::Operation {
+    pub static REVOKE_ZONE_APPLICATION_TOKENS: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-revoke-service-tokens",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/apps/{app_id}/revoke_tokens",
@@ -3684,7 +3672,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-applications-test-access-policies` — `GET /zones/{zone_id}/access/apps/{app_id}/user_policy_checks`
-    pub static ZONE_LEVEL_ACCESS_APPLICATIONS_TEST_ACCESS_POLICIES: rt::Operation = rt::Operation {
+    pub static TEST_ZONE_ACCESS_POLICIES: rt::Operation = rt::Operation {
         id: "zone-level-access-applications-test-access-policies",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/apps/{app_id}/user_policy_checks",
@@ -3693,7 +3681,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-list-mtls-certificates` — `GET /zones/{zone_id}/access/certificates`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_MTLS_CERTIFICATES: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-list-mtls-certificates",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/certificates",
@@ -3702,7 +3690,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-mtls-authentication-add-an-mtls-certificate` — `POST /zones/{zone_id}/access/certificates`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_ADD_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static ADD_ZONE_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-add-an-mtls-certificate",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/certificates",
@@ -3711,7 +3699,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-list-mtls-certificates-hostname-settings` — `GET /zones/{zone_id}/access/certificates/settings`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_LIST_MTLS_CERTIFICATES_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_ALL_MTLS_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-list-mtls-certificates-hostname-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/certificates/settings",
@@ -3720,7 +3708,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-mtls-authentication-update-an-mtls-certificate-settings` — `PUT /zones/{zone_id}/access/certificates/settings`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_MTLS_CERTIFICATE_HOSTNAME_SETTINGS: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-update-an-mtls-certificate-settings",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/certificates/settings",
@@ -3729,7 +3717,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-get-an-mtls-certificate` — `GET /zones/{zone_id}/access/certificates/{certificate_id}`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_GET_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static GET_ZONE_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-get-an-mtls-certificate",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/certificates/{certificate_id}",
@@ -3738,7 +3726,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-update-an-mtls-certificate` — `PUT /zones/{zone_id}/access/certificates/{certificate_id}`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_UPDATE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-update-an-mtls-certificate",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/certificates/{certificate_id}",
@@ -3747,7 +3735,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-mtls-authentication-delete-an-mtls-certificate` — `DELETE /zones/{zone_id}/access/certificates/{certificate_id}`
-    pub static ZONE_LEVEL_ACCESS_MTLS_AUTHENTICATION_DELETE_AN_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_MTLS_CERTIFICATE: rt::Operation = rt::Operation {
         id: "zone-level-access-mtls-authentication-delete-an-mtls-certificate",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/certificates/{certificate_id}",
@@ -3756,7 +3744,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-groups-list-access-groups` — `GET /zones/{zone_id}/access/groups`
-    pub static ZONE_LEVEL_ACCESS_GROUPS_LIST_ACCESS_GROUPS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_ACCESS_GROUPS: rt::Operation = rt::Operation {
         id: "zone-level-access-groups-list-access-groups",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/groups",
@@ -3765,7 +3753,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-groups-create-an-access-group` — `POST /zones/{zone_id}/access/groups`
-    pub static ZONE_LEVEL_ACCESS_GROUPS_CREATE_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static CREATE_ZONE_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "zone-level-access-groups-create-an-access-group",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/groups",
@@ -3774,7 +3762,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-groups-get-an-access-group` — `GET /zones/{zone_id}/access/groups/{group_id}`
-    pub static ZONE_LEVEL_ACCESS_GROUPS_GET_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static GET_ZONE_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "zone-level-access-groups-get-an-access-group",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/groups/{group_id}",
@@ -3783,7 +3771,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-groups-update-an-access-group` — `PUT /zones/{zone_id}/access/groups/{group_id}`
-    pub static ZONE_LEVEL_ACCESS_GROUPS_UPDATE_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "zone-level-access-groups-update-an-access-group",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/groups/{group_id}",
@@ -3792,7 +3780,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-groups-delete-an-access-group` — `DELETE /zones/{zone_id}/access/groups/{group_id}`
-    pub static ZONE_LEVEL_ACCESS_GROUPS_DELETE_AN_ACCESS_GROUP: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_ACCESS_GROUP: rt::Operation = rt::Operation {
         id: "zone-level-access-groups-delete-an-access-group",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/groups/{group_id}",
@@ -3801,7 +3789,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-identity-providers-list-access-identity-providers` — `GET /zones/{zone_id}/access/identity_providers`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_LIST_ACCESS_IDENTITY_PROVIDERS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_ACCESS_IDENTITY_PROVIDERS: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-list-access-identity-providers",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/identity_providers",
@@ -3810,7 +3798,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-identity-providers-add-an-access-identity-provider` — `POST /zones/{zone_id}/access/identity_providers`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_ADD_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static ADD_ZONE_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-add-an-access-identity-provider",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/identity_providers",
@@ -3819,7 +3807,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-identity-providers-get-an-access-identity-provider` — `GET /zones/{zone_id}/access/identity_providers/{identity_provider_id}`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_GET_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static GET_ZONE_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-get-an-access-identity-provider",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
@@ -3828,7 +3816,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-identity-providers-update-an-access-identity-provider` — `PUT /zones/{zone_id}/access/identity_providers/{identity_provider_id}`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_UPDATE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-update-an-access-identity-provider",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
@@ -3837,7 +3825,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-identity-providers-delete-an-access-identity-provider` — `DELETE /zones/{zone_id}/access/identity_providers/{identity_provider_id}`
-    pub static ZONE_LEVEL_ACCESS_IDENTITY_PROVIDERS_DELETE_AN_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_ACCESS_IDENTITY_PROVIDER: rt::Operation = rt::Operation {
         id: "zone-level-access-identity-providers-delete-an-access-identity-provider",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/identity_providers/{identity_provider_id}",
@@ -3846,7 +3834,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-get-your-zero-trust-organization` — `GET /zones/{zone_id}/access/organizations`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_GET_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+    pub static GET_ZONE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-get-your-zero-trust-organization",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/organizations",
@@ -3855,7 +3843,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-create-your-zero-trust-organization` — `POST /zones/{zone_id}/access/organizations`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_CREATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+    pub static CREATE_ZONE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-create-your-zero-trust-organization",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/organizations",
@@ -3864,7 +3852,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-update-your-zero-trust-organization` — `PUT /zones/{zone_id}/access/organizations`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_UPDATE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_YOUR_ZERO_TRUST_ORGANIZATION: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-update-your-zero-trust-organization",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/organizations",
@@ -3873,7 +3861,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-zero-trust-organization-revoke-all-access-tokens-for-a-user` — `POST /zones/{zone_id}/access/organizations/revoke_user`
-    pub static ZONE_LEVEL_ZERO_TRUST_ORGANIZATION_REVOKE_ALL_ACCESS_TOKENS_FOR_A_USER: rt::Operation = rt::Operation {
+    pub static REVOKE_ZONE_ALL_ACCESS_TOKENS_FOR_USER: rt::Operation = rt::Operation {
         id: "zone-level-zero-trust-organization-revoke-all-access-tokens-for-a-user",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/organizations/revoke_user",
@@ -3882,7 +3870,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-service-tokens-list-service-tokens` — `GET /zones/{zone_id}/access/service_tokens`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_LIST_SERVICE_TOKENS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_SERVICE_TOKENS: rt::Operation = rt::Operation {
         id: "zone-level-access-service-tokens-list-service-tokens",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/service_tokens",
@@ -3891,7 +3879,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-level-access-service-tokens-create-a-service-token` — `POST /zones/{zone_id}/access/service_tokens`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_CREATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static CREATE_ZONE_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "zone-level-access-service-tokens-create-a-service-token",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/access/service_tokens",
@@ -3900,7 +3888,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-service-tokens-get-a-service-token` — `GET /zones/{zone_id}/access/service_tokens/{service_token_id}`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_GET_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static GET_ZONE_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "zone-level-access-service-tokens-get-a-service-token",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
@@ -3909,7 +3897,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-service-tokens-update-a-service-token` — `PUT /zones/{zone_id}/access/service_tokens/{service_token_id}`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_UPDATE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "zone-level-access-service-tokens-update-a-service-token",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
@@ -3918,7 +3906,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-level-access-service-tokens-delete-a-service-token` — `DELETE /zones/{zone_id}/access/service_tokens/{service_token_id}`
-    pub static ZONE_LEVEL_ACCESS_SERVICE_TOKENS_DELETE_A_SERVICE_TOKEN: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_SERVICE_TOKEN: rt::Operation = rt::Operation {
         id: "zone-level-access-service-tokens-delete-a-service-token",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/access/service_tokens/{service_token_id}",
@@ -4014,6 +4002,46 @@ pub enum AppResponse {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<AppResponseSelfHostedApplication> for AppResponse {
+    fn from(value: AppResponseSelfHostedApplication) -> Self {
+        Self::AppResponseSelfHostedApplication(value)
+    }
+}
+impl From<AppResponseBrowserSshApplication> for AppResponse {
+    fn from(value: AppResponseBrowserSshApplication) -> Self {
+        Self::AppResponseBrowserSshApplication(value)
+    }
+}
+impl From<AppResponseBrowserVncApplication> for AppResponse {
+    fn from(value: AppResponseBrowserVncApplication) -> Self {
+        Self::AppResponseBrowserVncApplication(value)
+    }
+}
+impl From<AppResponseAppLauncherApplication> for AppResponse {
+    fn from(value: AppResponseAppLauncherApplication) -> Self {
+        Self::AppResponseAppLauncherApplication(value)
+    }
+}
+impl From<AppResponseDeviceEnrollmentPermissionsApplication> for AppResponse {
+    fn from(value: AppResponseDeviceEnrollmentPermissionsApplication) -> Self {
+        Self::AppResponseDeviceEnrollmentPermissionsApplication(value)
+    }
+}
+impl From<AppResponseBrowserIsolationPermissionsApplication> for AppResponse {
+    fn from(value: AppResponseBrowserIsolationPermissionsApplication) -> Self {
+        Self::AppResponseBrowserIsolationPermissionsApplication(value)
+    }
+}
+impl From<AppResponseSaaSApplication> for AppResponse {
+    fn from(value: AppResponseSaaSApplication) -> Self {
+        Self::AppResponseSaaSApplication(value)
+    }
+}
+impl From<AppResponseBookmarkApplication> for AppResponse {
+    fn from(value: AppResponseBookmarkApplication) -> Self {
+        Self::AppResponseBookmarkApplication(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AppResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -4995,6 +5023,101 @@ pub enum Rule {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<EmailRule> for Rule {
+    fn from(value: EmailRule) -> Self {
+        Self::EmailRule(value)
+    }
+}
+impl From<EmailListRule> for Rule {
+    fn from(value: EmailListRule) -> Self {
+        Self::EmailListRule(value)
+    }
+}
+impl From<DomainRule> for Rule {
+    fn from(value: DomainRule) -> Self {
+        Self::DomainRule(value)
+    }
+}
+impl From<EveryoneRule> for Rule {
+    fn from(value: EveryoneRule) -> Self {
+        Self::EveryoneRule(value)
+    }
+}
+impl From<IpRule> for Rule {
+    fn from(value: IpRule) -> Self {
+        Self::IpRule(value)
+    }
+}
+impl From<IpListRule> for Rule {
+    fn from(value: IpListRule) -> Self {
+        Self::IpListRule(value)
+    }
+}
+impl From<CertificateRule> for Rule {
+    fn from(value: CertificateRule) -> Self {
+        Self::CertificateRule(value)
+    }
+}
+impl From<AccessGroupRule> for Rule {
+    fn from(value: AccessGroupRule) -> Self {
+        Self::AccessGroupRule(value)
+    }
+}
+impl From<AzureGroupRule> for Rule {
+    fn from(value: AzureGroupRule) -> Self {
+        Self::AzureGroupRule(value)
+    }
+}
+impl From<GithubOrganizationRule> for Rule {
+    fn from(value: GithubOrganizationRule) -> Self {
+        Self::GithubOrganizationRule(value)
+    }
+}
+impl From<GsuiteGroupRule> for Rule {
+    fn from(value: GsuiteGroupRule) -> Self {
+        Self::GsuiteGroupRule(value)
+    }
+}
+impl From<OktaGroupRule> for Rule {
+    fn from(value: OktaGroupRule) -> Self {
+        Self::OktaGroupRule(value)
+    }
+}
+impl From<SamlGroupRule> for Rule {
+    fn from(value: SamlGroupRule) -> Self {
+        Self::SamlGroupRule(value)
+    }
+}
+impl From<ServiceTokenRule> for Rule {
+    fn from(value: ServiceTokenRule) -> Self {
+        Self::ServiceTokenRule(value)
+    }
+}
+impl From<AnyValidServiceTokenRule> for Rule {
+    fn from(value: AnyValidServiceTokenRule) -> Self {
+        Self::AnyValidServiceTokenRule(value)
+    }
+}
+impl From<ExternalEvaluationRule> for Rule {
+    fn from(value: ExternalEvaluationRule) -> Self {
+        Self::ExternalEvaluationRule(value)
+    }
+}
+impl From<CountryRule> for Rule {
+    fn from(value: CountryRule) -> Self {
+        Self::CountryRule(value)
+    }
+}
+impl From<AuthenticationMethodRule> for Rule {
+    fn from(value: AuthenticationMethodRule) -> Self {
+        Self::AuthenticationMethodRule(value)
+    }
+}
+impl From<DevicePostureRule> for Rule {
+    fn from(value: DevicePostureRule) -> Self {
+        Self::DevicePostureRule(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for Rule {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -7439,6 +7562,16 @@ pub enum SaasPropsSaasApp {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<SamlSaasApp> for SaasPropsSaasApp {
+    fn from(value: SamlSaasApp) -> Self {
+        Self::SamlSaasApp(value)
+    }
+}
+impl From<OidcSaasApp> for SaasPropsSaasApp {
+    fn from(value: OidcSaasApp) -> Self {
+        Self::OidcSaasApp(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SaasPropsSaasApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -8003,6 +8136,46 @@ pub enum AppRequest {
     /// One of the alternatives.
     AppRequestBookmarkApplication(AppRequestBookmarkApplication),
 }
+impl From<AppRequestSelfHostedApplication> for AppRequest {
+    fn from(value: AppRequestSelfHostedApplication) -> Self {
+        Self::AppRequestSelfHostedApplication(value)
+    }
+}
+impl From<AppRequestBrowserSshApplication> for AppRequest {
+    fn from(value: AppRequestBrowserSshApplication) -> Self {
+        Self::AppRequestBrowserSshApplication(value)
+    }
+}
+impl From<AppRequestBrowserVncApplication> for AppRequest {
+    fn from(value: AppRequestBrowserVncApplication) -> Self {
+        Self::AppRequestBrowserVncApplication(value)
+    }
+}
+impl From<AppRequestAppLauncherApplication> for AppRequest {
+    fn from(value: AppRequestAppLauncherApplication) -> Self {
+        Self::AppRequestAppLauncherApplication(value)
+    }
+}
+impl From<AppRequestDeviceEnrollmentPermissionsApplication> for AppRequest {
+    fn from(value: AppRequestDeviceEnrollmentPermissionsApplication) -> Self {
+        Self::AppRequestDeviceEnrollmentPermissionsApplication(value)
+    }
+}
+impl From<AppRequestBrowserIsolationPermissionsApplication> for AppRequest {
+    fn from(value: AppRequestBrowserIsolationPermissionsApplication) -> Self {
+        Self::AppRequestBrowserIsolationPermissionsApplication(value)
+    }
+}
+impl From<AppRequestSaaSApplication> for AppRequest {
+    fn from(value: AppRequestSaaSApplication) -> Self {
+        Self::AppRequestSaaSApplication(value)
+    }
+}
+impl From<AppRequestBookmarkApplication> for AppRequest {
+    fn from(value: AppRequestBookmarkApplication) -> Self {
+        Self::AppRequestBookmarkApplication(value)
+    }
+}
 /// A JSON that links a reusable policy to an application.
 ///
 /// Schema: `#/components/schemas/access_app_policy_link`
@@ -8186,6 +8359,17 @@ pub enum AppReqEmbeddedPoliciesPoliciesItem {
     AppPolicyLink(AppPolicyLink),
     /// One of the alternatives.
     SchemasUuid(SchemasUuid),
+}
+impl From<AppReqEmbeddedPoliciesPoliciesItemVariant3>
+for AppReqEmbeddedPoliciesPoliciesItem {
+    fn from(value: AppReqEmbeddedPoliciesPoliciesItemVariant3) -> Self {
+        Self::AppReqEmbeddedPoliciesPoliciesItemVariant3(value)
+    }
+}
+impl From<AppPolicyLink> for AppReqEmbeddedPoliciesPoliciesItem {
+    fn from(value: AppPolicyLink) -> Self {
+        Self::AppPolicyLink(value)
+    }
 }
 /// Self Hosted Application
 ///
@@ -10060,7 +10244,7 @@ pub type CertificatesComponentsSchemasName = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AccessMtlsAuthenticationAddAnMtlsCertificateRequest {
+pub struct MtlsCertificateRequest {
     /// `associated_hostnames`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_hostnames: Option<AssociatedHostnames>,
@@ -10071,7 +10255,7 @@ pub struct AccessMtlsAuthenticationAddAnMtlsCertificateRequest {
     /// `name`
     pub name: CertificatesComponentsSchemasName,
 }
-impl AccessMtlsAuthenticationAddAnMtlsCertificateRequest {
+impl MtlsCertificateRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -10143,11 +10327,11 @@ impl Settings {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest {
+pub struct MtlsCertificateHostnameSettingsRequest {
     /// `settings`
     pub settings: Vec<Settings>,
 }
-impl AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest {
+impl MtlsCertificateHostnameSettingsRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(settings: impl Into<Vec<Settings>>) -> Self {
@@ -10157,17 +10341,19 @@ impl AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest {
 /// `paths./accounts/{account_id}/access/certificates/{certificate_id}.put/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/certificates/{certificate_id}.put/requestBody`.
+///
+/// Naming: named `UpdateMtlsCertificateRequest` because `MtlsCertificateRequest` was already used (taken by `paths./accounts/{account_id}/access/certificates.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest {
+pub struct UpdateMtlsCertificateRequest {
     /// `associated_hostnames`
     pub associated_hostnames: AssociatedHostnames,
     /// `name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<CertificatesComponentsSchemasName>,
 }
-impl AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest {
+impl UpdateMtlsCertificateRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(associated_hostnames: impl Into<AssociatedHostnames>) -> Self {
@@ -10397,7 +10583,7 @@ pub type IsDefault = bool;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AnAccessGroupRequest {
+pub struct AccountAccessGroupRequest {
     /// `exclude`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Exclude>,
@@ -10412,7 +10598,7 @@ pub struct AnAccessGroupRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require: Option<Require>,
 }
-impl AnAccessGroupRequest {
+impl AccountAccessGroupRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -12564,6 +12750,11 @@ pub enum IdentityProviders {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<Onetimepin> for IdentityProviders {
+    fn from(value: Onetimepin) -> Self {
+        Self::Onetimepin(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for IdentityProviders {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -12677,7 +12868,7 @@ pub struct Onetimepin {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scim_config: Option<IdentityProviderScimConfig>,
     /// `type`
-    pub r#type: Type2,
+    pub r#type: OnetimepinType,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -12693,7 +12884,7 @@ impl Onetimepin {
     pub fn new(
         config: impl Into<serde_json::Value>,
         name: impl Into<SchemasName>,
-        r#type: impl Into<Type2>,
+        r#type: impl Into<OnetimepinType>,
     ) -> Self {
         Self {
             config: config.into(),
@@ -12721,16 +12912,16 @@ impl Onetimepin {
 ///
 /// Also stands for the identical inline schema at `#/components/schemas/access_schemas-onetimepin/allOf/1/properties/type`.
 ///
-/// Naming: named `Type2` because `Type` was already used (taken by `#/components/schemas/access_identity-provider/properties/type`).
+/// Naming: named `OnetimepinType` because `Type` was already used (taken by `#/components/schemas/access_identity-provider/properties/type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Type2 {
+pub enum OnetimepinType {
     /// `"onetimepin"`
     Onetimepin,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Type2 {
+impl OnetimepinType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -12739,7 +12930,7 @@ impl Type2 {
         }
     }
 }
-impl From<&str> for Type2 {
+impl From<&str> for OnetimepinType {
     fn from(value: &str) -> Self {
         match value {
             "onetimepin" => Self::Onetimepin,
@@ -12747,7 +12938,7 @@ impl From<&str> for Type2 {
         }
     }
 }
-impl From<String> for Type2 {
+impl From<String> for OnetimepinType {
     fn from(value: String) -> Self {
         match value.as_str() {
             "onetimepin" => Self::Onetimepin,
@@ -12755,17 +12946,17 @@ impl From<String> for Type2 {
         }
     }
 }
-impl std::fmt::Display for Type2 {
+impl std::fmt::Display for OnetimepinType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Type2 {
+impl serde::Serialize for OnetimepinType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Type2 {
+impl<'de> serde::Deserialize<'de> for OnetimepinType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -12821,11 +13012,11 @@ pub type KeyRotationIntervalDays = f64;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateTheAccessKeyConfigurationRequest {
+pub struct UpdateAccessKeyConfigurationRequest {
     /// `key_rotation_interval_days`
     pub key_rotation_interval_days: KeyRotationIntervalDays,
 }
-impl UpdateTheAccessKeyConfigurationRequest {
+impl UpdateAccessKeyConfigurationRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(key_rotation_interval_days: impl Into<KeyRotationIntervalDays>) -> Self {
@@ -13181,7 +13372,7 @@ pub type WarpAuthSessionDuration = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateYourZeroTrustOrganizationRequest {
+pub struct CreateAccountYourZeroTrustOrganizationRequest {
     /// `allow_authenticate_via_warp`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_authenticate_via_warp: Option<AllowAuthenticateViaWarp>,
@@ -13211,7 +13402,7 @@ pub struct CreateYourZeroTrustOrganizationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warp_auth_session_duration: Option<WarpAuthSessionDuration>,
 }
-impl CreateYourZeroTrustOrganizationRequest {
+impl CreateAccountYourZeroTrustOrganizationRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(auth_domain: impl Into<AuthDomain>, name: impl Into<Name>) -> Self {
@@ -13296,7 +13487,7 @@ impl CreateYourZeroTrustOrganizationRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateYourZeroTrustOrganizationRequest {
+pub struct UpdateAccountYourZeroTrustOrganizationRequest {
     /// `allow_authenticate_via_warp`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_authenticate_via_warp: Option<AllowAuthenticateViaWarp>,
@@ -13331,7 +13522,7 @@ pub struct UpdateYourZeroTrustOrganizationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warp_auth_session_duration: Option<WarpAuthSessionDuration>,
 }
-impl UpdateYourZeroTrustOrganizationRequest {
+impl UpdateAccountYourZeroTrustOrganizationRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -13437,13 +13628,13 @@ impl UpdateYourZeroTrustOrganizationRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct RevokeAllAccessTokensForAUserRequest {
+pub struct AllAccessTokensForUserRequest {
     /// The email of the user to revoke.
     ///
     /// Example: `"test@example.com"`.
     pub email: String,
 }
-impl RevokeAllAccessTokensForAUserRequest {
+impl AllAccessTokensForUserRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(email: impl Into<String>) -> Self {
@@ -13719,14 +13910,14 @@ pub type ServiceTokensComponentsSchemasName = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateAServiceTokenRequest {
+pub struct ServiceTokenRequest {
     /// `duration`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Duration>,
     /// `name`
     pub name: ServiceTokensComponentsSchemasName,
 }
-impl CreateAServiceTokenRequest {
+impl ServiceTokenRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<ServiceTokensComponentsSchemasName>) -> Self {
@@ -13770,10 +13961,12 @@ pub struct CreateResult {
 /// `paths./accounts/{account_id}/access/service_tokens/{service_token_id}.put/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/service_tokens/{service_token_id}.put/requestBody`.
+///
+/// Naming: named `UpdateServiceTokenRequest` because `ServiceTokenRequest` was already used (taken by `paths./accounts/{account_id}/access/service_tokens.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateAServiceTokenRequest {
+pub struct UpdateServiceTokenRequest {
     /// `duration`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Duration>,
@@ -13781,7 +13974,7 @@ pub struct UpdateAServiceTokenRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<ServiceTokensComponentsSchemasName>,
 }
-impl UpdateAServiceTokenRequest {
+impl UpdateServiceTokenRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -14185,6 +14378,46 @@ pub enum Apps {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<AppsSelfHostedApplication> for Apps {
+    fn from(value: AppsSelfHostedApplication) -> Self {
+        Self::AppsSelfHostedApplication(value)
+    }
+}
+impl From<AppsBrowserSshApplication> for Apps {
+    fn from(value: AppsBrowserSshApplication) -> Self {
+        Self::AppsBrowserSshApplication(value)
+    }
+}
+impl From<AppsBrowserVncApplication> for Apps {
+    fn from(value: AppsBrowserVncApplication) -> Self {
+        Self::AppsBrowserVncApplication(value)
+    }
+}
+impl From<AppsBookmarkApplication> for Apps {
+    fn from(value: AppsBookmarkApplication) -> Self {
+        Self::AppsBookmarkApplication(value)
+    }
+}
+impl From<AppsAppLauncherApplication> for Apps {
+    fn from(value: AppsAppLauncherApplication) -> Self {
+        Self::AppsAppLauncherApplication(value)
+    }
+}
+impl From<AppsDeviceEnrollmentPermissionsApplication> for Apps {
+    fn from(value: AppsDeviceEnrollmentPermissionsApplication) -> Self {
+        Self::AppsDeviceEnrollmentPermissionsApplication(value)
+    }
+}
+impl From<AppsBrowserIsolationPermissionsApplication> for Apps {
+    fn from(value: AppsBrowserIsolationPermissionsApplication) -> Self {
+        Self::AppsBrowserIsolationPermissionsApplication(value)
+    }
+}
+impl From<AppsSaaSApplication> for Apps {
+    fn from(value: AppsSaaSApplication) -> Self {
+        Self::AppsSaaSApplication(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Apps {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -14347,6 +14580,21 @@ pub enum Authentication {
     Oauth2(ScimConfigAuthenticationOauth2),
     /// A `scheme` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl From<ScimConfigAuthenticationHttpBasic> for Authentication {
+    fn from(value: ScimConfigAuthenticationHttpBasic) -> Self {
+        Self::Httpbasic(value)
+    }
+}
+impl From<ScimConfigAuthenticationOauthBearerToken> for Authentication {
+    fn from(value: ScimConfigAuthenticationOauthBearerToken) -> Self {
+        Self::Oauthbearertoken(value)
+    }
+}
+impl From<ScimConfigAuthenticationOauth2> for Authentication {
+    fn from(value: ScimConfigAuthenticationOauth2) -> Self {
+        Self::Oauth2(value)
+    }
 }
 impl serde::Serialize for Authentication {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -14941,6 +15189,16 @@ pub enum SchemasSaasPropsSaasApp {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<SchemasSamlSaasApp> for SchemasSaasPropsSaasApp {
+    fn from(value: SchemasSamlSaasApp) -> Self {
+        Self::SchemasSamlSaasApp(value)
+    }
+}
+impl From<SchemasOidcSaasApp> for SchemasSaasPropsSaasApp {
+    fn from(value: SchemasOidcSaasApp) -> Self {
+        Self::SchemasOidcSaasApp(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasSaasPropsSaasApp {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -15346,7 +15604,7 @@ pub type SchemasPrecedence = i64;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AnAccessPolicyRequest {
+pub struct AccessPolicyRequest {
     /// `approval_groups`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_groups: Option<SchemasApprovalGroups>,
@@ -15378,7 +15636,7 @@ pub struct AnAccessPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require: Option<SchemasRequire>,
 }
-impl AnAccessPolicyRequest {
+impl AccessPolicyRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -15499,12 +15757,10 @@ pub struct SchemasGroups {
 /// `paths./zones/{zone_id}/access/groups.post/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/access/groups/{group_id}.put/requestBody`.
-///
-/// Naming: named `AnAccessGroupRequest2` because `AnAccessGroupRequest` was already used (taken by `paths./accounts/{account_id}/access/groups.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AnAccessGroupRequest2 {
+pub struct ZoneAccessGroupRequest {
     /// `exclude`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Exclude>,
@@ -15516,7 +15772,7 @@ pub struct AnAccessGroupRequest2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require: Option<Require>,
 }
-impl AnAccessGroupRequest2 {
+impl ZoneAccessGroupRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -16934,7 +17190,7 @@ pub struct SchemasOnetimepin {
     /// The configuration settings for enabling a System for Cross-Domain Identity Management (SCIM) with the identity provider.
     pub scim_config: Option<SchemasIdentityProviderScimConfig>,
     /// `type`
-    pub r#type: Type2,
+    pub r#type: OnetimepinType,
 }
 /// `#/components/schemas/access_identity-providers_components-schemas-response_collection/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
@@ -16971,6 +17227,11 @@ pub enum IdentityProvidersComponentsSchemasResultItem {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<SchemasOnetimepin> for IdentityProvidersComponentsSchemasResultItem {
+    fn from(value: SchemasOnetimepin) -> Self {
+        Self::SchemasOnetimepin(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for IdentityProvidersComponentsSchemasResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -17250,12 +17511,10 @@ pub struct SchemasOrganizations {
     pub user_seat_expiration_inactive_time: Option<UserSeatExpirationInactiveTime>,
 }
 /// `paths./zones/{zone_id}/access/organizations.post/requestBody`
-///
-/// Naming: named `CreateYourZeroTrustOrganizationRequest2` because `CreateYourZeroTrustOrganizationRequest` was already used (taken by `paths./accounts/{account_id}/access/organizations.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateYourZeroTrustOrganizationRequest2 {
+pub struct CreateZoneYourZeroTrustOrganizationRequest {
     /// `auth_domain`
     pub auth_domain: AuthDomain,
     /// `is_ui_read_only`
@@ -17273,7 +17532,7 @@ pub struct CreateYourZeroTrustOrganizationRequest2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_seat_expiration_inactive_time: Option<UserSeatExpirationInactiveTime>,
 }
-impl CreateYourZeroTrustOrganizationRequest2 {
+impl CreateZoneYourZeroTrustOrganizationRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(auth_domain: impl Into<AuthDomain>, name: impl Into<Name>) -> Self {
@@ -17318,12 +17577,10 @@ impl CreateYourZeroTrustOrganizationRequest2 {
     }
 }
 /// `paths./zones/{zone_id}/access/organizations.put/requestBody`
-///
-/// Naming: named `UpdateYourZeroTrustOrganizationRequest2` because `UpdateYourZeroTrustOrganizationRequest` was already used (taken by `paths./accounts/{account_id}/access/organizations.put/requestBody`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateYourZeroTrustOrganizationRequest2 {
+pub struct UpdateZoneYourZeroTrustOrganizationRequest {
     /// `auth_domain`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_domain: Option<AuthDomain>,
@@ -17343,7 +17600,7 @@ pub struct UpdateYourZeroTrustOrganizationRequest2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_seat_expiration_inactive_time: Option<UserSeatExpirationInactiveTime>,
 }
-impl UpdateYourZeroTrustOrganizationRequest2 {
+impl UpdateZoneYourZeroTrustOrganizationRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -17425,6 +17682,46 @@ pub enum AppsInput {
     ),
     /// One of the alternatives.
     AppsSaaSApplicationInput(AppsSaaSApplicationInput),
+}
+impl From<AppsSelfHostedApplicationInput> for AppsInput {
+    fn from(value: AppsSelfHostedApplicationInput) -> Self {
+        Self::AppsSelfHostedApplicationInput(value)
+    }
+}
+impl From<AppsBrowserSshApplicationInput> for AppsInput {
+    fn from(value: AppsBrowserSshApplicationInput) -> Self {
+        Self::AppsBrowserSshApplicationInput(value)
+    }
+}
+impl From<AppsBrowserVncApplicationInput> for AppsInput {
+    fn from(value: AppsBrowserVncApplicationInput) -> Self {
+        Self::AppsBrowserVncApplicationInput(value)
+    }
+}
+impl From<AppsBookmarkApplicationInput> for AppsInput {
+    fn from(value: AppsBookmarkApplicationInput) -> Self {
+        Self::AppsBookmarkApplicationInput(value)
+    }
+}
+impl From<AppsAppLauncherApplicationInput> for AppsInput {
+    fn from(value: AppsAppLauncherApplicationInput) -> Self {
+        Self::AppsAppLauncherApplicationInput(value)
+    }
+}
+impl From<AppsDeviceEnrollmentPermissionsApplicationInput> for AppsInput {
+    fn from(value: AppsDeviceEnrollmentPermissionsApplicationInput) -> Self {
+        Self::AppsDeviceEnrollmentPermissionsApplicationInput(value)
+    }
+}
+impl From<AppsBrowserIsolationPermissionsApplicationInput> for AppsInput {
+    fn from(value: AppsBrowserIsolationPermissionsApplicationInput) -> Self {
+        Self::AppsBrowserIsolationPermissionsApplicationInput(value)
+    }
+}
+impl From<AppsSaaSApplicationInput> for AppsInput {
+    fn from(value: AppsSaaSApplicationInput) -> Self {
+        Self::AppsSaaSApplicationInput(value)
+    }
 }
 /// Self Hosted Application
 ///
@@ -18700,3 +18997,48 @@ impl AppsBookmarkApplicationInput {
         self
     }
 }
+/// The name `AccessMtlsAuthenticationAddAnMtlsCertificateRequest` had until the names were reworked; use [`MtlsCertificateRequest`].
+#[deprecated(note = "renamed to `MtlsCertificateRequest`")]
+pub type AccessMtlsAuthenticationAddAnMtlsCertificateRequest = MtlsCertificateRequest;
+/// The name `AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest` had until the names were reworked; use [`UpdateMtlsCertificateRequest`].
+#[deprecated(note = "renamed to `UpdateMtlsCertificateRequest`")]
+pub type AccessMtlsAuthenticationUpdateAnMtlsCertificateRequest = UpdateMtlsCertificateRequest;
+/// The name `AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest` had until the names were reworked; use [`MtlsCertificateHostnameSettingsRequest`].
+#[deprecated(note = "renamed to `MtlsCertificateHostnameSettingsRequest`")]
+pub type AccessMtlsAuthenticationUpdateAnMtlsCertificateSettingsRequest = MtlsCertificateHostnameSettingsRequest;
+/// The name `AnAccessGroupRequest` had until the names were reworked; use [`AccountAccessGroupRequest`].
+#[deprecated(note = "renamed to `AccountAccessGroupRequest`")]
+pub type AnAccessGroupRequest = AccountAccessGroupRequest;
+/// The name `AnAccessGroupRequest2` had until the names were reworked; use [`ZoneAccessGroupRequest`].
+#[deprecated(note = "renamed to `ZoneAccessGroupRequest`")]
+pub type AnAccessGroupRequest2 = ZoneAccessGroupRequest;
+/// The name `AnAccessPolicyRequest` had until the names were reworked; use [`AccessPolicyRequest`].
+#[deprecated(note = "renamed to `AccessPolicyRequest`")]
+pub type AnAccessPolicyRequest = AccessPolicyRequest;
+/// The name `CreateAServiceTokenRequest` had until the names were reworked; use [`ServiceTokenRequest`].
+#[deprecated(note = "renamed to `ServiceTokenRequest`")]
+pub type CreateAServiceTokenRequest = ServiceTokenRequest;
+/// The name `CreateYourZeroTrustOrganizationRequest` had until the names were reworked; use [`CreateAccountYourZeroTrustOrganizationRequest`].
+#[deprecated(note = "renamed to `CreateAccountYourZeroTrustOrganizationRequest`")]
+pub type CreateYourZeroTrustOrganizationRequest = CreateAccountYourZeroTrustOrganizationRequest;
+/// The name `CreateYourZeroTrustOrganizationRequest2` had until the names were reworked; use [`CreateZoneYourZeroTrustOrganizationRequest`].
+#[deprecated(note = "renamed to `CreateZoneYourZeroTrustOrganizationRequest`")]
+pub type CreateYourZeroTrustOrganizationRequest2 = CreateZoneYourZeroTrustOrganizationRequest;
+/// The name `RevokeAllAccessTokensForAUserRequest` had until the names were reworked; use [`AllAccessTokensForUserRequest`].
+#[deprecated(note = "renamed to `AllAccessTokensForUserRequest`")]
+pub type RevokeAllAccessTokensForAUserRequest = AllAccessTokensForUserRequest;
+/// The name `Type2` had until the names were reworked; use [`OnetimepinType`].
+#[deprecated(note = "renamed to `OnetimepinType`")]
+pub type Type2 = OnetimepinType;
+/// The name `UpdateAServiceTokenRequest` had until the names were reworked; use [`UpdateServiceTokenRequest`].
+#[deprecated(note = "renamed to `UpdateServiceTokenRequest`")]
+pub type UpdateAServiceTokenRequest = UpdateServiceTokenRequest;
+/// The name `UpdateTheAccessKeyConfigurationRequest` had until the names were reworked; use [`UpdateAccessKeyConfigurationRequest`].
+#[deprecated(note = "renamed to `UpdateAccessKeyConfigurationRequest`")]
+pub type UpdateTheAccessKeyConfigurationRequest = UpdateAccessKeyConfigurationRequest;
+/// The name `UpdateYourZeroTrustOrganizationRequest` had until the names were reworked; use [`UpdateAccountYourZeroTrustOrganizationRequest`].
+#[deprecated(note = "renamed to `UpdateAccountYourZeroTrustOrganizationRequest`")]
+pub type UpdateYourZeroTrustOrganizationRequest = UpdateAccountYourZeroTrustOrganizationRequest;
+/// The name `UpdateYourZeroTrustOrganizationRequest2` had until the names were reworked; use [`UpdateZoneYourZeroTrustOrganizationRequest`].
+#[deprecated(note = "renamed to `UpdateZoneYourZeroTrustOrganizationRequest`")]
+pub type UpdateYourZeroTrustOrganizationRequest2 = UpdateZoneYourZeroTrustOrganizationRequest;

@@ -85,14 +85,14 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `address_map_id`
-    pub fn address_map_details(
+    pub fn get_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
     ) -> rt::Call<FullResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::ADDRESS_MAP_DETAILS,
+            &operations::GET_ADDRESS_MAP,
             &[account_id, address_map_id],
         );
         rt::__private::call(request)
@@ -108,15 +108,15 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `address_map_id`
-    pub fn update_address_map(
+    pub fn edit_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
-        body: &UpdateAddressMapRequest,
+        body: &EditAddressMapRequest,
     ) -> rt::Call<AddressMaps> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ADDRESS_MAP,
+            &operations::EDIT_ADDRESS_MAP,
             &[account_id, address_map_id],
         );
         request.json(body);
@@ -177,24 +177,24 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`add_an_account_membership_to_an_address_map_with`](Self::add_an_account_membership_to_an_address_map_with) sends a JSON value of yours.
-    pub fn add_an_account_membership_to_an_address_map(
+    /// The spec describes no request body: this method sends `{}`; [`add_account_membership_to_address_map_with`](Self::add_account_membership_to_address_map_with) sends a JSON value of yours.
+    pub fn add_account_membership_to_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &operations::ADD_ACCOUNT_MEMBERSHIP_TO_ADDRESS_MAP,
             &[account_id, address_map_id, account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`add_an_account_membership_to_an_address_map`](Self::add_an_account_membership_to_an_address_map) with its optional request body.
+    /// [`add_account_membership_to_address_map`](Self::add_account_membership_to_address_map) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}`
-    pub fn add_an_account_membership_to_an_address_map_with(
+    pub fn add_account_membership_to_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -202,7 +202,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &operations::ADD_ACCOUNT_MEMBERSHIP_TO_ADDRESS_MAP,
             &[account_id, address_map_id, account_id],
         );
         request.json(body);
@@ -220,24 +220,24 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `address_map_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`remove_an_account_membership_from_an_address_map_with`](Self::remove_an_account_membership_from_an_address_map_with) sends a JSON value of yours.
-    pub fn remove_an_account_membership_from_an_address_map(
+    /// The spec describes no request body: this method sends `{}`; [`remove_account_membership_from_address_map_with`](Self::remove_account_membership_from_address_map_with) sends a JSON value of yours.
+    pub fn remove_account_membership_from_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &operations::REMOVE_ACCOUNT_MEMBERSHIP_FROM_ADDRESS_MAP,
             &[account_id, address_map_id, account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`remove_an_account_membership_from_an_address_map`](Self::remove_an_account_membership_from_an_address_map) with its optional request body.
+    /// [`remove_account_membership_from_address_map`](Self::remove_account_membership_from_address_map) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}`
-    pub fn remove_an_account_membership_from_an_address_map_with(
+    pub fn remove_account_membership_from_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -245,7 +245,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &operations::REMOVE_ACCOUNT_MEMBERSHIP_FROM_ADDRESS_MAP,
             &[account_id, address_map_id, account_id],
         );
         request.json(body);
@@ -264,8 +264,8 @@ impl AddressingApi<'_> {
     /// - `address_map_id`
     /// - `ip_address`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`add_an_ip_to_an_address_map_with`](Self::add_an_ip_to_an_address_map_with) sends a JSON value of yours.
-    pub fn add_an_ip_to_an_address_map(
+    /// The spec describes no request body: this method sends `{}`; [`add_ip_to_address_map_with`](Self::add_ip_to_address_map_with) sends a JSON value of yours.
+    pub fn add_ip_to_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -273,16 +273,16 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
+            &operations::ADD_IP_TO_ADDRESS_MAP,
             &[account_id, address_map_id, ip_address],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`add_an_ip_to_an_address_map`](Self::add_an_ip_to_an_address_map) with its optional request body.
+    /// [`add_ip_to_address_map`](Self::add_ip_to_address_map) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}`
-    pub fn add_an_ip_to_an_address_map_with(
+    pub fn add_ip_to_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -291,7 +291,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_AN_IP_TO_AN_ADDRESS_MAP,
+            &operations::ADD_IP_TO_ADDRESS_MAP,
             &[account_id, address_map_id, ip_address],
         );
         request.json(body);
@@ -310,8 +310,8 @@ impl AddressingApi<'_> {
     /// - `address_map_id`
     /// - `ip_address`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`remove_an_ip_from_an_address_map_with`](Self::remove_an_ip_from_an_address_map_with) sends a JSON value of yours.
-    pub fn remove_an_ip_from_an_address_map(
+    /// The spec describes no request body: this method sends `{}`; [`remove_ip_from_address_map_with`](Self::remove_ip_from_address_map_with) sends a JSON value of yours.
+    pub fn remove_ip_from_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -319,16 +319,16 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
+            &operations::REMOVE_IP_FROM_ADDRESS_MAP,
             &[account_id, address_map_id, ip_address],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`remove_an_ip_from_an_address_map`](Self::remove_an_ip_from_an_address_map) with its optional request body.
+    /// [`remove_ip_from_address_map`](Self::remove_ip_from_address_map) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}`
-    pub fn remove_an_ip_from_an_address_map_with(
+    pub fn remove_ip_from_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -337,7 +337,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_AN_IP_FROM_AN_ADDRESS_MAP,
+            &operations::REMOVE_IP_FROM_ADDRESS_MAP,
             &[account_id, address_map_id, ip_address],
         );
         request.json(body);
@@ -356,8 +356,8 @@ impl AddressingApi<'_> {
     /// - `address_map_id`
     /// - `zone_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`add_a_zone_membership_to_an_address_map_with`](Self::add_a_zone_membership_to_an_address_map_with) sends a JSON value of yours.
-    pub fn add_a_zone_membership_to_an_address_map(
+    /// The spec describes no request body: this method sends `{}`; [`add_zone_membership_to_address_map_with`](Self::add_zone_membership_to_address_map_with) sends a JSON value of yours.
+    pub fn add_zone_membership_to_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -365,16 +365,16 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &operations::ADD_ZONE_MEMBERSHIP_TO_ADDRESS_MAP,
             &[account_id, address_map_id, zone_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`add_a_zone_membership_to_an_address_map`](Self::add_a_zone_membership_to_an_address_map) with its optional request body.
+    /// [`add_zone_membership_to_address_map`](Self::add_zone_membership_to_address_map) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}`
-    pub fn add_a_zone_membership_to_an_address_map_with(
+    pub fn add_zone_membership_to_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -383,7 +383,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP,
+            &operations::ADD_ZONE_MEMBERSHIP_TO_ADDRESS_MAP,
             &[account_id, address_map_id, zone_id],
         );
         request.json(body);
@@ -402,8 +402,8 @@ impl AddressingApi<'_> {
     /// - `address_map_id`
     /// - `zone_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`remove_a_zone_membership_from_an_address_map_with`](Self::remove_a_zone_membership_from_an_address_map_with) sends a JSON value of yours.
-    pub fn remove_a_zone_membership_from_an_address_map(
+    /// The spec describes no request body: this method sends `{}`; [`remove_zone_membership_from_address_map_with`](Self::remove_zone_membership_from_address_map_with) sends a JSON value of yours.
+    pub fn remove_zone_membership_from_address_map(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -411,16 +411,16 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &operations::REMOVE_ZONE_MEMBERSHIP_FROM_ADDRESS_MAP,
             &[account_id, address_map_id, zone_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`remove_a_zone_membership_from_an_address_map`](Self::remove_a_zone_membership_from_an_address_map) with its optional request body.
+    /// [`remove_zone_membership_from_address_map`](Self::remove_zone_membership_from_address_map) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}`
-    pub fn remove_a_zone_membership_from_an_address_map_with(
+    pub fn remove_zone_membership_from_address_map_with(
         &self,
         account_id: &str,
         address_map_id: &str,
@@ -429,7 +429,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP,
+            &operations::REMOVE_ZONE_MEMBERSHIP_FROM_ADDRESS_MAP,
             &[account_id, address_map_id, zone_id],
         );
         request.json(body);
@@ -540,14 +540,14 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `prefix_id`
-    pub fn prefix_details(
+    pub fn get_prefix(
         &self,
         account_id: &str,
         prefix_id: &str,
     ) -> rt::Call<IpamPrefixes> {
         let request = rt::__private::request(
             self.client,
-            &operations::PREFIX_DETAILS,
+            &operations::GET_PREFIX,
             &[account_id, prefix_id],
         );
         rt::__private::call(request)
@@ -563,15 +563,15 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `prefix_id`
-    pub fn update_prefix_description(
+    pub fn edit_prefix_description(
         &self,
         account_id: &str,
         prefix_id: &str,
-        body: &UpdatePrefixDescriptionRequest,
+        body: &EditPrefixDescriptionRequest,
     ) -> rt::Call<IpamPrefixes> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_PREFIX_DESCRIPTION,
+            &operations::EDIT_PREFIX_DESCRIPTION,
             &[account_id, prefix_id],
         );
         request.json(body);
@@ -633,14 +633,14 @@ impl AddressingApi<'_> {
     /// - `prefix_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn ip_address_management_prefixes_list_bgp_prefixes(
+    pub fn list_bgp_prefixes(
         &self,
         account_id: &str,
         prefix_id: &str,
     ) -> rt::ListCall<IpamBgpPrefixes> {
         let request = rt::__private::request(
             self.client,
-            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_LIST_BGP_PREFIXES,
+            &operations::LIST_BGP_PREFIXES,
             &[account_id, prefix_id],
         );
         rt::__private::list_call(request)
@@ -657,7 +657,7 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `prefix_id`
     /// - `bgp_prefix_id`
-    pub fn ip_address_management_prefixes_fetch_bgp_prefix(
+    pub fn fetch_bgp_prefix(
         &self,
         account_id: &str,
         prefix_id: &str,
@@ -665,7 +665,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<IpamBgpPrefixes> {
         let request = rt::__private::request(
             self.client,
-            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_FETCH_BGP_PREFIX,
+            &operations::FETCH_BGP_PREFIX,
             &[account_id, prefix_id, bgp_prefix_id],
         );
         rt::__private::call(request)
@@ -682,7 +682,7 @@ impl AddressingApi<'_> {
     /// - `account_id`
     /// - `prefix_id`
     /// - `bgp_prefix_id`
-    pub fn ip_address_management_prefixes_update_bgp_prefix(
+    pub fn edit_bgp_prefix(
         &self,
         account_id: &str,
         prefix_id: &str,
@@ -691,7 +691,7 @@ impl AddressingApi<'_> {
     ) -> rt::Call<IpamBgpPrefixes> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::IP_ADDRESS_MANAGEMENT_PREFIXES_UPDATE_BGP_PREFIX,
+            &operations::EDIT_BGP_PREFIX,
             &[account_id, prefix_id, bgp_prefix_id],
         );
         request.json(body);
@@ -731,15 +731,15 @@ impl AddressingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `prefix_id`
-    pub fn update_prefix_dynamic_advertisement_status(
+    pub fn edit_prefix_dynamic_advertisement_status(
         &self,
         account_id: &str,
         prefix_id: &str,
-        body: &UpdatePrefixDynamicAdvertisementStatusRequest,
+        body: &EditPrefixDynamicAdvertisementStatusRequest,
     ) -> rt::Call<AdvertisedResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
+            &operations::EDIT_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS,
             &[account_id, prefix_id],
         );
         request.json(body);
@@ -986,13 +986,13 @@ impl AddressingApi<'_> {
     /// `GET /ips`
     ///
     /// Operation ID: `cloudflare-i-ps-cloudflare-ip-details`
-    pub fn cloudflare_ip_details(
+    pub fn get_cloudflare_jd_cloud_ip(
         &self,
-        params: &CloudflareIpDetailsParams,
-    ) -> rt::Call<CloudflareIpDetailsResult> {
+        params: &GetCloudflareJdCloudIpParams,
+    ) -> rt::Call<GetCloudflareJdCloudIpResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_IP_DETAILS,
+            &operations::GET_CLOUDFLARE_JD_CLOUD_IP,
             &[],
         );
         request.query("networks", &params.networks);
@@ -1021,7 +1021,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-address-map-details` — `GET /accounts/{account_id}/addressing/address_maps/{address_map_id}`
-    pub static ADDRESS_MAP_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-address-map-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}",
@@ -1030,7 +1030,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-update-address-map` — `PATCH /accounts/{account_id}/addressing/address_maps/{address_map_id}`
-    pub static UPDATE_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static EDIT_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-update-address-map",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}",
@@ -1048,7 +1048,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-add-an-account-membership-to-an-address-map` — `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}`
-    pub static ADD_AN_ACCOUNT_MEMBERSHIP_TO_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static ADD_ACCOUNT_MEMBERSHIP_TO_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-add-an-account-membership-to-an-address-map",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}",
@@ -1057,7 +1057,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-remove-an-account-membership-from-an-address-map` — `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}`
-    pub static REMOVE_AN_ACCOUNT_MEMBERSHIP_FROM_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static REMOVE_ACCOUNT_MEMBERSHIP_FROM_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-remove-an-account-membership-from-an-address-map",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/accounts/{account_id}",
@@ -1066,7 +1066,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-add-an-ip-to-an-address-map` — `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}`
-    pub static ADD_AN_IP_TO_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static ADD_IP_TO_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-add-an-ip-to-an-address-map",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}",
@@ -1075,7 +1075,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-remove-an-ip-from-an-address-map` — `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}`
-    pub static REMOVE_AN_IP_FROM_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static REMOVE_IP_FROM_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-remove-an-ip-from-an-address-map",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/ips/{ip_address}",
@@ -1084,7 +1084,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-add-a-zone-membership-to-an-address-map` — `PUT /accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}`
-    pub static ADD_A_ZONE_MEMBERSHIP_TO_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static ADD_ZONE_MEMBERSHIP_TO_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-add-a-zone-membership-to-an-address-map",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}",
@@ -1093,7 +1093,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-address-maps-remove-a-zone-membership-from-an-address-map` — `DELETE /accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}`
-    pub static REMOVE_A_ZONE_MEMBERSHIP_FROM_AN_ADDRESS_MAP: rt::Operation = rt::Operation {
+    pub static REMOVE_ZONE_MEMBERSHIP_FROM_ADDRESS_MAP: rt::Operation = rt::Operation {
         id: "ip-address-management-address-maps-remove-a-zone-membership-from-an-address-map",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/addressing/address_maps/{address_map_id}/zones/{zone_id}",
@@ -1138,7 +1138,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-prefixes-prefix-details` — `GET /accounts/{account_id}/addressing/prefixes/{prefix_id}`
-    pub static PREFIX_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_PREFIX: rt::Operation = rt::Operation {
         id: "ip-address-management-prefixes-prefix-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}",
@@ -1147,7 +1147,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-prefixes-update-prefix-description` — `PATCH /accounts/{account_id}/addressing/prefixes/{prefix_id}`
-    pub static UPDATE_PREFIX_DESCRIPTION: rt::Operation = rt::Operation {
+    pub static EDIT_PREFIX_DESCRIPTION: rt::Operation = rt::Operation {
         id: "ip-address-management-prefixes-update-prefix-description",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}",
@@ -1165,7 +1165,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-prefixes-list-bgp-prefixes` — `GET /accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/prefixes`
-    pub static IP_ADDRESS_MANAGEMENT_PREFIXES_LIST_BGP_PREFIXES: rt::Operation = rt::Operation {
+    pub static LIST_BGP_PREFIXES: rt::Operation = rt::Operation {
         id: "ip-address-management-prefixes-list-bgp-prefixes",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/prefixes",
@@ -1174,7 +1174,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `ip-address-management-prefixes-fetch-bgp-prefix` — `GET /accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/prefixes/{bgp_prefix_id}`
-    pub static IP_ADDRESS_MANAGEMENT_PREFIXES_FETCH_BGP_PREFIX: rt::Operation = rt::Operation {
+    pub static FETCH_BGP_PREFIX: rt::Operation = rt::Operation {
         id: "ip-address-management-prefixes-fetch-bgp-prefix",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/prefixes/{bgp_prefix_id}",
@@ -1183,7 +1183,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-prefixes-update-bgp-prefix` — `PATCH /accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/prefixes/{bgp_prefix_id}`
-    pub static IP_ADDRESS_MANAGEMENT_PREFIXES_UPDATE_BGP_PREFIX: rt::Operation = rt::Operation {
+    pub static EDIT_BGP_PREFIX: rt::Operation = rt::Operation {
         id: "ip-address-management-prefixes-update-bgp-prefix",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/prefixes/{bgp_prefix_id}",
@@ -1201,7 +1201,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `ip-address-management-dynamic-advertisement-update-prefix-dynamic-advertisement-status` — `PATCH /accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/status`
-    pub static UPDATE_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS: rt::Operation = rt::Operation {
+    pub static EDIT_PREFIX_DYNAMIC_ADVERTISEMENT_STATUS: rt::Operation = rt::Operation {
         id: "ip-address-management-dynamic-advertisement-update-prefix-dynamic-advertisement-status",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bgp/status",
@@ -1282,7 +1282,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-i-ps-cloudflare-ip-details` — `GET /ips`
-    pub static CLOUDFLARE_IP_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_CLOUDFLARE_JD_CLOUD_IP: rt::Operation = rt::Operation {
         id: "cloudflare-i-ps-cloudflare-ip-details",
         method: rt::Method::Get,
         path: "/ips",
@@ -1291,16 +1291,16 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`AddressingApi::cloudflare_ip_details`](AddressingApi::cloudflare_ip_details).
+/// Query and header parameters of [`AddressingApi::get_cloudflare_jd_cloud_ip`](AddressingApi::get_cloudflare_jd_cloud_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CloudflareIpDetailsParams {
+pub struct GetCloudflareJdCloudIpParams {
     /// Query parameter `networks`.
     ///
     /// Specified as `jdcloud` to list IPs used by JD Cloud data centers.
     pub networks: Option<String>,
 }
-impl CloudflareIpDetailsParams {
+impl GetCloudflareJdCloudIpParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1526,17 +1526,27 @@ impl CreateAddressMapRequest {
         }
     }
     /// Sets `description`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn description(mut self, value: Option<SchemasDescription>) -> Self {
-        self.description = Some(value);
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"description": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn description_null(mut self) -> Self {
+        self.description = Some(None);
         self
     }
     /// Sets `enabled`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn enabled(mut self, value: Option<Enabled>) -> Self {
-        self.enabled = Some(value);
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"enabled": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn enabled_null(mut self) -> Self {
+        self.enabled = Some(None);
         self
     }
     /// Sets `ips`.
@@ -1600,7 +1610,7 @@ pub struct FullResult {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateAddressMapRequest {
+pub struct EditAddressMapRequest {
     /// `default_sni`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_sni: Option<Option<DefaultSni>>,
@@ -1611,7 +1621,7 @@ pub struct UpdateAddressMapRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Option<Enabled>>,
 }
-impl UpdateAddressMapRequest {
+impl EditAddressMapRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1622,24 +1632,39 @@ impl UpdateAddressMapRequest {
         }
     }
     /// Sets `default_sni`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn default_sni(mut self, value: Option<DefaultSni>) -> Self {
-        self.default_sni = Some(value);
+    pub fn default_sni(mut self, value: impl Into<DefaultSni>) -> Self {
+        self.default_sni = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"default_sni": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn default_sni_null(mut self) -> Self {
+        self.default_sni = Some(None);
         self
     }
     /// Sets `description`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn description(mut self, value: Option<SchemasDescription>) -> Self {
-        self.description = Some(value);
+    pub fn description(mut self, value: impl Into<SchemasDescription>) -> Self {
+        self.description = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"description": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn description_null(mut self) -> Self {
+        self.description = Some(None);
         self
     }
     /// Sets `enabled`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn enabled(mut self, value: Option<Enabled>) -> Self {
-        self.enabled = Some(value);
+    pub fn enabled(mut self, value: impl Into<Enabled>) -> Self {
+        self.enabled = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"enabled": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn enabled_null(mut self) -> Self {
+        self.enabled = Some(None);
         self
     }
 }
@@ -1776,11 +1801,11 @@ impl AddPrefixRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdatePrefixDescriptionRequest {
+pub struct EditPrefixDescriptionRequest {
     /// `description`
     pub description: Description,
 }
-impl UpdatePrefixDescriptionRequest {
+impl EditPrefixDescriptionRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(description: impl Into<Description>) -> Self {
@@ -1908,11 +1933,11 @@ pub struct AdvertisedResult {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdatePrefixDynamicAdvertisementStatusRequest {
+pub struct EditPrefixDynamicAdvertisementStatusRequest {
     /// `advertised`
     pub advertised: SchemasAdvertised,
 }
-impl UpdatePrefixDynamicAdvertisementStatusRequest {
+impl EditPrefixDynamicAdvertisementStatusRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(advertised: impl Into<SchemasAdvertised>) -> Self {
@@ -2187,7 +2212,7 @@ pub type JdcloudCidrs = Vec<String>;
 /// `paths./ips.get/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum CloudflareIpDetailsResult {
+pub enum GetCloudflareJdCloudIpResult {
     /// One of the alternatives.
     Ips(Ips),
     /// One of the alternatives.
@@ -2196,7 +2221,17 @@ pub enum CloudflareIpDetailsResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
+impl From<Ips> for GetCloudflareJdCloudIpResult {
+    fn from(value: Ips) -> Self {
+        Self::Ips(value)
+    }
+}
+impl From<IpsJdcloud> for GetCloudflareJdCloudIpResult {
+    fn from(value: IpsJdcloud) -> Self {
+        Self::IpsJdcloud(value)
+    }
+}
+impl<'de> serde::Deserialize<'de> for GetCloudflareJdCloudIpResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2205,7 +2240,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareIpDetailsResult {
         )?;
         rt::__private::decode_untagged(
             value,
-            "CloudflareIpDetailsResult",
+            "GetCloudflareJdCloudIpResult",
             &[
                 ("Ips", |v| <Ips as serde::Deserialize>::deserialize(v).map(Self::Ips)),
                 (
@@ -2268,3 +2303,15 @@ impl AddressMapsMembershipInput {
         self
     }
 }
+/// The name `CloudflareIpDetailsResult` had until the names were reworked; use [`GetCloudflareJdCloudIpResult`].
+#[deprecated(note = "renamed to `GetCloudflareJdCloudIpResult`")]
+pub type CloudflareIpDetailsResult = GetCloudflareJdCloudIpResult;
+/// The name `UpdateAddressMapRequest` had until the names were reworked; use [`EditAddressMapRequest`].
+#[deprecated(note = "renamed to `EditAddressMapRequest`")]
+pub type UpdateAddressMapRequest = EditAddressMapRequest;
+/// The name `UpdatePrefixDescriptionRequest` had until the names were reworked; use [`EditPrefixDescriptionRequest`].
+#[deprecated(note = "renamed to `EditPrefixDescriptionRequest`")]
+pub type UpdatePrefixDescriptionRequest = EditPrefixDescriptionRequest;
+/// The name `UpdatePrefixDynamicAdvertisementStatusRequest` had until the names were reworked; use [`EditPrefixDynamicAdvertisementStatusRequest`].
+#[deprecated(note = "renamed to `EditPrefixDynamicAdvertisementStatusRequest`")]
+pub type UpdatePrefixDynamicAdvertisementStatusRequest = EditPrefixDynamicAdvertisementStatusRequest;

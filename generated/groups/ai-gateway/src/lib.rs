@@ -43,14 +43,14 @@ impl AiGatewayApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn aig_config_list_gateway(
+    pub fn list_gateways(
         &self,
         account_id: &str,
-        params: &AigConfigListGatewayParams,
-    ) -> rt::ListCall<AigConfigListGatewayResultItem> {
+        params: &ListGatewaysParams,
+    ) -> rt::ListCall<ListGatewaysResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_LIST_GATEWAY,
+            &operations::LIST_GATEWAYS,
             &[account_id],
         );
         request.query("page", &params.page);
@@ -68,33 +68,33 @@ impl AiGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`aig_config_create_gateway_with`](Self::aig_config_create_gateway_with) takes one.
+    /// The request body is optional: this method sends none; [`create_new_gateway_with`](Self::create_new_gateway_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn aig_config_create_gateway(
+    pub fn create_new_gateway(
         &self,
         account_id: &str,
-    ) -> rt::Call<AigConfigListGatewayResultItem> {
+    ) -> rt::Call<ListGatewaysResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_CREATE_GATEWAY,
+            &operations::CREATE_NEW_GATEWAY,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`aig_config_create_gateway`](Self::aig_config_create_gateway) with its optional request body.
+    /// [`create_new_gateway`](Self::create_new_gateway) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai-gateway/gateways`
-    pub fn aig_config_create_gateway_with(
+    pub fn create_new_gateway_with(
         &self,
         account_id: &str,
-        body: &AigConfigCreateGatewayRequest,
-    ) -> rt::Call<AigConfigListGatewayResultItem> {
+        body: &CreateNewGatewayRequest,
+    ) -> rt::Call<ListGatewaysResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_CREATE_GATEWAY,
+            &operations::CREATE_NEW_GATEWAY,
             &[account_id],
         );
         request.json(body);
@@ -113,14 +113,14 @@ impl AiGatewayApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn aig_config_fetch_gateway(
+    pub fn fetch_gateway(
         &self,
         account_id: &str,
         id: &str,
-    ) -> rt::Call<AigConfigListGatewayResultItem> {
+    ) -> rt::Call<ListGatewaysResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_FETCH_GATEWAY,
+            &operations::FETCH_GATEWAY,
             &[account_id, id],
         );
         rt::__private::call(request)
@@ -135,35 +135,35 @@ impl AiGatewayApi<'_> {
     /// - `account_id`
     /// - `id`
     ///
-    /// The request body is optional: this method sends none; [`aig_config_update_gateway_with`](Self::aig_config_update_gateway_with) takes one.
+    /// The request body is optional: this method sends none; [`update_gateway_with`](Self::update_gateway_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn aig_config_update_gateway(
+    pub fn update_gateway(
         &self,
         account_id: &str,
         id: &str,
-    ) -> rt::Call<AigConfigListGatewayResultItem> {
+    ) -> rt::Call<ListGatewaysResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_UPDATE_GATEWAY,
+            &operations::UPDATE_GATEWAY,
             &[account_id, id],
         );
         rt::__private::call(request)
     }
-    /// [`aig_config_update_gateway`](Self::aig_config_update_gateway) with its optional request body.
+    /// [`update_gateway`](Self::update_gateway) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/ai-gateway/gateways/{id}`
-    pub fn aig_config_update_gateway_with(
+    pub fn update_gateway_with(
         &self,
         account_id: &str,
         id: &str,
-        body: &AigConfigUpdateGatewayRequest,
-    ) -> rt::Call<AigConfigListGatewayResultItem> {
+        body: &UpdateGatewayRequest,
+    ) -> rt::Call<ListGatewaysResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_UPDATE_GATEWAY,
+            &operations::UPDATE_GATEWAY,
             &[account_id, id],
         );
         request.json(body);
@@ -182,14 +182,14 @@ impl AiGatewayApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn aig_config_delete_gateway(
+    pub fn delete_gateway(
         &self,
         account_id: &str,
         id: &str,
-    ) -> rt::Call<Option<AigConfigListGatewayResultItem>> {
+    ) -> rt::Call<Option<ListGatewaysResultItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_DELETE_GATEWAY,
+            &operations::DELETE_GATEWAY,
             &[account_id, id],
         );
         rt::__private::call(request)
@@ -209,15 +209,15 @@ impl AiGatewayApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.aig`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn aig_config_list_gateway_logs(
+    pub fn list_gateway_logs(
         &self,
         account_id: &str,
         id: &str,
-        params: &AigConfigListGatewayLogsParams,
-    ) -> rt::ListCall<AigConfigListGatewayLogsResultItem> {
+        params: &ListGatewayLogsParams,
+    ) -> rt::ListCall<ListGatewayLogsResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::AIG_CONFIG_LIST_GATEWAY_LOGS,
+            &operations::LIST_GATEWAY_LOGS,
             &[account_id, id],
         );
         request.query("search", &params.search);
@@ -236,7 +236,7 @@ impl AiGatewayApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `aig-config-list-gateway` — `GET /accounts/{account_id}/ai-gateway/gateways`
-    pub static AIG_CONFIG_LIST_GATEWAY: rt::Operation = rt::Operation {
+    pub static LIST_GATEWAYS: rt::Operation = rt::Operation {
         id: "aig-config-list-gateway",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai-gateway/gateways",
@@ -245,7 +245,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `aig-config-create-gateway` — `POST /accounts/{account_id}/ai-gateway/gateways`
-    pub static AIG_CONFIG_CREATE_GATEWAY: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_GATEWAY: rt::Operation = rt::Operation {
         id: "aig-config-create-gateway",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai-gateway/gateways",
@@ -254,7 +254,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `aig-config-fetch-gateway` — `GET /accounts/{account_id}/ai-gateway/gateways/{id}`
-    pub static AIG_CONFIG_FETCH_GATEWAY: rt::Operation = rt::Operation {
+    pub static FETCH_GATEWAY: rt::Operation = rt::Operation {
         id: "aig-config-fetch-gateway",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai-gateway/gateways/{id}",
@@ -263,7 +263,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `aig-config-update-gateway` — `PUT /accounts/{account_id}/ai-gateway/gateways/{id}`
-    pub static AIG_CONFIG_UPDATE_GATEWAY: rt::Operation = rt::Operation {
+    pub static UPDATE_GATEWAY: rt::Operation = rt::Operation {
         id: "aig-config-update-gateway",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/ai-gateway/gateways/{id}",
@@ -272,7 +272,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `aig-config-delete-gateway` — `DELETE /accounts/{account_id}/ai-gateway/gateways/{id}`
-    pub static AIG_CONFIG_DELETE_GATEWAY: rt::Operation = rt::Operation {
+    pub static DELETE_GATEWAY: rt::Operation = rt::Operation {
         id: "aig-config-delete-gateway",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/ai-gateway/gateways/{id}",
@@ -281,7 +281,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `aig-config-list-gateway-logs` — `GET /accounts/{account_id}/ai-gateway/gateways/{id}/logs`
-    pub static AIG_CONFIG_LIST_GATEWAY_LOGS: rt::Operation = rt::Operation {
+    pub static LIST_GATEWAY_LOGS: rt::Operation = rt::Operation {
         id: "aig-config-list-gateway-logs",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai-gateway/gateways/{id}/logs",
@@ -290,10 +290,10 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
-/// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway`](AiGatewayApi::aig_config_list_gateway).
+/// Query and header parameters of [`AiGatewayApi::list_gateways`](AiGatewayApi::list_gateways).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AigConfigListGatewayParams {
+pub struct ListGatewaysParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
@@ -305,7 +305,7 @@ pub struct AigConfigListGatewayParams {
     /// Query parameter `id`.
     pub id: Option<String>,
 }
-impl AigConfigListGatewayParams {
+impl ListGatewaysParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -341,10 +341,10 @@ impl AigConfigListGatewayParams {
         self
     }
 }
-/// Query and header parameters of [`AiGatewayApi::aig_config_list_gateway_logs`](AiGatewayApi::aig_config_list_gateway_logs).
+/// Query and header parameters of [`AiGatewayApi::list_gateway_logs`](AiGatewayApi::list_gateway_logs).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AigConfigListGatewayLogsParams {
+pub struct ListGatewayLogsParams {
     /// Query parameter `search`.
     pub search: Option<String>,
     /// Query parameter `page`.
@@ -352,9 +352,9 @@ pub struct AigConfigListGatewayLogsParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
     /// Query parameter `order_by`.
-    pub order_by: Option<AigConfigListGatewayLogsOrderBy>,
+    pub order_by: Option<ListGatewayLogsOrderBy>,
     /// Query parameter `direction`.
-    pub direction: Option<AigConfigListGatewayLogsDirection>,
+    pub direction: Option<ListGatewayLogsDirection>,
     /// Query parameter `start_date`.
     pub start_date: Option<String>,
     /// Query parameter `end_date`.
@@ -364,7 +364,7 @@ pub struct AigConfigListGatewayLogsParams {
     /// Query parameter `cached`.
     pub cached: Option<bool>,
 }
-impl AigConfigListGatewayLogsParams {
+impl ListGatewayLogsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -400,19 +400,13 @@ impl AigConfigListGatewayLogsParams {
     }
     /// Sets `order_by`.
     #[inline]
-    pub fn order_by(
-        mut self,
-        value: impl Into<AigConfigListGatewayLogsOrderBy>,
-    ) -> Self {
+    pub fn order_by(mut self, value: impl Into<ListGatewayLogsOrderBy>) -> Self {
         self.order_by = Some(value.into());
         self
     }
     /// Sets `direction`.
     #[inline]
-    pub fn direction(
-        mut self,
-        value: impl Into<AigConfigListGatewayLogsDirection>,
-    ) -> Self {
+    pub fn direction(mut self, value: impl Into<ListGatewayLogsDirection>) -> Self {
         self.direction = Some(value.into());
         self
     }
@@ -504,7 +498,7 @@ impl<'de> serde::Deserialize<'de> for RateLimitingTechnique {
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/ai-gateway/gateways.post/responses/200/properties/result`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.delete/responses/200/properties/result`, `paths./accounts/{account_id}/ai-gateway/gateways/{id}.get/responses/200/properties/result` and 1 more.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AigConfigListGatewayResultItem {
+pub struct ListGatewaysResultItem {
     /// `cache_invalidate_on_update`
     pub cache_invalidate_on_update: bool,
     /// `cache_ttl`
@@ -530,7 +524,7 @@ pub struct AigConfigListGatewayResultItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AigConfigCreateGatewayRequest {
+pub struct CreateNewGatewayRequest {
     /// `cache_invalidate_on_update`
     pub cache_invalidate_on_update: bool,
     /// `cache_ttl`
@@ -548,7 +542,7 @@ pub struct AigConfigCreateGatewayRequest {
     /// `rate_limiting_technique`
     pub rate_limiting_technique: RateLimitingTechnique,
 }
-impl AigConfigCreateGatewayRequest {
+impl CreateNewGatewayRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -590,7 +584,7 @@ impl AigConfigCreateGatewayRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AigConfigUpdateGatewayRequest {
+pub struct UpdateGatewayRequest {
     /// `cache_invalidate_on_update`
     pub cache_invalidate_on_update: bool,
     /// `cache_ttl`
@@ -604,7 +598,7 @@ pub struct AigConfigUpdateGatewayRequest {
     /// `rate_limiting_technique`
     pub rate_limiting_technique: RateLimitingTechnique,
 }
-impl AigConfigUpdateGatewayRequest {
+impl UpdateGatewayRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -645,7 +639,7 @@ impl AigConfigUpdateGatewayRequest {
 /// Default: `"created_at"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AigConfigListGatewayLogsOrderBy {
+pub enum ListGatewayLogsOrderBy {
     /// `"created_at"`
     CreatedAt,
     /// `"provider"`
@@ -653,7 +647,7 @@ pub enum AigConfigListGatewayLogsOrderBy {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl AigConfigListGatewayLogsOrderBy {
+impl ListGatewayLogsOrderBy {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -663,7 +657,7 @@ impl AigConfigListGatewayLogsOrderBy {
         }
     }
 }
-impl From<&str> for AigConfigListGatewayLogsOrderBy {
+impl From<&str> for ListGatewayLogsOrderBy {
     fn from(value: &str) -> Self {
         match value {
             "created_at" => Self::CreatedAt,
@@ -672,7 +666,7 @@ impl From<&str> for AigConfigListGatewayLogsOrderBy {
         }
     }
 }
-impl From<String> for AigConfigListGatewayLogsOrderBy {
+impl From<String> for ListGatewayLogsOrderBy {
     fn from(value: String) -> Self {
         match value.as_str() {
             "created_at" => Self::CreatedAt,
@@ -681,20 +675,20 @@ impl From<String> for AigConfigListGatewayLogsOrderBy {
         }
     }
 }
-impl std::fmt::Display for AigConfigListGatewayLogsOrderBy {
+impl std::fmt::Display for ListGatewayLogsOrderBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for AigConfigListGatewayLogsOrderBy {
+impl<'de> serde::Deserialize<'de> for ListGatewayLogsOrderBy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for AigConfigListGatewayLogsOrderBy {
+impl rt::__private::ParamValue for ListGatewayLogsOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -704,7 +698,7 @@ impl rt::__private::ParamValue for AigConfigListGatewayLogsOrderBy {
 /// Default: `"asc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum AigConfigListGatewayLogsDirection {
+pub enum ListGatewayLogsDirection {
     /// `"asc"`
     Asc,
     /// `"desc"`
@@ -712,7 +706,7 @@ pub enum AigConfigListGatewayLogsDirection {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl AigConfigListGatewayLogsDirection {
+impl ListGatewayLogsDirection {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -722,7 +716,7 @@ impl AigConfigListGatewayLogsDirection {
         }
     }
 }
-impl From<&str> for AigConfigListGatewayLogsDirection {
+impl From<&str> for ListGatewayLogsDirection {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -731,7 +725,7 @@ impl From<&str> for AigConfigListGatewayLogsDirection {
         }
     }
 }
-impl From<String> for AigConfigListGatewayLogsDirection {
+impl From<String> for ListGatewayLogsDirection {
     fn from(value: String) -> Self {
         match value.as_str() {
             "asc" => Self::Asc,
@@ -740,20 +734,20 @@ impl From<String> for AigConfigListGatewayLogsDirection {
         }
     }
 }
-impl std::fmt::Display for AigConfigListGatewayLogsDirection {
+impl std::fmt::Display for ListGatewayLogsDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for AigConfigListGatewayLogsDirection {
+impl<'de> serde::Deserialize<'de> for ListGatewayLogsDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for AigConfigListGatewayLogsDirection {
+impl rt::__private::ParamValue for ListGatewayLogsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -761,7 +755,7 @@ impl rt::__private::ParamValue for AigConfigListGatewayLogsDirection {
 /// `paths./accounts/{account_id}/ai-gateway/gateways/{id}/logs.get/responses/200/properties/result/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AigConfigListGatewayLogsResultItem {
+pub struct ListGatewayLogsResultItem {
     /// `cached`
     pub cached: bool,
     /// `cost`
@@ -801,3 +795,21 @@ pub struct AigConfigListGatewayLogsResultItem {
     /// `tokens_out`
     pub tokens_out: Option<i64>,
 }
+/// The name `AigConfigCreateGatewayRequest` had until the names were reworked; use [`CreateNewGatewayRequest`].
+#[deprecated(note = "renamed to `CreateNewGatewayRequest`")]
+pub type AigConfigCreateGatewayRequest = CreateNewGatewayRequest;
+/// The name `AigConfigListGatewayLogsDirection` had until the names were reworked; use [`ListGatewayLogsDirection`].
+#[deprecated(note = "renamed to `ListGatewayLogsDirection`")]
+pub type AigConfigListGatewayLogsDirection = ListGatewayLogsDirection;
+/// The name `AigConfigListGatewayLogsOrderBy` had until the names were reworked; use [`ListGatewayLogsOrderBy`].
+#[deprecated(note = "renamed to `ListGatewayLogsOrderBy`")]
+pub type AigConfigListGatewayLogsOrderBy = ListGatewayLogsOrderBy;
+/// The name `AigConfigListGatewayLogsResultItem` had until the names were reworked; use [`ListGatewayLogsResultItem`].
+#[deprecated(note = "renamed to `ListGatewayLogsResultItem`")]
+pub type AigConfigListGatewayLogsResultItem = ListGatewayLogsResultItem;
+/// The name `AigConfigListGatewayResultItem` had until the names were reworked; use [`ListGatewaysResultItem`].
+#[deprecated(note = "renamed to `ListGatewaysResultItem`")]
+pub type AigConfigListGatewayResultItem = ListGatewaysResultItem;
+/// The name `AigConfigUpdateGatewayRequest` had until the names were reworked; use [`UpdateGatewayRequest`].
+#[deprecated(note = "renamed to `UpdateGatewayRequest`")]
+pub type AigConfigUpdateGatewayRequest = UpdateGatewayRequest;

@@ -43,10 +43,10 @@ impl AiApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn search_author(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
+    pub fn author_search(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::SEARCH_AUTHOR,
+            &operations::AUTHOR_SEARCH,
             &[&account_id.to_string()],
         );
         rt::__private::call(request)
@@ -63,13 +63,10 @@ impl AiApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_list_finetunes(
-        &self,
-        account_id: i64,
-    ) -> rt::Call<WorkersAiListFinetunesResult> {
+    pub fn list_finetunes(&self, account_id: i64) -> rt::Call<ListFinetunesResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_LIST_FINETUNES,
+            &operations::LIST_FINETUNES,
             &[&account_id.to_string()],
         );
         rt::__private::call(request)
@@ -83,33 +80,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_create_finetune_with`](Self::workers_ai_create_finetune_with) takes one.
+    /// The request body is optional: this method sends none; [`create_new_finetune_with`](Self::create_new_finetune_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_create_finetune(
+    pub fn create_new_finetune(
         &self,
         account_id: i64,
-    ) -> rt::Call<WorkersAiCreateFinetuneResult> {
+    ) -> rt::Call<CreateNewFinetuneResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_CREATE_FINETUNE,
+            &operations::CREATE_NEW_FINETUNE,
             &[&account_id.to_string()],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_create_finetune`](Self::workers_ai_create_finetune) with its optional request body.
+    /// [`create_new_finetune`](Self::create_new_finetune) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/finetunes`
-    pub fn workers_ai_create_finetune_with(
+    pub fn create_new_finetune_with(
         &self,
         account_id: i64,
-        body: &WorkersAiCreateFinetuneRequest,
-    ) -> rt::Call<WorkersAiCreateFinetuneResult> {
+        body: &CreateNewFinetuneRequest,
+    ) -> rt::Call<CreateNewFinetuneResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_CREATE_FINETUNE,
+            &operations::CREATE_NEW_FINETUNE,
             &[&account_id.to_string()],
         );
         request.json(body);
@@ -127,14 +124,14 @@ impl AiApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_list_public_finetunes(
+    pub fn list_public_finetunes(
         &self,
         account_id: i64,
-        params: &WorkersAiListPublicFinetunesParams,
-    ) -> rt::Call<Vec<WorkersAiCreateFinetuneResult>> {
+        params: &ListPublicFinetunesParams,
+    ) -> rt::Call<Vec<CreateNewFinetuneResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_LIST_PUBLIC_FINETUNES,
+            &operations::LIST_PUBLIC_FINETUNES,
             &[&account_id.to_string()],
         );
         request.query("limit", &params.limit);
@@ -152,39 +149,39 @@ impl AiApi<'_> {
     /// - `account_id`
     /// - `finetune_id`
     ///
-    /// Request body: `multipart/form-data`, built with [`WorkersAiUploadFinetuneAssetForm`] (or any `MultipartForm`), with parts:
+    /// Request body: `multipart/form-data`, built with [`UploadFinetuneAssetForm`] (or any `MultipartForm`), with parts:
     /// - `file` (file)
     /// - `file_name` (text)
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_upload_finetune_asset_with`](Self::workers_ai_upload_finetune_asset_with) takes one.
+    /// The request body is optional: this method sends none; [`upload_finetune_asset_with`](Self::upload_finetune_asset_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_upload_finetune_asset(
+    pub fn upload_finetune_asset(
         &self,
         account_id: i64,
         finetune_id: &str,
-    ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
+    ) -> rt::Call<UploadFinetuneAssetResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+            &operations::UPLOAD_FINETUNE_ASSET,
             &[&account_id.to_string(), finetune_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_upload_finetune_asset`](Self::workers_ai_upload_finetune_asset) with its optional request body.
+    /// [`upload_finetune_asset`](Self::upload_finetune_asset) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets`
-    pub fn workers_ai_upload_finetune_asset_with(
+    pub fn upload_finetune_asset_with(
         &self,
         account_id: i64,
         finetune_id: &str,
         form: impl Into<rt::MultipartForm>,
-    ) -> rt::Call<WorkersAiUploadFinetuneAssetResult> {
+    ) -> rt::Call<UploadFinetuneAssetResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_UPLOAD_FINETUNE_ASSET,
+            &operations::UPLOAD_FINETUNE_ASSET,
             &[&account_id.to_string(), finetune_id],
         );
         request.multipart(form.into());
@@ -229,14 +226,14 @@ impl AiApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn search_model(
+    pub fn model_search(
         &self,
         account_id: i64,
-        params: &SearchModelParams,
+        params: &ModelSearchParams,
     ) -> rt::ListCall<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SEARCH_MODEL,
+            &operations::MODEL_SEARCH,
             &[&account_id.to_string()],
         );
         request.query("per_page", &params.per_page);
@@ -257,33 +254,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_baai_bge_base_en_v1_5_with`](Self::workers_ai_post_run_cf_baai_bge_base_en_v1_5_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_baai_bge_base_en_v1_5_model_with`](Self::execute_cf_baai_bge_base_en_v1_5_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_baai_bge_base_en_v1_5(
+    pub fn execute_cf_baai_bge_base_en_v1_5_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+            &operations::EXECUTE_CF_BAAI_BGE_BASE_EN_V1_5_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_baai_bge_base_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_base_en_v1_5) with its optional request body.
+    /// [`execute_cf_baai_bge_base_en_v1_5_model`](Self::execute_cf_baai_bge_base_en_v1_5_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/baai/bge-base-en-v1.5`
-    pub fn workers_ai_post_run_cf_baai_bge_base_en_v1_5_with(
+    pub fn execute_cf_baai_bge_base_en_v1_5_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
+        body: &ExecuteCfBaaiBgeBaseEnV15ModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5,
+            &operations::EXECUTE_CF_BAAI_BGE_BASE_EN_V1_5_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -298,33 +295,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_baai_bge_large_en_v1_5_with`](Self::workers_ai_post_run_cf_baai_bge_large_en_v1_5_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_baai_bge_large_en_v1_5_model_with`](Self::execute_cf_baai_bge_large_en_v1_5_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_baai_bge_large_en_v1_5(
+    pub fn execute_cf_baai_bge_large_en_v1_5_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+            &operations::EXECUTE_CF_BAAI_BGE_LARGE_EN_V1_5_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_baai_bge_large_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_large_en_v1_5) with its optional request body.
+    /// [`execute_cf_baai_bge_large_en_v1_5_model`](Self::execute_cf_baai_bge_large_en_v1_5_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5`
-    pub fn workers_ai_post_run_cf_baai_bge_large_en_v1_5_with(
+    pub fn execute_cf_baai_bge_large_en_v1_5_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
+        body: &ExecuteCfBaaiBgeBaseEnV15ModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5,
+            &operations::EXECUTE_CF_BAAI_BGE_LARGE_EN_V1_5_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -339,33 +336,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_baai_bge_small_en_v1_5_with`](Self::workers_ai_post_run_cf_baai_bge_small_en_v1_5_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_baai_bge_small_en_v1_5_model_with`](Self::execute_cf_baai_bge_small_en_v1_5_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_baai_bge_small_en_v1_5(
+    pub fn execute_cf_baai_bge_small_en_v1_5_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+            &operations::EXECUTE_CF_BAAI_BGE_SMALL_EN_V1_5_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_baai_bge_small_en_v1_5`](Self::workers_ai_post_run_cf_baai_bge_small_en_v1_5) with its optional request body.
+    /// [`execute_cf_baai_bge_small_en_v1_5_model`](Self::execute_cf_baai_bge_small_en_v1_5_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5`
-    pub fn workers_ai_post_run_cf_baai_bge_small_en_v1_5_with(
+    pub fn execute_cf_baai_bge_small_en_v1_5_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBaaiBgeBaseEnV15Request,
+        body: &ExecuteCfBaaiBgeBaseEnV15ModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5,
+            &operations::EXECUTE_CF_BAAI_BGE_SMALL_EN_V1_5_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -380,33 +377,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning_with`](Self::workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_bytedance_stable_diffusion_xl_lightning_model_with`](Self::execute_cf_bytedance_stable_diffusion_xl_lightning_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning(
+    pub fn execute_cf_bytedance_stable_diffusion_xl_lightning_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+            &operations::EXECUTE_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning`](Self::workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning) with its optional request body.
+    /// [`execute_cf_bytedance_stable_diffusion_xl_lightning_model`](Self::execute_cf_bytedance_stable_diffusion_xl_lightning_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning`
-    pub fn workers_ai_post_run_cf_bytedance_stable_diffusion_xl_lightning_with(
+    pub fn execute_cf_bytedance_stable_diffusion_xl_lightning_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
+        body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING,
+            &operations::EXECUTE_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -421,33 +418,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct_with`](Self::workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with`](Self::execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct(
+    pub fn execute_cf_deepseek_ai_deepseek_math_7b_instruct_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+            &operations::EXECUTE_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct`](Self::workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct) with its optional request body.
+    /// [`execute_cf_deepseek_ai_deepseek_math_7b_instruct_model`](Self::execute_cf_deepseek_ai_deepseek_math_7b_instruct_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct`
-    pub fn workers_ai_post_run_cf_deepseek_ai_deepseek_math_7b_instruct_with(
+    pub fn execute_cf_deepseek_ai_deepseek_math_7b_instruct_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT,
+            &operations::EXECUTE_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -462,33 +459,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_defog_sqlcoder_7b_2_with`](Self::workers_ai_post_run_cf_defog_sqlcoder_7b_2_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_defog_sqlcoder_7b_2_model_with`](Self::execute_cf_defog_sqlcoder_7b_2_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_defog_sqlcoder_7b_2(
+    pub fn execute_cf_defog_sqlcoder_7b_2_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+            &operations::EXECUTE_CF_DEFOG_SQLCODER_7B_2_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_defog_sqlcoder_7b_2`](Self::workers_ai_post_run_cf_defog_sqlcoder_7b_2) with its optional request body.
+    /// [`execute_cf_defog_sqlcoder_7b_2_model`](Self::execute_cf_defog_sqlcoder_7b_2_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2`
-    pub fn workers_ai_post_run_cf_defog_sqlcoder_7b_2_with(
+    pub fn execute_cf_defog_sqlcoder_7b_2_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2,
+            &operations::EXECUTE_CF_DEFOG_SQLCODER_7B_2_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -503,33 +500,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_facebook_bart_large_cnn_with`](Self::workers_ai_post_run_cf_facebook_bart_large_cnn_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_facebook_bart_large_cnn_model_with`](Self::execute_cf_facebook_bart_large_cnn_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_facebook_bart_large_cnn(
+    pub fn execute_cf_facebook_bart_large_cnn_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+            &operations::EXECUTE_CF_FACEBOOK_BART_LARGE_CNN_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_facebook_bart_large_cnn`](Self::workers_ai_post_run_cf_facebook_bart_large_cnn) with its optional request body.
+    /// [`execute_cf_facebook_bart_large_cnn_model`](Self::execute_cf_facebook_bart_large_cnn_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/facebook/bart-large-cnn`
-    pub fn workers_ai_post_run_cf_facebook_bart_large_cnn_with(
+    pub fn execute_cf_facebook_bart_large_cnn_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfFacebookBartLargeCnnRequest,
+        body: &ExecuteCfFacebookBartLargeCnnModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN,
+            &operations::EXECUTE_CF_FACEBOOK_BART_LARGE_CNN_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -546,33 +543,33 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_facebook_detr_resnet_50_with`](Self::workers_ai_post_run_cf_facebook_detr_resnet_50_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_facebook_detr_resnet_50_model_with`](Self::execute_cf_facebook_detr_resnet_50_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_facebook_detr_resnet_50(
+    pub fn execute_cf_facebook_detr_resnet_50_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+            &operations::EXECUTE_CF_FACEBOOK_DETR_RESNET_50_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_facebook_detr_resnet_50`](Self::workers_ai_post_run_cf_facebook_detr_resnet_50) with its optional request body.
+    /// [`execute_cf_facebook_detr_resnet_50_model`](Self::execute_cf_facebook_detr_resnet_50_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/facebook/detr-resnet-50`
-    pub fn workers_ai_post_run_cf_facebook_detr_resnet_50_with(
+    pub fn execute_cf_facebook_detr_resnet_50_model_with(
         &self,
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50,
+            &operations::EXECUTE_CF_FACEBOOK_DETR_RESNET_50_MODEL,
             &[account_id],
         );
         request.raw_body("application/octet-stream", body.into());
@@ -587,33 +584,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16_with`](Self::workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with`](Self::execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16(
+    pub fn execute_cf_fblgit_una_cybertron_7b_v2_bf16_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+            &operations::EXECUTE_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16`](Self::workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16) with its optional request body.
+    /// [`execute_cf_fblgit_una_cybertron_7b_v2_bf16_model`](Self::execute_cf_fblgit_una_cybertron_7b_v2_bf16_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16`
-    pub fn workers_ai_post_run_cf_fblgit_una_cybertron_7b_v2_bf16_with(
+    pub fn execute_cf_fblgit_una_cybertron_7b_v2_bf16_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16,
+            &operations::EXECUTE_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -628,33 +625,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_google_gemma_2b_it_lora_with`](Self::workers_ai_post_run_cf_google_gemma_2b_it_lora_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_google_gemma_2b_it_lora_model_with`](Self::execute_cf_google_gemma_2b_it_lora_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_google_gemma_2b_it_lora(
+    pub fn execute_cf_google_gemma_2b_it_lora_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+            &operations::EXECUTE_CF_GOOGLE_GEMMA_2B_IT_LORA_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_google_gemma_2b_it_lora`](Self::workers_ai_post_run_cf_google_gemma_2b_it_lora) with its optional request body.
+    /// [`execute_cf_google_gemma_2b_it_lora_model`](Self::execute_cf_google_gemma_2b_it_lora_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora`
-    pub fn workers_ai_post_run_cf_google_gemma_2b_it_lora_with(
+    pub fn execute_cf_google_gemma_2b_it_lora_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA,
+            &operations::EXECUTE_CF_GOOGLE_GEMMA_2B_IT_LORA_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -669,33 +666,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_google_gemma_7b_it_lora_with`](Self::workers_ai_post_run_cf_google_gemma_7b_it_lora_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_google_gemma_7b_it_lora_model_with`](Self::execute_cf_google_gemma_7b_it_lora_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_google_gemma_7b_it_lora(
+    pub fn execute_cf_google_gemma_7b_it_lora_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+            &operations::EXECUTE_CF_GOOGLE_GEMMA_7B_IT_LORA_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_google_gemma_7b_it_lora`](Self::workers_ai_post_run_cf_google_gemma_7b_it_lora) with its optional request body.
+    /// [`execute_cf_google_gemma_7b_it_lora_model`](Self::execute_cf_google_gemma_7b_it_lora_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora`
-    pub fn workers_ai_post_run_cf_google_gemma_7b_it_lora_with(
+    pub fn execute_cf_google_gemma_7b_it_lora_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA,
+            &operations::EXECUTE_CF_GOOGLE_GEMMA_7B_IT_LORA_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -710,33 +707,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8_with`](Self::workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_huggingface_distilbert_sst_2_int8_model_with`](Self::execute_cf_huggingface_distilbert_sst_2_int8_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8(
+    pub fn execute_cf_huggingface_distilbert_sst_2_int8_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+            &operations::EXECUTE_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8`](Self::workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8) with its optional request body.
+    /// [`execute_cf_huggingface_distilbert_sst_2_int8_model`](Self::execute_cf_huggingface_distilbert_sst_2_int8_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8`
-    pub fn workers_ai_post_run_cf_huggingface_distilbert_sst_2_int8_with(
+    pub fn execute_cf_huggingface_distilbert_sst_2_int8_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request,
+        body: &ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8,
+            &operations::EXECUTE_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -751,33 +748,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_lykon_dreamshaper_8_lcm_with`](Self::workers_ai_post_run_cf_lykon_dreamshaper_8_lcm_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_lykon_dreamshaper_8_lcm_model_with`](Self::execute_cf_lykon_dreamshaper_8_lcm_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_lykon_dreamshaper_8_lcm(
+    pub fn execute_cf_lykon_dreamshaper_8_lcm_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+            &operations::EXECUTE_CF_LYKON_DREAMSHAPER_8_LCM_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_lykon_dreamshaper_8_lcm`](Self::workers_ai_post_run_cf_lykon_dreamshaper_8_lcm) with its optional request body.
+    /// [`execute_cf_lykon_dreamshaper_8_lcm_model`](Self::execute_cf_lykon_dreamshaper_8_lcm_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm`
-    pub fn workers_ai_post_run_cf_lykon_dreamshaper_8_lcm_with(
+    pub fn execute_cf_lykon_dreamshaper_8_lcm_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
+        body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM,
+            &operations::EXECUTE_CF_LYKON_DREAMSHAPER_8_LCM_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -792,33 +789,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora_with`](Self::workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with`](Self::execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora(
+    pub fn execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+            &operations::EXECUTE_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora`](Self::workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora) with its optional request body.
+    /// [`execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model`](Self::execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora`
-    pub fn workers_ai_post_run_cf_meta_llama_llama_2_7b_chat_hf_lora_with(
+    pub fn execute_cf_meta_llama_llama_2_7b_chat_hf_lora_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA,
+            &operations::EXECUTE_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -833,33 +830,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16_with`](Self::workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_meta_llama_2_7b_chat_fp16_model_with`](Self::execute_cf_meta_llama_2_7b_chat_fp16_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16(
+    pub fn execute_cf_meta_llama_2_7b_chat_fp16_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+            &operations::EXECUTE_CF_META_LLAMA_2_7B_CHAT_FP16_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16`](Self::workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16) with its optional request body.
+    /// [`execute_cf_meta_llama_2_7b_chat_fp16_model`](Self::execute_cf_meta_llama_2_7b_chat_fp16_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16`
-    pub fn workers_ai_post_run_cf_meta_llama_2_7b_chat_fp16_with(
+    pub fn execute_cf_meta_llama_2_7b_chat_fp16_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16,
+            &operations::EXECUTE_CF_META_LLAMA_2_7B_CHAT_FP16_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -874,33 +871,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_with`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_meta_llama_3_8b_instruct_model_with`](Self::execute_cf_meta_llama_3_8b_instruct_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct(
+    pub fn execute_cf_meta_llama_3_8b_instruct_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+            &operations::EXECUTE_CF_META_LLAMA_3_8B_INSTRUCT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_meta_llama_3_8b_instruct`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct) with its optional request body.
+    /// [`execute_cf_meta_llama_3_8b_instruct_model`](Self::execute_cf_meta_llama_3_8b_instruct_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct`
-    pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct_with(
+    pub fn execute_cf_meta_llama_3_8b_instruct_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT,
+            &operations::EXECUTE_CF_META_LLAMA_3_8B_INSTRUCT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -915,33 +912,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq_with`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_meta_llama_3_8b_instruct_awq_model_with`](Self::execute_cf_meta_llama_3_8b_instruct_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq(
+    pub fn execute_cf_meta_llama_3_8b_instruct_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+            &operations::EXECUTE_CF_META_LLAMA_3_8B_INSTRUCT_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq`](Self::workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq) with its optional request body.
+    /// [`execute_cf_meta_llama_3_8b_instruct_awq_model`](Self::execute_cf_meta_llama_3_8b_instruct_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq`
-    pub fn workers_ai_post_run_cf_meta_llama_3_8b_instruct_awq_with(
+    pub fn execute_cf_meta_llama_3_8b_instruct_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ,
+            &operations::EXECUTE_CF_META_LLAMA_3_8B_INSTRUCT_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -956,33 +953,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_llama_3_1_8b_instruct_with`](Self::workers_ai_post_run_cf_meta_llama_3_1_8b_instruct_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_meta_llama_3_1_8b_instruct_model_with`](Self::execute_cf_meta_llama_3_1_8b_instruct_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_meta_llama_3_1_8b_instruct(
+    pub fn execute_cf_meta_llama_3_1_8b_instruct_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+            &operations::EXECUTE_CF_META_LLAMA_3_1_8B_INSTRUCT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_meta_llama_3_1_8b_instruct`](Self::workers_ai_post_run_cf_meta_llama_3_1_8b_instruct) with its optional request body.
+    /// [`execute_cf_meta_llama_3_1_8b_instruct_model`](Self::execute_cf_meta_llama_3_1_8b_instruct_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct`
-    pub fn workers_ai_post_run_cf_meta_llama_3_1_8b_instruct_with(
+    pub fn execute_cf_meta_llama_3_1_8b_instruct_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT,
+            &operations::EXECUTE_CF_META_LLAMA_3_1_8B_INSTRUCT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -997,33 +994,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_meta_m2m100_1_2b_with`](Self::workers_ai_post_run_cf_meta_m2m100_1_2b_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_meta_m2m100_1_2b_model_with`](Self::execute_cf_meta_m2m100_1_2b_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_meta_m2m100_1_2b(
+    pub fn execute_cf_meta_m2m100_1_2b_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+            &operations::EXECUTE_CF_META_M2M100_1_2B_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_meta_m2m100_1_2b`](Self::workers_ai_post_run_cf_meta_m2m100_1_2b) with its optional request body.
+    /// [`execute_cf_meta_m2m100_1_2b_model`](Self::execute_cf_meta_m2m100_1_2b_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/meta/m2m100-1.2b`
-    pub fn workers_ai_post_run_cf_meta_m2m100_1_2b_with(
+    pub fn execute_cf_meta_m2m100_1_2b_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfMetaM2m10012bRequest,
+        body: &ExecuteCfMetaM2m10012bModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B,
+            &operations::EXECUTE_CF_META_M2M100_1_2B_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1038,33 +1035,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_microsoft_phi_2_with`](Self::workers_ai_post_run_cf_microsoft_phi_2_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_microsoft_phi_2_model_with`](Self::execute_cf_microsoft_phi_2_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_microsoft_phi_2(
+    pub fn execute_cf_microsoft_phi_2_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2,
+            &operations::EXECUTE_CF_MICROSOFT_PHI_2_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_microsoft_phi_2`](Self::workers_ai_post_run_cf_microsoft_phi_2) with its optional request body.
+    /// [`execute_cf_microsoft_phi_2_model`](Self::execute_cf_microsoft_phi_2_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/microsoft/phi-2`
-    pub fn workers_ai_post_run_cf_microsoft_phi_2_with(
+    pub fn execute_cf_microsoft_phi_2_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2,
+            &operations::EXECUTE_CF_MICROSOFT_PHI_2_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1081,33 +1078,33 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_microsoft_resnet_50_with`](Self::workers_ai_post_run_cf_microsoft_resnet_50_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_microsoft_resnet_50_model_with`](Self::execute_cf_microsoft_resnet_50_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_microsoft_resnet_50(
+    pub fn execute_cf_microsoft_resnet_50_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+            &operations::EXECUTE_CF_MICROSOFT_RESNET_50_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_microsoft_resnet_50`](Self::workers_ai_post_run_cf_microsoft_resnet_50) with its optional request body.
+    /// [`execute_cf_microsoft_resnet_50_model`](Self::execute_cf_microsoft_resnet_50_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/microsoft/resnet-50`
-    pub fn workers_ai_post_run_cf_microsoft_resnet_50_with(
+    pub fn execute_cf_microsoft_resnet_50_model_with(
         &self,
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50,
+            &operations::EXECUTE_CF_MICROSOFT_RESNET_50_MODEL,
             &[account_id],
         );
         request.raw_body("application/octet-stream", body.into());
@@ -1122,33 +1119,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora_with`](Self::workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with`](Self::execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora(
+    pub fn execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+            &operations::EXECUTE_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora`](Self::workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora) with its optional request body.
+    /// [`execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model`](Self::execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora`
-    pub fn workers_ai_post_run_cf_mistral_mistral_7b_instruct_v0_2_lora_with(
+    pub fn execute_cf_mistral_mistral_7b_instruct_v0_2_lora_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA,
+            &operations::EXECUTE_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1165,33 +1162,33 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_openai_whisper_with`](Self::workers_ai_post_run_cf_openai_whisper_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_openai_whisper_model_with`](Self::execute_cf_openai_whisper_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_openai_whisper(
+    pub fn execute_cf_openai_whisper_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER,
+            &operations::EXECUTE_CF_OPENAI_WHISPER_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_openai_whisper`](Self::workers_ai_post_run_cf_openai_whisper) with its optional request body.
+    /// [`execute_cf_openai_whisper_model`](Self::execute_cf_openai_whisper_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/openai/whisper`
-    pub fn workers_ai_post_run_cf_openai_whisper_with(
+    pub fn execute_cf_openai_whisper_model_with(
         &self,
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER,
+            &operations::EXECUTE_CF_OPENAI_WHISPER_MODEL,
             &[account_id],
         );
         request.raw_body("application/octet-stream", body.into());
@@ -1208,33 +1205,33 @@ impl AiApi<'_> {
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_openai_whisper_tiny_en_with`](Self::workers_ai_post_run_cf_openai_whisper_tiny_en_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_openai_whisper_tiny_en_model_with`](Self::execute_cf_openai_whisper_tiny_en_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_openai_whisper_tiny_en(
+    pub fn execute_cf_openai_whisper_tiny_en_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+            &operations::EXECUTE_CF_OPENAI_WHISPER_TINY_EN_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_openai_whisper_tiny_en`](Self::workers_ai_post_run_cf_openai_whisper_tiny_en) with its optional request body.
+    /// [`execute_cf_openai_whisper_tiny_en_model`](Self::execute_cf_openai_whisper_tiny_en_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/openai/whisper-tiny-en`
-    pub fn workers_ai_post_run_cf_openai_whisper_tiny_en_with(
+    pub fn execute_cf_openai_whisper_tiny_en_model_with(
         &self,
         account_id: &str,
         body: impl Into<bytes::Bytes>,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN,
+            &operations::EXECUTE_CF_OPENAI_WHISPER_TINY_EN_MODEL,
             &[account_id],
         );
         request.raw_body("application/octet-stream", body.into());
@@ -1249,33 +1246,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_openchat_openchat_3_5_0106_with`](Self::workers_ai_post_run_cf_openchat_openchat_3_5_0106_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_openchat_openchat_3_5_0106_model_with`](Self::execute_cf_openchat_openchat_3_5_0106_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_openchat_openchat_3_5_0106(
+    pub fn execute_cf_openchat_openchat_3_5_0106_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+            &operations::EXECUTE_CF_OPENCHAT_OPENCHAT_3_5_0106_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_openchat_openchat_3_5_0106`](Self::workers_ai_post_run_cf_openchat_openchat_3_5_0106) with its optional request body.
+    /// [`execute_cf_openchat_openchat_3_5_0106_model`](Self::execute_cf_openchat_openchat_3_5_0106_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106`
-    pub fn workers_ai_post_run_cf_openchat_openchat_3_5_0106_with(
+    pub fn execute_cf_openchat_openchat_3_5_0106_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106,
+            &operations::EXECUTE_CF_OPENCHAT_OPENCHAT_3_5_0106_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1290,33 +1287,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_qwen_qwen1_5_0_5b_chat_model_with`](Self::execute_cf_qwen_qwen1_5_0_5b_chat_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat(
+    pub fn execute_cf_qwen_qwen1_5_0_5b_chat_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_0_5B_CHAT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat`](Self::workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat) with its optional request body.
+    /// [`execute_cf_qwen_qwen1_5_0_5b_chat_model`](Self::execute_cf_qwen_qwen1_5_0_5b_chat_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat`
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_0_5b_chat_with(
+    pub fn execute_cf_qwen_qwen1_5_0_5b_chat_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_0_5B_CHAT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1331,33 +1328,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_qwen_qwen1_5_1_8b_chat_model_with`](Self::execute_cf_qwen_qwen1_5_1_8b_chat_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat(
+    pub fn execute_cf_qwen_qwen1_5_1_8b_chat_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_1_8B_CHAT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat`](Self::workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat) with its optional request body.
+    /// [`execute_cf_qwen_qwen1_5_1_8b_chat_model`](Self::execute_cf_qwen_qwen1_5_1_8b_chat_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat`
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_1_8b_chat_with(
+    pub fn execute_cf_qwen_qwen1_5_1_8b_chat_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_1_8B_CHAT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1372,33 +1369,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_qwen_qwen1_5_14b_chat_awq_model_with`](Self::execute_cf_qwen_qwen1_5_14b_chat_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq(
+    pub fn execute_cf_qwen_qwen1_5_14b_chat_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_14B_CHAT_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq`](Self::workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq) with its optional request body.
+    /// [`execute_cf_qwen_qwen1_5_14b_chat_awq_model`](Self::execute_cf_qwen_qwen1_5_14b_chat_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq`
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_14b_chat_awq_with(
+    pub fn execute_cf_qwen_qwen1_5_14b_chat_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_14B_CHAT_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1413,33 +1410,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq_with`](Self::workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_qwen_qwen1_5_7b_chat_awq_model_with`](Self::execute_cf_qwen_qwen1_5_7b_chat_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq(
+    pub fn execute_cf_qwen_qwen1_5_7b_chat_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_7B_CHAT_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq`](Self::workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq) with its optional request body.
+    /// [`execute_cf_qwen_qwen1_5_7b_chat_awq_model`](Self::execute_cf_qwen_qwen1_5_7b_chat_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq`
-    pub fn workers_ai_post_run_cf_qwen_qwen1_5_7b_chat_awq_with(
+    pub fn execute_cf_qwen_qwen1_5_7b_chat_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ,
+            &operations::EXECUTE_CF_QWEN_QWEN1_5_7B_CHAT_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1454,33 +1451,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img_with`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with`](Self::execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img(
+    pub fn execute_cf_runwayml_stable_diffusion_v1_5_img2img_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+            &operations::EXECUTE_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img) with its optional request body.
+    /// [`execute_cf_runwayml_stable_diffusion_v1_5_img2img_model`](Self::execute_cf_runwayml_stable_diffusion_v1_5_img2img_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img`
-    pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_img2img_with(
+    pub fn execute_cf_runwayml_stable_diffusion_v1_5_img2img_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
+        body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG,
+            &operations::EXECUTE_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1495,33 +1492,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting_with`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with`](Self::execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting(
+    pub fn execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+            &operations::EXECUTE_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting`](Self::workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting) with its optional request body.
+    /// [`execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model`](Self::execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting`
-    pub fn workers_ai_post_run_cf_runwayml_stable_diffusion_v1_5_inpainting_with(
+    pub fn execute_cf_runwayml_stable_diffusion_v1_5_inpainting_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
+        body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING,
+            &operations::EXECUTE_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1536,33 +1533,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0_with`](Self::workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with`](Self::execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0(
+    pub fn execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+            &operations::EXECUTE_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0`](Self::workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0) with its optional request body.
+    /// [`execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model`](Self::execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0`
-    pub fn workers_ai_post_run_cf_stabilityai_stable_diffusion_xl_base_1_0_with(
+    pub fn execute_cf_stabilityai_stable_diffusion_xl_base_1_0_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
+        body: &ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0,
+            &operations::EXECUTE_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1577,33 +1574,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq_with`](Self::workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_thebloke_discolm_german_7b_v1_awq_model_with`](Self::execute_cf_thebloke_discolm_german_7b_v1_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq(
+    pub fn execute_cf_thebloke_discolm_german_7b_v1_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+            &operations::EXECUTE_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq`](Self::workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq) with its optional request body.
+    /// [`execute_cf_thebloke_discolm_german_7b_v1_awq_model`](Self::execute_cf_thebloke_discolm_german_7b_v1_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq`
-    pub fn workers_ai_post_run_cf_thebloke_discolm_german_7b_v1_awq_with(
+    pub fn execute_cf_thebloke_discolm_german_7b_v1_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ,
+            &operations::EXECUTE_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1618,33 +1615,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_tiiuae_falcon_7b_instruct_with`](Self::workers_ai_post_run_cf_tiiuae_falcon_7b_instruct_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_tiiuae_falcon_7b_instruct_model_with`](Self::execute_cf_tiiuae_falcon_7b_instruct_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_tiiuae_falcon_7b_instruct(
+    pub fn execute_cf_tiiuae_falcon_7b_instruct_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+            &operations::EXECUTE_CF_TIIUAE_FALCON_7B_INSTRUCT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_tiiuae_falcon_7b_instruct`](Self::workers_ai_post_run_cf_tiiuae_falcon_7b_instruct) with its optional request body.
+    /// [`execute_cf_tiiuae_falcon_7b_instruct_model`](Self::execute_cf_tiiuae_falcon_7b_instruct_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct`
-    pub fn workers_ai_post_run_cf_tiiuae_falcon_7b_instruct_with(
+    pub fn execute_cf_tiiuae_falcon_7b_instruct_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT,
+            &operations::EXECUTE_CF_TIIUAE_FALCON_7B_INSTRUCT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1659,33 +1656,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0_with`](Self::workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with`](Self::execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0(
+    pub fn execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+            &operations::EXECUTE_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0`](Self::workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0) with its optional request body.
+    /// [`execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model`](Self::execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0`
-    pub fn workers_ai_post_run_cf_tinyllama_tinyllama_1_1b_chat_v1_0_with(
+    pub fn execute_cf_tinyllama_tinyllama_1_1b_chat_v1_0_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0,
+            &operations::EXECUTE_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1700,33 +1697,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct_with`](Self::workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with`](Self::execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct(
+    pub fn execute_hf_meta_llama_meta_llama_3_8b_instruct_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+            &operations::EXECUTE_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct`](Self::workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct) with its optional request body.
+    /// [`execute_hf_meta_llama_meta_llama_3_8b_instruct_model`](Self::execute_hf_meta_llama_meta_llama_3_8b_instruct_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct`
-    pub fn workers_ai_post_run_hf_meta_llama_meta_llama_3_8b_instruct_with(
+    pub fn execute_hf_meta_llama_meta_llama_3_8b_instruct_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT,
+            &operations::EXECUTE_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1741,33 +1738,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2_with`](Self::workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_mistral_mistral_7b_instruct_v0_2_model_with`](Self::execute_hf_mistral_mistral_7b_instruct_v0_2_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2(
+    pub fn execute_hf_mistral_mistral_7b_instruct_v0_2_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+            &operations::EXECUTE_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2`](Self::workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2) with its optional request body.
+    /// [`execute_hf_mistral_mistral_7b_instruct_v0_2_model`](Self::execute_hf_mistral_mistral_7b_instruct_v0_2_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2`
-    pub fn workers_ai_post_run_hf_mistral_mistral_7b_instruct_v0_2_with(
+    pub fn execute_hf_mistral_mistral_7b_instruct_v0_2_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2,
+            &operations::EXECUTE_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1782,33 +1779,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta_with`](Self::workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_nexusflow_starling_lm_7b_beta_model_with`](Self::execute_hf_nexusflow_starling_lm_7b_beta_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta(
+    pub fn execute_hf_nexusflow_starling_lm_7b_beta_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+            &operations::EXECUTE_HF_NEXUSFLOW_STARLING_LM_7B_BETA_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta`](Self::workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta) with its optional request body.
+    /// [`execute_hf_nexusflow_starling_lm_7b_beta_model`](Self::execute_hf_nexusflow_starling_lm_7b_beta_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta`
-    pub fn workers_ai_post_run_hf_nexusflow_starling_lm_7b_beta_with(
+    pub fn execute_hf_nexusflow_starling_lm_7b_beta_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA,
+            &operations::EXECUTE_HF_NEXUSFLOW_STARLING_LM_7B_BETA_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1823,33 +1820,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b_with`](Self::workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with`](Self::execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b(
+    pub fn execute_hf_nousresearch_hermes_2_pro_mistral_7b_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+            &operations::EXECUTE_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b`](Self::workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b) with its optional request body.
+    /// [`execute_hf_nousresearch_hermes_2_pro_mistral_7b_model`](Self::execute_hf_nousresearch_hermes_2_pro_mistral_7b_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b`
-    pub fn workers_ai_post_run_hf_nousresearch_hermes_2_pro_mistral_7b_with(
+    pub fn execute_hf_nousresearch_hermes_2_pro_mistral_7b_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B,
+            &operations::EXECUTE_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1864,33 +1861,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq_with`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with`](Self::execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq(
+    pub fn execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq) with its optional request body.
+    /// [`execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model`](Self::execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq`
-    pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_base_awq_with(
+    pub fn execute_hf_thebloke_deepseek_coder_6_7b_base_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1905,33 +1902,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq_with`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with`](Self::execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq(
+    pub fn execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq`](Self::workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq) with its optional request body.
+    /// [`execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model`](Self::execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq`
-    pub fn workers_ai_post_run_hf_thebloke_deepseek_coder_6_7b_instruct_awq_with(
+    pub fn execute_hf_thebloke_deepseek_coder_6_7b_instruct_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1946,33 +1943,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq_with`](Self::workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_llama_2_13b_chat_awq_model_with`](Self::execute_hf_thebloke_llama_2_13b_chat_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq(
+    pub fn execute_hf_thebloke_llama_2_13b_chat_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq`](Self::workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq) with its optional request body.
+    /// [`execute_hf_thebloke_llama_2_13b_chat_awq_model`](Self::execute_hf_thebloke_llama_2_13b_chat_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq`
-    pub fn workers_ai_post_run_hf_thebloke_llama_2_13b_chat_awq_with(
+    pub fn execute_hf_thebloke_llama_2_13b_chat_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -1987,33 +1984,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_llamaguard_7b_awq_with`](Self::workers_ai_post_run_hf_thebloke_llamaguard_7b_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_llamaguard_7b_awq_model_with`](Self::execute_hf_thebloke_llamaguard_7b_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_llamaguard_7b_awq(
+    pub fn execute_hf_thebloke_llamaguard_7b_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_LLAMAGUARD_7B_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_llamaguard_7b_awq`](Self::workers_ai_post_run_hf_thebloke_llamaguard_7b_awq) with its optional request body.
+    /// [`execute_hf_thebloke_llamaguard_7b_awq_model`](Self::execute_hf_thebloke_llamaguard_7b_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq`
-    pub fn workers_ai_post_run_hf_thebloke_llamaguard_7b_awq_with(
+    pub fn execute_hf_thebloke_llamaguard_7b_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_LLAMAGUARD_7B_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -2028,33 +2025,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq_with`](Self::workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with`](Self::execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq(
+    pub fn execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq`](Self::workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq) with its optional request body.
+    /// [`execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model`](Self::execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq`
-    pub fn workers_ai_post_run_hf_thebloke_mistral_7b_instruct_v0_1_awq_with(
+    pub fn execute_hf_thebloke_mistral_7b_instruct_v0_1_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -2069,33 +2066,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq_with`](Self::workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with`](Self::execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq(
+    pub fn execute_hf_thebloke_neural_chat_7b_v3_1_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq`](Self::workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq) with its optional request body.
+    /// [`execute_hf_thebloke_neural_chat_7b_v3_1_awq_model`](Self::execute_hf_thebloke_neural_chat_7b_v3_1_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq`
-    pub fn workers_ai_post_run_hf_thebloke_neural_chat_7b_v3_1_awq_with(
+    pub fn execute_hf_thebloke_neural_chat_7b_v3_1_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -2110,33 +2107,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq_with`](Self::workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with`](Self::execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq(
+    pub fn execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq`](Self::workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq) with its optional request body.
+    /// [`execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model`](Self::execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq`
-    pub fn workers_ai_post_run_hf_thebloke_openhermes_2_5_mistral_7b_awq_with(
+    pub fn execute_hf_thebloke_openhermes_2_5_mistral_7b_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -2151,33 +2148,33 @@ impl AiApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The request body is optional: this method sends none; [`workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq_with`](Self::workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_hf_thebloke_zephyr_7b_beta_awq_model_with`](Self::execute_hf_thebloke_zephyr_7b_beta_awq_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq(
+    pub fn execute_hf_thebloke_zephyr_7b_beta_awq_model(
         &self,
         account_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ_MODEL,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq`](Self::workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq) with its optional request body.
+    /// [`execute_hf_thebloke_zephyr_7b_beta_awq_model`](Self::execute_hf_thebloke_zephyr_7b_beta_awq_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq`
-    pub fn workers_ai_post_run_hf_thebloke_zephyr_7b_beta_awq_with(
+    pub fn execute_hf_thebloke_zephyr_7b_beta_awq_model_with(
         &self,
         account_id: &str,
-        body: &WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
+        body: &ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ,
+            &operations::EXECUTE_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ_MODEL,
             &[account_id],
         );
         request.json(body);
@@ -2200,35 +2197,35 @@ impl AiApi<'_> {
     /// - `account_id`
     /// - `model_name`
     ///
-    /// The request body is optional: this method sends none; [`post_run_model_with`](Self::post_run_model_with) takes one.
+    /// The request body is optional: this method sends none; [`execute_ai_model_with`](Self::execute_ai_model_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn post_run_model(
+    pub fn execute_ai_model(
         &self,
         account_id: &str,
         model_name: &str,
-    ) -> rt::Call<PostRunModelResponse> {
+    ) -> rt::Call<ExecuteAiModelResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::POST_RUN_MODEL,
+            &operations::EXECUTE_AI_MODEL,
             &[account_id, model_name],
         );
         rt::__private::call(request)
     }
-    /// [`post_run_model`](Self::post_run_model) with its optional request body.
+    /// [`execute_ai_model`](Self::execute_ai_model) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/ai/run/{model_name}`
-    pub fn post_run_model_with(
+    pub fn execute_ai_model_with(
         &self,
         account_id: &str,
         model_name: &str,
-        body: &PostRunModelRequest,
-    ) -> rt::Call<PostRunModelResponse> {
+        body: &ExecuteAiModelRequest,
+    ) -> rt::Call<ExecuteAiModelResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_RUN_MODEL,
+            &operations::EXECUTE_AI_MODEL,
             &[account_id, model_name],
         );
         request.json(body);
@@ -2246,10 +2243,10 @@ impl AiApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.ai`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn search_task(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
+    pub fn task_search(&self, account_id: i64) -> rt::Call<Vec<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::SEARCH_TASK,
+            &operations::TASK_SEARCH,
             &[&account_id.to_string()],
         );
         rt::__private::call(request)
@@ -2259,7 +2256,7 @@ impl AiApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `workers-ai-search-author` — `GET /accounts/{account_id}/ai/authors/search`
-    pub static SEARCH_AUTHOR: rt::Operation = rt::Operation {
+    pub static AUTHOR_SEARCH: rt::Operation = rt::Operation {
         id: "workers-ai-search-author",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai/authors/search",
@@ -2268,7 +2265,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-list-finetunes` — `GET /accounts/{account_id}/ai/finetunes`
-    pub static WORKERS_AI_LIST_FINETUNES: rt::Operation = rt::Operation {
+    pub static LIST_FINETUNES: rt::Operation = rt::Operation {
         id: "workers-ai-list-finetunes",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai/finetunes",
@@ -2277,7 +2274,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-create-finetune` — `POST /accounts/{account_id}/ai/finetunes`
-    pub static WORKERS_AI_CREATE_FINETUNE: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_FINETUNE: rt::Operation = rt::Operation {
         id: "workers-ai-create-finetune",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/finetunes",
@@ -2286,7 +2283,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-list-public-finetunes` — `GET /accounts/{account_id}/ai/finetunes/public`
-    pub static WORKERS_AI_LIST_PUBLIC_FINETUNES: rt::Operation = rt::Operation {
+    pub static LIST_PUBLIC_FINETUNES: rt::Operation = rt::Operation {
         id: "workers-ai-list-public-finetunes",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai/finetunes/public",
@@ -2295,7 +2292,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-upload-finetune-asset` — `POST /accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets`
-    pub static WORKERS_AI_UPLOAD_FINETUNE_ASSET: rt::Operation = rt::Operation {
+    pub static UPLOAD_FINETUNE_ASSET: rt::Operation = rt::Operation {
         id: "workers-ai-upload-finetune-asset",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets",
@@ -2313,7 +2310,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-search-model` — `GET /accounts/{account_id}/ai/models/search`
-    pub static SEARCH_MODEL: rt::Operation = rt::Operation {
+    pub static MODEL_SEARCH: rt::Operation = rt::Operation {
         id: "workers-ai-search-model",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai/models/search",
@@ -2322,7 +2319,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `workers-ai-post-run-cf-baai-bge-base-en-v1-5` — `POST /accounts/{account_id}/ai/run/@cf/baai/bge-base-en-v1.5`
-    pub static WORKERS_AI_POST_RUN_CF_BAAI_BGE_BASE_EN_V1_5: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_BAAI_BGE_BASE_EN_V1_5_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-baai-bge-base-en-v1-5",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/baai/bge-base-en-v1.5",
@@ -2331,7 +2328,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-baai-bge-large-en-v1-5` — `POST /accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5`
-    pub static WORKERS_AI_POST_RUN_CF_BAAI_BGE_LARGE_EN_V1_5: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_BAAI_BGE_LARGE_EN_V1_5_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-baai-bge-large-en-v1-5",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/baai/bge-large-en-v1.5",
@@ -2340,7 +2337,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-baai-bge-small-en-v1-5` — `POST /accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5`
-    pub static WORKERS_AI_POST_RUN_CF_BAAI_BGE_SMALL_EN_V1_5: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_BAAI_BGE_SMALL_EN_V1_5_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-baai-bge-small-en-v1-5",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/baai/bge-small-en-v1.5",
@@ -2349,7 +2346,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-bytedance-stable-diffusion-xl-lightning` — `POST /accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning`
-    pub static WORKERS_AI_POST_RUN_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_BYTEDANCE_STABLE_DIFFUSION_XL_LIGHTNING_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-bytedance-stable-diffusion-xl-lightning",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/bytedance/stable-diffusion-xl-lightning",
@@ -2358,7 +2355,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-deepseek-ai-deepseek-math-7b-instruct` — `POST /accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct`
-    pub static WORKERS_AI_POST_RUN_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_DEEPSEEK_AI_DEEPSEEK_MATH_7B_INSTRUCT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-deepseek-ai-deepseek-math-7b-instruct",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct",
@@ -2367,7 +2364,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-defog-sqlcoder-7b-2` — `POST /accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2`
-    pub static WORKERS_AI_POST_RUN_CF_DEFOG_SQLCODER_7B_2: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_DEFOG_SQLCODER_7B_2_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-defog-sqlcoder-7b-2",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/defog/sqlcoder-7b-2",
@@ -2376,7 +2373,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-facebook-bart-large-cnn` — `POST /accounts/{account_id}/ai/run/@cf/facebook/bart-large-cnn`
-    pub static WORKERS_AI_POST_RUN_CF_FACEBOOK_BART_LARGE_CNN: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_FACEBOOK_BART_LARGE_CNN_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-facebook-bart-large-cnn",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/facebook/bart-large-cnn",
@@ -2385,7 +2382,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-facebook-detr-resnet-50` — `POST /accounts/{account_id}/ai/run/@cf/facebook/detr-resnet-50`
-    pub static WORKERS_AI_POST_RUN_CF_FACEBOOK_DETR_RESNET_50: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_FACEBOOK_DETR_RESNET_50_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-facebook-detr-resnet-50",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/facebook/detr-resnet-50",
@@ -2394,7 +2391,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-fblgit-una-cybertron-7b-v2-bf16` — `POST /accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16`
-    pub static WORKERS_AI_POST_RUN_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_FBLGIT_UNA_CYBERTRON_7B_V2_BF16_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-fblgit-una-cybertron-7b-v2-bf16",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/fblgit/una-cybertron-7b-v2-bf16",
@@ -2403,7 +2400,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-google-gemma-2b-it-lora` — `POST /accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora`
-    pub static WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_2B_IT_LORA: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_GOOGLE_GEMMA_2B_IT_LORA_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-google-gemma-2b-it-lora",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/google/gemma-2b-it-lora",
@@ -2412,7 +2409,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-google-gemma-7b-it-lora` — `POST /accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora`
-    pub static WORKERS_AI_POST_RUN_CF_GOOGLE_GEMMA_7B_IT_LORA: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_GOOGLE_GEMMA_7B_IT_LORA_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-google-gemma-7b-it-lora",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/google/gemma-7b-it-lora",
@@ -2421,7 +2418,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-huggingface-distilbert-sst-2-int8` — `POST /accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8`
-    pub static WORKERS_AI_POST_RUN_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_HUGGINGFACE_DISTILBERT_SST_2_INT8_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-huggingface-distilbert-sst-2-int8",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/huggingface/distilbert-sst-2-int8",
@@ -2430,7 +2427,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-lykon-dreamshaper-8-lcm` — `POST /accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm`
-    pub static WORKERS_AI_POST_RUN_CF_LYKON_DREAMSHAPER_8_LCM: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_LYKON_DREAMSHAPER_8_LCM_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-lykon-dreamshaper-8-lcm",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/lykon/dreamshaper-8-lcm",
@@ -2439,7 +2436,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-llama-llama-2-7b-chat-hf-lora` — `POST /accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora`
-    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_META_LLAMA_LLAMA_2_7B_CHAT_HF_LORA_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-llama-llama-2-7b-chat-hf-lora",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/meta-llama/llama-2-7b-chat-hf-lora",
@@ -2448,7 +2445,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-llama-2-7b-chat-fp16` — `POST /accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16`
-    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_2_7B_CHAT_FP16: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_META_LLAMA_2_7B_CHAT_FP16_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-llama-2-7b-chat-fp16",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/meta/llama-2-7b-chat-fp16",
@@ -2457,7 +2454,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-llama-3-8b-instruct` — `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct`
-    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_META_LLAMA_3_8B_INSTRUCT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-llama-3-8b-instruct",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct",
@@ -2466,7 +2463,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-llama-3-8b-instruct-awq` — `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq`
-    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_3_8B_INSTRUCT_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_META_LLAMA_3_8B_INSTRUCT_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-llama-3-8b-instruct-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/meta/llama-3-8b-instruct-awq",
@@ -2475,7 +2472,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-llama-3-1-8b-instruct` — `POST /accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct`
-    pub static WORKERS_AI_POST_RUN_CF_META_LLAMA_3_1_8B_INSTRUCT: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_META_LLAMA_3_1_8B_INSTRUCT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-llama-3-1-8b-instruct",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/meta/llama-3.1-8b-instruct",
@@ -2484,7 +2481,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-meta-m2m100-1-2b` — `POST /accounts/{account_id}/ai/run/@cf/meta/m2m100-1.2b`
-    pub static WORKERS_AI_POST_RUN_CF_META_M2M100_1_2B: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_META_M2M100_1_2B_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-meta-m2m100-1-2b",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/meta/m2m100-1.2b",
@@ -2493,7 +2490,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-microsoft-phi-2` — `POST /accounts/{account_id}/ai/run/@cf/microsoft/phi-2`
-    pub static WORKERS_AI_POST_RUN_CF_MICROSOFT_PHI_2: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_MICROSOFT_PHI_2_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-microsoft-phi-2",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/microsoft/phi-2",
@@ -2502,7 +2499,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-microsoft-resnet-50` — `POST /accounts/{account_id}/ai/run/@cf/microsoft/resnet-50`
-    pub static WORKERS_AI_POST_RUN_CF_MICROSOFT_RESNET_50: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_MICROSOFT_RESNET_50_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-microsoft-resnet-50",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/microsoft/resnet-50",
@@ -2511,7 +2508,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-mistral-mistral-7b-instruct-v0-2-lora` — `POST /accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora`
-    pub static WORKERS_AI_POST_RUN_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_LORA_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-mistral-mistral-7b-instruct-v0-2-lora",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/mistral/mistral-7b-instruct-v0.2-lora",
@@ -2520,7 +2517,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-openai-whisper` — `POST /accounts/{account_id}/ai/run/@cf/openai/whisper`
-    pub static WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_OPENAI_WHISPER_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-openai-whisper",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/openai/whisper",
@@ -2529,7 +2526,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-openai-whisper-tiny-en` — `POST /accounts/{account_id}/ai/run/@cf/openai/whisper-tiny-en`
-    pub static WORKERS_AI_POST_RUN_CF_OPENAI_WHISPER_TINY_EN: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_OPENAI_WHISPER_TINY_EN_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-openai-whisper-tiny-en",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/openai/whisper-tiny-en",
@@ -2538,7 +2535,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-openchat-openchat-3-5-0106` — `POST /accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106`
-    pub static WORKERS_AI_POST_RUN_CF_OPENCHAT_OPENCHAT_3_5_0106: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_OPENCHAT_OPENCHAT_3_5_0106_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-openchat-openchat-3-5-0106",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/openchat/openchat-3.5-0106",
@@ -2547,7 +2544,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-qwen-qwen1-5-0-5b-chat` — `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat`
-    pub static WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_0_5B_CHAT: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_QWEN_QWEN1_5_0_5B_CHAT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-qwen-qwen1-5-0-5b-chat",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-0.5b-chat",
@@ -2556,7 +2553,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-qwen-qwen1-5-1-8b-chat` — `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat`
-    pub static WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_1_8B_CHAT: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_QWEN_QWEN1_5_1_8B_CHAT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-qwen-qwen1-5-1-8b-chat",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-1.8b-chat",
@@ -2565,7 +2562,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-qwen-qwen1-5-14b-chat-awq` — `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq`
-    pub static WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_14B_CHAT_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_QWEN_QWEN1_5_14B_CHAT_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-qwen-qwen1-5-14b-chat-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-14b-chat-awq",
@@ -2574,7 +2571,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-qwen-qwen1-5-7b-chat-awq` — `POST /accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq`
-    pub static WORKERS_AI_POST_RUN_CF_QWEN_QWEN1_5_7B_CHAT_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_QWEN_QWEN1_5_7B_CHAT_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-qwen-qwen1-5-7b-chat-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/qwen/qwen1.5-7b-chat-awq",
@@ -2583,7 +2580,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-img2img` — `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img`
-    pub static WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_IMG2IMG_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-img2img",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-img2img",
@@ -2592,7 +2589,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-inpainting` — `POST /accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting`
-    pub static WORKERS_AI_POST_RUN_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_RUNWAYML_STABLE_DIFFUSION_V1_5_INPAINTING_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-runwayml-stable-diffusion-v1-5-inpainting",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/runwayml/stable-diffusion-v1-5-inpainting",
@@ -2601,7 +2598,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-stabilityai-stable-diffusion-xl-base-1-0` — `POST /accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0`
-    pub static WORKERS_AI_POST_RUN_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_STABILITYAI_STABLE_DIFFUSION_XL_BASE_1_0_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-stabilityai-stable-diffusion-xl-base-1-0",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0",
@@ -2610,7 +2607,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-thebloke-discolm-german-7b-v1-awq` — `POST /accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq`
-    pub static WORKERS_AI_POST_RUN_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_THEBLOKE_DISCOLM_GERMAN_7B_V1_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-thebloke-discolm-german-7b-v1-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/thebloke/discolm-german-7b-v1-awq",
@@ -2619,7 +2616,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-tiiuae-falcon-7b-instruct` — `POST /accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct`
-    pub static WORKERS_AI_POST_RUN_CF_TIIUAE_FALCON_7B_INSTRUCT: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_TIIUAE_FALCON_7B_INSTRUCT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-tiiuae-falcon-7b-instruct",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/tiiuae/falcon-7b-instruct",
@@ -2628,7 +2625,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-cf-tinyllama-tinyllama-1-1b-chat-v1-0` — `POST /accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0`
-    pub static WORKERS_AI_POST_RUN_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0: rt::Operation = rt::Operation {
+    pub static EXECUTE_CF_TINYLLAMA_TINYLLAMA_1_1B_CHAT_V1_0_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-cf-tinyllama-tinyllama-1-1b-chat-v1-0",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@cf/tinyllama/tinyllama-1.1b-chat-v1.0",
@@ -2637,7 +2634,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-meta-llama-meta-llama-3-8b-instruct` — `POST /accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct`
-    pub static WORKERS_AI_POST_RUN_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_META_LLAMA_META_LLAMA_3_8B_INSTRUCT_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-meta-llama-meta-llama-3-8b-instruct",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/meta-llama/meta-llama-3-8b-instruct",
@@ -2646,7 +2643,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-mistral-mistral-7b-instruct-v0-2` — `POST /accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2`
-    pub static WORKERS_AI_POST_RUN_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_MISTRAL_MISTRAL_7B_INSTRUCT_V0_2_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-mistral-mistral-7b-instruct-v0-2",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/mistral/mistral-7b-instruct-v0.2",
@@ -2655,7 +2652,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-nexusflow-starling-lm-7b-beta` — `POST /accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta`
-    pub static WORKERS_AI_POST_RUN_HF_NEXUSFLOW_STARLING_LM_7B_BETA: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_NEXUSFLOW_STARLING_LM_7B_BETA_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-nexusflow-starling-lm-7b-beta",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/nexusflow/starling-lm-7b-beta",
@@ -2664,7 +2661,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-nousresearch-hermes-2-pro-mistral-7b` — `POST /accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b`
-    pub static WORKERS_AI_POST_RUN_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_NOUSRESEARCH_HERMES_2_PRO_MISTRAL_7B_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-nousresearch-hermes-2-pro-mistral-7b",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/nousresearch/hermes-2-pro-mistral-7b",
@@ -2673,7 +2670,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-base-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_BASE_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-base-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-base-awq",
@@ -2682,7 +2679,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-instruct-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_DEEPSEEK_CODER_6_7B_INSTRUCT_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-deepseek-coder-6-7b-instruct-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/deepseek-coder-6.7b-instruct-awq",
@@ -2691,7 +2688,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-llama-2-13b-chat-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_LLAMA_2_13B_CHAT_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-llama-2-13b-chat-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/llama-2-13b-chat-awq",
@@ -2700,7 +2697,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-llamaguard-7b-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_LLAMAGUARD_7B_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_LLAMAGUARD_7B_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-llamaguard-7b-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/llamaguard-7b-awq",
@@ -2709,7 +2706,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-mistral-7b-instruct-v0-1-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_MISTRAL_7B_INSTRUCT_V0_1_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-mistral-7b-instruct-v0-1-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/mistral-7b-instruct-v0.1-awq",
@@ -2718,7 +2715,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-neural-chat-7b-v3-1-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_NEURAL_CHAT_7B_V3_1_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-neural-chat-7b-v3-1-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/neural-chat-7b-v3-1-awq",
@@ -2727,7 +2724,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-openhermes-2-5-mistral-7b-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_OPENHERMES_2_5_MISTRAL_7B_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-openhermes-2-5-mistral-7b-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/openhermes-2.5-mistral-7b-awq",
@@ -2736,7 +2733,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-hf-thebloke-zephyr-7b-beta-awq` — `POST /accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq`
-    pub static WORKERS_AI_POST_RUN_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ: rt::Operation = rt::Operation {
+    pub static EXECUTE_HF_THEBLOKE_ZEPHYR_7B_BETA_AWQ_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-hf-thebloke-zephyr-7b-beta-awq",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/@hf/thebloke/zephyr-7b-beta-awq",
@@ -2745,7 +2742,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-post-run-model` — `POST /accounts/{account_id}/ai/run/{model_name}`
-    pub static POST_RUN_MODEL: rt::Operation = rt::Operation {
+    pub static EXECUTE_AI_MODEL: rt::Operation = rt::Operation {
         id: "workers-ai-post-run-model",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/ai/run/{model_name}",
@@ -2754,7 +2751,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-ai-search-task` — `GET /accounts/{account_id}/ai/tasks/search`
-    pub static SEARCH_TASK: rt::Operation = rt::Operation {
+    pub static TASK_SEARCH: rt::Operation = rt::Operation {
         id: "workers-ai-search-task",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/ai/tasks/search",
@@ -2763,10 +2760,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`AiApi::workers_ai_list_public_finetunes`](AiApi::workers_ai_list_public_finetunes).
+/// Query and header parameters of [`AiApi::list_public_finetunes`](AiApi::list_public_finetunes).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct WorkersAiListPublicFinetunesParams {
+pub struct ListPublicFinetunesParams {
     /// Query parameter `limit`.
     ///
     /// Pagination Limit
@@ -2780,7 +2777,7 @@ pub struct WorkersAiListPublicFinetunesParams {
     /// Order By Column Name
     pub order_by: Option<String>,
 }
-impl WorkersAiListPublicFinetunesParams {
+impl ListPublicFinetunesParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -2825,10 +2822,10 @@ impl GetModelSchemaParams {
         Self { model: model.into() }
     }
 }
-/// Query and header parameters of [`AiApi::search_model`](AiApi::search_model).
+/// Query and header parameters of [`AiApi::model_search`](AiApi::model_search).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SearchModelParams {
+pub struct ModelSearchParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
     /// Query parameter `page`.
@@ -2854,7 +2851,7 @@ pub struct SearchModelParams {
     /// Search
     pub search: Option<String>,
 }
-impl SearchModelParams {
+impl ModelSearchParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -2911,16 +2908,16 @@ impl SearchModelParams {
         self
     }
 }
-/// The parts of the `multipart/form-data` body of [`AiApi::workers_ai_upload_finetune_asset`](AiApi::workers_ai_upload_finetune_asset).
+/// The parts of the `multipart/form-data` body of [`AiApi::upload_finetune_asset`](AiApi::upload_finetune_asset).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct WorkersAiUploadFinetuneAssetForm {
+pub struct UploadFinetuneAssetForm {
     /// Part `file`.
     pub file: Option<rt::FilePart>,
     /// Part `file_name`.
     pub file_name: Option<String>,
 }
-impl WorkersAiUploadFinetuneAssetForm {
+impl UploadFinetuneAssetForm {
     /// A form with the required parts set and every other left out.
     #[inline]
     pub fn new() -> Self {
@@ -2942,8 +2939,8 @@ impl WorkersAiUploadFinetuneAssetForm {
         self
     }
 }
-impl From<WorkersAiUploadFinetuneAssetForm> for rt::MultipartForm {
-    fn from(parts: WorkersAiUploadFinetuneAssetForm) -> Self {
+impl From<UploadFinetuneAssetForm> for rt::MultipartForm {
+    fn from(parts: UploadFinetuneAssetForm) -> Self {
         let mut form = rt::MultipartForm::new();
         if let Some(value) = parts.file {
             form = form.file("file", value);
@@ -2957,7 +2954,7 @@ impl From<WorkersAiUploadFinetuneAssetForm> for rt::MultipartForm {
 /// `paths./accounts/{account_id}/ai/finetunes.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct WorkersAiListFinetunesResult {
+pub struct ListFinetunesResult {
     /// Format: `date-time`.
     pub created_at: String,
     /// `description`
@@ -2975,7 +2972,7 @@ pub struct WorkersAiListFinetunesResult {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiCreateFinetuneRequest {
+pub struct CreateNewFinetuneRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -2987,7 +2984,7 @@ pub struct WorkersAiCreateFinetuneRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
 }
-impl WorkersAiCreateFinetuneRequest {
+impl CreateNewFinetuneRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(model: impl Into<String>, name: impl Into<String>) -> Self {
@@ -3016,7 +3013,7 @@ impl WorkersAiCreateFinetuneRequest {
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/ai/finetunes/public.get/responses/200/properties/result/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct WorkersAiCreateFinetuneResult {
+pub struct CreateNewFinetuneResult {
     /// Format: `date-time`.
     pub created_at: String,
     /// `description`
@@ -3035,7 +3032,7 @@ pub struct WorkersAiCreateFinetuneResult {
 /// `paths./accounts/{account_id}/ai/finetunes/{finetune_id}/finetune-assets.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct WorkersAiUploadFinetuneAssetResult {
+pub struct UploadFinetuneAssetResult {
     /// `bucket_name`
     pub bucket_name: String,
     /// Format: `date-time`.
@@ -3068,11 +3065,11 @@ pub enum Text {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
+pub struct ExecuteCfBaaiBgeBaseEnV15ModelRequest {
     /// `text`
     pub text: Text,
 }
-impl WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
+impl ExecuteCfBaaiBgeBaseEnV15ModelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(text: impl Into<Text>) -> Self {
@@ -3085,7 +3082,7 @@ impl WorkersAiPostRunCfBaaiBgeBaseEnV15Request {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
+pub struct ExecuteCfBytedanceStableDiffusionXlLightningModelRequest {
     /// Default: `7.5`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance: Option<f64>,
@@ -3119,7 +3116,7 @@ pub struct WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
 }
-impl WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
+impl ExecuteCfBytedanceStableDiffusionXlLightningModelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(prompt: impl Into<String>) -> Self {
@@ -3204,7 +3201,7 @@ impl WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct Variant1 {
+pub struct Prompt {
     /// `frequency_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<f64>,
@@ -3241,7 +3238,7 @@ pub struct Variant1 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
 }
-impl Variant1 {
+impl Prompt {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(prompt: impl Into<String>) -> Self {
@@ -3333,13 +3330,13 @@ impl Variant1 {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct Variant2FunctionsItem {
+pub struct MessagesFunctionsItem {
     /// `code`
     pub code: String,
     /// `name`
     pub name: String,
 }
-impl Variant2FunctionsItem {
+impl MessagesFunctionsItem {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
@@ -3355,13 +3352,13 @@ impl Variant2FunctionsItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct Variant2MessagesItem {
+pub struct MessagesItem {
     /// `content`
     pub content: String,
     /// `role`
     pub role: String,
 }
-impl Variant2MessagesItem {
+impl MessagesItem {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(content: impl Into<String>, role: impl Into<String>) -> Self {
@@ -3436,7 +3433,7 @@ impl Parameters {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1 {
+pub struct ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1 {
     /// `description`
     pub description: String,
     /// `name`
@@ -3444,7 +3441,7 @@ pub struct WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2Tool
     /// `parameters`
     pub parameters: Parameters,
 }
-impl WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1 {
+impl ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1 {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -3465,18 +3462,18 @@ impl WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemV
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct Variant2ToolsItemVariant2 {
+pub struct MessagesToolsItemVariant2 {
     /// `function`
-    pub function: WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1,
+    pub function: ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1,
     /// `type`
     pub r#type: String,
 }
-impl Variant2ToolsItemVariant2 {
+impl MessagesToolsItemVariant2 {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
         function: impl Into<
-            WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1,
+            ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1,
         >,
         r#type: impl Into<String>,
     ) -> Self {
@@ -3493,13 +3490,28 @@ impl Variant2ToolsItemVariant2 {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum Variant2ToolsItem {
+pub enum MessagesToolsItem {
     /// One of the alternatives.
-    WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1(
-        WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1,
+    ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1(
+        ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1,
     ),
     /// One of the alternatives.
-    Variant2ToolsItemVariant2(Variant2ToolsItemVariant2),
+    MessagesToolsItemVariant2(MessagesToolsItemVariant2),
+}
+impl From<ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1>
+for MessagesToolsItem {
+    fn from(
+        value: ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1,
+    ) -> Self {
+        Self::ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1(
+            value,
+        )
+    }
+}
+impl From<MessagesToolsItemVariant2> for MessagesToolsItem {
+    fn from(value: MessagesToolsItemVariant2) -> Self {
+        Self::MessagesToolsItemVariant2(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/deepseek-ai/deepseek-math-7b-instruct.post/requestBody/oneOf/1`
 ///
@@ -3507,18 +3519,18 @@ pub enum Variant2ToolsItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct Variant2 {
+pub struct Messages {
     /// `frequency_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency_penalty: Option<f64>,
     /// `functions`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<Variant2FunctionsItem>>,
+    pub functions: Option<Vec<MessagesFunctionsItem>>,
     /// Default: `256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
-    pub messages: Vec<Variant2MessagesItem>,
+    pub messages: Vec<MessagesItem>,
     /// `presence_penalty`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presence_penalty: Option<f64>,
@@ -3536,7 +3548,7 @@ pub struct Variant2 {
     pub temperature: Option<f64>,
     /// `tools`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<Variant2ToolsItem>>,
+    pub tools: Option<Vec<MessagesToolsItem>>,
     /// `top_k`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_k: Option<i64>,
@@ -3544,10 +3556,10 @@ pub struct Variant2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
 }
-impl Variant2 {
+impl Messages {
     /// A value with the required fields set and every optional one left out.
     #[inline]
-    pub fn new(messages: impl Into<Vec<Variant2MessagesItem>>) -> Self {
+    pub fn new(messages: impl Into<Vec<MessagesItem>>) -> Self {
         Self {
             frequency_penalty: None,
             functions: None,
@@ -3571,7 +3583,7 @@ impl Variant2 {
     }
     /// Sets `functions`.
     #[inline]
-    pub fn functions(mut self, value: impl Into<Vec<Variant2FunctionsItem>>) -> Self {
+    pub fn functions(mut self, value: impl Into<Vec<MessagesFunctionsItem>>) -> Self {
         self.functions = Some(value.into());
         self
     }
@@ -3613,7 +3625,7 @@ impl Variant2 {
     }
     /// Sets `tools`.
     #[inline]
-    pub fn tools(mut self, value: impl Into<Vec<Variant2ToolsItem>>) -> Self {
+    pub fn tools(mut self, value: impl Into<Vec<MessagesToolsItem>>) -> Self {
         self.tools = Some(value.into());
         self
     }
@@ -3637,11 +3649,21 @@ impl Variant2 {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest {
+pub enum ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest {
     /// One of the alternatives.
-    Variant1(Variant1),
+    Prompt(Prompt),
     /// One of the alternatives.
-    Variant2(Variant2),
+    Messages(Messages),
+}
+impl From<Prompt> for ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest {
+    fn from(value: Prompt) -> Self {
+        Self::Prompt(value)
+    }
+}
+impl From<Messages> for ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest {
+    fn from(value: Messages) -> Self {
+        Self::Messages(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/@cf/facebook/bart-large-cnn.post/requestBody`
 ///
@@ -3649,14 +3671,14 @@ pub enum WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiPostRunCfFacebookBartLargeCnnRequest {
+pub struct ExecuteCfFacebookBartLargeCnnModelRequest {
     /// `input_text`
     pub input_text: String,
     /// Default: `1024`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
 }
-impl WorkersAiPostRunCfFacebookBartLargeCnnRequest {
+impl ExecuteCfFacebookBartLargeCnnModelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(input_text: impl Into<String>) -> Self {
@@ -3678,11 +3700,11 @@ impl WorkersAiPostRunCfFacebookBartLargeCnnRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
+pub struct ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest {
     /// `text`
     pub text: String,
 }
-impl WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
+impl ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(text: impl Into<String>) -> Self {
@@ -3695,7 +3717,7 @@ impl WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WorkersAiPostRunCfMetaM2m10012bRequest {
+pub struct ExecuteCfMetaM2m10012bModelRequest {
     /// Default: `"en"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_lang: Option<String>,
@@ -3704,7 +3726,7 @@ pub struct WorkersAiPostRunCfMetaM2m10012bRequest {
     /// `text`
     pub text: String,
 }
-impl WorkersAiPostRunCfMetaM2m10012bRequest {
+impl ExecuteCfMetaM2m10012bModelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(target_lang: impl Into<String>, text: impl Into<String>) -> Self {
@@ -3725,11 +3747,11 @@ impl WorkersAiPostRunCfMetaM2m10012bRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
+pub struct ExecuteAiModelRequestAutomaticSpeechRecognitionAudio {
     /// `audio`
     pub audio: Vec<f64>,
 }
-impl PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
+impl ExecuteAiModelRequestAutomaticSpeechRecognitionAudio {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(audio: impl Into<Vec<f64>>) -> Self {
@@ -3743,23 +3765,29 @@ impl PostRunModelRequestAutomaticSpeechRecognitionVariant2 {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PostRunModelRequestAutomaticSpeechRecognition {
+pub enum ExecuteAiModelRequestAutomaticSpeechRecognition {
     /// One of the alternatives.
-    PostRunModelRequestAutomaticSpeechRecognitionVariant2(
-        PostRunModelRequestAutomaticSpeechRecognitionVariant2,
+    ExecuteAiModelRequestAutomaticSpeechRecognitionAudio(
+        ExecuteAiModelRequestAutomaticSpeechRecognitionAudio,
     ),
     /// One of the alternatives.
     String(String),
+}
+impl From<ExecuteAiModelRequestAutomaticSpeechRecognitionAudio>
+for ExecuteAiModelRequestAutomaticSpeechRecognition {
+    fn from(value: ExecuteAiModelRequestAutomaticSpeechRecognitionAudio) -> Self {
+        Self::ExecuteAiModelRequestAutomaticSpeechRecognitionAudio(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/4/oneOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PostRunModelRequestImageClassificationVariant2 {
+pub struct ExecuteAiModelRequestImageClassificationImage {
     /// `image`
     pub image: Vec<f64>,
 }
-impl PostRunModelRequestImageClassificationVariant2 {
+impl ExecuteAiModelRequestImageClassificationImage {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(image: impl Into<Vec<f64>>) -> Self {
@@ -3773,24 +3801,30 @@ impl PostRunModelRequestImageClassificationVariant2 {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PostRunModelRequestImageClassification {
+pub enum ExecuteAiModelRequestImageClassification {
     /// One of the alternatives.
-    PostRunModelRequestImageClassificationVariant2(
-        PostRunModelRequestImageClassificationVariant2,
+    ExecuteAiModelRequestImageClassificationImage(
+        ExecuteAiModelRequestImageClassificationImage,
     ),
     /// One of the alternatives.
     String(String),
+}
+impl From<ExecuteAiModelRequestImageClassificationImage>
+for ExecuteAiModelRequestImageClassification {
+    fn from(value: ExecuteAiModelRequestImageClassificationImage) -> Self {
+        Self::ExecuteAiModelRequestImageClassificationImage(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/5/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PostRunModelRequestObjectDetectionVariant2 {
+pub struct ExecuteAiModelRequestObjectDetectionImage {
     /// `image`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<Vec<f64>>,
 }
-impl PostRunModelRequestObjectDetectionVariant2 {
+impl ExecuteAiModelRequestObjectDetectionImage {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3810,20 +3844,24 @@ impl PostRunModelRequestObjectDetectionVariant2 {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PostRunModelRequestObjectDetection {
+pub enum ExecuteAiModelRequestObjectDetection {
     /// One of the alternatives.
-    PostRunModelRequestObjectDetectionVariant2(
-        PostRunModelRequestObjectDetectionVariant2,
-    ),
+    ExecuteAiModelRequestObjectDetectionImage(ExecuteAiModelRequestObjectDetectionImage),
     /// One of the alternatives.
     String(String),
+}
+impl From<ExecuteAiModelRequestObjectDetectionImage>
+for ExecuteAiModelRequestObjectDetection {
+    fn from(value: ExecuteAiModelRequestObjectDetectionImage) -> Self {
+        Self::ExecuteAiModelRequestObjectDetectionImage(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody/oneOf/9/oneOf/1/properties/image`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PostRunModelRequestImageToTextVariant2Image {
+pub enum ExecuteAiModelRequestImageToTextImageImage {
     /// One of the alternatives.
     NumberList(Vec<f64>),
     /// One of the alternatives.
@@ -3833,15 +3871,15 @@ pub enum PostRunModelRequestImageToTextVariant2Image {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PostRunModelRequestImageToTextVariant2 {
+pub struct ExecuteAiModelRequestImageToTextImage {
     /// `image`
-    pub image: PostRunModelRequestImageToTextVariant2Image,
+    pub image: ExecuteAiModelRequestImageToTextImageImage,
     /// Default: `512`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
     /// `messages`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<Variant2MessagesItem>>,
+    pub messages: Option<Vec<MessagesItem>>,
     /// `prompt`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
@@ -3852,10 +3890,10 @@ pub struct PostRunModelRequestImageToTextVariant2 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
 }
-impl PostRunModelRequestImageToTextVariant2 {
+impl ExecuteAiModelRequestImageToTextImage {
     /// A value with the required fields set and every optional one left out.
     #[inline]
-    pub fn new(image: impl Into<PostRunModelRequestImageToTextVariant2Image>) -> Self {
+    pub fn new(image: impl Into<ExecuteAiModelRequestImageToTextImageImage>) -> Self {
         Self {
             image: image.into(),
             max_tokens: None,
@@ -3873,7 +3911,7 @@ impl PostRunModelRequestImageToTextVariant2 {
     }
     /// Sets `messages`.
     #[inline]
-    pub fn messages(mut self, value: impl Into<Vec<Variant2MessagesItem>>) -> Self {
+    pub fn messages(mut self, value: impl Into<Vec<MessagesItem>>) -> Self {
         self.messages = Some(value.into());
         self
     }
@@ -3903,48 +3941,103 @@ impl PostRunModelRequestImageToTextVariant2 {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PostRunModelRequestImageToText {
+pub enum ExecuteAiModelRequestImageToText {
     /// One of the alternatives.
-    PostRunModelRequestImageToTextVariant2(PostRunModelRequestImageToTextVariant2),
+    ExecuteAiModelRequestImageToTextImage(ExecuteAiModelRequestImageToTextImage),
     /// One of the alternatives.
     String(String),
+}
+impl From<ExecuteAiModelRequestImageToTextImage> for ExecuteAiModelRequestImageToText {
+    fn from(value: ExecuteAiModelRequestImageToTextImage) -> Self {
+        Self::ExecuteAiModelRequestImageToTextImage(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/requestBody`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PostRunModelRequest {
+pub enum ExecuteAiModelRequest {
     /// One of the alternatives.
-    WorkersAiPostRunCfMetaM2m10012bRequest(WorkersAiPostRunCfMetaM2m10012bRequest),
+    ExecuteCfMetaM2m10012bModelRequest(ExecuteCfMetaM2m10012bModelRequest),
     /// One of the alternatives.
-    WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request(
-        WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request,
+    ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest(
+        ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest,
     ),
     /// One of the alternatives.
-    WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest(
-        WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest,
+    ExecuteCfBytedanceStableDiffusionXlLightningModelRequest(
+        ExecuteCfBytedanceStableDiffusionXlLightningModelRequest,
     ),
     /// One of the alternatives.
-    WorkersAiPostRunCfBaaiBgeBaseEnV15Request(WorkersAiPostRunCfBaaiBgeBaseEnV15Request),
+    ExecuteCfBaaiBgeBaseEnV15ModelRequest(ExecuteCfBaaiBgeBaseEnV15ModelRequest),
     /// One of the alternatives.
-    WorkersAiPostRunCfFacebookBartLargeCnnRequest(
-        WorkersAiPostRunCfFacebookBartLargeCnnRequest,
+    ExecuteCfFacebookBartLargeCnnModelRequest(ExecuteCfFacebookBartLargeCnnModelRequest),
+    /// One of the alternatives.
+    ExecuteAiModelRequestAutomaticSpeechRecognition(
+        ExecuteAiModelRequestAutomaticSpeechRecognition,
     ),
     /// One of the alternatives.
-    PostRunModelRequestAutomaticSpeechRecognition(
-        PostRunModelRequestAutomaticSpeechRecognition,
+    ExecuteAiModelRequestImageClassification(ExecuteAiModelRequestImageClassification),
+    /// One of the alternatives.
+    ExecuteAiModelRequestObjectDetection(ExecuteAiModelRequestObjectDetection),
+    /// One of the alternatives.
+    ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest(
+        ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest,
     ),
     /// One of the alternatives.
-    PostRunModelRequestImageClassification(PostRunModelRequestImageClassification),
-    /// One of the alternatives.
-    PostRunModelRequestObjectDetection(PostRunModelRequestObjectDetection),
-    /// One of the alternatives.
-    WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest(
-        WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest,
-    ),
-    /// One of the alternatives.
-    PostRunModelRequestImageToText(PostRunModelRequestImageToText),
+    ExecuteAiModelRequestImageToText(ExecuteAiModelRequestImageToText),
+}
+impl From<ExecuteCfMetaM2m10012bModelRequest> for ExecuteAiModelRequest {
+    fn from(value: ExecuteCfMetaM2m10012bModelRequest) -> Self {
+        Self::ExecuteCfMetaM2m10012bModelRequest(value)
+    }
+}
+impl From<ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest> for ExecuteAiModelRequest {
+    fn from(value: ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest) -> Self {
+        Self::ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest(value)
+    }
+}
+impl From<ExecuteCfBytedanceStableDiffusionXlLightningModelRequest>
+for ExecuteAiModelRequest {
+    fn from(value: ExecuteCfBytedanceStableDiffusionXlLightningModelRequest) -> Self {
+        Self::ExecuteCfBytedanceStableDiffusionXlLightningModelRequest(value)
+    }
+}
+impl From<ExecuteCfBaaiBgeBaseEnV15ModelRequest> for ExecuteAiModelRequest {
+    fn from(value: ExecuteCfBaaiBgeBaseEnV15ModelRequest) -> Self {
+        Self::ExecuteCfBaaiBgeBaseEnV15ModelRequest(value)
+    }
+}
+impl From<ExecuteCfFacebookBartLargeCnnModelRequest> for ExecuteAiModelRequest {
+    fn from(value: ExecuteCfFacebookBartLargeCnnModelRequest) -> Self {
+        Self::ExecuteCfFacebookBartLargeCnnModelRequest(value)
+    }
+}
+impl From<ExecuteAiModelRequestAutomaticSpeechRecognition> for ExecuteAiModelRequest {
+    fn from(value: ExecuteAiModelRequestAutomaticSpeechRecognition) -> Self {
+        Self::ExecuteAiModelRequestAutomaticSpeechRecognition(value)
+    }
+}
+impl From<ExecuteAiModelRequestImageClassification> for ExecuteAiModelRequest {
+    fn from(value: ExecuteAiModelRequestImageClassification) -> Self {
+        Self::ExecuteAiModelRequestImageClassification(value)
+    }
+}
+impl From<ExecuteAiModelRequestObjectDetection> for ExecuteAiModelRequest {
+    fn from(value: ExecuteAiModelRequestObjectDetection) -> Self {
+        Self::ExecuteAiModelRequestObjectDetection(value)
+    }
+}
+impl From<ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest>
+for ExecuteAiModelRequest {
+    fn from(value: ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest) -> Self {
+        Self::ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest(value)
+    }
+}
+impl From<ExecuteAiModelRequestImageToText> for ExecuteAiModelRequest {
+    fn from(value: ExecuteAiModelRequestImageToText) -> Self {
+        Self::ExecuteAiModelRequestImageToText(value)
+    }
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/0/items`
 ///
@@ -3962,7 +4055,7 @@ pub struct ClassificationItem {
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/2`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultTextEmbeddings {
+pub struct ExecuteAiModelResponseResultTextEmbeddings {
     /// `data`
     pub data: Option<Vec<Vec<f64>>>,
     /// `shape`
@@ -3971,7 +4064,7 @@ pub struct PostRunModelResponseResultTextEmbeddings {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/3/properties/words/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem {
+pub struct ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem {
     /// `end`
     pub end: Option<f64>,
     /// `start`
@@ -3984,7 +4077,7 @@ pub struct PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem {
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/3`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultAutomaticSpeechRecognition {
+pub struct ExecuteAiModelResponseResultAutomaticSpeechRecognition {
     /// `text`
     pub text: String,
     /// `vtt`
@@ -3993,13 +4086,13 @@ pub struct PostRunModelResponseResultAutomaticSpeechRecognition {
     pub word_count: Option<f64>,
     /// `words`
     pub words: Option<
-        Vec<PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem>,
+        Vec<ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem>,
     >,
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/5/items/properties/box`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultObjectDetectionItemBox {
+pub struct ExecuteAiModelResponseResultObjectDetectionItemBox {
     /// `xmax`
     pub xmax: Option<f64>,
     /// `xmin`
@@ -4012,9 +4105,9 @@ pub struct PostRunModelResponseResultObjectDetectionItemBox {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/5/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultObjectDetectionItem {
+pub struct ExecuteAiModelResponseResultObjectDetectionItem {
     /// `box`
-    pub r#box: Option<PostRunModelResponseResultObjectDetectionItemBox>,
+    pub r#box: Option<ExecuteAiModelResponseResultObjectDetectionItemBox>,
     /// `label`
     pub label: Option<String>,
     /// `score`
@@ -4023,7 +4116,7 @@ pub struct PostRunModelResponseResultObjectDetectionItem {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6/oneOf/0/properties/tool_calls/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultTextGenerationVariant1ToolCallsItem {
+pub struct ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem {
     /// `arguments`
     pub arguments: Option<serde_json::Value>,
     /// `name`
@@ -4032,12 +4125,12 @@ pub struct PostRunModelResponseResultTextGenerationVariant1ToolCallsItem {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultTextGenerationVariant1 {
+pub struct ExecuteAiModelResponseResultTextGenerationVariant1 {
     /// `response`
     pub response: Option<String>,
     /// `tool_calls`
     pub tool_calls: Option<
-        Vec<PostRunModelResponseResultTextGenerationVariant1ToolCallsItem>,
+        Vec<ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem>,
     >,
 }
 /// Text Generation
@@ -4045,10 +4138,10 @@ pub struct PostRunModelResponseResultTextGenerationVariant1 {
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/6`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum PostRunModelResponseResultTextGeneration {
+pub enum ExecuteAiModelResponseResultTextGeneration {
     /// One of the alternatives.
-    PostRunModelResponseResultTextGenerationVariant1(
-        PostRunModelResponseResultTextGenerationVariant1,
+    ExecuteAiModelResponseResultTextGenerationVariant1(
+        ExecuteAiModelResponseResultTextGenerationVariant1,
     ),
     /// One of the alternatives.
     String(String),
@@ -4056,7 +4149,13 @@ pub enum PostRunModelResponseResultTextGeneration {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
+impl From<ExecuteAiModelResponseResultTextGenerationVariant1>
+for ExecuteAiModelResponseResultTextGeneration {
+    fn from(value: ExecuteAiModelResponseResultTextGenerationVariant1) -> Self {
+        Self::ExecuteAiModelResponseResultTextGenerationVariant1(value)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ExecuteAiModelResponseResultTextGeneration {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -4065,15 +4164,17 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
         )?;
         rt::__private::decode_untagged(
             value,
-            "PostRunModelResponseResultTextGeneration",
+            "ExecuteAiModelResponseResultTextGeneration",
             &[
                 (
-                    "PostRunModelResponseResultTextGenerationVariant1",
+                    "ExecuteAiModelResponseResultTextGenerationVariant1",
                     |v| {
-                        <PostRunModelResponseResultTextGenerationVariant1 as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultTextGenerationVariant1 as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::PostRunModelResponseResultTextGenerationVariant1)
+                            .map(
+                                Self::ExecuteAiModelResponseResultTextGenerationVariant1,
+                            )
                     },
                 ),
                 (
@@ -4090,7 +4191,7 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResultTextGeneration {
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/7`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultTranslation {
+pub struct ExecuteAiModelResponseResultTranslation {
     /// `translated_text`
     pub translated_text: Option<String>,
 }
@@ -4099,7 +4200,7 @@ pub struct PostRunModelResponseResultTranslation {
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/8`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultSummarization {
+pub struct ExecuteAiModelResponseResultSummarization {
     /// `summary`
     pub summary: Option<String>,
 }
@@ -4108,35 +4209,39 @@ pub struct PostRunModelResponseResultSummarization {
 /// Schema: `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result/oneOf/9`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponseResultImageToText {
+pub struct ExecuteAiModelResponseResultImageToText {
     /// `description`
     pub description: Option<String>,
 }
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum PostRunModelResponseResult {
+pub enum ExecuteAiModelResponseResult {
     /// One of the alternatives.
-    PostRunModelResponseResultAutomaticSpeechRecognition(
-        PostRunModelResponseResultAutomaticSpeechRecognition,
+    ExecuteAiModelResponseResultAutomaticSpeechRecognition(
+        ExecuteAiModelResponseResultAutomaticSpeechRecognition,
     ),
     /// One of the alternatives.
-    PostRunModelResponseResultTextEmbeddings(PostRunModelResponseResultTextEmbeddings),
+    ExecuteAiModelResponseResultTextEmbeddings(
+        ExecuteAiModelResponseResultTextEmbeddings,
+    ),
     /// One of the alternatives.
-    PostRunModelResponseResultTranslation(PostRunModelResponseResultTranslation),
+    ExecuteAiModelResponseResultTranslation(ExecuteAiModelResponseResultTranslation),
     /// One of the alternatives.
-    PostRunModelResponseResultSummarization(PostRunModelResponseResultSummarization),
+    ExecuteAiModelResponseResultSummarization(ExecuteAiModelResponseResultSummarization),
     /// One of the alternatives.
-    PostRunModelResponseResultImageToText(PostRunModelResponseResultImageToText),
+    ExecuteAiModelResponseResultImageToText(ExecuteAiModelResponseResultImageToText),
     /// One of the alternatives.
-    PostRunModelResponseResultTextGeneration(PostRunModelResponseResultTextGeneration),
+    ExecuteAiModelResponseResultTextGeneration(
+        ExecuteAiModelResponseResultTextGeneration,
+    ),
     /// One of the alternatives.
     ClassificationItemList(Vec<ClassificationItem>),
     /// One of the alternatives.
     ClassificationItemList2(Vec<ClassificationItem>),
     /// One of the alternatives.
-    PostRunModelResponseResultObjectDetectionItemList(
-        Vec<PostRunModelResponseResultObjectDetectionItem>,
+    ExecuteAiModelResponseResultObjectDetectionItemList(
+        Vec<ExecuteAiModelResponseResultObjectDetectionItem>,
     ),
     /// One of the alternatives.
     String(String),
@@ -4144,7 +4249,38 @@ pub enum PostRunModelResponseResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
+impl From<ExecuteAiModelResponseResultAutomaticSpeechRecognition>
+for ExecuteAiModelResponseResult {
+    fn from(value: ExecuteAiModelResponseResultAutomaticSpeechRecognition) -> Self {
+        Self::ExecuteAiModelResponseResultAutomaticSpeechRecognition(value)
+    }
+}
+impl From<ExecuteAiModelResponseResultTextEmbeddings> for ExecuteAiModelResponseResult {
+    fn from(value: ExecuteAiModelResponseResultTextEmbeddings) -> Self {
+        Self::ExecuteAiModelResponseResultTextEmbeddings(value)
+    }
+}
+impl From<ExecuteAiModelResponseResultTranslation> for ExecuteAiModelResponseResult {
+    fn from(value: ExecuteAiModelResponseResultTranslation) -> Self {
+        Self::ExecuteAiModelResponseResultTranslation(value)
+    }
+}
+impl From<ExecuteAiModelResponseResultSummarization> for ExecuteAiModelResponseResult {
+    fn from(value: ExecuteAiModelResponseResultSummarization) -> Self {
+        Self::ExecuteAiModelResponseResultSummarization(value)
+    }
+}
+impl From<ExecuteAiModelResponseResultImageToText> for ExecuteAiModelResponseResult {
+    fn from(value: ExecuteAiModelResponseResultImageToText) -> Self {
+        Self::ExecuteAiModelResponseResultImageToText(value)
+    }
+}
+impl From<ExecuteAiModelResponseResultTextGeneration> for ExecuteAiModelResponseResult {
+    fn from(value: ExecuteAiModelResponseResultTextGeneration) -> Self {
+        Self::ExecuteAiModelResponseResultTextGeneration(value)
+    }
+}
+impl<'de> serde::Deserialize<'de> for ExecuteAiModelResponseResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -4153,62 +4289,62 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
         )?;
         rt::__private::decode_untagged(
             value,
-            "PostRunModelResponseResult",
+            "ExecuteAiModelResponseResult",
             &[
                 (
-                    "PostRunModelResponseResultAutomaticSpeechRecognition",
+                    "ExecuteAiModelResponseResultAutomaticSpeechRecognition",
                     |v| {
-                        <PostRunModelResponseResultAutomaticSpeechRecognition as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultAutomaticSpeechRecognition as serde::Deserialize>::deserialize(
                                 v,
                             )
                             .map(
-                                Self::PostRunModelResponseResultAutomaticSpeechRecognition,
+                                Self::ExecuteAiModelResponseResultAutomaticSpeechRecognition,
                             )
                     },
                 ),
                 (
-                    "PostRunModelResponseResultTextEmbeddings",
+                    "ExecuteAiModelResponseResultTextEmbeddings",
                     |v| {
-                        <PostRunModelResponseResultTextEmbeddings as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultTextEmbeddings as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::PostRunModelResponseResultTextEmbeddings)
+                            .map(Self::ExecuteAiModelResponseResultTextEmbeddings)
                     },
                 ),
                 (
-                    "PostRunModelResponseResultTranslation",
+                    "ExecuteAiModelResponseResultTranslation",
                     |v| {
-                        <PostRunModelResponseResultTranslation as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultTranslation as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::PostRunModelResponseResultTranslation)
+                            .map(Self::ExecuteAiModelResponseResultTranslation)
                     },
                 ),
                 (
-                    "PostRunModelResponseResultSummarization",
+                    "ExecuteAiModelResponseResultSummarization",
                     |v| {
-                        <PostRunModelResponseResultSummarization as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultSummarization as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::PostRunModelResponseResultSummarization)
+                            .map(Self::ExecuteAiModelResponseResultSummarization)
                     },
                 ),
                 (
-                    "PostRunModelResponseResultImageToText",
+                    "ExecuteAiModelResponseResultImageToText",
                     |v| {
-                        <PostRunModelResponseResultImageToText as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultImageToText as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::PostRunModelResponseResultImageToText)
+                            .map(Self::ExecuteAiModelResponseResultImageToText)
                     },
                 ),
                 (
-                    "PostRunModelResponseResultTextGeneration",
+                    "ExecuteAiModelResponseResultTextGeneration",
                     |v| {
-                        <PostRunModelResponseResultTextGeneration as serde::Deserialize>::deserialize(
+                        <ExecuteAiModelResponseResultTextGeneration as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::PostRunModelResponseResultTextGeneration)
+                            .map(Self::ExecuteAiModelResponseResultTextGeneration)
                     },
                 ),
                 (
@@ -4226,12 +4362,14 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
                     },
                 ),
                 (
-                    "PostRunModelResponseResultObjectDetectionItemList",
+                    "ExecuteAiModelResponseResultObjectDetectionItemList",
                     |v| {
                         <Vec<
-                            PostRunModelResponseResultObjectDetectionItem,
+                            ExecuteAiModelResponseResultObjectDetectionItem,
                         > as serde::Deserialize>::deserialize(v)
-                            .map(Self::PostRunModelResponseResultObjectDetectionItemList)
+                            .map(
+                                Self::ExecuteAiModelResponseResultObjectDetectionItemList,
+                            )
                     },
                 ),
                 (
@@ -4246,7 +4384,139 @@ impl<'de> serde::Deserialize<'de> for PostRunModelResponseResult {
 /// `paths./accounts/{account_id}/ai/run/{model_name}.post/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PostRunModelResponse {
+pub struct ExecuteAiModelResponse {
     /// `result`
-    pub result: Option<PostRunModelResponseResult>,
+    pub result: Option<ExecuteAiModelResponseResult>,
 }
+/// The name `PostRunModelRequest` had until the names were reworked; use [`ExecuteAiModelRequest`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequest`")]
+pub type PostRunModelRequest = ExecuteAiModelRequest;
+/// The name `PostRunModelRequestAutomaticSpeechRecognition` had until the names were reworked; use [`ExecuteAiModelRequestAutomaticSpeechRecognition`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestAutomaticSpeechRecognition`")]
+pub type PostRunModelRequestAutomaticSpeechRecognition = ExecuteAiModelRequestAutomaticSpeechRecognition;
+/// The name `PostRunModelRequestAutomaticSpeechRecognitionVariant2` had until the names were reworked; use [`ExecuteAiModelRequestAutomaticSpeechRecognitionAudio`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestAutomaticSpeechRecognitionAudio`")]
+pub type PostRunModelRequestAutomaticSpeechRecognitionVariant2 = ExecuteAiModelRequestAutomaticSpeechRecognitionAudio;
+/// The name `PostRunModelRequestImageClassification` had until the names were reworked; use [`ExecuteAiModelRequestImageClassification`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestImageClassification`")]
+pub type PostRunModelRequestImageClassification = ExecuteAiModelRequestImageClassification;
+/// The name `PostRunModelRequestImageClassificationVariant2` had until the names were reworked; use [`ExecuteAiModelRequestImageClassificationImage`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestImageClassificationImage`")]
+pub type PostRunModelRequestImageClassificationVariant2 = ExecuteAiModelRequestImageClassificationImage;
+/// The name `PostRunModelRequestImageToText` had until the names were reworked; use [`ExecuteAiModelRequestImageToText`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestImageToText`")]
+pub type PostRunModelRequestImageToText = ExecuteAiModelRequestImageToText;
+/// The name `PostRunModelRequestImageToTextVariant2` had until the names were reworked; use [`ExecuteAiModelRequestImageToTextImage`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestImageToTextImage`")]
+pub type PostRunModelRequestImageToTextVariant2 = ExecuteAiModelRequestImageToTextImage;
+/// The name `PostRunModelRequestImageToTextVariant2Image` had until the names were reworked; use [`ExecuteAiModelRequestImageToTextImageImage`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestImageToTextImageImage`")]
+pub type PostRunModelRequestImageToTextVariant2Image = ExecuteAiModelRequestImageToTextImageImage;
+/// The name `PostRunModelRequestObjectDetection` had until the names were reworked; use [`ExecuteAiModelRequestObjectDetection`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestObjectDetection`")]
+pub type PostRunModelRequestObjectDetection = ExecuteAiModelRequestObjectDetection;
+/// The name `PostRunModelRequestObjectDetectionVariant2` had until the names were reworked; use [`ExecuteAiModelRequestObjectDetectionImage`].
+#[deprecated(note = "renamed to `ExecuteAiModelRequestObjectDetectionImage`")]
+pub type PostRunModelRequestObjectDetectionVariant2 = ExecuteAiModelRequestObjectDetectionImage;
+/// The name `PostRunModelResponse` had until the names were reworked; use [`ExecuteAiModelResponse`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponse`")]
+pub type PostRunModelResponse = ExecuteAiModelResponse;
+/// The name `PostRunModelResponseResult` had until the names were reworked; use [`ExecuteAiModelResponseResult`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResult`")]
+pub type PostRunModelResponseResult = ExecuteAiModelResponseResult;
+/// The name `PostRunModelResponseResultAutomaticSpeechRecognition` had until the names were reworked; use [`ExecuteAiModelResponseResultAutomaticSpeechRecognition`].
+#[deprecated(
+    note = "renamed to `ExecuteAiModelResponseResultAutomaticSpeechRecognition`"
+)]
+pub type PostRunModelResponseResultAutomaticSpeechRecognition = ExecuteAiModelResponseResultAutomaticSpeechRecognition;
+/// The name `PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem` had until the names were reworked; use [`ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem`].
+#[deprecated(
+    note = "renamed to `ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem`"
+)]
+pub type PostRunModelResponseResultAutomaticSpeechRecognitionWordsItem = ExecuteAiModelResponseResultAutomaticSpeechRecognitionWordsItem;
+/// The name `PostRunModelResponseResultImageToText` had until the names were reworked; use [`ExecuteAiModelResponseResultImageToText`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultImageToText`")]
+pub type PostRunModelResponseResultImageToText = ExecuteAiModelResponseResultImageToText;
+/// The name `PostRunModelResponseResultObjectDetectionItem` had until the names were reworked; use [`ExecuteAiModelResponseResultObjectDetectionItem`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultObjectDetectionItem`")]
+pub type PostRunModelResponseResultObjectDetectionItem = ExecuteAiModelResponseResultObjectDetectionItem;
+/// The name `PostRunModelResponseResultObjectDetectionItemBox` had until the names were reworked; use [`ExecuteAiModelResponseResultObjectDetectionItemBox`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultObjectDetectionItemBox`")]
+pub type PostRunModelResponseResultObjectDetectionItemBox = ExecuteAiModelResponseResultObjectDetectionItemBox;
+/// The name `PostRunModelResponseResultSummarization` had until the names were reworked; use [`ExecuteAiModelResponseResultSummarization`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultSummarization`")]
+pub type PostRunModelResponseResultSummarization = ExecuteAiModelResponseResultSummarization;
+/// The name `PostRunModelResponseResultTextEmbeddings` had until the names were reworked; use [`ExecuteAiModelResponseResultTextEmbeddings`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultTextEmbeddings`")]
+pub type PostRunModelResponseResultTextEmbeddings = ExecuteAiModelResponseResultTextEmbeddings;
+/// The name `PostRunModelResponseResultTextGeneration` had until the names were reworked; use [`ExecuteAiModelResponseResultTextGeneration`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultTextGeneration`")]
+pub type PostRunModelResponseResultTextGeneration = ExecuteAiModelResponseResultTextGeneration;
+/// The name `PostRunModelResponseResultTextGenerationVariant1` had until the names were reworked; use [`ExecuteAiModelResponseResultTextGenerationVariant1`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultTextGenerationVariant1`")]
+pub type PostRunModelResponseResultTextGenerationVariant1 = ExecuteAiModelResponseResultTextGenerationVariant1;
+/// The name `PostRunModelResponseResultTextGenerationVariant1ToolCallsItem` had until the names were reworked; use [`ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem`].
+#[deprecated(
+    note = "renamed to `ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem`"
+)]
+pub type PostRunModelResponseResultTextGenerationVariant1ToolCallsItem = ExecuteAiModelResponseResultTextGenerationVariant1ToolCallsItem;
+/// The name `PostRunModelResponseResultTranslation` had until the names were reworked; use [`ExecuteAiModelResponseResultTranslation`].
+#[deprecated(note = "renamed to `ExecuteAiModelResponseResultTranslation`")]
+pub type PostRunModelResponseResultTranslation = ExecuteAiModelResponseResultTranslation;
+/// The name `Variant1` had until the names were reworked; use [`Prompt`].
+#[deprecated(note = "renamed to `Prompt`")]
+pub type Variant1 = Prompt;
+/// The name `Variant2` had until the names were reworked; use [`Messages`].
+#[deprecated(note = "renamed to `Messages`")]
+pub type Variant2 = Messages;
+/// The name `Variant2FunctionsItem` had until the names were reworked; use [`MessagesFunctionsItem`].
+#[deprecated(note = "renamed to `MessagesFunctionsItem`")]
+pub type Variant2FunctionsItem = MessagesFunctionsItem;
+/// The name `Variant2MessagesItem` had until the names were reworked; use [`MessagesItem`].
+#[deprecated(note = "renamed to `MessagesItem`")]
+pub type Variant2MessagesItem = MessagesItem;
+/// The name `Variant2ToolsItem` had until the names were reworked; use [`MessagesToolsItem`].
+#[deprecated(note = "renamed to `MessagesToolsItem`")]
+pub type Variant2ToolsItem = MessagesToolsItem;
+/// The name `Variant2ToolsItemVariant2` had until the names were reworked; use [`MessagesToolsItemVariant2`].
+#[deprecated(note = "renamed to `MessagesToolsItemVariant2`")]
+pub type Variant2ToolsItemVariant2 = MessagesToolsItemVariant2;
+/// The name `WorkersAiCreateFinetuneRequest` had until the names were reworked; use [`CreateNewFinetuneRequest`].
+#[deprecated(note = "renamed to `CreateNewFinetuneRequest`")]
+pub type WorkersAiCreateFinetuneRequest = CreateNewFinetuneRequest;
+/// The name `WorkersAiCreateFinetuneResult` had until the names were reworked; use [`CreateNewFinetuneResult`].
+#[deprecated(note = "renamed to `CreateNewFinetuneResult`")]
+pub type WorkersAiCreateFinetuneResult = CreateNewFinetuneResult;
+/// The name `WorkersAiListFinetunesResult` had until the names were reworked; use [`ListFinetunesResult`].
+#[deprecated(note = "renamed to `ListFinetunesResult`")]
+pub type WorkersAiListFinetunesResult = ListFinetunesResult;
+/// The name `WorkersAiPostRunCfBaaiBgeBaseEnV15Request` had until the names were reworked; use [`ExecuteCfBaaiBgeBaseEnV15ModelRequest`].
+#[deprecated(note = "renamed to `ExecuteCfBaaiBgeBaseEnV15ModelRequest`")]
+pub type WorkersAiPostRunCfBaaiBgeBaseEnV15Request = ExecuteCfBaaiBgeBaseEnV15ModelRequest;
+/// The name `WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest` had until the names were reworked; use [`ExecuteCfBytedanceStableDiffusionXlLightningModelRequest`].
+#[deprecated(
+    note = "renamed to `ExecuteCfBytedanceStableDiffusionXlLightningModelRequest`"
+)]
+pub type WorkersAiPostRunCfBytedanceStableDiffusionXlLightningRequest = ExecuteCfBytedanceStableDiffusionXlLightningModelRequest;
+/// The name `WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest` had until the names were reworked; use [`ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest`].
+#[deprecated(
+    note = "renamed to `ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest`"
+)]
+pub type WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequest = ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequest;
+/// The name `WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1` had until the names were reworked; use [`ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1`].
+#[deprecated(
+    note = "renamed to `ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1`"
+)]
+pub type WorkersAiPostRunCfDeepseekAiDeepseekMath7bInstructRequestVariant2ToolsItemVariant1 = ExecuteCfDeepseekAiDeepseekMath7bInstructModelRequestMessagesToolsItemVariant1;
+/// The name `WorkersAiPostRunCfFacebookBartLargeCnnRequest` had until the names were reworked; use [`ExecuteCfFacebookBartLargeCnnModelRequest`].
+#[deprecated(note = "renamed to `ExecuteCfFacebookBartLargeCnnModelRequest`")]
+pub type WorkersAiPostRunCfFacebookBartLargeCnnRequest = ExecuteCfFacebookBartLargeCnnModelRequest;
+/// The name `WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request` had until the names were reworked; use [`ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest`].
+#[deprecated(note = "renamed to `ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest`")]
+pub type WorkersAiPostRunCfHuggingfaceDistilbertSst2Int8Request = ExecuteCfHuggingfaceDistilbertSst2Int8ModelRequest;
+/// The name `WorkersAiPostRunCfMetaM2m10012bRequest` had until the names were reworked; use [`ExecuteCfMetaM2m10012bModelRequest`].
+#[deprecated(note = "renamed to `ExecuteCfMetaM2m10012bModelRequest`")]
+pub type WorkersAiPostRunCfMetaM2m10012bRequest = ExecuteCfMetaM2m10012bModelRequest;
+/// The name `WorkersAiUploadFinetuneAssetResult` had until the names were reworked; use [`UploadFinetuneAssetResult`].
+#[deprecated(note = "renamed to `UploadFinetuneAssetResult`")]
+pub type WorkersAiUploadFinetuneAssetResult = UploadFinetuneAssetResult;

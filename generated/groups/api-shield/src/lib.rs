@@ -83,13 +83,13 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn retrieve_discovered_operations_on_a_zone_as_openapi(
+    pub fn retrieve_discovered_operations_zone_rendered_as_open_api_schemas(
         &self,
         zone_id: &str,
     ) -> rt::Call<SchemaResponseDiscoveryResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI,
+            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ZONE_RENDERED_AS_OPEN_API_SCHEMAS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -106,14 +106,14 @@ impl ApiShieldApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn retrieve_discovered_operations_on_a_zone(
+    pub fn retrieve_discovered_operations_on_zone(
         &self,
         zone_id: &str,
-        params: &RetrieveDiscoveredOperationsOnAZoneParams,
+        params: &RetrieveDiscoveredOperationsOnZoneParams,
     ) -> rt::ListCall<DiscoveryOperation> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE,
+            &operations::RETRIEVE_DISCOVERED_OPERATIONS_ON_ZONE,
             &[zone_id],
         );
         request.query("page", &params.page);
@@ -138,14 +138,14 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn api_shield_api_patch_discovered_operations(
+    pub fn patch_discovered_operations(
         &self,
         zone_id: &str,
         body: &ApiDiscoveryPatchMultipleRequest,
     ) -> rt::Call<ApiDiscoveryPatchMultipleRequest> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATIONS,
+            &operations::PATCH_DISCOVERED_OPERATIONS,
             &[zone_id],
         );
         request.json(body);
@@ -162,15 +162,15 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `operation_id`: Identifier for the discovered operation
-    pub fn api_shield_api_patch_discovered_operation(
+    pub fn patch_discovered_operation(
         &self,
         zone_id: &str,
         operation_id: &str,
-        body: &ApiShieldApiPatchDiscoveredOperationRequest,
+        body: &PatchDiscoveredOperationRequest,
     ) -> rt::Call<PatchDiscoveryResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_API_PATCH_DISCOVERED_OPERATION,
+            &operations::PATCH_DISCOVERED_OPERATION,
             &[zone_id, operation_id],
         );
         request.json(body);
@@ -186,14 +186,14 @@ impl ApiShieldApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn retrieve_information_about_all_operations_on_a_zone(
+    pub fn retrieve_information_about_all_operations_on_zone(
         &self,
         zone_id: &str,
-        params: &RetrieveInformationAboutAllOperationsOnAZoneParams,
+        params: &RetrieveInformationAboutAllOperationsOnZoneParams,
     ) -> rt::ListCall<MultipleOperationResponsePaginatedResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE,
+            &operations::RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_ZONE,
             &[zone_id],
         );
         request.query("page", &params.page);
@@ -216,14 +216,14 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn add_operations_to_a_zone(
+    pub fn add_operations_to_zone(
         &self,
         zone_id: &str,
         body: &Vec<BasicOperation>,
     ) -> rt::Call<Vec<Operation>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_OPERATIONS_TO_A_ZONE,
+            &operations::ADD_OPERATIONS_TO_ZONE,
             &[zone_id],
         );
         request.json(body);
@@ -260,14 +260,14 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn api_shield_schema_validation_update_multiple_operation_level_settings(
+    pub fn edit_multiple_operation_level_schema_validation_settings(
         &self,
         zone_id: &str,
         body: &OperationSchemaValidationSettingsMultipleRequest,
     ) -> rt::Call<OperationSchemaValidationSettingsMultipleRequest> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS,
+            &operations::EDIT_MULTIPLE_OPERATION_LEVEL_SCHEMA_VALIDATION_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -282,15 +282,15 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `operation_id`: Identifier for the operation
-    pub fn retrieve_information_about_an_operation(
+    pub fn retrieve_information_about_operation(
         &self,
         zone_id: &str,
         operation_id: &str,
-        params: &RetrieveInformationAboutAnOperationParams,
+        params: &RetrieveInformationAboutOperationParams,
     ) -> rt::Call<MultipleOperationResponsePaginatedResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::RETRIEVE_INFORMATION_ABOUT_AN_OPERATION,
+            &operations::RETRIEVE_INFORMATION_ABOUT_OPERATION,
             &[zone_id, operation_id],
         );
         request.query("feature", &params.feature);
@@ -305,14 +305,14 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `operation_id`: Identifier for the operation
-    pub fn delete_an_operation(
+    pub fn delete_operation(
         &self,
         zone_id: &str,
         operation_id: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_AN_OPERATION,
+            &operations::DELETE_OPERATION,
             &[zone_id, operation_id],
         );
         rt::__private::call(request)
@@ -328,14 +328,14 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `operation_id`: Identifier for the operation
-    pub fn api_shield_schema_validation_retrieve_operation_level_settings(
+    pub fn retrieve_operation_level_schema_validation_settings(
         &self,
         zone_id: &str,
         operation_id: &str,
     ) -> rt::Call<OperationSchemaValidationSettings> {
         let request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS,
+            &operations::RETRIEVE_OPERATION_LEVEL_SCHEMA_VALIDATION_SETTINGS,
             &[zone_id, operation_id],
         );
         rt::__private::call(request)
@@ -351,7 +351,7 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `operation_id`: Identifier for the operation
-    pub fn api_shield_schema_validation_update_operation_level_settings(
+    pub fn update_operation_level_schema_validation_settings(
         &self,
         zone_id: &str,
         operation_id: &str,
@@ -359,7 +359,7 @@ impl ApiShieldApi<'_> {
     ) -> rt::Call<OperationSchemaValidationSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS,
+            &operations::UPDATE_OPERATION_LEVEL_SCHEMA_VALIDATION_SETTINGS,
             &[zone_id, operation_id],
         );
         request.json(body);
@@ -373,14 +373,14 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn retrieve_operations_and_features_as_open_api_schemas(
+    pub fn retrieve_operations_features_as_open_api_schemas(
         &self,
         zone_id: &str,
-        params: &RetrieveOperationsAndFeaturesAsOpenApiSchemasParams,
+        params: &RetrieveOperationsFeaturesAsOpenApiSchemasParams,
     ) -> rt::Call<SchemaResponseWithThresholdsResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS,
+            &operations::RETRIEVE_OPERATIONS_FEATURES_AS_OPEN_API_SCHEMAS,
             &[zone_id],
         );
         request.query("host", &params.host);
@@ -397,13 +397,13 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn api_shield_schema_validation_retrieve_zone_level_settings(
+    pub fn retrieve_zone_level_schema_validation_settings(
         &self,
         zone_id: &str,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
         let request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS,
+            &operations::RETRIEVE_ZONE_LEVEL_SCHEMA_VALIDATION_SETTINGS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -418,14 +418,14 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn api_shield_schema_validation_update_zone_level_settings(
+    pub fn update_zone_level_schema_validation_settings(
         &self,
         zone_id: &str,
         body: &ZoneSchemaValidationSettingsPut,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS,
+            &operations::UPDATE_ZONE_LEVEL_SCHEMA_VALIDATION_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -441,14 +441,14 @@ impl ApiShieldApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`
-    pub fn api_shield_schema_validation_patch_zone_level_settings(
+    pub fn edit_zone_level_schema_validation_settings(
         &self,
         zone_id: &str,
         body: &ZoneSchemaValidationSettingsPatch,
     ) -> rt::Call<ZoneSchemaValidationSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS,
+            &operations::EDIT_ZONE_LEVEL_SCHEMA_VALIDATION_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -464,14 +464,14 @@ impl ApiShieldApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn api_shield_schema_validation_retrieve_information_about_all_schemas(
+    pub fn retrieve_information_about_all_schemas_on_zone(
         &self,
         zone_id: &str,
-        params: &ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams,
+        params: &RetrieveInformationAboutAllSchemasOnZoneParams,
     ) -> rt::ListCall<PublicSchema> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS,
+            &operations::RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS_ON_ZONE,
             &[zone_id],
         );
         request.query("page", &params.page);
@@ -489,19 +489,19 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// Request body: `multipart/form-data`, built with [`ApiShieldSchemaValidationPostSchemaForm`] (or any `MultipartForm`), with parts:
+    /// Request body: `multipart/form-data`, built with [`UploadSchemaToZoneForm`] (or any `MultipartForm`), with parts:
     /// - `file` (file: Schema file bytes)
     /// - `kind` (text: Kind of schema)
     /// - `name` (text: Name of the schema)
     /// - `validation_enabled` (text: Flag whether schema is enabled for validation.)
-    pub fn api_shield_schema_validation_post_schema(
+    pub fn upload_schema_to_zone(
         &self,
         zone_id: &str,
         form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<SchemaUploadResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA,
+            &operations::UPLOAD_SCHEMA_TO_ZONE,
             &[zone_id],
         );
         request.multipart(form.into());
@@ -516,15 +516,15 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `schema_id`: Identifier for the schema-ID
-    pub fn api_shield_schema_validation_retrieve_information_about_specific_schema(
+    pub fn retrieve_information_about_specific_schema_on_zone(
         &self,
         zone_id: &str,
         schema_id: &str,
-        params: &ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams,
+        params: &RetrieveInformationAboutSpecificSchemaOnZoneParams,
     ) -> rt::Call<PublicSchema> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA,
+            &operations::RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA_ON_ZONE,
             &[zone_id, schema_id],
         );
         request.query("omit_source", &params.omit_source);
@@ -539,15 +539,15 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `schema_id`: Identifier for the schema-ID
-    pub fn api_shield_schema_validation_enable_validation_for_a_schema(
+    pub fn enable_validation_for_schema(
         &self,
         zone_id: &str,
         schema_id: &str,
-        body: &ApiShieldSchemaValidationEnableValidationForASchemaRequest,
+        body: &EnableValidationForSchemaRequest,
     ) -> rt::Call<PublicSchema> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA,
+            &operations::ENABLE_VALIDATION_FOR_SCHEMA,
             &[zone_id, schema_id],
         );
         request.json(body);
@@ -562,14 +562,14 @@ impl ApiShieldApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `schema_id`: Identifier for the schema-ID
-    pub fn api_shield_schema_delete_a_schema(
+    pub fn delete_schema(
         &self,
         zone_id: &str,
         schema_id: &str,
     ) -> rt::Call<Option<ApiResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_DELETE_A_SCHEMA,
+            &operations::DELETE_SCHEMA,
             &[zone_id, schema_id],
         );
         rt::__private::call(request)
@@ -587,15 +587,15 @@ impl ApiShieldApi<'_> {
     /// - `schema_id`: Identifier for the schema-ID
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn api_shield_schema_validation_extract_operations_from_schema(
+    pub fn retrieve_all_operations_from_schema(
         &self,
         zone_id: &str,
         schema_id: &str,
-        params: &ApiShieldSchemaValidationExtractOperationsFromSchemaParams,
-    ) -> rt::ListCall<ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem> {
+        params: &RetrieveAllOperationsFromSchemaParams,
+    ) -> rt::ListCall<RetrieveAllOperationsFromSchemaResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA,
+            &operations::RETRIEVE_ALL_OPERATIONS_FROM_SCHEMA,
             &[zone_id, schema_id],
         );
         request.query("feature", &params.feature);
@@ -630,7 +630,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-api-discovery-retrieve-discovered-operations-on-a-zone-as-openapi` — `GET /zones/{zone_id}/api_gateway/discovery`
-    pub static RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE_AS_OPENAPI: rt::Operation = rt::Operation {
+    pub static RETRIEVE_DISCOVERED_OPERATIONS_ZONE_RENDERED_AS_OPEN_API_SCHEMAS: rt::Operation = rt::Operation {
         id: "api-shield-api-discovery-retrieve-discovered-operations-on-a-zone-as-openapi",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/discovery",
@@ -639,7 +639,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-api-discovery-retrieve-discovered-operations-on-a-zone` — `GET /zones/{zone_id}/api_gateway/discovery/operations`
-    pub static RETRIEVE_DISCOVERED_OPERATIONS_ON_A_ZONE: rt::Operation = rt::Operation {
+    pub static RETRIEVE_DISCOVERED_OPERATIONS_ON_ZONE: rt::Operation = rt::Operation {
         id: "api-shield-api-discovery-retrieve-discovered-operations-on-a-zone",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/discovery/operations",
@@ -648,7 +648,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `api-shield-api-patch-discovered-operations` — `PATCH /zones/{zone_id}/api_gateway/discovery/operations`
-    pub static API_SHIELD_API_PATCH_DISCOVERED_OPERATIONS: rt::Operation = rt::Operation {
+    pub static PATCH_DISCOVERED_OPERATIONS: rt::Operation = rt::Operation {
         id: "api-shield-api-patch-discovered-operations",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/api_gateway/discovery/operations",
@@ -657,7 +657,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-api-patch-discovered-operation` — `PATCH /zones/{zone_id}/api_gateway/discovery/operations/{operation_id}`
-    pub static API_SHIELD_API_PATCH_DISCOVERED_OPERATION: rt::Operation = rt::Operation {
+    pub static PATCH_DISCOVERED_OPERATION: rt::Operation = rt::Operation {
         id: "api-shield-api-patch-discovered-operation",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/api_gateway/discovery/operations/{operation_id}",
@@ -666,7 +666,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-endpoint-management-retrieve-information-about-all-operations-on-a-zone` — `GET /zones/{zone_id}/api_gateway/operations`
-    pub static RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_A_ZONE: rt::Operation = rt::Operation {
+    pub static RETRIEVE_INFORMATION_ABOUT_ALL_OPERATIONS_ON_ZONE: rt::Operation = rt::Operation {
         id: "api-shield-endpoint-management-retrieve-information-about-all-operations-on-a-zone",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/operations",
@@ -675,7 +675,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `api-shield-endpoint-management-add-operations-to-a-zone` — `POST /zones/{zone_id}/api_gateway/operations`
-    pub static ADD_OPERATIONS_TO_A_ZONE: rt::Operation = rt::Operation {
+    pub static ADD_OPERATIONS_TO_ZONE: rt::Operation = rt::Operation {
         id: "api-shield-endpoint-management-add-operations-to-a-zone",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/api_gateway/operations",
@@ -693,7 +693,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-update-multiple-operation-level-settings` — `PATCH /zones/{zone_id}/api_gateway/operations/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_MULTIPLE_OPERATION_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+    pub static EDIT_MULTIPLE_OPERATION_LEVEL_SCHEMA_VALIDATION_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-update-multiple-operation-level-settings",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/api_gateway/operations/schema_validation",
@@ -702,7 +702,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-endpoint-management-retrieve-information-about-an-operation` — `GET /zones/{zone_id}/api_gateway/operations/{operation_id}`
-    pub static RETRIEVE_INFORMATION_ABOUT_AN_OPERATION: rt::Operation = rt::Operation {
+    pub static RETRIEVE_INFORMATION_ABOUT_OPERATION: rt::Operation = rt::Operation {
         id: "api-shield-endpoint-management-retrieve-information-about-an-operation",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/operations/{operation_id}",
@@ -711,7 +711,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-endpoint-management-delete-an-operation` — `DELETE /zones/{zone_id}/api_gateway/operations/{operation_id}`
-    pub static DELETE_AN_OPERATION: rt::Operation = rt::Operation {
+    pub static DELETE_OPERATION: rt::Operation = rt::Operation {
         id: "api-shield-endpoint-management-delete-an-operation",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/api_gateway/operations/{operation_id}",
@@ -720,7 +720,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-operation-level-settings` — `GET /zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_OPERATION_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+    pub static RETRIEVE_OPERATION_LEVEL_SCHEMA_VALIDATION_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-retrieve-operation-level-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation",
@@ -729,7 +729,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-update-operation-level-settings` — `PUT /zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_OPERATION_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_OPERATION_LEVEL_SCHEMA_VALIDATION_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-update-operation-level-settings",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/api_gateway/operations/{operation_id}/schema_validation",
@@ -738,7 +738,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-endpoint-management-retrieve-operations-and-features-as-open-api-schemas` — `GET /zones/{zone_id}/api_gateway/schemas`
-    pub static RETRIEVE_OPERATIONS_AND_FEATURES_AS_OPEN_API_SCHEMAS: rt::Operation = rt::Operation {
+    pub static RETRIEVE_OPERATIONS_FEATURES_AS_OPEN_API_SCHEMAS: rt::Operation = rt::Operation {
         id: "api-shield-endpoint-management-retrieve-operations-and-features-as-open-api-schemas",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/schemas",
@@ -747,7 +747,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-zone-level-settings` — `GET /zones/{zone_id}/api_gateway/settings/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_ZONE_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+    pub static RETRIEVE_ZONE_LEVEL_SCHEMA_VALIDATION_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-retrieve-zone-level-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
@@ -756,7 +756,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-update-zone-level-settings` — `PUT /zones/{zone_id}/api_gateway/settings/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_UPDATE_ZONE_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_LEVEL_SCHEMA_VALIDATION_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-update-zone-level-settings",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
@@ -765,7 +765,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-patch-zone-level-settings` — `PATCH /zones/{zone_id}/api_gateway/settings/schema_validation`
-    pub static API_SHIELD_SCHEMA_VALIDATION_PATCH_ZONE_LEVEL_SETTINGS: rt::Operation = rt::Operation {
+    pub static EDIT_ZONE_LEVEL_SCHEMA_VALIDATION_SETTINGS: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-patch-zone-level-settings",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/api_gateway/settings/schema_validation",
@@ -774,7 +774,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-information-about-all-schemas` — `GET /zones/{zone_id}/api_gateway/user_schemas`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS: rt::Operation = rt::Operation {
+    pub static RETRIEVE_INFORMATION_ABOUT_ALL_SCHEMAS_ON_ZONE: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-retrieve-information-about-all-schemas",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/user_schemas",
@@ -783,7 +783,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `api-shield-schema-validation-post-schema` — `POST /zones/{zone_id}/api_gateway/user_schemas`
-    pub static API_SHIELD_SCHEMA_VALIDATION_POST_SCHEMA: rt::Operation = rt::Operation {
+    pub static UPLOAD_SCHEMA_TO_ZONE: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-post-schema",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/api_gateway/user_schemas",
@@ -792,7 +792,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-retrieve-information-about-specific-schema` — `GET /zones/{zone_id}/api_gateway/user_schemas/{schema_id}`
-    pub static API_SHIELD_SCHEMA_VALIDATION_RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA: rt::Operation = rt::Operation {
+    pub static RETRIEVE_INFORMATION_ABOUT_SPECIFIC_SCHEMA_ON_ZONE: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-retrieve-information-about-specific-schema",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}",
@@ -801,7 +801,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-enable-validation-for-a-schema` — `PATCH /zones/{zone_id}/api_gateway/user_schemas/{schema_id}`
-    pub static API_SHIELD_SCHEMA_VALIDATION_ENABLE_VALIDATION_FOR_A_SCHEMA: rt::Operation = rt::Operation {
+    pub static ENABLE_VALIDATION_FOR_SCHEMA: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-enable-validation-for-a-schema",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}",
@@ -810,7 +810,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-delete-a-schema` — `DELETE /zones/{zone_id}/api_gateway/user_schemas/{schema_id}`
-    pub static API_SHIELD_SCHEMA_DELETE_A_SCHEMA: rt::Operation = rt::Operation {
+    pub static DELETE_SCHEMA: rt::Operation = rt::Operation {
         id: "api-shield-schema-delete-a-schema",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}",
@@ -819,7 +819,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `api-shield-schema-validation-extract-operations-from-schema` — `GET /zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations`
-    pub static API_SHIELD_SCHEMA_VALIDATION_EXTRACT_OPERATIONS_FROM_SCHEMA: rt::Operation = rt::Operation {
+    pub static RETRIEVE_ALL_OPERATIONS_FROM_SCHEMA: rt::Operation = rt::Operation {
         id: "api-shield-schema-validation-extract-operations-from-schema",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations",
@@ -850,10 +850,10 @@ impl RetrieveInformationAboutSpecificConfigurationPropertiesParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_discovered_operations_on_a_zone`](ApiShieldApi::retrieve_discovered_operations_on_a_zone).
+/// Query and header parameters of [`ApiShieldApi::retrieve_discovered_operations_on_zone`](ApiShieldApi::retrieve_discovered_operations_on_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RetrieveDiscoveredOperationsOnAZoneParams {
+pub struct RetrieveDiscoveredOperationsOnZoneParams {
     /// Query parameter `page`.
     ///
     /// Page number of paginated results.
@@ -869,9 +869,9 @@ pub struct RetrieveDiscoveredOperationsOnAZoneParams {
     /// Query parameter `endpoint`.
     pub endpoint: Option<String>,
     /// Query parameter `direction`.
-    pub direction: Option<OperationsOnAZoneDirection>,
+    pub direction: Option<OperationsOnZoneDirection>,
     /// Query parameter `order`.
-    pub order: Option<RetrieveDiscoveredOperationsOnAZoneOrder>,
+    pub order: Option<RetrieveDiscoveredOperationsOnZoneOrder>,
     /// Query parameter `diff`.
     pub diff: Option<bool>,
     /// Query parameter `origin`.
@@ -888,7 +888,7 @@ pub struct RetrieveDiscoveredOperationsOnAZoneParams {
     /// * `ignored` - Discovered operations that have been marked as ignored
     pub state: Option<ApiDiscoveryState>,
 }
-impl RetrieveDiscoveredOperationsOnAZoneParams {
+impl RetrieveDiscoveredOperationsOnZoneParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -937,7 +937,7 @@ impl RetrieveDiscoveredOperationsOnAZoneParams {
     }
     /// Sets `direction`.
     #[inline]
-    pub fn direction(mut self, value: impl Into<OperationsOnAZoneDirection>) -> Self {
+    pub fn direction(mut self, value: impl Into<OperationsOnZoneDirection>) -> Self {
         self.direction = Some(value.into());
         self
     }
@@ -945,7 +945,7 @@ impl RetrieveDiscoveredOperationsOnAZoneParams {
     #[inline]
     pub fn order(
         mut self,
-        value: impl Into<RetrieveDiscoveredOperationsOnAZoneOrder>,
+        value: impl Into<RetrieveDiscoveredOperationsOnZoneOrder>,
     ) -> Self {
         self.order = Some(value.into());
         self
@@ -969,10 +969,10 @@ impl RetrieveDiscoveredOperationsOnAZoneParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_all_operations_on_a_zone`](ApiShieldApi::retrieve_information_about_all_operations_on_a_zone).
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_all_operations_on_zone`](ApiShieldApi::retrieve_information_about_all_operations_on_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
+pub struct RetrieveInformationAboutAllOperationsOnZoneParams {
     /// Query parameter `page`.
     ///
     /// Page number of paginated results.
@@ -982,9 +982,9 @@ pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
     /// Maximum number of results per page.
     pub per_page: Option<i64>,
     /// Query parameter `order`.
-    pub order: Option<RetrieveInformationAboutAllOperationsOnAZoneOrder>,
+    pub order: Option<RetrieveInformationAboutAllOperationsOnZoneOrder>,
     /// Query parameter `direction`.
-    pub direction: Option<OperationsOnAZoneDirection>,
+    pub direction: Option<OperationsOnZoneDirection>,
     /// Query parameter `host`.
     pub host: Vec<String>,
     /// Query parameter `method`.
@@ -996,7 +996,7 @@ pub struct RetrieveInformationAboutAllOperationsOnAZoneParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
-impl RetrieveInformationAboutAllOperationsOnAZoneParams {
+impl RetrieveInformationAboutAllOperationsOnZoneParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1027,14 +1027,14 @@ impl RetrieveInformationAboutAllOperationsOnAZoneParams {
     #[inline]
     pub fn order(
         mut self,
-        value: impl Into<RetrieveInformationAboutAllOperationsOnAZoneOrder>,
+        value: impl Into<RetrieveInformationAboutAllOperationsOnZoneOrder>,
     ) -> Self {
         self.order = Some(value.into());
         self
     }
     /// Sets `direction`.
     #[inline]
-    pub fn direction(mut self, value: impl Into<OperationsOnAZoneDirection>) -> Self {
+    pub fn direction(mut self, value: impl Into<OperationsOnZoneDirection>) -> Self {
         self.direction = Some(value.into());
         self
     }
@@ -1066,16 +1066,16 @@ impl RetrieveInformationAboutAllOperationsOnAZoneParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_an_operation`](ApiShieldApi::retrieve_information_about_an_operation).
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_operation`](ApiShieldApi::retrieve_information_about_operation).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RetrieveInformationAboutAnOperationParams {
+pub struct RetrieveInformationAboutOperationParams {
     /// Query parameter `feature`.
     ///
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
-impl RetrieveInformationAboutAnOperationParams {
+impl RetrieveInformationAboutOperationParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1093,10 +1093,10 @@ impl RetrieveInformationAboutAnOperationParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas`](ApiShieldApi::retrieve_operations_and_features_as_open_api_schemas).
+/// Query and header parameters of [`ApiShieldApi::retrieve_operations_features_as_open_api_schemas`](ApiShieldApi::retrieve_operations_features_as_open_api_schemas).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
+pub struct RetrieveOperationsFeaturesAsOpenApiSchemasParams {
     /// Query parameter `host`.
     pub host: Vec<String>,
     /// Query parameter `feature`.
@@ -1104,7 +1104,7 @@ pub struct RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
     pub feature: Vec<FeatureItem>,
 }
-impl RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
+impl RetrieveOperationsFeaturesAsOpenApiSchemasParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1129,10 +1129,10 @@ impl RetrieveOperationsAndFeaturesAsOpenApiSchemasParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas`](ApiShieldApi::api_shield_schema_validation_retrieve_information_about_all_schemas).
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_all_schemas_on_zone`](ApiShieldApi::retrieve_information_about_all_schemas_on_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
+pub struct RetrieveInformationAboutAllSchemasOnZoneParams {
     /// Query parameter `page`.
     ///
     /// Page number of paginated results.
@@ -1148,7 +1148,7 @@ pub struct ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
     /// Query parameter `validation_enabled`.
     pub validation_enabled: Option<ValidationEnabled>,
 }
-impl ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
+impl RetrieveInformationAboutAllSchemasOnZoneParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1184,16 +1184,16 @@ impl ApiShieldSchemaValidationRetrieveInformationAboutAllSchemasParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema`](ApiShieldApi::api_shield_schema_validation_retrieve_information_about_specific_schema).
+/// Query and header parameters of [`ApiShieldApi::retrieve_information_about_specific_schema_on_zone`](ApiShieldApi::retrieve_information_about_specific_schema_on_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams {
+pub struct RetrieveInformationAboutSpecificSchemaOnZoneParams {
     /// Query parameter `omit_source`.
     ///
     /// Omit the source-files of schemas and only retrieve their meta-data.
     pub omit_source: Option<bool>,
 }
-impl ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams {
+impl RetrieveInformationAboutSpecificSchemaOnZoneParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1208,10 +1208,10 @@ impl ApiShieldSchemaValidationRetrieveInformationAboutSpecificSchemaParams {
         self
     }
 }
-/// Query and header parameters of [`ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema`](ApiShieldApi::api_shield_schema_validation_extract_operations_from_schema).
+/// Query and header parameters of [`ApiShieldApi::retrieve_all_operations_from_schema`](ApiShieldApi::retrieve_all_operations_from_schema).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
+pub struct RetrieveAllOperationsFromSchemaParams {
     /// Query parameter `feature`.
     ///
     /// Add feature(s) to the results. The feature name that is given here corresponds to the resulting feature object. Have a look at the top-level object description for more details on the specific meaning.
@@ -1233,11 +1233,9 @@ pub struct ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
     /// Query parameter `operation_status`.
     ///
     /// Filter results by whether operations exist in API Shield Endpoint Management or not. `new` will just return operations from the schema that do not exist in API Shield Endpoint Management. `existing` will just return operations from the schema that already exist in API Shield Endpoint Management.
-    pub operation_status: Option<
-        ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus,
-    >,
+    pub operation_status: Option<RetrieveAllOperationsFromSchemaOperationStatus>,
 }
-impl ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
+impl RetrieveAllOperationsFromSchemaParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1294,18 +1292,16 @@ impl ApiShieldSchemaValidationExtractOperationsFromSchemaParams {
     #[inline]
     pub fn operation_status(
         mut self,
-        value: impl Into<
-            ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus,
-        >,
+        value: impl Into<RetrieveAllOperationsFromSchemaOperationStatus>,
     ) -> Self {
         self.operation_status = Some(value.into());
         self
     }
 }
-/// The parts of the `multipart/form-data` body of [`ApiShieldApi::api_shield_schema_validation_post_schema`](ApiShieldApi::api_shield_schema_validation_post_schema).
+/// The parts of the `multipart/form-data` body of [`ApiShieldApi::upload_schema_to_zone`](ApiShieldApi::upload_schema_to_zone).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct ApiShieldSchemaValidationPostSchemaForm {
+pub struct UploadSchemaToZoneForm {
     /// Part `file` (required).
     ///
     /// Schema file bytes
@@ -1321,11 +1317,9 @@ pub struct ApiShieldSchemaValidationPostSchemaForm {
     /// Part `validation_enabled`.
     ///
     /// Flag whether schema is enabled for validation.
-    pub validation_enabled: Option<
-        ApiShieldSchemaValidationPostSchemaRequestValidationEnabled,
-    >,
+    pub validation_enabled: Option<UploadSchemaToZoneRequestValidationEnabled>,
 }
-impl ApiShieldSchemaValidationPostSchemaForm {
+impl UploadSchemaToZoneForm {
     /// A form with the required parts set and every other left out.
     #[inline]
     pub fn new(file: impl Into<rt::FilePart>, kind: impl Into<Kind>) -> Self {
@@ -1346,14 +1340,14 @@ impl ApiShieldSchemaValidationPostSchemaForm {
     #[inline]
     pub fn validation_enabled(
         mut self,
-        value: impl Into<ApiShieldSchemaValidationPostSchemaRequestValidationEnabled>,
+        value: impl Into<UploadSchemaToZoneRequestValidationEnabled>,
     ) -> Self {
         self.validation_enabled = Some(value.into());
         self
     }
 }
-impl From<ApiShieldSchemaValidationPostSchemaForm> for rt::MultipartForm {
-    fn from(parts: ApiShieldSchemaValidationPostSchemaForm) -> Self {
+impl From<UploadSchemaToZoneForm> for rt::MultipartForm {
+    fn from(parts: UploadSchemaToZoneForm) -> Self {
         let mut form = rt::MultipartForm::new();
         form = form.file("file", parts.file);
         form = form.text("kind", rt::__private::form_text(&parts.kind));
@@ -1659,6 +1653,16 @@ pub enum AuthIdCharacteristicsItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<AuthIdCharacteristic> for AuthIdCharacteristicsItem {
+    fn from(value: AuthIdCharacteristic) -> Self {
+        Self::AuthIdCharacteristic(value)
+    }
+}
+impl From<AuthIdCharacteristicJwtClaim> for AuthIdCharacteristicsItem {
+    fn from(value: AuthIdCharacteristicJwtClaim) -> Self {
+        Self::AuthIdCharacteristicJwtClaim(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for AuthIdCharacteristicsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1738,7 +1742,7 @@ pub struct SchemaResponseDiscoveryResult {
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/api_gateway/operations.get/parameters/direction`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OperationsOnAZoneDirection {
+pub enum OperationsOnZoneDirection {
     /// `"asc"`
     Asc,
     /// `"desc"`
@@ -1746,7 +1750,7 @@ pub enum OperationsOnAZoneDirection {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl OperationsOnAZoneDirection {
+impl OperationsOnZoneDirection {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1756,7 +1760,7 @@ impl OperationsOnAZoneDirection {
         }
     }
 }
-impl From<&str> for OperationsOnAZoneDirection {
+impl From<&str> for OperationsOnZoneDirection {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1765,7 +1769,7 @@ impl From<&str> for OperationsOnAZoneDirection {
         }
     }
 }
-impl From<String> for OperationsOnAZoneDirection {
+impl From<String> for OperationsOnZoneDirection {
     fn from(value: String) -> Self {
         match value.as_str() {
             "asc" => Self::Asc,
@@ -1774,20 +1778,20 @@ impl From<String> for OperationsOnAZoneDirection {
         }
     }
 }
-impl std::fmt::Display for OperationsOnAZoneDirection {
+impl std::fmt::Display for OperationsOnZoneDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for OperationsOnAZoneDirection {
+impl<'de> serde::Deserialize<'de> for OperationsOnZoneDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for OperationsOnAZoneDirection {
+impl rt::__private::ParamValue for OperationsOnZoneDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1799,7 +1803,7 @@ impl rt::__private::ParamValue for OperationsOnAZoneDirection {
 /// Example: `"method"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum RetrieveDiscoveredOperationsOnAZoneOrder {
+pub enum RetrieveDiscoveredOperationsOnZoneOrder {
     /// `"host"`
     Host,
     /// `"method"`
@@ -1813,7 +1817,7 @@ pub enum RetrieveDiscoveredOperationsOnAZoneOrder {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl RetrieveDiscoveredOperationsOnAZoneOrder {
+impl RetrieveDiscoveredOperationsOnZoneOrder {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1826,7 +1830,7 @@ impl RetrieveDiscoveredOperationsOnAZoneOrder {
         }
     }
 }
-impl From<&str> for RetrieveDiscoveredOperationsOnAZoneOrder {
+impl From<&str> for RetrieveDiscoveredOperationsOnZoneOrder {
     fn from(value: &str) -> Self {
         match value {
             "host" => Self::Host,
@@ -1838,7 +1842,7 @@ impl From<&str> for RetrieveDiscoveredOperationsOnAZoneOrder {
         }
     }
 }
-impl From<String> for RetrieveDiscoveredOperationsOnAZoneOrder {
+impl From<String> for RetrieveDiscoveredOperationsOnZoneOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "host" => Self::Host,
@@ -1850,20 +1854,20 @@ impl From<String> for RetrieveDiscoveredOperationsOnAZoneOrder {
         }
     }
 }
-impl std::fmt::Display for RetrieveDiscoveredOperationsOnAZoneOrder {
+impl std::fmt::Display for RetrieveDiscoveredOperationsOnZoneOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for RetrieveDiscoveredOperationsOnAZoneOrder {
+impl<'de> serde::Deserialize<'de> for RetrieveDiscoveredOperationsOnZoneOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for RetrieveDiscoveredOperationsOnAZoneOrder {
+impl rt::__private::ParamValue for RetrieveDiscoveredOperationsOnZoneOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2251,12 +2255,12 @@ impl<'de> serde::Deserialize<'de> for ApiDiscoveryStatePatch {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct ApiShieldApiPatchDiscoveredOperationRequest {
+pub struct PatchDiscoveredOperationRequest {
     /// `state`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ApiDiscoveryStatePatch>,
 }
-impl ApiShieldApiPatchDiscoveredOperationRequest {
+impl PatchDiscoveredOperationRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -2283,7 +2287,7 @@ pub struct PatchDiscoveryResult {
 /// Example: `"method"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum RetrieveInformationAboutAllOperationsOnAZoneOrder {
+pub enum RetrieveInformationAboutAllOperationsOnZoneOrder {
     /// `"method"`
     Method,
     /// `"host"`
@@ -2295,7 +2299,7 @@ pub enum RetrieveInformationAboutAllOperationsOnAZoneOrder {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl RetrieveInformationAboutAllOperationsOnZoneOrder {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2307,7 +2311,7 @@ impl RetrieveInformationAboutAllOperationsOnAZoneOrder {
         }
     }
 }
-impl From<&str> for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl From<&str> for RetrieveInformationAboutAllOperationsOnZoneOrder {
     fn from(value: &str) -> Self {
         match value {
             "method" => Self::Method,
@@ -2318,7 +2322,7 @@ impl From<&str> for RetrieveInformationAboutAllOperationsOnAZoneOrder {
         }
     }
 }
-impl From<String> for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl From<String> for RetrieveInformationAboutAllOperationsOnZoneOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "method" => Self::Method,
@@ -2329,20 +2333,20 @@ impl From<String> for RetrieveInformationAboutAllOperationsOnAZoneOrder {
         }
     }
 }
-impl std::fmt::Display for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl std::fmt::Display for RetrieveInformationAboutAllOperationsOnZoneOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl<'de> serde::Deserialize<'de> for RetrieveInformationAboutAllOperationsOnZoneOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for RetrieveInformationAboutAllOperationsOnAZoneOrder {
+impl rt::__private::ParamValue for RetrieveInformationAboutAllOperationsOnZoneOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2431,6 +2435,31 @@ pub enum OperationFeatures {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<OperationFeatureParameterSchemas> for OperationFeatures {
+    fn from(value: OperationFeatureParameterSchemas) -> Self {
+        Self::OperationFeatureParameterSchemas(value)
+    }
+}
+impl From<OperationFeatureThresholds> for OperationFeatures {
+    fn from(value: OperationFeatureThresholds) -> Self {
+        Self::OperationFeatureThresholds(value)
+    }
+}
+impl From<OperationFeatureApiRouting> for OperationFeatures {
+    fn from(value: OperationFeatureApiRouting) -> Self {
+        Self::OperationFeatureApiRouting(value)
+    }
+}
+impl From<OperationFeatureConfidenceIntervals> for OperationFeatures {
+    fn from(value: OperationFeatureConfidenceIntervals) -> Self {
+        Self::OperationFeatureConfidenceIntervals(value)
+    }
+}
+impl From<OperationFeatureSchemaInfo> for OperationFeatures {
+    fn from(value: OperationFeatureSchemaInfo) -> Self {
+        Self::OperationFeatureSchemaInfo(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for OperationFeatures {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2928,13 +2957,18 @@ impl OperationSchemaValidationSettingsMultipleRequestEntry {
         }
     }
     /// Sets `mitigation_action`.
-    /// `None` sends `null`.
     #[inline]
     pub fn mitigation_action(
         mut self,
-        value: Option<OperationMitigationAction>,
+        value: impl Into<OperationMitigationAction>,
     ) -> Self {
-        self.mitigation_action = Some(value);
+        self.mitigation_action = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"mitigation_action": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn mitigation_action_null(mut self) -> Self {
+        self.mitigation_action = Some(None);
         self
     }
 }
@@ -3038,13 +3072,18 @@ impl OperationSchemaValidationSettings {
         }
     }
     /// Sets `mitigation_action`.
-    /// `None` sends `null`.
     #[inline]
     pub fn mitigation_action(
         mut self,
-        value: Option<OperationMitigationAction>,
+        value: impl Into<OperationMitigationAction>,
     ) -> Self {
-        self.mitigation_action = Some(value);
+        self.mitigation_action = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"mitigation_action": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn mitigation_action_null(mut self) -> Self {
+        self.mitigation_action = Some(None);
         self
     }
 }
@@ -3225,13 +3264,18 @@ impl ZoneSchemaValidationSettingsPut {
         }
     }
     /// Sets `validation_override_mitigation_action`.
-    /// `None` sends `null`.
     #[inline]
     pub fn validation_override_mitigation_action(
         mut self,
-        value: Option<ValidationOverrideMitigationActionWrite>,
+        value: impl Into<ValidationOverrideMitigationActionWrite>,
     ) -> Self {
-        self.validation_override_mitigation_action = Some(value);
+        self.validation_override_mitigation_action = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"validation_override_mitigation_action": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn validation_override_mitigation_action_null(mut self) -> Self {
+        self.validation_override_mitigation_action = Some(None);
         self
     }
 }
@@ -3327,23 +3371,33 @@ impl ZoneSchemaValidationSettingsPatch {
         }
     }
     /// Sets `validation_default_mitigation_action`.
-    /// `None` sends `null`.
     #[inline]
     pub fn validation_default_mitigation_action(
         mut self,
-        value: Option<ValidationDefaultMitigationActionPatch>,
+        value: impl Into<ValidationDefaultMitigationActionPatch>,
     ) -> Self {
-        self.validation_default_mitigation_action = Some(value);
+        self.validation_default_mitigation_action = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"validation_default_mitigation_action": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn validation_default_mitigation_action_null(mut self) -> Self {
+        self.validation_default_mitigation_action = Some(None);
         self
     }
     /// Sets `validation_override_mitigation_action`.
-    /// `None` sends `null`.
     #[inline]
     pub fn validation_override_mitigation_action(
         mut self,
-        value: Option<ValidationOverrideMitigationActionPatch>,
+        value: impl Into<ValidationOverrideMitigationActionPatch>,
     ) -> Self {
-        self.validation_override_mitigation_action = Some(value);
+        self.validation_override_mitigation_action = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"validation_override_mitigation_action": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn validation_override_mitigation_action_null(mut self) -> Self {
+        self.validation_override_mitigation_action = Some(None);
         self
     }
 }
@@ -3573,7 +3627,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 /// Schema: `paths./zones/{zone_id}/api_gateway/user_schemas.post/requestBody/schema/properties/validation_enabled`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+pub enum UploadSchemaToZoneRequestValidationEnabled {
     /// `"true"`
     True,
     /// `"false"`
@@ -3581,7 +3635,7 @@ pub enum ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+impl UploadSchemaToZoneRequestValidationEnabled {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3591,7 +3645,7 @@ impl ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
         }
     }
 }
-impl From<&str> for ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+impl From<&str> for UploadSchemaToZoneRequestValidationEnabled {
     fn from(value: &str) -> Self {
         match value {
             "true" => Self::True,
@@ -3600,7 +3654,7 @@ impl From<&str> for ApiShieldSchemaValidationPostSchemaRequestValidationEnabled 
         }
     }
 }
-impl From<String> for ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+impl From<String> for UploadSchemaToZoneRequestValidationEnabled {
     fn from(value: String) -> Self {
         match value.as_str() {
             "true" => Self::True,
@@ -3609,19 +3663,18 @@ impl From<String> for ApiShieldSchemaValidationPostSchemaRequestValidationEnable
         }
     }
 }
-impl std::fmt::Display for ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+impl std::fmt::Display for UploadSchemaToZoneRequestValidationEnabled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+impl serde::Serialize for UploadSchemaToZoneRequestValidationEnabled {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de>
-for ApiShieldSchemaValidationPostSchemaRequestValidationEnabled {
+impl<'de> serde::Deserialize<'de> for UploadSchemaToZoneRequestValidationEnabled {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -3663,12 +3716,12 @@ pub struct SchemaUploadLogEvent {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct ApiShieldSchemaValidationEnableValidationForASchemaRequest {
+pub struct EnableValidationForSchemaRequest {
     /// `validation_enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation_enabled: Option<bool>,
 }
-impl ApiShieldSchemaValidationEnableValidationForASchemaRequest {
+impl EnableValidationForSchemaRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3725,7 +3778,7 @@ impl<'de> serde::Deserialize<'de> for ApiResult {
 /// Example: `"new"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+pub enum RetrieveAllOperationsFromSchemaOperationStatus {
     /// `"new"`
     New,
     /// `"existing"`
@@ -3733,7 +3786,7 @@ pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl RetrieveAllOperationsFromSchemaOperationStatus {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3743,7 +3796,7 @@ impl ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
         }
     }
 }
-impl From<&str> for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl From<&str> for RetrieveAllOperationsFromSchemaOperationStatus {
     fn from(value: &str) -> Self {
         match value {
             "new" => Self::New,
@@ -3752,8 +3805,7 @@ impl From<&str> for ApiShieldSchemaValidationExtractOperationsFromSchemaOperatio
         }
     }
 }
-impl From<String>
-for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl From<String> for RetrieveAllOperationsFromSchemaOperationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "new" => Self::New,
@@ -3762,23 +3814,20 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
         }
     }
 }
-impl std::fmt::Display
-for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl std::fmt::Display for RetrieveAllOperationsFromSchemaOperationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de>
-for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl<'de> serde::Deserialize<'de> for RetrieveAllOperationsFromSchemaOperationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue
-for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
+impl rt::__private::ParamValue for RetrieveAllOperationsFromSchemaOperationStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3786,7 +3835,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus {
 /// `paths./zones/{zone_id}/api_gateway/user_schemas/{schema_id}/operations.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
+pub enum RetrieveAllOperationsFromSchemaResultItem {
     /// One of the alternatives.
     Operation(Operation),
     /// One of the alternatives.
@@ -3795,8 +3844,17 @@ pub enum ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de>
-for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
+impl From<Operation> for RetrieveAllOperationsFromSchemaResultItem {
+    fn from(value: Operation) -> Self {
+        Self::Operation(value)
+    }
+}
+impl From<BasicOperation> for RetrieveAllOperationsFromSchemaResultItem {
+    fn from(value: BasicOperation) -> Self {
+        Self::BasicOperation(value)
+    }
+}
+impl<'de> serde::Deserialize<'de> for RetrieveAllOperationsFromSchemaResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -3805,7 +3863,7 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
         )?;
         rt::__private::decode_untagged(
             value,
-            "ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem",
+            "RetrieveAllOperationsFromSchemaResultItem",
             &[
                 (
                     "Operation",
@@ -3826,3 +3884,27 @@ for ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem {
         )
     }
 }
+/// The name `ApiShieldApiPatchDiscoveredOperationRequest` had until the names were reworked; use [`PatchDiscoveredOperationRequest`].
+#[deprecated(note = "renamed to `PatchDiscoveredOperationRequest`")]
+pub type ApiShieldApiPatchDiscoveredOperationRequest = PatchDiscoveredOperationRequest;
+/// The name `ApiShieldSchemaValidationEnableValidationForASchemaRequest` had until the names were reworked; use [`EnableValidationForSchemaRequest`].
+#[deprecated(note = "renamed to `EnableValidationForSchemaRequest`")]
+pub type ApiShieldSchemaValidationEnableValidationForASchemaRequest = EnableValidationForSchemaRequest;
+/// The name `ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus` had until the names were reworked; use [`RetrieveAllOperationsFromSchemaOperationStatus`].
+#[deprecated(note = "renamed to `RetrieveAllOperationsFromSchemaOperationStatus`")]
+pub type ApiShieldSchemaValidationExtractOperationsFromSchemaOperationStatus = RetrieveAllOperationsFromSchemaOperationStatus;
+/// The name `ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem` had until the names were reworked; use [`RetrieveAllOperationsFromSchemaResultItem`].
+#[deprecated(note = "renamed to `RetrieveAllOperationsFromSchemaResultItem`")]
+pub type ApiShieldSchemaValidationExtractOperationsFromSchemaResultItem = RetrieveAllOperationsFromSchemaResultItem;
+/// The name `ApiShieldSchemaValidationPostSchemaRequestValidationEnabled` had until the names were reworked; use [`UploadSchemaToZoneRequestValidationEnabled`].
+#[deprecated(note = "renamed to `UploadSchemaToZoneRequestValidationEnabled`")]
+pub type ApiShieldSchemaValidationPostSchemaRequestValidationEnabled = UploadSchemaToZoneRequestValidationEnabled;
+/// The name `OperationsOnAZoneDirection` had until the names were reworked; use [`OperationsOnZoneDirection`].
+#[deprecated(note = "renamed to `OperationsOnZoneDirection`")]
+pub type OperationsOnAZoneDirection = OperationsOnZoneDirection;
+/// The name `RetrieveDiscoveredOperationsOnAZoneOrder` had until the names were reworked; use [`RetrieveDiscoveredOperationsOnZoneOrder`].
+#[deprecated(note = "renamed to `RetrieveDiscoveredOperationsOnZoneOrder`")]
+pub type RetrieveDiscoveredOperationsOnAZoneOrder = RetrieveDiscoveredOperationsOnZoneOrder;
+/// The name `RetrieveInformationAboutAllOperationsOnAZoneOrder` had until the names were reworked; use [`RetrieveInformationAboutAllOperationsOnZoneOrder`].
+#[deprecated(note = "renamed to `RetrieveInformationAboutAllOperationsOnZoneOrder`")]
+pub type RetrieveInformationAboutAllOperationsOnAZoneOrder = RetrieveInformationAboutAllOperationsOnZoneOrder;

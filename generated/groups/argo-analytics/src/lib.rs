@@ -43,14 +43,14 @@ impl ArgoAnalyticsApi<'_> {
     /// Token permissions (any of): `#analytics:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn argo_analytics_for_a_zone(
+    pub fn get_argo_analytics_for_zone(
         &self,
         zone_id: &str,
-        params: &ArgoAnalyticsForAZoneParams,
+        params: &GetArgoAnalyticsForZoneParams,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ARGO_ANALYTICS_FOR_A_ZONE,
+            &operations::GET_ARGO_ANALYTICS_FOR_ZONE,
             &[zone_id],
         );
         request.query("bins", &params.bins);
@@ -68,13 +68,13 @@ impl ArgoAnalyticsApi<'_> {
     /// Token permissions (any of): `#analytics:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn argo_analytics_for_a_zone_at_different_po_ps(
+    pub fn get_argo_analytics_for_zone_at_different_pops(
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ARGO_ANALYTICS_FOR_A_ZONE_AT_DIFFERENT_PO_PS,
+            &operations::GET_ARGO_ANALYTICS_FOR_ZONE_AT_DIFFERENT_POPS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -84,7 +84,7 @@ impl ArgoAnalyticsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `argo-analytics-for-zone-argo-analytics-for-a-zone` — `GET /zones/{zone_id}/analytics/latency`
-    pub static ARGO_ANALYTICS_FOR_A_ZONE: rt::Operation = rt::Operation {
+    pub static GET_ARGO_ANALYTICS_FOR_ZONE: rt::Operation = rt::Operation {
         id: "argo-analytics-for-zone-argo-analytics-for-a-zone",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/analytics/latency",
@@ -93,7 +93,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `argo-analytics-for-geolocation-argo-analytics-for-a-zone-at-different-po-ps` — `GET /zones/{zone_id}/analytics/latency/colos`
-    pub static ARGO_ANALYTICS_FOR_A_ZONE_AT_DIFFERENT_PO_PS: rt::Operation = rt::Operation {
+    pub static GET_ARGO_ANALYTICS_FOR_ZONE_AT_DIFFERENT_POPS: rt::Operation = rt::Operation {
         id: "argo-analytics-for-geolocation-argo-analytics-for-a-zone-at-different-po-ps",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/analytics/latency/colos",
@@ -102,14 +102,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ArgoAnalyticsApi::argo_analytics_for_a_zone`](ArgoAnalyticsApi::argo_analytics_for_a_zone).
+/// Query and header parameters of [`ArgoAnalyticsApi::get_argo_analytics_for_zone`](ArgoAnalyticsApi::get_argo_analytics_for_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ArgoAnalyticsForAZoneParams {
+pub struct GetArgoAnalyticsForZoneParams {
     /// Query parameter `bins`.
     pub bins: Option<String>,
 }
-impl ArgoAnalyticsForAZoneParams {
+impl GetArgoAnalyticsForZoneParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {

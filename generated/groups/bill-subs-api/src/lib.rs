@@ -20,17 +20,17 @@
 use cloudflare_v4_runtime as rt;
 /// Operations of the `bill-subs-api` group; get one with `cloudflare_v4::Client::bill_subs_api`.
 #[derive(Debug, Clone, Copy)]
-pub struct BillSubsApiApi<'a> {
+pub struct BillSubsApi<'a> {
     client: &'a rt::Client,
 }
-impl<'a> BillSubsApiApi<'a> {
+impl<'a> BillSubsApi<'a> {
     /// The `bill-subs-api` operations on `client`, as `cloudflare_v4::Client::bill_subs_api` returns them.
     #[doc(hidden)]
     pub fn new(client: &'a rt::Client) -> Self {
-        BillSubsApiApi { client }
+        BillSubsApi { client }
     }
 }
-impl BillSubsApiApi<'_> {
+impl BillSubsApi<'_> {
     /// Billing Profile Details
     ///
     /// Gets the current billing profile for the account.
@@ -48,13 +48,13 @@ impl BillSubsApiApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn account_billing_profile_deprecated_billing_profile_details(
+    pub fn get_account_billing_profile(
         &self,
         account_identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
+            &operations::GET_ACCOUNT_BILLING_PROFILE,
             &[account_identifier],
         );
         rt::__private::call(request)
@@ -203,13 +203,13 @@ impl BillSubsApiApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn deprecated_billing_history_details(
+    pub fn get_billing_history(
         &self,
-        params: &DeprecatedBillingHistoryDetailsParams,
+        params: &GetBillingHistoryParams,
     ) -> rt::ListCall<BillingHistory> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEPRECATED_BILLING_HISTORY_DETAILS,
+            &operations::GET_BILLING_HISTORY,
             &[],
         );
         request.query("page", &params.page);
@@ -235,12 +235,10 @@ impl BillSubsApiApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn user_billing_profile_deprecated_billing_profile_details(
-        &self,
-    ) -> rt::Call<serde_json::Value> {
+    pub fn get_user_billing_profile(&self) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS,
+            &operations::GET_USER_BILLING_PROFILE,
             &[],
         );
         rt::__private::call(request)
@@ -347,13 +345,13 @@ impl BillSubsApiApi<'_> {
     /// Token permissions (any of): `#billing:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_subscription_details(
+    pub fn get_zone_subscription(
         &self,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_SUBSCRIPTION_DETAILS,
+            &operations::GET_ZONE_SUBSCRIPTION,
             &[identifier],
         );
         rt::__private::call(request)
@@ -454,14 +452,14 @@ impl BillSubsApiApi<'_> {
     /// Token permissions (any of): `#billing:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn available_plan_details(
+    pub fn get_available_plan(
         &self,
         zone_identifier: &str,
         plan_identifier: &str,
     ) -> rt::Call<AvailableRatePlan> {
         let request = rt::__private::request(
             self.client,
-            &operations::AVAILABLE_PLAN_DETAILS,
+            &operations::GET_AVAILABLE_PLAN,
             &[zone_identifier, plan_identifier],
         );
         rt::__private::call(request)
@@ -498,7 +496,7 @@ impl BillSubsApiApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `account-billing-profile-(-deprecated)-billing-profile-details` — `GET /accounts/{account_identifier}/billing/profile`
-    pub static ACCOUNT_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_BILLING_PROFILE: rt::Operation = rt::Operation {
         id: "account-billing-profile-(-deprecated)-billing-profile-details",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/billing/profile",
@@ -543,7 +541,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `user-billing-history-(-deprecated)-billing-history-details` — `GET /user/billing/history`
-    pub static DEPRECATED_BILLING_HISTORY_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_BILLING_HISTORY: rt::Operation = rt::Operation {
         id: "user-billing-history-(-deprecated)-billing-history-details",
         method: rt::Method::Get,
         path: "/user/billing/history",
@@ -552,7 +550,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `user-billing-profile-(-deprecated)-billing-profile-details` — `GET /user/billing/profile`
-    pub static USER_BILLING_PROFILE_DEPRECATED_BILLING_PROFILE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_USER_BILLING_PROFILE: rt::Operation = rt::Operation {
         id: "user-billing-profile-(-deprecated)-billing-profile-details",
         method: rt::Method::Get,
         path: "/user/billing/profile",
@@ -588,7 +586,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-subscription-zone-subscription-details` — `GET /zones/{identifier}/subscription`
-    pub static ZONE_SUBSCRIPTION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ZONE_SUBSCRIPTION: rt::Operation = rt::Operation {
         id: "zone-subscription-zone-subscription-details",
         method: rt::Method::Get,
         path: "/zones/{identifier}/subscription",
@@ -624,7 +622,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zone-rate-plan-available-plan-details` — `GET /zones/{zone_identifier}/available_plans/{plan_identifier}`
-    pub static AVAILABLE_PLAN_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_AVAILABLE_PLAN: rt::Operation = rt::Operation {
         id: "zone-rate-plan-available-plan-details",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/available_plans/{plan_identifier}",
@@ -642,16 +640,16 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
 }
-/// Query and header parameters of [`BillSubsApiApi::deprecated_billing_history_details`](BillSubsApiApi::deprecated_billing_history_details).
+/// Query and header parameters of [`BillSubsApi::get_billing_history`](BillSubsApi::get_billing_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DeprecatedBillingHistoryDetailsParams {
+pub struct GetBillingHistoryParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
     /// Query parameter `order`.
-    pub order: Option<DeprecatedBillingHistoryDetailsOrder>,
+    pub order: Option<GetBillingHistoryOrder>,
     /// Query parameter `occured_at`.
     pub occured_at: Option<OccurredAt>,
     /// Query parameter `occurred_at`.
@@ -661,7 +659,7 @@ pub struct DeprecatedBillingHistoryDetailsParams {
     /// Query parameter `action`.
     pub action: Option<String>,
 }
-impl DeprecatedBillingHistoryDetailsParams {
+impl GetBillingHistoryParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -689,10 +687,7 @@ impl DeprecatedBillingHistoryDetailsParams {
     }
     /// Sets `order`.
     #[inline]
-    pub fn order(
-        mut self,
-        value: impl Into<DeprecatedBillingHistoryDetailsOrder>,
-    ) -> Self {
+    pub fn order(mut self, value: impl Into<GetBillingHistoryOrder>) -> Self {
         self.order = Some(value.into());
         self
     }
@@ -750,7 +745,7 @@ pub struct SubscriptionV2 {
     /// Read-only.
     pub price: Option<Price>,
     /// `rate_plan`
-    pub rate_plan: Option<RatePlan2>,
+    pub rate_plan: Option<BillSubsApiRatePlan>,
     /// Read-only.
     pub state: Option<State>,
     /// `zone`
@@ -795,15 +790,15 @@ impl SubscriptionV2App {
 /// The list of add-ons subscribed to.
 ///
 /// Schema: `#/components/schemas/bill-subs-api_component_values`
-pub type ComponentValues = Vec<ComponentValue2>;
+pub type ComponentValues = Vec<BillSubsApiComponentValue>;
 /// A component value for a subscription.
 ///
 /// Schema: `#/components/schemas/bill-subs-api_component_value`
 ///
-/// Naming: named `ComponentValue2` because `ComponentValue` was already used (taken by `#/components/schemas/bill-subs-api_component-value`).
+/// Naming: named `BillSubsApiComponentValue` because `ComponentValue` was already used (taken by `#/components/schemas/bill-subs-api_component-value`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ComponentValue2 {
+pub struct BillSubsApiComponentValue {
     /// The default amount assigned.
     ///
     /// Example: `5`.
@@ -833,7 +828,7 @@ pub struct ComponentValue2 {
     )]
     pub filled_in: rt::Filled,
 }
-impl ComponentValue2 {
+impl BillSubsApiComponentValue {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -974,10 +969,10 @@ pub type Price = f64;
 ///
 /// Schema: `#/components/schemas/bill-subs-api_rate_plan`
 ///
-/// Naming: named `RatePlan2` because `RatePlan` was already used (taken by `#/components/schemas/bill-subs-api_rate-plan`).
+/// Naming: named `BillSubsApiRatePlan` because `RatePlan` was already used (taken by `#/components/schemas/bill-subs-api_rate-plan`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct RatePlan2 {
+pub struct BillSubsApiRatePlan {
     /// The currency applied to the rate plan subscription.
     ///
     /// Example: `"USD"`.
@@ -1020,7 +1015,7 @@ pub struct RatePlan2 {
     )]
     pub filled_in: rt::Filled,
 }
-impl RatePlan2 {
+impl BillSubsApiRatePlan {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1196,7 +1191,7 @@ pub struct DeleteSubscriptionResult {
 /// Example: `"occured_at"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DeprecatedBillingHistoryDetailsOrder {
+pub enum GetBillingHistoryOrder {
     /// `"type"`
     Type,
     /// `"occured_at"`
@@ -1206,7 +1201,7 @@ pub enum DeprecatedBillingHistoryDetailsOrder {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl DeprecatedBillingHistoryDetailsOrder {
+impl GetBillingHistoryOrder {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1217,7 +1212,7 @@ impl DeprecatedBillingHistoryDetailsOrder {
         }
     }
 }
-impl From<&str> for DeprecatedBillingHistoryDetailsOrder {
+impl From<&str> for GetBillingHistoryOrder {
     fn from(value: &str) -> Self {
         match value {
             "type" => Self::Type,
@@ -1227,7 +1222,7 @@ impl From<&str> for DeprecatedBillingHistoryDetailsOrder {
         }
     }
 }
-impl From<String> for DeprecatedBillingHistoryDetailsOrder {
+impl From<String> for GetBillingHistoryOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "type" => Self::Type,
@@ -1237,20 +1232,20 @@ impl From<String> for DeprecatedBillingHistoryDetailsOrder {
         }
     }
 }
-impl std::fmt::Display for DeprecatedBillingHistoryDetailsOrder {
+impl std::fmt::Display for GetBillingHistoryOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for DeprecatedBillingHistoryDetailsOrder {
+impl<'de> serde::Deserialize<'de> for GetBillingHistoryOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for DeprecatedBillingHistoryDetailsOrder {
+impl rt::__private::ParamValue for GetBillingHistoryOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1591,7 +1586,7 @@ pub struct SubscriptionV2Input {
     pub frequency: Option<Frequency>,
     /// `rate_plan`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rate_plan: Option<RatePlan2>,
+    pub rate_plan: Option<BillSubsApiRatePlan>,
     /// `zone`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zone: Option<ZoneInput>,
@@ -1628,7 +1623,7 @@ impl SubscriptionV2Input {
     }
     /// Sets `rate_plan`.
     #[inline]
-    pub fn rate_plan(mut self, value: impl Into<RatePlan2>) -> Self {
+    pub fn rate_plan(mut self, value: impl Into<BillSubsApiRatePlan>) -> Self {
         self.rate_plan = Some(value.into());
         self
     }
@@ -1653,3 +1648,12 @@ impl ZoneInput {
         Self {}
     }
 }
+/// The name `ComponentValue2` had until the names were reworked; use [`BillSubsApiComponentValue`].
+#[deprecated(note = "renamed to `BillSubsApiComponentValue`")]
+pub type ComponentValue2 = BillSubsApiComponentValue;
+/// The name `DeprecatedBillingHistoryDetailsOrder` had until the names were reworked; use [`GetBillingHistoryOrder`].
+#[deprecated(note = "renamed to `GetBillingHistoryOrder`")]
+pub type DeprecatedBillingHistoryDetailsOrder = GetBillingHistoryOrder;
+/// The name `RatePlan2` had until the names were reworked; use [`BillSubsApiRatePlan`].
+#[deprecated(note = "renamed to `BillSubsApiRatePlan`")]
+pub type RatePlan2 = BillSubsApiRatePlan;

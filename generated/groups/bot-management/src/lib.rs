@@ -41,13 +41,13 @@ impl BotManagementApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn bot_management_for_a_zone_get_config(
+    pub fn get_zone_bot_management_config(
         &self,
         zone_id: &str,
     ) -> rt::Call<BotManagementResponseBodyResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG,
+            &operations::GET_ZONE_BOT_MANAGEMENT_CONFIG,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -71,14 +71,14 @@ impl BotManagementApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn bot_management_for_a_zone_update_config(
+    pub fn update_zone_bot_management_config(
         &self,
         zone_id: &str,
         body: &ConfigSingle,
     ) -> rt::Call<BotManagementResponseBodyResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG,
+            &operations::UPDATE_ZONE_BOT_MANAGEMENT_CONFIG,
             &[zone_id],
         );
         request.json(body);
@@ -89,7 +89,7 @@ impl BotManagementApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `bot-management-for-a-zone-get-config` — `GET /zones/{zone_id}/bot_management`
-    pub static BOT_MANAGEMENT_FOR_A_ZONE_GET_CONFIG: rt::Operation = rt::Operation {
+    pub static GET_ZONE_BOT_MANAGEMENT_CONFIG: rt::Operation = rt::Operation {
         id: "bot-management-for-a-zone-get-config",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/bot_management",
@@ -98,7 +98,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `bot-management-for-a-zone-update-config` — `PUT /zones/{zone_id}/bot_management`
-    pub static BOT_MANAGEMENT_FOR_A_ZONE_UPDATE_CONFIG: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_BOT_MANAGEMENT_CONFIG: rt::Operation = rt::Operation {
         id: "bot-management-for-a-zone-update-config",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/bot_management",
@@ -425,6 +425,26 @@ pub enum BotManagementResponseBodyResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<BotFightModeConfig> for BotManagementResponseBodyResult {
+    fn from(value: BotFightModeConfig) -> Self {
+        Self::BotFightModeConfig(value)
+    }
+}
+impl From<SbfmDefinitelyConfig> for BotManagementResponseBodyResult {
+    fn from(value: SbfmDefinitelyConfig) -> Self {
+        Self::SbfmDefinitelyConfig(value)
+    }
+}
+impl From<SbfmLikelyConfig> for BotManagementResponseBodyResult {
+    fn from(value: SbfmLikelyConfig) -> Self {
+        Self::SbfmLikelyConfig(value)
+    }
+}
+impl From<BmSubscriptionConfig> for BotManagementResponseBodyResult {
+    fn from(value: BmSubscriptionConfig) -> Self {
+        Self::BmSubscriptionConfig(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for BotManagementResponseBodyResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -483,6 +503,26 @@ pub enum ConfigSingle {
     SbfmLikelyConfigInput(SbfmLikelyConfigInput),
     /// One of the alternatives.
     BmSubscriptionConfigInput(BmSubscriptionConfigInput),
+}
+impl From<BotFightModeConfigInput> for ConfigSingle {
+    fn from(value: BotFightModeConfigInput) -> Self {
+        Self::BotFightModeConfigInput(value)
+    }
+}
+impl From<SbfmDefinitelyConfigInput> for ConfigSingle {
+    fn from(value: SbfmDefinitelyConfigInput) -> Self {
+        Self::SbfmDefinitelyConfigInput(value)
+    }
+}
+impl From<SbfmLikelyConfigInput> for ConfigSingle {
+    fn from(value: SbfmLikelyConfigInput) -> Self {
+        Self::SbfmLikelyConfigInput(value)
+    }
+}
+impl From<BmSubscriptionConfigInput> for ConfigSingle {
+    fn from(value: BmSubscriptionConfigInput) -> Self {
+        Self::BmSubscriptionConfigInput(value)
+    }
 }
 /// Bot Fight Mode
 ///

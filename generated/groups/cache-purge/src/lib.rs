@@ -81,14 +81,14 @@ impl CachePurgeApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#cache_purge:edit`
-    pub fn purge(
+    pub fn purge_cached_content(
         &self,
         zone_id: &str,
-        body: &PurgeRequest,
+        body: &PurgeCachedContentRequest,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PURGE,
+            &operations::PURGE_CACHED_CONTENT,
             &[zone_id],
         );
         request.json(body);
@@ -99,7 +99,7 @@ impl CachePurgeApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `zone-purge` — `POST /zones/{zone_id}/purge_cache`
-    pub static PURGE: rt::Operation = rt::Operation {
+    pub static PURGE_CACHED_CONTENT: rt::Operation = rt::Operation {
         id: "zone-purge",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/purge_cache",
@@ -296,7 +296,7 @@ impl SingleFileWithUrlAndHeadersFilesItem {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum PurgeRequest {
+pub enum PurgeCachedContentRequest {
     /// One of the alternatives.
     Everything(Everything),
     /// One of the alternatives.
@@ -309,6 +309,36 @@ pub enum PurgeRequest {
     SingleFile(SingleFile),
     /// One of the alternatives.
     SingleFileWithUrlAndHeaders(SingleFileWithUrlAndHeaders),
+}
+impl From<Everything> for PurgeCachedContentRequest {
+    fn from(value: Everything) -> Self {
+        Self::Everything(value)
+    }
+}
+impl From<FlexPurgeByTags> for PurgeCachedContentRequest {
+    fn from(value: FlexPurgeByTags) -> Self {
+        Self::FlexPurgeByTags(value)
+    }
+}
+impl From<FlexPurgeByHostnames> for PurgeCachedContentRequest {
+    fn from(value: FlexPurgeByHostnames) -> Self {
+        Self::FlexPurgeByHostnames(value)
+    }
+}
+impl From<FlexPurgeByPrefixes> for PurgeCachedContentRequest {
+    fn from(value: FlexPurgeByPrefixes) -> Self {
+        Self::FlexPurgeByPrefixes(value)
+    }
+}
+impl From<SingleFile> for PurgeCachedContentRequest {
+    fn from(value: SingleFile) -> Self {
+        Self::SingleFile(value)
+    }
+}
+impl From<SingleFileWithUrlAndHeaders> for PurgeCachedContentRequest {
+    fn from(value: SingleFileWithUrlAndHeaders) -> Self {
+        Self::SingleFileWithUrlAndHeaders(value)
+    }
 }
 /// Identifier
 ///
@@ -323,3 +353,6 @@ pub struct ApiResponseSingleIdResult {
     /// `id`
     pub id: SchemasIdentifier,
 }
+/// The name `PurgeRequest` had until the names were reworked; use [`PurgeCachedContentRequest`].
+#[deprecated(note = "renamed to `PurgeCachedContentRequest`")]
+pub type PurgeRequest = PurgeCachedContentRequest;

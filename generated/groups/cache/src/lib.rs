@@ -213,13 +213,13 @@ impl CacheApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_cache_settings_get_origin_post_quantum_encryption_setting(
+    pub fn get_origin_post_quantum_encryption_setting(
         &self,
         zone_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
+            &operations::GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -238,14 +238,14 @@ impl CacheApi<'_> {
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_cache_settings_change_origin_post_quantum_encryption_setting(
+    pub fn change_origin_post_quantum_encryption_setting(
         &self,
         zone_id: &str,
-        body: &ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest,
+        body: &ChangeOriginPostQuantumEncryptionSettingRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
+            &operations::CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING,
             &[zone_id],
         );
         request.json(body);
@@ -598,7 +598,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-cache-settings-get-origin-post-quantum-encryption-setting` — `GET /zones/{zone_id}/cache/origin_post_quantum_encryption`
-    pub static ZONE_CACHE_SETTINGS_GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation = rt::Operation {
+    pub static GET_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation = rt::Operation {
         id: "zone-cache-settings-get-origin-post-quantum-encryption-setting",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/cache/origin_post_quantum_encryption",
@@ -607,7 +607,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-cache-settings-change-origin-post-quantum-encryption-setting` — `PUT /zones/{zone_id}/cache/origin_post_quantum_encryption`
-    pub static ZONE_CACHE_SETTINGS_CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation = rt::Operation {
+    pub static CHANGE_ORIGIN_POST_QUANTUM_ENCRYPTION_SETTING: rt::Operation = rt::Operation {
         id: "zone-cache-settings-change-origin-post-quantum-encryption-setting",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/cache/origin_post_quantum_encryption",
@@ -1203,11 +1203,11 @@ impl<'de> serde::Deserialize<'de> for OriginPostQuantumEncryptionValue {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest {
+pub struct ChangeOriginPostQuantumEncryptionSettingRequest {
     /// `value`
     pub value: OriginPostQuantumEncryptionValue,
 }
-impl ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest {
+impl ChangeOriginPostQuantumEncryptionSettingRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(value: impl Into<OriginPostQuantumEncryptionValue>) -> Self {
@@ -1782,3 +1782,6 @@ impl ChangeOriginMaxHttpVersionSettingRequest {
         Self { value: value.into() }
     }
 }
+/// The name `ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest` had until the names were reworked; use [`ChangeOriginPostQuantumEncryptionSettingRequest`].
+#[deprecated(note = "renamed to `ChangeOriginPostQuantumEncryptionSettingRequest`")]
+pub type ZoneCacheSettingsChangeOriginPostQuantumEncryptionSettingRequest = ChangeOriginPostQuantumEncryptionSettingRequest;

@@ -41,10 +41,10 @@ impl CallsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn list(&self, account_id: &str) -> rt::Call<Vec<TurnKey>> {
+    pub fn list_apps(&self, account_id: &str) -> rt::Call<Vec<TurnKey>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST,
+            &operations::LIST_APPS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -59,14 +59,14 @@ impl CallsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_new_app(
+    pub fn create_new_app(
         &self,
         account_id: &str,
         body: &AppEditableFields,
     ) -> rt::Call<AppWithSecret> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_NEW_APP,
+            &operations::CREATE_NEW_APP,
             &[account_id],
         );
         request.json(body);
@@ -102,7 +102,7 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `app_id`
-    pub fn update_app_details(
+    pub fn edit_app_details(
         &self,
         account_id: &str,
         app_id: &str,
@@ -110,7 +110,7 @@ impl CallsApi<'_> {
     ) -> rt::Call<App> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_APP_DETAILS,
+            &operations::EDIT_APP_DETAILS,
             &[account_id, app_id],
         );
         request.json(body);
@@ -145,10 +145,10 @@ impl CallsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn calls_turn_key_list(&self, account_id: &str) -> rt::Call<Vec<TurnKey>> {
+    pub fn list_turn_keys(&self, account_id: &str) -> rt::Call<Vec<TurnKey>> {
         let request = rt::__private::request(
             self.client,
-            &operations::CALLS_TURN_KEY_LIST,
+            &operations::LIST_TURN_KEYS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -163,14 +163,14 @@ impl CallsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn calls_turn_key_create(
+    pub fn create_new_turn_key(
         &self,
         account_id: &str,
         body: &TurnKeyEditableFields,
     ) -> rt::Call<TurnKeyWithKey> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CALLS_TURN_KEY_CREATE,
+            &operations::CREATE_NEW_TURN_KEY,
             &[account_id],
         );
         request.json(body);
@@ -187,14 +187,14 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `key_id`
-    pub fn calls_retrieve_turn_key_details(
+    pub fn retrieve_turn_key_details(
         &self,
         account_id: &str,
         key_id: &str,
     ) -> rt::Call<TurnKey> {
         let request = rt::__private::request(
             self.client,
-            &operations::CALLS_RETRIEVE_TURN_KEY_DETAILS,
+            &operations::RETRIEVE_TURN_KEY_DETAILS,
             &[account_id, key_id],
         );
         rt::__private::call(request)
@@ -210,7 +210,7 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `key_id`
-    pub fn calls_update_turn_key(
+    pub fn edit_turn_key_details(
         &self,
         account_id: &str,
         key_id: &str,
@@ -218,7 +218,7 @@ impl CallsApi<'_> {
     ) -> rt::Call<TurnKey> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CALLS_UPDATE_TURN_KEY,
+            &operations::EDIT_TURN_KEY_DETAILS,
             &[account_id, key_id],
         );
         request.json(body);
@@ -235,14 +235,14 @@ impl CallsApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `key_id`
-    pub fn calls_delete_turn_key(
+    pub fn delete_turn_key(
         &self,
         account_id: &str,
         key_id: &str,
     ) -> rt::Call<Option<TurnKey>> {
         let request = rt::__private::request(
             self.client,
-            &operations::CALLS_DELETE_TURN_KEY,
+            &operations::DELETE_TURN_KEY,
             &[account_id, key_id],
         );
         rt::__private::call(request)
@@ -252,7 +252,7 @@ impl CallsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `calls-apps-list` — `GET /accounts/{account_id}/calls/apps`
-    pub static LIST: rt::Operation = rt::Operation {
+    pub static LIST_APPS: rt::Operation = rt::Operation {
         id: "calls-apps-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/calls/apps",
@@ -261,7 +261,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-apps-create-a-new-app` — `POST /accounts/{account_id}/calls/apps`
-    pub static CREATE_A_NEW_APP: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_APP: rt::Operation = rt::Operation {
         id: "calls-apps-create-a-new-app",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/calls/apps",
@@ -279,7 +279,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-apps-update-app-details` — `PUT /accounts/{account_id}/calls/apps/{app_id}`
-    pub static UPDATE_APP_DETAILS: rt::Operation = rt::Operation {
+    pub static EDIT_APP_DETAILS: rt::Operation = rt::Operation {
         id: "calls-apps-update-app-details",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/calls/apps/{app_id}",
@@ -297,7 +297,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-turn-key-list` — `GET /accounts/{account_id}/calls/turn_keys`
-    pub static CALLS_TURN_KEY_LIST: rt::Operation = rt::Operation {
+    pub static LIST_TURN_KEYS: rt::Operation = rt::Operation {
         id: "calls-turn-key-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/calls/turn_keys",
@@ -306,7 +306,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-turn-key-create` — `POST /accounts/{account_id}/calls/turn_keys`
-    pub static CALLS_TURN_KEY_CREATE: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_TURN_KEY: rt::Operation = rt::Operation {
         id: "calls-turn-key-create",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/calls/turn_keys",
@@ -315,7 +315,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-retrieve-turn-key-details` — `GET /accounts/{account_id}/calls/turn_keys/{key_id}`
-    pub static CALLS_RETRIEVE_TURN_KEY_DETAILS: rt::Operation = rt::Operation {
+    pub static RETRIEVE_TURN_KEY_DETAILS: rt::Operation = rt::Operation {
         id: "calls-retrieve-turn-key-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/calls/turn_keys/{key_id}",
@@ -324,7 +324,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-update-turn-key` — `PUT /accounts/{account_id}/calls/turn_keys/{key_id}`
-    pub static CALLS_UPDATE_TURN_KEY: rt::Operation = rt::Operation {
+    pub static EDIT_TURN_KEY_DETAILS: rt::Operation = rt::Operation {
         id: "calls-update-turn-key",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/calls/turn_keys/{key_id}",
@@ -333,7 +333,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `calls-delete-turn-key` — `DELETE /accounts/{account_id}/calls/turn_keys/{key_id}`
-    pub static CALLS_DELETE_TURN_KEY: rt::Operation = rt::Operation {
+    pub static DELETE_TURN_KEY: rt::Operation = rt::Operation {
         id: "calls-delete-turn-key",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/calls/turn_keys/{key_id}",

@@ -41,10 +41,10 @@ impl CloudConnectorApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_cloud_connector_rules(&self, zone_id: &str) -> rt::Call<Rules> {
+    pub fn rules(&self, zone_id: &str) -> rt::Call<Rules> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_CLOUD_CONNECTOR_RULES,
+            &operations::RULES,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -58,28 +58,24 @@ impl CloudConnectorApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// The request body is optional: this method sends none; [`zone_cloud_conenctor_rules_put_with`](Self::zone_cloud_conenctor_rules_put_with) takes one.
+    /// The request body is optional: this method sends none; [`put_rules_with`](Self::put_rules_with) takes one.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_cloud_conenctor_rules_put(&self, zone_id: &str) -> rt::Call<Rules> {
+    pub fn put_rules(&self, zone_id: &str) -> rt::Call<Rules> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_CLOUD_CONENCTOR_RULES_PUT,
+            &operations::PUT_RULES,
             &[zone_id],
         );
         rt::__private::call(request)
     }
-    /// [`zone_cloud_conenctor_rules_put`](Self::zone_cloud_conenctor_rules_put) with its optional request body.
+    /// [`put_rules`](Self::put_rules) with its optional request body.
     ///
     /// `PUT /zones/{zone_id}/cloud_connector/rules`
-    pub fn zone_cloud_conenctor_rules_put_with(
-        &self,
-        zone_id: &str,
-        body: &Rules,
-    ) -> rt::Call<Rules> {
+    pub fn put_rules_with(&self, zone_id: &str, body: &Rules) -> rt::Call<Rules> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZONE_CLOUD_CONENCTOR_RULES_PUT,
+            &operations::PUT_RULES,
             &[zone_id],
         );
         request.json(body);
@@ -90,7 +86,7 @@ impl CloudConnectorApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `zone-cloud-connector-rules` — `GET /zones/{zone_id}/cloud_connector/rules`
-    pub static ZONE_CLOUD_CONNECTOR_RULES: rt::Operation = rt::Operation {
+    pub static RULES: rt::Operation = rt::Operation {
         id: "zone-cloud-connector-rules",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/cloud_connector/rules",
@@ -99,7 +95,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-cloud-conenctor-rules-put` — `PUT /zones/{zone_id}/cloud_connector/rules`
-    pub static ZONE_CLOUD_CONENCTOR_RULES_PUT: rt::Operation = rt::Operation {
+    pub static PUT_RULES: rt::Operation = rt::Operation {
         id: "zone-cloud-conenctor-rules-put",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/cloud_connector/rules",

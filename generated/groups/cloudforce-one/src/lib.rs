@@ -39,14 +39,14 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_list(
+    pub fn list_requests(
         &self,
         account_identifier: &str,
         body: &RequestList,
     ) -> rt::Call<Vec<RequestListItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_LIST,
+            &operations::LIST_REQUESTS,
             &[account_identifier],
         );
         request.json(body);
@@ -60,13 +60,13 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_constants(
+    pub fn get_request_priority_status_and_tlp_constants(
         &self,
         account_identifier: &str,
     ) -> rt::Call<RequestConstants> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_CONSTANTS,
+            &operations::GET_REQUEST_PRIORITY_STATUS_AND_TLP_CONSTANTS,
             &[account_identifier],
         );
         rt::__private::call(request)
@@ -81,14 +81,14 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_new(
+    pub fn create_new_request(
         &self,
         account_identifier: &str,
         body: &RequestEdit,
     ) -> rt::Call<RequestItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_NEW,
+            &operations::CREATE_NEW_REQUEST,
             &[account_identifier],
         );
         request.json(body);
@@ -102,14 +102,14 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_priority_list(
+    pub fn list_priority_intelligence_requirements(
         &self,
         account_identifier: &str,
         body: &PriorityList,
     ) -> rt::Call<Vec<PriorityItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_PRIORITY_LIST,
+            &operations::LIST_PRIORITY_INTELLIGENCE_REQUIREMENTS,
             &[account_identifier],
         );
         request.json(body);
@@ -123,14 +123,14 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_priority_new(
+    pub fn create_new_priority_requirement(
         &self,
         account_identifier: &str,
         body: &PriorityEdit,
     ) -> rt::Call<PriorityItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_PRIORITY_NEW,
+            &operations::CREATE_NEW_PRIORITY_REQUIREMENT,
             &[account_identifier],
         );
         request.json(body);
@@ -144,13 +144,13 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_priority_quota(
+    pub fn get_priority_intelligence_requirement_quota(
         &self,
         account_identifier: &str,
     ) -> rt::Call<Quota> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_PRIORITY_QUOTA,
+            &operations::GET_PRIORITY_INTELLIGENCE_REQUIREMENT_QUOTA,
             &[account_identifier],
         );
         rt::__private::call(request)
@@ -164,14 +164,14 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `priority_identifer`
-    pub fn cloudforce_one_priority_get(
+    pub fn get_priority_intelligence_requirement(
         &self,
         account_identifier: &str,
         priority_identifer: &str,
     ) -> rt::Call<RequestItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_PRIORITY_GET,
+            &operations::GET_PRIORITY_INTELLIGENCE_REQUIREMENT,
             &[account_identifier, priority_identifer],
         );
         rt::__private::call(request)
@@ -185,7 +185,7 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `priority_identifer`
-    pub fn cloudforce_one_priority_update(
+    pub fn update_priority_intelligence_requirement(
         &self,
         account_identifier: &str,
         priority_identifer: &str,
@@ -193,7 +193,7 @@ impl CloudforceOneApi<'_> {
     ) -> rt::Call<RequestItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_PRIORITY_UPDATE,
+            &operations::UPDATE_PRIORITY_INTELLIGENCE_REQUIREMENT,
             &[account_identifier, priority_identifer],
         );
         request.json(body);
@@ -208,14 +208,14 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `priority_identifer`
-    pub fn cloudforce_one_priority_delete(
+    pub fn delete_priority_intelligence_report(
         &self,
         account_identifier: &str,
         priority_identifer: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_PRIORITY_DELETE,
+            &operations::DELETE_PRIORITY_INTELLIGENCE_REPORT,
             &[account_identifier, priority_identifer],
         );
         rt::__private::call(request)
@@ -228,13 +228,10 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_quota(
-        &self,
-        account_identifier: &str,
-    ) -> rt::Call<Quota> {
+    pub fn get_request_quota(&self, account_identifier: &str) -> rt::Call<Quota> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_QUOTA,
+            &operations::GET_REQUEST_QUOTA,
             &[account_identifier],
         );
         rt::__private::call(request)
@@ -247,13 +244,10 @@ impl CloudforceOneApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn cloudforce_one_request_types(
-        &self,
-        account_identifier: &str,
-    ) -> rt::Call<RequestTypes> {
+    pub fn get_request_types(&self, account_identifier: &str) -> rt::Call<RequestTypes> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_TYPES,
+            &operations::GET_REQUEST_TYPES,
             &[account_identifier],
         );
         rt::__private::call(request)
@@ -267,14 +261,14 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `request_identifier`
-    pub fn cloudforce_one_request_get(
+    pub fn get_request(
         &self,
         account_identifier: &str,
         request_identifier: &str,
     ) -> rt::Call<RequestItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_GET,
+            &operations::GET_REQUEST,
             &[account_identifier, request_identifier],
         );
         rt::__private::call(request)
@@ -290,7 +284,7 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `request_identifier`
-    pub fn cloudforce_one_request_update(
+    pub fn update_request(
         &self,
         account_identifier: &str,
         request_identifier: &str,
@@ -298,7 +292,7 @@ impl CloudforceOneApi<'_> {
     ) -> rt::Call<RequestItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_UPDATE,
+            &operations::UPDATE_REQUEST,
             &[account_identifier, request_identifier],
         );
         request.json(body);
@@ -313,14 +307,14 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `request_identifier`
-    pub fn cloudforce_one_request_delete(
+    pub fn delete_request(
         &self,
         account_identifier: &str,
         request_identifier: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_DELETE,
+            &operations::DELETE_REQUEST,
             &[account_identifier, request_identifier],
         );
         rt::__private::call(request)
@@ -334,7 +328,7 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `request_identifier`
-    pub fn cloudforce_one_request_message_list(
+    pub fn list_request_messages(
         &self,
         account_identifier: &str,
         request_identifier: &str,
@@ -342,7 +336,7 @@ impl CloudforceOneApi<'_> {
     ) -> rt::Call<Vec<RequestMessageItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST,
+            &operations::LIST_REQUEST_MESSAGES,
             &[account_identifier, request_identifier],
         );
         request.json(body);
@@ -359,7 +353,7 @@ impl CloudforceOneApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `request_identifier`
-    pub fn cloudforce_one_request_message_new(
+    pub fn create_new_request_message(
         &self,
         account_identifier: &str,
         request_identifier: &str,
@@ -367,7 +361,7 @@ impl CloudforceOneApi<'_> {
     ) -> rt::Call<RequestMessageItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_NEW,
+            &operations::CREATE_NEW_REQUEST_MESSAGE,
             &[account_identifier, request_identifier],
         );
         request.json(body);
@@ -383,7 +377,7 @@ impl CloudforceOneApi<'_> {
     /// - `account_identifier`
     /// - `request_identifier`
     /// - `message_identifer`
-    pub fn cloudforce_one_request_message_update(
+    pub fn update_request_message(
         &self,
         account_identifier: &str,
         request_identifier: &str,
@@ -392,7 +386,7 @@ impl CloudforceOneApi<'_> {
     ) -> rt::Call<RequestMessageItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_UPDATE,
+            &operations::UPDATE_REQUEST_MESSAGE,
             &[account_identifier, request_identifier, &message_identifer.to_string()],
         );
         request.json(body);
@@ -408,7 +402,7 @@ impl CloudforceOneApi<'_> {
     /// - `account_identifier`
     /// - `request_identifier`
     /// - `message_identifer`
-    pub fn cloudforce_one_request_message_delete(
+    pub fn delete_request_message(
         &self,
         account_identifier: &str,
         request_identifier: &str,
@@ -416,7 +410,7 @@ impl CloudforceOneApi<'_> {
     ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE,
+            &operations::DELETE_REQUEST_MESSAGE,
             &[account_identifier, request_identifier, &message_identifer.to_string()],
         );
         rt::__private::call(request)
@@ -447,7 +441,7 @@ impl CloudforceOneApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `cloudforce-one-request-list` — `POST /accounts/{account_identifier}/cloudforce-one/requests`
-    pub static CLOUDFORCE_ONE_REQUEST_LIST: rt::Operation = rt::Operation {
+    pub static LIST_REQUESTS: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-list",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/cloudforce-one/requests",
@@ -456,7 +450,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-constants` — `GET /accounts/{account_identifier}/cloudforce-one/requests/constants`
-    pub static CLOUDFORCE_ONE_REQUEST_CONSTANTS: rt::Operation = rt::Operation {
+    pub static GET_REQUEST_PRIORITY_STATUS_AND_TLP_CONSTANTS: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-constants",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/constants",
@@ -465,7 +459,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-new` — `POST /accounts/{account_identifier}/cloudforce-one/requests/new`
-    pub static CLOUDFORCE_ONE_REQUEST_NEW: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_REQUEST: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-new",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/new",
@@ -474,7 +468,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-priority-list` — `POST /accounts/{account_identifier}/cloudforce-one/requests/priority`
-    pub static CLOUDFORCE_ONE_PRIORITY_LIST: rt::Operation = rt::Operation {
+    pub static LIST_PRIORITY_INTELLIGENCE_REQUIREMENTS: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-list",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/priority",
@@ -483,7 +477,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-priority-new` — `POST /accounts/{account_identifier}/cloudforce-one/requests/priority/new`
-    pub static CLOUDFORCE_ONE_PRIORITY_NEW: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_PRIORITY_REQUIREMENT: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-new",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/new",
@@ -492,7 +486,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-priority-quota` — `GET /accounts/{account_identifier}/cloudforce-one/requests/priority/quota`
-    pub static CLOUDFORCE_ONE_PRIORITY_QUOTA: rt::Operation = rt::Operation {
+    pub static GET_PRIORITY_INTELLIGENCE_REQUIREMENT_QUOTA: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-quota",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/quota",
@@ -501,7 +495,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-priority-get` — `GET /accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}`
-    pub static CLOUDFORCE_ONE_PRIORITY_GET: rt::Operation = rt::Operation {
+    pub static GET_PRIORITY_INTELLIGENCE_REQUIREMENT: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-get",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
@@ -510,7 +504,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-priority-update` — `PUT /accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}`
-    pub static CLOUDFORCE_ONE_PRIORITY_UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_PRIORITY_INTELLIGENCE_REQUIREMENT: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-update",
         method: rt::Method::Put,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
@@ -519,7 +513,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-priority-delete` — `DELETE /accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}`
-    pub static CLOUDFORCE_ONE_PRIORITY_DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_PRIORITY_INTELLIGENCE_REPORT: rt::Operation = rt::Operation {
         id: "cloudforce-one-priority-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/priority/{priority_identifer}",
@@ -528,7 +522,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-quota` — `GET /accounts/{account_identifier}/cloudforce-one/requests/quota`
-    pub static CLOUDFORCE_ONE_REQUEST_QUOTA: rt::Operation = rt::Operation {
+    pub static GET_REQUEST_QUOTA: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-quota",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/quota",
@@ -537,7 +531,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-types` — `GET /accounts/{account_identifier}/cloudforce-one/requests/types`
-    pub static CLOUDFORCE_ONE_REQUEST_TYPES: rt::Operation = rt::Operation {
+    pub static GET_REQUEST_TYPES: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-types",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/types",
@@ -546,7 +540,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-get` — `GET /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}`
-    pub static CLOUDFORCE_ONE_REQUEST_GET: rt::Operation = rt::Operation {
+    pub static GET_REQUEST: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-get",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}",
@@ -555,7 +549,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-update` — `PUT /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}`
-    pub static CLOUDFORCE_ONE_REQUEST_UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_REQUEST: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-update",
         method: rt::Method::Put,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}",
@@ -564,7 +558,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-delete` — `DELETE /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}`
-    pub static CLOUDFORCE_ONE_REQUEST_DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_REQUEST: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}",
@@ -573,7 +567,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-message-list` — `POST /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message`
-    pub static CLOUDFORCE_ONE_REQUEST_MESSAGE_LIST: rt::Operation = rt::Operation {
+    pub static LIST_REQUEST_MESSAGES: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-message-list",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message",
@@ -582,7 +576,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-message-new` — `POST /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message/new`
-    pub static CLOUDFORCE_ONE_REQUEST_MESSAGE_NEW: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_REQUEST_MESSAGE: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-message-new",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message/new",
@@ -591,7 +585,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-message-update` — `PUT /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message/{message_identifer}`
-    pub static CLOUDFORCE_ONE_REQUEST_MESSAGE_UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_REQUEST_MESSAGE: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-message-update",
         method: rt::Method::Put,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message/{message_identifer}",
@@ -600,7 +594,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudforce-one-request-message-delete` — `DELETE /accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message/{message_identifer}`
-    pub static CLOUDFORCE_ONE_REQUEST_MESSAGE_DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_REQUEST_MESSAGE: rt::Operation = rt::Operation {
         id: "cloudforce-one-request-message-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_identifier}/cloudforce-one/requests/{request_identifier}/message/{message_identifer}",

@@ -37,13 +37,13 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_indicator_feeds(
+    pub fn get_indicator_feeds_owned_by_this_account(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<IndicatorFeedItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_INDICATOR_FEEDS,
+            &operations::GET_INDICATOR_FEEDS_OWNED_BY_THIS_ACCOUNT,
             &[account_id],
         );
         rt::__private::call(request)
@@ -56,14 +56,14 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_indicator_feeds(
+    pub fn create_new_indicator_feed(
         &self,
         account_id: &str,
         body: &CreateFeed,
     ) -> rt::Call<IndicatorFeedItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_INDICATOR_FEEDS,
+            &operations::CREATE_NEW_INDICATOR_FEED,
             &[account_id],
         );
         request.json(body);
@@ -77,14 +77,14 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn add_permission(
+    pub fn grant_permission_to_indicator_feed(
         &self,
         account_id: &str,
         body: &PermissionsRequest,
     ) -> rt::Call<PermissionsUpdate> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_PERMISSION,
+            &operations::GRANT_PERMISSION_TO_INDICATOR_FEED,
             &[account_id],
         );
         request.json(body);
@@ -98,14 +98,14 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn remove_permission(
+    pub fn revoke_permission_to_indicator_feed(
         &self,
         account_id: &str,
         body: &PermissionsRequest,
     ) -> rt::Call<PermissionsUpdate> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_PERMISSION,
+            &operations::REVOKE_PERMISSION_TO_INDICATOR_FEED,
             &[account_id],
         );
         request.json(body);
@@ -119,13 +119,13 @@ impl CustomIndicatorFeedsApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn view_permissions(
+    pub fn list_indicator_feed_permissions(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<PermissionListItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::VIEW_PERMISSIONS,
+            &operations::LIST_INDICATOR_FEED_PERMISSIONS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -249,7 +249,7 @@ impl CustomIndicatorFeedsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `custom-indicator-feeds-get-indicator-feeds` — `GET /accounts/{account_id}/intel/indicator-feeds`
-    pub static GET_INDICATOR_FEEDS: rt::Operation = rt::Operation {
+    pub static GET_INDICATOR_FEEDS_OWNED_BY_THIS_ACCOUNT: rt::Operation = rt::Operation {
         id: "custom-indicator-feeds-get-indicator-feeds",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/intel/indicator-feeds",
@@ -258,7 +258,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-indicator-feeds-create-indicator-feeds` — `POST /accounts/{account_id}/intel/indicator-feeds`
-    pub static CREATE_INDICATOR_FEEDS: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_INDICATOR_FEED: rt::Operation = rt::Operation {
         id: "custom-indicator-feeds-create-indicator-feeds",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/intel/indicator-feeds",
@@ -267,7 +267,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-indicator-feeds-add-permission` — `PUT /accounts/{account_id}/intel/indicator-feeds/permissions/add`
-    pub static ADD_PERMISSION: rt::Operation = rt::Operation {
+    pub static GRANT_PERMISSION_TO_INDICATOR_FEED: rt::Operation = rt::Operation {
         id: "custom-indicator-feeds-add-permission",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/intel/indicator-feeds/permissions/add",
@@ -276,7 +276,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-indicator-feeds-remove-permission` — `PUT /accounts/{account_id}/intel/indicator-feeds/permissions/remove`
-    pub static REMOVE_PERMISSION: rt::Operation = rt::Operation {
+    pub static REVOKE_PERMISSION_TO_INDICATOR_FEED: rt::Operation = rt::Operation {
         id: "custom-indicator-feeds-remove-permission",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/intel/indicator-feeds/permissions/remove",
@@ -285,7 +285,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-indicator-feeds-view-permissions` — `GET /accounts/{account_id}/intel/indicator-feeds/permissions/view`
-    pub static VIEW_PERMISSIONS: rt::Operation = rt::Operation {
+    pub static LIST_INDICATOR_FEED_PERMISSIONS: rt::Operation = rt::Operation {
         id: "custom-indicator-feeds-view-permissions",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/intel/indicator-feeds/permissions/view",

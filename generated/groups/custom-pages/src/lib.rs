@@ -47,13 +47,13 @@ impl CustomPagesApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: business, enterprise, pro
-    pub fn custom_pages_for_an_account_list_custom_pages(
+    pub fn list_account_custom_pages(
         &self,
         account_identifier: &str,
     ) -> rt::ListCall<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES,
+            &operations::LIST_ACCOUNT_CUSTOM_PAGES,
             &[account_identifier],
         );
         rt::__private::list_call(request)
@@ -73,14 +73,14 @@ impl CustomPagesApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: business, enterprise, pro
-    pub fn custom_pages_for_an_account_get_a_custom_page(
+    pub fn get_account_custom_page(
         &self,
         account_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_GET_A_CUSTOM_PAGE,
+            &operations::GET_ACCOUNT_CUSTOM_PAGE,
             &[account_identifier, identifier],
         );
         rt::__private::call(request)
@@ -100,15 +100,15 @@ impl CustomPagesApi<'_> {
     /// Token permissions (any of): `#organization:edit`
     ///
     /// Plans: business, enterprise, pro
-    pub fn custom_pages_for_an_account_update_a_custom_page(
+    pub fn update_account_custom_page(
         &self,
         account_identifier: &str,
         identifier: &str,
-        body: &UpdateACustomPageRequest,
+        body: &CustomPageRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CUSTOM_PAGES_FOR_AN_ACCOUNT_UPDATE_A_CUSTOM_PAGE,
+            &operations::UPDATE_ACCOUNT_CUSTOM_PAGE,
             &[account_identifier, identifier],
         );
         request.json(body);
@@ -130,13 +130,13 @@ impl CustomPagesApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, pro
-    pub fn custom_pages_for_a_zone_list_custom_pages(
+    pub fn list_zone_custom_pages(
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::CUSTOM_PAGES_FOR_A_ZONE_LIST_CUSTOM_PAGES,
+            &operations::LIST_ZONE_CUSTOM_PAGES,
             &[zone_identifier],
         );
         rt::__private::list_call(request)
@@ -156,14 +156,14 @@ impl CustomPagesApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, pro
-    pub fn custom_pages_for_a_zone_get_a_custom_page(
+    pub fn get_zone_custom_page(
         &self,
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::CUSTOM_PAGES_FOR_A_ZONE_GET_A_CUSTOM_PAGE,
+            &operations::GET_ZONE_CUSTOM_PAGE,
             &[zone_identifier, identifier],
         );
         rt::__private::call(request)
@@ -183,15 +183,15 @@ impl CustomPagesApi<'_> {
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, pro
-    pub fn custom_pages_for_a_zone_update_a_custom_page(
+    pub fn update_zone_custom_page(
         &self,
         zone_identifier: &str,
         identifier: &str,
-        body: &UpdateACustomPageRequest,
+        body: &CustomPageRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CUSTOM_PAGES_FOR_A_ZONE_UPDATE_A_CUSTOM_PAGE,
+            &operations::UPDATE_ZONE_CUSTOM_PAGE,
             &[zone_identifier, identifier],
         );
         request.json(body);
@@ -202,7 +202,7 @@ impl CustomPagesApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `custom-pages-for-an-account-list-custom-pages` — `GET /accounts/{account_identifier}/custom_pages`
-    pub static CUSTOM_PAGES_FOR_AN_ACCOUNT_LIST_CUSTOM_PAGES: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_CUSTOM_PAGES: rt::Operation = rt::Operation {
         id: "custom-pages-for-an-account-list-custom-pages",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/custom_pages",
@@ -211,7 +211,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `custom-pages-for-an-account-get-a-custom-page` — `GET /accounts/{account_identifier}/custom_pages/{identifier}`
-    pub static CUSTOM_PAGES_FOR_AN_ACCOUNT_GET_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "custom-pages-for-an-account-get-a-custom-page",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/custom_pages/{identifier}",
@@ -220,7 +220,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-pages-for-an-account-update-a-custom-page` — `PUT /accounts/{account_identifier}/custom_pages/{identifier}`
-    pub static CUSTOM_PAGES_FOR_AN_ACCOUNT_UPDATE_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "custom-pages-for-an-account-update-a-custom-page",
         method: rt::Method::Put,
         path: "/accounts/{account_identifier}/custom_pages/{identifier}",
@@ -229,7 +229,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-pages-for-a-zone-list-custom-pages` — `GET /zones/{zone_identifier}/custom_pages`
-    pub static CUSTOM_PAGES_FOR_A_ZONE_LIST_CUSTOM_PAGES: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_CUSTOM_PAGES: rt::Operation = rt::Operation {
         id: "custom-pages-for-a-zone-list-custom-pages",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/custom_pages",
@@ -238,7 +238,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `custom-pages-for-a-zone-get-a-custom-page` — `GET /zones/{zone_identifier}/custom_pages/{identifier}`
-    pub static CUSTOM_PAGES_FOR_A_ZONE_GET_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static GET_ZONE_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "custom-pages-for-a-zone-get-a-custom-page",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/custom_pages/{identifier}",
@@ -247,7 +247,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `custom-pages-for-a-zone-update-a-custom-page` — `PUT /zones/{zone_identifier}/custom_pages/{identifier}`
-    pub static CUSTOM_PAGES_FOR_A_ZONE_UPDATE_A_CUSTOM_PAGE: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_CUSTOM_PAGE: rt::Operation = rt::Operation {
         id: "custom-pages-for-a-zone-update-a-custom-page",
         method: rt::Method::Put,
         path: "/zones/{zone_identifier}/custom_pages/{identifier}",
@@ -329,13 +329,13 @@ pub type Url = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateACustomPageRequest {
+pub struct CustomPageRequest {
     /// `state`
     pub state: State,
     /// `url`
     pub url: Url,
 }
-impl UpdateACustomPageRequest {
+impl CustomPageRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(state: impl Into<State>, url: impl Into<Url>) -> Self {
@@ -345,3 +345,6 @@ impl UpdateACustomPageRequest {
         }
     }
 }
+/// The name `UpdateACustomPageRequest` had until the names were reworked; use [`CustomPageRequest`].
+#[deprecated(note = "renamed to `CustomPageRequest`")]
+pub type UpdateACustomPageRequest = CustomPageRequest;

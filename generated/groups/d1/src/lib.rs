@@ -41,14 +41,14 @@ impl D1Api<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn cloudflare_d1_list_databases(
+    pub fn list_d1_databases(
         &self,
         account_id: &str,
-        params: &CloudflareD1ListDatabasesParams,
+        params: &ListD1DatabasesParams,
     ) -> rt::ListCall<DatabaseResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_LIST_DATABASES,
+            &operations::LIST_D1_DATABASES,
             &[account_id],
         );
         request.query("name", &params.name);
@@ -66,14 +66,14 @@ impl D1Api<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn cloudflare_d1_create_database(
+    pub fn create_d1_database(
         &self,
         account_id: &str,
-        body: &CloudflareD1CreateDatabaseRequest,
+        body: &CreateD1DatabaseRequest,
     ) -> rt::Call<DatabaseResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_CREATE_DATABASE,
+            &operations::CREATE_D1_DATABASE,
             &[account_id],
         );
         request.json(body);
@@ -90,14 +90,14 @@ impl D1Api<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `database_id`
-    pub fn cloudflare_d1_get_database(
+    pub fn get_d1_database(
         &self,
         account_id: &str,
         database_id: &str,
     ) -> rt::Call<DatabaseDetailsResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_GET_DATABASE,
+            &operations::GET_D1_DATABASE,
             &[account_id, database_id],
         );
         rt::__private::call(request)
@@ -113,14 +113,14 @@ impl D1Api<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `database_id`
-    pub fn cloudflare_d1_delete_database(
+    pub fn delete_d1_database(
         &self,
         account_id: &str,
         database_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_DELETE_DATABASE,
+            &operations::DELETE_D1_DATABASE,
             &[account_id, database_id],
         );
         rt::__private::call(request)
@@ -138,15 +138,15 @@ impl D1Api<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `database_id`
-    pub fn cloudflare_d1_export_database(
+    pub fn export_d1_database_as_sql(
         &self,
         account_id: &str,
         database_id: &str,
-        body: &CloudflareD1ExportDatabaseRequest,
-    ) -> rt::Call<CloudflareD1ExportDatabaseResult> {
+        body: &ExportD1DatabaseAsSqlRequest,
+    ) -> rt::Call<ExportD1DatabaseAsSqlResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_EXPORT_DATABASE,
+            &operations::EXPORT_D1_DATABASE_AS_SQL,
             &[account_id, database_id],
         );
         request.json(body);
@@ -164,15 +164,15 @@ impl D1Api<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `database_id`
-    pub fn cloudflare_d1_import_database(
+    pub fn import_sql_into_your_d1_database(
         &self,
         account_id: &str,
         database_id: &str,
-        body: &CloudflareD1ImportDatabaseRequest,
-    ) -> rt::Call<CloudflareD1ImportDatabaseResult> {
+        body: &ImportSqlIntoYourD1DatabaseRequest,
+    ) -> rt::Call<ImportSqlIntoYourD1DatabaseResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_IMPORT_DATABASE,
+            &operations::IMPORT_SQL_INTO_YOUR_D1_DATABASE,
             &[account_id, database_id],
         );
         request.json(body);
@@ -189,15 +189,15 @@ impl D1Api<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `database_id`
-    pub fn cloudflare_d1_query_database(
+    pub fn query_d1_database(
         &self,
         account_id: &str,
         database_id: &str,
-        body: &CloudflareD1QueryDatabaseRequest,
+        body: &QueryD1DatabaseRequest,
     ) -> rt::Call<Vec<QueryResultResponse>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_QUERY_DATABASE,
+            &operations::QUERY_D1_DATABASE,
             &[account_id, database_id],
         );
         request.json(body);
@@ -214,15 +214,15 @@ impl D1Api<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `database_id`
-    pub fn cloudflare_d1_raw_database_query(
+    pub fn raw_d1_database_query(
         &self,
         account_id: &str,
         database_id: &str,
-        body: &CloudflareD1QueryDatabaseRequest,
+        body: &QueryD1DatabaseRequest,
     ) -> rt::Call<Vec<RawResultResponse>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLOUDFLARE_D1_RAW_DATABASE_QUERY,
+            &operations::RAW_D1_DATABASE_QUERY,
             &[account_id, database_id],
         );
         request.json(body);
@@ -233,7 +233,7 @@ impl D1Api<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `cloudflare-d1-list-databases` — `GET /accounts/{account_id}/d1/database`
-    pub static CLOUDFLARE_D1_LIST_DATABASES: rt::Operation = rt::Operation {
+    pub static LIST_D1_DATABASES: rt::Operation = rt::Operation {
         id: "cloudflare-d1-list-databases",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/d1/database",
@@ -242,7 +242,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `cloudflare-d1-create-database` — `POST /accounts/{account_id}/d1/database`
-    pub static CLOUDFLARE_D1_CREATE_DATABASE: rt::Operation = rt::Operation {
+    pub static CREATE_D1_DATABASE: rt::Operation = rt::Operation {
         id: "cloudflare-d1-create-database",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/d1/database",
@@ -251,7 +251,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-d1-get-database` — `GET /accounts/{account_id}/d1/database/{database_id}`
-    pub static CLOUDFLARE_D1_GET_DATABASE: rt::Operation = rt::Operation {
+    pub static GET_D1_DATABASE: rt::Operation = rt::Operation {
         id: "cloudflare-d1-get-database",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/d1/database/{database_id}",
@@ -260,7 +260,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-d1-delete-database` — `DELETE /accounts/{account_id}/d1/database/{database_id}`
-    pub static CLOUDFLARE_D1_DELETE_DATABASE: rt::Operation = rt::Operation {
+    pub static DELETE_D1_DATABASE: rt::Operation = rt::Operation {
         id: "cloudflare-d1-delete-database",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/d1/database/{database_id}",
@@ -269,7 +269,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-d1-export-database` — `POST /accounts/{account_id}/d1/database/{database_id}/export`
-    pub static CLOUDFLARE_D1_EXPORT_DATABASE: rt::Operation = rt::Operation {
+    pub static EXPORT_D1_DATABASE_AS_SQL: rt::Operation = rt::Operation {
         id: "cloudflare-d1-export-database",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/d1/database/{database_id}/export",
@@ -278,7 +278,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-d1-import-database` — `POST /accounts/{account_id}/d1/database/{database_id}/import`
-    pub static CLOUDFLARE_D1_IMPORT_DATABASE: rt::Operation = rt::Operation {
+    pub static IMPORT_SQL_INTO_YOUR_D1_DATABASE: rt::Operation = rt::Operation {
         id: "cloudflare-d1-import-database",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/d1/database/{database_id}/import",
@@ -287,7 +287,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-d1-query-database` — `POST /accounts/{account_id}/d1/database/{database_id}/query`
-    pub static CLOUDFLARE_D1_QUERY_DATABASE: rt::Operation = rt::Operation {
+    pub static QUERY_D1_DATABASE: rt::Operation = rt::Operation {
         id: "cloudflare-d1-query-database",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/d1/database/{database_id}/query",
@@ -296,7 +296,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-d1-raw-database-query` — `POST /accounts/{account_id}/d1/database/{database_id}/raw`
-    pub static CLOUDFLARE_D1_RAW_DATABASE_QUERY: rt::Operation = rt::Operation {
+    pub static RAW_D1_DATABASE_QUERY: rt::Operation = rt::Operation {
         id: "cloudflare-d1-raw-database-query",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/d1/database/{database_id}/raw",
@@ -305,10 +305,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`D1Api::cloudflare_d1_list_databases`](D1Api::cloudflare_d1_list_databases).
+/// Query and header parameters of [`D1Api::list_d1_databases`](D1Api::list_d1_databases).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct CloudflareD1ListDatabasesParams {
+pub struct ListD1DatabasesParams {
     /// Query parameter `name`.
     pub name: Option<String>,
     /// Query parameter `page`.
@@ -316,7 +316,7 @@ pub struct CloudflareD1ListDatabasesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
 }
-impl CloudflareD1ListDatabasesParams {
+impl ListD1DatabasesParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -461,14 +461,14 @@ impl<'de> serde::Deserialize<'de> for PrimaryLocationHint {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1CreateDatabaseRequest {
+pub struct CreateD1DatabaseRequest {
     /// `name`
     pub name: DatabaseName,
     /// `primary_location_hint`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_location_hint: Option<PrimaryLocationHint>,
 }
-impl CloudflareD1CreateDatabaseRequest {
+impl CreateD1DatabaseRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<DatabaseName>) -> Self {
@@ -518,7 +518,7 @@ pub type TableCount = f64;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1ExportDatabaseRequestDumpOptions {
+pub struct ExportD1DatabaseAsSqlRequestDumpOptions {
     /// Export only the table definitions, not their contents
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_data: Option<bool>,
@@ -529,7 +529,7 @@ pub struct CloudflareD1ExportDatabaseRequestDumpOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tables: Option<Vec<String>>,
 }
-impl CloudflareD1ExportDatabaseRequestDumpOptions {
+impl ExportD1DatabaseAsSqlRequestDumpOptions {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -563,13 +563,13 @@ impl CloudflareD1ExportDatabaseRequestDumpOptions {
 /// Schema: `paths./accounts/{account_id}/d1/database/{database_id}/export.post/requestBody/properties/output_format`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CloudflareD1ExportDatabaseRequestOutputFormat {
+pub enum ExportD1DatabaseAsSqlRequestOutputFormat {
     /// `"polling"`
     Polling,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl CloudflareD1ExportDatabaseRequestOutputFormat {
+impl ExportD1DatabaseAsSqlRequestOutputFormat {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -578,7 +578,7 @@ impl CloudflareD1ExportDatabaseRequestOutputFormat {
         }
     }
 }
-impl From<&str> for CloudflareD1ExportDatabaseRequestOutputFormat {
+impl From<&str> for ExportD1DatabaseAsSqlRequestOutputFormat {
     fn from(value: &str) -> Self {
         match value {
             "polling" => Self::Polling,
@@ -586,7 +586,7 @@ impl From<&str> for CloudflareD1ExportDatabaseRequestOutputFormat {
         }
     }
 }
-impl From<String> for CloudflareD1ExportDatabaseRequestOutputFormat {
+impl From<String> for ExportD1DatabaseAsSqlRequestOutputFormat {
     fn from(value: String) -> Self {
         match value.as_str() {
             "polling" => Self::Polling,
@@ -594,18 +594,18 @@ impl From<String> for CloudflareD1ExportDatabaseRequestOutputFormat {
         }
     }
 }
-impl std::fmt::Display for CloudflareD1ExportDatabaseRequestOutputFormat {
+impl std::fmt::Display for ExportD1DatabaseAsSqlRequestOutputFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for CloudflareD1ExportDatabaseRequestOutputFormat {
+impl serde::Serialize for ExportD1DatabaseAsSqlRequestOutputFormat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseRequestOutputFormat {
+impl<'de> serde::Deserialize<'de> for ExportD1DatabaseAsSqlRequestOutputFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -616,21 +616,21 @@ impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseRequestOutputFor
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1ExportDatabaseRequest {
+pub struct ExportD1DatabaseAsSqlRequest {
     /// To poll an in-progress export, provide the current bookmark (returned by your first polling response)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_bookmark: Option<String>,
     /// `dump_options`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dump_options: Option<CloudflareD1ExportDatabaseRequestDumpOptions>,
+    pub dump_options: Option<ExportD1DatabaseAsSqlRequestDumpOptions>,
     /// Specifies that you will poll this endpoint until the export completes
-    pub output_format: CloudflareD1ExportDatabaseRequestOutputFormat,
+    pub output_format: ExportD1DatabaseAsSqlRequestOutputFormat,
 }
-impl CloudflareD1ExportDatabaseRequest {
+impl ExportD1DatabaseAsSqlRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
-        output_format: impl Into<CloudflareD1ExportDatabaseRequestOutputFormat>,
+        output_format: impl Into<ExportD1DatabaseAsSqlRequestOutputFormat>,
     ) -> Self {
         Self {
             current_bookmark: None,
@@ -648,7 +648,7 @@ impl CloudflareD1ExportDatabaseRequest {
     #[inline]
     pub fn dump_options(
         mut self,
-        value: impl Into<CloudflareD1ExportDatabaseRequestDumpOptions>,
+        value: impl Into<ExportD1DatabaseAsSqlRequestDumpOptions>,
     ) -> Self {
         self.dump_options = Some(value.into());
         self
@@ -659,7 +659,7 @@ impl CloudflareD1ExportDatabaseRequest {
 /// Schema: `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CloudflareD1ExportDatabaseResultResult {
+pub struct ExportD1DatabaseAsSqlResultResult {
     /// The generated SQL filename.
     pub filename: Option<String>,
     /// The URL to download the exported SQL. Available for one hour.
@@ -670,7 +670,7 @@ pub struct CloudflareD1ExportDatabaseResultResult {
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result/properties/status`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DatabaseResultStatus {
+pub enum ResultStatus {
     /// `"complete"`
     Complete,
     /// `"error"`
@@ -678,7 +678,7 @@ pub enum DatabaseResultStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl DatabaseResultStatus {
+impl ResultStatus {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -688,7 +688,7 @@ impl DatabaseResultStatus {
         }
     }
 }
-impl From<&str> for DatabaseResultStatus {
+impl From<&str> for ResultStatus {
     fn from(value: &str) -> Self {
         match value {
             "complete" => Self::Complete,
@@ -697,7 +697,7 @@ impl From<&str> for DatabaseResultStatus {
         }
     }
 }
-impl From<String> for DatabaseResultStatus {
+impl From<String> for ResultStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "complete" => Self::Complete,
@@ -706,12 +706,12 @@ impl From<String> for DatabaseResultStatus {
         }
     }
 }
-impl std::fmt::Display for DatabaseResultStatus {
+impl std::fmt::Display for ResultStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for DatabaseResultStatus {
+impl<'de> serde::Deserialize<'de> for ResultStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -721,13 +721,13 @@ impl<'de> serde::Deserialize<'de> for DatabaseResultStatus {
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CloudflareD1ExportDatabaseResultType {
+pub enum ExportD1DatabaseAsSqlResultType {
     /// `"export"`
     Export,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl CloudflareD1ExportDatabaseResultType {
+impl ExportD1DatabaseAsSqlResultType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -736,7 +736,7 @@ impl CloudflareD1ExportDatabaseResultType {
         }
     }
 }
-impl From<&str> for CloudflareD1ExportDatabaseResultType {
+impl From<&str> for ExportD1DatabaseAsSqlResultType {
     fn from(value: &str) -> Self {
         match value {
             "export" => Self::Export,
@@ -744,7 +744,7 @@ impl From<&str> for CloudflareD1ExportDatabaseResultType {
         }
     }
 }
-impl From<String> for CloudflareD1ExportDatabaseResultType {
+impl From<String> for ExportD1DatabaseAsSqlResultType {
     fn from(value: String) -> Self {
         match value.as_str() {
             "export" => Self::Export,
@@ -752,12 +752,12 @@ impl From<String> for CloudflareD1ExportDatabaseResultType {
         }
     }
 }
-impl std::fmt::Display for CloudflareD1ExportDatabaseResultType {
+impl std::fmt::Display for ExportD1DatabaseAsSqlResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseResultType {
+impl<'de> serde::Deserialize<'de> for ExportD1DatabaseAsSqlResultType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -767,7 +767,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareD1ExportDatabaseResultType {
 /// `paths./accounts/{account_id}/d1/database/{database_id}/export.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CloudflareD1ExportDatabaseResult {
+pub struct ExportD1DatabaseAsSqlResult {
     /// The current time-travel bookmark for your D1, used to poll for updates. Will not change for the duration of the export task.
     pub at_bookmark: Option<String>,
     /// Only present when status = 'error'. Contains the error message.
@@ -775,23 +775,23 @@ pub struct CloudflareD1ExportDatabaseResult {
     /// Logs since the last time you polled
     pub messages: Option<Vec<String>>,
     /// Only present when status = 'complete'
-    pub result: Option<CloudflareD1ExportDatabaseResultResult>,
+    pub result: Option<ExportD1DatabaseAsSqlResultResult>,
     /// `status`
-    pub status: Option<DatabaseResultStatus>,
+    pub status: Option<ResultStatus>,
     /// `success`
     pub success: Option<bool>,
     /// `type`
-    pub r#type: Option<CloudflareD1ExportDatabaseResultType>,
+    pub r#type: Option<ExportD1DatabaseAsSqlResultType>,
 }
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/requestBody/oneOf/0`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1ImportDatabaseRequestVariant1 {
+pub struct ImportSqlIntoYourD1DatabaseRequestInit {
     /// Required when action is 'init' or 'ingest'. An md5 hash of the file you're uploading. Used to check if it already exists, and validate its contents before ingesting.
     pub etag: String,
 }
-impl CloudflareD1ImportDatabaseRequestVariant1 {
+impl ImportSqlIntoYourD1DatabaseRequestInit {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(etag: impl Into<String>) -> Self {
@@ -802,13 +802,13 @@ impl CloudflareD1ImportDatabaseRequestVariant1 {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1ImportDatabaseRequestVariant2 {
+pub struct ImportSqlIntoYourD1DatabaseRequestIngest {
     /// An md5 hash of the file you're uploading. Used to check if it already exists, and validate its contents before ingesting.
     pub etag: String,
     /// The filename you have successfully uploaded.
     pub filename: String,
 }
-impl CloudflareD1ImportDatabaseRequestVariant2 {
+impl ImportSqlIntoYourD1DatabaseRequestIngest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(etag: impl Into<String>, filename: impl Into<String>) -> Self {
@@ -822,11 +822,11 @@ impl CloudflareD1ImportDatabaseRequestVariant2 {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1ImportDatabaseRequestVariant3 {
+pub struct ImportSqlIntoYourD1DatabaseRequestPoll {
     /// This identifies the currently-running import, checking its status.
     pub current_bookmark: String,
 }
-impl CloudflareD1ImportDatabaseRequestVariant3 {
+impl ImportSqlIntoYourD1DatabaseRequestPoll {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(current_bookmark: impl Into<String>) -> Self {
@@ -838,17 +838,35 @@ impl CloudflareD1ImportDatabaseRequestVariant3 {
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/requestBody`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum CloudflareD1ImportDatabaseRequest {
+pub enum ImportSqlIntoYourD1DatabaseRequest {
     /// `action: "init"`
-    Init(CloudflareD1ImportDatabaseRequestVariant1),
+    Init(ImportSqlIntoYourD1DatabaseRequestInit),
     /// `action: "ingest"`
-    Ingest(CloudflareD1ImportDatabaseRequestVariant2),
+    Ingest(ImportSqlIntoYourD1DatabaseRequestIngest),
     /// `action: "poll"`
-    Poll(CloudflareD1ImportDatabaseRequestVariant3),
+    Poll(ImportSqlIntoYourD1DatabaseRequestPoll),
     /// A `action` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
-impl serde::Serialize for CloudflareD1ImportDatabaseRequest {
+impl From<ImportSqlIntoYourD1DatabaseRequestInit>
+for ImportSqlIntoYourD1DatabaseRequest {
+    fn from(value: ImportSqlIntoYourD1DatabaseRequestInit) -> Self {
+        Self::Init(value)
+    }
+}
+impl From<ImportSqlIntoYourD1DatabaseRequestIngest>
+for ImportSqlIntoYourD1DatabaseRequest {
+    fn from(value: ImportSqlIntoYourD1DatabaseRequestIngest) -> Self {
+        Self::Ingest(value)
+    }
+}
+impl From<ImportSqlIntoYourD1DatabaseRequestPoll>
+for ImportSqlIntoYourD1DatabaseRequest {
+    fn from(value: ImportSqlIntoYourD1DatabaseRequestPoll) -> Self {
+        Self::Poll(value)
+    }
+}
+impl serde::Serialize for ImportSqlIntoYourD1DatabaseRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Init(value) => {
@@ -865,7 +883,7 @@ impl serde::Serialize for CloudflareD1ImportDatabaseRequest {
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseRequest {
+impl<'de> serde::Deserialize<'de> for ImportSqlIntoYourD1DatabaseRequest {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -906,7 +924,7 @@ pub struct QueryMeta {
 /// Schema: `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CloudflareD1ImportDatabaseResultResult {
+pub struct ImportSqlIntoYourD1DatabaseResultResult {
     /// The time-travel bookmark if you need restore your D1 to directly after the import succeeded.
     pub final_bookmark: Option<String>,
     /// `meta`
@@ -917,13 +935,13 @@ pub struct CloudflareD1ImportDatabaseResultResult {
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum CloudflareD1ImportDatabaseResultType {
+pub enum ImportSqlIntoYourD1DatabaseResultType {
     /// `"import"`
     Import,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl CloudflareD1ImportDatabaseResultType {
+impl ImportSqlIntoYourD1DatabaseResultType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -932,7 +950,7 @@ impl CloudflareD1ImportDatabaseResultType {
         }
     }
 }
-impl From<&str> for CloudflareD1ImportDatabaseResultType {
+impl From<&str> for ImportSqlIntoYourD1DatabaseResultType {
     fn from(value: &str) -> Self {
         match value {
             "import" => Self::Import,
@@ -940,7 +958,7 @@ impl From<&str> for CloudflareD1ImportDatabaseResultType {
         }
     }
 }
-impl From<String> for CloudflareD1ImportDatabaseResultType {
+impl From<String> for ImportSqlIntoYourD1DatabaseResultType {
     fn from(value: String) -> Self {
         match value.as_str() {
             "import" => Self::Import,
@@ -948,12 +966,12 @@ impl From<String> for CloudflareD1ImportDatabaseResultType {
         }
     }
 }
-impl std::fmt::Display for CloudflareD1ImportDatabaseResultType {
+impl std::fmt::Display for ImportSqlIntoYourD1DatabaseResultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseResultType {
+impl<'de> serde::Deserialize<'de> for ImportSqlIntoYourD1DatabaseResultType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -963,7 +981,7 @@ impl<'de> serde::Deserialize<'de> for CloudflareD1ImportDatabaseResultType {
 /// `paths./accounts/{account_id}/d1/database/{database_id}/import.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct CloudflareD1ImportDatabaseResult {
+pub struct ImportSqlIntoYourD1DatabaseResult {
     /// The current time-travel bookmark for your D1, used to poll for updates. Will not change for the duration of the import. Only returned if an import process is currently running or recently finished.
     pub at_bookmark: Option<String>,
     /// Only present when status = 'error'. Contains the error message that prevented the import from succeeding.
@@ -973,13 +991,13 @@ pub struct CloudflareD1ImportDatabaseResult {
     /// Logs since the last time you polled
     pub messages: Option<Vec<String>>,
     /// Only present when status = 'complete'
-    pub result: Option<CloudflareD1ImportDatabaseResultResult>,
+    pub result: Option<ImportSqlIntoYourD1DatabaseResultResult>,
     /// `status`
-    pub status: Option<DatabaseResultStatus>,
+    pub status: Option<ResultStatus>,
     /// `success`
     pub success: Option<bool>,
     /// `type`
-    pub r#type: Option<CloudflareD1ImportDatabaseResultType>,
+    pub r#type: Option<ImportSqlIntoYourD1DatabaseResultType>,
     /// The R2 presigned URL to use for uploading. Only returned when for the 'init' action.
     pub upload_url: Option<String>,
 }
@@ -999,14 +1017,14 @@ pub type Sql = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CloudflareD1QueryDatabaseRequest {
+pub struct QueryD1DatabaseRequest {
     /// `params`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<Params>,
     /// `sql`
     pub sql: Sql,
 }
-impl CloudflareD1QueryDatabaseRequest {
+impl QueryD1DatabaseRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(sql: impl Into<Sql>) -> Self {
@@ -1098,3 +1116,51 @@ pub struct RawResultResponseResults {
     /// `rows`
     pub rows: Option<Vec<Vec<RawResultResponseResultsRowsItemItem>>>,
 }
+/// The name `CloudflareD1CreateDatabaseRequest` had until the names were reworked; use [`CreateD1DatabaseRequest`].
+#[deprecated(note = "renamed to `CreateD1DatabaseRequest`")]
+pub type CloudflareD1CreateDatabaseRequest = CreateD1DatabaseRequest;
+/// The name `CloudflareD1ExportDatabaseRequest` had until the names were reworked; use [`ExportD1DatabaseAsSqlRequest`].
+#[deprecated(note = "renamed to `ExportD1DatabaseAsSqlRequest`")]
+pub type CloudflareD1ExportDatabaseRequest = ExportD1DatabaseAsSqlRequest;
+/// The name `CloudflareD1ExportDatabaseRequestDumpOptions` had until the names were reworked; use [`ExportD1DatabaseAsSqlRequestDumpOptions`].
+#[deprecated(note = "renamed to `ExportD1DatabaseAsSqlRequestDumpOptions`")]
+pub type CloudflareD1ExportDatabaseRequestDumpOptions = ExportD1DatabaseAsSqlRequestDumpOptions;
+/// The name `CloudflareD1ExportDatabaseRequestOutputFormat` had until the names were reworked; use [`ExportD1DatabaseAsSqlRequestOutputFormat`].
+#[deprecated(note = "renamed to `ExportD1DatabaseAsSqlRequestOutputFormat`")]
+pub type CloudflareD1ExportDatabaseRequestOutputFormat = ExportD1DatabaseAsSqlRequestOutputFormat;
+/// The name `CloudflareD1ExportDatabaseResult` had until the names were reworked; use [`ExportD1DatabaseAsSqlResult`].
+#[deprecated(note = "renamed to `ExportD1DatabaseAsSqlResult`")]
+pub type CloudflareD1ExportDatabaseResult = ExportD1DatabaseAsSqlResult;
+/// The name `CloudflareD1ExportDatabaseResultResult` had until the names were reworked; use [`ExportD1DatabaseAsSqlResultResult`].
+#[deprecated(note = "renamed to `ExportD1DatabaseAsSqlResultResult`")]
+pub type CloudflareD1ExportDatabaseResultResult = ExportD1DatabaseAsSqlResultResult;
+/// The name `CloudflareD1ExportDatabaseResultType` had until the names were reworked; use [`ExportD1DatabaseAsSqlResultType`].
+#[deprecated(note = "renamed to `ExportD1DatabaseAsSqlResultType`")]
+pub type CloudflareD1ExportDatabaseResultType = ExportD1DatabaseAsSqlResultType;
+/// The name `CloudflareD1ImportDatabaseRequest` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseRequest`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseRequest`")]
+pub type CloudflareD1ImportDatabaseRequest = ImportSqlIntoYourD1DatabaseRequest;
+/// The name `CloudflareD1ImportDatabaseRequestVariant1` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseRequestInit`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseRequestInit`")]
+pub type CloudflareD1ImportDatabaseRequestVariant1 = ImportSqlIntoYourD1DatabaseRequestInit;
+/// The name `CloudflareD1ImportDatabaseRequestVariant2` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseRequestIngest`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseRequestIngest`")]
+pub type CloudflareD1ImportDatabaseRequestVariant2 = ImportSqlIntoYourD1DatabaseRequestIngest;
+/// The name `CloudflareD1ImportDatabaseRequestVariant3` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseRequestPoll`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseRequestPoll`")]
+pub type CloudflareD1ImportDatabaseRequestVariant3 = ImportSqlIntoYourD1DatabaseRequestPoll;
+/// The name `CloudflareD1ImportDatabaseResult` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseResult`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseResult`")]
+pub type CloudflareD1ImportDatabaseResult = ImportSqlIntoYourD1DatabaseResult;
+/// The name `CloudflareD1ImportDatabaseResultResult` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseResultResult`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseResultResult`")]
+pub type CloudflareD1ImportDatabaseResultResult = ImportSqlIntoYourD1DatabaseResultResult;
+/// The name `CloudflareD1ImportDatabaseResultType` had until the names were reworked; use [`ImportSqlIntoYourD1DatabaseResultType`].
+#[deprecated(note = "renamed to `ImportSqlIntoYourD1DatabaseResultType`")]
+pub type CloudflareD1ImportDatabaseResultType = ImportSqlIntoYourD1DatabaseResultType;
+/// The name `CloudflareD1QueryDatabaseRequest` had until the names were reworked; use [`QueryD1DatabaseRequest`].
+#[deprecated(note = "renamed to `QueryD1DatabaseRequest`")]
+pub type CloudflareD1QueryDatabaseRequest = QueryD1DatabaseRequest;
+/// The name `DatabaseResultStatus` had until the names were reworked; use [`ResultStatus`].
+#[deprecated(note = "renamed to `ResultStatus`")]
+pub type DatabaseResultStatus = ResultStatus;

@@ -43,14 +43,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `account_id`: unique identifier linked to an account in the API request path.
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_list_colos(
+    pub fn list_cloudflare_colos(
         &self,
         account_id: &str,
-        params: &DexEndpointsListColosParams,
+        params: &ListCloudflareColosParams,
     ) -> rt::Call<ColosResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_LIST_COLOS,
+            &operations::LIST_CLOUDFLARE_COLOS,
             &[account_id],
         );
         request.query("from", &params.from);
@@ -72,14 +72,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_fleet_status_devices(
+    pub fn list_fleet_status_devices(
         &self,
         account_id: &str,
-        params: &DexFleetStatusDevicesParams,
+        params: &ListFleetStatusDevicesParams,
     ) -> rt::ListCall<Device> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_FLEET_STATUS_DEVICES,
+            &operations::LIST_FLEET_STATUS_DEVICES,
             &[account_id],
         );
         request.query("to", &params.to);
@@ -108,14 +108,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_fleet_status_live(
+    pub fn list_fleet_status_details_by_dimension(
         &self,
         account_id: &str,
-        params: &DexFleetStatusLiveParams,
+        params: &ListFleetStatusDetailsByDimensionParams,
     ) -> rt::Call<FleetStatusLiveResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_FLEET_STATUS_LIVE,
+            &operations::LIST_FLEET_STATUS_DETAILS_BY_DIMENSION,
             &[account_id],
         );
         request.query("since_minutes", &params.since_minutes);
@@ -133,14 +133,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_fleet_status_over_time(
+    pub fn list_fleet_status_aggregate_details_by_dimension(
         &self,
         account_id: &str,
-        params: &DexFleetStatusOverTimeParams,
+        params: &ListFleetStatusAggregateDetailsByDimensionParams,
     ) -> rt::Call<()> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_FLEET_STATUS_OVER_TIME,
+            &operations::LIST_FLEET_STATUS_AGGREGATE_DETAILS_BY_DIMENSION,
             &[account_id],
         );
         request.query("to", &params.to);
@@ -162,15 +162,15 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `test_id`: unique identifier for a specific test
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_http_test_details(
+    pub fn get_details_and_aggregate_metrics_for_http_test(
         &self,
         account_id: &str,
         test_id: &str,
-        params: &DexEndpointsHttpTestDetailsParams,
+        params: &GetDetailsAndAggregateMetricsForHttpTestParams,
     ) -> rt::Call<HttpDetailsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_HTTP_TEST_DETAILS,
+            &operations::GET_DETAILS_AND_AGGREGATE_METRICS_FOR_HTTP_TEST,
             &[account_id, test_id],
         );
         request.query("deviceId", &params.device_id);
@@ -193,15 +193,15 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `test_id`: unique identifier for a specific test
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_http_test_percentiles(
+    pub fn get_percentiles_for_http_test(
         &self,
         account_id: &str,
         test_id: &str,
-        params: &DexEndpointsHttpTestPercentilesParams,
+        params: &GetPercentilesForHttpTestParams,
     ) -> rt::Call<HttpDetailsPercentilesResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_HTTP_TEST_PERCENTILES,
+            &operations::GET_PERCENTILES_FOR_HTTP_TEST,
             &[account_id, test_id],
         );
         request.query("deviceId", &params.device_id);
@@ -222,14 +222,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `account_id`: unique identifier linked to an account in the API request path.
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_list_tests(
+    pub fn list_dex_test_analytics(
         &self,
         account_id: &str,
-        params: &DexEndpointsListTestsParams,
+        params: &ListDexTestAnalyticsParams,
     ) -> rt::Call<TestsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_LIST_TESTS,
+            &operations::LIST_DEX_TEST_ANALYTICS,
             &[account_id],
         );
         request.query("colo", &params.colo);
@@ -251,14 +251,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `account_id`: unique identifier linked to an account in the API request path.
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_tests_unique_devices(
+    pub fn get_count_of_devices_targeted(
         &self,
         account_id: &str,
-        params: &DexEndpointsTestsUniqueDevicesParams,
+        params: &GetCountOfDevicesTargetedParams,
     ) -> rt::Call<UniqueDevicesResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_TESTS_UNIQUE_DEVICES,
+            &operations::GET_COUNT_OF_DEVICES_TARGETED,
             &[account_id],
         );
         request.query("testName", &params.test_name);
@@ -278,14 +278,14 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `test_result_id`: unique identifier for a specific traceroute test
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_traceroute_test_result_network_path(
+    pub fn get_details_for_specific_traceroute_test_run(
         &self,
         account_id: &str,
         test_result_id: &str,
     ) -> rt::Call<TracerouteTestResultNetworkPathResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_RESULT_NETWORK_PATH,
+            &operations::GET_DETAILS_FOR_SPECIFIC_TRACEROUTE_TEST_RUN,
             &[account_id, test_result_id],
         );
         rt::__private::call(request)
@@ -303,15 +303,15 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `test_id`: Unique identifier for a specific test
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_traceroute_test_details(
+    pub fn get_details_and_aggregate_metrics_traceroute_test(
         &self,
         account_id: &str,
         test_id: &str,
-        params: &DexEndpointsTracerouteTestDetailsParams,
+        params: &GetDetailsAndAggregateMetricsTracerouteTestParams,
     ) -> rt::Call<TracerouteDetailsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_DETAILS,
+            &operations::GET_DETAILS_AND_AGGREGATE_METRICS_TRACEROUTE_TEST,
             &[account_id, test_id],
         );
         request.query("deviceId", &params.device_id);
@@ -334,15 +334,15 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `test_id`: unique identifier for a specific test
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_traceroute_test_network_path(
+    pub fn get_network_path_breakdown_for_traceroute_test(
         &self,
         account_id: &str,
         test_id: &str,
-        params: &DexEndpointsTracerouteTestNetworkPathParams,
+        params: &GetNetworkPathBreakdownForTracerouteTestParams,
     ) -> rt::Call<TracerouteTestNetworkPathResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_NETWORK_PATH,
+            &operations::GET_NETWORK_PATH_BREAKDOWN_FOR_TRACEROUTE_TEST,
             &[account_id, test_id],
         );
         request.query("deviceId", &params.device_id);
@@ -364,15 +364,15 @@ impl DigitalExperienceMonitoringApi<'_> {
     /// - `test_id`: unique identifier for a specific test
     ///
     /// Token permissions (any of): `#dex:read`, `#teams:report`
-    pub fn dex_endpoints_traceroute_test_percentiles(
+    pub fn get_percentiles_for_traceroute_test(
         &self,
         account_id: &str,
         test_id: &str,
-        params: &DexEndpointsTracerouteTestPercentilesParams,
+        params: &GetPercentilesForTracerouteTestParams,
     ) -> rt::Call<TracerouteDetailsPercentilesResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEX_ENDPOINTS_TRACEROUTE_TEST_PERCENTILES,
+            &operations::GET_PERCENTILES_FOR_TRACEROUTE_TEST,
             &[account_id, test_id],
         );
         request.query("deviceId", &params.device_id);
@@ -386,7 +386,7 @@ impl DigitalExperienceMonitoringApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `dex-endpoints-list-colos` — `GET /accounts/{account_id}/dex/colos`
-    pub static DEX_ENDPOINTS_LIST_COLOS: rt::Operation = rt::Operation {
+    pub static LIST_CLOUDFLARE_COLOS: rt::Operation = rt::Operation {
         id: "dex-endpoints-list-colos",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/colos",
@@ -395,7 +395,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-fleet-status-devices` — `GET /accounts/{account_id}/dex/fleet-status/devices`
-    pub static DEX_FLEET_STATUS_DEVICES: rt::Operation = rt::Operation {
+    pub static LIST_FLEET_STATUS_DEVICES: rt::Operation = rt::Operation {
         id: "dex-fleet-status-devices",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/fleet-status/devices",
@@ -404,7 +404,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `dex-fleet-status-live` — `GET /accounts/{account_id}/dex/fleet-status/live`
-    pub static DEX_FLEET_STATUS_LIVE: rt::Operation = rt::Operation {
+    pub static LIST_FLEET_STATUS_DETAILS_BY_DIMENSION: rt::Operation = rt::Operation {
         id: "dex-fleet-status-live",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/fleet-status/live",
@@ -413,7 +413,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-fleet-status-over-time` — `GET /accounts/{account_id}/dex/fleet-status/over-time`
-    pub static DEX_FLEET_STATUS_OVER_TIME: rt::Operation = rt::Operation {
+    pub static LIST_FLEET_STATUS_AGGREGATE_DETAILS_BY_DIMENSION: rt::Operation = rt::Operation {
         id: "dex-fleet-status-over-time",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/fleet-status/over-time",
@@ -422,7 +422,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-http-test-details` — `GET /accounts/{account_id}/dex/http-tests/{test_id}`
-    pub static DEX_ENDPOINTS_HTTP_TEST_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DETAILS_AND_AGGREGATE_METRICS_FOR_HTTP_TEST: rt::Operation = rt::Operation {
         id: "dex-endpoints-http-test-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/http-tests/{test_id}",
@@ -431,7 +431,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-http-test-percentiles` — `GET /accounts/{account_id}/dex/http-tests/{test_id}/percentiles`
-    pub static DEX_ENDPOINTS_HTTP_TEST_PERCENTILES: rt::Operation = rt::Operation {
+    pub static GET_PERCENTILES_FOR_HTTP_TEST: rt::Operation = rt::Operation {
         id: "dex-endpoints-http-test-percentiles",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/http-tests/{test_id}/percentiles",
@@ -440,7 +440,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-list-tests` — `GET /accounts/{account_id}/dex/tests`
-    pub static DEX_ENDPOINTS_LIST_TESTS: rt::Operation = rt::Operation {
+    pub static LIST_DEX_TEST_ANALYTICS: rt::Operation = rt::Operation {
         id: "dex-endpoints-list-tests",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/tests",
@@ -449,7 +449,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-tests-unique-devices` — `GET /accounts/{account_id}/dex/tests/unique-devices`
-    pub static DEX_ENDPOINTS_TESTS_UNIQUE_DEVICES: rt::Operation = rt::Operation {
+    pub static GET_COUNT_OF_DEVICES_TARGETED: rt::Operation = rt::Operation {
         id: "dex-endpoints-tests-unique-devices",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/tests/unique-devices",
@@ -458,7 +458,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-traceroute-test-result-network-path` — `GET /accounts/{account_id}/dex/traceroute-test-results/{test_result_id}/network-path`
-    pub static DEX_ENDPOINTS_TRACEROUTE_TEST_RESULT_NETWORK_PATH: rt::Operation = rt::Operation {
+    pub static GET_DETAILS_FOR_SPECIFIC_TRACEROUTE_TEST_RUN: rt::Operation = rt::Operation {
         id: "dex-endpoints-traceroute-test-result-network-path",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/traceroute-test-results/{test_result_id}/network-path",
@@ -467,7 +467,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-traceroute-test-details` — `GET /accounts/{account_id}/dex/traceroute-tests/{test_id}`
-    pub static DEX_ENDPOINTS_TRACEROUTE_TEST_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DETAILS_AND_AGGREGATE_METRICS_TRACEROUTE_TEST: rt::Operation = rt::Operation {
         id: "dex-endpoints-traceroute-test-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/traceroute-tests/{test_id}",
@@ -476,7 +476,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-traceroute-test-network-path` — `GET /accounts/{account_id}/dex/traceroute-tests/{test_id}/network-path`
-    pub static DEX_ENDPOINTS_TRACEROUTE_TEST_NETWORK_PATH: rt::Operation = rt::Operation {
+    pub static GET_NETWORK_PATH_BREAKDOWN_FOR_TRACEROUTE_TEST: rt::Operation = rt::Operation {
         id: "dex-endpoints-traceroute-test-network-path",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/traceroute-tests/{test_id}/network-path",
@@ -485,7 +485,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dex-endpoints-traceroute-test-percentiles` — `GET /accounts/{account_id}/dex/traceroute-tests/{test_id}/percentiles`
-    pub static DEX_ENDPOINTS_TRACEROUTE_TEST_PERCENTILES: rt::Operation = rt::Operation {
+    pub static GET_PERCENTILES_FOR_TRACEROUTE_TEST: rt::Operation = rt::Operation {
         id: "dex-endpoints-traceroute-test-percentiles",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dex/traceroute-tests/{test_id}/percentiles",
@@ -494,10 +494,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_colos`](DigitalExperienceMonitoringApi::dex_endpoints_list_colos).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::list_cloudflare_colos`](DigitalExperienceMonitoringApi::list_cloudflare_colos).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsListColosParams {
+pub struct ListCloudflareColosParams {
     /// Query parameter `from` (required).
     ///
     /// Start time for connection period in RFC3339 (ISO 8601) format.
@@ -509,9 +509,9 @@ pub struct DexEndpointsListColosParams {
     /// Query parameter `sortBy`.
     ///
     /// Type of usage that colos should be sorted by. If unspecified, returns all Cloudflare colos sorted alphabetically.
-    pub sort_by: Option<DexEndpointsListColosSortBy>,
+    pub sort_by: Option<ListCloudflareColosSortBy>,
 }
-impl DexEndpointsListColosParams {
+impl ListCloudflareColosParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
@@ -523,15 +523,15 @@ impl DexEndpointsListColosParams {
     }
     /// Sets `sortBy`.
     #[inline]
-    pub fn sort_by(mut self, value: impl Into<DexEndpointsListColosSortBy>) -> Self {
+    pub fn sort_by(mut self, value: impl Into<ListCloudflareColosSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_devices`](DigitalExperienceMonitoringApi::dex_fleet_status_devices).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::list_fleet_status_devices`](DigitalExperienceMonitoringApi::list_fleet_status_devices).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexFleetStatusDevicesParams {
+pub struct ListFleetStatusDevicesParams {
     /// Query parameter `to` (required).
     pub to: Timestamp,
     /// Query parameter `from` (required).
@@ -562,7 +562,7 @@ pub struct DexFleetStatusDevicesParams {
     /// * `raw` - device details, up to 7 days prior
     pub source: Source,
 }
-impl DexFleetStatusDevicesParams {
+impl ListFleetStatusDevicesParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(
@@ -630,14 +630,14 @@ impl DexFleetStatusDevicesParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_live`](DigitalExperienceMonitoringApi::dex_fleet_status_live).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::list_fleet_status_details_by_dimension`](DigitalExperienceMonitoringApi::list_fleet_status_details_by_dimension).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexFleetStatusLiveParams {
+pub struct ListFleetStatusDetailsByDimensionParams {
     /// Query parameter `since_minutes` (required).
     pub since_minutes: SinceMinutes,
 }
-impl DexFleetStatusLiveParams {
+impl ListFleetStatusDetailsByDimensionParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(since_minutes: impl Into<SinceMinutes>) -> Self {
@@ -646,10 +646,10 @@ impl DexFleetStatusLiveParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_fleet_status_over_time`](DigitalExperienceMonitoringApi::dex_fleet_status_over_time).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::list_fleet_status_aggregate_details_by_dimension`](DigitalExperienceMonitoringApi::list_fleet_status_aggregate_details_by_dimension).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexFleetStatusOverTimeParams {
+pub struct ListFleetStatusAggregateDetailsByDimensionParams {
     /// Query parameter `to` (required).
     pub to: Timestamp,
     /// Query parameter `from` (required).
@@ -659,7 +659,7 @@ pub struct DexFleetStatusOverTimeParams {
     /// Query parameter `device_id`.
     pub device_id: Option<DeviceId>,
 }
-impl DexFleetStatusOverTimeParams {
+impl ListFleetStatusAggregateDetailsByDimensionParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(to: impl Into<Timestamp>, from: impl Into<Timestamp>) -> Self {
@@ -683,10 +683,10 @@ impl DexFleetStatusOverTimeParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_details`](DigitalExperienceMonitoringApi::dex_endpoints_http_test_details).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_for_http_test`](DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_for_http_test).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsHttpTestDetailsParams {
+pub struct GetDetailsAndAggregateMetricsForHttpTestParams {
     /// Query parameter `deviceId`.
     ///
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
@@ -702,19 +702,19 @@ pub struct DexEndpointsHttpTestDetailsParams {
     /// Query parameter `interval` (required).
     ///
     /// Time interval for aggregate time slots.
-    pub interval: Interval,
+    pub interval: TestInterval,
     /// Query parameter `colo`.
     ///
     /// Optionally filter result stats to a Cloudflare colo. Cannot be used in combination with deviceId param.
     pub colo: Option<String>,
 }
-impl DexEndpointsHttpTestDetailsParams {
+impl GetDetailsAndAggregateMetricsForHttpTestParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(
         from: impl Into<String>,
         to: impl Into<String>,
-        interval: impl Into<Interval>,
+        interval: impl Into<TestInterval>,
     ) -> Self {
         Self {
             device_id: Default::default(),
@@ -740,10 +740,10 @@ impl DexEndpointsHttpTestDetailsParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles`](DigitalExperienceMonitoringApi::dex_endpoints_http_test_percentiles).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::get_percentiles_for_http_test`](DigitalExperienceMonitoringApi::get_percentiles_for_http_test).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsHttpTestPercentilesParams {
+pub struct GetPercentilesForHttpTestParams {
     /// Query parameter `deviceId`.
     ///
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
@@ -761,7 +761,7 @@ pub struct DexEndpointsHttpTestPercentilesParams {
     /// Optionally filter result stats to a Cloudflare colo. Cannot be used in combination with deviceId param.
     pub colo: Option<String>,
 }
-impl DexEndpointsHttpTestPercentilesParams {
+impl GetPercentilesForHttpTestParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
@@ -788,10 +788,10 @@ impl DexEndpointsHttpTestPercentilesParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_list_tests`](DigitalExperienceMonitoringApi::dex_endpoints_list_tests).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::list_dex_test_analytics`](DigitalExperienceMonitoringApi::list_dex_test_analytics).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsListTestsParams {
+pub struct ListDexTestAnalyticsParams {
     /// Query parameter `colo`.
     ///
     /// Optionally filter result stats to a Cloudflare colo. Cannot be used in combination with deviceId param.
@@ -813,7 +813,7 @@ pub struct DexEndpointsListTestsParams {
     /// Number of items per page
     pub per_page: Option<i64>,
 }
-impl DexEndpointsListTestsParams {
+impl ListDexTestAnalyticsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -859,10 +859,10 @@ impl DexEndpointsListTestsParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices`](DigitalExperienceMonitoringApi::dex_endpoints_tests_unique_devices).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::get_count_of_devices_targeted`](DigitalExperienceMonitoringApi::get_count_of_devices_targeted).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsTestsUniqueDevicesParams {
+pub struct GetCountOfDevicesTargetedParams {
     /// Query parameter `testName`.
     ///
     /// Optionally filter results by test name
@@ -872,7 +872,7 @@ pub struct DexEndpointsTestsUniqueDevicesParams {
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
     pub device_id: Vec<String>,
 }
-impl DexEndpointsTestsUniqueDevicesParams {
+impl GetCountOfDevicesTargetedParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -897,10 +897,10 @@ impl DexEndpointsTestsUniqueDevicesParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_details).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_traceroute_test`](DigitalExperienceMonitoringApi::get_details_and_aggregate_metrics_traceroute_test).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsTracerouteTestDetailsParams {
+pub struct GetDetailsAndAggregateMetricsTracerouteTestParams {
     /// Query parameter `deviceId`.
     ///
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
@@ -916,19 +916,19 @@ pub struct DexEndpointsTracerouteTestDetailsParams {
     /// Query parameter `interval` (required).
     ///
     /// Time interval for aggregate time slots.
-    pub interval: Interval,
+    pub interval: TestInterval,
     /// Query parameter `colo`.
     ///
     /// Optionally filter result stats to a Cloudflare colo. Cannot be used in combination with deviceId param.
     pub colo: Option<String>,
 }
-impl DexEndpointsTracerouteTestDetailsParams {
+impl GetDetailsAndAggregateMetricsTracerouteTestParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(
         from: impl Into<String>,
         to: impl Into<String>,
-        interval: impl Into<Interval>,
+        interval: impl Into<TestInterval>,
     ) -> Self {
         Self {
             device_id: Default::default(),
@@ -954,10 +954,10 @@ impl DexEndpointsTracerouteTestDetailsParams {
         self
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_network_path).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::get_network_path_breakdown_for_traceroute_test`](DigitalExperienceMonitoringApi::get_network_path_breakdown_for_traceroute_test).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsTracerouteTestNetworkPathParams {
+pub struct GetNetworkPathBreakdownForTracerouteTestParams {
     /// Query parameter `deviceId` (required).
     ///
     /// Device to filter tracroute result runs to
@@ -973,16 +973,16 @@ pub struct DexEndpointsTracerouteTestNetworkPathParams {
     /// Query parameter `interval` (required).
     ///
     /// Time interval for aggregate time slots.
-    pub interval: Interval,
+    pub interval: TestInterval,
 }
-impl DexEndpointsTracerouteTestNetworkPathParams {
+impl GetNetworkPathBreakdownForTracerouteTestParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(
         device_id: impl Into<String>,
         from: impl Into<String>,
         to: impl Into<String>,
-        interval: impl Into<Interval>,
+        interval: impl Into<TestInterval>,
     ) -> Self {
         Self {
             device_id: device_id.into(),
@@ -992,10 +992,10 @@ impl DexEndpointsTracerouteTestNetworkPathParams {
         }
     }
 }
-/// Query and header parameters of [`DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles`](DigitalExperienceMonitoringApi::dex_endpoints_traceroute_test_percentiles).
+/// Query and header parameters of [`DigitalExperienceMonitoringApi::get_percentiles_for_traceroute_test`](DigitalExperienceMonitoringApi::get_percentiles_for_traceroute_test).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DexEndpointsTracerouteTestPercentilesParams {
+pub struct GetPercentilesForTracerouteTestParams {
     /// Query parameter `deviceId`.
     ///
     /// Optionally filter result stats to a specific device(s). Cannot be used in combination with colo param.
@@ -1013,7 +1013,7 @@ pub struct DexEndpointsTracerouteTestPercentilesParams {
     /// Optionally filter result stats to a Cloudflare colo. Cannot be used in combination with deviceId param.
     pub colo: Option<String>,
 }
-impl DexEndpointsTracerouteTestPercentilesParams {
+impl GetPercentilesForTracerouteTestParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
@@ -1043,7 +1043,7 @@ impl DexEndpointsTracerouteTestPercentilesParams {
 /// `paths./accounts/{account_id}/dex/colos.get/parameters/sortBy`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DexEndpointsListColosSortBy {
+pub enum ListCloudflareColosSortBy {
     /// `"fleet-status-usage"`
     FleetStatusUsage,
     /// `"application-tests-usage"`
@@ -1051,7 +1051,7 @@ pub enum DexEndpointsListColosSortBy {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl DexEndpointsListColosSortBy {
+impl ListCloudflareColosSortBy {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1061,7 +1061,7 @@ impl DexEndpointsListColosSortBy {
         }
     }
 }
-impl From<&str> for DexEndpointsListColosSortBy {
+impl From<&str> for ListCloudflareColosSortBy {
     fn from(value: &str) -> Self {
         match value {
             "fleet-status-usage" => Self::FleetStatusUsage,
@@ -1070,7 +1070,7 @@ impl From<&str> for DexEndpointsListColosSortBy {
         }
     }
 }
-impl From<String> for DexEndpointsListColosSortBy {
+impl From<String> for ListCloudflareColosSortBy {
     fn from(value: String) -> Self {
         match value.as_str() {
             "fleet-status-usage" => Self::FleetStatusUsage,
@@ -1079,20 +1079,20 @@ impl From<String> for DexEndpointsListColosSortBy {
         }
     }
 }
-impl std::fmt::Display for DexEndpointsListColosSortBy {
+impl std::fmt::Display for ListCloudflareColosSortBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for DexEndpointsListColosSortBy {
+impl<'de> serde::Deserialize<'de> for ListCloudflareColosSortBy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for DexEndpointsListColosSortBy {
+impl rt::__private::ParamValue for ListCloudflareColosSortBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1414,7 +1414,7 @@ pub type Uuid = String;
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/dex/traceroute-tests/{test_id}.get/parameters/interval`, `paths./accounts/{account_id}/dex/traceroute-tests/{test_id}/network-path.get/parameters/interval`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Interval {
+pub enum TestInterval {
     /// `"minute"`
     Minute,
     /// `"hour"`
@@ -1422,7 +1422,7 @@ pub enum Interval {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Interval {
+impl TestInterval {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1432,7 +1432,7 @@ impl Interval {
         }
     }
 }
-impl From<&str> for Interval {
+impl From<&str> for TestInterval {
     fn from(value: &str) -> Self {
         match value {
             "minute" => Self::Minute,
@@ -1441,7 +1441,7 @@ impl From<&str> for Interval {
         }
     }
 }
-impl From<String> for Interval {
+impl From<String> for TestInterval {
     fn from(value: String) -> Self {
         match value.as_str() {
             "minute" => Self::Minute,
@@ -1450,20 +1450,20 @@ impl From<String> for Interval {
         }
     }
 }
-impl std::fmt::Display for Interval {
+impl std::fmt::Display for TestInterval {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for Interval {
+impl<'de> serde::Deserialize<'de> for TestInterval {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for Interval {
+impl rt::__private::ParamValue for TestInterval {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2350,3 +2350,9 @@ pub struct TracerouteDetailsPercentilesResponse {
     #[serde(rename = "roundTripTimeMs")]
     pub round_trip_time_ms: Option<Percentiles>,
 }
+/// The name `DexEndpointsListColosSortBy` had until the names were reworked; use [`ListCloudflareColosSortBy`].
+#[deprecated(note = "renamed to `ListCloudflareColosSortBy`")]
+pub type DexEndpointsListColosSortBy = ListCloudflareColosSortBy;
+/// The name `Interval` had until the names were reworked; use [`TestInterval`].
+#[deprecated(note = "renamed to `TestInterval`")]
+pub type Interval = TestInterval;

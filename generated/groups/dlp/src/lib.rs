@@ -41,13 +41,13 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn dlp_zt_risk_score_get_behaviors(
+    pub fn get_behaviors(
         &self,
         account_identifier: &str,
     ) -> rt::Call<GetBehaviorsResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_GET_BEHAVIORS,
+            &operations::GET_BEHAVIORS,
             &[account_identifier],
         );
         rt::__private::call(request)
@@ -62,14 +62,14 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn dlp_zt_risk_score_put_behaviors(
+    pub fn update_behaviors(
         &self,
         account_identifier: &str,
         body: &UpdateBehaviorsRequest,
     ) -> rt::Call<GetBehaviorsResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_PUT_BEHAVIORS,
+            &operations::UPDATE_BEHAVIORS,
             &[account_identifier],
         );
         request.json(body);
@@ -85,14 +85,14 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_identifier`
-    pub fn dlp_zt_risk_score_account_summary(
+    pub fn risky_user_summary(
         &self,
         account_identifier: &str,
-        params: &DlpZtRiskScoreAccountSummaryParams,
+        params: &RiskyUserSummaryParams,
     ) -> rt::Call<AccountRiskSummaryResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY,
+            &operations::RISKY_USER_SUMMARY,
             &[account_identifier],
         );
         request.query("page", &params.page);
@@ -112,15 +112,15 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `user_id`
-    pub fn dlp_zt_risk_score_user_details(
+    pub fn get_user_risk(
         &self,
         account_identifier: &str,
         user_id: &str,
-        params: &DlpZtRiskScoreUserDetailsParams,
+        params: &GetUserRiskParams,
     ) -> rt::Call<UserRiskSummaryResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_USER_DETAILS,
+            &operations::GET_USER_RISK,
             &[account_identifier, user_id],
         );
         request.query("page", &params.page);
@@ -140,14 +140,14 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_identifier`
     /// - `user_id`
-    pub fn dlp_zt_risk_score_reset_user(
+    pub fn reset_user_risk_score(
         &self,
         account_identifier: &str,
         user_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_RESET_USER,
+            &operations::RESET_USER_RISK_SCORE,
             &[account_identifier, user_id],
         );
         rt::__private::call(request)
@@ -160,10 +160,13 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn read_all(&self, account_id: &str) -> rt::Call<DatasetArray> {
+    pub fn fetch_datasets_information_about_available_versions(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<DatasetArray> {
         let request = rt::__private::request(
             self.client,
-            &operations::READ_ALL,
+            &operations::FETCH_DATASETS_INFORMATION_ABOUT_AVAILABLE_VERSIONS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -176,14 +179,14 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create(
+    pub fn create_new_dataset(
         &self,
         account_id: &str,
         body: &NewDataset,
     ) -> rt::Call<DatasetCreation> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE,
+            &operations::CREATE_NEW_DATASET,
             &[account_id],
         );
         request.json(body);
@@ -198,10 +201,14 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dataset_id`
-    pub fn read(&self, account_id: &str, dataset_id: &str) -> rt::Call<Dataset> {
+    pub fn fetch_specific_dataset_information_about_available_versions(
+        &self,
+        account_id: &str,
+        dataset_id: &str,
+    ) -> rt::Call<Dataset> {
         let request = rt::__private::request(
             self.client,
-            &operations::READ,
+            &operations::FETCH_SPECIFIC_DATASET_INFORMATION_ABOUT_AVAILABLE_VERSIONS,
             &[account_id, dataset_id],
         );
         rt::__private::call(request)
@@ -215,7 +222,7 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dataset_id`
-    pub fn update(
+    pub fn update_details_about_dataset(
         &self,
         account_id: &str,
         dataset_id: &str,
@@ -223,7 +230,7 @@ impl DlpApi<'_> {
     ) -> rt::Call<Dataset> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE,
+            &operations::UPDATE_DETAILS_ABOUT_DATASET,
             &[account_id, dataset_id],
         );
         request.json(body);
@@ -242,10 +249,10 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dataset_id`
-    pub fn delete(&self, account_id: &str, dataset_id: &str) -> rt::Call<()> {
+    pub fn delete_dataset(&self, account_id: &str, dataset_id: &str) -> rt::Call<()> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE,
+            &operations::DELETE_DATASET,
             &[account_id, dataset_id],
         );
         rt::__private::call(request)
@@ -259,14 +266,14 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dataset_id`
-    pub fn create_version(
+    pub fn prepare_to_upload_new_version_of_dataset(
         &self,
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<DatasetNewVersion> {
         let request = rt::__private::request(
             self.client,
-            &operations::CREATE_VERSION,
+            &operations::PREPARE_TO_UPLOAD_NEW_VERSION_OF_DATASET,
             &[account_id, dataset_id],
         );
         rt::__private::call(request)
@@ -283,7 +290,7 @@ impl DlpApi<'_> {
     /// - `version`
     ///
     /// Request body: raw bytes sent as `application/octet-stream`.
-    pub fn upload_version(
+    pub fn upload_new_version_of_dataset(
         &self,
         account_id: &str,
         dataset_id: &str,
@@ -292,7 +299,7 @@ impl DlpApi<'_> {
     ) -> rt::Call<Dataset> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPLOAD_VERSION,
+            &operations::UPLOAD_NEW_VERSION_OF_DATASET,
             &[account_id, dataset_id, &version.to_string()],
         );
         request.raw_body("application/octet-stream", body.into());
@@ -577,13 +584,13 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn dlp_zt_risk_score_integration_list(
+    pub fn list_all_risk_score_integrations_for_account(
         &self,
         account_id: &str,
     ) -> rt::Call<RiskScoreIntegrationArray> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_LIST,
+            &operations::LIST_ALL_RISK_SCORE_INTEGRATIONS_FOR_ACCOUNT,
             &[account_id],
         );
         rt::__private::call(request)
@@ -596,14 +603,14 @@ impl DlpApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn dlp_zt_risk_score_integration_create(
+    pub fn create_new_risk_score_integration(
         &self,
         account_id: &str,
         body: &CreateIntegrationBody,
     ) -> rt::Call<RiskScoreIntegration> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_CREATE,
+            &operations::CREATE_NEW_RISK_SCORE_INTEGRATION,
             &[account_id],
         );
         request.json(body);
@@ -618,14 +625,14 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `reference_id`
-    pub fn dlp_zt_risk_score_integration_get_by_reference_id(
+    pub fn get_risk_score_integration_by_reference_id(
         &self,
         account_id: &str,
         reference_id: &str,
     ) -> rt::Call<RiskScoreIntegration> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET_BY_REFERENCE_ID,
+            &operations::GET_RISK_SCORE_INTEGRATION_BY_REFERENCE_ID,
             &[account_id, reference_id],
         );
         rt::__private::call(request)
@@ -639,14 +646,14 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `integration_id`
-    pub fn dlp_zt_risk_score_integration_get(
+    pub fn get_risk_score_integration_by_id(
         &self,
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<RiskScoreIntegration> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_GET,
+            &operations::GET_RISK_SCORE_INTEGRATION_BY_ID,
             &[account_id, integration_id],
         );
         rt::__private::call(request)
@@ -664,7 +671,7 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `integration_id`
-    pub fn dlp_zt_risk_score_integration_update(
+    pub fn update_risk_score_integration(
         &self,
         account_id: &str,
         integration_id: &str,
@@ -672,7 +679,7 @@ impl DlpApi<'_> {
     ) -> rt::Call<RiskScoreIntegration> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_UPDATE,
+            &operations::UPDATE_RISK_SCORE_INTEGRATION,
             &[account_id, integration_id],
         );
         request.json(body);
@@ -687,14 +694,14 @@ impl DlpApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `integration_id`
-    pub fn dlp_zt_risk_score_integration_delete(
+    pub fn delete_risk_score_integration(
         &self,
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<Option<Empty>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLP_ZT_RISK_SCORE_INTEGRATION_DELETE,
+            &operations::DELETE_RISK_SCORE_INTEGRATION,
             &[account_id, integration_id],
         );
         rt::__private::call(request)
@@ -704,7 +711,7 @@ impl DlpApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `dlp-zt-risk-score-get-behaviors` — `GET /accounts/{account_identifier}/zt_risk_scoring/behaviors`
-    pub static DLP_ZT_RISK_SCORE_GET_BEHAVIORS: rt::Operation = rt::Operation {
+    pub static GET_BEHAVIORS: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-get-behaviors",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/zt_risk_scoring/behaviors",
@@ -713,7 +720,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-put-behaviors` — `PUT /accounts/{account_identifier}/zt_risk_scoring/behaviors`
-    pub static DLP_ZT_RISK_SCORE_PUT_BEHAVIORS: rt::Operation = rt::Operation {
+    pub static UPDATE_BEHAVIORS: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-put-behaviors",
         method: rt::Method::Put,
         path: "/accounts/{account_identifier}/zt_risk_scoring/behaviors",
@@ -722,7 +729,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-account-summary` — `GET /accounts/{account_identifier}/zt_risk_scoring/summary`
-    pub static DLP_ZT_RISK_SCORE_ACCOUNT_SUMMARY: rt::Operation = rt::Operation {
+    pub static RISKY_USER_SUMMARY: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-account-summary",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/zt_risk_scoring/summary",
@@ -731,7 +738,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-user-details` — `GET /accounts/{account_identifier}/zt_risk_scoring/{user_id}`
-    pub static DLP_ZT_RISK_SCORE_USER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_USER_RISK: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-user-details",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/zt_risk_scoring/{user_id}",
@@ -740,7 +747,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-reset-user` — `POST /accounts/{account_identifier}/zt_risk_scoring/{user_id}/reset`
-    pub static DLP_ZT_RISK_SCORE_RESET_USER: rt::Operation = rt::Operation {
+    pub static RESET_USER_RISK_SCORE: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-reset-user",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/zt_risk_scoring/{user_id}/reset",
@@ -749,7 +756,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-read-all` — `GET /accounts/{account_id}/dlp/datasets`
-    pub static READ_ALL: rt::Operation = rt::Operation {
+    pub static FETCH_DATASETS_INFORMATION_ABOUT_AVAILABLE_VERSIONS: rt::Operation = rt::Operation {
         id: "dlp-datasets-read-all",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dlp/datasets",
@@ -758,7 +765,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-create` — `POST /accounts/{account_id}/dlp/datasets`
-    pub static CREATE: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_DATASET: rt::Operation = rt::Operation {
         id: "dlp-datasets-create",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/dlp/datasets",
@@ -767,7 +774,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-read` — `GET /accounts/{account_id}/dlp/datasets/{dataset_id}`
-    pub static READ: rt::Operation = rt::Operation {
+    pub static FETCH_SPECIFIC_DATASET_INFORMATION_ABOUT_AVAILABLE_VERSIONS: rt::Operation = rt::Operation {
         id: "dlp-datasets-read",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dlp/datasets/{dataset_id}",
@@ -776,7 +783,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-update` — `PUT /accounts/{account_id}/dlp/datasets/{dataset_id}`
-    pub static UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_DETAILS_ABOUT_DATASET: rt::Operation = rt::Operation {
         id: "dlp-datasets-update",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/dlp/datasets/{dataset_id}",
@@ -785,7 +792,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-delete` — `DELETE /accounts/{account_id}/dlp/datasets/{dataset_id}`
-    pub static DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_DATASET: rt::Operation = rt::Operation {
         id: "dlp-datasets-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/dlp/datasets/{dataset_id}",
@@ -794,7 +801,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-create-version` — `POST /accounts/{account_id}/dlp/datasets/{dataset_id}/upload`
-    pub static CREATE_VERSION: rt::Operation = rt::Operation {
+    pub static PREPARE_TO_UPLOAD_NEW_VERSION_OF_DATASET: rt::Operation = rt::Operation {
         id: "dlp-datasets-create-version",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/dlp/datasets/{dataset_id}/upload",
@@ -803,7 +810,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-datasets-upload-version` — `POST /accounts/{account_id}/dlp/datasets/{dataset_id}/upload/{version}`
-    pub static UPLOAD_VERSION: rt::Operation = rt::Operation {
+    pub static UPLOAD_NEW_VERSION_OF_DATASET: rt::Operation = rt::Operation {
         id: "dlp-datasets-upload-version",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/dlp/datasets/{dataset_id}/upload/{version}",
@@ -911,7 +918,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-integration-list` — `GET /accounts/{account_id}/zt_risk_scoring/integrations`
-    pub static DLP_ZT_RISK_SCORE_INTEGRATION_LIST: rt::Operation = rt::Operation {
+    pub static LIST_ALL_RISK_SCORE_INTEGRATIONS_FOR_ACCOUNT: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-integration-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/zt_risk_scoring/integrations",
@@ -920,7 +927,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-integration-create` — `POST /accounts/{account_id}/zt_risk_scoring/integrations`
-    pub static DLP_ZT_RISK_SCORE_INTEGRATION_CREATE: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_RISK_SCORE_INTEGRATION: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-integration-create",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/zt_risk_scoring/integrations",
@@ -929,7 +936,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-integration-get-by-reference-id` — `GET /accounts/{account_id}/zt_risk_scoring/integrations/reference_id/{reference_id}`
-    pub static DLP_ZT_RISK_SCORE_INTEGRATION_GET_BY_REFERENCE_ID: rt::Operation = rt::Operation {
+    pub static GET_RISK_SCORE_INTEGRATION_BY_REFERENCE_ID: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-integration-get-by-reference-id",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/zt_risk_scoring/integrations/reference_id/{reference_id}",
@@ -938,7 +945,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-integration-get` — `GET /accounts/{account_id}/zt_risk_scoring/integrations/{integration_id}`
-    pub static DLP_ZT_RISK_SCORE_INTEGRATION_GET: rt::Operation = rt::Operation {
+    pub static GET_RISK_SCORE_INTEGRATION_BY_ID: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-integration-get",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/zt_risk_scoring/integrations/{integration_id}",
@@ -947,7 +954,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-integration-update` — `PUT /accounts/{account_id}/zt_risk_scoring/integrations/{integration_id}`
-    pub static DLP_ZT_RISK_SCORE_INTEGRATION_UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_RISK_SCORE_INTEGRATION: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-integration-update",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/zt_risk_scoring/integrations/{integration_id}",
@@ -956,7 +963,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dlp-zt-risk-score-integration-delete` — `DELETE /accounts/{account_id}/zt_risk_scoring/integrations/{integration_id}`
-    pub static DLP_ZT_RISK_SCORE_INTEGRATION_DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_RISK_SCORE_INTEGRATION: rt::Operation = rt::Operation {
         id: "dlp-zt-risk-score-integration-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/zt_risk_scoring/integrations/{integration_id}",
@@ -965,20 +972,20 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DlpApi::dlp_zt_risk_score_account_summary`](DlpApi::dlp_zt_risk_score_account_summary).
+/// Query and header parameters of [`DlpApi::risky_user_summary`](DlpApi::risky_user_summary).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DlpZtRiskScoreAccountSummaryParams {
+pub struct RiskyUserSummaryParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
     /// Query parameter `order_by`.
-    pub order_by: Option<DlpZtRiskScoreAccountSummaryOrderBy>,
+    pub order_by: Option<RiskyUserSummaryOrderBy>,
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-impl DlpZtRiskScoreAccountSummaryParams {
+impl RiskyUserSummaryParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1003,10 +1010,7 @@ impl DlpZtRiskScoreAccountSummaryParams {
     }
     /// Sets `order_by`.
     #[inline]
-    pub fn order_by(
-        mut self,
-        value: impl Into<DlpZtRiskScoreAccountSummaryOrderBy>,
-    ) -> Self {
+    pub fn order_by(mut self, value: impl Into<RiskyUserSummaryOrderBy>) -> Self {
         self.order_by = Some(value.into());
         self
     }
@@ -1017,20 +1021,20 @@ impl DlpZtRiskScoreAccountSummaryParams {
         self
     }
 }
-/// Query and header parameters of [`DlpApi::dlp_zt_risk_score_user_details`](DlpApi::dlp_zt_risk_score_user_details).
+/// Query and header parameters of [`DlpApi::get_user_risk`](DlpApi::get_user_risk).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DlpZtRiskScoreUserDetailsParams {
+pub struct GetUserRiskParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
     /// Query parameter `order_by`.
-    pub order_by: Option<DlpZtRiskScoreUserDetailsOrderBy>,
+    pub order_by: Option<GetUserRiskOrderBy>,
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-impl DlpZtRiskScoreUserDetailsParams {
+impl GetUserRiskParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1055,10 +1059,7 @@ impl DlpZtRiskScoreUserDetailsParams {
     }
     /// Sets `order_by`.
     #[inline]
-    pub fn order_by(
-        mut self,
-        value: impl Into<DlpZtRiskScoreUserDetailsOrderBy>,
-    ) -> Self {
+    pub fn order_by(mut self, value: impl Into<GetUserRiskOrderBy>) -> Self {
         self.order_by = Some(value.into());
         self
     }
@@ -1206,7 +1207,7 @@ impl UpdateBehaviorsRequestBehaviorsValue {
 /// `paths./accounts/{account_identifier}/zt_risk_scoring/summary.get/parameters/order_by`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DlpZtRiskScoreAccountSummaryOrderBy {
+pub enum RiskyUserSummaryOrderBy {
     /// `"timestamp"`
     Timestamp,
     /// `"event_count"`
@@ -1216,7 +1217,7 @@ pub enum DlpZtRiskScoreAccountSummaryOrderBy {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl DlpZtRiskScoreAccountSummaryOrderBy {
+impl RiskyUserSummaryOrderBy {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1227,7 +1228,7 @@ impl DlpZtRiskScoreAccountSummaryOrderBy {
         }
     }
 }
-impl From<&str> for DlpZtRiskScoreAccountSummaryOrderBy {
+impl From<&str> for RiskyUserSummaryOrderBy {
     fn from(value: &str) -> Self {
         match value {
             "timestamp" => Self::Timestamp,
@@ -1237,7 +1238,7 @@ impl From<&str> for DlpZtRiskScoreAccountSummaryOrderBy {
         }
     }
 }
-impl From<String> for DlpZtRiskScoreAccountSummaryOrderBy {
+impl From<String> for RiskyUserSummaryOrderBy {
     fn from(value: String) -> Self {
         match value.as_str() {
             "timestamp" => Self::Timestamp,
@@ -1247,20 +1248,20 @@ impl From<String> for DlpZtRiskScoreAccountSummaryOrderBy {
         }
     }
 }
-impl std::fmt::Display for DlpZtRiskScoreAccountSummaryOrderBy {
+impl std::fmt::Display for RiskyUserSummaryOrderBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for DlpZtRiskScoreAccountSummaryOrderBy {
+impl<'de> serde::Deserialize<'de> for RiskyUserSummaryOrderBy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for DlpZtRiskScoreAccountSummaryOrderBy {
+impl rt::__private::ParamValue for RiskyUserSummaryOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1367,7 +1368,7 @@ pub struct AccountRiskSummaryResult {
 /// `paths./accounts/{account_identifier}/zt_risk_scoring/{user_id}.get/parameters/order_by`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DlpZtRiskScoreUserDetailsOrderBy {
+pub enum GetUserRiskOrderBy {
     /// `"timestamp"`
     Timestamp,
     /// `"risk_level"`
@@ -1375,7 +1376,7 @@ pub enum DlpZtRiskScoreUserDetailsOrderBy {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl DlpZtRiskScoreUserDetailsOrderBy {
+impl GetUserRiskOrderBy {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1385,7 +1386,7 @@ impl DlpZtRiskScoreUserDetailsOrderBy {
         }
     }
 }
-impl From<&str> for DlpZtRiskScoreUserDetailsOrderBy {
+impl From<&str> for GetUserRiskOrderBy {
     fn from(value: &str) -> Self {
         match value {
             "timestamp" => Self::Timestamp,
@@ -1394,7 +1395,7 @@ impl From<&str> for DlpZtRiskScoreUserDetailsOrderBy {
         }
     }
 }
-impl From<String> for DlpZtRiskScoreUserDetailsOrderBy {
+impl From<String> for GetUserRiskOrderBy {
     fn from(value: String) -> Self {
         match value.as_str() {
             "timestamp" => Self::Timestamp,
@@ -1403,20 +1404,20 @@ impl From<String> for DlpZtRiskScoreUserDetailsOrderBy {
         }
     }
 }
-impl std::fmt::Display for DlpZtRiskScoreUserDetailsOrderBy {
+impl std::fmt::Display for GetUserRiskOrderBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for DlpZtRiskScoreUserDetailsOrderBy {
+impl<'de> serde::Deserialize<'de> for GetUserRiskOrderBy {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for DlpZtRiskScoreUserDetailsOrderBy {
+impl rt::__private::ParamValue for GetUserRiskOrderBy {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1576,10 +1577,15 @@ impl NewDataset {
         }
     }
     /// Sets `description`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn description(mut self, value: Option<String>) -> Self {
-        self.description = Some(value);
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"description": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn description_null(mut self) -> Self {
+        self.description = Some(None);
         self
     }
     /// Sets `secret`.
@@ -1627,17 +1633,27 @@ impl DatasetUpdate {
         }
     }
     /// Sets `description`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn description(mut self, value: Option<String>) -> Self {
-        self.description = Some(value);
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"description": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn description_null(mut self) -> Self {
+        self.description = Some(None);
         self
     }
     /// Sets `name`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn name(mut self, value: Option<String>) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"name": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn name_null(mut self) -> Self {
+        self.name = Some(None);
         self
     }
 }
@@ -1728,6 +1744,28 @@ pub enum Profiles {
     Integration(IntegrationProfile),
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl Profiles {
+    /// `id`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Predefined(value) => value.id.as_ref(),
+            Self::Custom(value) => value.id.as_ref(),
+            Self::Integration(value) => value.id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `name`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Predefined(value) => value.name.as_ref(),
+            Self::Custom(value) => value.name.as_ref(),
+            Self::Integration(value) => value.name.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
 }
 impl<'de> serde::Deserialize<'de> for Profiles {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2490,6 +2528,16 @@ pub enum UpdateCustomProfileSharedEntriesItem {
     /// One of the alternatives.
     SharedEntryUpdateIntegration(SharedEntryUpdateIntegration),
 }
+impl From<SharedEntryUpdatePredefined> for UpdateCustomProfileSharedEntriesItem {
+    fn from(value: SharedEntryUpdatePredefined) -> Self {
+        Self::SharedEntryUpdatePredefined(value)
+    }
+}
+impl From<SharedEntryUpdateIntegration> for UpdateCustomProfileSharedEntriesItem {
+    fn from(value: SharedEntryUpdateIntegration) -> Self {
+        Self::SharedEntryUpdateIntegration(value)
+    }
+}
 /// `#/components/schemas/dlp_api-response-single/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -2634,6 +2682,28 @@ pub enum EitherProfileResult {
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
+impl EitherProfileResult {
+    /// `id`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Predefined(value) => value.id.as_ref(),
+            Self::Custom(value) => value.id.as_ref(),
+            Self::Integration(value) => value.id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `name`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Predefined(value) => value.name.as_ref(),
+            Self::Custom(value) => value.name.as_ref(),
+            Self::Integration(value) => value.name.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+}
 impl<'de> serde::Deserialize<'de> for EitherProfileResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2766,10 +2836,15 @@ impl CreateIntegrationBody {
         }
     }
     /// Sets `reference_id`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn reference_id(mut self, value: Option<String>) -> Self {
-        self.reference_id = Some(value);
+    pub fn reference_id(mut self, value: impl Into<String>) -> Self {
+        self.reference_id = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"reference_id": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn reference_id_null(mut self) -> Self {
+        self.reference_id = Some(None);
         self
     }
 }
@@ -2800,10 +2875,15 @@ impl UpdateIntegrationBody {
         }
     }
     /// Sets `reference_id`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn reference_id(mut self, value: Option<String>) -> Self {
-        self.reference_id = Some(value);
+    pub fn reference_id(mut self, value: impl Into<String>) -> Self {
+        self.reference_id = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"reference_id": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn reference_id_null(mut self) -> Self {
+        self.reference_id = Some(None);
         self
     }
 }
@@ -2881,3 +2961,9 @@ impl CustomEntryInput {
         self
     }
 }
+/// The name `DlpZtRiskScoreAccountSummaryOrderBy` had until the names were reworked; use [`RiskyUserSummaryOrderBy`].
+#[deprecated(note = "renamed to `RiskyUserSummaryOrderBy`")]
+pub type DlpZtRiskScoreAccountSummaryOrderBy = RiskyUserSummaryOrderBy;
+/// The name `DlpZtRiskScoreUserDetailsOrderBy` had until the names were reworked; use [`GetUserRiskOrderBy`].
+#[deprecated(note = "renamed to `GetUserRiskOrderBy`")]
+pub type DlpZtRiskScoreUserDetailsOrderBy = GetUserRiskOrderBy;

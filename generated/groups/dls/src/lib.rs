@@ -41,13 +41,10 @@ impl DlsApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn dls_account_regional_hostnames_account_list_regions(
-        &self,
-        account_id: &str,
-    ) -> rt::ListCall<DlsAccountRegionalHostnamesAccountListRegionsResultItem> {
+    pub fn list_regions(&self, account_id: &str) -> rt::ListCall<ListRegionsResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS,
+            &operations::LIST_REGIONS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -64,13 +61,13 @@ impl DlsApi<'_> {
     /// - `zone_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn dls_account_regional_hostnames_account_list_hostnames(
+    pub fn list_regional_hostnames(
         &self,
         zone_id: &str,
     ) -> rt::ListCall<RegionalHostnameResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES,
+            &operations::LIST_REGIONAL_HOSTNAMES,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -86,29 +83,29 @@ impl DlsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// The request body is optional: this method sends none; [`dls_account_regional_hostnames_account_create_hostname_with`](Self::dls_account_regional_hostnames_account_create_hostname_with) takes one.
-    pub fn dls_account_regional_hostnames_account_create_hostname(
+    /// The request body is optional: this method sends none; [`create_regional_hostname_with`](Self::create_regional_hostname_with) takes one.
+    pub fn create_regional_hostname(
         &self,
         zone_id: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
+            &operations::CREATE_REGIONAL_HOSTNAME,
             &[zone_id],
         );
         rt::__private::call(request)
     }
-    /// [`dls_account_regional_hostnames_account_create_hostname`](Self::dls_account_regional_hostnames_account_create_hostname) with its optional request body.
+    /// [`create_regional_hostname`](Self::create_regional_hostname) with its optional request body.
     ///
     /// `POST /zones/{zone_id}/addressing/regional_hostnames`
-    pub fn dls_account_regional_hostnames_account_create_hostname_with(
+    pub fn create_regional_hostname_with(
         &self,
         zone_id: &str,
-        body: &DlsAccountRegionalHostnamesAccountCreateHostnameRequest,
+        body: &CreateRegionalHostnameRequest,
     ) -> rt::Call<RegionalHostnameResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME,
+            &operations::CREATE_REGIONAL_HOSTNAME,
             &[zone_id],
         );
         request.json(body);
@@ -125,14 +122,14 @@ impl DlsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `hostname`
-    pub fn dls_account_regional_hostnames_account_fetch_hostname(
+    pub fn fetch_regional_hostname(
         &self,
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME,
+            &operations::FETCH_REGIONAL_HOSTNAME,
             &[zone_id, hostname],
         );
         rt::__private::call(request)
@@ -149,31 +146,31 @@ impl DlsApi<'_> {
     /// - `zone_id`
     /// - `hostname`
     ///
-    /// The request body is optional: this method sends none; [`dls_account_regional_hostnames_account_patch_hostname_with`](Self::dls_account_regional_hostnames_account_patch_hostname_with) takes one.
-    pub fn dls_account_regional_hostnames_account_patch_hostname(
+    /// The request body is optional: this method sends none; [`edit_regional_hostname_with`](Self::edit_regional_hostname_with) takes one.
+    pub fn edit_regional_hostname(
         &self,
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<RegionalHostnameResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
+            &operations::EDIT_REGIONAL_HOSTNAME,
             &[zone_id, hostname],
         );
         rt::__private::call(request)
     }
-    /// [`dls_account_regional_hostnames_account_patch_hostname`](Self::dls_account_regional_hostnames_account_patch_hostname) with its optional request body.
+    /// [`edit_regional_hostname`](Self::edit_regional_hostname) with its optional request body.
     ///
     /// `PATCH /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub fn dls_account_regional_hostnames_account_patch_hostname_with(
+    pub fn edit_regional_hostname_with(
         &self,
         zone_id: &str,
         hostname: &str,
-        body: &DlsAccountRegionalHostnamesAccountPatchHostnameRequest,
+        body: &EditRegionalHostnameRequest,
     ) -> rt::Call<RegionalHostnameResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME,
+            &operations::EDIT_REGIONAL_HOSTNAME,
             &[zone_id, hostname],
         );
         request.json(body);
@@ -190,14 +187,14 @@ impl DlsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `hostname`
-    pub fn dls_account_regional_hostnames_account_delete_hostname(
+    pub fn delete_regional_hostname(
         &self,
         zone_id: &str,
         hostname: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME,
+            &operations::DELETE_REGIONAL_HOSTNAME,
             &[zone_id, hostname],
         );
         rt::__private::call(request)
@@ -207,7 +204,7 @@ impl DlsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `dls-account-regional-hostnames-account-list-regions` — `GET /accounts/{account_id}/addressing/regional_hostnames/regions`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_REGIONS: rt::Operation = rt::Operation {
+    pub static LIST_REGIONS: rt::Operation = rt::Operation {
         id: "dls-account-regional-hostnames-account-list-regions",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/addressing/regional_hostnames/regions",
@@ -216,7 +213,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `dls-account-regional-hostnames-account-list-hostnames` — `GET /zones/{zone_id}/addressing/regional_hostnames`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_LIST_HOSTNAMES: rt::Operation = rt::Operation {
+    pub static LIST_REGIONAL_HOSTNAMES: rt::Operation = rt::Operation {
         id: "dls-account-regional-hostnames-account-list-hostnames",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/addressing/regional_hostnames",
@@ -225,7 +222,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `dls-account-regional-hostnames-account-create-hostname` — `POST /zones/{zone_id}/addressing/regional_hostnames`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_CREATE_HOSTNAME: rt::Operation = rt::Operation {
+    pub static CREATE_REGIONAL_HOSTNAME: rt::Operation = rt::Operation {
         id: "dls-account-regional-hostnames-account-create-hostname",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/addressing/regional_hostnames",
@@ -234,7 +231,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dls-account-regional-hostnames-account-fetch-hostname` — `GET /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_FETCH_HOSTNAME: rt::Operation = rt::Operation {
+    pub static FETCH_REGIONAL_HOSTNAME: rt::Operation = rt::Operation {
         id: "dls-account-regional-hostnames-account-fetch-hostname",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
@@ -243,7 +240,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dls-account-regional-hostnames-account-patch-hostname` — `PATCH /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_PATCH_HOSTNAME: rt::Operation = rt::Operation {
+    pub static EDIT_REGIONAL_HOSTNAME: rt::Operation = rt::Operation {
         id: "dls-account-regional-hostnames-account-patch-hostname",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
@@ -252,7 +249,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dls-account-regional-hostnames-account-delete-hostname` — `DELETE /zones/{zone_id}/addressing/regional_hostnames/{hostname}`
-    pub static DLS_ACCOUNT_REGIONAL_HOSTNAMES_ACCOUNT_DELETE_HOSTNAME: rt::Operation = rt::Operation {
+    pub static DELETE_REGIONAL_HOSTNAME: rt::Operation = rt::Operation {
         id: "dls-account-regional-hostnames-account-delete-hostname",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/addressing/regional_hostnames/{hostname}",
@@ -270,7 +267,7 @@ pub type RegionKey = String;
 /// `paths./accounts/{account_id}/addressing/regional_hostnames/regions.get/responses/200/allOf/1/properties/result/items`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct DlsAccountRegionalHostnamesAccountListRegionsResultItem {
+pub struct ListRegionsResultItem {
     /// `key`
     pub key: Option<RegionKey>,
     /// Human-readable text label for the region
@@ -303,13 +300,13 @@ pub type Hostname = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
+pub struct CreateRegionalHostnameRequest {
     /// `hostname`
     pub hostname: Hostname,
     /// `region_key`
     pub region_key: RegionKey,
 }
-impl DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
+impl CreateRegionalHostnameRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(hostname: impl Into<Hostname>, region_key: impl Into<RegionKey>) -> Self {
@@ -323,11 +320,11 @@ impl DlsAccountRegionalHostnamesAccountCreateHostnameRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct DlsAccountRegionalHostnamesAccountPatchHostnameRequest {
+pub struct EditRegionalHostnameRequest {
     /// `region_key`
     pub region_key: RegionKey,
 }
-impl DlsAccountRegionalHostnamesAccountPatchHostnameRequest {
+impl EditRegionalHostnameRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(region_key: impl Into<RegionKey>) -> Self {
@@ -362,3 +359,12 @@ pub struct MessagesItem {
     /// `message`
     pub message: String,
 }
+/// The name `DlsAccountRegionalHostnamesAccountCreateHostnameRequest` had until the names were reworked; use [`CreateRegionalHostnameRequest`].
+#[deprecated(note = "renamed to `CreateRegionalHostnameRequest`")]
+pub type DlsAccountRegionalHostnamesAccountCreateHostnameRequest = CreateRegionalHostnameRequest;
+/// The name `DlsAccountRegionalHostnamesAccountListRegionsResultItem` had until the names were reworked; use [`ListRegionsResultItem`].
+#[deprecated(note = "renamed to `ListRegionsResultItem`")]
+pub type DlsAccountRegionalHostnamesAccountListRegionsResultItem = ListRegionsResultItem;
+/// The name `DlsAccountRegionalHostnamesAccountPatchHostnameRequest` had until the names were reworked; use [`EditRegionalHostnameRequest`].
+#[deprecated(note = "renamed to `EditRegionalHostnameRequest`")]
+pub type DlsAccountRegionalHostnamesAccountPatchHostnameRequest = EditRegionalHostnameRequest;

@@ -46,15 +46,15 @@ impl DnsAnalyticsApi<'_> {
     /// - `dns_firewall_id`
     ///
     /// Token permissions (any of): `#analytics:read`
-    pub fn dns_firewall_analytics_table(
+    pub fn table_account(
         &self,
         account_id: &str,
         dns_firewall_id: &str,
-        params: &DnsFirewallAnalyticsTableParams,
+        params: &TableAccountParams,
     ) -> rt::Call<Report> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DNS_FIREWALL_ANALYTICS_TABLE,
+            &operations::TABLE_ACCOUNT,
             &[account_id, dns_firewall_id],
         );
         request.query("metrics", &params.metrics);
@@ -81,15 +81,15 @@ impl DnsAnalyticsApi<'_> {
     /// - `dns_firewall_id`
     ///
     /// Token permissions (any of): `#analytics:read`
-    pub fn dns_firewall_analytics_by_time(
+    pub fn by_account_time(
         &self,
         account_id: &str,
         dns_firewall_id: &str,
-        params: &DnsFirewallAnalyticsByTimeParams,
+        params: &ByAccountTimeParams,
     ) -> rt::Call<ReportBytime> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DNS_FIREWALL_ANALYTICS_BY_TIME,
+            &operations::BY_ACCOUNT_TIME,
             &[account_id, dns_firewall_id],
         );
         request.query("metrics", &params.metrics);
@@ -116,14 +116,14 @@ impl DnsAnalyticsApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#analytics:read`
-    pub fn dns_analytics_table(
+    pub fn table_zone(
         &self,
         zone_id: &str,
-        params: &DnsAnalyticsTableParams,
+        params: &TableZoneParams,
     ) -> rt::Call<Report> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DNS_ANALYTICS_TABLE,
+            &operations::TABLE_ZONE,
             &[zone_id],
         );
         request.query("metrics", &params.metrics);
@@ -149,14 +149,14 @@ impl DnsAnalyticsApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#analytics:read`
-    pub fn dns_analytics_by_time(
+    pub fn by_zone_time(
         &self,
         zone_id: &str,
-        params: &DnsAnalyticsByTimeParams,
+        params: &ByZoneTimeParams,
     ) -> rt::Call<ReportBytime> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DNS_ANALYTICS_BY_TIME,
+            &operations::BY_ZONE_TIME,
             &[zone_id],
         );
         request.query("metrics", &params.metrics);
@@ -174,7 +174,7 @@ impl DnsAnalyticsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `dns-firewall-analytics-table` — `GET /accounts/{account_id}/dns_firewall/{dns_firewall_id}/dns_analytics/report`
-    pub static DNS_FIREWALL_ANALYTICS_TABLE: rt::Operation = rt::Operation {
+    pub static TABLE_ACCOUNT: rt::Operation = rt::Operation {
         id: "dns-firewall-analytics-table",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dns_firewall/{dns_firewall_id}/dns_analytics/report",
@@ -183,7 +183,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-firewall-analytics-by-time` — `GET /accounts/{account_id}/dns_firewall/{dns_firewall_id}/dns_analytics/report/bytime`
-    pub static DNS_FIREWALL_ANALYTICS_BY_TIME: rt::Operation = rt::Operation {
+    pub static BY_ACCOUNT_TIME: rt::Operation = rt::Operation {
         id: "dns-firewall-analytics-by-time",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dns_firewall/{dns_firewall_id}/dns_analytics/report/bytime",
@@ -192,7 +192,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-analytics-table` — `GET /zones/{zone_id}/dns_analytics/report`
-    pub static DNS_ANALYTICS_TABLE: rt::Operation = rt::Operation {
+    pub static TABLE_ZONE: rt::Operation = rt::Operation {
         id: "dns-analytics-table",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/dns_analytics/report",
@@ -201,7 +201,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-analytics-by-time` — `GET /zones/{zone_id}/dns_analytics/report/bytime`
-    pub static DNS_ANALYTICS_BY_TIME: rt::Operation = rt::Operation {
+    pub static BY_ZONE_TIME: rt::Operation = rt::Operation {
         id: "dns-analytics-by-time",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/dns_analytics/report/bytime",
@@ -210,10 +210,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_table`](DnsAnalyticsApi::dns_firewall_analytics_table).
+/// Query and header parameters of [`DnsAnalyticsApi::table_account`](DnsAnalyticsApi::table_account).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DnsFirewallAnalyticsTableParams {
+pub struct TableAccountParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
     /// Query parameter `dimensions`.
@@ -229,7 +229,7 @@ pub struct DnsFirewallAnalyticsTableParams {
     /// Query parameter `filters`.
     pub filters: Option<Filters>,
 }
-impl DnsFirewallAnalyticsTableParams {
+impl TableAccountParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -286,10 +286,10 @@ impl DnsFirewallAnalyticsTableParams {
         self
     }
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_firewall_analytics_by_time`](DnsAnalyticsApi::dns_firewall_analytics_by_time).
+/// Query and header parameters of [`DnsAnalyticsApi::by_account_time`](DnsAnalyticsApi::by_account_time).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DnsFirewallAnalyticsByTimeParams {
+pub struct ByAccountTimeParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
     /// Query parameter `dimensions`.
@@ -307,7 +307,7 @@ pub struct DnsFirewallAnalyticsByTimeParams {
     /// Query parameter `time_delta`.
     pub time_delta: Option<TimeDelta>,
 }
-impl DnsFirewallAnalyticsByTimeParams {
+impl ByAccountTimeParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -371,10 +371,10 @@ impl DnsFirewallAnalyticsByTimeParams {
         self
     }
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_table`](DnsAnalyticsApi::dns_analytics_table).
+/// Query and header parameters of [`DnsAnalyticsApi::table_zone`](DnsAnalyticsApi::table_zone).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DnsAnalyticsTableParams {
+pub struct TableZoneParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
     /// Query parameter `dimensions`.
@@ -390,7 +390,7 @@ pub struct DnsAnalyticsTableParams {
     /// Query parameter `filters`.
     pub filters: Option<Filters>,
 }
-impl DnsAnalyticsTableParams {
+impl TableZoneParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -447,10 +447,10 @@ impl DnsAnalyticsTableParams {
         self
     }
 }
-/// Query and header parameters of [`DnsAnalyticsApi::dns_analytics_by_time`](DnsAnalyticsApi::dns_analytics_by_time).
+/// Query and header parameters of [`DnsAnalyticsApi::by_zone_time`](DnsAnalyticsApi::by_zone_time).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct DnsAnalyticsByTimeParams {
+pub struct ByZoneTimeParams {
     /// Query parameter `metrics`.
     pub metrics: Option<Metrics>,
     /// Query parameter `dimensions`.
@@ -468,7 +468,7 @@ pub struct DnsAnalyticsByTimeParams {
     /// Query parameter `time_delta`.
     pub time_delta: Option<TimeDelta>,
 }
-impl DnsAnalyticsByTimeParams {
+impl ByZoneTimeParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {

@@ -101,14 +101,14 @@ impl DnsFirewallApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: enterprise
-    pub fn dns_firewall_cluster_details(
+    pub fn get_dns_firewall_cluster(
         &self,
         account_id: &str,
         dns_firewall_id: &str,
     ) -> rt::Call<DnsFirewall> {
         let request = rt::__private::request(
             self.client,
-            &operations::DNS_FIREWALL_CLUSTER_DETAILS,
+            &operations::GET_DNS_FIREWALL_CLUSTER,
             &[account_id, dns_firewall_id],
         );
         rt::__private::call(request)
@@ -128,7 +128,7 @@ impl DnsFirewallApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: enterprise
-    pub fn update_dns_firewall_cluster(
+    pub fn edit_dns_firewall_cluster(
         &self,
         account_id: &str,
         dns_firewall_id: &str,
@@ -136,7 +136,7 @@ impl DnsFirewallApi<'_> {
     ) -> rt::Call<DnsFirewall> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_DNS_FIREWALL_CLUSTER,
+            &operations::EDIT_DNS_FIREWALL_CLUSTER,
             &[account_id, dns_firewall_id],
         );
         request.json(body);
@@ -212,7 +212,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-firewall-dns-firewall-cluster-details` — `GET /accounts/{account_id}/dns_firewall/{dns_firewall_id}`
-    pub static DNS_FIREWALL_CLUSTER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DNS_FIREWALL_CLUSTER: rt::Operation = rt::Operation {
         id: "dns-firewall-dns-firewall-cluster-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dns_firewall/{dns_firewall_id}",
@@ -221,7 +221,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-firewall-update-dns-firewall-cluster` — `PATCH /accounts/{account_id}/dns_firewall/{dns_firewall_id}`
-    pub static UPDATE_DNS_FIREWALL_CLUSTER: rt::Operation = rt::Operation {
+    pub static EDIT_DNS_FIREWALL_CLUSTER: rt::Operation = rt::Operation {
         id: "dns-firewall-update-dns-firewall-cluster",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/dns_firewall/{dns_firewall_id}",
@@ -469,10 +469,15 @@ impl CreateDnsFirewallClusterRequest {
         }
     }
     /// Sets `attack_mitigation`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn attack_mitigation(mut self, value: Option<AttackMitigation>) -> Self {
-        self.attack_mitigation = Some(value);
+    pub fn attack_mitigation(mut self, value: impl Into<AttackMitigation>) -> Self {
+        self.attack_mitigation = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"attack_mitigation": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn attack_mitigation_null(mut self) -> Self {
+        self.attack_mitigation = Some(None);
         self
     }
     /// Sets `deprecate_any_requests`.
@@ -503,17 +508,27 @@ impl CreateDnsFirewallClusterRequest {
         self
     }
     /// Sets `negative_cache_ttl`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn negative_cache_ttl(mut self, value: Option<NegativeCacheTtl>) -> Self {
-        self.negative_cache_ttl = Some(value);
+    pub fn negative_cache_ttl(mut self, value: impl Into<NegativeCacheTtl>) -> Self {
+        self.negative_cache_ttl = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"negative_cache_ttl": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn negative_cache_ttl_null(mut self) -> Self {
+        self.negative_cache_ttl = Some(None);
         self
     }
     /// Sets `ratelimit`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn ratelimit(mut self, value: Option<Ratelimit>) -> Self {
-        self.ratelimit = Some(value);
+    pub fn ratelimit(mut self, value: impl Into<Ratelimit>) -> Self {
+        self.ratelimit = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"ratelimit": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn ratelimit_null(mut self) -> Self {
+        self.ratelimit = Some(None);
         self
     }
     /// Sets `retries`.
@@ -595,24 +610,39 @@ impl DnsFirewallInput {
         }
     }
     /// Sets `attack_mitigation`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn attack_mitigation(mut self, value: Option<AttackMitigation>) -> Self {
-        self.attack_mitigation = Some(value);
+    pub fn attack_mitigation(mut self, value: impl Into<AttackMitigation>) -> Self {
+        self.attack_mitigation = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"attack_mitigation": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn attack_mitigation_null(mut self) -> Self {
+        self.attack_mitigation = Some(None);
         self
     }
     /// Sets `negative_cache_ttl`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn negative_cache_ttl(mut self, value: Option<NegativeCacheTtl>) -> Self {
-        self.negative_cache_ttl = Some(value);
+    pub fn negative_cache_ttl(mut self, value: impl Into<NegativeCacheTtl>) -> Self {
+        self.negative_cache_ttl = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"negative_cache_ttl": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn negative_cache_ttl_null(mut self) -> Self {
+        self.negative_cache_ttl = Some(None);
         self
     }
     /// Sets `ratelimit`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn ratelimit(mut self, value: Option<Ratelimit>) -> Self {
-        self.ratelimit = Some(value);
+    pub fn ratelimit(mut self, value: impl Into<Ratelimit>) -> Self {
+        self.ratelimit = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"ratelimit": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn ratelimit_null(mut self) -> Self {
+        self.ratelimit = Some(None);
         self
     }
     /// Sets `retries`.

@@ -231,14 +231,14 @@ impl DnsRecordsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dns_record_details(
+    pub fn get_dns_record(
         &self,
         zone_id: &str,
         dns_record_id: &str,
     ) -> rt::Call<DnsRecord> {
         let request = rt::__private::request(
             self.client,
-            &operations::DNS_RECORD_DETAILS,
+            &operations::GET_DNS_RECORD,
             &[zone_id, dns_record_id],
         );
         rt::__private::call(request)
@@ -263,7 +263,7 @@ impl DnsRecordsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_dns_record(
+    pub fn overwrite_dns_record(
         &self,
         zone_id: &str,
         dns_record_id: &str,
@@ -271,7 +271,7 @@ impl DnsRecordsApi<'_> {
     ) -> rt::Call<DnsRecord> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_DNS_RECORD,
+            &operations::OVERWRITE_DNS_RECORD,
             &[zone_id, dns_record_id],
         );
         request.json(body);
@@ -297,7 +297,7 @@ impl DnsRecordsApi<'_> {
     /// Token permissions (any of): `#dns_records:edit`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn patch_dns_record(
+    pub fn edit_dns_record(
         &self,
         zone_id: &str,
         dns_record_id: &str,
@@ -305,7 +305,7 @@ impl DnsRecordsApi<'_> {
     ) -> rt::Call<DnsRecord> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PATCH_DNS_RECORD,
+            &operations::EDIT_DNS_RECORD,
             &[zone_id, dns_record_id],
         );
         request.json(body);
@@ -406,7 +406,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-records-for-a-zone-dns-record-details` — `GET /zones/{zone_id}/dns_records/{dns_record_id}`
-    pub static DNS_RECORD_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DNS_RECORD: rt::Operation = rt::Operation {
         id: "dns-records-for-a-zone-dns-record-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/dns_records/{dns_record_id}",
@@ -415,7 +415,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-records-for-a-zone-update-dns-record` — `PUT /zones/{zone_id}/dns_records/{dns_record_id}`
-    pub static UPDATE_DNS_RECORD: rt::Operation = rt::Operation {
+    pub static OVERWRITE_DNS_RECORD: rt::Operation = rt::Operation {
         id: "dns-records-for-a-zone-update-dns-record",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/dns_records/{dns_record_id}",
@@ -424,7 +424,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-records-for-a-zone-patch-dns-record` — `PATCH /zones/{zone_id}/dns_records/{dns_record_id}`
-    pub static PATCH_DNS_RECORD: rt::Operation = rt::Operation {
+    pub static EDIT_DNS_RECORD: rt::Operation = rt::Operation {
         id: "dns-records-for-a-zone-patch-dns-record",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/dns_records/{dns_record_id}",
@@ -1217,6 +1217,323 @@ pub enum DnsRecord {
     Uri(UriRecord),
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl DnsRecord {
+    /// `comment`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn comment(&self) -> Option<&str> {
+        match self {
+            Self::A(value) => value.comment.as_ref(),
+            Self::Aaaa(value) => value.comment.as_ref(),
+            Self::Caa(value) => value.comment.as_ref(),
+            Self::Cert(value) => value.comment.as_ref(),
+            Self::Cname(value) => value.comment.as_ref(),
+            Self::Dnskey(value) => value.comment.as_ref(),
+            Self::Ds(value) => value.comment.as_ref(),
+            Self::Https(value) => value.comment.as_ref(),
+            Self::Loc(value) => value.comment.as_ref(),
+            Self::Mx(value) => value.comment.as_ref(),
+            Self::Naptr(value) => value.comment.as_ref(),
+            Self::Ns(value) => value.comment.as_ref(),
+            Self::Ptr(value) => value.comment.as_ref(),
+            Self::Smimea(value) => value.comment.as_ref(),
+            Self::Srv(value) => value.comment.as_ref(),
+            Self::Sshfp(value) => value.comment.as_ref(),
+            Self::Svcb(value) => value.comment.as_ref(),
+            Self::Tlsa(value) => value.comment.as_ref(),
+            Self::Txt(value) => value.comment.as_ref(),
+            Self::Uri(value) => value.comment.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `created_on`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn created_on(&self) -> Option<&str> {
+        match self {
+            Self::A(value) => value.created_on.as_ref(),
+            Self::Aaaa(value) => value.created_on.as_ref(),
+            Self::Caa(value) => value.created_on.as_ref(),
+            Self::Cert(value) => value.created_on.as_ref(),
+            Self::Cname(value) => value.created_on.as_ref(),
+            Self::Dnskey(value) => value.created_on.as_ref(),
+            Self::Ds(value) => value.created_on.as_ref(),
+            Self::Https(value) => value.created_on.as_ref(),
+            Self::Loc(value) => value.created_on.as_ref(),
+            Self::Mx(value) => value.created_on.as_ref(),
+            Self::Naptr(value) => value.created_on.as_ref(),
+            Self::Ns(value) => value.created_on.as_ref(),
+            Self::Ptr(value) => value.created_on.as_ref(),
+            Self::Smimea(value) => value.created_on.as_ref(),
+            Self::Srv(value) => value.created_on.as_ref(),
+            Self::Sshfp(value) => value.created_on.as_ref(),
+            Self::Svcb(value) => value.created_on.as_ref(),
+            Self::Tlsa(value) => value.created_on.as_ref(),
+            Self::Txt(value) => value.created_on.as_ref(),
+            Self::Uri(value) => value.created_on.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `id`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::A(value) => value.id.as_ref(),
+            Self::Aaaa(value) => value.id.as_ref(),
+            Self::Caa(value) => value.id.as_ref(),
+            Self::Cert(value) => value.id.as_ref(),
+            Self::Cname(value) => value.id.as_ref(),
+            Self::Dnskey(value) => value.id.as_ref(),
+            Self::Ds(value) => value.id.as_ref(),
+            Self::Https(value) => value.id.as_ref(),
+            Self::Loc(value) => value.id.as_ref(),
+            Self::Mx(value) => value.id.as_ref(),
+            Self::Naptr(value) => value.id.as_ref(),
+            Self::Ns(value) => value.id.as_ref(),
+            Self::Ptr(value) => value.id.as_ref(),
+            Self::Smimea(value) => value.id.as_ref(),
+            Self::Srv(value) => value.id.as_ref(),
+            Self::Sshfp(value) => value.id.as_ref(),
+            Self::Svcb(value) => value.id.as_ref(),
+            Self::Tlsa(value) => value.id.as_ref(),
+            Self::Txt(value) => value.id.as_ref(),
+            Self::Uri(value) => value.id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `meta`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn meta(&self) -> Option<&BaseMeta> {
+        match self {
+            Self::A(value) => value.meta.as_ref(),
+            Self::Aaaa(value) => value.meta.as_ref(),
+            Self::Caa(value) => value.meta.as_ref(),
+            Self::Cert(value) => value.meta.as_ref(),
+            Self::Cname(value) => value.meta.as_ref(),
+            Self::Dnskey(value) => value.meta.as_ref(),
+            Self::Ds(value) => value.meta.as_ref(),
+            Self::Https(value) => value.meta.as_ref(),
+            Self::Loc(value) => value.meta.as_ref(),
+            Self::Mx(value) => value.meta.as_ref(),
+            Self::Naptr(value) => value.meta.as_ref(),
+            Self::Ns(value) => value.meta.as_ref(),
+            Self::Ptr(value) => value.meta.as_ref(),
+            Self::Smimea(value) => value.meta.as_ref(),
+            Self::Srv(value) => value.meta.as_ref(),
+            Self::Sshfp(value) => value.meta.as_ref(),
+            Self::Svcb(value) => value.meta.as_ref(),
+            Self::Tlsa(value) => value.meta.as_ref(),
+            Self::Txt(value) => value.meta.as_ref(),
+            Self::Uri(value) => value.meta.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// `modified_on`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn modified_on(&self) -> Option<&str> {
+        match self {
+            Self::A(value) => value.modified_on.as_ref(),
+            Self::Aaaa(value) => value.modified_on.as_ref(),
+            Self::Caa(value) => value.modified_on.as_ref(),
+            Self::Cert(value) => value.modified_on.as_ref(),
+            Self::Cname(value) => value.modified_on.as_ref(),
+            Self::Dnskey(value) => value.modified_on.as_ref(),
+            Self::Ds(value) => value.modified_on.as_ref(),
+            Self::Https(value) => value.modified_on.as_ref(),
+            Self::Loc(value) => value.modified_on.as_ref(),
+            Self::Mx(value) => value.modified_on.as_ref(),
+            Self::Naptr(value) => value.modified_on.as_ref(),
+            Self::Ns(value) => value.modified_on.as_ref(),
+            Self::Ptr(value) => value.modified_on.as_ref(),
+            Self::Smimea(value) => value.modified_on.as_ref(),
+            Self::Srv(value) => value.modified_on.as_ref(),
+            Self::Sshfp(value) => value.modified_on.as_ref(),
+            Self::Svcb(value) => value.modified_on.as_ref(),
+            Self::Tlsa(value) => value.modified_on.as_ref(),
+            Self::Txt(value) => value.modified_on.as_ref(),
+            Self::Uri(value) => value.modified_on.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `proxiable`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn proxiable(&self) -> Option<bool> {
+        match self {
+            Self::A(value) => value.proxiable.as_ref(),
+            Self::Aaaa(value) => value.proxiable.as_ref(),
+            Self::Caa(value) => value.proxiable.as_ref(),
+            Self::Cert(value) => value.proxiable.as_ref(),
+            Self::Cname(value) => value.proxiable.as_ref(),
+            Self::Dnskey(value) => value.proxiable.as_ref(),
+            Self::Ds(value) => value.proxiable.as_ref(),
+            Self::Https(value) => value.proxiable.as_ref(),
+            Self::Loc(value) => value.proxiable.as_ref(),
+            Self::Mx(value) => value.proxiable.as_ref(),
+            Self::Naptr(value) => value.proxiable.as_ref(),
+            Self::Ns(value) => value.proxiable.as_ref(),
+            Self::Ptr(value) => value.proxiable.as_ref(),
+            Self::Smimea(value) => value.proxiable.as_ref(),
+            Self::Srv(value) => value.proxiable.as_ref(),
+            Self::Sshfp(value) => value.proxiable.as_ref(),
+            Self::Svcb(value) => value.proxiable.as_ref(),
+            Self::Tlsa(value) => value.proxiable.as_ref(),
+            Self::Txt(value) => value.proxiable.as_ref(),
+            Self::Uri(value) => value.proxiable.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+    /// `tags`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn tags(&self) -> Option<&[String]> {
+        match self {
+            Self::A(value) => value.tags.as_ref(),
+            Self::Aaaa(value) => value.tags.as_ref(),
+            Self::Caa(value) => value.tags.as_ref(),
+            Self::Cert(value) => value.tags.as_ref(),
+            Self::Cname(value) => value.tags.as_ref(),
+            Self::Dnskey(value) => value.tags.as_ref(),
+            Self::Ds(value) => value.tags.as_ref(),
+            Self::Https(value) => value.tags.as_ref(),
+            Self::Loc(value) => value.tags.as_ref(),
+            Self::Mx(value) => value.tags.as_ref(),
+            Self::Naptr(value) => value.tags.as_ref(),
+            Self::Ns(value) => value.tags.as_ref(),
+            Self::Ptr(value) => value.tags.as_ref(),
+            Self::Smimea(value) => value.tags.as_ref(),
+            Self::Srv(value) => value.tags.as_ref(),
+            Self::Sshfp(value) => value.tags.as_ref(),
+            Self::Svcb(value) => value.tags.as_ref(),
+            Self::Tlsa(value) => value.tags.as_ref(),
+            Self::Txt(value) => value.tags.as_ref(),
+            Self::Uri(value) => value.tags.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `ttl`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn ttl(&self) -> Option<Ttl> {
+        match self {
+            Self::A(value) => value.ttl.as_ref(),
+            Self::Aaaa(value) => value.ttl.as_ref(),
+            Self::Caa(value) => value.ttl.as_ref(),
+            Self::Cert(value) => value.ttl.as_ref(),
+            Self::Cname(value) => value.ttl.as_ref(),
+            Self::Dnskey(value) => value.ttl.as_ref(),
+            Self::Ds(value) => value.ttl.as_ref(),
+            Self::Https(value) => value.ttl.as_ref(),
+            Self::Loc(value) => value.ttl.as_ref(),
+            Self::Mx(value) => value.ttl.as_ref(),
+            Self::Naptr(value) => value.ttl.as_ref(),
+            Self::Ns(value) => value.ttl.as_ref(),
+            Self::Ptr(value) => value.ttl.as_ref(),
+            Self::Smimea(value) => value.ttl.as_ref(),
+            Self::Srv(value) => value.ttl.as_ref(),
+            Self::Sshfp(value) => value.ttl.as_ref(),
+            Self::Svcb(value) => value.ttl.as_ref(),
+            Self::Tlsa(value) => value.ttl.as_ref(),
+            Self::Txt(value) => value.ttl.as_ref(),
+            Self::Uri(value) => value.ttl.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+}
+impl From<ARecord> for DnsRecord {
+    fn from(value: ARecord) -> Self {
+        Self::A(value)
+    }
+}
+impl From<AaaaRecord> for DnsRecord {
+    fn from(value: AaaaRecord) -> Self {
+        Self::Aaaa(value)
+    }
+}
+impl From<CaaRecord> for DnsRecord {
+    fn from(value: CaaRecord) -> Self {
+        Self::Caa(value)
+    }
+}
+impl From<CertRecord> for DnsRecord {
+    fn from(value: CertRecord) -> Self {
+        Self::Cert(value)
+    }
+}
+impl From<CnameRecord> for DnsRecord {
+    fn from(value: CnameRecord) -> Self {
+        Self::Cname(value)
+    }
+}
+impl From<DnskeyRecord> for DnsRecord {
+    fn from(value: DnskeyRecord) -> Self {
+        Self::Dnskey(value)
+    }
+}
+impl From<DsRecord> for DnsRecord {
+    fn from(value: DsRecord) -> Self {
+        Self::Ds(value)
+    }
+}
+impl From<HttpsRecord> for DnsRecord {
+    fn from(value: HttpsRecord) -> Self {
+        Self::Https(value)
+    }
+}
+impl From<LocRecord> for DnsRecord {
+    fn from(value: LocRecord) -> Self {
+        Self::Loc(value)
+    }
+}
+impl From<MxRecord> for DnsRecord {
+    fn from(value: MxRecord) -> Self {
+        Self::Mx(value)
+    }
+}
+impl From<NaptrRecord> for DnsRecord {
+    fn from(value: NaptrRecord) -> Self {
+        Self::Naptr(value)
+    }
+}
+impl From<NsRecord> for DnsRecord {
+    fn from(value: NsRecord) -> Self {
+        Self::Ns(value)
+    }
+}
+impl From<PtrRecord> for DnsRecord {
+    fn from(value: PtrRecord) -> Self {
+        Self::Ptr(value)
+    }
+}
+impl From<SmimeaRecord> for DnsRecord {
+    fn from(value: SmimeaRecord) -> Self {
+        Self::Smimea(value)
+    }
+}
+impl From<SrvRecord> for DnsRecord {
+    fn from(value: SrvRecord) -> Self {
+        Self::Srv(value)
+    }
+}
+impl From<SshfpRecord> for DnsRecord {
+    fn from(value: SshfpRecord) -> Self {
+        Self::Sshfp(value)
+    }
+}
+impl From<SvcbRecord> for DnsRecord {
+    fn from(value: SvcbRecord) -> Self {
+        Self::Svcb(value)
+    }
+}
+impl From<TlsaRecord> for DnsRecord {
+    fn from(value: TlsaRecord) -> Self {
+        Self::Tlsa(value)
+    }
+}
+impl From<TxtRecord> for DnsRecord {
+    fn from(value: TxtRecord) -> Self {
+        Self::Txt(value)
+    }
+}
+impl From<UriRecord> for DnsRecord {
+    fn from(value: UriRecord) -> Self {
+        Self::Uri(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for DnsRecord {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3247,6 +3564,216 @@ pub enum DnsRecordInput {
     Uri(UriRecordInput),
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl DnsRecordInput {
+    /// `comment`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn comment(&self) -> Option<&str> {
+        match self {
+            Self::A(value) => value.comment.as_ref(),
+            Self::Aaaa(value) => value.comment.as_ref(),
+            Self::Caa(value) => value.comment.as_ref(),
+            Self::Cert(value) => value.comment.as_ref(),
+            Self::Cname(value) => value.comment.as_ref(),
+            Self::Dnskey(value) => value.comment.as_ref(),
+            Self::Ds(value) => value.comment.as_ref(),
+            Self::Https(value) => value.comment.as_ref(),
+            Self::Loc(value) => value.comment.as_ref(),
+            Self::Mx(value) => value.comment.as_ref(),
+            Self::Naptr(value) => value.comment.as_ref(),
+            Self::Ns(value) => value.comment.as_ref(),
+            Self::Ptr(value) => value.comment.as_ref(),
+            Self::Smimea(value) => value.comment.as_ref(),
+            Self::Srv(value) => value.comment.as_ref(),
+            Self::Sshfp(value) => value.comment.as_ref(),
+            Self::Svcb(value) => value.comment.as_ref(),
+            Self::Tlsa(value) => value.comment.as_ref(),
+            Self::Txt(value) => value.comment.as_ref(),
+            Self::Uri(value) => value.comment.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `id`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::A(value) => value.id.as_ref(),
+            Self::Aaaa(value) => value.id.as_ref(),
+            Self::Caa(value) => value.id.as_ref(),
+            Self::Cert(value) => value.id.as_ref(),
+            Self::Cname(value) => value.id.as_ref(),
+            Self::Dnskey(value) => value.id.as_ref(),
+            Self::Ds(value) => value.id.as_ref(),
+            Self::Https(value) => value.id.as_ref(),
+            Self::Loc(value) => value.id.as_ref(),
+            Self::Mx(value) => value.id.as_ref(),
+            Self::Naptr(value) => value.id.as_ref(),
+            Self::Ns(value) => value.id.as_ref(),
+            Self::Ptr(value) => value.id.as_ref(),
+            Self::Smimea(value) => value.id.as_ref(),
+            Self::Srv(value) => value.id.as_ref(),
+            Self::Sshfp(value) => value.id.as_ref(),
+            Self::Svcb(value) => value.id.as_ref(),
+            Self::Tlsa(value) => value.id.as_ref(),
+            Self::Txt(value) => value.id.as_ref(),
+            Self::Uri(value) => value.id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `tags`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn tags(&self) -> Option<&[String]> {
+        match self {
+            Self::A(value) => value.tags.as_ref(),
+            Self::Aaaa(value) => value.tags.as_ref(),
+            Self::Caa(value) => value.tags.as_ref(),
+            Self::Cert(value) => value.tags.as_ref(),
+            Self::Cname(value) => value.tags.as_ref(),
+            Self::Dnskey(value) => value.tags.as_ref(),
+            Self::Ds(value) => value.tags.as_ref(),
+            Self::Https(value) => value.tags.as_ref(),
+            Self::Loc(value) => value.tags.as_ref(),
+            Self::Mx(value) => value.tags.as_ref(),
+            Self::Naptr(value) => value.tags.as_ref(),
+            Self::Ns(value) => value.tags.as_ref(),
+            Self::Ptr(value) => value.tags.as_ref(),
+            Self::Smimea(value) => value.tags.as_ref(),
+            Self::Srv(value) => value.tags.as_ref(),
+            Self::Sshfp(value) => value.tags.as_ref(),
+            Self::Svcb(value) => value.tags.as_ref(),
+            Self::Tlsa(value) => value.tags.as_ref(),
+            Self::Txt(value) => value.tags.as_ref(),
+            Self::Uri(value) => value.tags.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `ttl`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn ttl(&self) -> Option<Ttl> {
+        match self {
+            Self::A(value) => value.ttl.as_ref(),
+            Self::Aaaa(value) => value.ttl.as_ref(),
+            Self::Caa(value) => value.ttl.as_ref(),
+            Self::Cert(value) => value.ttl.as_ref(),
+            Self::Cname(value) => value.ttl.as_ref(),
+            Self::Dnskey(value) => value.ttl.as_ref(),
+            Self::Ds(value) => value.ttl.as_ref(),
+            Self::Https(value) => value.ttl.as_ref(),
+            Self::Loc(value) => value.ttl.as_ref(),
+            Self::Mx(value) => value.ttl.as_ref(),
+            Self::Naptr(value) => value.ttl.as_ref(),
+            Self::Ns(value) => value.ttl.as_ref(),
+            Self::Ptr(value) => value.ttl.as_ref(),
+            Self::Smimea(value) => value.ttl.as_ref(),
+            Self::Srv(value) => value.ttl.as_ref(),
+            Self::Sshfp(value) => value.ttl.as_ref(),
+            Self::Svcb(value) => value.ttl.as_ref(),
+            Self::Tlsa(value) => value.ttl.as_ref(),
+            Self::Txt(value) => value.ttl.as_ref(),
+            Self::Uri(value) => value.ttl.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+}
+impl From<ARecordInput> for DnsRecordInput {
+    fn from(value: ARecordInput) -> Self {
+        Self::A(value)
+    }
+}
+impl From<AaaaRecordInput> for DnsRecordInput {
+    fn from(value: AaaaRecordInput) -> Self {
+        Self::Aaaa(value)
+    }
+}
+impl From<CaaRecordInput> for DnsRecordInput {
+    fn from(value: CaaRecordInput) -> Self {
+        Self::Caa(value)
+    }
+}
+impl From<CertRecordInput> for DnsRecordInput {
+    fn from(value: CertRecordInput) -> Self {
+        Self::Cert(value)
+    }
+}
+impl From<CnameRecordInput> for DnsRecordInput {
+    fn from(value: CnameRecordInput) -> Self {
+        Self::Cname(value)
+    }
+}
+impl From<DnskeyRecordInput> for DnsRecordInput {
+    fn from(value: DnskeyRecordInput) -> Self {
+        Self::Dnskey(value)
+    }
+}
+impl From<DsRecordInput> for DnsRecordInput {
+    fn from(value: DsRecordInput) -> Self {
+        Self::Ds(value)
+    }
+}
+impl From<HttpsRecordInput> for DnsRecordInput {
+    fn from(value: HttpsRecordInput) -> Self {
+        Self::Https(value)
+    }
+}
+impl From<LocRecordInput> for DnsRecordInput {
+    fn from(value: LocRecordInput) -> Self {
+        Self::Loc(value)
+    }
+}
+impl From<MxRecordInput> for DnsRecordInput {
+    fn from(value: MxRecordInput) -> Self {
+        Self::Mx(value)
+    }
+}
+impl From<NaptrRecordInput> for DnsRecordInput {
+    fn from(value: NaptrRecordInput) -> Self {
+        Self::Naptr(value)
+    }
+}
+impl From<NsRecordInput> for DnsRecordInput {
+    fn from(value: NsRecordInput) -> Self {
+        Self::Ns(value)
+    }
+}
+impl From<PtrRecordInput> for DnsRecordInput {
+    fn from(value: PtrRecordInput) -> Self {
+        Self::Ptr(value)
+    }
+}
+impl From<SmimeaRecordInput> for DnsRecordInput {
+    fn from(value: SmimeaRecordInput) -> Self {
+        Self::Smimea(value)
+    }
+}
+impl From<SrvRecordInput> for DnsRecordInput {
+    fn from(value: SrvRecordInput) -> Self {
+        Self::Srv(value)
+    }
+}
+impl From<SshfpRecordInput> for DnsRecordInput {
+    fn from(value: SshfpRecordInput) -> Self {
+        Self::Sshfp(value)
+    }
+}
+impl From<SvcbRecordInput> for DnsRecordInput {
+    fn from(value: SvcbRecordInput) -> Self {
+        Self::Svcb(value)
+    }
+}
+impl From<TlsaRecordInput> for DnsRecordInput {
+    fn from(value: TlsaRecordInput) -> Self {
+        Self::Tlsa(value)
+    }
+}
+impl From<TxtRecordInput> for DnsRecordInput {
+    fn from(value: TxtRecordInput) -> Self {
+        Self::Txt(value)
+    }
+}
+impl From<UriRecordInput> for DnsRecordInput {
+    fn from(value: UriRecordInput) -> Self {
+        Self::Uri(value)
+    }
 }
 impl serde::Serialize for DnsRecordInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

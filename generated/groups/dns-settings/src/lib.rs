@@ -45,13 +45,13 @@ impl DnsSettingsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dns_settings_for_an_account_list_dns_settings(
+    pub fn show_account_dns_settings(
         &self,
         account_id: &str,
     ) -> rt::Call<AccountSettings> {
         let request = rt::__private::request(
             self.client,
-            &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_LIST_DNS_SETTINGS,
+            &operations::SHOW_ACCOUNT_DNS_SETTINGS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -70,14 +70,14 @@ impl DnsSettingsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dns_settings_for_an_account_update_dns_settings(
+    pub fn edit_account_dns_settings(
         &self,
         account_id: &str,
         body: &AccountSettings,
     ) -> rt::Call<AccountSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DNS_SETTINGS_FOR_AN_ACCOUNT_UPDATE_DNS_SETTINGS,
+            &operations::EDIT_ACCOUNT_DNS_SETTINGS,
             &[account_id],
         );
         request.json(body);
@@ -97,13 +97,10 @@ impl DnsSettingsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dns_settings_for_a_zone_list_dns_settings(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<DnsSettings> {
+    pub fn show_zone_dns_settings(&self, zone_id: &str) -> rt::Call<DnsSettings> {
         let request = rt::__private::request(
             self.client,
-            &operations::DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS,
+            &operations::SHOW_ZONE_DNS_SETTINGS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -122,14 +119,14 @@ impl DnsSettingsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dns_settings_for_a_zone_update_dns_settings(
+    pub fn edit_zone_dns_settings(
         &self,
         zone_id: &str,
         body: &DnsSettings,
     ) -> rt::Call<DnsSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DNS_SETTINGS_FOR_A_ZONE_UPDATE_DNS_SETTINGS,
+            &operations::EDIT_ZONE_DNS_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -140,7 +137,7 @@ impl DnsSettingsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `dns-settings-for-an-account-list-dns-settings` — `GET /accounts/{account_id}/dns_settings`
-    pub static DNS_SETTINGS_FOR_AN_ACCOUNT_LIST_DNS_SETTINGS: rt::Operation = rt::Operation {
+    pub static SHOW_ACCOUNT_DNS_SETTINGS: rt::Operation = rt::Operation {
         id: "dns-settings-for-an-account-list-dns-settings",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/dns_settings",
@@ -149,7 +146,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-settings-for-an-account-update-dns-settings` — `PATCH /accounts/{account_id}/dns_settings`
-    pub static DNS_SETTINGS_FOR_AN_ACCOUNT_UPDATE_DNS_SETTINGS: rt::Operation = rt::Operation {
+    pub static EDIT_ACCOUNT_DNS_SETTINGS: rt::Operation = rt::Operation {
         id: "dns-settings-for-an-account-update-dns-settings",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/dns_settings",
@@ -158,7 +155,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-settings-for-a-zone-list-dns-settings` — `GET /zones/{zone_id}/dns_settings`
-    pub static DNS_SETTINGS_FOR_A_ZONE_LIST_DNS_SETTINGS: rt::Operation = rt::Operation {
+    pub static SHOW_ZONE_DNS_SETTINGS: rt::Operation = rt::Operation {
         id: "dns-settings-for-a-zone-list-dns-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/dns_settings",
@@ -167,7 +164,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `dns-settings-for-a-zone-update-dns-settings` — `PATCH /zones/{zone_id}/dns_settings`
-    pub static DNS_SETTINGS_FOR_A_ZONE_UPDATE_DNS_SETTINGS: rt::Operation = rt::Operation {
+    pub static EDIT_ZONE_DNS_SETTINGS: rt::Operation = rt::Operation {
         id: "dns-settings-for-a-zone-update-dns-settings",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/dns_settings",

@@ -43,10 +43,10 @@ impl DnssecApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn dnssec_details(&self, zone_id: &str) -> rt::Call<Dnssec> {
+    pub fn get_dnssec(&self, zone_id: &str) -> rt::Call<Dnssec> {
         let request = rt::__private::request(
             self.client,
-            &operations::DNSSEC_DETAILS,
+            &operations::GET_DNSSEC,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -124,7 +124,7 @@ impl DnssecApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `dnssec-dnssec-details` — `GET /zones/{zone_id}/dnssec`
-    pub static DNSSEC_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DNSSEC: rt::Operation = rt::Operation {
         id: "dnssec-dnssec-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/dnssec",

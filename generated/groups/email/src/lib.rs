@@ -77,14 +77,14 @@ impl EmailApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.email.routing.address.create`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_a_destination_address(
+    pub fn create_destination_address(
         &self,
         account_identifier: &str,
         body: &CreateDestinationAddressProperties,
     ) -> rt::Call<Addresses> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_DESTINATION_ADDRESS,
+            &operations::CREATE_DESTINATION_ADDRESS,
             &[account_identifier],
         );
         request.json(body);
@@ -105,14 +105,14 @@ impl EmailApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.email.routing.address.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_a_destination_address(
+    pub fn get_destination_address(
         &self,
         account_identifier: &str,
         destination_address_identifier: &str,
     ) -> rt::Call<Addresses> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_DESTINATION_ADDRESS,
+            &operations::GET_DESTINATION_ADDRESS,
             &[account_identifier, destination_address_identifier],
         );
         rt::__private::call(request)
@@ -226,13 +226,13 @@ impl EmailApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.zone.email.routing.config.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn email_routing_dns_settings(
+    pub fn routing_dns_settings(
         &self,
         zone_identifier: &str,
     ) -> rt::ListCall<DnsRecord> {
         let request = rt::__private::request(
             self.client,
-            &operations::EMAIL_ROUTING_DNS_SETTINGS,
+            &operations::ROUTING_DNS_SETTINGS,
             &[zone_identifier],
         );
         rt::__private::list_call(request)
@@ -482,7 +482,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `email-routing-destination-addresses-create-a-destination-address` — `POST /accounts/{account_identifier}/email/routing/addresses`
-    pub static CREATE_A_DESTINATION_ADDRESS: rt::Operation = rt::Operation {
+    pub static CREATE_DESTINATION_ADDRESS: rt::Operation = rt::Operation {
         id: "email-routing-destination-addresses-create-a-destination-address",
         method: rt::Method::Post,
         path: "/accounts/{account_identifier}/email/routing/addresses",
@@ -491,7 +491,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `email-routing-destination-addresses-get-a-destination-address` — `GET /accounts/{account_identifier}/email/routing/addresses/{destination_address_identifier}`
-    pub static GET_A_DESTINATION_ADDRESS: rt::Operation = rt::Operation {
+    pub static GET_DESTINATION_ADDRESS: rt::Operation = rt::Operation {
         id: "email-routing-destination-addresses-get-a-destination-address",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/email/routing/addresses/{destination_address_identifier}",
@@ -527,7 +527,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `email-routing-settings-email-routing-dns-settings` — `GET /zones/{zone_identifier}/email/routing/dns`
-    pub static EMAIL_ROUTING_DNS_SETTINGS: rt::Operation = rt::Operation {
+    pub static ROUTING_DNS_SETTINGS: rt::Operation = rt::Operation {
         id: "email-routing-settings-email-routing-dns-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/email/routing/dns",

@@ -120,14 +120,14 @@ impl HealthchecksApi<'_> {
     /// - `healthcheck_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn health_check_preview_details(
+    pub fn get_health_check_preview(
         &self,
         zone_id: &str,
         healthcheck_id: &str,
     ) -> rt::Call<Healthchecks> {
         let request = rt::__private::request(
             self.client,
-            &operations::HEALTH_CHECK_PREVIEW_DETAILS,
+            &operations::GET_HEALTH_CHECK_PREVIEW,
             &[zone_id, healthcheck_id],
         );
         rt::__private::call(request)
@@ -190,14 +190,14 @@ impl HealthchecksApi<'_> {
     /// - `healthcheck_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn health_check_details(
+    pub fn get_health_check(
         &self,
         zone_id: &str,
         healthcheck_id: &str,
     ) -> rt::Call<Healthchecks> {
         let request = rt::__private::request(
             self.client,
-            &operations::HEALTH_CHECK_DETAILS,
+            &operations::GET_HEALTH_CHECK,
             &[zone_id, healthcheck_id],
         );
         rt::__private::call(request)
@@ -333,7 +333,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `health-checks-health-check-preview-details` — `GET /zones/{zone_id}/healthchecks/preview/{healthcheck_id}`
-    pub static HEALTH_CHECK_PREVIEW_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_HEALTH_CHECK_PREVIEW: rt::Operation = rt::Operation {
         id: "health-checks-health-check-preview-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/healthchecks/preview/{healthcheck_id}",
@@ -351,7 +351,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `health-checks-health-check-details` — `GET /zones/{zone_id}/healthchecks/{healthcheck_id}`
-    pub static HEALTH_CHECK_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_HEALTH_CHECK: rt::Operation = rt::Operation {
         id: "health-checks-health-check-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/healthchecks/{healthcheck_id}",
@@ -719,10 +719,15 @@ impl HttpConfig {
         self
     }
     /// Sets `expected_codes`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn expected_codes(mut self, value: Option<Vec<String>>) -> Self {
-        self.expected_codes = Some(value);
+    pub fn expected_codes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.expected_codes = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"expected_codes": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn expected_codes_null(mut self) -> Self {
+        self.expected_codes = Some(None);
         self
     }
     /// Sets `follow_redirects`.
@@ -732,13 +737,18 @@ impl HttpConfig {
         self
     }
     /// Sets `header`.
-    /// `None` sends `null`.
     #[inline]
     pub fn header(
         mut self,
-        value: Option<std::collections::BTreeMap<String, Vec<String>>>,
+        value: impl Into<std::collections::BTreeMap<String, Vec<String>>>,
     ) -> Self {
-        self.header = Some(value);
+        self.header = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"header": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn header_null(mut self) -> Self {
+        self.header = Some(None);
         self
     }
     /// Sets `method`.
@@ -1088,10 +1098,15 @@ impl QueryHealthcheck {
         }
     }
     /// Sets `check_regions`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value);
+    pub fn check_regions(mut self, value: impl Into<CheckRegions>) -> Self {
+        self.check_regions = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"check_regions": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn check_regions_null(mut self) -> Self {
+        self.check_regions = Some(None);
         self
     }
     /// Sets `consecutive_fails`.
@@ -1116,10 +1131,15 @@ impl QueryHealthcheck {
         self
     }
     /// Sets `http_config`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn http_config(mut self, value: Option<HttpConfig>) -> Self {
-        self.http_config = Some(value);
+    pub fn http_config(mut self, value: impl Into<HttpConfig>) -> Self {
+        self.http_config = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"http_config": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn http_config_null(mut self) -> Self {
+        self.http_config = Some(None);
         self
     }
     /// Sets `interval`.
@@ -1141,10 +1161,15 @@ impl QueryHealthcheck {
         self
     }
     /// Sets `tcp_config`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn tcp_config(mut self, value: Option<TcpConfig>) -> Self {
-        self.tcp_config = Some(value);
+    pub fn tcp_config(mut self, value: impl Into<TcpConfig>) -> Self {
+        self.tcp_config = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"tcp_config": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn tcp_config_null(mut self) -> Self {
+        self.tcp_config = Some(None);
         self
     }
     /// Sets `timeout`.

@@ -41,13 +41,13 @@ impl HyperdriveApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.hyperdrive.database.list`
-    pub fn list_hyperdrive(
+    pub fn list_hyperdrives(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<HyperdriveWithIdentifier>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_HYPERDRIVE,
+            &operations::LIST_HYPERDRIVES,
             &[account_id],
         );
         rt::__private::call(request)
@@ -186,7 +186,7 @@ impl HyperdriveApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `list-hyperdrive` — `GET /accounts/{account_id}/hyperdrive/configs`
-    pub static LIST_HYPERDRIVE: rt::Operation = rt::Operation {
+    pub static LIST_HYPERDRIVES: rt::Operation = rt::Operation {
         id: "list-hyperdrive",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/hyperdrive/configs",

@@ -73,10 +73,10 @@ impl IamApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_details(&self, account_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_account(&self, account_id: &str) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_DETAILS,
+            &operations::GET_ACCOUNT,
             &[account_id],
         );
         rt::__private::call(request)
@@ -122,14 +122,14 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.iam.permission-group.list`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_permission_group_list(
+    pub fn list_account_permission_groups(
         &self,
         account_id: &str,
-        params: &AccountPermissionGroupListParams,
+        params: &ListAccountPermissionGroupsParams,
     ) -> rt::Call<PermissionGroups> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_PERMISSION_GROUP_LIST,
+            &operations::LIST_ACCOUNT_PERMISSION_GROUPS,
             &[account_id],
         );
         request.query("id", &params.id);
@@ -154,14 +154,14 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.iam.permission-group.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_permission_group_details(
+    pub fn get_permission_group(
         &self,
         account_id: &str,
         permission_group_id: &str,
     ) -> rt::Call<PermissionGroup> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_PERMISSION_GROUP_DETAILS,
+            &operations::GET_PERMISSION_GROUP,
             &[account_id, permission_group_id],
         );
         rt::__private::call(request)
@@ -180,14 +180,14 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.iam.resource-group.list`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_resource_group_list(
+    pub fn list_resource_groups(
         &self,
         account_id: &str,
-        params: &AccountResourceGroupListParams,
+        params: &ListResourceGroupsParams,
     ) -> rt::Call<ResourceGroups> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_RESOURCE_GROUP_LIST,
+            &operations::LIST_RESOURCE_GROUPS,
             &[account_id],
         );
         request.query("id", &params.id);
@@ -210,14 +210,14 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.iam.resource-group.create`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_resource_group_create(
+    pub fn create_resource_group(
         &self,
         account_id: &str,
         body: &CreateResourceGroup,
     ) -> rt::Call<CreatedResourceGroupResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_RESOURCE_GROUP_CREATE,
+            &operations::CREATE_RESOURCE_GROUP,
             &[account_id],
         );
         request.json(body);
@@ -238,14 +238,14 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.iam.resource-group.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_resource_group_details(
+    pub fn get_resource_group(
         &self,
         account_id: &str,
         resource_group_id: &str,
     ) -> rt::Call<ResourceGroup> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_RESOURCE_GROUP_DETAILS,
+            &operations::GET_RESOURCE_GROUP,
             &[account_id, resource_group_id],
         );
         rt::__private::call(request)
@@ -265,7 +265,7 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.iam.resource-group.update`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_resource_group_update(
+    pub fn update_resource_group(
         &self,
         account_id: &str,
         resource_group_id: &str,
@@ -273,7 +273,7 @@ impl IamApi<'_> {
     ) -> rt::Call<ResourceGroup> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_RESOURCE_GROUP_UPDATE,
+            &operations::UPDATE_RESOURCE_GROUP,
             &[account_id, resource_group_id],
         );
         request.json(body);
@@ -291,28 +291,28 @@ impl IamApi<'_> {
     /// - `account_id`
     /// - `resource_group_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`account_resource_group_delete_with`](Self::account_resource_group_delete_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`remove_resource_group_with`](Self::remove_resource_group_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `com.cloudflare.api.iam.resource-group.delete`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn account_resource_group_delete(
+    pub fn remove_resource_group(
         &self,
         account_id: &str,
         resource_group_id: &str,
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
+            &operations::REMOVE_RESOURCE_GROUP,
             &[account_id, resource_group_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`account_resource_group_delete`](Self::account_resource_group_delete) with its optional request body.
+    /// [`remove_resource_group`](Self::remove_resource_group) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/iam/resource_groups/{resource_group_id}`
-    pub fn account_resource_group_delete_with(
+    pub fn remove_resource_group_with(
         &self,
         account_id: &str,
         resource_group_id: &str,
@@ -320,7 +320,7 @@ impl IamApi<'_> {
     ) -> rt::Call<Option<ApiResponseSingleIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_RESOURCE_GROUP_DELETE,
+            &operations::REMOVE_RESOURCE_GROUP,
             &[account_id, resource_group_id],
         );
         request.json(body);
@@ -401,14 +401,14 @@ impl IamApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn member_details(
+    pub fn get_member(
         &self,
         account_id: &str,
         member_id: &str,
     ) -> rt::Call<MemberWithPolicies> {
         let request = rt::__private::request(
             self.client,
-            &operations::MEMBER_DETAILS,
+            &operations::GET_MEMBER,
             &[account_id, member_id],
         );
         rt::__private::call(request)
@@ -524,14 +524,14 @@ impl IamApi<'_> {
     /// - `role_id`
     ///
     /// Token permissions (any of): `#organization:read`
-    pub fn role_details(
+    pub fn get_role(
         &self,
         account_id: &str,
         role_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ROLE_DETAILS,
+            &operations::GET_ROLE,
             &[account_id, role_id],
         );
         rt::__private::call(request)
@@ -571,13 +571,13 @@ impl IamApi<'_> {
     ///
     /// Path parameters:
     /// - `membership_id`
-    pub fn membership_details(
+    pub fn get_membership(
         &self,
         membership_id: &str,
     ) -> rt::Call<MembershipWithPolicies> {
         let request = rt::__private::request(
             self.client,
-            &operations::MEMBERSHIP_DETAILS,
+            &operations::GET_MEMBERSHIP,
             &[membership_id],
         );
         rt::__private::call(request)
@@ -654,12 +654,8 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.user.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn user_details(&self) -> rt::Call<serde_json::Value> {
-        let request = rt::__private::request(
-            self.client,
-            &operations::USER_DETAILS,
-            &[],
-        );
+    pub fn get_user(&self) -> rt::Call<serde_json::Value> {
+        let request = rt::__private::request(self.client, &operations::GET_USER, &[]);
         rt::__private::call(request)
     }
     /// Edit User
@@ -713,10 +709,10 @@ impl IamApi<'_> {
     /// - `invite_id`
     ///
     /// Plans: enterprise
-    pub fn invitation_details(&self, invite_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_invitation(&self, invite_id: &str) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::INVITATION_DETAILS,
+            &operations::GET_INVITATION,
             &[invite_id],
         );
         rt::__private::call(request)
@@ -787,13 +783,13 @@ impl IamApi<'_> {
     /// - `organization_id`
     ///
     /// Plans: enterprise
-    pub fn organization_details(
+    pub fn get_organization(
         &self,
         organization_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ORGANIZATION_DETAILS,
+            &operations::GET_ORGANIZATION,
             &[organization_id],
         );
         rt::__private::call(request)
@@ -900,12 +896,10 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn permission_groups_list_permission_groups(
-        &self,
-    ) -> rt::ListCall<serde_json::Value> {
+    pub fn list_token_permission_groups(&self) -> rt::ListCall<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::PERMISSION_GROUPS_LIST_PERMISSION_GROUPS,
+            &operations::LIST_TOKEN_PERMISSION_GROUPS,
             &[],
         );
         rt::__private::list_call(request)
@@ -941,10 +935,10 @@ impl IamApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.token.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn token_details(&self, token_id: &str) -> rt::Call<serde_json::Value> {
+    pub fn get_token(&self, token_id: &str) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::TOKEN_DETAILS,
+            &operations::GET_TOKEN,
             &[token_id],
         );
         rt::__private::call(request)
@@ -1075,7 +1069,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `accounts-account-details` — `GET /accounts/{account_id}`
-    pub static ACCOUNT_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT: rt::Operation = rt::Operation {
         id: "accounts-account-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}",
@@ -1093,7 +1087,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-permission-group-list` — `GET /accounts/{account_id}/iam/permission_groups`
-    pub static ACCOUNT_PERMISSION_GROUP_LIST: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_PERMISSION_GROUPS: rt::Operation = rt::Operation {
         id: "account-permission-group-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/iam/permission_groups",
@@ -1102,7 +1096,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-permission-group-details` — `GET /accounts/{account_id}/iam/permission_groups/{permission_group_id}`
-    pub static ACCOUNT_PERMISSION_GROUP_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_PERMISSION_GROUP: rt::Operation = rt::Operation {
         id: "account-permission-group-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/iam/permission_groups/{permission_group_id}",
@@ -1111,7 +1105,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-resource-group-list` — `GET /accounts/{account_id}/iam/resource_groups`
-    pub static ACCOUNT_RESOURCE_GROUP_LIST: rt::Operation = rt::Operation {
+    pub static LIST_RESOURCE_GROUPS: rt::Operation = rt::Operation {
         id: "account-resource-group-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/iam/resource_groups",
@@ -1120,7 +1114,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-resource-group-create` — `POST /accounts/{account_id}/iam/resource_groups`
-    pub static ACCOUNT_RESOURCE_GROUP_CREATE: rt::Operation = rt::Operation {
+    pub static CREATE_RESOURCE_GROUP: rt::Operation = rt::Operation {
         id: "account-resource-group-create",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/iam/resource_groups",
@@ -1129,7 +1123,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-resource-group-details` — `GET /accounts/{account_id}/iam/resource_groups/{resource_group_id}`
-    pub static ACCOUNT_RESOURCE_GROUP_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_RESOURCE_GROUP: rt::Operation = rt::Operation {
         id: "account-resource-group-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/iam/resource_groups/{resource_group_id}",
@@ -1138,7 +1132,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-resource-group-update` — `PUT /accounts/{account_id}/iam/resource_groups/{resource_group_id}`
-    pub static ACCOUNT_RESOURCE_GROUP_UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_RESOURCE_GROUP: rt::Operation = rt::Operation {
         id: "account-resource-group-update",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/iam/resource_groups/{resource_group_id}",
@@ -1147,7 +1141,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-resource-group-delete` — `DELETE /accounts/{account_id}/iam/resource_groups/{resource_group_id}`
-    pub static ACCOUNT_RESOURCE_GROUP_DELETE: rt::Operation = rt::Operation {
+    pub static REMOVE_RESOURCE_GROUP: rt::Operation = rt::Operation {
         id: "account-resource-group-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/iam/resource_groups/{resource_group_id}",
@@ -1174,7 +1168,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-members-member-details` — `GET /accounts/{account_id}/members/{member_id}`
-    pub static MEMBER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_MEMBER: rt::Operation = rt::Operation {
         id: "account-members-member-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/members/{member_id}",
@@ -1210,7 +1204,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `account-roles-role-details` — `GET /accounts/{account_id}/roles/{role_id}`
-    pub static ROLE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ROLE: rt::Operation = rt::Operation {
         id: "account-roles-role-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/roles/{role_id}",
@@ -1228,7 +1222,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `user'-s-account-memberships-membership-details` — `GET /memberships/{membership_id}`
-    pub static MEMBERSHIP_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_MEMBERSHIP: rt::Operation = rt::Operation {
         id: "user'-s-account-memberships-membership-details",
         method: rt::Method::Get,
         path: "/memberships/{membership_id}",
@@ -1255,7 +1249,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `user-user-details` — `GET /user`
-    pub static USER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_USER: rt::Operation = rt::Operation {
         id: "user-user-details",
         method: rt::Method::Get,
         path: "/user",
@@ -1282,7 +1276,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `user'-s-invites-invitation-details` — `GET /user/invites/{invite_id}`
-    pub static INVITATION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_INVITATION: rt::Operation = rt::Operation {
         id: "user'-s-invites-invitation-details",
         method: rt::Method::Get,
         path: "/user/invites/{invite_id}",
@@ -1309,7 +1303,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `user'-s-organizations-organization-details` — `GET /user/organizations/{organization_id}`
-    pub static ORGANIZATION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ORGANIZATION: rt::Operation = rt::Operation {
         id: "user'-s-organizations-organization-details",
         method: rt::Method::Get,
         path: "/user/organizations/{organization_id}",
@@ -1345,7 +1339,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `permission-groups-list-permission-groups` — `GET /user/tokens/permission_groups`
-    pub static PERMISSION_GROUPS_LIST_PERMISSION_GROUPS: rt::Operation = rt::Operation {
+    pub static LIST_TOKEN_PERMISSION_GROUPS: rt::Operation = rt::Operation {
         id: "permission-groups-list-permission-groups",
         method: rt::Method::Get,
         path: "/user/tokens/permission_groups",
@@ -1363,7 +1357,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `user-api-tokens-token-details` — `GET /user/tokens/{token_id}`
-    pub static TOKEN_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_TOKEN: rt::Operation = rt::Operation {
         id: "user-api-tokens-token-details",
         method: rt::Method::Get,
         path: "/user/tokens/{token_id}",
@@ -1448,10 +1442,10 @@ impl ListAccountsParams {
         self
     }
 }
-/// Query and header parameters of [`IamApi::account_permission_group_list`](IamApi::account_permission_group_list).
+/// Query and header parameters of [`IamApi::list_account_permission_groups`](IamApi::list_account_permission_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AccountPermissionGroupListParams {
+pub struct ListAccountPermissionGroupsParams {
     /// Query parameter `id`.
     pub id: Option<String>,
     /// Query parameter `name`.
@@ -1463,7 +1457,7 @@ pub struct AccountPermissionGroupListParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
 }
-impl AccountPermissionGroupListParams {
+impl ListAccountPermissionGroupsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1506,10 +1500,10 @@ impl AccountPermissionGroupListParams {
         self
     }
 }
-/// Query and header parameters of [`IamApi::account_resource_group_list`](IamApi::account_resource_group_list).
+/// Query and header parameters of [`IamApi::list_resource_groups`](IamApi::list_resource_groups).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AccountResourceGroupListParams {
+pub struct ListResourceGroupsParams {
     /// Query parameter `id`.
     pub id: Option<String>,
     /// Query parameter `name`.
@@ -1519,7 +1513,7 @@ pub struct AccountResourceGroupListParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
 }
-impl AccountResourceGroupListParams {
+impl ListResourceGroupsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1562,7 +1556,7 @@ pub struct ListMembersParams {
     /// Query parameter `order`.
     pub order: Option<ListMembersOrder>,
     /// Query parameter `status`.
-    pub status: Option<Status3>,
+    pub status: Option<ListStatus>,
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
@@ -1590,7 +1584,7 @@ impl ListMembersParams {
     }
     /// Sets `status`.
     #[inline]
-    pub fn status(mut self, value: impl Into<Status3>) -> Self {
+    pub fn status(mut self, value: impl Into<ListStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -1630,7 +1624,7 @@ pub struct ListMembershipsParams {
     /// Query parameter `name`.
     pub name: Option<PropertiesName>,
     /// Query parameter `status`.
-    pub status: Option<Status3>,
+    pub status: Option<ListStatus>,
 }
 impl ListMembershipsParams {
     /// Parameters with every optional one left out (the same as `default()`).
@@ -1684,7 +1678,7 @@ impl ListMembershipsParams {
     }
     /// Sets `status`.
     #[inline]
-    pub fn status(mut self, value: impl Into<Status3>) -> Self {
+    pub fn status(mut self, value: impl Into<ListStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -2328,10 +2322,10 @@ impl rt::__private::ParamValue for ListMembersOrder {
 /// Example: `"accepted"`.
 /// Also stands for the identical inline schema at `paths./memberships.get/parameters/status`.
 ///
-/// Naming: named `Status3` because `Status` was already used (taken by `#/components/schemas/iam_status`).
+/// Naming: named `ListStatus` because `Status` was already used (taken by `#/components/schemas/iam_status`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Status3 {
+pub enum ListStatus {
     /// `"accepted"`
     Accepted,
     /// `"pending"`
@@ -2341,7 +2335,7 @@ pub enum Status3 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Status3 {
+impl ListStatus {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2352,7 +2346,7 @@ impl Status3 {
         }
     }
 }
-impl From<&str> for Status3 {
+impl From<&str> for ListStatus {
     fn from(value: &str) -> Self {
         match value {
             "accepted" => Self::Accepted,
@@ -2362,7 +2356,7 @@ impl From<&str> for Status3 {
         }
     }
 }
-impl From<String> for Status3 {
+impl From<String> for ListStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "accepted" => Self::Accepted,
@@ -2372,20 +2366,20 @@ impl From<String> for Status3 {
         }
     }
 }
-impl std::fmt::Display for Status3 {
+impl std::fmt::Display for ListStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for Status3 {
+impl<'de> serde::Deserialize<'de> for ListStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for Status3 {
+impl rt::__private::ParamValue for ListStatus {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2403,7 +2397,7 @@ pub struct MemberWithPolicies {
     /// A member's status in the account.
     ///
     /// Example: `"accepted"`. Read-only.
-    pub status: Option<Status2>,
+    pub status: Option<CreateMemberWithPoliciesStatus>,
     /// Details of the user associated to the membership.
     ///
     /// Read-only.
@@ -2589,7 +2583,7 @@ pub struct CreateMemberWithRoles {
     pub roles: Vec<RoleComponentsSchemasIdentifier>,
     /// Default: `"pending"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status2>,
+    pub status: Option<CreateMemberWithPoliciesStatus>,
 }
 impl CreateMemberWithRoles {
     /// A value with the required fields set and every optional one left out.
@@ -2606,7 +2600,7 @@ impl CreateMemberWithRoles {
     }
     /// Sets `status`.
     #[inline]
-    pub fn status(mut self, value: impl Into<Status2>) -> Self {
+    pub fn status(mut self, value: impl Into<CreateMemberWithPoliciesStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -2624,7 +2618,7 @@ pub struct CreateMemberWithPolicies {
     pub policies: Vec<CreateMemberPolicy>,
     /// Default: `"pending"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<Status2>,
+    pub status: Option<CreateMemberWithPoliciesStatus>,
 }
 impl CreateMemberWithPolicies {
     /// A value with the required fields set and every optional one left out.
@@ -2641,7 +2635,7 @@ impl CreateMemberWithPolicies {
     }
     /// Sets `status`.
     #[inline]
-    pub fn status(mut self, value: impl Into<Status2>) -> Self {
+    pub fn status(mut self, value: impl Into<CreateMemberWithPoliciesStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -2728,10 +2722,10 @@ impl MemberResourceGroup {
 /// Default: `"pending"`.
 /// Also stands for the identical inline schemas at `#/components/schemas/iam_create-member-with-roles/properties/status`, `#/components/schemas/iam_member/properties/status`, `#/components/schemas/iam_member_with_policies/properties/status`.
 ///
-/// Naming: named `Status2` because `Status` was already used (taken by `#/components/schemas/iam_status`).
+/// Naming: named `CreateMemberWithPoliciesStatus` because `Status` was already used (taken by `#/components/schemas/iam_status`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Status2 {
+pub enum CreateMemberWithPoliciesStatus {
     /// `"accepted"`
     Accepted,
     /// `"pending"`
@@ -2739,7 +2733,7 @@ pub enum Status2 {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl Status2 {
+impl CreateMemberWithPoliciesStatus {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2749,7 +2743,7 @@ impl Status2 {
         }
     }
 }
-impl From<&str> for Status2 {
+impl From<&str> for CreateMemberWithPoliciesStatus {
     fn from(value: &str) -> Self {
         match value {
             "accepted" => Self::Accepted,
@@ -2758,7 +2752,7 @@ impl From<&str> for Status2 {
         }
     }
 }
-impl From<String> for Status2 {
+impl From<String> for CreateMemberWithPoliciesStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "accepted" => Self::Accepted,
@@ -2767,17 +2761,17 @@ impl From<String> for Status2 {
         }
     }
 }
-impl std::fmt::Display for Status2 {
+impl std::fmt::Display for CreateMemberWithPoliciesStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Status2 {
+impl serde::Serialize for CreateMemberWithPoliciesStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Status2 {
+impl<'de> serde::Deserialize<'de> for CreateMemberWithPoliciesStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2794,6 +2788,16 @@ pub enum AddMemberRequest {
     CreateMemberWithRoles(CreateMemberWithRoles),
     /// One of the alternatives.
     CreateMemberWithPolicies(CreateMemberWithPolicies),
+}
+impl From<CreateMemberWithRoles> for AddMemberRequest {
+    fn from(value: CreateMemberWithRoles) -> Self {
+        Self::CreateMemberWithRoles(value)
+    }
+}
+impl From<CreateMemberWithPolicies> for AddMemberRequest {
+    fn from(value: CreateMemberWithPolicies) -> Self {
+        Self::CreateMemberWithPolicies(value)
+    }
 }
 /// Update Member with Account Roles
 ///
@@ -3059,6 +3063,16 @@ pub enum UpdateMemberRequest {
     UpdateMemberWithPolicies(UpdateMemberWithPolicies),
     /// One of the alternatives.
     UpdateMemberWithRoles(UpdateMemberWithRoles),
+}
+impl From<UpdateMemberWithPolicies> for UpdateMemberRequest {
+    fn from(value: UpdateMemberWithPolicies) -> Self {
+        Self::UpdateMemberWithPolicies(value)
+    }
+}
+impl From<UpdateMemberWithRoles> for UpdateMemberRequest {
+    fn from(value: UpdateMemberWithRoles) -> Self {
+        Self::UpdateMemberWithRoles(value)
+    }
 }
 /// Account name
 ///
@@ -3332,6 +3346,16 @@ pub enum ListMembershipsResponse {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<CollectionMembershipResponse> for ListMembershipsResponse {
+    fn from(value: CollectionMembershipResponse) -> Self {
+        Self::CollectionMembershipResponse(value)
+    }
+}
+impl From<CollectionMembershipResponseWithPolicies> for ListMembershipsResponse {
+    fn from(value: CollectionMembershipResponseWithPolicies) -> Self {
+        Self::CollectionMembershipResponseWithPolicies(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ListMembershipsResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3502,38 +3526,63 @@ impl EditUserRequest {
         }
     }
     /// Sets `country`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn country(mut self, value: Option<Country>) -> Self {
-        self.country = Some(value);
+    pub fn country(mut self, value: impl Into<Country>) -> Self {
+        self.country = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"country": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn country_null(mut self) -> Self {
+        self.country = Some(None);
         self
     }
     /// Sets `first_name`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn first_name(mut self, value: Option<FirstName>) -> Self {
-        self.first_name = Some(value);
+    pub fn first_name(mut self, value: impl Into<FirstName>) -> Self {
+        self.first_name = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"first_name": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn first_name_null(mut self) -> Self {
+        self.first_name = Some(None);
         self
     }
     /// Sets `last_name`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn last_name(mut self, value: Option<LastName>) -> Self {
-        self.last_name = Some(value);
+    pub fn last_name(mut self, value: impl Into<LastName>) -> Self {
+        self.last_name = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"last_name": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn last_name_null(mut self) -> Self {
+        self.last_name = Some(None);
         self
     }
     /// Sets `telephone`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn telephone(mut self, value: Option<Telephone>) -> Self {
-        self.telephone = Some(value);
+    pub fn telephone(mut self, value: impl Into<Telephone>) -> Self {
+        self.telephone = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"telephone": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn telephone_null(mut self) -> Self {
+        self.telephone = Some(None);
         self
     }
     /// Sets `zipcode`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn zipcode(mut self, value: Option<Zipcode>) -> Self {
-        self.zipcode = Some(value);
+    pub fn zipcode(mut self, value: impl Into<Zipcode>) -> Self {
+        self.zipcode = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"zipcode": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn zipcode_null(mut self) -> Self {
+        self.zipcode = Some(None);
         self
     }
 }
@@ -4405,3 +4454,9 @@ impl PermissionGroupInput {
         self
     }
 }
+/// The name `Status2` had until the names were reworked; use [`CreateMemberWithPoliciesStatus`].
+#[deprecated(note = "renamed to `CreateMemberWithPoliciesStatus`")]
+pub type Status2 = CreateMemberWithPoliciesStatus;
+/// The name `Status3` had until the names were reworked; use [`ListStatus`].
+#[deprecated(note = "renamed to `ListStatus`")]
+pub type Status3 = ListStatus;

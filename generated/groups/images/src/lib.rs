@@ -70,19 +70,19 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// Request body: `multipart/form-data`, built with [`UploadAnImageViaUrlForm`] (or any `MultipartForm`), with parts:
+    /// Request body: `multipart/form-data`, built with [`UploadImageForm`] (or any `MultipartForm`), with parts:
     /// - `file` (JSON: An image binary data. Only needed when type is uploading a file.)
     /// - `metadata` (JSON: User modifiable key-value store. Can use used for keeping references to another system of record for managing images.)
     /// - `requireSignedURLs` (text: Indicates whether the image requires a signature token for the access.)
     /// - `url` (text: A URL to fetch an image from origin. Only needed when type is uploading from a URL.)
-    pub fn upload_an_image_via_url(
+    pub fn upload_image(
         &self,
         account_id: &str,
         form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<Image> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPLOAD_AN_IMAGE_VIA_URL,
+            &operations::UPLOAD_IMAGE,
             &[account_id],
         );
         request.multipart(form.into());
@@ -117,14 +117,14 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `signing_key_name`
-    pub fn add_signing_key(
+    pub fn create_new_signing_key(
         &self,
         account_id: &str,
         signing_key_name: &str,
     ) -> rt::Call<ImageKeysResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::ADD_SIGNING_KEY,
+            &operations::CREATE_NEW_SIGNING_KEY,
             &[account_id, signing_key_name],
         );
         rt::__private::call(request)
@@ -163,10 +163,10 @@ impl ImagesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn images_usage_statistics(&self, account_id: &str) -> rt::Call<ImagesStats> {
+    pub fn usage_statistics(&self, account_id: &str) -> rt::Call<ImagesStats> {
         let request = rt::__private::request(
             self.client,
-            &operations::IMAGES_USAGE_STATISTICS,
+            &operations::USAGE_STATISTICS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -199,14 +199,14 @@ impl ImagesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_variant(
+    pub fn create_variant(
         &self,
         account_id: &str,
         body: &ImageVariantDefinition,
     ) -> rt::Call<ImageVariantResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_VARIANT,
+            &operations::CREATE_VARIANT,
             &[account_id],
         );
         request.json(body);
@@ -223,14 +223,14 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `variant_id`
-    pub fn variant_details(
+    pub fn get_variant(
         &self,
         account_id: &str,
         variant_id: &str,
     ) -> rt::Call<ImageVariantResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::VARIANT_DETAILS,
+            &operations::GET_VARIANT,
             &[account_id, variant_id],
         );
         rt::__private::call(request)
@@ -246,7 +246,7 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `variant_id`
-    pub fn update_a_variant(
+    pub fn edit_variant(
         &self,
         account_id: &str,
         variant_id: &str,
@@ -254,7 +254,7 @@ impl ImagesApi<'_> {
     ) -> rt::Call<ImageVariantResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_VARIANT,
+            &operations::EDIT_VARIANT,
             &[account_id, variant_id],
         );
         request.json(body);
@@ -272,24 +272,24 @@ impl ImagesApi<'_> {
     /// - `account_id`
     /// - `variant_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_variant_with`](Self::delete_a_variant_with) sends a JSON value of yours.
-    pub fn delete_a_variant(
+    /// The spec describes no request body: this method sends `{}`; [`delete_variant_with`](Self::delete_variant_with) sends a JSON value of yours.
+    pub fn delete_variant(
         &self,
         account_id: &str,
         variant_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_VARIANT,
+            &operations::DELETE_VARIANT,
             &[account_id, variant_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_variant`](Self::delete_a_variant) with its optional request body.
+    /// [`delete_variant`](Self::delete_variant) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/images/v1/variants/{variant_id}`
-    pub fn delete_a_variant_with(
+    pub fn delete_variant_with(
         &self,
         account_id: &str,
         variant_id: &str,
@@ -297,7 +297,7 @@ impl ImagesApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_VARIANT,
+            &operations::DELETE_VARIANT,
             &[account_id, variant_id],
         );
         request.json(body);
@@ -314,10 +314,10 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `image_id`
-    pub fn image_details(&self, account_id: &str, image_id: &str) -> rt::Call<Image> {
+    pub fn get_image(&self, account_id: &str, image_id: &str) -> rt::Call<Image> {
         let request = rt::__private::request(
             self.client,
-            &operations::IMAGE_DETAILS,
+            &operations::GET_IMAGE,
             &[account_id, image_id],
         );
         rt::__private::call(request)
@@ -333,7 +333,7 @@ impl ImagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `image_id`
-    pub fn update_image(
+    pub fn edit_image(
         &self,
         account_id: &str,
         image_id: &str,
@@ -341,7 +341,7 @@ impl ImagesApi<'_> {
     ) -> rt::Call<Image> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_IMAGE,
+            &operations::EDIT_IMAGE,
             &[account_id, image_id],
         );
         request.json(body);
@@ -453,14 +453,14 @@ impl ImagesApi<'_> {
     /// - `id` (text: Optional Image Custom ID. Up to 1024 chars. Can include any number of subpaths, and utf8 characters. Cannot start nor end with a / (forward slash). Cannot be a UUID.)
     /// - `metadata` (JSON: User modifiable key-value store. Can be used for keeping references to another system of record, for managing images.)
     /// - `requireSignedURLs` (text: Indicates whether the image requires a signature token to be accessed.)
-    pub fn create_authenticated_direct_upload_url_v_2(
+    pub fn create_authenticated_direct_upload_url_v2(
         &self,
         account_id: &str,
         form: impl Into<rt::MultipartForm>,
     ) -> rt::Call<ImageDirectUploadResponseV2Result> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2,
+            &operations::CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V2,
             &[account_id],
         );
         request.multipart(form.into());
@@ -480,7 +480,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-upload-an-image-via-url` — `POST /accounts/{account_id}/images/v1`
-    pub static UPLOAD_AN_IMAGE_VIA_URL: rt::Operation = rt::Operation {
+    pub static UPLOAD_IMAGE: rt::Operation = rt::Operation {
         id: "cloudflare-images-upload-an-image-via-url",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/images/v1",
@@ -498,7 +498,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-keys-add-signing-key` — `PUT /accounts/{account_id}/images/v1/keys/{signing_key_name}`
-    pub static ADD_SIGNING_KEY: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_SIGNING_KEY: rt::Operation = rt::Operation {
         id: "cloudflare-images-keys-add-signing-key",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/images/v1/keys/{signing_key_name}",
@@ -516,7 +516,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-images-usage-statistics` — `GET /accounts/{account_id}/images/v1/stats`
-    pub static IMAGES_USAGE_STATISTICS: rt::Operation = rt::Operation {
+    pub static USAGE_STATISTICS: rt::Operation = rt::Operation {
         id: "cloudflare-images-images-usage-statistics",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/images/v1/stats",
@@ -534,7 +534,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-variants-create-a-variant` — `POST /accounts/{account_id}/images/v1/variants`
-    pub static CREATE_A_VARIANT: rt::Operation = rt::Operation {
+    pub static CREATE_VARIANT: rt::Operation = rt::Operation {
         id: "cloudflare-images-variants-create-a-variant",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/images/v1/variants",
@@ -543,7 +543,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-variants-variant-details` — `GET /accounts/{account_id}/images/v1/variants/{variant_id}`
-    pub static VARIANT_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_VARIANT: rt::Operation = rt::Operation {
         id: "cloudflare-images-variants-variant-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/images/v1/variants/{variant_id}",
@@ -552,7 +552,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-variants-update-a-variant` — `PATCH /accounts/{account_id}/images/v1/variants/{variant_id}`
-    pub static UPDATE_A_VARIANT: rt::Operation = rt::Operation {
+    pub static EDIT_VARIANT: rt::Operation = rt::Operation {
         id: "cloudflare-images-variants-update-a-variant",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/images/v1/variants/{variant_id}",
@@ -561,7 +561,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-variants-delete-a-variant` — `DELETE /accounts/{account_id}/images/v1/variants/{variant_id}`
-    pub static DELETE_A_VARIANT: rt::Operation = rt::Operation {
+    pub static DELETE_VARIANT: rt::Operation = rt::Operation {
         id: "cloudflare-images-variants-delete-a-variant",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/images/v1/variants/{variant_id}",
@@ -570,7 +570,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-image-details` — `GET /accounts/{account_id}/images/v1/{image_id}`
-    pub static IMAGE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_IMAGE: rt::Operation = rt::Operation {
         id: "cloudflare-images-image-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/images/v1/{image_id}",
@@ -579,7 +579,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-update-image` — `PATCH /accounts/{account_id}/images/v1/{image_id}`
-    pub static UPDATE_IMAGE: rt::Operation = rt::Operation {
+    pub static EDIT_IMAGE: rt::Operation = rt::Operation {
         id: "cloudflare-images-update-image",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/images/v1/{image_id}",
@@ -615,7 +615,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-images-create-authenticated-direct-upload-url-v-2` — `POST /accounts/{account_id}/images/v2/direct_upload`
-    pub static CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V_2: rt::Operation = rt::Operation {
+    pub static CREATE_AUTHENTICATED_DIRECT_UPLOAD_URL_V2: rt::Operation = rt::Operation {
         id: "cloudflare-images-create-authenticated-direct-upload-url-v-2",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/images/v2/direct_upload",
@@ -695,10 +695,10 @@ impl ListImagesV2Params {
         self
     }
 }
-/// The parts of the `multipart/form-data` body of [`ImagesApi::upload_an_image_via_url`](ImagesApi::upload_an_image_via_url).
+/// The parts of the `multipart/form-data` body of [`ImagesApi::upload_image`](ImagesApi::upload_image).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct UploadAnImageViaUrlForm {
+pub struct UploadImageForm {
     /// Part `file`.
     ///
     /// An image binary data. Only needed when type is uploading a file.
@@ -716,7 +716,7 @@ pub struct UploadAnImageViaUrlForm {
     /// A URL to fetch an image from origin. Only needed when type is uploading from a URL.
     pub url: Option<String>,
 }
-impl UploadAnImageViaUrlForm {
+impl UploadImageForm {
     /// A form with the required parts set and every other left out.
     #[inline]
     pub fn new() -> Self {
@@ -752,8 +752,8 @@ impl UploadAnImageViaUrlForm {
         self
     }
 }
-impl From<UploadAnImageViaUrlForm> for rt::MultipartForm {
-    fn from(parts: UploadAnImageViaUrlForm) -> Self {
+impl From<UploadImageForm> for rt::MultipartForm {
+    fn from(parts: UploadImageForm) -> Self {
         let mut form = rt::MultipartForm::new();
         if let Some(value) = parts.file {
             form = form.json("file", &value);
@@ -770,7 +770,7 @@ impl From<UploadAnImageViaUrlForm> for rt::MultipartForm {
         form
     }
 }
-/// The parts of the `multipart/form-data` body of [`ImagesApi::create_authenticated_direct_upload_url_v_2`](ImagesApi::create_authenticated_direct_upload_url_v_2).
+/// The parts of the `multipart/form-data` body of [`ImagesApi::create_authenticated_direct_upload_url_v2`](ImagesApi::create_authenticated_direct_upload_url_v2).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateAuthenticatedDirectUploadUrlV2Form {

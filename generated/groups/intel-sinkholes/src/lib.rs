@@ -37,10 +37,13 @@ impl IntelSinkholesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_sinkholes(&self, account_id: &str) -> rt::Call<Vec<SinkholeItem>> {
+    pub fn list_sinkholes_owned_by_this_account(
+        &self,
+        account_id: &str,
+    ) -> rt::Call<Vec<SinkholeItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SINKHOLES,
+            &operations::LIST_SINKHOLES_OWNED_BY_THIS_ACCOUNT,
             &[account_id],
         );
         rt::__private::call(request)
@@ -50,7 +53,7 @@ impl IntelSinkholesApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `sinkhole-config-get-sinkholes` — `GET /accounts/{account_id}/intel/sinkholes`
-    pub static GET_SINKHOLES: rt::Operation = rt::Operation {
+    pub static LIST_SINKHOLES_OWNED_BY_THIS_ACCOUNT: rt::Operation = rt::Operation {
         id: "sinkhole-config-get-sinkholes",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/intel/sinkholes",

@@ -60,14 +60,14 @@ impl IntelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_results_for_a_url_scan(
+    pub fn get_results_for_url_scan(
         &self,
         account_id: &str,
-        params: &GetResultsForAUrlScanParams,
+        params: &GetResultsForUrlScanParams,
     ) -> rt::Call<PhishingUrlInfo> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_RESULTS_FOR_A_URL_SCAN,
+            &operations::GET_RESULTS_FOR_URL_SCAN,
             &[account_id],
         );
         request.query("url_id_param", &params.url_id_param);
@@ -280,7 +280,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `phishing-url-information-get-results-for-a-url-scan` — `GET /accounts/{account_id}/brand-protection/url-info`
-    pub static GET_RESULTS_FOR_A_URL_SCAN: rt::Operation = rt::Operation {
+    pub static GET_RESULTS_FOR_URL_SCAN: rt::Operation = rt::Operation {
         id: "phishing-url-information-get-results-for-a-url-scan",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/brand-protection/url-info",
@@ -370,16 +370,16 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`IntelApi::get_results_for_a_url_scan`](IntelApi::get_results_for_a_url_scan).
+/// Query and header parameters of [`IntelApi::get_results_for_url_scan`](IntelApi::get_results_for_url_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct GetResultsForAUrlScanParams {
+pub struct GetResultsForUrlScanParams {
     /// Query parameter `url_id_param`.
     pub url_id_param: Option<UrlIdParam>,
     /// Query parameter `url`.
     pub url: Option<String>,
 }
-impl GetResultsForAUrlScanParams {
+impl GetResultsForUrlScanParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {

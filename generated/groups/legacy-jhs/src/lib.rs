@@ -176,14 +176,14 @@ impl LegacyJhsApi<'_> {
     ///
     /// Path parameters:
     /// - `zone`
-    pub fn create_spectrum_application_using_a_name_for_the_origin(
+    pub fn create_spectrum_application_using_name_for_origin(
         &self,
         zone: &str,
-        body: &UsingANameForTheOriginRequest,
+        body: &OriginRequest,
     ) -> rt::Call<ResponseSingleOriginDnsResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN,
+            &operations::CREATE_SPECTRUM_APPLICATION_USING_NAME_FOR_ORIGIN,
             &[zone],
         );
         request.json(body);
@@ -223,15 +223,15 @@ impl LegacyJhsApi<'_> {
     /// Path parameters:
     /// - `zone`
     /// - `app_id`
-    pub fn update_spectrum_application_configuration_using_a_name_for_the_origin(
+    pub fn update_spectrum_application_configuration_using_name_origin(
         &self,
         zone: &str,
         app_id: &str,
-        body: &UsingANameForTheOriginRequest,
+        body: &OriginRequest,
     ) -> rt::Call<ResponseSingleOriginDnsResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN,
+            &operations::UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_NAME_ORIGIN,
             &[zone, app_id],
         );
         request.json(body);
@@ -330,7 +330,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `spectrum-applications-create-spectrum-application-using-a-name-for-the-origin` — `POST /zones/{zone}/spectrum/apps`
-    pub static CREATE_SPECTRUM_APPLICATION_USING_A_NAME_FOR_THE_ORIGIN: rt::Operation = rt::Operation {
+    pub static CREATE_SPECTRUM_APPLICATION_USING_NAME_FOR_ORIGIN: rt::Operation = rt::Operation {
         id: "spectrum-applications-create-spectrum-application-using-a-name-for-the-origin",
         method: rt::Method::Post,
         path: "/zones/{zone}/spectrum/apps",
@@ -348,7 +348,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `spectrum-applications-update-spectrum-application-configuration-using-a-name-for-the-origin` — `PUT /zones/{zone}/spectrum/apps/{app_id}`
-    pub static UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_A_NAME_FOR_THE_ORIGIN: rt::Operation = rt::Operation {
+    pub static UPDATE_SPECTRUM_APPLICATION_CONFIGURATION_USING_NAME_ORIGIN: rt::Operation = rt::Operation {
         id: "spectrum-applications-update-spectrum-application-configuration-using-a-name-for-the-origin",
         method: rt::Method::Put,
         path: "/zones/{zone}/spectrum/apps/{app_id}",
@@ -1261,11 +1261,21 @@ impl<'de> serde::Deserialize<'de> for DnsType {
 #[non_exhaustive]
 pub enum EdgeIps {
     /// `type: "dynamic"`
-    Dynamic(EdgeIpsVariant1),
+    Dynamic(EdgeIpsDynamic),
     /// `type: "static"`
-    Static(EdgeIpsVariant2),
+    Static(EdgeIpsStatic),
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl From<EdgeIpsDynamic> for EdgeIps {
+    fn from(value: EdgeIpsDynamic) -> Self {
+        Self::Dynamic(value)
+    }
+}
+impl From<EdgeIpsStatic> for EdgeIps {
+    fn from(value: EdgeIpsStatic) -> Self {
+        Self::Static(value)
+    }
 }
 impl serde::Serialize for EdgeIps {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -1305,7 +1315,7 @@ impl<'de> serde::Deserialize<'de> for EdgeIps {
 /// Example: `"all"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum EdgeIpsVariant1Connectivity {
+pub enum EdgeIpsDynamicConnectivity {
     /// `"all"`
     All,
     /// `"ipv4"`
@@ -1315,7 +1325,7 @@ pub enum EdgeIpsVariant1Connectivity {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl EdgeIpsVariant1Connectivity {
+impl EdgeIpsDynamicConnectivity {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1326,7 +1336,7 @@ impl EdgeIpsVariant1Connectivity {
         }
     }
 }
-impl From<&str> for EdgeIpsVariant1Connectivity {
+impl From<&str> for EdgeIpsDynamicConnectivity {
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -1336,7 +1346,7 @@ impl From<&str> for EdgeIpsVariant1Connectivity {
         }
     }
 }
-impl From<String> for EdgeIpsVariant1Connectivity {
+impl From<String> for EdgeIpsDynamicConnectivity {
     fn from(value: String) -> Self {
         match value.as_str() {
             "all" => Self::All,
@@ -1346,17 +1356,17 @@ impl From<String> for EdgeIpsVariant1Connectivity {
         }
     }
 }
-impl std::fmt::Display for EdgeIpsVariant1Connectivity {
+impl std::fmt::Display for EdgeIpsDynamicConnectivity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for EdgeIpsVariant1Connectivity {
+impl serde::Serialize for EdgeIpsDynamicConnectivity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for EdgeIpsVariant1Connectivity {
+impl<'de> serde::Deserialize<'de> for EdgeIpsDynamicConnectivity {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1366,12 +1376,12 @@ impl<'de> serde::Deserialize<'de> for EdgeIpsVariant1Connectivity {
 /// `#/components/schemas/legacy-jhs_edge_ips/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EdgeIpsVariant1 {
+pub struct EdgeIpsDynamic {
     /// The IP versions supported for inbound connections on Spectrum anycast IPs.
     ///
     /// Example: `"all"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connectivity: Option<EdgeIpsVariant1Connectivity>,
+    pub connectivity: Option<EdgeIpsDynamicConnectivity>,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -1381,7 +1391,7 @@ pub struct EdgeIpsVariant1 {
     )]
     pub filled_in: rt::Filled,
 }
-impl EdgeIpsVariant1 {
+impl EdgeIpsDynamic {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1392,10 +1402,7 @@ impl EdgeIpsVariant1 {
     }
     /// Sets `connectivity`.
     #[inline]
-    pub fn connectivity(
-        mut self,
-        value: impl Into<EdgeIpsVariant1Connectivity>,
-    ) -> Self {
+    pub fn connectivity(mut self, value: impl Into<EdgeIpsDynamicConnectivity>) -> Self {
         self.connectivity = Some(value.into());
         self
     }
@@ -1403,7 +1410,7 @@ impl EdgeIpsVariant1 {
 /// `#/components/schemas/legacy-jhs_edge_ips/oneOf/1`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EdgeIpsVariant2 {
+pub struct EdgeIpsStatic {
     /// The array of customer owned IPs we broadcast via anycast for this hostname and application.
     ///
     /// Example: `["192.0.2.1"]`.
@@ -1418,7 +1425,7 @@ pub struct EdgeIpsVariant2 {
     )]
     pub filled_in: rt::Filled,
 }
-impl EdgeIpsVariant2 {
+impl EdgeIpsStatic {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1834,7 +1841,7 @@ impl<'de> serde::Deserialize<'de> for TrafficType {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UsingANameForTheOriginRequest {
+pub struct OriginRequest {
     /// `argo_smart_routing`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub argo_smart_routing: Option<ArgoSmartRouting>,
@@ -1862,7 +1869,7 @@ pub struct UsingANameForTheOriginRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_type: Option<TrafficType>,
 }
-impl UsingANameForTheOriginRequest {
+impl OriginRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -1977,3 +1984,15 @@ pub struct DeleteSpectrumApplicationResult {
     /// Read-only.
     pub id: Option<AppId>,
 }
+/// The name `EdgeIpsVariant1` had until the names were reworked; use [`EdgeIpsDynamic`].
+#[deprecated(note = "renamed to `EdgeIpsDynamic`")]
+pub type EdgeIpsVariant1 = EdgeIpsDynamic;
+/// The name `EdgeIpsVariant1Connectivity` had until the names were reworked; use [`EdgeIpsDynamicConnectivity`].
+#[deprecated(note = "renamed to `EdgeIpsDynamicConnectivity`")]
+pub type EdgeIpsVariant1Connectivity = EdgeIpsDynamicConnectivity;
+/// The name `EdgeIpsVariant2` had until the names were reworked; use [`EdgeIpsStatic`].
+#[deprecated(note = "renamed to `EdgeIpsStatic`")]
+pub type EdgeIpsVariant2 = EdgeIpsStatic;
+/// The name `UsingANameForTheOriginRequest` had until the names were reworked; use [`OriginRequest`].
+#[deprecated(note = "renamed to `OriginRequest`")]
+pub type UsingANameForTheOriginRequest = OriginRequest;

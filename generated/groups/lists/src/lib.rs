@@ -70,7 +70,7 @@ impl ListsApi<'_> {
     /// - `item_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_a_list_item(
+    pub fn get_list_item(
         &self,
         account_identifier: &str,
         list_id: &str,
@@ -78,7 +78,7 @@ impl ListsApi<'_> {
     ) -> rt::Call<Item> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_LIST_ITEM,
+            &operations::GET_LIST_ITEM,
             &[account_identifier, list_id, item_id],
         );
         rt::__private::call(request)
@@ -115,14 +115,14 @@ impl ListsApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_a_list(
+    pub fn create_list(
         &self,
         account_id: &str,
-        body: &CreateAListRequest,
+        body: &CreateListRequest,
     ) -> rt::Call<List> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_LIST,
+            &operations::CREATE_LIST,
             &[account_id],
         );
         request.json(body);
@@ -141,10 +141,10 @@ impl ListsApi<'_> {
     /// - `list_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_a_list(&self, account_id: &str, list_id: &str) -> rt::Call<List> {
+    pub fn get_list(&self, account_id: &str, list_id: &str) -> rt::Call<List> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_LIST,
+            &operations::GET_LIST,
             &[account_id, list_id],
         );
         rt::__private::call(request)
@@ -162,15 +162,15 @@ impl ListsApi<'_> {
     /// - `list_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_a_list(
+    pub fn update_list(
         &self,
         account_id: &str,
         list_id: &str,
-        body: &UpdateAListRequest,
+        body: &UpdateListRequest,
     ) -> rt::Call<List> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_LIST,
+            &operations::UPDATE_LIST,
             &[account_id, list_id],
         );
         request.json(body);
@@ -188,26 +188,26 @@ impl ListsApi<'_> {
     /// - `account_id`
     /// - `list_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_list_with`](Self::delete_a_list_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_list_with`](Self::delete_list_with) sends a JSON value of yours.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn delete_a_list(
+    pub fn delete_list(
         &self,
         account_id: &str,
         list_id: &str,
     ) -> rt::Call<Option<ListDeleteResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_LIST,
+            &operations::DELETE_LIST,
             &[account_id, list_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_list`](Self::delete_a_list) with its optional request body.
+    /// [`delete_list`](Self::delete_list) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/rules/lists/{list_id}`
-    pub fn delete_a_list_with(
+    pub fn delete_list_with(
         &self,
         account_id: &str,
         list_id: &str,
@@ -215,7 +215,7 @@ impl ListsApi<'_> {
     ) -> rt::Call<Option<ListDeleteResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_LIST,
+            &operations::DELETE_LIST,
             &[account_id, list_id],
         );
         request.json(body);
@@ -351,7 +351,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `lists-get-a-list-item` — `GET /accounts/{account_identifier}/rules/lists/{list_id}/items/{item_id}`
-    pub static GET_A_LIST_ITEM: rt::Operation = rt::Operation {
+    pub static GET_LIST_ITEM: rt::Operation = rt::Operation {
         id: "lists-get-a-list-item",
         method: rt::Method::Get,
         path: "/accounts/{account_identifier}/rules/lists/{list_id}/items/{item_id}",
@@ -369,7 +369,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `lists-create-a-list` — `POST /accounts/{account_id}/rules/lists`
-    pub static CREATE_A_LIST: rt::Operation = rt::Operation {
+    pub static CREATE_LIST: rt::Operation = rt::Operation {
         id: "lists-create-a-list",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/rules/lists",
@@ -378,7 +378,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `lists-get-a-list` — `GET /accounts/{account_id}/rules/lists/{list_id}`
-    pub static GET_A_LIST: rt::Operation = rt::Operation {
+    pub static GET_LIST: rt::Operation = rt::Operation {
         id: "lists-get-a-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rules/lists/{list_id}",
@@ -387,7 +387,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `lists-update-a-list` — `PUT /accounts/{account_id}/rules/lists/{list_id}`
-    pub static UPDATE_A_LIST: rt::Operation = rt::Operation {
+    pub static UPDATE_LIST: rt::Operation = rt::Operation {
         id: "lists-update-a-list",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/rules/lists/{list_id}",
@@ -396,7 +396,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `lists-delete-a-list` — `DELETE /accounts/{account_id}/rules/lists/{list_id}`
-    pub static DELETE_A_LIST: rt::Operation = rt::Operation {
+    pub static DELETE_LIST: rt::Operation = rt::Operation {
         id: "lists-delete-a-list",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/rules/lists/{list_id}",
@@ -866,7 +866,7 @@ pub struct ListsResultItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateAListRequest {
+pub struct CreateListRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
@@ -875,7 +875,7 @@ pub struct CreateAListRequest {
     /// `name`
     pub name: Name,
 }
-impl CreateAListRequest {
+impl CreateListRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(kind: impl Into<Kind>, name: impl Into<Name>) -> Self {
@@ -917,12 +917,12 @@ pub struct List {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateAListRequest {
+pub struct UpdateListRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Description>,
 }
-impl UpdateAListRequest {
+impl UpdateListRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1066,3 +1066,9 @@ impl DeleteListItemsRequest {
         self
     }
 }
+/// The name `CreateAListRequest` had until the names were reworked; use [`CreateListRequest`].
+#[deprecated(note = "renamed to `CreateListRequest`")]
+pub type CreateAListRequest = CreateListRequest;
+/// The name `UpdateAListRequest` had until the names were reworked; use [`UpdateListRequest`].
+#[deprecated(note = "renamed to `UpdateListRequest`")]
+pub type UpdateAListRequest = UpdateListRequest;

@@ -43,13 +43,10 @@ impl LoadBalancingApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn account_load_balancer_monitors_list_monitors(
-        &self,
-        account_id: &str,
-    ) -> rt::ListCall<Monitor> {
+    pub fn list_account_monitors(&self, account_id: &str) -> rt::ListCall<Monitor> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITORS,
+            &operations::LIST_ACCOUNT_MONITORS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -64,14 +61,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn account_load_balancer_monitors_create_monitor(
+    pub fn create_account_monitor(
         &self,
         account_id: &str,
-        body: &CreateMonitorRequest,
+        body: &CreateAccountMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_CREATE_MONITOR,
+            &operations::CREATE_ACCOUNT_MONITOR,
             &[account_id],
         );
         request.json(body);
@@ -88,14 +85,14 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `monitor_id`
-    pub fn account_load_balancer_monitors_monitor_details(
+    pub fn get_account_monitor(
         &self,
         account_id: &str,
         monitor_id: &str,
     ) -> rt::Call<Monitor> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
+            &operations::GET_ACCOUNT_MONITOR,
             &[account_id, monitor_id],
         );
         rt::__private::call(request)
@@ -111,15 +108,15 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `monitor_id`
-    pub fn account_load_balancer_monitors_update_monitor(
+    pub fn update_account_monitor(
         &self,
         account_id: &str,
         monitor_id: &str,
-        body: &CreateMonitorRequest,
+        body: &CreateAccountMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
+            &operations::UPDATE_ACCOUNT_MONITOR,
             &[account_id, monitor_id],
         );
         request.json(body);
@@ -136,15 +133,15 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `monitor_id`
-    pub fn account_load_balancer_monitors_patch_monitor(
+    pub fn patch_account_monitor(
         &self,
         account_id: &str,
         monitor_id: &str,
-        body: &CreateMonitorRequest,
+        body: &CreateAccountMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PATCH_MONITOR,
+            &operations::PATCH_ACCOUNT_MONITOR,
             &[account_id, monitor_id],
         );
         request.json(body);
@@ -162,24 +159,24 @@ impl LoadBalancingApi<'_> {
     /// - `account_id`
     /// - `monitor_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`account_load_balancer_monitors_delete_monitor_with`](Self::account_load_balancer_monitors_delete_monitor_with) sends a JSON value of yours.
-    pub fn account_load_balancer_monitors_delete_monitor(
+    /// The spec describes no request body: this method sends `{}`; [`delete_account_monitor_with`](Self::delete_account_monitor_with) sends a JSON value of yours.
+    pub fn delete_account_monitor(
         &self,
         account_id: &str,
         monitor_id: &str,
     ) -> rt::Call<Option<IdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &operations::DELETE_ACCOUNT_MONITOR,
             &[account_id, monitor_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`account_load_balancer_monitors_delete_monitor`](Self::account_load_balancer_monitors_delete_monitor) with its optional request body.
+    /// [`delete_account_monitor`](Self::delete_account_monitor) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/load_balancers/monitors/{monitor_id}`
-    pub fn account_load_balancer_monitors_delete_monitor_with(
+    pub fn delete_account_monitor_with(
         &self,
         account_id: &str,
         monitor_id: &str,
@@ -187,7 +184,7 @@ impl LoadBalancingApi<'_> {
     ) -> rt::Call<Option<IdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &operations::DELETE_ACCOUNT_MONITOR,
             &[account_id, monitor_id],
         );
         request.json(body);
@@ -204,15 +201,15 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `monitor_id`
-    pub fn account_load_balancer_monitors_preview_monitor(
+    pub fn preview_account_monitor(
         &self,
         account_id: &str,
         monitor_id: &str,
-        body: &CreateMonitorRequest,
-    ) -> rt::Call<PreviewResult2> {
+        body: &CreateAccountMonitorRequest,
+    ) -> rt::Call<PreviewResponseResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
+            &operations::PREVIEW_ACCOUNT_MONITOR,
             &[account_id, monitor_id],
         );
         request.json(body);
@@ -231,14 +228,14 @@ impl LoadBalancingApi<'_> {
     /// - `monitor_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn account_load_balancer_monitors_list_monitor_references(
+    pub fn list_account_monitor_references(
         &self,
         account_id: &str,
         monitor_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
+            &operations::LIST_ACCOUNT_MONITOR_REFERENCES,
             &[account_id, monitor_id],
         );
         rt::__private::list_call(request)
@@ -255,14 +252,14 @@ impl LoadBalancingApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn account_load_balancer_pools_list_pools(
+    pub fn list_account_pools(
         &self,
         account_id: &str,
-        params: &AccountLoadBalancerPoolsListPoolsParams,
+        params: &ListAccountPoolsParams,
     ) -> rt::ListCall<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS,
+            &operations::LIST_ACCOUNT_POOLS,
             &[account_id],
         );
         request.query("monitor", &params.monitor);
@@ -278,14 +275,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn account_load_balancer_pools_create_pool(
+    pub fn create_account_pool(
         &self,
         account_id: &str,
-        body: &CreatePoolRequest,
+        body: &CreateAccountPoolRequest,
     ) -> rt::Call<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_CREATE_POOL,
+            &operations::CREATE_ACCOUNT_POOL,
             &[account_id],
         );
         request.json(body);
@@ -303,14 +300,14 @@ impl LoadBalancingApi<'_> {
     /// - `account_id`
     ///
     /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn account_load_balancer_pools_patch_pools(
+    pub fn patch_account_pools(
         &self,
         account_id: &str,
-        body: &PatchPoolsRequest,
+        body: &PoolsRequest,
     ) -> rt::Call<Vec<Pool>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS,
+            &operations::PATCH_ACCOUNT_POOLS,
             &[account_id],
         );
         request.json(body);
@@ -327,14 +324,10 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `pool_id`
-    pub fn account_load_balancer_pools_pool_details(
-        &self,
-        account_id: &str,
-        pool_id: &str,
-    ) -> rt::Call<Pool> {
+    pub fn get_account_pool(&self, account_id: &str, pool_id: &str) -> rt::Call<Pool> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS,
+            &operations::GET_ACCOUNT_POOL,
             &[account_id, pool_id],
         );
         rt::__private::call(request)
@@ -350,15 +343,15 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `pool_id`
-    pub fn account_load_balancer_pools_update_pool(
+    pub fn update_account_pool(
         &self,
         account_id: &str,
         pool_id: &str,
-        body: &PoolRequest,
+        body: &UpdateAccountPoolRequest,
     ) -> rt::Call<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_UPDATE_POOL,
+            &operations::UPDATE_ACCOUNT_POOL,
             &[account_id, pool_id],
         );
         request.json(body);
@@ -375,15 +368,15 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `pool_id`
-    pub fn account_load_balancer_pools_patch_pool(
+    pub fn patch_account_pool(
         &self,
         account_id: &str,
         pool_id: &str,
-        body: &PatchPoolRequest,
+        body: &PoolRequest,
     ) -> rt::Call<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOL,
+            &operations::PATCH_ACCOUNT_POOL,
             &[account_id, pool_id],
         );
         request.json(body);
@@ -401,24 +394,24 @@ impl LoadBalancingApi<'_> {
     /// - `account_id`
     /// - `pool_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`account_load_balancer_pools_delete_pool_with`](Self::account_load_balancer_pools_delete_pool_with) sends a JSON value of yours.
-    pub fn account_load_balancer_pools_delete_pool(
+    /// The spec describes no request body: this method sends `{}`; [`delete_account_pool_with`](Self::delete_account_pool_with) sends a JSON value of yours.
+    pub fn delete_account_pool(
         &self,
         account_id: &str,
         pool_id: &str,
     ) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
+            &operations::DELETE_ACCOUNT_POOL,
             &[account_id, pool_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`account_load_balancer_pools_delete_pool`](Self::account_load_balancer_pools_delete_pool) with its optional request body.
+    /// [`delete_account_pool`](Self::delete_account_pool) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/load_balancers/pools/{pool_id}`
-    pub fn account_load_balancer_pools_delete_pool_with(
+    pub fn delete_account_pool_with(
         &self,
         account_id: &str,
         pool_id: &str,
@@ -426,7 +419,7 @@ impl LoadBalancingApi<'_> {
     ) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL,
+            &operations::DELETE_ACCOUNT_POOL,
             &[account_id, pool_id],
         );
         request.json(body);
@@ -443,14 +436,14 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `pool_id`
-    pub fn account_load_balancer_pools_pool_health_details(
+    pub fn get_account_pool_health(
         &self,
         account_id: &str,
         pool_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
+            &operations::GET_ACCOUNT_POOL_HEALTH,
             &[account_id, pool_id],
         );
         rt::__private::call(request)
@@ -466,15 +459,15 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `pool_id`
-    pub fn account_load_balancer_pools_preview_pool(
+    pub fn preview_account_pool(
         &self,
         account_id: &str,
         pool_id: &str,
-        body: &CreateMonitorRequest,
-    ) -> rt::Call<PreviewResult2> {
+        body: &CreateAccountMonitorRequest,
+    ) -> rt::Call<PreviewResponseResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL,
+            &operations::PREVIEW_ACCOUNT_POOL,
             &[account_id, pool_id],
         );
         request.json(body);
@@ -493,14 +486,14 @@ impl LoadBalancingApi<'_> {
     /// - `pool_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn account_load_balancer_pools_list_pool_references(
+    pub fn list_account_pool_references(
         &self,
         account_id: &str,
         pool_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
+            &operations::LIST_ACCOUNT_POOL_REFERENCES,
             &[account_id, pool_id],
         );
         rt::__private::list_call(request)
@@ -516,14 +509,14 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `preview_id`
-    pub fn account_load_balancer_monitors_preview_result(
+    pub fn preview_account_result(
         &self,
         account_id: &str,
         preview_id: &str,
     ) -> rt::Call<PreviewResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
+            &operations::PREVIEW_ACCOUNT_RESULT,
             &[account_id, preview_id],
         );
         rt::__private::call(request)
@@ -610,10 +603,10 @@ impl LoadBalancingApi<'_> {
     /// Operation ID: `load-balancer-monitors-list-monitors`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn load_balancer_monitors_list_monitors(&self) -> rt::ListCall<Monitor> {
+    pub fn list_user_monitors(&self) -> rt::ListCall<Monitor> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_LIST_MONITORS,
+            &operations::LIST_USER_MONITORS,
             &[],
         );
         rt::__private::list_call(request)
@@ -625,13 +618,13 @@ impl LoadBalancingApi<'_> {
     /// `POST /user/load_balancers/monitors`
     ///
     /// Operation ID: `load-balancer-monitors-create-monitor`
-    pub fn load_balancer_monitors_create_monitor(
+    pub fn create_user_monitor(
         &self,
-        body: &CreateMonitorRequest,
+        body: &CreateAccountMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_CREATE_MONITOR,
+            &operations::CREATE_USER_MONITOR,
             &[],
         );
         request.json(body);
@@ -647,13 +640,10 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `monitor_id`
-    pub fn load_balancer_monitors_monitor_details(
-        &self,
-        monitor_id: &str,
-    ) -> rt::Call<Monitor> {
+    pub fn get_user_monitor(&self, monitor_id: &str) -> rt::Call<Monitor> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_MONITOR_DETAILS,
+            &operations::GET_USER_MONITOR,
             &[monitor_id],
         );
         rt::__private::call(request)
@@ -668,14 +658,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `monitor_id`
-    pub fn load_balancer_monitors_update_monitor(
+    pub fn update_user_monitor(
         &self,
         monitor_id: &str,
-        body: &CreateMonitorRequest,
+        body: &CreateAccountMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_UPDATE_MONITOR,
+            &operations::UPDATE_USER_MONITOR,
             &[monitor_id],
         );
         request.json(body);
@@ -691,14 +681,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `monitor_id`
-    pub fn load_balancer_monitors_patch_monitor(
+    pub fn patch_user_monitor(
         &self,
         monitor_id: &str,
-        body: &CreateMonitorRequest,
+        body: &CreateAccountMonitorRequest,
     ) -> rt::Call<Monitor> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_PATCH_MONITOR,
+            &operations::PATCH_USER_MONITOR,
             &[monitor_id],
         );
         request.json(body);
@@ -715,30 +705,27 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `monitor_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`load_balancer_monitors_delete_monitor_with`](Self::load_balancer_monitors_delete_monitor_with) sends a JSON value of yours.
-    pub fn load_balancer_monitors_delete_monitor(
-        &self,
-        monitor_id: &str,
-    ) -> rt::Call<Option<IdResult>> {
+    /// The spec describes no request body: this method sends `{}`; [`delete_user_monitor_with`](Self::delete_user_monitor_with) sends a JSON value of yours.
+    pub fn delete_user_monitor(&self, monitor_id: &str) -> rt::Call<Option<IdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &operations::DELETE_USER_MONITOR,
             &[monitor_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`load_balancer_monitors_delete_monitor`](Self::load_balancer_monitors_delete_monitor) with its optional request body.
+    /// [`delete_user_monitor`](Self::delete_user_monitor) with its optional request body.
     ///
     /// `DELETE /user/load_balancers/monitors/{monitor_id}`
-    pub fn load_balancer_monitors_delete_monitor_with(
+    pub fn delete_user_monitor_with(
         &self,
         monitor_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<IdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_DELETE_MONITOR,
+            &operations::DELETE_USER_MONITOR,
             &[monitor_id],
         );
         request.json(body);
@@ -754,14 +741,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `monitor_id`
-    pub fn load_balancer_monitors_preview_monitor(
+    pub fn preview_user_monitor(
         &self,
         monitor_id: &str,
-        body: &CreateMonitorRequest,
-    ) -> rt::Call<PreviewResult2> {
+        body: &CreateAccountMonitorRequest,
+    ) -> rt::Call<PreviewResponseResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_PREVIEW_MONITOR,
+            &operations::PREVIEW_USER_MONITOR,
             &[monitor_id],
         );
         request.json(body);
@@ -779,13 +766,13 @@ impl LoadBalancingApi<'_> {
     /// - `monitor_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn load_balancer_monitors_list_monitor_references(
+    pub fn list_user_monitor_references(
         &self,
         monitor_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES,
+            &operations::LIST_USER_MONITOR_REFERENCES,
             &[monitor_id],
         );
         rt::__private::list_call(request)
@@ -799,13 +786,10 @@ impl LoadBalancingApi<'_> {
     /// Operation ID: `load-balancer-pools-list-pools`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn load_balancer_pools_list_pools(
-        &self,
-        params: &LoadBalancerPoolsListPoolsParams,
-    ) -> rt::ListCall<Pool> {
+    pub fn list_user_pools(&self, params: &ListUserPoolsParams) -> rt::ListCall<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_LIST_POOLS,
+            &operations::LIST_USER_POOLS,
             &[],
         );
         request.query("monitor", &params.monitor);
@@ -818,10 +802,10 @@ impl LoadBalancingApi<'_> {
     /// `POST /user/load_balancers/pools`
     ///
     /// Operation ID: `load-balancer-pools-create-pool`
-    pub fn load_balancer_pools_create_pool(&self, body: &PoolRequest) -> rt::Call<Pool> {
+    pub fn create_user_pool(&self, body: &UpdateAccountPoolRequest) -> rt::Call<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_CREATE_POOL,
+            &operations::CREATE_USER_POOL,
             &[],
         );
         request.json(body);
@@ -836,13 +820,10 @@ impl LoadBalancingApi<'_> {
     /// Operation ID: `load-balancer-pools-patch-pools`
     ///
     /// Answers with a page of a list, but as a `PATCH` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn load_balancer_pools_patch_pools(
-        &self,
-        body: &PatchPoolsRequest,
-    ) -> rt::Call<Vec<Pool>> {
+    pub fn patch_user_pools(&self, body: &PoolsRequest) -> rt::Call<Vec<Pool>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_PATCH_POOLS,
+            &operations::PATCH_USER_POOLS,
             &[],
         );
         request.json(body);
@@ -858,10 +839,10 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `pool_id`
-    pub fn load_balancer_pools_pool_details(&self, pool_id: &str) -> rt::Call<Pool> {
+    pub fn get_user_pool(&self, pool_id: &str) -> rt::Call<Pool> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_POOL_DETAILS,
+            &operations::GET_USER_POOL,
             &[pool_id],
         );
         rt::__private::call(request)
@@ -876,14 +857,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `pool_id`
-    pub fn load_balancer_pools_update_pool(
+    pub fn update_user_pool(
         &self,
         pool_id: &str,
-        body: &PoolRequest,
+        body: &UpdateAccountPoolRequest,
     ) -> rt::Call<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_UPDATE_POOL,
+            &operations::UPDATE_USER_POOL,
             &[pool_id],
         );
         request.json(body);
@@ -899,14 +880,10 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `pool_id`
-    pub fn load_balancer_pools_patch_pool(
-        &self,
-        pool_id: &str,
-        body: &PatchPoolRequest,
-    ) -> rt::Call<Pool> {
+    pub fn patch_user_pool(&self, pool_id: &str, body: &PoolRequest) -> rt::Call<Pool> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_PATCH_POOL,
+            &operations::PATCH_USER_POOL,
             &[pool_id],
         );
         request.json(body);
@@ -923,30 +900,27 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `pool_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`load_balancer_pools_delete_pool_with`](Self::load_balancer_pools_delete_pool_with) sends a JSON value of yours.
-    pub fn load_balancer_pools_delete_pool(
-        &self,
-        pool_id: &str,
-    ) -> rt::Call<Option<SchemasIdResult>> {
+    /// The spec describes no request body: this method sends `{}`; [`delete_user_pool_with`](Self::delete_user_pool_with) sends a JSON value of yours.
+    pub fn delete_user_pool(&self, pool_id: &str) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_DELETE_POOL,
+            &operations::DELETE_USER_POOL,
             &[pool_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`load_balancer_pools_delete_pool`](Self::load_balancer_pools_delete_pool) with its optional request body.
+    /// [`delete_user_pool`](Self::delete_user_pool) with its optional request body.
     ///
     /// `DELETE /user/load_balancers/pools/{pool_id}`
-    pub fn load_balancer_pools_delete_pool_with(
+    pub fn delete_user_pool_with(
         &self,
         pool_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<SchemasIdResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_DELETE_POOL,
+            &operations::DELETE_USER_POOL,
             &[pool_id],
         );
         request.json(body);
@@ -962,13 +936,10 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `pool_id`
-    pub fn load_balancer_pools_pool_health_details(
-        &self,
-        pool_id: &str,
-    ) -> rt::Call<serde_json::Value> {
+    pub fn get_user_pool_health(&self, pool_id: &str) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS,
+            &operations::GET_USER_POOL_HEALTH,
             &[pool_id],
         );
         rt::__private::call(request)
@@ -983,14 +954,14 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `pool_id`
-    pub fn load_balancer_pools_preview_pool(
+    pub fn preview_user_pool(
         &self,
         pool_id: &str,
-        body: &CreateMonitorRequest,
-    ) -> rt::Call<PreviewResult2> {
+        body: &CreateAccountMonitorRequest,
+    ) -> rt::Call<PreviewResponseResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_PREVIEW_POOL,
+            &operations::PREVIEW_USER_POOL,
             &[pool_id],
         );
         request.json(body);
@@ -1008,13 +979,13 @@ impl LoadBalancingApi<'_> {
     /// - `pool_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn load_balancer_pools_list_pool_references(
+    pub fn list_user_pool_references(
         &self,
         pool_id: &str,
     ) -> rt::ListCall<ReferencesResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES,
+            &operations::LIST_USER_POOL_REFERENCES,
             &[pool_id],
         );
         rt::__private::list_call(request)
@@ -1029,13 +1000,10 @@ impl LoadBalancingApi<'_> {
     ///
     /// Path parameters:
     /// - `preview_id`
-    pub fn load_balancer_monitors_preview_result(
-        &self,
-        preview_id: &str,
-    ) -> rt::Call<PreviewResult> {
+    pub fn preview_user_result(&self, preview_id: &str) -> rt::Call<PreviewResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_MONITORS_PREVIEW_RESULT,
+            &operations::PREVIEW_USER_RESULT,
             &[preview_id],
         );
         rt::__private::call(request)
@@ -1121,14 +1089,14 @@ impl LoadBalancingApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     /// - `load_balancer_id`
-    pub fn load_balancer_details(
+    pub fn get_load_balancer(
         &self,
         zone_id: &str,
         load_balancer_id: &str,
     ) -> rt::Call<LoadBalancer> {
         let request = rt::__private::request(
             self.client,
-            &operations::LOAD_BALANCER_DETAILS,
+            &operations::GET_LOAD_BALANCER,
             &[zone_id, load_balancer_id],
         );
         rt::__private::call(request)
@@ -1231,7 +1199,7 @@ impl LoadBalancingApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `account-load-balancer-monitors-list-monitors` — `GET /accounts/{account_id}/load_balancers/monitors`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITORS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_MONITORS: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-list-monitors",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/monitors",
@@ -1240,7 +1208,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `account-load-balancer-monitors-create-monitor` — `POST /accounts/{account_id}/load_balancers/monitors`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_CREATE_MONITOR: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_MONITOR: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-create-monitor",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/load_balancers/monitors",
@@ -1249,7 +1217,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-monitor-details` — `GET /accounts/{account_id}/load_balancers/monitors/{monitor_id}`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_MONITOR_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_MONITOR: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-monitor-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}",
@@ -1258,7 +1226,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-update-monitor` — `PUT /accounts/{account_id}/load_balancers/monitors/{monitor_id}`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_UPDATE_MONITOR: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_MONITOR: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-update-monitor",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}",
@@ -1267,7 +1235,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-patch-monitor` — `PATCH /accounts/{account_id}/load_balancers/monitors/{monitor_id}`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_PATCH_MONITOR: rt::Operation = rt::Operation {
+    pub static PATCH_ACCOUNT_MONITOR: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-patch-monitor",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}",
@@ -1276,7 +1244,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-delete-monitor` — `DELETE /accounts/{account_id}/load_balancers/monitors/{monitor_id}`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_DELETE_MONITOR: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_MONITOR: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-delete-monitor",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}",
@@ -1285,7 +1253,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-preview-monitor` — `POST /accounts/{account_id}/load_balancers/monitors/{monitor_id}/preview`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_MONITOR: rt::Operation = rt::Operation {
+    pub static PREVIEW_ACCOUNT_MONITOR: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-preview-monitor",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}/preview",
@@ -1294,7 +1262,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-monitors-list-monitor-references` — `GET /accounts/{account_id}/load_balancers/monitors/{monitor_id}/references`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_MONITOR_REFERENCES: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-list-monitor-references",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/monitors/{monitor_id}/references",
@@ -1303,7 +1271,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `account-load-balancer-pools-list-pools` — `GET /accounts/{account_id}/load_balancers/pools`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOLS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_POOLS: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-list-pools",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/pools",
@@ -1312,7 +1280,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `account-load-balancer-pools-create-pool` — `POST /accounts/{account_id}/load_balancers/pools`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_CREATE_POOL: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_POOL: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-create-pool",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/load_balancers/pools",
@@ -1321,7 +1289,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-patch-pools` — `PATCH /accounts/{account_id}/load_balancers/pools`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOLS: rt::Operation = rt::Operation {
+    pub static PATCH_ACCOUNT_POOLS: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-patch-pools",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/load_balancers/pools",
@@ -1330,7 +1298,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-pool-details` — `GET /accounts/{account_id}/load_balancers/pools/{pool_id}`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_POOL_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_POOL: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-pool-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}",
@@ -1339,7 +1307,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-update-pool` — `PUT /accounts/{account_id}/load_balancers/pools/{pool_id}`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_UPDATE_POOL: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_POOL: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-update-pool",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}",
@@ -1348,7 +1316,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-patch-pool` — `PATCH /accounts/{account_id}/load_balancers/pools/{pool_id}`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_PATCH_POOL: rt::Operation = rt::Operation {
+    pub static PATCH_ACCOUNT_POOL: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-patch-pool",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}",
@@ -1357,7 +1325,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-delete-pool` — `DELETE /accounts/{account_id}/load_balancers/pools/{pool_id}`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_DELETE_POOL: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_POOL: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-delete-pool",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}",
@@ -1366,7 +1334,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-pool-health-details` — `GET /accounts/{account_id}/load_balancers/pools/{pool_id}/health`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_POOL_HEALTH: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-pool-health-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}/health",
@@ -1375,7 +1343,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-preview-pool` — `POST /accounts/{account_id}/load_balancers/pools/{pool_id}/preview`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_PREVIEW_POOL: rt::Operation = rt::Operation {
+    pub static PREVIEW_ACCOUNT_POOL: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-preview-pool",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}/preview",
@@ -1384,7 +1352,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `account-load-balancer-pools-list-pool-references` — `GET /accounts/{account_id}/load_balancers/pools/{pool_id}/references`
-    pub static ACCOUNT_LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_POOL_REFERENCES: rt::Operation = rt::Operation {
         id: "account-load-balancer-pools-list-pool-references",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/pools/{pool_id}/references",
@@ -1393,7 +1361,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `account-load-balancer-monitors-preview-result` — `GET /accounts/{account_id}/load_balancers/preview/{preview_id}`
-    pub static ACCOUNT_LOAD_BALANCER_MONITORS_PREVIEW_RESULT: rt::Operation = rt::Operation {
+    pub static PREVIEW_ACCOUNT_RESULT: rt::Operation = rt::Operation {
         id: "account-load-balancer-monitors-preview-result",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/load_balancers/preview/{preview_id}",
@@ -1429,7 +1397,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-list-monitors` — `GET /user/load_balancers/monitors`
-    pub static LOAD_BALANCER_MONITORS_LIST_MONITORS: rt::Operation = rt::Operation {
+    pub static LIST_USER_MONITORS: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-list-monitors",
         method: rt::Method::Get,
         path: "/user/load_balancers/monitors",
@@ -1438,7 +1406,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `load-balancer-monitors-create-monitor` — `POST /user/load_balancers/monitors`
-    pub static LOAD_BALANCER_MONITORS_CREATE_MONITOR: rt::Operation = rt::Operation {
+    pub static CREATE_USER_MONITOR: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-create-monitor",
         method: rt::Method::Post,
         path: "/user/load_balancers/monitors",
@@ -1447,7 +1415,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-monitor-details` — `GET /user/load_balancers/monitors/{monitor_id}`
-    pub static LOAD_BALANCER_MONITORS_MONITOR_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_USER_MONITOR: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-monitor-details",
         method: rt::Method::Get,
         path: "/user/load_balancers/monitors/{monitor_id}",
@@ -1456,7 +1424,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-update-monitor` — `PUT /user/load_balancers/monitors/{monitor_id}`
-    pub static LOAD_BALANCER_MONITORS_UPDATE_MONITOR: rt::Operation = rt::Operation {
+    pub static UPDATE_USER_MONITOR: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-update-monitor",
         method: rt::Method::Put,
         path: "/user/load_balancers/monitors/{monitor_id}",
@@ -1465,7 +1433,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-patch-monitor` — `PATCH /user/load_balancers/monitors/{monitor_id}`
-    pub static LOAD_BALANCER_MONITORS_PATCH_MONITOR: rt::Operation = rt::Operation {
+    pub static PATCH_USER_MONITOR: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-patch-monitor",
         method: rt::Method::Patch,
         path: "/user/load_balancers/monitors/{monitor_id}",
@@ -1474,7 +1442,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-delete-monitor` — `DELETE /user/load_balancers/monitors/{monitor_id}`
-    pub static LOAD_BALANCER_MONITORS_DELETE_MONITOR: rt::Operation = rt::Operation {
+    pub static DELETE_USER_MONITOR: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-delete-monitor",
         method: rt::Method::Delete,
         path: "/user/load_balancers/monitors/{monitor_id}",
@@ -1483,7 +1451,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-preview-monitor` — `POST /user/load_balancers/monitors/{monitor_id}/preview`
-    pub static LOAD_BALANCER_MONITORS_PREVIEW_MONITOR: rt::Operation = rt::Operation {
+    pub static PREVIEW_USER_MONITOR: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-preview-monitor",
         method: rt::Method::Post,
         path: "/user/load_balancers/monitors/{monitor_id}/preview",
@@ -1492,7 +1460,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-monitors-list-monitor-references` — `GET /user/load_balancers/monitors/{monitor_id}/references`
-    pub static LOAD_BALANCER_MONITORS_LIST_MONITOR_REFERENCES: rt::Operation = rt::Operation {
+    pub static LIST_USER_MONITOR_REFERENCES: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-list-monitor-references",
         method: rt::Method::Get,
         path: "/user/load_balancers/monitors/{monitor_id}/references",
@@ -1501,7 +1469,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `load-balancer-pools-list-pools` — `GET /user/load_balancers/pools`
-    pub static LOAD_BALANCER_POOLS_LIST_POOLS: rt::Operation = rt::Operation {
+    pub static LIST_USER_POOLS: rt::Operation = rt::Operation {
         id: "load-balancer-pools-list-pools",
         method: rt::Method::Get,
         path: "/user/load_balancers/pools",
@@ -1510,7 +1478,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `load-balancer-pools-create-pool` — `POST /user/load_balancers/pools`
-    pub static LOAD_BALANCER_POOLS_CREATE_POOL: rt::Operation = rt::Operation {
+    pub static CREATE_USER_POOL: rt::Operation = rt::Operation {
         id: "load-balancer-pools-create-pool",
         method: rt::Method::Post,
         path: "/user/load_balancers/pools",
@@ -1519,7 +1487,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-patch-pools` — `PATCH /user/load_balancers/pools`
-    pub static LOAD_BALANCER_POOLS_PATCH_POOLS: rt::Operation = rt::Operation {
+    pub static PATCH_USER_POOLS: rt::Operation = rt::Operation {
         id: "load-balancer-pools-patch-pools",
         method: rt::Method::Patch,
         path: "/user/load_balancers/pools",
@@ -1528,7 +1496,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-pool-details` — `GET /user/load_balancers/pools/{pool_id}`
-    pub static LOAD_BALANCER_POOLS_POOL_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_USER_POOL: rt::Operation = rt::Operation {
         id: "load-balancer-pools-pool-details",
         method: rt::Method::Get,
         path: "/user/load_balancers/pools/{pool_id}",
@@ -1537,7 +1505,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-update-pool` — `PUT /user/load_balancers/pools/{pool_id}`
-    pub static LOAD_BALANCER_POOLS_UPDATE_POOL: rt::Operation = rt::Operation {
+    pub static UPDATE_USER_POOL: rt::Operation = rt::Operation {
         id: "load-balancer-pools-update-pool",
         method: rt::Method::Put,
         path: "/user/load_balancers/pools/{pool_id}",
@@ -1546,7 +1514,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-patch-pool` — `PATCH /user/load_balancers/pools/{pool_id}`
-    pub static LOAD_BALANCER_POOLS_PATCH_POOL: rt::Operation = rt::Operation {
+    pub static PATCH_USER_POOL: rt::Operation = rt::Operation {
         id: "load-balancer-pools-patch-pool",
         method: rt::Method::Patch,
         path: "/user/load_balancers/pools/{pool_id}",
@@ -1555,7 +1523,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-delete-pool` — `DELETE /user/load_balancers/pools/{pool_id}`
-    pub static LOAD_BALANCER_POOLS_DELETE_POOL: rt::Operation = rt::Operation {
+    pub static DELETE_USER_POOL: rt::Operation = rt::Operation {
         id: "load-balancer-pools-delete-pool",
         method: rt::Method::Delete,
         path: "/user/load_balancers/pools/{pool_id}",
@@ -1564,7 +1532,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-pool-health-details` — `GET /user/load_balancers/pools/{pool_id}/health`
-    pub static LOAD_BALANCER_POOLS_POOL_HEALTH_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_USER_POOL_HEALTH: rt::Operation = rt::Operation {
         id: "load-balancer-pools-pool-health-details",
         method: rt::Method::Get,
         path: "/user/load_balancers/pools/{pool_id}/health",
@@ -1573,7 +1541,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-preview-pool` — `POST /user/load_balancers/pools/{pool_id}/preview`
-    pub static LOAD_BALANCER_POOLS_PREVIEW_POOL: rt::Operation = rt::Operation {
+    pub static PREVIEW_USER_POOL: rt::Operation = rt::Operation {
         id: "load-balancer-pools-preview-pool",
         method: rt::Method::Post,
         path: "/user/load_balancers/pools/{pool_id}/preview",
@@ -1582,7 +1550,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancer-pools-list-pool-references` — `GET /user/load_balancers/pools/{pool_id}/references`
-    pub static LOAD_BALANCER_POOLS_LIST_POOL_REFERENCES: rt::Operation = rt::Operation {
+    pub static LIST_USER_POOL_REFERENCES: rt::Operation = rt::Operation {
         id: "load-balancer-pools-list-pool-references",
         method: rt::Method::Get,
         path: "/user/load_balancers/pools/{pool_id}/references",
@@ -1591,7 +1559,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `load-balancer-monitors-preview-result` — `GET /user/load_balancers/preview/{preview_id}`
-    pub static LOAD_BALANCER_MONITORS_PREVIEW_RESULT: rt::Operation = rt::Operation {
+    pub static PREVIEW_USER_RESULT: rt::Operation = rt::Operation {
         id: "load-balancer-monitors-preview-result",
         method: rt::Method::Get,
         path: "/user/load_balancers/preview/{preview_id}",
@@ -1627,7 +1595,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `load-balancers-load-balancer-details` — `GET /zones/{zone_id}/load_balancers/{load_balancer_id}`
-    pub static LOAD_BALANCER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_LOAD_BALANCER: rt::Operation = rt::Operation {
         id: "load-balancers-load-balancer-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/load_balancers/{load_balancer_id}",
@@ -1663,14 +1631,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`LoadBalancingApi::account_load_balancer_pools_list_pools`](LoadBalancingApi::account_load_balancer_pools_list_pools).
+/// Query and header parameters of [`LoadBalancingApi::list_account_pools`](LoadBalancingApi::list_account_pools).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AccountLoadBalancerPoolsListPoolsParams {
+pub struct ListAccountPoolsParams {
     /// Query parameter `monitor`.
     pub monitor: Option<serde_json::Value>,
 }
-impl AccountLoadBalancerPoolsListPoolsParams {
+impl ListAccountPoolsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1765,14 +1733,14 @@ impl SearchResourcesParams {
         self
     }
 }
-/// Query and header parameters of [`LoadBalancingApi::load_balancer_pools_list_pools`](LoadBalancingApi::load_balancer_pools_list_pools).
+/// Query and header parameters of [`LoadBalancingApi::list_user_pools`](LoadBalancingApi::list_user_pools).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct LoadBalancerPoolsListPoolsParams {
+pub struct ListUserPoolsParams {
     /// Query parameter `monitor`.
     pub monitor: Option<serde_json::Value>,
 }
-impl LoadBalancerPoolsListPoolsParams {
+impl ListUserPoolsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -2090,7 +2058,7 @@ pub type Identifier = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateMonitorRequest {
+pub struct CreateAccountMonitorRequest {
     /// `allow_insecure`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_insecure: Option<AllowInsecure>,
@@ -2139,7 +2107,7 @@ pub struct CreateMonitorRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Type>,
 }
-impl CreateMonitorRequest {
+impl CreateAccountMonitorRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(expected_codes: impl Into<ExpectedCodes>) -> Self {
@@ -2262,10 +2230,10 @@ pub struct IdResult {
 }
 /// `#/components/schemas/load-balancing_preview_response/allOf/1/properties/result`
 ///
-/// Naming: named `PreviewResult2` because `PreviewResult` was already used (taken by `#/components/schemas/load-balancing_preview_result`).
+/// Naming: named `PreviewResponseResult` because `PreviewResult` was already used (taken by `#/components/schemas/load-balancing_preview_result`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PreviewResult2 {
+pub struct PreviewResponseResult {
     /// Monitored pool IDs mapped to their respective names.
     ///
     /// Example: `{"abwlnp5jbqn45ecgxd03erbgtxtqai0d":"WNAM Datacenter","ve8h9lrcip5n5bbga9yqmdws28ay5d0l":"EEU Datacenter"}`.
@@ -2796,17 +2764,27 @@ impl NotificationFilter {
         }
     }
     /// Sets `origin`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn origin(mut self, value: Option<FilterOptions>) -> Self {
-        self.origin = Some(value);
+    pub fn origin(mut self, value: impl Into<FilterOptions>) -> Self {
+        self.origin = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"origin": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn origin_null(mut self) -> Self {
+        self.origin = Some(None);
         self
     }
     /// Sets `pool`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn pool(mut self, value: Option<FilterOptions>) -> Self {
-        self.pool = Some(value);
+    pub fn pool(mut self, value: impl Into<FilterOptions>) -> Self {
+        self.pool = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"pool": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn pool_null(mut self) -> Self {
+        self.pool = Some(None);
         self
     }
 }
@@ -2854,10 +2832,15 @@ impl FilterOptions {
         self
     }
     /// Sets `healthy`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn healthy(mut self, value: Option<bool>) -> Self {
-        self.healthy = Some(value);
+    pub fn healthy(mut self, value: impl Into<bool>) -> Self {
+        self.healthy = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"healthy": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn healthy_null(mut self) -> Self {
+        self.healthy = Some(None);
         self
     }
 }
@@ -3078,7 +3061,7 @@ pub type Weight = f64;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreatePoolRequest {
+pub struct CreateAccountPoolRequest {
     /// `description`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<SchemasDescription>,
@@ -3114,7 +3097,7 @@ pub struct CreatePoolRequest {
     /// `origins`
     pub origins: OriginsInput,
 }
-impl CreatePoolRequest {
+impl CreateAccountPoolRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<Name>, origins: impl Into<OriginsInput>) -> Self {
@@ -3182,10 +3165,15 @@ impl CreatePoolRequest {
         self
     }
     /// Sets `notification_filter`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value);
+    pub fn notification_filter(mut self, value: impl Into<NotificationFilter>) -> Self {
+        self.notification_filter = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"notification_filter": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn notification_filter_null(mut self) -> Self {
+        self.notification_filter = Some(None);
         self
     }
     /// Sets `origin_steering`.
@@ -3257,12 +3245,12 @@ impl<'de> serde::Deserialize<'de> for PatchPoolsNotificationEmail {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PatchPoolsRequest {
+pub struct PoolsRequest {
     /// `notification_email`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_email: Option<PatchPoolsNotificationEmail>,
 }
-impl PatchPoolsRequest {
+impl PoolsRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3281,10 +3269,12 @@ impl PatchPoolsRequest {
 /// `paths./accounts/{account_id}/load_balancers/pools/{pool_id}.put/requestBody`
 ///
 /// Also stands for the identical inline schemas at `paths./user/load_balancers/pools.post/requestBody`, `paths./user/load_balancers/pools/{pool_id}.put/requestBody`.
+///
+/// Naming: named `UpdateAccountPoolRequest` because `PoolRequest` was already used (taken by `paths./accounts/{account_id}/load_balancers/pools/{pool_id}.patch/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PoolRequest {
+pub struct UpdateAccountPoolRequest {
     /// `check_regions`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_regions: Option<Option<CheckRegions>>,
@@ -3323,7 +3313,7 @@ pub struct PoolRequest {
     /// `origins`
     pub origins: OriginsInput,
 }
-impl PoolRequest {
+impl UpdateAccountPoolRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<Name>, origins: impl Into<OriginsInput>) -> Self {
@@ -3344,10 +3334,15 @@ impl PoolRequest {
         }
     }
     /// Sets `check_regions`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value);
+    pub fn check_regions(mut self, value: impl Into<CheckRegions>) -> Self {
+        self.check_regions = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"check_regions": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn check_regions_null(mut self) -> Self {
+        self.check_regions = Some(None);
         self
     }
     /// Sets `description`.
@@ -3399,10 +3394,15 @@ impl PoolRequest {
         self
     }
     /// Sets `notification_filter`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value);
+    pub fn notification_filter(mut self, value: impl Into<NotificationFilter>) -> Self {
+        self.notification_filter = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"notification_filter": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn notification_filter_null(mut self) -> Self {
+        self.notification_filter = Some(None);
         self
     }
     /// Sets `origin_steering`.
@@ -3418,7 +3418,7 @@ impl PoolRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PatchPoolRequest {
+pub struct PoolRequest {
     /// `check_regions`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_regions: Option<Option<CheckRegions>>,
@@ -3459,7 +3459,7 @@ pub struct PatchPoolRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origins: Option<OriginsInput>,
 }
-impl PatchPoolRequest {
+impl PoolRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3480,10 +3480,15 @@ impl PatchPoolRequest {
         }
     }
     /// Sets `check_regions`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn check_regions(mut self, value: Option<CheckRegions>) -> Self {
-        self.check_regions = Some(value);
+    pub fn check_regions(mut self, value: impl Into<CheckRegions>) -> Self {
+        self.check_regions = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"check_regions": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn check_regions_null(mut self) -> Self {
+        self.check_regions = Some(None);
         self
     }
     /// Sets `description`.
@@ -3541,10 +3546,15 @@ impl PatchPoolRequest {
         self
     }
     /// Sets `notification_filter`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn notification_filter(mut self, value: Option<NotificationFilter>) -> Self {
-        self.notification_filter = Some(value);
+    pub fn notification_filter(mut self, value: impl Into<NotificationFilter>) -> Self {
+        self.notification_filter = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"notification_filter": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn notification_filter_null(mut self) -> Self {
+        self.notification_filter = Some(None);
         self
     }
     /// Sets `origin_steering`.
@@ -5755,3 +5765,18 @@ impl OriginInput {
         self
     }
 }
+/// The name `CreateMonitorRequest` had until the names were reworked; use [`CreateAccountMonitorRequest`].
+#[deprecated(note = "renamed to `CreateAccountMonitorRequest`")]
+pub type CreateMonitorRequest = CreateAccountMonitorRequest;
+/// The name `CreatePoolRequest` had until the names were reworked; use [`CreateAccountPoolRequest`].
+#[deprecated(note = "renamed to `CreateAccountPoolRequest`")]
+pub type CreatePoolRequest = CreateAccountPoolRequest;
+/// The name `PatchPoolRequest` had until the names were reworked; use [`PoolRequest`].
+#[deprecated(note = "renamed to `PoolRequest`")]
+pub type PatchPoolRequest = PoolRequest;
+/// The name `PatchPoolsRequest` had until the names were reworked; use [`PoolsRequest`].
+#[deprecated(note = "renamed to `PoolsRequest`")]
+pub type PatchPoolsRequest = PoolsRequest;
+/// The name `PreviewResult2` had until the names were reworked; use [`PreviewResponseResult`].
+#[deprecated(note = "renamed to `PreviewResponseResult`")]
+pub type PreviewResult2 = PreviewResponseResult;

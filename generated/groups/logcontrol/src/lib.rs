@@ -43,13 +43,10 @@ impl LogcontrolApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `#logs:read`, `#analytics:read`
-    pub fn get_accounts_account_id_logs_control_cmb_config(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<Option<CmbConfig>> {
+    pub fn get_cmb_config(&self, account_id: &str) -> rt::Call<Option<CmbConfig>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &operations::GET_CMB_CONFIG,
             &[account_id],
         );
         rt::__private::call(request)
@@ -66,14 +63,14 @@ impl LogcontrolApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `#logs:edit`
-    pub fn post_accounts_account_id_logs_control_cmb_config(
+    pub fn update_cmb_config(
         &self,
         account_id: &str,
         body: &Option<CmbConfig>,
     ) -> rt::Call<Option<CmbConfig>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &operations::UPDATE_CMB_CONFIG,
             &[account_id],
         );
         request.json(body);
@@ -90,32 +87,32 @@ impl LogcontrolApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_accounts_account_id_logs_control_cmb_config_with`](Self::delete_accounts_account_id_logs_control_cmb_config_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_cmb_config_with`](Self::delete_cmb_config_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `#logs:edit`
-    pub fn delete_accounts_account_id_logs_control_cmb_config(
+    pub fn delete_cmb_config(
         &self,
         account_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &operations::DELETE_CMB_CONFIG,
             &[account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_accounts_account_id_logs_control_cmb_config`](Self::delete_accounts_account_id_logs_control_cmb_config) with its optional request body.
+    /// [`delete_cmb_config`](Self::delete_cmb_config) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/logs/control/cmb/config`
-    pub fn delete_accounts_account_id_logs_control_cmb_config_with(
+    pub fn delete_cmb_config_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<Option<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG,
+            &operations::DELETE_CMB_CONFIG,
             &[account_id],
         );
         request.json(body);
@@ -135,13 +132,13 @@ impl LogcontrolApi<'_> {
     /// Token permissions (any of): `#logs:read`, `#analytics:read`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logs_control_retention_flag(
+    pub fn get_log_retention_flag(
         &self,
         zone_id: &str,
     ) -> rt::Call<Option<RetentionFlag>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
+            &operations::GET_LOG_RETENTION_FLAG,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -160,14 +157,14 @@ impl LogcontrolApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logs_control_retention_flag(
+    pub fn update_log_retention_flag(
         &self,
         zone_id: &str,
         body: &Option<RetentionFlag>,
     ) -> rt::Call<Option<RetentionFlag>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG,
+            &operations::UPDATE_LOG_RETENTION_FLAG,
             &[zone_id],
         );
         request.json(body);
@@ -178,7 +175,7 @@ impl LogcontrolApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `get-accounts-account_id-logs-control-cmb-config` — `GET /accounts/{account_id}/logs/control/cmb/config`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG: rt::Operation = rt::Operation {
+    pub static GET_CMB_CONFIG: rt::Operation = rt::Operation {
         id: "get-accounts-account_id-logs-control-cmb-config",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/logs/control/cmb/config",
@@ -187,7 +184,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-accounts-account_id-logs-control-cmb-config` — `POST /accounts/{account_id}/logs/control/cmb/config`
-    pub static POST_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG: rt::Operation = rt::Operation {
+    pub static UPDATE_CMB_CONFIG: rt::Operation = rt::Operation {
         id: "post-accounts-account_id-logs-control-cmb-config",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/logs/control/cmb/config",
@@ -196,7 +193,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `delete-accounts-account_id-logs-control-cmb-config` — `DELETE /accounts/{account_id}/logs/control/cmb/config`
-    pub static DELETE_ACCOUNTS_ACCOUNT_ID_LOGS_CONTROL_CMB_CONFIG: rt::Operation = rt::Operation {
+    pub static DELETE_CMB_CONFIG: rt::Operation = rt::Operation {
         id: "delete-accounts-account_id-logs-control-cmb-config",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/logs/control/cmb/config",
@@ -205,7 +202,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logs-control-retention-flag` — `GET /zones/{zone_id}/logs/control/retention/flag`
-    pub static GET_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG: rt::Operation = rt::Operation {
+    pub static GET_LOG_RETENTION_FLAG: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logs-control-retention-flag",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logs/control/retention/flag",
@@ -214,7 +211,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logs-control-retention-flag` — `POST /zones/{zone_id}/logs/control/retention/flag`
-    pub static POST_ZONES_ZONE_ID_LOGS_CONTROL_RETENTION_FLAG: rt::Operation = rt::Operation {
+    pub static UPDATE_LOG_RETENTION_FLAG: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logs-control-retention-flag",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logs/control/retention/flag",

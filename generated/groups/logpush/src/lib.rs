@@ -46,14 +46,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_accounts_account_id_logpush_datasets_dataset_id_fields(
+    pub fn list_account_fields(
         &self,
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
+            &operations::LIST_ACCOUNT_FIELDS,
             &[account_id, dataset_id],
         );
         rt::__private::call(request)
@@ -73,14 +73,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_accounts_account_id_logpush_datasets_dataset_id_jobs(
+    pub fn list_account_logpush_jobs_for_dataset(
         &self,
         account_id: &str,
         dataset_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
+            &operations::LIST_ACCOUNT_LOGPUSH_JOBS_FOR_DATASET,
             &[account_id, dataset_id],
         );
         rt::__private::call(request)
@@ -99,13 +99,13 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_accounts_account_id_logpush_jobs(
+    pub fn list_account_logpush_jobs(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS,
+            &operations::LIST_ACCOUNT_LOGPUSH_JOBS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -124,14 +124,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_accounts_account_id_logpush_jobs(
+    pub fn create_account_logpush_job(
         &self,
         account_id: &str,
-        body: &IdLogpushJobsRequest,
+        body: &LogpushJobRequest,
     ) -> rt::Call<Option<LogpushJob>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS,
+            &operations::CREATE_ACCOUNT_LOGPUSH_JOB,
             &[account_id],
         );
         request.json(body);
@@ -152,14 +152,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_accounts_account_id_logpush_jobs_job_id(
+    pub fn get_account_logpush_job_details(
         &self,
         account_id: &str,
         job_id: i64,
     ) -> rt::Call<Option<LogpushJob>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::GET_ACCOUNT_LOGPUSH_JOB_DETAILS,
             &[account_id, &job_id.to_string()],
         );
         rt::__private::call(request)
@@ -179,15 +179,15 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn put_accounts_account_id_logpush_jobs_job_id(
+    pub fn update_account_logpush_job(
         &self,
         account_id: &str,
         job_id: i64,
-        body: &IdLogpushJobsJobIdRequest,
+        body: &UpdateLogpushJobRequest,
     ) -> rt::Call<Option<LogpushJob>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PUT_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::UPDATE_ACCOUNT_LOGPUSH_JOB,
             &[account_id, &job_id.to_string()],
         );
         request.json(body);
@@ -205,36 +205,36 @@ impl LogpushApi<'_> {
     /// - `account_id`
     /// - `job_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_accounts_account_id_logpush_jobs_job_id_with`](Self::delete_accounts_account_id_logpush_jobs_job_id_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_account_logpush_job_with`](Self::delete_account_logpush_job_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn delete_accounts_account_id_logpush_jobs_job_id(
+    pub fn delete_account_logpush_job(
         &self,
         account_id: &str,
         job_id: i64,
-    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
+    ) -> rt::Call<Option<LogpushJobResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::DELETE_ACCOUNT_LOGPUSH_JOB,
             &[account_id, &job_id.to_string()],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_accounts_account_id_logpush_jobs_job_id`](Self::delete_accounts_account_id_logpush_jobs_job_id) with its optional request body.
+    /// [`delete_account_logpush_job`](Self::delete_account_logpush_job) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/logpush/jobs/{job_id}`
-    pub fn delete_accounts_account_id_logpush_jobs_job_id_with(
+    pub fn delete_account_logpush_job_with(
         &self,
         account_id: &str,
         job_id: i64,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
+    ) -> rt::Call<Option<LogpushJobResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::DELETE_ACCOUNT_LOGPUSH_JOB,
             &[account_id, &job_id.to_string()],
         );
         request.json(body);
@@ -254,14 +254,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_accounts_account_id_logpush_ownership(
+    pub fn get_account_ownership_challenge(
         &self,
         account_id: &str,
-        body: &PostAccountsAccountIdLogpushOwnershipRequest,
+        body: &GetAccountOwnershipChallengeRequest,
     ) -> rt::Call<Option<GetOwnershipResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP,
+            &operations::GET_ACCOUNT_OWNERSHIP_CHALLENGE,
             &[account_id],
         );
         request.json(body);
@@ -281,14 +281,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_accounts_account_id_logpush_ownership_validate(
+    pub fn validate_account_ownership_challenge(
         &self,
         account_id: &str,
-        body: &IdLogpushOwnershipValidateRequest,
+        body: &OwnershipChallengeRequest,
     ) -> rt::Call<Option<ValidateOwnershipResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE,
+            &operations::VALIDATE_ACCOUNT_OWNERSHIP_CHALLENGE,
             &[account_id],
         );
         request.json(body);
@@ -308,14 +308,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn delete_accounts_account_id_logpush_validate_destination_exists(
+    pub fn check_account_destination_exists(
         &self,
         account_id: &str,
-        body: &PostAccountsAccountIdLogpushOwnershipRequest,
+        body: &GetAccountOwnershipChallengeRequest,
     ) -> rt::Call<Option<DestinationExistsResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
+            &operations::CHECK_ACCOUNT_DESTINATION_EXISTS,
             &[account_id],
         );
         request.json(body);
@@ -335,14 +335,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_accounts_account_id_logpush_validate_origin(
+    pub fn validate_account_origin(
         &self,
         account_id: &str,
-        body: &IdLogpushValidateOriginRequest,
+        body: &OriginRequest,
     ) -> rt::Call<Option<ValidateResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN,
+            &operations::VALIDATE_ACCOUNT_ORIGIN,
             &[account_id],
         );
         request.json(body);
@@ -363,14 +363,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logpush_datasets_dataset_id_fields(
+    pub fn list_zone_fields(
         &self,
         zone_id: &str,
         dataset_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS,
+            &operations::LIST_ZONE_FIELDS,
             &[zone_id, dataset_id],
         );
         rt::__private::call(request)
@@ -390,14 +390,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logpush_datasets_dataset_id_jobs(
+    pub fn list_zone_logpush_jobs_for_dataset(
         &self,
         zone_id: &str,
         dataset_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS,
+            &operations::LIST_ZONE_LOGPUSH_JOBS_FOR_DATASET,
             &[zone_id, dataset_id],
         );
         rt::__private::call(request)
@@ -416,13 +416,13 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:read`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logpush_edge_jobs(
+    pub fn list_instant_logs_jobs(
         &self,
         zone_id: &str,
     ) -> rt::Call<Vec<Option<InstantLogsJob>>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS,
+            &operations::LIST_INSTANT_LOGS_JOBS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -441,14 +441,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:read`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logpush_edge_jobs(
+    pub fn create_instant_logs_job(
         &self,
         zone_id: &str,
-        body: &PostZonesZoneIdLogpushEdgeJobsRequest,
+        body: &CreateInstantLogsJobRequest,
     ) -> rt::Call<Option<InstantLogsJob>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS,
+            &operations::CREATE_INSTANT_LOGS_JOB,
             &[zone_id],
         );
         request.json(body);
@@ -468,13 +468,13 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logpush_jobs(
+    pub fn list_zone_logpush_jobs(
         &self,
         zone_id: &str,
     ) -> rt::Call<Vec<Option<LogpushJob>>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS,
+            &operations::LIST_ZONE_LOGPUSH_JOBS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -493,14 +493,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logpush_jobs(
+    pub fn create_zone_logpush_job(
         &self,
         zone_id: &str,
-        body: &IdLogpushJobsRequest,
+        body: &LogpushJobRequest,
     ) -> rt::Call<Option<LogpushJob>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_JOBS,
+            &operations::CREATE_ZONE_LOGPUSH_JOB,
             &[zone_id],
         );
         request.json(body);
@@ -521,14 +521,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logpush_jobs_job_id(
+    pub fn get_zone_logpush_job_details(
         &self,
         zone_id: &str,
         job_id: i64,
     ) -> rt::Call<Option<LogpushJob>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::GET_ZONE_LOGPUSH_JOB_DETAILS,
             &[zone_id, &job_id.to_string()],
         );
         rt::__private::call(request)
@@ -548,15 +548,15 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn put_zones_zone_id_logpush_jobs_job_id(
+    pub fn update_zone_logpush_job(
         &self,
         zone_id: &str,
         job_id: i64,
-        body: &IdLogpushJobsJobIdRequest,
+        body: &UpdateLogpushJobRequest,
     ) -> rt::Call<Option<LogpushJob>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PUT_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::UPDATE_ZONE_LOGPUSH_JOB,
             &[zone_id, &job_id.to_string()],
         );
         request.json(body);
@@ -574,36 +574,36 @@ impl LogpushApi<'_> {
     /// - `zone_id`
     /// - `job_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_zones_zone_id_logpush_jobs_job_id_with`](Self::delete_zones_zone_id_logpush_jobs_job_id_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_zone_logpush_job_with`](Self::delete_zone_logpush_job_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn delete_zones_zone_id_logpush_jobs_job_id(
+    pub fn delete_zone_logpush_job(
         &self,
         zone_id: &str,
         job_id: i64,
-    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
+    ) -> rt::Call<Option<LogpushJobResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::DELETE_ZONE_LOGPUSH_JOB,
             &[zone_id, &job_id.to_string()],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_zones_zone_id_logpush_jobs_job_id`](Self::delete_zones_zone_id_logpush_jobs_job_id) with its optional request body.
+    /// [`delete_zone_logpush_job`](Self::delete_zone_logpush_job) with its optional request body.
     ///
     /// `DELETE /zones/{zone_id}/logpush/jobs/{job_id}`
-    pub fn delete_zones_zone_id_logpush_jobs_job_id_with(
+    pub fn delete_zone_logpush_job_with(
         &self,
         zone_id: &str,
         job_id: i64,
         body: &serde_json::Value,
-    ) -> rt::Call<Option<IdLogpushJobsJobIdResult>> {
+    ) -> rt::Call<Option<LogpushJobResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID,
+            &operations::DELETE_ZONE_LOGPUSH_JOB,
             &[zone_id, &job_id.to_string()],
         );
         request.json(body);
@@ -623,14 +623,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logpush_ownership(
+    pub fn get_zone_ownership_challenge(
         &self,
         zone_id: &str,
-        body: &PostAccountsAccountIdLogpushOwnershipRequest,
+        body: &GetAccountOwnershipChallengeRequest,
     ) -> rt::Call<Option<GetOwnershipResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP,
+            &operations::GET_ZONE_OWNERSHIP_CHALLENGE,
             &[zone_id],
         );
         request.json(body);
@@ -650,14 +650,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logpush_ownership_validate(
+    pub fn validate_zone_ownership_challenge(
         &self,
         zone_id: &str,
-        body: &IdLogpushOwnershipValidateRequest,
+        body: &OwnershipChallengeRequest,
     ) -> rt::Call<Option<ValidateOwnershipResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE,
+            &operations::VALIDATE_ZONE_OWNERSHIP_CHALLENGE,
             &[zone_id],
         );
         request.json(body);
@@ -677,14 +677,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logpush_validate_destination_exists(
+    pub fn check_zone_destination_exists(
         &self,
         zone_id: &str,
-        body: &PostAccountsAccountIdLogpushOwnershipRequest,
+        body: &GetAccountOwnershipChallengeRequest,
     ) -> rt::Call<Option<DestinationExistsResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS,
+            &operations::CHECK_ZONE_DESTINATION_EXISTS,
             &[zone_id],
         );
         request.json(body);
@@ -704,14 +704,14 @@ impl LogpushApi<'_> {
     /// Token permissions (any of): `#logs:edit`
     ///
     /// Plans: enterprise
-    pub fn post_zones_zone_id_logpush_validate_origin(
+    pub fn validate_zone_origin(
         &self,
         zone_id: &str,
-        body: &IdLogpushValidateOriginRequest,
+        body: &OriginRequest,
     ) -> rt::Call<Option<ValidateResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN,
+            &operations::VALIDATE_ZONE_ORIGIN,
             &[zone_id],
         );
         request.json(body);
@@ -722,7 +722,7 @@ impl LogpushApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `get-accounts-account_id-logpush-datasets-dataset_id-fields` — `GET /accounts/{account_id}/logpush/datasets/{dataset_id}/fields`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_FIELDS: rt::Operation = rt::Operation {
         id: "get-accounts-account_id-logpush-datasets-dataset_id-fields",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/logpush/datasets/{dataset_id}/fields",
@@ -731,7 +731,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-accounts-account_id-logpush-datasets-dataset_id-jobs` — `GET /accounts/{account_id}/logpush/datasets/{dataset_id}/jobs`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_LOGPUSH_JOBS_FOR_DATASET: rt::Operation = rt::Operation {
         id: "get-accounts-account_id-logpush-datasets-dataset_id-jobs",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/logpush/datasets/{dataset_id}/jobs",
@@ -740,7 +740,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-accounts-account_id-logpush-jobs` — `GET /accounts/{account_id}/logpush/jobs`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_LOGPUSH_JOBS: rt::Operation = rt::Operation {
         id: "get-accounts-account_id-logpush-jobs",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/logpush/jobs",
@@ -749,7 +749,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-accounts-account_id-logpush-jobs` — `POST /accounts/{account_id}/logpush/jobs`
-    pub static POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS: rt::Operation = rt::Operation {
+    pub static CREATE_ACCOUNT_LOGPUSH_JOB: rt::Operation = rt::Operation {
         id: "post-accounts-account_id-logpush-jobs",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/logpush/jobs",
@@ -758,7 +758,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-accounts-account_id-logpush-jobs-job_id` — `GET /accounts/{account_id}/logpush/jobs/{job_id}`
-    pub static GET_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_LOGPUSH_JOB_DETAILS: rt::Operation = rt::Operation {
         id: "get-accounts-account_id-logpush-jobs-job_id",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/logpush/jobs/{job_id}",
@@ -767,7 +767,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `put-accounts-account_id-logpush-jobs-job_id` — `PUT /accounts/{account_id}/logpush/jobs/{job_id}`
-    pub static PUT_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_LOGPUSH_JOB: rt::Operation = rt::Operation {
         id: "put-accounts-account_id-logpush-jobs-job_id",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/logpush/jobs/{job_id}",
@@ -776,7 +776,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `delete-accounts-account_id-logpush-jobs-job_id` — `DELETE /accounts/{account_id}/logpush/jobs/{job_id}`
-    pub static DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_JOBS_JOB_ID: rt::Operation = rt::Operation {
+    pub static DELETE_ACCOUNT_LOGPUSH_JOB: rt::Operation = rt::Operation {
         id: "delete-accounts-account_id-logpush-jobs-job_id",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/logpush/jobs/{job_id}",
@@ -785,7 +785,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-accounts-account_id-logpush-ownership` — `POST /accounts/{account_id}/logpush/ownership`
-    pub static POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_OWNERSHIP_CHALLENGE: rt::Operation = rt::Operation {
         id: "post-accounts-account_id-logpush-ownership",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/logpush/ownership",
@@ -794,7 +794,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-accounts-account_id-logpush-ownership-validate` — `POST /accounts/{account_id}/logpush/ownership/validate`
-    pub static POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_OWNERSHIP_VALIDATE: rt::Operation = rt::Operation {
+    pub static VALIDATE_ACCOUNT_OWNERSHIP_CHALLENGE: rt::Operation = rt::Operation {
         id: "post-accounts-account_id-logpush-ownership-validate",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/logpush/ownership/validate",
@@ -803,7 +803,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `delete-accounts-account_id-logpush-validate-destination-exists` — `POST /accounts/{account_id}/logpush/validate/destination/exists`
-    pub static DELETE_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS: rt::Operation = rt::Operation {
+    pub static CHECK_ACCOUNT_DESTINATION_EXISTS: rt::Operation = rt::Operation {
         id: "delete-accounts-account_id-logpush-validate-destination-exists",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/logpush/validate/destination/exists",
@@ -812,7 +812,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-accounts-account_id-logpush-validate-origin` — `POST /accounts/{account_id}/logpush/validate/origin`
-    pub static POST_ACCOUNTS_ACCOUNT_ID_LOGPUSH_VALIDATE_ORIGIN: rt::Operation = rt::Operation {
+    pub static VALIDATE_ACCOUNT_ORIGIN: rt::Operation = rt::Operation {
         id: "post-accounts-account_id-logpush-validate-origin",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/logpush/validate/origin",
@@ -821,7 +821,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logpush-datasets-dataset_id-fields` — `GET /zones/{zone_id}/logpush/datasets/{dataset_id}/fields`
-    pub static GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_FIELDS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_FIELDS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logpush-datasets-dataset_id-fields",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logpush/datasets/{dataset_id}/fields",
@@ -830,7 +830,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logpush-datasets-dataset_id-jobs` — `GET /zones/{zone_id}/logpush/datasets/{dataset_id}/jobs`
-    pub static GET_ZONES_ZONE_ID_LOGPUSH_DATASETS_DATASET_ID_JOBS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_LOGPUSH_JOBS_FOR_DATASET: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logpush-datasets-dataset_id-jobs",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logpush/datasets/{dataset_id}/jobs",
@@ -839,7 +839,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logpush-edge-jobs` — `GET /zones/{zone_id}/logpush/edge`
-    pub static GET_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS: rt::Operation = rt::Operation {
+    pub static LIST_INSTANT_LOGS_JOBS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logpush-edge-jobs",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logpush/edge",
@@ -848,7 +848,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-edge-jobs` — `POST /zones/{zone_id}/logpush/edge`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_EDGE_JOBS: rt::Operation = rt::Operation {
+    pub static CREATE_INSTANT_LOGS_JOB: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-edge-jobs",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logpush/edge",
@@ -857,7 +857,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logpush-jobs` — `GET /zones/{zone_id}/logpush/jobs`
-    pub static GET_ZONES_ZONE_ID_LOGPUSH_JOBS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_LOGPUSH_JOBS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logpush-jobs",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logpush/jobs",
@@ -866,7 +866,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-jobs` — `POST /zones/{zone_id}/logpush/jobs`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_JOBS: rt::Operation = rt::Operation {
+    pub static CREATE_ZONE_LOGPUSH_JOB: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-jobs",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logpush/jobs",
@@ -875,7 +875,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logpush-jobs-job_id` — `GET /zones/{zone_id}/logpush/jobs/{job_id}`
-    pub static GET_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID: rt::Operation = rt::Operation {
+    pub static GET_ZONE_LOGPUSH_JOB_DETAILS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logpush-jobs-job_id",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logpush/jobs/{job_id}",
@@ -884,7 +884,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `put-zones-zone_id-logpush-jobs-job_id` — `PUT /zones/{zone_id}/logpush/jobs/{job_id}`
-    pub static PUT_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_LOGPUSH_JOB: rt::Operation = rt::Operation {
         id: "put-zones-zone_id-logpush-jobs-job_id",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/logpush/jobs/{job_id}",
@@ -893,7 +893,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `delete-zones-zone_id-logpush-jobs-job_id` — `DELETE /zones/{zone_id}/logpush/jobs/{job_id}`
-    pub static DELETE_ZONES_ZONE_ID_LOGPUSH_JOBS_JOB_ID: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_LOGPUSH_JOB: rt::Operation = rt::Operation {
         id: "delete-zones-zone_id-logpush-jobs-job_id",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/logpush/jobs/{job_id}",
@@ -902,7 +902,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-ownership` — `POST /zones/{zone_id}/logpush/ownership`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP: rt::Operation = rt::Operation {
+    pub static GET_ZONE_OWNERSHIP_CHALLENGE: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-ownership",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logpush/ownership",
@@ -911,7 +911,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-ownership-validate` — `POST /zones/{zone_id}/logpush/ownership/validate`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_OWNERSHIP_VALIDATE: rt::Operation = rt::Operation {
+    pub static VALIDATE_ZONE_OWNERSHIP_CHALLENGE: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-ownership-validate",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logpush/ownership/validate",
@@ -920,7 +920,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-validate-destination-exists` — `POST /zones/{zone_id}/logpush/validate/destination/exists`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_DESTINATION_EXISTS: rt::Operation = rt::Operation {
+    pub static CHECK_ZONE_DESTINATION_EXISTS: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-validate-destination-exists",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logpush/validate/destination/exists",
@@ -929,7 +929,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_id-logpush-validate-origin` — `POST /zones/{zone_id}/logpush/validate/origin`
-    pub static POST_ZONES_ZONE_ID_LOGPUSH_VALIDATE_ORIGIN: rt::Operation = rt::Operation {
+    pub static VALIDATE_ZONE_ORIGIN: rt::Operation = rt::Operation {
         id: "post-zones-zone_id-logpush-validate-origin",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/logpush/validate/origin",
@@ -1293,31 +1293,51 @@ impl OutputOptions {
         }
     }
     /// Sets `CVE-2021-4428`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn cve_2021_4428(mut self, value: Option<bool>) -> Self {
-        self.cve_2021_4428 = Some(value);
+    pub fn cve_2021_4428(mut self, value: impl Into<bool>) -> Self {
+        self.cve_2021_4428 = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"CVE-2021-4428": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn cve_2021_4428_null(mut self) -> Self {
+        self.cve_2021_4428 = Some(None);
         self
     }
     /// Sets `batch_prefix`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn batch_prefix(mut self, value: Option<String>) -> Self {
-        self.batch_prefix = Some(value);
+    pub fn batch_prefix(mut self, value: impl Into<String>) -> Self {
+        self.batch_prefix = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"batch_prefix": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn batch_prefix_null(mut self) -> Self {
+        self.batch_prefix = Some(None);
         self
     }
     /// Sets `batch_suffix`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn batch_suffix(mut self, value: Option<String>) -> Self {
-        self.batch_suffix = Some(value);
+    pub fn batch_suffix(mut self, value: impl Into<String>) -> Self {
+        self.batch_suffix = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"batch_suffix": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn batch_suffix_null(mut self) -> Self {
+        self.batch_suffix = Some(None);
         self
     }
     /// Sets `field_delimiter`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn field_delimiter(mut self, value: Option<String>) -> Self {
-        self.field_delimiter = Some(value);
+    pub fn field_delimiter(mut self, value: impl Into<String>) -> Self {
+        self.field_delimiter = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"field_delimiter": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn field_delimiter_null(mut self) -> Self {
+        self.field_delimiter = Some(None);
         self
     }
     /// Sets `field_names`.
@@ -1333,38 +1353,63 @@ impl OutputOptions {
         self
     }
     /// Sets `record_delimiter`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn record_delimiter(mut self, value: Option<String>) -> Self {
-        self.record_delimiter = Some(value);
+    pub fn record_delimiter(mut self, value: impl Into<String>) -> Self {
+        self.record_delimiter = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"record_delimiter": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn record_delimiter_null(mut self) -> Self {
+        self.record_delimiter = Some(None);
         self
     }
     /// Sets `record_prefix`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn record_prefix(mut self, value: Option<String>) -> Self {
-        self.record_prefix = Some(value);
+    pub fn record_prefix(mut self, value: impl Into<String>) -> Self {
+        self.record_prefix = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"record_prefix": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn record_prefix_null(mut self) -> Self {
+        self.record_prefix = Some(None);
         self
     }
     /// Sets `record_suffix`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn record_suffix(mut self, value: Option<String>) -> Self {
-        self.record_suffix = Some(value);
+    pub fn record_suffix(mut self, value: impl Into<String>) -> Self {
+        self.record_suffix = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"record_suffix": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn record_suffix_null(mut self) -> Self {
+        self.record_suffix = Some(None);
         self
     }
     /// Sets `record_template`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn record_template(mut self, value: Option<String>) -> Self {
-        self.record_template = Some(value);
+    pub fn record_template(mut self, value: impl Into<String>) -> Self {
+        self.record_template = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"record_template": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn record_template_null(mut self) -> Self {
+        self.record_template = Some(None);
         self
     }
     /// Sets `sample_rate`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn sample_rate(mut self, value: Option<f64>) -> Self {
-        self.sample_rate = Some(value);
+    pub fn sample_rate(mut self, value: impl Into<f64>) -> Self {
+        self.sample_rate = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"sample_rate": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn sample_rate_null(mut self) -> Self {
+        self.sample_rate = Some(None);
         self
     }
     /// Sets `timestamp_format`.
@@ -1514,7 +1559,7 @@ pub type OwnershipChallenge = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct IdLogpushJobsRequest {
+pub struct LogpushJobRequest {
     /// `dataset`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset: Option<Option<Dataset>>,
@@ -1551,7 +1596,7 @@ pub struct IdLogpushJobsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ownership_challenge: Option<OwnershipChallenge>,
 }
-impl IdLogpushJobsRequest {
+impl LogpushJobRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(destination_conf: impl Into<DestinationConf>) -> Self {
@@ -1571,10 +1616,15 @@ impl IdLogpushJobsRequest {
         }
     }
     /// Sets `dataset`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn dataset(mut self, value: Option<Dataset>) -> Self {
-        self.dataset = Some(value);
+    pub fn dataset(mut self, value: impl Into<Dataset>) -> Self {
+        self.dataset = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"dataset": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn dataset_null(mut self) -> Self {
+        self.dataset = Some(None);
         self
     }
     /// Sets `enabled`.
@@ -1584,62 +1634,102 @@ impl IdLogpushJobsRequest {
         self
     }
     /// Sets `frequency`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn frequency(mut self, value: Option<Frequency>) -> Self {
-        self.frequency = Some(value);
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
+        self.frequency = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"frequency": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn frequency_null(mut self) -> Self {
+        self.frequency = Some(None);
         self
     }
     /// Sets `kind`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn kind(mut self, value: Option<Kind>) -> Self {
-        self.kind = Some(value);
+    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
+        self.kind = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"kind": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn kind_null(mut self) -> Self {
+        self.kind = Some(None);
         self
     }
     /// Sets `logpull_options`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn logpull_options(mut self, value: Option<LogpullOptions>) -> Self {
-        self.logpull_options = Some(value);
+    pub fn logpull_options(mut self, value: impl Into<LogpullOptions>) -> Self {
+        self.logpull_options = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"logpull_options": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn logpull_options_null(mut self) -> Self {
+        self.logpull_options = Some(None);
         self
     }
     /// Sets `max_upload_bytes`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn max_upload_bytes(mut self, value: Option<MaxUploadBytes>) -> Self {
-        self.max_upload_bytes = Some(value);
+    pub fn max_upload_bytes(mut self, value: impl Into<MaxUploadBytes>) -> Self {
+        self.max_upload_bytes = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"max_upload_bytes": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn max_upload_bytes_null(mut self) -> Self {
+        self.max_upload_bytes = Some(None);
         self
     }
     /// Sets `max_upload_interval_seconds`.
-    /// `None` sends `null`.
     #[inline]
     pub fn max_upload_interval_seconds(
         mut self,
-        value: Option<MaxUploadIntervalSeconds>,
+        value: impl Into<MaxUploadIntervalSeconds>,
     ) -> Self {
-        self.max_upload_interval_seconds = Some(value);
+        self.max_upload_interval_seconds = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"max_upload_interval_seconds": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn max_upload_interval_seconds_null(mut self) -> Self {
+        self.max_upload_interval_seconds = Some(None);
         self
     }
     /// Sets `max_upload_records`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn max_upload_records(mut self, value: Option<MaxUploadRecords>) -> Self {
-        self.max_upload_records = Some(value);
+    pub fn max_upload_records(mut self, value: impl Into<MaxUploadRecords>) -> Self {
+        self.max_upload_records = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"max_upload_records": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn max_upload_records_null(mut self) -> Self {
+        self.max_upload_records = Some(None);
         self
     }
     /// Sets `name`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn name(mut self, value: Option<Name>) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<Name>) -> Self {
+        self.name = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"name": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn name_null(mut self) -> Self {
+        self.name = Some(None);
         self
     }
     /// Sets `output_options`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn output_options(mut self, value: Option<OutputOptions>) -> Self {
-        self.output_options = Some(value);
+    pub fn output_options(mut self, value: impl Into<OutputOptions>) -> Self {
+        self.output_options = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"output_options": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn output_options_null(mut self) -> Self {
+        self.output_options = Some(None);
         self
     }
     /// Sets `ownership_challenge`.
@@ -1652,10 +1742,12 @@ impl IdLogpushJobsRequest {
 /// `paths./accounts/{account_id}/logpush/jobs/{job_id}.put/requestBody`
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs/{job_id}.put/requestBody`.
+///
+/// Naming: named `UpdateLogpushJobRequest` because `LogpushJobRequest` was already used (taken by `paths./accounts/{account_id}/logpush/jobs.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct IdLogpushJobsJobIdRequest {
+pub struct UpdateLogpushJobRequest {
     /// `destination_conf`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_conf: Option<DestinationConf>,
@@ -1687,7 +1779,7 @@ pub struct IdLogpushJobsJobIdRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ownership_challenge: Option<OwnershipChallenge>,
 }
-impl IdLogpushJobsJobIdRequest {
+impl UpdateLogpushJobRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1717,55 +1809,90 @@ impl IdLogpushJobsJobIdRequest {
         self
     }
     /// Sets `frequency`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn frequency(mut self, value: Option<Frequency>) -> Self {
-        self.frequency = Some(value);
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
+        self.frequency = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"frequency": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn frequency_null(mut self) -> Self {
+        self.frequency = Some(None);
         self
     }
     /// Sets `kind`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn kind(mut self, value: Option<Kind>) -> Self {
-        self.kind = Some(value);
+    pub fn kind(mut self, value: impl Into<Kind>) -> Self {
+        self.kind = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"kind": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn kind_null(mut self) -> Self {
+        self.kind = Some(None);
         self
     }
     /// Sets `logpull_options`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn logpull_options(mut self, value: Option<LogpullOptions>) -> Self {
-        self.logpull_options = Some(value);
+    pub fn logpull_options(mut self, value: impl Into<LogpullOptions>) -> Self {
+        self.logpull_options = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"logpull_options": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn logpull_options_null(mut self) -> Self {
+        self.logpull_options = Some(None);
         self
     }
     /// Sets `max_upload_bytes`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn max_upload_bytes(mut self, value: Option<MaxUploadBytes>) -> Self {
-        self.max_upload_bytes = Some(value);
+    pub fn max_upload_bytes(mut self, value: impl Into<MaxUploadBytes>) -> Self {
+        self.max_upload_bytes = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"max_upload_bytes": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn max_upload_bytes_null(mut self) -> Self {
+        self.max_upload_bytes = Some(None);
         self
     }
     /// Sets `max_upload_interval_seconds`.
-    /// `None` sends `null`.
     #[inline]
     pub fn max_upload_interval_seconds(
         mut self,
-        value: Option<MaxUploadIntervalSeconds>,
+        value: impl Into<MaxUploadIntervalSeconds>,
     ) -> Self {
-        self.max_upload_interval_seconds = Some(value);
+        self.max_upload_interval_seconds = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"max_upload_interval_seconds": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn max_upload_interval_seconds_null(mut self) -> Self {
+        self.max_upload_interval_seconds = Some(None);
         self
     }
     /// Sets `max_upload_records`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn max_upload_records(mut self, value: Option<MaxUploadRecords>) -> Self {
-        self.max_upload_records = Some(value);
+    pub fn max_upload_records(mut self, value: impl Into<MaxUploadRecords>) -> Self {
+        self.max_upload_records = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"max_upload_records": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn max_upload_records_null(mut self) -> Self {
+        self.max_upload_records = Some(None);
         self
     }
     /// Sets `output_options`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn output_options(mut self, value: Option<OutputOptions>) -> Self {
-        self.output_options = Some(value);
+    pub fn output_options(mut self, value: impl Into<OutputOptions>) -> Self {
+        self.output_options = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"output_options": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn output_options_null(mut self) -> Self {
+        self.output_options = Some(None);
         self
     }
     /// Sets `ownership_challenge`.
@@ -1780,7 +1907,7 @@ impl IdLogpushJobsJobIdRequest {
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/logpush/jobs/{job_id}.delete/responses/200/allOf/1/properties/result`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct IdLogpushJobsJobIdResult {
+pub struct LogpushJobResult {
     /// `id`
     pub id: Option<Id>,
 }
@@ -1790,11 +1917,11 @@ pub struct IdLogpushJobsJobIdResult {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PostAccountsAccountIdLogpushOwnershipRequest {
+pub struct GetAccountOwnershipChallengeRequest {
     /// `destination_conf`
     pub destination_conf: DestinationConf,
 }
-impl PostAccountsAccountIdLogpushOwnershipRequest {
+impl GetAccountOwnershipChallengeRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(destination_conf: impl Into<DestinationConf>) -> Self {
@@ -1820,13 +1947,13 @@ pub struct GetOwnershipResult {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct IdLogpushOwnershipValidateRequest {
+pub struct OwnershipChallengeRequest {
     /// `destination_conf`
     pub destination_conf: DestinationConf,
     /// `ownership_challenge`
     pub ownership_challenge: OwnershipChallenge,
 }
-impl IdLogpushOwnershipValidateRequest {
+impl OwnershipChallengeRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -1859,11 +1986,11 @@ pub struct DestinationExistsResult {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct IdLogpushValidateOriginRequest {
+pub struct OriginRequest {
     /// `logpull_options`
     pub logpull_options: Option<LogpullOptions>,
 }
-impl IdLogpushValidateOriginRequest {
+impl OriginRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1934,7 +2061,7 @@ pub type SessionId = String;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct PostZonesZoneIdLogpushEdgeJobsRequest {
+pub struct CreateInstantLogsJobRequest {
     /// `fields`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Fields>,
@@ -1945,7 +2072,7 @@ pub struct PostZonesZoneIdLogpushEdgeJobsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sample: Option<Sample>,
 }
-impl PostZonesZoneIdLogpushEdgeJobsRequest {
+impl CreateInstantLogsJobRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1974,3 +2101,24 @@ impl PostZonesZoneIdLogpushEdgeJobsRequest {
         self
     }
 }
+/// The name `IdLogpushJobsJobIdRequest` had until the names were reworked; use [`UpdateLogpushJobRequest`].
+#[deprecated(note = "renamed to `UpdateLogpushJobRequest`")]
+pub type IdLogpushJobsJobIdRequest = UpdateLogpushJobRequest;
+/// The name `IdLogpushJobsJobIdResult` had until the names were reworked; use [`LogpushJobResult`].
+#[deprecated(note = "renamed to `LogpushJobResult`")]
+pub type IdLogpushJobsJobIdResult = LogpushJobResult;
+/// The name `IdLogpushJobsRequest` had until the names were reworked; use [`LogpushJobRequest`].
+#[deprecated(note = "renamed to `LogpushJobRequest`")]
+pub type IdLogpushJobsRequest = LogpushJobRequest;
+/// The name `IdLogpushOwnershipValidateRequest` had until the names were reworked; use [`OwnershipChallengeRequest`].
+#[deprecated(note = "renamed to `OwnershipChallengeRequest`")]
+pub type IdLogpushOwnershipValidateRequest = OwnershipChallengeRequest;
+/// The name `IdLogpushValidateOriginRequest` had until the names were reworked; use [`OriginRequest`].
+#[deprecated(note = "renamed to `OriginRequest`")]
+pub type IdLogpushValidateOriginRequest = OriginRequest;
+/// The name `PostAccountsAccountIdLogpushOwnershipRequest` had until the names were reworked; use [`GetAccountOwnershipChallengeRequest`].
+#[deprecated(note = "renamed to `GetAccountOwnershipChallengeRequest`")]
+pub type PostAccountsAccountIdLogpushOwnershipRequest = GetAccountOwnershipChallengeRequest;
+/// The name `PostZonesZoneIdLogpushEdgeJobsRequest` had until the names were reworked; use [`CreateInstantLogsJobRequest`].
+#[deprecated(note = "renamed to `CreateInstantLogsJobRequest`")]
+pub type PostZonesZoneIdLogpushEdgeJobsRequest = CreateInstantLogsJobRequest;

@@ -44,15 +44,15 @@ impl LogshareApi<'_> {
     /// Token permissions (any of): `#logs:read`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logs_rayids_ray_id(
+    pub fn get_logs_ray_ids(
         &self,
         zone_id: &str,
         ray_id: &str,
-        params: &GetZonesZoneIdLogsRayidsRayIdParams,
+        params: &GetLogsRayIdsParams,
     ) -> rt::Call<LogsResponseJsonLines> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGS_RAYIDS_RAY_ID,
+            &operations::GET_LOGS_RAY_IDS,
             &[zone_id, ray_id],
         );
         request.query("fields", &params.fields);
@@ -73,14 +73,14 @@ impl LogshareApi<'_> {
     /// Token permissions (any of): `#logs:read`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logs_received(
+    pub fn get_logs_received(
         &self,
         zone_id: &str,
-        params: &GetZonesZoneIdLogsReceivedParams,
+        params: &GetLogsReceivedParams,
     ) -> rt::Call<LogsResponseJsonLines> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED,
+            &operations::GET_LOGS_RECEIVED,
             &[zone_id],
         );
         request.query("start", &params.start);
@@ -105,13 +105,10 @@ impl LogshareApi<'_> {
     /// Token permissions (any of): `#logs:read`
     ///
     /// Plans: enterprise
-    pub fn get_zones_zone_id_logs_received_fields(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<FieldsResponse> {
+    pub fn list_fields(&self, zone_id: &str) -> rt::Call<FieldsResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_ID_LOGS_RECEIVED_FIELDS,
+            &operations::LIST_FIELDS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -121,7 +118,7 @@ impl LogshareApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `get-zones-zone_id-logs-rayids-ray_id` — `GET /zones/{zone_id}/logs/rayids/{ray_id}`
-    pub static GET_ZONES_ZONE_ID_LOGS_RAYIDS_RAY_ID: rt::Operation = rt::Operation {
+    pub static GET_LOGS_RAY_IDS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logs-rayids-ray_id",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logs/rayids/{ray_id}",
@@ -130,7 +127,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logs-received` — `GET /zones/{zone_id}/logs/received`
-    pub static GET_ZONES_ZONE_ID_LOGS_RECEIVED: rt::Operation = rt::Operation {
+    pub static GET_LOGS_RECEIVED: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logs-received",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logs/received",
@@ -139,7 +136,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_id-logs-received-fields` — `GET /zones/{zone_id}/logs/received/fields`
-    pub static GET_ZONES_ZONE_ID_LOGS_RECEIVED_FIELDS: rt::Operation = rt::Operation {
+    pub static LIST_FIELDS: rt::Operation = rt::Operation {
         id: "get-zones-zone_id-logs-received-fields",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/logs/received/fields",
@@ -148,16 +145,16 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_rayids_ray_id`](LogshareApi::get_zones_zone_id_logs_rayids_ray_id).
+/// Query and header parameters of [`LogshareApi::get_logs_ray_ids`](LogshareApi::get_logs_ray_ids).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct GetZonesZoneIdLogsRayidsRayIdParams {
+pub struct GetLogsRayIdsParams {
     /// Query parameter `fields`.
     pub fields: Option<Fields>,
     /// Query parameter `timestamps`.
     pub timestamps: Option<Timestamps>,
 }
-impl GetZonesZoneIdLogsRayidsRayIdParams {
+impl GetLogsRayIdsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -179,10 +176,10 @@ impl GetZonesZoneIdLogsRayidsRayIdParams {
         self
     }
 }
-/// Query and header parameters of [`LogshareApi::get_zones_zone_id_logs_received`](LogshareApi::get_zones_zone_id_logs_received).
+/// Query and header parameters of [`LogshareApi::get_logs_received`](LogshareApi::get_logs_received).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetZonesZoneIdLogsReceivedParams {
+pub struct GetLogsReceivedParams {
     /// Query parameter `start`.
     pub start: Option<Start>,
     /// Query parameter `end` (required).
@@ -196,7 +193,7 @@ pub struct GetZonesZoneIdLogsReceivedParams {
     /// Query parameter `timestamps`.
     pub timestamps: Option<Timestamps>,
 }
-impl GetZonesZoneIdLogsReceivedParams {
+impl GetLogsReceivedParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(end: impl Into<End>) -> Self {

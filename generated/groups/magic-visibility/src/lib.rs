@@ -97,30 +97,30 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`update_an_entire_account_configuration_with`](Self::update_an_entire_account_configuration_with) sends a JSON value of yours.
-    pub fn update_an_entire_account_configuration(
+    /// The spec describes no request body: this method sends `{}`; [`update_entire_account_configuration_with`](Self::update_entire_account_configuration_with) sends a JSON value of yours.
+    pub fn update_entire_account_configuration(
         &self,
         account_id: &str,
     ) -> rt::Call<MnmConfig> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION,
+            &operations::UPDATE_ENTIRE_ACCOUNT_CONFIGURATION,
             &[account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`update_an_entire_account_configuration`](Self::update_an_entire_account_configuration) with its optional request body.
+    /// [`update_entire_account_configuration`](Self::update_entire_account_configuration) with its optional request body.
     ///
     /// `PUT /accounts/{account_id}/mnm/config`
-    pub fn update_an_entire_account_configuration_with(
+    pub fn update_entire_account_configuration_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION,
+            &operations::UPDATE_ENTIRE_ACCOUNT_CONFIGURATION,
             &[account_id],
         );
         request.json(body);
@@ -137,30 +137,30 @@ impl MagicVisibilityApi<'_> {
     /// Path parameters:
     /// - `account_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`update_account_configuration_fields_with`](Self::update_account_configuration_fields_with) sends a JSON value of yours.
-    pub fn update_account_configuration_fields(
+    /// The spec describes no request body: this method sends `{}`; [`edit_account_configuration_fields_with`](Self::edit_account_configuration_fields_with) sends a JSON value of yours.
+    pub fn edit_account_configuration_fields(
         &self,
         account_id: &str,
     ) -> rt::Call<MnmConfig> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS,
+            &operations::EDIT_ACCOUNT_CONFIGURATION_FIELDS,
             &[account_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`update_account_configuration_fields`](Self::update_account_configuration_fields) with its optional request body.
+    /// [`edit_account_configuration_fields`](Self::edit_account_configuration_fields) with its optional request body.
     ///
     /// `PATCH /accounts/{account_id}/mnm/config`
-    pub fn update_account_configuration_fields_with(
+    pub fn edit_account_configuration_fields_with(
         &self,
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<MnmConfig> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ACCOUNT_CONFIGURATION_FIELDS,
+            &operations::EDIT_ACCOUNT_CONFIGURATION_FIELDS,
             &[account_id],
         );
         request.json(body);
@@ -357,24 +357,24 @@ impl MagicVisibilityApi<'_> {
     /// - `account_id`
     /// - `rule_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`update_rule_with`](Self::update_rule_with) sends a JSON value of yours.
-    pub fn update_rule(
+    /// The spec describes no request body: this method sends `{}`; [`edit_rule_with`](Self::edit_rule_with) sends a JSON value of yours.
+    pub fn edit_rule(
         &self,
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Option<MnmRule>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_RULE,
+            &operations::EDIT_RULE,
             &[account_id, rule_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`update_rule`](Self::update_rule) with its optional request body.
+    /// [`edit_rule`](Self::edit_rule) with its optional request body.
     ///
     /// `PATCH /accounts/{account_id}/mnm/rules/{rule_id}`
-    pub fn update_rule_with(
+    pub fn edit_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,
@@ -382,7 +382,7 @@ impl MagicVisibilityApi<'_> {
     ) -> rt::Call<Option<MnmRule>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_RULE,
+            &operations::EDIT_RULE,
             &[account_id, rule_id],
         );
         request.json(body);
@@ -443,24 +443,24 @@ impl MagicVisibilityApi<'_> {
     /// - `account_id`
     /// - `rule_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`update_advertisement_for_rule_with`](Self::update_advertisement_for_rule_with) sends a JSON value of yours.
-    pub fn update_advertisement_for_rule(
+    /// The spec describes no request body: this method sends `{}`; [`edit_advertisement_for_rule_with`](Self::edit_advertisement_for_rule_with) sends a JSON value of yours.
+    pub fn edit_advertisement_for_rule(
         &self,
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Option<MnmRuleAdvertisableResponse>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ADVERTISEMENT_FOR_RULE,
+            &operations::EDIT_ADVERTISEMENT_FOR_RULE,
             &[account_id, rule_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`update_advertisement_for_rule`](Self::update_advertisement_for_rule) with its optional request body.
+    /// [`edit_advertisement_for_rule`](Self::edit_advertisement_for_rule) with its optional request body.
     ///
     /// `PATCH /accounts/{account_id}/mnm/rules/{rule_id}/advertisement`
-    pub fn update_advertisement_for_rule_with(
+    pub fn edit_advertisement_for_rule_with(
         &self,
         account_id: &str,
         rule_id: &str,
@@ -468,7 +468,7 @@ impl MagicVisibilityApi<'_> {
     ) -> rt::Call<Option<MnmRuleAdvertisableResponse>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ADVERTISEMENT_FOR_RULE,
+            &operations::EDIT_ADVERTISEMENT_FOR_RULE,
             &[account_id, rule_id],
         );
         request.json(body);
@@ -536,13 +536,13 @@ impl MagicVisibilityApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn list_pca_ps_bucket_ownership(
+    pub fn list_pcaps_bucket_ownership(
         &self,
         account_id: &str,
     ) -> rt::Call<Option<Vec<PcapsOwnershipResponse>>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_PCA_PS_BUCKET_OWNERSHIP,
+            &operations::LIST_PCAPS_BUCKET_OWNERSHIP,
             &[account_id],
         );
         rt::__private::call(request)
@@ -693,7 +693,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `magic-network-monitoring-configuration-update-an-entire-account-configuration` — `PUT /accounts/{account_id}/mnm/config`
-    pub static UPDATE_AN_ENTIRE_ACCOUNT_CONFIGURATION: rt::Operation = rt::Operation {
+    pub static UPDATE_ENTIRE_ACCOUNT_CONFIGURATION: rt::Operation = rt::Operation {
         id: "magic-network-monitoring-configuration-update-an-entire-account-configuration",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/mnm/config",
@@ -702,7 +702,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `magic-network-monitoring-configuration-update-account-configuration-fields` — `PATCH /accounts/{account_id}/mnm/config`
-    pub static UPDATE_ACCOUNT_CONFIGURATION_FIELDS: rt::Operation = rt::Operation {
+    pub static EDIT_ACCOUNT_CONFIGURATION_FIELDS: rt::Operation = rt::Operation {
         id: "magic-network-monitoring-configuration-update-account-configuration-fields",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/mnm/config",
@@ -765,7 +765,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `magic-network-monitoring-rules-update-rule` — `PATCH /accounts/{account_id}/mnm/rules/{rule_id}`
-    pub static UPDATE_RULE: rt::Operation = rt::Operation {
+    pub static EDIT_RULE: rt::Operation = rt::Operation {
         id: "magic-network-monitoring-rules-update-rule",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/mnm/rules/{rule_id}",
@@ -783,7 +783,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `magic-network-monitoring-rules-update-advertisement-for-rule` — `PATCH /accounts/{account_id}/mnm/rules/{rule_id}/advertisement`
-    pub static UPDATE_ADVERTISEMENT_FOR_RULE: rt::Operation = rt::Operation {
+    pub static EDIT_ADVERTISEMENT_FOR_RULE: rt::Operation = rt::Operation {
         id: "magic-network-monitoring-rules-update-advertisement-for-rule",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/mnm/rules/{rule_id}/advertisement",
@@ -810,7 +810,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `magic-pcap-collection-list-pca-ps-bucket-ownership` — `GET /accounts/{account_id}/pcaps/ownership`
-    pub static LIST_PCA_PS_BUCKET_OWNERSHIP: rt::Operation = rt::Operation {
+    pub static LIST_PCAPS_BUCKET_OWNERSHIP: rt::Operation = rt::Operation {
         id: "magic-pcap-collection-list-pca-ps-bucket-ownership",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/pcaps/ownership",
@@ -1351,6 +1351,16 @@ pub enum PcapsResultItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<PcapsResponseSimple> for PcapsResultItem {
+    fn from(value: PcapsResponseSimple) -> Self {
+        Self::PcapsResponseSimple(value)
+    }
+}
+impl From<PcapsResponseFull> for PcapsResultItem {
+    fn from(value: PcapsResponseFull) -> Self {
+        Self::PcapsResponseFull(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for PcapsResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1391,6 +1401,16 @@ pub enum PcapsRequestPcap {
     PcapsRequestFull(PcapsRequestFull),
     /// One of the alternatives.
     PcapsRequestSimple(PcapsRequestSimple),
+}
+impl From<PcapsRequestFull> for PcapsRequestPcap {
+    fn from(value: PcapsRequestFull) -> Self {
+        Self::PcapsRequestFull(value)
+    }
+}
+impl From<PcapsRequestSimple> for PcapsRequestPcap {
+    fn from(value: PcapsRequestSimple) -> Self {
+        Self::PcapsRequestSimple(value)
+    }
 }
 /// `#/components/schemas/magic-visibility_pcaps_request_simple`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

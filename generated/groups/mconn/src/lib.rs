@@ -39,13 +39,10 @@ impl MconnApi<'_> {
     /// - `account_id`
     ///
     /// Plans: enterprise
-    pub fn mconn_connector_list(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<Vec<CustomerConnector>> {
+    pub fn list_connectors(&self, account_id: &str) -> rt::Call<Vec<CustomerConnector>> {
         let request = rt::__private::request(
             self.client,
-            &operations::MCONN_CONNECTOR_LIST,
+            &operations::LIST_CONNECTORS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -61,14 +58,14 @@ impl MconnApi<'_> {
     /// - `connector_id`
     ///
     /// Plans: enterprise
-    pub fn mconn_connector_fetch(
+    pub fn fetch_connector(
         &self,
         account_id: &str,
         connector_id: &str,
     ) -> rt::Call<CustomerConnector> {
         let request = rt::__private::request(
             self.client,
-            &operations::MCONN_CONNECTOR_FETCH,
+            &operations::FETCH_CONNECTOR,
             &[account_id, connector_id],
         );
         rt::__private::call(request)
@@ -84,7 +81,7 @@ impl MconnApi<'_> {
     /// - `connector_id`
     ///
     /// Plans: enterprise
-    pub fn mconn_connector_replace(
+    pub fn replace_connector(
         &self,
         account_id: &str,
         connector_id: &str,
@@ -92,7 +89,7 @@ impl MconnApi<'_> {
     ) -> rt::Call<CustomerConnector> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::MCONN_CONNECTOR_REPLACE,
+            &operations::REPLACE_CONNECTOR,
             &[account_id, connector_id],
         );
         request.json(body);
@@ -109,7 +106,7 @@ impl MconnApi<'_> {
     /// - `connector_id`
     ///
     /// Plans: enterprise
-    pub fn mconn_connector_update(
+    pub fn edit_connector(
         &self,
         account_id: &str,
         connector_id: &str,
@@ -117,7 +114,7 @@ impl MconnApi<'_> {
     ) -> rt::Call<CustomerConnector> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::MCONN_CONNECTOR_UPDATE,
+            &operations::EDIT_CONNECTOR,
             &[account_id, connector_id],
         );
         request.json(body);
@@ -128,7 +125,7 @@ impl MconnApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `mconn-connector-list` — `GET /accounts/{account_id}/magic/connectors`
-    pub static MCONN_CONNECTOR_LIST: rt::Operation = rt::Operation {
+    pub static LIST_CONNECTORS: rt::Operation = rt::Operation {
         id: "mconn-connector-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/magic/connectors",
@@ -137,7 +134,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `mconn-connector-fetch` — `GET /accounts/{account_id}/magic/connectors/{connector_id}`
-    pub static MCONN_CONNECTOR_FETCH: rt::Operation = rt::Operation {
+    pub static FETCH_CONNECTOR: rt::Operation = rt::Operation {
         id: "mconn-connector-fetch",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/magic/connectors/{connector_id}",
@@ -146,7 +143,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `mconn-connector-replace` — `PUT /accounts/{account_id}/magic/connectors/{connector_id}`
-    pub static MCONN_CONNECTOR_REPLACE: rt::Operation = rt::Operation {
+    pub static REPLACE_CONNECTOR: rt::Operation = rt::Operation {
         id: "mconn-connector-replace",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/magic/connectors/{connector_id}",
@@ -155,7 +152,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `mconn-connector-update` — `PATCH /accounts/{account_id}/magic/connectors/{connector_id}`
-    pub static MCONN_CONNECTOR_UPDATE: rt::Operation = rt::Operation {
+    pub static EDIT_CONNECTOR: rt::Operation = rt::Operation {
         id: "mconn-connector-update",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/magic/connectors/{connector_id}",

@@ -42,14 +42,14 @@ impl MqApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `bucket_name`
-    pub fn event_notification_get_r2_bucket_configs(
+    pub fn read_configuration(
         &self,
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<BucketConfig> {
         let request = rt::__private::request(
             self.client,
-            &operations::EVENT_NOTIFICATION_GET_R2_BUCKET_CONFIGS,
+            &operations::READ_CONFIGURATION,
             &[account_id, bucket_name],
         );
         rt::__private::call(request)
@@ -66,16 +66,16 @@ impl MqApi<'_> {
     /// - `account_id`
     /// - `bucket_name`
     /// - `queue_id`
-    pub fn event_notification_create_queue_config(
+    pub fn create_configuration(
         &self,
         account_id: &str,
         bucket_name: &str,
         queue_id: &str,
-        body: &EventNotificationCreateQueueConfigRequest,
-    ) -> rt::Call<EventNotificationCreateQueueConfigResult> {
+        body: &CreateConfigurationRequest,
+    ) -> rt::Call<CreateConfigurationResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::EVENT_NOTIFICATION_CREATE_QUEUE_CONFIG,
+            &operations::CREATE_CONFIGURATION,
             &[account_id, bucket_name, queue_id],
         );
         request.json(body);
@@ -93,7 +93,7 @@ impl MqApi<'_> {
     /// - `account_id`
     /// - `bucket_name`
     /// - `queue_id`
-    pub fn event_notification_delete_queue_config(
+    pub fn delete_configuration(
         &self,
         account_id: &str,
         bucket_name: &str,
@@ -101,7 +101,7 @@ impl MqApi<'_> {
     ) -> rt::Call<Option<ApiResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG,
+            &operations::DELETE_CONFIGURATION,
             &[account_id, bucket_name, queue_id],
         );
         rt::__private::call(request)
@@ -120,10 +120,10 @@ impl MqApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.list`
-    pub fn v2_list_queues(&self, account_id: &str) -> rt::ListCall<Queue> {
+    pub fn list_queues(&self, account_id: &str) -> rt::ListCall<Queue> {
         let request = rt::__private::request(
             self.client,
-            &operations::V2_LIST_QUEUES,
+            &operations::LIST_QUEUES,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -140,14 +140,14 @@ impl MqApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.create`
-    pub fn v2_create_queue(
+    pub fn create_queue(
         &self,
         account_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<QueueCreated> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_CREATE_QUEUE,
+            &operations::CREATE_QUEUE,
             &[account_id],
         );
         request.json(body);
@@ -166,10 +166,10 @@ impl MqApi<'_> {
     /// - `queue_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.read`
-    pub fn v2_queue_details(&self, account_id: &str, queue_id: &str) -> rt::Call<Queue> {
+    pub fn get_queue(&self, account_id: &str, queue_id: &str) -> rt::Call<Queue> {
         let request = rt::__private::request(
             self.client,
-            &operations::V2_QUEUE_DETAILS,
+            &operations::GET_QUEUE,
             &[account_id, queue_id],
         );
         rt::__private::call(request)
@@ -187,7 +187,7 @@ impl MqApi<'_> {
     /// - `queue_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.update`
-    pub fn v2_update_queue(
+    pub fn update_queue(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -195,7 +195,7 @@ impl MqApi<'_> {
     ) -> rt::Call<QueueUpdated> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_UPDATE_QUEUE,
+            &operations::UPDATE_QUEUE,
             &[account_id, queue_id],
         );
         request.json(body);
@@ -213,26 +213,26 @@ impl MqApi<'_> {
     /// - `account_id`
     /// - `queue_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`v2_delete_queue_with`](Self::v2_delete_queue_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_queue_with`](Self::delete_queue_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.delete`
-    pub fn v2_delete_queue(
+    pub fn delete_queue(
         &self,
         account_id: &str,
         queue_id: &str,
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_DELETE_QUEUE,
+            &operations::DELETE_QUEUE,
             &[account_id, queue_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`v2_delete_queue`](Self::v2_delete_queue) with its optional request body.
+    /// [`delete_queue`](Self::delete_queue) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/queues/{queue_id}`
-    pub fn v2_delete_queue_with(
+    pub fn delete_queue_with(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -240,7 +240,7 @@ impl MqApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_DELETE_QUEUE,
+            &operations::DELETE_QUEUE,
             &[account_id, queue_id],
         );
         request.json(body);
@@ -261,14 +261,14 @@ impl MqApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.list`
-    pub fn v2_list_queue_consumers(
+    pub fn list_queue_consumers(
         &self,
         account_id: &str,
         queue_id: &str,
     ) -> rt::ListCall<Consumer> {
         let request = rt::__private::request(
             self.client,
-            &operations::V2_LIST_QUEUE_CONSUMERS,
+            &operations::LIST_QUEUE_CONSUMERS,
             &[account_id, queue_id],
         );
         rt::__private::list_call(request)
@@ -286,7 +286,7 @@ impl MqApi<'_> {
     /// - `queue_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.create`
-    pub fn v2_create_queue_consumer(
+    pub fn create_queue_consumer(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -294,7 +294,7 @@ impl MqApi<'_> {
     ) -> rt::Call<ConsumerCreated> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_CREATE_QUEUE_CONSUMER,
+            &operations::CREATE_QUEUE_CONSUMER,
             &[account_id, queue_id],
         );
         request.json(body);
@@ -314,7 +314,7 @@ impl MqApi<'_> {
     /// - `consumer_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.update`
-    pub fn v2_update_queue_consumer(
+    pub fn update_queue_consumer(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -323,7 +323,7 @@ impl MqApi<'_> {
     ) -> rt::Call<ConsumerUpdated> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_UPDATE_QUEUE_CONSUMER,
+            &operations::UPDATE_QUEUE_CONSUMER,
             &[account_id, queue_id, consumer_id],
         );
         request.json(body);
@@ -342,10 +342,10 @@ impl MqApi<'_> {
     /// - `queue_id`
     /// - `consumer_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`v2_delete_queue_consumer_with`](Self::v2_delete_queue_consumer_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_queue_consumer_with`](Self::delete_queue_consumer_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.delete`
-    pub fn v2_delete_queue_consumer(
+    pub fn delete_queue_consumer(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -353,16 +353,16 @@ impl MqApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_DELETE_QUEUE_CONSUMER,
+            &operations::DELETE_QUEUE_CONSUMER,
             &[account_id, queue_id, consumer_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`v2_delete_queue_consumer`](Self::v2_delete_queue_consumer) with its optional request body.
+    /// [`delete_queue_consumer`](Self::delete_queue_consumer) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/queues/{queue_id}/consumers/{consumer_id}`
-    pub fn v2_delete_queue_consumer_with(
+    pub fn delete_queue_consumer_with(
         &self,
         account_id: &str,
         queue_id: &str,
@@ -371,7 +371,7 @@ impl MqApi<'_> {
     ) -> rt::Call<Option<Vec<serde_json::Value>>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_DELETE_QUEUE_CONSUMER,
+            &operations::DELETE_QUEUE_CONSUMER,
             &[account_id, queue_id, consumer_id],
         );
         request.json(body);
@@ -390,15 +390,15 @@ impl MqApi<'_> {
     /// - `queue_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.update`
-    pub fn v2_messages_ack(
+    pub fn acknowledge_retry_queue_messages(
         &self,
         account_id: &str,
         queue_id: &str,
-        body: &V2MessagesAckRequest,
-    ) -> rt::Call<V2MessagesAckResult> {
+        body: &AcknowledgeRetryQueueMessagesRequest,
+    ) -> rt::Call<AcknowledgeRetryQueueMessagesResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_MESSAGES_ACK,
+            &operations::ACKNOWLEDGE_RETRY_QUEUE_MESSAGES,
             &[account_id, queue_id],
         );
         request.json(body);
@@ -419,15 +419,15 @@ impl MqApi<'_> {
     /// Answers with a page of a list, but as a `POST` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.queue.update`
-    pub fn v2_messages_pull(
+    pub fn pull_queue_messages(
         &self,
         account_id: &str,
         queue_id: &str,
-        body: &V2MessagesPullRequest,
+        body: &PullQueueMessagesRequest,
     ) -> rt::Call<Vec<QueueMessage>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::V2_MESSAGES_PULL,
+            &operations::PULL_QUEUE_MESSAGES,
             &[account_id, queue_id],
         );
         request.json(body);
@@ -438,7 +438,7 @@ impl MqApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `event-notification-get-r2-bucket-configs` — `GET /accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration`
-    pub static EVENT_NOTIFICATION_GET_R2_BUCKET_CONFIGS: rt::Operation = rt::Operation {
+    pub static READ_CONFIGURATION: rt::Operation = rt::Operation {
         id: "event-notification-get-r2-bucket-configs",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration",
@@ -447,7 +447,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `event-notification-create-queue-config` — `PUT /accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}`
-    pub static EVENT_NOTIFICATION_CREATE_QUEUE_CONFIG: rt::Operation = rt::Operation {
+    pub static CREATE_CONFIGURATION: rt::Operation = rt::Operation {
         id: "event-notification-create-queue-config",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}",
@@ -456,7 +456,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `event-notification-delete-queue-config` — `DELETE /accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}`
-    pub static EVENT_NOTIFICATION_DELETE_QUEUE_CONFIG: rt::Operation = rt::Operation {
+    pub static DELETE_CONFIGURATION: rt::Operation = rt::Operation {
         id: "event-notification-delete-queue-config",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}",
@@ -465,7 +465,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-list-queues` — `GET /accounts/{account_id}/queues`
-    pub static V2_LIST_QUEUES: rt::Operation = rt::Operation {
+    pub static LIST_QUEUES: rt::Operation = rt::Operation {
         id: "queue-v2-list-queues",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/queues",
@@ -474,7 +474,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `queue-v2-create-queue` — `POST /accounts/{account_id}/queues`
-    pub static V2_CREATE_QUEUE: rt::Operation = rt::Operation {
+    pub static CREATE_QUEUE: rt::Operation = rt::Operation {
         id: "queue-v2-create-queue",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/queues",
@@ -483,7 +483,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-queue-details` — `GET /accounts/{account_id}/queues/{queue_id}`
-    pub static V2_QUEUE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_QUEUE: rt::Operation = rt::Operation {
         id: "queue-v2-queue-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/queues/{queue_id}",
@@ -492,7 +492,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-update-queue` — `PUT /accounts/{account_id}/queues/{queue_id}`
-    pub static V2_UPDATE_QUEUE: rt::Operation = rt::Operation {
+    pub static UPDATE_QUEUE: rt::Operation = rt::Operation {
         id: "queue-v2-update-queue",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/queues/{queue_id}",
@@ -501,7 +501,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-delete-queue` — `DELETE /accounts/{account_id}/queues/{queue_id}`
-    pub static V2_DELETE_QUEUE: rt::Operation = rt::Operation {
+    pub static DELETE_QUEUE: rt::Operation = rt::Operation {
         id: "queue-v2-delete-queue",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/queues/{queue_id}",
@@ -510,7 +510,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-list-queue-consumers` — `GET /accounts/{account_id}/queues/{queue_id}/consumers`
-    pub static V2_LIST_QUEUE_CONSUMERS: rt::Operation = rt::Operation {
+    pub static LIST_QUEUE_CONSUMERS: rt::Operation = rt::Operation {
         id: "queue-v2-list-queue-consumers",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/queues/{queue_id}/consumers",
@@ -519,7 +519,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `queue-v2-create-queue-consumer` — `POST /accounts/{account_id}/queues/{queue_id}/consumers`
-    pub static V2_CREATE_QUEUE_CONSUMER: rt::Operation = rt::Operation {
+    pub static CREATE_QUEUE_CONSUMER: rt::Operation = rt::Operation {
         id: "queue-v2-create-queue-consumer",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/queues/{queue_id}/consumers",
@@ -528,7 +528,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-update-queue-consumer` — `PUT /accounts/{account_id}/queues/{queue_id}/consumers/{consumer_id}`
-    pub static V2_UPDATE_QUEUE_CONSUMER: rt::Operation = rt::Operation {
+    pub static UPDATE_QUEUE_CONSUMER: rt::Operation = rt::Operation {
         id: "queue-v2-update-queue-consumer",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/queues/{queue_id}/consumers/{consumer_id}",
@@ -537,7 +537,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-delete-queue-consumer` — `DELETE /accounts/{account_id}/queues/{queue_id}/consumers/{consumer_id}`
-    pub static V2_DELETE_QUEUE_CONSUMER: rt::Operation = rt::Operation {
+    pub static DELETE_QUEUE_CONSUMER: rt::Operation = rt::Operation {
         id: "queue-v2-delete-queue-consumer",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/queues/{queue_id}/consumers/{consumer_id}",
@@ -546,7 +546,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-messages-ack` — `POST /accounts/{account_id}/queues/{queue_id}/messages/ack`
-    pub static V2_MESSAGES_ACK: rt::Operation = rt::Operation {
+    pub static ACKNOWLEDGE_RETRY_QUEUE_MESSAGES: rt::Operation = rt::Operation {
         id: "queue-v2-messages-ack",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/queues/{queue_id}/messages/ack",
@@ -555,7 +555,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `queue-v2-messages-pull` — `POST /accounts/{account_id}/queues/{queue_id}/messages/pull`
-    pub static V2_MESSAGES_PULL: rt::Operation = rt::Operation {
+    pub static PULL_QUEUE_MESSAGES: rt::Operation = rt::Operation {
         id: "queue-v2-messages-pull",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/queues/{queue_id}/messages/pull",
@@ -705,12 +705,12 @@ impl<'de> serde::Deserialize<'de> for R2Action {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct EventNotificationCreateQueueConfigRequest {
+pub struct CreateConfigurationRequest {
     /// Array of rules to drive notifications
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<Rule>>,
 }
-impl EventNotificationCreateQueueConfigRequest {
+impl CreateConfigurationRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -726,7 +726,7 @@ impl EventNotificationCreateQueueConfigRequest {
 /// `paths./accounts/{account_id}/event_notifications/r2/{bucket_name}/configuration/queues/{queue_id}.put/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct EventNotificationCreateQueueConfigResult {
+pub struct CreateConfigurationResult {
     /// Example: `"deadbeef-1234-4e81-5678-abadfeedbead"`.
     pub event_notification_detail_id: Option<String>,
 }
@@ -932,14 +932,14 @@ pub struct ConsumerUpdatedSettings {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct V2MessagesAckRequestAcksItem {
+pub struct AcknowledgeRetryQueueMessagesRequestAcksItem {
     /// Lease ID for a message to acknowledge.
     ///
     /// Example: `"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0..Q8p21d7dceR6vUfwftONdQ.JVqZgAS-Zk7MqmqccYtTHeeMElNHaOMigeWdb8LyMOg.T2_HV99CYzGaQuhTyW8RsgbnpTRZHRM6N7UoSaAKeK0"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_id: Option<String>,
 }
-impl V2MessagesAckRequestAcksItem {
+impl AcknowledgeRetryQueueMessagesRequestAcksItem {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -956,7 +956,7 @@ impl V2MessagesAckRequestAcksItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct V2MessagesAckRequestRetriesItem {
+pub struct AcknowledgeRetryQueueMessagesRequestRetriesItem {
     /// The number of seconds to delay before making the message available for another attempt.
     ///
     /// Example: `10`.
@@ -968,7 +968,7 @@ pub struct V2MessagesAckRequestRetriesItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lease_id: Option<String>,
 }
-impl V2MessagesAckRequestRetriesItem {
+impl AcknowledgeRetryQueueMessagesRequestRetriesItem {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -994,15 +994,15 @@ impl V2MessagesAckRequestRetriesItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct V2MessagesAckRequest {
+pub struct AcknowledgeRetryQueueMessagesRequest {
     /// `acks`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub acks: Option<Vec<V2MessagesAckRequestAcksItem>>,
+    pub acks: Option<Vec<AcknowledgeRetryQueueMessagesRequestAcksItem>>,
     /// `retries`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retries: Option<Vec<V2MessagesAckRequestRetriesItem>>,
+    pub retries: Option<Vec<AcknowledgeRetryQueueMessagesRequestRetriesItem>>,
 }
-impl V2MessagesAckRequest {
+impl AcknowledgeRetryQueueMessagesRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1010,7 +1010,10 @@ impl V2MessagesAckRequest {
     }
     /// Sets `acks`.
     #[inline]
-    pub fn acks(mut self, value: impl Into<Vec<V2MessagesAckRequestAcksItem>>) -> Self {
+    pub fn acks(
+        mut self,
+        value: impl Into<Vec<AcknowledgeRetryQueueMessagesRequestAcksItem>>,
+    ) -> Self {
         self.acks = Some(value.into());
         self
     }
@@ -1018,7 +1021,7 @@ impl V2MessagesAckRequest {
     #[inline]
     pub fn retries(
         mut self,
-        value: impl Into<Vec<V2MessagesAckRequestRetriesItem>>,
+        value: impl Into<Vec<AcknowledgeRetryQueueMessagesRequestRetriesItem>>,
     ) -> Self {
         self.retries = Some(value.into());
         self
@@ -1027,7 +1030,7 @@ impl V2MessagesAckRequest {
 /// `paths./accounts/{account_id}/queues/{queue_id}/messages/ack.post/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct V2MessagesAckResult {
+pub struct AcknowledgeRetryQueueMessagesResult {
     /// The number of messages that were succesfully acknowledged
     ///
     /// Example: `5`.
@@ -1051,7 +1054,7 @@ pub type VisibilityTimeoutMs = f64;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct V2MessagesPullRequest {
+pub struct PullQueueMessagesRequest {
     /// `batch_size`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<BatchSize>,
@@ -1059,7 +1062,7 @@ pub struct V2MessagesPullRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility_timeout_ms: Option<VisibilityTimeoutMs>,
 }
-impl V2MessagesPullRequest {
+impl PullQueueMessagesRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1105,3 +1108,24 @@ pub struct QueueMessage {
 ///
 /// Example: `"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0..Q8p21d7dceR6vUfwftONdQ.JVqZgAS-Zk7MqmqccYtTHeeMElNHaOMigeWdb8LyMOg.T2_HV99CYzGaQuhTyW8RsgbnpTRZHRM6N7UoSaAKeK0"`. Read-only.
 pub type LeaseId = String;
+/// The name `EventNotificationCreateQueueConfigRequest` had until the names were reworked; use [`CreateConfigurationRequest`].
+#[deprecated(note = "renamed to `CreateConfigurationRequest`")]
+pub type EventNotificationCreateQueueConfigRequest = CreateConfigurationRequest;
+/// The name `EventNotificationCreateQueueConfigResult` had until the names were reworked; use [`CreateConfigurationResult`].
+#[deprecated(note = "renamed to `CreateConfigurationResult`")]
+pub type EventNotificationCreateQueueConfigResult = CreateConfigurationResult;
+/// The name `V2MessagesAckRequest` had until the names were reworked; use [`AcknowledgeRetryQueueMessagesRequest`].
+#[deprecated(note = "renamed to `AcknowledgeRetryQueueMessagesRequest`")]
+pub type V2MessagesAckRequest = AcknowledgeRetryQueueMessagesRequest;
+/// The name `V2MessagesAckRequestAcksItem` had until the names were reworked; use [`AcknowledgeRetryQueueMessagesRequestAcksItem`].
+#[deprecated(note = "renamed to `AcknowledgeRetryQueueMessagesRequestAcksItem`")]
+pub type V2MessagesAckRequestAcksItem = AcknowledgeRetryQueueMessagesRequestAcksItem;
+/// The name `V2MessagesAckRequestRetriesItem` had until the names were reworked; use [`AcknowledgeRetryQueueMessagesRequestRetriesItem`].
+#[deprecated(note = "renamed to `AcknowledgeRetryQueueMessagesRequestRetriesItem`")]
+pub type V2MessagesAckRequestRetriesItem = AcknowledgeRetryQueueMessagesRequestRetriesItem;
+/// The name `V2MessagesAckResult` had until the names were reworked; use [`AcknowledgeRetryQueueMessagesResult`].
+#[deprecated(note = "renamed to `AcknowledgeRetryQueueMessagesResult`")]
+pub type V2MessagesAckResult = AcknowledgeRetryQueueMessagesResult;
+/// The name `V2MessagesPullRequest` had until the names were reworked; use [`PullQueueMessagesRequest`].
+#[deprecated(note = "renamed to `PullQueueMessagesRequest`")]
+pub type V2MessagesPullRequest = PullQueueMessagesRequest;

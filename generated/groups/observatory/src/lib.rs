@@ -41,10 +41,10 @@ impl ObservatoryApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_get_availabilities(&self, zone_id: &str) -> rt::Call<Availabilities> {
+    pub fn get_quota_and_availability(&self, zone_id: &str) -> rt::Call<Availabilities> {
         let request = rt::__private::request(
             self.client,
-            &operations::SPEED_GET_AVAILABILITIES,
+            &operations::GET_QUOTA_AND_AVAILABILITY,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -61,10 +61,10 @@ impl ObservatoryApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_list_pages(&self, zone_id: &str) -> rt::Call<Vec<PagesResultItem>> {
+    pub fn list_tested_webpages(&self, zone_id: &str) -> rt::Call<Vec<PagesResultItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::SPEED_LIST_PAGES,
+            &operations::LIST_TESTED_WEBPAGES,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -84,15 +84,15 @@ impl ObservatoryApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_list_test_history(
+    pub fn list_page_test_history(
         &self,
         zone_id: &str,
         url: &str,
-        params: &SpeedListTestHistoryParams,
+        params: &ListPageTestHistoryParams,
     ) -> rt::ListCall<PageTest> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_LIST_TEST_HISTORY,
+            &operations::LIST_PAGE_TEST_HISTORY,
             &[zone_id, url],
         );
         request.query("page", &params.page);
@@ -112,29 +112,29 @@ impl ObservatoryApi<'_> {
     /// - `zone_id`
     /// - `url`
     ///
-    /// The request body is optional: this method sends none; [`speed_create_test_with`](Self::speed_create_test_with) takes one.
+    /// The request body is optional: this method sends none; [`start_page_test_with`](Self::start_page_test_with) takes one.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_create_test(&self, zone_id: &str, url: &str) -> rt::Call<PageTest> {
+    pub fn start_page_test(&self, zone_id: &str, url: &str) -> rt::Call<PageTest> {
         let request = rt::__private::request(
             self.client,
-            &operations::SPEED_CREATE_TEST,
+            &operations::START_PAGE_TEST,
             &[zone_id, url],
         );
         rt::__private::call(request)
     }
-    /// [`speed_create_test`](Self::speed_create_test) with its optional request body.
+    /// [`start_page_test`](Self::start_page_test) with its optional request body.
     ///
     /// `POST /zones/{zone_id}/speed_api/pages/{url}/tests`
-    pub fn speed_create_test_with(
+    pub fn start_page_test_with(
         &self,
         zone_id: &str,
         url: &str,
-        body: &SpeedCreateTestRequest,
+        body: &StartPageTestRequest,
     ) -> rt::Call<PageTest> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_CREATE_TEST,
+            &operations::START_PAGE_TEST,
             &[zone_id, url],
         );
         request.json(body);
@@ -153,15 +153,15 @@ impl ObservatoryApi<'_> {
     /// - `url`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_delete_tests(
+    pub fn delete_all_page_tests(
         &self,
         zone_id: &str,
         url: &str,
-        params: &SpeedDeleteTestsParams,
+        params: &DeleteAllPageTestsParams,
     ) -> rt::Call<Option<CountResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_DELETE_TESTS,
+            &operations::DELETE_ALL_PAGE_TESTS,
             &[zone_id, url],
         );
         request.query("region", &params.region);
@@ -181,7 +181,7 @@ impl ObservatoryApi<'_> {
     /// - `test_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_get_test(
+    pub fn get_page_test_result(
         &self,
         zone_id: &str,
         url: &str,
@@ -189,7 +189,7 @@ impl ObservatoryApi<'_> {
     ) -> rt::Call<PageTest> {
         let request = rt::__private::request(
             self.client,
-            &operations::SPEED_GET_TEST,
+            &operations::GET_PAGE_TEST_RESULT,
             &[zone_id, url, test_id],
         );
         rt::__private::call(request)
@@ -207,15 +207,15 @@ impl ObservatoryApi<'_> {
     /// - `url`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_list_page_trend(
+    pub fn list_core_web_vital_metrics_trend(
         &self,
         zone_id: &str,
         url: &str,
-        params: &SpeedListPageTrendParams,
+        params: &ListCoreWebVitalMetricsTrendParams,
     ) -> rt::Call<Trend> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_LIST_PAGE_TREND,
+            &operations::LIST_CORE_WEB_VITAL_METRICS_TREND,
             &[zone_id, url],
         );
         request.query("region", &params.region);
@@ -239,15 +239,15 @@ impl ObservatoryApi<'_> {
     /// - `url`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_get_scheduled_test(
+    pub fn get_page_test_schedule(
         &self,
         zone_id: &str,
         url: &str,
-        params: &SpeedGetScheduledTestParams,
+        params: &GetPageTestScheduleParams,
     ) -> rt::Call<Schedule> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_GET_SCHEDULED_TEST,
+            &operations::GET_PAGE_TEST_SCHEDULE,
             &[zone_id, url],
         );
         request.query("region", &params.region);
@@ -266,15 +266,15 @@ impl ObservatoryApi<'_> {
     /// - `url`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_create_scheduled_test(
+    pub fn create_scheduled_page_test(
         &self,
         zone_id: &str,
         url: &str,
-        params: &SpeedCreateScheduledTestParams,
+        params: &CreateScheduledPageTestParams,
     ) -> rt::Call<CreateScheduleResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_CREATE_SCHEDULED_TEST,
+            &operations::CREATE_SCHEDULED_PAGE_TEST,
             &[zone_id, url],
         );
         request.query("region", &params.region);
@@ -293,15 +293,15 @@ impl ObservatoryApi<'_> {
     /// - `url`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn speed_delete_test_schedule(
+    pub fn delete_scheduled_page_test(
         &self,
         zone_id: &str,
         url: &str,
-        params: &SpeedDeleteTestScheduleParams,
+        params: &DeleteScheduledPageTestParams,
     ) -> rt::Call<Option<CountResult>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SPEED_DELETE_TEST_SCHEDULE,
+            &operations::DELETE_SCHEDULED_PAGE_TEST,
             &[zone_id, url],
         );
         request.query("region", &params.region);
@@ -312,7 +312,7 @@ impl ObservatoryApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `speed-get-availabilities` — `GET /zones/{zone_id}/speed_api/availabilities`
-    pub static SPEED_GET_AVAILABILITIES: rt::Operation = rt::Operation {
+    pub static GET_QUOTA_AND_AVAILABILITY: rt::Operation = rt::Operation {
         id: "speed-get-availabilities",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/speed_api/availabilities",
@@ -321,7 +321,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-list-pages` — `GET /zones/{zone_id}/speed_api/pages`
-    pub static SPEED_LIST_PAGES: rt::Operation = rt::Operation {
+    pub static LIST_TESTED_WEBPAGES: rt::Operation = rt::Operation {
         id: "speed-list-pages",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/speed_api/pages",
@@ -330,7 +330,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-list-test-history` — `GET /zones/{zone_id}/speed_api/pages/{url}/tests`
-    pub static SPEED_LIST_TEST_HISTORY: rt::Operation = rt::Operation {
+    pub static LIST_PAGE_TEST_HISTORY: rt::Operation = rt::Operation {
         id: "speed-list-test-history",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/speed_api/pages/{url}/tests",
@@ -339,7 +339,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `speed-create-test` — `POST /zones/{zone_id}/speed_api/pages/{url}/tests`
-    pub static SPEED_CREATE_TEST: rt::Operation = rt::Operation {
+    pub static START_PAGE_TEST: rt::Operation = rt::Operation {
         id: "speed-create-test",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/speed_api/pages/{url}/tests",
@@ -348,7 +348,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-delete-tests` — `DELETE /zones/{zone_id}/speed_api/pages/{url}/tests`
-    pub static SPEED_DELETE_TESTS: rt::Operation = rt::Operation {
+    pub static DELETE_ALL_PAGE_TESTS: rt::Operation = rt::Operation {
         id: "speed-delete-tests",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/speed_api/pages/{url}/tests",
@@ -357,7 +357,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-get-test` — `GET /zones/{zone_id}/speed_api/pages/{url}/tests/{test_id}`
-    pub static SPEED_GET_TEST: rt::Operation = rt::Operation {
+    pub static GET_PAGE_TEST_RESULT: rt::Operation = rt::Operation {
         id: "speed-get-test",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/speed_api/pages/{url}/tests/{test_id}",
@@ -366,7 +366,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-list-page-trend` — `GET /zones/{zone_id}/speed_api/pages/{url}/trend`
-    pub static SPEED_LIST_PAGE_TREND: rt::Operation = rt::Operation {
+    pub static LIST_CORE_WEB_VITAL_METRICS_TREND: rt::Operation = rt::Operation {
         id: "speed-list-page-trend",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/speed_api/pages/{url}/trend",
@@ -375,7 +375,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-get-scheduled-test` — `GET /zones/{zone_id}/speed_api/schedule/{url}`
-    pub static SPEED_GET_SCHEDULED_TEST: rt::Operation = rt::Operation {
+    pub static GET_PAGE_TEST_SCHEDULE: rt::Operation = rt::Operation {
         id: "speed-get-scheduled-test",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/speed_api/schedule/{url}",
@@ -384,7 +384,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-create-scheduled-test` — `POST /zones/{zone_id}/speed_api/schedule/{url}`
-    pub static SPEED_CREATE_SCHEDULED_TEST: rt::Operation = rt::Operation {
+    pub static CREATE_SCHEDULED_PAGE_TEST: rt::Operation = rt::Operation {
         id: "speed-create-scheduled-test",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/speed_api/schedule/{url}",
@@ -393,7 +393,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `speed-delete-test-schedule` — `DELETE /zones/{zone_id}/speed_api/schedule/{url}`
-    pub static SPEED_DELETE_TEST_SCHEDULE: rt::Operation = rt::Operation {
+    pub static DELETE_SCHEDULED_PAGE_TEST: rt::Operation = rt::Operation {
         id: "speed-delete-test-schedule",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/speed_api/schedule/{url}",
@@ -402,10 +402,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ObservatoryApi::speed_list_test_history`](ObservatoryApi::speed_list_test_history).
+/// Query and header parameters of [`ObservatoryApi::list_page_test_history`](ObservatoryApi::list_page_test_history).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SpeedListTestHistoryParams {
+pub struct ListPageTestHistoryParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
@@ -413,7 +413,7 @@ pub struct SpeedListTestHistoryParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-impl SpeedListTestHistoryParams {
+impl ListPageTestHistoryParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -442,14 +442,14 @@ impl SpeedListTestHistoryParams {
         self
     }
 }
-/// Query and header parameters of [`ObservatoryApi::speed_delete_tests`](ObservatoryApi::speed_delete_tests).
+/// Query and header parameters of [`ObservatoryApi::delete_all_page_tests`](ObservatoryApi::delete_all_page_tests).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SpeedDeleteTestsParams {
+pub struct DeleteAllPageTestsParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-impl SpeedDeleteTestsParams {
+impl DeleteAllPageTestsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -462,10 +462,10 @@ impl SpeedDeleteTestsParams {
         self
     }
 }
-/// Query and header parameters of [`ObservatoryApi::speed_list_page_trend`](ObservatoryApi::speed_list_page_trend).
+/// Query and header parameters of [`ObservatoryApi::list_core_web_vital_metrics_trend`](ObservatoryApi::list_core_web_vital_metrics_trend).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct SpeedListPageTrendParams {
+pub struct ListCoreWebVitalMetricsTrendParams {
     /// Query parameter `region` (required).
     pub region: Region,
     /// Query parameter `deviceType` (required).
@@ -483,7 +483,7 @@ pub struct SpeedListPageTrendParams {
     /// A comma-separated list of metrics to include in the results.
     pub metrics: String,
 }
-impl SpeedListPageTrendParams {
+impl ListCoreWebVitalMetricsTrendParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(
@@ -509,14 +509,14 @@ impl SpeedListPageTrendParams {
         self
     }
 }
-/// Query and header parameters of [`ObservatoryApi::speed_get_scheduled_test`](ObservatoryApi::speed_get_scheduled_test).
+/// Query and header parameters of [`ObservatoryApi::get_page_test_schedule`](ObservatoryApi::get_page_test_schedule).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SpeedGetScheduledTestParams {
+pub struct GetPageTestScheduleParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-impl SpeedGetScheduledTestParams {
+impl GetPageTestScheduleParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -529,14 +529,14 @@ impl SpeedGetScheduledTestParams {
         self
     }
 }
-/// Query and header parameters of [`ObservatoryApi::speed_create_scheduled_test`](ObservatoryApi::speed_create_scheduled_test).
+/// Query and header parameters of [`ObservatoryApi::create_scheduled_page_test`](ObservatoryApi::create_scheduled_page_test).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SpeedCreateScheduledTestParams {
+pub struct CreateScheduledPageTestParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-impl SpeedCreateScheduledTestParams {
+impl CreateScheduledPageTestParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -549,14 +549,14 @@ impl SpeedCreateScheduledTestParams {
         self
     }
 }
-/// Query and header parameters of [`ObservatoryApi::speed_delete_test_schedule`](ObservatoryApi::speed_delete_test_schedule).
+/// Query and header parameters of [`ObservatoryApi::delete_scheduled_page_test`](ObservatoryApi::delete_scheduled_page_test).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct SpeedDeleteTestScheduleParams {
+pub struct DeleteScheduledPageTestParams {
     /// Query parameter `region`.
     pub region: Option<Region>,
 }
-impl SpeedDeleteTestScheduleParams {
+impl DeleteScheduledPageTestParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1183,12 +1183,12 @@ pub struct PagesResultItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct SpeedCreateTestRequest {
+pub struct StartPageTestRequest {
     /// `region`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
 }
-impl SpeedCreateTestRequest {
+impl StartPageTestRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1254,3 +1254,6 @@ pub struct CreateScheduleResult {
     /// `test`
     pub test: Option<PageTest>,
 }
+/// The name `SpeedCreateTestRequest` had until the names were reworked; use [`StartPageTestRequest`].
+#[deprecated(note = "renamed to `StartPageTestRequest`")]
+pub type SpeedCreateTestRequest = StartPageTestRequest;

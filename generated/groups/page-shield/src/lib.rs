@@ -41,10 +41,13 @@ impl PageShieldApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_settings(&self, zone_id: &str) -> rt::Call<GetZoneSettingsResponse> {
+    pub fn get_page_shield_settings(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<GetZoneSettingsResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SETTINGS,
+            &operations::GET_PAGE_SHIELD_SETTINGS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -61,14 +64,14 @@ impl PageShieldApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn update_settings(
+    pub fn update_page_shield_settings(
         &self,
         zone_id: &str,
-        body: &UpdateSettingsRequest,
+        body: &UpdatePageShieldSettingsRequest,
     ) -> rt::Call<UpdateZoneSettingsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_SETTINGS,
+            &operations::UPDATE_PAGE_SHIELD_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -88,14 +91,14 @@ impl PageShieldApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise
-    pub fn list_connections(
+    pub fn list_page_shield_connections(
         &self,
         zone_id: &str,
-        params: &ListConnectionsParams,
+        params: &ListPageShieldConnectionsParams,
     ) -> rt::ListCall<Connection> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LIST_CONNECTIONS,
+            &operations::LIST_PAGE_SHIELD_CONNECTIONS,
             &[zone_id],
         );
         request.query("exclude_urls", &params.exclude_urls);
@@ -125,14 +128,14 @@ impl PageShieldApi<'_> {
     /// - `connection_id`
     ///
     /// Plans: business, enterprise
-    pub fn get_connection(
+    pub fn get_page_shield_connection(
         &self,
         zone_id: &str,
         connection_id: &str,
     ) -> rt::Call<Connection> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_CONNECTION,
+            &operations::GET_PAGE_SHIELD_CONNECTION,
             &[zone_id, connection_id],
         );
         rt::__private::call(request)
@@ -151,14 +154,14 @@ impl PageShieldApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise
-    pub fn list_cookies(
+    pub fn list_page_shield_cookies(
         &self,
         zone_id: &str,
-        params: &ListCookiesParams,
+        params: &ListPageShieldCookiesParams,
     ) -> rt::ListCall<Cookie> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LIST_COOKIES,
+            &operations::LIST_PAGE_SHIELD_COOKIES,
             &[zone_id],
         );
         request.query("hosts", &params.hosts);
@@ -190,10 +193,14 @@ impl PageShieldApi<'_> {
     /// - `cookie_id`
     ///
     /// Plans: business, enterprise
-    pub fn get_cookie(&self, zone_id: &str, cookie_id: &str) -> rt::Call<Cookie> {
+    pub fn get_page_shield_cookie(
+        &self,
+        zone_id: &str,
+        cookie_id: &str,
+    ) -> rt::Call<Cookie> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_COOKIE,
+            &operations::GET_PAGE_SHIELD_COOKIE,
             &[zone_id, cookie_id],
         );
         rt::__private::call(request)
@@ -212,10 +219,13 @@ impl PageShieldApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, pro
-    pub fn list_policies(&self, zone_id: &str) -> rt::ListCall<PolicyWithId> {
+    pub fn list_page_shield_policies(
+        &self,
+        zone_id: &str,
+    ) -> rt::ListCall<PolicyWithId> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_POLICIES,
+            &operations::LIST_PAGE_SHIELD_POLICIES,
             &[zone_id],
         );
         rt::__private::list_call(request)
@@ -232,10 +242,14 @@ impl PageShieldApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn create_policy(&self, zone_id: &str, body: &Policy) -> rt::Call<PolicyWithId> {
+    pub fn create_page_shield_policy(
+        &self,
+        zone_id: &str,
+        body: &Policy,
+    ) -> rt::Call<PolicyWithId> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_POLICY,
+            &operations::CREATE_PAGE_SHIELD_POLICY,
             &[zone_id],
         );
         request.json(body);
@@ -254,10 +268,14 @@ impl PageShieldApi<'_> {
     /// - `policy_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_policy(&self, zone_id: &str, policy_id: &str) -> rt::Call<PolicyWithId> {
+    pub fn get_page_shield_policy(
+        &self,
+        zone_id: &str,
+        policy_id: &str,
+    ) -> rt::Call<PolicyWithId> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_POLICY,
+            &operations::GET_PAGE_SHIELD_POLICY,
             &[zone_id, policy_id],
         );
         rt::__private::call(request)
@@ -275,15 +293,15 @@ impl PageShieldApi<'_> {
     /// - `policy_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn update_policy(
+    pub fn update_page_shield_policy(
         &self,
         zone_id: &str,
         policy_id: &str,
-        body: &UpdatePolicyRequest,
+        body: &UpdatePageShieldPolicyRequest,
     ) -> rt::Call<PolicyWithId> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_POLICY,
+            &operations::UPDATE_PAGE_SHIELD_POLICY,
             &[zone_id, policy_id],
         );
         request.json(body);
@@ -302,10 +320,14 @@ impl PageShieldApi<'_> {
     /// - `policy_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn delete_policy(&self, zone_id: &str, policy_id: &str) -> rt::Call<()> {
+    pub fn delete_page_shield_policy(
+        &self,
+        zone_id: &str,
+        policy_id: &str,
+    ) -> rt::Call<()> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_POLICY,
+            &operations::DELETE_PAGE_SHIELD_POLICY,
             &[zone_id, policy_id],
         );
         rt::__private::call(request)
@@ -324,14 +346,14 @@ impl PageShieldApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, pro
-    pub fn list_scripts(
+    pub fn list_page_shield_scripts(
         &self,
         zone_id: &str,
-        params: &ListScriptsParams,
+        params: &ListPageShieldScriptsParams,
     ) -> rt::ListCall<Script> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LIST_SCRIPTS,
+            &operations::LIST_PAGE_SHIELD_SCRIPTS,
             &[zone_id],
         );
         request.query("exclude_urls", &params.exclude_urls);
@@ -362,14 +384,14 @@ impl PageShieldApi<'_> {
     /// - `script_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn get_script(
+    pub fn get_page_shield_script(
         &self,
         zone_id: &str,
         script_id: &str,
     ) -> rt::Call<GetZoneScriptResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SCRIPT,
+            &operations::GET_PAGE_SHIELD_SCRIPT,
             &[zone_id, script_id],
         );
         rt::__private::call(request)
@@ -379,7 +401,7 @@ impl PageShieldApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `page-shield-get-settings` — `GET /zones/{zone_id}/page_shield`
-    pub static GET_SETTINGS: rt::Operation = rt::Operation {
+    pub static GET_PAGE_SHIELD_SETTINGS: rt::Operation = rt::Operation {
         id: "page-shield-get-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield",
@@ -388,7 +410,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-update-settings` — `PUT /zones/{zone_id}/page_shield`
-    pub static UPDATE_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_PAGE_SHIELD_SETTINGS: rt::Operation = rt::Operation {
         id: "page-shield-update-settings",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/page_shield",
@@ -397,7 +419,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-list-connections` — `GET /zones/{zone_id}/page_shield/connections`
-    pub static LIST_CONNECTIONS: rt::Operation = rt::Operation {
+    pub static LIST_PAGE_SHIELD_CONNECTIONS: rt::Operation = rt::Operation {
         id: "page-shield-list-connections",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/connections",
@@ -406,7 +428,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `page-shield-get-connection` — `GET /zones/{zone_id}/page_shield/connections/{connection_id}`
-    pub static GET_CONNECTION: rt::Operation = rt::Operation {
+    pub static GET_PAGE_SHIELD_CONNECTION: rt::Operation = rt::Operation {
         id: "page-shield-get-connection",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/connections/{connection_id}",
@@ -415,7 +437,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-list-cookies` — `GET /zones/{zone_id}/page_shield/cookies`
-    pub static LIST_COOKIES: rt::Operation = rt::Operation {
+    pub static LIST_PAGE_SHIELD_COOKIES: rt::Operation = rt::Operation {
         id: "page-shield-list-cookies",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/cookies",
@@ -424,7 +446,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `page-shield-get-cookie` — `GET /zones/{zone_id}/page_shield/cookies/{cookie_id}`
-    pub static GET_COOKIE: rt::Operation = rt::Operation {
+    pub static GET_PAGE_SHIELD_COOKIE: rt::Operation = rt::Operation {
         id: "page-shield-get-cookie",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/cookies/{cookie_id}",
@@ -433,7 +455,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-list-policies` — `GET /zones/{zone_id}/page_shield/policies`
-    pub static LIST_POLICIES: rt::Operation = rt::Operation {
+    pub static LIST_PAGE_SHIELD_POLICIES: rt::Operation = rt::Operation {
         id: "page-shield-list-policies",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/policies",
@@ -442,7 +464,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `page-shield-create-policy` — `POST /zones/{zone_id}/page_shield/policies`
-    pub static CREATE_POLICY: rt::Operation = rt::Operation {
+    pub static CREATE_PAGE_SHIELD_POLICY: rt::Operation = rt::Operation {
         id: "page-shield-create-policy",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/page_shield/policies",
@@ -451,7 +473,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-get-policy` — `GET /zones/{zone_id}/page_shield/policies/{policy_id}`
-    pub static GET_POLICY: rt::Operation = rt::Operation {
+    pub static GET_PAGE_SHIELD_POLICY: rt::Operation = rt::Operation {
         id: "page-shield-get-policy",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/policies/{policy_id}",
@@ -460,7 +482,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-update-policy` — `PUT /zones/{zone_id}/page_shield/policies/{policy_id}`
-    pub static UPDATE_POLICY: rt::Operation = rt::Operation {
+    pub static UPDATE_PAGE_SHIELD_POLICY: rt::Operation = rt::Operation {
         id: "page-shield-update-policy",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/page_shield/policies/{policy_id}",
@@ -469,7 +491,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-delete-policy` — `DELETE /zones/{zone_id}/page_shield/policies/{policy_id}`
-    pub static DELETE_POLICY: rt::Operation = rt::Operation {
+    pub static DELETE_PAGE_SHIELD_POLICY: rt::Operation = rt::Operation {
         id: "page-shield-delete-policy",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/page_shield/policies/{policy_id}",
@@ -478,7 +500,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `page-shield-list-scripts` — `GET /zones/{zone_id}/page_shield/scripts`
-    pub static LIST_SCRIPTS: rt::Operation = rt::Operation {
+    pub static LIST_PAGE_SHIELD_SCRIPTS: rt::Operation = rt::Operation {
         id: "page-shield-list-scripts",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/scripts",
@@ -487,7 +509,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `page-shield-get-script` — `GET /zones/{zone_id}/page_shield/scripts/{script_id}`
-    pub static GET_SCRIPT: rt::Operation = rt::Operation {
+    pub static GET_PAGE_SHIELD_SCRIPT: rt::Operation = rt::Operation {
         id: "page-shield-get-script",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/page_shield/scripts/{script_id}",
@@ -496,10 +518,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`PageShieldApi::list_connections`](PageShieldApi::list_connections).
+/// Query and header parameters of [`PageShieldApi::list_page_shield_connections`](PageShieldApi::list_page_shield_connections).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ListConnectionsParams {
+pub struct ListPageShieldConnectionsParams {
     /// Query parameter `exclude_urls`.
     pub exclude_urls: Option<String>,
     /// Query parameter `urls`.
@@ -525,7 +547,7 @@ pub struct ListConnectionsParams {
     /// Query parameter `export`.
     pub export: Option<Export>,
 }
-impl ListConnectionsParams {
+impl ListPageShieldConnectionsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -617,10 +639,10 @@ impl ListConnectionsParams {
         self
     }
 }
-/// Query and header parameters of [`PageShieldApi::list_cookies`](PageShieldApi::list_cookies).
+/// Query and header parameters of [`PageShieldApi::list_page_shield_cookies`](PageShieldApi::list_page_shield_cookies).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ListCookiesParams {
+pub struct ListPageShieldCookiesParams {
     /// Query parameter `hosts`.
     pub hosts: Option<String>,
     /// Query parameter `page`.
@@ -650,7 +672,7 @@ pub struct ListCookiesParams {
     /// Query parameter `domain`.
     pub domain: Option<String>,
 }
-impl ListCookiesParams {
+impl ListPageShieldCookiesParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -756,10 +778,10 @@ impl ListCookiesParams {
         self
     }
 }
-/// Query and header parameters of [`PageShieldApi::list_scripts`](PageShieldApi::list_scripts).
+/// Query and header parameters of [`PageShieldApi::list_page_shield_scripts`](PageShieldApi::list_page_shield_scripts).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ListScriptsParams {
+pub struct ListPageShieldScriptsParams {
     /// Query parameter `exclude_urls`.
     pub exclude_urls: Option<String>,
     /// Query parameter `urls`.
@@ -787,7 +809,7 @@ pub struct ListScriptsParams {
     /// Query parameter `export`.
     pub export: Option<Export>,
 }
-impl ListScriptsParams {
+impl ListPageShieldScriptsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -933,7 +955,7 @@ pub type UseConnectionUrlPath = bool;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateSettingsRequest {
+pub struct UpdatePageShieldSettingsRequest {
     /// `enabled`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Enabled>,
@@ -944,7 +966,7 @@ pub struct UpdateSettingsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_connection_url_path: Option<UseConnectionUrlPath>,
 }
-impl UpdateSettingsRequest {
+impl UpdatePageShieldSettingsRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1494,7 +1516,7 @@ impl Policy {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdatePolicyRequest {
+pub struct UpdatePageShieldPolicyRequest {
     /// `action`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<PolicyAction>,
@@ -1511,7 +1533,7 @@ pub struct UpdatePolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<PolicyValue>,
 }
-impl UpdatePolicyRequest {
+impl UpdatePageShieldPolicyRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1677,3 +1699,9 @@ pub struct GetZoneScriptResult {
     /// Example: `[{"dataflow_score":2,"fetched_at":"2021-08-18T10:51:08Z","hash":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b423","js_integrity_score":2,"obfuscation_score":10}]`.
     pub versions: Option<Vec<Version>>,
 }
+/// The name `UpdatePolicyRequest` had until the names were reworked; use [`UpdatePageShieldPolicyRequest`].
+#[deprecated(note = "renamed to `UpdatePageShieldPolicyRequest`")]
+pub type UpdatePolicyRequest = UpdatePageShieldPolicyRequest;
+/// The name `UpdateSettingsRequest` had until the names were reworked; use [`UpdatePageShieldSettingsRequest`].
+#[deprecated(note = "renamed to `UpdatePageShieldSettingsRequest`")]
+pub type UpdateSettingsRequest = UpdatePageShieldSettingsRequest;

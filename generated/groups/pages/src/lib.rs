@@ -108,7 +108,7 @@ impl PagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `project_name`
-    pub fn update_project(
+    pub fn edit_project(
         &self,
         account_id: &str,
         project_name: &str,
@@ -116,7 +116,7 @@ impl PagesApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_PROJECT,
+            &operations::EDIT_PROJECT,
             &[account_id, project_name],
         );
         request.json(body);
@@ -586,14 +586,14 @@ impl PagesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `project_name`
-    pub fn pages_purge_build_cache(
+    pub fn purge_build_cache(
         &self,
         account_id: &str,
         project_name: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::PAGES_PURGE_BUILD_CACHE,
+            &operations::PURGE_BUILD_CACHE,
             &[account_id, project_name],
         );
         rt::__private::call(request)
@@ -630,7 +630,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `pages-project-update-project` — `PATCH /accounts/{account_id}/pages/projects/{project_name}`
-    pub static UPDATE_PROJECT: rt::Operation = rt::Operation {
+    pub static EDIT_PROJECT: rt::Operation = rt::Operation {
         id: "pages-project-update-project",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/pages/projects/{project_name}",
@@ -756,7 +756,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `pages-purge-build-cache` — `POST /accounts/{account_id}/pages/projects/{project_name}/purge_build_cache`
-    pub static PAGES_PURGE_BUILD_CACHE: rt::Operation = rt::Operation {
+    pub static PURGE_BUILD_CACHE: rt::Operation = rt::Operation {
         id: "pages-purge-build-cache",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/pages/projects/{project_name}/purge_build_cache",
@@ -1061,45 +1061,75 @@ impl BuildConfig {
         }
     }
     /// Sets `build_caching`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn build_caching(mut self, value: Option<bool>) -> Self {
-        self.build_caching = Some(value);
+    pub fn build_caching(mut self, value: impl Into<bool>) -> Self {
+        self.build_caching = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"build_caching": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn build_caching_null(mut self) -> Self {
+        self.build_caching = Some(None);
         self
     }
     /// Sets `build_command`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn build_command(mut self, value: Option<String>) -> Self {
-        self.build_command = Some(value);
+    pub fn build_command(mut self, value: impl Into<String>) -> Self {
+        self.build_command = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"build_command": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn build_command_null(mut self) -> Self {
+        self.build_command = Some(None);
         self
     }
     /// Sets `destination_dir`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn destination_dir(mut self, value: Option<String>) -> Self {
-        self.destination_dir = Some(value);
+    pub fn destination_dir(mut self, value: impl Into<String>) -> Self {
+        self.destination_dir = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"destination_dir": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn destination_dir_null(mut self) -> Self {
+        self.destination_dir = Some(None);
         self
     }
     /// Sets `root_dir`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn root_dir(mut self, value: Option<String>) -> Self {
-        self.root_dir = Some(value);
+    pub fn root_dir(mut self, value: impl Into<String>) -> Self {
+        self.root_dir = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"root_dir": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn root_dir_null(mut self) -> Self {
+        self.root_dir = Some(None);
         self
     }
     /// Sets `web_analytics_tag`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn web_analytics_tag(mut self, value: Option<String>) -> Self {
-        self.web_analytics_tag = Some(value);
+    pub fn web_analytics_tag(mut self, value: impl Into<String>) -> Self {
+        self.web_analytics_tag = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"web_analytics_tag": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn web_analytics_tag_null(mut self) -> Self {
+        self.web_analytics_tag = Some(None);
         self
     }
     /// Sets `web_analytics_token`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn web_analytics_token(mut self, value: Option<String>) -> Self {
-        self.web_analytics_token = Some(value);
+    pub fn web_analytics_token(mut self, value: impl Into<String>) -> Self {
+        self.web_analytics_token = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"web_analytics_token": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn web_analytics_token_null(mut self) -> Self {
+        self.web_analytics_token = Some(None);
         self
     }
 }
@@ -1295,30 +1325,48 @@ impl DeploymentConfigsValues {
         }
     }
     /// Sets `ai_bindings`.
-    /// `None` sends `null`.
     #[inline]
     pub fn ai_bindings(
         mut self,
-        value: Option<DeploymentConfigsValuesAiBindings>,
+        value: impl Into<DeploymentConfigsValuesAiBindings>,
     ) -> Self {
-        self.ai_bindings = Some(value);
+        self.ai_bindings = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"ai_bindings": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn ai_bindings_null(mut self) -> Self {
+        self.ai_bindings = Some(None);
         self
     }
     /// Sets `analytics_engine_datasets`.
-    /// `None` sends `null`.
     #[inline]
     pub fn analytics_engine_datasets(
         mut self,
-        value: Option<DeploymentConfigsValuesAnalyticsEngineDatasets>,
+        value: impl Into<DeploymentConfigsValuesAnalyticsEngineDatasets>,
     ) -> Self {
-        self.analytics_engine_datasets = Some(value);
+        self.analytics_engine_datasets = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"analytics_engine_datasets": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn analytics_engine_datasets_null(mut self) -> Self {
+        self.analytics_engine_datasets = Some(None);
         self
     }
     /// Sets `browsers`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn browsers(mut self, value: Option<DeploymentConfigsValuesBrowsers>) -> Self {
-        self.browsers = Some(value);
+    pub fn browsers(
+        mut self,
+        value: impl Into<DeploymentConfigsValuesBrowsers>,
+    ) -> Self {
+        self.browsers = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"browsers": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn browsers_null(mut self) -> Self {
+        self.browsers = Some(None);
         self
     }
     /// Sets `compatibility_date`.
@@ -1337,40 +1385,60 @@ impl DeploymentConfigsValues {
         self
     }
     /// Sets `d1_databases`.
-    /// `None` sends `null`.
     #[inline]
     pub fn d1_databases(
         mut self,
-        value: Option<DeploymentConfigsValuesD1Databases>,
+        value: impl Into<DeploymentConfigsValuesD1Databases>,
     ) -> Self {
-        self.d1_databases = Some(value);
+        self.d1_databases = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"d1_databases": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn d1_databases_null(mut self) -> Self {
+        self.d1_databases = Some(None);
         self
     }
     /// Sets `durable_object_namespaces`.
-    /// `None` sends `null`.
     #[inline]
     pub fn durable_object_namespaces(
         mut self,
-        value: Option<DeploymentConfigsValuesDurableObjectNamespaces>,
+        value: impl Into<DeploymentConfigsValuesDurableObjectNamespaces>,
     ) -> Self {
-        self.durable_object_namespaces = Some(value);
+        self.durable_object_namespaces = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"durable_object_namespaces": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn durable_object_namespaces_null(mut self) -> Self {
+        self.durable_object_namespaces = Some(None);
         self
     }
     /// Sets `env_vars`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn env_vars(mut self, value: Option<DeploymentConfigsValuesEnvVars>) -> Self {
-        self.env_vars = Some(value);
+    pub fn env_vars(mut self, value: impl Into<DeploymentConfigsValuesEnvVars>) -> Self {
+        self.env_vars = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"env_vars": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn env_vars_null(mut self) -> Self {
+        self.env_vars = Some(None);
         self
     }
     /// Sets `hyperdrive_bindings`.
-    /// `None` sends `null`.
     #[inline]
     pub fn hyperdrive_bindings(
         mut self,
-        value: Option<DeploymentConfigsValuesHyperdriveBindings>,
+        value: impl Into<DeploymentConfigsValuesHyperdriveBindings>,
     ) -> Self {
-        self.hyperdrive_bindings = Some(value);
+        self.hyperdrive_bindings = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"hyperdrive_bindings": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn hyperdrive_bindings_null(mut self) -> Self {
+        self.hyperdrive_bindings = Some(None);
         self
     }
     /// Sets `kv_namespaces`.
@@ -1383,57 +1451,93 @@ impl DeploymentConfigsValues {
         self
     }
     /// Sets `mtls_certificates`.
-    /// `None` sends `null`.
     #[inline]
     pub fn mtls_certificates(
         mut self,
-        value: Option<DeploymentConfigsValuesMtlsCertificates>,
+        value: impl Into<DeploymentConfigsValuesMtlsCertificates>,
     ) -> Self {
-        self.mtls_certificates = Some(value);
+        self.mtls_certificates = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"mtls_certificates": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn mtls_certificates_null(mut self) -> Self {
+        self.mtls_certificates = Some(None);
         self
     }
     /// Sets `placement`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn placement(mut self, value: Option<DeploymentConfigsValuesPlacement>) -> Self {
-        self.placement = Some(value);
+    pub fn placement(
+        mut self,
+        value: impl Into<DeploymentConfigsValuesPlacement>,
+    ) -> Self {
+        self.placement = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"placement": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn placement_null(mut self) -> Self {
+        self.placement = Some(None);
         self
     }
     /// Sets `queue_producers`.
-    /// `None` sends `null`.
     #[inline]
     pub fn queue_producers(
         mut self,
-        value: Option<DeploymentConfigsValuesQueueProducers>,
+        value: impl Into<DeploymentConfigsValuesQueueProducers>,
     ) -> Self {
-        self.queue_producers = Some(value);
+        self.queue_producers = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"queue_producers": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn queue_producers_null(mut self) -> Self {
+        self.queue_producers = Some(None);
         self
     }
     /// Sets `r2_buckets`.
-    /// `None` sends `null`.
     #[inline]
     pub fn r2_buckets(
         mut self,
-        value: Option<DeploymentConfigsValuesR2Buckets>,
+        value: impl Into<DeploymentConfigsValuesR2Buckets>,
     ) -> Self {
-        self.r2_buckets = Some(value);
+        self.r2_buckets = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"r2_buckets": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn r2_buckets_null(mut self) -> Self {
+        self.r2_buckets = Some(None);
         self
     }
     /// Sets `services`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn services(mut self, value: Option<DeploymentConfigsValuesServices>) -> Self {
-        self.services = Some(value);
+    pub fn services(
+        mut self,
+        value: impl Into<DeploymentConfigsValuesServices>,
+    ) -> Self {
+        self.services = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"services": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn services_null(mut self) -> Self {
+        self.services = Some(None);
         self
     }
     /// Sets `vectorize_bindings`.
-    /// `None` sends `null`.
     #[inline]
     pub fn vectorize_bindings(
         mut self,
-        value: Option<DeploymentConfigsValuesVectorizeBindings>,
+        value: impl Into<DeploymentConfigsValuesVectorizeBindings>,
     ) -> Self {
-        self.vectorize_bindings = Some(value);
+        self.vectorize_bindings = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"vectorize_bindings": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn vectorize_bindings_null(mut self) -> Self {
+        self.vectorize_bindings = Some(None);
         self
     }
 }
@@ -2317,10 +2421,15 @@ impl DeploymentConfigsValuesR2BucketsR2Binding {
         }
     }
     /// Sets `jurisdiction`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn jurisdiction(mut self, value: Option<String>) -> Self {
-        self.jurisdiction = Some(value);
+    pub fn jurisdiction(mut self, value: impl Into<String>) -> Self {
+        self.jurisdiction = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"jurisdiction": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn jurisdiction_null(mut self) -> Self {
+        self.jurisdiction = Some(None);
         self
     }
     /// Sets `name`.
@@ -2411,10 +2520,15 @@ impl DeploymentConfigsValuesServicesServiceBinding {
         }
     }
     /// Sets `entrypoint`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn entrypoint(mut self, value: Option<String>) -> Self {
-        self.entrypoint = Some(value);
+    pub fn entrypoint(mut self, value: impl Into<String>) -> Self {
+        self.entrypoint = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"entrypoint": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn entrypoint_null(mut self) -> Self {
+        self.entrypoint = Some(None);
         self
     }
     /// Sets `environment`.

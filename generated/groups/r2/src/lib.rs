@@ -43,14 +43,14 @@ impl R2Api<'_> {
     /// Paginated (cursor): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.list`
-    pub fn r2_list_buckets(
+    pub fn list_buckets(
         &self,
         account_id: &str,
-        params: &R2ListBucketsParams,
+        params: &ListBucketsParams,
     ) -> rt::ListCall<Bucket> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::R2_LIST_BUCKETS,
+            &operations::LIST_BUCKETS,
             &[account_id],
         );
         request.query("name_contains", &params.name_contains);
@@ -73,14 +73,14 @@ impl R2Api<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.create`
-    pub fn r2_create_bucket(
+    pub fn create_bucket(
         &self,
         account_id: &str,
-        body: &R2CreateBucketRequest,
+        body: &CreateBucketRequest,
     ) -> rt::Call<Bucket> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::R2_CREATE_BUCKET,
+            &operations::CREATE_BUCKET,
             &[account_id],
         );
         request.json(body);
@@ -99,14 +99,10 @@ impl R2Api<'_> {
     /// - `bucket_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.read`
-    pub fn r2_get_bucket(
-        &self,
-        account_id: &str,
-        bucket_name: &str,
-    ) -> rt::Call<Bucket> {
+    pub fn get_bucket(&self, account_id: &str, bucket_name: &str) -> rt::Call<Bucket> {
         let request = rt::__private::request(
             self.client,
-            &operations::R2_GET_BUCKET,
+            &operations::GET_BUCKET,
             &[account_id, bucket_name],
         );
         rt::__private::call(request)
@@ -124,14 +120,14 @@ impl R2Api<'_> {
     /// - `bucket_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.delete`
-    pub fn r2_delete_bucket(
+    pub fn delete_bucket(
         &self,
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::R2_DELETE_BUCKET,
+            &operations::DELETE_BUCKET,
             &[account_id, bucket_name],
         );
         rt::__private::call(request)
@@ -149,14 +145,14 @@ impl R2Api<'_> {
     /// - `bucket_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.read`
-    pub fn r2_get_bucket_sippy_config(
+    pub fn get_sippy_configuration(
         &self,
         account_id: &str,
         bucket_name: &str,
     ) -> rt::Call<Sippy> {
         let request = rt::__private::request(
             self.client,
-            &operations::R2_GET_BUCKET_SIPPY_CONFIG,
+            &operations::GET_SIPPY_CONFIGURATION,
             &[account_id, bucket_name],
         );
         rt::__private::call(request)
@@ -174,15 +170,15 @@ impl R2Api<'_> {
     /// - `bucket_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.write`
-    pub fn r2_put_bucket_sippy_config(
+    pub fn enable_sippy(
         &self,
         account_id: &str,
         bucket_name: &str,
-        body: &R2PutBucketSippyConfigRequest,
+        body: &EnableSippyRequest,
     ) -> rt::Call<Sippy> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::R2_PUT_BUCKET_SIPPY_CONFIG,
+            &operations::ENABLE_SIPPY,
             &[account_id, bucket_name],
         );
         request.json(body);
@@ -201,14 +197,14 @@ impl R2Api<'_> {
     /// - `bucket_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.r2.bucket.delete`
-    pub fn r2_delete_bucket_sippy_config(
+    pub fn disable_sippy(
         &self,
         account_id: &str,
         bucket_name: &str,
-    ) -> rt::Call<Option<R2DeleteBucketSippyConfigResult>> {
+    ) -> rt::Call<Option<DisableSippyResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::R2_DELETE_BUCKET_SIPPY_CONFIG,
+            &operations::DISABLE_SIPPY,
             &[account_id, bucket_name],
         );
         rt::__private::call(request)
@@ -223,14 +219,14 @@ impl R2Api<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn r2_create_temp_access_credentials(
+    pub fn create_temporary_access_credentials(
         &self,
         account_id: &str,
         body: &TempAccessCredsRequest,
     ) -> rt::Call<TempAccessCredsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::R2_CREATE_TEMP_ACCESS_CREDENTIALS,
+            &operations::CREATE_TEMPORARY_ACCESS_CREDENTIALS,
             &[account_id],
         );
         request.json(body);
@@ -241,7 +237,7 @@ impl R2Api<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `r2-list-buckets` — `GET /accounts/{account_id}/r2/buckets`
-    pub static R2_LIST_BUCKETS: rt::Operation = rt::Operation {
+    pub static LIST_BUCKETS: rt::Operation = rt::Operation {
         id: "r2-list-buckets",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/r2/buckets",
@@ -250,7 +246,7 @@ pub mod operations {
         pagination: rt::Pagination::Cursor,
     };
     /// `r2-create-bucket` — `POST /accounts/{account_id}/r2/buckets`
-    pub static R2_CREATE_BUCKET: rt::Operation = rt::Operation {
+    pub static CREATE_BUCKET: rt::Operation = rt::Operation {
         id: "r2-create-bucket",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/r2/buckets",
@@ -259,7 +255,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `r2-get-bucket` — `GET /accounts/{account_id}/r2/buckets/{bucket_name}`
-    pub static R2_GET_BUCKET: rt::Operation = rt::Operation {
+    pub static GET_BUCKET: rt::Operation = rt::Operation {
         id: "r2-get-bucket",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/r2/buckets/{bucket_name}",
@@ -268,7 +264,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `r2-delete-bucket` — `DELETE /accounts/{account_id}/r2/buckets/{bucket_name}`
-    pub static R2_DELETE_BUCKET: rt::Operation = rt::Operation {
+    pub static DELETE_BUCKET: rt::Operation = rt::Operation {
         id: "r2-delete-bucket",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/r2/buckets/{bucket_name}",
@@ -277,7 +273,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `r2-get-bucket-sippy-config` — `GET /accounts/{account_id}/r2/buckets/{bucket_name}/sippy`
-    pub static R2_GET_BUCKET_SIPPY_CONFIG: rt::Operation = rt::Operation {
+    pub static GET_SIPPY_CONFIGURATION: rt::Operation = rt::Operation {
         id: "r2-get-bucket-sippy-config",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/r2/buckets/{bucket_name}/sippy",
@@ -286,7 +282,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `r2-put-bucket-sippy-config` — `PUT /accounts/{account_id}/r2/buckets/{bucket_name}/sippy`
-    pub static R2_PUT_BUCKET_SIPPY_CONFIG: rt::Operation = rt::Operation {
+    pub static ENABLE_SIPPY: rt::Operation = rt::Operation {
         id: "r2-put-bucket-sippy-config",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/r2/buckets/{bucket_name}/sippy",
@@ -295,7 +291,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `r2-delete-bucket-sippy-config` — `DELETE /accounts/{account_id}/r2/buckets/{bucket_name}/sippy`
-    pub static R2_DELETE_BUCKET_SIPPY_CONFIG: rt::Operation = rt::Operation {
+    pub static DISABLE_SIPPY: rt::Operation = rt::Operation {
         id: "r2-delete-bucket-sippy-config",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/r2/buckets/{bucket_name}/sippy",
@@ -304,7 +300,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `r2-create-temp-access-credentials` — `POST /accounts/{account_id}/r2/temp-access-credentials`
-    pub static R2_CREATE_TEMP_ACCESS_CREDENTIALS: rt::Operation = rt::Operation {
+    pub static CREATE_TEMPORARY_ACCESS_CREDENTIALS: rt::Operation = rt::Operation {
         id: "r2-create-temp-access-credentials",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/r2/temp-access-credentials",
@@ -313,10 +309,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`R2Api::r2_list_buckets`](R2Api::r2_list_buckets).
+/// Query and header parameters of [`R2Api::list_buckets`](R2Api::list_buckets).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct R2ListBucketsParams {
+pub struct ListBucketsParams {
     /// Query parameter `name_contains`.
     pub name_contains: Option<String>,
     /// Query parameter `start_after`.
@@ -324,13 +320,13 @@ pub struct R2ListBucketsParams {
     /// Query parameter `per_page`.
     pub per_page: Option<i64>,
     /// Query parameter `order`.
-    pub order: Option<R2ListBucketsOrder>,
+    pub order: Option<ListBucketsOrder>,
     /// Query parameter `direction`.
-    pub direction: Option<R2ListBucketsDirection>,
+    pub direction: Option<ListBucketsDirection>,
     /// Query parameter `cursor`.
     pub cursor: Option<String>,
 }
-impl R2ListBucketsParams {
+impl ListBucketsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -363,13 +359,13 @@ impl R2ListBucketsParams {
     }
     /// Sets `order`.
     #[inline]
-    pub fn order(mut self, value: impl Into<R2ListBucketsOrder>) -> Self {
+    pub fn order(mut self, value: impl Into<ListBucketsOrder>) -> Self {
         self.order = Some(value.into());
         self
     }
     /// Sets `direction`.
     #[inline]
-    pub fn direction(mut self, value: impl Into<R2ListBucketsDirection>) -> Self {
+    pub fn direction(mut self, value: impl Into<ListBucketsDirection>) -> Self {
         self.direction = Some(value.into());
         self
     }
@@ -385,13 +381,13 @@ impl R2ListBucketsParams {
 /// Schema: `paths./accounts/{account_id}/r2/buckets.get/parameters/order`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum R2ListBucketsOrder {
+pub enum ListBucketsOrder {
     /// `"name"`
     Name,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl R2ListBucketsOrder {
+impl ListBucketsOrder {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -400,7 +396,7 @@ impl R2ListBucketsOrder {
         }
     }
 }
-impl From<&str> for R2ListBucketsOrder {
+impl From<&str> for ListBucketsOrder {
     fn from(value: &str) -> Self {
         match value {
             "name" => Self::Name,
@@ -408,7 +404,7 @@ impl From<&str> for R2ListBucketsOrder {
         }
     }
 }
-impl From<String> for R2ListBucketsOrder {
+impl From<String> for ListBucketsOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "name" => Self::Name,
@@ -416,20 +412,20 @@ impl From<String> for R2ListBucketsOrder {
         }
     }
 }
-impl std::fmt::Display for R2ListBucketsOrder {
+impl std::fmt::Display for ListBucketsOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for R2ListBucketsOrder {
+impl<'de> serde::Deserialize<'de> for ListBucketsOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for R2ListBucketsOrder {
+impl rt::__private::ParamValue for ListBucketsOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -441,7 +437,7 @@ impl rt::__private::ParamValue for R2ListBucketsOrder {
 /// Example: `"desc"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum R2ListBucketsDirection {
+pub enum ListBucketsDirection {
     /// `"asc"`
     Asc,
     /// `"desc"`
@@ -449,7 +445,7 @@ pub enum R2ListBucketsDirection {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl R2ListBucketsDirection {
+impl ListBucketsDirection {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -459,7 +455,7 @@ impl R2ListBucketsDirection {
         }
     }
 }
-impl From<&str> for R2ListBucketsDirection {
+impl From<&str> for ListBucketsDirection {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -468,7 +464,7 @@ impl From<&str> for R2ListBucketsDirection {
         }
     }
 }
-impl From<String> for R2ListBucketsDirection {
+impl From<String> for ListBucketsDirection {
     fn from(value: String) -> Self {
         match value.as_str() {
             "asc" => Self::Asc,
@@ -477,20 +473,20 @@ impl From<String> for R2ListBucketsDirection {
         }
     }
 }
-impl std::fmt::Display for R2ListBucketsDirection {
+impl std::fmt::Display for ListBucketsDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for R2ListBucketsDirection {
+impl<'de> serde::Deserialize<'de> for ListBucketsDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for R2ListBucketsDirection {
+impl rt::__private::ParamValue for ListBucketsDirection {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -655,7 +651,7 @@ impl<'de> serde::Deserialize<'de> for StorageClass {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct R2CreateBucketRequest {
+pub struct CreateBucketRequest {
     /// `locationHint`
     #[serde(rename = "locationHint", skip_serializing_if = "Option::is_none")]
     pub location_hint: Option<BucketLocation>,
@@ -665,7 +661,7 @@ pub struct R2CreateBucketRequest {
     #[serde(rename = "storageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<StorageClass>,
 }
-impl R2CreateBucketRequest {
+impl CreateBucketRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<BucketName>) -> Self {
@@ -1188,16 +1184,26 @@ impl EnableSippyGcsSource {
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum R2PutBucketSippyConfigRequest {
+pub enum EnableSippyRequest {
     /// One of the alternatives.
     EnableSippyAws(EnableSippyAws),
     /// One of the alternatives.
     EnableSippyGcs(EnableSippyGcs),
 }
+impl From<EnableSippyAws> for EnableSippyRequest {
+    fn from(value: EnableSippyAws) -> Self {
+        Self::EnableSippyAws(value)
+    }
+}
+impl From<EnableSippyGcs> for EnableSippyRequest {
+    fn from(value: EnableSippyGcs) -> Self {
+        Self::EnableSippyGcs(value)
+    }
+}
 /// `paths./accounts/{account_id}/r2/buckets/{bucket_name}/sippy.delete/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct R2DeleteBucketSippyConfigResult {
+pub struct DisableSippyResult {
     /// `enabled`
     pub enabled: Option<bool>,
 }
@@ -1343,3 +1349,18 @@ pub struct TempAccessCredsResponse {
     #[serde(rename = "sessionToken")]
     pub session_token: Option<String>,
 }
+/// The name `R2CreateBucketRequest` had until the names were reworked; use [`CreateBucketRequest`].
+#[deprecated(note = "renamed to `CreateBucketRequest`")]
+pub type R2CreateBucketRequest = CreateBucketRequest;
+/// The name `R2DeleteBucketSippyConfigResult` had until the names were reworked; use [`DisableSippyResult`].
+#[deprecated(note = "renamed to `DisableSippyResult`")]
+pub type R2DeleteBucketSippyConfigResult = DisableSippyResult;
+/// The name `R2ListBucketsDirection` had until the names were reworked; use [`ListBucketsDirection`].
+#[deprecated(note = "renamed to `ListBucketsDirection`")]
+pub type R2ListBucketsDirection = ListBucketsDirection;
+/// The name `R2ListBucketsOrder` had until the names were reworked; use [`ListBucketsOrder`].
+#[deprecated(note = "renamed to `ListBucketsOrder`")]
+pub type R2ListBucketsOrder = ListBucketsOrder;
+/// The name `R2PutBucketSippyConfigRequest` had until the names were reworked; use [`EnableSippyRequest`].
+#[deprecated(note = "renamed to `EnableSippyRequest`")]
+pub type R2PutBucketSippyConfigRequest = EnableSippyRequest;

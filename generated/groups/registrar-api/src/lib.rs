@@ -18,17 +18,17 @@
 use cloudflare_v4_runtime as rt;
 /// Operations of the `registrar-api` group; get one with `cloudflare_v4::Client::registrar_api`.
 #[derive(Debug, Clone, Copy)]
-pub struct RegistrarApiApi<'a> {
+pub struct RegistrarApi<'a> {
     client: &'a rt::Client,
 }
-impl<'a> RegistrarApiApi<'a> {
+impl<'a> RegistrarApi<'a> {
     /// The `registrar-api` operations on `client`, as `cloudflare_v4::Client::registrar_api` returns them.
     #[doc(hidden)]
     pub fn new(client: &'a rt::Client) -> Self {
-        RegistrarApiApi { client }
+        RegistrarApi { client }
     }
 }
-impl RegistrarApiApi<'_> {
+impl RegistrarApi<'_> {
     /// List domains
     ///
     /// List domains handled by Registrar.

@@ -92,14 +92,14 @@ impl RulesetsApi<'_> {
     /// - `ruleset_phase`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_account_entrypoint_ruleset(
+    pub fn get_account_entry_point_ruleset(
         &self,
         account_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNT_ENTRYPOINT_RULESET,
+            &operations::GET_ACCOUNT_ENTRY_POINT_RULESET,
             &[account_id, ruleset_phase],
         );
         rt::__private::call(request)
@@ -117,15 +117,15 @@ impl RulesetsApi<'_> {
     /// - `ruleset_phase`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_account_entrypoint_ruleset(
+    pub fn update_account_entry_point_ruleset(
         &self,
         account_id: &str,
         ruleset_phase: &str,
-        body: &EntrypointRulesetRequest,
+        body: &EntryPointRulesetRequest,
     ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ACCOUNT_ENTRYPOINT_RULESET,
+            &operations::UPDATE_ACCOUNT_ENTRY_POINT_RULESET,
             &[account_id, ruleset_phase],
         );
         request.json(body);
@@ -144,14 +144,14 @@ impl RulesetsApi<'_> {
     /// - `ruleset_phase`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_account_entrypoint_ruleset_versions(
+    pub fn list_account_entry_point_ruleset_versions(
         &self,
         account_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS,
+            &operations::LIST_ACCOUNT_ENTRY_POINT_RULESET_VERSIONS,
             &[account_id, ruleset_phase],
         );
         rt::__private::call(request)
@@ -170,7 +170,7 @@ impl RulesetsApi<'_> {
     /// - `ruleset_version`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_account_entrypoint_ruleset_version(
+    pub fn get_account_entry_point_ruleset_version(
         &self,
         account_id: &str,
         ruleset_phase: &str,
@@ -178,7 +178,7 @@ impl RulesetsApi<'_> {
     ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION,
+            &operations::GET_ACCOUNT_ENTRY_POINT_RULESET_VERSION,
             &[account_id, ruleset_phase, ruleset_version],
         );
         rt::__private::call(request)
@@ -225,7 +225,7 @@ impl RulesetsApi<'_> {
         &self,
         account_id: &str,
         ruleset_id: &str,
-        body: &RulesetRequest2,
+        body: &UpdateRulesetRequest,
     ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
@@ -301,7 +301,7 @@ impl RulesetsApi<'_> {
     /// - `rule_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_account_ruleset_rule(
+    pub fn edit_account_ruleset_rule(
         &self,
         account_id: &str,
         ruleset_id: &str,
@@ -310,7 +310,7 @@ impl RulesetsApi<'_> {
     ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ACCOUNT_RULESET_RULE,
+            &operations::EDIT_ACCOUNT_RULESET_RULE,
             &[account_id, ruleset_id, rule_id],
         );
         request.json(body);
@@ -486,14 +486,14 @@ impl RulesetsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_status_of_managed_transforms(
+    pub fn edit_status_of_managed_transforms(
         &self,
         zone_id: &str,
-        body: &UpdateStatusOfManagedTransformsRequest,
-    ) -> rt::Call<UpdateStatusOfManagedTransformsResponse> {
+        body: &EditStatusOfManagedTransformsRequest,
+    ) -> rt::Call<EditStatusOfManagedTransformsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_STATUS_OF_MANAGED_TRANSFORMS,
+            &operations::EDIT_STATUS_OF_MANAGED_TRANSFORMS,
             &[zone_id],
         );
         request.json(body);
@@ -560,14 +560,14 @@ impl RulesetsApi<'_> {
     /// - `ruleset_phase`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_zone_entrypoint_ruleset(
+    pub fn get_zone_entry_point_ruleset(
         &self,
         zone_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONE_ENTRYPOINT_RULESET,
+            &operations::GET_ZONE_ENTRY_POINT_RULESET,
             &[zone_id, ruleset_phase],
         );
         rt::__private::call(request)
@@ -585,15 +585,15 @@ impl RulesetsApi<'_> {
     /// - `ruleset_phase`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_zone_entrypoint_ruleset(
+    pub fn update_zone_entry_point_ruleset(
         &self,
         zone_id: &str,
         ruleset_phase: &str,
-        body: &EntrypointRulesetRequest,
+        body: &EntryPointRulesetRequest,
     ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ZONE_ENTRYPOINT_RULESET,
+            &operations::UPDATE_ZONE_ENTRY_POINT_RULESET,
             &[zone_id, ruleset_phase],
         );
         request.json(body);
@@ -612,14 +612,14 @@ impl RulesetsApi<'_> {
     /// - `ruleset_phase`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_zone_entrypoint_ruleset_versions(
+    pub fn list_zone_entry_point_ruleset_versions(
         &self,
         zone_id: &str,
         ruleset_phase: &str,
     ) -> rt::Call<Vec<ListAccountRulesetsResultItem>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS,
+            &operations::LIST_ZONE_ENTRY_POINT_RULESET_VERSIONS,
             &[zone_id, ruleset_phase],
         );
         rt::__private::call(request)
@@ -638,7 +638,7 @@ impl RulesetsApi<'_> {
     /// - `ruleset_version`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_zone_entrypoint_ruleset_version(
+    pub fn get_zone_entry_point_ruleset_version(
         &self,
         zone_id: &str,
         ruleset_phase: &str,
@@ -646,7 +646,7 @@ impl RulesetsApi<'_> {
     ) -> rt::Call<CreateAccountRulesetResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONE_ENTRYPOINT_RULESET_VERSION,
+            &operations::GET_ZONE_ENTRY_POINT_RULESET_VERSION,
             &[zone_id, ruleset_phase, ruleset_version],
         );
         rt::__private::call(request)
@@ -693,7 +693,7 @@ impl RulesetsApi<'_> {
         &self,
         zone_id: &str,
         ruleset_id: &str,
-        body: &RulesetRequest2,
+        body: &UpdateRulesetRequest,
     ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
@@ -765,7 +765,7 @@ impl RulesetsApi<'_> {
     /// - `rule_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_zone_ruleset_rule(
+    pub fn edit_zone_ruleset_rule(
         &self,
         zone_id: &str,
         ruleset_id: &str,
@@ -774,7 +774,7 @@ impl RulesetsApi<'_> {
     ) -> rt::Call<CreateAccountRulesetResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ZONE_RULESET_RULE,
+            &operations::EDIT_ZONE_RULESET_RULE,
             &[zone_id, ruleset_id, rule_id],
         );
         request.json(body);
@@ -957,7 +957,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `getAccountEntrypointRuleset` — `GET /accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint`
-    pub static GET_ACCOUNT_ENTRYPOINT_RULESET: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_ENTRY_POINT_RULESET: rt::Operation = rt::Operation {
         id: "getAccountEntrypointRuleset",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint",
@@ -966,7 +966,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `updateAccountEntrypointRuleset` — `PUT /accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint`
-    pub static UPDATE_ACCOUNT_ENTRYPOINT_RULESET: rt::Operation = rt::Operation {
+    pub static UPDATE_ACCOUNT_ENTRY_POINT_RULESET: rt::Operation = rt::Operation {
         id: "updateAccountEntrypointRuleset",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint",
@@ -975,7 +975,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `listAccountEntrypointRulesetVersions` — `GET /accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions`
-    pub static LIST_ACCOUNT_ENTRYPOINT_RULESET_VERSIONS: rt::Operation = rt::Operation {
+    pub static LIST_ACCOUNT_ENTRY_POINT_RULESET_VERSIONS: rt::Operation = rt::Operation {
         id: "listAccountEntrypointRulesetVersions",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions",
@@ -984,7 +984,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `getAccountEntrypointRulesetVersion` — `GET /accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}`
-    pub static GET_ACCOUNT_ENTRYPOINT_RULESET_VERSION: rt::Operation = rt::Operation {
+    pub static GET_ACCOUNT_ENTRY_POINT_RULESET_VERSION: rt::Operation = rt::Operation {
         id: "getAccountEntrypointRulesetVersion",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}",
@@ -1029,7 +1029,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `updateAccountRulesetRule` — `PATCH /accounts/{account_id}/rulesets/{ruleset_id}/rules/{rule_id}`
-    pub static UPDATE_ACCOUNT_RULESET_RULE: rt::Operation = rt::Operation {
+    pub static EDIT_ACCOUNT_RULESET_RULE: rt::Operation = rt::Operation {
         id: "updateAccountRulesetRule",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/rulesets/{ruleset_id}/rules/{rule_id}",
@@ -1092,7 +1092,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `managed-transforms-update-status-of-managed-transforms` — `PATCH /zones/{zone_id}/managed_headers`
-    pub static UPDATE_STATUS_OF_MANAGED_TRANSFORMS: rt::Operation = rt::Operation {
+    pub static EDIT_STATUS_OF_MANAGED_TRANSFORMS: rt::Operation = rt::Operation {
         id: "managed-transforms-update-status-of-managed-transforms",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/managed_headers",
@@ -1119,7 +1119,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `getZoneEntrypointRuleset` — `GET /zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint`
-    pub static GET_ZONE_ENTRYPOINT_RULESET: rt::Operation = rt::Operation {
+    pub static GET_ZONE_ENTRY_POINT_RULESET: rt::Operation = rt::Operation {
         id: "getZoneEntrypointRuleset",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint",
@@ -1128,7 +1128,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `updateZoneEntrypointRuleset` — `PUT /zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint`
-    pub static UPDATE_ZONE_ENTRYPOINT_RULESET: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_ENTRY_POINT_RULESET: rt::Operation = rt::Operation {
         id: "updateZoneEntrypointRuleset",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint",
@@ -1137,7 +1137,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `listZoneEntrypointRulesetVersions` — `GET /zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions`
-    pub static LIST_ZONE_ENTRYPOINT_RULESET_VERSIONS: rt::Operation = rt::Operation {
+    pub static LIST_ZONE_ENTRY_POINT_RULESET_VERSIONS: rt::Operation = rt::Operation {
         id: "listZoneEntrypointRulesetVersions",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions",
@@ -1146,7 +1146,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `getZoneEntrypointRulesetVersion` — `GET /zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}`
-    pub static GET_ZONE_ENTRYPOINT_RULESET_VERSION: rt::Operation = rt::Operation {
+    pub static GET_ZONE_ENTRY_POINT_RULESET_VERSION: rt::Operation = rt::Operation {
         id: "getZoneEntrypointRulesetVersion",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/rulesets/phases/{ruleset_phase}/entrypoint/versions/{ruleset_version}",
@@ -1191,7 +1191,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `updateZoneRulesetRule` — `PATCH /zones/{zone_id}/rulesets/{ruleset_id}/rules/{rule_id}`
-    pub static UPDATE_ZONE_RULESET_RULE: rt::Operation = rt::Operation {
+    pub static EDIT_ZONE_RULESET_RULE: rt::Operation = rt::Operation {
         id: "updateZoneRulesetRule",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/rulesets/{ruleset_id}/rules/{rule_id}",
@@ -1584,6 +1584,322 @@ pub enum RequestRule {
     ForceConnectionClose(ForceConnectionCloseRule),
     /// A `action` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl RequestRule {
+    /// `categories`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn categories(&self) -> Option<&[RuleCategory]> {
+        match self {
+            Self::Block(value) => value.categories.as_ref(),
+            Self::Challenge(value) => value.categories.as_ref(),
+            Self::CompressResponse(value) => value.categories.as_ref(),
+            Self::Execute(value) => value.categories.as_ref(),
+            Self::JsChallenge(value) => value.categories.as_ref(),
+            Self::Log(value) => value.categories.as_ref(),
+            Self::ManagedChallenge(value) => value.categories.as_ref(),
+            Self::Redirect(value) => value.categories.as_ref(),
+            Self::Rewrite(value) => value.categories.as_ref(),
+            Self::Route(value) => value.categories.as_ref(),
+            Self::Score(value) => value.categories.as_ref(),
+            Self::ServeError(value) => value.categories.as_ref(),
+            Self::SetConfig(value) => value.categories.as_ref(),
+            Self::Skip(value) => value.categories.as_ref(),
+            Self::SetCacheSettings(value) => value.categories.as_ref(),
+            Self::LogCustomField(value) => value.categories.as_ref(),
+            Self::DdosDynamic(value) => value.categories.as_ref(),
+            Self::ForceConnectionClose(value) => value.categories.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `description`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.description.as_ref(),
+            Self::Challenge(value) => value.description.as_ref(),
+            Self::CompressResponse(value) => value.description.as_ref(),
+            Self::Execute(value) => value.description.as_ref(),
+            Self::JsChallenge(value) => value.description.as_ref(),
+            Self::Log(value) => value.description.as_ref(),
+            Self::ManagedChallenge(value) => value.description.as_ref(),
+            Self::Redirect(value) => value.description.as_ref(),
+            Self::Rewrite(value) => value.description.as_ref(),
+            Self::Route(value) => value.description.as_ref(),
+            Self::Score(value) => value.description.as_ref(),
+            Self::ServeError(value) => value.description.as_ref(),
+            Self::SetConfig(value) => value.description.as_ref(),
+            Self::Skip(value) => value.description.as_ref(),
+            Self::SetCacheSettings(value) => value.description.as_ref(),
+            Self::LogCustomField(value) => value.description.as_ref(),
+            Self::DdosDynamic(value) => value.description.as_ref(),
+            Self::ForceConnectionClose(value) => value.description.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `enabled`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn enabled(&self) -> Option<RuleEnabled> {
+        match self {
+            Self::Block(value) => value.enabled.as_ref(),
+            Self::Challenge(value) => value.enabled.as_ref(),
+            Self::CompressResponse(value) => value.enabled.as_ref(),
+            Self::Execute(value) => value.enabled.as_ref(),
+            Self::JsChallenge(value) => value.enabled.as_ref(),
+            Self::Log(value) => value.enabled.as_ref(),
+            Self::ManagedChallenge(value) => value.enabled.as_ref(),
+            Self::Redirect(value) => value.enabled.as_ref(),
+            Self::Rewrite(value) => value.enabled.as_ref(),
+            Self::Route(value) => value.enabled.as_ref(),
+            Self::Score(value) => value.enabled.as_ref(),
+            Self::ServeError(value) => value.enabled.as_ref(),
+            Self::SetConfig(value) => value.enabled.as_ref(),
+            Self::Skip(value) => value.enabled.as_ref(),
+            Self::SetCacheSettings(value) => value.enabled.as_ref(),
+            Self::LogCustomField(value) => value.enabled.as_ref(),
+            Self::DdosDynamic(value) => value.enabled.as_ref(),
+            Self::ForceConnectionClose(value) => value.enabled.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+    /// `expression`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn expression(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.expression.as_ref(),
+            Self::Challenge(value) => value.expression.as_ref(),
+            Self::CompressResponse(value) => value.expression.as_ref(),
+            Self::Execute(value) => value.expression.as_ref(),
+            Self::JsChallenge(value) => value.expression.as_ref(),
+            Self::Log(value) => value.expression.as_ref(),
+            Self::ManagedChallenge(value) => value.expression.as_ref(),
+            Self::Redirect(value) => value.expression.as_ref(),
+            Self::Rewrite(value) => value.expression.as_ref(),
+            Self::Route(value) => value.expression.as_ref(),
+            Self::Score(value) => value.expression.as_ref(),
+            Self::ServeError(value) => value.expression.as_ref(),
+            Self::SetConfig(value) => value.expression.as_ref(),
+            Self::Skip(value) => value.expression.as_ref(),
+            Self::SetCacheSettings(value) => value.expression.as_ref(),
+            Self::LogCustomField(value) => value.expression.as_ref(),
+            Self::DdosDynamic(value) => value.expression.as_ref(),
+            Self::ForceConnectionClose(value) => value.expression.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `id`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.id.as_ref(),
+            Self::Challenge(value) => value.id.as_ref(),
+            Self::CompressResponse(value) => value.id.as_ref(),
+            Self::Execute(value) => value.id.as_ref(),
+            Self::JsChallenge(value) => value.id.as_ref(),
+            Self::Log(value) => value.id.as_ref(),
+            Self::ManagedChallenge(value) => value.id.as_ref(),
+            Self::Redirect(value) => value.id.as_ref(),
+            Self::Rewrite(value) => value.id.as_ref(),
+            Self::Route(value) => value.id.as_ref(),
+            Self::Score(value) => value.id.as_ref(),
+            Self::ServeError(value) => value.id.as_ref(),
+            Self::SetConfig(value) => value.id.as_ref(),
+            Self::Skip(value) => value.id.as_ref(),
+            Self::SetCacheSettings(value) => value.id.as_ref(),
+            Self::LogCustomField(value) => value.id.as_ref(),
+            Self::DdosDynamic(value) => value.id.as_ref(),
+            Self::ForceConnectionClose(value) => value.id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `last_updated`, which every variant has; `None` for a variant this version does not know.
+    pub fn last_updated(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => Some(&value.last_updated),
+            Self::Challenge(value) => Some(&value.last_updated),
+            Self::CompressResponse(value) => Some(&value.last_updated),
+            Self::Execute(value) => Some(&value.last_updated),
+            Self::JsChallenge(value) => Some(&value.last_updated),
+            Self::Log(value) => Some(&value.last_updated),
+            Self::ManagedChallenge(value) => Some(&value.last_updated),
+            Self::Redirect(value) => Some(&value.last_updated),
+            Self::Rewrite(value) => Some(&value.last_updated),
+            Self::Route(value) => Some(&value.last_updated),
+            Self::Score(value) => Some(&value.last_updated),
+            Self::ServeError(value) => Some(&value.last_updated),
+            Self::SetConfig(value) => Some(&value.last_updated),
+            Self::Skip(value) => Some(&value.last_updated),
+            Self::SetCacheSettings(value) => Some(&value.last_updated),
+            Self::LogCustomField(value) => Some(&value.last_updated),
+            Self::DdosDynamic(value) => Some(&value.last_updated),
+            Self::ForceConnectionClose(value) => Some(&value.last_updated),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `logging`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn logging(&self) -> Option<&RuleLogging> {
+        match self {
+            Self::Block(value) => value.logging.as_ref(),
+            Self::Challenge(value) => value.logging.as_ref(),
+            Self::CompressResponse(value) => value.logging.as_ref(),
+            Self::Execute(value) => value.logging.as_ref(),
+            Self::JsChallenge(value) => value.logging.as_ref(),
+            Self::Log(value) => value.logging.as_ref(),
+            Self::ManagedChallenge(value) => value.logging.as_ref(),
+            Self::Redirect(value) => value.logging.as_ref(),
+            Self::Rewrite(value) => value.logging.as_ref(),
+            Self::Route(value) => value.logging.as_ref(),
+            Self::Score(value) => value.logging.as_ref(),
+            Self::ServeError(value) => value.logging.as_ref(),
+            Self::SetConfig(value) => value.logging.as_ref(),
+            Self::Skip(value) => value.logging.as_ref(),
+            Self::SetCacheSettings(value) => value.logging.as_ref(),
+            Self::LogCustomField(value) => value.logging.as_ref(),
+            Self::DdosDynamic(value) => value.logging.as_ref(),
+            Self::ForceConnectionClose(value) => value.logging.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// `ref`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn r#ref(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.r#ref.as_ref(),
+            Self::Challenge(value) => value.r#ref.as_ref(),
+            Self::CompressResponse(value) => value.r#ref.as_ref(),
+            Self::Execute(value) => value.r#ref.as_ref(),
+            Self::JsChallenge(value) => value.r#ref.as_ref(),
+            Self::Log(value) => value.r#ref.as_ref(),
+            Self::ManagedChallenge(value) => value.r#ref.as_ref(),
+            Self::Redirect(value) => value.r#ref.as_ref(),
+            Self::Rewrite(value) => value.r#ref.as_ref(),
+            Self::Route(value) => value.r#ref.as_ref(),
+            Self::Score(value) => value.r#ref.as_ref(),
+            Self::ServeError(value) => value.r#ref.as_ref(),
+            Self::SetConfig(value) => value.r#ref.as_ref(),
+            Self::Skip(value) => value.r#ref.as_ref(),
+            Self::SetCacheSettings(value) => value.r#ref.as_ref(),
+            Self::LogCustomField(value) => value.r#ref.as_ref(),
+            Self::DdosDynamic(value) => value.r#ref.as_ref(),
+            Self::ForceConnectionClose(value) => value.r#ref.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `version`, which every variant has; `None` for a variant this version does not know.
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => Some(&value.version),
+            Self::Challenge(value) => Some(&value.version),
+            Self::CompressResponse(value) => Some(&value.version),
+            Self::Execute(value) => Some(&value.version),
+            Self::JsChallenge(value) => Some(&value.version),
+            Self::Log(value) => Some(&value.version),
+            Self::ManagedChallenge(value) => Some(&value.version),
+            Self::Redirect(value) => Some(&value.version),
+            Self::Rewrite(value) => Some(&value.version),
+            Self::Route(value) => Some(&value.version),
+            Self::Score(value) => Some(&value.version),
+            Self::ServeError(value) => Some(&value.version),
+            Self::SetConfig(value) => Some(&value.version),
+            Self::Skip(value) => Some(&value.version),
+            Self::SetCacheSettings(value) => Some(&value.version),
+            Self::LogCustomField(value) => Some(&value.version),
+            Self::DdosDynamic(value) => Some(&value.version),
+            Self::ForceConnectionClose(value) => Some(&value.version),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+}
+impl From<BlockRule> for RequestRule {
+    fn from(value: BlockRule) -> Self {
+        Self::Block(value)
+    }
+}
+impl From<ChallengeRule> for RequestRule {
+    fn from(value: ChallengeRule) -> Self {
+        Self::Challenge(value)
+    }
+}
+impl From<CompressResponseRule> for RequestRule {
+    fn from(value: CompressResponseRule) -> Self {
+        Self::CompressResponse(value)
+    }
+}
+impl From<ExecuteRule> for RequestRule {
+    fn from(value: ExecuteRule) -> Self {
+        Self::Execute(value)
+    }
+}
+impl From<JsChallengeRule> for RequestRule {
+    fn from(value: JsChallengeRule) -> Self {
+        Self::JsChallenge(value)
+    }
+}
+impl From<LogRule> for RequestRule {
+    fn from(value: LogRule) -> Self {
+        Self::Log(value)
+    }
+}
+impl From<ManagedChallengeRule> for RequestRule {
+    fn from(value: ManagedChallengeRule) -> Self {
+        Self::ManagedChallenge(value)
+    }
+}
+impl From<RedirectRule> for RequestRule {
+    fn from(value: RedirectRule) -> Self {
+        Self::Redirect(value)
+    }
+}
+impl From<RewriteRule> for RequestRule {
+    fn from(value: RewriteRule) -> Self {
+        Self::Rewrite(value)
+    }
+}
+impl From<RouteRule> for RequestRule {
+    fn from(value: RouteRule) -> Self {
+        Self::Route(value)
+    }
+}
+impl From<ScoreRule> for RequestRule {
+    fn from(value: ScoreRule) -> Self {
+        Self::Score(value)
+    }
+}
+impl From<ServeErrorRule> for RequestRule {
+    fn from(value: ServeErrorRule) -> Self {
+        Self::ServeError(value)
+    }
+}
+impl From<SetConfigRule> for RequestRule {
+    fn from(value: SetConfigRule) -> Self {
+        Self::SetConfig(value)
+    }
+}
+impl From<SkipRule> for RequestRule {
+    fn from(value: SkipRule) -> Self {
+        Self::Skip(value)
+    }
+}
+impl From<SetCacheSettingsRule> for RequestRule {
+    fn from(value: SetCacheSettingsRule) -> Self {
+        Self::SetCacheSettings(value)
+    }
+}
+impl From<LogCustomFieldRule> for RequestRule {
+    fn from(value: LogCustomFieldRule) -> Self {
+        Self::LogCustomField(value)
+    }
+}
+impl From<DDoSDynamicRule> for RequestRule {
+    fn from(value: DDoSDynamicRule) -> Self {
+        Self::DdosDynamic(value)
+    }
+}
+impl From<ForceConnectionCloseRule> for RequestRule {
+    fn from(value: ForceConnectionCloseRule) -> Self {
+        Self::ForceConnectionClose(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for RequestRule {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2749,6 +3065,22 @@ pub enum RedirectRuleActionParametersFromValueTargetUrl {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<RedirectRuleActionParametersFromValueTargetUrlStaticUrlRedirect>
+for RedirectRuleActionParametersFromValueTargetUrl {
+    fn from(
+        value: RedirectRuleActionParametersFromValueTargetUrlStaticUrlRedirect,
+    ) -> Self {
+        Self::RedirectRuleActionParametersFromValueTargetUrlStaticUrlRedirect(value)
+    }
+}
+impl From<RedirectRuleActionParametersFromValueTargetUrlDynamicUrlRedirect>
+for RedirectRuleActionParametersFromValueTargetUrl {
+    fn from(
+        value: RedirectRuleActionParametersFromValueTargetUrlDynamicUrlRedirect,
+    ) -> Self {
+        Self::RedirectRuleActionParametersFromValueTargetUrlDynamicUrlRedirect(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for RedirectRuleActionParametersFromValueTargetUrl {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3167,6 +3499,24 @@ pub enum RewriteRuleActionParametersHeadersValue {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<RewriteRuleActionParametersHeadersValueStaticHeader>
+for RewriteRuleActionParametersHeadersValue {
+    fn from(value: RewriteRuleActionParametersHeadersValueStaticHeader) -> Self {
+        Self::RewriteRuleActionParametersHeadersValueStaticHeader(value)
+    }
+}
+impl From<RewriteRuleActionParametersHeadersValueDynamicHeader>
+for RewriteRuleActionParametersHeadersValue {
+    fn from(value: RewriteRuleActionParametersHeadersValueDynamicHeader) -> Self {
+        Self::RewriteRuleActionParametersHeadersValueDynamicHeader(value)
+    }
+}
+impl From<RewriteRuleActionParametersHeadersValueRemoveHeader>
+for RewriteRuleActionParametersHeadersValue {
+    fn from(value: RewriteRuleActionParametersHeadersValueRemoveHeader) -> Self {
+        Self::RewriteRuleActionParametersHeadersValueRemoveHeader(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for RewriteRuleActionParametersHeadersValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3228,6 +3578,16 @@ pub enum RewriteUriPart {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<RewriteUriPartStaticValue> for RewriteUriPart {
+    fn from(value: RewriteUriPartStaticValue) -> Self {
+        Self::RewriteUriPartStaticValue(value)
+    }
+}
+impl From<RewriteUriPartDynamicValue> for RewriteUriPart {
+    fn from(value: RewriteUriPartDynamicValue) -> Self {
+        Self::RewriteUriPartDynamicValue(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for RewriteUriPart {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -5982,7 +6342,7 @@ pub struct CreateAccountRulesetResult {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct EntrypointRulesetRequest {
+pub struct EntryPointRulesetRequest {
     /// An informative description of the ruleset.
     ///
     /// Default: `""`. Example: `"My ruleset to execute managed rulesets"`.
@@ -5998,7 +6358,7 @@ pub struct EntrypointRulesetRequest {
     /// `rules`
     pub rules: RequestRules,
 }
-impl EntrypointRulesetRequest {
+impl EntryPointRulesetRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(id: impl Into<RulesetId>, rules: impl Into<RequestRules>) -> Self {
@@ -6026,11 +6386,11 @@ impl EntrypointRulesetRequest {
 ///
 /// Also stands for the identical inline schema at `paths./zones/{zone_id}/rulesets/{ruleset_id}.put/requestBody`.
 ///
-/// Naming: named `RulesetRequest2` because `RulesetRequest` was already used (taken by `paths./accounts/{account_id}/rulesets.post/requestBody`).
+/// Naming: named `UpdateRulesetRequest` because `RulesetRequest` was already used (taken by `paths./accounts/{account_id}/rulesets.post/requestBody`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct RulesetRequest2 {
+pub struct UpdateRulesetRequest {
     /// An informative description of the ruleset.
     ///
     /// Default: `""`. Example: `"My ruleset to execute managed rulesets"`.
@@ -6052,7 +6412,7 @@ pub struct RulesetRequest2 {
     /// `rules`
     pub rules: RequestRules,
 }
-impl RulesetRequest2 {
+impl UpdateRulesetRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(id: impl Into<RulesetId>, rules: impl Into<RequestRules>) -> Self {
@@ -6183,6 +6543,21 @@ pub enum RulesetRuleRequestPosition {
     /// One of the alternatives.
     RulesetRuleRequestPositionVariant3(RulesetRuleRequestPositionVariant3),
 }
+impl From<RulesetRuleRequestPositionVariant1> for RulesetRuleRequestPosition {
+    fn from(value: RulesetRuleRequestPositionVariant1) -> Self {
+        Self::RulesetRuleRequestPositionVariant1(value)
+    }
+}
+impl From<RulesetRuleRequestPositionVariant2> for RulesetRuleRequestPosition {
+    fn from(value: RulesetRuleRequestPositionVariant2) -> Self {
+        Self::RulesetRuleRequestPositionVariant2(value)
+    }
+}
+impl From<RulesetRuleRequestPositionVariant3> for RulesetRuleRequestPosition {
+    fn from(value: RulesetRuleRequestPositionVariant3) -> Self {
+        Self::RulesetRuleRequestPositionVariant3(value)
+    }
+}
 /// `paths./accounts/{account_id}/rulesets/{ruleset_id}/rules.post/requestBody`
 ///
 /// Also stands for the identical inline schemas at `paths./accounts/{account_id}/rulesets/{ruleset_id}/rules/{rule_id}.patch/requestBody`, `paths./zones/{zone_id}/rulesets/{ruleset_id}/rules.post/requestBody`, `paths./zones/{zone_id}/rulesets/{ruleset_id}/rules/{rule_id}.patch/requestBody`.
@@ -6282,13 +6657,13 @@ pub struct ListManagedTransformsResponse {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateStatusOfManagedTransformsRequest {
+pub struct EditStatusOfManagedTransformsRequest {
     /// `managed_request_headers`
     pub managed_request_headers: RequestList,
     /// `managed_response_headers`
     pub managed_response_headers: RequestList,
 }
-impl UpdateStatusOfManagedTransformsRequest {
+impl EditStatusOfManagedTransformsRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -6323,7 +6698,7 @@ pub type Available = bool;
 /// `paths./zones/{zone_id}/managed_headers.patch/responses/200`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UpdateStatusOfManagedTransformsResponse {
+pub struct EditStatusOfManagedTransformsResponse {
     /// `managed_request_headers`
     pub managed_request_headers: Option<ResponseList>,
     /// `managed_response_headers`
@@ -6423,6 +6798,247 @@ pub enum RequestRuleInput {
     ForceConnectionClose(ForceConnectionCloseRuleInput),
     /// A `action` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl RequestRuleInput {
+    /// `description`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.description.as_ref(),
+            Self::Challenge(value) => value.description.as_ref(),
+            Self::CompressResponse(value) => value.description.as_ref(),
+            Self::Execute(value) => value.description.as_ref(),
+            Self::JsChallenge(value) => value.description.as_ref(),
+            Self::Log(value) => value.description.as_ref(),
+            Self::ManagedChallenge(value) => value.description.as_ref(),
+            Self::Redirect(value) => value.description.as_ref(),
+            Self::Rewrite(value) => value.description.as_ref(),
+            Self::Route(value) => value.description.as_ref(),
+            Self::Score(value) => value.description.as_ref(),
+            Self::ServeError(value) => value.description.as_ref(),
+            Self::SetConfig(value) => value.description.as_ref(),
+            Self::Skip(value) => value.description.as_ref(),
+            Self::SetCacheSettings(value) => value.description.as_ref(),
+            Self::LogCustomField(value) => value.description.as_ref(),
+            Self::DdosDynamic(value) => value.description.as_ref(),
+            Self::ForceConnectionClose(value) => value.description.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `enabled`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn enabled(&self) -> Option<RuleEnabled> {
+        match self {
+            Self::Block(value) => value.enabled.as_ref(),
+            Self::Challenge(value) => value.enabled.as_ref(),
+            Self::CompressResponse(value) => value.enabled.as_ref(),
+            Self::Execute(value) => value.enabled.as_ref(),
+            Self::JsChallenge(value) => value.enabled.as_ref(),
+            Self::Log(value) => value.enabled.as_ref(),
+            Self::ManagedChallenge(value) => value.enabled.as_ref(),
+            Self::Redirect(value) => value.enabled.as_ref(),
+            Self::Rewrite(value) => value.enabled.as_ref(),
+            Self::Route(value) => value.enabled.as_ref(),
+            Self::Score(value) => value.enabled.as_ref(),
+            Self::ServeError(value) => value.enabled.as_ref(),
+            Self::SetConfig(value) => value.enabled.as_ref(),
+            Self::Skip(value) => value.enabled.as_ref(),
+            Self::SetCacheSettings(value) => value.enabled.as_ref(),
+            Self::LogCustomField(value) => value.enabled.as_ref(),
+            Self::DdosDynamic(value) => value.enabled.as_ref(),
+            Self::ForceConnectionClose(value) => value.enabled.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+    /// `expression`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn expression(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.expression.as_ref(),
+            Self::Challenge(value) => value.expression.as_ref(),
+            Self::CompressResponse(value) => value.expression.as_ref(),
+            Self::Execute(value) => value.expression.as_ref(),
+            Self::JsChallenge(value) => value.expression.as_ref(),
+            Self::Log(value) => value.expression.as_ref(),
+            Self::ManagedChallenge(value) => value.expression.as_ref(),
+            Self::Redirect(value) => value.expression.as_ref(),
+            Self::Rewrite(value) => value.expression.as_ref(),
+            Self::Route(value) => value.expression.as_ref(),
+            Self::Score(value) => value.expression.as_ref(),
+            Self::ServeError(value) => value.expression.as_ref(),
+            Self::SetConfig(value) => value.expression.as_ref(),
+            Self::Skip(value) => value.expression.as_ref(),
+            Self::SetCacheSettings(value) => value.expression.as_ref(),
+            Self::LogCustomField(value) => value.expression.as_ref(),
+            Self::DdosDynamic(value) => value.expression.as_ref(),
+            Self::ForceConnectionClose(value) => value.expression.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `id`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.id.as_ref(),
+            Self::Challenge(value) => value.id.as_ref(),
+            Self::CompressResponse(value) => value.id.as_ref(),
+            Self::Execute(value) => value.id.as_ref(),
+            Self::JsChallenge(value) => value.id.as_ref(),
+            Self::Log(value) => value.id.as_ref(),
+            Self::ManagedChallenge(value) => value.id.as_ref(),
+            Self::Redirect(value) => value.id.as_ref(),
+            Self::Rewrite(value) => value.id.as_ref(),
+            Self::Route(value) => value.id.as_ref(),
+            Self::Score(value) => value.id.as_ref(),
+            Self::ServeError(value) => value.id.as_ref(),
+            Self::SetConfig(value) => value.id.as_ref(),
+            Self::Skip(value) => value.id.as_ref(),
+            Self::SetCacheSettings(value) => value.id.as_ref(),
+            Self::LogCustomField(value) => value.id.as_ref(),
+            Self::DdosDynamic(value) => value.id.as_ref(),
+            Self::ForceConnectionClose(value) => value.id.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `logging`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn logging(&self) -> Option<&RuleLogging> {
+        match self {
+            Self::Block(value) => value.logging.as_ref(),
+            Self::Challenge(value) => value.logging.as_ref(),
+            Self::CompressResponse(value) => value.logging.as_ref(),
+            Self::Execute(value) => value.logging.as_ref(),
+            Self::JsChallenge(value) => value.logging.as_ref(),
+            Self::Log(value) => value.logging.as_ref(),
+            Self::ManagedChallenge(value) => value.logging.as_ref(),
+            Self::Redirect(value) => value.logging.as_ref(),
+            Self::Rewrite(value) => value.logging.as_ref(),
+            Self::Route(value) => value.logging.as_ref(),
+            Self::Score(value) => value.logging.as_ref(),
+            Self::ServeError(value) => value.logging.as_ref(),
+            Self::SetConfig(value) => value.logging.as_ref(),
+            Self::Skip(value) => value.logging.as_ref(),
+            Self::SetCacheSettings(value) => value.logging.as_ref(),
+            Self::LogCustomField(value) => value.logging.as_ref(),
+            Self::DdosDynamic(value) => value.logging.as_ref(),
+            Self::ForceConnectionClose(value) => value.logging.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// `ref`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn r#ref(&self) -> Option<&str> {
+        match self {
+            Self::Block(value) => value.r#ref.as_ref(),
+            Self::Challenge(value) => value.r#ref.as_ref(),
+            Self::CompressResponse(value) => value.r#ref.as_ref(),
+            Self::Execute(value) => value.r#ref.as_ref(),
+            Self::JsChallenge(value) => value.r#ref.as_ref(),
+            Self::Log(value) => value.r#ref.as_ref(),
+            Self::ManagedChallenge(value) => value.r#ref.as_ref(),
+            Self::Redirect(value) => value.r#ref.as_ref(),
+            Self::Rewrite(value) => value.r#ref.as_ref(),
+            Self::Route(value) => value.r#ref.as_ref(),
+            Self::Score(value) => value.r#ref.as_ref(),
+            Self::ServeError(value) => value.r#ref.as_ref(),
+            Self::SetConfig(value) => value.r#ref.as_ref(),
+            Self::Skip(value) => value.r#ref.as_ref(),
+            Self::SetCacheSettings(value) => value.r#ref.as_ref(),
+            Self::LogCustomField(value) => value.r#ref.as_ref(),
+            Self::DdosDynamic(value) => value.r#ref.as_ref(),
+            Self::ForceConnectionClose(value) => value.r#ref.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+}
+impl From<BlockRuleInput> for RequestRuleInput {
+    fn from(value: BlockRuleInput) -> Self {
+        Self::Block(value)
+    }
+}
+impl From<ChallengeRuleInput> for RequestRuleInput {
+    fn from(value: ChallengeRuleInput) -> Self {
+        Self::Challenge(value)
+    }
+}
+impl From<CompressResponseRuleInput> for RequestRuleInput {
+    fn from(value: CompressResponseRuleInput) -> Self {
+        Self::CompressResponse(value)
+    }
+}
+impl From<ExecuteRuleInput> for RequestRuleInput {
+    fn from(value: ExecuteRuleInput) -> Self {
+        Self::Execute(value)
+    }
+}
+impl From<JsChallengeRuleInput> for RequestRuleInput {
+    fn from(value: JsChallengeRuleInput) -> Self {
+        Self::JsChallenge(value)
+    }
+}
+impl From<LogRuleInput> for RequestRuleInput {
+    fn from(value: LogRuleInput) -> Self {
+        Self::Log(value)
+    }
+}
+impl From<ManagedChallengeRuleInput> for RequestRuleInput {
+    fn from(value: ManagedChallengeRuleInput) -> Self {
+        Self::ManagedChallenge(value)
+    }
+}
+impl From<RedirectRuleInput> for RequestRuleInput {
+    fn from(value: RedirectRuleInput) -> Self {
+        Self::Redirect(value)
+    }
+}
+impl From<RewriteRuleInput> for RequestRuleInput {
+    fn from(value: RewriteRuleInput) -> Self {
+        Self::Rewrite(value)
+    }
+}
+impl From<RouteRuleInput> for RequestRuleInput {
+    fn from(value: RouteRuleInput) -> Self {
+        Self::Route(value)
+    }
+}
+impl From<ScoreRuleInput> for RequestRuleInput {
+    fn from(value: ScoreRuleInput) -> Self {
+        Self::Score(value)
+    }
+}
+impl From<ServeErrorRuleInput> for RequestRuleInput {
+    fn from(value: ServeErrorRuleInput) -> Self {
+        Self::ServeError(value)
+    }
+}
+impl From<SetConfigRuleInput> for RequestRuleInput {
+    fn from(value: SetConfigRuleInput) -> Self {
+        Self::SetConfig(value)
+    }
+}
+impl From<SkipRuleInput> for RequestRuleInput {
+    fn from(value: SkipRuleInput) -> Self {
+        Self::Skip(value)
+    }
+}
+impl From<SetCacheSettingsRuleInput> for RequestRuleInput {
+    fn from(value: SetCacheSettingsRuleInput) -> Self {
+        Self::SetCacheSettings(value)
+    }
+}
+impl From<LogCustomFieldRuleInput> for RequestRuleInput {
+    fn from(value: LogCustomFieldRuleInput) -> Self {
+        Self::LogCustomField(value)
+    }
+}
+impl From<DDoSDynamicRuleInput> for RequestRuleInput {
+    fn from(value: DDoSDynamicRuleInput) -> Self {
+        Self::DdosDynamic(value)
+    }
+}
+impl From<ForceConnectionCloseRuleInput> for RequestRuleInput {
+    fn from(value: ForceConnectionCloseRuleInput) -> Self {
+        Self::ForceConnectionClose(value)
+    }
 }
 impl serde::Serialize for RequestRuleInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -8256,3 +8872,15 @@ impl ForceConnectionCloseRuleInput {
         self
     }
 }
+/// The name `EntrypointRulesetRequest` had until the names were reworked; use [`EntryPointRulesetRequest`].
+#[deprecated(note = "renamed to `EntryPointRulesetRequest`")]
+pub type EntrypointRulesetRequest = EntryPointRulesetRequest;
+/// The name `RulesetRequest2` had until the names were reworked; use [`UpdateRulesetRequest`].
+#[deprecated(note = "renamed to `UpdateRulesetRequest`")]
+pub type RulesetRequest2 = UpdateRulesetRequest;
+/// The name `UpdateStatusOfManagedTransformsRequest` had until the names were reworked; use [`EditStatusOfManagedTransformsRequest`].
+#[deprecated(note = "renamed to `EditStatusOfManagedTransformsRequest`")]
+pub type UpdateStatusOfManagedTransformsRequest = EditStatusOfManagedTransformsRequest;
+/// The name `UpdateStatusOfManagedTransformsResponse` had until the names were reworked; use [`EditStatusOfManagedTransformsResponse`].
+#[deprecated(note = "renamed to `EditStatusOfManagedTransformsResponse`")]
+pub type UpdateStatusOfManagedTransformsResponse = EditStatusOfManagedTransformsResponse;

@@ -41,14 +41,14 @@ impl RumApi<'_> {
     /// - `account_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn create_site(
+    pub fn create_web_analytics_site(
         &self,
         account_id: &str,
         body: &CreateSiteRequest,
     ) -> rt::Call<Site> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_SITE,
+            &operations::CREATE_WEB_ANALYTICS_SITE,
             &[account_id],
         );
         request.json(body);
@@ -68,14 +68,14 @@ impl RumApi<'_> {
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_sites(
+    pub fn list_web_analytics_sites(
         &self,
         account_id: &str,
-        params: &ListSitesParams,
+        params: &ListWebAnalyticsSitesParams,
     ) -> rt::ListCall<Site> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LIST_SITES,
+            &operations::LIST_WEB_ANALYTICS_SITES,
             &[account_id],
         );
         request.query("per_page", &params.per_page);
@@ -96,10 +96,14 @@ impl RumApi<'_> {
     /// - `site_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_site(&self, account_id: &str, site_id: &str) -> rt::Call<Site> {
+    pub fn get_web_analytics_site(
+        &self,
+        account_id: &str,
+        site_id: &str,
+    ) -> rt::Call<Site> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SITE,
+            &operations::GET_WEB_ANALYTICS_SITE,
             &[account_id, site_id],
         );
         rt::__private::call(request)
@@ -117,7 +121,7 @@ impl RumApi<'_> {
     /// - `site_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn update_site(
+    pub fn update_web_analytics_site(
         &self,
         account_id: &str,
         site_id: &str,
@@ -125,7 +129,7 @@ impl RumApi<'_> {
     ) -> rt::Call<Site> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_SITE,
+            &operations::UPDATE_WEB_ANALYTICS_SITE,
             &[account_id, site_id],
         );
         request.json(body);
@@ -144,14 +148,14 @@ impl RumApi<'_> {
     /// - `site_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn delete_site(
+    pub fn delete_web_analytics_site(
         &self,
         account_id: &str,
         site_id: &str,
     ) -> rt::Call<Option<SiteTagResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_SITE,
+            &operations::DELETE_WEB_ANALYTICS_SITE,
             &[account_id, site_id],
         );
         rt::__private::call(request)
@@ -169,7 +173,7 @@ impl RumApi<'_> {
     /// - `ruleset_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn create_rule(
+    pub fn create_web_analytics_rule(
         &self,
         account_id: &str,
         ruleset_id: &str,
@@ -177,7 +181,7 @@ impl RumApi<'_> {
     ) -> rt::Call<Rule> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_RULE,
+            &operations::CREATE_WEB_ANALYTICS_RULE,
             &[account_id, ruleset_id],
         );
         request.json(body);
@@ -197,7 +201,7 @@ impl RumApi<'_> {
     /// - `rule_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn update_rule(
+    pub fn update_web_analytics_rule(
         &self,
         account_id: &str,
         ruleset_id: &str,
@@ -206,7 +210,7 @@ impl RumApi<'_> {
     ) -> rt::Call<Rule> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_RULE,
+            &operations::UPDATE_WEB_ANALYTICS_RULE,
             &[account_id, ruleset_id, rule_id],
         );
         request.json(body);
@@ -226,7 +230,7 @@ impl RumApi<'_> {
     /// - `rule_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn delete_rule(
+    pub fn delete_web_analytics_rule(
         &self,
         account_id: &str,
         ruleset_id: &str,
@@ -234,7 +238,7 @@ impl RumApi<'_> {
     ) -> rt::Call<Option<RuleIdResult>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_RULE,
+            &operations::DELETE_WEB_ANALYTICS_RULE,
             &[account_id, ruleset_id, rule_id],
         );
         rt::__private::call(request)
@@ -252,14 +256,14 @@ impl RumApi<'_> {
     /// - `ruleset_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn list_rules(
+    pub fn list_rules_in_web_analytics_ruleset(
         &self,
         account_id: &str,
         ruleset_id: &str,
     ) -> rt::Call<RulesResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_RULES,
+            &operations::LIST_RULES_IN_WEB_ANALYTICS_RULESET,
             &[account_id, ruleset_id],
         );
         rt::__private::call(request)
@@ -277,7 +281,7 @@ impl RumApi<'_> {
     /// - `ruleset_id`
     ///
     /// Plans: business, enterprise, pro
-    pub fn modify_rules(
+    pub fn update_web_analytics_rules(
         &self,
         account_id: &str,
         ruleset_id: &str,
@@ -285,7 +289,7 @@ impl RumApi<'_> {
     ) -> rt::Call<RulesResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::MODIFY_RULES,
+            &operations::UPDATE_WEB_ANALYTICS_RULES,
             &[account_id, ruleset_id],
         );
         request.json(body);
@@ -303,10 +307,10 @@ impl RumApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_rum_status(&self, zone_id: &str) -> rt::Call<RumSite> {
+    pub fn get_rum_status_for_zone(&self, zone_id: &str) -> rt::Call<RumSite> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_RUM_STATUS,
+            &operations::GET_RUM_STATUS_FOR_ZONE,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -323,14 +327,14 @@ impl RumApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn toggle_rum(
+    pub fn toggle_rum_on_off_for_zone(
         &self,
         zone_id: &str,
         body: &ToggleRumRequest,
     ) -> rt::Call<RumSite> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TOGGLE_RUM,
+            &operations::TOGGLE_RUM_ON_OFF_FOR_ZONE,
             &[zone_id],
         );
         request.json(body);
@@ -341,7 +345,7 @@ impl RumApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `web-analytics-create-site` — `POST /accounts/{account_id}/rum/site_info`
-    pub static CREATE_SITE: rt::Operation = rt::Operation {
+    pub static CREATE_WEB_ANALYTICS_SITE: rt::Operation = rt::Operation {
         id: "web-analytics-create-site",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/rum/site_info",
@@ -350,7 +354,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-list-sites` — `GET /accounts/{account_id}/rum/site_info/list`
-    pub static LIST_SITES: rt::Operation = rt::Operation {
+    pub static LIST_WEB_ANALYTICS_SITES: rt::Operation = rt::Operation {
         id: "web-analytics-list-sites",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rum/site_info/list",
@@ -359,7 +363,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `web-analytics-get-site` — `GET /accounts/{account_id}/rum/site_info/{site_id}`
-    pub static GET_SITE: rt::Operation = rt::Operation {
+    pub static GET_WEB_ANALYTICS_SITE: rt::Operation = rt::Operation {
         id: "web-analytics-get-site",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rum/site_info/{site_id}",
@@ -368,7 +372,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-update-site` — `PUT /accounts/{account_id}/rum/site_info/{site_id}`
-    pub static UPDATE_SITE: rt::Operation = rt::Operation {
+    pub static UPDATE_WEB_ANALYTICS_SITE: rt::Operation = rt::Operation {
         id: "web-analytics-update-site",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/rum/site_info/{site_id}",
@@ -377,7 +381,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-delete-site` — `DELETE /accounts/{account_id}/rum/site_info/{site_id}`
-    pub static DELETE_SITE: rt::Operation = rt::Operation {
+    pub static DELETE_WEB_ANALYTICS_SITE: rt::Operation = rt::Operation {
         id: "web-analytics-delete-site",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/rum/site_info/{site_id}",
@@ -386,7 +390,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-create-rule` — `POST /accounts/{account_id}/rum/v2/{ruleset_id}/rule`
-    pub static CREATE_RULE: rt::Operation = rt::Operation {
+    pub static CREATE_WEB_ANALYTICS_RULE: rt::Operation = rt::Operation {
         id: "web-analytics-create-rule",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/rum/v2/{ruleset_id}/rule",
@@ -395,7 +399,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-update-rule` — `PUT /accounts/{account_id}/rum/v2/{ruleset_id}/rule/{rule_id}`
-    pub static UPDATE_RULE: rt::Operation = rt::Operation {
+    pub static UPDATE_WEB_ANALYTICS_RULE: rt::Operation = rt::Operation {
         id: "web-analytics-update-rule",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/rum/v2/{ruleset_id}/rule/{rule_id}",
@@ -404,7 +408,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-delete-rule` — `DELETE /accounts/{account_id}/rum/v2/{ruleset_id}/rule/{rule_id}`
-    pub static DELETE_RULE: rt::Operation = rt::Operation {
+    pub static DELETE_WEB_ANALYTICS_RULE: rt::Operation = rt::Operation {
         id: "web-analytics-delete-rule",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/rum/v2/{ruleset_id}/rule/{rule_id}",
@@ -413,7 +417,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-list-rules` — `GET /accounts/{account_id}/rum/v2/{ruleset_id}/rules`
-    pub static LIST_RULES: rt::Operation = rt::Operation {
+    pub static LIST_RULES_IN_WEB_ANALYTICS_RULESET: rt::Operation = rt::Operation {
         id: "web-analytics-list-rules",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/rum/v2/{ruleset_id}/rules",
@@ -422,7 +426,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-modify-rules` — `POST /accounts/{account_id}/rum/v2/{ruleset_id}/rules`
-    pub static MODIFY_RULES: rt::Operation = rt::Operation {
+    pub static UPDATE_WEB_ANALYTICS_RULES: rt::Operation = rt::Operation {
         id: "web-analytics-modify-rules",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/rum/v2/{ruleset_id}/rules",
@@ -431,7 +435,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-get-rum-status` — `GET /zones/{zone_id}/settings/rum`
-    pub static GET_RUM_STATUS: rt::Operation = rt::Operation {
+    pub static GET_RUM_STATUS_FOR_ZONE: rt::Operation = rt::Operation {
         id: "web-analytics-get-rum-status",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/rum",
@@ -440,7 +444,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web-analytics-toggle-rum` — `PATCH /zones/{zone_id}/settings/rum`
-    pub static TOGGLE_RUM: rt::Operation = rt::Operation {
+    pub static TOGGLE_RUM_ON_OFF_FOR_ZONE: rt::Operation = rt::Operation {
         id: "web-analytics-toggle-rum",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/settings/rum",
@@ -449,10 +453,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`RumApi::list_sites`](RumApi::list_sites).
+/// Query and header parameters of [`RumApi::list_web_analytics_sites`](RumApi::list_web_analytics_sites).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ListSitesParams {
+pub struct ListWebAnalyticsSitesParams {
     /// Query parameter `per_page`.
     pub per_page: Option<PerPage>,
     /// Query parameter `page`.
@@ -460,7 +464,7 @@ pub struct ListSitesParams {
     /// Query parameter `order_by`.
     pub order_by: Option<OrderBy>,
 }
-impl ListSitesParams {
+impl ListWebAnalyticsSitesParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {

@@ -47,10 +47,10 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn list_ac_ls(&self, account_id: &str) -> rt::ListCall<Acl> {
+    pub fn list_acls(&self, account_id: &str) -> rt::ListCall<Acl> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_AC_LS,
+            &operations::LIST_ACLS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -97,10 +97,10 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn acl_details(&self, account_id: &str, acl_id: &str) -> rt::Call<Acl> {
+    pub fn get_acl(&self, account_id: &str, acl_id: &str) -> rt::Call<Acl> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACL_DETAILS,
+            &operations::GET_ACL,
             &[account_id, acl_id],
         );
         rt::__private::call(request)
@@ -247,10 +247,10 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn peer_details(&self, account_id: &str, peer_id: &str) -> rt::Call<Peer> {
+    pub fn get_peer(&self, account_id: &str, peer_id: &str) -> rt::Call<Peer> {
         let request = rt::__private::request(
             self.client,
-            &operations::PEER_DETAILS,
+            &operations::GET_PEER,
             &[account_id, peer_id],
         );
         rt::__private::call(request)
@@ -347,10 +347,10 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn list_tsi_gs(&self, account_id: &str) -> rt::ListCall<Tsig> {
+    pub fn list_tsigs(&self, account_id: &str) -> rt::ListCall<Tsig> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_TSI_GS,
+            &operations::LIST_TSIGS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -393,10 +393,10 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`, `#organization:read`
     ///
     /// Plans: enterprise
-    pub fn tsig_details(&self, account_id: &str, tsig_id: &str) -> rt::Call<Tsig> {
+    pub fn get_tsig(&self, account_id: &str, tsig_id: &str) -> rt::Call<Tsig> {
         let request = rt::__private::request(
             self.client,
-            &operations::TSIG_DETAILS,
+            &operations::GET_TSIG,
             &[account_id, tsig_id],
         );
         rt::__private::call(request)
@@ -532,13 +532,13 @@ impl SecondaryDnsApi<'_> {
     /// Token permissions (any of): `#dns_records:read`
     ///
     /// Plans: enterprise
-    pub fn secondary_zone_configuration_details(
+    pub fn get_secondary_zone_configuration(
         &self,
         zone_id: &str,
     ) -> rt::Call<SingleResponseIncomingResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::SECONDARY_ZONE_CONFIGURATION_DETAILS,
+            &operations::GET_SECONDARY_ZONE_CONFIGURATION,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -653,13 +653,13 @@ impl SecondaryDnsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: enterprise
-    pub fn primary_zone_configuration_details(
+    pub fn get_primary_zone_configuration(
         &self,
         zone_id: &str,
     ) -> rt::Call<SingleResponseOutgoingResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::PRIMARY_ZONE_CONFIGURATION_DETAILS,
+            &operations::GET_PRIMARY_ZONE_CONFIGURATION,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -907,7 +907,7 @@ impl SecondaryDnsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `secondary-dns-(-acl)-list-ac-ls` — `GET /accounts/{account_id}/secondary_dns/acls`
-    pub static LIST_AC_LS: rt::Operation = rt::Operation {
+    pub static LIST_ACLS: rt::Operation = rt::Operation {
         id: "secondary-dns-(-acl)-list-ac-ls",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/secondary_dns/acls",
@@ -925,7 +925,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `secondary-dns-(-acl)-acl-details` — `GET /accounts/{account_id}/secondary_dns/acls/{acl_id}`
-    pub static ACL_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ACL: rt::Operation = rt::Operation {
         id: "secondary-dns-(-acl)-acl-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/secondary_dns/acls/{acl_id}",
@@ -970,7 +970,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `secondary-dns-(-peer)-peer-details` — `GET /accounts/{account_id}/secondary_dns/peers/{peer_id}`
-    pub static PEER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_PEER: rt::Operation = rt::Operation {
         id: "secondary-dns-(-peer)-peer-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/secondary_dns/peers/{peer_id}",
@@ -997,7 +997,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `secondary-dns-(-tsig)-list-tsi-gs` — `GET /accounts/{account_id}/secondary_dns/tsigs`
-    pub static LIST_TSI_GS: rt::Operation = rt::Operation {
+    pub static LIST_TSIGS: rt::Operation = rt::Operation {
         id: "secondary-dns-(-tsig)-list-tsi-gs",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/secondary_dns/tsigs",
@@ -1015,7 +1015,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `secondary-dns-(-tsig)-tsig-details` — `GET /accounts/{account_id}/secondary_dns/tsigs/{tsig_id}`
-    pub static TSIG_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_TSIG: rt::Operation = rt::Operation {
         id: "secondary-dns-(-tsig)-tsig-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/secondary_dns/tsigs/{tsig_id}",
@@ -1051,7 +1051,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `secondary-dns-(-secondary-zone)-secondary-zone-configuration-details` — `GET /zones/{zone_id}/secondary_dns/incoming`
-    pub static SECONDARY_ZONE_CONFIGURATION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_SECONDARY_ZONE_CONFIGURATION: rt::Operation = rt::Operation {
         id: "secondary-dns-(-secondary-zone)-secondary-zone-configuration-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/secondary_dns/incoming",
@@ -1087,7 +1087,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `secondary-dns-(-primary-zone)-primary-zone-configuration-details` — `GET /zones/{zone_id}/secondary_dns/outgoing`
-    pub static PRIMARY_ZONE_CONFIGURATION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_PRIMARY_ZONE_CONFIGURATION: rt::Operation = rt::Operation {
         id: "secondary-dns-(-primary-zone)-primary-zone-configuration-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/secondary_dns/outgoing",

@@ -37,13 +37,13 @@ impl SecurityCenterApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_security_center_issue_types(
+    pub fn get_security_center_issues_types(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<String>> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SECURITY_CENTER_ISSUE_TYPES,
+            &operations::GET_SECURITY_CENTER_ISSUES_TYPES,
             &[account_id],
         );
         rt::__private::call(request)
@@ -202,7 +202,7 @@ impl SecurityCenterApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `get-security-center-issue-types` — `GET /accounts/{account_id}/intel/attack-surface-report/issue-types`
-    pub static GET_SECURITY_CENTER_ISSUE_TYPES: rt::Operation = rt::Operation {
+    pub static GET_SECURITY_CENTER_ISSUES_TYPES: rt::Operation = rt::Operation {
         id: "get-security-center-issue-types",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/intel/attack-surface-report/issue-types",

@@ -39,10 +39,10 @@ impl SnippetsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn zone_snippets(&self, zone_id: &str) -> rt::Call<Vec<Snippet>> {
+    pub fn all_snippets(&self, zone_id: &str) -> rt::Call<Vec<Snippet>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZONE_SNIPPETS,
+            &operations::ALL_SNIPPETS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -57,10 +57,10 @@ impl SnippetsApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_rules(&self, zone_id: &str) -> rt::Call<Rules> {
+    pub fn rules(&self, zone_id: &str) -> rt::Call<Rules> {
         let request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_RULES,
+            &operations::RULES,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -74,28 +74,28 @@ impl SnippetsApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// The request body is optional: this method sends none; [`snippet_rules_put_with`](Self::snippet_rules_put_with) takes one.
+    /// The request body is optional: this method sends none; [`put_rules_with`](Self::put_rules_with) takes one.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_rules_put(&self, zone_id: &str) -> rt::Call<Rules> {
+    pub fn put_rules(&self, zone_id: &str) -> rt::Call<Rules> {
         let request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_RULES_PUT,
+            &operations::PUT_RULES,
             &[zone_id],
         );
         rt::__private::call(request)
     }
-    /// [`snippet_rules_put`](Self::snippet_rules_put) with its optional request body.
+    /// [`put_rules`](Self::put_rules) with its optional request body.
     ///
     /// `PUT /zones/{zone_id}/snippets/snippet_rules`
-    pub fn snippet_rules_put_with(
+    pub fn put_rules_with(
         &self,
         zone_id: &str,
-        body: &SnippetRulesPutRequest,
+        body: &PutRulesRequest,
     ) -> rt::Call<Rules> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_RULES_PUT,
+            &operations::PUT_RULES,
             &[zone_id],
         );
         request.json(body);
@@ -130,25 +130,25 @@ impl SnippetsApi<'_> {
     /// - `zone_id`
     /// - `snippet_name`
     ///
-    /// Request body: `multipart/form-data`, built with [`SnippetPutForm`] (or any `MultipartForm`), with parts:
+    /// Request body: `multipart/form-data`, built with [`PutSnippetForm`] (or any `MultipartForm`), with parts:
     /// - `files` (text: Content files of uploaded snippet)
     /// - `metadata` (JSON)
     ///
-    /// The request body is optional: this method sends none; [`snippet_put_with`](Self::snippet_put_with) takes one.
+    /// The request body is optional: this method sends none; [`put_snippet_with`](Self::put_snippet_with) takes one.
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_put(&self, zone_id: &str, snippet_name: &str) -> rt::Call<Snippet> {
+    pub fn put_snippet(&self, zone_id: &str, snippet_name: &str) -> rt::Call<Snippet> {
         let request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_PUT,
+            &operations::PUT_SNIPPET,
             &[zone_id, snippet_name],
         );
         rt::__private::call(request)
     }
-    /// [`snippet_put`](Self::snippet_put) with its optional request body.
+    /// [`put_snippet`](Self::put_snippet) with its optional request body.
     ///
     /// `PUT /zones/{zone_id}/snippets/{snippet_name}`
-    pub fn snippet_put_with(
+    pub fn put_snippet_with(
         &self,
         zone_id: &str,
         snippet_name: &str,
@@ -156,7 +156,7 @@ impl SnippetsApi<'_> {
     ) -> rt::Call<Snippet> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_PUT,
+            &operations::PUT_SNIPPET,
             &[zone_id, snippet_name],
         );
         request.multipart(form.into());
@@ -173,14 +173,14 @@ impl SnippetsApi<'_> {
     /// - `snippet_name`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_delete(
+    pub fn delete_snippet(
         &self,
         zone_id: &str,
         snippet_name: &str,
     ) -> rt::Call<Option<ApiResponseCommon>> {
         let request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_DELETE,
+            &operations::DELETE_SNIPPET,
             &[zone_id, snippet_name],
         );
         rt::__private::call(request)
@@ -198,10 +198,10 @@ impl SnippetsApi<'_> {
     /// Response: raw body (multipart/form-data).
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn snippet_content(&self, zone_id: &str, snippet_name: &str) -> rt::RawCall {
+    pub fn content(&self, zone_id: &str, snippet_name: &str) -> rt::RawCall {
         let request = rt::__private::request(
             self.client,
-            &operations::SNIPPET_CONTENT,
+            &operations::CONTENT,
             &[zone_id, snippet_name],
         );
         rt::__private::raw_call(request)
@@ -211,7 +211,7 @@ impl SnippetsApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `zone-snippets` — `GET /zones/{zone_id}/snippets`
-    pub static ZONE_SNIPPETS: rt::Operation = rt::Operation {
+    pub static ALL_SNIPPETS: rt::Operation = rt::Operation {
         id: "zone-snippets",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/snippets",
@@ -220,7 +220,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-snippets-snippet-rules` — `GET /zones/{zone_id}/snippets/snippet_rules`
-    pub static SNIPPET_RULES: rt::Operation = rt::Operation {
+    pub static RULES: rt::Operation = rt::Operation {
         id: "zone-snippets-snippet-rules",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/snippets/snippet_rules",
@@ -229,7 +229,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-snippets-snippet-rules-put` — `PUT /zones/{zone_id}/snippets/snippet_rules`
-    pub static SNIPPET_RULES_PUT: rt::Operation = rt::Operation {
+    pub static PUT_RULES: rt::Operation = rt::Operation {
         id: "zone-snippets-snippet-rules-put",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/snippets/snippet_rules",
@@ -247,7 +247,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-snippets-snippet-put` — `PUT /zones/{zone_id}/snippets/{snippet_name}`
-    pub static SNIPPET_PUT: rt::Operation = rt::Operation {
+    pub static PUT_SNIPPET: rt::Operation = rt::Operation {
         id: "zone-snippets-snippet-put",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/snippets/{snippet_name}",
@@ -256,7 +256,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-snippets-snippet-delete` — `DELETE /zones/{zone_id}/snippets/{snippet_name}`
-    pub static SNIPPET_DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_SNIPPET: rt::Operation = rt::Operation {
         id: "zone-snippets-snippet-delete",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/snippets/{snippet_name}",
@@ -265,7 +265,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-snippets-snippet-content` — `GET /zones/{zone_id}/snippets/{snippet_name}/content`
-    pub static SNIPPET_CONTENT: rt::Operation = rt::Operation {
+    pub static CONTENT: rt::Operation = rt::Operation {
         id: "zone-snippets-snippet-content",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/snippets/{snippet_name}/content",
@@ -274,18 +274,18 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// The parts of the `multipart/form-data` body of [`SnippetsApi::snippet_put`](SnippetsApi::snippet_put).
+/// The parts of the `multipart/form-data` body of [`SnippetsApi::put_snippet`](SnippetsApi::put_snippet).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct SnippetPutForm {
+pub struct PutSnippetForm {
     /// Part `files`.
     ///
     /// Content files of uploaded snippet
     pub files: Option<String>,
     /// Part `metadata`.
-    pub metadata: Option<SnippetPutRequestMetadata>,
+    pub metadata: Option<PutSnippetRequestMetadata>,
 }
-impl SnippetPutForm {
+impl PutSnippetForm {
     /// A form with the required parts set and every other left out.
     #[inline]
     pub fn new() -> Self {
@@ -302,13 +302,13 @@ impl SnippetPutForm {
     }
     /// Sets the part `metadata`.
     #[inline]
-    pub fn metadata(mut self, value: impl Into<SnippetPutRequestMetadata>) -> Self {
+    pub fn metadata(mut self, value: impl Into<PutSnippetRequestMetadata>) -> Self {
         self.metadata = Some(value.into());
         self
     }
 }
-impl From<SnippetPutForm> for rt::MultipartForm {
-    fn from(parts: SnippetPutForm) -> Self {
+impl From<PutSnippetForm> for rt::MultipartForm {
+    fn from(parts: PutSnippetForm) -> Self {
         let mut form = rt::MultipartForm::new();
         if let Some(value) = parts.files {
             form = form.text("files", rt::__private::form_text(&value));
@@ -412,12 +412,12 @@ impl RulesItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct SnippetRulesPutRequest {
+pub struct PutRulesRequest {
     /// `rules`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Rules>,
 }
-impl SnippetRulesPutRequest {
+impl PutRulesRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -434,14 +434,14 @@ impl SnippetRulesPutRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct SnippetPutRequestMetadata {
+pub struct PutSnippetRequestMetadata {
     /// Main module name of uploaded snippet
     ///
     /// Example: `"main.js"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub main_module: Option<String>,
 }
-impl SnippetPutRequestMetadata {
+impl PutSnippetRequestMetadata {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -480,3 +480,9 @@ pub struct MessagesItem {
     /// `message`
     pub message: String,
 }
+/// The name `SnippetPutRequestMetadata` had until the names were reworked; use [`PutSnippetRequestMetadata`].
+#[deprecated(note = "renamed to `PutSnippetRequestMetadata`")]
+pub type SnippetPutRequestMetadata = PutSnippetRequestMetadata;
+/// The name `SnippetRulesPutRequest` had until the names were reworked; use [`PutRulesRequest`].
+#[deprecated(note = "renamed to `PutRulesRequest`")]
+pub type SnippetRulesPutRequest = PutRulesRequest;

@@ -44,10 +44,13 @@ impl SpeedApi<'_> {
     /// Token permissions (any of): `#zone_settings:read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn get_fonts_setting(&self, zone_id: &str) -> rt::Call<CloudflareFonts> {
+    pub fn get_cloudflare_fonts_setting(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<CloudflareFonts> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_FONTS_SETTING,
+            &operations::GET_CLOUDFLARE_FONTS_SETTING,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -67,14 +70,14 @@ impl SpeedApi<'_> {
     /// Token permissions (any of): `#zone_settings:edit`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn change_fonts_setting(
+    pub fn change_cloudflare_fonts_setting(
         &self,
         zone_id: &str,
-        body: &ChangeFontsSettingRequest,
+        body: &ChangeCloudflareFontsSettingRequest,
     ) -> rt::Call<CloudflareFonts> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CHANGE_FONTS_SETTING,
+            &operations::CHANGE_CLOUDFLARE_FONTS_SETTING,
             &[zone_id],
         );
         request.json(body);
@@ -85,7 +88,7 @@ impl SpeedApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `zone-settings-get-fonts-setting` — `GET /zones/{zone_id}/settings/fonts`
-    pub static GET_FONTS_SETTING: rt::Operation = rt::Operation {
+    pub static GET_CLOUDFLARE_FONTS_SETTING: rt::Operation = rt::Operation {
         id: "zone-settings-get-fonts-setting",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/fonts",
@@ -94,7 +97,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zone-settings-change-fonts-setting` — `PATCH /zones/{zone_id}/settings/fonts`
-    pub static CHANGE_FONTS_SETTING: rt::Operation = rt::Operation {
+    pub static CHANGE_CLOUDFLARE_FONTS_SETTING: rt::Operation = rt::Operation {
         id: "zone-settings-change-fonts-setting",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/settings/fonts",
@@ -241,14 +244,17 @@ impl<'de> serde::Deserialize<'de> for CloudflareFontsValue {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct ChangeFontsSettingRequest {
+pub struct ChangeCloudflareFontsSettingRequest {
     /// `value`
     pub value: CloudflareFontsValue,
 }
-impl ChangeFontsSettingRequest {
+impl ChangeCloudflareFontsSettingRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(value: impl Into<CloudflareFontsValue>) -> Self {
         Self { value: value.into() }
     }
 }
+/// The name `ChangeFontsSettingRequest` had until the names were reworked; use [`ChangeCloudflareFontsSettingRequest`].
+#[deprecated(note = "renamed to `ChangeCloudflareFontsSettingRequest`")]
+pub type ChangeFontsSettingRequest = ChangeCloudflareFontsSettingRequest;

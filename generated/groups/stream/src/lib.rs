@@ -121,14 +121,14 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn clip_videos_given_a_start_and_end_time(
+    pub fn clip_videos_given_start_and_end_time(
         &self,
         account_id: &str,
         body: &VideoClipStandard,
     ) -> rt::Call<Clipping> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CLIP_VIDEOS_GIVEN_A_START_AND_END_TIME,
+            &operations::CLIP_VIDEOS_GIVEN_START_AND_END_TIME,
             &[account_id],
         );
         request.json(body);
@@ -144,15 +144,15 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn upload_videos_from_a_url(
+    pub fn upload_videos_from_url(
         &self,
         account_id: &str,
         body: &VideoCopyRequest,
-        params: &UploadVideosFromAUrlParams,
+        params: &UploadVideosFromUrlParams,
     ) -> rt::Call<Videos> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPLOAD_VIDEOS_FROM_A_URL,
+            &operations::UPLOAD_VIDEOS_FROM_URL,
             &[account_id],
         );
         request.header("Upload-Creator", &params.upload_creator);
@@ -170,15 +170,15 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn upload_videos_via_direct_upload_ur_ls(
+    pub fn upload_videos_via_direct_upload_urls(
         &self,
         account_id: &str,
         body: &DirectUploadRequest,
-        params: &UploadVideosViaDirectUploadUrLsParams,
+        params: &UploadVideosViaDirectUploadUrlsParams,
     ) -> rt::Call<DirectUploadResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS,
+            &operations::UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_URLS,
             &[account_id],
         );
         request.header("Upload-Creator", &params.upload_creator);
@@ -316,14 +316,14 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_live_input(
+    pub fn create_live_input(
         &self,
         account_id: &str,
         body: &CreateInputRequest,
-    ) -> rt::Call<LiveInput2> {
+    ) -> rt::Call<StreamLiveInput> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_LIVE_INPUT,
+            &operations::CREATE_LIVE_INPUT,
             &[account_id],
         );
         request.json(body);
@@ -340,14 +340,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `live_input_identifier`
-    pub fn retrieve_a_live_input(
+    pub fn retrieve_live_input(
         &self,
         account_id: &str,
         live_input_identifier: &str,
-    ) -> rt::Call<LiveInput2> {
+    ) -> rt::Call<StreamLiveInput> {
         let request = rt::__private::request(
             self.client,
-            &operations::RETRIEVE_A_LIVE_INPUT,
+            &operations::RETRIEVE_LIVE_INPUT,
             &[account_id, live_input_identifier],
         );
         rt::__private::call(request)
@@ -363,15 +363,15 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `live_input_identifier`
-    pub fn update_a_live_input(
+    pub fn update_live_input(
         &self,
         account_id: &str,
         live_input_identifier: &str,
         body: &UpdateInputRequest,
-    ) -> rt::Call<LiveInput2> {
+    ) -> rt::Call<StreamLiveInput> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_LIVE_INPUT,
+            &operations::UPDATE_LIVE_INPUT,
             &[account_id, live_input_identifier],
         );
         request.json(body);
@@ -389,24 +389,24 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `live_input_identifier`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_live_input_with`](Self::delete_a_live_input_with) sends a JSON value of yours.
-    pub fn delete_a_live_input(
+    /// The spec describes no request body: this method sends `{}`; [`delete_live_input_with`](Self::delete_live_input_with) sends a JSON value of yours.
+    pub fn delete_live_input(
         &self,
         account_id: &str,
         live_input_identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_LIVE_INPUT,
+            &operations::DELETE_LIVE_INPUT,
             &[account_id, live_input_identifier],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_live_input`](Self::delete_a_live_input) with its optional request body.
+    /// [`delete_live_input`](Self::delete_live_input) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/stream/live_inputs/{live_input_identifier}`
-    pub fn delete_a_live_input_with(
+    pub fn delete_live_input_with(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -414,7 +414,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_LIVE_INPUT,
+            &operations::DELETE_LIVE_INPUT,
             &[account_id, live_input_identifier],
         );
         request.json(body);
@@ -431,14 +431,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `live_input_identifier`
-    pub fn list_all_outputs_associated_with_a_specified_live_input(
+    pub fn list_all_outputs_associated_specified_live_input(
         &self,
         account_id: &str,
         live_input_identifier: &str,
     ) -> rt::Call<Vec<Output>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT,
+            &operations::LIST_ALL_OUTPUTS_ASSOCIATED_SPECIFIED_LIVE_INPUT,
             &[account_id, live_input_identifier],
         );
         rt::__private::call(request)
@@ -454,7 +454,7 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `live_input_identifier`
-    pub fn create_a_new_output_connected_to_a_live_input(
+    pub fn create_new_output_connected_to_live_input(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -462,7 +462,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<Output> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT,
+            &operations::CREATE_NEW_OUTPUT_CONNECTED_TO_LIVE_INPUT,
             &[account_id, live_input_identifier],
         );
         request.json(body);
@@ -480,7 +480,7 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `live_input_identifier`
     /// - `output_identifier`
-    pub fn update_an_output(
+    pub fn update_output(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -489,7 +489,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<Output> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_AN_OUTPUT,
+            &operations::UPDATE_OUTPUT,
             &[account_id, live_input_identifier, output_identifier],
         );
         request.json(body);
@@ -508,8 +508,8 @@ impl StreamApi<'_> {
     /// - `live_input_identifier`
     /// - `output_identifier`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_an_output_with`](Self::delete_an_output_with) sends a JSON value of yours.
-    pub fn delete_an_output(
+    /// The spec describes no request body: this method sends `{}`; [`delete_output_with`](Self::delete_output_with) sends a JSON value of yours.
+    pub fn delete_output(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -517,16 +517,16 @@ impl StreamApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_AN_OUTPUT,
+            &operations::DELETE_OUTPUT,
             &[account_id, live_input_identifier, output_identifier],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_an_output`](Self::delete_an_output) with its optional request body.
+    /// [`delete_output`](Self::delete_output) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs/{output_identifier}`
-    pub fn delete_an_output_with(
+    pub fn delete_output_with(
         &self,
         account_id: &str,
         live_input_identifier: &str,
@@ -535,7 +535,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_AN_OUTPUT,
+            &operations::DELETE_OUTPUT,
             &[account_id, live_input_identifier, output_identifier],
         );
         request.json(body);
@@ -551,14 +551,14 @@ impl StreamApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn storage_usage(
+    pub fn storage_use(
         &self,
         account_id: &str,
-        params: &StorageUsageParams,
+        params: &StorageUseParams,
     ) -> rt::Call<StorageUseResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::STORAGE_USAGE,
+            &operations::STORAGE_USE,
             &[account_id],
         );
         request.query("creator", &params.creator);
@@ -627,14 +627,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn watermark_profile_details(
+    pub fn get_watermark_profile(
         &self,
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Watermarks> {
         let request = rt::__private::request(
             self.client,
-            &operations::WATERMARK_PROFILE_DETAILS,
+            &operations::GET_WATERMARK_PROFILE,
             &[account_id, identifier],
         );
         rt::__private::call(request)
@@ -794,7 +794,7 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn update_video_details(
+    pub fn edit_video_details(
         &self,
         account_id: &str,
         identifier: &str,
@@ -802,7 +802,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<Videos> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_VIDEO_DETAILS,
+            &operations::EDIT_VIDEO_DETAILS,
             &[account_id, identifier],
         );
         request.json(body);
@@ -862,14 +862,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn list_audio_tracks(
+    pub fn list_additional_audio_tracks_on_video(
         &self,
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Vec<AdditionalAudio>> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_AUDIO_TRACKS,
+            &operations::LIST_ADDITIONAL_AUDIO_TRACKS_ON_VIDEO,
             &[account_id, identifier],
         );
         rt::__private::call(request)
@@ -885,7 +885,7 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn add_audio_track(
+    pub fn add_audio_tracks_to_video(
         &self,
         account_id: &str,
         identifier: &str,
@@ -893,7 +893,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<AdditionalAudio> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ADD_AUDIO_TRACK,
+            &operations::ADD_AUDIO_TRACKS_TO_VIDEO,
             &[account_id, identifier],
         );
         request.json(body);
@@ -911,7 +911,7 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `identifier`
     /// - `audio_identifier`
-    pub fn edit_audio_tracks(
+    pub fn edit_additional_audio_tracks_on_video(
         &self,
         account_id: &str,
         identifier: &str,
@@ -920,7 +920,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<AdditionalAudio> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::EDIT_AUDIO_TRACKS,
+            &operations::EDIT_ADDITIONAL_AUDIO_TRACKS_ON_VIDEO,
             &[account_id, identifier, audio_identifier],
         );
         request.json(body);
@@ -938,7 +938,7 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `identifier`
     /// - `audio_identifier`
-    pub fn delete_audio_tracks(
+    pub fn delete_additional_audio_tracks_on_video(
         &self,
         account_id: &str,
         identifier: &str,
@@ -946,7 +946,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<Option<String>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DELETE_AUDIO_TRACKS,
+            &operations::DELETE_ADDITIONAL_AUDIO_TRACKS_ON_VIDEO,
             &[account_id, identifier, audio_identifier],
         );
         rt::__private::call(request)
@@ -986,7 +986,7 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `identifier`
     /// - `language`
-    pub fn get_caption_or_subtitle_for_language(
+    pub fn list_captions_or_subtitles_for_provided_language(
         &self,
         account_id: &str,
         identifier: &str,
@@ -994,7 +994,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<Captions> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
+            &operations::LIST_CAPTIONS_OR_SUBTITLES_FOR_PROVIDED_LANGUAGE,
             &[account_id, identifier, language],
         );
         rt::__private::call(request)
@@ -1087,7 +1087,7 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `identifier`
     /// - `language`
-    pub fn generate_caption_or_subtitle_for_language(
+    pub fn generate_captions_or_subtitles_provided_language_via_ai(
         &self,
         account_id: &str,
         identifier: &str,
@@ -1095,7 +1095,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<Captions> {
         let request = rt::__private::request(
             self.client,
-            &operations::GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE,
+            &operations::GENERATE_CAPTIONS_OR_SUBTITLES_PROVIDED_LANGUAGE_VIA_AI,
             &[account_id, identifier, language],
         );
         rt::__private::call(request)
@@ -1113,10 +1113,10 @@ impl StreamApi<'_> {
     /// - `identifier`
     /// - `language`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`get_vtt_caption_or_subtitle_with`](Self::get_vtt_caption_or_subtitle_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`return_web_vtt_captions_for_provided_language_with`](Self::return_web_vtt_captions_for_provided_language_with) sends a JSON value of yours.
     ///
     /// Response: raw body (text/vtt).
-    pub fn get_vtt_caption_or_subtitle(
+    pub fn return_web_vtt_captions_for_provided_language(
         &self,
         account_id: &str,
         identifier: &str,
@@ -1124,16 +1124,16 @@ impl StreamApi<'_> {
     ) -> rt::RawCall {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_VTT_CAPTION_OR_SUBTITLE,
+            &operations::RETURN_WEB_VTT_CAPTIONS_FOR_PROVIDED_LANGUAGE,
             &[account_id, identifier, language],
         );
         request.json(&serde_json::Map::new());
         rt::__private::raw_call(request)
     }
-    /// [`get_vtt_caption_or_subtitle`](Self::get_vtt_caption_or_subtitle) with its optional request body.
+    /// [`return_web_vtt_captions_for_provided_language`](Self::return_web_vtt_captions_for_provided_language) with its optional request body.
     ///
     /// `GET /accounts/{account_id}/stream/{identifier}/captions/{language}/vtt`
-    pub fn get_vtt_caption_or_subtitle_with(
+    pub fn return_web_vtt_captions_for_provided_language_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -1142,7 +1142,7 @@ impl StreamApi<'_> {
     ) -> rt::RawCall {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_VTT_CAPTION_OR_SUBTITLE,
+            &operations::RETURN_WEB_VTT_CAPTIONS_FOR_PROVIDED_LANGUAGE,
             &[account_id, identifier, language],
         );
         request.json(body);
@@ -1159,14 +1159,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn stream_m_p_4_downloads_list_downloads(
+    pub fn list_downloads(
         &self,
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::STREAM_M_P_4_DOWNLOADS_LIST_DOWNLOADS,
+            &operations::LIST_DOWNLOADS,
             &[account_id, identifier],
         );
         rt::__private::call(request)
@@ -1183,24 +1183,24 @@ impl StreamApi<'_> {
     /// - `account_id`
     /// - `identifier`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`stream_m_p_4_downloads_create_downloads_with`](Self::stream_m_p_4_downloads_create_downloads_with) sends a JSON value of yours.
-    pub fn stream_m_p_4_downloads_create_downloads(
+    /// The spec describes no request body: this method sends `{}`; [`create_downloads_with`](Self::create_downloads_with) sends a JSON value of yours.
+    pub fn create_downloads(
         &self,
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
+            &operations::CREATE_DOWNLOADS,
             &[account_id, identifier],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`stream_m_p_4_downloads_create_downloads`](Self::stream_m_p_4_downloads_create_downloads) with its optional request body.
+    /// [`create_downloads`](Self::create_downloads) with its optional request body.
     ///
     /// `POST /accounts/{account_id}/stream/{identifier}/downloads`
-    pub fn stream_m_p_4_downloads_create_downloads_with(
+    pub fn create_downloads_with(
         &self,
         account_id: &str,
         identifier: &str,
@@ -1208,7 +1208,7 @@ impl StreamApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS,
+            &operations::CREATE_DOWNLOADS,
             &[account_id, identifier],
         );
         request.json(body);
@@ -1225,14 +1225,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn stream_m_p_4_downloads_delete_downloads(
+    pub fn delete_downloads(
         &self,
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<Option<String>> {
         let request = rt::__private::request(
             self.client,
-            &operations::STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS,
+            &operations::DELETE_DOWNLOADS,
             &[account_id, identifier],
         );
         rt::__private::call(request)
@@ -1248,14 +1248,14 @@ impl StreamApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `identifier`
-    pub fn retreieve_embed_code_html(
+    pub fn retrieve_embed_code_html(
         &self,
         account_id: &str,
         identifier: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::RETREIEVE_EMBED_CODE_HTML,
+            &operations::RETRIEVE_EMBED_CODE_HTML,
             &[account_id, identifier],
         );
         rt::__private::call(request)
@@ -1308,7 +1308,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-video-clipping-clip-videos-given-a-start-and-end-time` — `POST /accounts/{account_id}/stream/clip`
-    pub static CLIP_VIDEOS_GIVEN_A_START_AND_END_TIME: rt::Operation = rt::Operation {
+    pub static CLIP_VIDEOS_GIVEN_START_AND_END_TIME: rt::Operation = rt::Operation {
         id: "stream-video-clipping-clip-videos-given-a-start-and-end-time",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/clip",
@@ -1317,7 +1317,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-videos-upload-videos-from-a-url` — `POST /accounts/{account_id}/stream/copy`
-    pub static UPLOAD_VIDEOS_FROM_A_URL: rt::Operation = rt::Operation {
+    pub static UPLOAD_VIDEOS_FROM_URL: rt::Operation = rt::Operation {
         id: "stream-videos-upload-videos-from-a-url",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/copy",
@@ -1326,7 +1326,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-videos-upload-videos-via-direct-upload-ur-ls` — `POST /accounts/{account_id}/stream/direct_upload`
-    pub static UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_UR_LS: rt::Operation = rt::Operation {
+    pub static UPLOAD_VIDEOS_VIA_DIRECT_UPLOAD_URLS: rt::Operation = rt::Operation {
         id: "stream-videos-upload-videos-via-direct-upload-ur-ls",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/direct_upload",
@@ -1371,7 +1371,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-create-a-live-input` — `POST /accounts/{account_id}/stream/live_inputs`
-    pub static CREATE_A_LIVE_INPUT: rt::Operation = rt::Operation {
+    pub static CREATE_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-create-a-live-input",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/live_inputs",
@@ -1380,7 +1380,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-retrieve-a-live-input` — `GET /accounts/{account_id}/stream/live_inputs/{live_input_identifier}`
-    pub static RETRIEVE_A_LIVE_INPUT: rt::Operation = rt::Operation {
+    pub static RETRIEVE_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-retrieve-a-live-input",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}",
@@ -1389,7 +1389,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-update-a-live-input` — `PUT /accounts/{account_id}/stream/live_inputs/{live_input_identifier}`
-    pub static UPDATE_A_LIVE_INPUT: rt::Operation = rt::Operation {
+    pub static UPDATE_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-update-a-live-input",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}",
@@ -1398,7 +1398,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-delete-a-live-input` — `DELETE /accounts/{account_id}/stream/live_inputs/{live_input_identifier}`
-    pub static DELETE_A_LIVE_INPUT: rt::Operation = rt::Operation {
+    pub static DELETE_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-delete-a-live-input",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}",
@@ -1407,7 +1407,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-list-all-outputs-associated-with-a-specified-live-input` — `GET /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs`
-    pub static LIST_ALL_OUTPUTS_ASSOCIATED_WITH_A_SPECIFIED_LIVE_INPUT: rt::Operation = rt::Operation {
+    pub static LIST_ALL_OUTPUTS_ASSOCIATED_SPECIFIED_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-list-all-outputs-associated-with-a-specified-live-input",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs",
@@ -1416,7 +1416,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-create-a-new-output,-connected-to-a-live-input` — `POST /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs`
-    pub static CREATE_A_NEW_OUTPUT_CONNECTED_TO_A_LIVE_INPUT: rt::Operation = rt::Operation {
+    pub static CREATE_NEW_OUTPUT_CONNECTED_TO_LIVE_INPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-create-a-new-output,-connected-to-a-live-input",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs",
@@ -1425,7 +1425,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-update-an-output` — `PUT /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs/{output_identifier}`
-    pub static UPDATE_AN_OUTPUT: rt::Operation = rt::Operation {
+    pub static UPDATE_OUTPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-update-an-output",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs/{output_identifier}",
@@ -1434,7 +1434,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-live-inputs-delete-an-output` — `DELETE /accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs/{output_identifier}`
-    pub static DELETE_AN_OUTPUT: rt::Operation = rt::Operation {
+    pub static DELETE_OUTPUT: rt::Operation = rt::Operation {
         id: "stream-live-inputs-delete-an-output",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/stream/live_inputs/{live_input_identifier}/outputs/{output_identifier}",
@@ -1443,7 +1443,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-videos-storage-usage` — `GET /accounts/{account_id}/stream/storage-usage`
-    pub static STORAGE_USAGE: rt::Operation = rt::Operation {
+    pub static STORAGE_USE: rt::Operation = rt::Operation {
         id: "stream-videos-storage-usage",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/storage-usage",
@@ -1470,7 +1470,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-watermark-profile-watermark-profile-details` — `GET /accounts/{account_id}/stream/watermarks/{identifier}`
-    pub static WATERMARK_PROFILE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_WATERMARK_PROFILE: rt::Operation = rt::Operation {
         id: "stream-watermark-profile-watermark-profile-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/watermarks/{identifier}",
@@ -1524,7 +1524,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-videos-update-video-details` — `POST /accounts/{account_id}/stream/{identifier}`
-    pub static UPDATE_VIDEO_DETAILS: rt::Operation = rt::Operation {
+    pub static EDIT_VIDEO_DETAILS: rt::Operation = rt::Operation {
         id: "stream-videos-update-video-details",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/{identifier}",
@@ -1542,7 +1542,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `list-audio-tracks` — `GET /accounts/{account_id}/stream/{identifier}/audio`
-    pub static LIST_AUDIO_TRACKS: rt::Operation = rt::Operation {
+    pub static LIST_ADDITIONAL_AUDIO_TRACKS_ON_VIDEO: rt::Operation = rt::Operation {
         id: "list-audio-tracks",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/{identifier}/audio",
@@ -1551,7 +1551,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `add-audio-track` — `POST /accounts/{account_id}/stream/{identifier}/audio/copy`
-    pub static ADD_AUDIO_TRACK: rt::Operation = rt::Operation {
+    pub static ADD_AUDIO_TRACKS_TO_VIDEO: rt::Operation = rt::Operation {
         id: "add-audio-track",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/{identifier}/audio/copy",
@@ -1560,7 +1560,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `edit-audio-tracks` — `PATCH /accounts/{account_id}/stream/{identifier}/audio/{audio_identifier}`
-    pub static EDIT_AUDIO_TRACKS: rt::Operation = rt::Operation {
+    pub static EDIT_ADDITIONAL_AUDIO_TRACKS_ON_VIDEO: rt::Operation = rt::Operation {
         id: "edit-audio-tracks",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/stream/{identifier}/audio/{audio_identifier}",
@@ -1569,7 +1569,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `delete-audio-tracks` — `DELETE /accounts/{account_id}/stream/{identifier}/audio/{audio_identifier}`
-    pub static DELETE_AUDIO_TRACKS: rt::Operation = rt::Operation {
+    pub static DELETE_ADDITIONAL_AUDIO_TRACKS_ON_VIDEO: rt::Operation = rt::Operation {
         id: "delete-audio-tracks",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/stream/{identifier}/audio/{audio_identifier}",
@@ -1587,7 +1587,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-subtitles/-captions-get-caption-or-subtitle-for-language` — `GET /accounts/{account_id}/stream/{identifier}/captions/{language}`
-    pub static GET_CAPTION_OR_SUBTITLE_FOR_LANGUAGE: rt::Operation = rt::Operation {
+    pub static LIST_CAPTIONS_OR_SUBTITLES_FOR_PROVIDED_LANGUAGE: rt::Operation = rt::Operation {
         id: "stream-subtitles/-captions-get-caption-or-subtitle-for-language",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/{identifier}/captions/{language}",
@@ -1614,7 +1614,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-subtitles/-captions-generate-caption-or-subtitle-for-language` — `POST /accounts/{account_id}/stream/{identifier}/captions/{language}/generate`
-    pub static GENERATE_CAPTION_OR_SUBTITLE_FOR_LANGUAGE: rt::Operation = rt::Operation {
+    pub static GENERATE_CAPTIONS_OR_SUBTITLES_PROVIDED_LANGUAGE_VIA_AI: rt::Operation = rt::Operation {
         id: "stream-subtitles/-captions-generate-caption-or-subtitle-for-language",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/{identifier}/captions/{language}/generate",
@@ -1623,7 +1623,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-subtitles/-captions-get-vtt-caption-or-subtitle` — `GET /accounts/{account_id}/stream/{identifier}/captions/{language}/vtt`
-    pub static GET_VTT_CAPTION_OR_SUBTITLE: rt::Operation = rt::Operation {
+    pub static RETURN_WEB_VTT_CAPTIONS_FOR_PROVIDED_LANGUAGE: rt::Operation = rt::Operation {
         id: "stream-subtitles/-captions-get-vtt-caption-or-subtitle",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/{identifier}/captions/{language}/vtt",
@@ -1632,7 +1632,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-m-p-4-downloads-list-downloads` — `GET /accounts/{account_id}/stream/{identifier}/downloads`
-    pub static STREAM_M_P_4_DOWNLOADS_LIST_DOWNLOADS: rt::Operation = rt::Operation {
+    pub static LIST_DOWNLOADS: rt::Operation = rt::Operation {
         id: "stream-m-p-4-downloads-list-downloads",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/{identifier}/downloads",
@@ -1641,7 +1641,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-m-p-4-downloads-create-downloads` — `POST /accounts/{account_id}/stream/{identifier}/downloads`
-    pub static STREAM_M_P_4_DOWNLOADS_CREATE_DOWNLOADS: rt::Operation = rt::Operation {
+    pub static CREATE_DOWNLOADS: rt::Operation = rt::Operation {
         id: "stream-m-p-4-downloads-create-downloads",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/stream/{identifier}/downloads",
@@ -1650,7 +1650,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-m-p-4-downloads-delete-downloads` — `DELETE /accounts/{account_id}/stream/{identifier}/downloads`
-    pub static STREAM_M_P_4_DOWNLOADS_DELETE_DOWNLOADS: rt::Operation = rt::Operation {
+    pub static DELETE_DOWNLOADS: rt::Operation = rt::Operation {
         id: "stream-m-p-4-downloads-delete-downloads",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/stream/{identifier}/downloads",
@@ -1659,7 +1659,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `stream-videos-retreieve-embed-code-html` — `GET /accounts/{account_id}/stream/{identifier}/embed`
-    pub static RETREIEVE_EMBED_CODE_HTML: rt::Operation = rt::Operation {
+    pub static RETRIEVE_EMBED_CODE_HTML: rt::Operation = rt::Operation {
         id: "stream-videos-retreieve-embed-code-html",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/stream/{identifier}/embed",
@@ -1802,16 +1802,16 @@ impl InitiateVideoUploadsUsingTusParams {
         self
     }
 }
-/// Query and header parameters of [`StreamApi::upload_videos_from_a_url`](StreamApi::upload_videos_from_a_url).
+/// Query and header parameters of [`StreamApi::upload_videos_from_url`](StreamApi::upload_videos_from_url).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UploadVideosFromAUrlParams {
+pub struct UploadVideosFromUrlParams {
     /// Header `Upload-Creator`.
     pub upload_creator: Option<Creator>,
     /// Header `Upload-Metadata`.
     pub upload_metadata: Option<UploadMetadata>,
 }
-impl UploadVideosFromAUrlParams {
+impl UploadVideosFromUrlParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1833,14 +1833,14 @@ impl UploadVideosFromAUrlParams {
         self
     }
 }
-/// Query and header parameters of [`StreamApi::upload_videos_via_direct_upload_ur_ls`](StreamApi::upload_videos_via_direct_upload_ur_ls).
+/// Query and header parameters of [`StreamApi::upload_videos_via_direct_upload_urls`](StreamApi::upload_videos_via_direct_upload_urls).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UploadVideosViaDirectUploadUrLsParams {
+pub struct UploadVideosViaDirectUploadUrlsParams {
     /// Header `Upload-Creator`.
     pub upload_creator: Option<Creator>,
 }
-impl UploadVideosViaDirectUploadUrLsParams {
+impl UploadVideosViaDirectUploadUrlsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1877,14 +1877,14 @@ impl ListLiveInputsParams {
         self
     }
 }
-/// Query and header parameters of [`StreamApi::storage_usage`](StreamApi::storage_usage).
+/// Query and header parameters of [`StreamApi::storage_use`](StreamApi::storage_use).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct StorageUsageParams {
+pub struct StorageUseParams {
     /// Query parameter `creator`.
     pub creator: Option<Creator>,
 }
-impl StorageUsageParams {
+impl StorageUseParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -2741,7 +2741,7 @@ pub struct VideoCopyRequest {
     pub url: String,
     /// `watermark`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub watermark: Option<WatermarkAtUpload2>,
+    pub watermark: Option<StreamWatermarkAtUpload>,
 }
 impl VideoCopyRequest {
     /// A value with the required fields set and every optional one left out.
@@ -2799,25 +2799,25 @@ impl VideoCopyRequest {
     }
     /// Sets `watermark`.
     #[inline]
-    pub fn watermark(mut self, value: impl Into<WatermarkAtUpload2>) -> Self {
+    pub fn watermark(mut self, value: impl Into<StreamWatermarkAtUpload>) -> Self {
         self.watermark = Some(value.into());
         self
     }
 }
 /// `#/components/schemas/stream_watermark_at_upload`
 ///
-/// Naming: named `WatermarkAtUpload2` because `WatermarkAtUpload` was already used (taken by `#/components/schemas/stream_watermarkAtUpload`).
+/// Naming: named `StreamWatermarkAtUpload` because `WatermarkAtUpload` was already used (taken by `#/components/schemas/stream_watermarkAtUpload`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct WatermarkAtUpload2 {
+pub struct StreamWatermarkAtUpload {
     /// The unique identifier for the watermark profile.
     ///
     /// Example: `"ea95132c15732412d22c1476fa83f27a"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
 }
-impl WatermarkAtUpload2 {
+impl StreamWatermarkAtUpload {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -2863,7 +2863,7 @@ pub struct DirectUploadRequest {
     pub thumbnail_timestamp_pct: Option<ThumbnailTimestampPct>,
     /// `watermark`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub watermark: Option<WatermarkAtUpload2>,
+    pub watermark: Option<StreamWatermarkAtUpload>,
 }
 impl DirectUploadRequest {
     /// A value with the required fields set and every optional one left out.
@@ -2928,7 +2928,7 @@ impl DirectUploadRequest {
     }
     /// Sets `watermark`.
     #[inline]
-    pub fn watermark(mut self, value: impl Into<WatermarkAtUpload2>) -> Self {
+    pub fn watermark(mut self, value: impl Into<StreamWatermarkAtUpload>) -> Self {
         self.watermark = Some(value.into());
         self
     }
@@ -3269,10 +3269,10 @@ pub type LiveInputRecordingTimeoutSeconds = i64;
 ///
 /// Schema: `#/components/schemas/stream_live_input`
 ///
-/// Naming: named `LiveInput2` because `LiveInput` was already used (taken by `#/components/schemas/stream_liveInput`).
+/// Naming: named `StreamLiveInput` because `LiveInput` was already used (taken by `#/components/schemas/stream_liveInput`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct LiveInput2 {
+pub struct StreamLiveInput {
     /// `created`
     pub created: Option<LiveInputCreated>,
     /// `deleteRecordingAfterDays`
@@ -4320,3 +4320,9 @@ pub struct SignedTokenResult {
     /// The signed token used with the signed URLs feature.
     pub token: Option<String>,
 }
+/// The name `LiveInput2` had until the names were reworked; use [`StreamLiveInput`].
+#[deprecated(note = "renamed to `StreamLiveInput`")]
+pub type LiveInput2 = StreamLiveInput;
+/// The name `WatermarkAtUpload2` had until the names were reworked; use [`StreamWatermarkAtUpload`].
+#[deprecated(note = "renamed to `StreamWatermarkAtUpload`")]
+pub type WatermarkAtUpload2 = StreamWatermarkAtUpload;

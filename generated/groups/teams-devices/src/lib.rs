@@ -61,13 +61,13 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn device_dex_test_details(
+    pub fn list_device_dex_tests(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<DeviceDexTestSchemasHttp>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_DEX_TEST_DETAILS,
+            &operations::LIST_DEVICE_DEX_TESTS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -82,14 +82,14 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn device_dex_test_create_device_dex_test(
+    pub fn create_device_dex_test(
         &self,
         account_id: &str,
         body: &DeviceDexTestSchemasHttp,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEVICE_DEX_TEST_CREATE_DEVICE_DEX_TEST,
+            &operations::CREATE_DEVICE_DEX_TEST,
             &[account_id],
         );
         request.json(body);
@@ -106,14 +106,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dex_test_id`
-    pub fn device_dex_test_get_device_dex_test(
+    pub fn get_device_dex_test(
         &self,
         account_id: &str,
         dex_test_id: &str,
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_DEX_TEST_GET_DEVICE_DEX_TEST,
+            &operations::GET_DEVICE_DEX_TEST,
             &[account_id, dex_test_id],
         );
         rt::__private::call(request)
@@ -129,7 +129,7 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dex_test_id`
-    pub fn device_dex_test_update_device_dex_test(
+    pub fn update_device_dex_test(
         &self,
         account_id: &str,
         dex_test_id: &str,
@@ -137,7 +137,7 @@ impl TeamsDevicesApi<'_> {
     ) -> rt::Call<DeviceDexTestSchemasHttp> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DEVICE_DEX_TEST_UPDATE_DEVICE_DEX_TEST,
+            &operations::UPDATE_DEVICE_DEX_TEST,
             &[account_id, dex_test_id],
         );
         request.json(body);
@@ -154,14 +154,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `dex_test_id`
-    pub fn device_dex_test_delete_device_dex_test(
+    pub fn delete_device_dex_test(
         &self,
         account_id: &str,
         dex_test_id: &str,
     ) -> rt::Call<Vec<DeviceDexTestSchemasHttp>> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_DEX_TEST_DELETE_DEVICE_DEX_TEST,
+            &operations::DELETE_DEVICE_DEX_TEST,
             &[account_id, dex_test_id],
         );
         rt::__private::call(request)
@@ -178,13 +178,13 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_device_managed_networks(
+    pub fn list_your_device_managed_networks(
         &self,
         account_id: &str,
     ) -> rt::ListCall<DeviceManagedNetworks> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_DEVICE_MANAGED_NETWORKS,
+            &operations::LIST_YOUR_DEVICE_MANAGED_NETWORKS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -223,14 +223,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `network_id`
-    pub fn device_managed_network_details(
+    pub fn get_device_managed_network_details(
         &self,
         account_id: &str,
         network_id: &str,
     ) -> rt::Call<DeviceManagedNetworks> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_MANAGED_NETWORK_DETAILS,
+            &operations::GET_DEVICE_MANAGED_NETWORK_DETAILS,
             &[account_id, network_id],
         );
         rt::__private::call(request)
@@ -317,13 +317,13 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_device_settings_policies(
+    pub fn list_device_settings_profiles(
         &self,
         account_id: &str,
     ) -> rt::ListCall<DeviceSettingsPolicy> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_DEVICE_SETTINGS_POLICIES,
+            &operations::LIST_DEVICE_SETTINGS_PROFILES,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -338,13 +338,13 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_default_device_settings_policy(
+    pub fn get_default_device_settings_profile(
         &self,
         account_id: &str,
     ) -> rt::Call<DefaultDeviceSettingsPolicy> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_DEFAULT_DEVICE_SETTINGS_POLICY,
+            &operations::GET_DEFAULT_DEVICE_SETTINGS_PROFILE,
             &[account_id],
         );
         rt::__private::call(request)
@@ -359,14 +359,14 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_device_settings_policy(
+    pub fn create_device_settings_profile(
         &self,
         account_id: &str,
-        body: &CreateDeviceSettingsPolicyRequest,
+        body: &CreateDeviceSettingsProfileRequest,
     ) -> rt::Call<DeviceSettingsPolicy> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_DEVICE_SETTINGS_POLICY,
+            &operations::CREATE_DEVICE_SETTINGS_PROFILE,
             &[account_id],
         );
         request.json(body);
@@ -382,14 +382,14 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn update_default_device_settings_policy(
+    pub fn edit_default_device_settings_profile(
         &self,
         account_id: &str,
-        body: &UpdateDefaultDeviceSettingsPolicyRequest,
+        body: &EditDefaultDeviceSettingsProfileRequest,
     ) -> rt::Call<DefaultDeviceSettingsPolicy> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_DEFAULT_DEVICE_SETTINGS_POLICY,
+            &operations::EDIT_DEFAULT_DEVICE_SETTINGS_PROFILE,
             &[account_id],
         );
         request.json(body);
@@ -455,13 +455,13 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn get_local_domain_fallback_list(
+    pub fn get_your_local_domain_fallback_list(
         &self,
         account_id: &str,
     ) -> rt::ListCall<FallbackDomain> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST,
+            &operations::GET_YOUR_LOCAL_DOMAIN_FALLBACK_LIST,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -478,14 +478,14 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn set_local_domain_fallback_list(
+    pub fn set_your_local_domain_fallback_list(
         &self,
         account_id: &str,
         body: &Vec<FallbackDomain>,
     ) -> rt::Call<Vec<FallbackDomain>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST,
+            &operations::SET_YOUR_LOCAL_DOMAIN_FALLBACK_LIST,
             &[account_id],
         );
         request.json(body);
@@ -550,14 +550,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn get_device_settings_policy_by_id(
+    pub fn get_device_settings_profile_by_id(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<DeviceSettingsPolicy> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_DEVICE_SETTINGS_POLICY_BY_ID,
+            &operations::GET_DEVICE_SETTINGS_PROFILE_BY_ID,
             &[account_id, policy_id],
         );
         rt::__private::call(request)
@@ -573,15 +573,15 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `policy_id`
-    pub fn update_device_settings_policy(
+    pub fn edit_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
-        body: &UpdateDeviceSettingsPolicyRequest,
+        body: &EditDeviceSettingsProfileRequest,
     ) -> rt::Call<DeviceSettingsPolicy> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_DEVICE_SETTINGS_POLICY,
+            &operations::EDIT_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -599,26 +599,26 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     /// - `policy_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_device_settings_policy_with`](Self::delete_device_settings_policy_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_device_settings_profile_with`](Self::delete_device_settings_profile_with) sends a JSON value of yours.
     ///
     /// Answers with a page of a list, but as a `DELETE` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn delete_device_settings_policy(
+    pub fn delete_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::Call<Vec<DeviceSettingsPolicy>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_DEVICE_SETTINGS_POLICY,
+            &operations::DELETE_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_device_settings_policy`](Self::delete_device_settings_policy) with its optional request body.
+    /// [`delete_device_settings_profile`](Self::delete_device_settings_profile) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/devices/policy/{policy_id}`
-    pub fn delete_device_settings_policy_with(
+    pub fn delete_device_settings_profile_with(
         &self,
         account_id: &str,
         policy_id: &str,
@@ -626,7 +626,7 @@ impl TeamsDevicesApi<'_> {
     ) -> rt::Call<Vec<DeviceSettingsPolicy>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_DEVICE_SETTINGS_POLICY,
+            &operations::DELETE_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -645,14 +645,14 @@ impl TeamsDevicesApi<'_> {
     /// - `policy_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn get_split_tunnel_exclude_list_for_a_device_settings_policy(
+    pub fn get_split_tunnel_exclude_list_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<SplitTunnel> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &operations::GET_SPLIT_TUNNEL_EXCLUDE_LIST_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         rt::__private::list_call(request)
@@ -670,7 +670,7 @@ impl TeamsDevicesApi<'_> {
     /// - `policy_id`
     ///
     /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn set_split_tunnel_exclude_list_for_a_device_settings_policy(
+    pub fn set_split_tunnel_exclude_list_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
@@ -678,7 +678,7 @@ impl TeamsDevicesApi<'_> {
     ) -> rt::Call<Vec<SplitTunnel>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &operations::SET_SPLIT_TUNNEL_EXCLUDE_LIST_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -697,14 +697,14 @@ impl TeamsDevicesApi<'_> {
     /// - `policy_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn get_local_domain_fallback_list_for_a_device_settings_policy(
+    pub fn get_local_domain_fallback_list_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<FallbackDomain> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &operations::GET_LOCAL_DOMAIN_FALLBACK_LIST_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         rt::__private::list_call(request)
@@ -722,7 +722,7 @@ impl TeamsDevicesApi<'_> {
     /// - `policy_id`
     ///
     /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn set_local_domain_fallback_list_for_a_device_settings_policy(
+    pub fn set_local_domain_fallback_list_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
@@ -730,7 +730,7 @@ impl TeamsDevicesApi<'_> {
     ) -> rt::Call<Vec<FallbackDomain>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &operations::SET_LOCAL_DOMAIN_FALLBACK_LIST_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -749,14 +749,14 @@ impl TeamsDevicesApi<'_> {
     /// - `policy_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn get_split_tunnel_include_list_for_a_device_settings_policy(
+    pub fn get_split_tunnel_include_list_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
     ) -> rt::ListCall<SplitTunnelInclude> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &operations::GET_SPLIT_TUNNEL_INCLUDE_LIST_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         rt::__private::list_call(request)
@@ -774,7 +774,7 @@ impl TeamsDevicesApi<'_> {
     /// - `policy_id`
     ///
     /// Answers with a page of a list, but as a `PUT` it is not paged through: sending it again for the next page would repeat the write. `.await` gives the first page's items; `.send_with_info()` adds its `result_info`.
-    pub fn set_split_tunnel_include_list_for_a_device_settings_policy(
+    pub fn set_split_tunnel_include_list_device_settings_profile(
         &self,
         account_id: &str,
         policy_id: &str,
@@ -782,7 +782,7 @@ impl TeamsDevicesApi<'_> {
     ) -> rt::Call<Vec<SplitTunnelInclude>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY,
+            &operations::SET_SPLIT_TUNNEL_INCLUDE_LIST_DEVICE_SETTINGS_PROFILE,
             &[account_id, policy_id],
         );
         request.json(body);
@@ -846,13 +846,13 @@ impl TeamsDevicesApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn list_device_posture_integrations(
+    pub fn list_your_device_posture_integrations(
         &self,
         account_id: &str,
     ) -> rt::ListCall<DevicePostureIntegrations> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_DEVICE_POSTURE_INTEGRATIONS,
+            &operations::LIST_YOUR_DEVICE_POSTURE_INTEGRATIONS,
             &[account_id],
         );
         rt::__private::list_call(request)
@@ -891,14 +891,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `integration_id`
-    pub fn device_posture_integration_details(
+    pub fn get_device_posture_integration_details(
         &self,
         account_id: &str,
         integration_id: &str,
     ) -> rt::Call<DevicePostureIntegrations> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_POSTURE_INTEGRATION_DETAILS,
+            &operations::GET_DEVICE_POSTURE_INTEGRATION_DETAILS,
             &[account_id, integration_id],
         );
         rt::__private::call(request)
@@ -914,15 +914,15 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `integration_id`
-    pub fn update_device_posture_integration(
+    pub fn edit_device_posture_integration(
         &self,
         account_id: &str,
         integration_id: &str,
-        body: &UpdateDevicePostureIntegrationRequest,
+        body: &EditDevicePostureIntegrationRequest,
     ) -> rt::Call<DevicePostureIntegrations> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_DEVICE_POSTURE_INTEGRATION,
+            &operations::EDIT_DEVICE_POSTURE_INTEGRATION,
             &[account_id, integration_id],
         );
         request.json(body);
@@ -982,14 +982,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
-    pub fn device_posture_rules_details(
+    pub fn get_device_posture_rule_details(
         &self,
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<DevicePostureRules> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_POSTURE_RULES_DETAILS,
+            &operations::GET_DEVICE_POSTURE_RULE_DETAILS,
             &[account_id, rule_id],
         );
         rt::__private::call(request)
@@ -1116,14 +1116,14 @@ impl TeamsDevicesApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn update_device_settings_for_the_zero_trust_account(
+    pub fn update_device_settings_for_zero_trust_account(
         &self,
         account_id: &str,
         body: &ZeroTrustAccountDeviceSettings,
     ) -> rt::Call<ZeroTrustAccountDeviceSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_DEVICE_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &operations::UPDATE_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
             &[account_id],
         );
         request.json(body);
@@ -1163,14 +1163,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `device_id`
-    pub fn device_details(
+    pub fn get_device_details(
         &self,
         account_id: &str,
         device_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::DEVICE_DETAILS,
+            &operations::GET_DEVICE_DETAILS,
             &[account_id, device_id],
         );
         rt::__private::call(request)
@@ -1186,14 +1186,14 @@ impl TeamsDevicesApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `device_id`
-    pub fn list_admin_override_code_for_device(
+    pub fn get_admin_override_code_for_device(
         &self,
         account_id: &str,
         device_id: &str,
     ) -> rt::Call<OverrideCodesResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
+            &operations::GET_ADMIN_OVERRIDE_CODE_FOR_DEVICE,
             &[account_id, device_id],
         );
         rt::__private::call(request)
@@ -1212,7 +1212,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `device-dex-test-details` — `GET /accounts/{account_id}/devices/dex_tests`
-    pub static DEVICE_DEX_TEST_DETAILS: rt::Operation = rt::Operation {
+    pub static LIST_DEVICE_DEX_TESTS: rt::Operation = rt::Operation {
         id: "device-dex-test-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/dex_tests",
@@ -1221,7 +1221,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-dex-test-create-device-dex-test` — `POST /accounts/{account_id}/devices/dex_tests`
-    pub static DEVICE_DEX_TEST_CREATE_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
+    pub static CREATE_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
         id: "device-dex-test-create-device-dex-test",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/devices/dex_tests",
@@ -1230,7 +1230,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-dex-test-get-device-dex-test` — `GET /accounts/{account_id}/devices/dex_tests/{dex_test_id}`
-    pub static DEVICE_DEX_TEST_GET_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
+    pub static GET_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
         id: "device-dex-test-get-device-dex-test",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/dex_tests/{dex_test_id}",
@@ -1239,7 +1239,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-dex-test-update-device-dex-test` — `PUT /accounts/{account_id}/devices/dex_tests/{dex_test_id}`
-    pub static DEVICE_DEX_TEST_UPDATE_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
+    pub static UPDATE_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
         id: "device-dex-test-update-device-dex-test",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/devices/dex_tests/{dex_test_id}",
@@ -1248,7 +1248,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-dex-test-delete-device-dex-test` — `DELETE /accounts/{account_id}/devices/dex_tests/{dex_test_id}`
-    pub static DEVICE_DEX_TEST_DELETE_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
+    pub static DELETE_DEVICE_DEX_TEST: rt::Operation = rt::Operation {
         id: "device-dex-test-delete-device-dex-test",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/devices/dex_tests/{dex_test_id}",
@@ -1257,7 +1257,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-managed-networks-list-device-managed-networks` — `GET /accounts/{account_id}/devices/networks`
-    pub static LIST_DEVICE_MANAGED_NETWORKS: rt::Operation = rt::Operation {
+    pub static LIST_YOUR_DEVICE_MANAGED_NETWORKS: rt::Operation = rt::Operation {
         id: "device-managed-networks-list-device-managed-networks",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/networks",
@@ -1275,7 +1275,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-managed-networks-device-managed-network-details` — `GET /accounts/{account_id}/devices/networks/{network_id}`
-    pub static DEVICE_MANAGED_NETWORK_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DEVICE_MANAGED_NETWORK_DETAILS: rt::Operation = rt::Operation {
         id: "device-managed-networks-device-managed-network-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/networks/{network_id}",
@@ -1302,7 +1302,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-list-device-settings-policies` — `GET /accounts/{account_id}/devices/policies`
-    pub static LIST_DEVICE_SETTINGS_POLICIES: rt::Operation = rt::Operation {
+    pub static LIST_DEVICE_SETTINGS_PROFILES: rt::Operation = rt::Operation {
         id: "devices-list-device-settings-policies",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policies",
@@ -1311,7 +1311,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `devices-get-default-device-settings-policy` — `GET /accounts/{account_id}/devices/policy`
-    pub static GET_DEFAULT_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static GET_DEFAULT_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-get-default-device-settings-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policy",
@@ -1320,7 +1320,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-create-device-settings-policy` — `POST /accounts/{account_id}/devices/policy`
-    pub static CREATE_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static CREATE_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-create-device-settings-policy",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/devices/policy",
@@ -1329,7 +1329,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-update-default-device-settings-policy` — `PATCH /accounts/{account_id}/devices/policy`
-    pub static UPDATE_DEFAULT_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static EDIT_DEFAULT_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-update-default-device-settings-policy",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/devices/policy",
@@ -1356,7 +1356,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-get-local-domain-fallback-list` — `GET /accounts/{account_id}/devices/policy/fallback_domains`
-    pub static GET_LOCAL_DOMAIN_FALLBACK_LIST: rt::Operation = rt::Operation {
+    pub static GET_YOUR_LOCAL_DOMAIN_FALLBACK_LIST: rt::Operation = rt::Operation {
         id: "devices-get-local-domain-fallback-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policy/fallback_domains",
@@ -1365,7 +1365,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `devices-set-local-domain-fallback-list` — `PUT /accounts/{account_id}/devices/policy/fallback_domains`
-    pub static SET_LOCAL_DOMAIN_FALLBACK_LIST: rt::Operation = rt::Operation {
+    pub static SET_YOUR_LOCAL_DOMAIN_FALLBACK_LIST: rt::Operation = rt::Operation {
         id: "devices-set-local-domain-fallback-list",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/devices/policy/fallback_domains",
@@ -1392,7 +1392,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-get-device-settings-policy-by-id` — `GET /accounts/{account_id}/devices/policy/{policy_id}`
-    pub static GET_DEVICE_SETTINGS_POLICY_BY_ID: rt::Operation = rt::Operation {
+    pub static GET_DEVICE_SETTINGS_PROFILE_BY_ID: rt::Operation = rt::Operation {
         id: "devices-get-device-settings-policy-by-id",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policy/{policy_id}",
@@ -1401,7 +1401,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-update-device-settings-policy` — `PATCH /accounts/{account_id}/devices/policy/{policy_id}`
-    pub static UPDATE_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static EDIT_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-update-device-settings-policy",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/devices/policy/{policy_id}",
@@ -1410,7 +1410,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-delete-device-settings-policy` — `DELETE /accounts/{account_id}/devices/policy/{policy_id}`
-    pub static DELETE_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static DELETE_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-delete-device-settings-policy",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/devices/policy/{policy_id}",
@@ -1419,7 +1419,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-get-split-tunnel-exclude-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/exclude`
-    pub static GET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static GET_SPLIT_TUNNEL_EXCLUDE_LIST_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-get-split-tunnel-exclude-list-for-a-device-settings-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
@@ -1428,7 +1428,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `devices-set-split-tunnel-exclude-list-for-a-device-settings-policy` — `PUT /accounts/{account_id}/devices/policy/{policy_id}/exclude`
-    pub static SET_SPLIT_TUNNEL_EXCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static SET_SPLIT_TUNNEL_EXCLUDE_LIST_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-set-split-tunnel-exclude-list-for-a-device-settings-policy",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/devices/policy/{policy_id}/exclude",
@@ -1437,7 +1437,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-get-local-domain-fallback-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/fallback_domains`
-    pub static GET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static GET_LOCAL_DOMAIN_FALLBACK_LIST_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-get-local-domain-fallback-list-for-a-device-settings-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
@@ -1446,7 +1446,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `devices-set-local-domain-fallback-list-for-a-device-settings-policy` — `PUT /accounts/{account_id}/devices/policy/{policy_id}/fallback_domains`
-    pub static SET_LOCAL_DOMAIN_FALLBACK_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static SET_LOCAL_DOMAIN_FALLBACK_LIST_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-set-local-domain-fallback-list-for-a-device-settings-policy",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/devices/policy/{policy_id}/fallback_domains",
@@ -1455,7 +1455,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-get-split-tunnel-include-list-for-a-device-settings-policy` — `GET /accounts/{account_id}/devices/policy/{policy_id}/include`
-    pub static GET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static GET_SPLIT_TUNNEL_INCLUDE_LIST_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-get-split-tunnel-include-list-for-a-device-settings-policy",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
@@ -1464,7 +1464,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `devices-set-split-tunnel-include-list-for-a-device-settings-policy` — `PUT /accounts/{account_id}/devices/policy/{policy_id}/include`
-    pub static SET_SPLIT_TUNNEL_INCLUDE_LIST_FOR_A_DEVICE_SETTINGS_POLICY: rt::Operation = rt::Operation {
+    pub static SET_SPLIT_TUNNEL_INCLUDE_LIST_DEVICE_SETTINGS_PROFILE: rt::Operation = rt::Operation {
         id: "devices-set-split-tunnel-include-list-for-a-device-settings-policy",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/devices/policy/{policy_id}/include",
@@ -1491,7 +1491,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-posture-integrations-list-device-posture-integrations` — `GET /accounts/{account_id}/devices/posture/integration`
-    pub static LIST_DEVICE_POSTURE_INTEGRATIONS: rt::Operation = rt::Operation {
+    pub static LIST_YOUR_DEVICE_POSTURE_INTEGRATIONS: rt::Operation = rt::Operation {
         id: "device-posture-integrations-list-device-posture-integrations",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/posture/integration",
@@ -1509,7 +1509,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-posture-integrations-device-posture-integration-details` — `GET /accounts/{account_id}/devices/posture/integration/{integration_id}`
-    pub static DEVICE_POSTURE_INTEGRATION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DEVICE_POSTURE_INTEGRATION_DETAILS: rt::Operation = rt::Operation {
         id: "device-posture-integrations-device-posture-integration-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/posture/integration/{integration_id}",
@@ -1518,7 +1518,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-posture-integrations-update-device-posture-integration` — `PATCH /accounts/{account_id}/devices/posture/integration/{integration_id}`
-    pub static UPDATE_DEVICE_POSTURE_INTEGRATION: rt::Operation = rt::Operation {
+    pub static EDIT_DEVICE_POSTURE_INTEGRATION: rt::Operation = rt::Operation {
         id: "device-posture-integrations-update-device-posture-integration",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/devices/posture/integration/{integration_id}",
@@ -1536,7 +1536,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `device-posture-rules-device-posture-rules-details` — `GET /accounts/{account_id}/devices/posture/{rule_id}`
-    pub static DEVICE_POSTURE_RULES_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DEVICE_POSTURE_RULE_DETAILS: rt::Operation = rt::Operation {
         id: "device-posture-rules-device-posture-rules-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/posture/{rule_id}",
@@ -1581,7 +1581,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-accounts-update-device-settings-for-the-zero-trust-account` — `PUT /accounts/{account_id}/devices/settings`
-    pub static UPDATE_DEVICE_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT: rt::Operation = rt::Operation {
+    pub static UPDATE_DEVICE_SETTINGS_FOR_ZERO_TRUST_ACCOUNT: rt::Operation = rt::Operation {
         id: "zero-trust-accounts-update-device-settings-for-the-zero-trust-account",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/devices/settings",
@@ -1599,7 +1599,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-device-details` — `GET /accounts/{account_id}/devices/{device_id}`
-    pub static DEVICE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_DEVICE_DETAILS: rt::Operation = rt::Operation {
         id: "devices-device-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/{device_id}",
@@ -1608,7 +1608,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `devices-list-admin-override-code-for-device` — `GET /accounts/{account_id}/devices/{device_id}/override_codes`
-    pub static LIST_ADMIN_OVERRIDE_CODE_FOR_DEVICE: rt::Operation = rt::Operation {
+    pub static GET_ADMIN_OVERRIDE_CODE_FOR_DEVICE: rt::Operation = rt::Operation {
         id: "devices-list-admin-override-code-for-device",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/devices/{device_id}/override_codes",
@@ -2702,7 +2702,7 @@ pub struct DefaultDeviceSettingsPolicy {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateDeviceSettingsPolicyRequest {
+pub struct CreateDeviceSettingsProfileRequest {
     /// `allow_mode_switch`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_mode_switch: Option<AllowModeSwitch>,
@@ -2759,7 +2759,7 @@ pub struct CreateDeviceSettingsPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_protocol: Option<TunnelProtocol>,
 }
-impl CreateDeviceSettingsPolicyRequest {
+impl CreateDeviceSettingsProfileRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -2889,7 +2889,7 @@ impl CreateDeviceSettingsPolicyRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateDefaultDeviceSettingsPolicyRequest {
+pub struct EditDefaultDeviceSettingsProfileRequest {
     /// `allow_mode_switch`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_mode_switch: Option<AllowModeSwitch>,
@@ -2924,7 +2924,7 @@ pub struct UpdateDefaultDeviceSettingsPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_protocol: Option<TunnelProtocol>,
 }
-impl UpdateDefaultDeviceSettingsPolicyRequest {
+impl EditDefaultDeviceSettingsProfileRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3016,7 +3016,7 @@ impl UpdateDefaultDeviceSettingsPolicyRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateDeviceSettingsPolicyRequest {
+pub struct EditDeviceSettingsProfileRequest {
     /// `allow_mode_switch`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_mode_switch: Option<AllowModeSwitch>,
@@ -3070,7 +3070,7 @@ pub struct UpdateDeviceSettingsPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_protocol: Option<TunnelProtocol>,
 }
-impl UpdateDeviceSettingsPolicyRequest {
+impl EditDeviceSettingsProfileRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3272,6 +3272,91 @@ pub enum Input {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<OsVersionInputRequest> for Input {
+    fn from(value: OsVersionInputRequest) -> Self {
+        Self::OsVersionInputRequest(value)
+    }
+}
+impl From<ClientCertificateV2InputRequest> for Input {
+    fn from(value: ClientCertificateV2InputRequest) -> Self {
+        Self::ClientCertificateV2InputRequest(value)
+    }
+}
+impl From<KolideInputRequest> for Input {
+    fn from(value: KolideInputRequest) -> Self {
+        Self::KolideInputRequest(value)
+    }
+}
+impl From<FileInputRequest> for Input {
+    fn from(value: FileInputRequest) -> Self {
+        Self::FileInputRequest(value)
+    }
+}
+impl From<UniqueClientIdInputRequest> for Input {
+    fn from(value: UniqueClientIdInputRequest) -> Self {
+        Self::UniqueClientIdInputRequest(value)
+    }
+}
+impl From<FirewallInputRequest> for Input {
+    fn from(value: FirewallInputRequest) -> Self {
+        Self::FirewallInputRequest(value)
+    }
+}
+impl From<SentineloneInputRequest> for Input {
+    fn from(value: SentineloneInputRequest) -> Self {
+        Self::SentineloneInputRequest(value)
+    }
+}
+impl From<CarbonblackInputRequest> for Input {
+    fn from(value: CarbonblackInputRequest) -> Self {
+        Self::CarbonblackInputRequest(value)
+    }
+}
+impl From<ApplicationInputRequest> for Input {
+    fn from(value: ApplicationInputRequest) -> Self {
+        Self::ApplicationInputRequest(value)
+    }
+}
+impl From<ClientCertificateInputRequest> for Input {
+    fn from(value: ClientCertificateInputRequest) -> Self {
+        Self::ClientCertificateInputRequest(value)
+    }
+}
+impl From<WorkspaceOneInputRequest> for Input {
+    fn from(value: WorkspaceOneInputRequest) -> Self {
+        Self::WorkspaceOneInputRequest(value)
+    }
+}
+impl From<IntuneInputRequest> for Input {
+    fn from(value: IntuneInputRequest) -> Self {
+        Self::IntuneInputRequest(value)
+    }
+}
+impl From<DomainJoinedInputRequest> for Input {
+    fn from(value: DomainJoinedInputRequest) -> Self {
+        Self::DomainJoinedInputRequest(value)
+    }
+}
+impl From<CrowdstrikeInputRequest> for Input {
+    fn from(value: CrowdstrikeInputRequest) -> Self {
+        Self::CrowdstrikeInputRequest(value)
+    }
+}
+impl From<TaniumInputRequest> for Input {
+    fn from(value: TaniumInputRequest) -> Self {
+        Self::TaniumInputRequest(value)
+    }
+}
+impl From<SentineloneS2sInputRequest> for Input {
+    fn from(value: SentineloneS2sInputRequest) -> Self {
+        Self::SentineloneS2sInputRequest(value)
+    }
+}
+impl From<DiskEncryptionInputRequest> for Input {
+    fn from(value: DiskEncryptionInputRequest) -> Self {
+        Self::DiskEncryptionInputRequest(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for Input {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3607,7 +3692,7 @@ pub struct DomainJoinedInputRequest {
     /// Operating System
     ///
     /// Example: `"windows"`.
-    pub operating_system: OperatingSystem2,
+    pub operating_system: DomainJoinedInputRequestOperatingSystem,
     /// Fields that client error correction filled in when this value was decoded:
     /// while any are listed, the value cannot be sent (see [`rt::Filled`]).
     #[serde(
@@ -3620,7 +3705,9 @@ pub struct DomainJoinedInputRequest {
 impl DomainJoinedInputRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
-    pub fn new(operating_system: impl Into<OperatingSystem2>) -> Self {
+    pub fn new(
+        operating_system: impl Into<DomainJoinedInputRequestOperatingSystem>,
+    ) -> Self {
         Self {
             domain: None,
             operating_system: operating_system.into(),
@@ -3639,16 +3726,16 @@ impl DomainJoinedInputRequest {
 /// Example: `"windows"`.
 /// Also stands for the identical inline schema at `#/components/schemas/teams-devices_os_version_input_request/properties/operating_system`.
 ///
-/// Naming: named `OperatingSystem2` because `OperatingSystem` was already used (taken by `#/components/schemas/teams-devices_application_input_request/properties/operating_system`).
+/// Naming: named `DomainJoinedInputRequestOperatingSystem` because `OperatingSystem` was already used (taken by `#/components/schemas/teams-devices_application_input_request/properties/operating_system`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OperatingSystem2 {
+pub enum DomainJoinedInputRequestOperatingSystem {
     /// `"windows"`
     Windows,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl OperatingSystem2 {
+impl DomainJoinedInputRequestOperatingSystem {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -3657,7 +3744,7 @@ impl OperatingSystem2 {
         }
     }
 }
-impl From<&str> for OperatingSystem2 {
+impl From<&str> for DomainJoinedInputRequestOperatingSystem {
     fn from(value: &str) -> Self {
         match value {
             "windows" => Self::Windows,
@@ -3665,7 +3752,7 @@ impl From<&str> for OperatingSystem2 {
         }
     }
 }
-impl From<String> for OperatingSystem2 {
+impl From<String> for DomainJoinedInputRequestOperatingSystem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "windows" => Self::Windows,
@@ -3673,17 +3760,17 @@ impl From<String> for OperatingSystem2 {
         }
     }
 }
-impl std::fmt::Display for OperatingSystem2 {
+impl std::fmt::Display for DomainJoinedInputRequestOperatingSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for OperatingSystem2 {
+impl serde::Serialize for DomainJoinedInputRequestOperatingSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for OperatingSystem2 {
+impl<'de> serde::Deserialize<'de> for DomainJoinedInputRequestOperatingSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -3699,7 +3786,7 @@ pub struct OsVersionInputRequest {
     /// Operating System
     ///
     /// Example: `"windows"`.
-    pub operating_system: OperatingSystem2,
+    pub operating_system: DomainJoinedInputRequestOperatingSystem,
     /// Operator
     ///
     /// Example: `"13.3.0"`.
@@ -3736,7 +3823,7 @@ impl OsVersionInputRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
-        operating_system: impl Into<OperatingSystem2>,
+        operating_system: impl Into<DomainJoinedInputRequestOperatingSystem>,
         operator: impl Into<CrowdstrikeInputRequestOperator>,
         version: impl Into<String>,
     ) -> Self {
@@ -5812,6 +5899,41 @@ pub enum ConfigRequest {
     /// One of the alternatives.
     SentineloneS2sConfigRequest(SentineloneS2sConfigRequest),
 }
+impl From<WorkspaceOneConfigRequest> for ConfigRequest {
+    fn from(value: WorkspaceOneConfigRequest) -> Self {
+        Self::WorkspaceOneConfigRequest(value)
+    }
+}
+impl From<CrowdstrikeConfigRequest> for ConfigRequest {
+    fn from(value: CrowdstrikeConfigRequest) -> Self {
+        Self::CrowdstrikeConfigRequest(value)
+    }
+}
+impl From<UptycsConfigRequest> for ConfigRequest {
+    fn from(value: UptycsConfigRequest) -> Self {
+        Self::UptycsConfigRequest(value)
+    }
+}
+impl From<IntuneConfigRequest> for ConfigRequest {
+    fn from(value: IntuneConfigRequest) -> Self {
+        Self::IntuneConfigRequest(value)
+    }
+}
+impl From<KolideConfigRequest> for ConfigRequest {
+    fn from(value: KolideConfigRequest) -> Self {
+        Self::KolideConfigRequest(value)
+    }
+}
+impl From<TaniumConfigRequest> for ConfigRequest {
+    fn from(value: TaniumConfigRequest) -> Self {
+        Self::TaniumConfigRequest(value)
+    }
+}
+impl From<SentineloneS2sConfigRequest> for ConfigRequest {
+    fn from(value: SentineloneS2sConfigRequest) -> Self {
+        Self::SentineloneS2sConfigRequest(value)
+    }
+}
 /// Workspace One Config
 ///
 /// Schema: `#/components/schemas/teams-devices_workspace_one_config_request`
@@ -6107,7 +6229,7 @@ impl CreateDevicePostureIntegrationRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateDevicePostureIntegrationRequest {
+pub struct EditDevicePostureIntegrationRequest {
     /// `config`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigRequest>,
@@ -6121,7 +6243,7 @@ pub struct UpdateDevicePostureIntegrationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SchemasType>,
 }
-impl UpdateDevicePostureIntegrationRequest {
+impl EditDevicePostureIntegrationRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -6321,3 +6443,18 @@ pub struct OverrideCodesResult {
     /// `disable_for_time`
     pub disable_for_time: Option<DisableForTime>,
 }
+/// The name `CreateDeviceSettingsPolicyRequest` had until the names were reworked; use [`CreateDeviceSettingsProfileRequest`].
+#[deprecated(note = "renamed to `CreateDeviceSettingsProfileRequest`")]
+pub type CreateDeviceSettingsPolicyRequest = CreateDeviceSettingsProfileRequest;
+/// The name `OperatingSystem2` had until the names were reworked; use [`DomainJoinedInputRequestOperatingSystem`].
+#[deprecated(note = "renamed to `DomainJoinedInputRequestOperatingSystem`")]
+pub type OperatingSystem2 = DomainJoinedInputRequestOperatingSystem;
+/// The name `UpdateDefaultDeviceSettingsPolicyRequest` had until the names were reworked; use [`EditDefaultDeviceSettingsProfileRequest`].
+#[deprecated(note = "renamed to `EditDefaultDeviceSettingsProfileRequest`")]
+pub type UpdateDefaultDeviceSettingsPolicyRequest = EditDefaultDeviceSettingsProfileRequest;
+/// The name `UpdateDevicePostureIntegrationRequest` had until the names were reworked; use [`EditDevicePostureIntegrationRequest`].
+#[deprecated(note = "renamed to `EditDevicePostureIntegrationRequest`")]
+pub type UpdateDevicePostureIntegrationRequest = EditDevicePostureIntegrationRequest;
+/// The name `UpdateDeviceSettingsPolicyRequest` had until the names were reworked; use [`EditDeviceSettingsProfileRequest`].
+#[deprecated(note = "renamed to `EditDeviceSettingsProfileRequest`")]
+pub type UpdateDeviceSettingsPolicyRequest = EditDeviceSettingsProfileRequest;

@@ -76,14 +76,14 @@ impl TunnelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_cloudflare_tunnel(
+    pub fn create_cloudflare_tunnel(
         &self,
         account_id: &str,
-        body: &CreateACloudflareTunnelRequest,
+        body: &CreateCloudflareTunnelRequest,
     ) -> rt::Call<TunnelResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_CLOUDFLARE_TUNNEL,
+            &operations::CREATE_CLOUDFLARE_TUNNEL,
             &[account_id],
         );
         request.json(body);
@@ -100,14 +100,14 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn get_a_cloudflare_tunnel(
+    pub fn get_cloudflare_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<TunnelResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_CLOUDFLARE_TUNNEL,
+            &operations::GET_CLOUDFLARE_TUNNEL,
             &[account_id, tunnel_id],
         );
         rt::__private::call(request)
@@ -123,7 +123,7 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn update_a_cloudflare_tunnel(
+    pub fn edit_cloudflare_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
@@ -131,7 +131,7 @@ impl TunnelApi<'_> {
     ) -> rt::Call<TunnelResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_CLOUDFLARE_TUNNEL,
+            &operations::EDIT_CLOUDFLARE_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(body);
@@ -149,24 +149,24 @@ impl TunnelApi<'_> {
     /// - `account_id`
     /// - `tunnel_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_cloudflare_tunnel_with`](Self::delete_a_cloudflare_tunnel_with) sends a JSON value of yours.
-    pub fn delete_a_cloudflare_tunnel(
+    /// The spec describes no request body: this method sends `{}`; [`delete_cloudflare_tunnel_with`](Self::delete_cloudflare_tunnel_with) sends a JSON value of yours.
+    pub fn delete_cloudflare_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_CLOUDFLARE_TUNNEL,
+            &operations::DELETE_CLOUDFLARE_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_cloudflare_tunnel`](Self::delete_a_cloudflare_tunnel) with its optional request body.
+    /// [`delete_cloudflare_tunnel`](Self::delete_cloudflare_tunnel) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/cfd_tunnel/{tunnel_id}`
-    pub fn delete_a_cloudflare_tunnel_with(
+    pub fn delete_cloudflare_tunnel_with(
         &self,
         account_id: &str,
         tunnel_id: &str,
@@ -174,7 +174,7 @@ impl TunnelApi<'_> {
     ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_CLOUDFLARE_TUNNEL,
+            &operations::DELETE_CLOUDFLARE_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(body);
@@ -336,15 +336,15 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn get_a_cloudflare_tunnel_management_token(
+    pub fn get_cloudflare_tunnel_management_token(
         &self,
         account_id: &str,
         tunnel_id: &str,
-        body: &GetACloudflareTunnelManagementTokenRequest,
+        body: &GetCloudflareTunnelManagementTokenRequest,
     ) -> rt::Call<String> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_A_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN,
+            &operations::GET_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN,
             &[account_id, tunnel_id],
         );
         request.json(body);
@@ -361,14 +361,14 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn get_a_cloudflare_tunnel_token(
+    pub fn get_cloudflare_tunnel_token(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<String> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_CLOUDFLARE_TUNNEL_TOKEN,
+            &operations::GET_CLOUDFLARE_TUNNEL_TOKEN,
             &[account_id, tunnel_id],
         );
         rt::__private::call(request)
@@ -385,14 +385,14 @@ impl TunnelApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn tunnel_route_list_tunnel_routes(
+    pub fn list_tunnel_routes(
         &self,
         account_id: &str,
-        params: &TunnelRouteListTunnelRoutesParams,
+        params: &ListTunnelRoutesParams,
     ) -> rt::ListCall<Teamnet> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_LIST_TUNNEL_ROUTES,
+            &operations::LIST_TUNNEL_ROUTES,
             &[account_id],
         );
         request.query("comment", &params.comment);
@@ -418,14 +418,14 @@ impl TunnelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn tunnel_route_create_a_tunnel_route(
+    pub fn create_tunnel_route(
         &self,
         account_id: &str,
-        body: &TunnelRouteCreateATunnelRouteRequest,
+        body: &CreateTunnelRouteRequest,
     ) -> rt::Call<Route> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE,
+            &operations::CREATE_TUNNEL_ROUTE,
             &[account_id],
         );
         request.json(body);
@@ -442,15 +442,15 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `ip`
-    pub fn tunnel_route_get_tunnel_route_by_ip(
+    pub fn get_tunnel_route_by_ip(
         &self,
         account_id: &str,
         ip: &str,
-        params: &TunnelRouteGetTunnelRouteByIpParams,
+        params: &GetTunnelRouteByIpParams,
     ) -> rt::Call<Teamnet> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_GET_TUNNEL_ROUTE_BY_IP,
+            &operations::GET_TUNNEL_ROUTE_BY_IP,
             &[account_id, ip],
         );
         request.query("virtual_network_id", &params.virtual_network_id);
@@ -472,15 +472,15 @@ impl TunnelApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Tunnel Route (without CIDR) APIs. (end of life: 2025-09-30)"
     )]
-    pub fn tunnel_route_create_a_tunnel_route_with_cidr(
+    pub fn create_tunnel_route_cidr_endpoint(
         &self,
         account_id: &str,
         ip_network_encoded: &str,
-        body: &TunnelRouteCreateATunnelRouteWithCidrRequest,
+        body: &CreateTunnelRouteCidrEndpointRequest,
     ) -> rt::Call<Route> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE_WITH_CIDR,
+            &operations::CREATE_TUNNEL_ROUTE_CIDR_ENDPOINT,
             &[account_id, ip_network_encoded],
         );
         request.json(body);
@@ -502,14 +502,14 @@ impl TunnelApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Tunnel Route (without CIDR) APIs. (end of life: 2025-09-30)"
     )]
-    pub fn tunnel_route_update_a_tunnel_route_with_cidr(
+    pub fn edit_tunnel_route_cidr_endpoint(
         &self,
         account_id: &str,
         ip_network_encoded: &str,
     ) -> rt::Call<Route> {
         let request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE_WITH_CIDR,
+            &operations::EDIT_TUNNEL_ROUTE_CIDR_ENDPOINT,
             &[account_id, ip_network_encoded],
         );
         rt::__private::call(request)
@@ -530,15 +530,15 @@ impl TunnelApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Tunnel Route (without CIDR) APIs. (end of life: 2025-09-30)"
     )]
-    pub fn tunnel_route_delete_a_tunnel_route_with_cidr(
+    pub fn delete_tunnel_route_cidr_endpoint(
         &self,
         account_id: &str,
         ip_network_encoded: &str,
-        params: &TunnelRouteDeleteATunnelRouteWithCidrParams,
+        params: &DeleteTunnelRouteCidrEndpointParams,
     ) -> rt::Call<Option<Route>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR,
+            &operations::DELETE_TUNNEL_ROUTE_CIDR_ENDPOINT,
             &[account_id, ip_network_encoded],
         );
         request.query("virtual_network_id", &params.virtual_network_id);
@@ -557,15 +557,15 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `route_id`
-    pub fn tunnel_route_update_a_tunnel_route(
+    pub fn edit_tunnel_route(
         &self,
         account_id: &str,
         route_id: &str,
-        body: &TunnelRouteUpdateATunnelRouteRequest,
+        body: &EditTunnelRouteRequest,
     ) -> rt::Call<Route> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE,
+            &operations::EDIT_TUNNEL_ROUTE,
             &[account_id, route_id],
         );
         request.json(body);
@@ -582,14 +582,14 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `route_id`
-    pub fn tunnel_route_delete_a_tunnel_route(
+    pub fn delete_tunnel_route(
         &self,
         account_id: &str,
         route_id: &str,
     ) -> rt::Call<Option<Route>> {
         let request = rt::__private::request(
             self.client,
-            &operations::TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE,
+            &operations::DELETE_TUNNEL_ROUTE,
             &[account_id, route_id],
         );
         rt::__private::call(request)
@@ -632,14 +632,14 @@ impl TunnelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_virtual_network(
+    pub fn create_virtual_network(
         &self,
         account_id: &str,
-        body: &CreateAVirtualNetworkRequest,
+        body: &CreateVirtualNetworkRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_VIRTUAL_NETWORK,
+            &operations::CREATE_VIRTUAL_NETWORK,
             &[account_id],
         );
         request.json(body);
@@ -656,15 +656,15 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `virtual_network_id`
-    pub fn update_a_virtual_network(
+    pub fn edit_virtual_network(
         &self,
         account_id: &str,
         virtual_network_id: &str,
-        body: &UpdateAVirtualNetworkRequest,
+        body: &EditVirtualNetworkRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_VIRTUAL_NETWORK,
+            &operations::EDIT_VIRTUAL_NETWORK,
             &[account_id, virtual_network_id],
         );
         request.json(body);
@@ -682,24 +682,24 @@ impl TunnelApi<'_> {
     /// - `account_id`
     /// - `virtual_network_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_virtual_network_with`](Self::delete_a_virtual_network_with) sends a JSON value of yours.
-    pub fn delete_a_virtual_network(
+    /// The spec describes no request body: this method sends `{}`; [`delete_virtual_network_with`](Self::delete_virtual_network_with) sends a JSON value of yours.
+    pub fn delete_virtual_network(
         &self,
         account_id: &str,
         virtual_network_id: &str,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_VIRTUAL_NETWORK,
+            &operations::DELETE_VIRTUAL_NETWORK,
             &[account_id, virtual_network_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_virtual_network`](Self::delete_a_virtual_network) with its optional request body.
+    /// [`delete_virtual_network`](Self::delete_virtual_network) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}`
-    pub fn delete_a_virtual_network_with(
+    pub fn delete_virtual_network_with(
         &self,
         account_id: &str,
         virtual_network_id: &str,
@@ -707,7 +707,7 @@ impl TunnelApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_VIRTUAL_NETWORK,
+            &operations::DELETE_VIRTUAL_NETWORK,
             &[account_id, virtual_network_id],
         );
         request.json(body);
@@ -764,14 +764,14 @@ impl TunnelApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
     )]
-    pub fn create_an_argo_tunnel(
+    pub fn create_argo_tunnel(
         &self,
         account_id: &str,
-        body: &CreateAnArgoTunnelRequest,
+        body: &CreateArgoTunnelRequest,
     ) -> rt::Call<ArgoTunnel> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_AN_ARGO_TUNNEL,
+            &operations::CREATE_ARGO_TUNNEL,
             &[account_id],
         );
         request.json(body);
@@ -793,14 +793,14 @@ impl TunnelApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
     )]
-    pub fn get_an_argo_tunnel(
+    pub fn get_argo_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<ArgoTunnel> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_AN_ARGO_TUNNEL,
+            &operations::GET_ARGO_TUNNEL,
             &[account_id, tunnel_id],
         );
         rt::__private::call(request)
@@ -817,32 +817,32 @@ impl TunnelApi<'_> {
     /// - `account_id`
     /// - `tunnel_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_an_argo_tunnel_with`](Self::delete_an_argo_tunnel_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_argo_tunnel_with`](Self::delete_argo_tunnel_with) sends a JSON value of yours.
     ///
     /// **Deprecated.** This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
     )]
-    pub fn delete_an_argo_tunnel(
+    pub fn delete_argo_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<Option<ArgoTunnel>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_AN_ARGO_TUNNEL,
+            &operations::DELETE_ARGO_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_an_argo_tunnel`](Self::delete_an_argo_tunnel) with its optional request body.
+    /// [`delete_argo_tunnel`](Self::delete_argo_tunnel) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/tunnels/{tunnel_id}`
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the equivalent Cloudflare Tunnel APIs. (end of life: 2024-02-04)"
     )]
-    pub fn delete_an_argo_tunnel_with(
+    pub fn delete_argo_tunnel_with(
         &self,
         account_id: &str,
         tunnel_id: &str,
@@ -850,7 +850,7 @@ impl TunnelApi<'_> {
     ) -> rt::Call<Option<ArgoTunnel>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_AN_ARGO_TUNNEL,
+            &operations::DELETE_ARGO_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(body);
@@ -952,14 +952,14 @@ impl TunnelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn create_a_warp_connector_tunnel(
+    pub fn create_warp_connector_tunnel(
         &self,
         account_id: &str,
-        body: &CreateAWarpConnectorTunnelRequest,
+        body: &CreateWarpConnectorTunnelRequest,
     ) -> rt::Call<TunnelResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_WARP_CONNECTOR_TUNNEL,
+            &operations::CREATE_WARP_CONNECTOR_TUNNEL,
             &[account_id],
         );
         request.json(body);
@@ -976,14 +976,14 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn get_a_warp_connector_tunnel(
+    pub fn get_warp_connector_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<TunnelResultItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_WARP_CONNECTOR_TUNNEL,
+            &operations::GET_WARP_CONNECTOR_TUNNEL,
             &[account_id, tunnel_id],
         );
         rt::__private::call(request)
@@ -999,7 +999,7 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn update_a_warp_connector_tunnel(
+    pub fn edit_warp_connector_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
@@ -1007,7 +1007,7 @@ impl TunnelApi<'_> {
     ) -> rt::Call<TunnelResultItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_WARP_CONNECTOR_TUNNEL,
+            &operations::EDIT_WARP_CONNECTOR_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(body);
@@ -1025,24 +1025,24 @@ impl TunnelApi<'_> {
     /// - `account_id`
     /// - `tunnel_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`delete_a_warp_connector_tunnel_with`](Self::delete_a_warp_connector_tunnel_with) sends a JSON value of yours.
-    pub fn delete_a_warp_connector_tunnel(
+    /// The spec describes no request body: this method sends `{}`; [`delete_warp_connector_tunnel_with`](Self::delete_warp_connector_tunnel_with) sends a JSON value of yours.
+    pub fn delete_warp_connector_tunnel(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
+            &operations::DELETE_WARP_CONNECTOR_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`delete_a_warp_connector_tunnel`](Self::delete_a_warp_connector_tunnel) with its optional request body.
+    /// [`delete_warp_connector_tunnel`](Self::delete_warp_connector_tunnel) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/warp_connector/{tunnel_id}`
-    pub fn delete_a_warp_connector_tunnel_with(
+    pub fn delete_warp_connector_tunnel_with(
         &self,
         account_id: &str,
         tunnel_id: &str,
@@ -1050,7 +1050,7 @@ impl TunnelApi<'_> {
     ) -> rt::Call<Option<TunnelResultItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_A_WARP_CONNECTOR_TUNNEL,
+            &operations::DELETE_WARP_CONNECTOR_TUNNEL,
             &[account_id, tunnel_id],
         );
         request.json(body);
@@ -1067,14 +1067,14 @@ impl TunnelApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `tunnel_id`
-    pub fn get_a_warp_connector_tunnel_token(
+    pub fn get_warp_connector_tunnel_token(
         &self,
         account_id: &str,
         tunnel_id: &str,
     ) -> rt::Call<String> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_WARP_CONNECTOR_TUNNEL_TOKEN,
+            &operations::GET_WARP_CONNECTOR_TUNNEL_TOKEN,
             &[account_id, tunnel_id],
         );
         rt::__private::call(request)
@@ -1089,13 +1089,13 @@ impl TunnelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_accounts_get_connectivity_settings(
+    pub fn get_zero_trust_connectivity_settings(
         &self,
         account_id: &str,
     ) -> rt::Call<ZeroTrustConnectivitySettingsResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS,
+            &operations::GET_ZERO_TRUST_CONNECTIVITY_SETTINGS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -1110,14 +1110,14 @@ impl TunnelApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_accounts_patch_connectivity_settings(
+    pub fn updates_zero_trust_connectivity_settings(
         &self,
         account_id: &str,
         body: &ZeroTrustConnectivitySettingsResult,
     ) -> rt::Call<ZeroTrustConnectivitySettingsResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS,
+            &operations::UPDATES_ZERO_TRUST_CONNECTIVITY_SETTINGS,
             &[account_id],
         );
         request.json(body);
@@ -1137,7 +1137,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `cloudflare-tunnel-create-a-cloudflare-tunnel` — `POST /accounts/{account_id}/cfd_tunnel`
-    pub static CREATE_A_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
+    pub static CREATE_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-create-a-cloudflare-tunnel",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/cfd_tunnel",
@@ -1146,7 +1146,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-get-a-cloudflare-tunnel` — `GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}`
-    pub static GET_A_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
+    pub static GET_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-get-a-cloudflare-tunnel",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/cfd_tunnel/{tunnel_id}",
@@ -1155,7 +1155,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-update-a-cloudflare-tunnel` — `PATCH /accounts/{account_id}/cfd_tunnel/{tunnel_id}`
-    pub static UPDATE_A_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
+    pub static EDIT_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-update-a-cloudflare-tunnel",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/cfd_tunnel/{tunnel_id}",
@@ -1164,7 +1164,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-delete-a-cloudflare-tunnel` — `DELETE /accounts/{account_id}/cfd_tunnel/{tunnel_id}`
-    pub static DELETE_A_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
+    pub static DELETE_CLOUDFLARE_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-delete-a-cloudflare-tunnel",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/cfd_tunnel/{tunnel_id}",
@@ -1218,7 +1218,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-get-a-cloudflare-tunnel-management-token` — `POST /accounts/{account_id}/cfd_tunnel/{tunnel_id}/management`
-    pub static GET_A_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN: rt::Operation = rt::Operation {
+    pub static GET_CLOUDFLARE_TUNNEL_MANAGEMENT_TOKEN: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-get-a-cloudflare-tunnel-management-token",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/cfd_tunnel/{tunnel_id}/management",
@@ -1227,7 +1227,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-get-a-cloudflare-tunnel-token` — `GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}/token`
-    pub static GET_A_CLOUDFLARE_TUNNEL_TOKEN: rt::Operation = rt::Operation {
+    pub static GET_CLOUDFLARE_TUNNEL_TOKEN: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-get-a-cloudflare-tunnel-token",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/cfd_tunnel/{tunnel_id}/token",
@@ -1236,7 +1236,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-list-tunnel-routes` — `GET /accounts/{account_id}/teamnet/routes`
-    pub static TUNNEL_ROUTE_LIST_TUNNEL_ROUTES: rt::Operation = rt::Operation {
+    pub static LIST_TUNNEL_ROUTES: rt::Operation = rt::Operation {
         id: "tunnel-route-list-tunnel-routes",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/teamnet/routes",
@@ -1245,7 +1245,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `tunnel-route-create-a-tunnel-route` — `POST /accounts/{account_id}/teamnet/routes`
-    pub static TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE: rt::Operation = rt::Operation {
+    pub static CREATE_TUNNEL_ROUTE: rt::Operation = rt::Operation {
         id: "tunnel-route-create-a-tunnel-route",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/teamnet/routes",
@@ -1254,7 +1254,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-get-tunnel-route-by-ip` — `GET /accounts/{account_id}/teamnet/routes/ip/{ip}`
-    pub static TUNNEL_ROUTE_GET_TUNNEL_ROUTE_BY_IP: rt::Operation = rt::Operation {
+    pub static GET_TUNNEL_ROUTE_BY_IP: rt::Operation = rt::Operation {
         id: "tunnel-route-get-tunnel-route-by-ip",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/teamnet/routes/ip/{ip}",
@@ -1263,7 +1263,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-create-a-tunnel-route-with-cidr` — `POST /accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}`
-    pub static TUNNEL_ROUTE_CREATE_A_TUNNEL_ROUTE_WITH_CIDR: rt::Operation = rt::Operation {
+    pub static CREATE_TUNNEL_ROUTE_CIDR_ENDPOINT: rt::Operation = rt::Operation {
         id: "tunnel-route-create-a-tunnel-route-with-cidr",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}",
@@ -1272,7 +1272,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-update-a-tunnel-route-with-cidr` — `PATCH /accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}`
-    pub static TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE_WITH_CIDR: rt::Operation = rt::Operation {
+    pub static EDIT_TUNNEL_ROUTE_CIDR_ENDPOINT: rt::Operation = rt::Operation {
         id: "tunnel-route-update-a-tunnel-route-with-cidr",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}",
@@ -1281,7 +1281,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-delete-a-tunnel-route-with-cidr` — `DELETE /accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}`
-    pub static TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE_WITH_CIDR: rt::Operation = rt::Operation {
+    pub static DELETE_TUNNEL_ROUTE_CIDR_ENDPOINT: rt::Operation = rt::Operation {
         id: "tunnel-route-delete-a-tunnel-route-with-cidr",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/teamnet/routes/network/{ip_network_encoded}",
@@ -1290,7 +1290,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-update-a-tunnel-route` — `PATCH /accounts/{account_id}/teamnet/routes/{route_id}`
-    pub static TUNNEL_ROUTE_UPDATE_A_TUNNEL_ROUTE: rt::Operation = rt::Operation {
+    pub static EDIT_TUNNEL_ROUTE: rt::Operation = rt::Operation {
         id: "tunnel-route-update-a-tunnel-route",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/teamnet/routes/{route_id}",
@@ -1299,7 +1299,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-route-delete-a-tunnel-route` — `DELETE /accounts/{account_id}/teamnet/routes/{route_id}`
-    pub static TUNNEL_ROUTE_DELETE_A_TUNNEL_ROUTE: rt::Operation = rt::Operation {
+    pub static DELETE_TUNNEL_ROUTE: rt::Operation = rt::Operation {
         id: "tunnel-route-delete-a-tunnel-route",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/teamnet/routes/{route_id}",
@@ -1317,7 +1317,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `tunnel-virtual-network-create-a-virtual-network` — `POST /accounts/{account_id}/teamnet/virtual_networks`
-    pub static CREATE_A_VIRTUAL_NETWORK: rt::Operation = rt::Operation {
+    pub static CREATE_VIRTUAL_NETWORK: rt::Operation = rt::Operation {
         id: "tunnel-virtual-network-create-a-virtual-network",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/teamnet/virtual_networks",
@@ -1326,7 +1326,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-virtual-network-update-a-virtual-network` — `PATCH /accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}`
-    pub static UPDATE_A_VIRTUAL_NETWORK: rt::Operation = rt::Operation {
+    pub static EDIT_VIRTUAL_NETWORK: rt::Operation = rt::Operation {
         id: "tunnel-virtual-network-update-a-virtual-network",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}",
@@ -1335,7 +1335,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `tunnel-virtual-network-delete-a-virtual-network` — `DELETE /accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}`
-    pub static DELETE_A_VIRTUAL_NETWORK: rt::Operation = rt::Operation {
+    pub static DELETE_VIRTUAL_NETWORK: rt::Operation = rt::Operation {
         id: "tunnel-virtual-network-delete-a-virtual-network",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/teamnet/virtual_networks/{virtual_network_id}",
@@ -1353,7 +1353,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `argo-tunnel-create-an-argo-tunnel` — `POST /accounts/{account_id}/tunnels`
-    pub static CREATE_AN_ARGO_TUNNEL: rt::Operation = rt::Operation {
+    pub static CREATE_ARGO_TUNNEL: rt::Operation = rt::Operation {
         id: "argo-tunnel-create-an-argo-tunnel",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/tunnels",
@@ -1362,7 +1362,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `argo-tunnel-get-an-argo-tunnel` — `GET /accounts/{account_id}/tunnels/{tunnel_id}`
-    pub static GET_AN_ARGO_TUNNEL: rt::Operation = rt::Operation {
+    pub static GET_ARGO_TUNNEL: rt::Operation = rt::Operation {
         id: "argo-tunnel-get-an-argo-tunnel",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/tunnels/{tunnel_id}",
@@ -1371,7 +1371,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `argo-tunnel-delete-an-argo-tunnel` — `DELETE /accounts/{account_id}/tunnels/{tunnel_id}`
-    pub static DELETE_AN_ARGO_TUNNEL: rt::Operation = rt::Operation {
+    pub static DELETE_ARGO_TUNNEL: rt::Operation = rt::Operation {
         id: "argo-tunnel-delete-an-argo-tunnel",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/tunnels/{tunnel_id}",
@@ -1398,7 +1398,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `cloudflare-tunnel-create-a-warp-connector-tunnel` — `POST /accounts/{account_id}/warp_connector`
-    pub static CREATE_A_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
+    pub static CREATE_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-create-a-warp-connector-tunnel",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/warp_connector",
@@ -1407,7 +1407,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-get-a-warp-connector-tunnel` — `GET /accounts/{account_id}/warp_connector/{tunnel_id}`
-    pub static GET_A_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
+    pub static GET_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-get-a-warp-connector-tunnel",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/warp_connector/{tunnel_id}",
@@ -1416,7 +1416,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-update-a-warp-connector-tunnel` — `PATCH /accounts/{account_id}/warp_connector/{tunnel_id}`
-    pub static UPDATE_A_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
+    pub static EDIT_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-update-a-warp-connector-tunnel",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/warp_connector/{tunnel_id}",
@@ -1425,7 +1425,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-delete-a-warp-connector-tunnel` — `DELETE /accounts/{account_id}/warp_connector/{tunnel_id}`
-    pub static DELETE_A_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
+    pub static DELETE_WARP_CONNECTOR_TUNNEL: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-delete-a-warp-connector-tunnel",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/warp_connector/{tunnel_id}",
@@ -1434,7 +1434,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `cloudflare-tunnel-get-a-warp-connector-tunnel-token` — `GET /accounts/{account_id}/warp_connector/{tunnel_id}/token`
-    pub static GET_A_WARP_CONNECTOR_TUNNEL_TOKEN: rt::Operation = rt::Operation {
+    pub static GET_WARP_CONNECTOR_TUNNEL_TOKEN: rt::Operation = rt::Operation {
         id: "cloudflare-tunnel-get-a-warp-connector-tunnel-token",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/warp_connector/{tunnel_id}/token",
@@ -1443,7 +1443,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-accounts-get-connectivity-settings` — `GET /accounts/{account_id}/zerotrust/connectivity_settings`
-    pub static ZERO_TRUST_ACCOUNTS_GET_CONNECTIVITY_SETTINGS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_CONNECTIVITY_SETTINGS: rt::Operation = rt::Operation {
         id: "zero-trust-accounts-get-connectivity-settings",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/zerotrust/connectivity_settings",
@@ -1452,7 +1452,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-accounts-patch-connectivity-settings` — `PATCH /accounts/{account_id}/zerotrust/connectivity_settings`
-    pub static ZERO_TRUST_ACCOUNTS_PATCH_CONNECTIVITY_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATES_ZERO_TRUST_CONNECTIVITY_SETTINGS: rt::Operation = rt::Operation {
         id: "zero-trust-accounts-patch-connectivity-settings",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/zerotrust/connectivity_settings",
@@ -1595,10 +1595,10 @@ impl CleanUpCloudflareTunnelConnectionsParams {
         self
     }
 }
-/// Query and header parameters of [`TunnelApi::tunnel_route_list_tunnel_routes`](TunnelApi::tunnel_route_list_tunnel_routes).
+/// Query and header parameters of [`TunnelApi::list_tunnel_routes`](TunnelApi::list_tunnel_routes).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct TunnelRouteListTunnelRoutesParams {
+pub struct ListTunnelRoutesParams {
     /// Query parameter `comment`.
     pub comment: Option<Comment>,
     /// Query parameter `is_deleted`.
@@ -1622,7 +1622,7 @@ pub struct TunnelRouteListTunnelRoutesParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
 }
-impl TunnelRouteListTunnelRoutesParams {
+impl ListTunnelRoutesParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1707,14 +1707,14 @@ impl TunnelRouteListTunnelRoutesParams {
         self
     }
 }
-/// Query and header parameters of [`TunnelApi::tunnel_route_get_tunnel_route_by_ip`](TunnelApi::tunnel_route_get_tunnel_route_by_ip).
+/// Query and header parameters of [`TunnelApi::get_tunnel_route_by_ip`](TunnelApi::get_tunnel_route_by_ip).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct TunnelRouteGetTunnelRouteByIpParams {
+pub struct GetTunnelRouteByIpParams {
     /// Query parameter `virtual_network_id`.
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
-impl TunnelRouteGetTunnelRouteByIpParams {
+impl GetTunnelRouteByIpParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -1729,10 +1729,10 @@ impl TunnelRouteGetTunnelRouteByIpParams {
         self
     }
 }
-/// Query and header parameters of [`TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr`](TunnelApi::tunnel_route_delete_a_tunnel_route_with_cidr).
+/// Query and header parameters of [`TunnelApi::delete_tunnel_route_cidr_endpoint`](TunnelApi::delete_tunnel_route_cidr_endpoint).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct TunnelRouteDeleteATunnelRouteWithCidrParams {
+pub struct DeleteTunnelRouteCidrEndpointParams {
     /// Query parameter `virtual_network_id`.
     pub virtual_network_id: Option<VirtualNetworkId>,
     /// Query parameter `tun_type`.
@@ -1740,7 +1740,7 @@ pub struct TunnelRouteDeleteATunnelRouteWithCidrParams {
     /// Query parameter `tunnel_id`.
     pub tunnel_id: Option<TunnelId>,
 }
-impl TunnelRouteDeleteATunnelRouteWithCidrParams {
+impl DeleteTunnelRouteCidrEndpointParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -2395,6 +2395,16 @@ pub enum TunnelResultItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<CfdTunnel> for TunnelResultItem {
+    fn from(value: CfdTunnel) -> Self {
+        Self::CfdTunnel(value)
+    }
+}
+impl From<WarpConnectorTunnel> for TunnelResultItem {
+    fn from(value: WarpConnectorTunnel) -> Self {
+        Self::WarpConnectorTunnel(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for TunnelResultItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2496,7 +2506,7 @@ pub type TunnelSecret = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateACloudflareTunnelRequest {
+pub struct CreateCloudflareTunnelRequest {
     /// `config_src`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_src: Option<ConfigSrc>,
@@ -2506,7 +2516,7 @@ pub struct CreateACloudflareTunnelRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tunnel_secret: Option<TunnelSecret>,
 }
-impl CreateACloudflareTunnelRequest {
+impl CreateCloudflareTunnelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<TunnelName>) -> Self {
@@ -3018,11 +3028,11 @@ impl<'de> serde::Deserialize<'de> for ManagementResources {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct GetACloudflareTunnelManagementTokenRequest {
+pub struct GetCloudflareTunnelManagementTokenRequest {
     /// `resources`
     pub resources: Vec<ManagementResources>,
 }
-impl GetACloudflareTunnelManagementTokenRequest {
+impl GetCloudflareTunnelManagementTokenRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(resources: impl Into<Vec<ManagementResources>>) -> Self {
@@ -3096,7 +3106,7 @@ pub type VirtualNetworkName = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct TunnelRouteCreateATunnelRouteRequest {
+pub struct CreateTunnelRouteRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Comment>,
@@ -3106,7 +3116,7 @@ pub struct TunnelRouteCreateATunnelRouteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
-impl TunnelRouteCreateATunnelRouteRequest {
+impl CreateTunnelRouteRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(network: impl Into<IpNetwork>) -> Self {
@@ -3152,7 +3162,7 @@ pub struct Route {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct TunnelRouteCreateATunnelRouteWithCidrRequest {
+pub struct CreateTunnelRouteCidrEndpointRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Comment>,
@@ -3160,7 +3170,7 @@ pub struct TunnelRouteCreateATunnelRouteWithCidrRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
-impl TunnelRouteCreateATunnelRouteWithCidrRequest {
+impl CreateTunnelRouteCidrEndpointRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3186,7 +3196,7 @@ impl TunnelRouteCreateATunnelRouteWithCidrRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct TunnelRouteUpdateATunnelRouteRequest {
+pub struct EditTunnelRouteRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<Comment>,
@@ -3197,7 +3207,7 @@ pub struct TunnelRouteUpdateATunnelRouteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_id: Option<VirtualNetworkId>,
 }
-impl TunnelRouteUpdateATunnelRouteRequest {
+impl EditTunnelRouteRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3259,7 +3269,7 @@ pub type IsDefaultNetwork = bool;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateAVirtualNetworkRequest {
+pub struct CreateVirtualNetworkRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<VirtualNetworkComment>,
@@ -3269,7 +3279,7 @@ pub struct CreateAVirtualNetworkRequest {
     /// `name`
     pub name: VirtualNetworkName,
 }
-impl CreateAVirtualNetworkRequest {
+impl CreateVirtualNetworkRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<VirtualNetworkName>) -> Self {
@@ -3296,7 +3306,7 @@ impl CreateAVirtualNetworkRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateAVirtualNetworkRequest {
+pub struct EditVirtualNetworkRequest {
     /// `comment`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<VirtualNetworkComment>,
@@ -3307,7 +3317,7 @@ pub struct UpdateAVirtualNetworkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<VirtualNetworkName>,
 }
-impl UpdateAVirtualNetworkRequest {
+impl EditVirtualNetworkRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -3340,13 +3350,13 @@ impl UpdateAVirtualNetworkRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateAnArgoTunnelRequest {
+pub struct CreateArgoTunnelRequest {
     /// `name`
     pub name: TunnelName,
     /// `tunnel_secret`
     pub tunnel_secret: TunnelSecret,
 }
-impl CreateAnArgoTunnelRequest {
+impl CreateArgoTunnelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -3389,11 +3399,11 @@ pub struct Connection {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct CreateAWarpConnectorTunnelRequest {
+pub struct CreateWarpConnectorTunnelRequest {
     /// `name`
     pub name: TunnelName,
 }
-impl CreateAWarpConnectorTunnelRequest {
+impl CreateWarpConnectorTunnelRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(name: impl Into<TunnelName>) -> Self {
@@ -3456,3 +3466,30 @@ impl ZeroTrustConnectivitySettingsResult {
         self
     }
 }
+/// The name `CreateACloudflareTunnelRequest` had until the names were reworked; use [`CreateCloudflareTunnelRequest`].
+#[deprecated(note = "renamed to `CreateCloudflareTunnelRequest`")]
+pub type CreateACloudflareTunnelRequest = CreateCloudflareTunnelRequest;
+/// The name `CreateAVirtualNetworkRequest` had until the names were reworked; use [`CreateVirtualNetworkRequest`].
+#[deprecated(note = "renamed to `CreateVirtualNetworkRequest`")]
+pub type CreateAVirtualNetworkRequest = CreateVirtualNetworkRequest;
+/// The name `CreateAWarpConnectorTunnelRequest` had until the names were reworked; use [`CreateWarpConnectorTunnelRequest`].
+#[deprecated(note = "renamed to `CreateWarpConnectorTunnelRequest`")]
+pub type CreateAWarpConnectorTunnelRequest = CreateWarpConnectorTunnelRequest;
+/// The name `CreateAnArgoTunnelRequest` had until the names were reworked; use [`CreateArgoTunnelRequest`].
+#[deprecated(note = "renamed to `CreateArgoTunnelRequest`")]
+pub type CreateAnArgoTunnelRequest = CreateArgoTunnelRequest;
+/// The name `GetACloudflareTunnelManagementTokenRequest` had until the names were reworked; use [`GetCloudflareTunnelManagementTokenRequest`].
+#[deprecated(note = "renamed to `GetCloudflareTunnelManagementTokenRequest`")]
+pub type GetACloudflareTunnelManagementTokenRequest = GetCloudflareTunnelManagementTokenRequest;
+/// The name `TunnelRouteCreateATunnelRouteRequest` had until the names were reworked; use [`CreateTunnelRouteRequest`].
+#[deprecated(note = "renamed to `CreateTunnelRouteRequest`")]
+pub type TunnelRouteCreateATunnelRouteRequest = CreateTunnelRouteRequest;
+/// The name `TunnelRouteCreateATunnelRouteWithCidrRequest` had until the names were reworked; use [`CreateTunnelRouteCidrEndpointRequest`].
+#[deprecated(note = "renamed to `CreateTunnelRouteCidrEndpointRequest`")]
+pub type TunnelRouteCreateATunnelRouteWithCidrRequest = CreateTunnelRouteCidrEndpointRequest;
+/// The name `TunnelRouteUpdateATunnelRouteRequest` had until the names were reworked; use [`EditTunnelRouteRequest`].
+#[deprecated(note = "renamed to `EditTunnelRouteRequest`")]
+pub type TunnelRouteUpdateATunnelRouteRequest = EditTunnelRouteRequest;
+/// The name `UpdateAVirtualNetworkRequest` had until the names were reworked; use [`EditVirtualNetworkRequest`].
+#[deprecated(note = "renamed to `EditVirtualNetworkRequest`")]
+pub type UpdateAVirtualNetworkRequest = EditVirtualNetworkRequest;

@@ -41,14 +41,14 @@ impl TurnstileApi<'_> {
     /// - `account_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn accounts_turnstile_widgets_list(
+    pub fn list_turnstile_widgets(
         &self,
         account_id: &str,
-        params: &AccountsTurnstileWidgetsListParams,
+        params: &ListTurnstileWidgetsParams,
     ) -> rt::ListCall<WidgetList> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNTS_TURNSTILE_WIDGETS_LIST,
+            &operations::LIST_TURNSTILE_WIDGETS,
             &[account_id],
         );
         request.query("page", &params.page);
@@ -67,15 +67,15 @@ impl TurnstileApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn accounts_turnstile_widget_create(
+    pub fn create_turnstile_widget(
         &self,
         account_id: &str,
-        body: &AccountsTurnstileWidgetCreateRequest,
-        params: &AccountsTurnstileWidgetCreateParams,
+        body: &CreateTurnstileWidgetRequest,
+        params: &CreateTurnstileWidgetParams,
     ) -> rt::Call<WidgetDetail> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_CREATE,
+            &operations::CREATE_TURNSTILE_WIDGET,
             &[account_id],
         );
         request.query("page", &params.page);
@@ -96,14 +96,14 @@ impl TurnstileApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `sitekey`
-    pub fn accounts_turnstile_widget_get(
+    pub fn get_turnstile_widget(
         &self,
         account_id: &str,
         sitekey: &str,
     ) -> rt::Call<WidgetDetail> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_GET,
+            &operations::GET_TURNSTILE_WIDGET,
             &[account_id, sitekey],
         );
         rt::__private::call(request)
@@ -119,15 +119,15 @@ impl TurnstileApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `sitekey`
-    pub fn accounts_turnstile_widget_update(
+    pub fn update_turnstile_widget(
         &self,
         account_id: &str,
         sitekey: &str,
-        body: &AccountsTurnstileWidgetUpdateRequest,
+        body: &UpdateTurnstileWidgetRequest,
     ) -> rt::Call<WidgetDetail> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_UPDATE,
+            &operations::UPDATE_TURNSTILE_WIDGET,
             &[account_id, sitekey],
         );
         request.json(body);
@@ -144,14 +144,14 @@ impl TurnstileApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `sitekey`
-    pub fn accounts_turnstile_widget_delete(
+    pub fn delete_turnstile_widget(
         &self,
         account_id: &str,
         sitekey: &str,
     ) -> rt::Call<Option<WidgetDetail>> {
         let request = rt::__private::request(
             self.client,
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_DELETE,
+            &operations::DELETE_TURNSTILE_WIDGET,
             &[account_id, sitekey],
         );
         rt::__private::call(request)
@@ -170,15 +170,15 @@ impl TurnstileApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `sitekey`
-    pub fn accounts_turnstile_widget_rotate_secret(
+    pub fn rotate_secret_for_turnstile_widget(
         &self,
         account_id: &str,
         sitekey: &str,
-        body: &AccountsTurnstileWidgetRotateSecretRequest,
+        body: &RotateSecretForTurnstileWidgetRequest,
     ) -> rt::Call<WidgetDetail> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET,
+            &operations::ROTATE_SECRET_FOR_TURNSTILE_WIDGET,
             &[account_id, sitekey],
         );
         request.json(body);
@@ -189,7 +189,7 @@ impl TurnstileApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `accounts-turnstile-widgets-list` — `GET /accounts/{account_id}/challenges/widgets`
-    pub static ACCOUNTS_TURNSTILE_WIDGETS_LIST: rt::Operation = rt::Operation {
+    pub static LIST_TURNSTILE_WIDGETS: rt::Operation = rt::Operation {
         id: "accounts-turnstile-widgets-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/challenges/widgets",
@@ -198,7 +198,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `accounts-turnstile-widget-create` — `POST /accounts/{account_id}/challenges/widgets`
-    pub static ACCOUNTS_TURNSTILE_WIDGET_CREATE: rt::Operation = rt::Operation {
+    pub static CREATE_TURNSTILE_WIDGET: rt::Operation = rt::Operation {
         id: "accounts-turnstile-widget-create",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/challenges/widgets",
@@ -207,7 +207,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `accounts-turnstile-widget-get` — `GET /accounts/{account_id}/challenges/widgets/{sitekey}`
-    pub static ACCOUNTS_TURNSTILE_WIDGET_GET: rt::Operation = rt::Operation {
+    pub static GET_TURNSTILE_WIDGET: rt::Operation = rt::Operation {
         id: "accounts-turnstile-widget-get",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/challenges/widgets/{sitekey}",
@@ -216,7 +216,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `accounts-turnstile-widget-update` — `PUT /accounts/{account_id}/challenges/widgets/{sitekey}`
-    pub static ACCOUNTS_TURNSTILE_WIDGET_UPDATE: rt::Operation = rt::Operation {
+    pub static UPDATE_TURNSTILE_WIDGET: rt::Operation = rt::Operation {
         id: "accounts-turnstile-widget-update",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/challenges/widgets/{sitekey}",
@@ -225,7 +225,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `accounts-turnstile-widget-delete` — `DELETE /accounts/{account_id}/challenges/widgets/{sitekey}`
-    pub static ACCOUNTS_TURNSTILE_WIDGET_DELETE: rt::Operation = rt::Operation {
+    pub static DELETE_TURNSTILE_WIDGET: rt::Operation = rt::Operation {
         id: "accounts-turnstile-widget-delete",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/challenges/widgets/{sitekey}",
@@ -234,7 +234,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `accounts-turnstile-widget-rotate-secret` — `POST /accounts/{account_id}/challenges/widgets/{sitekey}/rotate_secret`
-    pub static ACCOUNTS_TURNSTILE_WIDGET_ROTATE_SECRET: rt::Operation = rt::Operation {
+    pub static ROTATE_SECRET_FOR_TURNSTILE_WIDGET: rt::Operation = rt::Operation {
         id: "accounts-turnstile-widget-rotate-secret",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/challenges/widgets/{sitekey}/rotate_secret",
@@ -243,10 +243,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`TurnstileApi::accounts_turnstile_widgets_list`](TurnstileApi::accounts_turnstile_widgets_list).
+/// Query and header parameters of [`TurnstileApi::list_turnstile_widgets`](TurnstileApi::list_turnstile_widgets).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AccountsTurnstileWidgetsListParams {
+pub struct ListTurnstileWidgetsParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
@@ -256,7 +256,7 @@ pub struct AccountsTurnstileWidgetsListParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-impl AccountsTurnstileWidgetsListParams {
+impl ListTurnstileWidgetsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -292,10 +292,10 @@ impl AccountsTurnstileWidgetsListParams {
         self
     }
 }
-/// Query and header parameters of [`TurnstileApi::accounts_turnstile_widget_create`](TurnstileApi::accounts_turnstile_widget_create).
+/// Query and header parameters of [`TurnstileApi::create_turnstile_widget`](TurnstileApi::create_turnstile_widget).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct AccountsTurnstileWidgetCreateParams {
+pub struct CreateTurnstileWidgetParams {
     /// Query parameter `page`.
     pub page: Option<i64>,
     /// Query parameter `per_page`.
@@ -305,7 +305,7 @@ pub struct AccountsTurnstileWidgetCreateParams {
     /// Query parameter `direction`.
     pub direction: Option<Direction>,
 }
-impl AccountsTurnstileWidgetCreateParams {
+impl CreateTurnstileWidgetParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -741,7 +741,7 @@ pub type Sitekey = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AccountsTurnstileWidgetCreateRequest {
+pub struct CreateTurnstileWidgetRequest {
     /// `bot_fight_mode`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_fight_mode: Option<BotFightMode>,
@@ -761,7 +761,7 @@ pub struct AccountsTurnstileWidgetCreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
 }
-impl AccountsTurnstileWidgetCreateRequest {
+impl CreateTurnstileWidgetRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -843,7 +843,7 @@ pub type Secret = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AccountsTurnstileWidgetUpdateRequest {
+pub struct UpdateTurnstileWidgetRequest {
     /// `bot_fight_mode`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_fight_mode: Option<BotFightMode>,
@@ -860,7 +860,7 @@ pub struct AccountsTurnstileWidgetUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offlabel: Option<Offlabel>,
 }
-impl AccountsTurnstileWidgetUpdateRequest {
+impl UpdateTurnstileWidgetRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
@@ -908,12 +908,12 @@ pub type InvalidateImmediately = bool;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct AccountsTurnstileWidgetRotateSecretRequest {
+pub struct RotateSecretForTurnstileWidgetRequest {
     /// `invalidate_immediately`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalidate_immediately: Option<InvalidateImmediately>,
 }
-impl AccountsTurnstileWidgetRotateSecretRequest {
+impl RotateSecretForTurnstileWidgetRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -931,3 +931,12 @@ impl AccountsTurnstileWidgetRotateSecretRequest {
         self
     }
 }
+/// The name `AccountsTurnstileWidgetCreateRequest` had until the names were reworked; use [`CreateTurnstileWidgetRequest`].
+#[deprecated(note = "renamed to `CreateTurnstileWidgetRequest`")]
+pub type AccountsTurnstileWidgetCreateRequest = CreateTurnstileWidgetRequest;
+/// The name `AccountsTurnstileWidgetRotateSecretRequest` had until the names were reworked; use [`RotateSecretForTurnstileWidgetRequest`].
+#[deprecated(note = "renamed to `RotateSecretForTurnstileWidgetRequest`")]
+pub type AccountsTurnstileWidgetRotateSecretRequest = RotateSecretForTurnstileWidgetRequest;
+/// The name `AccountsTurnstileWidgetUpdateRequest` had until the names were reworked; use [`UpdateTurnstileWidgetRequest`].
+#[deprecated(note = "renamed to `UpdateTurnstileWidgetRequest`")]
+pub type AccountsTurnstileWidgetUpdateRequest = UpdateTurnstileWidgetRequest;

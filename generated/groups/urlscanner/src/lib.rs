@@ -43,14 +43,14 @@ impl UrlscannerApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.url-scanner.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn urlscanner_search_scans(
+    pub fn search_url_scans(
         &self,
         account_id: &str,
-        params: &UrlscannerSearchScansParams,
-    ) -> rt::Call<UrlscannerSearchScansResult> {
+        params: &SearchUrlScansParams,
+    ) -> rt::Call<SearchUrlScansResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::URLSCANNER_SEARCH_SCANS,
+            &operations::SEARCH_URL_SCANS,
             &[account_id],
         );
         request.query("scanId", &params.scan_id);
@@ -84,33 +84,30 @@ impl UrlscannerApi<'_> {
     /// Path parameters:
     /// - `account_id`: Account Id
     ///
-    /// The request body is optional: this method sends none; [`urlscanner_create_scan_with`](Self::urlscanner_create_scan_with) takes one.
+    /// The request body is optional: this method sends none; [`create_url_scan_with`](Self::create_url_scan_with) takes one.
     ///
     /// Token permissions (any of): `com.cloudflare.api.account.url-scanner.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn urlscanner_create_scan(
-        &self,
-        account_id: &str,
-    ) -> rt::Call<UrlscannerCreateScanResult> {
+    pub fn create_url_scan(&self, account_id: &str) -> rt::Call<CreateUrlScanResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::URLSCANNER_CREATE_SCAN,
+            &operations::CREATE_URL_SCAN,
             &[account_id],
         );
         rt::__private::call(request)
     }
-    /// [`urlscanner_create_scan`](Self::urlscanner_create_scan) with its optional request body.
+    /// [`create_url_scan`](Self::create_url_scan) with its optional request body.
     ///
     /// `POST /accounts/{accountId}/urlscanner/scan`
-    pub fn urlscanner_create_scan_with(
+    pub fn create_url_scan_with(
         &self,
         account_id: &str,
-        body: &UrlscannerCreateScanRequest,
-    ) -> rt::Call<UrlscannerCreateScanResult> {
+        body: &CreateUrlScanRequest,
+    ) -> rt::Call<CreateUrlScanResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::URLSCANNER_CREATE_SCAN,
+            &operations::CREATE_URL_SCAN,
             &[account_id],
         );
         request.json(body);
@@ -131,15 +128,15 @@ impl UrlscannerApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.url-scanner.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn urlscanner_get_scan(
+    pub fn get_url_scan(
         &self,
         account_id: &str,
         scan_id: &str,
-        params: &UrlscannerGetScanParams,
-    ) -> rt::Call<UrlscannerGetScanResult> {
+        params: &GetUrlScanParams,
+    ) -> rt::Call<GetUrlScanResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::URLSCANNER_GET_SCAN,
+            &operations::GET_URL_SCAN,
             &[account_id, scan_id],
         );
         request.query("full", &params.full);
@@ -160,14 +157,14 @@ impl UrlscannerApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.url-scanner.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn urlscanner_get_scan_har(
+    pub fn get_url_scan_har(
         &self,
         account_id: &str,
         scan_id: &str,
-    ) -> rt::Call<UrlscannerGetScanHarResult> {
+    ) -> rt::Call<GetUrlScanHarResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::URLSCANNER_GET_SCAN_HAR,
+            &operations::GET_URL_SCAN_HAR,
             &[account_id, scan_id],
         );
         rt::__private::call(request)
@@ -189,15 +186,15 @@ impl UrlscannerApi<'_> {
     /// Token permissions (any of): `com.cloudflare.api.account.url-scanner.read`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn urlscanner_get_scan_screenshot(
+    pub fn get_screenshot(
         &self,
         account_id: &str,
         scan_id: &str,
-        params: &UrlscannerGetScanScreenshotParams,
+        params: &GetScreenshotParams,
     ) -> rt::RawCall {
         let mut request = rt::__private::request(
             self.client,
-            &operations::URLSCANNER_GET_SCAN_SCREENSHOT,
+            &operations::GET_SCREENSHOT,
             &[account_id, scan_id],
         );
         request.query("resolution", &params.resolution);
@@ -208,7 +205,7 @@ impl UrlscannerApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `urlscanner-search-scans` — `GET /accounts/{accountId}/urlscanner/scan`
-    pub static URLSCANNER_SEARCH_SCANS: rt::Operation = rt::Operation {
+    pub static SEARCH_URL_SCANS: rt::Operation = rt::Operation {
         id: "urlscanner-search-scans",
         method: rt::Method::Get,
         path: "/accounts/{accountId}/urlscanner/scan",
@@ -217,7 +214,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `urlscanner-create-scan` — `POST /accounts/{accountId}/urlscanner/scan`
-    pub static URLSCANNER_CREATE_SCAN: rt::Operation = rt::Operation {
+    pub static CREATE_URL_SCAN: rt::Operation = rt::Operation {
         id: "urlscanner-create-scan",
         method: rt::Method::Post,
         path: "/accounts/{accountId}/urlscanner/scan",
@@ -226,7 +223,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `urlscanner-get-scan` — `GET /accounts/{accountId}/urlscanner/scan/{scanId}`
-    pub static URLSCANNER_GET_SCAN: rt::Operation = rt::Operation {
+    pub static GET_URL_SCAN: rt::Operation = rt::Operation {
         id: "urlscanner-get-scan",
         method: rt::Method::Get,
         path: "/accounts/{accountId}/urlscanner/scan/{scanId}",
@@ -235,7 +232,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `urlscanner-get-scan-har` — `GET /accounts/{accountId}/urlscanner/scan/{scanId}/har`
-    pub static URLSCANNER_GET_SCAN_HAR: rt::Operation = rt::Operation {
+    pub static GET_URL_SCAN_HAR: rt::Operation = rt::Operation {
         id: "urlscanner-get-scan-har",
         method: rt::Method::Get,
         path: "/accounts/{accountId}/urlscanner/scan/{scanId}/har",
@@ -244,7 +241,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `urlscanner-get-scan-screenshot` — `GET /accounts/{accountId}/urlscanner/scan/{scanId}/screenshot`
-    pub static URLSCANNER_GET_SCAN_SCREENSHOT: rt::Operation = rt::Operation {
+    pub static GET_SCREENSHOT: rt::Operation = rt::Operation {
         id: "urlscanner-get-scan-screenshot",
         method: rt::Method::Get,
         path: "/accounts/{accountId}/urlscanner/scan/{scanId}/screenshot",
@@ -253,10 +250,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`UrlscannerApi::urlscanner_search_scans`](UrlscannerApi::urlscanner_search_scans).
+/// Query and header parameters of [`UrlscannerApi::search_url_scans`](UrlscannerApi::search_url_scans).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UrlscannerSearchScansParams {
+pub struct SearchUrlScansParams {
     /// Query parameter `scanId`.
     ///
     /// Scan uuid
@@ -330,7 +327,7 @@ pub struct UrlscannerSearchScansParams {
     /// Filter scans by malicious verdict.
     pub is_malicious: Option<bool>,
 }
-impl UrlscannerSearchScansParams {
+impl SearchUrlScansParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -464,16 +461,16 @@ impl UrlscannerSearchScansParams {
         self
     }
 }
-/// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan`](UrlscannerApi::urlscanner_get_scan).
+/// Query and header parameters of [`UrlscannerApi::get_url_scan`](UrlscannerApi::get_url_scan).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanParams {
+pub struct GetUrlScanParams {
     /// Query parameter `full`.
     ///
     /// Whether to return full report (scan summary and network log).
     pub full: Option<bool>,
 }
-impl UrlscannerGetScanParams {
+impl GetUrlScanParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -486,16 +483,16 @@ impl UrlscannerGetScanParams {
         self
     }
 }
-/// Query and header parameters of [`UrlscannerApi::urlscanner_get_scan_screenshot`](UrlscannerApi::urlscanner_get_scan_screenshot).
+/// Query and header parameters of [`UrlscannerApi::get_screenshot`](UrlscannerApi::get_screenshot).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanScreenshotParams {
+pub struct GetScreenshotParams {
     /// Query parameter `resolution`.
     ///
     /// Target device type
-    pub resolution: Option<UrlscannerCreateScanRequestScreenshotsResolutionsItem>,
+    pub resolution: Option<CreateUrlScanRequestScreenshotsResolutionsItem>,
 }
-impl UrlscannerGetScanScreenshotParams {
+impl GetScreenshotParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -507,7 +504,7 @@ impl UrlscannerGetScanScreenshotParams {
     #[inline]
     pub fn resolution(
         mut self,
-        value: impl Into<UrlscannerCreateScanRequestScreenshotsResolutionsItem>,
+        value: impl Into<CreateUrlScanRequestScreenshotsResolutionsItem>,
     ) -> Self {
         self.resolution = Some(value.into());
         self
@@ -516,7 +513,7 @@ impl UrlscannerGetScanScreenshotParams {
 /// `paths./accounts/{accountId}/urlscanner/scan.get/responses/200/properties/result/properties/tasks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerSearchScansResultTasksItem {
+pub struct SearchUrlScansResultTasksItem {
     /// Alpha-2 country code
     pub country: String,
     /// Whether scan was successful or not
@@ -541,9 +538,9 @@ pub struct UrlscannerSearchScansResultTasksItem {
 /// `paths./accounts/{accountId}/urlscanner/scan.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerSearchScansResult {
+pub struct SearchUrlScansResult {
     /// `tasks`
-    pub tasks: Vec<UrlscannerSearchScansResultTasksItem>,
+    pub tasks: Vec<SearchUrlScansResultTasksItem>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan.post/requestBody/properties/screenshotsResolutions/items`
 ///
@@ -551,7 +548,7 @@ pub struct UrlscannerSearchScansResult {
 /// Also stands for the identical inline schema at `paths./accounts/{accountId}/urlscanner/scan/{scanId}/screenshot.get/parameters/resolution`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+pub enum CreateUrlScanRequestScreenshotsResolutionsItem {
     /// `"desktop"`
     Desktop,
     /// `"mobile"`
@@ -561,7 +558,7 @@ pub enum UrlscannerCreateScanRequestScreenshotsResolutionsItem {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl CreateUrlScanRequestScreenshotsResolutionsItem {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -572,7 +569,7 @@ impl UrlscannerCreateScanRequestScreenshotsResolutionsItem {
         }
     }
 }
-impl From<&str> for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl From<&str> for CreateUrlScanRequestScreenshotsResolutionsItem {
     fn from(value: &str) -> Self {
         match value {
             "desktop" => Self::Desktop,
@@ -582,7 +579,7 @@ impl From<&str> for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
         }
     }
 }
-impl From<String> for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl From<String> for CreateUrlScanRequestScreenshotsResolutionsItem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "desktop" => Self::Desktop,
@@ -592,27 +589,25 @@ impl From<String> for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
         }
     }
 }
-impl std::fmt::Display for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl std::fmt::Display for CreateUrlScanRequestScreenshotsResolutionsItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl serde::Serialize for CreateUrlScanRequestScreenshotsResolutionsItem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de>
-for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl<'de> serde::Deserialize<'de> for CreateUrlScanRequestScreenshotsResolutionsItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue
-for UrlscannerCreateScanRequestScreenshotsResolutionsItem {
+impl rt::__private::ParamValue for CreateUrlScanRequestScreenshotsResolutionsItem {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -680,7 +675,7 @@ impl<'de> serde::Deserialize<'de> for Visibility {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UrlscannerCreateScanRequest {
+pub struct CreateUrlScanRequest {
     /// Set custom headers
     #[serde(rename = "customHeaders", skip_serializing_if = "Option::is_none")]
     pub custom_headers: Option<std::collections::BTreeMap<String, String>>,
@@ -689,7 +684,7 @@ pub struct UrlscannerCreateScanRequest {
     /// Default: `["desktop"]`.
     #[serde(rename = "screenshotsResolutions", skip_serializing_if = "Option::is_none")]
     pub screenshots_resolutions: Option<
-        Vec<UrlscannerCreateScanRequestScreenshotsResolutionsItem>,
+        Vec<CreateUrlScanRequestScreenshotsResolutionsItem>,
     >,
     /// Example: `"https://www.example.com"`.
     pub url: String,
@@ -699,7 +694,7 @@ pub struct UrlscannerCreateScanRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
 }
-impl UrlscannerCreateScanRequest {
+impl CreateUrlScanRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(url: impl Into<String>) -> Self {
@@ -723,7 +718,7 @@ impl UrlscannerCreateScanRequest {
     #[inline]
     pub fn screenshots_resolutions(
         mut self,
-        value: impl Into<Vec<UrlscannerCreateScanRequestScreenshotsResolutionsItem>>,
+        value: impl Into<Vec<CreateUrlScanRequestScreenshotsResolutionsItem>>,
     ) -> Self {
         self.screenshots_resolutions = Some(value.into());
         self
@@ -738,7 +733,7 @@ impl UrlscannerCreateScanRequest {
 /// `paths./accounts/{accountId}/urlscanner/scan.post/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerCreateScanResult {
+pub struct CreateUrlScanResult {
     /// Time when url was submitted for scanning.
     ///
     /// Format: `date-time`.
@@ -759,7 +754,7 @@ pub struct UrlscannerCreateScanResult {
 /// Schema: `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/asns/properties/asn`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanAsnsAsn {
+pub struct GetUrlScanResultScanAsnsAsn {
     /// Example: `"15133"`.
     pub asn: String,
     /// Example: `"EDGECAST"`.
@@ -776,14 +771,14 @@ pub struct UrlscannerGetScanResultScanAsnsAsn {
 /// Schema: `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/asns`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanAsns {
+pub struct GetUrlScanResultScanAsns {
     /// ASN's contacted
-    pub asn: Option<UrlscannerGetScanResultScanAsnsAsn>,
+    pub asn: Option<GetUrlScanResultScanAsnsAsn>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/certificates/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanCertificatesItem {
+pub struct GetUrlScanResultScanCertificatesItem {
     /// `issuer`
     pub issuer: String,
     /// Example: `"rkmod.somee.com"`.
@@ -801,7 +796,7 @@ pub struct UrlscannerGetScanResultScanCertificatesItem {
 /// Also stands for the identical inline schemas at `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/content/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited/properties/risks/items`, `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/risks/items`.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem {
+pub struct GetUrlScanResultScanDomainsExampleComCategoriesContentItem {
     /// `id`
     pub id: i64,
     /// Example: `"Technology"`.
@@ -812,37 +807,29 @@ pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories/properties/inherited`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited {
+pub struct GetUrlScanResultScanDomainsExampleComCategoriesInherited {
     /// `content`
-    pub content: Option<
-        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
-    >,
+    pub content: Option<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
     /// Example: `"example.com"`.
     pub from: Option<String>,
     /// `risks`
-    pub risks: Option<
-        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
-    >,
+    pub risks: Option<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanDomainsExampleComCategories {
+pub struct GetUrlScanResultScanDomainsExampleComCategories {
     /// `content`
-    pub content: Option<
-        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
-    >,
+    pub content: Option<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
     /// `inherited`
-    pub inherited: UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited,
+    pub inherited: GetUrlScanResultScanDomainsExampleComCategoriesInherited,
     /// `risks`
-    pub risks: Option<
-        Vec<UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem>,
-    >,
+    pub risks: Option<Vec<GetUrlScanResultScanDomainsExampleComCategoriesContentItem>>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com/properties/dns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanDomainsExampleComDnsItem {
+pub struct GetUrlScanResultScanDomainsExampleComDnsItem {
     /// Example: `"93.184.216.34"`.
     pub address: String,
     /// `dnssec_valid`
@@ -868,11 +855,11 @@ pub struct Rank {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains/properties/example.com`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanDomainsExampleCom {
+pub struct GetUrlScanResultScanDomainsExampleCom {
     /// `categories`
-    pub categories: UrlscannerGetScanResultScanDomainsExampleComCategories,
+    pub categories: GetUrlScanResultScanDomainsExampleComCategories,
     /// `dns`
-    pub dns: Vec<UrlscannerGetScanResultScanDomainsExampleComDnsItem>,
+    pub dns: Vec<GetUrlScanResultScanDomainsExampleComDnsItem>,
     /// Example: `"example.com"`.
     pub name: String,
     /// `rank`
@@ -883,15 +870,15 @@ pub struct UrlscannerGetScanResultScanDomainsExampleCom {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/domains`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanDomains {
+pub struct GetUrlScanResultScanDomains {
     /// `example.com`
     #[serde(rename = "example.com")]
-    pub example_com: Option<UrlscannerGetScanResultScanDomainsExampleCom>,
+    pub example_com: Option<GetUrlScanResultScanDomainsExampleCom>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/geo`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanGeo {
+pub struct GetUrlScanResultScanGeo {
     /// GeoIP continent location
     pub continents: Vec<String>,
     /// GeoIP country location
@@ -900,7 +887,7 @@ pub struct UrlscannerGetScanResultScanGeo {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/ips/properties/ip`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanIpsIp {
+pub struct GetUrlScanResultScanIpsIp {
     /// Example: `"15133"`.
     pub asn: String,
     /// Example: `"EDGECAST"`.
@@ -945,14 +932,14 @@ pub struct UrlscannerGetScanResultScanIpsIp {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/ips`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanIps {
+pub struct GetUrlScanResultScanIps {
     /// `ip`
-    pub ip: Option<UrlscannerGetScanResultScanIpsIp>,
+    pub ip: Option<GetUrlScanResultScanIpsIp>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/links/properties/link`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanLinksLink {
+pub struct GetUrlScanResultScanLinksLink {
     /// Outgoing link detected in the DOM
     ///
     /// Example: `"https://www.iana.org/domains/example"`.
@@ -963,14 +950,14 @@ pub struct UrlscannerGetScanResultScanLinksLink {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/links`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanLinks {
+pub struct GetUrlScanResultScanLinks {
     /// `link`
-    pub link: Option<UrlscannerGetScanResultScanLinksLink>,
+    pub link: Option<GetUrlScanResultScanLinksLink>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories/properties/content/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem {
+pub struct GetUrlScanResultScanMetaProcessorsCategoriesContentItem {
     /// Example: `155`.
     pub id: i64,
     /// Example: `"Technology"`.
@@ -981,7 +968,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories/properties/risks/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem {
+pub struct GetUrlScanResultScanMetaProcessorsCategoriesRisksItem {
     /// Example: `17`.
     pub id: i64,
     /// Example: `"Newly Seen Domains"`.
@@ -992,16 +979,16 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/categories`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsCategories {
+pub struct GetUrlScanResultScanMetaProcessorsCategories {
     /// `content`
-    pub content: Vec<UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem>,
+    pub content: Vec<GetUrlScanResultScanMetaProcessorsCategoriesContentItem>,
     /// `risks`
-    pub risks: Vec<UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem>,
+    pub risks: Vec<GetUrlScanResultScanMetaProcessorsCategoriesRisksItem>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/categories/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem {
+pub struct GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem {
     /// `groups`
     pub groups: Vec<i64>,
     /// Example: `63`.
@@ -1016,7 +1003,7 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/evidence/properties/patterns/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem {
+pub struct GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem {
     /// Example: `100`.
     pub confidence: i64,
     /// `excludes`
@@ -1041,27 +1028,25 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items/properties/evidence`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence {
+pub struct GetUrlScanResultScanMetaProcessorsTechItemEvidence {
     /// `impliedBy`
     #[serde(rename = "impliedBy")]
     pub implied_by: Vec<String>,
     /// `patterns`
-    pub patterns: Vec<
-        UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem,
-    >,
+    pub patterns: Vec<GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors/properties/tech/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessorsTechItem {
+pub struct GetUrlScanResultScanMetaProcessorsTechItem {
     /// `categories`
-    pub categories: Vec<UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem>,
+    pub categories: Vec<GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem>,
     /// Example: `100`.
     pub confidence: i64,
     /// `description`
     pub description: Option<String>,
     /// `evidence`
-    pub evidence: UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence,
+    pub evidence: GetUrlScanResultScanMetaProcessorsTechItemEvidence,
     /// Example: `"Amazon ECS.svg"`.
     pub icon: String,
     /// Example: `"Amazon ECS"`.
@@ -1074,27 +1059,27 @@ pub struct UrlscannerGetScanResultScanMetaProcessorsTechItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta/properties/processors`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMetaProcessors {
+pub struct GetUrlScanResultScanMetaProcessors {
     /// `categories`
-    pub categories: UrlscannerGetScanResultScanMetaProcessorsCategories,
+    pub categories: GetUrlScanResultScanMetaProcessorsCategories,
     /// `phishing`
     pub phishing: Vec<String>,
     /// `rank`
     pub rank: Rank,
     /// `tech`
-    pub tech: Vec<UrlscannerGetScanResultScanMetaProcessorsTechItem>,
+    pub tech: Vec<GetUrlScanResultScanMetaProcessorsTechItem>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/meta`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanMeta {
+pub struct GetUrlScanResultScanMeta {
     /// `processors`
-    pub processors: UrlscannerGetScanResultScanMetaProcessors,
+    pub processors: GetUrlScanResultScanMetaProcessors,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/console/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPageConsoleItem {
+pub struct GetUrlScanResultScanPageConsoleItem {
     /// Example: `"network"`.
     pub category: String,
     /// Example: `"Failed to load resource: the server responded with a status of 404 (Not Found)"`.
@@ -1107,7 +1092,7 @@ pub struct UrlscannerGetScanResultScanPageConsoleItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/cookies/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPageCookiesItem {
+pub struct GetUrlScanResultScanPageCookiesItem {
     /// Example: `"rkmod.somee.com"`.
     pub domain: String,
     /// Example: `-1`.
@@ -1142,7 +1127,7 @@ pub struct UrlscannerGetScanResultScanPageCookiesItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPageHeadersItem {
+pub struct GetUrlScanResultScanPageHeadersItem {
     /// Example: `"Content-Length"`.
     pub name: String,
     /// Example: `"648"`.
@@ -1151,7 +1136,7 @@ pub struct UrlscannerGetScanResultScanPageHeadersItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/js/properties/variables/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPageJsVariablesItem {
+pub struct GetUrlScanResultScanPageJsVariablesItem {
     /// Example: `"checkFrame"`.
     pub name: String,
     /// Example: `"string"`.
@@ -1160,14 +1145,14 @@ pub struct UrlscannerGetScanResultScanPageJsVariablesItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/js`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPageJs {
+pub struct GetUrlScanResultScanPageJs {
     /// `variables`
-    pub variables: Vec<UrlscannerGetScanResultScanPageJsVariablesItem>,
+    pub variables: Vec<GetUrlScanResultScanPageJsVariablesItem>,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page/properties/securityViolations/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPageSecurityViolationsItem {
+pub struct GetUrlScanResultScanPageSecurityViolationsItem {
     /// Example: `"csp"`.
     pub category: String,
     /// Example: `"[Report Only] Refused to load the stylesheet 'https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap.min.css' because it violates the following Content Security Policy directive: ... "`.
@@ -1178,7 +1163,7 @@ pub struct UrlscannerGetScanResultScanPageSecurityViolationsItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/page`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPage {
+pub struct GetUrlScanResultScanPage {
     /// Example: `"15133"`.
     pub asn: String,
     /// Example: `"US"`.
@@ -1187,9 +1172,9 @@ pub struct UrlscannerGetScanResultScanPage {
     /// Example: `"EDGECAST"`.
     pub asnname: String,
     /// `console`
-    pub console: Vec<UrlscannerGetScanResultScanPageConsoleItem>,
+    pub console: Vec<GetUrlScanResultScanPageConsoleItem>,
     /// `cookies`
-    pub cookies: Vec<UrlscannerGetScanResultScanPageCookiesItem>,
+    pub cookies: Vec<GetUrlScanResultScanPageCookiesItem>,
     /// Example: `"United States"`.
     pub country: String,
     /// Example: `"US"`.
@@ -1198,14 +1183,14 @@ pub struct UrlscannerGetScanResultScanPage {
     /// Example: `"example.com"`.
     pub domain: String,
     /// `headers`
-    pub headers: Vec<UrlscannerGetScanResultScanPageHeadersItem>,
+    pub headers: Vec<GetUrlScanResultScanPageHeadersItem>,
     /// Example: `"2606:2800:220:1:248:1893:25c8:1946"`.
     pub ip: String,
     /// `js`
-    pub js: UrlscannerGetScanResultScanPageJs,
+    pub js: GetUrlScanResultScanPageJs,
     /// `securityViolations`
     #[serde(rename = "securityViolations")]
-    pub security_violations: Vec<UrlscannerGetScanResultScanPageSecurityViolationsItem>,
+    pub security_violations: Vec<GetUrlScanResultScanPageSecurityViolationsItem>,
     /// Example: `200`.
     pub status: f64,
     /// `subdivision1Name`
@@ -1219,7 +1204,7 @@ pub struct UrlscannerGetScanResultScanPage {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/performance/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanPerformanceItem {
+pub struct GetUrlScanResultScanPerformanceItem {
     /// Example: `82.59999999403954`.
     #[serde(rename = "connectEnd")]
     pub connect_end: f64,
@@ -1314,7 +1299,7 @@ pub struct UrlscannerGetScanResultScanPerformanceItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/clientType`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UrlscannerGetScanResultScanTaskClientType {
+pub enum GetUrlScanResultScanTaskClientType {
     /// `"Site"`
     Site,
     /// `"Automatic"`
@@ -1324,7 +1309,7 @@ pub enum UrlscannerGetScanResultScanTaskClientType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl UrlscannerGetScanResultScanTaskClientType {
+impl GetUrlScanResultScanTaskClientType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1335,7 +1320,7 @@ impl UrlscannerGetScanResultScanTaskClientType {
         }
     }
 }
-impl From<&str> for UrlscannerGetScanResultScanTaskClientType {
+impl From<&str> for GetUrlScanResultScanTaskClientType {
     fn from(value: &str) -> Self {
         match value {
             "Site" => Self::Site,
@@ -1345,7 +1330,7 @@ impl From<&str> for UrlscannerGetScanResultScanTaskClientType {
         }
     }
 }
-impl From<String> for UrlscannerGetScanResultScanTaskClientType {
+impl From<String> for GetUrlScanResultScanTaskClientType {
     fn from(value: String) -> Self {
         match value.as_str() {
             "Site" => Self::Site,
@@ -1355,12 +1340,12 @@ impl From<String> for UrlscannerGetScanResultScanTaskClientType {
         }
     }
 }
-impl std::fmt::Display for UrlscannerGetScanResultScanTaskClientType {
+impl std::fmt::Display for GetUrlScanResultScanTaskClientType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskClientType {
+impl<'de> serde::Deserialize<'de> for GetUrlScanResultScanTaskClientType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1370,14 +1355,14 @@ impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskClientType 
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/errors/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanTaskErrorsItem {
+pub struct GetUrlScanResultScanTaskErrorsItem {
     /// `message`
     pub message: String,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/scannedFrom`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanTaskScannedFrom {
+pub struct GetUrlScanResultScanTaskScannedFrom {
     /// IATA code of Cloudflare datacenter
     ///
     /// Example: `"MAD"`.
@@ -1386,7 +1371,7 @@ pub struct UrlscannerGetScanResultScanTaskScannedFrom {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task/properties/status`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UrlscannerGetScanResultScanTaskStatus {
+pub enum GetUrlScanResultScanTaskStatus {
     /// `"Queued"`
     Queued,
     /// `"InProgress"`
@@ -1398,7 +1383,7 @@ pub enum UrlscannerGetScanResultScanTaskStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl UrlscannerGetScanResultScanTaskStatus {
+impl GetUrlScanResultScanTaskStatus {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1410,7 +1395,7 @@ impl UrlscannerGetScanResultScanTaskStatus {
         }
     }
 }
-impl From<&str> for UrlscannerGetScanResultScanTaskStatus {
+impl From<&str> for GetUrlScanResultScanTaskStatus {
     fn from(value: &str) -> Self {
         match value {
             "Queued" => Self::Queued,
@@ -1421,7 +1406,7 @@ impl From<&str> for UrlscannerGetScanResultScanTaskStatus {
         }
     }
 }
-impl From<String> for UrlscannerGetScanResultScanTaskStatus {
+impl From<String> for GetUrlScanResultScanTaskStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "Queued" => Self::Queued,
@@ -1432,12 +1417,12 @@ impl From<String> for UrlscannerGetScanResultScanTaskStatus {
         }
     }
 }
-impl std::fmt::Display for UrlscannerGetScanResultScanTaskStatus {
+impl std::fmt::Display for GetUrlScanResultScanTaskStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskStatus {
+impl<'de> serde::Deserialize<'de> for GetUrlScanResultScanTaskStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1447,7 +1432,7 @@ impl<'de> serde::Deserialize<'de> for UrlscannerGetScanResultScanTaskStatus {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/task`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanTask {
+pub struct GetUrlScanResultScanTask {
     /// Submitter location
     ///
     /// Example: `"PT"`.
@@ -1455,19 +1440,19 @@ pub struct UrlscannerGetScanResultScanTask {
     pub client_location: String,
     /// `clientType`
     #[serde(rename = "clientType")]
-    pub client_type: UrlscannerGetScanResultScanTaskClientType,
+    pub client_type: GetUrlScanResultScanTaskClientType,
     /// URL of the primary request, after all HTTP redirects
     ///
     /// Example: `"http://example.com/"`.
     #[serde(rename = "effectiveUrl")]
     pub effective_url: String,
     /// `errors`
-    pub errors: Vec<UrlscannerGetScanResultScanTaskErrorsItem>,
+    pub errors: Vec<GetUrlScanResultScanTaskErrorsItem>,
     /// `scannedFrom`
     #[serde(rename = "scannedFrom")]
-    pub scanned_from: UrlscannerGetScanResultScanTaskScannedFrom,
+    pub scanned_from: GetUrlScanResultScanTaskScannedFrom,
     /// `status`
-    pub status: UrlscannerGetScanResultScanTaskStatus,
+    pub status: GetUrlScanResultScanTaskStatus,
     /// Example: `true`.
     pub success: bool,
     /// Example: `"2023-05-03T17:05:04.843Z"`.
@@ -1489,7 +1474,7 @@ pub struct UrlscannerGetScanResultScanTask {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts/properties/overall/properties/categories/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanVerdictsOverallCategoriesItem {
+pub struct GetUrlScanResultScanVerdictsOverallCategoriesItem {
     /// Example: `117`.
     pub id: f64,
     /// Example: `"Malware"`.
@@ -1500,9 +1485,9 @@ pub struct UrlscannerGetScanResultScanVerdictsOverallCategoriesItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts/properties/overall`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanVerdictsOverall {
+pub struct GetUrlScanResultScanVerdictsOverall {
     /// `categories`
-    pub categories: Vec<UrlscannerGetScanResultScanVerdictsOverallCategoriesItem>,
+    pub categories: Vec<GetUrlScanResultScanVerdictsOverallCategoriesItem>,
     /// At least one of our subsystems marked the site as potentially malicious at the time of the scan.
     ///
     /// Example: `true`.
@@ -1513,48 +1498,48 @@ pub struct UrlscannerGetScanResultScanVerdictsOverall {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan/properties/verdicts`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScanVerdicts {
+pub struct GetUrlScanResultScanVerdicts {
     /// `overall`
-    pub overall: UrlscannerGetScanResultScanVerdictsOverall,
+    pub overall: GetUrlScanResultScanVerdictsOverall,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result/properties/scan`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResultScan {
+pub struct GetUrlScanResultScan {
     /// Dictionary of Autonomous System Numbers where ASN's are the keys
-    pub asns: Option<UrlscannerGetScanResultScanAsns>,
+    pub asns: Option<GetUrlScanResultScanAsns>,
     /// `certificates`
-    pub certificates: Vec<UrlscannerGetScanResultScanCertificatesItem>,
+    pub certificates: Vec<GetUrlScanResultScanCertificatesItem>,
     /// `domains`
-    pub domains: Option<UrlscannerGetScanResultScanDomains>,
+    pub domains: Option<GetUrlScanResultScanDomains>,
     /// `geo`
-    pub geo: UrlscannerGetScanResultScanGeo,
+    pub geo: GetUrlScanResultScanGeo,
     /// `ips`
-    pub ips: Option<UrlscannerGetScanResultScanIps>,
+    pub ips: Option<GetUrlScanResultScanIps>,
     /// `links`
-    pub links: Option<UrlscannerGetScanResultScanLinks>,
+    pub links: Option<GetUrlScanResultScanLinks>,
     /// `meta`
-    pub meta: UrlscannerGetScanResultScanMeta,
+    pub meta: GetUrlScanResultScanMeta,
     /// `page`
-    pub page: UrlscannerGetScanResultScanPage,
+    pub page: GetUrlScanResultScanPage,
     /// `performance`
-    pub performance: Vec<UrlscannerGetScanResultScanPerformanceItem>,
+    pub performance: Vec<GetUrlScanResultScanPerformanceItem>,
     /// `task`
-    pub task: UrlscannerGetScanResultScanTask,
+    pub task: GetUrlScanResultScanTask,
     /// `verdicts`
-    pub verdicts: UrlscannerGetScanResultScanVerdicts,
+    pub verdicts: GetUrlScanResultScanVerdicts,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanResult {
+pub struct GetUrlScanResult {
     /// `scan`
-    pub scan: UrlscannerGetScanResultScan,
+    pub scan: GetUrlScanResultScan,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/creator`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogCreator {
+pub struct GetUrlScanHarResultHarLogCreator {
     /// Example: `"https://github.com/sitespeedio/chrome-har"`.
     pub comment: String,
     /// Example: `"chrome-har"`.
@@ -1565,7 +1550,7 @@ pub struct UrlscannerGetScanHarResultHarLogCreator {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/request/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem {
+pub struct GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem {
     /// Example: `"Upgrade-Insecure-Requests"`.
     pub name: String,
     /// Example: `"1"`.
@@ -1574,12 +1559,12 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/request`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequest {
+pub struct GetUrlScanHarResultHarLogEntriesItemRequest {
     /// `bodySize`
     #[serde(rename = "bodySize")]
     pub body_size: f64,
     /// `headers`
-    pub headers: Vec<UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem>,
+    pub headers: Vec<GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem>,
     /// Example: `197`.
     #[serde(rename = "headersSize")]
     pub headers_size: f64,
@@ -1594,7 +1579,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemRequest {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response/properties/content`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseContent {
+pub struct GetUrlScanHarResultHarLogEntriesItemResponseContent {
     /// Example: `608`.
     pub compression: Option<i64>,
     /// Example: `"text/html"`.
@@ -1606,7 +1591,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseContent {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response/properties/headers/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem {
+pub struct GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem {
     /// Example: `"Content-Encoding"`.
     pub name: String,
     /// Example: `"gzip"`.
@@ -1615,7 +1600,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items/properties/response`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponse {
+pub struct GetUrlScanHarResultHarLogEntriesItemResponse {
     /// Example: `1071`.
     #[serde(rename = "_transferSize")]
     pub transfer_size: f64,
@@ -1623,9 +1608,9 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponse {
     #[serde(rename = "bodySize")]
     pub body_size: f64,
     /// `content`
-    pub content: UrlscannerGetScanHarResultHarLogEntriesItemResponseContent,
+    pub content: GetUrlScanHarResultHarLogEntriesItemResponseContent,
     /// `headers`
-    pub headers: Vec<UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem>,
+    pub headers: Vec<GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem>,
     /// Example: `423`.
     #[serde(rename = "headersSize")]
     pub headers_size: f64,
@@ -1644,7 +1629,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItemResponse {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/entries/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogEntriesItem {
+pub struct GetUrlScanHarResultHarLogEntriesItem {
     /// Example: `"VeryHigh"`.
     #[serde(rename = "_initialPriority")]
     pub initial_priority: String,
@@ -1670,9 +1655,9 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItem {
     /// Example: `"page_1"`.
     pub pageref: String,
     /// `request`
-    pub request: UrlscannerGetScanHarResultHarLogEntriesItemRequest,
+    pub request: GetUrlScanHarResultHarLogEntriesItemRequest,
     /// `response`
-    pub response: UrlscannerGetScanHarResultHarLogEntriesItemResponse,
+    pub response: GetUrlScanHarResultHarLogEntriesItemResponse,
     /// Example: `"2606:2800:220:1:248:1893:25c8:1946"`.
     #[serde(rename = "serverIPAddress")]
     pub server_ip_address: String,
@@ -1685,7 +1670,7 @@ pub struct UrlscannerGetScanHarResultHarLogEntriesItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/pages/items/properties/pageTimings`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogPagesItemPageTimings {
+pub struct GetUrlScanHarResultHarLogPagesItemPageTimings {
     /// Example: `305.408`.
     #[serde(rename = "onContentLoad")]
     pub on_content_load: f64,
@@ -1696,12 +1681,12 @@ pub struct UrlscannerGetScanHarResultHarLogPagesItemPageTimings {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log/properties/pages/items`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLogPagesItem {
+pub struct GetUrlScanHarResultHarLogPagesItem {
     /// Example: `"page_1"`.
     pub id: String,
     /// `pageTimings`
     #[serde(rename = "pageTimings")]
-    pub page_timings: UrlscannerGetScanHarResultHarLogPagesItemPageTimings,
+    pub page_timings: GetUrlScanHarResultHarLogPagesItemPageTimings,
     /// Example: `"2023-05-03T17:05:13.195Z"`.
     #[serde(rename = "startedDateTime")]
     pub started_date_time: String,
@@ -1711,27 +1696,217 @@ pub struct UrlscannerGetScanHarResultHarLogPagesItem {
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har/properties/log`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHarLog {
+pub struct GetUrlScanHarResultHarLog {
     /// `creator`
-    pub creator: UrlscannerGetScanHarResultHarLogCreator,
+    pub creator: GetUrlScanHarResultHarLogCreator,
     /// `entries`
-    pub entries: Vec<UrlscannerGetScanHarResultHarLogEntriesItem>,
+    pub entries: Vec<GetUrlScanHarResultHarLogEntriesItem>,
     /// `pages`
-    pub pages: Vec<UrlscannerGetScanHarResultHarLogPagesItem>,
+    pub pages: Vec<GetUrlScanHarResultHarLogPagesItem>,
     /// Example: `"1.2"`.
     pub version: String,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result/properties/har`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResultHar {
+pub struct GetUrlScanHarResultHar {
     /// `log`
-    pub log: UrlscannerGetScanHarResultHarLog,
+    pub log: GetUrlScanHarResultHarLog,
 }
 /// `paths./accounts/{accountId}/urlscanner/scan/{scanId}/har.get/responses/200/properties/result`
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UrlscannerGetScanHarResult {
+pub struct GetUrlScanHarResult {
     /// `har`
-    pub har: UrlscannerGetScanHarResultHar,
+    pub har: GetUrlScanHarResultHar,
 }
+/// The name `UrlscannerCreateScanRequest` had until the names were reworked; use [`CreateUrlScanRequest`].
+#[deprecated(note = "renamed to `CreateUrlScanRequest`")]
+pub type UrlscannerCreateScanRequest = CreateUrlScanRequest;
+/// The name `UrlscannerCreateScanRequestScreenshotsResolutionsItem` had until the names were reworked; use [`CreateUrlScanRequestScreenshotsResolutionsItem`].
+#[deprecated(note = "renamed to `CreateUrlScanRequestScreenshotsResolutionsItem`")]
+pub type UrlscannerCreateScanRequestScreenshotsResolutionsItem = CreateUrlScanRequestScreenshotsResolutionsItem;
+/// The name `UrlscannerCreateScanResult` had until the names were reworked; use [`CreateUrlScanResult`].
+#[deprecated(note = "renamed to `CreateUrlScanResult`")]
+pub type UrlscannerCreateScanResult = CreateUrlScanResult;
+/// The name `UrlscannerGetScanHarResult` had until the names were reworked; use [`GetUrlScanHarResult`].
+#[deprecated(note = "renamed to `GetUrlScanHarResult`")]
+pub type UrlscannerGetScanHarResult = GetUrlScanHarResult;
+/// The name `UrlscannerGetScanHarResultHar` had until the names were reworked; use [`GetUrlScanHarResultHar`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHar`")]
+pub type UrlscannerGetScanHarResultHar = GetUrlScanHarResultHar;
+/// The name `UrlscannerGetScanHarResultHarLog` had until the names were reworked; use [`GetUrlScanHarResultHarLog`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLog`")]
+pub type UrlscannerGetScanHarResultHarLog = GetUrlScanHarResultHarLog;
+/// The name `UrlscannerGetScanHarResultHarLogCreator` had until the names were reworked; use [`GetUrlScanHarResultHarLogCreator`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogCreator`")]
+pub type UrlscannerGetScanHarResultHarLogCreator = GetUrlScanHarResultHarLogCreator;
+/// The name `UrlscannerGetScanHarResultHarLogEntriesItem` had until the names were reworked; use [`GetUrlScanHarResultHarLogEntriesItem`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogEntriesItem`")]
+pub type UrlscannerGetScanHarResultHarLogEntriesItem = GetUrlScanHarResultHarLogEntriesItem;
+/// The name `UrlscannerGetScanHarResultHarLogEntriesItemRequest` had until the names were reworked; use [`GetUrlScanHarResultHarLogEntriesItemRequest`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogEntriesItemRequest`")]
+pub type UrlscannerGetScanHarResultHarLogEntriesItemRequest = GetUrlScanHarResultHarLogEntriesItemRequest;
+/// The name `UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem` had until the names were reworked; use [`GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem`"
+)]
+pub type UrlscannerGetScanHarResultHarLogEntriesItemRequestHeadersItem = GetUrlScanHarResultHarLogEntriesItemRequestHeadersItem;
+/// The name `UrlscannerGetScanHarResultHarLogEntriesItemResponse` had until the names were reworked; use [`GetUrlScanHarResultHarLogEntriesItemResponse`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogEntriesItemResponse`")]
+pub type UrlscannerGetScanHarResultHarLogEntriesItemResponse = GetUrlScanHarResultHarLogEntriesItemResponse;
+/// The name `UrlscannerGetScanHarResultHarLogEntriesItemResponseContent` had until the names were reworked; use [`GetUrlScanHarResultHarLogEntriesItemResponseContent`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogEntriesItemResponseContent`")]
+pub type UrlscannerGetScanHarResultHarLogEntriesItemResponseContent = GetUrlScanHarResultHarLogEntriesItemResponseContent;
+/// The name `UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem` had until the names were reworked; use [`GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem`"
+)]
+pub type UrlscannerGetScanHarResultHarLogEntriesItemResponseHeadersItem = GetUrlScanHarResultHarLogEntriesItemResponseHeadersItem;
+/// The name `UrlscannerGetScanHarResultHarLogPagesItem` had until the names were reworked; use [`GetUrlScanHarResultHarLogPagesItem`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogPagesItem`")]
+pub type UrlscannerGetScanHarResultHarLogPagesItem = GetUrlScanHarResultHarLogPagesItem;
+/// The name `UrlscannerGetScanHarResultHarLogPagesItemPageTimings` had until the names were reworked; use [`GetUrlScanHarResultHarLogPagesItemPageTimings`].
+#[deprecated(note = "renamed to `GetUrlScanHarResultHarLogPagesItemPageTimings`")]
+pub type UrlscannerGetScanHarResultHarLogPagesItemPageTimings = GetUrlScanHarResultHarLogPagesItemPageTimings;
+/// The name `UrlscannerGetScanResult` had until the names were reworked; use [`GetUrlScanResult`].
+#[deprecated(note = "renamed to `GetUrlScanResult`")]
+pub type UrlscannerGetScanResult = GetUrlScanResult;
+/// The name `UrlscannerGetScanResultScan` had until the names were reworked; use [`GetUrlScanResultScan`].
+#[deprecated(note = "renamed to `GetUrlScanResultScan`")]
+pub type UrlscannerGetScanResultScan = GetUrlScanResultScan;
+/// The name `UrlscannerGetScanResultScanAsns` had until the names were reworked; use [`GetUrlScanResultScanAsns`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanAsns`")]
+pub type UrlscannerGetScanResultScanAsns = GetUrlScanResultScanAsns;
+/// The name `UrlscannerGetScanResultScanAsnsAsn` had until the names were reworked; use [`GetUrlScanResultScanAsnsAsn`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanAsnsAsn`")]
+pub type UrlscannerGetScanResultScanAsnsAsn = GetUrlScanResultScanAsnsAsn;
+/// The name `UrlscannerGetScanResultScanCertificatesItem` had until the names were reworked; use [`GetUrlScanResultScanCertificatesItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanCertificatesItem`")]
+pub type UrlscannerGetScanResultScanCertificatesItem = GetUrlScanResultScanCertificatesItem;
+/// The name `UrlscannerGetScanResultScanDomains` had until the names were reworked; use [`GetUrlScanResultScanDomains`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanDomains`")]
+pub type UrlscannerGetScanResultScanDomains = GetUrlScanResultScanDomains;
+/// The name `UrlscannerGetScanResultScanDomainsExampleCom` had until the names were reworked; use [`GetUrlScanResultScanDomainsExampleCom`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanDomainsExampleCom`")]
+pub type UrlscannerGetScanResultScanDomainsExampleCom = GetUrlScanResultScanDomainsExampleCom;
+/// The name `UrlscannerGetScanResultScanDomainsExampleComCategories` had until the names were reworked; use [`GetUrlScanResultScanDomainsExampleComCategories`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanDomainsExampleComCategories`")]
+pub type UrlscannerGetScanResultScanDomainsExampleComCategories = GetUrlScanResultScanDomainsExampleComCategories;
+/// The name `UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem` had until the names were reworked; use [`GetUrlScanResultScanDomainsExampleComCategoriesContentItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanResultScanDomainsExampleComCategoriesContentItem`"
+)]
+pub type UrlscannerGetScanResultScanDomainsExampleComCategoriesContentItem = GetUrlScanResultScanDomainsExampleComCategoriesContentItem;
+/// The name `UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited` had until the names were reworked; use [`GetUrlScanResultScanDomainsExampleComCategoriesInherited`].
+#[deprecated(
+    note = "renamed to `GetUrlScanResultScanDomainsExampleComCategoriesInherited`"
+)]
+pub type UrlscannerGetScanResultScanDomainsExampleComCategoriesInherited = GetUrlScanResultScanDomainsExampleComCategoriesInherited;
+/// The name `UrlscannerGetScanResultScanDomainsExampleComDnsItem` had until the names were reworked; use [`GetUrlScanResultScanDomainsExampleComDnsItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanDomainsExampleComDnsItem`")]
+pub type UrlscannerGetScanResultScanDomainsExampleComDnsItem = GetUrlScanResultScanDomainsExampleComDnsItem;
+/// The name `UrlscannerGetScanResultScanGeo` had until the names were reworked; use [`GetUrlScanResultScanGeo`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanGeo`")]
+pub type UrlscannerGetScanResultScanGeo = GetUrlScanResultScanGeo;
+/// The name `UrlscannerGetScanResultScanIps` had until the names were reworked; use [`GetUrlScanResultScanIps`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanIps`")]
+pub type UrlscannerGetScanResultScanIps = GetUrlScanResultScanIps;
+/// The name `UrlscannerGetScanResultScanIpsIp` had until the names were reworked; use [`GetUrlScanResultScanIpsIp`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanIpsIp`")]
+pub type UrlscannerGetScanResultScanIpsIp = GetUrlScanResultScanIpsIp;
+/// The name `UrlscannerGetScanResultScanLinks` had until the names were reworked; use [`GetUrlScanResultScanLinks`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanLinks`")]
+pub type UrlscannerGetScanResultScanLinks = GetUrlScanResultScanLinks;
+/// The name `UrlscannerGetScanResultScanLinksLink` had until the names were reworked; use [`GetUrlScanResultScanLinksLink`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanLinksLink`")]
+pub type UrlscannerGetScanResultScanLinksLink = GetUrlScanResultScanLinksLink;
+/// The name `UrlscannerGetScanResultScanMeta` had until the names were reworked; use [`GetUrlScanResultScanMeta`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanMeta`")]
+pub type UrlscannerGetScanResultScanMeta = GetUrlScanResultScanMeta;
+/// The name `UrlscannerGetScanResultScanMetaProcessors` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessors`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanMetaProcessors`")]
+pub type UrlscannerGetScanResultScanMetaProcessors = GetUrlScanResultScanMetaProcessors;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsCategories` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsCategories`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanMetaProcessorsCategories`")]
+pub type UrlscannerGetScanResultScanMetaProcessorsCategories = GetUrlScanResultScanMetaProcessorsCategories;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsCategoriesContentItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanResultScanMetaProcessorsCategoriesContentItem`"
+)]
+pub type UrlscannerGetScanResultScanMetaProcessorsCategoriesContentItem = GetUrlScanResultScanMetaProcessorsCategoriesContentItem;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsCategoriesRisksItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanResultScanMetaProcessorsCategoriesRisksItem`"
+)]
+pub type UrlscannerGetScanResultScanMetaProcessorsCategoriesRisksItem = GetUrlScanResultScanMetaProcessorsCategoriesRisksItem;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsTechItem` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsTechItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanMetaProcessorsTechItem`")]
+pub type UrlscannerGetScanResultScanMetaProcessorsTechItem = GetUrlScanResultScanMetaProcessorsTechItem;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem`"
+)]
+pub type UrlscannerGetScanResultScanMetaProcessorsTechItemCategoriesItem = GetUrlScanResultScanMetaProcessorsTechItemCategoriesItem;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsTechItemEvidence`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanMetaProcessorsTechItemEvidence`")]
+pub type UrlscannerGetScanResultScanMetaProcessorsTechItemEvidence = GetUrlScanResultScanMetaProcessorsTechItemEvidence;
+/// The name `UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem` had until the names were reworked; use [`GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem`].
+#[deprecated(
+    note = "renamed to `GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem`"
+)]
+pub type UrlscannerGetScanResultScanMetaProcessorsTechItemEvidencePatternsItem = GetUrlScanResultScanMetaProcessorsTechItemEvidencePatternsItem;
+/// The name `UrlscannerGetScanResultScanPage` had until the names were reworked; use [`GetUrlScanResultScanPage`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPage`")]
+pub type UrlscannerGetScanResultScanPage = GetUrlScanResultScanPage;
+/// The name `UrlscannerGetScanResultScanPageConsoleItem` had until the names were reworked; use [`GetUrlScanResultScanPageConsoleItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPageConsoleItem`")]
+pub type UrlscannerGetScanResultScanPageConsoleItem = GetUrlScanResultScanPageConsoleItem;
+/// The name `UrlscannerGetScanResultScanPageCookiesItem` had until the names were reworked; use [`GetUrlScanResultScanPageCookiesItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPageCookiesItem`")]
+pub type UrlscannerGetScanResultScanPageCookiesItem = GetUrlScanResultScanPageCookiesItem;
+/// The name `UrlscannerGetScanResultScanPageHeadersItem` had until the names were reworked; use [`GetUrlScanResultScanPageHeadersItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPageHeadersItem`")]
+pub type UrlscannerGetScanResultScanPageHeadersItem = GetUrlScanResultScanPageHeadersItem;
+/// The name `UrlscannerGetScanResultScanPageJs` had until the names were reworked; use [`GetUrlScanResultScanPageJs`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPageJs`")]
+pub type UrlscannerGetScanResultScanPageJs = GetUrlScanResultScanPageJs;
+/// The name `UrlscannerGetScanResultScanPageJsVariablesItem` had until the names were reworked; use [`GetUrlScanResultScanPageJsVariablesItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPageJsVariablesItem`")]
+pub type UrlscannerGetScanResultScanPageJsVariablesItem = GetUrlScanResultScanPageJsVariablesItem;
+/// The name `UrlscannerGetScanResultScanPageSecurityViolationsItem` had until the names were reworked; use [`GetUrlScanResultScanPageSecurityViolationsItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPageSecurityViolationsItem`")]
+pub type UrlscannerGetScanResultScanPageSecurityViolationsItem = GetUrlScanResultScanPageSecurityViolationsItem;
+/// The name `UrlscannerGetScanResultScanPerformanceItem` had until the names were reworked; use [`GetUrlScanResultScanPerformanceItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanPerformanceItem`")]
+pub type UrlscannerGetScanResultScanPerformanceItem = GetUrlScanResultScanPerformanceItem;
+/// The name `UrlscannerGetScanResultScanTask` had until the names were reworked; use [`GetUrlScanResultScanTask`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanTask`")]
+pub type UrlscannerGetScanResultScanTask = GetUrlScanResultScanTask;
+/// The name `UrlscannerGetScanResultScanTaskClientType` had until the names were reworked; use [`GetUrlScanResultScanTaskClientType`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanTaskClientType`")]
+pub type UrlscannerGetScanResultScanTaskClientType = GetUrlScanResultScanTaskClientType;
+/// The name `UrlscannerGetScanResultScanTaskErrorsItem` had until the names were reworked; use [`GetUrlScanResultScanTaskErrorsItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanTaskErrorsItem`")]
+pub type UrlscannerGetScanResultScanTaskErrorsItem = GetUrlScanResultScanTaskErrorsItem;
+/// The name `UrlscannerGetScanResultScanTaskScannedFrom` had until the names were reworked; use [`GetUrlScanResultScanTaskScannedFrom`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanTaskScannedFrom`")]
+pub type UrlscannerGetScanResultScanTaskScannedFrom = GetUrlScanResultScanTaskScannedFrom;
+/// The name `UrlscannerGetScanResultScanTaskStatus` had until the names were reworked; use [`GetUrlScanResultScanTaskStatus`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanTaskStatus`")]
+pub type UrlscannerGetScanResultScanTaskStatus = GetUrlScanResultScanTaskStatus;
+/// The name `UrlscannerGetScanResultScanVerdicts` had until the names were reworked; use [`GetUrlScanResultScanVerdicts`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanVerdicts`")]
+pub type UrlscannerGetScanResultScanVerdicts = GetUrlScanResultScanVerdicts;
+/// The name `UrlscannerGetScanResultScanVerdictsOverall` had until the names were reworked; use [`GetUrlScanResultScanVerdictsOverall`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanVerdictsOverall`")]
+pub type UrlscannerGetScanResultScanVerdictsOverall = GetUrlScanResultScanVerdictsOverall;
+/// The name `UrlscannerGetScanResultScanVerdictsOverallCategoriesItem` had until the names were reworked; use [`GetUrlScanResultScanVerdictsOverallCategoriesItem`].
+#[deprecated(note = "renamed to `GetUrlScanResultScanVerdictsOverallCategoriesItem`")]
+pub type UrlscannerGetScanResultScanVerdictsOverallCategoriesItem = GetUrlScanResultScanVerdictsOverallCategoriesItem;
+/// The name `UrlscannerSearchScansResult` had until the names were reworked; use [`SearchUrlScansResult`].
+#[deprecated(note = "renamed to `SearchUrlScansResult`")]
+pub type UrlscannerSearchScansResult = SearchUrlScansResult;
+/// The name `UrlscannerSearchScansResultTasksItem` had until the names were reworked; use [`SearchUrlScansResultTasksItem`].
+#[deprecated(note = "renamed to `SearchUrlScansResultTasksItem`")]
+pub type UrlscannerSearchScansResultTasksItem = SearchUrlScansResultTasksItem;

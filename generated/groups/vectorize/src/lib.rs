@@ -48,13 +48,13 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the GET `/accounts/{account_id}/vectorize/v2/indexes` endpoint."
     )]
-    pub fn vectorize_deprecated_list_vectorize_indexes(
+    pub fn list_vectorize_indexes_deprecated(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<CreateIndexResponse>> {
         let request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_LIST_VECTORIZE_INDEXES,
+            &operations::LIST_VECTORIZE_INDEXES_DEPRECATED,
             &[account_id],
         );
         rt::__private::call(request)
@@ -76,14 +76,14 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the POST `/accounts/{account_id}/vectorize/v2/indexes` endpoint."
     )]
-    pub fn vectorize_deprecated_create_vectorize_index(
+    pub fn create_vectorize_index_deprecated(
         &self,
         account_id: &str,
         body: &CreateIndexRequest,
     ) -> rt::Call<CreateIndexResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_CREATE_VECTORIZE_INDEX,
+            &operations::CREATE_VECTORIZE_INDEX_DEPRECATED,
             &[account_id],
         );
         request.json(body);
@@ -107,14 +107,14 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the GET `/accounts/{account_id}/vectorize/v2/indexes/{index_name}` endpoint."
     )]
-    pub fn vectorize_deprecated_get_vectorize_index(
+    pub fn get_vectorize_index_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<CreateIndexResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_GET_VECTORIZE_INDEX,
+            &operations::GET_VECTORIZE_INDEX_DEPRECATED,
             &[account_id, index_name],
         );
         rt::__private::call(request)
@@ -135,7 +135,7 @@ impl VectorizeApi<'_> {
     ///
     /// **Deprecated.** This endpoint has been deprecated and will soon be removed.
     #[deprecated(note = "This endpoint has been deprecated and will soon be removed.")]
-    pub fn vectorize_deprecated_update_vectorize_index(
+    pub fn update_vectorize_index_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
@@ -143,7 +143,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<CreateIndexResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_UPDATE_VECTORIZE_INDEX,
+            &operations::UPDATE_VECTORIZE_INDEX_DEPRECATED,
             &[account_id, index_name],
         );
         request.json(body);
@@ -167,14 +167,14 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the DELETE `/accounts/{account_id}/vectorize/v2/indexes/{index_name}` endpoint."
     )]
-    pub fn vectorize_deprecated_delete_vectorize_index(
+    pub fn delete_vectorize_index_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_DELETE_VECTORIZE_INDEX,
+            &operations::DELETE_VECTORIZE_INDEX_DEPRECATED,
             &[account_id, index_name],
         );
         rt::__private::call(request)
@@ -197,7 +197,7 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the POST `/accounts/{account_id}/vectorize/v2/indexes/{index_name}/delete_by_ids` endpoint."
     )]
-    pub fn vectorize_deprecated_delete_vectors_by_id(
+    pub fn delete_vectors_by_identifier_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
@@ -205,7 +205,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexDeleteVectorsByIdResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_DELETE_VECTORS_BY_ID,
+            &operations::DELETE_VECTORS_BY_IDENTIFIER_DEPRECATED,
             &[account_id, index_name],
         );
         request.json(body);
@@ -229,7 +229,7 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the POST `/accounts/{account_id}/vectorize/v2/indexes/{index_name}/get_by_ids` endpoint."
     )]
-    pub fn vectorize_deprecated_get_vectors_by_id(
+    pub fn get_vectors_by_identifier_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
@@ -237,7 +237,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexGetVectorsByIdResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_GET_VECTORS_BY_ID,
+            &operations::GET_VECTORS_BY_IDENTIFIER_DEPRECATED,
             &[account_id, index_name],
         );
         request.json(body);
@@ -263,7 +263,7 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the POST `/accounts/{account_id}/vectorize/v2/indexes/{index_name}/insert` endpoint."
     )]
-    pub fn vectorize_deprecated_insert_vector(
+    pub fn insert_vectors_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
@@ -271,7 +271,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexInsertResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_INSERT_VECTOR,
+            &operations::INSERT_VECTORS_DEPRECATED,
             &[account_id, index_name],
         );
         request.raw_body("application/x-ndjson", body.into());
@@ -295,7 +295,7 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the POST `/accounts/{account_id}/vectorize/v2/indexes/{index_name}/query` endpoint."
     )]
-    pub fn vectorize_deprecated_query_vector(
+    pub fn query_vectors_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
@@ -303,7 +303,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexQueryResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_QUERY_VECTOR,
+            &operations::QUERY_VECTORS_DEPRECATED,
             &[account_id, index_name],
         );
         request.json(body);
@@ -329,7 +329,7 @@ impl VectorizeApi<'_> {
     #[deprecated(
         note = "This endpoint is deprecated in favor of the POST `/accounts/{account_id}/vectorize/v2/indexes/{index_name}/upsert` endpoint."
     )]
-    pub fn vectorize_deprecated_upsert_vector(
+    pub fn upsert_vectors_deprecated(
         &self,
         account_id: &str,
         index_name: &str,
@@ -337,7 +337,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexUpsertResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::VECTORIZE_DEPRECATED_UPSERT_VECTOR,
+            &operations::UPSERT_VECTORS_DEPRECATED,
             &[account_id, index_name],
         );
         request.raw_body("application/x-ndjson", body.into());
@@ -454,7 +454,7 @@ impl VectorizeApi<'_> {
     /// - `index_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.delete`
-    pub fn delete_vectors_by_id(
+    pub fn delete_vectors_by_identifier(
         &self,
         account_id: &str,
         index_name: &str,
@@ -462,7 +462,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexDeleteVectorsByIdV2Response> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::DELETE_VECTORS_BY_ID,
+            &operations::DELETE_VECTORS_BY_IDENTIFIER,
             &[account_id, index_name],
         );
         request.json(body);
@@ -481,7 +481,7 @@ impl VectorizeApi<'_> {
     /// - `index_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.read`
-    pub fn get_vectors_by_id(
+    pub fn get_vectors_by_identifier(
         &self,
         account_id: &str,
         index_name: &str,
@@ -489,7 +489,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexGetVectorsByIdResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_VECTORS_BY_ID,
+            &operations::GET_VECTORS_BY_IDENTIFIER,
             &[account_id, index_name],
         );
         request.json(body);
@@ -508,14 +508,14 @@ impl VectorizeApi<'_> {
     /// - `index_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.read`
-    pub fn index_info(
+    pub fn get_vectorize_index_info(
         &self,
         account_id: &str,
         index_name: &str,
     ) -> rt::Call<IndexInfoResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::INDEX_INFO,
+            &operations::GET_VECTORIZE_INDEX_INFO,
             &[account_id, index_name],
         );
         rt::__private::call(request)
@@ -535,16 +535,16 @@ impl VectorizeApi<'_> {
     /// Request body: raw bytes sent as `application/x-ndjson`.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.update`
-    pub fn insert_vector(
+    pub fn insert_vectors(
         &self,
         account_id: &str,
         index_name: &str,
         body: impl Into<bytes::Bytes>,
-        params: &InsertVectorParams,
+        params: &InsertVectorsParams,
     ) -> rt::Call<IndexInsertV2Response> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::INSERT_VECTOR,
+            &operations::INSERT_VECTORS,
             &[account_id, index_name],
         );
         request.query("unparsable-behavior", &params.unparsable_behavior);
@@ -643,7 +643,7 @@ impl VectorizeApi<'_> {
     /// - `index_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.read`
-    pub fn query_vector(
+    pub fn query_vectors(
         &self,
         account_id: &str,
         index_name: &str,
@@ -651,7 +651,7 @@ impl VectorizeApi<'_> {
     ) -> rt::Call<IndexQueryV2Response> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::QUERY_VECTOR,
+            &operations::QUERY_VECTORS,
             &[account_id, index_name],
         );
         request.json(body);
@@ -672,16 +672,16 @@ impl VectorizeApi<'_> {
     /// Request body: raw bytes sent as `application/x-ndjson`.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.vectorize.index.update`
-    pub fn upsert_vector(
+    pub fn upsert_vectors(
         &self,
         account_id: &str,
         index_name: &str,
         body: impl Into<bytes::Bytes>,
-        params: &UpsertVectorParams,
+        params: &UpsertVectorsParams,
     ) -> rt::Call<IndexUpsertV2Response> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPSERT_VECTOR,
+            &operations::UPSERT_VECTORS,
             &[account_id, index_name],
         );
         request.query("unparsable-behavior", &params.unparsable_behavior);
@@ -693,7 +693,7 @@ impl VectorizeApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `vectorize-(-deprecated)-list-vectorize-indexes` — `GET /accounts/{account_id}/vectorize/indexes`
-    pub static VECTORIZE_DEPRECATED_LIST_VECTORIZE_INDEXES: rt::Operation = rt::Operation {
+    pub static LIST_VECTORIZE_INDEXES_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-list-vectorize-indexes",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/vectorize/indexes",
@@ -702,7 +702,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-create-vectorize-index` — `POST /accounts/{account_id}/vectorize/indexes`
-    pub static VECTORIZE_DEPRECATED_CREATE_VECTORIZE_INDEX: rt::Operation = rt::Operation {
+    pub static CREATE_VECTORIZE_INDEX_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-create-vectorize-index",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/indexes",
@@ -711,7 +711,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-get-vectorize-index` — `GET /accounts/{account_id}/vectorize/indexes/{index_name}`
-    pub static VECTORIZE_DEPRECATED_GET_VECTORIZE_INDEX: rt::Operation = rt::Operation {
+    pub static GET_VECTORIZE_INDEX_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-get-vectorize-index",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}",
@@ -720,7 +720,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-update-vectorize-index` — `PUT /accounts/{account_id}/vectorize/indexes/{index_name}`
-    pub static VECTORIZE_DEPRECATED_UPDATE_VECTORIZE_INDEX: rt::Operation = rt::Operation {
+    pub static UPDATE_VECTORIZE_INDEX_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-update-vectorize-index",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}",
@@ -729,7 +729,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-delete-vectorize-index` — `DELETE /accounts/{account_id}/vectorize/indexes/{index_name}`
-    pub static VECTORIZE_DEPRECATED_DELETE_VECTORIZE_INDEX: rt::Operation = rt::Operation {
+    pub static DELETE_VECTORIZE_INDEX_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-delete-vectorize-index",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}",
@@ -738,7 +738,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-delete-vectors-by-id` — `POST /accounts/{account_id}/vectorize/indexes/{index_name}/delete-by-ids`
-    pub static VECTORIZE_DEPRECATED_DELETE_VECTORS_BY_ID: rt::Operation = rt::Operation {
+    pub static DELETE_VECTORS_BY_IDENTIFIER_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-delete-vectors-by-id",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}/delete-by-ids",
@@ -747,7 +747,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-get-vectors-by-id` — `POST /accounts/{account_id}/vectorize/indexes/{index_name}/get-by-ids`
-    pub static VECTORIZE_DEPRECATED_GET_VECTORS_BY_ID: rt::Operation = rt::Operation {
+    pub static GET_VECTORS_BY_IDENTIFIER_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-get-vectors-by-id",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}/get-by-ids",
@@ -756,7 +756,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-insert-vector` — `POST /accounts/{account_id}/vectorize/indexes/{index_name}/insert`
-    pub static VECTORIZE_DEPRECATED_INSERT_VECTOR: rt::Operation = rt::Operation {
+    pub static INSERT_VECTORS_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-insert-vector",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}/insert",
@@ -765,7 +765,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-query-vector` — `POST /accounts/{account_id}/vectorize/indexes/{index_name}/query`
-    pub static VECTORIZE_DEPRECATED_QUERY_VECTOR: rt::Operation = rt::Operation {
+    pub static QUERY_VECTORS_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-query-vector",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}/query",
@@ -774,7 +774,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-(-deprecated)-upsert-vector` — `POST /accounts/{account_id}/vectorize/indexes/{index_name}/upsert`
-    pub static VECTORIZE_DEPRECATED_UPSERT_VECTOR: rt::Operation = rt::Operation {
+    pub static UPSERT_VECTORS_DEPRECATED: rt::Operation = rt::Operation {
         id: "vectorize-(-deprecated)-upsert-vector",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/indexes/{index_name}/upsert",
@@ -819,7 +819,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-delete-vectors-by-id` — `POST /accounts/{account_id}/vectorize/v2/indexes/{index_name}/delete_by_ids`
-    pub static DELETE_VECTORS_BY_ID: rt::Operation = rt::Operation {
+    pub static DELETE_VECTORS_BY_IDENTIFIER: rt::Operation = rt::Operation {
         id: "vectorize-delete-vectors-by-id",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/delete_by_ids",
@@ -828,7 +828,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-get-vectors-by-id` — `POST /accounts/{account_id}/vectorize/v2/indexes/{index_name}/get_by_ids`
-    pub static GET_VECTORS_BY_ID: rt::Operation = rt::Operation {
+    pub static GET_VECTORS_BY_IDENTIFIER: rt::Operation = rt::Operation {
         id: "vectorize-get-vectors-by-id",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/get_by_ids",
@@ -837,7 +837,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-index-info` — `GET /accounts/{account_id}/vectorize/v2/indexes/{index_name}/info`
-    pub static INDEX_INFO: rt::Operation = rt::Operation {
+    pub static GET_VECTORIZE_INDEX_INFO: rt::Operation = rt::Operation {
         id: "vectorize-index-info",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/info",
@@ -846,7 +846,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-insert-vector` — `POST /accounts/{account_id}/vectorize/v2/indexes/{index_name}/insert`
-    pub static INSERT_VECTOR: rt::Operation = rt::Operation {
+    pub static INSERT_VECTORS: rt::Operation = rt::Operation {
         id: "vectorize-insert-vector",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/insert",
@@ -882,7 +882,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-query-vector` — `POST /accounts/{account_id}/vectorize/v2/indexes/{index_name}/query`
-    pub static QUERY_VECTOR: rt::Operation = rt::Operation {
+    pub static QUERY_VECTORS: rt::Operation = rt::Operation {
         id: "vectorize-query-vector",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/query",
@@ -891,7 +891,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `vectorize-upsert-vector` — `POST /accounts/{account_id}/vectorize/v2/indexes/{index_name}/upsert`
-    pub static UPSERT_VECTOR: rt::Operation = rt::Operation {
+    pub static UPSERT_VECTORS: rt::Operation = rt::Operation {
         id: "vectorize-upsert-vector",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/upsert",
@@ -900,14 +900,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`VectorizeApi::insert_vector`](VectorizeApi::insert_vector).
+/// Query and header parameters of [`VectorizeApi::insert_vectors`](VectorizeApi::insert_vectors).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct InsertVectorParams {
+pub struct InsertVectorsParams {
     /// Query parameter `unparsable-behavior`.
-    pub unparsable_behavior: Option<VectorUnparsableBehavior>,
+    pub unparsable_behavior: Option<VectorsUnparsableBehavior>,
 }
-impl InsertVectorParams {
+impl InsertVectorsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -919,20 +919,20 @@ impl InsertVectorParams {
     #[inline]
     pub fn unparsable_behavior(
         mut self,
-        value: impl Into<VectorUnparsableBehavior>,
+        value: impl Into<VectorsUnparsableBehavior>,
     ) -> Self {
         self.unparsable_behavior = Some(value.into());
         self
     }
 }
-/// Query and header parameters of [`VectorizeApi::upsert_vector`](VectorizeApi::upsert_vector).
+/// Query and header parameters of [`VectorizeApi::upsert_vectors`](VectorizeApi::upsert_vectors).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct UpsertVectorParams {
+pub struct UpsertVectorsParams {
     /// Query parameter `unparsable-behavior`.
-    pub unparsable_behavior: Option<VectorUnparsableBehavior>,
+    pub unparsable_behavior: Option<VectorsUnparsableBehavior>,
 }
-impl UpsertVectorParams {
+impl UpsertVectorsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -944,7 +944,7 @@ impl UpsertVectorParams {
     #[inline]
     pub fn unparsable_behavior(
         mut self,
-        value: impl Into<VectorUnparsableBehavior>,
+        value: impl Into<VectorsUnparsableBehavior>,
     ) -> Self {
         self.unparsable_behavior = Some(value.into());
         self
@@ -1124,6 +1124,16 @@ pub enum IndexConfiguration {
     IndexDimensionConfiguration(IndexDimensionConfiguration),
     /// One of the alternatives.
     IndexPresetConfiguration(IndexPresetConfiguration),
+}
+impl From<IndexDimensionConfiguration> for IndexConfiguration {
+    fn from(value: IndexDimensionConfiguration) -> Self {
+        Self::IndexDimensionConfiguration(value)
+    }
+}
+impl From<IndexPresetConfiguration> for IndexConfiguration {
+    fn from(value: IndexPresetConfiguration) -> Self {
+        Self::IndexPresetConfiguration(value)
+    }
 }
 /// `#/components/schemas/vectorize_index-preset-configuration`
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1465,7 +1475,7 @@ pub struct IndexInfoResponse {
 /// Also stands for the identical inline schema at `paths./accounts/{account_id}/vectorize/v2/indexes/{index_name}/upsert.post/parameters/unparsable-behavior`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum VectorUnparsableBehavior {
+pub enum VectorsUnparsableBehavior {
     /// `"error"`
     Error,
     /// `"discard"`
@@ -1473,7 +1483,7 @@ pub enum VectorUnparsableBehavior {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl VectorUnparsableBehavior {
+impl VectorsUnparsableBehavior {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1483,7 +1493,7 @@ impl VectorUnparsableBehavior {
         }
     }
 }
-impl From<&str> for VectorUnparsableBehavior {
+impl From<&str> for VectorsUnparsableBehavior {
     fn from(value: &str) -> Self {
         match value {
             "error" => Self::Error,
@@ -1492,7 +1502,7 @@ impl From<&str> for VectorUnparsableBehavior {
         }
     }
 }
-impl From<String> for VectorUnparsableBehavior {
+impl From<String> for VectorsUnparsableBehavior {
     fn from(value: String) -> Self {
         match value.as_str() {
             "error" => Self::Error,
@@ -1501,20 +1511,20 @@ impl From<String> for VectorUnparsableBehavior {
         }
     }
 }
-impl std::fmt::Display for VectorUnparsableBehavior {
+impl std::fmt::Display for VectorsUnparsableBehavior {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for VectorUnparsableBehavior {
+impl<'de> serde::Deserialize<'de> for VectorsUnparsableBehavior {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for VectorUnparsableBehavior {
+impl rt::__private::ParamValue for VectorsUnparsableBehavior {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -1708,3 +1718,6 @@ pub struct IndexUpsertV2Response {
     #[serde(rename = "mutationId")]
     pub mutation_id: Option<MutationUuid>,
 }
+/// The name `VectorUnparsableBehavior` had until the names were reworked; use [`VectorsUnparsableBehavior`].
+#[deprecated(note = "renamed to `VectorsUnparsableBehavior`")]
+pub type VectorUnparsableBehavior = VectorsUnparsableBehavior;

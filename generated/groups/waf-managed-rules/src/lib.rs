@@ -91,7 +91,7 @@ impl WafManagedRulesApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn get_a_waf_rule_group(
+    pub fn get_waf_rule_group(
         &self,
         zone_id: &str,
         package_id: &str,
@@ -99,7 +99,7 @@ impl WafManagedRulesApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_WAF_RULE_GROUP,
+            &operations::GET_WAF_RULE_GROUP,
             &[zone_id, package_id, group_id],
         );
         rt::__private::call(request)
@@ -123,16 +123,16 @@ impl WafManagedRulesApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn update_a_waf_rule_group(
+    pub fn edit_waf_rule_group(
         &self,
         zone_id: &str,
         package_id: &str,
         group_id: &str,
-        body: &UpdateAWafRuleGroupRequest,
+        body: &EditWafRuleGroupRequest,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_WAF_RULE_GROUP,
+            &operations::EDIT_WAF_RULE_GROUP,
             &[zone_id, package_id, group_id],
         );
         request.json(body);
@@ -199,7 +199,7 @@ impl WafManagedRulesApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn get_a_waf_rule(
+    pub fn get_waf_rule(
         &self,
         zone_id: &str,
         package_id: &str,
@@ -207,7 +207,7 @@ impl WafManagedRulesApi<'_> {
     ) -> rt::Call<serde_json::Value> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_WAF_RULE,
+            &operations::GET_WAF_RULE,
             &[zone_id, package_id, rule_id],
         );
         rt::__private::call(request)
@@ -231,16 +231,16 @@ impl WafManagedRulesApi<'_> {
     ///
     /// **Deprecated.** Cloudflare marks this operation as deprecated.
     #[deprecated]
-    pub fn update_a_waf_rule(
+    pub fn edit_waf_rule(
         &self,
         zone_id: &str,
         package_id: &str,
         rule_id: &str,
-        body: &UpdateAWafRuleRequest,
-    ) -> rt::Call<UpdateAWafRuleResult> {
+        body: &EditWafRuleRequest,
+    ) -> rt::Call<EditWafRuleResult> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_A_WAF_RULE,
+            &operations::EDIT_WAF_RULE,
             &[zone_id, package_id, rule_id],
         );
         request.json(body);
@@ -260,7 +260,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `waf-rule-groups-get-a-waf-rule-group` — `GET /zones/{zone_id}/firewall/waf/packages/{package_id}/groups/{group_id}`
-    pub static GET_A_WAF_RULE_GROUP: rt::Operation = rt::Operation {
+    pub static GET_WAF_RULE_GROUP: rt::Operation = rt::Operation {
         id: "waf-rule-groups-get-a-waf-rule-group",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/firewall/waf/packages/{package_id}/groups/{group_id}",
@@ -269,7 +269,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waf-rule-groups-update-a-waf-rule-group` — `PATCH /zones/{zone_id}/firewall/waf/packages/{package_id}/groups/{group_id}`
-    pub static UPDATE_A_WAF_RULE_GROUP: rt::Operation = rt::Operation {
+    pub static EDIT_WAF_RULE_GROUP: rt::Operation = rt::Operation {
         id: "waf-rule-groups-update-a-waf-rule-group",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/firewall/waf/packages/{package_id}/groups/{group_id}",
@@ -287,7 +287,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `waf-rules-get-a-waf-rule` — `GET /zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}`
-    pub static GET_A_WAF_RULE: rt::Operation = rt::Operation {
+    pub static GET_WAF_RULE: rt::Operation = rt::Operation {
         id: "waf-rules-get-a-waf-rule",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}",
@@ -296,7 +296,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waf-rules-update-a-waf-rule` — `PATCH /zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}`
-    pub static UPDATE_A_WAF_RULE: rt::Operation = rt::Operation {
+    pub static EDIT_WAF_RULE: rt::Operation = rt::Operation {
         id: "waf-rules-update-a-waf-rule",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}",
@@ -797,12 +797,12 @@ pub type AllowedModes = Vec<Mode>;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateAWafRuleGroupRequest {
+pub struct EditWafRuleGroupRequest {
     /// `mode`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
 }
-impl UpdateAWafRuleGroupRequest {
+impl EditWafRuleGroupRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1381,7 +1381,7 @@ impl<'de> serde::Deserialize<'de> for ModeAllowTraditional {
 /// Example: `"on"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum UpdateAWafRuleRequestMode {
+pub enum EditWafRuleRequestMode {
     /// `"default"`
     Default,
     /// `"disable"`
@@ -1399,7 +1399,7 @@ pub enum UpdateAWafRuleRequestMode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl UpdateAWafRuleRequestMode {
+impl EditWafRuleRequestMode {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1414,7 +1414,7 @@ impl UpdateAWafRuleRequestMode {
         }
     }
 }
-impl From<&str> for UpdateAWafRuleRequestMode {
+impl From<&str> for EditWafRuleRequestMode {
     fn from(value: &str) -> Self {
         match value {
             "default" => Self::Default,
@@ -1428,7 +1428,7 @@ impl From<&str> for UpdateAWafRuleRequestMode {
         }
     }
 }
-impl From<String> for UpdateAWafRuleRequestMode {
+impl From<String> for EditWafRuleRequestMode {
     fn from(value: String) -> Self {
         match value.as_str() {
             "default" => Self::Default,
@@ -1442,18 +1442,18 @@ impl From<String> for UpdateAWafRuleRequestMode {
         }
     }
 }
-impl std::fmt::Display for UpdateAWafRuleRequestMode {
+impl std::fmt::Display for EditWafRuleRequestMode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for UpdateAWafRuleRequestMode {
+impl serde::Serialize for EditWafRuleRequestMode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for UpdateAWafRuleRequestMode {
+impl<'de> serde::Deserialize<'de> for EditWafRuleRequestMode {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1464,14 +1464,14 @@ impl<'de> serde::Deserialize<'de> for UpdateAWafRuleRequestMode {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateAWafRuleRequest {
+pub struct EditWafRuleRequest {
     /// The mode/action of the rule when triggered. You must use a value from the `allowed_modes` array of the current rule.
     ///
     /// Example: `"on"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<UpdateAWafRuleRequestMode>,
+    pub mode: Option<EditWafRuleRequestMode>,
 }
-impl UpdateAWafRuleRequest {
+impl EditWafRuleRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -1479,7 +1479,7 @@ impl UpdateAWafRuleRequest {
     }
     /// Sets `mode`.
     #[inline]
-    pub fn mode(mut self, value: impl Into<UpdateAWafRuleRequestMode>) -> Self {
+    pub fn mode(mut self, value: impl Into<EditWafRuleRequestMode>) -> Self {
         self.mode = Some(value.into());
         self
     }
@@ -1487,7 +1487,7 @@ impl UpdateAWafRuleRequest {
 /// `paths./zones/{zone_id}/firewall/waf/packages/{package_id}/rules/{rule_id}.patch/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum UpdateAWafRuleResult {
+pub enum EditWafRuleResult {
     /// One of the alternatives.
     TraditionalDenyRule(TraditionalDenyRule),
     /// One of the alternatives.
@@ -1498,7 +1498,7 @@ pub enum UpdateAWafRuleResult {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
-impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
+impl<'de> serde::Deserialize<'de> for EditWafRuleResult {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1507,7 +1507,7 @@ impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
         )?;
         rt::__private::decode_untagged(
             value,
-            "UpdateAWafRuleResult",
+            "EditWafRuleResult",
             &[
                 (
                     "TraditionalDenyRule",
@@ -1535,3 +1535,15 @@ impl<'de> serde::Deserialize<'de> for UpdateAWafRuleResult {
         )
     }
 }
+/// The name `UpdateAWafRuleGroupRequest` had until the names were reworked; use [`EditWafRuleGroupRequest`].
+#[deprecated(note = "renamed to `EditWafRuleGroupRequest`")]
+pub type UpdateAWafRuleGroupRequest = EditWafRuleGroupRequest;
+/// The name `UpdateAWafRuleRequest` had until the names were reworked; use [`EditWafRuleRequest`].
+#[deprecated(note = "renamed to `EditWafRuleRequest`")]
+pub type UpdateAWafRuleRequest = EditWafRuleRequest;
+/// The name `UpdateAWafRuleRequestMode` had until the names were reworked; use [`EditWafRuleRequestMode`].
+#[deprecated(note = "renamed to `EditWafRuleRequestMode`")]
+pub type UpdateAWafRuleRequestMode = EditWafRuleRequestMode;
+/// The name `UpdateAWafRuleResult` had until the names were reworked; use [`EditWafRuleResult`].
+#[deprecated(note = "renamed to `EditWafRuleResult`")]
+pub type UpdateAWafRuleResult = EditWafRuleResult;

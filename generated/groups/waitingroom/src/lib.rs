@@ -111,14 +111,14 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: enterprise
-    pub fn create_a_custom_waiting_room_page_preview(
+    pub fn create_custom_waiting_room_page_preview(
         &self,
         zone_id: &str,
         body: &QueryPreview,
     ) -> rt::Call<PreviewResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_CUSTOM_WAITING_ROOM_PAGE_PREVIEW,
+            &operations::CREATE_CUSTOM_WAITING_ROOM_PAGE_PREVIEW,
             &[zone_id],
         );
         request.json(body);
@@ -134,10 +134,13 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise
-    pub fn get_zone_settings(&self, zone_id: &str) -> rt::Call<ZoneSettingsResponse> {
+    pub fn get_zone_level_waiting_room_settings(
+        &self,
+        zone_id: &str,
+    ) -> rt::Call<ZoneSettingsResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONE_SETTINGS,
+            &operations::GET_ZONE_LEVEL_WAITING_ROOM_SETTINGS,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -152,14 +155,14 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise
-    pub fn update_zone_settings(
+    pub fn update_zone_level_waiting_room_settings(
         &self,
         zone_id: &str,
         body: &ZoneSettings,
     ) -> rt::Call<ZoneSettingsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_ZONE_SETTINGS,
+            &operations::UPDATE_ZONE_LEVEL_WAITING_ROOM_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -175,14 +178,14 @@ impl WaitingroomApi<'_> {
     /// - `zone_id`
     ///
     /// Plans: business, enterprise
-    pub fn patch_zone_settings(
+    pub fn patch_zone_level_waiting_room_settings(
         &self,
         zone_id: &str,
         body: &ZoneSettings,
     ) -> rt::Call<ZoneSettingsResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PATCH_ZONE_SETTINGS,
+            &operations::PATCH_ZONE_LEVEL_WAITING_ROOM_SETTINGS,
             &[zone_id],
         );
         request.json(body);
@@ -201,14 +204,14 @@ impl WaitingroomApi<'_> {
     /// - `waiting_room_id`
     ///
     /// Plans: business, enterprise
-    pub fn waiting_room_details(
+    pub fn get_waiting_room(
         &self,
         zone_id: &str,
         waiting_room_id: &str,
     ) -> rt::Call<SingleResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::WAITING_ROOM_DETAILS,
+            &operations::GET_WAITING_ROOM,
             &[zone_id, waiting_room_id],
         );
         rt::__private::call(request)
@@ -383,7 +386,7 @@ impl WaitingroomApi<'_> {
     /// - `event_id`
     ///
     /// Plans: enterprise
-    pub fn event_details(
+    pub fn get_event(
         &self,
         zone_id: &str,
         waiting_room_id: &str,
@@ -391,7 +394,7 @@ impl WaitingroomApi<'_> {
     ) -> rt::Call<EventResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::EVENT_DETAILS,
+            &operations::GET_EVENT,
             &[zone_id, waiting_room_id, event_id],
         );
         rt::__private::call(request)
@@ -516,7 +519,7 @@ impl WaitingroomApi<'_> {
     /// - `event_id`
     ///
     /// Plans: enterprise
-    pub fn preview_active_event_details(
+    pub fn get_preview_active_event(
         &self,
         zone_id: &str,
         waiting_room_id: &str,
@@ -524,7 +527,7 @@ impl WaitingroomApi<'_> {
     ) -> rt::Call<EventDetailsResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::PREVIEW_ACTIVE_EVENT_DETAILS,
+            &operations::GET_PREVIEW_ACTIVE_EVENT,
             &[zone_id, waiting_room_id, event_id],
         );
         rt::__private::call(request)
@@ -751,7 +754,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-create-a-custom-waiting-room-page-preview` — `POST /zones/{zone_id}/waiting_rooms/preview`
-    pub static CREATE_A_CUSTOM_WAITING_ROOM_PAGE_PREVIEW: rt::Operation = rt::Operation {
+    pub static CREATE_CUSTOM_WAITING_ROOM_PAGE_PREVIEW: rt::Operation = rt::Operation {
         id: "waiting-room-create-a-custom-waiting-room-page-preview",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/waiting_rooms/preview",
@@ -760,7 +763,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-get-zone-settings` — `GET /zones/{zone_id}/waiting_rooms/settings`
-    pub static GET_ZONE_SETTINGS: rt::Operation = rt::Operation {
+    pub static GET_ZONE_LEVEL_WAITING_ROOM_SETTINGS: rt::Operation = rt::Operation {
         id: "waiting-room-get-zone-settings",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/waiting_rooms/settings",
@@ -769,7 +772,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-update-zone-settings` — `PUT /zones/{zone_id}/waiting_rooms/settings`
-    pub static UPDATE_ZONE_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_ZONE_LEVEL_WAITING_ROOM_SETTINGS: rt::Operation = rt::Operation {
         id: "waiting-room-update-zone-settings",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/waiting_rooms/settings",
@@ -778,7 +781,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-patch-zone-settings` — `PATCH /zones/{zone_id}/waiting_rooms/settings`
-    pub static PATCH_ZONE_SETTINGS: rt::Operation = rt::Operation {
+    pub static PATCH_ZONE_LEVEL_WAITING_ROOM_SETTINGS: rt::Operation = rt::Operation {
         id: "waiting-room-patch-zone-settings",
         method: rt::Method::Patch,
         path: "/zones/{zone_id}/waiting_rooms/settings",
@@ -787,7 +790,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-waiting-room-details` — `GET /zones/{zone_id}/waiting_rooms/{waiting_room_id}`
-    pub static WAITING_ROOM_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_WAITING_ROOM: rt::Operation = rt::Operation {
         id: "waiting-room-waiting-room-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}",
@@ -841,7 +844,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-event-details` — `GET /zones/{zone_id}/waiting_rooms/{waiting_room_id}/events/{event_id}`
-    pub static EVENT_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_EVENT: rt::Operation = rt::Operation {
         id: "waiting-room-event-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}/events/{event_id}",
@@ -877,7 +880,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `waiting-room-preview-active-event-details` — `GET /zones/{zone_id}/waiting_rooms/{waiting_room_id}/events/{event_id}/details`
-    pub static PREVIEW_ACTIVE_EVENT_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_PREVIEW_ACTIVE_EVENT: rt::Operation = rt::Operation {
         id: "waiting-room-preview-active-event-details",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/waiting_rooms/{waiting_room_id}/events/{event_id}/details",
@@ -2164,10 +2167,15 @@ impl QueryEvent {
         }
     }
     /// Sets `custom_page_html`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn custom_page_html(mut self, value: Option<EventCustomPageHtml>) -> Self {
-        self.custom_page_html = Some(value);
+    pub fn custom_page_html(mut self, value: impl Into<EventCustomPageHtml>) -> Self {
+        self.custom_page_html = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"custom_page_html": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn custom_page_html_null(mut self) -> Self {
+        self.custom_page_html = Some(None);
         self
     }
     /// Sets `description`.
@@ -2177,44 +2185,72 @@ impl QueryEvent {
         self
     }
     /// Sets `disable_session_renewal`.
-    /// `None` sends `null`.
     #[inline]
     pub fn disable_session_renewal(
         mut self,
-        value: Option<EventDisableSessionRenewal>,
+        value: impl Into<EventDisableSessionRenewal>,
     ) -> Self {
-        self.disable_session_renewal = Some(value);
+        self.disable_session_renewal = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"disable_session_renewal": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn disable_session_renewal_null(mut self) -> Self {
+        self.disable_session_renewal = Some(None);
         self
     }
     /// Sets `new_users_per_minute`.
-    /// `None` sends `null`.
     #[inline]
     pub fn new_users_per_minute(
         mut self,
-        value: Option<EventNewUsersPerMinute>,
+        value: impl Into<EventNewUsersPerMinute>,
     ) -> Self {
-        self.new_users_per_minute = Some(value);
+        self.new_users_per_minute = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"new_users_per_minute": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn new_users_per_minute_null(mut self) -> Self {
+        self.new_users_per_minute = Some(None);
         self
     }
     /// Sets `prequeue_start_time`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn prequeue_start_time(mut self, value: Option<EventPrequeueStartTime>) -> Self {
-        self.prequeue_start_time = Some(value);
+    pub fn prequeue_start_time(
+        mut self,
+        value: impl Into<EventPrequeueStartTime>,
+    ) -> Self {
+        self.prequeue_start_time = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"prequeue_start_time": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn prequeue_start_time_null(mut self) -> Self {
+        self.prequeue_start_time = Some(None);
         self
     }
     /// Sets `queueing_method`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn queueing_method(mut self, value: Option<EventQueueingMethod>) -> Self {
-        self.queueing_method = Some(value);
+    pub fn queueing_method(mut self, value: impl Into<EventQueueingMethod>) -> Self {
+        self.queueing_method = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"queueing_method": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn queueing_method_null(mut self) -> Self {
+        self.queueing_method = Some(None);
         self
     }
     /// Sets `session_duration`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn session_duration(mut self, value: Option<EventSessionDuration>) -> Self {
-        self.session_duration = Some(value);
+    pub fn session_duration(mut self, value: impl Into<EventSessionDuration>) -> Self {
+        self.session_duration = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"session_duration": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn session_duration_null(mut self) -> Self {
+        self.session_duration = Some(None);
         self
     }
     /// Sets `shuffle_at_event_start`.
@@ -2233,10 +2269,18 @@ impl QueryEvent {
         self
     }
     /// Sets `total_active_users`.
-    /// `None` sends `null`.
     #[inline]
-    pub fn total_active_users(mut self, value: Option<EventTotalActiveUsers>) -> Self {
-        self.total_active_users = Some(value);
+    pub fn total_active_users(
+        mut self,
+        value: impl Into<EventTotalActiveUsers>,
+    ) -> Self {
+        self.total_active_users = Some(Some(value.into()));
+        self
+    }
+    /// Sends `"total_active_users": null`, which clears it (where the API allows).
+    #[inline]
+    pub fn total_active_users_null(mut self) -> Self {
+        self.total_active_users = Some(None);
         self
     }
 }
@@ -2534,22 +2578,37 @@ impl PatchRule {
 #[non_exhaustive]
 pub enum RulePosition {
     /// One of the alternatives.
-    RulePositionVariant1(RulePositionVariant1),
+    RulePositionIndex(RulePositionIndex),
     /// One of the alternatives.
-    RulePositionVariant2(RulePositionVariant2),
+    RulePositionBefore(RulePositionBefore),
     /// One of the alternatives.
-    RulePositionVariant3(RulePositionVariant3),
+    RulePositionAfter(RulePositionAfter),
+}
+impl From<RulePositionIndex> for RulePosition {
+    fn from(value: RulePositionIndex) -> Self {
+        Self::RulePositionIndex(value)
+    }
+}
+impl From<RulePositionBefore> for RulePosition {
+    fn from(value: RulePositionBefore) -> Self {
+        Self::RulePositionBefore(value)
+    }
+}
+impl From<RulePositionAfter> for RulePosition {
+    fn from(value: RulePositionAfter) -> Self {
+        Self::RulePositionAfter(value)
+    }
 }
 /// `#/components/schemas/waitingroom_rule_position/oneOf/0`
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct RulePositionVariant1 {
+pub struct RulePositionIndex {
     /// Places the rule in the exact position specified by the integer number <POSITION_NUMBER>. Position numbers start with 1. Existing rules in the ruleset from the specified position number onward are shifted one position (no rule is overwritten).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
 }
-impl RulePositionVariant1 {
+impl RulePositionIndex {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -2566,14 +2625,14 @@ impl RulePositionVariant1 {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct RulePositionVariant2 {
+pub struct RulePositionBefore {
     /// Places the rule before rule <RULE_ID>. Use this argument with an empty rule ID value ("") to set the rule as the first rule in the ruleset.
     ///
     /// Example: `"<RULE_ID>"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
 }
-impl RulePositionVariant2 {
+impl RulePositionBefore {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -2590,14 +2649,14 @@ impl RulePositionVariant2 {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct RulePositionVariant3 {
+pub struct RulePositionAfter {
     /// Places the rule after rule <RULE_ID>. Use this argument with an empty rule ID value ("") to set the rule as the last rule in the ruleset.
     ///
     /// Example: `"<RULE_ID>"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
 }
-impl RulePositionVariant3 {
+impl RulePositionAfter {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -2700,3 +2759,12 @@ pub struct StatusResponseResult {
     /// `status`
     pub status: Option<Status>,
 }
+/// The name `RulePositionVariant1` had until the names were reworked; use [`RulePositionIndex`].
+#[deprecated(note = "renamed to `RulePositionIndex`")]
+pub type RulePositionVariant1 = RulePositionIndex;
+/// The name `RulePositionVariant2` had until the names were reworked; use [`RulePositionBefore`].
+#[deprecated(note = "renamed to `RulePositionBefore`")]
+pub type RulePositionVariant2 = RulePositionBefore;
+/// The name `RulePositionVariant3` had until the names were reworked; use [`RulePositionAfter`].
+#[deprecated(note = "renamed to `RulePositionAfter`")]
+pub type RulePositionVariant3 = RulePositionAfter;

@@ -86,14 +86,14 @@ impl Web3Api<'_> {
     /// - `identifier`
     ///
     /// Plans: business, enterprise, free, pro
-    pub fn web3_hostname_details(
+    pub fn get_web3_hostname(
         &self,
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<Web3Hostname> {
         let request = rt::__private::request(
             self.client,
-            &operations::WEB3_HOSTNAME_DETAILS,
+            &operations::GET_WEB3_HOSTNAME,
             &[zone_identifier, identifier],
         );
         rt::__private::call(request)
@@ -177,14 +177,14 @@ impl Web3Api<'_> {
     /// - `identifier`
     ///
     /// Plans: enterprise
-    pub fn ipfs_universal_path_gateway_content_list_details(
+    pub fn get_ipfs_universal_path_gateway_content_list(
         &self,
         zone_identifier: &str,
         identifier: &str,
     ) -> rt::Call<ContentListDetails> {
         let request = rt::__private::request(
             self.client,
-            &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS,
+            &operations::GET_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST,
             &[zone_identifier, identifier],
         );
         rt::__private::call(request)
@@ -274,7 +274,7 @@ impl Web3Api<'_> {
     /// - `content_list_entry_identifier`
     ///
     /// Plans: enterprise
-    pub fn ipfs_universal_path_gateway_content_list_entry_details(
+    pub fn get_ipfs_universal_path_gateway_content_list_entry(
         &self,
         zone_identifier: &str,
         identifier: &str,
@@ -282,7 +282,7 @@ impl Web3Api<'_> {
     ) -> rt::Call<ContentListEntry> {
         let request = rt::__private::request(
             self.client,
-            &operations::IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY_DETAILS,
+            &operations::GET_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY,
             &[zone_identifier, identifier, content_list_entry_identifier],
         );
         rt::__private::call(request)
@@ -383,7 +383,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web3-hostname-web3-hostname-details` — `GET /zones/{zone_identifier}/web3/hostnames/{identifier}`
-    pub static WEB3_HOSTNAME_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_WEB3_HOSTNAME: rt::Operation = rt::Operation {
         id: "web3-hostname-web3-hostname-details",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/web3/hostnames/{identifier}",
@@ -410,7 +410,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web3-hostname-ipfs-universal-path-gateway-content-list-details` — `GET /zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list`
-    pub static IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST: rt::Operation = rt::Operation {
         id: "web3-hostname-ipfs-universal-path-gateway-content-list-details",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list",
@@ -446,7 +446,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `web3-hostname-ipfs-universal-path-gateway-content-list-entry-details` — `GET /zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list/entries/{content_list_entry_identifier}`
-    pub static IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_IPFS_UNIVERSAL_PATH_GATEWAY_CONTENT_LIST_ENTRY: rt::Operation = rt::Operation {
         id: "web3-hostname-ipfs-universal-path-gateway-content-list-entry-details",
         method: rt::Method::Get,
         path: "/zones/{zone_identifier}/web3/hostnames/{identifier}/ipfs_universal_path/content_list/entries/{content_list_entry_identifier}",

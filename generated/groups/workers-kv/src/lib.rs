@@ -119,14 +119,14 @@ impl WorkersKvApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.namespace.create`
-    pub fn create_a_namespace(
+    pub fn create_namespace(
         &self,
         account_id: &str,
         body: &CreateRenameNamespaceBody,
     ) -> rt::Call<Namespace> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::CREATE_A_NAMESPACE,
+            &operations::CREATE_NAMESPACE,
             &[account_id],
         );
         request.json(body);
@@ -145,14 +145,14 @@ impl WorkersKvApi<'_> {
     /// - `namespace_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.namespace.read`
-    pub fn get_a_namespace(
+    pub fn get_namespace(
         &self,
         account_id: &str,
         namespace_id: &str,
     ) -> rt::Call<Namespace> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_NAMESPACE,
+            &operations::GET_NAMESPACE,
             &[account_id, namespace_id],
         );
         rt::__private::call(request)
@@ -170,7 +170,7 @@ impl WorkersKvApi<'_> {
     /// - `namespace_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.namespace.delete`
-    pub fn rename_a_namespace(
+    pub fn rename_namespace(
         &self,
         account_id: &str,
         namespace_id: &str,
@@ -178,7 +178,7 @@ impl WorkersKvApi<'_> {
     ) -> rt::Call<Option<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::RENAME_A_NAMESPACE,
+            &operations::RENAME_NAMESPACE,
             &[account_id, namespace_id],
         );
         request.json(body);
@@ -196,26 +196,26 @@ impl WorkersKvApi<'_> {
     /// - `account_id`
     /// - `namespace_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`remove_a_namespace_with`](Self::remove_a_namespace_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`remove_namespace_with`](Self::remove_namespace_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.namespace.delete`
-    pub fn remove_a_namespace(
+    pub fn remove_namespace(
         &self,
         account_id: &str,
         namespace_id: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_A_NAMESPACE,
+            &operations::REMOVE_NAMESPACE,
             &[account_id, namespace_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`remove_a_namespace`](Self::remove_a_namespace) with its optional request body.
+    /// [`remove_namespace`](Self::remove_namespace) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/storage/kv/namespaces/{namespace_id}`
-    pub fn remove_a_namespace_with(
+    pub fn remove_namespace_with(
         &self,
         account_id: &str,
         namespace_id: &str,
@@ -223,7 +223,7 @@ impl WorkersKvApi<'_> {
     ) -> rt::Call<Option<serde_json::Value>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::REMOVE_A_NAMESPACE,
+            &operations::REMOVE_NAMESPACE,
             &[account_id, namespace_id],
         );
         request.json(body);
@@ -328,15 +328,15 @@ impl WorkersKvApi<'_> {
     /// Paginated (cursor): `.await` gives one page; `.pages()` and `.items()` stream them all.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.key.list`
-    pub fn list_a_namespace_s_keys(
+    pub fn list_namespace_keys(
         &self,
         account_id: &str,
         namespace_id: &str,
-        params: &ListANamespaceSKeysParams,
+        params: &ListNamespaceKeysParams,
     ) -> rt::ListCall<Key> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::LIST_A_NAMESPACE_S_KEYS,
+            &operations::LIST_NAMESPACE_KEYS,
             &[account_id, namespace_id],
         );
         request.query("limit", &params.limit);
@@ -358,7 +358,7 @@ impl WorkersKvApi<'_> {
     /// - `key_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.storage.kv.key.read`
-    pub fn read_the_metadata_for_a_key(
+    pub fn read_metadata_for_key(
         &self,
         account_id: &str,
         namespace_id: &str,
@@ -366,7 +366,7 @@ impl WorkersKvApi<'_> {
     ) -> rt::Call<ListMetadata> {
         let request = rt::__private::request(
             self.client,
-            &operations::READ_THE_METADATA_FOR_A_KEY,
+            &operations::READ_METADATA_FOR_KEY,
             &[account_id, namespace_id, key_name],
         );
         rt::__private::call(request)
@@ -513,7 +513,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `workers-kv-namespace-create-a-namespace` — `POST /accounts/{account_id}/storage/kv/namespaces`
-    pub static CREATE_A_NAMESPACE: rt::Operation = rt::Operation {
+    pub static CREATE_NAMESPACE: rt::Operation = rt::Operation {
         id: "workers-kv-namespace-create-a-namespace",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/storage/kv/namespaces",
@@ -522,7 +522,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-kv-namespace-get-a-namespace` — `GET /accounts/{account_id}/storage/kv/namespaces/{namespace_id}`
-    pub static GET_A_NAMESPACE: rt::Operation = rt::Operation {
+    pub static GET_NAMESPACE: rt::Operation = rt::Operation {
         id: "workers-kv-namespace-get-a-namespace",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/storage/kv/namespaces/{namespace_id}",
@@ -531,7 +531,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-kv-namespace-rename-a-namespace` — `PUT /accounts/{account_id}/storage/kv/namespaces/{namespace_id}`
-    pub static RENAME_A_NAMESPACE: rt::Operation = rt::Operation {
+    pub static RENAME_NAMESPACE: rt::Operation = rt::Operation {
         id: "workers-kv-namespace-rename-a-namespace",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/storage/kv/namespaces/{namespace_id}",
@@ -540,7 +540,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-kv-namespace-remove-a-namespace` — `DELETE /accounts/{account_id}/storage/kv/namespaces/{namespace_id}`
-    pub static REMOVE_A_NAMESPACE: rt::Operation = rt::Operation {
+    pub static REMOVE_NAMESPACE: rt::Operation = rt::Operation {
         id: "workers-kv-namespace-remove-a-namespace",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/storage/kv/namespaces/{namespace_id}",
@@ -576,7 +576,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `workers-kv-namespace-list-a-namespace'-s-keys` — `GET /accounts/{account_id}/storage/kv/namespaces/{namespace_id}/keys`
-    pub static LIST_A_NAMESPACE_S_KEYS: rt::Operation = rt::Operation {
+    pub static LIST_NAMESPACE_KEYS: rt::Operation = rt::Operation {
         id: "workers-kv-namespace-list-a-namespace'-s-keys",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/keys",
@@ -585,7 +585,7 @@ pub mod operations {
         pagination: rt::Pagination::Cursor,
     };
     /// `workers-kv-namespace-read-the-metadata-for-a-key` — `GET /accounts/{account_id}/storage/kv/namespaces/{namespace_id}/metadata/{key_name}`
-    pub static READ_THE_METADATA_FOR_A_KEY: rt::Operation = rt::Operation {
+    pub static READ_METADATA_FOR_KEY: rt::Operation = rt::Operation {
         id: "workers-kv-namespace-read-the-metadata-for-a-key",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/storage/kv/namespaces/{namespace_id}/metadata/{key_name}",
@@ -710,10 +710,10 @@ impl ListNamespacesParams {
         self
     }
 }
-/// Query and header parameters of [`WorkersKvApi::list_a_namespace_s_keys`](WorkersKvApi::list_a_namespace_s_keys).
+/// Query and header parameters of [`WorkersKvApi::list_namespace_keys`](WorkersKvApi::list_namespace_keys).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct ListANamespaceSKeysParams {
+pub struct ListNamespaceKeysParams {
     /// Query parameter `limit`.
     pub limit: Option<f64>,
     /// Query parameter `prefix`.
@@ -721,7 +721,7 @@ pub struct ListANamespaceSKeysParams {
     /// Query parameter `cursor`.
     pub cursor: Option<String>,
 }
-impl ListANamespaceSKeysParams {
+impl ListNamespaceKeysParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {

@@ -149,13 +149,13 @@ impl WorkersApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_list(
+    pub fn list_dispatch_namespaces(
         &self,
         account_id: &str,
     ) -> rt::Call<Vec<NamespaceResponse>> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_LIST,
+            &operations::LIST_DISPATCH_NAMESPACES,
             &[account_id],
         );
         rt::__private::call(request)
@@ -172,14 +172,14 @@ impl WorkersApi<'_> {
     /// - `account_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.create`
-    pub fn namespace_worker_create(
+    pub fn create_dispatch_namespace(
         &self,
         account_id: &str,
-        body: &NamespaceWorkerCreateRequest,
+        body: &CreateDispatchNamespaceRequest,
     ) -> rt::Call<NamespaceResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_CREATE,
+            &operations::CREATE_DISPATCH_NAMESPACE,
             &[account_id],
         );
         request.json(body);
@@ -198,14 +198,14 @@ impl WorkersApi<'_> {
     /// - `dispatch_namespace`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_get_namespace(
+    pub fn get_dispatch_namespace(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
     ) -> rt::Call<NamespaceResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_GET_NAMESPACE,
+            &operations::GET_DISPATCH_NAMESPACE,
             &[account_id, dispatch_namespace],
         );
         rt::__private::call(request)
@@ -223,14 +223,14 @@ impl WorkersApi<'_> {
     /// - `dispatch_namespace`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.delete`
-    pub fn namespace_worker_delete_namespace(
+    pub fn delete_dispatch_namespace(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_DELETE_NAMESPACE,
+            &operations::DELETE_DISPATCH_NAMESPACE,
             &[account_id, dispatch_namespace],
         );
         rt::__private::call(request)
@@ -249,7 +249,7 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_script_worker_details(
+    pub fn get_worker(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -257,7 +257,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<NamespaceScriptResponse> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_SCRIPT_WORKER_DETAILS,
+            &operations::GET_WORKER,
             &[account_id, dispatch_namespace, script_name],
         );
         rt::__private::call(request)
@@ -398,7 +398,7 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_get_script_bindings(
+    pub fn get_script_bindings(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -406,7 +406,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<Bindings> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_BINDINGS,
+            &operations::GET_SCRIPT_BINDINGS,
             &[account_id, dispatch_namespace, script_name],
         );
         rt::__private::call(request)
@@ -490,7 +490,7 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_get_script_secrets(
+    pub fn get_script_secrets(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -498,7 +498,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<Vec<SecretResponse>> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_SECRETS,
+            &operations::GET_SCRIPT_SECRETS,
             &[account_id, dispatch_namespace, script_name],
         );
         rt::__private::call(request)
@@ -517,7 +517,7 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.edit`
-    pub fn namespace_worker_put_script_secrets(
+    pub fn put_script_secrets(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -526,7 +526,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<SecretResponse> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_SECRETS,
+            &operations::PUT_SCRIPT_SECRETS,
             &[account_id, dispatch_namespace, script_name],
         );
         request.json(body);
@@ -605,7 +605,7 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_get_script_tags(
+    pub fn get_script_tags(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -613,7 +613,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<Vec<Tag>> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_GET_SCRIPT_TAGS,
+            &operations::GET_SCRIPT_TAGS,
             &[account_id, dispatch_namespace, script_name],
         );
         rt::__private::call(request)
@@ -632,7 +632,7 @@ impl WorkersApi<'_> {
     /// - `script_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.edit`
-    pub fn namespace_worker_put_script_tags(
+    pub fn put_script_tags(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -641,7 +641,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<Vec<Tag>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAGS,
+            &operations::PUT_SCRIPT_TAGS,
             &[account_id, dispatch_namespace, script_name],
         );
         request.json(body);
@@ -662,7 +662,7 @@ impl WorkersApi<'_> {
     /// - `tag`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn namespace_worker_put_script_tag(
+    pub fn put_script_tag(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -671,7 +671,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_PUT_SCRIPT_TAG,
+            &operations::PUT_SCRIPT_TAG,
             &[account_id, dispatch_namespace, script_name, tag],
         );
         rt::__private::call(request)
@@ -691,7 +691,7 @@ impl WorkersApi<'_> {
     /// - `tag`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.edit`
-    pub fn namespace_worker_delete_script_tag(
+    pub fn delete_script_tag(
         &self,
         account_id: &str,
         dispatch_namespace: &str,
@@ -700,7 +700,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<Option<serde_json::Value>> {
         let request = rt::__private::request(
             self.client,
-            &operations::NAMESPACE_WORKER_DELETE_SCRIPT_TAG,
+            &operations::DELETE_SCRIPT_TAG,
             &[account_id, dispatch_namespace, script_name, tag],
         );
         rt::__private::call(request)
@@ -772,10 +772,10 @@ impl WorkersApi<'_> {
     /// - `domain_id`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.domain.read`
-    pub fn get_a_domain(&self, account_id: &str, domain_id: &str) -> rt::Call<Domain> {
+    pub fn get_domain(&self, account_id: &str, domain_id: &str) -> rt::Call<Domain> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_A_DOMAIN,
+            &operations::GET_DOMAIN,
             &[account_id, domain_id],
         );
         rt::__private::call(request)
@@ -912,14 +912,14 @@ impl WorkersApi<'_> {
     /// Response: raw body (undefined).
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn worker_script_download_worker(
+    pub fn download_account_worker(
         &self,
         account_id: &str,
         script_name: &str,
     ) -> rt::RawCall {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_DOWNLOAD_WORKER,
+            &operations::DOWNLOAD_ACCOUNT_WORKER,
             &[account_id, script_name],
         );
         rt::__private::raw_call(request)
@@ -1008,37 +1008,37 @@ impl WorkersApi<'_> {
     /// - `account_id`
     /// - `script_name`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`worker_script_delete_worker_with`](Self::worker_script_delete_worker_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_worker_with`](Self::delete_worker_with) sends a JSON value of yours.
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.delete`
-    pub fn worker_script_delete_worker(
+    pub fn delete_worker(
         &self,
         account_id: &str,
         script_name: &str,
-        params: &WorkerScriptDeleteWorkerParams,
+        params: &DeleteWorkerParams,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_DELETE_WORKER,
+            &operations::DELETE_WORKER,
             &[account_id, script_name],
         );
         request.query("force", &params.force);
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`worker_script_delete_worker`](Self::worker_script_delete_worker) with its optional request body.
+    /// [`delete_worker`](Self::delete_worker) with its optional request body.
     ///
     /// `DELETE /accounts/{account_id}/workers/scripts/{script_name}`
-    pub fn worker_script_delete_worker_with(
+    pub fn delete_worker_with(
         &self,
         account_id: &str,
         script_name: &str,
         body: &serde_json::Value,
-        params: &WorkerScriptDeleteWorkerParams,
+        params: &DeleteWorkerParams,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_DELETE_WORKER,
+            &operations::DELETE_WORKER,
             &[account_id, script_name],
         );
         request.query("force", &params.force);
@@ -1649,7 +1649,7 @@ impl WorkersApi<'_> {
     /// - `environment_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.read`
-    pub fn worker_script_environment_get_settings(
+    pub fn script_environment_get_settings(
         &self,
         account_id: &str,
         service_name: &str,
@@ -1657,7 +1657,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<ScriptSettingsItem> {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_ENVIRONMENT_GET_SETTINGS,
+            &operations::SCRIPT_ENVIRONMENT_GET_SETTINGS,
             &[account_id, service_name, environment_name],
         );
         rt::__private::call(request)
@@ -1676,7 +1676,7 @@ impl WorkersApi<'_> {
     /// - `environment_name`
     ///
     /// Token permissions (any of): `com.cloudflare.edge.worker.script.create`
-    pub fn worker_script_environment_patch_settings(
+    pub fn script_environment_patch_settings(
         &self,
         account_id: &str,
         service_name: &str,
@@ -1685,7 +1685,7 @@ impl WorkersApi<'_> {
     ) -> rt::Call<ScriptSettingsItem> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_ENVIRONMENT_PATCH_SETTINGS,
+            &operations::SCRIPT_ENVIRONMENT_PATCH_SETTINGS,
             &[account_id, service_name, environment_name],
         );
         request.json(body);
@@ -2011,13 +2011,10 @@ impl WorkersApi<'_> {
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
-    pub fn worker_script_deprecated_download_worker(
-        &self,
-        zone_id: &str,
-    ) -> rt::RawCall {
+    pub fn download_zone_worker(&self, zone_id: &str) -> rt::RawCall {
         let request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER,
+            &operations::DOWNLOAD_ZONE_WORKER,
             &[zone_id],
         );
         rt::__private::raw_call(request)
@@ -2063,38 +2060,35 @@ impl WorkersApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// The spec describes no request body: this method sends `{}`; [`worker_script_deprecated_delete_worker_with`](Self::worker_script_deprecated_delete_worker_with) sends a JSON value of yours.
+    /// The spec describes no request body: this method sends `{}`; [`delete_zone_worker_with`](Self::delete_zone_worker_with) sends a JSON value of yours.
     ///
     /// **Deprecated.** This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones.
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
-    pub fn worker_script_deprecated_delete_worker(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<serde_json::Value> {
+    pub fn delete_zone_worker(&self, zone_id: &str) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER,
+            &operations::DELETE_ZONE_WORKER,
             &[zone_id],
         );
         request.json(&serde_json::Map::new());
         rt::__private::call(request)
     }
-    /// [`worker_script_deprecated_delete_worker`](Self::worker_script_deprecated_delete_worker) with its optional request body.
+    /// [`delete_zone_worker`](Self::delete_zone_worker) with its optional request body.
     ///
     /// `DELETE /zones/{zone_id}/workers/script`
     #[deprecated(
         note = "This endpoint and its related APIs are deprecated in favor of the `/accounts` equivalent APIs. These APIs are for use with the previously limited single-script zones."
     )]
-    pub fn worker_script_deprecated_delete_worker_with(
+    pub fn delete_zone_worker_with(
         &self,
         zone_id: &str,
         body: &serde_json::Value,
     ) -> rt::Call<serde_json::Value> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::WORKER_SCRIPT_DEPRECATED_DELETE_WORKER,
+            &operations::DELETE_ZONE_WORKER,
             &[zone_id],
         );
         request.json(body);
@@ -2164,7 +2158,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-list` — `GET /accounts/{account_id}/workers/dispatch/namespaces`
-    pub static NAMESPACE_WORKER_LIST: rt::Operation = rt::Operation {
+    pub static LIST_DISPATCH_NAMESPACES: rt::Operation = rt::Operation {
         id: "namespace-worker-list",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/dispatch/namespaces",
@@ -2173,7 +2167,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-create` — `POST /accounts/{account_id}/workers/dispatch/namespaces`
-    pub static NAMESPACE_WORKER_CREATE: rt::Operation = rt::Operation {
+    pub static CREATE_DISPATCH_NAMESPACE: rt::Operation = rt::Operation {
         id: "namespace-worker-create",
         method: rt::Method::Post,
         path: "/accounts/{account_id}/workers/dispatch/namespaces",
@@ -2182,7 +2176,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-get-namespace` — `GET /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}`
-    pub static NAMESPACE_WORKER_GET_NAMESPACE: rt::Operation = rt::Operation {
+    pub static GET_DISPATCH_NAMESPACE: rt::Operation = rt::Operation {
         id: "namespace-worker-get-namespace",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}",
@@ -2191,7 +2185,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-delete-namespace` — `DELETE /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}`
-    pub static NAMESPACE_WORKER_DELETE_NAMESPACE: rt::Operation = rt::Operation {
+    pub static DELETE_DISPATCH_NAMESPACE: rt::Operation = rt::Operation {
         id: "namespace-worker-delete-namespace",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}",
@@ -2200,7 +2194,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-script-worker-details` — `GET /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}`
-    pub static NAMESPACE_WORKER_SCRIPT_WORKER_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_WORKER: rt::Operation = rt::Operation {
         id: "namespace-worker-script-worker-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}",
@@ -2227,7 +2221,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-get-script-bindings` — `GET /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/bindings`
-    pub static NAMESPACE_WORKER_GET_SCRIPT_BINDINGS: rt::Operation = rt::Operation {
+    pub static GET_SCRIPT_BINDINGS: rt::Operation = rt::Operation {
         id: "namespace-worker-get-script-bindings",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/bindings",
@@ -2254,7 +2248,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-get-script-secrets` — `GET /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/secrets`
-    pub static NAMESPACE_WORKER_GET_SCRIPT_SECRETS: rt::Operation = rt::Operation {
+    pub static GET_SCRIPT_SECRETS: rt::Operation = rt::Operation {
         id: "namespace-worker-get-script-secrets",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/secrets",
@@ -2263,7 +2257,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-put-script-secrets` — `PUT /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/secrets`
-    pub static NAMESPACE_WORKER_PUT_SCRIPT_SECRETS: rt::Operation = rt::Operation {
+    pub static PUT_SCRIPT_SECRETS: rt::Operation = rt::Operation {
         id: "namespace-worker-put-script-secrets",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/secrets",
@@ -2290,7 +2284,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-get-script-tags` — `GET /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags`
-    pub static NAMESPACE_WORKER_GET_SCRIPT_TAGS: rt::Operation = rt::Operation {
+    pub static GET_SCRIPT_TAGS: rt::Operation = rt::Operation {
         id: "namespace-worker-get-script-tags",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags",
@@ -2299,7 +2293,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-put-script-tags` — `PUT /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags`
-    pub static NAMESPACE_WORKER_PUT_SCRIPT_TAGS: rt::Operation = rt::Operation {
+    pub static PUT_SCRIPT_TAGS: rt::Operation = rt::Operation {
         id: "namespace-worker-put-script-tags",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags",
@@ -2308,7 +2302,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-put-script-tag` — `PUT /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags/{tag}`
-    pub static NAMESPACE_WORKER_PUT_SCRIPT_TAG: rt::Operation = rt::Operation {
+    pub static PUT_SCRIPT_TAG: rt::Operation = rt::Operation {
         id: "namespace-worker-put-script-tag",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags/{tag}",
@@ -2317,7 +2311,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `namespace-worker-delete-script-tag` — `DELETE /accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags/{tag}`
-    pub static NAMESPACE_WORKER_DELETE_SCRIPT_TAG: rt::Operation = rt::Operation {
+    pub static DELETE_SCRIPT_TAG: rt::Operation = rt::Operation {
         id: "namespace-worker-delete-script-tag",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/workers/dispatch/namespaces/{dispatch_namespace}/scripts/{script_name}/tags/{tag}",
@@ -2344,7 +2338,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-domain-get-a-domain` — `GET /accounts/{account_id}/workers/domains/{domain_id}`
-    pub static GET_A_DOMAIN: rt::Operation = rt::Operation {
+    pub static GET_DOMAIN: rt::Operation = rt::Operation {
         id: "worker-domain-get-a-domain",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/domains/{domain_id}",
@@ -2389,7 +2383,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-script-download-worker` — `GET /accounts/{account_id}/workers/scripts/{script_name}`
-    pub static WORKER_SCRIPT_DOWNLOAD_WORKER: rt::Operation = rt::Operation {
+    pub static DOWNLOAD_ACCOUNT_WORKER: rt::Operation = rt::Operation {
         id: "worker-script-download-worker",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/scripts/{script_name}",
@@ -2407,7 +2401,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-script-delete-worker` — `DELETE /accounts/{account_id}/workers/scripts/{script_name}`
-    pub static WORKER_SCRIPT_DELETE_WORKER: rt::Operation = rt::Operation {
+    pub static DELETE_WORKER: rt::Operation = rt::Operation {
         id: "worker-script-delete-worker",
         method: rt::Method::Delete,
         path: "/accounts/{account_id}/workers/scripts/{script_name}",
@@ -2602,7 +2596,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-script-environment-get-settings` — `GET /accounts/{account_id}/workers/services/{service_name}/environments/{environment_name}/settings`
-    pub static WORKER_SCRIPT_ENVIRONMENT_GET_SETTINGS: rt::Operation = rt::Operation {
+    pub static SCRIPT_ENVIRONMENT_GET_SETTINGS: rt::Operation = rt::Operation {
         id: "worker-script-environment-get-settings",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/workers/services/{service_name}/environments/{environment_name}/settings",
@@ -2611,7 +2605,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-script-environment-patch-settings` — `PATCH /accounts/{account_id}/workers/services/{service_name}/environments/{environment_name}/settings`
-    pub static WORKER_SCRIPT_ENVIRONMENT_PATCH_SETTINGS: rt::Operation = rt::Operation {
+    pub static SCRIPT_ENVIRONMENT_PATCH_SETTINGS: rt::Operation = rt::Operation {
         id: "worker-script-environment-patch-settings",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/workers/services/{service_name}/environments/{environment_name}/settings",
@@ -2719,7 +2713,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-script-(-deprecated)-download-worker` — `GET /zones/{zone_id}/workers/script`
-    pub static WORKER_SCRIPT_DEPRECATED_DOWNLOAD_WORKER: rt::Operation = rt::Operation {
+    pub static DOWNLOAD_ZONE_WORKER: rt::Operation = rt::Operation {
         id: "worker-script-(-deprecated)-download-worker",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/workers/script",
@@ -2737,7 +2731,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `worker-script-(-deprecated)-delete-worker` — `DELETE /zones/{zone_id}/workers/script`
-    pub static WORKER_SCRIPT_DEPRECATED_DELETE_WORKER: rt::Operation = rt::Operation {
+    pub static DELETE_ZONE_WORKER: rt::Operation = rt::Operation {
         id: "worker-script-(-deprecated)-delete-worker",
         method: rt::Method::Delete,
         path: "/zones/{zone_id}/workers/script",
@@ -2925,16 +2919,16 @@ impl UploadWorkerModuleParams {
         self
     }
 }
-/// Query and header parameters of [`WorkersApi::worker_script_delete_worker`](WorkersApi::worker_script_delete_worker).
+/// Query and header parameters of [`WorkersApi::delete_worker`](WorkersApi::delete_worker).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct WorkerScriptDeleteWorkerParams {
+pub struct DeleteWorkerParams {
     /// Query parameter `force`.
     ///
     /// If set to true, delete will not be stopped by associated service binding, durable object, or other binding. Any of these associated bindings/durable objects will be deleted along with the script.
     pub force: Option<bool>,
 }
-impl WorkerScriptDeleteWorkerParams {
+impl DeleteWorkerParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -3559,14 +3553,14 @@ pub type ScriptCount = i64;
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct NamespaceWorkerCreateRequest {
+pub struct CreateDispatchNamespaceRequest {
     /// The name of the dispatch namespace
     ///
     /// Example: `"my-dispatch-namespace"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-impl NamespaceWorkerCreateRequest {
+impl CreateDispatchNamespaceRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -4371,6 +4365,41 @@ pub enum Binding {
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
+impl From<ServiceBinding> for Binding {
+    fn from(value: ServiceBinding) -> Self {
+        Self::Service(value)
+    }
+}
+impl From<DoBinding> for Binding {
+    fn from(value: DoBinding) -> Self {
+        Self::DurableObjectNamespace(value)
+    }
+}
+impl From<R2Binding> for Binding {
+    fn from(value: R2Binding) -> Self {
+        Self::R2Bucket(value)
+    }
+}
+impl From<QueueBinding> for Binding {
+    fn from(value: QueueBinding) -> Self {
+        Self::Queue(value)
+    }
+}
+impl From<D1Binding> for Binding {
+    fn from(value: D1Binding) -> Self {
+        Self::D1(value)
+    }
+}
+impl From<DispatchNamespaceBinding> for Binding {
+    fn from(value: DispatchNamespaceBinding) -> Self {
+        Self::DispatchNamespace(value)
+    }
+}
+impl From<MtlsCertBinding> for Binding {
+    fn from(value: MtlsCertBinding) -> Self {
+        Self::MtlsCertificate(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for Binding {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -4866,6 +4895,16 @@ pub enum Migrations {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<SingleStepMigrations> for Migrations {
+    fn from(value: SingleStepMigrations) -> Self {
+        Self::SingleStepMigrations(value)
+    }
+}
+impl From<SteppedMigrations> for Migrations {
+    fn from(value: SteppedMigrations) -> Self {
+        Self::SteppedMigrations(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for Migrations {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -5752,6 +5791,22 @@ pub enum SchemasBinding {
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
+impl SchemasBinding {
+    /// `name`, which every variant has; `None` for a variant this version does not know.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::KvNamespace(value) => Some(&value.name),
+            Self::WasmModule(value) => Some(&value.name),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+}
+impl From<WasmModuleBinding> for SchemasBinding {
+    fn from(value: WasmModuleBinding) -> Self {
+        Self::WasmModule(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for SchemasBinding {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -5806,6 +5861,46 @@ pub enum BindingInput {
     MtlsCertificate(MtlsCertBindingInput),
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
+}
+impl From<KvNamespaceBindingInput> for BindingInput {
+    fn from(value: KvNamespaceBindingInput) -> Self {
+        Self::KvNamespace(value)
+    }
+}
+impl From<ServiceBindingInput> for BindingInput {
+    fn from(value: ServiceBindingInput) -> Self {
+        Self::Service(value)
+    }
+}
+impl From<DoBindingInput> for BindingInput {
+    fn from(value: DoBindingInput) -> Self {
+        Self::DurableObjectNamespace(value)
+    }
+}
+impl From<R2BindingInput> for BindingInput {
+    fn from(value: R2BindingInput) -> Self {
+        Self::R2Bucket(value)
+    }
+}
+impl From<QueueBindingInput> for BindingInput {
+    fn from(value: QueueBindingInput) -> Self {
+        Self::Queue(value)
+    }
+}
+impl From<D1BindingInput> for BindingInput {
+    fn from(value: D1BindingInput) -> Self {
+        Self::D1(value)
+    }
+}
+impl From<DispatchNamespaceBindingInput> for BindingInput {
+    fn from(value: DispatchNamespaceBindingInput) -> Self {
+        Self::DispatchNamespace(value)
+    }
+}
+impl From<MtlsCertBindingInput> for BindingInput {
+    fn from(value: MtlsCertBindingInput) -> Self {
+        Self::MtlsCertificate(value)
+    }
 }
 impl serde::Serialize for BindingInput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -6208,3 +6303,6 @@ impl ScriptAndVersionSettingsItemInput {
         self
     }
 }
+/// The name `NamespaceWorkerCreateRequest` had until the names were reworked; use [`CreateDispatchNamespaceRequest`].
+#[deprecated(note = "renamed to `CreateDispatchNamespaceRequest`")]
+pub type NamespaceWorkerCreateRequest = CreateDispatchNamespaceRequest;

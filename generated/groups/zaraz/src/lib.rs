@@ -41,13 +41,10 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:read`
-    pub fn get_zones_zone_identifier_zaraz_config(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<ZarazConfigReturn> {
+    pub fn get_zaraz_configuration(&self, zone_id: &str) -> rt::Call<ZarazConfigReturn> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
+            &operations::GET_ZARAZ_CONFIGURATION,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -64,14 +61,14 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:edit`
-    pub fn put_zones_zone_identifier_zaraz_config(
+    pub fn update_zaraz_configuration(
         &self,
         zone_id: &str,
         body: &ZarazConfigBody,
     ) -> rt::Call<ZarazConfigReturn> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG,
+            &operations::UPDATE_ZARAZ_CONFIGURATION,
             &[zone_id],
         );
         request.json(body);
@@ -89,13 +86,13 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:read`
-    pub fn get_zones_zone_identifier_zaraz_default(
+    pub fn get_default_zaraz_configuration(
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT,
+            &operations::GET_DEFAULT_ZARAZ_CONFIGURATION,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -112,13 +109,13 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:publish`
-    pub fn get_zones_zone_identifier_zaraz_export(
+    pub fn export_zaraz_configuration(
         &self,
         zone_id: &str,
     ) -> rt::Call<ZarazConfigReturn> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT,
+            &operations::EXPORT_ZARAZ_CONFIGURATION,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -135,14 +132,14 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:publish`
-    pub fn get_zones_zone_identifier_zaraz_history(
+    pub fn list_zaraz_historical_configuration_records(
         &self,
         zone_id: &str,
-        params: &GetZonesZoneIdentifierZarazHistoryParams,
+        params: &ListZarazHistoricalConfigurationRecordsParams,
     ) -> rt::Call<Vec<ZarazHistoryResultItem>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
+            &operations::LIST_ZARAZ_HISTORICAL_CONFIGURATION_RECORDS,
             &[zone_id],
         );
         request.query("offset", &params.offset);
@@ -163,14 +160,14 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:publish`
-    pub fn put_zones_zone_identifier_zaraz_history(
+    pub fn restore_zaraz_historical_configuration_by_id(
         &self,
         zone_id: &str,
         body: &i64,
     ) -> rt::Call<ZarazConfigReturn> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY,
+            &operations::RESTORE_ZARAZ_HISTORICAL_CONFIGURATION_BY_ID,
             &[zone_id],
         );
         request.json(body);
@@ -188,14 +185,14 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:read`
-    pub fn get_zones_zone_identifier_zaraz_config_history(
+    pub fn get_zaraz_historical_configurations_by_ids(
         &self,
         zone_id: &str,
-        params: &GetZonesZoneIdentifierZarazConfigHistoryParams,
+        params: &GetZarazHistoricalConfigurationsByIdsParams,
     ) -> rt::Call<std::collections::BTreeMap<String, ZarazConfigHistoryResultValue>> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY,
+            &operations::GET_ZARAZ_HISTORICAL_CONFIGURATIONS_BY_IDS,
             &[zone_id],
         );
         request.query_joined("ids", &params.ids);
@@ -212,31 +209,31 @@ impl ZarazApi<'_> {
     /// Path parameters:
     /// - `zone_id`
     ///
-    /// The request body is optional: this method sends none; [`post_zones_zone_identifier_zaraz_publish_with`](Self::post_zones_zone_identifier_zaraz_publish_with) takes one.
+    /// The request body is optional: this method sends none; [`publish_zaraz_preview_configuration_with`](Self::publish_zaraz_preview_configuration_with) takes one.
     ///
     /// Token permissions (any of): `#zaraz:publish`
-    pub fn post_zones_zone_identifier_zaraz_publish(
+    pub fn publish_zaraz_preview_configuration(
         &self,
         zone_id: &str,
     ) -> rt::Call<String> {
         let request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH,
+            &operations::PUBLISH_ZARAZ_PREVIEW_CONFIGURATION,
             &[zone_id],
         );
         rt::__private::call(request)
     }
-    /// [`post_zones_zone_identifier_zaraz_publish`](Self::post_zones_zone_identifier_zaraz_publish) with its optional request body.
+    /// [`publish_zaraz_preview_configuration`](Self::publish_zaraz_preview_configuration) with its optional request body.
     ///
     /// `POST /zones/{zone_id}/settings/zaraz/publish`
-    pub fn post_zones_zone_identifier_zaraz_publish_with(
+    pub fn publish_zaraz_preview_configuration_with(
         &self,
         zone_id: &str,
         body: &String,
     ) -> rt::Call<String> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH,
+            &operations::PUBLISH_ZARAZ_PREVIEW_CONFIGURATION,
             &[zone_id],
         );
         request.json(body);
@@ -254,13 +251,10 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:read`
-    pub fn get_zones_zone_identifier_zaraz_workflow(
-        &self,
-        zone_id: &str,
-    ) -> rt::Call<ZarazWorkflow> {
+    pub fn get_zaraz_workflow(&self, zone_id: &str) -> rt::Call<ZarazWorkflow> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
+            &operations::GET_ZARAZ_WORKFLOW,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -277,14 +271,14 @@ impl ZarazApi<'_> {
     /// - `zone_id`
     ///
     /// Token permissions (any of): `#zaraz:publish`
-    pub fn put_zones_zone_identifier_zaraz_workflow(
+    pub fn update_zaraz_workflow(
         &self,
         zone_id: &str,
         body: &ZarazWorkflow,
     ) -> rt::Call<ZarazWorkflow> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW,
+            &operations::UPDATE_ZARAZ_WORKFLOW,
             &[zone_id],
         );
         request.json(body);
@@ -295,7 +289,7 @@ impl ZarazApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `get-zones-zone_identifier-zaraz-config` — `GET /zones/{zone_id}/settings/zaraz/config`
-    pub static GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG: rt::Operation = rt::Operation {
+    pub static GET_ZARAZ_CONFIGURATION: rt::Operation = rt::Operation {
         id: "get-zones-zone_identifier-zaraz-config",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/zaraz/config",
@@ -304,7 +298,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `put-zones-zone_identifier-zaraz-config` — `PUT /zones/{zone_id}/settings/zaraz/config`
-    pub static PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG: rt::Operation = rt::Operation {
+    pub static UPDATE_ZARAZ_CONFIGURATION: rt::Operation = rt::Operation {
         id: "put-zones-zone_identifier-zaraz-config",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/settings/zaraz/config",
@@ -313,7 +307,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_identifier-zaraz-default` — `GET /zones/{zone_id}/settings/zaraz/default`
-    pub static GET_ZONES_ZONE_IDENTIFIER_ZARAZ_DEFAULT: rt::Operation = rt::Operation {
+    pub static GET_DEFAULT_ZARAZ_CONFIGURATION: rt::Operation = rt::Operation {
         id: "get-zones-zone_identifier-zaraz-default",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/zaraz/default",
@@ -322,7 +316,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_identifier-zaraz-export` — `GET /zones/{zone_id}/settings/zaraz/export`
-    pub static GET_ZONES_ZONE_IDENTIFIER_ZARAZ_EXPORT: rt::Operation = rt::Operation {
+    pub static EXPORT_ZARAZ_CONFIGURATION: rt::Operation = rt::Operation {
         id: "get-zones-zone_identifier-zaraz-export",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/zaraz/export",
@@ -331,7 +325,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_identifier-zaraz-history` — `GET /zones/{zone_id}/settings/zaraz/history`
-    pub static GET_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY: rt::Operation = rt::Operation {
+    pub static LIST_ZARAZ_HISTORICAL_CONFIGURATION_RECORDS: rt::Operation = rt::Operation {
         id: "get-zones-zone_identifier-zaraz-history",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/zaraz/history",
@@ -340,7 +334,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `put-zones-zone_identifier-zaraz-history` — `PUT /zones/{zone_id}/settings/zaraz/history`
-    pub static PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_HISTORY: rt::Operation = rt::Operation {
+    pub static RESTORE_ZARAZ_HISTORICAL_CONFIGURATION_BY_ID: rt::Operation = rt::Operation {
         id: "put-zones-zone_identifier-zaraz-history",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/settings/zaraz/history",
@@ -349,7 +343,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_identifier-zaraz-config-history` — `GET /zones/{zone_id}/settings/zaraz/history/configs`
-    pub static GET_ZONES_ZONE_IDENTIFIER_ZARAZ_CONFIG_HISTORY: rt::Operation = rt::Operation {
+    pub static GET_ZARAZ_HISTORICAL_CONFIGURATIONS_BY_IDS: rt::Operation = rt::Operation {
         id: "get-zones-zone_identifier-zaraz-config-history",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/zaraz/history/configs",
@@ -358,7 +352,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `post-zones-zone_identifier-zaraz-publish` — `POST /zones/{zone_id}/settings/zaraz/publish`
-    pub static POST_ZONES_ZONE_IDENTIFIER_ZARAZ_PUBLISH: rt::Operation = rt::Operation {
+    pub static PUBLISH_ZARAZ_PREVIEW_CONFIGURATION: rt::Operation = rt::Operation {
         id: "post-zones-zone_identifier-zaraz-publish",
         method: rt::Method::Post,
         path: "/zones/{zone_id}/settings/zaraz/publish",
@@ -367,7 +361,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `get-zones-zone_identifier-zaraz-workflow` — `GET /zones/{zone_id}/settings/zaraz/workflow`
-    pub static GET_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW: rt::Operation = rt::Operation {
+    pub static GET_ZARAZ_WORKFLOW: rt::Operation = rt::Operation {
         id: "get-zones-zone_identifier-zaraz-workflow",
         method: rt::Method::Get,
         path: "/zones/{zone_id}/settings/zaraz/workflow",
@@ -376,7 +370,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `put-zones-zone_identifier-zaraz-workflow` — `PUT /zones/{zone_id}/settings/zaraz/workflow`
-    pub static PUT_ZONES_ZONE_IDENTIFIER_ZARAZ_WORKFLOW: rt::Operation = rt::Operation {
+    pub static UPDATE_ZARAZ_WORKFLOW: rt::Operation = rt::Operation {
         id: "put-zones-zone_identifier-zaraz-workflow",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/settings/zaraz/workflow",
@@ -385,10 +379,10 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ZarazApi::get_zones_zone_identifier_zaraz_history`](ZarazApi::get_zones_zone_identifier_zaraz_history).
+/// Query and header parameters of [`ZarazApi::list_zaraz_historical_configuration_records`](ZarazApi::list_zaraz_historical_configuration_records).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct GetZonesZoneIdentifierZarazHistoryParams {
+pub struct ListZarazHistoricalConfigurationRecordsParams {
     /// Query parameter `offset`.
     ///
     /// Ordinal number to start listing the results with. Default value is 0.
@@ -400,13 +394,13 @@ pub struct GetZonesZoneIdentifierZarazHistoryParams {
     /// Query parameter `sortField`.
     ///
     /// The field to sort by. Default is updated_at.
-    pub sort_field: Option<GetZonesZoneIdentifierZarazHistorySortField>,
+    pub sort_field: Option<ListZarazHistoricalConfigurationRecordsSortField>,
     /// Query parameter `sortOrder`.
     ///
     /// Sorting order. Default is DESC.
-    pub sort_order: Option<GetZonesZoneIdentifierZarazHistorySortOrder>,
+    pub sort_order: Option<ListZarazHistoricalConfigurationRecordsSortOrder>,
 }
-impl GetZonesZoneIdentifierZarazHistoryParams {
+impl ListZarazHistoricalConfigurationRecordsParams {
     /// Parameters with every optional one left out (the same as `default()`).
     #[inline]
     pub fn new() -> Self {
@@ -433,7 +427,7 @@ impl GetZonesZoneIdentifierZarazHistoryParams {
     #[inline]
     pub fn sort_field(
         mut self,
-        value: impl Into<GetZonesZoneIdentifierZarazHistorySortField>,
+        value: impl Into<ListZarazHistoricalConfigurationRecordsSortField>,
     ) -> Self {
         self.sort_field = Some(value.into());
         self
@@ -442,22 +436,22 @@ impl GetZonesZoneIdentifierZarazHistoryParams {
     #[inline]
     pub fn sort_order(
         mut self,
-        value: impl Into<GetZonesZoneIdentifierZarazHistorySortOrder>,
+        value: impl Into<ListZarazHistoricalConfigurationRecordsSortOrder>,
     ) -> Self {
         self.sort_order = Some(value.into());
         self
     }
 }
-/// Query and header parameters of [`ZarazApi::get_zones_zone_identifier_zaraz_config_history`](ZarazApi::get_zones_zone_identifier_zaraz_config_history).
+/// Query and header parameters of [`ZarazApi::get_zaraz_historical_configurations_by_ids`](ZarazApi::get_zaraz_historical_configurations_by_ids).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct GetZonesZoneIdentifierZarazConfigHistoryParams {
+pub struct GetZarazHistoricalConfigurationsByIdsParams {
     /// Query parameter `ids` (required).
     ///
     /// Comma separated list of Zaraz configuration IDs
     pub ids: Vec<i64>,
 }
-impl GetZonesZoneIdentifierZarazConfigHistoryParams {
+impl GetZarazHistoricalConfigurationsByIdsParams {
     /// Parameters with the required ones set and every optional one left out.
     #[inline]
     pub fn new(ids: impl Into<Vec<i64>>) -> Self {
@@ -1856,6 +1850,41 @@ pub enum ZarazConfigBaseTriggersValueExcludeRulesItem {
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
 }
+impl From<LoadRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: LoadRule) -> Self {
+        Self::LoadRule(value)
+    }
+}
+impl From<ClickListenerRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: ClickListenerRule) -> Self {
+        Self::ClickListenerRule(value)
+    }
+}
+impl From<TimerRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: TimerRule) -> Self {
+        Self::TimerRule(value)
+    }
+}
+impl From<FormSubmissionRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: FormSubmissionRule) -> Self {
+        Self::FormSubmissionRule(value)
+    }
+}
+impl From<VariableMatchRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: VariableMatchRule) -> Self {
+        Self::VariableMatchRule(value)
+    }
+}
+impl From<ScrollDepthRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: ScrollDepthRule) -> Self {
+        Self::ScrollDepthRule(value)
+    }
+}
+impl From<ElementVisibilityRule> for ZarazConfigBaseTriggersValueExcludeRulesItem {
+    fn from(value: ElementVisibilityRule) -> Self {
+        Self::ElementVisibilityRule(value)
+    }
+}
 impl<'de> serde::Deserialize<'de> for ZarazConfigBaseTriggersValueExcludeRulesItem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2126,13 +2155,13 @@ impl ZarazConfigBaseVariablesValueVariant1 {
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1/properties/type`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ZarazConfigBaseVariablesValueVariant2Type {
+pub enum ZarazConfigBaseVariablesValueWorkerType {
     /// `"worker"`
     Worker,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl ZarazConfigBaseVariablesValueVariant2Type {
+impl ZarazConfigBaseVariablesValueWorkerType {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2141,7 +2170,7 @@ impl ZarazConfigBaseVariablesValueVariant2Type {
         }
     }
 }
-impl From<&str> for ZarazConfigBaseVariablesValueVariant2Type {
+impl From<&str> for ZarazConfigBaseVariablesValueWorkerType {
     fn from(value: &str) -> Self {
         match value {
             "worker" => Self::Worker,
@@ -2149,7 +2178,7 @@ impl From<&str> for ZarazConfigBaseVariablesValueVariant2Type {
         }
     }
 }
-impl From<String> for ZarazConfigBaseVariablesValueVariant2Type {
+impl From<String> for ZarazConfigBaseVariablesValueWorkerType {
     fn from(value: String) -> Self {
         match value.as_str() {
             "worker" => Self::Worker,
@@ -2157,17 +2186,17 @@ impl From<String> for ZarazConfigBaseVariablesValueVariant2Type {
         }
     }
 }
-impl std::fmt::Display for ZarazConfigBaseVariablesValueVariant2Type {
+impl std::fmt::Display for ZarazConfigBaseVariablesValueWorkerType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ZarazConfigBaseVariablesValueVariant2Type {
+impl serde::Serialize for ZarazConfigBaseVariablesValueWorkerType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant2Type {
+impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueWorkerType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2177,11 +2206,11 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValueVariant2Type 
 /// `#/components/schemas/zaraz_zaraz-config-base/properties/variables/additionalProperties/anyOf/1`
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ZarazConfigBaseVariablesValueVariant2 {
+pub struct ZarazConfigBaseVariablesValueWorker {
     /// `name`
     pub name: String,
     /// `type`
-    pub r#type: ZarazConfigBaseVariablesValueVariant2Type,
+    pub r#type: ZarazConfigBaseVariablesValueWorkerType,
     /// `value`
     pub value: CustomManagedComponentWorker,
     /// Fields that client error correction filled in when this value was decoded:
@@ -2193,12 +2222,12 @@ pub struct ZarazConfigBaseVariablesValueVariant2 {
     )]
     pub filled_in: rt::Filled,
 }
-impl ZarazConfigBaseVariablesValueVariant2 {
+impl ZarazConfigBaseVariablesValueWorker {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(
         name: impl Into<String>,
-        r#type: impl Into<ZarazConfigBaseVariablesValueVariant2Type>,
+        r#type: impl Into<ZarazConfigBaseVariablesValueWorkerType>,
         value: impl Into<CustomManagedComponentWorker>,
     ) -> Self {
         Self {
@@ -2217,10 +2246,20 @@ pub enum ZarazConfigBaseVariablesValue {
     /// One of the alternatives.
     ZarazConfigBaseVariablesValueVariant1(ZarazConfigBaseVariablesValueVariant1),
     /// One of the alternatives.
-    ZarazConfigBaseVariablesValueVariant2(ZarazConfigBaseVariablesValueVariant2),
+    ZarazConfigBaseVariablesValueWorker(ZarazConfigBaseVariablesValueWorker),
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<ZarazConfigBaseVariablesValueVariant1> for ZarazConfigBaseVariablesValue {
+    fn from(value: ZarazConfigBaseVariablesValueVariant1) -> Self {
+        Self::ZarazConfigBaseVariablesValueVariant1(value)
+    }
+}
+impl From<ZarazConfigBaseVariablesValueWorker> for ZarazConfigBaseVariablesValue {
+    fn from(value: ZarazConfigBaseVariablesValueWorker) -> Self {
+        Self::ZarazConfigBaseVariablesValueWorker(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2243,12 +2282,12 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBaseVariablesValue {
                     },
                 ),
                 (
-                    "ZarazConfigBaseVariablesValueVariant2",
+                    "ZarazConfigBaseVariablesValueWorker",
                     |v| {
-                        <ZarazConfigBaseVariablesValueVariant2 as serde::Deserialize>::deserialize(
+                        <ZarazConfigBaseVariablesValueWorker as serde::Deserialize>::deserialize(
                                 v,
                             )
-                            .map(Self::ZarazConfigBaseVariablesValueVariant2)
+                            .map(Self::ZarazConfigBaseVariablesValueWorker)
                     },
                 ),
             ],
@@ -2605,6 +2644,119 @@ pub enum ZarazConfigReturnToolsValue {
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
+impl ZarazConfigReturnToolsValue {
+    /// `blockingTriggers`, which every variant has; `None` for a variant this version does not know.
+    pub fn blocking_triggers(&self) -> Option<&[String]> {
+        match self {
+            Self::Component(value) => Some(&value.blocking_triggers),
+            Self::CustomMc(value) => Some(&value.blocking_triggers),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `defaultFields`, which every variant has; `None` for a variant this version does not know.
+    pub fn default_fields(
+        &self,
+    ) -> Option<&std::collections::BTreeMap<String, BaseMcSettingsValue>> {
+        match self {
+            Self::Component(value) => Some(&value.default_fields),
+            Self::CustomMc(value) => Some(&value.default_fields),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// `defaultPurpose`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn default_purpose(&self) -> Option<&str> {
+        match self {
+            Self::Component(value) => value.default_purpose.as_ref(),
+            Self::CustomMc(value) => value.default_purpose.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `enabled`, which every variant has; `None` for a variant this version does not know.
+    pub fn enabled(&self) -> Option<bool> {
+        match self {
+            Self::Component(value) => Some(&value.enabled),
+            Self::CustomMc(value) => Some(&value.enabled),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+    /// `name`, which every variant has; `None` for a variant this version does not know.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Component(value) => Some(&value.name),
+            Self::CustomMc(value) => Some(&value.name),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `vendorName`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn vendor_name(&self) -> Option<&str> {
+        match self {
+            Self::Component(value) => value.vendor_name.as_ref(),
+            Self::CustomMc(value) => value.vendor_name.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `vendorPolicyUrl`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn vendor_policy_url(&self) -> Option<&str> {
+        match self {
+            Self::Component(value) => value.vendor_policy_url.as_ref(),
+            Self::CustomMc(value) => value.vendor_policy_url.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `actions`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn actions(
+        &self,
+    ) -> Option<&std::collections::BTreeMap<String, BaseMcActionsValue>> {
+        match self {
+            Self::Component(value) => value.actions.as_ref(),
+            Self::CustomMc(value) => value.actions.as_ref(),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// `component`, which every variant has; `None` for a variant this version does not know.
+    pub fn component(&self) -> Option<&str> {
+        match self {
+            Self::Component(value) => Some(&value.component),
+            Self::CustomMc(value) => Some(&value.component),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `neoEvents`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn neo_events(&self) -> Option<&[BaseMcActionsValue]> {
+        match self {
+            Self::Component(value) => value.neo_events.as_ref(),
+            Self::CustomMc(value) => value.neo_events.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `permissions`, which every variant has; `None` for a variant this version does not know.
+    pub fn permissions(&self) -> Option<&[String]> {
+        match self {
+            Self::Component(value) => Some(&value.permissions),
+            Self::CustomMc(value) => Some(&value.permissions),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `settings`, which every variant has; `None` for a variant this version does not know.
+    pub fn settings(
+        &self,
+    ) -> Option<&std::collections::BTreeMap<String, BaseMcSettingsValue>> {
+        match self {
+            Self::Component(value) => Some(&value.settings),
+            Self::CustomMc(value) => Some(&value.settings),
+            Self::Unknown(_) => None,
+        }
+    }
+}
 impl<'de> serde::Deserialize<'de> for ZarazConfigReturnToolsValue {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2809,6 +2961,84 @@ pub enum ZarazConfigBodyToolsValue {
     /// A `type` this version of the crate does not know, kept verbatim.
     Unknown(serde_json::Value),
 }
+impl ZarazConfigBodyToolsValue {
+    /// `blockingTriggers`, which every variant has; `None` for a variant this version does not know.
+    pub fn blocking_triggers(&self) -> Option<&[String]> {
+        match self {
+            Self::Library(value) => Some(&value.blocking_triggers),
+            Self::Component(value) => Some(&value.blocking_triggers),
+            Self::CustomMc(value) => Some(&value.blocking_triggers),
+            Self::Unknown(_) => None,
+        }
+            .map(Vec::as_slice)
+    }
+    /// `defaultFields`, which every variant has; `None` for a variant this version does not know.
+    pub fn default_fields(
+        &self,
+    ) -> Option<&std::collections::BTreeMap<String, BaseMcSettingsValue>> {
+        match self {
+            Self::Library(value) => Some(&value.default_fields),
+            Self::Component(value) => Some(&value.default_fields),
+            Self::CustomMc(value) => Some(&value.default_fields),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// `defaultPurpose`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn default_purpose(&self) -> Option<&str> {
+        match self {
+            Self::Library(value) => value.default_purpose.as_ref(),
+            Self::Component(value) => value.default_purpose.as_ref(),
+            Self::CustomMc(value) => value.default_purpose.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `enabled`, which every variant has; `None` for a variant this version does not know.
+    pub fn enabled(&self) -> Option<bool> {
+        match self {
+            Self::Library(value) => Some(&value.enabled),
+            Self::Component(value) => Some(&value.enabled),
+            Self::CustomMc(value) => Some(&value.enabled),
+            Self::Unknown(_) => None,
+        }
+            .copied()
+    }
+    /// `name`, which every variant has; `None` for a variant this version does not know.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Library(value) => Some(&value.name),
+            Self::Component(value) => Some(&value.name),
+            Self::CustomMc(value) => Some(&value.name),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `vendorName`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn vendor_name(&self) -> Option<&str> {
+        match self {
+            Self::Library(value) => value.vendor_name.as_ref(),
+            Self::Component(value) => value.vendor_name.as_ref(),
+            Self::CustomMc(value) => value.vendor_name.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+    /// `vendorPolicyUrl`, which every variant has (where it is set); `None` for a variant this version does not know.
+    pub fn vendor_policy_url(&self) -> Option<&str> {
+        match self {
+            Self::Library(value) => value.vendor_policy_url.as_ref(),
+            Self::Component(value) => value.vendor_policy_url.as_ref(),
+            Self::CustomMc(value) => value.vendor_policy_url.as_ref(),
+            Self::Unknown(_) => None,
+        }
+            .map(String::as_str)
+    }
+}
+impl From<LegacyTool> for ZarazConfigBodyToolsValue {
+    fn from(value: LegacyTool) -> Self {
+        Self::Library(value)
+    }
+}
 impl serde::Serialize for ZarazConfigBodyToolsValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -2850,7 +3080,7 @@ impl<'de> serde::Deserialize<'de> for ZarazConfigBodyToolsValue {
 /// `paths./zones/{zone_id}/settings/zaraz/history.get/parameters/sortField`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetZonesZoneIdentifierZarazHistorySortField {
+pub enum ListZarazHistoricalConfigurationRecordsSortField {
     /// `"id"`
     Id,
     /// `"user_id"`
@@ -2864,7 +3094,7 @@ pub enum GetZonesZoneIdentifierZarazHistorySortField {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl GetZonesZoneIdentifierZarazHistorySortField {
+impl ListZarazHistoricalConfigurationRecordsSortField {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2877,7 +3107,7 @@ impl GetZonesZoneIdentifierZarazHistorySortField {
         }
     }
 }
-impl From<&str> for GetZonesZoneIdentifierZarazHistorySortField {
+impl From<&str> for ListZarazHistoricalConfigurationRecordsSortField {
     fn from(value: &str) -> Self {
         match value {
             "id" => Self::Id,
@@ -2889,7 +3119,7 @@ impl From<&str> for GetZonesZoneIdentifierZarazHistorySortField {
         }
     }
 }
-impl From<String> for GetZonesZoneIdentifierZarazHistorySortField {
+impl From<String> for ListZarazHistoricalConfigurationRecordsSortField {
     fn from(value: String) -> Self {
         match value.as_str() {
             "id" => Self::Id,
@@ -2901,20 +3131,20 @@ impl From<String> for GetZonesZoneIdentifierZarazHistorySortField {
         }
     }
 }
-impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortField {
+impl std::fmt::Display for ListZarazHistoricalConfigurationRecordsSortField {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for GetZonesZoneIdentifierZarazHistorySortField {
+impl<'de> serde::Deserialize<'de> for ListZarazHistoricalConfigurationRecordsSortField {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
+impl rt::__private::ParamValue for ListZarazHistoricalConfigurationRecordsSortField {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -2922,7 +3152,7 @@ impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortField {
 /// `paths./zones/{zone_id}/settings/zaraz/history.get/parameters/sortOrder`
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum GetZonesZoneIdentifierZarazHistorySortOrder {
+pub enum ListZarazHistoricalConfigurationRecordsSortOrder {
     /// `"DESC"`
     Desc,
     /// `"ASC"`
@@ -2930,7 +3160,7 @@ pub enum GetZonesZoneIdentifierZarazHistorySortOrder {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
-impl GetZonesZoneIdentifierZarazHistorySortOrder {
+impl ListZarazHistoricalConfigurationRecordsSortOrder {
     /// The value as it appears on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2940,7 +3170,7 @@ impl GetZonesZoneIdentifierZarazHistorySortOrder {
         }
     }
 }
-impl From<&str> for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl From<&str> for ListZarazHistoricalConfigurationRecordsSortOrder {
     fn from(value: &str) -> Self {
         match value {
             "DESC" => Self::Desc,
@@ -2949,7 +3179,7 @@ impl From<&str> for GetZonesZoneIdentifierZarazHistorySortOrder {
         }
     }
 }
-impl From<String> for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl From<String> for ListZarazHistoricalConfigurationRecordsSortOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "DESC" => Self::Desc,
@@ -2958,20 +3188,20 @@ impl From<String> for GetZonesZoneIdentifierZarazHistorySortOrder {
         }
     }
 }
-impl std::fmt::Display for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl std::fmt::Display for ListZarazHistoricalConfigurationRecordsSortOrder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "__conformance")]
-impl<'de> serde::Deserialize<'de> for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl<'de> serde::Deserialize<'de> for ListZarazHistoricalConfigurationRecordsSortOrder {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
-impl rt::__private::ParamValue for GetZonesZoneIdentifierZarazHistorySortOrder {
+impl rt::__private::ParamValue for ListZarazHistoricalConfigurationRecordsSortOrder {
     fn write_values(&self, out: &mut Vec<String>) {
         out.push(self.as_str().to_owned());
     }
@@ -3078,3 +3308,15 @@ impl<'de> serde::Deserialize<'de> for ZarazWorkflow {
         rt::__private::deserialize_string_enum(deserializer)
     }
 }
+/// The name `GetZonesZoneIdentifierZarazHistorySortField` had until the names were reworked; use [`ListZarazHistoricalConfigurationRecordsSortField`].
+#[deprecated(note = "renamed to `ListZarazHistoricalConfigurationRecordsSortField`")]
+pub type GetZonesZoneIdentifierZarazHistorySortField = ListZarazHistoricalConfigurationRecordsSortField;
+/// The name `GetZonesZoneIdentifierZarazHistorySortOrder` had until the names were reworked; use [`ListZarazHistoricalConfigurationRecordsSortOrder`].
+#[deprecated(note = "renamed to `ListZarazHistoricalConfigurationRecordsSortOrder`")]
+pub type GetZonesZoneIdentifierZarazHistorySortOrder = ListZarazHistoricalConfigurationRecordsSortOrder;
+/// The name `ZarazConfigBaseVariablesValueVariant2` had until the names were reworked; use [`ZarazConfigBaseVariablesValueWorker`].
+#[deprecated(note = "renamed to `ZarazConfigBaseVariablesValueWorker`")]
+pub type ZarazConfigBaseVariablesValueVariant2 = ZarazConfigBaseVariablesValueWorker;
+/// The name `ZarazConfigBaseVariablesValueVariant2Type` had until the names were reworked; use [`ZarazConfigBaseVariablesValueWorkerType`].
+#[deprecated(note = "renamed to `ZarazConfigBaseVariablesValueWorkerType`")]
+pub type ZarazConfigBaseVariablesValueVariant2Type = ZarazConfigBaseVariablesValueWorkerType;

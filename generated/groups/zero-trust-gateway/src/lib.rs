@@ -106,13 +106,13 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_get_audit_ssh_settings(
+    pub fn get_zero_trust_audit_ssh_settings(
         &self,
         account_id: &str,
     ) -> rt::Call<Settings> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_GET_AUDIT_SSH_SETTINGS,
+            &operations::GET_ZERO_TRUST_AUDIT_SSH_SETTINGS,
             &[account_id],
         );
         rt::__private::call(request)
@@ -127,14 +127,14 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn zero_trust_update_audit_ssh_settings(
+    pub fn update_zero_trust_audit_ssh_settings(
         &self,
         account_id: &str,
-        body: &ZeroTrustUpdateAuditSshSettingsRequest,
+        body: &UpdateZeroTrustAuditSshSettingsRequest,
     ) -> rt::Call<Settings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS,
+            &operations::UPDATE_ZERO_TRUST_AUDIT_SSH_SETTINGS,
             &[account_id],
         );
         request.json(body);
@@ -233,14 +233,14 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `certificate_id`
-    pub fn zero_trust_certificate_details(
+    pub fn get_zero_trust_certificate_details(
         &self,
         account_id: &str,
         certificate_id: &str,
     ) -> rt::Call<Certificates> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_CERTIFICATE_DETAILS,
+            &operations::GET_ZERO_TRUST_CERTIFICATE_DETAILS,
             &[account_id, certificate_id],
         );
         rt::__private::call(request)
@@ -500,14 +500,14 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `list_id`
-    pub fn zero_trust_list_details(
+    pub fn get_zero_trust_list_details(
         &self,
         account_id: &str,
         list_id: &str,
     ) -> rt::Call<Lists> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_LIST_DETAILS,
+            &operations::GET_ZERO_TRUST_LIST_DETAILS,
             &[account_id, list_id],
         );
         rt::__private::call(request)
@@ -618,14 +618,14 @@ impl ZeroTrustGatewayApi<'_> {
     /// - `list_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn zero_trust_list_items(
+    pub fn get_zero_trust_list_items(
         &self,
         account_id: &str,
         list_id: &str,
     ) -> rt::ListCall<Items> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_LIST_ITEMS,
+            &operations::GET_ZERO_TRUST_LIST_ITEMS,
             &[account_id, list_id],
         );
         rt::__private::list_call(request)
@@ -687,14 +687,14 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `location_id`
-    pub fn zero_trust_gateway_location_details(
+    pub fn get_zero_trust_gateway_location_details(
         &self,
         account_id: &str,
         location_id: &str,
     ) -> rt::Call<Locations> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
+            &operations::GET_ZERO_TRUST_GATEWAY_LOCATION_DETAILS,
             &[account_id, location_id],
         );
         rt::__private::call(request)
@@ -777,13 +777,13 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn get_logging_settings_for_the_zero_trust_account(
+    pub fn get_logging_settings_for_zero_trust_account(
         &self,
         account_id: &str,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
         let request = rt::__private::request(
             self.client,
-            &operations::GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &operations::GET_LOGGING_SETTINGS_FOR_ZERO_TRUST_ACCOUNT,
             &[account_id],
         );
         rt::__private::call(request)
@@ -798,14 +798,14 @@ impl ZeroTrustGatewayApi<'_> {
     ///
     /// Path parameters:
     /// - `account_id`
-    pub fn update_logging_settings_for_the_zero_trust_account(
+    pub fn update_zero_trust_account_logging_settings(
         &self,
         account_id: &str,
         body: &GatewayAccountLoggingSettings,
     ) -> rt::Call<GatewayAccountLoggingSettings> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT,
+            &operations::UPDATE_ZERO_TRUST_ACCOUNT_LOGGING_SETTINGS,
             &[account_id],
         );
         request.json(body);
@@ -865,14 +865,14 @@ impl ZeroTrustGatewayApi<'_> {
     /// - `proxy_endpoint_id`
     ///
     /// Paginated (page number): `.await` gives one page; `.pages()` and `.items()` stream them all.
-    pub fn proxy_endpoint_details(
+    pub fn get_proxy_endpoint(
         &self,
         account_id: &str,
         proxy_endpoint_id: &str,
     ) -> rt::ListCall<ProxyEndpoints> {
         let request = rt::__private::request(
             self.client,
-            &operations::PROXY_ENDPOINT_DETAILS,
+            &operations::GET_PROXY_ENDPOINT,
             &[account_id, proxy_endpoint_id],
         );
         rt::__private::list_call(request)
@@ -888,15 +888,15 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `proxy_endpoint_id`
-    pub fn update_proxy_endpoint(
+    pub fn edit_proxy_endpoint(
         &self,
         account_id: &str,
         proxy_endpoint_id: &str,
-        body: &UpdateProxyEndpointRequest,
+        body: &EditProxyEndpointRequest,
     ) -> rt::Call<ProxyEndpoints> {
         let mut request = rt::__private::request(
             self.client,
-            &operations::UPDATE_PROXY_ENDPOINT,
+            &operations::EDIT_PROXY_ENDPOINT,
             &[account_id, proxy_endpoint_id],
         );
         request.json(body);
@@ -1002,14 +1002,14 @@ impl ZeroTrustGatewayApi<'_> {
     /// Path parameters:
     /// - `account_id`
     /// - `rule_id`
-    pub fn zero_trust_gateway_rule_details(
+    pub fn get_zero_trust_gateway_rule_details(
         &self,
         account_id: &str,
         rule_id: &str,
     ) -> rt::Call<Rules> {
         let request = rt::__private::request(
             self.client,
-            &operations::ZERO_TRUST_GATEWAY_RULE_DETAILS,
+            &operations::GET_ZERO_TRUST_GATEWAY_RULE_DETAILS,
             &[account_id, rule_id],
         );
         rt::__private::call(request)
@@ -1114,7 +1114,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zero-trust-get-audit-ssh-settings` — `GET /accounts/{account_id}/gateway/audit_ssh_settings`
-    pub static ZERO_TRUST_GET_AUDIT_SSH_SETTINGS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_AUDIT_SSH_SETTINGS: rt::Operation = rt::Operation {
         id: "zero-trust-get-audit-ssh-settings",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/audit_ssh_settings",
@@ -1123,7 +1123,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-update-audit-ssh-settings` — `PUT /accounts/{account_id}/gateway/audit_ssh_settings`
-    pub static ZERO_TRUST_UPDATE_AUDIT_SSH_SETTINGS: rt::Operation = rt::Operation {
+    pub static UPDATE_ZERO_TRUST_AUDIT_SSH_SETTINGS: rt::Operation = rt::Operation {
         id: "zero-trust-update-audit-ssh-settings",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/gateway/audit_ssh_settings",
@@ -1159,7 +1159,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-certificates-zero-trust-certificate-details` — `GET /accounts/{account_id}/gateway/certificates/{certificate_id}`
-    pub static ZERO_TRUST_CERTIFICATE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_CERTIFICATE_DETAILS: rt::Operation = rt::Operation {
         id: "zero-trust-certificates-zero-trust-certificate-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/certificates/{certificate_id}",
@@ -1240,7 +1240,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-lists-zero-trust-list-details` — `GET /accounts/{account_id}/gateway/lists/{list_id}`
-    pub static ZERO_TRUST_LIST_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_LIST_DETAILS: rt::Operation = rt::Operation {
         id: "zero-trust-lists-zero-trust-list-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/lists/{list_id}",
@@ -1276,7 +1276,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-lists-zero-trust-list-items` — `GET /accounts/{account_id}/gateway/lists/{list_id}/items`
-    pub static ZERO_TRUST_LIST_ITEMS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_LIST_ITEMS: rt::Operation = rt::Operation {
         id: "zero-trust-lists-zero-trust-list-items",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/lists/{list_id}/items",
@@ -1303,7 +1303,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-gateway-locations-zero-trust-gateway-location-details` — `GET /accounts/{account_id}/gateway/locations/{location_id}`
-    pub static ZERO_TRUST_GATEWAY_LOCATION_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_GATEWAY_LOCATION_DETAILS: rt::Operation = rt::Operation {
         id: "zero-trust-gateway-locations-zero-trust-gateway-location-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/locations/{location_id}",
@@ -1330,7 +1330,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-accounts-get-logging-settings-for-the-zero-trust-account` — `GET /accounts/{account_id}/gateway/logging`
-    pub static GET_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT: rt::Operation = rt::Operation {
+    pub static GET_LOGGING_SETTINGS_FOR_ZERO_TRUST_ACCOUNT: rt::Operation = rt::Operation {
         id: "zero-trust-accounts-get-logging-settings-for-the-zero-trust-account",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/logging",
@@ -1339,7 +1339,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-accounts-update-logging-settings-for-the-zero-trust-account` — `PUT /accounts/{account_id}/gateway/logging`
-    pub static UPDATE_LOGGING_SETTINGS_FOR_THE_ZERO_TRUST_ACCOUNT: rt::Operation = rt::Operation {
+    pub static UPDATE_ZERO_TRUST_ACCOUNT_LOGGING_SETTINGS: rt::Operation = rt::Operation {
         id: "zero-trust-accounts-update-logging-settings-for-the-zero-trust-account",
         method: rt::Method::Put,
         path: "/accounts/{account_id}/gateway/logging",
@@ -1366,7 +1366,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-gateway-proxy-endpoints-proxy-endpoint-details` — `GET /accounts/{account_id}/gateway/proxy_endpoints/{proxy_endpoint_id}`
-    pub static PROXY_ENDPOINT_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_PROXY_ENDPOINT: rt::Operation = rt::Operation {
         id: "zero-trust-gateway-proxy-endpoints-proxy-endpoint-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/proxy_endpoints/{proxy_endpoint_id}",
@@ -1375,7 +1375,7 @@ pub mod operations {
         pagination: rt::Pagination::Page,
     };
     /// `zero-trust-gateway-proxy-endpoints-update-proxy-endpoint` — `PATCH /accounts/{account_id}/gateway/proxy_endpoints/{proxy_endpoint_id}`
-    pub static UPDATE_PROXY_ENDPOINT: rt::Operation = rt::Operation {
+    pub static EDIT_PROXY_ENDPOINT: rt::Operation = rt::Operation {
         id: "zero-trust-gateway-proxy-endpoints-update-proxy-endpoint",
         method: rt::Method::Patch,
         path: "/accounts/{account_id}/gateway/proxy_endpoints/{proxy_endpoint_id}",
@@ -1411,7 +1411,7 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
     /// `zero-trust-gateway-rules-zero-trust-gateway-rule-details` — `GET /accounts/{account_id}/gateway/rules/{rule_id}`
-    pub static ZERO_TRUST_GATEWAY_RULE_DETAILS: rt::Operation = rt::Operation {
+    pub static GET_ZERO_TRUST_GATEWAY_RULE_DETAILS: rt::Operation = rt::Operation {
         id: "zero-trust-gateway-rules-zero-trust-gateway-rule-details",
         method: rt::Method::Get,
         path: "/accounts/{account_id}/gateway/rules/{rule_id}",
@@ -1500,6 +1500,16 @@ pub enum AppTypes {
     /// A value that fits none of the alternatives, kept verbatim (see
     /// [`rt::Decoding`]).
     Unknown(serde_json::Value),
+}
+impl From<Application> for AppTypes {
+    fn from(value: Application) -> Self {
+        Self::Application(value)
+    }
+}
+impl From<ApplicationType> for AppTypes {
+    fn from(value: ApplicationType) -> Self {
+        Self::ApplicationType(value)
+    }
 }
 impl<'de> serde::Deserialize<'de> for AppTypes {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1606,14 +1616,14 @@ pub type AuditSshSettingsComponentsSchemasUuid = String;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct ZeroTrustUpdateAuditSshSettingsRequest {
+pub struct UpdateZeroTrustAuditSshSettingsRequest {
     /// `public_key`
     pub public_key: PublicKey,
     /// `seed_id`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed_id: Option<AuditSshSettingsComponentsSchemasUuid>,
 }
-impl ZeroTrustUpdateAuditSshSettingsRequest {
+impl UpdateZeroTrustAuditSshSettingsRequest {
     /// A value with the required fields set and every optional one left out.
     #[inline]
     pub fn new(public_key: impl Into<PublicKey>) -> Self {
@@ -3538,7 +3548,7 @@ impl CreateProxyEndpointRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[non_exhaustive]
-pub struct UpdateProxyEndpointRequest {
+pub struct EditProxyEndpointRequest {
     /// `ips`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ips: Option<Ips>,
@@ -3546,7 +3556,7 @@ pub struct UpdateProxyEndpointRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<ProxyEndpointsComponentsSchemasName>,
 }
-impl UpdateProxyEndpointRequest {
+impl EditProxyEndpointRequest {
     /// A value with every optional field left out.
     #[inline]
     pub fn new() -> Self {
@@ -5162,3 +5172,9 @@ impl GatewayAccountSettingsSettingsInput {
         self
     }
 }
+/// The name `UpdateProxyEndpointRequest` had until the names were reworked; use [`EditProxyEndpointRequest`].
+#[deprecated(note = "renamed to `EditProxyEndpointRequest`")]
+pub type UpdateProxyEndpointRequest = EditProxyEndpointRequest;
+/// The name `ZeroTrustUpdateAuditSshSettingsRequest` had until the names were reworked; use [`UpdateZeroTrustAuditSshSettingsRequest`].
+#[deprecated(note = "renamed to `UpdateZeroTrustAuditSshSettingsRequest`")]
+pub type ZeroTrustUpdateAuditSshSettingsRequest = UpdateZeroTrustAuditSshSettingsRequest;

@@ -41,13 +41,13 @@ impl ZoneActivationApi<'_> {
     ///
     /// Path parameters:
     /// - `zone_id`: Zone ID
-    pub fn put_zones_zone_id_activation_check(
+    pub fn rerun_activation_check(
         &self,
         zone_id: &str,
-    ) -> rt::Call<PutZonesZoneIdActivationCheckResult> {
+    ) -> rt::Call<RerunActivationCheckResult> {
         let request = rt::__private::request(
             self.client,
-            &operations::PUT_ZONES_ZONE_ID_ACTIVATION_CHECK,
+            &operations::RERUN_ACTIVATION_CHECK,
             &[zone_id],
         );
         rt::__private::call(request)
@@ -57,7 +57,7 @@ impl ZoneActivationApi<'_> {
 pub mod operations {
     use cloudflare_v4_runtime as rt;
     /// `put-zones-zone_id-activation_check` — `PUT /zones/{zone_id}/activation_check`
-    pub static PUT_ZONES_ZONE_ID_ACTIVATION_CHECK: rt::Operation = rt::Operation {
+    pub static RERUN_ACTIVATION_CHECK: rt::Operation = rt::Operation {
         id: "put-zones-zone_id-activation_check",
         method: rt::Method::Put,
         path: "/zones/{zone_id}/activation_check",
@@ -75,7 +75,10 @@ pub type Identifier = String;
 /// `paths./zones/{zone_id}/activation_check.put/responses/200/allOf/1/properties/result`
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize)]
 #[non_exhaustive]
-pub struct PutZonesZoneIdActivationCheckResult {
+pub struct RerunActivationCheckResult {
     /// `id`
     pub id: Option<Identifier>,
 }
+/// The name `PutZonesZoneIdActivationCheckResult` had until the names were reworked; use [`RerunActivationCheckResult`].
+#[deprecated(note = "renamed to `RerunActivationCheckResult`")]
+pub type PutZonesZoneIdActivationCheckResult = RerunActivationCheckResult;

@@ -18,17 +18,17 @@
 use cloudflare_v4_runtime as rt;
 /// Operations of the `zone-analytics-api` group; get one with `cloudflare_v4::Client::zone_analytics_api`.
 #[derive(Debug, Clone, Copy)]
-pub struct ZoneAnalyticsApiApi<'a> {
+pub struct ZoneAnalyticsApi<'a> {
     client: &'a rt::Client,
 }
-impl<'a> ZoneAnalyticsApiApi<'a> {
+impl<'a> ZoneAnalyticsApi<'a> {
     /// The `zone-analytics-api` operations on `client`, as `cloudflare_v4::Client::zone_analytics_api` returns them.
     #[doc(hidden)]
     pub fn new(client: &'a rt::Client) -> Self {
-        ZoneAnalyticsApiApi { client }
+        ZoneAnalyticsApi { client }
     }
 }
-impl ZoneAnalyticsApiApi<'_> {
+impl ZoneAnalyticsApi<'_> {
     /// Get analytics by Co-locations
     ///
     /// This view provides a breakdown of analytics data by datacenter. Note: This is available to Enterprise customers only.
@@ -120,14 +120,14 @@ pub mod operations {
         pagination: rt::Pagination::None,
     };
 }
-/// Query and header parameters of [`ZoneAnalyticsApiApi::get_analytics_by_co_locations`](ZoneAnalyticsApiApi::get_analytics_by_co_locations).
+/// Query and header parameters of [`ZoneAnalyticsApi::get_analytics_by_co_locations`](ZoneAnalyticsApi::get_analytics_by_co_locations).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetAnalyticsByCoLocationsParams {
     /// Query parameter `until`.
     pub until: Option<Until>,
     /// Query parameter `since`.
-    pub since: Option<Since2>,
+    pub since: Option<GetSince>,
     /// Query parameter `continuous`.
     pub continuous: Option<bool>,
 }
@@ -149,7 +149,7 @@ impl GetAnalyticsByCoLocationsParams {
     }
     /// Sets `since`.
     #[inline]
-    pub fn since(mut self, value: impl Into<Since2>) -> Self {
+    pub fn since(mut self, value: impl Into<GetSince>) -> Self {
         self.since = Some(value.into());
         self
     }
@@ -160,14 +160,14 @@ impl GetAnalyticsByCoLocationsParams {
         self
     }
 }
-/// Query and header parameters of [`ZoneAnalyticsApiApi::get_dashboard`](ZoneAnalyticsApiApi::get_dashboard).
+/// Query and header parameters of [`ZoneAnalyticsApi::get_dashboard`](ZoneAnalyticsApi::get_dashboard).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetDashboardParams {
     /// Query parameter `until`.
     pub until: Option<Until>,
     /// Query parameter `since`.
-    pub since: Option<Since2>,
+    pub since: Option<GetSince>,
     /// Query parameter `continuous`.
     pub continuous: Option<bool>,
 }
@@ -189,7 +189,7 @@ impl GetDashboardParams {
     }
     /// Sets `since`.
     #[inline]
-    pub fn since(mut self, value: impl Into<Since2>) -> Self {
+    pub fn since(mut self, value: impl Into<GetSince>) -> Self {
         self.since = Some(value.into());
         self
     }
@@ -254,18 +254,18 @@ impl rt::__private::ParamValue for Until {
 /// Default: `-10080`. Example: `"2015-01-01T12:23:00Z"`.
 /// Also stands for the identical inline schema at `paths./zones/{zone_identifier}/analytics/dashboard.get/parameters/since`.
 ///
-/// Naming: named `Since2` because `Since` was already used (taken by `#/components/schemas/zone-analytics-api_since`).
+/// Naming: named `GetSince` because `Since` was already used (taken by `#/components/schemas/zone-analytics-api_since`).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "__conformance", derive(serde::Deserialize))]
 #[cfg_attr(feature = "__conformance", serde(untagged))]
 #[non_exhaustive]
-pub enum Since2 {
+pub enum GetSince {
     /// One of the alternatives.
     Integer(i64),
     /// One of the alternatives.
     String(String),
 }
-impl rt::__private::ParamValue for Since2 {
+impl rt::__private::ParamValue for GetSince {
     fn write_values(&self, out: &mut Vec<String>) {
         match self {
             Self::Integer(value) => value.write_values(out),
@@ -600,3 +600,6 @@ pub struct Totals {
     /// `until`
     pub until: Option<Until>,
 }
+/// The name `Since2` had until the names were reworked; use [`GetSince`].
+#[deprecated(note = "renamed to `GetSince`")]
+pub type Since2 = GetSince;
