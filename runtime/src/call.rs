@@ -36,6 +36,12 @@ impl<T> Call<T> {
     }
 
     call_options!();
+
+    /// The request this call sends (for the mock).
+    #[cfg(feature = "mock")]
+    pub(crate) fn into_request(self) -> Request {
+        self.req
+    }
 }
 
 impl<T: DeserializeOwned> Call<T> {
@@ -81,6 +87,12 @@ impl RawCall {
     }
 
     call_options!();
+
+    /// The request this call sends (for the mock).
+    #[cfg(feature = "mock")]
+    pub(crate) fn into_request(self) -> Request {
+        self.req
+    }
 
     /// Sends the request and returns the response body. A JSON body with
     /// `"success": false` is reported as [`Error::Api`].

@@ -25,6 +25,7 @@
 //! type is generic. A response that drifts from the spec is corrected and every correction
 //! recorded ([`Correction`]), or refused in strict mode; [`Decoding`] has the rules.
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
 mod client;
@@ -33,6 +34,9 @@ mod correct;
 mod custom;
 mod error;
 mod list;
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock;
 mod multipart;
 mod operation;
 mod options;
@@ -54,6 +58,7 @@ pub use multipart::{FilePart, MultipartForm};
 pub use operation::{Method, Operation, Pagination, ResponseKind};
 pub use rate::{BudgetBackend, BudgetError, BudgetFuture, BudgetKey, RateBudget, RatePermit};
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use rate::{OnRedisFailure, RedisBudget};
 pub use ratelimit::{Pacing, RateLimitStatus};
 pub use response::{

@@ -162,6 +162,12 @@ impl<T> ListCall<T> {
         self
     }
 
+    /// The request this call sends first (for the mock).
+    #[cfg(feature = "mock")]
+    pub(crate) fn into_request(self) -> Request {
+        self.req
+    }
+
     fn into_pager(self) -> Pager {
         Pager::new(self.req, self.per_page, self.max_pages, self.max_items)
     }

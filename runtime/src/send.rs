@@ -193,7 +193,7 @@ impl Request {
 
     /// The full URL: base URL, rendered path, query. Never another origin than the base
     /// URL's: the credentials go there only.
-    fn url(&self) -> Result<reqwest::Url, Error> {
+    pub(crate) fn url(&self) -> Result<reqwest::Url, Error> {
         let base = &self.client.inner.base;
         let mut url = base.clone();
         // Only the path is parsed; the base URL was checked when the client was built.
