@@ -22,14 +22,15 @@ pub fn conformance_table(api: &Api, names: &Names) -> Result<String, FormatError
 
 /// One entry per operation for the conformance tests: its metadata, a decoder of a response
 /// body into its result type, a caller that sends a request and decodes the answer the way
-/// the generated method does (`Call<T>`, `ListCall<T>` or `RawCall`), and a function that calls
+/// the generated method does (`Call<T>`, `ListCall<T>` or `RawCall`), the same typed
+/// round trip through the mock (`cloudflare_v4::mock`), and a function that calls
 /// the generated method itself with typed arguments built from JSON values (`Args`).
 fn table(api: &Api, names: &Names) -> TokenStream {
     let methods = (0..api.operations.len()).map(|i| method_fn(api, names, i));
     let entries = api.operations.iter().enumerate().map(|(i, op)| {
         let module = ident(&names.modules[&op.group]);
         let static_name = ident(&names.statics[i]);
-        let (decode, call) = match &op.response {
+        let (decode, call, mock) = match &op.response {
             Response::Envelope { result, pagination } if pagination.is_walked() => {
                 let item = match result {
                     TypeRef::Vec(item) => abs_ty(api, names, item),
@@ -38,14 +39,27 @@ fn table(api: &Api, names: &Names) -> TokenStream {
                 (
                     quote! { decode::<Vec<#item>> },
                     quote! { call_list::<#item> },
+                    quote! { mock_list::<#item> },
                 )
             }
             Response::Envelope { result: ty, .. } | Response::Json(ty) => {
                 let t = abs_ty(api, names, ty);
-                (quote! { decode::<#t> }, quote! { call::<#t> })
+                (
+                    quote! { decode::<#t> },
+                    quote! { call::<#t> },
+                    quote! { mock_call::<#t> },
+                )
             }
-            Response::Raw(_) => (quote! { decode_raw }, quote! { call_raw }),
-            Response::Empty => (quote! { decode::<()> }, quote! { call::<()> }),
+            Response::Raw(_) => (
+                quote! { decode_raw },
+                quote! { call_raw },
+                quote! { mock_raw },
+            ),
+            Response::Empty => (
+                quote! { decode::<()> },
+                quote! { call::<()> },
+                quote! { mock_call::<()> },
+            ),
         };
         let method = method_fn_name(i);
         quote! {
@@ -53,6 +67,7 @@ fn table(api: &Api, names: &Names) -> TokenStream {
                 op: &cloudflare_v4::#module::operations::#static_name,
                 decode: #decode,
                 call: #call,
+                mock: #mock,
                 method: #method,
             },
         }
@@ -63,7 +78,10 @@ fn table(api: &Api, names: &Names) -> TokenStream {
         #![cfg_attr(rustfmt, rustfmt::skip)]
         // Deprecated operations are called too; operations without arguments leave `args` unused.
         #![allow(deprecated, unused_variables)]
-        use crate::{call, call_list, call_raw, decode, decode_raw, Args, Entry, MethodResult};
+        use crate::{
+            call, call_list, call_raw, decode, decode_raw, mock_call, mock_list, mock_raw, Args,
+            Entry, MethodResult,
+        };
 
         /// One entry per operation, in spec order.
         pub static ENTRIES: &[Entry] = &[

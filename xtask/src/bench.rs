@@ -298,8 +298,11 @@ pub fn run(root: &Path, args: &Args) -> Result<()> {
     if !args.quick {
         // `full` is every group: what a user who enables everything compiles. `--all-features`
         // would add the test-only `__conformance` feature (request types deserializable).
+        // `full,mock` is what a user's tests compile: the typed mock, and received types
+        // serializable.
         for (id, verb, extra) in [
             ("check-all", "check", &["--features", "full"][..]),
+            ("check-all-mock", "check", &["--features", "full,mock"][..]),
             ("build-all", "build", &["--features", "full"][..]),
         ] {
             specs.push(Spec {

@@ -2,7 +2,9 @@
 //!
 //! Reading the output rather than the IR means the diff sees exactly what users compile
 //! against: every attribute, derive and signature that emit chose, whatever emit's rules are.
-//! Items that are not `pub`, or are `#[doc(hidden)]`, are not API and are left out.
+//! Items that are not `pub`, or are `#[doc(hidden)]`, are not API and are left out, as are the
+//! `mock` feature's items: its expectations mirror the methods and its builders the fields of
+//! received types, so each change is reported once, where users of the client feel it.
 
 use crate::naming::{lib_name, GROUP_CRATE_PREFIX};
 use proc_macro2::TokenStream;
@@ -248,7 +250,7 @@ fn collect(surface: &mut Surface, module: &str, feature: Option<String>, items: 
     };
     // Trait impls may come before or after their type: apply them last.
     let mut impls: Vec<(String, String)> = Vec::new();
-    for item in items {
+    for item in items.iter().filter(|item| !mock_only(item)) {
         match item {
             SynItem::Struct(s) if public(&s.vis, &s.attrs) => {
                 let mut it = base(ItemKind::Struct, &s.attrs, &feature);
@@ -413,6 +415,21 @@ fn hidden(attrs: &[Attribute]) -> bool {
 
 fn has_attr(attrs: &[Attribute], name: &str) -> bool {
     attrs.iter().any(|a| a.path().is_ident(name))
+}
+
+/// An item compiled only with the `mock` feature.
+fn mock_only(item: &SynItem) -> bool {
+    let attrs = match item {
+        SynItem::Mod(m) => &m.attrs,
+        SynItem::Impl(i) => &i.attrs,
+        SynItem::Struct(s) => &s.attrs,
+        SynItem::Enum(e) => &e.attrs,
+        SynItem::Fn(f) => &f.attrs,
+        SynItem::Type(t) => &t.attrs,
+        SynItem::Use(u) => &u.attrs,
+        _ => return false,
+    };
+    cfg_feature(attrs).as_deref() == Some(crate::emit::MOCK_FEATURE)
 }
 
 /// `#[cfg(feature = "x")]` → `x`.

@@ -34,6 +34,14 @@ pub fn facade(
                 .collect()
         )
     ));
+    features.push_str(&format!(
+        "{MOCK_FEATURE} = [{}]\n",
+        quoted(
+            std::iter::once(format!("cloudflare-v4-runtime/{MOCK_FEATURE}"))
+                .chain(packages.iter().map(|p| format!("{p}?/{MOCK_FEATURE}")))
+                .collect()
+        )
+    ));
     for group in needs.keys() {
         let package = &names.crates[group];
         // What any group of the crate needs outside it: the crate is compiled whole. Groups in
@@ -103,6 +111,7 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
                 }
             }
         });
+    let mock = facade_mock(api, names, groups);
     // The front page: the crate's README (quick start, features), then what this spec holds.
     let docs = inner_doc_lines(&format!(
         "## The API\n\n\
@@ -199,6 +208,8 @@ fn lib_rs(api: &Api, names: &Names, groups: &[&str]) -> TokenStream {
         }
 
         #(#mods)*
+
+        #mock
     }
 }
 

@@ -15,6 +15,7 @@ pub(super) fn group_manifest(
     let description = crate_description(&names.crate_groups[package]);
     let mut siblings = String::new();
     let mut forwards = Vec::new();
+    let mut mock_forwards = vec![format!("\"cloudflare-v4-runtime/{MOCK_FEATURE}\"")];
     let deps: BTreeSet<&str> = needs.iter().map(|g| names.crates[g].as_str()).collect();
     for dep in deps {
         siblings.push_str(&format!(
@@ -23,6 +24,7 @@ pub(super) fn group_manifest(
             crate_dir(dep)
         ));
         forwards.push(format!("\"{dep}/{CONFORMANCE_FEATURE}\""));
+        mock_forwards.push(format!("\"{dep}/{MOCK_FEATURE}\""));
     }
     format!(
         "{header}\
@@ -47,6 +49,8 @@ doctest = false
 [features]
 # For this repository's conformance tests only: request types also implement `Deserialize`.
 {CONFORMANCE_FEATURE} = [{forwards}]
+# Users' tests: each operation's typed expectation, and `Serialize` on received types.
+{MOCK_FEATURE} = [{mock_forwards}]
 
 [dependencies]
 cloudflare-v4-runtime.workspace = true
@@ -56,6 +60,7 @@ bytes.workspace = true
 {siblings}",
         header = crate::format::MANIFEST_HEADER,
         forwards = forwards.join(", "),
+        mock_forwards = mock_forwards.join(", "),
     )
 }
 

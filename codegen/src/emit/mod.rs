@@ -30,6 +30,17 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A method of an API struct, as another method that takes the same arguments sees it.
+pub(super) struct Signature {
+    name: Ident,
+    /// `name: Type`, in order.
+    args: Vec<TokenStream>,
+    arg_names: Vec<Ident>,
+    /// `rt::Call<T>`, `rt::ListCall<T>` or `rt::RawCall`.
+    ret: TokenStream,
+    deprecated: bool,
+}
+
 /// Which body a method of an operation sends.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum BodyChoice {
@@ -261,6 +272,7 @@ fn crate_file(docs: &TokenStream, items: TokenStream) -> TokenStream {
 mod docs;
 mod facade;
 mod manifest;
+mod mock;
 mod operations;
 mod types;
 
@@ -268,6 +280,8 @@ use docs::*;
 pub use docs::{ident, sanitize_markdown};
 pub use facade::facade;
 use manifest::{group_manifest, group_readme};
+pub use mock::MOCK_FEATURE;
+use mock::{facade_mock, mock_attr, mock_only};
 
 struct GroupCx<'a> {
     api: &'a Api,
@@ -362,7 +376,10 @@ impl GroupCx<'_> {
             " Operations of the `{}` group; get one with `cloudflare_v4::Client::{module}`.",
             self.group
         );
-        let methods = ops.iter().map(|&i| self.method(i));
+        let (methods, signatures): (Vec<TokenStream>, Vec<Vec<Signature>>) =
+            ops.iter().map(|&i| self.method(i)).unzip();
+        let signatures: Vec<Signature> = signatures.into_iter().flatten().collect();
+        let mock = self.mock_module(&signatures);
         let statics = ops.iter().map(|&i| self.operation_static(i));
         let params = ops.iter().filter_map(|&i| self.params_struct(i));
         let forms = ops.iter().filter_map(|&i| self.form_struct(i));
@@ -395,6 +412,8 @@ impl GroupCx<'_> {
                     use cloudflare_v4_runtime as rt;
                     #(#statics)*
                 }
+
+                #mock
             }
         };
         quote! {

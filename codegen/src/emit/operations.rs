@@ -5,30 +5,41 @@ use super::*;
 impl GroupCx<'_> {
     /// The operation's method; for an optional body also `<method>_with`, which takes it; and
     /// one method per alternative content type of the body.
-    pub(super) fn method(&self, i: usize) -> TokenStream {
+    /// Each also as a [`Signature`], for the mock's expectation of the same call.
+    pub(super) fn method(&self, i: usize) -> (TokenStream, Vec<Signature>) {
         let op = &self.api.operations[i];
-        let plain = self.method_item(i, &self.names.methods[i], BodyChoice::Plain);
-        let with = match (&self.names.body_methods[i], &op.body) {
-            (Some(name), Some(_)) => self.method_item(i, name, BodyChoice::With),
-            _ => quote! {},
-        };
-        let alternatives = self.names.alternative_methods[i]
-            .iter()
-            .enumerate()
-            .map(|(k, name)| self.method_item(i, name, BodyChoice::Alternative(k)));
-        quote! { #plain #with #(#alternatives)* }
+        let mut choices = vec![(self.names.methods[i].as_str(), BodyChoice::Plain)];
+        if let (Some(name), Some(_)) = (&self.names.body_methods[i], &op.body) {
+            choices.push((name, BodyChoice::With));
+        }
+        for (k, name) in self.names.alternative_methods[i].iter().enumerate() {
+            choices.push((name, BodyChoice::Alternative(k)));
+        }
+        let (items, signatures): (Vec<TokenStream>, Vec<Signature>) = choices
+            .into_iter()
+            .map(|(name, choice)| self.method_item(i, name, choice))
+            .unzip();
+        (quote! { #(#items)* }, signatures)
     }
 
-    /// One method of an operation, sending the body `choice` says.
-    pub(super) fn method_item(&self, i: usize, method: &str, choice: BodyChoice) -> TokenStream {
+    /// One method of an operation, sending the body `choice` says, and its signature.
+    pub(super) fn method_item(
+        &self,
+        i: usize,
+        method: &str,
+        choice: BodyChoice,
+    ) -> (TokenStream, Signature) {
         let with_body = choice != BodyChoice::Plain;
         let op = &self.api.operations[i];
         let name = ident(method);
         let static_name = ident(&self.names.statics[i]);
         let mut args = Vec::new();
+        // The argument names, in order, for calls that forward them (the mock's).
+        let mut arg_names = Vec::new();
         let mut param_exprs = BTreeMap::new();
         for (p, arg) in op.path_params.iter().zip(&self.names.path_args[i]) {
             let arg = ident(arg);
+            arg_names.push(arg.clone());
             let expr = match &p.ty {
                 TypeRef::Integer => {
                     args.push(quote! { #arg: i64 });
@@ -62,10 +73,12 @@ impl GroupCx<'_> {
                 BodyKind::Json(ty) if takes => {
                     let t = self.ty(ty);
                     args.push(quote! { body: &#t });
+                    arg_names.push(ident("body"));
                     body_stmt = quote! { request.json(body); };
                 }
                 BodyKind::EmptyObject if with_body => {
                     args.push(quote! { body: &serde_json::Value });
+                    arg_names.push(ident("body"));
                     body_stmt = quote! { request.json(body); };
                 }
                 BodyKind::EmptyObject if body.required => {
@@ -74,10 +87,12 @@ impl GroupCx<'_> {
                 // The form struct (`<Method>Form`) or any `MultipartForm` of the caller's.
                 BodyKind::Multipart(_) if takes => {
                     args.push(quote! { form: impl Into<rt::MultipartForm> });
+                    arg_names.push(ident("form"));
                     body_stmt = quote! { request.multipart(form.into()); };
                 }
                 BodyKind::Raw(content_type) if takes => {
                     args.push(quote! { body: impl Into<bytes::Bytes> });
+                    arg_names.push(ident("body"));
                     body_stmt = quote! { request.raw_body(#content_type, body.into()); };
                 }
                 _ => {}
@@ -87,6 +102,7 @@ impl GroupCx<'_> {
         if let Some(params_struct) = &self.names.params_structs[i] {
             let ps = ident(params_struct);
             args.push(quote! { params: &#ps });
+            arg_names.push(ident("params"));
             for (p, field) in op.params.iter().zip(&self.names.param_fields[i]) {
                 let f = ident(field);
                 let wire = &p.name;
@@ -169,7 +185,7 @@ impl GroupCx<'_> {
         } else {
             quote! { mut }
         };
-        quote! {
+        let item = quote! {
             #docs
             #deprecated
             pub fn #name(&self, #(#args),*) -> #ret {
@@ -178,7 +194,15 @@ impl GroupCx<'_> {
                 #body_stmt
                 #ctor
             }
-        }
+        };
+        let signature = Signature {
+            name,
+            args,
+            arg_names,
+            ret,
+            deprecated: op.deprecated,
+        };
+        (item, signature)
     }
 
     pub(super) fn method_docs(&self, i: usize) -> String {

@@ -226,6 +226,9 @@ impl GroupCx<'_> {
         if usage.sent {
             derives.push(quote! { serde::Serialize });
         }
+        // A mock answers with received types: they serialize under `mock` only.
+        let mock_ser =
+            (usage.received && !usage.sent).then(|| mock_attr(quote! { derive(serde::Serialize) }));
         let conformance_de = if usage.received {
             derives.push(quote! { serde::Deserialize });
             None
@@ -234,13 +237,17 @@ impl GroupCx<'_> {
         };
         // Cloudflare adds properties: `#[non_exhaustive]`, so that a new field is not a
         // breaking change. A sent struct is built with `new` (its required fields) and setters.
-        let builder = (usage.sent || usage.param).then(|| {
+        // Received-only structs are built by mocks (feature `mock`) only.
+        let builder = (usage.sent || usage.param || usage.received).then(|| {
             let ctor_doc = if ctor_args.is_empty() {
                 " A value with every optional field left out.".to_owned()
             } else {
                 " A value with the required fields set and every optional one left out.".to_owned()
             };
+            let gate =
+                (!usage.sent && !usage.param).then(|| quote! { #[cfg(feature = #MOCK_FEATURE)] });
             quote! {
+                #gate
                 impl #name {
                     #[doc = #ctor_doc]
                     #[inline]
@@ -282,6 +289,7 @@ impl GroupCx<'_> {
             #deprecated
             #[derive(#(#derives),*)]
             #conformance_de
+            #mock_ser
             #[non_exhaustive]
             pub struct #name {
                 #(#fields,)*
@@ -304,15 +312,18 @@ impl GroupCx<'_> {
         let unknown = ident(&self.names.unknown_variant[&id]);
         let values = &e.values;
         let variant_docs = values.iter().map(|v| format!(" `{v:?}`"));
-        let ser = usage.sent.then(|| {
-            quote! {
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        serializer.serialize_str(self.as_str())
-                    }
+        let ser = quote! {
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
                 }
             }
-        });
+        };
+        let ser = if usage.sent {
+            Some(ser)
+        } else {
+            mock_only(usage.received.then_some(ser))
+        };
         let de = quote! {
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -465,6 +476,11 @@ impl GroupCx<'_> {
             };
             let conformance_de =
                 (!usage.received).then(|| conformance_attr(quote! { derive(serde::Deserialize) }));
+            let mock_ser = (usage.received && !usage.sent).then(|| {
+                let derive = mock_attr(quote! { derive(serde::Serialize) });
+                let untagged = mock_attr(quote! { serde(untagged) });
+                quote! { #derive #untagged }
+            });
             // Hand-written rather than `#[serde(untagged)]`, whose error is only "data did not
             // match any variant": the runtime names each alternative and why it failed.
             let de = usage.received.then(|| {
@@ -487,6 +503,7 @@ impl GroupCx<'_> {
                 #deprecated
                 #[derive(#(#derives),*)]
                 #conformance_de
+                #mock_ser
                 #serde_attr
                 #[non_exhaustive]
                 pub enum #name {
@@ -503,19 +520,22 @@ impl GroupCx<'_> {
             .iter()
             .map(|v| v.tag_value.as_deref().unwrap_or_default())
             .collect();
-        let ser = usage.sent.then(|| {
-            quote! {
-                impl serde::Serialize for #name {
-                    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                        // The union writes the tag: its variant structs do not hold it.
-                        match self {
-                            #( Self::#variants(value) => rt::__private::serialize_tagged(serializer, #tag, #values, value), )*
-                            Self::#unknown(value) => serde::Serialize::serialize(value, serializer),
-                        }
+        let ser = quote! {
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    // The union writes the tag: its variant structs do not hold it.
+                    match self {
+                        #( Self::#variants(value) => rt::__private::serialize_tagged(serializer, #tag, #values, value), )*
+                        Self::#unknown(value) => serde::Serialize::serialize(value, serializer),
                     }
                 }
             }
-        });
+        };
+        let ser = if usage.sent {
+            Some(ser)
+        } else {
+            mock_only(usage.received.then_some(ser))
+        };
         let de = Some(quote! {
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
